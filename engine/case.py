@@ -1,0 +1,158 @@
+"""The case file contract: one site's context, validated completely before any rule runs."""
+
+from __future__ import annotations
+
+import os
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+
+from . import vocabulary as v
+from .documents import Document, load, parse
+from .errors import CaseError, Problem, allowed, did_you_mean
+from .facts import Facts, flatten
+from .validation import problems_from
+
+Stage = Literal["exploration", "installation", "initial_implementation", "full_implementation", "sustainment"]
+Level = Literal["low", "moderate", "high"]
+EngagementLevel = Literal["ignore", "inform", "consult", "involve", "collaborate", "defer_to"]
+DecisionMaking = Literal["solo_leader", "leadership_team", "shared", "community_led"]
+ChallengeType = Literal["technical", "adaptive", "mixed"]
+CulturalAdaptation = Literal["none", "planned", "done"]
+Setting = Literal["health_care", "behavioral_health", "public_health", "child_welfare", "education",
+                  "housing", "tribal_community", "community_based", "other"]
+
+CASE_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$")
+
+
+def _rating(value: Any) -> Any:
+    if isinstance(value, bool) or value not in (*v.RATING_VALUES, v.MIXED):
+        if isinstance(value, str) and value.strip().lstrip("+-").isdigit():
+            value = int(value)
+            if value in v.RATING_VALUES:
+                return value
+        raise ValueError(f"rating {value!r} is out of range|ratings are -2, -1, 0, 1, 2 or mixed "
+                         "(-2 strong barrier .. +2 strong facilitator)")
+    return value
+
+
+def _cfir_id(value: str) -> str:
+    if value not in v.CFIR_IDS:
+        hint = did_you_mean(value, v.CFIR_IDS) or "see 'isp-advisor schema case' or docs for the CFIR 2.0 ids"
+        raise ValueError(f"unknown CFIR 2.0 construct id '{value}'|{hint}")
+    return value
+
+
+def _case_id(value: str) -> str:
+    if not CASE_ID_RE.match(value):
+        raise ValueError(f"case_id {value!r} is not allowed|use letters, digits, '-' and '_' "
+                         "(at most 128), starting with a letter or digit")
+    return value
+
+
+Rating = Annotated[int | str, BeforeValidator(_rating)]
+CfirId = Annotated[str, AfterValidator(_cfir_id)]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Challenge(_Section):
+    type: ChallengeType | None = Field(None, description="technical: easy to name and solve; adaptive: "
+                                       "no easy answer, needs learning; mixed: both")
+    summary: str | None = None
+
+
+class Engagement(_Section):
+    level: EngagementLevel | None = Field(None, description="Where the community stands now on the Spectrum "
+                                          "of Community Engagement to Ownership")
+    target: EngagementLevel | None = Field(None, description="Where the site wants to be")
+
+
+class Power(_Section):
+    differential: Level | None = None
+    decision_making: DecisionMaking | None = None
+
+
+class Relationships(_Section):
+    trust: Level | None = None
+
+
+class Capacity(_Section):
+    intervention_specific: Level | None = None
+    general: Level | None = None
+    analytic: Level | None = None
+    adaptive: Level | None = None
+
+
+class Leadership(_Section):
+    transition: bool | None = None
+    emerging_leaders: bool | None = None
+
+
+class Equity(_Section):
+    priority_populations: list[str] | None = None
+    disparities_identified: bool | None = None
+    structural_racism_acknowledged: bool | None = None
+    community_defined_evidence: bool | None = None
+    cultural_adaptation: CulturalAdaptation | None = None
+
+
+class Case(_Section):
+    """One site's implementation context. Every section is optional except case_id."""
+
+    case_id: Annotated[str, AfterValidator(_case_id)]
+    site: str | None = None
+    innovation: str | None = None
+    setting: Setting | None = None
+    stage: Stage | None = None
+    challenge: Challenge | None = None
+    cfir: dict[CfirId, Rating] | None = Field(
+        None, description="CFIR 2.0 construct or subconstruct id -> rating -2..2 or 'mixed'")
+    engagement: Engagement | None = None
+    power: Power | None = None
+    relationships: Relationships | None = None
+    capacity: Capacity | None = None
+    leadership: Leadership | None = None
+    equity: Equity | None = None
+    notes: str | None = None
+
+    def facts(self) -> Facts:
+        """The case as flat facts: {dotted path: value}, unstated facts left out."""
+        return flatten(self.model_dump(exclude_none=True))
+
+
+def validate_case(doc: Document) -> Case:
+    """Validate parsed case data; every problem in the file is reported at once."""
+    data = doc.data
+    if not isinstance(data, dict):
+        raise CaseError(Problem(file=doc.path, line=doc.line_of(()), code="type",
+                                message=f"a case must be a mapping of keys to values, not {_kind(data)}",
+                                hint="start with 'case_id: my-site'"))
+    try:
+        return Case.model_validate(data)
+    except ValidationError as exc:
+        raise CaseError(problems_from(exc, doc, Case)) from None
+
+
+def load_case(path: str | os.PathLike[str]) -> Case:
+    """Read, parse and validate one case file (YAML or JSON)."""
+    return validate_case(load(path, CaseError))
+
+
+def case_from_text(text: str, name: str = "<input>") -> Case:
+    return validate_case(parse(text, name, CaseError))
+
+
+def case_from_data(data: Any, name: str = "<input>") -> Case:
+    return validate_case(Document(name, data, {}))
+
+
+def _kind(data: Any) -> str:
+    return {list: "a list", str: "a string", int: "a number", float: "a number", bool: "true/false"}.get(
+        type(data), type(data).__name__)
+
+
+__all__ = ["Case", "load_case", "case_from_text", "case_from_data", "validate_case", "allowed"]

@@ -1,0 +1,192 @@
+"""Explanation traces: frozen data saying which conditions held on which fact values.
+
+Traces hold no formatting; renderers draw them. `prune` keeps the path that made a rule fire
+(the branches of an `any` that held); `why_not` keeps everything and adds the smallest changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .conditions import MISSING, All, Any_, Condition, Not, Test, test_holds
+from .facts import DERIVED_PREFIX, Facts, spec_for
+
+
+@dataclass(frozen=True)
+class Trace:
+    """One node of a condition evaluated on a case."""
+
+    op: str  # "test", "all", "any" or "not"
+    held: bool
+    children: tuple[Trace, ...] = ()
+    fact: str = ""
+    operator: str = ""
+    expected: Any = None
+    ref: str = ""
+    actual: Any = MISSING
+    ref_actual: Any = MISSING
+    source: str = ""  # "case", "derived" or "missing"
+    derived_from: Proof | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        if self.op != "test":
+            return {"op": self.op, "held": self.held, "children": [c.to_dict() for c in self.children]}
+        out: dict[str, Any] = {"fact": self.fact, "operator": self.operator}
+        if self.ref:
+            out["ref"] = self.ref
+            out["ref_actual"] = _jsonable(self.ref_actual)
+        else:
+            out["expected"] = _jsonable(self.expected)
+        out["actual"] = _jsonable(self.actual)
+        out["held"] = self.held
+        out["source"] = self.source
+        if self.derived_from is not None:
+            out["derived_from"] = self.derived_from.to_dict()
+        return out
+
+
+@dataclass(frozen=True)
+class Proof:
+    """Why one rule fired (or not): the rule and its evaluated condition."""
+
+    rule_id: str
+    pack: str
+    title: str
+    fired: bool
+    condition: Trace
+    derived: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"rule_id": self.rule_id, "ruleset": self.pack}
+        if self.title:
+            out["title"] = self.title
+        if self.derived:
+            out["derived"] = dict(self.derived)
+        out["fired"] = self.fired
+        out["condition"] = self.condition.to_dict()
+        return out
+
+
+def _jsonable(value: Any) -> Any:
+    if value is MISSING:
+        return None
+    if isinstance(value, tuple):
+        return list(value)
+    return value
+
+
+def trace(cond: Condition, facts: Facts, derivation: Callable[[str], Proof | None]) -> Trace:
+    """Evaluate `cond` on `facts`, recording every test with the actual values."""
+    if isinstance(cond, Test):
+        actual = facts.get(cond.fact, MISSING)
+        source = "missing" if actual is MISSING else ("derived" if cond.fact.startswith(DERIVED_PREFIX) else "case")
+        ref_actual = facts.get(cond.ref, MISSING) if cond.ref else MISSING
+        held = test_holds(cond, facts)
+        return Trace("test", held, fact=cond.fact, operator=cond.op, expected=cond.value, ref=cond.ref or "",
+                     actual=actual, ref_actual=ref_actual, source=source,
+                     derived_from=derivation(cond.fact) if source == "derived" else None)
+    if isinstance(cond, Not):
+        child = trace(cond.item, facts, derivation)
+        return Trace("not", not child.held, (child,))
+    children = tuple(trace(c, facts, derivation) for c in cond.items)
+    if isinstance(cond, All):
+        return Trace("all", all(c.held for c in children), children)
+    return Trace("any", any(c.held for c in children), children)
+
+
+def prune(t: Trace) -> Trace:
+    """Keep only what made the condition hold: the held branches of each `any`."""
+    if t.op == "any" and t.held:
+        return Trace("any", True, tuple(prune(c) for c in t.children if c.held))
+    if t.op == "all":
+        return Trace("all", t.held, tuple(prune(c) for c in t.children))
+    return t
+
+
+def failing(t: Trace) -> list[Trace]:
+    """The tests whose failure keeps a condition from holding (for why-not)."""
+    if t.held:
+        return []
+    if t.op == "test":
+        return [t]
+    if t.op == "all":
+        return [f for c in t.children for f in failing(c)]
+    if t.op == "any":
+        return [f for c in t.children for f in failing(c)]
+    return list(_held_tests(t.children[0]))
+
+
+def _held_tests(t: Trace) -> list[Trace]:
+    if t.op == "test":
+        return [t] if t.held else []
+    return [x for c in t.children for x in _held_tests(c)]
+
+
+@dataclass(frozen=True)
+class Change:
+    """A change to one fact that would make a test hold (or, under `not`, stop holding)."""
+
+    fact: str
+    value: Any
+    note: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        out = {"fact": self.fact, "value": _jsonable(self.value)}
+        if self.note:
+            out["note"] = self.note
+        return out
+
+
+def candidate_values(fact: str) -> list[Any]:
+    spec = spec_for(fact)
+    if spec is None or spec.kind in ("text", "list", "derived"):
+        return []
+    return list(spec.values)
+
+
+def smallest_change(paths: list[str], facts: Facts, fires: Callable[[Facts], bool]) -> list[Change] | None:
+    """The fewest changes to case facts (one, else two) after which `fires` is true.
+
+    `fires` re-runs the whole evaluation, derivations included, so a change that works through
+    a derived fact is found too. None when no change of at most two facts helps.
+    """
+
+    def options(path: str) -> list[Any]:
+        spec = spec_for(path)
+        current = facts.get(path, MISSING)
+        vals = [x for x in candidate_values(path) if not (x == current and type(x) is type(current))]
+        cur_rank = spec.rank(current) if spec is not None and current is not MISSING else None
+        if spec is not None and cur_rank is not None:
+            vals.sort(key=lambda x: abs(r - cur_rank) if (r := spec.rank(x)) is not None else 99)
+        if current is not MISSING:
+            vals.append(MISSING)
+        return vals
+
+    for path in paths:
+        for val in options(path):
+            if fires(_with(facts, path, val)):
+                return [_change(path, val)]
+    for i, a in enumerate(paths):
+        for b in paths[i + 1:]:
+            for va in options(a):
+                for vb in options(b):
+                    if fires(_with(_with(facts, a, va), b, vb)):
+                        return [_change(a, va), _change(b, vb)]
+    return None
+
+
+def _with(facts: Facts, path: str, value: Any) -> Facts:
+    out = dict(facts)
+    if value is MISSING:
+        out.pop(path, None)
+    else:
+        out[path] = value
+    return out
+
+
+def _change(path: str, value: Any) -> Change:
+    if value is MISSING:
+        return Change(path, None, "remove it from the case (leave it unstated)")
+    return Change(path, value)

@@ -1,0 +1,115 @@
+"""The fact schema: every path a rule may test, its kind and its vocabulary.
+
+A validated case is flattened into `Facts`, a plain dict from dotted path to value, which is
+what both evaluators (durable_rules and the plain-Python explainer) read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from . import vocabulary as v
+
+Kind = Literal["text", "enum", "ordered", "rating", "bool", "list", "derived"]
+
+DERIVED_PREFIX = "derived."
+
+
+@dataclass(frozen=True)
+class FactSpec:
+    """What one fact path holds."""
+
+    path: str
+    kind: Kind
+    values: tuple[Any, ...] = ()
+    label: str = ""
+
+    @property
+    def ordered(self) -> bool:
+        return self.kind in ("ordered", "rating")
+
+    def rank(self, value: Any) -> int | None:
+        """Position of `value` on an ordered scale (ratings are their own rank; mixed has none)."""
+        if self.kind == "rating":
+            return value if isinstance(value, int) and not isinstance(value, bool) else None
+        if self.kind == "ordered":
+            try:
+                return self.values.index(value)
+            except ValueError:
+                return None
+        return None
+
+
+def _spec(path: str, kind: Kind, values: tuple[Any, ...] = (), label: str = "") -> FactSpec:
+    return FactSpec(path, kind, values, label)
+
+
+_LEVEL_PATHS = ("relationships.trust", "power.differential") + tuple(
+    f"capacity.{c}" for c in v.CAPACITY_TYPES)
+
+FACTS: dict[str, FactSpec] = {
+    s.path: s
+    for s in [
+        _spec("case_id", "text", label="Case id"),
+        _spec("site", "text", label="Site"),
+        _spec("innovation", "text", label="Innovation"),
+        _spec("setting", "enum", v.SETTINGS, "Setting"),
+        _spec("stage", "ordered", v.STAGES, "Implementation stage"),
+        _spec("challenge.type", "enum", v.CHALLENGE_TYPES, "Challenge type"),
+        _spec("challenge.summary", "text", label="Challenge summary"),
+        _spec("engagement.level", "ordered", tuple(v.ENGAGEMENT_LEVELS), "Community engagement now"),
+        _spec("engagement.target", "ordered", tuple(v.ENGAGEMENT_LEVELS), "Community engagement wanted"),
+        _spec("power.differential", "ordered", v.LEVELS, "Power differential"),
+        _spec("power.decision_making", "ordered", v.DECISION_MAKING, "Who makes decisions"),
+        _spec("relationships.trust", "ordered", v.LEVELS, "Trust"),
+        *(_spec(f"capacity.{c}", "ordered", v.LEVELS, name) for c, name in v.CAPACITY_TYPES.items()),
+        _spec("leadership.transition", "bool", (True, False), "Leadership transition under way"),
+        _spec("leadership.emerging_leaders", "bool", (True, False), "Emerging leaders being cultivated"),
+        _spec("equity.priority_populations", "list", label="Priority populations"),
+        _spec("equity.disparities_identified", "bool", (True, False), "Disparities identified"),
+        _spec("equity.structural_racism_acknowledged", "bool", (True, False),
+              "Structural racism acknowledged"),
+        _spec("equity.community_defined_evidence", "bool", (True, False), "Community-defined evidence used"),
+        _spec("equity.cultural_adaptation", "ordered", v.CULTURAL_ADAPTATION, "Cultural adaptation"),
+        _spec("notes", "text", label="Notes"),
+        *(_spec(f"cfir.{cid}", "rating", (*v.RATING_VALUES, v.MIXED), f"CFIR: {name}")
+          for cid, name in v.CFIR_IDS.items()),
+    ]
+}
+
+KEY_FACTS: tuple[str, ...] = (
+    "stage", "challenge.type", "engagement.level", "engagement.target", "power.differential",
+    "power.decision_making", "relationships.trust", "capacity.intervention_specific",
+    "capacity.general", "capacity.analytic", "capacity.adaptive",
+)
+"""Facts a case is expected to state; rules that read them make them 'missing information'."""
+
+
+def spec_for(path: str) -> FactSpec | None:
+    """The spec of a path; derived facts all share one open spec."""
+    if path.startswith(DERIVED_PREFIX) and len(path) > len(DERIVED_PREFIX):
+        return FactSpec(path, "derived")
+    return FACTS.get(path)
+
+
+Facts = dict[str, Any]
+
+
+def flatten(data: dict[str, Any]) -> Facts:
+    """Case data (as the validated model dumps it) -> {dotted path: value}, unstated facts left out."""
+    out: Facts = {}
+    for key, val in data.items():
+        if val is None:
+            continue
+        if key == "cfir":
+            for cid, rating in val.items():
+                if rating is not None:
+                    out[f"cfir.{cid}"] = rating
+        elif isinstance(val, dict):
+            for sub, sval in val.items():
+                if sval is not None and sval != []:
+                    out[f"{key}.{sub}"] = sval
+        elif val != "":
+            out[key] = val
+    return out

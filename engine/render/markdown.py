@@ -1,0 +1,46 @@
+"""Markdown: a report to paste into a shared document or issue."""
+
+from __future__ import annotations
+
+from ..results import Result
+from ..vocabulary import CATEGORIES
+from .prooftext import proof_lines
+from .table import CATEGORY_TITLES
+
+
+def _esc(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def render_markdown(result: Result, *, explain: bool = False, categories: tuple[str, ...] = ()) -> str:
+    out = [f"# Recommendations for {result.case_id}", ""]
+    out.append(f"{len(result.recommendations)} recommendation(s); rule packs: "
+               + ", ".join(f"{r['name']} {r['version']}" for r in result.engine["rulesets"]) + ".")
+    groups = result.by_category()
+    for cat in CATEGORIES:
+        recs = groups.get(cat, [])
+        if not recs or (categories and cat not in categories):
+            continue
+        out += ["", f"## {CATEGORY_TITLES[cat]}", ""]
+        for rec in recs:
+            out.append(f"### {_esc(rec.title)} ({rec.priority})")
+            out.append("")
+            out += [f"- {_esc(a)}" for a in rec.actions]
+            out += ["", f"*Why:* {_esc(rec.rationale)}", ""]
+            tags = "; ".join(f"{k}: {', '.join(v)}" for k, v in rec.tags.items() if v)
+            if tags:
+                out += [f"*Tags:* {tags}", ""]
+            out.append("*Sources:* " + "; ".join(_esc(s.citation) for s in rec.sources))
+            out.append(f"*Rules:* {', '.join(rec.rule_ids)}")
+            if explain:
+                out += ["", "```text"]
+                for proof in rec.explanation:
+                    out += proof_lines(proof)
+                out.append("```")
+            out.append("")
+    if result.missing_information:
+        out += ["", "## Not stated", "", "Stating these would sharpen the advice: "
+                + ", ".join(f"`{m}`" for m in result.missing_information) + "."]
+    if result.warnings:
+        out += ["", "## Warnings", ""] + [f"- {w}" for w in result.warnings]
+    return "\n".join(out).rstrip() + "\n"

@@ -1,0 +1,56 @@
+"""Proof trees as indented plain-text lines (shared by the table and Markdown printers)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..conditions import MISSING, fmt_value
+from ..explain import Proof, Trace
+
+_WORDS = {
+    "equals": "is", "not_equals": "is not", "in": "is one of", "not_in": "is none of",
+    "lt": "is below", "lte": "is at or below", "gt": "is above", "gte": "is at or above",
+}
+
+
+def value(x: Any) -> str:
+    return "not stated" if x is MISSING or x is None else fmt_value(x)
+
+
+def test_line(t: Trace) -> str:
+    """'engagement.level is at or below consult (case: inform)'."""
+    if t.operator == "exists":
+        want = "is stated" if t.expected else "is not stated"
+        return f"{t.fact} {want} ({t.source}: {value(t.actual)})"
+    rhs = f"{t.ref} ({value(t.ref_actual)})" if t.ref else value(t.expected)
+    return f"{t.fact} {_WORDS[t.operator]} {rhs} ({t.source}: {value(t.actual)})"
+
+
+def mark(held: bool) -> str:
+    return "[+]" if held else "[-]"
+
+
+def proof_lines(proof: Proof, indent: int = 0) -> list[str]:
+    pad = "  " * indent
+    verb = "fired" if proof.fired else "did not fire"
+    head = f"{pad}{proof.rule_id} ({proof.pack}) {verb}"
+    if proof.derived:
+        head += ", deriving " + ", ".join(f"{k}={fmt_value(v)}" for k, v in proof.derived.items())
+    return [head + ":"] + trace_lines(proof.condition, indent + 1)
+
+
+def trace_lines(t: Trace, indent: int) -> list[str]:
+    pad = "  " * indent
+    if t.op == "test":
+        lines = [f"{pad}{mark(t.held)} {test_line(t)}"]
+        if t.derived_from is not None:
+            lines += [f"{pad}    from " + proof_lines(t.derived_from, 0)[0]]
+            lines += trace_lines(t.derived_from.condition, indent + 3)
+        return lines
+    if t.op in ("all", "any") and len(t.children) == 1:
+        return trace_lines(t.children[0], indent)
+    word = {"all": "all of", "any": "any of", "not": "not"}[t.op]
+    lines = [f"{pad}{mark(t.held)} {word}:"]
+    for c in t.children:
+        lines += trace_lines(c, indent + 1)
+    return lines

@@ -1,0 +1,217 @@
+"""The rule language as pydantic models: what a rule pack file may contain.
+
+These models check the shape of a pack. Meaning (known fact paths, vocabulary ids, operators
+that suit a fact, source keys, duplicate ids) is checked by `loader`, which has every pack and
+the source registry in view.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import (AfterValidator, BaseModel, ConfigDict, Discriminator, Field, Tag,
+                      model_validator)
+
+from . import vocabulary as v
+
+Category = Literal["tailored_support", "facilitation", "equity", "capacity_building", "implementation_strategy"]
+Priority = Literal["high", "medium", "low"]
+OPERATORS: tuple[str, ...] = ("equals", "not_equals", "in", "not_in", "lt", "lte", "gt", "gte", "exists")
+
+RULE_ID_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{0,99}$")
+NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")
+SEMVER_RE = re.compile(r"^\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$")
+DERIVED_NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+
+
+def _rule_id(value: str) -> str:
+    if not RULE_ID_RE.match(value):
+        raise ValueError(f"rule id {value!r} is not allowed|start with a letter; use letters, digits, "
+                         "'-', '_' and '.' (e.g. EQ-SHARE-POWER)")
+    return value
+
+
+def _name(value: str) -> str:
+    if not NAME_RE.match(value):
+        raise ValueError(f"name {value!r} is not allowed|start with a letter; use letters, digits, '-' and '_'")
+    return value
+
+
+def _semver(value: str) -> str:
+    if not SEMVER_RE.match(str(value)):
+        raise ValueError(f"version {value!r} is not a semantic version|write it as MAJOR.MINOR.PATCH, e.g. 1.0.0")
+    return str(value)
+
+
+RuleId = Annotated[str, AfterValidator(_rule_id)]
+Scalar = Union[bool, int, float, str]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class TestModel(_Strict):
+    """A test of one fact: `{fact: PATH, OPERATOR: VALUE}`."""
+
+    fact: str
+    equals: Any = None
+    not_equals: Any = None
+    in_: list[Any] | None = Field(None, alias="in")
+    not_in: list[Any] | None = None
+    lt: Any = None
+    lte: Any = None
+    gt: Any = None
+    gte: Any = None
+    exists: bool | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_operator(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            ops = [k for k in data if k in OPERATORS]
+            if len(ops) != 1:
+                found = ", ".join(ops) if ops else "none"
+                raise ValueError(f"a test needs exactly one operator (found: {found})|"
+                                 f"operators: {', '.join(OPERATORS)}")
+        return data
+
+    @property
+    def operator(self) -> str:
+        for op in OPERATORS:
+            if getattr(self, "in_" if op == "in" else op) is not None:
+                return op
+        return "exists"  # unreachable after validation
+
+    @property
+    def value(self) -> Any:
+        op = self.operator
+        return getattr(self, "in_" if op == "in" else op)
+
+
+class AllModel(_Strict):
+    all: list[ConditionModel] = Field(min_length=1)
+
+
+class AnyModel(_Strict):
+    any: list[ConditionModel] = Field(min_length=1)
+
+
+class NotModel(_Strict):
+    not_: ConditionModel = Field(alias="not")
+
+
+def _which(data: Any) -> str:
+    if isinstance(data, dict):
+        for key in ("all", "any", "not"):
+            if key in data:
+                return key
+        return "test"
+    if isinstance(data, BaseModel):
+        return {AllModel: "all", AnyModel: "any", NotModel: "not"}.get(type(data), "test")
+    return "test"
+
+
+ConditionModel = Annotated[
+    Union[Annotated[TestModel, Tag("test")], Annotated[AllModel, Tag("all")],
+          Annotated[AnyModel, Tag("any")], Annotated[NotModel, Tag("not")]],
+    Discriminator(_which),
+]
+AllModel.model_rebuild()
+AnyModel.model_rebuild()
+NotModel.model_rebuild()
+
+
+class Tags(_Strict):
+    isp_competency: list[str] = []
+    equity_element: list[str] = []
+    eric_strategy: list[str] = []
+    cfir: list[str] = []
+    facilitation_mode: list[str] = []
+    capacity_type: list[str] = []
+    participation_value: list[str] = []
+
+
+class Recommend(_Strict):
+    actions: list[str] = Field(min_length=1)
+    tags: Tags = Tags()
+
+
+class RuleModel(_Strict):
+    """One rule: when its condition holds it recommends something or derives facts."""
+
+    id: RuleId
+    title: str | None = None
+    category: Category | None = None
+    priority: Priority = "medium"
+    score: float = Field(0, ge=0, le=100)
+    key: str | None = None
+    description: str | None = None
+    when: ConditionModel
+    recommend: Recommend | None = None
+    derive: dict[str, Scalar] | None = None
+    rationale: str | None = None
+    sources: list[str] = []
+    overrides: bool = False
+
+    @model_validator(mode="after")
+    def _kind(self) -> RuleModel:
+        if (self.recommend is None) == (self.derive is None):
+            raise ValueError("a rule needs exactly one of 'recommend' or 'derive'|"
+                             "recommend: {actions: [...]} gives advice; derive: {name: value} sets a derived fact")
+        if self.recommend is not None:
+            missing = [f for f in ("title", "category", "rationale") if not getattr(self, f)]
+            if not self.sources:
+                missing.append("sources")
+            if missing:
+                raise ValueError(f"a recommending rule needs {', '.join(missing)}|"
+                                 "add them; sources are keys of rules/sources.yaml")
+        if self.derive is not None:
+            if not self.derive:
+                raise ValueError("'derive' is empty|name at least one fact, e.g. derive: {engagement_gap: true}")
+            for name in self.derive:
+                if not DERIVED_NAME_RE.match(name):
+                    raise ValueError(f"derived fact name {name!r} is not allowed|"
+                                     "use lower-case letters, digits and '_', e.g. engagement_gap")
+        return self
+
+
+class TableModel(_Strict):
+    """A decision table: a condition template and one row per rule."""
+
+    table: Annotated[str, AfterValidator(_name)]
+    vars: list[str] = []
+    category: Category | None = None
+    priority: Priority | None = None
+    sources: list[str] = []
+    when: ConditionModel
+    rows: list[dict[str, Any]] = Field(min_length=1)
+
+
+class PackModel(_Strict):
+    """A rule pack file."""
+
+    ruleset: Annotated[str, AfterValidator(_name)]
+    version: Annotated[str, AfterValidator(_semver)]
+    description: str | None = None
+    disable: list[str] = []
+    rules: list[dict[str, Any]] = []
+    tables: list[dict[str, Any]] = []
+
+
+class Source(_Strict):
+    citation: str = Field(min_length=10)
+    url: str | None = None
+    kind: Literal["literature", "authors_judgement"] = "literature"
+    note: str | None = None
+
+
+class SourcesModel(_Strict):
+    sources: dict[str, Source]
+
+
+# Rules are validated one at a time (so one bad rule does not hide the next one's problems),
+# hence `rules` and `rows` are plain dicts in the pack models above.
+RULE_FIELDS = tuple(RuleModel.model_fields)
+TAG_KEYS = v.TAG_KEYS

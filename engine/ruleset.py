@@ -1,0 +1,96 @@
+"""The validated, loaded knowledge base: rules and sources as plain frozen data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .conditions import Condition, facts_read
+
+PRIORITY_RANK = {"high": 0, "medium": 1, "low": 2}
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One rule, validated and with its condition compiled to a tree."""
+
+    id: str
+    when: Condition
+    pack: str
+    file: str
+    line: int = 0
+    title: str = ""
+    category: str = ""
+    priority: str = "medium"
+    score: float = 0.0
+    key: str = ""
+    description: str = ""
+    actions: tuple[str, ...] = ()
+    tags: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    derive: dict[str, Any] = field(default_factory=dict)
+    rationale: str = ""
+    sources: tuple[str, ...] = ()
+    overrides: str = ""
+    """File of the shipped rule this one replaces ('' when it replaces nothing)."""
+    table: str = ""
+
+    @property
+    def derives(self) -> bool:
+        return bool(self.derive)
+
+    @property
+    def merge_key(self) -> tuple[str, str]:
+        return (self.category, self.key or self.title)
+
+    @property
+    def sort_key(self) -> tuple[int, float, str]:
+        return (PRIORITY_RANK[self.priority], -self.score, self.id)
+
+    def reads(self) -> set[str]:
+        return facts_read(self.when)
+
+
+@dataclass(frozen=True)
+class Source:
+    key: str
+    citation: str
+    url: str = ""
+    kind: str = "literature"
+    note: str = ""
+
+    def to_dict(self) -> dict[str, str]:
+        out = {"key": self.key, "citation": self.citation, "kind": self.kind}
+        if self.url:
+            out["url"] = self.url
+        return out
+
+
+@dataclass(frozen=True)
+class PackInfo:
+    name: str
+    version: str
+    file: str
+    description: str = ""
+    shipped: bool = True
+
+
+@dataclass(frozen=True)
+class RuleBase:
+    """Everything loaded from the rule folders, before compilation."""
+
+    rules: tuple[Rule, ...]
+    packs: tuple[PackInfo, ...]
+    sources: dict[str, Source]
+    disabled: dict[str, str] = field(default_factory=dict)
+    """Rule id -> the pack that disabled it."""
+
+    def rule(self, rule_id: str) -> Rule | None:
+        return next((r for r in self.rules if r.id == rule_id), None)
+
+    def producers(self) -> dict[str, list[Rule]]:
+        """Derived fact path -> the rules that derive it."""
+        out: dict[str, list[Rule]] = {}
+        for r in self.rules:
+            for name in r.derive:
+                out.setdefault(f"derived.{name}", []).append(r)
+        return out

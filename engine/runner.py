@@ -1,0 +1,306 @@
+"""Running a case: facts in, rule firings (durable_rules), recommendations with proofs out.
+
+Rules are compiled once per Engine. Rules that read derived facts run after the rules that
+derive them: the engine orders rules into strata (a rule's stratum is one more than the
+highest stratum of any rule deriving a fact it reads), asserts the case into each stratum's
+ruleset in turn and adds what each stratum derived before the next, so chaining reaches a
+fixed point in one pass. Cycles are refused when the rules are loaded.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from . import __version__
+from .case import Case
+from .conditions import holds
+from .durable_adapter import MAX_PROPERTIES, DurableRunner, FactEncoder
+from .errors import Problem, RuleError, UsageError, did_you_mean
+from .explain import Change, Proof, Trace, candidate_values, prune, smallest_change, trace
+from .facts import DERIVED_PREFIX, FACTS, KEY_FACTS, Facts
+from .loader import load_rulebase
+from .results import Derivation, Recommendation, Result
+from .ruleset import Rule, RuleBase
+from .vocabulary import CFIR_DOMAINS, TAG_KEYS
+
+MAX_STRATA = 32
+"""Longest chain of derivations allowed: a guard against runaway derivation."""
+
+
+@dataclass(frozen=True)
+class Firing:
+    """The raw outcome of matching: what fired and what was derived, before explanation."""
+
+    facts: Facts
+    fired: tuple[str, ...]
+    derivations: dict[str, tuple[Any, str]]
+    warnings: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class WhyNot:
+    rule_id: str
+    fired: bool
+    proof: Proof
+    failing: tuple[Trace, ...]
+    change: tuple[Change, ...] | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rule_id": self.rule_id,
+            "fired": self.fired,
+            "explanation": self.proof.to_dict(),
+            "failing_conditions": [t.to_dict() for t in self.failing],
+            "smallest_change": None if self.change is None else [c.to_dict() for c in self.change],
+        }
+
+
+def stratify(rules: Sequence[Rule]) -> list[list[Rule]]:
+    """Group rules into strata so that every rule runs after those deriving what it reads."""
+    producers: dict[str, list[Rule]] = {}
+    for r in rules:
+        for name in r.derive:
+            producers.setdefault(DERIVED_PREFIX + name, []).append(r)
+    level: dict[str, int] = {}
+    problems: list[Problem] = []
+
+    def visit(rule: Rule, stack: list[str]) -> int:
+        if rule.id in level:
+            return level[rule.id]
+        if rule.id in stack:
+            cycle = stack[stack.index(rule.id):] + [rule.id]
+            problems.append(Problem(file=rule.file, line=rule.line, rule_id=rule.id, code="derivation_cycle",
+                                    message="derivation cycle: " + " -> ".join(cycle),
+                                    hint="a rule may not depend, directly or through others, on what it derives"))
+            return 0
+        deps = [p for path in sorted(rule.reads()) for p in producers.get(path, [])]
+        stack.append(rule.id)
+        lvl = 1 + max((visit(p, stack) for p in deps), default=-1)
+        stack.pop()
+        if lvl >= MAX_STRATA and not problems:
+            problems.append(Problem(file=rule.file, line=rule.line, rule_id=rule.id, code="runaway_derivation",
+                                    message=f"derivation chain longer than {MAX_STRATA} steps",
+                                    hint="shorten the chain of derived facts"))
+        level[rule.id] = lvl
+        return lvl
+
+    for r in rules:
+        visit(r, [])
+    if problems:
+        raise RuleError(problems)
+    strata: list[list[Rule]] = [[] for _ in range(max(level.values(), default=0) + 1)]
+    for r in rules:
+        strata[level[r.id]].append(r)
+    return strata
+
+
+class Engine:
+    """A compiled knowledge base. Build once per process; evaluate many cases."""
+
+    def __init__(self, base: RuleBase) -> None:
+        self.base = base
+        self.rules: tuple[Rule, ...] = base.rules
+        self.by_id: dict[str, Rule] = {r.id: r for r in base.rules}
+        self.strata = stratify(base.rules)
+        self._stratum_of = {r.id: i for i, s in enumerate(self.strata) for r in s}
+        derived_names = {n for r in base.rules for n in r.derive}
+        if len(FACTS) + len(derived_names) + 2 > MAX_PROPERTIES:
+            raise RuleError(Problem(code="too_many_facts",
+                                    message=f"{len(derived_names)} derived facts make a case fact larger than "
+                                            f"durable_rules' {MAX_PROPERTIES} properties",
+                                    hint="use fewer derived fact names"))
+        self._durable = DurableRunner([[(r.id, r.when) for r in s] for s in self.strata])
+        self._encoder = FactEncoder()
+        self._sids = itertools.count(1)
+        self._prefix = f"{os.getpid()}-"
+        reads: set[str] = set()
+        for r in base.rules:
+            reads |= r.reads()
+        self._reads = reads
+        self.info: dict[str, Any] = {
+            "name": "isp-advisor",
+            "version": __version__,
+            "rulesets": [{"name": p.name, "version": p.version} for p in base.packs],
+        }
+
+    # ------------------------------------------------------------ matching
+
+    def _match(self, facts: Facts, stratum_ids: Callable[[int, Facts, dict[str, Any]], list[str]]) -> Firing:
+        facts = dict(facts)
+        fact: dict[str, Any] = {}
+        fired: list[str] = []
+        derivations: dict[str, tuple[Any, str]] = {}
+        warnings: list[str] = []
+        for k in range(len(self.strata)):
+            ids = stratum_ids(k, facts, fact)
+            fired.extend(ids)
+            new: Facts = {}
+            for rule in sorted((self.by_id[i] for i in ids if self.by_id[i].derive), key=lambda r: r.sort_key):
+                for name, value in rule.derive.items():
+                    prior = derivations.get(name)
+                    if prior is None:
+                        derivations[name] = (value, rule.id)
+                        new[DERIVED_PREFIX + name] = value
+                    elif prior[0] != value or type(prior[0]) is not type(value):
+                        warnings.append(f"derived.{name}: {rule.id} derives {value!r} but {prior[1]} "
+                                        f"already derived {prior[0]!r}; kept {prior[0]!r}")
+            facts.update(new)
+            if fact and new:
+                self._encoder.encode(new, fact)
+        return Firing(facts, tuple(sorted(fired)), derivations, tuple(warnings))
+
+    def fire(self, facts: Facts) -> Firing:
+        """Match with durable_rules: one session per case, deleted afterwards."""
+        sid = f"{self._prefix}{next(self._sids)}"
+
+        def durable_ids(k: int, current: Facts, fact: dict[str, Any]) -> list[str]:
+            if not fact:
+                fact["sid"] = sid
+                self._encoder.encode(current, fact)
+            return self._durable.run(k, fact)
+
+        try:
+            return self._match(facts, durable_ids)
+        finally:
+            self._durable.forget(sid)
+
+    def fire_python(self, facts: Facts) -> Firing:
+        """Match with the plain-Python evaluator (the explainer's semantics)."""
+
+        def python_ids(k: int, current: Facts, fact: dict[str, Any]) -> list[str]:
+            return [r.id for r in self.strata[k] if holds(r.when, current)]
+
+        return self._match(facts, python_ids)
+
+    # ------------------------------------------------------------ evaluation
+
+    def evaluate(self, case: Case) -> Result:
+        return self.evaluate_facts(case.facts(), case.case_id)
+
+    def evaluate_facts(self, facts: Facts, case_id: str) -> Result:
+        firing = self.fire(facts)
+        return self._result(firing, case_id)
+
+    def _result(self, firing: Firing, case_id: str) -> Result:
+        facts = firing.facts
+        proofs: dict[str, Proof] = {}
+
+        def derivation(path: str) -> Proof | None:
+            entry = firing.derivations.get(path[len(DERIVED_PREFIX):])
+            return self._proof(entry[1], facts, derivation, proofs) if entry else None
+
+        groups: dict[tuple[str, str], list[Rule]] = {}
+        for rid in firing.fired:
+            rule = self.by_id[rid]
+            if not rule.derive:
+                groups.setdefault(rule.merge_key, []).append(rule)
+        recs = [self._recommendation(sorted(members, key=lambda r: r.sort_key), facts, derivation, proofs)
+                for members in groups.values()]
+        recs.sort(key=lambda r: r.sort_key)
+        derived = {name: Derivation(name, value, rid, self._proof(rid, facts, derivation, proofs))
+                   for name, (value, rid) in firing.derivations.items()}
+        return Result(case_id=case_id, engine=self.info, recommendations=tuple(recs), derived_facts=derived,
+                      missing_information=self.missing(facts), warnings=firing.warnings, fired=firing.fired)
+
+    def _proof(self, rule_id: str, facts: Facts, derivation: Callable[[str], Proof | None],
+               cache: dict[str, Proof]) -> Proof:
+        if rule_id not in cache:
+            rule = self.by_id[rule_id]
+            t = trace(rule.when, facts, derivation)
+            cache[rule_id] = Proof(rule.id, rule.pack, rule.title, t.held, prune(t), dict(rule.derive))
+        return cache[rule_id]
+
+    def _recommendation(self, members: list[Rule], facts: Facts, derivation: Callable[[str], Proof | None],
+                        proofs: dict[str, Proof]) -> Recommendation:
+        first = members[0]
+        actions = _union(a for r in members for a in r.actions)
+        tags = {k: _union(t for r in members for t in r.tags.get(k, ())) for k in TAG_KEYS}
+        rationale = " ".join(_union(r.rationale for r in members if r.rationale))
+        sources = tuple(self.base.sources[s] for s in _union(s for r in members for s in r.sources))
+        return Recommendation(
+            rule_ids=tuple(r.id for r in members), category=first.category, title=first.title,
+            priority=first.priority, score=max(r.score for r in members), actions=actions, tags=tags,
+            rationale=rationale, sources=sources,
+            explanation=tuple(self._proof(r.id, facts, derivation, proofs) for r in members))
+
+    def missing(self, facts: Facts) -> tuple[str, ...]:
+        """Key facts the case leaves unstated that some rule reads; CFIR domains with no rating."""
+        out = [p for p in FACTS if p in self._reads and p not in facts
+               and (p in KEY_FACTS or FACTS[p].kind in ("bool", "ordered", "enum")) and not p.startswith("cfir.")]
+        if any(p.startswith("cfir.") for p in self._reads):
+            rated = {p.split(".")[1] for p in facts if p.startswith("cfir.")}
+            out += [f"cfir.{d}" for d in CFIR_DOMAINS if d not in rated]
+        return tuple(out)
+
+    # ------------------------------------------------------------ questions about one rule
+
+    def rule(self, rule_id: str) -> Rule:
+        rule = self.by_id.get(rule_id)
+        if rule is None:
+            raise UsageError(Problem(field="RULE_ID", code="unknown_rule", message=f"no rule '{rule_id}' is loaded",
+                                     hint=did_you_mean(rule_id, self.by_id, 0.5)
+                                     or "list the rules with 'isp-advisor rules list'"))
+        return rule
+
+    def explain(self, case: Case, rule_id: str) -> Proof:
+        """The proof of one rule on one case (fired or not)."""
+        rule = self.rule(rule_id)
+        result_firing = self.fire(case.facts())
+        facts = result_firing.facts
+        proofs: dict[str, Proof] = {}
+
+        def derivation(path: str) -> Proof | None:
+            entry = result_firing.derivations.get(path[len(DERIVED_PREFIX):])
+            return self._proof(entry[1], facts, derivation, proofs) if entry else None
+
+        t = trace(rule.when, facts, derivation)
+        fired = rule.id in result_firing.fired
+        return Proof(rule.id, rule.pack, rule.title, fired, prune(t) if fired else t, dict(rule.derive))
+
+    def why_not(self, case: Case, rule_id: str) -> WhyNot:
+        """Each condition with its actual value, and the smallest change that makes the rule fire."""
+        from .explain import failing
+
+        proof = self.explain(case, rule_id)
+        base_facts = case.facts()
+        if proof.fired:
+            return WhyNot(rule_id, True, proof, (), ())
+
+        def fires(trial: Facts) -> bool:
+            return rule_id in self.fire_python(trial).fired
+
+        paths = [p for p in self._inputs_of(rule_id) if candidate_values(p)]
+        return WhyNot(rule_id, False, proof, tuple(failing(proof.condition)),
+                      tuple(c) if (c := smallest_change(paths, base_facts, fires)) is not None else None)
+
+    def _inputs_of(self, rule_id: str, seen: set[str] | None = None) -> list[str]:
+        """Case facts a rule depends on, through the rules deriving what it reads."""
+        seen = seen if seen is not None else set()
+        if rule_id in seen:
+            return []
+        seen.add(rule_id)
+        out: list[str] = []
+        producers = self.base.producers()
+        for path in sorted(self.by_id[rule_id].reads()):
+            if path.startswith(DERIVED_PREFIX):
+                for p in producers.get(path, []):
+                    out += self._inputs_of(p.id, seen)
+            else:
+                out.append(path)
+        return sorted(set(out), key=out.index)
+
+
+def _union(items: Any) -> tuple[Any, ...]:
+    seen: dict[Any, None] = {}
+    for x in items:
+        seen.setdefault(x, None)
+    return tuple(seen)
+
+
+def load_engine(rules: Sequence[str | os.PathLike[str]] = (), shipped: bool = True) -> Engine:
+    """Load, validate and compile the shipped packs plus any local rule folders."""
+    return Engine(load_rulebase(rules, shipped))
