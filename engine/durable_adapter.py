@@ -18,6 +18,11 @@
 - Comparing a property with another that is missing is *true* in durable_rules, and values of
   different types compare; compiled conditions therefore guard references with `$ex` and the
   loader keeps each derived fact to one type.
+- After every action durable_rules re-asserts the session state (`{sid, id, $s}`) as a fact. A
+  rule that holds when properties are absent (`$nex`) would match it and fire forever, so every
+  case fact carries a marker property and every compiled rule requires it.
+- An `$or` is split into one path per branch, so a rule fires once per branch that holds; the
+  firings are de-duplicated here.
 """
 
 from __future__ import annotations
@@ -35,6 +40,8 @@ from .facts import FactSpec, Facts, spec_for
 
 MAX_PROPERTIES = 255
 MIXED_SUFFIX = "__mixed"
+CASE_MARK = "isp__case"
+"""A property only case facts carry (never the re-asserted session state)."""
 
 Expr = dict[str, Any]
 
@@ -77,6 +84,7 @@ class FactEncoder:
         self._cache: dict[str, Callable[[Any], list[tuple[str, Any]]]] = {}
 
     def encode(self, facts: Facts, into: dict[str, Any]) -> dict[str, Any]:
+        into[CASE_MARK] = 1
         cache = self._cache
         for path, value in facts.items():
             enc = cache.get(path)
@@ -147,16 +155,16 @@ def _ref_test(t: Test, spec: FactSpec, rspec: FactSpec, op: str) -> Expr:
     k, rk = key(spec.path), key(rspec.path)
     both = [_ex(k), _ex(rk)]
     if op == "equals":
-        num = _and(both + [{k: {"m": rk}}])
+        num = _and(both + [{k: {"$m": rk}}])
         if spec.kind == "rating":
             return _or([num, _and([_ex(k + MIXED_SUFFIX), _ex(rk + MIXED_SUFFIX)])])
         return num
     if op == "not_equals":
-        num = _and(both + [{"$neq": {k: {"m": rk}}}])
+        num = _and(both + [{"$neq": {k: {"$m": rk}}}])
         if spec.kind == "rating":
             return _or([num, _and([_ex(k + MIXED_SUFFIX), _ex(rk)]), _and([_ex(k), _ex(rk + MIXED_SUFFIX)])])
         return num
-    return _and(both + [{_DOP[op]: {k: {"m": rk}}}])
+    return _and(both + [{_DOP[op]: {k: {"$m": rk}}}])
 
 
 def _positive(t: Test) -> Expr:
@@ -193,7 +201,7 @@ def _negative(t: Test) -> Expr:
         if t.op in _FLIP:
             k, rk = key(spec.path), key(rspec.path)
             # an unordered value (mixed) on either side also makes the comparison false
-            return _or([_nex(k), _nex(rk), {_DOP[_FLIP[t.op]]: {k: {"m": rk}}}])
+            return _or([_nex(k), _nex(rk), {_DOP[_FLIP[t.op]]: {k: {"$m": rk}}}])
         flipped = Test(t.fact, "not_equals" if t.op == "equals" else "equals", None, t.ref)
         return _or(missing + [_positive(flipped)])
     if t.op in _FLIP:
@@ -229,8 +237,9 @@ class DurableRunner:
         make = action or self._recorder
         definitions: dict[str, dict[str, Any]] = {}
         for name, stratum in zip(self.names, strata):
-            definitions[name] = {rid: {"all": [{"m": compile_condition(cond)}], "run": self._guard(make(rid))}
-                                 for rid, cond in stratum}
+            definitions[name] = {
+                rid: {"all": [{"m": _and([{CASE_MARK: 1}, compile_condition(cond)])}], "run": self._guard(make(rid))}
+                for rid, cond in stratum}
         self.definitions = definitions
         self.host = _SyncHost()
         try:
@@ -239,6 +248,7 @@ class DurableRunner:
             raise EngineError(Problem(code="durable_compile", message=f"durable_rules rejected the rules: {exc}",
                                       hint="please report this with the rule pack")) from None
         self._active = {n for n, d in definitions.items() if d}
+        self._touched: dict[str, list[str]] = {}
 
     def _guard(self, action: Callable[[Any], None]) -> Callable[[Any], None]:
         """Keep an action's exception for us instead of letting durable_rules swallow it."""
@@ -278,16 +288,21 @@ class DurableRunner:
         except _DurableCoreError as exc:
             raise EngineError(Problem(code="durable_error", message=f"durable_rules failed: {exc}",
                                       hint=f"a fact may have at most {MAX_PROPERTIES} properties")) from None
+        self._touched.setdefault(str(fact.get("sid")), []).append(name)
         if self._errors:
             exc = self._errors[0]
             self._errors.clear()
             raise EngineError(Problem(code="action_failed",
                                       message=f"a rule action failed: {type(exc).__name__}: {exc}"))
-        return list(fired)
+        return list(dict.fromkeys(fired))
 
     def forget(self, sid: str) -> None:
-        """Delete a case's session in every ruleset, so memory stays flat across cases."""
-        for name in self._active:
+        """Delete a case's session in the rulesets that accepted its fact, so memory stays flat.
+
+        Only those: deleting a session in a ruleset whose assert raised MessageNotHandled can crash
+        durable_rules (a segmentation fault when that ruleset has never held a session).
+        """
+        for name in self._touched.pop(sid, ()):
             try:
                 self.host.delete_state(name, sid)
             except _DurableCoreError:

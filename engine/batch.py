@@ -1,0 +1,252 @@
+"""Batch runs: many cases through one compiled engine per process, streamed, in input order.
+
+The main process reads the inputs lazily and sends small chunks of items to worker processes,
+keeping only a few chunks in flight, so memory does not grow with the number of cases. Workers
+parse, validate and evaluate (the engine is compiled once per process) and return finished
+output text; the main process writes it in input order, so the outputs are the same bytes
+whatever the number of workers. One bad case becomes one line of errors.jsonl and never stops
+the rest.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import inputs
+from .batchfiles import ERRORS, OUTPUTS, Previous, Writer, partials, prepare
+from .case import validate_case
+from .errors import IspAdvisorError, Problem, UsageError
+from .inputs import Item
+from .render import csvrows
+from .runner import Engine, load_engine
+from .summary import Portfolio, case_digest
+
+CHUNK = 32
+"""Cases per task sent to a worker: large enough to amortise the round trip, small enough to balance."""
+
+IN_FLIGHT = 4
+"""Chunks in flight per worker: keeps workers busy while bounding memory."""
+
+Outcome = tuple[Any, ...]
+"""("ok", case_id, sha, results line, csv text, digest, summary recs) | ("reused", sha) | ("error", row)"""
+
+
+@dataclass(frozen=True)
+class BatchReport:
+    """What a batch run did, for the command line to report."""
+
+    out: Path
+    cases: int
+    ok: int
+    failed: int
+    reused: int
+
+    @property
+    def files(self) -> list[Path]:
+        return [self.out / name for name in OUTPUTS]
+
+
+# ---------------------------------------------------------------- per process
+
+
+_ENGINE: dict[str, Any] = {}
+"""This process's engine and the hashes --resume may skip; set once per process by `_init`."""
+
+
+def _rules_key(rules: Sequence[str | os.PathLike[str]], shipped: bool) -> tuple[Any, ...]:
+    return (tuple(str(Path(r).resolve()) for r in rules), shipped, os.environ.get("ISP_ADVISOR_RULES", ""))
+
+
+def _init(rules: Sequence[str], shipped: bool, reusable: frozenset[str]) -> None:
+    """Compile the rules once per process (a forked worker inherits the parent's engine)."""
+    key = _rules_key(rules, shipped)
+    if _ENGINE.get("key") != key:
+        _ENGINE["engine"] = load_engine(rules, shipped)
+        _ENGINE["key"] = key
+    _ENGINE["reusable"] = reusable
+
+
+def _work(chunk: list[Item]) -> list[Outcome]:
+    engine: Engine = _ENGINE["engine"]
+    reusable: frozenset[str] = _ENGINE["reusable"]
+    return [evaluate_item(engine, item, reusable) for item in chunk]
+
+
+def evaluate_item(engine: Engine, item: Item, reusable: frozenset[str] = frozenset()) -> Outcome:
+    """One item -> its finished output text, or an error row; never raises for a bad case."""
+    case_id = None
+    try:
+        text = inputs.content(item)
+        sha = inputs.content_hash(item, text)
+        if sha in reusable:
+            return ("reused", sha)
+        doc = inputs.to_document(item, text)
+        if isinstance(doc.data, dict) and isinstance(doc.data.get("case_id"), str):
+            case_id = doc.data["case_id"]
+        case = validate_case(doc)
+        data = engine.evaluate(case).to_dict()
+    except IspAdvisorError as exc:
+        return ("error", error_row(item, exc.problems, case_id))
+    except Exception as exc:  # noqa: BLE001 - one broken case must not stop the others
+        problem = Problem(code="internal", message=f"internal error: {type(exc).__name__}: {exc}",
+                          hint="please report it with this case")
+        return ("error", error_row(item, [problem], case_id))
+    line = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return ("ok", case.case_id, sha, line, csvrows.to_text(csvrows.rows(data)), case_digest(case),
+            _slim(data))
+
+
+def _slim(data: dict[str, Any]) -> dict[str, Any]:
+    """The part of a result the summary reads (cheaper to send between processes)."""
+    keys = ("rule_id", "title", "category", "priority")
+    return {"case_id": data["case_id"], "recommendations": [{k: r[k] for k in keys} for r in data["recommendations"]]}
+
+
+def error_row(item: Item, problems: Sequence[Problem], case_id: str | None) -> dict[str, Any]:
+    """One errors.jsonl line: where, which case, which field, what is wrong (all problems kept)."""
+    kind, source, line, row, _ = item
+    first = problems[0]
+    return {
+        "source": source,
+        "line": first.line or line or None,
+        "row": row or None,
+        "case_id": case_id,
+        "field": first.field or None,
+        "message": first.message,
+        "hint": first.hint or None,
+        "code": first.code,
+        "problems": [{"line": p.line or None, "field": p.field or None, "message": p.message,
+                      "hint": p.hint or None, "code": p.code} for p in problems],
+    }
+
+
+# ---------------------------------------------------------------- the run
+
+
+def run_batch(sources: Sequence[str | os.PathLike[str]], out: str | os.PathLike[str], *, jobs: int | None = None,
+              resume: bool = False, force: bool = False, rules: Sequence[str | os.PathLike[str]] = (),
+              shipped: bool = True, progress: Callable[[int], None] | None = None) -> BatchReport:
+    """Evaluate every case of `sources` into the output folder `out`.
+
+    Everything that can make the run unusable (inputs, rule packs, the folder) is checked before
+    any case runs and raises an IspAdvisorError; bad cases are written to errors.jsonl.
+    `progress(n)` is called as each n more cases are done.
+    """
+    jobs = default_jobs() if jobs is None else jobs
+    if jobs < 1:
+        raise UsageError(Problem(field="--jobs", code="invalid", message=f"{jobs} is not a number of workers",
+                                 hint="use 1 or more"))
+    planned = inputs.plan(sources)
+    rule_dirs = [str(r) for r in rules]
+    _init(rule_dirs, shipped, frozenset())
+    engine: Engine = _ENGINE["engine"]
+    folder = Path(out)
+    prepare(folder, resume, force)
+    previous = Previous.load(folder, engine.info) if resume else Previous()
+    reusable = previous.hashes()
+    writer = Writer(folder, engine.info)
+    portfolio = Portfolio()
+    seen: dict[str, tuple[str, int]] = {}
+    reused = 0
+    try:
+        for chunk, outcomes in _ordered(_chunks(inputs.items(planned)), jobs, (rule_dirs, shipped, reusable)):
+            for item, outcome in zip(chunk, outcomes):
+                if outcome[0] == "reused":
+                    got = previous.line(outcome[1])
+                    if got is None:  # the earlier line cannot be trusted: evaluate it here
+                        outcome = evaluate_item(engine, item)
+                    else:
+                        case_id, line, digest = got
+                        data = json.loads(line)
+                        outcome = ("ok", case_id, outcome[1], line, csvrows.to_text(csvrows.rows(data)), digest,
+                                   data)
+                        reused += 1
+                _record(item, outcome, writer, portfolio, seen)
+            writer.flush()
+            if progress:
+                progress(len(chunk))
+        writer.commit(portfolio.markdown(engine.info))
+    except BaseException:
+        writer.discard(keep_resumable=True)
+        raise
+    finally:
+        previous.close()
+    for stale in partials(folder):  # earlier stopped runs: their results are in the new files now
+        stale.unlink(missing_ok=True)
+    return BatchReport(folder, portfolio.cases + portfolio.failures, portfolio.cases, portfolio.failures, reused)
+
+
+def _record(item: Item, outcome: Outcome, writer: Writer, portfolio: Portfolio,
+            seen: dict[str, tuple[str, int]]) -> None:
+    if outcome[0] == "ok":
+        _, case_id, sha, line, csv_text, digest, slim = outcome
+        first = seen.get(case_id)
+        if first is None:
+            seen[case_id] = (item[1], item[2])
+            writer.result(case_id, sha, line, csv_text, digest)
+            portfolio.add(slim, digest)
+            return
+        where = f"{first[0]}:{first[1]}" if first[1] else first[0]
+        outcome = ("error", error_row(item, [Problem(
+            field="case_id", code="duplicate_case_id",
+            message=f"case_id '{case_id}' is already used by {where}",
+            hint="give every site its own case_id; this case was not evaluated into the results")], case_id))
+    writer.error(outcome[1])
+    portfolio.fail(outcome[1])
+
+
+def default_jobs() -> int:
+    """The machine's cores (those this process may use)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _chunks(items: Iterable[Item]) -> Iterator[list[Item]]:
+    chunk: list[Item] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == CHUNK:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _ordered(chunks: Iterator[list[Item]], jobs: int,
+             initargs: tuple[Any, ...]) -> Iterator[tuple[list[Item], list[Outcome]]]:
+    """Each chunk with its outcomes, in input order, with at most jobs * IN_FLIGHT chunks pending."""
+    _init(*initargs)
+    if jobs == 1:
+        for chunk in chunks:
+            yield chunk, _work(chunk)
+        return
+    methods = multiprocessing.get_all_start_methods()
+    ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    pool = ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_init, initargs=initargs)
+    window: deque[tuple[list[Item], Future[list[Outcome]]]] = deque()
+    try:
+        for chunk in chunks:
+            window.append((chunk, pool.submit(_work, chunk)))
+            if len(window) >= jobs * IN_FLIGHT:
+                done, fut = window.popleft()
+                yield done, fut.result()
+        while window:
+            done, fut = window.popleft()
+            yield done, fut.result()
+    finally:
+        for _, fut in window:
+            fut.cancel()
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+__all__ = ["BatchReport", "run_batch", "evaluate_item", "error_row", "default_jobs", "ERRORS"]

@@ -1,0 +1,92 @@
+"""The site summary shared by the HTML and Markdown reports: what the case says, in words."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import vocabulary as v
+from ..case import Case
+from ..conditions import fmt_value
+
+NOT_STATED = "not stated"
+
+
+def _word(value: Any) -> str:
+    if value is None:
+        return NOT_STATED
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list | tuple):
+        return "; ".join(str(x) for x in value) or NOT_STATED
+    return str(value).replace("_", " ")
+
+
+def summary_rows(case: Case) -> list[tuple[str, str]]:
+    """(label, value) pairs for the report's site summary; unstated facts say so."""
+    c = case
+    rows: list[tuple[str, str]] = [
+        ("Site", c.site or NOT_STATED),
+        ("Innovation", c.innovation or NOT_STATED),
+        ("Setting", _word(c.setting)),
+        ("Stage", _word(c.stage)),
+    ]
+    ch = c.challenge
+    challenge = _word(ch.type if ch else None)
+    if ch and ch.summary:
+        challenge += f": {ch.summary}"
+    rows.append(("Challenge", challenge))
+    en = c.engagement
+    now = en.level if en else None
+    target = en.target if en else None
+    engagement = _word(now) + (f" ({v.ENGAGEMENT_LEVELS[now]})" if now else "")
+    engagement += " -> wanted: " + _word(target) + (f" ({v.ENGAGEMENT_LEVELS[target]})" if target else "")
+    rows.append(("Community engagement", engagement))
+    rows.append(("Power differential", _word(c.power.differential if c.power else None)))
+    rows.append(("Decision making", _word(c.power.decision_making if c.power else None)))
+    rows.append(("Trust", _word(c.relationships.trust if c.relationships else None)))
+    cap = c.capacity
+    rows.append(("Capacity", ", ".join(
+        f"{key.replace('_', '-')} {_word(getattr(cap, key) if cap else None)}" for key in v.CAPACITY_TYPES)))
+    le = c.leadership
+    rows.append(("Leadership", f"transition under way: {_word(le.transition if le else None)}; "
+                               f"emerging leaders cultivated: {_word(le.emerging_leaders if le else None)}"))
+    eq = c.equity
+    rows.append(("Priority populations", _word(eq.priority_populations if eq else None)))
+    rows.append(("Equity", "; ".join([
+        f"disparities identified: {_word(eq.disparities_identified if eq else None)}",
+        f"structural racism acknowledged: {_word(eq.structural_racism_acknowledged if eq else None)}",
+        f"community-defined evidence: {_word(eq.community_defined_evidence if eq else None)}",
+        f"cultural adaptation: {_word(eq.cultural_adaptation if eq else None)}",
+    ])))
+    if c.notes:
+        rows.append(("Notes", c.notes))
+    return rows
+
+
+def cfir_by_domain(case: Case) -> dict[str, list[tuple[str, str, int | str]]]:
+    """Rated CFIR ids per domain, in framework order: {domain: [(id, name, rating)]}."""
+    ratings = case.cfir or {}
+    out: dict[str, list[tuple[str, str, int | str]]] = {d: [] for d in v.CFIR_DOMAINS}
+    for cid, name in v.CFIR_IDS.items():
+        if cid in ratings:
+            out[v.cfir_domain(cid)].append((cid, name, ratings[cid]))
+    for domain in out:  # subconstructs after their construct
+        order = list(v.CFIR_IDS)
+        out[domain].sort(key=lambda t: order.index(_parent(t[0])) + (0.5 if t[0] in v.CFIR_SUBCONSTRUCTS else 0))
+    return out
+
+
+def _parent(cid: str) -> str:
+    return cid.rsplit(".", 1)[0] if cid in v.CFIR_SUBCONSTRUCTS else cid
+
+
+def rating_text(rating: int | str) -> str:
+    return fmt_value(rating)
+
+
+def counts(items: list[tuple[str, str, int | str]]) -> tuple[int, int, int, int]:
+    """(barriers, neutral, facilitators, mixed) among rated items."""
+    neg = sum(1 for *_, r in items if isinstance(r, int) and r < 0)
+    pos = sum(1 for *_, r in items if isinstance(r, int) and r > 0)
+    zero = sum(1 for *_, r in items if r == 0)
+    return neg, zero, pos, len(items) - neg - pos - zero

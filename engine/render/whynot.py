@@ -1,0 +1,58 @@
+"""Answers to "why did this rule fire?" and "why not?" as text or JSON, from the data alone."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..conditions import fmt_value
+from ..explain import Change, Proof
+from ..runner import WhyNot
+from .jsonout import dumps
+from .prooftext import proof_lines, test_line
+
+
+def render_explain(proof: Proof, fmt: str = "table") -> str:
+    """The proof tree of one rule on one case."""
+    if fmt == "json":
+        return dumps(proof.to_dict())
+    lines = proof_lines(proof)
+    if not proof.fired:
+        lines.append(f"(it did not fire; 'isp-advisor why-not CASE {proof.rule_id}' shows what would change that)")
+    return "\n".join(lines) + "\n"
+
+
+def change_text(change: Change) -> str:
+    if change.value is None:
+        return f"{change.fact}: {change.note or 'leave it unstated'}"
+    return f"set {change.fact} to {fmt_value(change.value)}"
+
+
+def set_args(changes: tuple[Change, ...]) -> str:
+    """The what-if options that try the change: '--set a=b --set c=d'."""
+    return " ".join(f"--set {c.fact}={'' if c.value is None else _raw(c.value)}" for c in changes)
+
+
+def _raw(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def render_why_not(answer: WhyNot, case_path: str = "CASE", fmt: str = "table") -> str:
+    """Each failing condition with the case's value, and the smallest change that makes the rule fire."""
+    if fmt == "json":
+        return dumps(answer.to_dict())
+    rid = answer.rule_id
+    if answer.fired:
+        return f"{rid} fired for this case; here is why:\n" + "\n".join(proof_lines(answer.proof)) + "\n"
+    out = [f"{rid} ({answer.proof.pack}) did not fire: {answer.proof.title}".rstrip(": "), "",
+           "Conditions that did not hold:"]
+    out += [f"  [-] {test_line(t)}" for t in answer.failing]
+    out += ["", "Smallest change that would make it fire:"]
+    if answer.change is None:
+        out.append("  none found: no change to one or two case facts makes it fire")
+    else:
+        out += [f"  {change_text(c)}" for c in answer.change]
+        out.append(f"  try: isp-advisor whatif {case_path} {set_args(answer.change)}")
+    out += ["", "Full evaluation:"] + ["  " + line for line in proof_lines(answer.proof)]
+    return "\n".join(out) + "\n"

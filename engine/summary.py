@@ -1,0 +1,167 @@
+"""The portfolio at a glance (summary.md): counts across every site of a batch run.
+
+Each case contributes a small digest (a few facts of the case, the recommendations of its
+result) and the aggregate keeps only counters and a short top list, so memory does not grow with
+the number of cases. Everything is sorted with explicit tie-breaks: the same cases give the same
+bytes.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from tabulate import tabulate
+
+from .case import Case
+from .vocabulary import CATEGORIES, CFIR_DOMAINS, CFIR_IDS, ENGAGEMENT_LEVELS, LEVELS, RATING_VALUES
+
+TOP_SITES = 10
+TOP_CONSTRUCTS = 5
+LISTED_FAILURES = 20
+NOT_STATED = "(not stated)"
+
+
+def case_digest(case: Case) -> dict[str, Any]:
+    """What the summary needs from a case, small enough to keep in the resume index."""
+    facts = case.facts()
+    return {
+        "site": facts.get("site", ""),
+        "engagement": [facts.get("engagement.level"), facts.get("engagement.target")],
+        "power": [facts.get("power.differential"), facts.get("power.decision_making")],
+        "barriers": sorted(p[5:] for p, v in facts.items()
+                           if p.startswith("cfir.") and v in RATING_VALUES and v < 0),
+    }
+
+
+@dataclass
+class Portfolio:
+    """Running totals over a batch, fed in input order."""
+
+    cases: int = 0
+    recs: Counter[tuple[str, str, str, str]] = field(default_factory=Counter)
+    categories: Counter[str] = field(default_factory=Counter)
+    category_recs: Counter[str] = field(default_factory=Counter)
+    barriers: Counter[str] = field(default_factory=Counter)
+    engagement: Counter[tuple[str, str]] = field(default_factory=Counter)
+    power: Counter[tuple[str, str]] = field(default_factory=Counter)
+    gaps: int = 0
+    top: list[tuple[int, int, str, str]] = field(default_factory=list)
+    failures: int = 0
+    failure_rows: list[dict[str, Any]] = field(default_factory=list)
+
+    def add(self, result: dict[str, Any], digest: dict[str, Any]) -> None:
+        self.cases += 1
+        cats: set[str] = set()
+        high = 0
+        for rec in result["recommendations"]:
+            self.recs[(rec["rule_id"], rec["title"], rec["category"], rec["priority"])] += 1
+            self.category_recs[rec["category"]] += 1
+            cats.add(rec["category"])
+            high += rec["priority"] == "high"
+        self.categories.update(cats)
+        self.barriers.update(digest["barriers"])
+        level, target = digest["engagement"]
+        self.engagement[("level", level or NOT_STATED)] += 1
+        self.engagement[("target", target or NOT_STATED)] += 1
+        if level and target and list(ENGAGEMENT_LEVELS).index(level) < list(ENGAGEMENT_LEVELS).index(target):
+            self.gaps += 1
+        diff, decision = digest["power"]
+        self.power[("differential", diff or NOT_STATED)] += 1
+        self.power[("decision_making", decision or NOT_STATED)] += 1
+        # keep the TOP_SITES with most high-priority needs; earlier cases win ties
+        entry = (high, -self.cases, result["case_id"], digest["site"])
+        if len(self.top) < TOP_SITES:
+            heapq.heappush(self.top, entry)
+        elif entry > self.top[0]:
+            heapq.heapreplace(self.top, entry)
+
+    def fail(self, row: dict[str, Any]) -> None:
+        self.failures += 1
+        if len(self.failure_rows) < LISTED_FAILURES:
+            self.failure_rows.append(row)
+
+    def markdown(self, engine: dict[str, Any]) -> str:
+        packs = ", ".join(f"{p['name']} {p['version']}" for p in engine["rulesets"])
+        total = self.cases + self.failures
+        out = ["# Portfolio summary", "",
+               f"{total} cases: {self.cases} evaluated, {self.failures} failed. "
+               f"Rules: {engine['name']} {engine['version']} ({packs}).", ""]
+        out += self._recommendations() + self._barriers() + self._engagement() + self._top() + self._failures()
+        return "\n".join(out).rstrip("\n") + "\n"
+
+    def _pct(self, n: int) -> str:
+        return f"{100 * n / self.cases:.0f}%" if self.cases else "-"
+
+    def _recommendations(self) -> list[str]:
+        out = ["## Recommendations", ""]
+        if not self.recs:
+            return out + ["No recommendations.", ""]
+        cat_rows = [[c, self.categories[c], self._pct(self.categories[c]), self.category_recs[c]]
+                    for c in CATEGORIES if self.category_recs[c]]
+        out += [_table(cat_rows, ["category", "sites", "share of sites", "recommendations"]), ""]
+        ranked = sorted(self.recs.items(), key=lambda kv: (-kv[1], kv[0][0], kv[0][1]))
+        rows = [[_cell(title), rid, cat, prio, n, self._pct(n)] for (rid, title, cat, prio), n in ranked]
+        return out + [_table(rows, ["recommendation", "rule", "category", "priority", "sites", "share"]), ""]
+
+    def _barriers(self) -> list[str]:
+        out = ["## CFIR barriers by domain", "", "Constructs rated -1 or -2, by number of sites "
+               f"(top {TOP_CONSTRUCTS} per domain).", ""]
+        rows = []
+        for domain, label in CFIR_DOMAINS.items():
+            found = sorted(((n, cid) for cid, n in self.barriers.items() if cid.split(".")[0] == domain),
+                           key=lambda t: (-t[0], t[1]))
+            rows += [[label, CFIR_IDS.get(cid, cid), cid, n, self._pct(n)] for n, cid in found[:TOP_CONSTRUCTS]]
+        if not rows:
+            return out[:2] + ["No CFIR construct is rated a barrier.", ""]
+        return out + [_table(rows, ["domain", "construct", "id", "sites", "share"]), ""]
+
+    def _engagement(self) -> list[str]:
+        out = ["## Engagement and power", ""]
+        levels = [*ENGAGEMENT_LEVELS, NOT_STATED]
+        rows = [[lvl, self.engagement[("level", lvl)], self.engagement[("target", lvl)]] for lvl in levels
+                if self.engagement[("level", lvl)] or self.engagement[("target", lvl)]]
+        out += [_table(rows, ["engagement level", "sites now", "sites aiming for it"]), "",
+                f"{self.gaps} sites want more community engagement than they have.", ""]
+        diffs = [*LEVELS, NOT_STATED]
+        rows = [[d, self.power[("differential", d)]] for d in diffs if self.power[("differential", d)]]
+        out += [_table(rows, ["power differential", "sites"]), ""]
+        decisions = sorted({k for kind, k in self.power if kind == "decision_making"},
+                           key=lambda d: (d == NOT_STATED, d))
+        rows = [[d, self.power[("decision_making", d)]] for d in decisions]
+        return out + [_table(rows, ["decision making", "sites"]), ""]
+
+    def _top(self) -> list[str]:
+        out = [f"## Sites with the most high-priority needs (top {TOP_SITES})", ""]
+        ranked = sorted(self.top, reverse=True)
+        rows = [[cid, _cell(site), high] for high, _, cid, site in ranked if high]
+        if not rows:
+            return out + ["No site has a high-priority recommendation.", ""]
+        return out + [_table(rows, ["case", "site", "high-priority recommendations"]), ""]
+
+    def _failures(self) -> list[str]:
+        out = ["## Failures", ""]
+        if not self.failures:
+            return out + ["None.", ""]
+        rows = [[_where(r), _cell(r.get("case_id") or ""), _cell(_problem(r))] for r in self.failure_rows]
+        more = self.failures - len(self.failure_rows)
+        tail = ([f"... and {more} more.", ""] if more else []) + ["See errors.jsonl for every problem.", ""]
+        return out + [f"{self.failures} cases failed.", "", _table(rows, ["where", "case", "problem"]), ""] + tail
+
+
+def _table(rows: list[list[Any]], headers: list[str]) -> str:
+    return tabulate(rows, headers=headers, tablefmt="github", disable_numparse=True)
+
+
+def _where(row: dict[str, Any]) -> str:
+    return f"{row['source']}:{row['line']}" if row.get("line") else str(row["source"])
+
+
+def _problem(row: dict[str, Any]) -> str:
+    return f"{row['field']}: {row['message']}" if row.get("field") else str(row["message"])
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")

@@ -1,0 +1,35 @@
+"""Building small engines from inline rule YAML for table-driven tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from engine import Engine, load_engine
+
+SOURCES = {"sources": {"src": {"citation": "A test citation, long enough to pass validation."}}}
+
+
+def write_pack(folder: Path, rules: list[dict[str, Any]], name: str = "t", sources: bool = True,
+               **extra: Any) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    if sources:
+        (folder / "sources.yaml").write_text(yaml.safe_dump(SOURCES))
+    pack = {"ruleset": name, "version": "1.0.0", "rules": rules, **extra}
+    (folder / f"{name}.yaml").write_text(yaml.safe_dump(pack, sort_keys=False))
+    return folder
+
+
+def rec(rule_id: str, when: Any, **kw: Any) -> dict[str, Any]:
+    """A minimal recommending rule."""
+    out = {"id": rule_id, "title": kw.pop("title", f"Title of {rule_id}"), "category": kw.pop("category", "equity"),
+           "when": when, "recommend": {"actions": kw.pop("actions", ["Do it"]), "tags": kw.pop("tags", {})},
+           "rationale": "Because.", "sources": ["src"]}
+    out.update(kw)
+    return out
+
+
+def engine_for(folder: Path, rules: list[dict[str, Any]], **extra: Any) -> Engine:
+    return load_engine([write_pack(folder, rules, **extra)], shipped=False)
