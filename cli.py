@@ -6,6 +6,7 @@ All errors reach the user through `Main.invoke`: a located message on stderr and
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from collections.abc import Callable
@@ -45,9 +46,21 @@ class Main(click.Group):
 
 
 def rules_option(f: F) -> F:
-    """--rules DIR, repeatable: local rule packs on top of the shipped ones."""
-    return click.option("--rules", "rules", multiple=True, type=click.Path(file_okay=False),
-                        metavar="DIR", help="Add the rule packs in DIR (repeatable; also $ISP_ADVISOR_RULES).")(f)
+    """--rules DIR (repeatable) and --no-shipped: which rule packs to load.
+
+    The command receives `rules` as an engine.loader.RuleDirs, which load_engine understands.
+    """
+
+    @functools.wraps(f)
+    def wrapper(*args: Any, rules: tuple[str, ...] = (), no_shipped: bool = False, **kwargs: Any) -> Any:
+        from engine.loader import RuleDirs
+
+        return f(*args, rules=RuleDirs(rules, shipped=not no_shipped), **kwargs)
+
+    wrapper = click.option("--no-shipped", is_flag=True,
+                           help="Load only the --rules folders, not the shipped packs.")(wrapper)
+    return click.option("--rules", "rules", multiple=True, type=click.Path(file_okay=False), metavar="DIR",
+                        help="Add the rule packs in DIR (repeatable; also $ISP_ADVISOR_RULES).")(wrapper)
 
 
 def output_options(f: F) -> F:
@@ -85,7 +98,7 @@ def main() -> None:
 
 # ---------------------------------------------------------------- recommend (core)
 
-FORMATS = ["table", "markdown", "json"]
+FORMATS = ["table", "markdown", "json", "html"]
 CATEGORY_CHOICES = ["tailored_support", "facilitation", "equity", "capacity_building", "implementation_strategy"]
 
 
@@ -115,15 +128,189 @@ def recommend(case: str, fmt: str, explain: bool, categories: tuple[str, ...], r
         check_writable(output, force)
     the_case = load_case(case)
     result = load_engine(rules).evaluate(the_case)
-    text = render(result, fmt, explain=explain, categories=categories)
+    if fmt == "html":
+        from engine.render.html import render_html
+
+        text = render_html(result, the_case, explain=explain, categories=categories)
+    else:
+        text = render(result, fmt, explain=explain, categories=categories)
     emit(text, output, force)
 
 
 # ---------------------------------------------------------------- batch (issue 4)
 
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(), metavar="INPUT...")
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False), metavar="DIR",
+              help="Folder for results.jsonl, errors.jsonl, recommendations.csv and summary.md.")
+@click.option("--jobs", "-j", type=int, default=None, metavar="N",
+              help="Worker processes (default: the machine's cores). Outputs are the same for any N.")
+@click.option("--resume", is_flag=True, help="Keep the cases DIR already holds results for (same content).")
+@click.option("--force", is_flag=True, help="Replace the outputs already in DIR.")
+@rules_option
+def batch(inputs: tuple[str, ...], out: str, jobs: int | None, resume: bool, force: bool,
+          rules: tuple[str, ...]) -> None:
+    """Run many cases: case files, folders of them, JSON Lines (.jsonl) and CSV files (.csv).
+
+    Writes DIR/results.jsonl (one 'recommend --format json' object per good case, in input order),
+    DIR/errors.jsonl (one line per bad case), DIR/recommendations.csv (one row per case and
+    recommendation) and DIR/summary.md (the portfolio at a glance). CSV columns are case paths
+    such as case_id, engagement.level, cfir.innovation.complexity. Exit code 1 if some cases failed.
+
+    Example:
+
+        isp-advisor batch cases/ cases/portfolio.csv --out out --jobs 2
+    """
+    from engine.batch import run_batch
+
+    on_tty = sys.stderr.isatty()
+    if on_tty:
+        from engine.inputs import count, plan
+
+        total = count(plan(inputs))
+        with click.progressbar(length=total, label="cases", file=sys.stderr) as bar:
+            report = run_batch(inputs, out, jobs=jobs, resume=resume, force=force, rules=rules, progress=bar.update)
+    else:
+        report = run_batch(inputs, out, jobs=jobs, resume=resume, force=force, rules=rules)
+    reused = f", {report.reused} reused from the earlier run" if report.reused else ""
+    click.echo(f"{report.cases} cases: {report.ok} evaluated, {report.failed} failed{reused}; "
+               f"wrote {', '.join(str(f) for f in report.files)}", err=True)
+    if report.failed:
+        click.echo(f"see {report.out / 'errors.jsonl'} for the failed cases", err=True)
+        sys.exit(1)
+
 # ---------------------------------------------------------------- rule authors (issue 5)
 
 # ---------------------------------------------------------------- practitioners (issue 6)
+
+QUESTION_FORMATS = ["table", "json"]
+
+
+class ClickConsole:
+    """The interview's console on the terminal: click prompts, which re-ask until an answer converts."""
+
+    def ask(self, question: Any, default: str) -> Any:
+        from engine.interview import Interrupted, InvalidAnswer
+
+        def convert(text: str) -> Any:
+            try:
+                return question.convert(text)
+            except InvalidAnswer as exc:
+                raise click.BadParameter(str(exc)) from None
+
+        try:
+            return click.prompt(question.prompt, default=default, show_default=bool(default), value_proc=convert)
+        except click.Abort:
+            raise Interrupted() from None
+
+    def say(self, text: str) -> None:
+        click.echo(text)
+
+    def confirm(self, text: str, default: bool) -> bool:
+        from engine.interview import Interrupted
+
+        try:
+            return click.confirm(text, default=default)
+        except click.Abort:
+            raise Interrupted() from None
+
+
+@main.command()
+@click.option("-o", "--output", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Write the case to FILE (default: the --from file, else CASE_ID.yaml).")
+@click.option("--from", "from_", type=click.Path(), metavar="CASE", help="Resume or edit this case file.")
+@click.option("--force", is_flag=True, help="Replace FILE if it exists.")
+@rules_option
+def interview(output: str | None, from_: str | None, force: bool, rules: tuple[str, ...]) -> None:
+    """Build a case file by answering questions, then see the recommendations.
+
+    Asks for the case id, the site, stage, challenge, engagement, power, trust, capacity,
+    leadership, equity and CFIR 2.0 ratings domain by domain. Enter skips a question (or keeps
+    the value in brackets), '?' explains it, '.' skips the rest of a section. Answers are saved
+    to FILE after each one, so stopping (Ctrl-C) loses nothing: resume with --from FILE.
+
+    Example:
+
+        isp-advisor interview -o riverside.yaml
+    """
+    from engine import load_case, load_engine
+    from engine.interview import InterviewStopped, run_interview
+    from engine.render import render
+
+    start = load_case(from_) if from_ else None
+    engine = load_engine(rules)  # refuse broken rule packs before anyone types an answer
+    try:
+        case, path = run_interview(ClickConsole(), start=start, output=output, from_path=from_, force=force)
+    except InterviewStopped as stop:
+        click.echo("", err=True)
+        click.echo(str(stop), err=True)
+        sys.exit(130)
+    click.echo(f"Wrote {path}.\n")
+    click.echo(render(engine.evaluate(case), "table"), nl=False)
+    click.echo(f"\nNext: isp-advisor recommend {path} --format html -o {case.case_id}-report.html")
+
+
+@main.command()
+@click.argument("case", type=click.Path(), metavar="CASE")
+@click.argument("rule_id", metavar="RULE_ID")
+@click.option("--format", "-f", "fmt", type=click.Choice(QUESTION_FORMATS), default="table", show_default=True,
+              help="Output format.")
+@rules_option
+def explain(case: str, rule_id: str, fmt: str, rules: tuple[str, ...]) -> None:
+    """Show why RULE_ID fired for CASE: each condition with the case's value, down to the inputs.
+
+    Example:
+
+        isp-advisor explain cases/riverside-fqhc.yaml EQ-SHARE-POWER
+    """
+    from engine import load_case, load_engine
+    from engine.render.whynot import render_explain
+
+    the_case = load_case(case)
+    click.echo(render_explain(load_engine(rules).explain(the_case, rule_id), fmt), nl=False)
+
+
+@main.command("why-not")
+@click.argument("case", type=click.Path(), metavar="CASE")
+@click.argument("rule_id", metavar="RULE_ID")
+@click.option("--format", "-f", "fmt", type=click.Choice(QUESTION_FORMATS), default="table", show_default=True,
+              help="Output format.")
+@rules_option
+def why_not(case: str, rule_id: str, fmt: str, rules: tuple[str, ...]) -> None:
+    """Show why RULE_ID did not fire for CASE, and the smallest change that would make it fire.
+
+    Example:
+
+        isp-advisor why-not cases/riverside-fqhc.yaml CB-ANALYTIC-COACHING
+    """
+    from engine import load_case, load_engine
+    from engine.render.whynot import render_why_not
+
+    the_case = load_case(case)
+    click.echo(render_why_not(load_engine(rules).why_not(the_case, rule_id), case, fmt), nl=False)
+
+
+@main.command()
+@click.argument("case", type=click.Path(), metavar="CASE")
+@click.option("--set", "settings", multiple=True, metavar="PATH=VALUE",
+              help="Change one fact, e.g. engagement.level=collaborate (repeatable; PATH= leaves it unstated).")
+@click.option("--format", "-f", "fmt", type=click.Choice(QUESTION_FORMATS), default="table", show_default=True,
+              help="Output format.")
+@rules_option
+def whatif(case: str, settings: tuple[str, ...], fmt: str, rules: tuple[str, ...]) -> None:
+    """Compare CASE's recommendations with those after some changes: added, removed, changed priority.
+
+    Example:
+
+        isp-advisor whatif cases/riverside-fqhc.yaml --set engagement.level=collaborate
+    """
+    from engine import load_case, load_engine
+    from engine.render.whatif import render_diff
+    from engine.whatif import whatif as run_whatif
+
+    the_case = load_case(case)
+    click.echo(render_diff(run_whatif(load_engine(rules), the_case, settings), fmt), nl=False)
 
 
 if __name__ == "__main__":

@@ -27,6 +27,8 @@ MISSING: Any = _Missing()
 class Test:
     """`{fact: PATH, OP: VALUE}`; `ref` is set when VALUE names another fact."""
 
+    __test__ = False  # not a pytest test class
+
     fact: str
     op: str
     value: Any = None

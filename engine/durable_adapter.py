@@ -6,7 +6,9 @@
 - `Host()` starts timer threads that dispatch actions in the background; a synchronous engine
   must not race them, so our host does not start them.
 - Asserting a fact that no rule's pattern accepts raises MessageNotHandledException: that means
-  "nothing fired", not an error.
+  "nothing fired", not an error. It still opens a session that must be deleted, and deleting a
+  session from a ruleset that has never handled a fact crashes the process: every ruleset is
+  primed with one handled fact when it is registered (PRIME).
 - Asserting a fact identical to one already in the session raises MessageObservedException; each
   case gets its own session id (deleted after the case, so memory stays flat), so a repeat means
   a bug and is reported as an EngineError.
@@ -39,11 +41,20 @@ from .errors import EngineError, Problem
 from .facts import FactSpec, Facts, spec_for
 
 MAX_PROPERTIES = 255
+PRIME = "isp__prime"
+"""A rule in every ruleset that matches only a priming fact, asserted once when the rules are
+registered. durable_rules crashes (segmentation fault) when a session is deleted from a ruleset
+that has never handled a fact, and a case that no rule accepts still opens a session (the state
+table holds 1,024 at most), so that session must be deleted: priming makes the delete safe."""
 MIXED_SUFFIX = "__mixed"
 CASE_MARK = "isp__case"
 """A property only case facts carry (never the re-asserted session state)."""
 
 Expr = dict[str, Any]
+
+
+def _noop(c: Any) -> None:
+    return None
 
 
 class _SyncHost(_durable.Host):
@@ -240,6 +251,8 @@ class DurableRunner:
             definitions[name] = {
                 rid: {"all": [{"m": _and([{CASE_MARK: 1}, compile_condition(cond)])}], "run": self._guard(make(rid))}
                 for rid, cond in stratum}
+            if definitions[name]:
+                definitions[name][PRIME] = {"all": [{"m": {PRIME: 1}}], "run": _noop}
         self.definitions = definitions
         self.host = _SyncHost()
         try:
@@ -248,7 +261,7 @@ class DurableRunner:
             raise EngineError(Problem(code="durable_compile", message=f"durable_rules rejected the rules: {exc}",
                                       hint="please report this with the rule pack")) from None
         self._active = {n for n, d in definitions.items() if d}
-        self._touched: dict[str, list[str]] = {}
+        self._prime()
 
     def _guard(self, action: Callable[[Any], None]) -> Callable[[Any], None]:
         """Keep an action's exception for us instead of letting durable_rules swallow it."""
@@ -288,7 +301,6 @@ class DurableRunner:
         except _DurableCoreError as exc:
             raise EngineError(Problem(code="durable_error", message=f"durable_rules failed: {exc}",
                                       hint=f"a fact may have at most {MAX_PROPERTIES} properties")) from None
-        self._touched.setdefault(str(fact.get("sid")), []).append(name)
         if self._errors:
             exc = self._errors[0]
             self._errors.clear()
@@ -296,13 +308,15 @@ class DurableRunner:
                                       message=f"a rule action failed: {type(exc).__name__}: {exc}"))
         return list(dict.fromkeys(fired))
 
-    def forget(self, sid: str) -> None:
-        """Delete a case's session in the rulesets that accepted its fact, so memory stays flat.
+    def _prime(self) -> None:
+        """Give every ruleset one handled fact before any case (see PRIME)."""
+        for name in self._active:
+            self.host.assert_fact(name, {"sid": PRIME, PRIME: 1})
+            self.host.delete_state(name, PRIME)
 
-        Only those: deleting a session in a ruleset whose assert raised MessageNotHandled can crash
-        durable_rules (a segmentation fault when that ruleset has never held a session).
-        """
-        for name in self._touched.pop(sid, ()):
+    def forget(self, sid: str) -> None:
+        """Delete a case's session in every ruleset, so memory stays flat across cases."""
+        for name in self._active:
             try:
                 self.host.delete_state(name, sid)
             except _DurableCoreError:

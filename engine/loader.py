@@ -38,8 +38,20 @@ def shipped_rules_dir() -> Path:
     return Path(str(importlib.resources.files("isp_advisor_rules")))
 
 
+class RuleDirs(tuple):  # type: ignore[type-arg]
+    """Local rule folders, remembering whether the shipped packs are wanted too (`--no-shipped`)."""
+
+    shipped: bool = True
+
+    def __new__(cls, dirs: Iterable[str | os.PathLike[str]] = (), shipped: bool = True) -> RuleDirs:
+        self = super().__new__(cls, tuple(dirs))
+        self.shipped = shipped
+        return self
+
+
 def rule_dirs(extra: Sequence[str | os.PathLike[str]] = (), shipped: bool = True) -> list[Path]:
     """Shipped packs first, then $ISP_ADVISOR_RULES, then --rules folders, in that order."""
+    shipped = shipped and getattr(extra, "shipped", True)
     dirs = [shipped_rules_dir()] if shipped else []
     env = os.environ.get(RULES_ENV, "")
     dirs += [Path(p) for p in env.split(os.pathsep) if p.strip()]
@@ -54,6 +66,7 @@ def pack_files(folder: Path) -> list[Path]:
 def load_rulebase(extra: Sequence[str | os.PathLike[str]] = (), shipped: bool = True) -> RuleBase:
     """Load and validate every pack of the given folders into one RuleBase."""
     dirs = rule_dirs(extra, shipped)
+    shipped = shipped and getattr(extra, "shipped", True)
     problems: list[Problem] = []
     for d in dirs:
         if not d.is_dir():

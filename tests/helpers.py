@@ -9,6 +9,11 @@ import yaml
 
 from engine import Engine, load_engine
 
+class _NoAliases(yaml.SafeDumper):
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
 SOURCES = {"sources": {"src": {"citation": "A test citation, long enough to pass validation."}}}
 
 
@@ -18,7 +23,7 @@ def write_pack(folder: Path, rules: list[dict[str, Any]], name: str = "t", sourc
     if sources:
         (folder / "sources.yaml").write_text(yaml.safe_dump(SOURCES))
     pack = {"ruleset": name, "version": "1.0.0", "rules": rules, **extra}
-    (folder / f"{name}.yaml").write_text(yaml.safe_dump(pack, sort_keys=False))
+    (folder / f"{name}.yaml").write_text(yaml.dump(pack, Dumper=_NoAliases, sort_keys=False))
     return folder
 
 
