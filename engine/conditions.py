@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Union
 
-from .facts import FactSpec, Facts, spec_for
+from .facts import Facts, FactSpec, spec_for
 
 
 class _Missing:

@@ -36,9 +36,9 @@ from typing import Any
 from durable import engine as _durable
 from durable_rules_engine import error as _DurableCoreError
 
-from .conditions import All, Any_, Condition, Not, Test
+from .conditions import All, Condition, Not, Test
 from .errors import EngineError, Problem
-from .facts import FactSpec, Facts, spec_for
+from .facts import Facts, FactSpec, spec_for
 
 MAX_PROPERTIES = 255
 PRIME = "isp__prime"
@@ -57,7 +57,7 @@ def _noop(c: Any) -> None:
     return None
 
 
-class _SyncHost(_durable.Host):
+class _SyncHost(_durable.Host):  # type: ignore[misc]
     """A Host that runs actions only in the calling thread."""
 
     def _run(self) -> None:  # noqa: D102 - no background dispatch threads
@@ -247,7 +247,7 @@ class DurableRunner:
         self._errors: list[BaseException] = []
         make = action or self._recorder
         definitions: dict[str, dict[str, Any]] = {}
-        for name, stratum in zip(self.names, strata):
+        for name, stratum in zip(self.names, strata, strict=True):
             definitions[name] = {
                 rid: {"all": [{"m": _and([{CASE_MARK: 1}, compile_condition(cond)])}], "run": self._guard(make(rid))}
                 for rid, cond in stratum}
@@ -302,10 +302,10 @@ class DurableRunner:
             raise EngineError(Problem(code="durable_error", message=f"durable_rules failed: {exc}",
                                       hint=f"a fact may have at most {MAX_PROPERTIES} properties")) from None
         if self._errors:
-            exc = self._errors[0]
+            failure = self._errors[0]
             self._errors.clear()
             raise EngineError(Problem(code="action_failed",
-                                      message=f"a rule action failed: {type(exc).__name__}: {exc}"))
+                                      message=f"a rule action failed: {type(failure).__name__}: {failure}"))
         return list(dict.fromkeys(fired))
 
     def _prime(self) -> None:

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .conditions import MISSING, All, Any_, Condition, Not, Test, test_holds
+from .conditions import MISSING, All, Condition, Not, Test, test_holds
 from .facts import DERIVED_PREFIX, Facts, spec_for
 
 

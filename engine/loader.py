@@ -18,9 +18,8 @@ from . import vocabulary as v
 from .conditions import All, Any_, Condition, Not, Test
 from .documents import Document, dotted, load
 from .errors import Problem, RuleError, allowed, did_you_mean
-from .facts import DERIVED_PREFIX, FACTS, spec_for
-from .rulemodel import (AllModel, AnyModel, NotModel, PackModel, RuleModel, SourcesModel, TableModel,
-                        TestModel)
+from .facts import DERIVED_PREFIX, FACTS, FactSpec, spec_for
+from .rulemodel import AllModel, AnyModel, NotModel, PackModel, RuleModel, SourcesModel, TableModel, TestModel
 from .ruleset import PackInfo, Rule, RuleBase, Source
 
 RULES_ENV = "ISP_ADVISOR_RULES"
@@ -333,7 +332,7 @@ def _reference(value: Any) -> str | None:
     return None
 
 
-def _compatible(a: Any, b: Any) -> bool:
+def _compatible(a: FactSpec, b: FactSpec) -> bool:
     if a.kind == "derived" or b.kind == "derived":
         return a.kind == b.kind
     return a.kind == b.kind and a.values == b.values and a.kind not in ("text", "list")
@@ -378,7 +377,7 @@ def _resolve(rules: list[Rule], packs: list[PackInfo], disables: list[tuple[str,
                                     code="duplicate_id",
                                     message=f"duplicate rule id; already defined in {prior.file}:{prior.line}",
                                     hint="rename it, or set overrides: true in a local pack to replace it"))
-    for rid, pack, file, line in disables:
+    for rid, _pack, file, line in disables:
         if rid not in by_id:
             problems.append(Problem(file=file, line=line, field="disable", rule_id=rid, code="unknown_rule",
                                     message=f"cannot disable unknown rule '{rid}'",
