@@ -32,9 +32,9 @@ def shipped_rules_dir() -> Path:
     here = Path(__file__).resolve().parent.parent / "rules"
     if (here / SOURCES_FILE).is_file():
         return here
-    import importlib.resources
+    import isp_advisor_rules  # the installed copy of rules/ (see pyproject.toml)
 
-    return Path(str(importlib.resources.files("isp_advisor_rules")))
+    return Path(next(iter(isp_advisor_rules.__path__)))
 
 
 class RuleDirs(tuple):  # type: ignore[type-arg]
