@@ -182,6 +182,183 @@ def batch(inputs: tuple[str, ...], out: str, jobs: int | None, resume: bool, for
 
 # ---------------------------------------------------------------- rule authors (issue 5)
 
+AUTHOR_FORMATS = ["table", "json"]
+
+
+@main.group("rules")
+def rules_group() -> None:
+    """Tools for rule authors: list, show, lint, test, coverage, docs and impact diff of rule packs.
+
+    Example:
+
+        isp-advisor rules lint --rules my_rules
+    """
+
+
+@rules_group.command("list")
+@click.option("--category", "-c", type=click.Choice(CATEGORY_CHOICES), help="Only rules of this category.")
+@click.option("--format", "-f", "fmt", type=click.Choice(AUTHOR_FORMATS), default="table", show_default=True,
+              help="Output format.")
+@rules_option
+def rules_list(category: str | None, fmt: str, rules: tuple[str, ...]) -> None:
+    """List the loaded rules: id, category (or 'derive'), priority, pack, title, and whether a rule
+    overrides a shipped one or is disabled.
+
+    Example:
+
+        isp-advisor rules list --category equity --rules my_rules
+    """
+    from engine.catalogue import summaries
+    from engine.loader import load_rulebase
+    from engine.render.authoring import rule_list_text
+
+    click.echo(rule_list_text(summaries(load_rulebase(rules), category), fmt), nl=False)
+
+
+@rules_group.command("show")
+@click.argument("rule_id", metavar="RULE_ID")
+@click.option("--format", "-f", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="Output format.")
+@rules_option
+def rules_show(rule_id: str, fmt: str, rules: tuple[str, ...]) -> None:
+    """Show one rule in full, with its conditions in plain language.
+
+    Example:
+
+        isp-advisor rules show EQ-TRUST-LOW
+    """
+    from engine.catalogue import lookup, rule_dict, rule_text
+    from engine.render.jsonout import dumps
+
+    base, rule = lookup(rule_id, rules)
+    click.echo(dumps(rule_dict(rule)) if fmt == "json" else rule_text(rule, base), nl=False)
+
+
+@rules_group.command("lint")
+@click.option("--format", "-f", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="Output format.")
+@rules_option
+@click.pass_context
+def rules_lint(ctx: click.Context, fmt: str, rules: tuple[str, ...]) -> None:
+    """Check rule packs for mistakes: schema errors, duplicate ids, unknown tags, fact paths and
+    sources, rules that can never fire, derivation cycles, derived facts nothing uses.
+
+    Exit code 1 when there are errors, 0 when there are only warnings.
+
+    Example:
+
+        isp-advisor rules lint --rules my_rules
+    """
+    from engine.lint import has_errors, lint
+    from engine.render.authoring import findings_text
+
+    findings = lint(rules)
+    click.echo(findings_text(findings, fmt), nl=False)
+    ctx.exit(1 if has_errors(findings) else 0)
+
+
+@rules_group.command("test")
+@click.option("--format", "-f", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="Output format.")
+@rules_option
+@click.pass_context
+def rules_test(ctx: click.Context, fmt: str, rules: tuple[str, ...]) -> None:
+    """Run the rule tests kept next to the packs (rules/tests/*.yaml, DIR/tests/*.yaml).
+
+    Exit code 1 when a test fails.
+
+    Example:
+
+        isp-advisor rules test --rules my_rules
+    """
+    from engine.render.authoring import outcomes_text
+    from engine.ruletests import run_rule_tests
+
+    outcomes = run_rule_tests(rules)
+    click.echo(outcomes_text(outcomes, fmt), nl=False)
+    ctx.exit(0 if all(o.passed for o in outcomes) else 1)
+
+
+@rules_group.command("coverage")
+@click.option("--cases", "cases_dir", required=True, type=click.Path(), metavar="DIR",
+              help="Folder of example case files.")
+@click.option("--format", "-f", "fmt", type=click.Choice(AUTHOR_FORMATS), default="table", show_default=True,
+              help="Output format.")
+@rules_option
+def rules_coverage(cases_dir: str, fmt: str, rules: tuple[str, ...]) -> None:
+    """How often each rule fires over a folder of cases; rules that never fire; cases left with
+    nothing in a category.
+
+    Example:
+
+        isp-advisor rules coverage --cases cases
+    """
+    from engine.coverage import coverage_of
+    from engine.render.authoring import coverage_text
+
+    click.echo(coverage_text(coverage_of(rules, cases_dir), fmt), nl=False)
+
+
+@rules_group.command("docs")
+@rules_option
+@output_options
+def rules_docs(rules: tuple[str, ...], output: str | None, force: bool) -> None:
+    """Write the Markdown catalogue of the loaded rules, by category (docs/rules.md is made by it).
+
+    Example:
+
+        isp-advisor rules docs -o docs/rules.md --force
+    """
+    from engine.catalogue import catalogue
+    from engine.loader import load_rulebase
+
+    if output:
+        from engine.outputs import check_writable
+
+        check_writable(output, force)
+    emit(catalogue(load_rulebase(rules)), output, force)
+
+
+@rules_group.command("diff")
+@click.argument("old", type=click.Path(file_okay=False), metavar="OLD")
+@click.argument("new", type=click.Path(file_okay=False), metavar="NEW")
+@click.option("--cases", "cases_dir", required=True, type=click.Path(), metavar="DIR",
+              help="Folder of example case files to run on both.")
+@click.option("--format", "-f", "fmt", type=click.Choice(AUTHOR_FORMATS), default="table", show_default=True,
+              help="Output format.")
+def rules_diff(old: str, new: str, cases_dir: str, fmt: str) -> None:
+    """Compare two rule folders on a folder of cases: per case, the recommendations added,
+    removed or changed in priority, and a total.
+
+    Example:
+
+        isp-advisor rules diff old_rules/ rules/ --cases cases
+    """
+    from engine.diff import diff_folders
+    from engine.render.authoring import diff_text
+
+    click.echo(diff_text(diff_folders(old, new, cases_dir), fmt), nl=False)
+
+
+@main.command("schema")
+@click.argument("kind", type=click.Choice(["case", "rules", "sources", "tests", "output"]), metavar="KIND")
+@output_options
+def schema_cmd(kind: str, output: str | None, force: bool) -> None:
+    """Print the JSON Schema of a file kind: case, rules, sources, tests (rule tests) or output.
+
+    Editors use it to complete and check files, e.g. VS Code's YAML extension with a first line
+    '# yaml-language-server: $schema=case.schema.json'.
+
+    Example:
+
+        isp-advisor schema case -o case.schema.json
+    """
+    from engine.render.jsonout import dumps
+    from engine.schema import json_schema
+
+    emit(dumps(json_schema(kind)), output, force)
+
+
 # ---------------------------------------------------------------- practitioners (issue 6)
 
 QUESTION_FORMATS = ["table", "json"]

@@ -158,7 +158,7 @@ def run_batch(sources: Sequence[str | os.PathLike[str]], out: str | os.PathLike[
     reused = 0
     try:
         for chunk, outcomes in _ordered(_chunks(inputs.items(planned)), jobs, (rule_dirs, shipped, reusable)):
-            for item, outcome in zip(chunk, outcomes):
+            for item, outcome in zip(chunk, outcomes, strict=True):
                 if outcome[0] == "reused":
                     got = previous.line(outcome[1])
                     if got is None:  # the earlier line cannot be trusted: evaluate it here

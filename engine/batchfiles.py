@@ -100,10 +100,10 @@ class Writer:
     def commit(self, summary: str) -> None:
         """Close, sync and rename every output into place."""
         self._fh[INDEX].write(_dumps({"end": True, "results_bytes": self._offset}) + "\n")
-        with open(self.tmp[SUMMARY], "w", encoding="utf-8", newline="") as fh:
-            fh.write(summary)
-            fh.flush()
-            os.fsync(fh.fileno())
+        with open(self.tmp[SUMMARY], "w", encoding="utf-8", newline="") as summary_fh:
+            summary_fh.write(summary)
+            summary_fh.flush()
+            os.fsync(summary_fh.fileno())
         for fh in self._fh.values():
             fh.flush()
             os.fsync(fh.fileno())

@@ -119,6 +119,11 @@ def _parse_yaml(text: str, name: str, error: type[IspAdvisorError]) -> Document:
             raise _yaml_problem(exc, name, error, "more than one document; keep one per file") from None
         except yaml.MarkedYAMLError as exc:
             raise _yaml_problem(exc, name, error) from None
+        except yaml.reader.ReaderError as exc:  # control characters: not a MarkedYAMLError
+            line = text[: exc.position].count("\n") + 1
+            raise error(Problem(file=name, line=line, code="syntax",
+                                message=f"invalid YAML: control character {exc.character!r} is not allowed",
+                                hint="remove it; a case file is plain text")) from None
         if node is None:
             raise error(Problem(file=name, code="empty", message="file holds no data"))
         lines: dict[Path_, int] = {}

@@ -239,6 +239,27 @@ def compile_condition(cond: Condition, negate: bool = False) -> Expr:
     return _and(parts) if conj else _or(parts)
 
 
+MAX_PATHS = 64
+"""durable_rules expands a condition into one network path per alternative (its disjunctive normal
+form); nested `any`s multiply. Beyond this many paths a rule is refused, not silently slow."""
+
+
+def path_count(cond: Condition) -> int:
+    """How many alternative paths durable_rules builds for a condition."""
+
+    def count(expr: Any) -> int:
+        if isinstance(expr, dict) and "$or" in expr:
+            return sum(count(x) for x in expr["$or"])
+        if isinstance(expr, dict) and "$and" in expr:
+            n = 1
+            for x in expr["$and"]:
+                n *= count(x)
+            return n
+        return 1
+
+    return count(compile_condition(cond))
+
+
 # ---------------------------------------------------------------- running
 
 

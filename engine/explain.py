@@ -57,11 +57,15 @@ class Proof:
     fired: bool
     condition: Trace
     derived: dict[str, Any] = field(default_factory=dict)
+    overrides: str = ""
+    """The shipped rule this (local) rule replaces, as 'pack (file)'; '' when it replaces nothing."""
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"rule_id": self.rule_id, "ruleset": self.pack}
         if self.title:
             out["title"] = self.title
+        if self.overrides:
+            out["overrides"] = self.overrides
         if self.derived:
             out["derived"] = dict(self.derived)
         out["fired"] = self.fired

@@ -35,25 +35,34 @@ CFIR_GLOSSES: dict[str, str] = {
     "innovation.design": "How well it is packaged and presented: materials, look and feel, ease of use.",
     "innovation.cost": "What it costs to buy, run and keep running, relative to what the site can bear.",
     # Outer setting
-    "outer_setting.critical_incidents": "Big disruptions from outside, such as a pandemic, disaster or sudden loss of funding.",
-    "outer_setting.local_attitudes": "How the community and local culture view the innovation and the people it serves.",
-    "outer_setting.local_conditions": "Local economic, environmental and social conditions that help or get in the way.",
-    "outer_setting.partnerships_connections": "Links with outside organisations: networks, referral partners, collaborations.",
+    "outer_setting.critical_incidents": "Big disruptions from outside, such as a pandemic, disaster or sudden "
+                                        "loss of funding.",
+    "outer_setting.local_attitudes": "How the community and local culture view the innovation and the people "
+                                     "it serves.",
+    "outer_setting.local_conditions": "Local economic, environmental and social conditions that help or get in "
+                                      "the way.",
+    "outer_setting.partnerships_connections": "Links with outside organisations: networks, referral partners, "
+                                              "collaborations.",
     "outer_setting.policies_laws": "Laws, regulations, professional standards and guidelines that bear on the work.",
     "outer_setting.financing": "Outside money for the work: grants, reimbursement, contracts.",
-    "outer_setting.external_pressure": "Pressure from outside to adopt or carry on, from society, the market or performance targets.",
+    "outer_setting.external_pressure": "Pressure from outside to adopt or carry on, from society, the market "
+                                       "or performance targets.",
     "outer_setting.external_pressure.societal": "Pressure from advocacy, media or public campaigns.",
     "outer_setting.external_pressure.market": "Pressure from competitors or peers who already do it.",
-    "outer_setting.external_pressure.performance_measurement": "Pressure from quality measures, benchmarks or accreditation.",
+    "outer_setting.external_pressure.performance_measurement": "Pressure from quality measures, benchmarks or "
+                                                               "accreditation.",
     # Inner setting
     "inner_setting.structural_characteristics": "The organisation's physical, IT and work infrastructure.",
     "inner_setting.structural_characteristics.physical_infrastructure": "Buildings, rooms and physical layout.",
-    "inner_setting.structural_characteristics.it_infrastructure": "Technology systems: records, data, communication tools.",
-    "inner_setting.structural_characteristics.work_infrastructure": "How work is organised: teams, roles, staffing, schedules.",
+    "inner_setting.structural_characteristics.it_infrastructure": "Technology systems: records, data, "
+                                                                  "communication tools.",
+    "inner_setting.structural_characteristics.work_infrastructure": "How work is organised: teams, roles, "
+                                                                    "staffing, schedules.",
     "inner_setting.relational_connections": "Formal and informal ties, networks and teams within and across units.",
     "inner_setting.communications": "How information flows: meetings, channels, who hears what and when.",
     "inner_setting.culture": "Shared values, beliefs and norms across the organisation.",
-    "inner_setting.culture.human_equality_centeredness": "Shared belief that all people have equal worth and deserve fair treatment.",
+    "inner_setting.culture.human_equality_centeredness": "Shared belief that all people have equal worth and "
+                                                         "deserve fair treatment.",
     "inner_setting.culture.recipient_centeredness": "Shared commitment to caring for the people the innovation serves.",
     "inner_setting.culture.deliverer_centeredness": "Shared commitment to the wellbeing of the staff who deliver it.",
     "inner_setting.culture.learning_centeredness": "Shared value on psychological safety, learning and improvement.",
@@ -74,7 +83,8 @@ CFIR_GLOSSES: dict[str, str] = {
     "individuals.implementation_facilitators": "People, often from outside, who guide and support the implementation.",
     "individuals.implementation_leads": "The people who lead the implementation effort day to day.",
     "individuals.implementation_team_members": "Members of the team who carry the implementation forward together.",
-    "individuals.other_implementation_support": "Anyone else who supports the implementation: champions, coaches, admin staff.",
+    "individuals.other_implementation_support": "Anyone else who supports the implementation: champions, "
+                                                "coaches, admin staff.",
     "individuals.innovation_deliverers": "Those who deliver the innovation directly, such as clinicians or teachers.",
     "individuals.innovation_recipients": "Those who receive it, such as patients, families, students or residents.",
     # Individuals: characteristics
@@ -83,19 +93,23 @@ CFIR_GLOSSES: dict[str, str] = {
     "individuals.opportunity": "Whether they have the time, access and support to play their part.",
     "individuals.motivation": "Whether they are willing and committed to play their part.",
     # Implementation process
-    "process.teaming": "Working together as a team, with shared goals and clear roles, to carry out the implementation.",
+    "process.teaming": "Working together as a team, with shared goals and clear roles, to carry out the "
+                       "implementation.",
     "process.assessing_needs": "Finding out what deliverers and recipients need and prefer.",
     "process.assessing_needs.deliverers": "Learning the needs and preferences of those who deliver it.",
     "process.assessing_needs.recipients": "Learning the needs and preferences of those who receive it.",
     "process.assessing_context": "Studying the barriers and facilitators in the setting before and during the work.",
     "process.planning": "Setting out roles, tasks, timelines and measures in advance.",
-    "process.tailoring_strategies": "Choosing and fitting implementation strategies to the barriers and facilitators found.",
+    "process.tailoring_strategies": "Choosing and fitting implementation strategies to the barriers and "
+                                    "facilitators found.",
     "process.engaging": "Drawing people into the work and keeping them involved.",
     "process.engaging.deliverers": "Engaging those who deliver the innovation.",
     "process.engaging.recipients": "Engaging those who receive it, and their communities.",
     "process.doing": "Carrying out the plan in small steps, trials or phases.",
-    "process.reflecting_evaluating": "Gathering and discussing information on how the implementation and innovation are going.",
-    "process.reflecting_evaluating.implementation": "Reflecting on the implementation itself: what is working in how it is put in place.",
+    "process.reflecting_evaluating": "Gathering and discussing information on how the implementation and "
+                                     "innovation are going.",
+    "process.reflecting_evaluating.implementation": "Reflecting on the implementation itself: what is working "
+                                                    "in how it is put in place.",
     "process.reflecting_evaluating.innovation": "Reflecting on the innovation: is it doing what was hoped.",
     "process.adapting": "Changing the innovation or the setting, on purpose, to fit better.",
 }

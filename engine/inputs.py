@@ -246,7 +246,7 @@ def row_data(columns: Sequence[str], cells: Sequence[str], source: str = "<csv>"
                                 message=f"row has {len(cells)} cells but the header has {len(columns)} columns",
                                 hint="check for a missing or extra comma; quote cells that contain commas"))
     data: dict[str, Any] = {}
-    for col, cell in zip(columns, cells):
+    for col, cell in zip(columns, cells, strict=True):
         value: Any = cell.strip()
         if not value:
             continue

@@ -95,7 +95,7 @@ class Question:
             return CLEAR
         if text == "?" and (self.help or self.glosses):
             return HELP
-        if text == "." and self.kind != "text":
+        if text == ".":
             return REST
         if text.lower() == "s" and self.subs:
             return SUBS

@@ -64,6 +64,18 @@ def pack_files(folder: Path) -> list[Path]:
 
 def load_rulebase(extra: Sequence[str | os.PathLike[str]] = (), shipped: bool = True) -> RuleBase:
     """Load and validate every pack of the given folders into one RuleBase."""
+    base, problems = scan_rulebase(extra, shipped)
+    if problems:
+        raise RuleError(problems)
+    return base
+
+
+def scan_rulebase(extra: Sequence[str | os.PathLike[str]] = (),
+                  shipped: bool = True) -> tuple[RuleBase, list[Problem]]:
+    """Every rule that loads cleanly plus every problem found, without raising.
+
+    `rules lint` reports the problems as findings and still checks the rules that did load.
+    """
     dirs = rule_dirs(extra, shipped)
     shipped = shipped and getattr(extra, "shipped", True)
     problems: list[Problem] = []
@@ -72,7 +84,7 @@ def load_rulebase(extra: Sequence[str | os.PathLike[str]] = (), shipped: bool = 
             problems.append(Problem(file=str(d), code="not_found", message="rule folder not found",
                                     hint=f"give a folder holding *.yaml rule packs (from --rules or ${RULES_ENV})"))
     if problems:
-        raise RuleError(problems)
+        return RuleBase((), (), {}), problems
     sources = _load_sources(dirs, problems)
     packs: list[PackInfo] = []
     rules: list[Rule] = []
@@ -94,10 +106,8 @@ def load_rulebase(extra: Sequence[str | os.PathLike[str]] = (), shipped: bool = 
             disables.extend((rid, info.name, doc.path, doc.line_of(("disable",))) for rid in disable)
     merged = _resolve(rules, packs, disables, problems)
     _check_derived(merged, problems)
-    if problems:
-        raise RuleError(problems)
     disabled = {rid: pack for rid, pack, _, _ in disables}
-    return RuleBase(tuple(merged), tuple(packs), sources, disabled)
+    return RuleBase(tuple(merged), tuple(packs), sources, disabled), problems
 
 
 def _load_sources(dirs: list[Path], problems: list[Problem]) -> dict[str, Source]:

@@ -18,7 +18,7 @@ from typing import Any
 from . import __version__
 from .case import Case
 from .conditions import holds
-from .durable_adapter import MAX_PROPERTIES, DurableRunner, FactEncoder
+from .durable_adapter import MAX_PATHS, MAX_PROPERTIES, DurableRunner, FactEncoder, path_count
 from .errors import Problem, RuleError, UsageError, did_you_mean
 from .explain import Change, Proof, Trace, candidate_values, prune, smallest_change, trace
 from .facts import DERIVED_PREFIX, FACTS, KEY_FACTS, Facts
@@ -113,6 +113,13 @@ class Engine:
                                     message=f"{len(derived_names)} derived facts make a case fact larger than "
                                             f"durable_rules' {MAX_PROPERTIES} properties",
                                     hint="use fewer derived fact names"))
+        complex_rules = [Problem(file=r.file, line=r.line, rule_id=r.id, field="when", code="too_complex",
+                                 message=f"condition expands to {n} alternative paths in durable_rules "
+                                         f"(the limit is {MAX_PATHS})",
+                                 hint="split it into several rules, or name a part with a derived fact")
+                         for r in base.rules if (n := path_count(r.when)) > MAX_PATHS]
+        if complex_rules:
+            raise RuleError(complex_rules)
         self._durable = DurableRunner([[(r.id, r.when) for r in s] for s in self.strata])
         self._encoder = FactEncoder()
         self._sids = itertools.count(1)
@@ -211,7 +218,8 @@ class Engine:
         if rule_id not in cache:
             rule = self.by_id[rule_id]
             t = trace(rule.when, facts, derivation)
-            cache[rule_id] = Proof(rule.id, rule.pack, rule.title, t.held, prune(t), dict(rule.derive))
+            cache[rule_id] = Proof(rule.id, rule.pack, rule.title, t.held, prune(t), dict(rule.derive),
+                                   rule.overrides)
         return cache[rule_id]
 
     def _recommendation(self, members: list[Rule], facts: Facts, derivation: Callable[[str], Proof | None],
@@ -259,7 +267,8 @@ class Engine:
 
         t = trace(rule.when, facts, derivation)
         fired = rule.id in result_firing.fired
-        return Proof(rule.id, rule.pack, rule.title, fired, prune(t) if fired else t, dict(rule.derive))
+        return Proof(rule.id, rule.pack, rule.title, fired, prune(t) if fired else t, dict(rule.derive),
+                     rule.overrides)
 
     def why_not(self, case: Case, rule_id: str) -> WhyNot:
         """Each condition with its actual value, and the smallest change that makes the rule fire."""

@@ -15,7 +15,7 @@ def problems_from(exc: ValidationError, doc: Document, model: type[BaseModel],
     """One Problem per pydantic error, with file, line, dotted field and a hint."""
     out: list[Problem] = []
     for err in exc.errors(include_url=False):
-        loc = base + tuple(p for p in err["loc"] if not _is_union_tag(p))
+        loc = base + _in_data(_at(doc.data, base), err["loc"])
         field_name = dotted(loc)
         etype = err["type"]
         ctx = err.get("ctx") or {}
@@ -42,9 +42,37 @@ def problems_from(exc: ValidationError, doc: Document, model: type[BaseModel],
     return out
 
 
-def _is_union_tag(part: Any) -> bool:
-    # pydantic puts union member names such as 'function-after[...]' or 'int' into locations
-    return isinstance(part, str) and ("[" in part or part in {"int", "str", "bool", "float", "list[str]"})
+def _at(data: Any, loc: tuple[str | int, ...]) -> Any:
+    for part in loc:
+        try:
+            data = data[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
+
+
+def _in_data(data: Any, loc: tuple[Any, ...]) -> tuple[str | int, ...]:
+    """The part of a pydantic location that names places in the data.
+
+    pydantic adds the names of union members and validators ('int', 'function-after[...]',
+    '[key]', a discriminator tag) to locations; they are dropped by walking the data itself.
+    """
+    out: list[str | int] = []
+    last = len(loc) - 1
+    for i, part in enumerate(loc):
+        if isinstance(data, dict) and part in data:
+            out.append(part)
+            data = data[part]
+        elif isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data):
+            out.append(part)
+            data = data[part]
+        elif part == "[key]" or not isinstance(data, dict | list):
+            continue
+        elif i == last and isinstance(data, dict) and isinstance(part, str) and part != "test" \
+                and not any(c in part for c in "[]()"):
+            out.append(part)  # a missing required key: name it
+            data = None
+    return tuple(out)
 
 
 def _siblings(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:

@@ -97,3 +97,13 @@ def test_shipped_engine_builds_twice(tmp_path: Path) -> None:
     first = load_engine([Path(__file__).parent / "fixtures" / "basic"], shipped=False)
     second = load_engine([Path(__file__).parent / "fixtures" / "basic"], shipped=False)
     assert first._durable.names != second._durable.names
+
+
+def test_condition_that_explodes_into_too_many_paths_is_refused(tmp_path: Path) -> None:
+    from engine import RuleError
+
+    anys = [{"any": [{"fact": f"cfir.innovation.{c}", "lte": -1}, {"fact": f"cfir.innovation.{c}", "equals": "mixed"}]}
+            for c in ("cost", "design", "complexity", "source", "trialability", "adaptability", "evidence_base")]
+    with pytest.raises(RuleError) as info:
+        engine_for(tmp_path, [rec("R-BIG", {"all": anys})])
+    assert "rule R-BIG" in info.value.render() and "128 alternative paths" in info.value.render()

@@ -154,7 +154,8 @@ def _cfir(case: Case) -> str:
         for cid, cname, rating in items:
             bar, cls = _bar(rating)
             sub = " subc" if cid in v.CFIR_SUBCONSTRUCTS else ""
-            out.append(f'<div class="crow" title="{_e(cid)}"><span class="name{sub}">{_e(cname)}</span>'
+            label = f"&#8627; {_e(cname)}" if sub else _e(cname)
+            out.append(f'<div class="crow" title="{_e(cid)}"><span class="name{sub}">{label}</span>'
                        f'<div class="track">{bar}</div><span class="val {cls}">{_e(rating_text(rating))}</span></div>')
         out.append("</div>")
     out.append("</div></section>")

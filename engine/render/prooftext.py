@@ -33,7 +33,8 @@ def mark(held: bool) -> str:
 def proof_lines(proof: Proof, indent: int = 0) -> list[str]:
     pad = "  " * indent
     verb = "fired" if proof.fired else "did not fire"
-    head = f"{pad}{proof.rule_id} ({proof.pack}) {verb}"
+    head = f"{pad}{proof.rule_id} ({proof.pack}"
+    head += f", overriding {proof.overrides}) {verb}" if proof.overrides else f") {verb}"
     if proof.derived:
         head += ", deriving " + ", ".join(f"{k}={fmt_value(v)}" for k, v in proof.derived.items())
     return [head + ":"] + trace_lines(proof.condition, indent + 1)

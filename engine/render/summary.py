@@ -39,7 +39,7 @@ def summary_rows(case: Case) -> list[tuple[str, str]]:
     now = en.level if en else None
     target = en.target if en else None
     engagement = _word(now) + (f" ({v.ENGAGEMENT_LEVELS[now]})" if now else "")
-    engagement += " -> wanted: " + _word(target) + (f" ({v.ENGAGEMENT_LEVELS[target]})" if target else "")
+    engagement += " → wanted: " + _word(target) + (f" ({v.ENGAGEMENT_LEVELS[target]})" if target else "")
     rows.append(("Community engagement", engagement))
     rows.append(("Power differential", _word(c.power.differential if c.power else None)))
     rows.append(("Decision making", _word(c.power.decision_making if c.power else None)))

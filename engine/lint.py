@@ -1,0 +1,197 @@
+"""Checking rule packs for the mistakes a rule author can make, before a practitioner sees them.
+
+`lint` loads the packs leniently (every load problem becomes a finding instead of stopping the
+run), then checks what loaded: derivation cycles, rules that can never fire, derived facts no
+rule derives or reads. Every finding names the file, line and rule id, like `opa check`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from .conditions import Condition, describe
+from .errors import Problem, RuleError
+from .facts import DERIVED_PREFIX
+from .loader import scan_rulebase
+from .ruleset import Rule, RuleBase
+from .satisfiable import can_hold, conflict
+
+Severity = Literal["error", "warning"]
+
+# Loader problem codes that already say what is wrong; any other code is a schema error.
+_KEPT_CODES = {
+    "unknown_tag", "unknown_fact", "unknown_source", "duplicate_id", "nothing_to_override", "unknown_rule",
+    "derived_type", "bad_operator", "bad_value", "bad_reference", "unknown_var", "syntax", "alias",
+    "duplicate_key", "empty", "too_large", "encoding", "derivation_cycle", "runaway_derivation",
+}
+
+
+@dataclass(frozen=True, order=True)
+class Finding:
+    """One thing lint found, located like a compiler message."""
+
+    file: str
+    line: int
+    rule_id: str
+    code: str
+    severity: Severity
+    message: str
+    field: str = ""
+    hint: str = ""
+
+    def render(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else (self.file or "<rules>")
+        text = f"{where}: {self.severity}: {self.code}: "
+        if self.rule_id:
+            text += f"rule {self.rule_id}: "
+        if self.field:
+            text += f"{self.field}: "
+        text += self.message
+        if self.hint:
+            text += f" ({self.hint})"
+        return text
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"file": self.file, "line": self.line, "rule_id": self.rule_id, "code": self.code,
+                "severity": self.severity, "field": self.field, "message": self.message, "hint": self.hint}
+
+
+def lint(extra: Sequence[str | os.PathLike[str]] = (), shipped: bool = True) -> list[Finding]:
+    """Every finding for the packs `load_engine(extra, shipped)` would load, sorted by location.
+
+    A rule folder that does not exist is a usage mistake, not a finding: it raises RuleError.
+    """
+    base, problems = scan_rulebase(extra, shipped)
+    missing = [p for p in problems if p.code == "not_found"]
+    if missing:
+        raise RuleError(missing)
+    findings = [from_problem(p) for p in problems]
+    findings += cycles(base.rules)
+    findings += never_fires(base)
+    findings += unused_derived(base)
+    return sorted(set(findings))
+
+
+def has_errors(findings: Sequence[Finding]) -> bool:
+    return any(f.severity == "error" for f in findings)
+
+
+def from_problem(p: Problem) -> Finding:
+    """A load problem as an error finding with a specific code where one applies."""
+    code = p.code if p.code in _KEPT_CODES else "schema"
+    if p.field.endswith("recommend.actions"):
+        code = "no_actions"
+    if p.message.startswith("a recommending rule needs") and "sources" in p.message:
+        code = "no_sources"
+    return Finding(p.file, p.line, p.rule_id, code, "error", p.message, p.field, p.hint)
+
+
+def cycles(rules: Sequence[Rule]) -> list[Finding]:
+    """Derivation cycles, found the way the engine orders rules into strata."""
+    from .runner import stratify
+
+    try:
+        stratify(rules)
+    except RuleError as exc:
+        return [from_problem(p) for p in exc.problems]
+    return []
+
+
+def derived_values(rules: Sequence[Rule]) -> dict[str, list[Any]]:
+    """Each derived fact's possible values, from the derive rules that can themselves fire.
+
+    Grows to a fixed point, since a derive rule may read what another derives.
+    """
+    values: dict[str, list[Any]] = {}
+    pending = [r for r in rules if r.derive]
+    changed = True
+    while changed:
+        changed = False
+        for rule in list(pending):
+            if can_hold(rule.when, values):
+                pending.remove(rule)
+                changed = True
+                for name, value in rule.derive.items():
+                    known = values.setdefault(DERIVED_PREFIX + name, [])
+                    if not any(type(k) is type(value) and k == value for k in known):
+                        known.append(value)
+    return values
+
+
+def never_fires(base: RuleBase) -> list[Finding]:
+    """Rules whose condition holds for no case: contradictions, empty ranges, underived facts."""
+    values = derived_values(base.rules)
+    derivable = {DERIVED_PREFIX + n for r in base.rules for n in r.derive}
+    out: list[Finding] = []
+    for rule in base.rules:
+        underived = sorted(p for p in rule.reads() if p.startswith(DERIVED_PREFIX) and p not in derivable)
+        if can_hold(rule.when, values):
+            out += [_finding(rule, "underived_fact", "warning", f"reads {p}, which no rule derives",
+                             f"derive it in a rule (derive: {{{p[len(DERIVED_PREFIX):]}: ...}}) or fix the name")
+                    for p in underived]
+            continue
+        if underived:
+            out.append(_finding(rule, "never_fires", "error",
+                                f"can never fire: it reads {', '.join(underived)}, which no rule derives",
+                                "derive the fact in a rule, fix its name, or remove the condition"))
+            continue
+        core = conflict(rule.when, values)
+        out.append(_finding(rule, "never_fires", "error", "can never fire: " + _why(core, values),
+                            "fix the values or remove one of these conditions"))
+    return out
+
+
+def _why(core: list[Condition], values: dict[str, list[Any]]) -> str:
+    texts = [" ".join(line.strip() for line in describe(c).splitlines()) for c in core]
+    if len(core) == 1:
+        reads = sorted(p for p in _reads(core[0]) if p.startswith(DERIVED_PREFIX))
+        if reads:
+            set_to = "; ".join(f"{p} is only ever set to {', '.join(map(_show, values.get(p, [])))}"
+                               for p in reads if values.get(p))
+            return f"'{texts[0]}' holds for no value" + (f" ({set_to})" if set_to else "")
+        return f"'{texts[0]}' holds for no value"
+    return "these conditions cannot all hold: " + "; ".join(f"'{t}'" for t in texts)
+
+
+def _reads(cond: Condition) -> set[str]:
+    from .conditions import facts_read
+
+    return facts_read(cond)
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def unused_derived(base: RuleBase) -> list[Finding]:
+    """Derive rules whose facts no rule reads: dead ends in the chain (a warning)."""
+    read: set[str] = set()
+    for r in base.rules:
+        read |= r.reads()
+    out = []
+    for rule in base.rules:
+        for name in rule.derive:
+            if DERIVED_PREFIX + name not in read:
+                out.append(_finding(rule, "unused_derived", "warning",
+                                    f"derives '{name}', which no rule reads",
+                                    f"use it in a condition ({{fact: derived.{name}, ...}}) or remove the rule",
+                                    field=f"derive.{name}"))
+    return out
+
+
+def _finding(rule: Rule, code: str, severity: Severity, message: str, hint: str, field: str = "when") -> Finding:
+    return Finding(rule.file, rule.line, rule.id, code, severity, message, field, hint)
+
+
+def summary(findings: Sequence[Finding]) -> str:
+    """'2 errors, 1 warning' (or 'no problems found')."""
+    errors = sum(f.severity == "error" for f in findings)
+    warnings = len(findings) - errors
+    if not findings:
+        return "no problems found"
+    return f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"

@@ -1,0 +1,184 @@
+"""JSON Schemas of the files the tool reads and writes, built from the pydantic models.
+
+Editors use them to complete and check case files and rule packs as they are typed (VS Code's
+YAML extension: `# yaml-language-server: $schema=case.schema.json`). The case schema is the
+case model itself; the rule-pack schema states rules and table rows in full (the loader
+validates them one at a time, so its own pack model keeps them as plain mappings) and adds the
+vocabularies; the output schema mirrors `Result.to_dict()`, and a test holds the two together.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from . import vocabulary as v
+from .case import Case
+from .facts import FACTS
+from .rulemodel import Category, PackModel, Priority, RuleModel, Scalar, SourcesModel, TableModel
+from .ruletests import RuleTestFile
+
+DIALECT = "https://json-schema.org/draft/2020-12/schema"
+KINDS = ("case", "rules", "sources", "tests", "output")
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# ---------------------------------------------------------------- rule packs, stated in full
+
+class TableRow(BaseModel):
+    """A decision-table row: a rule's fields plus one value per table variable."""
+
+    model_config = ConfigDict(extra="allow")
+
+    id: str
+    title: str | None = None
+    category: Category | None = None
+    priority: Priority | None = None
+    score: float | None = Field(None, ge=0, le=100)
+    key: str | None = None
+    description: str | None = None
+    actions: list[str] | None = None
+    tags: dict[str, list[str]] | None = None
+    rationale: str | None = None
+    sources: list[str] | None = None
+    overrides: bool | None = None
+    derive: dict[str, Scalar] | None = None
+
+
+class TableSchema(TableModel):
+    rows: list[TableRow] = Field(min_length=1)  # type: ignore[assignment]
+
+
+class PackSchema(PackModel):
+    """A rule pack file (rules/*.yaml)."""
+
+    rules: list[RuleModel] = []  # type: ignore[assignment]
+    tables: list[TableSchema] = []  # type: ignore[assignment]
+
+
+# ---------------------------------------------------------------- the JSON output
+
+class SourceOut(_Out):
+    key: str
+    citation: str
+    kind: Literal["literature", "authors_judgement"]
+    url: str | None = None
+
+
+class TestTrace(_Out):
+    fact: str
+    operator: str
+    expected: Any = None
+    ref: str | None = None
+    ref_actual: Any = None
+    actual: Any
+    held: bool
+    source: Literal["case", "derived", "missing"]
+    derived_from: ProofOut | None = None
+
+
+class NodeTrace(_Out):
+    op: Literal["all", "any", "not"]
+    held: bool
+    children: list[Union[TestTrace, NodeTrace]]
+
+
+class ProofOut(_Out):
+    rule_id: str
+    ruleset: str
+    title: str | None = None
+    overrides: str | None = Field(None, description="the shipped rule this local rule replaces")
+    derived: dict[str, Scalar] | None = None
+    fired: bool
+    condition: Union[TestTrace, NodeTrace]
+
+
+class TagsOut(_Out):
+    isp_competency: list[str]
+    equity_element: list[str]
+    eric_strategy: list[str]
+    cfir: list[str]
+    facilitation_mode: list[str]
+    capacity_type: list[str]
+    participation_value: list[str]
+
+
+class RecommendationOut(_Out):
+    rule_id: str
+    rule_ids: list[str] = Field(min_length=1)
+    category: Category
+    title: str
+    priority: Priority
+    score: float
+    actions: list[str]
+    tags: TagsOut
+    rationale: str
+    sources: list[SourceOut]
+    explanation: list[ProofOut]
+
+
+class DerivationOut(_Out):
+    value: Scalar
+    rule_id: str
+    explanation: ProofOut
+
+
+class RulesetOut(_Out):
+    name: str
+    version: str
+
+
+class EngineOut(_Out):
+    name: str
+    version: str
+    rulesets: list[RulesetOut]
+
+
+class OutputModel(_Out):
+    """`isp-advisor recommend CASE --format json`."""
+
+    case_id: str
+    engine: EngineOut
+    recommendations: list[RecommendationOut]
+    derived_facts: dict[str, DerivationOut]
+    missing_information: list[str]
+    warnings: list[str]
+
+
+TestTrace.model_rebuild()
+NodeTrace.model_rebuild()
+
+
+# ---------------------------------------------------------------- building the schemas
+
+def json_schema(kind: str) -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of one kind of file: case, rules, sources, tests or output."""
+    models: dict[str, type[BaseModel]] = {"case": Case, "rules": PackSchema, "sources": SourcesModel,
+                                          "tests": RuleTestFile, "output": OutputModel}
+    if kind not in models:
+        raise ValueError(f"unknown schema kind {kind!r}; one of {', '.join(KINDS)}")
+    schema = models[kind].model_json_schema(by_alias=True)
+    if kind == "rules":
+        _add_vocabularies(schema)
+    out: dict[str, Any] = {"$schema": DIALECT, "$id": f"https://isp-advisor.example/schema/{kind}.json"}
+    out.update(schema)
+    return out
+
+
+def _add_vocabularies(schema: dict[str, Any]) -> None:
+    """Tag ids and fact paths as enums, so an editor completes them and flags typos."""
+    defs = schema.get("$defs", {})
+    tags = defs.get("Tags", {}).get("properties", {})
+    for key, prop in tags.items():
+        if key in v.TAG_VOCABULARIES:
+            prop["items"] = {"enum": list(v.TAG_VOCABULARIES[key])}
+    fact = defs.get("TestModel", {}).get("properties", {}).get("fact")
+    if fact is not None:
+        fact.pop("type", None)
+        fact["anyOf"] = [{"enum": list(FACTS)}, {"type": "string", "pattern": r"^derived\.[a-z][a-z0-9_]*$"},
+                         {"type": "string", "pattern": r"\$[A-Za-z_]"}]
+        fact["description"] = "a fact path of the case contract, derived.<name>, or a table template ($var)"

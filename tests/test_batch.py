@@ -1,0 +1,291 @@
+"""Batch runs: every input kind, bad cases isolated, determinism across --jobs, resume, atomic outputs."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cli import main
+from engine import case_from_data, load_engine
+from engine.batch import run_batch
+from engine.batchfiles import INDEX, OUTPUTS, partials
+from engine.errors import UsageError
+from engine.render.jsonout import render_json
+
+ROOT = Path(__file__).resolve().parent.parent
+BASIC = ROOT / "tests" / "fixtures" / "basic"
+FIXTURE_CASES = ROOT / "tests" / "fixtures" / "cases"
+sys.path.insert(0, str(ROOT / "bench"))
+from generate import write_jsonl  # noqa: E402
+
+GOOD = {"case_id": "good-1", "engagement": {"level": "inform", "target": "collaborate"},
+        "power": {"differential": "high", "decision_making": "solo_leader"}, "challenge": {"type": "adaptive"}}
+
+
+def run(inputs: list[Any], out: Path, **kw: Any) -> Any:
+    kw.setdefault("jobs", 1)
+    return run_batch(inputs, out, rules=[BASIC], shipped=False, **kw)
+
+
+def lines(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines()]
+
+
+def snapshot(out: Path) -> dict[str, bytes]:
+    return {n: (out / n).read_bytes() for n in (*OUTPUTS, INDEX)}
+
+
+@pytest.fixture
+def mixed(tmp_path: Path) -> list[Path]:
+    """Every input kind, good and bad cases mixed."""
+    src = tmp_path / "in"
+    (src / "folder").mkdir(parents=True)
+    (src / "folder" / "a.yaml").write_text("case_id: folder-a\nstage: installation\nchallenge: {type: mixed}\n")
+    (src / "folder" / "b.yaml").write_text("case_id: folder-b\nstage: instalation\n")  # bad enum
+    (src / "one.json").write_text(json.dumps(GOOD))
+    (src / "many.jsonl").write_text(
+        json.dumps({**GOOD, "case_id": "jl-1"}) + "\n"
+        + "{not json\n"
+        + json.dumps({"case_id": "jl-3", "cfir": {"innovation.complexity": -2}, "colour": "red"}) + "\n"
+        + json.dumps({"case_id": "jl-4", "cfir": {"innovation.complexity": -2}}) + "\n")
+    (src / "sites.csv").write_text(
+        "case_id,site,engagement.level,engagement.target,power.differential,cfir.innovation.adaptability\n"
+        "csv-1,North,inform,collaborate,high,-1\n"
+        "csv-2,South,consult,,low,7\n"
+        "good-1,Dup,,,,\n")
+    return [src / "folder", src / "one.json", src / "many.jsonl", src / "sites.csv"]
+
+
+def test_good_cases_complete_and_bad_ones_are_reported(tmp_path: Path, mixed: list[Path]) -> None:
+    out = tmp_path / "out"
+    report = run(mixed, out)
+    assert (report.cases, report.ok, report.failed) == (10, 5, 5)
+    results = lines(out / "results.jsonl")
+    assert [r["case_id"] for r in results] == ["folder-a", "good-1", "jl-1", "jl-4", "csv-1"]
+    errors = {(Path(e["source"]).name, e["line"]): e for e in lines(out / "errors.jsonl")}
+    assert set(errors) == {("b.yaml", 2), ("many.jsonl", 2), ("many.jsonl", 3), ("sites.csv", 3),
+                           ("sites.csv", 4)}
+    assert errors[("b.yaml", 2)]["field"] == "stage" and "did you mean 'installation'" in errors[("b.yaml", 2)]["hint"]
+    assert errors[("many.jsonl", 2)]["case_id"] is None and "invalid JSON" in errors[("many.jsonl", 2)]["message"]
+    assert errors[("many.jsonl", 3)]["case_id"] == "jl-3" and errors[("many.jsonl", 3)]["field"] == "colour"
+    csv_err = errors[("sites.csv", 3)]
+    assert (csv_err["row"], csv_err["case_id"], csv_err["field"]) == (2, "csv-2", "cfir.innovation.adaptability")
+    dup = errors[("sites.csv", 4)]
+    assert dup["code"] == "duplicate_case_id" and "one.json" in dup["message"]
+
+
+def test_results_are_the_recommend_json_objects(tmp_path: Path, mixed: list[Path]) -> None:
+    out = tmp_path / "out"
+    run(mixed, out)
+    engine = load_engine([BASIC], shipped=False)
+    expected = json.loads(render_json(engine.evaluate(case_from_data(GOOD))))
+    assert lines(out / "results.jsonl")[1] == expected
+
+
+def test_recommendations_csv_has_one_row_per_case_and_recommendation(tmp_path: Path, mixed: list[Path]) -> None:
+    out = tmp_path / "out"
+    run(mixed, out)
+    with open(out / "recommendations.csv", newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    results = lines(out / "results.jsonl")
+    assert len(rows) == sum(len(r["recommendations"]) for r in results)
+    merged = [r for r in rows if r["case_id"] == "jl-4"]
+    assert [(r["rank"], r["rule_ids"], r["eric_strategy"], r["cfir"]) for r in merged] == [
+        ("1", "SM-COMPLEXITY-PROMOTE", "promote_adaptability", "innovation.complexity")]
+    first = next(r for r in rows if r["case_id"] == "good-1")
+    assert (first["priority"], first["equity_element"]) == ("high", "dismantle_power_structures")
+
+
+def test_summary_counts_the_portfolio(tmp_path: Path, mixed: list[Path]) -> None:
+    out = tmp_path / "out"
+    run(mixed, out)
+    summary = (out / "summary.md").read_text()
+    assert "10 cases: 5 evaluated, 5 failed." in summary
+    rec_rows = [ln for ln in summary.splitlines() if "| EQ-SHARE-POWER" in ln]
+    assert len(rec_rows) == 1 and "| 3 " in rec_rows[0]  # good-1, jl-1, csv-1
+    assert "| Innovation | Innovation Complexity | innovation.complexity | 1" in " ".join(summary.split())
+    assert "5 cases failed." in summary
+    assert "case_id: case_id 'good-1' is already used by" in summary
+
+
+@pytest.mark.parametrize("jobs", [2, 3])
+def test_outputs_are_the_same_bytes_whatever_the_number_of_workers(tmp_path: Path, mixed: list[Path],
+                                                                    jobs: int) -> None:
+    big = write_jsonl(tmp_path / "gen.jsonl", 150, seed=7)
+    run([*mixed, big], tmp_path / "one", jobs=1)
+    run([*mixed, big], tmp_path / "many", jobs=jobs)
+    assert snapshot(tmp_path / "one") == snapshot(tmp_path / "many")
+
+
+def test_existing_outputs_are_not_replaced_unasked(tmp_path: Path, mixed: list[Path]) -> None:
+    out = tmp_path / "out"
+    run(mixed, out)
+    before = snapshot(out)
+    with pytest.raises(UsageError, match="already holds batch outputs"):
+        run(mixed[:1], out)
+    assert snapshot(out) == before
+    run(mixed[:1], out, force=True)
+    assert [r["case_id"] for r in lines(out / "results.jsonl")] == ["folder-a"]
+    with pytest.raises(UsageError, match="choose one"):
+        run(mixed, out, force=True, resume=True)
+
+
+class Stop(Exception):
+    pass
+
+
+def stop_after(n: int) -> Any:
+    done = [0]
+
+    def progress(k: int) -> None:
+        done[0] += k
+        if done[0] >= n:
+            raise Stop
+
+    return progress
+
+
+def test_a_stopped_run_leaves_no_output_that_looks_complete(tmp_path: Path) -> None:
+    big = write_jsonl(tmp_path / "gen.jsonl", 200, seed=3)
+    out = tmp_path / "out"
+    with pytest.raises(Stop):
+        run([big], out, progress=stop_after(64))
+    assert not any((out / n).exists() for n in OUTPUTS)
+    assert len(partials(out)) == 2  # the partial results and their index, kept for --resume
+
+
+def test_a_stopped_run_keeps_earlier_outputs_intact(tmp_path: Path, mixed: list[Path]) -> None:
+    out = tmp_path / "out"
+    run(mixed, out)
+    before = snapshot(out)
+    big = write_jsonl(tmp_path / "gen.jsonl", 200, seed=3)
+    with pytest.raises(Stop):
+        run([big], out, force=True, progress=stop_after(64))
+    assert snapshot(out) == before
+
+
+def test_resume_after_a_stopped_run_gives_the_same_outputs(tmp_path: Path, mixed: list[Path]) -> None:
+    big = write_jsonl(tmp_path / "gen.jsonl", 300, seed=5)
+    run([*mixed, big], tmp_path / "full")
+    out = tmp_path / "out"
+    with pytest.raises(Stop):
+        run([*mixed, big], out, progress=stop_after(100))
+    with pytest.raises(Stop):  # stopped twice: both partial runs count
+        run([*mixed, big], out, resume=True, progress=stop_after(200))
+    report = run([*mixed, big], out, resume=True, jobs=2)
+    assert report.reused >= 150
+    assert snapshot(out) == snapshot(tmp_path / "full")
+    assert partials(out) == []
+
+
+def test_resume_survives_a_partial_results_file_cut_mid_line(tmp_path: Path) -> None:
+    big = write_jsonl(tmp_path / "gen.jsonl", 120, seed=9)
+    run([big], tmp_path / "full")
+    out = tmp_path / "out"
+    with pytest.raises(Stop):
+        run([big], out, progress=stop_after(96))
+    results = next(p for p in partials(out) if ".results.jsonl." in p.name)
+    data = results.read_bytes()
+    results.write_bytes(data[: len(data) // 2])  # as if killed while writing
+    report = run([big], out, resume=True)
+    assert 0 < report.reused < 96
+    assert snapshot(out) == snapshot(tmp_path / "full")
+
+
+def test_resume_reruns_cases_whose_content_changed(tmp_path: Path) -> None:
+    src = tmp_path / "c.jsonl"
+    src.write_text(json.dumps(GOOD) + "\n" + json.dumps({"case_id": "other"}) + "\n")
+    out = tmp_path / "out"
+    run([src], out)
+    changed = {**GOOD, "power": {"differential": "low"}}
+    src.write_text(json.dumps(changed) + "\n" + json.dumps({"case_id": "other"}) + "\n")
+    report = run([src], out, resume=True)
+    assert report.reused == 1
+    first = lines(out / "results.jsonl")[0]
+    assert "EQ-SHARE-POWER" not in [r["rule_id"] for r in first["recommendations"]]
+
+
+def test_resume_ignores_results_of_other_rules(tmp_path: Path) -> None:
+    src = tmp_path / "c.jsonl"
+    src.write_text(json.dumps(GOOD) + "\n")
+    out = tmp_path / "out"
+    run_batch([src], out, jobs=1)  # the shipped packs
+    report = run([src], out, resume=True)
+    assert report.reused == 0
+    assert lines(out / "results.jsonl")[0]["engine"]["rulesets"] == [{"name": "basic", "version": "1.2.0"}]
+
+
+def test_memory_stays_flat_the_index_holds_no_results(tmp_path: Path) -> None:
+    """Results are streamed to disk: the per-case index keeps a location, not the result."""
+    big = write_jsonl(tmp_path / "gen.jsonl", 50, seed=1)
+    out = tmp_path / "out"
+    run([big], out)
+    index = lines(out / INDEX)
+    assert index[0]["engine"]["rulesets"] == [{"name": "basic", "version": "1.2.0"}]
+    assert index[-1] == {"end": True, "results_bytes": (out / "results.jsonl").stat().st_size}
+    assert all(set(e) == {"case_id", "sha256", "offset", "length", "digest"} for e in index[1:-1])
+
+
+# ---------------------------------------------------------------- command line
+
+
+def test_cli_exit_codes(runner: Any, tmp_path: Path, mixed: list[Path]) -> None:
+    ok = runner.invoke(main, ["batch", str(FIXTURE_CASES), "--out", str(tmp_path / "a"), "-j", "1"])
+    assert ok.exit_code == 0, ok.output
+    assert "1 cases: 1 evaluated, 0 failed" in ok.output
+    some_bad = runner.invoke(main, ["batch", *map(str, mixed), "--out", str(tmp_path / "b"), "-j", "1"])
+    assert some_bad.exit_code == 1
+    assert "errors.jsonl" in some_bad.output
+    bad_header = tmp_path / "h.csv"
+    bad_header.write_text("case_id,engagement.levle\nx,consult\n")
+    unusable = runner.invoke(main, ["batch", str(bad_header), "--out", str(tmp_path / "c")])
+    assert unusable.exit_code == 2
+    assert "did you mean 'engagement.level'?" in unusable.output
+    assert "Traceback" not in unusable.output
+    assert not (tmp_path / "c").exists()
+    jobs = runner.invoke(main, ["batch", str(FIXTURE_CASES), "--out", str(tmp_path / "d"), "-j", "0"])
+    assert jobs.exit_code == 2 and "--jobs" in jobs.output
+
+
+def test_cli_is_quiet_without_a_terminal(tmp_path: Path) -> None:
+    proc = subprocess.run([sys.executable, str(ROOT / "cli.py"), "batch", str(FIXTURE_CASES), "--out",
+                           str(tmp_path / "o"), "--jobs", "2"], capture_output=True, text=True, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == ""
+    assert proc.stderr.count("\n") == 1 and "1 cases: 1 evaluated" in proc.stderr
+
+
+@pytest.mark.skipif(not (ROOT / "cases").is_dir(), reason="no shipped example cases yet")
+def test_shipped_examples_and_portfolio_csv_run_clean(tmp_path: Path) -> None:
+    inputs = [str(ROOT / "cases")] + ([str(ROOT / "cases" / "portfolio.csv")]
+                                      if (ROOT / "cases" / "portfolio.csv").exists() else [])
+    report = run_batch(inputs, tmp_path / "o", jobs=2)
+    assert report.failed == 0, (tmp_path / "o" / "errors.jsonl").read_text()
+    assert report.ok >= 3
+    from engine import load_case
+
+    engine = load_engine()
+    first = sorted(p for p in (ROOT / "cases").glob("*.yaml"))[0]
+    assert lines(tmp_path / "o" / "results.jsonl")[0] == json.loads(render_json(engine.evaluate(load_case(first))))
+
+
+def test_durable_sessions_of_unmatched_cases_never_crash_a_fresh_engine() -> None:
+    """A fresh ruleset that no case matches must survive deleting sessions (it segfaulted once)."""
+    code = "\n".join([
+        f"import sys; sys.path.insert(0, {str(ROOT)!r})",
+        "from engine import load_engine, case_from_data",
+        f"e = load_engine([{str(BASIC)!r}], shipped=False)",
+        "same = {'level': 'involve', 'target': 'involve'}",  # matches no rule of the fixture pack
+        "for i in range(1500):",
+        "    e.evaluate(case_from_data({'case_id': f'c{i}', 'engagement': same}))",
+        "print('ok')"])
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env={**os.environ})
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.strip() == "ok"

@@ -1,0 +1,311 @@
+"""The interview: answers checked as typed, saved after each one, resumable, never clobbering files."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from conftest import FIXTURES
+
+from cli import main
+from engine import glossary, load_case
+from engine import vocabulary as v
+from engine.interview import (
+    CLEAR,
+    HELP,
+    REST,
+    SKIP,
+    SUBS,
+    Interrupted,
+    InterviewStopped,
+    InvalidAnswer,
+    cfir_question,
+    run_interview,
+    sections,
+)
+
+RULES = ["--rules", str(FIXTURES / "practitioner")]
+
+# One complete session: every answer in the order asked, with a comment saying which question.
+SESSION = [
+    "Riverside FQHC",          # case id: invalid (space), asked again
+    "riverside",               # case id
+    "Riverside CHC",           # site
+    "Collaborative care",      # innovation
+    "1",                       # setting: health_care by number
+    "inst",                    # stage: unique prefix of installation
+    "?",                       # challenge type: explain technical vs adaptive
+    "adaptve",                 # not a choice (did you mean), asked again
+    "adaptive",                # challenge type
+    "",                        # challenge summary: skipped
+    "3",                       # engagement now: consult
+    "collaborate",             # engagement wanted
+    "high",                    # power differential
+    "solo",                    # decision making: prefix of solo_leader
+    "low",                     # trust
+    "",                        # intervention-specific capacity: skipped
+    "moderate",                # general capacity
+    "low",                     # analytic capacity
+    ".",                       # adaptive capacity: skip rest of section
+    "y",                       # leadership transition
+    "maybe",                   # emerging leaders: not yes/no, asked again
+    "n",                       # emerging leaders
+    "Spanish-speaking patients; uninsured adults",  # priority populations
+    "y", "", "", "",           # disparities, racism, community evidence, cultural adaptation
+    "n",                       # CFIR innovation: skip the whole domain
+    "n",                       # outer setting: skip
+    "",                        # inner setting: rate (default yes)
+    "?",                       # structural characteristics: definition
+    "s",                       # ... rate its subconstructs instead
+    "-1",                      # physical infrastructure
+    ".",                       # IT infrastructure: skip the rest of the subconstructs
+    "",                        # structural characteristics itself: skipped
+    "+2",                      # relational connections
+    "7",                       # communications: out of range, asked again
+    "mixed",                   # communications
+    ".",                       # culture: skip the rest of the domain
+    "n",                       # individuals: skip
+    "y",                       # process: rate
+    "", "", "", "", "", "", "",  # teaming .. doing skipped
+    "-2",                      # reflecting & evaluating
+    "",                        # adapting
+    "Met the director on 12 March",  # notes
+]
+
+
+def feed(lines: list[str]) -> str:
+    return "\n".join(lines) + "\n"
+
+
+def test_a_full_session_writes_the_case_and_shows_recommendations(runner: Any, tmp_path: Path) -> None:
+    with contextlib.chdir(tmp_path):
+        res = runner.invoke(main, ["interview", *RULES], input=feed(SESSION))
+        assert res.exit_code == 0, res.output
+        case = load_case("riverside.yaml")
+    assert case.case_id == "riverside"
+    assert case.setting == "health_care" and case.stage == "installation"
+    assert case.challenge is not None and case.challenge.type == "adaptive" and case.challenge.summary is None
+    assert case.engagement is not None and (case.engagement.level, case.engagement.target) == ("consult", "collaborate")
+    assert case.power is not None and case.power.decision_making == "solo_leader"
+    assert case.capacity is not None and case.capacity.model_dump(exclude_none=True) == {
+        "general": "moderate", "analytic": "low"}
+    assert case.leadership is not None and (case.leadership.transition, case.leadership.emerging_leaders) == (
+        True, False)
+    assert case.equity is not None and case.equity.priority_populations == [
+        "Spanish-speaking patients", "uninsured adults"]
+    assert case.cfir == {"inner_setting.structural_characteristics.physical_infrastructure": -1,
+                         "inner_setting.relational_connections": 2, "inner_setting.communications": "mixed",
+                         "process.reflecting_evaluating": -2}
+    assert case.notes == "Met the director on 12 March"
+    out = res.output
+    assert "Error: 'Riverside FQHC' is not a valid case id" in out and "riverside-fqhc" in out
+    assert "did you mean 'adaptive'?" in out
+    assert "'maybe' is not an answer to a yes/no question" in out
+    assert "'7' is not a rating" in out
+    assert glossary.CHALLENGE_GLOSSES["technical"] in out
+    assert glossary.CFIR_GLOSSES["inner_setting.structural_characteristics"] in out
+    assert glossary.ENGAGEMENT_GLOSSES["collaborate"] in out
+    # the recommendations for what was entered
+    assert "Share decision-making with the people most affected" in out
+    assert "Coach the team on using its own data" in out
+    assert "Wrote riverside.yaml" in out
+
+
+def test_every_cfir_construct_and_subconstruct_has_a_gloss() -> None:
+    assert set(glossary.CFIR_GLOSSES) == set(v.CFIR_IDS)
+    assert all(len(text) > 20 for text in glossary.CFIR_GLOSSES.values())
+    asked = {q.path for s in sections() for q in s.questions if q.kind == "rating"}
+    assert asked == {f"cfir.{c}" for c in v.CFIR_CONSTRUCTS}
+
+
+@pytest.mark.parametrize("path, typed, expected", [
+    ("stage", "2", "installation"),
+    ("stage", "Full Implementation", "full_implementation"),
+    ("engagement.level", "defer-to", "defer_to"),
+    ("engagement.level", "col", "collaborate"),
+    ("leadership.transition", "Yes", True),
+    ("leadership.transition", "no", False),
+    ("cfir.innovation.cost", "+1", 1),
+    ("cfir.innovation.cost", "-2", -2),
+    ("cfir.innovation.cost", "M", "mixed"),
+    ("cfir.inner_setting.culture", "s", SUBS),
+    ("stage", "", SKIP),
+    ("stage", "-", CLEAR),
+    ("stage", "?", HELP),
+    ("stage", ".", REST),
+    ("equity.priority_populations", "a; b ;", ["a", "b"]),
+])
+def test_answers_convert_to_case_values(path: str, typed: str, expected: Any) -> None:
+    assert _question(path).convert(typed) == expected
+
+
+@pytest.mark.parametrize("path, typed, fragment", [
+    ("stage", "in", "'in' is not one of the choices"),          # ambiguous prefix
+    ("stage", "9", "allowed: exploration, installation"),
+    ("engagement.level", "colaborate", "did you mean 'collaborate'?"),
+    ("cfir.innovation.cost", "3", "type -2, -1, 0, +1, +2 or mixed"),
+    ("cfir.innovation.cost", "1.5", "is not a rating"),
+    ("cfir.innovation.cost", "s", "is not a rating"),          # no subconstructs
+    ("leadership.transition", "sometimes", "type y or n"),
+    ("case_id", "", "a case id is required"),
+    ("case_id", "My Site!", "e.g. my-site"),
+])
+def test_wrong_answers_are_refused_with_a_reason(path: str, typed: str, fragment: str) -> None:
+    with pytest.raises(InvalidAnswer, match=None) as exc:
+        _question(path).convert(typed)
+    assert fragment in str(exc.value)
+
+
+def _question(path: str) -> Any:
+    from engine.interview import CASE_ID
+
+    if path == "case_id":
+        return CASE_ID
+    if path.startswith("cfir."):
+        return cfir_question(path[5:])
+    return next(q for s in sections() for q in s.questions if q.path == path)
+
+
+def test_an_interrupted_session_keeps_every_answer_and_resumes(runner: Any, tmp_path: Path) -> None:
+    with contextlib.chdir(tmp_path):
+        # input ends (like Ctrl-C) in the middle of the engagement section
+        res = runner.invoke(main, ["interview", "-o", "draft.yaml", *RULES],
+                            input=feed(["draft-site", "Draft clinic", "", "", "", "technical", "", "inform"]))
+        assert res.exit_code == 130
+        assert "saved in draft.yaml" in res.output and "--from draft.yaml" in res.output
+        assert "Traceback" not in res.output
+        saved = yaml.safe_load(Path("draft.yaml").read_text())
+        assert saved == {"case_id": "draft-site", "site": "Draft clinic", "challenge": {"type": "technical"},
+                         "engagement": {"level": "inform"}}
+        # resume: keep the filled sections (n = do not change), answer the rest
+        resume = ["",              # case id: keep [draft-site]
+                  "n",             # site: filled in, keep
+                  "n",             # challenge: keep
+                  "y", "", "involve",  # engagement: change; keep level, set target
+                  "", "", "",      # power and trust
+                  ".",             # capacity
+                  ".",             # leadership
+                  ".",             # equity
+                  "n", "n", "n", "n", "n",  # the five CFIR domains
+                  ""]              # notes
+        res = runner.invoke(main, ["interview", "--from", "draft.yaml", *RULES], input=feed(resume))
+        assert res.exit_code == 0, res.output
+        case = load_case("draft.yaml")
+    assert case.engagement is not None and (case.engagement.level, case.engagement.target) == ("inform", "involve")
+    assert case.site == "Draft clinic" and case.challenge is not None and case.challenge.type == "technical"
+    assert "Move community engagement toward the target" in res.output
+
+
+def test_clearing_a_value_with_dash_removes_it(runner: Any, tmp_path: Path) -> None:
+    start = tmp_path / "c.yaml"
+    start.write_text("case_id: c1\nsite: Old name\nstage: exploration\n")
+    answers = ["", "y", "-", "", "", "-"] + ["."] * 6 + ["n"] * 5 + [""]
+    res = runner.invoke(main, ["interview", "--from", str(start), *RULES], input=feed(answers))
+    assert res.exit_code == 0, res.output
+    assert load_case(start).model_dump(exclude_none=True) == {"case_id": "c1"}
+
+
+def test_an_existing_output_file_is_not_replaced_without_force(runner: Any, tmp_path: Path) -> None:
+    target = tmp_path / "taken.yaml"
+    target.write_text("case_id: precious\n")
+    res = runner.invoke(main, ["interview", "-o", str(target), *RULES], input="x\n")
+    assert res.exit_code == 2
+    assert "already exists" in res.output and "--force" in res.output
+    assert "Case id" not in res.output  # refused before any question
+    assert target.read_text() == "case_id: precious\n"
+
+
+def test_the_default_file_name_asks_before_replacing(runner: Any, tmp_path: Path) -> None:
+    with contextlib.chdir(tmp_path):
+        Path("site-a.yaml").write_text("case_id: keep-me\n")
+        res = runner.invoke(main, ["interview", *RULES], input=feed(["site-a", "n"]))
+        assert res.exit_code == 2
+        assert "site-a.yaml already exists. Replace it?" in res.output
+        assert Path("site-a.yaml").read_text() == "case_id: keep-me\n"
+
+
+def test_force_replaces_and_writes_a_valid_case(runner: Any, tmp_path: Path) -> None:
+    target = tmp_path / "taken.yaml"
+    target.write_text("case_id: old\n")
+    answers = ["new-id"] + ["."] * 7 + ["n"] * 5 + [""]
+    res = runner.invoke(main, ["interview", "-o", str(target), "--force", *RULES], input=feed(answers))
+    assert res.exit_code == 0, res.output
+    assert load_case(target).case_id == "new-id"
+
+
+def test_a_broken_from_file_is_reported_like_recommend(runner: Any, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("case_id: x\nstage: instalation\n")
+    res = runner.invoke(main, ["interview", "--from", str(bad), *RULES])
+    assert res.exit_code == 2
+    assert "bad.yaml:2: stage: 'instalation' is not allowed (did you mean 'installation'?" in res.output
+
+
+class Scripted:
+    """A console that answers from a list, as a person would, re-asking after a refused answer."""
+
+    def __init__(self, answers: list[str]) -> None:
+        self.answers = list(answers)
+        self.said: list[str] = []
+
+    def ask(self, question: Any, default: str) -> Any:
+        while True:
+            if not self.answers:
+                raise Interrupted()
+            text = self.answers.pop(0) or default
+            try:
+                return question.convert(text)
+            except InvalidAnswer as exc:
+                self.said.append(f"Error: {exc}")
+
+    def say(self, text: str) -> None:
+        self.said.append(text)
+
+    def confirm(self, text: str, default: bool) -> bool:
+        answer = self.ask(_question("leadership.transition"), "y" if default else "n")
+        return bool(answer)
+
+
+def test_the_file_on_disk_is_a_valid_case_after_every_answer(tmp_path: Path) -> None:
+    out = tmp_path / "c.yaml"
+    answers = ["c1", "Site", "Innovation", "2", "5"]
+    seen = []
+    for n in range(1, len(answers) + 1):
+        if out.exists():
+            out.unlink()
+        with pytest.raises(InterviewStopped) as stop:
+            run_interview(Scripted(answers[:n]), output=out)
+        assert stop.value.path == out
+        seen.append(load_case(out).model_dump(exclude_none=True))
+    assert seen[-1] == {"case_id": "c1", "site": "Site", "innovation": "Innovation", "setting": "behavioral_health",
+                        "stage": "sustainment"}
+    assert [len(s) for s in seen] == [1, 2, 3, 4, 5]
+
+
+def test_stopping_before_the_case_id_saves_nothing(tmp_path: Path) -> None:
+    with pytest.raises(InterviewStopped) as stop:
+        run_interview(Scripted([]), output=tmp_path / "x.yaml")
+    assert stop.value.path is None and "nothing was saved" in str(stop.value)
+    assert not (tmp_path / "x.yaml").exists()
+
+
+def test_the_installed_script_runs_an_interview(tmp_path: Path) -> None:
+    exe = shutil.which("isp-advisor")
+    if exe is None:
+        pytest.skip("isp-advisor is not installed (pip install -e .)")
+    answers = ["scripted", "Clinic", "", "", "2", "mixed", "", "consult", "involve"] + ["."] * 4 \
+        + ["n"] * 5 + [""]
+    proc = subprocess.run([exe, "interview", "-o", "s.yaml", *RULES], input=feed(answers), text=True,
+                          capture_output=True, cwd=tmp_path, timeout=120,
+                          env={**os.environ, "ISP_ADVISOR_RULES": ""})
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr
+    case = load_case(tmp_path / "s.yaml")
+    assert case.stage == "installation" and case.challenge is not None and case.challenge.type == "mixed"
+    assert "Move community engagement toward the target" in proc.stdout
