@@ -128,12 +128,7 @@ def recommend(case: str, fmt: str, explain: bool, categories: tuple[str, ...], r
         check_writable(output, force)
     the_case = load_case(case)
     result = load_engine(rules).evaluate(the_case)
-    if fmt == "html":
-        from engine.render.html import render_html
-
-        text = render_html(result, the_case, explain=explain, categories=categories)
-    else:
-        text = render(result, fmt, explain=explain, categories=categories)
+    text = render(result, fmt, explain=explain, categories=categories, case=the_case)
     emit(text, output, force)
 
 

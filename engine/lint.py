@@ -70,7 +70,8 @@ def lint(extra: Sequence[str | os.PathLike[str]] = (), shipped: bool = True) -> 
         raise RuleError(missing)
     findings = [from_problem(p) for p in problems]
     findings += cycles(base.rules)
-    findings += never_fires(base)
+    cyclic = in_cycles(base.rules)
+    findings += [f for f in never_fires(base) if f.rule_id not in cyclic]
     findings += unused_derived(base)
     return sorted(set(findings))
 
@@ -82,11 +83,13 @@ def has_errors(findings: Sequence[Finding]) -> bool:
 def from_problem(p: Problem) -> Finding:
     """A load problem as an error finding with a specific code where one applies."""
     code = p.code if p.code in _KEPT_CODES else "schema"
+    message, hint = p.message, p.hint
     if p.field.endswith("recommend.actions"):
-        code = "no_actions"
+        code, message = "no_actions", "a recommending rule needs at least one action"
+        hint = "list the concrete steps under recommend.actions"
     if p.message.startswith("a recommending rule needs") and "sources" in p.message:
         code = "no_sources"
-    return Finding(p.file, p.line, p.rule_id, code, "error", p.message, p.field, p.hint)
+    return Finding(p.file, p.line, p.rule_id, code, "error", message, p.field, hint)
 
 
 def cycles(rules: Sequence[Rule]) -> list[Finding]:
@@ -98,6 +101,28 @@ def cycles(rules: Sequence[Rule]) -> list[Finding]:
     except RuleError as exc:
         return [from_problem(p) for p in exc.problems]
     return []
+
+
+def in_cycles(rules: Sequence[Rule]) -> set[str]:
+    """Ids of rules that depend, through derived facts, on themselves (their 'never fires' is the cycle's)."""
+    producers: dict[str, list[str]] = {}
+    for r in rules:
+        for name in r.derive:
+            producers.setdefault(DERIVED_PREFIX + name, []).append(r.id)
+    needs = {r.id: {p for path in r.reads() for p in producers.get(path, [])} for r in rules}
+    out = set()
+    for start in needs:
+        seen: set[str] = set()
+        todo = list(needs[start])
+        while todo:
+            rid = todo.pop()
+            if rid == start:
+                out.add(start)
+                break
+            if rid not in seen:
+                seen.add(rid)
+                todo.extend(needs.get(rid, ()))
+    return out
 
 
 def derived_values(rules: Sequence[Rule]) -> dict[str, list[Any]]:

@@ -135,3 +135,11 @@ def test_installed_script_runs_from_any_directory(tmp_path: Path) -> None:
     bad.write_text("case_id: x\npower: {differential: enormous}\n")
     res = subprocess.run([script, "recommend", "bad.yaml"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert res.returncode == 2 and "bad.yaml:2" in res.stderr and "Traceback" not in res.stderr
+
+
+def test_markdown_report_carries_the_site_summary_and_cfir_picture(runner: CliRunner) -> None:
+    out = runner.invoke(main, ["recommend", GAP, *BASIC, "-f", "markdown"]).stdout
+    assert "## Site" in out and "| Stage | installation |" in out
+    assert "## CFIR ratings (barriers -, facilitators +)" in out
+    assert "- `--|  ` -2 Innovation Complexity (`innovation.complexity`)" in out
+    assert "- ` ±|± ` mixed Innovation Adaptability (`innovation.adaptability`)" in out

@@ -27,6 +27,8 @@ def outcomes_text(outcomes: Sequence[Outcome], fmt: str = "text") -> str:
     if fmt == "json":
         return dumps({"tests": [o.to_dict() for o in outcomes],
                       "passed": len(outcomes) - len(failed), "failed": len(failed)})
+    if not outcomes:
+        return "no rule tests found (they live in rules/tests/*.yaml and DIR/tests/*.yaml)\n"
     lines = []
     for o in outcomes:
         lines.append(f"{'PASS' if o.passed else 'FAIL'} {o.file}:{o.line}: {o.name}")

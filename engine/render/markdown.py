@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from ..case import Case
 from ..results import Result
-from ..vocabulary import CATEGORIES
+from ..vocabulary import CATEGORIES, CFIR_DOMAINS
 from .prooftext import proof_lines
+from .summary import cfir_by_domain, summary_rows
 from .table import CATEGORY_TITLES
 
 
@@ -12,10 +14,38 @@ def _esc(text: str) -> str:
     return text.replace("|", "\\|")
 
 
-def render_markdown(result: Result, *, explain: bool = False, categories: tuple[str, ...] = ()) -> str:
+def _bar(rating: int | str) -> str:
+    """A text picture of one rating: barriers to the left of |, facilitators to the right."""
+    if rating == "mixed":
+        return "` ±|± ` mixed"
+    n = int(rating)
+    left = "-" * -n if n < 0 else ""
+    right = "+" * n if n > 0 else ""
+    return f"`{left:>2}|{right:<2}` {n:+d}" if n else "`  |  ` 0"
+
+
+def site_section(case: Case) -> list[str]:
+    out = ["## Site", "", "| | |", "|---|---|"]
+    out += [f"| {_esc(label)} | {_esc(value)} |" for label, value in summary_rows(case)]
+    rated = cfir_by_domain(case)
+    if any(rated.values()):
+        out += ["", "## CFIR ratings (barriers -, facilitators +)", ""]
+        for domain, rows in rated.items():
+            if rows:
+                out.append(f"**{CFIR_DOMAINS[domain]}**")
+                out.append("")
+                out += [f"- {_bar(rating)} {_esc(name)} (`{cid}`)" for cid, name, rating in rows]
+                out.append("")
+    return out
+
+
+def render_markdown(result: Result, *, explain: bool = False, categories: tuple[str, ...] = (),
+                    case: Case | None = None) -> str:
     out = [f"# Recommendations for {result.case_id}", ""]
     out.append(f"{len(result.recommendations)} recommendation(s); rule packs: "
                + ", ".join(f"{r['name']} {r['version']}" for r in result.engine["rulesets"]) + ".")
+    if case is not None:
+        out += [""] + site_section(case)
     groups = result.by_category()
     for cat in CATEGORIES:
         recs = groups.get(cat, [])
