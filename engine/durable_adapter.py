@@ -64,6 +64,27 @@ def _noop(c: Any) -> None:
     return None
 
 
+class DurableRejected(Exception):
+    """durable_rules would not build some rules (e.g. its limit on tests in one condition)."""
+
+    def __init__(self, rule_ids: list[str], message: str) -> None:
+        super().__init__(message)
+        self.rule_ids = rule_ids
+        self.message = message
+
+
+def _refused(definitions: dict[str, dict[str, Any]]) -> list[str]:
+    """The rules durable_rules refuses when each is built on its own."""
+    refused = []
+    for rules in definitions.values():
+        for rid, rule in rules.items():
+            try:
+                _SyncHost().register_rulesets({f"probe{next(DurableRunner._ids)}": {rid: dict(rule)}})
+            except BaseException:  # noqa: BLE001 - any refusal marks the rule
+                refused.append(rid)
+    return refused
+
+
 class _SyncHost(_durable.Host):  # type: ignore[misc]
     """A Host that runs actions only in the calling thread."""
 
@@ -285,10 +306,11 @@ class DurableRunner:
         self.definitions = definitions
         self.host = _SyncHost()
         try:
-            self.host.register_rulesets({n: d for n, d in definitions.items() if d})
-        except BaseException as exc:  # durable rejects a definition: a compiler bug, not user input
-            raise EngineError(Problem(code="durable_compile", message=f"durable_rules rejected the rules: {exc}",
-                                      hint="please report this with the rule pack")) from None
+            # durable_rules deletes 'run' from the definitions it is given: give it copies
+            self.host.register_rulesets({n: {rid: dict(rule) for rid, rule in d.items()}
+                                         for n, d in definitions.items() if d})
+        except BaseException as exc:  # durable refuses a definition: find which rules it refuses
+            raise DurableRejected(_refused(definitions), str(exc)) from None
         self._active = {n for n, d in definitions.items() if d}
         self._handles = {n: self.host.get_ruleset(n)._handle for n in self._active}
         self._prime()

@@ -112,7 +112,7 @@ class _Loaded:
     absent: tuple[Expectation, ...]
 
 
-def test_files(extra: Sequence[str | os.PathLike[str]] = (), shipped: bool = True) -> list[Path]:
+def rule_test_files(extra: Sequence[str | os.PathLike[str]] = (), shipped: bool = True) -> list[Path]:
     """The test files of every loaded rule folder, in load order."""
     return [f for d in rule_dirs(extra, shipped) for f in sorted((d / TESTS_DIR).glob("*.y*ml"))]
 
@@ -124,7 +124,7 @@ def run_rule_tests(extra: Sequence[str | os.PathLike[str]] = (), shipped: bool =
     Bad test files raise RuleError with every problem located (exit code 2 in the CLI).
     """
     engine = load_engine(extra, shipped)
-    todo = test_files(extra, shipped) if files is None else list(files)
+    todo = rule_test_files(extra, shipped) if files is None else list(files)
     problems: list[Problem] = []
     loaded = [t for f in todo for t in _load_file(f, engine, problems)]
     if problems:

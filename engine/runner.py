@@ -18,7 +18,7 @@ from typing import Any
 from . import __version__
 from .case import Case
 from .conditions import holds
-from .durable_adapter import MAX_PATHS, MAX_PROPERTIES, DurableRunner, FactEncoder, path_count
+from .durable_adapter import MAX_PATHS, MAX_PROPERTIES, DurableRejected, DurableRunner, FactEncoder, path_count
 from .errors import Problem, RuleError, UsageError, did_you_mean
 from .explain import Change, Proof, Trace, candidate_values, prune, smallest_change, trace
 from .facts import DERIVED_PREFIX, FACTS, KEY_FACTS, Facts
@@ -120,7 +120,15 @@ class Engine:
                          for r in base.rules if (n := path_count(r.when)) > MAX_PATHS]
         if complex_rules:
             raise RuleError(complex_rules)
-        self._durable = DurableRunner([[(r.id, r.when) for r in s] for s in self.strata])
+        try:
+            self._durable = DurableRunner([[(r.id, r.when) for r in s] for s in self.strata])
+        except DurableRejected as exc:
+            raise RuleError([Problem(file=r.file, line=r.line, rule_id=r.id, field="when", code="durable_refused",
+                                     message=f"durable_rules cannot build this condition ({exc.message})",
+                                     hint="use fewer tests in one rule (about a dozen 'exists: false' tests is "
+                                          "its limit), or name a part with a derived fact")
+                             for r in base.rules if r.id in exc.rule_ids]
+                            or [Problem(code="durable_refused", message=exc.message)]) from None
         self._encoder = FactEncoder()
         self._sids = itertools.count(1)
         self._prefix = f"{os.getpid()}-"
@@ -231,7 +239,7 @@ class Engine:
         sources = tuple(self.base.sources[s] for s in _union(s for r in members for s in r.sources))
         return Recommendation(
             rule_ids=tuple(r.id for r in members), category=first.category, title=first.title,
-            priority=first.priority, score=max(r.score for r in members), actions=actions, tags=tags,
+            priority=first.priority, score=first.score, actions=actions, tags=tags,
             rationale=rationale, sources=sources,
             explanation=tuple(self._proof(r.id, facts, derivation, proofs) for r in members))
 

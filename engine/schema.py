@@ -175,7 +175,7 @@ def _add_vocabularies(schema: dict[str, Any]) -> None:
     tags = defs.get("Tags", {}).get("properties", {})
     for key, prop in tags.items():
         if key in v.TAG_VOCABULARIES:
-            prop["items"] = {"enum": list(v.TAG_VOCABULARIES[key])}
+            prop["items"] = {"enum": sorted(v.TAG_VOCABULARIES[key])}
     fact = defs.get("TestModel", {}).get("properties", {}).get("fact")
     if fact is not None:
         fact.pop("type", None)

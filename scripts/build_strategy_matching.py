@@ -528,7 +528,7 @@ XWALK = {
 def provenance(src):
     if "A23" in src or "Allen" in src:
         return (
-            "the CFIR-ERIC Matching Tool output reproduced in Allen et al. 2023 (Table 3)",
+            "CFIR-ERIC Matching Tool output in Allen et al. 2023, Table 3",
             ["waltz-2019", "allen-2023-iscomms"],
         )
     if "Table 1" in src or "W19-T1" in src:
@@ -934,12 +934,11 @@ def pub_rows(strong):
     rows = []
     for c in ids:
         for s, pct, lvl, v1, prov, srcs in sorted(published.get(c, []), key=lambda t: (-t[1], t[0])):
-            lvltxt = "Level 1: at least half of the experts" if lvl == 1 else "Level 2: 20-49% of the experts"
+            lvltxt = "Level 1, at least 50%" if lvl == 1 else "Level 2, 20-49%"
             where = "a strong barrier (-2)" if strong else "a barrier (-1) or mixed"
             rat = (
-                f"{pct}% of the experts who addressed the CFIR 1.0 barrier '{v1}' chose '{S[s][0]}' ({lvltxt}; "
-                f"figure from {prov}). This pack applies the 1.0 construct '{v1}' to the CFIR 2.0 "
-                f"{'subconstruct' if c in v.CFIR_SUBCONSTRUCTS else 'construct'} '{name[c]}' ({c}), which this site rates as {where}."
+                f"{pct}% of the experts who rated the CFIR 1.0 barrier '{v1}' chose '{S[s][0]}' ({lvltxt}; "
+                f"{prov}). Applied to CFIR 2.0 '{name[c]}' ({c}), rated here as {where}."
             )
             if strong:
                 prio = "high" if lvl == 1 else "medium"

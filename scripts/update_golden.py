@@ -1,9 +1,9 @@
 """Regenerate the golden outputs of the example cases after an intended rule change.
 
-    python scripts/update_golden.py          # rewrites cases/expected/<case>.json
+    python scripts/update_golden.py          # rewrites tests/golden/<case>.json
     python scripts/update_golden.py --check  # exit 1 when any golden file is out of date
 
-Review the diff (git diff cases/expected) before committing: every change in it is a change in
+Review the diff (git diff tests/golden) before committing: every change in it is a change in
 what practitioners will be told.
 """
 
@@ -19,8 +19,11 @@ from engine import load_case, load_engine  # noqa: E402
 from engine.render.jsonout import render_json  # noqa: E402
 
 
+GOLDEN = ROOT / "tests" / "golden"
+
+
 def golden_path(case: Path) -> Path:
-    return case.parent / "expected" / f"{case.stem}.json"
+    return GOLDEN / f"{case.stem}.json"
 
 
 def main(argv: list[str]) -> int:

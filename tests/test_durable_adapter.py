@@ -107,3 +107,15 @@ def test_condition_that_explodes_into_too_many_paths_is_refused(tmp_path: Path) 
     with pytest.raises(RuleError) as info:
         engine_for(tmp_path, [rec("R-BIG", {"all": anys})])
     assert "rule R-BIG" in info.value.render() and "128 alternative paths" in info.value.render()
+
+
+def test_condition_durable_rules_refuses_is_named_with_its_rule(tmp_path: Path) -> None:
+    from engine import RuleError
+    from engine.vocabulary import CFIR_IDS
+
+    many = [{"fact": f"cfir.{c}", "exists": False} for c in list(CFIR_IDS)[:20]]
+    with pytest.raises(RuleError) as info:
+        engine_for(tmp_path, [rec("R-OK", {"fact": "stage", "exists": True}), rec("R-HUGE", {"all": many})])
+    text = info.value.render()
+    assert "rule R-HUGE" in text and "durable_rules cannot build this condition" in text
+    assert "R-OK" not in text

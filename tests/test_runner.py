@@ -31,7 +31,7 @@ def test_same_recommendation_from_two_rules_merges_with_all_reasons(basic_engine
     assert len(merged) == 1
     rec = merged[0]
     assert rec.rule_ids == ("SM-ADAPT-PROMOTE", "SM-COMPLEXITY-PROMOTE")  # higher score first
-    assert rec.score == 73
+    assert rec.score == 73  # the score of the member that ranks first (same priority, higher score)
     assert rec.actions == ("Name the core components and the adaptable periphery", "Simplify the first version")
     assert rec.tags["cfir"] == ("innovation.adaptability", "innovation.complexity")
     assert "73% of experts" in rec.rationale and "40% of experts" in rec.rationale
@@ -117,3 +117,11 @@ def test_why_not_gives_failing_tests_and_smallest_change(basic_engine: Engine) -
     assert answer.change is not None
     changes = {c.fact: c.value for c in answer.change}
     assert changes == {"engagement.level": "inform"} or len(changes) == 2
+
+
+def test_merged_score_comes_from_the_member_with_the_top_priority(tmp_path: Path) -> None:
+    cond = {"fact": "stage", "exists": True}
+    eng = engine_for(tmp_path, [rec("A", cond, key="k", priority="high", score=20),
+                                rec("B", cond, key="k", priority="medium", score=90)])
+    merged = eng.evaluate_facts({"stage": "installation"}, "x").recommendations
+    assert [(r.rule_ids, r.priority, r.score) for r in merged] == [(("A", "B"), "high", 20)]

@@ -1,0 +1,96 @@
+"""engine.schema: the JSON Schemas are valid, and real files and real output validate against them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+
+from engine import load_case, load_engine
+from engine.schema import KINDS, json_schema
+from tests.conftest import CASES, FIXTURES, ROOT
+
+
+def validator(kind: str) -> jsonschema.Draft202012Validator:
+    return jsonschema.Draft202012Validator(json_schema(kind))
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_schemas_are_valid_json_schema(kind: str) -> None:
+    schema = json_schema(kind)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    assert schema["$schema"].endswith("2020-12/schema")
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_committed_schemas_are_current(kind: str) -> None:
+    committed = json.loads((ROOT / "docs" / "schemas" / f"{kind}.schema.json").read_text())
+    assert committed == json_schema(kind), f"regenerate: isp-advisor schema {kind} -o docs/schemas/{kind}.schema.json --force"
+
+
+def test_shipped_cases_validate() -> None:
+    v = validator("case")
+    files = sorted(CASES.glob("*.yaml"))
+    assert files
+    for f in files:
+        assert list(v.iter_errors(yaml.safe_load(f.read_text()))) == [], f
+
+
+def test_shipped_packs_sources_and_rule_tests_validate() -> None:
+    rules, sources, tests = validator("rules"), validator("sources"), validator("tests")
+    for f in sorted((ROOT / "rules").glob("*.yaml")):
+        v = sources if f.name == "sources.yaml" else rules
+        assert list(v.iter_errors(yaml.safe_load(f.read_text()))) == [], f
+    for f in sorted((ROOT / "rules" / "tests").glob("*.yaml")):
+        assert list(tests.iter_errors(yaml.safe_load(f.read_text()))) == [], f
+    assert list(rules.iter_errors(yaml.safe_load((FIXTURES / "basic" / "basic.yaml").read_text()))) == []
+
+
+@pytest.mark.parametrize("data, fragment", [
+    ({"case_id": "x", "stage": "instalation"}, "instalation"),
+    ({"case_id": "x", "powr": {}}, "powr"),
+    ({"site": "no id"}, "case_id"),
+])
+def test_bad_cases_fail_the_case_schema(data: dict, fragment: str) -> None:  # type: ignore[type-arg]
+    errors = list(validator("case").iter_errors(data))
+    assert errors and any(fragment in e.message for e in errors)
+
+
+@pytest.mark.parametrize("rule", [
+    {"id": "A", "when": {"fact": "power.diferential", "equals": "high"}, "derive": {"a": True}},
+    {"id": "A", "when": {"fact": "stage", "equals": "exploration"}, "derive": {"a": True}, "priorty": "high"},
+    {"id": "A", "title": "T", "category": "equity", "when": {"fact": "stage", "exists": True},
+     "recommend": {"actions": ["x"], "tags": {"equity_element": ["not_an_element"]}}, "rationale": "r",
+     "sources": ["s"]},
+])
+def test_editor_schema_flags_typos_in_rules(rule: dict) -> None:  # type: ignore[type-arg]
+    pack = {"ruleset": "p", "version": "1.0.0", "rules": [rule]}
+    assert list(validator("rules").iter_errors(pack))
+
+
+def test_real_output_validates_and_the_schema_is_strict(shipped_engine) -> None:  # type: ignore[no-untyped-def]
+    v = validator("output")
+    for f in sorted(CASES.glob("*.yaml")):
+        data = json.loads(json.dumps(shipped_engine.evaluate(load_case(f)).to_dict()))
+        assert list(v.iter_errors(data)) == [], f
+    data["recommendations"][0]["surprise"] = 1
+    assert list(v.iter_errors(data))
+
+
+def test_output_with_an_override_validates(tmp_path: Path) -> None:
+    from tests.helpers import rec, write_pack
+
+    write_pack(tmp_path, [rec("EQ-SHARE-POWER", {"fact": "power.differential", "equals": "high"}, overrides=True)])
+    engine = load_engine([FIXTURES / "basic", tmp_path], shipped=False)
+    data = json.loads(json.dumps(engine.evaluate(load_case(FIXTURES / "cases" / "gap.yaml")).to_dict()))
+    assert list(validator("output").iter_errors(data)) == []
+    proof = next(r for r in data["recommendations"] if r["rule_id"] == "EQ-SHARE-POWER")["explanation"][0]
+    assert proof["overrides"].startswith("basic (")
+
+
+def test_unknown_kind_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown schema kind"):
+        json_schema("nope")
