@@ -188,7 +188,7 @@ def _expectations(doc: Document, loc: tuple[str | int, ...], items: list[str | E
                   problems: list[Problem]) -> tuple[Expectation, ...]:
     out = []
     for i, item in enumerate(items):
-        exp = Expectation(rule=item) if isinstance(item, str) else item
+        exp = Expectation(rule=item, tag=None) if isinstance(item, str) else item
         where = {"file": doc.path, "line": doc.line_of(loc + (i,)), "field": dotted(loc + (i,))}
         if exp.rule is not None and exp.rule not in engine.by_id:
             problems.append(Problem(**where, code="unknown_rule", rule_id=exp.rule,  # type: ignore[arg-type]

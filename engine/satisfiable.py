@@ -94,7 +94,7 @@ def conflict(cond: Condition, derived_values: Mapping[str, Sequence[Any]]) -> li
     Drops one `all` member at a time while the rest still cannot hold, so the author sees only
     the conditions that clash.
     """
-    core = list(cond.items) if isinstance(cond, All) else [cond]
+    core: list[Condition] = list(cond.items) if isinstance(cond, All) else [cond]
     for item in list(core):
         trial = [c for c in core if c is not item]
         if trial and not can_hold(All(tuple(trial)), derived_values):

@@ -74,7 +74,8 @@ def test_rules_that_can_fire_are_not_flagged(tmp_path) -> None:  # type: ignore[
         rec("MIXED-OR-LOW", {"any": [{"fact": "cfir.innovation.cost", "equals": "mixed"},
                                      {"fact": "cfir.innovation.cost", "lte": -1}]}),
         rec("REF", {"fact": "engagement.level", "lt": "engagement.target"}),
-        rec("ABSENT", {"all": [{"fact": "stage", "exists": False}, {"not": {"fact": "stage", "equals": "exploration"}}]}),
+        rec("ABSENT", {"all": [{"fact": "stage", "exists": False},
+                               {"not": {"fact": "stage", "equals": "exploration"}}]}),
     ])
     assert lint([tmp_path], shipped=False) == []
 

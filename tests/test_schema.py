@@ -28,7 +28,8 @@ def test_schemas_are_valid_json_schema(kind: str) -> None:
 @pytest.mark.parametrize("kind", KINDS)
 def test_committed_schemas_are_current(kind: str) -> None:
     committed = json.loads((ROOT / "docs" / "schemas" / f"{kind}.schema.json").read_text())
-    assert committed == json_schema(kind), f"regenerate: isp-advisor schema {kind} -o docs/schemas/{kind}.schema.json --force"
+    fix = f"regenerate: isp-advisor schema {kind} -o docs/schemas/{kind}.schema.json --force"
+    assert committed == json_schema(kind), fix
 
 
 def test_shipped_cases_validate() -> None:
