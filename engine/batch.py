@@ -92,14 +92,15 @@ def evaluate_item(engine: Engine, item: Item, reusable: frozenset[str] = frozens
         if isinstance(doc.data, dict) and isinstance(doc.data.get("case_id"), str):
             case_id = doc.data["case_id"]
         case = validate_case(doc)
-        data = engine.evaluate(case).to_dict()
+        result = engine.evaluate(case)
+        data = result.to_dict()
     except IspAdvisorError as exc:
         return ("error", error_row(item, exc.problems, case_id))
     except Exception as exc:  # noqa: BLE001 - one broken case must not stop the others
         problem = Problem(code="internal", message=f"internal error: {type(exc).__name__}: {exc}",
                           hint="please report it with this case")
         return ("error", error_row(item, [problem], case_id))
-    line = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    line = result.to_json()
     return ("ok", case.case_id, sha, line, csvrows.to_text(csvrows.rows(data)), case_digest(case),
             _slim(data))
 

@@ -387,7 +387,8 @@ class DurableRunner:
         pending = _core.start_action_for_state(handle, state)
         message = pending[1] if pending else None
         while message:
-            fired[next(iter(json.loads(message)))] = None
+            # the message is '{"<rule id>": {...the fact...}}'; rule ids never need JSON escapes
+            fired[message[2:message.index('"', 2)]] = None
             message = _core.complete_and_start_action(handle, state)
         return list(fired)
 

@@ -61,6 +61,15 @@ class Proof:
     """The shipped rule this (local) rule replaces, as 'pack (file)'; '' when it replaces nothing."""
 
     def to_dict(self) -> dict[str, Any]:
+        """The proof as JSON-ready data; built once per Proof (proofs are shared across cases), so
+        callers must treat it as read-only."""
+        cached: dict[str, Any] | None = self.__dict__.get("_dict")
+        if cached is None:
+            cached = self._build_dict()
+            object.__setattr__(self, "_dict", cached)
+        return cached
+
+    def _build_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"rule_id": self.rule_id, "ruleset": self.pack}
         if self.title:
             out["title"] = self.title

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,6 +36,14 @@ class Recommendation:
         return (PRIORITY_RANK[self.priority], -self.score, self.rule_id)
 
     def to_dict(self) -> dict[str, Any]:
+        """JSON-ready data, built once per Recommendation (they are shared across cases): read-only."""
+        cached: dict[str, Any] | None = self.__dict__.get("_dict")
+        if cached is None:
+            cached = self._build_dict()
+            object.__setattr__(self, "_dict", cached)
+        return cached
+
+    def _build_dict(self) -> dict[str, Any]:
         return {
             "rule_id": self.rule_id,
             "rule_ids": list(self.rule_ids),
@@ -45,7 +54,7 @@ class Recommendation:
             "actions": list(self.actions),
             "tags": {k: list(self.tags.get(k, ())) for k in TAG_KEYS},
             "rationale": self.rationale,
-            "sources": [s.to_dict() for s in self.sources],
+            "sources": [s.as_dict for s in self.sources],
             "explanation": [p.to_dict() for p in self.explanation],
         }
 
@@ -59,6 +68,10 @@ class Derivation:
 
     def to_dict(self) -> dict[str, Any]:
         return {"value": self.value, "rule_id": self.rule_id, "explanation": self.proof.to_dict()}
+
+    def to_json(self) -> str:
+        return (f'{{"value":{compact(self.value)},"rule_id":{compact(self.rule_id)},'
+                f'"explanation":{_cached_json(self.proof)}}}')
 
 
 @dataclass(frozen=True)
@@ -87,6 +100,28 @@ class Result:
             "missing_information": list(self.missing_information),
             "warnings": list(self.warnings),
         }
+
+    def to_json(self) -> str:
+        """`to_dict()` as compact JSON text (one line), assembled from per-recommendation pieces
+        that are serialized once and shared across cases: batch runs write thousands of these."""
+        recs = ",".join(_cached_json(r) for r in self.recommendations)
+        derived = ",".join(f"{compact(k)}:{d.to_json()}" for k, d in sorted(self.derived_facts.items()))
+        return (f'{{"case_id":{compact(self.case_id)},"engine":{compact(self.engine)},"recommendations":[{recs}],'
+                f'"derived_facts":{{{derived}}},"missing_information":{compact(list(self.missing_information))},'
+                f'"warnings":{compact(list(self.warnings))}}}')
+
+
+def compact(data: Any) -> str:
+    """The one compact JSON form used for JSON Lines outputs."""
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def _cached_json(obj: Recommendation | Proof) -> str:
+    text: str | None = obj.__dict__.get("_json")
+    if text is None:
+        text = compact(obj.to_dict())
+        object.__setattr__(obj, "_json", text)
+    return text
 
 
 def _num(x: float) -> int | float:

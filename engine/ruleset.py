@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -63,6 +64,11 @@ class Source:
         if self.url:
             out["url"] = self.url
         return out
+
+    @functools.cached_property
+    def as_dict(self) -> dict[str, str]:
+        """`to_dict()` built once (read-only): every recommendation citing the source shares it."""
+        return self.to_dict()
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from typing import Any
 
 from . import __version__
 from .case import Case
-from .conditions import holds
+from .conditions import MISSING, holds
 from .durable_adapter import MAX_PATHS, MAX_PROPERTIES, DurableRejected, DurableRunner, FactEncoder, path_count
 from .errors import Problem, RuleError, UsageError, did_you_mean
 from .explain import Change, Proof, Trace, candidate_values, prune, smallest_change, trace
@@ -26,6 +26,9 @@ from .loader import load_rulebase
 from .results import Derivation, Recommendation, Result
 from .ruleset import Rule, RuleBase
 from .vocabulary import CFIR_DOMAINS, TAG_KEYS
+
+PROOF_CACHE_SIZE = 8_000
+"""Proofs kept for reuse across cases (the cache is emptied when full)."""
 
 MAX_STRATA = 32
 """Longest chain of derivations allowed: a guard against runaway derivation."""
@@ -136,11 +139,35 @@ class Engine:
         for r in base.rules:
             reads |= r.reads()
         self._reads = reads
+        producers = base.producers()
+        self._proof_inputs = {r.id: self._closure(r, producers) for r in base.rules}
+        self._proof_derived = {rid: tuple(p[len(DERIVED_PREFIX):] for p in paths if p.startswith(DERIVED_PREFIX))
+                               for rid, paths in self._proof_inputs.items()}
+        self._proof_cache: dict[tuple[Any, ...], Proof] = {}
+        self._rec_cache: dict[tuple[Any, ...], Recommendation] = {}
+        self._static = {r.id: (r.actions, {k: r.tags.get(k, ()) for k in TAG_KEYS}, r.rationale,
+                               tuple(base.sources[s] for s in r.sources)) for r in base.rules if not r.derive}
         self.info: dict[str, Any] = {
             "name": "isp-advisor",
             "version": __version__,
             "rulesets": [{"name": p.name, "version": p.version} for p in base.packs],
         }
+
+    @staticmethod
+    def _closure(rule: Rule, producers: dict[str, list[Rule]]) -> tuple[str, ...]:
+        """Every fact a rule's proof shows: what it reads and, for derived facts, what their rules read."""
+        seen: set[str] = set()
+        todo = [rule]
+        done: set[str] = set()
+        while todo:
+            r = todo.pop()
+            if r.id in done:
+                continue
+            done.add(r.id)
+            for path in r.reads():
+                seen.add(path)
+                todo.extend(producers.get(path, ()))
+        return tuple(sorted(seen))
 
     # ------------------------------------------------------------ matching
 
@@ -206,33 +233,63 @@ class Engine:
 
         def derivation(path: str) -> Proof | None:
             entry = firing.derivations.get(path[len(DERIVED_PREFIX):])
-            return self._proof(entry[1], facts, derivation, proofs) if entry else None
+            return self._proof(entry[1], facts, derivation, proofs, firing.derivations) if entry else None
 
         groups: dict[tuple[str, str], list[Rule]] = {}
         for rid in firing.fired:
             rule = self.by_id[rid]
             if not rule.derive:
                 groups.setdefault(rule.merge_key, []).append(rule)
-        recs = [self._recommendation(sorted(members, key=lambda r: r.sort_key), facts, derivation, proofs)
+        recs = [self._recommendation(sorted(members, key=lambda r: r.sort_key), facts, derivation, proofs,
+                                     firing.derivations)
                 for members in groups.values()]
         recs.sort(key=lambda r: r.sort_key)
-        derived = {name: Derivation(name, value, rid, self._proof(rid, facts, derivation, proofs))
+        derived = {name: Derivation(name, value, rid, self._proof(rid, facts, derivation, proofs, firing.derivations))
                    for name, (value, rid) in firing.derivations.items()}
         return Result(case_id=case_id, engine=self.info, recommendations=tuple(recs), derived_facts=derived,
                       missing_information=self.missing(facts), warnings=firing.warnings, fired=firing.fired)
 
+    def _proof_key(self, rule_id: str, facts: Facts, derivations: dict[str, tuple[Any, str]]) -> tuple[Any, ...]:
+        """What a rule's proof depends on: the values of the facts it shows and who derived them."""
+        return (rule_id, *(_hashable(facts.get(p, MISSING)) for p in self._proof_inputs[rule_id]),
+                *(derivations[n][1] if n in derivations else None for n in self._proof_derived[rule_id]))
+
     def _proof(self, rule_id: str, facts: Facts, derivation: Callable[[str], Proof | None],
-               cache: dict[str, Proof]) -> Proof:
-        if rule_id not in cache:
-            rule = self.by_id[rule_id]
-            t = trace(rule.when, facts, derivation)
-            cache[rule_id] = Proof(rule.id, rule.pack, rule.title, t.held, prune(t), dict(rule.derive),
-                                   rule.overrides)
-        return cache[rule_id]
+               cache: dict[str, Proof], derivations: dict[str, tuple[Any, str]]) -> Proof:
+        proof = cache.get(rule_id)
+        if proof is None:
+            # A proof depends only on the values of the facts its rule reads, through the rules that
+            # derived them; across a portfolio those repeat, so proofs are shared (frozen data).
+            key = self._proof_key(rule_id, facts, derivations)
+            proof = self._proof_cache.get(key)
+            if proof is None:
+                rule = self.by_id[rule_id]
+                t = trace(rule.when, facts, derivation)
+                proof = Proof(rule.id, rule.pack, rule.title, t.held, prune(t), dict(rule.derive), rule.overrides)
+                self._remember(self._proof_cache, key, proof)
+            cache[rule_id] = proof
+        return proof
+
+    @staticmethod
+    def _remember(cache: dict[Any, Any], key: Any, value: Any) -> None:
+        if len(cache) >= PROOF_CACHE_SIZE:
+            cache.clear()  # bounded: memory stays flat over any number of cases
+        cache[key] = value
 
     def _recommendation(self, members: list[Rule], facts: Facts, derivation: Callable[[str], Proof | None],
-                        proofs: dict[str, Proof]) -> Recommendation:
+                        proofs: dict[str, Proof], derivations: dict[str, tuple[Any, str]]) -> Recommendation:
         first = members[0]
+        if len(members) == 1:  # the common case: one rule, so the recommendation itself can be shared
+            key = self._proof_key(first.id, facts, derivations)
+            rec = self._rec_cache.get(key)
+            if rec is None:
+                actions, tags, rationale, sources = self._static[first.id]
+                rec = Recommendation(
+                    rule_ids=(first.id,), category=first.category, title=first.title, priority=first.priority,
+                    score=first.score, actions=actions, tags=tags, rationale=rationale, sources=sources,
+                    explanation=(self._proof(first.id, facts, derivation, proofs, derivations),))
+                self._remember(self._rec_cache, key, rec)
+            return rec
         actions = _union(a for r in members for a in r.actions)
         tags = {k: _union(t for r in members for t in r.tags.get(k, ())) for k in TAG_KEYS}
         rationale = " ".join(_union(r.rationale for r in members if r.rationale))
@@ -241,7 +298,7 @@ class Engine:
             rule_ids=tuple(r.id for r in members), category=first.category, title=first.title,
             priority=first.priority, score=first.score, actions=actions, tags=tags,
             rationale=rationale, sources=sources,
-            explanation=tuple(self._proof(r.id, facts, derivation, proofs) for r in members))
+            explanation=tuple(self._proof(r.id, facts, derivation, proofs, derivations) for r in members))
 
     def missing(self, facts: Facts) -> tuple[str, ...]:
         """Key facts the case leaves unstated that some rule reads; CFIR domains with no rating."""
@@ -271,7 +328,7 @@ class Engine:
 
         def derivation(path: str) -> Proof | None:
             entry = result_firing.derivations.get(path[len(DERIVED_PREFIX):])
-            return self._proof(entry[1], facts, derivation, proofs) if entry else None
+            return self._proof(entry[1], facts, derivation, proofs, result_firing.derivations) if entry else None
 
         t = trace(rule.when, facts, derivation)
         fired = rule.id in result_firing.fired
@@ -309,6 +366,10 @@ class Engine:
             else:
                 out.append(path)
         return sorted(set(out), key=out.index)
+
+
+def _hashable(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list) else value
 
 
 def _union(items: Any) -> tuple[Any, ...]:

@@ -125,3 +125,14 @@ def test_merged_score_comes_from_the_member_with_the_top_priority(tmp_path: Path
                                 rec("B", cond, key="k", priority="medium", score=90)])
     merged = eng.evaluate_facts({"stage": "installation"}, "x").recommendations
     assert [(r.rule_ids, r.priority, r.score) for r in merged] == [(("A", "B"), "high", 20)]
+
+
+def test_compact_json_is_exactly_json_dumps_of_the_dict(shipped_engine: Engine) -> None:
+    import json
+
+    from tests.conftest import CASES
+
+    for path in sorted(CASES.glob("*.yaml")) + [GAP]:
+        for _ in range(2):  # the second time, from shared cached pieces
+            result = shipped_engine.evaluate(load_case(path))
+            assert result.to_json() == json.dumps(result.to_dict(), ensure_ascii=False, separators=(",", ":"))
