@@ -63,10 +63,26 @@ def pack_files(folder: Path) -> list[Path]:
 
 
 def load_rulebase(extra: Sequence[str | os.PathLike[str]] = (), shipped: bool = True) -> RuleBase:
-    """Load and validate every pack of the given folders into one RuleBase."""
+    """Load and validate every pack of the given folders into one RuleBase (cached: see rulecache)."""
+    from . import rulecache
+
+    dirs = rule_dirs(extra, shipped)
+    key = None
+    if all(d.is_dir() for d in dirs):
+        files = [f for d in dirs for f in ([d / SOURCES_FILE] if (d / SOURCES_FILE).is_file() else [])
+                 + pack_files(d)]
+        try:
+            key = rulecache.key_for(files, dirs, shipped and getattr(extra, "shipped", True))
+        except OSError:
+            key = None
+        cached = rulecache.read(key) if key else None
+        if cached is not None:
+            return cached
     base, problems = scan_rulebase(extra, shipped)
     if problems:
         raise RuleError(problems)
+    if key:
+        rulecache.write(key, base)
     return base
 
 

@@ -13,6 +13,14 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 FIXTURES = ROOT / "tests" / "fixtures"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_rule_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Tests never read or write the user's rule cache."""
+    import os
+
+    os.environ["ISP_ADVISOR_CACHE"] = str(tmp_path_factory.mktemp("rule-cache"))
 CASES = ROOT / "cases"
 
 

@@ -1,37 +1,41 @@
-"""Printers: each turns a Result (plain data) into one output format, and nothing else."""
+"""Printers: each turns a Result (plain data) into one output format, and nothing else.
+
+Printers are imported when used, so a JSON run never loads tabulate or the HTML template.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from ..case import Case
-from ..results import Result
-from .html import render_html
-from .jsonout import render_json
-from .markdown import render_markdown
-from .table import render_table
+if TYPE_CHECKING:
+    from ..case import Case
+    from ..results import Result
 
-Renderer = Callable[..., str]
-
-RENDERERS: dict[str, Renderer] = {
-    "table": render_table,
-    "markdown": render_markdown,
-    "json": render_json,
-}
+FORMATS: tuple[str, ...] = ("table", "markdown", "json", "html")
 
 
 def render(result: Result, fmt: str = "table", *, explain: bool = False, categories: tuple[str, ...] = (),
            case: Case | None = None) -> str:
     """Render a result in `fmt`, optionally with proofs, only some categories, and (reports) the site."""
+    if fmt == "json":
+        from .jsonout import render_json
+
+        return render_json(result, explain=explain, categories=categories)
+    if fmt == "table":
+        from .table import render_table
+
+        return render_table(result, explain=explain, categories=categories)
+    if fmt == "markdown":
+        from .markdown import render_markdown
+
+        return render_markdown(result, explain=explain, categories=categories, case=case)
     if fmt == "html":
+        from .html import render_html
+
         if case is None:
             raise ValueError("the HTML report needs the case for its site summary")
         return render_html(result, case, explain=explain, categories=categories)
-    if fmt == "markdown":
-        return render_markdown(result, explain=explain, categories=categories, case=case)
-    return RENDERERS[fmt](result, explain=explain, categories=categories)
+    raise ValueError(f"unknown format {fmt!r}; formats: {', '.join(FORMATS)}")
 
 
-FORMATS: tuple[str, ...] = ("table", "markdown", "json", "html")
-
-__all__ = ["FORMATS", "RENDERERS", "render", "render_html", "render_json", "render_markdown", "render_table"]
+__all__ = ["FORMATS", "render"]
