@@ -16,14 +16,7 @@ from .conditions import describe, to_data
 from .errors import Problem, UsageError, did_you_mean
 from .loader import load_rulebase
 from .ruleset import Rule, RuleBase
-
-CATEGORY_TITLES = {
-    "tailored_support": "Tailored support",
-    "facilitation": "Facilitation",
-    "equity": "Equity",
-    "capacity_building": "Capacity building",
-    "implementation_strategy": "Implementation strategies (ERIC)",
-}
+from .vocabulary import CATEGORY_TITLES
 
 
 def kind(rule: Rule) -> str:

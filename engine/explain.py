@@ -63,11 +63,7 @@ class Proof:
     def to_dict(self) -> dict[str, Any]:
         """The proof as JSON-ready data; built once per Proof (proofs are shared across cases), so
         callers must treat it as read-only."""
-        cached: dict[str, Any] | None = self.__dict__.get("_dict")
-        if cached is None:
-            cached = self._build_dict()
-            object.__setattr__(self, "_dict", cached)
-        return cached
+        return memo(self, "_dict", self._build_dict)  # type: ignore[no-any-return]
 
     def _build_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"rule_id": self.rule_id, "ruleset": self.pack}
@@ -80,6 +76,15 @@ class Proof:
         out["fired"] = self.fired
         out["condition"] = self.condition.to_dict()
         return out
+
+
+def memo(obj: Any, name: str, build: Callable[[], Any]) -> Any:
+    """A value computed once and kept on a frozen object (for views shared across cases: read-only)."""
+    value = obj.__dict__.get(name)
+    if value is None:
+        value = build()
+        object.__setattr__(obj, name, value)
+    return value
 
 
 def _jsonable(value: Any) -> Any:

@@ -9,7 +9,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from .explain import Proof
+from .explain import Proof, memo
 from .ruleset import PRIORITY_RANK, Source
 from .vocabulary import TAG_KEYS
 
@@ -37,11 +37,7 @@ class Recommendation:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready data, built once per Recommendation (they are shared across cases): read-only."""
-        cached: dict[str, Any] | None = self.__dict__.get("_dict")
-        if cached is None:
-            cached = self._build_dict()
-            object.__setattr__(self, "_dict", cached)
-        return cached
+        return memo(self, "_dict", self._build_dict)  # type: ignore[no-any-return]
 
     def _build_dict(self) -> dict[str, Any]:
         return {
@@ -117,11 +113,7 @@ def compact(data: Any) -> str:
 
 
 def _cached_json(obj: Recommendation | Proof) -> str:
-    text: str | None = obj.__dict__.get("_json")
-    if text is None:
-        text = compact(obj.to_dict())
-        object.__setattr__(obj, "_json", text)
-    return text
+    return memo(obj, "_json", lambda: compact(obj.to_dict()))  # type: ignore[no-any-return]
 
 
 def _num(x: float) -> int | float:

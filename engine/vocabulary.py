@@ -227,6 +227,13 @@ SETTINGS: tuple[str, ...] = (
 CATEGORIES: tuple[str, ...] = (
     "tailored_support", "facilitation", "equity", "capacity_building", "implementation_strategy",
 )
+CATEGORY_TITLES: dict[str, str] = {
+    "tailored_support": "Tailored support",
+    "facilitation": "Facilitation",
+    "equity": "Equity",
+    "capacity_building": "Capacity building",
+    "implementation_strategy": "Implementation strategies (ERIC)",
+}
 PRIORITIES: tuple[str, ...] = ("high", "medium", "low")
 
 # Tag key -> the ids it accepts.

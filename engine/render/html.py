@@ -14,9 +14,9 @@ from .. import vocabulary as v
 from ..case import Case
 from ..explain import Proof, Trace
 from ..results import Recommendation, Result
+from ..vocabulary import CATEGORY_TITLES
 from .prooftext import test_line
 from .summary import cfir_by_domain, counts, rating_text, summary_rows
-from .table import CATEGORY_TITLES
 
 CSS = """
 :root { --ink:#1d2430; --muted:#5b6575; --line:#d9dee6; --bar:#f1f3f6;

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from ..case import Case
 from ..results import Result
-from ..vocabulary import CATEGORIES, CFIR_DOMAINS
+from ..vocabulary import CATEGORIES, CATEGORY_TITLES, CFIR_DOMAINS
 from .prooftext import proof_lines
 from .summary import cfir_by_domain, summary_rows
-from .table import CATEGORY_TITLES
 
 
 def _esc(text: str) -> str:

@@ -7,16 +7,9 @@ import textwrap
 from tabulate import tabulate
 
 from ..results import Result
-from ..vocabulary import CATEGORIES
+from ..vocabulary import CATEGORIES, CATEGORY_TITLES
 from .prooftext import proof_lines
 
-CATEGORY_TITLES = {
-    "tailored_support": "Tailored support",
-    "facilitation": "Facilitation",
-    "equity": "Equity",
-    "capacity_building": "Capacity building",
-    "implementation_strategy": "Implementation strategies (ERIC)",
-}
 WIDTH = 100
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from tabulate import tabulate
 
 from ..conditions import fmt_value
+from ..vocabulary import CATEGORY_TITLES
 from ..whatif import Diff
 from .jsonout import dumps
-from .table import CATEGORY_TITLES
 
 
 def render_diff(d: Diff, fmt: str = "table") -> str:
