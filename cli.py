@@ -16,6 +16,8 @@ import click
 
 from engine import __version__
 from engine.errors import IspAdvisorError
+from engine.render import FORMATS as RENDER_FORMATS
+from engine.vocabulary import CATEGORIES
 
 F = Callable[..., Any]
 
@@ -98,8 +100,8 @@ def main() -> None:
 
 # ---------------------------------------------------------------- recommend (core)
 
-FORMATS = ["table", "markdown", "json", "html"]
-CATEGORY_CHOICES = ["tailored_support", "facilitation", "equity", "capacity_building", "implementation_strategy"]
+FORMATS = list(RENDER_FORMATS)
+CATEGORY_CHOICES = list(CATEGORIES)
 
 
 @main.command()
@@ -157,15 +159,19 @@ def batch(inputs: tuple[str, ...], out: str, jobs: int | None, resume: bool, for
 
         isp-advisor batch cases/ cases/portfolio.csv --out out --jobs 2
     """
+    import contextlib
+
     from engine.batch import run_batch
 
-    on_tty = sys.stderr.isatty()
-    if on_tty:
-        from engine.inputs import count, plan
+    if sys.stderr.isatty():
+        with contextlib.ExitStack() as stack:
+            bars: list[Any] = []
 
-        total = count(plan(inputs))
-        with click.progressbar(length=total, label="cases", file=sys.stderr) as bar:
-            report = run_batch(inputs, out, jobs=jobs, resume=resume, force=force, rules=rules, progress=bar.update)
+            def start(total: int) -> None:  # called once the run is known to be usable
+                bars.append(stack.enter_context(click.progressbar(length=total, label="cases", file=sys.stderr)))
+
+            report = run_batch(inputs, out, jobs=jobs, resume=resume, force=force, rules=rules,
+                               total=start, progress=lambda n: bars[0].update(n))
     else:
         report = run_batch(inputs, out, jobs=jobs, resume=resume, force=force, rules=rules)
     reused = f", {report.reused} reused from the earlier run" if report.reused else ""
@@ -176,6 +182,10 @@ def batch(inputs: tuple[str, ...], out: str, jobs: int | None, resume: bool, for
         sys.exit(1)
 
 # ---------------------------------------------------------------- rule authors (issue 5)
+
+SCHEMA_KINDS = ("case", "rules", "sources", "tests", "output")
+"""engine.schema.KINDS, spelled out so the CLI does not import the schema models at start-up
+(tests/test_schema.py checks they agree)."""
 
 AUTHOR_FORMATS = ["table", "json"]
 
@@ -336,7 +346,7 @@ def rules_diff(old: str, new: str, cases_dir: str, fmt: str) -> None:
 
 
 @main.command("schema")
-@click.argument("kind", type=click.Choice(["case", "rules", "sources", "tests", "output"]), metavar="KIND")
+@click.argument("kind", type=click.Choice(list(SCHEMA_KINDS)), metavar="KIND")
 @output_options
 def schema_cmd(kind: str, output: str | None, force: bool) -> None:
     """Print the JSON Schema of a file kind: case, rules, sources, tests (rule tests) or output.
@@ -390,7 +400,8 @@ class ClickConsole:
 
 @main.command()
 @click.option("-o", "--output", type=click.Path(dir_okay=False), metavar="FILE",
-              help="Write the case to FILE (default: the --from file, else CASE_ID.yaml).")
+              help="Write the case to FILE, as JSON if it ends in .json, else YAML (default: the --from file, "
+                   "else CASE_ID.yaml).")
 @click.option("--from", "from_", type=click.Path(), metavar="CASE", help="Resume or edit this case file.")
 @click.option("--force", is_flag=True, help="Replace FILE if it exists.")
 @rules_option

@@ -25,6 +25,7 @@ from .batchfiles import ERRORS, OUTPUTS, Previous, Writer, partials, prepare
 from .case import validate_case
 from .errors import IspAdvisorError, Problem, UsageError
 from .inputs import Item
+from .loader import RULES_ENV, rules_digest
 from .render import csvrows
 from .runner import Engine, load_engine
 from .summary import Portfolio, case_digest
@@ -61,14 +62,26 @@ _ENGINE: dict[str, Any] = {}
 """This process's engine and the hashes --resume may skip; set once per process by `_init`."""
 
 
-def _rules_key(rules: Sequence[str | os.PathLike[str]], shipped: bool) -> tuple[Any, ...]:
-    return (tuple(str(Path(r).resolve()) for r in rules), shipped, os.environ.get("ISP_ADVISOR_RULES", ""))
+def _rules_key(rules: Sequence[str | os.PathLike[str]], shipped: bool, digest: str | None) -> tuple[Any, ...]:
+    return (tuple(str(Path(r).resolve()) for r in rules), shipped, os.environ.get(RULES_ENV, ""), digest)
 
 
-def _init(rules: Sequence[str], shipped: bool, reusable: frozenset[str]) -> None:
-    """Compile the rules once per process (a forked worker inherits the parent's engine)."""
-    key = _rules_key(rules, shipped)
-    if _ENGINE.get("key") != key:
+def _digest(rules: Sequence[str], shipped: bool) -> str | None:
+    """The rules' content digest (engine.loader.rules_digest); None if a file cannot be read."""
+    try:
+        return rules_digest(rules, shipped)
+    except OSError:
+        return None  # loading reports the unreadable file
+
+
+def _init(rules: Sequence[str], shipped: bool, reusable: frozenset[str], digest: str | None) -> None:
+    """Compile the rules once per process (a forked worker inherits the parent's engine).
+
+    The engine is kept while the rule folders and the bytes of their files (`digest`) are the
+    same, so a later run in the same process after the packs were edited compiles them afresh.
+    """
+    key = _rules_key(rules, shipped, digest)
+    if digest is None or _ENGINE.get("key") != key:
         _ENGINE["engine"] = load_engine(rules, shipped)
         _ENGINE["key"] = key
     _ENGINE["reusable"] = reusable
@@ -134,31 +147,39 @@ def error_row(item: Item, problems: Sequence[Problem], case_id: str | None) -> d
 
 def run_batch(sources: Sequence[str | os.PathLike[str]], out: str | os.PathLike[str], *, jobs: int | None = None,
               resume: bool = False, force: bool = False, rules: Sequence[str | os.PathLike[str]] = (),
-              shipped: bool = True, progress: Callable[[int], None] | None = None) -> BatchReport:
+              shipped: bool = True, progress: Callable[[int], None] | None = None,
+              total: Callable[[int], None] | None = None) -> BatchReport:
     """Evaluate every case of `sources` into the output folder `out`.
 
     Everything that can make the run unusable (inputs, rule packs, the folder) is checked before
     any case runs and raises an IspAdvisorError; bad cases are written to errors.jsonl.
-    `progress(n)` is called as each n more cases are done.
+    `rules` may be an engine.loader.RuleDirs: its `shipped=False` (--no-shipped) is honoured.
+    `total(n)`, if given, is called once after those checks with the number of cases (it costs a
+    quick extra pass over the inputs); `progress(n)` is called as each n more cases are done.
     """
     jobs = default_jobs() if jobs is None else jobs
     if jobs < 1:
         raise UsageError(Problem(field="--jobs", code="invalid", message=f"{jobs} is not a number of workers",
                                  hint="use 1 or more"))
     planned = inputs.plan(sources)
+    shipped = shipped and getattr(rules, "shipped", True)
     rule_dirs = [str(r) for r in rules]
-    _init(rule_dirs, shipped, frozenset())
+    rules_sha = _digest(rule_dirs, shipped)
+    _init(rule_dirs, shipped, frozenset(), rules_sha)
     engine: Engine = _ENGINE["engine"]
     folder = Path(out)
     prepare(folder, resume, force)
-    previous = Previous.load(folder, engine.info) if resume else Previous()
+    previous = Previous.load(folder, engine.info, rules_sha) if resume and rules_sha else Previous()
     reusable = previous.hashes()
-    writer = Writer(folder, engine.info)
+    if total:
+        total(inputs.count(planned))
+    writer = Writer(folder, engine.info, rules_sha or "")
     portfolio = Portfolio()
     seen: dict[str, tuple[str, int]] = {}
     reused = 0
     try:
-        for chunk, outcomes in _ordered(_chunks(inputs.items(planned)), jobs, (rule_dirs, shipped, reusable)):
+        for chunk, outcomes in _ordered(_chunks(inputs.items(planned)), jobs,
+                                         (rule_dirs, shipped, reusable, rules_sha)):
             for item, outcome in zip(chunk, outcomes, strict=True):
                 if outcome[0] == "reused":
                     got = previous.line(outcome[1])

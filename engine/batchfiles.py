@@ -18,6 +18,7 @@ from typing import IO, Any
 
 from .errors import Problem, UsageError
 from .render.csvrows import header_text
+from .results import compact
 
 RESULTS = "results.jsonl"
 ERRORS = "errors.jsonl"
@@ -27,10 +28,6 @@ OUTPUTS = (RESULTS, ERRORS, RECOMMENDATIONS, SUMMARY)
 INDEX = ".isp-batch-index.jsonl"
 PARTIAL_PREFIX = ".batch-"
 INDEX_FORMAT = 1
-
-
-def _dumps(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
 def prepare(out: Path, resume: bool, force: bool) -> None:
@@ -66,7 +63,7 @@ def partials(out: Path) -> list[Path]:
 class Writer:
     """Streams one run's outputs into temp files; `commit` renames them into place."""
 
-    def __init__(self, out: Path, engine: dict[str, Any]) -> None:
+    def __init__(self, out: Path, engine: dict[str, Any], rules: str) -> None:
         self.out = out
         token = f"{os.getpid()}-{os.urandom(4).hex()}"
         self.tmp = {name: out / f"{PARTIAL_PREFIX}{token}.{name}.partial" for name in (*OUTPUTS, INDEX)}
@@ -78,19 +75,19 @@ class Writer:
             self.discard(keep_resumable=False)
             raise
         self._offset = 0
-        self._fh[INDEX].write(_dumps({"format": INDEX_FORMAT, "engine": engine}) + "\n")
+        self._fh[INDEX].write(compact({"format": INDEX_FORMAT, "engine": engine, "rules": rules}) + "\n")
         self._fh[RECOMMENDATIONS].write(header_text())
 
     def result(self, case_id: str, sha: str, line: str, csv_text: str, digest: dict[str, Any]) -> None:
         data = (line + "\n").encode("utf-8")
         self._fh[RESULTS].write(line + "\n")
-        self._fh[INDEX].write(_dumps({"case_id": case_id, "sha256": sha, "offset": self._offset,
+        self._fh[INDEX].write(compact({"case_id": case_id, "sha256": sha, "offset": self._offset,
                                       "length": len(data), "digest": digest}) + "\n")
         self._offset += len(data)
         self._fh[RECOMMENDATIONS].write(csv_text)
 
     def error(self, row: dict[str, Any]) -> None:
-        self._fh[ERRORS].write(_dumps(row) + "\n")
+        self._fh[ERRORS].write(compact(row) + "\n")
 
     def flush(self) -> None:
         """Make finished cases resumable: results before the index that points at them."""
@@ -99,7 +96,7 @@ class Writer:
 
     def commit(self, summary: str) -> None:
         """Close, sync and rename every output into place."""
-        self._fh[INDEX].write(_dumps({"end": True, "results_bytes": self._offset}) + "\n")
+        self._fh[INDEX].write(compact({"end": True, "results_bytes": self._offset}) + "\n")
         with open(self.tmp[SUMMARY], "w", encoding="utf-8", newline="") as summary_fh:
             summary_fh.write(summary)
             summary_fh.flush()
@@ -136,8 +133,9 @@ class Writer:
 class Previous:
     """Results of earlier runs in the output folder, by content hash, for --resume.
 
-    Only results of the same rule packs (names and versions) are kept; a results line is reused
-    only if the index's byte range lies inside its file and the line names the same case.
+    Only results of the same rule packs (names and versions, and the same bytes: `rules` is
+    engine.loader.rules_digest) are kept; a results line is reused only if the index's byte range
+    lies inside its file and the line names the same case.
     """
 
     files: list[Path] = field(default_factory=list)
@@ -145,17 +143,17 @@ class Previous:
     _open: dict[int, IO[bytes]] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, out: Path, engine: dict[str, Any]) -> Previous:
+    def load(cls, out: Path, engine: dict[str, Any], rules: str) -> Previous:
         prev = cls()
         pairs = [(out / RESULTS, out / INDEX, True)]
         pairs += [(p.with_name(p.name.replace(f".{INDEX}.partial", f".{RESULTS}.partial")), p, False)
                   for p in partials(out) if p.name.endswith(f".{INDEX}.partial")]
         for results, index, finished in pairs:
             if results.exists() and index.exists():
-                prev._read_index(results, index, engine, finished)
+                prev._read_index(results, index, engine, rules, finished)
         return prev
 
-    def _read_index(self, results: Path, index: Path, engine: dict[str, Any], finished: bool) -> None:
+    def _read_index(self, results: Path, index: Path, engine: dict[str, Any], rules: str, finished: bool) -> None:
         size = results.stat().st_size
         found: dict[str, tuple[int, int, int, str, dict[str, Any]]] = {}
         complete = False
@@ -167,8 +165,9 @@ class Previous:
                 except ValueError:
                     break  # a line cut short by a stopped run: everything before it is good
                 if n == 0:
-                    if entry.get("format") != INDEX_FORMAT or entry.get("engine") != engine:
-                        return  # other rules (or another tool version): nothing is reusable
+                    if (entry.get("format") != INDEX_FORMAT or entry.get("engine") != engine
+                            or entry.get("rules") != rules):
+                        return  # other rules, edited rules (or another tool version): nothing is reusable
                     continue
                 if entry.get("end"):
                     complete = entry.get("results_bytes") == size
@@ -200,7 +199,7 @@ class Previous:
             fh = self._open[file_no] = open(self.files[file_no], "rb")
         fh.seek(offset)
         data = fh.read(length)
-        if not data.startswith(b'{"case_id":' + _dumps(case_id).encode("utf-8") + b",") or not data.endswith(b"\n"):
+        if not data.startswith(b'{"case_id":' + compact(case_id).encode("utf-8") + b",") or not data.endswith(b"\n"):
             return None
         return case_id, data[:-1].decode("utf-8"), digest
 

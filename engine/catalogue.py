@@ -12,9 +12,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from .conditions import describe, to_data
+from .conditions import describe, fmt_value, to_data
 from .errors import Problem, UsageError, did_you_mean
 from .loader import load_rulebase
+from .results import _num
 from .ruleset import Rule, RuleBase
 from .vocabulary import CATEGORY_TITLES
 
@@ -40,13 +41,7 @@ def summaries(base: RuleBase, category: str | None = None) -> list[dict[str, Any
 
 
 def _derives(rule: Rule) -> str:
-    return "sets " + ", ".join(f"derived.{k} = {_word(v)}" for k, v in rule.derive.items())
-
-
-def _word(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
+    return "sets " + ", ".join(f"derived.{k} = {fmt_value(v)}" for k, v in rule.derive.items())
 
 
 def lookup(rule_id: str, extra: Sequence[str | os.PathLike[str]] = ()) -> tuple[RuleBase, Rule]:
@@ -93,9 +88,9 @@ def rule_text(rule: Rule, base: RuleBase) -> str:
     if rule.overrides:
         lines.append(f"  overrides: {rule.overrides}")
     if rule.derive:
-        lines.append(f"  derives:   {', '.join(f'{k} = {_word(v)}' for k, v in rule.derive.items())}")
+        lines.append(f"  derives:   {', '.join(f'{k} = {fmt_value(v)}' for k, v in rule.derive.items())}")
     else:
-        lines.append(f"  category:  {rule.category}   priority: {rule.priority}   score: {_word(_num(rule.score))}")
+        lines.append(f"  category:  {rule.category}   priority: {rule.priority}   score: {_num(rule.score)}")
     if rule.description:
         lines.append(f"  about:     {rule.description}")
     lines.append("  fires when:")
@@ -113,10 +108,6 @@ def rule_text(rule: Rule, base: RuleBase) -> str:
         src = base.sources.get(key)
         lines.append(f"  source:    [{key}] {src.citation if src else '(unknown)'}")
     return "\n".join(lines) + "\n"
-
-
-def _num(x: float) -> int | float:
-    return int(x) if float(x).is_integer() else x
 
 
 def catalogue(base: RuleBase) -> str:
@@ -143,7 +134,7 @@ def catalogue(base: RuleBase) -> str:
             "Derivation rules set facts under `derived.` that other rules read; they recommend nothing.", "",
             "| rule | sets | when |", "|---|---|---|"]
     for r in sorted((r for r in base.rules if r.derive), key=lambda r: r.id):
-        sets = ", ".join(f"`{k}` = {_word(v)}" for k, v in r.derive.items())
+        sets = ", ".join(f"`{k}` = {fmt_value(v)}" for k, v in r.derive.items())
         out.append(f"| `{r.id}` | {sets} | {_one_line(r)} |")
     out += ["", "## Sources", ""]
     used = sorted({k for r in base.rules for k in r.sources})
@@ -158,7 +149,7 @@ def catalogue(base: RuleBase) -> str:
 
 def _entry(r: Rule) -> list[str]:
     where = f"{r.pack}, `{Path(r.file).name}`" + (f", table `{r.table}`" if r.table else "")
-    head = f"`{r.id}` · priority {r.priority}" + (f" · score {_word(_num(r.score))}" if r.score else "")
+    head = f"`{r.id}` · priority {r.priority}" + (f" · score {_num(r.score)}" if r.score else "")
     lines = [f"### {r.title}", "", f"{head} · {where}", "", "**When:**", ""]
     lines += ["    " + line for line in describe(r.when).splitlines()]
     lines += ["", "**Actions:**", ""] + [f"- {a}" for a in r.actions]

@@ -7,19 +7,20 @@ from pathlib import Path
 
 from .case import Case, load_case
 from .errors import CaseError, Problem, UsageError
-
-CASE_SUFFIXES = (".yaml", ".yml", ".json")
+from .inputs import CASE_SUFFIXES, case_files
 
 
 def load_corpus(folder: str | os.PathLike[str]) -> list[Case]:
-    """Every case file directly in `folder`, sorted by name; all bad files reported at once."""
+    """Every case file under `folder`, found as batch finds them (`inputs.case_files`: recursive,
+    suffixes in any case, hidden files and folders skipped); all bad files reported at once."""
     root = Path(folder)
     if not root.is_dir():
         raise UsageError(Problem(file=str(root), code="not_found", message="case folder not found",
                                  hint="give a folder of case files, e.g. --cases cases"))
-    files = sorted(p for p in root.iterdir() if p.is_file() and p.suffix in CASE_SUFFIXES)
+    files = case_files(root)
     if not files:
-        raise UsageError(Problem(file=str(root), code="empty", message="holds no case files (*.yaml, *.json)",
+        raise UsageError(Problem(file=str(root), code="empty",
+                                 message=f"holds no case files ({', '.join('*' + s for s in CASE_SUFFIXES)})",
                                  hint="give a folder of case files, e.g. --cases cases"))
     cases: list[Case] = []
     problems: list[Problem] = []

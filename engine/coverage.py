@@ -13,10 +13,8 @@ from typing import Any
 
 from .case import Case
 from .corpus import load_corpus
-from .rulemodel import Category
 from .runner import Engine, load_engine
-
-CATEGORIES: tuple[str, ...] = Category.__args__  # type: ignore[attr-defined]
+from .vocabulary import CATEGORIES
 
 
 @dataclass(frozen=True)
@@ -66,6 +64,9 @@ def coverage(engine: Engine, cases: Sequence[Case]) -> Coverage:
 
 
 def coverage_of(extra: Sequence[str | os.PathLike[str]], cases_dir: str | os.PathLike[str]) -> Coverage:
-    """Coverage of the packs `load_engine(extra)` loads over the case files in `cases_dir`."""
-    engine = load_engine(extra)
-    return coverage(engine, load_corpus(cases_dir))
+    """Coverage of the packs `load_engine(extra)` loads over the case files in `cases_dir`.
+
+    The cases are loaded first: a bad case folder fails before the engine is compiled.
+    """
+    cases = load_corpus(cases_dir)
+    return coverage(load_engine(extra), cases)

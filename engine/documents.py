@@ -87,7 +87,7 @@ def parse(text: str, name: str, error: type[IspAdvisorError] = CaseError) -> Doc
         raise error(Problem(file=name, code="empty", message="file is empty",
                             hint="a case needs at least 'case_id: <id>'"))
     if name.lower().endswith(".json"):
-        return _parse_json(text, name, error)
+        return parse_json(text, name, error)
     return _parse_yaml(text, name, error)
 
 
@@ -95,15 +95,21 @@ def load(path: str | os.PathLike[str], error: type[IspAdvisorError] = CaseError)
     return parse(read_text(path, error), str(path), error)
 
 
-def _parse_json(text: str, name: str, error: type[IspAdvisorError]) -> Document:
+def parse_json(text: str, name: str, error: type[IspAdvisorError] = CaseError, *, line: int = 0) -> Document:
+    """Parse JSON text (no NaN/Infinity) into a Document.
+
+    `line` > 0 means the text is one line of a JSON Lines file: errors and the document point at
+    that line of `name`.
+    """
     try:
         data = json.loads(text, parse_constant=_no_constant)
     except json.JSONDecodeError as exc:
-        raise error(Problem(file=name, line=exc.lineno, code="syntax",
-                            message=f"invalid JSON: {exc.msg} (column {exc.colno})")) from None
+        raise error(Problem(file=name, line=line + exc.lineno - 1 if line else exc.lineno, code="syntax",
+                            message=f"invalid JSON: {exc.msg} (column {exc.colno})",
+                            hint="each line holds one complete JSON object" if line else "")) from None
     except ValueError as exc:
-        raise error(Problem(file=name, code="syntax", message=f"invalid JSON: {exc}")) from None
-    return Document(name, data, {})
+        raise error(Problem(file=name, line=line, code="syntax", message=f"invalid JSON: {exc}")) from None
+    return Document(name, data, {(): line} if line else {})
 
 
 def _no_constant(word: str) -> Any:

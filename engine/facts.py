@@ -6,6 +6,7 @@ what both evaluators (durable_rules and the plain-Python explainer) read.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -113,3 +114,34 @@ def flatten(data: dict[str, Any]) -> Facts:
         elif val != "":
             out[key] = val
     return out
+
+
+LIST_SEPARATOR = ";"
+"""What separates the items of a list typed as one line of text (the interview, `whatif --set`)."""
+
+TRUE_WORDS = frozenset({"y", "yes", "true", "1"})
+FALSE_WORDS = frozenset({"n", "no", "false", "0"})
+_INTEGER = re.compile(r"[+-]?\d+")
+
+
+def parse_value(path: str, text: str) -> Any:
+    """Typed text -> the value the case contract expects at `path`, read by the fact's kind.
+
+    bool: yes/no, true/false, y/n, 1/0 (any case); rating: an integer (-2..2, '+1' accepted) or
+    'mixed' ('m'); list: items separated by ';', trimmed, empty ones dropped; ordered, enum and
+    text: the text as given. Text that cannot be read as its kind is returned unchanged, for the
+    caller or the case model to refuse with its own message.
+    """
+    text = text.strip()
+    spec = spec_for(path)
+    kind = spec.kind if spec is not None else "text"
+    word = text.lower()
+    if kind == "bool":
+        return True if word in TRUE_WORDS else False if word in FALSE_WORDS else text
+    if kind == "rating":
+        if word in ("m", v.MIXED):
+            return v.MIXED
+        return int(word) if _INTEGER.fullmatch(word) else text
+    if kind == "list":
+        return [x.strip() for x in text.split(LIST_SEPARATOR) if x.strip()]
+    return text

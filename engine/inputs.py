@@ -18,18 +18,18 @@ import hashlib
 import json
 import os
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
-from .case import Case, validate_case
-from .documents import MAX_BYTES, Document, decode, parse, read_text
+from .documents import MAX_BYTES, Document, decode, parse, parse_json, read_text
 from .errors import CaseError, Problem, UsageError, did_you_mean
 from .facts import FACTS
 
 Kind = Literal["file", "jsonl", "csv"]
 
 CASE_SUFFIXES = (".yaml", ".yml", ".json")
+"""Suffixes of case files (matched case-insensitively) that a folder given as input is searched for."""
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
 CSV_SUFFIXES = (".csv",)
 LIST_SEPARATOR = ";"
@@ -79,7 +79,7 @@ def plan(inputs: Sequence[str | os.PathLike[str]]) -> list[Source]:
             problems.append(Problem(file=name, code="not_found", message="no such file or folder",
                                     hint="check the path; it is relative to the current folder"))
         elif p.is_dir():
-            found = [Source(str(f), "file") for f in _case_files(p)]
+            found = [Source(str(f), "file") for f in case_files(p)]
             if not found:
                 problems.append(Problem(file=name, code="no_cases", message="folder holds no case files",
                                         hint="case files end in " + ", ".join(CASE_SUFFIXES)
@@ -97,8 +97,9 @@ def plan(inputs: Sequence[str | os.PathLike[str]]) -> list[Source]:
     return sources
 
 
-def _case_files(folder: Path) -> list[Path]:
-    """YAML and JSON files under `folder`, recursively, in a stable order; hidden ones skipped."""
+def case_files(folder: str | os.PathLike[str]) -> list[Path]:
+    """The case files (CASE_SUFFIXES) under `folder`, recursively, in a stable order; hidden ones skipped."""
+    folder = Path(folder)
     out = []
     for root, dirs, files in os.walk(folder):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
@@ -205,7 +206,12 @@ def content(item: Item) -> str:
         if len(payload) > MAX_BYTES:
             raise CaseError(Problem(file=source, line=line, code="too_large",
                                     message=f"line is {len(payload):,} bytes; the limit is {MAX_BYTES:,}"))
-        return decode(payload, source, CaseError) if isinstance(payload, bytes) else str(payload)
+        if not isinstance(payload, bytes):
+            return str(payload)
+        try:
+            return decode(payload, source, CaseError)
+        except CaseError as exc:  # the decoder counts lines within this one line: point at the file's line
+            raise CaseError([replace(p, line=line + p.line - 1 if p.line else line) for p in exc.problems]) from None
     columns, cells = payload
     return json.dumps([columns, cells], ensure_ascii=False, separators=(",", ":"))
 
@@ -215,26 +221,13 @@ def content_hash(item: Item, text: str) -> str:
     return hashlib.sha256(f"{item[0]}\n{text}".encode("utf-8", "surrogateescape")).hexdigest()
 
 
-def to_case(item: Item, text: str) -> Case:
-    """Parse and validate one item; a CaseError names the file, line and field."""
-    return validate_case(to_document(item, text))
-
-
 def to_document(item: Item, text: str) -> Document:
     """Parse one item into case data (not yet validated) that knows where it came from."""
     kind, source, line, _, payload = item
     if kind == "file":
         return parse(text, source, CaseError)
     if kind == "jsonl":
-        try:
-            data = json.loads(text, parse_constant=_no_constant)
-        except json.JSONDecodeError as exc:
-            raise CaseError(Problem(file=source, line=line, code="syntax",
-                                    message=f"invalid JSON: {exc.msg} (column {exc.colno})",
-                                    hint="each line holds one complete JSON object")) from None
-        except ValueError as exc:
-            raise CaseError(Problem(file=source, line=line, code="syntax", message=f"invalid JSON: {exc}")) from None
-        return Document(source, data, {(): line})
+        return parse_json(text, source, CaseError, line=line)
     columns, cells = payload
     return Document(source, row_data(columns, cells, source, line), {(): line})
 
@@ -263,7 +256,3 @@ def row_data(columns: Sequence[str], cells: Sequence[str], source: str = "<csv>"
         else:
             data[col] = value
     return data
-
-
-def _no_constant(word: str) -> Any:
-    raise ValueError(f"{word} is not a JSON value")

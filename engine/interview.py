@@ -20,9 +20,9 @@ from typing import Any, Protocol
 from . import glossary as g
 from . import vocabulary as v
 from .case import CASE_ID_RE, Case
-from .casewriter import case_data, write_case
+from .casewriter import case_data, get, put, write_case
 from .errors import Problem, UsageError, allowed, did_you_mean
-from .facts import FACTS
+from .facts import FACTS, parse_value
 from .outputs import check_writable
 
 
@@ -60,7 +60,7 @@ class InterviewStopped(Exception):
     def __init__(self, path: Path | None) -> None:
         self.path = path
         if path is None:
-            msg = "interview stopped before the case id was given; nothing was saved"
+            msg = "interview stopped; nothing was saved"
         else:
             msg = (f"interview stopped; your answers so far are saved in {path}. "
                    f"Resume with: isp-advisor interview --from {path}")
@@ -125,20 +125,13 @@ def _text(q: Question, text: str) -> Any:
 
 
 def _list(q: Question, text: str) -> Any:
-    items = [x.strip() for x in text.split(";")]
-    return [x for x in items if x] or SKIP
-
-
-_YES = {"y", "yes", "true", "1"}
-_NO = {"n", "no", "false", "0"}
+    return parse_value(q.path, text) or SKIP
 
 
 def _bool(q: Question, text: str) -> Any:
-    word = text.lower()
-    if word in _YES:
-        return True
-    if word in _NO:
-        return False
+    value = parse_value(q.path, text)
+    if isinstance(value, bool):
+        return value
     raise InvalidAnswer(f"'{text}' is not an answer to a yes/no question: type y or n (Enter to skip)")
 
 
@@ -157,11 +150,9 @@ def _choice(q: Question, text: str) -> Any:
 
 
 def _rating(q: Question, text: str) -> Any:
-    word = text.lower()
-    if word in ("m", "mixed"):
-        return v.MIXED
-    if re.fullmatch(r"[+-]?\d+", word) and int(word) in v.RATING_VALUES:
-        return int(word)
+    value = parse_value(q.path, text)
+    if value == v.MIXED or (isinstance(value, int) and value in v.RATING_VALUES):
+        return value
     raise InvalidAnswer(f"'{text}' is not a rating: type -2, -1, 0, +1, +2 or mixed "
                         "(? explains the construct, Enter skips it)")
 
@@ -277,42 +268,6 @@ CFIR_INTRO = ("CFIR 2.0 ratings, domain by domain. Rate each construct as it aff
               "subconstructs.")
 
 
-# ------------------------------------------------------------------ the data being built
-
-
-def get(data: dict[str, Any], path: str) -> Any:
-    """The value at a fact path in nested case data, or None."""
-    section, key = _split(path)
-    if key is None:
-        return data.get(section)
-    return (data.get(section) or {}).get(key)
-
-
-def put(data: dict[str, Any], path: str, value: Any) -> None:
-    """Set (or, for None, remove) the value at a fact path, dropping sections left empty."""
-    section, key = _split(path)
-    if key is None:
-        if value is None:
-            data.pop(section, None)
-        else:
-            data[section] = value
-        return
-    inner = dict(data.get(section) or {})
-    if value is None:
-        inner.pop(key, None)
-    else:
-        inner[key] = value
-    if inner:
-        data[section] = inner
-    else:
-        data.pop(section, None)
-
-
-def _split(path: str) -> tuple[str, str | None]:
-    section, _, key = path.partition(".")
-    return section, key or None
-
-
 # ------------------------------------------------------------------ running it
 
 
@@ -325,6 +280,8 @@ class Interview:
     path: Path | None = None
     resuming: bool = False
     force: bool = False
+    saved: bool = False
+    """Whether this run has written `path` (only then may a stop say the answers are saved there)."""
     _explained: set[tuple[tuple[str, str], ...]] = field(default_factory=set)
 
     def run(self) -> Case:
@@ -423,7 +380,9 @@ class Interview:
         # Whether this file may be replaced was settled before the first save (run_interview's
         # check, --force or the user's answer in _ask_case_id); from then on it is our own file.
         assert self.path is not None
-        return write_case(self.path, self.data, force=True)
+        case = write_case(self.path, self.data, force=True)
+        self.saved = True
+        return case
 
 
 def run_interview(console: Console, *, start: Case | None = None, output: str | os.PathLike[str] | None = None,
@@ -445,9 +404,9 @@ def run_interview(console: Console, *, start: Case | None = None, output: str | 
     try:
         case = interview.run()
     except Interrupted:
-        saved = interview.path if interview.path is not None and interview.path.exists() \
-            and "case_id" in interview.data else None
-        raise InterviewStopped(saved) from None
+        # Only a file this run has written holds the answers: stopping at "X already exists.
+        # Replace it?" leaves X as it was, another case's file.
+        raise InterviewStopped(interview.path if interview.saved else None) from None
     assert interview.path is not None
     return case, interview.path
 

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from .conditions import Condition, describe
+from .conditions import Condition, describe, facts_read, fmt_value
 from .errors import Problem, RuleError
 from .facts import DERIVED_PREFIX
 from .loader import scan_rulebase
@@ -26,6 +26,7 @@ _KEPT_CODES = {
     "unknown_tag", "unknown_fact", "unknown_source", "duplicate_id", "nothing_to_override", "unknown_rule",
     "derived_type", "bad_operator", "bad_value", "bad_reference", "unknown_var", "syntax", "alias",
     "duplicate_key", "empty", "too_large", "encoding", "derivation_cycle", "runaway_derivation",
+    "no_actions", "no_sources",
 }
 
 
@@ -69,8 +70,8 @@ def lint(extra: Sequence[str | os.PathLike[str]] = (), shipped: bool = True) -> 
     if missing:
         raise RuleError(missing)
     findings = [from_problem(p) for p in problems]
-    findings += cycles(base.rules)
-    cyclic = in_cycles(base.rules)
+    cycle_findings, cyclic = cycles(base.rules)
+    findings += cycle_findings
     findings += [f for f in never_fires(base) if f.rule_id not in cyclic]
     findings += unused_derived(base)
     return sorted(set(findings))
@@ -84,27 +85,31 @@ def from_problem(p: Problem) -> Finding:
     """A load problem as an error finding with a specific code where one applies."""
     code = p.code if p.code in _KEPT_CODES else "schema"
     message, hint = p.message, p.hint
-    if p.field.endswith("recommend.actions"):
-        code, message = "no_actions", "a recommending rule needs at least one action"
+    if p.code == "no_actions":
+        message = "a recommending rule needs at least one action"
         hint = "list the concrete steps under recommend.actions"
-    if p.message.startswith("a recommending rule needs") and "sources" in p.message:
-        code = "no_sources"
     return Finding(p.file, p.line, p.rule_id, code, "error", message, p.field, hint)
 
 
-def cycles(rules: Sequence[Rule]) -> list[Finding]:
-    """Derivation cycles, found the way the engine orders rules into strata."""
+def cycles(rules: Sequence[Rule]) -> tuple[list[Finding], set[str]]:
+    """Derivation cycles (and runaway chains), found the way the engine orders rules into strata,
+    with the ids of every rule on a cycle (their 'never fires' is the cycle's).
+
+    The ordering is computed once; the members of the cycles are looked for only when it found one.
+    """
     from .runner import stratify
 
     try:
         stratify(rules)
     except RuleError as exc:
-        return [from_problem(p) for p in exc.problems]
-    return []
+        found = [from_problem(p) for p in exc.problems]
+        cyclic = _on_cycles(rules) if any(p.code == "derivation_cycle" for p in exc.problems) else set()
+        return found, cyclic
+    return [], set()
 
 
-def in_cycles(rules: Sequence[Rule]) -> set[str]:
-    """Ids of rules that depend, through derived facts, on themselves (their 'never fires' is the cycle's)."""
+def _on_cycles(rules: Sequence[Rule]) -> set[str]:
+    """Ids of rules that depend, through derived facts, on themselves."""
     producers: dict[str, list[str]] = {}
     for r in rules:
         for name in r.derive:
@@ -172,25 +177,13 @@ def never_fires(base: RuleBase) -> list[Finding]:
 def _why(core: list[Condition], values: dict[str, list[Any]]) -> str:
     texts = [" ".join(line.strip() for line in describe(c).splitlines()) for c in core]
     if len(core) == 1:
-        reads = sorted(p for p in _reads(core[0]) if p.startswith(DERIVED_PREFIX))
+        reads = sorted(p for p in facts_read(core[0]) if p.startswith(DERIVED_PREFIX))
         if reads:
-            set_to = "; ".join(f"{p} is only ever set to {', '.join(map(_show, values.get(p, [])))}"
+            set_to = "; ".join(f"{p} is only ever set to {', '.join(map(fmt_value, values.get(p, [])))}"
                                for p in reads if values.get(p))
             return f"'{texts[0]}' holds for no value" + (f" ({set_to})" if set_to else "")
         return f"'{texts[0]}' holds for no value"
     return "these conditions cannot all hold: " + "; ".join(f"'{t}'" for t in texts)
-
-
-def _reads(cond: Condition) -> set[str]:
-    from .conditions import facts_read
-
-    return facts_read(cond)
-
-
-def _show(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
 
 
 def unused_derived(base: RuleBase) -> list[Finding]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +61,20 @@ def rule_dirs(extra: Sequence[str | os.PathLike[str]] = (), shipped: bool = True
 
 def pack_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.glob("*.y*ml") if p.name != SOURCES_FILE and p.suffix in (".yaml", ".yml"))
+
+
+def rules_digest(extra: Sequence[str | os.PathLike[str]] = (), shipped: bool = True) -> str:
+    """A digest of every file `load_rulebase(extra, shipped)` reads (the rule cache's key).
+
+    Any edit to any pack or sources file changes it, even without a version bump. Missing
+    folders only contribute their path (loading them fails anyway); an unreadable file raises OSError.
+    """
+    from . import rulecache
+
+    dirs = rule_dirs(extra, shipped)
+    files = [f for d in dirs if d.is_dir()
+             for f in ([d / SOURCES_FILE] if (d / SOURCES_FILE).is_file() else []) + pack_files(d)]
+    return rulecache.key_for(files, dirs, shipped and getattr(extra, "shipped", True))
 
 
 def load_rulebase(extra: Sequence[str | os.PathLike[str]] = (), shipped: bool = True) -> RuleBase:
@@ -231,6 +246,12 @@ def _substitute(template: Any, values: dict[str, Any]) -> Any:
     return template
 
 
+def _with_rule_codes(found: list[Problem]) -> list[Problem]:
+    """A recommending rule without actions gets its own code (no_actions), so `rules lint` can name it."""
+    return [replace(p, code="no_actions")
+            if p.code in ("missing", "too_short") and p.field.endswith("recommend.actions") else p for p in found]
+
+
 def _load_rule(doc: Document, data: Any, loc: tuple[str | int, ...], info: PackInfo,
                sources: dict[str, Source], problems: list[Problem], table: str) -> Rule | None:
     from .validation import problems_from
@@ -243,7 +264,7 @@ def _load_rule(doc: Document, data: Any, loc: tuple[str | int, ...], info: PackI
     try:
         model = RuleModel.model_validate(data)
     except ValidationError as exc:
-        problems.extend(problems_from(exc, doc, RuleModel, base=loc, rule_id=rule_id))
+        problems.extend(_with_rule_codes(problems_from(exc, doc, RuleModel, base=loc, rule_id=rule_id)))
         return None
     line = doc.line_of(loc)
     before = len(problems)

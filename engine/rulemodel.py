@@ -11,6 +11,7 @@ import re
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
+from pydantic_core import PydanticCustomError
 
 from . import vocabulary as v
 
@@ -161,9 +162,12 @@ class RuleModel(_Strict):
             missing = [f for f in ("title", "category", "rationale") if not getattr(self, f)]
             if not self.sources:
                 missing.append("sources")
+            hint = "add them; sources are keys of rules/sources.yaml"
+            if "sources" in missing:  # its own code, so `rules lint` can name it (no_sources)
+                raise PydanticCustomError("no_sources", "a recommending rule needs {missing}",
+                                          {"missing": ", ".join(missing), "hint": hint})
             if missing:
-                raise ValueError(f"a recommending rule needs {', '.join(missing)}|"
-                                 "add them; sources are keys of rules/sources.yaml")
+                raise ValueError(f"a recommending rule needs {', '.join(missing)}|{hint}")
         if self.derive is not None:
             if not self.derive:
                 raise ValueError("'derive' is empty|name at least one fact, e.g. derive: {engagement_gap: true}")

@@ -22,7 +22,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -33,7 +33,9 @@ from .errors import CaseError, Problem, RuleError, did_you_mean
 from .loader import rule_dirs
 from .results import Result
 from .rulemodel import Priority
-from .runner import Engine, load_engine
+
+if TYPE_CHECKING:  # the runner (and durable_rules) load only when tests run: `schema tests` stays light
+    from .runner import Engine
 
 TESTS_DIR = "tests"
 
@@ -123,6 +125,8 @@ def run_rule_tests(extra: Sequence[str | os.PathLike[str]] = (), shipped: bool =
 
     Bad test files raise RuleError with every problem located (exit code 2 in the CLI).
     """
+    from .runner import load_engine
+
     engine = load_engine(extra, shipped)
     todo = rule_test_files(extra, shipped) if files is None else list(files)
     problems: list[Problem] = []

@@ -53,8 +53,23 @@ def _eval(cond: Condition, facts: Facts, assigned: set[str]) -> bool | None:
     return False if all(r is False for r in results) else None
 
 
-def witness(cond: Condition, derived_values: Mapping[str, Sequence[Any]]) -> Facts | None:
-    """Facts under which `cond` holds (absent = not stated), or None when no such facts exist."""
+class Undecided:
+    """What `witness` returns when the search ran out of budget: neither facts nor a proof of none."""
+
+    def __repr__(self) -> str:
+        return "UNDECIDED"
+
+
+UNDECIDED = Undecided()
+
+
+class _OutOfBudget(Exception):
+    pass
+
+
+def witness(cond: Condition, derived_values: Mapping[str, Sequence[Any]]) -> Facts | None | Undecided:
+    """Facts under which `cond` holds (absent = not stated), None when no such facts exist, or
+    UNDECIDED when the search spent its BUDGET first (the facts it had then prove nothing)."""
     order = sorted(facts_read(cond))
     facts: Facts = {}
     assigned: set[str] = set()
@@ -64,7 +79,7 @@ def witness(cond: Condition, derived_values: Mapping[str, Sequence[Any]]) -> Fac
         nonlocal steps
         steps += 1
         if steps > BUDGET:
-            return True
+            raise _OutOfBudget
         decided = _eval(cond, facts, assigned)
         if decided is not None:
             return decided
@@ -81,10 +96,14 @@ def witness(cond: Condition, derived_values: Mapping[str, Sequence[Any]]) -> Fac
         facts.pop(path, None)
         return False
 
-    return dict(facts) if search(0) else None
+    try:
+        return dict(facts) if search(0) else None
+    except _OutOfBudget:
+        return UNDECIDED
 
 
 def can_hold(cond: Condition, derived_values: Mapping[str, Sequence[Any]]) -> bool:
+    """Whether some facts make `cond` hold; a search that runs out of budget counts as yes."""
     return witness(cond, derived_values) is not None
 
 

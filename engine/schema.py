@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from . import vocabulary as v
 from .case import Case
@@ -97,14 +97,9 @@ class ProofOut(_Out):
     condition: Union[TestTrace, NodeTrace]
 
 
-class TagsOut(_Out):
-    isp_competency: list[str]
-    equity_element: list[str]
-    eric_strategy: list[str]
-    cfir: list[str]
-    facilitation_mode: list[str]
-    capacity_type: list[str]
-    participation_value: list[str]
+# One required list per tag key, from the vocabulary, so a new tag key cannot be forgotten here.
+TagsOut: type[_Out] = create_model(  # type: ignore[call-overload]
+    "TagsOut", __base__=_Out, __module__=__name__, **{key: (list[str], ...) for key in v.TAG_KEYS})
 
 
 class RecommendationOut(_Out):
@@ -115,7 +110,7 @@ class RecommendationOut(_Out):
     priority: Priority
     score: float
     actions: list[str]
-    tags: TagsOut
+    tags: TagsOut  # type: ignore[valid-type]  # built from vocabulary.TAG_KEYS above
     rationale: str
     sources: list[SourceOut]
     explanation: list[ProofOut]

@@ -16,7 +16,16 @@ from typing import Any
 from tabulate import tabulate
 
 from .case import Case
-from .vocabulary import CATEGORIES, CFIR_DOMAINS, CFIR_IDS, ENGAGEMENT_LEVELS, LEVELS, RATING_VALUES
+from .vocabulary import (
+    CATEGORIES,
+    CFIR_DOMAINS,
+    CFIR_IDS,
+    DECISION_MAKING,
+    ENGAGEMENT_LEVELS,
+    LEVELS,
+    RATING_VALUES,
+    cfir_domain,
+)
 
 TOP_SITES = 10
 TOP_CONSTRUCTS = 5
@@ -111,7 +120,7 @@ class Portfolio:
                f"(top {TOP_CONSTRUCTS} per domain).", ""]
         rows = []
         for domain, label in CFIR_DOMAINS.items():
-            found = sorted(((n, cid) for cid, n in self.barriers.items() if cid.split(".")[0] == domain),
+            found = sorted(((n, cid) for cid, n in self.barriers.items() if cfir_domain(cid) == domain),
                            key=lambda t: (-t[0], t[1]))
             rows += [[label, CFIR_IDS.get(cid, cid), cid, n, self._pct(n)] for n, cid in found[:TOP_CONSTRUCTS]]
         if not rows:
@@ -128,9 +137,8 @@ class Portfolio:
         diffs = [*LEVELS, NOT_STATED]
         rows = [[d, self.power[("differential", d)]] for d in diffs if self.power[("differential", d)]]
         out += [_table(rows, ["power differential", "sites"]), ""]
-        decisions = sorted({k for kind, k in self.power if kind == "decision_making"},
-                           key=lambda d: (d == NOT_STATED, d))
-        rows = [[d, self.power[("decision_making", d)]] for d in decisions]
+        decisions = [*DECISION_MAKING, NOT_STATED]
+        rows = [[d, self.power[("decision_making", d)]] for d in decisions if self.power[("decision_making", d)]]
         return out + [_table(rows, ["decision making", "sites"]), ""]
 
     def _top(self) -> list[str]:

@@ -37,6 +37,8 @@ def problems_from(exc: ValidationError, doc: Document, model: type[BaseModel],
             msg = str(ctx.get("error", msg))
             if "|" in msg:
                 msg, hint = msg.split("|", 1)
+        elif "hint" in ctx:  # a PydanticCustomError of our models, with its own code (e.g. no_sources)
+            hint = str(ctx["hint"])
         out.append(Problem(file=doc.path, line=doc.line_of(loc), field=field_name, message=msg,
                            code=etype, hint=hint, rule_id=rule_id))
     return out

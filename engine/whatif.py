@@ -7,23 +7,19 @@ same message a bad file would: field, allowed values, did-you-mean.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from .case import Case, case_from_data
-from .casewriter import case_data
+from .casewriter import case_data, put
 from .errors import CaseError, Problem, UsageError, did_you_mean
-from .facts import DERIVED_PREFIX, FACTS
-from .interview import put
+from .facts import DERIVED_PREFIX, FACTS, parse_value
 from .results import Recommendation, Result
 from .runner import Engine
 from .vocabulary import PRIORITIES
 
 SET = "--set"
-_TRUE = {"true", "yes", "y"}
-_FALSE = {"false", "no", "n"}
 _UNSET = {"", "null", "none", "~"}
 
 
@@ -54,21 +50,14 @@ def parse_assignment(text: str) -> Assignment:
         hint = did_you_mean(path, [p for p in FACTS if p != "case_id"]) or \
             "paths are the case file's keys joined by dots, e.g. power.differential or cfir.innovation.complexity"
         raise UsageError(Problem(file=SET, field=path, code="unknown_fact", message="unknown fact path", hint=hint))
-    return Assignment(path, _typed(raw.strip(), spec.kind), text)
+    return Assignment(path, _typed(path, raw.strip()), text)
 
 
-def _typed(raw: str, kind: str) -> Any:
+def _typed(path: str, raw: str) -> Any:
     """The value as the case model expects it; anything it cannot read is left for the model to refuse."""
-    word = raw.lower()
-    if word in _UNSET:
+    if raw.lower() in _UNSET:
         return None
-    if kind == "bool":
-        return True if word in _TRUE else False if word in _FALSE else raw
-    if kind == "rating" and re.fullmatch(r"[+-]?\d+", raw):
-        return int(raw)
-    if kind == "list":
-        return [x.strip() for x in raw.split(";") if x.strip()]
-    return raw
+    return parse_value(path, raw)
 
 
 def apply(case: Case, changes: Iterable[Assignment]) -> Case:

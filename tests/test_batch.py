@@ -289,3 +289,125 @@ def test_durable_sessions_of_unmatched_cases_never_crash_a_fresh_engine() -> Non
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env={**os.environ})
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert proc.stdout.strip() == "ok"
+
+
+# ---------------------------------------------------------------- review fixes
+
+
+def test_cli_no_shipped_loads_only_the_local_packs(runner: Any, tmp_path: Path) -> None:
+    src = tmp_path / "c.jsonl"
+    src.write_text(json.dumps(GOOD) + "\n")
+    got = runner.invoke(main, ["batch", str(src), "--out", str(tmp_path / "o"), "-j", "1",
+                               "--rules", str(BASIC), "--no-shipped"])
+    assert got.exit_code == 0, got.output
+    assert lines(tmp_path / "o" / "results.jsonl")[0]["engine"]["rulesets"] == [{"name": "basic", "version": "1.2.0"}]
+
+
+def test_non_utf8_jsonl_line_is_reported_at_its_line(tmp_path: Path) -> None:
+    src = tmp_path / "c.jsonl"
+    src.write_bytes(json.dumps(GOOD).encode() + b"\n\n" + b'{"case_id": "caf\xe9"}\n')
+    out = tmp_path / "out"
+    report = run([src], out)
+    assert (report.ok, report.failed) == (1, 1)
+    [error] = lines(out / "errors.jsonl")
+    assert (error["line"], error["row"], error["code"]) == (3, 2, "encoding")
+    assert error["problems"][0]["line"] == 3
+
+
+def edited_pack(tmp_path: Path) -> Path:
+    """A local copy of the fixture pack."""
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    for f in BASIC.iterdir():
+        (rules / f.name).write_bytes(f.read_bytes())
+    return rules
+
+
+def edit_action(rules: Path) -> None:
+    """Change EQ-SHARE-POWER's action text without a version bump."""
+    pack = rules / "basic.yaml"
+    text = pack.read_text(encoding="utf-8")
+    assert "Map who decides what today" in text
+    pack.write_text(text.replace("Map who decides what today", "Map who decides what now"), encoding="utf-8")
+
+
+def actions_of(out: Path) -> list[str]:
+    recs = lines(out / "results.jsonl")[0]["recommendations"]
+    return [a for r in recs if r["rule_id"] == "EQ-SHARE-POWER" for a in r["actions"]]
+
+
+def test_resume_reevaluates_after_a_pack_is_edited_without_a_version_bump(tmp_path: Path) -> None:
+    from engine import batch
+
+    rules = edited_pack(tmp_path)
+    src = tmp_path / "c.jsonl"
+    src.write_text(json.dumps(GOOD) + "\n")
+    out = tmp_path / "out"
+    run_batch([src], out, rules=[rules], shipped=False, jobs=1)
+    assert "Map who decides what today" in actions_of(out)
+    edit_action(rules)
+    batch._ENGINE.clear()  # as in a new process
+    report = run_batch([src], out, rules=[rules], shipped=False, jobs=1, resume=True)
+    assert report.reused == 0
+    assert "Map who decides what now" in actions_of(out)
+    again = run_batch([src], out, rules=[rules], shipped=False, jobs=1, resume=True)
+    assert again.reused == 1  # unchanged rules: still resumable
+
+
+def test_a_later_run_in_the_same_process_compiles_edited_packs(tmp_path: Path) -> None:
+    rules = edited_pack(tmp_path)
+    src = tmp_path / "c.jsonl"
+    src.write_text(json.dumps(GOOD) + "\n")
+    run_batch([src], tmp_path / "a", rules=[rules], shipped=False, jobs=1)
+    assert "Map who decides what today" in actions_of(tmp_path / "a")
+    edit_action(rules)
+    run_batch([src], tmp_path / "b", rules=[rules], shipped=False, jobs=1)
+    assert "Map who decides what now" in actions_of(tmp_path / "b")
+
+
+def test_total_is_reported_once_after_the_checks_and_inputs_are_planned_once(
+        tmp_path: Path, mixed: list[Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    from engine import inputs
+
+    planned: list[Any] = []
+    real_plan = inputs.plan
+    monkeypatch.setattr(inputs, "plan", lambda s: planned.append(s) or real_plan(s))
+    totals: list[int] = []
+    done: list[int] = []
+    run(mixed, tmp_path / "out", total=totals.append, progress=done.append)
+    assert len(planned) == 1 and totals == [10] and sum(done) == 10
+    with pytest.raises(UsageError):  # an unusable run reports no total
+        run(mixed, tmp_path / "out", total=totals.append)
+    assert totals == [10]
+
+
+def test_cli_progress_bar_plans_the_inputs_once(runner: Any, tmp_path: Path, mixed: list[Path],
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    import click.testing
+
+    from engine import inputs
+
+    planned: list[Any] = []
+    real_plan = inputs.plan
+    monkeypatch.setattr(inputs, "plan", lambda s: planned.append(s) or real_plan(s))
+    monkeypatch.setattr(click.testing._NamedTextIOWrapper, "isatty", lambda self: True)  # a terminal
+    got = runner.invoke(main, ["batch", *map(str, mixed), "--out", str(tmp_path / "o"), "-j", "1",
+                               "--rules", str(BASIC), "--no-shipped"])
+    assert got.exit_code == 1, got.output
+    assert len(planned) == 1
+    assert "cases  [" in got.output and "100%" in got.output  # the bar knew the total
+
+
+def test_summary_lists_scales_in_vocabulary_order_and_barriers_by_cfir_domain() -> None:
+    from engine.summary import NOT_STATED, Portfolio
+    from engine.vocabulary import DECISION_MAKING
+
+    portfolio = Portfolio()
+    result = {"case_id": "c", "recommendations": []}
+    for decision in [*reversed(DECISION_MAKING), None]:
+        portfolio.add(result, {"site": "s", "engagement": [None, None], "power": [None, decision],
+                               "barriers": ["inner_setting.culture"]})
+    text = portfolio.markdown({"name": "e", "version": "1", "rulesets": []})
+    table = text[text.index("| decision making"):].split("\n\n")[0]
+    assert [row.split("|")[1].strip() for row in table.splitlines()[2:]] == [*DECISION_MAKING, NOT_STATED]
+    assert "| Inner Setting" in text and "inner_setting.culture" in text

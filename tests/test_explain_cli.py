@@ -88,3 +88,39 @@ def test_every_practitioner_command_has_help_with_an_example(runner: Any) -> Non
     for cmd in ("interview", "explain", "why-not", "whatif"):
         res = runner.invoke(main, [cmd, "--help"])
         assert res.exit_code == 0 and "Example:" in res.output, cmd
+
+
+def test_the_whatif_suggestion_is_shell_quoted(runner: Any, tmp_path: Any) -> None:
+    import shlex
+    import shutil
+
+    folder = tmp_path / "my cases"
+    folder.mkdir()
+    case = folder / "gap site.yaml"
+    shutil.copy(CASE, case)
+    res = runner.invoke(main, ["why-not", str(case), "PX-CO-DESIGN", *RULES])
+    assert res.exit_code == 0, res.output
+    line = next(x.strip() for x in res.output.splitlines() if x.strip().startswith("try: "))
+    assert shlex.quote(str(case)) in line
+    argv = shlex.split(line[len("try: "):])
+    assert argv[:3] == ["isp-advisor", "whatif", str(case)]
+    assert argv[3:] == ["--set", "engagement.level=collaborate"]
+    res = runner.invoke(main, [*argv[1:], *RULES])  # the suggestion runs as printed
+    assert res.exit_code == 0, res.output
+    assert "PX-CO-DESIGN" in res.output or "Co-design" in res.output
+
+
+def test_each_suggested_change_is_one_shell_word() -> None:
+    import shlex
+
+    from engine.explain import Change
+
+    engine = load_engine([FIXTURES / "practitioner"], shipped=False)
+    answer = engine.why_not(load_case(CASE), "PX-CO-DESIGN")
+    changes = (Change("site", "North clinic; annex"), Change("leadership.transition", True),
+               Change("cfir.innovation.cost", 1), Change("stage", None, "leave it unstated"))
+    text = render_why_not(answer.__class__(answer.rule_id, False, answer.proof, answer.failing, changes), "a b.yaml")
+    line = next(x.strip() for x in text.splitlines() if x.strip().startswith("try: "))
+    assert shlex.split(line[len("try: "):]) == [
+        "isp-advisor", "whatif", "a b.yaml", "--set", "site=North clinic; annex", "--set", "leadership.transition=true",
+        "--set", "cfir.innovation.cost=+1", "--set", "stage="]

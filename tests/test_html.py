@@ -47,6 +47,7 @@ def test_it_holds_summary_cfir_picture_recommendations_and_appendix(report: str)
     assert report.index("<h3 class=\"category\" style=\"margin-top:18px\">Facilitation") < report.index(
         "<h3 class=\"category\" style=\"margin-top:18px\">Equity")
     assert 'id="proof-PX-CLOSE-GAP"' in report and "from PX-D-GAP" in report
+    assert "deriving px_gap=true:" in report and "px_gap=True" not in report  # true/false as everywhere else
     assert "A fixture citation for the practitioner-command tests" in report
     assert "@media print" in report
 

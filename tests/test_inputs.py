@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 
 from engine import inputs
+from engine.case import Case, validate_case
+from engine.documents import parse_json
 from engine.errors import CaseError, UsageError
 
 
@@ -19,10 +21,14 @@ def write(path: Path, text: str | bytes) -> Path:
     return path
 
 
+def to_case(item: inputs.Item, text: str) -> Case:
+    return validate_case(inputs.to_document(item, text))
+
+
 def cases_of(sources: list[inputs.Source]) -> list[str]:
     out = []
     for item in inputs.items(sources):
-        out.append(inputs.to_case(item, inputs.content(item)).case_id)
+        out.append(to_case(item, inputs.content(item)).case_id)
     return out
 
 
@@ -67,6 +73,45 @@ def test_jsonl_items_carry_their_line_and_skip_blank_lines(tmp_path: Path) -> No
     assert cases_of(inputs.plan([f])) == ["a", "b"]
 
 
+def test_case_files_is_the_public_folder_listing(tmp_path: Path) -> None:
+    write(tmp_path / "b.YAML", "case_id: b\n")
+    write(tmp_path / "a" / "z.json", '{"case_id": "z"}')
+    write(tmp_path / ".git" / "x.yaml", "case_id: x\n")
+    write(tmp_path / "c.jsonl", '{"case_id": "c"}\n')
+    assert inputs.CASE_SUFFIXES == (".yaml", ".yml", ".json")
+    assert inputs.case_files(str(tmp_path)) == [tmp_path / "a" / "z.json", tmp_path / "b.YAML"]
+
+
+def test_non_utf8_jsonl_line_is_reported_at_its_line_in_the_file(tmp_path: Path) -> None:
+    f = write(tmp_path / "c.jsonl", b'{"case_id": "a"}\n\n{"case_id": "caf\xe9"}\n')
+    items = list(inputs.items(inputs.plan([f])))
+    assert to_case(items[0], inputs.content(items[0])).case_id == "a"
+    with pytest.raises(CaseError) as err:
+        inputs.content(items[1])
+    [problem] = err.value.problems
+    assert (problem.file, problem.line, problem.code) == (str(f), 3, "encoding")
+
+
+def test_jsonl_syntax_errors_point_at_the_files_line(tmp_path: Path) -> None:
+    f = write(tmp_path / "c.jsonl", '{"case_id": "a"}\n{"case_id": NaN}\n{"case_id": \n')
+    items = list(inputs.items(inputs.plan([f])))
+    assert inputs.to_document(items[0], inputs.content(items[0])).lines == {(): 1}
+    for item, line, message in ((items[1], 2, "NaN is not a JSON value"), (items[2], 3, "invalid JSON: Expecting")):
+        with pytest.raises(CaseError) as err:
+            inputs.to_document(item, inputs.content(item))
+        assert err.value.problems[0].line == line and message in err.value.problems[0].message
+
+
+def test_parse_json_is_shared_by_case_files_and_json_lines() -> None:
+    with pytest.raises(CaseError) as err:
+        parse_json('{\n"a": 1,\n}', "c.json")
+    assert err.value.problems[0].line == 3 and not err.value.problems[0].hint
+    with pytest.raises(CaseError) as err:
+        parse_json('{"a": 1,}', "c.jsonl", line=7)
+    assert err.value.problems[0].line == 7 and "one complete JSON object" in err.value.problems[0].hint
+    assert parse_json('{"a": 1}', "c.jsonl", line=7).lines == {(): 7}
+
+
 # ---------------------------------------------------------------- CSV
 
 
@@ -78,7 +123,7 @@ def test_csv_columns_are_case_paths_with_lists_split_on_semicolons(tmp_path: Pat
     f = write(tmp_path / "p.csv", HEADER + 'r1,"Riverside, north",installation,consult,collaborate,-2,'
                                            "uninsured adults; Spanish speakers,yes\n")
     item = next(inputs.items(inputs.plan([f])))
-    case = inputs.to_case(item, inputs.content(item))
+    case = to_case(item, inputs.content(item))
     assert case.site == "Riverside, north"
     assert case.engagement is not None and case.engagement.level == "consult"
     assert case.cfir == {"innovation.complexity": -2}
@@ -90,9 +135,9 @@ def test_csv_blank_cells_are_not_stated_and_blank_rows_are_skipped(tmp_path: Pat
     f = write(tmp_path / "p.csv", HEADER + "r1,,,,,,,\n,,,,,,,\nr2,,exploration,,,mixed,,\n")
     items = list(inputs.items(inputs.plan([f])))
     assert [(i[2], i[3]) for i in items] == [(2, 1), (4, 2)]
-    first = inputs.to_case(items[0], inputs.content(items[0]))
+    first = to_case(items[0], inputs.content(items[0]))
     assert first.facts() == {"case_id": "r1"}
-    second = inputs.to_case(items[1], inputs.content(items[1]))
+    second = to_case(items[1], inputs.content(items[1]))
     assert second.cfir == {"innovation.complexity": "mixed"}
 
 
@@ -120,14 +165,14 @@ def test_csv_row_with_wrong_cell_count_is_that_rows_error(tmp_path: Path) -> Non
     f = write(tmp_path / "p.csv", "case_id,stage\nr1,installation,extra\n")
     item = next(inputs.items(inputs.plan([f])))
     with pytest.raises(CaseError, match="row has 3 cells but the header has 2"):
-        inputs.to_case(item, inputs.content(item))
+        to_case(item, inputs.content(item))
 
 
 def test_csv_row_value_errors_point_at_the_column(tmp_path: Path) -> None:
     f = write(tmp_path / "p.csv", "case_id,engagement.level,cfir.innovation.complexity\nr1,consulted,5\n")
     item = next(inputs.items(inputs.plan([f])))
     with pytest.raises(CaseError) as err:
-        inputs.to_case(item, inputs.content(item))
+        to_case(item, inputs.content(item))
     fields = {p.field for p in err.value.problems}
     assert fields == {"engagement.level", "cfir.innovation.complexity"}
     assert all(p.line == 2 and p.file == str(f) for p in err.value.problems)
@@ -137,8 +182,8 @@ def test_non_utf8_csv_cell_is_reported_for_its_row(tmp_path: Path) -> None:
     f = write(tmp_path / "p.csv", b"case_id,site\nr1,caf\xe9\nr2,ok\n")
     items = list(inputs.items(inputs.plan([f])))
     with pytest.raises(CaseError, match="not UTF-8"):
-        inputs.to_case(items[0], inputs.content(items[0]))
-    assert inputs.to_case(items[1], inputs.content(items[1])).site == "ok"
+        to_case(items[0], inputs.content(items[0]))
+    assert to_case(items[1], inputs.content(items[1])).site == "ok"
 
 
 def test_content_hash_changes_with_the_content_only(tmp_path: Path) -> None:

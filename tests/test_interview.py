@@ -309,3 +309,88 @@ def test_the_installed_script_runs_an_interview(tmp_path: Path) -> None:
     case = load_case(tmp_path / "s.yaml")
     assert case.stage == "installation" and case.challenge is not None and case.challenge.type == "mixed"
     assert "Move community engagement toward the target" in proc.stdout
+
+
+# A whole session that skips everything after the case id (sections with '.', CFIR domains with n).
+SKIP_ALL = ["."] * 7 + ["n"] * 5 + [""]
+
+
+def test_a_json_output_file_gets_json(runner: Any, tmp_path: Path) -> None:
+    import json
+
+    target = tmp_path / "x.json"
+    answers = ["json-case", "Clinic", "", "", "2"] + ["."] * 6 + ["n"] * 5 + [""]
+    res = runner.invoke(main, ["interview", "-o", str(target), *RULES], input=feed(answers))
+    assert res.exit_code == 0, res.output
+    text = target.read_text()
+    assert not text.startswith("#")
+    data = json.loads(text)
+    assert data == {"case_id": "json-case", "site": "Clinic", "stage": "installation"}
+    assert list(data) == ["case_id", "site", "stage"]  # contract order, as in the YAML
+    assert text == json.dumps(data, indent=2) + "\n"
+    assert load_case(target).stage == "installation"
+
+
+def test_a_json_from_file_is_edited_in_place_as_json(runner: Any, tmp_path: Path) -> None:
+    import json
+
+    start = tmp_path / "case.json"
+    start.write_text('{"case_id": "c1", "site": "Old name"}\n')
+    answers = ["", "y", "New name", "", "", "install"] + ["."] * 6 + ["n"] * 5 + [""]
+    res = runner.invoke(main, ["interview", "--from", str(start), *RULES], input=feed(answers))
+    assert res.exit_code == 0, res.output
+    assert json.loads(start.read_text()) == {"case_id": "c1", "site": "New name", "stage": "installation"}
+    # and the next load works, which is the point
+    res = runner.invoke(main, ["interview", "--from", str(start), *RULES], input=feed(["", "n", *SKIP_ALL]))
+    assert res.exit_code == 0, res.output
+    assert load_case(start).site == "New name"
+
+
+def test_yaml_is_still_written_for_other_names(tmp_path: Path) -> None:
+    from engine.casewriter import write_case
+
+    for name in ("c.yaml", "c.yml", "c"):
+        write_case(tmp_path / name, {"case_id": "c1", "stage": "installation"})
+        assert (tmp_path / name).read_text().startswith("# ISP Advisor case file")
+        assert yaml.safe_load((tmp_path / name).read_text()) == {"case_id": "c1", "stage": "installation"}
+
+
+def test_stopping_at_replace_it_does_not_claim_the_other_file(runner: Any, tmp_path: Path) -> None:
+    with contextlib.chdir(tmp_path):
+        Path("site-a.yaml").write_text("case_id: keep-me\n")
+        # input ends (like Ctrl-C) at "site-a.yaml already exists. Replace it?"
+        res = runner.invoke(main, ["interview", *RULES], input=feed(["site-a"]))
+        assert res.exit_code == 130
+        assert "site-a.yaml already exists. Replace it?" in res.output
+        assert "saved in" not in res.output and "--from site-a.yaml" not in res.output
+        assert "nothing was saved" in res.output
+        assert Path("site-a.yaml").read_text() == "case_id: keep-me\n"
+        with pytest.raises(InterviewStopped) as stop:
+            run_interview(Scripted(["site-a"]))
+        assert stop.value.path is None
+        assert Path("site-a.yaml").read_text() == "case_id: keep-me\n"
+
+
+def test_stopping_after_the_first_save_still_says_where(tmp_path: Path) -> None:
+    with contextlib.chdir(tmp_path):
+        Path("site-a.yaml").write_text("case_id: keep-me\n")
+        with pytest.raises(InterviewStopped) as stop:
+            run_interview(Scripted(["site-a", "y"]))  # replace it: from then on the file is ours
+        assert stop.value.path == Path("site-a.yaml") and "--from site-a.yaml" in str(stop.value)
+        assert load_case("site-a.yaml").case_id == "site-a"
+
+
+@pytest.mark.parametrize("path, typed", [
+    ("leadership.transition", "1"), ("leadership.transition", "0"), ("leadership.transition", "TRUE"),
+    ("leadership.transition", "y"), ("leadership.transition", "No"),
+    ("cfir.innovation.cost", "+1"), ("cfir.innovation.cost", "-2"), ("cfir.innovation.cost", "Mixed"),
+    ("cfir.innovation.cost", "m"),
+    ("equity.priority_populations", "a; b ;"),
+])
+def test_the_interview_and_whatif_read_values_alike(path: str, typed: str) -> None:
+    from engine.facts import parse_value
+    from engine.whatif import parse_assignment
+
+    value = parse_value(path, typed)
+    assert _question(path).convert(typed) == value
+    assert parse_assignment(f"{path}={typed}").value == value

@@ -125,3 +125,43 @@ def test_local_pack_that_overrides_nothing_is_reported(tmp_path) -> None:  # typ
     assert [(f.code, f.rule_id) for f in findings if f.severity == "error"] == [
         ("nothing_to_override", "EQ-TRUST-LOWW")]
     assert "did you mean 'EQ-TRUST-LOW'" in findings[0].hint
+
+
+@pytest.mark.parametrize("pack, code", [("no_actions", "no_actions"), ("no_sources", "no_sources")])
+def test_the_loader_gives_missing_actions_and_sources_their_own_codes(pack: str, code: str) -> None:
+    from engine.loader import scan_rulebase
+
+    _, problems = scan_rulebase([LINT / pack], shipped=False)
+    assert [p.code for p in problems] == [code]
+
+
+def test_a_recommend_without_an_actions_key_is_no_actions(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from tests.helpers import rec, write_pack
+
+    rule = rec("NO-KEY", {"fact": "relationships.trust", "equals": "low"})
+    rule["recommend"].pop("actions")
+    write_pack(tmp_path / "p", [rule])
+    [found] = lint([tmp_path / "p"], shipped=False)
+    assert (found.code, found.rule_id, found.message) == ("no_actions", "NO-KEY",
+                                                        "a recommending rule needs at least one action")
+
+
+def test_a_rule_missing_only_its_title_is_a_schema_finding(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from tests.helpers import rec, write_pack
+
+    rule = rec("NO-TITLE", {"fact": "relationships.trust", "equals": "low"})
+    rule.pop("title")
+    write_pack(tmp_path / "p", [rule])
+    [found] = lint([tmp_path / "p"], shipped=False)
+    assert found.code == "schema" and "needs title" in found.message
+
+
+def test_witness_out_of_budget_is_undecided_not_partial_facts(monkeypatch: pytest.MonkeyPatch) -> None:
+    import engine.satisfiable as sat
+    from engine.conditions import All, Test
+
+    cond = All((Test("relationships.trust", "equals", "high"), Test("power.differential", "equals", "low")))
+    assert sat.witness(cond, {}) == {"relationships.trust": "high", "power.differential": "low"}
+    monkeypatch.setattr(sat, "BUDGET", 2)
+    assert sat.witness(cond, {}) is sat.UNDECIDED
+    assert sat.can_hold(cond, {})   # an undecided condition still counts as satisfiable

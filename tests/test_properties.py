@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from engine import CaseError, case_from_data, case_from_text, load_engine
 from engine import vocabulary as v
-from engine.casewriter import dump_case
+from engine.casewriter import dump_case, dump_case_json
 from engine.render import render
 from engine.render.html import render_html
 from engine.whatif import apply, parse_assignment
@@ -77,6 +77,7 @@ def check(data: Any) -> None:
     assert render_html(result, case).rstrip().endswith("</html>")
     # what the interview writes reads back as the same facts (empty text is "not stated" either way)
     assert case_from_text(dump_case(case), "again.yaml").facts() == case.facts()
+    assert case_from_text(dump_case_json(case), "again.json").facts() == case.facts()
 
 
 @FAST

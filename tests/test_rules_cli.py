@@ -150,6 +150,35 @@ def test_coverage_missing_case_folder_is_exit_2(runner: CliRunner, tmp_path: Pat
     assert res.exit_code == 2 and "case folder not found" in res.output
 
 
+def test_coverage_loads_the_cases_before_compiling_the_engine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import engine.coverage
+    from engine.errors import CaseError
+
+    (tmp_path / "bad.yaml").write_text("case_id: bad\npower: {differential: huge}\n")
+
+    def no_engine(*_: object) -> None:
+        raise AssertionError("the engine was compiled before the cases were loaded")
+
+    monkeypatch.setattr(engine.coverage, "load_engine", no_engine)
+    with pytest.raises(CaseError):
+        engine.coverage.coverage_of([], tmp_path)
+
+
+def test_corpus_finds_case_files_as_batch_does(tmp_path: Path) -> None:
+    from engine.corpus import load_corpus
+
+    good = (FIXTURES / "cases").glob("*.yaml")
+    text = next(iter(sorted(good))).read_text()
+    (tmp_path / "UPPER.YAML").write_text(text.replace("case_id:", "case_id: upper #", 1))
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "nested.yml").write_text(text.replace("case_id:", "case_id: nested #", 1))
+    (tmp_path / ".hidden.yaml").write_text("not: [a case")           # an editor's swap or backup file
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".git" / "x.yaml").write_text("not: [a case")
+    cases = load_corpus(tmp_path)
+    assert [c.case_id for c in cases] == ["upper", "nested"]
+
+
 def test_diff_reports_added_removed_and_priority(runner: CliRunner, tmp_path: Path) -> None:
     new = tmp_path / "new"
     shutil.copytree(FIXTURES / "basic", new)

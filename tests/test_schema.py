@@ -95,3 +95,32 @@ def test_output_with_an_override_validates(tmp_path: Path) -> None:
 def test_unknown_kind_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown schema kind"):
         json_schema("nope")
+
+
+def test_output_tags_follow_the_vocabulary_tag_keys() -> None:
+    from engine.vocabulary import TAG_KEYS
+
+    tags = json_schema("output")["$defs"]["TagsOut"]
+    assert list(tags["properties"]) == list(TAG_KEYS)
+    assert tags["required"] == list(TAG_KEYS) and tags["additionalProperties"] is False
+
+
+def test_the_cli_offers_exactly_the_schema_kinds() -> None:
+    from cli import main
+
+    [kind] = [p for p in main.commands["schema"].params if p.name == "kind"]
+    assert tuple(kind.type.choices) == KINDS  # type: ignore[attr-defined]
+
+
+def test_the_schema_module_does_not_load_the_runner() -> None:
+    """`isp-advisor schema` needs the models only: no runner, no durable_rules (the package
+    __init__ is bypassed here, since it exports the runner's API itself)."""
+    import subprocess
+    import sys
+
+    code = ("import sys, types; pkg = types.ModuleType('engine'); pkg.__path__ = [sys.argv[1]]; "
+            "sys.modules['engine'] = pkg; import engine.schema; "
+            "print(sorted(m for m in sys.modules if m == 'engine.runner' or m.split('.')[0] == 'durable'))")
+    out = subprocess.run([sys.executable, "-c", code, str(ROOT / "engine")], capture_output=True, text=True,
+                         check=True, cwd=ROOT)
+    assert out.stdout.strip() == "[]"

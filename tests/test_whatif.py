@@ -105,3 +105,48 @@ def test_whatif_on_shipped_cases_accounts_for_every_recommendation(path: Any, sh
     d = whatif(shipped_engine, load_case(path), ["engagement.level=collaborate", "relationships.trust=high"])
     assert len(d.before.recommendations) == len(d.removed) + len(d.changed) + d.unchanged
     assert len(d.after.recommendations) == len(d.added) + len(d.changed) + d.unchanged
+
+
+@pytest.mark.parametrize("text, value", [
+    ("leadership.transition=1", True),
+    ("leadership.transition=0", False),
+    ("leadership.transition=Y", True),
+    ("cfir.innovation.complexity=M", "mixed"),
+])
+def test_bool_and_rating_words_are_read_as_the_interview_reads_them(text: str, value: Any) -> None:
+    assert parse_assignment(text).value == value
+
+
+def test_set_transition_1_means_true(engine: Any) -> None:
+    changed = apply(load_case(CASE), [parse_assignment("leadership.transition=1")])
+    assert changed.leadership is not None and changed.leadership.transition is True
+
+
+@pytest.mark.parametrize("path, text, value", [
+    ("leadership.transition", "yes", True), ("leadership.transition", "true", True),
+    ("leadership.transition", "1", True), ("leadership.transition", "n", False),
+    ("leadership.transition", "false", False), ("leadership.transition", "0", False),
+    ("leadership.transition", "maybe", "maybe"),          # left for the case model to refuse
+    ("cfir.innovation.cost", " +2 ", 2), ("cfir.innovation.cost", "-1", -1),
+    ("cfir.innovation.cost", "7", 7),                      # out of range: the model says so
+    ("cfir.innovation.cost", "mixed", "mixed"), ("cfir.innovation.cost", "1.5", "1.5"),
+    ("stage", "installation", "installation"), ("setting", "health_care", "health_care"),
+    ("site", "Clinic; north", "Clinic; north"),
+    ("equity.priority_populations", "a;b; ;c", ["a", "b", "c"]),
+    ("equity.priority_populations", "", []),
+])
+def test_parse_value_reads_each_kind(path: str, text: str, value: Any) -> None:
+    from engine.facts import parse_value
+
+    assert parse_value(path, text) == value
+    assert type(parse_value(path, text)) is type(value)
+
+
+def test_whatif_does_not_load_the_interview() -> None:
+    import subprocess
+    import sys
+
+    code = "import sys, engine.whatif; print('engine.interview' in sys.modules, 'engine.glossary' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=FIXTURES.parent.parent).stdout
+    assert out.split() == ["False", "False"]

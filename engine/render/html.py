@@ -12,11 +12,12 @@ from typing import Any
 
 from .. import vocabulary as v
 from ..case import Case
+from ..conditions import fmt_value
 from ..explain import Proof, Trace
 from ..results import Recommendation, Result
 from ..vocabulary import CATEGORY_TITLES
 from .prooftext import test_line
-from .summary import cfir_by_domain, counts, rating_text, summary_rows
+from .summary import NOT_STATED, cfir_by_domain, counts, rating_text, summary_rows
 
 CSS = """
 :root { --ink:#1d2430; --muted:#5b6575; --line:#d9dee6; --bar:#f1f3f6;
@@ -121,7 +122,7 @@ def render_html(result: Result, case: Case, *, explain: bool = True, categories:
 def _summary(case: Case) -> str:
     rows = []
     for label, value in summary_rows(case):
-        cls = ' class="unstated"' if value == "not stated" else ""
+        cls = ' class="unstated"' if value == NOT_STATED else ""
         rows.append(f"<dt>{_e(label)}</dt><dd{cls}>{_e(value)}</dd>")
     return '<section id="site"><h2>Site summary</h2><dl class="summary">' + "".join(rows) + "</dl></section>"
 
@@ -241,5 +242,5 @@ def _trace(t: Trace) -> str:
 
 
 def _derived(p: Proof) -> str:
-    derived = ", ".join(f"{k}={v}" for k, v in p.derived.items())
+    derived = ", ".join(f"{k}={fmt_value(val)}" for k, val in p.derived.items())
     return f"<li>from {_e(p.rule_id)} ({_e(p.pack)}), deriving {_e(derived)}:<ul>{_trace(p.condition)}</ul></li>"

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import shlex
 from typing import Any
 
 from ..conditions import fmt_value
 from ..explain import Change, Proof
+from ..facts import LIST_SEPARATOR
 from ..runner import WhyNot
 from .jsonout import dumps
 from .prooftext import proof_lines, test_line
@@ -28,14 +30,17 @@ def change_text(change: Change) -> str:
 
 
 def set_args(changes: tuple[Change, ...]) -> str:
-    """The what-if options that try the change: '--set a=b --set c=d'."""
-    return " ".join(f"--set {c.fact}={'' if c.value is None else _raw(c.value)}" for c in changes)
+    """The what-if options that try the change: '--set a=b --set c=d', each PATH=VALUE shell-quoted."""
+    return " ".join(f"--set {shlex.quote(f'{c.fact}={_set_value(c.value)}')}" for c in changes)
 
 
-def _raw(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
+def _set_value(value: Any) -> str:
+    """A value as `--set` reads it back: empty to unset, a list's items joined by the list separator."""
+    if value is None:
+        return ""
+    if isinstance(value, list | tuple):
+        return f"{LIST_SEPARATOR} ".join(str(x) for x in value)
+    return fmt_value(value)
 
 
 def render_why_not(answer: WhyNot, case_path: str = "CASE", fmt: str = "table") -> str:
@@ -53,6 +58,6 @@ def render_why_not(answer: WhyNot, case_path: str = "CASE", fmt: str = "table") 
         out.append("  none found: no change to one or two case facts makes it fire")
     else:
         out += [f"  {change_text(c)}" for c in answer.change]
-        out.append(f"  try: isp-advisor whatif {case_path} {set_args(answer.change)}")
+        out.append(f"  try: isp-advisor whatif {shlex.quote(case_path)} {set_args(answer.change)}")
     out += ["", "Full evaluation:"] + ["  " + line for line in proof_lines(answer.proof)]
     return "\n".join(out) + "\n"
