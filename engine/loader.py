@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
@@ -20,8 +20,10 @@ from .conditions import All, Any_, Condition, Not, Test
 from .documents import Document, dotted, load
 from .errors import Problem, RuleError, allowed, did_you_mean
 from .facts import DERIVED_PREFIX, FACTS, FactSpec, spec_for
-from .rulemodel import AllModel, AnyModel, NotModel, PackModel, RuleModel, SourcesModel, TableModel, TestModel
 from .ruleset import PackInfo, Rule, RuleBase, Source
+
+if TYPE_CHECKING:
+    from .rulemodel import TestModel
 
 RULES_ENV = "ISP_ADVISOR_RULES"
 SOURCES_FILE = "sources.yaml"
@@ -142,6 +144,8 @@ def scan_rulebase(extra: Sequence[str | os.PathLike[str]] = (),
 
 
 def _load_sources(dirs: list[Path], problems: list[Problem]) -> dict[str, Source]:
+    from .rulemodel import SourcesModel  # not needed when the rule cache answers
+
     out: dict[str, Source] = {}
     for d in dirs:
         f = d / SOURCES_FILE
@@ -165,6 +169,7 @@ def _load_sources(dirs: list[Path], problems: list[Problem]) -> dict[str, Source
 
 def _load_pack(doc: Document, shipped: bool, sources: dict[str, Source],
                problems: list[Problem]) -> tuple[PackInfo, list[Rule], list[str]] | None:
+    from .rulemodel import PackModel  # not needed when the rule cache answers
     from .validation import problems_from
 
     if not isinstance(doc.data, dict):
@@ -191,6 +196,7 @@ def _load_pack(doc: Document, shipped: bool, sources: dict[str, Source],
 
 def _expand_table(doc: Document, data: dict[str, Any], loc: tuple[str | int, ...],
                   problems: list[Problem]) -> list[tuple[dict[str, Any], tuple[str | int, ...], str]]:
+    from .rulemodel import TableModel  # not needed when the rule cache answers
     from .validation import problems_from
 
     try:
@@ -254,6 +260,7 @@ def _with_rule_codes(found: list[Problem]) -> list[Problem]:
 
 def _load_rule(doc: Document, data: Any, loc: tuple[str | int, ...], info: PackInfo,
                sources: dict[str, Source], problems: list[Problem], table: str) -> Rule | None:
+    from .rulemodel import RuleModel  # not needed when the rule cache answers
     from .validation import problems_from
 
     rule_id = str(data.get("id", "")) if isinstance(data, dict) else ""
@@ -315,6 +322,8 @@ _ALLOWED_OPS = {
 
 def _condition(model: Any, loc: tuple[str | int, ...], add: Any) -> Condition | None:
     """Pydantic condition model -> condition tree, checking paths, operators and values."""
+    from .rulemodel import AllModel, AnyModel, NotModel, TestModel  # not needed when the rule cache answers
+
     if isinstance(model, AllModel):
         items = [_condition(c, loc + ("all", i), add) for i, c in enumerate(model.all)]
         return None if any(i is None for i in items) else All(tuple(items))  # type: ignore[arg-type]

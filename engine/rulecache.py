@@ -36,9 +36,19 @@ def cache_dir() -> Path | None:
     return (Path(xdg) if xdg else Path.home() / ".cache") / "isp-advisor"
 
 
+_LOADING_CODE = ("loader.py", "rulemodel.py", "facts.py", "vocabulary.py", "conditions.py", "ruleset.py",
+                 "documents.py", "validation.py", "rulecache.py")
+"""The engine's own modules that decide what a pack loads to: editing one is a different key, so
+a development checkout never reads a rule base built by older code."""
+
+
 def key_for(files: list[Path], dirs: list[Path], shipped: bool) -> str:
-    """A digest of everything a load reads: engine version, folder order, each file's path and bytes."""
+    """A digest of everything a load reads: engine version and loading code, folder order, each
+    file's path and bytes."""
     h = hashlib.sha256(f"{FORMAT}|{__version__}|{shipped}|".encode())
+    here = Path(__file__).resolve().parent
+    for name in _LOADING_CODE:
+        h.update((here / name).read_bytes())
     for d in dirs:
         h.update(f"dir:{d.resolve()}\n".encode())
     for f in files:

@@ -59,3 +59,17 @@ def test_an_unwritable_cache_only_costs_speed(tmp_path: Path, monkeypatch: pytes
     monkeypatch.setenv("ISP_ADVISOR_CACHE", str(blocker / "sub"))
     assert load_rulebase().rules
     assert os.path.isfile(blocker)
+
+
+def test_the_key_changes_with_the_engine_loading_code(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from engine import rulecache
+
+    folder = write_pack(tmp_path / "p", [rec("R1", {"fact": "stage", "exists": True})])
+    files = [folder / "sources.yaml", folder / "t.yaml"]
+    before = rulecache.key_for(files, [folder], False)
+    code = tmp_path / "engine"
+    code.mkdir()
+    for name in rulecache._LOADING_CODE:
+        (code / name).write_text(f"# {name}\n")
+    monkeypatch.setattr(rulecache, "__file__", str(code / "rulecache.py"))
+    assert rulecache.key_for(files, [folder], False) != before
