@@ -284,6 +284,17 @@ def path_count(cond: Condition) -> int:
 # ---------------------------------------------------------------- running
 
 
+def _each(actions: list[Callable[[Any], None]]) -> Callable[[Any], None]:
+    if len(actions) == 1:
+        return actions[0]
+
+    def run_all(c: Any) -> None:
+        for act in actions:
+            act(c)
+
+    return run_all
+
+
 class DurableRunner:
     """Compiled rulesets (one per stratum) registered in a host of their own."""
 
@@ -297,10 +308,18 @@ class DurableRunner:
         self._fast = action is None
         make = action or self._recorder
         definitions: dict[str, dict[str, Any]] = {}
+        # Rules with the same condition (decision-table rows on one construct, say) share one
+        # durable_rules rule, named after the first of them; a firing stands for all of them.
+        self._members: dict[str, tuple[str, ...]] = {}
         for name, stratum in zip(self.names, strata, strict=True):
-            definitions[name] = {
-                rid: {"all": [{"m": _and([{CASE_MARK: 1}, compile_condition(cond)])}], "run": self._guard(make(rid))}
-                for rid, cond in stratum}
+            groups: dict[Condition, list[str]] = {}
+            for rid, cond in stratum:
+                groups.setdefault(cond, []).append(rid)
+            definitions[name] = {}
+            for cond, rids in groups.items():
+                self._members[rids[0]] = tuple(rids)
+                definitions[name][rids[0]] = {"all": [{"m": _and([{CASE_MARK: 1}, compile_condition(cond)])}],
+                                              "run": self._guard(_each([make(rid) for rid in rids]))}
             if definitions[name]:
                 definitions[name][PRIME] = {"all": [{"m": {PRIME: 1}}], "run": _noop}
         self.definitions = definitions
@@ -310,7 +329,8 @@ class DurableRunner:
             self.host.register_rulesets({n: {rid: dict(rule) for rid, rule in d.items()}
                                          for n, d in definitions.items() if d})
         except BaseException as exc:  # durable refuses a definition: find which rules it refuses
-            raise DurableRejected(_refused(definitions), str(exc)) from None
+            refused = [rid for first in _refused(definitions) for rid in self._members.get(first, (first,))]
+            raise DurableRejected(refused, str(exc)) from None
         self._active = {n for n, d in definitions.items() if d}
         self._handles = {n: self.host.get_ruleset(n)._handle for n in self._active}
         self._prime()
@@ -390,7 +410,8 @@ class DurableRunner:
             # the message is '{"<rule id>": {...the fact...}}'; rule ids never need JSON escapes
             fired[message[2:message.index('"', 2)]] = None
             message = _core.complete_and_start_action(handle, state)
-        return list(fired)
+        members = self._members
+        return [rid for first in fired for rid in members.get(first, ())]
 
     def forget(self, sid: str) -> None:
         """Delete a case's session in every ruleset, so memory stays flat across cases."""
