@@ -119,3 +119,17 @@ def test_condition_durable_rules_refuses_is_named_with_its_rule(tmp_path: Path) 
     text = info.value.render()
     assert "rule R-HUGE" in text and "durable_rules cannot build this condition" in text
     assert "R-OK" not in text
+
+
+def test_rules_with_the_same_condition_share_one_durable_rule_and_all_fire(tmp_path: Path) -> None:
+    cond = {"any": [{"fact": "cfir.innovation.cost", "lte": -1}, {"fact": "cfir.innovation.cost", "equals": "mixed"}]}
+    eng = engine_for(tmp_path, [rec("R-A", cond, title="A"), rec("R-B", cond, title="B"),
+                                rec("R-C", {"fact": "stage", "exists": True}, title="C")])
+    assert sum(1 for name in eng._durable.definitions.values() for rid in name if rid.startswith("R-")) == 2
+    assert eng.fire({"cfir.innovation.cost": "mixed"}).fired == ("R-A", "R-B")
+    assert eng.fire({"cfir.innovation.cost": -2, "stage": "installation"}).fired == ("R-A", "R-B", "R-C")
+    seen: list[str] = []
+    host_path = DurableRunner([[(r.id, r.when) for r in eng.rules]],
+                              action=lambda rid: (lambda c: seen.append(rid)))
+    host_path.run(0, {"sid": "h1", CASE_MARK: 1, "cfir__innovation__cost__mixed": 1})
+    assert sorted(seen) == ["R-A", "R-B"]
