@@ -139,7 +139,7 @@ class Engine:
         for r in base.rules:
             reads |= r.reads()
         self._reads = reads
-        producers = base.producers()
+        producers = self._producers = base.producers()
         self._proof_inputs = {r.id: self._closure(r, producers) for r in base.rules}
         self._proof_derived = {rid: tuple(p[len(DERIVED_PREFIX):] for p in paths if p.startswith(DERIVED_PREFIX))
                                for rid, paths in self._proof_inputs.items()}
@@ -358,7 +358,7 @@ class Engine:
             return []
         seen.add(rule_id)
         out: list[str] = []
-        producers = self.base.producers()
+        producers = self._producers
         for path in sorted(self.by_id[rule_id].reads()):
             if path.startswith(DERIVED_PREFIX):
                 for p in producers.get(path, []):
