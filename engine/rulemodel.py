@@ -129,6 +129,8 @@ class Tags(_Strict):
     facilitation_mode: list[str] = []
     capacity_type: list[str] = []
     participation_value: list[str] = []
+    implementation_outcome: list[str] = []
+    spectrum_level: list[str] = []
 
 
 class Recommend(_Strict):

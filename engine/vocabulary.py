@@ -214,6 +214,9 @@ CAPACITY_TYPES: dict[str, str] = {'intervention_specific': 'Intervention/approac
  'analytic': 'Analytic capacity',
  'adaptive': 'Adaptive capacity'}
 IMPLEMENTATION_OUTCOMES: tuple[str, ...] = ('acceptability', 'adoption', 'appropriateness', 'cost', 'feasibility', 'fidelity', 'reach', 'sustainability')
+HORIZONS: dict[str, str] = {"now": "Start here (the first 30 days)", "next": "Next (this quarter)",
+                            "later": "Later"}
+"""The plan's horizons, in order (docs/plan.md)."""
 STAGES: tuple[str, ...] = ('exploration', 'installation', 'initial_implementation', 'full_implementation', 'sustainment')
 
 # Ordered scales of the case contract (compared by rank).
@@ -245,6 +248,8 @@ TAG_VOCABULARIES: dict[str, frozenset[str]] = {
     "facilitation_mode": frozenset(FACILITATION_MODES),
     "capacity_type": frozenset(CAPACITY_TYPES),
     "participation_value": frozenset(PARTICIPATION_VALUES),
+    "implementation_outcome": frozenset(IMPLEMENTATION_OUTCOMES),
+    "spectrum_level": frozenset(ENGAGEMENT_LEVELS),
 }
 TAG_KEYS: tuple[str, ...] = tuple(TAG_VOCABULARIES)
 
