@@ -331,18 +331,25 @@ def rules_docs(rules: tuple[str, ...], output: str | None, force: bool) -> None:
               help="Folder of example case files to run on both.")
 @click.option("--format", "-f", "fmt", type=click.Choice(AUTHOR_FORMATS), default="table", show_default=True,
               help="Output format.")
-def rules_diff(old: str, new: str, cases_dir: str, fmt: str) -> None:
+@click.option("--no-shipped", is_flag=True,
+              help="OLD and NEW are complete rule bases: load each alone, not over the shipped packs.")
+def rules_diff(old: str, new: str, cases_dir: str, fmt: str, no_shipped: bool) -> None:
     """Compare two rule folders on a folder of cases: per case, the recommendations added,
     removed or changed in priority, and a total.
 
+    Each folder is loaded over the shipped packs, as --rules DIR is everywhere else (the shipped
+    folder itself stands for the shipped packs alone); with --no-shipped each is loaded alone.
+
     Example:
 
-        isp-advisor rules diff old_rules/ rules/ --cases cases
+        isp-advisor rules diff rules/ my_rules/ --cases cases      # what my_rules adds
+
+        isp-advisor rules diff old_rules/ rules/ --cases cases --no-shipped
     """
     from engine.diff import diff_folders
     from engine.render.authoring import diff_text
 
-    click.echo(diff_text(diff_folders(old, new, cases_dir), fmt), nl=False)
+    click.echo(diff_text(diff_folders(old, new, cases_dir, shipped=not no_shipped), fmt), nl=False)
 
 
 @main.command("schema")

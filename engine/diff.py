@@ -10,11 +10,13 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from .case import Case
 from .corpus import load_corpus
-from .loader import RuleDirs
+from .errors import Problem, RuleError
+from .loader import RuleDirs, shipped_rules_dir
 from .results import Result
 from .runner import Engine, load_engine
 
@@ -88,10 +90,40 @@ def diff(old: Engine, new: Engine, cases: Sequence[Case]) -> Diff:
 
 
 def diff_folders(old: str | os.PathLike[str], new: str | os.PathLike[str],
-                 cases_dir: str | os.PathLike[str]) -> Diff:
-    """Diff two complete rule folders (each loaded alone, without the shipped packs) on a corpus.
+                 cases_dir: str | os.PathLike[str], shipped: bool = True) -> Diff:
+    """Diff two rule folders on a corpus, each loaded as every other command loads `--rules DIR`.
 
-    Folders in $ISP_ADVISOR_RULES are added to both sides alike, so they do not show as changes.
+    With `shipped` (the default) each side is the shipped packs with the folder loaded over them,
+    so a local folder keeps the shipped sources and rules it builds on; a side that is the shipped
+    folder itself is just the shipped packs. Without it each folder is a complete rule base, loaded
+    alone (`--no-shipped`: comparing two versions of the whole rule base). Folders in
+    $ISP_ADVISOR_RULES are added to both sides alike, so they do not show as changes.
     """
     cases = load_corpus(cases_dir)
-    return diff(load_engine(RuleDirs([old], shipped=False)), load_engine(RuleDirs([new], shipped=False)), cases)
+    return diff(_side(old, "OLD", shipped), _side(new, "NEW", shipped), cases)
+
+
+def _side(folder: str | os.PathLike[str], name: str, shipped: bool) -> Engine:
+    if shipped and _is_shipped(Path(folder)):
+        return load_engine(RuleDirs([], shipped=True))
+    try:
+        return load_engine(RuleDirs([folder], shipped=shipped))
+    except RuleError as exc:
+        dups = [p for p in exc.problems if p.code == "duplicate_id"]
+        if not shipped or not dups:
+            raise
+        summary = Problem(file=str(folder), field=name, code="duplicate_id",
+                          message=f"{len(dups)} rule(s) here are already defined by the shipped packs "
+                                  f"(first: {dups[0].rule_id or dups[0].message})",
+                          hint="to compare two complete rule folders, add --no-shipped; "
+                               "to replace a shipped rule, mark it 'overrides: true'")
+        # A copy of the whole rule base repeats every id: the one line that says why is enough.
+        others = [p for p in exc.problems if p.code != "duplicate_id"]
+        raise RuleError([summary, *others, *(dups if len(dups) <= 3 else [])]) from None
+
+
+def _is_shipped(folder: Path) -> bool:
+    try:
+        return folder.resolve() == shipped_rules_dir().resolve()
+    except OSError:
+        return False

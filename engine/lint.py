@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from .conditions import Condition, describe, facts_read, fmt_value
 from .errors import Problem, RuleError
 from .facts import DERIVED_PREFIX
+from .lintsalvage import salvage
 from .loader import scan_rulebase
 from .ruleset import Rule, RuleBase
 from .satisfiable import can_hold, conflict
@@ -61,20 +62,29 @@ class Finding:
 
 
 def lint(extra: Sequence[str | os.PathLike[str]] = (), shipped: bool = True) -> list[Finding]:
-    """Every finding for the packs `load_engine(extra, shipped)` would load, sorted by location.
+    """Every finding for the packs `load_engine(extra, shipped)` would load, in one run, sorted by location.
 
+    The rules the loader refused are repaired just enough to be checked as well (lintsalvage), so
+    a schema error does not hide an unknown source, nor an unknown source a rule that never fires.
     A rule folder that does not exist is a usage mistake, not a finding: it raises RuleError.
     """
     base, problems = scan_rulebase(extra, shipped)
     missing = [p for p in problems if p.code == "not_found"]
     if missing:
         raise RuleError(missing)
-    findings = [from_problem(p) for p in problems]
-    cycle_findings, cyclic = cycles(base.rules)
-    findings += cycle_findings
+    salvaged, more = salvage(problems, base.rules, base.sources)
+    checked = replace(base, rules=base.rules + tuple(salvaged))
+    findings = [from_problem(p) for p in problems + more]
+    findings += checks(checked)
+    return sorted(set(findings))
+
+
+def checks(base: RuleBase) -> list[Finding]:
+    """The checks of what loaded (including the salvaged rules); a new check adds one line here."""
+    findings, cyclic = cycles(base.rules)
     findings += [f for f in never_fires(base) if f.rule_id not in cyclic]
     findings += unused_derived(base)
-    return sorted(set(findings))
+    return findings
 
 
 def has_errors(findings: Sequence[Finding]) -> bool:

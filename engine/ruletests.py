@@ -30,7 +30,7 @@ from . import vocabulary as v
 from .case import Case, load_case, validate_case
 from .documents import Document, dotted, load
 from .errors import CaseError, Problem, RuleError, did_you_mean
-from .loader import rule_dirs
+from .loader import rule_dirs, shipped_rules_dir
 from .results import Result
 from .rulemodel import Priority
 
@@ -94,6 +94,8 @@ class Outcome:
     line: int
     name: str
     failures: tuple[str, ...]
+    shipped: bool = False
+    """Whether the test comes with the shipped packs (not from a --rules folder)."""
 
     @property
     def passed(self) -> bool:
@@ -101,7 +103,7 @@ class Outcome:
 
     def to_dict(self) -> dict[str, Any]:
         return {"file": self.file, "line": self.line, "name": self.name, "passed": self.passed,
-                "failures": list(self.failures)}
+                "failures": list(self.failures), "shipped": self.shipped}
 
 
 @dataclass(frozen=True)
@@ -133,7 +135,9 @@ def run_rule_tests(extra: Sequence[str | os.PathLike[str]] = (), shipped: bool =
     loaded = [t for f in todo for t in _load_file(f, engine, problems)]
     if problems:
         raise RuleError(problems)
-    return [_run(t, engine) for t in loaded]
+    shipped_dir = shipped_rules_dir().resolve() if shipped and getattr(extra, "shipped", True) else None
+    return [_run(t, engine, shipped_dir is not None and shipped_dir in Path(t.file).resolve().parents)
+            for t in loaded]
 
 
 def _load_file(path: Path, engine: Engine, problems: list[Problem]) -> list[_Loaded]:
@@ -214,11 +218,11 @@ def _expectations(doc: Document, loc: tuple[str | int, ...], items: list[str | E
     return tuple(out)
 
 
-def _run(test: _Loaded, engine: Engine) -> Outcome:
+def _run(test: _Loaded, engine: Engine, shipped: bool) -> Outcome:
     result = engine.evaluate(test.case)
     failures = [f"expected {e.label()}, {_seen(e, result)}" for e in test.present if not matches(e, result)]
     failures += [f"expected no {e.label()}, but it was recommended" for e in test.absent if matches(e, result)]
-    return Outcome(test.file, test.line, test.name, tuple(failures))
+    return Outcome(test.file, test.line, test.name, tuple(failures), shipped)
 
 
 def matches(exp: Expectation, result: Result) -> bool:

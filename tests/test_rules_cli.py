@@ -189,18 +189,19 @@ def test_diff_reports_added_removed_and_priority(runner: CliRunner, tmp_path: Pa
             r["priority"] = "low"                                                    # changed priority
     pack["rules"].append(rec("EQ-NEW", {"fact": "stage", "equals": "installation"}, sources=["isp-profile-2020"]))
     (new / "basic.yaml").write_text(yaml.safe_dump(pack, sort_keys=False))
-    res = run(runner, "rules", "diff", BASIC, str(new), "--cases", str(FIXTURES / "cases"), "-f", "json")
+    res = run(runner, "rules", "diff", BASIC, str(new), "--cases", str(FIXTURES / "cases"), "-f", "json",
+              "--no-shipped")
     data = json.loads(res.output)
     [case] = data["cases"]
     assert {(c["rule_id"], c["change"]) for c in case["changes"]} == {
         ("EQ-NEW", "added"), ("FA-ADAPTIVE", "removed"), ("EQ-SHARE-POWER", "priority")}
     assert data["totals"] == {"cases": 1, "cases_changed": 1, "added": 1, "removed": 1, "priority": 1}
-    text = run(runner, "rules", "diff", BASIC, str(new), "--cases", str(FIXTURES / "cases")).output
+    text = run(runner, "rules", "diff", BASIC, str(new), "--cases", str(FIXTURES / "cases"), "--no-shipped").output
     assert "1 of 1 cases changed: 1 added, 1 removed, 1 changed priority" in text
 
 
 def test_diff_of_a_folder_with_itself_is_empty(runner: CliRunner) -> None:
-    res = run(runner, "rules", "diff", BASIC, BASIC, "--cases", str(CASES), "-f", "json")
+    res = run(runner, "rules", "diff", BASIC, BASIC, "--cases", str(CASES), "-f", "json", "--no-shipped")
     data = json.loads(res.output)
     assert data["totals"] == {"cases": len(list(CASES.glob("*.yaml"))), "cases_changed": 0, "added": 0,
                               "removed": 0, "priority": 0}

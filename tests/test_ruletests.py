@@ -109,3 +109,40 @@ def test_shipped_rule_tests_pass() -> None:
     assert len(outcomes) >= 6
     failed = [f"{o.file}:{o.line}: {o.name}: {'; '.join(o.failures)}" for o in outcomes if not o.passed]
     assert not failed, "\n".join(failed)
+
+
+def test_with_a_local_folder_its_results_come_first_then_one_line_for_the_shipped(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from cli import main
+    from tests.helpers import rec, write_pack
+
+    folder = write_pack(tmp_path / "mine", [rec("MINE-LOW-TRUST", {"fact": "relationships.trust", "equals": "low"},
+                                                sources=["metz-woo-loper-2021"])], name="mine", sources=False)
+    (folder / "tests").mkdir()
+    (folder / "tests" / "mine.yaml").write_text(
+        "tests:\n"
+        "  - name: low trust\n    case: {case_id: a, relationships: {trust: low}}\n    present: [MINE-LOW-TRUST]\n"
+        "  - name: high trust\n    case: {case_id: b, relationships: {trust: high}}\n    present: [MINE-LOW-TRUST]\n")
+    res = CliRunner().invoke(main, ["rules", "test", "--rules", str(folder)])
+    assert res.exit_code == 1, res.output
+    lines = res.output.splitlines()
+    shipped = len(run_rule_tests())
+    assert lines[0].startswith("PASS ") and lines[0].endswith("mine.yaml:2: low trust")
+    assert lines[1].startswith("FAIL ") and lines[1].endswith("mine.yaml:5: high trust")
+    assert lines[2] == "     - expected rule MINE-LOW-TRUST, but it did not fire"
+    assert lines[3] == "1 passed, 1 failed"
+    assert lines[4] == f"shipped packs' tests: {shipped} passed, 0 failed"
+    assert len(lines) == 5  # the passing shipped tests are not listed one by one
+    data = __import__("json").loads(CliRunner().invoke(main, ["rules", "test", "--rules", str(folder),
+                                                              "-f", "json"]).output)
+    assert [t["shipped"] for t in data["tests"]].count(False) == 2
+
+
+def test_without_a_local_folder_every_shipped_test_is_listed() -> None:
+    from engine.render.authoring import outcomes_text
+
+    outcomes = run_rule_tests()
+    assert all(o.shipped for o in outcomes)
+    lines = outcomes_text(outcomes).splitlines()
+    assert len(lines) == len(outcomes) + 1 and lines[-1] == f"{len(outcomes)} passed, 0 failed"

@@ -23,18 +23,33 @@ def findings_text(findings: Sequence[Finding], fmt: str = "text") -> str:
 
 
 def outcomes_text(outcomes: Sequence[Outcome], fmt: str = "text") -> str:
+    """Each test's outcome; with tests of your own, yours first and the shipped packs' in one line
+    (and their failures, since an override of yours may be what broke them)."""
     failed = [o for o in outcomes if not o.passed]
     if fmt == "json":
         return dumps({"tests": [o.to_dict() for o in outcomes],
                       "passed": len(outcomes) - len(failed), "failed": len(failed)})
     if not outcomes:
         return "no rule tests found (they live in rules/tests/*.yaml and DIR/tests/*.yaml)\n"
-    lines = []
-    for o in outcomes:
-        lines.append(f"{'PASS' if o.passed else 'FAIL'} {o.file}:{o.line}: {o.name}")
-        lines += [f"     - {f}" for f in o.failures]
-    lines.append(f"{len(outcomes) - len(failed)} passed, {len(failed)} failed")
-    return "\n".join(lines) + "\n"
+    own = [o for o in outcomes if not o.shipped]
+    shipped = [o for o in outcomes if o.shipped]
+    if not own:  # only the shipped packs' tests: list them all
+        return "".join(_outcome_lines(o) for o in outcomes) + _counts(outcomes) + "\n"
+    text = "".join(_outcome_lines(o) for o in own) + _counts(own) + "\n"
+    if shipped:
+        text += f"shipped packs' tests: {_counts(shipped)}\n"
+        text += "".join(_outcome_lines(o) for o in shipped if not o.passed)
+    return text
+
+
+def _outcome_lines(o: Outcome) -> str:
+    return f"{'PASS' if o.passed else 'FAIL'} {o.file}:{o.line}: {o.name}\n" + "".join(
+        f"     - {f}\n" for f in o.failures)
+
+
+def _counts(outcomes: Sequence[Outcome]) -> str:
+    failed = sum(not o.passed for o in outcomes)
+    return f"{len(outcomes) - failed} passed, {failed} failed"
 
 
 def coverage_text(cov: Coverage, fmt: str = "table") -> str:
