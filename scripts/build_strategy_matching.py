@@ -488,6 +488,448 @@ S = {
 }
 
 
+
+
+# ---------------------------------------------------------------- stage fit, outcomes, spectrum (data)
+# NIRN stages (Fixsen et al. 2005) plus sustainment. Each strategy lists the stages it suits; a case with no
+# stage keeps every row (the plan layer ranks stage fit). A reason is given where it is not obvious.
+E, I, II, FI, SU = "exploration", "installation", "initial_implementation", "full_implementation", "sustainment"
+ALL = (E, I, II, FI, SU)
+AFTER_DECISION = (I, II, FI, SU)  # needs a decision to adopt (nothing to build, staff or fund before it)
+IN_USE = (II, FI, SU)  # needs the innovation in use (data, recipients or deliverers to work with)
+STAGE_FIT = {
+    "develop_and_implement_tools_for_quality_monitoring": (AFTER_DECISION, "tools are built once adoption is decided"),
+    "audit_and_provide_feedback": (IN_USE, "needs performance data from use, so not exploration or installation"),
+    "develop_and_organize_quality_monitoring_systems": (AFTER_DECISION, "built before launch, used after"),
+    "facilitate_relay_of_clinical_data_to_providers": (IN_USE, "needs data from delivery"),
+    "obtain_and_use_patients_consumers_and_family_feedback": (ALL, "early, feedback is on the proposal"),
+    "organize_clinician_implementation_team_meetings": (ALL, "an exploration team meets too"),
+    "purposely_reexamine_the_implementation": (IN_USE, "there must be an implementation to reexamine"),
+    "use_data_experts": (AFTER_DECISION, "data set-up starts at installation"),
+    "capture_and_share_local_knowledge": (ALL, ""),
+    "facilitation": (ALL, ""),
+    "develop_a_formal_implementation_blueprint": ((E, I, II, FI), "a sustainment plan replaces it later"),
+    "conduct_local_needs_assessment": ((E, I), "needs are established before delivery; later, reexamine"),
+    "identify_and_prepare_champions": (ALL, ""),
+    "alter_incentive_allowance_structures": (AFTER_DECISION, "nothing to reward before adoption is decided"),
+    "promote_network_weaving": (ALL, ""),
+    "promote_adaptability": (ALL, ""),
+    "tailor_strategies": (AFTER_DECISION, "strategies exist from installation on"),
+    "conduct_local_consensus_discussions": ((E, I, II), "agreement on whether and how is settled early"),
+    "identify_early_adopters": ((I, II, FI), "someone must be able to start"),
+    "model_and_simulate_change": ((I, II), "rehearses the new way of working before and at go-live"),
+    "involve_patients_consumers_and_family_members": (ALL, ""),
+    "prepare_patients_consumers_to_be_active_participants": (AFTER_DECISION, "there must be something to take part in"),
+    "use_advisory_boards_and_workgroups": (ALL, ""),
+    "intervene_with_patients_consumers_to_enhance_uptake_and_adherence": (
+        IN_USE, "needs recipients who are offered the innovation, so not exploration or installation"),
+    "build_a_coalition": (ALL, ""),
+    "provide_local_technical_assistance": (AFTER_DECISION, "help with a task people are doing"),
+    "inform_local_opinion_leaders": ((E, I, II), "opinions form around the decision and the launch"),
+    "visit_other_sites": ((E, I, II), "most useful while deciding and preparing"),
+    "conduct_educational_meetings": ((E, I, II), "information on the evidence, not skills training"),
+    "conduct_cyclical_small_tests_of_change": ((I, II, FI), "needs something to try"),
+    "stage_implementation_scale_up": ((I, II, FI), "staging is planned at installation and done at launch"),
+    "develop_educational_materials": (AFTER_DECISION, "materials for an innovation the site has chosen"),
+    "access_new_funding": (ALL, ""),
+    "make_billing_easier": (AFTER_DECISION, "billing starts with delivery"),
+    "use_other_payment_schemes": (ALL, ""),
+    "fund_and_contract_for_the_clinical_innovation": (ALL, ""),
+    "develop_resource_sharing_agreements": (ALL, ""),
+    "change_service_sites": (AFTER_DECISION, "tests a delivery site"),
+    "obtain_formal_commitments": (ALL, ""),
+    "involve_executive_boards": (ALL, ""),
+    "use_mass_media": (IN_USE, "promotes a service people can already get"),
+    "increase_demand": (IN_USE, "promotes a service people can already get"),
+    "revise_professional_roles": (AFTER_DECISION, "roles change for an innovation the site has chosen"),
+    "create_new_clinical_teams": ((I, II, FI), "teams are formed to deliver"),
+    "change_physical_structure_and_equipment": (AFTER_DECISION, "space is changed for a chosen innovation"),
+    "change_record_systems": (AFTER_DECISION, "records change for a chosen innovation"),
+    "use_data_warehousing_techniques": (AFTER_DECISION, "data are linked for a chosen innovation"),
+    "provide_clinical_supervision": (IN_USE, "supervises delivery"),
+    "create_a_learning_collaborative": (AFTER_DECISION, "peers share how they do the work"),
+    "distribute_educational_materials": (AFTER_DECISION, "guidance for people doing the work"),
+    "provide_ongoing_consultation": (IN_USE, "consultation on delivery, like training, does not suit exploration"),
+    "use_an_implementation_advisor": (ALL, ""),
+    "centralize_technical_assistance": (AFTER_DECISION, "help with a task people are doing"),
+    "conduct_educational_outreach_visits": ((I, II, FI), "one-to-one preparation of the people who will deliver"),
+    "assess_for_readiness_and_identify_barriers_and_facilitators": ((E, I, II), "done before and at launch"),
+    "develop_academic_partnerships": (ALL, ""),
+    "recruit_designate_and_train_for_leadership": (ALL, ""),
+}
+
+# Which implementation outcome (Proctor et al. 2011) each strategy mainly serves: the authors' reading of the
+# ERIC definitions (Powell et al. 2015), not a published mapping.
+OUTCOME = {
+    "develop_and_implement_tools_for_quality_monitoring": ["fidelity", "reach"],
+    "audit_and_provide_feedback": ["fidelity", "adoption"],
+    "develop_and_organize_quality_monitoring_systems": ["fidelity", "sustainability"],
+    "facilitate_relay_of_clinical_data_to_providers": ["fidelity"],
+    "obtain_and_use_patients_consumers_and_family_feedback": ["acceptability", "appropriateness"],
+    "organize_clinician_implementation_team_meetings": ["feasibility", "fidelity"],
+    "purposely_reexamine_the_implementation": ["appropriateness", "fidelity"],
+    "use_data_experts": ["fidelity", "reach"],
+    "capture_and_share_local_knowledge": ["acceptability", "adoption"],
+    "facilitation": ["adoption", "feasibility"],
+    "develop_a_formal_implementation_blueprint": ["feasibility", "adoption"],
+    "conduct_local_needs_assessment": ["appropriateness"],
+    "identify_and_prepare_champions": ["adoption", "acceptability"],
+    "alter_incentive_allowance_structures": ["adoption", "sustainability"],
+    "promote_network_weaving": ["adoption", "sustainability"],
+    "promote_adaptability": ["appropriateness", "feasibility"],
+    "tailor_strategies": ["appropriateness", "feasibility"],
+    "conduct_local_consensus_discussions": ["acceptability", "appropriateness"],
+    "identify_early_adopters": ["adoption"],
+    "model_and_simulate_change": ["feasibility", "fidelity"],
+    "involve_patients_consumers_and_family_members": ["acceptability", "appropriateness"],
+    "prepare_patients_consumers_to_be_active_participants": ["reach", "acceptability"],
+    "use_advisory_boards_and_workgroups": ["acceptability", "appropriateness"],
+    "intervene_with_patients_consumers_to_enhance_uptake_and_adherence": ["reach"],
+    "build_a_coalition": ["adoption", "sustainability"],
+    "provide_local_technical_assistance": ["feasibility", "fidelity"],
+    "inform_local_opinion_leaders": ["acceptability", "adoption"],
+    "visit_other_sites": ["acceptability", "feasibility"],
+    "conduct_educational_meetings": ["acceptability", "adoption"],
+    "conduct_cyclical_small_tests_of_change": ["feasibility", "appropriateness"],
+    "stage_implementation_scale_up": ["reach", "feasibility"],
+    "develop_educational_materials": ["fidelity", "feasibility"],
+    "access_new_funding": ["cost", "sustainability"],
+    "make_billing_easier": ["cost", "sustainability"],
+    "use_other_payment_schemes": ["cost", "sustainability"],
+    "fund_and_contract_for_the_clinical_innovation": ["cost", "sustainability"],
+    "develop_resource_sharing_agreements": ["cost", "feasibility"],
+    "change_service_sites": ["reach"],
+    "obtain_formal_commitments": ["adoption", "sustainability"],
+    "involve_executive_boards": ["adoption", "sustainability"],
+    "use_mass_media": ["reach"],
+    "increase_demand": ["reach"],
+    "revise_professional_roles": ["feasibility", "sustainability"],
+    "create_new_clinical_teams": ["feasibility"],
+    "change_physical_structure_and_equipment": ["feasibility"],
+    "change_record_systems": ["feasibility", "fidelity"],
+    "use_data_warehousing_techniques": ["feasibility", "fidelity"],
+    "provide_clinical_supervision": ["fidelity"],
+    "create_a_learning_collaborative": ["fidelity", "sustainability"],
+    "distribute_educational_materials": ["fidelity", "adoption"],
+    "provide_ongoing_consultation": ["fidelity"],
+    "use_an_implementation_advisor": ["feasibility"],
+    "centralize_technical_assistance": ["feasibility"],
+    "conduct_educational_outreach_visits": ["adoption", "fidelity"],
+    "assess_for_readiness_and_identify_barriers_and_facilitators": ["appropriateness", "feasibility"],
+    "develop_academic_partnerships": ["appropriateness", "fidelity"],
+    "recruit_designate_and_train_for_leadership": ["adoption", "sustainability"],
+}
+
+# Strategies whose actions work on community engagement: the level of the Spectrum of Community Engagement to
+# Ownership (Gonzalez 2019) their actions work at, read from the actions written in S.
+SPECTRUM = {
+    "prepare_patients_consumers_to_be_active_participants": ["inform"],
+    "increase_demand": ["inform"],
+    "use_mass_media": ["inform"],
+    "obtain_and_use_patients_consumers_and_family_feedback": ["consult"],
+    "intervene_with_patients_consumers_to_enhance_uptake_and_adherence": ["consult"],
+    "conduct_local_needs_assessment": ["consult"],
+    "use_advisory_boards_and_workgroups": ["involve"],
+    "involve_patients_consumers_and_family_members": ["involve"],
+    "build_a_coalition": ["collaborate"],
+}
+
+# ---------------------------------------------------------------- more sourced memberships
+# Waltz 2019 Table 1 (Reflecting & Evaluating, n = 25) below the Level-2 line: sourced, but below 20%, so no row
+# recommends them; kept to check that no other row recommends them for this barrier and for the docs.
+TABLE1_BELOW_20 = {
+    "change_record_systems": 16, "conduct_ongoing_training": 16, "develop_a_formal_implementation_blueprint": 16,
+    "provide_local_technical_assistance": 16, "assess_for_readiness_and_identify_barriers_and_facilitators": 12,
+    "conduct_cyclical_small_tests_of_change": 12, "tailor_strategies": 12, "use_an_implementation_advisor": 12,
+    "use_data_warehousing_techniques": 12, "use_train_the_trainer_strategies": 12, "build_a_coalition": 8,
+    "conduct_local_consensus_discussions": 8, "create_a_learning_collaborative": 8,
+    "identify_and_prepare_champions": 8, "inform_local_opinion_leaders": 8, "involve_executive_boards": 8,
+    "prepare_patients_consumers_to_be_active_participants": 8, "provide_ongoing_consultation": 8,
+    "recruit_designate_and_train_for_leadership": 8, "conduct_educational_meetings": 4,
+    "conduct_educational_outreach_visits": 4, "conduct_local_needs_assessment": 4,
+    "develop_academic_partnerships": 4, "develop_disincentives": 4,
+    "intervene_with_patients_consumers_to_enhance_uptake_and_adherence": 4,
+    "involve_patients_consumers_and_family_members": 4, "place_innovation_on_fee_for_service_lists_formularies": 4,
+    "provide_clinical_supervision": 4, "revise_professional_roles": 4,
+}
+
+# Level 1 or 2 (>= 20%) memberships with no figure: PMC11446052 Table 4 (barrier labels as the tool names them,
+# normalized to the CFIR 1.0 names of XWALK). Where a figure is known for the same pair the figure row is used.
+LEVEL_ONLY_SOURCE = "PMC11446052 Table 4"
+LEVEL_ONLY = {
+    "identify_and_prepare_champions": [
+        "Evidence Strength & Quality", "Relative Advantage", "Adaptability", "Complexity",
+        "Structural Characteristics", "Compatibility", "Knowledge & Beliefs about the Intervention",
+        "Opinion Leaders", "Key Stakeholders", "Innovation Participants"],
+    "build_a_coalition": [
+        "Cosmopolitanism", "Structural Characteristics", "Compatibility", "Opinion Leaders", "Key Stakeholders"],
+    "conduct_local_consensus_discussions": [
+        "Evidence Strength & Quality", "Relative Advantage", "Adaptability", "Patient Needs & Resources",
+        "Compatibility", "Relative Priority", "Opinion Leaders", "Key Stakeholders"],
+    "inform_local_opinion_leaders": [
+        "Evidence Strength & Quality", "Relative Advantage", "Knowledge & Beliefs about the Intervention",
+        "Opinion Leaders", "Key Stakeholders"],
+    "capture_and_share_local_knowledge": [
+        "Evidence Strength & Quality", "Adaptability", "Complexity", "Cosmopolitanism",
+        "Structural Characteristics", "Available Resources", "Knowledge & Beliefs about the Intervention"],
+    "identify_early_adopters": [
+        "Evidence Strength & Quality", "Adaptability", "Complexity", "Structural Characteristics",
+        "Knowledge & Beliefs about the Intervention", "Opinion Leaders"],
+    "use_advisory_boards_and_workgroups": [
+        "Patient Needs & Resources", "Cosmopolitanism", "Key Stakeholders", "Innovation Participants"],
+    "promote_network_weaving": ["Cosmopolitanism", "Structural Characteristics"],
+    "visit_other_sites": ["Relative Advantage", "Cosmopolitanism"],
+    "involve_executive_boards": ["Cosmopolitanism", "Key Stakeholders"],
+    "develop_academic_partnerships": ["Evidence Strength & Quality", "Cosmopolitanism"],
+    "recruit_designate_and_train_for_leadership": ["Opinion Leaders"],
+    "model_and_simulate_change": ["Complexity"],
+    "organize_clinician_implementation_team_meetings": ["Complexity"],
+}
+
+# The CFIR-ERIC Matching Tool applied in reverse (Yakovchenko et al. 2023, Implementation Science 18:49,
+# Table 2): the CFIR 1.0 barrier the tool expects a strategy to address. No figure, and not a Level-2 claim: for
+# two of these pairs (data warehousing 12%, record systems 16%, Waltz 2019 Table 1) the figure is below 20%, so
+# pairs whose known figure is below 20% are dropped, and pairs already covered by a figure are not repeated.
+TOOL_TOP_SOURCE = "Yakovchenko et al. 2023, Table 2"
+TOOL_TOP = [
+    ("use_data_warehousing_techniques", "Reflecting & Evaluating"),
+    ("change_physical_structure_and_equipment", "Available Resources"),
+    ("change_record_systems", "Reflecting & Evaluating"),
+    ("use_data_experts", "Reflecting & Evaluating"),
+    ("promote_network_weaving", "Networks & Communications"),
+    ("facilitate_relay_of_clinical_data_to_providers", "Reflecting & Evaluating"),
+    ("tailor_strategies", "Compatibility"),
+    ("identify_and_prepare_champions", "Champions"),
+    ("promote_adaptability", "Adaptability"),
+    ("provide_ongoing_consultation", "Self-efficacy"),
+    ("distribute_educational_materials", "Access to Knowledge & Information"),
+    ("purposely_reexamine_the_implementation", "Executing"),
+    ("capture_and_share_local_knowledge", "Adaptability"),
+    ("conduct_educational_meetings", "Access to Knowledge & Information"),
+]
+
+# Waltz 2019 Table 2: (Level-1, Level-2) strategy counts per barrier, for the rows that could be read. Used to
+# check the table (never more Level-1 or Level-2 rows than the paper has) and in the docs.
+LEVEL_COUNTS = {
+    "Intervention Source": (0, 9), "Evidence Strength & Quality": (0, 10), "Relative Advantage": (0, 11),
+    "Adaptability": (1, 10), "Trialability": (0, 10), "Complexity": (0, 15), "Design Quality & Packaging": (0, 7),
+    "Cost": (1, 9), "Patient Needs & Resources": (3, 5), "Cosmopolitanism": (3, 7), "Peer Pressure": (0, 8),
+}
+
+
+# Facilitators: construct -> (action, why it is an asset). Written for each construct (defect 11 of issue 10).
+ASSET = {
+    "innovation.source": (
+        "Let the developer or sponsor people already trust introduce the innovation to the staff who still doubt it.",
+        "people trust where the innovation comes from, so that credibility can carry its introduction"),
+    "innovation.evidence_base": (
+        "Put the evidence people already accept into the first briefing and the job aids, in one plain paragraph.",
+        "the evidence is already believed, so it can answer doubts about the change rather than start a debate"),
+    "innovation.relative_advantage": (
+        "Ask staff who see the innovation's advantage to say in their own words what it does better than the current way.",
+        "a visible advantage is the strongest argument for adoption when it comes from peers"),
+    "innovation.adaptability": (
+        "Use the room to adapt: agree which parts can be fitted to this site and record each adaptation as it is made.",
+        "an innovation that can be adapted lets the site solve its other barriers without losing the core"),
+    "innovation.trialability": (
+        "Start with a small, reversible trial in one unit and share what it shows before wider roll-out.",
+        "a small trial lowers the risk people feel and gives early local evidence"),
+    "innovation.complexity": (
+        "Keep the innovation simple as it spreads: protect the steps that make it easy and do not add extras.",
+        "simplicity eases every later stage; it is easy to lose as pieces are added"),
+    "innovation.design": (
+        "Reuse the innovation's well-designed materials as they are for training, reminders and recipients' information.",
+        "good packaging saves the site from writing its own materials"),
+    "innovation.cost": (
+        "Show leaders and funders the affordable cost early, with what it buys, to secure the budget line.",
+        "an affordable innovation is easier to keep funded once its cost is known"),
+    "outer_setting.critical_incidents": (
+        "Use the momentum of the recent event to explain why the innovation matters now, without exploiting harm.",
+        "an outside event that favours the change gives it urgency and attention"),
+    "outer_setting.local_attitudes": (
+        "Invite the community voices that support the innovation to help explain it to those who are unsure.",
+        "supportive local attitudes make community partners natural messengers"),
+    "outer_setting.local_conditions": (
+        "Connect the innovation to the local conditions that help it (transport, services, community assets) and name them in the plan.",
+        "favourable local conditions can be built into how the innovation reaches people"),
+    "outer_setting.partnerships_connections": (
+        "Ask existing partners to share referrals, data or staff for the innovation, starting with the strongest tie.",
+        "established partnerships are a ready channel for resources and recipients"),
+    "outer_setting.policies_laws": (
+        "Cite the policy or law that supports the innovation in the business case and the staff briefing.",
+        "supportive policy gives the change legitimacy and sometimes funding"),
+    "outer_setting.financing": (
+        "Map the external funding that can pay for the innovation and plan to draw on it before current money ends.",
+        "available financing is the base of a sustainability plan"),
+    "outer_setting.external_pressure": (
+        "Link the innovation to the outside expectations the site already has to meet, so the work counts twice.",
+        "outside pressure that favours the change keeps it on leaders' agendas"),
+    "outer_setting.external_pressure.societal": (
+        "Draw on the public concern behind the innovation when talking with leaders and partners, with the community's consent.",
+        "societal pressure in its favour gives the innovation standing beyond the organization"),
+    "outer_setting.external_pressure.market": (
+        "Point to peer organizations that already offer the innovation when asking for commitment and resources.",
+        "competition from peers is a reason leaders accept"),
+    "outer_setting.external_pressure.performance_measurement": (
+        "Align the innovation's measures with the external performance measures the site already reports.",
+        "measures that reward the change make monitoring it part of existing work"),
+    "inner_setting.structural_characteristics": (
+        "Use the structures that already work (teams, meetings, reporting lines) to host the innovation rather than building new ones.",
+        "good existing structures save the cost and delay of new ones"),
+    "inner_setting.structural_characteristics.physical_infrastructure": (
+        "Book the suitable space and equipment the site already has for the innovation's sessions.",
+        "ready space and equipment remove a common delay"),
+    "inner_setting.structural_characteristics.it_infrastructure": (
+        "Build the innovation's records, prompts and reports into the information systems staff already use.",
+        "working IT lets the innovation be documented and monitored without extra entry"),
+    "inner_setting.structural_characteristics.work_infrastructure": (
+        "Assign the innovation's tasks within the existing, well-staffed workflow and name who does each.",
+        "a sound organization of work can absorb the new tasks"),
+    "inner_setting.relational_connections": (
+        "Ask people with strong working relationships across teams to carry news of the innovation and bring problems back.",
+        "good relationships spread the change and surface problems early"),
+    "inner_setting.communications": (
+        "Use the channels that already reach everyone (huddles, newsletters, team meetings) for the innovation's updates.",
+        "working communication channels carry the change at no extra cost"),
+    "inner_setting.culture": (
+        "Name the values of the organization the innovation expresses and use them when explaining it.",
+        "a culture that fits the change makes it feel like the organization's own"),
+    "inner_setting.culture.human_equality_centeredness": (
+        "Ask those who lead the organization's equity work to review the innovation's reach and adaptations.",
+        "a culture that values equality supports the equity work the innovation needs"),
+    "inner_setting.culture.recipient_centeredness": (
+        "Ask staff known for putting recipients first to shape how recipients are told about the innovation.",
+        "a recipient-centred culture makes recipients' experience the measure of the change"),
+    "inner_setting.culture.deliverer_centeredness": (
+        "Use the organization's care for its staff to protect time and support for those who will deliver the innovation.",
+        "a culture that looks after deliverers helps them take on new work"),
+    "inner_setting.culture.learning_centeredness": (
+        "Treat the innovation's early problems as learning: review them openly in the site's existing learning forums.",
+        "a learning culture turns early problems into improvement rather than blame"),
+    "inner_setting.tension_for_change": (
+        "Use the shared sense that the current situation cannot continue to set an early start date with leaders.",
+        "felt need for change is energy for adoption that fades if unused"),
+    "inner_setting.compatibility": (
+        "Show how the innovation fits the existing workflow step by step, so staff see it as part of their work.",
+        "a good fit with current work lowers the effort of adoption"),
+    "inner_setting.relative_priority": (
+        "Keep the innovation on the priority list it already holds: report its progress where priorities are reviewed.",
+        "a high priority secures attention and resources while it is kept visible"),
+    "inner_setting.incentive_systems": (
+        "Connect doing the innovation well to the recognition and rewards the organization already gives.",
+        "existing incentives can reward the new practice at no extra cost"),
+    "inner_setting.mission_alignment": (
+        "Show in the plan how the innovation serves the organization's mission, in the mission's own words.",
+        "alignment with the mission makes the change easier to defend"),
+    "inner_setting.available_resources": (
+        "List the resources already available for the innovation and commit them in the plan before they are used elsewhere.",
+        "resources at hand are only an asset when they are claimed for the work"),
+    "inner_setting.available_resources.funding": (
+        "Ring-fence the funding already available for the innovation and plan how it will be replaced when it ends.",
+        "current funding is the base of a sustainability plan"),
+    "inner_setting.available_resources.space": (
+        "Reserve the available space for the innovation's sessions on a regular schedule.",
+        "available space removes a common scheduling barrier"),
+    "inner_setting.available_resources.materials_equipment": (
+        "Check the available materials and equipment against the innovation's needs and assign someone to keep them stocked.",
+        "ready materials prevent delays when delivery starts"),
+    "inner_setting.access_to_knowledge": (
+        "Point staff to the guidance and experts they can already reach, from the first day of the innovation.",
+        "good access to knowledge lets people solve problems themselves"),
+    "individuals.high_level_leaders": (
+        "Ask the supportive senior leader to say in public why the innovation matters and to review its progress quarterly.",
+        "visible senior support gives the change authority and resources"),
+    "individuals.mid_level_leaders": (
+        "Ask supportive middle managers to protect their staff's time for the innovation and report blocks upward.",
+        "middle managers who support the change turn decisions into daily practice"),
+    "individuals.opinion_leaders": (
+        "Invite the respected colleagues who already support the innovation to share their view at team meetings.",
+        "people follow the opinion leaders they respect"),
+    "individuals.implementation_facilitators": (
+        "Schedule the available facilitators for the hardest parts of the plan (conflict, decisions, tests of change).",
+        "skilled facilitation is most useful where the work is hardest"),
+    "individuals.implementation_leads": (
+        "Give the capable implementation lead the authority and time the plan needs, in writing.",
+        "a strong lead is an asset only with the authority to act"),
+    "individuals.implementation_team_members": (
+        "Give the committed team members clear roles in the plan and time to meet.",
+        "a capable team carries the work between the lead's decisions"),
+    "individuals.other_implementation_support": (
+        "Agree with the available support staff (administrative, data, IT) what they will do for the innovation and when.",
+        "support staff speed up the practical work when asked early"),
+    "individuals.innovation_deliverers": (
+        "Ask the deliverers who are ready to start first and to show colleagues how they work.",
+        "ready deliverers are the first proof that the innovation works here"),
+    "individuals.innovation_recipients": (
+        "Invite recipients who welcome the innovation to advise on how it is offered to others like them.",
+        "recipients who welcome the change can say what will make it work for their peers"),
+    "individuals.need": (
+        "State the need people feel in the innovation's first message and show how it answers that need.",
+        "a felt need is the strongest motive to take up the change"),
+    "individuals.capability": (
+        "Ask the people who already have the skills to coach others during the first weeks of delivery.",
+        "existing capability can be shared through peers"),
+    "individuals.opportunity": (
+        "Protect the time, access and authority people already have for the innovation when schedules are set.",
+        "opportunity to act is easily lost to other demands"),
+    "individuals.motivation": (
+        "Give motivated staff visible early roles, and thank them in public for the work.",
+        "motivation spreads when it is seen and recognized"),
+    "process.teaming": (
+        "Keep the team's working habits (regular meetings, shared decisions) as the innovation's main coordination point.",
+        "a team that already works together can take on the change without new structures"),
+    "process.assessing_needs": (
+        "Use the needs already assessed to set the innovation's first targets and who it should reach.",
+        "a good needs assessment tells the plan where to start"),
+    "process.assessing_needs.deliverers": (
+        "Use what deliverers said they need to plan their training, time and support.",
+        "deliverers' stated needs make support fit their work"),
+    "process.assessing_needs.recipients": (
+        "Use what recipients said they need to decide how, where and when the innovation is offered.",
+        "recipients' stated needs make the service fit their lives"),
+    "process.assessing_context": (
+        "Use the context assessment to choose strategies for the barriers it found, and share it with partners.",
+        "a completed assessment is the base for tailoring"),
+    "process.planning": (
+        "Keep the plan that works as the shared reference: review it at team meetings and update it on a fixed date.",
+        "a good plan helps only when people keep using it"),
+    "process.tailoring_strategies": (
+        "Continue to match strategies to barriers as they change, using the method the team already uses.",
+        "tailoring is a habit worth keeping as the context shifts"),
+    "process.engaging": (
+        "Ask the people already engaged to invite others and to say what brought them in.",
+        "engaged people are the best recruiters"),
+    "process.engaging.deliverers": (
+        "Ask engaged deliverers to pair with colleagues who have not yet started.",
+        "peer pairing extends deliverers' engagement to others"),
+    "process.engaging.recipients": (
+        "Keep recipients' engagement going: report back what changed because of their input.",
+        "engagement lasts when people see their influence"),
+    "process.doing": (
+        "Record what makes delivery go well so it can be taught to the next unit or site.",
+        "smooth delivery is knowledge worth writing down"),
+    "process.reflecting_evaluating": (
+        "Use the site's review habit to check the innovation's results at each review point.",
+        "a reflection routine already in place makes monitoring cheap"),
+    "process.reflecting_evaluating.implementation": (
+        "Add the implementation's own measures (reach, fidelity) to the reviews the site already holds.",
+        "reviews already in place can carry implementation measures"),
+    "process.reflecting_evaluating.innovation": (
+        "Share the innovation's outcome data with staff and recipients at the existing review points.",
+        "seeing results keeps people committed"),
+    "process.adapting": (
+        "Keep the adaptation routine: every change is proposed, tested, recorded and checked against the core.",
+        "a good adaptation routine protects fidelity while the innovation fits in"),
+}
+ASSET_OUTCOME = {  # by domain: the outcome a strength mostly carries (authors' reading)
+    "innovation": ["acceptability", "appropriateness"],
+    "outer_setting": ["sustainability"],
+    "inner_setting": ["feasibility"],
+    "individuals": ["adoption"],
+    "process": ["fidelity"],
+}
+
+
 def _pairs():
     """The embedded figures plus, with --found FILE, any further sourced figures of a research file."""
     out = [{"barrier": b, "strategy": s, "pct": pct, "source": src} for b, s, pct, src in PUBLISHED]
@@ -497,8 +939,8 @@ def _pairs():
     return out
 
 
-# CFIR 1.0 barrier (tool name) -> CFIR 2.0 ids this pack applies the figure to (our crosswalk, after
-# Damschroder et al. 2022's mapping of 1.0 constructs to 2.0).
+# CFIR 1.0 barrier (tool name) -> CFIR 2.0 ids this pack applies the barrier's memberships to (our crosswalk,
+# after Damschroder et al. 2022's mapping of 1.0 constructs to 2.0; reasons in docs/knowledge-base.md).
 XWALK = {
     "Reflecting & Evaluating": [
         "process.reflecting_evaluating",
@@ -506,23 +948,46 @@ XWALK = {
         "process.reflecting_evaluating.innovation",
     ],
     "Planning": ["process.planning"],
-    "Formally Appointed Internal Implementation Leaders": [
-        "individuals.implementation_leads",
-        "individuals.implementation_team_members",
-    ],
+    # leaders formally appointed to lead the implementation are CFIR 2.0's implementation leads, not team members
+    "Formally Appointed Internal Implementation Leaders": ["individuals.implementation_leads"],
     "Key Stakeholders": ["process.engaging.deliverers"],
     "Organizational Incentives & Rewards": ["inner_setting.incentive_systems"],
     "Networks & Communications": ["inner_setting.relational_connections", "inner_setting.communications"],
     "Adaptability": ["innovation.adaptability"],
     "Complexity": ["innovation.complexity"],
+    # recipients' needs, not the recipients' role: CFIR 2.0 asks whether needs are assessed and put first
     "Patient Needs & Resources": [
         "process.assessing_needs.recipients",
         "inner_setting.culture.recipient_centeredness",
-        "individuals.innovation_recipients",
     ],
     "Compatibility": ["inner_setting.compatibility"],
-    "Self-efficacy": ["individuals.capability"],
+    # belief in one's ability to act: COM-B capability and (reflective) motivation
+    "Self-efficacy": ["individuals.capability", "individuals.motivation"],
+    "Evidence Strength & Quality": ["innovation.evidence_base"],
+    "Relative Advantage": ["innovation.relative_advantage"],
+    # 1.0's "social architecture, age, maturity and size" is 2.0's work infrastructure; physical and IT
+    # infrastructure are new in 2.0 and keep the authors' judgement
+    "Structural Characteristics": [
+        "inner_setting.structural_characteristics",
+        "inner_setting.structural_characteristics.work_infrastructure",
+    ],
+    # knowledge is capability, beliefs about the innovation are motivation
+    "Knowledge & Beliefs about the Intervention": ["individuals.capability", "individuals.motivation"],
+    "Opinion Leaders": ["individuals.opinion_leaders"],
+    "Innovation Participants": ["process.engaging.recipients"],  # the tool's "Patients/consumers"
+    "Cosmopolitanism": ["outer_setting.partnerships_connections"],
+    # 1.0 lists money, training, education, space and time; the sourced strategies do not address money, so the
+    # funding subconstruct keeps the financial strategies of the authors' judgement (see the docs)
+    "Available Resources": [
+        "inner_setting.available_resources",
+        "inner_setting.available_resources.space",
+        "inner_setting.available_resources.materials_equipment",
+    ],
+    "Relative Priority": ["inner_setting.relative_priority"],
+    "Access to Knowledge & Information": ["inner_setting.access_to_knowledge"],
+    "Executing": ["process.doing"],
 }
+NO_2_0_HOME = {"Champions": "CFIR 2.0 has no champion role; champions are described within the roles"}
 
 
 def provenance(src):
@@ -538,44 +1003,81 @@ def provenance(src):
     return ("Waltz et al. 2019", ["waltz-2019"])
 
 
-published = {}  # construct -> list of (strategy, pct, level, v1, prov, sources)
-seen = set()
+KIND_RANK = {"figure": 0, "level_only": 1, "tool_top": 2}
+memberships = {}  # construct -> {strategy: membership dict}; the strongest evidence wins per construct
+figures = {}  # (CFIR 1.0 barrier, strategy) -> pct, for the consistency checks
+skipped = []  # (strategy, barrier, why) for the docs
+
+
+def _add(c, m):
+    old = memberships.setdefault(c, {}).get(m["strategy"])
+    if old is None or (KIND_RANK[m["kind"]], -(m["pct"] or 0)) < (KIND_RANK[old["kind"]], -(old["pct"] or 0)):
+        memberships[c][m["strategy"]] = m
+
+
 for p in _pairs():
     if p.get("pct") is None or p["pct"] < 20 or not p.get("source"):
         continue
-    b = p["barrier"]
+    b, s = p["barrier"], p["strategy"]
     if b not in XWALK:
         print("WARNING: no crosswalk for barrier", b, file=sys.stderr)
         continue
-    if p["strategy"] not in S:
-        print("WARNING: no actions for strategy", p["strategy"], file=sys.stderr)
+    if s not in S:
+        print("WARNING: no actions for strategy", s, file=sys.stderr)
         continue
-    if (b, p["strategy"]) in seen:
+    if (b, s) in figures:
         continue
-    seen.add((b, p["strategy"]))
+    figures[(b, s)] = p["pct"]
     prov, srcs = provenance(p["source"])
-    lvl = 1 if p["pct"] >= 50 else 2
     for c in XWALK[b]:
-        published.setdefault(c, []).append((p["strategy"], p["pct"], lvl, b, prov, srcs))
+        _add(c, {"strategy": s, "kind": "figure", "pct": p["pct"], "level": 1 if p["pct"] >= 50 else 2, "v1": b,
+                 "prov": prov, "sources": srcs})
 
+level_only_pairs = set()
+for s, barriers in LEVEL_ONLY.items():
+    assert s in S, s
+    for b in barriers:
+        assert b in XWALK, b
+        level_only_pairs.add((b, s))
+        if (b, s) in figures:  # the figure row says more; the two sources agree (>= 20%)
+            continue
+        for c in XWALK[b]:
+            _add(c, {"strategy": s, "kind": "level_only", "pct": None, "level": 2, "v1": b,
+                     "prov": LEVEL_ONLY_SOURCE, "sources": ["pmc11446052"]})
+
+for s, b in TOOL_TOP:
+    below = TABLE1_BELOW_20.get(s) if b == "Reflecting & Evaluating" else None
+    if b in NO_2_0_HOME:
+        skipped.append((s, b, NO_2_0_HOME[b]))
+    elif below is not None:
+        skipped.append((s, b, f"Waltz 2019 Table 1 gives {below}%, below the Level-2 line"))
+    elif (b, s) in figures or (b, s) in level_only_pairs:
+        continue  # already a row with better evidence
+    else:
+        for c in XWALK[b]:
+            _add(c, {"strategy": s, "kind": "tool_top", "pct": None, "level": None, "v1": b,
+                     "prov": TOOL_TOP_SOURCE, "sources": ["yakovchenko-2023"]})
+
+# Checks against the published counts and Table 1: the table never claims more than the papers do.
+for b, (n1, n2) in LEVEL_COUNTS.items():
+    got1 = sum(1 for (bb, _), pct in figures.items() if bb == b and pct >= 50)
+    got2 = sum(1 for (bb, _), pct in figures.items() if bb == b and 20 <= pct < 50)
+    assert got1 <= n1 and got2 <= n2, (b, got1, n1, got2, n2)
+for s in TABLE1_BELOW_20:
+    assert ("Reflecting & Evaluating", s) not in figures and ("Reflecting & Evaluating", s) not in level_only_pairs, s
+assert set(STAGE_FIT) == set(S) == set(OUTCOME), (set(S) ^ set(STAGE_FIT), set(S) ^ set(OUTCOME))
+for s, (stages, _why) in STAGE_FIT.items():
+    assert stages and all(x in v.STAGES for x in stages), s
+for s, outs in OUTCOME.items():
+    assert outs and all(o in v.TAG_VOCABULARIES["implementation_outcome"] for o in outs), s
+for s, lv in SPECTRUM.items():
+    assert s in S and all(x in v.TAG_VOCABULARIES["spectrum_level"] for x in lv), s
 # Authors' judgement: construct -> (CFIR 1.0 provenance note, [strategies], reason, extra tags)
 J = {
     "innovation.source": (
         "Intervention Source (no figure recovered)",
         ["inform_local_opinion_leaders", "capture_and_share_local_knowledge"],
         "doubts about who developed an innovation are eased when trusted local people vouch for it and local experience with it is shared",
-        {},
-    ),
-    "innovation.evidence_base": (
-        "Evidence Strength & Quality (no figure recovered; no strategy reached Level 1)",
-        ["conduct_educational_meetings", "visit_other_sites"],
-        "doubts about the evidence are best met by discussing the evidence openly and by seeing it work elsewhere",
-        {},
-    ),
-    "innovation.relative_advantage": (
-        "Relative Advantage (no figure recovered; no strategy reached Level 1)",
-        ["conduct_local_consensus_discussions", "visit_other_sites"],
-        "people need to weigh the innovation against the current way of working themselves, and to see its advantage in practice",
         {},
     ),
     "innovation.trialability": (
@@ -614,12 +1116,6 @@ J = {
         "local conditions such as transport or housing are met by partnering with those who address them and by moving services closer to people",
         {"equity_element": ["critical_perspectives"]},
     ),
-    "outer_setting.partnerships_connections": (
-        "Cosmopolitanism (three Level-1 strategies exist; figures not recovered)",
-        ["promote_network_weaving", "build_a_coalition", "develop_academic_partnerships"],
-        "an organization that is poorly networked needs new ties, coalitions and knowledge partners",
-        {},
-    ),
     "outer_setting.policies_laws": (
         "External Policy & Incentives (no figure recovered)",
         ["build_a_coalition", "obtain_formal_commitments"],
@@ -656,12 +1152,6 @@ J = {
         "external performance measures that work against the innovation are best answered with the site's own monitoring and feedback",
         {},
     ),
-    "inner_setting.structural_characteristics": (
-        "Structural Characteristics (no figure recovered)",
-        ["assess_for_readiness_and_identify_barriers_and_facilitators", "revise_professional_roles"],
-        "structural barriers must first be located, and often sit in how roles are organized",
-        {},
-    ),
     "inner_setting.structural_characteristics.physical_infrastructure": (
         "Structural Characteristics (no figure recovered)",
         ["change_physical_structure_and_equipment", "change_service_sites"],
@@ -672,12 +1162,6 @@ J = {
         "Structural Characteristics (no figure recovered)",
         ["change_record_systems", "use_data_warehousing_techniques"],
         "information systems that do not support the innovation need changing or linking",
-        {},
-    ),
-    "inner_setting.structural_characteristics.work_infrastructure": (
-        "Structural Characteristics (no figure recovered)",
-        ["revise_professional_roles", "create_new_clinical_teams"],
-        "work that is not organized for the innovation needs revised roles or a team built for it",
         {},
     ),
     "inner_setting.culture": (
@@ -713,46 +1197,16 @@ J = {
         "people feel the need for change when they see their own results and hear from those they serve",
         {},
     ),
-    "inner_setting.relative_priority": (
-        "Relative Priority (no figure recovered)",
-        ["obtain_formal_commitments", "involve_executive_boards"],
-        "an innovation that loses out to other priorities needs commitments from those who set priorities",
-        {},
-    ),
     "inner_setting.mission_alignment": (
         "Goals & Feedback / Individual Identification with Organization (no figure recovered)",
         ["conduct_local_consensus_discussions", "involve_executive_boards"],
         "misalignment with the mission is settled by discussing how the innovation serves it, with leaders in the room",
         {},
     ),
-    "inner_setting.available_resources": (
-        "Available Resources (no figure recovered)",
-        ["access_new_funding", "develop_resource_sharing_agreements"],
-        "missing resources are found by new funding or by sharing with partners",
-        {},
-    ),
     "inner_setting.available_resources.funding": (
         "Available Resources (no figure recovered)",
         ["access_new_funding", "fund_and_contract_for_the_clinical_innovation"],
         "a funding gap needs new sources or a funder who writes the innovation into contracts",
-        {},
-    ),
-    "inner_setting.available_resources.space": (
-        "Available Resources (no figure recovered)",
-        ["change_physical_structure_and_equipment", "develop_resource_sharing_agreements"],
-        "space shortages are solved by reconfiguring space or borrowing it from partners",
-        {},
-    ),
-    "inner_setting.available_resources.materials_equipment": (
-        "Available Resources (no figure recovered)",
-        ["change_physical_structure_and_equipment", "develop_resource_sharing_agreements"],
-        "missing materials or equipment are bought, reconfigured or shared",
-        {},
-    ),
-    "inner_setting.access_to_knowledge": (
-        "Access to Knowledge & Information (no figure recovered)",
-        ["develop_educational_materials", "provide_ongoing_consultation"],
-        "people need usable guidance at hand and someone expert to ask",
         {},
     ),
     "individuals.high_level_leaders": (
@@ -767,12 +1221,6 @@ J = {
         "middle managers need a defined role in the implementation and preparation for it",
         {"isp_competency": ["cultivate_leadership"]},
     ),
-    "individuals.opinion_leaders": (
-        "Opinion Leaders (no figure recovered)",
-        ["inform_local_opinion_leaders", "identify_early_adopters"],
-        "opinion leaders who are doubtful should be informed personally, and early adopters can provide an alternative example",
-        {},
-    ),
     "individuals.implementation_facilitators": (
         "External Change Agents (no figure recovered)",
         ["use_an_implementation_advisor", "facilitation"],
@@ -785,6 +1233,18 @@ J = {
         "gaps in other implementation support are filled by organized technical assistance",
         {},
     ),
+    "individuals.implementation_team_members": (
+        "Formally Appointed Internal Implementation Leaders (figure applied to implementation leads only)",
+        ["organize_clinician_implementation_team_meetings", "revise_professional_roles"],
+        "team members who cannot carry the work need a regular place to solve problems together and the time written into their roles",
+        {},
+    ),
+    "individuals.innovation_recipients": (
+        "Innovation Participants (no figure recovered; Patient Needs & Resources figures go to recipients' needs, not this role)",
+        ["involve_patients_consumers_and_family_members", "prepare_patients_consumers_to_be_active_participants"],
+        "when the people the innovation serves are themselves the difficulty (not reached, not taking part, not convinced), they need a real role in shaping it and plain information on what it offers",
+        {},
+    ),
     "individuals.innovation_deliverers": (
         "Knowledge & Beliefs / Key Stakeholders (no deliverer-specific figure)",
         ["conduct_educational_outreach_visits", "provide_clinical_supervision"],
@@ -792,7 +1252,7 @@ J = {
         {},
     ),
     "individuals.need": (
-        "Patient Needs & Resources / Individual Stage of Change (no figure for the 2.0 construct)",
+        "Individual Stage of Change (no figure recovered; Patient Needs & Resources figures go to recipients' needs)",
         ["conduct_local_needs_assessment", "obtain_and_use_patients_consumers_and_family_feedback"],
         "if those involved do not see a need the innovation meets, the need has to be established with them",
         {},
@@ -803,12 +1263,6 @@ J = {
         "people without the time, scope or authority to act need their roles and teams rearranged",
         {},
     ),
-    "individuals.motivation": (
-        "Knowledge & Beliefs / Individual Stage of Change (no figure recovered)",
-        ["conduct_educational_outreach_visits", "identify_early_adopters"],
-        "motivation follows personal conversations about concerns and the example of respected peers",
-        {},
-    ),
     "process.teaming": (
         "none: new in CFIR 2.0",
         ["organize_clinician_implementation_team_meetings", "create_new_clinical_teams"],
@@ -816,7 +1270,7 @@ J = {
         {},
     ),
     "process.assessing_needs": (
-        "Patient Needs & Resources (figures applied to the recipients subconstruct)",
+        "Patient Needs & Resources (figures applied to the recipients subconstruct only)",
         ["conduct_local_needs_assessment", "obtain_and_use_patients_consumers_and_family_feedback"],
         "unassessed needs call for a needs assessment and recipients' own account",
         {},
@@ -845,18 +1299,6 @@ J = {
         "weak engagement overall calls for bringing recipients in and for insiders who draw colleagues in",
         {},
     ),
-    "process.engaging.recipients": (
-        "Innovation Participants (no figure recovered)",
-        ["involve_patients_consumers_and_family_members", "prepare_patients_consumers_to_be_active_participants"],
-        "recipients engage when they have a role and the information to take part",
-        {"isp_competency": ["address_power_differentials"]},
-    ),
-    "process.doing": (
-        "Executing (no figure recovered)",
-        ["stage_implementation_scale_up", "provide_local_technical_assistance"],
-        "when carrying out the plan falters, scale back to manageable steps and add hands-on help",
-        {},
-    ),
     "process.adapting": (
         "none: new in CFIR 2.0",
         ["promote_adaptability", "purposely_reexamine_the_implementation"],
@@ -865,14 +1307,24 @@ J = {
     ),
 }
 
+
 ids = list(v.CFIR_IDS)
 name = v.CFIR_IDS
 ABBR = {e: "_".join(e.split("_")[:3]) for e in v.ERIC_STRATEGIES}
 assert len(set(ABBR.values())) == len(ABBR), "abbreviation clash"
-uncovered = [c for c in ids if c not in published and c not in J]
-both = [c for c in ids if c in published and c in J]
+uncovered = [c for c in ids if c not in memberships and c not in J]
+both = [c for c in ids if c in memberships and c in J]
 assert not uncovered, uncovered
-assert not both, both
+assert not both, both  # a sourced membership replaces the authors' judgement for that construct
+assert set(ASSET) == set(ids), set(ids) ^ set(ASSET)
+
+try:  # optional rule fields the plan layer adds; emitted only when the engine knows them
+    from engine.rulemodel import RuleModel
+
+    HAS_STAGES = "stages" in RuleModel.model_fields
+    HAS_EVIDENCE_LEVEL = "evidence_level" in RuleModel.model_fields
+except Exception:  # pragma: no cover - the engine is importable wherever this script runs
+    HAS_STAGES = HAS_EVIDENCE_LEVEL = False
 
 
 def q(s):  # YAML double-quoted
@@ -887,12 +1339,19 @@ def tags_yaml(d, indent):
     return out
 
 
-def row(rid, construct, strategy, score, priority, rationale, sources, extra):
+def row(rid, construct, strategy, score, priority, rationale, sources, extra, evidence_level=None):
     sname, actions, comps = S[strategy]
     comps = list(dict.fromkeys(comps + extra.get("isp_competency", [])))
-    tags = {"eric_strategy": [strategy], "cfir": [construct], "isp_competency": comps}
+    tags = {
+        "eric_strategy": [strategy],
+        "cfir": [construct],
+        "isp_competency": comps,
+        "implementation_outcome": OUTCOME[strategy],
+        "spectrum_level": SPECTRUM.get(strategy, []),
+    }
     if extra.get("equity_element"):
         tags["equity_element"] = extra["equity_element"]
+    stages = list(STAGE_FIT[strategy][0])
     assert len(rid) <= 100, rid
     L = [
         f"      - id: {rid}",
@@ -901,51 +1360,90 @@ def row(rid, construct, strategy, score, priority, rationale, sources, extra):
         f"        key: eric:{strategy}",
         f"        priority: {priority}",
         f"        score: {score}",
-        "        actions:",
     ]
+    if HAS_STAGES:
+        L.append(f"        stages: [{', '.join(stages)}]")
+    if HAS_EVIDENCE_LEVEL and evidence_level is not None:
+        L.append(f"        evidence_level: {evidence_level}")
+    L.append("        actions:")
     L += [f"          - {q(a)}" for a in actions]
     L.append("        tags:")
     L += tags_yaml(tags, "          ")
     L.append(f"        rationale: {q(rationale)}")
     L.append(f"        sources: [{', '.join(sources)}]")
-    return L
+    return STAGE_FIT[strategy][0], L
 
 
-def table(tname, when, rows, desc):
+STAGE_SET_NAMES = {  # table-name suffix for each stage set used in STAGE_FIT
+    ALL: "any-stage",
+    AFTER_DECISION: "after-decision",
+    IN_USE: "in-use",
+    (E, I, II, FI): "before-sustainment",
+    (E, I): "early",
+    (E, I, II): "to-launch",
+    (I, II, FI): "installation-to-full",
+    (I, II): "around-launch",
+}
+
+
+def table(tname, when, rows, desc, stages):
+    """One decision table per evidence kind, severity and stage set: the stage gate is part of the template
+    (a case with no stage keeps every row)."""
     L = [
-        f"  # {desc}",
+        f"  # {desc} Stages: {', '.join(stages)}.",
         f"  - table: {tname}",
         "    vars: [construct]",
         "    category: implementation_strategy",
         "    when:",
+        "      all:",
+        f"        - {when}",
+        "        - any:",
+        f"            - {{fact: stage, in: [{', '.join(stages)}]}}",
+        "            - {fact: stage, exists: false}",
+        "    rows:",
     ]
-    L += ["      " + w for w in when]
-    L.append("    rows:")
     for r in rows:
         L += r
     return L
 
 
-WHEN_STRONG = ['{fact: "cfir.$construct", equals: -2}']
-WHEN_BARRIER = ["any:", '  - {fact: "cfir.$construct", equals: -1}', '  - {fact: "cfir.$construct", equals: mixed}']
+WHEN_STRONG = '{fact: "cfir.$construct", equals: -2}'
+WHEN_BARRIER = '{fact: "cfir.$construct", in: [-1, mixed]}'
 
 
-def pub_rows(strong):
+def where(strong):
+    return "a strong barrier (-2)" if strong else "a barrier (-1) or mixed"
+
+
+def rid_for(c, s, strong):
+    return f"SM-{c}-{ABBR[s]}" + ("-2" if strong else "")
+
+
+def sourced_rows(kind, strong):
     rows = []
     for c in ids:
-        for s, pct, lvl, v1, prov, srcs in sorted(published.get(c, []), key=lambda t: (-t[1], t[0])):
-            lvltxt = "Level 1, at least 50%" if lvl == 1 else "Level 2, 20-49%"
-            where = "a strong barrier (-2)" if strong else "a barrier (-1) or mixed"
-            rat = (
-                f"{pct}% of the experts who rated the CFIR 1.0 barrier '{v1}' chose '{S[s][0]}' ({lvltxt}; "
-                f"{prov}). Applied to CFIR 2.0 '{name[c]}' ({c}), rated here as {where}."
-            )
-            if strong:
-                prio = "high" if lvl == 1 else "medium"
+        ms = [m for m in memberships.get(c, {}).values() if m["kind"] == kind]
+        for m in sorted(ms, key=lambda m: (-(m["pct"] or 0), m["strategy"])):
+            s, v1 = m["strategy"], m["v1"]
+            if kind == "figure":
+                lvl = m["level"]
+                lvltxt = "Level 1, at least 50%" if lvl == 1 else "Level 2, 20-49%"
+                rat = (f"{m['pct']}% of the experts who rated the CFIR 1.0 barrier '{v1}' chose '{S[s][0]}' "
+                       f"({lvltxt}; {m['prov']}).")
+                prio = ("high" if lvl == 1 else "medium") if strong else ("medium" if lvl == 1 else "low")
+                score, elevel = m["pct"], None
+            elif kind == "level_only":
+                rat = (f"'{S[s][0]}' is a Level 1 or 2 strategy for the CFIR 1.0 barrier '{v1}' in the CFIR-ERIC "
+                       f"Matching Tool output reported in {m['prov']}: at least 20% of experts (Level 1 or 2) chose "
+                       "it; the source gives no exact figure.")
+                prio, score, elevel = ("medium" if strong else "low"), 0, 2
             else:
-                prio = "medium" if lvl == 1 else "low"
-            rid = f"SM-{c}-{ABBR[s]}" + ("-2" if strong else "")
-            rows.append(row(rid, c, s, pct, prio, rat, srcs, {}))
+                rat = (f"{m['prov']} name '{v1}' as the CFIR 1.0 barrier the CFIR-ERIC Matching Tool expects "
+                       f"'{S[s][0]}' to address (the tool read in reverse); no endorsement figure or level is "
+                       "published for this pair.")
+                prio, score, elevel = ("medium" if strong else "low"), 0, None
+            rat += f" Applied to CFIR 2.0 '{name[c]}' ({c}), rated here as {where(strong)}."
+            rows.append(row(rid_for(c, s, strong), c, s, score, prio, rat, m["sources"], {}, elevel))
     return rows
 
 
@@ -956,17 +1454,16 @@ def judge_rows(strong):
             continue
         v1, strats, reason, extra = J[c]
         for s in strats:
-            where = "a strong barrier (-2)" if strong else "a barrier (-1) or mixed"
             rat = (
                 f"No published CFIR-ERIC endorsement figure is available for '{name[c]}' ({c}; CFIR 1.0 source: {v1}). "
                 f"This match of '{S[s][0]}' is the ISP Advisor authors' judgement, not an expert-panel figure: {reason}. "
-                f"The site rates this as {where}."
+                f"The site rates this as {where(strong)}."
             )
             prio = "medium" if strong else "low"
-            rid = f"SM-{c}-{ABBR[s]}" + ("-2" if strong else "")
             rows.append(
                 row(
-                    rid, c, s, 0, prio, rat, ["isp-advisor-authors-judgement", "powell-2015", "damschroder-2022"], extra
+                    rid_for(c, s, strong), c, s, 0, prio, rat,
+                    ["isp-advisor-authors-judgement", "powell-2015", "damschroder-2022"], extra,
                 )
             )
     return rows
@@ -975,82 +1472,95 @@ def judge_rows(strong):
 def asset_rows():
     rows = []
     for c in ids:
+        action, why = ASSET[c]
         L = [
             f"      - id: SM-ASSET-{c}",
             f"        construct: {c}",
+            "        title: Build on the strengths already in place",
+            "        key: cfir-assets",
             "        actions:",
-            f"          - {q('Name how ' + name[c] + ' (' + c + ') helps today and ask its owners to use it deliberately for the weakest part of the plan.')}",
+            f"          - {q(action)}",
             "        tags:",
             f"          cfir: [{c}]",
             "          isp_competency: [assess_need_and_context]",
-            f"        rationale: {q(name[c] + ' (' + c + ') is rated a facilitator. Strengths already present are the cheapest lever for the barriers that remain; they are noted here as assets, not problems.')}",
+            f"          implementation_outcome: [{', '.join(ASSET_OUTCOME[c.split('.')[0]])}]",
+            f"        rationale: {q(name[c] + ' (' + c + ') is rated a facilitator: ' + why + '.')}",
         ]
         rows.append(L)
     return rows
 
 
-out = [
-    "# GENERATED by scripts/build_strategy_matching.py from the published CFIR-ERIC figures and the authors'",
-    "# matches held in that script. Edit the script and regenerate rather than editing rows by hand.",
-    "# See docs/knowledge-base.md for sources, the CFIR 1.0 -> 2.0 crosswalk and what is authors' judgement.",
-    "ruleset: strategy_matching",
-    "version: 1.0.0",
-    "description: >-",
-    "  CFIR 2.0 barriers matched to ERIC strategies. Published CFIR-ERIC endorsement figures (Waltz et al. 2019;",
-    "  tool output in Allen et al. 2023) rank the strategies: the score is the percentage of experts, Level 1 >= 50%,",
-    "  Level 2 = 20-49%. Figures were given for CFIR 1.0 constructs and are applied to the CFIR 2.0 ids named in each",
-    "  rationale. Constructs with no recovered figure get reasoned matches labelled as the authors' judgement (score 0).",
-    "  Facilitators (rated +1 or +2) are noted as assets to build on.",
-    "tables:",
-]
-out += table(
-    "cfir-eric-published-strong",
-    WHEN_STRONG,
-    pub_rows(True),
-    "Published figures, construct rated -2: Level 1 high, Level 2 medium.",
-)
-out += table(
-    "cfir-eric-published",
-    WHEN_BARRIER,
-    pub_rows(False),
-    "Published figures, construct rated -1 or mixed: Level 1 medium, Level 2 low.",
-)
-out += table(
-    "cfir-eric-judgement-strong",
-    WHEN_STRONG,
-    judge_rows(True),
-    "Authors' judgement (no published figure), construct rated -2: medium.",
-)
-out += table(
-    "cfir-eric-judgement",
-    WHEN_BARRIER,
-    judge_rows(False),
-    "Authors' judgement (no published figure), construct rated -1 or mixed: low.",
-)
-assets = [
-    "  # Facilitators: every construct rated +1 or +2 joins one low-priority 'assets' recommendation.",
-    "  - table: cfir-assets",
-    "    vars: [construct]",
-    "    category: implementation_strategy",
-    "    priority: low",
-    "    sources: [damschroder-2022]",
-    '    when: {fact: "cfir.$construct", gte: 1}',
-    "    rows:",
-]
-for r in asset_rows():
-    r.insert(2, "        title: Build on the strengths already in place")
-    r.insert(3, "        key: cfir-assets")
-    assets += r
-out += assets
-open(OUT, "w", encoding="utf-8").write("\n".join(out) + "\n")
-print(
-    "wrote",
-    OUT.relative_to(ROOT),
-    "- published constructs:",
-    len(published),
-    "judgement constructs:",
-    len(J),
-    "rows:",
-    sum(len(x) for x in published.values()) * 2 + sum(len(j[1]) for j in J.values()) * 2 + len(ids),
-    file=sys.stderr,
-)
+def main():
+    out = [
+        "# GENERATED by scripts/build_strategy_matching.py from the published CFIR-ERIC figures and memberships and the",
+        "# authors' matches held in that script. Edit the script and regenerate rather than editing rows by hand.",
+        "# See docs/knowledge-base.md for sources, the CFIR 1.0 -> 2.0 crosswalk and what is authors' judgement.",
+        "ruleset: strategy_matching",
+        "version: 2.0.0",
+        "description: >-",
+        "  CFIR 2.0 barriers matched to ERIC strategies. Published CFIR-ERIC endorsement figures (Waltz et al. 2019;",
+        "  tool output in Allen et al. 2023) rank the strategies: the score is the percentage of experts, Level 1 >= 50%,",
+        "  Level 2 = 20-49%. Memberships published without a figure (Level 1 or 2, PMC11446052 Table 4; the tool read in",
+        "  reverse, Yakovchenko et al. 2023) have score 0 and say so. Figures were given for CFIR 1.0 constructs and are",
+        "  applied to the CFIR 2.0 ids named in each rationale. Constructs with nothing published get reasoned matches",
+        "  labelled as the authors' judgement (score 0). Each row fires only at the stages its strategy suits (or when",
+        "  the stage is not stated). Facilitators (rated +1 or +2) are noted as assets to build on.",
+        "tables:",
+    ]
+    spec = [
+        ("cfir-eric-published-strong", "figure", True, "Published figures, construct rated -2: Level 1 high, Level 2 medium."),
+        ("cfir-eric-published", "figure", False, "Published figures, construct rated -1 or mixed: Level 1 medium, Level 2 low."),
+        ("cfir-eric-level-only-strong", "level_only", True, "Published Level 1 or 2 (>= 20%), no figure, construct rated -2: medium."),
+        ("cfir-eric-level-only", "level_only", False, "Published Level 1 or 2 (>= 20%), no figure, construct rated -1 or mixed: low."),
+        ("cfir-eric-tool-reverse-strong", "tool_top", True, "The tool read in reverse (no figure), construct rated -2: medium."),
+        ("cfir-eric-tool-reverse", "tool_top", False, "The tool read in reverse (no figure), construct rated -1 or mixed: low."),
+    ]
+    counts = {}
+    groups = [(f"cfir-eric-{t}", desc, rows) for t, desc, rows in [
+        ("published-strong", "Published figures, construct rated -2: Level 1 high, Level 2 medium.",
+         sourced_rows("figure", True)),
+        ("published", "Published figures, construct rated -1 or mixed: Level 1 medium, Level 2 low.",
+         sourced_rows("figure", False)),
+        ("level-only-strong", "Published Level 1 or 2 (>= 20%), no figure, construct rated -2: medium.",
+         sourced_rows("level_only", True)),
+        ("level-only", "Published Level 1 or 2 (>= 20%), no figure, construct rated -1 or mixed: low.",
+         sourced_rows("level_only", False)),
+        ("tool-reverse-strong", "The tool read in reverse (no figure), construct rated -2: medium.",
+         sourced_rows("tool_top", True)),
+        ("tool-reverse", "The tool read in reverse (no figure), construct rated -1 or mixed: low.",
+         sourced_rows("tool_top", False)),
+        ("judgement-strong", "Authors' judgement (nothing published), construct rated -2: medium.", judge_rows(True)),
+        ("judgement", "Authors' judgement (nothing published), construct rated -1 or mixed: low.", judge_rows(False)),
+    ]]
+    for tname, desc, rows in groups:
+        strong = tname.endswith("-strong")
+        assert all(st in STAGE_SET_NAMES for st, _ in rows), tname
+        for stages, suffix in STAGE_SET_NAMES.items():
+            part = [lines for st, lines in rows if st == stages]
+            if part:
+                out += table(f"{tname}-{suffix}", WHEN_STRONG if strong else WHEN_BARRIER, part, desc, stages)
+                counts[tname] = counts.get(tname, 0) + len(part)
+    out += [
+        "  # Facilitators: every construct rated +1 or +2 joins one low-priority 'assets' recommendation.",
+        "  - table: cfir-assets",
+        "    vars: [construct]",
+        "    category: implementation_strategy",
+        "    priority: low",
+        "    sources: [damschroder-2022]",
+        '    when: {fact: "cfir.$construct", gte: 1}',
+        "    rows:",
+    ]
+    for r in asset_rows():
+        out += r
+    counts["cfir-assets"] = len(ids)
+    target = Path(sys.argv[sys.argv.index("--out") + 1]) if "--out" in sys.argv else OUT
+    target.write_text("\n".join(out) + "\n", encoding="utf-8")
+    print("wrote", target, "rows:", sum(counts.values()), counts, file=sys.stderr)
+    if not HAS_STAGES or not HAS_EVIDENCE_LEVEL:
+        print("note: rule fields not in the engine yet, left out:",
+              [f for f, ok in (("stages", HAS_STAGES), ("evidence_level", HAS_EVIDENCE_LEVEL)) if not ok],
+              file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
