@@ -9,13 +9,14 @@ from __future__ import annotations
 import functools
 import os
 import sys
+import warnings
 from collections.abc import Callable
 from typing import Any
 
 import click
 
 from engine import __version__
-from engine.errors import IspAdvisorError
+from engine.errors import IspAdvisorError, IspAdvisorWarning, capped, clip, display_name, os_reason, printable
 from engine.render import FORMATS as RENDER_FORMATS
 from engine.vocabulary import CATEGORIES
 
@@ -26,10 +27,17 @@ class Main(click.Group):
     """The one place that turns exceptions into messages and exit codes."""
 
     def invoke(self, ctx: click.Context) -> Any:
+        _tolerant_streams()
+        with warnings.catch_warnings():
+            warnings.simplefilter("always", IspAdvisorWarning)
+            warnings.showwarning = _show_warning
+            return self._invoke(ctx)
+
+    def _invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except IspAdvisorError as exc:
-            for problem in exc.problems:
+            for problem in capped(exc.problems):
                 click.echo(f"error: {problem.render()}", err=True)
             sys.exit(exc.exit_code)
         except KeyboardInterrupt:
@@ -38,13 +46,51 @@ class Main(click.Group):
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, SystemExit):
             raise
         except BrokenPipeError:
+            _drop_stdout()
             sys.exit(0)
+        except OSError as exc:  # an output that cannot be written (full disk, /dev/full, read-only folder)
+            _drop_stdout()
+            where = printable(display_name(str(exc.filename))) if exc.filename else "<output>"
+            click.echo(f"error: {where}: {os_reason(exc)}", err=True)
+            sys.exit(2)
         except Exception as exc:  # a bug: say so briefly; ISP_ADVISOR_DEBUG=1 shows the traceback
             if os.environ.get("ISP_ADVISOR_DEBUG"):
                 raise
-            click.echo(f"internal error: {type(exc).__name__}: {exc} (set ISP_ADVISOR_DEBUG=1 for details "
-                       "and please report it)", err=True)
+            click.echo(f"internal error: {type(exc).__name__}: {printable(clip(str(exc), 400))} "
+                       "(set ISP_ADVISOR_DEBUG=1 for details and please report it)", err=True)
             sys.exit(1)
+
+
+def _tolerant_streams() -> None:
+    """Characters the terminal's encoding lacks (PYTHONIOENCODING=latin-1) become escapes, not a crash."""
+    for stream in (sys.stdout, sys.stderr):
+        if getattr(stream, "errors", "strict") == "strict" and hasattr(stream, "reconfigure"):
+            try:
+                stream.reconfigure(errors="backslashreplace")
+            except (ValueError, OSError):  # pragma: no cover - a stream that cannot be reconfigured
+                pass
+
+
+def _show_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+                  file: Any = None, line: str | None = None) -> None:
+    """A project warning is one 'warning: ...' line on stderr; any other keeps Python's format."""
+    if issubclass(category, IspAdvisorWarning):
+        click.echo(f"warning: {message}", err=True)
+    else:
+        click.echo(warnings.formatwarning(message, category, filename, lineno, line).rstrip("\n"), err=True)
+
+
+def _drop_stdout() -> None:
+    """After stdout failed, send what is still buffered to /dev/null so exiting does not fail again."""
+    try:
+        sys.stdout.flush()
+    except (OSError, ValueError):
+        try:
+            null = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(null, sys.stdout.fileno())
+            os.close(null)
+        except (OSError, ValueError, AttributeError):
+            pass
 
 
 def rules_option(f: F) -> F:

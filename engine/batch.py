@@ -5,25 +5,28 @@ keeping only a few chunks in flight, so memory does not grow with the number of 
 parse, validate and evaluate (the engine is compiled once per process) and return finished
 output text; the main process writes it in input order, so the outputs are the same bytes
 whatever the number of workers. One bad case becomes one line of errors.jsonl and never stops
-the rest.
+the rest, and neither does a worker that dies (killed, out of memory): its chunk is retried once
+in a fresh pool, then case by case, and a case that kills its worker again becomes an error line.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import multiprocessing
 import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from . import inputs
-from .batchfiles import ERRORS, OUTPUTS, Previous, Writer, partials, prepare
+from .batchfiles import ERRORS, OUTPUTS, Previous, Writer, failed, lock, partials, prepare
 from .case import validate_case
-from .errors import IspAdvisorError, Problem, UsageError
+from .errors import IspAdvisorError, Problem, UsageError, capped, display_name
 from .inputs import Item
 from .loader import RULES_ENV, rules_digest
 from .render import csvrows
@@ -120,16 +123,18 @@ def evaluate_item(engine: Engine, item: Item, reusable: frozenset[str] = frozens
 
 def _slim(data: dict[str, Any]) -> dict[str, Any]:
     """The part of a result the summary reads (cheaper to send between processes)."""
-    keys = ("rule_id", "title", "category", "priority")
-    return {"case_id": data["case_id"], "recommendations": [{k: r[k] for k in keys} for r in data["recommendations"]]}
+    keys = ("rule_id", "title", "category", "priority", "horizon")
+    return {"case_id": data["case_id"],
+            "recommendations": [{k: r[k] for k in keys if k in r} for r in data["recommendations"]]}
 
 
 def error_row(item: Item, problems: Sequence[Problem], case_id: str | None) -> dict[str, Any]:
     """One errors.jsonl line: where, which case, which field, what is wrong (all problems kept)."""
     kind, source, line, row, _ = item
+    problems = capped(problems)
     first = problems[0]
     return {
-        "source": source,
+        "source": display_name(source),
         "line": first.line or line or None,
         "row": row or None,
         "case_id": case_id,
@@ -157,10 +162,13 @@ def run_batch(sources: Sequence[str | os.PathLike[str]], out: str | os.PathLike[
     `total(n)`, if given, is called once after those checks with the number of cases (it costs a
     quick extra pass over the inputs); `progress(n)` is called as each n more cases are done.
     """
-    jobs = default_jobs() if jobs is None else jobs
-    if jobs < 1:
+    if jobs is not None and jobs < 1:
         raise UsageError(Problem(field="--jobs", code="invalid", message=f"{jobs} is not a number of workers",
                                  hint="use 1 or more"))
+    jobs = default_jobs() if jobs is None else min(jobs, default_jobs())  # more workers than cores only wait
+    if not str(out).strip():
+        raise UsageError(Problem(field="--out", code="no_folder", message="the output folder name is empty",
+                                 hint="name a folder for the outputs, e.g. --out results"))
     planned = inputs.plan(sources)
     shipped = shipped and getattr(rules, "shipped", True)
     rule_dirs = [str(r) for r in rules]
@@ -169,6 +177,17 @@ def run_batch(sources: Sequence[str | os.PathLike[str]], out: str | os.PathLike[
     engine: Engine = _ENGINE["engine"]
     folder = Path(out)
     prepare(folder, resume, force)
+    held = lock(folder)
+    try:
+        return _run(planned, folder, engine, jobs, resume, (rule_dirs, shipped, rules_sha), progress, total)
+    finally:
+        os.close(held)
+
+
+def _run(planned: list[inputs.Source], folder: Path, engine: Engine, jobs: int, resume: bool,
+         rules: tuple[list[str], bool, str | None], progress: Callable[[int], None] | None,
+         total: Callable[[int], None] | None) -> BatchReport:
+    rule_dirs, shipped, rules_sha = rules
     previous = Previous.load(folder, engine.info, rules_sha) if resume and rules_sha else Previous()
     reusable = previous.hashes()
     if total:
@@ -183,11 +202,11 @@ def run_batch(sources: Sequence[str | os.PathLike[str]], out: str | os.PathLike[
             for item, outcome in zip(chunk, outcomes, strict=True):
                 if outcome[0] == "reused":
                     got = previous.line(outcome[1])
-                    if got is None:  # the earlier line cannot be trusted: evaluate it here
+                    data = _json_or_none(got[1]) if got else None
+                    if got is None or data is None:  # the earlier line cannot be trusted: evaluate it here
                         outcome = evaluate_item(engine, item)
                     else:
                         case_id, line, digest = got
-                        data = json.loads(line)
                         outcome = ("ok", case_id, outcome[1], line, csvrows.to_text(csvrows.rows(data)), digest,
                                    data)
                         reused += 1
@@ -196,14 +215,30 @@ def run_batch(sources: Sequence[str | os.PathLike[str]], out: str | os.PathLike[
             if progress:
                 progress(len(chunk))
         writer.commit(portfolio.markdown(engine.info))
+    except OSError as exc:  # not through Writer (which names its files): say where all the same
+        writer.discard(keep_resumable=False)
+        raise failed(Path(exc.filename) if exc.filename else folder, exc) from None
+    except IspAdvisorError:  # a write failed (full disk): leave nothing of this run behind
+        writer.discard(keep_resumable=False)
+        raise
     except BaseException:
         writer.discard(keep_resumable=True)
         raise
     finally:
         previous.close()
     for stale in partials(folder):  # earlier stopped runs: their results are in the new files now
-        stale.unlink(missing_ok=True)
+        try:
+            stale.unlink(missing_ok=True)
+        except OSError:
+            pass
     return BatchReport(folder, portfolio.cases + portfolio.failures, portfolio.cases, portfolio.failures, reused)
+
+
+def _json_or_none(line: str) -> Any:
+    try:
+        return json.loads(line)
+    except ValueError:
+        return None
 
 
 def _record(item: Item, outcome: Outcome, writer: Writer, portfolio: Portfolio,
@@ -246,29 +281,94 @@ def _chunks(items: Iterable[Item]) -> Iterator[list[Item]]:
 
 def _ordered(chunks: Iterator[list[Item]], jobs: int,
              initargs: tuple[Any, ...]) -> Iterator[tuple[list[Item], list[Outcome]]]:
-    """Each chunk with its outcomes, in input order, with at most jobs * IN_FLIGHT chunks pending."""
+    """Each chunk with its outcomes, in input order, with at most jobs * IN_FLIGHT chunks pending.
+
+    No more workers are started than there are chunks. If a worker dies, the pool is replaced
+    and every chunk it had not finished is sent again; a chunk that fails that way twice is
+    evaluated case by case (see _isolated), so only the case that kills its worker is lost.
+    """
     _init(*initargs)
-    if jobs == 1:
-        for chunk in chunks:
+    head = list(itertools.islice(chunks, jobs))
+    if jobs == 1 or len(head) <= 1:
+        for chunk in itertools.chain(head, chunks):
             yield chunk, _work(chunk)
         return
+    jobs = len(head)
     methods = multiprocessing.get_all_start_methods()
     ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-    pool = ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_init, initargs=initargs)
-    window: deque[tuple[list[Item], Future[list[Outcome]]]] = deque()
+
+    def new_pool() -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_init, initargs=initargs)
+
+    pool = new_pool()
+    window: deque[list[Any]] = deque()  # [chunk, future, tries]
+
+    def take() -> tuple[list[Item], list[Outcome]]:
+        nonlocal pool
+        while True:
+            entry = window[0]
+            try:
+                outcomes = entry[1].result()
+            except BrokenProcessPool:
+                pool.shutdown(wait=False, cancel_futures=True)
+                pool = new_pool()
+                if entry[2] >= 1:
+                    window.popleft()
+                    outcomes = _isolated(entry[0], ctx, initargs)
+                    _resend(window, pool)
+                    return entry[0], outcomes
+                _resend(window, pool)
+                continue
+            window.popleft()
+            return entry[0], outcomes
+
     try:
-        for chunk in chunks:
-            window.append((chunk, pool.submit(_work, chunk)))
+        for chunk in itertools.chain(head, chunks):
+            window.append([chunk, pool.submit(_work, chunk), 0])
             if len(window) >= jobs * IN_FLIGHT:
-                done, fut = window.popleft()
-                yield done, fut.result()
+                yield take()
         while window:
-            done, fut = window.popleft()
-            yield done, fut.result()
+            yield take()
     finally:
-        for _, fut in window:
-            fut.cancel()
+        for entry in window:
+            entry[1].cancel()
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _resend(window: deque[list[Any]], pool: ProcessPoolExecutor) -> None:
+    """Send again every chunk whose worker pool broke before it was finished."""
+    for entry in window:
+        fut = entry[1]
+        if not fut.done() or fut.exception() is not None:
+            fut.cancel()
+            entry[1] = pool.submit(_work, entry[0])
+            entry[2] += 1
+
+
+def _isolated(chunk: list[Item], ctx: Any, initargs: tuple[Any, ...]) -> list[Outcome]:
+    """Evaluate a chunk that broke two pools one case at a time, each in a one-worker pool.
+
+    A case whose worker dies again becomes an error line; the others are evaluated as usual.
+    """
+    out: list[Outcome] = []
+    pool: ProcessPoolExecutor | None = None
+    try:
+        for item in chunk:
+            if pool is None:
+                pool = ProcessPoolExecutor(1, mp_context=ctx, initializer=_init, initargs=initargs)
+            try:
+                out += pool.submit(_work, [item]).result()
+            except BrokenProcessPool:
+                pool.shutdown(wait=False, cancel_futures=True)
+                pool = None
+                out.append(("error", error_row(item, [Problem(
+                    code="worker_died", message="the worker process evaluating this case died "
+                    "(killed, or out of memory)", hint="try it alone with 'isp-advisor recommend'; "
+                    "the other cases were evaluated")], None)))
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True)
+    return out
 
 
 __all__ = ["BatchReport", "run_batch", "evaluate_item", "error_row", "default_jobs", "ERRORS"]

@@ -23,12 +23,12 @@ CulturalAdaptation = Literal["none", "planned", "done"]
 Setting = Literal["health_care", "behavioral_health", "public_health", "child_welfare", "education",
                   "housing", "tribal_community", "community_based", "other"]
 
-CASE_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$")
+CASE_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,127}\Z")
 
 
 def _rating(value: Any) -> Any:
     if isinstance(value, bool) or value not in (*v.RATING_VALUES, v.MIXED):
-        if isinstance(value, str) and value.strip().lstrip("+-").isdigit():
+        if isinstance(value, str) and value.strip().isascii() and value.strip().lstrip("+-").isdigit():
             value = int(value)
             if value in v.RATING_VALUES:
                 return value

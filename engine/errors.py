@@ -8,8 +8,49 @@ and exit codes in a single place.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+import errno
+import warnings
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+
+MAX_PROBLEMS = 50
+"""At most this many problems of one file are reported; the rest are counted in one more line."""
+
+SHOWN_CHARS = 80
+"""Echoed values (a bad key, a bad value) are cut to this many characters."""
+
+_LIMITS = {"file": 400, "field": 200, "message": 600, "hint": 600, "rule_id": 200}
+"""Longest text kept in each part of a Problem: a 1 MB value must not be echoed whole."""
+
+
+def clip(text: str, limit: int = SHOWN_CHARS) -> str:
+    """`text` cut to `limit` characters, with an ellipsis when something was cut."""
+    return text if len(text) <= limit else text[: max(limit - 1, 0)] + "\u2026"
+
+
+def printable(text: str) -> str:
+    """`text` with control, format and lone surrogate characters written as escapes.
+
+    Messages echo keys, values and file names from untrusted files: a raw newline would forge an
+    error line, an ANSI/OSC escape would drive the terminal (title, clipboard).
+    """
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
+
+
+def shown(value: object, limit: int = SHOWN_CHARS) -> str:
+    """A value as echoed in a message: its repr, escaped and cut to `limit` characters."""
+    return clip(printable(repr(value[: limit * 4] if isinstance(value, str) else value)), limit)
+
+
+def display_name(name: str) -> str:
+    """A file name as text that can always be encoded: undecodable bytes become \\xNN escapes."""
+    try:
+        name.encode("utf-8")
+        return name
+    except UnicodeEncodeError:
+        return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 @dataclass(frozen=True, order=True)
@@ -24,6 +65,12 @@ class Problem:
     rule_id: str = ""
     hint: str = ""
 
+    def __post_init__(self) -> None:
+        for name, limit in _LIMITS.items():
+            value = getattr(self, name)
+            if isinstance(value, str) and (len(value) > limit or not value.isprintable()):
+                object.__setattr__(self, name, clip(printable(display_name(value[: limit * 2])), limit))
+
     def render(self) -> str:
         where = self.file or "<input>"
         if self.line:
@@ -37,6 +84,12 @@ class Problem:
         if self.hint:
             text += f" ({self.hint})"
         return text
+
+
+def os_reason(exc: OSError) -> str:
+    """An OS error as words with its errno name, e.g. 'No space left on device (ENOSPC)'."""
+    code = errno.errorcode.get(exc.errno or 0, "")
+    return f"{exc.strerror or exc}" + (f" ({code})" if code else "")
 
 
 class IspAdvisorError(Exception):
@@ -78,6 +131,32 @@ class UsageError(IspAdvisorError):
     """A command line that cannot be carried out (missing file, clash of options, ...)."""
 
     kind = "usage"
+
+
+class OutputError(IspAdvisorError):
+    """An output that cannot be written (read-only folder, full disk, a name too long, ...)."""
+
+    kind = "output"
+
+
+class IspAdvisorWarning(UserWarning):
+    """Something the user should know that does not stop the command (shown as 'warning: ...')."""
+
+
+def warn(message: str) -> None:
+    """Tell the user something without stopping; the CLI prints it as one 'warning:' line."""
+    warnings.warn(IspAdvisorWarning(printable(message)), stacklevel=2)
+
+
+def capped(problems: Sequence[Problem], limit: int = MAX_PROBLEMS) -> list[Problem]:
+    """The first `limit` problems, then one line counting the rest (a 1 MB case can hold 490,000)."""
+    problems = list(problems)
+    if len(problems) <= limit:
+        return problems
+    rest = problems[limit:]
+    more = Problem(file=rest[0].file, line=rest[0].line, code="more_problems",
+                   message=f"... and {len(rest):,} more problems", hint="fix these first, then run it again")
+    return problems[:limit] + [more]
 
 
 class EngineError(IspAdvisorError):

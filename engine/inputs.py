@@ -15,15 +15,17 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import json
 import os
+import stat
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import IO, Any, Literal
 
-from .documents import MAX_BYTES, Document, decode, parse, parse_json, read_text
-from .errors import CaseError, Problem, UsageError, did_you_mean
+from .documents import MAX_BYTES, Document, decode, open_regular, parse, parse_json, read_text
+from .errors import CaseError, Problem, UsageError, did_you_mean, display_name, os_reason, shown, warn
 from .facts import FACTS
 
 Kind = Literal["file", "jsonl", "csv"]
@@ -45,6 +47,19 @@ class Source:
     path: str
     kind: Kind
     columns: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """The payload of an item that could not be read (a line too long, a broken CSV row).
+
+    It travels like any case and becomes that case's line of errors.jsonl: one unreadable row
+    never stops the rest of the file.
+    """
+
+    code: str
+    message: str
+    hint: str = ""
 
 
 Item = tuple[Kind, str, int, int, Any]
@@ -75,10 +90,23 @@ def plan(inputs: Sequence[str | os.PathLike[str]]) -> list[Source]:
     for raw in inputs:
         p = Path(raw)
         name = str(raw)
-        if not p.exists():
+        try:
+            mode = os.stat(p).st_mode
+        except FileNotFoundError:
+            mode = None
+        except OSError as exc:
+            problems.append(Problem(file=name, code="unreadable", message=f"cannot read: {os_reason(exc)}"))
+            continue
+        if not name:
+            problems.append(Problem(field="INPUT", code="no_input", message="an input is an empty name",
+                                    hint="name case files, folders, .jsonl or .csv files"))
+        elif mode is None:
             problems.append(Problem(file=name, code="not_found", message="no such file or folder",
                                     hint="check the path; it is relative to the current folder"))
-        elif p.is_dir():
+        elif not stat.S_ISDIR(mode) and not stat.S_ISREG(mode):
+            problems.append(Problem(file=name, code="not_regular", message="is not a regular file or folder "
+                                    "(a named pipe, device or socket)", hint="give saved files or folders"))
+        elif stat.S_ISDIR(mode):
             found = [Source(str(f), "file") for f in case_files(p)]
             if not found:
                 problems.append(Problem(file=name, code="no_cases", message="folder holds no case files",
@@ -98,12 +126,38 @@ def plan(inputs: Sequence[str | os.PathLike[str]]) -> list[Source]:
 
 
 def case_files(folder: str | os.PathLike[str]) -> list[Path]:
-    """The case files (CASE_SUFFIXES) under `folder`, recursively, in a stable order; hidden ones skipped."""
+    """The case files (CASE_SUFFIXES) under `folder`, recursively, in a stable order; hidden ones skipped.
+
+    Symlinked folders are followed, each real folder once: a link back into the walk (a loop) or
+    a second link to a folder already searched is skipped with a warning, never silently.
+    """
     folder = Path(folder)
-    out = []
-    for root, dirs, files in os.walk(folder):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        out += [Path(root) / f for f in files if not f.startswith(".") and f.lower().endswith(CASE_SUFFIXES)]
+    out: list[Path] = []
+    seen: set[tuple[int, int]] = set()
+    todo = [folder]
+    while todo:
+        here = todo.pop()
+        try:
+            st = os.stat(here)
+            entries = sorted(os.scandir(here), key=lambda e: e.name)
+        except OSError as exc:
+            warn(f"{display_name(str(here))}: skipped: cannot read the folder: {os_reason(exc)}")
+            continue
+        if (st.st_dev, st.st_ino) in seen:
+            warn(f"{display_name(str(here))}: skipped: the folder it links to is already searched")
+            continue
+        seen.add((st.st_dev, st.st_ino))
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                is_dir = False
+            if is_dir:
+                todo.append(Path(entry.path))
+            elif entry.name.lower().endswith(CASE_SUFFIXES):
+                out.append(Path(entry.path))
     return sorted(out, key=lambda f: f.relative_to(folder).parts)
 
 
@@ -114,7 +168,12 @@ def check_header(path: Path) -> tuple[str, ...]:
     """The columns of a CSV file, each a case path; a clear error naming the bad column otherwise."""
     name = str(path)
     with _open_csv(path) as fh:
-        header = next(csv.reader(fh), None)
+        try:
+            header = next(csv.reader(_Lines(fh), strict=True), None)
+        except (csv.Error, _LongLine) as exc:
+            broken = _csv_problem(exc, 1)
+            raise CaseError(Problem(file=name, line=1, code=broken.code, message=f"header row: {broken.message}",
+                                    hint=broken.hint)) from None
     if not header or not any(c.strip() for c in header):
         raise CaseError(Problem(file=name, line=1, code="csv_header", message="no header row",
                                 hint="the first row names the columns, e.g. case_id,stage,engagement.level"))
@@ -148,9 +207,65 @@ def _column_hint(col: str) -> str:
                "see 'CSV input' in the README")
 
 
-def _open_csv(path: Path) -> Any:
+def _open_csv(path: Path) -> io.TextIOWrapper:
     # bytes that are not UTF-8 survive as surrogates and are reported for their own row
-    return open(path, newline="", encoding="utf-8-sig", errors="surrogateescape")
+    return io.TextIOWrapper(open_regular(path, CaseError), newline="", encoding="utf-8-sig",
+                            errors="surrogateescape")
+
+
+class _LongLine(Exception):
+    """A physical line longer than MAX_BYTES characters (it was skipped, not read whole)."""
+
+    def __init__(self, length: int) -> None:
+        super().__init__(length)
+        self.length = length
+
+
+class _Lines:
+    """The lines of a text file, each read with a bound, counted (csv.reader's own count stops at an error).
+
+    A line longer than MAX_BYTES raises _LongLine after skipping to its end; the iterator can be
+    used again afterwards (a generator could not).
+    """
+
+    def __init__(self, fh: IO[str]) -> None:
+        self.fh = fh
+        self.number = 0
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        line = self.fh.readline(MAX_BYTES + 1)
+        if not line:
+            raise StopIteration
+        self.number += 1
+        if len(line) > MAX_BYTES:
+            length = len(line)
+            while not line.endswith("\n"):
+                line = self.fh.readline(65536)
+                if not line:
+                    break
+                length += len(line)
+            raise _LongLine(length)
+        return line
+
+
+def _csv_problem(exc: Exception, start: int) -> Unreadable:
+    """What a csv.Error (or a too long line) means, in the words of the CSV file's author."""
+    if isinstance(exc, _LongLine):
+        return Unreadable("too_large", f"line is {exc.length:,} characters; the limit is {MAX_BYTES:,}",
+                          "split the text, or check for a missing line break")
+    text = str(exc)
+    if "unexpected end of data" in text:
+        return Unreadable("csv_quote", f"a quote opened in the row starting at line {start} is never closed: "
+                          "every following line was read into one cell",
+                          "close the quote (write a quote inside a quoted cell as \"\")")
+    if "field larger than field limit" in text:
+        return Unreadable("too_large", f"a cell is longer than {csv.field_size_limit():,} characters",
+                          "shorten the cell, or check for an unclosed quote")
+    return Unreadable("csv_row", f"invalid CSV: {shown(text, 200)}",
+                      "quote cells that contain commas, quotes or line breaks")
 
 
 # ---------------------------------------------------------------- streaming items
@@ -168,25 +283,66 @@ def items(sources: Iterable[Source]) -> Iterator[Item]:
 
 
 def _jsonl_items(path: str) -> Iterator[Item]:
+    """One item per non-blank line; a line is read with a bound, so a huge one cannot exhaust memory."""
     row = 0
-    with open(path, "rb") as fh:
-        for line_no, line in enumerate(fh, 1):
-            if line.strip():
+    try:
+        fh = open_regular(path, CaseError)
+    except CaseError as exc:
+        yield ("jsonl", path, 0, 0, Unreadable(exc.problems[0].code, exc.problems[0].message, exc.problems[0].hint))
+        return
+    with fh:
+        line_no = 0
+        while True:
+            line = fh.readline(MAX_BYTES + 1)
+            if not line:
+                break
+            line_no += 1
+            if len(line.rstrip(b"\r\n")) > MAX_BYTES:
+                length = len(line)
+                while not line.endswith(b"\n"):
+                    line = fh.readline(65536)
+                    if not line:
+                        break
+                    length += len(line)
+                row += 1
+                yield ("jsonl", path, line_no, row, Unreadable(
+                    "too_large", f"line is {length:,} bytes; the limit is {MAX_BYTES:,}",
+                    "each line holds one case; split the text, or check for a missing line break"))
+            elif line.strip():
                 row += 1
                 yield ("jsonl", path, line_no, row, line.rstrip(b"\r\n"))
 
 
 def _csv_items(src: Source) -> Iterator[Item]:
-    with _open_csv(Path(src.path)) as fh:
-        reader = csv.reader(fh)
-        next(reader, None)
+    try:
+        fh = _open_csv(Path(src.path))
+    except CaseError as exc:
+        yield ("csv", src.path, 0, 0, Unreadable(exc.problems[0].code, exc.problems[0].message, exc.problems[0].hint))
+        return
+    with fh:
+        lines = _Lines(fh)
+        reader = csv.reader(lines, strict=True)
         row = 0
-        start = reader.line_num + 1
-        for cells in reader:
+        try:
+            next(reader, None)
+        except (csv.Error, _LongLine) as exc:  # checked by plan(); the file changed since
+            yield ("csv", src.path, 1, 0, _csv_problem(exc, 1))
+            return
+        start = lines.number + 1
+        while True:
+            try:
+                cells = next(reader)
+            except StopIteration:
+                break
+            except (csv.Error, _LongLine) as exc:  # one broken row; the reader goes on at the next line
+                row += 1
+                yield ("csv", src.path, start, row, _csv_problem(exc, start))
+                start = lines.number + 1
+                continue
             if any(c.strip() for c in cells):
                 row += 1
                 yield ("csv", src.path, start, row, (src.columns, tuple(cells)))
-            start = reader.line_num + 1
+            start = lines.number + 1
 
 
 def count(sources: Iterable[Source]) -> int:
@@ -200,6 +356,9 @@ def count(sources: Iterable[Source]) -> int:
 def content(item: Item) -> str:
     """The item's text as read (a file's text, a JSON line, a CSV row with its header)."""
     kind, source, line, _, payload = item
+    if isinstance(payload, Unreadable):
+        raise CaseError(Problem(file=source, line=line, code=payload.code, message=payload.message,
+                                hint=payload.hint))
     if kind == "file":
         return read_text(payload, CaseError)
     if kind == "jsonl":

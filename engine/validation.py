@@ -7,7 +7,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from .documents import Document, dotted
-from .errors import Problem, allowed, did_you_mean
+from .errors import SHOWN_CHARS, Problem, allowed, did_you_mean, shown
 
 
 def problems_from(exc: ValidationError, doc: Document, model: type[BaseModel],
@@ -23,13 +23,14 @@ def problems_from(exc: ValidationError, doc: Document, model: type[BaseModel],
         hint = ""
         if etype == "extra_forbidden":
             key = str(loc[-1])
-            msg = f"unknown key '{key}'"
-            hint = did_you_mean(key, _siblings(model, loc[len(base):-1])) or "remove it or check the spelling"
+            msg = f"unknown key {shown(key)}"
+            hint = (did_you_mean(key, _siblings(model, loc[len(base):-1])) if len(key) <= SHOWN_CHARS else "") \
+                or "remove it or check the spelling"
         elif etype in ("literal_error", "enum"):
             expected = ctx.get("expected", "")
-            msg = f"{err['input']!r} is not allowed"
+            msg = f"{shown(err['input'])} is not allowed"
             choices = [c.strip(" '") for c in str(expected).replace(" or ", ", ").split(",")]
-            hint = did_you_mean(str(err["input"]), choices)
+            hint = did_you_mean(str(err["input"]), choices) if len(str(err["input"])) <= SHOWN_CHARS else ""
             hint = (hint + "; " if hint else "") + allowed(choices)
         elif etype == "missing":
             msg = "is required"

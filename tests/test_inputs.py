@@ -95,7 +95,7 @@ def test_non_utf8_jsonl_line_is_reported_at_its_line_in_the_file(tmp_path: Path)
 def test_jsonl_syntax_errors_point_at_the_files_line(tmp_path: Path) -> None:
     f = write(tmp_path / "c.jsonl", '{"case_id": "a"}\n{"case_id": NaN}\n{"case_id": \n')
     items = list(inputs.items(inputs.plan([f])))
-    assert inputs.to_document(items[0], inputs.content(items[0])).lines == {(): 1}
+    assert inputs.to_document(items[0], inputs.content(items[0])).lines[()] == 1  # keys have lines too
     for item, line, message in ((items[1], 2, "NaN is not a JSON value"), (items[2], 3, "invalid JSON: Expecting")):
         with pytest.raises(CaseError) as err:
             inputs.to_document(item, inputs.content(item))
@@ -109,7 +109,7 @@ def test_parse_json_is_shared_by_case_files_and_json_lines() -> None:
     with pytest.raises(CaseError) as err:
         parse_json('{"a": 1,}', "c.jsonl", line=7)
     assert err.value.problems[0].line == 7 and "one complete JSON object" in err.value.problems[0].hint
-    assert parse_json('{"a": 1}', "c.jsonl", line=7).lines == {(): 7}
+    assert parse_json('{"a": 1}', "c.jsonl", line=7).lines == {(): 7, ("a",): 7}
 
 
 # ---------------------------------------------------------------- CSV
