@@ -150,33 +150,67 @@ FORMATS = list(RENDER_FORMATS)
 CATEGORY_CHOICES = list(CATEGORIES)
 
 
+def plan_options(f: F) -> F:
+    """--now N and --next N: how many items the plan's first two horizons hold."""
+    f = click.option("--next", "next_n", type=click.IntRange(0), default=10, show_default=True, metavar="N",
+                     help="At most N items in Next (this quarter).")(f)
+    return click.option("--now", "now_n", type=click.IntRange(1), default=5, show_default=True, metavar="N",
+                        help="At most N items in Start here (the first 30 days).")(f)
+
+
+def view_options(f: F) -> F:
+    """Filters and layout of a rendered plan: --top, --horizon, --priority, --category, --by."""
+    f = click.option("--by", "by", type=click.Choice(["plan", "category"]), default="plan", show_default=True,
+                     help="plan: Start here, Next, Later, then the detail; category: only the detail by category.")(f)
+    f = click.option("--priority", "-p", "priorities", multiple=True, type=click.Choice(["high", "medium", "low"]),
+                     help="Show only this priority (repeatable).")(f)
+    f = click.option("--horizon", "horizons", multiple=True, type=click.Choice(["now", "next", "later"]),
+                     help="Show only this horizon (repeatable).")(f)
+    f = click.option("--top", type=click.IntRange(1), default=None, metavar="N",
+                     help="Show only the first N items of the plan.")(f)
+    return click.option("--category", "-c", "categories", multiple=True, type=click.Choice(CATEGORY_CHOICES),
+                        help="Show only this category (repeatable).")(f)
+
+
+def terminal_width() -> int:
+    """The terminal's columns ($COLUMNS first); 100 when not a terminal."""
+    import shutil
+
+    return shutil.get_terminal_size((100, 40)).columns
+
+
 @main.command()
 @click.argument("case", type=click.Path(), metavar="CASE")
 @click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
               help="Output format.")
 @click.option("--explain", is_flag=True, help="Print the proof tree under each recommendation.")
-@click.option("--category", "-c", "categories", multiple=True, type=click.Choice(CATEGORY_CHOICES),
-              help="Show only this category (repeatable).")
+@view_options
+@plan_options
 @rules_option
 @output_options
-def recommend(case: str, fmt: str, explain: bool, categories: tuple[str, ...], rules: tuple[str, ...],
-              output: str | None, force: bool) -> None:
-    """Recommend supports and strategies for the site described in CASE (YAML or JSON).
+def recommend(case: str, fmt: str, explain: bool, categories: tuple[str, ...], top: int | None,
+              horizons: tuple[str, ...], priorities: tuple[str, ...], by: str, now_n: int, next_n: int,
+              rules: tuple[str, ...], output: str | None, force: bool) -> None:
+    """The plan for the site described in CASE (YAML or JSON): Start here, Next, Later, then the detail.
 
     Example:
 
+        isp-advisor recommend cases/riverside-fqhc.yaml --top 5
         isp-advisor recommend cases/riverside-fqhc.yaml --format markdown -o report.md
     """
     from engine import load_case, load_engine
-    from engine.render import render
+    from engine.plan import PlanOptions
+    from engine.render import View, render
 
     if output:
         from engine.outputs import check_writable
 
         check_writable(output, force)
     the_case = load_case(case)
-    result = load_engine(rules).evaluate(the_case)
-    text = render(result, fmt, explain=explain, categories=categories, case=the_case)
+    result = load_engine(rules).evaluate(the_case, PlanOptions(now=now_n, next=next_n))
+    view = View(explain=explain, categories=categories, horizons=horizons, priorities=priorities, top=top, by=by,
+                width=terminal_width())
+    text = render(result, fmt, case=the_case, view=view)
     emit(text, output, force)
 
 
@@ -426,7 +460,7 @@ class ClickConsole:
     """The interview's console on the terminal: click prompts, which re-ask until an answer converts."""
 
     def ask(self, question: Any, default: str) -> Any:
-        from engine.interview import Interrupted, InvalidAnswer
+        from engine.interview import NOT_UTF8, Interrupted, InvalidAnswer
 
         def convert(text: str) -> Any:
             try:
@@ -434,10 +468,14 @@ class ClickConsole:
             except InvalidAnswer as exc:
                 raise click.BadParameter(str(exc)) from None
 
-        try:
-            return click.prompt(question.prompt, default=default, show_default=bool(default), value_proc=convert)
-        except click.Abort:
-            raise Interrupted() from None
+        while True:
+            try:
+                return click.prompt(question.prompt, default=default, show_default=bool(default),
+                                    value_proc=convert)
+            except click.Abort:
+                raise Interrupted() from None
+            except UnicodeDecodeError:  # a strict UTF-8 stdin refuses the bytes before convert sees them
+                click.echo(f"Error: {NOT_UTF8}", err=True)
 
     def say(self, text: str) -> None:
         click.echo(text)
@@ -457,18 +495,22 @@ class ClickConsole:
                    "else CASE_ID.yaml).")
 @click.option("--from", "from_", type=click.Path(), metavar="CASE", help="Resume or edit this case file.")
 @click.option("--force", is_flag=True, help="Replace FILE if it exists.")
+@click.option("--quick", is_flag=True,
+              help="Ask only what the rules use most; CFIR ratings only for the barriers and facilitators you name.")
 @rules_option
-def interview(output: str | None, from_: str | None, force: bool, rules: tuple[str, ...]) -> None:
+def interview(output: str | None, from_: str | None, force: bool, quick: bool, rules: tuple[str, ...]) -> None:
     """Build a case file by answering questions, then see the recommendations.
 
     Asks for the case id, the site, stage, challenge, engagement, power, trust, capacity,
-    leadership, equity and CFIR 2.0 ratings domain by domain. Enter skips a question (or keeps
-    the value in brackets), '?' explains it, '.' skips the rest of a section. Answers are saved
-    to FILE after each one, so stopping (Ctrl-C) loses nothing: resume with --from FILE.
+    leadership, equity and CFIR 2.0 ratings domain by domain (--quick: the facts the rules use
+    most, then only the CFIR constructs you name as barriers or facilitators). Every prompt shows
+    where you are. Enter skips a question (or keeps the value in brackets), '?' explains it, '<'
+    goes back one, '.' skips the rest of a section. Answers are saved to FILE after each one, so
+    stopping (Ctrl-C) loses nothing: --from FILE resumes at the first question not yet answered.
 
     Example:
 
-        isp-advisor interview -o riverside.yaml
+        isp-advisor interview --quick -o riverside.yaml
     """
     from engine import load_case, load_engine
     from engine.interview import InterviewStopped, run_interview
@@ -477,7 +519,8 @@ def interview(output: str | None, from_: str | None, force: bool, rules: tuple[s
     start = load_case(from_) if from_ else None
     engine = load_engine(rules)  # refuse broken rule packs before anyone types an answer
     try:
-        case, path = run_interview(ClickConsole(), start=start, output=output, from_path=from_, force=force)
+        case, path = run_interview(ClickConsole(), start=start, output=output, from_path=from_, force=force,
+                                   quick=quick)
     except InterviewStopped as stop:
         click.echo("", err=True)
         click.echo(str(stop), err=True)
@@ -504,7 +547,9 @@ def explain(case: str, rule_id: str, fmt: str, rules: tuple[str, ...]) -> None:
     from engine.render.whynot import render_explain
 
     the_case = load_case(case)
-    click.echo(render_explain(load_engine(rules).explain(the_case, rule_id), fmt), nl=False)
+    engine = load_engine(rules)
+    proof = engine.explain(the_case, rule_id)
+    click.echo(render_explain(proof, fmt, engine.standing(the_case, rule_id) if proof.fired else None), nl=False)
 
 
 @main.command("why-not")

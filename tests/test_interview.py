@@ -65,7 +65,6 @@ SESSION = [
     "s",                       # ... rate its subconstructs instead
     "-1",                      # physical infrastructure
     ".",                       # IT infrastructure: skip the rest of the subconstructs
-    "",                        # structural characteristics itself: skipped
     "+2",                      # relational connections
     "7",                       # communications: out of range, asked again
     "mixed",                   # communications
@@ -183,11 +182,9 @@ def test_an_interrupted_session_keeps_every_answer_and_resumes(runner: Any, tmp_
         saved = yaml.safe_load(Path("draft.yaml").read_text())
         assert saved == {"case_id": "draft-site", "site": "Draft clinic", "challenge": {"type": "technical"},
                          "engagement": {"level": "inform"}}
-        # resume: keep the filled sections (n = do not change), answer the rest
-        resume = ["",              # case id: keep [draft-site]
-                  "n",             # site: filled in, keep
-                  "n",             # challenge: keep
-                  "y", "", "involve",  # engagement: change; keep level, set target
+        # resume: it goes on at the first question never asked (engagement wanted), not at the ones
+        # skipped with Enter (innovation, setting, stage, summary), and asks nothing already answered
+        resume = ["involve",       # engagement wanted
                   "", "", "",      # power and trust
                   ".",             # capacity
                   ".",             # leadership
@@ -196,7 +193,11 @@ def test_an_interrupted_session_keeps_every_answer_and_resumes(runner: Any, tmp_
                   ""]              # notes
         res = runner.invoke(main, ["interview", "--from", "draft.yaml", *RULES], input=feed(resume))
         assert res.exit_code == 0, res.output
+        assert "Resuming draft.yaml at Community engagement" in res.output
+        assert "Case id" not in res.output and "Site (organisation" not in res.output
+        assert "Engagement now" not in res.output
         case = load_case("draft.yaml")
+        assert not Path(".draft.yaml.interview").exists()  # the progress file goes when the interview ends
     assert case.engagement is not None and (case.engagement.level, case.engagement.target) == ("inform", "involve")
     assert case.site == "Draft clinic" and case.challenge is not None and case.challenge.type == "technical"
     assert "Move community engagement toward the target" in res.output
@@ -205,7 +206,8 @@ def test_an_interrupted_session_keeps_every_answer_and_resumes(runner: Any, tmp_
 def test_clearing_a_value_with_dash_removes_it(runner: Any, tmp_path: Path) -> None:
     start = tmp_path / "c.yaml"
     start.write_text("case_id: c1\nsite: Old name\nstage: exploration\n")
-    answers = ["", "y", "-", "", "", "-"] + ["."] * 6 + ["n"] * 5 + [""]
+    # it resumes at innovation (the first question without an answer); '<' goes back to the site
+    answers = ["<", "-", "", "", "-"] + ["."] * 6 + ["n"] * 5 + [""]
     res = runner.invoke(main, ["interview", "--from", str(start), *RULES], input=feed(answers))
     assert res.exit_code == 0, res.output
     assert load_case(start).model_dump(exclude_none=True) == {"case_id": "c1"}
@@ -336,12 +338,12 @@ def test_a_json_from_file_is_edited_in_place_as_json(runner: Any, tmp_path: Path
 
     start = tmp_path / "case.json"
     start.write_text('{"case_id": "c1", "site": "Old name"}\n')
-    answers = ["", "y", "New name", "", "", "install"] + ["."] * 6 + ["n"] * 5 + [""]
+    answers = ["<", "New name", "", "", "install"] + ["."] * 6 + ["n"] * 5 + [""]
     res = runner.invoke(main, ["interview", "--from", str(start), *RULES], input=feed(answers))
     assert res.exit_code == 0, res.output
     assert json.loads(start.read_text()) == {"case_id": "c1", "site": "New name", "stage": "installation"}
     # and the next load works, which is the point
-    res = runner.invoke(main, ["interview", "--from", str(start), *RULES], input=feed(["", "n", *SKIP_ALL]))
+    res = runner.invoke(main, ["interview", "--from", str(start), *RULES], input=feed(SKIP_ALL))
     assert res.exit_code == 0, res.output
     assert load_case(start).site == "New name"
 
