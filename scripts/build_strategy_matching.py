@@ -3,14 +3,23 @@
     python scripts/build_strategy_matching.py                  # rewrite rules/strategy_matching.yaml
     python scripts/build_strategy_matching.py --found FILE     # also use sourced figures from a research YAML
                                                                # (pairs: [{barrier, strategy, pct, source}])
+    python scripts/build_strategy_matching.py --out FILE       # write elsewhere (the tests compare the two)
 
 Inputs, all in this file:
 - PUBLISHED: CFIR-ERIC endorsement figures (% of experts, Waltz et al. 2019, Implementation Science 14:42; the
   CFIR-ERIC Matching Tool output reproduced in Allen et al. 2023, Implementation Science Communications 4:122,
   Table 3). Only figures >= 20% (Level 1 and 2) with a named source. Never add a figure without a source.
-- XWALK: which CFIR 2.0 ids each CFIR 1.0 barrier's figures are applied to (our crosswalk).
-- J: reasoned matches for CFIR 2.0 ids with no recovered figure (the ISP Advisor authors' judgement).
-- S: each ERIC strategy's display name, this-month actions and ISP competencies.
+- LEVEL_ONLY: Level 1 or 2 memberships published without a figure (PMC11446052 Table 4): score 0, the rationale
+  says "at least 20% of experts (Level 1 or 2)" and never a number.
+- TOOL_TOP: the tool read in reverse (Yakovchenko et al. 2023, Table 2): the barrier a strategy is expected to
+  address, no figure and no level.
+- TABLE1_BELOW_20, LEVEL_COUNTS: Waltz 2019 Table 1 below 20% and Table 2's Level-1/2 counts, used as checks.
+- XWALK: which CFIR 2.0 ids each CFIR 1.0 barrier's memberships are applied to (our crosswalk).
+- J: reasoned matches for CFIR 2.0 ids with nothing published (the ISP Advisor authors' judgement).
+- S: each ERIC strategy's display name, this-month actions and ISP competencies; STAGE_FIT, OUTCOME and
+  SPECTRUM: the stages it suits (rows are gated on them), the implementation outcomes it serves (Proctor et al.
+  2011) and, for community engagement, its level on the Spectrum of Community Engagement to Ownership.
+- ASSET: what to do with each construct when it is rated a facilitator.
 The YAML is what ships; review `git diff rules/strategy_matching.yaml` after regenerating, then run
 scripts/update_golden.py if outputs changed on purpose.
 """
@@ -493,10 +502,10 @@ S = {
 # ---------------------------------------------------------------- stage fit, outcomes, spectrum (data)
 # NIRN stages (Fixsen et al. 2005) plus sustainment. Each strategy lists the stages it suits; a case with no
 # stage keeps every row (the plan layer ranks stage fit). A reason is given where it is not obvious.
-E, I, II, FI, SU = "exploration", "installation", "initial_implementation", "full_implementation", "sustainment"
-ALL = (E, I, II, FI, SU)
-AFTER_DECISION = (I, II, FI, SU)  # needs a decision to adopt (nothing to build, staff or fund before it)
-IN_USE = (II, FI, SU)  # needs the innovation in use (data, recipients or deliverers to work with)
+EX, INS, INI, FULL, SUS = "exploration", "installation", "initial_implementation", "full_implementation", "sustainment"
+ALL = (EX, INS, INI, FULL, SUS)
+AFTER_DECISION = (INS, INI, FULL, SUS)  # needs a decision to adopt (nothing to build, staff or fund before it)
+IN_USE = (INI, FULL, SUS)  # needs the innovation in use (data, recipients or deliverers to work with)
 STAGE_FIT = {
     "develop_and_implement_tools_for_quality_monitoring": (AFTER_DECISION, "tools are built once adoption is decided"),
     "audit_and_provide_feedback": (IN_USE, "needs performance data from use, so not exploration or installation"),
@@ -508,16 +517,16 @@ STAGE_FIT = {
     "use_data_experts": (AFTER_DECISION, "data set-up starts at installation"),
     "capture_and_share_local_knowledge": (ALL, ""),
     "facilitation": (ALL, ""),
-    "develop_a_formal_implementation_blueprint": ((E, I, II, FI), "a sustainment plan replaces it later"),
-    "conduct_local_needs_assessment": ((E, I), "needs are established before delivery; later, reexamine"),
+    "develop_a_formal_implementation_blueprint": ((EX, INS, INI, FULL), "a sustainment plan replaces it later"),
+    "conduct_local_needs_assessment": ((EX, INS), "needs are established before delivery; later, reexamine"),
     "identify_and_prepare_champions": (ALL, ""),
     "alter_incentive_allowance_structures": (AFTER_DECISION, "nothing to reward before adoption is decided"),
     "promote_network_weaving": (ALL, ""),
     "promote_adaptability": (ALL, ""),
     "tailor_strategies": (AFTER_DECISION, "strategies exist from installation on"),
-    "conduct_local_consensus_discussions": ((E, I, II), "agreement on whether and how is settled early"),
-    "identify_early_adopters": ((I, II, FI), "someone must be able to start"),
-    "model_and_simulate_change": ((I, II), "rehearses the new way of working before and at go-live"),
+    "conduct_local_consensus_discussions": ((EX, INS, INI), "agreement on whether and how is settled early"),
+    "identify_early_adopters": ((INS, INI, FULL), "someone must be able to start"),
+    "model_and_simulate_change": ((INS, INI), "rehearses the new way of working before and at go-live"),
     "involve_patients_consumers_and_family_members": (ALL, ""),
     "prepare_patients_consumers_to_be_active_participants": (AFTER_DECISION, "there must be something to take part in"),
     "use_advisory_boards_and_workgroups": (ALL, ""),
@@ -525,11 +534,11 @@ STAGE_FIT = {
         IN_USE, "needs recipients who are offered the innovation, so not exploration or installation"),
     "build_a_coalition": (ALL, ""),
     "provide_local_technical_assistance": (AFTER_DECISION, "help with a task people are doing"),
-    "inform_local_opinion_leaders": ((E, I, II), "opinions form around the decision and the launch"),
-    "visit_other_sites": ((E, I, II), "most useful while deciding and preparing"),
-    "conduct_educational_meetings": ((E, I, II), "information on the evidence, not skills training"),
-    "conduct_cyclical_small_tests_of_change": ((I, II, FI), "needs something to try"),
-    "stage_implementation_scale_up": ((I, II, FI), "staging is planned at installation and done at launch"),
+    "inform_local_opinion_leaders": ((EX, INS, INI), "opinions form around the decision and the launch"),
+    "visit_other_sites": ((EX, INS, INI), "most useful while deciding and preparing"),
+    "conduct_educational_meetings": ((EX, INS, INI), "information on the evidence, not skills training"),
+    "conduct_cyclical_small_tests_of_change": ((INS, INI, FULL), "needs something to try"),
+    "stage_implementation_scale_up": ((INS, INI, FULL), "staging is planned at installation and done at launch"),
     "develop_educational_materials": (AFTER_DECISION, "materials for an innovation the site has chosen"),
     "access_new_funding": (ALL, ""),
     "make_billing_easier": (AFTER_DECISION, "billing starts with delivery"),
@@ -542,7 +551,7 @@ STAGE_FIT = {
     "use_mass_media": (IN_USE, "promotes a service people can already get"),
     "increase_demand": (IN_USE, "promotes a service people can already get"),
     "revise_professional_roles": (AFTER_DECISION, "roles change for an innovation the site has chosen"),
-    "create_new_clinical_teams": ((I, II, FI), "teams are formed to deliver"),
+    "create_new_clinical_teams": ((INS, INI, FULL), "teams are formed to deliver"),
     "change_physical_structure_and_equipment": (AFTER_DECISION, "space is changed for a chosen innovation"),
     "change_record_systems": (AFTER_DECISION, "records change for a chosen innovation"),
     "use_data_warehousing_techniques": (AFTER_DECISION, "data are linked for a chosen innovation"),
@@ -552,8 +561,8 @@ STAGE_FIT = {
     "provide_ongoing_consultation": (IN_USE, "consultation on delivery, like training, does not suit exploration"),
     "use_an_implementation_advisor": (ALL, ""),
     "centralize_technical_assistance": (AFTER_DECISION, "help with a task people are doing"),
-    "conduct_educational_outreach_visits": ((I, II, FI), "one-to-one preparation of the people who will deliver"),
-    "assess_for_readiness_and_identify_barriers_and_facilitators": ((E, I, II), "done before and at launch"),
+    "conduct_educational_outreach_visits": ((INS, INI, FULL), "one-to-one preparation of the people who will deliver"),
+    "assess_for_readiness_and_identify_barriers_and_facilitators": ((EX, INS, INI), "done before and at launch"),
     "develop_academic_partnerships": (ALL, ""),
     "recruit_designate_and_train_for_leadership": (ALL, ""),
 }
@@ -1378,11 +1387,11 @@ STAGE_SET_NAMES = {  # table-name suffix for each stage set used in STAGE_FIT
     ALL: "any-stage",
     AFTER_DECISION: "after-decision",
     IN_USE: "in-use",
-    (E, I, II, FI): "before-sustainment",
-    (E, I): "early",
-    (E, I, II): "to-launch",
-    (I, II, FI): "installation-to-full",
-    (I, II): "around-launch",
+    (EX, INS, INI, FULL): "before-sustainment",
+    (EX, INS): "early",
+    (EX, INS, INI): "to-launch",
+    (INS, INI, FULL): "installation-to-full",
+    (INS, INI): "around-launch",
 }
 
 
@@ -1506,14 +1515,6 @@ def main():
         "  labelled as the authors' judgement (score 0). Each row fires only at the stages its strategy suits (or when",
         "  the stage is not stated). Facilitators (rated +1 or +2) are noted as assets to build on.",
         "tables:",
-    ]
-    spec = [
-        ("cfir-eric-published-strong", "figure", True, "Published figures, construct rated -2: Level 1 high, Level 2 medium."),
-        ("cfir-eric-published", "figure", False, "Published figures, construct rated -1 or mixed: Level 1 medium, Level 2 low."),
-        ("cfir-eric-level-only-strong", "level_only", True, "Published Level 1 or 2 (>= 20%), no figure, construct rated -2: medium."),
-        ("cfir-eric-level-only", "level_only", False, "Published Level 1 or 2 (>= 20%), no figure, construct rated -1 or mixed: low."),
-        ("cfir-eric-tool-reverse-strong", "tool_top", True, "The tool read in reverse (no figure), construct rated -2: medium."),
-        ("cfir-eric-tool-reverse", "tool_top", False, "The tool read in reverse (no figure), construct rated -1 or mixed: low."),
     ]
     counts = {}
     groups = [(f"cfir-eric-{t}", desc, rows) for t, desc, rows in [
