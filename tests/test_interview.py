@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import re
 import os
 import shutil
 import subprocess
@@ -396,3 +397,197 @@ def test_the_interview_and_whatif_read_values_alike(path: str, typed: str) -> No
     value = parse_value(path, typed)
     assert _question(path).convert(typed) == value
     assert parse_assignment(f"{path}={typed}").value == value
+
+
+# ---------------------------------------------------------------- issue 15: ?, <, progress, resume, --quick
+
+def _all_questions() -> list[Any]:
+    from engine.interview import BARRIERS, CASE_ID, FACILITATORS, gate_question
+
+    qs = [CASE_ID, BARRIERS, FACILITATORS, cfir_question("innovation.cost", -1), cfir_question("innovation.cost", 1)]
+    for s in sections():
+        qs += list(s.questions)
+        if s.domain:
+            qs.append(gate_question(s))
+    return qs
+
+
+@pytest.mark.parametrize("q", _all_questions(), ids=lambda q: q.path)
+def test_question_mark_explains_every_question(q: Any) -> None:
+    assert q.convert("?") is HELP and q.convert(" ? ") is HELP
+    text = q.explain()
+    assert "'<' goes back" in text
+    assert len(text.splitlines()[0]) > 30, "each question says what it means, not only the keys"
+
+
+def test_question_mark_is_never_saved_as_an_answer(runner: Any, tmp_path: Path) -> None:
+    target = tmp_path / "q.yaml"
+    answers = ["?", "qm", "?", "Clinic", "?", "", "?", "", "?", "2",       # case id, site, innovation, setting, stage
+               "?", "mixed", "?", "",                                       # challenge type, summary
+               "3", "4", "", "", "", ".", "?", "y", ".",                    # ... leadership transition: ? then y
+               "?", "A; B", "?", "y", "?", "n", ".",                        # equity list and yes/no
+               "?", "y", "?", "+1", "."] + ["n"] * 4 + ["?", "Notes here"]  # a CFIR gate and rating; notes
+    res = runner.invoke(main, ["interview", "-o", str(target), *RULES], input=feed(answers))
+    assert res.exit_code == 0, res.output
+    assert "is not an answer" not in res.output and "Error" not in res.output
+    data = yaml.safe_load(target.read_text())
+    assert data == {"case_id": "qm", "site": "Clinic", "stage": "installation", "challenge": {"type": "mixed"},
+                    "cfir": {"innovation.source": 1},
+                    "engagement": {"level": "consult", "target": "involve"}, "leadership": {"transition": True},
+                    "equity": {"priority_populations": ["A", "B"], "disparities_identified": True,
+                               "structural_racism_acknowledged": False},
+                    "notes": "Notes here"}
+    assert "?" not in target.read_text().split("\n", 2)[2]
+    assert glossary.QUESTION_HELP["equity.structural_racism_acknowledged"] in res.output
+    assert glossary.QUESTION_HELP["site"] in res.output
+
+
+def _prompts(said: list[str]) -> list[str]:
+    return [s for s in said if s.startswith("PROMPT ")]
+
+
+class Recording(Scripted):
+    """A scripted console that also records each prompt as shown."""
+
+    def ask(self, question: Any, default: str) -> Any:
+        self.said.append(f"PROMPT {question.prompt} [{default}]")
+        return super().ask(question, default)
+
+
+def test_every_prompt_says_where_it_is(tmp_path: Path) -> None:
+    con = Recording(["p1", "Site", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "",
+                     "", "", "y", "-1"])
+    with pytest.raises(InterviewStopped):
+        run_interview(con, output=tmp_path / "p.yaml")
+    prompts = _prompts(con.said)
+    assert prompts[0].startswith("PROMPT [Case · 1 of ~")
+    assert prompts[1].startswith("PROMPT [Site and innovation · 2 of ~")
+    assert all(re.match(r"PROMPT \[[^]]+ · \d+ of ~\d+\] ", p) for p in prompts)
+    assert any(p.startswith("PROMPT [Innovation · ") and "Innovation Source" in p for p in prompts)
+    numbers = [int(re.search(r" (\d+) of", p).group(1)) for p in prompts]  # type: ignore[union-attr]
+    assert numbers == list(range(1, len(prompts) + 1))
+
+
+def test_back_goes_to_the_previous_question_and_changes_its_answer(tmp_path: Path) -> None:
+    out = tmp_path / "b.yaml"
+    con = Recording(["b1", "Wrong site", "<", "Right site", "Innov", "<", "<", "", "", "1", "<", "", "2", "."])
+    with pytest.raises(InterviewStopped):
+        run_interview(con, output=out)
+    assert load_case(out).model_dump(exclude_none=True) == {"case_id": "b1", "site": "Right site",
+                                                            "innovation": "Innov", "setting": "health_care",
+                                                            "stage": "installation"}
+    prompts = [p.split("] ", 1)[1] for p in _prompts(con.said)]
+    assert prompts[1:7] == ["Site (organisation or team) []", "Innovation (what is being implemented) []",
+                            "Site (organisation or team) [Wrong site]", "Innovation (what is being implemented) []",
+                            "Setting []", "Innovation (what is being implemented) [Innov]"]
+    assert prompts[7] == "Site (organisation or team) [Right site]"
+    # '<' at the first question after the case id says so instead of leaving the interview
+    con = Recording(["b2", "<"])
+    with pytest.raises(InterviewStopped):
+        run_interview(con, output=tmp_path / "b2.yaml", force=True)
+    assert "This is the first question." in con.said
+
+
+def test_resume_after_stopping_mid_domain_asks_the_constructs_never_reached(tmp_path: Path) -> None:
+    out = tmp_path / "mid.yaml"
+    innovation = [q.path for q in sections()[7].questions]
+    assert innovation[:4] == ["cfir.innovation.source", "cfir.innovation.evidence_base",
+                              "cfir.innovation.relative_advantage", "cfir.innovation.adaptability"]
+    first = ["mid", *["."] * 7, "y", "+1", "", "-1"]  # rate source, skip evidence (Enter), rate advantage, stop
+    with pytest.raises(InterviewStopped) as stop:
+        run_interview(Recording(first), output=out)
+    assert stop.value.path == out
+    assert load_case(out).cfir == {"innovation.source": 1, "innovation.relative_advantage": -1}
+    con = Recording(["+2"])
+    with pytest.raises(InterviewStopped):
+        run_interview(con, start=load_case(out), from_path=out)
+    [resumed] = [s for s in con.said if s.startswith("Resuming")]
+    assert "at CFIR: Innovation" in resumed
+    first_prompt = _prompts(con.said)[0]
+    assert "Innovation Adaptability" in first_prompt, "not the construct skipped with Enter, nor a 'Change?' gate"
+    assert load_case(out).cfir == {"innovation.source": 1, "innovation.relative_advantage": -1,
+                                   "innovation.adaptability": 2}
+    # without the progress file (a case written by hand) it resumes at the first question without a value
+    (tmp_path / ".mid.yaml.interview").unlink()
+    con = Recording([])
+    with pytest.raises(InterviewStopped):
+        run_interview(con, start=load_case(out), from_path=out)
+    assert "Site (organisation or team)" in _prompts(con.said)[0]
+
+
+QUICK = ["qk", "inst", "adaptive", "consult", "collaborate", "high", "solo", "low",
+         "", "moderate", "low", "", "Spanish-speaking patients", "y", "n",
+         "complexty",                       # did you mean, asked again
+         "complexity; available resources",  # two barriers
+         "-3",                              # not a barrier rating, asked again
+         "-2", "",                          # complexity -2, available resources: Enter keeps -1
+         "tension for change, complexity",  # complexity is a barrier already: left out
+         "+2"]
+
+
+def test_quick_mode_asks_the_core_facts_and_rates_only_named_constructs(runner: Any, tmp_path: Path) -> None:
+    target = tmp_path / "quick.yaml"
+    res = runner.invoke(main, ["interview", "--quick", "-o", str(target), *RULES], input=feed(QUICK))
+    assert res.exit_code == 0, res.output
+    case = load_case(target)
+    assert case.cfir == {"innovation.complexity": -2, "inner_setting.available_resources": -1,
+                         "inner_setting.tension_for_change": 2}
+    assert case.stage == "installation" and case.power is not None and case.power.decision_making == "solo_leader"
+    assert case.capacity is not None and case.capacity.model_dump(exclude_none=True) == {
+        "general": "moderate", "analytic": "low"}
+    assert case.equity is not None and case.equity.structural_racism_acknowledged is False
+    out = res.output
+    assert "did you mean 'Innovation Complexity' (innovation.complexity)?" in out
+    assert "'-3' is not a rating for a barrier: type -1 or -2" in out
+    assert "Named on both sides" in out
+    assert "Site (organisation" not in out and "Rate them?" not in out and "Leadership" not in out
+    assert len(re.findall(r"\[[^]]+ · \d+ of ~\d+\]", out)) == len(QUICK)  # every prompt, re-asks too
+    assert "Wrote " in out and not (tmp_path / ".quick.yaml.interview").exists()
+
+
+@pytest.mark.parametrize("typed, expected", [
+    ("complexity", "innovation.complexity"), ("Innovation Complexity", "innovation.complexity"),
+    ("inner_setting.available_resources", "inner_setting.available_resources"),
+    ("available-resources", "inner_setting.available_resources"), ("Innovation Sauce", None),
+    ("IT infrastructure", "inner_setting.structural_characteristics.it_infrastructure"),
+    ("Information Technology Infrastructure", "inner_setting.structural_characteristics.it_infrastructure"),
+    ("tension for change", "inner_setting.tension_for_change"),
+])
+def test_construct_names_and_ids_are_understood(typed: str, expected: str | None) -> None:
+    from engine.interview import construct_id
+
+    if expected is None:
+        with pytest.raises(InvalidAnswer):
+            construct_id(typed)
+    else:
+        assert construct_id(typed) == expected
+
+
+def test_an_ambiguous_or_unknown_construct_is_refused_with_choices() -> None:
+    from engine.interview import construct_id
+
+    with pytest.raises(InvalidAnswer, match="could be .*process.assessing_needs.deliverers.*type the id"):
+        construct_id("deliverers")
+    with pytest.raises(InvalidAnswer, match="is not a CFIR construct.*type \\? to list them"):
+        construct_id("weather")
+
+
+def test_a_quick_interview_resumes_as_quick(tmp_path: Path) -> None:
+    out = tmp_path / "qr.yaml"
+    with pytest.raises(InterviewStopped) as stop:
+        run_interview(Recording(QUICK[:17]), output=out, quick=True)  # stopped at the first barrier's rating
+    assert "--quick" in str(stop.value)
+    con = Recording(["-1", "", "", ""])
+    case, _ = run_interview(con, start=load_case(out), from_path=out)
+    assert case.cfir == {"innovation.complexity": -1, "inner_setting.available_resources": -1}
+    assert "Innovation Complexity (barrier" in _prompts(con.said)[0]
+
+
+def test_bytes_that_are_not_utf8_are_refused_not_saved(tmp_path: Path) -> None:
+    out = tmp_path / "u.yaml"
+    con = Recording(["u1", "Caf\udce9", "Café"])
+    with pytest.raises(InterviewStopped):
+        run_interview(con, output=out)
+    assert any("not UTF-8" in s for s in con.said)
+    assert load_case(out).site == "Café"
+    assert "\\udc" not in out.read_text().lower() and "Caf\udce9" not in out.read_text(errors="surrogateescape")
