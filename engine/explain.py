@@ -208,3 +208,41 @@ def _change(path: str, value: Any) -> Change:
     if value is MISSING:
         return Change(path, None, "remove it from the case (leave it unstated)")
     return Change(path, value)
+
+
+def supporting_tests(proof: Proof) -> list[Trace]:
+    """The held tests a fired rule rests on, down through derived facts to the case's own inputs.
+
+    Tests under a `not` are left out (they held by failing); a derived fact is replaced by the
+    tests of the rule that derived it. Each fact appears once, in order of appearance.
+    """
+    out: dict[str, Trace] = {}
+
+    def walk(t: Trace) -> None:
+        if t.op == "not" or not t.held:
+            return
+        if t.op != "test":
+            for c in t.children:
+                walk(c)
+        elif t.derived_from is not None:
+            walk(t.derived_from.condition)
+        elif t.source == "case":
+            out.setdefault(t.fact, t)
+
+    walk(proof.condition)
+    return list(out.values())
+
+
+def is_barrier(value: Any) -> bool:
+    """A CFIR rating that works against implementation: -1, -2 or mixed."""
+    return value == "mixed" or (isinstance(value, int) and not isinstance(value, bool) and value < 0)
+
+
+def barriers_matched(proofs: Any) -> tuple[str, ...]:
+    """CFIR ids (without 'cfir.') whose barrier rating made one of these proofs hold."""
+    seen: dict[str, None] = {}
+    for proof in proofs:
+        for t in supporting_tests(proof):
+            if t.fact.startswith("cfir.") and is_barrier(t.actual):
+                seen.setdefault(t.fact[5:], None)
+    return tuple(seen)

@@ -27,7 +27,7 @@ _KEPT_CODES = {
     "unknown_tag", "unknown_fact", "unknown_source", "duplicate_id", "nothing_to_override", "unknown_rule",
     "derived_type", "bad_operator", "bad_value", "bad_reference", "unknown_var", "syntax", "alias",
     "duplicate_key", "empty", "too_large", "encoding", "derivation_cycle", "runaway_derivation",
-    "no_actions", "no_sources",
+    "no_actions", "no_sources", "unknown_placeholder", "self_reference",
 }
 
 
@@ -84,6 +84,9 @@ def checks(base: RuleBase) -> list[Finding]:
     findings, cyclic = cycles(base.rules)
     findings += [f for f in never_fires(base) if f.rule_id not in cyclic]
     findings += unused_derived(base)
+    from .planlint import plan_findings
+
+    findings += plan_findings(base)
     return findings
 
 

@@ -20,7 +20,7 @@ from .conditions import All, Any_, Condition, Not, Test
 from .documents import Document, dotted, load
 from .errors import Problem, RuleError, allowed, did_you_mean
 from .facts import DERIVED_PREFIX, FACTS, FactSpec, spec_for
-from .ruleset import PackInfo, Rule, RuleBase, Source
+from .ruleset import PackInfo, Rule, RuleBase, Source, Variant
 
 if TYPE_CHECKING:
     from .rulemodel import TestModel
@@ -140,6 +140,7 @@ def scan_rulebase(extra: Sequence[str | os.PathLike[str]] = (),
     merged = _resolve(rules, packs, disables, problems)
     _check_derived(merged, problems)
     disabled = {rid: pack for rid, pack, _, _ in disables}
+    _check_plan_refs(merged, disabled, problems)
     return RuleBase(tuple(merged), tuple(packs), sources, disabled), problems
 
 
@@ -230,7 +231,7 @@ def _expand_table(doc: Document, data: dict[str, Any], loc: tuple[str | int, ...
             rule["recommend"] = {"actions": rule.pop("actions", []), "tags": rule.pop("tags", {})}
         rule["when"] = _substitute(template, values)
         for name in ("title", "rationale", "key", "description"):
-            if isinstance(rule.get(name), str):
+            if isinstance(rule.get(name), str | list):
                 rule[name] = _substitute(rule[name], values)
         if "recommend" in rule and isinstance(rule["recommend"].get("actions"), list):
             rule["recommend"]["actions"] = _substitute(rule["recommend"]["actions"], values)
@@ -296,16 +297,63 @@ def _load_rule(doc: Document, data: Any, loc: tuple[str | int, ...], info: PackI
         if key not in sources:
             add(("sources", i), f"unknown source key '{key}'",
                 did_you_mean(key, sources) or "add it to rules/sources.yaml", code="unknown_source")
-    if len(problems) != before or when is None:
+    default, variants = _rationale(model, add)
+    _check_placeholders(model, add)
+    if len(problems) != before or when is None or variants is None:
         return None
     return Rule(
         id=model.id, when=when, pack=info.name, file=doc.path, line=line, title=model.title or "",
         category=model.category or "", priority=model.priority, score=float(model.score),
         key=model.key or "", description=model.description or "",
         actions=tuple(model.recommend.actions) if model.recommend else (), tags=tags,
-        derive=dict(model.derive or {}), rationale=model.rationale or "", sources=tuple(model.sources),
+        derive=dict(model.derive or {}), rationale=default, sources=tuple(model.sources),
         overrides="override" if model.overrides else "", table=table,
+        urgent=("time-bound" if model.urgent is True else model.urgent or ""), not_before=model.not_before or "",
+        stages=tuple(model.stages), after=tuple(a if isinstance(a, str) else a.tag for a in model.after),
+        supersedes=tuple(model.supersedes), evidence_level=model.evidence_level or 0,
+        fallbacks=dict(model.fallbacks), variants=variants,
     )
+
+
+def _rationale(model: Any, add: Any) -> tuple[str, tuple[Variant, ...] | None]:
+    """The default rationale and the conditional variants before it (None when one fails to compile)."""
+    if not isinstance(model.rationale, list):
+        return model.rationale or "", ()
+    variants: list[Variant] = []
+    ok = True
+    for i, var in enumerate(model.rationale[:-1]):
+        cond = _condition(var.when, ("rationale", i, "when"), add)
+        if cond is None:
+            ok = False
+        else:
+            variants.append(Variant(cond, var.text))
+    return model.rationale[-1].text, (tuple(variants) if ok else None)
+
+
+def _check_placeholders(model: Any, add: Any) -> None:
+    """Every `{name}` in a rule's text is one of the closed list; fallbacks name known placeholders."""
+    from .placeholders import PLACEHOLDERS, names_in
+
+    texts: list[tuple[tuple[str | int, ...], str]] = []
+    if model.title:
+        texts.append((("title",), model.title))
+    if model.recommend is not None:
+        texts += [(("recommend", "actions", i), a) for i, a in enumerate(model.recommend.actions)]
+    if isinstance(model.rationale, list):
+        texts += [(("rationale", i, "text"), var.text) for i, var in enumerate(model.rationale)]
+    elif model.rationale:
+        texts.append((("rationale",), model.rationale))
+    for loc, text in texts:
+        for name in names_in(text):
+            if name not in PLACEHOLDERS:
+                add(loc, f"unknown placeholder '{{{name}}}'",
+                    (did_you_mean(name, PLACEHOLDERS) or "placeholders: " + ", ".join(PLACEHOLDERS))
+                    + "; write {{ and }} for literal braces", code="unknown_placeholder")
+    for name in model.fallbacks:
+        if name not in PLACEHOLDERS:
+            add(("fallbacks", name), f"unknown placeholder '{name}'",
+                did_you_mean(name, PLACEHOLDERS) or "placeholders: " + ", ".join(PLACEHOLDERS),
+                code="unknown_placeholder")
 
 
 _ORDERING = ("lt", "lte", "gt", "gte")
@@ -440,6 +488,32 @@ def _resolve(rules: list[Rule], packs: list[PackInfo], disables: list[tuple[str,
                                     hint=did_you_mean(rid, by_id) or "check the id with 'isp-advisor rules list'"))
     disabled = {rid for rid, _, _, _ in disables}
     return [by_id[rid] for rid in order if rid not in disabled]
+
+
+def _check_plan_refs(rules: list[Rule], disabled: dict[str, str], problems: list[Problem]) -> None:
+    """`after` and `supersedes` name loaded rules (or tags of the vocabulary), never the rule itself."""
+    ids = {r.id for r in rules}
+    for r in rules:
+        for fld, refs in (("after", r.after), ("supersedes", r.supersedes)):
+            for ref in refs:
+                if ":" in ref:
+                    key, _, tag = ref.partition(":")
+                    if key not in v.TAG_VOCABULARIES:
+                        hint = did_you_mean(key, v.TAG_KEYS) or "tag keys: " + ", ".join(v.TAG_KEYS)
+                    elif tag not in v.TAG_VOCABULARIES[key]:
+                        hint = did_you_mean(tag, v.TAG_VOCABULARIES[key]) or f"see the {key} vocabulary"
+                    else:
+                        continue
+                    problems.append(Problem(file=r.file, line=r.line, rule_id=r.id, field=fld, code="unknown_tag",
+                                            message=f"unknown tag '{ref}'", hint=hint))
+                elif ref == r.id:
+                    problems.append(Problem(file=r.file, line=r.line, rule_id=r.id, field=fld, code="self_reference",
+                                            message=f"a rule cannot name itself in '{fld}'",
+                                            hint=f"remove {ref} from {fld}"))
+                elif ref not in ids and ref not in disabled:
+                    problems.append(Problem(file=r.file, line=r.line, rule_id=r.id, field=fld, code="unknown_rule",
+                                            message=f"'{fld}' names unknown rule '{ref}'",
+                                            hint=did_you_mean(ref, ids) or "check the id with 'isp-advisor rules list'"))
 
 
 def _with(rule: Rule, **kw: Any) -> Rule:

@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .explain import Proof, memo
 from .ruleset import PRIORITY_RANK, Source
 from .vocabulary import TAG_KEYS
+
+if TYPE_CHECKING:
+    from .plan import Placement, Plan
 
 
 @dataclass(frozen=True)
@@ -80,6 +83,14 @@ class Result:
     warnings: tuple[str, ...] = ()
     fired: tuple[str, ...] = ()
     """Ids of every rule that fired, derivations included, sorted."""
+    plan: Plan | None = None
+    """Where each recommendation sits (aligned with `recommendations`, which are in plan order)."""
+
+    def placed(self) -> list[tuple[Recommendation, Placement]]:
+        """Each recommendation with its placement, in plan order."""
+        if self.plan is None:
+            return []
+        return list(zip(self.recommendations, self.plan.items, strict=True))
 
     def by_category(self) -> dict[str, list[Recommendation]]:
         out: dict[str, list[Recommendation]] = {}
@@ -88,23 +99,36 @@ class Result:
         return out
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        places = self.plan.items if self.plan is not None else [None] * len(self.recommendations)
+        out: dict[str, Any] = {
             "case_id": self.case_id,
             "engine": self.engine,
-            "recommendations": [r.to_dict() for r in self.recommendations],
+            "recommendations": [{**r.to_dict(), **(p.to_dict() if p else {})}
+                                for r, p in zip(self.recommendations, places, strict=True)],
             "derived_facts": {k: d.to_dict() for k, d in sorted(self.derived_facts.items())},
             "missing_information": list(self.missing_information),
             "warnings": list(self.warnings),
         }
+        if self.plan is not None:
+            out["plan"] = self.plan.to_dict(self.recommendations)
+        # fresh data: callers may edit it without touching the views shared across cases
+        fresh: dict[str, Any] = json.loads(compact(out))
+        return fresh
 
     def to_json(self) -> str:
         """`to_dict()` as compact JSON text (one line), assembled from per-recommendation pieces
         that are serialized once and shared across cases: batch runs write thousands of these."""
-        recs = ",".join(_cached_json(r) for r in self.recommendations)
+        if self.plan is None:
+            recs = ",".join(_cached_json(r) for r in self.recommendations)
+            plan = ""
+        else:  # the shared recommendation text, with this case's placement spliced in before its brace
+            recs = ",".join(_cached_json(r)[:-1] + "," + compact(p.to_dict())[1:]
+                            for r, p in zip(self.recommendations, self.plan.items, strict=True))
+            plan = f',"plan":{compact(self.plan.to_dict(self.recommendations))}'
         derived = ",".join(f"{compact(k)}:{d.to_json()}" for k, d in sorted(self.derived_facts.items()))
         return (f'{{"case_id":{compact(self.case_id)},"engine":{compact(self.engine)},"recommendations":[{recs}],'
                 f'"derived_facts":{{{derived}}},"missing_information":{compact(list(self.missing_information))},'
-                f'"warnings":{compact(list(self.warnings))}}}')
+                f'"warnings":{compact(list(self.warnings))}{plan}}}')
 
 
 def compact(data: Any) -> str:

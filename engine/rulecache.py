@@ -21,9 +21,9 @@ from typing import Any
 
 from . import __version__
 from .conditions import All, Any_, Condition, Not, Test
-from .ruleset import PackInfo, Rule, RuleBase, Source
+from .ruleset import PackInfo, Rule, RuleBase, Source, Variant
 
-FORMAT = 1
+FORMAT = 2
 
 
 def cache_dir() -> Path | None:
@@ -37,7 +37,7 @@ def cache_dir() -> Path | None:
 
 
 _LOADING_CODE = ("loader.py", "rulemodel.py", "facts.py", "vocabulary.py", "conditions.py", "ruleset.py",
-                 "documents.py", "validation.py", "rulecache.py")
+                 "documents.py", "validation.py", "rulecache.py", "placeholders.py")
 """The engine's own modules that decide what a pack loads to: editing one is a different key, so
 a development checkout never reads a rule base built by older code."""
 
@@ -109,7 +109,8 @@ def _cond_from(d: Any) -> Condition:
 
 
 _RULE_FIELDS = ("id", "pack", "file", "line", "title", "category", "priority", "score", "key", "description",
-                "derive", "rationale", "overrides", "table")
+                "derive", "rationale", "overrides", "table", "urgent", "not_before", "evidence_level", "fallbacks")
+_TUPLE_FIELDS = ("stages", "after", "supersedes")
 
 
 def _base_to(base: RuleBase) -> dict[str, Any]:
@@ -117,7 +118,9 @@ def _base_to(base: RuleBase) -> dict[str, Any]:
     for r in base.rules:
         item = {f: getattr(r, f) for f in _RULE_FIELDS}
         item.update(when=_cond_to(r.when), actions=list(r.actions), sources=list(r.sources),
-                    tags={k: list(v) for k, v in r.tags.items()})
+                    tags={k: list(v) for k, v in r.tags.items()},
+                    variants=[[_cond_to(x.when), x.text] for x in r.variants],
+                    **{f: list(getattr(r, f)) for f in _TUPLE_FIELDS})
         rules.append(item)
     return {
         "rules": rules,
@@ -131,7 +134,9 @@ def _base_to(base: RuleBase) -> dict[str, Any]:
 def _base_from(data: dict[str, Any]) -> RuleBase:
     rules = tuple(
         Rule(**{f: item[f] for f in _RULE_FIELDS}, when=_cond_from(item["when"]), actions=tuple(item["actions"]),
-             sources=tuple(item["sources"]), tags={k: tuple(v) for k, v in item["tags"].items()})
+             sources=tuple(item["sources"]), tags={k: tuple(v) for k, v in item["tags"].items()},
+             variants=tuple(Variant(_cond_from(c), t) for c, t in item["variants"]),
+             stages=tuple(item["stages"]), after=tuple(item["after"]), supersedes=tuple(item["supersedes"]))
         for item in data["rules"])
     packs = tuple(PackInfo(**p) for p in data["packs"])
     sources = {k: Source(**s) for k, s in data["sources"].items()}

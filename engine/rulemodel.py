@@ -133,6 +133,31 @@ class Tags(_Strict):
     spectrum_level: list[str] = []
 
 
+Horizon = Literal["now", "next", "later"]
+Stage = Literal["exploration", "installation", "initial_implementation", "full_implementation", "sustainment"]
+TAG_REF_RE = re.compile(r"^[a-z_]+:[A-Za-z0-9_.-]+$")
+
+
+def _tag_ref(value: str) -> str:
+    if not TAG_REF_RE.match(value):
+        raise ValueError(f"tag reference {value!r} is not allowed|write it as KEY:ID, e.g. "
+                         "equity_element:build_trusting_relationships")
+    return value
+
+
+class TagRef(_Strict):
+    """`{tag: "key:id"}` in `after`: every recommendation carrying that tag."""
+
+    tag: Annotated[str, AfterValidator(_tag_ref)]
+
+
+class RationaleVariant(_Strict):
+    """One sentence of a rationale, shown when its condition holds (the last one, without `when`, is the default)."""
+
+    when: ConditionModel | None = None
+    text: str = Field(min_length=1)
+
+
 class Recommend(_Strict):
     actions: list[str] = Field(min_length=1)
     tags: Tags = Tags()
@@ -151,12 +176,34 @@ class RuleModel(_Strict):
     when: ConditionModel
     recommend: Recommend | None = None
     derive: dict[str, Scalar] | None = None
-    rationale: str | None = None
+    rationale: str | list[RationaleVariant] | None = None
     sources: list[str] = []
     overrides: bool = False
+    # the plan layer (docs/plan.md)
+    urgent: bool | str = False
+    not_before: Horizon | None = None
+    stages: list[Stage] = []
+    after: list[Union[RuleId, TagRef]] = []
+    supersedes: list[RuleId] = []
+    evidence_level: Literal[1, 2] | None = None
+    fallbacks: dict[str, str] = {}
 
     @model_validator(mode="after")
     def _kind(self) -> RuleModel:
+        if isinstance(self.rationale, list):
+            if not self.rationale:
+                raise ValueError("'rationale' is an empty list|give a sentence, or variants ending with a default "
+                                 "(a variant without 'when')")
+            if self.rationale[-1].when is not None:
+                raise ValueError("the last rationale variant needs no 'when'|end the list with a default sentence "
+                                 "that asserts nothing the case may not state")
+            if any(var.when is None for var in self.rationale[:-1]):
+                raise ValueError("only the last rationale variant may omit 'when'|give each earlier variant a "
+                                 "condition, or move the default to the end")
+        if self.derive is not None and (self.urgent or self.not_before or self.stages or self.after
+                                        or self.supersedes or self.evidence_level or self.fallbacks):
+            raise ValueError("plan fields (urgent, not_before, stages, after, supersedes, evidence_level, "
+                             "fallbacks) apply to recommending rules only|remove them from this derive rule")
         if (self.recommend is None) == (self.derive is None):
             raise ValueError("a rule needs exactly one of 'recommend' or 'derive'|"
                              "recommend: {actions: [...]} gives advice; derive: {name: value} sets a derived fact")

@@ -12,6 +12,14 @@ PRIORITY_RANK = {"high": 0, "medium": 1, "low": 2}
 
 
 @dataclass(frozen=True)
+class Variant:
+    """A rationale sentence shown when its condition holds on the case."""
+
+    when: Condition
+    text: str
+
+
+@dataclass(frozen=True)
 class Rule:
     """One rule, validated and with its condition compiled to a tree."""
 
@@ -34,10 +42,20 @@ class Rule:
     overrides: str = ""
     """File of the shipped rule this one replaces ('' when it replaces nothing)."""
     table: str = ""
-
-    @property
-    def derives(self) -> bool:
-        return bool(self.derive)
+    # the plan layer (docs/plan.md)
+    urgent: str = ""
+    """Why the item is time-bound ('' when it is not): it goes to the first horizon."""
+    not_before: str = ""
+    """The earliest horizon the item may take ('' for any)."""
+    stages: tuple[str, ...] = ()
+    after: tuple[str, ...] = ()
+    """Rule ids, or tag references 'key:id', this item follows when both are in a plan."""
+    supersedes: tuple[str, ...] = ()
+    evidence_level: int = 0
+    """A published CFIR-ERIC level (1 or 2) given without a figure; 0 when none is declared."""
+    fallbacks: dict[str, str] = field(default_factory=dict)
+    variants: tuple[Variant, ...] = ()
+    """Conditional rationales, tried in order; `rationale` is the default."""
 
     @property
     def merge_key(self) -> tuple[str, str]:

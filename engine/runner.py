@@ -17,12 +17,14 @@ from typing import Any
 
 from . import __version__
 from .case import Case
-from .conditions import MISSING, holds
+from .conditions import MISSING, facts_read, holds
 from .durable_adapter import MAX_PATHS, MAX_PROPERTIES, DurableRejected, DurableRunner, FactEncoder, path_count
 from .errors import Problem, RuleError, UsageError, did_you_mean
-from .explain import Change, Proof, Trace, candidate_values, prune, smallest_change, trace
+from .explain import Change, Proof, Trace, barriers_matched, candidate_values, prune, smallest_change, trace
 from .facts import DERIVED_PREFIX, FACTS, KEY_FACTS, Facts
 from .loader import load_rulebase
+from .placeholders import fill, has_placeholders, values_for
+from .plan import PlanOptions, Standing, build_plan, standing
 from .results import Derivation, Recommendation, Result
 from .ruleset import Rule, RuleBase
 from .vocabulary import CFIR_DOMAINS, TAG_KEYS
@@ -51,15 +53,20 @@ class WhyNot:
     proof: Proof
     failing: tuple[Trace, ...]
     change: tuple[Change, ...] | None
+    standing: Standing | None = None
+    """Where the rule's recommendation sits in the plan (held back, folded, placed)."""
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "rule_id": self.rule_id,
             "fired": self.fired,
             "explanation": self.proof.to_dict(),
             "failing_conditions": [t.to_dict() for t in self.failing],
             "smallest_change": None if self.change is None else [c.to_dict() for c in self.change],
         }
+        if self.standing is not None:
+            out["plan"] = self.standing.to_dict()
+        return out
 
 
 def stratify(rules: Sequence[Rule]) -> list[list[Rule]]:
@@ -145,6 +152,10 @@ class Engine:
                                for rid, paths in self._proof_inputs.items()}
         self._proof_cache: dict[tuple[Any, ...], Proof] = {}
         self._rec_cache: dict[tuple[Any, ...], Recommendation] = {}
+        self._templated = frozenset(r.id for r in base.rules if _templated(r))
+        self._text_inputs = {r.id: tuple(sorted({p for var in r.variants for p in facts_read(var.when)}
+                                                | (set(PLACEHOLDER_FACTS) if r.id in self._templated else set())))
+                             for r in base.rules}
         self._static = {r.id: (r.actions, {k: r.tags.get(k, ()) for k in TAG_KEYS}, r.rationale,
                                tuple(base.sources[s] for s in r.sources)) for r in base.rules if not r.derive}
         self.info: dict[str, Any] = {
@@ -220,14 +231,14 @@ class Engine:
 
     # ------------------------------------------------------------ evaluation
 
-    def evaluate(self, case: Case) -> Result:
-        return self.evaluate_facts(case.facts(), case.case_id)
+    def evaluate(self, case: Case, plan: PlanOptions | None = None) -> Result:
+        return self.evaluate_facts(case.facts(), case.case_id, plan)
 
-    def evaluate_facts(self, facts: Facts, case_id: str) -> Result:
+    def evaluate_facts(self, facts: Facts, case_id: str, plan: PlanOptions | None = None) -> Result:
         firing = self.fire(facts)
-        return self._result(firing, case_id)
+        return self._result(firing, case_id, plan)
 
-    def _result(self, firing: Firing, case_id: str) -> Result:
+    def _result(self, firing: Firing, case_id: str, options: PlanOptions | None = None) -> Result:
         facts = firing.facts
         proofs: dict[str, Proof] = {}
 
@@ -244,10 +255,12 @@ class Engine:
                                      firing.derivations)
                 for members in groups.values()]
         recs.sort(key=lambda r: r.sort_key)
+        ordered, plan = build_plan(recs, self.by_id, facts, options)
         derived = {name: Derivation(name, value, rid, self._proof(rid, facts, derivation, proofs, firing.derivations))
                    for name, (value, rid) in firing.derivations.items()}
-        return Result(case_id=case_id, engine=self.info, recommendations=tuple(recs), derived_facts=derived,
-                      missing_information=self.missing(facts), warnings=firing.warnings, fired=firing.fired)
+        return Result(case_id=case_id, engine=self.info, recommendations=ordered, derived_facts=derived,
+                      missing_information=self.missing(facts), warnings=firing.warnings, fired=firing.fired,
+                      plan=plan)
 
     def _proof_key(self, rule_id: str, facts: Facts, derivations: dict[str, tuple[Any, str]]) -> tuple[Any, ...]:
         """What a rule's proof depends on: the values of the facts it shows and who derived them."""
@@ -276,29 +289,42 @@ class Engine:
             cache.clear()  # bounded: memory stays flat over any number of cases
         cache[key] = value
 
+    def _texts(self, rule: Rule, facts: Facts, proof: Proof) -> tuple[str, tuple[str, ...], str]:
+        """The rule's title, actions and rationale for this case: the first rationale variant whose
+        condition holds (else the default), placeholders filled from the case."""
+        rationale = next((var.text for var in rule.variants if holds(var.when, facts)), rule.rationale)
+        if rule.id not in self._templated:
+            return rule.title, rule.actions, rationale
+        values = values_for(facts, barriers_matched((proof,)), rule.fallbacks)
+        return fill(rule.title, values), tuple(fill(a, values) for a in rule.actions), fill(rationale, values)
+
     def _recommendation(self, members: list[Rule], facts: Facts, derivation: Callable[[str], Proof | None],
                         proofs: dict[str, Proof], derivations: dict[str, tuple[Any, str]]) -> Recommendation:
         first = members[0]
         if len(members) == 1:  # the common case: one rule, so the recommendation itself can be shared
-            key = self._proof_key(first.id, facts, derivations)
+            key = self._proof_key(first.id, facts, derivations) + tuple(
+                _hashable(facts.get(p, MISSING)) for p in self._text_inputs[first.id])
             rec = self._rec_cache.get(key)
             if rec is None:
-                actions, tags, rationale, sources = self._static[first.id]
+                _, tags, _, sources = self._static[first.id]
+                proof = self._proof(first.id, facts, derivation, proofs, derivations)
+                title, actions, rationale = self._texts(first, facts, proof)
                 rec = Recommendation(
-                    rule_ids=(first.id,), category=first.category, title=first.title, priority=first.priority,
+                    rule_ids=(first.id,), category=first.category, title=title, priority=first.priority,
                     score=first.score, actions=actions, tags=tags, rationale=rationale, sources=sources,
-                    explanation=(self._proof(first.id, facts, derivation, proofs, derivations),))
+                    explanation=(proof,))
                 self._remember(self._rec_cache, key, rec)
             return rec
-        actions = _union(a for r in members for a in r.actions)
+        explanation = tuple(self._proof(r.id, facts, derivation, proofs, derivations) for r in members)
+        texts = [self._texts(r, facts, p) for r, p in zip(members, explanation, strict=True)]
+        actions = _union(a for t in texts for a in t[1])
         tags = {k: _union(t for r in members for t in r.tags.get(k, ())) for k in TAG_KEYS}
-        rationale = " ".join(_union(r.rationale for r in members if r.rationale))
+        rationale = " ".join(_union(t[2] for t in texts if t[2]))
         sources = tuple(self.base.sources[s] for s in _union(s for r in members for s in r.sources))
         return Recommendation(
-            rule_ids=tuple(r.id for r in members), category=first.category, title=first.title,
-            priority=first.priority, score=first.score, actions=actions, tags=tags,
-            rationale=rationale, sources=sources,
-            explanation=tuple(self._proof(r.id, facts, derivation, proofs, derivations) for r in members))
+            rule_ids=tuple(r.id for r in members), category=first.category, title=texts[0][0],
+            priority=first.priority, score=max(r.score for r in members), actions=actions, tags=tags,
+            rationale=rationale, sources=sources, explanation=explanation)
 
     def missing(self, facts: Facts) -> tuple[str, ...]:
         """Key facts the case leaves unstated that some rule reads; CFIR domains with no rating."""
@@ -342,7 +368,7 @@ class Engine:
         proof = self.explain(case, rule_id)
         base_facts = case.facts()
         if proof.fired:
-            return WhyNot(rule_id, True, proof, (), ())
+            return WhyNot(rule_id, True, proof, (), (), self.standing(case, rule_id))
 
         def fires(trial: Facts) -> bool:
             return rule_id in self.fire_python(trial).fired
@@ -350,6 +376,13 @@ class Engine:
         paths = [p for p in self._inputs_of(rule_id) if candidate_values(p)]
         return WhyNot(rule_id, False, proof, tuple(failing(proof.condition)),
                       tuple(c) if (c := smallest_change(paths, base_facts, fires)) is not None else None)
+
+    def standing(self, case: Case, rule_id: str, options: PlanOptions | None = None) -> Standing:
+        """Where a rule's recommendation ended up in the case's plan: placed, held back, folded, not fired."""
+        rule = self.rule(rule_id)
+        result = self.evaluate(case, options)
+        assert result.plan is not None
+        return standing(rule_id, result.recommendations, result.plan, result.fired, bool(rule.derive))
 
     def _inputs_of(self, rule_id: str, seen: set[str] | None = None) -> list[str]:
         """Case facts a rule depends on, through the rules deriving what it reads."""
@@ -366,6 +399,16 @@ class Engine:
             else:
                 out.append(path)
         return sorted(set(out), key=out.index)
+
+
+PLACEHOLDER_FACTS = ("site", "innovation", "equity.priority_populations", "stage", "setting", "engagement.level",
+                     "engagement.target")
+"""The case facts placeholders read (`{barriers}` comes from the proof)."""
+
+
+def _templated(rule: Rule) -> bool:
+    return any(has_placeholders(t) for t in (rule.title, rule.rationale, *rule.actions,
+                                             *(var.text for var in rule.variants)))
 
 
 def _hashable(value: Any) -> Any:

@@ -102,6 +102,34 @@ TagsOut: type[_Out] = create_model(  # type: ignore[call-overload]
     "TagsOut", __base__=_Out, __module__=__name__, **{key: (list[str], ...) for key in v.TAG_KEYS})
 
 
+class AlsoOut(_Out):
+    """A stand-alone ERIC item folded into the recommendation that already carries its strategy."""
+
+    rule_ids: list[str] = Field(min_length=1)
+    eric_strategy: str
+    title: str
+    priority: Priority
+    score: float
+    evidence_level: int | None
+    cfir: list[str]
+    explanation: list[ProofOut]
+
+
+class HeldBackOut(_Out):
+    rule_id: str
+    by: str
+    reason: str
+
+
+class PlanOut(_Out):
+    """Rule ids per horizon, in rank order, and the recommendations held back."""
+
+    now: list[str]
+    next: list[str]
+    later: list[str]
+    held_back: list[HeldBackOut]
+
+
 class RecommendationOut(_Out):
     rule_id: str
     rule_ids: list[str] = Field(min_length=1)
@@ -114,6 +142,11 @@ class RecommendationOut(_Out):
     rationale: str
     sources: list[SourceOut]
     explanation: list[ProofOut]
+    horizon: Literal["now", "next", "later"]
+    rank: int = Field(ge=1)
+    rank_reasons: list[dict[str, Any]]
+    """The factors that placed the item, as data: {"factor": "barrier_severity", "value": -2, "cfir": ...}."""
+    also: list[AlsoOut]
 
 
 class DerivationOut(_Out):
@@ -142,6 +175,7 @@ class OutputModel(_Out):
     derived_facts: dict[str, DerivationOut]
     missing_information: list[str]
     warnings: list[str]
+    plan: PlanOut
 
 
 TestTrace.model_rebuild()

@@ -53,6 +53,8 @@ class Portfolio:
     recs: Counter[tuple[str, str, str, str]] = field(default_factory=Counter)
     categories: Counter[str] = field(default_factory=Counter)
     category_recs: Counter[str] = field(default_factory=Counter)
+    horizons: Counter[tuple[str, str]] = field(default_factory=Counter)
+    """(rule id, horizon) -> sites"""
     barriers: Counter[str] = field(default_factory=Counter)
     engagement: Counter[tuple[str, str]] = field(default_factory=Counter)
     power: Counter[tuple[str, str]] = field(default_factory=Counter)
@@ -67,6 +69,7 @@ class Portfolio:
         high = 0
         for rec in result["recommendations"]:
             self.recs[(rec["rule_id"], rec["title"], rec["category"], rec["priority"])] += 1
+            self.horizons[(rec["rule_id"], rec.get("horizon", ""))] += 1
             self.category_recs[rec["category"]] += 1
             cats.add(rec["category"])
             high += rec["priority"] == "high"
@@ -111,9 +114,15 @@ class Portfolio:
         cat_rows = [[c, self.categories[c], self._pct(self.categories[c]), self.category_recs[c]]
                     for c in CATEGORIES if self.category_recs[c]]
         out += [_table(cat_rows, ["category", "sites", "share of sites", "recommendations"]), ""]
-        ranked = sorted(self.recs.items(), key=lambda kv: (-kv[1], kv[0][0], kv[0][1]))
-        rows = [[_cell(title), rid, cat, prio, n, self._pct(n)] for (rid, title, cat, prio), n in ranked]
-        return out + [_table(rows, ["recommendation", "rule", "category", "priority", "sites", "share"]), ""]
+        now = sum(n for (_, h), n in self.horizons.items() if h == "now")
+        out += [f"Across the sites, {now} items are in Start here (now), "
+                f"{sum(n for (_, h), n in self.horizons.items() if h == 'next')} in Next and "
+                f"{sum(n for (_, h), n in self.horizons.items() if h == 'later')} in Later.", ""]
+        ranked = sorted(self.recs.items(), key=lambda kv: (-self.horizons[(kv[0][0], "now")], -kv[1], kv[0][0],
+                                                           kv[0][1]))
+        rows = [[_cell(title), rid, prio, n, self.horizons[(rid, "now")], self.horizons[(rid, "next")],
+                 self.horizons[(rid, "later")]] for (rid, title, cat, prio), n in ranked]
+        return out + [_table(rows, ["recommendation", "rule", "priority", "sites", "now", "next", "later"]), ""]
 
     def _barriers(self) -> list[str]:
         out = ["## CFIR barriers by domain", "", "Constructs rated -1 or -2, by number of sites "

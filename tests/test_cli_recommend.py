@@ -62,7 +62,8 @@ def test_category_filter(runner: CliRunner) -> None:
 def test_markdown_report(runner: CliRunner) -> None:
     out = runner.invoke(main, ["recommend", GAP, *BASIC, "-f", "markdown", "--explain"]).stdout
     assert out.startswith("# Recommendations for gap-site")
-    assert "## Equity" in out and "### Share decision-making with the people most affected (high)" in out
+    assert "## Start here (the first 30 days)" in out and "## Detail by category" in out
+    assert "### Equity" in out and "Share decision-making with the people most affected (high, now)" in out
     assert "*Sources:* Metz, A., Woo, B., & Loper, A. (2021)" in out and "```text" in out
 
 

@@ -95,13 +95,15 @@ def test_explanation_keeps_only_the_branch_that_held(basic_engine: Engine) -> No
 
 def test_output_contract_keys(basic_engine: Engine) -> None:
     data = basic_engine.evaluate(load_case(GAP)).to_dict()
-    assert list(data) == ["case_id", "engine", "recommendations", "derived_facts", "missing_information", "warnings"]
+    assert list(data) == ["case_id", "engine", "recommendations", "derived_facts", "missing_information", "warnings",
+                          "plan"]
     assert data["engine"]["rulesets"] == [{"name": "basic", "version": "1.2.0"}]
     rec0 = data["recommendations"][0]
     assert list(rec0) == ["rule_id", "rule_ids", "category", "title", "priority", "score", "actions", "tags",
-                          "rationale", "sources", "explanation"]
+                          "rationale", "sources", "explanation", "horizon", "rank", "rank_reasons", "also"]
     assert list(rec0["tags"]) == ["isp_competency", "equity_element", "eric_strategy", "cfir", "facilitation_mode",
-                                  "capacity_type", "participation_value"]
+                                  "capacity_type", "participation_value", "implementation_outcome", "spectrum_level"]
+    assert list(data["plan"]) == ["now", "next", "later", "held_back"]
     assert rec0["sources"][0]["citation"].startswith("Metz, A., Woo, B., & Loper, A. (2021)")
 
 
@@ -119,12 +121,12 @@ def test_why_not_gives_failing_tests_and_smallest_change(basic_engine: Engine) -
     assert changes == {"engagement.level": "inform"} or len(changes) == 2
 
 
-def test_merged_score_comes_from_the_member_with_the_top_priority(tmp_path: Path) -> None:
+def test_merged_item_keeps_the_top_priority_and_the_best_figure_of_its_members(tmp_path: Path) -> None:
     cond = {"fact": "stage", "exists": True}
-    eng = engine_for(tmp_path, [rec("A", cond, key="k", priority="high", score=20),
+    eng = engine_for(tmp_path, [rec("A", cond, key="k", priority="high", score=0),
                                 rec("B", cond, key="k", priority="medium", score=90)])
     merged = eng.evaluate_facts({"stage": "installation"}, "x").recommendations
-    assert [(r.rule_ids, r.priority, r.score) for r in merged] == [(("A", "B"), "high", 20)]
+    assert [(r.rule_ids, r.priority, r.score) for r in merged] == [(("A", "B"), "high", 90)]
 
 
 def test_compact_json_is_exactly_json_dumps_of_the_dict(shipped_engine: Engine) -> None:

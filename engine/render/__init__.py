@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .plantext import View
+
 if TYPE_CHECKING:
     from ..case import Case
     from ..results import Result
@@ -15,27 +17,30 @@ FORMATS: tuple[str, ...] = ("table", "markdown", "json", "html")
 
 
 def render(result: Result, fmt: str = "table", *, explain: bool = False, categories: tuple[str, ...] = (),
-           case: Case | None = None) -> str:
-    """Render a result in `fmt`, optionally with proofs, only some categories, and (reports) the site."""
+           case: Case | None = None, view: View | None = None) -> str:
+    """Render a result in `fmt`. `view` says what to show (filters, layout, width); `explain` and
+    `categories` are kept as shorthands for the common cases."""
+    if view is None:
+        view = View(explain=explain, categories=tuple(categories))
     if fmt == "json":
         from .jsonout import render_json
 
-        return render_json(result, explain=explain, categories=categories)
+        return render_json(result, view)
     if fmt == "table":
         from .table import render_table
 
-        return render_table(result, explain=explain, categories=categories)
+        return render_table(result, view)
     if fmt == "markdown":
         from .markdown import render_markdown
 
-        return render_markdown(result, explain=explain, categories=categories, case=case)
+        return render_markdown(result, view, case=case)
     if fmt == "html":
         from .html import render_html
 
         if case is None:
             raise ValueError("the HTML report needs the case for its site summary")
-        return render_html(result, case, explain=explain, categories=categories)
+        return render_html(result, case, view)
     raise ValueError(f"unknown format {fmt!r}; formats: {', '.join(FORMATS)}")
 
 
-__all__ = ["FORMATS", "render"]
+__all__ = ["FORMATS", "View", "render"]

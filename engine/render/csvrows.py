@@ -15,16 +15,26 @@ from ..vocabulary import TAG_KEYS
 SEPARATOR = ";"
 """Joins several values in one cell (rule ids, tags), as in CSV input."""
 
-HEADER: tuple[str, ...] = ("case_id", "rank", "category", "rule_ids", "title", "priority", "score", *TAG_KEYS)
+HEADER: tuple[str, ...] = ("case_id", "rank", "horizon", "category", "rule_ids", "title", "priority",
+                           "priority_rank", "score", *TAG_KEYS)
+PRIORITY_RANKS = {"high": "1", "medium": "2", "low": "3"}
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def cell(text: str) -> str:
+    """A cell a spreadsheet will not run: text starting like a formula gets a leading apostrophe."""
+    return "'" + text if text.startswith(FORMULA_START) else text
 
 
 def rows(result: dict[str, Any]) -> list[list[str]]:
-    """The CSV rows of one result, in its recommendation order (rank 1 first)."""
+    """The CSV rows of one result, in plan order (rank 1 first)."""
     out = []
-    for rank, rec in enumerate(result["recommendations"], 1):
+    for n, rec in enumerate(result["recommendations"], 1):
         tags = rec.get("tags", {})
-        out.append([result["case_id"], str(rank), rec["category"], SEPARATOR.join(rec["rule_ids"]), rec["title"],
-                    rec["priority"], str(rec["score"]), *(SEPARATOR.join(tags.get(k, ())) for k in TAG_KEYS)])
+        out.append([cell(result["case_id"]), str(rec.get("rank", n)), rec.get("horizon", ""), rec["category"],
+                    cell(SEPARATOR.join(rec["rule_ids"])), cell(rec["title"]), rec["priority"],
+                    PRIORITY_RANKS.get(rec["priority"], ""), str(rec["score"]),
+                    *(SEPARATOR.join(tags.get(k, ())) for k in TAG_KEYS)])
     return out
 
 

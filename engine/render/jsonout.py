@@ -6,14 +6,18 @@ import json
 from typing import Any
 
 from ..results import Result
+from .plantext import View, shown
 
 
 def dumps(data: Any) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
-def render_json(result: Result, *, explain: bool = True, categories: tuple[str, ...] = ()) -> str:
+def render_json(result: Result, view: View | None = None) -> str:
+    """The whole result; filters of the view keep only the recommendations they show (plan unchanged)."""
+    view = view or View()
     data = result.to_dict()
-    if categories:
-        data["recommendations"] = [r for r in data["recommendations"] if r["category"] in categories]
+    if view.categories or view.horizons or view.priorities or view.top is not None:
+        keep = {rec.rule_id for rec, _ in shown(result, view)}
+        data["recommendations"] = [r for r in data["recommendations"] if r["rule_id"] in keep]
     return dumps(data)

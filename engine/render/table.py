@@ -1,46 +1,165 @@
-"""The default terminal view: one table per category, proofs underneath with --explain."""
+"""The terminal view: the plan first (Start here, Next, Later), then the detail by category.
+
+Everything is wrapped to the terminal's width (`View.width`); rule ids break only after a
+hyphen or dot, never inside a word.
+"""
 
 from __future__ import annotations
 
+import re
 import textwrap
 
 from tabulate import tabulate
 
-from ..results import Result
+from ..plan import Placement
+from ..results import Recommendation, Result
 from ..vocabulary import CATEGORIES, CATEGORY_TITLES
+from .plantext import BY_WHEN, HORIZON_TITLES, View, also_line, first_action, reasons_line, shown, why_here
 from .prooftext import proof_lines
 
-WIDTH = 100
+MIN_WIDTH = 40
+_ID_BREAKS = re.compile(r"(?<=[-.])")
 
 
-def _wrap(text: str, width: int) -> str:
-    return "\n".join(textwrap.wrap(text, width)) or "-"
+def cols(line: str) -> int:
+    """A line's width as the strictest terminal tools count it (bytes of UTF-8, so never under-counted)."""
+    return len(line.encode("utf-8", "replace"))
 
 
-def render_table(result: Result, *, explain: bool = False, categories: tuple[str, ...] = ()) -> str:
-    out = [f"Case {result.case_id}: {len(result.recommendations)} recommendation(s)"]
-    groups = result.by_category()
-    n = 0
-    for cat in CATEGORIES:
-        recs = groups.get(cat, [])
-        if not recs or (categories and cat not in categories):
+def wrap(text: str, width: int, indent: str = "", first: str | None = None) -> list[str]:
+    """Lines of at most `width` columns; words are split only when one is wider than a line."""
+    first = indent if first is None else first
+    target = width = max(width, len(first) + 8, len(indent) + 8)
+    for _ in range(4):
+        lines = textwrap.wrap(text, width, initial_indent=first, subsequent_indent=indent, break_long_words=False,
+                              break_on_hyphens=False)
+        if any(len(line) > width for line in lines):
+            lines = _wrap_ids(text, width, first, indent)
+        excess = max((cols(line) - target for line in lines), default=0)
+        if excess <= 0:
+            break
+        width = max(width - excess, len(indent) + 8)  # multi-byte characters: wrap narrower
+    return lines or [first.rstrip()]
+
+
+def _wrap_ids(text: str, width: int, first: str, indent: str) -> list[str]:
+    """Wrap allowing breaks after '-' and '.' inside long words (rule ids), and only then anywhere."""
+    words = [piece for word in text.split() for piece in (_ID_BREAKS.split(word) if len(word) > width // 2
+                                                           else [word]) if piece]
+    lines: list[str] = []
+    line = first
+    for w in words:
+        glue = "" if line.endswith(("-", ".")) or line in (first, indent) else " "
+        if len(line) + len(glue) + len(w) <= width:
+            line += glue + w
             continue
-        out += ["", f"== {CATEGORY_TITLES[cat]} ({len(recs)}) =="]
-        rows = []
-        numbered = []
-        for rec in recs:
-            n += 1
-            numbered.append((n, rec))
-            body = _wrap(rec.title, 62) + "\n" + "\n".join(_wrap("- " + a, 62) for a in rec.actions)
-            rows.append([n, rec.priority, body, _wrap(", ".join(rec.rule_ids), 18)])
-        out.append(tabulate(rows, headers=["#", "priority", "recommendation", "rule"], tablefmt="simple_grid"))
-        if explain:
-            for num, rec in numbered:
-                out.append(f"  #{num} why:")
+        if line.strip():
+            lines.append(line)
+        line = indent + w
+        while len(line) > width:
+            lines.append(line[:width])
+            line = indent + line[width:]
+    if line.strip():
+        lines.append(line)
+    return lines
+
+
+def _kind(rec: Recommendation) -> str:
+    return f"{rec.priority}, {CATEGORY_TITLES.get(rec.category, rec.category).lower()}"
+
+
+def _start_item(n: int, rec: Recommendation, place: Placement, width: int) -> list[str]:
+    head = f"{n:>3}. "
+    pad = " " * len(head)
+    out = wrap(f"{rec.title}  [{_kind(rec)}]", width, pad, head)
+    out += wrap("Do: " + first_action(rec), width, pad)
+    out += wrap("Why here: " + why_here(rec), width, pad)
+    out += wrap(f"By when: {BY_WHEN[place.horizon]}; {reasons_line(place)}", width, pad)
+    for line in also_line(place):
+        out += wrap(line[0].upper() + line[1:], width, pad)
+    out += wrap("Rule: " + ", ".join(rec.rule_ids), width, pad)
+    return out
+
+
+def _short_item(n: int, rec: Recommendation, place: Placement, width: int) -> list[str]:
+    head = f"{n:>3}. "
+    pad = " " * len(head)
+    return (wrap(rec.title, width, pad, head)
+            + wrap(f"{_kind(rec)}; {', '.join(rec.rule_ids)}; {reasons_line(place)}", width, pad))
+
+
+def plan_lines(items: list[tuple[Recommendation, Placement]], width: int) -> list[str]:
+    out: list[str] = []
+    for horizon in ("now", "next", "later"):
+        group = [(r, p) for r, p in items if p.horizon == horizon]
+        if not group:
+            continue
+        out += ["", f"== {HORIZON_TITLES[horizon]} ({len(group)}) =="]
+        for rec, place in group:
+            out += (_start_item if horizon == "now" else _short_item)(place.rank, rec, place, width)
+    return out
+
+
+def _detail_tables(items: list[tuple[Recommendation, Placement]], view: View) -> list[str]:
+    width = view.width
+    # grid: "| " + cells joined by " | " + " |"; columns #, priority, horizon, recommendation
+    rank_w = max(len(str(p.rank)) for _, p in items)
+    out: list[str] = []
+    for cat in CATEGORIES:
+        group = sorted(((r, p) for r, p in items if r.category == cat), key=lambda rp: rp[1].rank)
+        if not group:
+            continue
+        out += ["", f"== {CATEGORY_TITLES[cat]} ({len(group)}) =="]
+        body_w = max(width - 4 - 3 * 3 - max(rank_w, 1) - len("priority") - len("horizon"), 20)
+        for _ in range(4):
+            rows = []
+            for rec, place in group:
+                body = wrap(rec.title, body_w) + [x for a in rec.actions for x in wrap("- " + a, body_w, "  ")]
+                body += [x for line in also_line(place) for x in wrap(line, body_w, "  ")]
+                body += wrap("rule: " + ", ".join(rec.rule_ids), body_w, "  ")
+                rows.append([place.rank, rec.priority, place.horizon, "\n".join(body)])
+            table = tabulate(rows, headers=["#", "priority", "horizon", "recommendation"], tablefmt="grid",
+                             disable_numparse=True)
+            excess = max(cols(line) for line in table.splitlines()) - width
+            if excess <= 0 or body_w <= 20:
+                break
+            body_w = max(body_w - excess, 20)
+        out.append(table)
+        if view.explain:
+            for rec, place in group:
+                out.append(f"  #{place.rank} why:")
                 for proof in rec.explanation:
-                    out += ["    " + line for line in proof_lines(proof)]
+                    out += [x for line in proof_lines(proof) for x in _wrap_proof("    " + line, width)]
+    return out
+
+
+def _wrap_proof(line: str, width: int) -> list[str]:
+    indent = " " * (len(line) - len(line.lstrip()) + 4)
+    return wrap(line.strip(), width, indent, line[: len(line) - len(line.lstrip())])
+
+
+def render_table(result: Result, view: View) -> str:
+    width = max(view.width, MIN_WIDTH)
+    view = View(**{**view.__dict__, "width": width})
+    items = shown(result, view)
+    total = len(result.recommendations)
+    head = f"Case {result.case_id}: {total} recommendation(s)"
+    if len(items) != total:
+        head += f", {len(items)} shown"
+    if result.plan is not None and result.plan.held_back:
+        head += f", {len(result.plan.held_back)} held back"
+    out = wrap(head, width)
+    if items and view.by == "plan":
+        out += plan_lines(items, width)
+        out += ["", "== Detail by category =="]
+    if items:
+        out += _detail_tables(items, view)
+    if result.plan is not None and result.plan.held_back:
+        out += ["", "Held back (fired, but waiting for what supersedes them):"]
+        for h in result.plan.held_back:
+            out += wrap(f"{h.rule_id}: {h.reason}", width, "    ", "  - ")
     if result.missing_information:
-        out += ["", "Not stated (would sharpen the advice): " + ", ".join(result.missing_information)]
+        out += [""] + wrap("Not stated (would sharpen the advice): " + ", ".join(result.missing_information), width)
     for w in result.warnings:
-        out.append(f"warning: {w}")
+        out += wrap(f"warning: {w}", width, "  ")
     return "\n".join(out) + "\n"

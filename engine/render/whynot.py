@@ -8,18 +8,38 @@ from typing import Any
 from ..conditions import fmt_value
 from ..explain import Change, Proof
 from ..facts import LIST_SEPARATOR
+from ..plan import Standing
 from ..runner import WhyNot
 from .jsonout import dumps
 from .prooftext import proof_lines, test_line
 
 
-def render_explain(proof: Proof, fmt: str = "table") -> str:
-    """The proof tree of one rule on one case."""
+def standing_text(s: Standing) -> str:
+    """'In the plan: now, rank 3' / 'Fired, held back by X: ...' / 'Fired, folded into X ...'."""
+    if s.state == "placed":
+        return f"In the plan: {s.horizon}, rank {s.rank}."
+    if s.state == "held_back":
+        return f"Fired, held back by {s.by}: {s.reason}."
+    if s.state == "folded":
+        where = f" ({s.horizon}, rank {s.rank})" if s.horizon else ""
+        return f"Fired, folded into {s.by}{where}: it already carries this ERIC strategy."
+    if s.state == "derives":
+        return "A derivation: it sets a fact other rules read, and recommends nothing itself."
+    return ""
+
+
+def render_explain(proof: Proof, fmt: str = "table", standing: Standing | None = None) -> str:
+    """The proof tree of one rule on one case, and where its recommendation sits in the plan."""
     if fmt == "json":
-        return dumps(proof.to_dict())
+        data = dict(proof.to_dict())
+        if standing is not None:
+            data["plan"] = standing.to_dict()
+        return dumps(data)
     lines = proof_lines(proof)
     if not proof.fired:
         lines.append(f"(it did not fire; 'isp-advisor why-not CASE {proof.rule_id}' shows what would change that)")
+    elif standing is not None and standing_text(standing):
+        lines.append(standing_text(standing))
     return "\n".join(lines) + "\n"
 
 
@@ -49,7 +69,11 @@ def render_why_not(answer: WhyNot, case_path: str = "CASE", fmt: str = "table") 
         return dumps(answer.to_dict())
     rid = answer.rule_id
     if answer.fired:
-        return f"{rid} fired for this case; here is why:\n" + "\n".join(proof_lines(answer.proof)) + "\n"
+        status = standing_text(answer.standing) if answer.standing is not None else ""
+        head = f"{rid} fired for this case" + (f". {status}" if status else "") + " Here is why:"
+        if answer.standing is not None and answer.standing.state == "held_back":
+            head = f"{rid} {status[0].lower()}{status[1:]} Here is why it fired:"
+        return head + "\n" + "\n".join(proof_lines(answer.proof)) + "\n"
     out = [f"{rid} ({answer.proof.pack}) did not fire: {answer.proof.title}".rstrip(": "), "",
            "Conditions that did not hold:"]
     out += [f"  [-] {test_line(t)}" for t in answer.failing]

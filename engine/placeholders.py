@@ -1,0 +1,97 @@
+"""Placeholders in rule text: `{site}`, `{barriers}`, ... filled from the case, never evaluated.
+
+The list is closed: a pack naming anything else fails to load (with a did-you-mean). Values are
+plain text; every renderer escapes them like any other text. `{{` and `}}` stand for braces.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from . import vocabulary as v
+
+PLACEHOLDERS: dict[str, str] = {
+    "site": "the site",
+    "innovation": "the innovation",
+    "priority_populations": "the priority populations",
+    "stage": "the current stage",
+    "setting": "this setting",
+    "engagement.level": "the current level of engagement",
+    "engagement.target": "the level of engagement wanted",
+    "engagement.next": "the next step up the engagement spectrum",
+    "barriers": "the barriers rated here",
+}
+"""Name -> the phrase used when the case does not state it and the rule gives no fallback."""
+
+_FIELD_RE = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
+
+
+def names_in(text: str) -> list[str]:
+    """The placeholder names a text uses, in order (escaped braces are not placeholders)."""
+    return [m.group(1) for m in _FIELD_RE.finditer(text) if m.group(1) is not None]
+
+
+def has_placeholders(text: str) -> bool:
+    return "{" in text or "}" in text
+
+
+def fill(text: str, values: Mapping[str, str]) -> str:
+    """`text` with each placeholder replaced by its value (all names were checked at load)."""
+    if not has_placeholders(text):
+        return text
+
+    def sub(m: re.Match[str]) -> str:
+        token = m.group(0)
+        if token == "{{":
+            return "{"
+        if token == "}}":
+            return "}"
+        return values.get(m.group(1), PLACEHOLDERS.get(m.group(1), token))
+
+    return _FIELD_RE.sub(sub, text)
+
+
+def _join(items: Iterable[str]) -> str:
+    items = list(items)
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _words(value: str) -> str:
+    return value.replace("_", " ")
+
+
+def next_level(level: Any) -> str | None:
+    """One step up the Spectrum of Community Engagement to Ownership (None at the top or when unknown)."""
+    levels = list(v.ENGAGEMENT_LEVELS)
+    if level not in levels or level == levels[-1]:
+        return None
+    return levels[levels.index(level) + 1]
+
+
+def values_for(facts: Mapping[str, Any], barriers: Iterable[str], fallbacks: Mapping[str, str]) -> dict[str, str]:
+    """Every placeholder's text for one case and one rule: the case's value, else the rule's fallback,
+    else the documented default phrase. `barriers` are CFIR ids the rule matched as barriers."""
+    known: dict[str, str | None] = {
+        "site": facts.get("site"),
+        "innovation": facts.get("innovation"),
+        "priority_populations": _join(facts.get("equity.priority_populations") or []) or None,
+        "stage": _words(facts["stage"]) if "stage" in facts else None,
+        "setting": _words(facts["setting"]) if "setting" in facts else None,
+        "engagement.level": facts.get("engagement.level"),
+        "engagement.target": facts.get("engagement.target"),
+        "engagement.next": next_level(facts.get("engagement.level")),
+        "barriers": _join(v.CFIR_IDS.get(b, b) for b in barriers) or None,
+    }
+    for key in ("engagement.level", "engagement.target", "engagement.next"):
+        if known[key]:
+            known[key] = _words(str(known[key]))
+    return {name: (val if val else fallbacks.get(name, PLACEHOLDERS[name])) for name, val in known.items()}
+
+
+def reads(texts: Iterable[str]) -> frozenset[str]:
+    """The placeholder names used across several texts."""
+    return frozenset(n for t in texts for n in names_in(t))
