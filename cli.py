@@ -297,7 +297,7 @@ def rules_list(category: str | None, fmt: str, rules: tuple[str, ...]) -> None:
     from engine.loader import load_rulebase
     from engine.render.authoring import rule_list_text
 
-    click.echo(rule_list_text(summaries(load_rulebase(rules), category), fmt), nl=False)
+    click.echo(rule_list_text(summaries(load_rulebase(rules), category), fmt, terminal_width()), nl=False)
 
 
 @rules_group.command("show")

@@ -93,9 +93,15 @@ def _cut(text: str, width: int = 48) -> str:
     return text if len(text) <= width else text[: width - 3] + "..."
 
 
-def rule_list_text(rows: Sequence[dict[str, Any]], fmt: str = "table") -> str:
+def rule_list_text(rows: Sequence[dict[str, Any]], fmt: str = "table", width: int = 100) -> str:
+    """One entry per rule: its id, then kind, priority, pack, status and title, wrapped to `width`."""
+    from .table import wrap
+
     if fmt == "json":
         return dumps(list(rows))
-    table = [[r["id"], r["kind"], r["priority"], r["pack"], _cut(r["title"], 44), r["status"]] for r in rows]
-    return tabulate(table, headers=["id", "kind", "priority", "pack", "title", "status"],
-                    tablefmt="simple") + f"\n{len(rows)} rules\n"
+    out: list[str] = []
+    for r in rows:
+        status = f" [{r['status']}]" if r["status"] and r["status"] != "active" else ""
+        out += wrap(r["id"], width)
+        out += wrap(f"{r['priority']} {r['kind']} ({r['pack']}){status}: {r['title']}", width, "    ")
+    return "\n".join(out) + f"\n{len(rows)} rules\n"
