@@ -98,6 +98,8 @@ class Equity(_Section):
     structural_racism_acknowledged: bool | None = None
     community_defined_evidence: bool | None = None
     cultural_adaptation: CulturalAdaptation | None = None
+    tribal_sovereignty: bool | None = Field(None, description="The work happens under the authority of a sovereign "
+                                            "Tribal Nation's government (its approvals and data governance apply)")
 
 
 class Case(_Section):

@@ -73,6 +73,7 @@ FACTS: dict[str, FactSpec] = {
               "Structural racism acknowledged"),
         _spec("equity.community_defined_evidence", "bool", (True, False), "Community-defined evidence used"),
         _spec("equity.cultural_adaptation", "ordered", v.CULTURAL_ADAPTATION, "Cultural adaptation"),
+        _spec("equity.tribal_sovereignty", "bool", (True, False), "Under a Tribal Nation's sovereign authority"),
         _spec("notes", "text", label="Notes"),
         *(_spec(f"cfir.{cid}", "rating", (*v.RATING_VALUES, v.MIXED), f"CFIR: {name}")
           for cid, name in v.CFIR_IDS.items()),
