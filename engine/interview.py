@@ -520,7 +520,7 @@ class Interview:
             domain = q.path[5:]
             return any(v.cfir_domain(k) == domain for k in self.data.get("cfir", {}))
         if q.path.startswith("quick."):
-            return q.path in self.extra
+            return q.path in self.extra or self._current(q) is not None
         return get(self.data, q.path) is not None
 
     def _back(self, history: list[str], keys: list[str], i: int) -> int:
@@ -728,15 +728,7 @@ def run_interview(console: Console, *, start: Case | None = None, output: str | 
         # Replace it?" leaves X as it was, another case's file.
         raise InterviewStopped(interview.path if interview.saved else None, quick) from None
     assert interview.path is not None
-    if from_path is not None and not editing_in_place:
-        _forget(Path(from_path))
     return case, interview.path
-
-
-def _forget(case_path: Path) -> None:
-    p = progress_path(case_path)
-    if p.is_file() and not p.is_symlink():
-        p.unlink()
 
 
 def _same_file(a: Path, b: Path) -> bool:
