@@ -1212,6 +1212,13 @@ J = {
         "misalignment with the mission is settled by discussing how the innovation serves it, with leaders in the room",
         {},
     ),
+    # kept beside the published memberships: those cover no financial strategy (see BESIDE_SOURCED)
+    "inner_setting.available_resources": (
+        "Available Resources (published memberships, PMC11446052 and Yakovchenko 2023, include no financial strategy)",
+        ["access_new_funding", "develop_resource_sharing_agreements"],
+        "missing resources are found by new funding or by sharing with partners, which the published lists do not cover",
+        {},
+    ),
     "inner_setting.available_resources.funding": (
         "Available Resources (no figure recovered)",
         ["access_new_funding", "fund_and_contract_for_the_clinical_innovation"],
@@ -1322,7 +1329,10 @@ name = v.CFIR_IDS
 ABBR = {e: "_".join(e.split("_")[:3]) for e in v.ERIC_STRATEGIES}
 assert len(set(ABBR.values())) == len(ABBR), "abbreviation clash"
 uncovered = [c for c in ids if c not in memberships and c not in J]
-both = [c for c in ids if c in memberships and c in J]
+# Constructs whose published memberships leave out a whole kind of answer a practitioner needs keep those
+# judgement rows beside them (documented in docs/knowledge-base.md); everywhere else a source replaces them.
+BESIDE_SOURCED = {"inner_setting.available_resources"}
+both = [c for c in ids if c in memberships and c in J and c not in BESIDE_SOURCED]
 assert not uncovered, uncovered
 assert not both, both  # a sourced membership replaces the authors' judgement for that construct
 assert set(ASSET) == set(ids), set(ids) ^ set(ASSET)
@@ -1462,6 +1472,7 @@ def judge_rows(strong):
         if c not in J:
             continue
         v1, strats, reason, extra = J[c]
+        assert not set(strats) & set(memberships.get(c, {})), c  # never a judgement row beside a source for it
         for s in strats:
             rat = (
                 f"No published CFIR-ERIC endorsement figure is available for '{name[c]}' ({c}; CFIR 1.0 source: {v1}). "

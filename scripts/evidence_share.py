@@ -1,15 +1,15 @@
 """How much of the ERIC advice rests only on the ISP Advisor authors' judgement, before and after.
 
-    python scripts/evidence_share.py                    # cases/*.yaml, baseline = the pack at BASELINE
-    python scripts/evidence_share.py --baseline REV     # compare with rules/strategy_matching.yaml at git REV
+    python scripts/evidence_share.py                    # cases/*.yaml, baseline = the rule packs at BASELINE
+    python scripts/evidence_share.py --baseline REV     # compare with the rule packs at git REV
     python scripts/evidence_share.py --cases DIR        # another folder of case files
 
 An ERIC item is one strategy recommended for one case: the fired rules of category implementation_strategy that
 carry an `eric_strategy` tag, grouped as the engine merges them (category and key). An item rests only on the
 authors' judgement when every rule in it cites a source of kind `authors_judgement`, has no figure (score 0) and
 no published evidence level. Items are counted before the plan folds or orders anything, so the figure does not
-depend on how the plan presents them. "before" loads the strategy-matching pack of the baseline revision beside
-today's other packs; "after" is the working tree.
+depend on how the plan presents them. "before" loads the rule packs of the baseline revision; "after" is the
+working tree. Both run on the same case files.
 """
 
 from __future__ import annotations
@@ -27,7 +27,6 @@ from engine import Engine, load_engine  # noqa: E402
 from engine.case import load_case  # noqa: E402
 
 BASELINE = "95a4955"  # the last commit before the knowledge base's second edition
-PACK = "rules/strategy_matching.yaml"
 
 
 def _judgement_only(engine: Engine, rule_ids: Sequence[str]) -> bool:
@@ -54,15 +53,19 @@ def count(engine: Engine, cases: Sequence[Path]) -> tuple[int, int]:
     return items, judged
 
 
+def _git(*args: str) -> str:
+    return subprocess.run(["git", "-C", str(ROOT), *args], check=True, capture_output=True, text=True).stdout
+
+
 def baseline_engine(rev: str) -> Engine:
-    """Today's packs with the strategy-matching pack of `rev` (git), loaded from a temporary folder."""
-    text = subprocess.run(["git", "-C", str(ROOT), "show", f"{rev}:{PACK}"], check=True, capture_output=True,
-                          text=True).stdout
-    tmp = Path(tempfile.mkdtemp(prefix="evidence-share-"))
-    for pack in sorted((ROOT / "rules").glob("*.yaml")):
-        (tmp / pack.name).write_text(text if pack.name == "strategy_matching.yaml" else pack.read_text("utf-8"),
-                                     encoding="utf-8")
-    return load_engine([tmp], shipped=False)
+    """The rule packs and source registry of git revision `rev`, loaded from a temporary folder (other packs
+    may refer to rule ids that only exist today, so the whole knowledge base is taken from `rev`)."""
+    names = [n for n in _git("ls-tree", "--name-only", f"{rev}:rules").split() if n.endswith(".yaml")]
+    with tempfile.TemporaryDirectory(prefix="evidence-share-") as name:
+        tmp = Path(name)
+        for n in names:
+            (tmp / n).write_text(_git("show", f"{rev}:rules/{n}"), encoding="utf-8")
+        return load_engine([tmp], shipped=False)  # the engine holds the compiled rules, not the files
 
 
 def main(argv: Sequence[str]) -> int:
@@ -72,13 +75,20 @@ def main(argv: Sequence[str]) -> int:
     if not cases:
         print(f"error: no case files (*.yaml) in {folder}", file=sys.stderr)
         return 2
+    try:
+        before = baseline_engine(rev)
+    except (OSError, subprocess.CalledProcessError) as exc:
+        detail = exc.stderr.strip() if isinstance(exc, subprocess.CalledProcessError) else str(exc)
+        print(f"error: cannot read rules/ at git revision {rev!r}: {detail}\n"
+              "hint: pass --baseline REV with a revision of this repository", file=sys.stderr)
+        return 2
     rows = []
-    for label, engine in (("before", baseline_engine(rev)), ("after", load_engine())):
+    for label, engine in (("before", before), ("after", load_engine())):
         items, judged = count(engine, cases)
         share = f"{100 * judged / items:.0f}%" if items else "-"
         rows.append((label, str(items), str(judged), share))
     print(f"ERIC items resting only on the authors' judgement, {len(cases)} cases in {folder.name}/ "
-          f"(before = {PACK} at {rev})")
+          f"(before = rules/ at {rev})")
     header = ("", "ERIC items", "authors' judgement only", "share")
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(4)]
     for r in [header, *rows]:
