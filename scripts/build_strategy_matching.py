@@ -699,7 +699,7 @@ LEVEL_ONLY = {
 # Table 2): the CFIR 1.0 barrier the tool expects a strategy to address. No figure, and not a Level-2 claim: for
 # two of these pairs (data warehousing 12%, record systems 16%, Waltz 2019 Table 1) the figure is below 20%, so
 # pairs whose known figure is below 20% are dropped, and pairs already covered by a figure are not repeated.
-TOOL_TOP_SOURCE = "Yakovchenko et al. 2023, Table 2"
+TOOL_TOP_SOURCE = "Yakovchenko et al. (2023, Table 2)"
 TOOL_TOP = [
     ("use_data_warehousing_techniques", "Reflecting & Evaluating"),
     ("change_physical_structure_and_equipment", "Available Resources"),
