@@ -102,6 +102,11 @@ class Equity(_Section):
                                             "Tribal Nation's government (its approvals and data governance apply)")
 
 
+class Scope(_Section):
+    sites: int | None = Field(None, ge=1, le=1000, description="How many sites the work spans (1 = a single "
+                              "site); two or more call for support to the sites together as well")
+
+
 class Case(_Section):
     """One site's implementation context. Every section is optional except case_id."""
 
@@ -119,6 +124,7 @@ class Case(_Section):
     capacity: Capacity | None = None
     leadership: Leadership | None = None
     equity: Equity | None = None
+    scope: Scope | None = None
     notes: str | None = None
 
     def facts(self) -> Facts:

@@ -46,6 +46,9 @@ def _spec(path: str, kind: Kind, values: tuple[Any, ...] = (), label: str = "") 
     return FactSpec(path, kind, values, label)
 
 
+SITE_COUNTS: tuple[int, ...] = tuple(range(1, 1001))
+"""`scope.sites` is a count; as an ordered scale of 1..1000 it takes lt/gte like any ordered fact."""
+
 _LEVEL_PATHS = ("relationships.trust", "power.differential") + tuple(
     f"capacity.{c}" for c in v.CAPACITY_TYPES)
 
@@ -74,6 +77,7 @@ FACTS: dict[str, FactSpec] = {
         _spec("equity.community_defined_evidence", "bool", (True, False), "Community-defined evidence used"),
         _spec("equity.cultural_adaptation", "ordered", v.CULTURAL_ADAPTATION, "Cultural adaptation"),
         _spec("equity.tribal_sovereignty", "bool", (True, False), "Under a Tribal Nation's sovereign authority"),
+        _spec("scope.sites", "ordered", SITE_COUNTS, "Number of sites"),
         _spec("notes", "text", label="Notes"),
         *(_spec(f"cfir.{cid}", "rating", (*v.RATING_VALUES, v.MIXED), f"CFIR: {name}")
           for cid, name in v.CFIR_IDS.items()),

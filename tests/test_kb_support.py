@@ -1,0 +1,390 @@
+"""The support packs (tailored support, facilitation, capacity building, assessment), second edition: what an
+experienced implementation support practitioner expects of them, one test per defect of the first edition, and
+the expectations of the example cases written for them (present, absent, horizon)."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from engine import case_from_data, load_case, load_engine
+from engine import vocabulary as v
+
+ROOT = Path(__file__).resolve().parent.parent
+CASES = ROOT / "cases"
+MY_PACKS = {"tailored_support", "facilitation", "capacity_building", "assessment"}
+HIGH_CAPACITY = {t: "high" for t in v.CAPACITY_TYPES}
+
+
+@pytest.fixture(scope="module")
+def eng():  # type: ignore[no-untyped-def]
+    return load_engine()
+
+
+def run(eng, **data: Any) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    """The result as JSON data (plan order, horizons, ranks, folded items, held-back items)."""
+    return eng.evaluate(case_from_data({"case_id": "t", **data})).to_dict()  # type: ignore[no-any-return]
+
+
+def run_case(eng, name: str) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    return eng.evaluate(load_case(CASES / f"{name}.yaml")).to_dict()  # type: ignore[no-any-return]
+
+
+def fired(result: dict[str, Any]) -> set[str]:
+    return {rid for rec in result["recommendations"] for rid in rec["rule_ids"]}
+
+
+def held(result: dict[str, Any]) -> dict[str, str]:
+    return {h["rule_id"]: h["by"] for h in result["plan"]["held_back"]}
+
+
+def rec(result: dict[str, Any], rule_id: str) -> dict[str, Any]:
+    return next(r for r in result["recommendations"] if rule_id in r["rule_ids"])
+
+
+def my_rules(eng):  # type: ignore[no-untyped-def]
+    return [r for r in eng.rules if r.pack in MY_PACKS and not r.derive]
+
+
+# ---------------------------------------------------------------- defect 1: unknown is not adequate
+
+ADEQUATE = re.compile(r"adequate|rated moderate or high|rated at least moderate|are not low|workable relationships")
+CAPACITY_SUBSETS = [{}, {"general": "moderate"}, {"general": "moderate", "analytic": "high", "adaptive": "moderate"},
+                    {"intervention_specific": "moderate"}]
+
+
+@pytest.mark.parametrize(("stage", "capacity"), list(itertools.product(v.STAGES, CAPACITY_SUBSETS)))
+def test_capacity_not_stated_is_never_read_as_adequate(eng, stage: str, capacity: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
+    result = run(eng, stage=stage, capacity=capacity or None)
+    ids = fired(result)
+    assert not ids & {"TS-EXPLORATION", "TS-INSTALLATION", "TS-LAUNCH-MODERATE", "TS-FULL-MODERATE",
+                      "TS-SUSTAINMENT-WITHDRAW"} - ({"TS-EXPLORATION"} if len(capacity) >= 3 else set())
+    for r in result["recommendations"]:
+        if ADEQUATE.search(r["rationale"]) and r["rule_id"] != "TS-EXPLORATION":
+            raise AssertionError(f"{r['rule_id']} claims capacity it was not told: {r['rationale']}")
+
+
+def test_capacity_assessment_never_beside_a_capacity_adequate_rationale(eng) -> None:  # type: ignore[no-untyped-def]
+    for stage in v.STAGES:
+        result = run(eng, stage=stage, relationships={"trust": "moderate"})
+        assert "AS-CAPACITY-UNKNOWN" in fired(result)
+        claims = [r["rule_id"] for r in result["recommendations"] if ADEQUATE.search(r["rationale"])]
+        assert not claims, (stage, claims)
+
+
+def test_capacity_rated_gets_the_ordinary_stage_support(eng) -> None:  # type: ignore[no-untyped-def]
+    moderate = {t: "moderate" for t in v.CAPACITY_TYPES}
+    for stage, rule in [("exploration", "TS-EXPLORATION"), ("installation", "TS-INSTALLATION"),
+                        ("initial_implementation", "TS-LAUNCH-MODERATE"), ("full_implementation", "TS-FULL-MODERATE"),
+                        ("sustainment", "TS-SUSTAINMENT-WITHDRAW")]:
+        assert rule in fired(run(eng, stage=stage, capacity=moderate, relationships={"trust": "moderate"})), stage
+
+
+def test_trust_not_stated_is_not_called_workable(eng) -> None:  # type: ignore[no-untyped-def]
+    moderate = {t: "moderate" for t in v.CAPACITY_TYPES}
+    text = rec(run(eng, stage="initial_implementation", capacity=moderate), "TS-LAUNCH-MODERATE")["rationale"]
+    assert "workable relationships" not in text and "does not rate trust" in text
+
+
+def test_gradual_release_does_not_claim_no_capacity_is_low_when_some_are_unrated(eng) -> None:  # type: ignore[no-untyped-def]
+    text = rec(run(eng, stage="initial_implementation", capacity={"general": "moderate"}), "CB-GRADUAL-RELEASE")
+    assert not text["rationale"].startswith("No capacity type is low")
+
+
+# ---------------------------------------------------------------- defect 3: no step-down at the fragile stage
+
+
+def test_no_step_down_at_initial_implementation(eng) -> None:  # type: ignore[no-untyped-def]
+    result = run(eng, stage="initial_implementation", capacity=HIGH_CAPACITY, relationships={"trust": "high"})
+    assert "TS-STEP-DOWN" not in fired(result)
+    assert "TS-LAUNCH-MODERATE" in fired(result)
+
+
+def test_no_step_down_beside_the_launch_stage_fragility(eng) -> None:  # type: ignore[no-untyped-def]
+    result = run(eng, stage="initial_implementation", capacity=HIGH_CAPACITY, relationships={"trust": "low"})
+    assert "TS-INTENSIVE-LAUNCH" in fired(result) and "TS-STEP-DOWN" not in fired(result)
+
+
+@pytest.mark.parametrize(("extra", "by"), [
+    ({"cfir": {"outer_setting.critical_incidents": -2}}, "AS-CRITICAL-INCIDENT"),
+    ({"cfir": {"outer_setting.financing": -2}}, "CB-FUNDING-CLIFF"),
+])
+def test_step_down_is_held_back_while_high_items_remain(eng, extra: dict[str, Any], by: str) -> None:  # type: ignore[no-untyped-def]
+    result = run(eng, stage="full_implementation", capacity=HIGH_CAPACITY, **extra)
+    assert "TS-STEP-DOWN" not in fired(result)
+    assert held(result)["TS-STEP-DOWN"] == by
+    assert rec(result, by)["priority"] == "high"
+
+
+@pytest.mark.parametrize("extra", [{"leadership": {"transition": True}}, {"relationships": {"trust": "low"}}])
+def test_no_step_down_during_a_transition_or_with_low_trust(eng, extra: dict[str, Any]) -> None:  # type: ignore[no-untyped-def]
+    assert "TS-STEP-DOWN" not in fired(run(eng, stage="full_implementation", capacity=HIGH_CAPACITY, **extra))
+
+
+def test_step_down_still_comes_when_it_is_due(eng) -> None:  # type: ignore[no-untyped-def]
+    result = run(eng, stage="full_implementation", capacity=HIGH_CAPACITY, relationships={"trust": "high"})
+    assert "TS-STEP-DOWN" in fired(result)
+
+
+# ---------------------------------------------------------------- defect 5: time-bound items first
+
+
+def test_riverside_starts_with_the_leadership_transition(eng) -> None:  # type: ignore[no-untyped-def]
+    first = run_case(eng, "riverside-fqhc")["recommendations"][0]
+    assert first["rule_id"] == "CB-LEADERSHIP-TRANSITION" and first["rank"] == 1 and first["horizon"] == "now"
+    assert first["rank_reasons"][0]["factor"] == "urgent"
+
+
+@pytest.mark.parametrize(("data", "rule"), [
+    ({"leadership": {"transition": True}}, "CB-LEADERSHIP-TRANSITION"),
+    ({"cfir": {"outer_setting.critical_incidents": -1}}, "AS-CRITICAL-INCIDENT"),
+    ({"stage": "full_implementation", "cfir": {"inner_setting.available_resources.funding": -2}}, "CB-FUNDING-CLIFF"),
+])
+def test_time_bound_items_are_urgent(eng, data: dict[str, Any], rule: str) -> None:  # type: ignore[no-untyped-def]
+    assert next(r for r in eng.rules if r.id == rule).urgent
+    first = run(eng, **data)["recommendations"][0]
+    assert first["rule_id"] == rule and first["horizon"] == "now"
+
+
+# ---------------------------------------------------------------- defect 8: facilitation when conflict is the problem
+
+MERGED_AGENCIES = {
+    "site": "Two Rivers Family Services", "setting": "child_welfare", "stage": "installation",
+    "innovation": "A single family-team meeting model for both former agencies",
+    "challenge": {"type": "mixed", "summary": "Since the merger, joint meetings of the two former agencies end in conflict."},
+    "cfir": {"process.teaming": -2, "inner_setting.relational_connections": -2, "inner_setting.culture": -1,
+             "inner_setting.communications": -1},
+    "relationships": {"trust": "low"}, "power": {"differential": "moderate", "decision_making": "leadership_team"},
+    "capacity": {"intervention_specific": "moderate", "general": "moderate", "analytic": "moderate",
+                 "adaptive": "moderate"},
+}
+
+
+def test_merged_agencies_in_conflict_get_high_facilitation_above_team_meetings(eng) -> None:  # type: ignore[no-untyped-def]
+    result = run(eng, **MERGED_AGENCIES)
+    conflict = rec(result, "FA-CONFLICT-AT-CORE")
+    assert conflict["priority"] == "high" and conflict["horizon"] == "now"
+    meetings = [r for r in result["recommendations"]
+                if "organize_clinician_implementation_team_meetings" in r["tags"]["eric_strategy"]
+                or any(a["eric_strategy"] == "organize_clinician_implementation_team_meetings" for a in r["also"])]
+    assert meetings and all(m["rank"] > conflict["rank"] for m in meetings)
+    assert "FA-MUTUAL-UNDERSTANDING" in held(result)
+
+
+def test_participatory_values_are_a_low_baseline_that_rises_when_at_risk(eng) -> None:  # type: ignore[no-untyped-def]
+    calm = run(eng, stage="full_implementation", power={"differential": "low"}, relationships={"trust": "high"})
+    assert rec(calm, "FA-PARTICIPATORY-BASELINE")["priority"] == "low"
+    at_risk = run(eng, stage="full_implementation", power={"differential": "high"})
+    assert "FA-PARTICIPATORY-BASELINE" not in fired(at_risk)
+    assert held(at_risk)["FA-PARTICIPATORY-BASELINE"] == "FA-FULL-PARTICIPATION-POWER"
+
+
+# ---------------------------------------------------------------- defect 9: no pressed consensus under a power gap
+
+
+def test_consensus_under_a_power_gap_carries_the_collective_view_caution(eng) -> None:  # type: ignore[no-untyped-def]
+    result = run(eng, stage="installation", power={"differential": "high"},
+                 cfir={"innovation.adaptability": -1, "inner_setting.relative_priority": -1})
+    carriers = [r for r in result["recommendations"]
+                if "conduct_local_consensus_discussions" in r["tags"]["eric_strategy"]
+                or any(a["eric_strategy"] == "conduct_local_consensus_discussions" for a in r["also"])]
+    assert carriers
+    for r in carriers:
+        assert "collective view" in " ".join(r["actions"]).lower(), r["rule_id"]
+
+
+def test_no_dot_voting_in_the_support_packs(eng) -> None:  # type: ignore[no-untyped-def]
+    for r in my_rules(eng):
+        assert "dot voting" not in " ".join(r.actions).lower(), r.id
+
+
+# ---------------------------------------------------------------- defect 10: each variant says what it is
+
+
+def test_titles_say_which_stage_they_are_for(eng) -> None:  # type: ignore[no-untyped-def]
+    launch = rec(run(eng, stage="initial_implementation", capacity={"general": "low"}), "TS-INTENSIVE-LAUNCH")
+    assert "foundations" not in launch["title"] and "delivery" in launch["title"]
+    early = rec(run(eng, stage="exploration", capacity={"analytic": "low"}), "TS-INTENSIVE-EARLY")
+    assert "exploration" in early["title"] and "foundations" not in early["title"]
+    assert "installation" in rec(run(eng, stage="installation", capacity={"general": "low"}),
+                                 "TS-INTENSIVE-EARLY")["title"]
+
+
+def test_unstated_variants_say_so_in_the_title(eng) -> None:  # type: ignore[no-untyped-def]
+    for stage, rule in [("installation", "TS-INSTALLATION-UNSTATED"), ("initial_implementation", "TS-LAUNCH-UNSTATED"),
+                        ("full_implementation", "TS-FULL-UNSTATED"), ("sustainment", "TS-SUSTAINMENT-UNSTATED"),
+                        ("exploration", "TS-EXPLORATION-UNSTATED")]:
+        assert "capacity" in rec(run(eng, stage=stage), rule)["title"].lower(), rule
+
+
+# ---------------------------------------------------------------- implementation outcomes
+
+
+def test_every_support_rule_serves_an_implementation_outcome(eng) -> None:  # type: ignore[no-untyped-def]
+    for r in my_rules(eng):
+        assert r.tags.get("implementation_outcome"), r.id
+
+
+@pytest.mark.parametrize(("stage", "rule", "outcomes"), [
+    ("exploration", "AS-OUTCOMES-EARLY", {"acceptability", "appropriateness", "feasibility"}),
+    ("installation", "AS-OUTCOMES-EARLY", {"acceptability", "appropriateness", "feasibility"}),
+    ("initial_implementation", "AS-OUTCOMES-DELIVERY", {"adoption", "fidelity", "reach"}),
+    ("full_implementation", "AS-OUTCOMES-DELIVERY", {"adoption", "fidelity", "reach"}),
+    ("sustainment", "AS-OUTCOMES-SUSTAINMENT", {"sustainability"}),
+])
+def test_outcome_monitoring_by_stage(eng, stage: str, rule: str, outcomes: set[str]) -> None:  # type: ignore[no-untyped-def]
+    result = run(eng, stage=stage)
+    r = rec(result, rule)
+    assert outcomes <= set(r["tags"]["implementation_outcome"])
+    others = {"AS-OUTCOMES-EARLY", "AS-OUTCOMES-DELIVERY", "AS-OUTCOMES-SUSTAINMENT"} - {rule}
+    assert not others & fired(result)
+    keys = {s["key"] for s in r["sources"]}
+    assert "proctor-2011" in keys
+    if rule == "AS-OUTCOMES-EARLY":
+        assert "weiner-2017" in keys and all(m in " ".join(r["actions"]) for m in ("AIM", "IAM", "FIM"))
+
+
+def test_cost_is_monitored_where_financing_is_a_barrier(eng) -> None:  # type: ignore[no-untyped-def]
+    result = run(eng, stage="sustainment", cfir={"outer_setting.financing": -1})
+    assert "cost" in rec(result, "AS-OUTCOMES-COST")["tags"]["implementation_outcome"]
+    assert "AS-OUTCOMES-COST" not in fired(run(eng, stage="sustainment"))
+
+
+def test_sustainability_is_planned_before_sustainment_when_financing_is_a_barrier(eng) -> None:  # type: ignore[no-untyped-def]
+    for stage in ("installation", "initial_implementation", "full_implementation"):
+        result = run(eng, stage=stage, cfir={"outer_setting.financing": -1})
+        r = rec(result, "CB-SUSTAINABILITY-PLAN-EARLY")
+        assert {"sustainability", "cost"} <= set(r["tags"]["implementation_outcome"])
+    assert "CB-SUSTAINABILITY-PLAN-EARLY" not in fired(run(eng, stage="installation"))
+
+
+# ---------------------------------------------------------------- the other items missing from the seeds
+
+
+def test_practitioner_reflects_on_intentions_impact_and_position(eng) -> None:  # type: ignore[no-untyped-def]
+    r = rec(run(eng, stage="installation", power={"differential": "high"}), "TS-CRITICAL-REFLECTION")
+    text = " ".join(r["actions"]).lower()
+    assert "intended" in text and "position" in text
+    assert "TS-CRITICAL-REFLECTION" not in fired(run(eng, stage="installation", power={"differential": "low"}))
+
+
+def test_several_sites_get_collective_support(eng) -> None:  # type: ignore[no-untyped-def]
+    many = run(eng, stage="installation", scope={"sites": 4})
+    assert {"TS-MULTI-SITE", "CB-LEARNING-COLLABORATIVE"} <= fired(many)
+    assert "create_a_learning_collaborative" in rec(many, "CB-LEARNING-COLLABORATIVE")["tags"]["eric_strategy"]
+    assert not {"TS-MULTI-SITE", "CB-LEARNING-COLLABORATIVE"} & fired(run(eng, stage="installation",
+                                                                           scope={"sites": 1}))
+
+
+def test_the_three_apply_implementation_science_activities(eng) -> None:  # type: ignore[no-untyped-def]
+    r = rec(run(eng, stage="exploration"), "AS-CHOOSE-APPROACH")
+    text = " ".join(r["actions"]).lower()
+    assert all(w in text for w in ("systems thinking", "participatory", "knowledge exchange"))
+    assert "apply_implementation_science" in r["tags"]["isp_competency"]
+
+
+def test_trust_building_outcomes_psychological_safety_and_learning(eng) -> None:  # type: ignore[no-untyped-def]
+    r = rec(run(eng, stage="initial_implementation", relationships={"trust": "low"}), "FA-PSYCHOLOGICAL-SAFETY")
+    assert "psychological safety" in r["rationale"] and "culture of learning" in r["rationale"]
+
+
+def test_actions_name_the_site_and_the_program(eng) -> None:  # type: ignore[no-untyped-def]
+    result = run_case(eng, "riverside-fqhc")
+    text = " ".join(a for r in result["recommendations"] if r["category"] != "equity" for a in r["actions"])
+    assert "Riverside Community Health Center" in text and "Collaborative care for depression" in text
+    assert "{" not in text
+
+
+# ---------------------------------------------------------------- sources
+
+METHOD_SOURCES = {"1-2-4-all": "liberating-structures-2014", "world café": "world-cafe-2005",
+                  "nominal group": "delbecq-1975", "fishbowl": "silberman-1996-fishbowl",
+                  "after-action review": "after-action-review-1999", "fishbone": "ishikawa-1986-fishbone",
+                  "five whys": "ohno-1988-five-whys", "(aim)": "weiner-2017"}
+
+
+def test_named_methods_are_cited(eng) -> None:  # type: ignore[no-untyped-def]
+    for r in my_rules(eng):
+        text = " ".join(r.actions).lower()
+        for method, key in METHOD_SOURCES.items():
+            if method in text:
+                assert key in r.sources, (r.id, method)
+
+
+def test_citations_are_fixed() -> None:
+    sources = yaml.safe_load((ROOT / "rules" / "sources.yaml").read_text(encoding="utf-8"))["sources"]
+    isp = sources["isp-profile-2020"]["citation"]
+    assert "Metz, A., Louison, L., Ward, C., & Burke, K. (2017)" in isp and "Version 3.0, March 2020" in isp
+    assert "six stages" in sources["nirn-stages"]["note"] and "sustainability" in sources["nirn-stages"]["note"]
+    allen = sources["allen-2023-iscomms"]["citation"]
+    assert all(n in allen for n in ("Allen", "Sterba", "Norman", "Jackson", "Hunt", "McMahon", "Judge"))
+    assert "4, 122" in allen
+    assert sources["isp-advisor-authors-judgement"]["citation"].startswith(
+        "No published source: the ISP Advisor authors' reasoning")
+    for key in ("proctor-2011", "weiner-2017", "liberating-structures-2014", "world-cafe-2005", "delbecq-1975",
+                "silberman-1996-fishbowl", "data-walk-2015", "after-action-review-1999", "ishikawa-1986-fishbone",
+                "ohno-1988-five-whys"):
+        assert sources[key]["kind"] == "literature", key
+    assert "12, 108" in sources["weiner-2017"]["citation"]
+
+
+# ---------------------------------------------------------------- the example cases written for these packs
+
+CASE_EXPECT: dict[str, dict[str, Any]] = {
+    "high-plains-moud-network": {
+        "present": ["TS-MULTI-SITE", "CB-LEARNING-COLLABORATIVE", "TS-INTENSIVE-LAUNCH", "AS-OUTCOMES-DELIVERY",
+                    "CB-BROKER-CONNECTIONS", "CB-ANALYTIC-LOW"],
+        "absent": ["TS-STEP-DOWN", "TS-LAUNCH-MODERATE", "AS-OUTCOMES-EARLY", "CB-FUNDING-CLIFF"],
+        "horizon": {"TS-MULTI-SITE": {"now"}, "CB-LEARNING-COLLABORATIVE": {"now", "next"},
+                    "TS-INTENSIVE-LAUNCH": {"now"}},
+    },
+    "lakeview-school-counseling-cliff": {
+        "present": ["CB-FUNDING-CLIFF", "AS-OUTCOMES-DELIVERY", "FA-TECHNICAL-CONVERGENT"],
+        "absent": ["TS-STEP-DOWN", "CB-SUSTAINABILITY-PLAN-EARLY", "AS-OUTCOMES-COST", "TS-FULL-LOW-CAPACITY",
+                   "AS-CAPACITY-UNKNOWN", "EQ-TRUST-LOW"],
+        "held_back": {"TS-STEP-DOWN": "CB-FUNDING-CLIFF", "CB-SUSTAINABILITY-PLAN-EARLY": "CB-FUNDING-CLIFF"},
+        "first": "CB-FUNDING-CLIFF",
+        "horizon": {"CB-FUNDING-CLIFF": {"now"}, "AS-OUTCOMES-DELIVERY": {"now", "next"}},
+        "max_high": 1,
+    },
+    "pine-county-chw-champion": {
+        "present": ["CB-LEADERSHIP-TRANSITION", "TS-TRANSITION-SURGE", "CB-EMERGING-LEADERS-NONE",
+                    "TS-LAUNCH-MODERATE", "AS-OUTCOMES-DELIVERY", "CB-CULTIVATE-SYSTEM-LEADERS"],
+        "absent": ["TS-STEP-DOWN", "TS-INTENSIVE-LAUNCH", "TS-LAUNCH-UNSTATED", "AS-OUTCOMES-EARLY"],
+        "first": "CB-LEADERSHIP-TRANSITION",
+        "horizon": {"CB-LEADERSHIP-TRANSITION": {"now"}, "TS-TRANSITION-SURGE": {"next", "later"},
+                    "CB-EMERGING-LEADERS-NONE": {"now", "next"}},
+    },
+}
+
+
+def test_new_cases_open_with_the_practitioner_comment() -> None:
+    for name in CASE_EXPECT:
+        assert (CASES / f"{name}.yaml").read_text(encoding="utf-8").startswith(
+            "# What an experienced practitioner would expect:")
+
+
+@pytest.mark.parametrize("name", sorted(CASE_EXPECT))
+def test_new_case_expectations(eng, name: str) -> None:  # type: ignore[no-untyped-def]
+    result, exp = run_case(eng, name), CASE_EXPECT[name]
+    ids = fired(result)
+    assert not set(exp["present"]) - ids, sorted(set(exp["present"]) - ids)
+    assert not set(exp["absent"]) & ids, sorted(set(exp["absent"]) & ids)
+    for rid, by in exp.get("held_back", {}).items():
+        assert held(result).get(rid) == by, rid
+    if "first" in exp:
+        assert result["recommendations"][0]["rule_id"] == exp["first"]
+    for rid, horizons in exp.get("horizon", {}).items():
+        assert rec(result, rid)["horizon"] in horizons, (rid, rec(result, rid)["horizon"])
+    if "max_high" in exp:
+        assert sum(r["priority"] == "high" for r in result["recommendations"]) <= exp["max_high"]
+    assert len(result["plan"]["now"]) <= 5
+
+
+def test_the_multi_site_case_states_its_sites() -> None:
+    assert load_case(CASES / "high-plains-moud-network.yaml").facts()["scope.sites"] == 6
