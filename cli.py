@@ -512,10 +512,14 @@ def interview(output: str | None, from_: str | None, force: bool, quick: bool, r
 
         isp-advisor interview --quick -o riverside.yaml
     """
+    import io
+
     from engine import load_case, load_engine
     from engine.interview import InterviewStopped, run_interview
     from engine.render import render
 
+    if isinstance(sys.stdin, io.TextIOWrapper):  # bad bytes reach the answer check, which names them
+        sys.stdin.reconfigure(errors="surrogateescape")
     start = load_case(from_) if from_ else None
     engine = load_engine(rules)  # refuse broken rule packs before anyone types an answer
     try:
