@@ -591,3 +591,16 @@ def test_bytes_that_are_not_utf8_are_refused_not_saved(tmp_path: Path) -> None:
     assert any("not UTF-8" in s for s in con.said)
     assert load_case(out).site == "Café"
     assert "\\udc" not in out.read_text().lower() and "Caf\udce9" not in out.read_text(errors="surrogateescape")
+
+
+@pytest.mark.parametrize("encoding", ["utf-8:strict", "utf-8:surrogateescape"])
+def test_the_installed_script_refuses_bytes_that_are_not_utf8(tmp_path: Path, encoding: str) -> None:
+    exe = shutil.which("isp-advisor")
+    if exe is None:
+        pytest.skip("isp-advisor is not installed (pip install -e .)")
+    proc = subprocess.run([exe, "interview", "-o", "u.yaml", *RULES], input=b"u1\nCaf\xe9\nCafe\n",
+                          capture_output=True, cwd=tmp_path, timeout=120,
+                          env={**os.environ, "ISP_ADVISOR_RULES": "", "PYTHONIOENCODING": encoding})
+    assert proc.returncode == 130, proc.stderr  # input ends after the site: stopped, answers saved
+    assert b"not UTF-8 text" in proc.stdout + proc.stderr and b"Traceback" not in proc.stderr
+    assert load_case(tmp_path / "u.yaml").site == "Cafe"
