@@ -514,6 +514,27 @@ EXPECT: dict[str, dict[str, Any]] = {
         "max_high": 2,
         "facilitation_mode": "divergent",
     },
+    # the support packs' cases: their full expectations (horizons, held-back items) are in test_kb_support.py
+    "high-plains-moud-network": {
+        "fire": ["TS-MULTI-SITE", "CB-LEARNING-COLLABORATIVE", "TS-INTENSIVE-LAUNCH", "AS-OUTCOMES-DELIVERY"],
+        "not": ["TS-STEP-DOWN", "TS-LAUNCH-MODERATE"],
+        "eric": ["create_a_learning_collaborative", "promote_network_weaving"],
+        "facilitation_mode": "balanced",
+    },
+    "lakeview-school-counseling-cliff": {
+        "fire": ["CB-FUNDING-CLIFF", "AS-OUTCOMES-DELIVERY", "FA-TECHNICAL-CONVERGENT"],
+        "not": ["TS-STEP-DOWN", "EQ-TRUST-LOW", "TS-FULL-LOW-CAPACITY"],
+        "high": ["CB-FUNDING-CLIFF"],
+        "eric": ["access_new_funding"],
+        "max_high": 1,
+        "facilitation_mode": "convergent",
+    },
+    "pine-county-chw-champion": {
+        "fire": ["CB-LEADERSHIP-TRANSITION", "TS-TRANSITION-SURGE", "CB-EMERGING-LEADERS-NONE", "TS-LAUNCH-MODERATE"],
+        "not": ["TS-STEP-DOWN", "TS-INTENSIVE-LAUNCH"],
+        "high": ["CB-LEADERSHIP-TRANSITION"],
+        "facilitation_mode": "balanced",
+    },
 }
 
 
