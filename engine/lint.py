@@ -72,9 +72,9 @@ def lint(extra: Sequence[str | os.PathLike[str]] = (), shipped: bool = True) -> 
     missing = [p for p in problems if p.code == "not_found"]
     if missing:
         raise RuleError(missing)
-    salvaged, more = salvage(problems, base.rules, base.sources)
+    salvaged, problems = salvage(problems, base.rules, base.sources)
     checked = replace(base, rules=base.rules + tuple(salvaged))
-    findings = [from_problem(p) for p in problems + more]
+    findings = [from_problem(p) for p in problems]
     findings += checks(checked)
     return sorted(set(findings))
 

@@ -39,12 +39,18 @@ Loc = tuple[str | int, ...]
 
 def salvage(problems: Iterable[Problem], loaded: Iterable[Rule],
             sources: dict[str, Source]) -> tuple[list[Rule], list[Problem]]:
-    """Rules of the packs with `problems` that load once their faults are set aside, and the new problems.
+    """Rules of the packs with `problems` that load once their faults are set aside, the problems
+    still standing (the first load's, less those a faulty sources file caused) and the new ones.
 
-    `loaded` are the rules that already loaded (not returned again); a problem already in
-    `problems`, or one caused by setting a part aside, is not returned.
+    A sources file with one bad entry loses all its entries in the loader, so every rule citing
+    one of them reads as citing an unknown source: here each entry is checked on its own, and
+    only the truly unknown keys stay findings. `loaded` are the rules that already loaded (not
+    returned again); a problem caused by setting a part aside is not returned.
     """
-    known = list(problems)
+    given = list(problems)
+    sources = {**_entries(given), **sources}
+    known = [p for p in given if not (p.code == "unknown_source" and _source_key(p) in sources)]
+    standing = list(known)
     seen = {_key(p) for p in known}
     have = {(r.file, r.line) for r in loaded}
     files = sorted({p.file for p in known if p.file and Path(p.file).name != SOURCES_FILE
@@ -58,7 +64,39 @@ def salvage(problems: Iterable[Problem], loaded: Iterable[Rule],
             if _key(p) not in seen:
                 seen.add(_key(p))
                 found.append(p)
-    return rules, found
+    return rules, standing + found
+
+
+_UNKNOWN_SOURCE = re.compile(r"unknown source key '([^']*)'")
+
+
+def _source_key(p: Problem) -> str | None:
+    m = _UNKNOWN_SOURCE.search(p.message)
+    return m.group(1) if m else None
+
+
+def _entries(problems: list[Problem]) -> dict[str, Source]:
+    """The entries that are valid on their own in the sources files that had problems."""
+    from pydantic import ValidationError
+
+    from .rulemodel import Source as SourceModel
+
+    out: dict[str, Source] = {}
+    for name in sorted({p.file for p in problems if Path(p.file).name == SOURCES_FILE}):
+        try:
+            doc = load(Path(name), RuleError)
+        except (RuleError, OSError):
+            continue
+        entries = doc.data.get("sources") if isinstance(doc.data, dict) else None
+        if not isinstance(entries, dict):
+            continue
+        for key, entry in entries.items():
+            try:
+                s = SourceModel.model_validate(entry)
+            except ValidationError:
+                continue
+            out[str(key)] = Source(str(key), s.citation, s.url or "", s.kind, s.note or "")
+    return out
 
 
 def _salvage_file(path: Path, first: list[Problem], sources: dict[str, Source]) -> tuple[list[Rule], list[Problem]]:

@@ -90,3 +90,16 @@ def test_a_rule_broken_in_its_condition_is_not_checked_further(tmp_path: Path) -
         "    sources: [nope]\n")
     codes = [f.code for f in lint([tmp_path], shipped=False)]
     assert codes and "never_fires" not in codes
+
+
+def test_one_bad_source_entry_does_not_make_every_citation_unknown(tmp_path: Path) -> None:
+    (tmp_path / "sources.yaml").write_text(
+        "sources:\n  bad: {citation: short}\n  src: {citation: 'A test citation, long enough to pass validation.'}\n")
+    (tmp_path / "pack.yaml").write_text(
+        "ruleset: mine\nversion: 0.1.0\nrules:\n"
+        "  - id: CITES-GOOD\n    title: t\n    category: equity\n    when: {fact: relationships.trust, lt: low}\n"
+        "    recommend: {actions: [a]}\n    rationale: r\n    sources: [src, gone]\n")
+    found = {(f.code, f.rule_id, f.field) for f in lint([tmp_path], shipped=False)}
+    assert found == {("schema", "", "sources.bad.citation"),                        # the bad entry itself
+                     ("unknown_source", "CITES-GOOD", "rules[0].sources[1]"),       # 'gone', not 'src'
+                     ("never_fires", "CITES-GOOD", "when")}                         # and still checked
