@@ -511,7 +511,8 @@ def _check_plan_refs(rules: list[Rule], disabled: dict[str, str], problems: list
                                             message=f"a rule cannot name itself in '{fld}'",
                                             hint=f"remove {ref} from {fld}"))
                 elif ref not in ids and ref not in disabled:
-                    problems.append(Problem(file=r.file, line=r.line, rule_id=r.id, field=fld, code="unknown_rule",
+                    problems.append(Problem(file=r.file, line=r.line, rule_id=r.id, field=fld,
+                                            code="unknown_rule",
                                             message=f"'{fld}' names unknown rule '{ref}'",
                                             hint=did_you_mean(ref, ids) or "check the id with 'isp-advisor rules list'"))
 

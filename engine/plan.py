@@ -65,6 +65,8 @@ class Placement:
     rank: int
     reasons: tuple[dict[str, Any], ...]
     also: tuple[Also, ...] = ()
+    tie: tuple[Any, ...] = field(default=(), compare=False, repr=False)
+    """The ranking key without the rule id: items with equal `tie` are exact ties (only the id orders them)."""
 
     def to_dict(self) -> dict[str, Any]:
         return {"horizon": self.horizon, "rank": self.rank, "rank_reasons": [dict(r) for r in self.reasons],
@@ -252,8 +254,8 @@ def build_plan(recs: Sequence[Recommendation], rules: Mapping[str, Rule], facts:
             order[first].reasons.append({"factor": "first_step"})
             placed = sorted(range(len(order)), key=lambda i: (horizon[i], i))
     out_recs = tuple(order[i].rec for i in placed)
-    placements = tuple(Placement(HORIZON_IDS[horizon[i]], n, tuple(order[i].reasons), tuple(order[i].also))
-                       for n, i in enumerate(placed, 1))
+    placements = tuple(Placement(HORIZON_IDS[horizon[i]], n, tuple(order[i].reasons), tuple(order[i].also),
+                                 order[i].key[:-1]) for n, i in enumerate(placed, 1))
     return out_recs, Plan(placements, tuple(held), folded)
 
 

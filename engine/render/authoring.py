@@ -94,14 +94,15 @@ def _cut(text: str, width: int = 48) -> str:
 
 
 def rule_list_text(rows: Sequence[dict[str, Any]], fmt: str = "table", width: int = 100) -> str:
-    """One entry per rule: its id, then kind, priority, pack, status and title, wrapped to `width`."""
+    """One entry per rule: its id, kind, priority, pack and status, then its title, wrapped to `width`."""
     from .table import wrap
 
     if fmt == "json":
         return dumps(list(rows))
     out: list[str] = []
     for r in rows:
-        status = f" [{r['status']}]" if r["status"] and r["status"] != "active" else ""
-        out += wrap(r["id"], width)
-        out += wrap(f"{r['priority']} {r['kind']} ({r['pack']}){status}: {r['title']}", width, "    ")
+        facts = ", ".join(x for x in (r["kind"], r["priority"], r["pack"], r["status"]) if x)
+        out += wrap(f"{r['id']}  {facts}", width, "    ")
+        if r["title"]:
+            out += wrap(r["title"], width, "    ")
     return "\n".join(out) + f"\n{len(rows)} rules\n"

@@ -14,7 +14,7 @@ from tabulate import tabulate
 from ..plan import Placement
 from ..results import Recommendation, Result
 from ..vocabulary import CATEGORIES, CATEGORY_TITLES
-from .plantext import BY_WHEN, HORIZON_TITLES, View, also_line, first_action, reasons_line, shown, why_here
+from .plantext import HORIZON_TITLES, View, also_line, first_action, reasons_line, shown, why_here
 from .prooftext import proof_lines
 
 MIN_WIDTH = 40
@@ -73,11 +73,9 @@ def _start_item(n: int, rec: Recommendation, place: Placement, width: int) -> li
     pad = " " * len(head)
     out = wrap(f"{rec.title}  [{_kind(rec)}]", width, pad, head)
     out += wrap("Do: " + first_action(rec), width, pad)
-    out += wrap("Why here: " + why_here(rec), width, pad)
-    out += wrap(f"By when: {BY_WHEN[place.horizon]}; {reasons_line(place)}", width, pad)
-    for line in also_line(place):
-        out += wrap(line[0].upper() + line[1:], width, pad)
-    out += wrap("Rule: " + ", ".join(rec.rule_ids), width, pad)
+    out += wrap("Why here: " + why_here(rec, 3), width, pad)
+    reasons = reasons_line(place)
+    out += wrap(f"{reasons[0].upper()}{reasons[1:]} ({', '.join(rec.rule_ids)})", width, pad)
     return out
 
 
@@ -94,7 +92,7 @@ def plan_lines(items: list[tuple[Recommendation, Placement]], width: int) -> lis
         group = [(r, p) for r, p in items if p.horizon == horizon]
         if not group:
             continue
-        out += ["", f"== {HORIZON_TITLES[horizon]} ({len(group)}) =="]
+        out += ["", f"== {HORIZON_TITLES[horizon]}: {len(group)} =="]
         for rec, place in group:
             out += (_start_item if horizon == "now" else _short_item)(place.rank, rec, place, width)
     return out
