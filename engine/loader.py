@@ -514,7 +514,8 @@ def _check_plan_refs(rules: list[Rule], disabled: dict[str, str], problems: list
                     problems.append(Problem(file=r.file, line=r.line, rule_id=r.id, field=fld,
                                             code="unknown_rule",
                                             message=f"'{fld}' names unknown rule '{ref}'",
-                                            hint=did_you_mean(ref, ids) or "check the id with 'isp-advisor rules list'"))
+                                            hint=did_you_mean(ref, ids)
+                                            or "check the id with 'isp-advisor rules list'"))
 
 
 def _with(rule: Rule, **kw: Any) -> Rule:
