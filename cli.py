@@ -357,10 +357,10 @@ def rules_test(ctx: click.Context, fmt: str, rules: tuple[str, ...]) -> None:
         isp-advisor rules test --rules my_rules
     """
     from engine.render.authoring import outcomes_text
-    from engine.ruletests import run_rule_tests
+    from engine.ruletests import local_folders, run_rule_tests
 
     outcomes = run_rule_tests(rules)
-    click.echo(outcomes_text(outcomes, fmt), nl=False)
+    click.echo(outcomes_text(outcomes, fmt, local=bool(local_folders(rules))), nl=False)
     ctx.exit(0 if all(o.passed for o in outcomes) else 1)
 
 

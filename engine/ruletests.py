@@ -121,6 +121,12 @@ def rule_test_files(extra: Sequence[str | os.PathLike[str]] = (), shipped: bool 
     return [f for d in rule_dirs(extra, shipped) for f in sorted((d / TESTS_DIR).glob("*.y*ml"))]
 
 
+def local_folders(extra: Sequence[str | os.PathLike[str]] = (), shipped: bool = True) -> list[Path]:
+    """The loaded rule folders other than the shipped one (--rules and $ISP_ADVISOR_RULES)."""
+    home = shipped_rules_dir().resolve()
+    return [d for d in rule_dirs(extra, shipped) if d.resolve() != home]
+
+
 def run_rule_tests(extra: Sequence[str | os.PathLike[str]] = (), shipped: bool = True,
                    files: Sequence[Path] | None = None) -> list[Outcome]:
     """Run the tests kept next to the loaded packs on an engine of those packs.

@@ -146,3 +146,23 @@ def test_without_a_local_folder_every_shipped_test_is_listed() -> None:
     assert all(o.shipped for o in outcomes)
     lines = outcomes_text(outcomes).splitlines()
     assert len(lines) == len(outcomes) + 1 and lines[-1] == f"{len(outcomes)} passed, 0 failed"
+
+
+def test_a_shipped_test_your_folder_breaks_is_spelled_out(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from cli import main
+    from tests.helpers import rec, write_pack
+
+    override = rec("AS-CRITICAL-INCIDENT", {"fact": "cfir.outer_setting.critical_incidents", "lte": -1},
+                   category="implementation_strategy", priority="low", overrides=True,
+                   sources=["metz-woo-loper-2021"])
+    folder = write_pack(tmp_path / "mine", [override], name="mine", sources=False)
+    res = CliRunner().invoke(main, ["rules", "test", "--rules", str(folder)])
+    assert res.exit_code == 1, res.output
+    lines = res.output.splitlines()
+    assert lines[0] == "no rule tests in your folders (put them in DIR/tests/*.yaml)"
+    summary = next(i for i, line in enumerate(lines) if line.startswith("shipped packs' tests: "))
+    assert lines[summary].endswith(" passed, 1 failed")
+    assert lines[summary + 1].startswith("FAIL ") and "a critical incident is flagged" in lines[summary + 1]
+    assert "expected rule AS-CRITICAL-INCIDENT with priority high" in lines[summary + 2]

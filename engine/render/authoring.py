@@ -22,9 +22,9 @@ def findings_text(findings: Sequence[Finding], fmt: str = "text") -> str:
     return "".join(f.render() + "\n" for f in findings) + summary(findings) + "\n"
 
 
-def outcomes_text(outcomes: Sequence[Outcome], fmt: str = "text") -> str:
-    """Each test's outcome; with tests of your own, yours first and the shipped packs' in one line
-    (and their failures, since an override of yours may be what broke them)."""
+def outcomes_text(outcomes: Sequence[Outcome], fmt: str = "text", local: bool = False) -> str:
+    """Each test's outcome; with folders of your own (`local`), yours first and the shipped packs'
+    in one line (and their failures, since an override of yours may be what broke them)."""
     failed = [o for o in outcomes if not o.passed]
     if fmt == "json":
         return dumps({"tests": [o.to_dict() for o in outcomes],
@@ -33,9 +33,10 @@ def outcomes_text(outcomes: Sequence[Outcome], fmt: str = "text") -> str:
         return "no rule tests found (they live in rules/tests/*.yaml and DIR/tests/*.yaml)\n"
     own = [o for o in outcomes if not o.shipped]
     shipped = [o for o in outcomes if o.shipped]
-    if not own:  # only the shipped packs' tests: list them all
+    if not own and not local:  # only the shipped packs' tests: list them all
         return "".join(_outcome_lines(o) for o in outcomes) + _counts(outcomes) + "\n"
-    text = "".join(_outcome_lines(o) for o in own) + _counts(own) + "\n"
+    text = "".join(_outcome_lines(o) for o in own) + _counts(own) + "\n" if own else \
+        "no rule tests in your folders (put them in DIR/tests/*.yaml)\n"
     if shipped:
         text += f"shipped packs' tests: {_counts(shipped)}\n"
         text += "".join(_outcome_lines(o) for o in shipped if not o.passed)
