@@ -83,7 +83,13 @@ def _short_item(n: int, rec: Recommendation, place: Placement, width: int) -> li
     head = f"{n:>3}. "
     pad = " " * len(head)
     return (wrap(rec.title, width, pad, head)
-            + wrap(f"{_kind(rec)}; {', '.join(rec.rule_ids)}; {reasons_line(place)}", width, pad))
+            + wrap(f"{_kind(rec)}; {_ids(rec)}; {reasons_line(place)}", width, pad))
+
+
+def _ids(rec: Recommendation) -> str:
+    """The first rule id, and how many more rules merged into the item."""
+    more = len(rec.rule_ids) - 1
+    return rec.rule_id + (f" (+{more} merged)" if more else "")
 
 
 def plan_lines(items: list[tuple[Recommendation, Placement]], width: int) -> list[str]:
