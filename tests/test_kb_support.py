@@ -388,3 +388,14 @@ def test_new_case_expectations(eng, name: str) -> None:  # type: ignore[no-untyp
 
 def test_the_multi_site_case_states_its_sites() -> None:
     assert load_case(CASES / "high-plains-moud-network.yaml").facts()["scope.sites"] == 6
+
+
+def test_no_data_collection_before_the_nations_approval(eng) -> None:  # type: ignore[no-untyped-def]
+    """Approvals before data collection: surveys, needs data and co-design sessions wait for the governance item."""
+    for name in ("red-cedar-tribal-youth", "salmon-river-nation-diabetes"):
+        result = run_case(eng, name)
+        now = set(result["plan"]["now"])
+        assert now & {"EQ-TRIBAL-SOVEREIGNTY", "EQ-TRIBAL-DATA-GOVERNANCE"}, name
+        gathering = {"AS-OUTCOMES-EARLY", "AS-EXPLORATION-FIT", "AS-CFIR-UNRATED", "AS-EQUITY-UNKNOWN",
+                     "FA-CO-DESIGN-CYCLES", "CB-ANALYTIC-LOW"}
+        assert not now & gathering, (name, sorted(now & gathering))
