@@ -130,6 +130,10 @@ def parse(text: str, name: str, error: type[IspAdvisorError] = CaseError) -> Doc
     if not text.strip():
         raise error(Problem(file=name, code="empty", message="file is empty",
                             hint="a case needs at least 'case_id: <id>'"))
+    if not _is_text(text):  # only text handed over as a str can hold one; decoded files cannot
+        bad = next(i for i, c in enumerate(text) if "\ud800" <= c <= "\udfff")
+        raise error(Problem(file=name, line=text.count("\n", 0, bad) + 1, code="encoding",
+                            message="invalid text: a lone surrogate character", hint="save the file as UTF-8"))
     if name.lower().endswith(".json"):
         return parse_json(text, name, error)
     return _parse_yaml(text, name, error)
