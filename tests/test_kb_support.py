@@ -156,7 +156,8 @@ def test_time_bound_items_are_urgent(eng, data: dict[str, Any], rule: str) -> No
 MERGED_AGENCIES = {
     "site": "Two Rivers Family Services", "setting": "child_welfare", "stage": "installation",
     "innovation": "A single family-team meeting model for both former agencies",
-    "challenge": {"type": "mixed", "summary": "Since the merger, joint meetings of the two former agencies end in conflict."},
+    "challenge": {"type": "mixed",
+                  "summary": "Since the merger, joint meetings of the two former agencies end in conflict."},
     "cfir": {"process.teaming": -2, "inner_setting.relational_connections": -2, "inner_setting.culture": -1,
              "inner_setting.communications": -1},
     "relationships": {"trust": "low"}, "power": {"differential": "moderate", "decision_making": "leadership_team"},
@@ -399,3 +400,24 @@ def test_no_data_collection_before_the_nations_approval(eng) -> None:  # type: i
         gathering = {"AS-OUTCOMES-EARLY", "AS-EXPLORATION-FIT", "AS-CFIR-UNRATED", "AS-EQUITY-UNKNOWN",
                      "FA-CO-DESIGN-CYCLES", "CB-ANALYTIC-LOW"}
         assert not now & gathering, (name, sorted(now & gathering))
+
+
+SUPPORT_LEVEL_RULES = {
+    "TS-INTENSIVE-EARLY", "TS-INTENSIVE-LAUNCH", "TS-EXPLORATION", "TS-INSTALLATION", "TS-LAUNCH-MODERATE",
+    "TS-FULL-MODERATE", "TS-FULL-LOW-CAPACITY", "TS-EXPLORATION-UNSTATED", "TS-INSTALLATION-UNSTATED",
+    "TS-LAUNCH-UNSTATED", "TS-FULL-UNSTATED", "TS-SUSTAINMENT-UNSTATED", "TS-STEP-DOWN", "TS-SUSTAINMENT-WITHDRAW",
+    "TS-SUSTAINMENT-FRAGILE"}
+CAPACITIES = {"low": {"general": "low"}, "moderate": {t: "moderate" for t in v.CAPACITY_TYPES},
+              "high": HIGH_CAPACITY, "none": None, "partial": {"general": "high"}}
+
+
+@pytest.mark.parametrize("stage", v.STAGES)
+def test_exactly_one_support_level_whatever_is_stated(eng, stage: str) -> None:  # type: ignore[no-untyped-def]
+    for cap, trust, transition in itertools.product(CAPACITIES, [None, "low", "high"], [None, True]):
+        data: dict[str, Any] = {"stage": stage, "capacity": CAPACITIES[cap]}
+        if trust:
+            data["relationships"] = {"trust": trust}
+        if transition:
+            data["leadership"] = {"transition": True}
+        levels = [r["rule_id"] for r in run(eng, **data)["recommendations"] if r["rule_id"] in SUPPORT_LEVEL_RULES]
+        assert len(levels) == 1, (stage, cap, trust, transition, levels)
