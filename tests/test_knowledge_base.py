@@ -530,10 +530,21 @@ EXPECT: dict[str, dict[str, Any]] = {
         "facilitation_mode": "convergent",
     },
     "pine-county-chw-champion": {
-        "fire": ["CB-LEADERSHIP-TRANSITION", "TS-TRANSITION-SURGE", "CB-EMERGING-LEADERS-NONE", "TS-LAUNCH-MODERATE"],
-        "not": ["TS-STEP-DOWN", "TS-INTENSIVE-LAUNCH"],
+        "fire": ["CB-LEADERSHIP-TRANSITION", "TS-TRANSITION-SURGE", "CB-EMERGING-LEADERS-NONE", "TS-LAUNCH-UNSTATED"],
+        "not": ["TS-STEP-DOWN", "TS-INTENSIVE-LAUNCH", "TS-LAUNCH-MODERATE"],
         "high": ["CB-LEADERSHIP-TRANSITION"],
         "facilitation_mode": "balanced",
+    },
+    "oakridge-clubhouse-handover": {
+        "fire": ["TS-SUSTAINMENT-WITHDRAW", "AS-OUTCOMES-SUSTAINMENT", "FA-TECHNICAL-CONVERGENT"],
+        "not": ["TS-SUSTAINMENT-FRAGILE", "TS-STEP-DOWN", "EQ-TRUST-LOW", "EQ-SHARE-POWER"],
+        "max_high": 0,
+        "facilitation_mode": "convergent",
+    },
+    "westbrook-library-literacy": {
+        "fire": ["TS-INSTALLATION-UNSTATED", "AS-CAPACITY-UNKNOWN", "TS-MULTI-SITE", "CB-LEARNING-COLLABORATIVE"],
+        "not": ["TS-INSTALLATION", "TS-INTENSIVE-EARLY"],
+        "facilitation_mode": "convergent",
     },
 }
 
