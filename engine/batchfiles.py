@@ -256,6 +256,8 @@ class Previous:
                 try:
                     entry = json.loads(raw)
                 except ValueError:
+                    if n == 0:
+                        raise  # no header: not an index this tool wrote
                     break  # a line cut short by a stopped run: everything before it is good
                 if n == 0:
                     if (entry.get("format") != INDEX_FORMAT or entry.get("engine") != engine
