@@ -441,3 +441,38 @@ def test_exactly_one_support_level_whatever_is_stated(eng, stage: str) -> None: 
             data["leadership"] = {"transition": True}
         levels = [r["rule_id"] for r in run(eng, **data)["recommendations"] if r["rule_id"] in SUPPORT_LEVEL_RULES]
         assert len(levels) == 1, (stage, cap, trust, transition, levels)
+
+
+# What a shown rationale of these packs may assert, and the case fact it needs (a walk over every example case).
+CLAIMS: list[tuple[str, Any]] = [
+    (r"\btrust (among the people involved )?is low\b|\bwith low trust\b",
+     lambda f: f.get("relationships.trust") == "low"),
+    (r"workable relationships", lambda f: f.get("relationships.trust") in ("moderate", "high")),
+    (r"every capacity type (is )?rated moderate or high|no capacity type is low",
+     lambda f: all(f.get(f"capacity.{t}") in ("moderate", "high") for t in v.CAPACITY_TYPES)),
+    (r"general, analytic and adaptive capacity are all rated",
+     lambda f: all(f.get(f"capacity.{t}") in ("moderate", "high") for t in ("general", "analytic", "adaptive"))),
+    (r"capacity is high", lambda f: f.get("capacity.intervention_specific") == "high"
+     and f.get("capacity.general") == "high"),
+    (r"leadership transition is (happening|under way)", lambda f: f.get("leadership.transition") is True),
+    (r"power differential (between the people in the room )?is high|power differential here is moderate or high",
+     lambda f: f.get("power.differential") in ("moderate", "high")),
+    (r"one leader makes the decisions|concentrated in one leader",
+     lambda f: f.get("power.decision_making") == "solo_leader"),
+    (r"the work spans several sites", lambda f: f.get("scope.sites", 1) >= 2),
+    (r"does not rate (all|trust)", lambda f: True),
+]
+
+
+@pytest.mark.parametrize("path", sorted(CASES.glob("*.yaml")), ids=lambda p: p.stem)
+def test_shown_rationales_assert_only_stated_facts(eng, path: Path) -> None:  # type: ignore[no-untyped-def]
+    case = load_case(path)
+    facts = case.facts()
+    packs = {r.id: r.pack for r in eng.rules}
+    for r in eng.evaluate(case).to_dict()["recommendations"]:
+        if packs.get(r["rule_id"]) not in MY_PACKS:
+            continue
+        text = r["rationale"].lower()
+        for pattern, holds in CLAIMS:
+            if re.search(pattern, text):
+                assert holds(facts), (path.stem, r["rule_id"], pattern)
