@@ -448,7 +448,7 @@ CLAIMS: list[tuple[str, Any]] = [
     (r"\btrust (among the people involved )?is low\b|\bwith low trust\b",
      lambda f: f.get("relationships.trust") == "low"),
     (r"workable relationships", lambda f: f.get("relationships.trust") in ("moderate", "high")),
-    (r"every capacity type (is )?rated moderate or high|no capacity type is low",
+    (r"every capacity type (is )?rated moderate or high|no capacity type is low|adequate capacity|capacity is adequate",
      lambda f: all(f.get(f"capacity.{t}") in ("moderate", "high") for t in v.CAPACITY_TYPES)),
     (r"general, analytic and adaptive capacity are all rated",
      lambda f: all(f.get(f"capacity.{t}") in ("moderate", "high") for t in ("general", "analytic", "adaptive"))),
