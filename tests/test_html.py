@@ -33,9 +33,10 @@ def test_nothing_is_fetched_from_elsewhere(report: str) -> None:
     assert not re.search(r'src="(https?:)?//', report)
 
 
-def test_it_holds_summary_cfir_picture_recommendations_and_appendix(report: str) -> None:
-    assert "Site summary" in report and "Test site" in report
+def test_it_holds_the_plan_cfir_picture_catalogue_and_proofs(report: str) -> None:
+    assert "At a glance" in report and "Test site" in report and "The case in full" in report
     assert "inform (Placation) → wanted: collaborate (Delegated power)" in report
+    assert "inform now → consult next → collaborate wanted" in report  # the engagement step
     # CFIR picture: complexity -2 is a full barrier bar, adaptability mixed, planning +1 facilitator
     assert re.search(r"Innovation Complexity</span><div class=\"track\"><div class=\"bar neg\" style=\"width:50%\">",
                      report)
@@ -44,8 +45,8 @@ def test_it_holds_summary_cfir_picture_recommendations_and_appendix(report: str)
     assert "1 barrier(s), 0 facilitator(s), 1 mixed" in report
     for title in ("Share decision-making with the people most affected", "Use divergent facilitation"):
         assert title in report
-    assert report.index("<h3 class=\"category\" style=\"margin-top:18px\">Facilitation") < report.index(
-        "<h3 class=\"category\" style=\"margin-top:18px\">Equity")
+    assert report.index('<section id="start-here"') < report.index('<section id="cfir"')
+    assert report.index('<h3 class="category">Facilitation') < report.index('<h3 class="category">Equity')
     assert 'id="proof-PX-CLOSE-GAP"' in report and "from PX-D-GAP" in report
     assert "deriving px_gap=true:" in report and "px_gap=True" not in report  # true/false as everywhere else
     assert "A fixture citation for the practitioner-command tests" in report
@@ -92,7 +93,7 @@ def test_chromium_renders_the_recommendations(tmp_path: Path, report: str) -> No
     dom = subprocess.run([browser, *flags, "--dump-dom", page.as_uri()], capture_output=True, text=True,
                          timeout=120)
     assert dom.returncode == 0, dom.stderr[-2000:]
-    assert dom.stdout.count('<article class="rec') == report.count('<article class="rec') == 3
+    assert dom.stdout.count('<details class="rec') == report.count('<details class="rec') == 3
     assert "Share decision-making with the people most affected" in dom.stdout
     shot = tmp_path / "shot.png"
     subprocess.run([browser, *flags, "--window-size=1000,1400", f"--screenshot={shot}", page.as_uri()],
@@ -108,5 +109,5 @@ def test_every_shipped_case_renders_every_recommendation(path: Path, shipped_eng
     case = load_case(path)
     result = shipped_engine.evaluate(case)
     html = render_html(result, case)
-    assert html.count('<article class="rec') == len(result.recommendations)
+    assert html.count('<details class="rec') == len(result.recommendations)
     assert all(f'id="proof-{p.rule_id}"' in html for r in result.recommendations for p in r.explanation)

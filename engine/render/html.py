@@ -1,14 +1,20 @@
-"""A self-contained HTML report to share with a site's team and community partners.
+"""A self-contained HTML report to share with a site's team and community partners: the plan first.
 
-One file, nothing fetched: the styles are inline, there are no scripts or web fonts, the CFIR
-picture is drawn with CSS bars. It prints well (A4 or Letter), so it can go out as a PDF too.
-Everything from the case or the rules is escaped.
+One file, nothing fetched: the styles are inline, there are no scripts or web fonts, the pictures
+are CSS and a table. Reading order: at a glance (site, stage, top barriers, the engagement step),
+Start here, Next, Later (each item: its first action and why for this site, in one line), the
+priorities by barrier, the CFIR ratings, the case in full, then the references (each cited once,
+numbered) and the full catalogue as a collapsible appendix (`<details>`; left out with
+`View(appendix=False)`, `--no-appendix`). In print, the appendix's items print open (CSS
+`::details-content`), every heading stays with what follows it, and riverside's plan without the
+appendix fits in six Letter pages. Everything from the case or the rules is escaped.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from html import escape
-from typing import Any
+from typing import Any, Protocol
 
 from .. import vocabulary as v
 from ..case import Case
@@ -16,126 +22,441 @@ from ..conditions import fmt_value
 from ..explain import Proof, Trace
 from ..plan import Placement
 from ..results import Recommendation, Result
+from ..ruleset import Source
 from ..vocabulary import CATEGORY_TITLES
-from .plantext import BY_WHEN, HORIZON_TITLES, View, also_line, first_action, reasons_line, shown, why_here
+from .plantext import (
+    BY_WHEN,
+    TAG_KINDS,
+    Evidence,
+    View,
+    engagement_step,
+    eric_names,
+    evidence,
+    first_action,
+    item_barriers,
+    reasons_line,
+    references,
+    report_date,
+    shown,
+    tag_label,
+    why_here,
+)
 from .prooftext import test_line
-from .summary import NOT_STATED, cfir_by_domain, counts, rating_text, summary_rows
+from .summary import NOT_STATED, barriers, cfir_by_domain, counts, facilitators, is_sub, rating_text, summary_rows
+
+UNSTATED = ' class="unstated"'
+Items = list[tuple[Recommendation, Placement]]
+Refs = Mapping[str, tuple[int, Source]]
+
+SECTIONS: dict[str, str] = {"now": "Start here: the first 30 days", "next": "Next: this quarter",
+                            "later": "Later: when the earlier work is done"}
+SECTION_IDS: dict[str, str] = {"now": "start-here", "next": "next", "later": "later"}
 
 CSS = """
-:root { --ink:#1d2430; --muted:#5b6575; --line:#d9dee6; --bar:#f1f3f6;
-        --neg:#c2410c; --neg2:#9a3412; --pos:#15803d; --pos2:#166534; --mixed:#b45309; --accent:#1e3a8a; }
+:root { --ink:#1d2430; --muted:#4f5969; --line:#d6dbe3; --soft:#f4f6f9; --bar:#e9edf2;
+        --neg:#c2410c; --neg2:#9a3412; --pos:#15803d; --pos2:#166534; --mixed:#b45309; --accent:#1e3a8a;
+        --high:#b91c1c; --medium:#b45309; --low:#5b6577; }
 * { box-sizing: border-box; }
-body { font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif;
-       color: var(--ink); margin: 0; background: #fff; }
-main { max-width: 980px; margin: 0 auto; padding: 28px 32px 48px; }
-h1 { font-size: 26px; margin: 0 0 4px; color: var(--accent); }
-h2 { font-size: 20px; margin: 32px 0 12px; padding-bottom: 4px; border-bottom: 2px solid var(--line); }
-h3 { font-size: 16px; margin: 0 0 6px; }
-.sub { color: var(--muted); margin: 0 0 8px; }
-.summary { display: grid; grid-template-columns: max-content 1fr; gap: 4px 18px; margin: 0; }
-.summary dt { font-weight: 600; color: var(--muted); }
-.summary dd { margin: 0; }
-.unstated { color: #98a1b0; font-style: italic; }
-.domains { display: grid; grid-template-columns: repeat(auto-fill, minmax(440px, 1fr)); gap: 14px; }
-.domain { border: 1px solid var(--line); border-radius: 8px; padding: 10px 14px; break-inside: avoid; }
-.domain h3 { display: flex; justify-content: space-between; gap: 8px; }
-.domain h3 small { font-weight: 400; color: var(--muted); font-size: 12px; }
-.crow { display: grid; grid-template-columns: 1fr 150px 40px; align-items: center; gap: 8px; font-size: 13px;
-        padding: 2px 0; }
-.crow .name.subc { padding-left: 14px; color: var(--muted); }
-.track { position: relative; height: 14px; background: var(--bar); border-radius: 3px; }
-.track::after { content: ""; position: absolute; left: 50%; top: -2px; bottom: -2px; border-left: 1px solid #8a94a6; }
+html { -webkit-text-size-adjust: 100%; }
+body { font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif;
+       color: var(--ink); margin: 0; background: #fff; overflow-wrap: break-word; }
+a { color: var(--accent); }
+.wrap { max-width: 1040px; margin: 0 auto; padding: 0 28px; }
+header.top { background: var(--accent); color: #fff; padding: 22px 0 18px; }
+header.top .kicker { margin: 0; font-size: 13px; letter-spacing: .06em; text-transform: uppercase; opacity: .9; }
+header.top h1 { margin: 2px 0 4px; font-size: 28px; line-height: 1.2; }
+header.top p.sub { margin: 0; font-size: 15px; opacity: .95; }
+nav.toc { border-bottom: 1px solid var(--line); background: var(--soft); font-size: 14px; }
+nav.toc h2 { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
+nav.toc ol { list-style: none; margin: 0; padding: 8px 0; display: flex; flex-wrap: wrap; gap: 4px 18px; }
+main { padding-bottom: 40px; }
+section { margin: 0; }
+h2 { font-size: 21px; margin: 30px 0 12px; padding-bottom: 4px; border-bottom: 2px solid var(--line);
+     color: var(--accent); }
+h3 { font-size: 17px; margin: 0 0 4px; line-height: 1.3; }
+h4 { font-size: 15px; margin: 0; }
+p { margin: 4px 0; }
+.muted, small { color: var(--muted); }
+.glance { display: grid; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); gap: 8px 28px; }
+.facts { display: grid; grid-template-columns: max-content minmax(0, 1fr); gap: 3px 14px; margin: 0; }
+.facts dt { font-weight: 600; color: var(--muted); }
+.facts dd { margin: 0; }
+.unstated { color: var(--muted); font-style: italic; }
+.side h3 { font-size: 15px; margin: 0 0 4px; }
+ul.plain { list-style: none; margin: 0 0 10px; padding: 0; }
+ul.plain li { margin: 2px 0; }
+.horizons { display: flex; gap: 8px; flex-wrap: wrap; margin: 8px 0 0; padding: 0; list-style: none; }
+.horizons a { display: block; border: 1px solid var(--line); border-radius: 6px; padding: 4px 10px;
+              text-decoration: none; color: var(--ink); background: var(--soft); }
+.horizons b { font-size: 18px; color: var(--accent); margin-right: 4px; }
+.chip { display: inline-block; min-width: 2.3em; text-align: center; font-size: 13px; font-weight: 700;
+        border-radius: 4px; padding: 0 5px; margin-right: 6px; font-variant-numeric: tabular-nums; }
+.chip.neg { background: #fde8dc; color: var(--neg2); } .chip.pos { background: #dcf3e3; color: var(--pos2); }
+.chip.mixed { background: #fdebd0; color: #8a3d05; }
+ol.cards { list-style: none; margin: 0; padding: 0; }
+.card { border: 1px solid var(--line); border-left: 6px solid var(--low); border-radius: 8px;
+        padding: 10px 16px 10px; margin: 0 0 12px; break-inside: avoid; }
+.card.high { border-left-color: var(--high); } .card.medium { border-left-color: var(--medium); }
+.card h3 .n, ol.compact .n { display: inline-block; min-width: 1.7em; color: var(--muted); font-weight: 700; }
+.kind { font-size: 14px; color: var(--muted); margin: 0 0 6px; }
+.badge { display: inline-block; font-size: 12px; font-weight: 700; text-transform: uppercase; letter-spacing: .04em;
+         padding: 0 7px; border-radius: 10px; color: #fff; background: var(--low); vertical-align: 1px; }
+.badge.high { background: var(--high); } .badge.medium { background: var(--medium); }
+.label { font-weight: 600; }
+.reasons { font-size: 13.5px; color: var(--muted); margin-top: 6px; }
+.refs a { text-decoration: none; }
+ol.compact { list-style: none; margin: 0; padding: 0; }
+ol.compact li { display: grid; grid-template-columns: 2.4em minmax(0, 1fr); padding: 7px 0;
+                border-bottom: 1px solid var(--line); break-inside: avoid; }
+ol.compact li > .n { grid-row: 1 / span 3; }
+ol.compact .t { font-weight: 600; }
+ol.compact p { margin: 1px 0 0 0; font-size: 14.5px; }
+ol.compact p.head { font-size: 16px; margin: 0; }
+.ev { display: grid; grid-template-columns: minmax(0, 1fr) 120px max-content; gap: 2px 10px; align-items: center;
+      font-size: 14px; margin: 4px 0; }
+.meter { display: block; height: 10px; background: var(--bar); border-radius: 5px; overflow: hidden; }
+.meter span { display: block; height: 100%; background: var(--accent); }
+.ev .fig { font-variant-numeric: tabular-nums; font-weight: 600; }
+table.matrix { border-collapse: collapse; width: 100%; font-size: 14px; }
+table.matrix caption { text-align: left; color: var(--muted); font-size: 14px; padding-bottom: 6px; }
+table.matrix th, table.matrix td { border: 1px solid var(--line); padding: 5px 8px; text-align: left;
+                                   vertical-align: top; }
+table.matrix thead th { background: var(--soft); }
+table.matrix td a { display: inline-block; min-width: 1.9em; text-align: center; margin: 1px 2px 1px 0;
+                    border-radius: 4px; text-decoration: none; font-weight: 700; font-size: 13px; padding: 0 3px; }
+a.p-high { background: #fde2e2; color: #8f1414; } a.p-medium { background: #fdebd0; color: #7a3505; }
+a.p-low { background: #e8ebf0; color: #3b4352; }
+.legend { font-size: 13.5px; color: var(--muted); margin: 4px 0 10px; }
+.legend i { display: inline-block; width: 12px; height: 12px; vertical-align: -1px; margin: 0 4px 0 10px;
+            border-radius: 2px; }
+.domains { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(100%, 300px), 1fr)); gap: 12px; }
+.domain { border: 1px solid var(--line); border-radius: 8px; padding: 8px 12px; break-inside: avoid; }
+.domain h3 { font-size: 15px; margin-bottom: 4px; }
+.domain h3 small { display: block; font-weight: 400; font-size: 13px; }
+.crow { display: grid; grid-template-columns: minmax(0, 1fr) 90px 3.6em; align-items: center; gap: 6px;
+        font-size: 14px; padding: 1px 0; }
+.crow .name.subc { padding-left: 14px; }
+.crow.parent { grid-template-columns: minmax(0, 1fr); }
+.crow.parent .name { font-weight: 600; }
+.track { position: relative; height: 12px; background: var(--bar); border-radius: 3px; }
+.track::after { content: ""; position: absolute; left: 50%; top: -2px; bottom: -2px; border-left: 1px solid #7d8799; }
 .bar { position: absolute; top: 0; bottom: 0; }
 .bar.neg { right: 50%; background: var(--neg); border-radius: 3px 0 0 3px; }
 .bar.pos { left: 50%; background: var(--pos); border-radius: 0 3px 3px 0; }
 .bar.mixed { left: 25%; width: 50%; border-radius: 3px;
              background: repeating-linear-gradient(45deg, var(--mixed) 0 4px, #fcd9a8 4px 8px); }
-.val { text-align: right; font-variant-numeric: tabular-nums; font-weight: 600; }
-.val.neg { color: var(--neg2); } .val.pos { color: var(--pos2); } .val.mixed { color: var(--mixed); }
-.none { color: var(--muted); font-size: 13px; margin: 4px 0; }
-.legend { font-size: 13px; color: var(--muted); margin: 4px 0 12px; }
-.legend span { display: inline-block; width: 12px; height: 12px; vertical-align: -2px; margin: 0 4px 0 12px;
-               border-radius: 2px; }
-.rec { border: 1px solid var(--line); border-left: 5px solid var(--accent); border-radius: 6px;
-       padding: 12px 16px; margin: 0 0 14px; break-inside: avoid; }
-.rec.high { border-left-color: #b91c1c; } .rec.medium { border-left-color: #d97706; }
-.rec.low { border-left-color: #64748b; }
-.badge { display: inline-block; font-size: 11px; font-weight: 700; text-transform: uppercase; letter-spacing: .04em;
-         padding: 1px 7px; border-radius: 10px; margin-right: 6px; color: #fff; background: #64748b;
-         vertical-align: 2px; }
-.badge.high { background: #b91c1c; } .badge.medium { background: #b45309; }
-.rec ul { margin: 6px 0 8px; padding-left: 22px; }
-ol.plan li { margin: 0 0 10px; } ol.plan small { color: var(--muted); }
-.why { margin: 6px 0; }
-.meta { font-size: 13px; color: var(--muted); margin: 4px 0 0; }
-.tag { display: inline-block; background: #eef2ff; color: #3730a3; border-radius: 4px; padding: 0 6px;
-       margin: 2px 4px 2px 0; font-size: 12px; }
-.sources { font-size: 13px; margin: 6px 0 0; padding-left: 22px; }
-.proof { font-size: 13px; border: 1px solid var(--line); border-radius: 6px; padding: 8px 12px; margin: 0 0 12px;
-         break-inside: avoid; }
-.proof ul { list-style: none; padding-left: 18px; margin: 2px 0; }
+.val { text-align: right; font-variant-numeric: tabular-nums; font-weight: 600; font-size: 13px; }
+.val.neg { color: var(--neg2); } .val.pos { color: var(--pos2); } .val.mixed { color: #8a3d05; }
+.none { color: var(--muted); font-size: 14px; margin: 2px 0; }
+ol.references { padding-left: 2.4em; font-size: 14px; }
+ol.references li { margin: 0 0 4px; overflow-wrap: anywhere; }
+details.rec { border: 1px solid var(--line); border-left: 5px solid var(--low); border-radius: 6px;
+              margin: 0 0 8px; }
+details.rec.high { border-left-color: var(--high); } details.rec.medium { border-left-color: var(--medium); }
+details.rec > summary { cursor: pointer; padding: 7px 12px; list-style-position: outside; margin-left: 14px; }
+details.rec > summary h4 { display: inline; font-size: 15px; }
+details.rec > summary small { display: block; font-size: 13px; }
+details.rec .body { padding: 0 16px 10px; font-size: 14.5px; }
+details.rec .body ul { margin: 4px 0 6px; padding-left: 20px; }
+.tags { font-size: 13px; }
+.tag { display: inline-block; background: #eef2ff; color: #312e81; border-radius: 4px; padding: 0 6px;
+       margin: 2px 4px 2px 0; }
+.proof { font-size: 13px; border-top: 1px dashed var(--line); padding-top: 6px; margin-top: 8px; }
+.proof ul { list-style: none; padding-left: 16px; margin: 2px 0; }
 .proof > ul { padding-left: 0; }
 .ok { color: var(--pos2); font-weight: 700; } .no { color: var(--neg2); font-weight: 700; }
-code { font-size: 12.5px; background: #f4f5f7; padding: 0 3px; border-radius: 3px; }
-footer { margin-top: 36px; font-size: 12px; color: var(--muted); border-top: 1px solid var(--line); padding-top: 8px; }
+code { font-size: 13px; background: var(--soft); padding: 0 3px; border-radius: 3px; overflow-wrap: anywhere; }
+footer { margin: 28px 0 0; padding: 10px 0 20px; font-size: 13px; color: var(--muted);
+         border-top: 1px solid var(--line); }
+@media (max-width: 700px) {
+  .wrap { padding: 0 14px; }
+  header.top h1 { font-size: 23px; }
+  .glance { grid-template-columns: minmax(0, 1fr); }
+  .facts { grid-template-columns: minmax(0, 1fr); }
+  .facts dt { margin-top: 4px; }
+  .ev { grid-template-columns: minmax(0, 1fr) max-content; }
+  .ev .meter { grid-column: 1 / -1; grid-row: 2; }
+  .card { padding: 8px 12px; }
+  table.matrix th, table.matrix td { padding: 4px 5px; }
+}
 @media print {
   * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
-  body { font-size: 10.5pt; }
-  main { max-width: none; padding: 0; }
-  h2 { break-after: avoid; }
-  .domains { grid-template-columns: 1fr 1fr; }
-  .appendix { break-before: page; }
+  body { font-size: 9.5pt; line-height: 1.35; }
+  .wrap { max-width: none; padding: 0; }
+  header.top { background: none; color: var(--ink); padding: 0 0 4px; border-bottom: 3px solid var(--accent); }
+  header.top h1 { font-size: 18pt; color: var(--accent); }
+  header.top p.sub, header.top .kicker { font-size: 9pt; }
+  nav.toc { background: none; border: 0; font-size: 8.5pt; }
+  nav.toc ol { padding: 3px 0; gap: 0 12px; }
+  h2 { font-size: 13pt; margin: 14px 0 6px; }
+  h3 { font-size: 10.5pt; }
+  h2, h3, h4, summary, caption, .kind { break-after: avoid; page-break-after: avoid; }
+  ol.compact li, tr, .domain, .ev, table.matrix, details.rec > summary, .card p { break-inside: avoid; }
+  .card { break-inside: auto; }
+  .card { padding: 5px 10px; margin-bottom: 6px; }
+  .kind { margin-bottom: 2px; font-size: 8.5pt; }
+  ol.compact li { padding: 2px 0; grid-template-columns: 2.2em minmax(0, 1fr); }
+  ol.compact p.head { font-size: 9.5pt; }
+  .badge { font-size: 7pt; padding: 0 5px; }
+  .facts { font-size: 8.5pt; gap: 1px 12px; }
+  #case .facts { font-size: 8pt; }
+  #case > p.muted { display: none; }
+  #case .facts { grid-template-columns: max-content minmax(0, 1fr) max-content minmax(0, 1fr); }
+  ol.compact p, .ev, table.matrix, table.matrix caption, .crow, .reasons, .legend { font-size: 8.5pt; }
+  .domains { grid-template-columns: repeat(3, minmax(0, 1fr)); gap: 6px; }
+  .crow { grid-template-columns: minmax(0, 1fr) 60px 3em; }
+  ol.references { columns: 2; column-gap: 18px; font-size: 7.5pt; line-height: 1.3; }
+  ol.references li { break-inside: avoid; }
+  section.appendix { break-before: page; }
+  details.rec { break-inside: auto; }
+  details.rec::details-content { content-visibility: visible; display: block; }
+  details.rec > summary { list-style: none; margin-left: 0; }
+  details.rec .body { font-size: 9pt; }
   a { color: inherit; text-decoration: none; }
+  footer { font-size: 8pt; }
 }
-@page { margin: 16mm 14mm; }
+@page { margin: 11mm 11mm 12mm; }
 """
+
+
+class GoZone(Protocol):
+    """The plan command's go-zone picture, when it is available (issue 11): the report shows it as
+    its picture of priorities instead of the barriers x horizon table."""
+
+    def svg(self) -> str:
+        """Inline SVG markup built by the engine from its own data, every text in it escaped."""
+        ...
+
+    @property
+    def description(self) -> str:
+        """What the picture shows, in words: the picture's accessible name (aria-label)."""
+        ...
 
 
 def _e(x: Any) -> str:
     return escape(str(x), quote=True)
 
 
-def render_html(result: Result, case: Case, view: View | None = None) -> str:
-    """The whole report as one HTML document: the plan first, then the detail (the appendix is always there)."""
+def render_html(result: Result, case: Case, view: View | None = None, *, go_zone: GoZone | None = None) -> str:
+    """The whole report as one HTML document, plan first; see the module docstring for its parts."""
     view = view or View()
     items = shown(result, view)
-    recs = [r for r, _ in items]
-    title = f"ISP Advisor report: {case.site or case.case_id}"
+    eric = eric_names(result)
+    refs = references(items)
+    site = case.site or case.case_id
+    date = report_date(case, view.assessed_on)
+    by_plan = view.by == "plan"
+    body: list[tuple[str, str, str]] = [("glance", "At a glance", _glance(case, items, result))]
+    if by_plan:
+        for h in ("now", "next", "later"):
+            group = [(r, p) for r, p in items if p.horizon == h]
+            if group:
+                body.append((SECTION_IDS[h], SECTIONS[h], _horizon(h, group, refs, eric, view.appendix)))
+        if items:
+            body.append(("priorities", "Priorities by barrier", priority_picture(case, items, go_zone)))
+    else:
+        body.append(("recommendations", "Recommendations by category",
+                     _catalogue(items, refs, eric, collapsed=False)))
+    body.append(("cfir", "CFIR 2.0 ratings", _cfir(case)))
+    body.append(("case", "The case in full", _case(case)))
+    if result.plan is not None and result.plan.held_back:
+        body.append(("held-back", "Held back", _held_back(result)))
+    if result.missing_information or result.warnings:
+        body.append(("not-stated", "Not stated", _missing(result)))
+    if not items:
+        body.insert(1, ("nothing", "Recommendations", "<p>No rule matched this case. Stating more of the site's "
+                                                      "context (see “Not stated”) may help.</p>"))
+    if refs:
+        body.append(("references", "References", _references(refs)))
+    if by_plan and view.appendix and items:
+        body.append(("appendix", "Appendix: every recommendation in full",
+                     '<p class="muted">Each item with all its actions, the rationale, the tags, the sources and '
+                     "the facts of this case it rests on. Select an item to open it; in print every item is "
+                     "open.</p>" + _catalogue(items, refs, eric, collapsed=True)))
     packs = ", ".join(f"{r['name']} {r['version']}" for r in result.engine["rulesets"])
+    sub = [_e(case.innovation) if case.innovation else "", _e(_word(case.stage)) if case.stage else "",
+           f"assessed {_e(date)}" if date else "assessment date not stated"]
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{_e(title)}</title>",
-        f"<style>{CSS}</style></head><body><main>",
-        f"<h1>{_e(title)}</h1>",
-        f'<p class="sub">Case <code>{_e(case.case_id)}</code> &middot; {len(recs)} recommendation(s) &middot; '
-        f"ISP Advisor {_e(result.engine['version'])}, rule packs: {_e(packs)}</p>",
-        _summary(case),
-        _plan(items) if view.by == "plan" else "",
-        _cfir(case),
-        _recommendations(items),
-        _held_back(result),
-        _missing(result),
-        _appendix(recs),
-        '<footer>Generated by ISP Advisor from the case file and the rule packs named above. Each recommendation '
-        "lists the rules that produced it; the appendix shows, for each, the facts of this case it rests on."
-        "</footer>",
-        "</main></body></html>",
+        f"<title>{_e(f'Implementation support plan: {site}')}</title>",
+        f"<style>{CSS}</style></head><body>",
+        '<header class="top"><div class="wrap"><p class="kicker">Implementation support plan</p>'
+        f"<h1>{_e(site)}</h1><p class=\"sub\">{' &middot; '.join(s for s in sub if s)}</p></div></header>",
+        '<nav class="toc" aria-labelledby="toc-h"><div class="wrap"><h2 id="toc-h">Contents</h2><ol>'
+        + "".join(f'<li><a href="#{sid}">{_e(_short(title))}</a></li>' for sid, title, _ in body)
+        + "</ol></div></nav>",
+        '<main class="wrap">',
+        *(f'<section id="{sid}" aria-labelledby="{sid}-h"' + (' class="appendix"' if sid == "appendix" else "")
+          + f'><h2 id="{sid}-h">{_e(title)}</h2>\n{html}</section>' for sid, title, html in body),
+        "</main>",
+        f'<footer><div class="wrap">Made by ISP Advisor {_e(result.engine["version"])} from case '
+        f"<code>{_e(case.case_id)}</code> and the rule packs {_e(packs)}. Each recommendation names the rules "
+        "behind it; the appendix shows the facts of this case each rests on.</div></footer>",
+        "</body></html>",
     ]
     return "\n".join(p for p in parts if p) + "\n"
 
 
-def _summary(case: Case) -> str:
-    rows = []
-    for label, value in summary_rows(case):
-        cls = ' class="unstated"' if value == NOT_STATED else ""
-        rows.append(f"<dt>{_e(label)}</dt><dd{cls}>{_e(value)}</dd>")
-    return '<section id="site"><h2>Site summary</h2><dl class="summary">' + "".join(rows) + "</dl></section>"
+def _short(title: str) -> str:
+    return title.split(":")[0]
 
 
-def _bar(rating: int | str) -> tuple[str, str]:
+def _word(value: Any) -> str:
+    return str(value).replace("_", " ")
+
+
+def _chip(rating: int | str | None) -> str:
+    cls = "mixed" if not isinstance(rating, int) else "neg" if rating < 0 else "pos" if rating > 0 else ""
+    return f'<span class="chip {cls}">{_e(rating_text(rating))}</span>'
+
+
+# ---------------------------------------------------------------- at a glance
+
+
+def _glance(case: Case, items: Items, result: Result) -> str:
+    ch = case.challenge
+    challenge = _word(ch.type) if ch and ch.type else NOT_STATED
+    if ch and ch.summary:
+        challenge += f": {ch.summary}"
+    pops = case.equity.priority_populations if case.equity and case.equity.priority_populations else None
+    rows = [("Site", case.site or NOT_STATED), ("Stage", _word(case.stage) if case.stage else NOT_STATED),
+            ("Challenge", challenge), ("Engagement step", engagement_step(case) or NOT_STATED),
+            ("Power and trust", _power(case)),
+            ("Priority populations", "; ".join(pops) if pops else NOT_STATED)]
+    facts = "".join(f"<dt>{_e(k)}</dt><dd{UNSTATED if val == NOT_STATED else ''}>{_e(val)}</dd>" for k, val in rows)
+    bars = barriers(case)
+    top = "".join(f"<li>{_chip(r)}{_e(name)}</li>" for _, name, r in bars[:5])
+    more = f'<li class="muted">and {len(bars) - 5} more (see CFIR ratings)</li>' if len(bars) > 5 else ""
+    helps = "".join(f"<li>{_chip(r)}{_e(name)}</li>" for _, name, r in facilitators(case)[:3])
+    sizes = {h: sum(1 for _, p in items if p.horizon == h) for h in ("now", "next", "later")}
+    plan = "".join(f'<li><a href="#{SECTION_IDS[h]}"><b>{n}</b>{_e(("start here", "next", "later")[i])}</a></li>'
+                   for i, (h, n) in enumerate(sizes.items()) if n)
+    side = ('<div class="side"><h3>Top barriers</h3><ul class="plain">'
+            + (top + more or '<li class="unstated">no CFIR barrier rated</li>') + "</ul>"
+            + (f'<h3>What helps</h3><ul class="plain">{helps}</ul>' if helps else "") + "</div>")
+    held = len(result.plan.held_back) if result.plan else 0
+    note = f" ({held} more held back, see below)" if held else ""
+    return (f'<div class="glance"><div><dl class="facts">{facts}</dl>'
+            + (f'<ul class="horizons" aria-label="The plan">{plan}</ul>' if plan else "")
+            + (f'<p class="muted">{len(items)} item(s) in the plan{_e(note)}.</p>' if items else "")
+            + f"</div>{side}</div>")
+
+
+def _power(case: Case) -> str:
+    p, r = case.power, case.relationships
+    parts = []
+    if p and p.differential:
+        parts.append(f"power differential {p.differential}")
+    if p and p.decision_making:
+        parts.append(f"decisions: {_word(p.decision_making)}")
+    if r and r.trust:
+        parts.append(f"trust {r.trust}")
+    return "; ".join(parts) or NOT_STATED
+
+
+# ---------------------------------------------------------------- the plan
+
+
+def _refs(rec: Recommendation, refs: Refs) -> str:
+    nums = sorted({refs[s.key][0] for s in rec.sources if s.key in refs})
+    if not nums:
+        return ""
+    links = ", ".join(f'<a href="#ref-{n}">{n}</a>' for n in nums)
+    return f' <span class="refs" aria-label="sources">[{links}]</span>'
+
+
+def _evidence(figures: Sequence[Evidence]) -> str:
+    out = []
+    for ev in figures:
+        where = ", ".join(v.CFIR_IDS.get(b, b) for b in ev.barriers)
+        name = f"ERIC: {_e(ev.strategy)}" + (f" <small>for {_e(where)}</small>" if where else "")
+        meter = (f'<span class="meter" role="img" aria-label="{_e(ev.text)}"><span style="width:{ev.percent:g}%">'
+                 "</span></span>" if ev.percent else "<span></span>")
+        out.append(f'<div class="ev"><span>{name}</span>{meter}<span class="fig">{_e(ev.text)}</span></div>')
+    return "".join(out)
+
+
+def _horizon(h: str, group: Items, refs: Refs, eric: Mapping[str, str], appendix: bool) -> str:
+    """Start here as cards (first action, why here, by when, evidence); Next and Later as compact lists."""
+    out = []
+    for rec, place in group:
+        title = _e(rec.title)
+        more = f' <a href="#rec-{_e(rec.rule_id)}">details</a>' if appendix else ""
+        kind = f"{_e(CATEGORY_TITLES.get(rec.category, rec.category))}"
+        if h == "now":
+            out.append(
+                f'<li class="card {_e(rec.priority)}" id="item-{_e(rec.rule_id)}">'
+                f'<h3><span class="n">{place.rank}.</span>{title}</h3>'
+                f'<p class="kind"><span class="badge {_e(rec.priority)}">{_e(rec.priority)}</span> {kind} &middot; '
+                f"by when: {_e(BY_WHEN[h])}</p>"
+                f'<p><span class="label">Do:</span> {_e(first_action(rec))}</p>'
+                f'<p><span class="label">Why here:</span> {_e(why_here(rec))}{_refs(rec, refs)}</p>'
+                f"{_evidence(evidence(rec, place, eric))}"
+                f'<p class="reasons">{_e(_cap(reasons_line(place)))}.{more}</p></li>')
+        else:
+            out.append(
+                f'<li class="{_e(rec.priority)}" id="item-{_e(rec.rule_id)}"><span class="n">{place.rank}.</span>'
+                f'<p class="head"><span class="t">{title}</span> <span class="badge {_e(rec.priority)}">'
+                f'{_e(rec.priority)}</span> <small>{kind}</small></p>'
+                f'<p><span class="label">Do:</span> {_e(first_action(rec))}</p>'
+                f'<p><span class="label">Why here:</span> {_e(why_here(rec, 3))}{_refs(rec, refs)}{more}</p></li>')
+    cls = "cards" if h == "now" else "compact"
+    return f'<ol class="{cls}">' + "\n".join(out) + "</ol>"
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def priority_picture(case: Case, items: Items, go_zone: GoZone | None = None) -> str:
+    """The report's picture of priorities: the plan command's go-zone when given, else barriers x horizon
+    (the case's CFIR barriers as rows, now/next/later as columns, each cell the ranks of the items that
+    address that barrier, linked to them)."""
+    if go_zone is not None:
+        return (f'<figure role="img" aria-label="{_e(go_zone.description)}">{go_zone.svg()}'
+                f"<figcaption>{_e(go_zone.description)}</figcaption></figure>")
+    rows = [(cid, name, r) for cid, name, r in barriers(case)]
+    addressed: dict[str, dict[str, list[tuple[Recommendation, Placement]]]] = {}
+    untied: dict[str, list[tuple[Recommendation, Placement]]] = {}
+    for rec, place in items:
+        bs = item_barriers(rec, place)
+        for b in bs:
+            addressed.setdefault(b, {}).setdefault(place.horizon, []).append((rec, place))
+        if not bs:
+            untied.setdefault(place.horizon, []).append((rec, place))
+    horizons = [h for h in ("now", "next", "later") if any(p.horizon == h for _, p in items)]
+
+    def cell(group: list[tuple[Recommendation, Placement]]) -> str:
+        if not group:
+            return '<td><span class="muted">&ndash;</span></td>'
+        return "<td>" + "".join(
+            f'<a class="p-{_e(r.priority)}" href="#item-{_e(r.rule_id)}" title="{_e(r.title)}">{p.rank}</a>'
+            for r, p in group) + "</td>"
+
+    head = "".join(f'<th scope="col">{_e(("Start here", "Next", "Later")[("now", "next", "later").index(h)])}</th>'
+                   for h in horizons)
+    body = []
+    for cid, name, rating in rows:
+        cells = "".join(cell(addressed.get(cid, {}).get(h, [])) for h in horizons)
+        body.append(f'<tr><th scope="row">{_chip(rating)}{_e(name)}</th>{cells}</tr>')
+    if any(untied.values()):
+        body.append('<tr><th scope="row">Not tied to a CFIR barrier <small>(equity, engagement, leadership, '
+                    "capacity)</small></th>" + "".join(cell(untied.get(h, [])) for h in horizons) + "</tr>")
+    return ('<table class="matrix"><caption>Which items of the plan address each of the site’s CFIR barriers, and '
+            "when. The numbers are the items’ places in the plan; the colour is their priority (red high, amber "
+            f'medium, grey low).</caption><thead><tr><th scope="col">Barrier</th>{head}</tr></thead><tbody>'
+            + "".join(body) + "</tbody></table>")
+
+
+# ---------------------------------------------------------------- CFIR and the case
+
+
+def _bar(rating: int | str | None) -> tuple[str, str]:
     """(bar markup, value class) for a rating on the -2..+2 track."""
+    if rating is None:
+        return "", ""
     if not isinstance(rating, int):
         return '<div class="bar mixed"></div>', "mixed"
     if rating == 0:
@@ -146,126 +467,118 @@ def _bar(rating: int | str) -> tuple[str, str]:
 
 def _cfir(case: Case) -> str:
     by_domain = cfir_by_domain(case)
-    out = ['<section id="cfir"><h2>CFIR 2.0 ratings</h2>',
-           '<p class="legend">Each construct from -2 (strong barrier) to +2 (strong facilitator):'
-           '<span style="background:var(--neg)"></span>barrier<span style="background:var(--pos)"></span>'
-           'facilitator<span style="background:var(--mixed)"></span>mixed</p>',
+    out = ['<p class="legend">Each construct from -2 (strong barrier) to +2 (strong facilitator):'
+           '<i style="background:var(--neg)"></i>barrier<i style="background:var(--pos)"></i>'
+           'facilitator<i style="background:var(--mixed)"></i>mixed</p>',
            '<div class="domains">']
     for domain, name in v.CFIR_DOMAINS.items():
-        items = by_domain[domain]
-        neg, zero, pos, mixed = counts(items)
+        rows = by_domain[domain]
+        neg, zero, pos, mixed = counts(rows)
         tally = (f"{neg} barrier(s), {pos} facilitator(s)" + (f", {mixed} mixed" if mixed else "")
-                 + (f", {zero} neutral" if zero else "")) if items else "not rated"
+                 + (f", {zero} neutral" if zero else "")) if rows else "not rated"
         out.append(f'<div class="domain" data-domain="{_e(domain)}"><h3>{_e(name)} <small>{_e(tally)}</small></h3>')
-        if not items:
+        if not rows:
             out.append('<p class="none">No ratings for this domain.</p>')
-        for cid, cname, rating in items:
+        for cid, cname, rating in rows:
             bar, cls = _bar(rating)
-            sub = " subc" if cid in v.CFIR_SUBCONSTRUCTS else ""
+            sub = " subc" if is_sub(cid) else ""
             label = f"&#8627; {_e(cname)}" if sub else _e(cname)
+            if rating is None:  # a construct not rated, shown as the heading of its rated subconstructs
+                out.append(f'<div class="crow parent" title="{_e(cid)}"><span class="name">{label} '
+                           '<small>(not rated)</small></span></div>')
+                continue
             out.append(f'<div class="crow" title="{_e(cid)}"><span class="name{sub}">{label}</span>'
                        f'<div class="track">{bar}</div><span class="val {cls}">{_e(rating_text(rating))}</span></div>')
         out.append("</div>")
-    out.append("</div></section>")
+    out.append("</div>")
     return "\n".join(out)
 
 
-def _plan(items: list[tuple[Recommendation, Placement]]) -> str:
-    """Start here, Next, Later: each item with its first action, why for this site, and by when."""
-    out = ['<section id="plan"><h2>The plan</h2>']
-    for horizon in ("now", "next", "later"):
-        group = [(r, p) for r, p in items if p.horizon == horizon]
-        if not group:
-            continue
-        out.append(f'<h3 class="horizon" id="plan-{horizon}">{_e(HORIZON_TITLES[horizon])}</h3><ol class="plan">')
-        for rec, place in group:
-            extra = ""
-            if horizon == "now":
-                extra = (f'<br><strong>Do:</strong> {_e(first_action(rec))}'
-                         f'<br><strong>Why here:</strong> {_e(why_here(rec))}'
-                         f'<br><strong>By when:</strong> {_e(BY_WHEN[horizon])}')
-                extra += "".join(f"<br><em>{_e(line)}</em>" for line in also_line(place))
-            out.append(f'<li value="{place.rank}"><a href="#rec-{_e(rec.rule_id)}">{_e(rec.title)}</a> '
-                       f'<span class="badge {_e(rec.priority)}">{_e(rec.priority)}</span>{extra}'
-                       f'<br><small>{_e(reasons_line(place))}</small></li>')
-        out.append("</ol>")
-    out.append("</section>")
-    return "\n".join(out)
+def _case(case: Case) -> str:
+    rows = []
+    for label, value in summary_rows(case):
+        cls = ' class="unstated"' if value == NOT_STATED else ""
+        rows.append(f"<dt>{_e(label)}</dt><dd{cls}>{_e(value)}</dd>")
+    return f'<p class="muted">Case <code>{_e(case.case_id)}</code>.</p><dl class="facts">' + "".join(rows) + "</dl>"
 
 
 def _held_back(result: Result) -> str:
-    if result.plan is None or not result.plan.held_back:
-        return ""
-    rows = "".join(f"<li><code>{_e(h.rule_id)}</code>: {_e(h.reason)}</li>" for h in result.plan.held_back)
-    return f'<section id="held-back"><h2>Held back</h2><ul>{rows}</ul></section>'
-
-
-def _recommendations(items: list[tuple[Recommendation, Placement]]) -> str:
-    out = ['<section id="recommendations"><h2>Recommendations</h2>']
-    if not items:
-        out.append("<p>No rule matched this case. Stating more of the site's context (see below) may help.</p>")
-    groups: dict[str, list[tuple[Recommendation, Placement]]] = {}
-    for r, p in items:
-        groups.setdefault(r.category, []).append((r, p))
-    for cat in v.CATEGORIES:
-        if cat not in groups:
-            continue
-        out.append(f'<h3 class="category" style="margin-top:18px">{_e(CATEGORY_TITLES[cat])}</h3>')
-        out += [_rec(r, p) for r, p in groups[cat]]
-    out.append("</section>")
-    return "\n".join(out)
-
-
-def _rec(r: Recommendation, place: Placement | None = None) -> str:
-    actions = "".join(f"<li>{_e(a)}</li>" for a in r.actions)
-    tags = "".join(f'<span class="tag" title="{_e(k)}">{_e(t)}</span>' for k, ts in r.tags.items() for t in ts)
-    sources = "".join(
-        f"<li>{_e(s.citation)}" + (f' <a href="{_e(s.url)}">{_e(s.url)}</a>' if s.url else "") + "</li>"
-        for s in r.sources)
-    rules = ", ".join(f'<a href="#proof-{_e(rid)}">{_e(rid)}</a>' for rid in r.rule_ids)
-    also = "".join(f"<li><em>{_e(line)}</em></li>" for line in also_line(place)) if place else ""
-    where = f' <small class="horizon">#{place.rank} &middot; {_e(place.horizon)}</small>' if place else ""
-    return (f'<article class="rec {_e(r.priority)}" id="rec-{_e(r.rule_id)}">'
-            f'<h3><span class="badge {_e(r.priority)}">{_e(r.priority)}</span>{_e(r.title)}{where}</h3>'
-            f"<ul>{actions}{also}</ul>"
-            + (f'<p class="why"><strong>Why:</strong> {_e(r.rationale)}</p>' if r.rationale else "")
-            + (f'<p class="meta">{tags}</p>' if tags else "")
-            + (f'<ol class="sources">{sources}</ol>' if sources else "")
-            + f'<p class="meta">Rule(s): {rules}</p></article>')
+    assert result.plan is not None
+    rows = "".join(f"<li>{_e(h.recommendation.title)} <small>(<code>{_e(h.rule_id)}</code>): {_e(h.reason)}</small>"
+                   "</li>" for h in result.plan.held_back)
+    return f"<p>These fired, but wait while what supersedes them is in the plan:</p><ul>{rows}</ul>"
 
 
 def _missing(result: Result) -> str:
     out = []
     if result.missing_information:
         items = ", ".join(f"<code>{_e(m)}</code>" for m in result.missing_information)
-        out.append(f'<section id="missing"><h2>Not stated</h2><p>Stating these would sharpen the advice: '
-                   f"{items}.</p></section>")
+        out.append(f"<p>Stating these would sharpen the advice: {items}.</p>")
     if result.warnings:
-        out.append('<section id="warnings"><h2>Warnings</h2><ul>'
-                   + "".join(f"<li>{_e(w)}</li>" for w in result.warnings) + "</ul></section>")
+        out.append('<h3 id="warnings">Warnings</h3><ul>' + "".join(f"<li>{_e(w)}</li>" for w in result.warnings)
+                   + "</ul>")
     return "\n".join(out)
 
 
-def _appendix(recs: list[Recommendation]) -> str:
-    if not recs:
-        return ""
-    out = ['<section id="appendix" class="appendix"><h2>Appendix: why each recommendation was made</h2>',
-           '<p class="sub"><span class="ok">&#10003;</span> held, <span class="no">&#10007;</span> did not hold; '
-           "(case: value) is what the case says, (derived: value) what earlier rules concluded.</p>"]
-    seen: set[str] = set()
-    for r in recs:
-        for proof in r.explanation:
-            if proof.rule_id in seen:
-                continue
-            seen.add(proof.rule_id)
-            out.append(f'<div class="proof" id="proof-{_e(proof.rule_id)}"><strong>{_e(proof.rule_id)}</strong> '
-                       f"({_e(proof.pack)}): {_e(proof.title)}<ul>{_trace(proof.condition)}</ul></div>")
-    out.append("</section>")
+def _references(refs: Refs) -> str:
+    out = ['<ol class="references">']
+    for n, s in sorted(refs.values(), key=lambda t: t[0]):
+        link = f' <a href="{_e(s.url)}">{_e(s.url)}</a>' if s.url else ""
+        out.append(f'<li id="ref-{n}">{_e(s.citation)}{link}</li>')
+    out.append("</ol>")
     return "\n".join(out)
+
+
+# ---------------------------------------------------------------- the catalogue (appendix)
+
+
+def _catalogue(items: Items, refs: Refs, eric: Mapping[str, str], *, collapsed: bool) -> str:
+    out = []
+    for cat in v.CATEGORIES:
+        group = [(r, p) for r, p in items if r.category == cat]
+        if group:
+            out.append(f'<h3 class="category">{_e(CATEGORY_TITLES[cat])}</h3>')
+            out += [_rec(r, p, refs, eric, collapsed) for r, p in group]
+    return "\n".join(out)
+
+
+def _tags(rec: Recommendation, eric: Mapping[str, str]) -> str:
+    groups = []
+    for kind, values in rec.tags.items():
+        if values and kind in TAG_KINDS:
+            chips = "".join(f'<span class="tag" title="{_e(kind)}: {_e(t)}">{_e(tag_label(kind, t, eric))}</span>'
+                            for t in values)
+            groups.append(f"{_e(TAG_KINDS[kind])}: {chips}")
+    return f'<p class="tags">{" ".join(groups)}</p>' if groups else ""
+
+
+def _rec(r: Recommendation, place: Placement, refs: Refs, eric: Mapping[str, str], collapsed: bool) -> str:
+    actions = "".join(f"<li>{_e(a)}</li>" for a in r.actions)
+    where = f"#{place.rank} &middot; {_e(SECTIONS[place.horizon].split(':')[0])} &middot; {_e(r.priority)} priority"
+    rules = ", ".join(f"<code>{_e(rid)}</code>" for rid in r.rule_ids)
+    proofs = "".join(_proof(p) for p in r.explanation)
+    proofs += "".join(_proof(p, f"folded ERIC strategy {a.title.removeprefix('ERIC strategy: ')}")
+                      for a in place.also for p in a.explanation)
+    body = (f'<div class="body"><ul>{actions}</ul>'
+            + (f'<p><span class="label">Why:</span> {_e(r.rationale)}</p>' if r.rationale else "")
+            + f'<p><span class="label">Why here:</span> {_e(why_here(r, 8))}{_refs(r, refs)}</p>'
+            + _evidence(evidence(r, place, eric)) + _tags(r, eric)
+            + f'<p class="reasons">{_e(_cap(reasons_line(place)))}. Rule(s): {rules}.</p>'
+            + proofs + "</div>")
+    open_ = "" if collapsed else " open"
+    return (f'<details class="rec {_e(r.priority)}" id="rec-{_e(r.rule_id)}"{open_}><summary>'
+            f"<h4>{_e(r.title)}</h4><small>{where}</small></summary>{body}</details>")
+
+
+def _proof(proof: Proof, note: str = "") -> str:
+    extra = f" ({_e(note)})" if note else ""
+    return (f'<div class="proof" id="proof-{_e(proof.rule_id)}"><strong>{_e(proof.rule_id)}</strong> '
+            f"({_e(proof.pack)}){extra} held because: <ul>{_trace(proof.condition)}</ul></div>")
 
 
 def _mark(held: bool) -> str:
-    return '<span class="ok">&#10003;</span>' if held else '<span class="no">&#10007;</span>'
+    return ('<span class="ok" aria-label="held">&#10003;</span>' if held
+            else '<span class="no" aria-label="did not hold">&#10007;</span>')
 
 
 def _trace(t: Trace) -> str:

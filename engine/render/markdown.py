@@ -23,8 +23,10 @@ def _esc(text: object) -> str:
             .replace("\r", " ").replace("\n", " "))
 
 
-def _bar(rating: int | str) -> str:
+def _bar(rating: int | str | None) -> str:
     """A text picture of one rating: barriers to the left of |, facilitators to the right."""
+    if rating is None:
+        return "`  |  ` not rated"
     if rating == "mixed":
         return "` ±|± ` mixed"
     n = int(rating)

@@ -5,15 +5,18 @@ Shared by the table, Markdown and HTML printers; works from the result's data on
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ..case import Case
 from ..conditions import fmt_value
-from ..explain import supporting_tests
+from ..explain import barriers_matched, supporting_tests
 from ..facts import FACTS
 from ..plan import Placement
 from ..results import Recommendation, Result
-from ..vocabulary import CFIR_IDS, HORIZONS
+from ..ruleset import Source
+from ..vocabulary import CAPACITY_TYPES, CFIR_IDS, ENGAGEMENT_LEVELS, EQUITY_ELEMENTS, HORIZONS, ISP_COMPETENCIES
 
 BY_WHEN: dict[str, str] = {"now": "within 30 days", "next": "this quarter", "later": "when the earlier work is done"}
 HORIZON_TITLES: dict[str, str] = HORIZONS
@@ -31,6 +34,12 @@ class View:
     by: str = "plan"
     """'plan' (Start here, Next, Later, then the detail by category) or 'category' (only the detail)."""
     width: int = 100
+    appendix: bool = True
+    """HTML: include the full catalogue (actions, rationale, tags, proofs) as a collapsible appendix."""
+    assessed_on: str | None = None
+    """The assessment date to show when the case has no `assessed_on` (never today's date implicitly)."""
+    color: bool = False
+    """Table: colour priorities and horizons (only on a terminal, never with NO_COLOR)."""
 
 
 def shown(result: Result, view: View) -> list[tuple[Recommendation, Placement]]:
@@ -123,3 +132,138 @@ def also_line(place: Placement) -> list[str]:
 
 def first_action(rec: Recommendation) -> str:
     return rec.actions[0] if rec.actions else rec.title
+
+
+# ---------------------------------------------------------------- shared by the reports (HTML, Markdown)
+
+TAG_KINDS: dict[str, str] = {
+    "isp_competency": "ISP competency", "equity_element": "Equity element", "eric_strategy": "ERIC strategy",
+    "cfir": "CFIR", "facilitation_mode": "Facilitation", "capacity_type": "Capacity",
+    "participation_value": "Participation", "implementation_outcome": "Outcome", "spectrum_level": "Engagement",
+}
+"""Human names of the tag kinds (engine/vocabulary.py TAG_VOCABULARIES)."""
+
+
+def eric_names(result: Result) -> dict[str, str]:
+    """ERIC strategy id -> its name, read from the result's own 'ERIC strategy: X' titles (the vocabulary
+    holds ids only)."""
+    out: dict[str, str] = {}
+    for rec, place in result.placed():
+        tags = rec.tags.get("eric_strategy", ())
+        if rec.category == "implementation_strategy" and len(tags) == 1 and rec.title.startswith(ERIC_PREFIX):
+            out.setdefault(tags[0], rec.title.removeprefix(ERIC_PREFIX))
+        for a in place.also:
+            if a.title.startswith(ERIC_PREFIX):
+                out.setdefault(a.eric_strategy, a.title.removeprefix(ERIC_PREFIX))
+    return out
+
+
+ERIC_PREFIX = "ERIC strategy: "
+
+
+def _readable(ident: str) -> str:
+    text = ident.replace("_", " ")
+    return text[:1].upper() + text[1:]
+
+
+def tag_label(kind: str, value: str, eric: Mapping[str, str] | None = None) -> str:
+    """A tag as people say it: 'Co-design', 'Build trusting relationships', 'Innovation Complexity'."""
+    if kind == "isp_competency":
+        return ISP_COMPETENCIES.get(value, _readable(value))
+    if kind == "equity_element":
+        return EQUITY_ELEMENTS.get(value, _readable(value))
+    if kind == "cfir":
+        return CFIR_IDS.get(value, _readable(value))
+    if kind == "eric_strategy":
+        return (eric or {}).get(value) or _readable(value)
+    if kind == "capacity_type":
+        return CAPACITY_TYPES.get(value, _readable(value))
+    if kind == "facilitation_mode":
+        return f"{_readable(value)} facilitation"
+    if kind == "spectrum_level":
+        stance = ENGAGEMENT_LEVELS.get(value)
+        return f"{_readable(value)}" + (f" ({stance})" if stance else "")
+    return _readable(value)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One ERIC endorsement figure: the share of experts who chose the strategy for a barrier."""
+
+    strategy: str
+    percent: float | None
+    """None when the source gives only the level (the CFIR-ERIC tool's lists without figures)."""
+    level: int | None
+    barriers: tuple[str, ...]
+
+    @property
+    def text(self) -> str:
+        if self.percent:
+            return f"{self.percent:g}% of experts (Level {self.level})"
+        if self.level:
+            return "≥ 20% of experts (Level 1 or 2)"
+        return "the authors' judgement"
+
+
+def _level(score: float, declared: int | None) -> int | None:
+    if score >= 50 or declared == 1:
+        return 1
+    if score >= 20 or declared == 2:
+        return 2
+    return None
+
+
+def evidence(rec: Recommendation, place: Placement, eric: Mapping[str, str] | None = None) -> list[Evidence]:
+    """The ERIC figures behind an item: its own (a stand-alone ERIC item) and those of folded strategies."""
+    out: list[Evidence] = []
+    tags = rec.tags.get("eric_strategy", ())
+    declared = next((int(r["level"]) for r in place.reasons if r.get("factor") == "evidence"
+                     and isinstance(r.get("level"), int)), None)
+    if rec.category == "implementation_strategy" and len(tags) == 1 and (rec.score or declared):
+        out.append(Evidence(tag_label("eric_strategy", tags[0], eric), rec.score or None,
+                            _level(rec.score, declared), tuple(rec.tags.get("cfir", ()))))
+    for a in place.also:
+        if a.score or a.evidence_level:
+            out.append(Evidence(a.title.removeprefix(ERIC_PREFIX), a.score or None,
+                                _level(a.score, a.evidence_level or None), a.barriers))
+    return out
+
+
+def item_barriers(rec: Recommendation, place: Placement) -> tuple[str, ...]:
+    """The case's CFIR barriers an item addresses: matched by its proofs or by a folded strategy's."""
+    return tuple(dict.fromkeys(barriers_matched(rec.explanation) + tuple(b for a in place.also for b in a.barriers)))
+
+
+def report_date(case: Case, given: str | None) -> str | None:
+    """The assessment date shown: the case's `assessed_on`, else the date given on the command line.
+    Never today's date: the same inputs give the same bytes."""
+    stated = getattr(case, "assessed_on", None)
+    return str(stated) if stated else given
+
+
+def engagement_step(case: Case) -> str | None:
+    """'consult → involve (the next step) → collaborate (wanted)', or None when the level is not stated."""
+    en = case.engagement
+    if en is None or en.level is None:
+        return None
+    levels = list(ENGAGEMENT_LEVELS)
+    now = levels.index(en.level)
+    parts = [f"{en.level.replace('_', ' ')} now"]
+    target = levels.index(en.target) if en.target else None
+    if now + 1 < len(levels) and (target is None or target > now):
+        parts.append(f"{levels[now + 1].replace('_', ' ')} next")
+    if target is not None and target > now + 1:
+        parts.append(f"{en.target.replace('_', ' ') if en.target else ''} wanted")
+    elif target is not None and target <= now:
+        parts.append(f"wanted: {en.target.replace('_', ' ') if en.target else ''} (reached)")
+    return " → ".join(parts)
+
+
+def references(items: Sequence[tuple[Recommendation, Placement]]) -> dict[str, tuple[int, Source]]:
+    """Every source cited by the items shown, numbered once in order of first citation: {key: (n, source)}."""
+    out: dict[str, tuple[int, Source]] = {}
+    for rec, _ in items:
+        for s in rec.sources:
+            if s.key not in out:
+                out[s.key] = (len(out) + 1, s)
+    return out

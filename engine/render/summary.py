@@ -63,30 +63,54 @@ def summary_rows(case: Case) -> list[tuple[str, str]]:
     return rows
 
 
-def cfir_by_domain(case: Case) -> dict[str, list[tuple[str, str, int | str]]]:
-    """Rated CFIR ids per domain, in framework order: {domain: [(id, name, rating)]}."""
+def cfir_by_domain(case: Case) -> dict[str, list[tuple[str, str, int | str | None]]]:
+    """CFIR ids per domain, in framework order: {domain: [(id, name, rating)]}.
+
+    Each rated subconstruct comes right after its own construct; when that construct is not rated,
+    it is listed anyway with rating None, as the heading of its subconstructs, so a subconstruct is
+    never shown under the wrong parent (e.g. Reflecting & Evaluating's 'Implementation' after Planning).
+    """
     ratings = case.cfir or {}
-    out: dict[str, list[tuple[str, str, int | str]]] = {d: [] for d in v.CFIR_DOMAINS}
-    for cid, name in v.CFIR_IDS.items():
-        if cid in ratings:
-            out[v.cfir_domain(cid)].append((cid, name, ratings[cid]))
-    for domain in out:  # subconstructs after their construct
-        order = list(v.CFIR_IDS)
-        out[domain].sort(key=lambda t: order.index(_parent(t[0])) + (0.5 if t[0] in v.CFIR_SUBCONSTRUCTS else 0))
+    out: dict[str, list[tuple[str, str, int | str | None]]] = {d: [] for d in v.CFIR_DOMAINS}
+    for cid, name in v.CFIR_CONSTRUCTS.items():
+        subs = [(s, v.CFIR_SUBCONSTRUCTS[s], ratings[s]) for s in v.CFIR_SUBCONSTRUCTS
+                if s.rsplit(".", 1)[0] == cid and s in ratings]
+        if cid in ratings or subs:
+            out[v.cfir_domain(cid)].append((cid, name, ratings.get(cid)))
+        out[v.cfir_domain(cid)].extend(subs)
     return out
 
 
-def _parent(cid: str) -> str:
-    return cid.rsplit(".", 1)[0] if cid in v.CFIR_SUBCONSTRUCTS else cid
+def is_sub(cid: str) -> bool:
+    return cid in v.CFIR_SUBCONSTRUCTS
 
 
-def rating_text(rating: int | str) -> str:
-    return fmt_value(rating)
+def barriers(case: Case) -> list[tuple[str, str, int | str]]:
+    """The case's CFIR barriers (-2, -1, mixed), worst first, then in framework order."""
+    ratings = case.cfir or {}
+    order = {cid: i for i, cid in enumerate(v.CFIR_IDS)}
+    rows = [(cid, v.CFIR_IDS[cid], r) for cid, r in ratings.items()
+            if cid in v.CFIR_IDS and (r == v.MIXED or (isinstance(r, int) and r < 0))]
+    return sorted(rows, key=lambda t: ({-2: 0, -1: 1}.get(t[2], 2) if isinstance(t[2], int) else 2, order[t[0]]))
 
 
-def counts(items: list[tuple[str, str, int | str]]) -> tuple[int, int, int, int]:
-    """(barriers, neutral, facilitators, mixed) among rated items."""
-    neg = sum(1 for *_, r in items if isinstance(r, int) and r < 0)
-    pos = sum(1 for *_, r in items if isinstance(r, int) and r > 0)
-    zero = sum(1 for *_, r in items if r == 0)
-    return neg, zero, pos, len(items) - neg - pos - zero
+def facilitators(case: Case) -> list[tuple[str, str, int | str]]:
+    """The case's CFIR facilitators (+2, +1), strongest first."""
+    ratings = case.cfir or {}
+    order = {cid: i for i, cid in enumerate(v.CFIR_IDS)}
+    rows = [(cid, v.CFIR_IDS[cid], r) for cid, r in ratings.items()
+            if cid in v.CFIR_IDS and isinstance(r, int) and r > 0]
+    return sorted(rows, key=lambda t: (-int(t[2]), order[t[0]]))
+
+
+def rating_text(rating: int | str | None) -> str:
+    return "not rated" if rating is None else fmt_value(rating)
+
+
+def counts(items: list[tuple[str, str, int | str | None]]) -> tuple[int, int, int, int]:
+    """(barriers, neutral, facilitators, mixed) among rated items (unrated headings are not counted)."""
+    rated = [r for *_, r in items if r is not None]
+    neg = sum(1 for r in rated if isinstance(r, int) and r < 0)
+    pos = sum(1 for r in rated if isinstance(r, int) and r > 0)
+    zero = sum(1 for r in rated if r == 0)
+    return neg, zero, pos, len(rated) - neg - pos - zero
