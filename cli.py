@@ -118,15 +118,37 @@ def output_options(f: F) -> F:
                         help="Write to FILE (atomically) instead of stdout.")(f)
 
 
-def emit(text: str, output: str | None, force: bool) -> None:
-    """Print, or write a file atomically."""
+def emit(text: str, output: str | None, force: bool, *, pager: bool = False, quiet: bool = False) -> None:
+    """Print, or write a file atomically. `pager`: text longer than the terminal goes through the pager
+    ($PAGER), only when stdout is a terminal, never when piped. `quiet`: no "wrote FILE" note."""
     if output:
         from engine.outputs import atomic_write
 
         atomic_write(output, text, force)
-        click.echo(f"wrote {output}", err=True)
+        if not quiet:
+            click.echo(f"wrote {output}", err=True)
+    elif pager and stdout_is_terminal() and text.count("\n") > terminal_height():
+        click.echo_via_pager(text)
     else:
         click.echo(text, nl=False)
+
+
+def stdout_is_terminal() -> bool:
+    try:
+        return sys.stdout.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def use_color() -> bool:
+    """Colour on a terminal only, and never when NO_COLOR is set to anything (https://no-color.org)."""
+    return stdout_is_terminal() and not os.environ.get("NO_COLOR")
+
+
+def terminal_height() -> int:
+    import shutil
+
+    return shutil.get_terminal_size((100, 40)).lines
 
 
 @click.group(cls=Main, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -184,19 +206,30 @@ def terminal_width() -> int:
 @click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
               help="Output format.")
 @click.option("--explain", is_flag=True, help="Print the proof tree under each recommendation.")
+@click.option("--no-appendix", is_flag=True,
+              help="html: leave out the appendix (every recommendation in full, with its proof).")
+@click.option("--date", "date", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, metavar="YYYY-MM-DD",
+              help="The assessment date the report shows when the case has no assessed_on (never today's "
+                   "date by default, so the same inputs give the same bytes).")
+@click.option("--quiet", "-q", is_flag=True,
+              help="For scripts: no colour, no pager, no 'wrote FILE' note; errors still go to stderr.")
 @view_options
 @plan_options
 @rules_option
 @output_options
-def recommend(case: str, fmt: str, explain: bool, categories: tuple[str, ...], top: int | None,
-              horizons: tuple[str, ...], priorities: tuple[str, ...], by: str, now_n: int, next_n: int,
-              rules: tuple[str, ...], output: str | None, force: bool) -> None:
+def recommend(case: str, fmt: str, explain: bool, no_appendix: bool, date: Any, quiet: bool,
+              categories: tuple[str, ...], top: int | None, horizons: tuple[str, ...], priorities: tuple[str, ...],
+              by: str, now_n: int, next_n: int, rules: tuple[str, ...], output: str | None, force: bool) -> None:
     """The plan for the site described in CASE (YAML or JSON): Start here, Next, Later, then the detail.
+
+    On a terminal the table is coloured by priority and horizon (not with NO_COLOR set) and long
+    output goes through the pager ($PAGER); piped output is plain and never paged.
 
     Example:
 
         isp-advisor recommend cases/riverside-fqhc.yaml --top 5
         isp-advisor recommend cases/riverside-fqhc.yaml --format markdown -o report.md
+        isp-advisor recommend cases/riverside-fqhc.yaml -f html --date 2026-03-02 -o report.html
     """
     from engine import load_case, load_engine
     from engine.plan import PlanOptions
@@ -209,9 +242,53 @@ def recommend(case: str, fmt: str, explain: bool, categories: tuple[str, ...], t
     the_case = load_case(case)
     result = load_engine(rules).evaluate(the_case, PlanOptions(now=now_n, next=next_n))
     view = View(explain=explain, categories=categories, horizons=horizons, priorities=priorities, top=top, by=by,
-                width=terminal_width())
+                width=terminal_width(), appendix=not no_appendix,
+                assessed_on=date.date().isoformat() if date else None,
+                color=fmt == "table" and not output and not quiet and use_color())
     text = render(result, fmt, case=the_case, view=view)
-    emit(text, output, force)
+    emit(text, output, force, pager=not quiet, quiet=quiet)
+
+
+# ---------------------------------------------------------------- plan (issue 11)
+
+PLAN_FORMATS = ["table", "markdown", "json", "html", "csv"]
+
+
+@main.command("plan")
+@click.argument("case", type=click.Path(), metavar="CASE")
+@click.option("--format", "-f", "fmt", type=click.Choice(PLAN_FORMATS), default="table", show_default=True,
+              help="Output format (csv: one row per strategy, with its logic-model row).")
+@click.option("--horizon", "horizons", multiple=True, type=click.Choice(["now", "next", "later"]),
+              help="Specify the items of this horizon (repeatable; default: now and next).")
+@rules_option
+@output_options
+def plan_cmd(case: str, fmt: str, horizons: tuple[str, ...], rules: tuple[str, ...], output: str | None,
+             force: bool) -> None:
+    """The specified plan for CASE: who does what, to whom, when and how often, the go-zones
+    (importance x feasibility), the logic model and the outcome measures.
+
+    Whatever the knowledge base does not state reads "to agree with the team". The case's
+    optional `ratings:` section overrides the published importance and feasibility priors.
+
+    Example:
+
+        isp-advisor plan cases/riverside-fqhc.yaml
+
+        isp-advisor plan cases/riverside-fqhc.yaml --format html -o plan.html
+    """
+    from engine import load_case, load_engine
+    from engine.planspec import DEFAULT_HORIZONS, build_plan_spec, check_ratings
+    from engine.render.planspec import render_plan
+
+    if output:
+        from engine.outputs import check_writable
+
+        check_writable(output, force)
+    the_case = load_case(case)
+    engine = load_engine(rules)
+    check_ratings(the_case, engine.base, case)
+    spec = build_plan_spec(engine.evaluate(the_case), the_case, engine.base, horizons or DEFAULT_HORIZONS)
+    emit(render_plan(spec, fmt, the_case, terminal_width()), output, force)
 
 
 # ---------------------------------------------------------------- batch (issue 4)
