@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as _dt
 import os
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
 from . import vocabulary as v
 from .documents import Document, load, parse
@@ -51,7 +52,23 @@ def _case_id(value: str) -> str:
     return value
 
 
+def _iso_date(value: Any) -> str:
+    """A calendar date as ISO text (YAML reads 2026-03-01 as a date, JSON as a string)."""
+    if isinstance(value, _dt.datetime):
+        value = value.date()
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    if isinstance(value, str):
+        try:
+            return _dt.date.fromisoformat(value.strip()).isoformat()
+        except ValueError:
+            pass
+    raise ValueError(f"{value!r} is not a date|write the date as YYYY-MM-DD, e.g. 2026-03-01")
+
+
 Rating = Annotated[int | str, BeforeValidator(_rating)]
+IsoDate = Annotated[str, BeforeValidator(_iso_date)]
+Group = Literal["leadership", "staff", "community_members", "recipients", "partners", "funders", "other"]
 CfirId = Annotated[str, AfterValidator(_cfir_id)]
 
 
@@ -107,6 +124,39 @@ class Scope(_Section):
                               "site); two or more call for support to the sites together as well")
 
 
+class CapacityLevels(_Section):
+    individual: Level | None = None
+    organization: Level | None = None
+    network: Level | None = None
+    system: Level | None = None
+
+
+class Perspective(_Section):
+    """The same facts as one group sees them (engine/perspectives.py combines and compares them)."""
+
+    group: Group = Field(description="Whose view: leadership, staff, community_members, recipients, partners, "
+                         "funders or other")
+    label: str | None = Field(None, description="Free text naming the group, e.g. 'Parent advisory group'")
+    cfir: dict[CfirId, Rating] | None = None
+    relationships: Relationships | None = None
+    engagement: Engagement | None = None
+    power: Power | None = None
+    capacity: Capacity | None = None
+
+    @model_validator(mode="after")
+    def _states_something(self) -> Perspective:
+        if not any(_stated(getattr(self, k)) for k in ("cfir", "relationships", "engagement", "power", "capacity")):
+            raise ValueError(f"the {self.group} perspective states nothing|give at least one of cfir, "
+                             "relationships, engagement, power or capacity, or remove the entry")
+        return self
+
+
+def _stated(section: Any) -> bool:
+    if isinstance(section, dict):
+        return bool(section)
+    return section is not None and any(val is not None for val in section.model_dump().values())
+
+
 class Case(_Section):
     """One site's implementation context. Every section is optional except case_id."""
 
@@ -125,7 +175,24 @@ class Case(_Section):
     leadership: Leadership | None = None
     equity: Equity | None = None
     scope: Scope | None = None
+    capacity_levels: CapacityLevels | None = Field(
+        None, description="Capacity at each level of the system: individual, organization, network, system")
+    perspectives: list[Perspective] | None = Field(
+        None, description="The same facts as each group sees them; see README 'Several perspectives in one case'")
+    assessed_on: IsoDate | None = Field(None, description="When this assessment was made (YYYY-MM-DD)")
+    assessed_by: list[str] | None = Field(None, description="Who made the assessment (roles or groups)")
     notes: str | None = None
+
+    @model_validator(mode="after")
+    def _distinct_perspectives(self) -> Case:
+        seen: set[tuple[str, str]] = set()
+        for p in self.perspectives or ():
+            who = (p.group, p.label or "")
+            if who in seen:
+                raise ValueError(f"perspectives: the {p.group} group{' ' + repr(p.label) if p.label else ''} "
+                                 "is given twice|merge the two entries, or give each its own label")
+            seen.add(who)
+        return self
 
     def facts(self) -> Facts:
         """The case as flat facts: {dotted path: value}, unstated facts left out."""

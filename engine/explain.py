@@ -6,7 +6,7 @@ Traces hold no formatting; renderers draw them. `prune` keeps the path that made
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,8 +27,11 @@ class Trace:
     ref: str = ""
     actual: Any = MISSING
     ref_actual: Any = MISSING
-    source: str = ""  # "case", "derived" or "missing"
+    source: str = ""  # "case", "derived", "missing", "perspectives" (the groups' views) or "previous"
     derived_from: Proof | None = None
+    note: str = ""
+    """Where a value came from when not the case's own top level: whose view (a group's), or the
+    previous assessment's value (engine/perspectives.py, engine/changes.py)."""
 
     def to_dict(self) -> dict[str, Any]:
         if self.op != "test":
@@ -42,6 +45,8 @@ class Trace:
         out["actual"] = _jsonable(self.actual)
         out["held"] = self.held
         out["source"] = self.source
+        if self.note:
+            out["note"] = self.note
         if self.derived_from is not None:
             out["derived_from"] = self.derived_from.to_dict()
         return out
@@ -95,20 +100,24 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def trace(cond: Condition, facts: Facts, derivation: Callable[[str], Proof | None]) -> Trace:
-    """Evaluate `cond` on `facts`, recording every test with the actual values."""
+def trace(cond: Condition, facts: Facts, derivation: Callable[[str], Proof | None],
+          origins: Mapping[str, tuple[str, str]] | None = None) -> Trace:
+    """Evaluate `cond` on `facts`, recording every test with the actual values (and, from
+    `origins`, where a value came from: whose view, or the previous assessment)."""
     if isinstance(cond, Test):
         actual = facts.get(cond.fact, MISSING)
         source = "missing" if actual is MISSING else ("derived" if cond.fact.startswith(DERIVED_PREFIX) else "case")
+        origin = origins.get(cond.fact) if origins and actual is not MISSING else None
         ref_actual = facts.get(cond.ref, MISSING) if cond.ref else MISSING
         held = test_holds(cond, facts)
         return Trace("test", held, fact=cond.fact, operator=cond.op, expected=cond.value, ref=cond.ref or "",
-                     actual=actual, ref_actual=ref_actual, source=source,
-                     derived_from=derivation(cond.fact) if source == "derived" else None)
+                     actual=actual, ref_actual=ref_actual, source=origin[0] if origin else source,
+                     derived_from=derivation(cond.fact) if source == "derived" and not origin else None,
+                     note=origin[1] if origin else "")
     if isinstance(cond, Not):
-        child = trace(cond.item, facts, derivation)
+        child = trace(cond.item, facts, derivation, origins)
         return Trace("not", not child.held, (child,))
-    children = tuple(trace(c, facts, derivation) for c in cond.items)
+    children = tuple(trace(c, facts, derivation, origins) for c in cond.items)
     if isinstance(cond, All):
         return Trace("all", all(c.held for c in children), children)
     return Trace("any", any(c.held for c in children), children)

@@ -49,6 +49,9 @@ def _spec(path: str, kind: Kind, values: tuple[Any, ...] = (), label: str = "") 
 SITE_COUNTS: tuple[int, ...] = tuple(range(1, 1001))
 """`scope.sites` is a count; as an ordered scale of 1..1000 it takes lt/gte like any ordered fact."""
 
+CAPACITY_LEVELS: tuple[str, ...] = ("individual", "organization", "network", "system")
+"""The levels of the system whose capacity a case may rate (ISP Profile: all types, all levels)."""
+
 _LEVEL_PATHS = ("relationships.trust", "power.differential") + tuple(
     f"capacity.{c}" for c in v.CAPACITY_TYPES)
 
@@ -78,6 +81,8 @@ FACTS: dict[str, FactSpec] = {
         _spec("equity.cultural_adaptation", "ordered", v.CULTURAL_ADAPTATION, "Cultural adaptation"),
         _spec("equity.tribal_sovereignty", "bool", (True, False), "Under a Tribal Nation's sovereign authority"),
         _spec("scope.sites", "ordered", SITE_COUNTS, "Number of sites"),
+        *(_spec(f"capacity_levels.{lvl}", "ordered", v.LEVELS, f"Capacity at the {lvl} level")
+          for lvl in CAPACITY_LEVELS),
         _spec("notes", "text", label="Notes"),
         *(_spec(f"cfir.{cid}", "rating", (*v.RATING_VALUES, v.MIXED), f"CFIR: {name}")
           for cid, name in v.CFIR_IDS.items()),
@@ -92,8 +97,71 @@ KEY_FACTS: tuple[str, ...] = (
 """Facts a case is expected to state; rules that read them make them 'missing information'."""
 
 
+GROUPS: tuple[str, ...] = ("leadership", "staff", "community_members", "recipients", "partners", "funders", "other")
+"""The groups whose perspectives a case may hold (case.Perspective.group)."""
+
+DIRECTIONS: tuple[str, ...] = ("improved", "worsened", "unchanged", "new", "gone")
+"""The values of a `change.<path>` fact (engine/changes.py)."""
+
+PERSPECTIVE_SECTIONS: tuple[str, ...] = ("cfir", "relationships", "engagement", "power", "capacity")
+"""The sections a perspective may state."""
+
+COMPUTED_FAMILIES: dict[str, str] = {
+    "derived.divergent.": "bool", "derived.community_lower.": "bool", "derived.lowest_group.": "groups",
+    "derived.highest_group.": "groups", "derived.missing_group.": "bool", "derived.resolved.": "bool",
+    "change.": "directions",
+}
+"""Computed facts: set by the engine before any rule runs (engine/perspectives.py and
+engine/changes.py), not derived by rules. Their names carry a second dot (`derived.divergent.
+cfir.innovation.design`), which a rule-derived name (one word) never has, so the two never meet."""
+
+
+def perspective_path(path: str) -> bool:
+    """A fact path a perspective may state (and groups may diverge on)."""
+    return path.split(".", 1)[0] in PERSPECTIVE_SECTIONS and path in FACTS
+
+
+def change_path(path: str) -> bool:
+    """A fact path with a direction of change (a rating or an ordered scale with a better end)."""
+    return path in FACTS and (path.startswith(("cfir.", "capacity.", "capacity_levels.", "engagement."))
+                              or path in ("relationships.trust", "power.differential", "power.decision_making"))
+
+
+def computed_spec(path: str) -> FactSpec | None:
+    """The spec of a computed fact path, or None when `path` is not one."""
+    for prefix, kind in COMPUTED_FAMILIES.items():
+        if not path.startswith(prefix):
+            continue
+        rest = path[len(prefix):]
+        if prefix == "derived.missing_group.":
+            ok = rest in GROUPS
+        elif prefix == "change.":
+            ok = change_path(rest)
+        elif prefix == "derived.resolved.":
+            ok = rest == "any" or (rest.startswith("cfir.") and rest in FACTS)
+        elif prefix in ("derived.divergent.", "derived.community_lower."):
+            ok = rest == "any" or perspective_path(rest)
+        else:
+            ok = perspective_path(rest)
+        if not ok:
+            return None
+        if kind == "bool":
+            return FactSpec(path, "bool", (True, False))
+        return FactSpec(path, "enum", GROUPS if kind == "groups" else DIRECTIONS)
+    return None
+
+
+def is_computed(path: str) -> bool:
+    return computed_spec(path) is not None
+
+
 def spec_for(path: str) -> FactSpec | None:
-    """The spec of a path; derived facts all share one open spec."""
+    """The spec of a path; computed facts have their own; rule-derived facts share one open spec."""
+    if path in FACTS:
+        return FACTS[path]
+    computed = computed_spec(path)
+    if computed is not None or path.startswith(tuple(COMPUTED_FAMILIES)):
+        return computed
     if path.startswith(DERIVED_PREFIX) and len(path) > len(DERIVED_PREFIX):
         return FactSpec(path, "derived")
     return FACTS.get(path)
@@ -102,11 +170,16 @@ def spec_for(path: str) -> FactSpec | None:
 Facts = dict[str, Any]
 
 
+NOT_FACTS = frozenset({"perspectives", "assessed_on", "assessed_by"})
+"""Case keys that are not facts: the groups' views are combined by engine.perspectives; dates and
+assessors only order assessments."""
+
+
 def flatten(data: dict[str, Any]) -> Facts:
     """Case data (as the validated model dumps it) -> {dotted path: value}, unstated facts left out."""
     out: Facts = {}
     for key, val in data.items():
-        if val is None:
+        if val is None or key in NOT_FACTS:
             continue
         if key == "cfir":
             for cid, rating in val.items():

@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from .conditions import Condition, describe, facts_read, fmt_value
 from .errors import Problem, RuleError
-from .facts import DERIVED_PREFIX
+from .facts import DERIVED_PREFIX, is_computed
 from .lintsalvage import salvage
 from .loader import scan_rulebase
 from .ruleset import Rule, RuleBase
@@ -170,7 +170,8 @@ def never_fires(base: RuleBase) -> list[Finding]:
     derivable = {DERIVED_PREFIX + n for r in base.rules for n in r.derive}
     out: list[Finding] = []
     for rule in base.rules:
-        underived = sorted(p for p in rule.reads() if p.startswith(DERIVED_PREFIX) and p not in derivable)
+        underived = sorted(p for p in rule.reads() if p.startswith(DERIVED_PREFIX) and p not in derivable
+                           and not is_computed(p))  # computed facts are set by the engine, not derived
         if can_hold(rule.when, values):
             out += [_finding(rule, "underived_fact", "warning", f"reads {p}, which no rule derives",
                              f"derive it in a rule (derive: {{{p[len(DERIVED_PREFIX):]}: ...}}) or fix the name")

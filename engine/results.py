@@ -85,6 +85,10 @@ class Result:
     """Ids of every rule that fired, derivations included, sorted."""
     plan: Plan | None = None
     """Where each recommendation sits (aligned with `recommendations`, which are in plan order)."""
+    perspectives: dict[str, Any] | None = None
+    """The groups' views (engine/perspectives.summary), when the case holds perspectives."""
+    changes: list[dict[str, Any]] | None = None
+    """The facts changed since the previous assessment (`recommend --previous`)."""
 
     def placed(self) -> list[tuple[Recommendation, Placement]]:
         """Each recommendation with its placement, in plan order."""
@@ -111,6 +115,7 @@ class Result:
         }
         if self.plan is not None:
             out["plan"] = self.plan.to_dict(self.recommendations)
+        out.update(self._context())
         # fresh data: callers may edit it without touching the views shared across cases
         fresh: dict[str, Any] = json.loads(compact(out))
         return fresh
@@ -126,9 +131,19 @@ class Result:
                             for r, p in zip(self.recommendations, self.plan.items, strict=True))
             plan = f',"plan":{compact(self.plan.to_dict(self.recommendations))}'
         derived = ",".join(f"{compact(k)}:{d.to_json()}" for k, d in sorted(self.derived_facts.items()))
+        plan += "".join(f",{compact(k)}:{compact(v)}" for k, v in self._context().items())
         return (f'{{"case_id":{compact(self.case_id)},"engine":{compact(self.engine)},"recommendations":[{recs}],'
                 f'"derived_facts":{{{derived}}},"missing_information":{compact(list(self.missing_information))},'
                 f'"warnings":{compact(list(self.warnings))}{plan}}}')
+
+
+    def _context(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        if self.perspectives is not None:
+            out["perspectives"] = self.perspectives
+        if self.changes is not None:
+            out["changes"] = self.changes
+        return out
 
 
 def compact(data: Any) -> str:

@@ -21,7 +21,7 @@ from .conditions import MISSING, facts_read, holds
 from .durable_adapter import MAX_PATHS, MAX_PROPERTIES, DurableRejected, DurableRunner, FactEncoder, path_count
 from .errors import Problem, RuleError, UsageError, did_you_mean
 from .explain import Change, Proof, Trace, barriers_matched, candidate_values, prune, smallest_change, trace
-from .facts import DERIVED_PREFIX, FACTS, KEY_FACTS, Facts
+from .facts import DERIVED_PREFIX, FACTS, KEY_FACTS, Facts, is_computed
 from .loader import load_rulebase
 from .placeholders import fill, has_placeholders, values_for
 from .plan import PlanOptions, Standing, build_plan, standing
@@ -118,7 +118,8 @@ class Engine:
         self.strata = stratify(base.rules)
         self._stratum_of = {r.id: i for i, s in enumerate(self.strata) for r in s}
         derived_names = {n for r in base.rules for n in r.derive}
-        if len(FACTS) + len(derived_names) + 2 > MAX_PROPERTIES:
+        computed_reads = {p for r in base.rules for p in r.reads() if is_computed(p)}
+        if len(FACTS) + len(derived_names) + len(computed_reads) + 2 > MAX_PROPERTIES:
             raise RuleError(Problem(code="too_many_facts",
                                     message=f"{len(derived_names)} derived facts make a case fact larger than "
                                             f"durable_rules' {MAX_PROPERTIES} properties",
@@ -231,20 +232,44 @@ class Engine:
 
     # ------------------------------------------------------------ evaluation
 
-    def evaluate(self, case: Case, plan: PlanOptions | None = None) -> Result:
-        return self.evaluate_facts(case.facts(), case.case_id, plan)
+    def evaluate(self, case: Case, plan: PlanOptions | None = None, previous: Case | None = None) -> Result:
+        """Evaluate a case; with `previous` (an earlier assessment of the site) rules see change facts."""
+        facts, origins = self.case_facts(case, previous)
+        result = self._result(self.fire(facts), case.case_id, plan, origins)
+        return with_context(result, case, previous)
+
+    def case_facts(self, case: Case, previous: Case | None = None) -> tuple[Facts, dict[str, tuple[str, str]]]:
+        """What the rules see: the case's facts, the groups' views combined where the case states
+        none, and the computed facts (perspectives, changes since `previous`) some rule reads."""
+        from .changes import change_facts
+        from .perspectives import effective_facts, perspective_facts
+
+        facts, origins = effective_facts(case)
+        wanted = self._reads.__contains__
+        if case.perspectives:
+            more, notes = perspective_facts(case, wanted)
+            facts.update(more)
+            origins.update(notes)
+        if previous is not None:
+            old, _ = effective_facts(previous)
+            more, notes = change_facts(old, effective_facts(case)[0], previous.assessed_on or "the previous assessment",
+                                       case.assessed_on or "this assessment", wanted)
+            facts.update(more)
+            origins.update(notes)
+        return facts, origins
 
     def evaluate_facts(self, facts: Facts, case_id: str, plan: PlanOptions | None = None) -> Result:
         firing = self.fire(facts)
         return self._result(firing, case_id, plan)
 
-    def _result(self, firing: Firing, case_id: str, options: PlanOptions | None = None) -> Result:
+    def _result(self, firing: Firing, case_id: str, options: PlanOptions | None = None,
+                origins: dict[str, tuple[str, str]] | None = None) -> Result:
         facts = firing.facts
         proofs: dict[str, Proof] = {}
 
         def derivation(path: str) -> Proof | None:
             entry = firing.derivations.get(path[len(DERIVED_PREFIX):])
-            return self._proof(entry[1], facts, derivation, proofs, firing.derivations) if entry else None
+            return self._proof(entry[1], facts, derivation, proofs, firing.derivations, origins) if entry else None
 
         groups: dict[tuple[str, str], list[Rule]] = {}
         for rid in firing.fired:
@@ -252,32 +277,39 @@ class Engine:
             if not rule.derive:
                 groups.setdefault(rule.merge_key, []).append(rule)
         recs = [self._recommendation(sorted(members, key=lambda r: r.sort_key), facts, derivation, proofs,
-                                     firing.derivations)
+                                     firing.derivations, origins)
                 for members in groups.values()]
         recs.sort(key=lambda r: r.sort_key)
         ordered, plan = build_plan(recs, self.by_id, facts, options)
-        derived = {name: Derivation(name, value, rid, self._proof(rid, facts, derivation, proofs, firing.derivations))
+        derived = {name: Derivation(name, value, rid, self._proof(rid, facts, derivation, proofs, firing.derivations,
+                                                                 origins))
                    for name, (value, rid) in firing.derivations.items()}
         return Result(case_id=case_id, engine=self.info, recommendations=ordered, derived_facts=derived,
                       missing_information=self.missing(facts), warnings=firing.warnings, fired=firing.fired,
                       plan=plan)
 
-    def _proof_key(self, rule_id: str, facts: Facts, derivations: dict[str, tuple[Any, str]]) -> tuple[Any, ...]:
-        """What a rule's proof depends on: the values of the facts it shows and who derived them."""
-        return (rule_id, *(_hashable(facts.get(p, MISSING)) for p in self._proof_inputs[rule_id]),
-                *(derivations[n][1] if n in derivations else None for n in self._proof_derived[rule_id]))
+    def _proof_key(self, rule_id: str, facts: Facts, derivations: dict[str, tuple[Any, str]],
+                   origins: dict[str, tuple[str, str]] | None = None) -> tuple[Any, ...]:
+        """What a rule's proof depends on: the values of the facts it shows, who derived them and,
+        for facts from the groups' views or a previous assessment, where they came from."""
+        key = (rule_id, *(_hashable(facts.get(p, MISSING)) for p in self._proof_inputs[rule_id]),
+               *(derivations[n][1] if n in derivations else None for n in self._proof_derived[rule_id]))
+        if origins:
+            key += tuple(origins.get(p) for p in self._proof_inputs[rule_id])
+        return key
 
     def _proof(self, rule_id: str, facts: Facts, derivation: Callable[[str], Proof | None],
-               cache: dict[str, Proof], derivations: dict[str, tuple[Any, str]]) -> Proof:
+               cache: dict[str, Proof], derivations: dict[str, tuple[Any, str]],
+               origins: dict[str, tuple[str, str]] | None = None) -> Proof:
         proof = cache.get(rule_id)
         if proof is None:
             # A proof depends only on the values of the facts its rule reads, through the rules that
             # derived them; across a portfolio those repeat, so proofs are shared (frozen data).
-            key = self._proof_key(rule_id, facts, derivations)
+            key = self._proof_key(rule_id, facts, derivations, origins)
             proof = self._proof_cache.get(key)
             if proof is None:
                 rule = self.by_id[rule_id]
-                t = trace(rule.when, facts, derivation)
+                t = trace(rule.when, facts, derivation, origins)
                 proof = Proof(rule.id, rule.pack, rule.title, t.held, prune(t), dict(rule.derive), rule.overrides)
                 self._remember(self._proof_cache, key, proof)
             cache[rule_id] = proof
@@ -299,15 +331,16 @@ class Engine:
         return fill(rule.title, values), tuple(fill(a, values) for a in rule.actions), fill(rationale, values)
 
     def _recommendation(self, members: list[Rule], facts: Facts, derivation: Callable[[str], Proof | None],
-                        proofs: dict[str, Proof], derivations: dict[str, tuple[Any, str]]) -> Recommendation:
+                        proofs: dict[str, Proof], derivations: dict[str, tuple[Any, str]],
+                        origins: dict[str, tuple[str, str]] | None = None) -> Recommendation:
         first = members[0]
         if len(members) == 1:  # the common case: one rule, so the recommendation itself can be shared
-            key = self._proof_key(first.id, facts, derivations) + tuple(
+            key = self._proof_key(first.id, facts, derivations, origins) + tuple(
                 _hashable(facts.get(p, MISSING)) for p in self._text_inputs[first.id])
             rec = self._rec_cache.get(key)
             if rec is None:
                 _, tags, _, sources = self._static[first.id]
-                proof = self._proof(first.id, facts, derivation, proofs, derivations)
+                proof = self._proof(first.id, facts, derivation, proofs, derivations, origins)
                 title, actions, rationale = self._texts(first, facts, proof)
                 rec = Recommendation(
                     rule_ids=(first.id,), category=first.category, title=title, priority=first.priority,
@@ -315,7 +348,7 @@ class Engine:
                     explanation=(proof,))
                 self._remember(self._rec_cache, key, rec)
             return rec
-        explanation = tuple(self._proof(r.id, facts, derivation, proofs, derivations) for r in members)
+        explanation = tuple(self._proof(r.id, facts, derivation, proofs, derivations, origins) for r in members)
         texts = [self._texts(r, facts, p) for r, p in zip(members, explanation, strict=True)]
         actions = _union(a for t in texts for a in t[1])
         tags = {k: _union(t for r in members for t in r.tags.get(k, ())) for k in TAG_KEYS}
@@ -329,7 +362,8 @@ class Engine:
     def missing(self, facts: Facts) -> tuple[str, ...]:
         """Key facts the case leaves unstated that some rule reads; CFIR domains with no rating."""
         out = [p for p in FACTS if p in self._reads and p not in facts
-               and (p in KEY_FACTS or FACTS[p].kind in ("bool", "ordered", "enum")) and not p.startswith("cfir.")]
+               and (p in KEY_FACTS or FACTS[p].kind in ("bool", "ordered", "enum"))
+               and not p.startswith(("cfir.", "capacity_levels."))]
         if any(p.startswith("cfir.") for p in self._reads):
             rated = {p.split(".")[1] for p in facts if p.startswith("cfir.")}
             out += [f"cfir.{d}" for d in CFIR_DOMAINS if d not in rated]
@@ -345,18 +379,20 @@ class Engine:
                                      or "list the rules with 'isp-advisor rules list'"))
         return rule
 
-    def explain(self, case: Case, rule_id: str) -> Proof:
+    def explain(self, case: Case, rule_id: str, previous: Case | None = None) -> Proof:
         """The proof of one rule on one case (fired or not)."""
         rule = self.rule(rule_id)
-        result_firing = self.fire(case.facts())
+        case_facts, origins = self.case_facts(case, previous)
+        result_firing = self.fire(case_facts)
         facts = result_firing.facts
         proofs: dict[str, Proof] = {}
 
         def derivation(path: str) -> Proof | None:
             entry = result_firing.derivations.get(path[len(DERIVED_PREFIX):])
-            return self._proof(entry[1], facts, derivation, proofs, result_firing.derivations) if entry else None
+            return self._proof(entry[1], facts, derivation, proofs, result_firing.derivations,
+                               origins) if entry else None
 
-        t = trace(rule.when, facts, derivation)
+        t = trace(rule.when, facts, derivation, origins)
         fired = rule.id in result_firing.fired
         return Proof(rule.id, rule.pack, rule.title, fired, prune(t) if fired else t, dict(rule.derive),
                      rule.overrides)
@@ -366,14 +402,14 @@ class Engine:
         from .explain import failing
 
         proof = self.explain(case, rule_id)
-        base_facts = case.facts()
+        base_facts, _ = self.case_facts(case)
         if proof.fired:
             return WhyNot(rule_id, True, proof, (), (), self.standing(case, rule_id))
 
         def fires(trial: Facts) -> bool:
             return rule_id in self.fire_python(trial).fired
 
-        paths = [p for p in self._inputs_of(rule_id) if candidate_values(p)]
+        paths = [p for p in self._inputs_of(rule_id) if candidate_values(p) and not is_computed(p)]
         return WhyNot(rule_id, False, proof, tuple(failing(proof.condition)),
                       tuple(c) if (c := smallest_change(paths, base_facts, fires)) is not None else None)
 
@@ -399,6 +435,22 @@ class Engine:
             else:
                 out.append(path)
         return sorted(set(out), key=out.index)
+
+
+def with_context(result: Result, case: Case, previous: Case | None) -> Result:
+    """The result with the groups' views (`perspectives`) and the changes since `previous`."""
+    from dataclasses import replace
+
+    from .changes import fact_changes
+    from .perspectives import effective_facts, summary
+
+    views = summary(case)
+    changes = None
+    if previous is not None:
+        changes = [c.to_dict() for c in fact_changes(effective_facts(previous)[0], effective_facts(case)[0])]
+    if views is None and changes is None:
+        return result
+    return replace(result, perspectives=views, changes=changes)
 
 
 PLACEHOLDER_FACTS = ("site", "innovation", "equity.priority_populations", "stage", "setting", "engagement.level",

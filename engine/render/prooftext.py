@@ -18,12 +18,14 @@ def value(x: Any) -> str:
 
 
 def test_line(t: Trace) -> str:
-    """'engagement.level is at or below consult (case: inform)'."""
+    """'engagement.level is at or below consult (case: inform)'; a value from a group's view or a
+    previous assessment says so: '(case: -2; community_members's view, the most critical)'."""
+    note = f"; {t.note}" if t.note else ""
     if t.operator == "exists":
         want = "is stated" if t.expected else "is not stated"
-        return f"{t.fact} {want} ({t.source}: {value(t.actual)})"
+        return f"{t.fact} {want} ({t.source}: {value(t.actual)}{note})"
     rhs = f"{t.ref} ({value(t.ref_actual)})" if t.ref else value(t.expected)
-    return f"{t.fact} {_WORDS[t.operator]} {rhs} ({t.source}: {value(t.actual)})"
+    return f"{t.fact} {_WORDS[t.operator]} {rhs} ({t.source}: {value(t.actual)}{note})"
 
 
 def mark(held: bool) -> str:
