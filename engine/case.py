@@ -124,6 +124,39 @@ class Scope(_Section):
                               "site); two or more call for support to the sites together as well")
 
 
+RATING_KEY_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{0,99}\Z")
+
+
+def _rating_key(value: str) -> str:
+    if not RATING_KEY_RE.match(value):
+        raise ValueError(f"ratings key {value!r} is not a rule id or an ERIC strategy id|e.g. "
+                         "TS-INTENSIVE-EARLY or promote_adaptability")
+    return value
+
+
+def _one_to_five(value: Any) -> Any:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 5:
+        raise ValueError(f"{value!r} is out of range|go-zone ratings are whole numbers 1 (least) to 5 (most)")
+    return value
+
+
+GoZoneRating = Annotated[int, BeforeValidator(_one_to_five)]
+
+
+class StrategyRating(_Section):
+    """The team's own go-zone ratings of one strategy (1 = least, 5 = most); they override the published priors."""
+
+    importance: GoZoneRating | None = None
+    feasibility: GoZoneRating | None = None
+
+
+class Outcomes(_Section):
+    """Service and client outcomes the site wants to move (the logic model's last columns)."""
+
+    service: list[str] | None = None
+    client: list[str] | None = None
+
+
 class CapacityLevels(_Section):
     individual: Level | None = None
     organization: Level | None = None
@@ -181,6 +214,10 @@ class Case(_Section):
         None, description="The same facts as each group sees them; see README 'Several perspectives in one case'")
     assessed_on: IsoDate | None = Field(None, description="When this assessment was made (YYYY-MM-DD)")
     assessed_by: list[str] | None = Field(None, description="Who made the assessment (roles or groups)")
+    ratings: dict[Annotated[str, AfterValidator(_rating_key)], StrategyRating] | None = Field(
+        None, description="The team's go-zone ratings: rule id or ERIC strategy id -> {importance: 1-5, "
+        "feasibility: 1-5}; they override the Waltz et al. 2015 priors in `isp-advisor plan`")
+    outcomes: Outcomes | None = None
     notes: str | None = None
 
     @model_validator(mode="after")
@@ -195,8 +232,9 @@ class Case(_Section):
         return self
 
     def facts(self) -> Facts:
-        """The case as flat facts: {dotted path: value}, unstated facts left out."""
-        return flatten(self.model_dump(exclude_none=True))
+        """The case as flat facts: {dotted path: value}, unstated facts left out (the plan's ratings and
+        outcomes are not facts: no rule tests them)."""
+        return flatten(self.model_dump(exclude_none=True, exclude={"ratings", "outcomes"}))
 
 
 def validate_case(doc: Document) -> Case:

@@ -299,6 +299,7 @@ def _load_rule(doc: Document, data: Any, loc: tuple[str | int, ...], info: PackI
                 did_you_mean(key, sources) or "add it to rules/sources.yaml", code="unknown_source")
     default, variants = _rationale(model, add)
     _check_placeholders(model, add)
+    specification = _specification(model, sources, add)
     if len(problems) != before or when is None or variants is None:
         return None
     return Rule(
@@ -311,8 +312,34 @@ def _load_rule(doc: Document, data: Any, loc: tuple[str | int, ...], info: PackI
         urgent=("time-bound" if model.urgent is True else model.urgent or ""), not_before=model.not_before or "",
         stages=tuple(model.stages), after=tuple(a if isinstance(a, str) else a.tag for a in model.after),
         supersedes=tuple(model.supersedes), evidence_level=model.evidence_level or 0,
-        fallbacks=dict(model.fallbacks), variants=variants,
+        fallbacks=dict(model.fallbacks), variants=variants, specification=specification,
     )
+
+
+def _specification(model: Any, sources: dict[str, Source], add: Any) -> dict[str, str]:
+    """The rule's `specification:` as flat text fields; its mechanism's source must be a known key."""
+    spec = model.specification
+    if spec is None:
+        return {}
+    out = {k: val for k, val in (("actor", spec.actor), ("target", spec.target),
+                                 ("frequency", spec.dose.frequency if spec.dose else None),
+                                 ("duration", spec.dose.duration if spec.dose else None),
+                                 ("mechanism", spec.mechanism), ("mechanism_source", spec.mechanism_source))
+           if val}
+    from .placeholders import PLACEHOLDERS, names_in
+
+    for name, text in out.items():
+        for used in names_in(text) if name != "mechanism_source" else ():
+            if used not in PLACEHOLDERS:
+                where = ("dose", name) if name in ("frequency", "duration") else (name,)
+                add(("specification", *where), f"unknown placeholder '{{{used}}}'",
+                    (did_you_mean(used, PLACEHOLDERS) or "placeholders: " + ", ".join(PLACEHOLDERS))
+                    + "; write {{ and }} for literal braces", code="unknown_placeholder")
+    key = out.get("mechanism_source")
+    if key and key not in sources:
+        add(("specification", "mechanism_source"), f"unknown source key '{key}'",
+            did_you_mean(key, sources) or "add it to rules/sources.yaml", code="unknown_source")
+    return out
 
 
 def _rationale(model: Any, add: Any) -> tuple[str, tuple[Variant, ...] | None]:

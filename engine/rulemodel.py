@@ -163,6 +163,34 @@ class Recommend(_Strict):
     tags: Tags = Tags()
 
 
+class Dose(_Strict):
+    """How often and for how long (Proctor, Powell & McMillen 2013): only what the source or the action says."""
+
+    frequency: str | None = Field(None, min_length=1)
+    duration: str | None = Field(None, min_length=1)
+
+
+class Specification(_Strict):
+    """Who delivers the strategy, to whom or what, how much, and (where a cited source states it) how it works.
+
+    Every field is optional: what a rule leaves out is shown as "to agree with the team" (docs/plan-spec.md).
+    """
+
+    actor: str | None = Field(None, min_length=1)
+    target: str | None = Field(None, min_length=1)
+    dose: Dose | None = None
+    mechanism: str | None = Field(None, min_length=1)
+    mechanism_source: str | None = Field(None, min_length=1)
+    """The source key (rules/sources.yaml) that states the mechanism; required with `mechanism`."""
+
+    @model_validator(mode="after")
+    def _mechanism_cited(self) -> Specification:
+        if (self.mechanism is None) != (self.mechanism_source is None):
+            raise ValueError("'mechanism' and 'mechanism_source' go together|state a mechanism only with the key "
+                             "of the source that states it (rules/sources.yaml)")
+        return self
+
+
 class RuleModel(_Strict):
     """One rule: when its condition holds it recommends something or derives facts."""
 
@@ -187,6 +215,7 @@ class RuleModel(_Strict):
     supersedes: list[RuleId] = []
     evidence_level: Literal[1, 2] | None = None
     fallbacks: dict[str, str] = {}
+    specification: Specification | None = None
 
     @model_validator(mode="after")
     def _kind(self) -> RuleModel:
@@ -201,9 +230,11 @@ class RuleModel(_Strict):
                 raise ValueError("only the last rationale variant may omit 'when'|give each earlier variant a "
                                  "condition, or move the default to the end")
         if self.derive is not None and (self.urgent or self.not_before or self.stages or self.after
-                                        or self.supersedes or self.evidence_level or self.fallbacks):
+                                        or self.supersedes or self.evidence_level or self.fallbacks
+                                        or self.specification):
             raise ValueError("plan fields (urgent, not_before, stages, after, supersedes, evidence_level, "
-                             "fallbacks) apply to recommending rules only|remove them from this derive rule")
+                             "fallbacks, specification) apply to recommending rules only|remove them from this "
+                             "derive rule")
         if (self.recommend is None) == (self.derive is None):
             raise ValueError("a rule needs exactly one of 'recommend' or 'derive'|"
                              "recommend: {actions: [...]} gives advice; derive: {name: value} sets a derived fact")

@@ -56,6 +56,9 @@ class Rule:
     fallbacks: dict[str, str] = field(default_factory=dict)
     variants: tuple[Variant, ...] = ()
     """Conditional rationales, tried in order; `rationale` is the default."""
+    specification: dict[str, str] = field(default_factory=dict)
+    """Strategy specification (docs/plan-spec.md): actor, target, frequency, duration, mechanism,
+    mechanism_source; a key is present only when the rule states it."""
 
     @property
     def merge_key(self) -> tuple[str, str]:
