@@ -6,21 +6,46 @@ a `|` or a newline cannot break a table row.
 
 from __future__ import annotations
 
+import re
+
 from ..case import Case
 from ..plan import Placement
 from ..results import Recommendation, Result
-from ..vocabulary import CATEGORIES, CATEGORY_TITLES, CFIR_DOMAINS
-from .plantext import BY_WHEN, HORIZON_TITLES, View, also_line, first_action, reasons_line, shown, why_here
+from ..vocabulary import CATEGORIES, CATEGORY_TITLES, CFIR_DOMAINS, CFIR_IDS
+from .plantext import (
+    BY_WHEN,
+    HORIZON_TITLES,
+    TAG_KINDS,
+    View,
+    also_line,
+    engagement_step,
+    eric_names,
+    evidence,
+    first_action,
+    reasons_line,
+    report_date,
+    shown,
+    tag_label,
+    why_here,
+)
 from .prooftext import proof_lines
-from .summary import cfir_by_domain, summary_rows
+from .summary import barriers, cfir_by_domain, facilitators, rating_text, summary_rows
 
 FENCE = "`" * 3
+_SPECIAL = re.compile(r"([\\`*_\[\]])|&(?=#?\w+;)")
 
 
 def _esc(text: object) -> str:
-    """Case or rule text as Markdown text: no raw HTML, no table breaks, no line breaks."""
-    return (str(text).replace("<", "&lt;").replace(">", "&gt;").replace("|", "\\|")
+    """Case or rule text as Markdown text: no raw HTML or entities, no emphasis, links or code spans,
+    no table breaks, no line breaks."""
+    text = _SPECIAL.sub(lambda m: "&amp;" if m.group(0) == "&" else "\\" + m.group(0), str(text))
+    return (text.replace("<", "&lt;").replace(">", "&gt;").replace("|", "\\|")
             .replace("\r", " ").replace("\n", " "))
+
+
+def slug(heading: str) -> str:
+    """The anchor GitHub gives a heading: lower case, punctuation dropped, spaces to hyphens."""
+    return re.sub(r"[^\w\- ]", "", heading.lower()).replace(" ", "-")
 
 
 def _bar(rating: int | str | None) -> str:
@@ -50,11 +75,41 @@ def site_section(case: Case) -> list[str]:
     return out
 
 
+def _short(title: str) -> str:
+    return title.split(" (")[0]
+
+
 def _cap(line: str) -> str:
     return line[:1].upper() + line[1:]
 
 
-def _plan_section(items: list[tuple[Recommendation, Placement]]) -> list[str]:
+def _names(cfir: tuple[str, ...]) -> str:
+    return ", ".join(CFIR_IDS.get(b, b) for b in cfir)
+
+
+def glance_section(case: Case, items: list[tuple[Recommendation, Placement]]) -> list[str]:
+    """At a glance: site, stage, the top barriers, the engagement step and the size of each horizon."""
+    bars = barriers(case)
+    top = ", ".join(f"{_esc(name)} ({rating_text(r)})" for _, name, r in bars[:5])
+    if len(bars) > 5:
+        top += f", and {len(bars) - 5} more"
+    helps = ", ".join(f"{_esc(name)} ({rating_text(r)})" for _, name, r in facilitators(case)[:3])
+    sizes = [(h, sum(1 for _, p in items if p.horizon == h)) for h in ("now", "next", "later")]
+    plan = ", ".join(f"[{n} {('start here', 'next', 'later')[i]}](#{slug(HORIZON_TITLES[h])})"
+                     for i, (h, n) in enumerate(sizes) if n)
+    out = ["## At a glance", "",
+           f"- **Site:** {_esc(case.site or 'not stated')}",
+           f"- **Stage:** {_esc(str(case.stage).replace('_', ' ') if case.stage else 'not stated')}",
+           f"- **Top barriers:** {top or 'no CFIR barrier rated'}"]
+    if helps:
+        out.append(f"- **What helps:** {helps}")
+    out.append(f"- **Engagement step:** {_esc(engagement_step(case) or 'not stated')}")
+    if plan:
+        out.append(f"- **The plan:** {plan}")
+    return out
+
+
+def _plan_section(items: list[tuple[Recommendation, Placement]], eric: dict[str, str]) -> list[str]:
     out: list[str] = []
     for horizon in ("now", "next", "later"):
         group = [(r, p) for r, p in items if p.horizon == horizon]
@@ -62,31 +117,58 @@ def _plan_section(items: list[tuple[Recommendation, Placement]]) -> list[str]:
             continue
         out += ["", f"## {HORIZON_TITLES[horizon]}", ""]
         for rec, place in group:
-            kind = f"{rec.priority}, {CATEGORY_TITLES.get(rec.category, rec.category).lower()}"
+            kind = f"{rec.priority} · {CATEGORY_TITLES.get(rec.category, rec.category)}"
             if horizon == "now":
                 out.append(f"{place.rank}. **{_esc(rec.title)}** ({kind})  ")
                 out.append(f"   *Do:* {_esc(first_action(rec))}  ")
                 out.append(f"   *Why here:* {_esc(why_here(rec))}  ")
                 out.append(f"   *By when:* {BY_WHEN[horizon]}; {_esc(reasons_line(place))}  ")
-                out += [f"   *{_esc(_cap(line))}*  " for line in also_line(place)]
+                out += [f"   *Evidence:* ERIC {_esc(ev.strategy)}: {_esc(ev.text)}"
+                        + (f" for {_esc(_names(ev.barriers))}" if ev.barriers else "") + "  "
+                        for ev in evidence(rec, place, eric)]
                 out.append(f"   *Rule:* `{', '.join(rec.rule_ids)}`")
             else:
-                out.append(f"{place.rank}. **{_esc(rec.title)}** ({kind}) — {_esc(reasons_line(place))} "
+                out.append(f"{place.rank}. **{_esc(rec.title)}** ({kind})  ")
+                out.append(f"   *Do:* {_esc(first_action(rec))}  ")
+                out.append(f"   *Why here:* {_esc(why_here(rec, 3))}; {_esc(reasons_line(place))} "
                            f"(`{', '.join(rec.rule_ids)}`)")
     return out
 
 
 def render_markdown(result: Result, view: View | None = None, *, case: Case | None = None) -> str:
+    """The plan first (at a glance, Start here, Next, Later), then the site, its CFIR ratings and the
+    detail by category; GitHub renders it (headings, lists, anchors), and case text is escaped."""
     view = view or View()
     items = shown(result, view)
+    eric = eric_names(result)
+    by_plan = view.by == "plan"
     out = [f"# Recommendations for {_esc(result.case_id)}", ""]
+    if case is not None:
+        date = report_date(case, view.assessed_on)
+        head = [f"**{_esc(case.site)}**" if case.site else "",
+                _esc(case.innovation) if case.innovation else "",
+                f"assessed {_esc(date)}" if date else "assessment date not stated"]
+        out += [" · ".join(h for h in head if h), ""]
     out.append(f"{len(result.recommendations)} recommendation(s); rule packs: "
                + ", ".join(f"{r['name']} {r['version']}" for r in result.engine["rulesets"]) + ".")
+    sections = (["At a glance"] if case is not None else [])
+    if by_plan:
+        sections += [HORIZON_TITLES[h] for h in ("now", "next", "later") if any(p.horizon == h for _, p in items)]
+    if case is not None:
+        sections += ["Site"] + (["CFIR ratings (barriers -, facilitators +)"] if any(cfir_by_domain(case).values())
+                                else [])
+    if items:
+        sections.append("Detail by category" if by_plan else CATEGORY_TITLES[next(
+            c for c in CATEGORIES if any(r.category == c for r, _ in items))])
+    if len(sections) > 2:
+        out += ["", "**Contents:** " + " · ".join(f"[{_short(t)}](#{slug(t)})" for t in sections)]
+    if case is not None:
+        out += [""] + glance_section(case, items)
+    if by_plan:
+        out += _plan_section(items, eric)
     if case is not None:
         out += [""] + site_section(case)
-    by_plan = view.by == "plan"
     if by_plan:
-        out += _plan_section(items)
         if items:
             out += ["", "## Detail by category"]
     for cat in CATEGORIES:
@@ -101,9 +183,13 @@ def render_markdown(result: Result, view: View | None = None, *, case: Case | No
             out += [f"- {_esc(a)}" for a in rec.actions]
             out += [f"- *{_esc(_cap(line))}*" for line in also_line(place)]
             out += ["", f"*Why:* {_esc(rec.rationale)}", ""]
-            tags = "; ".join(f"{k}: {', '.join(v)}" for k, v in rec.tags.items() if v)
+            tags = "; ".join(f"{TAG_KINDS.get(k, k)}: {', '.join(tag_label(k, t, eric) for t in v)}"
+                             for k, v in rec.tags.items() if v)
             if tags:
                 out += [f"*Tags:* {_esc(tags)}", ""]
+            for ev in evidence(rec, place, eric):
+                out += [f"*Evidence:* ERIC {_esc(ev.strategy)}: {_esc(ev.text)}"
+                        + (f" for {_esc(_names(ev.barriers))}" if ev.barriers else ""), ""]
             out.append("*Sources:* " + "; ".join(_esc(s.citation) for s in rec.sources))
             out.append(f"*Rules:* {', '.join(rec.rule_ids)}")
             if view.explain:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import textwrap
 
+import click
 from tabulate import tabulate
 
 from ..plan import Placement
@@ -166,4 +167,26 @@ def render_table(result: Result, view: View) -> str:
         out += [""] + wrap("Not stated (would sharpen the advice): " + ", ".join(result.missing_information), width)
     for w in result.warnings:
         out += wrap(f"warning: {w}", width, "  ")
+    if view.color:
+        out = [paint(line) for line in out]
     return "\n".join(out) + "\n"
+
+
+PRIORITY_STYLE: dict[str, dict[str, object]] = {"high": {"fg": "red", "bold": True}, "medium": {"fg": "yellow"},
+                                                "low": {"dim": True}}
+HORIZON_STYLE: dict[str, dict[str, object]] = {"now": {"fg": "green", "bold": True}, "next": {"fg": "cyan"},
+                                               "later": {"dim": True}}
+_HEADING = re.compile(r"^== (Start here|Next|Later)")
+_PRIORITY = re.compile(r"(?<=\[)(high|medium|low)(?=, )|(?<=^     )(high|medium|low)(?=, )"
+                       r"|(?<=\| )(high|medium|low)(?= )")
+_HORIZON_CELL = re.compile(r"(?<=\| )(now|next|later)(?= +\|)")
+
+
+def paint(line: str) -> str:
+    """Colour one finished line (after wrapping, so widths are unchanged on screen): the priority words
+    and the horizons. Only for a terminal; the CLI decides (NO_COLOR, pipes)."""
+    if m := _HEADING.match(line):
+        key = {"Start here": "now", "Next": "next", "Later": "later"}[m.group(1)]
+        return click.style(line, **HORIZON_STYLE[key])  # type: ignore[arg-type]
+    line = _PRIORITY.sub(lambda m: click.style(m.group(0), **PRIORITY_STYLE[m.group(0)]), line)  # type: ignore[arg-type]
+    return _HORIZON_CELL.sub(lambda m: click.style(m.group(0), **HORIZON_STYLE[m.group(0)]), line)  # type: ignore[arg-type]
