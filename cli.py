@@ -128,7 +128,10 @@ def emit(text: str, output: str | None, force: bool, *, pager: bool = False, qui
         if not quiet:
             click.echo(f"wrote {output}", err=True)
     elif pager and stdout_is_terminal() and text.count("\n") > terminal_height():
-        click.echo_via_pager(text)
+        # click sets LESS=-R for less by itself; another pager gets the colour as it is
+        words = (os.environ.get("PAGER") or "less").split() or ["less"]
+        keep = "\x1b[" in text and os.path.basename(words[0]) != "less"
+        click.echo_via_pager(text, color=True if keep else None)
     else:
         click.echo(text, nl=False)
 
