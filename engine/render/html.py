@@ -172,6 +172,7 @@ footer { margin: 28px 0 0; padding: 10px 0 20px; font-size: 13px; color: var(--m
   .wrap { padding: 0 14px; }
   header.top h1 { font-size: 23px; }
   .glance { grid-template-columns: minmax(0, 1fr); }
+  .glance .side { order: -1; }
   .facts { grid-template-columns: minmax(0, 1fr); }
   .facts dt { margin-top: 4px; }
   .ev { grid-template-columns: minmax(0, 1fr) max-content; }
