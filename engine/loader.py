@@ -310,6 +310,7 @@ def _load_rule(doc: Document, data: Any, loc: tuple[str | int, ...], info: PackI
         derive=dict(model.derive or {}), rationale=default, sources=tuple(model.sources),
         overrides="override" if model.overrides else "", table=table,
         urgent=("time-bound" if model.urgent is True else model.urgent or ""), not_before=model.not_before or "",
+        due=model.due or "",
         stages=tuple(model.stages), after=tuple(a if isinstance(a, str) else a.tag for a in model.after),
         supersedes=tuple(model.supersedes), evidence_level=model.evidence_level or 0,
         fallbacks=dict(model.fallbacks), variants=variants, specification=specification,

@@ -387,9 +387,12 @@ def _place(order: list[_Item], deps: dict[int, list[int]], facts: Facts, options
             h = 2
             why.append({"factor": "eric_per_barrier", "cfir": it.barriers[0], "limit": options.eric_per_barrier})
         full: dict[str, Any] | None = None
-        while h < 2 and count[h] >= limits[h]:
+        due = min((HORIZON_IDS.index(r.due) for r in it.rules if r.due), default=2)
+        while h < 2 and count[h] >= limits[h] and not (h == 1 and due == 1 and h >= earliest):
             full = {"factor": "capacity", "horizon": HORIZON_IDS[h], "limit": limits[h]}
             h += 1
+        if due == 1 and h == 1 and count[1] >= limits[1]:
+            why.append({"factor": "due", "value": "next"})
         if full:
             why.append(full)
         if h < 2:

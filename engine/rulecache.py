@@ -23,7 +23,7 @@ from . import __version__
 from .conditions import All, Any_, Condition, Not, Test
 from .ruleset import PackInfo, Rule, RuleBase, Source, Variant
 
-FORMAT = 3
+FORMAT = 4
 
 
 def cache_dir() -> Path | None:
@@ -109,7 +109,7 @@ def _cond_from(d: Any) -> Condition:
 
 
 _RULE_FIELDS = ("id", "pack", "file", "line", "title", "category", "priority", "score", "key", "description",
-                "derive", "rationale", "overrides", "table", "urgent", "not_before", "evidence_level", "fallbacks",
+                "derive", "rationale", "overrides", "table", "urgent", "not_before", "due", "evidence_level", "fallbacks",
                 "specification")
 _TUPLE_FIELDS = ("stages", "after", "supersedes")
 

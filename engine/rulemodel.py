@@ -210,6 +210,7 @@ class RuleModel(_Strict):
     # the plan layer (docs/plan.md)
     urgent: bool | str = False
     not_before: Horizon | None = None
+    due: Literal["now", "next"] | None = None
     stages: list[Stage] = []
     after: list[Union[RuleId, TagRef]] = []
     supersedes: list[RuleId] = []
@@ -229,10 +230,10 @@ class RuleModel(_Strict):
             if any(var.when is None for var in self.rationale[:-1]):
                 raise ValueError("only the last rationale variant may omit 'when'|give each earlier variant a "
                                  "condition, or move the default to the end")
-        if self.derive is not None and (self.urgent or self.not_before or self.stages or self.after
+        if self.derive is not None and (self.urgent or self.not_before or self.due or self.stages or self.after
                                         or self.supersedes or self.evidence_level or self.fallbacks
                                         or self.specification):
-            raise ValueError("plan fields (urgent, not_before, stages, after, supersedes, evidence_level, "
+            raise ValueError("plan fields (urgent, not_before, due, stages, after, supersedes, evidence_level, "
                              "fallbacks, specification) apply to recommending rules only|remove them from this "
                              "derive rule")
         if (self.recommend is None) == (self.derive is None):

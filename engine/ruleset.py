@@ -46,6 +46,8 @@ class Rule:
     urgent: str = ""
     """Why the item is time-bound ('' when it is not): it goes to the first horizon."""
     not_before: str = ""
+    due: str = ""
+    """The latest horizon the item may take ('' for none): a full Next does not push it to Later."""
     """The earliest horizon the item may take ('' for any)."""
     stages: tuple[str, ...] = ()
     after: tuple[str, ...] = ()

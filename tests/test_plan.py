@@ -165,6 +165,13 @@ def test_not_before(tmp_path: Path) -> None:
     assert horizon(data, "ROAD") == "later" and horizon(data, "X") == "now"
 
 
+def test_due_next_is_not_pushed_to_later_by_a_full_next(tmp_path: Path) -> None:
+    rules = [rec(f"R{i}", STAGE, priority="high") for i in range(4)] + [rec("SURGE", STAGE, priority="low", due="next")]
+    data = plan_of(tmp_path, rules, {}, PlanOptions(now=2, next=2))
+    assert horizon(data, "SURGE") == "next" and len(data["plan"]["next"]) == 3
+    assert {"factor": "due", "value": "next"} in reasons(data, "SURGE")
+
+
 def test_something_is_always_in_now(tmp_path: Path) -> None:
     data = plan_of(tmp_path, [rec("ROAD", STAGE, not_before="next")], {})
     assert data["plan"]["now"] == ["ROAD"]

@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from engine import load_case
+from engine.conditions import MISSING
 from engine.planlint import _VALUE_WORDS
 from tests.conftest import CASES
 
@@ -15,14 +16,26 @@ def _claims(text: str) -> list[tuple[str, tuple[str, ...]]]:
             for m in re.finditer(rf"\b({word})\b", text, re.IGNORECASE)]
 
 
+def _stated(trace: Any, out: set[str]) -> set[str]:
+    """Every fact a proof shows with a value (the case's own, or one combined from its perspectives)."""
+    if trace.op == "test":
+        if trace.actual is not MISSING and not trace.fact.startswith("derived."):
+            out.add(trace.fact)
+        if trace.derived_from is not None:
+            _stated(trace.derived_from.condition, out)
+    for child in trace.children:
+        _stated(child, out)
+    return out
+
+
 def test_every_shown_rationale_rests_on_stated_facts(shipped_engine: Any) -> None:
     bad = []
     for path in sorted(CASES.rglob("*.yaml")):
         case = load_case(path)
-        facts = case.facts()
         result = shipped_engine.evaluate(case)
         shown = list(result.recommendations) + [h.recommendation for h in result.plan.held_back]
         for rec in shown:
+            facts = case.facts().keys() | {f for p in rec.explanation for f in _stated(p.condition, set())}
             for phrase, needs in _claims(rec.rationale):
                 if not any(f in facts for f in needs):
                     bad.append(f"{path.name}: {rec.rule_id} says '{phrase}' but the case states none of "

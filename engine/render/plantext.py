@@ -95,6 +95,8 @@ def _reason(r: dict[str, Any]) -> str | None:
     if f == "pacing":
         level = r.get("engagement_level") or "not stated"
         return f"paced: works at {r['spectrum_level'].replace('_', ' ')}, engagement is {level.replace('_', ' ')}"
+    if f == "due":
+        return f"due by {r['value']} (kept there though it is full)"
     if f == "not_before":
         return f"not before {r['value']}"
     if f == "eric_per_barrier":
