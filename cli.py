@@ -343,7 +343,7 @@ def batch(inputs: tuple[str, ...], out: str, jobs: int | None, resume: bool, for
 
 # ---------------------------------------------------------------- rule authors (issue 5)
 
-SCHEMA_KINDS = ("case", "rules", "sources", "tests", "output")
+SCHEMA_KINDS = ("case", "rules", "sources", "tests", "output", "plan")
 """engine.schema.KINDS, spelled out so the CLI does not import the schema models at start-up
 (tests/test_schema.py checks they agree)."""
 
@@ -516,7 +516,7 @@ def rules_diff(old: str, new: str, cases_dir: str, fmt: str, no_shipped: bool) -
 @click.argument("kind", type=click.Choice(list(SCHEMA_KINDS)), metavar="KIND")
 @output_options
 def schema_cmd(kind: str, output: str | None, force: bool) -> None:
-    """Print the JSON Schema of a file kind: case, rules, sources, tests (rule tests) or output.
+    """Print the JSON Schema of a file kind: case, rules, sources, tests (rule tests), output or plan.
 
     Editors use it to complete and check files, e.g. VS Code's YAML extension with a first line
     '# yaml-language-server: $schema=case.schema.json'.

@@ -29,7 +29,8 @@ _VALUE_WORDS: dict[str, tuple[str, ...]] = {
 
 def plan_findings(base: RuleBase) -> list[Finding]:
     rules = [r for r in base.rules if not r.derive]
-    return after_cycles(rules) + same_pair(rules) + spectrum_misplaced(rules) + unsupported_rationales(rules)
+    return (after_cycles(rules) + same_pair(rules) + spectrum_misplaced(rules) + unsupported_rationales(rules)
+            + specification_findings(rules))
 
 
 def _f(rule: Rule, code: str, severity: str, field: str, message: str, hint: str) -> Finding:
@@ -114,3 +115,28 @@ def unsupported_rationales(rules: Sequence[Rule]) -> list[Finding]:
 def _tests_derived(rule: Rule) -> bool:
     """Derived facts stand for case values the rule reads indirectly; trust the author there."""
     return any(t.fact.startswith("derived.") for t in tests_in(rule.when))
+
+
+_FILLER = re.compile(r"^\s*(tbd|tba|todo|n/?a|none|unknown|to (be )?agree[d]?( with the team)?"
+                     r"|to be (decided|determined|agreed)|\?+|-+)\s*\.?\s*$", re.IGNORECASE)
+_SPEC_FIELD = {"actor": "specification.actor", "target": "specification.target",
+               "frequency": "specification.dose.frequency", "duration": "specification.dose.duration",
+               "mechanism": "specification.mechanism"}
+
+
+def specification_findings(rules: Sequence[Rule]) -> list[Finding]:
+    """Specification fields that only say 'not known' (leave them out: the plan then says 'to agree with
+    the team'), and mechanisms whose source the rule does not cite."""
+    out: list[Finding] = []
+    for r in rules:
+        for key, text in r.specification.items():
+            if key in _SPEC_FIELD and _FILLER.match(text):
+                out.append(_f(r, "specification_filler", "warning", _SPEC_FIELD[key],
+                              f"{_SPEC_FIELD[key]} says only {text!r}",
+                              "leave the field out; the plan shows 'to agree with the team' wherever a rule is silent"))
+        src = r.specification.get("mechanism_source")
+        if src and src not in r.sources:
+            out.append(_f(r, "mechanism_uncited", "warning", "specification.mechanism_source",
+                          f"the mechanism's source '{src}' is not among the rule's sources",
+                          f"add {src} to the rule's sources, so the recommendation cites what states the mechanism"))
+    return out

@@ -20,7 +20,7 @@ from .rulemodel import Category, PackModel, Priority, RuleModel, Scalar, Sources
 from .ruletests import RuleTestFile
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
-KINDS = ("case", "rules", "sources", "tests", "output")
+KINDS = ("case", "rules", "sources", "tests", "output", "plan")
 
 
 class _Out(BaseModel):
@@ -182,12 +182,116 @@ TestTrace.model_rebuild()
 NodeTrace.model_rebuild()
 
 
+# ---------------------------------------------------------------- `isp-advisor plan --format json`
+
+class CitedOut(_Out):
+    key: str
+    citation: str
+
+
+class TargetOut(_Out):
+    text: str = Field(description="whom or what the strategy works on, or 'to agree with the team'")
+    cfir: list[str] = Field(description="CFIR constructs: the barriers the proof matched, else the rule's cfir tags")
+
+
+class TemporalityOut(_Out):
+    stage: str
+    horizon: Literal["now", "next", "later"]
+    by_when: str
+
+
+class DoseOut(_Out):
+    frequency: str
+    duration: str
+
+
+class SpecifiedOut(_Out):
+    """One strategy, specified (Proctor, Powell & McMillen 2013), with its go-zone rating."""
+
+    rule_id: str
+    title: str
+    eric_strategy: list[str]
+    horizon: Literal["now", "next", "later"]
+    actor: str
+    action: str
+    target: TargetOut
+    temporality: TemporalityOut
+    dose: DoseOut
+    outcomes: list[str]
+    justification: str
+    sources: list[CitedOut]
+    importance: float | None = Field(ge=1, le=5)
+    feasibility: float | None = Field(ge=1, le=5)
+    zone: Literal["I", "II", "III", "IV", "no prior"]
+    priors_source: str
+
+
+class DeterminantOut(_Out):
+    id: str
+    cfir: str
+    name: str
+    rating: int | str
+
+
+class StrategyNodeOut(_Out):
+    id: str
+    title: str
+    horizon: Literal["now", "next", "later"]
+
+
+class MechanismOut(_Out):
+    id: str
+    text: str
+    source: str | None
+
+
+class OutcomeNodeOut(_Out):
+    id: str
+    kind: Literal["implementation", "service", "client"]
+    name: str
+
+
+class LogicModelOut(_Out):
+    """Implementation Research Logic Model (Smith, Li & Rafferty 2020): nodes and [from_id, to_id] links."""
+
+    determinants: list[DeterminantOut]
+    strategies: list[StrategyNodeOut]
+    mechanisms: list[MechanismOut]
+    outcomes: list[OutcomeNodeOut]
+    links: list[list[str]]
+
+
+class MeasureOut(_Out):
+    outcome: str
+    when: list[str] = Field(description="the stages at which to measure it")
+    measure: str
+    source: CitedOut | None
+
+
+class GoZoneOut(_Out):
+    importance_mean: float | None
+    feasibility_mean: float | None
+    rated: int
+    basis: str
+
+
+class PlanSpecModel(_Out):
+    """`isp-advisor plan CASE --format json`."""
+
+    case_id: str
+    engine: EngineOut
+    strategies: list[SpecifiedOut]
+    logic_model: LogicModelOut
+    measures: list[MeasureOut]
+    go_zone: GoZoneOut
+
+
 # ---------------------------------------------------------------- building the schemas
 
 def json_schema(kind: str) -> dict[str, Any]:
     """The JSON Schema (draft 2020-12) of one kind of file: case, rules, sources, tests or output."""
     models: dict[str, type[BaseModel]] = {"case": Case, "rules": PackSchema, "sources": SourcesModel,
-                                          "tests": RuleTestFile, "output": OutputModel}
+                                          "tests": RuleTestFile, "output": OutputModel, "plan": PlanSpecModel}
     if kind not in models:
         raise ValueError(f"unknown schema kind {kind!r}; one of {', '.join(KINDS)}")
     schema = models[kind].model_json_schema(by_alias=True)

@@ -631,6 +631,77 @@ OUTCOME = {
 
 # Strategies whose actions work on community engagement: the level of the Spectrum of Community Engagement to
 # Ownership (Gonzalez 2019) their actions work at, read from the actions written in S.
+
+# Strategy specification (Proctor, Powell & McMillen 2013): only what the row's own actions above state
+# (who acts, on whom or what, how often, for how long); anything not stated is left out, and `isp-advisor plan`
+# shows it as "to agree with the team".
+SPEC = {
+    "develop_and_implement_tools_for_quality_monitoring": {
+        "target": "the innovation's three to five quality indicators, on a one-page tracking sheet",
+        "frequency": "monthly", "duration": "a one-month pilot of the sheet first"},
+    "audit_and_provide_feedback": {"target": "the people delivering the innovation, by team or clinic",
+                                   "frequency": "monthly (one month of data per report)"},
+    "develop_and_organize_quality_monitoring_systems": {"actor": "a named owner for the quality data"},
+    "facilitate_relay_of_clinical_data_to_providers": {"target": "front-line staff, in the tool they already use",
+                                                       "frequency": "within days of the data"},
+    "obtain_and_use_patients_consumers_and_family_feedback": {
+        "target": "a small group of recipients and family members, in their language and setting"},
+    "organize_clinician_implementation_team_meetings": {"actor": "the implementation team",
+                                                        "frequency": "every two weeks",
+                                                        "duration": "30-45 minutes per meeting"},
+    "purposely_reexamine_the_implementation": {"frequency": "a review point within the next month"},
+    "use_data_experts": {"actor": "a data analyst (internal or from a partner)", "duration": "a few hours"},
+    "capture_and_share_local_knowledge": {"target": "two people or teams for whom the innovation is working"},
+    "facilitation": {"actor": "a trained facilitator (internal or external)", "target": "the team"},
+    "conduct_local_needs_assessment": {"target": "recipients and staff"},
+    "identify_and_prepare_champions": {"target": "one or two enthusiastic, respected team members (the champions)"},
+    "promote_network_weaving": {"target": "who works with whom on the innovation, across groups",
+                                "duration": "this month (at least two new working connections)"},
+    "promote_adaptability": {"target": "the innovation's core components and the parts that can be adapted"},
+    "tailor_strategies": {"target": "the current implementation strategies, against the site's main barriers"},
+    "conduct_local_consensus_discussions": {"target": "staff and partners"},
+    "identify_early_adopters": {"target": "the staff or units who want to start first"},
+    "involve_patients_consumers_and_family_members": {
+        "actor": "recipients and family members, paid for their time",
+        "target": "the innovation and its implementation"},
+    "prepare_patients_consumers_to_be_active_participants": {"target": "recipients, through channels they trust"},
+    "use_advisory_boards_and_workgroups": {"actor": "a workgroup of recipients and front-line staff"},
+    "intervene_with_patients_consumers_to_enhance_uptake_and_adherence": {
+        "target": "recipients who do not start or who drop out"},
+    "build_a_coalition": {"target": "the organizations affected by the same barrier"},
+    "provide_local_technical_assistance": {"target": "the specific task people are stuck on, on site"},
+    "inform_local_opinion_leaders": {"target": "the two or three people others listen to"},
+    "visit_other_sites": {"actor": "the team", "target": "a site that has implemented the innovation well"},
+    "conduct_educational_meetings": {"target": "the people concerned"},
+    "conduct_cyclical_small_tests_of_change": {"target": "one piece of the innovation, with a few people",
+                                               "duration": "two weeks per cycle"},
+    "stage_implementation_scale_up": {"target": "one unit or group first, then planned steps"},
+    "develop_educational_materials": {"target": "the people who will use the guides and job aids"},
+    "access_new_funding": {"duration": "this quarter (the best two sources)"},
+    "make_billing_easier": {"target": "how the innovation's services are recorded and billed"},
+    "use_other_payment_schemes": {"target": "funders"},
+    "fund_and_contract_for_the_clinical_innovation": {"target": "the funder or purchaser"},
+    "develop_resource_sharing_agreements": {"target": "a partner organization"},
+    "change_service_sites": {"target": "places people already are (community centres, schools, homes)"},
+    "obtain_formal_commitments": {"target": "leaders and partners", "duration": "for the next year"},
+    "involve_executive_boards": {"target": "the board"},
+    "use_mass_media": {"target": "local media or community channels"},
+    "increase_demand": {"target": "potential recipients, through trusted messengers"},
+    "revise_professional_roles": {"target": "job descriptions and workloads"},
+    "change_record_systems": {"target": "the record system (forms, fields, templates)"},
+    "use_data_warehousing_techniques": {"target": "the separate data sources the innovation depends on"},
+    "provide_clinical_supervision": {"target": "the people delivering the innovation"},
+    "create_a_learning_collaborative": {"target": "teams or sites working on the same innovation"},
+    "distribute_educational_materials": {"target": "staff, where they need the material"},
+    "provide_ongoing_consultation": {"actor": "an expert in the innovation", "target": "the people delivering it"},
+    "use_an_implementation_advisor": {"actor": "an experienced implementation adviser",
+                                      "target": "the plan and the team"},
+    "conduct_educational_outreach_visits": {"target": "staff, one to one in their own work setting"},
+    "assess_for_readiness_and_identify_barriers_and_facilitators": {"target": "the people involved"},
+    "develop_academic_partnerships": {"target": "a university or research partner"},
+    "recruit_designate_and_train_for_leadership": {"target": "who leads the implementation at each level"},
+}
+
 SPECTRUM = {
     "prepare_patients_consumers_to_be_active_participants": ["inform"],
     "increase_demand": ["inform"],
@@ -1390,7 +1461,20 @@ def row(rid, construct, strategy, score, priority, rationale, sources, extra, ev
     L += tags_yaml(tags, "          ")
     L.append(f"        rationale: {q(rationale)}")
     L.append(f"        sources: [{', '.join(sources)}]")
+    L += spec_yaml(SPEC.get(strategy, {}), "        ")
     return STAGE_FIT[strategy][0], L
+
+
+def spec_yaml(spec, indent):
+    """A row's `specification:` block (actor, target, dose) from SPEC; nothing when SPEC states nothing."""
+    if not spec:
+        return []
+    L = [f"{indent}specification:"]
+    L += [f"{indent}  {k}: {q(spec[k])}" for k in ("actor", "target") if k in spec]
+    dose = {k: spec[k] for k in ("frequency", "duration") if k in spec}
+    if dose:
+        L.append(f"{indent}  dose: {{{', '.join(f'{k}: {q(x)}' for k, x in dose.items())}}}")
+    return L
 
 
 STAGE_SET_NAMES = {  # table-name suffix for each stage set used in STAGE_FIT
