@@ -216,11 +216,13 @@ def terminal_width() -> int:
                    "date by default, so the same inputs give the same bytes).")
 @click.option("--quiet", "-q", is_flag=True,
               help="For scripts: no colour, no pager, no 'wrote FILE' note; errors still go to stderr.")
+@click.option("--previous", type=click.Path(), metavar="OLD",
+              help="An earlier assessment of the same site: rules see what changed since (change.* facts).")
 @view_options
 @plan_options
 @rules_option
 @output_options
-def recommend(case: str, fmt: str, explain: bool, no_appendix: bool, date: Any, quiet: bool,
+def recommend(case: str, fmt: str, explain: bool, no_appendix: bool, date: Any, quiet: bool, previous: str | None,
               categories: tuple[str, ...], top: int | None, horizons: tuple[str, ...], priorities: tuple[str, ...],
               by: str, now_n: int, next_n: int, rules: tuple[str, ...], output: str | None, force: bool) -> None:
     """The plan for the site described in CASE (YAML or JSON): Start here, Next, Later, then the detail.
@@ -243,7 +245,12 @@ def recommend(case: str, fmt: str, explain: bool, no_appendix: bool, date: Any, 
 
         check_writable(output, force)
     the_case = load_case(case)
-    result = load_engine(rules).evaluate(the_case, PlanOptions(now=now_n, next=next_n))
+    before = None
+    if previous:
+        from engine.compare import load_previous
+
+        before = load_previous(previous, the_case)
+    result = load_engine(rules).evaluate(the_case, PlanOptions(now=now_n, next=next_n), before)
     view = View(explain=explain, categories=categories, horizons=horizons, priorities=priorities, top=top, by=by,
                 width=terminal_width(), appendix=not no_appendix,
                 assessed_on=date.date().isoformat() if date else None,
@@ -531,6 +538,43 @@ def schema_cmd(kind: str, output: str | None, force: bool) -> None:
     emit(dumps(json_schema(kind)), output, force)
 
 
+# ---------------------------------------------------------------- assessments over time (issue 12)
+
+COMPARE_FORMATS = ["table", "markdown", "json", "html"]
+
+
+@main.command("compare")
+@click.argument("cases", nargs=-1, required=True, type=click.Path(), metavar="OLD NEW [NEWER...]")
+@click.option("--format", "-f", "fmt", type=click.Choice(COMPARE_FORMATS), default="table", show_default=True,
+              help="Output format (html: small multiples of each rating over the assessments).")
+@plan_options
+@rules_option
+@output_options
+def compare_cmd(cases: tuple[str, ...], fmt: str, now_n: int, next_n: int, rules: tuple[str, ...],
+                output: str | None, force: bool) -> None:
+    """Compare assessments of one site (same case_id): what changed, what the plan retired, added and moved.
+
+    The cases are put in order of assessed_on when every one states it, else taken in the order given.
+
+    Example:
+
+        isp-advisor compare cases/over-time/millbrook-*.yaml
+        isp-advisor compare OLD.yaml NEW.yaml -f html -o millbrook-trend.html
+    """
+    from engine import load_case, load_engine
+    from engine.compare import compare
+    from engine.plan import PlanOptions
+    from engine.render.compare import render_compare
+
+    if output:
+        from engine.outputs import check_writable
+
+        check_writable(output, force)
+    loaded = [(path, load_case(path)) for path in cases]
+    result = compare(load_engine(rules), loaded, PlanOptions(now=now_n, next=next_n))
+    emit(render_compare(result.to_dict(), fmt, terminal_width()), output, force)
+
+
 # ---------------------------------------------------------------- practitioners (issue 6)
 
 QUESTION_FORMATS = ["table", "json"]
@@ -577,8 +621,13 @@ class ClickConsole:
 @click.option("--force", is_flag=True, help="Replace FILE if it exists.")
 @click.option("--quick", is_flag=True,
               help="Ask only what the rules use most; CFIR ratings only for the barriers and facilitators you name.")
+@click.option("--group", "group", default=None, metavar="GROUP",
+              help="With --from: add or edit one group's perspective (leadership, staff, community_members, "
+                   "recipients, partners, funders, other).")
+@click.option("--label", "label", default="", metavar="TEXT", help="With --group: the group's own name.")
 @rules_option
-def interview(output: str | None, from_: str | None, force: bool, quick: bool, rules: tuple[str, ...]) -> None:
+def interview(output: str | None, from_: str | None, force: bool, quick: bool, group: str | None, label: str,
+              rules: tuple[str, ...]) -> None:
     """Build a case file by answering questions, then see the recommendations.
 
     Asks for the case id, the site, stage, challenge, engagement, power, trust, capacity,
@@ -601,10 +650,24 @@ def interview(output: str | None, from_: str | None, force: bool, quick: bool, r
     if isinstance(sys.stdin, io.TextIOWrapper):  # bad bytes reach the answer check, which names them
         sys.stdin.reconfigure(errors="surrogateescape")
     start = load_case(from_) if from_ else None
+    if group is not None:
+        from engine.groupinterview import check_group
+
+        check_group(group)
+        if start is None or from_ is None:
+            from engine.errors import Problem, UsageError
+
+            raise UsageError(Problem(field="--group", code="needs_case", message="adds a perspective to a case",
+                                     hint="give the case with --from CASE (interview it first without --group)"))
     engine = load_engine(rules)  # refuse broken rule packs before anyone types an answer
     try:
-        case, path = run_interview(ClickConsole(), start=start, output=output, from_path=from_, force=force,
-                                   quick=quick)
+        if group is not None and start is not None and from_ is not None:
+            from engine.groupinterview import run_group_interview
+
+            case, path = run_group_interview(ClickConsole(), start, from_, group, label, output, force, quick)
+        else:
+            case, path = run_interview(ClickConsole(), start=start, output=output, from_path=from_, force=force,
+                                       quick=quick)
     except InterviewStopped as stop:
         click.echo("", err=True)
         click.echo(str(stop), err=True)

@@ -106,7 +106,7 @@ class Interview:
 
     def run(self) -> Case:
         self.console.say(QUICK_INTRO if self.quick else INTRO)
-        steps = plan(self.data, self.extra, self.quick)
+        steps = self._plan()
         i = self._start(steps)
         if i == 0:
             self._ask_case_id()
@@ -121,7 +121,7 @@ class Interview:
         history: list[str] = []
         shown: str | None = None
         while True:
-            steps = plan(self.data, self.extra, self.quick)
+            steps = self._plan()
             if i >= len(steps):
                 break
             step = steps[i]
@@ -147,11 +147,15 @@ class Interview:
             else:
                 self._answer(step.question, answer)
             self._save()
-            i = [s.question.path for s in plan(self.data, self.extra, self.quick)].index(step.question.path) + 1
+            i = [s.question.path for s in self._plan()].index(step.question.path) + 1
         self.console.say("")
         case = self._save()
         self._forget_progress()
         return case
+
+    def _plan(self) -> list[Step]:
+        """The questions, given the answers so far (a group's interview asks fewer: engine.groupinterview)."""
+        return plan(self.data, self.extra, self.quick)
 
     def _start(self, steps: list[Step]) -> int:
         """The first question never asked (0 for a new interview; the first again when all are answered)."""
@@ -194,7 +198,7 @@ class Interview:
 
     def _ask_case_id(self) -> None:
         current = self.data.get("case_id", "")
-        total = len(plan(self.data, self.extra, self.quick))
+        total = len(self._plan())
         shown = replace(CASE_ID, prompt=f"[Case · 1 of ~{total}] {CASE_ID.prompt}")
         while True:
             case_id = self.console.ask(shown, current)
