@@ -142,7 +142,8 @@ def render_markdown(result: Result, view: View | None = None, *, case: Case | No
     items = shown(result, view)
     eric = eric_names(result)
     by_plan = view.by == "plan"
-    out = [f"# Recommendations for {_esc(result.case_id)}", ""]
+    case_id = result.case_id if re.fullmatch(r"[\w-]+", result.case_id, re.ASCII) else _esc(result.case_id)
+    out = [f"# Recommendations for {case_id}", ""]  # a valid id as it is: it is searched for
     if case is not None:
         date = report_date(case, view.assessed_on)
         head = [f"**{_esc(case.site)}**" if case.site else "",
