@@ -245,17 +245,21 @@ def _record(item: Item, outcome: Outcome, writer: Writer, portfolio: Portfolio,
             seen: dict[str, tuple[str, int]]) -> None:
     if outcome[0] == "ok":
         _, case_id, sha, line, csv_text, digest, slim = outcome
-        first = seen.get(case_id)
+        # several assessments of one site (same case_id, different assessed_on) are not duplicates
+        dated = digest.get("assessed_on") if isinstance(digest, dict) else None
+        key = f"{case_id}\x1f{dated}" if dated else case_id
+        first = seen.get(key)
         if first is None:
-            seen[case_id] = (item[1], item[2])
+            seen[key] = (item[1], item[2])
             writer.result(case_id, sha, line, csv_text, digest)
             portfolio.add(slim, digest)
             return
         where = f"{first[0]}:{first[1]}" if first[1] else first[0]
         outcome = ("error", error_row(item, [Problem(
             field="case_id", code="duplicate_case_id",
-            message=f"case_id '{case_id}' is already used by {where}",
-            hint="give every site its own case_id; this case was not evaluated into the results")], case_id))
+            message=f"case_id '{case_id}'{f' assessed on {dated}' if dated else ''} is already used by {where}",
+            hint="give every site its own case_id (several assessments of one site need different assessed_on "
+                 "dates); this case was not evaluated into the results")], case_id))
     writer.error(outcome[1])
     portfolio.fail(outcome[1])
 

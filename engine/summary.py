@@ -16,6 +16,7 @@ from typing import Any
 from tabulate import tabulate
 
 from .case import Case
+from .perspectives import effective_facts
 from .vocabulary import (
     CATEGORIES,
     CFIR_DOMAINS,
@@ -34,9 +35,11 @@ NOT_STATED = "(not stated)"
 
 
 def case_digest(case: Case) -> dict[str, Any]:
-    """What the summary needs from a case, small enough to keep in the resume index."""
-    facts = case.facts()
-    return {
+    """What the summary needs from a case, small enough to keep in the resume index (the groups'
+    views combined as the rules see them; the date and trust for a site's trend)."""
+    facts = effective_facts(case)[0]
+    dated = {"assessed_on": case.assessed_on, "trust": facts.get("relationships.trust")} if case.assessed_on else {}
+    return {**dated,
         "site": facts.get("site", ""),
         "engagement": [facts.get("engagement.level"), facts.get("engagement.target")],
         "power": [facts.get("power.differential"), facts.get("power.decision_making")],
@@ -60,11 +63,18 @@ class Portfolio:
     power: Counter[tuple[str, str]] = field(default_factory=Counter)
     gaps: int = 0
     top: list[tuple[int, int, str, str]] = field(default_factory=list)
+    trends: dict[str, list[tuple[str, int, int, str]]] = field(default_factory=dict)
+    """case id -> (assessed_on, barriers, high-priority items, trust) of each dated assessment: a few
+    numbers per dated case, for the sites assessed more than once."""
     failures: int = 0
     failure_rows: list[dict[str, Any]] = field(default_factory=list)
 
     def add(self, result: dict[str, Any], digest: dict[str, Any]) -> None:
         self.cases += 1
+        if digest.get("assessed_on"):
+            self.trends.setdefault(result["case_id"], []).append(
+                (str(digest["assessed_on"]), len(digest["barriers"]),
+                 sum(r["priority"] == "high" for r in result["recommendations"]), digest.get("trust") or "-"))
         cats: set[str] = set()
         high = 0
         for rec in result["recommendations"]:
@@ -101,7 +111,8 @@ class Portfolio:
         out = ["# Portfolio summary", "",
                f"{total} cases: {self.cases} evaluated, {self.failures} failed. "
                f"Rules: {engine['name']} {engine['version']} ({packs}).", ""]
-        out += self._recommendations() + self._barriers() + self._engagement() + self._top() + self._failures()
+        out += self._recommendations() + self._barriers() + self._engagement() + self._top()
+        out += self._trends() + self._failures()
         return "\n".join(out).rstrip("\n") + "\n"
 
     def _pct(self, n: int) -> str:
@@ -157,6 +168,22 @@ class Portfolio:
         if not rows:
             return out + ["No site has a high-priority recommendation.", ""]
         return out + [_table(rows, ["case", "site", "high-priority recommendations"]), ""]
+
+    def _trends(self) -> list[str]:
+        """Each site assessed more than once: its assessments in date order, barriers, high-priority
+        items and trust at each (see `isp-advisor compare` for the detail)."""
+        sites = {cid: sorted(rows) for cid, rows in self.trends.items() if len(rows) > 1}
+        if not sites:
+            return []
+        out = ["## Sites assessed more than once", "",
+               "Barriers (CFIR ratings below 0), high-priority recommendations and trust at each",
+               "assessment, oldest first; `isp-advisor compare` shows what changed.", "",
+               "| case | assessments | barriers | high priority | trust |", "|---|---|---|---|---|"]
+        for cid in sorted(sites):
+            rows = sites[cid]
+            cols = [" → ".join(str(r[k]) for r in rows) for k in range(4)]
+            out.append(f"| {_cell(cid)} | {cols[0]} | {cols[1]} | {cols[2]} | {cols[3]} |")
+        return out + [""]
 
     def _failures(self) -> list[str]:
         out = ["## Failures", ""]
