@@ -304,6 +304,15 @@ def plan_cmd(case: str, fmt: str, horizons: tuple[str, ...], rules: tuple[str, .
 # ---------------------------------------------------------------- batch (issue 4)
 
 
+def executor_options(f: F) -> F:
+    """--executor local|dask and --scheduler ADDRESS (batch and sweep)."""
+    f = click.option("--scheduler", metavar="ADDRESS", default=None,
+                     help="dask: the scheduler of an existing cluster, e.g. tcp://10.0.0.5:8786 "
+                          "(default: a LocalCluster on this machine).")(f)
+    return click.option("--executor", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+                        help="local: processes on this machine; dask: a Dask cluster (pip install '.[dask]').")(f)
+
+
 @main.command()
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(), metavar="INPUT...")
 @click.option("--out", "out", required=True, type=click.Path(file_okay=False), metavar="DIR",
@@ -312,19 +321,24 @@ def plan_cmd(case: str, fmt: str, horizons: tuple[str, ...], rules: tuple[str, .
               help="Worker processes (default: the machine's cores). Outputs are the same for any N.")
 @click.option("--resume", is_flag=True, help="Keep the cases DIR already holds results for (same content).")
 @click.option("--force", is_flag=True, help="Replace the outputs already in DIR.")
+@click.option("--explanations", type=click.Choice(["full", "none"]), default="full", show_default=True,
+              help="none: results.jsonl without the proof trees (a fraction of the size); all else is kept.")
+@executor_options
 @rules_option
-def batch(inputs: tuple[str, ...], out: str, jobs: int | None, resume: bool, force: bool,
-          rules: tuple[str, ...]) -> None:
+def batch(inputs: tuple[str, ...], out: str, jobs: int | None, resume: bool, force: bool, explanations: str,
+          executor: str, scheduler: str | None, rules: tuple[str, ...]) -> None:
     """Run many cases: case files, folders of them, JSON Lines (.jsonl) and CSV files (.csv).
 
     Writes DIR/results.jsonl (one 'recommend --format json' object per good case, in input order),
     DIR/errors.jsonl (one line per bad case), DIR/recommendations.csv (one row per case and
-    recommendation) and DIR/summary.md (the portfolio at a glance). CSV columns are case paths
-    such as case_id, engagement.level, cfir.innovation.complexity. Exit code 1 if some cases failed.
+    recommendation), DIR/summary.md (the portfolio at a glance) and DIR/summary.html (the same
+    as pictures). CSV columns are case paths such as case_id, engagement.level,
+    cfir.innovation.complexity. Exit code 1 if some cases failed.
 
     Example:
 
         isp-advisor batch cases/ cases/portfolio.csv --out out --jobs 2
+        isp-advisor batch cases/ --out out --executor dask --scheduler tcp://10.0.0.5:8786
     """
     import contextlib
 
@@ -338,14 +352,22 @@ def batch(inputs: tuple[str, ...], out: str, jobs: int | None, resume: bool, for
                 bars.append(stack.enter_context(click.progressbar(length=total, label="cases", file=sys.stderr)))
 
             report = run_batch(inputs, out, jobs=jobs, resume=resume, force=force, rules=rules,
-                               total=start, progress=lambda n: bars[0].update(n))
+                               total=start, progress=lambda n: bars[0].update(n), explanations=explanations,
+                               executor=executor, scheduler=scheduler)
     else:
-        report = run_batch(inputs, out, jobs=jobs, resume=resume, force=force, rules=rules)
+        report = run_batch(inputs, out, jobs=jobs, resume=resume, force=force, rules=rules,
+                           explanations=explanations, executor=executor, scheduler=scheduler)
     reused = f", {report.reused} reused from the earlier run" if report.reused else ""
     click.echo(f"{report.cases} cases: {report.ok} evaluated, {report.failed} failed{reused}; "
                f"wrote {', '.join(str(f) for f in report.files)}", err=True)
     if report.failed:
-        click.echo(f"see {report.out / 'errors.jsonl'} for the failed cases", err=True)
+        from engine.summary import problem, where
+
+        for row in report.errors:
+            click.echo(f"  {printable(clip(where(row), 80))}: {printable(clip(problem(row), 200))}", err=True)
+        more = report.failed - len(report.errors)
+        click.echo(f"{'... and ' + str(more) + ' more; ' if more > 0 else ''}"
+                   f"see {report.errors_file} for every failed case", err=True)
         sys.exit(1)
 
 # ---------------------------------------------------------------- rule authors (issue 5)

@@ -23,13 +23,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import inputs
+from . import executors, inputs
 from .batchfiles import ERRORS, OUTPUTS, Previous, Writer, failed, lock, partials, prepare
 from .case import validate_case
 from .errors import IspAdvisorError, Problem, UsageError, capped, display_name
 from .inputs import Item
 from .loader import RULES_ENV, rules_digest
 from .render import csvrows
+from .results import compact
 from .runner import Engine, load_engine
 from .summary import Portfolio, case_digest
 
@@ -38,6 +39,13 @@ CHUNK = 32
 
 IN_FLIGHT = 4
 """Chunks in flight per worker: keeps workers busy while bounding memory."""
+
+EXPLANATIONS = ("full", "none")
+"""`--explanations`: full keeps every proof tree in results.jsonl; none leaves them out (about a
+tenth of the bytes; recommend/explain on one case still show them)."""
+
+FIRST_ERRORS = 3
+"""Error rows a BatchReport carries for the terminal (every one is in errors.jsonl)."""
 
 Outcome = tuple[Any, ...]
 """("ok", case_id, sha, results line, csv text, digest, summary recs) | ("reused", sha) | ("error", row)"""
@@ -52,10 +60,16 @@ class BatchReport:
     ok: int
     failed: int
     reused: int
+    errors: tuple[dict[str, Any], ...] = ()
+    """The first few errors.jsonl rows (FIRST_ERRORS), for the terminal."""
 
     @property
     def files(self) -> list[Path]:
         return [self.out / name for name in OUTPUTS]
+
+    @property
+    def errors_file(self) -> Path:
+        return self.out / ERRORS
 
 
 # ---------------------------------------------------------------- per process
@@ -77,7 +91,8 @@ def _digest(rules: Sequence[str], shipped: bool) -> str | None:
         return None  # loading reports the unreadable file
 
 
-def _init(rules: Sequence[str], shipped: bool, reusable: frozenset[str], digest: str | None) -> None:
+def _init(rules: Sequence[str], shipped: bool, reusable: frozenset[str], digest: str | None,
+          explanations: str = "full") -> None:
     """Compile the rules once per process (a forked worker inherits the parent's engine).
 
     The engine is kept while the rule folders and the bytes of their files (`digest`) are the
@@ -88,6 +103,7 @@ def _init(rules: Sequence[str], shipped: bool, reusable: frozenset[str], digest:
         _ENGINE["engine"] = load_engine(rules, shipped)
         _ENGINE["key"] = key
     _ENGINE["reusable"] = reusable
+    _ENGINE["explanations"] = explanations
 
 
 def _work(chunk: list[Item]) -> list[Outcome]:
@@ -96,8 +112,12 @@ def _work(chunk: list[Item]) -> list[Outcome]:
     return [evaluate_item(engine, item, reusable) for item in chunk]
 
 
-def evaluate_item(engine: Engine, item: Item, reusable: frozenset[str] = frozenset()) -> Outcome:
-    """One item -> its finished output text, or an error row; never raises for a bad case."""
+def evaluate_item(engine: Engine, item: Item, reusable: frozenset[str] = frozenset(),
+                  explanations: str | None = None) -> Outcome:
+    """One item -> its finished output text, or an error row; never raises for a bad case.
+
+    `explanations` (full | none) defaults to this process's run setting (see _init).
+    """
     case_id = None
     try:
         text = inputs.content(item)
@@ -109,23 +129,56 @@ def evaluate_item(engine: Engine, item: Item, reusable: frozenset[str] = frozens
             case_id = doc.data["case_id"]
         case = validate_case(doc)
         result = engine.evaluate(case)
-        data = result.to_dict()
+        recs = _rec_dicts(result)
+        if (explanations or _ENGINE.get("explanations", "full")) == "none":
+            line = lean_line(result.to_dict())
+        else:
+            line = result.to_json()
+        digest = case_digest(case)
     except IspAdvisorError as exc:
         return ("error", error_row(item, exc.problems, case_id))
     except Exception as exc:  # noqa: BLE001 - one broken case must not stop the others
         problem = Problem(code="internal", message=f"internal error: {type(exc).__name__}: {exc}",
                           hint="please report it with this case")
         return ("error", error_row(item, [problem], case_id))
-    line = result.to_json()
-    return ("ok", case.case_id, sha, line, csvrows.to_text(csvrows.rows(data)), case_digest(case),
-            _slim(data))
+    data = {"case_id": result.case_id, "recommendations": recs}
+    return ("ok", case.case_id, sha, line, csvrows.to_text(csvrows.rows(data, digest["site"])), digest,
+            _slim(data, engine))
 
 
-def _slim(data: dict[str, Any]) -> dict[str, Any]:
-    """The part of a result the summary reads (cheaper to send between processes)."""
+def _rec_dicts(result: Any) -> list[dict[str, Any]]:
+    """Each recommendation as in `Result.to_dict()`, from the shared per-recommendation dicts
+    (read-only; no copy of the proofs): what the CSV rows and the summary read."""
+    places = result.plan.items if result.plan is not None else [None] * len(result.recommendations)
+    return [{**r.to_dict(), **(p.to_dict() if p else {})}
+            for r, p in zip(result.recommendations, places, strict=True)]
+
+
+def lean_line(data: dict[str, Any]) -> str:
+    """A results line without proof trees (`--explanations none`): everything else is kept."""
+    for rec in data["recommendations"]:
+        rec.pop("explanation", None)
+        for also in rec.get("also", ()):
+            also.pop("explanation", None)
+    for derived in data.get("derived_facts", {}).values():
+        derived.pop("explanation", None)
+    return compact(data)
+
+
+def _slim(data: dict[str, Any], engine: Engine) -> dict[str, Any]:
+    """The part of a result the summary reads (cheaper to send between processes), with the key
+    each recommendation is counted under (what it recommends) and the title shown for it."""
     keys = ("rule_id", "title", "category", "priority", "horizon")
-    return {"case_id": data["case_id"],
-            "recommendations": [{k: r[k] for k in keys if k in r} for r in data["recommendations"]]}
+    recs = []
+    for r in data["recommendations"]:
+        slim = {k: r[k] for k in keys if k in r}
+        rule = engine.by_id.get(r["rule_id"])
+        if rule is not None:
+            category, key = rule.merge_key
+            slim["item"] = f"{category}\x1f{key}"
+            slim["label"] = rule.title or r["title"]
+        recs.append(slim)
+    return {"case_id": data["case_id"], "recommendations": recs}
 
 
 def error_row(item: Item, problems: Sequence[Problem], case_id: str | None) -> dict[str, Any]:
@@ -153,7 +206,8 @@ def error_row(item: Item, problems: Sequence[Problem], case_id: str | None) -> d
 def run_batch(sources: Sequence[str | os.PathLike[str]], out: str | os.PathLike[str], *, jobs: int | None = None,
               resume: bool = False, force: bool = False, rules: Sequence[str | os.PathLike[str]] = (),
               shipped: bool = True, progress: Callable[[int], None] | None = None,
-              total: Callable[[int], None] | None = None) -> BatchReport:
+              total: Callable[[int], None] | None = None, explanations: str = "full",
+              executor: str = "local", scheduler: str | None = None) -> BatchReport:
     """Evaluate every case of `sources` into the output folder `out`.
 
     Everything that can make the run unusable (inputs, rule packs, the folder) is checked before
@@ -161,7 +215,13 @@ def run_batch(sources: Sequence[str | os.PathLike[str]], out: str | os.PathLike[
     `rules` may be an engine.loader.RuleDirs: its `shipped=False` (--no-shipped) is honoured.
     `total(n)`, if given, is called once after those checks with the number of cases (it costs a
     quick extra pass over the inputs); `progress(n)` is called as each n more cases are done.
+    `explanations` is full or none (EXPLANATIONS); `executor` local (processes on this machine)
+    or dask (engine.executors: a cluster at `scheduler`, or a LocalCluster), same bytes either way.
     """
+    if explanations not in EXPLANATIONS:
+        raise UsageError(Problem(field="--explanations", code="invalid", message=f"'{explanations}' is not known",
+                                 hint="use full or none"))
+    chosen = executors.choose(executor, scheduler)
     if jobs is not None and jobs < 1:
         raise UsageError(Problem(field="--jobs", code="invalid", message=f"{jobs} is not a number of workers",
                                  hint="use 1 or more"))
@@ -179,42 +239,53 @@ def run_batch(sources: Sequence[str | os.PathLike[str]], out: str | os.PathLike[
     prepare(folder, resume, force)
     held = lock(folder)
     try:
-        return _run(planned, folder, engine, jobs, resume, (rule_dirs, shipped, rules_sha), progress, total)
+        return _run(planned, folder, engine, jobs, resume, (rule_dirs, shipped, rules_sha), progress, total,
+                    explanations, chosen)
     finally:
         os.close(held)
 
 
+def run_info(engine: Engine, explanations: str) -> dict[str, Any]:
+    """The engine as the resume index records it: a run without proofs never reuses lines with them."""
+    return engine.info if explanations == "full" else {**engine.info, "explanations": explanations}
+
+
 def _run(planned: list[inputs.Source], folder: Path, engine: Engine, jobs: int, resume: bool,
          rules: tuple[list[str], bool, str | None], progress: Callable[[int], None] | None,
-         total: Callable[[int], None] | None) -> BatchReport:
+         total: Callable[[int], None] | None, explanations: str = "full",
+         executor: executors.Executor | None = None) -> BatchReport:
     rule_dirs, shipped, rules_sha = rules
-    previous = Previous.load(folder, engine.info, rules_sha) if resume and rules_sha else Previous()
+    info = run_info(engine, explanations)
+    previous = Previous.load(folder, info, rules_sha) if resume and rules_sha else Previous()
     reusable = previous.hashes()
     if total:
         total(inputs.count(planned))
-    writer = Writer(folder, engine.info, rules_sha or "")
+    writer = Writer(folder, info, rules_sha or "")
     portfolio = Portfolio()
     seen: dict[str, tuple[str, int]] = {}
     reused = 0
+    initargs = (rule_dirs, shipped, reusable, rules_sha, explanations)
+    mapped = (executor.ordered(_chunks(inputs.items(planned)), jobs, initargs) if executor is not None
+              else _ordered(_chunks(inputs.items(planned)), jobs, initargs))
     try:
-        for chunk, outcomes in _ordered(_chunks(inputs.items(planned)), jobs,
-                                         (rule_dirs, shipped, reusable, rules_sha)):
+        for chunk, outcomes in mapped:
             for item, outcome in zip(chunk, outcomes, strict=True):
                 if outcome[0] == "reused":
                     got = previous.line(outcome[1])
                     data = _json_or_none(got[1]) if got else None
                     if got is None or data is None:  # the earlier line cannot be trusted: evaluate it here
-                        outcome = evaluate_item(engine, item)
+                        outcome = evaluate_item(engine, item, frozenset(), explanations)
                     else:
                         case_id, line, digest = got
-                        outcome = ("ok", case_id, outcome[1], line, csvrows.to_text(csvrows.rows(data)), digest,
-                                   data)
+                        outcome = ("ok", case_id, outcome[1], line,
+                                   csvrows.to_text(csvrows.rows(data, str(digest.get("site") or ""))), digest,
+                                   _slim(data, engine))
                         reused += 1
                 _record(item, outcome, writer, portfolio, seen)
             writer.flush()
             if progress:
                 progress(len(chunk))
-        writer.commit(portfolio.markdown(engine.info))
+        writer.commit(portfolio.markdown(engine.info), portfolio.html(engine.info))
     except OSError as exc:  # not through Writer (which names its files): say where all the same
         writer.discard(keep_resumable=False)
         raise failed(Path(exc.filename) if exc.filename else folder, exc) from None
@@ -226,12 +297,16 @@ def _run(planned: list[inputs.Source], folder: Path, engine: Engine, jobs: int, 
         raise
     finally:
         previous.close()
+        close = getattr(mapped, "close", None)
+        if close is not None:
+            close()  # a stopped run: shut the workers down now
     for stale in partials(folder):  # earlier stopped runs: their results are in the new files now
         try:
             stale.unlink(missing_ok=True)
         except OSError:
             pass
-    return BatchReport(folder, portfolio.cases + portfolio.failures, portfolio.cases, portfolio.failures, reused)
+    return BatchReport(folder, portfolio.cases + portfolio.failures, portfolio.cases, portfolio.failures, reused,
+                       tuple(portfolio.failure_rows[:FIRST_ERRORS]))
 
 
 def _json_or_none(line: str) -> Any:
@@ -365,14 +440,20 @@ def _isolated(chunk: list[Item], ctx: Any, initargs: tuple[Any, ...]) -> list[Ou
             except BrokenProcessPool:
                 pool.shutdown(wait=False, cancel_futures=True)
                 pool = None
-                out.append(("error", error_row(item, [Problem(
-                    code="worker_died", message="the worker process evaluating this case died "
-                    "(killed, or out of memory)", hint="try it alone with 'isp-advisor recommend'; "
-                    "the other cases were evaluated")], None)))
+                out.append(worker_died(item))
     finally:
         if pool is not None:
             pool.shutdown(wait=True)
     return out
 
 
-__all__ = ["BatchReport", "run_batch", "evaluate_item", "error_row", "default_jobs", "ERRORS"]
+def worker_died(item: Item) -> Outcome:
+    """The error line of a case whose worker died twice while evaluating it alone."""
+    return ("error", error_row(item, [Problem(
+        code="worker_died", message="the worker process evaluating this case died "
+        "(killed, or out of memory)", hint="try it alone with 'isp-advisor recommend'; "
+        "the other cases were evaluated")], None))
+
+
+__all__ = ["BatchReport", "run_batch", "evaluate_item", "error_row", "default_jobs", "ERRORS", "EXPLANATIONS",
+           "lean_line", "run_info", "worker_died"]

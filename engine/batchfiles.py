@@ -2,7 +2,7 @@
 
 While a run is going, every output lives in a hidden `.batch-<token>.*.partial` file in the
 output folder; only a finished run renames them to results.jsonl, errors.jsonl,
-recommendations.csv and summary.md, so a stopped run never leaves a truncated file that looks
+recommendations.csv, summary.md and summary.html, so a stopped run never leaves a truncated file that looks
 complete. The partial results survive a stopped run on purpose: with an index beside them (one
 line per result: case_id, content hash, where the line is, the summary's digest of the case)
 they are what `--resume` reuses. A finished run keeps that index as `.isp-batch-index.jsonl`.
@@ -32,8 +32,9 @@ RESULTS = "results.jsonl"
 ERRORS = "errors.jsonl"
 RECOMMENDATIONS = "recommendations.csv"
 SUMMARY = "summary.md"
+SUMMARY_HTML = "summary.html"
 MANIFEST = "manifest.json"
-OUTPUTS = (RESULTS, ERRORS, RECOMMENDATIONS, SUMMARY, MANIFEST)
+OUTPUTS = (RESULTS, ERRORS, RECOMMENDATIONS, SUMMARY, SUMMARY_HTML, MANIFEST)
 INDEX = ".isp-batch-index.jsonl"
 LOCK = ".isp-batch.lock"
 PARTIAL_PREFIX = ".batch-"
@@ -146,13 +147,14 @@ class Writer:
             except OSError as exc:
                 raise failed(self.out / name, exc) from None
 
-    def commit(self, summary: str) -> None:
+    def commit(self, summary: str, summary_html: str = "") -> None:
         """Close, sync and rename every output into place; the manifest last."""
         self._write(INDEX, compact({"end": True, "results_bytes": self._size[RESULTS]}) + "\n")
-        data = summary.encode("utf-8")
-        self._sha[SUMMARY] = hashlib.sha256(data)
-        self._size[SUMMARY] = len(data)
-        _write_synced(self.tmp[SUMMARY], data, self.out / SUMMARY)
+        for name, text in ((SUMMARY, summary), (SUMMARY_HTML, summary_html)):
+            data = text.encode("utf-8")
+            self._sha[name] = hashlib.sha256(data)
+            self._size[name] = len(data)
+            _write_synced(self.tmp[name], data, self.out / name)
         for name, fh in list(self._fh.items()):
             try:
                 fh.flush()
@@ -162,13 +164,13 @@ class Writer:
                 raise failed(self.out / name, exc) from None
         self._fh.clear()
         manifest = {"format": 1, "files": {name: {"bytes": self._size[name], "sha256": self._sha[name].hexdigest()}
-                                           for name in (RESULTS, ERRORS, RECOMMENDATIONS, SUMMARY)}}
+                                           for name in (RESULTS, ERRORS, RECOMMENDATIONS, SUMMARY, SUMMARY_HTML)}}
         _write_synced(self.tmp[MANIFEST], (json.dumps(manifest, indent=2) + "\n").encode("utf-8"),
                       self.out / MANIFEST)
         name = MANIFEST
         try:
             (self.out / MANIFEST).unlink(missing_ok=True)  # the old set is no longer one run's outputs
-            for name in (ERRORS, RECOMMENDATIONS, SUMMARY, RESULTS, INDEX, MANIFEST):
+            for name in (ERRORS, RECOMMENDATIONS, SUMMARY, SUMMARY_HTML, RESULTS, INDEX, MANIFEST):
                 os.replace(self.tmp[name], self.out / name)
         except OSError as exc:
             raise failed(self.out / name, exc) from None

@@ -15,8 +15,12 @@ from ..vocabulary import TAG_KEYS
 SEPARATOR = ";"
 """Joins several values in one cell (rule ids, tags), as in CSV input."""
 
+ACTIONS_SEPARATOR = " | "
+"""Joins a recommendation's actions in the `actions` cell (actions are sentences that may hold ';')."""
+
 HEADER: tuple[str, ...] = ("case_id", "rank", "horizon", "category", "rule_ids", "title", "priority",
-                           "priority_rank", "score", *TAG_KEYS)
+                           "priority_rank", "score", *TAG_KEYS, "site", "first_action", "actions")
+"""New columns are appended at the end, so a spreadsheet or script reading columns by position keeps working."""
 PRIORITY_RANKS = {"high": "1", "medium": "2", "low": "3"}
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -26,15 +30,22 @@ def cell(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_START) else text
 
 
-def rows(result: dict[str, Any]) -> list[list[str]]:
-    """The CSV rows of one result, in plan order (rank 1 first)."""
+def rows(result: dict[str, Any], site: str = "") -> list[list[str]]:
+    """The CSV rows of one result, in plan order (rank 1 first); `site` is the case's site name.
+
+    `result` needs only `case_id` and `recommendations` (each as in the output contract), so the
+    batch can pass the shared per-recommendation dicts without building the whole result's data.
+    """
     out = []
+    site_cell = cell(site)
     for n, rec in enumerate(result["recommendations"], 1):
         tags = rec.get("tags", {})
+        actions = [str(a) for a in rec.get("actions", ())]
         out.append([cell(result["case_id"]), str(rec.get("rank", n)), rec.get("horizon", ""), rec["category"],
                     cell(SEPARATOR.join(rec["rule_ids"])), cell(rec["title"]), rec["priority"],
                     PRIORITY_RANKS.get(rec["priority"], ""), str(rec["score"]),
-                    *(SEPARATOR.join(tags.get(k, ())) for k in TAG_KEYS)])
+                    *(SEPARATOR.join(tags.get(k, ())) for k in TAG_KEYS),
+                    site_cell, cell(actions[0] if actions else ""), cell(ACTIONS_SEPARATOR.join(actions))])
     return out
 
 
