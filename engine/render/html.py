@@ -259,6 +259,10 @@ def render_html(result: Result, case: Case, view: View | None = None, *, go_zone
         body.append(("recommendations", "Recommendations by category",
                      _catalogue(items, refs, eric, collapsed=False)))
     body.append(("cfir", "CFIR 2.0 ratings", _cfir(case)))
+    if result.perspectives:
+        from .perspectives import html_block
+
+        body.append(("perspectives", "Each group's view", html_block(result.perspectives)))
     body.append(("case", "The case in full", _case(case)))
     if result.plan is not None and result.plan.held_back:
         body.append(("held-back", "Held back", _held_back(result)))

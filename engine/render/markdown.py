@@ -169,6 +169,10 @@ def render_markdown(result: Result, view: View | None = None, *, case: Case | No
         out += _plan_section(items, eric)
     if case is not None:
         out += [""] + site_section(case)
+    if result.perspectives:
+        from .perspectives import markdown_lines
+
+        out += markdown_lines(result.perspectives)
     if by_plan:
         if items:
             out += ["", "## Detail by category"]

@@ -163,6 +163,10 @@ def render_table(result: Result, view: View) -> str:
         out += ["", "Held back (fired, but waiting for what supersedes them):"]
         for h in result.plan.held_back:
             out += wrap(f"{h.rule_id}: {h.reason}", width, "    ", "  - ")
+    if result.perspectives:
+        from .perspectives import text_lines
+
+        out += text_lines(result.perspectives, width)
     if result.missing_information:
         out += [""] + wrap("Not stated (would sharpen the advice): " + ", ".join(result.missing_information), width)
     for w in result.warnings:
