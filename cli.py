@@ -6,11 +6,12 @@ All errors reach the user through `Main.invoke`: a located message on stderr and
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import sys
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import click
@@ -25,6 +26,10 @@ F = Callable[..., Any]
 
 class Main(click.Group):
     """The one place that turns exceptions into messages and exit codes."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        with _restored_env(_OPTION_ENV):
+            return super().main(*args, **kwargs)
 
     def invoke(self, ctx: click.Context) -> Any:
         _tolerant_streams()
@@ -59,6 +64,24 @@ class Main(click.Group):
             click.echo(f"internal error: {type(exc).__name__}: {printable(clip(str(exc), 400))} "
                        "(set ISP_ADVISOR_DEBUG=1 for details and please report it)", err=True)
             sys.exit(1)
+
+
+_OPTION_ENV = ("ISP_ADVISOR_MATCHER", "ISP_ADVISOR_VERBOSE")
+"""Environment variables options set for the command's run (batch workers inherit them)."""
+
+
+@contextlib.contextmanager
+def _restored_env(names: tuple[str, ...]) -> Iterator[None]:
+    """Options that set environment variables do so for one command only (tests invoke many)."""
+    saved = {n: os.environ.get(n) for n in names}
+    try:
+        yield
+    finally:
+        for n, value in saved.items():
+            if value is None:
+                os.environ.pop(n, None)
+            else:
+                os.environ[n] = value
 
 
 def _tolerant_streams() -> None:
@@ -107,8 +130,33 @@ def rules_option(f: F) -> F:
 
     wrapper = click.option("--no-shipped", is_flag=True,
                            help="Load only the --rules folders, not the shipped packs.")(wrapper)
+    wrapper = matcher_option(wrapper)
     return click.option("--rules", "rules", multiple=True, type=click.Path(file_okay=False), metavar="DIR",
                         help="Add the rule packs in DIR (repeatable; also $ISP_ADVISOR_RULES).")(wrapper)
+
+
+def _set_env(name: str) -> Callable[[click.Context, click.Parameter, Any], None]:
+    def callback(ctx: click.Context, param: click.Parameter, value: Any) -> None:
+        if value:  # the environment reaches batch workers too
+            os.environ[name] = "1" if value is True else str(value)
+    return callback
+
+
+def matcher_option(f: F) -> F:
+    """--matcher durable|python: which matcher runs the rules (also $ISP_ADVISOR_MATCHER)."""
+    return click.option("--matcher", type=click.Choice(["durable", "python"]), default=None, expose_value=False,
+                        callback=_set_env("ISP_ADVISOR_MATCHER"),
+                        help="Match rules with durable_rules (the default where installed) or the plain "
+                             "Python matcher; both fire the same rules (also $ISP_ADVISOR_MATCHER).")(f)
+
+
+def _print_version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if not value or ctx.resilient_parsing:
+        return
+    from engine.matcher import describe
+
+    click.echo(f"isp-advisor, version {__version__}\nmatcher: {describe()}")
+    ctx.exit()
 
 
 def output_options(f: F) -> F:
@@ -155,7 +203,10 @@ def terminal_height() -> int:
 
 
 @click.group(cls=Main, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.version_option(__version__, prog_name="isp-advisor")
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_print_version,
+              help="Show the version and the matcher, then exit.")
+@click.option("-v", "--verbose", is_flag=True, expose_value=False, callback=_set_env("ISP_ADVISOR_VERBOSE"),
+              help="Say more on stderr (e.g. which matcher runs the rules and why; also $ISP_ADVISOR_VERBOSE).")
 def main() -> None:
     """ISP Advisor: tailored, explained implementation-support advice from a site's context.
 

@@ -64,16 +64,16 @@ def cold(repeat: int) -> dict[str, float]:
 
 def in_process(n: int, repeat: int) -> dict[str, float]:
     from engine import case_from_data, load_engine
-    from engine.durable_adapter import DurableRunner
+    from engine.durable_adapter import HostRunner
 
     engine = load_engine()
     cases = [case_from_data(c) for c in generated(n, seed=2)]
     # the floor: the same compiled conditions, the same encoded facts (derived ones included), no-op actions
-    raw = DurableRunner([[(r.id, r.when) for r in s] for s in engine.strata], action=lambda rid: _noop)
+    raw = HostRunner([[(r.id, r.when) for r in s] for s in engine.strata], action=lambda rid: _noop)
     facts = []
     for i, c in enumerate(cases):
         fired = engine.fire_python(c.facts())
-        facts.append(engine._encoder.encode(fired.facts, {"sid": f"raw-{i}"}))
+        facts.append(engine.matcher.encoder.encode(fired.facts, {"sid": f"raw-{i}"}))  # type: ignore[attr-defined]
 
     def run_engine() -> float:
         t = time.perf_counter()

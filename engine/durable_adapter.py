@@ -1,95 +1,105 @@
-"""Everything that knows about durable_rules lives here, with its quirks.
+"""The durable_rules matcher: everything that knows about durable_rules lives here, with its quirks.
 
-- Its module-level host (`durable.lang`) is process-global and a ruleset name cannot be
-  registered twice; we own one `durable.engine.Host` per compiled knowledge base instead, so
-  several engines live in one process.
-- `Host()` starts timer threads that dispatch actions in the background; a synchronous engine
-  must not race them, so our host does not start them.
-- Asserting a fact that no rule's pattern accepts raises MessageNotHandledException: that means
-  "nothing fired", not an error. It still opens a session that must be deleted, and deleting a
-  session from a ruleset that has never handled a fact crashes the process: every ruleset is
-  primed with one handled fact when it is registered (PRIME).
-- Asserting a fact identical to one already in the session raises MessageObservedException; each
-  case gets its own session id (deleted after the case, so memory stays flat), so a repeat means
-  a bug and is reported as an EngineError.
-- Exceptions raised inside actions are swallowed into the session state (`exception`); we check
-  for them and raise an EngineError.
-- Posted events are consumed by the first rule that matches them; we assert facts, so every rule
-  sees every case.
-- A fact may have at most 255 properties; the compiler checks the worst case before any case runs.
+The runner sees only the Matcher interface (engine/matcher.py); encoding, sessions, markers,
+priming, status codes and freeing are all here.
+
+- Rulesets are created on durable_rules' C core directly (one per stratum); the engine only needs
+  to know which rules matched, so no Python action is ever dispatched: a case fact is asserted,
+  and the names of the pending actions are the rule ids. Each ruleset is freed (`delete_ruleset`)
+  by `close()` or when the matcher is garbage collected, so memory stays flat over many engines.
+- Asserting a fact that no rule's pattern accepts returns NOT_HANDLED: that means "nothing
+  fired". It still opens a session, and deleting a session from a ruleset that has never handled
+  a fact crashes the process: every ruleset is primed with one handled fact when it is created.
+- One session per ruleset is reused across cases: after a case its facts are retracted (57% of
+  a fresh session's cost is creating and zeroing it). A session that failed is deleted and
+  replaced, so a failure never leaks into the next case.
+- A fact may have at most 255 properties, a rule at most 64 alternative paths, and the C core
+  has fixed tables (rules per ruleset, tests per rule, a 64-deep evaluation stack). A rule base
+  beyond them raises DurableLimit before any case runs (the engine then uses the plain matcher);
+  a case beyond them raises DurableLimit for that case (the engine evaluates it with the plain
+  matcher and says so). Anything else unexpected is an EngineError naming the rules.
 - Comparing a property with another that is missing is *true* in durable_rules, and values of
   different types compare; compiled conditions therefore guard references with `$ex` and the
   loader keeps each derived fact to one type.
-- After every action durable_rules re-asserts the session state (`{sid, id, $s}`) as a fact. A
-  rule that holds when properties are absent (`$nex`) would match it and fire forever, so every
-  case fact carries a marker property and every compiled rule requires it.
+- Every case fact carries a marker property and every compiled rule requires it, so a rule that
+  holds when properties are absent (`$nex`) never matches anything but a case.
 - An `$or` is split into one path per branch, so a rule fires once per branch that holds; the
-  firings are de-duplicated here.
-- Dispatching an action through the Host costs a Closure, a JSON dump of the session state and
-  its re-assertion as a fact. The engine only needs to know which rules matched, so by default
-  `run` drives the ruleset's core handle directly (assert, then start/complete each pending
-  action without running Python code); rulesets are still registered through the Host. When
-  Python actions are given (the benchmark's floor, tests), they run through the Host as usual.
+  firings are de-duplicated here. Rules with the same condition share one durable rule.
 """
 
 from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Callable, Sequence
+import re
+import weakref
+from collections.abc import Callable, Iterable, Sequence
+from enum import IntEnum
 from typing import Any
 
 import durable_rules_engine as _core
 from durable import engine as _durable
 from durable_rules_engine import error as _DurableCoreError
 
-from .conditions import All, Condition, Not, Test
+from .conditions import All, Condition, Not, Test, facts_read
 from .errors import EngineError, Problem
 from .facts import Facts, FactSpec, spec_for
 
 MAX_PROPERTIES = 255
+MAX_PATHS = 64
+"""durable_rules expands a condition into one network path per alternative (its disjunctive normal
+form); nested `any`s multiply. Beyond this many paths it is refused, not silently slow."""
 PRIME = "isp__prime"
-"""A rule in every ruleset that matches only a priming fact, asserted once when the rules are
-registered. durable_rules crashes (segmentation fault) when a session is deleted from a ruleset
-that has never handled a fact, and a case that no rule accepts still opens a session (the state
-table holds 1,024 at most), so that session must be deleted: priming makes the delete safe."""
+"""A rule in every ruleset that matches only a priming fact, asserted once when the ruleset is
+created (see the module notes). Rule ids starting with `isp__` are reserved (rulemodel)."""
 MIXED_SUFFIX = "__mixed"
 CASE_MARK = "isp__case"
 """A property only case facts carry (never the re-asserted session state)."""
+RESERVED_PREFIX = "isp__"
 
 Expr = dict[str, Any]
 
 
-def _noop(c: Any) -> None:
-    return None
+class Status(IntEnum):
+    """What durable_rules' assert returns (rules.h)."""
+
+    OK = 0
+    NOT_HANDLED = 1
+    OBSERVED = 2
+    DEFERRED = 3
 
 
-class DurableRejected(Exception):
-    """durable_rules would not build some rules (e.g. its limit on tests in one condition)."""
+LIMITS: dict[int, str] = {
+    106: "ERR_RULE_LIMIT_EXCEEDED: too many rules or actions in one ruleset",
+    107: "ERR_RULE_EXISTS_LIMIT_EXCEEDED: too many 'exists' tests",
+    108: "ERR_RULE_BETA_LIMIT_EXCEEDED: too many joins in one ruleset",
+    113: "ERR_EXPRESSION_LIMIT_EXCEEDED: too many tests in one condition",
+    302: "ERR_EVENT_MAX_PROPERTIES: more than 255 properties in one fact",
+    303: "ERR_MAX_STACK_SIZE: more than 64 pending evaluations for one fact",
+    304: "ERR_MAX_MESSAGES_IN_FRAME: too many matches in one frame",
+}
+"""durable_rules' error codes that mean one of its fixed tables is full (not that the input is wrong)."""
 
-    def __init__(self, rule_ids: list[str], message: str) -> None:
-        super().__init__(message)
-        self.rule_ids = rule_ids
-        self.message = message
-
-
-def _refused(definitions: dict[str, dict[str, Any]]) -> list[str]:
-    """The rules durable_rules refuses when each is built on its own."""
-    refused = []
-    for rules in definitions.values():
-        for rid, rule in rules.items():
-            try:
-                _SyncHost().register_rulesets({f"probe{next(DurableRunner._ids)}": {rid: dict(rule)}})
-            except BaseException:  # noqa: BLE001 - any refusal marks the rule
-                refused.append(rid)
-    return refused
+_CODE_RE = re.compile(r"error code: (\d+)")
 
 
-class _SyncHost(_durable.Host):  # type: ignore[misc]
-    """A Host that runs actions only in the calling thread."""
+class DurableLimit(Exception):
+    """durable_rules cannot hold this rule base or this case within its fixed limits.
 
-    def _run(self) -> None:  # noqa: D102 - no background dispatch threads
-        return None
+    `limit` names the limit; `rule_ids` the rules concerned (empty when it is the case, or all of
+    a ruleset when it is the ruleset's size)."""
+
+    def __init__(self, limit: str, rule_ids: Sequence[str] = (), detail: str = "") -> None:
+        super().__init__(limit)
+        self.limit = limit
+        self.rule_ids = tuple(rule_ids)
+        self.detail = detail
+
+
+def error_code(exc: BaseException) -> int | None:
+    """The numeric code of a durable_rules core error ('... error code: 303')."""
+    m = _CODE_RE.search(str(exc))
+    return int(m.group(1)) if m else None
 
 
 def key(path: str) -> str:
@@ -117,10 +127,14 @@ def encoder(spec: FactSpec | None) -> Callable[[Any], list[tuple[str, Any]]]:
 
 
 class FactEncoder:
-    """Encodes facts for durable_rules; encoders are built once per path."""
+    """Encodes facts for durable_rules; encoders are built once per path.
 
-    def __init__(self) -> None:
+    With `reads`, only those paths are encoded (a fact no rule tests need not reach durable_rules,
+    which keeps a case fact well inside its property limit)."""
+
+    def __init__(self, reads: Iterable[str] | None = None) -> None:
         self._cache: dict[str, Callable[[Any], list[tuple[str, Any]]]] = {}
+        self._reads = None if reads is None else frozenset(reads)
 
     def encode(self, facts: Facts, into: dict[str, Any]) -> dict[str, Any]:
         into[CASE_MARK] = 1
@@ -128,7 +142,8 @@ class FactEncoder:
         for path, value in facts.items():
             enc = cache.get(path)
             if enc is None:
-                enc = cache[path] = encoder(spec_for(path))
+                wanted = self._reads is None or path in self._reads
+                enc = cache[path] = encoder(spec_for(path) if wanted else None)
             for k, val in enc(value):
                 into[k] = val
         return into
@@ -260,11 +275,6 @@ def compile_condition(cond: Condition, negate: bool = False) -> Expr:
     return _and(parts) if conj else _or(parts)
 
 
-MAX_PATHS = 64
-"""durable_rules expands a condition into one network path per alternative (its disjunctive normal
-form); nested `any`s multiply. Beyond this many paths a rule is refused, not silently slow."""
-
-
 def path_count(cond: Condition) -> int:
     """How many alternative paths durable_rules builds for a condition."""
 
@@ -281,142 +291,324 @@ def path_count(cond: Condition) -> int:
     return count(compile_condition(cond))
 
 
-# ---------------------------------------------------------------- running
+# ---------------------------------------------------------------- the matcher
+
+Stratum = Sequence[tuple[str, Condition]]
+
+
+def _definitions(strata: Sequence[Stratum]) -> tuple[list[dict[str, Any]], dict[str, tuple[str, ...]]]:
+    """One durable ruleset definition per stratum; rules with the same condition (decision-table
+    rows on one construct, say) share one durable rule, named after the first of them."""
+    members: dict[str, tuple[str, ...]] = {}
+    out: list[dict[str, Any]] = []
+    for stratum in strata:
+        groups: dict[Condition, list[str]] = {}
+        for rid, cond in stratum:
+            groups.setdefault(cond, []).append(rid)
+        definition: dict[str, Any] = {}
+        for cond, rids in groups.items():
+            members[rids[0]] = tuple(rids)
+            definition[rids[0]] = {"all": [{"m": _and([{CASE_MARK: 1}, compile_condition(cond)])}]}
+        if definition:
+            definition[PRIME] = {"all": [{"m": {PRIME: 1}}]}
+        out.append(definition)
+    return out, members
+
+
+def _create(name: str, definition: dict[str, Any]) -> int:
+    handle: int = _core.create_ruleset(name, json.dumps(definition, ensure_ascii=False))
+    return handle
+
+
+def _free(handles: list[int]) -> None:
+    """Delete C rulesets (idempotent: the list is emptied)."""
+    while handles:
+        try:
+            _core.delete_ruleset(handles.pop())
+        except _DurableCoreError:
+            pass
+
+
+def _drain(handle: int, state: int) -> list[str]:
+    """Start and complete every pending action of a session without running Python code: the
+    action names are the (first) rule ids of the rules that matched."""
+    names: list[str] = []
+    pending = _core.start_action_for_state(handle, state)
+    message = pending[1] if pending else None
+    while message:
+        # the message is '{"<rule id>": {...the fact...}}'; rule ids never need JSON escapes
+        names.append(message[2:message.index('"', 2)])
+        message = _core.complete_and_start_action(handle, state)
+    return names
+
+
+def _prime(handle: int) -> None:
+    """Give a ruleset one handled fact before any case (see PRIME)."""
+    code, state = _core.assert_fact(handle, json.dumps({"sid": PRIME, PRIME: 1}))[:2]
+    if code == Status.OK:
+        _drain(handle, state)
+    _core.delete_state(handle, PRIME)
+
+
+def _static_limits(strata: Sequence[Stratum]) -> list[DurableLimit]:
+    """The limits that can be checked without building: paths per condition, properties per fact."""
+    found = [DurableLimit(f"at most {MAX_PATHS} alternative paths per condition", (rid,),
+                          f"the condition expands to {n} alternative paths")
+             for s in strata for rid, cond in s if (n := path_count(cond)) > MAX_PATHS]
+    reads = {p for s in strata for _, cond in s for p in facts_read(cond)}
+    if len(reads) + 2 > MAX_PROPERTIES:
+        found.append(DurableLimit(f"at most {MAX_PROPERTIES} properties in one fact",
+                                  sorted({rid for s in strata for rid, _ in s}),
+                                  f"the rules read {len(reads)} distinct facts"))
+    return found
+
+
+def combined(found: Sequence[DurableLimit]) -> DurableLimit:
+    """Several limits as one (the first limit's name, every rule, every detail)."""
+    if len(found) == 1:
+        return found[0]
+    limits = "; ".join(dict.fromkeys(x.limit for x in found))
+    return DurableLimit(limits, [r for x in found for r in x.rule_ids], "; ".join(x.detail for x in found if x.detail))
+
+
+def durable_limits(strata: Sequence[Stratum]) -> list[DurableLimit]:
+    """What durable_rules cannot hold in these strata, by rule, without keeping anything built:
+    conditions with too many paths, conditions it refuses, rulesets beyond its tables, facts with
+    too many properties. Shared by the matcher (which then refuses the rule base) and lint."""
+    found = _static_limits(strata)
+    if found:
+        return found
+    definitions, members = _definitions(strata)
+    for index, definition in enumerate(definitions):
+        if not definition:
+            continue
+        try:
+            _free([_create(f"isp-probe{next(_ids)}", definition)])
+            continue
+        except _DurableCoreError as exc:
+            code = error_code(exc)
+        refused = []
+        if code != 106:  # a condition it refuses (or many together): find which, one at a time
+            for first, rule in definition.items():
+                try:
+                    _free([_create(f"isp-probe{next(_ids)}", {first: rule})])
+                except _DurableCoreError as one:
+                    refused.append((first, error_code(one)))
+        if refused:
+            for first, one_code in refused:
+                found.append(DurableLimit(LIMITS.get(one_code or 0, f"a condition it cannot build (error {one_code})"),
+                                          members.get(first, (first,))))
+        else:
+            rids = [rid for first in definition if first != PRIME for rid in members.get(first, (first,))]
+            found.append(DurableLimit(LIMITS.get(code or 0, f"error {code}"), rids,
+                                      f"stratum {index} holds {len(rids)} rules ({len(definition) - 1} distinct "
+                                      "conditions)"))
+    return found
+
+
+_ids = itertools.count(1)
+
+
+class DurableMatcher:
+    """Compiled rulesets (one per stratum) on durable_rules' C core; one reusable session each."""
+
+    name = "durable"
+
+    def __init__(self, strata: Sequence[Stratum]) -> None:
+        serial = next(_ids)
+        self.names = [f"isp{serial}_s{i}" for i in range(len(strata))]
+        self._rules = [tuple(rid for rid, _ in s) for s in strata]
+        found = _static_limits(strata)
+        if found:
+            raise combined(found)
+        self.definitions, self._members = _definitions(strata)
+        self._handles: list[int] = []
+        self._by_stratum: list[int | None] = []
+        self._finalizer = weakref.finalize(self, _free, self._handles)
+        try:
+            for name, definition in zip(self.names, self.definitions, strict=True):
+                if not definition:
+                    self._by_stratum.append(None)
+                    continue
+                handle = _create(name, definition)
+                self._handles.append(handle)
+                self._by_stratum.append(handle)
+                _prime(handle)
+        except _DurableCoreError:
+            self.close()
+            found = durable_limits(strata)
+            if found:
+                raise combined(found) from None
+            raise
+        self.encoder = FactEncoder({p for s in strata for _, cond in s for p in facts_read(cond)})
+        self._sid = 0
+        self._asserted: list[tuple[int, str]] = []
+        self.reuse = True
+        """Retract each case's facts from one session instead of creating a session per case."""
+
+    def close(self) -> None:
+        """Free the C rulesets (idempotent); the matcher cannot be used afterwards."""
+        self._finalizer()
+
+    def __enter__(self) -> DurableMatcher:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def session(self) -> DurableSession:
+        return DurableSession(self)
+
+    # the session's work, kept here where the handles are
+
+    def _sid_text(self) -> str:
+        return f"c{self._sid}"
+
+    def _assert(self, stratum: int, fact: dict[str, Any]) -> list[str]:
+        handle = self._by_stratum[stratum]
+        if handle is None:
+            return []
+        fact["sid"] = self._sid_text()
+        text = json.dumps(fact, ensure_ascii=False)
+        try:
+            code, state = _core.assert_fact(handle, text)[:2]
+        except _DurableCoreError as exc:
+            self._reset()
+            number = error_code(exc)
+            if number in LIMITS:
+                raise DurableLimit(LIMITS[number]) from None
+            raise self._unexpected(stratum, f"durable_rules failed: {exc}") from None
+        if code == Status.NOT_HANDLED:
+            return []
+        self._asserted.append((handle, text))
+        if code == Status.OBSERVED:
+            self._reset()
+            raise self._unexpected(stratum, "durable_rules saw the same case twice in one session")
+        if code not in (Status.OK, Status.DEFERRED):
+            self._reset()
+            raise self._unexpected(stratum, f"durable_rules returned status {code}")
+        try:
+            names = _drain(handle, state) if code == Status.OK else []
+        except _DurableCoreError as exc:
+            self._reset()
+            raise self._unexpected(stratum, f"durable_rules failed while matching: {exc}") from None
+        members = self._members
+        out: dict[str, None] = {}
+        for first in names:
+            rids = members.get(first)
+            if rids is None:
+                self._reset()
+                raise self._unexpected(stratum, f"durable_rules reported an unknown rule '{first}'")
+            for rid in rids:
+                out[rid] = None
+        return list(out)
+
+    def _end_case(self) -> None:
+        """Retract the case's facts so the session is empty for the next case (or start afresh)."""
+        asserted, self._asserted = self._asserted, []
+        if not self.reuse:
+            self._reset(asserted)
+            return
+        for handle, text in asserted:
+            try:
+                code = _core.retract_fact(handle, text)[0]
+            except _DurableCoreError:
+                code = -1
+            if code not in (Status.OK, Status.DEFERRED):
+                self._reset(asserted)
+                return
+
+    def _reset(self, asserted: list[tuple[int, str]] | None = None) -> None:
+        """Delete this session in every ruleset and move on to a fresh session id."""
+        for handle in {h for h, _ in (asserted if asserted is not None else self._asserted)}:
+            try:
+                _core.delete_state(handle, self._sid_text())
+            except _DurableCoreError:
+                pass
+        self._asserted = []
+        self._sid += 1
+
+    def _unexpected(self, stratum: int, message: str) -> EngineError:
+        rules = self._rules[stratum]
+        shown = ", ".join(rules[:8]) + (f" and {len(rules) - 8} more" if len(rules) > 8 else "")
+        return EngineError(Problem(code="durable_error", message=f"{message} (stratum {stratum}: rules {shown})",
+                                   hint="run with --matcher python to evaluate without durable_rules, and report "
+                                        "this"))
+
+
+class DurableSession:
+    """One case's matching: the case fact grows stratum by stratum with what was derived."""
+
+    def __init__(self, matcher: DurableMatcher) -> None:
+        self._matcher = matcher
+        self._fact: dict[str, Any] = {}
+
+    def match(self, stratum: int, facts: Facts, new: Facts) -> list[str]:
+        fact = self._fact
+        encoder = self._matcher.encoder
+        if not fact:
+            encoder.encode(facts, fact)
+        elif new:
+            encoder.encode(new, fact)
+        return self._matcher._assert(stratum, dict(fact))
+
+    def close(self) -> None:
+        self._matcher._end_case()
+
+    def __enter__(self) -> DurableSession:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+# ---------------------------------------------------------------- the Host path (benchmark floor)
+
+
+class _SyncHost(_durable.Host):  # type: ignore[misc]
+    """A Host that runs actions only in the calling thread (no background dispatch threads)."""
+
+    def _run(self) -> None:
+        return None
+
+
+class HostRunner:
+    """The same compiled rulesets dispatched through durable_rules' Host with Python actions: what
+    a plain durable_rules program pays. Only the benchmark uses it (as a floor for comparison)."""
+
+    def __init__(self, strata: Sequence[Stratum], action: Callable[[str], Callable[[Any], None]]) -> None:
+        serial = next(_ids)
+        self.names = [f"isp{serial}_h{i}" for i in range(len(strata))]
+        definitions, members = _definitions(strata)
+        self.host = _SyncHost()
+        for name, definition in zip(self.names, definitions, strict=True):
+            if definition:
+                rules = {rid: {**rule, "run": _each([action(r) for r in members.get(rid, (rid,))])}
+                         for rid, rule in definition.items()}
+                self.host.register_rulesets({name: rules})
+                self.host.assert_fact(name, {"sid": PRIME, PRIME: 1})
+                self.host.delete_state(name, PRIME)
+        self._active = {n for n, d in zip(self.names, definitions, strict=True) if d}
+
+    def run(self, stratum: int, fact: dict[str, Any]) -> None:
+        name = self.names[stratum]
+        if name in self._active:
+            try:
+                self.host.assert_fact(name, fact)
+            except _durable.MessageNotHandledException:
+                pass
+
+    def forget(self, sid: str) -> None:
+        for name in self._active:
+            try:
+                self.host.delete_state(name, sid)
+            except _DurableCoreError:
+                pass
 
 
 def _each(actions: list[Callable[[Any], None]]) -> Callable[[Any], None]:
-    if len(actions) == 1:
-        return actions[0]
-
     def run_all(c: Any) -> None:
         for act in actions:
             act(c)
 
     return run_all
-
-
-class DurableRunner:
-    """Compiled rulesets (one per stratum) registered in a host of their own."""
-
-    _ids = itertools.count(1)
-
-    def __init__(self, strata: Sequence[Sequence[tuple[str, Condition]]],
-                 action: Callable[[str], Callable[[Any], None]] | None = None) -> None:
-        self.names = [f"isp{next(self._ids)}_s{i}" for i in range(len(strata))]
-        self._fired: list[str] = []
-        self._errors: list[BaseException] = []
-        self._fast = action is None
-        make = action or self._recorder
-        definitions: dict[str, dict[str, Any]] = {}
-        # Rules with the same condition (decision-table rows on one construct, say) share one
-        # durable_rules rule, named after the first of them; a firing stands for all of them.
-        self._members: dict[str, tuple[str, ...]] = {}
-        for name, stratum in zip(self.names, strata, strict=True):
-            groups: dict[Condition, list[str]] = {}
-            for rid, cond in stratum:
-                groups.setdefault(cond, []).append(rid)
-            definitions[name] = {}
-            for cond, rids in groups.items():
-                self._members[rids[0]] = tuple(rids)
-                definitions[name][rids[0]] = {"all": [{"m": _and([{CASE_MARK: 1}, compile_condition(cond)])}],
-                                              "run": self._guard(_each([make(rid) for rid in rids]))}
-            if definitions[name]:
-                definitions[name][PRIME] = {"all": [{"m": {PRIME: 1}}], "run": _noop}
-        self.definitions = definitions
-        self.host = _SyncHost()
-        try:
-            # durable_rules deletes 'run' from the definitions it is given: give it copies
-            self.host.register_rulesets({n: {rid: dict(rule) for rid, rule in d.items()}
-                                         for n, d in definitions.items() if d})
-        except BaseException as exc:  # durable refuses a definition: find which rules it refuses
-            refused = [rid for first in _refused(definitions) for rid in self._members.get(first, (first,))]
-            raise DurableRejected(refused, str(exc)) from None
-        self._active = {n for n, d in definitions.items() if d}
-        self._handles = {n: self.host.get_ruleset(n)._handle for n in self._active}
-        self._prime()
-
-    def _guard(self, action: Callable[[Any], None]) -> Callable[[Any], None]:
-        """Keep an action's exception for us instead of letting durable_rules swallow it."""
-        errors = self._errors
-
-        def guarded(c: Any) -> None:
-            try:
-                action(c)
-            except BaseException as exc:  # noqa: BLE001 - re-raised after the assert returns
-                errors.append(exc)
-
-        return guarded
-
-    def _recorder(self, rule_id: str) -> Callable[[Any], None]:
-        fired = self._fired
-
-        def action(c: Any) -> None:
-            fired.append(rule_id)
-
-        return action
-
-    def run(self, stratum: int, fact: dict[str, Any]) -> list[str]:
-        """Assert one case fact into a stratum's ruleset; the ids of the rules that fired."""
-        name = self.names[stratum]
-        if name not in self._active:
-            return []
-        if self._fast:
-            return self._run_core(self._handles[name], fact)
-        fired = self._fired
-        fired.clear()
-        try:
-            self.host.assert_fact(name, fact)
-        except _durable.MessageNotHandledException:
-            return []
-        except _durable.MessageObservedException:
-            raise EngineError(Problem(code="durable_observed", field=str(fact.get("sid")),
-                                      message="durable_rules saw the same case twice in one session",
-                                      hint="each case needs its own session id")) from None
-        except _DurableCoreError as exc:
-            raise EngineError(Problem(code="durable_error", message=f"durable_rules failed: {exc}",
-                                      hint=f"a fact may have at most {MAX_PROPERTIES} properties")) from None
-        if self._errors:
-            failure = self._errors[0]
-            self._errors.clear()
-            raise EngineError(Problem(code="action_failed",
-                                      message=f"a rule action failed: {type(failure).__name__}: {failure}"))
-        return list(dict.fromkeys(fired))
-
-    def _prime(self) -> None:
-        """Give every ruleset one handled fact before any case (see PRIME)."""
-        for name in self._active:
-            self.host.assert_fact(name, {"sid": PRIME, PRIME: 1})
-            self.host.delete_state(name, PRIME)
-
-    def _run_core(self, handle: Any, fact: dict[str, Any]) -> list[str]:
-        """Match without dispatching Python actions: the names of the pending actions are the rule ids."""
-        try:
-            code, state = _core.assert_fact(handle, json.dumps(fact, ensure_ascii=False))[:2]
-        except _DurableCoreError as exc:
-            raise EngineError(Problem(code="durable_error", message=f"durable_rules failed: {exc}",
-                                      hint=f"a fact may have at most {MAX_PROPERTIES} properties")) from None
-        if code == 3:
-            state = 0
-        if code == 1:  # not handled: no rule's pattern accepts the fact
-            return []
-        if code == 2:
-            raise EngineError(Problem(code="durable_observed", field=str(fact.get("sid")),
-                                      message="durable_rules saw the same case twice in one session",
-                                      hint="each case needs its own session id"))
-        fired: dict[str, None] = {}
-        pending = _core.start_action_for_state(handle, state)
-        message = pending[1] if pending else None
-        while message:
-            # the message is '{"<rule id>": {...the fact...}}'; rule ids never need JSON escapes
-            fired[message[2:message.index('"', 2)]] = None
-            message = _core.complete_and_start_action(handle, state)
-        members = self._members
-        return [rid for first in fired for rid in members.get(first, ())]
-
-    def forget(self, sid: str) -> None:
-        """Delete a case's session in every ruleset, so memory stays flat across cases."""
-        for name in self._active:
-            try:
-                self.host.delete_state(name, sid)
-            except _DurableCoreError:
-                pass  # no state was created: nothing matched in that ruleset

@@ -173,12 +173,38 @@ def candidate_values(fact: str) -> list[Any]:
     return list(spec.values)
 
 
-def smallest_change(paths: list[str], facts: Facts, fires: Callable[[Facts], bool]) -> list[Change] | None:
+MAX_TRIALS = 4_000
+"""Evaluations one why-not may spend looking for a change: the search over pairs of facts is
+quadratic, and a rule reading sixty facts would otherwise take most of a minute."""
+
+
+def smallest_change(paths: list[str], facts: Facts, fires: Callable[[Facts], bool],
+                    budget: int = MAX_TRIALS) -> list[Change] | None:
     """The fewest changes to case facts (one, else two) after which `fires` is true.
 
     `fires` re-runs the whole evaluation, derivations included, so a change that works through
-    a derived fact is found too. None when no change of at most two facts helps.
+    a derived fact is found too. None when no change of at most two facts helps, or none was found
+    within `budget` evaluations (paths earlier in `paths` are tried first).
     """
+    trials = [0]
+
+    def tries(trial: Facts) -> bool:
+        trials[0] += 1
+        if trials[0] > budget:
+            raise _OutOfBudget
+        return fires(trial)
+
+    try:
+        return _search(paths, facts, tries)
+    except _OutOfBudget:
+        return None
+
+
+class _OutOfBudget(Exception):
+    pass
+
+
+def _search(paths: list[str], facts: Facts, fires: Callable[[Facts], bool]) -> list[Change] | None:
 
     def options(path: str) -> list[Any]:
         spec = spec_for(path)

@@ -1,15 +1,18 @@
-"""Running a case: facts in, rule firings (durable_rules), recommendations with proofs out.
+"""Running a case: facts in, rule firings (a Matcher), recommendations with proofs out.
 
 Rules are compiled once per Engine. Rules that read derived facts run after the rules that
 derive them: the engine orders rules into strata (a rule's stratum is one more than the
 highest stratum of any rule deriving a fact it reads), asserts the case into each stratum's
 ruleset in turn and adds what each stratum derived before the next, so chaining reaches a
 fixed point in one pass. Cycles are refused when the rules are loaded.
+
+Matching is delegated to a Matcher (engine/matcher.py): durable_rules by default, the plain
+compiled matcher where durable_rules is absent, asked for, or beyond its fixed limits. An engine
+holds C memory through durable_rules: use it as a context manager, or `close()` it.
 """
 
 from __future__ import annotations
 
-import itertools
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -18,11 +21,12 @@ from typing import Any
 from . import __version__
 from .case import Case
 from .conditions import MISSING, facts_read, holds
-from .durable_adapter import MAX_PATHS, MAX_PROPERTIES, DurableRejected, DurableRunner, FactEncoder, path_count
 from .errors import Problem, RuleError, UsageError, did_you_mean
 from .explain import Change, Proof, Trace, barriers_matched, candidate_values, prune, smallest_change, trace
 from .facts import DERIVED_PREFIX, FACTS, KEY_FACTS, Facts, is_computed
 from .loader import load_rulebase
+from .matcher import Matcher, MatchSession
+from .matcher import build as build_matcher
 from .placeholders import fill, has_placeholders, values_for
 from .plan import PlanOptions, Standing, build_plan, standing
 from .results import Derivation, Recommendation, Result
@@ -111,38 +115,18 @@ def stratify(rules: Sequence[Rule]) -> list[list[Rule]]:
 class Engine:
     """A compiled knowledge base. Build once per process; evaluate many cases."""
 
-    def __init__(self, base: RuleBase) -> None:
+    def __init__(self, base: RuleBase, matcher: str | None = None) -> None:
+        """`matcher`: durable or python (default: $ISP_ADVISOR_MATCHER, else durable where installed)."""
         self.base = base
         self.rules: tuple[Rule, ...] = base.rules
         self.by_id: dict[str, Rule] = {r.id: r for r in base.rules}
         self.strata = stratify(base.rules)
         self._stratum_of = {r.id: i for i, s in enumerate(self.strata) for r in s}
-        derived_names = {n for r in base.rules for n in r.derive}
-        computed_reads = {p for r in base.rules for p in r.reads() if is_computed(p)}
-        if len(FACTS) + len(derived_names) + len(computed_reads) + 2 > MAX_PROPERTIES:
-            raise RuleError(Problem(code="too_many_facts",
-                                    message=f"{len(derived_names)} derived facts make a case fact larger than "
-                                            f"durable_rules' {MAX_PROPERTIES} properties",
-                                    hint="use fewer derived fact names"))
-        complex_rules = [Problem(file=r.file, line=r.line, rule_id=r.id, field="when", code="too_complex",
-                                 message=f"condition expands to {n} alternative paths in durable_rules "
-                                         f"(the limit is {MAX_PATHS})",
-                                 hint="split it into several rules, or name a part with a derived fact")
-                         for r in base.rules if (n := path_count(r.when)) > MAX_PATHS]
-        if complex_rules:
-            raise RuleError(complex_rules)
-        try:
-            self._durable = DurableRunner([[(r.id, r.when) for r in s] for s in self.strata])
-        except DurableRejected as exc:
-            raise RuleError([Problem(file=r.file, line=r.line, rule_id=r.id, field="when", code="durable_refused",
-                                     message=f"durable_rules cannot build this condition ({exc.message})",
-                                     hint="use fewer tests in one rule (about a dozen 'exists: false' tests is "
-                                          "its limit), or name a part with a derived fact")
-                             for r in base.rules if r.id in exc.rule_ids]
-                            or [Problem(code="durable_refused", message=exc.message)]) from None
-        self._encoder = FactEncoder()
-        self._sids = itertools.count(1)
-        self._prefix = f"{os.getpid()}-"
+        pairs = [[(r.id, r.when) for r in stratum] for stratum in self.strata]
+        self.matcher: Matcher
+        self.matcher, self.matcher_note = build_matcher(pairs, matcher)
+        self._pairs = pairs
+        self._plain_matcher: Matcher | None = self.matcher if self.matcher.name == "python" else None
         reads: set[str] = set()
         for r in base.rules:
             reads |= r.reads()
@@ -163,7 +147,26 @@ class Engine:
             "name": "isp-advisor",
             "version": __version__,
             "rulesets": [{"name": p.name, "version": p.version} for p in base.packs],
+            "matcher": self.matcher.name,
         }
+
+    def close(self) -> None:
+        """Free the matcher's memory (durable_rules' C rulesets); idempotent."""
+        self.matcher.close()
+
+    def __enter__(self) -> Engine:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _plain(self) -> Matcher:
+        """The plain matcher for these rules (built on first use when durable_rules is the matcher)."""
+        if self._plain_matcher is None:
+            from .pymatcher import PythonMatcher
+
+            self._plain_matcher = PythonMatcher(self._pairs)
+        return self._plain_matcher
 
     @staticmethod
     def _closure(rule: Rule, producers: dict[str, list[Rule]]) -> tuple[str, ...]:
@@ -183,16 +186,16 @@ class Engine:
 
     # ------------------------------------------------------------ matching
 
-    def _match(self, facts: Facts, stratum_ids: Callable[[int, Facts, dict[str, Any]], list[str]]) -> Firing:
+    def _match(self, facts: Facts, session: MatchSession) -> Firing:
         facts = dict(facts)
-        fact: dict[str, Any] = {}
         fired: list[str] = []
         derivations: dict[str, tuple[Any, str]] = {}
         warnings: list[str] = []
+        new: Facts = {}
         for k in range(len(self.strata)):
-            ids = stratum_ids(k, facts, fact)
+            ids = session.match(k, facts, new)
             fired.extend(ids)
-            new: Facts = {}
+            new = {}
             for rule in sorted((self.by_id[i] for i in ids if self.by_id[i].derive), key=lambda r: r.sort_key):
                 for name, value in rule.derive.items():
                     prior = derivations.get(name)
@@ -203,32 +206,30 @@ class Engine:
                         warnings.append(f"derived.{name}: {rule.id} derives {value!r} but {prior[1]} "
                                         f"already derived {prior[0]!r}; kept {prior[0]!r}")
             facts.update(new)
-            if fact and new:
-                self._encoder.encode(new, fact)
         return Firing(facts, tuple(sorted(fired)), derivations, tuple(warnings))
 
     def fire(self, facts: Facts) -> Firing:
-        """Match with durable_rules: one session per case, deleted afterwards."""
-        sid = f"{self._prefix}{next(self._sids)}"
+        """Match with the engine's matcher. A case durable_rules cannot hold within its fixed
+        limits (many strong ratings overflow its evaluation stack) is matched by the plain
+        matcher, which fires the same rules, and the result says so in its warnings."""
+        if self.matcher.name == "durable":
+            from .durable_adapter import DurableLimit
 
-        def durable_ids(k: int, current: Facts, fact: dict[str, Any]) -> list[str]:
-            if not fact:
-                fact["sid"] = sid
-                self._encoder.encode(current, fact)
-            return self._durable.run(k, fact)
-
-        try:
-            return self._match(facts, durable_ids)
-        finally:
-            self._durable.forget(sid)
+            try:
+                with self.matcher.session() as session:
+                    return self._match(facts, session)
+            except DurableLimit as exc:
+                firing = self.fire_python(facts)
+                note = (f"durable_rules could not evaluate this case within its limits ({exc.limit}); "
+                        "it was evaluated by the plain matcher, which fires the same rules")
+                return Firing(firing.facts, firing.fired, firing.derivations, (note, *firing.warnings))
+        with self.matcher.session() as session:
+            return self._match(facts, session)
 
     def fire_python(self, facts: Facts) -> Firing:
-        """Match with the plain-Python evaluator (the explainer's semantics)."""
-
-        def python_ids(k: int, current: Facts, fact: dict[str, Any]) -> list[str]:
-            return [r.id for r in self.strata[k] if holds(r.when, current)]
-
-        return self._match(facts, python_ids)
+        """Match with the plain compiled matcher (the explainer's semantics)."""
+        with self._plain().session() as session:
+            return self._match(facts, session)
 
     # ------------------------------------------------------------ evaluation
 
@@ -474,6 +475,7 @@ def _union(items: Any) -> tuple[Any, ...]:
     return tuple(seen)
 
 
-def load_engine(rules: Sequence[str | os.PathLike[str]] = (), shipped: bool = True) -> Engine:
-    """Load, validate and compile the shipped packs plus any local rule folders."""
-    return Engine(load_rulebase(rules, shipped))
+def load_engine(rules: Sequence[str | os.PathLike[str]] = (), shipped: bool = True,
+                matcher: str | None = None) -> Engine:
+    """Load, validate and compile the shipped packs plus any local rule folders (`matcher`: see Engine)."""
+    return Engine(load_rulebase(rules, shipped), matcher)

@@ -164,6 +164,8 @@ class EngineOut(_Out):
     name: str
     version: str
     rulesets: list[RulesetOut]
+    matcher: Literal["durable", "python"] | None = None
+    """Which matcher fired the rules (both fire the same rules; engine/matcher.py)."""
 
 
 class OutputModel(_Out):

@@ -1,135 +1,185 @@
-"""The durable_rules adapter's known pitfalls, each with a test."""
+"""The durable_rules matcher's known pitfalls and fixed limits, each with a test.
+
+These tests ask for the durable matcher explicitly (whatever $ISP_ADVISOR_MATCHER says) and are
+skipped where durable_rules is not installed (Python 3.13 and later).
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from engine import EngineError, load_engine
+from engine import EngineError
+from engine.conditions import All
 from engine.conditions import Test as Cond
-from engine.durable_adapter import CASE_MARK, DurableRunner
-from tests.helpers import engine_for, rec
+from engine.errors import IspAdvisorWarning
+from engine.loader import load_rulebase
+from engine.matcher import durable_installed
+from engine.runner import Engine
+from engine.vocabulary import CFIR_IDS
+from tests.helpers import rec, write_pack
+
+pytestmark = pytest.mark.skipif(not durable_installed(), reason="durable_rules is not installed here")
+
+if durable_installed():
+    import durable_rules_engine as core
+
+    from engine.durable_adapter import DurableLimit, DurableMatcher, durable_limits
+
+
+def durable_engine(folder: Path, rules: list[dict], **extra: object) -> Engine:
+    return Engine(load_rulebase([write_pack(folder, rules, **extra)], shipped=False), "durable")
 
 
 def test_fact_no_rule_handles_means_nothing_fired(tmp_path: Path) -> None:
-    eng = engine_for(tmp_path, [rec("R1", {"fact": "stage", "equals": "sustainment"})])
+    eng = durable_engine(tmp_path, [rec("R1", {"fact": "stage", "equals": "sustainment"})])
+    assert eng.matcher.name == "durable"
     assert eng.fire({"stage": "exploration"}).fired == ()
 
 
 def test_rule_on_missing_fact_fires_once_not_forever(tmp_path: Path) -> None:
-    # durable_rules re-asserts its session state after each action; a rule that holds on absent
-    # properties would match that state and loop forever without the case marker.
-    eng = engine_for(tmp_path, [rec("R1", {"fact": "stage", "exists": False}),
-                                rec("R2", {"not": {"fact": "relationships.trust", "equals": "high"}})])
+    # a rule that holds on absent properties must match only case facts (the marker)
+    eng = durable_engine(tmp_path, [rec("R1", {"fact": "stage", "exists": False}),
+                                    rec("R2", {"not": {"fact": "relationships.trust", "equals": "high"}})])
     assert eng.fire({"case_id": "x"}).fired == ("R1", "R2")
 
 
 def test_any_with_several_true_branches_fires_once(tmp_path: Path) -> None:
-    eng = engine_for(tmp_path, [rec("R1", {"any": [{"fact": "stage", "equals": "installation"},
-                                                   {"fact": "relationships.trust", "equals": "low"}]})])
+    eng = durable_engine(tmp_path, [rec("R1", {"any": [{"fact": "stage", "equals": "installation"},
+                                                       {"fact": "relationships.trust", "equals": "low"}]})])
     result = eng.evaluate_facts({"stage": "installation", "relationships.trust": "low"}, "x")
     assert result.fired == ("R1",)
     assert len(result.recommendations) == 1
 
 
-def test_identical_fact_twice_in_one_session_is_an_engine_error() -> None:
-    runner = DurableRunner([[("R1", Cond("stage", "equals", "installation"))]])
-    fact = {"sid": "s1", CASE_MARK: 1, "stage": 1}
-    assert runner.run(0, dict(fact)) == ["R1"]
-    with pytest.raises(EngineError) as info:
-        runner.run(0, dict(fact))
-    assert "same case twice" in info.value.render()
+def test_the_same_fact_twice_in_one_case_is_an_engine_error_naming_the_rules() -> None:
+    matcher = DurableMatcher([[("R1", Cond("stage", "equals", "installation"))]])
+    with matcher.session() as session:
+        assert session.match(0, {"stage": "installation"}, {}) == ["R1"]
+        with pytest.raises(EngineError) as info:
+            session.match(0, {"stage": "installation"}, {})
+    text = info.value.render()
+    assert "same case twice" in text and "R1" in text
 
 
-def test_exception_inside_an_action_surfaces() -> None:
-    def exploding(rule_id: str) -> Any:
-        def action(c: Any) -> None:
-            raise ValueError(f"boom in {rule_id}")
-        return action
-
-    runner = DurableRunner([[("R1", Cond("stage", "equals", "installation"))]], action=exploding)
-    with pytest.raises(EngineError) as info:
-        runner.run(0, {"sid": "s1", CASE_MARK: 1, "stage": 1})
-    assert "boom in R1" in info.value.render()
+def test_an_unknown_rule_name_from_durable_rules_is_an_error_not_nothing_fired() -> None:
+    matcher = DurableMatcher([[("R1", Cond("stage", "equals", "installation"))]])
+    matcher._members.clear()  # as if durable_rules reported a rule the matcher never compiled
+    with pytest.raises(EngineError) as info, matcher.session() as session:
+        session.match(0, {"stage": "installation"}, {})
+    assert "unknown rule 'R1'" in info.value.render()
 
 
 def test_two_engines_with_the_same_pack_live_in_one_process(tmp_path: Path) -> None:
-    a = engine_for(tmp_path / "a", [rec("R1", {"fact": "stage", "equals": "installation"})])
-    b = engine_for(tmp_path / "b", [rec("R1", {"fact": "stage", "equals": "sustainment"})])
+    a = durable_engine(tmp_path / "a", [rec("R1", {"fact": "stage", "equals": "installation"})])
+    b = durable_engine(tmp_path / "b", [rec("R1", {"fact": "stage", "equals": "sustainment"})])
+    assert a.matcher.names != b.matcher.names
     assert a.fire({"stage": "installation"}).fired == ("R1",)
     assert b.fire({"stage": "installation"}).fired == ()
     assert b.fire({"stage": "sustainment"}).fired == ("R1",)
 
 
-def test_each_case_gets_its_own_session_which_is_deleted(tmp_path: Path) -> None:
-    eng = engine_for(tmp_path, [rec("R1", {"fact": "stage", "equals": "installation"})])
+def test_one_session_is_reused_and_left_empty_after_each_case(tmp_path: Path) -> None:
+    eng = durable_engine(tmp_path, [rec("R1", {"fact": "stage", "equals": "installation"})])
     facts = {"stage": "installation"}
     # the same facts twice are two cases, not a repeated observation
     assert eng.fire(facts).fired == ("R1",)
     assert eng.fire(facts).fired == ("R1",)
-    runner = eng._durable
-    for name in runner._active:
-        with pytest.raises(Exception):
-            runner.host.get_facts(name, f"{eng._prefix}1")  # state of case 1 is gone
+    matcher = eng.matcher
+    handle = matcher._by_stratum[0]
+    assert matcher._sid == 0  # no session was replaced
+    assert core.get_facts(handle, matcher._sid_text()) == "[]"  # the case's fact was retracted
+
+
+def test_a_failed_case_does_not_leak_into_the_next(tmp_path: Path) -> None:
+    eng = durable_engine(tmp_path, [rec("R1", {"fact": "stage", "equals": "installation"})])
+    strong = {f"cfir.{c}": -2 for c in CFIR_IDS}
+    eng.fire(strong)  # beyond durable_rules' stack: the session is replaced
+    assert eng.fire({"stage": "installation"}).fired == ("R1",)
+    assert eng.fire({"stage": "exploration"}).fired == ()
 
 
 def test_facts_are_asserted_not_posted_so_every_rule_sees_them(tmp_path: Path) -> None:
     # a posted event would be consumed by the first matching rule
-    eng = engine_for(tmp_path, [rec(f"R{i}", {"fact": "stage", "equals": "installation"}, title=f"T{i}")
-                                for i in range(5)])
+    eng = durable_engine(tmp_path, [rec(f"R{i}", {"fact": "stage", "equals": "installation"}, title=f"T{i}")
+                                    for i in range(5)])
     assert eng.fire({"stage": "installation"}).fired == ("R0", "R1", "R2", "R3", "R4")
-
-
-def test_too_many_properties_is_reported_before_any_case_runs(tmp_path: Path) -> None:
-    from engine import RuleError
-
-    rules = [rec("R0", {"fact": "stage", "exists": True})]
-    rules += [{"id": f"D{i}", "when": {"fact": "stage", "exists": True}, "derive": {f"fact_{i}": True}}
-              for i in range(200)]
-    with pytest.raises(RuleError) as info:
-        engine_for(tmp_path, rules)
-    assert "255 properties" in info.value.render()
-
-
-def test_shipped_engine_builds_twice(tmp_path: Path) -> None:
-    first = load_engine([Path(__file__).parent / "fixtures" / "basic"], shipped=False)
-    second = load_engine([Path(__file__).parent / "fixtures" / "basic"], shipped=False)
-    assert first._durable.names != second._durable.names
-
-
-def test_condition_that_explodes_into_too_many_paths_is_refused(tmp_path: Path) -> None:
-    from engine import RuleError
-
-    anys = [{"any": [{"fact": f"cfir.innovation.{c}", "lte": -1}, {"fact": f"cfir.innovation.{c}", "equals": "mixed"}]}
-            for c in ("cost", "design", "complexity", "source", "trialability", "adaptability", "evidence_base")]
-    with pytest.raises(RuleError) as info:
-        engine_for(tmp_path, [rec("R-BIG", {"all": anys})])
-    assert "rule R-BIG" in info.value.render() and "128 alternative paths" in info.value.render()
-
-
-def test_condition_durable_rules_refuses_is_named_with_its_rule(tmp_path: Path) -> None:
-    from engine import RuleError
-    from engine.vocabulary import CFIR_IDS
-
-    many = [{"fact": f"cfir.{c}", "exists": False} for c in list(CFIR_IDS)[:20]]
-    with pytest.raises(RuleError) as info:
-        engine_for(tmp_path, [rec("R-OK", {"fact": "stage", "exists": True}), rec("R-HUGE", {"all": many})])
-    text = info.value.render()
-    assert "rule R-HUGE" in text and "durable_rules cannot build this condition" in text
-    assert "R-OK" not in text
 
 
 def test_rules_with_the_same_condition_share_one_durable_rule_and_all_fire(tmp_path: Path) -> None:
     cond = {"any": [{"fact": "cfir.innovation.cost", "lte": -1}, {"fact": "cfir.innovation.cost", "equals": "mixed"}]}
-    eng = engine_for(tmp_path, [rec("R-A", cond, title="A"), rec("R-B", cond, title="B"),
-                                rec("R-C", {"fact": "stage", "exists": True}, title="C")])
-    assert sum(1 for name in eng._durable.definitions.values() for rid in name if rid.startswith("R-")) == 2
+    eng = durable_engine(tmp_path, [rec("R-A", cond, title="A"), rec("R-B", cond, title="B"),
+                                    rec("R-C", {"fact": "stage", "exists": True}, title="C")])
+    assert sum(1 for d in eng.matcher.definitions for rid in d if rid.startswith("R-")) == 2
     assert eng.fire({"cfir.innovation.cost": "mixed"}).fired == ("R-A", "R-B")
     assert eng.fire({"cfir.innovation.cost": -2, "stage": "installation"}).fired == ("R-A", "R-B", "R-C")
-    seen: list[str] = []
-    host_path = DurableRunner([[(r.id, r.when) for r in eng.rules]],
-                              action=lambda rid: (lambda c: seen.append(rid)))
-    host_path.run(0, {"sid": "h1", CASE_MARK: 1, "cfir__innovation__cost__mixed": 1})
-    assert sorted(seen) == ["R-A", "R-B"]
+
+
+# ------------------------------------------------------------------ durable_rules' fixed limits
+
+
+@pytest.mark.parametrize("rating", [-2, 2, "mixed"])
+def test_a_case_rating_all_67_constructs_is_evaluated_by_the_plain_matcher_and_says_so(
+        shipped_engine: Engine, rating: object) -> None:
+    eng = Engine(shipped_engine.base, "durable")
+    facts = {f"cfir.{c}": rating for c in CFIR_IDS}
+    facts.update({"stage": "full_implementation"})
+    assert len(CFIR_IDS) == 67
+    result = eng.evaluate_facts(facts, "thorough")
+    assert result.fired == eng.fire_python(facts).fired
+    assert result.recommendations
+    note = [w for w in result.warnings if "plain matcher" in w]
+    assert len(note) == 1 and "ERR_MAX_STACK_SIZE" in note[0]
+    eng.close()
+
+
+def test_too_many_properties_loads_on_the_plain_matcher_with_one_notice(tmp_path: Path) -> None:
+    rules = [rec("R0", {"fact": "stage", "exists": True})]
+    rules += [{"id": f"D{i}", "when": {"fact": "stage", "exists": True}, "derive": {f"fact_{i}": True}}
+              for i in range(260)]
+    rules += [rec(f"U{i}", {"fact": f"derived.fact_{i}", "equals": True}, title=f"U{i}") for i in range(260)]
+    with pytest.warns(IspAdvisorWarning, match="255 properties") as seen:
+        eng = durable_engine(tmp_path, rules)
+    assert len(seen) == 1
+    assert eng.matcher.name == "python" and eng.info["matcher"] == "python"
+    assert "U259" in eng.fire({"stage": "installation"}).fired
+
+
+def test_a_condition_with_too_many_paths_loads_on_the_plain_matcher_naming_the_rule(tmp_path: Path) -> None:
+    anys = [{"any": [{"fact": f"cfir.innovation.{c}", "lte": -1}, {"fact": f"cfir.innovation.{c}", "equals": "mixed"}]}
+            for c in ("cost", "design", "complexity", "source", "trialability", "adaptability", "evidence_base")]
+    with pytest.warns(IspAdvisorWarning, match="R-BIG") as seen:
+        eng = durable_engine(tmp_path, [rec("R-BIG", {"all": anys})])
+    assert "128 alternative paths" in str(seen[0].message)
+    facts = {f"cfir.innovation.{c}": -1 for c in ("cost", "design", "complexity", "source", "trialability",
+                                                  "adaptability", "evidence_base")}
+    assert eng.matcher.name == "python" and eng.fire(facts).fired == ("R-BIG",)
+
+
+def test_a_condition_durable_rules_refuses_is_named_and_the_rules_still_run(tmp_path: Path) -> None:
+    many = [{"fact": f"cfir.{c}", "exists": False} for c in list(CFIR_IDS)[:20]]
+    with pytest.warns(IspAdvisorWarning) as seen:
+        eng = durable_engine(tmp_path, [rec("R-OK", {"fact": "stage", "exists": True}), rec("R-HUGE", {"all": many})])
+    text = str(seen[0].message)
+    assert "R-HUGE" in text and "R-OK" not in text
+    assert eng.fire({"stage": "installation"}).fired == ("R-HUGE", "R-OK")
+
+
+def test_a_ruleset_beyond_durable_rules_tables_is_reported_with_its_limit() -> None:
+    ids = list(CFIR_IDS)
+    stratum = [(f"R{i}", All((Cond(f"cfir.{ids[i % 67]}", "equals", (i // 67) % 5 - 2),
+                              Cond("scope.sites", "gte", 1 + i // 335)))) for i in range(4_500)]
+    with pytest.raises(DurableLimit) as info:
+        DurableMatcher([stratum])
+    assert "ERR_RULE_LIMIT_EXCEEDED" in info.value.limit and len(info.value.rule_ids) == 4_500
+    found = durable_limits([stratum])
+    assert [x.limit for x in found] == [info.value.limit]
+
+
+def test_closing_frees_the_rulesets(tmp_path: Path) -> None:
+    with durable_engine(tmp_path, [rec("R1", {"fact": "stage", "exists": True})]) as eng:
+        handles = list(eng.matcher._handles)
+        assert eng.fire({"stage": "installation"}).fired == ("R1",)
+    assert eng.matcher._handles == [] and handles
+    eng.close()  # idempotent
