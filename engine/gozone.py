@@ -117,15 +117,17 @@ class Means:
         return {"importance_mean": _round(self.importance), "feasibility_mean": _round(self.feasibility),
                 "rated": self.count,
                 "basis": "quadrants divide at the arithmetic mean of each rating over the strategies of this plan "
-                         "that have both (priors and local ratings alike); above means strictly greater"}
+                         "that have both (priors and local ratings alike), rounded to two decimals; above means "
+                         "strictly greater"}
 
 
 def means(ratings: Sequence[Rating]) -> Means:
     rated = [r for r in ratings if r.rated]
     if not rated:
         return Means(None, None, 0)
-    return Means(sum(r.importance for r in rated) / len(rated),  # type: ignore[misc]
-                 sum(r.feasibility for r in rated) / len(rated), len(rated))  # type: ignore[misc]
+    # rounded to two decimals, the precision of the published figures, so the quadrants agree with the means shown
+    return Means(round(sum(r.importance for r in rated) / len(rated), 2),  # type: ignore[misc]
+                 round(sum(r.feasibility for r in rated) / len(rated), 2), len(rated))  # type: ignore[misc]
 
 
 def zone(r: Rating, m: Means) -> str:

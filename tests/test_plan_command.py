@@ -234,6 +234,8 @@ def test_quadrant_arithmetic() -> None:
     assert zone(R(3, 3.5), m) == "II"  # on the importance mean is not above it
     assert zone(R(3.01, 3.01), m) == "I"
     assert zone(R(4, 4), Means(None, None, 0)) == NO_PRIOR
+    third = means([R(3.9, 3), R(3.9, 3), R(3.895, 3)])  # 3.89833... shown and compared as 3.90
+    assert third.importance == 3.9 and zone(R(3.9, 4), third) == "II"  # 3.9 is not above a mean shown as 3.90
 
 
 def test_rate_prefers_rule_id_then_eric_id() -> None:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from ..case import Case
-from ..gozone import NO_PRIOR, ZONES, eric_name
+from ..gozone import NO_PRIOR, ZONES
 from ..measures import when_text
 from ..planspec import PlanSpec
-from ..specification import TO_AGREE
+from ..specification import MECHANISM_TBD, TO_AGREE
 from .planspec import (
     case_ratings,
     det_label,
@@ -55,9 +55,11 @@ svg text { font-kerning: normal; }
 
 def _v(text: str) -> str:
     """A field's value; 'to agree with the team' and the mechanism placeholder stand out."""
-    if text == TO_AGREE or text.startswith(TO_AGREE) or text.startswith("mechanism: to be"):
-        return f'<span class="agree">{e(text)}</span>'
-    return e(text)
+    out = e(text)
+    for phrase in (MECHANISM_TBD, "to be hypothesised by the team", TO_AGREE):
+        if phrase in text:
+            return out.replace(e(phrase), f'<span class="agree">{e(phrase)}</span>')
+    return out
 
 
 def render_html(spec: PlanSpec, case: Case) -> str:
@@ -108,8 +110,7 @@ def render_html(spec: PlanSpec, case: Case) -> str:
         more = "".join(f"<li>{e(a)}</li>" for a in s.actions[1:])
         parts.append(f'<section class="spec {e(s.horizon)}"><h3>{n}. {e(s.title)}</h3>'
                      f'<p class="meta"><code>{e(s.rule_id)}</code> &middot; {e(s.horizon)} &middot; rank {s.rank}'
-                     + (" &middot; " + e(", ".join(eric_name(x) for x in s.eric_strategy)) if s.eric_strategy else "")
-                     + f"</p><dl>{rows}</dl>" + (f"<p class=\"meta\">Further actions:</p><ul>{more}</ul>" if more
+                     f"</p><dl>{rows}</dl>" + (f"<p class=\"meta\">Further actions:</p><ul>{more}</ul>" if more
                                                   else "") + "</section>")
     parts += ["<h2>Outcome measures</h2>", '<table class="grid"><thead><tr><th>outcome</th><th>when (stage)</th>'
               "<th>measure</th><th>source</th></tr></thead><tbody>"]
