@@ -90,7 +90,7 @@ def load_rulebase(extra: Sequence[str | os.PathLike[str]] = (), shipped: bool = 
                  + pack_files(d)]
         try:
             key = rulecache.key_for(files, dirs, shipped and getattr(extra, "shipped", True))
-        except OSError:
+        except (OSError, ValueError):  # a file that cannot be hashed safely: the load below reports it
             key = None
         cached = rulecache.read(key) if key else None
         if cached is not None:

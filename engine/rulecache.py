@@ -2,20 +2,25 @@
 
 Parsing and validating the shipped packs (about half a megabyte of YAML) takes longer than the
 rest of a `recommend` run. A successfully loaded RuleBase is stored as plain JSON (never pickle:
-nothing read back from disk is executed) under a key made of the engine version and the exact
-bytes and paths of every pack and sources file that were read. Any change to any of them, or to
-the engine, is a different key. Only clean loads are cached; errors are always found afresh.
+nothing read back from disk is executed) under a key made of the engine version, every file of
+the installed engine package, and the exact bytes and paths of every pack and sources file that
+were read. Any change to any of them is a different key. Only clean loads are cached; errors are
+always found afresh. The newest KEEP entries are kept; older ones are removed when one is written.
 
 The folder is $ISP_ADVISOR_CACHE, else $XDG_CACHE_HOME/isp-advisor, else ~/.cache/isp-advisor.
-Set ISP_ADVISOR_CACHE=off to turn caching off. A cache that cannot be read or written is ignored.
+Set ISP_ADVISOR_CACHE=off to turn caching off. A cache that cannot be read or written is ignored:
+a cache failure only ever costs speed, never a command.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
+import stat
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +29,10 @@ from .conditions import All, Any_, Condition, Not, Test
 from .ruleset import PackInfo, Rule, RuleBase, Source, Variant
 
 FORMAT = 4
+KEEP = 8
+"""Cache entries kept (by last use): one per pack edit would otherwise pile up without end."""
+MAX_PACK_BYTES = 1_000_000
+"""The size limit of a case file (engine/documents.py) applies to packs before they are hashed."""
 
 
 def cache_dir() -> Path | None:
@@ -36,53 +45,123 @@ def cache_dir() -> Path | None:
     return (Path(xdg) if xdg else Path.home() / ".cache") / "isp-advisor"
 
 
-_LOADING_CODE = ("loader.py", "rulemodel.py", "facts.py", "vocabulary.py", "conditions.py", "ruleset.py",
-                 "documents.py", "validation.py", "rulecache.py", "placeholders.py")
-"""The engine's own modules that decide what a pack loads to: editing one is a different key, so
-a development checkout never reads a rule base built by older code."""
+def package_root() -> Path:
+    """The engine package whose files are part of every key (any edit to the code is a new key)."""
+    return Path(__file__).resolve().parent
+
+
+@functools.lru_cache(maxsize=4)
+def _code_digest(root: Path) -> bytes:
+    """A digest of every file of the installed engine package (sources and data), by path and bytes."""
+    h = hashlib.sha256()
+    for f in sorted(p for p in root.rglob("*") if p.suffix in (".py", ".yaml", ".yml", ".json", ".typed")
+                    and "__pycache__" not in p.parts):
+        h.update(f"{f.relative_to(root).as_posix()}\n".encode())
+        h.update(_regular_bytes(f))
+    return h.digest()
+
+
+def _regular_bytes(path: Path, limit: int = MAX_PACK_BYTES) -> bytes:
+    """The bytes of a regular file of at most `limit` bytes; OSError for anything else (a FIFO is
+    never opened for a blocking read, /dev/zero never read without bound)."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise OSError(f"{path}: not a regular file")
+        if st.st_size > limit:
+            raise OSError(f"{path}: larger than {limit} bytes")
+        with os.fdopen(os.dup(fd), "rb") as fh:
+            data = fh.read(limit + 1)
+        if len(data) > limit:
+            raise OSError(f"{path}: larger than {limit} bytes")
+        return data
+    finally:
+        os.close(fd)
 
 
 def key_for(files: list[Path], dirs: list[Path], shipped: bool) -> str:
-    """A digest of everything a load reads: engine version and loading code, folder order, each
-    file's path and bytes."""
+    """A digest of everything a load reads: engine version and package files, folder order, each
+    file's path and bytes. OSError when a file cannot be hashed safely (not regular, too large):
+    the caller then loads without the cache, and the loader reports the file."""
     h = hashlib.sha256(f"{FORMAT}|{__version__}|{shipped}|".encode())
-    here = Path(__file__).resolve().parent
-    for name in _LOADING_CODE:
-        h.update((here / name).read_bytes())
+    h.update(_code_digest(package_root()))
     for d in dirs:
         h.update(f"dir:{d.resolve()}\n".encode())
     for f in files:
         h.update(f"file:{f.resolve()}\n".encode())
-        h.update(f.read_bytes())
+        h.update(_regular_bytes(f))
     return h.hexdigest()
 
 
 def read(key: str) -> RuleBase | None:
-    folder = cache_dir()
-    if folder is None:
-        return None
+    """The cached rule base for `key`, or None (absent, stale, corrupt or unreadable)."""
     try:
-        data = json.loads((folder / f"rules-{key}.json").read_text(encoding="utf-8"))
+        folder = cache_dir()
+        if folder is None:
+            return None
+        path = folder / f"rules-{key}.json"
+        data = json.loads(_regular_bytes(path, 64 * MAX_PACK_BYTES).decode("utf-8"))
         if data.get("format") != FORMAT or data.get("key") != key:
             return None
-        return _base_from(data)
-    except (OSError, ValueError, KeyError, TypeError, IndexError):
+        base = _base_from(data)
+        try:
+            os.utime(path)  # recently used: kept by the eviction
+        except OSError:
+            pass
+        return base
+    except Exception:  # noqa: BLE001 - a cache failure only costs speed
         return None
 
 
 def write(key: str, base: RuleBase) -> None:
-    folder = cache_dir()
-    if folder is None:
-        return
+    """Store `base` under `key` atomically, then keep only the newest KEEP entries; never raises."""
+    tmp: str | None = None
     try:
+        folder = cache_dir()
+        if folder is None:
+            return
         folder.mkdir(parents=True, exist_ok=True)
-        text = json.dumps({"format": FORMAT, "key": key, **_base_to(base)}, ensure_ascii=False)
+        text = json.dumps({"format": FORMAT, "key": key, **_base_to(base)}, ensure_ascii=False, allow_nan=False)
         fd, tmp = tempfile.mkstemp(prefix=".rules-", suffix=".tmp", dir=folder)
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
         os.replace(tmp, folder / f"rules-{key}.json")
-    except OSError:
-        return  # a read-only home or a full disk only costs speed
+        tmp = None
+        evict(folder)
+    except Exception:  # noqa: BLE001 - a read-only home or a full disk only costs speed
+        return
+    finally:
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+
+
+def evict(folder: Path, keep: int | None = None) -> None:
+    """Remove all but the `keep` (default KEEP) most recently used entries, and temp files a crash
+    left behind."""
+    keep = KEEP if keep is None else keep
+    entries = []
+    for p in folder.glob("rules-*.json"):
+        try:
+            entries.append((p.stat().st_mtime_ns, p.name, p))
+        except OSError:
+            continue
+    entries.sort(reverse=True)
+    stale = [p for _, _, p in entries[keep:]]
+    for p in folder.glob(".rules-*.tmp"):  # left by a process killed mid-write, an hour or more ago
+        try:
+            if p.stat().st_mtime < time.time() - 3600:
+                stale.append(p)
+        except OSError:
+            continue
+    for p in stale:
+        try:
+            p.unlink()
+        except OSError:
+            pass
 
 
 # ------------------------------------------------------------------ RuleBase <-> JSON data
@@ -109,8 +188,8 @@ def _cond_from(d: Any) -> Condition:
 
 
 _RULE_FIELDS = ("id", "pack", "file", "line", "title", "category", "priority", "score", "key", "description",
-                "derive", "rationale", "overrides", "table", "urgent", "not_before", "due", "evidence_level", "fallbacks",
-                "specification")
+                "derive", "rationale", "overrides", "table", "urgent", "not_before", "due", "evidence_level",
+                "fallbacks", "specification")
 _TUPLE_FIELDS = ("stages", "after", "supersedes")
 
 

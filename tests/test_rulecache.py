@@ -61,15 +61,96 @@ def test_an_unwritable_cache_only_costs_speed(tmp_path: Path, monkeypatch: pytes
     assert os.path.isfile(blocker)
 
 
-def test_the_key_changes_with_the_engine_loading_code(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_key_changes_with_any_file_of_the_engine_package(tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
     from engine import rulecache
 
     folder = write_pack(tmp_path / "p", [rec("R1", {"fact": "stage", "exists": True})])
     files = [folder / "sources.yaml", folder / "t.yaml"]
-    before = rulecache.key_for(files, [folder], False)
     code = tmp_path / "engine"
-    code.mkdir()
-    for name in rulecache._LOADING_CODE:
-        (code / name).write_text(f"# {name}\n")
-    monkeypatch.setattr(rulecache, "__file__", str(code / "rulecache.py"))
+    (code / "render").mkdir(parents=True)
+    (code / "loader.py").write_text("# one\n")
+    (code / "render" / "new_module.py").write_text("# a module no hand-kept list names\n")
+    monkeypatch.setattr(rulecache, "package_root", lambda: code)
+    before = rulecache.key_for(files, [folder], False)
+    (code / "render" / "new_module.py").write_text("# edited\n")
+    rulecache._code_digest.cache_clear()
     assert rulecache.key_for(files, [folder], False) != before
+    assert not hasattr(rulecache, "_LOADING_CODE")
+
+
+def test_only_the_newest_entries_are_kept(cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from engine import rulecache
+
+    monkeypatch.setattr(rulecache, "KEEP", 3)
+    folder = tmp_path / "p"
+    for i in range(6):
+        write_pack(folder, [rec("R1", {"fact": "stage", "exists": True}, title=f"Edit {i}")])
+        load_rulebase([folder], shipped=False)
+        newest = max(cache.glob("rules-*.json"), key=lambda p: p.stat().st_mtime_ns)
+        os.utime(newest, ns=(10**18 + i * 10**9, 10**18 + i * 10**9))  # distinct, increasing times
+    assert len(list(cache.glob("rules-*.json"))) == 3
+    assert load_rulebase([folder], shipped=False).rule("R1").title == "Edit 5"
+
+
+def test_a_failed_write_leaves_no_temp_file(cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from engine import rulecache
+
+    def failing_replace(src: str, dst: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(rulecache.os, "replace", failing_replace)
+    folder = write_pack(tmp_path / "p", [rec("R1", {"fact": "stage", "exists": True})])
+    assert load_rulebase([folder], shipped=False).rule("R1")
+    assert list(cache.iterdir()) == []
+
+
+def test_a_cache_that_fails_in_any_way_never_fails_the_command(cache: Path, tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    from engine import rulecache
+
+    folder = write_pack(tmp_path / "p", [rec("R1", {"fact": "stage", "exists": True})])
+    load_rulebase([folder], shipped=False)
+
+    def broken(data: object) -> None:
+        raise RecursionError("a cache entry nested too deep")
+
+    monkeypatch.setattr(rulecache, "_base_from", broken)
+    monkeypatch.setattr(rulecache, "_base_to", broken)
+    assert load_rulebase([folder], shipped=False).rule("R1")
+
+
+def test_a_fifo_pack_is_not_hashed_or_read(cache: Path, tmp_path: Path) -> None:
+    import threading
+
+    from engine import RuleError
+
+    folder = write_pack(tmp_path / "p", [rec("R1", {"fact": "stage", "exists": True})])
+    os.mkfifo(folder / "pipe.yaml")
+    outcome: list[object] = []
+
+    def load() -> None:
+        try:
+            load_rulebase([folder], shipped=False)
+        except RuleError as exc:
+            outcome.append(exc.render())
+
+    worker = threading.Thread(target=load, daemon=True)
+    worker.start()
+    worker.join(20)
+    if worker.is_alive():  # unblock the reader before failing
+        with open(folder / "pipe.yaml", "w"):
+            pass
+        pytest.fail("loading a folder with a FIFO pack hung")
+    assert outcome and "pipe.yaml" in str(outcome[0]) and "FIFO" in str(outcome[0])
+
+
+def test_an_oversized_pack_is_refused_without_being_read_whole(cache: Path, tmp_path: Path) -> None:
+    from engine import RuleError
+
+    folder = write_pack(tmp_path / "p", [rec("R1", {"fact": "stage", "exists": True})])
+    with open(folder / "huge.yaml", "wb") as fh:
+        fh.truncate(300_000_000)  # sparse: 300 MB claimed, nothing on disk
+    with pytest.raises(RuleError) as info:
+        load_rulebase([folder], shipped=False)
+    assert "huge.yaml" in info.value.render()
