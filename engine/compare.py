@@ -138,14 +138,15 @@ def compare(engine: Engine, cases: Sequence[tuple[str, Case]], options: PlanOpti
     steps = tuple(_step(a, b) for a, b in zip(assessments, assessments[1:], strict=False))
     overall = _step(assessments[0], assessments[-1])
     facts = [effective_facts(a.case)[0] for a in assessments]
-    series = {p: [f.get(p) for f in facts] for p in FACTS
-              if (p.startswith("cfir.") or p in _TREND_FACTS) and any(p in f for f in facts)}
+    wanted = [p for p in FACTS if p.startswith("cfir.")] + [p for p in FACTS if p in _TREND_FACTS]
+    series = {p: [f.get(p) for f in facts] for p in wanted if any(p in f for f in facts)}
     return Comparison(ordered[0][1].case_id, tuple(assessments), overall, steps, series,
                       tuple(debrief(overall, facts, labels)))
 
 
 _TREND_FACTS = ("relationships.trust", "engagement.level", "power.differential", "capacity.intervention_specific",
-                "capacity.general", "capacity.analytic", "capacity.adaptive")
+                "capacity.general", "capacity.analytic", "capacity.adaptive", "capacity_levels.individual",
+                "capacity_levels.organization", "capacity_levels.network", "capacity_levels.system")
 
 
 def _name(path: str) -> str:

@@ -121,7 +121,8 @@ def run_group_interview(console: Console, start: Case, from_path: str | os.PathL
         data.update(current.model_dump(exclude_none=True, exclude={"group", "label"}))
     progress = _progress(path, group)
     quick = quick or progress.get("mode") == "quick"
-    interview = GroupInterview(console, data, path, resuming=current is not None or bool(progress), force=True,
+    # a stopped group interview resumes where it stopped; editing a finished view starts at the first question
+    interview = GroupInterview(console, data, path, resuming=bool(progress), force=True,
                                quick=quick, extra=dict(progress.get("extra", {})),
                                asked=set(progress.get("asked", set())), group=group, label=label, base=base)
     try:

@@ -11,7 +11,7 @@ import textwrap
 from typing import Any
 
 from ..conditions import fmt_value
-from ..vocabulary import CFIR_IDS, ENGAGEMENT_LEVELS, LEVELS
+from ..vocabulary import ENGAGEMENT_LEVELS, LEVELS
 from .jsonout import dumps
 
 COMPARE_FORMATS: tuple[str, ...] = ("table", "markdown", "json", "html")
@@ -31,7 +31,9 @@ def render_compare(data: dict[str, Any], fmt: str = "table", width: int = 100) -
 def name(path: str, labels: dict[str, str] | None = None) -> str:
     """A fact path in words: CFIR constructs by their CFIR 2.0 name, other facts by their label."""
     if path.startswith("cfir."):
-        return CFIR_IDS.get(path[5:], path[5:])
+        from .perspectives import fact_name
+
+        return fact_name(path)
     return (labels or {}).get(path) or path
 
 
