@@ -814,5 +814,84 @@ def whatif(case: str, settings: tuple[str, ...], fmt: str, rules: tuple[str, ...
     click.echo(render_diff(run_whatif(load_engine(rules), the_case, settings), fmt), nl=False)
 
 
+
+# ---------------------------------------------------------------- sweep (issue 14)
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(), metavar="CASE|INPUT...")
+@click.option("--vary", "varies", multiple=True, required=True, metavar="PATH[=v1,v2,...]",
+              help="A fact to vary and the values to try (all allowed values when none are listed; repeatable).")
+@click.option("--max", "max_variants", type=click.IntRange(1), default=1000, show_default=True, metavar="N",
+              help="Refuse sweeps of more than N combinations (per case).")
+@click.option("--format", "-f", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
+              show_default=True, help="Output format.")
+@click.option("--jsonl", "jsonl", type=click.Path(dir_okay=False), metavar="FILE", default=None,
+              help="Also write every variant (the values set and the plan) to FILE, one JSON line each (one case).")
+@executor_options
+@rules_option
+@output_options
+def sweep(inputs: tuple[str, ...], varies: tuple[str, ...], max_variants: int, fmt: str, jsonl: str | None,
+          executor: str, scheduler: str | None, rules: tuple[str, ...], output: str | None, force: bool) -> None:
+    """Which levers move a site's plan: every combination of the --vary values, evaluated, and for each
+    recommendation the facts whose change alone adds or removes it or moves its horizon.
+
+    Given a folder, .jsonl or .csv (batch inputs), sweeps every case and counts, per fact, at how
+    many sites it moves the plan and which recommendations it moves most often (--executor dask
+    sends the cases to a Dask cluster; one case's variants are evaluated in this process).
+
+    Example:
+
+        isp-advisor sweep cases/riverside-fqhc.yaml --vary engagement.level --vary relationships.trust
+        isp-advisor sweep cases/riverside-fqhc.yaml --vary cfir.inner_setting.culture=-2,0,2 -f csv
+        isp-advisor sweep cases/ --vary engagement.level
+    """
+    import json
+    from pathlib import Path
+
+    from engine.errors import Problem, UsageError
+    from engine.inputs import kind_of
+    from engine.render.sweep import render_portfolio_sweep, render_sweep
+    from engine.sweep import parse_varies, sweep_portfolio
+
+    parsed = parse_varies(varies, max_variants)
+    if output:
+        from engine.outputs import check_writable
+
+        check_writable(output, force)
+    one = len(inputs) == 1 and os.path.isfile(inputs[0]) and kind_of(Path(inputs[0])) == "file"
+    if not one:
+        if jsonl:
+            raise UsageError(Problem(field="--jsonl", code="one_case", message="writes the variants of one case",
+                                     hint="sweep one case file with --jsonl, or leave --jsonl out"))
+        data = sweep_portfolio(list(inputs), parsed, rules=rules, executor=executor, scheduler=scheduler).to_dict()
+        emit(render_portfolio_sweep(data, fmt, terminal_width()), output, force)
+        return
+    from engine import load_case, load_engine
+    from engine.executors import choose
+    from engine.sweep import sweep as run_sweep
+    from engine.sweep import variant_line
+
+    choose(executor, scheduler)  # the same checks as for a portfolio (one case runs here)
+    if jsonl:
+        from engine.outputs import check_writable
+
+        check_writable(jsonl, force)
+    the_case = load_case(inputs[0])
+    lines: list[str] = []
+
+    def keep(variant: Any) -> None:
+        if jsonl:
+            lines.append(json.dumps(variant_line(the_case.case_id, parsed, variant), ensure_ascii=False))
+
+    result = run_sweep(load_engine(rules), the_case, parsed, on_variant=keep)
+    if jsonl:
+        from engine.outputs import atomic_write
+
+        atomic_write(jsonl, "\n".join(lines) + "\n", force)
+        click.echo(f"wrote {jsonl} ({len(lines)} variants)", err=True)
+    emit(render_sweep(result.to_dict(), fmt, terminal_width()), output, force)
+
+
 if __name__ == "__main__":
     main()

@@ -84,14 +84,20 @@ def run_chunk(chunk: Chunk, initargs: tuple[Any, ...]) -> Outcomes:
     """The per-chunk function on a Dask worker: compile the rules once per process, then evaluate."""
     from . import batch
 
-    rules, shipped, _, digest = initargs[:4]
+    check_rules(*initargs[:4])
+    batch._init(*initargs)
+    return batch._work(chunk)
+
+
+def check_rules(rules: Any, shipped: bool, _: Any, digest: str | None) -> None:
+    """On a worker: refuse to evaluate with rule packs whose bytes differ from the run's."""
+    from . import batch
+
     if digest is not None and batch._digest(list(rules), shipped) != digest:
         raise EngineError(Problem(code="rules_differ", message="a Dask worker reads other rule packs than "
                                   "the run started with (different bytes)",
                                   hint="give the workers the same rule folders (a shared file system) "
                                        "and the same isp-advisor version"))
-    batch._init(*initargs)
-    return batch._work(chunk)
 
 
 class DaskExecutor:
