@@ -51,7 +51,8 @@ def _table(data: dict[str, Any], width: int) -> str:
     still = len(data["recommendations"]) - len(moved)
     out += ["", "Recommendations that move:" if moved else "No recommendation moves."]
     for rec in moved:
-        out += [""] + _wrap(f"{rec['rule_id']}: {rec['title']} (as it is: {rec['base'] or 'not in the plan'})", width, "  ")
+        base = rec["base"] or "not in the plan"
+        out += [""] + _wrap(f"{rec['rule_id']}: {rec['title']} (as it is: {base})", width, "  ")
         for lever in rec["levers"]:
             effects = " and ".join(EFFECTS[e] for e in lever["effects"])
             out += _wrap(f"  {lever['fact']} {effects}: " + "; ".join(_where(v) for v in lever["by_value"]),
