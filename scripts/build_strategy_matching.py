@@ -1429,6 +1429,10 @@ def tags_yaml(d, indent):
     return out
 
 
+TRIBAL_FIRST = ("EQ-TRIBAL-DATA-GOVERNANCE", "EQ-TRIBAL-SOVEREIGNTY")
+"""Equity rules every ERIC row follows when they fire (issue 10: sovereignty before any data collection)."""
+
+
 def row(rid, construct, strategy, score, priority, rationale, sources, extra, evidence_level=None):
     sname, actions, comps = S[strategy]
     comps = list(dict.fromkeys(comps + extra.get("isp_competency", [])))
@@ -1455,6 +1459,8 @@ def row(rid, construct, strategy, score, priority, rationale, sources, extra, ev
         L.append(f"        stages: [{', '.join(stages)}]")
     if HAS_EVIDENCE_LEVEL and evidence_level is not None:
         L.append(f"        evidence_level: {evidence_level}")
+    # In a Nation, its approvals and data governance come before any strategy that gathers data or people.
+    L.append(f"        after: [{', '.join(TRIBAL_FIRST)}]")
     L.append("        actions:")
     L += [f"          - {q(a)}" for a in actions]
     L.append("        tags:")
