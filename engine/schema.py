@@ -77,7 +77,9 @@ class TestTrace(_Out):
     ref_actual: Any = None
     actual: Any
     held: bool
-    source: Literal["case", "derived", "missing"]
+    source: Literal["case", "derived", "missing", "perspectives", "previous"]
+    note: str | None = Field(None, description="where the value came from: whose view (a group's), or the "
+                             "previous assessment")
     derived_from: ProofOut | None = None
 
 
@@ -168,6 +170,35 @@ class EngineOut(_Out):
     """Which matcher fired the rules (both fire the same rules; engine/matcher.py)."""
 
 
+class GroupOut(_Out):
+    group: Literal["leadership", "staff", "community_members", "recipients", "partners", "funders", "other"]
+    label: str | None = None
+    facts: dict[str, Scalar]
+
+
+class CombinedOut(_Out):
+    path: str
+    value: Scalar
+    note: str
+
+
+class PerspectivesOut(_Out):
+    """The groups' views (engine/perspectives.py); fact paths as in the case file."""
+
+    groups: list[GroupOut]
+    divergent: list[str]
+    missing_groups: list[str]
+    community_lower: list[str]
+    combined: list[CombinedOut]
+
+
+class ChangeOut(_Out):
+    path: str
+    from_: Scalar | None = Field(alias="from")
+    to: Scalar | None
+    direction: Literal["improved", "worsened", "unchanged", "new", "gone"]
+
+
 class OutputModel(_Out):
     """`isp-advisor recommend CASE --format json`."""
 
@@ -178,6 +209,8 @@ class OutputModel(_Out):
     missing_information: list[str]
     warnings: list[str]
     plan: PlanOut
+    perspectives: PerspectivesOut | None = Field(None, description="only when the case holds perspectives")
+    changes: list[ChangeOut] | None = Field(None, description="only with --previous: what changed since")
 
 
 TestTrace.model_rebuild()
@@ -315,5 +348,7 @@ def _add_vocabularies(schema: dict[str, Any]) -> None:
     if fact is not None:
         fact.pop("type", None)
         fact["anyOf"] = [{"enum": list(FACTS)}, {"type": "string", "pattern": r"^derived\.[a-z][a-z0-9_]*$"},
+                         {"type": "string", "pattern": r"^(derived\.(divergent|community_lower|lowest_group|"
+                                                       r"highest_group|missing_group|resolved)|change)\.[a-z0-9_.]+$"},
                          {"type": "string", "pattern": r"\$[A-Za-z_]"}]
         fact["description"] = "a fact path of the case contract, derived.<name>, or a table template ($var)"

@@ -132,7 +132,7 @@ def test_rules_test_shipped(runner: CliRunner) -> None:
 def test_coverage_on_the_example_cases(runner: CliRunner) -> None:
     res = run(runner, "rules", "coverage", "--cases", str(CASES), "-f", "json")
     data = json.loads(res.output)
-    assert data["cases"] == len(list(CASES.glob("*.yaml")))
+    assert data["cases"] == len(list(CASES.rglob("*.yaml")))  # folders of cases too (cases/over-time/)
     fired = {r["rule_id"]: r["fired"] for r in data["rules"]}
     assert fired["EQ-TRUST-LOW"] >= 1
     assert set(data["never_fired"]) == {rid for rid, n in fired.items() if n == 0}
@@ -203,7 +203,7 @@ def test_diff_reports_added_removed_and_priority(runner: CliRunner, tmp_path: Pa
 def test_diff_of_a_folder_with_itself_is_empty(runner: CliRunner) -> None:
     res = run(runner, "rules", "diff", BASIC, BASIC, "--cases", str(CASES), "-f", "json", "--no-shipped")
     data = json.loads(res.output)
-    assert data["totals"] == {"cases": len(list(CASES.glob("*.yaml"))), "cases_changed": 0, "added": 0,
+    assert data["totals"] == {"cases": len(list(CASES.rglob("*.yaml"))), "cases_changed": 0, "added": 0,
                               "removed": 0, "priority": 0}
     assert all(c["changes"] == [] for c in data["cases"])
 
