@@ -454,9 +454,12 @@ def rules_list(category: str | None, fmt: str, rules: tuple[str, ...]) -> None:
         isp-advisor rules list --category equity --rules my_rules
     """
     from engine.catalogue import summaries
-    from engine.loader import load_rulebase
+    from engine.errors import warn
+    from engine.loader import load_rulebase, source_overrides
     from engine.render.authoring import rule_list_text
 
+    for problem in source_overrides(rules):
+        warn(problem.render())
     click.echo(rule_list_text(summaries(load_rulebase(rules), category), fmt, terminal_width()), nl=False)
 
 

@@ -376,9 +376,10 @@ def durable_limits(strata: Sequence[Stratum]) -> list[DurableLimit]:
     conditions with too many paths, conditions it refuses, rulesets beyond its tables, facts with
     too many properties. Shared by the matcher (which then refuses the rule base) and lint."""
     found = _static_limits(strata)
-    if found:
-        return found
-    definitions, members = _definitions(strata)
+    if any("properties" in x.limit for x in found):
+        return found  # every rule is concerned: nothing more to learn by building
+    beyond = {rid for x in found for rid in x.rule_ids}
+    definitions, members = _definitions([[(rid, c) for rid, c in s if rid not in beyond] for s in strata])
     for index, definition in enumerate(definitions):
         if not definition:
             continue

@@ -6,6 +6,7 @@ Traces hold no formatting; renderers draw them. `prune` keeps the path that made
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -66,9 +67,15 @@ class Proof:
     """The shipped rule this (local) rule replaces, as 'pack (file)'; '' when it replaces nothing."""
 
     def to_dict(self) -> dict[str, Any]:
-        """The proof as JSON-ready data; built once per Proof (proofs are shared across cases), so
-        callers must treat it as read-only."""
-        return memo(self, "_dict", self._build_dict)  # type: ignore[no-any-return]
+        """The proof as fresh JSON-ready data (a caller may edit it: proofs are shared across cases,
+        so the shared form is the immutable text of `to_json`)."""
+        fresh: dict[str, Any] = json.loads(self.to_json())
+        return fresh
+
+    def to_json(self) -> str:
+        """The proof as compact JSON text, built once per Proof."""
+        return memo(self, "_json", lambda: json.dumps(self._build_dict(), ensure_ascii=False,  # type: ignore[no-any-return]
+                                                      separators=(",", ":")))
 
     def _build_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"rule_id": self.rule_id, "ruleset": self.pack}
@@ -80,7 +87,7 @@ class Proof:
             out["derived"] = dict(self.derived)
         out["fired"] = self.fired
         out["condition"] = self.condition.to_dict()
-        return out
+        return out  # built afresh each time: only its JSON text is kept
 
 
 def memo(obj: Any, name: str, build: Callable[[], Any]) -> Any:

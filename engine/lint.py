@@ -27,7 +27,7 @@ _KEPT_CODES = {
     "unknown_tag", "unknown_fact", "unknown_source", "duplicate_id", "nothing_to_override", "unknown_rule",
     "derived_type", "bad_operator", "bad_value", "bad_reference", "unknown_var", "syntax", "alias",
     "duplicate_key", "empty", "too_large", "encoding", "derivation_cycle", "runaway_derivation",
-    "no_actions", "no_sources", "unknown_placeholder", "self_reference",
+    "no_actions", "no_sources", "unknown_placeholder", "self_reference", "bad_number",
 }
 
 
@@ -76,7 +76,44 @@ def lint(extra: Sequence[str | os.PathLike[str]] = (), shipped: bool = True) -> 
     checked = replace(base, rules=base.rules + tuple(salvaged))
     findings = [from_problem(p) for p in problems]
     findings += checks(checked)
+    findings += durable_findings(base)
+    from .loader import source_overrides
+
+    findings += [Finding(p.file, p.line, "", p.code, "warning", p.message, p.field, p.hint)
+                 for p in source_overrides(extra, shipped)]
     return sorted(set(findings))
+
+
+def durable_findings(base: RuleBase) -> list[Finding]:
+    """Rules beyond durable_rules' fixed limits, by rule and limit: they load, but run on the plain
+    matcher (which fires the same rules), so this is a warning. Skipped where durable_rules is
+    not installed; the loaded rules only (salvaged ones may not compile)."""
+    from .matcher import durable_installed
+
+    if not durable_installed() or not base.rules:
+        return []
+    from .durable_adapter import durable_limits
+    from .runner import stratify
+
+    try:
+        strata = stratify(base.rules)
+    except RuleError:
+        return []  # cycles are reported on their own
+    by_id = {r.id: r for r in base.rules}
+    out: list[Finding] = []
+    hint = ("split the rule, or name a part of it with a derived fact; or keep it: the plain matcher runs it "
+            "(--matcher python)")
+    for found in durable_limits([[(r.id, r.when) for r in s] for s in strata]):
+        rids = [rid for rid in found.rule_ids if rid in by_id]
+        detail = f" ({found.detail})" if found.detail else ""
+        if len(rids) > 10:  # a ruleset's size: one finding, at its first rule
+            rids, detail = rids[:1], f"{detail} and {len(found.rule_ids) - 1} more rules"
+        for rid in rids:
+            rule = by_id[rid]
+            out.append(Finding(rule.file, rule.line, rid, "durable_limit", "warning",
+                               f"beyond durable_rules' limit {found.limit}{detail}: the rules run on the plain "
+                               "matcher", "when", hint))
+    return out
 
 
 def checks(base: RuleBase) -> list[Finding]:

@@ -6,6 +6,7 @@ and line, so a rule author fixes a pack in one pass.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 from collections.abc import Iterable, Sequence
@@ -18,7 +19,7 @@ from pydantic import ValidationError
 from . import vocabulary as v
 from .conditions import All, Any_, Condition, Not, Test
 from .documents import Document, dotted, load
-from .errors import Problem, RuleError, allowed, did_you_mean
+from .errors import Problem, RuleError, allowed, did_you_mean, display_name
 from .facts import DERIVED_PREFIX, FACTS, FactSpec, spec_for
 from .ruleset import PackInfo, Rule, RuleBase, Source, Variant
 
@@ -168,6 +169,35 @@ def _load_sources(dirs: list[Path], problems: list[Problem]) -> dict[str, Source
     return out
 
 
+def source_overrides(extra: Sequence[str | os.PathLike[str]] = (), shipped: bool = True) -> list[Problem]:
+    """Source keys a later folder's sources.yaml defines again: the later citation silently wins
+    (a local file replacing a shipped source), so lint and `rules list` warn about each."""
+    seen: dict[str, tuple[str, Any]] = {}
+    out: list[Problem] = []
+    for d in rule_dirs(extra, shipped):
+        f = d / SOURCES_FILE
+        if not f.is_file():
+            continue
+        try:
+            doc = load(f, RuleError)
+        except RuleError:
+            continue  # reported by the load itself
+        found = doc.data.get("sources") if isinstance(doc.data, dict) else None
+        data: dict[Any, Any] = found if isinstance(found, dict) else {}
+        for key in data:
+            if not isinstance(key, str):
+                continue
+            if key in seen and seen[key][1] != data[key]:  # the same entry again changes nothing
+                out.append(Problem(file=doc.path, line=doc.line_of(("sources", key)), field=f"sources.{key}",
+                                   code="source_override",
+                                   message=f"redefines source '{key}' of {display_name(seen[key][0])}, which it "
+                                           "replaces for every rule citing it",
+                                   hint="give your source a key of its own, or remove this entry"))
+            elif key not in seen:
+                seen[key] = (doc.path, data[key])
+    return out
+
+
 def _load_pack(doc: Document, shipped: bool, sources: dict[str, Source],
                problems: list[Problem]) -> tuple[PackInfo, list[Rule], list[str]] | None:
     from .rulemodel import PackModel  # not needed when the rule cache answers
@@ -283,6 +313,10 @@ def _load_rule(doc: Document, data: Any, loc: tuple[str | int, ...], info: PackI
                                 hint=hint, code=code, rule_id=model.id))
 
     when = _condition(model.when, ("when",), add)
+    for name, value in (model.derive or {}).items():
+        err = number_problem(value)
+        if err:
+            add(("derive", name), err[0], err[1], code="bad_number")
     tags: dict[str, tuple[str, ...]] = {}
     if model.recommend is not None:
         for key in v.TAG_KEYS:
@@ -470,11 +504,32 @@ def _compatible(a: FactSpec, b: FactSpec) -> bool:
     return a.kind == b.kind and a.values == b.values and a.kind not in ("text", "list")
 
 
+MAX_EXACT_INT = 2**53
+"""Larger integers lose precision in JSON numbers and in comparisons with decimals."""
+
+
+def number_problem(value: Any) -> tuple[str, str] | None:
+    """Why a number cannot be a derived fact's value (durable_rules mishandles it), or None.
+
+    durable_rules' parser refuses exponent notation (1e-05, 1e+20: what JSON writes for tiny and
+    huge floats), .inf and .nan are not JSON at all, and integers beyond 2^53 compare wrongly."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    hint = "use an integer below 2^53 or a decimal between 0.0001 and 10^15 (or a word or true/false)"
+    if isinstance(value, float) and not math.isfinite(value):
+        return (f"{value!r} is not a number a rule can use", hint)
+    if isinstance(value, float) and "e" in repr(value):
+        return (f"{value!r} is too small or too large for a rule value", hint)
+    if isinstance(value, int) and abs(value) >= MAX_EXACT_INT:
+        return (f"{value} is too large for a rule value", hint)
+    return None
+
+
 def _value_problem(spec: Any, op: str, value: Any) -> tuple[str, str] | None:
     if spec.kind == "derived":
         if not isinstance(value, bool | int | float | str):
             return (f"{value!r} is not a plain value", "compare derived facts with true/false, a number or a word")
-        return None
+        return number_problem(value)
     if spec.kind == "rating":
         if op in _ORDERING and (value == v.MIXED or isinstance(value, bool) or not isinstance(value, int)):
             return (f"'{op}' needs a number -2..2, not {value!r}",

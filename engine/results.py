@@ -39,8 +39,14 @@ class Recommendation:
         return (PRIORITY_RANK[self.priority], -self.score, self.rule_id)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready data, built once per Recommendation (they are shared across cases): read-only."""
-        return memo(self, "_dict", self._build_dict)  # type: ignore[no-any-return]
+        """Fresh JSON-ready data (a caller may edit it: recommendations are shared across cases, so
+        the shared form is the immutable text of `to_json`)."""
+        fresh: dict[str, Any] = json.loads(self.to_json())
+        return fresh
+
+    def to_json(self) -> str:
+        """Compact JSON text, built once per Recommendation."""
+        return memo(self, "_json", lambda: compact(self._build_dict()))  # type: ignore[no-any-return]
 
     def _build_dict(self) -> dict[str, Any]:
         return {
@@ -54,7 +60,7 @@ class Recommendation:
             "tags": {k: list(self.tags.get(k, ())) for k in TAG_KEYS},
             "rationale": self.rationale,
             "sources": [s.as_dict for s in self.sources],
-            "explanation": [p.to_dict() for p in self.explanation],
+            "explanation": [json.loads(p.to_json()) for p in self.explanation],
         }
 
 
@@ -103,21 +109,9 @@ class Result:
         return out
 
     def to_dict(self) -> dict[str, Any]:
-        places = self.plan.items if self.plan is not None else [None] * len(self.recommendations)
-        out: dict[str, Any] = {
-            "case_id": self.case_id,
-            "engine": self.engine,
-            "recommendations": [{**r.to_dict(), **(p.to_dict() if p else {})}
-                                for r, p in zip(self.recommendations, places, strict=True)],
-            "derived_facts": {k: d.to_dict() for k, d in sorted(self.derived_facts.items())},
-            "missing_information": list(self.missing_information),
-            "warnings": list(self.warnings),
-        }
-        if self.plan is not None:
-            out["plan"] = self.plan.to_dict(self.recommendations)
-        out.update(self._context())
-        # fresh data: callers may edit it without touching the views shared across cases
-        fresh: dict[str, Any] = json.loads(compact(out))
+        """The output contract as fresh data: callers may edit it without touching what is shared
+        across cases (it is parsed from `to_json`, so the two always agree)."""
+        fresh: dict[str, Any] = json.loads(self.to_json())
         return fresh
 
     def to_json(self) -> str:
@@ -127,7 +121,7 @@ class Result:
             recs = ",".join(_cached_json(r) for r in self.recommendations)
             plan = ""
         else:  # the shared recommendation text, with this case's placement spliced in before its brace
-            recs = ",".join(_cached_json(r)[:-1] + "," + compact(p.to_dict())[1:]
+            recs = ",".join(_spliced(_cached_json(r), compact(p.to_dict()))
                             for r, p in zip(self.recommendations, self.plan.items, strict=True))
             plan = f',"plan":{compact(self.plan.to_dict(self.recommendations))}'
         derived = ",".join(f"{compact(k)}:{d.to_json()}" for k, d in sorted(self.derived_facts.items()))
@@ -152,7 +146,12 @@ def compact(data: Any) -> str:
 
 
 def _cached_json(obj: Recommendation | Proof) -> str:
-    return memo(obj, "_json", lambda: compact(obj.to_dict()))  # type: ignore[no-any-return]
+    return obj.to_json()
+
+
+def _spliced(shared: str, placement: str) -> str:
+    """A recommendation's shared JSON object with this case's placement fields added."""
+    return shared if placement == "{}" else shared[:-1] + "," + placement[1:]
 
 
 def _num(x: float) -> int | float:

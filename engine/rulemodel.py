@@ -25,10 +25,17 @@ SEMVER_RE = re.compile(r"^\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$")
 DERIVED_NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 
 
+RESERVED_PREFIX = "isp__"
+"""Rule ids the engine uses for itself (durable_rules' priming rule): never a pack's."""
+
+
 def _rule_id(value: str) -> str:
     if not RULE_ID_RE.match(value):
         raise ValueError(f"rule id {value!r} is not allowed|start with a letter; use letters, digits, "
                          "'-', '_' and '.' (e.g. EQ-SHARE-POWER)")
+    if value.lower().startswith(RESERVED_PREFIX):
+        raise ValueError(f"rule id {value!r} uses the engine's reserved prefix '{RESERVED_PREFIX}'|"
+                         "choose another id (e.g. start it with your pack's name)")
     return value
 
 
@@ -76,6 +83,9 @@ class TestModel(_Strict):
                 found = ", ".join(ops) if ops else "none"
                 raise ValueError(f"a test needs exactly one operator (found: {found})|"
                                  f"operators: {', '.join(OPERATORS)}")
+            if data[ops[0]] is None:  # `equals: ~` would otherwise read as `exists: false`
+                raise ValueError(f"'{ops[0]}' has no value (null)|give a value, e.g. '{ops[0]}: installation'; "
+                                 "to test that a fact is not stated, write 'exists: false'")
         return data
 
     @property
@@ -282,9 +292,20 @@ class PackModel(_Strict):
     tables: list[dict[str, Any]] = []
 
 
+_URL_RE = re.compile(r"^https?://[^\s\x00-\x1f\x7f]+$", re.IGNORECASE)
+
+
+def _url(value: str) -> str:
+    """Only http(s) links: a `javascript:` or `data:` URL in an HTML report's href runs on click."""
+    if not _URL_RE.match(value):
+        raise ValueError(f"url {value[:80]!r} is not an http(s) address|give the https:// address of the source "
+                         "(a DOI as https://doi.org/...)")
+    return value
+
+
 class Source(_Strict):
     citation: str = Field(min_length=10)
-    url: str | None = None
+    url: Annotated[str, AfterValidator(_url)] | None = None
     kind: Literal["literature", "authors_judgement"] = "literature"
     note: str | None = None
 

@@ -13,6 +13,7 @@ holds C memory through durable_rules: use it as a context manager, or `close()` 
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -149,6 +150,9 @@ class Engine:
             "rulesets": [{"name": p.name, "version": p.version} for p in base.packs],
             "matcher": self.matcher.name,
         }
+        self._info_json = json.dumps(self.info)
+        """Each result gets its own copy of `info`: a caller editing one result's engine block must
+        not change the next result's."""
 
     def close(self) -> None:
         """Free the matcher's memory (durable_rules' C rulesets); idempotent."""
@@ -285,9 +289,9 @@ class Engine:
         derived = {name: Derivation(name, value, rid, self._proof(rid, facts, derivation, proofs, firing.derivations,
                                                                  origins))
                    for name, (value, rid) in firing.derivations.items()}
-        return Result(case_id=case_id, engine=self.info, recommendations=ordered, derived_facts=derived,
-                      missing_information=self.missing(facts), warnings=firing.warnings, fired=firing.fired,
-                      plan=plan)
+        return Result(case_id=case_id, engine=json.loads(self._info_json), recommendations=ordered,
+                      derived_facts=derived, missing_information=self.missing(facts), warnings=firing.warnings,
+                      fired=firing.fired, plan=plan)
 
     def _proof_key(self, rule_id: str, facts: Facts, derivations: dict[str, tuple[Any, str]],
                    origins: dict[str, tuple[str, str]] | None = None) -> tuple[Any, ...]:
