@@ -10,6 +10,8 @@ from typing import Any
 import pytest
 import yaml
 from conftest import CASES
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from cli import main
 from engine import case_from_data, load_case
@@ -19,6 +21,7 @@ from engine.groupinterview import run_group_interview
 from engine.interview import Interrupted, InvalidAnswer
 from engine.perspectives import compare_views, effective_facts
 from engine.render import render
+from tests.strategies import case_data
 
 EASTBROOK = CASES / "perspectives" / "eastbrook-school-health.yaml"
 
@@ -362,3 +365,43 @@ def test_the_eastbrook_example_meets_its_expectations(shipped_engine: Any) -> No
     assert got["PX-DIVERGENT-COLEARN"] == "now" and got["PX-COMMUNITY-VIEW-LOWER"] == "now"
     assert "PX-CAPACITY-INDIVIDUAL-ONLY" in got and "PX-COMMUNITY-VIEW-MISSING" not in got
     assert "EQ-TRUST-LOW" in got  # trust from the most critical view
+
+
+# ---------------------------------------------------------------- generated cases, both matchers
+
+_VIEW_PATHS = ["cfir.innovation.design", "cfir.process.engaging.recipients", "cfir.inner_setting.available_resources",
+               "relationships.trust", "engagement.level", "power.differential", "capacity.general"]
+
+
+@st.composite
+def with_views(draw: st.DrawFn) -> dict[str, Any]:
+    data = draw(case_data())
+    data.pop("perspectives", None)
+    groups = draw(st.lists(st.sampled_from(["leadership", "staff", "community_members", "recipients", "funders"]),
+                           unique=True, min_size=1, max_size=4))
+    views = []
+    for g in groups:
+        view: dict[str, Any] = {"group": g}
+        for path in draw(st.lists(st.sampled_from(_VIEW_PATHS), unique=True, min_size=1, max_size=4)):
+            spec = spec_for(path)
+            assert spec is not None
+            value = draw(st.sampled_from([-2, -1, 0, 1, 2, "mixed"] if spec.kind == "rating" else list(spec.values)))
+            section, key = path.split(".", 1)
+            view.setdefault(section, {})[key] = value
+        views.append(view)
+    data["perspectives"] = views
+    return data
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                  HealthCheck.too_slow])
+@given(data=with_views(), before=case_data())
+def test_generated_perspectives_and_changes_fire_the_same_rules(shipped_engine: Any, data: dict[str, Any],
+                                                                 before: dict[str, Any]) -> None:
+    now = case_from_data(data)
+    previous = case_from_data({**before, "case_id": now.case_id})
+    for prev in (None, previous):
+        facts, _ = shipped_engine.case_facts(now, prev)
+        durable, python = shipped_engine.fire(facts), shipped_engine.fire_python(facts)
+        assert durable.fired == python.fired
+        assert durable.derivations == python.derivations
