@@ -19,6 +19,7 @@ import logging
 import warnings
 from collections import deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import CancelledError
 from typing import Any, Protocol
 
 from .errors import EngineError, Problem, UsageError
@@ -121,19 +122,26 @@ class DaskExecutor:
         window: deque[tuple[Chunk, Any]] = deque()
         try:
             threads = max(1, sum(client.nthreads().values()))
-            shared = client.scatter(initargs, broadcast=True)
             n = itertools.count()
+            # The run's settings travel with each task, except a resume's set of reusable hashes
+            # (large), which is sent to the workers once; it is sent again if workers that held it died.
+            shared: list[Any] = [self._share(client, initargs)]
 
             def submit(chunk: Chunk) -> Any:
                 # a unique key per task: the same chunk twice (a resent one) is still evaluated
-                return client.submit(self.task, chunk, shared, key=f"isp-chunk-{next(n)}", pure=False)
+                return client.submit(self.task, chunk, shared[0], key=f"isp-chunk-{next(n)}", pure=False)
 
             def take() -> tuple[Chunk, Outcomes]:
                 chunk, fut = window.popleft()
-                try:
-                    return chunk, list(fut.result())
-                except KilledWorker:
-                    return chunk, self._isolated(client, chunk, shared, n)
+                for _ in range(3):
+                    try:
+                        return chunk, list(fut.result())
+                    except KilledWorker:
+                        return chunk, self._isolated(client, chunk, initargs, n)
+                    except CancelledError:  # the shared settings were lost with their workers
+                        shared[0] = self._share(client, initargs)
+                        fut = submit(chunk)
+                return chunk, list(fut.result())
 
             for chunk in chunks:
                 window.append((chunk, submit(chunk)))
@@ -167,16 +175,22 @@ class DaskExecutor:
                                    silence_logs=logging.ERROR)
         return dist.Client(cluster), cluster
 
-    def _isolated(self, client: Any, chunk: Chunk, shared: Any, n: Iterator[int]) -> Outcomes:
-        """A chunk that kept killing workers, one case a task; a case that still kills becomes an error."""
+    @staticmethod
+    def _share(client: Any, initargs: tuple[Any, ...]) -> Any:
+        if not initargs[2]:
+            return initargs
+        return client.scatter([initargs], broadcast=True, hash=False)[0]
+
+    def _isolated(self, client: Any, chunk: Chunk, initargs: tuple[Any, ...], n: Iterator[int]) -> Outcomes:
+        """A chunk that kept killing workers, one case a task; a case that still kills becomes an error
+        (as engine.batch._isolated does with local processes)."""
         from .batch import worker_died
 
         KilledWorker = _distributed().KilledWorker
 
-        futures = [client.submit(self.task, [item], shared, key=f"isp-case-{next(n)}", pure=False)
-                   for item in chunk]
         out: Outcomes = []
-        for item, fut in zip(chunk, futures, strict=True):
+        for item in chunk:  # one at a time: a case queued beside the killer would die with it
+            fut = client.submit(self.task, [item], initargs, key=f"isp-case-{next(n)}", pure=False)
             try:
                 out += fut.result()
             except KilledWorker:
