@@ -139,13 +139,15 @@ def html_block(data: dict[str, Any]) -> str:
             value = g["facts"].get(p)
             if value is None:
                 continue
+            who = (f'{e(g["label"])} <small>{e(g["group"])}</small>' if g.get("label")
+                   else e(str(g["group"]).replace("_", " ")))
             if p.startswith("cfir."):
                 bar, cls = _bar(value)
-                out.append(f'<div class="crow"><span class="name">{e(group_name(g))}</span>'
+                out.append(f'<div class="crow"><span class="name">{who}</span>'
                            f'<div class="track">{bar}</div><span class="val {cls}">{e(fmt_value(value))}</span></div>')
             else:
-                out.append(f'<div class="crow"><span class="name">{e(group_name(g))}</span><span></span>'
-                           f'<span class="val">{e(fmt_value(value))}</span></div>')
+                out.append(f'<div class="crow"><span class="name">{who}</span>'
+                           f'<span class="val" style="text-align:left">{e(fmt_value(value))}</span><span></span></div>')
         out.append("</div>")
     out.append("</div>")
     if data["missing_groups"]:
