@@ -410,45 +410,88 @@ def durable_limits(strata: Sequence[Stratum]) -> list[DurableLimit]:
 _ids = itertools.count(1)
 
 
+class _Compiled:
+    """One set of C rulesets (one per stratum) and the session id in use; kept for reuse."""
+
+    def __init__(self, key: str, names: list[str], handles: list[int | None]) -> None:
+        self.key = key
+        self.names = names
+        self.by_stratum = handles
+        self.sid = 0
+
+
+POOL_SIZE = 2
+"""Closed rulesets kept per distinct rule base for the next engine on the same rules.
+
+durable_rules' `delete_ruleset` frees a ruleset but not the inner tables of its sessions (about
+5 MB for the shipped packs once a case has matched), so building and freeing engines would grow a
+process without bound; reusing the closed rulesets of identical rules keeps it flat."""
+_POOL: dict[str, list[_Compiled]] = {}
+
+
+def _release(compiled: _Compiled) -> None:
+    """A closed matcher's rulesets: back to the pool, or freed when the pool is full."""
+    free = _POOL.setdefault(compiled.key, [])
+    if len(free) < POOL_SIZE and compiled.by_stratum:
+        free.append(compiled)
+        return
+    _free([h for h in compiled.by_stratum if h is not None])
+    compiled.by_stratum = []
+
+
 class DurableMatcher:
     """Compiled rulesets (one per stratum) on durable_rules' C core; one reusable session each."""
 
     name = "durable"
 
     def __init__(self, strata: Sequence[Stratum]) -> None:
-        serial = next(_ids)
-        self.names = [f"isp{serial}_s{i}" for i in range(len(strata))]
         self._rules = [tuple(rid for rid, _ in s) for s in strata]
         found = _static_limits(strata)
         if found:
             raise combined(found)
         self.definitions, self._members = _definitions(strata)
-        self._handles: list[int] = []
-        self._by_stratum: list[int | None] = []
-        self._finalizer = weakref.finalize(self, _free, self._handles)
-        try:
-            for name, definition in zip(self.names, self.definitions, strict=True):
-                if not definition:
-                    self._by_stratum.append(None)
-                    continue
-                handle = _create(name, definition)
-                self._handles.append(handle)
-                self._by_stratum.append(handle)
-                _prime(handle)
-        except _DurableCoreError:
-            self.close()
-            found = durable_limits(strata)
-            if found:
-                raise combined(found) from None
-            raise
+        key = json.dumps(self.definitions, sort_keys=True, ensure_ascii=False)
+        free = _POOL.get(key)
+        if free:
+            compiled = free.pop()
+        else:
+            serial = next(_ids)
+            compiled = _Compiled(key, [f"isp{serial}_s{i}" for i in range(len(strata))], [])
+            try:
+                for name, definition in zip(compiled.names, self.definitions, strict=True):
+                    handle = _create(name, definition) if definition else None
+                    compiled.by_stratum.append(handle)
+                    if handle is not None:
+                        _prime(handle)
+            except _DurableCoreError:
+                _free([h for h in compiled.by_stratum if h is not None])
+                found = durable_limits(strata)
+                if found:
+                    raise combined(found) from None
+                raise
+        self._compiled = compiled
+        self.names = compiled.names
+        self._by_stratum = compiled.by_stratum
+        self._finalizer = weakref.finalize(self, _release, compiled)
         self.encoder = FactEncoder({p for s in strata for _, cond in s for p in facts_read(cond)})
-        self._sid = 0
         self._asserted: list[tuple[int, str]] = []
         self.reuse = True
         """Retract each case's facts from one session instead of creating a session per case."""
 
+    @property
+    def _sid(self) -> int:
+        return self._compiled.sid
+
+    @property
+    def _handles(self) -> list[int]:
+        """The live C rulesets (empty once closed)."""
+        return [h for h in self._by_stratum if h is not None] if self._finalizer.alive else []
+
     def close(self) -> None:
-        """Free the C rulesets (idempotent); the matcher cannot be used afterwards."""
+        """Release the C rulesets (idempotent): kept for the next matcher of the same rules, or
+        freed; this matcher cannot be used afterwards."""
+        if self._finalizer.alive and self._asserted:
+            self._reset()  # closed mid-case: never hand a session with facts in it to the next matcher
         self._finalizer()
 
     def __enter__(self) -> DurableMatcher:
@@ -527,7 +570,7 @@ class DurableMatcher:
             except _DurableCoreError:
                 pass
         self._asserted = []
-        self._sid += 1
+        self._compiled.sid += 1
 
     def _unexpected(self, stratum: int, message: str) -> EngineError:
         rules = self._rules[stratum]

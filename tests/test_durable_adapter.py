@@ -183,3 +183,9 @@ def test_closing_frees_the_rulesets(tmp_path: Path) -> None:
         assert eng.fire({"stage": "installation"}).fired == ("R1",)
     assert eng.matcher._handles == [] and handles
     eng.close()  # idempotent
+    # the closed rulesets serve the next engine on the same rules (durable_rules leaks a freed
+    # ruleset's session tables), and it starts with an empty session
+    with durable_engine(tmp_path, [rec("R1", {"fact": "stage", "exists": True})]) as again:
+        assert again.matcher._handles == handles
+        assert again.fire({"case_id": "x"}).fired == ()
+        assert again.fire({"stage": "installation"}).fired == ("R1",)
