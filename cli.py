@@ -423,7 +423,7 @@ def batch(inputs: tuple[str, ...], out: str, jobs: int | None, resume: bool, for
 
 # ---------------------------------------------------------------- rule authors (issue 5)
 
-SCHEMA_KINDS = ("case", "rules", "sources", "tests", "output", "plan")
+SCHEMA_KINDS = ("case", "rules", "sources", "tests", "output", "plan", "compare")
 """engine.schema.KINDS, spelled out so the CLI does not import the schema models at start-up
 (tests/test_schema.py checks they agree)."""
 

@@ -20,7 +20,7 @@ from .rulemodel import Category, PackModel, Priority, RuleModel, Scalar, Sources
 from .ruletests import RuleTestFile
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
-KINDS = ("case", "rules", "sources", "tests", "output", "plan")
+KINDS = ("case", "rules", "sources", "tests", "output", "plan", "compare")
 
 
 class _Out(BaseModel):
@@ -321,12 +321,55 @@ class PlanSpecModel(_Out):
     go_zone: GoZoneOut
 
 
+# ---------------------------------------------------------------- `isp-advisor compare --format json`
+
+class ComparedRecOut(_Out):
+    rule_id: str
+    title: str
+    horizon: Literal["now", "next", "later"]
+
+
+class MovedRecOut(_Out):
+    rule_id: str
+    title: str
+    from_: Literal["now", "next", "later"] = Field(alias="from")
+    to: Literal["now", "next", "later"]
+
+
+class CompareRecsOut(_Out):
+    retired: list[ComparedRecOut]
+    new: list[ComparedRecOut]
+    moved: list[MovedRecOut]
+
+
+class StepOut(_Out):
+    from_: str = Field(alias="from")
+    to: str
+    changes: list[ChangeOut]
+    recommendations: CompareRecsOut
+
+
+class CompareModel(_Out):
+    """`isp-advisor compare OLD NEW [NEWER ...] --format json` (engine/compare.py)."""
+
+    case_id: str
+    assessments: list[str] = Field(description="assessed_on dates (or 'assessment N'), oldest first")
+    sources: list[str]
+    changes: list[ChangeOut] = Field(description="from the first assessment to the last")
+    recommendations: CompareRecsOut
+    steps: list[StepOut]
+    series: dict[str, list[Scalar | None]]
+    labels: dict[str, str]
+    debrief: list[str]
+
+
 # ---------------------------------------------------------------- building the schemas
 
 def json_schema(kind: str) -> dict[str, Any]:
     """The JSON Schema (draft 2020-12) of one kind of file: case, rules, sources, tests or output."""
     models: dict[str, type[BaseModel]] = {"case": Case, "rules": PackSchema, "sources": SourcesModel,
-                                          "tests": RuleTestFile, "output": OutputModel, "plan": PlanSpecModel}
+                                          "tests": RuleTestFile, "output": OutputModel, "plan": PlanSpecModel,
+                                          "compare": CompareModel}
     if kind not in models:
         raise ValueError(f"unknown schema kind {kind!r}; one of {', '.join(KINDS)}")
     schema = models[kind].model_json_schema(by_alias=True)

@@ -236,3 +236,11 @@ def test_compare_html_opens_in_headless_chromium(millbrook: dict[str, Any], tmp_
 
 def test_the_committed_screenshot_exists() -> None:
     assert (ROOT / "docs" / "img" / "compare.png").stat().st_size > 10_000
+
+
+def test_compare_json_matches_its_schema(millbrook: dict[str, Any]) -> None:
+    import jsonschema
+
+    from engine.schema import json_schema
+
+    jsonschema.Draft202012Validator(json_schema("compare")).validate(millbrook)
