@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -128,7 +129,13 @@ def run_group_interview(console: Console, start: Case, from_path: str | os.PathL
     try:
         case = interview.run()
     except Interrupted:
-        raise InterviewStopped(interview.path if interview.saved else None, quick) from None
+        stopped = InterviewStopped(interview.path if interview.saved else None, quick)
+        if interview.saved:
+            label_opt = f" --label {shlex.quote(label)}" if label else ""
+            stopped.args = (f"interview stopped; {group}'s answers so far are saved in {path}. Resume with: "
+                            f"isp-advisor interview --from {path} --group {group}{label_opt}"
+                            + (" --quick" if quick else ""),)
+        raise stopped from None
     return case, path
 
 

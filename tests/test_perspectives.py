@@ -405,3 +405,22 @@ def test_generated_perspectives_and_changes_fire_the_same_rules(shipped_engine: 
         durable, python = shipped_engine.fire(facts), shipped_engine.fire_python(facts)
         assert durable.fired == python.fired
         assert durable.derivations == python.derivations
+
+
+def test_a_stopped_group_interview_resumes_where_it_stopped(tmp_path: Path) -> None:
+    from engine.interview import InterviewStopped
+
+    path = tmp_path / "s.yaml"
+    path.write_text("case_id: s\n")
+    with pytest.raises(InterviewStopped) as stop:
+        run_group_interview(Scripted(["consult", "involve"]), load_case(path), path, "recipients", quick=True)
+    assert "--group recipients --quick" in str(stop.value)
+    assert (tmp_path / ".s.yaml.recipients.interview").exists()
+    saved = load_case(path).perspectives
+    assert saved is not None and saved[0].engagement is not None and saved[0].engagement.target == "involve"
+    console = Scripted(["high", "", "low"])  # resumes at the power differential
+    with pytest.raises(InterviewStopped):
+        run_group_interview(console, load_case(path), path, "recipients")
+    again = load_case(path).perspectives
+    assert again is not None and again[0].power is not None and again[0].power.differential == "high"
+    assert again[0].relationships is not None and again[0].relationships.trust == "low"
