@@ -551,7 +551,7 @@ class DurableMatcher:
         """Retract the case's facts so the session is empty for the next case (or start afresh)."""
         asserted, self._asserted = self._asserted, []
         if not self.reuse:
-            self._reset(asserted)
+            self._reset()
             return
         for handle, text in asserted:
             try:
@@ -559,12 +559,14 @@ class DurableMatcher:
             except _DurableCoreError:
                 code = -1
             if code not in (Status.OK, Status.DEFERRED):
-                self._reset(asserted)
+                self._reset()
                 return
 
-    def _reset(self, asserted: list[tuple[int, str]] | None = None) -> None:
-        """Delete this session in every ruleset and move on to a fresh session id."""
-        for handle in {h for h, _ in (asserted if asserted is not None else self._asserted)}:
+    def _reset(self) -> None:
+        """Delete this session in every ruleset and move on to a fresh session id (in every one:
+        a fact no rule accepted still opened the session, and durable_rules' state table is
+        fixed, so an undeleted session is a slot lost for good)."""
+        for handle in self._handles:
             try:
                 _core.delete_state(handle, self._sid_text())
             except _DurableCoreError:

@@ -189,3 +189,17 @@ def test_closing_frees_the_rulesets(tmp_path: Path) -> None:
         assert again.matcher._handles == handles
         assert again.fire({"case_id": "x"}).fired == ()
         assert again.fire({"stage": "installation"}).fired == ("R1",)
+
+
+def test_more_failed_cases_than_durable_rules_has_session_slots(tmp_path: Path) -> None:
+    # each case beyond durable_rules' stack replaces the session; its state table holds 1,024, so a
+    # session left behind in any ruleset (even one no rule accepted the fact in) would run it out
+    barriers = [rec(f"B{i:02}", {"fact": f"cfir.{c}", "lte": -1}, title=f"B{i}") for i, c in enumerate(CFIR_IDS)]
+    eng = durable_engine(tmp_path, [rec("R1", {"fact": "stage", "equals": "installation"}),
+                                    {"id": "D1", "when": {"fact": "stage", "exists": True}, "derive": {"seen": True}},
+                                    rec("R2", {"fact": "derived.seen", "equals": True}, title="Two"), *barriers])
+    strong = {f"cfir.{c}": -2 for c in CFIR_IDS}
+    for _ in range(1_100):
+        firing = eng.fire(strong)
+        assert len(firing.fired) == 67 and "plain matcher" in firing.warnings[0]
+    assert eng.fire({"stage": "installation"}).fired == ("D1", "R1", "R2")
