@@ -95,6 +95,8 @@ class Result:
     """The groups' views (engine/perspectives.summary), when the case holds perspectives."""
     changes: list[dict[str, Any]] | None = None
     """The facts changed since the previous assessment (`recommend --previous`)."""
+    assessed_on: str | None = None
+    """The case's assessment date, when it states one (several assessments of a site in one batch)."""
 
     def placed(self) -> list[tuple[Recommendation, Placement]]:
         """Each recommendation with its placement, in plan order."""
@@ -133,6 +135,8 @@ class Result:
 
     def _context(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
+        if self.assessed_on is not None:
+            out["assessed_on"] = self.assessed_on
         if self.perspectives is not None:
             out["perspectives"] = self.perspectives
         if self.changes is not None:

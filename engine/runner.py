@@ -453,9 +453,9 @@ def with_context(result: Result, case: Case, previous: Case | None) -> Result:
     changes = None
     if previous is not None:
         changes = [c.to_dict() for c in fact_changes(effective_facts(previous)[0], effective_facts(case)[0])]
-    if views is None and changes is None:
+    if views is None and changes is None and case.assessed_on is None:
         return result
-    return replace(result, perspectives=views, changes=changes)
+    return replace(result, perspectives=views, changes=changes, assessed_on=case.assessed_on)
 
 
 PLACEHOLDER_FACTS = ("site", "innovation", "equity.priority_populations", "stage", "setting", "engagement.level",

@@ -209,6 +209,7 @@ class OutputModel(_Out):
     missing_information: list[str]
     warnings: list[str]
     plan: PlanOut
+    assessed_on: str | None = Field(None, description="the case's assessment date, when it states one")
     perspectives: PerspectivesOut | None = Field(None, description="only when the case holds perspectives")
     changes: list[ChangeOut] | None = Field(None, description="only with --previous: what changed since")
 

@@ -183,6 +183,9 @@ def test_batch_keeps_repeated_assessments_and_shows_the_trend(tmp_path: Path) ->
     trend = summary[summary.index("## Sites assessed more than once"):]
     row = next(line for line in trend.splitlines() if line.startswith("| millbrook-frc"))
     assert "2026-02-10 → 2026-06-09 → 2026-10-13" in row and "moderate → low → high" in row
+    lines = [json.loads(line) for line in (tmp_path / "o" / "results.jsonl").read_text().splitlines()]
+    assert sorted(d["assessed_on"] for d in lines) == ["2026-02-10", "2026-06-09", "2026-10-13"]
+    assert {d["case_id"] for d in lines} == {"millbrook-frc"}
 
 
 def test_batch_still_refuses_the_same_assessment_twice(tmp_path: Path) -> None:
