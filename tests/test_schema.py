@@ -124,3 +124,15 @@ def test_the_schema_module_does_not_load_the_runner() -> None:
     out = subprocess.run([sys.executable, "-c", code, str(ROOT / "engine")], capture_output=True, text=True,
                          check=True, cwd=ROOT)
     assert out.stdout.strip() == "[]"
+
+
+def test_the_real_package_loads_durable_rules_only_to_match() -> None:
+    """Through the real `engine` package (nothing faked): the schema, the runner and loading rules
+    import no durable_rules; only building a durable matcher does."""
+    import subprocess
+    import sys
+
+    code = ("import sys; import engine, engine.schema, engine.runner; engine.load_rulebase(); "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('durable', 'durable_rules_engine')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert out.stdout.strip() == "[]"

@@ -85,8 +85,7 @@ def test_every_eric_row_is_gated_by_stage_and_declares_its_stages(eng: Any) -> N
     for r in rows:
         text = repr(r.when)
         assert "stage" in text, r.id
-        if hasattr(r, "stages"):
-            assert r.stages and set(r.stages) <= set(v.STAGES), r.id
+        assert r.stages and set(r.stages) <= set(v.STAGES), r.id
 
 
 def test_every_generated_row_carries_an_implementation_outcome(eng: Any) -> None:
@@ -116,8 +115,7 @@ def test_level_only_rows_never_show_a_number(eng: Any) -> None:
         assert "at least 20% of experts (Level 1 or 2)" in r.rationale, r.id
         assert re.findall(r"\d+\s*%", r.rationale) == ["20%"], r.id
         assert "pmc11446052" in r.sources, r.id
-        if hasattr(r, "evidence_level"):
-            assert r.evidence_level == 2, r.id
+        assert r.evidence_level == 2, r.id
     for r in sm_rules(eng):
         if r.table.startswith("cfir-eric-tool-reverse"):
             assert r.score == 0 and "%" not in r.rationale, r.id
