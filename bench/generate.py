@@ -1,7 +1,8 @@
 """Seeded synthetic cases for the benchmark: valid, varied, the same for the same seed.
 
 Each case states a random subset of the contract's sections with values drawn from the
-vocabularies, and 3-12 CFIR ratings, so that many different rules fire across a portfolio.
+vocabularies, and 0-15 CFIR ratings (constructs and subconstructs of every domain), so that many
+different rules fire across a portfolio, from sites with nothing rated to struggling ones.
 
     python bench/generate.py 10000 --seed 1 --out /tmp/cases.jsonl
     python bench/generate.py 200 --seed 1 --out /tmp/cases --format yaml   # a folder of files
@@ -25,6 +26,8 @@ from engine import vocabulary as v  # noqa: E402
 
 POPULATIONS = ["Spanish-speaking families", "uninsured adults", "rural older adults", "Black mothers",
                "tribal youth", "people experiencing homelessness", "LGBTQ+ teens", "refugee families"]
+INNOVATIONS = ["collaborative care", "school-based screening", "peer recovery coaching", "home visiting",
+               "sepsis bundle", "coordinated entry", "community health workers", "trauma-focused CBT"]
 CFIR = sorted(v.CFIR_IDS)
 LEVELS = list(v.ENGAGEMENT_LEVELS)
 
@@ -42,7 +45,11 @@ def case(rng: random.Random, n: int) -> dict[str, Any]:
         out["setting"] = rng.choice(v.SETTINGS)
     if maybe():
         out["challenge"] = {"type": rng.choice(v.CHALLENGE_TYPES)}
-    out["cfir"] = {cid: rng.choice([-2, -2, -1, -1, 0, 1, 2, "mixed"]) for cid in rng.sample(CFIR, rng.randint(3, 12))}
+    rated = rng.sample(CFIR, rng.randint(0, 15))
+    if rated:
+        out["cfir"] = {cid: rng.choice([-2, -2, -1, -1, 0, 1, 2, "mixed"]) for cid in rated}
+    if maybe(0.5):
+        out["innovation"] = rng.choice(INNOVATIONS)
     if maybe():
         lo = rng.randrange(len(LEVELS))
         out["engagement"] = {"level": LEVELS[lo], "target": LEVELS[rng.randrange(lo, len(LEVELS))]}

@@ -142,16 +142,28 @@ def evaluate_item(engine: Engine, item: Item, reusable: frozenset[str] = frozens
                           hint="please report it with this case")
         return ("error", error_row(item, [problem], case_id))
     data = {"case_id": result.case_id, "recommendations": recs}
-    return ("ok", case.case_id, sha, line, csvrows.to_text(csvrows.rows(data, digest["site"])), digest,
+    placed = result.placed() if result.plan is not None else [(r, None) for r in result.recommendations]
+    return ("ok", case.case_id, sha, line, csvrows.result_text(result.case_id, digest["site"], placed), digest,
             _slim(data, engine))
 
 
 def _rec_dicts(result: Any) -> list[dict[str, Any]]:
-    """Each recommendation as in `Result.to_dict()`, from the shared per-recommendation dicts
-    (read-only; no copy of the proofs): what the CSV rows and the summary read."""
+    """The fields of each recommendation the CSV rows and the summary read, as in `Result.to_dict()`,
+    taken from the objects (a result's full data would parse every proof again: ten times dearer)."""
     places = result.plan.items if result.plan is not None else [None] * len(result.recommendations)
-    return [{**r.to_dict(), **(p.to_dict() if p else {})}
-            for r, p in zip(result.recommendations, places, strict=True)]
+    out = []
+    for r, p in zip(result.recommendations, places, strict=True):
+        rec = {"rule_id": r.rule_id, "rule_ids": r.rule_ids, "category": r.category, "title": r.title,
+               "priority": r.priority, "score": _num(r.score), "actions": r.actions, "tags": r.tags}
+        if p is not None:
+            rec["horizon"], rec["rank"] = p.horizon, p.rank
+        out.append(rec)
+    return out
+
+
+def _num(x: float) -> int | float:
+    """A score as the JSON output writes it (2, not 2.0), so the CSV reads the same after --resume."""
+    return int(x) if float(x).is_integer() else x
 
 
 def lean_line(data: dict[str, Any]) -> str:
@@ -362,17 +374,25 @@ def _ordered(chunks: Iterator[list[Item]], jobs: int,
              initargs: tuple[Any, ...]) -> Iterator[tuple[list[Item], list[Outcome]]]:
     """Each chunk with its outcomes, in input order, with at most jobs * IN_FLIGHT chunks pending.
 
-    No more workers are started than there are chunks. If a worker dies, the pool is replaced
+    Workers start lazily (after the first chunk, and only with two chunks or more left), and no
+    more are started than there are chunks. If a worker dies, the pool is replaced
     and every chunk it had not finished is sent again; a chunk that fails that way twice is
     evaluated case by case (see _isolated), so only the case that kills its worker is lost.
     """
     _init(*initargs)
+    first = next(chunks, None)
+    if first is None:
+        return
+    # The first chunk is evaluated here before any worker starts: a small run never pays for
+    # workers, and the workers, forked afterwards, start with this process's warm caches of
+    # shared proofs and recommendations instead of each building them again.
+    yield first, _work(first)
     head = list(itertools.islice(chunks, jobs))
-    if jobs == 1 or len(head) <= 1:
+    if jobs == 1 or len(head) <= 1:  # one chunk left: a worker could only run it alone, later
         for chunk in itertools.chain(head, chunks):
             yield chunk, _work(chunk)
         return
-    jobs = len(head)
+    jobs = min(jobs, len(head) + 1)
     methods = multiprocessing.get_all_start_methods()
     ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
 

@@ -152,3 +152,16 @@ def test_cli_explanations_option(runner: Any, tmp_path: Path) -> None:
     assert "explanation" not in (tmp_path / "o" / "results.jsonl").read_text(encoding="utf-8")
     bad = runner.invoke(main, ["batch", str(RIVERSIDE), "--out", str(tmp_path / "p"), "--explanations", "some"])
     assert bad.exit_code == 2 and "'some' is not one of 'full', 'none'" in bad.output
+
+
+def test_csv_text_from_the_objects_is_the_csv_of_the_output_contract() -> None:
+    """The batch builds CSV text from shared per-recommendation pieces; it must be the same bytes as
+    the rows of the JSON output (which --resume uses), quoting and formula cells included."""
+    from engine import load_case, load_engine
+    from engine.render.csvrows import result_text, rows, to_text
+
+    engine = load_engine()
+    for path in SHIPPED:
+        result = engine.evaluate(load_case(path))
+        for site in ("", "Plain", 'A "quoted", site', "=cmd|' /C calc'!A0", "two\nlines"):
+            assert result_text(result.case_id, site, result.placed()) == to_text(rows(result.to_dict(), site))

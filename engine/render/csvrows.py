@@ -7,9 +7,12 @@ result read back from results.jsonl (batch --resume) gives the same bytes as a f
 from __future__ import annotations
 
 import csv
+import functools
 import io
+from collections.abc import Iterable
 from typing import Any
 
+from ..explain import memo
 from ..vocabulary import TAG_KEYS
 
 SEPARATOR = ";"
@@ -47,6 +50,38 @@ def rows(result: dict[str, Any], site: str = "") -> list[list[str]]:
                     *(SEPARATOR.join(tags.get(k, ())) for k in TAG_KEYS),
                     site_cell, cell(actions[0] if actions else ""), cell(ACTIONS_SEPARATOR.join(actions))])
     return out
+
+
+def result_text(case_id: str, site: str, placed: Iterable[tuple[Any, Any]]) -> str:
+    """The CSV text of one result straight from its Recommendation objects and placements: the same
+    bytes as `to_text(rows(result.to_dict(), site))` (tests check it), built from per-recommendation
+    pieces kept on the objects, which are shared across the cases of a batch."""
+    head = quoted(cell(case_id)) + ","
+    site_text = quoted(cell(site))
+    out = []
+    for n, (rec, place) in enumerate(placed, 1):
+        middle, tail = memo(rec, "_csv_parts", functools.partial(_parts, rec))
+        rank, horizon = (str(place.rank), place.horizon) if place is not None else (str(n), "")
+        out.append(f"{head}{rank},{quoted(horizon)},{middle},{site_text},{tail}\n")
+    return "".join(out)
+
+
+def _parts(rec: Any) -> tuple[str, str]:
+    score = int(rec.score) if float(rec.score).is_integer() else rec.score
+    actions = [str(a) for a in rec.actions]
+    middle = [rec.category, cell(SEPARATOR.join(rec.rule_ids)), cell(rec.title), rec.priority,
+              PRIORITY_RANKS.get(rec.priority, ""), str(score),
+              *(SEPARATOR.join(rec.tags.get(k, ())) for k in TAG_KEYS)]
+    tail = [cell(actions[0] if actions else ""), cell(ACTIONS_SEPARATOR.join(actions))]
+    return ",".join(map(quoted, middle)), ",".join(map(quoted, tail))
+
+
+def quoted(text: str) -> str:
+    """One field as csv.writer writes it here (minimal quoting, '\\n' line ends): quoted when it holds
+    a comma, a quote or a line feed."""
+    if "," in text or '"' in text or "\n" in text:
+        return '"' + text.replace('"', '""') + '"'
+    return text
 
 
 def to_text(table: list[list[str]]) -> str:
