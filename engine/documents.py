@@ -276,6 +276,80 @@ def _no_constant(word: str) -> Any:
 
 
 def _parse_yaml(text: str, name: str, error: type[IspAdvisorError]) -> Document:
+    fast = _plain_yaml(text, name)
+    if fast is not None:
+        return fast
+    return _checked_yaml(text, name, error)
+
+
+class _NotPlain(Exception):
+    """The fast path met something only the checked path reports well (or at all)."""
+
+
+def _plain_yaml(text: str, name: str) -> Document | None:
+    """The common case, fast: plain YAML (no aliases, no tags but the plain ones, no merge keys or
+    duplicate keys, not too deep) composed by the C parser and built in one pass with the line of
+    every key. Anything else returns None, and `_checked_yaml` parses the text again and reports
+    it exactly as before; the data is the same as PyYAML's safe constructor builds (non-string
+    scalars are built by that very constructor)."""
+    loader = _Loader(text)
+    try:
+        try:
+            node = loader.get_single_node()
+        except yaml.YAMLError:
+            return None
+        if node is None:
+            return None
+        lines: dict[Path_, int] = {}
+        try:
+            data = _build(node, (), lines, loader, set())
+        except (_NotPlain, yaml.YAMLError, ValueError, TypeError, RecursionError):
+            return None
+    finally:
+        loader.dispose()
+    doc = Document(name, data, lines)
+    if "\\" in text:  # only an escape in a double-quoted string can make a lone surrogate
+        try:
+            _check_strings(doc, CaseError)
+        except CaseError:
+            return None
+    return doc
+
+
+def _build(node: yaml.Node, loc: Path_, lines: dict[Path_, int], loader: Any, seen: set[int]) -> Any:
+    if id(node) in seen or node.tag not in _PLAIN_TAGS:
+        raise _NotPlain
+    seen.add(id(node))
+    lines.setdefault(loc, node.start_mark.line + 1)
+    if isinstance(node, yaml.ScalarNode):
+        if node.tag == "tag:yaml.org,2002:str":
+            return node.value
+        return loader.yaml_constructors[node.tag](loader, node)
+    if len(loc) >= MAX_DEPTH:
+        raise _NotPlain
+    if isinstance(node, yaml.MappingNode):
+        out: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag not in _PLAIN_TAGS \
+                    or key_node.tag == "tag:yaml.org,2002:merge" or id(key_node) in seen:
+                raise _NotPlain
+            seen.add(id(key_node))
+            key = _build(key_node, (), {}, loader, set())
+            if key in out:
+                raise _NotPlain
+            where = loc + (key_node.value,)  # lines are kept by the key as written, as _walk keeps them
+            lines[where] = key_node.start_mark.line + 1
+            out[key] = _build(value_node, where, lines, loader, seen)
+        return out
+    items = []
+    for i, item in enumerate(node.value):
+        lines[loc + (i,)] = item.start_mark.line + 1
+        items.append(_build(item, loc + (i,), lines, loader, seen))
+    return items
+
+
+def _checked_yaml(text: str, name: str, error: type[IspAdvisorError]) -> Document:
+    """Every check, with a located problem for each thing refused (aliases, tags, duplicates, ...)."""
     loader = _Loader(text)
     try:
         try:
