@@ -48,7 +48,8 @@ FIRST_ERRORS = 3
 """Error rows a BatchReport carries for the terminal (every one is in errors.jsonl)."""
 
 Outcome = tuple[Any, ...]
-"""("ok", case_id, sha, results line, csv text, digest, summary recs) | ("reused", sha) | ("error", row)"""
+"""("ok", case_id, sha, results line, csv text, digest, summary recs) | ("reused", sha) | ("error", row);
+the line and the CSV text as UTF-8 bytes (or str)."""
 
 
 @dataclass(frozen=True)
@@ -143,8 +144,9 @@ def evaluate_item(engine: Engine, item: Item, reusable: frozenset[str] = frozens
         return ("error", error_row(item, [problem], case_id))
     data = {"case_id": result.case_id, "recommendations": recs}
     placed = result.placed() if result.plan is not None else [(r, None) for r in result.recommendations]
-    return ("ok", case.case_id, sha, line, csvrows.result_text(result.case_id, digest["site"], placed), digest,
-            _slim(data, engine))
+    # bytes: the main process writes them as they come (a str would be decoded there and encoded again)
+    csv_bytes = csvrows.result_text(result.case_id, digest["site"], placed).encode("utf-8")
+    return ("ok", case.case_id, sha, line.encode("utf-8"), csv_bytes, digest, _slim(data, engine))
 
 
 def _rec_dicts(result: Any) -> list[dict[str, Any]]:

@@ -120,8 +120,8 @@ class Writer:
         self._write(INDEX, compact({"format": INDEX_FORMAT, "engine": engine, "rules": rules}) + "\n")
         self._write(RECOMMENDATIONS, header_text())
 
-    def _write(self, name: str, text: str) -> None:
-        data = text.encode("utf-8")
+    def _write(self, name: str, text: str | bytes) -> None:
+        data = text if isinstance(text, bytes) else text.encode("utf-8")
         try:
             self._fh[name].write(data)
         except OSError as exc:
@@ -129,9 +129,11 @@ class Writer:
         self._sha[name].update(data)
         self._size[name] += len(data)
 
-    def result(self, case_id: str, sha: str, line: str, csv_text: str, digest: dict[str, Any]) -> None:
+    def result(self, case_id: str, sha: str, line: str | bytes, csv_text: str | bytes,
+               digest: dict[str, Any]) -> None:
         offset = self._size[RESULTS]
-        self._write(RESULTS, line + "\n")
+        self._write(RESULTS, line)
+        self._write(RESULTS, b"\n")
         self._write(INDEX, compact({"case_id": case_id, "sha256": sha, "offset": offset,
                                     "length": self._size[RESULTS] - offset, "digest": digest}) + "\n")
         self._write(RECOMMENDATIONS, csv_text)
