@@ -158,3 +158,15 @@ def test_cli_sweep_refusals(runner: Any, tmp_path: Path) -> None:
     assert typo.exit_code == 2 and "did you mean 'power.differential'?" in typo.output
     portfolio = runner.invoke(main, ["sweep", str(tmp_path), "--vary", "stage", "--jsonl", str(tmp_path / "v")])
     assert portfolio.exit_code == 2 and "--jsonl" in portfolio.output
+
+
+@pytest.mark.parametrize("columns", [80, 100, 140])
+def test_sweep_table_fits_the_terminal(runner: Any, columns: int) -> None:
+    res = runner.invoke(main, ["sweep", str(RIVERSIDE), "--vary", "relationships.trust", "--vary",
+                               "leadership.transition"], env={"COLUMNS": str(columns)})
+    assert res.exit_code == 0, res.output
+    assert max(len(line) for line in res.stdout.splitlines()) <= columns
+    portfolio = runner.invoke(main, ["sweep", str(CASES), "--vary", "leadership.transition"],
+                              env={"COLUMNS": str(columns)})
+    assert portfolio.exit_code == 0, portfolio.output
+    assert max(len(line) for line in portfolio.stdout.splitlines()) <= columns

@@ -37,8 +37,8 @@ def _table(data: dict[str, Any], width: int) -> str:
     width = max(60, width)
     varies = ", ".join(f"{v['fact']} ({len(v['values'])} values)" for v in data["vary"])
     base = ", ".join(f"{k}={_text(v)}" for k, v in data["base"].items())
-    out = [f"Sweep of {data['case_id']}: {data['variants']} variants of {varies}.",
-           f"The case as it is: {base}.", ""]
+    out = [*_wrap(f"Sweep of {data['case_id']}: {data['variants']} variants of {varies}.", width, "  "),
+           *_wrap(f"The case as it is: {base}.", width, "  "), ""]
     out += _wrap("Levers (facts whose change alone adds, removes or moves a recommendation):", width)
     for f in data["facts"]:
         out += _wrap(f"  {f['fact']}: {f['recommendations']} recommendations "
@@ -105,7 +105,7 @@ def render_portfolio_sweep(data: dict[str, Any], fmt: str, width: int = 100) -> 
         if f["recommendations"]:
             out.append("  Most often moved:")
             for r in f["recommendations"]:
-                out += _wrap(f"    {r['sites']:>4} sites  {r['rule_id']}: {r['title']}", width, " " * 16)
+                out += _wrap(f"    {r['sites']:>4} sites  {r['rule_id']}: {r['title']}", width, " " * 8)
         out.append("")
     for row in data["failed"][:3]:
         out += _wrap(f"could not read {row['source']}: {row['message']}", width, "  ")
