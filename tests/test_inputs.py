@@ -104,7 +104,7 @@ def test_jsonl_syntax_errors_point_at_the_files_line(tmp_path: Path) -> None:
 
 def test_parse_json_is_shared_by_case_files_and_json_lines() -> None:
     with pytest.raises(CaseError) as err:
-        parse_json('{\n"a": 1,\n}', "c.json")
+        parse_json('{\n"a": 1,\n"b" 2}', "c.json")  # a missing colon: every Python version says line 3
     assert err.value.problems[0].line == 3 and not err.value.problems[0].hint
     with pytest.raises(CaseError) as err:
         parse_json('{"a": 1,}', "c.jsonl", line=7)
