@@ -407,7 +407,7 @@ def test_html_is_self_contained_and_draws_both_pictures(runner: CliRunner, tmp_p
     assert "<script" not in html.lower() and "<link" not in html.lower() and "@import" not in html
     assert html.count("<svg") == 2 and 'class="gozone"' in html and 'class="logic"' in html
     assert "src=" not in html and "url(http" not in html
-    assert "Importance (1-5)" in html and "Feasibility (1-5)" in html and "Determinants (CFIR barriers)" in html
+    assert "Importance (1-5)" in html and "Feasibility (1-5)" in html and "Determinants (CFIR)" in html
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed")

@@ -91,7 +91,7 @@ def _free_spot(cx: float, cy: float, w: float, taken: list[tuple[float, float, f
     return cx + 8, cy - 6
 
 
-def _lines(text: str, width: int = 30, most: int = 3) -> list[str]:
+def _lines(text: str, width: int = 26, most: int = 3) -> list[str]:
     lines = textwrap.wrap(text, width, break_long_words=True) or [""]
     if len(lines) > most:
         lines = lines[:most]
@@ -101,7 +101,7 @@ def _lines(text: str, width: int = 30, most: int = 3) -> list[str]:
 
 def logic_model(model: LogicModel, numbers: dict[str, int]) -> str:
     """Four columns (determinants, strategies, mechanisms, outcomes) of boxes, and an arrow per link."""
-    BW, GAP, COLX, TOP, LH = 214, 10, (10, 262, 514, 766), 40, 15
+    BW, GAP, COLX, TOP, LH = 214, 10, (10, 262, 514, 766), 40, 17
     W = COLX[-1] + BW + 10
 
     def label(n: Node) -> str:
@@ -138,11 +138,11 @@ def logic_model(model: LogicModel, numbers: dict[str, int]) -> str:
     fills = {"determinant": "#fee2e2", "strategy": "#e0e7ff", "mechanism": "#f1f5f9", "implementation": "#dcfce7",
              "service": "#fef9c3", "client": "#fef9c3"}
     out = [f'<svg class="logic" viewBox="0 0 {W} {H:.0f}" width="100%" role="img" aria-label="Logic model" '
-           f'xmlns="http://www.w3.org/2000/svg" font-family="system-ui, Arial, sans-serif" font-size="12">',
+           f'xmlns="http://www.w3.org/2000/svg" font-family="system-ui, Arial, sans-serif" font-size="14">',
            '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" '
            f'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="{MUTED}"/></marker></defs>']
-    for title, cx in zip(("Determinants (CFIR barriers)", "Strategies", "Mechanisms", "Outcomes"), COLX, strict=True):
-        out.append(f'<text x="{cx + BW / 2}" y="22" text-anchor="middle" font-weight="700" font-size="14" '
+    for title, cx in zip(("Determinants (CFIR)", "Strategies", "Mechanisms", "Outcomes"), COLX, strict=True):
+        out.append(f'<text x="{cx + BW / 2}" y="22" text-anchor="middle" font-weight="700" font-size="15" '
                    f'fill="{INK}">{_e(title)}</text>')
     for a, b in model.links:
         if a not in boxes or b not in boxes:
@@ -159,7 +159,7 @@ def logic_model(model: LogicModel, numbers: dict[str, int]) -> str:
         out.append(f'<rect x="{bx}" y="{by:.1f}" width="{BW}" height="{bh:.1f}" rx="5" fill="{fills[kind]}" '
                    f'stroke="{LINE}"{dash}/>')
         for i, line in enumerate(lines):
-            out.append(f'<text x="{bx + 7}" y="{by + 18 + i * LH:.1f}" fill="{INK}">{_e(line)}</text>')
+            out.append(f'<text x="{bx + 7}" y="{by + 19 + i * LH:.1f}" fill="{INK}">{_e(line)}</text>')
     out.append("</svg>")
     return "".join(out)
 
