@@ -430,3 +430,16 @@ def test_html_renders_in_headless_chromium(runner: CliRunner, tmp_path: Path) ->
 
 def test_shipped_engine_loads(shipped_engine: Any) -> None:
     assert load_engine() is not None and shipped_engine.base.rules
+
+
+def test_a_rated_case_end_to_end(runner: CliRunner) -> None:
+    """riverside with the team's ratings and outcomes: local figures replace the priors, and the logic model
+    ends in the service and client outcomes the team named."""
+    out = plan_json(runner, str(ROOT / "tests" / "fixtures" / "plan" / "riverside-rated.yaml"))
+    by = {s["rule_id"]: s for s in out["strategies"]}
+    assert (by["TS-INTENSIVE-EARLY"]["importance"], by["TS-INTENSIVE-EARLY"]["feasibility"]) == (5, 4)
+    assert by["TS-INTENSIVE-EARLY"]["zone"] == "I"
+    assert by["EQ-CULTURAL-ADAPT-NONE"]["feasibility"] == 2  # promote_adaptability rated by its ERIC id
+    assert by["EQ-CULTURAL-ADAPT-NONE"]["importance"] == 3.9  # the other dimension keeps the prior
+    kinds = [o["kind"] for o in out["logic_model"]["outcomes"]]
+    assert kinds.count("service") == 1 and kinds.count("client") == 1
