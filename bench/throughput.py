@@ -41,8 +41,9 @@ CPU_WRAPPER = ("import resource, sys, json, time; sys.argv = ['isp-advisor'] + s
                "finally:\n"
                "    s = resource.getrusage(resource.RUSAGE_SELF)\n"
                "    c = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
-               "    open(%r, 'w').write(json.dumps({'wall': time.perf_counter() - t, 'main_cpu': s.ru_utime + s.ru_stime,"
-               " 'workers_cpu': c.ru_utime + c.ru_stime}))\n")
+               "    open(%r, 'w').write(json.dumps({'wall': time.perf_counter() - t,"
+               " 'main_cpu': s.ru_utime + s.ru_stime, 'workers_cpu': c.ru_utime + c.ru_stime,"
+               " 'main_rss_mb': s.ru_maxrss / 1024, 'worker_rss_mb': c.ru_maxrss / 1024}))\n")
 
 
 def matchers() -> list[str]:
@@ -87,6 +88,9 @@ def side_by_side(inputs: dict[str, Path], n: int, rounds: int, work: Path) -> di
                 "ratio": statistics.median(a["wall"] / b["wall"] for a, b in zip(one, two, strict=True)),
                 "main_cpu_ms_per_case_jobs2": statistics.median(1000 * r["main_cpu"] / n for r in two),
                 "workers_cpu_ms_per_case_jobs2": statistics.median(1000 * r["workers_cpu"] / n for r in two),
+                "jobs1_cpu_ms_per_case": statistics.median(1000 * r["main_cpu"] / n for r in one),
+                "rss_mb_jobs2_main_worker": [statistics.median(r["main_rss_mb"] for r in two),
+                                             statistics.median(r["worker_rss_mb"] for r in two)],
             }
     return out
 
