@@ -123,6 +123,8 @@ class Portfolio:
         self.power[("differential", diff or NOT_STATED)] += 1
         self.power[("decision_making", decision or NOT_STATED)] += 1
         site = str(digest.get("site") or "")
+        if digest.get("assessed_on"):  # several assessments of one site are told apart by their date
+            site = f"{site or result['case_id']} ({digest['assessed_on']})"
         # bounded top lists; earlier cases win ties (-order)
         _keep(self.top, (now, high, -self.cases, result["case_id"], site), TOP_SITES)
         counts = tuple(per_cat[c] for c in CATEGORIES)
