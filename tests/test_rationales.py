@@ -46,3 +46,12 @@ def test_every_shown_rationale_rests_on_stated_facts(shipped_engine: Any) -> Non
 def test_the_check_catches_an_unstated_claim() -> None:
     assert _claims("The site is installing with adequate capacity.")
     assert not _claims("The site's stage decides the next step.")
+
+
+def test_every_shipped_recommending_rule_serves_an_implementation_outcome(shipped_engine: Any) -> None:
+    missing = [r.id for r in shipped_engine.rules if not r.derive and not r.tags.get("implementation_outcome")]
+    assert not missing, missing
+    for path in sorted(CASES.rglob("*.yaml")):
+        result = shipped_engine.evaluate(load_case(path))
+        if result.recommendations:
+            assert any(r.tags.get("implementation_outcome") for r in result.recommendations), path.name
