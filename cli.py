@@ -388,6 +388,7 @@ def batch(inputs: tuple[str, ...], out: str, jobs: int | None, resume: bool, for
 
     Example:
 
+    \b
         isp-advisor batch cases/ cases/portfolio.csv --out out --jobs 2
         isp-advisor batch cases/ --out out --executor dask --scheduler tcp://10.0.0.5:8786
     """
@@ -845,6 +846,7 @@ def sweep(inputs: tuple[str, ...], varies: tuple[str, ...], max_variants: int, f
 
     Example:
 
+    \b
         isp-advisor sweep cases/riverside-fqhc.yaml --vary engagement.level --vary relationships.trust
         isp-advisor sweep cases/riverside-fqhc.yaml --vary cfir.inner_setting.culture=-2,0,2 -f csv
         isp-advisor sweep cases/ --vary engagement.level
