@@ -64,7 +64,9 @@ def test_markdown_report(runner: CliRunner) -> None:
     assert out.startswith("# Recommendations for gap-site")
     assert "## Start here (the first 30 days)" in out and "## Detail by category" in out
     assert "### Equity" in out and "Share decision-making with the people most affected (high, now)" in out
-    assert "*Sources:* Metz, A., Woo, B., & Loper, A. (2021)" in out and "```text" in out
+    assert "*Sources:* [\\[1\\]](#references)" in out and "```text" in out  # cited by number (issue 15)
+    assert out.count("Metz, A., Woo, B., & Loper, A. (2021)") == 1
+    assert "\n## References\n\n1. Metz, A., Woo, B., & Loper, A. (2021)" in out
 
 
 def test_output_file_is_written_and_never_overwritten_without_force(runner: CliRunner, tmp_path: Path) -> None:

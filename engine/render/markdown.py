@@ -11,6 +11,7 @@ import re
 from ..case import Case
 from ..plan import Placement
 from ..results import Recommendation, Result
+from ..ruleset import Source
 from ..vocabulary import CATEGORIES, CATEGORY_TITLES, CFIR_DOMAINS, CFIR_IDS
 from .plantext import (
     BY_WHEN,
@@ -23,6 +24,7 @@ from .plantext import (
     evidence,
     first_action,
     reasons_line,
+    references,
     report_date,
     shown,
     tag_label,
@@ -87,6 +89,26 @@ def _names(cfir: tuple[str, ...]) -> str:
     return ", ".join(CFIR_IDS.get(b, b) for b in cfir)
 
 
+_URL = re.compile(r"https?://[^\s<>\\]+", re.ASCII)
+
+
+def cites(rec: Recommendation, refs: dict[str, tuple[int, Source]]) -> str:
+    """'[1], [4]': an item's sources by their numbers in the reference list, each a link to it."""
+    nums = sorted({refs[s.key][0] for s in rec.sources if s.key in refs})
+    return ", ".join(f"[\\[{n}\\]](#references)" for n in nums)
+
+
+def references_section(refs: dict[str, tuple[int, Source]]) -> list[str]:
+    """'## References': every source cited once, numbered as the items cite it (the HTML report's numbers)."""
+    out = ["", "## References", ""]
+    for n, s in sorted(refs.values(), key=lambda t: t[0]):
+        link = f" <{s.url}>" if _URL.fullmatch(s.url) else (f" {_esc(s.url)}" if s.url else "")
+        text = _esc(s.citation)
+        text = "\\" + text if text[:1] in "#>+-=" else text  # not a heading, quote or list inside the item
+        out.append(f"{n}. {text}{link}")
+    return out
+
+
 def glance_section(case: Case, items: list[tuple[Recommendation, Placement]]) -> list[str]:
     """At a glance: site, stage, the top barriers, the engagement step and the size of each horizon."""
     bars = barriers(case)
@@ -141,6 +163,7 @@ def render_markdown(result: Result, view: View | None = None, *, case: Case | No
     view = view or View()
     items = shown(result, view)
     eric = eric_names(result)
+    refs = references(items)
     by_plan = view.by == "plan"
     case_id = result.case_id if re.fullmatch(r"[\w-]+", result.case_id, re.ASCII) else _esc(result.case_id)
     out = [f"# Recommendations for {case_id}", ""]  # a valid id as it is: it is searched for
@@ -161,6 +184,8 @@ def render_markdown(result: Result, view: View | None = None, *, case: Case | No
     if items:
         sections.append("Detail by category" if by_plan else CATEGORY_TITLES[next(
             c for c in CATEGORIES if any(r.category == c for r, _ in items))])
+    if refs:
+        sections.append("References")
     if len(sections) > 2:
         out += ["", "**Contents:** " + " · ".join(f"[{_short(t)}](#{slug(t)})" for t in sections)]
     if case is not None:
@@ -195,7 +220,8 @@ def render_markdown(result: Result, view: View | None = None, *, case: Case | No
             for ev in evidence(rec, place, eric):
                 out += [f"*Evidence:* ERIC {_esc(ev.strategy)}: {_esc(ev.text)}"
                         + (f" for {_esc(_names(ev.barriers))}" if ev.barriers else ""), ""]
-            out.append("*Sources:* " + "; ".join(_esc(s.citation) for s in rec.sources))
+            if rec.sources:
+                out.append(f"*Sources:* {cites(rec, refs)}")
             out.append(f"*Rules:* {', '.join(rec.rule_ids)}")
             if view.explain:
                 out += ["", FENCE + "text"]
@@ -211,4 +237,6 @@ def render_markdown(result: Result, view: View | None = None, *, case: Case | No
                 + ", ".join(f"`{m}`" for m in result.missing_information) + "."]
     if result.warnings:
         out += ["", "## Warnings", ""] + [f"- {_esc(w)}" for w in result.warnings]
+    if refs:
+        out += references_section(refs)
     return "\n".join(out).rstrip() + "\n"
