@@ -1433,8 +1433,46 @@ TRIBAL_FIRST = ("EQ-TRIBAL-DATA-GOVERNANCE", "EQ-TRIBAL-SOVEREIGNTY")
 """Equity rules every ERIC row follows when they fire (issue 10: sovereignty before any data collection)."""
 
 
+# Strategies whose usual action presumes the innovation is already in use here: before initial implementation
+# (exploration, installation) their rows carry an early action instead (nobody here delivers it yet). Each
+# entry: the early actions and the specification target. The in-use row keeps S's action and also fires when
+# the stage is not stated.
+EARLY = {
+    "capture_and_share_local_knowledge": (
+        [
+            "Ask two comparable sites or communities that already use {innovation} what made it work and what they "
+            "would do differently, and note what staff and the people it is meant for here already know about the "
+            "problem and about fit; share both with the team, in their words."
+        ],
+        "two comparable sites or communities already using the innovation, and local staff and recipients",
+    ),
+}
+EARLY_STAGES = (EX, INS)
+
+
 def row(rid, construct, strategy, score, priority, rationale, sources, extra, evidence_level=None):
-    sname, actions, comps = S[strategy]
+    """The row (or rows) for one barrier-strategy pair: [(stages, yaml lines)]. A strategy in EARLY gives two
+    rows with the same key: `...-early` for exploration and installation, and the usual one for later stages."""
+    if strategy not in EARLY:
+        return [_row(rid, construct, strategy, score, priority, rationale, sources, extra, evidence_level)]
+    actions, target = EARLY[strategy]
+    base, strong = (rid[:-2], "-2") if rid.endswith("-2") else (rid, "")
+    later = tuple(st for st in STAGE_FIT[strategy][0] if st not in EARLY_STAGES)
+    early = tuple(st for st in STAGE_FIT[strategy][0] if st in EARLY_STAGES)
+    out = []
+    if early:
+        out.append(_row(f"{base}-early{strong}", construct, strategy, score, priority, rationale, sources, extra,
+                        evidence_level, stages=early, actions=actions, spec={**SPEC.get(strategy, {}), "target": target}))
+    if later:
+        out.append(_row(rid, construct, strategy, score, priority, rationale, sources, extra, evidence_level,
+                        stages=later))
+    return out
+
+
+def _row(rid, construct, strategy, score, priority, rationale, sources, extra, evidence_level=None, stages=None,
+         actions=None, spec=None):
+    sname, default_actions, comps = S[strategy]
+    actions = default_actions if actions is None else actions
     comps = list(dict.fromkeys(comps + extra.get("isp_competency", [])))
     tags = {
         "eric_strategy": [strategy],
@@ -1445,7 +1483,7 @@ def row(rid, construct, strategy, score, priority, rationale, sources, extra, ev
     }
     if extra.get("equity_element"):
         tags["equity_element"] = extra["equity_element"]
-    stages = list(STAGE_FIT[strategy][0])
+    stages = list(STAGE_FIT[strategy][0] if stages is None else stages)
     assert len(rid) <= 100, rid
     L = [
         f"      - id: {rid}",
@@ -1467,8 +1505,8 @@ def row(rid, construct, strategy, score, priority, rationale, sources, extra, ev
     L += tags_yaml(tags, "          ")
     L.append(f"        rationale: {q(rationale)}")
     L.append(f"        sources: [{', '.join(sources)}]")
-    L += spec_yaml(SPEC.get(strategy, {}), "        ")
-    return STAGE_FIT[strategy][0], L
+    L += spec_yaml(SPEC.get(strategy, {}) if spec is None else spec, "        ")
+    return tuple(stages), L
 
 
 def spec_yaml(spec, indent):
@@ -1552,7 +1590,7 @@ def sourced_rows(kind, strong):
                        "published for this pair.")
                 prio, score, elevel = ("medium" if strong else "low"), 0, None
             rat += f" Applied to CFIR 2.0 '{name[c]}' ({c}), rated here as {where(strong)}."
-            rows.append(row(rid_for(c, s, strong), c, s, score, prio, rat, m["sources"], {}, elevel))
+            rows += row(rid_for(c, s, strong), c, s, score, prio, rat, m["sources"], {}, elevel)
     return rows
 
 
@@ -1570,11 +1608,9 @@ def judge_rows(strong):
                 f"The site rates this as {where(strong)}."
             )
             prio = "medium" if strong else "low"
-            rows.append(
-                row(
-                    rid_for(c, s, strong), c, s, 0, prio, rat,
-                    ["isp-advisor-authors-judgement", "powell-2015", "damschroder-2022"], extra,
-                )
+            rows += row(
+                rid_for(c, s, strong), c, s, 0, prio, rat,
+                ["isp-advisor-authors-judgement", "powell-2015", "damschroder-2022"], extra,
             )
     return rows
 

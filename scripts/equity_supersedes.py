@@ -24,6 +24,7 @@ EQUITY = ROOT / "rules" / "equity.yaml"
 MATCHING = ROOT / "rules" / "strategy_matching.yaml"
 LISTS = {
     "deficit-framings": ("inform_local_opinion_leaders", "conduct_educational_meetings"),
+    "local-knowledge": ("capture_and_share_local_knowledge",),  # in a Nation, elders set what local knowledge is
 }
 
 

@@ -458,9 +458,10 @@ EXPECT: dict[str, dict[str, Any]] = {
         "not": ["EQ-SHARE-POWER", "EQ-TRUST-LOW", "EQ-NAME-STRUCTURAL-RACISM"],
         # 'inform local opinion leaders' is a deficit framing here: held back by EQ-TRIBAL-KNOWLEDGE
         "eric": ["promote_adaptability"],
-        "not_shown_eric": ["inform_local_opinion_leaders"],
-        # the -2 innovation-source barrier now has published figures (Level 2), and severity ranks first
-        "top_strategy": "capture_and_share_local_knowledge",
+        # ... and so is the generic 'capture and share local knowledge' row: the elders set what local knowledge is
+        "not_shown_eric": ["inform_local_opinion_leaders", "capture_and_share_local_knowledge"],
+        # the first published figure left is adaptability's (73%), folded into the co-design cycles
+        "top_strategy": "promote_adaptability",
         "assets": ["inner_setting.culture", "inner_setting.mission_alignment"],
         "max_high": 3,
     },

@@ -191,3 +191,36 @@ def test_generator_is_deterministic_and_the_pack_is_up_to_date(tmp_path: Path) -
     first = _generate(tmp_path, "a.yaml")
     assert first == _generate(tmp_path, "b.yaml")
     assert first == PACK.read_bytes(), "rules/strategy_matching.yaml is stale: run scripts/build_strategy_matching.py"
+
+
+# ---------------------------------------------------------------- review item 6: capture and share before use
+
+def _capture_actions(eng: Any, data: dict[str, Any]) -> list[str]:
+    result = eng.evaluate(case_from_data(data))
+    return [a for rec in result.recommendations for rid in rec.rule_ids
+            if "capture_and_share_local_knowledge" in eng.by_id[rid].tags.get("eric_strategy", ())
+            for a in rec.actions]
+
+
+@pytest.mark.parametrize("stage", ["exploration", "installation"])
+def test_capture_and_share_before_use_asks_comparable_sites(eng: Any, stage: str) -> None:
+    data = {"case_id": "t", "stage": stage, "innovation": "Family literacy evenings",
+            "cfir": {"innovation.adaptability": -2}}
+    actions = _capture_actions(eng, data)
+    assert actions, "capture and share should fire for an adaptability barrier"
+    joined = " ".join(actions)
+    assert "for whom the innovation is working" not in joined
+    assert "comparable sites or communities that already use Family literacy evenings" in joined
+
+
+def test_capture_and_share_in_use_interviews_local_users(eng: Any) -> None:
+    for stage in ("initial_implementation", None):
+        data = {"case_id": "t", "cfir": {"innovation.adaptability": -2}, **({"stage": stage} if stage else {})}
+        assert any("for whom the innovation is working" in a for a in _capture_actions(eng, data)), stage
+
+
+def test_tribal_knowledge_holds_back_capture_and_share(eng: Any) -> None:
+    result = eng.evaluate(case_from_data({"case_id": "t", "stage": "exploration", "setting": "tribal_community",
+                                          "cfir": {"innovation.adaptability": -2}}))
+    held = {h.rule_id: h.by for h in result.plan.held_back}
+    assert held.get("SM-innovation.adaptability-capture_and_share-early-2") == "EQ-TRIBAL-KNOWLEDGE"
