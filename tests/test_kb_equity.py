@@ -252,3 +252,30 @@ def test_new_case_expectations(eng: Any, name: str) -> None:
     assert sum(p.horizon == "now" for _, p in result.placed()) <= 5
     assert all(rec.tags.get("implementation_outcome") for rec in result.recommendations
                if rec.category == "equity")
+
+
+# ---------------------------------------------------------------- review item 2: clinical adaptation from access
+
+def test_clinical_delivery_adapts_access_not_the_patients_culture(eng: Any) -> None:
+    result = evaluate(eng, setting="health_care", stage="initial_implementation", innovation="the sepsis bundle",
+                      equity={"priority_populations": ["Black patients"], "cultural_adaptation": "none",
+                              "disparities_identified": True})
+    assert held(result).get("EQ-CULTURAL-ADAPT-NONE") == "EQ-CLINICAL-ACCESS-ADAPT"
+    rec = next(r for r in result.recommendations if r.rule_id == "EQ-CLINICAL-ACCESS-ADAPT")
+    assert rec.actions[0].startswith("Start with access")
+    assert "interpreter" in rec.actions[0]
+    assert "review group" not in " ".join(rec.actions)
+    assert "service's own practice" in rec.actions[1]
+    assert "culture were the problem" in rec.rationale
+    h = horizons(result)
+    assert before(h, "EQ-CLINICAL-EQUITY-AUDIT", "EQ-CLINICAL-ACCESS-ADAPT")
+
+
+@pytest.mark.parametrize("extra", [{"stage": "installation"}, {"stage": "initial_implementation",
+                                                               "setting": "community_based"}, {}])
+def test_before_delivery_or_outside_clinics_the_review_group_stays(eng: Any, extra: dict[str, Any]) -> None:
+    data = {"setting": "health_care", **extra,
+            "equity": {"priority_populations": ["Spanish-speaking patients"], "cultural_adaptation": "none"}}
+    result = evaluate(eng, **data)
+    fired = {rid for rec in result.recommendations for rid in rec.rule_ids}
+    assert "EQ-CULTURAL-ADAPT-NONE" in fired and "EQ-CLINICAL-ACCESS-ADAPT" not in fired
