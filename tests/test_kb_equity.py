@@ -160,7 +160,7 @@ def test_emergency_department_gets_clinical_equity_variants(eng: Any) -> None:
         assert phrase in text, phrase
     assert "EQ-COMMUNITY-PLATFORMS" not in h
     assert h["EQ-SPECTRUM-TO-CONSULT"] == "now" and h.get("EQ-SHARE-POWER") != "now"
-    assert "EQ-LOSS-OF-STATUS" in h  # nurse-initiated orders move authority
+    assert h["EQ-LOSS-OF-STATUS-ADAPTIVE"] == "now"  # nurse-initiated orders move authority (mixed challenge)
     audit = next(r for r in result.recommendations if "EQ-CLINICAL-EQUITY-AUDIT" in r.rule_ids)
     assert any("Haitian Creole" in a for a in audit.actions)  # names the site's populations
 
@@ -222,7 +222,7 @@ def test_every_equity_rule_names_its_outcomes_and_engagement_rules_their_level(e
 EXPECT: dict[str, dict[str, Any]] = {
     "st-anselm-ed-sepsis-equity": {
         "now": ["EQ-CLINICAL-EQUITY-AUDIT", "EQ-SPECTRUM-TO-CONSULT", "EQ-NAME-STRUCTURAL-RACISM"],
-        "present": ["EQ-LOSS-OF-STATUS", "EQ-DATA-WITH-COMMUNITY", "EQ-ROADMAP-INVOLVE"],
+        "present": ["EQ-LOSS-OF-STATUS-ADAPTIVE", "EQ-DATA-WITH-COMMUNITY", "EQ-ROADMAP-INVOLVE"],
         "absent": ["EQ-COMMUNITY-PLATFORMS", "EQ-SHARE-POWER", "EQ-TRIBAL-KNOWLEDGE"],
     },
     "salmon-river-nation-diabetes": {
@@ -279,3 +279,31 @@ def test_before_delivery_or_outside_clinics_the_review_group_stays(eng: Any, ext
     result = evaluate(eng, **data)
     fired = {rid for rec in result.recommendations for rid in rec.rule_ids}
     assert "EQ-CULTURAL-ADAPT-NONE" in fired and "EQ-CLINICAL-ACCESS-ADAPT" not in fired
+
+
+# ---------------------------------------------------------------- review item 5: loss of status in the challenge
+
+LOSS_CASE = {"power": {"differential": "high", "decision_making": "leadership_team"},
+             "cfir": {"individuals.mid_level_leaders": -1}, "engagement": {"level": "inform", "target": "involve"}}
+
+
+@pytest.mark.parametrize("kind", ["adaptive", "mixed"])
+def test_loss_of_status_is_due_this_quarter_when_it_is_part_of_the_challenge(eng: Any, kind: str) -> None:
+    result = evaluate(eng, challenge={"type": kind}, **LOSS_CASE)
+    assert held(result).get("EQ-LOSS-OF-STATUS") == "EQ-LOSS-OF-STATUS-ADAPTIVE"
+    assert horizons(result)["EQ-LOSS-OF-STATUS-ADAPTIVE"] in ("now", "next")
+    rec = next(r for r in result.recommendations if r.rule_id == "EQ-LOSS-OF-STATUS-ADAPTIVE")
+    assert ("partly adaptive (mixed)" in rec.rationale) == (kind == "mixed")
+    assert eng.by_id["EQ-LOSS-OF-STATUS-ADAPTIVE"].due == "next"
+
+
+def test_loss_of_status_keeps_its_place_for_a_technical_challenge(eng: Any) -> None:
+    result = evaluate(eng, challenge={"type": "technical"}, **LOSS_CASE)
+    fired = {rid for rec in result.recommendations for rid in rec.rule_ids}
+    assert "EQ-LOSS-OF-STATUS" in fired and "EQ-LOSS-OF-STATUS-ADAPTIVE" not in fired
+
+
+def test_st_anselm_works_on_the_physicians_loss_in_start_here(eng: Any) -> None:
+    result = eng.evaluate(load_case(CASES / "st-anselm-ed-sepsis-equity.yaml"))
+    h = horizons(result)
+    assert h["EQ-LOSS-OF-STATUS-ADAPTIVE"] == "now" and h["EQ-CLINICAL-EQUITY-AUDIT"] == "now"

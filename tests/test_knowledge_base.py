@@ -500,7 +500,8 @@ EXPECT: dict[str, dict[str, Any]] = {
         "facilitation_mode": "convergent",
     },
     "st-anselm-ed-sepsis-equity": {  # expectations in full: tests/test_kb_equity.py
-        "fire": ["EQ-CLINICAL-EQUITY-AUDIT", "EQ-SPECTRUM-TO-CONSULT", "EQ-NAME-STRUCTURAL-RACISM", "EQ-LOSS-OF-STATUS"],
+        "fire": ["EQ-CLINICAL-EQUITY-AUDIT", "EQ-SPECTRUM-TO-CONSULT", "EQ-NAME-STRUCTURAL-RACISM",
+                 "EQ-LOSS-OF-STATUS-ADAPTIVE"],
         "not": ["EQ-COMMUNITY-PLATFORMS", "EQ-SHARE-POWER"],
     },
     "salmon-river-nation-diabetes": {  # expectations in full: tests/test_kb_equity.py
