@@ -3,16 +3,18 @@
 One file, nothing fetched: the styles are inline, there are no scripts or web fonts, the pictures
 are CSS and a table. Reading order: at a glance (site, stage, top barriers, the engagement step),
 Start here, Next, Later (each item: its first action and why for this site, in one line), the
-priorities by barrier, the CFIR ratings, the case in full, then the references (each cited once,
-numbered) and the full catalogue as a collapsible appendix (`<details>`; left out with
-`View(appendix=False)`, `--no-appendix`). In print, the appendix's items print open (CSS
-`::details-content`), every heading stays with what follows it, and riverside's plan without the
-appendix fits in six Letter pages. Everything from the case or the rules is escaped.
+priorities by barrier, the CFIR ratings (with several perspectives, each group's rating of a
+divergent construct on its own line under it), the other facts each group states, the case in
+full, then the references (each cited once, numbered) and the full catalogue as a collapsible
+appendix (`<details>`; left out with `View(appendix=False)`, `--no-appendix`). In print, the
+appendix's items print open (CSS `::details-content`), every heading stays with what follows it,
+and riverside's plan without the appendix fits in six Letter pages. Everything from the case or the rules is escaped.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from html import escape
 from typing import Any, Protocol
 
@@ -137,6 +139,13 @@ a.p-low { background: #e8ebf0; color: #3b4352; }
         font-size: 14px; padding: 1px 0; }
 .crow .name.subc { padding-left: 14px; }
 .crow.parent { grid-template-columns: minmax(0, 1fr); }
+.crow small.div { font-size: 11.5px; font-weight: 700; text-transform: uppercase; letter-spacing: .03em;
+                  color: #7c2d12; background: #fdebd0; border-radius: 3px; padding: 0 4px; }
+ul.views { list-style: none; margin: 0 0 5px; padding: 0 0 0 14px; border-left: 2px solid #f3c58f; }
+ul.views.subc { margin-left: 14px; }
+.crow.group { font-size: 13px; color: var(--muted); padding: 0; }
+.crow.group .track { height: 7px; }
+.crow.group .bar { opacity: .75; }
 .crow.parent .name { font-weight: 600; }
 .track { position: relative; height: 12px; background: var(--bar); border-radius: 3px; }
 .track::after { content: ""; position: absolute; left: 50%; top: -2px; bottom: -2px; border-left: 1px solid #7d8799; }
@@ -258,11 +267,11 @@ def render_html(result: Result, case: Case, view: View | None = None, *, go_zone
     else:
         body.append(("recommendations", "Recommendations by category",
                      _catalogue(items, refs, eric, collapsed=False)))
-    body.append(("cfir", "CFIR 2.0 ratings", _cfir(case)))
+    body.append(("cfir", "CFIR 2.0 ratings", _cfir(case, result.perspectives)))
     if result.perspectives:
         from .perspectives import html_block
 
-        body.append(("perspectives", "Each group's view", html_block(result.perspectives)))
+        body.append(("perspectives", "Each group's view", _other_views(result.perspectives, html_block)))
     body.append(("case", "The case in full", _case(case)))
     if result.plan is not None and result.plan.held_back:
         body.append(("held-back", "Held back", _held_back(result)))
@@ -470,12 +479,23 @@ def _bar(rating: int | str | None) -> tuple[str, str]:
     return f'<div class="bar {side}" style="width:{abs(rating) * 25}%"></div>', side
 
 
-def _cfir(case: Case) -> str:
+def _cfir(case: Case, perspectives: Mapping[str, Any] | None = None) -> str:
+    """The -2..+2 chart by domain. With perspectives, a construct the groups rate 2+ points apart carries
+    each group's rating on its own line under it (issue 12), and a construct only the groups rate shows the
+    most critical view, the value the rules use (engine/perspectives.py)."""
+    views = _cfir_views(perspectives)
+    if views.combined:
+        case = case.model_copy(update={"cfir": {**views.combined, **(case.cfir or {})}})
     by_domain = cfir_by_domain(case)
     out = ['<p class="legend">Each construct from -2 (strong barrier) to +2 (strong facilitator):'
            '<i style="background:var(--neg)"></i>barrier<i style="background:var(--pos)"></i>'
-           'facilitator<i style="background:var(--mixed)"></i>mixed</p>',
-           '<div class="domains">']
+           'facilitator<i style="background:var(--mixed)"></i>mixed</p>']
+    if views.divergent:
+        out.append('<p class="legend">Where the groups’ ratings are 2 or more points apart (marked '
+                   '<b>divergent</b>), each group’s rating is on its own line under the construct; the '
+                   "construct’s own bar is the case’s rating, or, where the case states none, the most critical "
+                   "group’s view: no rating is averaged.</p>")
+    out.append('<div class="domains">')
     for domain, name in v.CFIR_DOMAINS.items():
         rows = by_domain[domain]
         neg, zero, pos, mixed = counts(rows)
@@ -492,11 +512,67 @@ def _cfir(case: Case) -> str:
                 out.append(f'<div class="crow parent" title="{_e(cid)}"><span class="name">{label} '
                            '<small>(not rated)</small></span></div>')
                 continue
-            out.append(f'<div class="crow" title="{_e(cid)}"><span class="name{sub}">{label}</span>'
+            groups = views.divergent.get(cid)
+            if groups:
+                label += ' <small class="div">divergent</small>'
+            elif cid in views.combined and cid not in (case.cfir or {}):
+                label += " <small>(the groups’ view)</small>"
+            attrs = f'class="crow divergent" data-fact="cfir.{_e(cid)}"' if groups else 'class="crow"'
+            out.append(f'<div {attrs} title="{_e(cid)}"><span class="name{sub}">{label}</span>'
                        f'<div class="track">{bar}</div><span class="val {cls}">{_e(rating_text(rating))}</span></div>')
+            if groups:
+                out.append(_group_lines(cname, groups, sub))
         out.append("</div>")
     out.append("</div>")
     return "\n".join(out)
+
+
+@dataclass
+class _CfirViews:
+    """The CFIR part of the result's perspectives: values combined from the groups where the case states
+    none ({cid: value}) and, for each divergent construct, each group's rating ({cid: [(label, group, value)]})."""
+
+    combined: dict[str, Any] = field(default_factory=dict)
+    divergent: dict[str, list[tuple[str, str, Any]]] = field(default_factory=dict)
+
+
+def _cfir_views(data: Mapping[str, Any] | None) -> _CfirViews:
+    views = _CfirViews()
+    if not data:
+        return views
+    for c in data.get("combined", ()):
+        if str(c["path"]).startswith("cfir."):
+            views.combined[c["path"][5:]] = c["value"]
+    for path in data.get("divergent", ()):
+        if not str(path).startswith("cfir."):
+            continue
+        views.divergent[path[5:]] = [(str(g.get("label") or ""), str(g["group"]), g["facts"][path])
+                                     for g in data["groups"] if g["facts"].get(path) is not None]
+    return views
+
+
+def _group_lines(cname: str, groups: Sequence[tuple[str, str, Any]], sub: str) -> str:
+    """Each group's rating of one divergent construct on its own thin -2..+2 track, under the construct."""
+    lines = []
+    for label, group, value in groups:
+        name = group.replace("_", " ")
+        who = f"{_e(label)} <small>{_e(name)}</small>" if label else _e(name)
+        bar, cls = _bar(value)
+        lines.append(f'<li class="crow group" data-group="{_e(group)}"><span class="name">{who}</span>'
+                     f'<div class="track">{bar}</div><span class="val {cls}">{_e(rating_text(value))}</span></li>')
+    return (f'<ul class="views{sub}" aria-label="{_e(f"Each group’s rating of {cname}")}">' + "".join(lines)
+            + "</ul>")
+
+
+def _other_views(data: Mapping[str, Any], block: Callable[[dict[str, Any]], str]) -> str:
+    """'Each group's view' without the divergent CFIR ratings, which the chart above shows per group."""
+    cfir_div = {p for p in data["divergent"] if str(p).startswith("cfir.")}
+    rest = {**data, "divergent": [p for p in data["divergent"] if p not in cfir_div],
+            "groups": [{**g, "facts": {p: x for p, x in g["facts"].items() if p not in cfir_div}}
+                       for g in data["groups"]]}
+    note = ('<p class="muted">The CFIR ratings the groups see differently are in the '
+            '<a href="#cfir">CFIR chart</a>, each group on its own line.</p>' if cfir_div else "")
+    return note + block(rest)
 
 
 def _case(case: Case) -> str:
