@@ -145,7 +145,7 @@ def evaluate_item(engine: Engine, item: Item, reusable: frozenset[str] = frozens
     data = {"case_id": result.case_id, "recommendations": recs}
     placed = result.placed() if result.plan is not None else [(r, None) for r in result.recommendations]
     # bytes: the main process writes them as they come (a str would be decoded there and encoded again)
-    csv_bytes = csvrows.result_text(result.case_id, digest["site"], placed).encode("utf-8")
+    csv_bytes = csvrows.result_text(result.case_id, digest["site"], placed, result.assessed_on).encode("utf-8")
     return ("ok", case.case_id, sha, line.encode("utf-8"), csv_bytes, digest, _slim(data, engine))
 
 

@@ -34,7 +34,7 @@ def test_csv_keeps_its_columns_in_place_and_appends_site_and_actions() -> None:
     before = ["case_id", "rank", "horizon", "category", "rule_ids", "title", "priority", "priority_rank", "score",
               *TAG_KEYS]
     assert list(HEADER[:len(before)]) == before  # a script reading columns by position keeps working
-    assert HEADER[len(before):] == ("site", "first_action", "actions")
+    assert HEADER[len(before):] == ("site", "first_action", "actions", "assessed_on")
 
 
 def test_csv_has_the_site_and_the_actions_of_each_recommendation(tmp_path: Path) -> None:
@@ -164,4 +164,19 @@ def test_csv_text_from_the_objects_is_the_csv_of_the_output_contract() -> None:
     for path in SHIPPED:
         result = engine.evaluate(load_case(path))
         for site in ("", "Plain", 'A "quoted", site', "=cmd|' /C calc'!A0", "two\nlines"):
-            assert result_text(result.case_id, site, result.placed()) == to_text(rows(result.to_dict(), site))
+            assert (result_text(result.case_id, site, result.placed(), result.assessed_on)
+                    == to_text(rows(result.to_dict(), site)))
+
+
+def test_summary_of_repeated_assessments_fits_100_columns(tmp_path: Path) -> None:
+    over_time = sorted((CASES / "over-time").glob("*.yaml"))
+    if len(over_time) < 2:
+        pytest.skip("no repeated assessments among the example cases")
+    out = tmp_path / "o"
+    assert run_batch([*map(str, over_time)], out, jobs=1).failed == 0
+    text = (out / "summary.md").read_text(encoding="utf-8")
+    assert "## Sites assessed more than once" in text
+    assert max(len(line) for line in text.splitlines()) <= 100
+    page = (out / "summary.html").read_text(encoding="utf-8")
+    dates = {json.loads(x)["assessed_on"] for x in (out / "results.jsonl").read_text(encoding="utf-8").splitlines()}
+    assert all(f"({d})" in page for d in dates)  # each assessment of the site told apart by its date

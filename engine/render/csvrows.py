@@ -22,7 +22,7 @@ ACTIONS_SEPARATOR = " | "
 """Joins a recommendation's actions in the `actions` cell (actions are sentences that may hold ';')."""
 
 HEADER: tuple[str, ...] = ("case_id", "rank", "horizon", "category", "rule_ids", "title", "priority",
-                           "priority_rank", "score", *TAG_KEYS, "site", "first_action", "actions")
+                           "priority_rank", "score", *TAG_KEYS, "site", "first_action", "actions", "assessed_on")
 """New columns are appended at the end, so a spreadsheet or script reading columns by position keeps working."""
 PRIORITY_RANKS = {"high": "1", "medium": "2", "low": "3"}
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -37,10 +37,12 @@ def rows(result: dict[str, Any], site: str = "") -> list[list[str]]:
     """The CSV rows of one result, in plan order (rank 1 first); `site` is the case's site name.
 
     `result` needs only `case_id` and `recommendations` (each as in the output contract), so the
-    batch can pass the shared per-recommendation dicts without building the whole result's data.
+    batch can pass the shared per-recommendation dicts without building the whole result's data;
+    its `assessed_on`, when present, fills the last column (several assessments of one site).
     """
     out = []
     site_cell = cell(site)
+    dated = cell(str(result.get("assessed_on") or ""))
     for n, rec in enumerate(result["recommendations"], 1):
         tags = rec.get("tags", {})
         actions = [str(a) for a in rec.get("actions", ())]
@@ -48,21 +50,23 @@ def rows(result: dict[str, Any], site: str = "") -> list[list[str]]:
                     cell(SEPARATOR.join(rec["rule_ids"])), cell(rec["title"]), rec["priority"],
                     PRIORITY_RANKS.get(rec["priority"], ""), str(rec["score"]),
                     *(SEPARATOR.join(tags.get(k, ())) for k in TAG_KEYS),
-                    site_cell, cell(actions[0] if actions else ""), cell(ACTIONS_SEPARATOR.join(actions))])
+                    site_cell, cell(actions[0] if actions else ""), cell(ACTIONS_SEPARATOR.join(actions)),
+                    dated])
     return out
 
 
-def result_text(case_id: str, site: str, placed: Iterable[tuple[Any, Any]]) -> str:
+def result_text(case_id: str, site: str, placed: Iterable[tuple[Any, Any]], assessed_on: str | None = None) -> str:
     """The CSV text of one result straight from its Recommendation objects and placements: the same
     bytes as `to_text(rows(result.to_dict(), site))` (tests check it), built from per-recommendation
     pieces kept on the objects, which are shared across the cases of a batch."""
     head = quoted(cell(case_id)) + ","
     site_text = quoted(cell(site))
+    dated = quoted(cell(assessed_on or ""))
     out = []
     for n, (rec, place) in enumerate(placed, 1):
         middle, tail = memo(rec, "_csv_parts", functools.partial(_parts, rec))
         rank, horizon = (str(place.rank), place.horizon) if place is not None else (str(n), "")
-        out.append(f"{head}{rank},{quoted(horizon)},{middle},{site_text},{tail}\n")
+        out.append(f"{head}{rank},{quoted(horizon)},{middle},{site_text},{tail},{dated}\n")
     return "".join(out)
 
 

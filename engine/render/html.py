@@ -8,7 +8,8 @@ divergent construct on its own line under it), the other facts each group states
 full, then the references (each cited once, numbered) and the full catalogue as a collapsible
 appendix (`<details>`; left out with `View(appendix=False)`, `--no-appendix`). In print, the
 appendix's items print open (CSS `::details-content`), every heading stays with what follows it,
-and riverside's plan without the appendix fits in six Letter pages. Everything from the case or the rules is escaped.
+and riverside's plan without the appendix fits in six Letter pages. Everything from the case or
+the rules is escaped.
 """
 
 from __future__ import annotations
