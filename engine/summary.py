@@ -233,13 +233,14 @@ class Portfolio:
         if not sites:
             return []
         out = ["## Sites assessed more than once", "",
-               "Barriers (CFIR ratings below 0), high-priority recommendations and trust at each",
-               "assessment, oldest first; `isp-advisor compare` shows what changed.", "",
-               "| case | assessments | barriers | high priority | trust |", "|---|---|---|---|---|"]
-        for cid in sorted(sites):
-            rows = sites[cid]
-            cols = [" → ".join(str(r[k]) for r in rows) for k in range(4)]
-            out.append(f"| {_cell(cid)} | {cols[0]} | {cols[1]} | {cols[2]} | {cols[3]} |")
+               "Trust, barriers (CFIR ratings below 0) and high-priority recommendations at each",
+               "assessment, oldest first (two tables, to fit 100 columns); `isp-advisor compare` shows",
+               "what changed.", ""]
+        cols = {cid: [" → ".join(str(r[k]) for r in rows) for k in range(4)] for cid, rows in sites.items()}
+        out += ["| case | assessments | trust |", "|---|---|---|"]
+        out += [f"| {_cell(cid)} | {cols[cid][0]} | {_cell(cols[cid][3])} |" for cid in sorted(sites)]
+        out += ["", "| case | barriers | high priority |", "|---|---|---|"]
+        out += [f"| {_cell(cid)} | {cols[cid][1]} | {cols[cid][2]} |" for cid in sorted(sites)]
         return out + [""]
 
     def _failures(self) -> list[str]:
