@@ -74,11 +74,53 @@ def rule_dict(rule: Rule) -> dict[str, Any]:
                    key=rule.key or rule.title, actions=list(rule.actions),
                    tags={k: list(v) for k, v in rule.tags.items() if v}, rationale=rule.rationale,
                    sources=list(rule.sources))
+        if rule.specification:
+            out["specification"] = spec_dict(rule.specification)
     if rule.description:
         out["description"] = rule.description
     out["when"] = to_data(rule.when)
     out["when_text"] = describe(rule.when)
     return out
+
+
+SPEC_FIELDS: tuple[str, ...] = ("actor", "target", "dose", "mechanism")
+"""What a rule's `specification:` may state (Proctor, Powell & McMillen 2013; docs/plan-spec.md)."""
+
+
+def spec_dict(flat: dict[str, str]) -> dict[str, Any]:
+    """A rule's specification in rule-file form: {actor, target, dose: {frequency, duration}, mechanism,
+    mechanism_source}, each key only when the rule states it."""
+    out: dict[str, Any] = {k: flat[k] for k in ("actor", "target") if k in flat}
+    dose = {k: flat[k] for k in ("frequency", "duration") if k in flat}
+    if dose:
+        out["dose"] = dose
+    out.update({k: flat[k] for k in ("mechanism", "mechanism_source") if k in flat})
+    return out
+
+
+def spec_lines(rule: Rule, base: RuleBase) -> list[str]:
+    """'specification:' for a terminal: what the rule states, the mechanism's source in full, and what the
+    plan leaves to agree with the team."""
+    spec = rule.specification
+    if rule.derive:
+        return []
+    if not spec:
+        return ["  specification: none stated (actor, target, dose and mechanism: to agree with the team)"]
+    lines = ["  specification:"]
+    lines += [f"    {k + ':':<11}{spec[k]}" for k in ("actor", "target") if k in spec]
+    dose = "; ".join(f"{k} {spec[k]}" for k in ("frequency", "duration") if k in spec)
+    if dose:
+        lines.append(f"    {'dose:':<11}{dose}")
+    if "mechanism" in spec:
+        key = spec.get("mechanism_source", "")
+        src = base.sources.get(key)
+        lines.append(f"    {'mechanism:':<11}{spec['mechanism']}")
+        lines.append(f"{'':<15}source: [{key}] {src.citation if src else '(unknown)'}")
+    stated = {"dose" if k in ("frequency", "duration") else k for k in spec}
+    left = [k for k in SPEC_FIELDS if k not in stated]
+    if left:
+        lines.append(f"    to agree with the team: {', '.join(left)}")
+    return lines
 
 
 def rule_text(rule: Rule, base: RuleBase) -> str:
@@ -104,6 +146,7 @@ def rule_text(rule: Rule, base: RuleBase) -> str:
         lines += [f"    {t}" for t in tags]
     if rule.rationale:
         lines.append(f"  rationale: {rule.rationale}")
+    lines += spec_lines(rule, base)
     for key in rule.sources:
         src = base.sources.get(key)
         lines.append(f"  source:    [{key}] {src.citation if src else '(unknown)'}")
