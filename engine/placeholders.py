@@ -22,6 +22,8 @@ PLACEHOLDERS: dict[str, str] = {
     "engagement.target": "the level of engagement wanted",
     "engagement.next": "the next step up the engagement spectrum",
     "barriers": "the barriers rated here",
+    "challenge": "the challenge the site names",
+    "low_capacities": "the capacity rated low",
 }
 """Name -> the phrase used when the case does not state it and the rule gives no fallback."""
 
@@ -72,6 +74,22 @@ def next_level(level: Any) -> str | None:
     return levels[levels.index(level) + 1]
 
 
+def _sentence_part(text: Any) -> str | None:
+    """A free-text field as a phrase inside a sentence: whitespace collapsed, no closing full stop."""
+    if not isinstance(text, str):
+        return None
+    return " ".join(text.split()).rstrip(".").strip() or None
+
+
+_CAPACITY_WORDS = {"intervention_specific": "intervention-specific"}
+
+
+def low_capacities(facts: Mapping[str, Any]) -> str | None:
+    """The capacity types the case rates low, as one phrase ("general and analytic capacity")."""
+    low = [_CAPACITY_WORDS.get(c, _words(c)) for c in v.CAPACITY_TYPES if facts.get(f"capacity.{c}") == "low"]
+    return _join(low) + " capacity" if low else None
+
+
 def values_for(facts: Mapping[str, Any], barriers: Iterable[str], fallbacks: Mapping[str, str]) -> dict[str, str]:
     """Every placeholder's text for one case and one rule: the case's value, else the rule's fallback,
     else the documented default phrase. `barriers` are CFIR ids the rule matched as barriers."""
@@ -85,6 +103,8 @@ def values_for(facts: Mapping[str, Any], barriers: Iterable[str], fallbacks: Map
         "engagement.target": facts.get("engagement.target"),
         "engagement.next": next_level(facts.get("engagement.level")),
         "barriers": _join(v.CFIR_IDS.get(b, b) for b in barriers) or None,
+        "challenge": _sentence_part(facts.get("challenge.summary")),
+        "low_capacities": low_capacities(facts),
     }
     for key in ("engagement.level", "engagement.target", "engagement.next"):
         if known[key]:

@@ -459,7 +459,8 @@ def with_context(result: Result, case: Case, previous: Case | None) -> Result:
 
 
 PLACEHOLDER_FACTS = ("site", "innovation", "equity.priority_populations", "stage", "setting", "engagement.level",
-                     "engagement.target")
+                     "engagement.target", "challenge.summary", "capacity.intervention_specific", "capacity.general",
+                     "capacity.analytic", "capacity.adaptive")
 """The case facts placeholders read (`{barriers}` comes from the proof)."""
 
 

@@ -476,3 +476,42 @@ def test_shown_rationales_assert_only_stated_facts(eng, path: Path) -> None:  # 
         for pattern, holds in CLAIMS:
             if re.search(pattern, text):
                 assert holds(facts), (path.stem, r["rule_id"], pattern)
+
+
+# ---------------------------------------------------------------- review item 8: after a critical incident
+
+def test_after_an_incident_the_team_and_its_division_come_before_fidelity_monitoring(eng) -> None:  # type: ignore[no-untyped-def]
+    result = run_case(eng, "eastside-violence-interruption")
+    order = [r["rule_id"] for r in result["recommendations"]]
+    horizon = {r["rule_id"]: r["horizon"] for r in result["recommendations"]}
+    incident = rec(result, "AS-CRITICAL-INCIDENT")
+    assert incident["actions"][0].startswith("Look after the people first")
+    assert "trauma-informed" in incident["actions"][0]
+    assert held(result).get("FA-ADAPTIVE-DIVERGENT") == "FA-INCIDENT-DIVERGENT"
+    assert horizon["FA-INCIDENT-DIVERGENT"] == "now" and horizon["AS-OUTCOMES-DELIVERY"] == "next"
+    assert order.index("AS-CRITICAL-INCIDENT") < order.index("FA-INCIDENT-DIVERGENT") < order.index(
+        "AS-OUTCOMES-DELIVERY")
+    assert "whether to change who it serves" in rec(result, "FA-INCIDENT-DIVERGENT")["actions"][0]
+
+
+def test_without_an_incident_the_adaptive_challenge_keeps_divergent_facilitation(eng) -> None:  # type: ignore[no-untyped-def]
+    result = run(eng, challenge={"type": "adaptive"}, stage="full_implementation")
+    assert "FA-ADAPTIVE-DIVERGENT" in fired(result) and "FA-INCIDENT-DIVERGENT" not in fired(result)
+
+
+# ---------------------------------------------------------------- review item 9: name the problem and the capacity
+
+def test_convergent_facilitation_names_the_stated_technical_problem(eng) -> None:  # type: ignore[no-untyped-def]
+    result = run_case(eng, "metro-general-sepsis")
+    first = rec(result, "FA-TECHNICAL-CONVERGENT")["actions"][0]
+    assert "Nurses cannot start the protocol until a physician signs" in first
+    unstated = rec(run(eng, challenge={"type": "technical"}), "FA-TECHNICAL-CONVERGENT")["actions"][0]
+    assert "(what has to be fixed, in one sentence)" in unstated
+
+
+@pytest.mark.parametrize(("stage", "rule"), [("full_implementation", "TS-FULL-LOW-CAPACITY"),
+                                             ("sustainment", "TS-SUSTAINMENT-FRAGILE")])
+def test_support_for_low_capacity_names_it(eng, stage: str, rule: str) -> None:  # type: ignore[no-untyped-def]
+    result = run(eng, stage=stage, capacity={"general": "high", "analytic": "low", "adaptive": "low"})
+    text = " ".join(rec(result, rule)["actions"])
+    assert "analytic and adaptive capacity" in text and "the capacity that is low" not in text

@@ -513,7 +513,8 @@ EXPECT: dict[str, dict[str, Any]] = {
         "not": ["EQ-SHARE-POWER", "EQ-CLINICAL-EQUITY-AUDIT"],
     },
     "eastside-violence-interruption": {
-        "fire": ["AS-CRITICAL-INCIDENT", "FA-ADAPTIVE-DIVERGENT", "CB-GENERAL-LOW", "EQ-MACRO-STRATEGIES"],
+        # after the shooting, FA-INCIDENT-DIVERGENT holds back the general FA-ADAPTIVE-DIVERGENT
+        "fire": ["AS-CRITICAL-INCIDENT", "FA-INCIDENT-DIVERGENT", "CB-GENERAL-LOW", "EQ-MACRO-STRATEGIES"],
         "not": ["EQ-SHARE-POWER", "EQ-TRUST-LOW", "EQ-SHED-SOLO-LEADER"],
         "high": ["AS-CRITICAL-INCIDENT"],
         "eric": ["access_new_funding"],
