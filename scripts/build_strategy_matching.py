@@ -1429,6 +1429,12 @@ def tags_yaml(d, indent):
     return out
 
 
+FOLLOWS = {
+    # two answers to one records problem: the record change comes first, the warehouse builds on it
+    "use_data_warehousing_techniques": ("change_record_systems",),
+}
+"""Strategy -> strategies whose items it follows when both are in the plan (near-duplicates: one waits)."""
+
 TRIBAL_FIRST = ("EQ-TRIBAL-DATA-GOVERNANCE", "EQ-TRIBAL-SOVEREIGNTY")
 """Equity rules every ERIC row follows when they fire (issue 10: sovereignty before any data collection)."""
 
@@ -1498,7 +1504,8 @@ def _row(rid, construct, strategy, score, priority, rationale, sources, extra, e
     if HAS_EVIDENCE_LEVEL and evidence_level is not None:
         L.append(f"        evidence_level: {evidence_level}")
     # In a Nation, its approvals and data governance come before any strategy that gathers data or people.
-    L.append(f"        after: [{', '.join(TRIBAL_FIRST)}]")
+    after = [*TRIBAL_FIRST, *(f'{{tag: "eric_strategy:{x}"}}' for x in FOLLOWS.get(strategy, ()))]
+    L.append(f"        after: [{', '.join(after)}]")
     L.append("        actions:")
     L += [f"          - {q(a)}" for a in actions]
     L.append("        tags:")

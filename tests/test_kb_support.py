@@ -72,7 +72,9 @@ def test_capacity_not_stated_is_never_read_as_adequate(eng, stage: str, capacity
 def test_capacity_assessment_never_beside_a_capacity_adequate_rationale(eng) -> None:  # type: ignore[no-untyped-def]
     for stage in v.STAGES:
         result = run(eng, stage=stage, relationships={"trust": "moderate"})
-        assert "AS-CAPACITY-UNKNOWN" in fired(result)
+        # at installation the support item itself rates the capacities (and holds the assessment back)
+        assert "AS-CAPACITY-UNKNOWN" in fired(result) or held(result).get(
+            "AS-CAPACITY-UNKNOWN") == "TS-INSTALLATION-UNSTATED", stage
         claims = [r["rule_id"] for r in result["recommendations"] if ADEQUATE.search(r["rationale"])]
         assert not claims, (stage, claims)
 
@@ -372,11 +374,12 @@ CASE_EXPECT: dict[str, dict[str, Any]] = {
         "max_high": 0,
     },
     "westbrook-library-literacy": {
-        "present": ["TS-INSTALLATION-UNSTATED", "AS-CAPACITY-UNKNOWN", "AS-OUTCOMES-EARLY", "AS-CHOOSE-APPROACH",
+        # TS-INSTALLATION-UNSTATED rates the capacities within a month: it holds back AS-CAPACITY-UNKNOWN
+        "present": ["TS-INSTALLATION-UNSTATED", "AS-OUTCOMES-EARLY", "AS-CHOOSE-APPROACH",
                     "TS-MULTI-SITE", "CB-LEARNING-COLLABORATIVE", "FA-TECHNICAL-CONVERGENT"],
         "absent": ["TS-INSTALLATION", "TS-INTENSIVE-EARLY", "AS-OUTCOMES-DELIVERY"],
-        "horizon": {"TS-INSTALLATION-UNSTATED": {"now"}, "TS-MULTI-SITE": {"now"},
-                    "AS-CAPACITY-UNKNOWN": {"now", "next"}},
+        "held_back": {"AS-CAPACITY-UNKNOWN": "TS-INSTALLATION-UNSTATED"},
+        "horizon": {"TS-INSTALLATION-UNSTATED": {"now"}, "TS-MULTI-SITE": {"now"}},
         "no_claim": True,
     },
 }
@@ -515,3 +518,28 @@ def test_support_for_low_capacity_names_it(eng, stage: str, rule: str) -> None: 
     result = run(eng, stage=stage, capacity={"general": "high", "analytic": "low", "adaptive": "low"})
     text = " ".join(rec(result, rule)["actions"])
     assert "analytic and adaptive capacity" in text and "the capacity that is low" not in text
+
+
+# ---------------------------------------------------------------- review item 10: one of each near-duplicate waits
+
+def test_data_warehousing_follows_the_record_system_change(eng) -> None:  # type: ignore[no-untyped-def]
+    result = run_case(eng, "maplewood-schools-mtss")
+    horizon = {r["rule_id"]: r["horizon"] for r in result["recommendations"]}
+    it = "SM-inner_setting.structural_characteristics.it_infrastructure-"
+    assert horizon[it + "change_record_systems-2"] == "now"
+    assert horizon[it + "use_data_warehousing-2"] == "next"
+
+
+def test_the_sustainability_plan_hosts_fund_and_contract(eng) -> None:  # type: ignore[no-untyped-def]
+    result = run_case(eng, "southside-food-navigators")
+    host = rec(result, "CB-SUSTAINABILITY-PLAN-EARLY")
+    assert "fund_and_contract_for_the_clinical_innovation" in [a["eric_strategy"] for a in host["also"]]
+    assert not [r for r in result["recommendations"] if r["rule_id"].endswith("fund_and_contract-2")]
+    assert "contract" in host["actions"][0]
+
+
+def test_cross_site_support_and_capacity_rating_are_not_doubled(eng) -> None:  # type: ignore[no-untyped-def]
+    result = run_case(eng, "westbrook-library-literacy")
+    horizon = {r["rule_id"]: r["horizon"] for r in result["recommendations"]}
+    assert horizon["TS-MULTI-SITE"] == "now" and horizon["CB-LEARNING-COLLABORATIVE"] == "next"
+    assert held(result).get("AS-CAPACITY-UNKNOWN") == "TS-INSTALLATION-UNSTATED"

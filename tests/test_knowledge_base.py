@@ -550,7 +550,8 @@ EXPECT: dict[str, dict[str, Any]] = {
         "facilitation_mode": "convergent",
     },
     "westbrook-library-literacy": {
-        "fire": ["TS-INSTALLATION-UNSTATED", "AS-CAPACITY-UNKNOWN", "TS-MULTI-SITE", "CB-LEARNING-COLLABORATIVE"],
+        # AS-CAPACITY-UNKNOWN is held back by TS-INSTALLATION-UNSTATED, which rates the capacities itself
+        "fire": ["TS-INSTALLATION-UNSTATED", "TS-MULTI-SITE", "CB-LEARNING-COLLABORATIVE"],
         "not": ["TS-INSTALLATION", "TS-INTENSIVE-EARLY"],
         "facilitation_mode": "convergent",
     },
