@@ -252,12 +252,17 @@ def _change(path: str, value: Any) -> Change:
     return Change(path, value)
 
 
-def supporting_tests(proof: Proof) -> list[Trace]:
+def supporting_tests(proof: Proof) -> tuple[Trace, ...]:
     """The held tests a fired rule rests on, down through derived facts to the case's own inputs.
 
     Tests under a `not` are left out (they held by failing); a derived fact is replaced by the
-    tests of the rule that derived it. Each fact appears once, in order of appearance.
+    tests of the rule that derived it. Each fact appears once, in order of appearance. Computed
+    once per Proof (proofs are shared across cases).
     """
+    return memo(proof, "_support", lambda: _supporting(proof))  # type: ignore[no-any-return]
+
+
+def _supporting(proof: Proof) -> tuple[Trace, ...]:
     out: dict[str, Trace] = {}
 
     def walk(t: Trace) -> None:
@@ -272,7 +277,7 @@ def supporting_tests(proof: Proof) -> list[Trace]:
             out.setdefault(t.fact, t)
 
     walk(proof.condition)
-    return list(out.values())
+    return tuple(out.values())
 
 
 def is_barrier(value: Any) -> bool:

@@ -45,11 +45,16 @@ class Recommendation:
         return fresh
 
     def to_json(self) -> str:
-        """Compact JSON text, built once per Recommendation."""
-        return memo(self, "_json", lambda: compact(self._build_dict()))  # type: ignore[no-any-return]
+        """Compact JSON text, built once per Recommendation: the proofs' own cached text is spliced in
+        (site-specific text makes many recommendations new objects, while their proofs are shared)."""
+        return memo(self, "_json", self._build_json)  # type: ignore[no-any-return]
 
-    def _build_dict(self) -> dict[str, Any]:
-        return {
+    def _build_json(self) -> str:
+        head = compact({k: v for k, v in self._build_dict(proofs=False).items()})
+        return head[:-1] + ',"explanation":[' + ",".join(p.to_json() for p in self.explanation) + "]}"
+
+    def _build_dict(self, proofs: bool = True) -> dict[str, Any]:
+        out = {
             "rule_id": self.rule_id,
             "rule_ids": list(self.rule_ids),
             "category": self.category,
@@ -60,8 +65,10 @@ class Recommendation:
             "tags": {k: list(self.tags.get(k, ())) for k in TAG_KEYS},
             "rationale": self.rationale,
             "sources": [s.as_dict for s in self.sources],
-            "explanation": [json.loads(p.to_json()) for p in self.explanation],
         }
+        if proofs:
+            out["explanation"] = [json.loads(p.to_json()) for p in self.explanation]
+        return out
 
 
 @dataclass(frozen=True)
