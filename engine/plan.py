@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .explain import Proof, barriers_matched, supporting_tests
+from .explain import Proof, barriers_matched, memo, supporting_tests
 from .facts import Facts
 from .results import Recommendation
 from .ruleset import PRIORITY_RANK, Rule
@@ -190,11 +190,34 @@ def _severity(barriers: Sequence[str], facts: Facts) -> tuple[int, Any, str]:
     return best
 
 
+@dataclass(frozen=True)
+class _Static:
+    """What ranking reads from a recommendation alone (computed once per shared Recommendation)."""
+
+    urgent: str
+    barriers: tuple[str, ...]
+    declared: int
+    literature: bool
+    stages: frozenset[str]
+    support: int
+    category: int
+
+
+def _static(rec: Recommendation, rules: list[Rule]) -> _Static:
+    return memo(rec, "_rank_static", lambda: _Static(  # type: ignore[no-any-return]
+        next((r.urgent for r in rules if r.urgent), ""), barriers_matched(rec.explanation),
+        min([r.evidence_level for r in rules if r.evidence_level] or [0]),
+        any(s.kind != "authors_judgement" for s in rec.sources), frozenset(s for r in rules for s in r.stages),
+        len({t.fact for p in rec.explanation for t in supporting_tests(p)}),
+        CATEGORIES.index(rec.category) if rec.category in CATEGORIES else len(CATEGORIES)))
+
+
 def _rank(item: _Item, facts: Facts) -> None:
     """The item's sort key and the factors worth telling (docs/plan.md, 'Ranking')."""
-    rec, rules = item.rec, item.rules
+    rec = item.rec
+    st = _static(rec, item.rules)
     reasons: list[dict[str, Any]] = []
-    urgent = next((r.urgent for r in rules if r.urgent), "")
+    urgent = st.urgent
     if urgent:
         reasons.append({"factor": "urgent", "value": urgent})
     prio, prio_from = PRIORITY_RANK[rec.priority], ""
@@ -205,29 +228,25 @@ def _rank(item: _Item, facts: Facts) -> None:
     if prio_from:
         reason["from"] = prio_from
     reasons.append(reason)
-    barriers = tuple(dict.fromkeys(barriers_matched(rec.explanation) + tuple(b for a in item.also
-                                                                                for b in a.barriers)))
+    barriers = (tuple(dict.fromkeys(st.barriers + tuple(b for a in item.also for b in a.barriers)))
+                if item.also else st.barriers)
     item.barriers = barriers
     sev, worst, worst_id = _severity(barriers, facts)
     if worst is not None:
         reasons.append({"factor": "barrier_severity", "value": worst, "cfir": worst_id})
     figure = max([rec.score, *(a.score for a in item.also)])
-    declared = min([lvl for lvl in [*(r.evidence_level for r in rules), *(a.evidence_level for a in item.also)]
-                    if lvl] or [0])
-    literature = any(s.kind != "authors_judgement" for s in rec.sources)
-    tier, level = _evidence(figure, declared, literature)
+    declared = min([lvl for lvl in [st.declared, *(a.evidence_level for a in item.also)] if lvl] or [0])
+    tier, level = _evidence(figure, declared, st.literature)
     if tier <= 1:
         reasons.append({"factor": "evidence", "level": level, "value": _num(figure) if figure else None})
     if len(barriers) >= 2:
         reasons.append({"factor": "breadth", "value": len(barriers)})
-    stages = {s for r in rules for s in r.stages}
     stage = facts.get("stage")
-    fit = 1 if not stages or stage is None else (0 if stage in stages else 2)
+    fit = 1 if not st.stages or stage is None else (0 if stage in st.stages else 2)
     if fit == 0:
         reasons.append({"factor": "stage_fit", "value": stage})
-    support = len({t.fact for p in rec.explanation for t in supporting_tests(p)})
-    item.key = (0 if urgent else 1, prio, sev, tier, -figure, -len(barriers), fit, -support,
-                CATEGORIES.index(rec.category) if rec.category in CATEGORIES else len(CATEGORIES), rec.rule_id)
+    item.key = (0 if urgent else 1, prio, sev, tier, -figure, -len(barriers), fit, -st.support, st.category,
+                rec.rule_id)
     item.reasons = reasons
 
 
