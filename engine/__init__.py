@@ -9,7 +9,7 @@ evaluate, render.
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 from .case import Case, case_from_data, case_from_text, load_case
 from .errors import CaseError, EngineError, IspAdvisorError, Problem, RuleError, UsageError
