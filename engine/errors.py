@@ -10,8 +10,11 @@ from __future__ import annotations
 import difflib
 import errno
 import warnings
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import TypeVar
+
+T = TypeVar("T")
 
 MAX_PROBLEMS = 50
 """At most this many problems of one file are reported; the rest are counted in one more line."""
@@ -185,18 +188,16 @@ def allowed(values: Iterable[object], limit: int = 12) -> str:
     return "allowed: " + ", ".join(vals[:limit]) + more
 
 
-@dataclass
-class ProblemList:
-    """Collects problems while a file is checked, so all are reported at once."""
-
-    problems: list[Problem] = field(default_factory=list)
-
-    def add(self, **kw: object) -> None:
-        self.problems.append(Problem(**kw))  # type: ignore[arg-type]
-
-    def __bool__(self) -> bool:
-        return bool(self.problems)
-
-    def raise_as(self, cls: type[IspAdvisorError]) -> None:
-        if self.problems:
-            raise cls(self.problems)
+def parse_each(texts: Iterable[str], parse: Callable[[str], T]) -> list[T]:
+    """`parse` applied to every text, every refusal collected and raised together (one UsageError),
+    so a command line with several mistakes is corrected in one go."""
+    out: list[T] = []
+    problems: list[Problem] = []
+    for text in texts:
+        try:
+            out.append(parse(text))
+        except UsageError as exc:
+            problems += exc.problems
+    if problems:
+        raise UsageError(problems)
+    return out

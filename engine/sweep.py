@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .case import Case
-from .errors import CaseError, IspAdvisorError, Problem, UsageError
+from .errors import CaseError, IspAdvisorError, Problem, UsageError, parse_each
 from .facts import FACTS
 from .runner import Engine
 from .whatif import Assignment, apply, parse_assignment
@@ -88,15 +88,7 @@ def _unhashable(v: Any) -> Any:
 
 def parse_varies(texts: Iterable[str], max_variants: int = MAX_VARIANTS) -> tuple[Vary, ...]:
     """Every --vary at once (all problems reported together); refuses more than `max_variants`."""
-    varies: list[Vary] = []
-    problems: list[Problem] = []
-    for text in texts:
-        try:
-            varies.append(parse_vary(text))
-        except UsageError as exc:
-            problems += exc.problems
-    if problems:
-        raise UsageError(problems)
+    varies = parse_each(texts, parse_vary)
     if not varies:
         raise UsageError(Problem(file=VARY, code="missing", message="nothing to vary",
                                  hint="give at least one --vary PATH[=v1,v2,...], e.g. --vary engagement.level"))

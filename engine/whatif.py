@@ -13,7 +13,7 @@ from typing import Any
 
 from .case import Case, case_from_data
 from .casewriter import case_data, put
-from .errors import CaseError, Problem, UsageError, did_you_mean
+from .errors import CaseError, Problem, UsageError, did_you_mean, parse_each
 from .facts import DERIVED_PREFIX, FACTS, parse_value
 from .results import Recommendation, Result
 from .runner import Engine
@@ -121,15 +121,7 @@ class Diff:
 
 def whatif(engine: Engine, case: Case, settings: Iterable[str]) -> Diff:
     """Evaluate the case as it is and with `settings` (PATH=VALUE strings) applied, and diff."""
-    changes: list[Assignment] = []
-    problems: list[Problem] = []
-    for text in settings:
-        try:
-            changes.append(parse_assignment(text))
-        except UsageError as exc:
-            problems += exc.problems
-    if problems:
-        raise UsageError(problems)
+    changes = parse_each(settings, parse_assignment)
     if not changes:
         raise UsageError(Problem(file=SET, code="missing", message="nothing to change",
                                  hint="give at least one --set PATH=VALUE, e.g. --set engagement.level=collaborate"))

@@ -9,6 +9,7 @@ import yaml
 
 from engine import Engine, load_engine
 
+
 class _NoAliases(yaml.SafeDumper):
     def ignore_aliases(self, data: Any) -> bool:
         return True
@@ -38,3 +39,29 @@ def rec(rule_id: str, when: Any, **kw: Any) -> dict[str, Any]:
 
 def engine_for(folder: Path, rules: list[dict[str, Any]], **extra: Any) -> Engine:
     return load_engine([write_pack(folder, rules, **extra)], shipped=False)
+
+
+class Scripted:
+    """A console that answers from a list, as a person would, re-asking after a refused answer."""
+
+    def __init__(self, answers: list[str]) -> None:
+        self.answers = list(answers)
+        self.said: list[str] = []
+
+    def ask(self, question: Any, default: str) -> Any:
+        from engine.interview import Interrupted, InvalidAnswer
+
+        while True:
+            if not self.answers:
+                raise Interrupted()
+            text = self.answers.pop(0) or default
+            try:
+                return question.convert(text)
+            except InvalidAnswer as exc:
+                self.said.append(f"Error: {exc}")
+
+    def say(self, text: str) -> None:
+        self.said.append(text)
+
+    def confirm(self, text: str, default: bool) -> bool:
+        return default

@@ -23,13 +23,13 @@ from engine.interview import (
     REST,
     SKIP,
     SUBS,
-    Interrupted,
     InterviewStopped,
     InvalidAnswer,
     cfir_question,
     run_interview,
     sections,
 )
+from tests.helpers import Scripted as ScriptedBase
 
 RULES = ["--rules", str(FIXTURES / "practitioner")]
 
@@ -250,25 +250,8 @@ def test_a_broken_from_file_is_reported_like_recommend(runner: Any, tmp_path: Pa
     assert "bad.yaml:2: stage: 'instalation' is not allowed (did you mean 'installation'?" in res.output
 
 
-class Scripted:
-    """A console that answers from a list, as a person would, re-asking after a refused answer."""
-
-    def __init__(self, answers: list[str]) -> None:
-        self.answers = list(answers)
-        self.said: list[str] = []
-
-    def ask(self, question: Any, default: str) -> Any:
-        while True:
-            if not self.answers:
-                raise Interrupted()
-            text = self.answers.pop(0) or default
-            try:
-                return question.convert(text)
-            except InvalidAnswer as exc:
-                self.said.append(f"Error: {exc}")
-
-    def say(self, text: str) -> None:
-        self.said.append(text)
+class Scripted(ScriptedBase):
+    """The scripted console; yes/no questions are answered from the list too."""
 
     def confirm(self, text: str, default: bool) -> bool:
         answer = self.ask(_question("leadership.transition"), "y" if default else "n")

@@ -18,9 +18,9 @@ from engine import case_from_data, load_case
 from engine.errors import CaseError
 from engine.facts import spec_for
 from engine.groupinterview import run_group_interview
-from engine.interview import Interrupted, InvalidAnswer
 from engine.perspectives import compare_views, effective_facts
 from engine.render import render
+from tests.helpers import Scripted
 from tests.strategies import case_data
 
 EASTBROOK = CASES / "perspectives" / "eastbrook-school-health.yaml"
@@ -283,28 +283,6 @@ def test_a_group_label_is_escaped_in_every_report(shipped_engine: Any) -> None:
 
 
 # ---------------------------------------------------------------- interview --group
-
-
-class Scripted:
-    def __init__(self, answers: list[str]) -> None:
-        self.answers = list(answers)
-        self.said: list[str] = []
-
-    def ask(self, question: Any, default: str) -> Any:
-        while True:
-            if not self.answers:
-                raise Interrupted()
-            text = self.answers.pop(0) or default
-            try:
-                return question.convert(text)
-            except InvalidAnswer as exc:
-                self.said.append(f"Error: {exc}")
-
-    def say(self, text: str) -> None:
-        self.said.append(text)
-
-    def confirm(self, text: str, default: bool) -> bool:
-        return default
 
 
 # quick mode, as community members see it: engagement now/wanted, power, decisions, trust, 4 capacities,
