@@ -74,8 +74,7 @@ class Proof:
 
     def to_json(self) -> str:
         """The proof as compact JSON text, built once per Proof."""
-        return memo(self, "_json", lambda: json.dumps(self._build_dict(), ensure_ascii=False,  # type: ignore[no-any-return]
-                                                      separators=(",", ":")))
+        return memo(self, "_json", lambda: _ENCODER.encode(self._build_dict()))  # type: ignore[no-any-return]
 
     def _build_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"rule_id": self.rule_id, "ruleset": self.pack}
@@ -88,6 +87,10 @@ class Proof:
         out["fired"] = self.fired
         out["condition"] = self.condition.to_dict()
         return out  # built afresh each time: only its JSON text is kept
+
+
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+"""The compact form of `json.dumps(..., ensure_ascii=False, separators=(",", ":"))`, one encoder for all."""
 
 
 def memo(obj: Any, name: str, build: Callable[[], Any]) -> Any:

@@ -6,7 +6,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from json.encoder import encode_basestring
 from typing import TYPE_CHECKING, Any
 
 from .explain import Proof, memo
@@ -50,8 +52,34 @@ class Recommendation:
         return memo(self, "_json", self._build_json)  # type: ignore[no-any-return]
 
     def _build_json(self) -> str:
-        head = compact({k: v for k, v in self._build_dict(proofs=False).items()})
-        return head[:-1] + ',"explanation":[' + ",".join(p.to_json() for p in self.explanation) + "]}"
+        # The same text as compact(self._build_dict()), assembled from pieces: what a rule fixes
+        # (ids, category, priority, score, tags, sources) is serialized once and shared; only the
+        # case's own title, actions and rationale are encoded here (most recommendations are new
+        # objects on diverse cases because their text names the site).
+        return "".join((
+            _piece(("head", self.rule_ids, self.category), self._head_json),
+            _string(self.title),
+            _piece(("mid", self.priority, self.score), self._mid_json),
+            "[" + ",".join(map(_string, self.actions)) + "]",
+            _piece(("tags", *(tuple(self.tags.get(k, ())) for k in TAG_KEYS)), self._tags_json),
+            _string(self.rationale),
+            _piece(("sources", self.sources), self._sources_json),
+            ",".join(p.to_json() for p in self.explanation),
+            "]}",
+        ))
+
+    def _head_json(self) -> str:
+        return (f'{{"rule_id":{compact(self.rule_id)},"rule_ids":{compact(list(self.rule_ids))},'
+                f'"category":{compact(self.category)},"title":')
+
+    def _mid_json(self) -> str:
+        return f',"priority":{compact(self.priority)},"score":{compact(_num(self.score))},"actions":'
+
+    def _tags_json(self) -> str:
+        return f',"tags":{compact({k: list(self.tags.get(k, ())) for k in TAG_KEYS})},"rationale":'
+
+    def _sources_json(self) -> str:
+        return f',"sources":{compact([s.as_dict for s in self.sources])},"explanation":['
 
     def _build_dict(self, proofs: bool = True) -> dict[str, Any]:
         out = {
@@ -130,7 +158,7 @@ class Result:
             recs = ",".join(_cached_json(r) for r in self.recommendations)
             plan = ""
         else:  # the shared recommendation text, with this case's placement spliced in before its brace
-            recs = ",".join(_spliced(_cached_json(r), compact(p.to_dict()))
+            recs = ",".join(_spliced(_cached_json(r), p.to_json())
                             for r, p in zip(self.recommendations, self.plan.items, strict=True))
             plan = f',"plan":{compact(self.plan.to_dict(self.recommendations))}'
         derived = ",".join(f"{compact(k)}:{d.to_json()}" for k, d in sorted(self.derived_facts.items()))
@@ -151,9 +179,32 @@ class Result:
         return out
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+"""One encoder for every compact text: `json.dumps` with options builds a new one on each call."""
+
+_string: Callable[[str], str] = encode_basestring
+"""A str as compact JSON text (what `compact` gives for a str, without the encoder's dispatch)."""
+
+
 def compact(data: Any) -> str:
     """The one compact JSON form used for JSON Lines outputs."""
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return _ENCODER.encode(data)
+
+
+PIECES_SIZE = 4_000
+"""Shared JSON pieces of recommendations kept (emptied when full, like the engine's caches)."""
+
+_pieces: dict[tuple[Any, ...], str] = {}
+
+
+def _piece(key: tuple[Any, ...], build: Callable[[], str]) -> str:
+    """A JSON piece fixed by `key` (values only, never object identity), built once."""
+    text = _pieces.get(key)
+    if text is None:
+        if len(_pieces) >= PIECES_SIZE:
+            _pieces.clear()
+        text = _pieces[key] = build()
+    return text
 
 
 def _cached_json(obj: Recommendation | Proof) -> str:
