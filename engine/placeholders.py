@@ -90,9 +90,9 @@ def low_capacities(facts: Mapping[str, Any]) -> str | None:
     return _join(low) + " capacity" if low else None
 
 
-def values_for(facts: Mapping[str, Any], barriers: Iterable[str], fallbacks: Mapping[str, str]) -> dict[str, str]:
-    """Every placeholder's text for one case and one rule: the case's value, else the rule's fallback,
-    else the documented default phrase. `barriers` are CFIR ids the rule matched as barriers."""
+def case_values(facts: Mapping[str, Any]) -> dict[str, str | None]:
+    """The placeholders' text that depends on the case alone (None where the case does not state
+    it): the same for every rule, so an evaluation computes it once. `barriers` is per rule."""
     known: dict[str, str | None] = {
         "site": facts.get("site"),
         "innovation": facts.get("innovation"),
@@ -102,14 +102,24 @@ def values_for(facts: Mapping[str, Any], barriers: Iterable[str], fallbacks: Map
         "engagement.level": facts.get("engagement.level"),
         "engagement.target": facts.get("engagement.target"),
         "engagement.next": next_level(facts.get("engagement.level")),
-        "barriers": _join(v.CFIR_IDS.get(b, b) for b in barriers) or None,
+        "barriers": None,
         "challenge": _sentence_part(facts.get("challenge.summary")),
         "low_capacities": low_capacities(facts),
     }
     for key in ("engagement.level", "engagement.target", "engagement.next"):
         if known[key]:
             known[key] = _words(str(known[key]))
-    return {name: (val if val else fallbacks.get(name, PLACEHOLDERS[name])) for name, val in known.items()}
+    return known
+
+
+def values_for(facts: Mapping[str, Any], barriers: Iterable[str], fallbacks: Mapping[str, str],
+               known: Mapping[str, str | None] | None = None) -> dict[str, str]:
+    """Every placeholder's text for one case and one rule: the case's value, else the rule's fallback,
+    else the documented default phrase. `barriers` are CFIR ids the rule matched as barriers;
+    `known` is `case_values(facts)` when the caller already has it."""
+    values = dict(case_values(facts) if known is None else known)
+    values["barriers"] = _join(v.CFIR_IDS.get(b, b) for b in barriers) or None
+    return {name: (val if val else fallbacks.get(name, PLACEHOLDERS[name])) for name, val in values.items()}
 
 
 def reads(texts: Iterable[str]) -> frozenset[str]:

@@ -218,12 +218,30 @@ class _Static:
 
 
 def _static(rec: Recommendation, rules: list[Rule]) -> _Static:
-    return memo(rec, "_rank_static", lambda: _Static(  # type: ignore[no-any-return]
+    """Memoised on the recommendation or, for a one-proof recommendation, on its proof: proofs are
+    shared across cases while recommendations whose text names the site are new in each case."""
+    found = rec.__dict__.get("_rank_static")
+    if found is not None:
+        return found  # type: ignore[no-any-return]
+    if len(rec.explanation) == 1:
+        shared: dict[tuple[Any, ...], _Static] = memo(rec.explanation[0], "_rank_statics", dict)
+        key = (rec.rule_ids, rec.category, rec.sources)  # the rules are those of rule_ids
+        found = shared.get(key)
+        if found is None:
+            found = shared[key] = _build_static(rec, rules)
+    else:
+        found = _build_static(rec, rules)
+    object.__setattr__(rec, "_rank_static", found)
+    return found
+
+
+def _build_static(rec: Recommendation, rules: list[Rule]) -> _Static:
+    return _Static(
         next((r.urgent for r in rules if r.urgent), ""), barriers_matched(rec.explanation),
         min([r.evidence_level for r in rules if r.evidence_level] or [0]),
         any(s.kind != "authors_judgement" for s in rec.sources), frozenset(s for r in rules for s in r.stages),
         len({t.fact for p in rec.explanation for t in supporting_tests(p)}),
-        CATEGORIES.index(rec.category) if rec.category in CATEGORIES else len(CATEGORIES)))
+        CATEGORIES.index(rec.category) if rec.category in CATEGORIES else len(CATEGORIES))
 
 
 def _rank(item: _Item, facts: Facts) -> None:

@@ -28,7 +28,7 @@ from .facts import DERIVED_PREFIX, FACTS, KEY_FACTS, Facts, is_computed
 from .loader import load_rulebase
 from .matcher import Matcher, MatchSession
 from .matcher import build as build_matcher
-from .placeholders import fill, has_placeholders, values_for
+from .placeholders import case_values, fill, has_placeholders, values_for
 from .plan import PlanOptions, Standing, build_plan, standing
 from .results import Derivation, Recommendation, Result
 from .ruleset import Rule, RuleBase
@@ -281,8 +281,9 @@ class Engine:
             rule = self.by_id[rid]
             if not rule.derive:
                 groups.setdefault(rule.merge_key, []).append(rule)
-        recs = [self._recommendation(sorted(members, key=lambda r: r.sort_key), facts, derivation, proofs,
-                                     firing.derivations, origins)
+        known: list[dict[str, str | None]] = []  # the case's placeholder text, computed on first use
+        recs = [self._recommendation(sorted(members, key=lambda r: r.sort_key) if len(members) > 1 else members,
+                                     facts, derivation, proofs, firing.derivations, origins, known)
                 for members in groups.values()]
         recs.sort(key=lambda r: r.sort_key)
         ordered, plan = build_plan(recs, self.by_id, facts, options)
@@ -305,12 +306,14 @@ class Engine:
 
     def _proof(self, rule_id: str, facts: Facts, derivation: Callable[[str], Proof | None],
                cache: dict[str, Proof], derivations: dict[str, tuple[Any, str]],
-               origins: dict[str, tuple[str, str]] | None = None) -> Proof:
+               origins: dict[str, tuple[str, str]] | None = None, key: tuple[Any, ...] | None = None) -> Proof:
+        """`key`: the rule's `_proof_key`, when the caller has computed it already."""
         proof = cache.get(rule_id)
         if proof is None:
             # A proof depends only on the values of the facts its rule reads, through the rules that
             # derived them; across a portfolio those repeat, so proofs are shared (frozen data).
-            key = self._proof_key(rule_id, facts, derivations, origins)
+            if key is None:
+                key = self._proof_key(rule_id, facts, derivations, origins)
             proof = self._proof_cache.get(key)
             if proof is None:
                 rule = self.by_id[rule_id]
@@ -326,27 +329,33 @@ class Engine:
             cache.clear()  # bounded: memory stays flat over any number of cases
         cache[key] = value
 
-    def _texts(self, rule: Rule, facts: Facts, proof: Proof) -> tuple[str, tuple[str, ...], str]:
+    def _texts(self, rule: Rule, facts: Facts, proof: Proof,
+               known: list[dict[str, str | None]]) -> tuple[str, tuple[str, ...], str]:
         """The rule's title, actions and rationale for this case: the first rationale variant whose
-        condition holds (else the default), placeholders filled from the case."""
+        condition holds (else the default), placeholders filled from the case. `known` holds the
+        case's own placeholder text once computed (the same for every rule of the case)."""
         rationale = next((var.text for var in rule.variants if holds(var.when, facts)), rule.rationale)
         if rule.id not in self._templated:
             return rule.title, rule.actions, rationale
-        values = values_for(facts, barriers_matched((proof,)), rule.fallbacks)
+        if not known:
+            known.append(case_values(facts))
+        values = values_for(facts, barriers_matched((proof,)), rule.fallbacks, known[0])
         return fill(rule.title, values), tuple(fill(a, values) for a in rule.actions), fill(rationale, values)
 
     def _recommendation(self, members: list[Rule], facts: Facts, derivation: Callable[[str], Proof | None],
                         proofs: dict[str, Proof], derivations: dict[str, tuple[Any, str]],
-                        origins: dict[str, tuple[str, str]] | None = None) -> Recommendation:
+                        origins: dict[str, tuple[str, str]] | None = None,
+                        known: list[dict[str, str | None]] | None = None) -> Recommendation:
         first = members[0]
+        known = [] if known is None else known
         if len(members) == 1:  # the common case: one rule, so the recommendation itself can be shared
-            key = self._proof_key(first.id, facts, derivations, origins) + tuple(
-                _hashable(facts.get(p, MISSING)) for p in self._text_inputs[first.id])
+            proof_key = self._proof_key(first.id, facts, derivations, origins)
+            key = proof_key + tuple(_hashable(facts.get(p, MISSING)) for p in self._text_inputs[first.id])
             rec = self._rec_cache.get(key)
             if rec is None:
                 _, tags, _, sources = self._static[first.id]
-                proof = self._proof(first.id, facts, derivation, proofs, derivations, origins)
-                title, actions, rationale = self._texts(first, facts, proof)
+                proof = self._proof(first.id, facts, derivation, proofs, derivations, origins, proof_key)
+                title, actions, rationale = self._texts(first, facts, proof, known)
                 rec = Recommendation(
                     rule_ids=(first.id,), category=first.category, title=title, priority=first.priority,
                     score=first.score, actions=actions, tags=tags, rationale=rationale, sources=sources,
@@ -354,7 +363,7 @@ class Engine:
                 self._remember(self._rec_cache, key, rec)
             return rec
         explanation = tuple(self._proof(r.id, facts, derivation, proofs, derivations, origins) for r in members)
-        texts = [self._texts(r, facts, p) for r, p in zip(members, explanation, strict=True)]
+        texts = [self._texts(r, facts, p, known) for r, p in zip(members, explanation, strict=True)]
         actions = _union(a for t in texts for a in t[1])
         tags = {k: _union(t for r in members for t in r.tags.get(k, ())) for k in TAG_KEYS}
         rationale = " ".join(_union(t[2] for t in texts if t[2]))
