@@ -5,19 +5,40 @@ evaluate, render.
 
     >>> from engine import load_case, load_engine
     >>> result = load_engine().evaluate(load_case("cases/riverside-fqhc.yaml"))
+
+The names are exported lazily (PEP 562 module `__getattr__`): importing `engine` or any of its
+light modules (errors, vocabulary, schema, render) does not load the runner, and so a command
+that never evaluates (`isp-advisor --help`, `schema`) never pays for it
+(tests/test_import_layering.py holds that).
 """
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 __version__ = "0.2.0"
 
-from .case import Case, case_from_data, case_from_text, load_case
-from .errors import CaseError, EngineError, IspAdvisorError, Problem, RuleError, UsageError
-from .explain import Proof, Trace
-from .loader import load_rulebase, shipped_rules_dir
-from .results import Recommendation, Result
-from .ruleset import Rule, RuleBase, Source
-from .runner import Engine, WhyNot, load_engine
+if TYPE_CHECKING:  # what mypy and readers see; at run time `__getattr__` imports on first use
+    from .case import Case, case_from_data, case_from_text, load_case
+    from .errors import CaseError, EngineError, IspAdvisorError, Problem, RuleError, UsageError
+    from .explain import Proof, Trace
+    from .loader import load_rulebase, shipped_rules_dir
+    from .results import Recommendation, Result
+    from .ruleset import Rule, RuleBase, Source
+    from .runner import Engine, WhyNot, load_engine
+
+_EXPORTS: dict[str, str] = {
+    "Case": "case", "case_from_data": "case", "case_from_text": "case", "load_case": "case",
+    "CaseError": "errors", "EngineError": "errors", "IspAdvisorError": "errors", "Problem": "errors",
+    "RuleError": "errors", "UsageError": "errors",
+    "Proof": "explain", "Trace": "explain",
+    "load_rulebase": "loader", "shipped_rules_dir": "loader",
+    "Recommendation": "results", "Result": "results",
+    "Rule": "ruleset", "RuleBase": "ruleset", "Source": "ruleset",
+    "Engine": "runner", "WhyNot": "runner", "load_engine": "runner",
+}
+"""Public name -> the submodule that defines it."""
 
 __all__ = [
     "__version__", "Case", "case_from_data", "case_from_text", "load_case",
@@ -25,3 +46,19 @@ __all__ = [
     "Proof", "Trace", "load_rulebase", "shipped_rules_dir", "Recommendation", "Result",
     "Rule", "RuleBase", "Source", "Engine", "WhyNot", "load_engine",
 ]
+"""Spelled out (linters and `from engine import *` read it); tests/test_import_layering.py checks it
+names exactly `__version__` and the keys of `_EXPORTS`."""
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name's module on first use, then keep the name here (later lookups are plain)."""
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))

@@ -112,18 +112,37 @@ def test_the_cli_offers_exactly_the_schema_kinds() -> None:
     assert tuple(kind.type.choices) == KINDS  # type: ignore[attr-defined]
 
 
-def test_the_schema_module_does_not_load_the_runner() -> None:
-    """`isp-advisor schema` needs the models only: no runner, no durable_rules (the package
-    __init__ is bypassed here, since it exports the runner's API itself)."""
-    import subprocess
+def _isp_advisor() -> list[str]:
+    """The installed console script, else the same entry point (`cli:main`) in a fresh interpreter."""
+    import shutil
     import sys
 
-    code = ("import sys, types; pkg = types.ModuleType('engine'); pkg.__path__ = [sys.argv[1]]; "
-            "sys.modules['engine'] = pkg; import engine.schema; "
-            "print(sorted(m for m in sys.modules if m == 'engine.runner' or m.split('.')[0] == 'durable'))")
-    out = subprocess.run([sys.executable, "-c", code, str(ROOT / "engine")], capture_output=True, text=True,
-                         check=True, cwd=ROOT)
-    assert out.stdout.strip() == "[]"
+    script = shutil.which("isp-advisor") or str(Path(sys.executable).parent / "isp-advisor")
+    if Path(script).exists():
+        return [script]
+    return [sys.executable, "-c", "import sys; from cli import main; sys.argv[0] = 'isp-advisor'; sys.exit(main())"]
+
+
+@pytest.mark.parametrize("args, expected", [
+    (["--help"], "Usage: isp-advisor"),
+    (["schema", "case"], '"$schema": "https://json-schema.org/draft/2020-12/schema"'),
+])
+def test_help_and_schema_load_neither_durable_rules_nor_the_runner(tmp_path: Path, args: list[str],
+                                                                  expected: str) -> None:
+    """The real command in a fresh process, the real `engine` package (nothing faked): Python's
+    import-time report (PYTHONPROFILEIMPORTTIME) names every module it loaded."""
+    import os
+    import subprocess
+
+    env = {**os.environ, "PYTHONPROFILEIMPORTTIME": "1"}
+    out = subprocess.run([*_isp_advisor(), *args], capture_output=True, text=True, cwd=tmp_path, env=env,
+                         timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert expected in out.stdout
+    loaded = {line.rsplit("|", 1)[1].strip() for line in out.stderr.splitlines() if line.startswith("import time:")}
+    assert {"click", "engine", "engine.errors"} <= loaded  # the report was read (the check below can fail)
+    assert sorted(m for m in loaded if m in ("engine.runner", "engine.durable_adapter")
+                  or m.split(".")[0] in ("durable", "durable_rules_engine")) == []
 
 
 def test_the_real_package_loads_durable_rules_only_to_match() -> None:
