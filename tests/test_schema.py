@@ -125,10 +125,11 @@ def _isp_advisor() -> list[str]:
 
 @pytest.mark.parametrize("args, expected", [
     (["--help"], "Usage: isp-advisor"),
+    (["--version"], "matcher: "),
     (["schema", "case"], '"$schema": "https://json-schema.org/draft/2020-12/schema"'),
 ])
-def test_help_and_schema_load_neither_durable_rules_nor_the_runner(tmp_path: Path, args: list[str],
-                                                                  expected: str) -> None:
+def test_help_version_and_schema_load_neither_durable_rules_nor_the_runner(tmp_path: Path, args: list[str],
+                                                                          expected: str) -> None:
     """The real command in a fresh process, the real `engine` package (nothing faked): Python's
     import-time report (PYTHONPROFILEIMPORTTIME) names every module it loaded."""
     import os
