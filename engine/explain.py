@@ -52,6 +52,31 @@ class Trace:
             out["derived_from"] = self.derived_from.to_dict()
         return out
 
+    def to_json(self) -> str:
+        """`to_dict()` as compact JSON text. A test's text is kept on it (test traces are shared
+        across proofs by `trace(..., shared=)`); a branch's is assembled from its children's."""
+        if self.op != "test":
+            return (f'{{"op":{_ENCODER.encode(self.op)},"held":{_ENCODER.encode(self.held)},"children":['
+                    + ",".join(c.to_json() for c in self.children) + "]}")
+        return memo(self, "_json", self._test_json)  # type: ignore[no-any-return]
+
+    def _test_json(self) -> str:
+        out: dict[str, Any] = {"fact": self.fact, "operator": self.operator}
+        if self.ref:
+            out["ref"] = self.ref
+            out["ref_actual"] = _jsonable(self.ref_actual)
+        else:
+            out["expected"] = _jsonable(self.expected)
+        out["actual"] = _jsonable(self.actual)
+        out["held"] = self.held
+        out["source"] = self.source
+        if self.note:
+            out["note"] = self.note
+        text = _ENCODER.encode(out)
+        if self.derived_from is None:
+            return text
+        return text[:-1] + ',"derived_from":' + self.derived_from.to_json() + "}"
+
 
 @dataclass(frozen=True)
 class Proof:
@@ -74,7 +99,19 @@ class Proof:
 
     def to_json(self) -> str:
         """The proof as compact JSON text, built once per Proof."""
-        return memo(self, "_json", lambda: _ENCODER.encode(self._build_dict()))  # type: ignore[no-any-return]
+        return memo(self, "_json", self._build_json)  # type: ignore[no-any-return]
+
+    def _build_json(self) -> str:
+        """`compact(_build_dict())`, with the condition's text assembled from its (shared) tests' text."""
+        head: dict[str, Any] = {"rule_id": self.rule_id, "ruleset": self.pack}
+        if self.title:
+            head["title"] = self.title
+        if self.overrides:
+            head["overrides"] = self.overrides
+        if self.derived:
+            head["derived"] = dict(self.derived)
+        head["fired"] = self.fired
+        return _ENCODER.encode(head)[:-1] + ',"condition":' + self.condition.to_json() + "}"
 
     def _build_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"rule_id": self.rule_id, "ruleset": self.pack}
@@ -102,6 +139,14 @@ def memo(obj: Any, name: str, build: Callable[[], Any]) -> Any:
     return value
 
 
+def _key(value: Any) -> Any:
+    """A fact's value as part of a dictionary key (lists as tuples, their type kept beside them;
+    floats by their text, so that 0.0 and -0.0, equal as keys, keep their own JSON)."""
+    if isinstance(value, list):
+        return tuple(value)
+    return repr(value) if isinstance(value, float) else value
+
+
 def _jsonable(value: Any) -> Any:
     if value is MISSING:
         return None
@@ -110,24 +155,48 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+TRACE_CACHE_SIZE = 50_000
+"""Test traces kept for reuse by `trace(..., shared=)` (emptied when full)."""
+
+
 def trace(cond: Condition, facts: Facts, derivation: Callable[[str], Proof | None],
-          origins: Mapping[str, tuple[str, str]] | None = None) -> Trace:
+          origins: Mapping[str, tuple[str, str]] | None = None,
+          shared: dict[tuple[Any, ...], tuple[Test, Trace]] | None = None) -> Trace:
     """Evaluate `cond` on `facts`, recording every test with the actual values (and, from
-    `origins`, where a value came from: whose view, or the previous assessment)."""
+    `origins`, where a value came from: whose view, or the previous assessment).
+
+    `shared`: a cache of test traces across cases. A test's trace depends only on the test and
+    the values it read, so proofs that differ in one fact share the traces of the others (and
+    their JSON text)."""
     if isinstance(cond, Test):
         actual = facts.get(cond.fact, MISSING)
         source = "missing" if actual is MISSING else ("derived" if cond.fact.startswith(DERIVED_PREFIX) else "case")
         origin = origins.get(cond.fact) if origins and actual is not MISSING else None
         ref_actual = facts.get(cond.ref, MISSING) if cond.ref else MISSING
+        derived_from = derivation(cond.fact) if source == "derived" and not origin else None
+        key: tuple[Any, ...] | None = None
+        if shared is not None:
+            # identities are safe in the key: the entry holds the test and the proof it names
+            key = (id(cond), type(actual), _key(actual), type(ref_actual), _key(ref_actual), origin, id(derived_from))
+            try:
+                entry = shared.get(key)
+            except TypeError:  # a value that cannot be a key: not shared
+                entry, key = None, None
+            if entry is not None and entry[0] is cond and entry[1].derived_from is derived_from:
+                return entry[1]
         held = test_holds(cond, facts)
-        return Trace("test", held, fact=cond.fact, operator=cond.op, expected=cond.value, ref=cond.ref or "",
-                     actual=actual, ref_actual=ref_actual, source=origin[0] if origin else source,
-                     derived_from=derivation(cond.fact) if source == "derived" and not origin else None,
-                     note=origin[1] if origin else "")
+        t = Trace("test", held, fact=cond.fact, operator=cond.op, expected=cond.value, ref=cond.ref or "",
+                  actual=actual, ref_actual=ref_actual, source=origin[0] if origin else source,
+                  derived_from=derived_from, note=origin[1] if origin else "")
+        if shared is not None and key is not None:
+            if len(shared) >= TRACE_CACHE_SIZE:
+                shared.clear()
+            shared[key] = (cond, t)
+        return t
     if isinstance(cond, Not):
-        child = trace(cond.item, facts, derivation, origins)
+        child = trace(cond.item, facts, derivation, origins, shared)
         return Trace("not", not child.held, (child,))
-    children = tuple(trace(c, facts, derivation, origins) for c in cond.items)
+    children = tuple(trace(c, facts, derivation, origins, shared) for c in cond.items)
     if isinstance(cond, All):
         return Trace("all", all(c.held for c in children), children)
     return Trace("any", any(c.held for c in children), children)

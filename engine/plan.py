@@ -252,22 +252,26 @@ def _rank(item: _Item, facts: Facts) -> None:
     urgent = st.urgent
     if urgent:
         reasons.append({"factor": "urgent", "value": urgent})
+    also = item.also
     prio, prio_from = PRIORITY_RANK[rec.priority], ""
-    for a in item.also:
+    for a in also:
         if PRIORITY_RANK[a.priority] < prio:
             prio, prio_from = PRIORITY_RANK[a.priority], a.rule_ids[0]
     reason: dict[str, Any] = {"factor": "priority", "value": ("high", "medium", "low")[prio]}
     if prio_from:
         reason["from"] = prio_from
     reasons.append(reason)
-    barriers = (tuple(dict.fromkeys(st.barriers + tuple(b for a in item.also for b in a.barriers)))
-                if item.also else st.barriers)
+    barriers = (tuple(dict.fromkeys(st.barriers + tuple(b for a in also for b in a.barriers)))
+                if also else st.barriers)
     item.barriers = barriers
     sev, worst, worst_id = _severity(barriers, facts)
     if worst is not None:
         reasons.append({"factor": "barrier_severity", "value": worst, "cfir": worst_id})
-    figure = max([rec.score, *(a.score for a in item.also)])
-    declared = min([lvl for lvl in [st.declared, *(a.evidence_level for a in item.also)] if lvl] or [0])
+    if also:
+        figure = max([rec.score, *(a.score for a in also)])
+        declared = min([lvl for lvl in [st.declared, *(a.evidence_level for a in also)] if lvl] or [0])
+    else:  # the common case: nothing folded in
+        figure, declared = rec.score, st.declared
     tier, level = _evidence(figure, declared, st.literature)
     if tier <= 1:
         reasons.append({"factor": "evidence", "level": level, "value": _num(figure) if figure else None})

@@ -138,6 +138,8 @@ class Engine:
                                for rid, paths in self._proof_inputs.items()}
         self._proof_cache: dict[tuple[Any, ...], Proof] = {}
         self._rec_cache: dict[tuple[Any, ...], Recommendation] = {}
+        self._trace_cache: dict[tuple[Any, ...], tuple[Any, Trace]] = {}
+        """Test traces shared by proofs (engine/explain.trace)."""
         self._templated = frozenset(r.id for r in base.rules if _templated(r))
         self._text_inputs = {r.id: tuple(sorted({p for var in r.variants for p in facts_read(var.when)}
                                                 | (set(PLACEHOLDER_FACTS) if r.id in self._templated else set())))
@@ -317,7 +319,7 @@ class Engine:
             proof = self._proof_cache.get(key)
             if proof is None:
                 rule = self.by_id[rule_id]
-                t = trace(rule.when, facts, derivation, origins)
+                t = trace(rule.when, facts, derivation, origins, self._trace_cache)
                 proof = Proof(rule.id, rule.pack, rule.title, t.held, prune(t), dict(rule.derive), rule.overrides)
                 self._remember(self._proof_cache, key, proof)
             cache[rule_id] = proof
