@@ -27,6 +27,22 @@ PLACEHOLDERS: dict[str, str] = {
 }
 """Name -> the phrase used when the case does not state it and the rule gives no fallback."""
 
+FACTS_READ: dict[str, tuple[str, ...]] = {
+    "site": ("site",),
+    "innovation": ("innovation",),
+    "priority_populations": ("equity.priority_populations",),
+    "stage": ("stage",),
+    "setting": ("setting",),
+    "engagement.level": ("engagement.level",),
+    "engagement.target": ("engagement.target",),
+    "engagement.next": ("engagement.level",),
+    "barriers": (),  # from the rule's proof, not from a fact
+    "challenge": ("challenge.summary",),
+    "low_capacities": tuple(f"capacity.{c}" for c in v.CAPACITY_TYPES),
+}
+"""Name -> the case facts its text is made from (`values_for` reads nothing else): a text using
+only `{innovation}` is the same for every case with the same innovation, so it can be shared."""
+
 _FIELD_RE = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
 
 

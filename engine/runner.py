@@ -28,7 +28,8 @@ from .facts import DERIVED_PREFIX, FACTS, KEY_FACTS, Facts, is_computed
 from .loader import load_rulebase
 from .matcher import Matcher, MatchSession
 from .matcher import build as build_matcher
-from .placeholders import case_values, fill, has_placeholders, values_for
+from .placeholders import FACTS_READ, case_values, fill, has_placeholders, values_for
+from .placeholders import reads as placeholder_names
 from .plan import PlanOptions, Standing, build_plan, standing
 from .results import Derivation, Recommendation, Result
 from .ruleset import Rule, RuleBase
@@ -142,7 +143,7 @@ class Engine:
         """Test traces shared by proofs (engine/explain.trace)."""
         self._templated = frozenset(r.id for r in base.rules if _templated(r))
         self._text_inputs = {r.id: tuple(sorted({p for var in r.variants for p in facts_read(var.when)}
-                                                | (set(PLACEHOLDER_FACTS) if r.id in self._templated else set())))
+                                                | (_placeholder_facts(r) if r.id in self._templated else set())))
                              for r in base.rules}
         self._static = {r.id: (r.actions, {k: r.tags.get(k, ()) for k in TAG_KEYS}, r.rationale,
                                tuple(base.sources[s] for s in r.sources)) for r in base.rules if not r.derive}
@@ -473,6 +474,15 @@ PLACEHOLDER_FACTS = ("site", "innovation", "equity.priority_populations", "stage
                      "engagement.target", "challenge.summary", "capacity.intervention_specific", "capacity.general",
                      "capacity.analytic", "capacity.adaptive")
 """The case facts placeholders read (`{barriers}` comes from the proof)."""
+
+
+def _placeholder_facts(rule: Rule) -> set[str]:
+    """The case facts a templated rule's texts are filled from (every placeholder fact when a
+    name is not in placeholders.FACTS_READ, which the load-time check makes impossible)."""
+    names = placeholder_names((rule.title, rule.rationale, *rule.actions, *(var.text for var in rule.variants)))
+    if not names <= FACTS_READ.keys():
+        return set(PLACEHOLDER_FACTS)
+    return {p for n in names for p in FACTS_READ[n]}
 
 
 def _templated(rule: Rule) -> bool:
