@@ -13,6 +13,7 @@ from typing import Any
 
 from .conditions import MISSING, All, Condition, Not, Test, test_holds
 from .facts import DERIVED_PREFIX, Facts, spec_for
+from .jsontext import compact
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,7 @@ class Trace:
         """`to_dict()` as compact JSON text. A test's text is kept on it (test traces are shared
         across proofs by `trace(..., shared=)`); a branch's is assembled from its children's."""
         if self.op != "test":
-            return (f'{{"op":{_ENCODER.encode(self.op)},"held":{_ENCODER.encode(self.held)},"children":['
+            return (f'{{"op":{compact(self.op)},"held":{compact(self.held)},"children":['
                     + ",".join(c.to_json() for c in self.children) + "]}")
         return memo(self, "_json", self._test_json)  # type: ignore[no-any-return]
 
@@ -72,7 +73,7 @@ class Trace:
         out["source"] = self.source
         if self.note:
             out["note"] = self.note
-        text = _ENCODER.encode(out)
+        text = compact(out)
         if self.derived_from is None:
             return text
         return text[:-1] + ',"derived_from":' + self.derived_from.to_json() + "}"
@@ -111,7 +112,7 @@ class Proof:
         if self.derived:
             head["derived"] = dict(self.derived)
         head["fired"] = self.fired
-        return _ENCODER.encode(head)[:-1] + ',"condition":' + self.condition.to_json() + "}"
+        return compact(head)[:-1] + ',"condition":' + self.condition.to_json() + "}"
 
     def _build_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"rule_id": self.rule_id, "ruleset": self.pack}
@@ -124,10 +125,6 @@ class Proof:
         out["fired"] = self.fired
         out["condition"] = self.condition.to_dict()
         return out  # built afresh each time: only its JSON text is kept
-
-
-_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
-"""The compact form of `json.dumps(..., ensure_ascii=False, separators=(",", ":"))`, one encoder for all."""
 
 
 def memo(obj: Any, name: str, build: Callable[[], Any]) -> Any:

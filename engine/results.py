@@ -8,10 +8,11 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from json.encoder import encode_basestring
 from typing import TYPE_CHECKING, Any
 
 from .explain import Proof, memo
+from .jsontext import compact as compact  # the one compact JSON form of JSON Lines outputs
+from .jsontext import string as _string
 from .ruleset import PRIORITY_RANK, Source
 from .vocabulary import TAG_KEYS
 
@@ -177,18 +178,6 @@ class Result:
         if self.changes is not None:
             out["changes"] = self.changes
         return out
-
-
-_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
-"""One encoder for every compact text: `json.dumps` with options builds a new one on each call."""
-
-_string: Callable[[str], str] = encode_basestring
-"""A str as compact JSON text (what `compact` gives for a str, without the encoder's dispatch)."""
-
-
-def compact(data: Any) -> str:
-    """The one compact JSON form used for JSON Lines outputs."""
-    return _ENCODER.encode(data)
 
 
 PIECES_SIZE = 4_000
