@@ -339,13 +339,17 @@ def _hold_back(items: list[_Item]) -> tuple[list[_Item], list[HeldBack]]:
 def _fold(items: list[_Item], facts: Facts) -> tuple[list[_Item], dict[str, str]]:
     """Fold each stand-alone ERIC item into the best-ranked other item carrying its strategy."""
     items = sorted(items, key=lambda it: it.key)
-    hosts = [it for it in items if _standalone_eric(it.rec) is None]
+    strategies = [_standalone_eric(it.rec) for it in items]
+    first_host: dict[str, _Item] = {}  # strategy -> the best-ranked item that is not stand-alone and carries it
+    for it, strategy in zip(items, strategies, strict=True):
+        if strategy is None:
+            for tag in it.rec.tags.get("eric_strategy", ()):
+                first_host.setdefault(tag, it)
     folded: dict[str, str] = {}
     keep: list[_Item] = []
     changed: list[_Item] = []
-    for it in items:
-        strategy = _standalone_eric(it.rec)
-        host = next((h for h in hosts if strategy in h.rec.tags.get("eric_strategy", ())), None) if strategy else None
+    for it, strategy in zip(items, strategies, strict=True):
+        host = first_host.get(strategy) if strategy else None
         if host is None:
             keep.append(it)
             continue
@@ -395,7 +399,7 @@ def _order(items: list[_Item]) -> tuple[list[_Item], dict[int, list[int]]]:
             if waiting[f] == 0:
                 heapq.heappush(ready, f)
     pos = {old: new for new, old in enumerate(seq)}
-    return [items[i] for i in seq], {pos[i]: sorted(pos[j] for j in deps[i]) for i in seq}
+    return [items[i] for i in seq], {pos[i]: sorted([pos[j] for j in deps[i]]) if deps[i] else [] for i in seq}
 
 
 def _reaches(deps: dict[int, set[int]], start: int, goal: int) -> bool:

@@ -57,17 +57,27 @@ class Recommendation:
         # (ids, category, priority, score, tags, sources) is serialized once and shared; only the
         # case's own title, actions and rationale are encoded here (most recommendations are new
         # objects on diverse cases because their text names the site).
+        head, mid, tags, sources = self.fixed_json()
         return "".join((
-            _piece(("head", self.rule_ids, self.category), self._head_json),
-            _string(self.title),
-            _piece(("mid", self.priority, self.score), self._mid_json),
-            "[" + ",".join(map(_string, self.actions)) + "]",
-            _piece(("tags", *(tuple(self.tags.get(k, ())) for k in TAG_KEYS)), self._tags_json),
-            _string(self.rationale),
-            _piece(("sources", self.sources), self._sources_json),
-            ",".join(p.to_json() for p in self.explanation),
-            "]}",
+            head, _string(self.title), mid, "[" + ",".join(map(_string, self.actions)) + "]",
+            tags, _string(self.rationale), sources, ",".join([p.to_json() for p in self.explanation]), "]}",
         ))
+
+    def fixed_json(self) -> tuple[str, str, str, str]:
+        """The JSON pieces around the title, the actions, the rationale and the proofs: what the
+        rules behind a recommendation fix, the same for every case."""
+        found = self.__dict__.get("_fixed_json")
+        if found is None:
+            found = (_piece(("head", self.rule_ids, self.category), self._head_json),
+                     _piece(("mid", self.priority, self.score), self._mid_json),
+                     _piece(("tags", *(tuple(self.tags.get(k, ())) for k in TAG_KEYS)), self._tags_json),
+                     _piece(("sources", self.sources), self._sources_json))
+            object.__setattr__(self, "_fixed_json", found)
+        return found  # type: ignore[no-any-return]
+
+    def share_fixed_json(self, pieces: tuple[str, str, str, str]) -> None:
+        """Take `fixed_json()` from another recommendation of the same single rule (the engine's)."""
+        object.__setattr__(self, "_fixed_json", pieces)
 
     def _head_json(self) -> str:
         return (f'{{"rule_id":{compact(self.rule_id)},"rule_ids":{compact(list(self.rule_ids))},'

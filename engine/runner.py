@@ -140,6 +140,8 @@ class Engine:
         self._proof_cache: dict[tuple[Any, ...], Proof] = {}
         self._rec_cache: dict[tuple[Any, ...], Recommendation] = {}
         self._trace_cache: dict[tuple[Any, ...], tuple[Any, Trace]] = {}
+        self._fixed_json: dict[str, tuple[str, str, str, str]] = {}
+        """Rule id -> the JSON pieces its one-rule recommendations share (Recommendation.fixed_json)."""
         """Test traces shared by proofs (engine/explain.trace)."""
         self._templated = frozenset(r.id for r in base.rules if _templated(r))
         self._text_inputs = {r.id: tuple(sorted({p for var in r.variants for p in facts_read(var.when)}
@@ -301,10 +303,12 @@ class Engine:
                    origins: dict[str, tuple[str, str]] | None = None) -> tuple[Any, ...]:
         """What a rule's proof depends on: the values of the facts it shows, who derived them and,
         for facts from the groups' views or a previous assessment, where they came from."""
-        key = (rule_id, *(_hashable(facts.get(p, MISSING)) for p in self._proof_inputs[rule_id]),
-               *(derivations[n][1] if n in derivations else None for n in self._proof_derived[rule_id]))
+        get = facts.get
+        paths = self._proof_inputs[rule_id]
+        key = (rule_id, *[tuple(v) if isinstance(v := get(p, MISSING), list) else v for p in paths],
+               *[derivations[n][1] if n in derivations else None for n in self._proof_derived[rule_id]])
         if origins:
-            key += tuple(origins.get(p) for p in self._proof_inputs[rule_id])
+            key += tuple([origins.get(p) for p in paths])
         return key
 
     def _proof(self, rule_id: str, facts: Facts, derivation: Callable[[str], Proof | None],
@@ -353,7 +357,9 @@ class Engine:
         known = [] if known is None else known
         if len(members) == 1:  # the common case: one rule, so the recommendation itself can be shared
             proof_key = self._proof_key(first.id, facts, derivations, origins)
-            key = proof_key + tuple(_hashable(facts.get(p, MISSING)) for p in self._text_inputs[first.id])
+            get = facts.get
+            key = proof_key + tuple([tuple(v) if isinstance(v := get(p, MISSING), list) else v
+                                     for p in self._text_inputs[first.id]])
             rec = self._rec_cache.get(key)
             if rec is None:
                 _, tags, _, sources = self._static[first.id]
@@ -363,6 +369,11 @@ class Engine:
                     rule_ids=(first.id,), category=first.category, title=title, priority=first.priority,
                     score=first.score, actions=actions, tags=tags, rationale=rationale, sources=sources,
                     explanation=(proof,))
+                pieces = self._fixed_json.get(first.id)
+                if pieces is None:
+                    self._fixed_json[first.id] = rec.fixed_json()
+                else:  # every recommendation of one rule has the same ids, category, tags and sources
+                    rec.share_fixed_json(pieces)
                 self._remember(self._rec_cache, key, rec)
             return rec
         explanation = tuple(self._proof(r.id, facts, derivation, proofs, derivations, origins) for r in members)
@@ -488,10 +499,6 @@ def _placeholder_facts(rule: Rule) -> set[str]:
 def _templated(rule: Rule) -> bool:
     return any(has_placeholders(t) for t in (rule.title, rule.rationale, *rule.actions,
                                              *(var.text for var in rule.variants)))
-
-
-def _hashable(value: Any) -> Any:
-    return tuple(value) if isinstance(value, list) else value
 
 
 def _union(items: Any) -> tuple[Any, ...]:
