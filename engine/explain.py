@@ -355,10 +355,18 @@ def is_barrier(value: Any) -> bool:
 
 
 def barriers_matched(proofs: Any) -> tuple[str, ...]:
-    """CFIR ids (without 'cfir.') whose barrier rating made one of these proofs hold."""
+    """CFIR ids (without 'cfir.') whose barrier rating made one of these proofs hold (each proof's
+    own are computed once: proofs are shared across cases)."""
+    proofs = tuple(proofs)
+    if len(proofs) == 1:
+        return _barriers(proofs[0])
     seen: dict[str, None] = {}
     for proof in proofs:
-        for t in supporting_tests(proof):
-            if t.fact.startswith("cfir.") and is_barrier(t.actual):
-                seen.setdefault(t.fact[5:], None)
+        for b in _barriers(proof):
+            seen.setdefault(b, None)
     return tuple(seen)
+
+
+def _barriers(proof: Proof) -> tuple[str, ...]:
+    return memo(proof, "_barriers", lambda: tuple(dict.fromkeys(  # type: ignore[no-any-return]
+        t.fact[5:] for t in supporting_tests(proof) if t.fact.startswith("cfir.") and is_barrier(t.actual))))

@@ -19,7 +19,7 @@ from typing import Any
 from .explain import Proof, barriers_matched, memo, supporting_tests
 from .facts import Facts
 from .results import Recommendation, compact
-from .ruleset import PRIORITY_RANK, Rule
+from .ruleset import PRIORITY_RANK, Rule, Source
 from .vocabulary import CATEGORIES, ENGAGEMENT_LEVELS, HORIZONS
 
 HORIZON_IDS: tuple[str, ...] = tuple(HORIZONS)
@@ -225,7 +225,8 @@ def _static(rec: Recommendation, rules: list[Rule]) -> _Static:
         return found  # type: ignore[no-any-return]
     if len(rec.explanation) == 1:
         shared: dict[tuple[Any, ...], _Static] = memo(rec.explanation[0], "_rank_statics", dict)
-        key = (rec.rule_ids, rec.category, rec.sources)  # the rules are those of rule_ids
+        # the rules are those of rule_ids; of the sources ranking reads only whether one is published
+        key = (rec.rule_ids, rec.category, _published(rec.sources))
         found = shared.get(key)
         if found is None:
             found = shared[key] = _build_static(rec, rules)
@@ -239,9 +240,13 @@ def _build_static(rec: Recommendation, rules: list[Rule]) -> _Static:
     return _Static(
         next((r.urgent for r in rules if r.urgent), ""), barriers_matched(rec.explanation),
         min([r.evidence_level for r in rules if r.evidence_level] or [0]),
-        any(s.kind != "authors_judgement" for s in rec.sources), frozenset(s for r in rules for s in r.stages),
+        _published(rec.sources), frozenset(s for r in rules for s in r.stages),
         len({t.fact for p in rec.explanation for t in supporting_tests(p)}),
         CATEGORIES.index(rec.category) if rec.category in CATEGORIES else len(CATEGORIES))
+
+
+def _published(sources: Sequence[Source]) -> bool:
+    return any(s.kind != "authors_judgement" for s in sources)
 
 
 def _rank(item: _Item, facts: Facts) -> None:

@@ -133,6 +133,11 @@ class Engine:
         for r in base.rules:
             reads |= r.reads()
         self._reads = reads
+        self._asked = tuple(p for p in FACTS if p in reads
+                            and (p in KEY_FACTS or FACTS[p].kind in ("bool", "ordered", "enum"))
+                            and not p.startswith(("cfir.", "capacity_levels.")))
+        """The facts `missing` reports when a case leaves them out, in FACTS order."""
+        self._reads_cfir = any(p.startswith("cfir.") for p in reads)
         producers = self._producers = base.producers()
         self._proof_inputs = {r.id: self._closure(r, producers) for r in base.rules}
         self._proof_derived = {rid: tuple(p[len(DERIVED_PREFIX):] for p in paths if p.startswith(DERIVED_PREFIX))
@@ -389,10 +394,8 @@ class Engine:
 
     def missing(self, facts: Facts) -> tuple[str, ...]:
         """Key facts the case leaves unstated that some rule reads; CFIR domains with no rating."""
-        out = [p for p in FACTS if p in self._reads and p not in facts
-               and (p in KEY_FACTS or FACTS[p].kind in ("bool", "ordered", "enum"))
-               and not p.startswith(("cfir.", "capacity_levels."))]
-        if any(p.startswith("cfir.") for p in self._reads):
+        out = [p for p in self._asked if p not in facts]
+        if self._reads_cfir:
             rated = {p.split(".")[1] for p in facts if p.startswith("cfir.")}
             out += [f"cfir.{d}" for d in CFIR_DOMAINS if d not in rated]
         return tuple(out)
