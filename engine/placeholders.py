@@ -59,16 +59,38 @@ def fill(text: str, values: Mapping[str, str]) -> str:
     """`text` with each placeholder replaced by its value (all names were checked at load)."""
     if not has_placeholders(text):
         return text
+    parts = _parsed.get(text)
+    if parts is None:
+        parts = _parse(text)
+    return "".join([token if name is None else values.get(name, PLACEHOLDERS.get(name, token))
+                    for token, name in parts])
 
-    def sub(m: re.Match[str]) -> str:
+
+PARSED_SIZE = 10_000
+"""Parsed texts kept (rule texts: a rule base has a few thousand; emptied when full)."""
+
+_parsed: dict[str, tuple[tuple[str, str | None], ...]] = {}
+
+
+def _parse(text: str) -> tuple[tuple[str, str | None], ...]:
+    """`text` as (literal text, None) and (the placeholder's token, its name) parts, parsed once."""
+    parts: list[tuple[str, str | None]] = []
+    at = 0
+    for m in _FIELD_RE.finditer(text):
+        if m.start() > at:
+            parts.append((text[at:m.start()], None))
         token = m.group(0)
-        if token == "{{":
-            return "{"
-        if token == "}}":
-            return "}"
-        return values.get(m.group(1), PLACEHOLDERS.get(m.group(1), token))
-
-    return _FIELD_RE.sub(sub, text)
+        if token in ("{{", "}}"):
+            parts.append((token[0], None))
+        else:
+            parts.append((token, m.group(1)))
+        at = m.end()
+    if at < len(text):
+        parts.append((text[at:], None))
+    if len(_parsed) >= PARSED_SIZE:
+        _parsed.clear()
+    _parsed[text] = out = tuple(parts)
+    return out
 
 
 def _join(items: Iterable[str]) -> str:

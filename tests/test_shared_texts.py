@@ -51,3 +51,14 @@ def test_a_shared_recommendation_keeps_each_case_s_own_words(tmp_path: Path) -> 
     assert seen[1]["TWO"] == ("Visit Birch centre", ["Meet the team at Birch centre."])
     assert seen[2]["ONE"] == ("Brief Peer Support", ["Train staff on Peer Support."])
     assert seen[2]["TWO"] == seen[0]["TWO"] == ("Visit Alder clinic", ["Meet the team at Alder clinic."])
+
+
+def test_fill_keeps_escaped_and_stray_braces_as_written() -> None:
+    from engine.placeholders import fill
+
+    values = {"site": "Alder", "innovation": "CN"}
+    for _ in range(2):  # the second time from the parsed form
+        assert fill("{{site}} at {site}: {innovation}}} {", values) == "{site} at Alder: CN} {"
+        assert fill("{unknown} {site}", values) == "{unknown} Alder"
+        assert fill("{stage}", values) == PLACEHOLDERS["stage"]
+        assert fill("", values) == ""
