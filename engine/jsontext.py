@@ -23,7 +23,11 @@ def _build() -> Callable[[Any], str]:
     make = getattr(json.encoder, "c_make_encoder", None)
     if make is None:  # no C accelerator: the standard encoder, the same text
         return _ENCODER.encode
-    chunks = make(None, _ENCODER.default, encode_basestring, None, ":", ",", False, False, True)
+    try:  # markers None: no circular-reference check; then default, the str encoder, indent, separators,
+        # sort_keys, skipkeys, allow_nan, as json.JSONEncoder.iterencode passes them
+        chunks = make(None, _ENCODER.default, encode_basestring, None, ":", ",", False, False, True)
+    except TypeError:  # a Python whose accelerator takes other arguments: the standard encoder
+        return _ENCODER.encode
 
     def encode(data: Any) -> str:
         if isinstance(data, str):
