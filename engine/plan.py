@@ -224,12 +224,16 @@ def _static(rec: Recommendation, rules: list[Rule]) -> _Static:
     if found is not None:
         return found  # type: ignore[no-any-return]
     if len(rec.explanation) == 1:
-        shared: dict[tuple[Any, ...], _Static] = memo(rec.explanation[0], "_rank_statics", dict)
-        # the rules are those of rule_ids; of the sources ranking reads only whether one is published
-        key = (rec.rule_ids, rec.category, _published(rec.sources))
-        found = shared.get(key)
-        if found is None:
-            found = shared[key] = _build_static(rec, rules)
+        # the rules are those of rule_ids; the sources are the engine's one tuple for the rule
+        shared: dict[tuple[Any, ...], tuple[tuple[Source, ...], _Static]] = memo(
+            rec.explanation[0], "_rank_statics", dict)
+        key = (rec.rule_ids, rec.category)
+        entry = shared.get(key)
+        if entry is not None and (entry[0] is rec.sources or entry[0] == rec.sources):
+            found = entry[1]
+        else:
+            found = _build_static(rec, rules)
+            shared[key] = (rec.sources, found)
     else:
         found = _build_static(rec, rules)
     object.__setattr__(rec, "_rank_static", found)
