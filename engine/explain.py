@@ -38,6 +38,13 @@ class Trace:
     def to_dict(self) -> dict[str, Any]:
         if self.op != "test":
             return {"op": self.op, "held": self.held, "children": [c.to_dict() for c in self.children]}
+        out = self._test_fields()
+        if self.derived_from is not None:
+            out["derived_from"] = self.derived_from.to_dict()
+        return out
+
+    def _test_fields(self) -> dict[str, Any]:
+        """A test's own fields, in output order (everything but `derived_from`)."""
         out: dict[str, Any] = {"fact": self.fact, "operator": self.operator}
         if self.ref:
             out["ref"] = self.ref
@@ -49,8 +56,6 @@ class Trace:
         out["source"] = self.source
         if self.note:
             out["note"] = self.note
-        if self.derived_from is not None:
-            out["derived_from"] = self.derived_from.to_dict()
         return out
 
     def to_json(self) -> str:
@@ -62,18 +67,7 @@ class Trace:
         return memo(self, "_json", self._test_json)  # type: ignore[no-any-return]
 
     def _test_json(self) -> str:
-        out: dict[str, Any] = {"fact": self.fact, "operator": self.operator}
-        if self.ref:
-            out["ref"] = self.ref
-            out["ref_actual"] = _jsonable(self.ref_actual)
-        else:
-            out["expected"] = _jsonable(self.expected)
-        out["actual"] = _jsonable(self.actual)
-        out["held"] = self.held
-        out["source"] = self.source
-        if self.note:
-            out["note"] = self.note
-        text = compact(out)
+        text = compact(self._test_fields())
         if self.derived_from is None:
             return text
         return text[:-1] + ',"derived_from":' + self.derived_from.to_json() + "}"
