@@ -20,6 +20,8 @@ from engine.changes import direction
 from engine.compare import compare
 from engine.errors import CaseError
 from engine.render.compare import render_compare
+from tests.cdp import FLAGS as CHROMIUM_FLAGS
+from tests.cdp import chromium as _chromium
 
 OVER_TIME = CASES / "over-time"
 FEB, JUN, OCT = (str(OVER_TIME / f"millbrook-2026-{d}.yaml") for d in ("02-10", "06-09", "10-13"))
@@ -208,10 +210,6 @@ def test_batch_of_all_shipped_cases_runs_clean(tmp_path: Path) -> None:
 # ---------------------------------------------------------------- html small multiples
 
 
-def _chromium() -> str | None:
-    return next((p for name in ("chromium", "chromium-browser") if (p := shutil.which(name))), None)
-
-
 def test_compare_html_is_self_contained_with_one_picture_per_rating(millbrook: dict[str, Any]) -> None:
     page = render_compare(millbrook, "html")
     assert page.count("<svg") == len(millbrook["series"]) and "<script" not in page and "http://www.w3.org" in page
@@ -224,9 +222,7 @@ def test_compare_html_opens_in_headless_chromium(millbrook: dict[str, Any], tmp_
         pytest.skip("no chromium on PATH (install it with apt-get install chromium)")
     page = tmp_path / "compare.html"
     page.write_text(render_compare(millbrook, "html"), encoding="utf-8")
-    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-             "--disable-background-networking", "--disable-component-update", "--disable-sync",
-             f"--user-data-dir={tempfile.mkdtemp(dir=tmp_path)}"]
+    flags = [*CHROMIUM_FLAGS, f"--user-data-dir={tempfile.mkdtemp(dir=tmp_path)}"]
     dom = subprocess.run([browser, *flags, "--dump-dom", page.as_uri()], capture_output=True, text=True,
                          timeout=120)
     assert dom.returncode == 0, dom.stderr[-2000:]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -14,6 +13,8 @@ from conftest import FIXTURES
 from cli import main
 from engine import case_from_data, load_case, load_engine
 from engine.render.html import render_html
+from tests.cdp import FLAGS as CHROMIUM_FLAGS
+from tests.cdp import chromium as _chromium
 
 CASE = FIXTURES / "cases" / "gap.yaml"
 RULES = ["--rules", str(FIXTURES / "practitioner")]
@@ -74,22 +75,13 @@ def test_recommend_writes_html_and_never_overwrites(runner: Any, tmp_path: Path)
     assert res.exit_code == 0 and out.read_text() == first  # deterministic
 
 
-def _chromium() -> str | None:
-    for name in ("chromium", "chromium-browser", "google-chrome"):
-        if path := shutil.which(name):
-            return path
-    return None
-
-
 def test_chromium_renders_the_recommendations(tmp_path: Path, report: str) -> None:
     browser = _chromium()
     if browser is None:
         pytest.skip("no chromium on PATH (.ci/run installs it with apt-get)")
     page = tmp_path / "report.html"
     page.write_text(report, encoding="utf-8")
-    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-             "--disable-background-networking", "--disable-component-update", "--disable-sync",
-             f"--user-data-dir={tmp_path / 'profile'}"]
+    flags = [*CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile'}"]
     dom = subprocess.run([browser, *flags, "--dump-dom", page.as_uri()], capture_output=True, text=True,
                          timeout=120)
     assert dom.returncode == 0, dom.stderr[-2000:]

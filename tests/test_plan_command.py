@@ -28,6 +28,7 @@ from engine.planspec import build_plan_spec
 from engine.render.planspec import CSV_HEADER
 from engine.schema import json_schema
 from engine.specification import MECHANISM_TBD, TO_AGREE
+from tests.cdp import FLAGS as CHROMIUM_FLAGS
 from tests.conftest import CASES, ROOT
 from tests.helpers import rec, write_pack
 
@@ -417,9 +418,8 @@ def test_html_renders_in_headless_chromium(runner: CliRunner, tmp_path: Path) ->
     shot = tmp_path / "plan.png"
     with tempfile.TemporaryDirectory() as profile:
         done = subprocess.run(
-            [str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-             "--disable-background-networking", "--disable-component-update", "--disable-sync",
-             f"--user-data-dir={profile}", f"--screenshot={shot}", "--window-size=1280,2000", page.as_uri()],
+            [str(CHROMIUM), *CHROMIUM_FLAGS, f"--user-data-dir={profile}", f"--screenshot={shot}",
+             "--window-size=1280,2000", page.as_uri()],
             capture_output=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     data = shot.read_bytes()

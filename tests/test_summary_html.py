@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -14,6 +13,8 @@ from conftest import CASES
 from engine.batch import run_batch
 from engine.summary import HEAT_SITES, Portfolio
 from engine.vocabulary import CATEGORIES
+from tests.cdp import FLAGS as CHROMIUM_FLAGS
+from tests.cdp import chromium as _chromium
 
 SHIPPED = sorted(CASES.glob("*.yaml"))
 
@@ -80,21 +81,12 @@ def test_a_large_portfolio_draws_only_the_busiest_sites() -> None:
     assert page.count(", equity: ") == HEAT_SITES
 
 
-def _chromium() -> str | None:
-    for name in ("chromium", "chromium-browser", "google-chrome"):
-        if path := shutil.which(name):
-            return path
-    return None
-
-
 def test_chromium_renders_the_summary(tmp_path: Path, portfolio_out: Path) -> None:
     browser = _chromium()
     if browser is None:
         pytest.skip("no chromium on PATH (.ci/run installs it with apt-get)")
     page = portfolio_out / "summary.html"
-    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-             "--disable-background-networking", "--disable-component-update", "--disable-sync",
-             f"--user-data-dir={tmp_path / 'profile'}"]
+    flags = [*CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile'}"]
     dom = subprocess.run([browser, *flags, "--dump-dom", page.as_uri()], capture_output=True, text=True,
                          timeout=120)
     assert dom.returncode == 0, dom.stderr[-2000:]
