@@ -138,12 +138,7 @@ def _set_aside(data: dict[str, Any], loc: Loc, removed: list[Loc]) -> bool:
         return True
     if loc[0] in ("rules", "tables") and (len(loc) < 3 or loc[2] in _KEEP):
         return False  # a whole rule, or its id, condition or derivation: not repairable
-    parent: Any = data
-    for part in loc[:-1]:
-        try:
-            parent = parent[part]
-        except (KeyError, IndexError, TypeError):
-            return False
+    parent = _parent(data, loc)
     last = loc[-1]
     if isinstance(parent, dict) and last in parent:
         del parent[last]
@@ -157,18 +152,24 @@ def _set_aside(data: dict[str, Any], loc: Loc, removed: list[Loc]) -> bool:
 
 def _replace(data: dict[str, Any], loc: Loc, value: Any, removed: list[Loc]) -> bool:
     """Put `value` at `loc` (a list item or mapping value that exists); whether anything changed."""
-    parent: Any = data
-    for part in loc[:-1]:
-        try:
-            parent = parent[part]
-        except (KeyError, IndexError, TypeError):
-            return False
+    parent = _parent(data, loc)
     last = loc[-1]
     if isinstance(parent, list) and isinstance(last, int) and 0 <= last < len(parent) and parent[last] != value:
         parent[last] = value
         removed.append(loc)
         return True
     return False
+
+
+def _parent(data: dict[str, Any], loc: Loc) -> Any:
+    """The container holding the part at `loc`, or None when the path does not exist."""
+    parent: Any = data
+    for part in loc[:-1]:
+        try:
+            parent = parent[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return parent
 
 
 def _order(loc: Loc) -> tuple[tuple[str, int], ...]:
