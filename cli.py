@@ -18,8 +18,8 @@ import click
 
 from engine import __version__
 from engine.errors import IspAdvisorError, IspAdvisorWarning, capped, clip, display_name, os_reason, printable
+from engine.model.vocabulary import CATEGORIES
 from engine.render import FORMATS as RENDER_FORMATS
-from engine.vocabulary import CATEGORIES
 
 F = Callable[..., Any]
 
@@ -119,12 +119,12 @@ def _drop_stdout() -> None:
 def rules_option(f: F) -> F:
     """--rules DIR (repeatable) and --no-shipped: which rule packs to load.
 
-    The command receives `rules` as an engine.loader.RuleDirs, which load_engine understands.
+    The command receives `rules` as an engine.rulepacks.loader.RuleDirs, which load_engine understands.
     """
 
     @functools.wraps(f)
     def wrapper(*args: Any, rules: tuple[str, ...] = (), no_shipped: bool = False, **kwargs: Any) -> Any:
-        from engine.loader import RuleDirs
+        from engine.rulepacks.loader import RuleDirs
 
         return f(*args, rules=RuleDirs(rules, shipped=not no_shipped), **kwargs)
 
@@ -153,7 +153,7 @@ def matcher_option(f: F) -> F:
 def _print_version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
     if not value or ctx.resilient_parsing:
         return
-    from engine.matcher import describe
+    from engine.evaluation.matcher import describe
 
     click.echo(f"isp-advisor, version {__version__}\nmatcher: {describe()}")
     ctx.exit()
@@ -170,7 +170,7 @@ def emit(text: str, output: str | None, force: bool, *, pager: bool = False, qui
     """Print, or write a file atomically. `pager`: text longer than the terminal goes through the pager
     ($PAGER), only when stdout is a terminal, never when piped. `quiet`: no "wrote FILE" note."""
     if output:
-        from engine.outputs import atomic_write
+        from engine.io.outputs import atomic_write
 
         atomic_write(output, text, force)
         if not quiet:
@@ -288,17 +288,17 @@ def recommend(case: str, fmt: str, explain: bool, no_appendix: bool, date: Any, 
         isp-advisor recommend cases/riverside-fqhc.yaml -f html --date 2026-03-02 -o report.html
     """
     from engine import load_case, load_engine
-    from engine.plan import PlanOptions
+    from engine.plan.planner import PlanOptions
     from engine.render import View, render
 
     if output:
-        from engine.outputs import check_writable
+        from engine.io.outputs import check_writable
 
         check_writable(output, force)
     the_case = load_case(case)
     before = None
     if previous:
-        from engine.compare import load_previous
+        from engine.assessments.compare import load_previous
 
         before = load_previous(previous, the_case)
     result = load_engine(rules).evaluate(the_case, PlanOptions(now=now_n, next=next_n), before)
@@ -338,11 +338,11 @@ def plan_cmd(case: str, fmt: str, horizons: tuple[str, ...], rules: tuple[str, .
         isp-advisor plan cases/riverside-fqhc.yaml --format html -o plan.html
     """
     from engine import load_case, load_engine
-    from engine.planspec import DEFAULT_HORIZONS, build_plan_spec, check_ratings
-    from engine.render.planspec import render_plan
+    from engine.plan.planspec import DEFAULT_HORIZONS, build_plan_spec, check_ratings
+    from engine.render.specdoc import render_plan
 
     if output:
-        from engine.outputs import check_writable
+        from engine.io.outputs import check_writable
 
         check_writable(output, force)
     the_case = load_case(case)
@@ -394,7 +394,7 @@ def batch(inputs: tuple[str, ...], out: str, jobs: int | None, resume: bool, for
     """
     import contextlib
 
-    from engine.batch import run_batch
+    from engine.batch.batchrun import run_batch
 
     if sys.stderr.isatty():
         with contextlib.ExitStack() as stack:
@@ -413,7 +413,7 @@ def batch(inputs: tuple[str, ...], out: str, jobs: int | None, resume: bool, for
     click.echo(f"{report.cases} cases: {report.ok} evaluated, {report.failed} failed{reused}; "
                f"wrote {', '.join(str(f) for f in report.files)}", err=True)
     if report.failed:
-        from engine.summary import problem, where
+        from engine.batch.portfolio import problem, where
 
         for row in report.errors:
             click.echo(f"  {printable(clip(where(row), 80))}: {printable(clip(problem(row), 200))}", err=True)
@@ -425,7 +425,7 @@ def batch(inputs: tuple[str, ...], out: str, jobs: int | None, resume: bool, for
 # ---------------------------------------------------------------- rule authors (issue 5)
 
 SCHEMA_KINDS = ("case", "rules", "sources", "tests", "output", "plan", "compare")
-"""engine.schema.KINDS, spelled out so the CLI does not import the schema models at start-up
+"""engine.authoring.schema.KINDS, spelled out so the CLI does not import the schema models at start-up
 (tests/test_schema.py checks they agree)."""
 
 AUTHOR_FORMATS = ["table", "json"]
@@ -454,10 +454,10 @@ def rules_list(category: str | None, fmt: str, rules: tuple[str, ...]) -> None:
 
         isp-advisor rules list --category equity --rules my_rules
     """
-    from engine.catalogue import summaries
+    from engine.authoring.catalogue import summaries
     from engine.errors import warn
-    from engine.loader import load_rulebase, source_overrides
-    from engine.render.authoring import rule_list_text
+    from engine.render.authoringreport import rule_list_text
+    from engine.rulepacks.loader import load_rulebase, source_overrides
 
     for problem in source_overrides(rules):
         warn(problem.render())
@@ -476,7 +476,7 @@ def rules_show(rule_id: str, fmt: str, rules: tuple[str, ...]) -> None:
 
         isp-advisor rules show EQ-TRUST-LOW
     """
-    from engine.catalogue import lookup, rule_dict, rule_text
+    from engine.authoring.catalogue import lookup, rule_dict, rule_text
     from engine.render.jsonout import dumps
 
     base, rule = lookup(rule_id, rules)
@@ -498,8 +498,8 @@ def rules_lint(ctx: click.Context, fmt: str, rules: tuple[str, ...]) -> None:
 
         isp-advisor rules lint --rules my_rules
     """
-    from engine.lint import has_errors, lint
-    from engine.render.authoring import findings_text
+    from engine.authoring.lint import has_errors, lint
+    from engine.render.authoringreport import findings_text
 
     findings = lint(rules)
     click.echo(findings_text(findings, fmt), nl=False)
@@ -520,8 +520,8 @@ def rules_test(ctx: click.Context, fmt: str, rules: tuple[str, ...]) -> None:
 
         isp-advisor rules test --rules my_rules
     """
-    from engine.render.authoring import outcomes_text
-    from engine.ruletests import local_folders, run_rule_tests
+    from engine.authoring.ruletests import local_folders, run_rule_tests
+    from engine.render.authoringreport import outcomes_text
 
     outcomes = run_rule_tests(rules)
     click.echo(outcomes_text(outcomes, fmt, local=bool(local_folders(rules))), nl=False)
@@ -542,8 +542,8 @@ def rules_coverage(cases_dir: str, fmt: str, rules: tuple[str, ...]) -> None:
 
         isp-advisor rules coverage --cases cases
     """
-    from engine.coverage import coverage_of
-    from engine.render.authoring import coverage_text
+    from engine.authoring.coverage import coverage_of
+    from engine.render.authoringreport import coverage_text
 
     click.echo(coverage_text(coverage_of(rules, cases_dir), fmt), nl=False)
 
@@ -558,11 +558,11 @@ def rules_docs(rules: tuple[str, ...], output: str | None, force: bool) -> None:
 
         isp-advisor rules docs -o docs/rules.md --force
     """
-    from engine.catalogue import catalogue
-    from engine.loader import load_rulebase
+    from engine.authoring.catalogue import catalogue
+    from engine.rulepacks.loader import load_rulebase
 
     if output:
-        from engine.outputs import check_writable
+        from engine.io.outputs import check_writable
 
         check_writable(output, force)
     emit(catalogue(load_rulebase(rules)), output, force)
@@ -590,8 +590,8 @@ def rules_diff(old: str, new: str, cases_dir: str, fmt: str, no_shipped: bool) -
 
         isp-advisor rules diff old_rules/ rules/ --cases cases --no-shipped
     """
-    from engine.diff import diff_folders
-    from engine.render.authoring import diff_text
+    from engine.authoring.rulediff import diff_folders
+    from engine.render.authoringreport import diff_text
 
     click.echo(diff_text(diff_folders(old, new, cases_dir, shipped=not no_shipped), fmt), nl=False)
 
@@ -609,8 +609,8 @@ def schema_cmd(kind: str, output: str | None, force: bool) -> None:
 
         isp-advisor schema case -o case.schema.json
     """
+    from engine.authoring.schema import json_schema
     from engine.render.jsonout import dumps
-    from engine.schema import json_schema
 
     emit(dumps(json_schema(kind)), output, force)
 
@@ -639,12 +639,12 @@ def compare_cmd(cases: tuple[str, ...], fmt: str, now_n: int, next_n: int, rules
         isp-advisor compare OLD.yaml NEW.yaml -f html -o millbrook-trend.html
     """
     from engine import load_case, load_engine
-    from engine.compare import compare
-    from engine.plan import PlanOptions
-    from engine.render.compare import render_compare
+    from engine.assessments.compare import compare
+    from engine.plan.planner import PlanOptions
+    from engine.render.comparison import render_compare
 
     if output:
-        from engine.outputs import check_writable
+        from engine.io.outputs import check_writable
 
         check_writable(output, force)
     loaded = [(path, load_case(path)) for path in cases]
@@ -661,7 +661,7 @@ class ClickConsole:
     """The interview's console on the terminal: click prompts, which re-ask until an answer converts."""
 
     def ask(self, question: Any, default: str) -> Any:
-        from engine.interview import NOT_UTF8, Interrupted, InvalidAnswer
+        from engine.practitioner.interview import NOT_UTF8, Interrupted, InvalidAnswer
 
         def convert(text: str) -> Any:
             try:
@@ -682,7 +682,7 @@ class ClickConsole:
         click.echo(text)
 
     def confirm(self, text: str, default: bool) -> bool:
-        from engine.interview import Interrupted
+        from engine.practitioner.interview import Interrupted
 
         try:
             return click.confirm(text, default=default)
@@ -721,14 +721,14 @@ def interview(output: str | None, from_: str | None, force: bool, quick: bool, g
     import io
 
     from engine import load_case, load_engine
-    from engine.interview import InterviewStopped, run_interview
+    from engine.practitioner.interview import InterviewStopped, run_interview
     from engine.render import render
 
     if isinstance(sys.stdin, io.TextIOWrapper):  # bad bytes reach the answer check, which names them
         sys.stdin.reconfigure(errors="surrogateescape")
     start = load_case(from_) if from_ else None
     if group is not None:
-        from engine.groupinterview import check_group
+        from engine.practitioner.groupinterview import check_group
 
         check_group(group)
         if start is None or from_ is None:
@@ -739,7 +739,7 @@ def interview(output: str | None, from_: str | None, force: bool, quick: bool, g
     engine = load_engine(rules)  # refuse broken rule packs before anyone types an answer
     try:
         if group is not None and start is not None and from_ is not None:
-            from engine.groupinterview import run_group_interview
+            from engine.practitioner.groupinterview import run_group_interview
 
             case, path = run_group_interview(ClickConsole(), start, from_, group, label, output, force, quick)
         else:
@@ -811,8 +811,8 @@ def whatif(case: str, settings: tuple[str, ...], fmt: str, rules: tuple[str, ...
         isp-advisor whatif cases/riverside-fqhc.yaml --set engagement.level=collaborate
     """
     from engine import load_case, load_engine
-    from engine.render.whatif import render_diff
-    from engine.whatif import whatif as run_whatif
+    from engine.practitioner.whatif import whatif as run_whatif
+    from engine.render.whatifreport import render_diff
 
     the_case = load_case(case)
     click.echo(render_diff(run_whatif(load_engine(rules), the_case, settings), fmt), nl=False)
@@ -854,14 +854,14 @@ def sweep(inputs: tuple[str, ...], varies: tuple[str, ...], max_variants: int, f
     import json
     from pathlib import Path
 
+    from engine.batch.sweep import parse_varies, sweep_portfolio
     from engine.errors import Problem, UsageError
-    from engine.inputs import kind_of
-    from engine.render.sweep import render_portfolio_sweep, render_sweep
-    from engine.sweep import parse_varies, sweep_portfolio
+    from engine.io.inputs import kind_of
+    from engine.render.sweepreport import render_portfolio_sweep, render_sweep
 
     parsed = parse_varies(varies, max_variants)
     if output:
-        from engine.outputs import check_writable
+        from engine.io.outputs import check_writable
 
         check_writable(output, force)
     one = len(inputs) == 1 and os.path.isfile(inputs[0]) and kind_of(Path(inputs[0])) == "file"
@@ -873,13 +873,13 @@ def sweep(inputs: tuple[str, ...], varies: tuple[str, ...], max_variants: int, f
         emit(render_portfolio_sweep(data, fmt, terminal_width()), output, force)
         return
     from engine import load_case, load_engine
-    from engine.executors import choose
-    from engine.sweep import sweep as run_sweep
-    from engine.sweep import variant_line
+    from engine.batch.executors import choose
+    from engine.batch.sweep import sweep as run_sweep
+    from engine.batch.sweep import variant_line
 
     choose(executor, scheduler)  # the same checks as for a portfolio (one case runs here)
     if jsonl:
-        from engine.outputs import check_writable
+        from engine.io.outputs import check_writable
 
         check_writable(jsonl, force)
     the_case = load_case(inputs[0])
@@ -891,7 +891,7 @@ def sweep(inputs: tuple[str, ...], varies: tuple[str, ...], max_variants: int, f
 
     result = run_sweep(load_engine(rules), the_case, parsed, on_variant=keep)
     if jsonl:
-        from engine.outputs import atomic_write
+        from engine.io.outputs import atomic_write
 
         atomic_write(jsonl, "\n".join(lines) + "\n", force)
         click.echo(f"wrote {jsonl} ({len(lines)} variants)", err=True)

@@ -26,8 +26,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import generate  # noqa: E402
 
-from engine.case import Case  # noqa: E402
-from engine.runner import Engine, load_engine  # noqa: E402
+from engine.evaluation.runner import Engine, load_engine  # noqa: E402
+from engine.model.case import Case  # noqa: E402
 
 
 def cases(n: int, seed: int) -> list[Case]:

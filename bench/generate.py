@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from engine import vocabulary as v  # noqa: E402
+from engine.model import vocabulary as v  # noqa: E402
 
 POPULATIONS = ["Spanish-speaking families", "uninsured adults", "rural older adults", "Black mothers",
                "tribal youth", "people experiencing homelessness", "LGBTQ+ teens", "refugee families"]

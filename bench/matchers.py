@@ -31,8 +31,8 @@ def main() -> None:
     args = parser.parse_args()
 
     from engine import case_from_data, load_engine
-    from engine.durable_adapter import DurableMatcher
-    from engine.pymatcher import PythonMatcher
+    from engine.evaluation.durablematcher import DurableMatcher
+    from engine.evaluation.pymatcher import PythonMatcher
 
     engine = load_engine(matcher="python")
     facts = [engine.case_facts(case_from_data(c))[0] for c in generated(args.cases, seed=2)]

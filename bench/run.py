@@ -64,7 +64,7 @@ def cold(repeat: int) -> dict[str, float]:
 
 def in_process(n: int, repeat: int) -> dict[str, float]:
     from engine import case_from_data, load_engine
-    from engine.durable_adapter import HostRunner
+    from engine.evaluation.durablematcher import HostRunner
 
     engine = load_engine()
     cases = [case_from_data(c) for c in generated(n, seed=2)]

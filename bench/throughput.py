@@ -8,7 +8,7 @@ that the machine's other load falls on all of them alike; each figure is the med
 rounds, and the --jobs 2 / --jobs 1 ratio is taken within each round, then the median. Also:
 the size of results.jsonl with --explanations full and none, --jobs 2 against --jobs 1 on small
 inputs, sweep variants per second in-process, the main process's CPU per case, and a per-stage
-profile of one worker's work (perf_counter around each step of engine.batch.evaluate_item).
+profile of one worker's work (perf_counter around each step of engine.batch.batchrun.evaluate_item).
 """
 
 from __future__ import annotations
@@ -119,10 +119,11 @@ def sizes(src: Path, n: int, work: Path) -> dict[str, float]:
 
 def stages(folder: Path, count: int) -> dict[str, float]:
     """Microseconds per case in each step of one worker's work (this process, durable_rules)."""
-    from engine import batch, inputs
-    from engine.case import validate_case
+    from engine.batch import batchrun as batch
+    from engine.batch.portfolio import case_digest
+    from engine.io import inputs
+    from engine.model.case import validate_case
     from engine.render import csvrows
-    from engine.summary import case_digest
 
     items = list(inputs.items(inputs.plan([str(folder)])))[:count]
     batch._init([], True, frozenset(), batch._digest([], True))
@@ -163,7 +164,7 @@ def stages(folder: Path, count: int) -> dict[str, float]:
 
 def sweep_rate(repeat: int) -> dict[str, float]:
     from engine import load_case, load_engine
-    from engine.sweep import parse_varies, sweep
+    from engine.batch.sweep import parse_varies, sweep
 
     engine = load_engine()
     case = load_case(ROOT / "cases" / "riverside-fqhc.yaml")

@@ -20,23 +20,23 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.2.0"
 
 if TYPE_CHECKING:  # what mypy and readers see; at run time `__getattr__` imports on first use
-    from .case import Case, case_from_data, case_from_text, load_case
-    from .errors import CaseError, EngineError, IspAdvisorError, Problem, RuleError, UsageError
-    from .explain import Proof, Trace
-    from .loader import load_rulebase, shipped_rules_dir
-    from .results import Recommendation, Result
-    from .ruleset import Rule, RuleBase, Source
-    from .runner import Engine, WhyNot, load_engine
+    from engine.errors import CaseError, EngineError, IspAdvisorError, Problem, RuleError, UsageError
+    from engine.evaluation.explain import Proof, Trace
+    from engine.evaluation.runner import Engine, WhyNot, load_engine
+    from engine.model.case import Case, case_from_data, case_from_text, load_case
+    from engine.model.results import Recommendation, Result
+    from engine.model.rules import Rule, RuleBase, Source
+    from engine.rulepacks.loader import load_rulebase, shipped_rules_dir
 
 _EXPORTS: dict[str, str] = {
-    "Case": "case", "case_from_data": "case", "case_from_text": "case", "load_case": "case",
+    "Case": "model.case", "case_from_data": "model.case", "case_from_text": "model.case", "load_case": "model.case",
     "CaseError": "errors", "EngineError": "errors", "IspAdvisorError": "errors", "Problem": "errors",
     "RuleError": "errors", "UsageError": "errors",
-    "Proof": "explain", "Trace": "explain",
-    "load_rulebase": "loader", "shipped_rules_dir": "loader",
-    "Recommendation": "results", "Result": "results",
-    "Rule": "ruleset", "RuleBase": "ruleset", "Source": "ruleset",
-    "Engine": "runner", "WhyNot": "runner", "load_engine": "runner",
+    "Proof": "evaluation.explain", "Trace": "evaluation.explain",
+    "load_rulebase": "rulepacks.loader", "shipped_rules_dir": "rulepacks.loader",
+    "Recommendation": "model.results", "Result": "model.results",
+    "Rule": "model.rules", "RuleBase": "model.rules", "Source": "model.rules",
+    "Engine": "evaluation.runner", "WhyNot": "evaluation.runner", "load_engine": "evaluation.runner",
 }
 """Public name -> the submodule that defines it."""
 

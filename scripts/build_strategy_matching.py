@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 OUT = ROOT / "rules" / "strategy_matching.yaml"
 
-from engine import vocabulary as v  # noqa: E402
+from engine.model import vocabulary as v  # noqa: E402
 
 # CFIR 1.0 barrier, ERIC strategy, % of experts, where the figure was read
 PUBLISHED = [
@@ -1409,7 +1409,7 @@ assert not both, both  # a sourced membership replaces the authors' judgement fo
 assert set(ASSET) == set(ids), set(ids) ^ set(ASSET)
 
 try:  # optional rule fields the plan layer adds; emitted only when the engine knows them
-    from engine.rulemodel import RuleModel
+    from engine.rulepacks.rulemodel import RuleModel
 
     HAS_STAGES = "stages" in RuleModel.model_fields
     HAS_EVIDENCE_LEVEL = "evidence_level" in RuleModel.model_fields

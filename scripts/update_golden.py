@@ -19,7 +19,6 @@ sys.path.insert(0, str(ROOT))
 from engine import load_case, load_engine  # noqa: E402
 from engine.render.jsonout import render_json  # noqa: E402
 
-
 GOLDEN = ROOT / "tests" / "golden"
 TEXT_CASES = ("riverside-fqhc", "red-cedar-tribal-youth", "sparse-westside-clinic")
 """The cases whose table and markdown renderings are pinned too (tests/test_golden_text.py)."""

@@ -49,7 +49,7 @@ class Scripted:
         self.said: list[str] = []
 
     def ask(self, question: Any, default: str) -> Any:
-        from engine.interview import Interrupted, InvalidAnswer
+        from engine.practitioner.interview import Interrupted, InvalidAnswer
 
         while True:
             if not self.answers:

@@ -6,8 +6,8 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from engine import vocabulary as v
-from engine.facts import FACTS
+from engine.model import vocabulary as v
+from engine.model.facts import FACTS
 
 _RATINGS = st.sampled_from([*v.RATING_VALUES, v.MIXED])
 

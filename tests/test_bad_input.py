@@ -11,7 +11,7 @@ import pytest
 from conftest import FIXTURES
 
 from cli import main
-from engine.documents import MAX_BYTES
+from engine.io.documents import MAX_BYTES
 
 RULES = ["--rules", str(FIXTURES / "practitioner")]
 BOMB = "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: [*b, *b, *b, *b, *b]\n"

@@ -14,8 +14,8 @@ import pytest
 
 from cli import main
 from engine import case_from_data, load_engine
-from engine.batch import run_batch
-from engine.batchfiles import INDEX, OUTPUTS, partials
+from engine.batch.batchfiles import INDEX, OUTPUTS, partials
+from engine.batch.batchrun import run_batch
 from engine.errors import UsageError
 from engine.render.jsonout import render_json
 
@@ -337,7 +337,7 @@ def actions_of(out: Path) -> list[str]:
 
 
 def test_resume_reevaluates_after_a_pack_is_edited_without_a_version_bump(tmp_path: Path) -> None:
-    from engine import batch
+    from engine.batch import batchrun as batch
 
     rules = edited_pack(tmp_path)
     src = tmp_path / "c.jsonl"
@@ -367,7 +367,7 @@ def test_a_later_run_in_the_same_process_compiles_edited_packs(tmp_path: Path) -
 
 def test_total_is_reported_once_after_the_checks_and_inputs_are_planned_once(
         tmp_path: Path, mixed: list[Path], monkeypatch: pytest.MonkeyPatch) -> None:
-    from engine import inputs
+    from engine.io import inputs
 
     planned: list[Any] = []
     real_plan = inputs.plan
@@ -385,7 +385,7 @@ def test_cli_progress_bar_plans_the_inputs_once(runner: Any, tmp_path: Path, mix
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     import click.testing
 
-    from engine import inputs
+    from engine.io import inputs
 
     planned: list[Any] = []
     real_plan = inputs.plan
@@ -399,8 +399,8 @@ def test_cli_progress_bar_plans_the_inputs_once(runner: Any, tmp_path: Path, mix
 
 
 def test_summary_lists_scales_in_vocabulary_order_and_barriers_by_cfir_domain() -> None:
-    from engine.summary import NOT_STATED, Portfolio
-    from engine.vocabulary import DECISION_MAKING
+    from engine.batch.portfolio import NOT_STATED, Portfolio
+    from engine.model.vocabulary import DECISION_MAKING
 
     portfolio = Portfolio()
     result = {"case_id": "c", "recommendations": []}

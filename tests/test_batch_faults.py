@@ -13,11 +13,11 @@ from typing import Any
 import pytest
 from conftest import FIXTURES
 
-import engine.batch as batch_mod
-import engine.batchfiles as files_mod
+import engine.batch.batchfiles as files_mod
+import engine.batch.batchrun as batch_mod
 from cli import main
-from engine.batch import run_batch
-from engine.batchfiles import INDEX, MANIFEST, OUTPUTS, lock, partials
+from engine.batch.batchfiles import INDEX, MANIFEST, OUTPUTS, lock, partials
+from engine.batch.batchrun import run_batch
 from engine.errors import IspAdvisorWarning, OutputError, UsageError
 
 BASIC = FIXTURES / "basic"

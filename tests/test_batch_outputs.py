@@ -12,9 +12,9 @@ import pytest
 from conftest import CASES, FIXTURES
 
 from cli import main
-from engine.batch import run_batch
+from engine.batch.batchrun import run_batch
+from engine.model.vocabulary import TAG_KEYS
 from engine.render.csvrows import ACTIONS_SEPARATOR, HEADER
-from engine.vocabulary import TAG_KEYS
 
 BASIC = FIXTURES / "basic"
 RIVERSIDE = CASES / "riverside-fqhc.yaml"

@@ -15,11 +15,11 @@ from conftest import CASES, ROOT
 
 from cli import main
 from engine import case_from_data, load_case
-from engine.batch import run_batch
-from engine.changes import direction
-from engine.compare import compare
+from engine.assessments.changes import direction
+from engine.assessments.compare import compare
+from engine.batch.batchrun import run_batch
 from engine.errors import CaseError
-from engine.render.compare import render_compare
+from engine.render.comparison import render_compare
 from tests.cdp import FLAGS as CHROMIUM_FLAGS
 from tests.cdp import chromium as _chromium
 
@@ -240,6 +240,6 @@ def test_the_committed_screenshot_exists() -> None:
 def test_compare_json_matches_its_schema(millbrook: dict[str, Any]) -> None:
     import jsonschema
 
-    from engine.schema import json_schema
+    from engine.authoring.schema import json_schema
 
     jsonschema.Draft202012Validator(json_schema("compare")).validate(millbrook)

@@ -10,9 +10,9 @@ import pytest
 import yaml
 
 from engine import RuleError, load_rulebase
-from engine.lint import lint
-from engine.runner import Engine
-from engine.vocabulary import CFIR_IDS
+from engine.authoring.lint import lint
+from engine.evaluation.runner import Engine
+from engine.model.vocabulary import CFIR_IDS
 from tests.helpers import engine_for, rec, write_pack
 
 # ------------------------------------------------------------------ null operands
@@ -146,7 +146,7 @@ def test_why_not_on_a_rule_reading_many_facts_is_bounded(tmp_path: Path) -> None
                {"fact": "engagement.level", "equals": "defer_to"}]}
     eng = Engine(load_rulebase([write_pack(tmp_path, [rec("R-MANY", cond)])], shipped=False), "python")
     case = case_from_data({"case_id": "c", "site": "S", "innovation": "I", "stage": "exploration"})
-    from engine.explain import MAX_TRIALS
+    from engine.evaluation.explain import MAX_TRIALS
 
     calls = [0]
     evaluate = eng.fire_python
@@ -181,7 +181,7 @@ def test_a_source_url_that_is_not_http_is_refused_at_load_and_in_lint(tmp_path: 
 def test_a_local_source_overriding_a_shipped_key_is_warned_in_lint_and_rules_list(tmp_path: Path,
                                                                                  runner) -> None:  # type: ignore[no-untyped-def]
     from cli import main
-    from engine.loader import shipped_rules_dir
+    from engine.rulepacks.loader import shipped_rules_dir
 
     shipped_key = next(iter(yaml.safe_load((shipped_rules_dir() / "sources.yaml").read_text())["sources"]))
     folder = write_pack(tmp_path, [rec("LOCAL-1", {"fact": "stage", "exists": True})])

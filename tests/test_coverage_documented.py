@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from engine import load_case
-from engine.coverage import coverage
+from engine.authoring.coverage import coverage
 from tests.conftest import CASES
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "knowledge-base.md"

@@ -14,10 +14,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from engine import Engine, case_from_data, load_case
-from engine.conditions import holds
-from engine.facts import Facts
-from engine.matcher import durable_installed
-from engine.runner import Firing
+from engine.evaluation.matcher import durable_installed
+from engine.evaluation.runner import Firing
+from engine.model.conditions import holds
+from engine.model.facts import Facts
 from tests.conftest import CASES, FIXTURES
 from tests.strategies import case_data
 

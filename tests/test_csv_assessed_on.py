@@ -8,7 +8,7 @@ import json
 import shutil
 from pathlib import Path
 
-from engine.batch import run_batch
+from engine.batch.batchrun import run_batch
 from engine.render.csvrows import HEADER, rows
 from tests.conftest import CASES
 

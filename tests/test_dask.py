@@ -19,13 +19,13 @@ from conftest import FIXTURES
 
 distributed = pytest.importorskip("distributed")
 
-import engine.executors as executors_mod  # noqa: E402
+import engine.batch.executors as executors_mod  # noqa: E402
 from cli import main  # noqa: E402
-from engine.batch import run_batch  # noqa: E402
-from engine.batchfiles import INDEX, OUTPUTS  # noqa: E402
+from engine.batch.batchfiles import INDEX, OUTPUTS  # noqa: E402
+from engine.batch.batchrun import run_batch  # noqa: E402
+from engine.batch.executors import DaskExecutor, run_chunk  # noqa: E402
+from engine.batch.sweep import parse_varies, sweep_portfolio  # noqa: E402
 from engine.errors import UsageError  # noqa: E402
-from engine.executors import DaskExecutor, run_chunk  # noqa: E402
-from engine.sweep import parse_varies, sweep_portfolio  # noqa: E402
 
 BASIC = FIXTURES / "basic"
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from engine.documents import load, parse
 from engine.errors import CaseError
+from engine.io.documents import load, parse
 
 
 def _err(text: str, name: str = "case.yaml") -> str:

@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 
 from engine import EngineError
-from engine.conditions import All
-from engine.conditions import Test as Cond
 from engine.errors import IspAdvisorWarning
-from engine.loader import load_rulebase
-from engine.matcher import durable_installed
-from engine.runner import Engine
-from engine.vocabulary import CFIR_IDS
+from engine.evaluation.matcher import durable_installed
+from engine.evaluation.runner import Engine
+from engine.model.conditions import All
+from engine.model.conditions import Test as Cond
+from engine.model.vocabulary import CFIR_IDS
+from engine.rulepacks.loader import load_rulebase
 from tests.helpers import rec, write_pack
 
 pytestmark = pytest.mark.skipif(not durable_installed(), reason="durable_rules is not installed here")
@@ -25,7 +25,7 @@ pytestmark = pytest.mark.skipif(not durable_installed(), reason="durable_rules i
 if durable_installed():
     import durable_rules_engine as core
 
-    from engine.durable_adapter import DurableLimit, DurableMatcher, durable_limits
+    from engine.evaluation.durablematcher import DurableLimit, DurableMatcher, durable_limits
 
 
 def durable_engine(folder: Path, rules: list[dict], **extra: object) -> Engine:

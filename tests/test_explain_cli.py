@@ -51,7 +51,7 @@ def test_the_suggested_change_really_makes_the_rule_fire() -> None:
     answer = engine.why_not(case, "PX-CO-DESIGN")
     assert answer.change is not None and [(c.fact, c.value) for c in answer.change] == [
         ("engagement.level", "collaborate")]
-    from engine.whatif import whatif
+    from engine.practitioner.whatif import whatif
 
     d = whatif(engine, case, [f"{c.fact}={c.value}" for c in answer.change])
     assert "PX-CO-DESIGN" in [r.rule_id for r in d.added]
@@ -113,7 +113,7 @@ def test_the_whatif_suggestion_is_shell_quoted(runner: Any, tmp_path: Any) -> No
 def test_each_suggested_change_is_one_shell_word() -> None:
     import shlex
 
-    from engine.explain import Change
+    from engine.evaluation.explain import Change
 
     engine = load_engine([FIXTURES / "practitioner"], shipped=False)
     answer = engine.why_not(load_case(CASE), "PX-CO-DESIGN")

@@ -20,11 +20,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cli import main
-from engine.batch import run_batch
-from engine.case import case_from_text
-from engine.documents import MAX_BYTES, MAX_DEPTH, parse, read_text
+from engine.batch.batchrun import run_batch
 from engine.errors import CaseError, IspAdvisorError, IspAdvisorWarning, Problem
-from engine.loader import scan_rulebase
+from engine.io.documents import MAX_BYTES, MAX_DEPTH, parse, read_text
+from engine.model.case import case_from_text
+from engine.rulepacks.loader import scan_rulebase
 
 BASIC = FIXTURES / "basic"
 RULES = ["--rules", str(BASIC), "--no-shipped"]
@@ -227,7 +227,7 @@ def test_jsonl_line_is_size_checked_while_reading(tmp_path: Path) -> None:
 def test_jsonl_reading_is_bounded_in_memory(tmp_path: Path) -> None:
     import tracemalloc
 
-    from engine import inputs
+    from engine.io import inputs
 
     f = tmp_path / "c.jsonl"
     with open(f, "wb") as fh:

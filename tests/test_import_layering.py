@@ -24,7 +24,7 @@ import pytest
 
 from tests.conftest import ROOT
 
-EVALUATION = ("engine.runner", "engine.durable_adapter")
+EVALUATION = ("engine.evaluation.runner", "engine.evaluation.durablematcher")
 """Modules that belong to evaluation; a renderer of plain formats has no business loading them."""
 
 
@@ -59,9 +59,9 @@ def test_importing_the_package_loads_no_submodule() -> None:
 def test_the_lazy_api_resolves_every_name_to_its_defining_module() -> None:
     import engine
     from engine import Engine, load_case, load_engine
-    from engine.case import load_case as case_load_case
-    from engine.runner import Engine as RunnerEngine
-    from engine.runner import load_engine as runner_load_engine
+    from engine.evaluation.runner import Engine as RunnerEngine
+    from engine.evaluation.runner import load_engine as runner_load_engine
+    from engine.model.case import load_case as case_load_case
 
     assert (Engine, load_case, load_engine) == (RunnerEngine, case_load_case, runner_load_engine)
     assert set(engine.__all__) == {"__version__", *engine._EXPORTS}

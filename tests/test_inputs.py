@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from engine import inputs
-from engine.case import Case, validate_case
-from engine.documents import parse_json
 from engine.errors import CaseError, UsageError
+from engine.io import inputs
+from engine.io.documents import parse_json
+from engine.model.case import Case, validate_case
 
 
 def write(path: Path, text: str | bytes) -> Path:

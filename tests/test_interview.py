@@ -15,9 +15,10 @@ import yaml
 from conftest import FIXTURES
 
 from cli import main
-from engine import glossary, load_case
-from engine import vocabulary as v
-from engine.interview import (
+from engine import load_case
+from engine.model import vocabulary as v
+from engine.practitioner import glossary
+from engine.practitioner.interview import (
     CLEAR,
     HELP,
     REST,
@@ -163,7 +164,7 @@ def test_wrong_answers_are_refused_with_a_reason(path: str, typed: str, fragment
 
 
 def _question(path: str) -> Any:
-    from engine.interview import CASE_ID
+    from engine.practitioner.interview import CASE_ID
 
     if path == "case_id":
         return CASE_ID
@@ -333,7 +334,7 @@ def test_a_json_from_file_is_edited_in_place_as_json(runner: Any, tmp_path: Path
 
 
 def test_yaml_is_still_written_for_other_names(tmp_path: Path) -> None:
-    from engine.casewriter import write_case
+    from engine.io.casewriter import write_case
 
     for name in ("c.yaml", "c.yml", "c"):
         write_case(tmp_path / name, {"case_id": "c1", "stage": "installation"})
@@ -374,8 +375,8 @@ def test_stopping_after_the_first_save_still_says_where(tmp_path: Path) -> None:
     ("equity.priority_populations", "a; b ;"),
 ])
 def test_the_interview_and_whatif_read_values_alike(path: str, typed: str) -> None:
-    from engine.facts import parse_value
-    from engine.whatif import parse_assignment
+    from engine.model.facts import parse_value
+    from engine.practitioner.whatif import parse_assignment
 
     value = parse_value(path, typed)
     assert _question(path).convert(typed) == value
@@ -385,7 +386,7 @@ def test_the_interview_and_whatif_read_values_alike(path: str, typed: str) -> No
 # ---------------------------------------------------------------- issue 15: ?, <, progress, resume, --quick
 
 def _all_questions() -> list[Any]:
-    from engine.interview import BARRIERS, CASE_ID, FACILITATORS, gate_question
+    from engine.practitioner.interview import BARRIERS, CASE_ID, FACILITATORS, gate_question
 
     qs = [CASE_ID, BARRIERS, FACILITATORS, cfir_question("innovation.cost", -1), cfir_question("innovation.cost", 1)]
     for s in sections():
@@ -537,7 +538,7 @@ def test_quick_mode_asks_the_core_facts_and_rates_only_named_constructs(runner: 
     ("tension for change", "inner_setting.tension_for_change"),
 ])
 def test_construct_names_and_ids_are_understood(typed: str, expected: str | None) -> None:
-    from engine.interview import construct_id
+    from engine.practitioner.interview import construct_id
 
     if expected is None:
         with pytest.raises(InvalidAnswer):
@@ -547,7 +548,7 @@ def test_construct_names_and_ids_are_understood(typed: str, expected: str | None
 
 
 def test_an_ambiguous_or_unknown_construct_is_refused_with_choices() -> None:
-    from engine.interview import construct_id
+    from engine.practitioner.interview import construct_id
 
     with pytest.raises(InvalidAnswer, match="could be .*process.assessing_needs.deliverers.*type the id"):
         construct_id("deliverers")

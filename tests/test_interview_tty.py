@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from engine import glossary
+from engine.practitioner import glossary
 from tests.conftest import FIXTURES
 
 pexpect = pytest.importorskip("pexpect")

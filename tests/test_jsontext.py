@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from engine.jsontext import compact, string
+from engine.model.jsontext import compact, string
 
 VALUES: list[Any] = [
     "plain", "ünïcödé — “quotes” \\ \" \n\t\u2028", "", 0, -1, 2**70, 0.1, -0.0, 1e300, float("nan"), float("inf"),

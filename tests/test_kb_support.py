@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from engine import case_from_data, load_case, load_engine
-from engine import vocabulary as v
+from engine.model import vocabulary as v
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = ROOT / "cases"

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from engine import case_from_data, load_case, load_engine
-from engine import vocabulary as v
+from engine.model import vocabulary as v
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = ROOT / "cases"

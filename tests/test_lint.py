@@ -1,11 +1,11 @@
-"""engine.lint: one small broken pack per finding (tests/fixtures/lint/<finding>/)."""
+"""engine.authoring.lint: one small broken pack per finding (tests/fixtures/lint/<finding>/)."""
 
 from __future__ import annotations
 
 import pytest
 
+from engine.authoring.lint import Finding, has_errors, lint, summary
 from engine.errors import RuleError
-from engine.lint import Finding, has_errors, lint, summary
 from tests.conftest import FIXTURES
 
 LINT = FIXTURES / "lint"
@@ -129,7 +129,7 @@ def test_local_pack_that_overrides_nothing_is_reported(tmp_path) -> None:  # typ
 
 @pytest.mark.parametrize("pack, code", [("no_actions", "no_actions"), ("no_sources", "no_sources")])
 def test_the_loader_gives_missing_actions_and_sources_their_own_codes(pack: str, code: str) -> None:
-    from engine.loader import scan_rulebase
+    from engine.rulepacks.loader import scan_rulebase
 
     _, problems = scan_rulebase([LINT / pack], shipped=False)
     assert [p.code for p in problems] == [code]
@@ -157,8 +157,8 @@ def test_a_rule_missing_only_its_title_is_a_schema_finding(tmp_path) -> None:  #
 
 
 def test_witness_out_of_budget_is_undecided_not_partial_facts(monkeypatch: pytest.MonkeyPatch) -> None:
-    import engine.satisfiable as sat
-    from engine.conditions import All, Test
+    import engine.evaluation.satisfiable as sat
+    from engine.model.conditions import All, Test
 
     cond = All((Test("relationships.trust", "equals", "high"), Test("power.differential", "equals", "low")))
     assert sat.witness(cond, {}) == {"relationships.trust": "high", "power.differential": "low"}

@@ -7,7 +7,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from cli import main
-from engine.lint import lint
+from engine.authoring.lint import lint
 
 PACK = """\
 ruleset: mine

@@ -8,10 +8,10 @@ from html import unescape
 import pytest
 
 from engine import Engine, load_case
+from engine.model.rules import Source
 from engine.render import View, render
 from engine.render.markdown import references_section
 from engine.render.plantext import references, shown
-from engine.ruleset import Source
 from tests.conftest import CASES
 
 CITES = re.compile(r"^\*Sources:\* (.*)$", re.M)

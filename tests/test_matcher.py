@@ -11,11 +11,11 @@ from click.testing import CliRunner
 
 from cli import main
 from engine import load_case
-from engine import matcher as matcher_mod
-from engine.conditions import holds
 from engine.errors import UsageError
-from engine.pymatcher import PythonMatcher
-from engine.runner import Engine
+from engine.evaluation import matcher as matcher_mod
+from engine.evaluation.pymatcher import PythonMatcher
+from engine.evaluation.runner import Engine
+from engine.model.conditions import holds
 from tests.conftest import CASES, FIXTURES
 
 needs_durable = pytest.mark.skipif(not matcher_mod.durable_installed(), reason="durable_rules is not installed here")

@@ -14,7 +14,7 @@ import pytest
 
 from cli import main
 from engine.errors import OutputError, UsageError
-from engine.outputs import atomic_write
+from engine.io.outputs import atomic_write
 
 
 def write(runner: Any, target: Path | str, *extra: str) -> Any:

@@ -15,10 +15,10 @@ from hypothesis import strategies as st
 
 from cli import main
 from engine import case_from_data, load_case
+from engine.assessments.perspectives import compare_views, effective_facts
 from engine.errors import CaseError
-from engine.facts import spec_for
-from engine.groupinterview import run_group_interview
-from engine.perspectives import compare_views, effective_facts
+from engine.model.facts import spec_for
+from engine.practitioner.groupinterview import run_group_interview
 from engine.render import render
 from tests.helpers import Scripted
 from tests.strategies import case_data
@@ -388,7 +388,7 @@ def test_generated_perspectives_and_changes_fire_the_same_rules(shipped_engine: 
 
 
 def test_a_stopped_group_interview_resumes_where_it_stopped(tmp_path: Path) -> None:
-    from engine.interview import InterviewStopped
+    from engine.practitioner.interview import InterviewStopped
 
     path = tmp_path / "s.yaml"
     path.write_text("case_id: s\n")

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from engine import case_from_data
-from engine.placeholders import PLACEHOLDERS, values_for
+from engine.rulepacks.placeholders import PLACEHOLDERS, values_for
 from tests.helpers import engine_for, rec
 
 STAGE = {"fact": "stage", "exists": True}

@@ -12,9 +12,9 @@ from click.testing import CliRunner
 
 from cli import main
 from engine import load_case
+from engine.authoring.lint import lint
 from engine.errors import RuleError
-from engine.lint import lint
-from engine.plan import PlanOptions
+from engine.plan.planner import PlanOptions
 from tests.conftest import CASES
 from tests.helpers import engine_for, rec
 
@@ -80,8 +80,8 @@ def test_order_does_not_depend_on_rule_id_spelling(shipped_engine: Any, monkeypa
     """Renaming every rule so that id order flips moves no item to another horizon."""
     from dataclasses import replace
 
-    import engine.runner as runner_mod
-    from engine.plan import build_plan
+    import engine.evaluation.runner as runner_mod
+    from engine.plan.planner import build_plan
 
     captured: list[Any] = []
     monkeypatch.setattr(runner_mod, "build_plan", lambda recs, *a: captured.append(list(recs)) or build_plan(recs, *a))
@@ -306,7 +306,7 @@ def test_every_shipped_case_has_one_to_five_now_items_and_no_folded_duplicates(s
 
 
 def test_no_shipped_now_item_is_beyond_pacing(shipped_results: list[Any]) -> None:
-    from engine.vocabulary import ENGAGEMENT_LEVELS
+    from engine.model.vocabulary import ENGAGEMENT_LEVELS
 
     levels = list(ENGAGEMENT_LEVELS)
     for path, result in zip(sorted(CASES.glob("*.yaml")), shipped_results, strict=True):

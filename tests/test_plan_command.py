@@ -20,14 +20,14 @@ from click.testing import CliRunner
 
 from cli import main
 from engine import load_case, load_engine
-from engine.case import case_from_data
-from engine.explain import barriers_matched
-from engine.gozone import NO_PRIOR, Means, Rating, means, priors, rate, zone
-from engine.loader import load_rulebase
-from engine.planspec import build_plan_spec
-from engine.render.planspec import CSV_HEADER
-from engine.schema import json_schema
-from engine.specification import MECHANISM_TBD, TO_AGREE
+from engine.authoring.schema import json_schema
+from engine.evaluation.explain import barriers_matched
+from engine.model.case import case_from_data
+from engine.plan.gozone import NO_PRIOR, Means, Rating, means, priors, rate, zone
+from engine.plan.planspec import build_plan_spec
+from engine.plan.specification import MECHANISM_TBD, TO_AGREE
+from engine.render.specdoc import CSV_HEADER
+from engine.rulepacks.loader import load_rulebase
 from tests.cdp import FLAGS as CHROMIUM_FLAGS
 from tests.conftest import CASES, ROOT
 from tests.helpers import rec, write_pack
@@ -138,7 +138,7 @@ def test_horizon_option_selects_the_items(runner: CliRunner) -> None:
 
 
 def test_rule_cache_keeps_the_specification(tmp_path: Path) -> None:
-    from engine import rulecache
+    from engine.rulepacks import rulecache
 
     base = load_rulebase([spec_pack(tmp_path / "rules")], shipped=False)
     again = rulecache._base_from(json.loads(json.dumps(rulecache._base_to(base))))

@@ -12,11 +12,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from engine import CaseError, case_from_data, case_from_text, load_engine
-from engine import vocabulary as v
-from engine.casewriter import dump_case, dump_case_json
+from engine.io.casewriter import dump_case, dump_case_json
+from engine.model import vocabulary as v
+from engine.practitioner.whatif import apply, parse_assignment
 from engine.render import render
 from engine.render.html import render_html
-from engine.whatif import apply, parse_assignment
 
 ENGINE = load_engine([FIXTURES / "practitioner", FIXTURES / "basic"], shipped=False)
 
@@ -111,7 +111,7 @@ def test_arbitrary_text_never_crashes_the_reader(text: str) -> None:
 
 
 @FAST
-@given(st.sampled_from(sorted(p for p in __import__("engine.facts", fromlist=["FACTS"]).FACTS if p != "case_id")),
+@given(st.sampled_from(sorted(p for p in __import__("engine.model.facts", fromlist=["FACTS"]).FACTS if p != "case_id")),
        st.text(max_size=12))
 def test_random_whatif_changes_apply_or_fail_cleanly(path: str, value: str) -> None:
     from engine import UsageError, load_case

@@ -6,8 +6,8 @@ import re
 from typing import Any
 
 from engine import load_case
-from engine.conditions import MISSING
-from engine.planlint import _VALUE_WORDS
+from engine.authoring.planlint import _VALUE_WORDS
+from engine.model.conditions import MISSING
 from tests.conftest import CASES
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from engine import load_rulebase
-from engine.loader import scan_rulebase
+from engine.rulepacks.loader import scan_rulebase
 from tests.helpers import rec, write_pack
 
 
@@ -63,7 +63,7 @@ def test_an_unwritable_cache_only_costs_speed(tmp_path: Path, monkeypatch: pytes
 
 def test_the_key_changes_with_any_file_of_the_engine_package(tmp_path: Path,
                                                               monkeypatch: pytest.MonkeyPatch) -> None:
-    from engine import rulecache
+    from engine.rulepacks import rulecache
 
     folder = write_pack(tmp_path / "p", [rec("R1", {"fact": "stage", "exists": True})])
     files = [folder / "sources.yaml", folder / "t.yaml"]
@@ -80,7 +80,7 @@ def test_the_key_changes_with_any_file_of_the_engine_package(tmp_path: Path,
 
 
 def test_only_the_newest_entries_are_kept(cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from engine import rulecache
+    from engine.rulepacks import rulecache
 
     monkeypatch.setattr(rulecache, "KEEP", 3)
     folder = tmp_path / "p"
@@ -94,7 +94,7 @@ def test_only_the_newest_entries_are_kept(cache: Path, tmp_path: Path, monkeypat
 
 
 def test_a_failed_write_leaves_no_temp_file(cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from engine import rulecache
+    from engine.rulepacks import rulecache
 
     def failing_replace(src: str, dst: object) -> None:
         raise OSError(28, "No space left on device")
@@ -107,7 +107,7 @@ def test_a_failed_write_leaves_no_temp_file(cache: Path, tmp_path: Path, monkeyp
 
 def test_a_cache_that_fails_in_any_way_never_fails_the_command(cache: Path, tmp_path: Path,
                                                               monkeypatch: pytest.MonkeyPatch) -> None:
-    from engine import rulecache
+    from engine.rulepacks import rulecache
 
     folder = write_pack(tmp_path / "p", [rec("R1", {"fact": "stage", "exists": True})])
     load_rulebase([folder], shipped=False)

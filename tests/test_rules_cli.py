@@ -151,7 +151,7 @@ def test_coverage_missing_case_folder_is_exit_2(runner: CliRunner, tmp_path: Pat
 
 
 def test_coverage_loads_the_cases_before_compiling_the_engine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import engine.coverage
+    import engine.authoring.coverage
     from engine.errors import CaseError
 
     (tmp_path / "bad.yaml").write_text("case_id: bad\npower: {differential: huge}\n")
@@ -159,13 +159,13 @@ def test_coverage_loads_the_cases_before_compiling_the_engine(tmp_path: Path, mo
     def no_engine(*_: object) -> None:
         raise AssertionError("the engine was compiled before the cases were loaded")
 
-    monkeypatch.setattr(engine.coverage, "load_engine", no_engine)
+    monkeypatch.setattr(engine.authoring.coverage, "load_engine", no_engine)
     with pytest.raises(CaseError):
-        engine.coverage.coverage_of([], tmp_path)
+        engine.authoring.coverage.coverage_of([], tmp_path)
 
 
 def test_corpus_finds_case_files_as_batch_does(tmp_path: Path) -> None:
-    from engine.corpus import load_corpus
+    from engine.io.corpus import load_corpus
 
     good = (FIXTURES / "cases").glob("*.yaml")
     text = next(iter(sorted(good))).read_text()

@@ -9,7 +9,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from cli import main
-from engine.loader import shipped_rules_dir
+from engine.rulepacks.loader import shipped_rules_dir
 from tests.conftest import CASES
 from tests.helpers import rec, write_pack
 

@@ -79,7 +79,7 @@ def test_a_derivation_rule_has_no_specification_line(runner: CliRunner, tmp_path
 
 
 def test_a_shipped_mechanism_is_shown_with_its_citation(runner: CliRunner) -> None:
-    from engine.loader import load_rulebase
+    from engine.rulepacks.loader import load_rulebase
 
     base = load_rulebase()
     rule = next((r for r in base.rules if "mechanism" in r.specification), None)

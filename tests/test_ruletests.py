@@ -1,4 +1,4 @@
-"""engine.ruletests: rule tests kept next to the packs, run on the packs `recommend` would load."""
+"""engine.authoring.ruletests: rule tests kept next to the packs, run on the packs `recommend` would load."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from engine.authoring.ruletests import rule_test_files, run_rule_tests
 from engine.errors import RuleError
-from engine.ruletests import rule_test_files, run_rule_tests
 from tests.conftest import FIXTURES
 
 
@@ -97,7 +97,7 @@ def test_files_are_found_next_to_each_loaded_folder(tmp_path: Path) -> None:
 
 
 def test_every_shipped_pack_has_a_test_file() -> None:
-    from engine.loader import load_rulebase
+    from engine.rulepacks.loader import load_rulebase
 
     packs = {p.name for p in load_rulebase().packs}
     assert packs <= {p.stem for p in rule_test_files()}
@@ -140,7 +140,7 @@ def test_with_a_local_folder_its_results_come_first_then_one_line_for_the_shippe
 
 
 def test_without_a_local_folder_every_shipped_test_is_listed() -> None:
-    from engine.render.authoring import outcomes_text
+    from engine.render.authoringreport import outcomes_text
 
     outcomes = run_rule_tests()
     assert all(o.shipped for o in outcomes)

@@ -1,4 +1,4 @@
-"""engine.schema: the JSON Schemas are valid, and real files and real output validate against them."""
+"""engine.authoring.schema: the JSON Schemas are valid, and real files and real output validate against them."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from engine import load_case, load_engine
-from engine.schema import KINDS, json_schema
+from engine.authoring.schema import KINDS, json_schema
 from tests.conftest import CASES, FIXTURES, ROOT
 
 
@@ -98,7 +98,7 @@ def test_unknown_kind_is_refused() -> None:
 
 
 def test_output_tags_follow_the_vocabulary_tag_keys() -> None:
-    from engine.vocabulary import TAG_KEYS
+    from engine.model.vocabulary import TAG_KEYS
 
     tags = json_schema("output")["$defs"]["TagsOut"]
     assert list(tags["properties"]) == list(TAG_KEYS)
@@ -142,7 +142,7 @@ def test_help_version_and_schema_load_neither_durable_rules_nor_the_runner(tmp_p
     assert expected in out.stdout
     loaded = {line.rsplit("|", 1)[1].strip() for line in out.stderr.splitlines() if line.startswith("import time:")}
     assert {"click", "engine", "engine.errors"} <= loaded  # the report was read (the check below can fail)
-    assert sorted(m for m in loaded if m in ("engine.runner", "engine.durable_adapter")
+    assert sorted(m for m in loaded if m in ("engine.evaluation.runner", "engine.evaluation.durablematcher")
                   or m.split(".")[0] in ("durable", "durable_rules_engine")) == []
 
 
@@ -152,7 +152,7 @@ def test_the_real_package_loads_durable_rules_only_to_match() -> None:
     import subprocess
     import sys
 
-    code = ("import sys; import engine, engine.schema, engine.runner; engine.load_rulebase(); "
+    code = ("import sys; import engine, engine.authoring.schema, engine.evaluation.runner; engine.load_rulebase(); "
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('durable', 'durable_rules_engine')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     assert out.stdout.strip() == "[]"

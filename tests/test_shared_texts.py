@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from engine.placeholders import FACTS_READ, PLACEHOLDERS, values_for
+from engine.rulepacks.placeholders import FACTS_READ, PLACEHOLDERS, values_for
 from tests.helpers import engine_for, rec
 
 BASE: dict[str, Any] = {
@@ -54,7 +54,7 @@ def test_a_shared_recommendation_keeps_each_case_s_own_words(tmp_path: Path) -> 
 
 
 def test_fill_keeps_escaped_and_stray_braces_as_written() -> None:
-    from engine.placeholders import fill
+    from engine.rulepacks.placeholders import fill
 
     values = {"site": "Alder", "innovation": "CN"}
     for _ in range(2):  # the second time from the parsed form

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from engine import case_from_data, load_engine
-from engine import vocabulary as v
+from engine.model import vocabulary as v
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "scripts" / "build_strategy_matching.py"

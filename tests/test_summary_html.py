@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from conftest import CASES
 
-from engine.batch import run_batch
-from engine.summary import HEAT_SITES, Portfolio
-from engine.vocabulary import CATEGORIES
+from engine.batch.batchrun import run_batch
+from engine.batch.portfolio import HEAT_SITES, Portfolio
+from engine.model.vocabulary import CATEGORIES
 from tests.cdp import FLAGS as CHROMIUM_FLAGS
 from tests.cdp import chromium as _chromium
 

@@ -14,8 +14,8 @@ from conftest import CASES, FIXTURES
 
 from cli import main
 from engine import case_from_data, load_case, load_engine
+from engine.batch.sweep import ABSENT, parse_varies, parse_vary, sweep, sweep_portfolio
 from engine.errors import UsageError
-from engine.sweep import ABSENT, parse_varies, parse_vary, sweep, sweep_portfolio
 
 BASIC = FIXTURES / "basic"
 RIVERSIDE = CASES / "riverside-fqhc.yaml"

@@ -10,7 +10,7 @@ from conftest import FIXTURES
 
 from cli import main
 from engine import CaseError, UsageError, load_case, load_engine
-from engine.whatif import apply, parse_assignment, whatif
+from engine.practitioner.whatif import apply, parse_assignment, whatif
 
 CASE = FIXTURES / "cases" / "gap.yaml"
 RULES = ["--rules", str(FIXTURES / "practitioner")]
@@ -138,7 +138,7 @@ def test_set_transition_1_means_true(engine: Any) -> None:
     ("equity.priority_populations", "", []),
 ])
 def test_parse_value_reads_each_kind(path: str, text: str, value: Any) -> None:
-    from engine.facts import parse_value
+    from engine.model.facts import parse_value
 
     assert parse_value(path, text) == value
     assert type(parse_value(path, text)) is type(value)
@@ -148,7 +148,7 @@ def test_whatif_does_not_load_the_interview() -> None:
     import subprocess
     import sys
 
-    code = "import sys, engine.whatif; print('engine.interview' in sys.modules, 'engine.glossary' in sys.modules)"
+    code = "import sys, engine.practitioner.whatif; print('engine.practitioner.interview' in sys.modules, 'engine.practitioner.glossary' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=FIXTURES.parent.parent).stdout
     assert out.split() == ["False", "False"]

@@ -1,4 +1,4 @@
-"""The fast YAML path (engine.documents._plain_yaml) builds exactly what the checked path builds,
+"""The fast YAML path (engine.io.documents._plain_yaml) builds exactly what the checked path builds,
 and leaves everything it does not handle to the checked path, which reports it as before."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 
-from engine import documents as d
+from engine.io import documents as d
 
 sys.path.insert(0, str(ROOT / "bench"))
 from generate import cases  # noqa: E402

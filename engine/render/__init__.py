@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .plantext import View
+from engine.render.plantext import View
 
 if TYPE_CHECKING:
-    from ..case import Case
-    from ..results import Result
+    from engine.model.case import Case
+    from engine.model.results import Result
 
 FORMATS: tuple[str, ...] = ("table", "markdown", "json", "html")
 
@@ -23,19 +23,19 @@ def render(result: Result, fmt: str = "table", *, explain: bool = False, categor
     if view is None:
         view = View(explain=explain, categories=tuple(categories))
     if fmt == "json":
-        from .jsonout import render_json
+        from engine.render.jsonout import render_json
 
         return render_json(result, view)
     if fmt == "table":
-        from .table import render_table
+        from engine.render.table import render_table
 
         return render_table(result, view)
     if fmt == "markdown":
-        from .markdown import render_markdown
+        from engine.render.markdown import render_markdown
 
         return render_markdown(result, view, case=case)
     if fmt == "html":
-        from .html import render_html
+        from engine.render.html import render_html
 
         if case is None:
             raise ValueError("the HTML report needs the case for its site summary")

@@ -12,8 +12,8 @@ import io
 from collections.abc import Iterable
 from typing import Any
 
-from ..explain import memo
-from ..vocabulary import TAG_KEYS
+from engine.evaluation.explain import memo
+from engine.model.vocabulary import TAG_KEYS
 
 SEPARATOR = ";"
 """Joins several values in one cell (rule ids, tags), as in CSV input."""

@@ -19,15 +19,25 @@ from dataclasses import dataclass, field
 from html import escape
 from typing import Any, Protocol
 
-from .. import vocabulary as v
-from ..case import Case
-from ..conditions import fmt_value
-from ..explain import Proof, Trace
-from ..plan import Placement
-from ..results import Recommendation, Result
-from ..ruleset import Source
-from ..vocabulary import CATEGORY_TITLES
-from .plantext import (
+from engine.evaluation.explain import Proof, Trace
+from engine.model import vocabulary as v
+from engine.model.case import Case
+from engine.model.conditions import fmt_value
+from engine.model.results import Recommendation, Result
+from engine.model.rules import Source
+from engine.model.vocabulary import CATEGORY_TITLES
+from engine.plan.planner import Placement
+from engine.render.casesummary import (
+    NOT_STATED,
+    barriers,
+    cfir_by_domain,
+    counts,
+    facilitators,
+    is_sub,
+    rating_text,
+    summary_rows,
+)
+from engine.render.plantext import (
     BY_WHEN,
     TAG_KINDS,
     Evidence,
@@ -44,8 +54,7 @@ from .plantext import (
     tag_label,
     why_here,
 )
-from .prooftext import test_line
-from .summary import NOT_STATED, barriers, cfir_by_domain, counts, facilitators, is_sub, rating_text, summary_rows
+from engine.render.prooftext import test_line
 
 UNSTATED = ' class="unstated"'
 Items = list[tuple[Recommendation, Placement]]
@@ -270,7 +279,7 @@ def render_html(result: Result, case: Case, view: View | None = None, *, go_zone
                      _catalogue(items, refs, eric, collapsed=False)))
     body.append(("cfir", "CFIR 2.0 ratings", _cfir(case, result.perspectives)))
     if result.perspectives:
-        from .perspectives import html_block
+        from engine.render.perspectiveview import html_block
 
         body.append(("perspectives", "Each group's view", _other_views(result.perspectives, html_block)))
     body.append(("case", "The case in full", _case(case)))
@@ -483,7 +492,7 @@ def _bar(rating: int | str | None) -> tuple[str, str]:
 def _cfir(case: Case, perspectives: Mapping[str, Any] | None = None) -> str:
     """The -2..+2 chart by domain. With perspectives, a construct the groups rate 2+ points apart carries
     each group's rating on its own line under it (issue 12), and a construct only the groups rate shows the
-    most critical view, the value the rules use (engine/perspectives.py)."""
+    most critical view, the value the rules use (engine/assessments/perspectives.py)."""
     views = _cfir_views(perspectives)
     if views.combined:
         case = case.model_copy(update={"cfir": {**views.combined, **(case.cfir or {})}})

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..results import Result
-from .plantext import View, shown
+from engine.model.results import Result
+from engine.render.plantext import View, shown
 
 
 def dumps(data: Any) -> str:

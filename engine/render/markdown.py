@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import re
 
-from ..case import Case
-from ..plan import Placement
-from ..results import Recommendation, Result
-from ..ruleset import Source
-from ..vocabulary import CATEGORIES, CATEGORY_TITLES, CFIR_DOMAINS, CFIR_IDS
-from .plantext import (
+from engine.model.case import Case
+from engine.model.results import Recommendation, Result
+from engine.model.rules import Source
+from engine.model.vocabulary import CATEGORIES, CATEGORY_TITLES, CFIR_DOMAINS, CFIR_IDS
+from engine.plan.planner import Placement
+from engine.render.casesummary import barriers, cfir_by_domain, facilitators, rating_text, summary_rows
+from engine.render.plantext import (
     BY_WHEN,
     HORIZON_TITLES,
     TAG_KINDS,
@@ -30,8 +31,7 @@ from .plantext import (
     tag_label,
     why_here,
 )
-from .prooftext import proof_lines
-from .summary import barriers, cfir_by_domain, facilitators, rating_text, summary_rows
+from engine.render.prooftext import proof_lines
 
 FENCE = "`" * 3
 _SPECIAL = re.compile(r"([\\`*_\[\]])|&(?=#?\w+;)")
@@ -195,7 +195,7 @@ def render_markdown(result: Result, view: View | None = None, *, case: Case | No
     if case is not None:
         out += [""] + site_section(case)
     if result.perspectives:
-        from .perspectives import markdown_lines
+        from engine.render.perspectiveview import markdown_lines
 
         out += markdown_lines(result.perspectives)
     if by_plan:

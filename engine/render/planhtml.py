@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from ..case import Case
-from ..gozone import NO_PRIOR, ZONES
-from ..measures import when_text
-from ..planspec import PlanSpec
-from ..specification import MECHANISM_TBD, TO_AGREE
-from .planspec import (
+from engine.model.case import Case
+from engine.plan.gozone import NO_PRIOR, ZONES
+from engine.plan.measures import when_text
+from engine.plan.planspec import PlanSpec
+from engine.plan.specification import MECHANISM_TBD, TO_AGREE
+from engine.render.plansvg import logic_model, scatter, zone_points
+from engine.render.specdoc import (
     case_ratings,
     det_label,
     determinants_of,
@@ -18,7 +19,6 @@ from .planspec import (
     title_line,
     unaddressed,
 )
-from .plansvg import logic_model, scatter, zone_points
 
 CSS = """
 :root { --ink:#1d2430; --muted:#4f5969; --line:#d6dbe3; --accent:#1e3a8a; }

@@ -9,14 +9,21 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..case import Case
-from ..conditions import fmt_value
-from ..explain import barriers_matched, supporting_tests
-from ..facts import FACTS
-from ..plan import Placement
-from ..results import Recommendation, Result
-from ..ruleset import Source
-from ..vocabulary import CAPACITY_TYPES, CFIR_IDS, ENGAGEMENT_LEVELS, EQUITY_ELEMENTS, HORIZONS, ISP_COMPETENCIES
+from engine.evaluation.explain import barriers_matched, supporting_tests
+from engine.model.case import Case
+from engine.model.conditions import fmt_value
+from engine.model.facts import FACTS
+from engine.model.results import Recommendation, Result
+from engine.model.rules import Source
+from engine.model.vocabulary import (
+    CAPACITY_TYPES,
+    CFIR_IDS,
+    ENGAGEMENT_LEVELS,
+    EQUITY_ELEMENTS,
+    HORIZONS,
+    ISP_COMPETENCIES,
+)
+from engine.plan.planner import Placement
 
 BY_WHEN: dict[str, str] = {"now": "within 30 days", "next": "this quarter", "later": "when the earlier work is done"}
 HORIZON_TITLES: dict[str, str] = HORIZONS
@@ -143,7 +150,7 @@ TAG_KINDS: dict[str, str] = {
     "cfir": "CFIR", "facilitation_mode": "Facilitation", "capacity_type": "Capacity",
     "participation_value": "Participation", "implementation_outcome": "Outcome", "spectrum_level": "Engagement",
 }
-"""Human names of the tag kinds (engine/vocabulary.py TAG_VOCABULARIES)."""
+"""Human names of the tag kinds (engine/model/vocabulary.py TAG_VOCABULARIES)."""
 
 
 def eric_names(result: Result) -> dict[str, str]:

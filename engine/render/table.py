@@ -12,11 +12,11 @@ import textwrap
 import click
 from tabulate import tabulate
 
-from ..plan import Placement
-from ..results import Recommendation, Result
-from ..vocabulary import CATEGORIES, CATEGORY_TITLES
-from .plantext import HORIZON_TITLES, View, also_line, first_action, reasons_line, shown, why_here
-from .prooftext import proof_lines
+from engine.model.results import Recommendation, Result
+from engine.model.vocabulary import CATEGORIES, CATEGORY_TITLES
+from engine.plan.planner import Placement
+from engine.render.plantext import HORIZON_TITLES, View, also_line, first_action, reasons_line, shown, why_here
+from engine.render.prooftext import proof_lines
 
 MIN_WIDTH = 40
 _ID_BREAKS = re.compile(r"(?<=[-.])")
@@ -164,7 +164,7 @@ def render_table(result: Result, view: View) -> str:
         for h in result.plan.held_back:
             out += wrap(f"{h.rule_id}: {h.reason}", width, "    ", "  - ")
     if result.perspectives:
-        from .perspectives import text_lines
+        from engine.render.perspectiveview import text_lines
 
         out += text_lines(result.perspectives, width)
     if result.missing_information:

@@ -5,13 +5,13 @@ from __future__ import annotations
 import shlex
 from typing import Any
 
-from ..conditions import fmt_value
-from ..explain import Change, Proof
-from ..facts import LIST_SEPARATOR
-from ..plan import Standing
-from ..runner import WhyNot
-from .jsonout import dumps
-from .prooftext import proof_lines, test_line
+from engine.evaluation.explain import Change, Proof
+from engine.evaluation.runner import WhyNot
+from engine.model.conditions import fmt_value
+from engine.model.facts import LIST_SEPARATOR
+from engine.plan.planner import Standing
+from engine.render.jsonout import dumps
+from engine.render.prooftext import proof_lines, test_line
 
 
 def standing_text(s: Standing) -> str:

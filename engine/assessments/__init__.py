@@ -1,0 +1,1 @@
+"""Several views and several dates of one site: perspectives, changes, comparisons."""

@@ -1,0 +1,1 @@
+"""Tools for rule authors: lint, rule tests, coverage, rule diffs, the catalogue, JSON Schemas."""

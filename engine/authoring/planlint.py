@@ -1,0 +1,142 @@
+"""Lint checks of the plan fields: `after` cycles (also through tags), `after` and `supersedes` on
+one pair, spectrum levels where they make no sense, and rationale variants that assert what their
+conditions do not test (docs/plan.md)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from engine.authoring.lint import Finding
+from engine.model import vocabulary as v
+from engine.model.conditions import facts_read, tests_in
+from engine.model.rules import Rule, RuleBase
+
+NO_SPECTRUM = ("tailored_support", "capacity_building")
+"""Categories whose advice is about the support system, not community engagement."""
+
+_CAPACITY = tuple(f"capacity.{c}" for c in v.CAPACITY_TYPES)
+_VALUE_WORDS: dict[str, tuple[str, ...]] = {
+    "exploration|installation|installing|initial implementation|full implementation|sustainment": ("stage",),
+    "adequate capacity|capacity is adequate|enough capacity": _CAPACITY,
+    "(low|moderate|high) capacity|capacity is (low|moderate|high)": _CAPACITY,
+    "(low|moderate|high) trust|trust is (low|moderate|high)": ("relationships.trust",),
+    "(high|large|low|small) power (gap|differential)|power (gap|differential) is (high|large|low|small)":
+        ("power.differential",),
+}
+"""Phrases a rationale may use to state a case value, and the facts one of which must be tested for it."""
+
+
+def plan_findings(base: RuleBase) -> list[Finding]:
+    rules = [r for r in base.rules if not r.derive]
+    return (after_cycles(rules) + same_pair(rules) + spectrum_misplaced(rules) + unsupported_rationales(rules)
+            + specification_findings(rules))
+
+
+def _f(rule: Rule, code: str, severity: str, field: str, message: str, hint: str) -> Finding:
+    return Finding(rule.file, rule.line, rule.id, code, severity, message, field, hint)  # type: ignore[arg-type]
+
+
+def _targets(rule: Rule, rules: Sequence[Rule]) -> list[str]:
+    out: list[str] = []
+    for ref in rule.after:
+        if ":" in ref:
+            key, _, tag = ref.partition(":")
+            out += [r.id for r in rules if r.id != rule.id and tag in r.tags.get(key, ())]
+        else:
+            out.append(ref)
+    return out
+
+
+def after_cycles(rules: Sequence[Rule]) -> list[Finding]:
+    """Rules that follow themselves through `after` (directly, through other rules, or through tags)."""
+    graph = {r.id: _targets(r, rules) for r in rules}
+    by_id = {r.id: r for r in rules}
+    found: list[Finding] = []
+    reported: set[frozenset[str]] = set()
+    for start in sorted(graph):
+        path = _cycle_from(start, graph)
+        if path and frozenset(path) not in reported:
+            reported.add(frozenset(path))
+            found.append(_f(by_id[start], "after_cycle", "error", "after",
+                            "'after' cycle: " + " -> ".join(path + [path[0]]),
+                            "one of these must not wait for the others; remove an 'after' link"))
+    return found
+
+
+def _cycle_from(start: str, graph: dict[str, list[str]]) -> list[str] | None:
+    stack = [(start, [start])]
+    seen: set[str] = set()
+    while stack:
+        node, path = stack.pop()
+        for nxt in graph.get(node, ()):
+            if nxt == start:
+                return path
+            if nxt not in seen and nxt in graph:
+                seen.add(nxt)
+                stack.append((nxt, path + [nxt]))
+    return None
+
+
+def same_pair(rules: Sequence[Rule]) -> list[Finding]:
+    """`after` and `supersedes` naming the same rule: held back items are never placed, so `after` is moot."""
+    return [_f(r, "after_and_supersedes", "warning", "after",
+               f"names {t} in both 'after' and 'supersedes'",
+               "keep 'supersedes' to hold it back, or 'after' to place it later, not both")
+            for r in rules for t in sorted(set(r.after) & set(r.supersedes))]
+
+
+def spectrum_misplaced(rules: Sequence[Rule]) -> list[Finding]:
+    return [_f(r, "spectrum_category", "warning", "recommend.tags.spectrum_level",
+               f"spectrum_level on a {r.category.replace('_', ' ')} rule",
+               "the spectrum paces community-engagement work; tag equity, facilitation or ERIC engagement items")
+            for r in rules if r.tags.get("spectrum_level") and r.category in NO_SPECTRUM]
+
+
+def unsupported_rationales(rules: Sequence[Rule]) -> list[Finding]:
+    """A rationale variant (or a single rationale) naming a case value its conditions do not test."""
+    out: list[Finding] = []
+    for r in rules:
+        base = facts_read(r.when)
+        texts = [(f"rationale[{i}]", var.text, base | facts_read(var.when)) for i, var in enumerate(r.variants)]
+        texts.append(("rationale", r.rationale, base))
+        for fld, text, tested in texts:
+            for word, facts in _VALUE_WORDS.items():
+                if re.search(rf"\b({word})\b", text, re.IGNORECASE) and not any(
+                        f in tested for f in facts) and not _tests_derived(r):
+                    out.append(_f(r, "rationale_unsupported", "warning", fld,
+                                  f"states a value ({word.split('|')[0]} ...) but no condition tests "
+                                  f"{' or '.join(facts[:3])}",
+                                  "test the fact in 'when' (or a rationale variant's), or reword the sentence"))
+                    break
+    return out
+
+
+def _tests_derived(rule: Rule) -> bool:
+    """Derived facts stand for case values the rule reads indirectly; trust the author there."""
+    return any(t.fact.startswith("derived.") for t in tests_in(rule.when))
+
+
+_FILLER = re.compile(r"^\s*(tbd|tba|todo|n/?a|none|unknown|to (be )?agree[d]?( with the team)?"
+                     r"|to be (decided|determined|agreed)|\?+|-+)\s*\.?\s*$", re.IGNORECASE)
+_SPEC_FIELD = {"actor": "specification.actor", "target": "specification.target",
+               "frequency": "specification.dose.frequency", "duration": "specification.dose.duration",
+               "mechanism": "specification.mechanism"}
+
+
+def specification_findings(rules: Sequence[Rule]) -> list[Finding]:
+    """Specification fields that only say 'not known' (leave them out: the plan then says 'to agree with
+    the team'), and mechanisms whose source the rule does not cite."""
+    out: list[Finding] = []
+    for r in rules:
+        for key, text in r.specification.items():
+            if key in _SPEC_FIELD and _FILLER.match(text):
+                out.append(_f(r, "specification_filler", "warning", _SPEC_FIELD[key],
+                              f"{_SPEC_FIELD[key]} says only {text!r}",
+                              "leave the field out; the plan shows 'to agree with the team' wherever a rule is silent"))
+        src = r.specification.get("mechanism_source")
+        if src and src not in r.sources:
+            out.append(_f(r, "mechanism_uncited", "warning", "specification.mechanism_source",
+                          f"the mechanism's source '{src}' is not among the rule's sources",
+                          f"add {src} to the rule's sources, so the recommendation cites what states the mechanism"))
+    return out

@@ -1,0 +1,129 @@
+"""The impact of a change to the rule base: what each example case would be told differently.
+
+Before a rule author ships an edit, `rules diff OLD NEW --cases DIR` runs both versions on the
+same cases and lists, per case, the recommending rules that appear, disappear or change priority.
+Rules are compared by id, so a reworded title is not a change but a new id is.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from engine.errors import Problem, RuleError
+from engine.evaluation.runner import Engine, load_engine
+from engine.io.corpus import load_corpus
+from engine.model.case import Case
+from engine.model.results import Result
+from engine.rulepacks.loader import RuleDirs, shipped_rules_dir
+
+
+@dataclass(frozen=True)
+class Change:
+    """One rule's recommendation on one case, before and after ('' = not recommended)."""
+
+    rule_id: str
+    title: str
+    old_priority: str
+    new_priority: str
+
+    @property
+    def kind(self) -> str:
+        if not self.old_priority:
+            return "added"
+        return "removed" if not self.new_priority else "priority"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"rule_id": self.rule_id, "title": self.title, "change": self.kind,
+                "old_priority": self.old_priority or None, "new_priority": self.new_priority or None}
+
+
+@dataclass(frozen=True)
+class CaseDiff:
+    case_id: str
+    changes: tuple[Change, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"case_id": self.case_id, "changes": [c.to_dict() for c in self.changes]}
+
+
+@dataclass(frozen=True)
+class Diff:
+    cases: tuple[CaseDiff, ...]
+    """Every case, changed or not, in corpus order."""
+
+    def totals(self) -> dict[str, int]:
+        out = {"cases": len(self.cases), "cases_changed": sum(bool(c.changes) for c in self.cases),
+               "added": 0, "removed": 0, "priority": 0}
+        for c in self.cases:
+            for ch in c.changes:
+                out[ch.kind] += 1
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"cases": [c.to_dict() for c in self.cases], "totals": self.totals()}
+
+
+def _recommended(result: Result) -> dict[str, tuple[str, str]]:
+    """Rule id -> (title, priority of the recommendation it contributes to)."""
+    return {rid: (rec.title, rec.priority) for rec in result.recommendations for rid in rec.rule_ids}
+
+
+def diff_case(old: Result, new: Result) -> CaseDiff:
+    before, after = _recommended(old), _recommended(new)
+    changes = []
+    for rid in sorted(set(before) | set(after)):
+        b, a = before.get(rid), after.get(rid)
+        if b is not None and a is not None and b[1] == a[1]:
+            continue
+        title = (a or b or ("", ""))[0]
+        changes.append(Change(rid, title, b[1] if b else "", a[1] if a else ""))
+    return CaseDiff(new.case_id, tuple(changes))
+
+
+def diff(old: Engine, new: Engine, cases: Sequence[Case]) -> Diff:
+    """Run every case on both engines and compare their recommendations rule by rule."""
+    return Diff(tuple(diff_case(old.evaluate(c), new.evaluate(c)) for c in cases))
+
+
+def diff_folders(old: str | os.PathLike[str], new: str | os.PathLike[str],
+                 cases_dir: str | os.PathLike[str], shipped: bool = True) -> Diff:
+    """Diff two rule folders on a corpus, each loaded as every other command loads `--rules DIR`.
+
+    With `shipped` (the default) each side is the shipped packs with the folder loaded over them,
+    so a local folder keeps the shipped sources and rules it builds on; a side that is the shipped
+    folder itself is just the shipped packs. Without it each folder is a complete rule base, loaded
+    alone (`--no-shipped`: comparing two versions of the whole rule base). Folders in
+    $ISP_ADVISOR_RULES are added to both sides alike, so they do not show as changes.
+    """
+    cases = load_corpus(cases_dir)
+    return diff(_side(old, "OLD", shipped), _side(new, "NEW", shipped), cases)
+
+
+def _side(folder: str | os.PathLike[str], name: str, shipped: bool) -> Engine:
+    if shipped and _is_shipped(Path(folder)):
+        return load_engine(RuleDirs([], shipped=True))
+    try:
+        return load_engine(RuleDirs([folder], shipped=shipped))
+    except RuleError as exc:
+        dups = [p for p in exc.problems if p.code == "duplicate_id"]
+        if not shipped or not dups:
+            raise
+        summary = Problem(file=str(folder), field=name, code="duplicate_id",
+                          message=f"{len(dups)} rule(s) here are already defined by the shipped packs "
+                                  f"(first: {dups[0].rule_id or dups[0].message})",
+                          hint="to compare two complete rule folders, add --no-shipped; "
+                               "to replace a shipped rule, mark it 'overrides: true'")
+        # A copy of the whole rule base repeats every id: the one line that says why is enough.
+        others = [p for p in exc.problems if p.code != "duplicate_id"]
+        raise RuleError([summary, *others, *(dups if len(dups) <= 3 else [])]) from None
+
+
+def _is_shipped(folder: Path) -> bool:
+    try:
+        return folder.resolve() == shipped_rules_dir().resolve()
+    except OSError:
+        return False

@@ -1,0 +1,398 @@
+"""JSON Schemas of the files the tool reads and writes, built from the pydantic models.
+
+Editors use them to complete and check case files and rule packs as they are typed (VS Code's
+YAML extension: `# yaml-language-server: $schema=case.schema.json`). The case schema is the
+case model itself; the rule-pack schema states rules and table rows in full (the loader
+validates them one at a time, so its own pack model keeps them as plain mappings) and adds the
+vocabularies; the output schema mirrors `Result.to_dict()`, and a test holds the two together.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, create_model
+
+from engine.authoring.ruletests import RuleTestFile
+from engine.model import vocabulary as v
+from engine.model.case import Case
+from engine.model.facts import FACTS
+from engine.rulepacks.rulemodel import Category, PackModel, Priority, RuleModel, Scalar, SourcesModel, TableModel
+
+DIALECT = "https://json-schema.org/draft/2020-12/schema"
+KINDS = ("case", "rules", "sources", "tests", "output", "plan", "compare")
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# ---------------------------------------------------------------- rule packs, stated in full
+
+class TableRow(BaseModel):
+    """A decision-table row: a rule's fields plus one value per table variable."""
+
+    model_config = ConfigDict(extra="allow")
+
+    id: str
+    title: str | None = None
+    category: Category | None = None
+    priority: Priority | None = None
+    score: float | None = Field(None, ge=0, le=100)
+    key: str | None = None
+    description: str | None = None
+    actions: list[str] | None = None
+    tags: dict[str, list[str]] | None = None
+    rationale: str | None = None
+    sources: list[str] | None = None
+    overrides: bool | None = None
+    derive: dict[str, Scalar] | None = None
+
+
+class TableSchema(TableModel):
+    rows: list[TableRow] = Field(min_length=1)  # type: ignore[assignment]
+
+
+class PackSchema(PackModel):
+    """A rule pack file (rules/*.yaml)."""
+
+    rules: list[RuleModel] = []  # type: ignore[assignment]
+    tables: list[TableSchema] = []  # type: ignore[assignment]
+
+
+# ---------------------------------------------------------------- the JSON output
+
+class SourceOut(_Out):
+    key: str
+    citation: str
+    kind: Literal["literature", "authors_judgement"]
+    url: str | None = None
+
+
+class TestTrace(_Out):
+    fact: str
+    operator: str
+    expected: Any = None
+    ref: str | None = None
+    ref_actual: Any = None
+    actual: Any
+    held: bool
+    source: Literal["case", "derived", "missing", "perspectives", "previous"]
+    note: str | None = Field(None, description="where the value came from: whose view (a group's), or the "
+                             "previous assessment")
+    derived_from: ProofOut | None = None
+
+
+class NodeTrace(_Out):
+    op: Literal["all", "any", "not"]
+    held: bool
+    children: list[Union[TestTrace, NodeTrace]]
+
+
+class ProofOut(_Out):
+    rule_id: str
+    ruleset: str
+    title: str | None = None
+    overrides: str | None = Field(None, description="the shipped rule this local rule replaces")
+    derived: dict[str, Scalar] | None = None
+    fired: bool
+    condition: Union[TestTrace, NodeTrace]
+
+
+# One required list per tag key, from the vocabulary, so a new tag key cannot be forgotten here.
+TagsOut: type[_Out] = create_model(  # type: ignore[call-overload]
+    "TagsOut", __base__=_Out, __module__=__name__, **{key: (list[str], ...) for key in v.TAG_KEYS})
+
+
+class AlsoOut(_Out):
+    """A stand-alone ERIC item folded into the recommendation that already carries its strategy."""
+
+    rule_ids: list[str] = Field(min_length=1)
+    eric_strategy: str
+    title: str
+    priority: Priority
+    score: float
+    evidence_level: int | None
+    cfir: list[str]
+    explanation: list[ProofOut]
+
+
+class HeldBackOut(_Out):
+    rule_id: str
+    by: str
+    reason: str
+
+
+class PlanOut(_Out):
+    """Rule ids per horizon, in rank order, and the recommendations held back."""
+
+    now: list[str]
+    next: list[str]
+    later: list[str]
+    held_back: list[HeldBackOut]
+
+
+class RecommendationOut(_Out):
+    rule_id: str
+    rule_ids: list[str] = Field(min_length=1)
+    category: Category
+    title: str
+    priority: Priority
+    score: float
+    actions: list[str]
+    tags: TagsOut  # type: ignore[valid-type]  # built from vocabulary.TAG_KEYS above
+    rationale: str
+    sources: list[SourceOut]
+    explanation: list[ProofOut]
+    horizon: Literal["now", "next", "later"]
+    rank: int = Field(ge=1)
+    rank_reasons: list[dict[str, Any]]
+    """The factors that placed the item, as data: {"factor": "barrier_severity", "value": -2, "cfir": ...}."""
+    also: list[AlsoOut]
+
+
+class DerivationOut(_Out):
+    value: Scalar
+    rule_id: str
+    explanation: ProofOut
+
+
+class RulesetOut(_Out):
+    name: str
+    version: str
+
+
+class EngineOut(_Out):
+    name: str
+    version: str
+    rulesets: list[RulesetOut]
+    matcher: Literal["durable", "python"] | None = None
+    """Which matcher fired the rules (both fire the same rules; engine/evaluation/matcher.py)."""
+
+
+class GroupOut(_Out):
+    group: Literal["leadership", "staff", "community_members", "recipients", "partners", "funders", "other"]
+    label: str | None = None
+    facts: dict[str, Scalar]
+
+
+class CombinedOut(_Out):
+    path: str
+    value: Scalar
+    note: str
+
+
+class PerspectivesOut(_Out):
+    """The groups' views (engine/assessments/perspectives.py); fact paths as in the case file."""
+
+    groups: list[GroupOut]
+    divergent: list[str]
+    missing_groups: list[str]
+    community_lower: list[str]
+    combined: list[CombinedOut]
+
+
+class ChangeOut(_Out):
+    path: str
+    from_: Scalar | None = Field(alias="from")
+    to: Scalar | None
+    direction: Literal["improved", "worsened", "unchanged", "new", "gone"]
+
+
+class OutputModel(_Out):
+    """`isp-advisor recommend CASE --format json`."""
+
+    case_id: str
+    engine: EngineOut
+    recommendations: list[RecommendationOut]
+    derived_facts: dict[str, DerivationOut]
+    missing_information: list[str]
+    warnings: list[str]
+    plan: PlanOut
+    assessed_on: str | None = Field(None, description="the case's assessment date, when it states one")
+    perspectives: PerspectivesOut | None = Field(None, description="only when the case holds perspectives")
+    changes: list[ChangeOut] | None = Field(None, description="only with --previous: what changed since")
+
+
+TestTrace.model_rebuild()
+NodeTrace.model_rebuild()
+
+
+# ---------------------------------------------------------------- `isp-advisor plan --format json`
+
+class CitedOut(_Out):
+    key: str
+    citation: str
+
+
+class TargetOut(_Out):
+    text: str = Field(description="whom or what the strategy works on, or 'to agree with the team'")
+    cfir: list[str] = Field(description="CFIR constructs: the barriers the proof matched, else the rule's cfir tags")
+
+
+class TemporalityOut(_Out):
+    stage: str
+    horizon: Literal["now", "next", "later"]
+    by_when: str
+
+
+class DoseOut(_Out):
+    frequency: str
+    duration: str
+
+
+class SpecifiedOut(_Out):
+    """One strategy, specified (Proctor, Powell & McMillen 2013), with its go-zone rating."""
+
+    rule_id: str
+    title: str
+    eric_strategy: list[str]
+    horizon: Literal["now", "next", "later"]
+    actor: str
+    action: str
+    target: TargetOut
+    temporality: TemporalityOut
+    dose: DoseOut
+    outcomes: list[str]
+    justification: str
+    sources: list[CitedOut]
+    importance: float | None = Field(ge=1, le=5)
+    feasibility: float | None = Field(ge=1, le=5)
+    zone: Literal["I", "II", "III", "IV", "no prior"]
+    priors_source: str
+
+
+class DeterminantOut(_Out):
+    id: str
+    cfir: str
+    name: str
+    rating: int | str
+
+
+class StrategyNodeOut(_Out):
+    id: str
+    title: str
+    horizon: Literal["now", "next", "later"]
+
+
+class MechanismOut(_Out):
+    id: str
+    text: str
+    source: str | None
+
+
+class OutcomeNodeOut(_Out):
+    id: str
+    kind: Literal["implementation", "service", "client"]
+    name: str
+
+
+class LogicModelOut(_Out):
+    """Implementation Research Logic Model (Smith, Li & Rafferty 2020): nodes and [from_id, to_id] links."""
+
+    determinants: list[DeterminantOut]
+    strategies: list[StrategyNodeOut]
+    mechanisms: list[MechanismOut]
+    outcomes: list[OutcomeNodeOut]
+    links: list[list[str]]
+
+
+class MeasureOut(_Out):
+    outcome: str
+    when: list[str] = Field(description="the stages at which to measure it")
+    measure: str
+    source: CitedOut | None
+
+
+class GoZoneOut(_Out):
+    importance_mean: float | None
+    feasibility_mean: float | None
+    rated: int
+    basis: str
+
+
+class PlanSpecModel(_Out):
+    """`isp-advisor plan CASE --format json`."""
+
+    case_id: str
+    engine: EngineOut
+    strategies: list[SpecifiedOut]
+    logic_model: LogicModelOut
+    measures: list[MeasureOut]
+    go_zone: GoZoneOut
+
+
+# ---------------------------------------------------------------- `isp-advisor compare --format json`
+
+class ComparedRecOut(_Out):
+    rule_id: str
+    title: str
+    horizon: Literal["now", "next", "later"]
+
+
+class MovedRecOut(_Out):
+    rule_id: str
+    title: str
+    from_: Literal["now", "next", "later"] = Field(alias="from")
+    to: Literal["now", "next", "later"]
+
+
+class CompareRecsOut(_Out):
+    retired: list[ComparedRecOut]
+    new: list[ComparedRecOut]
+    moved: list[MovedRecOut]
+
+
+class StepOut(_Out):
+    from_: str = Field(alias="from")
+    to: str
+    changes: list[ChangeOut]
+    recommendations: CompareRecsOut
+
+
+class CompareModel(_Out):
+    """`isp-advisor compare OLD NEW [NEWER ...] --format json` (engine/assessments/compare.py)."""
+
+    case_id: str
+    assessments: list[str] = Field(description="assessed_on dates (or 'assessment N'), oldest first")
+    sources: list[str]
+    changes: list[ChangeOut] = Field(description="from the first assessment to the last")
+    recommendations: CompareRecsOut
+    steps: list[StepOut]
+    series: dict[str, list[Scalar | None]]
+    labels: dict[str, str]
+    debrief: list[str]
+
+
+# ---------------------------------------------------------------- building the schemas
+
+def json_schema(kind: str) -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of one kind of file: case, rules, sources, tests or output."""
+    models: dict[str, type[BaseModel]] = {"case": Case, "rules": PackSchema, "sources": SourcesModel,
+                                          "tests": RuleTestFile, "output": OutputModel, "plan": PlanSpecModel,
+                                          "compare": CompareModel}
+    if kind not in models:
+        raise ValueError(f"unknown schema kind {kind!r}; one of {', '.join(KINDS)}")
+    schema = models[kind].model_json_schema(by_alias=True)
+    if kind == "rules":
+        _add_vocabularies(schema)
+    out: dict[str, Any] = {"$schema": DIALECT, "$id": f"https://isp-advisor.example/schema/{kind}.json"}
+    out.update(schema)
+    return out
+
+
+def _add_vocabularies(schema: dict[str, Any]) -> None:
+    """Tag ids and fact paths as enums, so an editor completes them and flags typos."""
+    defs = schema.get("$defs", {})
+    tags = defs.get("Tags", {}).get("properties", {})
+    for key, prop in tags.items():
+        if key in v.TAG_VOCABULARIES:
+            prop["items"] = {"enum": sorted(v.TAG_VOCABULARIES[key])}
+    fact = defs.get("TestModel", {}).get("properties", {}).get("fact")
+    if fact is not None:
+        fact.pop("type", None)
+        fact["anyOf"] = [{"enum": list(FACTS)}, {"type": "string", "pattern": r"^derived\.[a-z][a-z0-9_]*$"},
+                         {"type": "string", "pattern": r"^(derived\.(divergent|community_lower|lowest_group|"
+                                                       r"highest_group|missing_group|resolved)|change)\.[a-z0-9_.]+$"},
+                         {"type": "string", "pattern": r"\$[A-Za-z_]"}]
+        fact["description"] = "a fact path of the case contract, derived.<name>, or a table template ($var)"

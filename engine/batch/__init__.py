@@ -1,0 +1,1 @@
+"""Many cases at once: batch runs, their files, executors, the portfolio summary, sweeps."""

@@ -1,0 +1,482 @@
+"""Batch runs: many cases through one compiled engine per process, streamed, in input order.
+
+The main process reads the inputs lazily and sends small chunks of items to worker processes,
+keeping only a few chunks in flight, so memory does not grow with the number of cases. Workers
+parse, validate and evaluate (the engine is compiled once per process) and return finished
+output text; the main process writes it in input order, so the outputs are the same bytes
+whatever the number of workers. One bad case becomes one line of errors.jsonl and never stops
+the rest, and neither does a worker that dies (killed, out of memory): its chunk is retried once
+in a fresh pool, then case by case, and a case that kills its worker again becomes an error line.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import multiprocessing
+import os
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from engine.batch import executors
+from engine.batch.batchfiles import ERRORS, OUTPUTS, Previous, Writer, failed, lock, partials, prepare
+from engine.batch.portfolio import Portfolio, case_digest
+from engine.errors import IspAdvisorError, Problem, UsageError, capped, display_name
+from engine.evaluation.runner import Engine, load_engine
+from engine.io import inputs
+from engine.io.inputs import Item
+from engine.model.case import validate_case
+from engine.model.jsontext import compact
+from engine.render import csvrows
+from engine.rulepacks.loader import RULES_ENV, rules_digest
+
+CHUNK = 32
+"""Cases per task sent to a worker: large enough to amortise the round trip, small enough to balance."""
+
+IN_FLIGHT = 4
+"""Chunks in flight per worker: keeps workers busy while bounding memory."""
+
+EXPLANATIONS = ("full", "none")
+"""`--explanations`: full keeps every proof tree in results.jsonl; none leaves them out (about a
+tenth of the bytes; recommend/explain on one case still show them)."""
+
+FIRST_ERRORS = 3
+"""Error rows a BatchReport carries for the terminal (every one is in errors.jsonl)."""
+
+Outcome = tuple[Any, ...]
+"""("ok", case_id, sha, results line, csv text, digest, summary recs) | ("reused", sha) | ("error", row);
+the line and the CSV text as UTF-8 bytes (or str)."""
+
+
+@dataclass(frozen=True)
+class BatchReport:
+    """What a batch run did, for the command line to report."""
+
+    out: Path
+    cases: int
+    ok: int
+    failed: int
+    reused: int
+    errors: tuple[dict[str, Any], ...] = ()
+    """The first few errors.jsonl rows (FIRST_ERRORS), for the terminal."""
+
+    @property
+    def files(self) -> list[Path]:
+        return [self.out / name for name in OUTPUTS]
+
+    @property
+    def errors_file(self) -> Path:
+        return self.out / ERRORS
+
+
+# ---------------------------------------------------------------- per process
+
+
+_ENGINE: dict[str, Any] = {}
+"""This process's engine and the hashes --resume may skip; set once per process by `_init`."""
+
+
+def _rules_key(rules: Sequence[str | os.PathLike[str]], shipped: bool, digest: str | None) -> tuple[Any, ...]:
+    return (tuple(str(Path(r).resolve()) for r in rules), shipped, os.environ.get(RULES_ENV, ""), digest)
+
+
+def _digest(rules: Sequence[str], shipped: bool) -> str | None:
+    """The rules' content digest (engine.rulepacks.loader.rules_digest); None if a file cannot be read."""
+    try:
+        return rules_digest(rules, shipped)
+    except OSError:
+        return None  # loading reports the unreadable file
+
+
+def _init(rules: Sequence[str], shipped: bool, reusable: frozenset[str], digest: str | None,
+          explanations: str = "full") -> None:
+    """Compile the rules once per process (a forked worker inherits the parent's engine).
+
+    The engine is kept while the rule folders and the bytes of their files (`digest`) are the
+    same, so a later run in the same process after the packs were edited compiles them afresh.
+    """
+    key = _rules_key(rules, shipped, digest)
+    if digest is None or _ENGINE.get("key") != key:
+        _ENGINE["engine"] = load_engine(rules, shipped)
+        _ENGINE["key"] = key
+    _ENGINE["reusable"] = reusable
+    _ENGINE["explanations"] = explanations
+
+
+def _work(chunk: list[Item]) -> list[Outcome]:
+    engine: Engine = _ENGINE["engine"]
+    reusable: frozenset[str] = _ENGINE["reusable"]
+    return [evaluate_item(engine, item, reusable) for item in chunk]
+
+
+def evaluate_item(engine: Engine, item: Item, reusable: frozenset[str] = frozenset(),
+                  explanations: str | None = None) -> Outcome:
+    """One item -> its finished output text, or an error row; never raises for a bad case.
+
+    `explanations` (full | none) defaults to this process's run setting (see _init).
+    """
+    case_id = None
+    try:
+        text = inputs.content(item)
+        sha = inputs.content_hash(item, text)
+        if sha in reusable:
+            return ("reused", sha)
+        doc = inputs.to_document(item, text)
+        if isinstance(doc.data, dict) and isinstance(doc.data.get("case_id"), str):
+            case_id = doc.data["case_id"]
+        case = validate_case(doc)
+        result = engine.evaluate(case)
+        recs = _rec_dicts(result)
+        if (explanations or _ENGINE.get("explanations", "full")) == "none":
+            line = lean_line(result.to_dict())
+        else:
+            line = result.to_json()
+        digest = case_digest(case)
+    except IspAdvisorError as exc:
+        return ("error", error_row(item, exc.problems, case_id))
+    except Exception as exc:  # noqa: BLE001 - one broken case must not stop the others
+        problem = Problem(code="internal", message=f"internal error: {type(exc).__name__}: {exc}",
+                          hint="please report it with this case")
+        return ("error", error_row(item, [problem], case_id))
+    data = {"case_id": result.case_id, "recommendations": recs}
+    placed = result.placed() if result.plan is not None else [(r, None) for r in result.recommendations]
+    # bytes: the main process writes them as they come (a str would be decoded there and encoded again)
+    csv_bytes = csvrows.result_text(result.case_id, digest["site"], placed, result.assessed_on).encode("utf-8")
+    return ("ok", case.case_id, sha, line.encode("utf-8"), csv_bytes, digest, _slim(data, engine))
+
+
+def _rec_dicts(result: Any) -> list[dict[str, Any]]:
+    """The fields of each recommendation the CSV rows and the summary read, as in `Result.to_dict()`,
+    taken from the objects (a result's full data would parse every proof again: ten times dearer)."""
+    places = result.plan.items if result.plan is not None else [None] * len(result.recommendations)
+    out = []
+    for r, p in zip(result.recommendations, places, strict=True):
+        rec = {"rule_id": r.rule_id, "rule_ids": r.rule_ids, "category": r.category, "title": r.title,
+               "priority": r.priority, "score": _num(r.score), "actions": r.actions, "tags": r.tags}
+        if p is not None:
+            rec["horizon"], rec["rank"] = p.horizon, p.rank
+        out.append(rec)
+    return out
+
+
+def _num(x: float) -> int | float:
+    """A score as the JSON output writes it (2, not 2.0), so the CSV reads the same after --resume."""
+    return int(x) if float(x).is_integer() else x
+
+
+def lean_line(data: dict[str, Any]) -> str:
+    """A results line without proof trees (`--explanations none`): everything else is kept."""
+    for rec in data["recommendations"]:
+        rec.pop("explanation", None)
+        for also in rec.get("also", ()):
+            also.pop("explanation", None)
+    for derived in data.get("derived_facts", {}).values():
+        derived.pop("explanation", None)
+    return compact(data)
+
+
+def _slim(data: dict[str, Any], engine: Engine) -> dict[str, Any]:
+    """The part of a result the summary reads (cheaper to send between processes), with the key
+    each recommendation is counted under (what it recommends) and the title shown for it."""
+    keys = ("rule_id", "title", "category", "priority", "horizon")
+    recs = []
+    for r in data["recommendations"]:
+        slim = {k: r[k] for k in keys if k in r}
+        rule = engine.by_id.get(r["rule_id"])
+        if rule is not None:
+            category, key = rule.merge_key
+            slim["item"] = f"{category}\x1f{key}"
+            slim["label"] = rule.title or r["title"]
+        recs.append(slim)
+    return {"case_id": data["case_id"], "recommendations": recs}
+
+
+def error_row(item: Item, problems: Sequence[Problem], case_id: str | None) -> dict[str, Any]:
+    """One errors.jsonl line: where, which case, which field, what is wrong (all problems kept)."""
+    kind, source, line, row, _ = item
+    problems = capped(problems)
+    first = problems[0]
+    return {
+        "source": display_name(source),
+        "line": first.line or line or None,
+        "row": row or None,
+        "case_id": case_id,
+        "field": first.field or None,
+        "message": first.message,
+        "hint": first.hint or None,
+        "code": first.code,
+        "problems": [{"line": p.line or None, "field": p.field or None, "message": p.message,
+                      "hint": p.hint or None, "code": p.code} for p in problems],
+    }
+
+
+# ---------------------------------------------------------------- the run
+
+
+def run_batch(sources: Sequence[str | os.PathLike[str]], out: str | os.PathLike[str], *, jobs: int | None = None,
+              resume: bool = False, force: bool = False, rules: Sequence[str | os.PathLike[str]] = (),
+              shipped: bool = True, progress: Callable[[int], None] | None = None,
+              total: Callable[[int], None] | None = None, explanations: str = "full",
+              executor: str = "local", scheduler: str | None = None) -> BatchReport:
+    """Evaluate every case of `sources` into the output folder `out`.
+
+    Everything that can make the run unusable (inputs, rule packs, the folder) is checked before
+    any case runs and raises an IspAdvisorError; bad cases are written to errors.jsonl.
+    `rules` may be an engine.rulepacks.loader.RuleDirs: its `shipped=False` (--no-shipped) is honoured.
+    `total(n)`, if given, is called once after those checks with the number of cases (it costs a
+    quick extra pass over the inputs); `progress(n)` is called as each n more cases are done.
+    `explanations` is full or none (EXPLANATIONS); `executor` local (processes on this machine)
+    or dask (engine.batch.executors: a cluster at `scheduler`, or a LocalCluster), same bytes either way.
+    """
+    if explanations not in EXPLANATIONS:
+        raise UsageError(Problem(field="--explanations", code="invalid", message=f"'{explanations}' is not known",
+                                 hint="use full or none"))
+    chosen = executors.choose(executor, scheduler)
+    if jobs is not None and jobs < 1:
+        raise UsageError(Problem(field="--jobs", code="invalid", message=f"{jobs} is not a number of workers",
+                                 hint="use 1 or more"))
+    jobs = default_jobs() if jobs is None else min(jobs, default_jobs())  # more workers than cores only wait
+    if not str(out).strip():
+        raise UsageError(Problem(field="--out", code="no_folder", message="the output folder name is empty",
+                                 hint="name a folder for the outputs, e.g. --out results"))
+    planned = inputs.plan(sources)
+    shipped = shipped and getattr(rules, "shipped", True)
+    rule_dirs = [str(r) for r in rules]
+    rules_sha = _digest(rule_dirs, shipped)
+    _init(rule_dirs, shipped, frozenset(), rules_sha)
+    engine: Engine = _ENGINE["engine"]
+    folder = Path(out)
+    prepare(folder, resume, force)
+    held = lock(folder)
+    try:
+        return _run(planned, folder, engine, jobs, resume, (rule_dirs, shipped, rules_sha), progress, total,
+                    explanations, chosen)
+    finally:
+        os.close(held)
+
+
+def run_info(engine: Engine, explanations: str) -> dict[str, Any]:
+    """The engine as the resume index records it: a run without proofs never reuses lines with them."""
+    return engine.info if explanations == "full" else {**engine.info, "explanations": explanations}
+
+
+def _run(planned: list[inputs.Source], folder: Path, engine: Engine, jobs: int, resume: bool,
+         rules: tuple[list[str], bool, str | None], progress: Callable[[int], None] | None,
+         total: Callable[[int], None] | None, explanations: str = "full",
+         executor: executors.Executor | None = None) -> BatchReport:
+    rule_dirs, shipped, rules_sha = rules
+    info = run_info(engine, explanations)
+    previous = Previous.load(folder, info, rules_sha) if resume and rules_sha else Previous()
+    reusable = previous.hashes()
+    if total:
+        total(inputs.count(planned))
+    writer = Writer(folder, info, rules_sha or "")
+    portfolio = Portfolio()
+    seen: dict[str, tuple[str, int]] = {}
+    reused = 0
+    initargs = (rule_dirs, shipped, reusable, rules_sha, explanations)
+    mapped = (executor.ordered(_chunks(inputs.items(planned)), jobs, initargs) if executor is not None
+              else _ordered(_chunks(inputs.items(planned)), jobs, initargs))
+    try:
+        for chunk, outcomes in mapped:
+            for item, outcome in zip(chunk, outcomes, strict=True):
+                if outcome[0] == "reused":
+                    got = previous.line(outcome[1])
+                    data = _json_or_none(got[1]) if got else None
+                    if got is None or data is None:  # the earlier line cannot be trusted: evaluate it here
+                        outcome = evaluate_item(engine, item, frozenset(), explanations)
+                    else:
+                        case_id, line, digest = got
+                        outcome = ("ok", case_id, outcome[1], line,
+                                   csvrows.to_text(csvrows.rows(data, str(digest.get("site") or ""))), digest,
+                                   _slim(data, engine))
+                        reused += 1
+                _record(item, outcome, writer, portfolio, seen)
+            writer.flush()
+            if progress:
+                progress(len(chunk))
+        writer.commit(portfolio.markdown(engine.info), portfolio.html(engine.info))
+    except OSError as exc:  # not through Writer (which names its files): say where all the same
+        writer.discard(keep_resumable=False)
+        raise failed(Path(exc.filename) if exc.filename else folder, exc) from None
+    except IspAdvisorError:  # a write failed (full disk): leave nothing of this run behind
+        writer.discard(keep_resumable=False)
+        raise
+    except BaseException:
+        writer.discard(keep_resumable=True)
+        raise
+    finally:
+        previous.close()
+        close = getattr(mapped, "close", None)
+        if close is not None:
+            close()  # a stopped run: shut the workers down now
+    for stale in partials(folder):  # earlier stopped runs: their results are in the new files now
+        try:
+            stale.unlink(missing_ok=True)
+        except OSError:
+            pass
+    return BatchReport(folder, portfolio.cases + portfolio.failures, portfolio.cases, portfolio.failures, reused,
+                       tuple(portfolio.failure_rows[:FIRST_ERRORS]))
+
+
+def _json_or_none(line: str) -> Any:
+    try:
+        return json.loads(line)
+    except ValueError:
+        return None
+
+
+def _record(item: Item, outcome: Outcome, writer: Writer, portfolio: Portfolio,
+            seen: dict[str, tuple[str, int]]) -> None:
+    if outcome[0] == "ok":
+        _, case_id, sha, line, csv_text, digest, slim = outcome
+        # several assessments of one site (same case_id, different assessed_on) are not duplicates
+        dated = digest.get("assessed_on") if isinstance(digest, dict) else None
+        key = f"{case_id}\x1f{dated}" if dated else case_id
+        first = seen.get(key)
+        if first is None:
+            seen[key] = (item[1], item[2])
+            writer.result(case_id, sha, line, csv_text, digest)
+            portfolio.add(slim, digest)
+            return
+        where = f"{first[0]}:{first[1]}" if first[1] else first[0]
+        outcome = ("error", error_row(item, [Problem(
+            field="case_id", code="duplicate_case_id",
+            message=f"case_id '{case_id}'{f' assessed on {dated}' if dated else ''} is already used by {where}",
+            hint="give every site its own case_id (several assessments of one site need different assessed_on "
+                 "dates); this case was not evaluated into the results")], case_id))
+    writer.error(outcome[1])
+    portfolio.fail(outcome[1])
+
+
+def default_jobs() -> int:
+    """The machine's cores (those this process may use)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _chunks(items: Iterable[Item]) -> Iterator[list[Item]]:
+    chunk: list[Item] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == CHUNK:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _ordered(chunks: Iterator[list[Item]], jobs: int,
+             initargs: tuple[Any, ...]) -> Iterator[tuple[list[Item], list[Outcome]]]:
+    """Each chunk with its outcomes, in input order, with at most jobs * IN_FLIGHT chunks pending.
+
+    Workers start lazily (after the first chunk, and only with two chunks or more left), and no
+    more are started than there are chunks. If a worker dies, the pool is replaced
+    and every chunk it had not finished is sent again; a chunk that fails that way twice is
+    evaluated case by case (see _isolated), so only the case that kills its worker is lost.
+    """
+    _init(*initargs)
+    first = next(chunks, None)
+    if first is None:
+        return
+    # The first chunk is evaluated here before any worker starts: a small run never pays for
+    # workers, and the workers, forked afterwards, start with this process's warm caches of
+    # shared proofs and recommendations instead of each building them again.
+    yield first, _work(first)
+    head = list(itertools.islice(chunks, jobs))
+    if jobs == 1 or len(head) <= 1:  # one chunk left: a worker could only run it alone, later
+        for chunk in itertools.chain(head, chunks):
+            yield chunk, _work(chunk)
+        return
+    jobs = min(jobs, len(head) + 1)
+    methods = multiprocessing.get_all_start_methods()
+    ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+
+    def new_pool() -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_init, initargs=initargs)
+
+    pool = new_pool()
+    window: deque[list[Any]] = deque()  # [chunk, future, tries]
+
+    def take() -> tuple[list[Item], list[Outcome]]:
+        nonlocal pool
+        while True:
+            entry = window[0]
+            try:
+                outcomes = entry[1].result()
+            except BrokenProcessPool:
+                pool.shutdown(wait=False, cancel_futures=True)
+                pool = new_pool()
+                if entry[2] >= 1:
+                    window.popleft()
+                    outcomes = _isolated(entry[0], ctx, initargs)
+                    _resend(window, pool)
+                    return entry[0], outcomes
+                _resend(window, pool)
+                continue
+            window.popleft()
+            return entry[0], outcomes
+
+    try:
+        for chunk in itertools.chain(head, chunks):
+            window.append([chunk, pool.submit(_work, chunk), 0])
+            if len(window) >= jobs * IN_FLIGHT:
+                yield take()
+        while window:
+            yield take()
+    finally:
+        for entry in window:
+            entry[1].cancel()
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _resend(window: deque[list[Any]], pool: ProcessPoolExecutor) -> None:
+    """Send again every chunk whose worker pool broke before it was finished."""
+    for entry in window:
+        fut = entry[1]
+        if not fut.done() or fut.exception() is not None:
+            fut.cancel()
+            entry[1] = pool.submit(_work, entry[0])
+            entry[2] += 1
+
+
+def _isolated(chunk: list[Item], ctx: Any, initargs: tuple[Any, ...]) -> list[Outcome]:
+    """Evaluate a chunk that broke two pools one case at a time, each in a one-worker pool.
+
+    A case whose worker dies again becomes an error line; the others are evaluated as usual.
+    """
+    out: list[Outcome] = []
+    pool: ProcessPoolExecutor | None = None
+    try:
+        for item in chunk:
+            if pool is None:
+                pool = ProcessPoolExecutor(1, mp_context=ctx, initializer=_init, initargs=initargs)
+            try:
+                out += pool.submit(_work, [item]).result()
+            except BrokenProcessPool:
+                pool.shutdown(wait=False, cancel_futures=True)
+                pool = None
+                out.append(worker_died(item))
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True)
+    return out
+
+
+def worker_died(item: Item) -> Outcome:
+    """The error line of a case whose worker died twice while evaluating it alone."""
+    return ("error", error_row(item, [Problem(
+        code="worker_died", message="the worker process evaluating this case died "
+        "(killed, or out of memory)", hint="try it alone with 'isp-advisor recommend'; "
+        "the other cases were evaluated")], None))
+
+
+__all__ = ["BatchReport", "run_batch", "evaluate_item", "error_row", "default_jobs", "ERRORS", "EXPLANATIONS",
+           "lean_line", "run_info", "worker_died"]

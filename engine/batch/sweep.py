@@ -1,0 +1,400 @@
+"""Sensitivity sweeps: which facts of a site move its plan.
+
+`--vary PATH[=v1,v2,...]` names a fact and the values to try (all the values the case contract
+allows when none are listed). Every combination of the varied facts is applied to the case
+(through engine.practitioner.whatif, so each variant is validated like a case file) and evaluated in this
+process. For each recommendation (told apart by what it recommends, as in `whatif`), a fact is a
+**lever** when changing that fact alone, the other varied facts held where they are, adds or
+removes the recommendation or moves it to another horizon (now / next / later).
+
+A portfolio sweep runs the same sweep for every case of a batch input and counts, per fact, at
+how many sites it is a lever and for which recommendations.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from engine.errors import CaseError, IspAdvisorError, Problem, UsageError, parse_each
+from engine.evaluation.runner import Engine
+from engine.model.case import Case
+from engine.model.facts import FACTS
+from engine.practitioner.whatif import Assignment, apply, parse_assignment
+
+VARY = "--vary"
+MAX_VARIANTS = 1000
+"""Default --max: a sweep larger than this is refused unless asked for (it is every combination)."""
+ABSENT = ""
+"""The status of a recommendation a variant does not have."""
+HORIZONS = ("now", "next", "later")
+
+
+@dataclass(frozen=True)
+class Vary:
+    """One varied fact and the values tried, in order."""
+
+    path: str
+    values: tuple[Any, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"fact": self.path, "values": list(self.values)}
+
+
+def parse_vary(text: str) -> Vary:
+    """`engagement.level` (every allowed value) or `engagement.level=inform,consult` -> Vary.
+
+    Values are read as `whatif --set` reads them (typed by the fact; `none` or an empty value
+    leaves the fact unstated); unknown paths get the same did-you-mean.
+    """
+    path, sep, raw = text.partition("=")
+    path = path.strip()
+    try:
+        if sep:
+            values = [parse_assignment(f"{path}={v}").value for v in raw.split(",")]
+        else:
+            parse_assignment(f"{path}=")  # checks the path (unknown, derived, case_id)
+            spec = FACTS[path]
+            if not spec.values:
+                raise UsageError(Problem(file=VARY, field=path, code="no_values",
+                                         message=f"a {spec.kind} fact has no list of allowed values",
+                                         hint=f"list the values to try, e.g. --vary {path}=A,B"))
+            values = list(spec.values)
+    except UsageError as exc:
+        raise UsageError([_as_vary(p) for p in exc.problems]) from None
+    unique = list(dict.fromkeys(_hashable(v) for v in values))
+    return Vary(path, tuple(_unhashable(v) for v in unique))
+
+
+def _as_vary(p: Problem) -> Problem:
+    hint = p.hint.replace("--set", VARY)
+    if p.code == "syntax":
+        return replace(p, file=VARY, message=p.message.replace("PATH=VALUE", "PATH or PATH=v1,v2"),
+                       hint="e.g. --vary engagement.level or --vary engagement.level=inform,consult")
+    return replace(p, file=VARY, hint=hint)
+
+
+def _hashable(v: Any) -> Any:
+    return tuple(v) if isinstance(v, list) else v
+
+
+def _unhashable(v: Any) -> Any:
+    return list(v) if isinstance(v, tuple) else v
+
+
+def parse_varies(texts: Iterable[str], max_variants: int = MAX_VARIANTS) -> tuple[Vary, ...]:
+    """Every --vary at once (all problems reported together); refuses more than `max_variants`."""
+    varies = parse_each(texts, parse_vary)
+    if not varies:
+        raise UsageError(Problem(file=VARY, code="missing", message="nothing to vary",
+                                 hint="give at least one --vary PATH[=v1,v2,...], e.g. --vary engagement.level"))
+    seen = Counter(v.path for v in varies)
+    twice = [p for p, n in seen.items() if n > 1]
+    if twice:
+        raise UsageError(Problem(file=VARY, field=twice[0], code="duplicate", message="is varied twice",
+                                 hint="give each fact once, with all its values: --vary PATH=v1,v2"))
+    count = math.prod(len(v.values) for v in varies)
+    if count > max_variants:
+        sizes = " x ".join(f"{len(v.values)} ({v.path})" for v in varies)
+        raise UsageError(Problem(field="--max", code="too_many",
+                                 message=f"{count:,} variants ({sizes}); the limit is --max {max_variants:,}",
+                                 hint="list fewer values (--vary PATH=v1,v2), vary fewer facts, "
+                                      f"or raise the limit with --max {count}"))
+    return tuple(varies)
+
+
+# ---------------------------------------------------------------- one case
+
+
+@dataclass
+class Variant:
+    """One combination of values and what the plan became."""
+
+    values: tuple[Any, ...]
+    status: dict[str, str] = field(default_factory=dict)
+    """item key -> horizon of each recommendation the variant has"""
+    plan: dict[str, list[str]] = field(default_factory=dict)
+    error: str = ""
+
+
+@dataclass(frozen=True)
+class Item:
+    key: str
+    rule_id: str
+    title: str
+    """As this site's plan shows it (placeholders filled in)."""
+    category: str
+    label: str = ""
+    """The rule's own title (placeholders kept), for counts across sites."""
+
+
+@dataclass
+class Sweep:
+    """A case's sweep: the variants and, per recommendation, the facts that move it."""
+
+    case_id: str
+    varies: tuple[Vary, ...]
+    base: dict[str, Any]
+    """The case's own values of the varied facts (None: not stated)."""
+    base_status: dict[str, str]
+    variants: list[Variant]
+    items: dict[str, Item]
+
+    def levers(self) -> dict[str, dict[str, set[str]]]:
+        """item key -> {fact: effects}; effects among 'adds_removes' and 'moves_horizon'."""
+        valid = [v for v in self.variants if not v.error]
+        out: dict[str, dict[str, set[str]]] = {}
+        for j, vary in enumerate(self.varies):
+            groups: dict[tuple[Any, ...], list[Variant]] = {}
+            for v in valid:
+                rest = tuple(_hashable(x) for k, x in enumerate(v.values) if k != j)
+                groups.setdefault(rest, []).append(v)
+            for group in groups.values():
+                if len(group) < 2:
+                    continue
+                for key in self.items:
+                    seen = {v.status.get(key, ABSENT) for v in group}
+                    if len(seen) < 2:
+                        continue
+                    effects = out.setdefault(key, {}).setdefault(vary.path, set())
+                    if ABSENT in seen:
+                        effects.add("adds_removes")
+                    if len(seen - {ABSENT}) > 1:
+                        effects.add("moves_horizon")
+        return out
+
+    def by_value(self, key: str, j: int) -> list[dict[str, Any]]:
+        """For the j-th varied fact: per value, how many variants have the item, in which horizons."""
+        vary = self.varies[j]
+        rows = []
+        for value in vary.values:
+            here = [v for v in self.variants if not v.error and _hashable(v.values[j]) == _hashable(value)]
+            got = Counter(v.status.get(key, ABSENT) for v in here)
+            rows.append({"value": value, "variants": len(here), "present": len(here) - got[ABSENT],
+                         **{h: got[h] for h in HORIZONS}})
+        return rows
+
+    def to_dict(self) -> dict[str, Any]:
+        levers = self.levers()
+        index = {v.path: j for j, v in enumerate(self.varies)}
+        recs = []
+        for key in self.order(levers):
+            item = self.items[key]
+            recs.append({
+                "rule_id": item.rule_id, "title": item.title, "category": item.category,
+                "base": self.base_status.get(key) or None,
+                "variants_with_it": sum(1 for v in self.variants if not v.error and key in v.status),
+                "levers": [{"fact": fact, "effects": sorted(levers[key][fact]),
+                            "by_value": self.by_value(key, index[fact])}
+                           for fact in sorted(levers.get(key, {}), key=index.__getitem__)],
+            })
+        invalid = [v for v in self.variants if v.error]
+        return {
+            "case_id": self.case_id,
+            "vary": [v.to_dict() for v in self.varies],
+            "base": self.base,
+            "variants": len(self.variants),
+            "invalid_variants": [{"values": dict(zip((v.path for v in self.varies), x.values, strict=True)),
+                                  "problem": x.error} for x in invalid],
+            "facts": self.fact_summary(levers),
+            "recommendations": recs,
+        }
+
+    def fact_summary(self, levers: dict[str, dict[str, set[str]]] | None = None) -> list[dict[str, Any]]:
+        """Per varied fact: how many recommendations it adds or removes, and moves."""
+        levers = self.levers() if levers is None else levers
+        out = []
+        for vary in self.varies:
+            adds = sum(1 for facts in levers.values() if "adds_removes" in facts.get(vary.path, ()))
+            moves = sum(1 for facts in levers.values() if "moves_horizon" in facts.get(vary.path, ()))
+            out.append({"fact": vary.path, "adds_removes": adds, "moves_horizon": moves,
+                        "recommendations": sum(1 for facts in levers.values() if vary.path in facts)})
+        return out
+
+    def order(self, levers: dict[str, dict[str, set[str]]]) -> list[str]:
+        """Moved items first (by how many facts move them), then by base horizon, then title."""
+        place = {h: i for i, h in enumerate(HORIZONS)}
+        return sorted(self.items, key=lambda k: (-len(levers.get(k, {})), place.get(self.base_status.get(k, ""), 3),
+                                                 self.items[k].title, self.items[k].rule_id))
+
+
+def sweep(engine: Engine, case: Case, varies: Sequence[Vary],
+          on_variant: Callable[[Variant], None] | None = None) -> Sweep:
+    """Evaluate every combination of `varies` on `case` (in order: the first fact varies slowest)."""
+    base_facts = case.facts()
+    base_result = engine.evaluate(case)
+    items: dict[str, Item] = {}
+    base_status = _status(engine, base_result, items)
+    variants = []
+    for values in itertools.product(*(v.values for v in varies)):
+        variant = Variant(tuple(values))
+        changes = [Assignment(v.path, x, f"{v.path}={x}") for v, x in zip(varies, values, strict=True)]
+        try:
+            changed = apply(case, changes)
+        except CaseError as exc:
+            variant.error = "; ".join(f"{p.field}: {p.message}" if p.field else p.message for p in exc.problems)
+        else:
+            result = engine.evaluate(changed)
+            variant.status = _status(engine, result, items)
+            variant.plan = {h: [r.rule_id for r, p in result.placed() if p.horizon == h] for h in HORIZONS}
+        variants.append(variant)
+        if on_variant is not None:
+            on_variant(variant)
+    if all(v.error for v in variants):
+        raise CaseError(Problem(file=VARY, code="no_valid_variant",
+                                message=f"no variant of {case.case_id} is a valid case: {variants[0].error}",
+                                hint="vary values the case model accepts together"))
+    return Sweep(case.case_id, tuple(varies), {v.path: base_facts.get(v.path) for v in varies}, base_status,
+                 variants, items)
+
+
+def _status(engine: Engine, result: Any, items: dict[str, Item]) -> dict[str, str]:
+    out = {}
+    for rec, place in result.placed():
+        rule = engine.by_id.get(rec.rule_id)
+        category, key = rule.merge_key if rule is not None else (rec.category, rec.title)
+        k = f"{category}\x1f{key}"
+        if k not in items:
+            items[k] = Item(k, rec.rule_id, rec.title, rec.category,
+                            rule.title if rule is not None and rule.title else rec.title)
+        out[k] = place.horizon
+    return out
+
+
+def variant_line(case_id: str, varies: Sequence[Vary], variant: Variant) -> dict[str, Any]:
+    """One line of `--jsonl`: the values set and the plan (or the problem)."""
+    line: dict[str, Any] = {"case_id": case_id,
+                            "set": {v.path: x for v, x in zip(varies, variant.values, strict=True)}}
+    if variant.error:
+        line["problem"] = variant.error
+    else:
+        line["plan"] = variant.plan
+    return line
+
+
+# ---------------------------------------------------------------- a portfolio
+
+
+@dataclass
+class PortfolioSweep:
+    """The same sweep over many cases: per fact, at how many sites it moves which recommendations."""
+
+    varies: tuple[Vary, ...]
+    cases: int = 0
+    failed: list[dict[str, Any]] = field(default_factory=list)
+    sites_moved: Counter[str] = field(default_factory=Counter)
+    """fact -> sites whose plan it moves at all"""
+    moves: Counter[tuple[str, str]] = field(default_factory=Counter)
+    """(fact, item key) -> sites where the fact is a lever for the item"""
+    titles: dict[str, Item] = field(default_factory=dict)
+
+    def add(self, summary: dict[str, Any]) -> None:
+        """Count one case's compact sweep summary (see `case_summary`)."""
+        self.cases += 1
+        for fact, keys in summary["levers"].items():
+            if keys:
+                self.sites_moved[fact] += 1
+            for key in keys:
+                self.moves[(fact, key)] += 1
+        for key, (rule_id, title, category) in summary["items"].items():
+            self.titles.setdefault(key, Item(key, rule_id, title, category))
+
+    def to_dict(self, top: int = 10) -> dict[str, Any]:
+        facts = []
+        for vary in self.varies:
+            ranked = sorted(((n, k) for (f, k), n in self.moves.items() if f == vary.path), key=lambda t: (-t[0], t[1]))
+            facts.append({"fact": vary.path, "values": list(vary.values), "sites_moved": self.sites_moved[vary.path],
+                          "recommendations": [{"rule_id": self.titles[k].rule_id, "title": self.titles[k].title,
+                                               "category": self.titles[k].category, "sites": n}
+                                              for n, k in ranked[:top]]})
+        return {"cases": self.cases, "failed": self.failed, "facts": facts}
+
+
+def case_summary(result: Sweep) -> dict[str, Any]:
+    """What a portfolio sweep keeps of one case's sweep (small: it may travel between processes)."""
+    levers = result.levers()
+    by_fact: dict[str, list[str]] = {v.path: [] for v in result.varies}
+    for key, facts in sorted(levers.items()):
+        for fact in facts:
+            by_fact[fact].append(key)
+    used = {k for keys in by_fact.values() for k in keys}
+    return {"case_id": result.case_id, "levers": by_fact,
+            "items": {k: (result.items[k].rule_id, result.items[k].label or result.items[k].title,
+                          result.items[k].category)
+                      for k in sorted(used)}}
+
+
+def sweep_items(engine: Engine, items: Iterable[Any], varies: Sequence[Vary]) -> Iterator[tuple[str, Any]]:
+    """Each batch input item -> ("ok", case summary) or ("error", errors.jsonl-style row)."""
+    from engine.batch.batchrun import error_row
+    from engine.io.inputs import content, to_document
+    from engine.model.case import validate_case
+
+    for item in items:
+        try:
+            case = validate_case(to_document(item, content(item)))
+            yield "ok", case_summary(sweep(engine, case, varies))
+        except IspAdvisorError as exc:
+            yield "error", error_row(item, exc.problems, None)
+
+
+def sweep_chunk(chunk: list[Any], initargs: tuple[Any, ...]) -> list[tuple[str, Any]]:
+    """The per-chunk function of a portfolio sweep on a Dask worker (engine.batch.executors)."""
+    from engine.batch import batchrun as batch
+    from engine.batch.executors import check_rules
+
+    rules, shipped, _, digest, varies = initargs
+    check_rules(rules, shipped, None, digest)
+    batch._init(rules, shipped, frozenset(), digest)
+    return list(sweep_items(batch._ENGINE["engine"], chunk, varies))
+
+
+def sweep_portfolio(sources: Sequence[str], varies: Sequence[Vary], rules: Sequence[Any] = (), shipped: bool = True,
+                    executor: str = "local", scheduler: str | None = None, jobs: int | None = None,
+                    chunk: int = 8) -> PortfolioSweep:
+    """The sweep of every case of batch inputs (folders, .jsonl, .csv), in input order.
+
+    Locally in this process; with executor 'dask' chunks of cases go to the cluster's workers
+    (the same function, so the same figures).
+    """
+    from engine.batch import batchrun as batch
+    from engine.batch import executors
+    from engine.io import inputs
+
+    chosen = executors.choose(executor, scheduler)
+    planned = inputs.plan(sources)
+    shipped = shipped and getattr(rules, "shipped", True)
+    rule_dirs = [str(r) for r in rules]
+    digest = batch._digest(rule_dirs, shipped)
+    batch._init(rule_dirs, shipped, frozenset(), digest)
+    engine: Engine = batch._ENGINE["engine"]
+    out = PortfolioSweep(tuple(varies))
+    if chosen is None:
+        outcomes: Iterable[tuple[str, Any]] = sweep_items(engine, inputs.items(planned), varies)
+    else:
+        if isinstance(chosen, executors.DaskExecutor):
+            chosen = executors.DaskExecutor(chosen.scheduler, task=sweep_chunk)
+        chunks = _chunked(inputs.items(planned), chunk)
+        mapped = chosen.ordered(chunks, jobs or batch.default_jobs(), (rule_dirs, shipped, frozenset(), digest,
+                                                                       tuple(varies)))
+        outcomes = (o for _, got in mapped for o in got)
+    for kind, value in outcomes:
+        if kind == "ok":
+            out.add(value)
+        else:
+            out.failed.append(value)
+    return out
+
+
+def _chunked(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    it = iter(items)
+    while piece := list(itertools.islice(it, size)):
+        yield piece
+
+
+__all__ = ["MAX_VARIANTS", "PortfolioSweep", "Sweep", "Vary", "case_summary", "parse_varies", "parse_vary",
+           "sweep", "sweep_chunk", "sweep_items", "sweep_portfolio", "variant_line"]

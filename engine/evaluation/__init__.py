@@ -1,0 +1,1 @@
+"""Evaluating a case: the Matcher interface and its two matchers, the runner, explanations."""

@@ -1,0 +1,526 @@
+"""Running a case: facts in, rule firings (a Matcher), recommendations with proofs out.
+
+Rules are compiled once per Engine. Rules that read derived facts run after the rules that
+derive them: the engine orders rules into strata (a rule's stratum is one more than the
+highest stratum of any rule deriving a fact it reads), asserts the case into each stratum's
+ruleset in turn and adds what each stratum derived before the next, so chaining reaches a
+fixed point in one pass. Cycles are refused when the rules are loaded.
+
+Matching is delegated to a Matcher (engine/evaluation/matcher.py): durable_rules by default, the plain
+compiled matcher where durable_rules is absent, asked for, or beyond its fixed limits. An engine
+holds C memory through durable_rules: use it as a context manager, or `close()` it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from engine import __version__
+from engine.errors import Problem, RuleError, UsageError, did_you_mean
+from engine.evaluation.explain import (
+    Change,
+    Proof,
+    Trace,
+    barriers_matched,
+    candidate_values,
+    prune,
+    smallest_change,
+    trace,
+)
+from engine.evaluation.matcher import Matcher, MatchSession
+from engine.evaluation.matcher import build as build_matcher
+from engine.model.case import Case
+from engine.model.conditions import MISSING, facts_read, holds
+from engine.model.facts import DERIVED_PREFIX, FACTS, KEY_FACTS, Facts, is_computed
+from engine.model.results import Derivation, Recommendation, Result
+from engine.model.rules import Rule, RuleBase
+from engine.model.vocabulary import CFIR_DOMAINS, TAG_KEYS
+from engine.plan.planner import PlanOptions, Standing, build_plan, standing
+from engine.rulepacks.loader import load_rulebase
+from engine.rulepacks.placeholders import FACTS_READ, case_values, fill, has_placeholders, values_for
+from engine.rulepacks.placeholders import reads as placeholder_names
+
+PROOF_CACHE_SIZE = 8_000
+"""Proofs kept for reuse across cases (the cache is emptied when full)."""
+
+MAX_STRATA = 32
+"""Longest chain of derivations allowed: a guard against runaway derivation."""
+
+
+@dataclass(frozen=True)
+class Firing:
+    """The raw outcome of matching: what fired and what was derived, before explanation."""
+
+    facts: Facts
+    fired: tuple[str, ...]
+    derivations: dict[str, tuple[Any, str]]
+    warnings: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class WhyNot:
+    rule_id: str
+    fired: bool
+    proof: Proof
+    failing: tuple[Trace, ...]
+    change: tuple[Change, ...] | None
+    standing: Standing | None = None
+    """Where the rule's recommendation sits in the plan (held back, folded, placed)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out = {
+            "rule_id": self.rule_id,
+            "fired": self.fired,
+            "explanation": self.proof.to_dict(),
+            "failing_conditions": [t.to_dict() for t in self.failing],
+            "smallest_change": None if self.change is None else [c.to_dict() for c in self.change],
+        }
+        if self.standing is not None:
+            out["plan"] = self.standing.to_dict()
+        return out
+
+
+def stratify(rules: Sequence[Rule]) -> list[list[Rule]]:
+    """Group rules into strata so that every rule runs after those deriving what it reads."""
+    producers: dict[str, list[Rule]] = {}
+    for r in rules:
+        for name in r.derive:
+            producers.setdefault(DERIVED_PREFIX + name, []).append(r)
+    level: dict[str, int] = {}
+    problems: list[Problem] = []
+
+    def visit(rule: Rule, stack: list[str]) -> int:
+        if rule.id in level:
+            return level[rule.id]
+        if rule.id in stack:
+            cycle = stack[stack.index(rule.id):] + [rule.id]
+            problems.append(Problem(file=rule.file, line=rule.line, rule_id=rule.id, code="derivation_cycle",
+                                    message="derivation cycle: " + " -> ".join(cycle),
+                                    hint="a rule may not depend, directly or through others, on what it derives"))
+            return 0
+        deps = [p for path in sorted(rule.reads()) for p in producers.get(path, [])]
+        stack.append(rule.id)
+        lvl = 1 + max((visit(p, stack) for p in deps), default=-1)
+        stack.pop()
+        if lvl >= MAX_STRATA and not problems:
+            problems.append(Problem(file=rule.file, line=rule.line, rule_id=rule.id, code="runaway_derivation",
+                                    message=f"derivation chain longer than {MAX_STRATA} steps",
+                                    hint="shorten the chain of derived facts"))
+        level[rule.id] = lvl
+        return lvl
+
+    for r in rules:
+        visit(r, [])
+    if problems:
+        raise RuleError(problems)
+    strata: list[list[Rule]] = [[] for _ in range(max(level.values(), default=0) + 1)]
+    for r in rules:
+        strata[level[r.id]].append(r)
+    return strata
+
+
+class Engine:
+    """A compiled knowledge base. Build once per process; evaluate many cases."""
+
+    def __init__(self, base: RuleBase, matcher: str | None = None) -> None:
+        """`matcher`: durable or python (default: $ISP_ADVISOR_MATCHER, else durable where installed)."""
+        self.base = base
+        self.rules: tuple[Rule, ...] = base.rules
+        self.by_id: dict[str, Rule] = {r.id: r for r in base.rules}
+        self.strata = stratify(base.rules)
+        self._stratum_of = {r.id: i for i, s in enumerate(self.strata) for r in s}
+        pairs = [[(r.id, r.when) for r in stratum] for stratum in self.strata]
+        self.matcher: Matcher
+        self.matcher, self.matcher_note = build_matcher(pairs, matcher)
+        self._pairs = pairs
+        self._plain_matcher: Matcher | None = self.matcher if self.matcher.name == "python" else None
+        reads: set[str] = set()
+        for r in base.rules:
+            reads |= r.reads()
+        self._reads = reads
+        self._asked = tuple(p for p in FACTS if p in reads
+                            and (p in KEY_FACTS or FACTS[p].kind in ("bool", "ordered", "enum"))
+                            and not p.startswith(("cfir.", "capacity_levels.")))
+        """The facts `missing` reports when a case leaves them out, in FACTS order."""
+        self._reads_cfir = any(p.startswith("cfir.") for p in reads)
+        producers = self._producers = base.producers()
+        self._proof_inputs = {r.id: self._closure(r, producers) for r in base.rules}
+        self._proof_derived = {rid: tuple(p[len(DERIVED_PREFIX):] for p in paths if p.startswith(DERIVED_PREFIX))
+                               for rid, paths in self._proof_inputs.items()}
+        self._proof_cache: dict[tuple[Any, ...], Proof] = {}
+        self._rec_cache: dict[tuple[Any, ...], Recommendation] = {}
+        self._trace_cache: dict[tuple[Any, ...], tuple[Any, Trace]] = {}
+        self._fixed_json: dict[str, tuple[str, str, str, str]] = {}
+        """Rule id -> the JSON pieces its one-rule recommendations share (Recommendation.fixed_json)."""
+        """Test traces shared by proofs (engine/explain.trace)."""
+        self._templated = frozenset(r.id for r in base.rules if _templated(r))
+        self._text_inputs = {r.id: tuple(sorted({p for var in r.variants for p in facts_read(var.when)}
+                                                | (_placeholder_facts(r) if r.id in self._templated else set())))
+                             for r in base.rules}
+        self._static = {r.id: (r.actions, {k: r.tags.get(k, ()) for k in TAG_KEYS}, r.rationale,
+                               tuple(base.sources[s] for s in r.sources)) for r in base.rules if not r.derive}
+        self.info: dict[str, Any] = {
+            "name": "isp-advisor",
+            "version": __version__,
+            "rulesets": [{"name": p.name, "version": p.version} for p in base.packs],
+            "matcher": self.matcher.name,
+        }
+        self._info_json = json.dumps(self.info)
+        """Each result gets its own copy of `info`: a caller editing one result's engine block must
+        not change the next result's."""
+
+    def close(self) -> None:
+        """Free the matcher's memory (durable_rules' C rulesets); idempotent."""
+        self.matcher.close()
+
+    def __enter__(self) -> Engine:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _plain(self) -> Matcher:
+        """The plain matcher for these rules (built on first use when durable_rules is the matcher)."""
+        if self._plain_matcher is None:
+            from engine.evaluation.pymatcher import PythonMatcher
+
+            self._plain_matcher = PythonMatcher(self._pairs)
+        return self._plain_matcher
+
+    @staticmethod
+    def _closure(rule: Rule, producers: dict[str, list[Rule]]) -> tuple[str, ...]:
+        """Every fact a rule's proof shows: what it reads and, for derived facts, what their rules read."""
+        seen: set[str] = set()
+        todo = [rule]
+        done: set[str] = set()
+        while todo:
+            r = todo.pop()
+            if r.id in done:
+                continue
+            done.add(r.id)
+            for path in r.reads():
+                seen.add(path)
+                todo.extend(producers.get(path, ()))
+        return tuple(sorted(seen))
+
+    # ------------------------------------------------------------ matching
+
+    def _match(self, facts: Facts, session: MatchSession) -> Firing:
+        facts = dict(facts)
+        fired: list[str] = []
+        derivations: dict[str, tuple[Any, str]] = {}
+        warnings: list[str] = []
+        new: Facts = {}
+        for k in range(len(self.strata)):
+            ids = session.match(k, facts, new)
+            fired.extend(ids)
+            new = {}
+            for rule in sorted((self.by_id[i] for i in ids if self.by_id[i].derive), key=lambda r: r.sort_key):
+                for name, value in rule.derive.items():
+                    prior = derivations.get(name)
+                    if prior is None:
+                        derivations[name] = (value, rule.id)
+                        new[DERIVED_PREFIX + name] = value
+                    elif prior[0] != value or type(prior[0]) is not type(value):
+                        warnings.append(f"derived.{name}: {rule.id} derives {value!r} but {prior[1]} "
+                                        f"already derived {prior[0]!r}; kept {prior[0]!r}")
+            facts.update(new)
+        return Firing(facts, tuple(sorted(fired)), derivations, tuple(warnings))
+
+    def fire(self, facts: Facts) -> Firing:
+        """Match with the engine's matcher. A case durable_rules cannot hold within its fixed
+        limits (many strong ratings overflow its evaluation stack) is matched by the plain
+        matcher, which fires the same rules, and the result says so in its warnings."""
+        if self.matcher.name == "durable":
+            from engine.evaluation.durablematcher import DurableLimit
+
+            try:
+                with self.matcher.session() as session:
+                    return self._match(facts, session)
+            except DurableLimit as exc:
+                firing = self.fire_python(facts)
+                note = (f"durable_rules could not evaluate this case within its limits ({exc.limit}); "
+                        "it was evaluated by the plain matcher, which fires the same rules")
+                return Firing(firing.facts, firing.fired, firing.derivations, (note, *firing.warnings))
+        with self.matcher.session() as session:
+            return self._match(facts, session)
+
+    def fire_python(self, facts: Facts) -> Firing:
+        """Match with the plain compiled matcher (the explainer's semantics)."""
+        with self._plain().session() as session:
+            return self._match(facts, session)
+
+    # ------------------------------------------------------------ evaluation
+
+    def evaluate(self, case: Case, plan: PlanOptions | None = None, previous: Case | None = None) -> Result:
+        """Evaluate a case; with `previous` (an earlier assessment of the site) rules see change facts."""
+        facts, origins = self.case_facts(case, previous)
+        result = self._result(self.fire(facts), case.case_id, plan, origins)
+        return with_context(result, case, previous)
+
+    def case_facts(self, case: Case, previous: Case | None = None) -> tuple[Facts, dict[str, tuple[str, str]]]:
+        """What the rules see: the case's facts, the groups' views combined where the case states
+        none, and the computed facts (perspectives, changes since `previous`) some rule reads."""
+        from engine.assessments.changes import change_facts
+        from engine.assessments.perspectives import effective_facts, perspective_facts
+
+        facts, origins = effective_facts(case)
+        wanted = self._reads.__contains__
+        if case.perspectives:
+            more, notes = perspective_facts(case, wanted)
+            facts.update(more)
+            origins.update(notes)
+        if previous is not None:
+            old, _ = effective_facts(previous)
+            more, notes = change_facts(old, effective_facts(case)[0], previous.assessed_on or "the previous assessment",
+                                       case.assessed_on or "this assessment", wanted)
+            facts.update(more)
+            origins.update(notes)
+        return facts, origins
+
+    def evaluate_facts(self, facts: Facts, case_id: str, plan: PlanOptions | None = None) -> Result:
+        firing = self.fire(facts)
+        return self._result(firing, case_id, plan)
+
+    def _result(self, firing: Firing, case_id: str, options: PlanOptions | None = None,
+                origins: dict[str, tuple[str, str]] | None = None) -> Result:
+        facts = firing.facts
+        proofs: dict[str, Proof] = {}
+
+        def derivation(path: str) -> Proof | None:
+            entry = firing.derivations.get(path[len(DERIVED_PREFIX):])
+            return self._proof(entry[1], facts, derivation, proofs, firing.derivations, origins) if entry else None
+
+        groups: dict[tuple[str, str], list[Rule]] = {}
+        for rid in firing.fired:
+            rule = self.by_id[rid]
+            if not rule.derive:
+                groups.setdefault(rule.merge_key, []).append(rule)
+        known: list[dict[str, str | None]] = []  # the case's placeholder text, computed on first use
+        recs = [self._recommendation(sorted(members, key=lambda r: r.sort_key) if len(members) > 1 else members,
+                                     facts, derivation, proofs, firing.derivations, origins, known)
+                for members in groups.values()]
+        recs.sort(key=lambda r: r.sort_key)
+        ordered, plan = build_plan(recs, self.by_id, facts, options)
+        derived = {name: Derivation(name, value, rid, self._proof(rid, facts, derivation, proofs, firing.derivations,
+                                                                 origins))
+                   for name, (value, rid) in firing.derivations.items()}
+        return Result(case_id=case_id, engine=json.loads(self._info_json), recommendations=ordered,
+                      derived_facts=derived, missing_information=self.missing(facts), warnings=firing.warnings,
+                      fired=firing.fired, plan=plan)
+
+    def _proof_key(self, rule_id: str, facts: Facts, derivations: dict[str, tuple[Any, str]],
+                   origins: dict[str, tuple[str, str]] | None = None) -> tuple[Any, ...]:
+        """What a rule's proof depends on: the values of the facts it shows, who derived them and,
+        for facts from the groups' views or a previous assessment, where they came from."""
+        get = facts.get
+        paths = self._proof_inputs[rule_id]
+        key = (rule_id, *[tuple(v) if isinstance(v := get(p, MISSING), list) else v for p in paths],
+               *[derivations[n][1] if n in derivations else None for n in self._proof_derived[rule_id]])
+        if origins:
+            key += tuple([origins.get(p) for p in paths])
+        return key
+
+    def _proof(self, rule_id: str, facts: Facts, derivation: Callable[[str], Proof | None],
+               cache: dict[str, Proof], derivations: dict[str, tuple[Any, str]],
+               origins: dict[str, tuple[str, str]] | None = None, key: tuple[Any, ...] | None = None) -> Proof:
+        """`key`: the rule's `_proof_key`, when the caller has computed it already."""
+        proof = cache.get(rule_id)
+        if proof is None:
+            # A proof depends only on the values of the facts its rule reads, through the rules that
+            # derived them; across a portfolio those repeat, so proofs are shared (frozen data).
+            if key is None:
+                key = self._proof_key(rule_id, facts, derivations, origins)
+            proof = self._proof_cache.get(key)
+            if proof is None:
+                rule = self.by_id[rule_id]
+                t = trace(rule.when, facts, derivation, origins, self._trace_cache)
+                proof = Proof(rule.id, rule.pack, rule.title, t.held, prune(t), dict(rule.derive), rule.overrides)
+                self._remember(self._proof_cache, key, proof)
+            cache[rule_id] = proof
+        return proof
+
+    @staticmethod
+    def _remember(cache: dict[Any, Any], key: Any, value: Any) -> None:
+        if len(cache) >= PROOF_CACHE_SIZE:
+            cache.clear()  # bounded: memory stays flat over any number of cases
+        cache[key] = value
+
+    def _texts(self, rule: Rule, facts: Facts, proof: Proof,
+               known: list[dict[str, str | None]]) -> tuple[str, tuple[str, ...], str]:
+        """The rule's title, actions and rationale for this case: the first rationale variant whose
+        condition holds (else the default), placeholders filled from the case. `known` holds the
+        case's own placeholder text once computed (the same for every rule of the case)."""
+        rationale = next((var.text for var in rule.variants if holds(var.when, facts)), rule.rationale)
+        if rule.id not in self._templated:
+            return rule.title, rule.actions, rationale
+        if not known:
+            known.append(case_values(facts))
+        values = values_for(facts, barriers_matched((proof,)), rule.fallbacks, known[0])
+        return fill(rule.title, values), tuple(fill(a, values) for a in rule.actions), fill(rationale, values)
+
+    def _recommendation(self, members: list[Rule], facts: Facts, derivation: Callable[[str], Proof | None],
+                        proofs: dict[str, Proof], derivations: dict[str, tuple[Any, str]],
+                        origins: dict[str, tuple[str, str]] | None = None,
+                        known: list[dict[str, str | None]] | None = None) -> Recommendation:
+        first = members[0]
+        known = [] if known is None else known
+        if len(members) == 1:  # the common case: one rule, so the recommendation itself can be shared
+            proof_key = self._proof_key(first.id, facts, derivations, origins)
+            get = facts.get
+            key = proof_key + tuple([tuple(v) if isinstance(v := get(p, MISSING), list) else v
+                                     for p in self._text_inputs[first.id]])
+            rec = self._rec_cache.get(key)
+            if rec is None:
+                _, tags, _, sources = self._static[first.id]
+                proof = self._proof(first.id, facts, derivation, proofs, derivations, origins, proof_key)
+                title, actions, rationale = self._texts(first, facts, proof, known)
+                rec = Recommendation(
+                    rule_ids=(first.id,), category=first.category, title=title, priority=first.priority,
+                    score=first.score, actions=actions, tags=tags, rationale=rationale, sources=sources,
+                    explanation=(proof,))
+                pieces = self._fixed_json.get(first.id)
+                if pieces is None:
+                    self._fixed_json[first.id] = rec.fixed_json()
+                else:  # every recommendation of one rule has the same ids, category, tags and sources
+                    rec.share_fixed_json(pieces)
+                self._remember(self._rec_cache, key, rec)
+            return rec
+        explanation = tuple(self._proof(r.id, facts, derivation, proofs, derivations, origins) for r in members)
+        texts = [self._texts(r, facts, p, known) for r, p in zip(members, explanation, strict=True)]
+        actions = _union(a for t in texts for a in t[1])
+        tags = {k: _union(t for r in members for t in r.tags.get(k, ())) for k in TAG_KEYS}
+        rationale = " ".join(_union(t[2] for t in texts if t[2]))
+        sources = tuple(self.base.sources[s] for s in _union(s for r in members for s in r.sources))
+        return Recommendation(
+            rule_ids=tuple(r.id for r in members), category=first.category, title=texts[0][0],
+            priority=first.priority, score=max(r.score for r in members), actions=actions, tags=tags,
+            rationale=rationale, sources=sources, explanation=explanation)
+
+    def missing(self, facts: Facts) -> tuple[str, ...]:
+        """Key facts the case leaves unstated that some rule reads; CFIR domains with no rating."""
+        out = [p for p in self._asked if p not in facts]
+        if self._reads_cfir:
+            rated = {p.split(".")[1] for p in facts if p.startswith("cfir.")}
+            out += [f"cfir.{d}" for d in CFIR_DOMAINS if d not in rated]
+        return tuple(out)
+
+    # ------------------------------------------------------------ questions about one rule
+
+    def rule(self, rule_id: str) -> Rule:
+        rule = self.by_id.get(rule_id)
+        if rule is None:
+            raise UsageError(Problem(field="RULE_ID", code="unknown_rule", message=f"no rule '{rule_id}' is loaded",
+                                     hint=did_you_mean(rule_id, self.by_id, 0.5)
+                                     or "list the rules with 'isp-advisor rules list'"))
+        return rule
+
+    def explain(self, case: Case, rule_id: str, previous: Case | None = None) -> Proof:
+        """The proof of one rule on one case (fired or not)."""
+        rule = self.rule(rule_id)
+        case_facts, origins = self.case_facts(case, previous)
+        result_firing = self.fire(case_facts)
+        facts = result_firing.facts
+        proofs: dict[str, Proof] = {}
+
+        def derivation(path: str) -> Proof | None:
+            entry = result_firing.derivations.get(path[len(DERIVED_PREFIX):])
+            return self._proof(entry[1], facts, derivation, proofs, result_firing.derivations,
+                               origins) if entry else None
+
+        t = trace(rule.when, facts, derivation, origins)
+        fired = rule.id in result_firing.fired
+        return Proof(rule.id, rule.pack, rule.title, fired, prune(t) if fired else t, dict(rule.derive),
+                     rule.overrides)
+
+    def why_not(self, case: Case, rule_id: str) -> WhyNot:
+        """Each condition with its actual value, and the smallest change that makes the rule fire."""
+        from engine.evaluation.explain import failing
+
+        proof = self.explain(case, rule_id)
+        base_facts, _ = self.case_facts(case)
+        if proof.fired:
+            return WhyNot(rule_id, True, proof, (), (), self.standing(case, rule_id))
+
+        def fires(trial: Facts) -> bool:
+            return rule_id in self.fire_python(trial).fired
+
+        paths = [p for p in self._inputs_of(rule_id) if candidate_values(p) and not is_computed(p)]
+        return WhyNot(rule_id, False, proof, tuple(failing(proof.condition)),
+                      tuple(c) if (c := smallest_change(paths, base_facts, fires)) is not None else None)
+
+    def standing(self, case: Case, rule_id: str, options: PlanOptions | None = None) -> Standing:
+        """Where a rule's recommendation ended up in the case's plan: placed, held back, folded, not fired."""
+        rule = self.rule(rule_id)
+        result = self.evaluate(case, options)
+        assert result.plan is not None
+        return standing(rule_id, result.recommendations, result.plan, result.fired, bool(rule.derive))
+
+    def _inputs_of(self, rule_id: str, seen: set[str] | None = None) -> list[str]:
+        """Case facts a rule depends on, through the rules deriving what it reads."""
+        seen = seen if seen is not None else set()
+        if rule_id in seen:
+            return []
+        seen.add(rule_id)
+        out: list[str] = []
+        producers = self._producers
+        for path in sorted(self.by_id[rule_id].reads()):
+            if path.startswith(DERIVED_PREFIX):
+                for p in producers.get(path, []):
+                    out += self._inputs_of(p.id, seen)
+            else:
+                out.append(path)
+        return sorted(set(out), key=out.index)
+
+
+def with_context(result: Result, case: Case, previous: Case | None) -> Result:
+    """The result with the groups' views (`perspectives`) and the changes since `previous`."""
+    from dataclasses import replace
+
+    from engine.assessments.changes import fact_changes
+    from engine.assessments.perspectives import effective_facts, summary
+
+    views = summary(case)
+    changes = None
+    if previous is not None:
+        changes = [c.to_dict() for c in fact_changes(effective_facts(previous)[0], effective_facts(case)[0])]
+    if views is None and changes is None and case.assessed_on is None:
+        return result
+    return replace(result, perspectives=views, changes=changes, assessed_on=case.assessed_on)
+
+
+PLACEHOLDER_FACTS = ("site", "innovation", "equity.priority_populations", "stage", "setting", "engagement.level",
+                     "engagement.target", "challenge.summary", "capacity.intervention_specific", "capacity.general",
+                     "capacity.analytic", "capacity.adaptive")
+"""The case facts placeholders read (`{barriers}` comes from the proof)."""
+
+
+def _placeholder_facts(rule: Rule) -> set[str]:
+    """The case facts a templated rule's texts are filled from (every placeholder fact when a
+    name is not in placeholders.FACTS_READ, which the load-time check makes impossible)."""
+    names = placeholder_names((rule.title, rule.rationale, *rule.actions, *(var.text for var in rule.variants)))
+    if not names <= FACTS_READ.keys():
+        return set(PLACEHOLDER_FACTS)
+    return {p for n in names for p in FACTS_READ[n]}
+
+
+def _templated(rule: Rule) -> bool:
+    return any(has_placeholders(t) for t in (rule.title, rule.rationale, *rule.actions,
+                                             *(var.text for var in rule.variants)))
+
+
+def _union(items: Any) -> tuple[Any, ...]:
+    seen: dict[Any, None] = {}
+    for x in items:
+        seen.setdefault(x, None)
+    return tuple(seen)
+
+
+def load_engine(rules: Sequence[str | os.PathLike[str]] = (), shipped: bool = True,
+                matcher: str | None = None) -> Engine:
+    """Load, validate and compile the shipped packs plus any local rule folders (`matcher`: see Engine)."""
+    return Engine(load_rulebase(rules, shipped), matcher)

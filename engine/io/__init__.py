@@ -1,0 +1,1 @@
+"""Reading and writing files: documents, case inputs, atomic outputs, case files."""

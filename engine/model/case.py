@@ -1,0 +1,271 @@
+"""The case file contract: one site's context, validated completely before any rule runs."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+
+from engine.errors import CaseError, Problem, allowed, did_you_mean
+from engine.io.documents import Document, load, parse
+from engine.io.validation import problems_from
+from engine.model import vocabulary as v
+from engine.model.facts import Facts, flatten
+
+Stage = Literal["exploration", "installation", "initial_implementation", "full_implementation", "sustainment"]
+Level = Literal["low", "moderate", "high"]
+EngagementLevel = Literal["ignore", "inform", "consult", "involve", "collaborate", "defer_to"]
+DecisionMaking = Literal["solo_leader", "leadership_team", "shared", "community_led"]
+ChallengeType = Literal["technical", "adaptive", "mixed"]
+CulturalAdaptation = Literal["none", "planned", "done"]
+Setting = Literal["health_care", "behavioral_health", "public_health", "child_welfare", "education",
+                  "housing", "tribal_community", "community_based", "other"]
+
+CASE_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,127}\Z")
+
+
+def _rating(value: Any) -> Any:
+    if isinstance(value, bool) or value not in (*v.RATING_VALUES, v.MIXED):
+        if isinstance(value, str) and value.strip().isascii() and value.strip().lstrip("+-").isdigit():
+            value = int(value)
+            if value in v.RATING_VALUES:
+                return value
+        raise ValueError(f"rating {value!r} is out of range|ratings are -2, -1, 0, 1, 2 or mixed "
+                         "(-2 strong barrier .. +2 strong facilitator)")
+    return value
+
+
+def _cfir_id(value: str) -> str:
+    if value not in v.CFIR_IDS:
+        hint = did_you_mean(value, v.CFIR_IDS) or "see 'isp-advisor schema case' or docs for the CFIR 2.0 ids"
+        raise ValueError(f"unknown CFIR 2.0 construct id '{value}'|{hint}")
+    return value
+
+
+def _case_id(value: str) -> str:
+    if not CASE_ID_RE.match(value):
+        raise ValueError(f"case_id {value!r} is not allowed|use letters, digits, '-' and '_' "
+                         "(at most 128), starting with a letter or digit")
+    return value
+
+
+def _iso_date(value: Any) -> str:
+    """A calendar date as ISO text (YAML reads 2026-03-01 as a date, JSON as a string)."""
+    if isinstance(value, _dt.datetime):
+        value = value.date()
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    if isinstance(value, str):
+        try:
+            return _dt.date.fromisoformat(value.strip()).isoformat()
+        except ValueError:
+            pass
+    raise ValueError(f"{value!r} is not a date|write the date as YYYY-MM-DD, e.g. 2026-03-01")
+
+
+Rating = Annotated[int | str, BeforeValidator(_rating)]
+IsoDate = Annotated[str, BeforeValidator(_iso_date)]
+Group = Literal["leadership", "staff", "community_members", "recipients", "partners", "funders", "other"]
+CfirId = Annotated[str, AfterValidator(_cfir_id)]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Challenge(_Section):
+    type: ChallengeType | None = Field(None, description="technical: easy to name and solve; adaptive: "
+                                       "no easy answer, needs learning; mixed: both")
+    summary: str | None = None
+
+
+class Engagement(_Section):
+    level: EngagementLevel | None = Field(None, description="Where the community stands now on the Spectrum "
+                                          "of Community Engagement to Ownership")
+    target: EngagementLevel | None = Field(None, description="Where the site wants to be")
+
+
+class Power(_Section):
+    differential: Level | None = None
+    decision_making: DecisionMaking | None = None
+
+
+class Relationships(_Section):
+    trust: Level | None = None
+
+
+class Capacity(_Section):
+    intervention_specific: Level | None = None
+    general: Level | None = None
+    analytic: Level | None = None
+    adaptive: Level | None = None
+
+
+class Leadership(_Section):
+    transition: bool | None = None
+    emerging_leaders: bool | None = None
+
+
+class Equity(_Section):
+    priority_populations: list[str] | None = None
+    disparities_identified: bool | None = None
+    structural_racism_acknowledged: bool | None = None
+    community_defined_evidence: bool | None = None
+    cultural_adaptation: CulturalAdaptation | None = None
+    tribal_sovereignty: bool | None = Field(None, description="The work happens under the authority of a sovereign "
+                                            "Tribal Nation's government (its approvals and data governance apply)")
+
+
+class Scope(_Section):
+    sites: int | None = Field(None, ge=1, le=1000, description="How many sites the work spans (1 = a single "
+                              "site); two or more call for support to the sites together as well")
+
+
+RATING_KEY_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{0,99}\Z")
+
+
+def _rating_key(value: str) -> str:
+    if not RATING_KEY_RE.match(value):
+        raise ValueError(f"ratings key {value!r} is not a rule id or an ERIC strategy id|e.g. "
+                         "TS-INTENSIVE-EARLY or promote_adaptability")
+    return value
+
+
+def _one_to_five(value: Any) -> Any:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 5:
+        raise ValueError(f"{value!r} is out of range|go-zone ratings are whole numbers 1 (least) to 5 (most)")
+    return value
+
+
+GoZoneRating = Annotated[int, BeforeValidator(_one_to_five)]
+
+
+class StrategyRating(_Section):
+    """The team's own go-zone ratings of one strategy (1 = least, 5 = most); they override the published priors."""
+
+    importance: GoZoneRating | None = None
+    feasibility: GoZoneRating | None = None
+
+
+class Outcomes(_Section):
+    """Service and client outcomes the site wants to move (the logic model's last columns)."""
+
+    service: list[str] | None = None
+    client: list[str] | None = None
+
+
+class CapacityLevels(_Section):
+    individual: Level | None = None
+    organization: Level | None = None
+    network: Level | None = None
+    system: Level | None = None
+
+
+class Perspective(_Section):
+    """The same facts as one group sees them (engine/assessments/perspectives.py combines and compares them)."""
+
+    group: Group = Field(description="Whose view: leadership, staff, community_members, recipients, partners, "
+                         "funders or other")
+    label: str | None = Field(None, description="Free text naming the group, e.g. 'Parent advisory group'")
+    cfir: dict[CfirId, Rating] | None = None
+    relationships: Relationships | None = None
+    engagement: Engagement | None = None
+    power: Power | None = None
+    capacity: Capacity | None = None
+
+    @model_validator(mode="after")
+    def _states_something(self) -> Perspective:
+        if not any(_stated(getattr(self, k)) for k in ("cfir", "relationships", "engagement", "power", "capacity")):
+            raise ValueError(f"the {self.group} perspective states nothing|give at least one of cfir, "
+                             "relationships, engagement, power or capacity, or remove the entry")
+        return self
+
+
+def _stated(section: Any) -> bool:
+    if isinstance(section, dict):
+        return bool(section)
+    return section is not None and any(val is not None for val in section.model_dump().values())
+
+
+class Case(_Section):
+    """One site's implementation context. Every section is optional except case_id."""
+
+    case_id: Annotated[str, AfterValidator(_case_id)]
+    site: str | None = None
+    innovation: str | None = None
+    setting: Setting | None = None
+    stage: Stage | None = None
+    challenge: Challenge | None = None
+    cfir: dict[CfirId, Rating] | None = Field(
+        None, description="CFIR 2.0 construct or subconstruct id -> rating -2..2 or 'mixed'")
+    engagement: Engagement | None = None
+    power: Power | None = None
+    relationships: Relationships | None = None
+    capacity: Capacity | None = None
+    leadership: Leadership | None = None
+    equity: Equity | None = None
+    scope: Scope | None = None
+    capacity_levels: CapacityLevels | None = Field(
+        None, description="Capacity at each level of the system: individual, organization, network, system")
+    perspectives: list[Perspective] | None = Field(
+        None, description="The same facts as each group sees them; see README 'Several perspectives in one case'")
+    assessed_on: IsoDate | None = Field(None, description="When this assessment was made (YYYY-MM-DD)")
+    assessed_by: list[str] | None = Field(None, description="Who made the assessment (roles or groups)")
+    ratings: dict[Annotated[str, AfterValidator(_rating_key)], StrategyRating] | None = Field(
+        None, description="The team's go-zone ratings: rule id or ERIC strategy id -> {importance: 1-5, "
+        "feasibility: 1-5}; they override the Waltz et al. 2015 priors in `isp-advisor plan`")
+    outcomes: Outcomes | None = None
+    notes: str | None = None
+
+    @model_validator(mode="after")
+    def _distinct_perspectives(self) -> Case:
+        seen: set[tuple[str, str]] = set()
+        for p in self.perspectives or ():
+            who = (p.group, p.label or "")
+            if who in seen:
+                raise ValueError(f"perspectives: the {p.group} group{' ' + repr(p.label) if p.label else ''} "
+                                 "is given twice|merge the two entries, or give each its own label")
+            seen.add(who)
+        return self
+
+    def facts(self) -> Facts:
+        """The case as flat facts: {dotted path: value}, unstated facts left out (the plan's ratings and
+        outcomes are not facts: no rule tests them)."""
+        return flatten(self.model_dump(exclude_none=True, exclude={"ratings", "outcomes"}))
+
+
+def validate_case(doc: Document) -> Case:
+    """Validate parsed case data; every problem in the file is reported at once."""
+    data = doc.data
+    if not isinstance(data, dict):
+        raise CaseError(Problem(file=doc.path, line=doc.line_of(()), code="type",
+                                message=f"a case must be a mapping of keys to values, not {_kind(data)}",
+                                hint="start with 'case_id: my-site'"))
+    try:
+        return Case.model_validate(data)
+    except ValidationError as exc:
+        raise CaseError(problems_from(exc, doc, Case)) from None
+
+
+def load_case(path: str | os.PathLike[str]) -> Case:
+    """Read, parse and validate one case file (YAML or JSON)."""
+    return validate_case(load(path, CaseError))
+
+
+def case_from_text(text: str, name: str = "<input>") -> Case:
+    return validate_case(parse(text, name, CaseError))
+
+
+def case_from_data(data: Any, name: str = "<input>") -> Case:
+    return validate_case(Document(name, data, {}))
+
+
+def _kind(data: Any) -> str:
+    return {list: "a list", str: "a string", int: "a number", float: "a number", bool: "true/false"}.get(
+        type(data), type(data).__name__)
+
+
+__all__ = ["Case", "load_case", "case_from_text", "case_from_data", "validate_case", "allowed"]

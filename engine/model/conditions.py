@@ -1,0 +1,181 @@
+"""Compiled conditions and the plain-Python evaluator that explains them.
+
+The same condition tree is compiled for durable_rules (see `durable_adapter`) and evaluated here
+to produce explanation traces and why-not answers; a test checks both agree on every case.
+
+Semantics (docs/rule-language.md): a test on a missing fact is false whatever the operator,
+except `exists: false`; a CFIR rating of `mixed` equals only `mixed` and is not ordered.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Union
+
+from engine.model.facts import Facts, FactSpec, spec_for
+
+
+class _Missing:
+    def __repr__(self) -> str:
+        return "<not stated>"
+
+
+MISSING: Any = _Missing()
+
+
+@dataclass(frozen=True, slots=True)
+class Test:
+    """`{fact: PATH, OP: VALUE}`; `ref` is set when VALUE names another fact."""
+
+    __test__ = False  # not a pytest test class
+
+    fact: str
+    op: str
+    value: Any = None
+    ref: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class All:
+    items: tuple[Condition, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Any_:
+    items: tuple[Condition, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Not:
+    item: Condition
+
+
+Condition = Union[Test, All, Any_, Not]
+
+
+def facts_read(cond: Condition) -> set[str]:
+    """Every fact path a condition reads (including referenced facts)."""
+    if isinstance(cond, Test):
+        return {cond.fact} | ({cond.ref} if cond.ref else set())
+    if isinstance(cond, Not):
+        return facts_read(cond.item)
+    out: set[str] = set()
+    for item in cond.items:
+        out |= facts_read(item)
+    return out
+
+
+def tests_in(cond: Condition) -> list[Test]:
+    if isinstance(cond, Test):
+        return [cond]
+    if isinstance(cond, Not):
+        return tests_in(cond.item)
+    return [t for item in cond.items for t in tests_in(item)]
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equality that keeps true/false apart from 1/0."""
+    return isinstance(a, bool) == isinstance(b, bool) and a == b
+
+
+def _ordered(spec: FactSpec | None, a: Any, b: Any, op: str, bspec: FactSpec | None = None) -> bool:
+    if spec is None or not spec.ordered:
+        return False
+    ra, rb = spec.rank(a), (bspec or spec).rank(b)
+    if ra is None or rb is None:
+        return False
+    if op == "lt":
+        return ra < rb
+    if op == "lte":
+        return ra <= rb
+    if op == "gt":
+        return ra > rb
+    return ra >= rb
+
+
+def test_holds(t: Test, facts: Facts) -> bool:
+    actual = facts.get(t.fact, MISSING)
+    if t.op == "exists":
+        return (actual is not MISSING) == bool(t.value)
+    if actual is MISSING:
+        return False
+    expected = t.value
+    bspec = None
+    if t.ref is not None:
+        expected = facts.get(t.ref, MISSING)
+        if expected is MISSING:
+            return False
+        bspec = spec_for(t.ref)
+    op = t.op
+    if op == "equals":
+        return _same(actual, expected)
+    if op == "not_equals":
+        return not _same(actual, expected)
+    if op == "in":
+        return any(_same(actual, e) for e in expected)
+    if op == "not_in":
+        return not any(_same(actual, e) for e in expected)
+    return _ordered(spec_for(t.fact), actual, expected, op, bspec)
+
+
+def holds(cond: Condition, facts: Facts) -> bool:
+    if isinstance(cond, Test):
+        return test_holds(cond, facts)
+    if isinstance(cond, All):
+        return all(holds(c, facts) for c in cond.items)
+    if isinstance(cond, Any_):
+        return any(holds(c, facts) for c in cond.items)
+    return not holds(cond.item, facts)
+
+
+def to_data(cond: Condition) -> Any:
+    """The condition back in rule-file form (for docs, JSON and `rules show`)."""
+    if isinstance(cond, Test):
+        if cond.ref is not None:
+            return {"fact": cond.fact, cond.op: {"fact": cond.ref}}
+        value = list(cond.value) if isinstance(cond.value, tuple) else cond.value
+        return {"fact": cond.fact, cond.op: value}
+    if isinstance(cond, All):
+        return {"all": [to_data(c) for c in cond.items]}
+    if isinstance(cond, Any_):
+        return {"any": [to_data(c) for c in cond.items]}
+    return {"not": to_data(cond.item)}
+
+
+_OP_WORDS = {
+    "equals": "is", "not_equals": "is not", "in": "is one of", "not_in": "is none of",
+    "lt": "is below", "lte": "is at or below", "gt": "is above", "gte": "is at or above",
+}
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, tuple | list):
+        return ", ".join(_fmt(x) for x in value)
+    if isinstance(value, int) and value > 0:
+        return f"+{value}"
+    return str(value)
+
+
+def describe(cond: Condition, indent: int = 0) -> str:
+    """The condition in plain language, one test per line."""
+    pad = "  " * indent
+    if isinstance(cond, Test):
+        if cond.op == "exists":
+            return f"{pad}{cond.fact} is {'stated' if cond.value else 'not stated'}"
+        rhs = cond.ref if cond.ref is not None else _fmt(cond.value)
+        return f"{pad}{cond.fact} {_OP_WORDS[cond.op]} {rhs}"
+    if isinstance(cond, Not):
+        return f"{pad}not:\n{describe(cond.item, indent + 1)}"
+    word = "all of" if isinstance(cond, All) else "any of"
+    if len(cond.items) == 1:
+        return describe(cond.items[0], indent)
+    return f"{pad}{word}:\n" + "\n".join(describe(c, indent + 1) for c in cond.items)
+
+
+def describe_test(t: Test) -> str:
+    return describe(t).strip()
+
+
+fmt_value = _fmt

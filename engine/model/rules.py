@@ -1,0 +1,125 @@
+"""The validated, loaded knowledge base: rules and sources as plain frozen data."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from typing import Any
+
+from engine.model.conditions import Condition, facts_read
+
+PRIORITY_RANK = {"high": 0, "medium": 1, "low": 2}
+
+
+@dataclass(frozen=True)
+class Variant:
+    """A rationale sentence shown when its condition holds on the case."""
+
+    when: Condition
+    text: str
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One rule, validated and with its condition compiled to a tree."""
+
+    id: str
+    when: Condition
+    pack: str
+    file: str
+    line: int = 0
+    title: str = ""
+    category: str = ""
+    priority: str = "medium"
+    score: float = 0.0
+    key: str = ""
+    description: str = ""
+    actions: tuple[str, ...] = ()
+    tags: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    derive: dict[str, Any] = field(default_factory=dict)
+    rationale: str = ""
+    sources: tuple[str, ...] = ()
+    overrides: str = ""
+    """File of the shipped rule this one replaces ('' when it replaces nothing)."""
+    table: str = ""
+    # the plan layer (docs/plan.md)
+    urgent: str = ""
+    """Why the item is time-bound ('' when it is not): it goes to the first horizon."""
+    not_before: str = ""
+    due: str = ""
+    """The latest horizon the item may take ('' for none): a full Next does not push it to Later."""
+    """The earliest horizon the item may take ('' for any)."""
+    stages: tuple[str, ...] = ()
+    after: tuple[str, ...] = ()
+    """Rule ids, or tag references 'key:id', this item follows when both are in a plan."""
+    supersedes: tuple[str, ...] = ()
+    evidence_level: int = 0
+    """A published CFIR-ERIC level (1 or 2) given without a figure; 0 when none is declared."""
+    fallbacks: dict[str, str] = field(default_factory=dict)
+    variants: tuple[Variant, ...] = ()
+    """Conditional rationales, tried in order; `rationale` is the default."""
+    specification: dict[str, str] = field(default_factory=dict)
+    """Strategy specification (docs/plan-spec.md): actor, target, frequency, duration, mechanism,
+    mechanism_source; a key is present only when the rule states it."""
+
+    @property
+    def merge_key(self) -> tuple[str, str]:
+        return (self.category, self.key or self.title)
+
+    @property
+    def sort_key(self) -> tuple[int, float, str]:
+        return (PRIORITY_RANK[self.priority], -self.score, self.id)
+
+    def reads(self) -> set[str]:
+        return facts_read(self.when)
+
+
+@dataclass(frozen=True)
+class Source:
+    key: str
+    citation: str
+    url: str = ""
+    kind: str = "literature"
+    note: str = ""
+
+    def to_dict(self) -> dict[str, str]:
+        out = {"key": self.key, "citation": self.citation, "kind": self.kind}
+        if self.url:
+            out["url"] = self.url
+        return out
+
+    @functools.cached_property
+    def as_dict(self) -> dict[str, str]:
+        """`to_dict()` built once (read-only): every recommendation citing the source shares it."""
+        return self.to_dict()
+
+
+@dataclass(frozen=True)
+class PackInfo:
+    name: str
+    version: str
+    file: str
+    description: str = ""
+    shipped: bool = True
+
+
+@dataclass(frozen=True)
+class RuleBase:
+    """Everything loaded from the rule folders, before compilation."""
+
+    rules: tuple[Rule, ...]
+    packs: tuple[PackInfo, ...]
+    sources: dict[str, Source]
+    disabled: dict[str, str] = field(default_factory=dict)
+    """Rule id -> the pack that disabled it."""
+
+    def rule(self, rule_id: str) -> Rule | None:
+        return next((r for r in self.rules if r.id == rule_id), None)
+
+    def producers(self) -> dict[str, list[Rule]]:
+        """Derived fact path -> the rules that derive it."""
+        out: dict[str, list[Rule]] = {}
+        for r in self.rules:
+            for name in r.derive:
+                out.setdefault(f"derived.{name}", []).append(r)
+        return out

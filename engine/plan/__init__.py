@@ -1,0 +1,1 @@
+"""From recommendations to a plan: horizons and ranks, specification, logic models, go-zone priors."""

@@ -1,0 +1,478 @@
+"""The plan: a result's recommendations placed in three horizons (now, next, later), ranked, with reasons.
+
+A pure function of the recommendations that fired, the rules behind them and the case's facts;
+nothing here is in Python that a rule author cannot see: the factors are documented in
+docs/plan.md and every placement carries the factors that decided it as data.
+
+Steps: hold back superseded items; fold stand-alone ERIC items into a recommendation that already
+carries their strategy; rank by the factors below; place in rank order, respecting `after`,
+spectrum pacing, `not_before`, the per-horizon limits and the ERIC-per-barrier limit.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from engine.evaluation.explain import Proof, barriers_matched, memo, supporting_tests
+from engine.model.facts import Facts
+from engine.model.jsontext import compact
+from engine.model.results import Recommendation
+from engine.model.rules import PRIORITY_RANK, Rule, Source
+from engine.model.vocabulary import CATEGORIES, ENGAGEMENT_LEVELS, HORIZONS
+
+HORIZON_IDS: tuple[str, ...] = tuple(HORIZONS)
+LEVELS: tuple[str, ...] = tuple(ENGAGEMENT_LEVELS)
+PACE_UNKNOWN = "inform"
+"""The engagement level pacing assumes when the case does not state one (docs/plan.md)."""
+
+
+@dataclass(frozen=True)
+class PlanOptions:
+    """How many items each horizon holds, and how many ERIC items one barrier gets before `later`."""
+
+    now: int = 5
+    next: int = 10
+    eric_per_barrier: int = 2
+
+
+@dataclass(frozen=True)
+class Also:
+    """A stand-alone ERIC item folded into a recommendation that already carries its strategy."""
+
+    rule_ids: tuple[str, ...]
+    eric_strategy: str
+    title: str
+    priority: str
+    score: float
+    evidence_level: int
+    barriers: tuple[str, ...]
+    explanation: tuple[Proof, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"rule_ids": list(self.rule_ids), "eric_strategy": self.eric_strategy, "title": self.title,
+                "priority": self.priority, "score": _num(self.score),
+                "evidence_level": self.evidence_level or None, "cfir": list(self.barriers),
+                "explanation": [p.to_dict() for p in self.explanation]}
+
+    def to_json(self) -> str:
+        """`compact(to_dict())`, with the proofs' own cached text spliced in."""
+        head = compact({"rule_ids": list(self.rule_ids), "eric_strategy": self.eric_strategy, "title": self.title,
+                        "priority": self.priority, "score": _num(self.score),
+                        "evidence_level": self.evidence_level or None, "cfir": list(self.barriers)})
+        return head[:-1] + ',"explanation":[' + ",".join(p.to_json() for p in self.explanation) + "]}"
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where one recommendation sits in the plan, and why."""
+
+    horizon: str
+    rank: int
+    reasons: tuple[dict[str, Any], ...]
+    also: tuple[Also, ...] = ()
+    tie: tuple[Any, ...] = field(default=(), compare=False, repr=False)
+    """The ranking key without the rule id: items with equal `tie` are exact ties (only the id orders them)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"horizon": self.horizon, "rank": self.rank, "rank_reasons": [dict(r) for r in self.reasons],
+                "also": [a.to_dict() for a in self.also]}
+
+    def to_json(self) -> str:
+        """`compact(to_dict())` without parsing the folded items' proofs back from their text."""
+        head = compact({"horizon": self.horizon, "rank": self.rank, "rank_reasons": list(self.reasons), "also": []})
+        if not self.also:
+            return head
+        return head[:-3] + "[" + ",".join(a.to_json() for a in self.also) + "]}"
+
+
+@dataclass(frozen=True)
+class HeldBack:
+    """A recommendation that fired but waits while another one, which supersedes it, is in the plan."""
+
+    rule_id: str
+    by: str
+    reason: str
+    recommendation: Recommendation
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"rule_id": self.rule_id, "by": self.by, "reason": self.reason}
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Placements aligned with the result's recommendations (which are in plan order)."""
+
+    items: tuple[Placement, ...] = ()
+    held_back: tuple[HeldBack, ...] = ()
+    folded: dict[str, str] = field(default_factory=dict)
+    """Rule id of a folded ERIC item -> the rule id of the recommendation it was folded into."""
+
+    def ids(self, recs: Sequence[Recommendation]) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {h: [] for h in HORIZON_IDS}
+        for rec, place in zip(recs, self.items, strict=True):
+            out[place.horizon].append(rec.rule_id)
+        return out
+
+    def to_dict(self, recs: Sequence[Recommendation]) -> dict[str, Any]:
+        return {**self.ids(recs), "held_back": [h.to_dict() for h in self.held_back]}
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Where one rule's recommendation ended up in a case's plan (for explain and why-not)."""
+
+    rule_id: str
+    state: str
+    """'placed', 'held_back', 'folded' (into another item), 'derives' (a derivation) or 'not_fired'."""
+    horizon: str = ""
+    rank: int = 0
+    by: str = ""
+    """The rule that held it back, or the rule of the item it was folded into."""
+    reason: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"state": self.state}
+        if self.horizon:
+            out.update(horizon=self.horizon, rank=self.rank)
+        if self.by:
+            out["by"] = self.by
+        if self.reason:
+            out["reason"] = self.reason
+        return out
+
+
+def standing(rule_id: str, recs: Sequence[Recommendation], plan: Plan, fired: Sequence[str],
+             derives: bool) -> Standing:
+    """Where `rule_id` stands in a plan built from `recs` (the result's recommendations, in plan order)."""
+    if rule_id not in fired:
+        return Standing(rule_id, "not_fired")
+    if derives:
+        return Standing(rule_id, "derives")
+    for h in plan.held_back:
+        if rule_id in h.recommendation.rule_ids:
+            return Standing(rule_id, "held_back", by=h.by, reason=h.reason)
+    if rule_id in plan.folded:
+        host = plan.folded[rule_id]
+        place = next((p for r, p in zip(recs, plan.items, strict=True) if r.rule_id == host), None)
+        return Standing(rule_id, "folded", place.horizon if place else "", place.rank if place else 0, host,
+                        f"folded into {host}, which already carries its ERIC strategy")
+    for rec, place in zip(recs, plan.items, strict=True):
+        if rule_id in rec.rule_ids:
+            return Standing(rule_id, "placed", place.horizon, place.rank)
+    return Standing(rule_id, "not_fired")
+
+
+# ---------------------------------------------------------------- ranking
+
+
+@dataclass
+class _Item:
+    rec: Recommendation
+    rules: list[Rule]
+    also: list[Also] = field(default_factory=list)
+    key: tuple[Any, ...] = ()
+    reasons: list[dict[str, Any]] = field(default_factory=list)
+    barriers: tuple[str, ...] = ()
+
+
+def _standalone_eric(rec: Recommendation) -> str | None:
+    """The strategy of an ERIC item that is only that strategy (category implementation_strategy, one tag)."""
+    tags = rec.tags.get("eric_strategy", ())
+    return tags[0] if rec.category == "implementation_strategy" and len(tags) == 1 else None
+
+
+def _evidence(figure: float, declared: int, literature: bool) -> tuple[int, int | str | None]:
+    """Evidence tier (0 best) and the level shown: Level 1 >= 50%, Level 2 20-49%, a published source
+    without a figure, or the authors' judgement."""
+    if figure >= 50 or declared == 1:
+        return 0, 1
+    if figure >= 20 or declared == 2:
+        return 1, 2
+    return (2, "published") if literature else (3, "authors_judgement")
+
+
+def _severity(barriers: Sequence[str], facts: Facts) -> tuple[int, Any, str]:
+    """(order, worst rating, its construct): -2 before -1 before mixed before no barrier."""
+    best: tuple[int, Any, str] = (3, None, "")
+    for b in barriers:
+        value = facts.get(f"cfir.{b}")
+        order = 0 if value == -2 else 1 if value == -1 else 2
+        if order < best[0]:
+            best = (order, value, b)
+    return best
+
+
+@dataclass(frozen=True)
+class _Static:
+    """What ranking reads from a recommendation alone (computed once per shared Recommendation)."""
+
+    urgent: str
+    barriers: tuple[str, ...]
+    declared: int
+    literature: bool
+    stages: frozenset[str]
+    support: int
+    category: int
+
+
+def _static(rec: Recommendation, rules: list[Rule]) -> _Static:
+    """Memoised on the recommendation or, for a one-proof recommendation, on its proof: proofs are
+    shared across cases while recommendations whose text names the site are new in each case."""
+    found = rec.__dict__.get("_rank_static")
+    if found is not None:
+        return found  # type: ignore[no-any-return]
+    if len(rec.explanation) == 1:
+        # the rules are those of rule_ids; the sources are the engine's one tuple for the rule
+        shared: dict[tuple[Any, ...], tuple[tuple[Source, ...], _Static]] = memo(
+            rec.explanation[0], "_rank_statics", dict)
+        key = (rec.rule_ids, rec.category)
+        entry = shared.get(key)
+        if entry is not None and (entry[0] is rec.sources or entry[0] == rec.sources):
+            found = entry[1]
+        else:
+            found = _build_static(rec, rules)
+            shared[key] = (rec.sources, found)
+    else:
+        found = _build_static(rec, rules)
+    object.__setattr__(rec, "_rank_static", found)
+    return found
+
+
+def _build_static(rec: Recommendation, rules: list[Rule]) -> _Static:
+    return _Static(
+        next((r.urgent for r in rules if r.urgent), ""), barriers_matched(rec.explanation),
+        min([r.evidence_level for r in rules if r.evidence_level] or [0]),
+        _published(rec.sources), frozenset(s for r in rules for s in r.stages),
+        len({t.fact for p in rec.explanation for t in supporting_tests(p)}),
+        CATEGORIES.index(rec.category) if rec.category in CATEGORIES else len(CATEGORIES))
+
+
+def _published(sources: Sequence[Source]) -> bool:
+    return any(s.kind != "authors_judgement" for s in sources)
+
+
+def _rank(item: _Item, facts: Facts) -> None:
+    """The item's sort key and the factors worth telling (docs/plan.md, 'Ranking')."""
+    rec = item.rec
+    st = _static(rec, item.rules)
+    reasons: list[dict[str, Any]] = []
+    urgent = st.urgent
+    if urgent:
+        reasons.append({"factor": "urgent", "value": urgent})
+    also = item.also
+    prio, prio_from = PRIORITY_RANK[rec.priority], ""
+    for a in also:
+        if PRIORITY_RANK[a.priority] < prio:
+            prio, prio_from = PRIORITY_RANK[a.priority], a.rule_ids[0]
+    reason: dict[str, Any] = {"factor": "priority", "value": ("high", "medium", "low")[prio]}
+    if prio_from:
+        reason["from"] = prio_from
+    reasons.append(reason)
+    barriers = (tuple(dict.fromkeys(st.barriers + tuple(b for a in also for b in a.barriers)))
+                if also else st.barriers)
+    item.barriers = barriers
+    sev, worst, worst_id = _severity(barriers, facts)
+    if worst is not None:
+        reasons.append({"factor": "barrier_severity", "value": worst, "cfir": worst_id})
+    if also:
+        figure = max([rec.score, *(a.score for a in also)])
+        declared = min([lvl for lvl in [st.declared, *(a.evidence_level for a in also)] if lvl] or [0])
+    else:  # the common case: nothing folded in
+        figure, declared = rec.score, st.declared
+    tier, level = _evidence(figure, declared, st.literature)
+    if tier <= 1:
+        reasons.append({"factor": "evidence", "level": level, "value": _num(figure) if figure else None})
+    if len(barriers) >= 2:
+        reasons.append({"factor": "breadth", "value": len(barriers)})
+    stage = facts.get("stage")
+    fit = 1 if not st.stages or stage is None else (0 if stage in st.stages else 2)
+    if fit == 0:
+        reasons.append({"factor": "stage_fit", "value": stage})
+    item.key = (0 if urgent else 1, prio, sev, tier, -figure, -len(barriers), fit, -st.support, st.category,
+                rec.rule_id)
+    item.reasons = reasons
+
+
+# ---------------------------------------------------------------- building the plan
+
+
+def build_plan(recs: Sequence[Recommendation], rules: Mapping[str, Rule], facts: Facts,
+               options: PlanOptions | None = None) -> tuple[tuple[Recommendation, ...], Plan]:
+    """Recommendations in plan order and their placements; superseded and folded items taken out."""
+    options = options or PlanOptions()
+    items = [_Item(rec, [rules[i] for i in rec.rule_ids]) for rec in recs]
+    items, held = _hold_back(items)
+    for it in items:
+        _rank(it, facts)
+    items, folded = _fold(items, facts)
+    order, deps = _order(items)
+    horizon = _place(order, deps, facts, options)
+    placed = sorted(range(len(order)), key=lambda i: (horizon[i], i))
+    if placed and not any(h == 0 for h in horizon):
+        first = next((i for i in placed if not any(r["factor"] in ("pacing", "after") for r in order[i].reasons)),
+                     None)
+        if first is not None:
+            horizon[first] = 0
+            order[first].reasons.append({"factor": "first_step"})
+            placed = sorted(range(len(order)), key=lambda i: (horizon[i], i))
+    out_recs = tuple(order[i].rec for i in placed)
+    placements = tuple(Placement(HORIZON_IDS[horizon[i]], n, tuple(order[i].reasons), tuple(order[i].also),
+                                 order[i].key[:-1]) for n, i in enumerate(placed, 1))
+    return out_recs, Plan(placements, tuple(held), folded)
+
+
+def _hold_back(items: list[_Item]) -> tuple[list[_Item], list[HeldBack]]:
+    """Items every one of whose rules is superseded by a rule of another item in the result."""
+    by_rule = {r.id: it for it in items for r in it.rules}
+    superseded: dict[str, str] = {}
+    for it in items:
+        for r in it.rules:
+            for target in r.supersedes:
+                if target in by_rule and by_rule[target] is not it:
+                    superseded.setdefault(target, r.id)
+    keep: list[_Item] = []
+    held: list[HeldBack] = []
+    for it in items:
+        if it.rules and all(r.id in superseded for r in it.rules):
+            by = superseded[it.rules[0].id]
+            by_item = by_rule[by]
+            held.append(HeldBack(it.rec.rule_id, by, f"held back while '{by_item.rec.title}' ({by}) is in the plan",
+                                 it.rec))
+        else:
+            keep.append(it)
+    return keep, sorted(held, key=lambda h: h.rule_id)
+
+
+def _fold(items: list[_Item], facts: Facts) -> tuple[list[_Item], dict[str, str]]:
+    """Fold each stand-alone ERIC item into the best-ranked other item carrying its strategy."""
+    items = sorted(items, key=lambda it: it.key)
+    strategies = [_standalone_eric(it.rec) for it in items]
+    first_host: dict[str, _Item] = {}  # strategy -> the best-ranked item that is not stand-alone and carries it
+    for it, strategy in zip(items, strategies, strict=True):
+        if strategy is None:
+            for tag in it.rec.tags.get("eric_strategy", ()):
+                first_host.setdefault(tag, it)
+    folded: dict[str, str] = {}
+    keep: list[_Item] = []
+    changed: list[_Item] = []
+    for it, strategy in zip(items, strategies, strict=True):
+        host = first_host.get(strategy) if strategy else None
+        if host is None:
+            keep.append(it)
+            continue
+        rec = it.rec
+        host.also.append(Also(rec.rule_ids, strategy or "", rec.title, rec.priority, rec.score,
+                              min([r.evidence_level for r in it.rules if r.evidence_level] or [0]),
+                              barriers_matched(rec.explanation), rec.explanation))
+        for rid in rec.rule_ids:
+            folded[rid] = host.rec.rule_id
+        changed.append(host)
+    for host in changed:
+        _rank(host, facts)
+    return keep, folded
+
+
+def _order(items: list[_Item]) -> tuple[list[_Item], dict[int, list[int]]]:
+    """Items in rank order, each after the items it follows (`after`); an edge that would close a
+    cycle is dropped (lint reports cycles)."""
+    items = sorted(items, key=lambda it: it.key)
+    by_rule = {r.id: i for i, it in enumerate(items) for r in it.rules}
+    deps: dict[int, set[int]] = {i: set() for i in range(len(items))}
+    for i, it in enumerate(items):
+        for r in it.rules:
+            for ref in r.after:
+                if ":" in ref:
+                    key, _, tag = ref.partition(":")
+                    targets = [j for j, other in enumerate(items) if tag in other.rec.tags.get(key, ())]
+                else:
+                    targets = [by_rule[ref]] if ref in by_rule else []
+                for j in targets:
+                    if j != i and not _reaches(deps, j, i):
+                        deps[i].add(j)
+    # Kahn's algorithm, taking the best-ranked item whose predecessors are placed
+    waiting = {i: len(d) for i, d in deps.items()}
+    followers: dict[int, list[int]] = {i: [] for i in deps}
+    for i, d in deps.items():
+        for j in d:
+            followers[j].append(i)
+    ready = [i for i, n in waiting.items() if n == 0]
+    heapq.heapify(ready)
+    seq: list[int] = []
+    while ready:
+        i = heapq.heappop(ready)
+        seq.append(i)
+        for f in followers[i]:
+            waiting[f] -= 1
+            if waiting[f] == 0:
+                heapq.heappush(ready, f)
+    pos = {old: new for new, old in enumerate(seq)}
+    return [items[i] for i in seq], {pos[i]: sorted([pos[j] for j in deps[i]]) if deps[i] else [] for i in seq}
+
+
+def _reaches(deps: dict[int, set[int]], start: int, goal: int) -> bool:
+    todo, seen = [start], set()
+    while todo:
+        n = todo.pop()
+        if n == goal:
+            return True
+        if n not in seen:
+            seen.add(n)
+            todo.extend(deps[n])
+    return False
+
+
+def _place(order: list[_Item], deps: dict[int, list[int]], facts: Facts, options: PlanOptions) -> list[int]:
+    """Each item's horizon index, in order: the earliest its constraints allow that has room."""
+    limits = (options.now, options.next)
+    count = [0, 0]
+    per_barrier: dict[str, int] = {}
+    level = facts.get("engagement.level")
+    current = LEVELS.index(level if level in LEVELS else PACE_UNKNOWN)
+    horizon: list[int] = []
+    for i, it in enumerate(order):
+        earliest, why = 0, list[dict[str, Any]]()
+        for r in it.rules:
+            if r.not_before and HORIZON_IDS.index(r.not_before) > earliest:
+                earliest = HORIZON_IDS.index(r.not_before)
+                why = [{"factor": "not_before", "value": r.not_before}]
+        spectrum = [LEVELS.index(x) for x in it.rec.tags.get("spectrum_level", ()) if x in LEVELS]
+        if spectrum and min(spectrum) - current >= 2:
+            paced = 1 if min(spectrum) - current == 2 else 2
+            if paced > earliest:
+                earliest = paced
+            why.append({"factor": "pacing", "spectrum_level": LEVELS[min(spectrum)],
+                        "engagement_level": level if level in LEVELS else None})
+        for j in deps[i]:
+            h = min(horizon[j] + 1, 2)
+            if h > earliest:
+                earliest = h
+            why.append({"factor": "after", "rule": order[j].rec.rule_id, "horizon": HORIZON_IDS[horizon[j]]})
+        h = earliest
+        eric = it.rec.category == "implementation_strategy" and it.barriers
+        if eric and h < 2 and all(per_barrier.get(b, 0) >= options.eric_per_barrier for b in it.barriers):
+            h = 2
+            why.append({"factor": "eric_per_barrier", "cfir": it.barriers[0], "limit": options.eric_per_barrier})
+        full: dict[str, Any] | None = None
+        due = min((HORIZON_IDS.index(r.due) for r in it.rules if r.due), default=2)
+        while h < 2 and count[h] >= limits[h] and not (h == 1 and due == 1 and h >= earliest):
+            full = {"factor": "capacity", "horizon": HORIZON_IDS[h], "limit": limits[h]}
+            h += 1
+        if due == 1 and h == 1 and count[1] >= limits[1]:
+            why.append({"factor": "due", "value": "next"})
+        if full:
+            why.append(full)
+        if h < 2:
+            count[h] += 1
+            if eric:
+                for b in it.barriers:
+                    per_barrier[b] = per_barrier.get(b, 0) + 1
+        it.reasons.extend(why)
+        horizon.append(h)
+    return horizon
+
+
+def _num(x: float) -> int | float:
+    return int(x) if float(x).is_integer() else x

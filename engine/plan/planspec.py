@@ -1,0 +1,104 @@
+"""`isp-advisor plan`: a result's now and next items as a specified plan (docs/plan-spec.md).
+
+specification (Proctor, Powell & McMillen 2013) -> go-zones (Waltz et al. 2015 priors, local
+ratings) -> logic model (Smith, Li & Rafferty 2020) -> outcome measures. A pure function of the
+result, the rules and the case; `to_dict()` is the JSON contract.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from engine.errors import CaseError, Problem, did_you_mean
+from engine.io.documents import load
+from engine.model.case import Case
+from engine.model.results import Result
+from engine.model.rules import RuleBase
+from engine.model.vocabulary import ERIC_STRATEGIES
+from engine.plan import gozone
+from engine.plan.logicmodel import LogicModel
+from engine.plan.logicmodel import build as build_logic_model
+from engine.plan.measures import Measure, measures_for
+from engine.plan.specification import Specified, specify, to_dict
+
+DEFAULT_HORIZONS: tuple[str, ...] = ("now", "next")
+
+
+@dataclass(frozen=True)
+class Item:
+    spec: Specified
+    rating: gozone.Rating
+    zone: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return to_dict(self.spec, self.rating.importance, self.rating.feasibility, self.zone, self.rating.source)
+
+
+@dataclass(frozen=True)
+class PlanSpec:
+    case_id: str
+    engine: dict[str, Any]
+    stage: str | None
+    horizons: tuple[str, ...]
+    items: tuple[Item, ...]
+    means: gozone.Means
+    logic_model: LogicModel
+    measures: tuple[Measure, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"case_id": self.case_id, "engine": self.engine,
+                "strategies": [i.to_dict() for i in self.items],
+                "logic_model": self.logic_model.to_dict(),
+                "measures": [m.to_dict() for m in self.measures],
+                "go_zone": self.means.to_dict()}
+
+    def quadrants(self) -> dict[str, list[Item]]:
+        out: dict[str, list[Item]] = {z: [] for z in gozone.ZONES}
+        for i in self.items:
+            out[i.zone].append(i)
+        return out
+
+
+def build_plan_spec(result: Result, case: Case, base: RuleBase,
+                    horizons: Sequence[str] = DEFAULT_HORIZONS) -> PlanSpec:
+    """Specify, rate and link the items of `horizons` (default: now and next)."""
+    from engine.render.plantext import why_here
+
+    facts = case.facts()
+    rules = {r.id: r for r in base.rules}
+    specs = [specify(rec, place, rules, facts, why_here(rec)) for rec, place in result.placed()
+             if place.horizon in horizons]
+    local = dict(case.ratings or {})
+    ratings = [gozone.rate(s.rule_ids, s.eric_strategy, local) for s in specs]
+    m = gozone.means(ratings)
+    items = tuple(Item(s, r, gozone.zone(r, m)) for s, r in zip(specs, ratings, strict=True))
+    outcomes = case.outcomes
+    model = build_logic_model(specs, facts, (outcomes.service or []) if outcomes else [],
+                              (outcomes.client or []) if outcomes else [])
+    targeted = sorted({o for s in specs for o in s.outcomes})
+    return PlanSpec(case.case_id, result.engine, facts.get("stage"), tuple(horizons), items, m, model,
+                    measures_for(targeted, base.sources))
+
+
+def check_ratings(case: Case, base: RuleBase, path: str | os.PathLike[str] | None = None) -> None:
+    """Every key of the case's `ratings:` names a loaded rule or an ERIC strategy; otherwise a located
+    CaseError (exit 2) with a did-you-mean. Needs the loaded rules, hence not part of the case model."""
+    if not case.ratings:
+        return
+    ids = {r.id for r in base.rules if not r.derive}
+    unknown = [k for k in case.ratings if k not in ids and k not in ERIC_STRATEGIES]
+    if not unknown:
+        return
+    lines = load(path, CaseError) if path is not None else None
+    problems = []
+    for key in unknown:
+        hint = did_you_mean(key, [*ids, *ERIC_STRATEGIES]) or ("rate a recommending rule by its id (isp-advisor "
+                                                                "rules list) or an ERIC strategy by its id")
+        problems.append(Problem(file=str(path) if path is not None else "<input>",
+                                line=lines.line_of(("ratings", key)) if lines else 0, field=f"ratings.{key}",
+                                code="unknown_id", message=f"'{key}' is neither a loaded rule id nor an ERIC "
+                                "strategy id", hint=hint))
+    raise CaseError(problems)

@@ -1,0 +1,1 @@
+"""The practitioner's commands: the interview, group interviews, the glossary, what-if."""

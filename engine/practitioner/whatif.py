@@ -1,0 +1,147 @@
+"""What if the case were different? Apply `PATH=VALUE` changes and diff the recommendations.
+
+Changes are typed by the case contract (a rating is a number, a yes/no fact a boolean) and the
+changed case is validated by the same `Case` model as a case file, so a bad `--set` gets the
+same message a bad file would: field, allowed values, did-you-mean.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from engine.errors import CaseError, Problem, UsageError, did_you_mean, parse_each
+from engine.evaluation.runner import Engine
+from engine.io.casewriter import case_data, put
+from engine.model.case import Case, case_from_data
+from engine.model.facts import DERIVED_PREFIX, FACTS, parse_value
+from engine.model.results import Recommendation, Result
+from engine.model.vocabulary import PRIORITIES
+
+SET = "--set"
+_UNSET = {"", "null", "none", "~"}
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """One `PATH=VALUE` change; `value` None removes the fact from the case."""
+
+    path: str
+    value: Any
+    text: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"fact": self.path, "value": self.value}
+
+
+def parse_assignment(text: str) -> Assignment:
+    """`engagement.level=collaborate` -> Assignment, typed by the fact's kind."""
+    path, sep, raw = text.partition("=")
+    path = path.strip()
+    if not sep or not path:
+        raise UsageError(Problem(file=SET, code="syntax", message=f"'{text}' is not PATH=VALUE",
+                                 hint="e.g. --set engagement.level=collaborate"))
+    if path.startswith(DERIVED_PREFIX):
+        raise UsageError(Problem(file=SET, field=path, code="derived", message="is derived by the rules, not set",
+                                 hint="set the case facts it is derived from"))
+    spec = FACTS.get(path)
+    if spec is None or path == "case_id":
+        hint = did_you_mean(path, [p for p in FACTS if p != "case_id"]) or \
+            "paths are the case file's keys joined by dots, e.g. power.differential or cfir.innovation.complexity"
+        raise UsageError(Problem(file=SET, field=path, code="unknown_fact", message="unknown fact path", hint=hint))
+    return Assignment(path, _typed(path, raw.strip()), text)
+
+
+def _typed(path: str, raw: str) -> Any:
+    """The value as the case model expects it; anything it cannot read is left for the model to refuse."""
+    if raw.lower() in _UNSET:
+        return None
+    return parse_value(path, raw)
+
+
+def apply(case: Case, changes: Iterable[Assignment]) -> Case:
+    """The case with the changes made, validated like a case file (all problems at once)."""
+    data = case_data(case)
+    for change in changes:
+        put(data, change.path, change.value)
+    try:
+        return case_from_data(data, SET)
+    except CaseError as exc:
+        raise CaseError([_as_set(p) for p in exc.problems]) from None
+
+
+def _as_set(p: Problem) -> Problem:
+    hint = p.hint or ("use true or false" if p.code == "bool_parsing" else "")
+    return Problem(file=SET, field=p.field, message=p.message, code=p.code, hint=hint)
+
+
+@dataclass(frozen=True)
+class Change:
+    """A recommendation present on both sides whose priority moved."""
+
+    before: Recommendation
+    after: Recommendation
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"rule_id": self.after.rule_id, "title": self.after.title, "category": self.after.category,
+                "priority_before": self.before.priority, "priority_after": self.after.priority}
+
+
+@dataclass(frozen=True)
+class Diff:
+    """Recommendations before and after a set of changes."""
+
+    case_id: str
+    changes: tuple[Assignment, ...]
+    before: Result
+    after: Result
+    added: tuple[Recommendation, ...]
+    removed: tuple[Recommendation, ...]
+    changed: tuple[Change, ...]
+    unchanged: int
+
+    def to_dict(self) -> dict[str, Any]:
+        def brief(r: Recommendation) -> dict[str, Any]:
+            return {"rule_id": r.rule_id, "rule_ids": list(r.rule_ids), "title": r.title, "category": r.category,
+                    "priority": r.priority}
+
+        return {
+            "case_id": self.case_id,
+            "changes": [c.to_dict() for c in self.changes],
+            "added": [brief(r) for r in self.added],
+            "removed": [brief(r) for r in self.removed],
+            "changed": [c.to_dict() for c in self.changed],
+            "unchanged": self.unchanged,
+            "before": {"recommendations": len(self.before.recommendations)},
+            "after": {"recommendations": len(self.after.recommendations),
+                      "missing_information": list(self.after.missing_information)},
+        }
+
+
+def whatif(engine: Engine, case: Case, settings: Iterable[str]) -> Diff:
+    """Evaluate the case as it is and with `settings` (PATH=VALUE strings) applied, and diff."""
+    changes = parse_each(settings, parse_assignment)
+    if not changes:
+        raise UsageError(Problem(file=SET, code="missing", message="nothing to change",
+                                 hint="give at least one --set PATH=VALUE, e.g. --set engagement.level=collaborate"))
+    changed_case = apply(case, changes)
+    return diff(engine, case.case_id, tuple(changes), engine.evaluate(case), engine.evaluate(changed_case))
+
+
+def diff(engine: Engine, case_id: str, changes: tuple[Assignment, ...], before: Result, after: Result) -> Diff:
+    """Match recommendations by what they recommend (category and merge key), not by which rule said it."""
+
+    def keyed(result: Result) -> dict[tuple[str, str], Recommendation]:
+        return {engine.by_id[r.rule_id].merge_key: r for r in result.recommendations}
+
+    b, a = keyed(before), keyed(after)
+    added = tuple(r for k, r in a.items() if k not in b)
+    removed = tuple(r for k, r in b.items() if k not in a)
+    changed = tuple(Change(b[k], a[k]) for k in a if k in b and a[k].priority != b[k].priority)
+    same = sum(1 for k in a if k in b) - len(changed)
+    changed = tuple(sorted(changed, key=lambda c: (PRIORITIES.index(c.after.priority), c.after.rule_id)))
+    return Diff(case_id, changes, before, after, added, removed, changed, same)
+
+
+__all__ = ["Assignment", "Change", "Diff", "apply", "diff", "parse_assignment", "whatif"]

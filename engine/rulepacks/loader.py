@@ -1,0 +1,652 @@
+"""Loading rule packs: find the files, validate every rule, resolve overrides and sources.
+
+All problems in all packs are collected and raised together as one RuleError, sorted by file
+and line, so a rule author fixes a pack in one pass.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pydantic import ValidationError
+
+from engine.errors import Problem, RuleError, allowed, did_you_mean, display_name
+from engine.io.documents import Document, dotted, load
+from engine.model import vocabulary as v
+from engine.model.conditions import All, Any_, Condition, Not, Test
+from engine.model.facts import DERIVED_PREFIX, FACTS, FactSpec, spec_for
+from engine.model.rules import PackInfo, Rule, RuleBase, Source, Variant
+
+if TYPE_CHECKING:
+    from engine.rulepacks.rulemodel import TestModel
+
+RULES_ENV = "ISP_ADVISOR_RULES"
+SOURCES_FILE = "sources.yaml"
+_VAR_RE = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def shipped_rules_dir() -> Path:
+    """The rule packs that come with the tool: the checkout's rules/ or the installed copy."""
+    here = Path(__file__).resolve().parents[2] / "rules"
+    if (here / SOURCES_FILE).is_file():
+        return here
+    import isp_advisor_rules  # the installed copy of rules/ (see pyproject.toml)
+
+    return Path(next(iter(isp_advisor_rules.__path__)))
+
+
+class RuleDirs(tuple):  # type: ignore[type-arg]
+    """Local rule folders, remembering whether the shipped packs are wanted too (`--no-shipped`)."""
+
+    shipped: bool = True
+
+    def __new__(cls, dirs: Iterable[str | os.PathLike[str]] = (), shipped: bool = True) -> RuleDirs:
+        self = super().__new__(cls, tuple(dirs))
+        self.shipped = shipped
+        return self
+
+
+def rule_dirs(extra: Sequence[str | os.PathLike[str]] = (), shipped: bool = True) -> list[Path]:
+    """Shipped packs first, then $ISP_ADVISOR_RULES, then --rules folders, in that order."""
+    shipped = shipped and getattr(extra, "shipped", True)
+    dirs = [shipped_rules_dir()] if shipped else []
+    env = os.environ.get(RULES_ENV, "")
+    dirs += [Path(p) for p in env.split(os.pathsep) if p.strip()]
+    dirs += [Path(p) for p in extra]
+    return dirs
+
+
+def pack_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.glob("*.y*ml") if p.name != SOURCES_FILE and p.suffix in (".yaml", ".yml"))
+
+
+def rules_digest(extra: Sequence[str | os.PathLike[str]] = (), shipped: bool = True) -> str:
+    """A digest of every file `load_rulebase(extra, shipped)` reads (the rule cache's key).
+
+    Any edit to any pack or sources file changes it, even without a version bump. Missing
+    folders only contribute their path (loading them fails anyway); an unreadable file raises OSError.
+    """
+    from engine.rulepacks import rulecache
+
+    dirs = rule_dirs(extra, shipped)
+    files = [f for d in dirs if d.is_dir()
+             for f in ([d / SOURCES_FILE] if (d / SOURCES_FILE).is_file() else []) + pack_files(d)]
+    return rulecache.key_for(files, dirs, shipped and getattr(extra, "shipped", True))
+
+
+def load_rulebase(extra: Sequence[str | os.PathLike[str]] = (), shipped: bool = True) -> RuleBase:
+    """Load and validate every pack of the given folders into one RuleBase (cached: see rulecache)."""
+    from engine.rulepacks import rulecache
+
+    dirs = rule_dirs(extra, shipped)
+    key = None
+    if all(d.is_dir() for d in dirs):
+        files = [f for d in dirs for f in ([d / SOURCES_FILE] if (d / SOURCES_FILE).is_file() else [])
+                 + pack_files(d)]
+        try:
+            key = rulecache.key_for(files, dirs, shipped and getattr(extra, "shipped", True))
+        except (OSError, ValueError):  # a file that cannot be hashed safely: the load below reports it
+            key = None
+        cached = rulecache.read(key) if key else None
+        if cached is not None:
+            return cached
+    base, problems = scan_rulebase(extra, shipped)
+    if problems:
+        raise RuleError(problems)
+    if key:
+        rulecache.write(key, base)
+    return base
+
+
+def scan_rulebase(extra: Sequence[str | os.PathLike[str]] = (),
+                  shipped: bool = True) -> tuple[RuleBase, list[Problem]]:
+    """Every rule that loads cleanly plus every problem found, without raising.
+
+    `rules lint` reports the problems as findings and still checks the rules that did load.
+    """
+    dirs = rule_dirs(extra, shipped)
+    shipped = shipped and getattr(extra, "shipped", True)
+    problems: list[Problem] = []
+    for d in dirs:
+        if not d.is_dir():
+            problems.append(Problem(file=str(d), code="not_found", message="rule folder not found",
+                                    hint=f"give a folder holding *.yaml rule packs (from --rules or ${RULES_ENV})"))
+    if problems:
+        return RuleBase((), (), {}), problems
+    sources = _load_sources(dirs, problems)
+    packs: list[PackInfo] = []
+    rules: list[Rule] = []
+    disables: list[tuple[str, str, str, int]] = []
+    for index, d in enumerate(dirs):
+        shipped_dir = shipped and index == 0
+        for f in pack_files(d):
+            try:
+                doc = load(f, RuleError)
+            except RuleError as exc:
+                problems.extend(exc.problems)
+                continue
+            pack = _load_pack(doc, shipped_dir, sources, problems)
+            if pack is None:
+                continue
+            info, pack_rules, disable = pack
+            packs.append(info)
+            rules.extend(pack_rules)
+            disables.extend((rid, info.name, doc.path, doc.line_of(("disable",))) for rid in disable)
+    merged = _resolve(rules, packs, disables, problems)
+    _check_derived(merged, problems)
+    disabled = {rid: pack for rid, pack, _, _ in disables}
+    _check_plan_refs(merged, disabled, problems)
+    return RuleBase(tuple(merged), tuple(packs), sources, disabled), problems
+
+
+def _load_sources(dirs: list[Path], problems: list[Problem]) -> dict[str, Source]:
+    from engine.rulepacks.rulemodel import SourcesModel  # not needed when the rule cache answers
+
+    out: dict[str, Source] = {}
+    for d in dirs:
+        f = d / SOURCES_FILE
+        if not f.is_file():
+            continue
+        try:
+            doc = load(f, RuleError)
+            model = SourcesModel.model_validate(doc.data)
+        except RuleError as exc:
+            problems.extend(exc.problems)
+            continue
+        except ValidationError as exc:
+            from engine.io.validation import problems_from
+
+            problems.extend(problems_from(exc, doc, SourcesModel))
+            continue
+        for key, s in model.sources.items():
+            out[key] = Source(key, s.citation, s.url or "", s.kind, s.note or "")
+    return out
+
+
+def source_overrides(extra: Sequence[str | os.PathLike[str]] = (), shipped: bool = True) -> list[Problem]:
+    """Source keys a later folder's sources.yaml defines again: the later citation silently wins
+    (a local file replacing a shipped source), so lint and `rules list` warn about each."""
+    seen: dict[str, tuple[str, Any]] = {}
+    out: list[Problem] = []
+    for d in rule_dirs(extra, shipped):
+        f = d / SOURCES_FILE
+        if not f.is_file():
+            continue
+        try:
+            doc = load(f, RuleError)
+        except RuleError:
+            continue  # reported by the load itself
+        found = doc.data.get("sources") if isinstance(doc.data, dict) else None
+        data: dict[Any, Any] = found if isinstance(found, dict) else {}
+        for key in data:
+            if not isinstance(key, str):
+                continue
+            if key in seen and seen[key][1] != data[key]:  # the same entry again changes nothing
+                out.append(Problem(file=doc.path, line=doc.line_of(("sources", key)), field=f"sources.{key}",
+                                   code="source_override",
+                                   message=f"redefines source '{key}' of {display_name(seen[key][0])}, which it "
+                                           "replaces for every rule citing it",
+                                   hint="give your source a key of its own, or remove this entry"))
+            elif key not in seen:
+                seen[key] = (doc.path, data[key])
+    return out
+
+
+def _load_pack(doc: Document, shipped: bool, sources: dict[str, Source],
+               problems: list[Problem]) -> tuple[PackInfo, list[Rule], list[str]] | None:
+    from engine.io.validation import problems_from
+    from engine.rulepacks.rulemodel import PackModel  # not needed when the rule cache answers
+
+    if not isinstance(doc.data, dict):
+        problems.append(Problem(file=doc.path, line=1, code="type",
+                                message="a rule pack must be a mapping with 'ruleset', 'version' and 'rules'"))
+        return None
+    try:
+        pack = PackModel.model_validate(doc.data)
+    except ValidationError as exc:
+        problems.extend(problems_from(exc, doc, PackModel))
+        return None
+    info = PackInfo(pack.ruleset, pack.version, doc.path, pack.description or "", shipped)
+    raw: list[tuple[dict[str, Any], tuple[str | int, ...], str]] = [
+        (r, ("rules", i), "") for i, r in enumerate(pack.rules)]
+    for ti, table in enumerate(pack.tables):
+        raw.extend(_expand_table(doc, table, ("tables", ti), problems))
+    rules: list[Rule] = []
+    for data, loc, table_name in raw:
+        rule = _load_rule(doc, data, loc, info, sources, problems, table_name)
+        if rule is not None:
+            rules.append(rule)
+    return info, rules, list(pack.disable)
+
+
+def _expand_table(doc: Document, data: dict[str, Any], loc: tuple[str | int, ...],
+                  problems: list[Problem]) -> list[tuple[dict[str, Any], tuple[str | int, ...], str]]:
+    from engine.io.validation import problems_from
+    from engine.rulepacks.rulemodel import TableModel  # not needed when the rule cache answers
+
+    try:
+        table = TableModel.model_validate(data)
+    except ValidationError as exc:
+        problems.extend(problems_from(exc, doc, TableModel, base=loc))
+        return []
+    template = data["when"]
+    used = set(_VAR_RE.findall(repr(template)))
+    for name in sorted(used - set(table.vars)):
+        problems.append(Problem(file=doc.path, line=doc.line_of(loc + ("when",)), field=dotted(loc + ("when",)),
+                                code="unknown_var", message=f"template uses ${name}, which is not in 'vars'",
+                                hint=f"add {name} to vars: {table.vars + [name]}"))
+    out = []
+    for ri, row in enumerate(table.rows):
+        rloc = loc + ("rows", ri)
+        missing = [name for name in table.vars if name not in row]
+        if missing:
+            problems.append(Problem(file=doc.path, line=doc.line_of(rloc), field=dotted(rloc),
+                                    rule_id=str(row.get("id", "")), code="missing",
+                                    message=f"row lacks the table column(s) {', '.join(missing)}"))
+            continue
+        values = {name: row[name] for name in table.vars}
+        rule: dict[str, Any] = {k: val for k, val in row.items() if k not in values}
+        for name in ("category", "priority"):
+            if getattr(table, name) is not None:
+                rule.setdefault(name, getattr(table, name))
+        if table.sources:
+            rule.setdefault("sources", list(table.sources))
+        if "actions" in rule or "tags" in rule:
+            rule["recommend"] = {"actions": rule.pop("actions", []), "tags": rule.pop("tags", {})}
+        rule["when"] = _substitute(template, values)
+        for name in ("title", "rationale", "key", "description"):
+            if isinstance(rule.get(name), str | list):
+                rule[name] = _substitute(rule[name], values)
+        if "recommend" in rule and isinstance(rule["recommend"].get("actions"), list):
+            rule["recommend"]["actions"] = _substitute(rule["recommend"]["actions"], values)
+        out.append((rule, rloc, table.table))
+    return out
+
+
+def _substitute(template: Any, values: dict[str, Any]) -> Any:
+    """Replace $var in every string of a template; a string that is only '$var' takes the value as is."""
+    if isinstance(template, str):
+        whole = _VAR_RE.fullmatch(template)
+        if whole and whole.group(1) in values:
+            return values[whole.group(1)]
+        return _VAR_RE.sub(lambda m: str(values.get(m.group(1), m.group(0))), template)
+    if isinstance(template, list):
+        return [_substitute(x, values) for x in template]
+    if isinstance(template, dict):
+        return {k: _substitute(x, values) for k, x in template.items()}
+    return template
+
+
+def _with_rule_codes(found: list[Problem]) -> list[Problem]:
+    """A recommending rule without actions gets its own code (no_actions), so `rules lint` can name it."""
+    return [replace(p, code="no_actions")
+            if p.code in ("missing", "too_short") and p.field.endswith("recommend.actions") else p for p in found]
+
+
+def _load_rule(doc: Document, data: Any, loc: tuple[str | int, ...], info: PackInfo,
+               sources: dict[str, Source], problems: list[Problem], table: str) -> Rule | None:
+    from engine.io.validation import problems_from
+    from engine.rulepacks.rulemodel import RuleModel  # not needed when the rule cache answers
+
+    rule_id = str(data.get("id", "")) if isinstance(data, dict) else ""
+    if not isinstance(data, dict):
+        problems.append(Problem(file=doc.path, line=doc.line_of(loc), field=dotted(loc), code="type",
+                                message="a rule must be a mapping (id, when, recommend or derive, ...)"))
+        return None
+    try:
+        model = RuleModel.model_validate(data)
+    except ValidationError as exc:
+        problems.extend(_with_rule_codes(problems_from(exc, doc, RuleModel, base=loc, rule_id=rule_id)))
+        return None
+    line = doc.line_of(loc)
+    before = len(problems)
+
+    def add(field_loc: tuple[str | int, ...], message: str, hint: str = "", code: str = "invalid") -> None:
+        full = loc + field_loc
+        problems.append(Problem(file=doc.path, line=doc.line_of(full), field=dotted(full), message=message,
+                                hint=hint, code=code, rule_id=model.id))
+
+    when = _condition(model.when, ("when",), add)
+    for name, value in (model.derive or {}).items():
+        err = number_problem(value)
+        if err:
+            add(("derive", name), err[0], err[1], code="bad_number")
+    tags: dict[str, tuple[str, ...]] = {}
+    if model.recommend is not None:
+        for key in v.TAG_KEYS:
+            ids = tuple(getattr(model.recommend.tags, key))
+            for i, tag in enumerate(ids):
+                if tag not in v.TAG_VOCABULARIES[key]:
+                    add(("recommend", "tags", key, i), f"unknown {key} id '{tag}'",
+                        did_you_mean(tag, v.TAG_VOCABULARIES[key]) or f"see the {key} vocabulary in docs",
+                        code="unknown_tag")
+            tags[key] = ids
+    for i, key in enumerate(model.sources):
+        if key not in sources:
+            add(("sources", i), f"unknown source key '{key}'",
+                did_you_mean(key, sources) or "add it to rules/sources.yaml", code="unknown_source")
+    default, variants = _rationale(model, add)
+    _check_placeholders(model, add)
+    specification = _specification(model, sources, add)
+    if len(problems) != before or when is None or variants is None:
+        return None
+    return Rule(
+        id=model.id, when=when, pack=info.name, file=doc.path, line=line, title=model.title or "",
+        category=model.category or "", priority=model.priority, score=float(model.score),
+        key=model.key or "", description=model.description or "",
+        actions=tuple(model.recommend.actions) if model.recommend else (), tags=tags,
+        derive=dict(model.derive or {}), rationale=default, sources=tuple(model.sources),
+        overrides="override" if model.overrides else "", table=table,
+        urgent=("time-bound" if model.urgent is True else model.urgent or ""), not_before=model.not_before or "",
+        due=model.due or "",
+        stages=tuple(model.stages), after=tuple(a if isinstance(a, str) else a.tag for a in model.after),
+        supersedes=tuple(model.supersedes), evidence_level=model.evidence_level or 0,
+        fallbacks=dict(model.fallbacks), variants=variants, specification=specification,
+    )
+
+
+def _specification(model: Any, sources: dict[str, Source], add: Any) -> dict[str, str]:
+    """The rule's `specification:` as flat text fields; its mechanism's source must be a known key."""
+    spec = model.specification
+    if spec is None:
+        return {}
+    out = {k: val for k, val in (("actor", spec.actor), ("target", spec.target),
+                                 ("frequency", spec.dose.frequency if spec.dose else None),
+                                 ("duration", spec.dose.duration if spec.dose else None),
+                                 ("mechanism", spec.mechanism), ("mechanism_source", spec.mechanism_source))
+           if val}
+    from engine.rulepacks.placeholders import PLACEHOLDERS, names_in
+
+    for name, text in out.items():
+        for used in names_in(text) if name != "mechanism_source" else ():
+            if used not in PLACEHOLDERS:
+                where = ("dose", name) if name in ("frequency", "duration") else (name,)
+                add(("specification", *where), f"unknown placeholder '{{{used}}}'",
+                    (did_you_mean(used, PLACEHOLDERS) or "placeholders: " + ", ".join(PLACEHOLDERS))
+                    + "; write {{ and }} for literal braces", code="unknown_placeholder")
+    key = out.get("mechanism_source")
+    if key and key not in sources:
+        add(("specification", "mechanism_source"), f"unknown source key '{key}'",
+            did_you_mean(key, sources) or "add it to rules/sources.yaml", code="unknown_source")
+    return out
+
+
+def _rationale(model: Any, add: Any) -> tuple[str, tuple[Variant, ...] | None]:
+    """The default rationale and the conditional variants before it (None when one fails to compile)."""
+    if not isinstance(model.rationale, list):
+        return model.rationale or "", ()
+    variants: list[Variant] = []
+    ok = True
+    for i, var in enumerate(model.rationale[:-1]):
+        cond = _condition(var.when, ("rationale", i, "when"), add)
+        if cond is None:
+            ok = False
+        else:
+            variants.append(Variant(cond, var.text))
+    return model.rationale[-1].text, (tuple(variants) if ok else None)
+
+
+def _check_placeholders(model: Any, add: Any) -> None:
+    """Every `{name}` in a rule's text is one of the closed list; fallbacks name known placeholders."""
+    from engine.rulepacks.placeholders import PLACEHOLDERS, names_in
+
+    texts: list[tuple[tuple[str | int, ...], str]] = []
+    if model.title:
+        texts.append((("title",), model.title))
+    if model.recommend is not None:
+        texts += [(("recommend", "actions", i), a) for i, a in enumerate(model.recommend.actions)]
+    if isinstance(model.rationale, list):
+        texts += [(("rationale", i, "text"), var.text) for i, var in enumerate(model.rationale)]
+    elif model.rationale:
+        texts.append((("rationale",), model.rationale))
+    for loc, text in texts:
+        for name in names_in(text):
+            if name not in PLACEHOLDERS:
+                add(loc, f"unknown placeholder '{{{name}}}'",
+                    (did_you_mean(name, PLACEHOLDERS) or "placeholders: " + ", ".join(PLACEHOLDERS))
+                    + "; write {{ and }} for literal braces", code="unknown_placeholder")
+    for name in model.fallbacks:
+        if name not in PLACEHOLDERS:
+            add(("fallbacks", name), f"unknown placeholder '{name}'",
+                did_you_mean(name, PLACEHOLDERS) or "placeholders: " + ", ".join(PLACEHOLDERS),
+                code="unknown_placeholder")
+
+
+_ORDERING = ("lt", "lte", "gt", "gte")
+_ALLOWED_OPS = {
+    "text": ("exists",),
+    "list": ("exists",),
+    "enum": ("equals", "not_equals", "in", "not_in", "exists"),
+    "bool": ("equals", "not_equals", "exists"),
+    "ordered": ("equals", "not_equals", "in", "not_in", "lt", "lte", "gt", "gte", "exists"),
+    "rating": ("equals", "not_equals", "in", "not_in", "lt", "lte", "gt", "gte", "exists"),
+    "derived": ("equals", "not_equals", "in", "not_in", "exists"),
+}
+
+
+def _condition(model: Any, loc: tuple[str | int, ...], add: Any) -> Condition | None:
+    """Pydantic condition model -> condition tree, checking paths, operators and values."""
+    from engine.rulepacks.rulemodel import (  # not needed when the rule cache answers
+        AllModel,
+        AnyModel,
+        NotModel,
+        TestModel,
+    )
+
+    if isinstance(model, AllModel):
+        items = [_condition(c, loc + ("all", i), add) for i, c in enumerate(model.all)]
+        return None if any(i is None for i in items) else All(tuple(items))  # type: ignore[arg-type]
+    if isinstance(model, AnyModel):
+        items = [_condition(c, loc + ("any", i), add) for i, c in enumerate(model.any)]
+        return None if any(i is None for i in items) else Any_(tuple(items))  # type: ignore[arg-type]
+    if isinstance(model, NotModel):
+        item = _condition(model.not_, loc + ("not",), add)
+        return None if item is None else Not(item)
+    assert isinstance(model, TestModel)
+    return _test(model, loc, add)
+
+
+def _known_paths() -> list[str]:
+    return list(FACTS) + ["derived.<name>"]
+
+
+def _test(model: TestModel, loc: tuple[str | int, ...], add: Any) -> Test | None:
+    path, op, value = model.fact, model.operator, model.value
+    spec = spec_for(path)
+    if spec is None:
+        add(loc + ("fact",), f"unknown fact path '{path}'",
+            did_you_mean(path, _known_paths()) or "see the fact paths in docs/rule-language.md",
+            code="unknown_fact")
+        return None
+    if op not in _ALLOWED_OPS[spec.kind]:
+        add(loc + (op,), f"operator '{op}' does not apply to {path} ({spec.kind})",
+            f"use one of: {', '.join(_ALLOWED_OPS[spec.kind])}", code="bad_operator")
+        return None
+    if op == "exists":
+        return Test(path, op, bool(value))
+    ref = _reference(value)
+    if ref is not None:
+        rspec = spec_for(ref)
+        if op in ("in", "not_in") or rspec is None or not _compatible(spec, rspec):
+            add(loc + (op,), f"cannot compare {path} with fact {ref}",
+                "a fact may be compared only with a fact on the same scale", code="bad_reference")
+            return None
+        return Test(path, op, None, ref)
+    values = list(value) if op in ("in", "not_in") else [value]
+    ok = True
+    for i, item in enumerate(values):
+        err = _value_problem(spec, op, item)
+        if err:
+            add(loc + ((op, i) if op in ("in", "not_in") else (op,)), err[0], err[1], code="bad_value")
+            ok = False
+    if not ok:
+        return None
+    if op in ("in", "not_in"):
+        if not values:
+            add(loc + (op,), f"'{op}' needs at least one value")
+            return None
+        return Test(path, op, tuple(values))
+    return Test(path, op, value)
+
+
+def _reference(value: Any) -> str | None:
+    if isinstance(value, dict) and set(value) == {"fact"} and isinstance(value["fact"], str):
+        return value["fact"]
+    if isinstance(value, str) and "." in value and spec_for(value) is not None:
+        return value
+    return None
+
+
+def _compatible(a: FactSpec, b: FactSpec) -> bool:
+    if a.kind == "derived" or b.kind == "derived":
+        return a.kind == b.kind
+    return a.kind == b.kind and a.values == b.values and a.kind not in ("text", "list")
+
+
+MAX_EXACT_INT = 2**53
+"""Larger integers lose precision in JSON numbers and in comparisons with decimals."""
+
+
+def number_problem(value: Any) -> tuple[str, str] | None:
+    """Why a number cannot be a derived fact's value (durable_rules mishandles it), or None.
+
+    durable_rules' parser refuses exponent notation (1e-05, 1e+20: what JSON writes for tiny and
+    huge floats), .inf and .nan are not JSON at all, and integers beyond 2^53 compare wrongly."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    hint = "use an integer below 2^53 or a decimal between 0.0001 and 10^15 (or a word or true/false)"
+    if isinstance(value, float) and not math.isfinite(value):
+        return (f"{value!r} is not a number a rule can use", hint)
+    if isinstance(value, float) and "e" in repr(value):
+        return (f"{value!r} is too small or too large for a rule value", hint)
+    if isinstance(value, int) and abs(value) >= MAX_EXACT_INT:
+        return (f"{value} is too large for a rule value", hint)
+    return None
+
+
+def _value_problem(spec: Any, op: str, value: Any) -> tuple[str, str] | None:
+    if spec.kind == "derived":
+        if not isinstance(value, bool | int | float | str):
+            return (f"{value!r} is not a plain value", "compare derived facts with true/false, a number or a word")
+        return number_problem(value)
+    if spec.kind == "rating":
+        if op in _ORDERING and (value == v.MIXED or isinstance(value, bool) or not isinstance(value, int)):
+            return (f"'{op}' needs a number -2..2, not {value!r}",
+                    "'mixed' is not ordered: test it with equals: mixed")
+    if isinstance(value, bool) != (spec.kind == "bool") or value not in spec.values:
+        hint = did_you_mean(str(value), [str(x) for x in spec.values])
+        choices = ["true", "false"] if spec.kind == "bool" else spec.values
+        return (f"{value!r} is not a value of {spec.path}", (hint + "; " if hint else "") + allowed(choices))
+    return None
+
+
+def _resolve(rules: list[Rule], packs: list[PackInfo], disables: list[tuple[str, str, str, int]],
+             problems: list[Problem]) -> list[Rule]:
+    """Apply overrides and disables; report duplicate ids."""
+    by_id: dict[str, Rule] = {}
+    order: list[str] = []
+    for rule in rules:
+        prior = by_id.get(rule.id)
+        if prior is None:
+            if rule.overrides:
+                problems.append(Problem(file=rule.file, line=rule.line, rule_id=rule.id, field="overrides",
+                                        code="nothing_to_override",
+                                        message="says overrides: true but no earlier pack has this id",
+                                        hint=did_you_mean(rule.id, by_id) or "remove 'overrides' or fix the id"))
+                continue
+            by_id[rule.id] = rule
+            order.append(rule.id)
+        elif rule.overrides and prior.file != rule.file and prior.pack != rule.pack:
+            by_id[rule.id] = _with(rule, overrides=f"{prior.pack} ({prior.file})")
+        else:
+            problems.append(Problem(file=rule.file, line=rule.line, rule_id=rule.id, field="id",
+                                    code="duplicate_id",
+                                    message=f"duplicate rule id; already defined in {prior.file}:{prior.line}",
+                                    hint="rename it, or set overrides: true in a local pack to replace it"))
+    for rid, _pack, file, line in disables:
+        if rid not in by_id:
+            problems.append(Problem(file=file, line=line, field="disable", rule_id=rid, code="unknown_rule",
+                                    message=f"cannot disable unknown rule '{rid}'",
+                                    hint=did_you_mean(rid, by_id) or "check the id with 'isp-advisor rules list'"))
+    disabled = {rid for rid, _, _, _ in disables}
+    return [by_id[rid] for rid in order if rid not in disabled]
+
+
+def _check_plan_refs(rules: list[Rule], disabled: dict[str, str], problems: list[Problem]) -> None:
+    """`after` and `supersedes` name loaded rules (or tags of the vocabulary), never the rule itself."""
+    ids = {r.id for r in rules}
+    for r in rules:
+        for fld, refs in (("after", r.after), ("supersedes", r.supersedes)):
+            for ref in refs:
+                if ":" in ref:
+                    key, _, tag = ref.partition(":")
+                    if key not in v.TAG_VOCABULARIES:
+                        hint = did_you_mean(key, v.TAG_KEYS) or "tag keys: " + ", ".join(v.TAG_KEYS)
+                    elif tag not in v.TAG_VOCABULARIES[key]:
+                        hint = did_you_mean(tag, v.TAG_VOCABULARIES[key]) or f"see the {key} vocabulary"
+                    else:
+                        continue
+                    problems.append(Problem(file=r.file, line=r.line, rule_id=r.id, field=fld, code="unknown_tag",
+                                            message=f"unknown tag '{ref}'", hint=hint))
+                elif ref == r.id:
+                    problems.append(Problem(file=r.file, line=r.line, rule_id=r.id, field=fld, code="self_reference",
+                                            message=f"a rule cannot name itself in '{fld}'",
+                                            hint=f"remove {ref} from {fld}"))
+                elif ref not in ids and ref not in disabled:
+                    problems.append(Problem(file=r.file, line=r.line, rule_id=r.id, field=fld,
+                                            code="unknown_rule",
+                                            message=f"'{fld}' names unknown rule '{ref}'",
+                                            hint=did_you_mean(ref, ids)
+                                            or "check the id with 'isp-advisor rules list'"))
+
+
+def _with(rule: Rule, **kw: Any) -> Rule:
+    from dataclasses import replace
+
+    return replace(rule, **kw)
+
+
+def _check_derived(rules: Iterable[Rule], problems: list[Problem]) -> None:
+    """Each derived fact holds values of one type, and conditions compare it with that type."""
+    types: dict[str, set[str]] = {}
+    for r in rules:
+        for name, value in r.derive.items():
+            types.setdefault(name, set()).add(_type_name(value))
+    for name, kinds in types.items():
+        if len(kinds) > 1:
+            first = next(r for r in rules if name in r.derive)
+            problems.append(Problem(file=first.file, line=first.line, rule_id=first.id, field=f"derive.{name}",
+                                    code="derived_type",
+                                    message=f"derived fact '{name}' is set to values of different types "
+                                            f"({', '.join(sorted(kinds))})",
+                                    hint="use one type (true/false, a number or a word) for each derived fact"))
+    from engine.model.conditions import tests_in
+
+    for r in rules:
+        for t in tests_in(r.when):
+            if not t.fact.startswith(DERIVED_PREFIX) or t.op == "exists" or t.ref is not None:
+                continue
+            name = t.fact[len(DERIVED_PREFIX):]
+            values = t.value if isinstance(t.value, tuple) else (t.value,)
+            want = types.get(name)
+            for val in values:
+                if want and _type_name(val) not in want:
+                    problems.append(Problem(file=r.file, line=r.line, rule_id=r.id, field="when",
+                                            code="derived_type",
+                                            message=f"compares {t.fact} with {val!r}, but it is derived as "
+                                                    f"{', '.join(sorted(want))}",
+                                            hint="compare with a value of the type the derive blocks set"))
+
+
+def _type_name(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float):
+        return "number"
+    return "word"

@@ -1,0 +1,320 @@
+"""The rule language as pydantic models: what a rule pack file may contain.
+
+These models check the shape of a pack. Meaning (known fact paths, vocabulary ids, operators
+that suit a fact, source keys, duplicate ids) is checked by `loader`, which has every pack and
+the source registry in view.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
+from pydantic_core import PydanticCustomError
+
+from engine.model import vocabulary as v
+
+Category = Literal["tailored_support", "facilitation", "equity", "capacity_building", "implementation_strategy"]
+Priority = Literal["high", "medium", "low"]
+OPERATORS: tuple[str, ...] = ("equals", "not_equals", "in", "not_in", "lt", "lte", "gt", "gte", "exists")
+
+RULE_ID_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{0,99}$")
+NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")
+SEMVER_RE = re.compile(r"^\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$")
+DERIVED_NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+
+
+RESERVED_PREFIX = "isp__"
+"""Rule ids the engine uses for itself (durable_rules' priming rule): never a pack's."""
+
+
+def _rule_id(value: str) -> str:
+    if not RULE_ID_RE.match(value):
+        raise ValueError(f"rule id {value!r} is not allowed|start with a letter; use letters, digits, "
+                         "'-', '_' and '.' (e.g. EQ-SHARE-POWER)")
+    if value.lower().startswith(RESERVED_PREFIX):
+        raise ValueError(f"rule id {value!r} uses the engine's reserved prefix '{RESERVED_PREFIX}'|"
+                         "choose another id (e.g. start it with your pack's name)")
+    return value
+
+
+def _name(value: str) -> str:
+    if not NAME_RE.match(value):
+        raise ValueError(f"name {value!r} is not allowed|start with a letter; use letters, digits, '-' and '_'")
+    return value
+
+
+def _semver(value: str) -> str:
+    if not SEMVER_RE.match(str(value)):
+        raise ValueError(f"version {value!r} is not a semantic version|write it as MAJOR.MINOR.PATCH, e.g. 1.0.0")
+    return str(value)
+
+
+RuleId = Annotated[str, AfterValidator(_rule_id)]
+Scalar = Union[bool, int, float, str]
+
+
+class _Strict(BaseModel):
+    # defer_build: a command that finds the packs in the rule cache never pays for building these
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
+
+
+class TestModel(_Strict):
+    """A test of one fact: `{fact: PATH, OPERATOR: VALUE}`."""
+
+    fact: str
+    equals: Any = None
+    not_equals: Any = None
+    in_: list[Any] | None = Field(None, alias="in")
+    not_in: list[Any] | None = None
+    lt: Any = None
+    lte: Any = None
+    gt: Any = None
+    gte: Any = None
+    exists: bool | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_operator(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            ops = [k for k in data if k in OPERATORS]
+            if len(ops) != 1:
+                found = ", ".join(ops) if ops else "none"
+                raise ValueError(f"a test needs exactly one operator (found: {found})|"
+                                 f"operators: {', '.join(OPERATORS)}")
+            if data[ops[0]] is None:  # `equals: ~` would otherwise read as `exists: false`
+                raise ValueError(f"'{ops[0]}' has no value (null)|give a value, e.g. '{ops[0]}: installation'; "
+                                 "to test that a fact is not stated, write 'exists: false'")
+        return data
+
+    @property
+    def operator(self) -> str:
+        for op in OPERATORS:
+            if getattr(self, "in_" if op == "in" else op) is not None:
+                return op
+        return "exists"  # unreachable after validation
+
+    @property
+    def value(self) -> Any:
+        op = self.operator
+        return getattr(self, "in_" if op == "in" else op)
+
+
+class AllModel(_Strict):
+    all: list[ConditionModel] = Field(min_length=1)
+
+
+class AnyModel(_Strict):
+    any: list[ConditionModel] = Field(min_length=1)
+
+
+class NotModel(_Strict):
+    not_: ConditionModel = Field(alias="not")
+
+
+def _which(data: Any) -> str:
+    if isinstance(data, dict):
+        for key in ("all", "any", "not"):
+            if key in data:
+                return key
+        return "test"
+    if isinstance(data, BaseModel):
+        return {AllModel: "all", AnyModel: "any", NotModel: "not"}.get(type(data), "test")
+    return "test"
+
+
+ConditionModel = Annotated[
+    Union[Annotated[TestModel, Tag("test")], Annotated[AllModel, Tag("all")],
+          Annotated[AnyModel, Tag("any")], Annotated[NotModel, Tag("not")]],
+    Discriminator(_which),
+]
+
+
+class Tags(_Strict):
+    isp_competency: list[str] = []
+    equity_element: list[str] = []
+    eric_strategy: list[str] = []
+    cfir: list[str] = []
+    facilitation_mode: list[str] = []
+    capacity_type: list[str] = []
+    participation_value: list[str] = []
+    implementation_outcome: list[str] = []
+    spectrum_level: list[str] = []
+
+
+Horizon = Literal["now", "next", "later"]
+Stage = Literal["exploration", "installation", "initial_implementation", "full_implementation", "sustainment"]
+TAG_REF_RE = re.compile(r"^[a-z_]+:[A-Za-z0-9_.-]+$")
+
+
+def _tag_ref(value: str) -> str:
+    if not TAG_REF_RE.match(value):
+        raise ValueError(f"tag reference {value!r} is not allowed|write it as KEY:ID, e.g. "
+                         "equity_element:build_trusting_relationships")
+    return value
+
+
+class TagRef(_Strict):
+    """`{tag: "key:id"}` in `after`: every recommendation carrying that tag."""
+
+    tag: Annotated[str, AfterValidator(_tag_ref)]
+
+
+class RationaleVariant(_Strict):
+    """One sentence of a rationale, shown when its condition holds (the last one, without `when`, is the default)."""
+
+    when: ConditionModel | None = None
+    text: str = Field(min_length=1)
+
+
+class Recommend(_Strict):
+    actions: list[str] = Field(min_length=1)
+    tags: Tags = Tags()
+
+
+class Dose(_Strict):
+    """How often and for how long (Proctor, Powell & McMillen 2013): only what the source or the action says."""
+
+    frequency: str | None = Field(None, min_length=1)
+    duration: str | None = Field(None, min_length=1)
+
+
+class Specification(_Strict):
+    """Who delivers the strategy, to whom or what, how much, and (where a cited source states it) how it works.
+
+    Every field is optional: what a rule leaves out is shown as "to agree with the team" (docs/plan-spec.md).
+    """
+
+    actor: str | None = Field(None, min_length=1)
+    target: str | None = Field(None, min_length=1)
+    dose: Dose | None = None
+    mechanism: str | None = Field(None, min_length=1)
+    mechanism_source: str | None = Field(None, min_length=1)
+    """The source key (rules/sources.yaml) that states the mechanism; required with `mechanism`."""
+
+    @model_validator(mode="after")
+    def _mechanism_cited(self) -> Specification:
+        if (self.mechanism is None) != (self.mechanism_source is None):
+            raise ValueError("'mechanism' and 'mechanism_source' go together|state a mechanism only with the key "
+                             "of the source that states it (rules/sources.yaml)")
+        return self
+
+
+class RuleModel(_Strict):
+    """One rule: when its condition holds it recommends something or derives facts."""
+
+    id: RuleId
+    title: str | None = None
+    category: Category | None = None
+    priority: Priority = "medium"
+    score: float = Field(0, ge=0, le=100)
+    key: str | None = None
+    description: str | None = None
+    when: ConditionModel
+    recommend: Recommend | None = None
+    derive: dict[str, Scalar] | None = None
+    rationale: str | list[RationaleVariant] | None = None
+    sources: list[str] = []
+    overrides: bool = False
+    # the plan layer (docs/plan.md)
+    urgent: bool | str = False
+    not_before: Horizon | None = None
+    due: Literal["now", "next"] | None = None
+    stages: list[Stage] = []
+    after: list[Union[RuleId, TagRef]] = []
+    supersedes: list[RuleId] = []
+    evidence_level: Literal[1, 2] | None = None
+    fallbacks: dict[str, str] = {}
+    specification: Specification | None = None
+
+    @model_validator(mode="after")
+    def _kind(self) -> RuleModel:
+        if isinstance(self.rationale, list):
+            if not self.rationale:
+                raise ValueError("'rationale' is an empty list|give a sentence, or variants ending with a default "
+                                 "(a variant without 'when')")
+            if self.rationale[-1].when is not None:
+                raise ValueError("the last rationale variant needs no 'when'|end the list with a default sentence "
+                                 "that asserts nothing the case may not state")
+            if any(var.when is None for var in self.rationale[:-1]):
+                raise ValueError("only the last rationale variant may omit 'when'|give each earlier variant a "
+                                 "condition, or move the default to the end")
+        if self.derive is not None and (self.urgent or self.not_before or self.due or self.stages or self.after
+                                        or self.supersedes or self.evidence_level or self.fallbacks
+                                        or self.specification):
+            raise ValueError("plan fields (urgent, not_before, due, stages, after, supersedes, evidence_level, "
+                             "fallbacks, specification) apply to recommending rules only|remove them from this "
+                             "derive rule")
+        if (self.recommend is None) == (self.derive is None):
+            raise ValueError("a rule needs exactly one of 'recommend' or 'derive'|"
+                             "recommend: {actions: [...]} gives advice; derive: {name: value} sets a derived fact")
+        if self.recommend is not None:
+            missing = [f for f in ("title", "category", "rationale") if not getattr(self, f)]
+            if not self.sources:
+                missing.append("sources")
+            hint = "add them; sources are keys of rules/sources.yaml"
+            if "sources" in missing:  # its own code, so `rules lint` can name it (no_sources)
+                raise PydanticCustomError("no_sources", "a recommending rule needs {missing}",
+                                          {"missing": ", ".join(missing), "hint": hint})
+            if missing:
+                raise ValueError(f"a recommending rule needs {', '.join(missing)}|{hint}")
+        if self.derive is not None:
+            if not self.derive:
+                raise ValueError("'derive' is empty|name at least one fact, e.g. derive: {engagement_gap: true}")
+            for name in self.derive:
+                if not DERIVED_NAME_RE.match(name):
+                    raise ValueError(f"derived fact name {name!r} is not allowed|"
+                                     "use lower-case letters, digits and '_', e.g. engagement_gap")
+        return self
+
+
+class TableModel(_Strict):
+    """A decision table: a condition template and one row per rule."""
+
+    table: Annotated[str, AfterValidator(_name)]
+    vars: list[str] = []
+    category: Category | None = None
+    priority: Priority | None = None
+    sources: list[str] = []
+    when: ConditionModel
+    rows: list[dict[str, Any]] = Field(min_length=1)
+
+
+class PackModel(_Strict):
+    """A rule pack file."""
+
+    ruleset: Annotated[str, AfterValidator(_name)]
+    version: Annotated[str, AfterValidator(_semver)]
+    description: str | None = None
+    disable: list[str] = []
+    rules: list[dict[str, Any]] = []
+    tables: list[dict[str, Any]] = []
+
+
+_URL_RE = re.compile(r"^https?://[^\s\x00-\x1f\x7f]+$", re.IGNORECASE)
+
+
+def _url(value: str) -> str:
+    """Only http(s) links: a `javascript:` or `data:` URL in an HTML report's href runs on click."""
+    if not _URL_RE.match(value):
+        raise ValueError(f"url {value[:80]!r} is not an http(s) address|give the https:// address of the source "
+                         "(a DOI as https://doi.org/...)")
+    return value
+
+
+class Source(_Strict):
+    citation: str = Field(min_length=10)
+    url: Annotated[str, AfterValidator(_url)] | None = None
+    kind: Literal["literature", "authors_judgement"] = "literature"
+    note: str | None = None
+
+
+class SourcesModel(_Strict):
+    sources: dict[str, Source]
+
+
+# Rules are validated one at a time (so one bad rule does not hide the next one's problems),
+# hence `rules` and `rows` are plain dicts in the pack models above.
+RULE_FIELDS = tuple(RuleModel.model_fields)
+TAG_KEYS = v.TAG_KEYS
