@@ -288,7 +288,7 @@ def recommend(case: str, fmt: str, explain: bool, no_appendix: bool, date: Any, 
         isp-advisor recommend cases/riverside-fqhc.yaml -f html --date 2026-03-02 -o report.html
     """
     from engine import load_case, load_engine
-    from engine.plan.planner import PlanOptions
+    from engine.model.placement import PlanOptions
     from engine.render import View, render
 
     if output:
@@ -640,7 +640,7 @@ def compare_cmd(cases: tuple[str, ...], fmt: str, now_n: int, next_n: int, rules
     """
     from engine import load_case, load_engine
     from engine.assessments.compare import compare
-    from engine.plan.planner import PlanOptions
+    from engine.model.placement import PlanOptions
     from engine.render.comparison import render_compare
 
     if output:

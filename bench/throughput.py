@@ -122,7 +122,7 @@ def stages(folder: Path, count: int) -> dict[str, float]:
     from engine.batch import batchrun as batch
     from engine.batch.portfolio import case_digest
     from engine.io import inputs
-    from engine.model.case import validate_case
+    from engine.io.caseload import validate_case
     from engine.render import csvrows
 
     items = list(inputs.items(inputs.plan([str(folder)])))[:count]

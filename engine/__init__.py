@@ -21,22 +21,23 @@ __version__ = "0.2.0"
 
 if TYPE_CHECKING:  # what mypy and readers see; at run time `__getattr__` imports on first use
     from engine.errors import CaseError, EngineError, IspAdvisorError, Problem, RuleError, UsageError
-    from engine.evaluation.explain import Proof, Trace
-    from engine.evaluation.runner import Engine, WhyNot, load_engine
-    from engine.model.case import Case, case_from_data, case_from_text, load_case
+    from engine.evaluation.runner import Engine, load_engine
+    from engine.io.caseload import case_from_data, case_from_text, load_case
+    from engine.model.case import Case
     from engine.model.results import Recommendation, Result
     from engine.model.rules import Rule, RuleBase, Source
+    from engine.model.traces import Proof, Trace, WhyNot
     from engine.rulepacks.loader import load_rulebase, shipped_rules_dir
 
 _EXPORTS: dict[str, str] = {
-    "Case": "model.case", "case_from_data": "model.case", "case_from_text": "model.case", "load_case": "model.case",
+    "Case": "model.case", "case_from_data": "io.caseload", "case_from_text": "io.caseload", "load_case": "io.caseload",
     "CaseError": "errors", "EngineError": "errors", "IspAdvisorError": "errors", "Problem": "errors",
     "RuleError": "errors", "UsageError": "errors",
-    "Proof": "evaluation.explain", "Trace": "evaluation.explain",
+    "Proof": "model.traces", "Trace": "model.traces",
     "load_rulebase": "rulepacks.loader", "shipped_rules_dir": "rulepacks.loader",
     "Recommendation": "model.results", "Result": "model.results",
     "Rule": "model.rules", "RuleBase": "model.rules", "Source": "model.rules",
-    "Engine": "evaluation.runner", "WhyNot": "evaluation.runner", "load_engine": "evaluation.runner",
+    "Engine": "evaluation.runner", "WhyNot": "model.traces", "load_engine": "evaluation.runner",
 }
 """Public name -> the submodule that defines it."""
 

@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from engine import Engine, load_engine  # noqa: E402
-from engine.model.case import load_case  # noqa: E402
+from engine.io.caseload import load_case  # noqa: E402
 
 BASELINE = "95a4955"  # the last commit before the knowledge base's second edition
 

@@ -113,7 +113,7 @@ def test_the_whatif_suggestion_is_shell_quoted(runner: Any, tmp_path: Any) -> No
 def test_each_suggested_change_is_one_shell_word() -> None:
     import shlex
 
-    from engine.evaluation.explain import Change
+    from engine.model.traces import Change
 
     engine = load_engine([FIXTURES / "practitioner"], shipped=False)
     answer = engine.why_not(load_case(CASE), "PX-CO-DESIGN")

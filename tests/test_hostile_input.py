@@ -22,8 +22,8 @@ from hypothesis import strategies as st
 from cli import main
 from engine.batch.batchrun import run_batch
 from engine.errors import CaseError, IspAdvisorError, IspAdvisorWarning, Problem
+from engine.io.caseload import case_from_text
 from engine.io.documents import MAX_BYTES, MAX_DEPTH, parse, read_text
-from engine.model.case import case_from_text
 from engine.rulepacks.loader import scan_rulebase
 
 BASIC = FIXTURES / "basic"

@@ -61,7 +61,7 @@ def test_the_lazy_api_resolves_every_name_to_its_defining_module() -> None:
     from engine import Engine, load_case, load_engine
     from engine.evaluation.runner import Engine as RunnerEngine
     from engine.evaluation.runner import load_engine as runner_load_engine
-    from engine.model.case import load_case as case_load_case
+    from engine.io.caseload import load_case as case_load_case
 
     assert (Engine, load_case, load_engine) == (RunnerEngine, case_load_case, runner_load_engine)
     assert set(engine.__all__) == {"__version__", *engine._EXPORTS}

@@ -8,8 +8,9 @@ import pytest
 
 from engine.errors import CaseError, UsageError
 from engine.io import inputs
+from engine.io.caseload import validate_case
 from engine.io.documents import parse_json
-from engine.model.case import Case, validate_case
+from engine.model.case import Case
 
 
 def write(path: Path, text: str | bytes) -> Path:

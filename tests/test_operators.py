@@ -6,7 +6,6 @@ Each row: a condition, the case facts, and whether the rule must fire. Missing f
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest

@@ -14,7 +14,7 @@ from cli import main
 from engine import load_case
 from engine.authoring.lint import lint
 from engine.errors import RuleError
-from engine.plan.planner import PlanOptions
+from engine.model.placement import PlanOptions
 from tests.conftest import CASES
 from tests.helpers import engine_for, rec
 

@@ -21,8 +21,8 @@ from click.testing import CliRunner
 from cli import main
 from engine import load_case, load_engine
 from engine.authoring.schema import json_schema
-from engine.evaluation.explain import barriers_matched
-from engine.model.case import case_from_data
+from engine.io.caseload import case_from_data
+from engine.model.traces import barriers_matched
 from engine.plan.gozone import NO_PRIOR, Means, Rating, means, priors, rate, zone
 from engine.plan.planspec import build_plan_spec
 from engine.plan.specification import MECHANISM_TBD, TO_AGREE

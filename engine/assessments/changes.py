@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine.assessments.perspectives import Origins
-from engine.evaluation.explain import is_barrier
 from engine.model.conditions import fmt_value
 from engine.model.facts import FACTS, Facts, change_path
+from engine.model.traces import is_barrier
 
 _RATING_ORDER = {-2: 0.0, -1: 1.0, "mixed": 1.5, 0: 2.0, 1: 3.0, 2: 4.0}
 _LOWER_IS_BETTER = frozenset({"power.differential"})

@@ -25,8 +25,8 @@ from engine.evaluation.runner import Engine
 from engine.model.case import Case
 from engine.model.conditions import fmt_value
 from engine.model.facts import FACTS
+from engine.model.placement import PlanOptions
 from engine.model.results import Result
-from engine.plan.planner import PlanOptions
 
 
 @dataclass(frozen=True)
@@ -192,7 +192,7 @@ __all__ = ["Assessment", "Comparison", "Step", "compare", "order", "debrief", "l
 
 def load_previous(path: str, case: Case) -> Case:
     """The earlier assessment for `recommend --previous`: the same site (case_id), else refused."""
-    from engine.model.case import load_case
+    from engine.io.caseload import load_case
 
     previous = load_case(path)
     if previous.case_id != case.case_id:

@@ -14,7 +14,7 @@ from typing import Any
 
 from engine.errors import Problem, UsageError, did_you_mean
 from engine.model.conditions import describe, fmt_value, to_data
-from engine.model.results import _num
+from engine.model.jsontext import number
 from engine.model.rules import Rule, RuleBase
 from engine.model.vocabulary import CATEGORY_TITLES
 from engine.rulepacks.loader import load_rulebase
@@ -132,7 +132,7 @@ def rule_text(rule: Rule, base: RuleBase) -> str:
     if rule.derive:
         lines.append(f"  derives:   {', '.join(f'{k} = {fmt_value(v)}' for k, v in rule.derive.items())}")
     else:
-        lines.append(f"  category:  {rule.category}   priority: {rule.priority}   score: {_num(rule.score)}")
+        lines.append(f"  category:  {rule.category}   priority: {rule.priority}   score: {number(rule.score)}")
     if rule.description:
         lines.append(f"  about:     {rule.description}")
     lines.append("  fires when:")
@@ -192,7 +192,7 @@ def catalogue(base: RuleBase) -> str:
 
 def _entry(r: Rule) -> list[str]:
     where = f"{r.pack}, `{Path(r.file).name}`" + (f", table `{r.table}`" if r.table else "")
-    head = f"`{r.id}` · priority {r.priority}" + (f" · score {_num(r.score)}" if r.score else "")
+    head = f"`{r.id}` · priority {r.priority}" + (f" · score {number(r.score)}" if r.score else "")
     lines = [f"### {r.title}", "", f"{head} · {where}", "", "**When:**", ""]
     lines += ["    " + line for line in describe(r.when).splitlines()]
     lines += ["", "**Actions:**", ""] + [f"- {a}" for a in r.actions]

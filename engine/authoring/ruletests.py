@@ -27,9 +27,10 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from engine.errors import CaseError, Problem, RuleError, did_you_mean
+from engine.io.caseload import load_case, validate_case
 from engine.io.documents import Document, dotted, load
 from engine.model import vocabulary as v
-from engine.model.case import Case, load_case, validate_case
+from engine.model.case import Case
 from engine.model.results import Result
 from engine.rulepacks.loader import rule_dirs, shipped_rules_dir
 from engine.rulepacks.rulemodel import Priority

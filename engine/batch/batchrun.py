@@ -29,8 +29,8 @@ from engine.batch.portfolio import Portfolio, case_digest
 from engine.errors import IspAdvisorError, Problem, UsageError, capped, display_name
 from engine.evaluation.runner import Engine, load_engine
 from engine.io import inputs
+from engine.io.caseload import validate_case
 from engine.io.inputs import Item
-from engine.model.case import validate_case
 from engine.model.jsontext import compact
 from engine.render import csvrows
 from engine.rulepacks.loader import RULES_ENV, rules_digest

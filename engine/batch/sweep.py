@@ -331,8 +331,8 @@ def case_summary(result: Sweep) -> dict[str, Any]:
 def sweep_items(engine: Engine, items: Iterable[Any], varies: Sequence[Vary]) -> Iterator[tuple[str, Any]]:
     """Each batch input item -> ("ok", case summary) or ("error", errors.jsonl-style row)."""
     from engine.batch.batchrun import error_row
+    from engine.io.caseload import validate_case
     from engine.io.inputs import content, to_document
-    from engine.model.case import validate_case
 
     for item in items:
         try:

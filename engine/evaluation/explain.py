@@ -6,128 +6,16 @@ Traces hold no formatting; renderers draw them. `prune` keeps the path that made
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from engine.model.conditions import MISSING, All, Condition, Not, Test, test_holds
 from engine.model.facts import DERIVED_PREFIX, Facts, spec_for
-from engine.model.jsontext import compact
-
-
-@dataclass(frozen=True)
-class Trace:
-    """One node of a condition evaluated on a case."""
-
-    op: str  # "test", "all", "any" or "not"
-    held: bool
-    children: tuple[Trace, ...] = ()
-    fact: str = ""
-    operator: str = ""
-    expected: Any = None
-    ref: str = ""
-    actual: Any = MISSING
-    ref_actual: Any = MISSING
-    source: str = ""  # "case", "derived", "missing", "perspectives" (the groups' views) or "previous"
-    derived_from: Proof | None = None
-    note: str = ""
-    """Where a value came from when not the case's own top level: whose view (a group's), or the
-    previous assessment's value (engine/assessments/perspectives.py, engine/assessments/changes.py)."""
-
-    def to_dict(self) -> dict[str, Any]:
-        if self.op != "test":
-            return {"op": self.op, "held": self.held, "children": [c.to_dict() for c in self.children]}
-        out = self._test_fields()
-        if self.derived_from is not None:
-            out["derived_from"] = self.derived_from.to_dict()
-        return out
-
-    def _test_fields(self) -> dict[str, Any]:
-        """A test's own fields, in output order (everything but `derived_from`)."""
-        out: dict[str, Any] = {"fact": self.fact, "operator": self.operator}
-        if self.ref:
-            out["ref"] = self.ref
-            out["ref_actual"] = _jsonable(self.ref_actual)
-        else:
-            out["expected"] = _jsonable(self.expected)
-        out["actual"] = _jsonable(self.actual)
-        out["held"] = self.held
-        out["source"] = self.source
-        if self.note:
-            out["note"] = self.note
-        return out
-
-    def to_json(self) -> str:
-        """`to_dict()` as compact JSON text. A test's text is kept on it (test traces are shared
-        across proofs by `trace(..., shared=)`); a branch's is assembled from its children's."""
-        if self.op != "test":
-            return (f'{{"op":{compact(self.op)},"held":{compact(self.held)},"children":['
-                    + ",".join(c.to_json() for c in self.children) + "]}")
-        return memo(self, "_json", self._test_json)  # type: ignore[no-any-return]
-
-    def _test_json(self) -> str:
-        text = compact(self._test_fields())
-        if self.derived_from is None:
-            return text
-        return text[:-1] + ',"derived_from":' + self.derived_from.to_json() + "}"
-
-
-@dataclass(frozen=True)
-class Proof:
-    """Why one rule fired (or not): the rule and its evaluated condition."""
-
-    rule_id: str
-    pack: str
-    title: str
-    fired: bool
-    condition: Trace
-    derived: dict[str, Any] = field(default_factory=dict)
-    overrides: str = ""
-    """The shipped rule this (local) rule replaces, as 'pack (file)'; '' when it replaces nothing."""
-
-    def to_dict(self) -> dict[str, Any]:
-        """The proof as fresh JSON-ready data (a caller may edit it: proofs are shared across cases,
-        so the shared form is the immutable text of `to_json`)."""
-        fresh: dict[str, Any] = json.loads(self.to_json())
-        return fresh
-
-    def to_json(self) -> str:
-        """The proof as compact JSON text, built once per Proof."""
-        return memo(self, "_json", self._build_json)  # type: ignore[no-any-return]
-
-    def _build_json(self) -> str:
-        """`compact(_build_dict())`, with the condition's text assembled from its (shared) tests' text."""
-        head: dict[str, Any] = {"rule_id": self.rule_id, "ruleset": self.pack}
-        if self.title:
-            head["title"] = self.title
-        if self.overrides:
-            head["overrides"] = self.overrides
-        if self.derived:
-            head["derived"] = dict(self.derived)
-        head["fired"] = self.fired
-        return compact(head)[:-1] + ',"condition":' + self.condition.to_json() + "}"
-
-    def _build_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"rule_id": self.rule_id, "ruleset": self.pack}
-        if self.title:
-            out["title"] = self.title
-        if self.overrides:
-            out["overrides"] = self.overrides
-        if self.derived:
-            out["derived"] = dict(self.derived)
-        out["fired"] = self.fired
-        out["condition"] = self.condition.to_dict()
-        return out  # built afresh each time: only its JSON text is kept
-
-
-def memo(obj: Any, name: str, build: Callable[[], Any]) -> Any:
-    """A value computed once and kept on a frozen object (for views shared across cases: read-only)."""
-    value = obj.__dict__.get(name)
-    if value is None:
-        value = build()
-        object.__setattr__(obj, name, value)
-    return value
+from engine.model.traces import (
+    Change,
+    Proof,
+    Trace,
+)
 
 
 def _key(value: Any) -> Any:
@@ -138,12 +26,6 @@ def _key(value: Any) -> Any:
     return repr(value) if isinstance(value, float) else value
 
 
-def _jsonable(value: Any) -> Any:
-    if value is MISSING:
-        return None
-    if isinstance(value, tuple):
-        return list(value)
-    return value
 
 
 TRACE_CACHE_SIZE = 50_000
@@ -221,19 +103,6 @@ def _held_tests(t: Trace) -> list[Trace]:
     return [x for c in t.children for x in _held_tests(c)]
 
 
-@dataclass(frozen=True)
-class Change:
-    """A change to one fact that would make a test hold (or, under `not`, stop holding)."""
-
-    fact: str
-    value: Any
-    note: str = ""
-
-    def to_dict(self) -> dict[str, Any]:
-        out = {"fact": self.fact, "value": _jsonable(self.value)}
-        if self.note:
-            out["note"] = self.note
-        return out
 
 
 def candidate_values(fact: str) -> list[Any]:
@@ -315,52 +184,11 @@ def _change(path: str, value: Any) -> Change:
     return Change(path, value)
 
 
-def supporting_tests(proof: Proof) -> tuple[Trace, ...]:
-    """The held tests a fired rule rests on, down through derived facts to the case's own inputs.
-
-    Tests under a `not` are left out (they held by failing); a derived fact is replaced by the
-    tests of the rule that derived it. Each fact appears once, in order of appearance. Computed
-    once per Proof (proofs are shared across cases).
-    """
-    return memo(proof, "_support", lambda: _supporting(proof))  # type: ignore[no-any-return]
 
 
-def _supporting(proof: Proof) -> tuple[Trace, ...]:
-    out: dict[str, Trace] = {}
-
-    def walk(t: Trace) -> None:
-        if t.op == "not" or not t.held:
-            return
-        if t.op != "test":
-            for c in t.children:
-                walk(c)
-        elif t.derived_from is not None:
-            walk(t.derived_from.condition)
-        elif t.source == "case":
-            out.setdefault(t.fact, t)
-
-    walk(proof.condition)
-    return tuple(out.values())
 
 
-def is_barrier(value: Any) -> bool:
-    """A CFIR rating that works against implementation: -1, -2 or mixed."""
-    return value == "mixed" or (isinstance(value, int) and not isinstance(value, bool) and value < 0)
 
 
-def barriers_matched(proofs: Any) -> tuple[str, ...]:
-    """CFIR ids (without 'cfir.') whose barrier rating made one of these proofs hold (each proof's
-    own are computed once: proofs are shared across cases)."""
-    proofs = tuple(proofs)
-    if len(proofs) == 1:
-        return _barriers(proofs[0])
-    seen: dict[str, None] = {}
-    for proof in proofs:
-        for b in _barriers(proof):
-            seen.setdefault(b, None)
-    return tuple(seen)
 
 
-def _barriers(proof: Proof) -> tuple[str, ...]:
-    return memo(proof, "_barriers", lambda: tuple(dict.fromkeys(  # type: ignore[no-any-return]
-        t.fact[5:] for t in supporting_tests(proof) if t.fact.startswith("cfir.") and is_barrier(t.actual))))

@@ -21,25 +21,18 @@ from typing import Any
 
 from engine import __version__
 from engine.errors import Problem, RuleError, UsageError, did_you_mean
-from engine.evaluation.explain import (
-    Change,
-    Proof,
-    Trace,
-    barriers_matched,
-    candidate_values,
-    prune,
-    smallest_change,
-    trace,
-)
+from engine.evaluation.explain import candidate_values, prune, smallest_change, trace
 from engine.evaluation.matcher import Matcher, MatchSession
 from engine.evaluation.matcher import build as build_matcher
 from engine.model.case import Case
 from engine.model.conditions import MISSING, facts_read, holds
 from engine.model.facts import DERIVED_PREFIX, FACTS, KEY_FACTS, Facts, is_computed
+from engine.model.placement import PlanOptions, Standing
 from engine.model.results import Derivation, Recommendation, Result
 from engine.model.rules import Rule, RuleBase
+from engine.model.traces import Proof, Trace, WhyNot, barriers_matched
 from engine.model.vocabulary import CFIR_DOMAINS, TAG_KEYS
-from engine.plan.planner import PlanOptions, Standing, build_plan, standing
+from engine.plan.planner import build_plan, standing
 from engine.rulepacks.loader import load_rulebase
 from engine.rulepacks.placeholders import FACTS_READ, case_values, fill, has_placeholders, values_for
 from engine.rulepacks.placeholders import reads as placeholder_names
@@ -61,27 +54,6 @@ class Firing:
     warnings: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class WhyNot:
-    rule_id: str
-    fired: bool
-    proof: Proof
-    failing: tuple[Trace, ...]
-    change: tuple[Change, ...] | None
-    standing: Standing | None = None
-    """Where the rule's recommendation sits in the plan (held back, folded, placed)."""
-
-    def to_dict(self) -> dict[str, Any]:
-        out = {
-            "rule_id": self.rule_id,
-            "fired": self.fired,
-            "explanation": self.proof.to_dict(),
-            "failing_conditions": [t.to_dict() for t in self.failing],
-            "smallest_change": None if self.change is None else [c.to_dict() for c in self.change],
-        }
-        if self.standing is not None:
-            out["plan"] = self.standing.to_dict()
-        return out
 
 
 def stratify(rules: Sequence[Rule]) -> list[list[Rule]]:

@@ -14,9 +14,10 @@ from typing import Any
 
 import yaml
 
+from engine.io.caseload import case_from_data
 from engine.io.outputs import atomic_write
 from engine.model import vocabulary as v
-from engine.model.case import Case, case_from_data
+from engine.model.case import Case
 
 HEADER = "# ISP Advisor case file (see README: 'The case file'). Edit freely or resume with\n" \
          "# 'isp-advisor interview --from {name}'.\n"

@@ -6,8 +6,9 @@ import os
 from pathlib import Path
 
 from engine.errors import CaseError, Problem, UsageError
+from engine.io.caseload import load_case
 from engine.io.inputs import CASE_SUFFIXES, case_files
-from engine.model.case import Case, load_case
+from engine.model.case import Case
 
 
 def load_corpus(folder: str | os.PathLike[str]) -> list[Case]:

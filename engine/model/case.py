@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import datetime as _dt
-import os
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-from engine.errors import CaseError, Problem, allowed, did_you_mean
-from engine.io.documents import Document, load, parse
-from engine.io.validation import problems_from
+from engine.errors import did_you_mean
 from engine.model import vocabulary as v
 from engine.model.facts import Facts, flatten
 
@@ -235,37 +232,3 @@ class Case(_Section):
         """The case as flat facts: {dotted path: value}, unstated facts left out (the plan's ratings and
         outcomes are not facts: no rule tests them)."""
         return flatten(self.model_dump(exclude_none=True, exclude={"ratings", "outcomes"}))
-
-
-def validate_case(doc: Document) -> Case:
-    """Validate parsed case data; every problem in the file is reported at once."""
-    data = doc.data
-    if not isinstance(data, dict):
-        raise CaseError(Problem(file=doc.path, line=doc.line_of(()), code="type",
-                                message=f"a case must be a mapping of keys to values, not {_kind(data)}",
-                                hint="start with 'case_id: my-site'"))
-    try:
-        return Case.model_validate(data)
-    except ValidationError as exc:
-        raise CaseError(problems_from(exc, doc, Case)) from None
-
-
-def load_case(path: str | os.PathLike[str]) -> Case:
-    """Read, parse and validate one case file (YAML or JSON)."""
-    return validate_case(load(path, CaseError))
-
-
-def case_from_text(text: str, name: str = "<input>") -> Case:
-    return validate_case(parse(text, name, CaseError))
-
-
-def case_from_data(data: Any, name: str = "<input>") -> Case:
-    return validate_case(Document(name, data, {}))
-
-
-def _kind(data: Any) -> str:
-    return {list: "a list", str: "a string", int: "a number", float: "a number", bool: "true/false"}.get(
-        type(data), type(data).__name__)
-
-
-__all__ = ["Case", "load_case", "case_from_text", "case_from_data", "validate_case", "allowed"]

@@ -39,3 +39,8 @@ def _build() -> Callable[[Any], str]:
 
 compact: Callable[[Any], str] = _build()
 """`json.dumps(data, ensure_ascii=False, separators=(",", ":"))`."""
+
+
+def number(x: float) -> int | float:
+    """A whole-number float as an int, so the JSON reads 3 rather than 3.0."""
+    return int(x) if float(x).is_integer() else x

@@ -10,14 +10,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from engine.evaluation.explain import Proof, memo
-from engine.model.jsontext import compact
+from engine.model.jsontext import compact, number
 from engine.model.jsontext import string as _string
 from engine.model.rules import PRIORITY_RANK, Source
+from engine.model.traces import Proof, memo
 from engine.model.vocabulary import TAG_KEYS
 
 if TYPE_CHECKING:
-    from engine.plan.planner import Placement, Plan
+    from engine.model.placement import Placement, Plan
 
 
 @dataclass(frozen=True)
@@ -84,7 +84,7 @@ class Recommendation:
                 f'"category":{compact(self.category)},"title":')
 
     def _mid_json(self) -> str:
-        return f',"priority":{compact(self.priority)},"score":{compact(_num(self.score))},"actions":'
+        return f',"priority":{compact(self.priority)},"score":{compact(number(self.score))},"actions":'
 
     def _tags_json(self) -> str:
         return f',"tags":{compact({k: list(self.tags.get(k, ())) for k in TAG_KEYS})},"rationale":'
@@ -99,7 +99,7 @@ class Recommendation:
             "category": self.category,
             "title": self.title,
             "priority": self.priority,
-            "score": _num(self.score),
+            "score": number(self.score),
             "actions": list(self.actions),
             "tags": {k: list(self.tags.get(k, ())) for k in TAG_KEYS},
             "rationale": self.rationale,
@@ -214,6 +214,3 @@ def _spliced(shared: str, placement: str) -> str:
     """A recommendation's shared JSON object with this case's placement fields added."""
     return shared if placement == "{}" else shared[:-1] + "," + placement[1:]
 
-
-def _num(x: float) -> int | float:
-    return int(x) if float(x).is_integer() else x

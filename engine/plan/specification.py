@@ -12,11 +12,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from engine.evaluation.explain import barriers_matched, supporting_tests
 from engine.model.facts import Facts
+from engine.model.placement import Placement
 from engine.model.results import Recommendation
 from engine.model.rules import Rule, Source
-from engine.plan.planner import Placement
+from engine.model.traces import barriers_matched, supporting_tests
 from engine.rulepacks.placeholders import fill, values_for
 
 TO_AGREE = "to agree with the team"

@@ -13,8 +13,9 @@ from typing import Any
 
 from engine.errors import CaseError, Problem, UsageError, did_you_mean, parse_each
 from engine.evaluation.runner import Engine
+from engine.io.caseload import case_from_data
 from engine.io.casewriter import case_data, put
-from engine.model.case import Case, case_from_data
+from engine.model.case import Case
 from engine.model.facts import DERIVED_PREFIX, FACTS, parse_value
 from engine.model.results import Recommendation, Result
 from engine.model.vocabulary import PRIORITIES

@@ -12,7 +12,7 @@ import io
 from collections.abc import Iterable
 from typing import Any
 
-from engine.evaluation.explain import memo
+from engine.model.traces import memo
 from engine.model.vocabulary import TAG_KEYS
 
 SEPARATOR = ";"

@@ -19,14 +19,14 @@ from dataclasses import dataclass, field
 from html import escape
 from typing import Any, Protocol
 
-from engine.evaluation.explain import Proof, Trace
 from engine.model import vocabulary as v
 from engine.model.case import Case
 from engine.model.conditions import fmt_value
+from engine.model.placement import Placement
 from engine.model.results import Recommendation, Result
 from engine.model.rules import Source
+from engine.model.traces import Proof, Trace
 from engine.model.vocabulary import CATEGORY_TITLES
-from engine.plan.planner import Placement
 from engine.render.casesummary import (
     NOT_STATED,
     barriers,

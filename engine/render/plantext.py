@@ -9,12 +9,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from engine.evaluation.explain import barriers_matched, supporting_tests
 from engine.model.case import Case
 from engine.model.conditions import fmt_value
 from engine.model.facts import FACTS
+from engine.model.placement import Placement
 from engine.model.results import Recommendation, Result
 from engine.model.rules import Source
+from engine.model.traces import barriers_matched, supporting_tests
 from engine.model.vocabulary import (
     CAPACITY_TYPES,
     CFIR_IDS,
@@ -23,7 +24,6 @@ from engine.model.vocabulary import (
     HORIZONS,
     ISP_COMPETENCIES,
 )
-from engine.plan.planner import Placement
 
 BY_WHEN: dict[str, str] = {"now": "within 30 days", "next": "this quarter", "later": "when the earlier work is done"}
 HORIZON_TITLES: dict[str, str] = HORIZONS

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.evaluation.explain import Proof, Trace
 from engine.model.conditions import MISSING, fmt_value
+from engine.model.traces import Proof, Trace
 
 _WORDS = {
     "equals": "is", "not_equals": "is not", "in": "is one of", "not_in": "is none of",

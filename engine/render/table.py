@@ -12,9 +12,9 @@ import textwrap
 import click
 from tabulate import tabulate
 
+from engine.model.placement import Placement
 from engine.model.results import Recommendation, Result
 from engine.model.vocabulary import CATEGORIES, CATEGORY_TITLES
-from engine.plan.planner import Placement
 from engine.render.plantext import HORIZON_TITLES, View, also_line, first_action, reasons_line, shown, why_here
 from engine.render.prooftext import proof_lines
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 import shlex
 from typing import Any
 
-from engine.evaluation.explain import Change, Proof
-from engine.evaluation.runner import WhyNot
 from engine.model.conditions import fmt_value
 from engine.model.facts import LIST_SEPARATOR
-from engine.plan.planner import Standing
+from engine.model.placement import Standing
+from engine.model.traces import Change, Proof, WhyNot
 from engine.render.jsonout import dumps
 from engine.render.prooftext import proof_lines, test_line
 
