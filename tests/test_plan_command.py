@@ -22,10 +22,10 @@ from cli import main
 from engine import load_case, load_engine
 from engine.authoring.schema import json_schema
 from engine.io.caseload import case_from_data
+from engine.model.specdata import MECHANISM_TBD, NO_PRIOR, TO_AGREE, Means, Rating
 from engine.model.traces import barriers_matched
-from engine.plan.gozone import NO_PRIOR, Means, Rating, means, priors, rate, zone
+from engine.plan.gozone import means, priors, rate, zone
 from engine.plan.planspec import build_plan_spec
-from engine.plan.specification import MECHANISM_TBD, TO_AGREE
 from engine.render.specdoc import CSV_HEADER
 from engine.rulepacks.loader import load_rulebase
 from tests.cdp import FLAGS as CHROMIUM_FLAGS

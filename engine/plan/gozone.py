@@ -16,21 +16,11 @@ from typing import Any
 
 from engine.errors import EngineError, Problem
 from engine.io.documents import load
+from engine.model.specdata import NO_PRIOR, Means, Rating, eric_name
 
 PRIORS_FILE = Path(__file__).resolve().parent.parent / "data" / "waltz_2015.yaml"
-NO_PRIOR = "no prior"
-ZONES: dict[str, str] = {
-    "I": "go-zone: above the mean on importance and feasibility",
-    "II": "feasible, less important (feasibility above the mean, importance not)",
-    "III": "below the mean on both",
-    "IV": "important, less feasible (importance above the mean, feasibility not)",
-    NO_PRIOR: "no published prior and no local rating yet: rate it with the team",
-}
 
 
-def eric_name(strategy: str) -> str:
-    """An ERIC strategy id in words ('promote_adaptability' -> 'Promote adaptability')."""
-    return strategy.replace("_", " ").capitalize()
 
 
 @dataclass(frozen=True)
@@ -61,18 +51,6 @@ def priors() -> dict[str, Prior]:
         raise EngineError(Problem(file=str(PRIORS_FILE), message=f"malformed priors file: {exc}")) from None
 
 
-@dataclass(frozen=True)
-class Rating:
-    """A strategy's importance and feasibility, and where each figure comes from."""
-
-    importance: float | None
-    feasibility: float | None
-    source: str
-    """'priors_source' in the JSON: the local rating's key, the prior's table row, or why there is none."""
-
-    @property
-    def rated(self) -> bool:
-        return self.importance is not None and self.feasibility is not None
 
 
 def rate(rule_ids: Sequence[str], eric: Sequence[str], local: Mapping[str, Any]) -> Rating:
@@ -105,20 +83,6 @@ def _no_prior(eric: Sequence[str]) -> str:
     return f"{NO_PRIOR}: {names} not among the Waltz et al. 2015 Table 1 rows held (engine/data/waltz_2015.yaml)"
 
 
-@dataclass(frozen=True)
-class Means:
-    """Where the quadrants divide: the arithmetic mean of each rating over the strategies plotted."""
-
-    importance: float | None
-    feasibility: float | None
-    count: int
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"importance_mean": _round(self.importance), "feasibility_mean": _round(self.feasibility),
-                "rated": self.count,
-                "basis": "quadrants divide at the arithmetic mean of each rating over the strategies of this plan "
-                         "that have both (priors and local ratings alike), rounded to two decimals; above means "
-                         "strictly greater"}
 
 
 def means(ratings: Sequence[Rating]) -> Means:
@@ -139,5 +103,3 @@ def zone(r: Rating, m: Means) -> str:
     return "I" if hi_i and hi_f else "IV" if hi_i else "II" if hi_f else "III"
 
 
-def _round(x: float | None) -> float | None:
-    return None if x is None else round(x, 2)

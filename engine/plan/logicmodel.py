@@ -10,44 +10,11 @@ last links follow the IRLM's chain to the outcomes the case file names (outcomes
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from engine.model.facts import Facts
+from engine.model.specdata import MECHANISM_TBD, LogicModel, Node, Specified
 from engine.model.vocabulary import CFIR_IDS, IMPLEMENTATION_OUTCOMES, MIXED
-from engine.plan.specification import MECHANISM_TBD, Specified
-
-
-@dataclass(frozen=True)
-class Node:
-    id: str
-    label: str
-    kind: str
-    """'determinant', 'strategy', 'mechanism', 'implementation', 'service' or 'client'."""
-    detail: Any = None
-    """A determinant's rating, a strategy's horizon, a mechanism's source key."""
-
-
-@dataclass(frozen=True)
-class LogicModel:
-    determinants: tuple[Node, ...]
-    strategies: tuple[Node, ...]
-    mechanisms: tuple[Node, ...]
-    outcomes: tuple[Node, ...]
-    links: tuple[tuple[str, str], ...]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "determinants": [{"id": n.id, "cfir": n.id.removeprefix("cfir:"), "name": n.label, "rating": n.detail}
-                             for n in self.determinants],
-            "strategies": [{"id": n.id, "title": n.label, "horizon": n.detail} for n in self.strategies],
-            "mechanisms": [{"id": n.id, "text": n.label, "source": n.detail or None} for n in self.mechanisms],
-            "outcomes": [{"id": n.id, "kind": n.kind, "name": n.label} for n in self.outcomes],
-            "links": [list(link) for link in self.links],
-        }
-
-    def targets(self, node_id: str) -> list[str]:
-        return [b for a, b in self.links if a == node_id]
 
 
 def _barrier_order(value: Any) -> int:

@@ -13,12 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from engine.model.rules import Source
+from engine.model.specdata import Measure
 from engine.model.vocabulary import IMPLEMENTATION_OUTCOMES, STAGES
-
-TO_AGREE = "to agree with the team"
 
 
 @dataclass(frozen=True)
@@ -54,16 +52,6 @@ MEASURES: dict[str, MeasureSpec] = {
 assert set(MEASURES) == set(IMPLEMENTATION_OUTCOMES), "every implementation outcome needs a row"
 
 
-@dataclass(frozen=True)
-class Measure:
-    outcome: str
-    when: tuple[str, ...]
-    measure: str
-    source: Source | None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"outcome": self.outcome, "when": list(self.when), "measure": self.measure,
-                "source": {"key": self.source.key, "citation": self.source.citation} if self.source else None}
 
 
 def measures_for(outcomes: Sequence[str], sources: Mapping[str, Source]) -> tuple[Measure, ...]:
@@ -72,6 +60,3 @@ def measures_for(outcomes: Sequence[str], sources: Mapping[str, Source]) -> tupl
                  for o in IMPLEMENTATION_OUTCOMES if o in outcomes)
 
 
-def when_text(stages: Sequence[str], current: str | None) -> str:
-    """'installation (now), initial implementation' — the current stage marked."""
-    return ", ".join(s.replace("_", " ") + (" (the site's stage)" if s == current else "") for s in stages)

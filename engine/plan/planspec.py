@@ -9,57 +9,24 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
 
 from engine.errors import CaseError, Problem, did_you_mean
 from engine.io.documents import load
 from engine.model.case import Case
 from engine.model.results import Result
 from engine.model.rules import RuleBase
+from engine.model.specdata import Item, PlanSpec
 from engine.model.vocabulary import ERIC_STRATEGIES
 from engine.plan import gozone
-from engine.plan.logicmodel import LogicModel
 from engine.plan.logicmodel import build as build_logic_model
-from engine.plan.measures import Measure, measures_for
-from engine.plan.specification import Specified, specify, to_dict
+from engine.plan.measures import measures_for
+from engine.plan.specification import specify
 
 DEFAULT_HORIZONS: tuple[str, ...] = ("now", "next")
 
 
-@dataclass(frozen=True)
-class Item:
-    spec: Specified
-    rating: gozone.Rating
-    zone: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return to_dict(self.spec, self.rating.importance, self.rating.feasibility, self.zone, self.rating.source)
 
 
-@dataclass(frozen=True)
-class PlanSpec:
-    case_id: str
-    engine: dict[str, Any]
-    stage: str | None
-    horizons: tuple[str, ...]
-    items: tuple[Item, ...]
-    means: gozone.Means
-    logic_model: LogicModel
-    measures: tuple[Measure, ...]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"case_id": self.case_id, "engine": self.engine,
-                "strategies": [i.to_dict() for i in self.items],
-                "logic_model": self.logic_model.to_dict(),
-                "measures": [m.to_dict() for m in self.measures],
-                "go_zone": self.means.to_dict()}
-
-    def quadrants(self) -> dict[str, list[Item]]:
-        out: dict[str, list[Item]] = {z: [] for z in gozone.ZONES}
-        for i in self.items:
-            out[i.zone].append(i)
-        return out
 
 
 def build_plan_spec(result: Result, case: Case, base: RuleBase,

@@ -7,50 +7,15 @@ from the proof and the tags. Whatever the knowledge base does not state is TO_AG
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
 
 from engine.model.facts import Facts
 from engine.model.placement import Placement
 from engine.model.results import Recommendation
-from engine.model.rules import Rule, Source
+from engine.model.rules import Rule
+from engine.model.specdata import MECHANISM_TBD, TO_AGREE, Specified, short_cite
 from engine.model.traces import barriers_matched, supporting_tests
 from engine.rulepacks.placeholders import fill, values_for
-
-TO_AGREE = "to agree with the team"
-MECHANISM_TBD = "mechanism: to be hypothesised by the team"
-BY_WHEN: dict[str, str] = {"now": "within 30 days", "next": "this quarter", "later": "when the earlier work is done"}
-
-
-@dataclass(frozen=True)
-class Specified:
-    """One strategy, specified: every text field is the knowledge base's words or TO_AGREE."""
-
-    rule_id: str
-    rule_ids: tuple[str, ...]
-    title: str
-    eric_strategy: tuple[str, ...]
-    horizon: str
-    rank: int
-    actor: str
-    action: str
-    actions: tuple[str, ...]
-    target: str
-    target_cfir: tuple[str, ...]
-    barriers: tuple[str, ...]
-    """The CFIR barriers the proofs matched (the logic model's links)."""
-    stage: str
-    frequency: str
-    duration: str
-    outcomes: tuple[str, ...]
-    justification: str
-    sources: tuple[Source, ...]
-    mechanism: str
-    mechanism_source: str
-    specified_by: tuple[str, ...]
-    """The rules whose `specification:` gave a field (empty when none did)."""
 
 
 def specify(rec: Recommendation, place: Placement, rules: Mapping[str, Rule], facts: Facts,
@@ -90,18 +55,8 @@ def justification(rec: Recommendation, why: str) -> str:
     return f"Because {why}{figure}. Source: {cites}."
 
 
-_YEAR = re.compile(r"\((\d{4})")
 
 
-def short_cite(s: Source) -> str:
-    """'Powell et al. 2015' from an APA citation; the authors' judgement says so."""
-    if s.kind == "authors_judgement":
-        return "the authors' judgement"
-    year = _YEAR.search(s.citation)
-    first = s.citation.split(",")[0].strip()
-    many = s.citation.count(".,") > 1 or "&" in s.citation.split("(")[0]
-    name = f"{first} et al." if many and len(first) < 40 else first[:60]
-    return f"{name} {year.group(1)}" if year else name
 
 
 def supporting_facts(rec: Recommendation) -> tuple[str, ...]:
@@ -109,25 +64,8 @@ def supporting_facts(rec: Recommendation) -> tuple[str, ...]:
     return tuple(dict.fromkeys(t.fact for p in rec.explanation for t in supporting_tests(p)))
 
 
-def to_dict(s: Specified, importance: float | None, feasibility: float | None, zone: str,
-            priors_source: str) -> dict[str, Any]:
-    """The JSON contract of one strategy (issue 11)."""
-    return {
-        "rule_id": s.rule_id, "title": s.title, "eric_strategy": list(s.eric_strategy), "horizon": s.horizon,
-        "actor": s.actor, "action": s.action, "target": {"text": s.target, "cfir": list(s.target_cfir)},
-        "temporality": {"stage": s.stage, "horizon": s.horizon, "by_when": BY_WHEN[s.horizon]},
-        "dose": {"frequency": s.frequency, "duration": s.duration},
-        "outcomes": list(s.outcomes), "justification": s.justification,
-        "sources": [{"key": x.key, "citation": x.citation} for x in s.sources],
-        "importance": _num(importance), "feasibility": _num(feasibility), "zone": zone,
-        "priors_source": priors_source,
-    }
 
 
-def _num(x: float | None) -> int | float | None:
-    if x is None:
-        return None
-    return int(x) if float(x).is_integer() else x
 
 
 def names(values: Sequence[str]) -> str:

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 from engine.model.case import Case
-from engine.plan.gozone import NO_PRIOR, ZONES
-from engine.plan.measures import when_text
-from engine.plan.planspec import PlanSpec
-from engine.plan.specification import MECHANISM_TBD, TO_AGREE
+from engine.model.specdata import MECHANISM_TBD, NO_PRIOR, TO_AGREE, ZONES, PlanSpec, when_text
 from engine.render.plansvg import logic_model, scatter, zone_points
 from engine.render.specdoc import (
     case_ratings,

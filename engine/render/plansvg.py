@@ -11,8 +11,7 @@ import textwrap
 from html import escape
 from typing import Any
 
-from engine.plan.gozone import NO_PRIOR, Means
-from engine.plan.logicmodel import LogicModel, Node
+from engine.model.specdata import NO_PRIOR, LogicModel, Means, Node
 
 INK, MUTED, LINE, ACCENT, GO = "#1d2430", "#5b6575", "#c5ccd6", "#1e3a8a", "#dcfce7"
 

@@ -13,12 +13,19 @@ from html import escape
 from typing import Any
 
 from engine.model.case import Case
+from engine.model.specdata import (
+    BY_WHEN,
+    NO_PRIOR,
+    TO_AGREE,
+    ZONES,
+    Item,
+    LogicModel,
+    Node,
+    PlanSpec,
+    eric_name,
+    when_text,
+)
 from engine.model.vocabulary import CFIR_IDS
-from engine.plan.gozone import NO_PRIOR, ZONES, eric_name
-from engine.plan.logicmodel import LogicModel, Node
-from engine.plan.measures import when_text
-from engine.plan.planspec import Item, PlanSpec
-from engine.plan.specification import BY_WHEN, TO_AGREE
 from engine.render.csvrows import SEPARATOR, cell
 from engine.render.jsonout import dumps
 from engine.render.markdown import _esc as md
@@ -172,7 +179,7 @@ def render_table(spec: PlanSpec, case: Case, width: int = 100) -> str:
 
 
 def _cite(source: Any) -> str:
-    from engine.plan.specification import short_cite
+    from engine.model.specdata import short_cite
 
     return f"Source: {short_cite(source)}." if source is not None else ""
 
