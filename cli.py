@@ -413,7 +413,7 @@ def batch(inputs: tuple[str, ...], out: str, jobs: int | None, resume: bool, for
     click.echo(f"{report.cases} cases: {report.ok} evaluated, {report.failed} failed{reused}; "
                f"wrote {', '.join(str(f) for f in report.files)}", err=True)
     if report.failed:
-        from engine.batch.portfolio import problem, where
+        from engine.render.portfoliomd import problem, where
 
         for row in report.errors:
             click.echo(f"  {printable(clip(where(row), 80))}: {printable(clip(problem(row), 200))}", err=True)

@@ -120,7 +120,7 @@ def sizes(src: Path, n: int, work: Path) -> dict[str, float]:
 def stages(folder: Path, count: int) -> dict[str, float]:
     """Microseconds per case in each step of one worker's work (this process, durable_rules)."""
     from engine.batch import batchrun as batch
-    from engine.batch.portfolio import case_digest
+    from engine.batch.digest import case_digest
     from engine.io import inputs
     from engine.io.caseload import validate_case
     from engine.render import csvrows

@@ -399,15 +399,16 @@ def test_cli_progress_bar_plans_the_inputs_once(runner: Any, tmp_path: Path, mix
 
 
 def test_summary_lists_scales_in_vocabulary_order_and_barriers_by_cfir_domain() -> None:
-    from engine.batch.portfolio import NOT_STATED, Portfolio
+    from engine.model.portfolio import NOT_STATED, Portfolio
     from engine.model.vocabulary import DECISION_MAKING
+    from engine.render.portfoliomd import render_portfolio_markdown
 
     portfolio = Portfolio()
     result = {"case_id": "c", "recommendations": []}
     for decision in [*reversed(DECISION_MAKING), None]:
         portfolio.add(result, {"site": "s", "engagement": [None, None], "power": [None, decision],
                                "barriers": ["inner_setting.culture"]})
-    text = portfolio.markdown({"name": "e", "version": "1", "rulesets": []})
+    text = render_portfolio_markdown(portfolio, {"name": "e", "version": "1", "rulesets": []})
     table = text[text.index("| decision making"):].split("\n\n")[0]
     assert [row.split("|")[1].strip() for row in table.splitlines()[2:]] == [*DECISION_MAKING, NOT_STATED]
     assert "| Inner Setting" in text and "inner_setting.culture" in text

@@ -113,12 +113,12 @@ def test_the_whatif_suggestion_is_shell_quoted(runner: Any, tmp_path: Any) -> No
 def test_each_suggested_change_is_one_shell_word() -> None:
     import shlex
 
-    from engine.model.traces import Change
+    from engine.model.traces import FactEdit
 
     engine = load_engine([FIXTURES / "practitioner"], shipped=False)
     answer = engine.why_not(load_case(CASE), "PX-CO-DESIGN")
-    changes = (Change("site", "North clinic; annex"), Change("leadership.transition", True),
-               Change("cfir.innovation.cost", 1), Change("stage", None, "leave it unstated"))
+    changes = (FactEdit("site", "North clinic; annex"), FactEdit("leadership.transition", True),
+               FactEdit("cfir.innovation.cost", 1), FactEdit("stage", None, "leave it unstated"))
     text = render_why_not(answer.__class__(answer.rule_id, False, answer.proof, answer.failing, changes), "a b.yaml")
     line = next(x.strip() for x in text.splitlines() if x.strip().startswith("try: "))
     assert shlex.split(line[len("try: "):]) == [

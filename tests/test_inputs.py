@@ -26,7 +26,7 @@ def to_case(item: inputs.Item, text: str) -> Case:
     return validate_case(inputs.to_document(item, text))
 
 
-def cases_of(sources: list[inputs.Source]) -> list[str]:
+def cases_of(sources: list[inputs.InputFile]) -> list[str]:
     out = []
     for item in inputs.items(sources):
         out.append(to_case(item, inputs.content(item)).case_id)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from engine.authoring.lint import Finding, has_errors, lint, summary
+from engine.authoring.lint import has_errors, lint
 from engine.errors import RuleError
+from engine.model.checks import Finding, summary
 from tests.conftest import FIXTURES
 
 LINT = FIXTURES / "lint"

@@ -11,8 +11,9 @@ import pytest
 from conftest import CASES
 
 from engine.batch.batchrun import run_batch
-from engine.batch.portfolio import HEAT_SITES, Portfolio
+from engine.model.portfolio import HEAT_SITES, Portfolio
 from engine.model.vocabulary import CATEGORIES
+from engine.render.portfoliohtml import render_portfolio
 from tests.cdp import FLAGS as CHROMIUM_FLAGS
 from tests.cdp import chromium as _chromium
 
@@ -64,7 +65,7 @@ def test_the_now_items_are_counted_per_site() -> None:
     for i in range(3):
         p.add({"case_id": f"c{i}", "recommendations": recs[: i + 1] if i < 2 else recs[:1]},
               {"site": f"Site {i}", "engagement": ["inform", "involve"], "power": [None, None], "barriers": []})
-    page = p.html({"name": "e", "version": "1", "rulesets": []})
+    page = render_portfolio(p, {"name": "e", "version": "1", "rulesets": []})
     assert "<title>Do A: 3</title>" in page  # in Start here at all three sites
     assert "Do B" not in page.split("The most common Start-here items")[1].split("<h2>")[0]
     assert "3 sites want more community engagement than they have" in page
@@ -76,7 +77,7 @@ def test_a_large_portfolio_draws_only_the_busiest_sites() -> None:
     for i in range(HEAT_SITES + 20):
         p.add({"case_id": f"c{i:03d}", "recommendations": [rec] * (1 + i % 4)},
               {"site": f"Site {i}", "engagement": [None, None], "power": [None, None], "barriers": []})
-    page = p.html({"name": "e", "version": "1", "rulesets": []})
+    page = render_portfolio(p, {"name": "e", "version": "1", "rulesets": []})
     assert f"for the {HEAT_SITES} sites with the most recommendations" in page
     assert page.count(", equity: ") == HEAT_SITES
 

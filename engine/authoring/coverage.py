@@ -8,42 +8,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
 
 from engine.evaluation.runner import Engine, load_engine
 from engine.io.corpus import load_corpus
 from engine.model.case import Case
+from engine.model.checks import Coverage, RuleCoverage
 from engine.model.vocabulary import CATEGORIES
-
-
-@dataclass(frozen=True)
-class RuleCoverage:
-    rule_id: str
-    kind: str
-    """The rule's category, or 'derive' for a derivation rule."""
-    cases: tuple[str, ...]
-    """Ids of the cases it fired on."""
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"rule_id": self.rule_id, "kind": self.kind, "fired": len(self.cases), "cases": list(self.cases)}
-
-
-@dataclass(frozen=True)
-class Coverage:
-    cases: tuple[str, ...]
-    rules: tuple[RuleCoverage, ...]
-    empty_categories: dict[str, tuple[str, ...]]
-    """Case id -> the categories in which it got no recommendation."""
-
-    @property
-    def never_fired(self) -> tuple[str, ...]:
-        return tuple(r.rule_id for r in self.rules if not r.cases)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"cases": len(self.cases), "rules": [r.to_dict() for r in self.rules],
-                "never_fired": list(self.never_fired),
-                "empty_categories": {k: list(v) for k, v in self.empty_categories.items()}}
 
 
 def coverage(engine: Engine, cases: Sequence[Case]) -> Coverage:

@@ -9,18 +9,17 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
-from typing import Any, Literal
+from dataclasses import replace
+from typing import Any
 
 from engine.authoring.lintsalvage import salvage
 from engine.errors import Problem, RuleError
 from engine.evaluation.satisfiable import can_hold, conflict
+from engine.model.checks import Finding, Severity
 from engine.model.conditions import Condition, describe, facts_read, fmt_value
 from engine.model.facts import DERIVED_PREFIX, is_computed
 from engine.model.rules import Rule, RuleBase
 from engine.rulepacks.loader import scan_rulebase
-
-Severity = Literal["error", "warning"]
 
 # Loader problem codes that already say what is wrong; any other code is a schema error.
 _KEPT_CODES = {
@@ -31,34 +30,6 @@ _KEPT_CODES = {
 }
 
 
-@dataclass(frozen=True, order=True)
-class Finding:
-    """One thing lint found, located like a compiler message."""
-
-    file: str
-    line: int
-    rule_id: str
-    code: str
-    severity: Severity
-    message: str
-    field: str = ""
-    hint: str = ""
-
-    def render(self) -> str:
-        where = f"{self.file}:{self.line}" if self.line else (self.file or "<rules>")
-        text = f"{where}: {self.severity}: {self.code}: "
-        if self.rule_id:
-            text += f"rule {self.rule_id}: "
-        if self.field:
-            text += f"{self.field}: "
-        text += self.message
-        if self.hint:
-            text += f" ({self.hint})"
-        return text
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"file": self.file, "line": self.line, "rule_id": self.rule_id, "code": self.code,
-                "severity": self.severity, "field": self.field, "message": self.message, "hint": self.hint}
 
 
 def lint(extra: Sequence[str | os.PathLike[str]] = (), shipped: bool = True) -> list[Finding]:
@@ -257,10 +228,3 @@ def _finding(rule: Rule, code: str, severity: Severity, message: str, hint: str,
     return Finding(rule.file, rule.line, rule.id, code, severity, message, field, hint)
 
 
-def summary(findings: Sequence[Finding]) -> str:
-    """'2 errors, 1 warning' (or 'no problems found')."""
-    errors = sum(f.severity == "error" for f in findings)
-    warnings = len(findings) - errors
-    if not findings:
-        return "no problems found"
-    return f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"

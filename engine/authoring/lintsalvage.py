@@ -81,7 +81,7 @@ def _entries(problems: list[Problem]) -> dict[str, Source]:
     """The entries that are valid on their own in the sources files that had problems."""
     from pydantic import ValidationError
 
-    from engine.rulepacks.rulemodel import Source as SourceModel
+    from engine.rulepacks.rulemodel import SourceModel as SourceModel
 
     out: dict[str, Source] = {}
     for name in sorted({p.file for p in problems if Path(p.file).name == SOURCES_FILE}):

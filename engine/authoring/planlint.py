@@ -7,8 +7,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from engine.authoring.lint import Finding
 from engine.model import vocabulary as v
+from engine.model.checks import Finding
 from engine.model.conditions import facts_read, tests_in
 from engine.model.rules import Rule, RuleBase
 

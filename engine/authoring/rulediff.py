@@ -9,62 +9,15 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from engine.errors import Problem, RuleError
 from engine.evaluation.runner import Engine, load_engine
 from engine.io.corpus import load_corpus
 from engine.model.case import Case
+from engine.model.diffs import CaseDiff, RuleChange, RuleDiff
 from engine.model.results import Result
 from engine.rulepacks.loader import RuleDirs, shipped_rules_dir
-
-
-@dataclass(frozen=True)
-class Change:
-    """One rule's recommendation on one case, before and after ('' = not recommended)."""
-
-    rule_id: str
-    title: str
-    old_priority: str
-    new_priority: str
-
-    @property
-    def kind(self) -> str:
-        if not self.old_priority:
-            return "added"
-        return "removed" if not self.new_priority else "priority"
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"rule_id": self.rule_id, "title": self.title, "change": self.kind,
-                "old_priority": self.old_priority or None, "new_priority": self.new_priority or None}
-
-
-@dataclass(frozen=True)
-class CaseDiff:
-    case_id: str
-    changes: tuple[Change, ...]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"case_id": self.case_id, "changes": [c.to_dict() for c in self.changes]}
-
-
-@dataclass(frozen=True)
-class Diff:
-    cases: tuple[CaseDiff, ...]
-    """Every case, changed or not, in corpus order."""
-
-    def totals(self) -> dict[str, int]:
-        out = {"cases": len(self.cases), "cases_changed": sum(bool(c.changes) for c in self.cases),
-               "added": 0, "removed": 0, "priority": 0}
-        for c in self.cases:
-            for ch in c.changes:
-                out[ch.kind] += 1
-        return out
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"cases": [c.to_dict() for c in self.cases], "totals": self.totals()}
 
 
 def _recommended(result: Result) -> dict[str, tuple[str, str]]:
@@ -80,17 +33,17 @@ def diff_case(old: Result, new: Result) -> CaseDiff:
         if b is not None and a is not None and b[1] == a[1]:
             continue
         title = (a or b or ("", ""))[0]
-        changes.append(Change(rid, title, b[1] if b else "", a[1] if a else ""))
+        changes.append(RuleChange(rid, title, b[1] if b else "", a[1] if a else ""))
     return CaseDiff(new.case_id, tuple(changes))
 
 
-def diff(old: Engine, new: Engine, cases: Sequence[Case]) -> Diff:
+def diff(old: Engine, new: Engine, cases: Sequence[Case]) -> RuleDiff:
     """Run every case on both engines and compare their recommendations rule by rule."""
-    return Diff(tuple(diff_case(old.evaluate(c), new.evaluate(c)) for c in cases))
+    return RuleDiff(tuple(diff_case(old.evaluate(c), new.evaluate(c)) for c in cases))
 
 
 def diff_folders(old: str | os.PathLike[str], new: str | os.PathLike[str],
-                 cases_dir: str | os.PathLike[str], shipped: bool = True) -> Diff:
+                 cases_dir: str | os.PathLike[str], shipped: bool = True) -> RuleDiff:
     """Diff two rule folders on a corpus, each loaded as every other command loads `--rules DIR`.
 
     With `shipped` (the default) each side is the shipped packs with the folder loaded over them,

@@ -31,6 +31,7 @@ from engine.io.caseload import load_case, validate_case
 from engine.io.documents import Document, dotted, load
 from engine.model import vocabulary as v
 from engine.model.case import Case
+from engine.model.checks import Outcome
 from engine.model.results import Result
 from engine.rulepacks.loader import rule_dirs, shipped_rules_dir
 from engine.rulepacks.rulemodel import Priority
@@ -87,24 +88,6 @@ class RuleTestFile(BaseModel):
     tests: list[RuleTestModel] = Field(min_length=1)
 
 
-@dataclass(frozen=True)
-class Outcome:
-    """The result of one rule test."""
-
-    file: str
-    line: int
-    name: str
-    failures: tuple[str, ...]
-    shipped: bool = False
-    """Whether the test comes with the shipped packs (not from a --rules folder)."""
-
-    @property
-    def passed(self) -> bool:
-        return not self.failures
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"file": self.file, "line": self.line, "name": self.name, "passed": self.passed,
-                "failures": list(self.failures), "shipped": self.shipped}
 
 
 @dataclass(frozen=True)

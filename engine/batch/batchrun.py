@@ -25,14 +25,17 @@ from typing import Any
 
 from engine.batch import executors
 from engine.batch.batchfiles import ERRORS, OUTPUTS, Previous, Writer, failed, lock, partials, prepare
-from engine.batch.portfolio import Portfolio, case_digest
+from engine.batch.digest import case_digest
 from engine.errors import IspAdvisorError, Problem, UsageError, capped, display_name
 from engine.evaluation.runner import Engine, load_engine
 from engine.io import inputs
 from engine.io.caseload import validate_case
 from engine.io.inputs import Item
 from engine.model.jsontext import compact
+from engine.model.portfolio import Portfolio
 from engine.render import csvrows
+from engine.render.portfoliohtml import render_portfolio
+from engine.render.portfoliomd import render_portfolio_markdown
 from engine.rulepacks.loader import RULES_ENV, rules_digest
 
 CHUNK = 32
@@ -265,7 +268,7 @@ def run_info(engine: Engine, explanations: str) -> dict[str, Any]:
     return engine.info if explanations == "full" else {**engine.info, "explanations": explanations}
 
 
-def _run(planned: list[inputs.Source], folder: Path, engine: Engine, jobs: int, resume: bool,
+def _run(planned: list[inputs.InputFile], folder: Path, engine: Engine, jobs: int, resume: bool,
          rules: tuple[list[str], bool, str | None], progress: Callable[[int], None] | None,
          total: Callable[[int], None] | None, explanations: str = "full",
          executor: executors.Executor | None = None) -> BatchReport:
@@ -300,7 +303,7 @@ def _run(planned: list[inputs.Source], folder: Path, engine: Engine, jobs: int, 
             writer.flush()
             if progress:
                 progress(len(chunk))
-        writer.commit(portfolio.markdown(engine.info), portfolio.html(engine.info))
+        writer.commit(render_portfolio_markdown(portfolio, engine.info), render_portfolio(portfolio, engine.info))
     except OSError as exc:  # not through Writer (which names its files): say where all the same
         writer.discard(keep_resumable=False)
         raise failed(Path(exc.filename) if exc.filename else folder, exc) from None

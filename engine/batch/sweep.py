@@ -23,8 +23,9 @@ from typing import Any
 from engine.errors import CaseError, IspAdvisorError, Problem, UsageError, parse_each
 from engine.evaluation.runner import Engine
 from engine.model.case import Case
+from engine.model.diffs import Assignment
 from engine.model.facts import FACTS
-from engine.practitioner.whatif import Assignment, apply, parse_assignment
+from engine.practitioner.whatif import apply, parse_assignment
 
 VARY = "--vary"
 MAX_VARIANTS = 1000

@@ -11,11 +11,7 @@ from typing import Any
 
 from engine.model.conditions import MISSING, All, Condition, Not, Test, test_holds
 from engine.model.facts import DERIVED_PREFIX, Facts, spec_for
-from engine.model.traces import (
-    Change,
-    Proof,
-    Trace,
-)
+from engine.model.traces import FactEdit, Proof, Trace
 
 
 def _key(value: Any) -> Any:
@@ -118,7 +114,7 @@ quadratic, and a rule reading sixty facts would otherwise take most of a minute.
 
 
 def smallest_change(paths: list[str], facts: Facts, fires: Callable[[Facts], bool],
-                    budget: int = MAX_TRIALS) -> list[Change] | None:
+                    budget: int = MAX_TRIALS) -> list[FactEdit] | None:
     """The fewest changes to case facts (one, else two) after which `fires` is true.
 
     `fires` re-runs the whole evaluation, derivations included, so a change that works through
@@ -143,7 +139,7 @@ class _OutOfBudget(Exception):
     pass
 
 
-def _search(paths: list[str], facts: Facts, fires: Callable[[Facts], bool]) -> list[Change] | None:
+def _search(paths: list[str], facts: Facts, fires: Callable[[Facts], bool]) -> list[FactEdit] | None:
 
     def options(path: str) -> list[Any]:
         spec = spec_for(path)
@@ -178,10 +174,10 @@ def _with(facts: Facts, path: str, value: Any) -> Facts:
     return out
 
 
-def _change(path: str, value: Any) -> Change:
+def _change(path: str, value: Any) -> FactEdit:
     if value is MISSING:
-        return Change(path, None, "remove it from the case (leave it unstated)")
-    return Change(path, value)
+        return FactEdit(path, None, "remove it from the case (leave it unstated)")
+    return FactEdit(path, value)
 
 
 

@@ -41,7 +41,7 @@ CSV_COLUMNS: tuple[str, ...] = tuple(FACTS)
 
 
 @dataclass(frozen=True)
-class Source:
+class InputFile:
     """One input file and how to read it."""
 
     path: str
@@ -80,9 +80,9 @@ def kind_of(path: Path) -> Kind:
     return "file"
 
 
-def plan(inputs: Sequence[str | os.PathLike[str]]) -> list[Source]:
+def plan(inputs: Sequence[str | os.PathLike[str]]) -> list[InputFile]:
     """Check every input before any case runs; all problems are reported at once."""
-    sources: list[Source] = []
+    sources: list[InputFile] = []
     problems: list[Problem] = []
     if not inputs:
         raise UsageError(Problem(field="INPUT", code="no_input", message="no input given",
@@ -107,7 +107,7 @@ def plan(inputs: Sequence[str | os.PathLike[str]]) -> list[Source]:
             problems.append(Problem(file=name, code="not_regular", message="is not a regular file or folder "
                                     "(a named pipe, device or socket)", hint="give saved files or folders"))
         elif stat.S_ISDIR(mode):
-            found = [Source(str(f), "file") for f in case_files(p)]
+            found = [InputFile(str(f), "file") for f in case_files(p)]
             if not found:
                 problems.append(Problem(file=name, code="no_cases", message="folder holds no case files",
                                         hint="case files end in " + ", ".join(CASE_SUFFIXES)
@@ -115,11 +115,11 @@ def plan(inputs: Sequence[str | os.PathLike[str]]) -> list[Source]:
             sources += found
         elif kind_of(p) == "csv":
             try:
-                sources.append(Source(name, "csv", check_header(p)))
+                sources.append(InputFile(name, "csv", check_header(p)))
             except CaseError as exc:
                 problems += exc.problems
         else:
-            sources.append(Source(name, kind_of(p)))
+            sources.append(InputFile(name, kind_of(p)))
     if problems:
         raise UsageError(problems)
     return sources
@@ -271,7 +271,7 @@ def _csv_problem(exc: Exception, start: int) -> Unreadable:
 # ---------------------------------------------------------------- streaming items
 
 
-def items(sources: Iterable[Source]) -> Iterator[Item]:
+def items(sources: Iterable[InputFile]) -> Iterator[Item]:
     """Every case of every source, in input order, one at a time."""
     for src in sources:
         if src.kind == "file":
@@ -313,7 +313,7 @@ def _jsonl_items(path: str) -> Iterator[Item]:
                 yield ("jsonl", path, line_no, row, line.rstrip(b"\r\n"))
 
 
-def _csv_items(src: Source) -> Iterator[Item]:
+def _csv_items(src: InputFile) -> Iterator[Item]:
     try:
         fh = _open_csv(Path(src.path))
     except CaseError as exc:
@@ -345,7 +345,7 @@ def _csv_items(src: Source) -> Iterator[Item]:
             start = lines.number + 1
 
 
-def count(sources: Iterable[Source]) -> int:
+def count(sources: Iterable[InputFile]) -> int:
     """How many cases the sources hold (for a progress bar): a quick pass reading no case."""
     return sum(1 for _ in items(sources))
 

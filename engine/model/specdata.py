@@ -142,7 +142,7 @@ class LogicModel:
 
 
 @dataclass(frozen=True)
-class Item:
+class SpecItem:
     spec: Specified
     rating: Rating
     zone: str
@@ -157,7 +157,7 @@ class PlanSpec:
     engine: dict[str, Any]
     stage: str | None
     horizons: tuple[str, ...]
-    items: tuple[Item, ...]
+    items: tuple[SpecItem, ...]
     means: Means
     logic_model: LogicModel
     measures: tuple[Measure, ...]
@@ -169,8 +169,8 @@ class PlanSpec:
                 "measures": [m.to_dict() for m in self.measures],
                 "go_zone": self.means.to_dict()}
 
-    def quadrants(self) -> dict[str, list[Item]]:
-        out: dict[str, list[Item]] = {z: [] for z in ZONES}
+    def quadrants(self) -> dict[str, list[SpecItem]]:
+        out: dict[str, list[SpecItem]] = {z: [] for z in ZONES}
         for i in self.items:
             out[i.zone].append(i)
         return out

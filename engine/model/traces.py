@@ -140,7 +140,7 @@ def _jsonable(value: Any) -> Any:
 
 
 @dataclass(frozen=True)
-class Change:
+class FactEdit:
     """A change to one fact that would make a test hold (or, under `not`, stop holding)."""
 
     fact: str
@@ -211,7 +211,7 @@ class WhyNot:
     fired: bool
     proof: Proof
     failing: tuple[Trace, ...]
-    change: tuple[Change, ...] | None
+    change: tuple[FactEdit, ...] | None
     standing: Standing | None = None
     """Where the rule's recommendation sits in the plan (held back, folded, placed)."""
 

@@ -15,7 +15,7 @@ from engine.io.documents import load
 from engine.model.case import Case
 from engine.model.results import Result
 from engine.model.rules import RuleBase
-from engine.model.specdata import Item, PlanSpec
+from engine.model.specdata import PlanSpec, SpecItem
 from engine.model.vocabulary import ERIC_STRATEGIES
 from engine.plan import gozone
 from engine.plan.logicmodel import build as build_logic_model
@@ -41,7 +41,7 @@ def build_plan_spec(result: Result, case: Case, base: RuleBase,
     local = dict(case.ratings or {})
     ratings = [gozone.rate(s.rule_ids, s.eric_strategy, local) for s in specs]
     m = gozone.means(ratings)
-    items = tuple(Item(s, r, gozone.zone(r, m)) for s, r in zip(specs, ratings, strict=True))
+    items = tuple(SpecItem(s, r, gozone.zone(r, m)) for s, r in zip(specs, ratings, strict=True))
     outcomes = case.outcomes
     model = build_logic_model(specs, facts, (outcomes.service or []) if outcomes else [],
                               (outcomes.client or []) if outcomes else [])

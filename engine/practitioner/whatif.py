@@ -8,7 +8,6 @@ same message a bad file would: field, allowed values, did-you-mean.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 
 from engine.errors import CaseError, Problem, UsageError, did_you_mean, parse_each
@@ -16,6 +15,7 @@ from engine.evaluation.runner import Engine
 from engine.io.caseload import case_from_data
 from engine.io.casewriter import case_data, put
 from engine.model.case import Case
+from engine.model.diffs import Assignment, PriorityChange, WhatIfDiff
 from engine.model.facts import DERIVED_PREFIX, FACTS, parse_value
 from engine.model.results import Recommendation, Result
 from engine.model.vocabulary import PRIORITIES
@@ -24,16 +24,6 @@ SET = "--set"
 _UNSET = {"", "null", "none", "~"}
 
 
-@dataclass(frozen=True)
-class Assignment:
-    """One `PATH=VALUE` change; `value` None removes the fact from the case."""
-
-    path: str
-    value: Any
-    text: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"fact": self.path, "value": self.value}
 
 
 def parse_assignment(text: str) -> Assignment:
@@ -77,50 +67,11 @@ def _as_set(p: Problem) -> Problem:
     return Problem(file=SET, field=p.field, message=p.message, code=p.code, hint=hint)
 
 
-@dataclass(frozen=True)
-class Change:
-    """A recommendation present on both sides whose priority moved."""
-
-    before: Recommendation
-    after: Recommendation
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"rule_id": self.after.rule_id, "title": self.after.title, "category": self.after.category,
-                "priority_before": self.before.priority, "priority_after": self.after.priority}
 
 
-@dataclass(frozen=True)
-class Diff:
-    """Recommendations before and after a set of changes."""
-
-    case_id: str
-    changes: tuple[Assignment, ...]
-    before: Result
-    after: Result
-    added: tuple[Recommendation, ...]
-    removed: tuple[Recommendation, ...]
-    changed: tuple[Change, ...]
-    unchanged: int
-
-    def to_dict(self) -> dict[str, Any]:
-        def brief(r: Recommendation) -> dict[str, Any]:
-            return {"rule_id": r.rule_id, "rule_ids": list(r.rule_ids), "title": r.title, "category": r.category,
-                    "priority": r.priority}
-
-        return {
-            "case_id": self.case_id,
-            "changes": [c.to_dict() for c in self.changes],
-            "added": [brief(r) for r in self.added],
-            "removed": [brief(r) for r in self.removed],
-            "changed": [c.to_dict() for c in self.changed],
-            "unchanged": self.unchanged,
-            "before": {"recommendations": len(self.before.recommendations)},
-            "after": {"recommendations": len(self.after.recommendations),
-                      "missing_information": list(self.after.missing_information)},
-        }
 
 
-def whatif(engine: Engine, case: Case, settings: Iterable[str]) -> Diff:
+def whatif(engine: Engine, case: Case, settings: Iterable[str]) -> WhatIfDiff:
     """Evaluate the case as it is and with `settings` (PATH=VALUE strings) applied, and diff."""
     changes = parse_each(settings, parse_assignment)
     if not changes:
@@ -130,7 +81,7 @@ def whatif(engine: Engine, case: Case, settings: Iterable[str]) -> Diff:
     return diff(engine, case.case_id, tuple(changes), engine.evaluate(case), engine.evaluate(changed_case))
 
 
-def diff(engine: Engine, case_id: str, changes: tuple[Assignment, ...], before: Result, after: Result) -> Diff:
+def diff(engine: Engine, case_id: str, changes: tuple[Assignment, ...], before: Result, after: Result) -> WhatIfDiff:
     """Match recommendations by what they recommend (category and merge key), not by which rule said it."""
 
     def keyed(result: Result) -> dict[tuple[str, str], Recommendation]:
@@ -139,10 +90,9 @@ def diff(engine: Engine, case_id: str, changes: tuple[Assignment, ...], before: 
     b, a = keyed(before), keyed(after)
     added = tuple(r for k, r in a.items() if k not in b)
     removed = tuple(r for k, r in b.items() if k not in a)
-    changed = tuple(Change(b[k], a[k]) for k in a if k in b and a[k].priority != b[k].priority)
+    changed = tuple(PriorityChange(b[k], a[k]) for k in a if k in b and a[k].priority != b[k].priority)
     same = sum(1 for k in a if k in b) - len(changed)
     changed = tuple(sorted(changed, key=lambda c: (PRIORITIES.index(c.after.priority), c.after.rule_id)))
-    return Diff(case_id, changes, before, after, added, removed, changed, same)
+    return WhatIfDiff(case_id, changes, before, after, added, removed, changed, same)
 
 
-__all__ = ["Assignment", "Change", "Diff", "apply", "diff", "parse_assignment", "whatif"]

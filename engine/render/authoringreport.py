@@ -9,10 +9,8 @@ from typing import Any
 
 from tabulate import tabulate
 
-from engine.authoring.coverage import Coverage
-from engine.authoring.lint import Finding, summary
-from engine.authoring.rulediff import Diff
-from engine.authoring.ruletests import Outcome
+from engine.model.checks import Coverage, Finding, Outcome, summary
+from engine.model.diffs import RuleDiff
 from engine.render.jsonout import dumps
 
 
@@ -69,7 +67,7 @@ def coverage_text(cov: Coverage, fmt: str = "table") -> str:
     return "\n".join(out) + "\n"
 
 
-def diff_text(d: Diff, fmt: str = "table") -> str:
+def diff_text(d: RuleDiff, fmt: str = "table") -> str:
     if fmt == "json":
         return dumps(d.to_dict())
     out: list[str] = []

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from engine.model.vocabulary import CATEGORIES, CFIR_DOMAINS, CFIR_IDS, CFIR_SUBCONSTRUCTS, ENGAGEMENT_LEVELS
 
 if TYPE_CHECKING:
-    from engine.batch.portfolio import Portfolio
+    from engine.model.portfolio import Portfolio
 
 BAR = "#2f6f9f"
 BAR_2 = "#d98c2b"
@@ -147,7 +147,7 @@ def _engagement(p: Portfolio) -> str:
 
 
 def _now_items(p: Portfolio) -> str:
-    from engine.batch.portfolio import TOP_NOW_ITEMS
+    from engine.model.portfolio import TOP_NOW_ITEMS
 
     head = "<h2>The most common Start-here items</h2>"
     items = [i for i in p.ranked_items() if i.horizons["now"]][:TOP_NOW_ITEMS]

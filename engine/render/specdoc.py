@@ -18,10 +18,10 @@ from engine.model.specdata import (
     NO_PRIOR,
     TO_AGREE,
     ZONES,
-    Item,
     LogicModel,
     Node,
     PlanSpec,
+    SpecItem,
     eric_name,
     when_text,
 )
@@ -71,7 +71,7 @@ def case_ratings(case: Case) -> dict[str, Any]:
     return dict(case.cfir or {})
 
 
-def rating_text(item: Item) -> str:
+def rating_text(item: SpecItem) -> str:
     r = item.rating
     imp = "no prior" if r.importance is None else f"{r.importance:g}"
     fea = "no prior" if r.feasibility is None else f"{r.feasibility:g}"
@@ -79,20 +79,20 @@ def rating_text(item: Item) -> str:
     return f"importance {imp}, feasibility {fea}: {zone} ({r.source})"
 
 
-def outcomes_text(item: Item) -> str:
+def outcomes_text(item: SpecItem) -> str:
     return ", ".join(o.replace("_", " ") for o in item.spec.outcomes) or TO_AGREE
 
 
-def when_line(item: Item) -> str:
+def when_line(item: SpecItem) -> str:
     s = item.spec
     return f"{s.stage}; {s.horizon} ({BY_WHEN[s.horizon]})"
 
 
-def dose_line(item: Item) -> str:
+def dose_line(item: SpecItem) -> str:
     return f"frequency: {item.spec.frequency}; duration: {item.spec.duration}"
 
 
-def spec_fields(item: Item, ratings: dict[str, Any]) -> list[tuple[str, str]]:
+def spec_fields(item: SpecItem, ratings: dict[str, Any]) -> list[tuple[str, str]]:
     s = item.spec
     eric = ", ".join(eric_name(e) for e in s.eric_strategy)
     rows = [("actor", s.actor), ("action", s.action),

@@ -5,12 +5,12 @@ from __future__ import annotations
 from tabulate import tabulate
 
 from engine.model.conditions import fmt_value
+from engine.model.diffs import WhatIfDiff
 from engine.model.vocabulary import CATEGORY_TITLES
-from engine.practitioner.whatif import Diff
 from engine.render.jsonout import dumps
 
 
-def render_diff(d: Diff, fmt: str = "table") -> str:
+def render_diff(d: WhatIfDiff, fmt: str = "table") -> str:
     if fmt == "json":
         return dumps(d.to_dict())
     changes = ", ".join(f"{c.path}={'(unstated)' if c.value is None else fmt_value(c.value)}" for c in d.changes)

@@ -8,7 +8,7 @@ from typing import Any
 from engine.model.conditions import fmt_value
 from engine.model.facts import LIST_SEPARATOR
 from engine.model.placement import Standing
-from engine.model.traces import Change, Proof, WhyNot
+from engine.model.traces import FactEdit, Proof, WhyNot
 from engine.render.jsonout import dumps
 from engine.render.prooftext import proof_lines, test_line
 
@@ -42,13 +42,13 @@ def render_explain(proof: Proof, fmt: str = "table", standing: Standing | None =
     return "\n".join(lines) + "\n"
 
 
-def change_text(change: Change) -> str:
+def change_text(change: FactEdit) -> str:
     if change.value is None:
         return f"{change.fact}: {change.note or 'leave it unstated'}"
     return f"set {change.fact} to {fmt_value(change.value)}"
 
 
-def set_args(changes: tuple[Change, ...]) -> str:
+def set_args(changes: tuple[FactEdit, ...]) -> str:
     """The what-if options that try the change: '--set a=b --set c=d', each PATH=VALUE shell-quoted."""
     return " ".join(f"--set {shlex.quote(f'{c.fact}={_set_value(c.value)}')}" for c in changes)
 

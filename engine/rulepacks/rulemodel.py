@@ -303,7 +303,9 @@ def _url(value: str) -> str:
     return value
 
 
-class Source(_Strict):
+class SourceModel(_Strict):
+    """One entry of sources.yaml."""
+
     citation: str = Field(min_length=10)
     url: Annotated[str, AfterValidator(_url)] | None = None
     kind: Literal["literature", "authors_judgement"] = "literature"
@@ -311,7 +313,7 @@ class Source(_Strict):
 
 
 class SourcesModel(_Strict):
-    sources: dict[str, Source]
+    sources: dict[str, SourceModel]
 
 
 # Rules are validated one at a time (so one bad rule does not hide the next one's problems),
