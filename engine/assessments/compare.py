@@ -38,7 +38,7 @@ class Assessment:
 
 
 @dataclass(frozen=True)
-class Step:
+class AssessmentStep:
     """From one assessment to the next (or the first to the last)."""
 
     old: str
@@ -60,8 +60,8 @@ class Step:
 class Comparison:
     case_id: str
     assessments: tuple[Assessment, ...]
-    overall: Step
-    steps: tuple[Step, ...]
+    overall: AssessmentStep
+    steps: tuple[AssessmentStep, ...]
     series: dict[str, list[Any]]
     debrief: tuple[str, ...]
 
@@ -115,7 +115,7 @@ def _horizons(result: Result) -> dict[str, tuple[str, str]]:
     return {rec.rule_id: (rec.title, place.horizon) for rec, place in result.placed()}
 
 
-def _step(a: Assessment, b: Assessment) -> Step:
+def _step(a: Assessment, b: Assessment) -> AssessmentStep:
     old, new = _horizons(a.result), _horizons(b.result)
     changes = tuple(fact_changes(effective_facts(a.case)[0], effective_facts(b.case)[0]))
     retired = tuple({"rule_id": rid, "title": t, "horizon": h} for rid, (t, h) in sorted(old.items())
@@ -124,7 +124,7 @@ def _step(a: Assessment, b: Assessment) -> Step:
                   if rid not in old)
     moved = tuple({"rule_id": rid, "title": new[rid][0], "from": old[rid][1], "to": new[rid][1]}
                   for rid in sorted(old) if rid in new and old[rid][1] != new[rid][1])
-    return Step(a.label, b.label, changes, retired, added, moved)
+    return AssessmentStep(a.label, b.label, changes, retired, added, moved)
 
 
 def compare(engine: Engine, cases: Sequence[tuple[str, Case]], options: PlanOptions | None = None) -> Comparison:
@@ -153,7 +153,7 @@ def _name(path: str) -> str:
     return FACTS[path].label.removeprefix("CFIR: ") or path
 
 
-def debrief(overall: Step, facts: list[dict[str, Any]], labels: list[str]) -> list[str]:
+def debrief(overall: AssessmentStep, facts: list[dict[str, Any]], labels: list[str]) -> list[str]:
     """Questions for the improvement-cycle debrief, from what changed (most telling first)."""
     out: list[str] = []
     first, last = facts[0], facts[-1]
@@ -187,7 +187,7 @@ def _val(value: Any) -> str:
     return "not stated" if value is None else fmt_value(value)
 
 
-__all__ = ["Assessment", "Comparison", "Step", "compare", "order", "debrief", "load_previous"]
+__all__ = ["Assessment", "Comparison", "AssessmentStep", "compare", "order", "debrief", "load_previous"]
 
 
 def load_previous(path: str, case: Case) -> Case:

@@ -54,7 +54,7 @@ _RATING_ORDER = {-2: 0.0, -1: 1.0, "mixed": 1.5, 0: 2.0, 1: 3.0, 2: 4.0}
 
 
 @dataclass(frozen=True)
-class View:
+class GroupView:
     """One group's stated facts."""
 
     group: str
@@ -66,12 +66,12 @@ class View:
         return f"{self.group} ({self.label})" if self.label else self.group
 
 
-def views(case: Case) -> list[View]:
+def views(case: Case) -> list[GroupView]:
     """The case's perspectives as flat facts, in the case's order."""
     out = []
     for p in case.perspectives or ():
         data = p.model_dump(exclude_none=True, exclude={"group", "label"})
-        out.append(View(p.group, p.label or "", flatten(data)))
+        out.append(GroupView(p.group, p.label or "", flatten(data)))
     return out
 
 
@@ -98,12 +98,12 @@ def gap(path: str) -> int:
     return RATING_GAP if FACTS[path].kind == "rating" else SCALE_GAP
 
 
-def _paths(vs: list[View]) -> list[str]:
+def _paths(vs: list[GroupView]) -> list[str]:
     stated = {p for v in vs for p in v.facts}
     return [p for p in FACTS if p in stated]
 
 
-def _say(v: View, path: str) -> str:
+def _say(v: GroupView, path: str) -> str:
     return f"{v.name} {fmt_value(v.facts[path])}"
 
 
@@ -130,7 +130,7 @@ def effective_facts(case: Case) -> tuple[Facts, Origins]:
 
 
 @dataclass(frozen=True)
-class Comparison:
+class CombinedViews:
     """What the groups' views give, before filtering to what the rules read."""
 
     facts: Facts
@@ -140,14 +140,14 @@ class Comparison:
     missing: tuple[str, ...]
 
 
-def compare_views(case: Case) -> Comparison:
+def compare_views(case: Case) -> CombinedViews:
     vs = views(case)
     facts: Facts = {}
     origins: Origins = {}
     divergent: list[str] = []
     lower: list[str] = []
     if not vs:
-        return Comparison(facts, origins, (), (), ())
+        return CombinedViews(facts, origins, (), (), ())
     compared = False
     for path in _paths(vs):
         holders = [v for v in vs if path in v.facts]
@@ -193,7 +193,7 @@ def compare_views(case: Case) -> Comparison:
     for g in GROUPS:
         facts[f"derived.missing_group.{g}"] = g in missing
         origins[f"derived.missing_group.{g}"] = ("perspectives", "views given: " + ", ".join(v.name for v in vs))
-    return Comparison(facts, origins, tuple(divergent), tuple(lower), missing)
+    return CombinedViews(facts, origins, tuple(divergent), tuple(lower), missing)
 
 
 def perspective_facts(case: Case, wanted: Callable[[str], bool] | None = None) -> tuple[Facts, Origins]:
@@ -223,5 +223,5 @@ def summary(case: Case) -> dict[str, Any] | None:
             "community_lower": list(c.community_lower), "combined": combined}
 
 
-__all__ = ["View", "views", "effective_facts", "compare_views", "perspective_facts", "summary",
+__all__ = ["GroupView", "CombinedViews", "views", "effective_facts", "compare_views", "perspective_facts", "summary",
            "RATING_GAP", "SCALE_GAP", "critical", "scale", "Origins", "Origin"]

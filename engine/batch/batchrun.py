@@ -26,6 +26,7 @@ from typing import Any
 from engine.batch import executors
 from engine.batch.batchfiles import ERRORS, OUTPUTS, Previous, Writer, failed, lock, partials, prepare
 from engine.batch.digest import case_digest
+from engine.batch.executors import IN_FLIGHT
 from engine.errors import IspAdvisorError, Problem, UsageError, capped, display_name
 from engine.evaluation.runner import Engine, load_engine
 from engine.io import inputs
@@ -40,9 +41,6 @@ from engine.rulepacks.loader import RULES_ENV, rules_digest
 
 CHUNK = 32
 """Cases per task sent to a worker: large enough to amortise the round trip, small enough to balance."""
-
-IN_FLIGHT = 4
-"""Chunks in flight per worker: keeps workers busy while bounding memory."""
 
 EXPLANATIONS = ("full", "none")
 """`--explanations`: full keeps every proof tree in results.jsonl; none leaves them out (about a

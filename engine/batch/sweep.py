@@ -25,6 +25,7 @@ from engine.evaluation.runner import Engine
 from engine.model.case import Case
 from engine.model.diffs import Assignment
 from engine.model.facts import FACTS
+from engine.model.placement import HORIZON_IDS
 from engine.practitioner.whatif import apply, parse_assignment
 
 VARY = "--vary"
@@ -32,7 +33,6 @@ MAX_VARIANTS = 1000
 """Default --max: a sweep larger than this is refused unless asked for (it is every combination)."""
 ABSENT = ""
 """The status of a recommendation a variant does not have."""
-HORIZONS = ("now", "next", "later")
 
 
 @dataclass(frozen=True)
@@ -112,7 +112,7 @@ def parse_varies(texts: Iterable[str], max_variants: int = MAX_VARIANTS) -> tupl
 
 
 @dataclass
-class Variant:
+class SweepVariant:
     """One combination of values and what the plan became."""
 
     values: tuple[Any, ...]
@@ -142,7 +142,7 @@ class Sweep:
     base: dict[str, Any]
     """The case's own values of the varied facts (None: not stated)."""
     base_status: dict[str, str]
-    variants: list[Variant]
+    variants: list[SweepVariant]
     items: dict[str, Item]
 
     def levers(self) -> dict[str, dict[str, set[str]]]:
@@ -150,7 +150,7 @@ class Sweep:
         valid = [v for v in self.variants if not v.error]
         out: dict[str, dict[str, set[str]]] = {}
         for j, vary in enumerate(self.varies):
-            groups: dict[tuple[Any, ...], list[Variant]] = {}
+            groups: dict[tuple[Any, ...], list[SweepVariant]] = {}
             for v in valid:
                 rest = tuple(_hashable(x) for k, x in enumerate(v.values) if k != j)
                 groups.setdefault(rest, []).append(v)
@@ -176,7 +176,7 @@ class Sweep:
             here = [v for v in self.variants if not v.error and _hashable(v.values[j]) == _hashable(value)]
             got = Counter(v.status.get(key, ABSENT) for v in here)
             rows.append({"value": value, "variants": len(here), "present": len(here) - got[ABSENT],
-                         **{h: got[h] for h in HORIZONS}})
+                         **{h: got[h] for h in HORIZON_IDS}})
         return rows
 
     def to_dict(self) -> dict[str, Any]:
@@ -218,13 +218,13 @@ class Sweep:
 
     def order(self, levers: dict[str, dict[str, set[str]]]) -> list[str]:
         """Moved items first (by how many facts move them), then by base horizon, then title."""
-        place = {h: i for i, h in enumerate(HORIZONS)}
+        place = {h: i for i, h in enumerate(HORIZON_IDS)}
         return sorted(self.items, key=lambda k: (-len(levers.get(k, {})), place.get(self.base_status.get(k, ""), 3),
                                                  self.items[k].title, self.items[k].rule_id))
 
 
 def sweep(engine: Engine, case: Case, varies: Sequence[Vary],
-          on_variant: Callable[[Variant], None] | None = None) -> Sweep:
+          on_variant: Callable[[SweepVariant], None] | None = None) -> Sweep:
     """Evaluate every combination of `varies` on `case` (in order: the first fact varies slowest)."""
     base_facts = case.facts()
     base_result = engine.evaluate(case)
@@ -232,7 +232,7 @@ def sweep(engine: Engine, case: Case, varies: Sequence[Vary],
     base_status = _status(engine, base_result, items)
     variants = []
     for values in itertools.product(*(v.values for v in varies)):
-        variant = Variant(tuple(values))
+        variant = SweepVariant(tuple(values))
         changes = [Assignment(v.path, x, f"{v.path}={x}") for v, x in zip(varies, values, strict=True)]
         try:
             changed = apply(case, changes)
@@ -241,7 +241,7 @@ def sweep(engine: Engine, case: Case, varies: Sequence[Vary],
         else:
             result = engine.evaluate(changed)
             variant.status = _status(engine, result, items)
-            variant.plan = {h: [r.rule_id for r, p in result.placed() if p.horizon == h] for h in HORIZONS}
+            variant.plan = {h: [r.rule_id for r, p in result.placed() if p.horizon == h] for h in HORIZON_IDS}
         variants.append(variant)
         if on_variant is not None:
             on_variant(variant)
@@ -266,7 +266,7 @@ def _status(engine: Engine, result: Any, items: dict[str, Item]) -> dict[str, st
     return out
 
 
-def variant_line(case_id: str, varies: Sequence[Vary], variant: Variant) -> dict[str, Any]:
+def variant_line(case_id: str, varies: Sequence[Vary], variant: SweepVariant) -> dict[str, Any]:
     """One line of `--jsonl`: the values set and the plan (or the problem)."""
     line: dict[str, Any] = {"case_id": case_id,
                             "set": {v.path: x for v, x in zip(varies, variant.values, strict=True)}}

@@ -55,7 +55,6 @@ created (see the module notes). Rule ids starting with `isp__` are reserved (rul
 MIXED_SUFFIX = "__mixed"
 CASE_MARK = "isp__case"
 """A property only case facts carry (never the re-asserted session state)."""
-RESERVED_PREFIX = "isp__"
 
 Expr = dict[str, Any]
 

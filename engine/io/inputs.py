@@ -26,7 +26,7 @@ from typing import IO, Any, Literal
 
 from engine.errors import CaseError, Problem, UsageError, did_you_mean, display_name, os_reason, shown, warn
 from engine.io.documents import MAX_BYTES, Document, decode, open_regular, parse, parse_json, read_text
-from engine.model.facts import FACTS
+from engine.model.facts import FACTS, LIST_SEPARATOR
 
 Kind = Literal["file", "jsonl", "csv"]
 
@@ -34,7 +34,6 @@ CASE_SUFFIXES = (".yaml", ".yml", ".json")
 """Suffixes of case files (matched case-insensitively) that a folder given as input is searched for."""
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
 CSV_SUFFIXES = (".csv",)
-LIST_SEPARATOR = ";"
 
 CSV_COLUMNS: tuple[str, ...] = tuple(FACTS)
 """Every column a CSV may have: the case paths (case_id, site, engagement.level, cfir.<id>, ...)."""

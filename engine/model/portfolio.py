@@ -15,6 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from engine.model.placement import HORIZON_IDS
 from engine.model.vocabulary import (
     CATEGORIES,
     CFIR_DOMAINS,
@@ -29,7 +30,6 @@ HEAT_SITES = 30
 """Sites in the heat-map (those with the most recommendations): a picture of hundreds of rows says nothing."""
 LISTED_FAILURES = 20
 NOT_STATED = "(not stated)"
-HORIZONS = ("now", "next", "later")
 HTML_NAME = "summary.html"
 
 
@@ -128,7 +128,7 @@ class Portfolio:
         return sorted(self.heat, reverse=True)
 
     def horizon_totals(self) -> dict[str, int]:
-        return {h: sum(i.horizons[h] for i in self.items.values()) for h in HORIZONS}
+        return {h: sum(i.horizons[h] for i in self.items.values()) for h in HORIZON_IDS}
 
     def barriers_by_domain(self, top: int = TOP_CONSTRUCTS) -> dict[str, list[tuple[str, int]]]:
         """{domain: [(construct id, sites)]}, most common first, the top `top` per domain."""

@@ -10,6 +10,10 @@ from engine.model.conditions import Condition, facts_read
 
 PRIORITY_RANK = {"high": 0, "medium": 1, "low": 2}
 
+RESERVED_PREFIX = "isp__"
+"""Rule ids and fact properties the engine uses for itself (durable_rules' priming rule, the
+matcher's own markers): never a pack's."""
+
 
 @dataclass(frozen=True)
 class Variant:

@@ -24,7 +24,7 @@ from engine.model.rules import PRIORITY_RANK, Rule, Source
 from engine.model.traces import barriers_matched, memo, supporting_tests
 from engine.model.vocabulary import CATEGORIES, ENGAGEMENT_LEVELS
 
-LEVELS: tuple[str, ...] = tuple(ENGAGEMENT_LEVELS)
+SPECTRUM: tuple[str, ...] = tuple(ENGAGEMENT_LEVELS)
 PACE_UNKNOWN = "inform"
 """The engagement level pacing assumes when the case does not state one (docs/plan.md)."""
 
@@ -327,7 +327,7 @@ def _place(order: list[_Item], deps: dict[int, list[int]], facts: Facts, options
     count = [0, 0]
     per_barrier: dict[str, int] = {}
     level = facts.get("engagement.level")
-    current = LEVELS.index(level if level in LEVELS else PACE_UNKNOWN)
+    current = SPECTRUM.index(level if level in SPECTRUM else PACE_UNKNOWN)
     horizon: list[int] = []
     for i, it in enumerate(order):
         earliest, why = 0, list[dict[str, Any]]()
@@ -335,13 +335,13 @@ def _place(order: list[_Item], deps: dict[int, list[int]], facts: Facts, options
             if r.not_before and HORIZON_IDS.index(r.not_before) > earliest:
                 earliest = HORIZON_IDS.index(r.not_before)
                 why = [{"factor": "not_before", "value": r.not_before}]
-        spectrum = [LEVELS.index(x) for x in it.rec.tags.get("spectrum_level", ()) if x in LEVELS]
+        spectrum = [SPECTRUM.index(x) for x in it.rec.tags.get("spectrum_level", ()) if x in SPECTRUM]
         if spectrum and min(spectrum) - current >= 2:
             paced = 1 if min(spectrum) - current == 2 else 2
             if paced > earliest:
                 earliest = paced
-            why.append({"factor": "pacing", "spectrum_level": LEVELS[min(spectrum)],
-                        "engagement_level": level if level in LEVELS else None})
+            why.append({"factor": "pacing", "spectrum_level": SPECTRUM[min(spectrum)],
+                        "engagement_level": level if level in SPECTRUM else None})
         for j in deps[i]:
             h = min(horizon[j] + 1, 2)
             if h > earliest:

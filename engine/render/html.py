@@ -25,6 +25,7 @@ from engine.model.conditions import fmt_value
 from engine.model.placement import Placement
 from engine.model.results import Recommendation, Result
 from engine.model.rules import Source
+from engine.model.specdata import BY_WHEN
 from engine.model.traces import Proof, Trace
 from engine.model.vocabulary import CATEGORY_TITLES
 from engine.render.casesummary import (
@@ -38,7 +39,6 @@ from engine.render.casesummary import (
     summary_rows,
 )
 from engine.render.plantext import (
-    BY_WHEN,
     TAG_KINDS,
     Evidence,
     View,

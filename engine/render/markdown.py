@@ -12,10 +12,10 @@ from engine.model.case import Case
 from engine.model.placement import Placement
 from engine.model.results import Recommendation, Result
 from engine.model.rules import Source
+from engine.model.specdata import BY_WHEN
 from engine.model.vocabulary import CATEGORIES, CATEGORY_TITLES, CFIR_DOMAINS, CFIR_IDS
 from engine.render.casesummary import barriers, cfir_by_domain, facilitators, rating_text, summary_rows
 from engine.render.plantext import (
-    BY_WHEN,
     HORIZON_TITLES,
     TAG_KINDS,
     View,

@@ -25,7 +25,6 @@ from engine.model.vocabulary import (
     ISP_COMPETENCIES,
 )
 
-BY_WHEN: dict[str, str] = {"now": "within 30 days", "next": "this quarter", "later": "when the earlier work is done"}
 HORIZON_TITLES: dict[str, str] = HORIZONS
 
 

@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal, Union
 from pydantic import AfterValidator, BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
 from pydantic_core import PydanticCustomError
 
-from engine.model import vocabulary as v
+from engine.model.rules import RESERVED_PREFIX
 
 Category = Literal["tailored_support", "facilitation", "equity", "capacity_building", "implementation_strategy"]
 Priority = Literal["high", "medium", "low"]
@@ -25,8 +25,6 @@ SEMVER_RE = re.compile(r"^\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$")
 DERIVED_NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 
 
-RESERVED_PREFIX = "isp__"
-"""Rule ids the engine uses for itself (durable_rules' priming rule): never a pack's."""
 
 
 def _rule_id(value: str) -> str:
@@ -319,4 +317,3 @@ class SourcesModel(_Strict):
 # Rules are validated one at a time (so one bad rule does not hide the next one's problems),
 # hence `rules` and `rows` are plain dicts in the pack models above.
 RULE_FIELDS = tuple(RuleModel.model_fields)
-TAG_KEYS = v.TAG_KEYS
