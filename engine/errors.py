@@ -112,11 +112,6 @@ class IspAdvisorError(Exception):
     def render(self) -> str:
         return "\n".join(p.render() for p in self.problems)
 
-    def with_file(self, file: str) -> IspAdvisorError:
-        """The same error with `file` filled in where the problem had none."""
-        fixed = [p if p.file else _replace(p, file=file) for p in self.problems]
-        return type(self)(fixed)
-
 
 class CaseError(IspAdvisorError):
     """A case file that cannot be read or does not follow the case contract."""

@@ -1,24 +1,36 @@
-"""Import layering: what a module loads when it is imported, measured in a fresh interpreter.
+"""Import layering: the package's sub-packages depend on each other one way, and what a module
+loads when imported stays small.
 
-Issue 13 (section 6) wants renderers to import only the model and `errors`. That full rule waits
-for the move into sub-packages (`model/`, `evaluation/`, `render/`, ...); today the flat renderers
-still read plan, explain, vocabulary and friends, and three of them (render/whynot.py,
-render/whatif.py, render/authoring.py) load the runner through what they import. So this file
-encodes what already holds and must keep holding:
+engine/ is laid out by concept (docs/architecture.md): `model/` holds plain data, `io/` reads and
+writes files, `rulepacks/` loads the rule language, `evaluation/` matches and explains, `plan/`
+places recommendations, `assessments/`, `batch/`, `authoring/` and `practitioner/` build the
+commands' work, and `render/` draws model data. Two rules are checked on the source (every import
+statement, at module level, inside functions and under TYPE_CHECKING alike):
+
+- `model/` imports only `model/` and `errors`;
+- `render/` imports only `model/`, `errors` and `render/` (renderers see data only);
+
+and, in a fresh interpreter:
 
 - `import engine` loads no submodule (the public API is exported lazily), and every exported name
   still resolves to the object its module defines;
-- the renderers of the plain formats (table, markdown, html, json) and the `engine.render`
-  dispatcher never load the runner, the durable adapter or durable_rules.
+- no renderer, nor the `engine.render` dispatcher, nor the rule strata lint uses, loads the runner,
+  the durable adapter or durable_rules.
 
-tests/test_schema.py checks the same for the installed `isp-advisor --help` and `schema` commands.
+Module names and public class names are unique across the package, and every sub-package is
+listed in pyproject.toml (the list is explicit: a missing one would not be installed).
+tests/test_schema.py checks the installed `isp-advisor --help` and `schema` commands likewise.
 """
 
 from __future__ import annotations
 
+import ast
 import json
 import subprocess
 import sys
+import tomllib
+from collections import Counter
+from pathlib import Path
 
 import pytest
 
@@ -42,9 +54,72 @@ def evaluation_modules(modules: list[str]) -> list[str]:
     return [m for m in modules if m in EVALUATION or m.split(".")[0] in ("durable", "durable_rules_engine")]
 
 
-@pytest.mark.parametrize("renderer", ["engine.render", "engine.render.table", "engine.render.markdown",
-                                      "engine.render.html", "engine.render.jsonout"])
-def test_plain_format_renderers_do_not_load_evaluation(renderer: str) -> None:
+ENGINE = ROOT / "engine"
+RENDERERS = sorted(f"engine.render.{p.stem}" for p in (ENGINE / "render").glob("*.py") if p.stem != "__init__")
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def engine_imports(path: Path) -> set[str]:
+    """Every engine module `path` imports (absolute or relative, anywhere in the file)."""
+    package = module_name(path) if path.name == "__init__.py" else module_name(path).rpartition(".")[0]
+    out: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            out |= {a.name for a in node.names if a.name.split(".")[0] == "engine"}
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                pkg = package.split(".")
+                base = ".".join(pkg[:len(pkg) - node.level + 1] + ([node.module] if node.module else []))
+            if base.split(".")[0] == "engine":
+                out.add(base)
+    return out
+
+
+def allowed(module: str, prefixes: tuple[str, ...]) -> bool:
+    return module in ("engine", "engine.errors") or module.startswith(prefixes)
+
+
+@pytest.mark.parametrize(("layer", "may_import"), [
+    ("model", ("engine.model",)),
+    ("render", ("engine.model", "engine.render")),
+])
+def test_a_layer_imports_only_what_it_may(layer: str, may_import: tuple[str, ...]) -> None:
+    files = sorted((ENGINE / layer).glob("*.py"))
+    assert len(files) > 5  # the layer exists (the check below could not pass vacuously)
+    wrong = {module_name(f): sorted(m for m in engine_imports(f) if not allowed(m, may_import)) for f in files}
+    assert {k: v for k, v in wrong.items() if v} == {}
+
+
+def test_the_import_check_reads_real_imports() -> None:
+    assert "engine.model.results" in engine_imports(ENGINE / "render" / "table.py")
+    # a module outside the layers does import evaluation: the check would see it in a renderer
+    assert "engine.evaluation.runner" in engine_imports(ENGINE / "batch" / "batchrun.py")
+    assert not allowed("engine.evaluation.runner", ("engine.model", "engine.render"))
+
+
+def test_module_and_class_names_are_unique_across_the_package() -> None:
+    files = [p for p in ENGINE.rglob("*.py") if p.name != "__init__.py"]
+    stems = Counter(p.stem for p in files)
+    packages = {p.name for p in ENGINE.iterdir() if (p / "__init__.py").is_file()}
+    assert [s for s, n in stems.items() if n > 1 or s in packages] == []
+    classes = Counter(node.name for p in files for node in ast.parse(p.read_text()).body
+                      if isinstance(node, ast.ClassDef) and not node.name.startswith("_"))
+    assert [c for c, n in classes.items() if n > 1] == []
+
+
+def test_every_sub_package_is_installed() -> None:
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    found = {module_name(p.parent) for p in ENGINE.rglob("__init__.py")}
+    assert found - listed == set()
+
+
+@pytest.mark.parametrize("renderer", ["engine.render", *RENDERERS, "engine.rulepacks.strata"])
+def test_renderers_and_strata_do_not_load_evaluation(renderer: str) -> None:
     modules = loaded_after(f"import {renderer}")
     assert renderer in modules  # the import happened (the check below could not pass vacuously)
     assert evaluation_modules(modules) == [], f"{renderer} loads the runner or durable_rules"

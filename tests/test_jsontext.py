@@ -31,3 +31,20 @@ def test_what_json_refuses_it_refuses() -> None:
         compact({"a": object()})
     with pytest.raises(TypeError):
         compact({("tuple", "key"): 1})
+
+
+def test_assembled_json_is_the_reference_form_on_every_case() -> None:
+    """Recommendations and proofs build their JSON from cached pieces; the plain dict form
+    (`_build_dict`) is the reference it must equal, byte for byte, on every shipped case."""
+    from engine import load_case, load_engine
+    from tests.conftest import ROOT
+
+    engine = load_engine()
+    checked = 0
+    for path in sorted((ROOT / "cases").glob("*.yaml")):
+        for rec in engine.evaluate(load_case(path)).recommendations:
+            assert rec.to_json() == compact(rec._build_dict()), (path.name, rec.rule_id)
+            for proof in rec.explanation:
+                assert proof.to_json() == compact(proof._build_dict()), (path.name, proof.rule_id)
+            checked += 1
+    assert checked > 200

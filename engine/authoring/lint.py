@@ -20,6 +20,7 @@ from engine.model.conditions import Condition, describe, facts_read, fmt_value
 from engine.model.facts import DERIVED_PREFIX, is_computed
 from engine.model.rules import Rule, RuleBase
 from engine.rulepacks.loader import scan_rulebase
+from engine.rulepacks.strata import producers, stratify
 
 # Loader problem codes that already say what is wrong; any other code is a schema error.
 _KEPT_CODES = {
@@ -64,8 +65,6 @@ def durable_findings(base: RuleBase) -> list[Finding]:
     if not durable_installed() or not base.rules:
         return []
     from engine.evaluation.durablematcher import durable_limits
-    from engine.evaluation.runner import stratify
-
     try:
         strata = stratify(base.rules)
     except RuleError:
@@ -118,8 +117,6 @@ def cycles(rules: Sequence[Rule]) -> tuple[list[Finding], set[str]]:
 
     The ordering is computed once; the members of the cycles are looked for only when it found one.
     """
-    from engine.evaluation.runner import stratify
-
     try:
         stratify(rules)
     except RuleError as exc:
@@ -131,11 +128,8 @@ def cycles(rules: Sequence[Rule]) -> tuple[list[Finding], set[str]]:
 
 def _on_cycles(rules: Sequence[Rule]) -> set[str]:
     """Ids of rules that depend, through derived facts, on themselves."""
-    producers: dict[str, list[str]] = {}
-    for r in rules:
-        for name in r.derive:
-            producers.setdefault(DERIVED_PREFIX + name, []).append(r.id)
-    needs = {r.id: {p for path in r.reads() for p in producers.get(path, [])} for r in rules}
+    derives = producers(rules)
+    needs = {r.id: {p.id for path in r.reads() for p in derives.get(path, [])} for r in rules}
     out = set()
     for start in needs:
         seen: set[str] = set()

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine import __version__
-from engine.errors import Problem, RuleError, UsageError, did_you_mean
+from engine.errors import Problem, UsageError, did_you_mean
 from engine.evaluation.explain import candidate_values, prune, smallest_change, trace
 from engine.evaluation.matcher import Matcher, MatchSession
 from engine.evaluation.matcher import build as build_matcher
@@ -36,12 +36,12 @@ from engine.plan.planner import build_plan, standing
 from engine.rulepacks.loader import load_rulebase
 from engine.rulepacks.placeholders import FACTS_READ, case_values, fill, has_placeholders, values_for
 from engine.rulepacks.placeholders import reads as placeholder_names
+from engine.rulepacks.strata import producers as derived_by
+from engine.rulepacks.strata import stratify
 
 PROOF_CACHE_SIZE = 8_000
 """Proofs kept for reuse across cases (the cache is emptied when full)."""
 
-MAX_STRATA = 32
-"""Longest chain of derivations allowed: a guard against runaway derivation."""
 
 
 @dataclass(frozen=True)
@@ -56,43 +56,6 @@ class Firing:
 
 
 
-def stratify(rules: Sequence[Rule]) -> list[list[Rule]]:
-    """Group rules into strata so that every rule runs after those deriving what it reads."""
-    producers: dict[str, list[Rule]] = {}
-    for r in rules:
-        for name in r.derive:
-            producers.setdefault(DERIVED_PREFIX + name, []).append(r)
-    level: dict[str, int] = {}
-    problems: list[Problem] = []
-
-    def visit(rule: Rule, stack: list[str]) -> int:
-        if rule.id in level:
-            return level[rule.id]
-        if rule.id in stack:
-            cycle = stack[stack.index(rule.id):] + [rule.id]
-            problems.append(Problem(file=rule.file, line=rule.line, rule_id=rule.id, code="derivation_cycle",
-                                    message="derivation cycle: " + " -> ".join(cycle),
-                                    hint="a rule may not depend, directly or through others, on what it derives"))
-            return 0
-        deps = [p for path in sorted(rule.reads()) for p in producers.get(path, [])]
-        stack.append(rule.id)
-        lvl = 1 + max((visit(p, stack) for p in deps), default=-1)
-        stack.pop()
-        if lvl >= MAX_STRATA and not problems:
-            problems.append(Problem(file=rule.file, line=rule.line, rule_id=rule.id, code="runaway_derivation",
-                                    message=f"derivation chain longer than {MAX_STRATA} steps",
-                                    hint="shorten the chain of derived facts"))
-        level[rule.id] = lvl
-        return lvl
-
-    for r in rules:
-        visit(r, [])
-    if problems:
-        raise RuleError(problems)
-    strata: list[list[Rule]] = [[] for _ in range(max(level.values(), default=0) + 1)]
-    for r in rules:
-        strata[level[r.id]].append(r)
-    return strata
 
 
 class Engine:
@@ -119,7 +82,7 @@ class Engine:
                             and not p.startswith(("cfir.", "capacity_levels.")))
         """The facts `missing` reports when a case leaves them out, in FACTS order."""
         self._reads_cfir = any(p.startswith("cfir.") for p in reads)
-        producers = self._producers = base.producers()
+        producers = self._producers = derived_by(base.rules)
         self._proof_inputs = {r.id: self._closure(r, producers) for r in base.rules}
         self._proof_derived = {rid: tuple(p[len(DERIVED_PREFIX):] for p in paths if p.startswith(DERIVED_PREFIX))
                                for rid, paths in self._proof_inputs.items()}

@@ -174,8 +174,4 @@ def describe(cond: Condition, indent: int = 0) -> str:
     return f"{pad}{word}:\n" + "\n".join(describe(c, indent + 1) for c in cond.items)
 
 
-def describe_test(t: Test) -> str:
-    return describe(t).strip()
-
-
 fmt_value = _fmt

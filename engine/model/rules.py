@@ -120,10 +120,3 @@ class RuleBase:
     def rule(self, rule_id: str) -> Rule | None:
         return next((r for r in self.rules if r.id == rule_id), None)
 
-    def producers(self) -> dict[str, list[Rule]]:
-        """Derived fact path -> the rules that derive it."""
-        out: dict[str, list[Rule]] = {}
-        for r in self.rules:
-            for name in r.derive:
-                out.setdefault(f"derived.{name}", []).append(r)
-        return out

@@ -14,7 +14,7 @@ from engine.model.placement import Placement
 from engine.model.results import Recommendation
 from engine.model.rules import Rule
 from engine.model.specdata import MECHANISM_TBD, TO_AGREE, Specified, short_cite
-from engine.model.traces import barriers_matched, supporting_tests
+from engine.model.traces import barriers_matched
 from engine.rulepacks.placeholders import fill, values_for
 
 
@@ -58,10 +58,6 @@ def justification(rec: Recommendation, why: str) -> str:
 
 
 
-
-def supporting_facts(rec: Recommendation) -> tuple[str, ...]:
-    """The case facts the recommendation's proofs rest on (for tests and the logic model)."""
-    return tuple(dict.fromkeys(t.fact for p in rec.explanation for t in supporting_tests(p)))
 
 
 

@@ -312,8 +312,3 @@ class SourceModel(_Strict):
 
 class SourcesModel(_Strict):
     sources: dict[str, SourceModel]
-
-
-# Rules are validated one at a time (so one bad rule does not hide the next one's problems),
-# hence `rules` and `rows` are plain dicts in the pack models above.
-RULE_FIELDS = tuple(RuleModel.model_fields)
