@@ -216,6 +216,8 @@ def main() -> None:
 
     Example:
 
+
+    \b
         isp-advisor recommend cases/riverside-fqhc.yaml --explain
     """
 
@@ -283,6 +285,8 @@ def recommend(case: str, fmt: str, explain: bool, no_appendix: bool, date: Any, 
 
     Example:
 
+
+    \b
         isp-advisor recommend cases/riverside-fqhc.yaml --top 5
         isp-advisor recommend cases/riverside-fqhc.yaml --format markdown -o report.md
         isp-advisor recommend cases/riverside-fqhc.yaml -f html --date 2026-03-02 -o report.html
@@ -333,6 +337,8 @@ def plan_cmd(case: str, fmt: str, horizons: tuple[str, ...], rules: tuple[str, .
 
     Example:
 
+
+    \b
         isp-advisor plan cases/riverside-fqhc.yaml
 
         isp-advisor plan cases/riverside-fqhc.yaml --format html -o plan.html
@@ -437,6 +443,8 @@ def rules_group() -> None:
 
     Example:
 
+
+    \b
         isp-advisor rules lint --rules my_rules
     """
 
@@ -452,6 +460,8 @@ def rules_list(category: str | None, fmt: str, rules: tuple[str, ...]) -> None:
 
     Example:
 
+
+    \b
         isp-advisor rules list --category equity --rules my_rules
     """
     from engine.authoring.catalogue import summaries
@@ -474,6 +484,8 @@ def rules_show(rule_id: str, fmt: str, rules: tuple[str, ...]) -> None:
 
     Example:
 
+
+    \b
         isp-advisor rules show EQ-TRUST-LOW
     """
     from engine.authoring.catalogue import lookup, rule_dict, rule_text
@@ -496,6 +508,8 @@ def rules_lint(ctx: click.Context, fmt: str, rules: tuple[str, ...]) -> None:
 
     Example:
 
+
+    \b
         isp-advisor rules lint --rules my_rules
     """
     from engine.authoring.lint import has_errors, lint
@@ -518,6 +532,8 @@ def rules_test(ctx: click.Context, fmt: str, rules: tuple[str, ...]) -> None:
 
     Example:
 
+
+    \b
         isp-advisor rules test --rules my_rules
     """
     from engine.authoring.ruletests import local_folders, run_rule_tests
@@ -540,6 +556,8 @@ def rules_coverage(cases_dir: str, fmt: str, rules: tuple[str, ...]) -> None:
 
     Example:
 
+
+    \b
         isp-advisor rules coverage --cases cases
     """
     from engine.authoring.coverage import coverage_of
@@ -556,6 +574,8 @@ def rules_docs(rules: tuple[str, ...], output: str | None, force: bool) -> None:
 
     Example:
 
+
+    \b
         isp-advisor rules docs -o docs/rules.md --force
     """
     from engine.authoring.catalogue import catalogue
@@ -586,6 +606,8 @@ def rules_diff(old: str, new: str, cases_dir: str, fmt: str, no_shipped: bool) -
 
     Example:
 
+
+    \b
         isp-advisor rules diff rules/ my_rules/ --cases cases      # what my_rules adds
 
         isp-advisor rules diff old_rules/ rules/ --cases cases --no-shipped
@@ -607,6 +629,8 @@ def schema_cmd(kind: str, output: str | None, force: bool) -> None:
 
     Example:
 
+
+    \b
         isp-advisor schema case -o case.schema.json
     """
     from engine.authoring.schema import json_schema
@@ -635,6 +659,8 @@ def compare_cmd(cases: tuple[str, ...], fmt: str, now_n: int, next_n: int, rules
 
     Example:
 
+
+    \b
         isp-advisor compare cases/over-time/millbrook-*.yaml
         isp-advisor compare OLD.yaml NEW.yaml -f html -o millbrook-trend.html
     """
@@ -716,6 +742,8 @@ def interview(output: str | None, from_: str | None, force: bool, quick: bool, g
 
     Example:
 
+
+    \b
         isp-advisor interview --quick -o riverside.yaml
     """
     import io
@@ -765,6 +793,8 @@ def explain(case: str, rule_id: str, fmt: str, rules: tuple[str, ...]) -> None:
 
     Example:
 
+
+    \b
         isp-advisor explain cases/riverside-fqhc.yaml EQ-SHARE-POWER
     """
     from engine import load_case, load_engine
@@ -787,6 +817,8 @@ def why_not(case: str, rule_id: str, fmt: str, rules: tuple[str, ...]) -> None:
 
     Example:
 
+
+    \b
         isp-advisor why-not cases/riverside-fqhc.yaml CB-ANALYTIC-COACHING
     """
     from engine import load_case, load_engine
@@ -808,6 +840,8 @@ def whatif(case: str, settings: tuple[str, ...], fmt: str, rules: tuple[str, ...
 
     Example:
 
+
+    \b
         isp-advisor whatif cases/riverside-fqhc.yaml --set engagement.level=collaborate
     """
     from engine import load_case, load_engine
