@@ -307,7 +307,7 @@ def test_actions_name_the_site_and_the_program(eng) -> None:  # type: ignore[no-
 
 METHOD_SOURCES = {"1-2-4-all": "liberating-structures-2014", "world café": "world-cafe-2005",
                   "nominal group": "delbecq-1975", "fishbowl": "silberman-1996-fishbowl",
-                  "after-action review": "after-action-review-1999", "fishbone": "ishikawa-1986-fishbone",
+                  "after-action review": "salter-klein-2007-aar", "fishbone": "ishikawa-1986-fishbone",
                   "five whys": "ohno-1988-five-whys", "(aim)": "weiner-2017"}
 
 
@@ -330,7 +330,7 @@ def test_citations_are_fixed() -> None:
     assert sources["isp-advisor-authors-judgement"]["citation"].startswith(
         "No published source: the ISP Advisor authors' reasoning")
     for key in ("proctor-2011", "weiner-2017", "liberating-structures-2014", "world-cafe-2005", "delbecq-1975",
-                "silberman-1996-fishbowl", "data-walk-2015", "after-action-review-1999", "ishikawa-1986-fishbone",
+                "silberman-1996-fishbowl", "data-walk-2015", "salter-klein-2007-aar", "ishikawa-1986-fishbone",
                 "ohno-1988-five-whys"):
         assert sources[key]["kind"] == "literature", key
     assert "12, 108" in sources["weiner-2017"]["citation"]
