@@ -14,7 +14,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from .explain import Proof, barriers_matched, memo, supporting_tests
 from .facts import Facts
@@ -204,9 +204,9 @@ def _severity(barriers: Sequence[str], facts: Facts) -> tuple[int, Any, str]:
     return best
 
 
-@dataclass(frozen=True)
-class _Static:
-    """What ranking reads from a recommendation alone (computed once per shared Recommendation)."""
+class _Static(NamedTuple):
+    """What ranking reads from a recommendation alone (computed once per shared Recommendation;
+    a tuple: a frozen dataclass costs more to build than the rest of it for a new proof)."""
 
     urgent: str
     barriers: tuple[str, ...]
