@@ -51,8 +51,8 @@ FIRST_ERRORS = 3
 
 GC_THRESHOLD = 50_000
 """The collector's first-generation threshold while a batch evaluates (Python's default: 700).
-A case makes thousands of short-lived objects, none in cycles, so frequent young collections only
-cost time (measured in bench/RESULTS.md); memory is still freed by reference counting."""
+A case makes thousands of short-lived objects, almost none in cycles, so frequent young collections
+only cost time (measured in bench/RESULTS.md); memory is still freed by reference counting."""
 
 Outcome = tuple[Any, ...]
 """("ok", case_id, sha, results line, csv text, digest, summary recs) | ("reused", sha) | ("error", row);
