@@ -76,6 +76,7 @@ def main() -> None:
         engine._proof_cache.clear()
         engine._rec_cache.clear()
         getattr(engine, "_trace_cache", {}).clear()
+        getattr(engine, "_merged_cache", {}).clear()
         e, j, d = one_round(engine, batch)
         engine.close()
         evals.append(e)

@@ -14,6 +14,7 @@ profile of one worker's work (perf_counter around each step of engine.batch.batc
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import resource
@@ -136,6 +137,8 @@ def stages(folder: Path, count: int) -> dict[str, float]:
         totals[name] = totals.get(name, 0.0) + t1 - t0
         return t1
 
+    collector = contextlib.ExitStack()  # the collector as batch workers have it (engine/batch/batchrun.py)
+    collector.enter_context(batch._collector_tuned())
     for item in items:
         t = time.perf_counter()
         text = inputs.content(item)
@@ -159,6 +162,7 @@ def stages(folder: Path, count: int) -> dict[str, float]:
         batch._slim({"case_id": case.case_id, "recommendations": batch._rec_dicts(result)}, engine)
         tick("summary digest", t)
         del sha, line
+    collector.close()
     return {k: 1e6 * v / len(items) for k, v in totals.items()}
 
 

@@ -11,6 +11,7 @@ in a fresh pool, then case by case, and a case that kills its worker again becom
 
 from __future__ import annotations
 
+import gc
 import itertools
 import json
 import multiprocessing
@@ -19,6 +20,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -48,6 +50,11 @@ tenth of the bytes; recommend/explain on one case still show them)."""
 
 FIRST_ERRORS = 3
 """Error rows a BatchReport carries for the terminal (every one is in errors.jsonl)."""
+
+GC_THRESHOLD = 50_000
+"""The collector's first-generation threshold while a batch evaluates (Python's default: 700).
+A case makes thousands of short-lived objects, almost none in cycles, so frequent young collections
+only cost time (measured in bench/RESULTS.md); memory is still freed by reference counting."""
 
 Outcome = tuple[Any, ...]
 """("ok", case_id, sha, results line, csv text, digest, summary recs) | ("reused", sha) | ("error", row);
@@ -391,6 +398,29 @@ def _ordered(chunks: Iterator[list[Item]], jobs: int,
     # workers, and the workers, forked afterwards, start with this process's warm caches of
     # shared proofs and recommendations instead of each building them again.
     yield first, _work(first)
+    with _collector_tuned():
+        yield from _rest(chunks, jobs, initargs)
+
+
+@contextmanager
+def _collector_tuned() -> Iterator[None]:
+    """Freeze what the warm engine holds (the rule base, the first chunk's shared proofs), so full
+    collections no longer walk it, and collect young objects less often (GC_THRESHOLD); forked
+    workers inherit both. The caller's settings are restored afterwards."""
+    before, frozen = gc.get_threshold(), gc.get_freeze_count()
+    gc.freeze()
+    gc.set_threshold(GC_THRESHOLD, *before[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+        if not frozen:
+            gc.unfreeze()
+
+
+def _rest(chunks: Iterator[list[Item]], jobs: int,
+          initargs: tuple[Any, ...]) -> Iterator[tuple[list[Item], list[Outcome]]]:
+    """The chunks after the first: in this process, or in a pool of `jobs` workers."""
     head = list(itertools.islice(chunks, jobs))
     if jobs == 1 or len(head) <= 1:  # one chunk left: a worker could only run it alone, later
         for chunk in itertools.chain(head, chunks):

@@ -1,8 +1,9 @@
-"""The plain matcher: conditions compiled to Python closures, no durable_rules.
+"""The plain matcher: conditions compiled to Python, no durable_rules.
 
-Each distinct condition becomes one closure (rules with the same condition share it), built from
-the condition tree's data: values and ranks are bound at compile time and nothing in a rule or a
-case is ever evaluated as code. Semantics are `conditions.holds` exactly (a test on a missing
+Each stratum becomes one generated function (engine/evaluation/matchcode.py) that checks every distinct test
+once; a test it does not inline is one closure from `compile_test`, built from the condition
+tree's data: values and ranks are bound at compile time and nothing in a rule or a case is ever
+evaluated as code. Semantics are `conditions.holds` exactly (a test on a missing
 fact is false except `exists: false`; true/false never equal 1/0; `mixed` is not ordered), and
 tests/test_crosscheck.py checks both against durable_rules on every case.
 """
@@ -13,7 +14,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from engine.evaluation.matcher import Stratum
-from engine.model.conditions import MISSING, All, Any_, Condition, Not, Test
+from engine.model.conditions import MISSING, Test
 from engine.model.facts import Facts, FactSpec, spec_for
 
 Check = Callable[[Facts], bool]
@@ -113,34 +114,16 @@ def compile_test(t: Test) -> Check:
     return ordered
 
 
-def compile_condition(cond: Condition) -> Check:
-    """A condition tree -> one closure over the facts."""
-    if isinstance(cond, Test):
-        return compile_test(cond)
-    if isinstance(cond, Not):
-        inner = compile_condition(cond.item)
-        return lambda f: not inner(f)
-    parts = tuple(compile_condition(c) for c in cond.items)
-    if len(parts) == 1:
-        return parts[0]
-    if isinstance(cond, All):
-        return lambda f: all(p(f) for p in parts)
-    assert isinstance(cond, Any_)
-    return lambda f: any(p(f) for p in parts)
-
-
 class PythonMatcher:
-    """Strata of compiled conditions; identical conditions are compiled and checked once."""
+    """Strata compiled to one function each (engine/evaluation/matchcode.py): identical tests and
+    sub-conditions are checked once per case, however many rules share them."""
 
     name = "python"
 
     def __init__(self, strata: Sequence[Stratum]) -> None:
-        self._strata: list[list[tuple[Check, tuple[str, ...]]]] = []
-        for stratum in strata:
-            groups: dict[Condition, list[str]] = {}
-            for rid, cond in stratum:
-                groups.setdefault(cond, []).append(rid)
-            self._strata.append([(compile_condition(cond), tuple(rids)) for cond, rids in groups.items()])
+        from engine.evaluation.matchcode import compile_stratum
+
+        self._strata = [compile_stratum(stratum, f"stratum {i}") for i, stratum in enumerate(strata)]
 
     def session(self) -> PythonSession:
         return PythonSession(self._strata)
@@ -158,11 +141,11 @@ class PythonMatcher:
 class PythonSession:
     """A session holds nothing: each stratum is matched against the facts as they stand."""
 
-    def __init__(self, strata: list[list[tuple[Check, tuple[str, ...]]]]) -> None:
+    def __init__(self, strata: list[Callable[[Facts], list[str]]]) -> None:
         self._strata = strata
 
     def match(self, stratum: int, facts: Facts, new: Facts) -> list[str]:
-        return [rid for check, rids in self._strata[stratum] if check(facts) for rid in rids]
+        return self._strata[stratum](facts)
 
     def close(self) -> None:
         return None

@@ -42,6 +42,9 @@ from engine.rulepacks.strata import stratify
 PROOF_CACHE_SIZE = 8_000
 """Proofs kept for reuse across cases (the cache is emptied when full)."""
 
+MERGED_CACHE_SIZE = 2_000
+"""Recommendations merged from several rules kept for reuse (a sweep's variants repeat them; diverse
+cases seldom do, so their own cache keeps them from pushing one-rule recommendations out)."""
 
 
 @dataclass(frozen=True)
@@ -88,6 +91,7 @@ class Engine:
                                for rid, paths in self._proof_inputs.items()}
         self._proof_cache: dict[tuple[Any, ...], Proof] = {}
         self._rec_cache: dict[tuple[Any, ...], Recommendation] = {}
+        self._merged_cache: dict[tuple[Any, ...], Recommendation] = {}
         self._trace_cache: dict[tuple[Any, ...], tuple[Any, Trace]] = {}
         self._fixed_json: dict[str, tuple[str, str, str, str]] = {}
         """Rule id -> the JSON pieces its one-rule recommendations share (Recommendation.fixed_json)."""
@@ -325,16 +329,30 @@ class Engine:
                     rec.share_fixed_json(pieces)
                 self._remember(self._rec_cache, key, rec)
             return rec
-        explanation = tuple(self._proof(r.id, facts, derivation, proofs, derivations, origins) for r in members)
+        # merged recommendations are shared too (variants of one site repeat them): one is made from
+        # its members' proofs and texts alone, so it is keyed by each member's key as above
+        proof_keys = [self._proof_key(r.id, facts, derivations, origins) for r in members]
+        get = facts.get
+        key = tuple([k + tuple([tuple(v) if isinstance(v := get(p, MISSING), list) else v
+                                for p in self._text_inputs[r.id]]) for r, k in zip(members, proof_keys, strict=True)])
+        rec = self._merged_cache.get(key)
+        if rec is not None:
+            return rec
+        explanation = tuple(self._proof(r.id, facts, derivation, proofs, derivations, origins, k)
+                            for r, k in zip(members, proof_keys, strict=True))
         texts = [self._texts(r, facts, p, known) for r, p in zip(members, explanation, strict=True)]
         actions = _union(a for t in texts for a in t[1])
         tags = {k: _union(t for r in members for t in r.tags.get(k, ())) for k in TAG_KEYS}
         rationale = " ".join(_union(t[2] for t in texts if t[2]))
         sources = tuple(self.base.sources[s] for s in _union(s for r in members for s in r.sources))
-        return Recommendation(
+        rec = Recommendation(
             rule_ids=tuple(r.id for r in members), category=first.category, title=texts[0][0],
             priority=first.priority, score=max(r.score for r in members), actions=actions, tags=tags,
             rationale=rationale, sources=sources, explanation=explanation)
+        if len(self._merged_cache) >= MERGED_CACHE_SIZE:
+            self._merged_cache.clear()
+        self._merged_cache[key] = rec
+        return rec
 
     def missing(self, facts: Facts) -> tuple[str, ...]:
         """Key facts the case leaves unstated that some rule reads; CFIR domains with no rating."""

@@ -173,8 +173,9 @@ def _supporting(proof: Proof) -> tuple[Trace, ...]:
         if t.op != "test":
             for c in t.children:
                 walk(c)
-        elif t.derived_from is not None:
-            walk(t.derived_from.condition)
+        elif t.derived_from is not None:  # the deriving proof's own tests, computed once per proof
+            for s in supporting_tests(t.derived_from):
+                out.setdefault(s.fact, s)
         elif t.source == "case":
             out.setdefault(t.fact, t)
 

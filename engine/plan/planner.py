@@ -14,7 +14,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from engine.model.facts import Facts
 from engine.model.jsontext import number
@@ -65,7 +65,7 @@ def standing(rule_id: str, recs: Sequence[Recommendation], plan: Plan, fired: Se
 # ---------------------------------------------------------------- ranking
 
 
-@dataclass
+@dataclass(slots=True)
 class _Item:
     rec: Recommendation
     rules: list[Rule]
@@ -102,9 +102,9 @@ def _severity(barriers: Sequence[str], facts: Facts) -> tuple[int, Any, str]:
     return best
 
 
-@dataclass(frozen=True)
-class _Static:
-    """What ranking reads from a recommendation alone (computed once per shared Recommendation)."""
+class _Static(NamedTuple):
+    """What ranking reads from a recommendation alone (computed once per shared Recommendation;
+    a tuple: a frozen dataclass costs more to build than the rest of it for a new proof)."""
 
     urgent: str
     barriers: tuple[str, ...]
@@ -139,12 +139,28 @@ def _static(rec: Recommendation, rules: list[Rule]) -> _Static:
 
 
 def _build_static(rec: Recommendation, rules: list[Rule]) -> _Static:
-    return _Static(
-        next((r.urgent for r in rules if r.urgent), ""), barriers_matched(rec.explanation),
-        min([r.evidence_level for r in rules if r.evidence_level] or [0]),
-        _published(rec.sources), frozenset(s for r in rules for s in r.stages),
-        len({t.fact for p in rec.explanation for t in supporting_tests(p)}),
-        CATEGORIES.index(rec.category) if rec.category in CATEGORIES else len(CATEGORIES))
+    urgent, declared, literature, stages, category = _rule_statics(rec, rules)
+    proofs = rec.explanation
+    support = (len(supporting_tests(proofs[0])) if len(proofs) == 1  # one proof's tests are one per fact
+               else len({t.fact for p in proofs for t in supporting_tests(p)}))
+    return _Static(urgent, barriers_matched(proofs), declared, literature, stages, support, category)
+
+
+def _rule_statics(rec: Recommendation, rules: list[Rule]) -> tuple[str, int, bool, frozenset[str], int]:
+    """What ranking reads from the rules and sources alone, memoised on the first rule: a new proof
+    (a case's own fact values) then costs only its barriers and supporting tests."""
+    shared: dict[tuple[Any, ...], tuple[tuple[Source, ...], tuple[str, int, bool, frozenset[str], int]]] = memo(
+        rules[0], "_rank_rule_statics", dict)
+    key = (rec.rule_ids, rec.category)
+    entry = shared.get(key)
+    if entry is not None and (entry[0] is rec.sources or entry[0] == rec.sources):
+        return entry[1]
+    found = (next((r.urgent for r in rules if r.urgent), ""),
+             min([r.evidence_level for r in rules if r.evidence_level] or [0]),
+             _published(rec.sources), frozenset(s for r in rules for s in r.stages),
+             CATEGORIES.index(rec.category) if rec.category in CATEGORIES else len(CATEGORIES))
+    shared[key] = (rec.sources, found)
+    return found
 
 
 def _published(sources: Sequence[Source]) -> bool:
@@ -233,7 +249,7 @@ def _hold_back(items: list[_Item]) -> tuple[list[_Item], list[HeldBack]]:
     keep: list[_Item] = []
     held: list[HeldBack] = []
     for it in items:
-        if it.rules and all(r.id in superseded for r in it.rules):
+        if it.rules and it.rules[0].id in superseded and all(r.id in superseded for r in it.rules):
             by = superseded[it.rules[0].id]
             by_item = by_rule[by]
             held.append(HeldBack(it.rec.rule_id, by, f"held back while '{by_item.rec.title}' ({by}) is in the plan",
@@ -289,6 +305,8 @@ def _order(items: list[_Item]) -> tuple[list[_Item], dict[int, list[int]]]:
                 for j in targets:
                     if j != i and not _reaches(deps, j, i):
                         deps[i].add(j)
+    if not any(deps.values()):  # the common case: rank order is the order
+        return items, {i: [] for i in deps}
     # Kahn's algorithm, taking the best-ranked item whose predecessors are placed
     waiting = {i: len(d) for i, d in deps.items()}
     followers: dict[int, list[int]] = {i: [] for i in deps}
@@ -330,7 +348,8 @@ def _place(order: list[_Item], deps: dict[int, list[int]], facts: Facts, options
     current = SPECTRUM.index(level if level in SPECTRUM else PACE_UNKNOWN)
     horizon: list[int] = []
     for i, it in enumerate(order):
-        earliest, why = 0, list[dict[str, Any]]()
+        earliest = 0
+        why: list[dict[str, Any]] = []
         for r in it.rules:
             if r.not_before and HORIZON_IDS.index(r.not_before) > earliest:
                 earliest = HORIZON_IDS.index(r.not_before)
@@ -353,7 +372,10 @@ def _place(order: list[_Item], deps: dict[int, list[int]], facts: Facts, options
             h = 2
             why.append({"factor": "eric_per_barrier", "cfir": it.barriers[0], "limit": options.eric_per_barrier})
         full: dict[str, Any] | None = None
-        due = min((HORIZON_IDS.index(r.due) for r in it.rules if r.due), default=2)
+        due = 2
+        for r in it.rules:
+            if r.due:
+                due = min(due, HORIZON_IDS.index(r.due))
         while h < 2 and count[h] >= limits[h] and not (h == 1 and due == 1 and h >= earliest):
             full = {"factor": "capacity", "horizon": HORIZON_IDS[h], "limit": limits[h]}
             h += 1
