@@ -97,8 +97,8 @@ class Proof:
         """The proof as compact JSON text, built once per Proof."""
         return memo(self, "_json", self._build_json)  # type: ignore[no-any-return]
 
-    def _build_json(self) -> str:
-        """`compact(_build_dict())`, with the condition's text assembled from its (shared) tests' text."""
+    def _head(self) -> dict[str, Any]:
+        """Every field but the condition, in output order."""
         head: dict[str, Any] = {"rule_id": self.rule_id, "ruleset": self.pack}
         if self.title:
             head["title"] = self.title
@@ -107,19 +107,15 @@ class Proof:
         if self.derived:
             head["derived"] = dict(self.derived)
         head["fired"] = self.fired
-        return compact(head)[:-1] + ',"condition":' + self.condition.to_json() + "}"
+        return head
+
+    def _build_json(self) -> str:
+        """`compact(_build_dict())`, with the condition's text assembled from its (shared) tests' text."""
+        return compact(self._head())[:-1] + ',"condition":' + self.condition.to_json() + "}"
 
     def _build_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"rule_id": self.rule_id, "ruleset": self.pack}
-        if self.title:
-            out["title"] = self.title
-        if self.overrides:
-            out["overrides"] = self.overrides
-        if self.derived:
-            out["derived"] = dict(self.derived)
-        out["fired"] = self.fired
-        out["condition"] = self.condition.to_dict()
-        return out  # built afresh each time: only its JSON text is kept
+        """The reference form of the JSON (tests/test_jsontext.py holds `to_json` to it), built afresh."""
+        return {**self._head(), "condition": self.condition.to_dict()}
 
 
 def memo(obj: Any, name: str, build: Callable[[], Any]) -> Any:
