@@ -49,3 +49,25 @@ def test_the_shipped_engine_passes_the_summary_to_the_text() -> None:
     result = eng.evaluate(case)
     text = " ".join(a for r in result.recommendations for a in r.actions)
     assert "The intake form misses the referral date" in text
+
+
+def test_a_possessive_after_a_name_ending_in_s_is_a_bare_apostrophe() -> None:
+    from engine.rulepacks.placeholders import fill
+
+    text = "Ask {site}'s team; {site}'s. Then {site}'s-wide plans and {site}'sake."
+    assert fill(text, {"site": "Eastside Peacekeepers"}) == (
+        "Ask Eastside Peacekeepers' team; Eastside Peacekeepers'. Then Eastside Peacekeepers'-wide plans "
+        "and Eastside Peacekeepers'sake.")
+    assert fill("{site}'s team", {"site": "Riverside Clinic"}) == "Riverside Clinic's team"
+    assert fill("{site}\u2019s team", {"site": "Bayview Services"}) == "Bayview Services\u2019 team"
+    assert fill("the {{site}}'s", {"site": "X"}) == "the {site}'s"
+
+
+def test_the_shipped_text_never_reads_s_apostrophe_s(tmp_path: Path) -> None:
+    from engine import load_engine
+
+    case = case_from_data({"case_id": "t", "site": "Eastside Peacekeepers", "innovation": "Credible messengers",
+                           "stage": "installation", "relationships": {"trust": "low"},
+                           "equity": {"disparities_identified": True}, "capacity": {"general": "low"}})
+    text = load_engine().evaluate(case).to_json()
+    assert "Peacekeepers's" not in text and "Peacekeepers'" in text

@@ -62,8 +62,24 @@ def fill(text: str, values: Mapping[str, str]) -> str:
     parts = _parsed.get(text)
     if parts is None:
         parts = _parse(text)
-    return "".join([token if name is None else values.get(name, PLACEHOLDERS.get(name, token))
-                    for token, name in parts])
+    out: list[str] = []
+    ends_in_s = False
+    for token, name in parts:
+        if name is None:
+            if ends_in_s and _POSSESSIVE.match(token):  # "Eastside Peacekeepers's team" reads badly
+                token = token[0] + token[2:]
+            out.append(token)
+            ends_in_s = False
+        else:
+            value = values.get(name, PLACEHOLDERS.get(name, token))
+            out.append(value)
+            ends_in_s = value[-1:] in ("s", "S")
+    return "".join(out)
+
+
+_POSSESSIVE = re.compile(r"['’]s(?![A-Za-z0-9])")
+"""A possessive 's right after a filled value: after a name ending in s it is written as a bare
+apostrophe (Eastside Peacekeepers' team, the Nations' data)."""
 
 
 PARSED_SIZE = 10_000
