@@ -160,3 +160,10 @@ def test_star_import_gives_the_public_api() -> None:
     namespace: dict[str, object] = {}
     exec("from engine import *", namespace)
     assert {"load_case", "load_engine", "Engine", "Result", "UsageError", "__version__"} <= set(namespace)
+
+
+def test_help_loads_neither_pydantic_nor_the_case_model() -> None:
+    modules = loaded_after("from click.testing import CliRunner; import cli; "
+                           "assert 'Usage' in CliRunner().invoke(cli.main, ['--help']).output")
+    assert "engine.render" in modules  # the format list was read (the check below could not pass vacuously)
+    assert [m for m in modules if m.split(".")[0] == "pydantic" or m == "engine.model.case"] == []

@@ -7,14 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from engine.model.case import Case
 from engine.model.conditions import fmt_value
 from engine.model.facts import FACTS
-from engine.model.placement import Placement
-from engine.model.results import Recommendation, Result
-from engine.model.rules import Source
 from engine.model.traces import barriers_matched, supporting_tests
 from engine.model.vocabulary import (
     CAPACITY_TYPES,
@@ -24,6 +20,12 @@ from engine.model.vocabulary import (
     HORIZONS,
     ISP_COMPETENCIES,
 )
+
+if TYPE_CHECKING:  # annotations only: `isp-advisor --help` imports this module for the format list
+    from engine.model.case import Case
+    from engine.model.placement import Placement
+    from engine.model.results import Recommendation, Result
+    from engine.model.rules import Source
 
 HORIZON_TITLES: dict[str, str] = HORIZONS
 
