@@ -380,10 +380,13 @@ def executor_options(f: F) -> F:
 @click.option("--force", is_flag=True, help="Replace the outputs already in DIR.")
 @click.option("--explanations", type=click.Choice(["full", "none"]), default="full", show_default=True,
               help="none: results.jsonl without the proof trees (a fraction of the size); all else is kept.")
+@click.option("--quiet", "-q", is_flag=True,
+              help="For scripts: no progress bar and no summary line; failed cases are still listed on stderr "
+                   "(exit code 1).")
 @executor_options
 @rules_option
 def batch(inputs: tuple[str, ...], out: str, jobs: int | None, resume: bool, force: bool, explanations: str,
-          executor: str, scheduler: str | None, rules: tuple[str, ...]) -> None:
+          quiet: bool, executor: str, scheduler: str | None, rules: tuple[str, ...]) -> None:
     """Run many cases: case files, folders of them, JSON Lines (.jsonl) and CSV files (.csv).
 
     Writes DIR/results.jsonl (one 'recommend --format json' object per good case, in input order),
@@ -402,7 +405,7 @@ def batch(inputs: tuple[str, ...], out: str, jobs: int | None, resume: bool, for
 
     from engine.batch.batchrun import run_batch
 
-    if sys.stderr.isatty():
+    if sys.stderr.isatty() and not quiet:
         with contextlib.ExitStack() as stack:
             bars: list[Any] = []
 
@@ -416,8 +419,9 @@ def batch(inputs: tuple[str, ...], out: str, jobs: int | None, resume: bool, for
         report = run_batch(inputs, out, jobs=jobs, resume=resume, force=force, rules=rules,
                            explanations=explanations, executor=executor, scheduler=scheduler)
     reused = f", {report.reused} reused from the earlier run" if report.reused else ""
-    click.echo(f"{report.cases} cases: {report.ok} evaluated, {report.failed} failed{reused}; "
-               f"wrote {', '.join(str(f) for f in report.files)}", err=True)
+    if not quiet:
+        click.echo(f"{report.cases} cases: {report.ok} evaluated, {report.failed} failed{reused}; "
+                   f"wrote {', '.join(str(f) for f in report.files)}", err=True)
     if report.failed:
         from engine.render.portfoliomd import problem, where
 

@@ -262,6 +262,18 @@ def test_cli_is_quiet_without_a_terminal(tmp_path: Path) -> None:
     assert proc.stderr.count("\n") == 1 and "1 cases: 1 evaluated" in proc.stderr
 
 
+
+def test_quiet_batch_says_nothing_unless_a_case_failed(runner: Any, tmp_path: Path) -> None:
+    ok = runner.invoke(main, ["batch", str(FIXTURE_CASES), "--out", str(tmp_path / "a"), "-j", "1", "-q"])
+    assert ok.exit_code == 0 and ok.output == ""
+    assert (tmp_path / "a" / "results.jsonl").read_text().count("\n") == 1
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"case_id": "fine"}\n{"case_id": "broken", "stage": "launch"}\n')
+    failed = runner.invoke(main, ["batch", str(bad), "--out", str(tmp_path / "b"), "-j", "1", "--quiet"])
+    assert failed.exit_code == 1
+    assert "cases:" not in failed.output  # no summary line
+    assert "bad.jsonl:2" in failed.output and "stage" in failed.output and "errors.jsonl" in failed.output
+
 @pytest.mark.skipif(not (ROOT / "cases").is_dir(), reason="no shipped example cases yet")
 def test_shipped_examples_and_portfolio_csv_run_clean(tmp_path: Path) -> None:
     inputs = [str(ROOT / "cases")] + ([str(ROOT / "cases" / "portfolio.csv")]
