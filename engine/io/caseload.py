@@ -1,6 +1,7 @@
 """Reading a case: a file, text or data, parsed and validated completely before any rule runs.
 
-Every problem in the file is reported at once, each with its line and a hint."""
+Every problem in the file is reported at once, each with its line and a hint.
+"""
 
 from __future__ import annotations
 

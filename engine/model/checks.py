@@ -1,16 +1,13 @@
 """What the rule authors' checks report, as plain data: lint findings, rule-test outcomes, coverage.
 
-Computed in engine/authoring/; rendered by engine/render/authoringreport.py."""
+Computed in engine/authoring/; rendered by engine/render/authoringreport.py.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
-
-if TYPE_CHECKING:  # the runner (and durable_rules) load only when tests run: `schema tests` stays light
-    pass
-
+from typing import Any, Literal
 
 Severity = Literal["error", "warning"]
 

@@ -2,7 +2,8 @@
 over a corpus of cases (old packs against new).
 
 Computed in engine/practitioner/whatif.py and engine/authoring/rulediff.py; rendered by
-engine/render/whatifreport.py and authoringreport.py."""
+engine/render/whatifreport.py and authoringreport.py.
+"""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
 """Where recommendations sit in a case's plan, as plain data: placements, held-back and folded items.
 
-Computed by engine/plan/planner.py; read by the renderers, explain and why-not."""
+Computed by engine/plan/planner.py; read by the renderers, explain and why-not.
+"""
 
 from __future__ import annotations
 

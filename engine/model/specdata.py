@@ -1,7 +1,8 @@
 """A recommendation specified for a plan, its logic model, go-zone means and measures: plain data.
 
 Computed in engine/plan/ (specification, logicmodel, gozone, measures, planspec); read by the
-plan-spec renderers (engine/render/specdoc.py, planhtml.py, plansvg.py)."""
+plan-spec renderers (engine/render/specdoc.py, planhtml.py, plansvg.py).
+"""
 
 from __future__ import annotations
 

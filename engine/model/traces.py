@@ -1,7 +1,8 @@
 """Explanation traces as plain data: which conditions held on which fact values, a rule's proof, a why-not.
 
 They hold no formatting (renderers draw them) and are shared across cases, so what is computed
-from one (its JSON text, its supporting tests, the barriers it matched) is kept on it once."""
+from one (its JSON text, its supporting tests, the barriers it matched) is kept on it once.
+"""
 
 from __future__ import annotations
 

@@ -2,7 +2,8 @@
 
 A rule runs after every rule deriving a fact it reads; rules that depend on each other in a cycle
 are refused. The runner matches stratum by stratum, and lint reports cycles with the same code,
-without loading a matcher (or durable_rules)."""
+without loading a matcher (or durable_rules).
+"""
 
 from __future__ import annotations
 
