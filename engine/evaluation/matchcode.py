@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from engine.evaluation.pymatcher import _ranker, compile_test
+from engine.evaluation.pymatcher import compile_test, ranker
 from engine.model.conditions import MISSING, All, Any_, Condition, Not, Test
 from engine.model.facts import Facts, spec_for
 
@@ -54,7 +54,7 @@ class _Builder:
         if local is None:
             a = self.fact(path)
             local = self.ranks[path] = f"r{len(self.ranks)}"
-            self.lines.append(f"{local} = {self.bind('R', _ranker(spec_for(path)))}({a})")
+            self.lines.append(f"{local} = {self.bind('R', ranker(spec_for(path)))}({a})")
         return local
 
     def same(self, a: str, value: Any) -> str | None:
@@ -93,7 +93,7 @@ class _Builder:
         cmp = _ORDER_OPS.get(op)
         if cmp is None:
             return None
-        bound = _ranker(spec_for(t.fact))(t.value)
+        bound = ranker(spec_for(t.fact))(t.value)
         if bound is None:
             return "False"
         r = self.rank(t.fact)

@@ -20,7 +20,7 @@ from engine.model.facts import Facts, FactSpec, spec_for
 Check = Callable[[Facts], bool]
 
 
-def _ranker(spec: FactSpec | None) -> Callable[[Any], int | None]:
+def ranker(spec: FactSpec | None) -> Callable[[Any], int | None]:
     """A value's rank on the fact's ordered scale (None when unordered)."""
     if spec is None or not spec.ordered:
         return lambda value: None
@@ -59,7 +59,7 @@ def compile_test(t: Test) -> Check:
         return (lambda f: path in f) if t.value else (lambda f: path not in f)
     if t.ref is not None:
         ref = t.ref
-        rank_a, rank_b = _ranker(spec_for(path)), _ranker(spec_for(ref) or spec_for(path))
+        rank_a, rank_b = ranker(spec_for(path)), ranker(spec_for(ref) or spec_for(path))
         if op in ("equals", "not_equals"):
             want = op == "equals"
 
@@ -100,7 +100,7 @@ def compile_test(t: Test) -> Check:
             return a is not missing and any(c(a) for c in checks) == want
 
         return member
-    rank = _ranker(spec_for(path))
+    rank = ranker(spec_for(path))
     bound = rank(t.value)
     cmp = _COMPARE[op]
 

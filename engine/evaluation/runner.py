@@ -284,10 +284,16 @@ class Engine:
         return proof
 
     @staticmethod
-    def _remember(cache: dict[Any, Any], key: Any, value: Any) -> None:
-        if len(cache) >= PROOF_CACHE_SIZE:
+    def _remember(cache: dict[Any, Any], key: Any, value: Any, size: int = PROOF_CACHE_SIZE) -> None:
+        if len(cache) >= size:
             cache.clear()  # bounded: memory stays flat over any number of cases
         cache[key] = value
+
+    def _text_key(self, rule_id: str, proof_key: tuple[Any, ...], facts: Facts) -> tuple[Any, ...]:
+        """What a rule's recommendation depends on: its proof's key and the facts its texts read."""
+        get = facts.get
+        return proof_key + tuple([tuple(v) if isinstance(v := get(p, MISSING), list) else v
+                                  for p in self._text_inputs[rule_id]])
 
     def _texts(self, rule: Rule, facts: Facts, proof: Proof,
                known: list[dict[str, str | None]]) -> tuple[str, tuple[str, ...], str]:
@@ -310,9 +316,7 @@ class Engine:
         known = [] if known is None else known
         if len(members) == 1:  # the common case: one rule, so the recommendation itself can be shared
             proof_key = self._proof_key(first.id, facts, derivations, origins)
-            get = facts.get
-            key = proof_key + tuple([tuple(v) if isinstance(v := get(p, MISSING), list) else v
-                                     for p in self._text_inputs[first.id]])
+            key = self._text_key(first.id, proof_key, facts)
             rec = self._rec_cache.get(key)
             if rec is None:
                 _, tags, _, sources = self._static[first.id]
@@ -332,9 +336,7 @@ class Engine:
         # merged recommendations are shared too (variants of one site repeat them): one is made from
         # its members' proofs and texts alone, so it is keyed by each member's key as above
         proof_keys = [self._proof_key(r.id, facts, derivations, origins) for r in members]
-        get = facts.get
-        key = tuple([k + tuple([tuple(v) if isinstance(v := get(p, MISSING), list) else v
-                                for p in self._text_inputs[r.id]]) for r, k in zip(members, proof_keys, strict=True)])
+        key = tuple([self._text_key(r.id, k, facts) for r, k in zip(members, proof_keys, strict=True)])
         rec = self._merged_cache.get(key)
         if rec is not None:
             return rec
@@ -349,9 +351,7 @@ class Engine:
             rule_ids=tuple(r.id for r in members), category=first.category, title=texts[0][0],
             priority=first.priority, score=max(r.score for r in members), actions=actions, tags=tags,
             rationale=rationale, sources=sources, explanation=explanation)
-        if len(self._merged_cache) >= MERGED_CACHE_SIZE:
-            self._merged_cache.clear()
-        self._merged_cache[key] = rec
+        self._remember(self._merged_cache, key, rec, MERGED_CACHE_SIZE)
         return rec
 
     def missing(self, facts: Facts) -> tuple[str, ...]:
