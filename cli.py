@@ -250,6 +250,19 @@ def view_options(f: F) -> F:
                         help="Show only this category (repeatable).")(f)
 
 
+def date_option(f: F) -> F:
+    """--date YYYY-MM-DD: the reference date when a case states no assessed_on."""
+    return click.option(
+        "--date", "date", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, metavar="YYYY-MM-DD",
+        help="The date to count days from (events, people leaving) and to show, when the case states no "
+             "assessed_on; never today's date by default, so the same inputs give the same bytes.")(f)
+
+
+def iso(date: Any) -> str | None:
+    """A --date value as YYYY-MM-DD (None when not given)."""
+    return date.date().isoformat() if date else None
+
+
 def terminal_width() -> int:
     """The terminal's columns ($COLUMNS first); 100 when not a terminal."""
     import shutil
@@ -264,9 +277,7 @@ def terminal_width() -> int:
 @click.option("--explain", is_flag=True, help="Print the proof tree under each recommendation.")
 @click.option("--no-appendix", is_flag=True,
               help="html: leave out the appendix (every recommendation in full, with its proof).")
-@click.option("--date", "date", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, metavar="YYYY-MM-DD",
-              help="The assessment date the report shows when the case has no assessed_on (never today's "
-                   "date by default, so the same inputs give the same bytes).")
+@date_option
 @click.option("--quiet", "-q", is_flag=True,
               help="For scripts: no colour, no pager, no 'wrote FILE' note; errors still go to stderr.")
 @click.option("--previous", type=click.Path(), metavar="OLD",
@@ -305,10 +316,10 @@ def recommend(case: str, fmt: str, explain: bool, no_appendix: bool, date: Any, 
         from engine.assessments.compare import load_previous
 
         before = load_previous(previous, the_case)
-    result = load_engine(rules).evaluate(the_case, PlanOptions(now=now_n, next=next_n), before)
+    result = load_engine(rules).evaluate(the_case, PlanOptions(now=now_n, next=next_n), before, iso(date))
     view = View(explain=explain, categories=categories, horizons=horizons, priorities=priorities, top=top, by=by,
                 width=terminal_width(), appendix=not no_appendix,
-                assessed_on=date.date().isoformat() if date else None,
+                assessed_on=iso(date),
                 color=fmt == "table" and not output and not quiet and use_color())
     text = render(result, fmt, case=the_case, view=view)
     emit(text, output, force, pager=not quiet, quiet=quiet)
@@ -325,9 +336,10 @@ PLAN_FORMATS = ["table", "markdown", "json", "html", "csv"]
               help="Output format (csv: one row per strategy, with its logic-model row).")
 @click.option("--horizon", "horizons", multiple=True, type=click.Choice(["now", "next", "later"]),
               help="Specify the items of this horizon (repeatable; default: now and next).")
+@date_option
 @rules_option
 @output_options
-def plan_cmd(case: str, fmt: str, horizons: tuple[str, ...], rules: tuple[str, ...], output: str | None,
+def plan_cmd(case: str, fmt: str, horizons: tuple[str, ...], date: Any, rules: tuple[str, ...], output: str | None,
              force: bool) -> None:
     """The specified plan for CASE: who does what, to whom, when and how often, the go-zones
     (importance x feasibility), the logic model and the outcome measures.
@@ -354,7 +366,8 @@ def plan_cmd(case: str, fmt: str, horizons: tuple[str, ...], rules: tuple[str, .
     the_case = load_case(case)
     engine = load_engine(rules)
     check_ratings(the_case, engine.base, case)
-    spec = build_plan_spec(engine.evaluate(the_case), the_case, engine.base, horizons or DEFAULT_HORIZONS)
+    spec = build_plan_spec(engine.evaluate(the_case, date=iso(date)), the_case, engine.base,
+                           horizons or DEFAULT_HORIZONS)
     emit(render_plan(spec, fmt, the_case, terminal_width()), output, force)
 
 
@@ -653,9 +666,10 @@ COMPARE_FORMATS = ["table", "markdown", "json", "html"]
 @click.option("--format", "-f", "fmt", type=click.Choice(COMPARE_FORMATS), default="table", show_default=True,
               help="Output format (html: small multiples of each rating over the assessments).")
 @plan_options
+@date_option
 @rules_option
 @output_options
-def compare_cmd(cases: tuple[str, ...], fmt: str, now_n: int, next_n: int, rules: tuple[str, ...],
+def compare_cmd(cases: tuple[str, ...], fmt: str, now_n: int, next_n: int, date: Any, rules: tuple[str, ...],
                 output: str | None, force: bool) -> None:
     """Compare assessments of one site (same case_id): what changed, what the plan retired, added and moved.
 
@@ -678,7 +692,7 @@ def compare_cmd(cases: tuple[str, ...], fmt: str, now_n: int, next_n: int, rules
 
         check_writable(output, force)
     loaded = [(path, load_case(path)) for path in cases]
-    result = compare(load_engine(rules), loaded, PlanOptions(now=now_n, next=next_n))
+    result = compare(load_engine(rules), loaded, PlanOptions(now=now_n, next=next_n), iso(date))
     emit(render_compare(result.to_dict(), fmt, terminal_width()), output, force)
 
 
@@ -838,8 +852,9 @@ def why_not(case: str, rule_id: str, fmt: str, rules: tuple[str, ...]) -> None:
               help="Change one fact, e.g. engagement.level=collaborate (repeatable; PATH= leaves it unstated).")
 @click.option("--format", "-f", "fmt", type=click.Choice(QUESTION_FORMATS), default="table", show_default=True,
               help="Output format.")
+@date_option
 @rules_option
-def whatif(case: str, settings: tuple[str, ...], fmt: str, rules: tuple[str, ...]) -> None:
+def whatif(case: str, settings: tuple[str, ...], fmt: str, date: Any, rules: tuple[str, ...]) -> None:
     """Compare CASE's recommendations with those after some changes: added, removed, changed priority.
 
     Example:
@@ -853,7 +868,7 @@ def whatif(case: str, settings: tuple[str, ...], fmt: str, rules: tuple[str, ...
     from engine.render.whatifreport import render_diff
 
     the_case = load_case(case)
-    click.echo(render_diff(run_whatif(load_engine(rules), the_case, settings), fmt), nl=False)
+    click.echo(render_diff(run_whatif(load_engine(rules), the_case, settings, iso(date)), fmt), nl=False)
 
 
 

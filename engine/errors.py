@@ -56,6 +56,17 @@ def display_name(name: str) -> str:
         return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
+class FieldInvalid(ValueError):
+    """A value a model refuses, with the fix kept apart from the message (never joined into one string).
+
+    Raised inside pydantic validators; engine/io/validation.py reads `hint` back from the error."""
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
 @dataclass(frozen=True, order=True)
 class Problem:
     """One thing wrong with one place in one file."""

@@ -1417,6 +1417,15 @@ except Exception:  # pragma: no cover - the engine is importable wherever this s
     HAS_STAGES = HAS_EVIDENCE_LEVEL = False
 
 
+KEY_SHORT = {"intervene_with_patients_consumers_to_enhance_uptake_and_adherence":
+             "intervene_with_patients_to_enhance_uptake"}
+"""ERIC ids too long for a rule key (at most 64 characters with the 'eric:' prefix), shortened once: keys never change."""
+
+
+def item_key(strategy):
+    return "eric:" + KEY_SHORT.get(strategy, strategy)
+
+
 def q(s):  # YAML double-quoted
     return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
@@ -1495,7 +1504,7 @@ def _row(rid, construct, strategy, score, priority, rationale, sources, extra, e
         f"      - id: {rid}",
         f"        construct: {construct}",
         f"        title: {q('ERIC strategy: ' + sname)}",
-        f"        key: eric:{strategy}",
+        f"        key: {item_key(strategy)}",
         f"        priority: {priority}",
         f"        score: {score}",
     ]

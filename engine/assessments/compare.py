@@ -111,30 +111,34 @@ def _labels(cases: list[tuple[str, Case]]) -> list[str]:
     return out
 
 
-def _horizons(result: Result) -> dict[str, tuple[str, str]]:
-    return {rec.rule_id: (rec.title, place.horizon) for rec, place in result.placed()}
+def _horizons(result: Result) -> dict[str, tuple[str, str, str]]:
+    """Item key -> (rule id, title, horizon): items are matched across assessments by their key,
+    which survives edits to a rule's title or id."""
+    return {rec.key: (rec.rule_id, rec.title, place.horizon) for rec, place in result.placed()}
 
 
 def _step(a: Assessment, b: Assessment) -> AssessmentStep:
     old, new = _horizons(a.result), _horizons(b.result)
     changes = tuple(fact_changes(effective_facts(a.case)[0], effective_facts(b.case)[0]))
-    retired = tuple({"rule_id": rid, "title": t, "horizon": h} for rid, (t, h) in sorted(old.items())
-                    if rid not in new)
-    added = tuple({"rule_id": rid, "title": t, "horizon": h} for rid, (t, h) in sorted(new.items())
-                  if rid not in old)
-    moved = tuple({"rule_id": rid, "title": new[rid][0], "from": old[rid][1], "to": new[rid][1]}
-                  for rid in sorted(old) if rid in new and old[rid][1] != new[rid][1])
+    retired = tuple({"rule_id": rid, "key": k, "title": t, "horizon": h}
+                    for k, (rid, t, h) in sorted(old.items(), key=lambda kv: kv[1][0]) if k not in new)
+    added = tuple({"rule_id": rid, "key": k, "title": t, "horizon": h}
+                  for k, (rid, t, h) in sorted(new.items(), key=lambda kv: kv[1][0]) if k not in old)
+    moved = tuple({"rule_id": new[k][0], "key": k, "title": new[k][1], "from": old[k][2], "to": new[k][2]}
+                  for k in sorted(old, key=lambda k: old[k][0]) if k in new and old[k][2] != new[k][2])
     return AssessmentStep(a.label, b.label, changes, retired, added, moved)
 
 
-def compare(engine: Engine, cases: Sequence[tuple[str, Case]], options: PlanOptions | None = None) -> Comparison:
-    """Evaluate each assessment (with the one before as `previous`) and compare them."""
+def compare(engine: Engine, cases: Sequence[tuple[str, Case]], options: PlanOptions | None = None,
+            date: str | None = None) -> Comparison:
+    """Evaluate each assessment (with the one before as `previous`) and compare them; `date` is the
+    reference date of any assessment that states no assessed_on."""
     ordered = order(cases)
     labels = _labels(ordered)
     assessments: list[Assessment] = []
     for i, ((src, case), label) in enumerate(zip(ordered, labels, strict=True)):
         previous = ordered[i - 1][1] if i else None
-        assessments.append(Assessment(src, case, label, engine.evaluate(case, options, previous)))
+        assessments.append(Assessment(src, case, label, engine.evaluate(case, options, previous, date)))
     steps = tuple(_step(a, b) for a, b in zip(assessments, assessments[1:], strict=False))
     overall = _step(assessments[0], assessments[-1])
     facts = [effective_facts(a.case)[0] for a in assessments]

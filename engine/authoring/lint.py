@@ -2,7 +2,7 @@
 
 `lint` loads the packs leniently (every load problem becomes a finding instead of stopping the
 run), then checks what loaded: derivation cycles, rules that can never fire, derived facts no
-rule derives or reads. Every finding names the file, line and rule id, like `opa check`.
+rule derives or reads, yes/no facts whose "not stated" a rule reads like "no" (unstated). Every finding names the file, line and rule id, like `opa check`.
 """
 
 from __future__ import annotations
@@ -92,6 +92,9 @@ def checks(base: RuleBase) -> list[Finding]:
     findings += [f for f in never_fires(base) if f.rule_id not in cyclic]
     findings += unused_derived(base)
     from engine.authoring.planlint import plan_findings
+    from engine.authoring.unstated import unstated_findings
+
+    findings += unstated_findings(base)
 
     findings += plan_findings(base)
     return findings

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from engine.errors import CaseError, Problem, RuleError, did_you_mean
+from engine.errors import CaseError, FieldInvalid, Problem, RuleError, did_you_mean
 from engine.io.caseload import load_case, validate_case
 from engine.io.documents import Document, dotted, load
 from engine.model import vocabulary as v
@@ -54,7 +54,7 @@ class Expectation(BaseModel):
     @model_validator(mode="after")
     def _one(self) -> Expectation:
         if (self.rule is None) == (self.tag is None):
-            raise ValueError("give exactly one of 'rule' or 'tag'|e.g. {rule: EQ-SHARE-POWER} or "
+            raise FieldInvalid("give exactly one of 'rule' or 'tag'", "e.g. {rule: EQ-SHARE-POWER} or "
                              "{tag: 'equity_element:dismantle_power_structures'}")
         return self
 
@@ -76,7 +76,7 @@ class RuleTestModel(BaseModel):
     @model_validator(mode="after")
     def _something(self) -> RuleTestModel:
         if not self.present and not self.absent:
-            raise ValueError("a test needs 'present' or 'absent'|list rule ids or {tag: 'key:id'} entries")
+            raise FieldInvalid("a test needs 'present' or 'absent'", "list rule ids or {tag: 'key:id'} entries")
         return self
 
 

@@ -29,12 +29,18 @@ from engine.model.conditions import MISSING, facts_read, holds
 from engine.model.facts import DERIVED_PREFIX, FACTS, KEY_FACTS, Facts, is_computed
 from engine.model.placement import PlanOptions, Standing
 from engine.model.results import Derivation, Recommendation, Result
+try:  # TEMPORARY while the lexicon lands
+    from engine.model.cues import Cue, find_cues
+except ImportError:
+    Cue = Any
+    def find_cues(case): return ()
+from engine.model.sitefacts import as_of, site_facts
 from engine.model.rules import Rule, RuleBase
 from engine.model.traces import Proof, Trace, WhyNot, barriers_matched
 from engine.model.vocabulary import CFIR_DOMAINS, TAG_KEYS
 from engine.plan.planner import build_plan, standing
 from engine.rulepacks.loader import load_rulebase
-from engine.rulepacks.placeholders import FACTS_READ, case_values, fill, has_placeholders, values_for
+from engine.rulepacks.placeholders import FACTS_READ, case_values, fill, has_placeholders, site_texts, values_for
 from engine.rulepacks.placeholders import reads as placeholder_names
 from engine.rulepacks.strata import producers as derived_by
 from engine.rulepacks.strata import stratify
@@ -97,9 +103,12 @@ class Engine:
         """Rule id -> the JSON pieces its one-rule recommendations share (Recommendation.fixed_json)."""
         """Test traces shared by proofs (engine/explain.trace)."""
         self._templated = frozenset(r.id for r in base.rules if _templated(r))
-        self._text_inputs = {r.id: tuple(sorted({p for var in r.variants for p in facts_read(var.when)}
+        self._text_inputs = {r.id: tuple(sorted({p for var in (*r.variants, *r.texts) for p in facts_read(var.when)}
+                                                | {f"problem.{t}" for t in r.addresses}
                                                 | (_placeholder_facts(r) if r.id in self._templated else set())))
                              for r in base.rules}
+        self._site_names = {r.id: tuple(sorted(n for n in _names(r) if ":" in n)) for r in base.rules}
+        """Rule id -> the site placeholders its texts use (their text is part of what a recommendation is)."""
         self._static = {r.id: (r.actions, {k: r.tags.get(k, ()) for k in TAG_KEYS}, r.rationale,
                                tuple(base.sources[s] for s in r.sources)) for r in base.rules if not r.derive}
         self.info: dict[str, Any] = {
@@ -195,19 +204,27 @@ class Engine:
 
     # ------------------------------------------------------------ evaluation
 
-    def evaluate(self, case: Case, plan: PlanOptions | None = None, previous: Case | None = None) -> Result:
-        """Evaluate a case; with `previous` (an earlier assessment of the site) rules see change facts."""
-        facts, origins = self.case_facts(case, previous)
-        result = self._result(self.fire(facts), case.case_id, plan, origins)
-        return with_context(result, case, previous)
+    def evaluate(self, case: Case, plan: PlanOptions | None = None, previous: Case | None = None,
+                 date: str | None = None) -> Result:
+        """Evaluate a case; with `previous` (an earlier assessment of the site) rules see change facts.
+        `date` (YYYY-MM-DD) is the reference date of day counts when the case states no `assessed_on`."""
+        facts, origins = self.case_facts(case, previous, date)
+        reference = as_of(case, date)
+        cues = find_cues(case)
+        waiting = {_protective_fact(c): c.question for c in cues if c.protective}
+        result = self._result(self.fire(facts), case.case_id, plan, origins, site_texts(case, reference), waiting)
+        return with_context(result, case, previous, date, cues)
 
-    def case_facts(self, case: Case, previous: Case | None = None) -> tuple[Facts, dict[str, tuple[str, str]]]:
+    def case_facts(self, case: Case, previous: Case | None = None,
+                   date: str | None = None) -> tuple[Facts, dict[str, tuple[str, str]]]:
         """What the rules see: the case's facts, the groups' views combined where the case states
-        none, and the computed facts (perspectives, changes since `previous`) some rule reads."""
+        none, the site's own facts (people, problem, events, assets, day counts from the reference
+        date) and the computed facts (perspectives, changes since `previous`) some rule reads."""
         from engine.assessments.changes import change_facts
         from engine.assessments.perspectives import effective_facts, perspective_facts
 
         facts, origins = effective_facts(case)
+        facts.update(site_facts(case, as_of(case, date)))
         wanted = self._reads.__contains__
         if case.perspectives:
             more, notes = perspective_facts(case, wanted)
@@ -226,7 +243,10 @@ class Engine:
         return self._result(firing, case_id, plan)
 
     def _result(self, firing: Firing, case_id: str, options: PlanOptions | None = None,
-                origins: dict[str, tuple[str, str]] | None = None) -> Result:
+                origins: dict[str, tuple[str, str]] | None = None, site: dict[str, str] | None = None,
+                waiting: dict[str, str] | None = None) -> Result:
+        """`site`: the case's site placeholder texts (placeholders.site_texts); `waiting`: the protective
+        facts the case leaves unstated but cues, with their questions (their items are held back)."""
         facts = firing.facts
         proofs: dict[str, Proof] = {}
 
@@ -239,12 +259,12 @@ class Engine:
             rule = self.by_id[rid]
             if not rule.derive:
                 groups.setdefault(rule.merge_key, []).append(rule)
-        known: list[dict[str, str | None]] = []  # the case's placeholder text, computed on first use
+        known: dict[str, str | None] = {**case_values(facts), **(site or {})}  # the case's placeholder text
         recs = [self._recommendation(sorted(members, key=lambda r: r.sort_key) if len(members) > 1 else members,
                                      facts, derivation, proofs, firing.derivations, origins, known)
                 for members in groups.values()]
         recs.sort(key=lambda r: r.sort_key)
-        ordered, plan = build_plan(recs, self.by_id, facts, options)
+        ordered, plan = build_plan(recs, self.by_id, facts, options, waiting)
         derived = {name: Derivation(name, value, rid, self._proof(rid, facts, derivation, proofs, firing.derivations,
                                                                  origins))
                    for name, (value, rid) in firing.derivations.items()}
@@ -289,34 +309,39 @@ class Engine:
             cache.clear()  # bounded: memory stays flat over any number of cases
         cache[key] = value
 
-    def _text_key(self, rule_id: str, proof_key: tuple[Any, ...], facts: Facts) -> tuple[Any, ...]:
-        """What a rule's recommendation depends on: its proof's key and the facts its texts read."""
+    def _text_key(self, rule_id: str, proof_key: tuple[Any, ...], facts: Facts,
+                  known: dict[str, str | None]) -> tuple[Any, ...]:
+        """What a rule's recommendation depends on: its proof's key, the facts its texts read and the
+        site texts (people's names, dates, assets' words) its placeholders name."""
         get = facts.get
         return proof_key + tuple([tuple(v) if isinstance(v := get(p, MISSING), list) else v
-                                  for p in self._text_inputs[rule_id]])
+                                  for p in self._text_inputs[rule_id]]) + tuple(
+            [known.get(n) for n in self._site_names[rule_id]])
 
     def _texts(self, rule: Rule, facts: Facts, proof: Proof,
-               known: list[dict[str, str | None]]) -> tuple[str, tuple[str, ...], str]:
-        """The rule's title, actions and rationale for this case: the first rationale variant whose
-        condition holds (else the default), placeholders filled from the case. `known` holds the
-        case's own placeholder text once computed (the same for every rule of the case)."""
+               known: dict[str, str | None]) -> tuple[str, tuple[str, ...], str]:
+        """The rule's title, actions and rationale for this case: the first text and rationale variants
+        whose conditions hold (else the rule's own), placeholders filled from the case. `known` is the
+        case's own placeholder text (the same for every rule of the case)."""
         rationale = next((var.text for var in rule.variants if holds(var.when, facts)), rule.rationale)
+        title, actions = rule.title, rule.actions
+        choice = next((c for c in rule.texts if holds(c.when, facts)), None)
+        if choice is not None:
+            title, actions = choice.title or title, choice.actions or actions
         if rule.id not in self._templated:
-            return rule.title, rule.actions, rationale
-        if not known:
-            known.append(case_values(facts))
-        values = values_for(facts, barriers_matched((proof,)), rule.fallbacks, known[0])
-        return fill(rule.title, values), tuple(fill(a, values) for a in rule.actions), fill(rationale, values)
+            return title, actions, rationale
+        values = values_for(facts, barriers_matched((proof,)), rule.fallbacks, known)
+        return fill(title, values), tuple(fill(a, values) for a in actions), fill(rationale, values)
 
     def _recommendation(self, members: list[Rule], facts: Facts, derivation: Callable[[str], Proof | None],
                         proofs: dict[str, Proof], derivations: dict[str, tuple[Any, str]],
                         origins: dict[str, tuple[str, str]] | None = None,
-                        known: list[dict[str, str | None]] | None = None) -> Recommendation:
+                        known: dict[str, str | None] | None = None) -> Recommendation:
         first = members[0]
-        known = [] if known is None else known
+        known = case_values(facts) if known is None else known
         if len(members) == 1:  # the common case: one rule, so the recommendation itself can be shared
             proof_key = self._proof_key(first.id, facts, derivations, origins)
-            key = self._text_key(first.id, proof_key, facts)
+            key = self._text_key(first.id, proof_key, facts, known)
             rec = self._rec_cache.get(key)
             if rec is None:
                 _, tags, _, sources = self._static[first.id]
@@ -325,7 +350,7 @@ class Engine:
                 rec = Recommendation(
                     rule_ids=(first.id,), category=first.category, title=title, priority=first.priority,
                     score=first.score, actions=actions, tags=tags, rationale=rationale, sources=sources,
-                    explanation=(proof,))
+                    explanation=(proof,), key=first.item_key, addresses=_addresses(members, facts))
                 pieces = self._fixed_json.get(first.id)
                 if pieces is None:
                     self._fixed_json[first.id] = rec.fixed_json()
@@ -336,7 +361,7 @@ class Engine:
         # merged recommendations are shared too (variants of one site repeat them): one is made from
         # its members' proofs and texts alone, so it is keyed by each member's key as above
         proof_keys = [self._proof_key(r.id, facts, derivations, origins) for r in members]
-        key = tuple([self._text_key(r.id, k, facts) for r, k in zip(members, proof_keys, strict=True)])
+        key = tuple([self._text_key(r.id, k, facts, known) for r, k in zip(members, proof_keys, strict=True)])
         rec = self._merged_cache.get(key)
         if rec is not None:
             return rec
@@ -350,7 +375,8 @@ class Engine:
         rec = Recommendation(
             rule_ids=tuple(r.id for r in members), category=first.category, title=texts[0][0],
             priority=first.priority, score=max(r.score for r in members), actions=actions, tags=tags,
-            rationale=rationale, sources=sources, explanation=explanation)
+            rationale=rationale, sources=sources, explanation=explanation, key=first.item_key,
+            addresses=_addresses(members, facts))
         self._remember(self._merged_cache, key, rec, MERGED_CACHE_SIZE)
         return rec
 
@@ -430,8 +456,10 @@ class Engine:
         return sorted(set(out), key=out.index)
 
 
-def with_context(result: Result, case: Case, previous: Case | None) -> Result:
-    """The result with the groups' views (`perspectives`) and the changes since `previous`."""
+def with_context(result: Result, case: Case, previous: Case | None, date: str | None = None,
+                 cues: tuple[Cue, ...] = ()) -> Result:
+    """The result with the groups' views (`perspectives`), the changes since `previous`, the
+    reference date (`as_of`) and the cues the case's own words raise."""
     from dataclasses import replace
 
     from engine.assessments.changes import fact_changes
@@ -441,9 +469,8 @@ def with_context(result: Result, case: Case, previous: Case | None) -> Result:
     changes = None
     if previous is not None:
         changes = [c.to_dict() for c in fact_changes(effective_facts(previous)[0], effective_facts(case)[0])]
-    if views is None and changes is None and case.assessed_on is None:
-        return result
-    return replace(result, perspectives=views, changes=changes, assessed_on=case.assessed_on)
+    return replace(result, perspectives=views, changes=changes, assessed_on=case.assessed_on,
+                   as_of=as_of(case, date), cues=cues)
 
 
 PLACEHOLDER_FACTS = ("site", "innovation", "equity.priority_populations", "stage", "setting", "engagement.level",
@@ -452,18 +479,37 @@ PLACEHOLDER_FACTS = ("site", "innovation", "equity.priority_populations", "stage
 """The case facts placeholders read (`{barriers}` comes from the proof)."""
 
 
+def _rule_texts(rule: Rule) -> tuple[str, ...]:
+    """Every text of a rule that placeholders may appear in."""
+    return (rule.title, rule.rationale, *rule.actions, *(var.text for var in rule.variants),
+            *(t for c in rule.texts for t in (c.title, *c.actions)))
+
+
+def _names(rule: Rule) -> frozenset[str]:
+    return placeholder_names(_rule_texts(rule))
+
+
 def _placeholder_facts(rule: Rule) -> set[str]:
-    """The case facts a templated rule's texts are filled from (every placeholder fact when a
-    name is not in placeholders.FACTS_READ, which the load-time check makes impossible)."""
-    names = placeholder_names((rule.title, rule.rationale, *rule.actions, *(var.text for var in rule.variants)))
+    """The case facts a templated rule's texts are filled from (site placeholders are keyed by their
+    text instead; every placeholder fact when a name is unknown, which the load-time check prevents)."""
+    names = {n for n in _names(rule) if ":" not in n}
     if not names <= FACTS_READ.keys():
         return set(PLACEHOLDER_FACTS)
     return {p for n in names for p in FACTS_READ[n]}
 
 
 def _templated(rule: Rule) -> bool:
-    return any(has_placeholders(t) for t in (rule.title, rule.rationale, *rule.actions,
-                                             *(var.text for var in rule.variants)))
+    return any(has_placeholders(t) for t in _rule_texts(rule))
+
+
+def _addresses(members: Sequence[Rule], facts: Facts) -> tuple[str, ...]:
+    """The problem tags the case states that an item's rules answer."""
+    return tuple(t for t in _union(t for r in members for t in r.addresses) if facts.get(f"problem.{t}") is True)
+
+
+def _protective_fact(cue: Cue) -> str:
+    """The protective fact path a cue asks about (`events` cues name their kind)."""
+    return f"{cue.path}.{cue.value}" if cue.path == "events" else cue.path
 
 
 def _union(items: Any) -> tuple[Any, ...]:

@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from engine.errors import SHOWN_CHARS, Problem, allowed, did_you_mean, shown
+from engine.errors import SHOWN_CHARS, FieldInvalid, Problem, allowed, did_you_mean, shown
 from engine.io.documents import Document, dotted
 
 
@@ -35,9 +35,10 @@ def problems_from(exc: ValidationError, doc: Document, model: type[BaseModel],
         elif etype == "missing":
             msg = "is required"
         elif etype == "value_error":
-            msg = str(ctx.get("error", msg))
-            if "|" in msg:
-                msg, hint = msg.split("|", 1)
+            error = ctx.get("error")
+            msg = str(error if error is not None else msg)
+            if isinstance(error, FieldInvalid):
+                msg, hint = error.message, error.hint
         elif "hint" in ctx:  # a PydanticCustomError of our models, with its own code (e.g. no_sources)
             hint = str(ctx["hint"])
         out.append(Problem(file=doc.path, line=doc.line_of(loc), field=field_name, message=msg,

@@ -6,9 +6,10 @@ import datetime as _dt
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, model_validator
 
-from engine.errors import did_you_mean
+from engine.errors import FieldInvalid, did_you_mean
+from engine.model import sitevocab as sv
 from engine.model import vocabulary as v
 from engine.model.facts import Facts, flatten
 
@@ -30,7 +31,7 @@ def _rating(value: Any) -> Any:
             value = int(value)
             if value in v.RATING_VALUES:
                 return value
-        raise ValueError(f"rating {value!r} is out of range|ratings are -2, -1, 0, 1, 2 or mixed "
+        raise FieldInvalid(f"rating {value!r} is out of range", "ratings are -2, -1, 0, 1, 2 or mixed "
                          "(-2 strong barrier .. +2 strong facilitator)")
     return value
 
@@ -38,13 +39,13 @@ def _rating(value: Any) -> Any:
 def _cfir_id(value: str) -> str:
     if value not in v.CFIR_IDS:
         hint = did_you_mean(value, v.CFIR_IDS) or "see 'isp-advisor schema case' or docs for the CFIR 2.0 ids"
-        raise ValueError(f"unknown CFIR 2.0 construct id '{value}'|{hint}")
+        raise FieldInvalid(f"unknown CFIR 2.0 construct id '{value}'", f"{hint}")
     return value
 
 
 def _case_id(value: str) -> str:
     if not CASE_ID_RE.match(value):
-        raise ValueError(f"case_id {value!r} is not allowed|use letters, digits, '-' and '_' "
+        raise FieldInvalid(f"case_id {value!r} is not allowed", "use letters, digits, '-' and '_' "
                          "(at most 128), starting with a letter or digit")
     return value
 
@@ -60,7 +61,7 @@ def _iso_date(value: Any) -> str:
             return _dt.date.fromisoformat(value.strip()).isoformat()
         except ValueError:
             pass
-    raise ValueError(f"{value!r} is not a date|write the date as YYYY-MM-DD, e.g. 2026-03-01")
+    raise FieldInvalid(f"{value!r} is not a date", "write the date as YYYY-MM-DD, e.g. 2026-03-01")
 
 
 Rating = Annotated[int | str, BeforeValidator(_rating)]
@@ -126,14 +127,14 @@ RATING_KEY_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{0,99}\Z")
 
 def _rating_key(value: str) -> str:
     if not RATING_KEY_RE.match(value):
-        raise ValueError(f"ratings key {value!r} is not a rule id or an ERIC strategy id|e.g. "
+        raise FieldInvalid(f"ratings key {value!r} is not a rule id or an ERIC strategy id", "e.g. "
                          "TS-INTENSIVE-EARLY or promote_adaptability")
     return value
 
 
 def _one_to_five(value: Any) -> Any:
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 5:
-        raise ValueError(f"{value!r} is out of range|go-zone ratings are whole numbers 1 (least) to 5 (most)")
+        raise FieldInvalid(f"{value!r} is out of range", "go-zone ratings are whole numbers 1 (least) to 5 (most)")
     return value
 
 
@@ -176,7 +177,7 @@ class Perspective(_Section):
     @model_validator(mode="after")
     def _states_something(self) -> Perspective:
         if not any(_stated(getattr(self, k)) for k in ("cfir", "relationships", "engagement", "power", "capacity")):
-            raise ValueError(f"the {self.group} perspective states nothing|give at least one of cfir, "
+            raise FieldInvalid(f"the {self.group} perspective states nothing", "give at least one of cfir, "
                              "relationships, engagement, power or capacity, or remove the entry")
         return self
 
@@ -185,6 +186,85 @@ def _stated(section: Any) -> bool:
     if isinstance(section, dict):
         return bool(section)
     return section is not None and any(val is not None for val in section.model_dump().values())
+
+
+def _vocabulary_id(name: str, ids: dict[str, str]) -> Any:
+    """A str type whose value must be one of `ids`, refused with a did-you-mean and listed in the schema."""
+
+    def check(value: str) -> str:
+        if value not in ids:
+            hint = did_you_mean(value, ids) if len(value) <= 80 else ""
+            raise FieldInvalid(f"unknown {name} {value!r}",
+                               (hint + "; " if hint else "") + "one of: " + ", ".join(ids))
+        return value
+
+    return Annotated[str, AfterValidator(check), WithJsonSchema({"type": "string", "enum": list(ids)})]
+
+
+PeopleGroup = _vocabulary_id("people group", sv.PEOPLE_GROUPS)
+Stance = _vocabulary_id("stance", sv.STANCES)
+Status = _vocabulary_id("status", sv.STATUSES)
+ProblemTag = _vocabulary_id("problem tag", sv.PROBLEM_TAGS)
+EventKind = _vocabulary_id("event kind", sv.EVENT_KINDS)
+AssetKind = _vocabulary_id("asset kind", sv.ASSET_KINDS)
+ShortText = Annotated[str, Field(min_length=1, max_length=500)]
+
+
+class Person(_Section):
+    """Someone involved: a role alone is enough, a name is optional."""
+
+    name: ShortText | None = Field(None, description="The person's name (optional)")
+    role: ShortText = Field(description="Their role, in the site's words, e.g. 'medical director'")
+    group: PeopleGroup = Field(description="Which group they belong to: " + ", ".join(sv.PEOPLE_GROUPS))
+    stance: Stance | None = Field(None, description="Where they stand on the innovation: " + ", ".join(sv.STANCES))
+    status: Status | None = Field(None, description="staying (the default), leaving, arriving or left")
+    until: IsoDate | None = Field(None, description="Leaves on (leaving) or arrives on (arriving), YYYY-MM-DD")
+
+    @model_validator(mode="after")
+    def _until_needs_a_move(self) -> Person:
+        if self.until is not None and self.status not in ("leaving", "arriving", "left"):
+            raise FieldInvalid(f"'until' is given but the status is {self.status or 'staying'}",
+                               "give status: leaving (until = the last day) or arriving (until = the first day)")
+        return self
+
+
+class ProblemStatement(_Section):
+    """The stated problem as tags; challenge.summary stays the sentence."""
+
+    tags: list[ProblemTag] = Field(default_factory=list, max_length=len(sv.PROBLEM_TAGS),
+                                   description="What the problem is about: " + ", ".join(sv.PROBLEM_TAGS))
+
+    @model_validator(mode="after")
+    def _distinct(self) -> ProblemStatement:
+        seen = [t for i, t in enumerate(self.tags) if t in self.tags[:i]]
+        if seen:
+            raise FieldInvalid(f"problem tag {seen[0]!r} is given twice", "list each tag once")
+        return self
+
+
+class Event(_Section):
+    """Something that happened or will happen, with its date."""
+
+    kind: EventKind = Field(description="What kind of event: " + ", ".join(sv.EVENT_KINDS))
+
+    @model_validator(mode="before")
+    @classmethod
+    def _yaml_on(cls, data: Any) -> Any:
+        """YAML 1.1 reads a bare `on:` key as the boolean true: take it back as `on`."""
+        if isinstance(data, dict) and True in data and "on" not in data:
+            data = {("on" if k is True else k): val for k, val in data.items()}
+        return data
+
+    on: IsoDate = Field(description="When, YYYY-MM-DD (past or future)")
+    summary: Annotated[str, Field(max_length=2000)] | None = None
+
+
+class Asset(_Section):
+    """A strength the work can build on."""
+
+    kind: AssetKind = Field(description="What kind of asset: " + ", ".join(sv.ASSET_KINDS))
+    summary: Annotated[str, Field(min_length=1, max_length=2000)] | None = Field(
+        None, description="The asset in the site's words, e.g. 'Monthly all-staff huddle that every team attends'")
 
 
 class Case(_Section):
@@ -216,6 +296,12 @@ class Case(_Section):
         "feasibility: 1-5}; they override the Waltz et al. 2015 priors in `isp-advisor plan`")
     outcomes: Outcomes | None = None
     notes: str | None = None
+    people: list[Person] | None = Field(None, max_length=sv.MAX_PEOPLE,
+                                        description="Who is involved: role, group, and optionally name, stance, status")
+    problem: ProblemStatement | None = None
+    events: list[Event] | None = Field(None, max_length=sv.MAX_EVENTS,
+                                       description="What happened or will happen, with dates")
+    assets: list[Asset] | None = Field(None, max_length=sv.MAX_ASSETS, description="Strengths to build on")
 
     @model_validator(mode="after")
     def _distinct_perspectives(self) -> Case:
@@ -223,8 +309,8 @@ class Case(_Section):
         for p in self.perspectives or ():
             who = (p.group, p.label or "")
             if who in seen:
-                raise ValueError(f"perspectives: the {p.group} group{' ' + repr(p.label) if p.label else ''} "
-                                 "is given twice|merge the two entries, or give each its own label")
+                raise FieldInvalid(f"perspectives: the {p.group} group{' ' + repr(p.label) if p.label else ''} "
+                                 "is given twice", "merge the two entries, or give each its own label")
             seen.add(who)
         return self
 

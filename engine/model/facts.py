@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from engine.model import sitevocab as sv
 from engine.model import vocabulary as v
 
 Kind = Literal["text", "enum", "ordered", "rating", "bool", "list", "derived"]
@@ -52,6 +53,37 @@ SITE_COUNTS: tuple[int, ...] = tuple(range(1, 1001))
 CAPACITY_LEVELS: tuple[str, ...] = ("individual", "organization", "network", "system")
 """The levels of the system whose capacity a case may rate (ISP Profile: all types, all levels)."""
 
+PEOPLE_COUNTS: tuple[int, ...] = tuple(range(sv.MAX_PEOPLE + 1))
+"""How many people of a group (or stance, or leaving) a case lists: an ordered scale of 0..MAX_PEOPLE."""
+
+DAY_COUNTS: tuple[int, ...] = tuple(range(sv.MAX_DAYS + 1))
+"""Days since or until a dated event: an ordered scale of 0..MAX_DAYS (longer reads as MAX_DAYS)."""
+
+SITE_SECTIONS: tuple[str, ...] = ("people", "problem", "events", "assets")
+"""The case sections of the site's own facts: their facts are computed (engine/model/sitefacts.py),
+some against the reference date, not flattened."""
+
+
+def _site_specs() -> list[FactSpec]:
+    out: list[FactSpec] = []
+    for group in sv.PEOPLE_GROUPS:
+        words = group.replace("_", " ")
+        out.append(FactSpec(f"people.{group}.count", "ordered", PEOPLE_COUNTS, f"People listed: {words}"))
+        out += [FactSpec(f"people.{group}.stance.{st}", "ordered", PEOPLE_COUNTS, f"People listed: {words}, {st}")
+                for st in sv.STANCES]
+        out.append(FactSpec(f"people.{group}.leaving", "ordered", PEOPLE_COUNTS, f"People leaving: {words}"))
+        out.append(FactSpec(f"people.{group}.leaving_days_until", "ordered", DAY_COUNTS,
+                            f"Days until the first of the {words} leaves"))
+    out += [FactSpec(f"problem.{tag}", "bool", (True,), f"Problem stated: {tag.replace('_', ' ')}")
+            for tag in sv.PROBLEM_TAGS]
+    for kind in sv.EVENT_KINDS:
+        words = kind.replace("_", " ")
+        out.append(FactSpec(f"events.{kind}.days_since", "ordered", DAY_COUNTS, f"Days since the last {words}"))
+        out.append(FactSpec(f"events.{kind}.days_until", "ordered", DAY_COUNTS, f"Days until the next {words}"))
+    out += [FactSpec(f"assets.{kind}", "bool", (True,), f"Asset: {kind.replace('_', ' ')}") for kind in sv.ASSET_KINDS]
+    return out
+
+
 _LEVEL_PATHS = ("relationships.trust", "power.differential") + tuple(
     f"capacity.{c}" for c in v.CAPACITY_TYPES)
 
@@ -86,6 +118,7 @@ FACTS: dict[str, FactSpec] = {
         _spec("notes", "text", label="Notes"),
         *(_spec(f"cfir.{cid}", "rating", (*v.RATING_VALUES, v.MIXED), f"CFIR: {name}")
           for cid, name in v.CFIR_IDS.items()),
+        *_site_specs(),
     ]
 }
 
@@ -170,7 +203,7 @@ def spec_for(path: str) -> FactSpec | None:
 Facts = dict[str, Any]
 
 
-NOT_FACTS = frozenset({"perspectives", "assessed_on", "assessed_by"})
+NOT_FACTS = frozenset({"perspectives", "assessed_on", "assessed_by", *SITE_SECTIONS})
 """Case keys that are not facts: the groups' views are combined by engine.assessments.perspectives; dates and
 assessors only order assessments."""
 

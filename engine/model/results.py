@@ -13,10 +13,12 @@ from typing import TYPE_CHECKING, Any
 from engine.model.jsontext import compact, number
 from engine.model.jsontext import string as _string
 from engine.model.rules import PRIORITY_RANK, Source
+from engine.model.sitefacts import AsOf
 from engine.model.traces import Proof, memo
 from engine.model.vocabulary import TAG_KEYS
 
 if TYPE_CHECKING:
+    from engine.model.cues import Cue
     from engine.model.placement import Placement, Plan
 
 
@@ -32,6 +34,10 @@ class Recommendation:
     rationale: str
     sources: tuple[Source, ...]
     explanation: tuple[Proof, ...]
+    key: str = ""
+    """The item's identity across rule edits and assessments: `<category>:<the rule's key>`."""
+    addresses: tuple[str, ...] = ()
+    """The problem tags the case states that this item answers."""
 
     @property
     def rule_id(self) -> str:
@@ -60,7 +66,8 @@ class Recommendation:
         head, mid, tags, sources = self.fixed_json()
         return "".join((
             head, _string(self.title), mid, "[" + ",".join(map(_string, self.actions)) + "]",
-            tags, _string(self.rationale), sources, ",".join([p.to_json() for p in self.explanation]), "]}",
+            tags, _string(self.rationale), ',"addresses":', compact(list(self.addresses)), sources,
+            ",".join([p.to_json() for p in self.explanation]), "]}",
         ))
 
     def fixed_json(self) -> tuple[str, str, str, str]:
@@ -68,7 +75,7 @@ class Recommendation:
         rules behind a recommendation fix, the same for every case."""
         found = self.__dict__.get("_fixed_json")
         if found is None:
-            found = (_piece(("head", self.rule_ids, self.category), self._head_json),
+            found = (_piece(("head", self.rule_ids, self.category, self.key), self._head_json),
                      _piece(("mid", self.priority, self.score), self._mid_json),
                      _piece(("tags", *(tuple(self.tags.get(k, ())) for k in TAG_KEYS)), self._tags_json),
                      _piece(("sources", self.sources), self._sources_json))
@@ -80,8 +87,8 @@ class Recommendation:
         object.__setattr__(self, "_fixed_json", pieces)
 
     def _head_json(self) -> str:
-        return (f'{{"rule_id":{compact(self.rule_id)},"rule_ids":{compact(list(self.rule_ids))},'
-                f'"category":{compact(self.category)},"title":')
+        return (f'{{"rule_id":{compact(self.rule_id)},"key":{compact(self.key)},'
+                f'"rule_ids":{compact(list(self.rule_ids))},"category":{compact(self.category)},"title":')
 
     def _mid_json(self) -> str:
         return f',"priority":{compact(self.priority)},"score":{compact(number(self.score))},"actions":'
@@ -95,6 +102,7 @@ class Recommendation:
     def _build_dict(self, proofs: bool = True) -> dict[str, Any]:
         out = {
             "rule_id": self.rule_id,
+            "key": self.key,
             "rule_ids": list(self.rule_ids),
             "category": self.category,
             "title": self.title,
@@ -103,6 +111,7 @@ class Recommendation:
             "actions": list(self.actions),
             "tags": {k: list(self.tags.get(k, ())) for k in TAG_KEYS},
             "rationale": self.rationale,
+            "addresses": list(self.addresses),
             "sources": [s.as_dict for s in self.sources],
         }
         if proofs:
@@ -143,6 +152,10 @@ class Result:
     """The facts changed since the previous assessment (`recommend --previous`)."""
     assessed_on: str | None = None
     """The case's assessment date, when it states one (several assessments of a site in one batch)."""
+    as_of: AsOf | None = None
+    """The reference date of the day counts (events, people leaving), and where it came from."""
+    cues: tuple[Cue, ...] = ()
+    """Facts the case's own words suggest but it does not state (engine/model/cues.py): asked, never set."""
 
     def placed(self) -> list[tuple[Recommendation, Placement]]:
         """Each recommendation with its placement, in plan order."""
@@ -187,6 +200,8 @@ class Result:
             out["perspectives"] = self.perspectives
         if self.changes is not None:
             out["changes"] = self.changes
+        out["as_of"] = self.as_of.to_dict() if self.as_of is not None else None
+        out["cues"] = [c.to_dict() for c in self.cues]
         return out
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import functools
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,6 +23,21 @@ class Variant:
 
     when: Condition
     text: str
+
+
+@dataclass(frozen=True)
+class TextChoice:
+    """A title and/or actions a rule shows instead of its own when `when` holds."""
+
+    when: Condition
+    title: str = ""
+    actions: tuple[str, ...] = ()
+
+
+def key_from_title(title: str) -> str:
+    """A key made from a title: placeholders dropped, lower-case words joined by '-', at most 64."""
+    words = re.sub(r"[^a-z0-9]+", "-", re.sub(r"\{[^{}]*\}", "", title.lower())).strip("-")
+    return words[:64].rstrip("-") or "item"
 
 
 @dataclass(frozen=True)
@@ -62,6 +79,16 @@ class Rule:
     fallbacks: dict[str, str] = field(default_factory=dict)
     variants: tuple[Variant, ...] = ()
     """Conditional rationales, tried in order; `rationale` is the default."""
+    addresses: tuple[str, ...] = ()
+    """Problem tags the item answers (the output lists those the case states)."""
+    waits_for: tuple[str, ...] = ()
+    """Protective fact paths the item waits for while unstated and cued."""
+    texts: tuple[TextChoice, ...] = ()
+    """Title and action variants chosen by the case's facts, tried in order (the rule's own are the default)."""
+    safety: bool = False
+    """A care-and-safety item: in the plan it comes before every other item, urgent ones included."""
+    unstated_ok: str = ""
+    """Why the rule may read an unstated yes/no like "no" (empty: `rules lint` checks it)."""
     specification: dict[str, str] = field(default_factory=dict)
     """Strategy specification (docs/plan-spec.md): actor, target, frequency, duration, mechanism,
     mechanism_source; a key is present only when the rule states it."""
@@ -69,6 +96,12 @@ class Rule:
     @property
     def merge_key(self) -> tuple[str, str]:
         return (self.category, self.key or self.title)
+
+    @property
+    def item_key(self) -> str:
+        """The identity of the rule's item in every output: `<category>:<key>` (a key-less rule of a
+        user's pack falls back on its title, made into the key's characters)."""
+        return f"{self.category}:{self.key or key_from_title(self.title)}"
 
     @property
     def sort_key(self) -> tuple[int, float, str]:

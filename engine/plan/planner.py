@@ -173,6 +173,9 @@ def _rank(item: _Item, facts: Facts) -> None:
     st = _static(rec, item.rules)
     reasons: list[dict[str, Any]] = []
     urgent = st.urgent
+    safety = any(r.safety for r in item.rules)
+    if safety:
+        reasons.append({"factor": "safety"})
     if urgent:
         reasons.append({"factor": "urgent", "value": urgent})
     also = item.also
@@ -204,7 +207,7 @@ def _rank(item: _Item, facts: Facts) -> None:
     fit = 1 if not st.stages or stage is None else (0 if stage in st.stages else 2)
     if fit == 0:
         reasons.append({"factor": "stage_fit", "value": stage})
-    item.key = (0 if urgent else 1, prio, sev, tier, -figure, -len(barriers), fit, -st.support, st.category,
+    item.key = (0 if safety else 1 if urgent else 2, prio, sev, tier, -figure, -len(barriers), fit, -st.support, st.category,
                 rec.rule_id)
     item.reasons = reasons
 
@@ -213,11 +216,16 @@ def _rank(item: _Item, facts: Facts) -> None:
 
 
 def build_plan(recs: Sequence[Recommendation], rules: Mapping[str, Rule], facts: Facts,
-               options: PlanOptions | None = None) -> tuple[tuple[Recommendation, ...], Plan]:
-    """Recommendations in plan order and their placements; superseded and folded items taken out."""
+               options: PlanOptions | None = None,
+               waiting: Mapping[str, str] | None = None) -> tuple[tuple[Recommendation, ...], Plan]:
+    """Recommendations in plan order and their placements; superseded, waiting and folded items taken
+    out. `waiting`: protective fact path -> the question that answers it, for the facts the case leaves
+    unstated while its own words cue them (the items whose rules wait for one are held back)."""
     options = options or PlanOptions()
     items = [_Item(rec, [rules[i] for i in rec.rule_ids]) for rec in recs]
+    items, waits = _wait(items, waiting or {})
     items, held = _hold_back(items)
+    held = sorted([*held, *waits], key=lambda h: h.rule_id)
     for it in items:
         _rank(it, facts)
     items, folded = _fold(items, facts)
@@ -231,10 +239,50 @@ def build_plan(recs: Sequence[Recommendation], rules: Mapping[str, Rule], facts:
             horizon[first] = 0
             order[first].reasons.append({"factor": "first_step"})
             placed = sorted(range(len(order)), key=lambda i: (horizon[i], i))
+    if any(v is True and k.startswith("problem.") for k, v in facts.items()):
+        placed = _stated_problem_first(order, horizon, placed, options)
     out_recs = tuple(order[i].rec for i in placed)
     placements = tuple(Placement(HORIZON_IDS[horizon[i]], n, tuple(order[i].reasons), tuple(order[i].also),
                                  order[i].key[:-1]) for n, i in enumerate(placed, 1))
     return out_recs, Plan(placements, tuple(held), folded)
+
+
+def _stated_problem_first(order: list[_Item], horizon: list[int], placed: list[int],
+                          options: PlanOptions) -> list[int]:
+    """When the case states its problem, Start here holds at least one item that works on it: the first
+    such item not held later by pacing or `after` moves up, and the last movable item of a full Start
+    here moves to Next to make room."""
+    if any(horizon[i] == 0 and order[i].rec.addresses for i in placed):
+        return placed
+    pick = next((i for i in placed if order[i].rec.addresses
+                 and not any(r["factor"] in ("pacing", "after", "not_before") for r in order[i].reasons)), None)
+    if pick is None:
+        return placed
+    now = [i for i in placed if horizon[i] == 0]
+    if len(now) >= options.now:
+        out = next((i for i in reversed(now) if not any(r["factor"] in ("safety", "urgent") for r in order[i].reasons)),
+                   None)
+        if out is None:
+            return placed
+        horizon[out] = 1
+    horizon[pick] = 0
+    order[pick].reasons.append({"factor": "stated_problem", "value": list(order[pick].rec.addresses)})
+    return sorted(range(len(order)), key=lambda i: (horizon[i], i))
+
+
+def _wait(items: list[_Item], waiting: Mapping[str, str]) -> tuple[list[_Item], list[HeldBack]]:
+    """Items one of whose rules waits for a protective fact the case leaves unstated but cues."""
+    if not waiting:
+        return items, []
+    keep: list[_Item] = []
+    held: list[HeldBack] = []
+    for it in items:
+        path = next((p for r in it.rules for p in r.waits_for if p in waiting), None)
+        if path is None:
+            keep.append(it)
+        else:
+            held.append(HeldBack(it.rec.rule_id, f"cue:{path}", f"waits for an answer: {waiting[path]}", it.rec))
+    return keep, held
 
 
 def _hold_back(items: list[_Item]) -> tuple[list[_Item], list[HeldBack]]:

@@ -71,14 +71,15 @@ def _as_set(p: Problem) -> Problem:
 
 
 
-def whatif(engine: Engine, case: Case, settings: Iterable[str]) -> WhatIfDiff:
+def whatif(engine: Engine, case: Case, settings: Iterable[str], date: str | None = None) -> WhatIfDiff:
     """Evaluate the case as it is and with `settings` (PATH=VALUE strings) applied, and diff."""
     changes = parse_each(settings, parse_assignment)
     if not changes:
         raise UsageError(Problem(file=SET, code="missing", message="nothing to change",
                                  hint="give at least one --set PATH=VALUE, e.g. --set engagement.level=collaborate"))
     changed_case = apply(case, changes)
-    return diff(engine, case.case_id, tuple(changes), engine.evaluate(case), engine.evaluate(changed_case))
+    return diff(engine, case.case_id, tuple(changes), engine.evaluate(case, date=date),
+                engine.evaluate(changed_case, date=date))
 
 
 def diff(engine: Engine, case_id: str, changes: tuple[Assignment, ...], before: Result, after: Result) -> WhatIfDiff:

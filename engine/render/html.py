@@ -285,7 +285,7 @@ def render_html(result: Result, case: Case, view: View | None = None, *, go_zone
     body.append(("case", "The case in full", _case(case)))
     if result.plan is not None and result.plan.held_back:
         body.append(("held-back", "Held back", _held_back(result)))
-    if result.missing_information or result.warnings:
+    if result.missing_information or result.warnings or result.cues:
         body.append(("not-stated", "Not stated", _missing(result)))
     if not items:
         body.insert(1, ("nothing", "Recommendations", "<p>No rule matched this case. Stating more of the site's "
@@ -597,11 +597,14 @@ def _held_back(result: Result) -> str:
     assert result.plan is not None
     rows = "".join(f"<li>{_e(h.recommendation.title)} <small>(<code>{_e(h.rule_id)}</code>): {_e(h.reason)}</small>"
                    "</li>" for h in result.plan.held_back)
-    return f"<p>These fired, but wait while what supersedes them is in the plan:</p><ul>{rows}</ul>"
+    return f"<p>These fired, but wait while what supersedes them is in the plan, or for an answer:</p><ul>{rows}</ul>"
 
 
 def _missing(result: Result) -> str:
     out = []
+    if result.cues:
+        out.append("<p>The case's own words suggest these; answer them first:</p><ul class=\"cues\">"
+                   + "".join(f"<li>{_e(c.question)}</li>" for c in result.cues) + "</ul>")
     if result.missing_information:
         items = ", ".join(f"<code>{_e(m)}</code>" for m in result.missing_information)
         out.append(f"<p>Stating these would sharpen the advice: {items}.</p>")

@@ -230,11 +230,17 @@ def render_markdown(result: Result, view: View | None = None, *, case: Case | No
                 out.append(FENCE)
             out.append("")
     if result.plan is not None and result.plan.held_back:
-        out += ["", "## Held back", "", "Fired, but waiting while what supersedes them is in the plan:", ""]
+        out += ["", "## Held back", "", "Fired, but waiting while what supersedes them is in the plan, or for an "
+                "answer:", ""]
         out += [f"- `{h.rule_id}`: {_esc(h.reason)}" for h in result.plan.held_back]
-    if result.missing_information:
-        out += ["", "## Not stated", "", "Stating these would sharpen the advice: "
-                + ", ".join(f"`{m}`" for m in result.missing_information) + "."]
+    if result.missing_information or result.cues:
+        out += ["", "## Not stated", ""]
+        if result.cues:
+            out += ["The case's own words suggest these; answer them first:", ""]
+            out += [f"- {_esc(c.question)}" for c in result.cues] + [""]
+        if result.missing_information:
+            out += ["Stating these would sharpen the advice: "
+                    + ", ".join(f"`{m}`" for m in result.missing_information) + "."]
     if result.warnings:
         out += ["", "## Warnings", ""] + [f"- {_esc(w)}" for w in result.warnings]
     if refs:

@@ -86,6 +86,10 @@ def why_here(rec: Recommendation, limit: int = 4) -> str:
 
 def _reason(r: dict[str, Any]) -> str | None:
     f = r.get("factor")
+    if f == "stated_problem":
+        return "works on the stated problem (" + ", ".join(str(t).replace("_", " ") for t in r["value"]) + ")"
+    if f == "safety":
+        return "people's safety and wellbeing first"
     if f == "urgent":
         return "time-bound" + ("" if r["value"] == "time-bound" else f" ({r['value']})")
     if f == "priority":

@@ -154,19 +154,27 @@ def render_table(result: Result, view: View) -> str:
     if result.plan is not None and result.plan.held_back:
         head += f", {len(result.plan.held_back)} held back"
     out = wrap(head, width)
+    asked = [c for c in result.cues if c.protective]
+    if asked:
+        out += wrap(f"First answer {len(asked)} question(s) the case raises (see 'Not stated' at the end): "
+                    "some items wait for the answer.", width)
     if items and view.by == "plan":
         out += plan_lines(items, width)
         out += ["", "== Detail by category =="]
     if items:
         out += _detail_tables(items, view)
     if result.plan is not None and result.plan.held_back:
-        out += ["", "Held back (fired, but waiting for what supersedes them):"]
+        out += ["", "Held back (fired, but waiting for what supersedes them or for an answer):"]
         for h in result.plan.held_back:
             out += wrap(f"{h.rule_id}: {h.reason}", width, "    ", "  - ")
     if result.perspectives:
         from engine.render.perspectiveview import text_lines
 
         out += text_lines(result.perspectives, width)
+    if result.cues:
+        out += ["", "Not stated, though the case's own words suggest it (answer these first):"]
+        for c in result.cues:
+            out += wrap(c.question, width, "    ", "  ? ")
     if result.missing_information:
         out += [""] + wrap("Not stated (would sharpen the advice): " + ", ".join(result.missing_information), width)
     for w in result.warnings:

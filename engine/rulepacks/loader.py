@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,7 +21,7 @@ from engine.io.documents import Document, dotted, load
 from engine.model import vocabulary as v
 from engine.model.conditions import All, Any_, Condition, Not, Test
 from engine.model.facts import DERIVED_PREFIX, FACTS, FactSpec, spec_for
-from engine.model.rules import PackInfo, Rule, RuleBase, Source, Variant
+from engine.model.rules import PackInfo, Rule, RuleBase, Source, TextChoice, Variant
 
 if TYPE_CHECKING:
     from engine.rulepacks.rulemodel import TestModel
@@ -332,10 +332,14 @@ def _load_rule(doc: Document, data: Any, loc: tuple[str | int, ...], info: PackI
             add(("sources", i), f"unknown source key '{key}'",
                 did_you_mean(key, sources) or "add it to rules/sources.yaml", code="unknown_source")
     default, variants = _rationale(model, add)
-    _check_placeholders(model, add)
+    texts_when = [_condition(var.when, ("texts", i, "when"), add) for i, var in enumerate(model.texts)]
+    _check_placeholders(model, add, when, texts_when)
+    waits_for = _waits_for(model, add)
     specification = _specification(model, sources, add)
-    if len(problems) != before or when is None or variants is None:
+    if len(problems) != before or when is None or variants is None or any(c is None for c in texts_when):
         return None
+    choices = tuple(TextChoice(c, var.title or "", tuple(var.actions or ()))  # type: ignore[arg-type]
+                    for c, var in zip(texts_when, model.texts, strict=True))
     return Rule(
         id=model.id, when=when, pack=info.name, file=doc.path, line=line, title=model.title or "",
         category=model.category or "", priority=model.priority, score=float(model.score),
@@ -348,6 +352,8 @@ def _load_rule(doc: Document, data: Any, loc: tuple[str | int, ...], info: PackI
         stages=tuple(model.stages), after=tuple(a if isinstance(a, str) else a.tag for a in model.after),
         supersedes=tuple(model.supersedes), evidence_level=model.evidence_level or 0,
         fallbacks=dict(model.fallbacks), variants=variants, specification=specification,
+        addresses=tuple(model.addresses), waits_for=waits_for, texts=choices,
+        unstated_ok=model.unstated_ok.reason if model.unstated_ok else "", safety=model.safety,
     )
 
 
@@ -392,30 +398,73 @@ def _rationale(model: Any, add: Any) -> tuple[str, tuple[Variant, ...] | None]:
     return model.rationale[-1].text, (tuple(variants) if ok else None)
 
 
-def _check_placeholders(model: Any, add: Any) -> None:
-    """Every `{name}` in a rule's text is one of the closed list; fallbacks name known placeholders."""
-    from engine.rulepacks.placeholders import PLACEHOLDERS, names_in
+def _check_placeholders(model: Any, add: Any, when: Condition | None,
+                        texts_when: list[Condition | None]) -> None:
+    """Every `{name}` in a rule's text is a known placeholder; fallbacks name known placeholders; a site
+    placeholder (`{person:champion}`, ...) appears only in a text whose conditions guarantee the case
+    states what it names, or with a fallback (no output may stand in for a person the case never named)."""
+    from engine.rulepacks.placeholders import all_names, known_name, names_in, requires
 
-    texts: list[tuple[tuple[str | int, ...], str]] = []
+    def guarded(extra: Condition | None) -> Callable[[str], bool]:
+        conds = [c for c in (when, extra) if c is not None]
+        return lambda name: name in model.fallbacks or any(guarantees(c, set(requires(name))) for c in conds)
+
+    base = guarded(None)
+    texts: list[tuple[tuple[str | int, ...], str, Callable[[str], bool]]] = []
     if model.title:
-        texts.append((("title",), model.title))
+        texts.append((("title",), model.title, base))
     if model.recommend is not None:
-        texts += [(("recommend", "actions", i), a) for i, a in enumerate(model.recommend.actions)]
+        texts += [(("recommend", "actions", i), a, base) for i, a in enumerate(model.recommend.actions)]
     if isinstance(model.rationale, list):
-        texts += [(("rationale", i, "text"), var.text) for i, var in enumerate(model.rationale)]
+        texts += [(("rationale", i, "text"), var.text, guarded(None)) for i, var in enumerate(model.rationale)]
     elif model.rationale:
-        texts.append((("rationale",), model.rationale))
-    for loc, text in texts:
+        texts.append((("rationale",), model.rationale, base))
+    for i, (var, cond) in enumerate(zip(model.texts, texts_when, strict=True)):
+        ok = guarded(cond)
+        if var.title:
+            texts.append((("texts", i, "title"), var.title, ok))
+        texts += [(("texts", i, "actions", j), a, ok) for j, a in enumerate(var.actions or ())]
+    names = all_names()
+    for loc, text, fillable in texts:
         for name in names_in(text):
-            if name not in PLACEHOLDERS:
+            if not known_name(name):
                 add(loc, f"unknown placeholder '{{{name}}}'",
-                    (did_you_mean(name, PLACEHOLDERS) or "placeholders: " + ", ".join(PLACEHOLDERS))
+                    (did_you_mean(name, names) or "placeholders: " + ", ".join(names[:12]) + ", ...")
                     + "; write {{ and }} for literal braces", code="unknown_placeholder")
+            elif ":" in name and not fillable(name):
+                add(loc, f"'{{{name}}}' may have nothing to name: the conditions do not make sure the case states "
+                    f"{' or '.join(requires(name)[:2])}{' (or another group)' if len(requires(name)) > 2 else ''}",
+                    "move the text into a `texts:` variant whose `when` tests that fact, or give the rule a "
+                    f"fallback for '{name}'", code="unfillable_placeholder")
     for name in model.fallbacks:
-        if name not in PLACEHOLDERS:
+        if not known_name(name):
             add(("fallbacks", name), f"unknown placeholder '{name}'",
-                did_you_mean(name, PLACEHOLDERS) or "placeholders: " + ", ".join(PLACEHOLDERS),
+                did_you_mean(name, names) or "placeholders: " + ", ".join(names[:12]) + ", ...",
                 code="unknown_placeholder")
+
+
+def guarantees(cond: Condition, paths: set[str]) -> bool:
+    """Whether `cond` holding means the case states one of `paths` (any test of a path but `exists:
+    false` fails on an unstated fact; `all` needs one such item, `any` needs it in every branch)."""
+    if isinstance(cond, Test):
+        return cond.fact in paths and not (cond.op == "exists" and not cond.value)
+    if isinstance(cond, All):
+        return any(guarantees(c, paths) for c in cond.items)
+    if isinstance(cond, Any_):
+        return all(guarantees(c, paths) for c in cond.items)
+    return False
+
+
+def _waits_for(model: Any, add: Any) -> tuple[str, ...]:
+    """The protective facts the rule waits for: yes/no or dated facts the cue lexicon can ask about."""
+    from engine.model.sitevocab import PROTECTIVE_PATHS
+
+    for i, path in enumerate(model.waits_for):
+        if path not in PROTECTIVE_PATHS:
+            add(("waits_for", i), f"'{path}' is not a protective fact the case is asked about",
+                did_you_mean(path, PROTECTIVE_PATHS) or "one of: " + ", ".join(PROTECTIVE_PATHS),
+                code="bad_waits_for")
+    return tuple(model.waits_for)
 
 
 _ORDERING = ("lt", "lte", "gt", "gte")

@@ -8,9 +8,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from engine.model import sitevocab as sv
 from engine.model import vocabulary as v
+
+if TYPE_CHECKING:
+    from engine.model.case import Case, Person
+    from engine.model.sitefacts import AsOf
 
 PLACEHOLDERS: dict[str, str] = {
     "site": "the site",
@@ -42,6 +47,104 @@ FACTS_READ: dict[str, tuple[str, ...]] = {
 }
 """Name -> the case facts its text is made from (`values_for` reads nothing else): a text using
 only `{innovation}` is the same for every case with the same innovation, so it can be shared."""
+
+SITE_FAMILIES: dict[str, str] = {
+    "person": "the name (else the role) of the first person listed in a group: {person:champion}",
+    "people": "everyone listed in a group: {people:frontline_staff}",
+    "event": "the date of an event: {event:launch.on} (the latest on or before the reference date, else the next)",
+    "asset": "an asset as the case words it: {asset:existing_meeting}",
+}
+"""The site's own placeholders, `{family:id}`: filled only where the case states what they name."""
+
+LEAVING = ("person:leaving", "person:leaving.until")
+"""The first person leaving (leaders, sponsors and champions first) and their last day."""
+
+
+def site_names() -> list[str]:
+    """Every site placeholder name (for did-you-mean and the docs)."""
+    return ([f"person:{g}" for g in sv.PEOPLE_GROUPS] + [f"people:{g}" for g in sv.PEOPLE_GROUPS] + list(LEAVING)
+            + [f"event:{k}.on" for k in sv.EVENT_KINDS] + [f"asset:{k}" for k in sv.ASSET_KINDS])
+
+
+SITE_NAMES: frozenset[str] = frozenset(site_names())
+
+
+def known_name(name: str) -> bool:
+    """A placeholder the language knows: one of PLACEHOLDERS or a site placeholder."""
+    return name in PLACEHOLDERS or name in SITE_NAMES
+
+
+def all_names() -> list[str]:
+    return [*PLACEHOLDERS, *site_names()]
+
+
+def requires(name: str) -> tuple[str, ...]:
+    """The fact paths one of which a rule's conditions must guarantee before its text may use the site
+    placeholder `name` (a test on any of them, other than `exists: false`, means the case states it)."""
+    family, _, rest = name.partition(":")
+    if name == "person:leaving":  # a day count until someone leaves means someone is leaving
+        return tuple(f"people.{g}.{f}" for f in ("leaving", "leaving_days_until") for g in sv.PEOPLE_GROUPS)
+    if name == "person:leaving.until":
+        return tuple(f"people.{g}.leaving_days_until" for g in sv.PEOPLE_GROUPS)
+    if family in ("person", "people"):
+        return (f"people.{rest}.count",)
+    if family == "event":
+        kind = rest.removesuffix(".on")
+        return (f"events.{kind}.days_since", f"events.{kind}.days_until")
+    if family == "asset":
+        return (f"assets.{rest}",)
+    return ()
+
+
+def long_date(iso: str) -> str:
+    """2026-05-01 -> '1 May 2026' (English month names, whatever the machine's locale)."""
+    year, month, day = iso.split("-")
+    return f"{int(day)} {_MONTHS[int(month) - 1]} {year}"
+
+
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December")
+
+
+def _who(person: Person) -> str:
+    """A person in running text: their name with the role, else 'the <role>'."""
+    role = " ".join(person.role.split())
+    if person.name:
+        return f"{' '.join(person.name.split())} ({role})"
+    return role if role[:4].lower() in ("the ", "our ") else f"the {role}"
+
+
+def site_texts(case: Case, reference: AsOf | None) -> dict[str, str]:
+    """The site placeholders' text for one case: only those the case can fill (see `requires`)."""
+    out: dict[str, str] = {}
+    people = case.people or []
+    for group in sv.PEOPLE_GROUPS:
+        members = [p for p in people if p.group == group]
+        if members:
+            out[f"person:{group}"] = _who(members[0])
+            out[f"people:{group}"] = _join(_who(p) for p in members)
+    leaving = sorted((p for p in people if p.status == "leaving"),
+                     key=lambda p: p.group not in sv.LEADING_GROUPS)  # stable: case order within each
+    today = reference.date if reference else None
+    dated = [p for p in leaving if p.until and today and p.until >= today]
+    if leaving:  # the person named is the one whose date is given, when a date is known
+        first = dated[0] if dated else leaving[0]
+        out["person:leaving"] = _who(first)
+        if first.until and dated:
+            out["person:leaving.until"] = long_date(first.until)
+    if today:
+        for kind in sv.EVENT_KINDS:
+            dates = sorted(e.on for e in case.events or () if e.kind == kind)
+            past = [d for d in dates if d <= today]
+            when = past[-1] if past else next((d for d in dates if d > today), None)
+            if when:
+                out[f"event:{kind}.on"] = long_date(when)
+    for asset in case.assets or ():
+        name = f"asset:{asset.kind}"
+        if name not in out:
+            out[name] = " ".join((asset.summary or asset.kind.replace("_", " ")).split()).rstrip(".")
+    return out
+
 
 _FIELD_RE = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
 
@@ -170,10 +273,13 @@ def values_for(facts: Mapping[str, Any], barriers: Iterable[str], fallbacks: Map
                known: Mapping[str, str | None] | None = None) -> dict[str, str]:
     """Every placeholder's text for one case and one rule: the case's value, else the rule's fallback,
     else the documented default phrase. `barriers` are CFIR ids the rule matched as barriers;
-    `known` is `case_values(facts)` when the caller already has it."""
+    `known` is `case_values(facts)` (with the case's `site_texts`) when the caller already has it."""
     values = dict(case_values(facts) if known is None else known)
     values["barriers"] = _join(v.CFIR_IDS.get(b, b) for b in barriers) or None
-    return {name: (val if val else fallbacks.get(name, PLACEHOLDERS[name])) for name, val in values.items()}
+    out = {name: (val if val else fallbacks.get(name) or PLACEHOLDERS.get(name, "")) for name, val in values.items()}
+    for name, text in fallbacks.items():  # a site placeholder the case cannot fill, with the rule's fallback
+        out.setdefault(name, text)
+    return out
 
 
 def reads(texts: Iterable[str]) -> frozenset[str]:

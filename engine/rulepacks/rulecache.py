@@ -26,9 +26,9 @@ from typing import Any
 
 from engine import __version__
 from engine.model.conditions import All, Any_, Condition, Not, Test
-from engine.model.rules import PackInfo, Rule, RuleBase, Source, Variant
+from engine.model.rules import PackInfo, Rule, RuleBase, Source, TextChoice, Variant
 
-FORMAT = 4
+FORMAT = 5
 KEEP = 8
 """Cache entries kept (by last use): one per pack edit would otherwise pile up without end."""
 MAX_PACK_BYTES = 1_000_000
@@ -189,8 +189,8 @@ def _cond_from(d: Any) -> Condition:
 
 _RULE_FIELDS = ("id", "pack", "file", "line", "title", "category", "priority", "score", "key", "description",
                 "derive", "rationale", "overrides", "table", "urgent", "not_before", "due", "evidence_level",
-                "fallbacks", "specification")
-_TUPLE_FIELDS = ("stages", "after", "supersedes")
+                "fallbacks", "specification", "unstated_ok", "safety")
+_TUPLE_FIELDS = ("stages", "after", "supersedes", "addresses", "waits_for")
 
 
 def _base_to(base: RuleBase) -> dict[str, Any]:
@@ -200,6 +200,7 @@ def _base_to(base: RuleBase) -> dict[str, Any]:
         item.update(when=_cond_to(r.when), actions=list(r.actions), sources=list(r.sources),
                     tags={k: list(v) for k, v in r.tags.items()},
                     variants=[[_cond_to(x.when), x.text] for x in r.variants],
+                    texts=[[_cond_to(x.when), x.title, list(x.actions)] for x in r.texts],
                     **{f: list(getattr(r, f)) for f in _TUPLE_FIELDS})
         rules.append(item)
     return {
@@ -216,7 +217,8 @@ def _base_from(data: dict[str, Any]) -> RuleBase:
         Rule(**{f: item[f] for f in _RULE_FIELDS}, when=_cond_from(item["when"]), actions=tuple(item["actions"]),
              sources=tuple(item["sources"]), tags={k: tuple(v) for k, v in item["tags"].items()},
              variants=tuple(Variant(_cond_from(c), t) for c, t in item["variants"]),
-             stages=tuple(item["stages"]), after=tuple(item["after"]), supersedes=tuple(item["supersedes"]))
+             texts=tuple(TextChoice(_cond_from(c), t, tuple(a)) for c, t, a in item["texts"]),
+             **{f: tuple(item[f]) for f in _TUPLE_FIELDS})
         for item in data["rules"])
     packs = tuple(PackInfo(**p) for p in data["packs"])
     sources = {k: Source(**s) for k, s in data["sources"].items()}

@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal, Union
 from pydantic import AfterValidator, BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
 from pydantic_core import PydanticCustomError
 
+from engine.errors import FieldInvalid, did_you_mean
 from engine.model.rules import RESERVED_PREFIX
 
 Category = Literal["tailored_support", "facilitation", "equity", "capacity_building", "implementation_strategy"]
@@ -29,23 +30,23 @@ DERIVED_NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 
 def _rule_id(value: str) -> str:
     if not RULE_ID_RE.match(value):
-        raise ValueError(f"rule id {value!r} is not allowed|start with a letter; use letters, digits, "
+        raise FieldInvalid(f"rule id {value!r} is not allowed", "start with a letter; use letters, digits, "
                          "'-', '_' and '.' (e.g. EQ-SHARE-POWER)")
     if value.lower().startswith(RESERVED_PREFIX):
-        raise ValueError(f"rule id {value!r} uses the engine's reserved prefix '{RESERVED_PREFIX}'|"
+        raise FieldInvalid(f"rule id {value!r} uses the engine's reserved prefix '{RESERVED_PREFIX}'", ""
                          "choose another id (e.g. start it with your pack's name)")
     return value
 
 
 def _name(value: str) -> str:
     if not NAME_RE.match(value):
-        raise ValueError(f"name {value!r} is not allowed|start with a letter; use letters, digits, '-' and '_'")
+        raise FieldInvalid(f"name {value!r} is not allowed", "start with a letter; use letters, digits, '-' and '_'")
     return value
 
 
 def _semver(value: str) -> str:
     if not SEMVER_RE.match(str(value)):
-        raise ValueError(f"version {value!r} is not a semantic version|write it as MAJOR.MINOR.PATCH, e.g. 1.0.0")
+        raise FieldInvalid(f"version {value!r} is not a semantic version", "write it as MAJOR.MINOR.PATCH, e.g. 1.0.0")
     return str(value)
 
 
@@ -79,10 +80,10 @@ class TestModel(_Strict):
             ops = [k for k in data if k in OPERATORS]
             if len(ops) != 1:
                 found = ", ".join(ops) if ops else "none"
-                raise ValueError(f"a test needs exactly one operator (found: {found})|"
+                raise FieldInvalid(f"a test needs exactly one operator (found: {found})", f""
                                  f"operators: {', '.join(OPERATORS)}")
             if data[ops[0]] is None:  # `equals: ~` would otherwise read as `exists: false`
-                raise ValueError(f"'{ops[0]}' has no value (null)|give a value, e.g. '{ops[0]}: installation'; "
+                raise FieldInvalid(f"'{ops[0]}' has no value (null)", f"give a value, e.g. '{ops[0]}: installation'; "
                                  "to test that a fact is not stated, write 'exists: false'")
         return data
 
@@ -148,7 +149,7 @@ TAG_REF_RE = re.compile(r"^[a-z_]+:[A-Za-z0-9_.-]+$")
 
 def _tag_ref(value: str) -> str:
     if not TAG_REF_RE.match(value):
-        raise ValueError(f"tag reference {value!r} is not allowed|write it as KEY:ID, e.g. "
+        raise FieldInvalid(f"tag reference {value!r} is not allowed", "write it as KEY:ID, e.g. "
                          "equity_element:build_trusting_relationships")
     return value
 
@@ -164,6 +165,50 @@ class RationaleVariant(_Strict):
 
     when: ConditionModel | None = None
     text: str = Field(min_length=1)
+
+
+KEY_RE = re.compile(r"^[a-z0-9_.:-]{1,64}$")
+
+
+def _key(value: str) -> str:
+    if not KEY_RE.match(value):
+        raise FieldInvalid(f"key {value!r} is not allowed", "use lower-case letters, digits and '_', '.', ':' or '-', "
+                           "at most 64 (e.g. leadership-transition); it is the item's identity across assessments")
+    return value
+
+
+def _problem_tag(value: str) -> str:
+    from engine.model.sitevocab import PROBLEM_TAGS
+
+    if value not in PROBLEM_TAGS:
+        hint = did_you_mean(value, PROBLEM_TAGS)
+        raise FieldInvalid(f"unknown problem tag {value!r}", (hint + "; " if hint else "") + "one of: "
+                           + ", ".join(PROBLEM_TAGS))
+    return value
+
+
+class TextVariant(_Strict):
+    """A title and/or actions shown instead of the rule's own when `when` holds (the first that holds wins).
+
+    Variants let a rule name what the case states (a named champion, the date a leader leaves) and say
+    something else when it does not: a placeholder may be used only where the conditions guarantee it."""
+
+    when: ConditionModel
+    title: str | None = Field(None, min_length=1)
+    actions: list[str] | None = Field(None, min_length=1)
+
+    @model_validator(mode="after")
+    def _says_something(self) -> TextVariant:
+        if self.title is None and self.actions is None:
+            raise FieldInvalid("a text variant gives neither a title nor actions",
+                               "give 'title', 'actions' or both, or remove the variant")
+        return self
+
+
+class Unstated(_Strict):
+    """Why a rule may read a yes/no fact's "not stated" like "no" (rules lint asks for the reason)."""
+
+    reason: str = Field(min_length=10)
 
 
 class Recommend(_Strict):
@@ -194,7 +239,7 @@ class Specification(_Strict):
     @model_validator(mode="after")
     def _mechanism_cited(self) -> Specification:
         if (self.mechanism is None) != (self.mechanism_source is None):
-            raise ValueError("'mechanism' and 'mechanism_source' go together|state a mechanism only with the key "
+            raise FieldInvalid("'mechanism' and 'mechanism_source' go together", "state a mechanism only with the key "
                              "of the source that states it (rules/sources.yaml)")
         return self
 
@@ -207,7 +252,7 @@ class RuleModel(_Strict):
     category: Category | None = None
     priority: Priority = "medium"
     score: float = Field(0, ge=0, le=100)
-    key: str | None = None
+    key: Annotated[str, AfterValidator(_key)] | None = None
     description: str | None = None
     when: ConditionModel
     recommend: Recommend | None = None
@@ -225,27 +270,37 @@ class RuleModel(_Strict):
     evidence_level: Literal[1, 2] | None = None
     fallbacks: dict[str, str] = {}
     specification: Specification | None = None
+    addresses: list[Annotated[str, AfterValidator(_problem_tag)]] = []
+    """The problem tags (case `problem.tags`) this item answers; the output lists those the case states."""
+    waits_for: list[str] = []
+    """Fact paths (protective facts) this item waits for while the case leaves them unstated and cued."""
+    texts: list[TextVariant] = []
+    """Title and action variants chosen by what the case states (the rule's own are the default)."""
+    safety: bool = False
+    """A care-and-safety item (people harmed or at risk): placed before every other item, urgent ones too."""
+    unstated_ok: Unstated | None = None
+    """The reason this rule may read an unstated yes/no like "no" (otherwise `rules lint` flags it)."""
 
     @model_validator(mode="after")
     def _kind(self) -> RuleModel:
         if isinstance(self.rationale, list):
             if not self.rationale:
-                raise ValueError("'rationale' is an empty list|give a sentence, or variants ending with a default "
+                raise FieldInvalid("'rationale' is an empty list", "give a sentence, or variants ending with a default "
                                  "(a variant without 'when')")
             if self.rationale[-1].when is not None:
-                raise ValueError("the last rationale variant needs no 'when'|end the list with a default sentence "
+                raise FieldInvalid("the last rationale variant needs no 'when'", "end the list with a default sentence "
                                  "that asserts nothing the case may not state")
             if any(var.when is None for var in self.rationale[:-1]):
-                raise ValueError("only the last rationale variant may omit 'when'|give each earlier variant a "
+                raise FieldInvalid("only the last rationale variant may omit 'when'", "give each earlier variant a "
                                  "condition, or move the default to the end")
         if self.derive is not None and (self.urgent or self.not_before or self.due or self.stages or self.after
                                         or self.supersedes or self.evidence_level or self.fallbacks
-                                        or self.specification):
-            raise ValueError("plan fields (urgent, not_before, due, stages, after, supersedes, evidence_level, "
-                             "fallbacks, specification) apply to recommending rules only|remove them from this "
-                             "derive rule")
+                                        or self.specification or self.addresses or self.waits_for or self.texts or self.safety):
+            raise FieldInvalid("plan fields (urgent, not_before, due, stages, after, supersedes, evidence_level, "
+                             "fallbacks, specification, addresses, waits_for, texts) apply to recommending rules only",
+                             "remove them from this derive rule")
         if (self.recommend is None) == (self.derive is None):
-            raise ValueError("a rule needs exactly one of 'recommend' or 'derive'|"
+            raise FieldInvalid("a rule needs exactly one of 'recommend' or 'derive'", ""
                              "recommend: {actions: [...]} gives advice; derive: {name: value} sets a derived fact")
         if self.recommend is not None:
             missing = [f for f in ("title", "category", "rationale") if not getattr(self, f)]
@@ -256,13 +311,13 @@ class RuleModel(_Strict):
                 raise PydanticCustomError("no_sources", "a recommending rule needs {missing}",
                                           {"missing": ", ".join(missing), "hint": hint})
             if missing:
-                raise ValueError(f"a recommending rule needs {', '.join(missing)}|{hint}")
+                raise FieldInvalid(f"a recommending rule needs {', '.join(missing)}", f"{hint}")
         if self.derive is not None:
             if not self.derive:
-                raise ValueError("'derive' is empty|name at least one fact, e.g. derive: {engagement_gap: true}")
+                raise FieldInvalid("'derive' is empty", "name at least one fact, e.g. derive: {engagement_gap: true}")
             for name in self.derive:
                 if not DERIVED_NAME_RE.match(name):
-                    raise ValueError(f"derived fact name {name!r} is not allowed|"
+                    raise FieldInvalid(f"derived fact name {name!r} is not allowed", ""
                                      "use lower-case letters, digits and '_', e.g. engagement_gap")
         return self
 
@@ -296,7 +351,7 @@ _URL_RE = re.compile(r"^https?://[^\s\x00-\x1f\x7f]+$", re.IGNORECASE)
 def _url(value: str) -> str:
     """Only http(s) links: a `javascript:` or `data:` URL in an HTML report's href runs on click."""
     if not _URL_RE.match(value):
-        raise ValueError(f"url {value[:80]!r} is not an http(s) address|give the https:// address of the source "
+        raise FieldInvalid(f"url {value[:80]!r} is not an http(s) address", "give the https:// address of the source "
                          "(a DOI as https://doi.org/...)")
     return value
 

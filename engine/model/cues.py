@@ -1,0 +1,242 @@
+"""Cues: a case's own words that suggest a fact it does not state, put to the practitioner as questions.
+
+The lexicon is data, declared once in engine/data/cues.yaml: each entry names a fact (`path` and
+`value`), the phrases that suggest it, whether it is protective, and the question to ask. A cue is
+raised only while the case leaves that fact unstated, and it only suggests: the case is never changed
+and no rule reads a cue as the fact.
+
+    equity.tribal_sovereignty (a true/false fact of the case; unstated = None)
+    problem.tags              (value: a problem tag id; unstated = not among the case's tags)
+    events                    (value: an event kind id; unstated = no event of that kind listed)
+
+The free text is read in a fixed order (site, innovation, challenge.summary, notes, people[i].role,
+events[i].summary); cues come in lexicon order, the first match of an entry winning. Matching is
+whole-word and case-insensitive. Each entry's phrases are compiled once, escaped, into one pattern:
+no case text is ever compiled, and a search takes time linear in the text's length.
+"""
+
+from __future__ import annotations
+
+import re
+import types
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, get_args
+
+import yaml
+from pydantic import BaseModel
+
+from engine.model import sitevocab as sv
+from engine.model.case import Case
+
+CUES_FILE = Path(__file__).resolve().parent.parent / "data" / "cues.yaml"
+
+KEYS = ("path", "value", "protective", "phrases", "question")
+"""The keys of a lexicon entry, all required."""
+
+TAGS_PATH = "problem.tags"
+EVENTS_PATH = "events"
+FOUND = "{found}"
+
+PHRASE_RE = re.compile(r"[^\W_]+(?:[ '][^\W_]+)*")
+"""A phrase: words of letters or digits joined by single spaces or apostrophes (it starts and ends
+with a word character, so its `\\b` boundaries hold)."""
+
+MAX_PHRASE = 80
+
+_SEPARATOR = r"[ \t\r\n\u00a0\-\u2010\u2011]{1,3}"
+"""What a space inside a phrase matches in the text: a space, a line break or a hyphen (at most three)."""
+
+_APOSTROPHE = r"['\u2019\u02bc]"
+"""What an apostrophe inside a phrase matches: a straight or a typographic one."""
+
+
+class LexiconError(ValueError):
+    """The cue lexicon file is malformed: raised when it is loaded, naming the entry and what is wrong."""
+
+
+@dataclass(frozen=True)
+class CueEntry:
+    """One lexicon entry: the fact its phrases suggest and the question they raise."""
+
+    path: str
+    value: Any
+    protective: bool
+    phrases: tuple[str, ...]
+    question: str
+    pattern: re.Pattern[str]
+    """All the phrases as one case-insensitive, whole-word pattern, the longest tried first."""
+
+
+@dataclass(frozen=True)
+class Cue:
+    """A fact the case's words suggest but the case does not state, and the question to settle it."""
+
+    path: str
+    value: Any
+    found: str
+    """The matched words exactly as the case writes them."""
+    in_: str
+    """The field they were found in: site, innovation, challenge.summary, notes, people[2].role, events[0].summary."""
+    question: str
+    protective: bool
+    """True when the fact's absence must not be read as "no" (a Tribal Nation's authority, a critical incident)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"path": self.path, "value": self.value, "found": self.found, "in": self.in_,
+                "question": self.question, "protective": self.protective}
+
+
+def _boolean_paths() -> frozenset[str]:
+    """The case's true/false facts as `section.field` (equity.tribal_sovereignty, leadership.transition, ...)."""
+    out: set[str] = set()
+    for name, info in Case.model_fields.items():
+        for section in get_args(info.annotation):
+            if isinstance(section, type) and not isinstance(section, types.GenericAlias) \
+                    and issubclass(section, BaseModel):
+                out.update(f"{name}.{field}" for field, f in section.model_fields.items()
+                           if set(get_args(f.annotation)) == {bool, type(None)})
+    return frozenset(out)
+
+
+BOOLEAN_PATHS = _boolean_paths()
+"""The true/false facts of the case a cue may suggest (their value in the lexicon is true or false)."""
+
+
+def _phrase_pattern(phrase: str) -> str:
+    return _SEPARATOR.join(_APOSTROPHE.join(re.escape(part) for part in word.split("'"))
+                           for word in phrase.split(" "))
+
+
+def _compile(phrases: Sequence[str]) -> re.Pattern[str]:
+    """The phrases as one pattern: escaped literals, longest first (so 'tribal nation' wins over 'tribal')."""
+    ordered = sorted(phrases, key=lambda p: (-len(p), p))
+    return re.compile(r"\b(?:" + "|".join(_phrase_pattern(p) for p in ordered) + r")\b", re.IGNORECASE)
+
+
+def _check_value(path: str, value: Any) -> str:
+    """What is wrong with `value` for `path` ('' when nothing)."""
+    if path == TAGS_PATH:
+        return "" if isinstance(value, str) and value in sv.PROBLEM_TAGS else (
+            f"unknown problem tag {value!r}; one of: {', '.join(sv.PROBLEM_TAGS)}")
+    if path == EVENTS_PATH:
+        return "" if isinstance(value, str) and value in sv.EVENT_KINDS else (
+            f"unknown event kind {value!r}; one of: {', '.join(sv.EVENT_KINDS)}")
+    if path in BOOLEAN_PATHS:
+        return "" if isinstance(value, bool) else f"{path} is true or false, not {value!r}"
+    return (f"unknown path {path!r}; one of: {TAGS_PATH}, {EVENTS_PATH}, "
+            + ", ".join(sorted(BOOLEAN_PATHS)))
+
+
+def _entry(raw: Any) -> CueEntry:
+    """One raw entry checked and compiled; LexiconError (without the entry's place) when it is wrong."""
+    if not isinstance(raw, dict):
+        raise LexiconError(f"an entry is a mapping of {', '.join(KEYS)}, not {type(raw).__name__}")
+    missing = [k for k in KEYS if k not in raw]
+    unknown = [str(k) for k in raw if k not in KEYS]
+    if missing or unknown:
+        raise LexiconError("; ".join(filter(None, (missing and f"missing {', '.join(missing)}",
+                                                   unknown and f"unknown key {', '.join(unknown)}"))))
+    path, value, protective, phrases, question = (raw[k] for k in KEYS)
+    if not isinstance(path, str):
+        raise LexiconError(f"path must be text, not {path!r}")
+    wrong = _check_value(path, value)
+    if wrong:
+        raise LexiconError(wrong)
+    if not isinstance(protective, bool):
+        raise LexiconError(f"protective is true or false, not {protective!r}")
+    if not isinstance(phrases, list) or not phrases:
+        raise LexiconError("phrases must be a non-empty list")
+    for phrase in phrases:
+        if not (isinstance(phrase, str) and phrase == phrase.lower() and len(phrase) <= MAX_PHRASE
+                and PHRASE_RE.fullmatch(phrase)):
+            raise LexiconError(f"phrase {phrase!r} is not lower-case words joined by single spaces or "
+                               f"apostrophes (at most {MAX_PHRASE} characters)")
+    twice = sorted({p for i, p in enumerate(phrases) if p in phrases[:i]})
+    if twice:
+        raise LexiconError(f"phrase {twice[0]!r} is given twice")
+    if not isinstance(question, str) or FOUND not in question or "{" in question.replace(FOUND, "") \
+            or "}" in question.replace(FOUND, ""):
+        raise LexiconError(f"question must be text with {FOUND} (the matched words) and no other braces")
+    return CueEntry(path, value, protective, tuple(phrases), question.strip(), _compile(phrases))
+
+
+def load_lexicon(path: Path = CUES_FILE) -> tuple[CueEntry, ...]:
+    """Read and check a cue lexicon: every entry well formed, one entry per (path, value), and every
+    entry of one path equally protective. Raises LexiconError naming the entry."""
+    with path.open(encoding="utf-8") as fh:
+        data = yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    if not isinstance(data, list) or not data:
+        raise LexiconError(f"{path.name}: the lexicon is a non-empty list of entries")
+    entries: list[CueEntry] = []
+    seen: dict[tuple[str, str], int] = {}
+    protective: dict[str, bool] = {}
+    for number, raw in enumerate(data, 1):
+        where = f"{path.name} entry {number}"
+        if isinstance(raw, dict) and isinstance(raw.get("path"), str):
+            where += f" ({raw['path']}" + (f" {raw.get('value')!r})" if "value" in raw else ")")
+        try:
+            entry = _entry(raw)
+        except LexiconError as exc:
+            raise LexiconError(f"{where}: {exc}") from None
+        key = (entry.path, repr(entry.value))
+        if key in seen:
+            raise LexiconError(f"{where}: the same path and value as entry {seen[key]}; merge their phrases")
+        seen[key] = number
+        if protective.setdefault(entry.path, entry.protective) != entry.protective:
+            raise LexiconError(f"{where}: protective differs from the other {entry.path} entries; a path is "
+                               "protective or not as a whole")
+        entries.append(entry)
+    return tuple(entries)
+
+
+LEXICON: tuple[CueEntry, ...] = load_lexicon()
+"""The shipped lexicon, in file order (the order cues are raised in)."""
+
+PROTECTIVE_PATHS: frozenset[str] = frozenset(e.path for e in LEXICON if e.protective)
+"""The paths whose cues are protective: their absence from a case must not be read as "no"."""
+
+
+def free_text(case: Case) -> Iterator[tuple[str, str]]:
+    """The case's free text as (field, text), in the order cues are looked for."""
+    challenge = case.challenge.summary if case.challenge else None
+    for field, text in (("site", case.site), ("innovation", case.innovation), ("challenge.summary", challenge),
+                        ("notes", case.notes)):
+        if text:
+            yield field, text
+    for i, person in enumerate(case.people or ()):
+        yield f"people[{i}].role", person.role
+    for i, event in enumerate(case.events or ()):
+        if event.summary:
+            yield f"events[{i}].summary", event.summary
+
+
+def is_stated(case: Case, path: str, value: Any) -> bool:
+    """Whether the case already states the fact a cue at (path, value) would suggest (either way, for a
+    true/false fact: an explicit false settles it as much as a true)."""
+    if path == TAGS_PATH:
+        return case.problem is not None and value in case.problem.tags
+    if path == EVENTS_PATH:
+        return any(event.kind == value for event in case.events or ())
+    section, field = path.split(".", 1)
+    part = getattr(case, section)
+    return part is not None and getattr(part, field) is not None
+
+
+def find_cues(case: Case, lexicon: Sequence[CueEntry] = LEXICON) -> tuple[Cue, ...]:
+    """The cues the case's own words raise: at most one per (path, value), in lexicon order, each the
+    first match in field order, and none for a fact the case states. The case is only read."""
+    texts = list(free_text(case))
+    out: list[Cue] = []
+    for entry in lexicon:
+        if is_stated(case, entry.path, entry.value):
+            continue
+        for field, text in texts:
+            match = entry.pattern.search(text)
+            if match:
+                found = match.group(0)
+                question = entry.question.replace(FOUND, " ".join(found.split()))
+                out.append(Cue(entry.path, entry.value, found, field, question, entry.protective))
+                break
+    return tuple(out)

@@ -1,0 +1,239 @@
+"""The site in its own words: people, the stated problem, events and assets as facts, placeholders and items."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from conftest import CASES
+from helpers import engine_for, rec
+
+from cli import main
+from engine import load_case
+from engine.model.case import Case
+from engine.model.sitefacts import AsOf, as_of, site_facts
+
+
+def _case(**extra: Any) -> Case:
+    return Case.model_validate({"case_id": "t", "site": "Oak Clinic", "innovation": "Group prenatal care", **extra})
+
+
+RIVERSIDE_PEOPLE = [
+    {"name": "Dr. Elena Ortiz", "role": "medical director", "group": "leadership", "stance": "supportive",
+     "status": "leaving", "until": "2026-05-01"},
+    {"role": "care managers", "group": "frontline_staff"},
+    {"role": "psychiatric consultants", "group": "frontline_staff", "stance": "skeptical"},
+]
+
+
+# ---------------------------------------------------------------- facts
+
+
+def test_people_problem_events_assets_become_facts() -> None:
+    case = _case(assessed_on="2026-03-02", people=RIVERSIDE_PEOPLE, problem={"tags": ["roles_unclear"]},
+                 events=[{"kind": "critical_incident", "on": "2026-02-20"}, {"kind": "critical_incident",
+                                                                            "on": "2025-12-01"},
+                         {"kind": "launch", "on": "2026-04-01"}],
+                 assets=[{"kind": "existing_meeting", "summary": "Monthly all-staff huddle"}])
+    facts = site_facts(case, as_of(case))
+    assert facts["people.leadership.count"] == 1
+    assert facts["people.frontline_staff.count"] == 2
+    assert facts["people.frontline_staff.stance.skeptical"] == 1
+    assert facts["people.leadership.stance.supportive"] == 1
+    assert facts["people.leadership.leaving"] == 1
+    assert facts["people.leadership.leaving_days_until"] == 60
+    assert facts["problem.roles_unclear"] is True
+    assert "problem.workload" not in facts  # not stated is not false
+    assert facts["events.critical_incident.days_since"] == 10  # the latest one on or before the date
+    assert facts["events.launch.days_until"] == 30
+    assert "events.launch.days_since" not in facts
+    assert facts["assets.existing_meeting"] is True
+
+
+def test_day_counts_need_a_reference_date_never_today() -> None:
+    case = _case(people=RIVERSIDE_PEOPLE, events=[{"kind": "launch", "on": "2026-04-01"}])
+    assert as_of(case) is None
+    facts = site_facts(case, None)
+    assert "people.leadership.leaving_days_until" not in facts
+    assert not any(k.startswith("events.") for k in facts)
+    assert facts["people.leadership.leaving"] == 1
+    dated = site_facts(case, as_of(case, "2026-03-31"))
+    assert dated["events.launch.days_until"] == 1
+    assert as_of(case, "2026-03-31") == AsOf("2026-03-31", "--date")
+
+
+def test_as_of_in_json_says_where_the_date_came_from(runner: Any, tmp_path: Path) -> None:
+    path = tmp_path / "c.yaml"
+    path.write_text(yaml.safe_dump({"case_id": "c", "stage": "installation"}))
+    out = json.loads(runner.invoke(main, ["recommend", str(path), "-f", "json"]).output)
+    assert out["as_of"] is None
+    out = json.loads(runner.invoke(main, ["recommend", str(path), "-f", "json", "--date", "2026-01-05"]).output)
+    assert out["as_of"] == {"date": "2026-01-05", "from": "--date"}
+    path.write_text(yaml.safe_dump({"case_id": "c", "assessed_on": "2026-02-01"}))
+    out = json.loads(runner.invoke(main, ["recommend", str(path), "-f", "json", "--date", "2026-01-05"]).output)
+    assert out["as_of"] == {"date": "2026-02-01", "from": "assessed_on"}
+
+
+# ---------------------------------------------------------------- bad input
+
+
+@pytest.mark.parametrize(("extra", "fragments"), [
+    ({"people": [{"role": "nurse", "group": "frontline_staf"}]},
+     ["people[0].group", "unknown people group 'frontline_staf'", "did you mean 'frontline_staff'"]),
+    ({"problem": {"tags": ["role_unclear"]}}, ["problem.tags[0]", "did you mean 'roles_unclear'"]),
+    ({"events": [{"kind": "critical_incidnt", "on": "2026-01-01"}]}, ["events[0].kind", "critical_incident"]),
+    ({"events": [{"kind": "launch", "on": "next spring"}]}, ["events[0].on", "is not a date", "YYYY-MM-DD"]),
+    ({"assets": [{"kind": "meeting"}]}, ["assets[0].kind", "existing_meeting"]),
+    ({"people": [{"role": "nurse", "group": "frontline_staff", "until": "2026-01-01"}]},
+     ["people[0]", "'until' is given", "status: leaving"]),
+    ({"people": [{"role": f"youth worker {i}", "group": "youth"} for i in range(10_000)]},
+     ["people", "at most 500"]),
+])
+def test_bad_site_fields_exit_2_with_location(runner: Any, tmp_path: Path, extra: dict[str, Any],
+                                              fragments: list[str]) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text(yaml.safe_dump({"case_id": "bad", **extra}))
+    result = runner.invoke(main, ["recommend", str(path)])
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    assert "bad.yaml:" in result.output
+    for fragment in fragments:
+        assert fragment in result.output
+
+
+@pytest.mark.parametrize(("content", "fragment"), [
+    ("case_id: 'a|b'\n", "case_id 'a|b' is not allowed"),
+    ("case_id: x\ncfir: {innovation.complexity: 'x|y'}\n", "rating 'x|y' is out of range"),
+])
+def test_a_bar_in_a_value_prints_a_clean_message(runner: Any, tmp_path: Path, content: str, fragment: str) -> None:
+    path = tmp_path / "bar.yaml"
+    path.write_text(content)
+    result = runner.invoke(main, ["recommend", str(path)])
+    assert result.exit_code == 2
+    assert fragment in result.output  # the message is whole, not cut at the bar
+    assert "(" in result.output.split(fragment, 1)[1]  # and its hint follows it
+
+
+# ---------------------------------------------------------------- the plan reads them
+
+
+@pytest.fixture(scope="module")
+def engine() -> Any:
+    from engine import load_engine
+
+    return load_engine()
+
+
+def _riverside(**changes: Any) -> Case:
+    data = load_case(CASES / "riverside-fqhc.yaml").model_dump(exclude_none=True)
+    data.update(changes)
+    return Case.model_validate({k: v for k, v in data.items() if v is not None})
+
+
+def _item(result: Any, key: str) -> Any:
+    return next(((r, p) for r, p in result.placed() if r.key == key), (None, None))
+
+
+def test_a_departing_leader_is_named_with_the_date(engine: Any) -> None:
+    result = engine.evaluate(_riverside(leadership={"emerging_leaders": False}, people=RIVERSIDE_PEOPLE,
+                                        assessed_on="2026-03-02"))
+    item, place = _item(result, "capacity_building:leadership-transition")
+    assert item is not None and place.horizon == "now"
+    assert "Dr. Elena Ortiz (medical director)" in item.title and "1 May 2026" in item.title
+    assert all("incoming leader" not in a for a in item.actions)
+
+
+def test_a_departure_without_a_date_names_the_person_but_no_date(engine: Any) -> None:
+    people = [{**RIVERSIDE_PEOPLE[0], "until": None}] + RIVERSIDE_PEOPLE[1:]
+    result = engine.evaluate(_riverside(leadership={"emerging_leaders": False},
+                                        people=[{k: v for k, v in p.items() if v is not None} for p in people]))
+    item, _ = _item(result, "capacity_building:leadership-transition")
+    assert item.title.endswith("before Dr. Elena Ortiz (medical director) leaves")
+    assert "last day" in item.actions[1]
+
+
+def test_the_transition_flag_alone_names_no_one(engine: Any) -> None:
+    result = engine.evaluate(_riverside(people=None))
+    item, _ = _item(result, "capacity_building:leadership-transition")
+    assert item.title == "Carry the work through the leadership transition"
+    assert not any("incoming leader" in a for a in item.actions)
+
+
+def test_stated_problem_is_addressed_in_start_here_and_names_the_people(engine: Any) -> None:
+    result = engine.evaluate(_riverside(people=RIVERSIDE_PEOPLE, problem={"tags": ["roles_unclear",
+                                                                               "workflow_not_fitted"]}))
+    now = [r for r, p in result.placed() if p.horizon == "now"]
+    assert any(r.addresses for r in now)
+    roles, _ = _item(result, "tailored_support:roles-unclear")
+    assert roles.addresses == ("roles_unclear",)
+    assert "the care managers and the psychiatric consultants" in roles.actions[0]
+    data = json.loads(result.to_json())
+    by_key = {r["key"]: r for r in data["recommendations"]}
+    assert by_key["tailored_support:roles-unclear"]["addresses"] == ["roles_unclear"]
+    assert by_key["equity:build-trust"]["addresses"] == []
+
+
+def test_every_item_has_a_unique_key_of_the_contract(engine: Any) -> None:
+    import re
+
+    for path in sorted(CASES.glob("*.yaml")):
+        result = engine.evaluate(load_case(path))
+        keys = [r.key for r in result.recommendations]
+        assert len(keys) == len(set(keys)), path
+        for r in result.recommendations:
+            assert r.key.startswith(r.category + ":")
+            assert re.fullmatch(r"[a-z0-9_.:-]+", r.key) and len(r.key.split(":", 1)[1]) <= 64
+
+
+def test_a_recent_critical_incident_puts_care_first(engine: Any) -> None:
+    case = Case.model_validate({
+        "case_id": "inc", "site": "Eastside", "stage": "initial_implementation", "assessed_on": "2026-02-20",
+        "cfir": {"outer_setting.financing": -2}, "leadership": {"transition": True},
+        "events": [{"kind": "critical_incident", "on": "2026-02-14", "summary": "A participant was shot."}]})
+    result = engine.evaluate(case)
+    first, place = result.placed()[0]
+    assert first.rule_id == "AS-CRITICAL-INCIDENT"
+    assert place.reasons[0] == {"factor": "safety"}
+    assert "14 February 2026" in first.actions[0]
+    old = case.model_copy(update={"assessed_on": "2026-06-20"})  # four months on: no longer recent
+    assert "AS-CRITICAL-INCIDENT" not in engine.evaluate(old).fired
+
+
+def test_matchers_agree_on_the_site_facts(engine: Any) -> None:
+    case = _riverside(people=RIVERSIDE_PEOPLE, assessed_on="2026-03-02", problem={"tags": ["workload"]},
+                      events=[{"kind": "critical_incident", "on": "2026-02-25"}],
+                      assets=[{"kind": "trusted_messenger", "summary": "Ms. Reyes, the promotora"}])
+    facts, _ = engine.case_facts(case)
+    assert engine.fire(facts).fired == engine.fire_python(facts).fired
+    assert "SI-WORKLOAD" in engine.fire_python(facts).fired
+
+
+# ---------------------------------------------------------------- placeholders the case must fill
+
+
+def test_a_placeholder_the_case_may_not_fill_is_refused_at_load(tmp_path: Path) -> None:
+    from engine.errors import RuleError
+
+    with pytest.raises(RuleError) as info:
+        engine_for(tmp_path, [rec("R1", {"fact": "stage", "equals": "installation"},
+                                  actions=["Ask {person:champion} to lead."])])
+    problem = info.value.problems[0]
+    assert problem.code == "unfillable_placeholder" and "people.champion.count" in problem.message
+
+
+def test_a_text_variant_chosen_by_what_the_case_states(tmp_path: Path) -> None:
+    eng = engine_for(tmp_path, [rec("R1", {"fact": "stage", "equals": "installation"},
+                                    actions=["Find a champion."],
+                                    texts=[{"when": {"fact": "people.champion.count", "gte": 1},
+                                            "actions": ["Ask {person:champion} to lead."]}])])
+    named = Case.model_validate({"case_id": "a", "stage": "installation",
+                                 "people": [{"name": "Ana Ruiz", "role": "nurse", "group": "champion"}]})
+    unnamed = Case.model_validate({"case_id": "b", "stage": "installation"})
+    assert eng.evaluate(named).recommendations[0].actions == ("Ask Ana Ruiz (nurse) to lead.",)
+    assert eng.evaluate(unnamed).recommendations[0].actions == ("Find a champion.",)
+    role_only = Case.model_validate({"case_id": "c", "stage": "installation",
+                                     "people": [{"role": "charge nurse", "group": "champion"}]})
+    assert eng.evaluate(role_only).recommendations[0].actions == ("Ask the charge nurse to lead.",)
