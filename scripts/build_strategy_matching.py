@@ -1417,6 +1417,16 @@ except Exception:  # pragma: no cover - the engine is importable wherever this s
     HAS_STAGES = HAS_EVIDENCE_LEVEL = False
 
 
+WAITS_FOR_SOVEREIGNTY = frozenset({
+    "conduct_local_needs_assessment", "audit_and_provide_feedback", "obtain_and_use_patients_consumers_and_family_feedback",
+    "assess_for_readiness_and_identify_barriers_and_facilitators", "develop_and_organize_quality_monitoring_systems",
+    "develop_and_implement_tools_for_quality_monitoring", "inform_local_opinion_leaders",
+    "identify_and_prepare_champions", "identify_early_adopters",
+})
+"""Strategies that gather data or reach community members through outside channels: while a case leaves
+`equity.tribal_sovereignty` unstated but its own words suggest a Tribal Nation (a cue), they wait for the
+answer (the Nation's approvals and data governance come first)."""
+
 KEY_SHORT = {"intervene_with_patients_consumers_to_enhance_uptake_and_adherence":
              "intervene_with_patients_to_enhance_uptake"}
 """ERIC ids too long for a rule key (at most 64 characters with the 'eric:' prefix), shortened once: keys never change."""
@@ -1515,6 +1525,8 @@ def _row(rid, construct, strategy, score, priority, rationale, sources, extra, e
     # In a Nation, its approvals and data governance come before any strategy that gathers data or people.
     after = [*TRIBAL_FIRST, *(f'{{tag: "eric_strategy:{x}"}}' for x in FOLLOWS.get(strategy, ()))]
     L.append(f"        after: [{', '.join(after)}]")
+    if strategy in WAITS_FOR_SOVEREIGNTY:
+        L.append("        waits_for: [equity.tribal_sovereignty]")
     L.append("        actions:")
     L += [f"          - {q(a)}" for a in actions]
     L.append("        tags:")

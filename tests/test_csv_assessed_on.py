@@ -13,7 +13,7 @@ from engine.render.csvrows import HEADER, rows
 from tests.conftest import CASES
 
 OVER_TIME = sorted((CASES / "over-time").glob("millbrook-*.yaml"))
-RIVERSIDE = CASES / "riverside-fqhc.yaml"
+UNDATED = CASES / "westbrook-library-literacy.yaml"  # a case that states no assessed_on
 
 
 def _csv(out: Path) -> list[dict[str, str]]:
@@ -28,7 +28,7 @@ def _header(out: Path) -> list[str]:
 def test_assessed_on_is_the_last_column_and_each_row_carries_its_cases_date(tmp_path: Path) -> None:
     assert HEADER[-1] == "assessed_on" and HEADER[-2] == "actions"
     out = tmp_path / "o"
-    report = run_batch([*map(str, OVER_TIME), str(RIVERSIDE)], out, jobs=1)
+    report = run_batch([*map(str, OVER_TIME), str(UNDATED)], out, jobs=1)
     assert report.ok == 4 and report.failed == 0
     assert _header(out)[-1] == "assessed_on"
     dates = {json.loads(line)["case_id"]: json.loads(line).get("assessed_on")
@@ -36,8 +36,8 @@ def test_assessed_on_is_the_last_column_and_each_row_carries_its_cases_date(tmp_
     table = _csv(out)
     millbrook = {row["assessed_on"] for row in table if row["case_id"].startswith("millbrook")}
     assert millbrook == {"2026-02-10", "2026-06-09", "2026-10-13"}  # three visits of one site, told apart
-    assert {row["assessed_on"] for row in table if row["case_id"] == "riverside-fqhc"} == {""}  # not stated
-    assert "riverside-fqhc" in dates and dates["riverside-fqhc"] is None
+    assert {row["assessed_on"] for row in table if row["case_id"] == "westbrook-library-literacy"} == {""}  # not stated
+    assert "westbrook-library-literacy" in dates and dates["westbrook-library-literacy"] is None
 
 
 def test_a_resumed_run_writes_the_same_csv(tmp_path: Path) -> None:
@@ -59,7 +59,7 @@ def test_rows_from_the_output_contract_read_assessed_on() -> None:
 
 def test_the_date_comes_from_the_case_file(tmp_path: Path) -> None:
     dated = tmp_path / "site.yaml"
-    shutil.copy(RIVERSIDE, dated)
+    shutil.copy(UNDATED, dated)
     dated.write_text(dated.read_text(encoding="utf-8") + "\nassessed_on: 2026-04-01\n", encoding="utf-8")
     out = tmp_path / "o"
     assert run_batch([str(dated)], out, jobs=1).ok == 1

@@ -527,7 +527,7 @@ def test_data_warehousing_follows_the_record_system_change(eng) -> None:  # type
     horizon = {r["rule_id"]: r["horizon"] for r in result["recommendations"]}
     it = "SM-inner_setting.structural_characteristics.it_infrastructure-"
     assert horizon[it + "change_record_systems-2"] == "now"
-    assert horizon[it + "use_data_warehousing-2"] == "next"
+    assert horizon[it + "use_data_warehousing-2"] in ("next", "later")  # after the record system change
 
 
 def test_the_sustainability_plan_hosts_fund_and_contract(eng) -> None:  # type: ignore[no-untyped-def]

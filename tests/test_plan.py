@@ -84,7 +84,8 @@ def test_order_does_not_depend_on_rule_id_spelling(shipped_engine: Any, monkeypa
     from engine.plan.planner import build_plan
 
     captured: list[Any] = []
-    monkeypatch.setattr(runner_mod, "build_plan", lambda recs, *a: captured.append(list(recs)) or build_plan(recs, *a))
+    monkeypatch.setattr(runner_mod, "build_plan",
+                        lambda recs, *a: captured.append((list(recs), a)) or build_plan(recs, *a))
     rules = {_renamed(k): replace(r, id=_renamed(k), after=tuple(a if ":" in a else _renamed(a) for a in r.after),
                                   supersedes=tuple(_renamed(x) for x in r.supersedes))
              for k, r in shipped_engine.by_id.items()}
@@ -92,8 +93,9 @@ def test_order_does_not_depend_on_rule_id_spelling(shipped_engine: Any, monkeypa
         captured.clear()
         result = shipped_engine.evaluate(load_case(path))
         before = {r.rule_id: (p.horizon, p.tie) for r, p in result.placed()}
-        recs = [replace(r, rule_ids=tuple(_renamed(i) for i in r.rule_ids)) for r in captured[0]]
-        ordered, plan = build_plan(recs, rules, load_case(path).facts())
+        recs = [replace(r, rule_ids=tuple(_renamed(i) for i in r.rule_ids)) for r in captured[0][0]]
+        _, facts, *rest = captured[0][1]  # the facts (and plan options, cues) the engine planned with
+        ordered, plan = build_plan(recs, rules, facts, *rest)
         after = {_renamed(r.rule_id): (p.horizon, p.tie) for r, p in zip(ordered, plan.items, strict=True)}
         moved = {k for k in before if before[k] != after.get(k)}
         # only exact ties (the same key but for the id) may trade places

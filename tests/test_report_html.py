@@ -189,7 +189,7 @@ def test_the_date_comes_from_the_case_or_the_option_never_from_the_clock(tmp_pat
     assert report_date(SimpleNamespace(), "2026-03-02") == "2026-03-02"  # type: ignore[arg-type]
     assert report_date(SimpleNamespace(), None) is None  # type: ignore[arg-type]
     runner = CliRunner()
-    args = ["recommend", str(RIVERSIDE), "-f", "html"]
+    args = ["recommend", str(CASES / "westbrook-library-literacy.yaml"), "-f", "html"]
     first, second = runner.invoke(main, args).stdout, runner.invoke(main, args).stdout
     assert first == second and "assessment date not stated" in first
     dated = runner.invoke(main, [*args, "--date", "2026-03-02", "--no-appendix"]).stdout

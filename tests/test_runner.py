@@ -96,11 +96,12 @@ def test_explanation_keeps_only_the_branch_that_held(basic_engine: Engine) -> No
 def test_output_contract_keys(basic_engine: Engine) -> None:
     data = basic_engine.evaluate(load_case(GAP)).to_dict()
     assert list(data) == ["case_id", "engine", "recommendations", "derived_facts", "missing_information", "warnings",
-                          "plan"]
+                          "plan", "as_of", "cues"]
     assert data["engine"]["rulesets"] == [{"name": "basic", "version": "1.2.0"}]
     rec0 = data["recommendations"][0]
-    assert list(rec0) == ["rule_id", "rule_ids", "category", "title", "priority", "score", "actions", "tags",
-                          "rationale", "sources", "explanation", "horizon", "rank", "rank_reasons", "also"]
+    assert list(rec0) == ["rule_id", "key", "rule_ids", "category", "title", "priority", "score", "actions", "tags",
+                          "rationale", "addresses", "sources", "explanation", "horizon", "rank", "rank_reasons",
+                          "also"]
     assert list(rec0["tags"]) == ["isp_competency", "equity_element", "eric_strategy", "cfir", "facilitation_mode",
                                   "capacity_type", "participation_value", "implementation_outcome", "spectrum_level"]
     assert list(data["plan"]) == ["now", "next", "later", "held_back"]

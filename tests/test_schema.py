@@ -32,12 +32,23 @@ def test_committed_schemas_are_current(kind: str) -> None:
     assert committed == json_schema(kind), fix
 
 
+def _as_editors_read(data: object) -> object:
+    """YAML data as an editor's schema check sees it: dates are the text written (YAML 1.2 has no date type)."""
+    import datetime
+
+    if isinstance(data, dict):
+        return {("on" if k is True else k): _as_editors_read(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_as_editors_read(v) for v in data]
+    return data.isoformat() if isinstance(data, datetime.date) else data
+
+
 def test_shipped_cases_validate() -> None:
     v = validator("case")
     files = sorted(CASES.glob("*.yaml"))
     assert files
     for f in files:
-        assert list(v.iter_errors(yaml.safe_load(f.read_text()))) == [], f
+        assert list(v.iter_errors(_as_editors_read(yaml.safe_load(f.read_text())))) == [], f
 
 
 def test_shipped_packs_sources_and_rule_tests_validate() -> None:

@@ -151,7 +151,7 @@ def test_a_departure_without_a_date_names_the_person_but_no_date(engine: Any) ->
     result = engine.evaluate(_riverside(leadership={"emerging_leaders": False},
                                         people=[{k: v for k, v in p.items() if v is not None} for p in people]))
     item, _ = _item(result, "capacity_building:leadership-transition")
-    assert item.title.endswith("before Dr. Elena Ortiz (medical director) leaves")
+    assert item.title == "Hand over the work before Dr. Elena Ortiz (medical director) leaves"
     assert "last day" in item.actions[1]
 
 

@@ -2,7 +2,8 @@
 
 `lint` loads the packs leniently (every load problem becomes a finding instead of stopping the
 run), then checks what loaded: derivation cycles, rules that can never fire, derived facts no
-rule derives or reads, yes/no facts whose "not stated" a rule reads like "no" (unstated). Every finding names the file, line and rule id, like `opa check`.
+rule derives or reads, yes/no facts whose "not stated" a rule reads like "no" (`unstated`). Every
+finding names the file, line and rule id, like `opa check`.
 """
 
 from __future__ import annotations

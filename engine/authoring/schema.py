@@ -134,6 +134,8 @@ class PlanOut(_Out):
 
 class RecommendationOut(_Out):
     rule_id: str
+    key: str = Field(pattern=r"^[a-z_]+:[a-z0-9_.:-]{1,64}$",
+                     description="the item's identity across rule edits and assessments: <category>:<rule key>")
     rule_ids: list[str] = Field(min_length=1)
     category: Category
     title: str
@@ -142,6 +144,7 @@ class RecommendationOut(_Out):
     actions: list[str]
     tags: TagsOut  # type: ignore[valid-type]  # built from vocabulary.TAG_KEYS above
     rationale: str
+    addresses: list[str] = Field(description="the problem tags the case states that this item answers")
     sources: list[SourceOut]
     explanation: list[ProofOut]
     horizon: Literal["now", "next", "later"]
@@ -199,6 +202,20 @@ class ChangeOut(_Out):
     direction: Literal["improved", "worsened", "unchanged", "new", "gone"]
 
 
+class AsOfOut(_Out):
+    date: str
+    from_: Literal["assessed_on", "--date"] = Field(alias="from")
+
+
+class CueOut(_Out):
+    path: str
+    value: Any
+    found: str = Field(description="the words as the case writes them")
+    in_: str = Field(alias="in", description="the field they were found in")
+    question: str
+    protective: bool = Field(description="true when the work that depends on the answer waits for it")
+
+
 class OutputModel(_Out):
     """`isp-advisor recommend CASE --format json`."""
 
@@ -212,6 +229,9 @@ class OutputModel(_Out):
     assessed_on: str | None = Field(None, description="the case's assessment date, when it states one")
     perspectives: PerspectivesOut | None = Field(None, description="only when the case holds perspectives")
     changes: list[ChangeOut] | None = Field(None, description="only with --previous: what changed since")
+    as_of: AsOfOut | None = Field(description="the reference date of day counts and where it came from, or null")
+    cues: list[CueOut] = Field(description="facts the case's own words suggest but it does not state (asked, "
+                               "never set)")
 
 
 TestTrace.model_rebuild()
@@ -326,12 +346,14 @@ class PlanSpecModel(_Out):
 
 class ComparedRecOut(_Out):
     rule_id: str
+    key: str
     title: str
     horizon: Literal["now", "next", "later"]
 
 
 class MovedRecOut(_Out):
     rule_id: str
+    key: str
     title: str
     from_: Literal["now", "next", "later"] = Field(alias="from")
     to: Literal["now", "next", "later"]

@@ -112,7 +112,7 @@ def unstated_findings(base: RuleBase) -> list[Finding]:
 def _does(rule: Rule) -> str:
     if rule.derive:
         return "derives " + ", ".join(f"{name}: {fmt_value(value)}" for name, value in rule.derive.items())
-    return "recommends it"
+    return f"recommends '{rule.title}'"
 
 
 def _finding(rule: Rule, code: str, message: str, hint: str) -> Finding:

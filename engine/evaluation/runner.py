@@ -25,17 +25,13 @@ from engine.evaluation.explain import candidate_values, prune, smallest_change, 
 from engine.evaluation.matcher import Matcher, MatchSession
 from engine.evaluation.matcher import build as build_matcher
 from engine.model.case import Case
-from engine.model.conditions import MISSING, facts_read, holds
-from engine.model.facts import DERIVED_PREFIX, FACTS, KEY_FACTS, Facts, is_computed
+from engine.model.conditions import MISSING, Condition, facts_read, holds
+from engine.model.cues import Cue, find_cues
+from engine.model.facts import DERIVED_PREFIX, FACTS, KEY_FACTS, SITE_SECTIONS, Facts, is_computed
 from engine.model.placement import PlanOptions, Standing
 from engine.model.results import Derivation, Recommendation, Result
-try:  # TEMPORARY while the lexicon lands
-    from engine.model.cues import Cue, find_cues
-except ImportError:
-    Cue = Any
-    def find_cues(case): return ()
-from engine.model.sitefacts import as_of, site_facts
 from engine.model.rules import Rule, RuleBase
+from engine.model.sitefacts import as_of, site_facts
 from engine.model.traces import Proof, Trace, WhyNot, barriers_matched
 from engine.model.vocabulary import CFIR_DOMAINS, TAG_KEYS
 from engine.plan.planner import build_plan, standing
@@ -88,7 +84,7 @@ class Engine:
         self._reads = reads
         self._asked = tuple(p for p in FACTS if p in reads
                             and (p in KEY_FACTS or FACTS[p].kind in ("bool", "ordered", "enum"))
-                            and not p.startswith(("cfir.", "capacity_levels.")))
+                            and not p.startswith(("cfir.", "capacity_levels.", *(f"{s}." for s in SITE_SECTIONS))))
         """The facts `missing` reports when a case leaves them out, in FACTS order."""
         self._reads_cfir = any(p.startswith("cfir.") for p in reads)
         producers = self._producers = derived_by(base.rules)
@@ -103,7 +99,7 @@ class Engine:
         """Rule id -> the JSON pieces its one-rule recommendations share (Recommendation.fixed_json)."""
         """Test traces shared by proofs (engine/explain.trace)."""
         self._templated = frozenset(r.id for r in base.rules if _templated(r))
-        self._text_inputs = {r.id: tuple(sorted({p for var in (*r.variants, *r.texts) for p in facts_read(var.when)}
+        self._text_inputs = {r.id: tuple(sorted({p for cond in _conditions_of_texts(r) for p in facts_read(cond)}
                                                 | {f"problem.{t}" for t in r.addresses}
                                                 | (_placeholder_facts(r) if r.id in self._templated else set())))
                              for r in base.rules}
@@ -477,6 +473,11 @@ PLACEHOLDER_FACTS = ("site", "innovation", "equity.priority_populations", "stage
                      "engagement.target", "challenge.summary", "capacity.intervention_specific", "capacity.general",
                      "capacity.analytic", "capacity.adaptive")
 """The case facts placeholders read (`{barriers}` comes from the proof)."""
+
+
+def _conditions_of_texts(rule: Rule) -> list[Condition]:
+    """The conditions that choose a rule's text: its rationale and text variants'."""
+    return [v.when for v in rule.variants] + [c.when for c in rule.texts]
 
 
 def _rule_texts(rule: Rule) -> tuple[str, ...]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, model_validator
 
@@ -201,12 +201,20 @@ def _vocabulary_id(name: str, ids: dict[str, str]) -> Any:
     return Annotated[str, AfterValidator(check), WithJsonSchema({"type": "string", "enum": list(ids)})]
 
 
-PeopleGroup = _vocabulary_id("people group", sv.PEOPLE_GROUPS)
-Stance = _vocabulary_id("stance", sv.STANCES)
-Status = _vocabulary_id("status", sv.STATUSES)
-ProblemTag = _vocabulary_id("problem tag", sv.PROBLEM_TAGS)
-EventKind = _vocabulary_id("event kind", sv.EVENT_KINDS)
-AssetKind = _vocabulary_id("asset kind", sv.ASSET_KINDS)
+if TYPE_CHECKING:  # plain text to the type checker; a vocabulary id to pydantic
+    PeopleGroup = str
+    Stance = str
+    Status = str
+    ProblemTag = str
+    EventKind = str
+    AssetKind = str
+else:
+    PeopleGroup = _vocabulary_id("people group", sv.PEOPLE_GROUPS)
+    Stance = _vocabulary_id("stance", sv.STANCES)
+    Status = _vocabulary_id("status", sv.STATUSES)
+    ProblemTag = _vocabulary_id("problem tag", sv.PROBLEM_TAGS)
+    EventKind = _vocabulary_id("event kind", sv.EVENT_KINDS)
+    AssetKind = _vocabulary_id("asset kind", sv.ASSET_KINDS)
 ShortText = Annotated[str, Field(min_length=1, max_length=500)]
 
 

@@ -5,22 +5,26 @@ The lexicon is data, declared once in engine/data/cues.yaml: each entry names a 
 raised only while the case leaves that fact unstated, and it only suggests: the case is never changed
 and no rule reads a cue as the fact.
 
-    equity.tribal_sovereignty (a true/false fact of the case; unstated = None)
+    equity.tribal_sovereignty, leadership.transition, ...
+                              (a true/false fact of the case; unstated = None, and an explicit false
+                              settles it as much as a true)
     problem.tags              (value: a problem tag id; unstated = not among the case's tags)
     events                    (value: an event kind id; unstated = no event of that kind listed)
 
 The free text is read in a fixed order (site, innovation, challenge.summary, notes, people[i].role,
 events[i].summary); cues come in lexicon order, the first match of an entry winning. Matching is
-whole-word and case-insensitive. Each entry's phrases are compiled once, escaped, into one pattern:
-no case text is ever compiled, and a search takes time linear in the text's length.
+whole-word and case-insensitive. Each entry's phrases are compiled once, on first use, escaped, into
+one pattern: no case text is ever compiled, and a search takes time linear in the text's length. A
+field's words are collected once, and an entry is searched for only where every word of one of its
+phrases occurs (a 1 MB notes field costs one pass, not one per entry).
 """
 
 from __future__ import annotations
 
 import re
-import types
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any, get_args
 
@@ -39,9 +43,17 @@ TAGS_PATH = "problem.tags"
 EVENTS_PATH = "events"
 FOUND = "{found}"
 
-PHRASE_RE = re.compile(r"[^\W_]+(?:[ '][^\W_]+)*")
-"""A phrase: words of letters or digits joined by single spaces or apostrophes (it starts and ends
-with a word character, so its `\\b` boundaries hold)."""
+PHRASE_RE = re.compile(r"[a-z0-9]+(?:[ '][a-z0-9]+)*")
+"""A phrase: lower-case ASCII words joined by single spaces or apostrophes (it starts and ends with a
+word character, so its `\\b` boundaries hold)."""
+
+WORD_RE = re.compile(r"\w+")
+
+ASCII_FOLD: dict[str, str] = {"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"}
+"""The only non-ASCII characters IGNORECASE matches to an ASCII letter or digit (dotted and dotless i,
+long s, the Kelvin sign), each with the letter (tests/test_cues.py checks every code point)."""
+
+_FOLD = str.maketrans(ASCII_FOLD)
 
 MAX_PHRASE = 80
 
@@ -65,8 +77,18 @@ class CueEntry:
     protective: bool
     phrases: tuple[str, ...]
     question: str
-    pattern: re.Pattern[str]
-    """All the phrases as one case-insensitive, whole-word pattern, the longest tried first."""
+    words: tuple[frozenset[str], ...]
+    """Each phrase's words: the pattern can match only a text holding all the words of one phrase."""
+
+    @cached_property
+    def pattern(self) -> re.Pattern[str]:
+        """All the phrases as one case-insensitive, whole-word pattern, the longest tried first (compiled
+        on first use: importing the lexicon stays cheap for commands that never read a case)."""
+        return _compile(self.phrases)
+
+    def may_match(self, words: frozenset[str]) -> bool:
+        """Whether a text with these words (see words_of) can hold one of the phrases."""
+        return any(need <= words for need in self.words)
 
 
 @dataclass(frozen=True)
@@ -93,8 +115,7 @@ def _boolean_paths() -> frozenset[str]:
     out: set[str] = set()
     for name, info in Case.model_fields.items():
         for section in get_args(info.annotation):
-            if isinstance(section, type) and not isinstance(section, types.GenericAlias) \
-                    and issubclass(section, BaseModel):
+            if isinstance(section, type) and issubclass(section, BaseModel):
                 out.update(f"{name}.{field}" for field, f in section.model_fields.items()
                            if set(get_args(f.annotation)) == {bool, type(None)})
     return frozenset(out)
@@ -134,10 +155,11 @@ def _entry(raw: Any) -> CueEntry:
     if not isinstance(raw, dict):
         raise LexiconError(f"an entry is a mapping of {', '.join(KEYS)}, not {type(raw).__name__}")
     missing = [k for k in KEYS if k not in raw]
+    if missing:
+        raise LexiconError(f"missing {', '.join(missing)}")
     unknown = [str(k) for k in raw if k not in KEYS]
-    if missing or unknown:
-        raise LexiconError("; ".join(filter(None, (missing and f"missing {', '.join(missing)}",
-                                                   unknown and f"unknown key {', '.join(unknown)}"))))
+    if unknown:
+        raise LexiconError(f"unknown key {', '.join(unknown)}; an entry has {', '.join(KEYS)}")
     path, value, protective, phrases, question = (raw[k] for k in KEYS)
     if not isinstance(path, str):
         raise LexiconError(f"path must be text, not {path!r}")
@@ -151,7 +173,7 @@ def _entry(raw: Any) -> CueEntry:
     for phrase in phrases:
         if not (isinstance(phrase, str) and phrase == phrase.lower() and len(phrase) <= MAX_PHRASE
                 and PHRASE_RE.fullmatch(phrase)):
-            raise LexiconError(f"phrase {phrase!r} is not lower-case words joined by single spaces or "
+            raise LexiconError(f"phrase {phrase!r} is not lower-case ASCII words joined by single spaces or "
                                f"apostrophes (at most {MAX_PHRASE} characters)")
     twice = sorted({p for i, p in enumerate(phrases) if p in phrases[:i]})
     if twice:
@@ -159,7 +181,8 @@ def _entry(raw: Any) -> CueEntry:
     if not isinstance(question, str) or FOUND not in question or "{" in question.replace(FOUND, "") \
             or "}" in question.replace(FOUND, ""):
         raise LexiconError(f"question must be text with {FOUND} (the matched words) and no other braces")
-    return CueEntry(path, value, protective, tuple(phrases), question.strip(), _compile(phrases))
+    return CueEntry(path, value, protective, tuple(phrases), question.strip(),
+                    tuple(frozenset(WORD_RE.findall(p)) for p in phrases))
 
 
 def load_lexicon(path: Path = CUES_FILE) -> tuple[CueEntry, ...]:
@@ -212,6 +235,20 @@ def free_text(case: Case) -> Iterator[tuple[str, str]]:
             yield f"events[{i}].summary", event.summary
 
 
+def words_of(text: str) -> frozenset[str]:
+    """The text's words as a phrase's words can match them: lower-cased ASCII (with ASCII_FOLD's letters
+    folded); a word with any other non-ASCII character matches no phrase word and is left out."""
+    words: set[str] = set()
+    for match in WORD_RE.finditer(text):
+        word = match.group(0)
+        if not word.isascii():
+            word = word.translate(_FOLD)
+            if not word.isascii():
+                continue
+        words.add(word.lower())
+    return frozenset(words)
+
+
 def is_stated(case: Case, path: str, value: Any) -> bool:
     """Whether the case already states the fact a cue at (path, value) would suggest (either way, for a
     true/false fact: an explicit false settles it as much as a true)."""
@@ -227,13 +264,13 @@ def is_stated(case: Case, path: str, value: Any) -> bool:
 def find_cues(case: Case, lexicon: Sequence[CueEntry] = LEXICON) -> tuple[Cue, ...]:
     """The cues the case's own words raise: at most one per (path, value), in lexicon order, each the
     first match in field order, and none for a fact the case states. The case is only read."""
-    texts = list(free_text(case))
+    texts = [(field, text, words_of(text)) for field, text in free_text(case)]
     out: list[Cue] = []
     for entry in lexicon:
         if is_stated(case, entry.path, entry.value):
             continue
-        for field, text in texts:
-            match = entry.pattern.search(text)
+        for field, text, words in texts:
+            match = entry.pattern.search(text) if entry.may_match(words) else None
             if match:
                 found = match.group(0)
                 question = entry.question.replace(FOUND, " ".join(found.split()))

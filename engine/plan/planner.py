@@ -207,8 +207,8 @@ def _rank(item: _Item, facts: Facts) -> None:
     fit = 1 if not st.stages or stage is None else (0 if stage in st.stages else 2)
     if fit == 0:
         reasons.append({"factor": "stage_fit", "value": stage})
-    item.key = (0 if safety else 1 if urgent else 2, prio, sev, tier, -figure, -len(barriers), fit, -st.support, st.category,
-                rec.rule_id)
+    item.key = (0 if safety else 1 if urgent else 2, prio, sev, tier, -figure, -len(barriers), fit, -st.support,
+                st.category, rec.rule_id)
     item.reasons = reasons
 
 
@@ -265,7 +265,9 @@ def _stated_problem_first(order: list[_Item], horizon: list[int], placed: list[i
         if out is None:
             return placed
         horizon[out] = 1
+        order[out].reasons.append({"factor": "capacity", "horizon": "now", "limit": options.now})
     horizon[pick] = 0
+    order[pick].reasons = [r for r in order[pick].reasons if r["factor"] != "capacity"]
     order[pick].reasons.append({"factor": "stated_problem", "value": list(order[pick].rec.addresses)})
     return sorted(range(len(order)), key=lambda i: (horizon[i], i))
 

@@ -218,7 +218,8 @@ def _base_from(data: dict[str, Any]) -> RuleBase:
              sources=tuple(item["sources"]), tags={k: tuple(v) for k, v in item["tags"].items()},
              variants=tuple(Variant(_cond_from(c), t) for c, t in item["variants"]),
              texts=tuple(TextChoice(_cond_from(c), t, tuple(a)) for c, t, a in item["texts"]),
-             **{f: tuple(item[f]) for f in _TUPLE_FIELDS})
+             stages=tuple(item["stages"]), after=tuple(item["after"]), supersedes=tuple(item["supersedes"]),
+             addresses=tuple(item["addresses"]), waits_for=tuple(item["waits_for"]))
         for item in data["rules"])
     packs = tuple(PackInfo(**p) for p in data["packs"])
     sources = {k: Source(**s) for k, s in data["sources"].items()}

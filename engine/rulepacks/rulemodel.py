@@ -295,7 +295,8 @@ class RuleModel(_Strict):
                                  "condition, or move the default to the end")
         if self.derive is not None and (self.urgent or self.not_before or self.due or self.stages or self.after
                                         or self.supersedes or self.evidence_level or self.fallbacks
-                                        or self.specification or self.addresses or self.waits_for or self.texts or self.safety):
+                                        or self.specification or self.addresses or self.waits_for or self.texts
+                                        or self.safety):
             raise FieldInvalid("plan fields (urgent, not_before, due, stages, after, supersedes, evidence_level, "
                              "fallbacks, specification, addresses, waits_for, texts) apply to recommending rules only",
                              "remove them from this derive rule")
