@@ -396,10 +396,11 @@ def executor_options(f: F) -> F:
 @click.option("--quiet", "-q", is_flag=True,
               help="For scripts: no progress bar and no summary line; failed cases are still listed on stderr "
                    "(exit code 1).")
+@date_option
 @executor_options
 @rules_option
 def batch(inputs: tuple[str, ...], out: str, jobs: int | None, resume: bool, force: bool, explanations: str,
-          quiet: bool, executor: str, scheduler: str | None, rules: tuple[str, ...]) -> None:
+          quiet: bool, date: Any, executor: str, scheduler: str | None, rules: tuple[str, ...]) -> None:
     """Run many cases: case files, folders of them, JSON Lines (.jsonl) and CSV files (.csv).
 
     Writes DIR/results.jsonl (one 'recommend --format json' object per good case, in input order),
@@ -427,10 +428,10 @@ def batch(inputs: tuple[str, ...], out: str, jobs: int | None, resume: bool, for
 
             report = run_batch(inputs, out, jobs=jobs, resume=resume, force=force, rules=rules,
                                total=start, progress=lambda n: bars[0].update(n), explanations=explanations,
-                               executor=executor, scheduler=scheduler)
+                               executor=executor, scheduler=scheduler, date=iso(date))
     else:
         report = run_batch(inputs, out, jobs=jobs, resume=resume, force=force, rules=rules,
-                           explanations=explanations, executor=executor, scheduler=scheduler)
+                           explanations=explanations, executor=executor, scheduler=scheduler, date=iso(date))
     reused = f", {report.reused} reused from the earlier run" if report.reused else ""
     if not quiet:
         click.echo(f"{report.cases} cases: {report.ok} evaluated, {report.failed} failed{reused}; "
@@ -885,11 +886,13 @@ def whatif(case: str, settings: tuple[str, ...], fmt: str, date: Any, rules: tup
               show_default=True, help="Output format.")
 @click.option("--jsonl", "jsonl", type=click.Path(dir_okay=False), metavar="FILE", default=None,
               help="Also write every variant (the values set and the plan) to FILE, one JSON line each (one case).")
+@date_option
 @executor_options
 @rules_option
 @output_options
 def sweep(inputs: tuple[str, ...], varies: tuple[str, ...], max_variants: int, fmt: str, jsonl: str | None,
-          executor: str, scheduler: str | None, rules: tuple[str, ...], output: str | None, force: bool) -> None:
+          date: Any, executor: str, scheduler: str | None, rules: tuple[str, ...], output: str | None,
+          force: bool) -> None:
     """Which levers move a site's plan: every combination of the --vary values, evaluated, and for each
     recommendation the facts whose change alone adds or removes it or moves its horizon.
 
@@ -922,7 +925,8 @@ def sweep(inputs: tuple[str, ...], varies: tuple[str, ...], max_variants: int, f
         if jsonl:
             raise UsageError(Problem(field="--jsonl", code="one_case", message="writes the variants of one case",
                                      hint="sweep one case file with --jsonl, or leave --jsonl out"))
-        data = sweep_portfolio(list(inputs), parsed, rules=rules, executor=executor, scheduler=scheduler).to_dict()
+        data = sweep_portfolio(list(inputs), parsed, rules=rules, executor=executor, scheduler=scheduler,
+                               date=iso(date)).to_dict()
         emit(render_portfolio_sweep(data, fmt, terminal_width()), output, force)
         return
     from engine import load_case, load_engine
@@ -942,7 +946,7 @@ def sweep(inputs: tuple[str, ...], varies: tuple[str, ...], max_variants: int, f
         if jsonl:
             lines.append(json.dumps(variant_line(the_case.case_id, parsed, variant), ensure_ascii=False))
 
-    result = run_sweep(load_engine(rules), the_case, parsed, on_variant=keep)
+    result = run_sweep(load_engine(rules), the_case, parsed, on_variant=keep, date=iso(date))
     if jsonl:
         from engine.io.outputs import atomic_write
 

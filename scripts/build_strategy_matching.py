@@ -20,11 +20,14 @@ Inputs, all in this file:
   SPECTRUM: the stages it suits (rows are gated on them), the implementation outcomes it serves (Proctor et al.
   2011) and, for community engagement, its level on the Spectrum of Community Engagement to Ownership.
 - ASSET: what to do with each construct when it is rated a facilitator.
+- SITE_TEXTS, EARLY_SITE_TEXTS, ASSET_SITE_TEXTS, FALLBACKS: how a row's actions name the people and assets the
+  case lists (`texts:` variants, `fallbacks:`), where they are the strategy's natural actors or targets.
 The YAML is what ships; review `git diff rules/strategy_matching.yaml` after regenerating, then run
 scripts/update_golden.py if outputs changed on purpose.
 """
 
 import sys
+from itertools import combinations
 from pathlib import Path
 
 import yaml
@@ -33,6 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 OUT = ROOT / "rules" / "strategy_matching.yaml"
 
+from engine.model import sitevocab as sv  # noqa: E402
 from engine.model import vocabulary as v  # noqa: E402
 
 # CFIR 1.0 barrier, ERIC strategy, % of experts, where the figure was read
@@ -148,7 +152,7 @@ S = {
         "Develop and organize quality monitoring systems",
         [
             "Map where the data the team needs are collected, who owns them and how often they are reported.",
-            "Set a regular reporting cycle and a named owner for the quality data.",
+            "Set a regular reporting cycle, and agree a named owner for the quality data with {people:leadership}.",
         ],
         ["improvement_cycles", "build_capacity"],
     ),
@@ -220,7 +224,7 @@ S = {
     "identify_and_prepare_champions": (
         "Identify and prepare champions",
         [
-            "Ask the team who is already enthusiastic and respected, invite one or two of them to champion the work, and agree what that means in hours and tasks.",
+            "Ask the team who is already enthusiastic and respected among {people:frontline_staff}; invite one or two of them to champion the work, and agree what that means in hours and tasks.",
             "Give champions a short preparation session and a regular check-in.",
         ],
         ["cultivate_leadership"],
@@ -356,7 +360,7 @@ S = {
     "access_new_funding": (
         "Access new funding",
         [
-            "List funding sources that match the innovation (grants, contracts, reimbursement) and assign someone to pursue the best two this quarter."
+            "List funding sources that match the innovation (grants, contracts, reimbursement) and agree who pursues the best two this quarter with {people:leadership}."
         ],
         ["brokering"],
     ),
@@ -379,7 +383,9 @@ S = {
     ),
     "develop_resource_sharing_agreements": (
         "Develop resource-sharing agreements",
-        ["Agree with a partner organization to share staff, space, equipment or data, in writing."],
+        [
+            "Agree with a partner organization to share staff, space, equipment or data, in writing, signed for the site by {people:leadership}."
+        ],
         ["brokering"],
     ),
     "change_service_sites": (
@@ -423,7 +429,9 @@ S = {
     ),
     "change_physical_structure_and_equipment": (
         "Change physical structure and equipment",
-        ["List the space and equipment the innovation needs, compare with what exists, and fix the most limiting gap."],
+        [
+            "List the space and equipment the innovation needs and compare them with what exists; take the most limiting gap, with a costed fix, to {people:leadership}, and agree who fixes it and by when."
+        ],
         ["build_capacity"],
     ),
     "change_record_systems": (
@@ -1467,12 +1475,566 @@ EARLY = {
         [
             "Ask two comparable sites or communities that already use {innovation} what made it work and what they "
             "would do differently, and note what staff and the people it is meant for here already know about the "
-            "problem and about fit; share both with the team, in their words."
+            "problem and about fit; share both with the team and with {people:leadership}, in their words."
         ],
         "two comparable sites or communities already using the innovation, and local staff and recipients",
     ),
 }
 EARLY_STAGES = (EX, INS)
+
+
+# ---------------------------------------------------------------- naming the site's people (text variants)
+# A row's actions name the people, and the assets, the case lists where they are the strategy's natural actors or
+# targets (docs/rule-language.md, "Naming the site's people, events and assets"). Each entry: one list per action
+# slot, of alternatives `(needs, text)`, the first whose needs the case states wins; the last alternative needs
+# nothing and is the row's own action (None: no action in that slot). A need is a people group (the case lists
+# someone of it: `people.<group>.count >= 1`) or `asset:<kind>` (`assets.<kind>`). A text may name only what its
+# own needs guarantee (the loader refuses anything else). Every distinct choice of alternatives becomes one `texts:`
+# variant, ordered so that the first variant whose condition holds is the one the case's people choose (see
+# `site_variants`). Placeholders stand where a role phrase with its own clause ("the nurses, who start the
+# orders") still reads: at the end of a sentence or between commas. The wording is the ISP Advisor authors'.
+FRONT = "frontline_staff"
+TEAM = "implementation_team"
+LEAD = "leadership"
+CHAMP = "champion"
+ADVISORY = "advisory_group"
+COMMUNITY = "community_members"
+FUNDER = "funder"
+SPONSOR = "sponsor"
+NATION = "tribal_government"
+PARTNER_ORG = "community_organization"
+
+SITE_TEXTS = {
+    "capture_and_share_local_knowledge": [
+        [((FRONT,), "Ask {people:frontline_staff}: where does {innovation} already work for you, and what made it work?"),
+         ((), "Interview two people or teams for whom the innovation is working and share how they made it work, in "
+              "their words.")],
+        [((FRONT,), "Interview two of them, people or teams, for whom it works best, and share how they made it work "
+                    "with the others, in their words."),
+         ((), None)],
+    ],
+    "facilitation": [
+        [((NATION,), "Before setting up a regular, structured problem-solving session with the team, agree who "
+                     "facilitates it, and on what terms, with {person:tribal_government}."),
+         ((FRONT,), "Agree with the team, and with {people:frontline_staff}, a regular, structured problem-solving "
+                    "session led by a trained facilitator (internal or external)."),
+         ((COMMUNITY,), "Agree with the team a regular, structured problem-solving session led by a trained "
+                        "facilitator (internal or external), and ask {people:community_members}: will you join it, "
+                        "or would you rather hold sessions of your own?"),
+         ((), "Agree with the team a regular, structured problem-solving session led by a trained facilitator "
+              "(internal or external).")],
+    ],
+    "tailor_strategies": [
+        [((FRONT,), "Review the current implementation strategies against this site's main barriers with "
+                    "{people:frontline_staff}, and change at least one that does not fit."),
+         ((), "Review the current implementation strategies against this site's main barriers and change at least "
+              "one that does not fit.")],
+        [((ADVISORY,), "Before the change is made, ask for the view of {people:advisory_group}."),
+         ((), None)],
+    ],
+    "organize_clinician_implementation_team_meetings": [
+        [((FRONT,), "Set a protected 30-45 minute implementation team meeting every two weeks with a fixed agenda "
+                    "(data, problems, decisions, owners), and include on the team at least one of each kind of staff "
+                    "who deliver the innovation: {people:frontline_staff}."),
+         ((), "Set a protected 30-45 minute implementation team meeting every two weeks with a fixed agenda: data, "
+              "problems, decisions, owners.")],
+    ],
+    "use_advisory_boards_and_workgroups": [
+        [((ADVISORY,), "Rather than forming a new board, ask the advisory body the site already has, "
+                       "{people:advisory_group}, whether they will advise on {innovation}, and agree with them a "
+                       "clear remit and a link to decision-makers."),
+         ((FRONT,), "Set up or refresh a workgroup that includes recipients and front-line staff, with a clear remit "
+                    "and a link to decision-makers; invite the staff members from among {people:frontline_staff}."),
+         ((), "Set up or refresh a workgroup that includes recipients and front-line staff, with a clear remit and a "
+              "link to decision-makers.")],
+        [((ADVISORY, FRONT), "For the practical work, form a small workgroup of members the advisory group chooses "
+                             "and staff drawn from {people:frontline_staff}."),
+         ((), None)],
+    ],
+    "develop_academic_partnerships": [
+        [((NATION,), "Before any joint work with a university or research partner starts, settle who owns, approves "
+                     "and publishes its data and findings, on terms set by {person:tribal_government}."),
+         ((COMMUNITY,), "Ask {people:community_members}: which questions should a research partnership answer? Make "
+                        "them partners in the research rather than its subjects."),
+         ((), None)],
+        [((TEAM,), "With {people:implementation_team}, approach a university or research partner that can bring "
+                   "evaluation or content expertise, and agree one joint piece of work."),
+         ((), "Approach a university or research partner that can bring evaluation or content expertise, and agree "
+              "one joint piece of work.")],
+    ],
+    "access_new_funding": [
+        [((FUNDER,), "Ask those who fund the work now whether they could extend or add to their funding, and which "
+                     "other funders they would suggest: {people:funder}."),
+         ((), None)],
+        "List funding sources that match the innovation (grants, contracts, reimbursement) and agree who pursues the "
+        "best two this quarter with {people:leadership}.",
+    ],
+    "identify_and_prepare_champions": [
+        [((CHAMP,), "Agree what the champion role means in hours and tasks with {person:champion}, and ask whom they "
+                    "would invite as a second champion."),
+         ((), "Ask the team who is already enthusiastic and respected among {people:frontline_staff}; invite one or "
+              "two of them to champion the work, and agree what that means in hours and tasks.")],
+        "Give champions a short preparation session and a regular check-in.",
+    ],
+    "identify_early_adopters": [
+        [((FRONT,), "Ask {people:frontline_staff}: who wants to start first? Support those who do closely, and let "
+                    "the others see what they learn."),
+         ((), "Find the staff or units who want to start first, support them closely, and let others see what they "
+              "learn.")],
+    ],
+    "change_physical_structure_and_equipment": [
+        [((FRONT,), "With {people:frontline_staff}, list the space and equipment the innovation needs and compare "
+                    "them with what exists."),
+         ((), None)],
+        [((FRONT,), "Take the most limiting gap, with a costed fix, to {people:leadership}, and agree who fixes it "
+                    "and by when."),
+         ((), "List the space and equipment the innovation needs and compare them with what exists; take the most "
+              "limiting gap, with a costed fix, to {people:leadership}, and agree who fixes it and by when.")],
+    ],
+    "conduct_local_consensus_discussions": [
+        [((NATION,), "Hold a facilitated discussion on whether the problem matters here and whether this innovation "
+                     "is the right response, on terms agreed beforehand with {person:tribal_government}; take its "
+                     "outcome back to them for their decision."),
+         ((FRONT,), "Hold a facilitated discussion on whether the problem matters here and whether this innovation is "
+                    "the right response, with partners and with {people:frontline_staff}."),
+         ((COMMUNITY,), "Hold a facilitated discussion on whether the problem matters here and whether this "
+                        "innovation is the right response, with staff, partners and {people:community_members}."),
+         ((), "Hold a facilitated discussion with staff and partners on whether the problem matters here and whether "
+              "this innovation is the right response.")],
+    ],
+    "develop_resource_sharing_agreements": [
+        [((PARTNER_ORG,), "Ask {people:community_organization}: which staff, space, equipment or data could you "
+                          "share? Agree the sharing in writing, signed for the site by {people:leadership}."),
+         ((TEAM,), "With {people:implementation_team}, list what the work lacks that a partner organization could "
+                   "share (staff, space, equipment or data), then agree the sharing with that partner in writing, "
+                   "signed for the site by {people:leadership}."),
+         ((), "Agree with a partner organization to share staff, space, equipment or data, in writing, signed for "
+              "the site by {people:leadership}.")],
+    ],
+    "build_a_coalition": [
+        [((NATION,), "Before inviting anyone, let the Nation decide whether a coalition serves it here and who "
+                     "convenes it: ask {person:tribal_government}."),
+         ((), None)],
+        [((NATION,), "Bring together the organizations affected by the same barrier and agree one shared goal and one "
+                     "joint action."),
+         ((FRONT,), "Ask {people:frontline_staff}: which other organizations do you see caught up in the same "
+                    "barrier? Bring those together and agree one shared goal and one joint action."),
+         ((), "Bring together the organizations affected by the same barrier and agree one shared goal and one joint "
+              "action.")],
+    ],
+    "model_and_simulate_change": [
+        [((FRONT,), "Run a walk-through or role-play of the new way of working with {people:frontline_staff}, before "
+                    "it goes live, and fix what the simulation exposes."),
+         ((), "Run a walk-through or role-play of the new way of working before it goes live, and fix what the "
+              "simulation exposes.")],
+        [((ADVISORY,), "Have the recipients' part played or reviewed by {people:advisory_group}."),
+         ((), None)],
+    ],
+    "provide_clinical_supervision": [
+        [((FRONT, "supervisors"), "Set up regular supervision for the people delivering the innovation, focused on "
+                                  "its core components: {people:frontline_staff}, supervised by "
+                                  "{people:supervisors}."),
+         ((FRONT,), "Set up regular supervision for the people delivering the innovation, focused on its core "
+                    "components: {people:frontline_staff}."),
+         (("supervisors",), "Set up regular supervision for the people delivering the innovation, focused on its core "
+                            "components, with {people:supervisors}."),
+         ((), "Set up regular supervision for the people delivering the innovation, focused on the innovation's core "
+              "components.")],
+    ],
+    "use_other_payment_schemes": [
+        [((FUNDER,), "Explore with {people:funder}, and with other funders, alternative payment arrangements "
+                     "(bundled, value-based, braided funding) that would cover the innovation."),
+         ((), "Explore with funders alternative payment arrangements (bundled, value-based, braided funding) that "
+              "would cover the innovation.")],
+    ],
+    "fund_and_contract_for_the_clinical_innovation": [
+        [((FUNDER,), "Ask {people:funder}, and any purchaser of the service, to write the innovation into their "
+                     "contracts or funding agreements."),
+         ((), "Ask the funder or purchaser to write the innovation into contracts or funding agreements.")],
+    ],
+    "develop_and_organize_quality_monitoring_systems": [
+        [(("asset:data_system",), "Map where the data the team needs are collected, who owns them and how often they "
+                                  "are reported, starting with the system the site already has "
+                                  "({asset:data_system})."),
+         ((), "Map where the data the team needs are collected, who owns them and how often they are reported.")],
+        "Set a regular reporting cycle, and agree a named owner for the quality data with {people:leadership}.",
+    ],
+    "audit_and_provide_feedback": [
+        [((FRONT,), "Pull one month of performance data on a key practice and share it, by team or clinic, with the "
+                    "people delivering it: {people:frontline_staff}."),
+         (("asset:data_system",), "Pull one month of performance data on a key practice from the system the site "
+                                  "already has ({asset:data_system}), and share it with the people delivering it, by "
+                                  "team or clinic."),
+         ((), "Pull one month of performance data on a key practice and share it with the people delivering it, by "
+              "team or clinic.")],
+        "Pair every feedback report with a short discussion of one thing to try next month.",
+    ],
+    "facilitate_relay_of_clinical_data_to_providers": [
+        [((FRONT,), "Get the data that matter (for example who missed follow-up) to the front-line staff within days, "
+                    "in the tool they already use: {people:frontline_staff}."),
+         ((), "Get the data that matter (for example who missed follow-up) to front-line staff within days, in the "
+              "tool they already use.")],
+    ],
+    "obtain_and_use_patients_consumers_and_family_feedback": [
+        [((ADVISORY,), "With the help of {people:advisory_group}, ask a small group of recipients and family members "
+                       "for feedback on their experience this month, in their language and setting."),
+         ((), "Ask a small group of recipients and family members for feedback on their experience this month, in "
+              "their language and setting.")],
+        "Report back what was changed as a result.",
+    ],
+    "involve_patients_consumers_and_family_members": [
+        [((ADVISORY,), "With the help of {people:advisory_group}, recruit recipients and family members (paid for "
+                       "their time) to help shape the innovation and its implementation, with a real role in "
+                       "decisions."),
+         ((), "Recruit recipients and family members (paid for their time) to help shape the innovation and its "
+              "implementation, with a real role in decisions.")],
+    ],
+    "prepare_patients_consumers_to_be_active_participants": [
+        "Give recipients short, accessible information on what the innovation offers and what questions to ask, "
+        "through channels they trust.",
+        [((ADVISORY,), "Before it goes out, have the information checked by {people:advisory_group}."),
+         ((), None)],
+    ],
+    "promote_adaptability": [
+        "Separate the innovation's core components from the parts that can be adapted, in writing, with the "
+        "developer's guidance if available.",
+        [((FRONT,), "Agree with the team, and with {people:frontline_staff}, how local adaptations are proposed, "
+                    "tested and recorded."),
+         ((), "Agree with the team how local adaptations are proposed, tested and recorded.")],
+    ],
+    "conduct_educational_meetings": [
+        [((FRONT,), "Hold a short meeting on the evidence for the innovation and what it means for their work, with "
+                    "time for questions, for {people:frontline_staff}."),
+         ((), "Hold a short meeting for the people concerned on the evidence for the innovation and what it means "
+              "for their work, with time for questions.")],
+    ],
+    "conduct_educational_outreach_visits": [
+        [((FRONT,), "Visit the front-line staff in their own work setting to discuss the innovation one-to-one and "
+                    "answer their concerns: {people:frontline_staff}."),
+         ((), "Visit staff in their own work setting to discuss the innovation one-to-one and answer their "
+              "concerns.")],
+    ],
+    "distribute_educational_materials": [
+        [((FRONT,), "Ask {people:frontline_staff}: where do you look for help in the moment you need it? Put guides, "
+                    "protocols and answers to common questions there."),
+         ((), "Put guides, protocols and answers to common questions where staff can find them in the moment they "
+              "need them.")],
+    ],
+    "develop_educational_materials": [
+        [((FRONT,), "Produce short, plain guides and job aids for the innovation with the people who will use them: "
+                    "{people:frontline_staff}."),
+         ((), "Produce short, plain guides and job aids for the innovation with the people who will use them.")],
+    ],
+    "revise_professional_roles": [
+        [((FRONT,), "Review job descriptions and workloads with {people:frontline_staff}, so the innovation's tasks "
+                    "sit with a named role and fit in the working day."),
+         ((), "Review job descriptions and workloads so the innovation's tasks sit with a named role and fit in the "
+              "working day.")],
+    ],
+    "obtain_formal_commitments": [
+        [((LEAD,), "Ask {people:leadership}, and the site's partners, for a written commitment of time, staff or "
+                   "resources for the next year, made in the organization's name so it holds if people change."),
+         ((), "Ask leaders and partners for a written commitment of time, staff or resources for the next year.")],
+    ],
+    "conduct_local_needs_assessment": [
+        [((FRONT,), "Gather existing data and talk with recipients and with {people:frontline_staff}, to confirm the "
+                    "need the innovation is meant to meet, and for whom."),
+         ((), "Gather existing data and talk with recipients and staff to confirm the need the innovation is meant "
+              "to meet, and for whom.")],
+        [((COMMUNITY,), "Ask {people:community_members}: do you see the same need, and whom does it affect most?"),
+         ((), None)],
+    ],
+    "visit_other_sites": [
+        "Arrange a visit (in person or online) to a site that has implemented the innovation well, with a list of "
+        "questions prepared by the team.",
+        [((FRONT,), "Take at least one person on the visit from among {people:frontline_staff}, so what is seen "
+                    "reaches those who deliver the work."),
+         ((), None)],
+    ],
+    "develop_and_implement_tools_for_quality_monitoring": [
+        [((FRONT,), "Agree three to five quality indicators for the innovation with the team and with "
+                    "{people:frontline_staff}, and build a one-page monthly tracking sheet."),
+         ((), "Agree three to five quality indicators for the innovation with the team and build a one-page monthly "
+              "tracking sheet.")],
+        "Pilot the sheet for one month and fix what is hard to fill in.",
+    ],
+    "alter_incentive_allowance_structures": [
+        [((FRONT,), "First ask {people:frontline_staff}: which recognition or reward would matter to you?"),
+         ((), None)],
+        [((LEAD,), "Identify one incentive (recognition, protected time, performance targets, pay) that can reward "
+                   "doing the innovation well, and change it, working with {people:leadership}."),
+         ((), "Work with leaders to identify one incentive (recognition, protected time, performance targets, pay) "
+              "that can reward doing the innovation well, and change it.")],
+    ],
+    "create_new_clinical_teams": [
+        [((FRONT,), "Form a small team with the mix of roles the innovation needs, drawing on "
+                    "{people:frontline_staff}, and give it protected time."),
+         ((), "Form a small team with the mix of roles the innovation needs and give it protected time.")],
+    ],
+    "purposely_reexamine_the_implementation": [
+        [((FRONT,), "Before a review point in the next month, ask {people:frontline_staff}: what is actually "
+                    "happening, compared with the plan? Then decide together what to change."),
+         ((), "Schedule a review point in the next month to compare the plan with what is actually happening, and "
+              "decide what to change.")],
+    ],
+    "promote_network_weaving": [
+        [((FRONT,), "Map who works with whom on the innovation, starting with {people:frontline_staff}, and broker at "
+                    "least two new working connections across groups this month."),
+         ((), "Map who works with whom on the innovation and broker at least two new working connections across "
+              "groups this month.")],
+    ],
+    "intervene_with_patients_consumers_to_enhance_uptake_and_adherence": [
+        [(("recipients",), "Find out why some recipients do not start or drop out, asking {people:recipients}, and add "
+                           "one practical support (reminders, transport, flexible times)."),
+         ((), "Find out with recipients why some do not start or drop out, and add one practical support (reminders, "
+              "transport, flexible times).")],
+    ],
+    "inform_local_opinion_leaders": [
+        [(("elders",), "Ask {people:elders}: do you wish to hear about {innovation}, and how? Brief them in person if "
+                       "they agree."),
+         ((CHAMP,), "Ask {person:champion}: whose view do your colleagues listen to? Brief the two or three people "
+                    "named personally on the innovation and what it asks of people."),
+         ((FRONT,), "Ask {people:frontline_staff}: whose view on this do you listen to? Brief the two or three people "
+                    "named most often personally on the innovation and what it asks of people."),
+         ((), "Identify the two or three people others listen to and brief them personally on the innovation and "
+              "what it asks of people.")],
+        [(("elders",), "Identify the two or three people others listen to and brief them personally on the innovation "
+                       "and what it asks of people."),
+         ((), None)],
+    ],
+    "create_a_learning_collaborative": [
+        [(("asset:peer_network",), "Bring teams (or sites) working on the same innovation together regularly to "
+                                   "share data and solutions, building on the network the site already belongs to "
+                                   "({asset:peer_network})."),
+         ((), "Bring teams (or sites) working on the same innovation together regularly to share data and "
+              "solutions.")],
+    ],
+    "change_service_sites": [
+        [((COMMUNITY,), "Ask {people:community_members}: where do people already go (community centres, schools, "
+                        "homes)? Test delivering the innovation at one of those places."),
+         ((), "Consider delivering the innovation where people already are (community centres, schools, homes) and "
+              "test one new site.")],
+    ],
+    "increase_demand": [
+        [(("asset:trusted_messenger",), "Tell potential recipients what the innovation offers and how to get it, "
+                                        "through the messengers the community already trusts: "
+                                        "{asset:trusted_messenger}."),
+         ((), "Tell potential recipients, through trusted messengers, what the innovation offers and how to get "
+              "it.")],
+    ],
+}
+"""ERIC strategy -> its action slots with the site-specific alternatives (for every row of the strategy)."""
+
+EARLY_SITE_TEXTS = {
+    "capture_and_share_local_knowledge": [
+        [((FRONT,), "Ask {people:frontline_staff}: what do you already know about the problem, and how would "
+                    "{innovation} fit your work? Ask the people it is meant for the same."),
+         ((), None)],
+        [((FRONT,), "Ask two comparable sites or communities that already use {innovation} what made it work and what "
+                    "they would do differently; share what you hear from them and from the people here with the team "
+                    "and with {people:leadership}, in their words."),
+         ((), EARLY["capture_and_share_local_knowledge"][0][0])],
+    ],
+}
+"""The same for the rows of EARLY (before the innovation is in use)."""
+
+ASSET_SITE_TEXTS = {
+    "innovation.evidence_base": [
+        [((FRONT,), "Put the evidence people already accept, in one plain paragraph, into the briefings and job aids "
+                    "for {people:frontline_staff}."),
+         ((), ASSET["innovation.evidence_base"][0])],
+        [((CHAMP,), "Have it presented by {person:champion}."),
+         ((), None)],
+    ],
+    "inner_setting.tension_for_change": [
+        [((LEAD,), "Use the shared sense that the current situation cannot continue to set an early start date with "
+                   "{people:leadership}."),
+         ((TEAM,), "Use the shared sense that the current situation cannot continue to set an early start date with "
+                   "leaders and with {people:implementation_team}."),
+         ((), ASSET["inner_setting.tension_for_change"][0])],
+        [((FRONT,), "Ask {people:frontline_staff}: what in the current situation do you most want changed? Use their "
+                    "words when the innovation is explained to others."),
+         ((), None)],
+    ],
+    "inner_setting.mission_alignment": [
+        [((), ASSET["inner_setting.mission_alignment"][0])],
+        [((NATION,), "Check that reading of the mission with {person:tribal_government}."),
+         ((COMMUNITY,), "Check that reading of the mission with {people:community_members}."),
+         ((), None)],
+    ],
+    "individuals.innovation_deliverers": [
+        [((FRONT,), "Ask {people:frontline_staff}: who is ready to start first and to show colleagues how they work?"),
+         ((), ASSET["individuals.innovation_deliverers"][0])],
+    ],
+    "outer_setting.partnerships_connections": [
+        [((PARTNER_ORG,), "Ask existing partners, among them {people:community_organization}, to share referrals, "
+                          "data or staff for the innovation, starting with the strongest tie."),
+         ((), ASSET["outer_setting.partnerships_connections"][0])],
+        [((NATION,), "Share any data with partners only on terms approved by {person:tribal_government}."),
+         ((COMMUNITY,), "Find out which partners the community trusts most by asking {people:community_members}."),
+         ((), None)],
+    ],
+    "innovation.relative_advantage": [
+        [((FRONT,), "Ask the staff who see the innovation's advantage, among {people:frontline_staff}, to say in their "
+                    "own words what it does better than the current way."),
+         ((), ASSET["innovation.relative_advantage"][0])],
+        [((TEAM,), "Write those words into the plan with {people:implementation_team}."),
+         ((), None)],
+    ],
+    "inner_setting.culture": [
+        [((), ASSET["inner_setting.culture"][0])],
+        [((LEAD,), "Ask {people:leadership}, when they speak about the innovation, to name those values themselves."),
+         ((), None)],
+    ],
+    "inner_setting.available_resources": [
+        [((LEAD,), "List the resources already available for the innovation and agree their commitment in the plan "
+                   "with {people:leadership}, before they are used elsewhere."),
+         ((), ASSET["inner_setting.available_resources"][0])],
+    ],
+    "process.engaging.recipients": [
+        [(("recipients",), "Keep recipients' engagement going: after each decision their input shaped, tell them what "
+                           "changed, starting with {people:recipients}."),
+         ((), ASSET["process.engaging.recipients"][0])],
+    ],
+    "inner_setting.culture.recipient_centeredness": [
+        [((ADVISORY,), "Ask staff known for putting recipients first to shape how recipients are told about the "
+                       "innovation, together with {people:advisory_group}."),
+         ((), ASSET["inner_setting.culture.recipient_centeredness"][0])],
+    ],
+    "innovation.trialability": [
+        [((), ASSET["innovation.trialability"][0])],
+        [((FRONT,), "Ask {people:frontline_staff}: which unit or group should try it first?"),
+         ((), None)],
+    ],
+    "individuals.high_level_leaders": [
+        [((SPONSOR,), "Ask the work's sponsor to say in public why the innovation matters and to review its progress "
+                      "quarterly: {person:sponsor}."),
+         ((), ASSET["individuals.high_level_leaders"][0])],
+    ],
+    "innovation.cost": [
+        [((LEAD, FUNDER), "Show leaders and funders the affordable cost early, with what it buys, to secure the budget "
+                          "line; start with {people:leadership}, then {people:funder}."),
+         ((LEAD,), "Show leaders and funders the affordable cost early, with what it buys, to secure the budget line; "
+                   "start with {people:leadership}."),
+         ((FUNDER,), "Show leaders and funders the affordable cost early, with what it buys, to secure the budget "
+                     "line; start with {people:funder}."),
+         ((), ASSET["innovation.cost"][0])],
+    ],
+    "outer_setting.financing": [
+        [((FUNDER,), "Map the external funding that can pay for the innovation and plan to draw on it before current "
+                     "money ends; ask what more could come from {people:funder}."),
+         ((), ASSET["outer_setting.financing"][0])],
+    ],
+    "individuals.opinion_leaders": [
+        [((CHAMP,), "Invite the respected colleagues who already support the innovation to share their view at team "
+                    "meetings, with {person:champion}."),
+         ((), ASSET["individuals.opinion_leaders"][0])],
+    ],
+    "individuals.implementation_team_members": [
+        [((TEAM,), "Give the committed team members clear roles in the plan and time to meet: "
+                   "{people:implementation_team}."),
+         ((), ASSET["individuals.implementation_team_members"][0])],
+    ],
+    "inner_setting.culture.deliverer_centeredness": [
+        [((FRONT,), "Use the organization's care for its staff to protect time and support for those who deliver the "
+                    "innovation: {people:frontline_staff}."),
+         ((), ASSET["inner_setting.culture.deliverer_centeredness"][0])],
+    ],
+    "individuals.mid_level_leaders": [
+        [((FRONT,), "Ask supportive middle managers to protect the time of {people:frontline_staff}, and to report "
+                    "blocks upward."),
+         ((), ASSET["individuals.mid_level_leaders"][0])],
+    ],
+    "inner_setting.available_resources.funding": [
+        [((SPONSOR,), "Ring-fence the funding already available for the innovation with {person:sponsor}, and plan "
+                      "with them how it will be replaced when it ends."),
+         ((), ASSET["inner_setting.available_resources.funding"][0])],
+    ],
+    "inner_setting.communications": [
+        [(("asset:existing_meeting",), "Use the channels that already reach everyone (huddles, newsletters, team "
+                                       "meetings) for the innovation's updates, starting with the meeting the site "
+                                       "already holds ({asset:existing_meeting})."),
+         ((), ASSET["inner_setting.communications"][0])],
+    ],
+    "outer_setting.local_attitudes": [
+        [((), ASSET["outer_setting.local_attitudes"][0])],
+        [(("asset:trusted_messenger",), "Ask the messenger the community already trusts whether they would join "
+                                        "them: {asset:trusted_messenger}."),
+         ((), None)],
+    ],
+    "individuals.innovation_recipients": [
+        [((), ASSET["individuals.innovation_recipients"][0])],
+        [((ADVISORY,), "Ask for help finding them from {people:advisory_group}."),
+         ((), None)],
+    ],
+}
+"""CFIR construct rated a facilitator -> its action slots: who holds the strength, named where natural."""
+
+
+FALLBACKS = {
+    "identify_and_prepare_champions": {"people:frontline_staff": "the staff"},
+    "access_new_funding": {"people:leadership": "the site's leaders"},
+    "change_physical_structure_and_equipment": {"people:leadership": "the site's leaders"},
+    "develop_resource_sharing_agreements": {"people:leadership": "one of the site's leaders"},
+    "capture_and_share_local_knowledge": {"people:leadership": "the site's leaders"},
+    "develop_and_organize_quality_monitoring_systems": {"people:leadership": "the site's leaders"},
+}
+"""ERIC strategy -> the phrase for a group the case does not list, where the row's own action names the group
+(every row of the strategy, early rows too)."""
+
+
+def _need(key):
+    """A need as a condition: the case lists someone of the group, or an asset of the kind."""
+    if key.startswith("asset:"):
+        kind = key.split(":", 1)[1]
+        assert kind in sv.ASSET_KINDS, key
+        return f"{{fact: assets.{kind}, equals: true}}"
+    assert key in sv.PEOPLE_GROUPS, key
+    return f"{{fact: people.{key}.count, gte: 1}}"
+
+
+def site_variants(slots, default_actions):
+    """[(needs, actions)]: one text variant per distinct choice of alternatives the cases can make, in an order
+    where the first variant whose needs hold is the choice of the case's own people and assets.
+
+    A case chooses, in each slot, the first alternative whose needs it states. A variant needs the union of its
+    alternatives' needs; a case that states them chooses, in every slot, that alternative or an earlier one, so
+    ordering the variants by the sum of their alternatives' positions puts the case's own choice first."""
+    slots = [s if isinstance(s, list) else [((), s)] for s in slots]
+    for s in slots:
+        assert s[-1][0] == () and all(needs for needs, _ in s[:-1]), s
+    keys = list(dict.fromkeys(k for s in slots for needs, _ in s for k in needs))
+    choices = {}
+    for n in range(len(keys) + 1):
+        for have in combinations(keys, n):
+            pick = tuple(next(i for i, (needs, _) in enumerate(s) if set(needs) <= set(have)) for s in slots)
+            choices[pick] = tuple(dict.fromkeys(k for s, i in zip(slots, pick) for k in s[i][0]))
+    default = tuple(len(s) - 1 for s in slots)
+    assert [s[-1][1] for s in slots if s[-1][1] is not None] == list(default_actions), default_actions
+    out = []
+    for pick in sorted(set(choices) - {default}, key=lambda p: (sum(p), p)):
+        out.append((choices[pick], [s[i][1] for s, i in zip(slots, pick) if s[i][1] is not None]))
+    return out
+
+
+def fallbacks_yaml(fallbacks, texts, indent):
+    """A row's `fallbacks:` line: the phrases for the placeholders its texts use (none: no line)."""
+    used = {k: x for k, x in fallbacks.items() if any("{" + k + "}" in t for t in texts)}
+    if not used:
+        return []
+    return [f"{indent}fallbacks: {{{', '.join(f'{q(k)}: {q(x)}' for k, x in used.items())}}}"]
+
+
+def texts_yaml(variants, indent):
+    """A row's `texts:` block from site_variants."""
+    if not variants:
+        return []
+    L = [f"{indent}texts:"]  # one line per variant: the pack must stay under the loader's size limit
+    for needs, actions in variants:
+        conds = [_need(k) for k in needs]
+        when = conds[0] if len(conds) == 1 else f"{{all: [{', '.join(conds)}]}}"
+        L.append(f"{indent}  - {{when: {when}, actions: [{', '.join(q(a) for a in actions)}]}}")
+    return L
 
 
 def row(rid, construct, strategy, score, priority, rationale, sources, extra, evidence_level=None):
@@ -1487,7 +2049,8 @@ def row(rid, construct, strategy, score, priority, rationale, sources, extra, ev
     out = []
     if early:
         out.append(_row(f"{base}-early{strong}", construct, strategy, score, priority, rationale, sources, extra,
-                        evidence_level, stages=early, actions=actions, spec={**SPEC.get(strategy, {}), "target": target}))
+                        evidence_level, stages=early, actions=actions, spec={**SPEC.get(strategy, {}), "target": target},
+                        site=EARLY_SITE_TEXTS.get(strategy)))
     if later:
         out.append(_row(rid, construct, strategy, score, priority, rationale, sources, extra, evidence_level,
                         stages=later))
@@ -1495,9 +2058,10 @@ def row(rid, construct, strategy, score, priority, rationale, sources, extra, ev
 
 
 def _row(rid, construct, strategy, score, priority, rationale, sources, extra, evidence_level=None, stages=None,
-         actions=None, spec=None):
+         actions=None, spec=None, site=None):
     sname, default_actions, comps = S[strategy]
-    actions = default_actions if actions is None else actions
+    if actions is None:  # the row's own actions, and the strategy's variants naming the site's people
+        actions, site = default_actions, SITE_TEXTS.get(strategy)
     comps = list(dict.fromkeys(comps + extra.get("isp_competency", [])))
     tags = {
         "eric_strategy": [strategy],
@@ -1529,6 +2093,10 @@ def _row(rid, construct, strategy, score, priority, rationale, sources, extra, e
         L.append("        waits_for: [equity.tribal_sovereignty]")
     L.append("        actions:")
     L += [f"          - {q(a)}" for a in actions]
+    variants = site_variants(site, actions) if site else []
+    L += texts_yaml(variants, "        ")
+    L += fallbacks_yaml(FALLBACKS.get(strategy, {}), [*actions, *(a for _, acts in variants for a in acts)],
+                        "        ")
     L.append("        tags:")
     L += tags_yaml(tags, "          ")
     L.append(f"        rationale: {q(rationale)}")
@@ -1654,6 +2222,7 @@ def asset_rows():
             "        key: cfir-assets",
             "        actions:",
             f"          - {q(action)}",
+            *texts_yaml(site_variants(ASSET_SITE_TEXTS[c], [action]) if c in ASSET_SITE_TEXTS else [], "        "),
             "        tags:",
             f"          cfir: [{c}]",
             "          isp_competency: [assess_need_and_context]",

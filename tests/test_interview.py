@@ -59,7 +59,7 @@ SESSION = [
     "maybe",                   # emerging leaders: not yes/no, asked again
     "n",                       # emerging leaders
     "Spanish-speaking patients; uninsured adults",  # priority populations
-    "y", "", "", "",           # disparities, racism, community evidence, cultural adaptation
+    "y", "", "", "", "",       # disparities, racism, community evidence, cultural adaptation, Tribal authority
     "n",                       # CFIR innovation: skip the whole domain
     "n",                       # outer setting: skip
     "",                        # inner setting: rate (default yes)
@@ -76,6 +76,13 @@ SESSION = [
     "", "", "", "", "", "", "",  # teaming .. doing skipped
     "-2",                      # reflecting & evaluating
     "",                        # adapting
+    "care managers: frontline_staff; Dr. Ortiz, medical director: leadership",  # people
+    "whose job",               # problem tags: not a tag, asked again
+    "roles unclear",           # problem tags
+    ".",                       # events and strengths: skip the rest of the section
+    ".",                       # scope and levels: skip
+    "2026-03-02",              # assessed on
+    "",                        # assessed by
     "Met the director on 12 March",  # notes
 ]
 
@@ -192,6 +199,7 @@ def test_an_interrupted_session_keeps_every_answer_and_resumes(runner: Any, tmp_
                   ".",             # leadership
                   ".",             # equity
                   "n", "n", "n", "n", "n",  # the five CFIR domains
+                  ".", ".", ".",   # people and problem, scope, this assessment
                   ""]              # notes
         res = runner.invoke(main, ["interview", "--from", "draft.yaml", *RULES], input=feed(resume))
         assert res.exit_code == 0, res.output
@@ -209,7 +217,7 @@ def test_clearing_a_value_with_dash_removes_it(runner: Any, tmp_path: Path) -> N
     start = tmp_path / "c.yaml"
     start.write_text("case_id: c1\nsite: Old name\nstage: exploration\n")
     # it resumes at innovation (the first question without an answer); '<' goes back to the site
-    answers = ["<", "-", "", "", "-"] + ["."] * 6 + ["n"] * 5 + [""]
+    answers = ["<", "-", "", "", "-"] + ["."] * 6 + ["n"] * 5 + ["."] * 3 + [""]
     res = runner.invoke(main, ["interview", "--from", str(start), *RULES], input=feed(answers))
     assert res.exit_code == 0, res.output
     assert load_case(start).model_dump(exclude_none=True) == {"case_id": "c1"}
@@ -237,7 +245,7 @@ def test_the_default_file_name_asks_before_replacing(runner: Any, tmp_path: Path
 def test_force_replaces_and_writes_a_valid_case(runner: Any, tmp_path: Path) -> None:
     target = tmp_path / "taken.yaml"
     target.write_text("case_id: old\n")
-    answers = ["new-id"] + ["."] * 7 + ["n"] * 5 + [""]
+    answers = ["new-id"] + ["."] * 7 + ["n"] * 5 + ["."] * 3 + [""]
     res = runner.invoke(main, ["interview", "-o", str(target), "--force", *RULES], input=feed(answers))
     assert res.exit_code == 0, res.output
     assert load_case(target).case_id == "new-id"
@@ -287,7 +295,7 @@ def test_the_installed_script_runs_an_interview(tmp_path: Path) -> None:
     if exe is None:
         pytest.skip("isp-advisor is not installed (pip install -e .)")
     answers = ["scripted", "Clinic", "", "", "2", "mixed", "", "consult", "involve"] + ["."] * 4 \
-        + ["n"] * 5 + [""]
+        + ["n"] * 5 + ["."] * 3 + [""]
     proc = subprocess.run([exe, "interview", "-o", "s.yaml", *RULES], input=feed(answers), text=True,
                           capture_output=True, cwd=tmp_path, timeout=120,
                           env={**os.environ, "ISP_ADVISOR_RULES": ""})
@@ -299,14 +307,14 @@ def test_the_installed_script_runs_an_interview(tmp_path: Path) -> None:
 
 
 # A whole session that skips everything after the case id (sections with '.', CFIR domains with n).
-SKIP_ALL = ["."] * 7 + ["n"] * 5 + [""]
+SKIP_ALL = ["."] * 7 + ["n"] * 5 + ["."] * 3 + [""]
 
 
 def test_a_json_output_file_gets_json(runner: Any, tmp_path: Path) -> None:
     import json
 
     target = tmp_path / "x.json"
-    answers = ["json-case", "Clinic", "", "", "2"] + ["."] * 6 + ["n"] * 5 + [""]
+    answers = ["json-case", "Clinic", "", "", "2"] + ["."] * 6 + ["n"] * 5 + ["."] * 3 + [""]
     res = runner.invoke(main, ["interview", "-o", str(target), *RULES], input=feed(answers))
     assert res.exit_code == 0, res.output
     text = target.read_text()
@@ -323,7 +331,7 @@ def test_a_json_from_file_is_edited_in_place_as_json(runner: Any, tmp_path: Path
 
     start = tmp_path / "case.json"
     start.write_text('{"case_id": "c1", "site": "Old name"}\n')
-    answers = ["<", "New name", "", "", "install"] + ["."] * 6 + ["n"] * 5 + [""]
+    answers = ["<", "New name", "", "", "install"] + ["."] * 6 + ["n"] * 5 + ["."] * 3 + [""]
     res = runner.invoke(main, ["interview", "--from", str(start), *RULES], input=feed(answers))
     assert res.exit_code == 0, res.output
     assert json.loads(start.read_text()) == {"case_id": "c1", "site": "New name", "stage": "installation"}
@@ -410,7 +418,7 @@ def test_question_mark_is_never_saved_as_an_answer(runner: Any, tmp_path: Path) 
                "?", "mixed", "?", "",                                       # challenge type, summary
                "3", "4", "", "", "", ".", "?", "y", ".",                    # ... leadership transition: ? then y
                "?", "A; B", "?", "y", "?", "n", ".",                        # equity list and yes/no
-               "?", "y", "?", "+1", "."] + ["n"] * 4 + ["?", "Notes here"]  # a CFIR gate and rating; notes
+               "?", "y", "?", "+1", "."] + ["n"] * 4 + ["."] * 3 + ["?", "Notes here"]  # a CFIR gate and rating; notes
     res = runner.invoke(main, ["interview", "-o", str(target), *RULES], input=feed(answers))
     assert res.exit_code == 0, res.output
     assert "is not an answer" not in res.output and "Error" not in res.output
@@ -440,7 +448,7 @@ class Recording(Scripted):
 
 def test_every_prompt_says_where_it_is(tmp_path: Path) -> None:
     con = Recording(["p1", "Site", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "",
-                     "", "", "y", "-1"])
+                     "", "", "", "y", "-1"])
     with pytest.raises(InterviewStopped):
         run_interview(con, output=tmp_path / "p.yaml")
     prompts = _prompts(con.said)

@@ -128,6 +128,8 @@ def test_ctrl_c_in_a_cfir_domain_resumes_at_the_construct_never_reached(tmp_path
     answer(child, "Innovation Trialability", ".")               # rest of the domain
     for _ in range(4):
         answer(child, "Rate them?", "n")
+    for text in ("Who is involved", "How many sites", "Date of this assessment"):
+        answer(child, text, ".")                                # skip the three sections after CFIR
     answer(child, "Anything else", "")
     child.expect_exact("Wrote full.yaml.")
     child.expect(pexpect.EOF)

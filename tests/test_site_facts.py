@@ -51,6 +51,8 @@ def test_people_problem_events_assets_become_facts() -> None:
     assert facts["events.launch.days_until"] == 30
     assert "events.launch.days_since" not in facts
     assert facts["assets.existing_meeting"] is True
+    gone = _case(people=[{"role": "former director", "group": "leadership", "status": "left"}])
+    assert "people.leadership.count" not in site_facts(gone, None)  # someone who has left is not counted
 
 
 def test_day_counts_need_a_reference_date_never_today() -> None:
@@ -237,3 +239,38 @@ def test_a_text_variant_chosen_by_what_the_case_states(tmp_path: Path) -> None:
     role_only = Case.model_validate({"case_id": "c", "stage": "installation",
                                      "people": [{"role": "charge nurse", "group": "champion"}]})
     assert eng.evaluate(role_only).recommendations[0].actions == ("Ask the charge nurse to lead.",)
+
+
+# ---------------------------------------------------------------- --date on the commands that evaluate
+
+
+def _incident_case(tmp_path: Path) -> Path:
+    path = tmp_path / "inc.yaml"
+    path.write_text(yaml.safe_dump({"case_id": "inc", "site": "Eastside", "stage": "initial_implementation",
+                                    "events": [{"kind": "critical_incident", "on": "2026-02-14"}]}))
+    return path
+
+
+def test_batch_counts_days_from_date_and_resume_keeps_dates_apart(runner: Any, tmp_path: Path) -> None:
+    case = _incident_case(tmp_path)
+    out = tmp_path / "o"
+    assert runner.invoke(main, ["batch", str(case), "--out", str(out), "--date", "2026-02-20", "-q"]).exit_code == 0
+    line = json.loads((out / "results.jsonl").read_text().splitlines()[0])
+    assert line["as_of"] == {"date": "2026-02-20", "from": "--date"}
+    assert line["recommendations"][0]["rule_id"] == "AS-CRITICAL-INCIDENT"
+    res = runner.invoke(main, ["batch", str(case), "--out", str(out), "--date", "2026-09-01", "--resume"])
+    assert res.exit_code == 0 and "reused" not in res.output  # another date: evaluated again
+    line = json.loads((out / "results.jsonl").read_text().splitlines()[0])
+    assert line["as_of"]["date"] == "2026-09-01"
+    assert "AS-CRITICAL-INCIDENT" not in [r["rule_id"] for r in line["recommendations"]]
+
+
+def test_sweep_plan_and_whatif_take_date(runner: Any, tmp_path: Path) -> None:
+    case = str(_incident_case(tmp_path))
+    out = json.loads(runner.invoke(main, ["sweep", case, "--vary", "stage=installation", "-f", "json",
+                                          "--date", "2026-02-20"]).output)
+    assert "AS-CRITICAL-INCIDENT" in json.dumps(out)
+    plan = runner.invoke(main, ["plan", case, "-f", "json", "--date", "2026-02-20"])
+    assert plan.exit_code == 0 and "AS-CRITICAL-INCIDENT" in plan.output
+    diff = runner.invoke(main, ["whatif", case, "--set", "stage=installation", "-f", "json", "--date", "2026-02-20"])
+    assert diff.exit_code == 0

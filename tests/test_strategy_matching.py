@@ -224,3 +224,134 @@ def test_tribal_knowledge_holds_back_capture_and_share(eng: Any) -> None:
                                           "cfir": {"innovation.adaptability": -2}}))
     held = {h.rule_id: h.by for h in result.plan.held_back}
     assert held.get("SM-innovation.adaptability-capture_and_share-early-2") == "EQ-TRIBAL-KNOWLEDGE"
+
+
+# ---------------------------------------------------------------- naming the site's people (text variants)
+
+def _generator() -> Any:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("build_strategy_matching", SCRIPT)
+    assert spec and spec.loader
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def _chosen(slots: list[Any], have: set[str]) -> list[str]:
+    """The actions a case stating `have` should get: in each slot, the first alternative it can fill."""
+    out = []
+    for slot in slots:
+        alts = slot if isinstance(slot, list) else [((), slot)]
+        text = next(t for needs, t in alts if set(needs) <= have)
+        if text is not None:
+            out.append(text)
+    return out
+
+
+def test_the_first_variant_that_holds_is_the_case_own_choice() -> None:
+    """site_variants orders the variants so that first-match gives, for every combination of the people and
+    assets a case lists, the alternatives chosen slot by slot."""
+    from itertools import combinations
+
+    gen = _generator()
+    tables = [(gen.SITE_TEXTS, lambda s: gen.S[s][1]), (gen.EARLY_SITE_TEXTS, lambda s: gen.EARLY[s][0]),
+              (gen.ASSET_SITE_TEXTS, lambda c: [gen.ASSET[c][0]])]
+    for texts, default in tables:
+        for name, slots in texts.items():
+            variants = gen.site_variants(slots, default(name))
+            keys = sorted({k for s in slots if isinstance(s, list) for needs, _ in s for k in needs})
+            for n in range(len(keys) + 1):
+                for have in map(set, combinations(keys, n)):
+                    got = next((acts for needs, acts in variants if set(needs) <= have), list(default(name)))
+                    assert got == _chosen(slots, have), (name, sorted(have))
+
+
+def _sm_actions(eng: Any, data: dict[str, Any], strategy: str) -> list[str]:
+    """The actions of the item of one ERIC strategy (or of the item holding one rule id), placeholders filled."""
+    result = eng.evaluate(case_from_data(data))
+    acts = [a for rec in result.recommendations
+            if any(strategy in eng.by_id[rid].tags.get("eric_strategy", ()) or rid.startswith(strategy)
+                   for rid in rec.rule_ids)
+            for a in rec.actions]
+    assert acts, (strategy, data["case_id"])
+    assert not any("{" in a or "}" in a for a in acts), acts
+    return acts
+
+
+STAFF = {"role": "care managers", "group": "frontline_staff"}
+LEADER = {"role": "medical director", "group": "leadership"}
+
+
+def test_a_listed_champion_is_named_instead_of_asking_for_one(eng: Any) -> None:
+    base = {"case_id": "t", "stage": "installation", "cfir": {"innovation.complexity": -2}}
+    named = _sm_actions(eng, {**base, "people": [{"role": "nurse champion", "name": "Ana Ruiz", "group": "champion"},
+                                                 STAFF]}, "identify_and_prepare_champions")
+    assert any("Ana Ruiz (nurse champion)" in a for a in named)
+    assert not any("who is already enthusiastic" in a for a in named)
+    staff = " ".join(_sm_actions(eng, {**base, "people": [STAFF]}, "identify_and_prepare_champions"))
+    assert "respected among the care managers;" in staff
+    nobody = " ".join(_sm_actions(eng, base, "identify_and_prepare_champions"))
+    assert "respected among the staff;" in nobody  # the fallback, never an empty name
+
+
+def test_an_advisory_group_is_used_rather_than_a_new_board(eng: Any) -> None:
+    base = {"case_id": "t", "cfir": {"process.assessing_needs.recipients": -2}}
+    council = {"role": "patient advisory council", "group": "advisory_group"}
+    both = " ".join(_sm_actions(eng, {**base, "people": [council, STAFF]}, "use_advisory_boards_and_workgroups"))
+    assert "Rather than forming a new board" in both and "the patient advisory council" in both
+    assert "the care managers" in both
+    staff = " ".join(_sm_actions(eng, {**base, "people": [STAFF]}, "use_advisory_boards_and_workgroups"))
+    assert "new board" not in staff and "advisory council" not in staff and "the care managers" in staff
+
+
+def test_frontline_staff_and_leaders_are_named_where_they_act(eng: Any) -> None:
+    data = {"case_id": "t", "stage": "installation", "people": [STAFF, LEADER],
+            "cfir": {"innovation.complexity": -2, "inner_setting.available_resources": -1}}
+    capture = " ".join(_sm_actions(eng, data, "capture_and_share_local_knowledge"))
+    assert "Ask the care managers: what do you already know" in capture and "with the medical director" in capture
+    meetings = " ".join(_sm_actions(eng, data, "organize_clinician_implementation_team_meetings"))
+    assert "staff who deliver the innovation: the care managers." in meetings
+    funding = " ".join(_sm_actions(eng, data, "access_new_funding"))
+    assert "best two this quarter with the medical director." in funding
+    alone = {**data, "people": []}
+    assert "with the site's leaders." in " ".join(_sm_actions(eng, alone, "access_new_funding"))
+
+
+def test_a_listed_funder_is_asked_first(eng: Any) -> None:
+    data = {"case_id": "t", "cfir": {"inner_setting.available_resources": -1},
+            "people": [{"role": "state health department", "group": "funder"}]}
+    acts = _sm_actions(eng, data, "access_new_funding")
+    assert acts[0].startswith("Ask those who fund the work now") and acts[0].endswith("the state health department.")
+
+
+def test_a_nation_sets_the_terms_of_consensus_and_coalition(eng: Any) -> None:
+    data = {"case_id": "t", "stage": "exploration", "equity": {"tribal_sovereignty": True},
+            "cfir": {"inner_setting.compatibility": -1, "outer_setting.policies_laws": -1},
+            "people": [{"role": "the Nation's council", "group": "tribal_government"}]}
+    consensus = " ".join(_sm_actions(eng, data, "conduct_local_consensus_discussions"))
+    assert "on terms agreed beforehand with the Nation's council;" in consensus
+    coalition = " ".join(_sm_actions(eng, data, "build_a_coalition"))
+    assert "let the Nation decide" in coalition
+
+
+def test_an_asset_row_names_who_holds_the_strength(eng: Any) -> None:
+    data = {"case_id": "t", "cfir": {"innovation.evidence_base": 2}, "people": [STAFF]}
+    acts = _sm_actions(eng, data, "SM-ASSET-innovation.evidence_base")
+    assert acts == ["Put the evidence people already accept, in one plain paragraph, into the briefings and job aids "
+                    "for the care managers."]
+    assert _sm_actions(eng, {**data, "people": []}, "SM-ASSET-innovation.evidence_base") == [
+        "Put the evidence people already accept into the first briefing and the job aids, in one plain paragraph."]
+
+
+def test_every_row_of_a_strategy_says_the_same_for_the_same_people(eng: Any) -> None:
+    """Rows of one strategy merge into one item: their variants must agree, or the item would say it twice."""
+    seen: dict[tuple[str, bool], Any] = {}
+    for r in sm_rules(eng):
+        strategies = r.tags.get("eric_strategy", ())
+        if not strategies:
+            continue
+        key = (strategies[0], "-early" in r.id)
+        texts = tuple((repr(t.when), t.actions) for t in r.texts)
+        assert seen.setdefault(key, (r.actions, texts)) == (r.actions, texts), r.id
+    assert sum(1 for _, texts in seen.values() if texts) >= 30  # the strategies whose rows name people

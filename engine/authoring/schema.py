@@ -398,9 +398,33 @@ def json_schema(kind: str) -> dict[str, Any]:
     schema = models[kind].model_json_schema(by_alias=True)
     if kind == "rules":
         _add_vocabularies(schema)
+    if kind == "case":
+        _describe_fields(schema)
     out: dict[str, Any] = {"$schema": DIALECT, "$id": f"https://isp-advisor.example/schema/{kind}.json"}
     out.update(schema)
     return out
+
+
+def _describe_fields(schema: dict[str, Any]) -> None:
+    """Each case field's label and help, from the field registry (engine/model/fields.py)."""
+    from engine.model.fields import FIELDS
+
+    defs = schema.get("$defs", {})
+
+    def target(prop: dict[str, Any]) -> dict[str, Any]:
+        for option in [prop, *prop.get("anyOf", [])]:
+            ref = option.get("$ref", "")
+            if ref.startswith("#/$defs/"):
+                return defs[ref.rsplit("/", 1)[1]]  # type: ignore[no-any-return]
+        return prop
+
+    for f in FIELDS:
+        section, _, key = f.path.partition(".")
+        prop = schema["properties"][section]
+        if key:
+            prop = target(prop)["properties"][key]
+        prop["title"] = f.label
+        prop["description"] = f.help
 
 
 def _add_vocabularies(schema: dict[str, Any]) -> None:

@@ -102,7 +102,7 @@ def _digest(rules: Sequence[str], shipped: bool) -> str | None:
 
 
 def _init(rules: Sequence[str], shipped: bool, reusable: frozenset[str], digest: str | None,
-          explanations: str = "full") -> None:
+          explanations: str = "full", date: str | None = None) -> None:
     """Compile the rules once per process (a forked worker inherits the parent's engine).
 
     The engine is kept while the rule folders and the bytes of their files (`digest`) are the
@@ -114,6 +114,7 @@ def _init(rules: Sequence[str], shipped: bool, reusable: frozenset[str], digest:
         _ENGINE["key"] = key
     _ENGINE["reusable"] = reusable
     _ENGINE["explanations"] = explanations
+    _ENGINE["date"] = date
 
 
 def _work(chunk: list[Item]) -> list[Outcome]:
@@ -138,7 +139,7 @@ def evaluate_item(engine: Engine, item: Item, reusable: frozenset[str] = frozens
         if isinstance(doc.data, dict) and isinstance(doc.data.get("case_id"), str):
             case_id = doc.data["case_id"]
         case = validate_case(doc)
-        result = engine.evaluate(case)
+        result = engine.evaluate(case, date=_ENGINE.get("date"))
         recs = _rec_dicts(result)
         if (explanations or _ENGINE.get("explanations", "full")) == "none":
             line = lean_line(result.to_dict())
@@ -230,7 +231,7 @@ def run_batch(sources: Sequence[str | os.PathLike[str]], out: str | os.PathLike[
               resume: bool = False, force: bool = False, rules: Sequence[str | os.PathLike[str]] = (),
               shipped: bool = True, progress: Callable[[int], None] | None = None,
               total: Callable[[int], None] | None = None, explanations: str = "full",
-              executor: str = "local", scheduler: str | None = None) -> BatchReport:
+              executor: str = "local", scheduler: str | None = None, date: str | None = None) -> BatchReport:
     """Evaluate every case of `sources` into the output folder `out`.
 
     Everything that can make the run unusable (inputs, rule packs, the folder) is checked before
@@ -240,6 +241,7 @@ def run_batch(sources: Sequence[str | os.PathLike[str]], out: str | os.PathLike[
     quick extra pass over the inputs); `progress(n)` is called as each n more cases are done.
     `explanations` is full or none (EXPLANATIONS); `executor` local (processes on this machine)
     or dask (engine.batch.executors: a cluster at `scheduler`, or a LocalCluster), same bytes either way.
+    `date` (YYYY-MM-DD, `--date`) is the reference date of cases that state no assessed_on.
     """
     if explanations not in EXPLANATIONS:
         raise UsageError(Problem(field="--explanations", code="invalid", message=f"'{explanations}' is not known",
@@ -256,7 +258,7 @@ def run_batch(sources: Sequence[str | os.PathLike[str]], out: str | os.PathLike[
     shipped = shipped and getattr(rules, "shipped", True)
     rule_dirs = [str(r) for r in rules]
     rules_sha = _digest(rule_dirs, shipped)
-    _init(rule_dirs, shipped, frozenset(), rules_sha)
+    _init(rule_dirs, shipped, frozenset(), rules_sha, explanations, date)
     engine: Engine = _ENGINE["engine"]
     folder = Path(out)
     prepare(folder, resume, force)
@@ -268,9 +270,11 @@ def run_batch(sources: Sequence[str | os.PathLike[str]], out: str | os.PathLike[
         os.close(held)
 
 
-def run_info(engine: Engine, explanations: str) -> dict[str, Any]:
-    """The engine as the resume index records it: a run without proofs never reuses lines with them."""
-    return engine.info if explanations == "full" else {**engine.info, "explanations": explanations}
+def run_info(engine: Engine, explanations: str, date: str | None = None) -> dict[str, Any]:
+    """The engine as the resume index records it: a run without proofs never reuses lines with them,
+    nor a run with another reference date (`--date`)."""
+    info = engine.info if explanations == "full" else {**engine.info, "explanations": explanations}
+    return {**info, "date": date} if date else info
 
 
 def _run(planned: list[inputs.InputFile], folder: Path, engine: Engine, jobs: int, resume: bool,
@@ -278,7 +282,8 @@ def _run(planned: list[inputs.InputFile], folder: Path, engine: Engine, jobs: in
          total: Callable[[int], None] | None, explanations: str = "full",
          executor: executors.Executor | None = None) -> BatchReport:
     rule_dirs, shipped, rules_sha = rules
-    info = run_info(engine, explanations)
+    date = _ENGINE.get("date")
+    info = run_info(engine, explanations, date)
     previous = Previous.load(folder, info, rules_sha) if resume and rules_sha else Previous()
     reusable = previous.hashes()
     if total:
@@ -287,7 +292,7 @@ def _run(planned: list[inputs.InputFile], folder: Path, engine: Engine, jobs: in
     portfolio = Portfolio()
     seen: dict[str, tuple[str, int]] = {}
     reused = 0
-    initargs = (rule_dirs, shipped, reusable, rules_sha, explanations)
+    initargs = (rule_dirs, shipped, reusable, rules_sha, explanations, date)
     mapped = (executor.ordered(_chunks(inputs.items(planned)), jobs, initargs) if executor is not None
               else _ordered(_chunks(inputs.items(planned)), jobs, initargs))
     try:

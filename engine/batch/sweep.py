@@ -224,10 +224,11 @@ class Sweep:
 
 
 def sweep(engine: Engine, case: Case, varies: Sequence[Vary],
-          on_variant: Callable[[SweepVariant], None] | None = None) -> Sweep:
-    """Evaluate every combination of `varies` on `case` (in order: the first fact varies slowest)."""
+          on_variant: Callable[[SweepVariant], None] | None = None, date: str | None = None) -> Sweep:
+    """Evaluate every combination of `varies` on `case` (in order: the first fact varies slowest);
+    `date` is the reference date when the case states no assessed_on."""
     base_facts = case.facts()
-    base_result = engine.evaluate(case)
+    base_result = engine.evaluate(case, date=date)
     items: dict[str, Item] = {}
     base_status = _status(engine, base_result, items)
     variants = []
@@ -239,7 +240,7 @@ def sweep(engine: Engine, case: Case, varies: Sequence[Vary],
         except CaseError as exc:
             variant.error = "; ".join(f"{p.field}: {p.message}" if p.field else p.message for p in exc.problems)
         else:
-            result = engine.evaluate(changed)
+            result = engine.evaluate(changed, date=date)
             variant.status = _status(engine, result, items)
             variant.plan = {h: [r.rule_id for r, p in result.placed() if p.horizon == h] for h in HORIZON_IDS}
         variants.append(variant)
@@ -329,7 +330,8 @@ def case_summary(result: Sweep) -> dict[str, Any]:
                       for k in sorted(used)}}
 
 
-def sweep_items(engine: Engine, items: Iterable[Any], varies: Sequence[Vary]) -> Iterator[tuple[str, Any]]:
+def sweep_items(engine: Engine, items: Iterable[Any], varies: Sequence[Vary],
+                date: str | None = None) -> Iterator[tuple[str, Any]]:
     """Each batch input item -> ("ok", case summary) or ("error", errors.jsonl-style row)."""
     from engine.batch.batchrun import error_row
     from engine.io.caseload import validate_case
@@ -338,7 +340,7 @@ def sweep_items(engine: Engine, items: Iterable[Any], varies: Sequence[Vary]) ->
     for item in items:
         try:
             case = validate_case(to_document(item, content(item)))
-            yield "ok", case_summary(sweep(engine, case, varies))
+            yield "ok", case_summary(sweep(engine, case, varies, date=date))
         except IspAdvisorError as exc:
             yield "error", error_row(item, exc.problems, None)
 
@@ -348,15 +350,15 @@ def sweep_chunk(chunk: list[Any], initargs: tuple[Any, ...]) -> list[tuple[str, 
     from engine.batch import batchrun as batch
     from engine.batch.executors import check_rules
 
-    rules, shipped, _, digest, varies = initargs
+    rules, shipped, _, digest, varies, date = initargs
     check_rules(rules, shipped, None, digest)
     batch._init(rules, shipped, frozenset(), digest)
-    return list(sweep_items(batch._ENGINE["engine"], chunk, varies))
+    return list(sweep_items(batch._ENGINE["engine"], chunk, varies, date))
 
 
 def sweep_portfolio(sources: Sequence[str], varies: Sequence[Vary], rules: Sequence[Any] = (), shipped: bool = True,
                     executor: str = "local", scheduler: str | None = None, jobs: int | None = None,
-                    chunk: int = 8) -> PortfolioSweep:
+                    chunk: int = 8, date: str | None = None) -> PortfolioSweep:
     """The sweep of every case of batch inputs (folders, .jsonl, .csv), in input order.
 
     Locally in this process; with executor 'dask' chunks of cases go to the cluster's workers
@@ -375,13 +377,13 @@ def sweep_portfolio(sources: Sequence[str], varies: Sequence[Vary], rules: Seque
     engine: Engine = batch._ENGINE["engine"]
     out = PortfolioSweep(tuple(varies))
     if chosen is None:
-        outcomes: Iterable[tuple[str, Any]] = sweep_items(engine, inputs.items(planned), varies)
+        outcomes: Iterable[tuple[str, Any]] = sweep_items(engine, inputs.items(planned), varies, date)
     else:
         if isinstance(chosen, executors.DaskExecutor):
             chosen = executors.DaskExecutor(chosen.scheduler, task=sweep_chunk)
         chunks = _chunked(inputs.items(planned), chunk)
         mapped = chosen.ordered(chunks, jobs or batch.default_jobs(), (rule_dirs, shipped, frozenset(), digest,
-                                                                       tuple(varies)))
+                                                                       tuple(varies), date))
         outcomes = (o for _, got in mapped for o in got)
     for kind, value in outcomes:
         if kind == "ok":

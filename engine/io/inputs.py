@@ -27,6 +27,7 @@ from typing import IO, Any, Literal
 from engine.errors import CaseError, Problem, UsageError, did_you_mean, display_name, os_reason, shown, warn
 from engine.io.documents import MAX_BYTES, Document, decode, open_regular, parse, parse_json, read_text
 from engine.model.facts import FACTS, LIST_SEPARATOR
+from engine.model.fields import FIELDS, csv_columns
 
 Kind = Literal["file", "jsonl", "csv"]
 
@@ -35,8 +36,12 @@ CASE_SUFFIXES = (".yaml", ".yml", ".json")
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
 CSV_SUFFIXES = (".csv",)
 
-CSV_COLUMNS: tuple[str, ...] = tuple(FACTS)
-"""Every column a CSV may have: the case paths (case_id, site, engagement.level, cfir.<id>, ...)."""
+CSV_COLUMNS: tuple[str, ...] = (*csv_columns(), *(p for p in FACTS if p.startswith("cfir.")))
+"""Every column a CSV may have: the registry's case paths (engine/model/fields.py: case_id, site,
+engagement.level, problem.tags, ...) and cfir.<id>. People, events and assets are records: YAML or JSON only."""
+
+_LIST_COLUMNS = frozenset(f.path for f in FIELDS if f.kind in ("list", "tags"))
+"""Columns whose cell holds several values separated by ';'."""
 
 
 @dataclass(frozen=True)
@@ -199,6 +204,8 @@ def check_header(path: Path) -> tuple[str, ...]:
 
 
 def _column_hint(col: str) -> str:
+    if col in ("people", "events", "assets") or col.startswith(("people.", "events.", "assets.")):
+        return "people, events and assets are lists of records: give them in a YAML or JSON case file"
     if f"cfir.{col}" in FACTS:
         return f"did you mean 'cfir.{col}'? CFIR ratings are columns named cfir.<construct id>"
     return (did_you_mean(col, CSV_COLUMNS, 0.7)
@@ -406,7 +413,7 @@ def row_data(columns: Sequence[str], cells: Sequence[str], source: str = "<csv>"
         except UnicodeEncodeError:
             raise CaseError(Problem(file=source, line=line, field=col, code="encoding",
                                     message="not UTF-8 text", hint="save the file as UTF-8")) from None
-        if FACTS[col].kind == "list":
+        if col in _LIST_COLUMNS:
             value = [v.strip() for v in value.split(LIST_SEPARATOR) if v.strip()]
         section, _, rest = col.partition(".")
         if rest:

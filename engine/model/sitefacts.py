@@ -49,6 +49,8 @@ def site_facts(case: Case, reference: AsOf | None) -> dict[str, Any]:
     out: dict[str, Any] = {}
     today = reference.date if reference else None
     for person in case.people or ():
+        if person.status == "left":  # gone: not counted, never named
+            continue
         base = f"people.{person.group}"
         out[f"{base}.count"] = out.get(f"{base}.count", 0) + 1
         if person.stance:

@@ -9,6 +9,7 @@ the definitions themselves: the paper is the authority.
 from __future__ import annotations
 
 from engine.model import vocabulary as v
+from engine.model.fields import FIELDS
 
 CFIR_SOURCE = ("Damschroder, L. J., et al. (2022). The updated Consolidated Framework for Implementation Research "
                "based on user feedback. Implementation Science, 17, 75.")
@@ -152,47 +153,10 @@ CULTURAL_ADAPTATION_GLOSSES: dict[str, str] = {
     "done": "the innovation has been culturally adapted",
 }
 
-CAPACITY_GLOSSES: dict[str, str] = {
-    "intervention_specific": "Skills, knowledge and resources for this particular innovation.",
-    "general": "The organisation's overall functioning: leadership, staffing, infrastructure, climate.",
-    "analytic": "Using data: collecting, making sense of and acting on it.",
-    "adaptive": "Learning and adjusting when things change.",
-}
+CAPACITY_GLOSSES: dict[str, str] = {c: next(f.help for f in FIELDS if f.path == f"capacity.{c}")
+                                    for c in v.CAPACITY_TYPES}
 
-QUESTION_HELP: dict[str, str] = {
-    "case_id": "A short name for this case, used for the file name and in reports: letters, digits, '-' and '_' "
-               "(e.g. riverside-fqhc).",
-    "site": "The organisation, team or community where the work happens, as you would name it in a report.",
-    "innovation": "What is being put in place: the program, practice, policy or tool, in a few words.",
-    "setting": "The kind of organisation or community the site is. Some rules apply only to one kind.",
-    "stage": "Where the site is in putting the innovation in place (the implementation stages):",
-    "challenge.type": "Whether the main challenge has a known fix (technical) or asks people to change how they "
-                      "work together, their values or power (adaptive):",
-    "challenge.summary": "The main challenge in your own words, one sentence. It is kept in the case and the "
-                         "report; no rule reads it.",
-    "engagement.level": "How far the community is engaged today, on the Spectrum of Community Engagement to "
-                        "Ownership:",
-    "engagement.target": "How far the site wants (or has agreed) to go on the same spectrum:",
-    "power.differential": "How unequal power is between the people who decide and the people affected: low, "
-                          "moderate or high.",
-    "power.decision_making": "Who actually makes the decisions about the work:",
-    "relationships.trust": "How much the site, its partners and the community trust each other today: low, "
-                           "moderate or high.",
-    "leadership.transition": "Whether a key leader is leaving, arriving or changing role, now or soon.",
-    "leadership.emerging_leaders": "Whether new leaders (staff or community members) are being developed on "
-                                   "purpose.",
-    "equity.priority_populations": "The groups the work must reach or serve well, for example "
-                                   "'Spanish-speaking patients; uninsured adults'. Separate them with ';'.",
-    "equity.disparities_identified": "Whether differences in access, experience or outcomes between groups have "
-                                     "been found (in data or by the people affected).",
-    "equity.structural_racism_acknowledged": "Whether the site's leaders name structural racism as part of what "
-                                             "produces the differences, openly and in the work.",
-    "equity.community_defined_evidence": "Whether practices the community itself knows to work, with or without "
-                                         "formal studies, count as evidence in the work.",
-    "equity.cultural_adaptation": "Whether the innovation has been adapted to the cultures of the people it "
-                                  "serves:",
-    "notes": "Anything else worth keeping with the case: who you met, when, what to check next. No rule reads it.",
-}
+QUESTION_HELP: dict[str, str] = {f.path: f.help for f in FIELDS}
 """What '?' prints for each question that is not a CFIR rating (those use CFIR_GLOSSES)."""
 
 KEYS_HELP = ("Keys: Enter skips (or keeps the value in [brackets]), '<' goes back one question, '-' clears the "

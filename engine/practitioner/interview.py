@@ -25,6 +25,8 @@ from engine.io.casewriter import case_data, get, put, write_case
 from engine.io.outputs import atomic_write, check_writable
 from engine.model import vocabulary as v
 from engine.model.case import Case
+from engine.model.cues import find_cues
+from engine.model.fields import BY_PATH
 from engine.practitioner.questions import (
     BACK,
     BARRIERS,
@@ -350,6 +352,18 @@ def _clean_extra(extra: dict[str, Any]) -> dict[str, Any]:
             out[key] = True
         elif key in (BARRIERS.path, FACILITATORS.path) and isinstance(val, list):
             out[key] = [c for c in val if isinstance(c, str) and c in v.CFIR_IDS]
+        elif key == "cued" and isinstance(val, list):
+            out[key] = [p for p in val if isinstance(p, str) and p in BY_PATH]
+    return out
+
+
+def cued_paths(case: Case) -> list[str]:
+    """The case fields the case's own words raise questions about (engine/model/cues.py), in cue order."""
+    out: list[str] = []
+    for cue in find_cues(case):
+        path = cue.path if cue.path in BY_PATH else ""
+        if path and path not in out:
+            out.append(path)
     return out
 
 
@@ -372,9 +386,12 @@ def run_interview(console: Console, *, start: Case | None = None, output: str | 
         check_writable(path, True)
     progress = read_progress(Path(from_path)) if from_path is not None else {}
     quick = quick or progress.get("mode") == "quick"
+    extra = dict(progress.get("extra", {}))
+    if start is not None and "cued" not in extra:  # asked first, and kept in place for the whole interview
+        extra["cued"] = cued_paths(start)
     interview = Interview(console, case_data(start) if start is not None else {}, path,
                           resuming=start is not None, force=force or editing_in_place, quick=quick,
-                          extra=dict(progress.get("extra", {})), asked=set(progress.get("asked", set())))
+                          extra=extra, asked=set(progress.get("asked", set())))
     try:
         case = interview.run()
     except Interrupted:

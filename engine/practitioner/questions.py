@@ -15,9 +15,11 @@ from typing import Any
 
 from engine.errors import allowed, did_you_mean
 from engine.io.casewriter import get
+from engine.model import sitevocab as sv
 from engine.model import vocabulary as v
 from engine.model.case import CASE_ID_RE
 from engine.model.facts import FACTS, parse_value
+from engine.model.fields import FIELDS, SECTIONS, CaseField
 from engine.practitioner import glossary as g
 
 
@@ -61,7 +63,8 @@ class Question:
 
     path: str
     prompt: str
-    kind: str  # "case_id", "text", "list", "bool", "choice", "rating" or "constructs"
+    kind: str  # "case_id", "text", "list", "bool", "choice", "rating", "constructs", "count", "date",
+    # "people", "tags", "events" or "assets"
     choices: tuple[str, ...] = ()
     glosses: dict[str, str] = field(default_factory=dict)
     help: str = ""
@@ -104,7 +107,7 @@ class Question:
         if isinstance(value, list):
             if self.kind == "constructs":
                 return "; ".join(v.CFIR_IDS[x] for x in value)
-            return "; ".join(str(x) for x in value)
+            return _record_text(self.kind, value)
         if self.kind == "rating" and isinstance(value, int) and value > 0:
             return f"+{value}"
         return str(value)
@@ -125,7 +128,7 @@ def _text(q: Question, text: str) -> Any:
 
 
 def _list(q: Question, text: str) -> Any:
-    return parse_value(q.path, text) or SKIP
+    return [x.strip() for x in text.split(";") if x.strip()] or SKIP
 
 
 def _bool(q: Question, text: str) -> Any:
@@ -175,8 +178,98 @@ def _constructs(q: Question, text: str) -> Any:
     return out or SKIP
 
 
+def _count(q: Question, text: str) -> Any:
+    if text.isdigit() and 1 <= int(text) <= 1000:
+        return int(text)
+    raise InvalidAnswer(f"'{text}' is not a number of sites: type a whole number from 1 to 1000")
+
+
+def _date(q: Question, text: str) -> Any:
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise InvalidAnswer(f"'{text}' is not a date: type it as YYYY-MM-DD, e.g. 2026-03-02") from None
+
+
+def _vocab_id(word: str, ids: dict[str, str], what: str) -> str:
+    """A typed vocabulary id (spaces or hyphens for '_', any case, a unique prefix), or InvalidAnswer."""
+    key = re.sub(r"[\s-]+", "_", word.strip().lower())
+    if key in ids:
+        return key
+    starts = [i for i in ids if i.startswith(key)] if key else []
+    if len(starts) == 1:
+        return starts[0]
+    hint = did_you_mean(key, list(ids))
+    raise InvalidAnswer(f"'{word.strip()}' is not a {what}" + (f" ({hint})" if hint else "") + "; "
+                        + allowed(list(ids)))
+
+
+def _items(text: str) -> list[str]:
+    return [x.strip() for x in text.split(";") if x.strip()]
+
+
+def _people(q: Question, text: str) -> Any:
+    out = []
+    for item in _items(text):
+        who, sep, group = item.rpartition(":")
+        if not sep or not who.strip():
+            raise InvalidAnswer(f"'{item}' needs a role and a group, as 'role: group' (e.g. 'care managers: "
+                                "frontline_staff'); ? lists the groups")
+        name, comma, role = who.rpartition(",")
+        person = {"role": (role if comma else who).strip(), "group": _vocab_id(group, sv.PEOPLE_GROUPS, "people group")}
+        if comma and name.strip():
+            person = {"name": name.strip(), **person}
+        out.append(person)
+    return out or SKIP
+
+
+def _tags(q: Question, text: str) -> Any:
+    out: list[str] = []
+    for item in re.split(r"[;,]", text):
+        if item.strip():
+            tag = _vocab_id(item, sv.PROBLEM_TAGS, "problem tag")
+            if tag not in out:
+                out.append(tag)
+    return out or SKIP
+
+
+def _events(q: Question, text: str) -> Any:
+    out = []
+    for item in _items(text):
+        kind, _, on = item.rpartition(" ")
+        if not kind.strip():
+            raise InvalidAnswer(f"'{item}' needs a kind and a date, as 'kind YYYY-MM-DD' (e.g. 'launch 2026-04-01')")
+        out.append({"kind": _vocab_id(kind, sv.EVENT_KINDS, "event kind"), "on": _date(q, on)})
+    return out or SKIP
+
+
+def _assets(q: Question, text: str) -> Any:
+    out = []
+    for item in _items(text):
+        kind, sep, words = item.partition(":")
+        asset = {"kind": _vocab_id(kind, sv.ASSET_KINDS, "asset kind")}
+        if sep and words.strip():
+            asset["summary"] = words.strip()
+        out.append(asset)
+    return out or SKIP
+
+
 _CONVERTERS = {"text": _text, "list": _list, "bool": _bool, "choice": _choice, "rating": _rating,
-               "constructs": _constructs}
+               "constructs": _constructs, "count": _count, "date": _date, "people": _people, "tags": _tags,
+               "events": _events, "assets": _assets}
+
+
+def _record_text(kind: str, value: list[Any]) -> str:
+    """A stored list of records as the text that would be typed to give it."""
+    if kind == "people":
+        return "; ".join((f"{p['name']}, " if p.get("name") else "") + f"{p['role']}: {p['group']}" for p in value)
+    if kind == "events":
+        return "; ".join(f"{e['kind']} {e['on']}" for e in value)
+    if kind == "assets":
+        return "; ".join(a["kind"] + (f": {a['summary']}" if a.get("summary") else "") for a in value)
+    return "; ".join(str(x) for x in value)
 
 
 def _norm(text: str) -> str:
@@ -231,17 +324,25 @@ def _help(path: str) -> str:
     return g.QUESTION_HELP.get(path, "")
 
 
-def _choice_q(path: str, prompt: str, glosses: dict[str, str] | None = None, help: str = "") -> Question:
-    choices = tuple(str(c) for c in FACTS[path].values)
-    return Question(path, prompt, "choice", choices, dict(glosses or {}), help or _help(path))
+CHOICE_GLOSSES: dict[str, dict[str, str]] = {
+    "stage": g.STAGE_GLOSSES, "challenge.type": g.CHALLENGE_GLOSSES, "engagement.level": g.ENGAGEMENT_GLOSSES,
+    "engagement.target": g.ENGAGEMENT_GLOSSES, "power.decision_making": g.DECISION_GLOSSES,
+    "equity.cultural_adaptation": g.CULTURAL_ADAPTATION_GLOSSES,
+}
+"""What '?' says of each choice of a choice question."""
+
+_KINDS = {"text": "text", "list": "list", "bool": "bool", "choice": "choice", "count": "count", "date": "date",
+          "people": "people", "tags": "tags", "events": "events", "assets": "assets"}
+"""Registry kind -> question kind."""
 
 
-def _level_q(path: str, prompt: str, help: str = "") -> Question:
-    return _choice_q(path, f"{prompt} (low/moderate/high)", help=help)
-
-
-def _bool_q(path: str, prompt: str) -> Question:
-    return Question(path, f"{prompt} (y/n)", "bool", help=_help(path))
+def field_question(f: CaseField) -> Question:
+    """The interview's question for one registry field."""
+    if f.kind == "choice":
+        choices = tuple(str(c) for c in FACTS[f.path].values)
+        return Question(f.path, f.prompt, "choice", choices, dict(CHOICE_GLOSSES.get(f.path, {})), f.help)
+    choices = tuple(sv.PROBLEM_TAGS) if f.kind == "tags" else ()
+    return Question(f.path, f.prompt, _KINDS[f.kind], choices, help=f.help)
 
 
 @dataclass(frozen=True)
@@ -266,60 +367,25 @@ def cfir_question(cfir_id: str, sign: int = 0) -> Question:
 
 
 def sections() -> tuple[Section, ...]:
-    """Every section of the full interview, in the order asked."""
-    capacity = tuple(_level_q(f"capacity.{c}", name, g.CAPACITY_GLOSSES[c]) for c, name in v.CAPACITY_TYPES.items())
-    out = [
-        Section("site", "Site and innovation", "", (
-            Question("site", "Site (organisation or team)", "text", help=_help("site")),
-            Question("innovation", "Innovation (what is being implemented)", "text", help=_help("innovation")),
-            _choice_q("setting", "Setting"),
-            _choice_q("stage", "Implementation stage", g.STAGE_GLOSSES),
-        )),
-        Section("challenge", "The challenge",
-                "Is the main challenge technical or adaptive?", (
-                    _choice_q("challenge.type", "Challenge type", g.CHALLENGE_GLOSSES),
-                    Question("challenge.summary", "In a sentence, the challenge", "text",
-                             help=_help("challenge.summary")),
-                )),
-        Section("engagement", "Community engagement",
-                "Where the community stands on the Spectrum of Community Engagement to Ownership:", (
-                    _choice_q("engagement.level", "Engagement now", g.ENGAGEMENT_GLOSSES),
-                    _choice_q("engagement.target", "Engagement wanted", g.ENGAGEMENT_GLOSSES),
-                )),
-        Section("power", "Power and trust", "", (
-            _level_q("power.differential", "Power differential between decision makers and the community",
-                     _help("power.differential")),
-            _choice_q("power.decision_making", "Who makes the decisions", g.DECISION_GLOSSES),
-            _level_q("relationships.trust", "Trust between the site, partners and community",
-                     _help("relationships.trust")),
-        )),
-        Section("capacity", "Capacity", "How strong each kind of capacity is (? explains each):", capacity),
-        Section("leadership", "Leadership", "", (
-            _bool_q("leadership.transition", "Is a leadership transition under way?"),
-            _bool_q("leadership.emerging_leaders", "Are emerging leaders being cultivated?"),
-        )),
-        Section("equity", "Equity", "", (
-            Question("equity.priority_populations", "Priority populations (separate with ;)", "list",
-                     help=_help("equity.priority_populations")),
-            _bool_q("equity.disparities_identified", "Have disparities been identified?"),
-            _bool_q("equity.structural_racism_acknowledged", "Is structural racism acknowledged?"),
-            _bool_q("equity.community_defined_evidence", "Is community-defined evidence used?"),
-            _choice_q("equity.cultural_adaptation", "Cultural adaptation", g.CULTURAL_ADAPTATION_GLOSSES),
-        )),
-    ]
-    for domain, name in v.CFIR_DOMAINS.items():
-        ids = [c for c in v.CFIR_CONSTRUCTS if v.cfir_domain(c) == domain]
-        out.append(Section(f"cfir.{domain}", f"CFIR: {name}", g.CFIR_DOMAIN_GLOSSES[domain],
-                           tuple(cfir_question(c) for c in ids), domain))
-    notes = Question("notes", "Anything else to note", "text", help=_help("notes"))
-    out.append(Section("notes", "Notes", "", (notes,)))
+    """Every section of the full interview, in the order asked: the registry's fields by section, the
+    CFIR domains where the registry places them."""
+    by_section: dict[str, list[Question]] = {}
+    for f in FIELDS:
+        if f.prompt:
+            by_section.setdefault(f.section, []).append(field_question(f))
+    out = []
+    for sec in SECTIONS:
+        if sec.key == "cfir":
+            for domain, name in v.CFIR_DOMAINS.items():
+                ids = [c for c in v.CFIR_CONSTRUCTS if v.cfir_domain(c) == domain]
+                out.append(Section(f"cfir.{domain}", f"CFIR: {name}", g.CFIR_DOMAIN_GLOSSES[domain],
+                                   tuple(cfir_question(c) for c in ids), domain))
+        elif by_section.get(sec.key):
+            out.append(Section(sec.key, sec.title, sec.intro, tuple(by_section[sec.key])))
     return tuple(out)
 
 
-QUICK_PATHS = ("stage", "challenge.type", "engagement.level", "engagement.target", "power.differential",
-               "power.decision_making", "relationships.trust", *(f"capacity.{c}" for c in v.CAPACITY_TYPES),
-               "equity.priority_populations", "equity.disparities_identified",
-               "equity.structural_racism_acknowledged")
+QUICK_PATHS = tuple(f.path for f in FIELDS if f.quick)
 """What quick mode asks before the CFIR barriers and facilitators: the facts the shipped rules read most."""
 
 BARRIERS = Question("quick.barriers", "Which CFIR constructs are the main barriers here? (names or ids; ? lists them)",
@@ -350,7 +416,7 @@ def gate_question(section: Section) -> Question:
 
 
 CASE_ID = Question("case_id", "Case id (letters, digits, - and _; e.g. riverside-fqhc)", "case_id",
-                   help=g.QUESTION_HELP["case_id"])
+                   help=_help("case_id"))
 
 INTRO = ("ISP Advisor interview. Press Enter to skip a question or keep the value in [brackets];\n"
          "'?' explains a question, '<' goes back one, '-' clears a value, '.' skips the rest of a section.")
@@ -372,10 +438,26 @@ class Step:
     group: str
 
 
+CUED = Section("cued", "Questions the case raises",
+               "The case's own words suggest these, but it does not state them; answer them first:", ())
+
+
+def cued_first(all_sections: tuple[Section, ...], cued: list[str]) -> tuple[Section, ...]:
+    """The sections with the questions on `cued` paths taken out and asked first, in their own section."""
+    questions = {f.path: field_question(f) for f in FIELDS if f.path in cued and f.prompt}
+    first = tuple(questions[p] for p in cued if p in questions)
+    if not first:
+        return all_sections
+    rest = tuple(replace(sec, questions=tuple(q for q in sec.questions if q.path not in questions))
+                 for sec in all_sections)
+    return (replace(CUED, questions=first), *(sec for sec in rest if sec.questions or sec.domain))
+
+
 def plan(data: dict[str, Any], extra: dict[str, Any], quick: bool) -> list[Step]:
-    """The questions still to be asked or already asked, in order, given the answers so far."""
+    """The questions still to be asked or already asked, in order, given the answers so far (the
+    questions the case's own words raise, `extra["cued"]`, first)."""
     steps = [Step(Section("case_id", "Case", "", (CASE_ID,)), CASE_ID, "case_id")]
-    for section in (quick_sections() if quick else sections()):
+    for section in cued_first(quick_sections() if quick else sections(), list(extra.get("cued") or ())):
         if section.domain:
             gate = gate_question(section)
             steps.append(Step(section, gate, section.key))

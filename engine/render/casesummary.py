@@ -7,6 +7,7 @@ from typing import Any
 from engine.model import vocabulary as v
 from engine.model.case import Case
 from engine.model.conditions import fmt_value
+from engine.model.fields import FIELDS, CaseField
 
 NOT_STATED = "not stated"
 
@@ -19,6 +20,36 @@ def _word(value: Any) -> str:
     if isinstance(value, list | tuple):
         return "; ".join(str(x) for x in value) or NOT_STATED
     return str(value).replace("_", " ")
+
+
+def field_text(case: Case, f: CaseField) -> str:
+    """One registry field of the case as words ("not stated" when the case leaves it out)."""
+    section, _, key = f.path.partition(".")
+    value: Any = getattr(case, section)
+    if key and value is not None:
+        value = getattr(value, key)
+    if value is None or value == []:
+        return NOT_STATED
+    if f.kind == "people":
+        return "; ".join((f"{p.name}, " if p.name else "") + f"{p.role} ({p.group.replace('_', ' ')}"
+                         + (f", {p.stance}" if p.stance else "")
+                         + (f", {p.status}" + (f" {p.until}" if p.until else "") if p.status else "") + ")"
+                         for p in value)
+    if f.kind == "events":
+        return "; ".join(f"{e.kind.replace('_', ' ')} on {e.on}" + (f": {e.summary}" if e.summary else "")
+                         for e in value)
+    if f.kind == "assets":
+        return "; ".join(a.kind.replace("_", " ") + (f": {a.summary}" if a.summary else "") for a in value)
+    if f.kind in ("text", "id", "date"):
+        return str(value)
+    if f.kind == "tags":
+        return "; ".join(t.replace("_", " ") for t in value)
+    return _word(value)
+
+
+def case_rows(case: Case) -> list[tuple[str, str]]:
+    """(label, value) for every case field, in the registry's order: the report's "case in full"."""
+    return [(f.label, field_text(case, f)) for f in FIELDS]
 
 
 def summary_rows(case: Case) -> list[tuple[str, str]]:

@@ -31,12 +31,12 @@ from engine.model.vocabulary import CATEGORY_TITLES
 from engine.render.casesummary import (
     NOT_STATED,
     barriers,
+    case_rows,
     cfir_by_domain,
     counts,
     facilitators,
     is_sub,
     rating_text,
-    summary_rows,
 )
 from engine.render.plantext import (
     TAG_KINDS,
@@ -586,10 +586,16 @@ def _other_views(data: Mapping[str, Any], block: Callable[[dict[str, Any]], str]
 
 
 def _case(case: Case) -> str:
+    """Every case field: those stated one by one, those not stated named together in one row."""
     rows = []
-    for label, value in summary_rows(case):
-        cls = ' class="unstated"' if value == NOT_STATED else ""
-        rows.append(f"<dt>{_e(label)}</dt><dd{cls}>{_e(value)}</dd>")
+    unstated = []
+    for label, value in case_rows(case):
+        if value == NOT_STATED:
+            unstated.append(label)
+        else:
+            rows.append(f"<dt>{_e(label)}</dt><dd>{_e(value)}</dd>")
+    if unstated:
+        rows.append(f'<dt>{_e(NOT_STATED.capitalize())}</dt><dd class="unstated">{_e(", ".join(unstated))}</dd>')
     return f'<p class="muted">Case <code>{_e(case.case_id)}</code>.</p><dl class="facts">' + "".join(rows) + "</dl>"
 
 

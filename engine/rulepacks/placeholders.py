@@ -117,7 +117,7 @@ def _who(person: Person) -> str:
 def site_texts(case: Case, reference: AsOf | None) -> dict[str, str]:
     """The site placeholders' text for one case: only those the case can fill (see `requires`)."""
     out: dict[str, str] = {}
-    people = case.people or []
+    people = [p for p in case.people or () if p.status != "left"]  # someone who has left is never named
     for group in sv.PEOPLE_GROUPS:
         members = [p for p in people if p.group == group]
         if members:
