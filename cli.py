@@ -530,10 +530,16 @@ def rules_lint(ctx: click.Context, fmt: str, rules: tuple[str, ...]) -> None:
     \b
         isp-advisor rules lint --rules my_rules
     """
-    from engine.authoring.lint import has_errors, lint
+    from engine.authoring.lint import has_errors, lint, property_use
     from engine.render.authoringreport import findings_text
 
     findings = lint(rules)
+    if fmt == "text":
+        from engine.rulepacks.loader import scan_rulebase
+
+        used, limit = property_use(scan_rulebase(rules)[0])
+        click.echo(f"durable_rules headroom: a case fills at most {used} of {limit} properties in one fact",
+                   err=True)
     click.echo(findings_text(findings, fmt), nl=False)
     ctx.exit(1 if has_errors(findings) else 0)
 

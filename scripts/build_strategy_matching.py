@@ -1432,8 +1432,9 @@ WAITS_FOR_SOVEREIGNTY = frozenset({
     "identify_and_prepare_champions", "identify_early_adopters",
 })
 """Strategies that gather data or reach community members through outside channels: while a case leaves
-`equity.tribal_sovereignty` unstated but its own words suggest a Tribal Nation (a cue), they wait for the
-answer (the Nation's approvals and data governance come first)."""
+`equity.tribal_sovereignty` unstated but its own words suggest a Tribal Nation, or leaves a critical incident
+unstated that its words suggest (a cue each), they wait for the answer (the Nation's approvals and data
+governance come first; after a shooting or a death, people before surveys)."""
 
 KEY_SHORT = {"intervene_with_patients_consumers_to_enhance_uptake_and_adherence":
              "intervene_with_patients_to_enhance_uptake"}
@@ -2090,7 +2091,7 @@ def _row(rid, construct, strategy, score, priority, rationale, sources, extra, e
     after = [*TRIBAL_FIRST, *(f'{{tag: "eric_strategy:{x}"}}' for x in FOLLOWS.get(strategy, ()))]
     L.append(f"        after: [{', '.join(after)}]")
     if strategy in WAITS_FOR_SOVEREIGNTY:
-        L.append("        waits_for: [equity.tribal_sovereignty]")
+        L.append("        waits_for: [equity.tribal_sovereignty, events.critical_incident]")
     L.append("        actions:")
     L += [f"          - {q(a)}" for a in actions]
     variants = site_variants(site, actions) if site else []

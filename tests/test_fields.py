@@ -196,3 +196,24 @@ def test_csv_io_helper_is_not_confused_by_list_cells() -> None:
 
     data = row_data(["case_id", "problem.tags"], ["x", "workload;;  skills_gap "])
     assert data == {"case_id": "x", "problem": {"tags": ["workload", "skills_gap"]}}
+
+
+def test_enter_on_a_list_of_records_keeps_what_the_prompt_does_not_show(tmp_path: Path) -> None:
+    import yaml
+
+    from engine import load_case
+    from engine.practitioner.interview import InterviewStopped, run_interview
+    from tests.helpers import Scripted
+
+    src = tmp_path / "r.yaml"
+    src.write_text(yaml.safe_dump({
+        "case_id": "r", "assessed_on": "2026-03-02",
+        "people": [{"role": "medical director", "group": "leadership", "stance": "supportive", "status": "leaving",
+                    "until": "2026-05-01"}],
+        "events": [{"kind": "critical_incident", "on": "2026-02-20", "summary": "A nurse was assaulted."}]}))
+    con = Scripted([""] * 60)  # Enter on every question, then the input ends
+    with pytest.raises(InterviewStopped):
+        run_interview(con, start=load_case(src), output=tmp_path / "out.yaml", from_path=src)
+    case = load_case(tmp_path / "out.yaml")
+    assert case.people is not None and case.people[0].until == "2026-05-01" and case.people[0].stance == "supportive"
+    assert case.events is not None and case.events[0].summary == "A nurse was assaulted."

@@ -50,6 +50,7 @@ def lint(extra: Sequence[str | os.PathLike[str]] = (), shipped: bool = True) -> 
     findings = [from_problem(p) for p in problems]
     findings += checks(checked)
     findings += durable_findings(base)
+    findings += headroom_findings(base)
     from engine.rulepacks.loader import source_overrides
 
     findings += [Finding(p.file, p.line, "", p.code, "warning", p.message, p.field, p.hint)
@@ -85,6 +86,32 @@ def durable_findings(base: RuleBase) -> list[Finding]:
                                f"beyond durable_rules' limit {found.limit}{detail}: the rules run on the plain "
                                "matcher", "when", hint))
     return out
+
+
+HEADROOM_WARNING = 0.9
+"""Warn when a case fact may use more than this share of durable_rules' properties."""
+
+
+def property_use(base: RuleBase) -> tuple[int, int]:
+    """(properties a case fact may fill at most, durable_rules' limit): only the facts some rule reads
+    are asserted, a CFIR rating takes two (its value and its 'mixed' mark), plus the engine's marker."""
+    from engine.evaluation.durablematcher import MAX_PROPERTIES
+
+    reads = {p for r in base.rules for p in facts_read(r.when)}
+    used = 1 + sum(2 if p.startswith("cfir.") else 1 for p in reads)
+    return used, MAX_PROPERTIES
+
+
+def headroom_findings(base: RuleBase) -> list[Finding]:
+    """A warning when the facts the rules read come close to durable_rules' properties in one fact."""
+    used, limit = property_use(base)
+    if used <= limit * HEADROOM_WARNING or not base.rules:
+        return []
+    first = base.rules[0]
+    return [Finding(first.file, first.line, "", "durable_headroom", "warning",
+                    f"a case may fill {used} of durable_rules' {limit} properties in one fact",
+                    "when", "read fewer distinct fact paths (a derived fact can stand for several), or "
+                    "run on the plain matcher (--matcher python)")]
 
 
 def checks(base: RuleBase) -> list[Finding]:

@@ -31,7 +31,7 @@ from engine.model.facts import DERIVED_PREFIX, FACTS, KEY_FACTS, SITE_SECTIONS, 
 from engine.model.placement import PlanOptions, Standing
 from engine.model.results import Derivation, Recommendation, Result
 from engine.model.rules import Rule, RuleBase
-from engine.model.sitefacts import as_of, site_facts
+from engine.model.sitefacts import AsOf, as_of, site_facts
 from engine.model.traces import Proof, Trace, WhyNot, barriers_matched
 from engine.model.vocabulary import CFIR_DOMAINS, TAG_KEYS
 from engine.plan.planner import build_plan, standing
@@ -465,8 +465,19 @@ def with_context(result: Result, case: Case, previous: Case | None, date: str | 
     changes = None
     if previous is not None:
         changes = [c.to_dict() for c in fact_changes(effective_facts(previous)[0], effective_facts(case)[0])]
+    reference = as_of(case, date)
     return replace(result, perspectives=views, changes=changes, assessed_on=case.assessed_on,
-                   as_of=as_of(case, date), cues=cues)
+                   as_of=reference, cues=cues, warnings=result.warnings + _past_departures(case, reference))
+
+
+def _past_departures(case: Case, reference: AsOf | None) -> tuple[str, ...]:
+    """A person still 'leaving' on a day before the reference date has probably left: say so."""
+    if reference is None:
+        return ()
+    return tuple(f"people[{i}]: {p.role} is 'leaving' with until {p.until}, before {reference.date} "
+                 f"(the {reference.source.lstrip('-')}): if they have gone, write status: left"
+                 for i, p in enumerate(case.people or ()) if p.status == "leaving" and p.until
+                 and p.until < reference.date)
 
 
 PLACEHOLDER_FACTS = ("site", "innovation", "equity.priority_populations", "stage", "setting", "engagement.level",

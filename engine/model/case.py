@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+import unicodedata
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, model_validator
@@ -215,7 +216,19 @@ else:
     ProblemTag = _vocabulary_id("problem tag", sv.PROBLEM_TAGS)
     EventKind = _vocabulary_id("event kind", sv.EVENT_KINDS)
     AssetKind = _vocabulary_id("asset kind", sv.ASSET_KINDS)
-ShortText = Annotated[str, Field(min_length=1, max_length=500)]
+def _plain_text(value: str) -> str:
+    """Words as a person writes them: something besides spaces, and no control characters (a terminal escape
+    or a bare carriage return in a role or a summary would reach every rendering of the plan)."""
+    if not value.strip():
+        raise FieldInvalid("is empty", "write the words, or leave the field out")
+    bad = next((c for c in value if unicodedata.category(c) in ("Cc", "Cf") and c not in "\t"), None)
+    if bad is not None:
+        raise FieldInvalid(f"holds a control character ({bad!r})", "write it on one line, as plain text")
+    return " ".join(value.split())
+
+
+ShortText = Annotated[str, Field(min_length=1, max_length=500), AfterValidator(_plain_text)]
+Summary = Annotated[str, Field(min_length=1, max_length=2000), AfterValidator(_plain_text)]
 
 
 class Person(_Section):
@@ -264,14 +277,14 @@ class Event(_Section):
         return data
 
     on: IsoDate = Field(description="When, YYYY-MM-DD (past or future)")
-    summary: Annotated[str, Field(max_length=2000)] | None = None
+    summary: Summary | None = None
 
 
 class Asset(_Section):
     """A strength the work can build on."""
 
     kind: AssetKind = Field(description="What kind of asset: " + ", ".join(sv.ASSET_KINDS))
-    summary: Annotated[str, Field(min_length=1, max_length=2000)] | None = Field(
+    summary: Summary | None = Field(
         None, description="The asset in the site's words, e.g. 'Monthly all-staff huddle that every team attends'")
 
 

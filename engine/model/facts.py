@@ -68,10 +68,10 @@ def _site_specs() -> list[FactSpec]:
     out: list[FactSpec] = []
     for group in sv.PEOPLE_GROUPS:
         words = group.replace("_", " ")
-        out.append(FactSpec(f"people.{group}.count", "ordered", PEOPLE_COUNTS, f"People listed: {words}"))
-        out += [FactSpec(f"people.{group}.stance.{st}", "ordered", PEOPLE_COUNTS, f"People listed: {words}, {st}")
+        out.append(FactSpec(f"people.{group}.count", "ordered", PEOPLE_COUNTS, f"People listed ({words})"))
+        out += [FactSpec(f"people.{group}.stance.{st}", "ordered", PEOPLE_COUNTS, f"People listed ({words}, {st})")
                 for st in sv.STANCES]
-        out.append(FactSpec(f"people.{group}.leaving", "ordered", PEOPLE_COUNTS, f"People leaving: {words}"))
+        out.append(FactSpec(f"people.{group}.leaving", "ordered", PEOPLE_COUNTS, f"People leaving ({words})"))
         out.append(FactSpec(f"people.{group}.leaving_days_until", "ordered", DAY_COUNTS,
                             f"Days until the first of the {words} leaves"))
     out += [FactSpec(f"problem.{tag}", "bool", (True,), f"Problem stated: {tag.replace('_', ' ')}")

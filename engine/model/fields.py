@@ -19,7 +19,7 @@ FieldKind = Literal["id", "text", "choice", "bool", "list", "count", "date", "pe
 
 
 @dataclass(frozen=True)
-class Section:
+class FieldSection:
     key: str
     title: str
     intro: str = ""
@@ -44,21 +44,21 @@ class CaseField:
     """Whether a CSV column may give it (records such as people are YAML/JSON only)."""
 
 
-SECTIONS: tuple[Section, ...] = (
-    Section("site", "Site and innovation"),
-    Section("challenge", "The challenge", "Is the main challenge technical or adaptive?"),
-    Section("engagement", "Community engagement",
+SECTIONS: tuple[FieldSection, ...] = (
+    FieldSection("site", "Site and innovation"),
+    FieldSection("challenge", "The challenge", "Is the main challenge technical or adaptive?"),
+    FieldSection("engagement", "Community engagement",
             "Where the community stands on the Spectrum of Community Engagement to Ownership:"),
-    Section("power", "Power and trust"),
-    Section("capacity", "Capacity", "How strong each kind of capacity is (? explains each):"),
-    Section("leadership", "Leadership"),
-    Section("equity", "Equity"),
-    Section("cfir", "CFIR 2.0 ratings", "Domain by domain (the CFIR vocabulary declares the constructs)."),
-    Section("people", "People, problem, events and strengths",
+    FieldSection("power", "Power and trust"),
+    FieldSection("capacity", "Capacity", "How strong each kind of capacity is (? explains each):"),
+    FieldSection("leadership", "Leadership"),
+    FieldSection("equity", "Equity"),
+    FieldSection("cfir", "CFIR 2.0 ratings", "Domain by domain (the CFIR vocabulary declares the constructs)."),
+    FieldSection("people", "People, problem, events and strengths",
             "Who is involved, what the problem is, what happened or will happen, and what the site can build on:"),
-    Section("scope", "Scope and levels", "How far the work reaches, and capacity at each level of the system:"),
-    Section("assessment", "This assessment", "When it was made and by whom:"),
-    Section("notes", "Notes"),
+    FieldSection("scope", "Scope and levels", "How far the work reaches, and capacity at each level of the system:"),
+    FieldSection("assessment", "This assessment", "When it was made and by whom:"),
+    FieldSection("notes", "Notes"),
 )
 
 _LEVELS = "low/moderate/high"

@@ -52,7 +52,8 @@ def site_facts(case: Case, reference: AsOf | None) -> dict[str, Any]:
         if person.status == "left":  # gone: not counted, never named
             continue
         base = f"people.{person.group}"
-        out[f"{base}.count"] = out.get(f"{base}.count", 0) + 1
+        if person.status != "leaving":  # those leaving are counted apart: no one hands them later work
+            out[f"{base}.count"] = out.get(f"{base}.count", 0) + 1
         if person.stance:
             key = f"{base}.stance.{person.stance}"
             out[key] = out.get(key, 0) + 1

@@ -263,6 +263,8 @@ class Interview:
                 self._name_constructs(q, [])
             return
         value = None if answer is CLEAR else answer
+        if q.kind in RECORD_KEYS and isinstance(value, list):
+            value = _kept(get(self.data, q.path) or [], value, RECORD_KEYS[q.kind])
         if q.path.startswith("gate."):
             self.extra[q.path] = bool(value) if value is not None else True
         elif q.path.startswith("quick."):
@@ -339,6 +341,24 @@ def read_progress(case_path: Path) -> dict[str, Any]:
     out: dict[str, Any] = {"mode": data.get("mode") if data.get("mode") in ("quick", "full") else "full"}
     out["asked"] = {a for a in asked if isinstance(a, str)} if isinstance(asked, list) else set()
     out["extra"] = _clean_extra(extra) if isinstance(extra, dict) else {}
+    return out
+
+
+RECORD_KEYS: dict[str, tuple[str, ...]] = {"people": ("name", "role", "group"), "events": ("kind", "on"),
+                                           "assets": ("kind", "summary")}
+"""What a typed record answer says of a record: the rest (stance, status, until, an event's summary) is
+kept from the stored record it matches, so Enter on the value in [brackets] changes nothing."""
+
+
+def _kept(old: list[dict[str, Any]], new: list[dict[str, Any]], keys: tuple[str, ...]) -> list[dict[str, Any]]:
+    """`new` records, each replaced by the stored record it matches on `keys` (used once each)."""
+    pool = list(old)
+    out = []
+    for rec in new:
+        match = next((o for o in pool if all(o.get(k) == rec.get(k) for k in keys)), None)
+        if match is not None:
+            pool.remove(match)
+        out.append(match if match is not None else rec)
     return out
 
 

@@ -17,7 +17,7 @@ from engine.errors import allowed, did_you_mean
 from engine.io.casewriter import get
 from engine.model import sitevocab as sv
 from engine.model import vocabulary as v
-from engine.model.case import CASE_ID_RE
+from engine.model.case import CASE_ID_RE, Asset, Event, Person
 from engine.model.facts import FACTS, parse_value
 from engine.model.fields import FIELDS, SECTIONS, CaseField
 from engine.practitioner import glossary as g
@@ -202,12 +202,26 @@ def _vocab_id(word: str, ids: dict[str, str], what: str) -> str:
     if len(starts) == 1:
         return starts[0]
     hint = did_you_mean(key, list(ids))
-    raise InvalidAnswer(f"'{word.strip()}' is not a {what}" + (f" ({hint})" if hint else "") + "; "
+    article = "an" if what[:1] in "aeiou" else "a"
+    raise InvalidAnswer(f"'{word.strip()}' is not {article} {what}" + (f" ({hint})" if hint else "") + "; "
                         + allowed(list(ids)))
 
 
 def _items(text: str) -> list[str]:
     return [x.strip() for x in text.split(";") if x.strip()]
+
+
+def _valid(model: Any, record: dict[str, Any]) -> dict[str, Any]:
+    """A typed record checked as the case file would check it, so a bad answer is asked again."""
+    from pydantic import ValidationError
+
+    try:
+        return model.model_validate(record).model_dump(exclude_none=True)  # type: ignore[no-any-return]
+    except ValidationError as exc:
+        err = exc.errors(include_url=False)[0]
+        error = (err.get("ctx") or {}).get("error")
+        field = ".".join(str(x) for x in err["loc"])
+        raise InvalidAnswer(f"{field}: {getattr(error, 'message', None) or err['msg']}") from None
 
 
 def _people(q: Question, text: str) -> Any:
@@ -221,7 +235,7 @@ def _people(q: Question, text: str) -> Any:
         person = {"role": (role if comma else who).strip(), "group": _vocab_id(group, sv.PEOPLE_GROUPS, "people group")}
         if comma and name.strip():
             person = {"name": name.strip(), **person}
-        out.append(person)
+        out.append(_valid(Person, person))
     return out or SKIP
 
 
@@ -241,7 +255,7 @@ def _events(q: Question, text: str) -> Any:
         kind, _, on = item.rpartition(" ")
         if not kind.strip():
             raise InvalidAnswer(f"'{item}' needs a kind and a date, as 'kind YYYY-MM-DD' (e.g. 'launch 2026-04-01')")
-        out.append({"kind": _vocab_id(kind, sv.EVENT_KINDS, "event kind"), "on": _date(q, on)})
+        out.append(_valid(Event, {"kind": _vocab_id(kind, sv.EVENT_KINDS, "event kind"), "on": _date(q, on)}))
     return out or SKIP
 
 
@@ -252,7 +266,7 @@ def _assets(q: Question, text: str) -> Any:
         asset = {"kind": _vocab_id(kind, sv.ASSET_KINDS, "asset kind")}
         if sep and words.strip():
             asset["summary"] = words.strip()
-        out.append(asset)
+        out.append(_valid(Asset, asset))
     return out or SKIP
 
 

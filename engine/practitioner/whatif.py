@@ -16,7 +16,7 @@ from engine.io.caseload import case_from_data
 from engine.io.casewriter import case_data, put
 from engine.model.case import Case
 from engine.model.diffs import Assignment, PriorityChange, WhatIfDiff
-from engine.model.facts import DERIVED_PREFIX, FACTS, parse_value
+from engine.model.facts import DERIVED_PREFIX, FACTS, SITE_SECTIONS, parse_value
 from engine.model.results import Recommendation, Result
 from engine.model.vocabulary import PRIORITIES
 
@@ -36,12 +36,21 @@ def parse_assignment(text: str) -> Assignment:
     if path.startswith(DERIVED_PREFIX):
         raise UsageError(Problem(file=SET, field=path, code="derived", message="is derived by the rules, not set",
                                  hint="set the case facts it is derived from"))
+    if path.split(".", 1)[0] in SITE_SECTIONS:
+        raise UsageError(Problem(file=SET, field=path, code="record_fact",
+                                 message="is counted from the case's lists, so it cannot be set or varied",
+                                 hint="people, the problem's tags, events and assets are lists in the case file: "
+                                      "edit a copy of the case and compare the two with 'isp-advisor compare'"))
     spec = FACTS.get(path)
     if spec is None or path == "case_id":
-        hint = did_you_mean(path, [p for p in FACTS if p != "case_id"]) or \
+        hint = did_you_mean(path, SETTABLE) or \
             "paths are the case file's keys joined by dots, e.g. power.differential or cfir.innovation.complexity"
         raise UsageError(Problem(file=SET, field=path, code="unknown_fact", message="unknown fact path", hint=hint))
     return Assignment(path, _typed(path, raw.strip()), text)
+
+
+SETTABLE = [p for p in FACTS if p != "case_id" and p.split(".", 1)[0] not in SITE_SECTIONS]
+"""The fact paths `--set` and `--vary` take: the case's own fields (not the site's records' computed facts)."""
 
 
 def _typed(path: str, raw: str) -> Any:

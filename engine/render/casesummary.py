@@ -44,6 +44,8 @@ def field_text(case: Case, f: CaseField) -> str:
         return str(value)
     if f.kind == "tags":
         return "; ".join(t.replace("_", " ") for t in value)
+    if f.path.startswith("engagement."):  # the spectrum's own name for the level
+        return f"{_word(value)} ({v.ENGAGEMENT_LEVELS[value]})"
     return _word(value)
 
 

@@ -226,6 +226,7 @@ footer { margin: 28px 0 0; padding: 10px 0 20px; font-size: 13px; color: var(--m
   .domains { grid-template-columns: repeat(3, minmax(0, 1fr)); gap: 6px; }
   .crow { grid-template-columns: minmax(0, 1fr) 60px 3em; }
   ol.references { columns: 2; column-gap: 18px; font-size: 7.5pt; line-height: 1.3; }
+  #later p.todo { display: none; }  /* on paper Later is the list of what follows; the screen shows its first steps */
   ol.references li { break-inside: avoid; }
   section.appendix { break-before: page; }
   details.rec { break-inside: auto; }
@@ -420,11 +421,11 @@ def _horizon(h: str, group: Items, refs: Refs, eric: Mapping[str, str], appendix
                 f"{_evidence(evidence(rec, place, eric))}"
                 f'<p class="reasons">{_e(_cap(reasons_line(place)))}.{more}</p></li>')
         else:
+            todo = f'<p class="todo"><span class="label">Do:</span> {_e(first_action(rec))}</p>'
             out.append(
                 f'<li class="{_e(rec.priority)}" id="item-{_e(rec.rule_id)}"><span class="n">{place.rank}.</span>'
                 f'<p class="head"><span class="t">{title}</span> <span class="badge {_e(rec.priority)}">'
-                f'{_e(rec.priority)}</span> <small>{kind}</small></p>'
-                f'<p><span class="label">Do:</span> {_e(first_action(rec))}</p>'
+                f'{_e(rec.priority)}</span> <small>{kind}</small></p>{todo}'
                 f'<p><span class="label">Why here:</span> {_e(why_here(rec, 3))}{_refs(rec, refs)}{more}</p></li>')
     cls = "cards" if h == "now" else "compact"
     return f'<ol class="{cls}">' + "\n".join(out) + "</ol>"

@@ -114,15 +114,24 @@ def _who(person: Person) -> str:
     return role if role[:4].lower() in ("the ", "our ") else f"the {role}"
 
 
+def _everyone(members: list[Person]) -> str:
+    """Everyone of a group in running text: 'the care managers, psychiatric consultants and primary care
+    clinicians' (one article for roles alone), else each as `_who` says."""
+    whos = [_who(p) for p in members]
+    if len(whos) > 1 and all(w.startswith("the ") for w in whos):
+        return "the " + _join(w[4:] for w in whos)
+    return _join(whos)
+
+
 def site_texts(case: Case, reference: AsOf | None) -> dict[str, str]:
     """The site placeholders' text for one case: only those the case can fill (see `requires`)."""
     out: dict[str, str] = {}
     people = [p for p in case.people or () if p.status != "left"]  # someone who has left is never named
-    for group in sv.PEOPLE_GROUPS:
-        members = [p for p in people if p.group == group]
+    for group in sv.PEOPLE_GROUPS:  # {person:<group>} names those who stay: no one leaving gets later work
+        members = [p for p in people if p.group == group and p.status != "leaving"]
         if members:
             out[f"person:{group}"] = _who(members[0])
-            out[f"people:{group}"] = _join(_who(p) for p in members)
+            out[f"people:{group}"] = _everyone(members)
     leaving = sorted((p for p in people if p.status == "leaving"),
                      key=lambda p: p.group not in sv.LEADING_GROUPS)  # stable: case order within each
     today = reference.date if reference else None
