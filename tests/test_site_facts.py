@@ -290,9 +290,9 @@ def test_a_tribal_program_left_blank_is_asked_and_data_gathering_waits(engine: A
     assert case.equity is None or case.equity.tribal_sovereignty is None  # suggested, never set
     waiting = {h.rule_id for h in result.plan.held_back if h.by == "cue:equity.tribal_sovereignty"}
     assert waiting
-    for rec, place in result.placed():
-        rules = [engine.by_id[i] for i in rec.rule_ids]
-        assert not any("equity.tribal_sovereignty" in r.waits_for for r in rules), rec.rule_id
+    for item, _ in result.placed():
+        rules = [engine.by_id[i] for i in item.rule_ids]
+        assert not any("equity.tribal_sovereignty" in r.waits_for for r in rules), item.rule_id
     data_gathering = {"conduct_local_needs_assessment", "audit_and_provide_feedback", "inform_local_opinion_leaders",
                       "obtain_and_use_patients_consumers_and_family_feedback", "identify_and_prepare_champions"}
     now = [r for r, p in result.placed() if p.horizon == "now"]
@@ -340,3 +340,18 @@ def test_bad_text_in_records_and_past_departures(runner: Any, tmp_path: Path, en
     assert any("status: left" in w and "people[0]" in w for w in engine.evaluate(case).warnings)
     res = runner.invoke(main, ["whatif", str(CASES / "riverside-fqhc.yaml"), "--set", "people.leadership.count=0"])
     assert res.exit_code == 2 and "cannot be set or varied" in res.output and "Traceback" not in res.output
+
+
+def test_folded_items_keep_their_own_key_and_lint_names_unfillable_placeholders(engine: Any, tmp_path: Path) -> None:
+    from helpers import write_pack
+
+    from engine.authoring.lint import lint
+
+    found = [(r, a) for path in sorted(CASES.glob("*.yaml"))
+             for r, p in engine.evaluate(load_case(path)).placed() for a in p.also]
+    assert found and all(a.key.startswith("implementation_strategy:") and len(a.key) > 24 for _, a in found)
+    assert all(json.loads(a.to_json())["key"] == a.key for _, a in found[:5])
+    folder = write_pack(tmp_path / "p", [rec("R1", {"fact": "stage", "equals": "installation"},
+                                             actions=["Ask {person:champion} to lead."])])
+    codes = {f.code for f in lint([folder], shipped=False)}
+    assert "unfillable_placeholder" in codes

@@ -28,7 +28,8 @@ _KEPT_CODES = {
     "unknown_tag", "unknown_fact", "unknown_source", "duplicate_id", "nothing_to_override", "unknown_rule",
     "derived_type", "bad_operator", "bad_value", "bad_reference", "unknown_var", "syntax", "alias",
     "duplicate_key", "empty", "too_large", "encoding", "derivation_cycle", "runaway_derivation",
-    "no_actions", "no_sources", "unknown_placeholder", "self_reference", "bad_number",
+    "no_actions", "no_sources", "unknown_placeholder", "self_reference", "bad_number", "unfillable_placeholder",
+    "bad_waits_for",
 }
 
 

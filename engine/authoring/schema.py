@@ -108,6 +108,7 @@ class AlsoOut(_Out):
     """A stand-alone ERIC item folded into the recommendation that already carries its strategy."""
 
     rule_ids: list[str] = Field(min_length=1)
+    key: str = Field(description="the folded item's own identity, <category>:<rule key>")
     eric_strategy: str
     title: str
     priority: Priority

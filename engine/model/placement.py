@@ -40,16 +40,20 @@ class Also:
     evidence_level: int
     barriers: tuple[str, ...]
     explanation: tuple[Proof, ...]
+    key: str = ""
+    """The folded item's own identity (`<category>:<rule key>`), kept so a working plan can still find it."""
 
     def to_dict(self) -> dict[str, Any]:
-        return {"rule_ids": list(self.rule_ids), "eric_strategy": self.eric_strategy, "title": self.title,
+        return {"rule_ids": list(self.rule_ids), "key": self.key, "eric_strategy": self.eric_strategy,
+                "title": self.title,
                 "priority": self.priority, "score": number(self.score),
                 "evidence_level": self.evidence_level or None, "cfir": list(self.barriers),
                 "explanation": [p.to_dict() for p in self.explanation]}
 
     def to_json(self) -> str:
         """`compact(to_dict())`, with the proofs' own cached text spliced in."""
-        head = compact({"rule_ids": list(self.rule_ids), "eric_strategy": self.eric_strategy, "title": self.title,
+        head = compact({"rule_ids": list(self.rule_ids), "key": self.key, "eric_strategy": self.eric_strategy,
+                        "title": self.title,
                         "priority": self.priority, "score": number(self.score),
                         "evidence_level": self.evidence_level or None, "cfir": list(self.barriers)})
         return head[:-1] + ',"explanation":[' + ",".join(p.to_json() for p in self.explanation) + "]}"

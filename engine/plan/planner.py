@@ -329,7 +329,7 @@ def _fold(items: list[_Item], facts: Facts) -> tuple[list[_Item], dict[str, str]
         rec = it.rec
         host.also.append(Also(rec.rule_ids, strategy or "", rec.title, rec.priority, rec.score,
                               min([r.evidence_level for r in it.rules if r.evidence_level] or [0]),
-                              barriers_matched(rec.explanation), rec.explanation))
+                              barriers_matched(rec.explanation), rec.explanation, rec.key))
         for rid in rec.rule_ids:
             folded[rid] = host.rec.rule_id
         changed.append(host)
