@@ -96,11 +96,11 @@ HEADROOM_WARNING = 0.9
 def property_use(base: RuleBase) -> tuple[int, int]:
     """(properties a case fact may fill at most, durable_rules' limit): only the facts some rule reads
     are asserted, a CFIR rating takes two (its value and its 'mixed' mark), plus the engine's marker."""
-    from engine.evaluation.durablematcher import MAX_PROPERTIES
+    from engine.evaluation.matcher import DURABLE_MAX_PROPERTIES
 
     reads = {p for r in base.rules for p in facts_read(r.when)}
     used = 1 + sum(2 if p.startswith("cfir.") else 1 for p in reads)
-    return used, MAX_PROPERTIES
+    return used, DURABLE_MAX_PROPERTIES
 
 
 def headroom_findings(base: RuleBase) -> list[Finding]:

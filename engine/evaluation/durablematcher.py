@@ -42,10 +42,11 @@ from durable import engine as _durable
 from durable_rules_engine import error as _DurableCoreError
 
 from engine.errors import EngineError, Problem
+from engine.evaluation.matcher import DURABLE_MAX_PROPERTIES
 from engine.model.conditions import All, Condition, Not, Test, facts_read
 from engine.model.facts import Facts, FactSpec, spec_for
 
-MAX_PROPERTIES = 255
+MAX_PROPERTIES = DURABLE_MAX_PROPERTIES
 MAX_PATHS = 64
 """durable_rules expands a condition into one network path per alternative (its disjunctive normal
 form); nested `any`s multiply. Beyond this many paths it is refused, not silently slow."""

@@ -24,6 +24,9 @@ from engine.errors import Problem, UsageError, did_you_mean, warn
 from engine.model.conditions import Condition
 from engine.model.facts import Facts
 
+DURABLE_MAX_PROPERTIES = 255
+"""durable_rules' fixed limit of properties in one fact (engine/evaluation/durablematcher.py holds to it)."""
+
 MATCHERS = ("durable", "python")
 MATCHER_ENV = "ISP_ADVISOR_MATCHER"
 VERBOSE_ENV = "ISP_ADVISOR_VERBOSE"
