@@ -1436,9 +1436,29 @@ WAITS_FOR_SOVEREIGNTY = frozenset({
 unstated that its words suggest (a cue each), they wait for the answer (the Nation's approvals and data
 governance come first; after a shooting or a death, people before surveys)."""
 
-KEY_SHORT = {"intervene_with_patients_consumers_to_enhance_uptake_and_adherence":
-             "intervene_with_patients_to_enhance_uptake"}
-"""ERIC ids too long for a rule key (at most 64 characters with the 'eric:' prefix), shortened once: keys never change."""
+KEY_SHORT = {
+    "assess_for_readiness_and_identify_barriers_and_facilitators": "assess_readiness_and_barriers",
+    "purposely_reexamine_the_implementation": "purposely_reexamine_implementation",
+    "develop_and_implement_tools_for_quality_monitoring": "quality_monitoring_tools",
+    "develop_and_organize_quality_monitoring_systems": "quality_monitoring_systems",
+    "develop_a_formal_implementation_blueprint": "formal_implementation_blueprint",
+    "obtain_and_use_patients_consumers_and_family_feedback": "use_patient_and_family_feedback",
+    "conduct_cyclical_small_tests_of_change": "cyclical_small_tests_of_change",
+    "organize_clinician_implementation_team_meetings": "implementation_team_meetings",
+    "recruit_designate_and_train_for_leadership": "recruit_and_train_for_leadership",
+    "facilitate_relay_of_clinical_data_to_providers": "relay_clinical_data_to_providers",
+    "involve_patients_consumers_and_family_members": "involve_patients_and_families",
+    "intervene_with_patients_consumers_to_enhance_uptake_and_adherence": "intervene_for_uptake_and_adherence",
+    "prepare_patients_consumers_to_be_active_participants": "prepare_patients_to_participate",
+    "fund_and_contract_for_the_clinical_innovation": "fund_and_contract_for_innovation",
+    "place_innovation_on_fee_for_service_lists_formularies": "fee_for_service_lists_formularies",
+    "alter_incentive_allowance_structures": "alter_incentive_structures",
+    "change_physical_structure_and_equipment": "change_physical_structure",
+    "create_or_change_credentialing_and_or_licensure_standards": "credentialing_licensure_standards",
+    "change_accreditation_or_membership_requirements": "accreditation_membership_rules",
+}
+"""ERIC ids too long for an item key (`implementation_strategy:eric:<id>`, at most 64 characters), shortened once,
+by hand, so they read: keys never change."""
 
 
 def item_key(strategy):

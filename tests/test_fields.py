@@ -218,3 +218,13 @@ def test_enter_on_a_list_of_records_keeps_what_the_prompt_does_not_show(tmp_path
     case = load_case(tmp_path / "out.yaml")
     assert case.people is not None and case.people[0].until == "2026-05-01" and case.people[0].stance == "supportive"
     assert case.events is not None and case.events[0].summary == "A nurse was assaulted."
+
+
+def test_every_people_group_belongs_to_a_perspective_group() -> None:
+    from engine.model.facts import GROUPS
+    from engine.model.sitevocab import GROUP_PERSPECTIVE, PEOPLE_GROUPS
+
+    assert set(GROUP_PERSPECTIVE) == set(PEOPLE_GROUPS)
+    assert set(GROUP_PERSPECTIVE.values()) <= set(GROUPS)
+    assert GROUP_PERSPECTIVE["frontline_staff"] == GROUP_PERSPECTIVE["supervisors"] == "staff"
+    assert GROUP_PERSPECTIVE["funder"] == "funders" and GROUP_PERSPECTIVE["community_organization"] == "partners"

@@ -187,7 +187,7 @@ def test_every_item_has_a_unique_key_of_the_contract(engine: Any) -> None:
         assert len(keys) == len(set(keys)), path
         for r in result.recommendations:
             assert r.key.startswith(r.category + ":")
-            assert re.fullmatch(r"[a-z0-9_.:-]+", r.key) and len(r.key.split(":", 1)[1]) <= 64
+            assert re.fullmatch(r"[a-z0-9_.:-]+", r.key) and len(r.key) <= 64
 
 
 def test_a_recent_critical_incident_puts_care_first(engine: Any) -> None:
@@ -355,3 +355,12 @@ def test_folded_items_keep_their_own_key_and_lint_names_unfillable_placeholders(
                                              actions=["Ask {person:champion} to lead."])])
     codes = {f.code for f in lint([folder], shipped=False)}
     assert "unfillable_placeholder" in codes
+
+
+def test_an_item_key_over_64_characters_is_refused_at_load(tmp_path: Path) -> None:
+    from engine.errors import RuleError
+
+    with pytest.raises(RuleError) as info:
+        engine_for(tmp_path, [rec("R1", {"fact": "stage", "equals": "installation"}, category="implementation_strategy",
+                                  key="a" * 41)])
+    assert info.value.problems[0].code == "key_too_long" and "at most 40" in info.value.problems[0].hint

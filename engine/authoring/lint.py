@@ -29,7 +29,7 @@ _KEPT_CODES = {
     "derived_type", "bad_operator", "bad_value", "bad_reference", "unknown_var", "syntax", "alias",
     "duplicate_key", "empty", "too_large", "encoding", "derivation_cycle", "runaway_derivation",
     "no_actions", "no_sources", "unknown_placeholder", "self_reference", "bad_number", "unfillable_placeholder",
-    "bad_waits_for",
+    "bad_waits_for", "key_too_long",
 }
 
 

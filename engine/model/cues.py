@@ -261,16 +261,34 @@ def is_stated(case: Case, path: str, value: Any) -> bool:
     return part is not None and getattr(part, field) is not None
 
 
+def keyword_index(lexicon: Sequence[CueEntry]) -> dict[str, frozenset[int]]:
+    """Word -> the entries one of whose phrases holds it as its longest word: an entry can match a text
+    only if the text holds one of its phrases' longest words, so each text is searched for few entries."""
+    index: dict[str, set[int]] = {}
+    for i, entry in enumerate(lexicon):
+        for need in entry.words:
+            if need:
+                index.setdefault(max(sorted(need), key=len), set()).add(i)
+    return {word: frozenset(ids) for word, ids in index.items()}
+
+
+_INDEX = keyword_index(LEXICON)
+
+
 def find_cues(case: Case, lexicon: Sequence[CueEntry] = LEXICON) -> tuple[Cue, ...]:
     """The cues the case's own words raise: at most one per (path, value), in lexicon order, each the
     first match in field order, and none for a fact the case states. The case is only read."""
-    texts = [(field, text, words_of(text)) for field, text in free_text(case)]
+    index = _INDEX if lexicon is LEXICON else keyword_index(lexicon)
+    texts = []
+    for field, text in free_text(case):
+        words = words_of(text)
+        texts.append((field, text, words, set().union(*(index.get(w, ()) for w in words))))
     out: list[Cue] = []
-    for entry in lexicon:
-        if is_stated(case, entry.path, entry.value):
+    for i, entry in enumerate(lexicon):
+        if not any(i in candidates for *_, candidates in texts) or is_stated(case, entry.path, entry.value):
             continue
-        for field, text, words in texts:
-            match = entry.pattern.search(text) if entry.may_match(words) else None
+        for field, text, words, candidates in texts:
+            match = entry.pattern.search(text) if i in candidates and entry.may_match(words) else None
             if match:
                 found = match.group(0)
                 question = entry.question.replace(FOUND, " ".join(found.split()))

@@ -335,6 +335,9 @@ def _load_rule(doc: Document, data: Any, loc: tuple[str | int, ...], info: PackI
     texts_when = [_condition(var.when, ("texts", i, "when"), add) for i, var in enumerate(model.texts)]
     _check_placeholders(model, add, when, texts_when)
     waits_for = _waits_for(model, add)
+    if model.key and model.category and len(model.category) + 1 + len(model.key) > 64:
+        add(("key",), f"the item key '{model.category}:{model.key}' is longer than 64 characters",
+            f"shorten the key to at most {63 - len(model.category)} characters", code="key_too_long")
     specification = _specification(model, sources, add)
     if len(problems) != before or when is None or variants is None or any(c is None for c in texts_when):
         return None
