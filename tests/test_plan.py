@@ -182,7 +182,7 @@ def test_something_is_always_in_now(tmp_path: Path) -> None:
 
 def eric(rule_id: str, strategy: str, construct: str, score: float, **kw: Any) -> dict[str, Any]:
     return rec(rule_id, {"fact": f"cfir.{construct}", "lte": -1}, category="implementation_strategy",
-               title=f"ERIC strategy: {strategy}", key=f"eric:{strategy}", score=score,
+               title=f"ERIC strategy: {strategy}", key=f"eric:{strategy[:35]}", score=score,
                tags={"eric_strategy": [strategy], "cfir": [construct]}, **kw)
 
 
