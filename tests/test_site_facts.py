@@ -364,3 +364,12 @@ def test_an_item_key_over_64_characters_is_refused_at_load(tmp_path: Path) -> No
         engine_for(tmp_path, [rec("R1", {"fact": "stage", "equals": "installation"}, category="implementation_strategy",
                                   key="a" * 41)])
     assert info.value.problems[0].code == "key_too_long" and "at most 40" in info.value.problems[0].hint
+
+
+def test_no_plan_presumes_people_or_dates_the_case_does_not_name(engine: Any) -> None:
+    banned = ("groups the case names", "incoming leader", "before launch", "{", "}")
+    for path in sorted(CASES.rglob("*.yaml")):
+        result = engine.evaluate(load_case(path))
+        for r in result.recommendations:
+            for text in (r.title, *r.actions):
+                assert not any(b in text for b in banned), (path.name, r.rule_id, text)
