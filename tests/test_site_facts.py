@@ -373,3 +373,9 @@ def test_no_plan_presumes_people_or_dates_the_case_does_not_name(engine: Any) ->
         for r in result.recommendations:
             for text in (r.title, *r.actions):
                 assert not any(b in text for b in banned), (path.name, r.rule_id, text)
+
+
+def test_why_not_says_which_edit_to_the_case_would_state_a_site_fact(runner: Any) -> None:
+    out = runner.invoke(main, ["why-not", str(CASES / "riverside-fqhc.yaml"), "SI-WORKLOAD"]).output
+    assert "state the problem: add workload to problem.tags" in out
+    assert "whatif" not in out.split("Full evaluation:")[0]  # --set cannot set it: no what-if line

@@ -6,7 +6,7 @@ import shlex
 from typing import Any
 
 from engine.model.conditions import fmt_value
-from engine.model.facts import LIST_SEPARATOR
+from engine.model.facts import LIST_SEPARATOR, SITE_SECTIONS
 from engine.model.placement import Standing
 from engine.model.traces import FactEdit, Proof, WhyNot
 from engine.render.jsonout import dumps
@@ -45,7 +45,35 @@ def render_explain(proof: Proof, fmt: str = "table", standing: Standing | None =
 def change_text(change: FactEdit) -> str:
     if change.value is None:
         return f"{change.fact}: {change.note or 'leave it unstated'}"
+    if is_site_fact(change.fact):
+        return site_change_text(change.fact, change.value)
     return f"set {change.fact} to {fmt_value(change.value)}"
+
+
+def is_site_fact(path: str) -> bool:
+    """A fact counted from the case's lists (people, problem tags, events, assets): edited in the case file."""
+    return path.split(".", 1)[0] in SITE_SECTIONS
+
+
+def site_change_text(path: str, value: Any) -> str:
+    """The edit to the case file that gives a site fact this value."""
+    section, _, rest = path.partition(".")
+    if section == "problem":
+        return f"state the problem: add {rest} to problem.tags"
+    if section == "assets":
+        return f"list an asset of kind {rest} under assets"
+    if section == "events":
+        kind, _, count = rest.rpartition(".")
+        when = "before" if count == "days_since" else "after"
+        return f"list an event of kind {kind} under events, {value} days {when} the reference date"
+    group, _, what = rest.partition(".")
+    if what == "count":
+        return f"list {value} person(s) of the group {group} under people"
+    if what == "leaving":
+        return f"list {value} person(s) of the group {group} with status: leaving under people"
+    if what == "leaving_days_until":
+        return f"give a person of the group {group} status: leaving and until {value} days after the reference date"
+    return f"list {value} person(s) of the group {group} with stance: {what.rpartition('.')[2]} under people"
 
 
 def set_args(changes: tuple[FactEdit, ...]) -> str:
@@ -81,6 +109,7 @@ def render_why_not(answer: WhyNot, case_path: str = "CASE", fmt: str = "table") 
         out.append("  none found: no change to one or two case facts makes it fire")
     else:
         out += [f"  {change_text(c)}" for c in answer.change]
-        out.append(f"  try: isp-advisor whatif {shlex.quote(case_path)} {set_args(answer.change)}")
+        if not any(is_site_fact(c.fact) for c in answer.change):  # what-if sets the case's own fields only
+            out.append(f"  try: isp-advisor whatif {shlex.quote(case_path)} {set_args(answer.change)}")
     out += ["", "Full evaluation:"] + ["  " + line for line in proof_lines(answer.proof)]
     return "\n".join(out) + "\n"
