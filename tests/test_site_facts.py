@@ -379,3 +379,12 @@ def test_why_not_says_which_edit_to_the_case_would_state_a_site_fact(runner: Any
     out = runner.invoke(main, ["why-not", str(CASES / "riverside-fqhc.yaml"), "SI-WORKLOAD"]).output
     assert "state the problem: add workload to problem.tags" in out
     assert "whatif" not in out.split("Full evaluation:")[0]  # --set cannot set it: no what-if line
+
+
+def test_an_unknown_addresses_tag_is_refused_with_a_did_you_mean(tmp_path: Path) -> None:
+    from engine.errors import RuleError
+
+    with pytest.raises(RuleError) as info:
+        engine_for(tmp_path, [rec("R1", {"fact": "stage", "equals": "installation"}, addresses=["role_unclear"])])
+    problem = info.value.problems[0]
+    assert "unknown problem tag 'role_unclear'" in problem.message and "roles_unclear" in problem.hint

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 import re
 import unicodedata
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, model_validator
@@ -189,8 +190,8 @@ def _stated(section: Any) -> bool:
     return section is not None and any(val is not None for val in section.model_dump().values())
 
 
-def _vocabulary_id(name: str, ids: dict[str, str]) -> Any:
-    """A str type whose value must be one of `ids`, refused with a did-you-mean and listed in the schema."""
+def vocabulary_check(name: str, ids: dict[str, str]) -> Callable[[str], str]:
+    """A validator: the value must be one of `ids`, else refused with a did-you-mean and the list."""
 
     def check(value: str) -> str:
         if value not in ids:
@@ -199,7 +200,13 @@ def _vocabulary_id(name: str, ids: dict[str, str]) -> Any:
                                (hint + "; " if hint else "") + "one of: " + ", ".join(ids))
         return value
 
-    return Annotated[str, AfterValidator(check), WithJsonSchema({"type": "string", "enum": list(ids)})]
+    return check
+
+
+def _vocabulary_id(name: str, ids: dict[str, str]) -> Any:
+    """A str type whose value must be one of `ids` (vocabulary_check) and that the schema lists."""
+    return Annotated[str, AfterValidator(vocabulary_check(name, ids)),
+                     WithJsonSchema({"type": "string", "enum": list(ids)})]
 
 
 if TYPE_CHECKING:  # plain text to the type checker; a vocabulary id to pydantic

@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal, Union
 from pydantic import AfterValidator, BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
 from pydantic_core import PydanticCustomError
 
-from engine.errors import FieldInvalid, did_you_mean
+from engine.errors import FieldInvalid
 from engine.model.rules import RESERVED_PREFIX
 
 Category = Literal["tailored_support", "facilitation", "equity", "capacity_building", "implementation_strategy"]
@@ -178,13 +178,10 @@ def _key(value: str) -> str:
 
 
 def _problem_tag(value: str) -> str:
+    from engine.model.case import vocabulary_check
     from engine.model.sitevocab import PROBLEM_TAGS
 
-    if value not in PROBLEM_TAGS:
-        hint = did_you_mean(value, PROBLEM_TAGS)
-        raise FieldInvalid(f"unknown problem tag {value!r}", (hint + "; " if hint else "") + "one of: "
-                           + ", ".join(PROBLEM_TAGS))
-    return value
+    return vocabulary_check("problem tag", PROBLEM_TAGS)(value)
 
 
 class TextVariant(_Strict):
