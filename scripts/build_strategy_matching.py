@@ -391,7 +391,7 @@ S = {
     "change_service_sites": (
         "Change service sites",
         [
-            "Consider delivering the innovation where people already are (community centres, schools, homes) and test one new site."
+            "Consider delivering the innovation where people already are (community centres, schools, drop-in and outreach settings) and test one new site."
         ],
         ["co_design"],
     ),
@@ -690,7 +690,7 @@ SPEC = {
     "use_other_payment_schemes": {"target": "funders"},
     "fund_and_contract_for_the_clinical_innovation": {"target": "the funder or purchaser"},
     "develop_resource_sharing_agreements": {"target": "a partner organization"},
-    "change_service_sites": {"target": "places people already are (community centres, schools, homes)"},
+    "change_service_sites": {"target": "places people already are (community centres, schools, drop-in and outreach settings)"},
     "obtain_formal_commitments": {"target": "leaders and partners", "duration": "for the next year"},
     "involve_executive_boards": {"target": "the board"},
     "use_mass_media": {"target": "local media or community channels"},
@@ -1833,7 +1833,7 @@ SITE_TEXTS = {
     "change_service_sites": [
         [((COMMUNITY,), "Ask {people:community_members}: where do people already go (community centres, schools, "
                         "homes)? Test delivering the innovation at one of those places."),
-         ((), "Consider delivering the innovation where people already are (community centres, schools, homes) and "
+         ((), "Consider delivering the innovation where people already are (community centres, schools, drop-in and outreach settings) and "
               "test one new site.")],
     ],
     "increase_demand": [
