@@ -530,14 +530,11 @@ def rules_lint(ctx: click.Context, fmt: str, rules: tuple[str, ...]) -> None:
     \b
         isp-advisor rules lint --rules my_rules
     """
-    from engine.authoring.lint import has_errors, lint, property_use
+    from engine.authoring.lint import has_errors, lint_with_headroom
     from engine.render.authoringreport import findings_text
 
-    findings = lint(rules)
+    findings, (used, limit) = lint_with_headroom(rules)
     if fmt == "text":
-        from engine.rulepacks.loader import scan_rulebase
-
-        used, limit = property_use(scan_rulebase(rules)[0])
         click.echo(f"durable_rules headroom: a case fills at most {used} of {limit} properties in one fact",
                    err=True)
     click.echo(findings_text(findings, fmt), nl=False)

@@ -42,6 +42,12 @@ def lint(extra: Sequence[str | os.PathLike[str]] = (), shipped: bool = True) -> 
     a schema error does not hide an unknown source, nor an unknown source a rule that never fires.
     A rule folder that does not exist is a usage mistake, not a finding: it raises RuleError.
     """
+    return lint_with_headroom(extra, shipped)[0]
+
+
+def lint_with_headroom(extra: Sequence[str | os.PathLike[str]] = (),
+                       shipped: bool = True) -> tuple[list[Finding], tuple[int, int]]:
+    """`lint`'s findings and `property_use` of the same loaded packs (the packs are read once)."""
     base, problems = scan_rulebase(extra, shipped)
     missing = [p for p in problems if p.code == "not_found"]
     if missing:
@@ -56,7 +62,7 @@ def lint(extra: Sequence[str | os.PathLike[str]] = (), shipped: bool = True) -> 
 
     findings += [Finding(p.file, p.line, "", p.code, "warning", p.message, p.field, p.hint)
                  for p in source_overrides(extra, shipped)]
-    return sorted(set(findings))
+    return sorted(set(findings)), property_use(base)
 
 
 def durable_findings(base: RuleBase) -> list[Finding]:
