@@ -224,8 +224,57 @@ def main() -> None:
 
 # ---------------------------------------------------------------- recommend (core)
 
-FORMATS = list(RENDER_FORMATS)
+FORMATS = [*RENDER_FORMATS, "docx", "xlsx"]
 CATEGORY_CHOICES = list(CATEGORIES)
+
+
+def decisions_options(f: F) -> F:
+    """--decisions FILE, --no-decisions and --redact people: the team's working plan and privacy."""
+    f = click.option("--redact", "redact", multiple=True, type=click.Choice(["people"]),
+                     help="Replace every person's name by their role in all output (repeatable).")(f)
+    f = click.option("--no-decisions", is_flag=True,
+                     help="Ignore the case's decisions file (<stem>.plan.yaml).")(f)
+    return click.option("--decisions", "decisions_file", type=click.Path(), metavar="FILE",
+                        help="The team's decisions on the plan's items (default: <stem>.plan.yaml beside CASE, "
+                             "when it exists).")(f)
+
+
+def _working_case(case: str, decisions_file: str | None, no_decisions: bool, redact: tuple[str, ...],
+                  previous: str | None = None) -> tuple[Any, Any, Any]:
+    """The case, its decisions (carrying the previous assessment's accepted items forward) and the
+    previous case, all redacted as asked."""
+    from engine import load_case
+    from engine.io.decisionfile import find_decisions
+    from engine.model.decisions import carry_forward
+    from engine.model.redact import redacted
+
+    the_case = load_case(case)
+    decisions = find_decisions(case, the_case.case_id, decisions_file, no_decisions)
+    before = None
+    if previous:
+        from engine.assessments.compare import load_previous
+
+        before = load_previous(previous, the_case)
+        if not no_decisions:
+            old = find_decisions(previous, before.case_id)
+            decisions = carry_forward(decisions, old, before.assessed_on or display_name(previous))
+    if redact:
+        the_case, decisions = redacted(the_case, decisions, redact)
+        if before is not None:
+            before, _ = redacted(before, None, redact)
+    return the_case, decisions, before
+
+
+def _write_document(fmt: str, output: str | None, force: bool, data: bytes, quiet: bool = False) -> None:
+    """A .docx or .xlsx: always to a file, written atomically."""
+    from engine.errors import UsageError
+    from engine.io.outputs import atomic_write
+
+    if not output:
+        raise UsageError(f"--format {fmt} writes a file: add -o FILE.{fmt}")
+    atomic_write(output, data, force)
+    if not quiet:
+        click.echo(f"wrote {printable(display_name(output))}", err=True)
 
 
 def plan_options(f: F) -> F:
@@ -282,11 +331,13 @@ def terminal_width() -> int:
               help="For scripts: no colour, no pager, no 'wrote FILE' note; errors still go to stderr.")
 @click.option("--previous", type=click.Path(), metavar="OLD",
               help="An earlier assessment of the same site: rules see what changed since (change.* facts).")
+@decisions_options
 @view_options
 @plan_options
 @rules_option
 @output_options
 def recommend(case: str, fmt: str, explain: bool, no_appendix: bool, date: Any, quiet: bool, previous: str | None,
+              decisions_file: str | None, no_decisions: bool, redact: tuple[str, ...],
               categories: tuple[str, ...], top: int | None, horizons: tuple[str, ...], priorities: tuple[str, ...],
               by: str, now_n: int, next_n: int, rules: tuple[str, ...], output: str | None, force: bool) -> None:
     """The plan for the site described in CASE (YAML or JSON): Start here, Next, Later, then the detail.
@@ -301,8 +352,9 @@ def recommend(case: str, fmt: str, explain: bool, no_appendix: bool, date: Any, 
         isp-advisor recommend cases/riverside-fqhc.yaml --top 5
         isp-advisor recommend cases/riverside-fqhc.yaml --format markdown -o report.md
         isp-advisor recommend cases/riverside-fqhc.yaml -f html --date 2026-03-02 -o report.html
+        isp-advisor recommend cases/riverside-fqhc.yaml -f docx -o plan.docx --redact people
     """
-    from engine import load_case, load_engine
+    from engine import load_engine
     from engine.model.placement import PlanOptions
     from engine.render import View, render
 
@@ -310,13 +362,13 @@ def recommend(case: str, fmt: str, explain: bool, no_appendix: bool, date: Any, 
         from engine.io.outputs import check_writable
 
         check_writable(output, force)
-    the_case = load_case(case)
-    before = None
-    if previous:
-        from engine.assessments.compare import load_previous
+    the_case, decisions, before = _working_case(case, decisions_file, no_decisions, redact, previous)
+    result = load_engine(rules).evaluate(the_case, PlanOptions(now=now_n, next=next_n), before, iso(date), decisions)
+    if fmt in ("docx", "xlsx"):
+        from engine.render.worddoc import render_document
 
-        before = load_previous(previous, the_case)
-    result = load_engine(rules).evaluate(the_case, PlanOptions(now=now_n, next=next_n), before, iso(date))
+        _write_document(fmt, output, force, render_document(fmt, result, the_case, None, iso(date)), quiet)
+        return
     view = View(explain=explain, categories=categories, horizons=horizons, priorities=priorities, top=top, by=by,
                 width=terminal_width(), appendix=not no_appendix,
                 assessed_on=iso(date),
@@ -327,7 +379,7 @@ def recommend(case: str, fmt: str, explain: bool, no_appendix: bool, date: Any, 
 
 # ---------------------------------------------------------------- plan (issue 11)
 
-PLAN_FORMATS = ["table", "markdown", "json", "html", "csv"]
+PLAN_FORMATS = ["table", "markdown", "json", "html", "csv", "docx", "xlsx"]
 
 
 @main.command("plan")
@@ -337,9 +389,11 @@ PLAN_FORMATS = ["table", "markdown", "json", "html", "csv"]
 @click.option("--horizon", "horizons", multiple=True, type=click.Choice(["now", "next", "later"]),
               help="Specify the items of this horizon (repeatable; default: now and next).")
 @date_option
+@decisions_options
 @rules_option
 @output_options
-def plan_cmd(case: str, fmt: str, horizons: tuple[str, ...], date: Any, rules: tuple[str, ...], output: str | None,
+def plan_cmd(case: str, fmt: str, horizons: tuple[str, ...], date: Any, decisions_file: str | None,
+             no_decisions: bool, redact: tuple[str, ...], rules: tuple[str, ...], output: str | None,
              force: bool) -> None:
     """The specified plan for CASE: who does what, to whom, when and how often, the go-zones
     (importance x feasibility), the logic model and the outcome measures.
@@ -354,8 +408,10 @@ def plan_cmd(case: str, fmt: str, horizons: tuple[str, ...], date: Any, rules: t
         isp-advisor plan cases/riverside-fqhc.yaml
 
         isp-advisor plan cases/riverside-fqhc.yaml --format html -o plan.html
+
+        isp-advisor plan cases/riverside-fqhc.yaml --format xlsx -o plan.xlsx
     """
-    from engine import load_case, load_engine
+    from engine import load_engine
     from engine.plan.planspec import DEFAULT_HORIZONS, build_plan_spec, check_ratings
     from engine.render.specdoc import render_plan
 
@@ -363,15 +419,180 @@ def plan_cmd(case: str, fmt: str, horizons: tuple[str, ...], date: Any, rules: t
         from engine.io.outputs import check_writable
 
         check_writable(output, force)
-    the_case = load_case(case)
+    the_case, decisions, _ = _working_case(case, decisions_file, no_decisions, redact)
     engine = load_engine(rules)
     check_ratings(the_case, engine.base, case)
-    spec = build_plan_spec(engine.evaluate(the_case, date=iso(date)), the_case, engine.base,
-                           horizons or DEFAULT_HORIZONS)
+    result = engine.evaluate(the_case, date=iso(date), decisions=decisions)
+    spec = build_plan_spec(result, the_case, engine.base, horizons or DEFAULT_HORIZONS)
+    if fmt in ("docx", "xlsx"):
+        from engine.render.worddoc import render_document
+
+        _write_document(fmt, output, force, render_document(fmt, result, the_case, spec, iso(date)))
+        return
     emit(render_plan(spec, fmt, the_case, terminal_width()), output, force)
 
 
+# ---------------------------------------------------------------- decide (issue 22)
+
+
+@main.command("decide")
+@click.argument("case", type=click.Path(), metavar="CASE")
+@click.argument("key", required=False, metavar="KEY")
+@click.option("--accept", "accept", is_flag=True, help="The team will do this item.")
+@click.option("--set-aside", "set_aside", metavar="REASON", help="The team will not do it now, and why.")
+@click.option("--owner", metavar="NAME", help="Who leads it ('' clears it).")
+@click.option("--due", metavar="YYYY-MM-DD", help="By when ('' clears it).")
+@click.option("--status", type=click.Choice(["not_started", "under_way", "done"]), help="Progress.")
+@click.option("--note", metavar="TEXT", help="A short note ('' clears it).")
+@click.option("--by", "by", metavar="NAME", help="Who made the change (default: your user name).")
+@click.option("--list", "list_", is_flag=True, help="Show the plan with the team's decisions beside it.")
+@click.option("--decisions", "decisions_file", type=click.Path(), metavar="FILE",
+              help="Another decisions file than <stem>.plan.yaml beside CASE.")
+@date_option
+@rules_option
+def decide(case: str, key: str | None, accept: bool, set_aside: str | None, owner: str | None, due: str | None,
+           status: str | None, note: str | None, by: str | None, list_: bool, decisions_file: str | None, date: Any,
+           rules: tuple[str, ...]) -> None:
+    """Keep the plan as a working document: accept an item or set it aside, give it an owner, a due
+    date and a status. Written to CASE's decisions file (<stem>.plan.yaml beside it, created on first
+    use; its other entries and comments are kept), which `recommend`, `plan` and `compare` read.
+
+    KEY is the item's key, shown in every view (e.g. capacity_building:leadership-transition).
+
+    Example:
+
+
+    \b
+        isp-advisor decide cases/riverside-fqhc.yaml capacity_building:leadership-transition --accept --owner Ortiz
+        isp-advisor decide cases/riverside-fqhc.yaml equity:structural-racism --set-aside "after the board retreat"
+        isp-advisor decide cases/riverside-fqhc.yaml --list
+    """
+    from engine import load_case, load_engine
+    from engine.errors import Problem, UsageError, did_you_mean
+    from engine.io.decisionfile import decide as write_decision
+    from engine.io.decisionfile import find_decisions
+
+    the_case = load_case(case)
+    engine = load_engine(rules)
+    if list_ or key is None:
+        if key is not None or accept or set_aside or owner is not None or due is not None or status or note:
+            raise UsageError("--list shows the decisions; give KEY (and no --list) to change one")
+        decisions = find_decisions(case, the_case.case_id, decisions_file)
+        result = engine.evaluate(the_case, date=iso(date), decisions=decisions)
+        from engine.render.decisionsview import render_decisions
+
+        click.echo(render_decisions(result, decisions, terminal_width()), nl=False)
+        return
+    if accept and set_aside is not None:
+        raise UsageError("give --accept or --set-aside, not both")
+    result = engine.evaluate(the_case, date=iso(date))
+    known = {r.key for r in result.recommendations} | {a.key for _, p in result.placed() for a in p.also}
+    known |= {h.recommendation.key for h in (result.plan.held_back if result.plan else ())}
+    current = find_decisions(case, the_case.case_id, decisions_file)
+    if key not in known and not (current and key in current.by_key()):
+        raise UsageError(Problem(field="KEY", code="unknown_key", message=f"no item of this plan has the key {key!r}",
+                                 hint=did_you_mean(key, sorted(known)) or "see the keys with: isp-advisor decide "
+                                 f"{display_name(case)} --list"))
+    changes: dict[str, Any] = {}
+    if accept:
+        changes.update(decision="accepted", reason=None)
+    if set_aside is not None:
+        changes.update(decision="set_aside", reason=set_aside)
+    for name, value in (("owner", owner), ("status", status), ("note", note)):
+        if value is not None:
+            changes[name] = value
+    if due is not None:
+        from engine.model.dates import parse_date as _parse_date
+
+        try:
+            changes["due"] = _parse_date(due) if due else None
+        except ValueError:
+            raise UsageError(Problem(field="--due", code="bad_date", message=f"{due!r} is not a date",
+                                     hint="write it as YYYY-MM-DD, e.g. 2026-04-01")) from None
+    if not changes:
+        raise UsageError("nothing to change: give --accept, --set-aside, --owner, --due, --status or --note")
+    import datetime as dt
+
+    changes["updated"] = date.date() if date else dt.date.today()
+    changes["updated_by"] = by if by is not None else _user_name()
+    path, _ = write_decision(case, the_case.case_id, key, changes, decisions_file)
+    click.echo(f"{key}: saved in {printable(display_name(str(path)))}", err=True)
+
+
+def _user_name() -> str | None:
+    import getpass
+
+    try:
+        return getpass.getuser() or None
+    except (KeyError, OSError):  # no user database entry (containers)
+        return None
+
+
+# ---------------------------------------------------------------- serve (issue 23)
+
+
+@main.command("serve")
+@click.option("--workspace", "workspace", type=click.Path(file_okay=False), default=".", show_default=True,
+              metavar="DIR", help="The folder of case files (they stay plain YAML there).")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="The address to listen on; anything but this machine needs --token (or gets a generated one).")
+@click.option("--port", type=click.IntRange(1, 65535), default=8765, show_default=True)
+@click.option("--token", metavar="TEXT", help="A secret every request must carry (required off this machine).")
+@click.option("--open/--no-open", "open_", default=None,
+              help="Open the browser (default: on a desktop, when run from a terminal).")
+@rules_option
+def serve_cmd(workspace: str, host: str, port: int, token: str | None, open_: bool | None,
+              rules: tuple[str, ...]) -> None:
+    """ISP Advisor in the browser: fill in a site as a team, watch the plan form, keep it as a working
+    document. A local web server on this machine; the case files stay in the workspace folder.
+
+    Example:
+
+
+    \b
+        isp-advisor serve
+        isp-advisor serve --workspace cases --port 8800 --no-open
+    """
+    from engine.errors import UsageError
+
+    try:
+        from webapp.app import LOCAL_HOSTS, Settings, serve
+    except ImportError as exc:
+        raise UsageError(f"the browser app needs its extra: pip install '.[web]' ({exc.name} is missing)") from None
+    import secrets
+
+    if not os.path.isdir(workspace):
+        raise UsageError(f"{workspace}: workspace folder not found (give an existing folder with --workspace DIR)")
+    if host not in LOCAL_HOSTS and not token:
+        token = secrets.token_urlsafe(18)
+    settings = Settings(workspace=workspace, host=host, token=token, rules=list(rules))
+    if open_ is None:
+        open_ = stdout_is_terminal() and bool(os.environ.get("DISPLAY") or sys.platform in ("darwin", "win32"))
+
+    def ready(url: str) -> None:
+        click.echo(f"ISP Advisor is running at {url}  (Ctrl+C stops it)", err=True)
+        if host not in LOCAL_HOSTS:
+            click.echo("warning: reachable from other machines; share the URL with its token only with your team",
+                       err=True)
+
+    serve(settings, port, open_, ready)
+
+
 # ---------------------------------------------------------------- batch (issue 4)
+
+
+TABLE_FORMATS = ["parquet"]
+"""engine.batch.tables.TABLE_FORMATS, spelled out so that --help does not import the table writers."""
+
+
+def analyst_options(f: F) -> F:
+    """--tables parquet and --redact people,events (batch and sweep)."""
+    f = click.option("--redact", "redact", multiple=True, metavar="people,events",
+                     help="Replace every person's name by their role (people) and every event summary by its "
+                          "kind (events) in all outputs; comma-separated or repeated.")(f)
+    return click.option("--tables", "tables", type=click.Choice(TABLE_FORMATS), default=None,
+                        help="Also write Parquet tables for pandas, R and DuckDB (docs/analysts.md; "
+                             "pip install '.[analytics]').")(f)
 
 
 def executor_options(f: F) -> F:
@@ -396,23 +617,27 @@ def executor_options(f: F) -> F:
 @click.option("--quiet", "-q", is_flag=True,
               help="For scripts: no progress bar and no summary line; failed cases are still listed on stderr "
                    "(exit code 1).")
+@analyst_options
 @date_option
 @executor_options
 @rules_option
 def batch(inputs: tuple[str, ...], out: str, jobs: int | None, resume: bool, force: bool, explanations: str,
-          quiet: bool, date: Any, executor: str, scheduler: str | None, rules: tuple[str, ...]) -> None:
+          quiet: bool, tables: str | None, redact: tuple[str, ...], date: Any, executor: str, scheduler: str | None,
+          rules: tuple[str, ...]) -> None:
     """Run many cases: case files, folders of them, JSON Lines (.jsonl) and CSV files (.csv).
 
     Writes DIR/results.jsonl (one 'recommend --format json' object per good case, in input order),
     DIR/errors.jsonl (one line per bad case), DIR/recommendations.csv (one row per case and
     recommendation), DIR/summary.md (the portfolio at a glance) and DIR/summary.html (the same
     as pictures). CSV columns are case paths such as case_id, engagement.level,
-    cfir.innovation.complexity. Exit code 1 if some cases failed.
+    cfir.innovation.complexity. With --tables parquet also DIR/cases.parquet, items.parquet,
+    texts.parquet and proofs.parquet (docs/analysts.md). Exit code 1 if some cases failed.
 
     Example:
 
     \b
         isp-advisor batch cases/ cases/portfolio.csv --out out --jobs 2
+        isp-advisor batch cases/ --out out --tables parquet --redact people,events
         isp-advisor batch cases/ --out out --executor dask --scheduler tcp://10.0.0.5:8786
     """
     import contextlib
@@ -428,10 +653,12 @@ def batch(inputs: tuple[str, ...], out: str, jobs: int | None, resume: bool, for
 
             report = run_batch(inputs, out, jobs=jobs, resume=resume, force=force, rules=rules,
                                total=start, progress=lambda n: bars[0].update(n), explanations=explanations,
-                               executor=executor, scheduler=scheduler, date=iso(date))
+                               executor=executor, scheduler=scheduler, date=iso(date), redacted=redact,
+                               tables_format=tables)
     else:
         report = run_batch(inputs, out, jobs=jobs, resume=resume, force=force, rules=rules,
-                           explanations=explanations, executor=executor, scheduler=scheduler, date=iso(date))
+                           explanations=explanations, executor=executor, scheduler=scheduler, date=iso(date),
+                           redacted=redact, tables_format=tables)
     reused = f", {report.reused} reused from the earlier run" if report.reused else ""
     if not quiet:
         click.echo(f"{report.cases} cases: {report.ok} evaluated, {report.failed} failed{reused}; "
@@ -448,7 +675,7 @@ def batch(inputs: tuple[str, ...], out: str, jobs: int | None, resume: bool, for
 
 # ---------------------------------------------------------------- rule authors (issue 5)
 
-SCHEMA_KINDS = ("case", "rules", "sources", "tests", "output", "plan", "compare")
+SCHEMA_KINDS = ("case", "rules", "sources", "tests", "output", "plan", "compare", "decisions")
 """engine.authoring.schema.KINDS, spelled out so the CLI does not import the schema models at start-up
 (tests/test_schema.py checks they agree)."""
 
@@ -643,7 +870,8 @@ def rules_diff(old: str, new: str, cases_dir: str, fmt: str, no_shipped: bool) -
 @click.argument("kind", type=click.Choice(list(SCHEMA_KINDS)), metavar="KIND")
 @output_options
 def schema_cmd(kind: str, output: str | None, force: bool) -> None:
-    """Print the JSON Schema of a file kind: case, rules, sources, tests (rule tests), output or plan.
+    """Print the JSON Schema of a file kind: case, rules, sources, tests (rule tests), output, plan,
+    compare or decisions (a case's <stem>.plan.yaml).
 
     Editors use it to complete and check files, e.g. VS Code's YAML extension with a first line
     '# yaml-language-server: $schema=case.schema.json'.
@@ -669,15 +897,20 @@ COMPARE_FORMATS = ["table", "markdown", "json", "html"]
 @click.argument("cases", nargs=-1, required=True, type=click.Path(), metavar="OLD NEW [NEWER...]")
 @click.option("--format", "-f", "fmt", type=click.Choice(COMPARE_FORMATS), default="table", show_default=True,
               help="Output format (html: small multiples of each rating over the assessments).")
+@click.option("--no-decisions", is_flag=True,
+              help="Ignore the assessments' decisions files (<stem>.plan.yaml beside each case).")
 @plan_options
 @date_option
 @rules_option
 @output_options
-def compare_cmd(cases: tuple[str, ...], fmt: str, now_n: int, next_n: int, date: Any, rules: tuple[str, ...],
-                output: str | None, force: bool) -> None:
+def compare_cmd(cases: tuple[str, ...], fmt: str, no_decisions: bool, now_n: int, next_n: int, date: Any,
+                rules: tuple[str, ...], output: str | None, force: bool) -> None:
     """Compare assessments of one site (same case_id): what changed, what the plan retired, added and moved.
 
     The cases are put in order of assessed_on when every one states it, else taken in the order given.
+    Each case's decisions file (<stem>.plan.yaml beside it) is read: the accepted items of one assessment
+    carry their decision into the next, and the output says how far the team got (done, under way, not
+    started, overdue, set aside) and what became of each accepted item.
 
     Example:
 
@@ -695,8 +928,13 @@ def compare_cmd(cases: tuple[str, ...], fmt: str, now_n: int, next_n: int, date:
         from engine.io.outputs import check_writable
 
         check_writable(output, force)
-    loaded = [(path, load_case(path)) for path in cases]
-    result = compare(load_engine(rules), loaded, PlanOptions(now=now_n, next=next_n), iso(date))
+    from engine.io.decisionfile import is_decisions_file
+
+    # a glob such as millbrook-*.yaml also names the decisions files beside the cases: they are read
+    # with their case, never as an assessment
+    loaded = [(path, load_case(path)) for path in cases if not is_decisions_file(path)]
+    result = compare(load_engine(rules), loaded, PlanOptions(now=now_n, next=next_n), iso(date),
+                     decisions=not no_decisions)
     emit(render_compare(result.to_dict(), fmt, terminal_width()), output, force)
 
 
@@ -889,13 +1127,16 @@ def whatif(case: str, settings: tuple[str, ...], fmt: str, date: Any, rules: tup
               show_default=True, help="Output format.")
 @click.option("--jsonl", "jsonl", type=click.Path(dir_okay=False), metavar="FILE", default=None,
               help="Also write every variant (the values set and the plan) to FILE, one JSON line each (one case).")
+@click.option("--out", "tables_out", type=click.Path(file_okay=False), metavar="DIR", default=None,
+              help="With --tables parquet: the folder for variants.parquet (one row per case, variant and item).")
+@analyst_options
 @date_option
 @executor_options
 @rules_option
 @output_options
 def sweep(inputs: tuple[str, ...], varies: tuple[str, ...], max_variants: int, fmt: str, jsonl: str | None,
-          date: Any, executor: str, scheduler: str | None, rules: tuple[str, ...], output: str | None,
-          force: bool) -> None:
+          tables_out: str | None, tables: str | None, redact: tuple[str, ...], date: Any, executor: str,
+          scheduler: str | None, rules: tuple[str, ...], output: str | None, force: bool) -> None:
     """Which levers move a site's plan: every combination of the --vary values, evaluated, and for each
     recommendation the facts whose change alone adds or removes it or moves its horizon.
 
@@ -909,6 +1150,7 @@ def sweep(inputs: tuple[str, ...], varies: tuple[str, ...], max_variants: int, f
         isp-advisor sweep cases/riverside-fqhc.yaml --vary engagement.level --vary relationships.trust
         isp-advisor sweep cases/riverside-fqhc.yaml --vary cfir.inner_setting.culture=-2,0,2 -f csv
         isp-advisor sweep cases/ --vary engagement.level
+        isp-advisor sweep cases/ --vary relationships.trust --tables parquet --out sweep-tables
     """
     import json
     from pathlib import Path
@@ -916,9 +1158,11 @@ def sweep(inputs: tuple[str, ...], varies: tuple[str, ...], max_variants: int, f
     from engine.batch.sweep import parse_varies, sweep_portfolio
     from engine.errors import Problem, UsageError
     from engine.io.inputs import kind_of
+    from engine.model.redact import redact_choices
     from engine.render.sweepreport import render_portfolio_sweep, render_sweep
 
     parsed = parse_varies(varies, max_variants)
+    what = redact_choices(list(redact))
     if output:
         from engine.io.outputs import check_writable
 
@@ -929,27 +1173,39 @@ def sweep(inputs: tuple[str, ...], varies: tuple[str, ...], max_variants: int, f
             raise UsageError(Problem(field="--jsonl", code="one_case", message="writes the variants of one case",
                                      hint="sweep one case file with --jsonl, or leave --jsonl out"))
         data = sweep_portfolio(list(inputs), parsed, rules=rules, executor=executor, scheduler=scheduler,
-                               date=iso(date)).to_dict()
+                               date=iso(date), redacted=what, tables_format=tables, tables_out=tables_out,
+                               force=force).to_dict()
         emit(render_portfolio_sweep(data, fmt, terminal_width()), output, force)
         return
     from engine import load_case, load_engine
     from engine.batch.executors import choose
+    from engine.batch.sweep import open_variants, variant_line, variant_rows
     from engine.batch.sweep import sweep as run_sweep
-    from engine.batch.sweep import variant_line
+    from engine.model.redact import redact as redact_case
 
     choose(executor, scheduler)  # the same checks as for a portfolio (one case runs here)
     if jsonl:
         from engine.io.outputs import check_writable
 
         check_writable(jsonl, force)
-    the_case = load_case(inputs[0])
+    the_engine = load_engine(rules)
+    table = open_variants(tables, tables_out, parsed, the_engine.info, force)
+    the_case = redact_case(load_case(inputs[0]), what)
     lines: list[str] = []
 
     def keep(variant: Any) -> None:
         if jsonl:
             lines.append(json.dumps(variant_line(the_case.case_id, parsed, variant), ensure_ascii=False))
 
-    result = run_sweep(load_engine(rules), the_case, parsed, on_variant=keep, date=iso(date))
+    try:
+        result = run_sweep(the_engine, the_case, parsed, on_variant=keep, date=iso(date))
+        if table is not None:
+            table.add(result.case_id, the_case.assessed_on, variant_rows(result))
+            click.echo(f"wrote {printable(display_name(str(table.commit())))}", err=True)
+    except BaseException:
+        if table is not None:
+            table.abort()
+        raise
     if jsonl:
         from engine.io.outputs import atomic_write
 

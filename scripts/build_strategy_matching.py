@@ -811,7 +811,7 @@ ASSET = {
         "Let the developer or sponsor people already trust introduce the innovation to the staff who still doubt it.",
         "people trust where the innovation comes from, so that credibility can carry its introduction"),
     "innovation.evidence_base": (
-        "Put the evidence people already accept into the first briefing and the job aids, in one plain paragraph.",
+        "Put the evidence people already accept into the briefings and job aids for the innovation, in one plain paragraph.",
         "the evidence is already believed, so it can answer doubts about the change rather than start a debate"),
     "innovation.relative_advantage": (
         "Ask staff who see the innovation's advantage to say in their own words what it does better than the current way.",
@@ -820,7 +820,7 @@ ASSET = {
         "Use the room to adapt: agree which parts can be fitted to this site and record each adaptation as it is made.",
         "an innovation that can be adapted lets the site solve its other barriers without losing the core"),
     "innovation.trialability": (
-        "Start with a small, reversible trial in one unit and share what it shows before wider roll-out.",
+        "Try each new part of the innovation first as a small, reversible trial in one unit, and share what it shows before it spreads.",
         "a small trial lowers the risk people feel and gives early local evidence"),
     "innovation.complexity": (
         "Keep the innovation simple as it spreads: protect the steps that make it easy and do not add extras.",
@@ -895,7 +895,7 @@ ASSET = {
         "Treat the innovation's early problems as learning: review them openly in the site's existing learning forums.",
         "a learning culture turns early problems into improvement rather than blame"),
     "inner_setting.tension_for_change": (
-        "Use the shared sense that the current situation cannot continue to set an early start date with leaders.",
+        "Use the shared sense that the current situation cannot continue to agree the next concrete step, and its date, with leaders.",
         "felt need for change is energy for adoption that fades if unused"),
     "inner_setting.compatibility": (
         "Show how the innovation fits the existing workflow step by step, so staff see it as part of their work.",
@@ -946,8 +946,8 @@ ASSET = {
         "Agree with the available support staff (administrative, data, IT) what they will do for the innovation and when.",
         "support staff speed up the practical work when asked early"),
     "individuals.innovation_deliverers": (
-        "Ask the deliverers who are ready to start first and to show colleagues how they work.",
-        "ready deliverers are the first proof that the innovation works here"),
+        "Ask the deliverers most at ease with the innovation to show colleagues how they work.",
+        "confident deliverers are the proof, to their colleagues, that the innovation works here"),
     "individuals.innovation_recipients": (
         "Invite recipients who welcome the innovation to advise on how it is offered to others like them.",
         "recipients who welcome the change can say what will make it work for their peers"),
@@ -961,7 +961,7 @@ ASSET = {
         "Protect the time, access and authority people already have for the innovation when schedules are set.",
         "opportunity to act is easily lost to other demands"),
     "individuals.motivation": (
-        "Give motivated staff visible early roles, and thank them in public for the work.",
+        "Give motivated staff visible roles in the work, and thank them in public for it.",
         "motivation spreads when it is seen and recognized"),
     "process.teaming": (
         "Keep the team's working habits (regular meetings, shared decisions) as the innovation's main coordination point.",
@@ -1868,10 +1868,10 @@ ASSET_SITE_TEXTS = {
          ((), None)],
     ],
     "inner_setting.tension_for_change": [
-        [((LEAD,), "Use the shared sense that the current situation cannot continue to set an early start date with "
-                   "{people:leadership}."),
-         ((TEAM,), "Use the shared sense that the current situation cannot continue to set an early start date with "
-                   "leaders and with {people:implementation_team}."),
+        [((LEAD,), "Use the shared sense that the current situation cannot continue to agree the next concrete step, and its "
+                   "date, with {people:leadership}."),
+         ((TEAM,), "Use the shared sense that the current situation cannot continue to agree the next concrete step, and its "
+                   "date, with leaders and with {people:implementation_team}."),
          ((), ASSET["inner_setting.tension_for_change"][0])],
         [((FRONT,), "Ask {people:frontline_staff}: what in the current situation do you most want changed? Use their "
                     "words when the innovation is explained to others."),
@@ -1884,7 +1884,8 @@ ASSET_SITE_TEXTS = {
          ((), None)],
     ],
     "individuals.innovation_deliverers": [
-        [((FRONT,), "Ask {people:frontline_staff}: who is ready to start first and to show colleagues how they work?"),
+        [((FRONT,), "Ask {people:frontline_staff}: who is most at ease with the innovation and willing to show colleagues how they "
+                    "work?"),
          ((), ASSET["individuals.innovation_deliverers"][0])],
     ],
     "outer_setting.partnerships_connections": [

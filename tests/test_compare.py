@@ -20,8 +20,8 @@ from engine.assessments.compare import compare
 from engine.batch.batchrun import run_batch
 from engine.errors import CaseError
 from engine.render.comparison import render_compare
-from tests.cdp import FLAGS as CHROMIUM_FLAGS
-from tests.cdp import chromium as _chromium
+from tests.browser import FLAGS as CHROMIUM_FLAGS
+from tests.browser import chromium as _chromium
 
 OVER_TIME = CASES / "over-time"
 FEB, JUN, OCT = (str(OVER_TIME / f"millbrook-2026-{d}.yaml") for d in ("02-10", "06-09", "10-13"))

@@ -13,8 +13,8 @@ from conftest import FIXTURES
 from cli import main
 from engine import case_from_data, load_case, load_engine
 from engine.render.html import render_html
-from tests.cdp import FLAGS as CHROMIUM_FLAGS
-from tests.cdp import chromium as _chromium
+from tests.browser import FLAGS as CHROMIUM_FLAGS
+from tests.browser import chromium as _chromium
 
 CASE = FIXTURES / "cases" / "gap.yaml"
 RULES = ["--rules", str(FIXTURES / "practitioner")]

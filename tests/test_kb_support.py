@@ -136,14 +136,22 @@ def test_step_down_still_comes_when_it_is_due(eng) -> None:  # type: ignore[no-u
 # ---------------------------------------------------------------- defect 5: time-bound items first
 
 
-def test_riverside_starts_with_the_leadership_transition(eng) -> None:  # type: ignore[no-untyped-def]
-    first = run_case(eng, "riverside-fqhc")["recommendations"][0]
-    assert first["rule_id"] == "CB-LEADERSHIP-TRANSITION" and first["rank"] == 1 and first["horizon"] == "now"
-    assert first["rank_reasons"][0]["factor"] == "urgent"
+def test_riverside_starts_with_relationship_work_and_hands_over_in_start_here(eng) -> None:  # type: ignore[no-untyped-def]
+    """Precedence (docs/plan.md): the patient advisory council that was bypassed is heard again before
+    anything else; the handover before the medical director leaves is time-bound and stays in Start here."""
+    recs = run_case(eng, "riverside-fqhc")["recommendations"]
+    first = recs[0]
+    assert first["rule_id"] == "SI-COMMUNITY-NOT-CONSULTED" and first["horizon"] == "now"
+    assert first["rank_reasons"][0]["factor"] == "relationship"
+    handover = next(r for r in recs if r["rule_id"] == "CB-LEADERSHIP-TRANSITION")
+    assert handover["horizon"] == "now" and {"factor": "urgent", "value": handover["rank_reasons"][0].get("value")} \
+        in handover["rank_reasons"]
+    relationship = [r["rank"] for r in recs if any(x["factor"] == "relationship" for x in r["rank_reasons"])]
+    assert max(relationship) < handover["rank"]  # relationship work, then time-bound work
 
 
 @pytest.mark.parametrize(("data", "rule"), [
-    ({"leadership": {"transition": True}}, "CB-LEADERSHIP-TRANSITION"),
+    ({"stage": "installation", "leadership": {"transition": True}}, "CB-LEADERSHIP-TRANSITION"),
     ({"cfir": {"outer_setting.critical_incidents": -1}}, "AS-CRITICAL-INCIDENT"),
     ({"stage": "full_implementation", "cfir": {"inner_setting.available_resources.funding": -2}}, "CB-FUNDING-CLIFF"),
 ])
@@ -526,7 +534,10 @@ def test_data_warehousing_follows_the_record_system_change(eng) -> None:  # type
     result = run_case(eng, "maplewood-schools-mtss")
     horizon = {r["rule_id"]: r["horizon"] for r in result["recommendations"]}
     it = "SM-inner_setting.structural_characteristics.it_infrastructure-"
-    assert horizon[it + "change_record_systems-2"] == "now"
+    # the record-system change is in Start here: the site's own item on its stated problem carries it
+    # (the strategy-matching item of the same strategy is folded into it, lending its action)
+    host = rec(result, "SI-TECHNOLOGY-NOT-FIT")
+    assert host["horizon"] == "now" and it + "change_record_systems-2" in [i for a in host["also"] for i in a["rule_ids"]]
     assert horizon[it + "use_data_warehousing-2"] in ("next", "later")  # after the record system change
 
 

@@ -347,10 +347,12 @@ def test_equity_rules_do_not_fire_without_their_facts(eng) -> None:  # type: ign
 def test_sparse_case_asks_for_assessment(results) -> None:  # type: ignore[no-untyped-def]
     result = results["sparse-westside-clinic"]
     assert {r.rule_id for r in result.recommendations} == {
-        "AS-STAGE-UNKNOWN", "AS-CHALLENGE-UNKNOWN", "AS-ENGAGEMENT-UNKNOWN", "AS-CAPACITY-UNKNOWN",
-        "AS-RELATIONSHIPS-UNKNOWN", "AS-EQUITY-UNKNOWN", "AS-CFIR-UNRATED"}
+        "AS-DISCOVERY-CONVERSATION", "AS-STAGE-UNKNOWN", "AS-CHALLENGE-UNKNOWN", "AS-ENGAGEMENT-UNKNOWN",
+        "AS-CAPACITY-UNKNOWN", "AS-RELATIONSHIPS-UNKNOWN", "AS-EQUITY-UNKNOWN", "AS-CFIR-UNRATED"}
     assert all(r.category in {"tailored_support", "implementation_strategy"} for r in result.recommendations)
-    assert not [r for r in result.recommendations if r.priority == "high"]
+    # a first contact with a referred site opens with a discovery conversation, then the assessments
+    assert result.recommendations[0].rule_id == "AS-DISCOVERY-CONVERSATION"
+    assert [r.rule_id for r in result.recommendations if r.priority == "high"] == ["AS-DISCOVERY-CONVERSATION"]
     for path in ["stage", "challenge.type", "engagement.level", "relationships.trust", "capacity.analytic"]:
         assert path in result.missing_information
     assert "assess_need_and_context" in tag_ids(result, "isp_competency")

@@ -28,7 +28,7 @@ from engine.plan.gozone import means, priors, rate, zone
 from engine.plan.planspec import build_plan_spec
 from engine.render.specdoc import CSV_HEADER
 from engine.rulepacks.loader import load_rulebase
-from tests.cdp import FLAGS as CHROMIUM_FLAGS
+from tests.browser import FLAGS as CHROMIUM_FLAGS
 from tests.conftest import CASES, ROOT
 from tests.helpers import rec, write_pack
 

@@ -11,7 +11,7 @@ import yaml
 
 from engine import case_from_data, load_case
 from engine.render.html import render_html
-from tests.cdp import Browser, chromium
+from tests.browser import Browser, chromium
 from tests.conftest import CASES
 
 EASTBROOK = CASES / "perspectives" / "eastbrook-school-health.yaml"

@@ -104,7 +104,7 @@ def test_output_contract_keys(basic_engine: Engine) -> None:
                           "also"]
     assert list(rec0["tags"]) == ["isp_competency", "equity_element", "eric_strategy", "cfir", "facilitation_mode",
                                   "capacity_type", "participation_value", "implementation_outcome", "spectrum_level"]
-    assert list(data["plan"]) == ["now", "next", "later", "held_back"]
+    assert list(data["plan"]) == ["now", "next", "later", "held_back", "set_aside", "no_longer_recommended"]
     assert rec0["sources"][0]["citation"].startswith("Metz, A., Woo, B., & Loper, A. (2021)")
 
 

@@ -341,7 +341,7 @@ def test_an_asset_row_names_who_holds_the_strength(eng: Any) -> None:
     assert acts == ["Put the evidence people already accept, in one plain paragraph, into the briefings and job aids "
                     "for the care managers."]
     assert _sm_actions(eng, {**data, "people": []}, "SM-ASSET-innovation.evidence_base") == [
-        "Put the evidence people already accept into the first briefing and the job aids, in one plain paragraph."]
+        "Put the evidence people already accept into the briefings and job aids for the innovation, in one plain paragraph."]
 
 
 def test_every_row_of_a_strategy_says_the_same_for_the_same_people(eng: Any) -> None:

@@ -14,8 +14,8 @@ from engine.batch.batchrun import run_batch
 from engine.model.portfolio import HEAT_SITES, Portfolio
 from engine.model.vocabulary import CATEGORIES
 from engine.render.portfoliohtml import render_portfolio
-from tests.cdp import FLAGS as CHROMIUM_FLAGS
-from tests.cdp import chromium as _chromium
+from tests.browser import FLAGS as CHROMIUM_FLAGS
+from tests.browser import chromium as _chromium
 
 SHIPPED = sorted(CASES.glob("*.yaml"))
 

@@ -72,7 +72,7 @@ def test_short_output_is_not_paged(tmp_path: Path) -> None:
     paged = tmp_path / "paged.txt"
     out = _run(["recommend", RIVERSIDE, "--top", "1", "--by", "category"], tty=True,
                env={"PAGER": f"tee {paged}"})
-    assert not paged.exists() and "Hand over the work before the medical director leaves" in out
+    assert not paged.exists() and "Ask the community before any further decision" in out
 
 
 def test_piped_output_is_plain_and_never_paged(tmp_path: Path) -> None:

@@ -29,8 +29,29 @@ _VALUE_WORDS: dict[str, tuple[str, ...]] = {
 
 def plan_findings(base: RuleBase) -> list[Finding]:
     rules = [r for r in base.rules if not r.derive]
+    from engine.authoring.contradictions import contradiction_findings
+
     return (after_cycles(rules) + same_pair(rules) + spectrum_misplaced(rules) + unsupported_rationales(rules)
-            + specification_findings(rules))
+            + unsupported_texts(rules) + specification_findings(rules) + contradiction_findings(base)
+            + clashing_plan_fields(rules))
+
+
+_HORIZONS = ("now", "next", "later")
+
+
+def clashing_plan_fields(rules: Sequence[Rule]) -> list[Finding]:
+    """Plan fields that cannot all hold: time-bound (`urgent`, due now) but not before Next or Later, or
+    due in a horizon before the earliest it may take."""
+    out: list[Finding] = []
+    for r in rules:
+        earliest = _HORIZONS.index(r.not_before) if r.not_before else 0
+        latest = 0 if r.urgent else _HORIZONS.index(r.due) if r.due else 2
+        if latest < earliest:
+            says = "urgent (due now)" if r.urgent else f"due: {r.due}"
+            out.append(_f(r, "plan_fields_clash", "error", "not_before",
+                          f"{says} but not_before: {r.not_before}: the item cannot be both",
+                          "drop one of them: time-bound work goes first, roadmap work waits"))
+    return out
 
 
 def _f(rule: Rule, code: str, severity: str, field: str, message: str, hint: str) -> Finding:
@@ -108,6 +129,48 @@ def unsupported_rationales(rules: Sequence[Rule]) -> list[Finding]:
                                   f"states a value ({word.split('|')[0]} ...) but no condition tests "
                                   f"{' or '.join(facts[:3])}",
                                   "test the fact in 'when' (or a rationale variant's), or reword the sentence"))
+                    break
+    return out
+
+
+_RACE_AS_LANGUAGE = re.compile(
+    r"languages?\s+(that\s+|which\s+)?\{priority_populations\}|\{priority_populations\}(['’]s?)?\s+(own\s+)?languages?"
+    r"|\{priority_populations\}\s+(use|speak|read|prefer)\b[^.]*\blanguages?",
+    re.IGNORECASE)
+"""A text that makes the priority populations language groups ("in the languages {priority_populations}
+use"): populations are often racial, ethnic or income groups, and the sentence is then false."""
+
+LANGUAGE_FACTS = ("problem.language_access",)
+
+
+def unsupported_texts(rules: Sequence[Rule]) -> list[Finding]:
+    """Titles and actions (and their `texts:` variants) that state a case value no condition tests,
+    or that treat the priority populations as language groups without a stated language need."""
+    out: list[Finding] = []
+    for r in rules:
+        if r.derive:
+            continue
+        base = facts_read(r.when)
+        texts = [("title", r.title, base)] + [(f"actions[{i}]", a, base) for i, a in enumerate(r.actions)]
+        for i, c in enumerate(r.texts):
+            tested = base | facts_read(c.when)
+            texts += [(f"texts[{i}].title", c.title, tested)] if c.title else []
+            texts += [(f"texts[{i}].actions[{j}]", a, tested) for j, a in enumerate(c.actions)]
+        for fld, text, tested in texts:
+            if _RACE_AS_LANGUAGE.search(text) and not any(f in tested for f in LANGUAGE_FACTS):
+                out.append(_f(r, "race_as_language", "warning", fld,
+                              "treats the priority populations as language groups, but no condition tests a "
+                              "stated language need (problem.language_access)",
+                              "ask which languages people read, or move the sentence into a `texts:` variant "
+                              "whose `when` tests problem.language_access"))
+                continue
+            for word, facts in _VALUE_WORDS.items():
+                if re.search(rf"\b({word})\b", text, re.IGNORECASE) and not any(
+                        f in tested for f in facts) and not _tests_derived(r):
+                    out.append(_f(r, "text_unsupported", "warning", fld,
+                                  f"states a value ({word.split('|')[0]} ...) but no condition tests "
+                                  f"{' or '.join(facts[:3])}",
+                                  "test the fact in 'when' (or a text variant's), or reword the sentence"))
                     break
     return out
 

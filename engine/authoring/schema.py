@@ -15,12 +15,12 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from engine.authoring.ruletests import RuleTestFile
 from engine.model import vocabulary as v
-from engine.model.case import Case
+from engine.model.case import Case, Stage
 from engine.model.facts import FACTS
 from engine.rulepacks.rulemodel import Category, PackModel, Priority, RuleModel, Scalar, SourcesModel, TableModel
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
-KINDS = ("case", "rules", "sources", "tests", "output", "plan", "compare")
+KINDS = ("case", "rules", "sources", "tests", "output", "plan", "compare", "decisions")
 
 
 class _Out(BaseModel):
@@ -104,6 +104,11 @@ TagsOut: type[_Out] = create_model(  # type: ignore[call-overload]
     "TagsOut", __base__=_Out, __module__=__name__, **{key: (list[str], ...) for key in v.TAG_KEYS})
 
 
+class FigureOut(_Out):
+    cfir: str
+    score: float
+
+
 class AlsoOut(_Out):
     """A stand-alone ERIC item folded into the recommendation that already carries its strategy."""
 
@@ -115,6 +120,9 @@ class AlsoOut(_Out):
     score: float
     evidence_level: int | None
     cfir: list[str]
+    actions: list[str] = Field(description="the folded item's own actions: the host carries them out")
+    figures: list[FigureOut] | None = Field(None, description="each merged member's figure against its own "
+                                                              "barrier, when there are several")
     explanation: list[ProofOut]
 
 
@@ -124,6 +132,26 @@ class HeldBackOut(_Out):
     reason: str
 
 
+class SetAsideOut(_Out):
+    key: str
+    title: str
+    reason: str
+
+
+class NotRecommendedOut(_Out):
+    key: str
+    decision: Literal["accepted", "set_aside"] | None = None
+    reason: str | None = None
+    owner: str | None = None
+    due: str | None = None
+    status: Literal["not_started", "under_way", "done"] | None = None
+    note: str | None = None
+    updated: str | None = None
+    updated_by: str | None = None
+    carried_from: str | None = None
+    why: str
+
+
 class PlanOut(_Out):
     """Rule ids per horizon, in rank order, and the recommendations held back."""
 
@@ -131,6 +159,9 @@ class PlanOut(_Out):
     next: list[str]
     later: list[str]
     held_back: list[HeldBackOut]
+    set_aside: list[SetAsideOut] = Field(description="items the team set aside (its decisions file), with the reason")
+    no_longer_recommended: list[NotRecommendedOut] = Field(
+        description="decisions whose key no item of today's plan has: kept in the file, reported with where it went")
 
 
 class RecommendationOut(_Out):
@@ -153,6 +184,17 @@ class RecommendationOut(_Out):
     rank_reasons: list[dict[str, Any]]
     """The factors that placed the item, as data: {"factor": "barrier_severity", "value": -2, "cfir": ...}."""
     also: list[AlsoOut]
+    figures: list[FigureOut] | None = Field(None, description="each merged member rule's endorsement figure "
+                                                              "against its own barrier, when there are several")
+    decision: Literal["accepted", "set_aside"] | None = Field(None, description="the team's decision (decisions file)")
+    reason: str | None = None
+    owner: str | None = None
+    due: str | None = Field(None, description="YYYY-MM-DD")
+    status: Literal["not_started", "under_way", "done"] | None = None
+    note: str | None = None
+    updated: str | None = None
+    updated_by: str | None = None
+    carried_from: str | None = Field(None, description="the earlier assessment an accepted decision came from")
 
 
 class DerivationOut(_Out):
@@ -345,32 +387,185 @@ class PlanSpecModel(_Out):
 
 # ---------------------------------------------------------------- `isp-advisor compare --format json`
 
+_Horizon = Literal["now", "next", "later"]
+
+
+_Status = Literal["not_started", "under_way", "done"]
+
+
+class TeamOut(_Out):
+    """The later assessment's decision on an item of its plan: its own decisions file's, or an accepted
+    decision carried forward from an earlier assessment (`carried_from`)."""
+
+    decision: Literal["accepted", "set_aside"] | None = None
+    reason: str | None = None
+    owner: str | None = None
+    due: str | None = None
+    status: _Status | None = None
+    note: str | None = None
+    updated: str | None = None
+    updated_by: str | None = None
+    carried_from: str | None = Field(default=None, description="the assessment whose decisions file holds it")
+
+
 class ComparedRecOut(_Out):
     rule_id: str
-    key: str
+    key: str = Field(description="the item's identity, `<category>:<key>`: items are matched by it across assessments")
     title: str
-    horizon: Literal["now", "next", "later"]
+    horizon: _Horizon
+    team: TeamOut | None = Field(default=None, description="items of the later plan only, when the team decided on it")
+
+
+class BecauseOut(_Out):
+    path: str
+    label: str
+    from_: Scalar | list[Scalar] | None = Field(alias="from")
+    to: Scalar | list[Scalar] | None
+
+
+class RetiredRecOut(ComparedRecOut):
+    because: list[BecauseOut] = Field(description="the facts the item rested on that changed")
+
+
+class KeptRecOut(ComparedRecOut):
+    old_rule_id: str = Field(description="the rule behind the item in the earlier plan (same key)")
 
 
 class MovedRecOut(_Out):
     rule_id: str
     key: str
     title: str
-    from_: Literal["now", "next", "later"] = Field(alias="from")
-    to: Literal["now", "next", "later"]
+    from_: _Horizon = Field(alias="from")
+    to: _Horizon
+    old_rule_id: str = Field(description="the rule behind the item in the earlier plan (same key)")
+    team: TeamOut | None = None
+
+
+class FoldedRecOut(ComparedRecOut):
+    into_rule_id: str
+    into_key: str
+    into_title: str
+    into_horizon: _Horizon
+
+
+class HeldBackRecOut(ComparedRecOut):
+    by: str = Field(description="the rule of the item it waits behind")
+    reason: str
+
+
+class ContinuedRecOut(ComparedRecOut):
+    reason: str = Field(description="how relationships worsened, e.g. 'trust fell from moderate to low'")
+
+
+class UnfoldedRecOut(ComparedRecOut):
+    was_in_rule_id: str
+    was_in_key: str
+    was_in_title: str
 
 
 class CompareRecsOut(_Out):
-    retired: list[ComparedRecOut]
+    """What became of each item of the earlier plan (kept, moved, folded, held_back, continued or retired),
+    and the items of the later plan that are new or back on their own (unfolded)."""
+
+    retired: list[RetiredRecOut]
     new: list[ComparedRecOut]
     moved: list[MovedRecOut]
+    kept: list[KeptRecOut]
+    folded: list[FoldedRecOut]
+    held_back: list[HeldBackRecOut]
+    continued: list[ContinuedRecOut]
+    unfolded: list[UnfoldedRecOut]
+
+
+class StageOut(_Out):
+    from_: Stage | None = Field(alias="from")
+    to: Stage | None
+    direction: Literal["forward", "back", "unchanged", "new", "gone", "unstated"]
+
+
+class RelationshipOut(_Out):
+    path: str
+    label: str
+    from_: Scalar | None = Field(alias="from")
+    to: Scalar | None
+    direction: Literal["improved", "worsened", "unchanged", "new", "gone"]
+    note: str | None = None
+
+
+class ProgressItemOut(_Out):
+    key: str
+    title: str
+    decided_at: str = Field(description="the assessment whose decisions file holds the entry")
+    owner: str | None
+    due: str | None
+    status: _Status = Field(description="accepted without a status is not_started")
+
+
+class ProgressSetAsideOut(_Out):
+    key: str
+    title: str
+    reason: str
+    decided_at: str
+    horizon: _Horizon | None = Field(description="where the later plan recommends it again (null: it does not)")
+
+
+class FateOut(_Out):
+    """What became of one accepted item in the later plan."""
+
+    key: str
+    title: str
+    decided_at: str
+    status: _Status
+    fate: Literal["still_recommended", "folded", "held_back", "continued", "set_aside", "no_longer_recommended"]
+    rule_id: str | None = Field(default=None, description="still_recommended: the rule behind it now")
+    horizon: _Horizon | None = Field(default=None, description="still_recommended: its horizon in the later plan")
+    carried_from: str | None = Field(default=None, description="still_recommended: the decision came forward from "
+                                                               "this assessment (null: the later file states it)")
+    into_rule_id: str | None = None
+    into_key: str | None = None
+    into_title: str | None = None
+    into_horizon: _Horizon | None = None
+    by: str | None = Field(default=None, description="held_back: the rule of the item it waits behind")
+    reason: str | None = Field(default=None, description="held_back, continued, set_aside (by the later file): why")
+    because: list[BecauseOut] | None = Field(default=None, description="no_longer_recommended: the facts it rested "
+                                                                       "on that changed")
+    why: str | None = Field(default=None, description="no_longer_recommended: the same in words, e.g. 'trust rose "
+                                                      "from low to high' ('' when nothing it rested on changed)")
+
+
+class ProgressCountsOut(_Out):
+    accepted: int
+    done: int
+    under_way: int
+    not_started: int
+    overdue: int
+    set_aside: int
+
+
+class ProgressOut(_Out):
+    """The team's decisions up to the earlier assessment (its decisions file and those before it, the latest
+    entry per key) and where they stand at the later one."""
+
+    decisions_of: list[str] = Field(description="the assessments whose decisions files were read")
+    as_of: str | None = Field(description="the later assessed_on (or --date): overdue is counted against it")
+    counts: ProgressCountsOut
+    done: list[ProgressItemOut]
+    under_way: list[ProgressItemOut]
+    not_started: list[ProgressItemOut]
+    overdue: list[ProgressItemOut] = Field(description="due before as_of and not done (also in under_way or "
+                                                       "not_started)")
+    set_aside: list[ProgressSetAsideOut]
+    accepted_fate: list[FateOut]
 
 
 class StepOut(_Out):
     from_: str = Field(alias="from")
     to: str
+    stage: StageOut
+    relationships: list[RelationshipOut]
     changes: list[ChangeOut]
     recommendations: CompareRecsOut
+    progress: ProgressOut | None = Field(default=None, description="null when no decisions file was read")
 
 
 class CompareModel(_Out):
@@ -379,21 +574,34 @@ class CompareModel(_Out):
     case_id: str
     assessments: list[str] = Field(description="assessed_on dates (or 'assessment N'), oldest first")
     sources: list[str]
+    stage: StageOut = Field(description="the implementation stage, first assessment to the last (always given)")
+    relationships: list[RelationshipOut] = Field(
+        description="trust, power, engagement, conflict and critical incidents, first assessment to the last")
     changes: list[ChangeOut] = Field(description="from the first assessment to the last")
     recommendations: CompareRecsOut
     steps: list[StepOut]
     series: dict[str, list[Scalar | None]]
     labels: dict[str, str]
     debrief: list[str]
+    progress: ProgressOut | None = Field(
+        default=None, description="the team's decisions up to the last assessment but one, as they stand at the last; "
+                                  "null when no decisions file was read (--no-decisions, or none beside the cases)")
 
 
 # ---------------------------------------------------------------- building the schemas
 
+def _decisions_model() -> type[BaseModel]:
+    from engine.io.decisionfile import DecisionsFile
+
+    return DecisionsFile
+
+
 def json_schema(kind: str) -> dict[str, Any]:
-    """The JSON Schema (draft 2020-12) of one kind of file: case, rules, sources, tests or output."""
+    """The JSON Schema (draft 2020-12) of one kind of file: case, rules, sources, tests, output, plan,
+    compare or decisions."""
     models: dict[str, type[BaseModel]] = {"case": Case, "rules": PackSchema, "sources": SourcesModel,
                                           "tests": RuleTestFile, "output": OutputModel, "plan": PlanSpecModel,
-                                          "compare": CompareModel}
+                                          "compare": CompareModel, "decisions": _decisions_model()}
     if kind not in models:
         raise ValueError(f"unknown schema kind {kind!r}; one of {', '.join(KINDS)}")
     schema = models[kind].model_json_schema(by_alias=True)

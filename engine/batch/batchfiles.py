@@ -7,6 +7,10 @@ complete. The partial results survive a stopped run on purpose: with an index be
 line per result: case_id, content hash, where the line is, the summary's digest of the case)
 they are what `--resume` reuses. A finished run keeps that index as `.isp-batch-index.jsonl`.
 
+With `--tables parquet` the run also writes cases.parquet, items.parquet, texts.parquet and (with
+`--explanations full`) proofs.parquet the same way (engine.batch.tables); a finished run without
+tables removes the tables an earlier run left, so the folder never mixes two runs' outputs.
+
 One run at a time writes to a folder (an flock on `.isp-batch.lock`). The renames at the end
 cannot all happen at once, so the old manifest.json is deleted first and the new one (each
 output's size and SHA-256) written last: a folder whose manifest is missing or disagrees with
@@ -24,6 +28,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from engine.batch.tablerows import CaseTables
+from engine.batch.tables import ITEMS, PROOFS, TABLE_FILES, TableSet, file_digest
 from engine.errors import OutputError, Problem, UsageError, display_name, os_reason, warn
 from engine.model.jsontext import compact
 from engine.render.csvrows import header_text
@@ -56,7 +62,7 @@ def prepare(out: Path, resume: bool, force: bool) -> None:
                                  message=f"cannot create the folder: {exc.strerror}")) from None
     if not os.access(out, os.W_OK | os.X_OK):
         raise UsageError(Problem(file=str(out), field="--out", code="unwritable", message="folder is not writable"))
-    earlier = [n for n in OUTPUTS if (out / n).exists()] + [p.name for p in partials(out)][:1]
+    earlier = [n for n in (*OUTPUTS, *TABLE_FILES) if (out / n).exists()] + [p.name for p in partials(out)][:1]
     if earlier and not (resume or force):
         raise UsageError(Problem(file=str(out), field="--out", code="exists",
                                  message="already holds batch outputs (" + ", ".join(earlier) + ")",
@@ -100,20 +106,33 @@ def partials(out: Path) -> list[Path]:
 
 
 class Writer:
-    """Streams one run's outputs into temp files; `commit` renames them into place."""
+    """Streams one run's outputs into temp files; `commit` renames them into place.
 
-    def __init__(self, out: Path, engine: dict[str, Any], rules: str) -> None:
+    `tables` (`--tables parquet`): also the Parquet tables, proofs.parquet only with `proofs`.
+    """
+
+    def __init__(self, out: Path, engine: dict[str, Any], rules: str, tables: bool = False,
+                 proofs: bool = True) -> None:
         self.out = out
         token = f"{os.getpid()}-{os.urandom(4).hex()}"
-        self.tmp = {name: out / f"{PARTIAL_PREFIX}{token}.{name}.partial" for name in (*OUTPUTS, INDEX)}
+        self.table_names = tuple(n for n in TABLE_FILES if n != PROOFS or proofs) if tables else ()
+        self.tmp = {name: out / f"{PARTIAL_PREFIX}{token}.{name}.partial"
+                    for name in (*OUTPUTS, INDEX, *self.table_names)}
         self._fh: dict[str, IO[bytes]] = {}
         self._sha: dict[str, Any] = {}
         self._size: dict[str, int] = {}
+        self._hex: dict[str, str] = {}
+        """SHA-256 of the files hashed once written (the tables)."""
+        self.tables: TableSet | None = None
+        name = RESULTS
         try:
             for name in (RESULTS, INDEX, ERRORS, RECOMMENDATIONS):
                 self._fh[name] = open(self.tmp[name], "wb")
                 self._sha[name] = hashlib.sha256()
                 self._size[name] = 0
+            if self.table_names:
+                name = self.table_names[0]
+                self.tables = TableSet({n: self.tmp[n] for n in self.table_names}, engine)
         except OSError as exc:
             self.discard(keep_resumable=False)
             raise failed(self.tmp[name], exc) from None
@@ -130,13 +149,18 @@ class Writer:
         self._size[name] += len(data)
 
     def result(self, case_id: str, sha: str, line: str | bytes, csv_text: str | bytes,
-               digest: dict[str, Any]) -> None:
+               digest: dict[str, Any], rows: CaseTables | None = None) -> None:
         offset = self._size[RESULTS]
         self._write(RESULTS, line)
         self._write(RESULTS, b"\n")
         self._write(INDEX, compact({"case_id": case_id, "sha256": sha, "offset": offset,
                                     "length": self._size[RESULTS] - offset, "digest": digest}) + "\n")
         self._write(RECOMMENDATIONS, csv_text)
+        if self.tables is not None and rows is not None:
+            try:
+                self.tables.add(rows)
+            except OSError as exc:
+                raise failed(self.out / ITEMS, exc) from None
 
     def error(self, row: dict[str, Any]) -> None:
         self._write(ERRORS, compact(row) + "\n")
@@ -165,21 +189,46 @@ class Writer:
             except OSError as exc:
                 raise failed(self.out / name, exc) from None
         self._fh.clear()
-        manifest = {"format": 1, "files": {name: {"bytes": self._size[name], "sha256": self._sha[name].hexdigest()}
-                                           for name in (RESULTS, ERRORS, RECOMMENDATIONS, SUMMARY, SUMMARY_HTML)}}
+        self._close_tables()
+        manifest = {"format": 1, "files": {name: {"bytes": self._size[name],
+                                                  "sha256": self._hex.get(name) or self._sha[name].hexdigest()}
+                                           for name in (RESULTS, ERRORS, RECOMMENDATIONS, SUMMARY, SUMMARY_HTML,
+                                                        *self.table_names)}}
         _write_synced(self.tmp[MANIFEST], (json.dumps(manifest, indent=2) + "\n").encode("utf-8"),
                       self.out / MANIFEST)
         name = MANIFEST
         try:
             (self.out / MANIFEST).unlink(missing_ok=True)  # the old set is no longer one run's outputs
-            for name in (ERRORS, RECOMMENDATIONS, SUMMARY, SUMMARY_HTML, RESULTS, INDEX, MANIFEST):
+            for name in TABLE_FILES:  # an earlier run's tables are not this run's
+                if name not in self.table_names:
+                    (self.out / name).unlink(missing_ok=True)
+            for name in (ERRORS, RECOMMENDATIONS, SUMMARY, SUMMARY_HTML, *self.table_names, RESULTS, INDEX,
+                         MANIFEST):
                 os.replace(self.tmp[name], self.out / name)
         except OSError as exc:
             raise failed(self.out / name, exc) from None
         _sync_folder(self.out)
 
+    def _close_tables(self) -> None:
+        """Finish the Parquet tables (the last row groups and footers), sync them, note size and hash."""
+        if self.tables is None:
+            return
+        tables, self.tables = self.tables, None
+        name = self.table_names[0]
+        try:
+            tables.close()
+            for name in self.table_names:
+                with open(self.tmp[name], "rb") as fh:
+                    os.fsync(fh.fileno())
+                self._size[name], self._hex[name] = file_digest(self.tmp[name])
+        except OSError as exc:
+            raise failed(self.out / name, exc) from None
+
     def discard(self, keep_resumable: bool = True) -> None:
         """After a stopped run: delete the temp files, keeping the partial results for --resume."""
+        if self.tables is not None:
+            self.tables.abort()
+            self.tables = None
         for fh in self._fh.values():
             try:
                 fh.close()

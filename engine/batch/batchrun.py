@@ -4,7 +4,8 @@ The main process reads the inputs lazily and sends small chunks of items to work
 keeping only a few chunks in flight, so memory does not grow with the number of cases. Workers
 parse, validate and evaluate (the engine is compiled once per process) and return finished
 output text; the main process writes it in input order, so the outputs are the same bytes
-whatever the number of workers. One bad case becomes one line of errors.jsonl and never stops
+whatever the number of workers (and so are the Parquet tables of `--tables parquet`, built from the
+same lines: engine.batch.tables). One bad case becomes one line of errors.jsonl and never stops
 the rest, and neither does a worker that dies (killed, out of memory): its chunk is retried once
 in a fresh pool, then case by case, and a case that kills its worker again becomes an error line.
 """
@@ -25,10 +26,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from engine.batch import executors
-from engine.batch.batchfiles import ERRORS, OUTPUTS, Previous, Writer, failed, lock, partials, prepare
-from engine.batch.digest import case_digest
+from engine.batch import executors, tables
+from engine.batch.batchfiles import ERRORS, MANIFEST, OUTPUTS, Previous, Writer, failed, lock, partials, prepare
+from engine.batch.digest import case_digest, portfolio_title
 from engine.batch.executors import IN_FLIGHT
+from engine.batch.tablerows import CaseTables, case_fields, case_tables, result_tables
 from engine.errors import IspAdvisorError, Problem, UsageError, capped, display_name
 from engine.evaluation.runner import Engine, load_engine
 from engine.io import inputs
@@ -36,6 +38,8 @@ from engine.io.caseload import validate_case
 from engine.io.inputs import Item
 from engine.model.jsontext import compact
 from engine.model.portfolio import Portfolio
+from engine.model.redact import redact, redact_choices
+from engine.model.sitemoves import AssessmentMoves, Snapshot
 from engine.render import csvrows
 from engine.render.portfoliohtml import render_portfolio
 from engine.render.portfoliomd import render_portfolio_markdown
@@ -57,8 +61,12 @@ A case makes thousands of short-lived objects, almost none in cycles, so frequen
 only cost time (measured in bench/RESULTS.md); memory is still freed by reference counting."""
 
 Outcome = tuple[Any, ...]
-"""("ok", case_id, sha, results line, csv text, digest, summary recs) | ("reused", sha) | ("error", row);
-the line and the CSV text as UTF-8 bytes (or str)."""
+"""("ok", case_id, sha, results line, csv text, digest, summary recs, table rows or None) | ("reused", sha)
+| ("error", row); the line and the CSV text as UTF-8 bytes (or str)."""
+
+TABLE_FIELDS = "table"
+"""The digest's entry holding the case's own table columns (tablerows.case_fields), with --tables only:
+kept in the resume index so a reused line gets its cases.parquet row."""
 
 
 @dataclass(frozen=True)
@@ -72,10 +80,12 @@ class BatchReport:
     reused: int
     errors: tuple[dict[str, Any], ...] = ()
     """The first few errors.jsonl rows (FIRST_ERRORS), for the terminal."""
+    tables: tuple[str, ...] = ()
+    """The Parquet tables written (--tables parquet)."""
 
     @property
     def files(self) -> list[Path]:
-        return [self.out / name for name in OUTPUTS]
+        return [self.out / name for name in (*[n for n in OUTPUTS if n != MANIFEST], *self.tables, MANIFEST)]
 
     @property
     def errors_file(self) -> Path:
@@ -102,7 +112,8 @@ def _digest(rules: Sequence[str], shipped: bool) -> str | None:
 
 
 def _init(rules: Sequence[str], shipped: bool, reusable: frozenset[str], digest: str | None,
-          explanations: str = "full", date: str | None = None) -> None:
+          explanations: str = "full", date: str | None = None, redacted: tuple[str, ...] = (),
+          with_tables: bool = False) -> None:
     """Compile the rules once per process (a forked worker inherits the parent's engine).
 
     The engine is kept while the rule folders and the bytes of their files (`digest`) are the
@@ -115,6 +126,8 @@ def _init(rules: Sequence[str], shipped: bool, reusable: frozenset[str], digest:
     _ENGINE["reusable"] = reusable
     _ENGINE["explanations"] = explanations
     _ENGINE["date"] = date
+    _ENGINE["redact"] = redacted
+    _ENGINE["tables"] = with_tables
 
 
 def _work(chunk: list[Item]) -> list[Outcome]:
@@ -127,9 +140,11 @@ def evaluate_item(engine: Engine, item: Item, reusable: frozenset[str] = frozens
                   explanations: str | None = None) -> Outcome:
     """One item -> its finished output text, or an error row; never raises for a bad case.
 
-    `explanations` (full | none) defaults to this process's run setting (see _init).
+    `explanations` (full | none) defaults to this process's run setting (see _init), as do `--redact`
+    (people, events: applied to the case before anything is computed) and `--tables` (the rows).
     """
     case_id = None
+    rows: CaseTables | None = None
     try:
         text = inputs.content(item)
         sha = inputs.content_hash(item, text)
@@ -139,24 +154,27 @@ def evaluate_item(engine: Engine, item: Item, reusable: frozenset[str] = frozens
         if isinstance(doc.data, dict) and isinstance(doc.data.get("case_id"), str):
             case_id = doc.data["case_id"]
         case = validate_case(doc)
+        if _ENGINE.get("redact"):
+            case = redact(case, _ENGINE["redact"])
         result = engine.evaluate(case, date=_ENGINE.get("date"))
         recs = _rec_dicts(result)
-        if (explanations or _ENGINE.get("explanations", "full")) == "none":
-            line = lean_line(result.to_dict())
-        else:
-            line = result.to_json()
+        full = (explanations or _ENGINE.get("explanations", "full")) != "none"
+        line = result.to_json() if full else lean_line(result.to_dict())
         digest = case_digest(case)
+        if _ENGINE.get("tables"):
+            fields = digest[TABLE_FIELDS] = case_fields(case)
+            rows = result_tables(result, fields, proofs=full)
     except IspAdvisorError as exc:
         return ("error", error_row(item, exc.problems, case_id))
     except Exception as exc:  # noqa: BLE001 - one broken case must not stop the others
         problem = Problem(code="internal", message=f"internal error: {type(exc).__name__}: {exc}",
                           hint="please report it with this case")
         return ("error", error_row(item, [problem], case_id))
-    data = {"case_id": result.case_id, "recommendations": recs}
+    slim = {"case_id": result.case_id, "recommendations": recs}
     placed = result.placed() if result.plan is not None else [(r, None) for r in result.recommendations]
     # bytes: the main process writes them as they come (a str would be decoded there and encoded again)
     csv_bytes = csvrows.result_text(result.case_id, digest["site"], placed, result.assessed_on).encode("utf-8")
-    return ("ok", case.case_id, sha, line.encode("utf-8"), csv_bytes, digest, _slim(data, engine))
+    return ("ok", case.case_id, sha, line.encode("utf-8"), csv_bytes, digest, _slim(slim, engine), rows)
 
 
 def _rec_dicts(result: Any) -> list[dict[str, Any]]:
@@ -165,10 +183,11 @@ def _rec_dicts(result: Any) -> list[dict[str, Any]]:
     places = result.plan.items if result.plan is not None else [None] * len(result.recommendations)
     out = []
     for r, p in zip(result.recommendations, places, strict=True):
-        rec = {"rule_id": r.rule_id, "rule_ids": r.rule_ids, "category": r.category, "title": r.title,
+        rec = {"rule_id": r.rule_id, "key": r.key, "rule_ids": r.rule_ids, "category": r.category, "title": r.title,
                "priority": r.priority, "score": _num(r.score), "actions": r.actions, "tags": r.tags}
         if p is not None:
             rec["horizon"], rec["rank"] = p.horizon, p.rank
+            rec["also"] = [{"key": a.key} for a in p.also]
         out.append(rec)
     return out
 
@@ -191,16 +210,19 @@ def lean_line(data: dict[str, Any]) -> str:
 
 def _slim(data: dict[str, Any], engine: Engine) -> dict[str, Any]:
     """The part of a result the summary reads (cheaper to send between processes), with the key
-    each recommendation is counted under (what it recommends) and the title shown for it."""
-    keys = ("rule_id", "title", "category", "priority", "horizon")
+    each recommendation is counted under (what it recommends), the title shown for it (placeholders
+    filled as a plan fills them when the case names nothing: digest.portfolio_title), its item key
+    and the keys of the items folded into it (a site's trend matches items by key)."""
+    keys = ("rule_id", "key", "title", "category", "priority", "horizon")
     recs = []
     for r in data["recommendations"]:
         slim = {k: r[k] for k in keys if k in r}
+        slim["folded"] = [a["key"] for a in r.get("also") or () if a.get("key")]
         rule = engine.by_id.get(r["rule_id"])
         if rule is not None:
             category, key = rule.merge_key
             slim["item"] = f"{category}\x1f{key}"
-            slim["label"] = rule.title or r["title"]
+            slim["label"] = portfolio_title(rule.title or r["title"])
         recs.append(slim)
     return {"case_id": data["case_id"], "recommendations": recs}
 
@@ -231,7 +253,8 @@ def run_batch(sources: Sequence[str | os.PathLike[str]], out: str | os.PathLike[
               resume: bool = False, force: bool = False, rules: Sequence[str | os.PathLike[str]] = (),
               shipped: bool = True, progress: Callable[[int], None] | None = None,
               total: Callable[[int], None] | None = None, explanations: str = "full",
-              executor: str = "local", scheduler: str | None = None, date: str | None = None) -> BatchReport:
+              executor: str = "local", scheduler: str | None = None, date: str | None = None,
+              redacted: Sequence[str] = (), tables_format: str | None = None) -> BatchReport:
     """Evaluate every case of `sources` into the output folder `out`.
 
     Everything that can make the run unusable (inputs, rule packs, the folder) is checked before
@@ -242,7 +265,11 @@ def run_batch(sources: Sequence[str | os.PathLike[str]], out: str | os.PathLike[
     `explanations` is full or none (EXPLANATIONS); `executor` local (processes on this machine)
     or dask (engine.batch.executors: a cluster at `scheduler`, or a LocalCluster), same bytes either way.
     `date` (YYYY-MM-DD, `--date`) is the reference date of cases that state no assessed_on.
+    `redacted` (`--redact people,events`, engine.model.redact) is removed from every case before it
+    is evaluated; `tables_format` ('parquet', `--tables`) adds the Parquet tables (engine.batch.tables).
     """
+    what = redact_choices(list(redacted))
+    with_tables = tables.check(tables_format)
     if explanations not in EXPLANATIONS:
         raise UsageError(Problem(field="--explanations", code="invalid", message=f"'{explanations}' is not known",
                                  hint="use full or none"))
@@ -258,7 +285,7 @@ def run_batch(sources: Sequence[str | os.PathLike[str]], out: str | os.PathLike[
     shipped = shipped and getattr(rules, "shipped", True)
     rule_dirs = [str(r) for r in rules]
     rules_sha = _digest(rule_dirs, shipped)
-    _init(rule_dirs, shipped, frozenset(), rules_sha, explanations, date)
+    _init(rule_dirs, shipped, frozenset(), rules_sha, explanations, date, what, with_tables)
     engine: Engine = _ENGINE["engine"]
     folder = Path(out)
     prepare(folder, resume, force)
@@ -270,11 +297,14 @@ def run_batch(sources: Sequence[str | os.PathLike[str]], out: str | os.PathLike[
         os.close(held)
 
 
-def run_info(engine: Engine, explanations: str, date: str | None = None) -> dict[str, Any]:
+def run_info(engine: Engine, explanations: str, date: str | None = None,
+             redacted: tuple[str, ...] = ()) -> dict[str, Any]:
     """The engine as the resume index records it: a run without proofs never reuses lines with them,
-    nor a run with another reference date (`--date`)."""
+    nor a run with another reference date (`--date`) or other things redacted (`--redact`)."""
     info = engine.info if explanations == "full" else {**engine.info, "explanations": explanations}
-    return {**info, "date": date} if date else info
+    if date:
+        info = {**info, "date": date}
+    return {**info, "redact": list(redacted)} if redacted else info
 
 
 def _run(planned: list[inputs.InputFile], folder: Path, engine: Engine, jobs: int, resume: bool,
@@ -283,16 +313,19 @@ def _run(planned: list[inputs.InputFile], folder: Path, engine: Engine, jobs: in
          executor: executors.Executor | None = None) -> BatchReport:
     rule_dirs, shipped, rules_sha = rules
     date = _ENGINE.get("date")
-    info = run_info(engine, explanations, date)
+    what: tuple[str, ...] = _ENGINE.get("redact") or ()
+    with_tables = bool(_ENGINE.get("tables"))
+    info = run_info(engine, explanations, date, what)
     previous = Previous.load(folder, info, rules_sha) if resume and rules_sha else Previous()
     reusable = previous.hashes()
     if total:
         total(inputs.count(planned))
-    writer = Writer(folder, info, rules_sha or "")
+    writer = Writer(folder, info, rules_sha or "", tables=with_tables, proofs=explanations == "full")
     portfolio = Portfolio()
+    moves = AssessmentMoves()
     seen: dict[str, tuple[str, int]] = {}
     reused = 0
-    initargs = (rule_dirs, shipped, reusable, rules_sha, explanations, date)
+    initargs = (rule_dirs, shipped, reusable, rules_sha, explanations, date, what, with_tables)
     mapped = (executor.ordered(_chunks(inputs.items(planned)), jobs, initargs) if executor is not None
               else _ordered(_chunks(inputs.items(planned)), jobs, initargs))
     try:
@@ -301,19 +334,23 @@ def _run(planned: list[inputs.InputFile], folder: Path, engine: Engine, jobs: in
                 if outcome[0] == "reused":
                     got = previous.line(outcome[1])
                     data = _json_or_none(got[1]) if got else None
-                    if got is None or data is None:  # the earlier line cannot be trusted: evaluate it here
+                    if got is None or data is None or (with_tables and TABLE_FIELDS not in got[2]):
+                        # the earlier line cannot be trusted, or its run kept no table columns: evaluate it here
                         outcome = evaluate_item(engine, item, frozenset(), explanations)
                     else:
                         case_id, line, digest = got
+                        rows = (case_tables(data, digest[TABLE_FIELDS], proofs=explanations == "full")
+                                if with_tables else None)
                         outcome = ("ok", case_id, outcome[1], line,
                                    csvrows.to_text(csvrows.rows(data, str(digest.get("site") or ""))), digest,
-                                   _slim(data, engine))
+                                   _slim(data, engine), rows)
                         reused += 1
-                _record(item, outcome, writer, portfolio, seen)
+                _record(item, outcome, writer, portfolio, seen, moves)
             writer.flush()
             if progress:
                 progress(len(chunk))
-        writer.commit(render_portfolio_markdown(portfolio, engine.info), render_portfolio(portfolio, engine.info))
+        writer.commit(render_portfolio_markdown(portfolio, engine.info, moves),
+                      render_portfolio(portfolio, engine.info, moves))
     except OSError as exc:  # not through Writer (which names its files): say where all the same
         writer.discard(keep_resumable=False)
         raise failed(Path(exc.filename) if exc.filename else folder, exc) from None
@@ -334,7 +371,7 @@ def _run(planned: list[inputs.InputFile], folder: Path, engine: Engine, jobs: in
         except OSError:
             pass
     return BatchReport(folder, portfolio.cases + portfolio.failures, portfolio.cases, portfolio.failures, reused,
-                       tuple(portfolio.failure_rows[:FIRST_ERRORS]))
+                       tuple(portfolio.failure_rows[:FIRST_ERRORS]), writer.table_names)
 
 
 def _json_or_none(line: str) -> Any:
@@ -345,17 +382,20 @@ def _json_or_none(line: str) -> Any:
 
 
 def _record(item: Item, outcome: Outcome, writer: Writer, portfolio: Portfolio,
-            seen: dict[str, tuple[str, int]]) -> None:
+            seen: dict[str, tuple[str, int]], moves: AssessmentMoves | None = None) -> None:
     if outcome[0] == "ok":
-        _, case_id, sha, line, csv_text, digest, slim = outcome
+        _, case_id, sha, line, csv_text, digest, slim, rows = outcome
         # several assessments of one site (same case_id, different assessed_on) are not duplicates
         dated = digest.get("assessed_on") if isinstance(digest, dict) else None
         key = f"{case_id}\x1f{dated}" if dated else case_id
         first = seen.get(key)
         if first is None:
             seen[key] = (item[1], item[2])
-            writer.result(case_id, sha, line, csv_text, digest)
+            writer.result(case_id, sha, line, csv_text, digest, rows)
             portfolio.add(slim, digest)
+            if dated and moves is not None:
+                moves.add(case_id, snapshot(digest, slim), {r["key"]: r.get("label") or r["title"]
+                                                             for r in slim["recommendations"] if r.get("key")})
             return
         where = f"{first[0]}:{first[1]}" if first[1] else first[0]
         outcome = ("error", error_row(item, [Problem(
@@ -365,6 +405,16 @@ def _record(item: Item, outcome: Outcome, writer: Writer, portfolio: Portfolio,
                  "dates); this case was not evaluated into the results")], case_id))
     writer.error(outcome[1])
     portfolio.fail(outcome[1])
+
+
+def snapshot(digest: dict[str, Any], slim: dict[str, Any]) -> Snapshot:
+    """A dated case as its site's trend compares it (engine.model.sitemoves)."""
+    recs = slim["recommendations"]
+    level, target = digest.get("engagement") or (None, None)
+    return Snapshot(str(digest["assessed_on"]), str(digest.get("site") or ""), digest.get("trust"), (level, target),
+                    tuple(sorted(digest.get("barriers") or ())),
+                    tuple(str(r.get("key") or r["rule_id"]) for r in recs),
+                    tuple(k for r in recs for k in r.get("folded") or ()))
 
 
 def default_jobs() -> int:

@@ -163,7 +163,7 @@ class DaskExecutor:
         if self.scheduler:
             try:
                 return dist.Client(self.scheduler, timeout="10s"), None
-            except (OSError, TimeoutError) as exc:
+            except (OSError, TimeoutError, ValueError) as exc:  # ValueError: not an address ('x', no port)
                 raise UsageError(Problem(field="--scheduler", code="unreachable",
                                          message=f"cannot reach the Dask scheduler at {self.scheduler}: {exc}",
                                          hint="check the address (tcp://host:8786) and that the scheduler runs"

@@ -9,6 +9,10 @@ removes the recommendation or moves it to another horizon (now / next / later).
 
 A portfolio sweep runs the same sweep for every case of a batch input and counts, per fact, at
 how many sites it is a lever and for which recommendations.
+
+`--tables parquet --out DIR` also writes DIR/variants.parquet, one row per case x variant x item
+(engine.batch.tables.VariantTable; `variant_rows`), and `--redact people,events` removes names and
+event summaries from each case before it is swept.
 """
 
 from __future__ import annotations
@@ -20,12 +24,14 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from engine.batch.digest import portfolio_title
 from engine.errors import CaseError, IspAdvisorError, Problem, UsageError, parse_each
 from engine.evaluation.runner import Engine
 from engine.model.case import Case
 from engine.model.diffs import Assignment
 from engine.model.facts import FACTS
 from engine.model.placement import HORIZON_IDS
+from engine.model.redact import redact
 from engine.practitioner.whatif import apply, parse_assignment
 
 VARY = "--vary"
@@ -130,7 +136,10 @@ class Item:
     """As this site's plan shows it (placeholders filled in)."""
     category: str
     label: str = ""
-    """The rule's own title (placeholders kept), for counts across sites."""
+    """The rule's own title with its placeholders filled as for a case that names nothing
+    (engine.batch.digest.portfolio_title), for counts across sites."""
+    ident: str = ""
+    """The item's key as in the results (`<category>:<key>`)."""
 
 
 @dataclass
@@ -262,9 +271,26 @@ def _status(engine: Engine, result: Any, items: dict[str, Item]) -> dict[str, st
         k = f"{category}\x1f{key}"
         if k not in items:
             items[k] = Item(k, rec.rule_id, rec.title, rec.category,
-                            rule.title if rule is not None and rule.title else rec.title)
+                            portfolio_title(rule.title) if rule is not None and rule.title else rec.title,
+                            rec.key or k)
         out[k] = place.horizon
     return out
+
+
+def variant_rows(result: Sweep) -> list[tuple[Any, ...]]:
+    """The rows of `variants.parquet` for one case's sweep: (variant, values, problem, key, rule_id, title,
+    category, horizon, base_horizon) per variant and item of its plan, in plan order; an invalid
+    variant is one row with its problem and no item."""
+    rows: list[tuple[Any, ...]] = []
+    for n, v in enumerate(result.variants):
+        if v.error:
+            rows.append((n, v.values, v.error, None, None, None, None, None, None))
+            continue
+        for k, horizon in v.status.items():
+            item = result.items[k]
+            rows.append((n, v.values, None, item.ident or k, item.rule_id, item.title, item.category, horizon,
+                         result.base_status.get(k)))
+    return rows
 
 
 def variant_line(case_id: str, varies: Sequence[Vary], variant: SweepVariant) -> dict[str, Any]:
@@ -316,23 +342,28 @@ class PortfolioSweep:
         return {"cases": self.cases, "failed": self.failed, "facts": facts}
 
 
-def case_summary(result: Sweep) -> dict[str, Any]:
-    """What a portfolio sweep keeps of one case's sweep (small: it may travel between processes)."""
+def case_summary(result: Sweep, with_rows: bool = False) -> dict[str, Any]:
+    """What a portfolio sweep keeps of one case's sweep (small: it may travel between processes);
+    `with_rows`: also its rows of variants.parquet (`rows`)."""
     levers = result.levers()
     by_fact: dict[str, list[str]] = {v.path: [] for v in result.varies}
     for key, facts in sorted(levers.items()):
         for fact in facts:
             by_fact[fact].append(key)
     used = {k for keys in by_fact.values() for k in keys}
-    return {"case_id": result.case_id, "levers": by_fact,
-            "items": {k: (result.items[k].rule_id, result.items[k].label or result.items[k].title,
-                          result.items[k].category)
-                      for k in sorted(used)}}
+    out: dict[str, Any] = {"case_id": result.case_id, "levers": by_fact,
+                           "items": {k: (result.items[k].rule_id, result.items[k].label or result.items[k].title,
+                                         result.items[k].category)
+                                     for k in sorted(used)}}
+    if with_rows:
+        out["rows"] = variant_rows(result)
+    return out
 
 
-def sweep_items(engine: Engine, items: Iterable[Any], varies: Sequence[Vary],
-                date: str | None = None) -> Iterator[tuple[str, Any]]:
-    """Each batch input item -> ("ok", case summary) or ("error", errors.jsonl-style row)."""
+def sweep_items(engine: Engine, items: Iterable[Any], varies: Sequence[Vary], date: str | None = None,
+                redacted: tuple[str, ...] = (), with_rows: bool = False) -> Iterator[tuple[str, Any]]:
+    """Each batch input item -> ("ok", case summary) or ("error", errors.jsonl-style row); `redacted`
+    is removed from each case first (`--redact`), `with_rows` adds its variants.parquet rows."""
     from engine.batch.batchrun import error_row
     from engine.io.caseload import validate_case
     from engine.io.inputs import content, to_document
@@ -340,7 +371,12 @@ def sweep_items(engine: Engine, items: Iterable[Any], varies: Sequence[Vary],
     for item in items:
         try:
             case = validate_case(to_document(item, content(item)))
-            yield "ok", case_summary(sweep(engine, case, varies, date=date))
+            if redacted:
+                case = redact(case, redacted)
+            summary = case_summary(sweep(engine, case, varies, date=date), with_rows)
+            if with_rows:
+                summary["assessed_on"] = case.assessed_on
+            yield "ok", summary
         except IspAdvisorError as exc:
             yield "error", error_row(item, exc.problems, None)
 
@@ -350,24 +386,29 @@ def sweep_chunk(chunk: list[Any], initargs: tuple[Any, ...]) -> list[tuple[str, 
     from engine.batch import batchrun as batch
     from engine.batch.executors import check_rules
 
-    rules, shipped, _, digest, varies, date = initargs
+    rules, shipped, _, digest, varies, date, redacted, with_rows = initargs
     check_rules(rules, shipped, None, digest)
     batch._init(rules, shipped, frozenset(), digest)
-    return list(sweep_items(batch._ENGINE["engine"], chunk, varies, date))
+    return list(sweep_items(batch._ENGINE["engine"], chunk, varies, date, redacted, with_rows))
 
 
 def sweep_portfolio(sources: Sequence[str], varies: Sequence[Vary], rules: Sequence[Any] = (), shipped: bool = True,
                     executor: str = "local", scheduler: str | None = None, jobs: int | None = None,
-                    chunk: int = 8, date: str | None = None) -> PortfolioSweep:
+                    chunk: int = 8, date: str | None = None, redacted: Sequence[str] = (),
+                    tables_format: str | None = None, tables_out: str | None = None,
+                    force: bool = False) -> PortfolioSweep:
     """The sweep of every case of batch inputs (folders, .jsonl, .csv), in input order.
 
     Locally in this process; with executor 'dask' chunks of cases go to the cluster's workers
-    (the same function, so the same figures).
+    (the same function, so the same figures). `redacted`: `--redact people,events`;
+    `tables_format` ('parquet') with `tables_out` (a folder): also `tables_out/variants.parquet`.
     """
     from engine.batch import batchrun as batch
     from engine.batch import executors
     from engine.io import inputs
+    from engine.model.redact import redact_choices
 
+    what = redact_choices(list(redacted))
     chosen = executors.choose(executor, scheduler)
     planned = inputs.plan(sources)
     shipped = shipped and getattr(rules, "shipped", True)
@@ -375,22 +416,51 @@ def sweep_portfolio(sources: Sequence[str], varies: Sequence[Vary], rules: Seque
     digest = batch._digest(rule_dirs, shipped)
     batch._init(rule_dirs, shipped, frozenset(), digest)
     engine: Engine = batch._ENGINE["engine"]
+    table = open_variants(tables_format, tables_out, varies, engine.info, force)
     out = PortfolioSweep(tuple(varies))
     if chosen is None:
-        outcomes: Iterable[tuple[str, Any]] = sweep_items(engine, inputs.items(planned), varies, date)
+        outcomes: Iterable[tuple[str, Any]] = sweep_items(engine, inputs.items(planned), varies, date, what,
+                                                          table is not None)
     else:
         if isinstance(chosen, executors.DaskExecutor):
             chosen = executors.DaskExecutor(chosen.scheduler, task=sweep_chunk)
         chunks = _chunked(inputs.items(planned), chunk)
         mapped = chosen.ordered(chunks, jobs or batch.default_jobs(), (rule_dirs, shipped, frozenset(), digest,
-                                                                       tuple(varies), date))
+                                                                       tuple(varies), date, what, table is not None))
         outcomes = (o for _, got in mapped for o in got)
-    for kind, value in outcomes:
-        if kind == "ok":
-            out.add(value)
-        else:
-            out.failed.append(value)
+    try:
+        for kind, value in outcomes:
+            if kind == "ok":
+                if table is not None:
+                    table.add(value["case_id"], value.pop("assessed_on"), value.pop("rows"))
+                out.add(value)
+            else:
+                out.failed.append(value)
+        if table is not None:
+            table.commit()
+    except BaseException:
+        if table is not None:
+            table.abort()
+        raise
     return out
+
+
+def open_variants(tables_format: str | None, folder: str | None, varies: Sequence[Vary], engine: dict[str, Any],
+                  force: bool = False) -> Any:
+    """The variants.parquet writer `--tables parquet --out DIR` asks for (engine.batch.tables.VariantTable),
+    or None; checked before any case is swept (each option needs the other)."""
+    from engine.batch import tables
+
+    if not tables_format and not folder:
+        return None
+    if not tables_format:
+        raise UsageError(Problem(field="--out", code="needs_tables", message="is the folder of --tables",
+                                 hint="add --tables parquet (pip install '.[analytics]'), or leave --out out"))
+    tables.check(tables_format)
+    if not folder:
+        raise UsageError(Problem(field="--tables", code="no_folder", message="writes DIR/variants.parquet",
+                                 hint="add --out DIR, a folder for the table"))
+    return tables.VariantTable(folder, varies, engine, force)
 
 
 def _chunked(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
@@ -399,5 +469,5 @@ def _chunked(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
         yield piece
 
 
-__all__ = ["MAX_VARIANTS", "PortfolioSweep", "Sweep", "Vary", "case_summary", "parse_varies", "parse_vary",
-           "sweep", "sweep_chunk", "sweep_items", "sweep_portfolio", "variant_line"]
+__all__ = ["MAX_VARIANTS", "PortfolioSweep", "Sweep", "Vary", "case_summary", "open_variants", "parse_varies",
+           "parse_vary", "sweep", "sweep_chunk", "sweep_items", "sweep_portfolio", "variant_line", "variant_rows"]

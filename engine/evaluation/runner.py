@@ -27,6 +27,7 @@ from engine.evaluation.matcher import build as build_matcher
 from engine.model.case import Case
 from engine.model.conditions import MISSING, Condition, facts_read, holds
 from engine.model.cues import Cue, find_cues
+from engine.model.decisions import Decisions
 from engine.model.facts import DERIVED_PREFIX, FACTS, KEY_FACTS, SITE_SECTIONS, Facts, is_computed
 from engine.model.placement import PlanOptions, Standing
 from engine.model.results import Derivation, Recommendation, Result
@@ -201,14 +202,16 @@ class Engine:
     # ------------------------------------------------------------ evaluation
 
     def evaluate(self, case: Case, plan: PlanOptions | None = None, previous: Case | None = None,
-                 date: str | None = None) -> Result:
+                 date: str | None = None, decisions: Decisions | None = None) -> Result:
         """Evaluate a case; with `previous` (an earlier assessment of the site) rules see change facts.
-        `date` (YYYY-MM-DD) is the reference date of day counts when the case states no `assessed_on`."""
+        `date` (YYYY-MM-DD) is the reference date of day counts when the case states no `assessed_on`.
+        `decisions`: the team's decisions on the plan's items (engine/io/decisionfile.py reads them)."""
         facts, origins = self.case_facts(case, previous, date)
         reference = as_of(case, date)
         cues = find_cues(case)
         waiting = {_protective_fact(c): c.question for c in cues if c.protective}
-        result = self._result(self.fire(facts), case.case_id, plan, origins, site_texts(case, reference), waiting)
+        result = self._result(self.fire(facts), case.case_id, plan, origins, site_texts(case, reference), waiting,
+                              decisions)
         return with_context(result, case, previous, date, cues)
 
     def case_facts(self, case: Case, previous: Case | None = None,
@@ -240,7 +243,7 @@ class Engine:
 
     def _result(self, firing: Firing, case_id: str, options: PlanOptions | None = None,
                 origins: dict[str, tuple[str, str]] | None = None, site: dict[str, str] | None = None,
-                waiting: dict[str, str] | None = None) -> Result:
+                waiting: dict[str, str] | None = None, decisions: Decisions | None = None) -> Result:
         """`site`: the case's site placeholder texts (placeholders.site_texts); `waiting`: the protective
         facts the case leaves unstated but cues, with their questions (their items are held back)."""
         facts = firing.facts
@@ -260,7 +263,7 @@ class Engine:
                                      facts, derivation, proofs, firing.derivations, origins, known)
                 for members in groups.values()]
         recs.sort(key=lambda r: r.sort_key)
-        ordered, plan = build_plan(recs, self.by_id, facts, options, waiting)
+        ordered, plan = build_plan(recs, self.by_id, facts, options, waiting, decisions)
         derived = {name: Derivation(name, value, rid, self._proof(rid, facts, derivation, proofs, firing.derivations,
                                                                  origins))
                    for name, (value, rid) in firing.derivations.items()}
@@ -505,9 +508,10 @@ def _placeholder_facts(rule: Rule) -> set[str]:
     """The case facts a templated rule's texts are filled from (site placeholders are keyed by their
     text instead; every placeholder fact when a name is unknown, which the load-time check prevents)."""
     names = {n for n in _names(rule) if ":" not in n}
-    if not names <= FACTS_READ.keys():
+    derived = {n for n in names if n.startswith("derived.")}  # a derived word is its own fact
+    if not names - derived <= FACTS_READ.keys():
         return set(PLACEHOLDER_FACTS)
-    return {p for n in names for p in FACTS_READ[n]}
+    return {p for n in names - derived for p in FACTS_READ[n]} | derived
 
 
 def _templated(rule: Rule) -> bool:

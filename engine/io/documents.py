@@ -51,6 +51,18 @@ class Document:
         return self.lines.get((), 0)
 
 
+def round_trip_yaml() -> Any:
+    """ruamel.yaml set up to edit a file in place: order, comments, quotes and flow style kept (the
+    decisions file and the browser app's case edits; reading for evaluation stays on the safe loader)."""
+    from ruamel.yaml import YAML
+
+    y = YAML(typ="rt")
+    y.preserve_quotes = True
+    y.width = 100
+    y.indent(mapping=2, sequence=4, offset=2)
+    return y
+
+
 def open_regular(path: str | os.PathLike[str], error: type[IspAdvisorError] = CaseError) -> BinaryIO:
     """Open a regular file for reading, or raise a clear error; never blocks, never opens a device.
 
@@ -374,12 +386,32 @@ def _checked_yaml(text: str, name: str, error: type[IspAdvisorError]) -> Documen
         except yaml.constructor.ConstructorError as exc:
             raise _yaml_problem(exc, name, error, "only plain data is allowed: remove the '!' tag") from None
         except (yaml.YAMLError, ValueError, TypeError) as exc:
-            raise error(Problem(file=name, code="syntax", message=f"invalid YAML value: {exc}")) from None
+            raise error(Problem(file=name, line=_bad_scalar_line(node, loader), code="syntax",
+                                message=f"invalid YAML value: {exc}",
+                                hint="write a date as YYYY-MM-DD with a real month and day, or quote the value "
+                                     "to keep it as text")) from None
     finally:
         loader.dispose()
     doc = Document(name, data, lines)
     _check_strings(doc, error)
     return doc
+
+
+def _bad_scalar_line(node: yaml.Node, loader: Any) -> int:
+    """The line of the first scalar the loader cannot build (an impossible date such as 2026-13-01), 0 if none."""
+    todo = [node]
+    while todo:
+        n = todo.pop(0)
+        if isinstance(n, yaml.ScalarNode):
+            try:
+                loader.construct_object(n, deep=True)
+            except (yaml.YAMLError, ValueError, TypeError):
+                return int(n.start_mark.line) + 1
+        elif isinstance(n, yaml.SequenceNode):
+            todo.extend(n.value)
+        elif isinstance(n, yaml.MappingNode):
+            todo.extend(x for pair in n.value for x in pair)
+    return 0
 
 
 def _yaml_problem(exc: yaml.MarkedYAMLError, name: str, error: type[IspAdvisorError],

@@ -33,6 +33,8 @@ Kind = Literal["file", "jsonl", "csv"]
 
 CASE_SUFFIXES = (".yaml", ".yml", ".json")
 """Suffixes of case files (matched case-insensitively) that a folder given as input is searched for."""
+DECISIONS_SUFFIX = ".plan.yaml"
+"""A team's decisions file beside a case (engine/io/decisionfile.py): folder walks skip it."""
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
 CSV_SUFFIXES = (".csv",)
 
@@ -160,8 +162,8 @@ def case_files(folder: str | os.PathLike[str]) -> list[Path]:
                 is_dir = False
             if is_dir:
                 todo.append(Path(entry.path))
-            elif entry.name.lower().endswith(CASE_SUFFIXES):
-                out.append(Path(entry.path))
+            elif entry.name.lower().endswith(CASE_SUFFIXES) and not entry.name.lower().endswith(DECISIONS_SUFFIX):
+                out.append(Path(entry.path))  # a team's decisions file (<stem>.plan.yaml) is not a case
     return sorted(out, key=lambda f: f.relative_to(folder).parts)
 
 

@@ -13,6 +13,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from engine.errors import FieldInvalid, did_you_mean
 from engine.model import sitevocab as sv
 from engine.model import vocabulary as v
+from engine.model.dates import parse_date
 from engine.model.facts import Facts, flatten
 
 Stage = Literal["exploration", "installation", "initial_implementation", "full_implementation", "sustainment"]
@@ -60,7 +61,7 @@ def _iso_date(value: Any) -> str:
         return value.isoformat()
     if isinstance(value, str):
         try:
-            return _dt.date.fromisoformat(value.strip()).isoformat()
+            return parse_date(value).isoformat()
         except ValueError:
             pass
     raise FieldInvalid(f"{value!r} is not a date", "write the date as YYYY-MM-DD, e.g. 2026-03-01")

@@ -232,7 +232,7 @@ LIST_SEPARATOR = ";"
 
 TRUE_WORDS = frozenset({"y", "yes", "true", "1"})
 FALSE_WORDS = frozenset({"n", "no", "false", "0"})
-_INTEGER = re.compile(r"[+-]?\d+")
+_INTEGER = re.compile(r"[+-]?[0-9]+")
 
 
 def parse_value(path: str, text: str) -> Any:

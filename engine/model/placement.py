@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from engine.model.decisions import Decision, Working
 from engine.model.jsontext import compact, number
 from engine.model.vocabulary import HORIZONS
 
@@ -42,12 +43,18 @@ class Also:
     explanation: tuple[Proof, ...]
     key: str = ""
     """The folded item's own identity (`<category>:<rule key>`), kept so a working plan can still find it."""
+    actions: tuple[str, ...] = ()
+    """The folded item's own actions: a folded strategy lends them to its host (never its rank)."""
+    figures: tuple[tuple[str, float], ...] = ()
+    """(CFIR construct, endorsement figure) of each merged member rule, when there are several: each figure
+    is shown against its own barrier, never the highest against all of them."""
 
     def to_dict(self) -> dict[str, Any]:
         return {"rule_ids": list(self.rule_ids), "key": self.key, "eric_strategy": self.eric_strategy,
                 "title": self.title,
                 "priority": self.priority, "score": number(self.score),
                 "evidence_level": self.evidence_level or None, "cfir": list(self.barriers),
+                "actions": list(self.actions), **_figures(self.figures),
                 "explanation": [p.to_dict() for p in self.explanation]}
 
     def to_json(self) -> str:
@@ -55,8 +62,14 @@ class Also:
         head = compact({"rule_ids": list(self.rule_ids), "key": self.key, "eric_strategy": self.eric_strategy,
                         "title": self.title,
                         "priority": self.priority, "score": number(self.score),
-                        "evidence_level": self.evidence_level or None, "cfir": list(self.barriers)})
+                        "evidence_level": self.evidence_level or None, "cfir": list(self.barriers),
+                        "actions": list(self.actions), **_figures(self.figures)})
         return head[:-1] + ',"explanation":[' + ",".join(p.to_json() for p in self.explanation) + "]}"
+
+
+def _figures(figures: tuple[tuple[str, float], ...]) -> dict[str, Any]:
+    """`{"figures": [{"cfir", "score"}]}` when an item merges several figures, else nothing."""
+    return {"figures": [{"cfir": c, "score": number(f)} for c, f in figures]} if figures else {}
 
 
 @dataclass(frozen=True)
@@ -69,17 +82,28 @@ class Placement:
     also: tuple[Also, ...] = ()
     tie: tuple[Any, ...] = field(default=(), compare=False, repr=False)
     """The ranking key without the rule id: items with equal `tie` are exact ties (only the id orders them)."""
+    decision: Decision | None = None
+    """The team's decision on the item (its decisions file), when it has one."""
+    figures: tuple[tuple[str, float], ...] = ()
+    """(CFIR construct, endorsement figure) of each of the item's merged member rules, when there are
+    several (the item's `score` is the highest of them)."""
 
     def to_dict(self) -> dict[str, Any]:
-        return {"horizon": self.horizon, "rank": self.rank, "rank_reasons": [dict(r) for r in self.reasons],
-                "also": [a.to_dict() for a in self.also]}
+        out = {"horizon": self.horizon, "rank": self.rank, "rank_reasons": [dict(r) for r in self.reasons],
+               **_figures(self.figures), "also": [a.to_dict() for a in self.also]}
+        if self.decision is not None:
+            out.update(self.decision.to_dict())
+        return out
 
     def to_json(self) -> str:
         """`compact(to_dict())` without parsing the folded items' proofs back from their text."""
-        head = compact({"horizon": self.horizon, "rank": self.rank, "rank_reasons": list(self.reasons), "also": []})
-        if not self.also:
-            return head
-        return head[:-3] + "[" + ",".join(a.to_json() for a in self.also) + "]}"
+        head = compact({"horizon": self.horizon, "rank": self.rank, "rank_reasons": list(self.reasons),
+                        **_figures(self.figures), "also": []})
+        if self.also:
+            head = head[:-3] + "[" + ",".join(a.to_json() for a in self.also) + "]}"
+        if self.decision is not None and (extra := self.decision.to_dict()):
+            head = head[:-1] + "," + compact(extra)[1:]
+        return head
 
 
 @dataclass(frozen=True)
@@ -103,6 +127,8 @@ class Plan:
     held_back: tuple[HeldBack, ...] = ()
     folded: dict[str, str] = field(default_factory=dict)
     """Rule id of a folded ERIC item -> the rule id of the recommendation it was folded into."""
+    working: Working = field(default_factory=Working)
+    """What the team's decisions did: items set aside, decisions no item of today's plan matches."""
 
     def ids(self, recs: Sequence[Recommendation]) -> dict[str, list[str]]:
         out: dict[str, list[str]] = {h: [] for h in HORIZON_IDS}
@@ -111,7 +137,9 @@ class Plan:
         return out
 
     def to_dict(self, recs: Sequence[Recommendation]) -> dict[str, Any]:
-        return {**self.ids(recs), "held_back": [h.to_dict() for h in self.held_back]}
+        return {**self.ids(recs), "held_back": [h.to_dict() for h in self.held_back],
+                "set_aside": [s.to_dict() for s in self.working.set_aside],
+                "no_longer_recommended": [n.to_dict() for n in self.working.not_recommended]}
 
 
 @dataclass(frozen=True)

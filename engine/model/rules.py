@@ -86,6 +86,10 @@ class Rule:
     """Title and action variants chosen by the case's facts, tried in order (the rule's own are the default)."""
     safety: bool = False
     """A care-and-safety item: in the plan it comes before every other item, urgent ones included."""
+    precedence: str = ""
+    """'safety', 'relationship' or '' (docs/plan.md, 'Precedence'); `safety` is 'safety' exactly when this is."""
+    conflicts_with: tuple[str, ...] = ()
+    """Rules whose advice contradicts this one's: in a plan with both, the lower-ranked item is held back."""
     unstated_ok: str = ""
     """Why the rule may read an unstated yes/no like "no" (empty: `rules lint` checks it)."""
     specification: dict[str, str] = field(default_factory=dict)

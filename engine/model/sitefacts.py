@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from engine.model import sitevocab as sv
+from engine.model.dates import long_date as long_date  # re-exported: the site placeholders name dates
 
 if TYPE_CHECKING:
     from engine.model.case import Case
@@ -75,3 +76,4 @@ def site_facts(case: Case, reference: AsOf | None) -> dict[str, Any]:
     for asset in case.assets or ():
         out[f"assets.{asset.kind}"] = True
     return dict(sorted(out.items()))
+

@@ -46,6 +46,10 @@ class Specified:
     mechanism_source: str
     specified_by: tuple[str, ...]
     """The rules whose `specification:` gave a field (empty when none did)."""
+    due: str = ""
+    """The date the team set for the item (its decisions file), YYYY-MM-DD; '' when none."""
+    key: str = ""
+    """The item's key (`<category>:<key>`)."""
 
 
 _YEAR = re.compile(r"\((\d{4})")
@@ -183,7 +187,8 @@ def specified_dict(s: Specified, importance: float | None, feasibility: float | 
     return {
         "rule_id": s.rule_id, "title": s.title, "eric_strategy": list(s.eric_strategy), "horizon": s.horizon,
         "actor": s.actor, "action": s.action, "target": {"text": s.target, "cfir": list(s.target_cfir)},
-        "temporality": {"stage": s.stage, "horizon": s.horizon, "by_when": BY_WHEN[s.horizon]},
+        "temporality": {"stage": s.stage, "horizon": s.horizon, "by_when": BY_WHEN[s.horizon],
+                        **({"due": s.due} if s.due else {})},
         "dose": {"frequency": s.frequency, "duration": s.duration},
         "outcomes": list(s.outcomes), "justification": s.justification,
         "sources": [{"key": x.key, "citation": x.citation} for x in s.sources],

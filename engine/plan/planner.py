@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
+from engine.model.decisions import Decisions, NotRecommended, SetAside, Working
 from engine.model.facts import Facts
 from engine.model.jsontext import number
 from engine.model.placement import HORIZON_IDS, Also, HeldBack, Placement, Plan, PlanOptions, Standing
@@ -167,47 +168,51 @@ def _published(sources: Sequence[Source]) -> bool:
     return any(s.kind != "authors_judgement" for s in sources)
 
 
+PRECEDENCE_TIERS: tuple[str, ...] = ("safety", "relationship", "urgent", "")
+"""The plan's precedence, first to last (docs/plan.md, 'Precedence'): care and safety after harm, then
+relationship work (conflict, low trust, a community or site not yet heard), then time-bound work, then
+the rest, in which an item on the site's stated problem comes before barriers by severity and evidence."""
+
+
 def _rank(item: _Item, facts: Facts) -> None:
-    """The item's sort key and the factors worth telling (docs/plan.md, 'Ranking')."""
+    """The item's sort key and the factors worth telling (docs/plan.md, 'Ranking'). An item ranks on its
+    own rules and evidence only: folded items lend it their actions, never their priority or figure."""
     rec = item.rec
     st = _static(rec, item.rules)
     reasons: list[dict[str, Any]] = []
     urgent = st.urgent
-    safety = any(r.safety for r in item.rules)
-    if safety:
-        reasons.append({"factor": "safety"})
+    precedence = next((r.precedence for r in item.rules if r.precedence == "safety"), "") or next(
+        (r.precedence for r in item.rules if r.precedence), "")
+    if precedence:
+        reasons.append({"factor": precedence})
     if urgent:
         reasons.append({"factor": "urgent", "value": urgent})
-    also = item.also
-    prio, prio_from = PRIORITY_RANK[rec.priority], ""
-    for a in also:
-        if PRIORITY_RANK[a.priority] < prio:
-            prio, prio_from = PRIORITY_RANK[a.priority], a.rule_ids[0]
-    reason: dict[str, Any] = {"factor": "priority", "value": ("high", "medium", "low")[prio]}
-    if prio_from:
-        reason["from"] = prio_from
-    reasons.append(reason)
-    barriers = (tuple(dict.fromkeys(st.barriers + tuple(b for a in also for b in a.barriers)))
-                if also else st.barriers)
+    stated = bool(rec.addresses)
+    if stated:
+        reasons.append({"factor": "stated_problem", "value": list(rec.addresses)})
+    prio = PRIORITY_RANK[rec.priority]
+    reasons.append({"factor": "priority", "value": ("high", "medium", "low")[prio]})
+    barriers = st.barriers
     item.barriers = barriers
     sev, worst, worst_id = _severity(barriers, facts)
     if worst is not None:
         reasons.append({"factor": "barrier_severity", "value": worst, "cfir": worst_id})
-    if also:
-        figure = max([rec.score, *(a.score for a in also)])
-        declared = min([lvl for lvl in [st.declared, *(a.evidence_level for a in also)] if lvl] or [0])
-    else:  # the common case: nothing folded in
-        figure, declared = rec.score, st.declared
+    figure, declared = rec.score, st.declared
     tier, level = _evidence(figure, declared, st.literature)
     if tier <= 1:
-        reasons.append({"factor": "evidence", "level": level, "value": number(figure) if figure else None})
+        reason = {"factor": "evidence", "level": level, "value": number(figure) if figure else None}
+        figures = _figures_of(item.rules) if len(item.rules) > 1 else ()
+        if figures:  # several members' figures: say whose barrier this one is
+            reason["cfir"] = max(figures, key=lambda cf: cf[1])[0]
+        reasons.append(reason)
     if len(barriers) >= 2:
         reasons.append({"factor": "breadth", "value": len(barriers)})
     stage = facts.get("stage")
     fit = 1 if not st.stages or stage is None else (0 if stage in st.stages else 2)
     if fit == 0:
         reasons.append({"factor": "stage_fit", "value": stage})
-    item.key = (0 if safety else 1 if urgent else 2, prio, sev, tier, -figure, -len(barriers), fit, -st.support,
+    first = PRECEDENCE_TIERS.index(precedence) if precedence else 2 if urgent else 3
+    item.key = (first, 0 if stated else 1, prio, sev, tier, -figure, -len(barriers), fit, -st.support,
                 st.category, rec.rule_id)
     item.reasons = reasons
 
@@ -217,18 +222,34 @@ def _rank(item: _Item, facts: Facts) -> None:
 
 def build_plan(recs: Sequence[Recommendation], rules: Mapping[str, Rule], facts: Facts,
                options: PlanOptions | None = None,
-               waiting: Mapping[str, str] | None = None) -> tuple[tuple[Recommendation, ...], Plan]:
+               waiting: Mapping[str, str] | None = None,
+               decisions: Decisions | None = None) -> tuple[tuple[Recommendation, ...], Plan]:
     """Recommendations in plan order and their placements; superseded, waiting and folded items taken
     out. `waiting`: protective fact path -> the question that answers it, for the facts the case leaves
-    unstated while its own words cue them (the items whose rules wait for one are held back)."""
+    unstated while its own words cue them (the items whose rules wait for one are held back).
+    `decisions`: the team's decisions file: set-aside items leave the plan (the rest close up), the
+    others' placements carry their decision; decisions no item matches are reported, never dropped."""
     options = options or PlanOptions()
     items = [_Item(rec, [rules[i] for i in rec.rule_ids]) for rec in recs]
+    decided = decisions.by_key() if decisions else {}
+    set_aside: list[SetAside] = []
+    if decided:
+        kept = []
+        for it in items:
+            d = decided.get(it.rec.key)
+            if d is not None and d.decision == "set_aside":
+                set_aside.append(SetAside(it.rec.key, it.rec.title, d.reason, it.rec.rule_id))
+            else:
+                kept.append(it)
+        items = kept
     items, waits = _wait(items, waiting or {})
     items, held = _hold_back(items)
     held = sorted([*held, *waits], key=lambda h: h.rule_id)
     for it in items:
         _rank(it, facts)
-    items, folded = _fold(items, facts)
+    items, conflicted = _resolve_conflicts(items)
+    held = sorted([*held, *conflicted], key=lambda h: h.rule_id)
+    items, folded = _fold(items)
     order, deps = _order(items)
     horizon = _place(order, deps, facts, options)
     placed = sorted(range(len(order)), key=lambda i: (horizon[i], i))
@@ -243,8 +264,45 @@ def build_plan(recs: Sequence[Recommendation], rules: Mapping[str, Rule], facts:
         placed = _stated_problem_first(order, horizon, placed, options)
     out_recs = tuple(order[i].rec for i in placed)
     placements = tuple(Placement(HORIZON_IDS[horizon[i]], n, tuple(order[i].reasons), tuple(order[i].also),
-                                 order[i].key[:-1]) for n, i in enumerate(placed, 1))
-    return out_recs, Plan(placements, tuple(held), folded)
+                                 order[i].key[:-1], decided.get(order[i].rec.key), _figures_of(order[i].rules))
+                       for n, i in enumerate(placed, 1))
+    working = Working()
+    if decisions is not None:
+        working = Working(tuple(sorted(set_aside, key=lambda x: x.key)),
+                          _not_recommended(decisions, out_recs, placements, held), decisions.path,
+                          tuple(d.key for d in decisions.items if d.carried_from))
+    return out_recs, Plan(placements, tuple(held), folded, working)
+
+
+def _figures_of(rules: Sequence[Rule]) -> tuple[tuple[str, float], ...]:
+    """(CFIR construct, figure) of each merged member with a figure, when the members' figures or
+    constructs differ: each figure belongs to its own barrier (docs/plan.md, 'One item per strategy')."""
+    if len(rules) < 2:
+        return ()
+    found = tuple(dict.fromkeys((r.tags.get("cfir", ("",))[0] if r.tags.get("cfir") else "", r.score)
+                                for r in rules if r.score))
+    return found if len(found) > 1 else ()
+
+
+def _not_recommended(decisions: Decisions, recs: Sequence[Recommendation], placements: Sequence[Placement],
+                     held: Sequence[HeldBack]) -> tuple[NotRecommended, ...]:
+    """Decisions (other than set-aside items of today's plan) whose key no placed item has: where the
+    item went instead (held back, folded) or that today's facts no longer recommend it."""
+    placed = {r.key for r in recs}
+    folded = {a.key: r for r, p in zip(recs, placements, strict=True) for a in p.also}
+    held_by_key = {h.recommendation.key: h for h in held}
+    out = []
+    for d in decisions.items:
+        if d.key in placed or (d.decision == "set_aside" and d.key in {h.recommendation.key for h in held}):
+            continue
+        if d.key in folded:
+            why = f"folded into '{folded[d.key].title}', which carries its strategy"
+        elif d.key in held_by_key:
+            why = held_by_key[d.key].reason
+        else:
+            why = "not recommended for this case now: the facts that called for it no longer hold"
+        out.append(NotRecommended(d, why))
+    return tuple(out)
 
 
 def _stated_problem_first(order: list[_Item], horizon: list[int], placed: list[int],
@@ -268,7 +326,8 @@ def _stated_problem_first(order: list[_Item], horizon: list[int], placed: list[i
         order[out].reasons.append({"factor": "capacity", "horizon": "now", "limit": options.now})
     horizon[pick] = 0
     order[pick].reasons = [r for r in order[pick].reasons if r["factor"] != "capacity"]
-    order[pick].reasons.append({"factor": "stated_problem", "value": list(order[pick].rec.addresses)})
+    if not any(r["factor"] == "stated_problem" for r in order[pick].reasons):
+        order[pick].reasons.append({"factor": "stated_problem", "value": list(order[pick].rec.addresses)})
     return sorted(range(len(order)), key=lambda i: (horizon[i], i))
 
 
@@ -309,8 +368,31 @@ def _hold_back(items: list[_Item]) -> tuple[list[_Item], list[HeldBack]]:
     return keep, sorted(held, key=lambda h: h.rule_id)
 
 
-def _fold(items: list[_Item], facts: Facts) -> tuple[list[_Item], dict[str, str]]:
-    """Fold each stand-alone ERIC item into the best-ranked other item carrying its strategy."""
+def _resolve_conflicts(items: list[_Item]) -> tuple[list[_Item], list[HeldBack]]:
+    """Of two items whose rules declare `conflicts_with` (either way), the better-ranked stays and the
+    other is held back: a plan never gives both pieces of contrary advice."""
+    if not any(r.conflicts_with for it in items for r in it.rules):
+        return items, []
+    keep: list[_Item] = []
+    held: list[HeldBack] = []
+    for it in sorted(items, key=lambda x: x.key):
+        mine = {r.id for r in it.rules}
+        against = {c for r in it.rules for c in r.conflicts_with}
+        winner = next((k for k in keep if against & {r.id for r in k.rules}
+                       or mine & {c for r in k.rules for c in r.conflicts_with}), None)
+        if winner is None:
+            keep.append(it)
+        else:
+            held.append(HeldBack(it.rec.rule_id, winner.rec.rule_id,
+                                 f"held back: '{winner.rec.title}' ({winner.rec.rule_id}) gives contrary advice "
+                                 "and ranks higher", it.rec))
+    return keep, held
+
+
+def _fold(items: list[_Item]) -> tuple[list[_Item], dict[str, str]]:
+    """Fold each stand-alone ERIC item into the best-ranked other item carrying its strategy: an item
+    that is not stand-alone, or a stand-alone one of the same strategy that ranks above it (a site item
+    written for the stated problem hosts the generic strategy-matching item of that strategy)."""
     items = sorted(items, key=lambda it: it.key)
     strategies = [_standalone_eric(it.rec) for it in items]
     first_host: dict[str, _Item] = {}  # strategy -> the best-ranked item that is not stand-alone and carries it
@@ -318,23 +400,23 @@ def _fold(items: list[_Item], facts: Facts) -> tuple[list[_Item], dict[str, str]
         if strategy is None:
             for tag in it.rec.tags.get("eric_strategy", ()):
                 first_host.setdefault(tag, it)
+    first_alone: dict[str, _Item] = {}  # strategy -> the best-ranked stand-alone item of it that stays
     folded: dict[str, str] = {}
     keep: list[_Item] = []
-    changed: list[_Item] = []
     for it, strategy in zip(items, strategies, strict=True):
-        host = first_host.get(strategy) if strategy else None
+        host = (first_host.get(strategy) or first_alone.get(strategy)) if strategy else None
         if host is None:
             keep.append(it)
+            if strategy:
+                first_alone[strategy] = it
             continue
         rec = it.rec
         host.also.append(Also(rec.rule_ids, strategy or "", rec.title, rec.priority, rec.score,
                               min([r.evidence_level for r in it.rules if r.evidence_level] or [0]),
-                              barriers_matched(rec.explanation), rec.explanation, rec.key))
+                              barriers_matched(rec.explanation), rec.explanation, rec.key, rec.actions,
+                              _figures_of(it.rules)))
         for rid in rec.rule_ids:
             folded[rid] = host.rec.rule_id
-        changed.append(host)
-    for host in changed:
-        _rank(host, facts)
     return keep, folded
 
 

@@ -35,9 +35,11 @@ def specify(rec: Recommendation, place: Placement, rules: Mapping[str, Rule], fa
     eric = tuple(dict.fromkeys((*rec.tags.get("eric_strategy", ()), *(a.eric_strategy for a in place.also))))
     target_cfir = barriers or tuple(rec.tags.get("cfir", ()))
     stage = facts.get("stage")
+    decided = place.decision
+    actor = decided.owner if decided is not None and decided.owner else fields.get("actor", TO_AGREE)
     return Specified(
         rule_id=rec.rule_id, rule_ids=rec.rule_ids, title=rec.title, eric_strategy=eric, horizon=place.horizon,
-        rank=place.rank, actor=fields.get("actor", TO_AGREE),
+        rank=place.rank, actor=actor,
         action=rec.actions[0] if rec.actions else rec.title, actions=rec.actions,
         target=fields.get("target", TO_AGREE), target_cfir=target_cfir, barriers=barriers,
         stage=str(stage).replace("_", " ") if stage else TO_AGREE,
@@ -45,7 +47,7 @@ def specify(rec: Recommendation, place: Placement, rules: Mapping[str, Rule], fa
         outcomes=tuple(rec.tags.get("implementation_outcome", ())),
         justification=justification(rec, why), sources=rec.sources,
         mechanism=fields.get("mechanism", MECHANISM_TBD), mechanism_source=fields.get("mechanism_source", ""),
-        specified_by=tuple(by))
+        specified_by=tuple(by), due=decided.due or "" if decided is not None else "", key=rec.key)
 
 
 def justification(rec: Recommendation, why: str) -> str:

@@ -18,6 +18,7 @@ from engine.io.casewriter import get
 from engine.model import sitevocab as sv
 from engine.model import vocabulary as v
 from engine.model.case import CASE_ID_RE, Asset, Event, Person
+from engine.model.dates import parse_date
 from engine.model.facts import FACTS, parse_value
 from engine.model.fields import FIELDS, SECTIONS, CaseField
 from engine.practitioner import glossary as g
@@ -185,10 +186,9 @@ def _count(q: Question, text: str) -> Any:
 
 
 def _date(q: Question, text: str) -> Any:
-    import datetime as dt
 
     try:
-        return dt.date.fromisoformat(text).isoformat()
+        return parse_date(text).isoformat()
     except ValueError:
         raise InvalidAnswer(f"'{text}' is not a date: type it as YYYY-MM-DD, e.g. 2026-03-02") from None
 

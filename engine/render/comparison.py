@@ -1,6 +1,11 @@
 """Printers of `isp-advisor compare`: table, markdown, json and a self-contained HTML page whose
 small multiples (inline SVG) show each CFIR rating over the assessments.
 
+Every format shows the stage and the relationships (trust, power, engagement, conflict, critical
+incidents) first, then the progress on the team's decisions (only when a decisions file was read),
+then the other changes, then what became of each recommendation: relationship work to keep going,
+retired (with what changed), folded, held back, new, back on its own, moved.
+
 They read the comparison's JSON data only (engine.assessments.compare.Comparison.to_dict()).
 """
 
@@ -11,6 +16,7 @@ import textwrap
 from typing import Any
 
 from engine.model.conditions import fmt_value
+from engine.model.sitefacts import long_date
 from engine.model.vocabulary import ENGAGEMENT_LEVELS, LEVELS
 from engine.render.jsonout import dumps
 
@@ -41,46 +47,241 @@ def _v(value: Any) -> str:
     return "not stated" if value is None else fmt_value(value)
 
 
-def _moved(c: dict[str, Any]) -> list[dict[str, Any]]:
-    return [x for x in c["changes"] if x["direction"] != "unchanged"]
+# ---------------------------------------------------------------- shared words
+
+_STAGE_WAYS = {"forward": "moved on", "back": "went back", "unchanged": "unchanged", "new": "stated for the first time",
+               "gone": "no longer stated", "unstated": "not stated in either assessment"}
+
+
+def _words(value: Any) -> str:
+    return _v(value).replace("_", " ")
+
+
+def stage_line(stage: dict[str, Any] | None) -> str:
+    """The stage change in words (never left out: 'not stated in either assessment' when neither says)."""
+    stage = stage or {"from": None, "to": None, "direction": "unstated"}
+    way = stage["direction"]
+    if way == "unstated":
+        return "Stage: not stated in either assessment"
+    if way == "unchanged":
+        return f"Stage: {_words(stage['to'])} (unchanged)"
+    return f"Stage: {_words(stage['from'])} -> {_words(stage['to'])} ({_STAGE_WAYS.get(way, way)})"
+
+
+def _rel_value(r: dict[str, Any], value: Any) -> str:
+    if r["path"].startswith("problem."):
+        return "stated" if value else "not stated"
+    if r["path"].startswith("events."):
+        return f"{value} recorded"
+    return _words(value)
+
+
+def _rel_text(r: dict[str, Any], arrow: str = "->") -> str:
+    note = f" ({r['note']})" if r.get("note") else ""
+    return f"{r['label']} ({r['path']}): {_rel_value(r, r['from'])} {arrow} {_rel_value(r, r['to'])}{note}"
+
+
+def _others(d: dict[str, Any]) -> list[dict[str, Any]]:
+    """The changes not shown among the relationships (CFIR ratings, capacity, engagement wanted)."""
+    shown = {r["path"] for r in d.get("relationships", ())}
+    return [c for c in d["changes"] if c["path"] not in shown]
+
+
+def _recs(d: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    """The recommendations object with every list present (older JSON lacks the later ones)."""
+    recs = d["recommendations"]
+    return {k: list(recs.get(k, ())) for k in ("continued", "retired", "folded", "held_back", "new", "unfolded",
+                                               "moved", "kept")}
+
+
+def _summary(recs: dict[str, list[dict[str, Any]]]) -> str:
+    carried = len(recs["kept"]) + len(recs["moved"])
+    parts = [f"{carried} carried on ({len(recs['moved'])} moved between horizons)",
+             f"{len(recs['retired'])} retired", f"{len(recs['new'])} new"]
+    extra = (("continued", "to keep going while relationships worsen"), ("folded", "folded into other items"),
+             ("held_back", "held back"), ("unfolded", "back on their own"))
+    parts += [f"{len(recs[k])} {words}" for k, words in extra if recs[k]]
+    return ", ".join(parts)
+
+
+def _changed(b: dict[str, Any], arrow: str = "->") -> str:
+    """One fact a retired item rested on, as it changed: "Available Resources -2 -> +1"."""
+    path, a, z = b["path"], b["from"], b["to"]
+    if path.startswith("problem."):
+        return f"{path[len('problem.'):].replace('_', ' ')} {'now' if z else 'no longer'} stated as a problem"
+    if isinstance(a, bool) or isinstance(z, bool):
+        return f"{b['label'].lower()}: {'now' if z else 'no longer'} the case"
+    return f"{b['label']} {_words(a)} {arrow} {_words(z)}"
+
+
+def _because(r: dict[str, Any], limit: int = 2, arrow: str = "->") -> str:
+    said = [_changed(b, arrow) for b in r.get("because", ())[:limit]]
+    more = len(r.get("because", ())) - limit
+    return "; ".join(said) + (f"; +{more} more" if more > 0 else "")
+
+
+def _keep_going_head(recs: dict[str, list[dict[str, Any]]]) -> str:
+    reason = recs["continued"][0]["reason"]
+    return (f"Keep going: {reason}, so keep doing this relationship work although the plan no longer lists it "
+            "(do not stop it):")
+
+
+# ---------------------------------------------------------------- the team's decisions
+
+PROGRESS_HEAD = "Progress on the team's decisions"
+
+
+def progress_head(p: dict[str, Any]) -> str:
+    """"Progress on the team's decisions (made at 2026-02-10; as of 2026-06-09)"."""
+    made = ", ".join(p["decisions_of"])
+    return f"{PROGRESS_HEAD} (decided at {made}" + (f"; as of {p['as_of']})" if p.get("as_of") else ")")
+
+
+def progress_summary(p: dict[str, Any]) -> str:
+    """"3 done, 2 under way, 1 not started, 1 overdue (due 1 April 2026), 1 set aside"."""
+    n = p["counts"]
+    parts = [f"{n[k]} {words}" for k, words in (("done", "done"), ("under_way", "under way"),
+                                                ("not_started", "not started")) if n[k]]
+    if n["overdue"]:
+        dues = sorted({e["due"] for e in p["overdue"]})
+        parts.append(f"{n['overdue']} overdue (due {', '.join(long_date(d) for d in dues)})")
+    if n["set_aside"]:
+        parts.append(f"{n['set_aside']} set aside")
+    return ", ".join(parts) or "no item accepted or set aside yet"
+
+
+def _who(e: dict[str, Any], overdue: set[str]) -> str:
+    bits = [f"owner {e['owner']}"] if e.get("owner") else []
+    if e.get("due"):
+        bits.append(f"due {long_date(e['due'])}" + (", overdue" if e["key"] in overdue else ""))
+    return f" ({', '.join(bits)})" if bits else ""
+
+
+def _fate_text(f: dict[str, Any]) -> tuple[str, str]:
+    """(the heading of the fate, one accepted item's part of it)."""
+    t, fate = f["title"], f["fate"]
+    if fate == "still_recommended":
+        carried = f"; decision carried forward from {f['carried_from']}" if f.get("carried_from") else ""
+        return "Accepted and still recommended", f"{t} ({f['horizon']}{carried})"
+    if fate == "folded":
+        return "Accepted and folded into another item", f"{t}, now done within {f['into_title']} ({f['into_horizon']})"
+    if fate == "held_back":
+        return "Accepted and held back", f"{t}: {f['reason']}"
+    if fate == "continued":
+        return "Accepted, keep going", f"{t}: {f['reason']}, so keep doing it although the plan no longer lists it"
+    if fate == "set_aside":
+        return "Accepted, then set aside", f"{t}: {f['reason']}"
+    why = f"because {f['why']}" if f.get("why") else "though nothing it rested on changed (the rules may have)"
+    return "Accepted and no longer recommended", f"{t} — {why}"
+
+
+def progress_lines(p: dict[str, Any]) -> list[str]:
+    """The team's decisions in plain sentences, one per line: the counts, each status, the set-aside items
+    with their reasons, then what became of each accepted item (the items no longer recommended one a line)."""
+    overdue = {e["key"] for e in p["overdue"]}
+    out = [_cap(progress_summary(p)) + "."]
+    for key, words in (("done", "Done"), ("under_way", "Under way"), ("not_started", "Not started")):
+        if p[key]:
+            out.append(f"{words}: " + "; ".join(e["title"] + _who(e, overdue) for e in p[key]) + ".")
+    for e in p["set_aside"]:
+        again = f" (still recommended: {e['horizon']})" if e.get("horizon") else ""
+        out.append(f"Set aside: {e['title']} — {e['reason']}{again}.")
+    for fate in ("still_recommended", "folded", "held_back", "continued", "set_aside"):
+        texts = [_fate_text(f) for f in p["accepted_fate"] if f["fate"] == fate]
+        if texts:
+            out.append(f"{texts[0][0]}: " + "; ".join(text for _, text in texts) + ".")
+    out += [f"{head}: {text}." for head, text in map(_fate_text, p["accepted_fate"])
+            if head == "Accepted and no longer recommended"]
+    return out
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 # ---------------------------------------------------------------- table
 
 
 def _table(d: dict[str, Any], width: int) -> str:
-    out = [f"Assessments of {d['case_id']}: " + " -> ".join(d["assessments"])]
-    moved = _moved(d)
-    same = len(d["changes"]) - len(moved)
-    out += ["", f"What changed, {d['assessments'][0]} to {d['assessments'][-1]} "
-                f"({len(moved)} changed, {same} unchanged):"]
+    first, last = d["assessments"][0], d["assessments"][-1]
+    out = [f"Assessments of {d['case_id']}: " + " -> ".join(d["assessments"]), ""]
+    out += _wrapped(stage_line(d.get("stage")), width)
+    rels = d.get("relationships", [])
+    out += [""] + textwrap.wrap(f"Relationships (trust, power, engagement, conflict, critical incidents), {first} "
+                                f"to {last}:", width, break_long_words=False)
+    if not rels:
+        out.append("  none stated")
+    for r in rels:
+        if r["direction"] != "unchanged":
+            line = f"  {_ARROWS.get(r['direction'], ' ')} {r['direction']:<9} {_rel_text(r)}"
+            out += textwrap.wrap(line, width, subsequent_indent="      ", break_long_words=False) or [line]
+    same = [r for r in rels if r["direction"] == "unchanged"]
+    if same:
+        line = "  = unchanged " + "; ".join(f"{r['label']}: {_rel_value(r, r['to'])}" for r in same)
+        out += textwrap.wrap(line, width, subsequent_indent="      ", break_long_words=False) or [line]
+    if d.get("progress"):
+        out += [""] + _wrapped(progress_head(d["progress"]) + ":", width)
+        for line in progress_lines(d["progress"]):
+            out += textwrap.wrap(line, width, initial_indent="  ", subsequent_indent="    ",
+                                 break_long_words=False, break_on_hyphens=False) or [line]
+    others = _others(d)
+    moved = [c for c in others if c["direction"] != "unchanged"]
+    out += [""] + textwrap.wrap(f"Other changes, {first} to {last} ({len(moved)} changed, "
+                                f"{len(others) - len(moved)} unchanged):", width, break_long_words=False)
     if not moved:
-        out.append("  nothing rated changed")
+        out.append("  nothing else rated changed")
     for c in moved:
         label = name(c["path"], d.get("labels"))
         line = (f"  {_ARROWS[c['direction']]} {c['direction']:<9} {label} ({c['path']}): "
                 f"{_v(c['from'])} -> {_v(c['to'])}")
         out += textwrap.wrap(line, width, subsequent_indent="      ", break_long_words=False) or [line]
-    recs = d["recommendations"]
-    out += ["", f"Recommendations: {len(recs['retired'])} retired, {len(recs['new'])} new, "
-                f"{len(recs['moved'])} moved between horizons"]
+    recs = _recs(d)
+    out += [""] + _wrapped(f"Recommendations: {_summary(recs)}", width)
+    if recs["continued"]:
+        out += _wrapped("  " + _keep_going_head(recs), width)
+        for r in recs["continued"]:
+            out += _wrapped(f"  = keep going {r['rule_id']}: {r['title']} (was {r['horizon']})", width)
     for r in recs["retired"]:
-        out += _wrapped(f"  - retired  {r['rule_id']}: {r['title']} (was {r['horizon']})", width)
+        why = _because(r)
+        out += _wrapped(f"  - retired  {r['rule_id']}: {r['title']} (was {r['horizon']}"
+                        + (f"; changed: {why})" if why else ")"), width)
+    for r in recs["folded"]:
+        out += _wrapped(f"  > folded   {r['rule_id']}: {r['title']} (was {r['horizon']}), now done within "
+                        f"{r['into_rule_id']}: {r['into_title']} ({r['into_horizon']})", width)
+    for r in recs["held_back"]:
+        out += _wrapped(f"  | held back {r['rule_id']}: {r['title']} (was {r['horizon']}): {r['reason']}", width)
     for r in recs["new"]:
         out += _wrapped(f"  + new      {r['rule_id']}: {r['title']} ({r['horizon']})", width)
+    for r in recs["unfolded"]:
+        out += _wrapped(f"  < own item {r['rule_id']}: {r['title']} ({r['horizon']}), was done within "
+                        f"{r['was_in_rule_id']}", width)
     for r in recs["moved"]:
         out += _wrapped(f"  ~ moved    {r['rule_id']}: {r['title']} ({r['from']} -> {r['to']})", width)
     if len(d["steps"]) > 1:
         out += ["", "Step by step:"]
         for s in d["steps"]:
-            n = len([c for c in s["changes"] if c["direction"] != "unchanged"])
-            r = s["recommendations"]
-            out += _wrapped(f"  {s['from']} -> {s['to']}: {n} facts changed; {len(r['retired'])} recommendations "
-                            f"retired, {len(r['new'])} new, {len(r['moved'])} moved", width)
+            out += _wrapped(f"  {s['from']} -> {s['to']}: {_step_text(s)}", width)
     out += ["", "Ask in the debrief:"]
     for q in d["debrief"]:
         out += textwrap.wrap(q, width, initial_indent="  - ", subsequent_indent="    ", break_long_words=False)
     return "\n".join(out) + "\n"
+
+
+def _step_text(s: dict[str, Any]) -> str:
+    """One step in a line: the stage and relationships first, then the count of other changes and items."""
+    parts = [stage_line(s.get("stage"))[len("Stage: "):].join(("stage ", ""))]
+    parts += [f"{r['label'].lower()} {_rel_value(r, r['from'])} -> {_rel_value(r, r['to'])}"
+              for r in s.get("relationships", ()) if r["direction"] != "unchanged"]
+    shown = {r["path"] for r in s.get("relationships", ())}
+    n = len([c for c in s["changes"] if c["direction"] != "unchanged" and c["path"] not in shown])
+    recs = _recs(s)
+    parts.append(f"{n} other facts changed")
+    parts.append(f"{len(recs['retired'])} recommendations retired, {len(recs['new'])} new, {len(recs['moved'])} moved"
+                 + (f", {len(recs['continued'])} kept going" if recs["continued"] else "")
+                 + (f", {len(recs['folded'])} folded" if recs["folded"] else ""))
+    if s.get("progress"):
+        parts.append("team's decisions: " + progress_summary(s["progress"]))
+    return "; ".join(parts)
 
 
 def _wrapped(line: str, width: int) -> list[str]:
@@ -97,25 +298,59 @@ def _md(text: Any) -> str:
     return s.replace("\n", " ")
 
 
+def _md_table(rows: list[dict[str, Any]], d: dict[str, Any], rel: bool = False) -> list[str]:
+    out = ["| fact | path | from | to | direction |", "|---|---|---|---|---|"]
+    for c in rows:
+        label = c["label"] if rel else name(c["path"], d.get("labels"))
+        a, b = (_rel_value(c, c["from"]), _rel_value(c, c["to"])) if rel else (_v(c["from"]), _v(c["to"]))
+        note = f" ({_md(c['note'])})" if c.get("note") else ""
+        out.append(f"| {_md(label)} | `{c['path']}` | {_md(a)} | {_md(b)}{note} | {c['direction']} |")
+    return out
+
+
+def _md_item(part: str, r: dict[str, Any]) -> str:
+    head = f"{_md(r['title'])} (`{r['rule_id']}`"
+    if part == "folded":
+        return f"{head}), now done within {_md(r['into_title'])} (`{r['into_rule_id']}`, {r['into_horizon']})"
+    if part == "held_back":
+        return f"{head}): {_md(r['reason'])}"
+    if part == "unfolded":
+        return f"{head}, {r['horizon']}), was done within `{r['was_in_rule_id']}`"
+    if part == "moved":
+        return f"{head}, {r['from']} → {r['to']})"
+    return f"{head}, {r['horizon']})"
+
+
 def _markdown(d: dict[str, Any]) -> str:
     out = [f"# Assessments of {_md(d['case_id'])}", "", "Assessments: " + " → ".join(_md(a) for a in d["assessments"]),
-           "", "## What changed", ""]
-    moved = _moved(d)
-    if moved:
-        out += ["| fact | path | from | to | direction |", "|---|---|---|---|---|"]
-        out += [f"| {_md(name(c['path'], d.get('labels')))} | `{c['path']}` | {_md(_v(c['from']))} | "
-                f"{_md(_v(c['to']))} | {c['direction']} |" for c in moved]
-    else:
-        out.append("Nothing rated changed.")
-    out += ["", f"{len(d['changes']) - len(moved)} facts unchanged.", "", "## Recommendations", ""]
-    recs = d["recommendations"]
-    for kind, rows in (("Retired", recs["retired"]), ("New", recs["new"])):
-        out.append(f"**{kind}:** " + ("; ".join(f"{_md(r['title'])} (`{r['rule_id']}`, {r['horizon']})"
-                                               for r in rows) or "none"))
+           "", "## Stage and relationships", "", f"**{_md(stage_line(d.get('stage')).replace(' -> ', ' → '))}**", ""]
+    rels = d.get("relationships", [])
+    out += _md_table(rels, d, rel=True) if rels else ["No trust, power, engagement, conflict or critical incidents "
+                                                       "stated."]
+    if d.get("progress"):
+        out += ["", f"## {_md(progress_head(d['progress']))}", ""] + [f"- {_md(line)}"
+                                                                      for line in progress_lines(d["progress"])]
+    out += ["", "## Other changes", ""]
+    others = _others(d)
+    moved = [c for c in others if c["direction"] != "unchanged"]
+    out += _md_table(moved, d) if moved else ["Nothing else rated changed."]
+    out += ["", f"{len(others) - len(moved)} other facts unchanged.", "", "## Recommendations", "",
+            _md(_summary(_recs(d))) + ".", ""]
+    recs = _recs(d)
+    if recs["continued"]:
+        out.append(f"**{_md(_keep_going_head(recs))}** "
+                   + "; ".join(f"{_md(r['title'])} (`{r['rule_id']}`, was {r['horizon']})" for r in recs["continued"]))
         out.append("")
-    out.append("**Moved between horizons:** " + ("; ".join(f"{_md(r['title'])} (`{r['rule_id']}`, {r['from']} → "
-                                                         f"{r['to']})" for r in recs["moved"]) or "none"))
-    out += ["", "## Ask in the debrief", ""] + [f"- {_md(q)}" for q in d["debrief"]]
+    out.append("**Retired:** " + ("; ".join(f"{_md(r['title'])} (`{r['rule_id']}`, {r['horizon']}"
+                                            + (f"; changed: {_md(_because(r, arrow='→'))})" if _because(r) else ")")
+                                            for r in recs["retired"]) or "none"))
+    out.append("")
+    sections = (("Folded into other items", "folded"), ("Held back", "held_back"), ("New", "new"),
+                ("Back on their own", "unfolded"), ("Moved between horizons", "moved"))
+    for title, part in sections:
+        if recs[part] or part in ("new", "moved"):
+            out += [f"**{title}:** " + ("; ".join(_md_item(part, r) for r in recs[part]) or "none"), ""]
+    out += ["## Ask in the debrief", ""] + [f"- {_md(q)}" for q in d["debrief"]]
     return "\n".join(out) + "\n"
 
 
@@ -126,14 +361,18 @@ body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; color: #1d
        max-width: 980px; padding: 0 16px; line-height: 1.45; }
 h1 { font-size: 24px; margin-bottom: 4px; } h2 { font-size: 18px; margin-top: 28px; }
 .sub { color: #5a6270; margin-top: 0; }
-.multiples { display: grid; grid-template-columns: repeat(auto-fill, minmax(210px, 1fr)); gap: 10px; }
+.multiples { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(100%, 210px), 1fr)); gap: 10px; }
+figure svg { max-width: 100%; height: auto; }
+body { overflow-wrap: anywhere; }
+.scroll { overflow-x: auto; max-width: 100%; }
 figure { margin: 0; border: 1px solid #d9dde4; border-radius: 6px; padding: 6px 8px; background: #fbfcfd; }
 figcaption { font-size: 12px; font-weight: 600; min-height: 30px; }
 figure.improved { border-color: #3b8f5a; } figure.worsened { border-color: #c0392b; }
 .dir { font-weight: 400; color: #5a6270; }
-table { border-collapse: collapse; width: 100%; font-size: 14px; }
+table { border-collapse: collapse; width: 100%; font-size: 14px; table-layout: fixed; }
 th, td { border-bottom: 1px solid #e3e6eb; padding: 4px 6px; text-align: left; vertical-align: top; }
 .improved-t { color: #2e7d4f; } .worsened-t { color: #b03a2e; }
+.stage { font-weight: 600; } .keep { border-left: 4px solid #2e7d4f; padding-left: 8px; }
 @media print { figure { break-inside: avoid; } }
 """
 
@@ -214,36 +453,63 @@ def _html(d: dict[str, Any]) -> str:
         way = direction.get(path, "")
         figs.append(f'<figure class="{e(way)}"><figcaption>{e(name(path, d.get("labels")))} '
                     f'<span class="dir">{e(way)}</span></figcaption>{svg_panel(path, values, labels)}</figure>')
+    rel_rows = "".join(f'<tr><td>{e(r["label"])}<br><code>{e(r["path"])}</code></td>'
+                       f'<td>{e(_rel_value(r, r["from"]))}</td><td>{e(_rel_value(r, r["to"]))}'
+                       + (f' ({e(r["note"])})' if r.get("note") else "") + "</td>"
+                       f'<td class="{e(r["direction"])}-t">{e(r["direction"])}</td></tr>'
+                       for r in d.get("relationships", ()))
     rows = "".join(f'<tr><td>{e(name(c["path"], d.get("labels")))}<br><code>{e(c["path"])}</code></td>'
                    f'<td>{e(_v(c["from"]))}</td><td>{e(_v(c["to"]))}</td>'
                    f'<td class="{e(c["direction"])}-t">{e(c["direction"])}</td></tr>'
-                   for c in _moved(d))
-    recs = d["recommendations"]
+                   for c in _others(d) if c["direction"] != "unchanged")
+    recs = _recs(d)
 
-    def rec_list(items: list[dict[str, Any]], tail: str) -> str:
+    def rec_list(items: list[dict[str, Any]], tail: str, empty: str = "<p>None.</p>") -> str:
         if not items:
-            return "<p>None.</p>"
+            return empty
         return "<ul>" + "".join(f"<li>{e(r['title'])} <code>{e(r['rule_id'])}</code> "
                                 f"({e(tail.format(**r))})</li>" for r in items) + "</ul>"
 
+    retired = "<p>None.</p>" if not recs["retired"] else "<ul>" + "".join(
+        f"<li>{e(r['title'])} <code>{e(r['rule_id'])}</code> (was {e(r['horizon'])}"
+        + (f"; changed: {e(_because(r, 3, '→'))}" if _because(r) else "") + ")</li>" for r in recs["retired"]) + "</ul>"
+    keep = ""
+    if recs["continued"]:
+        keep = (f'<p class="keep">{e(_keep_going_head(recs))}</p>'
+                + rec_list(recs["continued"], "was {horizon}"))
+    rel_table = (f"<table><tr><th>fact</th><th>from</th><th>to</th><th>direction</th></tr>{rel_rows}</table>"
+                 if rel_rows else "<p>No trust, power, engagement, conflict or critical incidents stated.</p>")
     debrief = "".join(f"<li>{e(q)}</li>" for q in d["debrief"])
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>Assessments of {e(d['case_id'])}</title><style>{_CSS}</style></head><body>"
         f"<h1>Assessments of {e(d['case_id'])}</h1>"
         f'<p class="sub">{e(" → ".join(labels))}</p>'
-        "<h2>Each rating over the assessments</h2>"
+        "<h2>Stage and relationships</h2>"
+        f'<p class="stage">{e(stage_line(d.get("stage")).replace(" -> ", " → "))}</p>'
+        + rel_table
+        + (f"<h2>{e(progress_head(d['progress']))}</h2><ul class=\"progress\">"
+           + "".join(f"<li>{e(line)}</li>" for line in progress_lines(d["progress"])) + "</ul>"
+           if d.get("progress") else "")
+        + "<h2>Each rating over the assessments</h2>"
         '<p class="sub">CFIR ratings from -2 (strong barrier, red band) to +2 (strong facilitator, green band); '
         "trust, capacity and engagement on their own scales. m: mixed, ?: not stated.</p>"
         f'<div class="multiples">{"".join(figs)}</div>'
-        f"<h2>What changed, {e(labels[0])} to {e(labels[-1])}</h2>"
+        f"<h2>Other changes, {e(labels[0])} to {e(labels[-1])}</h2>"
         + (f"<table><tr><th>fact</th><th>from</th><th>to</th><th>direction</th></tr>{rows}</table>" if rows
-           else "<p>Nothing rated changed.</p>")
-        + "<h2>Recommendations</h2><h3>Retired</h3>" + rec_list(recs["retired"], "was {horizon}")
+           else "<p>Nothing else rated changed.</p>")
+        + f"<h2>Recommendations</h2><p>{e(_summary(recs))}.</p>" + keep
+        + "<h3>Retired</h3>" + retired
+        + ("<h3>Folded into other items</h3>" + rec_list(recs["folded"], "now done within {into_title}, "
+                                                          "{into_rule_id}") if recs["folded"] else "")
+        + ("<h3>Held back</h3>" + rec_list(recs["held_back"], "{reason}") if recs["held_back"] else "")
         + "<h3>New</h3>" + rec_list(recs["new"], "{horizon}")
+        + ("<h3>Back on their own</h3>" + rec_list(recs["unfolded"], "{horizon}, was done within {was_in_rule_id}")
+           if recs["unfolded"] else "")
         + "<h3>Moved between horizons</h3>" + rec_list(recs["moved"], "{from} → {to}")
         + f"<h2>Ask in the debrief</h2><ul>{debrief}</ul></body></html>\n"
     )
 
 
-__all__ = ["render_compare", "svg_panel", "COMPARE_FORMATS"]
+__all__ = ["render_compare", "svg_panel", "COMPARE_FORMATS", "progress_lines", "progress_summary"]

@@ -42,17 +42,20 @@ from engine.render.plantext import (
     TAG_KINDS,
     Evidence,
     View,
+    decision_line,
     engagement_step,
     eric_names,
     evidence,
     first_action,
     item_barriers,
+    lent_actions,
     reasons_line,
     references,
     report_date,
     shown,
     tag_label,
     why_here,
+    working_groups,
 )
 from engine.render.prooftext import test_line
 
@@ -225,7 +228,7 @@ footer { margin: 28px 0 0; padding: 10px 0 20px; font-size: 13px; color: var(--m
   ol.compact p, .ev, table.matrix, table.matrix caption, .crow, .reasons, .legend { font-size: 8.5pt; }
   .domains { grid-template-columns: repeat(3, minmax(0, 1fr)); gap: 6px; }
   .crow { grid-template-columns: minmax(0, 1fr) 60px 3em; }
-  ol.references { columns: 2; column-gap: 18px; font-size: 7.5pt; line-height: 1.3; }
+  ol.references { columns: 3; column-gap: 14px; font-size: 7pt; line-height: 1.25; }
   #later p.todo { display: none; }  /* on paper Later is the list of what follows; the screen shows its first steps */
   ol.references li { break-inside: avoid; }
   section.appendix { break-before: page; }
@@ -284,6 +287,8 @@ def render_html(result: Result, case: Case, view: View | None = None, *, go_zone
 
         body.append(("perspectives", "Each group's view", _other_views(result.perspectives, html_block)))
     body.append(("case", "The case in full", _case(case)))
+    if working_groups(result):
+        body.append(("decisions", "The team's decisions outside the plan", _working(result)))
     if result.plan is not None and result.plan.held_back:
         body.append(("held-back", "Held back", _held_back(result)))
     if result.missing_information or result.warnings or result.cues:
@@ -418,6 +423,7 @@ def _horizon(h: str, group: Items, refs: Refs, eric: Mapping[str, str], appendix
                 f"by when: {_e(BY_WHEN[h])}</p>"
                 f'<p><span class="label">Do:</span> {_e(first_action(rec))}</p>'
                 f'<p><span class="label">Why here:</span> {_e(why_here(rec))}{_refs(rec, refs)}</p>'
+                f"{_team(place)}"
                 f"{_evidence(evidence(rec, place, eric))}"
                 f'<p class="reasons">{_e(_cap(reasons_line(place)))}.{more}</p></li>')
         else:
@@ -425,7 +431,7 @@ def _horizon(h: str, group: Items, refs: Refs, eric: Mapping[str, str], appendix
             out.append(
                 f'<li class="{_e(rec.priority)}" id="item-{_e(rec.rule_id)}"><span class="n">{place.rank}.</span>'
                 f'<p class="head"><span class="t">{title}</span> <span class="badge {_e(rec.priority)}">'
-                f'{_e(rec.priority)}</span> <small>{kind}</small></p>{todo}'
+                f'{_e(rec.priority)}</span> <small>{kind}</small></p>{todo}{_team(place)}'
                 f'<p><span class="label">Why here:</span> {_e(why_here(rec, 3))}{_refs(rec, refs)}{more}</p></li>')
     cls = "cards" if h == "now" else "compact"
     return f'<ol class="{cls}">' + "\n".join(out) + "</ol>"
@@ -600,6 +606,16 @@ def _case(case: Case) -> str:
     return f'<p class="muted">Case <code>{_e(case.case_id)}</code>.</p><dl class="facts">' + "".join(rows) + "</dl>"
 
 
+def _team(place: Placement) -> str:
+    decided = decision_line(place)
+    return f'<p class="team"><span class="label">Team:</span> {_e(decided)}</p>' if decided else ""
+
+
+def _working(result: Result) -> str:
+    return "".join(f"<h3>{_e(title)}</h3><ul>" + "".join(f"<li>{_e(line)}</li>" for line in lines) + "</ul>"
+                   for title, lines in working_groups(result))
+
+
 def _held_back(result: Result) -> str:
     assert result.plan is not None
     rows = "".join(f"<li>{_e(h.recommendation.title)} <small>(<code>{_e(h.rule_id)}</code>): {_e(h.reason)}</small>"
@@ -654,7 +670,7 @@ def _tags(rec: Recommendation, eric: Mapping[str, str]) -> str:
 
 
 def _rec(r: Recommendation, place: Placement, refs: Refs, eric: Mapping[str, str], collapsed: bool) -> str:
-    actions = "".join(f"<li>{_e(a)}</li>" for a in r.actions)
+    actions = "".join(f"<li>{_e(a)}</li>" for a in (*r.actions, *lent_actions(place)))
     where = f"#{place.rank} &middot; {_e(SECTIONS[place.horizon].split(':')[0])} &middot; {_e(r.priority)} priority"
     rules = ", ".join(f"<code>{_e(rid)}</code>" for rid in r.rule_ids)
     proofs = "".join(_proof(p) for p in r.explanation)

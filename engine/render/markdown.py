@@ -20,16 +20,19 @@ from engine.render.plantext import (
     TAG_KINDS,
     View,
     also_line,
+    decision_line,
     engagement_step,
     eric_names,
     evidence,
     first_action,
+    lent_actions,
     reasons_line,
     references,
     report_date,
     shown,
     tag_label,
     why_here,
+    working_groups,
 )
 from engine.render.prooftext import proof_lines
 
@@ -144,6 +147,8 @@ def _plan_section(items: list[tuple[Recommendation, Placement]], eric: dict[str,
                 out.append(f"{place.rank}. **{_esc(rec.title)}** ({kind})  ")
                 out.append(f"   *Do:* {_esc(first_action(rec))}  ")
                 out.append(f"   *Why here:* {_esc(why_here(rec))}  ")
+                if (decided := decision_line(place)) is not None:
+                    out.append(f"   *Team:* {_esc(decided)}  ")
                 out.append(f"   *By when:* {BY_WHEN[horizon]}; {_esc(reasons_line(place))}  ")
                 out += [f"   *Evidence:* ERIC {_esc(ev.strategy)}: {_esc(ev.text)}"
                         + (f" for {_esc(_names(ev.barriers))}" if ev.barriers else "") + "  "
@@ -152,6 +157,8 @@ def _plan_section(items: list[tuple[Recommendation, Placement]], eric: dict[str,
             else:
                 out.append(f"{place.rank}. **{_esc(rec.title)}** ({kind})  ")
                 out.append(f"   *Do:* {_esc(first_action(rec))}  ")
+                if (decided := decision_line(place)) is not None:
+                    out.append(f"   *Team:* {_esc(decided)}  ")
                 out.append(f"   *Why here:* {_esc(why_here(rec, 3))}; {_esc(reasons_line(place))} "
                            f"(`{', '.join(rec.rule_ids)}`)")
     return out
@@ -210,7 +217,7 @@ def render_markdown(result: Result, view: View | None = None, *, case: Case | No
             out.append(f"{'####' if by_plan else '###'} {place.rank}. {_esc(rec.title)} "
                        f"({rec.priority}, {place.horizon})")
             out.append("")
-            out += [f"- {_esc(a)}" for a in rec.actions]
+            out += [f"- {_esc(a)}" for a in (*rec.actions, *lent_actions(place))]
             out += [f"- *{_esc(_cap(line))}*" for line in also_line(place)]
             out += ["", f"*Why:* {_esc(rec.rationale)}", ""]
             tags = "; ".join(f"{TAG_KINDS.get(k, k)}: {', '.join(tag_label(k, t, eric) for t in v)}"
@@ -229,6 +236,9 @@ def render_markdown(result: Result, view: View | None = None, *, case: Case | No
                     out += [line.replace(FENCE, "'''") for line in proof_lines(proof)]
                 out.append(FENCE)
             out.append("")
+    for title, lines in working_groups(result):
+        out += ["", f"## {title}", "", "From the team's decisions file:", ""]
+        out += [f"- {_esc(line)}" for line in lines]
     if result.plan is not None and result.plan.held_back:
         out += ["", "## Held back", "", "Fired, but waiting while what supersedes them is in the plan, or for an "
                 "answer:", ""]

@@ -90,6 +90,8 @@ def _reason(r: dict[str, Any]) -> str | None:
         return "works on the stated problem (" + ", ".join(str(t).replace("_", " ") for t in r["value"]) + ")"
     if f == "safety":
         return "people's safety and wellbeing first"
+    if f == "relationship":
+        return "relationships first"
     if f == "urgent":
         return "time-bound" + ("" if r["value"] == "time-bound" else f" ({r['value']})")
     if f == "priority":
@@ -97,7 +99,10 @@ def _reason(r: dict[str, Any]) -> str | None:
     if f == "barrier_severity":
         return f"barrier {fmt_value(r['value'])} ({CFIR_IDS.get(r['cfir'], r['cfir'])})"
     if f == "evidence":
-        return f"Level {r['level']} evidence" + (f" {r['value']}%" if r.get("value") is not None else "")
+        if r.get("value") is not None:
+            where = f" for {CFIR_IDS.get(r['cfir'], r['cfir'])}" if r.get("cfir") else ""
+            return f"endorsed by {r['value']}% of experts{where} (CFIR-ERIC Level {r['level']})"
+        return f"CFIR-ERIC Level {r['level']}"
     if f == "breadth":
         return f"addresses {r['value']} barriers"
     if f == "stage_fit":
@@ -129,10 +134,16 @@ def reasons_line(place: Placement) -> str:
 
 
 def also_line(place: Placement) -> list[str]:
-    """'also the ERIC strategy X: 71% of experts for Innovation Complexity' for each folded strategy."""
+    """'also the ERIC strategy X: 71% of experts for Innovation Complexity' for each folded strategy; a
+    folded item that merges several figures gives each against its own barrier."""
     out = []
     for a in place.also:
         name = a.title.removeprefix("ERIC strategy: ")
+        if a.figures:
+            parts = [f"{f:g}% of experts (Level {1 if f >= 50 else 2}) for {CFIR_IDS.get(c, c) or 'this site'}"
+                     for c, f in a.figures]
+            out.append(f"also the ERIC strategy {name}: " + "; ".join(parts))
+            continue
         where = ", ".join(CFIR_IDS.get(b, b) for b in a.barriers) or "this site"
         if a.score:
             figure = f"{a.score:g}% of experts (Level {1 if a.score >= 50 else 2})"
@@ -142,6 +153,57 @@ def also_line(place: Placement) -> list[str]:
             figure = "the authors' judgement"
         out.append(f"also the ERIC strategy {name}: {figure} for {where}")
     return out
+
+
+def decision_line(place: Placement) -> str | None:
+    """'Accepted · owner Dr. Elena Ortiz · due 1 April 2026 · under way · note: ...' (None when undecided)."""
+    from engine.model.dates import long_date
+    from engine.model.decisions import STATUSES
+
+    d = place.decision
+    if d is None:
+        return None
+    parts = []
+    if d.decision:
+        parts.append("accepted" if d.decision == "accepted" else "set aside")
+    if d.owner:
+        parts.append(f"owner {d.owner}")
+    if d.due:
+        parts.append(f"due {long_date(d.due)}")
+    if d.status:
+        parts.append(STATUSES.get(d.status, d.status))
+    if d.note:
+        parts.append(f"note: {d.note}")
+    if d.carried_from:
+        parts.append(f"carried from {d.carried_from}")
+    if not parts:
+        return None
+    text = " · ".join(parts)
+    return text[:1].upper() + text[1:]
+
+
+def working_lines(result: Result) -> list[tuple[str, str]]:
+    """The decisions outside the plan: ('Set aside', 'title (key): reason') and ('No longer recommended',
+    'key: why') pairs, in that order."""
+    if result.plan is None:
+        return []
+    w = result.plan.working
+    out = [("Set aside", f"{s.title} ({s.key}): {s.reason}") for s in w.set_aside]
+    out += [("No longer recommended", f"{n.decision.key}: {n.why}") for n in w.not_recommended]
+    return out
+
+
+def working_groups(result: Result) -> list[tuple[str, list[str]]]:
+    """`working_lines` grouped under their headings, in order: [('Set aside', [...]), ...]."""
+    groups: dict[str, list[str]] = {}
+    for title, line in working_lines(result):
+        groups.setdefault(title, []).append(line)
+    return list(groups.items())
+
+
+def lent_actions(place: Placement) -> list[str]:
+    """The actions folded strategies lend their host: 'For <strategy>: <action>' each, in fold order."""
+    return [f"For {a.title.removeprefix('ERIC strategy: ')}: {act}" for a in place.also for act in a.actions]
 
 
 def first_action(rec: Recommendation) -> str:
@@ -233,11 +295,17 @@ def evidence(rec: Recommendation, place: Placement, eric: Mapping[str, str] | No
     tags = rec.tags.get("eric_strategy", ())
     declared = next((int(r["level"]) for r in place.reasons if r.get("factor") == "evidence"
                      and isinstance(r.get("level"), int)), None)
-    if rec.category == "implementation_strategy" and len(tags) == 1 and (rec.score or declared):
+    if rec.category == "implementation_strategy" and len(tags) == 1 and place.figures:
+        out += [Evidence(tag_label("eric_strategy", tags[0], eric), f, _level(f, None), (c,) if c else ())
+                for c, f in place.figures]
+    elif rec.category == "implementation_strategy" and len(tags) == 1 and (rec.score or declared):
         out.append(Evidence(tag_label("eric_strategy", tags[0], eric), rec.score or None,
                             _level(rec.score, declared), tuple(rec.tags.get("cfir", ()))))
     for a in place.also:
-        if a.score or a.evidence_level:
+        if a.figures:
+            out += [Evidence(a.title.removeprefix(ERIC_PREFIX), f, _level(f, None), (c,) if c else ())
+                    for c, f in a.figures]
+        elif a.score or a.evidence_level:
             out.append(Evidence(a.title.removeprefix(ERIC_PREFIX), a.score or None,
                                 _level(a.score, a.evidence_level or None), a.barriers))
     return out

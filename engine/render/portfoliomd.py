@@ -1,11 +1,13 @@
 """summary.md: a batch's portfolio summary as GitHub-flavoured markdown tables, at most 100 columns.
 
-Reads the portfolio's counters (engine/model/portfolio.py) and nothing else; long cells are
-shortened with '…' and every cell is escaped for a table row.
+Reads the portfolio's counters (engine/model/portfolio.py) and, for sites assessed more than once,
+what moved between their last two assessments (engine/model/sitemoves.py), nothing else; long cells
+are shortened with '…' (a site's assessment date is never cut) and every cell is escaped for a table row.
 """
 
 from __future__ import annotations
 
+import re
 import textwrap
 from typing import Any
 
@@ -16,14 +18,24 @@ from engine.model.portfolio import (
     TOP_SITES,
     Portfolio,
 )
-from engine.model.vocabulary import CATEGORIES, CFIR_DOMAINS, CFIR_IDS, DECISION_MAKING, ENGAGEMENT_LEVELS, LEVELS
+from engine.model.sitemoves import LISTED_SITES, AssessmentMoves, SiteMove
+from engine.model.vocabulary import (
+    CATEGORIES,
+    CFIR_DOMAINS,
+    CFIR_IDS,
+    CFIR_SUBCONSTRUCTS,
+    DECISION_MAKING,
+    ENGAGEMENT_LEVELS,
+    LEVELS,
+)
 
 WIDTH = 100
 """summary.md's tables fit this many columns (long cells are shortened with '…')."""
 
 
-def render_portfolio_markdown(p: Portfolio, engine: dict[str, Any]) -> str:
-    """summary.md: the portfolio's tables, no wider than WIDTH columns."""
+def render_portfolio_markdown(p: Portfolio, engine: dict[str, Any], moves: AssessmentMoves | None = None) -> str:
+    """summary.md: the portfolio's tables, no wider than WIDTH columns; `moves`, when given, adds what
+    moved between the last two assessments of each site assessed more than once."""
     packs = ", ".join(f"{p['name']} {p['version']}" for p in engine["rulesets"])
     total = p.cases + p.failures
     out = ["# Portfolio summary", "",
@@ -32,7 +44,7 @@ def render_portfolio_markdown(p: Portfolio, engine: dict[str, Any]) -> str:
                           break_long_words=False, break_on_hyphens=False), "",
            f"Pictures of the same figures: [{HTML_NAME}]({HTML_NAME}).", ""]
     out += _recommendations(p) + _barriers(p) + _engagement(p) + _top(p)
-    out += _trends(p) + _failures(p)
+    out += _trends(p) + _moves(moves) + _failures(p)
     return "\n".join(out).rstrip("\n") + "\n"
 
 def _recommendations(p: Portfolio) -> list[str]:
@@ -97,6 +109,68 @@ def _trends(p: Portfolio) -> list[str]:
     out += [f"| {_cell(cid)} | {cols[cid][1]} | {cols[cid][2]} |" for cid in sorted(sites)]
     return out + [""]
 
+def _moves(moves: AssessmentMoves | None) -> list[str]:
+    """Between the last two assessments of each site assessed more than once: barriers resolved and
+    new, trust and engagement, items retired and new (matched by key); a table of counts, the most
+    frequent changes across sites, then each site's (the first LISTED_SITES)."""
+    found = moves.moves() if moves is not None else []
+    if moves is None or not found:
+        return []
+    out = ["## What moved since the previous assessment", "",
+           *textwrap.wrap("Between the last two assessments of each site assessed more than once: CFIR barriers "
+                          "resolved and new, trust and engagement, and the plan's items retired and new (matched "
+                          "by their key, as `isp-advisor compare` matches them; it also shows why each moved).",
+                          WIDTH, break_on_hyphens=False), ""]
+    rows = [[m.case_id, f"{m.before.assessed_on} → {m.after.assessed_on}",
+             f"{m.before.trust or '-'} → {m.after.trust or '-'}",
+             f"{m.before.engagement[0] or '-'} → {m.after.engagement[0] or '-'}",
+             f"-{len(m.barriers_resolved)} +{len(m.barriers_new)}", f"-{len(m.items_retired)} +{len(m.items_new)}"]
+            for m in found]
+    out += [_table(rows, ["case", "assessments", "trust", "engagement", "barriers", "items"], flex=(0,),
+                   floors={0: 16}), "",
+            "Barriers: resolved (-) and new (+); items: retired (-) and new (+).", ""]
+    if len(found) > 1:
+        totals = moves.totals(found)
+        across = []
+        for name, what, label in (("barriers_resolved", "barrier resolved", _construct),
+                                  ("barriers_new", "new barrier", _construct),
+                                  ("items_retired", "item retired", moves.label),
+                                  ("items_new", "new item", moves.label)):
+            across += [[what, label(k), n] for k, n in sorted(totals[name].items(), key=lambda kv: (-kv[1], kv[0]))[:5]]
+        if across:
+            out += ["Most frequent across the sites:", "",
+                    _table(across, ["change", "what", "sites"], flex=(1,), floors={1: 40}), ""]
+    for m in found[:LISTED_SITES]:
+        out += [f"### {_cell(m.case_id)}: {m.before.assessed_on} → {m.after.assessed_on}", ""]
+        out += [line for item in _move_items(moves, m)
+                for line in textwrap.wrap(item, WIDTH, initial_indent="- ", subsequent_indent="  ",
+                                          break_long_words=False, break_on_hyphens=False)]
+        out += [""]
+    if len(found) > LISTED_SITES:
+        out += [f"... and {len(found) - LISTED_SITES} more sites: items.parquet (`--tables parquet`) holds every "
+                "assessment.", ""]
+    return out
+
+
+def _move_items(moves: AssessmentMoves, m: SiteMove) -> list[str]:
+    def listed(keys: tuple[str, ...], label: Any) -> str:
+        return "; ".join(label(k) for k in keys) if keys else "none"
+
+    return [f"Barriers resolved: {listed(m.barriers_resolved, _construct)}.",
+            f"New barriers: {listed(m.barriers_new, _construct)}.",
+            f"Items retired: {listed(m.items_retired, moves.label)}.",
+            f"New items: {listed(m.items_new, moves.label)}."]
+
+
+def _construct(cid: str) -> str:
+    """A construct's name with its id; a subconstruct's with its construct's name."""
+    name = CFIR_IDS.get(cid, cid)
+    if cid in CFIR_SUBCONSTRUCTS:
+        parent = cid.rsplit(".", 1)[0]
+        name = f"{CFIR_IDS.get(parent, parent)}: {name}"
+    return f"{name} ({cid})"
+
+
 def _failures(p: Portfolio) -> list[str]:
     out = ["## Failures", ""]
     if not p.failures:
@@ -132,10 +206,22 @@ def _table(rows: list[list[Any]], headers: list[str], flex: tuple[int, ...] = ()
     return "\n".join([line(headers), "|" + "|".join("-" * (w + 2) for w in widths) + "|", *map(line, cells)])
 
 
+DATED = re.compile(r" \(\d{4}-\d{2}-\d{2}\)\Z")
+"""A site's label naming one of its several assessments: 'Millbrook Family Resource Center (2026-02-10)'."""
+
+
 def _shorten(text: str, width: int, keep_end: bool = False) -> str:
+    """`text` in `width` characters, cut with '…' at its end (`keep_end`: at its start); the date that
+    tells a site's assessments apart is kept whole."""
     if len(text) <= width:
         return text
-    return "…" + text[-(width - 1):] if keep_end else text[:width - 1].rstrip() + "…"
+    if keep_end:
+        return "…" + text[-(width - 1):]
+    dated = DATED.search(text)
+    if dated and width > len(dated.group()) + 4:
+        tail = dated.group()
+        return text[:width - len(tail) - 1].rstrip() + "…" + tail
+    return text[:width - 1].rstrip() + "…"
 
 
 def where(row: dict[str, Any]) -> str:

@@ -85,7 +85,7 @@ def outcomes_text(item: SpecItem) -> str:
 
 def when_line(item: SpecItem) -> str:
     s = item.spec
-    return f"{s.stage}; {s.horizon} ({BY_WHEN[s.horizon]})"
+    return f"{s.stage}; {s.horizon} ({BY_WHEN[s.horizon]})" + (f"; due {s.due}" if s.due else "")
 
 
 def dose_line(item: SpecItem) -> str:

@@ -15,7 +15,18 @@ from tabulate import tabulate
 from engine.model.placement import Placement
 from engine.model.results import Recommendation, Result
 from engine.model.vocabulary import CATEGORIES, CATEGORY_TITLES
-from engine.render.plantext import HORIZON_TITLES, View, also_line, first_action, reasons_line, shown, why_here
+from engine.render.plantext import (
+    HORIZON_TITLES,
+    View,
+    also_line,
+    decision_line,
+    first_action,
+    lent_actions,
+    reasons_line,
+    shown,
+    why_here,
+    working_groups,
+)
 from engine.render.prooftext import proof_lines
 
 MIN_WIDTH = 40
@@ -75,6 +86,8 @@ def _start_item(n: int, rec: Recommendation, place: Placement, width: int) -> li
     out = wrap(f"{rec.title}  [{_kind(rec)}]", width, pad, head)
     out += wrap("Do: " + first_action(rec), width, pad)
     out += wrap("Why here: " + why_here(rec, 3), width, pad)
+    if (decided := decision_line(place)) is not None:
+        out += wrap("Team: " + decided, width, pad)
     reasons = reasons_line(place)
     out += wrap(f"{reasons[0].upper()}{reasons[1:]} ({', '.join(rec.rule_ids)})", width, pad)
     return out
@@ -83,7 +96,9 @@ def _start_item(n: int, rec: Recommendation, place: Placement, width: int) -> li
 def _short_item(n: int, rec: Recommendation, place: Placement, width: int) -> list[str]:
     head = f"{n:>3}. "
     pad = " " * len(head)
+    decided = decision_line(place)
     return (wrap(rec.title, width, pad, head)
+            + (wrap("Team: " + decided, width, pad) if decided else [])
             + wrap(f"{_kind(rec)}; {_ids(rec)}; {reasons_line(place)}", width, pad))
 
 
@@ -119,7 +134,8 @@ def _detail_tables(items: list[tuple[Recommendation, Placement]], view: View) ->
         for _ in range(4):
             rows = []
             for rec, place in group:
-                body = wrap(rec.title, body_w) + [x for a in rec.actions for x in wrap("- " + a, body_w, "  ")]
+                body = wrap(rec.title, body_w) + [x for a in (*rec.actions, *lent_actions(place))
+                                                  for x in wrap("- " + a, body_w, "  ")]
                 body += [x for line in also_line(place) for x in wrap(line, body_w, "  ")]
                 body += wrap("rule: " + ", ".join(rec.rule_ids), body_w, "  ")
                 rows.append([place.rank, rec.priority, place.horizon, "\n".join(body)])
@@ -163,6 +179,9 @@ def render_table(result: Result, view: View) -> str:
         out += ["", "== Detail by category =="]
     if items:
         out += _detail_tables(items, view)
+    for title, lines in working_groups(result):
+        out += ["", f"{title} (the team's decisions file):"]
+        out += [x for line in lines for x in wrap(line, width, "    ", "  - ")]
     if result.plan is not None and result.plan.held_back:
         out += ["", "Held back (fired, but waiting for what supersedes them or for an answer):"]
         for h in result.plan.held_back:

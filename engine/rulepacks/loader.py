@@ -356,7 +356,10 @@ def _load_rule(doc: Document, data: Any, loc: tuple[str | int, ...], info: PackI
         supersedes=tuple(model.supersedes), evidence_level=model.evidence_level or 0,
         fallbacks=dict(model.fallbacks), variants=variants, specification=specification,
         addresses=tuple(model.addresses), waits_for=waits_for, texts=choices,
-        unstated_ok=model.unstated_ok.reason if model.unstated_ok else "", safety=model.safety,
+        unstated_ok=model.unstated_ok.reason if model.unstated_ok else "",
+        safety=model.safety or model.precedence == "safety",
+        precedence="safety" if model.safety or model.precedence == "safety" else model.precedence or "",
+        conflicts_with=tuple(model.conflicts_with),
     )
 
 
@@ -408,7 +411,7 @@ def _check_placeholders(model: Any, add: Any, when: Condition | None,
     states what it names, or with a fallback (no output may stand in for a person the case never named)."""
     from engine.rulepacks.placeholders import all_names, known_name, names_in, requires
 
-    def guarded(extra: Condition | None) -> Callable[[str], bool]:
+    def guarded(extra: Condition | None) -> Callable[[str], bool]:  # `{derived.x}`: a test of derived.x
         conds = [c for c in (when, extra) if c is not None]
         return lambda name: name in model.fallbacks or any(guarantees(c, set(requires(name))) for c in conds)
 
@@ -434,7 +437,7 @@ def _check_placeholders(model: Any, add: Any, when: Condition | None,
                 add(loc, f"unknown placeholder '{{{name}}}'",
                     (did_you_mean(name, names) or "placeholders: " + ", ".join(names[:12]) + ", ...")
                     + "; write {{ and }} for literal braces", code="unknown_placeholder")
-            elif ":" in name and not fillable(name):
+            elif (":" in name or name.startswith("derived.")) and not fillable(name):
                 add(loc, f"'{{{name}}}' may have nothing to name: the conditions do not make sure the case states "
                     f"{' or '.join(requires(name)[:2])}{' (or another group)' if len(requires(name)) > 2 else ''}",
                     "move the text into a `texts:` variant whose `when` tests that fact, or give the rule a "
@@ -631,10 +634,12 @@ def _resolve(rules: list[Rule], packs: list[PackInfo], disables: list[tuple[str,
 
 
 def _check_plan_refs(rules: list[Rule], disabled: dict[str, str], problems: list[Problem]) -> None:
-    """`after` and `supersedes` name loaded rules (or tags of the vocabulary), never the rule itself."""
+    """`after` and `supersedes` name loaded rules (or tags of the vocabulary), never the rule itself;
+    `supersedes` never closes a cycle (A holds back B holds back A: a plan would silently lose both)."""
     ids = {r.id for r in rules}
+    _check_supersedes_cycles(rules, problems)
     for r in rules:
-        for fld, refs in (("after", r.after), ("supersedes", r.supersedes)):
+        for fld, refs in (("after", r.after), ("supersedes", r.supersedes), ("conflicts_with", r.conflicts_with)):
             for ref in refs:
                 if ":" in ref:
                     key, _, tag = ref.partition(":")
@@ -662,6 +667,33 @@ def _with(rule: Rule, **kw: Any) -> Rule:
     from dataclasses import replace
 
     return replace(rule, **kw)
+
+
+def _check_supersedes_cycles(rules: list[Rule], problems: list[Problem]) -> None:
+    """One problem per rule on a `supersedes` cycle, naming the cycle."""
+    edges = {r.id: [t for t in r.supersedes if ":" not in t] for r in rules}
+    by_id = {r.id: r for r in rules}
+    reported: set[str] = set()
+    for start in sorted(edges):
+        stack: list[tuple[str, list[str]]] = [(start, [start])]
+        seen: set[str] = set()
+        while stack:
+            node, path = stack.pop()
+            for nxt in edges.get(node, ()):
+                if nxt == start and len(path) > 1:
+                    cycle = path + [start]
+                    if start not in reported:
+                        r = by_id[start]
+                        problems.append(Problem(
+                            file=r.file, line=r.line, rule_id=r.id, field="supersedes", code="supersedes_cycle",
+                            message="'supersedes' goes round in a circle: " + " -> ".join(cycle) + " (when they "
+                                    "all fire, each holds the next back and the plan loses them all)",
+                            hint="keep `supersedes` on one side only, or use `conflicts_with` to keep the "
+                                 "better-ranked item"))
+                        reported.add(start)
+                elif nxt not in seen and nxt in edges:
+                    seen.add(nxt)
+                    stack.append((nxt, path + [nxt]))
 
 
 def _check_derived(rules: Iterable[Rule], problems: list[Problem]) -> None:
@@ -694,6 +726,25 @@ def _check_derived(rules: Iterable[Rule], problems: list[Problem]) -> None:
                                             message=f"compares {t.fact} with {val!r}, but it is derived as "
                                                     f"{', '.join(sorted(want))}",
                                             hint="compare with a value of the type the derive blocks set"))
+    _check_derived_words(rules, types, problems)
+
+
+def _check_derived_words(rules: Iterable[Rule], types: dict[str, set[str]], problems: list[Problem]) -> None:
+    """`{derived.<name>}` in a text names a fact some rule derives as a word."""
+    from engine.rulepacks.placeholders import derived_name, names_in
+
+    for r in rules:
+        texts = (r.title, r.rationale, *r.actions, *(var.text for var in r.variants),
+                 *(t for c in r.texts for t in (c.title, *c.actions)))
+        for name in dict.fromkeys(n for t in texts for n in names_in(t) if derived_name(n)):
+            kinds = types.get(name[len(DERIVED_PREFIX):])
+            if kinds != {"word"}:
+                problems.append(Problem(
+                    file=r.file, line=r.line, rule_id=r.id, field="text", code="unknown_placeholder",
+                    message=(f"'{{{name}}}' names a fact no rule derives" if not kinds
+                             else f"'{{{name}}}' is derived as {', '.join(sorted(kinds))}, not a word"),
+                    hint="add a rule whose `derive` sets it to a word (e.g. derive: {support_cadence: "
+                         "\"every two weeks\"}), or use another placeholder"))
 
 
 def _type_name(value: Any) -> str:

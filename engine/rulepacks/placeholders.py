@@ -1,4 +1,4 @@
-"""Placeholders in rule text: `{site}`, `{barriers}`, ... filled from the case, never evaluated.
+"""Placeholders in rule text: `{site}`, `{barriers}`, `{derived.<name>}` ... filled from the case, never evaluated.
 
 The list is closed: a pack naming anything else fails to load (with a did-you-mean). Values are
 plain text; every renderer escapes them like any other text. `{{` and `}}` stand for braces.
@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from engine.model import sitevocab as sv
 from engine.model import vocabulary as v
+from engine.model.dates import long_date
 
 if TYPE_CHECKING:
     from engine.model.case import Case, Person
@@ -69,9 +70,18 @@ def site_names() -> list[str]:
 SITE_NAMES: frozenset[str] = frozenset(site_names())
 
 
+DERIVED_NAME = re.compile(r"derived\.[a-z][a-z0-9_]*\Z")
+"""`{derived.<name>}`: the word a `derive` block sets, e.g. the one support cadence every text of a plan
+reads (`rules load` checks a rule derives it)."""
+
+
+def derived_name(name: str) -> bool:
+    return DERIVED_NAME.match(name) is not None
+
+
 def known_name(name: str) -> bool:
-    """A placeholder the language knows: one of PLACEHOLDERS or a site placeholder."""
-    return name in PLACEHOLDERS or name in SITE_NAMES
+    """A placeholder the language knows: one of PLACEHOLDERS, a site placeholder or a derived word."""
+    return name in PLACEHOLDERS or name in SITE_NAMES or derived_name(name)
 
 
 def all_names() -> list[str]:
@@ -81,6 +91,8 @@ def all_names() -> list[str]:
 def requires(name: str) -> tuple[str, ...]:
     """The fact paths one of which a rule's conditions must guarantee before its text may use the site
     placeholder `name` (a test on any of them, other than `exists: false`, means the case states it)."""
+    if derived_name(name):
+        return (name,)
     family, _, rest = name.partition(":")
     if name == "person:leaving":  # a day count until someone leaves means someone is leaving
         return tuple(f"people.{g}.{f}" for f in ("leaving", "leaving_days_until") for g in sv.PEOPLE_GROUPS)
@@ -96,14 +108,6 @@ def requires(name: str) -> tuple[str, ...]:
     return ()
 
 
-def long_date(iso: str) -> str:
-    """2026-05-01 -> '1 May 2026' (English month names, whatever the machine's locale)."""
-    year, month, day = iso.split("-")
-    return f"{int(day)} {_MONTHS[int(month) - 1]} {year}"
-
-
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-           "November", "December")
 
 
 def _who(person: Person) -> str:
@@ -275,6 +279,9 @@ def case_values(facts: Mapping[str, Any]) -> dict[str, str | None]:
     for key in ("engagement.level", "engagement.target", "engagement.next"):
         if known[key]:
             known[key] = _words(str(known[key]))
+    for key, value in facts.items():  # the words `derive` blocks set: `{derived.support_cadence}`
+        if isinstance(value, str) and key.startswith("derived.") and key.count(".") == 1:
+            known[key] = value
     return known
 
 

@@ -28,7 +28,7 @@ from engine import __version__
 from engine.model.conditions import All, Any_, Condition, Not, Test
 from engine.model.rules import PackInfo, Rule, RuleBase, Source, TextChoice, Variant
 
-FORMAT = 5
+FORMAT = 6
 KEEP = 8
 """Cache entries kept (by last use): one per pack edit would otherwise pile up without end."""
 MAX_PACK_BYTES = 1_000_000
@@ -189,8 +189,8 @@ def _cond_from(d: Any) -> Condition:
 
 _RULE_FIELDS = ("id", "pack", "file", "line", "title", "category", "priority", "score", "key", "description",
                 "derive", "rationale", "overrides", "table", "urgent", "not_before", "due", "evidence_level",
-                "fallbacks", "specification", "unstated_ok", "safety")
-_TUPLE_FIELDS = ("stages", "after", "supersedes", "addresses", "waits_for")
+                "fallbacks", "specification", "unstated_ok", "safety", "precedence")
+_TUPLE_FIELDS = ("stages", "after", "supersedes", "addresses", "waits_for", "conflicts_with")
 
 
 def _base_to(base: RuleBase) -> dict[str, Any]:
@@ -219,7 +219,8 @@ def _base_from(data: dict[str, Any]) -> RuleBase:
              variants=tuple(Variant(_cond_from(c), t) for c, t in item["variants"]),
              texts=tuple(TextChoice(_cond_from(c), t, tuple(a)) for c, t, a in item["texts"]),
              stages=tuple(item["stages"]), after=tuple(item["after"]), supersedes=tuple(item["supersedes"]),
-             addresses=tuple(item["addresses"]), waits_for=tuple(item["waits_for"]))
+             addresses=tuple(item["addresses"]), waits_for=tuple(item["waits_for"]),
+             conflicts_with=tuple(item["conflicts_with"]))
         for item in data["rules"])
     packs = tuple(PackInfo(**p) for p in data["packs"])
     sources = {k: Source(**s) for k, s in data["sources"].items()}

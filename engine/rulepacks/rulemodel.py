@@ -20,10 +20,10 @@ Category = Literal["tailored_support", "facilitation", "equity", "capacity_build
 Priority = Literal["high", "medium", "low"]
 OPERATORS: tuple[str, ...] = ("equals", "not_equals", "in", "not_in", "lt", "lte", "gt", "gte", "exists")
 
-RULE_ID_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{0,99}$")
-NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")
-SEMVER_RE = re.compile(r"^\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$")
-DERIVED_NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+RULE_ID_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{0,99}\Z")
+NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,63}\Z")
+SEMVER_RE = re.compile(r"^[0-9]+\.[0-9]+\.[0-9]+([-+][0-9A-Za-z.-]+)?\Z")
+DERIVED_NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,63}\Z")
 
 
 
@@ -144,7 +144,7 @@ class Tags(_Strict):
 
 Horizon = Literal["now", "next", "later"]
 Stage = Literal["exploration", "installation", "initial_implementation", "full_implementation", "sustainment"]
-TAG_REF_RE = re.compile(r"^[a-z_]+:[A-Za-z0-9_.-]+$")
+TAG_REF_RE = re.compile(r"^[a-z_]+:[A-Za-z0-9_.-]+\Z")
 
 
 def _tag_ref(value: str) -> str:
@@ -167,7 +167,7 @@ class RationaleVariant(_Strict):
     text: str = Field(min_length=1)
 
 
-KEY_RE = re.compile(r"^[a-z0-9_.:-]{1,64}$")
+KEY_RE = re.compile(r"^[a-z0-9_.:-]{1,64}\Z")
 
 
 def _key(value: str) -> str:
@@ -275,6 +275,11 @@ class RuleModel(_Strict):
     """Title and action variants chosen by what the case states (the rule's own are the default)."""
     safety: bool = False
     """A care-and-safety item (people harmed or at risk): placed before every other item, urgent ones too."""
+    precedence: Literal["safety", "relationship"] | None = None
+    """The item's tier in the plan's precedence (docs/plan.md): `safety` (the same as `safety: true`), or
+    `relationship` (repairing relationships, hearing each side, listening first): after safety, before the rest."""
+    conflicts_with: list[RuleId] = []
+    """Rules whose advice contradicts this rule's: when both are in a plan the lower-ranked item is held back."""
     unstated_ok: Unstated | None = None
     """The reason this rule may read an unstated yes/no like "no" (otherwise `rules lint` flags it)."""
 
@@ -293,9 +298,10 @@ class RuleModel(_Strict):
         if self.derive is not None and (self.urgent or self.not_before or self.due or self.stages or self.after
                                         or self.supersedes or self.evidence_level or self.fallbacks
                                         or self.specification or self.addresses or self.waits_for or self.texts
-                                        or self.safety):
-            raise FieldInvalid("plan fields (urgent, not_before, due, stages, after, supersedes, evidence_level, "
-                             "fallbacks, specification, addresses, waits_for, texts) apply to recommending rules only",
+                                        or self.safety or self.precedence or self.conflicts_with):
+            raise FieldInvalid("plan fields (urgent, not_before, due, stages, after, supersedes, conflicts_with, "
+                             "evidence_level, fallbacks, specification, addresses, waits_for, texts, safety, "
+                             "precedence) apply to recommending rules only",
                              "remove them from this derive rule")
         if (self.recommend is None) == (self.derive is None):
             raise FieldInvalid("a rule needs exactly one of 'recommend' or 'derive'", ""
@@ -343,7 +349,7 @@ class PackModel(_Strict):
     tables: list[dict[str, Any]] = []
 
 
-_URL_RE = re.compile(r"^https?://[^\s\x00-\x1f\x7f]+$", re.IGNORECASE)
+_URL_RE = re.compile(r"^https?://[^\s\x00-\x1f\x7f]+\Z", re.IGNORECASE)
 
 
 def _url(value: str) -> str:
