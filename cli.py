@@ -899,12 +899,14 @@ COMPARE_FORMATS = ["table", "markdown", "json", "html"]
               help="Output format (html: small multiples of each rating over the assessments).")
 @click.option("--no-decisions", is_flag=True,
               help="Ignore the assessments' decisions files (<stem>.plan.yaml beside each case).")
+@click.option("--redact", "redact", multiple=True, type=click.Choice(["people"]),
+              help="Replace every person's name by their role in all output (repeatable).")
 @plan_options
 @date_option
 @rules_option
 @output_options
-def compare_cmd(cases: tuple[str, ...], fmt: str, no_decisions: bool, now_n: int, next_n: int, date: Any,
-                rules: tuple[str, ...], output: str | None, force: bool) -> None:
+def compare_cmd(cases: tuple[str, ...], fmt: str, no_decisions: bool, redact: tuple[str, ...], now_n: int,
+                next_n: int, date: Any, rules: tuple[str, ...], output: str | None, force: bool) -> None:
     """Compare assessments of one site (same case_id): what changed, what the plan retired, added and moved.
 
     The cases are put in order of assessed_on when every one states it, else taken in the order given.
@@ -933,8 +935,17 @@ def compare_cmd(cases: tuple[str, ...], fmt: str, no_decisions: bool, now_n: int
     # a glob such as millbrook-*.yaml also names the decisions files beside the cases: they are read
     # with their case, never as an assessment
     loaded = [(path, load_case(path)) for path in cases if not is_decisions_file(path)]
+    decisions: Any = not no_decisions
+    if redact:  # each case and its decisions redacted before anything is computed
+        from engine.io.decisionfile import find_decisions
+        from engine.model.redact import redacted
+
+        pairs = [redacted(case, find_decisions(path, case.case_id, disabled=no_decisions), redact)
+                 for path, case in loaded]
+        loaded = [(path, case) for (path, _), (case, _) in zip(loaded, pairs, strict=True)]
+        decisions = [d for _, d in pairs]
     result = compare(load_engine(rules), loaded, PlanOptions(now=now_n, next=next_n), iso(date),
-                     decisions=not no_decisions)
+                     decisions=decisions)
     emit(render_compare(result.to_dict(), fmt, terminal_width()), output, force)
 
 

@@ -248,3 +248,21 @@ def test_xlsx_neutralises_formulas_in_titles_from_the_case(tmp_path: Path) -> No
     assert values and not any(v.startswith(("=", "+", "-", "@")) for v in values)
     assert any(v.startswith("'=cmd") for v in values) or any("=cmd" in v for v in values)
     _ = io
+
+
+def test_compare_redacts_people_too(tmp_path: Path) -> None:
+    first, second = (tmp_path / p.name for p in sorted((CASES / "over-time").glob("millbrook-*.yaml"))[:2])
+    for p in (first, second):
+        text = (CASES / "over-time" / p.name).read_text()
+        p.write_text(text)
+    both = {r["key"] for r in plan_json(first)["recommendations"]} & {r["key"] for r in plan_json(second)[
+        "recommendations"]}
+    key = sorted(both)[0]
+    run("decide", str(first), key, "--accept", "--owner", "Rosa Quintero", "--date", "2026-02-10")
+    plain = run("compare", str(first), str(second), "-f", "json").stdout
+    assert "Rosa Quintero" in plain
+    for fmt in ("json", "table", "markdown", "html"):
+        out = run("compare", str(first), str(second), "-f", fmt, "--redact", "people").stdout
+        assert "Rosa Quintero" not in out, fmt
+    assert "an owner (name withheld)" in run("compare", str(first), str(second), "-f", "json", "--redact",
+                                             "people").stdout

@@ -239,6 +239,7 @@ def test_no_serious_accessibility_violations_and_no_side_scroll_at_390(browser: 
             assert "Each group" in page.inner_text("#plan")
             page.goto(srv.url + "/case/millbrook-2026-06-09/compare")
             assert "Stage" in page.content()
+            assert _axe(page) == [], ("compare", width)
             assert _no_side_scroll(page), ("compare", width)
 
 
@@ -288,6 +289,16 @@ def test_escaping_csrf_paths_hosts_and_uploads(tmp_path: Path) -> None:
     assert "<img src=x" not in page
     start = client.get("/").text
     assert "<script>alert(1)" not in start
+    # hostile answers typed into the form are stored as text and shown escaped, never run
+    ok0 = {"X-CSRF-Token": settings.csrf}
+    for value, shown_as in (("<img src=x onerror=alert(3)>", "&lt;img src=x onerror=alert(3)&gt;"),
+                            ("{{7*7}} {% raw %}", "{{7*7}} {% raw %}")):
+        res = client.post("/case/riverside-fqhc/field", data={"path": "innovation", "value": value}, headers=ok0)
+        assert res.status_code == 200 and "<img src=x" not in res.text
+        shown = client.get("/case/riverside-fqhc").text
+        assert shown_as in shown and "<img src=x" not in shown
+    res = client.post("/case/riverside-fqhc/field", data={"path": "innovation", "value": "bell\x07ring"}, headers=ok0)
+    assert "control" in res.text  # the case model's own message, beside the field
     # every POST carries the page's token
     res = client.post("/case/riverside-fqhc/field", data={"path": "relationships.trust", "value": "high"})
     assert res.status_code == 403 and "trust: low" in (ws / "riverside-fqhc.yaml").read_text()
