@@ -190,7 +190,8 @@ def test_find_cues_never_changes_the_case(tmp_path: Path) -> None:
 
 
 def test_a_1_mb_notes_field_of_hostile_text_is_read_and_raises_nothing_spurious() -> None:
-    filler = ("snapshot national \x00\x1b[2J\u202e band    of tribalism no\x00time n\u00e9 \u212aill"
+    # (control characters are refused in free text since issue 26: tests/test_hardening26.py)
+    filler = ("snapshot national \u00a0\u200b band    of tribalism no\u00adtime n\u00e9 \u212aill"
               + " " * 200 + "-" * 50 + "\u2019" * 20)
     notes = (filler * (1_000_000 // len(filler) + 1))[:1_000_000]
     assert find_cues(case(notes=notes)) == ()  # 'band' and 'of' four spaces apart are not the phrase

@@ -17,6 +17,7 @@ from engine.model.conditions import describe, fmt_value, to_data
 from engine.model.jsontext import number
 from engine.model.rules import Rule, RuleBase
 from engine.model.vocabulary import CATEGORY_TITLES
+from engine.render.mdtext import md_text
 from engine.rulepacks.loader import load_rulebase
 
 
@@ -193,9 +194,9 @@ def catalogue(base: RuleBase) -> str:
 def _entry(r: Rule) -> list[str]:
     where = f"{r.pack}, `{Path(r.file).name}`" + (f", table `{r.table}`" if r.table else "")
     head = f"`{r.id}` · priority {r.priority}" + (f" · score {number(r.score)}" if r.score else "")
-    lines = [f"### {r.title}", "", f"{head} · {where}", "", "**When:**", ""]
+    lines = [f"### {md_text(r.title)}", "", f"{head} · {where}", "", "**When:**", ""]
     lines += ["    " + line for line in describe(r.when).splitlines()]
-    lines += ["", "**Actions:**", ""] + [f"- {a}" for a in r.actions]
+    lines += ["", "**Actions:**", ""] + [f"- {md_text(a)}" for a in r.actions]
     tags = [f"{k}: {', '.join(v)}" for k, v in r.tags.items() if v]
     if tags:
         lines += ["", "**Tags:** " + "; ".join(tags)]

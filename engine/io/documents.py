@@ -278,8 +278,12 @@ def _is_text(s: str) -> bool:
 
 
 def _not_text(doc: Document, loc: Path_, what: str, error: type[IspAdvisorError]) -> IspAdvisorError:
-    return error(Problem(file=doc.path, line=doc.line_of(loc), field=dotted(loc), code="encoding",
-                         message=f"invalid text: the {what} holds a lone surrogate (such as \\ud800)",
+    """The problem, located without printing the bad text itself (it cannot be written as UTF-8: the
+    message would fail on its way to the terminal); a bad key is shown escaped."""
+    safe = tuple(p.encode("utf-8", "backslashreplace").decode("ascii", "backslashreplace") if isinstance(p, str)
+                 else p for p in loc)
+    return error(Problem(file=doc.path, line=doc.line_of(loc[:-1] if what == "key" else loc), field=dotted(safe),
+                         code="encoding", message=f"invalid text: the {what} holds a lone surrogate (such as \\ud800)",
                          hint="remove the \\u escape or write the character itself"))
 
 

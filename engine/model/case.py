@@ -80,7 +80,7 @@ class _Section(BaseModel):
 class Challenge(_Section):
     type: ChallengeType | None = Field(None, description="technical: easy to name and solve; adaptive: "
                                        "no easy answer, needs learning; mixed: both")
-    summary: str | None = None
+    summary: FreeText | None = None
 
 
 class Engagement(_Section):
@@ -111,7 +111,7 @@ class Leadership(_Section):
 
 
 class Equity(_Section):
-    priority_populations: list[str] | None = None
+    priority_populations: list[FreeText] | None = None
     disparities_identified: bool | None = None
     structural_racism_acknowledged: bool | None = None
     community_defined_evidence: bool | None = None
@@ -235,6 +235,21 @@ def _plain_text(value: str) -> str:
     return " ".join(value.split())
 
 
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def _free_text(value: str) -> str:
+    """Free text (a site's name, a summary, notes): any words and line breaks, but no control characters
+    (a terminal escape, a bare carriage return, a bidirectional override would reach every rendering, a
+    terminal or a spreadsheet)."""
+    bad = next((c for c in value if (unicodedata.category(c) == "Cc" and c not in "\t\n")
+                or c in _BIDI_CONTROLS), None)
+    if bad is not None:
+        raise FieldInvalid(f"holds a control character ({bad!r})", "remove it: plain text and line breaks only")
+    return value
+
+
+FreeText = Annotated[str, AfterValidator(_free_text)]
 ShortText = Annotated[str, Field(min_length=1, max_length=500), AfterValidator(_plain_text)]
 Summary = Annotated[str, Field(min_length=1, max_length=2000), AfterValidator(_plain_text)]
 
@@ -300,8 +315,8 @@ class Case(_Section):
     """One site's implementation context. Every section is optional except case_id."""
 
     case_id: Annotated[str, AfterValidator(_case_id)]
-    site: str | None = None
-    innovation: str | None = None
+    site: FreeText | None = None
+    innovation: FreeText | None = None
     setting: Setting | None = None
     stage: Stage | None = None
     challenge: Challenge | None = None
@@ -319,12 +334,12 @@ class Case(_Section):
     perspectives: list[Perspective] | None = Field(
         None, description="The same facts as each group sees them; see README 'Several perspectives in one case'")
     assessed_on: IsoDate | None = Field(None, description="When this assessment was made (YYYY-MM-DD)")
-    assessed_by: list[str] | None = Field(None, description="Who made the assessment (roles or groups)")
+    assessed_by: list[FreeText] | None = Field(None, description="Who made the assessment (roles or groups)")
     ratings: dict[Annotated[str, AfterValidator(_rating_key)], StrategyRating] | None = Field(
         None, description="The team's go-zone ratings: rule id or ERIC strategy id -> {importance: 1-5, "
         "feasibility: 1-5}; they override the Waltz et al. 2015 priors in `isp-advisor plan`")
     outcomes: Outcomes | None = None
-    notes: str | None = None
+    notes: FreeText | None = None
     people: list[Person] | None = Field(None, max_length=sv.MAX_PEOPLE,
                                         description="Who is involved: role, group, and optionally name, stance, status")
     problem: ProblemStatement | None = None

@@ -6,9 +6,8 @@ result read back from results.jsonl (batch --resume) gives the same bytes as a f
 
 from __future__ import annotations
 
-import csv
 import functools
-import io
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -28,9 +27,16 @@ PRIORITY_RANKS = {"high": "1", "medium": "2", "low": "3"}
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
+_BREAK = re.compile(r"(\r\n|\r|\n)")
+
+
 def cell(text: str) -> str:
-    """A cell a spreadsheet will not run: text starting like a formula gets a leading apostrophe."""
-    return "'" + text if text.startswith(FORMULA_START) else text
+    """A cell a spreadsheet will not run: text starting like a formula gets a leading apostrophe, and so
+    does every line of it (a spreadsheet may split a cell at a bare CR or LF and read each piece as a cell)."""
+    if "\r" not in text and "\n" not in text:
+        return "'" + text if text.startswith(FORMULA_START) else text
+    parts = _BREAK.split(text)
+    return "".join(p if i % 2 or not p.startswith(FORMULA_START) else "'" + p for i, p in enumerate(parts))
 
 
 def rows(result: dict[str, Any], site: str = "") -> list[list[str]]:
@@ -81,18 +87,18 @@ def _parts(rec: Any) -> tuple[str, str]:
 
 
 def quoted(text: str) -> str:
-    """One field as csv.writer writes it here (minimal quoting, '\\n' line ends): quoted when it holds
-    a comma, a quote or a line feed."""
-    if "," in text or '"' in text or "\n" in text:
+    """One field as the CSV writers here write it (minimal quoting, '\\n' line ends): quoted when it holds
+    a comma, a quote, a line feed or a carriage return (csv.writer leaves a bare CR unquoted when lines end
+    in LF, and a spreadsheet then starts a new row there)."""
+    if "," in text or '"' in text or "\n" in text or "\r" in text:
         return '"' + text.replace('"', '""') + '"'
     return text
 
 
-def to_text(table: list[list[str]]) -> str:
-    """CSV text for some rows (quoted where needed, '\\n' line ends)."""
-    buf = io.StringIO()
-    csv.writer(buf, lineterminator="\n").writerows(table)
-    return buf.getvalue()
+def to_text(table: Iterable[Iterable[str]]) -> str:
+    """CSV text for some rows (every field through `quoted`, '\\n' line ends): the one CSV writer of the
+    package (recommendations.csv, `plan --format csv`, `sweep --format csv`)."""
+    return "".join(",".join(quoted(str(f)) for f in row) + "\n" for row in table)
 
 
 def header_text() -> str:

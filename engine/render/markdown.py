@@ -15,6 +15,7 @@ from engine.model.rules import Source
 from engine.model.specdata import BY_WHEN
 from engine.model.vocabulary import CATEGORIES, CATEGORY_TITLES, CFIR_DOMAINS, CFIR_IDS
 from engine.render.casesummary import barriers, cfir_by_domain, facilitators, rating_text, summary_rows
+from engine.render.mdtext import md_text
 from engine.render.plantext import (
     HORIZON_TITLES,
     TAG_KINDS,
@@ -37,15 +38,11 @@ from engine.render.plantext import (
 from engine.render.prooftext import proof_lines
 
 FENCE = "`" * 3
-_SPECIAL = re.compile(r"([\\`*_\[\]])|&(?=#?\w+;)")
 
 
 def _esc(text: object) -> str:
-    """Case or rule text as Markdown text: no raw HTML or entities, no emphasis, links or code spans,
-    no table breaks, no line breaks."""
-    text = _SPECIAL.sub(lambda m: "&amp;" if m.group(0) == "&" else "\\" + m.group(0), str(text))
-    return (text.replace("<", "&lt;").replace(">", "&gt;").replace("|", "\\|")
-            .replace("\r", " ").replace("\n", " "))
+    """Case or rule text as Markdown text (engine/render/mdtext.py)."""
+    return md_text(text)
 
 
 def slug(heading: str) -> str:

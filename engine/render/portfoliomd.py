@@ -28,6 +28,7 @@ from engine.model.vocabulary import (
     ENGAGEMENT_LEVELS,
     LEVELS,
 )
+from engine.render.mdtext import md_text
 
 WIDTH = 100
 """summary.md's tables fit this many columns (long cells are shortened with '…')."""
@@ -156,10 +157,10 @@ def _move_items(moves: AssessmentMoves, m: SiteMove) -> list[str]:
     def listed(keys: tuple[str, ...], label: Any) -> str:
         return "; ".join(label(k) for k in keys) if keys else "none"
 
-    return [f"Barriers resolved: {listed(m.barriers_resolved, _construct)}.",
-            f"New barriers: {listed(m.barriers_new, _construct)}.",
-            f"Items retired: {listed(m.items_retired, moves.label)}.",
-            f"New items: {listed(m.items_new, moves.label)}."]
+    return [f"Barriers resolved: {_cell(listed(m.barriers_resolved, _construct))}.",
+            f"New barriers: {_cell(listed(m.barriers_new, _construct))}.",
+            f"Items retired: {_cell(listed(m.items_retired, moves.label))}.",
+            f"New items: {_cell(listed(m.items_new, moves.label))}."]
 
 
 def _construct(cid: str) -> str:
@@ -186,7 +187,7 @@ def _table(rows: list[list[Any]], headers: list[str], flex: tuple[int, ...] = ()
            left: tuple[int, ...] = (), floors: dict[int, int] | None = None) -> str:
     """A GitHub table no wider than WIDTH: the widest `flex` column is shortened first ('…'), down
     to its floor (`floors`, else 8); columns in `left` keep their end (file paths), others their start."""
-    cells = [[str(c).replace("\n", " ") for c in row] for row in rows]
+    cells = [[_cell(str(c)) for c in row] for row in rows]  # escaped first, so the widths are the shown ones
     widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(headers)]
     floor = {i: max(len(headers[i]), (floors or {}).get(i, 8)) for i in flex}
     while flex and sum(widths) + 3 * len(widths) + 1 > WIDTH:
@@ -197,7 +198,6 @@ def _table(rows: list[list[Any]], headers: list[str], flex: tuple[int, ...] = ()
     for row in cells:
         for i in flex:
             row[i] = _shorten(row[i], widths[i], keep_end=i in left)
-    cells = [[_cell(c) for c in row] for row in cells]
     widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(headers)]
 
     def line(row: list[str]) -> str:
@@ -220,8 +220,8 @@ def _shorten(text: str, width: int, keep_end: bool = False) -> str:
     dated = DATED.search(text)
     if dated and width > len(dated.group()) + 4:
         tail = dated.group()
-        return text[:width - len(tail) - 1].rstrip() + "…" + tail
-    return text[:width - 1].rstrip() + "…"
+        return text[:width - len(tail) - 1].rstrip().rstrip("\\") + "…" + tail
+    return text[:width - 1].rstrip().rstrip("\\") + "…"  # never half an escape
 
 
 def where(row: dict[str, Any]) -> str:
@@ -233,4 +233,4 @@ def problem(row: dict[str, Any]) -> str:
 
 
 def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    return md_text(text)

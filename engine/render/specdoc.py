@@ -7,8 +7,6 @@ formula; the HTML is one self-contained file whose pictures are inline SVG (engi
 
 from __future__ import annotations
 
-import csv
-import io
 from html import escape
 from typing import Any
 
@@ -26,7 +24,7 @@ from engine.model.specdata import (
     when_text,
 )
 from engine.model.vocabulary import CFIR_IDS
-from engine.render.csvrows import SEPARATOR, cell
+from engine.render.csvrows import SEPARATOR, cell, to_text
 from engine.render.jsonout import dumps
 from engine.render.markdown import _esc as md
 from engine.render.table import wrap
@@ -259,9 +257,7 @@ def mermaid(model: LogicModel) -> list[str]:
 # ---------------------------------------------------------------- csv
 
 def render_csv(spec: PlanSpec) -> str:
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(CSV_HEADER)
+    table = [list(CSV_HEADER)]
     for item in spec.items:
         s = item.spec
         dets = SEPARATOR.join(d.id.removeprefix("cfir:") for d in determinants_of(spec.logic_model, s.rule_id))
@@ -271,8 +267,8 @@ def render_csv(spec: PlanSpec) -> str:
                "" if item.rating.importance is None else f"{item.rating.importance:g}",
                "" if item.rating.feasibility is None else f"{item.rating.feasibility:g}", item.zone,
                item.rating.source, dets, s.mechanism, s.mechanism_source]
-        w.writerow([cell(c) for c in row])
-    return buf.getvalue()
+        table.append([cell(c) for c in row])
+    return to_text(table)
 
 
 def e(x: Any) -> str:

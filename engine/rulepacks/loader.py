@@ -335,6 +335,7 @@ def _load_rule(doc: Document, data: Any, loc: tuple[str | int, ...], info: PackI
     texts_when = [_condition(var.when, ("texts", i, "when"), add) for i, var in enumerate(model.texts)]
     _check_placeholders(model, add, when, texts_when)
     waits_for = _waits_for(model, add)
+    _check_control_characters(model, add)
     if model.key and model.category and len(model.category) + 1 + len(model.key) > 64:
         add(("key",), f"the item key '{model.category}:{model.key}' is longer than 64 characters",
             f"shorten the key to at most {63 - len(model.category)} characters", code="key_too_long")
@@ -459,6 +460,35 @@ def guarantees(cond: Condition, paths: set[str]) -> bool:
     if isinstance(cond, Any_):
         return all(guarantees(c, paths) for c in cond.items)
     return False
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def _check_control_characters(model: Any, add: Any) -> None:
+    """Rule text shown to people holds no control characters: a terminal escape (OSC 52 clipboard
+    writes, title setting), a bare carriage return or a bidirectional override would reach every
+    rendering of every plan."""
+    texts: list[tuple[tuple[str | int, ...], str]] = []
+    if model.title:
+        texts.append((("title",), model.title))
+    if model.description:
+        texts.append((("description",), model.description))
+    if model.recommend is not None:
+        texts += [(("recommend", "actions", i), a) for i, a in enumerate(model.recommend.actions)]
+    if isinstance(model.rationale, list):
+        texts += [(("rationale", i, "text"), v.text) for i, v in enumerate(model.rationale)]
+    elif model.rationale:
+        texts.append((("rationale",), model.rationale))
+    for i, var in enumerate(model.texts):
+        texts += [(("texts", i, "title"), var.title)] if var.title else []
+        texts += [(("texts", i, "actions", j), a) for j, a in enumerate(var.actions or ())]
+    texts += [(("fallbacks", k), v) for k, v in model.fallbacks.items()]
+    for loc, text in texts:
+        m = _CONTROL.search(text)
+        if m:
+            add(loc, f"holds a control character ({m.group(0)!r})",
+                "remove it: rule text is plain text (write {{ and }} for braces)", code="control_character")
 
 
 def _waits_for(model: Any, add: Any) -> tuple[str, ...]:
