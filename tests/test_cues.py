@@ -194,8 +194,10 @@ def test_a_1_mb_notes_field_of_hostile_text_is_read_and_raises_nothing_spurious(
     filler = ("snapshot national \u00a0\u200b band    of tribalism no\u00adtime n\u00e9 \u212aill"
               + " " * 200 + "-" * 50 + "\u2019" * 20)
     notes = (filler * (1_000_000 // len(filler) + 1))[:1_000_000]
-    assert find_cues(case(notes=notes)) == ()  # 'band' and 'of' four spaces apart are not the phrase
-    found = find_cues(case(notes=notes + " The tribe approved it."))
+    # the case model caps notes at 20,000 characters (issue 26); the lexicon must still cope with more
+    big = Case.model_construct(case_id="test-site", notes=notes)
+    assert find_cues(big) == ()  # 'band' and 'of' four spaces apart are not the phrase
+    found = find_cues(Case.model_construct(case_id="test-site", notes=notes + " The tribe approved it."))
     assert by_fact(found)[SOVEREIGNTY].found == "tribe"
 
 

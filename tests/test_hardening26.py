@@ -123,3 +123,55 @@ def test_a_lone_surrogate_in_a_json_key_is_an_input_error(tmp_path: Path) -> Non
     (folder / "ok.yaml").write_text((CASES / "riverside-fqhc.yaml").read_text())
     res = CliRunner().invoke(main, ["rules", "coverage", "--cases", str(folder)])
     assert res.exit_code == 2 and "bad.json" in res.stderr and "internal error" not in res.output
+
+
+# ---------------------------------------------------------------- low: entity codes, setuid bits, cache home
+
+
+def test_mermaid_labels_escape_the_hash_of_entity_codes() -> None:
+    from engine.render.specdoc import _mm
+
+    assert _mm("#lt;script#gt;") == "#35;lt;script#35;gt;"
+    assert _mm("<b>") == "#lt;b#gt;" and "#quot;" in _mm('say "hi"')
+
+
+def test_force_never_keeps_setuid_or_setgid_bits(tmp_path: Path) -> None:
+    import os
+    import stat
+
+    from engine.io.outputs import atomic_write
+
+    out = tmp_path / "report.md"
+    out.write_text("old")
+    os.chmod(out, 0o6755)
+    atomic_write(out, "new", force=True)
+    mode = stat.S_IMODE(os.stat(out).st_mode)
+    assert mode & (stat.S_ISUID | stat.S_ISGID | stat.S_ISVTX) == 0 and mode & 0o777 == 0o755
+
+
+@pytest.mark.parametrize("home", ["", "/"])
+def test_an_empty_or_root_home_never_caches_at_the_root(monkeypatch: pytest.MonkeyPatch, home: str) -> None:
+    from engine.rulepacks.rulecache import cache_dir
+
+    monkeypatch.delenv("ISP_ADVISOR_CACHE", raising=False)
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.setenv("HOME", home)
+    assert cache_dir() is None
+
+
+@pytest.mark.parametrize(("field", "size"), [("site", 501), ("notes", 20_001), ("challenge", 20_001)])
+def test_free_text_is_capped_below_the_file_limit(field: str, size: int) -> None:
+    value: object = {"summary": "x" * size} if field == "challenge" else "x" * size
+    with pytest.raises(CaseError) as info:
+        case_from_data({"case_id": "x", field: value})
+    assert "at most" in info.value.problems[0].message or "characters" in info.value.problems[0].message
+
+
+def test_compare_refuses_the_same_file_twice_and_two_assessments_of_one_day(tmp_path: Path) -> None:
+    first = CASES / "over-time" / "millbrook-2026-02-10.yaml"
+    res = CliRunner().invoke(main, ["compare", str(first), str(first)])
+    assert res.exit_code == 2 and "given twice" in res.stderr
+    twin = tmp_path / "twin.yaml"
+    twin.write_text(first.read_text())
+    res = CliRunner().invoke(main, ["compare", str(first), str(twin)])
+    assert res.exit_code == 2 and "cannot be put in order" in res.stderr

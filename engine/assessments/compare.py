@@ -183,6 +183,25 @@ def order(cases: Sequence[tuple[str, Case]]) -> list[tuple[str, Case]]:
         raise CaseError(Problem(file=src, field="case_id", code="other_site",
                                 message=f"case_id '{c.case_id}' is not '{first_id}' of {cases[0][0]}",
                                 hint="compare assessments of one site: give them the same case_id"))
+    import os
+
+    seen: dict[str, str] = {}
+    for src, _ in cases:
+        real = os.path.realpath(src) if os.path.exists(src) else src
+        if real in seen:
+            raise CaseError(Problem(file=src, field="CASES", code="same_file", message="this file is given twice",
+                                    hint="compare an earlier and a later assessment: two different case files"))
+        seen[real] = src
+    dated: dict[str, str] = {}
+    for src, c in cases:
+        if c.assessed_on and c.assessed_on in dated:
+            raise CaseError(Problem(file=src, field="assessed_on", code="same_date",
+                                    message=f"{dated[c.assessed_on]} is dated {c.assessed_on} too: two assessments "
+                                            "of one site on one day cannot be put in order",
+                                    hint="give each assessment its own assessed_on (several views of one day go "
+                                         "in one case, as perspectives)"))
+        if c.assessed_on:
+            dated[c.assessed_on] = src
     if all(c.assessed_on for _, c in cases):
         return sorted(cases, key=lambda t: t[1].assessed_on or "")
     return list(cases)

@@ -54,7 +54,9 @@ def atomic_write(path: str | os.PathLike[str], text: str | bytes, force: bool = 
     p = check_writable(path, force)
     data = text.encode("utf-8") if isinstance(text, str) else text
     try:
-        mode = stat.S_IMODE(os.stat(p).st_mode) if p.exists() else 0o666 & ~current_umask()
+        # the permission bits of the file replaced, never its setuid, setgid or sticky bits (a new file
+        # is owned by whoever writes it, so those bits would otherwise pass to another owner)
+        mode = (stat.S_IMODE(os.stat(p).st_mode) & 0o777) if p.exists() else 0o666 & ~current_umask()
         tmp = _temp_in(p.parent)
     except OSError as exc:
         raise OutputError(Problem(file=display_name(str(p)), code="unwritable",

@@ -80,7 +80,7 @@ class _Section(BaseModel):
 class Challenge(_Section):
     type: ChallengeType | None = Field(None, description="technical: easy to name and solve; adaptive: "
                                        "no easy answer, needs learning; mixed: both")
-    summary: FreeText | None = None
+    summary: LongText | None = None
 
 
 class Engagement(_Section):
@@ -249,7 +249,10 @@ def _free_text(value: str) -> str:
     return value
 
 
-FreeText = Annotated[str, AfterValidator(_free_text)]
+FreeText = Annotated[str, Field(max_length=500), AfterValidator(_free_text)]
+"""A name or a short phrase (a site, a program, a population)."""
+LongText = Annotated[str, Field(max_length=20_000), AfterValidator(_free_text)]
+"""Notes and summaries: a few pages at most (a batch of 150 cases with 1 MB each made hundreds of MB)."""
 ShortText = Annotated[str, Field(min_length=1, max_length=500), AfterValidator(_plain_text)]
 Summary = Annotated[str, Field(min_length=1, max_length=2000), AfterValidator(_plain_text)]
 
@@ -339,7 +342,7 @@ class Case(_Section):
         None, description="The team's go-zone ratings: rule id or ERIC strategy id -> {importance: 1-5, "
         "feasibility: 1-5}; they override the Waltz et al. 2015 priors in `isp-advisor plan`")
     outcomes: Outcomes | None = None
-    notes: FreeText | None = None
+    notes: LongText | None = None
     people: list[Person] | None = Field(None, max_length=sv.MAX_PEOPLE,
                                         description="Who is involved: role, group, and optionally name, stance, status")
     problem: ProblemStatement | None = None

@@ -233,8 +233,9 @@ def render_markdown(spec: PlanSpec, case: Case) -> str:
 def _mm(text: str) -> str:
     """A Mermaid label: quoted, with quotes and markup characters as entities, at most 60 characters."""
     text = text if len(text) <= 60 else text[:57] + "..."
-    return (text.replace("&", "#amp;").replace('"', "#quot;").replace("<", "#lt;").replace(">", "#gt;")
-            .replace("\n", " "))
+    # '#' first: Mermaid reads '#lt;' as '<', so a '#' of the text itself becomes '#35;'
+    return (text.replace("#", "#35;").replace("&", "#amp;").replace('"', "#quot;").replace("<", "#lt;")
+            .replace(">", "#gt;").replace("`", "#96;").replace("\n", " "))
 
 
 def mermaid(model: LogicModel) -> list[str]:

@@ -41,8 +41,16 @@ def cache_dir() -> Path | None:
         return None
     if env:
         return Path(env)
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    return (Path(xdg) if xdg else Path.home() / ".cache") / "isp-advisor"
+    xdg = os.environ.get("XDG_CACHE_HOME", "")
+    if xdg and os.path.isabs(xdg):
+        return Path(xdg) / "isp-advisor"
+    try:
+        home = Path.home()
+    except (KeyError, RuntimeError):  # no HOME and no user database entry
+        return None
+    if not os.environ.get("HOME", "x") or str(home) in ("", "/", "."):
+        return None  # an empty or root HOME: no cache at /.cache (loading works, just slower)
+    return home / ".cache" / "isp-advisor"
 
 
 def package_root() -> Path:
