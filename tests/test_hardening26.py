@@ -175,3 +175,16 @@ def test_compare_refuses_the_same_file_twice_and_two_assessments_of_one_day(tmp_
     twin.write_text(first.read_text())
     res = CliRunner().invoke(main, ["compare", str(first), str(twin)])
     assert res.exit_code == 2 and "cannot be put in order" in res.stderr
+
+
+def test_interview_answers_are_never_echoed_whole_or_raw() -> None:
+    from engine.model.fields import BY_PATH
+    from engine.practitioner.questions import InvalidAnswer, field_question
+
+    q = field_question(BY_PATH["relationships.trust"])
+    with pytest.raises(InvalidAnswer) as info:
+        q.convert("x" * 20_000_000)
+    assert len(str(info.value)) < 200 and "at most 20,000" in str(info.value)
+    with pytest.raises(InvalidAnswer) as info:
+        q.convert("h\x1b]52;c;aGk=\x07gh")
+    assert "\x1b" not in str(info.value) and "\\x1b" in str(info.value)

@@ -13,7 +13,7 @@ import textwrap
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from engine.errors import allowed, did_you_mean
+from engine.errors import allowed, clip, did_you_mean, printable
 from engine.io.casewriter import get
 from engine.model import sitevocab as sv
 from engine.model import vocabulary as v
@@ -47,7 +47,16 @@ BACK: Any = _Token("BACK")
 
 
 class InvalidAnswer(ValueError):
-    """An answer that does not fit the question; the console shows the message and asks again."""
+    """An answer that does not fit the question; the console shows the message and asks again. The
+    message echoes what was typed: it is cut and its control characters written as escapes (a pasted
+    terminal escape or a 20 MB answer is never echoed whole)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(clip(printable(message), 400))
+
+
+MAX_ANSWER = 20_000
+"""The longest answer read (characters): longer ones are refused before they are parsed or echoed."""
 
 
 NOT_UTF8 = ("the answer holds bytes that are not UTF-8 text, so it cannot be saved; retype it "
@@ -75,6 +84,9 @@ class Question:
 
     def convert(self, raw: str) -> Any:
         """The value of a typed answer, a control token (SKIP, CLEAR, HELP, REST, SUBS, BACK), or InvalidAnswer."""
+        if len(raw) > MAX_ANSWER:
+            raise InvalidAnswer(f"the answer is {len(raw):,} characters long; at most {MAX_ANSWER:,} are read "
+                                "(keep long notes in the case file)")
         if any("\udc80" <= ch <= "\udcff" for ch in raw):
             raise InvalidAnswer(NOT_UTF8)
         text = raw.strip()
