@@ -119,7 +119,8 @@ def _reason(r: dict[str, Any]) -> str | None:
     if f == "eric_per_barrier":
         return f"{r['limit']} ERIC items already address {CFIR_IDS.get(r['cfir'], r['cfir'])}"
     if f == "capacity":
-        return f"{r['horizon']} is full ({r['limit']})"
+        where = {"now": "Start here", "next": "Next"}.get(r["horizon"], r["horizon"])
+        return f"{where} is full ({r['limit']} items)"
     if f == "first_step":
         return "the first step"
     return None

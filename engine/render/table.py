@@ -14,7 +14,7 @@ from tabulate import tabulate
 
 from engine.model.placement import Placement
 from engine.model.results import Recommendation, Result
-from engine.model.vocabulary import CATEGORIES, CATEGORY_TITLES
+from engine.model.vocabulary import CATEGORIES, CATEGORY_TITLES, CFIR_IDS
 from engine.render.plantext import (
     HORIZON_TITLES,
     View,
@@ -100,6 +100,19 @@ def _short_item(n: int, rec: Recommendation, place: Placement, width: int) -> li
     return (wrap(rec.title, width, pad, head)
             + (wrap("Team: " + decided, width, pad) if decided else [])
             + wrap(f"{_kind(rec)}; {_ids(rec)}; {reasons_line(place)}", width, pad))
+
+
+def _field_label(path: str) -> str:
+    """A case path as people say it: the field registry's label, a CFIR construct's name, else the path."""
+    from engine.model.fields import BY_PATH
+    from engine.model.vocabulary import CFIR_DOMAINS
+
+    if path in BY_PATH:
+        return BY_PATH[path].label
+    if path.startswith("cfir."):
+        cid = path[5:]
+        return CFIR_IDS.get(cid) or (f"CFIR {CFIR_DOMAINS[cid]}" if cid in CFIR_DOMAINS else cid)
+    return path
 
 
 def _ids(rec: Recommendation) -> str:
@@ -195,7 +208,8 @@ def render_table(result: Result, view: View) -> str:
         for c in result.cues:
             out += wrap(c.question, width, "    ", "  ? ")
     if result.missing_information:
-        out += [""] + wrap("Not stated (would sharpen the advice): " + ", ".join(result.missing_information), width)
+        out += [""] + wrap("Not stated (would sharpen the advice): "
+                           + ", ".join(_field_label(p) for p in result.missing_information), width)
     for w in result.warnings:
         out += wrap(f"warning: {w}", width, "  ")
     if view.color:
