@@ -642,23 +642,32 @@ def batch(inputs: tuple[str, ...], out: str, jobs: int | None, resume: bool, for
     """
     import contextlib
 
-    from engine.batch.batchrun import run_batch
+    from engine.batch.batchrun import Stopped, run_batch, stop_on_signals
 
-    if sys.stderr.isatty() and not quiet:
-        with contextlib.ExitStack() as stack:
-            bars: list[Any] = []
+    try:
+        with stop_on_signals():  # SIGTERM and SIGHUP stop the run as Ctrl-C does
+            if sys.stderr.isatty() and not quiet:
+                with contextlib.ExitStack() as stack:
+                    bars: list[Any] = []
 
-            def start(total: int) -> None:  # called once the run is known to be usable
-                bars.append(stack.enter_context(click.progressbar(length=total, label="cases", file=sys.stderr)))
+                    def start(total: int) -> None:  # called once the run is known to be usable
+                        bars.append(stack.enter_context(click.progressbar(length=total, label="cases",
+                                                                          file=sys.stderr)))
 
-            report = run_batch(inputs, out, jobs=jobs, resume=resume, force=force, rules=rules,
-                               total=start, progress=lambda n: bars[0].update(n), explanations=explanations,
-                               executor=executor, scheduler=scheduler, date=iso(date), redacted=redact,
-                               tables_format=tables)
-    else:
-        report = run_batch(inputs, out, jobs=jobs, resume=resume, force=force, rules=rules,
-                           explanations=explanations, executor=executor, scheduler=scheduler, date=iso(date),
-                           redacted=redact, tables_format=tables)
+                    report = run_batch(inputs, out, jobs=jobs, resume=resume, force=force, rules=rules,
+                                       total=start, progress=lambda n: bars[0].update(n),
+                                       explanations=explanations, executor=executor, scheduler=scheduler,
+                                       date=iso(date), redacted=redact, tables_format=tables)
+            else:
+                report = run_batch(inputs, out, jobs=jobs, resume=resume, force=force, rules=rules,
+                                   explanations=explanations, executor=executor, scheduler=scheduler,
+                                   date=iso(date), redacted=redact, tables_format=tables)
+    except KeyboardInterrupt as exc:
+        import signal
+
+        how = f"stopped by {signal.Signals(exc.signum).name}" if isinstance(exc, Stopped) else "interrupted"
+        click.echo(f"{how}: the finished cases are kept; add --resume to the same command to go on", err=True)
+        sys.exit(128 + exc.signum if isinstance(exc, Stopped) else 130)
     reused = f", {report.reused} reused from the earlier run" if report.reused else ""
     if not quiet:
         click.echo(f"{report.cases} cases: {report.ok} evaluated, {report.failed} failed{reused}; "

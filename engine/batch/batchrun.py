@@ -8,6 +8,11 @@ whatever the number of workers (and so are the Parquet tables of `--tables parqu
 same lines: engine.batch.tables). One bad case becomes one line of errors.jsonl and never stops
 the rest, and neither does a worker that dies (killed, out of memory): its chunk is retried once
 in a fresh pool, then case by case, and a case that kills its worker again becomes an error line.
+
+Workers die with the main process, however it ends (`kill -9`, the OOM killer): on Linux the
+kernel kills them (a parent-death signal), elsewhere each watches its parent and exits when it is
+gone. SIGTERM and SIGHUP stop a run as Ctrl-C does (`stop_on_signals`): the partial results are kept
+for `--resume`, the other temp files removed, the workers shut down and the folder's lock released.
 """
 
 from __future__ import annotations
@@ -17,6 +22,10 @@ import itertools
 import json
 import multiprocessing
 import os
+import signal
+import sys
+import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -27,11 +36,11 @@ from pathlib import Path
 from typing import Any
 
 from engine.batch import executors, tables
-from engine.batch.batchfiles import ERRORS, MANIFEST, OUTPUTS, Previous, Writer, failed, lock, partials, prepare
+from engine.batch.batchfiles import ERRORS, MANIFEST, OUTPUTS, Previous, Writer, failed, lock, partials, prepare, unlock
 from engine.batch.digest import case_digest, portfolio_title
 from engine.batch.executors import IN_FLIGHT
 from engine.batch.tablerows import CaseTables, case_fields, case_tables, result_tables
-from engine.errors import IspAdvisorError, Problem, UsageError, capped, display_name
+from engine.errors import EngineError, IspAdvisorError, Problem, UsageError, capped, display_name
 from engine.evaluation.runner import Engine, load_engine
 from engine.io import inputs
 from engine.io.caseload import validate_case
@@ -63,6 +72,12 @@ only cost time (measured in bench/RESULTS.md); memory is still freed by referenc
 Outcome = tuple[Any, ...]
 """("ok", case_id, sha, results line, csv text, digest, summary recs, table rows or None) | ("reused", sha)
 | ("error", row); the line and the CSV text as UTF-8 bytes (or str)."""
+
+PARENT_POLL = 0.5
+"""Seconds between a worker's checks that its parent still runs (where no parent-death signal exists)."""
+
+STOP_SIGNALS = ("SIGTERM", "SIGHUP")
+"""Signals that stop a run as Ctrl-C does (stop_on_signals)."""
 
 TABLE_FIELDS = "table"
 """The digest's entry holding the case's own table columns (tablerows.case_fields), with --tables only:
@@ -128,6 +143,79 @@ def _init(rules: Sequence[str], shipped: bool, reusable: frozenset[str], digest:
     _ENGINE["date"] = date
     _ENGINE["redact"] = redacted
     _ENGINE["tables"] = with_tables
+
+
+def _worker_init(parent: int, *initargs: Any) -> None:
+    """A local worker's start: die with the main process `parent`, then compile the rules (`_init`)."""
+    die_with_parent(parent)
+    _init(*initargs)
+
+
+def die_with_parent(parent: int) -> None:
+    """Make this worker process end when its parent `parent` does, however the parent ends.
+
+    Linux: a parent-death signal (prctl PR_SET_PDEATHSIG: SIGKILL). Everywhere: a thread that exits
+    the process once the parent is gone (its parent pid changes). The parent's SIGTERM handler
+    (stop_on_signals, inherited by a forked worker) is reset: a worker told to stop just stops, and
+    Ctrl-C is the main process's to handle (it shuts the workers down).
+    """
+    for name in STOP_SIGNALS:
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG = 1
+        except (OSError, AttributeError):  # pragma: no cover - no prctl: the watcher below still runs
+            pass
+    if os.getppid() != parent:  # the parent died before the signal was set up
+        os._exit(1)
+    threading.Thread(target=_watch_parent, args=(parent,), name="isp-watch-parent", daemon=True).start()
+
+
+def _watch_parent(parent: int) -> None:
+    while True:
+        time.sleep(PARENT_POLL)
+        if os.getppid() != parent:
+            os._exit(1)
+
+
+class Stopped(KeyboardInterrupt):
+    """A run stopped by SIGTERM or SIGHUP, cleaned up as after Ctrl-C (a KeyboardInterrupt)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+@contextmanager
+def stop_on_signals() -> Iterator[None]:
+    """While the block runs, SIGTERM and SIGHUP raise Stopped in the main thread, so a run stops as on
+    Ctrl-C: partial results kept for --resume, other temp files removed, workers shut down, the lock
+    released. A second signal during that clean-up ends the process at once (workers die with it).
+    Signals that are ignored (nohup) or handled by someone else are left alone."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    saved: dict[int, Any] = {}
+
+    def stop(signum: int, frame: Any) -> None:
+        for sig in saved:
+            signal.signal(sig, signal.SIG_DFL)
+        raise Stopped(signum)
+
+    for name in STOP_SIGNALS:
+        sig = getattr(signal, name, None)
+        if sig is not None and signal.getsignal(sig) is signal.SIG_DFL:
+            saved[sig] = signal.signal(sig, stop)
+    try:
+        yield
+    finally:
+        for sig, before in saved.items():
+            signal.signal(sig, before)
 
 
 def _work(chunk: list[Item]) -> list[Outcome]:
@@ -281,20 +369,50 @@ def run_batch(sources: Sequence[str | os.PathLike[str]], out: str | os.PathLike[
     if not str(out).strip():
         raise UsageError(Problem(field="--out", code="no_folder", message="the output folder name is empty",
                                  hint="name a folder for the outputs, e.g. --out results"))
-    planned = inputs.plan(sources)
+    folder = Path(out)
+    planned = _outside(folder, sources, inputs.plan(sources))
     shipped = shipped and getattr(rules, "shipped", True)
     rule_dirs = [str(r) for r in rules]
     rules_sha = _digest(rule_dirs, shipped)
     _init(rule_dirs, shipped, frozenset(), rules_sha, explanations, date, what, with_tables)
     engine: Engine = _ENGINE["engine"]
-    folder = Path(out)
     prepare(folder, resume, force)
     held = lock(folder)
     try:
         return _run(planned, folder, engine, jobs, resume, (rule_dirs, shipped, rules_sha), progress, total,
                     explanations, chosen)
     finally:
-        os.close(held)
+        unlock(held)
+
+
+def _outside(out: Path, sources: Sequence[str | os.PathLike[str]],
+             planned: list[inputs.InputFile]) -> list[inputs.InputFile]:
+    """The planned inputs without the run's own output folder: a folder input holding `--out` is read
+    without it (its results.jsonl, manifest.json... are no cases); an input named inside `--out`
+    (or `--out` itself) is refused."""
+    target = out.resolve()
+    problems = [Problem(file=display_name(str(s)), field="INPUT", code="inside_out",
+                        message=f"is inside --out {display_name(str(out))}: the run would read its own outputs",
+                        hint="keep the cases outside the output folder, or choose another --out folder")
+                for s in sources if str(s) and _within(Path(s).resolve(), target)]
+    if problems:
+        raise UsageError(problems)
+    parents: dict[str, bool] = {}
+    kept = []
+    for f in planned:
+        parent = os.path.dirname(f.path) or "."
+        if parent not in parents:
+            parents[parent] = _within(Path(parent).resolve(), target)
+        if not parents[parent]:
+            kept.append(f)
+    if planned and not kept:
+        raise UsageError(Problem(field="INPUT", code="no_cases", message="the inputs hold no case files outside --out",
+                                 hint="name the folders of the cases, not the output folder"))
+    return kept
+
+
+def _within(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
 
 
 def run_info(engine: Engine, explanations: str, date: str | None = None,
@@ -354,6 +472,9 @@ def _run(planned: list[inputs.InputFile], folder: Path, engine: Engine, jobs: in
     except OSError as exc:  # not through Writer (which names its files): say where all the same
         writer.discard(keep_resumable=False)
         raise failed(Path(exc.filename) if exc.filename else folder, exc) from None
+    except EngineError:  # the cluster went away (engine.batch.executors): the finished cases are kept for --resume
+        writer.discard(keep_resumable=True)
+        raise
     except IspAdvisorError:  # a write failed (full disk): leave nothing of this run behind
         writer.discard(keep_resumable=False)
         raise
@@ -486,7 +607,7 @@ def _rest(chunks: Iterator[list[Item]], jobs: int,
     ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
 
     def new_pool() -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_init, initargs=initargs)
+        return ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_worker_init, initargs=(os.getpid(), *initargs))
 
     pool = new_pool()
     window: deque[list[Any]] = deque()  # [chunk, future, tries]
@@ -543,7 +664,8 @@ def _isolated(chunk: list[Item], ctx: Any, initargs: tuple[Any, ...]) -> list[Ou
     try:
         for item in chunk:
             if pool is None:
-                pool = ProcessPoolExecutor(1, mp_context=ctx, initializer=_init, initargs=initargs)
+                pool = ProcessPoolExecutor(1, mp_context=ctx, initializer=_worker_init,
+                                           initargs=(os.getpid(), *initargs))
             try:
                 out += pool.submit(_work, [item]).result()
             except BrokenProcessPool:
@@ -565,4 +687,4 @@ def worker_died(item: Item) -> Outcome:
 
 
 __all__ = ["BatchReport", "run_batch", "evaluate_item", "error_row", "default_jobs", "ERRORS", "EXPLANATIONS",
-           "lean_line", "run_info", "worker_died"]
+           "lean_line", "run_info", "worker_died", "Stopped", "stop_on_signals", "die_with_parent"]

@@ -16,6 +16,7 @@ import datetime
 import functools
 import hashlib
 import os
+import stat
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -292,7 +293,8 @@ class VariantTable:
         if self.folder.exists() and not self.folder.is_dir():
             raise UsageError(Problem(file=str(self.folder), field="--out", code="not_a_folder",
                                      message="exists and is not a folder", hint="give a folder for the tables"))
-        if self.path.exists() and not force:
+        self._check_regular()
+        if os.path.lexists(self.path) and not force:
             raise UsageError(Problem(file=str(self.path), field="--out", code="exists", message="already exists",
                                      hint="add --force to replace it, or choose another --out folder"))
         try:
@@ -300,7 +302,12 @@ class VariantTable:
         except OSError as exc:
             raise UsageError(Problem(file=str(self.folder), field="--out", code="unwritable",
                                      message=f"cannot create the folder: {exc.strerror}")) from None
-        self.tmp = self.folder / f".{VARIANTS}.{os.getpid()}.partial"
+        self.tmp = self.folder / f".{VARIANTS}.{os.getpid()}-{os.urandom(4).hex()}.partial"
+        try:  # claimed as a new regular file: never written through a link or pipe placed there
+            os.close(os.open(self.tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o666))
+        except OSError as exc:
+            raise UsageError(Problem(file=str(self.folder), field="--out", code="unwritable",
+                                     message=f"cannot write in the folder: {exc.strerror}")) from None
         self.varies = tuple(varies)
         schema = variant_schema(self.varies)
         self.kinds = [schema.field(column_name(v.path)).type for v in self.varies]
@@ -319,9 +326,25 @@ class VariantTable:
         if self._cases % max(1, GROUP_CASES // 8) == 0:
             self.table.flush()
 
+    def _check_regular(self) -> None:
+        """A variants.parquet that is a link, pipe or folder is never replaced (a usage error)."""
+        try:
+            mode = os.lstat(self.path).st_mode
+        except OSError:
+            return
+        if not stat.S_ISREG(mode):
+            raise UsageError(Problem(file=str(self.path), field="--out", code="not_regular",
+                                     message="is not a regular file (a link, pipe or folder)",
+                                     hint="it is never replaced: move it away, or choose another --out folder"))
+
     def commit(self) -> Path:
         """Finish the file and put it in place; returns its path."""
         self.table.close()
+        try:
+            self._check_regular()  # again: it may have been put there while the sweep ran
+        except UsageError:
+            self.abort()
+            raise
         os.replace(self.tmp, self.path)
         return self.path
 
