@@ -122,15 +122,21 @@ def unsupported_rationales(rules: Sequence[Rule]) -> list[Finding]:
         texts = [(f"rationale[{i}]", var.text, base | facts_read(var.when)) for i, var in enumerate(r.variants)]
         texts.append(("rationale", r.rationale, base))
         for fld, text, tested in texts:
-            for word, facts in _VALUE_WORDS.items():
-                if re.search(rf"\b({word})\b", text, re.IGNORECASE) and not any(
-                        f in tested for f in facts) and not _tests_derived(r):
-                    out.append(_f(r, "rationale_unsupported", "warning", fld,
-                                  f"states a value ({word.split('|')[0]} ...) but no condition tests "
-                                  f"{' or '.join(facts[:3])}",
-                                  "test the fact in 'when' (or a rationale variant's), or reword the sentence"))
-                    break
+            found = _untested_value(r, text, tested)
+            if found:
+                out.append(_f(r, "rationale_unsupported", "warning", fld, found,
+                              "test the fact in 'when' (or a rationale variant's), or reword the sentence"))
     return out
+
+
+def _untested_value(rule: Rule, text: str, tested: set[str]) -> str | None:
+    """The message when `text` states a case value (a stage, a level) no condition of the rule tests."""
+    if _tests_derived(rule):
+        return None
+    for word, facts in _VALUE_WORDS.items():
+        if re.search(rf"\b({word})\b", text, re.IGNORECASE) and not any(f in tested for f in facts):
+            return f"states a value ({word.split('|')[0]} ...) but no condition tests {' or '.join(facts[:3])}"
+    return None
 
 
 _RACE_AS_LANGUAGE = re.compile(
@@ -164,14 +170,10 @@ def unsupported_texts(rules: Sequence[Rule]) -> list[Finding]:
                               "ask which languages people read, or move the sentence into a `texts:` variant "
                               "whose `when` tests problem.language_access"))
                 continue
-            for word, facts in _VALUE_WORDS.items():
-                if re.search(rf"\b({word})\b", text, re.IGNORECASE) and not any(
-                        f in tested for f in facts) and not _tests_derived(r):
-                    out.append(_f(r, "text_unsupported", "warning", fld,
-                                  f"states a value ({word.split('|')[0]} ...) but no condition tests "
-                                  f"{' or '.join(facts[:3])}",
-                                  "test the fact in 'when' (or a text variant's), or reword the sentence"))
-                    break
+            found = _untested_value(r, text, tested)
+            if found:
+                out.append(_f(r, "text_unsupported", "warning", fld, found,
+                              "test the fact in 'when' (or a text variant's), or reword the sentence"))
     return out
 
 

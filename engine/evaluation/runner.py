@@ -495,9 +495,7 @@ def _conditions_of_texts(rule: Rule) -> list[Condition]:
 
 
 def _rule_texts(rule: Rule) -> tuple[str, ...]:
-    """Every text of a rule that placeholders may appear in."""
-    return (rule.title, rule.rationale, *rule.actions, *(var.text for var in rule.variants),
-            *(t for c in rule.texts for t in (c.title, *c.actions)))
+    return rule.all_texts
 
 
 def _names(rule: Rule) -> frozenset[str]:

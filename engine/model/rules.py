@@ -97,6 +97,13 @@ class Rule:
     mechanism_source; a key is present only when the rule states it."""
 
     @property
+    def all_texts(self) -> tuple[str, ...]:
+        """Every text of the rule placeholders may appear in: title, rationale and its variants, actions,
+        and every `texts:` variant's title and actions."""
+        return (self.title, self.rationale, *self.actions, *(var.text for var in self.variants),
+                *(t for c in self.texts for t in (c.title, *c.actions)))
+
+    @property
     def merge_key(self) -> tuple[str, str]:
         return (self.category, self.key or self.title)
 

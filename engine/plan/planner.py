@@ -74,6 +74,8 @@ class _Item:
     key: tuple[Any, ...] = ()
     reasons: list[dict[str, Any]] = field(default_factory=list)
     barriers: tuple[str, ...] = ()
+    figures: tuple[tuple[str, float], ...] = ()
+    """(CFIR construct, figure) of each merged member rule, when they differ (`_figures_of`)."""
 
 
 def _standalone_eric(rec: Recommendation) -> str | None:
@@ -201,7 +203,7 @@ def _rank(item: _Item, facts: Facts) -> None:
     tier, level = _evidence(figure, declared, st.literature)
     if tier <= 1:
         reason = {"factor": "evidence", "level": level, "value": number(figure) if figure else None}
-        figures = _figures_of(item.rules) if len(item.rules) > 1 else ()
+        figures = item.figures
         if figures:  # several members' figures: say whose barrier this one is
             reason["cfir"] = max(figures, key=lambda cf: cf[1])[0]
         reasons.append(reason)
@@ -230,7 +232,8 @@ def build_plan(recs: Sequence[Recommendation], rules: Mapping[str, Rule], facts:
     `decisions`: the team's decisions file: set-aside items leave the plan (the rest close up), the
     others' placements carry their decision; decisions no item matches are reported, never dropped."""
     options = options or PlanOptions()
-    items = [_Item(rec, [rules[i] for i in rec.rule_ids]) for rec in recs]
+    items = [_Item(rec, members, figures=_figures_of(members))
+             for rec in recs for members in ([rules[i] for i in rec.rule_ids],)]
     decided = decisions.by_key() if decisions else {}
     set_aside: list[SetAside] = []
     if decided:
@@ -264,7 +267,7 @@ def build_plan(recs: Sequence[Recommendation], rules: Mapping[str, Rule], facts:
         placed = _stated_problem_first(order, horizon, placed, options)
     out_recs = tuple(order[i].rec for i in placed)
     placements = tuple(Placement(HORIZON_IDS[horizon[i]], n, tuple(order[i].reasons), tuple(order[i].also),
-                                 order[i].key[:-1], decided.get(order[i].rec.key), _figures_of(order[i].rules))
+                                 order[i].key[:-1], decided.get(order[i].rec.key), order[i].figures)
                        for n, i in enumerate(placed, 1))
     working = Working()
     if decisions is not None:

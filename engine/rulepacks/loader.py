@@ -764,9 +764,7 @@ def _check_derived_words(rules: Iterable[Rule], types: dict[str, set[str]], prob
     from engine.rulepacks.placeholders import derived_name, names_in
 
     for r in rules:
-        texts = (r.title, r.rationale, *r.actions, *(var.text for var in r.variants),
-                 *(t for c in r.texts for t in (c.title, *c.actions)))
-        for name in dict.fromkeys(n for t in texts for n in names_in(t) if derived_name(n)):
+        for name in dict.fromkeys(n for t in r.all_texts for n in names_in(t) if derived_name(n)):
             kinds = types.get(name[len(DERIVED_PREFIX):])
             if kinds != {"word"}:
                 problems.append(Problem(
