@@ -116,6 +116,30 @@ def _drop_stdout() -> None:
             pass
 
 
+class NamedPath(click.Path):
+    """click.Path that refuses an empty (or blank) name, for every path option in one place: `-o ''` must not
+    print to stdout, `--jsonl ''` must not be ignored, `--rules ''` must not load the current folder.
+
+    `what` names the thing in the message ('output file'), `example` is a name the hint suggests."""
+
+    def __init__(self, what: str, example: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.what = what
+        self.example = example
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and not value.strip():
+            from engine.errors import Problem, UsageError
+
+            opts = param.opts if param is not None else []
+            opt = max(opts, key=len) if opts else "the option"
+            leave = "" if param is None or param.required else f", or leave {opt} out"
+            raise UsageError(Problem(file="/".join(opts) or opt, code="empty_path",
+                                     message=f"the {self.what} name is empty",
+                                     hint=f"name the {self.what}, e.g. {opt} {self.example}{leave}"))
+        return super().convert(value, param, ctx)
+
+
 def rules_option(f: F) -> F:
     """--rules DIR (repeatable) and --no-shipped: which rule packs to load.
 
@@ -131,7 +155,8 @@ def rules_option(f: F) -> F:
     wrapper = click.option("--no-shipped", is_flag=True,
                            help="Load only the --rules folders, not the shipped packs.")(wrapper)
     wrapper = matcher_option(wrapper)
-    return click.option("--rules", "rules", multiple=True, type=click.Path(file_okay=False), metavar="DIR",
+    return click.option("--rules", "rules", multiple=True, metavar="DIR",
+                        type=NamedPath("rule folder", "my-rules", file_okay=False),
                         help="Add the rule packs in DIR (repeatable; also $ISP_ADVISOR_RULES).")(wrapper)
 
 
@@ -162,8 +187,16 @@ def _print_version(ctx: click.Context, param: click.Parameter, value: bool) -> N
 def output_options(f: F) -> F:
     """-o FILE and --force, shared by every command that writes a file."""
     f = click.option("--force", is_flag=True, help="Replace FILE if it exists.")(f)
-    return click.option("-o", "--output", type=click.Path(dir_okay=False), metavar="FILE",
+    return click.option("-o", "--output", type=NamedPath("output file", "report.html", dir_okay=False), metavar="FILE",
                         help="Write to FILE (atomically) instead of stdout.")(f)
+
+
+def quiet_option(f: F) -> F:
+    """--quiet/-q, as recommend has it, for every command that prints a long result: the command passes
+    it to `emit(..., pager=not quiet, quiet=quiet)` and turns colour off with it."""
+    return click.option("--quiet", "-q", is_flag=True,
+                        help="For scripts: no colour, no pager, no 'wrote FILE' note; errors still go to "
+                             "stderr.")(f)
 
 
 def emit(text: str, output: str | None, force: bool, *, pager: bool = False, quiet: bool = False) -> None:
@@ -234,9 +267,9 @@ def decisions_options(f: F) -> F:
                      help="Replace every person's name by their role in all output (repeatable).")(f)
     f = click.option("--no-decisions", is_flag=True,
                      help="Ignore the case's decisions file (<stem>.plan.yaml).")(f)
-    return click.option("--decisions", "decisions_file", type=click.Path(), metavar="FILE",
-                        help="The team's decisions on the plan's items (default: <stem>.plan.yaml beside CASE, "
-                             "when it exists).")(f)
+    return click.option("--decisions", "decisions_file", type=NamedPath("decisions file", "site.plan.yaml"),
+                        metavar="FILE", help="The team's decisions on the plan's items (default: <stem>.plan.yaml "
+                                             "beside CASE, when it exists).")(f)
 
 
 def _working_case(case: str, decisions_file: str | None, no_decisions: bool, redact: tuple[str, ...],
@@ -319,6 +352,12 @@ def terminal_width() -> int:
     return shutil.get_terminal_size((100, 40)).columns
 
 
+def report_width() -> int | None:
+    """The width the line-by-line reports (explain, why-not, rules show) wrap to: the terminal's columns,
+    or $COLUMNS; None when stdout is piped and $COLUMNS is unset, so a file or grep gets whole lines."""
+    return terminal_width() if stdout_is_terminal() or os.environ.get("COLUMNS") else None
+
+
 @main.command()
 @click.argument("case", type=click.Path(), metavar="CASE")
 @click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
@@ -390,11 +429,12 @@ PLAN_FORMATS = ["table", "markdown", "json", "html", "csv", "docx", "xlsx"]
               help="Specify the items of this horizon (repeatable; default: now and next).")
 @date_option
 @decisions_options
+@quiet_option
 @rules_option
 @output_options
 def plan_cmd(case: str, fmt: str, horizons: tuple[str, ...], date: Any, decisions_file: str | None,
-             no_decisions: bool, redact: tuple[str, ...], rules: tuple[str, ...], output: str | None,
-             force: bool) -> None:
+             no_decisions: bool, redact: tuple[str, ...], quiet: bool, rules: tuple[str, ...],
+             output: str | None, force: bool) -> None:
     """The specified plan for CASE: who does what, to whom, when and how often, the go-zones
     (importance x feasibility), the logic model and the outcome measures.
 
@@ -413,7 +453,7 @@ def plan_cmd(case: str, fmt: str, horizons: tuple[str, ...], date: Any, decision
     """
     from engine import load_engine
     from engine.plan.planspec import DEFAULT_HORIZONS, build_plan_spec, check_ratings
-    from engine.render.specdoc import render_plan
+    from engine.render.planformats import render_plan
 
     if output:
         from engine.io.outputs import check_writable
@@ -427,9 +467,9 @@ def plan_cmd(case: str, fmt: str, horizons: tuple[str, ...], date: Any, decision
     if fmt in ("docx", "xlsx"):
         from engine.render.worddoc import render_document
 
-        _write_document(fmt, output, force, render_document(fmt, result, the_case, spec, iso(date)))
+        _write_document(fmt, output, force, render_document(fmt, result, the_case, spec, iso(date)), quiet)
         return
-    emit(render_plan(spec, fmt, the_case, terminal_width()), output, force)
+    emit(render_plan(spec, fmt, the_case, terminal_width()), output, force, pager=not quiet, quiet=quiet)
 
 
 # ---------------------------------------------------------------- decide (issue 22)
@@ -606,7 +646,7 @@ def executor_options(f: F) -> F:
 
 @main.command()
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(), metavar="INPUT...")
-@click.option("--out", "out", required=True, type=click.Path(file_okay=False), metavar="DIR",
+@click.option("--out", "out", required=True, type=NamedPath("output folder", "results", file_okay=False), metavar="DIR",
               help="Folder for results.jsonl, errors.jsonl, recommendations.csv and summary.md.")
 @click.option("--jobs", "-j", type=int, default=None, metavar="N",
               help="Worker processes (default: the machine's cores). Outputs are the same for any N.")
@@ -707,8 +747,9 @@ def rules_group() -> None:
 @click.option("--category", "-c", type=click.Choice(CATEGORY_CHOICES), help="Only rules of this category.")
 @click.option("--format", "-f", "fmt", type=click.Choice(AUTHOR_FORMATS), default="table", show_default=True,
               help="Output format.")
+@quiet_option
 @rules_option
-def rules_list(category: str | None, fmt: str, rules: tuple[str, ...]) -> None:
+def rules_list(category: str | None, fmt: str, quiet: bool, rules: tuple[str, ...]) -> None:
     """List the loaded rules: id, category (or 'derive'), priority, pack, title, and whether a rule
     overrides a shipped one or is disabled.
 
@@ -725,16 +766,18 @@ def rules_list(category: str | None, fmt: str, rules: tuple[str, ...]) -> None:
 
     for problem in source_overrides(rules):
         warn(problem.render())
-    click.echo(rule_list_text(summaries(load_rulebase(rules), category), fmt, terminal_width()), nl=False)
+    emit(rule_list_text(summaries(load_rulebase(rules), category), fmt, terminal_width()), None, False,
+         pager=not quiet)
 
 
 @rules_group.command("show")
 @click.argument("rule_id", metavar="RULE_ID")
 @click.option("--format", "-f", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="Output format.")
+@quiet_option
 @rules_option
-def rules_show(rule_id: str, fmt: str, rules: tuple[str, ...]) -> None:
-    """Show one rule in full, with its conditions in plain language.
+def rules_show(rule_id: str, fmt: str, quiet: bool, rules: tuple[str, ...]) -> None:
+    """Show one rule in full, with its conditions in plain language (text wrapped to the terminal).
 
     Example:
 
@@ -744,17 +787,23 @@ def rules_show(rule_id: str, fmt: str, rules: tuple[str, ...]) -> None:
     """
     from engine.authoring.catalogue import lookup, rule_dict, rule_text
     from engine.render.jsonout import dumps
+    from engine.render.table import fit_lines
 
     base, rule = lookup(rule_id, rules)
-    click.echo(dumps(rule_dict(rule)) if fmt == "json" else rule_text(rule, base), nl=False)
+    width = report_width()
+    text = dumps(rule_dict(rule)) if fmt == "json" else rule_text(rule, base)
+    if fmt == "text" and width is not None:
+        text = "\n".join(fit_lines(text.splitlines(), width)) + "\n"
+    emit(text, None, False, pager=not quiet)
 
 
 @rules_group.command("lint")
 @click.option("--format", "-f", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="Output format.")
+@quiet_option
 @rules_option
 @click.pass_context
-def rules_lint(ctx: click.Context, fmt: str, rules: tuple[str, ...]) -> None:
+def rules_lint(ctx: click.Context, fmt: str, quiet: bool, rules: tuple[str, ...]) -> None:
     """Check rule packs for mistakes: schema errors, duplicate ids, unknown tags, fact paths and
     sources, rules that can never fire, derivation cycles, derived facts nothing uses.
 
@@ -770,19 +819,20 @@ def rules_lint(ctx: click.Context, fmt: str, rules: tuple[str, ...]) -> None:
     from engine.render.authoringreport import findings_text
 
     findings, (used, limit) = lint_with_headroom(rules)
-    if fmt == "text":
+    if fmt == "text" and not quiet:
         click.echo(f"durable_rules headroom: a case fills at most {used} of {limit} properties in one fact",
                    err=True)
-    click.echo(findings_text(findings, fmt), nl=False)
+    emit(findings_text(findings, fmt), None, False, pager=not quiet)
     ctx.exit(1 if has_errors(findings) else 0)
 
 
 @rules_group.command("test")
 @click.option("--format", "-f", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="Output format.")
+@quiet_option
 @rules_option
 @click.pass_context
-def rules_test(ctx: click.Context, fmt: str, rules: tuple[str, ...]) -> None:
+def rules_test(ctx: click.Context, fmt: str, quiet: bool, rules: tuple[str, ...]) -> None:
     """Run the rule tests kept next to the packs (rules/tests/*.yaml, DIR/tests/*.yaml).
 
     Exit code 1 when a test fails.
@@ -797,30 +847,51 @@ def rules_test(ctx: click.Context, fmt: str, rules: tuple[str, ...]) -> None:
     from engine.render.authoringreport import outcomes_text
 
     outcomes = run_rule_tests(rules)
-    click.echo(outcomes_text(outcomes, fmt, local=bool(local_folders(rules))), nl=False)
+    emit(outcomes_text(outcomes, fmt, local=bool(local_folders(rules))), None, False, pager=not quiet)
     ctx.exit(0 if all(o.passed for o in outcomes) else 1)
 
 
 @rules_group.command("coverage")
-@click.option("--cases", "cases_dir", required=True, type=click.Path(), metavar="DIR",
-              help="Folder of example case files.")
-@click.option("--format", "-f", "fmt", type=click.Choice(AUTHOR_FORMATS), default="table", show_default=True,
-              help="Output format.")
+@click.option("--view", type=click.Choice(["rules", "eric"]), default="rules", show_default=True,
+              help="rules: how often each rule fires over the --cases folder. eric: which CFIR barriers "
+                   "reach each ERIC strategy in the loaded packs, through which rules, on what evidence "
+                   "(needs no cases).")
+@click.option("--cases", "cases_dir", type=click.Path(), metavar="DIR",
+              help="Folder of example case files (required by --view rules).")
+@click.option("--format", "-f", "fmt", type=click.Choice(["table", "markdown", "json"]), default="table",
+              show_default=True, help="Output format.")
 @rules_option
-def rules_coverage(cases_dir: str, fmt: str, rules: tuple[str, ...]) -> None:
+def rules_coverage(view: str, cases_dir: str | None, fmt: str, rules: tuple[str, ...]) -> None:
     """How often each rule fires over a folder of cases; rules that never fire; cases left with
-    nothing in a category.
+    nothing in a category. With --view eric: for each of the 73 ERIC strategies, the CFIR barriers
+    that reach it, the rules and the evidence (figure, level, cited, authors' judgement), the count of
+    strategies reachable from each CFIR domain and the strategies no barrier reaches.
 
     Example:
 
 
     \b
         isp-advisor rules coverage --cases cases
+        isp-advisor rules coverage --view eric
+        isp-advisor rules coverage --view eric --format json --rules my_rules
     """
-    from engine.authoring.coverage import coverage_of
-    from engine.render.authoringreport import coverage_text
+    from engine.errors import Problem, UsageError
+    from engine.render.coveragereport import coverage_report, eric_report
 
-    click.echo(coverage_text(coverage_of(rules, cases_dir), fmt), nl=False)
+    if view == "eric":
+        from engine.authoring.ericview import eric_view_of
+
+        if cases_dir is not None:
+            raise UsageError(Problem(field="--cases", code="not_used", message="is not used by --view eric",
+                                     hint="the ERIC view reads the rule packs only; leave --cases out"))
+        click.echo(eric_report(eric_view_of(rules), fmt, terminal_width()), nl=False)
+        return
+    from engine.authoring.coverage import coverage_of
+
+    if cases_dir is None:
+        raise UsageError(Problem(field="--cases", code="missing", message="is required by --view rules",
+                                 hint="give a folder of case files, e.g. --cases cases"))
+    click.echo(coverage_report(coverage_of(rules, cases_dir), fmt, terminal_width()), nl=False)
 
 
 @rules_group.command("docs")
@@ -912,10 +983,12 @@ COMPARE_FORMATS = ["table", "markdown", "json", "html"]
               help="Replace every person's name by their role in all output (repeatable).")
 @plan_options
 @date_option
+@quiet_option
 @rules_option
 @output_options
 def compare_cmd(cases: tuple[str, ...], fmt: str, no_decisions: bool, redact: tuple[str, ...], now_n: int,
-                next_n: int, date: Any, rules: tuple[str, ...], output: str | None, force: bool) -> None:
+                next_n: int, date: Any, quiet: bool, rules: tuple[str, ...], output: str | None,
+                force: bool) -> None:
     """Compare assessments of one site (same case_id): what changed, what the plan retired, added and moved.
 
     The cases are put in order of assessed_on when every one states it, else taken in the order given.
@@ -955,7 +1028,7 @@ def compare_cmd(cases: tuple[str, ...], fmt: str, no_decisions: bool, redact: tu
         decisions = [d for _, d in pairs]
     result = compare(load_engine(rules), loaded, PlanOptions(now=now_n, next=next_n), iso(date),
                      decisions=decisions)
-    emit(render_compare(result.to_dict(), fmt, terminal_width()), output, force)
+    emit(render_compare(result.to_dict(), fmt, terminal_width()), output, force, pager=not quiet, quiet=quiet)
 
 
 # ---------------------------------------------------------------- practitioners (issue 6)
@@ -1029,8 +1102,7 @@ def interview(output: str | None, from_: str | None, force: bool, quick: bool, g
     import io
 
     from engine import load_case, load_engine
-    from engine.practitioner.interview import InterviewStopped, run_interview
-    from engine.render import render
+    from engine.practitioner.interview import InterviewStopped, closing_lines, run_interview
 
     if isinstance(sys.stdin, io.TextIOWrapper):  # bad bytes reach the answer check, which names them
         sys.stdin.reconfigure(errors="surrogateescape")
@@ -1058,8 +1130,8 @@ def interview(output: str | None, from_: str | None, force: bool, quick: bool, g
         click.echo(str(stop), err=True)
         sys.exit(130)
     click.echo(f"Wrote {path}.\n")
-    click.echo(render(engine.evaluate(case), "table"), nl=False)
-    click.echo(f"\nNext: isp-advisor recommend {path} --format html -o {case.case_id}-report.html")
+    for line in closing_lines(engine.evaluate(case), path, case.case_id, terminal_width()):
+        click.echo(line)
 
 
 @main.command()
@@ -1067,8 +1139,9 @@ def interview(output: str | None, from_: str | None, force: bool, quick: bool, g
 @click.argument("rule_id", metavar="RULE_ID")
 @click.option("--format", "-f", "fmt", type=click.Choice(QUESTION_FORMATS), default="table", show_default=True,
               help="Output format.")
+@quiet_option
 @rules_option
-def explain(case: str, rule_id: str, fmt: str, rules: tuple[str, ...]) -> None:
+def explain(case: str, rule_id: str, fmt: str, quiet: bool, rules: tuple[str, ...]) -> None:
     """Show why RULE_ID fired for CASE: each condition with the case's value, down to the inputs.
 
     Example:
@@ -1083,7 +1156,8 @@ def explain(case: str, rule_id: str, fmt: str, rules: tuple[str, ...]) -> None:
     the_case = load_case(case)
     engine = load_engine(rules)
     proof = engine.explain(the_case, rule_id)
-    click.echo(render_explain(proof, fmt, engine.standing(the_case, rule_id) if proof.fired else None), nl=False)
+    standing = engine.standing(the_case, rule_id) if proof.fired else None
+    emit(render_explain(proof, fmt, standing, report_width()), None, False, pager=not quiet)
 
 
 @main.command("why-not")
@@ -1091,21 +1165,23 @@ def explain(case: str, rule_id: str, fmt: str, rules: tuple[str, ...]) -> None:
 @click.argument("rule_id", metavar="RULE_ID")
 @click.option("--format", "-f", "fmt", type=click.Choice(QUESTION_FORMATS), default="table", show_default=True,
               help="Output format.")
+@quiet_option
 @rules_option
-def why_not(case: str, rule_id: str, fmt: str, rules: tuple[str, ...]) -> None:
+def why_not(case: str, rule_id: str, fmt: str, quiet: bool, rules: tuple[str, ...]) -> None:
     """Show why RULE_ID did not fire for CASE, and the smallest change that would make it fire.
 
     Example:
 
 
     \b
-        isp-advisor why-not cases/riverside-fqhc.yaml CB-ANALYTIC-COACHING
+        isp-advisor why-not cases/riverside-fqhc.yaml EQ-TRUST-HIGH
     """
     from engine import load_case, load_engine
     from engine.render.whynot import render_why_not
 
     the_case = load_case(case)
-    click.echo(render_why_not(load_engine(rules).why_not(the_case, rule_id), case, fmt), nl=False)
+    answer = load_engine(rules).why_not(the_case, rule_id)
+    emit(render_why_not(answer, case, fmt, report_width()), None, False, pager=not quiet)
 
 
 @main.command()
@@ -1115,8 +1191,9 @@ def why_not(case: str, rule_id: str, fmt: str, rules: tuple[str, ...]) -> None:
 @click.option("--format", "-f", "fmt", type=click.Choice(QUESTION_FORMATS), default="table", show_default=True,
               help="Output format.")
 @date_option
+@quiet_option
 @rules_option
-def whatif(case: str, settings: tuple[str, ...], fmt: str, date: Any, rules: tuple[str, ...]) -> None:
+def whatif(case: str, settings: tuple[str, ...], fmt: str, date: Any, quiet: bool, rules: tuple[str, ...]) -> None:
     """Compare CASE's recommendations with those after some changes: added, removed, changed priority.
 
     Example:
@@ -1130,7 +1207,8 @@ def whatif(case: str, settings: tuple[str, ...], fmt: str, date: Any, rules: tup
     from engine.render.whatifreport import render_diff
 
     the_case = load_case(case)
-    click.echo(render_diff(run_whatif(load_engine(rules), the_case, settings, iso(date)), fmt), nl=False)
+    diff = run_whatif(load_engine(rules), the_case, settings, iso(date))
+    emit(render_diff(diff, fmt, terminal_width()), None, False, pager=not quiet)
 
 
 
@@ -1145,9 +1223,11 @@ def whatif(case: str, settings: tuple[str, ...], fmt: str, date: Any, rules: tup
               help="Refuse sweeps of more than N combinations (per case).")
 @click.option("--format", "-f", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
               show_default=True, help="Output format.")
-@click.option("--jsonl", "jsonl", type=click.Path(dir_okay=False), metavar="FILE", default=None,
+@click.option("--jsonl", "jsonl", type=NamedPath("variants file", "variants.jsonl", dir_okay=False), metavar="FILE",
+              default=None,
               help="Also write every variant (the values set and the plan) to FILE, one JSON line each (one case).")
-@click.option("--out", "tables_out", type=click.Path(file_okay=False), metavar="DIR", default=None,
+@click.option("--out", "tables_out", type=NamedPath("tables folder", "sweep-tables", file_okay=False), metavar="DIR",
+              default=None,
               help="With --tables parquet: the folder for variants.parquet (one row per case, variant and item).")
 @analyst_options
 @date_option
@@ -1162,7 +1242,8 @@ def sweep(inputs: tuple[str, ...], varies: tuple[str, ...], max_variants: int, f
 
     Given a folder, .jsonl or .csv (batch inputs), sweeps every case and counts, per fact, at how
     many sites it moves the plan and which recommendations it moves most often (--executor dask
-    sends the cases to a Dask cluster; one case's variants are evaluated in this process).
+    sends the cases to a Dask cluster; one case's variants are evaluated in this process). Exit
+    code 1 if some of those cases could not be read (each is listed on stderr), as for batch.
 
     Example:
 
@@ -1196,6 +1277,12 @@ def sweep(inputs: tuple[str, ...], varies: tuple[str, ...], max_variants: int, f
                                date=iso(date), redacted=what, tables_format=tables, tables_out=tables_out,
                                force=force).to_dict()
         emit(render_portfolio_sweep(data, fmt, terminal_width()), output, force)
+        if data["failed"]:  # as batch: the good cases are reported, the bad ones listed, exit code 1
+            from engine.render.sweepreport import failed_lines
+
+            for line in failed_lines(data):
+                click.echo(line, err=True)
+            sys.exit(1)
         return
     from engine import load_case, load_engine
     from engine.batch.executors import choose

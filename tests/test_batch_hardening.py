@@ -459,7 +459,7 @@ def test_a_scheduler_that_accepts_and_never_answers_times_out(tmp_path: Path, si
 
 
 def slow_chunk(chunk: list[Any], initargs: tuple[Any, ...]) -> list[Any]:
-    from engine.batch.executors import run_chunk
+    from engine.batch.batchrun import run_chunk
 
     time.sleep(0.3)
     return list(run_chunk(chunk, initargs))

@@ -15,7 +15,7 @@ from conftest import CASES, ROOT
 
 from cli import main
 from engine import case_from_data, load_case
-from engine.assessments.changes import direction
+from engine.model.changes import direction
 from engine.assessments.compare import compare
 from engine.batch.batchrun import run_batch
 from engine.errors import CaseError

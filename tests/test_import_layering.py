@@ -167,3 +167,111 @@ def test_help_loads_neither_pydantic_nor_the_case_model() -> None:
                            "assert 'Usage' in CliRunner().invoke(cli.main, ['--help']).output")
     assert "engine.render" in modules  # the format list was read (the check below could not pass vacuously)
     assert [m for m in modules if m.split(".")[0] == "pydantic" or m == "engine.model.case"] == []
+
+
+# ------------------------------------------------------------------ the declared order (issue 24)
+
+LAYERS: tuple[tuple[str, ...], ...] = (
+    ("errors", "errorcodes"),
+    ("model",),
+    ("io",),
+    ("rulepacks",),
+    ("plan",),
+    ("evaluation",),
+    ("assessments",),
+    ("render",),
+    ("authoring", "batch", "practitioner"),
+)
+"""The sub-packages, lowest first (docs/architecture.md): a module imports only from its own layer or a
+lower one, at module level, inside functions and under TYPE_CHECKING alike. cli.py and webapp/ sit on top."""
+
+RANK = {name: i for i, layer in enumerate(LAYERS) for name in layer}
+
+
+def _layer(module: str) -> str:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else ""
+
+
+def all_imports(path: Path, *, runtime_only: bool = False) -> set[str]:
+    """Every engine module `path` imports (names imported from a package count as its modules);
+    with `runtime_only`, imports under `if TYPE_CHECKING:` are left out."""
+    package = module_name(path) if path.name == "__init__.py" else module_name(path).rpartition(".")[0]
+    tree = ast.parse(path.read_text())
+    skip: set[int] = set()
+    if runtime_only:
+        for node in ast.walk(tree):
+            if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+                skip |= {id(n) for b in node.body for n in ast.walk(b)}
+    out: set[str] = set()
+    for node in ast.walk(tree):
+        if id(node) in skip:
+            continue
+        if isinstance(node, ast.Import):
+            out |= {a.name for a in node.names if a.name.startswith("engine.")}
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                pkg = package.split(".")
+                base = ".".join(pkg[:len(pkg) - node.level + 1] + ([node.module] if node.module else []))
+            if base.startswith("engine."):
+                out.add(base)
+                out |= {f"{base}.{a.name}" for a in node.names}
+    return out
+
+
+def test_every_sub_package_is_in_the_declared_order() -> None:
+    found = {p.name for p in ENGINE.iterdir() if (p / "__init__.py").is_file()}
+    found |= {p.stem for p in ENGINE.glob("*.py") if p.stem != "__init__"}
+    assert found == set(RANK), "a sub-package missing from LAYERS (or listed and gone)"
+
+
+def test_no_module_imports_from_a_higher_layer() -> None:
+    wrong = []
+    for f in sorted(ENGINE.rglob("*.py")):
+        me = _layer(module_name(f))
+        if me not in RANK:  # engine/__init__.py: the lazy public API
+            continue
+        for m in sorted(all_imports(f)):
+            them = _layer(m)
+            if them in RANK and RANK[them] > RANK[me]:
+                wrong.append(f"{module_name(f)} -> {m}")
+    assert wrong == []
+
+
+def test_no_import_cycles_between_modules() -> None:
+    """Runtime imports (module level or inside functions) form no cycle between modules."""
+    modules = {module_name(f): f for f in ENGINE.rglob("*.py")}
+    graph = {name: {m for m in all_imports(f, runtime_only=True) if m in modules and m not in (name, "engine")}
+             for name, f in modules.items()}
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on: set[str] = set()
+    cycles: list[list[str]] = []
+
+    def visit(v: str) -> None:  # Tarjan's strongly connected components
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on.add(v)
+        for w in sorted(graph[v]):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            comp = []
+            while True:
+                w = stack.pop()
+                on.discard(w)
+                comp.append(w)
+                if w == v:
+                    break
+            if len(comp) > 1:
+                cycles.append(sorted(comp))
+
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    assert cycles == []

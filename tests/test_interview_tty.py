@@ -47,6 +47,8 @@ def answer(child: Any, text: str, reply: str) -> None:
 def test_a_quick_interview_with_help_back_ctrl_c_and_resume(tmp_path: Path) -> None:
     child = spawn(tmp_path, "--quick", "-o", "site.json")
     answer(child, "Case id", "tty-site")
+    answer(child, "Site (organisation or team)", "Tty Clinic")      # the report's title (issue 26)
+    answer(child, "Innovation (what is being implemented)", "Depression care")
     answer(child, "Implementation stage", "?")
     child.expect_exact(glossary.QUESTION_HELP["stage"])
     child.expect_exact("'<' goes back one question")
@@ -98,6 +100,7 @@ def test_a_quick_interview_with_help_back_ctrl_c_and_resume(tmp_path: Path) -> N
     assert case["cfir"] == {"innovation.complexity": -2, "inner_setting.tension_for_change": 2,
                             "inner_setting.available_resources": -1}
     assert case["engagement"] == {"level": "consult", "target": "collaborate"}
+    assert case["site"] == "Tty Clinic" and case["innovation"] == "Depression care"
     assert not (tmp_path / ".site.json.interview").exists()
 
 

@@ -71,7 +71,7 @@ def test_lint_finds_two_rules_that_can_fire_together_with_contrary_texts(tmp_pat
 
 
 def test_no_two_rules_of_the_shipped_packs_contradict_each_other(shipped_engine: Any) -> None:
-    from engine.authoring.lint import derived_values
+    from engine.evaluation.satisfiable import derived_values
 
     rules = list(shipped_engine.by_id.values())
     clashes = rule_clashes(rules, derived_values(rules))

@@ -6,6 +6,7 @@ Each row: a condition, the case facts, and whether the rule must fire. Missing f
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -111,3 +112,46 @@ def test_operator_semantics(engine: Engine, name: str, cond: Any, facts: dict[st
     rid = f"R-{name}"
     assert (rid in engine.fire(facts).fired) is expected, "durable_rules"
     assert (rid in engine.fire_python(facts).fired) is expected, "python evaluator"
+
+
+# ------------------------------------------------------------------ one declaration (issue 24)
+
+
+def test_every_consumer_reads_the_operator_registry() -> None:
+    """An operator is declared once (engine/model/operators.py); the loader's model and checks, both
+    matchers, the proof text and the schema take their tables from it, so none can drift."""
+    from engine.evaluation import durablematcher, matchcode, testcompile
+    from engine.model import conditions, operators
+    from engine.render import prooftext
+    from engine.rulepacks import loader, rulemodel
+
+    names = operators.NAMES
+    assert rulemodel.OPERATORS == names
+    fields = set(rulemodel.TestModel.model_fields) - {"fact"}
+    assert {f.removesuffix("_") for f in fields} == set(names)
+    assert set(prooftext._WORDS) == set(names)
+    assert set(conditions._OP_WORDS) == set(names) - {"exists"}
+    order = set(operators.of_family("order"))
+    assert set(testcompile._COMPARE) == order == set(matchcode._ORDER_OPS) == set(durablematcher._FLIP)
+    assert {o.name for o in operators.REGISTRY if o.durable} == set(durablematcher._DOP)
+    assert set(loader._ALLOWED_OPS) == set(operators.FACT_KINDS)
+    for kind, ops in loader._ALLOWED_OPS.items():
+        assert ops == tuple(o.name for o in operators.REGISTRY if kind in o.kinds)
+    schema = rulemodel.TestModel.model_json_schema(by_alias=True)
+    assert set(schema["properties"]) - {"fact"} == set(names)
+
+
+def test_the_registry_is_consistent() -> None:
+    from engine.model import operators
+
+    for o in operators.REGISTRY:
+        assert set(o.kinds) <= set(operators.FACT_KINDS)
+        if o.family != "exists":
+            comp = operators.BY_NAME[o.complement]
+            assert comp.complement == o.name and comp.family == o.family
+        if o.family == "order":
+            assert o.compare is not None and o.symbol and o.durable
+            assert o.compare(1, 2) != operators.BY_NAME[o.complement].compare(1, 2)
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "rule-language.md").read_text()
+    for name in operators.NAMES:
+        assert f"`{name}`" in doc, f"docs/rule-language.md does not document the operator {name}"

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from cli import main
 from engine import case_from_data, load_case
-from engine.assessments.perspectives import compare_views, effective_facts
+from engine.model.perspectives import compare_views, effective_facts
 from engine.errors import CaseError
 from engine.model.facts import spec_for
 from engine.practitioner.groupinterview import run_group_interview

@@ -22,6 +22,7 @@ from cli import main
 from engine import load_case, load_engine
 from engine.authoring.schema import json_schema
 from engine.io.caseload import case_from_data
+from engine.plan import ericspec
 from engine.model.specdata import MECHANISM_TBD, NO_PRIOR, TO_AGREE, Means, Rating
 from engine.model.traces import barriers_matched
 from engine.plan.gozone import means, priors, rate, zone
@@ -34,7 +35,8 @@ from tests.helpers import rec, write_pack
 
 RIVERSIDE = str(CASES / "riverside-fqhc.yaml")
 CONTRACT = {"rule_id", "title", "eric_strategy", "horizon", "actor", "action", "target", "temporality", "dose",
-            "outcomes", "justification", "sources", "importance", "feasibility", "zone", "priors_source"}
+            "outcomes", "justification", "sources", "importance", "feasibility", "zone", "priors_source",
+            "field_sources"}
 SPEC_TEXT = ("actor", "target", "frequency", "duration")
 CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
 
@@ -94,7 +96,10 @@ def test_unspecified_fields_are_never_filled(runner: CliRunner, tmp_path: Path) 
     rules = spec_pack(tmp_path / "rules")
     out = plan_json(runner, write_case(tmp_path, BASE_CASE), "--rules", str(rules), "--no-shipped")
     s = {x["rule_id"]: x for x in out["strategies"]}["T-SILENT"]
-    assert s["actor"] == TO_AGREE and s["target"]["text"] == TO_AGREE
+    # the rule states nothing; its ERIC strategy's cited default (Powell et al. 2015) gives the target only
+    assert s["actor"] == TO_AGREE and s["field_sources"]["actor"] == {"by": "open"}
+    assert s["target"]["text"].startswith("partners in the implementation effort")
+    assert s["field_sources"]["target"]["by"] == "eric_default" and s["field_sources"]["target"]["source"] == "powell-2015"
     assert s["dose"] == {"frequency": TO_AGREE, "duration": TO_AGREE}
     assert s["outcomes"] == []
     mech = {m["id"]: m for m in out["logic_model"]["mechanisms"]}["mechanism:T-SILENT"]
@@ -112,6 +117,8 @@ def test_shipped_cases_state_only_what_their_rules_specify(shipped_engine: Any) 
         for item in spec.items:
             s = item.spec
             stated = {k for rid in s.rule_ids for k in rules[rid].specification}
+            # a field no rule states may come from a cited ERIC default (engine/data/eric_specification.yaml)
+            stated |= {k for e in s.eric_strategy for k in ericspec.table().get(e, {})}
             for key in SPEC_TEXT:
                 value = getattr(s, key)
                 assert (value != TO_AGREE) == (key in stated), (path.name, s.rule_id, key, value)

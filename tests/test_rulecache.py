@@ -154,3 +154,73 @@ def test_an_oversized_pack_is_refused_without_being_read_whole(cache: Path, tmp_
     with pytest.raises(RuleError) as info:
         load_rulebase([folder], shipped=False)
     assert "huge.yaml" in info.value.render()
+
+
+# ------------------------------------------------------------------ issue 26, finding 8
+
+
+def test_a_pack_added_while_rules_load_is_never_cached_under_the_key_without_it(
+        cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The key and the load come from one reading of the folder: a pack that appears after the
+    folder was read is not in this load, and once deleted it never fires from the cache."""
+    from engine.rulepacks import rulecache
+
+    folder = write_pack(tmp_path / "p", [rec("R1", {"fact": "stage", "exists": True}, title="One")])
+    late = tmp_path / "late"
+    write_pack(late, [rec("R2", {"fact": "stage", "exists": True}, title="Late")], name="late")
+    real_read = rulecache.read
+
+    def read_then_add(key: str):  # the pack lands between reading the folder and parsing it
+        (folder / "zz_late.yaml").write_bytes((late / "late.yaml").read_bytes())
+        return real_read(key)
+
+    monkeypatch.setattr(rulecache, "read", read_then_add)
+    first = load_rulebase([folder], shipped=False)
+    monkeypatch.setattr(rulecache, "read", real_read)
+    (folder / "zz_late.yaml").unlink()
+    again = load_rulebase([folder], shipped=False)
+    assert again.rule("R2") is None, "a deleted pack's rule still fires from the cache"
+    assert first.rule("R1") is not None
+
+
+def _entry(cache: Path) -> Path:
+    (entry,) = cache.glob("rules-*.json")
+    return entry
+
+
+def _edit(entry: Path, change) -> None:
+    import json
+
+    data = json.loads(entry.read_text())
+    change(data)
+    entry.write_text(json.dumps(data))
+
+
+def test_an_edited_cache_entry_with_a_javascript_link_is_a_miss(cache: Path, tmp_path: Path) -> None:
+    folder = write_pack(tmp_path / "p", [rec("R1", {"fact": "stage", "exists": True})])
+    url = load_rulebase([folder], shipped=False).sources["src"].url
+    _edit(_entry(cache), lambda d: d["sources"]["src"].update(url="javascript:alert(1)"))
+    assert load_rulebase([folder], shipped=False).sources["src"].url == url
+
+
+def test_an_edited_cache_entry_with_a_malformed_condition_is_a_miss(cache: Path, tmp_path: Path) -> None:
+    folder = write_pack(tmp_path / "p", [rec("R1", {"fact": "stage", "equals": "installation"})])
+    load_rulebase([folder], shipped=False)
+    _edit(_entry(cache), lambda d: d["rules"][0].update(when=["t", "stage", "matches_regex", ".*", None]))
+    assert load_rulebase([folder], shipped=False).rule("R1").when.op == "equals"
+    _edit(_entry(cache), lambda d: d["rules"][0].update(when=["all", "not-a-list"]))
+    assert load_rulebase([folder], shipped=False).rule("R1").when.op == "equals"
+
+
+def test_an_edited_cache_entry_with_terminal_escapes_in_a_title_is_a_miss(cache: Path, tmp_path: Path) -> None:
+    folder = write_pack(tmp_path / "p", [rec("R1", {"fact": "stage", "exists": True}, title="Plain")])
+    load_rulebase([folder], shipped=False)
+    _edit(_entry(cache), lambda d: d["rules"][0].update(title="\x1b]52;c;ZXZpbA==\x07Plain"))
+    assert load_rulebase([folder], shipped=False).rule("R1").title == "Plain"
+
+
+def test_an_entry_with_an_extra_or_missing_field_is_a_miss(cache: Path, tmp_path: Path) -> None:
+    folder = write_pack(tmp_path / "p", [rec("R1", {"fact": "stage", "exists": True}, title="Plain")])
+    load_rulebase([folder], shipped=False)
+    _edit(_entry(cache), lambda d: d["rules"][0].pop("title"))
+    assert load_rulebase([folder], shipped=False).rule("R1").title == "Plain"

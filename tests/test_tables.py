@@ -22,7 +22,7 @@ duckdb = pytest.importorskip("duckdb")
 
 from cli import main  # noqa: E402
 from engine import load_case  # noqa: E402
-from engine.assessments.perspectives import effective_facts  # noqa: E402
+from engine.model.perspectives import effective_facts  # noqa: E402
 from engine.batch import tables  # noqa: E402
 from engine.batch.batchrun import run_batch  # noqa: E402
 from engine.batch.tablerows import CFIR_COLUMNS, case_tables, text_id, value_text  # noqa: E402

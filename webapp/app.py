@@ -204,7 +204,8 @@ def create_app(settings: Settings) -> Starlette:
         return engine.evaluate(case, decisions=decisions), decisions
 
     def plan_context(stem: str, case: Case, path: Path, scratch_of: Case | None = None) -> dict[str, Any]:
-        from engine.render.plantext import decision_line, reasons_line, why_here, working_lines
+        from engine.model.whyhere import why_here
+        from engine.render.plantext import decision_line, reasons_line, working_lines
         from engine.render.prooftext import proof_lines
 
         result, _ = evaluate(case, path)
@@ -455,7 +456,7 @@ def create_app(settings: Settings) -> Starlette:
 
             spec = build_plan_spec(result, case, engine.base, DEFAULT_HORIZONS)
             if what == "plan.html":
-                from engine.render.specdoc import render_plan
+                from engine.render.planformats import render_plan
 
                 return _attachment(render_plan(spec, "html", case), name, "text/html; charset=utf-8")
             from engine.render.worddoc import render_document

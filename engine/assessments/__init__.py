@@ -1,1 +1,2 @@
-"""Several views and several dates of one site: perspectives, changes, comparisons."""
+"""Several assessments of one site compared (compare.py); the facts of perspectives and changes are
+computed in engine/model/perspectives.py and engine/model/changes.py."""

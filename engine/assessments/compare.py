@@ -45,14 +45,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from engine.assessments.changes import FactChange, direction, fact_changes, resolved
-from engine.assessments.perspectives import effective_facts
 from engine.errors import CaseError, Problem
 from engine.evaluation.runner import Engine
 from engine.model.case import Case
+from engine.model.changes import FactChange, direction, fact_changes, resolved
 from engine.model.conditions import fmt_value
 from engine.model.decisions import Decision, Decisions, carry_forward
 from engine.model.facts import FACTS, Facts
+from engine.model.perspectives import effective_facts
 from engine.model.placement import PlanOptions
 from engine.model.results import Result
 from engine.model.sitefacts import long_date

@@ -144,7 +144,7 @@ def rule_clashes(rules: Sequence[Rule], derived_values: dict[str, list[Any]],
 
 def contradiction_findings(base: RuleBase) -> list[Finding]:
     """`rules lint`'s warnings (code `contradiction`), one per clashing pair, on the first rule."""
-    from engine.authoring.lint import derived_values
+    from engine.evaluation.satisfiable import derived_values
 
     by_id = {r.id: r for r in base.rules}
     out = []

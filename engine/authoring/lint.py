@@ -15,7 +15,7 @@ from typing import Any
 
 from engine.authoring.lintsalvage import salvage
 from engine.errors import Problem, RuleError
-from engine.evaluation.satisfiable import can_hold, conflict
+from engine.evaluation.satisfiable import can_hold, conflict, derived_values
 from engine.model.checks import Finding, Severity
 from engine.model.conditions import Condition, describe, facts_read, fmt_value
 from engine.model.facts import DERIVED_PREFIX, is_computed
@@ -181,27 +181,6 @@ def _on_cycles(rules: Sequence[Rule]) -> set[str]:
                 seen.add(rid)
                 todo.extend(needs.get(rid, ()))
     return out
-
-
-def derived_values(rules: Sequence[Rule]) -> dict[str, list[Any]]:
-    """Each derived fact's possible values, from the derive rules that can themselves fire.
-
-    Grows to a fixed point, since a derive rule may read what another derives.
-    """
-    values: dict[str, list[Any]] = {}
-    pending = [r for r in rules if r.derive]
-    changed = True
-    while changed:
-        changed = False
-        for rule in list(pending):
-            if can_hold(rule.when, values):
-                pending.remove(rule)
-                changed = True
-                for name, value in rule.derive.items():
-                    known = values.setdefault(DERIVED_PREFIX + name, [])
-                    if not any(type(k) is type(value) and k == value for k in known):
-                        known.append(value)
-    return values
 
 
 def never_fires(base: RuleBase) -> list[Finding]:

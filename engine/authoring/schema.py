@@ -229,7 +229,7 @@ class CombinedOut(_Out):
 
 
 class PerspectivesOut(_Out):
-    """The groups' views (engine/assessments/perspectives.py); fact paths as in the case file."""
+    """The groups' views (engine/model/perspectives.py); fact paths as in the case file."""
 
     groups: list[GroupOut]
     divergent: list[str]
@@ -304,6 +304,28 @@ class DoseOut(_Out):
     duration: str
 
 
+class FieldSourceOut(_Out):
+    """Where one specification field came from (docs/plan-spec.md)."""
+
+    by: Literal["rule", "decision", "eric_default", "open"] = Field(
+        description="rule: a rule's own specification block; decision: the team's decided owner (actor); "
+                    "eric_default: the cited default of one of the item's ERIC strategies "
+                    "(engine/data/eric_specification.yaml); open: nothing states it")
+    rule_id: str | None = Field(default=None, description="by rule: the rule whose block states the field")
+    eric_strategy: str | None = Field(default=None, description="by eric_default: the ERIC strategy id")
+    source: str | None = Field(default=None, description="the key of rules/sources.yaml that states the field "
+                                                         "(the default's source, or the rule's mechanism_source)")
+    cite: str | None = Field(default=None, description="that source as a short citation")
+
+
+class FieldSourcesOut(_Out):
+    actor: FieldSourceOut
+    target: FieldSourceOut
+    frequency: FieldSourceOut
+    duration: FieldSourceOut
+    mechanism: FieldSourceOut
+
+
 class SpecifiedOut(_Out):
     """One strategy, specified (Proctor, Powell & McMillen 2013), with its go-zone rating."""
 
@@ -323,6 +345,8 @@ class SpecifiedOut(_Out):
     feasibility: float | None = Field(ge=1, le=5)
     zone: Literal["I", "II", "III", "IV", "no prior"]
     priors_source: str
+    field_sources: FieldSourcesOut | None = Field(
+        default=None, description="where actor, target, frequency, duration and mechanism came from")
 
 
 class DeterminantOut(_Out):

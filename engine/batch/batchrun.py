@@ -39,8 +39,9 @@ from engine.batch import executors, tables
 from engine.batch.batchfiles import ERRORS, MANIFEST, OUTPUTS, Previous, Writer, failed, lock, partials, prepare, unlock
 from engine.batch.digest import case_digest, portfolio_title
 from engine.batch.executors import IN_FLIGHT
+from engine.batch.outcomes import error_row, worker_died
 from engine.batch.tablerows import CaseTables, case_fields, case_tables, result_tables
-from engine.errors import EngineError, IspAdvisorError, Problem, UsageError, capped, display_name
+from engine.errors import EngineError, IspAdvisorError, Problem, UsageError, display_name
 from engine.evaluation.runner import Engine, load_engine
 from engine.io import inputs
 from engine.io.caseload import validate_case
@@ -124,6 +125,14 @@ def _digest(rules: Sequence[str], shipped: bool) -> str | None:
         return rules_digest(rules, shipped)
     except OSError:
         return None  # loading reports the unreadable file
+
+
+def run_chunk(chunk: list[Item], initargs: tuple[Any, ...]) -> list[Outcome]:
+    """The per-chunk function on a Dask worker: check the rules are the run's, compile them once per
+    process, then evaluate (the local executor calls _init and _work directly)."""
+    executors.check_rules(*initargs[:4])
+    _init(*initargs)
+    return _work(chunk)
 
 
 def _init(rules: Sequence[str], shipped: bool, reusable: frozenset[str], digest: str | None,
@@ -315,25 +324,6 @@ def _slim(data: dict[str, Any], engine: Engine) -> dict[str, Any]:
     return {"case_id": data["case_id"], "recommendations": recs}
 
 
-def error_row(item: Item, problems: Sequence[Problem], case_id: str | None) -> dict[str, Any]:
-    """One errors.jsonl line: where, which case, which field, what is wrong (all problems kept)."""
-    kind, source, line, row, _ = item
-    problems = capped(problems)
-    first = problems[0]
-    return {
-        "source": display_name(source),
-        "line": first.line or line or None,
-        "row": row or None,
-        "case_id": case_id,
-        "field": first.field or None,
-        "message": first.message,
-        "hint": first.hint or None,
-        "code": first.code,
-        "problems": [{"line": p.line or None, "field": p.field or None, "message": p.message,
-                      "hint": p.hint or None, "code": p.code} for p in problems],
-    }
-
-
 # ---------------------------------------------------------------- the run
 
 
@@ -362,6 +352,8 @@ def run_batch(sources: Sequence[str | os.PathLike[str]], out: str | os.PathLike[
         raise UsageError(Problem(field="--explanations", code="invalid", message=f"'{explanations}' is not known",
                                  hint="use full or none"))
     chosen = executors.choose(executor, scheduler)
+    if isinstance(chosen, executors.DaskExecutor) and chosen.task is None:
+        chosen = executors.DaskExecutor(chosen.scheduler, task=run_chunk)
     if jobs is not None and jobs < 1:
         raise UsageError(Problem(field="--jobs", code="invalid", message=f"{jobs} is not a number of workers",
                                  hint="use 1 or more"))
@@ -678,13 +670,5 @@ def _isolated(chunk: list[Item], ctx: Any, initargs: tuple[Any, ...]) -> list[Ou
     return out
 
 
-def worker_died(item: Item) -> Outcome:
-    """The error line of a case whose worker died twice while evaluating it alone."""
-    return ("error", error_row(item, [Problem(
-        code="worker_died", message="the worker process evaluating this case died "
-        "(killed, or out of memory)", hint="try it alone with 'isp-advisor recommend'; "
-        "the other cases were evaluated")], None))
-
-
 __all__ = ["BatchReport", "run_batch", "evaluate_item", "error_row", "default_jobs", "ERRORS", "EXPLANATIONS",
-           "lean_line", "run_info", "worker_died", "Stopped", "stop_on_signals", "die_with_parent"]
+           "lean_line", "run_info", "run_chunk", "worker_died", "Stopped", "stop_on_signals", "die_with_parent"]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.assessments.perspectives import effective_facts
 from engine.model.case import Case
+from engine.model.perspectives import effective_facts
 from engine.model.vocabulary import RATING_VALUES
 from engine.rulepacks.placeholders import PLACEHOLDERS, fill, names_in
 

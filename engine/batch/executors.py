@@ -27,6 +27,7 @@ from concurrent.futures import CancelledError
 from contextlib import contextmanager
 from typing import Any, Protocol
 
+from engine.batch.outcomes import worker_died
 from engine.errors import EngineError, Problem, UsageError, clip, printable
 
 EXECUTORS = ("local", "dask")
@@ -164,20 +165,15 @@ def _distributed() -> Any:
     return importlib.import_module("distributed")
 
 
-def run_chunk(chunk: Chunk, initargs: tuple[Any, ...]) -> Outcomes:
-    """The per-chunk function on a Dask worker: compile the rules once per process, then evaluate."""
-    from engine.batch import batchrun as batch
-
-    check_rules(*initargs[:4])
-    batch._init(*initargs)
-    return batch._work(chunk)
-
-
 def check_rules(rules: Any, shipped: bool, _: Any, digest: str | None) -> None:
     """On a worker: refuse to evaluate with rule packs whose bytes differ from the run's."""
-    from engine.batch import batchrun as batch
+    from engine.rulepacks.loader import rules_digest
 
-    if digest is not None and batch._digest(list(rules), shipped) != digest:
+    try:
+        found: str | None = rules_digest(list(rules), shipped)
+    except OSError:
+        found = None  # loading reports the unreadable file
+    if digest is not None and found != digest:
         raise EngineError(Problem(code="rules_differ", message="a Dask worker reads other rule packs than "
                                   "the run started with (different bytes)",
                                   hint="give the workers the same rule folders (a shared file system) "
@@ -193,12 +189,15 @@ class DaskExecutor:
     with a message (timeouts()).
     """
 
-    def __init__(self, scheduler: str | None = None, task: Task = run_chunk) -> None:
+    def __init__(self, scheduler: str | None = None, task: Task | None = None) -> None:
         self.scheduler = scheduler
         self.task = task
 
     def ordered(self, chunks: Iterator[Chunk], jobs: int,
                 initargs: tuple[Any, ...]) -> Iterator[tuple[Chunk, Outcomes]]:
+        if self.task is None:
+            raise EngineError(Problem(code="internal", message="the Dask executor was given no task to run",
+                                      hint="build it with the batch's or the sweep's task"))
         KilledWorker = _distributed().KilledWorker
         address = check_address(self.scheduler)
         answer, no_workers = timeouts()
@@ -271,8 +270,6 @@ class DaskExecutor:
     def _isolated(self, waiter: _Waiter, chunk: Chunk, initargs: tuple[Any, ...], n: Iterator[int]) -> Outcomes:
         """A chunk that kept killing workers, one case a task; a case that still kills becomes an error
         (as engine.batch.batchrun._isolated does with local processes)."""
-        from engine.batch.batchrun import worker_died
-
         KilledWorker = _distributed().KilledWorker
 
         out: Outcomes = []
@@ -436,4 +433,4 @@ def quiet_logs() -> Iterator[None]:
 
 
 __all__ = ["EXECUTORS", "DaskExecutor", "Executor", "check_address", "choose", "dask_available", "quiet_logs",
-           "run_chunk", "timeouts"]
+           "timeouts"]

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from engine.batch.digest import portfolio_title
-from engine.errors import CaseError, IspAdvisorError, Problem, UsageError, parse_each
+from engine.errors import CaseError, IspAdvisorError, Problem, UsageError, parse_each, printable, shown, warn
 from engine.evaluation.runner import Engine
 from engine.model.case import Case
 from engine.model.diffs import Assignment
@@ -55,16 +55,22 @@ class Vary:
 def parse_vary(text: str) -> Vary:
     """`engagement.level` (every allowed value) or `engagement.level=inform,consult` -> Vary.
 
-    Values are read as `whatif --set` reads them (typed by the fact; `none` or an empty value
-    leaves the fact unstated); unknown paths get the same did-you-mean.
+    Values are read as `whatif --set` reads them (typed by the fact; `none` leaves the fact
+    unstated); unknown paths get the same did-you-mean. No path (`=a,b`), no values (`PATH=`) and an
+    empty value (`PATH=a,,b`, a trailing comma) are refused; a value listed twice is tried once,
+    with a warning.
     """
     path, sep, raw = text.partition("=")
     path = path.strip()
+    if not path:
+        raise UsageError(Problem(file=VARY, code="no_fact", message=f"{shown(text)} names no fact",
+                                 hint="put the fact's path first: --vary PATH or --vary PATH=v1,v2, "
+                                      "e.g. --vary engagement.level=inform,consult"))
     try:
+        parse_assignment(f"{path}=")  # checks the path (unknown, derived, case_id)
         if sep:
-            values = [parse_assignment(f"{path}={v}").value for v in raw.split(",")]
+            values = [parse_assignment(f"{path}={v}").value for v in _listed(path, raw)]
         else:
-            parse_assignment(f"{path}=")  # checks the path (unknown, derived, case_id)
             spec = FACTS[path]
             if not spec.values:
                 raise UsageError(Problem(file=VARY, field=path, code="no_values",
@@ -73,8 +79,35 @@ def parse_vary(text: str) -> Vary:
             values = list(spec.values)
     except UsageError as exc:
         raise UsageError([_as_vary(p) for p in exc.problems]) from None
-    unique = list(dict.fromkeys(_hashable(v) for v in values))
+    hashed = [_hashable(v) for v in values]
+    unique = list(dict.fromkeys(hashed))
+    if len(unique) < len(hashed):
+        twice = [v for v, n in Counter(hashed).items() if n > 1]
+        are = "is" if len(twice) == 1 else "are"
+        warn(f"{VARY} {path}: {', '.join(_value_text(_unhashable(v)) for v in twice)} {are} listed more than once "
+             "(as read for this fact); each value is tried once")
     return Vary(path, tuple(_unhashable(v) for v in unique))
+
+
+def _listed(path: str, raw: str) -> list[str]:
+    """The values of `PATH=v1,v2,...`; none at all, or an empty one between commas, is refused (an empty
+    value would silently try the fact unstated: `none` says so)."""
+    if not raw.strip():
+        raise UsageError(Problem(file=VARY, field=path, code="no_values", message="lists no values after '='",
+                                 hint=f"list the values to try, e.g. --vary {path}=A,B; --vary {path} alone "
+                                      "tries every allowed value; none tries it unstated"))
+    items = raw.split(",")
+    if any(not v.strip() for v in items):
+        raise UsageError(Problem(file=VARY, field=path, code="empty_value",
+                                 message=f"{shown(raw)} has an empty value between commas",
+                                 hint="remove the extra comma; write none to try the fact unstated"))
+    return items
+
+
+def _value_text(value: Any) -> str:
+    if value is None or isinstance(value, bool):
+        return "none" if value is None else str(value).lower()
+    return shown(value) if isinstance(value, str) else printable(str(value))
 
 
 def _as_vary(p: Problem) -> Problem:
@@ -102,8 +135,9 @@ def parse_varies(texts: Iterable[str], max_variants: int = MAX_VARIANTS) -> tupl
     seen = Counter(v.path for v in varies)
     twice = [p for p, n in seen.items() if n > 1]
     if twice:
-        raise UsageError(Problem(file=VARY, field=twice[0], code="duplicate", message="is varied twice",
-                                 hint="give each fact once, with all its values: --vary PATH=v1,v2"))
+        raise UsageError([Problem(file=VARY, field=p, code="duplicate", message=f"is varied {seen[p]} times",
+                                  hint=f"give each fact once, with all its values: --vary {p}=v1,v2")
+                          for p in twice])
     count = math.prod(len(v.values) for v in varies)
     if count > max_variants:
         sizes = " x ".join(f"{len(v.values)} ({v.path})" for v in varies)

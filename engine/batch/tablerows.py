@@ -25,10 +25,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from engine.assessments.perspectives import effective_facts
 from engine.model.case import Case
 from engine.model.conditions import MISSING
 from engine.model.jsontext import compact
+from engine.model.perspectives import effective_facts
 from engine.model.results import Result
 from engine.model.traces import Trace
 from engine.model.vocabulary import CAPACITY_TYPES, CFIR_IDS, RATING_VALUES

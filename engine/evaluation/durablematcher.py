@@ -38,11 +38,11 @@ from enum import IntEnum
 from typing import Any
 
 import durable_rules_engine as _core
-from durable import engine as _durable
 from durable_rules_engine import error as _DurableCoreError
 
 from engine.errors import EngineError, Problem
-from engine.evaluation.matcher import DURABLE_MAX_PROPERTIES
+from engine.evaluation.matching import DURABLE_MAX_PROPERTIES
+from engine.model import operators
 from engine.model.conditions import All, Condition, Not, Test, facts_read
 from engine.model.facts import Facts, FactSpec, spec_for
 
@@ -174,8 +174,8 @@ def _nex(k: str) -> Expr:
     return {"$nex": {k: 1}}
 
 
-_DOP = {"lt": "$lt", "lte": "$lte", "gt": "$gt", "gte": "$gte", "not_equals": "$neq"}
-_FLIP = {"lt": "gte", "lte": "gt", "gt": "lte", "gte": "lt"}
+_DOP = {o.name: o.durable for o in operators.REGISTRY if o.durable}
+_FLIP = {o.name: o.complement for o in operators.REGISTRY if o.family == "order"}
 
 
 def _present(spec: FactSpec) -> Expr:
@@ -224,20 +224,19 @@ def _ref_test(t: Test, spec: FactSpec, rspec: FactSpec, op: str) -> Expr:
 def _positive(t: Test) -> Expr:
     spec = spec_for(t.fact)
     assert spec is not None
-    if t.op == "exists":
+    if operators.BY_NAME[t.op].family == "exists":
         return _present(spec) if t.value else _absent(spec)
     if t.ref is not None:
         rspec = spec_for(t.ref)
         assert rspec is not None
         return _ref_test(t, spec, rspec, t.op)
-    if t.op == "equals":
-        return _equals(spec, t.value)
-    if t.op == "not_equals":
-        return _not_equals(spec, t.value)
-    if t.op == "in":
+    declared = operators.BY_NAME[t.op]
+    if declared.family == "equality":
+        return _not_equals(spec, t.value) if declared.negated else _equals(spec, t.value)
+    if declared.family == "membership":
+        if declared.negated:
+            return _and([_not_equals(spec, x) for x in t.value])
         return _or([_equals(spec, x) for x in t.value])
-    if t.op == "not_in":
-        return _and([_not_equals(spec, x) for x in t.value])
     return {_DOP[t.op]: {key(spec.path): _rank(spec, t.value)}}
 
 
@@ -245,7 +244,7 @@ def _negative(t: Test) -> Expr:
     """The exact complement of `_positive(t)` (a missing fact makes a test false, so its negation true)."""
     spec = spec_for(t.fact)
     assert spec is not None
-    if t.op == "exists":
+    if operators.BY_NAME[t.op].family == "exists":
         return _absent(spec) if t.value else _present(spec)
     missing = [_absent(spec)]
     if t.ref is not None:
@@ -256,11 +255,11 @@ def _negative(t: Test) -> Expr:
             k, rk = key(spec.path), key(rspec.path)
             # an unordered value (mixed) on either side also makes the comparison false
             return _or([_nex(k), _nex(rk), {_DOP[_FLIP[t.op]]: {k: {"$m": rk}}}])
-        flipped = Test(t.fact, "not_equals" if t.op == "equals" else "equals", None, t.ref)
+        flipped = Test(t.fact, operators.BY_NAME[t.op].complement, None, t.ref)
         return _or(missing + [_positive(flipped)])
     if t.op in _FLIP:
         return _or([_nex(key(spec.path)), {_DOP[_FLIP[t.op]]: {key(spec.path): _rank(spec, t.value)}}])
-    opposite = {"equals": "not_equals", "not_equals": "equals", "in": "not_in", "not_in": "in"}[t.op]
+    opposite = operators.BY_NAME[t.op].complement
     return _or(missing + [_positive(Test(t.fact, opposite, t.value))])
 
 
@@ -606,55 +605,3 @@ class DurableSession:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-# ---------------------------------------------------------------- the Host path (benchmark floor)
-
-
-class _SyncHost(_durable.Host):  # type: ignore[misc]
-    """A Host that runs actions only in the calling thread (no background dispatch threads)."""
-
-    def _run(self) -> None:
-        return None
-
-
-class HostRunner:
-    """The same compiled rulesets dispatched through durable_rules' Host with Python actions: what
-    a plain durable_rules program pays. Only the benchmark uses it (as a floor for comparison)."""
-
-    def __init__(self, strata: Sequence[Stratum], action: Callable[[str], Callable[[Any], None]]) -> None:
-        serial = next(_ids)
-        self.names = [f"isp{serial}_h{i}" for i in range(len(strata))]
-        definitions, members = _definitions(strata)
-        self.host = _SyncHost()
-        for name, definition in zip(self.names, definitions, strict=True):
-            if definition:
-                rules = {rid: {**rule, "run": _each([action(r) for r in members.get(rid, (rid,))])}
-                         for rid, rule in definition.items()}
-                self.host.register_rulesets({name: rules})
-                self.host.assert_fact(name, {"sid": PRIME, PRIME: 1})
-                self.host.delete_state(name, PRIME)
-        self._active = {n for n, d in zip(self.names, definitions, strict=True) if d}
-
-    def run(self, stratum: int, fact: dict[str, Any]) -> None:
-        name = self.names[stratum]
-        if name in self._active:
-            try:
-                self.host.assert_fact(name, fact)
-            except _durable.MessageNotHandledException:
-                pass
-
-    def forget(self, sid: str) -> None:
-        for name in self._active:
-            try:
-                self.host.delete_state(name, sid)
-            except _DurableCoreError:
-                pass
-
-
-def _each(actions: list[Callable[[Any], None]]) -> Callable[[Any], None]:
-    def run_all(c: Any) -> None:
-        for act in actions:
-            act(c)
-
-    return run_all

@@ -17,13 +17,14 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from engine.evaluation.pymatcher import compile_test, ranker
+from engine.evaluation.testcompile import compile_test, ranker
+from engine.model import operators
 from engine.model.conditions import MISSING, All, Any_, Condition, Not, Test
 from engine.model.facts import Facts, spec_for
 
 StratumCheck = Callable[[Facts], list[str]]
 
-_ORDER_OPS = {"lt": "<", "lte": "<=", "gt": ">", "gte": ">="}
+_ORDER_OPS = {o.name: o.symbol for o in operators.REGISTRY if o.family == "order"}
 
 
 class _Builder:
@@ -73,14 +74,15 @@ class _Builder:
             return None
         a = self.fact(t.fact)
         op = t.op
-        if op == "exists":
+        declared = operators.BY_NAME[op]
+        if declared.family == "exists":
             return f"{a} is not M" if t.value else f"{a} is M"
-        if op in ("equals", "not_equals"):
+        if declared.family == "equality":
             same = self.same(a, t.value)
             if same is None:
                 return None
-            return same if op == "equals" else f"({a} is not M and not ({same}))"
-        if op in ("in", "not_in"):
+            return f"({a} is not M and not ({same}))" if declared.negated else same
+        if declared.family == "membership":
             values = tuple(t.value)
             if values and all(isinstance(x, str) for x in values):
                 member = f"{a} in {self.bind('K', values)}"  # a tuple: == on each, exact for text
@@ -89,7 +91,7 @@ class _Builder:
                 if not parts or any(p is None for p in parts):
                     return None
                 member = " or ".join(f"({p})" for p in parts)
-            return member if op == "in" else f"({a} is not M and not ({member}))"
+            return f"({a} is not M and not ({member}))" if declared.negated else member
         cmp = _ORDER_OPS.get(op)
         if cmp is None:
             return None

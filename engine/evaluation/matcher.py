@@ -18,48 +18,16 @@ import importlib.util
 import os
 import sys
 from collections.abc import Sequence
-from typing import Protocol
 
 from engine.errors import Problem, UsageError, did_you_mean, warn
-from engine.model.conditions import Condition
-from engine.model.facts import Facts
+from engine.evaluation.matching import DURABLE_MAX_PROPERTIES, Matcher, MatchSession, Stratum
 
-DURABLE_MAX_PROPERTIES = 255
-"""durable_rules' fixed limit of properties in one fact (engine/evaluation/durablematcher.py holds to it)."""
+__all__ = ["DURABLE_MAX_PROPERTIES", "MATCHERS", "Matcher", "MatchSession", "Stratum", "build", "describe",
+           "durable_installed", "requested"]
 
 MATCHERS = ("durable", "python")
 MATCHER_ENV = "ISP_ADVISOR_MATCHER"
 VERBOSE_ENV = "ISP_ADVISOR_VERBOSE"
-
-Stratum = Sequence[tuple[str, Condition]]
-"""A stratum's rules as (rule id, condition) pairs."""
-
-
-class MatchSession(Protocol):
-    """One case: `match` is called once per stratum, in order; `close` ends the case."""
-
-    def match(self, stratum: int, facts: Facts, new: Facts) -> list[str]:
-        """Ids of the stratum's rules whose condition holds on `facts` (`new`: what the previous
-        strata derived, already in `facts`)."""
-        ...
-
-    def close(self) -> None: ...
-
-    def __enter__(self) -> MatchSession: ...
-
-    def __exit__(self, *exc: object) -> None: ...
-
-
-class Matcher(Protocol):
-    """Compiled strata (built by the constructor from a list of `Stratum`)."""
-
-    name: str
-
-    def session(self) -> MatchSession: ...
-
-    def close(self) -> None:
-        """Free what the matcher holds (idempotent)."""
-        ...
 
 
 def durable_installed() -> bool:
@@ -130,5 +98,6 @@ def describe() -> str:
         return exc.problems[0].message
     if choice == "durable":
         return "durable (durable_rules)"
-    reason = "" if durable_installed() else " (durable_rules is not installed)"
-    return f"python (plain compiled matcher){reason}"
+    reason = "" if durable_installed() else \
+        "; durable_rules is not installed: pip install 'isp-advisor[durable]' on Python 3.11/3.12 with a C compiler"
+    return f"python (plain compiled matcher{reason})"

@@ -73,10 +73,9 @@ class Engine:
         self.rules: tuple[Rule, ...] = base.rules
         self.by_id: dict[str, Rule] = {r.id: r for r in base.rules}
         self.strata = stratify(base.rules)
-        self._stratum_of = {r.id: i for i, s in enumerate(self.strata) for r in s}
         pairs = [[(r.id, r.when) for r in stratum] for stratum in self.strata]
         self.matcher: Matcher
-        self.matcher, self.matcher_note = build_matcher(pairs, matcher)
+        self.matcher, _why = build_matcher(pairs, matcher)
         self._pairs = pairs
         self._plain_matcher: Matcher | None = self.matcher if self.matcher.name == "python" else None
         reads: set[str] = set()
@@ -219,8 +218,8 @@ class Engine:
         """What the rules see: the case's facts, the groups' views combined where the case states
         none, the site's own facts (people, problem, events, assets, day counts from the reference
         date) and the computed facts (perspectives, changes since `previous`) some rule reads."""
-        from engine.assessments.changes import change_facts
-        from engine.assessments.perspectives import effective_facts, perspective_facts
+        from engine.model.changes import change_facts
+        from engine.model.perspectives import effective_facts, perspective_facts
 
         facts, origins = effective_facts(case)
         facts.update(site_facts(case, as_of(case, date)))
@@ -461,8 +460,8 @@ def with_context(result: Result, case: Case, previous: Case | None, date: str | 
     reference date (`as_of`) and the cues the case's own words raise."""
     from dataclasses import replace
 
-    from engine.assessments.changes import fact_changes
-    from engine.assessments.perspectives import effective_facts, summary
+    from engine.model.changes import fact_changes
+    from engine.model.perspectives import effective_facts, summary
 
     views = summary(case)
     changes = None

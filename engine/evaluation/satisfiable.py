@@ -12,7 +12,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from engine.model.conditions import MISSING, All, Any_, Condition, Not, Test, facts_read, test_holds
-from engine.model.facts import Facts, spec_for
+from engine.model.facts import DERIVED_PREFIX, Facts, spec_for
+from engine.model.rules import Rule
 
 STATED = "<stated>"
 """Stand-in value for free-text and list facts, which rules may only test with `exists`."""
@@ -119,3 +120,24 @@ def conflict(cond: Condition, derived_values: Mapping[str, Sequence[Any]]) -> li
         if trial and not can_hold(All(tuple(trial)), derived_values):
             core = trial
     return core
+
+
+def derived_values(rules: Sequence[Rule]) -> dict[str, list[Any]]:
+    """Each derived fact's possible values, from the derive rules that can themselves fire.
+
+    Grows to a fixed point, since a derive rule may read what another derives.
+    """
+    values: dict[str, list[Any]] = {}
+    pending = [r for r in rules if r.derive]
+    changed = True
+    while changed:
+        changed = False
+        for rule in list(pending):
+            if can_hold(rule.when, values):
+                pending.remove(rule)
+                changed = True
+                for name, value in rule.derive.items():
+                    known = values.setdefault(DERIVED_PREFIX + name, [])
+                    if not any(type(k) is type(value) and k == value for k in known):
+                        known.append(value)
+    return values

@@ -166,7 +166,7 @@ class CapacityLevels(_Section):
 
 
 class Perspective(_Section):
-    """The same facts as one group sees them (engine/assessments/perspectives.py combines and compares them)."""
+    """The same facts as one group sees them (engine/model/perspectives.py combines and compares them)."""
 
     group: Group = Field(description="Whose view: leadership, staff, community_members, recipients, partners, "
                          "funders or other")

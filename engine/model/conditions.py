@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Union
 
+from engine.model import operators
 from engine.model.facts import Facts, FactSpec, spec_for
 
 
@@ -84,13 +85,9 @@ def _ordered(spec: FactSpec | None, a: Any, b: Any, op: str, bspec: FactSpec | N
     ra, rb = spec.rank(a), (bspec or spec).rank(b)
     if ra is None or rb is None:
         return False
-    if op == "lt":
-        return ra < rb
-    if op == "lte":
-        return ra <= rb
-    if op == "gt":
-        return ra > rb
-    return ra >= rb
+    compare = operators.BY_NAME[op].compare
+    assert compare is not None
+    return compare(ra, rb)
 
 
 def test_holds(t: Test, facts: Facts) -> bool:
@@ -106,16 +103,12 @@ def test_holds(t: Test, facts: Facts) -> bool:
         if expected is MISSING:
             return False
         bspec = spec_for(t.ref)
-    op = t.op
-    if op == "equals":
-        return _same(actual, expected)
-    if op == "not_equals":
-        return not _same(actual, expected)
-    if op == "in":
-        return any(_same(actual, e) for e in expected)
-    if op == "not_in":
-        return not any(_same(actual, e) for e in expected)
-    return _ordered(spec_for(t.fact), actual, expected, op, bspec)
+    op = operators.BY_NAME[t.op]
+    if op.family == "equality":
+        return _same(actual, expected) != op.negated
+    if op.family == "membership":
+        return any(_same(actual, e) for e in expected) != op.negated
+    return _ordered(spec_for(t.fact), actual, expected, t.op, bspec)
 
 
 def holds(cond: Condition, facts: Facts) -> bool:
@@ -142,10 +135,7 @@ def to_data(cond: Condition) -> Any:
     return {"not": to_data(cond.item)}
 
 
-_OP_WORDS = {
-    "equals": "is", "not_equals": "is not", "in": "is one of", "not_in": "is none of",
-    "lt": "is below", "lte": "is at or below", "gt": "is above", "gte": "is at or above",
-}
+_OP_WORDS = {o.name: o.words for o in operators.REGISTRY if o.family != "exists"}
 
 
 def _fmt(value: Any) -> str:

@@ -134,7 +134,7 @@ GROUPS: tuple[str, ...] = ("leadership", "staff", "community_members", "recipien
 """The groups whose perspectives a case may hold (case.Perspective.group)."""
 
 DIRECTIONS: tuple[str, ...] = ("improved", "worsened", "unchanged", "new", "gone")
-"""The values of a `change.<path>` fact (engine/assessments/changes.py)."""
+"""The values of a `change.<path>` fact (engine/model/changes.py)."""
 
 PERSPECTIVE_SECTIONS: tuple[str, ...] = ("cfir", "relationships", "engagement", "power", "capacity")
 """The sections a perspective may state."""
@@ -144,8 +144,8 @@ COMPUTED_FAMILIES: dict[str, str] = {
     "derived.highest_group.": "groups", "derived.missing_group.": "bool", "derived.resolved.": "bool",
     "change.": "directions",
 }
-"""Computed facts: set by the engine before any rule runs (engine/assessments/perspectives.py and
-engine/assessments/changes.py), not derived by rules. Their names carry a second dot (`derived.divergent.
+"""Computed facts: set by the engine before any rule runs (engine/model/perspectives.py and
+engine/model/changes.py), not derived by rules. Their names carry a second dot (`derived.divergent.
 cfir.innovation.design`), which a rule-derived name (one word) never has, so the two never meet."""
 
 
@@ -204,7 +204,7 @@ Facts = dict[str, Any]
 
 
 NOT_FACTS = frozenset({"perspectives", "assessed_on", "assessed_by", *SITE_SECTIONS})
-"""Case keys that are not facts: the groups' views are combined by engine.assessments.perspectives; dates and
+"""Case keys that are not facts: the groups' views are combined by engine.model.perspectives; dates and
 assessors only order assessments."""
 
 

@@ -67,9 +67,11 @@ FIELDS: tuple[CaseField, ...] = (
     CaseField("case_id", "Case id", "id", "", "A short name for this case, used for the file name and in reports: "
               "letters, digits, '-' and '_' (e.g. riverside-fqhc).", "site"),
     CaseField("site", "Site", "text", "Site (organisation or team)",
-              "The organisation, team or community where the work happens, as you would name it in a report.", "site"),
+              "The organisation, team or community where the work happens, as you would name it in a report.", "site",
+              quick=True),
     CaseField("innovation", "Innovation", "text", "Innovation (what is being implemented)",
-              "What is being put in place: the program, practice, policy or tool, in a few words.", "site"),
+              "What is being put in place: the program, practice, policy or tool, in a few words.", "site",
+              quick=True),
     CaseField("setting", "Setting", "choice", "Setting",
               "The kind of organisation or community the site is. Some rules apply only to one kind.", "site"),
     CaseField("stage", "Stage", "choice", "Implementation stage",

@@ -11,6 +11,10 @@ from engine.model.conditions import Condition, facts_read
 
 PRIORITY_RANK = {"high": 0, "medium": 1, "low": 2}
 
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+"""Characters rule text never holds: C0/C1 controls but tab and newline, and the bidirectional overrides
+(the loader refuses them; the rule cache checks what it reads back against the same set)."""
+
 RESERVED_PREFIX = "isp__"
 """Rule ids and fact properties the engine uses for itself (durable_rules' priming rule, the
 matcher's own markers): never a pack's."""

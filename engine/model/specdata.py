@@ -17,6 +17,33 @@ from engine.model.rules import Source
 TO_AGREE = "to agree with the team"
 MECHANISM_TBD = "mechanism: to be hypothesised by the team"
 BY_WHEN: dict[str, str] = {"now": "within 30 days", "next": "this quarter", "later": "when the earlier work is done"}
+SPEC_FIELDS: tuple[str, ...] = ("actor", "target", "frequency", "duration", "mechanism")
+"""The specification fields whose provenance `field_sources` records."""
+
+
+@dataclass(frozen=True)
+class FieldSource:
+    """Where one specification field came from (docs/plan-spec.md).
+
+    by: 'rule' (a rule's own `specification:` block), 'decision' (the team's decided owner, actor only),
+    'eric_default' (engine/data/eric_specification.yaml, for one of the item's ERIC strategies) or 'open'.
+    """
+
+    field: str
+    by: str
+    rule_id: str = ""
+    eric_strategy: str = ""
+    source: str = ""
+    """A key of rules/sources.yaml: the default's source, or the rule's `mechanism_source`."""
+    cite: str = ""
+    """The source as a short citation ('Harvey & Kitson 2016'); '' when there is no source."""
+
+    def to_dict(self) -> dict[str, str]:
+        out = {"by": self.by}
+        for k in ("rule_id", "eric_strategy", "source", "cite"):
+            if getattr(self, k):
+                out[k] = getattr(self, k)
+        return out
 
 
 @dataclass(frozen=True)
@@ -50,6 +77,13 @@ class Specified:
     """The date the team set for the item (its decisions file), YYYY-MM-DD; '' when none."""
     key: str = ""
     """The item's key (`<category>:<key>`)."""
+    field_sources: tuple[FieldSource, ...] = ()
+    """Where actor, target, frequency, duration and mechanism came from, in SPEC_FIELDS order."""
+
+    @property
+    def mechanism_cite(self) -> str:
+        """The mechanism's source as a short citation; '' when the mechanism is open."""
+        return next((f.cite for f in self.field_sources if f.field == "mechanism" and f.by != "open"), "")
 
 
 _YEAR = re.compile(r"\((\d{4})")
@@ -194,6 +228,7 @@ def specified_dict(s: Specified, importance: float | None, feasibility: float | 
         "sources": [{"key": x.key, "citation": x.citation} for x in s.sources],
         "importance": _num(importance), "feasibility": _num(feasibility), "zone": zone,
         "priors_source": priors_source,
+        "field_sources": {f.field: f.to_dict() for f in s.field_sources},
     }
 
 

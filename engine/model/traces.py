@@ -35,7 +35,7 @@ class Trace:
     derived_from: Proof | None = None
     note: str = ""
     """Where a value came from when not the case's own top level: whose view (a group's), or the
-    previous assessment's value (engine/assessments/perspectives.py, engine/assessments/changes.py)."""
+    previous assessment's value (engine/model/perspectives.py, engine/model/changes.py)."""
 
     def to_dict(self) -> dict[str, Any]:
         if self.op != "test":

@@ -17,6 +17,7 @@ from engine.model.results import Result
 from engine.model.rules import RuleBase
 from engine.model.specdata import PlanSpec, SpecItem
 from engine.model.vocabulary import ERIC_STRATEGIES
+from engine.model.whyhere import why_here
 from engine.plan import gozone
 from engine.plan.logicmodel import build as build_logic_model
 from engine.plan.measures import measures_for
@@ -32,7 +33,6 @@ DEFAULT_HORIZONS: tuple[str, ...] = ("now", "next")
 def build_plan_spec(result: Result, case: Case, base: RuleBase,
                     horizons: Sequence[str] = DEFAULT_HORIZONS) -> PlanSpec:
     """Specify, rate and link the items of `horizons` (default: now and next)."""
-    from engine.render.plantext import why_here
 
     facts = case.facts()
     rules = {r.id: r for r in base.rules}

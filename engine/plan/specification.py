@@ -1,8 +1,11 @@
 """Strategy specification (Proctor, Powell & McMillen 2013) of one placed recommendation.
 
-Actor, target, dose and mechanism come only from the rule's `specification:` block; the action is
-the rule's own first action; the target's CFIR constructs, the outcomes and the justification come
-from the proof and the tags. Whatever the knowledge base does not state is TO_AGREE — never filled.
+Actor, target, dose and mechanism come from the first of the item's rules whose `specification:`
+block states them; else from the cited default of the first of the item's ERIC strategies that has
+one (engine/data/eric_specification.yaml, engine/plan/ericspec.py); the team's decided owner wins
+for the actor. The action is the rule's own first action; the target's CFIR constructs, the outcomes
+and the justification come from the proof and the tags. Whatever neither states is TO_AGREE (the
+mechanism: MECHANISM_TBD) — never filled. `field_sources` records where each field came from.
 """
 
 from __future__ import annotations
@@ -12,9 +15,10 @@ from collections.abc import Mapping, Sequence
 from engine.model.facts import Facts
 from engine.model.placement import Placement
 from engine.model.results import Recommendation
-from engine.model.rules import Rule
-from engine.model.specdata import MECHANISM_TBD, TO_AGREE, Specified, short_cite
+from engine.model.rules import Rule, Source
+from engine.model.specdata import MECHANISM_TBD, SPEC_FIELDS, TO_AGREE, FieldSource, Specified, short_cite
 from engine.model.traces import barriers_matched
+from engine.plan import ericspec
 from engine.rulepacks.placeholders import fill, values_for
 
 
@@ -25,18 +29,40 @@ def specify(rec: Recommendation, place: Placement, rules: Mapping[str, Rule], fa
     barriers = tuple(dict.fromkeys((*barriers_matched(rec.explanation), *(b for a in place.also for b in a.barriers))))
     fields: dict[str, str] = {}
     by: list[str] = []
+    origin: dict[str, FieldSource] = {}
     for r in members:
         for key, text in r.specification.items():
             if key not in fields:
                 fields[key] = fill(text, values_for(facts, barriers, r.fallbacks)) if key != "mechanism_source" \
                     else text
+                origin.setdefault(key, FieldSource(key, "rule", rule_id=r.id))
                 if r.id not in by:
                     by.append(r.id)
     eric = tuple(dict.fromkeys((*rec.tags.get("eric_strategy", ()), *(a.eric_strategy for a in place.also))))
+    if "mechanism" in fields:
+        key = fields.get("mechanism_source", "")
+        origin["mechanism"] = FieldSource("mechanism", "rule", rule_id=origin["mechanism"].rule_id, source=key,
+                                          cite=_cite(key, rec.sources))
+    defaults = ericspec.table()
+    for name in SPEC_FIELDS:
+        if name in fields:
+            continue
+        d = ericspec.default_for(eric, name, defaults)
+        if d is not None:
+            fields[name] = d.text
+            origin[name] = FieldSource(name, "eric_default", eric_strategy=d.strategy, source=d.source,
+                                       cite=_cite(d.source, rec.sources))
+            if name == "mechanism":
+                fields["mechanism_source"] = d.source
     target_cfir = barriers or tuple(rec.tags.get("cfir", ()))
     stage = facts.get("stage")
     decided = place.decision
-    actor = decided.owner if decided is not None and decided.owner else fields.get("actor", TO_AGREE)
+    if decided is not None and decided.owner:
+        actor = decided.owner
+        origin["actor"] = FieldSource("actor", "decision")
+    else:
+        actor = fields.get("actor", TO_AGREE)
+    field_sources = tuple(origin.get(n, FieldSource(n, "open")) for n in SPEC_FIELDS)
     return Specified(
         rule_id=rec.rule_id, rule_ids=rec.rule_ids, title=rec.title, eric_strategy=eric, horizon=place.horizon,
         rank=place.rank, actor=actor,
@@ -47,7 +73,16 @@ def specify(rec: Recommendation, place: Placement, rules: Mapping[str, Rule], fa
         outcomes=tuple(rec.tags.get("implementation_outcome", ())),
         justification=justification(rec, why), sources=rec.sources,
         mechanism=fields.get("mechanism", MECHANISM_TBD), mechanism_source=fields.get("mechanism_source", ""),
-        specified_by=tuple(by), due=decided.due or "" if decided is not None else "", key=rec.key)
+        specified_by=tuple(by), due=decided.due or "" if decided is not None else "", key=rec.key,
+        field_sources=field_sources)
+
+
+def _cite(key: str, cited: Sequence[Source]) -> str:
+    """A source key as a short citation: from the rule's own sources, else the shipped registry; '' if unknown."""
+    if not key:
+        return ""
+    found = next((s for s in cited if s.key == key), None) or ericspec.shipped_sources().get(key)
+    return short_cite(found) if found is not None else ""
 
 
 def justification(rec: Recommendation, why: str) -> str:
@@ -55,15 +90,6 @@ def justification(rec: Recommendation, why: str) -> str:
     cites = "; ".join(dict.fromkeys(short_cite(s) for s in rec.sources)) or "no source"
     figure = f" ({rec.score:g}% of experts endorse it for this barrier)" if rec.score else ""
     return f"Because {why}{figure}. Source: {cites}."
-
-
-
-
-
-
-
-
-
 
 
 def names(values: Sequence[str]) -> str:

@@ -11,9 +11,6 @@ from __future__ import annotations
 from engine.model import vocabulary as v
 from engine.model.fields import FIELDS
 
-CFIR_SOURCE = ("Damschroder, L. J., et al. (2022). The updated Consolidated Framework for Implementation Research "
-               "based on user feedback. Implementation Science, 17, 75.")
-
 RATING_SCALE = ("-2 strong barrier, -1 barrier, 0 neutral or no effect, +1 facilitator, +2 strong facilitator, "
                 "mixed when it helps and hinders at once")
 

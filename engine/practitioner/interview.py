@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import textwrap
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from engine.errors import Problem, UsageError
 from engine.io.casewriter import case_data, get, put, write_case
@@ -53,6 +54,9 @@ from engine.practitioner.questions import (
     quick_sections,
     sections,
 )
+
+if TYPE_CHECKING:
+    from engine.model.results import Result
 
 
 class Interrupted(Exception):
@@ -426,7 +430,57 @@ def _same_file(a: Path, b: Path) -> bool:
     return a.resolve() == b.resolve()
 
 
+# ------------------------------------------------------------------ the ending
+
+
+def closing_lines(result: Result, path: str | os.PathLike[str], case_id: str, width: int = 100) -> list[str]:
+    """What the interview ends with: the Start-here items by title (one or two lines each), then the
+    commands that show the rest, naming the file written. Short, so nothing scrolls Start here away."""
+    width = max(min(width, 100), 40)
+    where = shlex.quote(str(path))
+    placed = result.placed()
+    now = [rec for rec, place in placed if place.horizon == "now"]
+    out: list[str] = []
+    if now:
+        out += textwrap.wrap(f"Start here (the first 30 days): {len(now)} of {len(placed)} recommendation(s)",
+                             width)
+        for n, rec in enumerate(now, 1):
+            out += _two_lines(rec.title, width, f"{n:>3}. ")
+    elif placed:
+        out += textwrap.wrap(f"{len(placed)} recommendation(s); none to start with in the first 30 days.", width)
+    else:
+        out += textwrap.wrap("No recommendations yet: the case states too little for any rule; answer more with",
+                             width)
+        out.append(f"  isp-advisor interview --from {where}")
+    asked = [c for c in result.cues if c.protective]
+    if asked:
+        out += ["", *textwrap.wrap(f"First answer {len(asked)} question(s) the case's own words raise (some items "
+                                   "wait for them):", width),
+                f"  isp-advisor interview --from {where}"]
+    report = shlex.quote(f"{case_id}-report.html")
+    commands = [(f"isp-advisor recommend {where}", "the whole plan, each item with its reasons"),
+                (f"isp-advisor plan {where}", "who does what, when and how often, and the measures"),
+                (f"isp-advisor recommend {where} --format html -o {report}", "a report to share")]
+    out += ["", "See the rest:"]
+    pad = max(len(cmd) for cmd, _ in commands[:2])
+    for cmd, what in commands:
+        line = f"  {cmd:<{pad}}   {what}"
+        out.append(line if len(line) <= width else f"  {cmd}   ({what})")
+    return out
+
+
+def _two_lines(text: str, width: int, head: str) -> list[str]:
+    """`text` wrapped under `head` in at most two lines (the second cut with '…' when it is longer)."""
+    pad = " " * len(head)
+    lines = textwrap.wrap(text, width, initial_indent=head, subsequent_indent=pad, break_on_hyphens=False)
+    if len(lines) <= 2:
+        return lines
+    rest = textwrap.shorten(" ".join(line.strip() for line in lines[1:]), width - len(pad), placeholder=" …")
+    return [lines[0], pad + rest]
+
+
 __all__ = ["Question", "Section", "Step", "Console", "Interview", "InvalidAnswer", "Interrupted", "InterviewStopped",
-           "run_interview", "sections", "quick_sections", "plan", "cfir_question", "construct_id", "gate_question",
+           "run_interview", "closing_lines", "sections", "quick_sections", "plan", "cfir_question", "construct_id",
+           "gate_question",
            "progress_path", "read_progress", "SKIP", "CLEAR", "HELP", "REST", "SUBS", "BACK", "QUICK_PATHS",
            "CASE_ID", "BARRIERS", "FACILITATORS", "NOT_UTF8"]

@@ -412,7 +412,8 @@ def sections() -> tuple[Section, ...]:
 
 
 QUICK_PATHS = tuple(f.path for f in FIELDS if f.quick)
-"""What quick mode asks before the CFIR barriers and facilitators: the facts the shipped rules read most."""
+"""What quick mode asks before the CFIR barriers and facilitators: the site's and the innovation's names,
+then the facts the shipped rules read most."""
 
 BARRIERS = Question("quick.barriers", "Which CFIR constructs are the main barriers here? (names or ids; ? lists them)",
                     "constructs", help=g.BARRIERS_HELP)
@@ -447,8 +448,9 @@ CASE_ID = Question("case_id", "Case id (letters, digits, - and _; e.g. riverside
 INTRO = ("ISP Advisor interview. Press Enter to skip a question or keep the value in [brackets];\n"
          "'?' explains a question, '<' goes back one, '-' clears a value, '.' skips the rest of a section.")
 
-QUICK_INTRO = ("ISP Advisor quick interview: the facts the rules use most, then the CFIR constructs you see as\n"
-               "barriers or facilitators. Enter skips, '?' explains, '<' goes back, '-' clears, '.' skips a section.")
+QUICK_INTRO = ("ISP Advisor quick interview: the site's and the innovation's names (the report is titled by them),\n"
+               "the facts the rules use most, then the CFIR constructs you see as barriers or facilitators.\n"
+               "Enter skips, '?' explains, '<' goes back, '-' clears, '.' skips a section.")
 
 CFIR_INTRO = ("CFIR 2.0 ratings, domain by domain. Rate each construct as it affects this site:\n  "
               + g.RATING_SCALE + ".\n  Enter skips a construct, '.' the rest of the domain, 's' rates a construct's "

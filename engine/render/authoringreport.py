@@ -9,7 +9,7 @@ from typing import Any
 
 from tabulate import tabulate
 
-from engine.model.checks import Coverage, Finding, Outcome, summary
+from engine.model.checks import Finding, Outcome, summary
 from engine.model.diffs import RuleDiff
 from engine.render.jsonout import dumps
 
@@ -49,22 +49,6 @@ def _outcome_lines(o: Outcome) -> str:
 def _counts(outcomes: Sequence[Outcome]) -> str:
     failed = sum(not o.passed for o in outcomes)
     return f"{len(outcomes) - failed} passed, {failed} failed"
-
-
-def coverage_text(cov: Coverage, fmt: str = "table") -> str:
-    if fmt == "json":
-        return dumps(cov.to_dict())
-    n = len(cov.cases)
-    rows = [[r.rule_id, r.kind, len(r.cases), f"{100 * len(r.cases) / n:.0f}%" if n else "-"]
-            for r in cov.rules]
-    out = [f"{n} cases, {len(cov.rules)} rules, {len(cov.never_fired)} never fired", "",
-           tabulate(rows, headers=["rule", "kind", "cases", "share"], tablefmt="simple")]
-    if cov.never_fired:
-        out += ["", f"Never fired ({len(cov.never_fired)}):"] + [f"  {rid}" for rid in cov.never_fired]
-    if cov.empty_categories:
-        out += ["", "Cases with nothing in a category:"]
-        out += [f"  {cid}: {', '.join(cats)}" for cid, cats in cov.empty_categories.items()]
-    return "\n".join(out) + "\n"
 
 
 def diff_text(d: RuleDiff, fmt: str = "table") -> str:

@@ -361,8 +361,8 @@ body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; color: #1d
        max-width: 980px; padding: 0 16px; line-height: 1.45; }
 h1 { font-size: 24px; margin-bottom: 4px; } h2 { font-size: 18px; margin-top: 28px; }
 .sub { color: #5a6270; margin-top: 0; }
-.multiples { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(100%, 210px), 1fr)); gap: 10px; }
-figure svg { max-width: 100%; height: auto; }
+.multiples { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(100%, 240px), 1fr)); gap: 10px; }
+figure svg { display: block; width: 100%; max-width: 300px; height: auto; }
 body { overflow-wrap: anywhere; }
 .scroll { overflow-x: auto; max-width: 100%; }
 figure { margin: 0; border: 1px solid #d9dde4; border-radius: 6px; padding: 6px 8px; background: #fbfcfd; }
@@ -373,18 +373,47 @@ table { border-collapse: collapse; width: 100%; font-size: 14px; table-layout: f
 th, td { border-bottom: 1px solid #e3e6eb; padding: 4px 6px; text-align: left; vertical-align: top; }
 .improved-t { color: #2e7d4f; } .worsened-t { color: #b03a2e; }
 .stage { font-weight: 600; } .keep { border-left: 4px solid #2e7d4f; padding-left: 8px; }
-@media print { figure { break-inside: avoid; } }
+.key i { display: inline-block; width: 14px; height: 10px; margin: 0 3px 0 6px; vertical-align: -1px; }
+.key i.barrier { background: #fbeaea; border: 1px solid #c0392b; }
+.key b.mixed { color: #5b21b6; }
+@media (max-width: 640px) {
+  body { margin: 16px auto; padding: 0 14px; }
+  h1 { font-size: 22px; }
+  table, tbody, tr, td { display: block; }
+  table tr:first-child { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); }
+  table tr:first-child th { display: block; width: 1px; height: 1px; padding: 0; border: 0; overflow: hidden; }
+  tr { border: 1px solid #d9dde4; border-radius: 6px; margin: 0 0 8px; padding: 4px 10px; }
+  td { border: 0; padding: 2px 0 2px 6.5em; position: relative; }
+  td::before { content: attr(data-label); position: absolute; left: 0; width: 6em; font-weight: 600;
+               color: #5a6270; }
+}
+@media print {
+  * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+  figure, tr, li { break-inside: avoid; page-break-inside: avoid; }
+  h1, h2, h3 { break-after: avoid; page-break-after: avoid; }
+  h1 + *, h2 + *, h3 + * { break-before: avoid; page-break-before: avoid; }
+}
 """
 
-_W, _H, _PAD = 200, 92, 16
+_W, _H = 220, 112
+_LEFT, _RIGHT, _TOP, _BOTTOM = 4, 216, 18, 80  # the plot's box; the scale's ends are written above and below it
+_FONT = 10  # the smallest text: 10 px or more, as a panel is drawn 220 px wide or more (a 240 px grid column)
 
 
 def _y(value: float, lo: float, hi: float) -> float:
-    return _H - _PAD - (value - lo) / (hi - lo) * (_H - 2 * _PAD)
+    return _BOTTOM - (value - lo) / (hi - lo) * (_BOTTOM - _TOP)
 
 
 def _x(i: int, n: int) -> float:
-    return _PAD + 8 + (i * (_W - 2 * _PAD - 16) / (n - 1) if n > 1 else (_W - 2 * _PAD - 16) / 2)
+    return 34 + (i * (_W - 68) / (n - 1) if n > 1 else (_W - 68) / 2)
+
+
+def _shown(labels: list[str]) -> list[bool]:
+    """Which assessments get their date under the panel: all when they fit side by side, else the first and last."""
+    n = len(labels)
+    if n < 3 or (_W - 68) / (n - 1) >= 0.6 * _FONT * max(len(lab[:10]) for lab in labels) + 6:
+        return [True] * n
+    return [i in (0, n - 1) for i in range(n)]
 
 
 def _scale(path: str) -> tuple[list[Any], float, float]:
@@ -412,30 +441,32 @@ def svg_panel(path: str, values: list[Any], labels: list[str]) -> str:
              + html.escape(", ".join(f"{lab} {_v(v)}" for lab, v in zip(labels, values, strict=True))) + '">']
     if path.startswith("cfir."):
         y0 = _y(0, lo, hi)
-        parts.append(f'<rect x="{_PAD}" y="{_y(2, lo, hi):.1f}" width="{_W - 2 * _PAD}" '
-                     f'height="{y0 - _y(2, lo, hi):.1f}" fill="#e8f4ec"/>')
-        parts.append(f'<rect x="{_PAD}" y="{y0:.1f}" width="{_W - 2 * _PAD}" height="{_y(-2, lo, hi) - y0:.1f}" '
-                     f'fill="#fbeaea"/>')
-        parts.append(f'<line x1="{_PAD}" x2="{_W - _PAD}" y1="{y0:.1f}" y2="{y0:.1f}" stroke="#9aa1ab" '
+        parts.append(f'<rect x="{_LEFT}" y="{_TOP}" width="{_RIGHT - _LEFT}" height="{y0 - _TOP:.1f}" '
+                     'fill="#e8f4ec"/>')
+        parts.append(f'<rect class="barrier" x="{_LEFT}" y="{y0:.1f}" width="{_RIGHT - _LEFT}" '
+                     f'height="{_BOTTOM - y0:.1f}" fill="#fbeaea"/>')
+        parts.append(f'<line x1="{_LEFT}" x2="{_RIGHT}" y1="{y0:.1f}" y2="{y0:.1f}" stroke="#9aa1ab" '
                      'stroke-width="1"/>')
-    for t in (ticks[0], ticks[-1]):
-        pos = _pos(path, t)
-        assert pos is not None
-        parts.append(f'<text x="2" y="{_y(pos, lo, hi) + 3:.1f}" font-size="8" fill="#5a6270">'
-                     f'{html.escape(_v(t))}</text>')
+    else:
+        parts.append(f'<rect x="{_LEFT}" y="{_TOP}" width="{_RIGHT - _LEFT}" height="{_BOTTOM - _TOP}" '
+                     'fill="#f1f3f6"/>')
+    parts.append(f'<text x="{_LEFT}" y="{_TOP - 5}" font-size="{_FONT}" fill="#5a6270">{html.escape(_v(ticks[-1]))}'
+                 f'</text><text x="{_LEFT}" y="{_BOTTOM + 13}" font-size="{_FONT}" fill="#5a6270">'
+                 f'{html.escape(_v(ticks[0]))}</text>')
     pts = [(_x(i, n), _y(p, lo, hi)) for i, v in enumerate(values) if (p := _pos(path, v)) is not None]
     if len(pts) > 1:
         parts.append('<polyline fill="none" stroke="#34495e" stroke-width="1.6" points="'
                      + " ".join(f"{x:.1f},{y:.1f}" for x, y in pts) + '"/>')
-    for i, v in enumerate(values):
+    for i, (v, shown) in enumerate(zip(values, _shown(labels), strict=True)):
         x = _x(i, n)
-        parts.append(f'<text x="{x:.1f}" y="{_H - 3}" font-size="8" text-anchor="middle" fill="#5a6270">'
-                     f'{html.escape(labels[i][:10])}</text>')
+        if shown:
+            parts.append(f'<text x="{x:.1f}" y="{_H - 3}" font-size="{_FONT}" text-anchor="middle" fill="#5a6270">'
+                         f'{html.escape(labels[i][:10])}</text>')
         p = _pos(path, v)
         if p is None:
-            mark = "m" if v == "mixed" else "?"
-            parts.append(f'<text x="{x:.1f}" y="{_y((lo + hi) / 2, lo, hi) + 3:.1f}" font-size="9" '
-                         f'text-anchor="middle" fill="#7f8790">{mark}</text>')
+            mark, fill = ("m", "#5b21b6") if v == "mixed" else ("?", "#5a6270")  # mixed: violet, as the report
+            parts.append(f'<text x="{x:.1f}" y="{_y((lo + hi) / 2, lo, hi) + 4:.1f}" font-size="{_FONT + 2}" '
+                         f'font-weight="700" text-anchor="middle" fill="{fill}">{mark}</text>')
             continue
         colour = "#c0392b" if path.startswith("cfir.") and p < 0 else "#2e7d4f" if path.startswith("cfir.") \
             and p > 0 else "#34495e"
@@ -453,14 +484,16 @@ def _html(d: dict[str, Any]) -> str:
         way = direction.get(path, "")
         figs.append(f'<figure class="{e(way)}"><figcaption>{e(name(path, d.get("labels")))} '
                     f'<span class="dir">{e(way)}</span></figcaption>{svg_panel(path, values, labels)}</figure>')
-    rel_rows = "".join(f'<tr><td>{e(r["label"])}<br><code>{e(r["path"])}</code></td>'
-                       f'<td>{e(_rel_value(r, r["from"]))}</td><td>{e(_rel_value(r, r["to"]))}'
+    rel_rows = "".join(f'<tr><td data-label="fact">{e(r["label"])}<br><code>{e(r["path"])}</code></td>'
+                       f'<td data-label="from">{e(_rel_value(r, r["from"]))}</td>'
+                       f'<td data-label="to">{e(_rel_value(r, r["to"]))}'
                        + (f' ({e(r["note"])})' if r.get("note") else "") + "</td>"
-                       f'<td class="{e(r["direction"])}-t">{e(r["direction"])}</td></tr>'
+                       f'<td data-label="direction" class="{e(r["direction"])}-t">{e(r["direction"])}</td></tr>'
                        for r in d.get("relationships", ()))
-    rows = "".join(f'<tr><td>{e(name(c["path"], d.get("labels")))}<br><code>{e(c["path"])}</code></td>'
-                   f'<td>{e(_v(c["from"]))}</td><td>{e(_v(c["to"]))}</td>'
-                   f'<td class="{e(c["direction"])}-t">{e(c["direction"])}</td></tr>'
+    rows = "".join(f'<tr><td data-label="fact">{e(name(c["path"], d.get("labels")))}<br>'
+                   f'<code>{e(c["path"])}</code></td>'
+                   f'<td data-label="from">{e(_v(c["from"]))}</td><td data-label="to">{e(_v(c["to"]))}</td>'
+                   f'<td data-label="direction" class="{e(c["direction"])}-t">{e(c["direction"])}</td></tr>'
                    for c in _others(d) if c["direction"] != "unchanged")
     recs = _recs(d)
 
@@ -493,8 +526,9 @@ def _html(d: dict[str, Any]) -> str:
            + "".join(f"<li>{e(line)}</li>" for line in progress_lines(d["progress"])) + "</ul>"
            if d.get("progress") else "")
         + "<h2>Each rating over the assessments</h2>"
-        '<p class="sub">CFIR ratings from -2 (strong barrier, red band) to +2 (strong facilitator, green band); '
-        "trust, capacity and engagement on their own scales. m: mixed, ?: not stated.</p>"
+        '<p class="sub key">CFIR ratings from -2 (strong barrier, <i class="barrier"></i>red band below the '
+        "line) to +2 (strong facilitator, green band above it); trust, capacity and engagement on their own "
+        'scales. <b class="mixed">m</b>: mixed, <b>?</b>: not stated.</p>'
         f'<div class="multiples">{"".join(figs)}</div>'
         f"<h2>Other changes, {e(labels[0])} to {e(labels[-1])}</h2>"
         + (f"<table><tr><th>fact</th><th>from</th><th>to</th><th>direction</th></tr>{rows}</table>" if rows

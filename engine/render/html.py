@@ -28,6 +28,7 @@ from engine.model.rules import Source
 from engine.model.specdata import BY_WHEN
 from engine.model.traces import Proof, Trace
 from engine.model.vocabulary import CATEGORY_TITLES
+from engine.model.whyhere import why_here
 from engine.render.casesummary import (
     NOT_STATED,
     barriers,
@@ -54,7 +55,6 @@ from engine.render.plantext import (
     report_date,
     shown,
     tag_label,
-    why_here,
     working_groups,
 )
 from engine.render.prooftext import test_line
@@ -69,7 +69,7 @@ SECTION_IDS: dict[str, str] = {"now": "start-here", "next": "next", "later": "la
 
 CSS = """
 :root { --ink:#1d2430; --muted:#4f5969; --line:#d6dbe3; --soft:#f4f6f9; --bar:#e9edf2;
-        --neg:#c2410c; --neg2:#9a3412; --pos:#15803d; --pos2:#166534; --mixed:#b45309; --accent:#1e3a8a;
+        --neg:#c2410c; --neg2:#9a3412; --pos:#15803d; --pos2:#166534; --mixed:#5b21b6; --accent:#1e3a8a;
         --high:#b91c1c; --medium:#b45309; --low:#5b6577; }
 * { box-sizing: border-box; }
 html { -webkit-text-size-adjust: 100%; }
@@ -107,7 +107,7 @@ ul.plain li { margin: 2px 0; }
 .chip { display: inline-block; min-width: 2.3em; text-align: center; font-size: 13px; font-weight: 700;
         border-radius: 4px; padding: 0 5px; margin-right: 6px; font-variant-numeric: tabular-nums; }
 .chip.neg { background: #fde8dc; color: var(--neg2); } .chip.pos { background: #dcf3e3; color: var(--pos2); }
-.chip.mixed { background: #fdebd0; color: #8a3d05; }
+.chip.mixed { background: #ede9fe; color: var(--mixed); outline: 1px dashed var(--mixed); outline-offset: -1px; }
 ol.cards { list-style: none; margin: 0; padding: 0; }
 .card { border: 1px solid var(--line); border-left: 6px solid var(--low); border-radius: 8px;
         padding: 10px 16px 10px; margin: 0 0 12px; break-inside: avoid; }
@@ -166,9 +166,14 @@ ul.views.subc { margin-left: 14px; }
 .bar.neg { right: 50%; background: var(--neg); border-radius: 3px 0 0 3px; }
 .bar.pos { left: 50%; background: var(--pos); border-radius: 0 3px 3px 0; }
 .bar.mixed { left: 25%; width: 50%; border-radius: 3px;
-             background: repeating-linear-gradient(45deg, var(--mixed) 0 4px, #fcd9a8 4px 8px); }
+             background: repeating-linear-gradient(45deg, var(--mixed) 0 4px, #ddd6fe 4px 8px); }
+/* barrier and mixed differ in hue (red-orange, violet: still apart under deuteranopia), in lightness for a
+   grey printer, and without colour: a barrier is a solid bar left of the centre line, mixed a striped bar
+   across it, a dashed chip, and the word "mixed" (issue 26) */
+.legend i.neg { background: var(--neg); } .legend i.pos { background: var(--pos); }
+.legend i.mixed { background: repeating-linear-gradient(45deg, var(--mixed) 0 3px, #ddd6fe 3px 6px); }
 .val { text-align: right; font-variant-numeric: tabular-nums; font-weight: 600; font-size: 13px; }
-.val.neg { color: var(--neg2); } .val.pos { color: var(--pos2); } .val.mixed { color: #8a3d05; }
+.val.neg { color: var(--neg2); } .val.pos { color: var(--pos2); } .val.mixed { color: var(--mixed); }
 .none { color: var(--muted); font-size: 14px; margin: 2px 0; }
 ol.references { padding-left: 2.4em; font-size: 14px; }
 ol.references li { margin: 0 0 4px; overflow-wrap: anywhere; }
@@ -213,7 +218,8 @@ footer { margin: 28px 0 0; padding: 10px 0 20px; font-size: 13px; color: var(--m
   nav.toc ol { padding: 3px 0; gap: 0 12px; }
   h2 { font-size: 13pt; margin: 14px 0 6px; }
   h3 { font-size: 10.5pt; }
-  h2, h3, h4, summary, caption, .kind { break-after: avoid; page-break-after: avoid; }
+  h1, h2, h3, h4, summary, caption, .kind { break-after: avoid; page-break-after: avoid; }
+  h1 + *, h2 + *, h3 + *, h4 + * { break-before: avoid; page-break-before: avoid; }
   ol.compact li, tr, .domain, .ev, table.matrix, details.rec > summary, .card p { break-inside: avoid; }
   .card { break-inside: auto; }
   .card { padding: 5px 10px; margin-bottom: 6px; }
@@ -499,14 +505,14 @@ def _bar(rating: int | str | None) -> tuple[str, str]:
 def _cfir(case: Case, perspectives: Mapping[str, Any] | None = None) -> str:
     """The -2..+2 chart by domain. With perspectives, a construct the groups rate 2+ points apart carries
     each group's rating on its own line under it (issue 12), and a construct only the groups rate shows the
-    most critical view, the value the rules use (engine/assessments/perspectives.py)."""
+    most critical view, the value the rules use (engine/model/perspectives.py)."""
     views = _cfir_views(perspectives)
     if views.combined:
         case = case.model_copy(update={"cfir": {**views.combined, **(case.cfir or {})}})
     by_domain = cfir_by_domain(case)
     out = ['<p class="legend">Each construct from -2 (strong barrier) to +2 (strong facilitator):'
-           '<i style="background:var(--neg)"></i>barrier<i style="background:var(--pos)"></i>'
-           'facilitator<i style="background:var(--mixed)"></i>mixed</p>']
+           '<i class="neg"></i>barrier (left of centre)<i class="pos"></i>facilitator (right of centre)'
+           '<i class="mixed"></i>mixed (striped, across the centre)</p>']
     if views.divergent:
         out.append('<p class="legend">Where the groups’ ratings are 2 or more points apart (marked '
                    '<b>divergent</b>), each group’s rating is on its own line under the construct; the '

@@ -14,6 +14,7 @@ from engine.model.results import Recommendation, Result
 from engine.model.rules import Source
 from engine.model.specdata import BY_WHEN
 from engine.model.vocabulary import CATEGORIES, CATEGORY_TITLES, CFIR_DOMAINS, CFIR_IDS
+from engine.model.whyhere import why_here
 from engine.render.casesummary import barriers, cfir_by_domain, facilitators, rating_text, summary_rows
 from engine.render.mdtext import md_text
 from engine.render.plantext import (
@@ -32,7 +33,6 @@ from engine.render.plantext import (
     report_date,
     shown,
     tag_label,
-    why_here,
     working_groups,
 )
 from engine.render.prooftext import proof_lines

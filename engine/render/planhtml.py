@@ -11,6 +11,7 @@ from engine.render.specdoc import (
     determinants_of,
     e,
     means_line,
+    mechanism_text,
     outcomes_text,
     spec_fields,
     title_line,
@@ -18,10 +19,10 @@ from engine.render.specdoc import (
 )
 
 CSS = """
-:root { --ink:#1d2430; --muted:#4f5969; --line:#d6dbe3; --accent:#1e3a8a; }
+:root { --ink:#1d2430; --muted:#4f5969; --line:#d6dbe3; --accent:#1e3a8a; --barrier:#c2410c; --mixed:#5b21b6; }
 * { box-sizing: border-box; }
 body { font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; color: var(--ink);
-       margin: 0; background: #fff; }
+       margin: 0; background: #fff; overflow-wrap: break-word; }
 main { max-width: 1040px; margin: 0 auto; padding: 28px 32px 48px; }
 h1 { font-size: 26px; margin: 0 0 4px; color: var(--accent); }
 h2 { font-size: 20px; margin: 30px 0 10px; padding-bottom: 4px; border-bottom: 2px solid var(--line); }
@@ -33,7 +34,8 @@ footer { margin-top: 36px; font-size: 12px; color: var(--muted); border-top: 1px
 .spec { border: 1px solid var(--line); border-left: 5px solid var(--accent); border-radius: 6px;
         padding: 10px 16px; margin: 0 0 12px; break-inside: avoid; }
 .spec.now { border-left-color: #b91c1c; } .spec.next { border-left-color: #d97706; }
-.spec dl { display: grid; grid-template-columns: 110px 1fr; gap: 2px 12px; margin: 6px 0 0; font-size: 14px; }
+.spec dl { display: grid; grid-template-columns: 110px minmax(0, 1fr); gap: 2px 12px; margin: 6px 0 0;
+           font-size: 14px; }
 .spec dt { font-weight: 600; color: var(--muted); } .spec dd { margin: 0; }
 .agree { color: #9a3412; font-style: italic; }
 table.grid { border-collapse: collapse; width: 100%; font-size: 13.5px; margin: 8px 0 14px; }
@@ -41,9 +43,41 @@ table.grid th, table.grid td { border: 1px solid var(--line); padding: 4px 8px; 
 table.grid th { background: #f4f5f7; }
 figure { margin: 8px 0 16px; break-inside: avoid; } figcaption { font-size: 13px; color: var(--muted); }
 svg text { font-kerning: normal; }
+.spec dd, table.grid td, code { overflow-wrap: anywhere; }
+svg.gozone { display: block; max-width: 560px; height: auto; }
+figure.pan { overflow-x: auto; overscroll-behavior-x: contain; }
+figure.pan svg { display: block; min-width: 740px; height: auto; }
+figure.pan figcaption { position: sticky; left: 0; }
+.pan-hint { display: none; }
+.key i { display: inline-block; width: 22px; height: 12px; vertical-align: -1px; margin: 0 4px 0 10px;
+         border-radius: 3px; }
+.key i.barrier { background: #fee2e2; border: 2px solid var(--barrier); }
+.key i.mixed { background: #ede9fe; border: 2px dashed var(--mixed); }
+@media (max-width: 780px) { .pan-hint { display: inline; } }
+@media (max-width: 640px) {
+  main { padding: 18px 14px 36px; }
+  h1 { font-size: 23px; }
+  .spec { padding: 8px 12px; }
+  .spec dl { grid-template-columns: minmax(0, 1fr); gap: 0; }
+  .spec dd { margin-bottom: 4px; }
+  table.grid, table.grid tbody, table.grid tr, table.grid td { display: block; }
+  table.grid thead, table.grid thead tr, table.grid thead th { display: block; position: absolute; width: 1px;
+                                                               height: 1px; padding: 0; border: 0;
+                                                               overflow: hidden; clip-path: inset(50%); }
+  table.grid tr { border: 1px solid var(--line); border-radius: 6px; margin: 0 0 8px; padding: 4px 10px; }
+  table.grid td { border: 0; padding: 2px 0 2px 7.6em; position: relative; }
+  table.grid td::before { content: attr(data-label); position: absolute; left: 0; width: 7.2em; font-weight: 600;
+                          color: var(--muted); overflow-wrap: normal; }
+  table.grid td[colspan] { padding-left: 0; }
+}
 @media print {
   * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
-  body { font-size: 10.5pt; } main { max-width: none; padding: 0; } h2 { break-after: avoid; }
+  body { font-size: 10.5pt; } main { max-width: none; padding: 0; }
+  h1, h2, h3 { break-after: avoid; page-break-after: avoid; }
+  h1 + *, h2 + *, h3 + * { break-before: avoid; page-break-before: avoid; }
+  tr, .spec dl > * { break-inside: avoid; page-break-inside: avoid; }
+  figure.pan { overflow: visible; } figure.pan svg { min-width: 0; }
+  .pan-hint { display: none; }
   .spec { font-size: 10pt; }
 }
 @page { margin: 14mm 12mm; }
@@ -57,6 +91,16 @@ def _v(text: str) -> str:
         if phrase in text:
             return out.replace(e(phrase), f'<span class="agree">{e(phrase)}</span>')
     return out
+
+
+def _head(*names: str) -> str:
+    """A table's opening and its header row (on a phone the header is hidden and each cell names its column)."""
+    return '<table class="grid"><thead><tr>' + "".join(f"<th>{e(n)}</th>" for n in names) + "</tr></thead><tbody>"
+
+
+def _row(*cells: tuple[str, str]) -> str:
+    """A row of (column name, cell HTML): the name goes to data-label, shown before the cell on a phone."""
+    return "<tr>" + "".join(f'<td data-label="{e(label)}">{html}</td>' for label, html in cells) + "</tr>"
 
 
 def render_html(spec: PlanSpec, case: Case) -> str:
@@ -74,25 +118,28 @@ def render_html(spec: PlanSpec, case: Case) -> str:
              f'<figure>{scatter(zone_points(list(spec.items)), spec.means)}'
              "<figcaption>Quadrant I (shaded) is the go-zone: above this plan's mean on both ratings."
              "</figcaption></figure>",
-             '<table class="grid"><thead><tr><th>#</th><th>strategy</th><th>importance</th><th>feasibility</th>'
-             "<th>quadrant</th><th>source</th></tr></thead><tbody>"]
+             _head("#", "strategy", "importance", "feasibility", "quadrant", "source")]
     for n, i in enumerate(spec.items, 1):
         imp = "&mdash;" if i.rating.importance is None else f"{i.rating.importance:g}"
         fea = "&mdash;" if i.rating.feasibility is None else f"{i.rating.feasibility:g}"
-        parts.append(f"<tr><td>{n}</td><td>{e(i.spec.title)}</td><td>{imp}</td><td>{fea}</td>"
-                     f"<td>{e(i.zone)}</td><td>{e(i.rating.source)}</td></tr>")
+        parts.append(_row(("#", str(n)), ("strategy", e(i.spec.title)), ("importance", imp), ("feasibility", fea),
+                          ("quadrant", e(i.zone)), ("source", e(i.rating.source))))
     parts.append("</tbody></table>")
     parts.append("<p>" + "; ".join(f"<b>{e(z)}</b> {e(t)}" for z, t in ZONES.items() if z != NO_PRIOR) + ".</p>")
     parts += ["<h2>Logic model</h2>",
               "<p>Implementation Research Logic Model (Smith, Li &amp; Rafferty 2020): each arrow from a barrier is "
               "one the strategy's proof matched; mechanisms appear only where a rule or its source states one.</p>",
-              f"<figure>{logic_model(spec.logic_model, numbers)}</figure>",
-              '<table class="grid"><thead><tr><th>determinants</th><th>strategy</th><th>mechanism</th>'
-              "<th>implementation outcomes</th></tr></thead><tbody>"]
+              '<figure class="pan" tabindex="0" role="region" aria-label="Logic model (scrolls sideways on a narrow '
+              f'screen)">{logic_model(spec.logic_model, numbers)}'
+              '<figcaption><span class="key">Determinants:<i class="barrier"></i>barrier (solid outline)'
+              '<i class="mixed"></i>mixed (dashed outline).</span> <span class="pan-hint">Scroll the picture '
+              "sideways to see all four columns; the table below lists the same links.</span></figcaption></figure>",
+              _head("determinants", "strategy", "mechanism", "implementation outcomes")]
     for i in spec.items:
         dets = "; ".join(det_label(d) for d in determinants_of(spec.logic_model, i.spec.rule_id)) or "&mdash;"
-        parts.append(f"<tr><td>{e(dets) if dets != '&mdash;' else dets}</td><td>{numbers[i.spec.rule_id]}. "
-                     f"{e(i.spec.title)}</td><td>{_v(i.spec.mechanism)}</td><td>{_v(outcomes_text(i))}</td></tr>")
+        parts.append(_row(("determinants", e(dets) if dets != "&mdash;" else dets),
+                          ("strategy", f"{numbers[i.spec.rule_id]}. {e(i.spec.title)}"),
+                          ("mechanism", _v(mechanism_text(i.spec))), ("outcomes", _v(outcomes_text(i)))))
     parts.append("</tbody></table>")
     lone = unaddressed(spec.logic_model)
     if lone:
@@ -109,11 +156,10 @@ def render_html(spec: PlanSpec, case: Case) -> str:
                      f'<p class="meta"><code>{e(s.rule_id)}</code> &middot; {e(s.horizon)} &middot; rank {s.rank}'
                      f"</p><dl>{rows}</dl>" + (f"<p class=\"meta\">Further actions:</p><ul>{more}</ul>" if more
                                                   else "") + "</section>")
-    parts += ["<h2>Outcome measures</h2>", '<table class="grid"><thead><tr><th>outcome</th><th>when (stage)</th>'
-              "<th>measure</th><th>source</th></tr></thead><tbody>"]
+    parts += ["<h2>Outcome measures</h2>", _head("outcome", "when (stage)", "measure", "source")]
     for m in spec.measures:
-        parts.append(f"<tr><td>{e(m.outcome)}</td><td>{e(when_text(m.when, spec.stage))}</td><td>{e(m.measure)}</td>"
-                     f"<td>{e(m.source.citation) if m.source else '&mdash;'}</td></tr>")
+        parts.append(_row(("outcome", e(m.outcome)), ("when", e(when_text(m.when, spec.stage))),
+                          ("measure", e(m.measure)), ("source", e(m.source.citation) if m.source else "&mdash;")))
     if not spec.measures:
         parts.append(f'<tr><td colspan="4" class="agree">no implementation outcome is tagged: {e(TO_AGREE)}</td></tr>')
     parts += ["</tbody></table>",

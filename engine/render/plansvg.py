@@ -2,6 +2,12 @@
 
 Plain SVG text, no scripts, no external fonts or images; every label is escaped. Sizes are in
 user units with a viewBox, so the pictures scale to the page and stay sharp when printed.
+
+Both are drawn to stay readable on a phone (issue 26): the scatter is small enough (480 units, no text
+under 14) to fit a 390 px screen with its labels at 10 px or more, and the page caps its width on a wide
+screen; the logic model keeps its four columns and the page lets it pan sideways inside its figure at a
+740 px minimum (engine/render/planhtml.py). A barrier and a mixed determinant differ in colour (red-orange,
+violet), in outline (solid, dashed) and in words ("(-2)", "(mixed)").
 """
 
 from __future__ import annotations
@@ -14,6 +20,8 @@ from typing import Any
 from engine.model.specdata import NO_PRIOR, LogicModel, Means, Node
 
 INK, MUTED, LINE, ACCENT, GO = "#1d2430", "#5b6575", "#c5ccd6", "#1e3a8a", "#dcfce7"
+BARRIER, MIXED = "#c2410c", "#5b21b6"  # as --neg and --mixed of the HTML report (engine/render/html.py)
+SCATTER_FONT = 14  # the scatter's smallest text, in user units: 10.5 px when 480 units fill 362 px
 
 
 def _e(x: Any) -> str:
@@ -22,7 +30,7 @@ def _e(x: Any) -> str:
 
 def scatter(points: list[tuple[int, float, float, str]], means: Means) -> str:
     """Go-zone plot: importance (x) against feasibility (y); each point carries its strategy's number."""
-    W, H, L, R, T, B = 760, 520, 70, 30, 30, 60
+    W, H, L, R, T, B = 480, 400, 58, 16, 24, 54
     values = [v for _, i, f, _ in points for v in (i, f)]
     lo = max(1.0, math.floor(min(values, default=1.0) * 2) / 2 - 0.5) if values else 1.0
     hi = 5.0
@@ -35,7 +43,7 @@ def scatter(points: list[tuple[int, float, float, str]], means: Means) -> str:
 
     out = [f'<svg class="gozone" viewBox="0 0 {W} {H}" width="100%" role="img" '
            f'aria-label="Go-zone plot: importance against feasibility" xmlns="http://www.w3.org/2000/svg" '
-           f'font-family="system-ui, Arial, sans-serif" font-size="13">']
+           f'font-family="system-ui, Arial, sans-serif" font-size="{SCATTER_FONT}">']
     if means.importance is not None and means.feasibility is not None:
         mx, my = x(means.importance), y(means.feasibility)
         out.append(f'<rect x="{mx:.1f}" y="{T}" width="{W - R - mx:.1f}" height="{my - T:.1f}" fill="{GO}"/>')
@@ -43,11 +51,11 @@ def scatter(points: list[tuple[int, float, float, str]], means: Means) -> str:
     tick = lo
     while tick <= hi + 1e-9:
         out.append(f'<line x1="{x(tick):.1f}" y1="{H - B}" x2="{x(tick):.1f}" y2="{H - B + 5}" stroke="{MUTED}"/>'
-                   f'<text x="{x(tick):.1f}" y="{H - B + 20}" text-anchor="middle" fill="{INK}">{tick:g}</text>'
+                   f'<text x="{x(tick):.1f}" y="{H - B + 21}" text-anchor="middle" fill="{INK}">{tick:g}</text>'
                    f'<line x1="{L - 5}" y1="{y(tick):.1f}" x2="{L}" y2="{y(tick):.1f}" stroke="{MUTED}"/>'
-                   f'<text x="{L - 9}" y="{y(tick) + 4:.1f}" text-anchor="end" fill="{INK}">{tick:g}</text>')
+                   f'<text x="{L - 8}" y="{y(tick) + 5:.1f}" text-anchor="end" fill="{INK}">{tick:g}</text>')
         tick += 0.5
-    out.append(f'<text x="{(L + W - R) / 2:.0f}" y="{H - 14}" text-anchor="middle" font-weight="700" '
+    out.append(f'<text x="{(L + W - R) / 2:.0f}" y="{H - 10}" text-anchor="middle" font-weight="700" '
                f'fill="{INK}">Importance (1-5)</text>')
     out.append(f'<text x="18" y="{(T + H - B) / 2:.0f}" text-anchor="middle" font-weight="700" fill="{INK}" '
                f'transform="rotate(-90 18 {(T + H - B) / 2:.0f})">Feasibility (1-5)</text>')
@@ -59,9 +67,9 @@ def scatter(points: list[tuple[int, float, float, str]], means: Means) -> str:
                                       ("III", L + 8, H - B - 10, "start"), ("IV", W - R - 8, H - B - 10, "end")):
             out.append(f'<text x="{lx}" y="{ly}" text-anchor="{anchor}" font-weight="700" font-size="15" '
                        f'fill="{ACCENT}">{_e(label)}</text>')
-        out.append(f'<text x="{mx + 4:.1f}" y="{H - B - 28}" fill="{MUTED}" font-size="12">mean '
-                   f'{means.importance:.2f}</text><text x="{L + 40}" y="{my - 5:.1f}" fill="{MUTED}" '
-                   f'font-size="12">mean {means.feasibility:.2f}</text>')
+        out.append(f'<text x="{mx + 4:.1f}" y="{H - B - 30}" fill="{MUTED}">mean '
+                   f'{means.importance:.2f}</text><text x="{L + 36}" y="{my - 5:.1f}" fill="{MUTED}">'
+                   f'mean {means.feasibility:.2f}</text>')
     spots: dict[tuple[float, float], list[int]] = {}
     for n, imp, fea, _ in points:
         spots.setdefault((imp, fea), []).append(n)
@@ -69,7 +77,7 @@ def scatter(points: list[tuple[int, float, float, str]], means: Means) -> str:
     for (imp, fea), ns in sorted(spots.items()):
         cx, cy = x(imp), y(fea)
         text = ", ".join(str(n) for n in ns)
-        tx, ty = _free_spot(cx, cy, 8.5 * len(text) + 4, taken)
+        tx, ty = _free_spot(cx, cy, 9 * len(text) + 4, taken)
         out.append(f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="5" fill="{ACCENT}"/>'
                    f'<text x="{tx:.1f}" y="{ty:.1f}" font-weight="700" fill="{INK}">{_e(text)}</text>')
     out.append("</svg>")
@@ -78,7 +86,7 @@ def scatter(points: list[tuple[int, float, float, str]], means: Means) -> str:
 
 def _free_spot(cx: float, cy: float, w: float, taken: list[tuple[float, float, float, float]]) -> tuple[float, float]:
     """A label position beside a point that overlaps no label placed before (tried in a fixed order)."""
-    h = 15.0
+    h = 16.0
     for dx, dy in ((8, -6), (8, 14), (-8 - w, -6), (-8 - w, 14), (8, -22), (8, 30), (-8 - w, -22), (-8 - w, 30),
                    (8, -38), (8, 46)):
         box = (cx + dx, cy + dy - h + 3, w, h)
@@ -114,6 +122,8 @@ def logic_model(model: LogicModel, numbers: dict[str, int]) -> str:
         return n.label
 
     boxes: dict[str, tuple[float, float, float, list[str], str]] = {}
+    mixed = {n.id for n in model.determinants if n.detail == "mixed"}
+    barrier = {n.id for n in model.determinants if isinstance(n.detail, int) and n.detail < 0}
 
     def height(n: Node) -> float:
         return 12 + LH * len(_lines(label(n)))
@@ -152,11 +162,16 @@ def logic_model(model: LogicModel, numbers: dict[str, int]) -> str:
         mid = (ax + bx) / 2
         out.append(f'<path d="M{ax:.1f},{ay:.1f} C{mid:.1f},{ay:.1f} {mid:.1f},{by:.1f} {bx - 2:.1f},{by:.1f}" '
                    f'fill="none" stroke="{MUTED}" stroke-opacity="0.75" marker-end="url(#arrow)"/>')
-    for bx, by, bh, lines, kind in boxes.values():
+    for key, (bx, by, bh, lines, kind) in boxes.items():
         dash = ' stroke-dasharray="4 3"' if kind == "mechanism" and lines and lines[0].startswith("mechanism:") \
             else ""
-        out.append(f'<rect x="{bx}" y="{by:.1f}" width="{BW}" height="{bh:.1f}" rx="5" fill="{fills[kind]}" '
-                   f'stroke="{LINE}"{dash}/>')
+        fill, stroke = fills[kind], LINE
+        if key in mixed:  # a mixed determinant: dashed violet outline on violet, as the report's "mixed"
+            fill, stroke, dash = "#ede9fe", MIXED, ' stroke-dasharray="6 3" stroke-width="2" class="mixed"'
+        elif key in barrier:  # a barrier: solid red-orange outline, as the report's "barrier"
+            stroke, dash = BARRIER, ' stroke-width="1.5" class="barrier"'
+        out.append(f'<rect x="{bx}" y="{by:.1f}" width="{BW}" height="{bh:.1f}" rx="5" fill="{fill}" '
+                   f'stroke="{stroke}"{dash}/>')
         for i, line in enumerate(lines):
             out.append(f'<text x="{bx + 7}" y="{by + 19 + i * LH:.1f}" fill="{INK}">{_e(line)}</text>')
     out.append("</svg>")

@@ -10,8 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from engine.model.conditions import fmt_value
-from engine.model.facts import FACTS
-from engine.model.traces import barriers_matched, supporting_tests
+from engine.model.traces import barriers_matched
 from engine.model.vocabulary import (
     CAPACITY_TYPES,
     CFIR_IDS,
@@ -23,7 +22,7 @@ from engine.model.vocabulary import (
 
 if TYPE_CHECKING:  # annotations only: `isp-advisor --help` imports this module for the format list
     from engine.model.case import Case
-    from engine.model.placement import Placement
+    from engine.model.placement import HeldBack, Placement
     from engine.model.results import Recommendation, Result
     from engine.model.rules import Source
 
@@ -59,32 +58,7 @@ def shown(result: Result, view: View) -> list[tuple[Recommendation, Placement]]:
     return out[: view.top] if view.top is not None else out
 
 
-def _fact_text(fact: str, actual: Any) -> str:
-    if fact.startswith("cfir."):
-        return f"{CFIR_IDS.get(fact[5:], fact[5:])} {fmt_value(actual)}"
-    spec = FACTS.get(fact)
-    label = spec.label if spec and spec.label else fact
-    if isinstance(actual, bool):
-        return f"{label}: {'yes' if actual else 'no'}"
-    if isinstance(actual, list | tuple):
-        return f"{label}: {', '.join(str(x) for x in actual)}"
-    return f"{label}: {str(actual).replace('_', ' ')}"
-
-
-def why_here(rec: Recommendation, limit: int = 4) -> str:
-    """'Why for this site' in one line: the case's own facts the proof rests on."""
-    facts: dict[str, str] = {}
-    for proof in rec.explanation:
-        for t in supporting_tests(proof):
-            facts.setdefault(t.fact, _fact_text(t.fact, t.actual))
-    items = list(facts.values())
-    text = "; ".join(items[:limit])
-    if len(items) > limit:
-        text += f"; and {len(items) - limit} more"
-    return text or "it applies to every case"
-
-
-def _reason(r: dict[str, Any]) -> str | None:
+def _reason(r: dict[str, Any], refs: Mapping[str, str] | None = None) -> str | None:
     f = r.get("factor")
     if f == "stated_problem":
         return "works on the stated problem (" + ", ".join(str(t).replace("_", " ") for t in r["value"]) + ")"
@@ -108,7 +82,9 @@ def _reason(r: dict[str, Any]) -> str | None:
     if f == "stage_fit":
         return f"suits {str(r['value']).replace('_', ' ')}"
     if f == "after":
-        return f"after {r['rule']}"
+        if refs is None:
+            return f"after {r['rule']}"
+        return f"after {refs.get(r['rule'], 'an earlier item')}"
     if f == "pacing":
         level = r.get("engagement_level") or "not stated"
         return f"paced: works at {r['spectrum_level'].replace('_', ' ')}, engagement is {level.replace('_', ' ')}"
@@ -126,12 +102,43 @@ def _reason(r: dict[str, Any]) -> str | None:
     return None
 
 
-def reasons_line(place: Placement) -> str:
+def reasons_line(place: Placement, refs: Mapping[str, str] | None = None) -> str:
     """'first because: time-bound (...), high priority, barrier -2 (...)' for now items; 'here because: ...'
-    for the others, leading with what moved them."""
-    texts = [t for t in (_reason(r) for r in place.reasons) if t]
+    for the others, leading with what moved them. With `refs` (`plan_refs`) an item that waits for another
+    says 'after item 2' instead of naming the other's rule id."""
+    texts = [t for t in (_reason(r, refs) for r in place.reasons) if t]
     lead = "first because" if place.horizon == "now" else "here because"
     return f"{lead}: " + ", ".join(texts)
+
+
+def plan_refs(result: Result) -> dict[str, str]:
+    """Rule id -> 'item N', its place in the plan, for every rule behind a placed item (merged rules and
+    folded strategies name the item that carries them): the plain-language way to point at another item."""
+    out: dict[str, str] = {}
+    for rec, place in result.placed():
+        for rule_id in (*rec.rule_ids, *(r for a in place.also for r in a.rule_ids)):
+            out.setdefault(rule_id, f"item {place.rank}")
+    return out
+
+
+def rule_ref(rec: Recommendation) -> str:
+    """The item's rule id, and how many more rules merged into it: 'SM-x-2 (+1 merged)' (for --explain)."""
+    more = len(rec.rule_ids) - 1
+    return rec.rule_id + (f" (+{more} merged)" if more else "")
+
+
+def held_line(held: HeldBack, refs: Mapping[str, str] | None = None) -> str:
+    """A held-back item as 'rule id: reason' (refs None, for --explain) or in words, 'title: reason', where
+    the rule an item waits for is named by its place in the plan ('(item 27)') instead of its id."""
+    if refs is None:
+        return f"{held.rule_id}: {held.reason}"
+    if held.by.startswith("cue:"):  # the question itself is listed once, under 'Not stated'
+        return f"{held.recommendation.title}: waits for an answer to a question the case raises (below)"
+    reason = held.reason
+    for rule_id in sorted({held.by, *refs}, key=len, reverse=True):
+        if rule_id and f" ({rule_id})" in reason:
+            reason = reason.replace(f" ({rule_id})", f" ({refs[rule_id]})" if rule_id in refs else "")
+    return f"{held.recommendation.title}: {reason}"
 
 
 def also_line(place: Placement) -> list[str]:

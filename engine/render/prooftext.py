@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from engine.model import operators
 from engine.model.conditions import MISSING, fmt_value
 from engine.model.traces import Proof, Trace
 
-_WORDS = {
-    "equals": "is", "not_equals": "is not", "in": "is one of", "not_in": "is none of",
-    "lt": "is below", "lte": "is at or below", "gt": "is above", "gte": "is at or above",
-}
+_WORDS = {o.name: o.words for o in operators.REGISTRY}
 
 
 def value(x: Any) -> str:

@@ -25,7 +25,6 @@ from engine.model.specdata import (
 )
 from engine.model.vocabulary import CFIR_IDS
 from engine.render.csvrows import SEPARATOR, cell, to_text
-from engine.render.jsonout import dumps
 from engine.render.markdown import _esc as md
 from engine.render.table import wrap
 
@@ -35,22 +34,6 @@ CSV_HEADER: tuple[str, ...] = (
     "stage", "by_when", "frequency", "duration", "outcomes", "justification", "sources", "importance",
     "feasibility", "zone", "priors_source", "determinants", "mechanism", "mechanism_source")
 """One row per specified strategy: the specification, the go-zone and its logic-model row."""
-
-
-def render_plan(spec: PlanSpec, fmt: str, case: Case, width: int = 100) -> str:
-    if fmt == "json":
-        return dumps(spec.to_dict())
-    if fmt == "csv":
-        return render_csv(spec)
-    if fmt == "markdown":
-        return render_markdown(spec, case)
-    if fmt == "html":
-        from engine.render.planhtml import render_html
-
-        return render_html(spec, case)
-    if fmt == "table":
-        return render_table(spec, case, width)
-    raise ValueError(f"unknown format {fmt!r}; formats: {', '.join(FORMATS)}")
 
 
 # ---------------------------------------------------------------- shared words
@@ -90,13 +73,19 @@ def dose_line(item: SpecItem) -> str:
     return f"frequency: {item.spec.frequency}; duration: {item.spec.duration}"
 
 
+def mechanism_text(s: Any) -> str:
+    """The mechanism with its source as a short citation ('... (Harvey et al. 2016)'); the placeholder as is."""
+    cite = s.mechanism_cite
+    return f"{s.mechanism} ({cite})" if cite else s.mechanism
+
+
 def spec_fields(item: SpecItem, ratings: dict[str, Any]) -> list[tuple[str, str]]:
     s = item.spec
     eric = ", ".join(eric_name(e) for e in s.eric_strategy)
     rows = [("actor", s.actor), ("action", s.action),
             ("target", f"{s.target} ({cfir_text(s.target_cfir, ratings)})"), ("when", when_line(item)),
             ("dose", dose_line(item)), ("outcomes", outcomes_text(item)), ("go-zone", rating_text(item)),
-            ("mechanism", s.mechanism.removeprefix("mechanism: ")), ("why", s.justification)]
+            ("mechanism", mechanism_text(s).removeprefix("mechanism: ")), ("why", s.justification)]
     if eric:
         rows.insert(0, ("ERIC", eric))
     return rows
@@ -156,7 +145,7 @@ def render_table(spec: PlanSpec, case: Case, width: int = 100) -> str:
     for item in spec.items:
         dets = "; ".join(det_label(d) for d in determinants_of(spec.logic_model, item.spec.rule_id)) \
             or "no rated barrier"
-        out += wrap(f"{dets} -> {item.spec.title} -> {item.spec.mechanism} -> {outcomes_text(item)}", width,
+        out += wrap(f"{dets} -> {item.spec.title} -> {mechanism_text(item.spec)} -> {outcomes_text(item)}", width,
                     "      ", "    - ")
     lone = unaddressed(spec.logic_model)
     if lone:
@@ -216,7 +205,8 @@ def render_markdown(spec: PlanSpec, case: Case) -> str:
             "| determinants | strategy | mechanism | implementation outcomes |", "|---|---|---|---|"]
     for item in spec.items:
         dets = "; ".join(det_label(d) for d in determinants_of(spec.logic_model, item.spec.rule_id)) or "—"
-        out.append(f"| {md(dets)} | {md(item.spec.title)} | {md(item.spec.mechanism)} | {md(outcomes_text(item))} |")
+        out.append(f"| {md(dets)} | {md(item.spec.title)} | {md(mechanism_text(item.spec))} "
+                   f"| {md(outcomes_text(item))} |")
     lone = unaddressed(spec.logic_model)
     if lone:
         out += ["", "Barriers no strategy of this plan addresses: " + md("; ".join(det_label(d) for d in lone)) + "."]

@@ -6,6 +6,7 @@ import json
 import textwrap
 from typing import Any
 
+from engine.errors import clip, printable
 from engine.model.conditions import fmt_value
 from engine.render.csvrows import cell, to_text
 
@@ -108,8 +109,36 @@ def render_portfolio_sweep(data: dict[str, Any], fmt: str, width: int = 100) -> 
                 out += _wrap(f"    {r['sites']:>4} sites  {r['rule_id']}: {r['title']}", width, " " * 8)
         out.append("")
     for row in data["failed"][:3]:
-        out += _wrap(f"could not read {row['source']}: {row['message']}", width, "  ")
+        out += _wrap(f"could not read {failed_text(row)}", width, "  ")
+    if len(data["failed"]) > 3:
+        out.append(f"... and {len(data['failed']) - 3} more could not be read")
     return "\n".join(out).rstrip("\n") + "\n"
 
 
-__all__ = ["FORMATS", "render_portfolio_sweep", "render_sweep"]
+MAX_LISTED = 50
+"""At most this many unreadable cases are listed on stderr (--format json lists every one)."""
+
+
+def failed_text(row: dict[str, Any]) -> str:
+    """One unreadable case of a portfolio sweep (an errors.jsonl-style row): where, what is wrong, the fix."""
+    where = f"{row['source']}:{row['line']}" if row.get("line") else str(row["source"])
+    text = f"{clip(where, 200)}: " + (f"{row['field']}: " if row.get("field") else "") + clip(str(row["message"]), 300)
+    if row.get("hint"):
+        text += f" ({clip(str(row['hint']), 300)})"
+    return printable(text)
+
+
+def failed_lines(data: dict[str, Any], limit: int = MAX_LISTED) -> list[str]:
+    """The stderr lines for the cases a portfolio sweep could not read (PortfolioSweep.to_dict()), one a case."""
+    failed = data["failed"]
+    if not failed:
+        return []
+    lines = [f"{len(failed)} of {data['cases'] + len(failed)} cases could not be read and were not swept:"]
+    lines += [f"  {failed_text(row)}" for row in failed[:limit]]
+    if len(failed) > limit:
+        lines.append(f"  ... and {len(failed) - limit} more; --format json lists every one under 'failed'")
+    lines.append("the figures above are those of the other cases; fix these (or leave them out) and sweep again")
+    return lines
+
+
+__all__ = ["FORMATS", "MAX_LISTED", "failed_lines", "failed_text", "render_portfolio_sweep", "render_sweep"]

@@ -15,16 +15,19 @@ from tabulate import tabulate
 from engine.model.placement import Placement
 from engine.model.results import Recommendation, Result
 from engine.model.vocabulary import CATEGORIES, CATEGORY_TITLES, CFIR_IDS
+from engine.model.whyhere import why_here
 from engine.render.plantext import (
     HORIZON_TITLES,
     View,
     also_line,
     decision_line,
     first_action,
+    held_line,
     lent_actions,
+    plan_refs,
     reasons_line,
+    rule_ref,
     shown,
-    why_here,
     working_groups,
 )
 from engine.render.prooftext import proof_lines
@@ -76,11 +79,34 @@ def _wrap_ids(text: str, width: int, first: str, indent: str) -> list[str]:
     return lines
 
 
+_HANG = re.compile(r"( *)((?:[-+~?] |\[[+-]\] |[A-Za-z_][\w ]{0,15}: +(?=\S))?)")
+
+
+def fit_lines(lines: list[str], width: int) -> list[str]:
+    """Finished lines fitted to `width`: a line that fits is kept as it is; a longer one is wrapped
+    (`wrap`) under its own indentation, continuing after its marker ('- ', '[+] ') or label
+    ('source:    '), else four columns in. For reports printed line by line (why-not, rules show)."""
+    width = max(width, MIN_WIDTH)
+    out: list[str] = []
+    for line in lines:
+        if cols(line) <= width:
+            out.append(line)
+            continue
+        m = _HANG.match(line)
+        lead, marker = (m.group(1), m.group(2)) if m else ("", "")
+        lead = lead[: width // 2]
+        hang = len(lead) + len(marker) if marker else len(lead) + 4
+        if hang > width // 2:
+            hang = min(len(lead) + 4, width // 2)
+        out += wrap(line.strip(), width, " " * hang, lead)
+    return out
+
+
 def _kind(rec: Recommendation) -> str:
     return f"{rec.priority}, {CATEGORY_TITLES.get(rec.category, rec.category).lower()}"
 
 
-def _start_item(n: int, rec: Recommendation, place: Placement, width: int) -> list[str]:
+def _start_item(n: int, rec: Recommendation, place: Placement, width: int, refs: dict[str, str] | None) -> list[str]:
     head = f"{n:>3}. "
     pad = " " * len(head)
     out = wrap(f"{rec.title}  [{_kind(rec)}]", width, pad, head)
@@ -88,18 +114,20 @@ def _start_item(n: int, rec: Recommendation, place: Placement, width: int) -> li
     out += wrap("Why here: " + why_here(rec, 3), width, pad)
     if (decided := decision_line(place)) is not None:
         out += wrap("Team: " + decided, width, pad)
-    reasons = reasons_line(place)
-    out += wrap(f"{reasons[0].upper()}{reasons[1:]} ({', '.join(rec.rule_ids)})", width, pad)
+    reasons = reasons_line(place, refs)
+    ids = "" if refs is not None else f" ({', '.join(rec.rule_ids)})"
+    out += wrap(f"{reasons[0].upper()}{reasons[1:]}{ids}", width, pad)
     return out
 
 
-def _short_item(n: int, rec: Recommendation, place: Placement, width: int) -> list[str]:
+def _short_item(n: int, rec: Recommendation, place: Placement, width: int, refs: dict[str, str] | None) -> list[str]:
     head = f"{n:>3}. "
     pad = " " * len(head)
     decided = decision_line(place)
     return (wrap(rec.title, width, pad, head)
             + (wrap("Team: " + decided, width, pad) if decided else [])
-            + wrap(f"{_kind(rec)}; {_ids(rec)}; {reasons_line(place)}", width, pad))
+            + wrap(f"{_kind(rec)}; " + ("" if refs is not None else f"{rule_ref(rec)}; ") + reasons_line(place, refs),
+                   width, pad))
 
 
 def _field_label(path: str) -> str:
@@ -115,13 +143,10 @@ def _field_label(path: str) -> str:
     return path
 
 
-def _ids(rec: Recommendation) -> str:
-    """The first rule id, and how many more rules merged into the item."""
-    more = len(rec.rule_ids) - 1
-    return rec.rule_id + (f" (+{more} merged)" if more else "")
-
-
-def plan_lines(items: list[tuple[Recommendation, Placement]], width: int) -> list[str]:
+def plan_lines(items: list[tuple[Recommendation, Placement]], width: int,
+               refs: dict[str, str] | None = None) -> list[str]:
+    """Start here, Next and Later; in words with `refs` (`plan_refs`: the default view), with the rule ids
+    without (--explain)."""
     out: list[str] = []
     for horizon in ("now", "next", "later"):
         group = [(r, p) for r, p in items if p.horizon == horizon]
@@ -129,7 +154,7 @@ def plan_lines(items: list[tuple[Recommendation, Placement]], width: int) -> lis
             continue
         out += ["", f"== {HORIZON_TITLES[horizon]}: {len(group)} =="]
         for rec, place in group:
-            out += (_start_item if horizon == "now" else _short_item)(place.rank, rec, place, width)
+            out += (_start_item if horizon == "now" else _short_item)(place.rank, rec, place, width, refs)
     return out
 
 
@@ -150,7 +175,8 @@ def _detail_tables(items: list[tuple[Recommendation, Placement]], view: View) ->
                 body = wrap(rec.title, body_w) + [x for a in (*rec.actions, *lent_actions(place))
                                                   for x in wrap("- " + a, body_w, "  ")]
                 body += [x for line in also_line(place) for x in wrap(line, body_w, "  ")]
-                body += wrap("rule: " + ", ".join(rec.rule_ids), body_w, "  ")
+                if view.explain:
+                    body += wrap("rule: " + ", ".join(rec.rule_ids), body_w, "  ")
                 rows.append([place.rank, rec.priority, place.horizon, "\n".join(body)])
             table = tabulate(rows, headers=["#", "priority", "horizon", "recommendation"], tablefmt="grid",
                              disable_numparse=True)
@@ -176,6 +202,7 @@ def render_table(result: Result, view: View) -> str:
     width = max(view.width, MIN_WIDTH)
     view = View(**{**view.__dict__, "width": width})
     items = shown(result, view)
+    refs = None if view.explain else plan_refs(result)  # rule ids only under --explain
     total = len(result.recommendations)
     head = f"Case {result.case_id}: {total} recommendation(s)"
     if len(items) != total:
@@ -188,7 +215,7 @@ def render_table(result: Result, view: View) -> str:
         out += wrap(f"First answer {len(asked)} question(s) the case raises (see 'Not stated' at the end): "
                     "some items wait for the answer.", width)
     if items and view.by == "plan":
-        out += plan_lines(items, width)
+        out += plan_lines(items, width, refs)
         out += ["", "== Detail by category =="]
     if items:
         out += _detail_tables(items, view)
@@ -198,7 +225,7 @@ def render_table(result: Result, view: View) -> str:
     if result.plan is not None and result.plan.held_back:
         out += ["", "Held back (fired, but waiting for what supersedes them or for an answer):"]
         for h in result.plan.held_back:
-            out += wrap(f"{h.rule_id}: {h.reason}", width, "    ", "  - ")
+            out += wrap(held_line(h, refs), width, "    ", "  - ")
     if result.perspectives:
         from engine.render.perspectiveview import text_lines
 

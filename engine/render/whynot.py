@@ -12,6 +12,9 @@ from engine.model.traces import FactEdit, Proof, WhyNot
 from engine.render.jsonout import dumps
 from engine.render.prooftext import proof_lines, test_line
 
+TRY = "try: isp-advisor whatif "
+"""How why-not's suggested command starts: that line is never wrapped, so it can be copied and run."""
+
 
 def standing_text(s: Standing) -> str:
     """'In the plan: now, rank 3' / 'Fired, held back by X: ...' / 'Fired, folded into X ...'."""
@@ -27,8 +30,10 @@ def standing_text(s: Standing) -> str:
     return ""
 
 
-def render_explain(proof: Proof, fmt: str = "table", standing: Standing | None = None) -> str:
-    """The proof tree of one rule on one case, and where its recommendation sits in the plan."""
+def render_explain(proof: Proof, fmt: str = "table", standing: Standing | None = None,
+                   width: int | None = None) -> str:
+    """The proof tree of one rule on one case, and where its recommendation sits in the plan; the text
+    wrapped to `width` columns when given (the terminal's, from the CLI)."""
     if fmt == "json":
         data = dict(proof.to_dict())
         if standing is not None:
@@ -39,7 +44,18 @@ def render_explain(proof: Proof, fmt: str = "table", standing: Standing | None =
         lines.append(f"(it did not fire; 'isp-advisor why-not CASE {proof.rule_id}' shows what would change that)")
     elif standing is not None and standing_text(standing):
         lines.append(standing_text(standing))
-    return "\n".join(lines) + "\n"
+    return "\n".join(_fitted(lines, width)) + "\n"
+
+
+def _fitted(lines: list[str], width: int | None) -> list[str]:
+    """`lines` wrapped to `width` (unchanged without one); the suggested what-if command stays on one
+    line, so that it can be copied and run as printed."""
+    if width is None:
+        return lines
+    from engine.render.table import fit_lines
+
+    return [x for line in lines
+            for x in ([line] if line.lstrip().startswith(TRY) else fit_lines([line], width))]
 
 
 def change_text(change: FactEdit) -> str:
@@ -90,8 +106,9 @@ def _set_value(value: Any) -> str:
     return fmt_value(value)
 
 
-def render_why_not(answer: WhyNot, case_path: str = "CASE", fmt: str = "table") -> str:
-    """Each failing condition with the case's value, and the smallest change that makes the rule fire."""
+def render_why_not(answer: WhyNot, case_path: str = "CASE", fmt: str = "table", width: int | None = None) -> str:
+    """Each failing condition with the case's value, and the smallest change that makes the rule fire;
+    the text wrapped to `width` columns when given, except the what-if command to try."""
     if fmt == "json":
         return dumps(answer.to_dict())
     rid = answer.rule_id
@@ -100,7 +117,7 @@ def render_why_not(answer: WhyNot, case_path: str = "CASE", fmt: str = "table") 
         head = f"{rid} fired for this case" + (f". {status}" if status else "") + " Here is why:"
         if answer.standing is not None and answer.standing.state == "held_back":
             head = f"{rid} {status[0].lower()}{status[1:]} Here is why it fired:"
-        return head + "\n" + "\n".join(proof_lines(answer.proof)) + "\n"
+        return "\n".join(_fitted([head, *proof_lines(answer.proof)], width)) + "\n"
     out = [f"{rid} ({answer.proof.pack}) did not fire: {answer.proof.title}".rstrip(": "), "",
            "Conditions that did not hold:"]
     out += [f"  [-] {test_line(t)}" for t in answer.failing]
@@ -110,6 +127,6 @@ def render_why_not(answer: WhyNot, case_path: str = "CASE", fmt: str = "table") 
     else:
         out += [f"  {change_text(c)}" for c in answer.change]
         if not any(is_site_fact(c.fact) for c in answer.change):  # what-if sets the case's own fields only
-            out.append(f"  try: isp-advisor whatif {shlex.quote(case_path)} {set_args(answer.change)}")
+            out.append(f"  {TRY}{shlex.quote(case_path)} {set_args(answer.change)}")
     out += ["", "Full evaluation:"] + ["  " + line for line in proof_lines(answer.proof)]
-    return "\n".join(out) + "\n"
+    return "\n".join(_fitted(out, width)) + "\n"

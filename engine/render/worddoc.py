@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from engine.model.results import Recommendation, Result
 from engine.model.vocabulary import CATEGORY_TITLES
+from engine.model.whyhere import why_here
 from engine.render.plantext import (
     HORIZON_TITLES,
     decision_line,
@@ -23,7 +24,6 @@ from engine.render.plantext import (
     lent_actions,
     references,
     report_date,
-    why_here,
     working_lines,
 )
 

@@ -6,6 +6,7 @@ and line, so a rule author fixes a pack in one pass.
 
 from __future__ import annotations
 
+import errno
 import math
 import os
 import re
@@ -16,15 +17,16 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
-from engine.errors import Problem, RuleError, allowed, did_you_mean, display_name
-from engine.io.documents import Document, dotted, load
+from engine.errors import Problem, RuleError, allowed, did_you_mean, display_name, os_reason, shown
+from engine.io.documents import MAX_DEPTH, Document, decode, dotted, load, parse
+from engine.model import operators
 from engine.model import vocabulary as v
 from engine.model.conditions import All, Any_, Condition, Not, Test
 from engine.model.facts import DERIVED_PREFIX, FACTS, FactSpec, spec_for
-from engine.model.rules import PackInfo, Rule, RuleBase, Source, TextChoice, Variant
+from engine.model.rules import CONTROL_CHARS, PackInfo, Rule, RuleBase, Source, TextChoice, Variant
 
 if TYPE_CHECKING:
-    from engine.rulepacks.rulemodel import TestModel
+    from engine.rulepacks.rulemodel import TestBase
 
 RULES_ENV = "ISP_ADVISOR_RULES"
 SOURCES_FILE = "sources.yaml"
@@ -75,28 +77,31 @@ def rules_digest(extra: Sequence[str | os.PathLike[str]] = (), shipped: bool = T
     from engine.rulepacks import rulecache
 
     dirs = rule_dirs(extra, shipped)
-    files = [f for d in dirs if d.is_dir()
-             for f in ([d / SOURCES_FILE] if (d / SOURCES_FILE).is_file() else []) + pack_files(d)]
-    return rulecache.key_for(files, dirs, shipped and getattr(extra, "shipped", True))
+    snapshot = read_snapshot(extra, shipped)
+    if snapshot is None:  # a missing folder or a file that cannot be read: hashed the slow way (raises)
+        files = [f for d in dirs if _is_dir(d)
+                 for f in ([d / SOURCES_FILE] if _is_file(d / SOURCES_FILE) else []) + pack_files(d)]
+        return rulecache.key_for(files, dirs, shipped and getattr(extra, "shipped", True))
+    return rulecache.key_for_snapshot(snapshot, shipped and getattr(extra, "shipped", True))
 
 
 def load_rulebase(extra: Sequence[str | os.PathLike[str]] = (), shipped: bool = True) -> RuleBase:
-    """Load and validate every pack of the given folders into one RuleBase (cached: see rulecache)."""
+    """Load and validate every pack of the given folders into one RuleBase (cached: see rulecache).
+
+    The folders are listed and every file read once (a snapshot); the cache key and the load both
+    come from those bytes, so a pack added, edited or removed while this runs can never be cached
+    under a key that does not describe it.
+    """
     from engine.rulepacks import rulecache
 
-    dirs = rule_dirs(extra, shipped)
+    snapshot = read_snapshot(extra, shipped)
     key = None
-    if all(d.is_dir() for d in dirs):
-        files = [f for d in dirs for f in ([d / SOURCES_FILE] if (d / SOURCES_FILE).is_file() else [])
-                 + pack_files(d)]
-        try:
-            key = rulecache.key_for(files, dirs, shipped and getattr(extra, "shipped", True))
-        except (OSError, ValueError):  # a file that cannot be hashed safely: the load below reports it
-            key = None
-        cached = rulecache.read(key) if key else None
+    if snapshot is not None:
+        key = rulecache.key_for_snapshot(snapshot, shipped and getattr(extra, "shipped", True))
+        cached = rulecache.read(key)
         if cached is not None:
             return cached
-    base, problems = scan_rulebase(extra, shipped)
+    base, problems = scan_rulebase(extra, shipped, snapshot=snapshot)
     if problems:
         raise RuleError(problems)
     if key:
@@ -104,8 +109,134 @@ def load_rulebase(extra: Sequence[str | os.PathLike[str]] = (), shipped: bool = 
     return base
 
 
-def scan_rulebase(extra: Sequence[str | os.PathLike[str]] = (),
-                  shipped: bool = True) -> tuple[RuleBase, list[Problem]]:
+Snapshot = dict[Path, tuple[tuple[Path, bytes], ...]]
+"""Folder -> its sources file and packs, in load order, with the bytes read once."""
+
+
+def read_snapshot(extra: Sequence[str | os.PathLike[str]] = (), shipped: bool = True) -> Snapshot | None:
+    """Every file a load reads, listed and read once; None when a folder is missing or a file cannot be
+    read safely (not regular, too large, unreadable): the load then reads the files itself and reports it."""
+    from engine.rulepacks import rulecache
+
+    dirs = rule_dirs(extra, shipped)
+    if not all(_is_dir(d) for d in dirs):
+        return None
+    out: Snapshot = {}
+    try:
+        for d in dirs:
+            if d in out:
+                continue
+            files = ([d / SOURCES_FILE] if (d / SOURCES_FILE).is_file() else []) + pack_files(d)
+            out[d] = tuple((f, rulecache.regular_bytes(f)) for f in files)
+    except (OSError, ValueError):
+        return None
+    return out
+
+
+def _load_doc(f: Path, snapshot: Snapshot | None) -> Document:
+    """A pack or sources file, from the snapshot's bytes when there is one."""
+    try:
+        if snapshot is not None:
+            for path, raw in snapshot.get(f.parent, ()):
+                if path == f:
+                    name = str(f)
+                    return parse(decode(raw, name, RuleError), name, RuleError)
+        return load(f, RuleError)
+    except RuleError as exc:
+        raise RuleError([_rule_file_problem(p, f) for p in exc.problems]) from None
+
+
+# ---------------------------------------------------------------- folders and files nested too deep
+
+SHOWN_PATH = 400
+"""The characters of a file name a Problem keeps (engine.errors); a longer path is shown with its end."""
+
+TOO_DEEP_HINT = ("a rule pack is about 10 levels deep: check the indentation and brackets above this line, "
+                 "or split a deeply nested condition into rules that derive a fact")
+
+
+def _rule_file_problem(p: Problem, f: Path) -> Problem:
+    """A problem reading rule file `f`, as a rule author needs it: nesting too deep told in a rule pack's
+    terms (not a case's), a path the system refuses explained, and the file named by the end of its path
+    when the path is too long to show whole (a folder nested very deep), so the file name is never cut."""
+    if p.code == "too_deep":
+        p = replace(p, message=f"mappings and lists nested more than {MAX_DEPTH} levels deep, the limit",
+                    hint=TOO_DEEP_HINT)
+    elif p.code == "unreadable" and "ENAMETOOLONG" in p.message:
+        p = replace(p, hint=_too_long(f)[1])
+    name = display_name(str(f))
+    return replace(p, file=shown_path(name)) if len(name) > SHOWN_PATH else p
+
+
+def shown_path(name: str, limit: int = SHOWN_PATH) -> str:
+    """`name` cut in the middle, at folder boundaries, to at most `limit` characters: its start and, whole,
+    its end (the file and the folders just above it), e.g. /data/rules/…/d118/d119/pack.yaml."""
+    if len(name) <= limit:
+        return name
+    head = name[: limit // 4]
+    head = head[: head.rfind(os.sep) + 1] if os.sep in head else head
+    tail = name[-(limit - len(head) - 1):]
+    tail = tail[tail.find(os.sep):] if os.sep in tail[:-1] else tail
+    return head.rstrip(os.sep) + os.sep + "\u2026" + tail
+
+
+def _is_dir(d: Path) -> bool:
+    """`d.is_dir()`, False when the path cannot even be looked at (a folder nested so deep that its path
+    is longer than the system allows, a folder above it that cannot be searched): `_folder_problem` says why."""
+    try:
+        return d.is_dir()
+    except OSError:
+        return False
+
+
+def _is_file(f: Path) -> bool:
+    try:
+        return f.is_file()
+    except OSError:
+        return False
+
+
+def _too_long(path: Path) -> tuple[str, str]:
+    """What is too long in a path the system refuses (ENAMETOOLONG), and the fix."""
+    name_max, path_max = 255, 4096
+    try:
+        name_max, path_max = os.pathconf(os.sep, "PC_NAME_MAX"), os.pathconf(os.sep, "PC_PATH_MAX")
+    except (OSError, ValueError, AttributeError):  # pragma: no cover - no pathconf (Windows)
+        pass
+    long_names = [part for part in path.parts if len(os.fsencode(part)) > name_max]
+    if long_names:
+        return (f"a folder or file name in it is longer than the system allows ({name_max} bytes): "
+                f"{shown(long_names[0], 60)}", "rename it to a shorter name")
+    return (f"the path is {len(os.fsencode(str(path))):,} bytes, {len(path.parts) - 1} folders deep: longer than "
+            f"the system allows ({path_max:,} bytes)",
+            "move the rule folder nearer the root, or cd into a folder above it and give the rest of the path")
+
+
+def _folder_problem(d: Path) -> Problem | None:
+    """Why `d` cannot be used as a rule folder (not there, or a path the system refuses), or None."""
+    try:
+        if d.is_dir():
+            (d / SOURCES_FILE).is_file()  # the path of a file in it may be too long even when the folder's is not
+            return None
+    except OSError as exc:
+        name = shown_path(display_name(str(d)))
+        if exc.errno == errno.ENAMETOOLONG:
+            what, fix = _too_long(Path(os.fsdecode(exc.filename)) if exc.filename else d)
+            return Problem(file=name, code="too_long", message=f"cannot use this rule folder: {what}", hint=fix)
+        return Problem(file=name, code="unreadable", message=f"cannot read the rule folder: {os_reason(exc)}",
+                       hint="check the permissions of the folder and of the folders above it")
+    return Problem(file=shown_path(display_name(str(d))), code="not_found", message="rule folder not found",
+                   hint=f"give a folder holding *.yaml rule packs (from --rules or ${RULES_ENV})")
+
+
+def _files_of(d: Path, snapshot: Snapshot | None) -> list[Path]:
+    if snapshot is not None and d in snapshot:
+        return [f for f, _ in snapshot[d] if f.name != SOURCES_FILE]
+    return pack_files(d)
+
+
+def scan_rulebase(extra: Sequence[str | os.PathLike[str]] = (), shipped: bool = True, *,
+                  snapshot: Snapshot | None = None) -> tuple[RuleBase, list[Problem]]:
     """Every rule that loads cleanly plus every problem found, without raising.
 
     `rules lint` reports the problems as findings and still checks the rules that did load.
@@ -114,20 +245,20 @@ def scan_rulebase(extra: Sequence[str | os.PathLike[str]] = (),
     shipped = shipped and getattr(extra, "shipped", True)
     problems: list[Problem] = []
     for d in dirs:
-        if not d.is_dir():
-            problems.append(Problem(file=str(d), code="not_found", message="rule folder not found",
-                                    hint=f"give a folder holding *.yaml rule packs (from --rules or ${RULES_ENV})"))
+        problem = _folder_problem(d)
+        if problem is not None:
+            problems.append(problem)
     if problems:
         return RuleBase((), (), {}), problems
-    sources = _load_sources(dirs, problems)
+    sources = _load_sources(dirs, problems, snapshot)
     packs: list[PackInfo] = []
     rules: list[Rule] = []
     disables: list[tuple[str, str, str, int]] = []
     for index, d in enumerate(dirs):
         shipped_dir = shipped and index == 0
-        for f in pack_files(d):
+        for f in _files_of(d, snapshot):
             try:
-                doc = load(f, RuleError)
+                doc = _load_doc(f, snapshot)
             except RuleError as exc:
                 problems.extend(exc.problems)
                 continue
@@ -145,16 +276,16 @@ def scan_rulebase(extra: Sequence[str | os.PathLike[str]] = (),
     return RuleBase(tuple(merged), tuple(packs), sources, disabled), problems
 
 
-def _load_sources(dirs: list[Path], problems: list[Problem]) -> dict[str, Source]:
+def _load_sources(dirs: list[Path], problems: list[Problem], snapshot: Snapshot | None = None) -> dict[str, Source]:
     from engine.rulepacks.rulemodel import SourcesModel  # not needed when the rule cache answers
 
     out: dict[str, Source] = {}
     for d in dirs:
         f = d / SOURCES_FILE
-        if not f.is_file():
+        if not (any(p == f for p, _ in snapshot.get(d, ())) if snapshot is not None else f.is_file()):
             continue
         try:
-            doc = load(f, RuleError)
+            doc = _load_doc(f, snapshot)
             model = SourcesModel.model_validate(doc.data)
         except RuleError as exc:
             problems.extend(exc.problems)
@@ -176,7 +307,7 @@ def source_overrides(extra: Sequence[str | os.PathLike[str]] = (), shipped: bool
     out: list[Problem] = []
     for d in rule_dirs(extra, shipped):
         f = d / SOURCES_FILE
-        if not f.is_file():
+        if not _is_file(f):
             continue
         try:
             doc = load(f, RuleError)
@@ -462,7 +593,7 @@ def guarantees(cond: Condition, paths: set[str]) -> bool:
     return False
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_CONTROL = CONTROL_CHARS
 
 
 def _check_control_characters(model: Any, add: Any) -> None:
@@ -503,16 +634,8 @@ def _waits_for(model: Any, add: Any) -> tuple[str, ...]:
     return tuple(model.waits_for)
 
 
-_ORDERING = ("lt", "lte", "gt", "gte")
-_ALLOWED_OPS = {
-    "text": ("exists",),
-    "list": ("exists",),
-    "enum": ("equals", "not_equals", "in", "not_in", "exists"),
-    "bool": ("equals", "not_equals", "exists"),
-    "ordered": ("equals", "not_equals", "in", "not_in", "lt", "lte", "gt", "gte", "exists"),
-    "rating": ("equals", "not_equals", "in", "not_in", "lt", "lte", "gt", "gte", "exists"),
-    "derived": ("equals", "not_equals", "in", "not_in", "exists"),
-}
+_ORDERING = operators.of_family("order")
+_ALLOWED_OPS = {kind: operators.allowed_for(kind) for kind in operators.FACT_KINDS}
 
 
 def _condition(model: Any, loc: tuple[str | int, ...], add: Any) -> Condition | None:
@@ -521,7 +644,7 @@ def _condition(model: Any, loc: tuple[str | int, ...], add: Any) -> Condition | 
         AllModel,
         AnyModel,
         NotModel,
-        TestModel,
+        TestBase,
     )
 
     if isinstance(model, AllModel):
@@ -533,7 +656,7 @@ def _condition(model: Any, loc: tuple[str | int, ...], add: Any) -> Condition | 
     if isinstance(model, NotModel):
         item = _condition(model.not_, loc + ("not",), add)
         return None if item is None else Not(item)
-    assert isinstance(model, TestModel)
+    assert isinstance(model, TestBase)
     return _test(model, loc, add)
 
 
@@ -541,7 +664,7 @@ def _known_paths() -> list[str]:
     return list(FACTS) + ["derived.<name>"]
 
 
-def _test(model: TestModel, loc: tuple[str | int, ...], add: Any) -> Test | None:
+def _test(model: TestBase, loc: tuple[str | int, ...], add: Any) -> Test | None:
     path, op, value = model.fact, model.operator, model.value
     spec = spec_for(path)
     if spec is None:
@@ -558,21 +681,21 @@ def _test(model: TestModel, loc: tuple[str | int, ...], add: Any) -> Test | None
     ref = _reference(value)
     if ref is not None:
         rspec = spec_for(ref)
-        if op in ("in", "not_in") or rspec is None or not _compatible(spec, rspec):
+        if operators.BY_NAME[op].value == "list" or rspec is None or not _compatible(spec, rspec):
             add(loc + (op,), f"cannot compare {path} with fact {ref}",
                 "a fact may be compared only with a fact on the same scale", code="bad_reference")
             return None
         return Test(path, op, None, ref)
-    values = list(value) if op in ("in", "not_in") else [value]
+    values = list(value) if operators.BY_NAME[op].value == "list" else [value]
     ok = True
     for i, item in enumerate(values):
         err = _value_problem(spec, op, item)
         if err:
-            add(loc + ((op, i) if op in ("in", "not_in") else (op,)), err[0], err[1], code="bad_value")
+            add(loc + ((op, i) if operators.BY_NAME[op].value == "list" else (op,)), err[0], err[1], code="bad_value")
             ok = False
     if not ok:
         return None
-    if op in ("in", "not_in"):
+    if operators.BY_NAME[op].value == "list":
         if not values:
             add(loc + (op,), f"'{op}' needs at least one value")
             return None

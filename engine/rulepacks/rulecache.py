@@ -18,15 +18,17 @@ import functools
 import hashlib
 import json
 import os
+import re
 import stat
 import tempfile
 import time
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from engine import __version__
 from engine.model.conditions import All, Any_, Condition, Not, Test
-from engine.model.rules import PackInfo, Rule, RuleBase, Source, TextChoice, Variant
+from engine.model.rules import CONTROL_CHARS, PackInfo, Rule, RuleBase, Source, TextChoice, Variant
 
 FORMAT = 6
 KEEP = 8
@@ -65,11 +67,11 @@ def _code_digest(root: Path) -> bytes:
     for f in sorted(p for p in root.rglob("*") if p.suffix in (".py", ".yaml", ".yml", ".json", ".typed")
                     and "__pycache__" not in p.parts):
         h.update(f"{f.relative_to(root).as_posix()}\n".encode())
-        h.update(_regular_bytes(f))
+        h.update(regular_bytes(f))
     return h.digest()
 
 
-def _regular_bytes(path: Path, limit: int = MAX_PACK_BYTES) -> bytes:
+def regular_bytes(path: Path, limit: int = MAX_PACK_BYTES) -> bytes:
     """The bytes of a regular file of at most `limit` bytes; OSError for anything else (a FIFO is
     never opened for a blocking read, /dev/zero never read without bound)."""
     fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
@@ -98,7 +100,20 @@ def key_for(files: list[Path], dirs: list[Path], shipped: bool) -> str:
         h.update(f"dir:{d.resolve()}\n".encode())
     for f in files:
         h.update(f"file:{f.resolve()}\n".encode())
-        h.update(_regular_bytes(f))
+        h.update(regular_bytes(f))
+    return h.hexdigest()
+
+
+def key_for_snapshot(snapshot: Mapping[Path, Sequence[tuple[Path, bytes]]], shipped: bool) -> str:
+    """The same digest as key_for, from bytes already read (the load parses those very bytes)."""
+    h = hashlib.sha256(f"{FORMAT}|{__version__}|{shipped}|".encode())
+    h.update(_code_digest(package_root()))
+    for d in snapshot:
+        h.update(f"dir:{d.resolve()}\n".encode())
+    for files in snapshot.values():
+        for f, raw in files:
+            h.update(f"file:{f.resolve()}\n".encode())
+            h.update(raw)
     return h.hexdigest()
 
 
@@ -109,9 +124,10 @@ def read(key: str) -> RuleBase | None:
         if folder is None:
             return None
         path = folder / f"rules-{key}.json"
-        data = json.loads(_regular_bytes(path, 64 * MAX_PACK_BYTES).decode("utf-8"))
-        if data.get("format") != FORMAT or data.get("key") != key:
+        data = json.loads(regular_bytes(path, 64 * MAX_PACK_BYTES).decode("utf-8"))
+        if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("key") != key:
             return None
+        check_entry(data)  # an entry is data someone could have edited: checked as strictly as a pack
         base = _base_from(data)
         try:
             os.utime(path)  # recently used: kept by the eviction
@@ -170,6 +186,148 @@ def evict(folder: Path, keep: int | None = None) -> None:
             p.unlink()
         except OSError:
             pass
+
+
+# ------------------------------------------------------------------ what is read back is checked
+
+
+class BadEntry(ValueError):
+    """A cache entry that is not exactly what `write` stores for a clean load: treated as a miss."""
+
+
+_ENTRY_KEYS = {"format", "key", "rules", "packs", "sources", "disabled"}
+_STR_FIELDS = ("id", "pack", "file", "title", "category", "priority", "key", "description", "rationale", "overrides",
+               "table", "urgent", "not_before", "due", "unstated_ok", "precedence")
+_HORIZONS = ("", "now", "next", "later")
+_SOURCE_KINDS = ("literature", "authors_judgement")
+_MAX_DEPTH = 100
+
+
+def _need(ok: bool, what: str) -> None:
+    if not ok:
+        raise BadEntry(what)
+
+
+def _text(value: Any, what: str) -> str:
+    """A string with no control characters (the loader refuses them in every rule text)."""
+    _need(isinstance(value, str) and not CONTROL_CHARS.search(value), f"{what}: not plain text")
+    return str(value)
+
+
+def _str_list(value: Any, what: str) -> None:
+    _need(isinstance(value, list), f"{what}: not a list")
+    for i, item in enumerate(value):
+        _text(item, f"{what}[{i}]")
+
+
+def _str_map(value: Any, what: str) -> None:
+    _need(isinstance(value, dict), f"{what}: not a mapping")
+    for k, item in value.items():
+        _text(k, what)
+        _text(item, f"{what}.{k}")
+
+
+def _scalar(value: Any, what: str) -> None:
+    if isinstance(value, float):
+        _need(value == value and value not in (float("inf"), float("-inf")), f"{what}: not a finite number")
+    elif isinstance(value, str):
+        _text(value, what)
+    else:
+        _need(value is None or isinstance(value, (bool, int)), f"{what}: not a scalar")
+
+
+def _check_condition(c: Any, what: str, depth: int = 0) -> None:
+    from engine.rulepacks.rulemodel import OPERATORS
+
+    _need(depth < _MAX_DEPTH and isinstance(c, list) and len(c) >= 2, f"{what}: not a condition")
+    if c[0] == "t":
+        _need(len(c) == 5 and isinstance(c[1], str) and c[2] in OPERATORS, f"{what}: not a test")
+        _need(_FACT_RE.match(c[1]) is not None, f"{what}: not a fact path")
+        _need(c[4] is None or (isinstance(c[4], str) and _FACT_RE.match(c[4]) is not None), f"{what}: bad reference")
+        if c[2] in ("in", "not_in"):
+            _need(isinstance(c[3], list), f"{what}: not a list of values")
+            for v in c[3]:
+                _scalar(v, what)
+        else:
+            _scalar(c[3], what)
+    elif c[0] == "not":
+        _need(len(c) == 2, f"{what}: bad 'not'")
+        _check_condition(c[1], what, depth + 1)
+    else:
+        _need(c[0] in ("all", "any") and len(c) == 2 and isinstance(c[1], list), f"{what}: not a condition")
+        for item in c[1]:
+            _check_condition(item, what, depth + 1)
+
+
+_FACT_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]{0,199}\Z")
+
+
+def check_entry(data: dict[str, Any]) -> None:
+    """Raise BadEntry unless `data` has exactly the shape `write` stores and every value passes the checks
+    the loader applies to packs (ids, versions, http(s) links, plain text, known operators, known sources).
+    The cache is a file in the user's home: an edited entry must never put a `javascript:` link in a
+    report or a malformed condition in front of a matcher."""
+    from engine.model.rules import PRIORITY_RANK
+    from engine.rulepacks.rulemodel import _URL_RE, NAME_RE, RULE_ID_RE, SEMVER_RE
+
+    _need(set(data) == _ENTRY_KEYS, "unexpected keys")
+    sources = data["sources"]
+    _need(isinstance(sources, dict), "sources: not a mapping")
+    for k, src in sources.items():
+        _need(isinstance(src, dict) and set(src) == {"key", "citation", "url", "kind", "note"}, f"source {k}")
+        for f in ("key", "citation", "url", "kind", "note"):
+            _text(src[f], f"source {k}.{f}")
+        _need(src["key"] == k and src["kind"] in _SOURCE_KINDS, f"source {k}: key or kind")
+        _need(src["url"] == "" or _URL_RE.match(src["url"]) is not None, f"source {k}: not an http(s) link")
+    packs = data["packs"]
+    _need(isinstance(packs, list), "packs: not a list")
+    for p in packs:
+        _need(isinstance(p, dict) and set(p) == {"name", "version", "file", "description", "shipped"}, "pack")
+        for f in ("name", "version", "file", "description"):
+            _text(p[f], f"pack.{f}")
+        _need(NAME_RE.match(p["name"]) is not None and SEMVER_RE.match(p["version"]) is not None, "pack name")
+        _need(isinstance(p["shipped"], bool), "pack.shipped")
+    _str_map(data["disabled"], "disabled")
+    rules = data["rules"]
+    _need(isinstance(rules, list), "rules: not a list")
+    expected = {*_RULE_FIELDS, "when", "actions", "sources", "tags", "variants", "texts", *_TUPLE_FIELDS}
+    for r in rules:
+        _need(isinstance(r, dict) and set(r) == expected, "rule: unexpected fields")
+        rid = r["id"]
+        for f in _STR_FIELDS:
+            _text(r[f], f"rule {rid}.{f}")
+        _need(RULE_ID_RE.match(rid) is not None, f"rule {rid}: id")
+        _need(r["priority"] in PRIORITY_RANK and r["precedence"] in ("", "safety", "relationship"), f"rule {rid}")
+        _need(r["not_before"] in _HORIZONS and r["due"] in _HORIZONS, f"rule {rid}: horizon")
+        _need(type(r["line"]) is int and type(r["evidence_level"]) is int and type(r["safety"]) is bool,
+              f"rule {rid}: line, evidence level or safety")
+        _need(type(r["score"]) in (int, float) and 0 <= r["score"] <= 100, f"rule {rid}: score")
+        _need(isinstance(r["derive"], dict), f"rule {rid}: derive")
+        for k, v in r["derive"].items():
+            _text(k, f"rule {rid}.derive")
+            _scalar(v, f"rule {rid}.derive.{k}")
+        _str_map(r["fallbacks"], f"rule {rid}.fallbacks")
+        _str_map(r["specification"], f"rule {rid}.specification")
+        _str_list(r["actions"], f"rule {rid}.actions")
+        _str_list(r["sources"], f"rule {rid}.sources")
+        _need(all(s in sources for s in r["sources"]), f"rule {rid}: an unknown source")
+        for f in _TUPLE_FIELDS:
+            _str_list(r[f], f"rule {rid}.{f}")
+        _need(isinstance(r["tags"], dict), f"rule {rid}: tags")
+        for k, v in r["tags"].items():
+            _text(k, f"rule {rid}.tags")
+            _str_list(v, f"rule {rid}.tags.{k}")
+        _check_condition(r["when"], f"rule {rid}.when")
+        _need(isinstance(r["variants"], list) and isinstance(r["texts"], list), f"rule {rid}: variants or texts")
+        for v in r["variants"]:
+            _need(isinstance(v, list) and len(v) == 2, f"rule {rid}: variant")
+            _check_condition(v[0], f"rule {rid}.variants")
+            _text(v[1], f"rule {rid}.variants")
+        for t in r["texts"]:
+            _need(isinstance(t, list) and len(t) == 3, f"rule {rid}: texts")
+            _check_condition(t[0], f"rule {rid}.texts")
+            _text(t[1], f"rule {rid}.texts")
+            _str_list(t[2], f"rule {rid}.texts")
 
 
 # ------------------------------------------------------------------ RuleBase <-> JSON data

@@ -8,17 +8,18 @@ the source registry in view.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Literal, Union
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Discriminator, Field, Tag, create_model, model_validator
 from pydantic_core import PydanticCustomError
 
 from engine.errors import FieldInvalid
+from engine.model import operators
 from engine.model.rules import RESERVED_PREFIX
 
 Category = Literal["tailored_support", "facilitation", "equity", "capacity_building", "implementation_strategy"]
 Priority = Literal["high", "medium", "low"]
-OPERATORS: tuple[str, ...] = ("equals", "not_equals", "in", "not_in", "lt", "lte", "gt", "gte", "exists")
+OPERATORS: tuple[str, ...] = operators.NAMES
 
 RULE_ID_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{0,99}\Z")
 NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,63}\Z")
@@ -59,19 +60,12 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
 
 
-class TestModel(_Strict):
+class TestBase(_Strict):
     """A test of one fact: `{fact: PATH, OPERATOR: VALUE}`."""
 
+    # one optional field per operator of the registry (engine/model/operators.py), added by `_test_model`
+
     fact: str
-    equals: Any = None
-    not_equals: Any = None
-    in_: list[Any] | None = Field(None, alias="in")
-    not_in: list[Any] | None = None
-    lt: Any = None
-    lte: Any = None
-    gt: Any = None
-    gte: Any = None
-    exists: bool | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -90,14 +84,35 @@ class TestModel(_Strict):
     @property
     def operator(self) -> str:
         for op in OPERATORS:
-            if getattr(self, "in_" if op == "in" else op) is not None:
+            if getattr(self, _field_name(op)) is not None:
                 return op
         return "exists"  # unreachable after validation
 
     @property
     def value(self) -> Any:
-        op = self.operator
-        return getattr(self, "in_" if op == "in" else op)
+        return getattr(self, _field_name(self.operator))
+
+
+def _field_name(op: str) -> str:
+    """The model field of an operator ('in' is a Python keyword: its field is `in_`, aliased)."""
+    return f"{op}_" if op in ("in", "not", "is", "and", "or") else op
+
+
+_SHAPES: dict[str, Any] = {"bool": bool | None, "scalar": Any, "list": list[Any] | None}
+
+
+def _test_model() -> type[TestBase]:
+    fields: dict[str, Any] = {
+        _field_name(o.name): (_SHAPES[o.value], Field(None, alias=o.name) if _field_name(o.name) != o.name else None)
+        for o in operators.REGISTRY}
+    model: type[TestBase] = create_model("TestModel", __base__=TestBase, __doc__=TestBase.__doc__, **fields)
+    return model
+
+
+if TYPE_CHECKING:
+    TestModel = TestBase
+else:
+    TestModel = _test_model()
 
 
 class AllModel(_Strict):
@@ -119,7 +134,8 @@ def _which(data: Any) -> str:
                 return key
         return "test"
     if isinstance(data, BaseModel):
-        return {AllModel: "all", AnyModel: "any", NotModel: "not"}.get(type(data), "test")
+        kinds: dict[type[BaseModel], str] = {AllModel: "all", AnyModel: "any", NotModel: "not"}
+        return kinds.get(type(data), "test")
     return "test"
 
 

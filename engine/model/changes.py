@@ -18,9 +18,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from engine.assessments.perspectives import Origins
 from engine.model.conditions import fmt_value
 from engine.model.facts import FACTS, Facts, change_path
+from engine.model.perspectives import Origins
 from engine.model.traces import is_barrier
 
 _RATING_ORDER = {-2: 0.0, -1: 1.0, "mixed": 1.5, 0: 2.0, 1: 3.0, 2: 4.0}
