@@ -11,7 +11,7 @@ import functools
 import os
 import sys
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import click
@@ -19,17 +19,13 @@ import click
 from engine import __version__
 from engine.errors import IspAdvisorError, IspAdvisorWarning, capped, clip, display_name, os_reason, printable
 from engine.model.vocabulary import CATEGORIES
-from engine.render import FORMATS as RENDER_FORMATS
+from engine.render.formats import COMPARE_FORMATS, DOCUMENT_FORMATS, PLAN_FORMATS, REPORT_FORMATS, SWEEP_FORMATS
 
 F = Callable[..., Any]
 
 
 class Main(click.Group):
     """The one place that turns exceptions into messages and exit codes."""
-
-    def main(self, *args: Any, **kwargs: Any) -> Any:
-        with _restored_env(_OPTION_ENV):
-            return super().main(*args, **kwargs)
 
     def invoke(self, ctx: click.Context) -> Any:
         _tolerant_streams()
@@ -64,24 +60,6 @@ class Main(click.Group):
             click.echo(f"internal error: {type(exc).__name__}: {printable(clip(str(exc), 400))} "
                        "(set ISP_ADVISOR_DEBUG=1 for details and please report it)", err=True)
             sys.exit(1)
-
-
-_OPTION_ENV = ("ISP_ADVISOR_MATCHER", "ISP_ADVISOR_VERBOSE")
-"""Environment variables options set for the command's run (batch workers inherit them)."""
-
-
-@contextlib.contextmanager
-def _restored_env(names: tuple[str, ...]) -> Iterator[None]:
-    """Options that set environment variables do so for one command only (tests invoke many)."""
-    saved = {n: os.environ.get(n) for n in names}
-    try:
-        yield
-    finally:
-        for n, value in saved.items():
-            if value is None:
-                os.environ.pop(n, None)
-            else:
-                os.environ[n] = value
 
 
 def _tolerant_streams() -> None:
@@ -131,26 +109,29 @@ class NamedPath(click.Path):
         if isinstance(value, str) and not value.strip():
             from engine.errors import Problem, UsageError
 
-            opts = param.opts if param is not None else []
-            opt = max(opts, key=len) if opts else "the option"
-            leave = "" if param is None or param.required else f", or leave {opt} out"
-            raise UsageError(Problem(file="/".join(opts) or opt, code="empty_path",
-                                     message=f"the {self.what} name is empty",
-                                     hint=f"name the {self.what}, e.g. {opt} {self.example}{leave}"))
+            if isinstance(param, click.Argument):  # CASE, INPUT...: named by their metavar, given bare
+                where, example, leave = param.human_readable_name, self.example, ""
+            else:
+                opts = param.opts if param is not None else []
+                opt = max(opts, key=len) if opts else "the option"
+                where, example = "/".join(opts) or opt, f"{opt} {self.example}"
+                leave = "" if param is None or param.required else f", or leave {opt} out"
+            raise UsageError(Problem(file=where, code="empty_path", message=f"the {self.what} name is empty",
+                                     hint=f"name the {self.what}, e.g. {example}{leave}"))
         return super().convert(value, param, ctx)
 
 
 def rules_option(f: F) -> F:
     """--rules DIR (repeatable) and --no-shipped: which rule packs to load.
 
-    The command receives `rules` as an engine.rulepacks.loader.RuleDirs, which load_engine understands.
+    The command receives `rules` as an engine.model.config.EngineConfig (with --matcher and -v), which
+    every library function taking rule folders understands, batch workers included.
     """
 
     @functools.wraps(f)
-    def wrapper(*args: Any, rules: tuple[str, ...] = (), no_shipped: bool = False, **kwargs: Any) -> Any:
-        from engine.rulepacks.loader import RuleDirs
-
-        return f(*args, rules=RuleDirs(rules, shipped=not no_shipped), **kwargs)
+    def wrapper(*args: Any, rules: tuple[str, ...] = (), no_shipped: bool = False, matcher: str | None = None,
+                **kwargs: Any) -> Any:
+        return f(*args, rules=engine_config(rules, not no_shipped, matcher), **kwargs)
 
     wrapper = click.option("--no-shipped", is_flag=True,
                            help="Load only the --rules folders, not the shipped packs.")(wrapper)
@@ -160,17 +141,25 @@ def rules_option(f: F) -> F:
                         help="Add the rule packs in DIR (repeatable; also $ISP_ADVISOR_RULES).")(wrapper)
 
 
-def _set_env(name: str) -> Callable[[click.Context, click.Parameter, Any], None]:
-    def callback(ctx: click.Context, param: click.Parameter, value: Any) -> None:
-        if value:  # the environment reaches batch workers too
-            os.environ[name] = "1" if value is True else str(value)
-    return callback
+def engine_config(rules: tuple[str, ...], shipped: bool, matcher: str | None) -> Any:
+    """The command's EngineConfig, built once from its options and the group's -v (the environment's
+    $ISP_ADVISOR_VERBOSE and $ISP_ADVISOR_MATCHER are the defaults, read here and in the library)."""
+    from engine.evaluation.matcher import verbose_default
+    from engine.model.config import EngineConfig
+
+    ctx = click.get_current_context(silent=True)
+    verbose = bool(ctx is not None and ctx.find_root().meta.get("isp_advisor.verbose")) or verbose_default()
+    return EngineConfig(tuple(rules), shipped, matcher, verbose)
+
+
+def _remember_verbose(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if value:
+        ctx.find_root().meta["isp_advisor.verbose"] = True
 
 
 def matcher_option(f: F) -> F:
     """--matcher durable|python: which matcher runs the rules (also $ISP_ADVISOR_MATCHER)."""
-    return click.option("--matcher", type=click.Choice(["durable", "python"]), default=None, expose_value=False,
-                        callback=_set_env("ISP_ADVISOR_MATCHER"),
+    return click.option("--matcher", type=click.Choice(["durable", "python"]), default=None,
                         help="Match rules with durable_rules (the default where installed) or the plain "
                              "Python matcher; both fire the same rules (also $ISP_ADVISOR_MATCHER).")(f)
 
@@ -238,7 +227,7 @@ def terminal_height() -> int:
 @click.group(cls=Main, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_print_version,
               help="Show the version and the matcher, then exit.")
-@click.option("-v", "--verbose", is_flag=True, expose_value=False, callback=_set_env("ISP_ADVISOR_VERBOSE"),
+@click.option("-v", "--verbose", is_flag=True, expose_value=False, callback=_remember_verbose,
               help="Say more on stderr (e.g. which matcher runs the rules and why; also $ISP_ADVISOR_VERBOSE).")
 def main() -> None:
     """ISP Advisor: tailored, explained implementation-support advice from a site's context.
@@ -257,7 +246,7 @@ def main() -> None:
 
 # ---------------------------------------------------------------- recommend (core)
 
-FORMATS = [*RENDER_FORMATS, "docx", "xlsx"]
+FORMATS = [*REPORT_FORMATS, *DOCUMENT_FORMATS]
 CATEGORY_CHOICES = list(CATEGORIES)
 
 
@@ -359,7 +348,7 @@ def report_width() -> int | None:
 
 
 @main.command()
-@click.argument("case", type=click.Path(), metavar="CASE")
+@click.argument("case", type=NamedPath("case file", "cases/riverside-fqhc.yaml"), metavar="CASE")
 @click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
               help="Output format.")
 @click.option("--explain", is_flag=True, help="Print the proof tree under each recommendation.")
@@ -368,7 +357,7 @@ def report_width() -> int | None:
 @date_option
 @click.option("--quiet", "-q", is_flag=True,
               help="For scripts: no colour, no pager, no 'wrote FILE' note; errors still go to stderr.")
-@click.option("--previous", type=click.Path(), metavar="OLD",
+@click.option("--previous", type=NamedPath("earlier case file", "site-2025.yaml"), metavar="OLD",
               help="An earlier assessment of the same site: rules see what changed since (change.* facts).")
 @decisions_options
 @view_options
@@ -418,12 +407,12 @@ def recommend(case: str, fmt: str, explain: bool, no_appendix: bool, date: Any, 
 
 # ---------------------------------------------------------------- plan (issue 11)
 
-PLAN_FORMATS = ["table", "markdown", "json", "html", "csv", "docx", "xlsx"]
 
 
 @main.command("plan")
-@click.argument("case", type=click.Path(), metavar="CASE")
-@click.option("--format", "-f", "fmt", type=click.Choice(PLAN_FORMATS), default="table", show_default=True,
+@click.argument("case", type=NamedPath("case file", "cases/riverside-fqhc.yaml"), metavar="CASE")
+@click.option("--format", "-f", "fmt", type=click.Choice([*PLAN_FORMATS, *DOCUMENT_FORMATS]), default="table",
+              show_default=True,
               help="Output format (csv: one row per strategy, with its logic-model row).")
 @click.option("--horizon", "horizons", multiple=True, type=click.Choice(["now", "next", "later"]),
               help="Specify the items of this horizon (repeatable; default: now and next).")
@@ -476,7 +465,7 @@ def plan_cmd(case: str, fmt: str, horizons: tuple[str, ...], date: Any, decision
 
 
 @main.command("decide")
-@click.argument("case", type=click.Path(), metavar="CASE")
+@click.argument("case", type=NamedPath("case file", "cases/riverside-fqhc.yaml"), metavar="CASE")
 @click.argument("key", required=False, metavar="KEY")
 @click.option("--accept", "accept", is_flag=True, help="The team will do this item.")
 @click.option("--set-aside", "set_aside", metavar="REASON", help="The team will not do it now, and why.")
@@ -486,7 +475,7 @@ def plan_cmd(case: str, fmt: str, horizons: tuple[str, ...], date: Any, decision
 @click.option("--note", metavar="TEXT", help="A short note ('' clears it).")
 @click.option("--by", "by", metavar="NAME", help="Who made the change (default: your user name).")
 @click.option("--list", "list_", is_flag=True, help="Show the plan with the team's decisions beside it.")
-@click.option("--decisions", "decisions_file", type=click.Path(), metavar="FILE",
+@click.option("--decisions", "decisions_file", type=NamedPath("decisions file", "site.plan.yaml"), metavar="FILE",
               help="Another decisions file than <stem>.plan.yaml beside CASE.")
 @date_option
 @rules_option
@@ -572,7 +561,8 @@ def _user_name() -> str | None:
 
 
 @main.command("serve")
-@click.option("--workspace", "workspace", type=click.Path(file_okay=False), default=".", show_default=True,
+@click.option("--workspace", "workspace", type=NamedPath("workspace folder", "sites", file_okay=False), default=".",
+              show_default=True,
               metavar="DIR", help="The folder of case files (they stay plain YAML there).")
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="The address to listen on; anything but this machine needs --token (or gets a generated one).")
@@ -605,7 +595,7 @@ def serve_cmd(workspace: str, host: str, port: int, token: str | None, open_: bo
         raise UsageError(f"{workspace}: workspace folder not found (give an existing folder with --workspace DIR)")
     if host not in LOCAL_HOSTS and not token:
         token = secrets.token_urlsafe(18)
-    settings = Settings(workspace=workspace, host=host, token=token, rules=list(rules))
+    settings = Settings(workspace=workspace, host=host, token=token, rules=rules)
     if open_ is None:
         open_ = stdout_is_terminal() and bool(os.environ.get("DISPLAY") or sys.platform in ("darwin", "win32"))
 
@@ -645,7 +635,7 @@ def executor_options(f: F) -> F:
 
 
 @main.command()
-@click.argument("inputs", nargs=-1, required=True, type=click.Path(), metavar="INPUT...")
+@click.argument("inputs", nargs=-1, required=True, type=NamedPath("input", "cases/"), metavar="INPUT...")
 @click.option("--out", "out", required=True, type=NamedPath("output folder", "results", file_okay=False), metavar="DIR",
               help="Folder for results.jsonl, errors.jsonl, recommendations.csv and summary.md.")
 @click.option("--jobs", "-j", type=int, default=None, metavar="N",
@@ -680,7 +670,6 @@ def batch(inputs: tuple[str, ...], out: str, jobs: int | None, resume: bool, for
         isp-advisor batch cases/ --out out --tables parquet --redact people,events
         isp-advisor batch cases/ --out out --executor dask --scheduler tcp://10.0.0.5:8786
     """
-    import contextlib
 
     from engine.batch.batchrun import Stopped, run_batch, stop_on_signals
 
@@ -856,7 +845,7 @@ def rules_test(ctx: click.Context, fmt: str, quiet: bool, rules: tuple[str, ...]
               help="rules: how often each rule fires over the --cases folder. eric: which CFIR barriers "
                    "reach each ERIC strategy in the loaded packs, through which rules, on what evidence "
                    "(needs no cases).")
-@click.option("--cases", "cases_dir", type=click.Path(), metavar="DIR",
+@click.option("--cases", "cases_dir", type=NamedPath("cases folder", "cases"), metavar="DIR",
               help="Folder of example case files (required by --view rules).")
 @click.option("--format", "-f", "fmt", type=click.Choice(["table", "markdown", "json"]), default="table",
               show_default=True, help="Output format.")
@@ -917,9 +906,9 @@ def rules_docs(rules: tuple[str, ...], output: str | None, force: bool) -> None:
 
 
 @rules_group.command("diff")
-@click.argument("old", type=click.Path(file_okay=False), metavar="OLD")
-@click.argument("new", type=click.Path(file_okay=False), metavar="NEW")
-@click.option("--cases", "cases_dir", required=True, type=click.Path(), metavar="DIR",
+@click.argument("old", type=NamedPath("old rule folder", "rules-v1", file_okay=False), metavar="OLD")
+@click.argument("new", type=NamedPath("new rule folder", "rules-v2", file_okay=False), metavar="NEW")
+@click.option("--cases", "cases_dir", required=True, type=NamedPath("cases folder", "cases"), metavar="DIR",
               help="Folder of example case files to run on both.")
 @click.option("--format", "-f", "fmt", type=click.Choice(AUTHOR_FORMATS), default="table", show_default=True,
               help="Output format.")
@@ -970,11 +959,11 @@ def schema_cmd(kind: str, output: str | None, force: bool) -> None:
 
 # ---------------------------------------------------------------- assessments over time (issue 12)
 
-COMPARE_FORMATS = ["table", "markdown", "json", "html"]
 
 
 @main.command("compare")
-@click.argument("cases", nargs=-1, required=True, type=click.Path(), metavar="OLD NEW [NEWER...]")
+@click.argument("cases", nargs=-1, required=True, type=NamedPath("case file", "site-2026.yaml"),
+                metavar="OLD NEW [NEWER...]")
 @click.option("--format", "-f", "fmt", type=click.Choice(COMPARE_FORMATS), default="table", show_default=True,
               help="Output format (html: small multiples of each rating over the assessments).")
 @click.option("--no-decisions", is_flag=True,
@@ -1070,10 +1059,11 @@ class ClickConsole:
 
 
 @main.command()
-@click.option("-o", "--output", type=click.Path(dir_okay=False), metavar="FILE",
+@click.option("-o", "--output", type=NamedPath("output case file", "site.yaml", dir_okay=False), metavar="FILE",
               help="Write the case to FILE, as JSON if it ends in .json, else YAML (default: the --from file, "
                    "else CASE_ID.yaml).")
-@click.option("--from", "from_", type=click.Path(), metavar="CASE", help="Resume or edit this case file.")
+@click.option("--from", "from_", type=NamedPath("case file", "site.yaml"), metavar="CASE",
+              help="Resume or edit this case file.")
 @click.option("--force", is_flag=True, help="Replace FILE if it exists.")
 @click.option("--quick", is_flag=True,
               help="Ask only what the rules use most; CFIR ratings only for the barriers and facilitators you name.")
@@ -1135,7 +1125,7 @@ def interview(output: str | None, from_: str | None, force: bool, quick: bool, g
 
 
 @main.command()
-@click.argument("case", type=click.Path(), metavar="CASE")
+@click.argument("case", type=NamedPath("case file", "cases/riverside-fqhc.yaml"), metavar="CASE")
 @click.argument("rule_id", metavar="RULE_ID")
 @click.option("--format", "-f", "fmt", type=click.Choice(QUESTION_FORMATS), default="table", show_default=True,
               help="Output format.")
@@ -1161,7 +1151,7 @@ def explain(case: str, rule_id: str, fmt: str, quiet: bool, rules: tuple[str, ..
 
 
 @main.command("why-not")
-@click.argument("case", type=click.Path(), metavar="CASE")
+@click.argument("case", type=NamedPath("case file", "cases/riverside-fqhc.yaml"), metavar="CASE")
 @click.argument("rule_id", metavar="RULE_ID")
 @click.option("--format", "-f", "fmt", type=click.Choice(QUESTION_FORMATS), default="table", show_default=True,
               help="Output format.")
@@ -1185,7 +1175,7 @@ def why_not(case: str, rule_id: str, fmt: str, quiet: bool, rules: tuple[str, ..
 
 
 @main.command()
-@click.argument("case", type=click.Path(), metavar="CASE")
+@click.argument("case", type=NamedPath("case file", "cases/riverside-fqhc.yaml"), metavar="CASE")
 @click.option("--set", "settings", multiple=True, metavar="PATH=VALUE",
               help="Change one fact, e.g. engagement.level=collaborate (repeatable; PATH= leaves it unstated).")
 @click.option("--format", "-f", "fmt", type=click.Choice(QUESTION_FORMATS), default="table", show_default=True,
@@ -1216,12 +1206,12 @@ def whatif(case: str, settings: tuple[str, ...], fmt: str, date: Any, quiet: boo
 
 
 @main.command()
-@click.argument("inputs", nargs=-1, required=True, type=click.Path(), metavar="CASE|INPUT...")
+@click.argument("inputs", nargs=-1, required=True, type=NamedPath("input", "cases/"), metavar="CASE|INPUT...")
 @click.option("--vary", "varies", multiple=True, required=True, metavar="PATH[=v1,v2,...]",
               help="A fact to vary and the values to try (all allowed values when none are listed; repeatable).")
 @click.option("--max", "max_variants", type=click.IntRange(1), default=1000, show_default=True, metavar="N",
               help="Refuse sweeps of more than N combinations (per case).")
-@click.option("--format", "-f", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
+@click.option("--format", "-f", "fmt", type=click.Choice(SWEEP_FORMATS), default="table",
               show_default=True, help="Output format.")
 @click.option("--jsonl", "jsonl", type=NamedPath("variants file", "variants.jsonl", dir_okay=False), metavar="FILE",
               default=None,

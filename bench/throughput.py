@@ -127,8 +127,11 @@ def stages(folder: Path, count: int) -> dict[str, float]:
     from engine.render import csvrows
 
     items = list(inputs.items(inputs.plan([str(folder)])))[:count]
-    batch._init([], True, frozenset(), batch._digest([], True))
-    engine = batch._ENGINE["engine"]
+    from engine.model.config import EngineConfig
+
+    config = batch.resolved(EngineConfig())
+    batch._init(config, frozenset(), batch._digest(config))
+    engine = batch.worker().engine
     batch._work(items[:100])  # warm the shared caches as a long run would have them
     totals: dict[str, float] = {}
 

@@ -524,16 +524,24 @@ STAGE_FIT = {
     "purposely_reexamine_the_implementation": (IN_USE, "there must be an implementation to reexamine"),
     "use_data_experts": (AFTER_DECISION, "data set-up starts at installation"),
     "capture_and_share_local_knowledge": (ALL, ""),
-    "facilitation": (ALL, ""),
+    # Issue 21: facilitation starts before launch (Ritchie et al. 2020; Kirchner et al. 2014); at installation the
+    # support-level items (TS-INSTALLATION, TS-INSTALLATION-UNSTATED, TS-INTENSIVE-EARLY) carry it, so these rows
+    # fold into the item placed by the support level rather than waiting on their own Level-2 figure.
+    "facilitation": (ALL, "from exploration on; carried at installation by the support-level item"),
     "develop_a_formal_implementation_blueprint": ((EX, INS, INI, FULL), "a sustainment plan replaces it later"),
     "conduct_local_needs_assessment": ((EX, INS), "needs are established before delivery; later, reexamine"),
-    "identify_and_prepare_champions": (ALL, ""),
+    # Issue 21: champions are found before delivery (Powell et al. 2015; Miech et al. 2018; Kilbourne et al. 2019):
+    # at exploration and installation CB-CHAMPIONS-BEFORE-DELIVERY (due by Next) holds these rows back and carries
+    # their actions; ranked on their own figure they fell behind the two ERIC items allowed per barrier.
+    "identify_and_prepare_champions": (ALL, "found before delivery; held by CB-CHAMPIONS-BEFORE-DELIVERY then"),
     "alter_incentive_allowance_structures": (AFTER_DECISION, "nothing to reward before adoption is decided"),
     "promote_network_weaving": (ALL, ""),
     "promote_adaptability": (ALL, ""),
     "tailor_strategies": (AFTER_DECISION, "strategies exist from installation on"),
     "conduct_local_consensus_discussions": ((EX, INS, INI), "agreement on whether and how is settled early"),
-    "identify_early_adopters": ((INS, INI, FULL), "someone must be able to start"),
+    # Issue 21: not exploration (nothing is adopted yet, so there is no one to start first; Rogers 2003); at
+    # installation CB-FIRST-ADOPTERS (due by Next) holds these rows back, after launch CB-LEARN-FROM-EARLY-USERS.
+    "identify_early_adopters": ((INS, INI, FULL), "someone must be able to start; not before adoption is decided"),
     "model_and_simulate_change": ((INS, INI), "rehearses the new way of working before and at go-live"),
     "involve_patients_consumers_and_family_members": (ALL, ""),
     "prepare_patients_consumers_to_be_active_participants": (AFTER_DECISION, "there must be something to take part in"),

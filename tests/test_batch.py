@@ -358,7 +358,7 @@ def test_resume_reevaluates_after_a_pack_is_edited_without_a_version_bump(tmp_pa
     run_batch([src], out, rules=[rules], shipped=False, jobs=1)
     assert "Map who decides what today" in actions_of(out)
     edit_action(rules)
-    batch._ENGINE.clear()  # as in a new process
+    batch._worker = None  # as in a new process
     report = run_batch([src], out, rules=[rules], shipped=False, jobs=1, resume=True)
     assert report.reused == 0
     assert "Map who decides what now" in actions_of(out)
@@ -424,3 +424,22 @@ def test_summary_lists_scales_in_vocabulary_order_and_barriers_by_cfir_domain() 
     table = text[text.index("| decision making"):].split("\n\n")[0]
     assert [row.split("|")[1].strip() for row in table.splitlines()[2:]] == [*DECISION_MAKING, NOT_STATED]
     assert "| Inner Setting" in text and "inner_setting.culture" in text
+
+
+def test_the_engine_config_reaches_every_worker_without_the_environment(tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """--matcher reaches worker processes inside the run's EngineConfig (issue 24), not through
+    $ISP_ADVISOR_MATCHER: every line says which matcher evaluated it."""
+    from engine.evaluation.matcher import MATCHER_ENV, durable_installed
+    from engine.model.config import EngineConfig
+
+    monkeypatch.delenv(MATCHER_ENV, raising=False)
+    src = tmp_path / "c.jsonl"
+    src.write_text("".join(json.dumps({**GOOD, "case_id": f"c-{i}"}) + "\n" for i in range(6)))
+    for matcher in ("python", "durable"):
+        out = tmp_path / matcher
+        run_batch([src], out, rules=EngineConfig(matcher=matcher), jobs=2)
+        lines = [json.loads(line) for line in (out / "results.jsonl").read_text().splitlines()]
+        expected = matcher if durable_installed() else "python"
+        assert len(lines) == 6 and {d["engine"]["matcher"] for d in lines} == {expected}
+    assert MATCHER_ENV not in os.environ

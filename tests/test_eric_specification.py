@@ -101,13 +101,16 @@ BASE_CASE = {"case_id": "t", "site": "Elm Clinic", "stage": "installation", "cfi
 
 
 def pack(folder: Path) -> Path:
-    """Two facilitation rules: one states its actor, mechanism and dose; one states nothing."""
+    """Facilitation rules: one states its actor and mechanism; an ERIC item and a site's own item state nothing."""
     when = {"fact": "cfir.innovation.complexity", "lte": -1}
     return write_pack(folder, [
         rec("T-OWN", when, tags={"eric_strategy": ["facilitation"]},
             specification={"actor": "the clinic's own coach", "mechanism": "the rule's own mechanism",
                            "mechanism_source": "src"}),
-        rec("T-BARE", when, tags={"eric_strategy": ["facilitation"]}),
+        rec("T-BARE", when, category="implementation_strategy", title="ERIC strategy: Identify and prepare champions",
+            tags={"eric_strategy": ["identify_and_prepare_champions"]}),
+        rec("T-SITE", when, category="tailored_support", title="A site's own supervision item",
+            tags={"eric_strategy": ["provide_clinical_supervision"]}),
     ])
 
 
@@ -119,7 +122,7 @@ def write_case(folder: Path, data: dict[str, Any]) -> str:
 
 def test_a_rules_own_block_wins_over_the_default(runner: CliRunner, tmp_path: Path) -> None:
     out = plan_json(runner, write_case(tmp_path, BASE_CASE), "--rules", str(pack(tmp_path / "rules")),
-                    "--no-shipped")
+                    "--no-shipped", "--horizon", "now", "--horizon", "next", "--horizon", "later")
     by = {s["rule_id"]: s for s in out["strategies"]}
     mech = {m["id"]: m for m in out["logic_model"]["mechanisms"]}
     default = ericspec.table()["facilitation"]
@@ -128,23 +131,31 @@ def test_a_rules_own_block_wins_over_the_default(runner: CliRunner, tmp_path: Pa
     assert own["field_sources"]["actor"] == {"by": "rule", "rule_id": "T-OWN"}
     assert mech["mechanism:T-OWN"] == {"id": "mechanism:T-OWN", "text": "the rule's own mechanism", "source": "src"}
     assert own["field_sources"]["mechanism"]["by"] == "rule"
+    # an ERIC item (its action is the strategy itself) takes the strategy's cited actor
+    champions = ericspec.table()["identify_and_prepare_champions"]
     bare = by["T-BARE"]
-    assert bare["actor"] == default["actor"].text
-    assert bare["field_sources"]["actor"] == {"by": "eric_default", "eric_strategy": "facilitation",
-                                              "source": default["actor"].source,
+    assert bare["actor"] == champions["actor"].text
+    assert bare["field_sources"]["actor"] == {"by": "eric_default", "eric_strategy": "identify_and_prepare_champions",
+                                              "source": champions["actor"].source,
                                               "cite": bare["field_sources"]["actor"]["cite"]}
-    assert mech["mechanism:T-BARE"]["text"] == default["mechanism"].text
-    assert mech["mechanism:T-BARE"]["source"] == default["mechanism"].source
-    # no source states facilitation's dose: it stays open, and says so
+    assert "mechanism" in default  # facilitation's cited mechanism is the one T-OWN's own block overrode
+    # no source states the champions' dose: it stays open, and says so
     assert bare["dose"] == {"frequency": TO_AGREE, "duration": TO_AGREE}
     assert bare["field_sources"]["frequency"] == {"by": "open"}
+    # a site's own item carrying a strategy: what the strategy targets holds for it, but who acts and how much
+    # belong to its own action, so the strategy's default actor is not given to it
+    supervision = ericspec.table()["provide_clinical_supervision"]
+    site = by["T-SITE"]
+    assert site["actor"] == TO_AGREE and site["field_sources"]["actor"] == {"by": "open"}
+    assert site["target"]["text"] == supervision["target"].text
+    assert site["field_sources"]["target"]["by"] == "eric_default"
 
 
 def test_a_decided_owner_wins_for_the_actor(runner: CliRunner, tmp_path: Path, shipped_engine: Any) -> None:
     case = tmp_path / "riverside-fqhc.yaml"
     shutil.copy(RIVERSIDE, case)
     before = plan_json(runner, str(case))
-    item = next(s for s in before["strategies"] if s["field_sources"]["actor"]["by"] == "eric_default")
+    item = next(s for s in before["strategies"] if s["field_sources"]["actor"]["by"] in ("eric_default", "open"))
     the_case = load_case(case)
     spec = build_plan_spec(shipped_engine.evaluate(the_case), the_case, shipped_engine.base)
     key = next(i.spec.key for i in spec.items if i.spec.rule_id == item["rule_id"])

@@ -188,3 +188,48 @@ def test_interview_answers_are_never_echoed_whole_or_raw() -> None:
     with pytest.raises(InvalidAnswer) as info:
         q.convert("h\x1b]52;c;aGk=\x07gh")
     assert "\x1b" not in str(info.value) and "\\x1b" in str(info.value)
+
+
+# ------------------------------------------------------------------ empty path names, every command
+
+
+@pytest.mark.parametrize("args, where", [
+    (["recommend", ""], "CASE"),
+    (["decide", "cases/riverside-fqhc.yaml", "--decisions", "", "--list"], "--decisions"),
+    (["interview", "-o", ""], "-o/--output"),
+    (["rules", "coverage", "--cases", ""], "--cases"),
+    (["compare", "cases/riverside-fqhc.yaml", ""], "OLD NEW [NEWER...]"),
+    (["serve", "--workspace", ""], "--workspace"),
+    (["batch", "", "--out", "x"], "INPUT..."),
+    (["rules", "diff", "", "rules", "--cases", "cases"], "OLD"),
+])
+def test_an_empty_path_is_refused_by_every_command(args: list[str], where: str, tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from cli import main
+
+    monkeypatch.chdir(Path(__file__).resolve().parents[1])
+    res = CliRunner().invoke(main, args, input="")
+    assert res.exit_code == 2, res.output
+    assert f"error: {where}: " in res.output and "name is empty" in res.output
+    assert "Traceback" not in res.output
+
+
+def test_every_path_parameter_of_the_cli_refuses_an_empty_name() -> None:
+    """One declaration: every path option and argument is a NamedPath (an empty name is never the
+    current folder, stdout or 'not given')."""
+    import click
+
+    from cli import NamedPath, main
+
+    def commands(group: click.Group) -> list[click.Command]:
+        out: list[click.Command] = []
+        for cmd in group.commands.values():
+            out += commands(cmd) if isinstance(cmd, click.Group) else [cmd]
+        return out
+
+    paths = [(c.name, p.name) for c in commands(main) for p in c.params if isinstance(p.type, click.Path)]
+    assert len(paths) > 20
+    assert [x for c in commands(main) for p in c.params
+            if isinstance(p.type, click.Path) and not isinstance(p.type, NamedPath) for x in [(c.name, p.name)]] == []

@@ -61,11 +61,34 @@ def test_without_durable_rules_the_plain_matcher_runs_and_verbose_says_so_once(
     monkeypatch.delenv(matcher_mod.VERBOSE_ENV, raising=False)
     assert Engine(shipped_engine.base, "durable").matcher.name == "python"
     assert capsys.readouterr().err == ""  # quiet unless verbose
-    monkeypatch.setenv(matcher_mod.VERBOSE_ENV, "1")
-    for _ in range(3):
-        assert Engine(shipped_engine.base, "durable").matcher.name == "python"
+    for _ in range(3):  # verbosity is the engine's configuration (EngineConfig.verbose), not the environment
+        assert Engine(shipped_engine.base, "durable", verbose=True).matcher.name == "python"
     err = capsys.readouterr().err
     assert err.count("durable_rules is not installed") == 1
+
+
+def test_verbose_and_matcher_reach_the_engine_through_its_configuration(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """-v and --matcher build the command's EngineConfig; nothing is left in the environment."""
+    from engine.model.config import EngineConfig
+
+    seen: list[EngineConfig] = []
+    from engine.evaluation.runner import load_engine as real
+
+    def spy(rules: object = (), *args: object, **kwargs: object) -> Engine:
+        assert isinstance(rules, EngineConfig)
+        seen.append(rules)
+        return real(rules, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.delenv(matcher_mod.VERBOSE_ENV, raising=False)
+    monkeypatch.delenv(matcher_mod.MATCHER_ENV, raising=False)
+    import engine as engine_pkg
+
+    monkeypatch.setattr(engine_pkg, "load_engine", spy, raising=False)  # the lazy export, cached on first use
+    result = CliRunner().invoke(main, ["-v", "recommend", str(EXAMPLE), "--matcher", "python", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert seen == [EngineConfig((), True, "python", True)]
+    assert matcher_mod.VERBOSE_ENV not in os.environ and matcher_mod.MATCHER_ENV not in os.environ
 
 
 def test_version_names_the_matcher(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -280,11 +280,11 @@ def _squash(text: str) -> str:
 
 
 @needs_browser
-def test_riverside_without_appendix_prints_on_six_letter_pages_no_heading_alone(tmp_path: Path, short: str) -> None:
+def test_riverside_without_appendix_prints_on_seven_letter_pages_no_heading_alone(tmp_path: Path, short: str) -> None:
     assert BROWSER is not None
     pdf = print_pdf(BROWSER, _page(tmp_path, short), tmp_path / "report.pdf")
     pages = pdf_pages(pdf)
-    assert 1 <= pages <= 6, pages
+    assert 1 <= pages <= 7, pages  # 6 before the champions and early-adopter items joined Next (issue 21)
     texts = pdf_page_texts(pdf, pages)
     if texts is None:
         pytest.skip("pdftotext not installed (poppler-utils)")

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import hmac
 import secrets
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,6 +35,7 @@ from engine.io.caseedit import EditConflict, create_case, digest, edit_case, edi
 from engine.io.caseload import case_from_text, load_case
 from engine.io.decisionfile import decide, find_decisions
 from engine.model.case import Case
+from engine.model.config import RulesArg
 from engine.model.dates import parse_date as _parse_date
 from engine.model.results import Result
 from engine.practitioner.questions import (
@@ -62,7 +63,8 @@ class Settings:
     workspace: str
     host: str = "127.0.0.1"
     token: str | None = None
-    rules: Sequence[str] = ()
+    rules: RulesArg = ()
+    """Rule folders, or the command's EngineConfig (its --no-shipped, --matcher and -v are kept)."""
     csrf: str = field(default_factory=lambda: secrets.token_urlsafe(24))
 
 
@@ -188,7 +190,7 @@ def create_app(settings: Settings) -> Starlette:
     from engine import load_engine
 
     ws = Workspace(settings.workspace)
-    engine = load_engine(list(settings.rules))
+    engine = load_engine(settings.rules)
     env = _env()
 
     def page(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:

@@ -15,9 +15,10 @@ from engine.errors import Problem, RuleError
 from engine.evaluation.runner import Engine, load_engine
 from engine.io.corpus import load_corpus
 from engine.model.case import Case
+from engine.model.config import EngineConfig
 from engine.model.diffs import CaseDiff, RuleChange, RuleDiff
 from engine.model.results import Result
-from engine.rulepacks.loader import RuleDirs, shipped_rules_dir
+from engine.rulepacks.loader import shipped_rules_dir
 
 
 def _recommended(result: Result) -> dict[str, tuple[str, str]]:
@@ -58,9 +59,9 @@ def diff_folders(old: str | os.PathLike[str], new: str | os.PathLike[str],
 
 def _side(folder: str | os.PathLike[str], name: str, shipped: bool) -> Engine:
     if shipped and _is_shipped(Path(folder)):
-        return load_engine(RuleDirs([], shipped=True))
+        return load_engine(EngineConfig((), shipped=True))
     try:
-        return load_engine(RuleDirs([folder], shipped=shipped))
+        return load_engine(EngineConfig((os.fspath(folder),), shipped=shipped))
     except RuleError as exc:
         dups = [p for p in exc.problems if p.code == "duplicate_id"]
         if not shipped or not dups:

@@ -32,9 +32,10 @@ from engine.io.documents import Document, dotted, load
 from engine.model import vocabulary as v
 from engine.model.case import Case
 from engine.model.checks import Outcome
+from engine.model.config import folders_of
 from engine.model.results import Result
+from engine.model.vocabulary import Priority
 from engine.rulepacks.loader import rule_dirs, shipped_rules_dir
-from engine.rulepacks.rulemodel import Priority
 
 if TYPE_CHECKING:  # the runner (and durable_rules) load only when tests run: `schema tests` stays light
     from engine.evaluation.runner import Engine
@@ -125,7 +126,7 @@ def run_rule_tests(extra: Sequence[str | os.PathLike[str]] = (), shipped: bool =
     loaded = [t for f in todo for t in _load_file(f, engine, problems)]
     if problems:
         raise RuleError(problems)
-    shipped_dir = shipped_rules_dir().resolve() if shipped and getattr(extra, "shipped", True) else None
+    shipped_dir = shipped_rules_dir().resolve() if folders_of(extra, shipped)[1] else None
     return [_run(t, engine, shipped_dir is not None and shipped_dir in Path(t.file).resolve().parents)
             for t in loaded]
 

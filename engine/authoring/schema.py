@@ -15,9 +15,10 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from engine.authoring.ruletests import RuleTestFile
 from engine.model import vocabulary as v
-from engine.model.case import Case, Stage
+from engine.model.case import Case
 from engine.model.facts import FACTS
-from engine.rulepacks.rulemodel import Category, PackModel, Priority, RuleModel, Scalar, SourcesModel, TableModel
+from engine.model.vocabulary import Category, Group, Horizon, Priority, Stage
+from engine.rulepacks.rulemodel import PackModel, RuleModel, Scalar, SourcesModel, TableModel
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 KINDS = ("case", "rules", "sources", "tests", "output", "plan", "compare", "decisions")
@@ -179,7 +180,7 @@ class RecommendationOut(_Out):
     addresses: list[str] = Field(description="the problem tags the case states that this item answers")
     sources: list[SourceOut]
     explanation: list[ProofOut]
-    horizon: Literal["now", "next", "later"]
+    horizon: Horizon
     rank: int = Field(ge=1)
     rank_reasons: list[dict[str, Any]]
     """The factors that placed the item, as data: {"factor": "barrier_severity", "value": -2, "cfir": ...}."""
@@ -217,7 +218,7 @@ class EngineOut(_Out):
 
 
 class GroupOut(_Out):
-    group: Literal["leadership", "staff", "community_members", "recipients", "partners", "funders", "other"]
+    group: Group
     label: str | None = None
     facts: dict[str, Scalar]
 
@@ -295,7 +296,7 @@ class TargetOut(_Out):
 
 class TemporalityOut(_Out):
     stage: str
-    horizon: Literal["now", "next", "later"]
+    horizon: Horizon
     by_when: str
 
 
@@ -332,7 +333,7 @@ class SpecifiedOut(_Out):
     rule_id: str
     title: str
     eric_strategy: list[str]
-    horizon: Literal["now", "next", "later"]
+    horizon: Horizon
     actor: str
     action: str
     target: TargetOut
@@ -359,7 +360,7 @@ class DeterminantOut(_Out):
 class StrategyNodeOut(_Out):
     id: str
     title: str
-    horizon: Literal["now", "next", "later"]
+    horizon: Horizon
 
 
 class MechanismOut(_Out):
@@ -411,7 +412,7 @@ class PlanSpecModel(_Out):
 
 # ---------------------------------------------------------------- `isp-advisor compare --format json`
 
-_Horizon = Literal["now", "next", "later"]
+_Horizon = Horizon
 
 
 _Status = Literal["not_started", "under_way", "done"]

@@ -39,13 +39,14 @@ from engine.batch import executors, tables
 from engine.batch.batchfiles import ERRORS, MANIFEST, OUTPUTS, Previous, Writer, failed, lock, partials, prepare, unlock
 from engine.batch.digest import case_digest, portfolio_title
 from engine.batch.executors import IN_FLIGHT
-from engine.batch.outcomes import error_row, worker_died
+from engine.batch.outcomes import Evaluated, Failed, Outcome, Reused, error_row, worker_died
 from engine.batch.tablerows import CaseTables, case_fields, case_tables, result_tables
 from engine.errors import EngineError, IspAdvisorError, Problem, UsageError, display_name
 from engine.evaluation.runner import Engine, load_engine
 from engine.io import inputs
 from engine.io.caseload import validate_case
 from engine.io.inputs import Item
+from engine.model.config import EngineConfig, RulesArg, config_of
 from engine.model.jsontext import compact
 from engine.model.portfolio import Portfolio
 from engine.model.redact import redact, redact_choices
@@ -70,9 +71,6 @@ GC_THRESHOLD = 50_000
 A case makes thousands of short-lived objects, almost none in cycles, so frequent young collections
 only cost time (measured in bench/RESULTS.md); memory is still freed by reference counting."""
 
-Outcome = tuple[Any, ...]
-"""("ok", case_id, sha, results line, csv text, digest, summary recs, table rows or None) | ("reused", sha)
-| ("error", row); the line and the CSV text as UTF-8 bytes (or str)."""
 
 PARENT_POLL = 0.5
 """Seconds between a worker's checks that its parent still runs (where no parent-death signal exists)."""
@@ -111,18 +109,39 @@ class BatchReport:
 # ---------------------------------------------------------------- per process
 
 
-_ENGINE: dict[str, Any] = {}
-"""This process's engine and the hashes --resume may skip; set once per process by `_init`."""
+@dataclass
+class Worker:
+    """This process's engine and its run settings, set once per process by `_init` (a forked worker
+    inherits the parent's; a Dask worker builds its own from the run's EngineConfig)."""
+
+    engine: Engine
+    key: tuple[Any, ...]
+    reusable: frozenset[str] = frozenset()
+    explanations: str = "full"
+    date: str | None = None
+    redact: tuple[str, ...] = ()
+    tables: bool = False
 
 
-def _rules_key(rules: Sequence[str | os.PathLike[str]], shipped: bool, digest: str | None) -> tuple[Any, ...]:
-    return (tuple(str(Path(r).resolve()) for r in rules), shipped, os.environ.get(RULES_ENV, ""), digest)
+_worker: Worker | None = None
 
 
-def _digest(rules: Sequence[str], shipped: bool) -> str | None:
+def worker() -> Worker:
+    """This process's Worker (engine.batch.sweep evaluates its variants with its engine)."""
+    if _worker is None:
+        raise EngineError(Problem(code="internal", message="the batch worker was not initialised"))
+    return _worker
+
+
+def _rules_key(config: EngineConfig, digest: str | None) -> tuple[Any, ...]:
+    return (tuple(str(Path(r).resolve()) for r in config.rules), config.shipped, config.matcher,
+            os.environ.get(RULES_ENV, ""), digest)
+
+
+def _digest(config: EngineConfig) -> str | None:
     """The rules' content digest (engine.rulepacks.loader.rules_digest); None if a file cannot be read."""
     try:
-        return rules_digest(rules, shipped)
+        return rules_digest(config)
     except OSError:
         return None  # loading reports the unreadable file
 
@@ -130,28 +149,23 @@ def _digest(rules: Sequence[str], shipped: bool) -> str | None:
 def run_chunk(chunk: list[Item], initargs: tuple[Any, ...]) -> list[Outcome]:
     """The per-chunk function on a Dask worker: check the rules are the run's, compile them once per
     process, then evaluate (the local executor calls _init and _work directly)."""
-    executors.check_rules(*initargs[:4])
+    executors.check_rules(initargs[0], initargs[2])
     _init(*initargs)
     return _work(chunk)
 
 
-def _init(rules: Sequence[str], shipped: bool, reusable: frozenset[str], digest: str | None,
-          explanations: str = "full", date: str | None = None, redacted: tuple[str, ...] = (),
-          with_tables: bool = False) -> None:
+def _init(config: EngineConfig, reusable: frozenset[str], digest: str | None, explanations: str = "full",
+          date: str | None = None, redacted: tuple[str, ...] = (), with_tables: bool = False) -> None:
     """Compile the rules once per process (a forked worker inherits the parent's engine).
 
-    The engine is kept while the rule folders and the bytes of their files (`digest`) are the
+    The engine is kept while the configuration and the bytes of the rule files (`digest`) are the
     same, so a later run in the same process after the packs were edited compiles them afresh.
     """
-    key = _rules_key(rules, shipped, digest)
-    if digest is None or _ENGINE.get("key") != key:
-        _ENGINE["engine"] = load_engine(rules, shipped)
-        _ENGINE["key"] = key
-    _ENGINE["reusable"] = reusable
-    _ENGINE["explanations"] = explanations
-    _ENGINE["date"] = date
-    _ENGINE["redact"] = redacted
-    _ENGINE["tables"] = with_tables
+    global _worker
+    key = _rules_key(config, digest)
+    engine = _worker.engine if _worker is not None and digest is not None and _worker.key == key \
+        else load_engine(config)
+    _worker = Worker(engine, key, reusable, explanations, date, tuple(redacted), with_tables)
 
 
 def _worker_init(parent: int, *initargs: Any) -> None:
@@ -228,9 +242,8 @@ def stop_on_signals() -> Iterator[None]:
 
 
 def _work(chunk: list[Item]) -> list[Outcome]:
-    engine: Engine = _ENGINE["engine"]
-    reusable: frozenset[str] = _ENGINE["reusable"]
-    return [evaluate_item(engine, item, reusable) for item in chunk]
+    state = worker()
+    return [evaluate_item(state.engine, item, state.reusable) for item in chunk]
 
 
 def evaluate_item(engine: Engine, item: Item, reusable: frozenset[str] = frozenset(),
@@ -246,32 +259,33 @@ def evaluate_item(engine: Engine, item: Item, reusable: frozenset[str] = frozens
         text = inputs.content(item)
         sha = inputs.content_hash(item, text)
         if sha in reusable:
-            return ("reused", sha)
+            return Reused(sha)
         doc = inputs.to_document(item, text)
         if isinstance(doc.data, dict) and isinstance(doc.data.get("case_id"), str):
             case_id = doc.data["case_id"]
         case = validate_case(doc)
-        if _ENGINE.get("redact"):
-            case = redact(case, _ENGINE["redact"])
-        result = engine.evaluate(case, date=_ENGINE.get("date"))
+        state = _worker
+        if state is not None and state.redact:
+            case = redact(case, state.redact)
+        result = engine.evaluate(case, date=state.date if state is not None else None)
         recs = _rec_dicts(result)
-        full = (explanations or _ENGINE.get("explanations", "full")) != "none"
+        full = (explanations or (state.explanations if state is not None else "full")) != "none"
         line = result.to_json() if full else lean_line(result.to_dict())
         digest = case_digest(case)
-        if _ENGINE.get("tables"):
+        if state is not None and state.tables:
             fields = digest[TABLE_FIELDS] = case_fields(case)
             rows = result_tables(result, fields, proofs=full)
     except IspAdvisorError as exc:
-        return ("error", error_row(item, exc.problems, case_id))
+        return Failed(error_row(item, exc.problems, case_id))
     except Exception as exc:  # noqa: BLE001 - one broken case must not stop the others
         problem = Problem(code="internal", message=f"internal error: {type(exc).__name__}: {exc}",
                           hint="please report it with this case")
-        return ("error", error_row(item, [problem], case_id))
+        return Failed(error_row(item, [problem], case_id))
     slim = {"case_id": result.case_id, "recommendations": recs}
     placed = result.placed() if result.plan is not None else [(r, None) for r in result.recommendations]
     # bytes: the main process writes them as they come (a str would be decoded there and encoded again)
     csv_bytes = csvrows.result_text(result.case_id, digest["site"], placed, result.assessed_on).encode("utf-8")
-    return ("ok", case.case_id, sha, line.encode("utf-8"), csv_bytes, digest, _slim(slim, engine), rows)
+    return Evaluated(case.case_id, sha, line.encode("utf-8"), csv_bytes, digest, _slim(slim, engine), rows)
 
 
 def _rec_dicts(result: Any) -> list[dict[str, Any]]:
@@ -328,7 +342,7 @@ def _slim(data: dict[str, Any], engine: Engine) -> dict[str, Any]:
 
 
 def run_batch(sources: Sequence[str | os.PathLike[str]], out: str | os.PathLike[str], *, jobs: int | None = None,
-              resume: bool = False, force: bool = False, rules: Sequence[str | os.PathLike[str]] = (),
+              resume: bool = False, force: bool = False, rules: RulesArg = (),
               shipped: bool = True, progress: Callable[[int], None] | None = None,
               total: Callable[[int], None] | None = None, explanations: str = "full",
               executor: str = "local", scheduler: str | None = None, date: str | None = None,
@@ -337,7 +351,8 @@ def run_batch(sources: Sequence[str | os.PathLike[str]], out: str | os.PathLike[
 
     Everything that can make the run unusable (inputs, rule packs, the folder) is checked before
     any case runs and raises an IspAdvisorError; bad cases are written to errors.jsonl.
-    `rules` may be an engine.rulepacks.loader.RuleDirs: its `shipped=False` (--no-shipped) is honoured.
+    `rules`: rule folders, or an engine.model.config.EngineConfig (its `shipped=False`, matcher and
+    verbosity are honoured, and handed to every worker).
     `total(n)`, if given, is called once after those checks with the number of cases (it costs a
     quick extra pass over the inputs); `progress(n)` is called as each n more cases are done.
     `explanations` is full or none (EXPLANATIONS); `executor` local (processes on this machine)
@@ -363,15 +378,14 @@ def run_batch(sources: Sequence[str | os.PathLike[str]], out: str | os.PathLike[
                                  hint="name a folder for the outputs, e.g. --out results"))
     folder = Path(out)
     planned = _outside(folder, sources, inputs.plan(sources))
-    shipped = shipped and getattr(rules, "shipped", True)
-    rule_dirs = [str(r) for r in rules]
-    rules_sha = _digest(rule_dirs, shipped)
-    _init(rule_dirs, shipped, frozenset(), rules_sha, explanations, date, what, with_tables)
-    engine: Engine = _ENGINE["engine"]
+    config = resolved(rules, shipped)
+    rules_sha = _digest(config)
+    _init(config, frozenset(), rules_sha, explanations, date, what, with_tables)
+    engine = worker().engine
     prepare(folder, resume, force)
     held = lock(folder)
     try:
-        return _run(planned, folder, engine, jobs, resume, (rule_dirs, shipped, rules_sha), progress, total,
+        return _run(planned, folder, engine, jobs, resume, (config, rules_sha), progress, total,
                     explanations, chosen)
     finally:
         unlock(held)
@@ -407,6 +421,17 @@ def _within(path: Path, folder: Path) -> bool:
     return path == folder or folder in path.parents
 
 
+def resolved(rules: RulesArg, shipped: bool = True) -> EngineConfig:
+    """The run's EngineConfig with its matcher decided here, in the main process ($ISP_ADVISOR_MATCHER
+    read once), so every worker builds the same engine from the same settings."""
+    from dataclasses import replace
+
+    from engine.evaluation.matcher import requested
+
+    config = config_of(rules, shipped)
+    return replace(config, matcher=requested(config.matcher))
+
+
 def run_info(engine: Engine, explanations: str, date: str | None = None,
              redacted: tuple[str, ...] = ()) -> dict[str, Any]:
     """The engine as the resume index records it: a run without proofs never reuses lines with them,
@@ -418,13 +443,12 @@ def run_info(engine: Engine, explanations: str, date: str | None = None,
 
 
 def _run(planned: list[inputs.InputFile], folder: Path, engine: Engine, jobs: int, resume: bool,
-         rules: tuple[list[str], bool, str | None], progress: Callable[[int], None] | None,
+         rules: tuple[EngineConfig, str | None], progress: Callable[[int], None] | None,
          total: Callable[[int], None] | None, explanations: str = "full",
          executor: executors.Executor | None = None) -> BatchReport:
-    rule_dirs, shipped, rules_sha = rules
-    date = _ENGINE.get("date")
-    what: tuple[str, ...] = _ENGINE.get("redact") or ()
-    with_tables = bool(_ENGINE.get("tables"))
+    config, rules_sha = rules
+    state = worker()
+    date, what, with_tables = state.date, state.redact, state.tables
     info = run_info(engine, explanations, date, what)
     previous = Previous.load(folder, info, rules_sha) if resume and rules_sha else Previous()
     reusable = previous.hashes()
@@ -435,14 +459,14 @@ def _run(planned: list[inputs.InputFile], folder: Path, engine: Engine, jobs: in
     moves = AssessmentMoves()
     seen: dict[str, tuple[str, int]] = {}
     reused = 0
-    initargs = (rule_dirs, shipped, reusable, rules_sha, explanations, date, what, with_tables)
+    initargs = (config, reusable, rules_sha, explanations, date, what, with_tables)
     mapped = (executor.ordered(_chunks(inputs.items(planned)), jobs, initargs) if executor is not None
               else _ordered(_chunks(inputs.items(planned)), jobs, initargs))
     try:
         for chunk, outcomes in mapped:
             for item, outcome in zip(chunk, outcomes, strict=True):
-                if outcome[0] == "reused":
-                    got = previous.line(outcome[1])
+                if isinstance(outcome, Reused):
+                    got = previous.line(outcome.sha)
                     data = _json_or_none(got[1]) if got else None
                     if got is None or data is None or (with_tables and TABLE_FIELDS not in got[2]):
                         # the earlier line cannot be trusted, or its run kept no table columns: evaluate it here
@@ -451,9 +475,9 @@ def _run(planned: list[inputs.InputFile], folder: Path, engine: Engine, jobs: in
                         case_id, line, digest = got
                         rows = (case_tables(data, digest[TABLE_FIELDS], proofs=explanations == "full")
                                 if with_tables else None)
-                        outcome = ("ok", case_id, outcome[1], line,
-                                   csvrows.to_text(csvrows.rows(data, str(digest.get("site") or ""))), digest,
-                                   _slim(data, engine), rows)
+                        outcome = Evaluated(case_id, outcome.sha, line.encode("utf-8"),
+                                            csvrows.to_text(csvrows.rows(data, str(digest.get("site") or "")))
+                                            .encode("utf-8"), digest, _slim(data, engine), rows)
                         reused += 1
                 _record(item, outcome, writer, portfolio, seen, moves)
             writer.flush()
@@ -496,8 +520,11 @@ def _json_or_none(line: str) -> Any:
 
 def _record(item: Item, outcome: Outcome, writer: Writer, portfolio: Portfolio,
             seen: dict[str, tuple[str, int]], moves: AssessmentMoves | None = None) -> None:
-    if outcome[0] == "ok":
-        _, case_id, sha, line, csv_text, digest, slim, rows = outcome
+    if isinstance(outcome, Reused):  # resolved by _run before it records anything
+        raise TypeError("a reused outcome reached _record")
+    if isinstance(outcome, Evaluated):
+        case_id, sha, line, csv_text, digest, slim, rows = (outcome.case_id, outcome.sha, outcome.line, outcome.csv,
+                                                             outcome.digest, outcome.slim, outcome.rows)
         # several assessments of one site (same case_id, different assessed_on) are not duplicates
         dated = digest.get("assessed_on") if isinstance(digest, dict) else None
         key = f"{case_id}\x1f{dated}" if dated else case_id
@@ -511,13 +538,13 @@ def _record(item: Item, outcome: Outcome, writer: Writer, portfolio: Portfolio,
                                                              for r in slim["recommendations"] if r.get("key")})
             return
         where = f"{first[0]}:{first[1]}" if first[1] else first[0]
-        outcome = ("error", error_row(item, [Problem(
+        outcome = Failed(error_row(item, [Problem(
             field="case_id", code="duplicate_case_id",
             message=f"case_id '{case_id}'{f' assessed on {dated}' if dated else ''} is already used by {where}",
             hint="give every site its own case_id (several assessments of one site need different assessed_on "
                  "dates); this case was not evaluated into the results")], case_id))
-    writer.error(outcome[1])
-    portfolio.fail(outcome[1])
+    writer.error(outcome.row)
+    portfolio.fail(outcome.row)
 
 
 def snapshot(digest: dict[str, Any], slim: dict[str, Any]) -> Snapshot:

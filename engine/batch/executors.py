@@ -29,6 +29,7 @@ from typing import Any, Protocol
 
 from engine.batch.outcomes import worker_died
 from engine.errors import EngineError, Problem, UsageError, clip, printable
+from engine.model.config import EngineConfig
 
 EXECUTORS = ("local", "dask")
 IN_FLIGHT = 4
@@ -165,12 +166,12 @@ def _distributed() -> Any:
     return importlib.import_module("distributed")
 
 
-def check_rules(rules: Any, shipped: bool, _: Any, digest: str | None) -> None:
+def check_rules(config: EngineConfig, digest: str | None) -> None:
     """On a worker: refuse to evaluate with rule packs whose bytes differ from the run's."""
     from engine.rulepacks.loader import rules_digest
 
     try:
-        found: str | None = rules_digest(list(rules), shipped)
+        found: str | None = rules_digest(config)
     except OSError:
         found = None  # loading reports the unreadable file
     if digest is not None and found != digest:
@@ -263,7 +264,7 @@ class DaskExecutor:
 
     @staticmethod
     def _share(waiter: _Waiter, initargs: tuple[Any, ...]) -> Any:
-        if not initargs[2]:
+        if not initargs[1]:  # no reusable hashes: the arguments are small
             return initargs
         return waiter.scatter(initargs)
 

@@ -7,13 +7,44 @@ two depend on this module and not on each other.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from engine.errors import Problem, capped, display_name
 from engine.io.inputs import Item
 
-Outcome = tuple[Any, ...]
-"""("ok", ...) or ("error", errors.jsonl line, ...): see batchrun.evaluate_item."""
+
+@dataclass(frozen=True, slots=True)
+class Evaluated:
+    """A case evaluated: its results line and CSV rows as UTF-8 bytes (written as they come), what the
+    portfolio summary keeps of it, and its table rows (`--tables`) or None."""
+
+    case_id: str
+    sha: str
+    """The case text's content hash (the resume index's key)."""
+    line: bytes
+    csv: bytes
+    digest: dict[str, Any]
+    slim: dict[str, Any]
+    rows: Any = None
+
+
+@dataclass(frozen=True, slots=True)
+class Failed:
+    """A case that could not be evaluated: its errors.jsonl line."""
+
+    row: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Reused:
+    """A case whose results line an earlier run already holds (`--resume`, same content)."""
+
+    sha: str
+
+
+Outcome = Evaluated | Failed | Reused
+"""What one case gives back to the run (batchrun.evaluate_item); consumers `match` on the three."""
 
 
 def error_row(item: Item, problems: Sequence[Problem], case_id: str | None) -> dict[str, Any]:
@@ -37,7 +68,7 @@ def error_row(item: Item, problems: Sequence[Problem], case_id: str | None) -> d
 
 def worker_died(item: Item) -> Outcome:
     """The error line of a case whose worker died twice while evaluating it alone."""
-    return ("error", error_row(item, [Problem(
+    return Failed(error_row(item, [Problem(
         code="worker_died", message="the worker process evaluating this case died "
         "(killed, or out of memory)", hint="try it alone with 'isp-advisor recommend'; "
         "the other cases were evaluated")], None))

@@ -28,6 +28,7 @@ from engine.batch.digest import portfolio_title
 from engine.errors import CaseError, IspAdvisorError, Problem, UsageError, parse_each, printable, shown, warn
 from engine.evaluation.runner import Engine
 from engine.model.case import Case
+from engine.model.config import RulesArg
 from engine.model.diffs import Assignment
 from engine.model.facts import FACTS
 from engine.model.placement import HORIZON_IDS
@@ -420,13 +421,13 @@ def sweep_chunk(chunk: list[Any], initargs: tuple[Any, ...]) -> list[tuple[str, 
     from engine.batch import batchrun as batch
     from engine.batch.executors import check_rules
 
-    rules, shipped, _, digest, varies, date, redacted, with_rows = initargs
-    check_rules(rules, shipped, None, digest)
-    batch._init(rules, shipped, frozenset(), digest)
-    return list(sweep_items(batch._ENGINE["engine"], chunk, varies, date, redacted, with_rows))
+    config, _, digest, varies, date, redacted, with_rows = initargs
+    check_rules(config, digest)
+    batch._init(config, frozenset(), digest)
+    return list(sweep_items(batch.worker().engine, chunk, varies, date, redacted, with_rows))
 
 
-def sweep_portfolio(sources: Sequence[str], varies: Sequence[Vary], rules: Sequence[Any] = (), shipped: bool = True,
+def sweep_portfolio(sources: Sequence[str], varies: Sequence[Vary], rules: RulesArg = (), shipped: bool = True,
                     executor: str = "local", scheduler: str | None = None, jobs: int | None = None,
                     chunk: int = 8, date: str | None = None, redacted: Sequence[str] = (),
                     tables_format: str | None = None, tables_out: str | None = None,
@@ -445,11 +446,10 @@ def sweep_portfolio(sources: Sequence[str], varies: Sequence[Vary], rules: Seque
     what = redact_choices(list(redacted))
     chosen = executors.choose(executor, scheduler)
     planned = inputs.plan(sources)
-    shipped = shipped and getattr(rules, "shipped", True)
-    rule_dirs = [str(r) for r in rules]
-    digest = batch._digest(rule_dirs, shipped)
-    batch._init(rule_dirs, shipped, frozenset(), digest)
-    engine: Engine = batch._ENGINE["engine"]
+    config = batch.resolved(rules, shipped)
+    digest = batch._digest(config)
+    batch._init(config, frozenset(), digest)
+    engine: Engine = batch.worker().engine
     table = open_variants(tables_format, tables_out, varies, engine.info, force)
     out = PortfolioSweep(tuple(varies))
     if chosen is None:
@@ -459,7 +459,7 @@ def sweep_portfolio(sources: Sequence[str], varies: Sequence[Vary], rules: Seque
         if isinstance(chosen, executors.DaskExecutor):
             chosen = executors.DaskExecutor(chosen.scheduler, task=sweep_chunk)
         chunks = _chunked(inputs.items(planned), chunk)
-        mapped = chosen.ordered(chunks, jobs or batch.default_jobs(), (rule_dirs, shipped, frozenset(), digest,
+        mapped = chosen.ordered(chunks, jobs or batch.default_jobs(), (config, frozenset(), digest,
                                                                        tuple(varies), date, what, table is not None))
         outcomes = (o for _, got in mapped for o in got)
     try:

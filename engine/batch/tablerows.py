@@ -29,6 +29,7 @@ from engine.model.case import Case
 from engine.model.conditions import MISSING
 from engine.model.jsontext import compact
 from engine.model.perspectives import effective_facts
+from engine.model.placement import EvidenceReason, Placement
 from engine.model.results import Result
 from engine.model.traces import Trace
 from engine.model.vocabulary import CAPACITY_TYPES, CFIR_IDS, RATING_VALUES
@@ -146,14 +147,24 @@ class _Rows:
         return CaseTables(data_case_id, assessed_on, case, self.items, self.proof_rows, list(self.texts.items()))
 
 
-def _level(score: float, reasons: Any, published: bool) -> tuple[float | None, str]:
+def _level(score: float, level: int | None, published: bool) -> tuple[float | None, str]:
     """(the ERIC figure, the evidence level) as the plan ranks the item: level '1' (a figure of 50% or
     more, or declared), '2' (20-49%), 'published' (a published source) or 'authors_judgement'."""
     figure = float(score) if score else None
-    for reason in reasons or ():
-        if reason.get("factor") == "evidence" and reason.get("level") is not None:
-            return figure, str(reason["level"])
+    if level is not None:
+        return figure, str(level)
     return figure, "published" if published else "authors_judgement"
+
+
+def _json_level(reasons: Any) -> int | None:
+    """The evidence level of a results line's `rank_reasons` (their JSON form), if one is an evidence reason."""
+    return next((r["level"] for r in reasons or () if r.get("factor") == "evidence" and r.get("level") is not None),
+                None)
+
+
+def _place_level(place: Placement | None) -> int | None:
+    """The evidence level among a placement's typed reasons, if it has an evidence reason."""
+    return next((r.level for r in place.reasons if isinstance(r, EvidenceReason)), None) if place is not None else None
 
 
 def case_tables(data: dict[str, Any], fields: dict[str, Any], proofs: bool = True) -> CaseTables:
@@ -170,7 +181,7 @@ def case_tables(data: dict[str, Any], fields: dict[str, Any], proofs: bool = Tru
                   list(rec.get("rule_ids") or [rec["rule_id"]]), rec["title"],
                   [str(a) for a in rec.get("actions") or ()], rec.get("rationale") or "", rec.get("tags") or {},
                   list(rec.get("addresses") or ()),
-                  *_level(rec.get("score") or 0, rec.get("rank_reasons"), published),
+                  *_level(rec.get("score") or 0, _json_level(rec.get("rank_reasons")), published),
                   [(str(a.get("key") or ""), str(a.get("eric_strategy") or "")) for a in also])
         if proofs:
             for host in (rec, *also):
@@ -196,7 +207,7 @@ def result_tables(result: Result, fields: dict[str, Any], proofs: bool = True) -
         rows.item(key, place.rank if place is not None else n, place.horizon if place is not None else None,
                   rec.category, rec.priority, list(rec.rule_ids), rec.title, [str(a) for a in rec.actions],
                   rec.rationale or "", rec.tags, list(rec.addresses),
-                  *_level(rec.score, place.reasons if place is not None else (), published),
+                  *_level(rec.score, _place_level(place), published),
                   [(a.key, a.eric_strategy) for a in also])
         if proofs:
             for proof in (*rec.explanation, *(p for a in also for p in a.explanation)):

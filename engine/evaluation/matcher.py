@@ -48,16 +48,17 @@ def requested(name: str | None = None) -> str:
     return choice
 
 
-def verbose() -> bool:
+def verbose_default() -> bool:
+    """$ISP_ADVISOR_VERBOSE as a user setting (read where a command's configuration is built)."""
     return os.environ.get(VERBOSE_ENV, "").strip().lower() not in ("", "0", "no", "false", "off")
 
 
 _told: set[str] = set()
 
 
-def notice(message: str, verbose_only: bool = False) -> None:
-    """Tell the user once per process (as a warning line; `verbose_only`: only with -v)."""
-    if message in _told or (verbose_only and not verbose()):
+def notice(message: str, verbose_only: bool = False, verbose: bool = False) -> None:
+    """Tell the user once per process (as a warning line; `verbose_only`: only when `verbose`)."""
+    if message in _told or (verbose_only and not verbose):
         return
     _told.add(message)
     if verbose_only:
@@ -66,15 +67,16 @@ def notice(message: str, verbose_only: bool = False) -> None:
         warn(message)
 
 
-def build(strata: Sequence[Stratum], name: str | None = None) -> tuple[Matcher, str]:
-    """The matcher for these strata, and why it is not the one requested ('' when it is)."""
+def build(strata: Sequence[Stratum], name: str | None = None, verbose: bool = False) -> tuple[Matcher, str]:
+    """The matcher for these strata, and why it is not the one requested ('' when it is); `verbose`:
+    say so on stderr even when only the default was not available."""
     from engine.evaluation.pymatcher import PythonMatcher
 
     choice = requested(name)
     if choice == "durable":
         if not durable_installed():
             notice("durable_rules is not installed (it does not build on Python 3.13 and later): "
-                   "rules run on the plain Python matcher", verbose_only=True)
+                   "rules run on the plain Python matcher", verbose_only=True, verbose=verbose)
             return PythonMatcher(strata), "durable_rules is not installed"
         from engine.evaluation.durablematcher import DurableLimit, DurableMatcher
 

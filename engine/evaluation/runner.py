@@ -14,7 +14,6 @@ holds C memory through durable_rules: use it as a context manager, or `close()` 
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -26,6 +25,7 @@ from engine.evaluation.matcher import Matcher, MatchSession
 from engine.evaluation.matcher import build as build_matcher
 from engine.model.case import Case
 from engine.model.conditions import MISSING, Condition, facts_read, holds
+from engine.model.config import RulesArg, config_of
 from engine.model.cues import Cue, find_cues
 from engine.model.decisions import Decisions
 from engine.model.facts import DERIVED_PREFIX, FACTS, KEY_FACTS, SITE_SECTIONS, Facts, is_computed
@@ -67,15 +67,16 @@ class Firing:
 class Engine:
     """A compiled knowledge base. Build once per process; evaluate many cases."""
 
-    def __init__(self, base: RuleBase, matcher: str | None = None) -> None:
-        """`matcher`: durable or python (default: $ISP_ADVISOR_MATCHER, else durable where installed)."""
+    def __init__(self, base: RuleBase, matcher: str | None = None, verbose: bool = False) -> None:
+        """`matcher`: durable or python (default: $ISP_ADVISOR_MATCHER, else durable where installed);
+        `verbose`: say on stderr which matcher runs the rules when it is not the one asked for."""
         self.base = base
         self.rules: tuple[Rule, ...] = base.rules
         self.by_id: dict[str, Rule] = {r.id: r for r in base.rules}
         self.strata = stratify(base.rules)
         pairs = [[(r.id, r.when) for r in stratum] for stratum in self.strata]
         self.matcher: Matcher
-        self.matcher, _why = build_matcher(pairs, matcher)
+        self.matcher, _why = build_matcher(pairs, matcher, verbose)
         self._pairs = pairs
         self._plain_matcher: Matcher | None = self.matcher if self.matcher.name == "python" else None
         reads: set[str] = set()
@@ -532,7 +533,10 @@ def _union(items: Any) -> tuple[Any, ...]:
     return tuple(seen)
 
 
-def load_engine(rules: Sequence[str | os.PathLike[str]] = (), shipped: bool = True,
-                matcher: str | None = None) -> Engine:
-    """Load, validate and compile the shipped packs plus any local rule folders (`matcher`: see Engine)."""
-    return Engine(load_rulebase(rules, shipped), matcher)
+def load_engine(rules: RulesArg = (), shipped: bool = True, matcher: str | None = None) -> Engine:
+    """Load, validate and compile the shipped packs plus any local rule folders (`matcher`: see Engine).
+
+    `rules` may be an EngineConfig (engine/model/config.py): its folders, shipped flag, matcher and
+    verbosity are used (a `matcher` given here wins)."""
+    config = config_of(rules, shipped, matcher)
+    return Engine(load_rulebase(config), config.matcher, config.verbose)

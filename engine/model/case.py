@@ -6,7 +6,7 @@ import datetime as _dt
 import re
 import unicodedata
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, model_validator
 
@@ -15,15 +15,16 @@ from engine.model import sitevocab as sv
 from engine.model import vocabulary as v
 from engine.model.dates import parse_date
 from engine.model.facts import Facts, flatten
-
-Stage = Literal["exploration", "installation", "initial_implementation", "full_implementation", "sustainment"]
-Level = Literal["low", "moderate", "high"]
-EngagementLevel = Literal["ignore", "inform", "consult", "involve", "collaborate", "defer_to"]
-DecisionMaking = Literal["solo_leader", "leadership_team", "shared", "community_led"]
-ChallengeType = Literal["technical", "adaptive", "mixed"]
-CulturalAdaptation = Literal["none", "planned", "done"]
-Setting = Literal["health_care", "behavioral_health", "public_health", "child_welfare", "education",
-                  "housing", "tribal_community", "community_based", "other"]
+from engine.model.vocabulary import (  # noqa: E402 - the contract's vocabularies, declared once
+    ChallengeType,
+    CulturalAdaptation,
+    DecisionMaking,
+    EngagementLevel,
+    Group,
+    Level,
+    Setting,
+    Stage,
+)
 
 CASE_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,127}\Z")
 
@@ -69,7 +70,6 @@ def _iso_date(value: Any) -> str:
 
 Rating = Annotated[int | str, BeforeValidator(_rating)]
 IsoDate = Annotated[str, BeforeValidator(_iso_date)]
-Group = Literal["leadership", "staff", "community_members", "recipients", "partners", "funders", "other"]
 CfirId = Annotated[str, AfterValidator(_cfir_id)]
 
 

@@ -130,7 +130,7 @@ KEY_FACTS: tuple[str, ...] = (
 """Facts a case is expected to state; rules that read them make them 'missing information'."""
 
 
-GROUPS: tuple[str, ...] = ("leadership", "staff", "community_members", "recipients", "partners", "funders", "other")
+GROUPS: tuple[str, ...] = v.GROUPS
 """The groups whose perspectives a case may hold (case.Perspective.group)."""
 
 DIRECTIONS: tuple[str, ...] = ("improved", "worsened", "unchanged", "new", "gone")

@@ -5,10 +5,12 @@ Computed by engine/plan/planner.py; read by the renderers, explain and why-not.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, fields
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, ClassVar, TypeAlias
 
+from engine.errors import EngineError
 from engine.model.decisions import Decision, Working
 from engine.model.jsontext import compact, number
 from engine.model.vocabulary import HORIZONS
@@ -18,6 +20,220 @@ if TYPE_CHECKING:
     from engine.model.traces import Proof
 
 HORIZON_IDS: tuple[str, ...] = tuple(HORIZONS)
+
+
+class Factor(StrEnum):
+    """What placed a plan item where it is (docs/plan.md): the `factor` of each of its `rank_reasons`."""
+
+    SAFETY = "safety"
+    RELATIONSHIP = "relationship"
+    URGENT = "urgent"
+    STATED_PROBLEM = "stated_problem"
+    PRIORITY = "priority"
+    BARRIER_SEVERITY = "barrier_severity"
+    EVIDENCE = "evidence"
+    BREADTH = "breadth"
+    STAGE_FIT = "stage_fit"
+    NOT_BEFORE = "not_before"
+    PACING = "pacing"
+    AFTER = "after"
+    ERIC_PER_BARRIER = "eric_per_barrier"
+    DUE = "due"
+    CAPACITY = "capacity"
+    FIRST_STEP = "first_step"
+
+
+class _Reason(Mapping[str, Any]):
+    """One factor that placed a plan item, typed. Its JSON form is `to_dict()` (`{"factor": ..., ...}`, the
+    keys in the order docs/plan.md shows); as a read-only Mapping it reads as that dict too, for readers
+    that treat reasons as data (`r["factor"]`, `r == {"factor": "safety"}`). Engine code reads the fields."""
+
+    __slots__ = ()
+    factor: ClassVar[Factor]
+
+    def to_dict(self) -> dict[str, Any]:
+        """`{"factor": ..., <each field in declaration order>}`, tuples as lists; a reason whose JSON leaves a
+        field out when unset overrides this."""
+        out: dict[str, Any] = {"factor": self.factor.value}
+        for f in fields(self):  # type: ignore[arg-type]
+            value = getattr(self, f.name)
+            out[f.name] = list(value) if isinstance(value, tuple) else value
+        return out
+
+    def __getitem__(self, key: str) -> Any:
+        return self.to_dict()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.to_dict())
+
+    def __len__(self) -> int:
+        return len(self.to_dict())
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class SafetyReason(_Reason):
+    """Care and safety after harm: the first tier of the precedence."""
+
+    factor: ClassVar[Factor] = Factor.SAFETY
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class RelationshipReason(_Reason):
+    """Relationship work (conflict, low trust, a community not yet heard): the second tier."""
+
+    factor: ClassVar[Factor] = Factor.RELATIONSHIP
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class UrgentReason(_Reason):
+    """Time-bound work: the rule's `urgent` text ('time-bound' or what makes it so)."""
+
+    value: str
+    factor: ClassVar[Factor] = Factor.URGENT
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class StatedProblemReason(_Reason):
+    """The item works on the problem tags the case states."""
+
+    value: tuple[str, ...]
+    factor: ClassVar[Factor] = Factor.STATED_PROBLEM
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class PriorityReason(_Reason):
+    """The item's priority: 'high', 'medium' or 'low'."""
+
+    value: str
+    factor: ClassVar[Factor] = Factor.PRIORITY
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class BarrierSeverityReason(_Reason):
+    """The worst rating among the item's barriers, and its CFIR construct."""
+
+    value: int | str
+    cfir: str
+    factor: ClassVar[Factor] = Factor.BARRIER_SEVERITY
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class EvidenceReason(_Reason):
+    """CFIR-ERIC Level 1 or 2, with the endorsement figure when there is one; `cfir` (whose barrier the
+    figure is) only when the item merges several figures."""
+
+    level: int
+    value: int | float | None
+    cfir: str | None = None
+    factor: ClassVar[Factor] = Factor.EVIDENCE
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"factor": "evidence", "level": self.level, "value": self.value}
+        if self.cfir is not None:
+            out["cfir"] = self.cfir
+        return out
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class BreadthReason(_Reason):
+    """How many barriers the item addresses (two or more)."""
+
+    value: int
+    factor: ClassVar[Factor] = Factor.BREADTH
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class StageFitReason(_Reason):
+    """The item suits the case's stage."""
+
+    value: str
+    factor: ClassVar[Factor] = Factor.STAGE_FIT
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class NotBeforeReason(_Reason):
+    """A rule's `not_before`: the earliest horizon the item may take."""
+
+    value: str
+    factor: ClassVar[Factor] = Factor.NOT_BEFORE
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class PacingReason(_Reason):
+    """Spectrum pacing: the item works at `spectrum_level`, two or more steps past the case's engagement
+    level (None when the case does not state one)."""
+
+    spectrum_level: str
+    engagement_level: str | None
+    factor: ClassVar[Factor] = Factor.PACING
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class AfterReason(_Reason):
+    """The item follows another (`rule`, the other item's rule id), placed in `horizon`."""
+
+    rule: str
+    horizon: str
+    factor: ClassVar[Factor] = Factor.AFTER
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class EricPerBarrierReason(_Reason):
+    """`limit` ERIC items already address the item's barrier `cfir`."""
+
+    cfir: str
+    limit: int
+    factor: ClassVar[Factor] = Factor.ERIC_PER_BARRIER
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class DueReason(_Reason):
+    """A rule's `due`: kept in that horizon though it is full."""
+
+    value: str
+    factor: ClassVar[Factor] = Factor.DUE
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class CapacityReason(_Reason):
+    """The item moved on because `horizon` was full (`limit` items)."""
+
+    horizon: str
+    limit: int
+    factor: ClassVar[Factor] = Factor.CAPACITY
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class FirstStepReason(_Reason):
+    """Nothing else could start: the item is moved up to be the plan's first step."""
+
+    factor: ClassVar[Factor] = Factor.FIRST_STEP
+
+
+PlanReason: TypeAlias = (
+    SafetyReason | RelationshipReason | UrgentReason | StatedProblemReason | PriorityReason | BarrierSeverityReason
+    | EvidenceReason | BreadthReason | StageFitReason | NotBeforeReason | PacingReason | AfterReason
+    | EricPerBarrierReason | DueReason | CapacityReason | FirstStepReason)
+"""A plan item's reason: one of the factor classes (a `match` on it with `assert_never` is exhaustive)."""
+
+REASON_TYPES: dict[Factor, type[PlanReason]] = {cls.factor: cls for cls in (
+    SafetyReason, RelationshipReason, UrgentReason, StatedProblemReason, PriorityReason, BarrierSeverityReason,
+    EvidenceReason, BreadthReason, StageFitReason, NotBeforeReason, PacingReason, AfterReason, EricPerBarrierReason,
+    DueReason, CapacityReason, FirstStepReason)}
+"""Each factor's class (tests/test_plan_reasons.py checks it covers every Factor)."""
+
+
+def reason_from_dict(data: Mapping[str, Any]) -> PlanReason:
+    """A reason read back from its JSON form (`to_dict()`); an unknown factor or missing key is an error."""
+    name = data.get("factor")
+    try:
+        cls = REASON_TYPES[Factor(str(name))]
+        args = {k: v for k, v in data.items() if k != "factor"}
+        if cls is StatedProblemReason:
+            args["value"] = tuple(args["value"])
+        return cls(**args)
+    except (ValueError, TypeError, KeyError) as exc:
+        raise EngineError(f"plan reason: unknown factor or fields: {dict(data)!r}") from exc
 
 
 @dataclass(frozen=True)
@@ -78,7 +294,7 @@ class Placement:
 
     horizon: str
     rank: int
-    reasons: tuple[dict[str, Any], ...]
+    reasons: tuple[PlanReason, ...]
     also: tuple[Also, ...] = ()
     tie: tuple[Any, ...] = field(default=(), compare=False, repr=False)
     """The ranking key without the rule id: items with equal `tie` are exact ties (only the id orders them)."""
@@ -89,7 +305,7 @@ class Placement:
     several (the item's `score` is the highest of them)."""
 
     def to_dict(self) -> dict[str, Any]:
-        out = {"horizon": self.horizon, "rank": self.rank, "rank_reasons": [dict(r) for r in self.reasons],
+        out = {"horizon": self.horizon, "rank": self.rank, "rank_reasons": [r.to_dict() for r in self.reasons],
                **_figures(self.figures), "also": [a.to_dict() for a in self.also]}
         if self.decision is not None:
             out.update(self.decision.to_dict())
@@ -97,7 +313,7 @@ class Placement:
 
     def to_json(self) -> str:
         """`compact(to_dict())` without parsing the folded items' proofs back from their text."""
-        head = compact({"horizon": self.horizon, "rank": self.rank, "rank_reasons": list(self.reasons),
+        head = compact({"horizon": self.horizon, "rank": self.rank, "rank_reasons": [r.to_dict() for r in self.reasons],
                         **_figures(self.figures), "also": []})
         if self.also:
             head = head[:-3] + "[" + ",".join(a.to_json() for a in self.also) + "]}"

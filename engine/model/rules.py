@@ -15,6 +15,13 @@ CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2
 """Characters rule text never holds: C0/C1 controls but tab and newline, and the bidirectional overrides
 (the loader refuses them; the rule cache checks what it reads back against the same set)."""
 
+RULE_ID_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{0,99}\Z")
+NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,63}\Z")
+SEMVER_RE = re.compile(r"^[0-9]+\.[0-9]+\.[0-9]+([-+][0-9A-Za-z.-]+)?\Z")
+URL_RE = re.compile(r"^https?://[^\s\x00-\x1f\x7f]+\Z", re.IGNORECASE)
+"""Rule ids, pack names, versions and source links as the rule language allows them (the pack models in
+engine/rulepacks/rulemodel.py and the rule cache's check of what it reads back use these)."""
+
 RESERVED_PREFIX = "isp__"
 """Rule ids and fact properties the engine uses for itself (durable_rules' priming rule, the
 matcher's own markers): never a pack's."""

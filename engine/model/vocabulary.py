@@ -7,6 +7,23 @@ the Spectrum of Community Engagement to Ownership); names are the frameworks' ow
 
 from __future__ import annotations
 
+from typing import Literal, get_args
+
+# The closed vocabularies of the case contract and the rule language, declared once as the types the
+# models use; the tuples below are read from them (tests/test_vocabulary_declared.py).
+Stage = Literal["exploration", "installation", "initial_implementation", "full_implementation", "sustainment"]
+Level = Literal["low", "moderate", "high"]
+EngagementLevel = Literal["ignore", "inform", "consult", "involve", "collaborate", "defer_to"]
+DecisionMaking = Literal["solo_leader", "leadership_team", "shared", "community_led"]
+ChallengeType = Literal["technical", "adaptive", "mixed"]
+CulturalAdaptation = Literal["none", "planned", "done"]
+Setting = Literal["health_care", "behavioral_health", "public_health", "child_welfare", "education",
+                  "housing", "tribal_community", "community_based", "other"]
+Group = Literal["leadership", "staff", "community_members", "recipients", "partners", "funders", "other"]
+Category = Literal["tailored_support", "facilitation", "equity", "capacity_building", "implementation_strategy"]
+Priority = Literal["high", "medium", "low"]
+Horizon = Literal["now", "next", "later"]
+
 # CFIR 2.0 (Damschroder et al. 2022, Implementation Science 17:75): domain -> {id: name}
 CFIR_DOMAINS: dict[str, str] = {'innovation': 'Innovation',
  'outer_setting': 'Outer Setting',
@@ -206,7 +223,7 @@ ENGAGEMENT_LEVELS: dict[str, str] = {'ignore': 'Marginalization',
  'collaborate': 'Delegated power',
  'defer_to': 'Community ownership'}
 
-CHALLENGE_TYPES: tuple[str, ...] = ('technical', 'adaptive', 'mixed')
+CHALLENGE_TYPES: tuple[str, ...] = get_args(ChallengeType)
 FACILITATION_MODES: tuple[str, ...] = ('divergent', 'convergent', 'balanced')
 PARTICIPATION_VALUES: tuple[str, ...] = ('full_participation', 'mutual_understanding', 'inclusive_solutions', 'shared_responsibility')
 CAPACITY_TYPES: dict[str, str] = {'intervention_specific': 'Intervention/approach-specific capacity',
@@ -217,19 +234,14 @@ IMPLEMENTATION_OUTCOMES: tuple[str, ...] = ('acceptability', 'adoption', 'approp
 HORIZONS: dict[str, str] = {"now": "Start here (the first 30 days)", "next": "Next (this quarter)",
                             "later": "Later"}
 """The plan's horizons, in order (docs/plan.md)."""
-STAGES: tuple[str, ...] = ('exploration', 'installation', 'initial_implementation', 'full_implementation', 'sustainment')
+STAGES: tuple[str, ...] = get_args(Stage)
 
 # Ordered scales of the case contract (compared by rank).
-LEVELS: tuple[str, ...] = ("low", "moderate", "high")
-DECISION_MAKING: tuple[str, ...] = ("solo_leader", "leadership_team", "shared", "community_led")
-CULTURAL_ADAPTATION: tuple[str, ...] = ("none", "planned", "done")
-SETTINGS: tuple[str, ...] = (
-    "health_care", "behavioral_health", "public_health", "child_welfare", "education",
-    "housing", "tribal_community", "community_based", "other",
-)
-CATEGORIES: tuple[str, ...] = (
-    "tailored_support", "facilitation", "equity", "capacity_building", "implementation_strategy",
-)
+LEVELS: tuple[str, ...] = get_args(Level)
+DECISION_MAKING: tuple[str, ...] = get_args(DecisionMaking)
+CULTURAL_ADAPTATION: tuple[str, ...] = get_args(CulturalAdaptation)
+SETTINGS: tuple[str, ...] = get_args(Setting)
+CATEGORIES: tuple[str, ...] = get_args(Category)
 CATEGORY_TITLES: dict[str, str] = {
     "tailored_support": "Tailored support",
     "facilitation": "Facilitation",
@@ -237,7 +249,7 @@ CATEGORY_TITLES: dict[str, str] = {
     "capacity_building": "Capacity building",
     "implementation_strategy": "Implementation strategies (ERIC)",
 }
-PRIORITIES: tuple[str, ...] = ("high", "medium", "low")
+PRIORITIES: tuple[str, ...] = get_args(Priority)
 
 # Tag key -> the ids it accepts.
 TAG_VOCABULARIES: dict[str, frozenset[str]] = {
@@ -257,3 +269,6 @@ TAG_KEYS: tuple[str, ...] = tuple(TAG_VOCABULARIES)
 def cfir_domain(cfir_id: str) -> str:
     """The CFIR domain an id belongs to (its first segment)."""
     return cfir_id.split(".", 1)[0]
+
+GROUPS: tuple[str, ...] = get_args(Group)
+"""The groups whose views a case may record (perspectives)."""

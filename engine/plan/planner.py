@@ -19,7 +19,33 @@ from typing import Any, NamedTuple
 from engine.model.decisions import Decisions, NotRecommended, SetAside, Working
 from engine.model.facts import Facts
 from engine.model.jsontext import number
-from engine.model.placement import HORIZON_IDS, Also, HeldBack, Placement, Plan, PlanOptions, Standing
+from engine.model.placement import (
+    HORIZON_IDS,
+    AfterReason,
+    Also,
+    BarrierSeverityReason,
+    BreadthReason,
+    CapacityReason,
+    DueReason,
+    EricPerBarrierReason,
+    EvidenceReason,
+    Factor,
+    FirstStepReason,
+    HeldBack,
+    NotBeforeReason,
+    PacingReason,
+    Placement,
+    Plan,
+    PlanOptions,
+    PlanReason,
+    PriorityReason,
+    RelationshipReason,
+    SafetyReason,
+    StageFitReason,
+    Standing,
+    StatedProblemReason,
+    UrgentReason,
+)
 from engine.model.results import Recommendation
 from engine.model.rules import PRIORITY_RANK, Rule, Source
 from engine.model.traces import barriers_matched, memo, supporting_tests
@@ -72,7 +98,7 @@ class _Item:
     rules: list[Rule]
     also: list[Also] = field(default_factory=list)
     key: tuple[Any, ...] = ()
-    reasons: list[dict[str, Any]] = field(default_factory=list)
+    reasons: list[PlanReason] = field(default_factory=list)
     barriers: tuple[str, ...] = ()
     figures: tuple[tuple[str, float], ...] = ()
     """(CFIR construct, figure) of each merged member rule, when they differ (`_figures_of`)."""
@@ -171,6 +197,12 @@ def _published(sources: Sequence[Source]) -> bool:
 
 
 PRECEDENCE_TIERS: tuple[str, ...] = ("safety", "relationship", "urgent", "")
+_PRECEDENCE_REASONS: dict[str, PlanReason] = {"safety": SafetyReason(), "relationship": RelationshipReason()}
+"""A rule's `precedence` as the reason it gives (the loader admits only these two)."""
+_WAITED = (PacingReason, AfterReason)
+"""Reasons that hold an item back: such an item is never moved up to Start here."""
+_PINNED = (SafetyReason, UrgentReason)
+"""Reasons that keep an item in Start here when room is made for the stated problem."""
 """The plan's precedence, first to last (docs/plan.md, 'Precedence'): care and safety after harm, then
 relationship work (conflict, low trust, a community or site not yet heard), then time-bound work, then
 the rest, in which an item on the site's stated problem comes before barriers by severity and evidence."""
@@ -181,38 +213,38 @@ def _rank(item: _Item, facts: Facts) -> None:
     own rules and evidence only: folded items lend it their actions, never their priority or figure."""
     rec = item.rec
     st = _static(rec, item.rules)
-    reasons: list[dict[str, Any]] = []
+    reasons: list[PlanReason] = []
     urgent = st.urgent
     precedence = next((r.precedence for r in item.rules if r.precedence == "safety"), "") or next(
         (r.precedence for r in item.rules if r.precedence), "")
     if precedence:
-        reasons.append({"factor": precedence})
+        reasons.append(_PRECEDENCE_REASONS[precedence])
     if urgent:
-        reasons.append({"factor": "urgent", "value": urgent})
+        reasons.append(UrgentReason(urgent))
     stated = bool(rec.addresses)
     if stated:
-        reasons.append({"factor": "stated_problem", "value": list(rec.addresses)})
+        reasons.append(StatedProblemReason(tuple(rec.addresses)))
     prio = PRIORITY_RANK[rec.priority]
-    reasons.append({"factor": "priority", "value": ("high", "medium", "low")[prio]})
+    reasons.append(PriorityReason(("high", "medium", "low")[prio]))
     barriers = st.barriers
     item.barriers = barriers
     sev, worst, worst_id = _severity(barriers, facts)
     if worst is not None:
-        reasons.append({"factor": "barrier_severity", "value": worst, "cfir": worst_id})
+        reasons.append(BarrierSeverityReason(worst, worst_id))
     figure, declared = rec.score, st.declared
     tier, level = _evidence(figure, declared, st.literature)
     if tier <= 1:
-        reason = {"factor": "evidence", "level": level, "value": number(figure) if figure else None}
         figures = item.figures
-        if figures:  # several members' figures: say whose barrier this one is
-            reason["cfir"] = max(figures, key=lambda cf: cf[1])[0]
-        reasons.append(reason)
+        # several members' figures: say whose barrier this one is
+        whose = max(figures, key=lambda cf: cf[1])[0] if figures else None
+        assert isinstance(level, int)  # tier 0 or 1: Level 1 or 2
+        reasons.append(EvidenceReason(level, number(figure) if figure else None, whose))
     if len(barriers) >= 2:
-        reasons.append({"factor": "breadth", "value": len(barriers)})
+        reasons.append(BreadthReason(len(barriers)))
     stage = facts.get("stage")
     fit = 1 if not st.stages or stage is None else (0 if stage in st.stages else 2)
     if fit == 0:
-        reasons.append({"factor": "stage_fit", "value": stage})
+        reasons.append(StageFitReason(str(stage)))  # one of the rules' stages: a str
     first = PRECEDENCE_TIERS.index(precedence) if precedence else 2 if urgent else 3
     item.key = (first, 0 if stated else 1, prio, sev, tier, -figure, -len(barriers), fit, -st.support,
                 st.category, rec.rule_id)
@@ -257,11 +289,10 @@ def build_plan(recs: Sequence[Recommendation], rules: Mapping[str, Rule], facts:
     horizon = _place(order, deps, facts, options)
     placed = sorted(range(len(order)), key=lambda i: (horizon[i], i))
     if placed and not any(h == 0 for h in horizon):
-        first = next((i for i in placed if not any(r["factor"] in ("pacing", "after") for r in order[i].reasons)),
-                     None)
+        first = next((i for i in placed if not any(isinstance(r, _WAITED) for r in order[i].reasons)), None)
         if first is not None:
             horizon[first] = 0
-            order[first].reasons.append({"factor": "first_step"})
+            order[first].reasons.append(FirstStepReason())
             placed = sorted(range(len(order)), key=lambda i: (horizon[i], i))
     if any(v is True and k.startswith("problem.") for k, v in facts.items()):
         placed = _stated_problem_first(order, horizon, placed, options)
@@ -316,21 +347,20 @@ def _stated_problem_first(order: list[_Item], horizon: list[int], placed: list[i
     if any(horizon[i] == 0 and order[i].rec.addresses for i in placed):
         return placed
     pick = next((i for i in placed if order[i].rec.addresses
-                 and not any(r["factor"] in ("pacing", "after", "not_before") for r in order[i].reasons)), None)
+                 and not any(isinstance(r, (*_WAITED, NotBeforeReason)) for r in order[i].reasons)), None)
     if pick is None:
         return placed
     now = [i for i in placed if horizon[i] == 0]
     if len(now) >= options.now:
-        out = next((i for i in reversed(now) if not any(r["factor"] in ("safety", "urgent") for r in order[i].reasons)),
-                   None)
+        out = next((i for i in reversed(now) if not any(isinstance(r, _PINNED) for r in order[i].reasons)), None)
         if out is None:
             return placed
         horizon[out] = 1
-        order[out].reasons.append({"factor": "capacity", "horizon": "now", "limit": options.now})
+        order[out].reasons.append(CapacityReason("now", options.now))
     horizon[pick] = 0
-    order[pick].reasons = [r for r in order[pick].reasons if r["factor"] != "capacity"]
-    if not any(r["factor"] == "stated_problem" for r in order[pick].reasons):
-        order[pick].reasons.append({"factor": "stated_problem", "value": list(order[pick].rec.addresses)})
+    order[pick].reasons = [r for r in order[pick].reasons if r.factor is not Factor.CAPACITY]
+    if not any(r.factor is Factor.STATED_PROBLEM for r in order[pick].reasons):
+        order[pick].reasons.append(StatedProblemReason(tuple(order[pick].rec.addresses)))
     return sorted(range(len(order)), key=lambda i: (horizon[i], i))
 
 
@@ -484,38 +514,37 @@ def _place(order: list[_Item], deps: dict[int, list[int]], facts: Facts, options
     horizon: list[int] = []
     for i, it in enumerate(order):
         earliest = 0
-        why: list[dict[str, Any]] = []
+        why: list[PlanReason] = []
         for r in it.rules:
             if r.not_before and HORIZON_IDS.index(r.not_before) > earliest:
                 earliest = HORIZON_IDS.index(r.not_before)
-                why = [{"factor": "not_before", "value": r.not_before}]
+                why = [NotBeforeReason(r.not_before)]
         spectrum = [SPECTRUM.index(x) for x in it.rec.tags.get("spectrum_level", ()) if x in SPECTRUM]
         if spectrum and min(spectrum) - current >= 2:
             paced = 1 if min(spectrum) - current == 2 else 2
             if paced > earliest:
                 earliest = paced
-            why.append({"factor": "pacing", "spectrum_level": SPECTRUM[min(spectrum)],
-                        "engagement_level": level if level in SPECTRUM else None})
+            why.append(PacingReason(SPECTRUM[min(spectrum)], level if level in SPECTRUM else None))
         for j in deps[i]:
             h = min(horizon[j] + 1, 2)
             if h > earliest:
                 earliest = h
-            why.append({"factor": "after", "rule": order[j].rec.rule_id, "horizon": HORIZON_IDS[horizon[j]]})
+            why.append(AfterReason(order[j].rec.rule_id, HORIZON_IDS[horizon[j]]))
         h = earliest
         eric = it.rec.category == "implementation_strategy" and it.barriers
         if eric and h < 2 and all(per_barrier.get(b, 0) >= options.eric_per_barrier for b in it.barriers):
             h = 2
-            why.append({"factor": "eric_per_barrier", "cfir": it.barriers[0], "limit": options.eric_per_barrier})
-        full: dict[str, Any] | None = None
+            why.append(EricPerBarrierReason(it.barriers[0], options.eric_per_barrier))
+        full: CapacityReason | None = None
         due = 2
         for r in it.rules:
             if r.due:
                 due = min(due, HORIZON_IDS.index(r.due))
         while h < 2 and count[h] >= limits[h] and not (h == 1 and due == 1 and h >= earliest):
-            full = {"factor": "capacity", "horizon": HORIZON_IDS[h], "limit": limits[h]}
+            full = CapacityReason(HORIZON_IDS[h], limits[h])
             h += 1
         if due == 1 and h == 1 and count[1] >= limits[1]:
-            why.append({"factor": "due", "value": "next"})
+            why.append(DueReason("next"))
         if full:
             why.append(full)
         if h < 2:

@@ -2,7 +2,8 @@
 
 Actor, target, dose and mechanism come from the first of the item's rules whose `specification:`
 block states them; else from the cited default of the first of the item's ERIC strategies that has
-one (engine/data/eric_specification.yaml, engine/plan/ericspec.py); the team's decided owner wins
+one (engine/data/eric_specification.yaml, engine/plan/ericspec.py) — the target and the mechanism for
+any item, the actor and the dose only for an ERIC item (ACTION_FIELDS); the team's decided owner wins
 for the actor. The action is the rule's own first action; the target's CFIR constructs, the outcomes
 and the justification come from the proof and the tags. Whatever neither states is TO_AGREE (the
 mechanism: MECHANISM_TBD) — never filled. `field_sources` records where each field came from.
@@ -44,8 +45,9 @@ def specify(rec: Recommendation, place: Placement, rules: Mapping[str, Rule], fa
         origin["mechanism"] = FieldSource("mechanism", "rule", rule_id=origin["mechanism"].rule_id, source=key,
                                           cite=_cite(key, rec.sources))
     defaults = ericspec.table()
+    own_strategy = rec.category == "implementation_strategy"
     for name in SPEC_FIELDS:
-        if name in fields:
+        if name in fields or (name in ACTION_FIELDS and not own_strategy):
             continue
         d = ericspec.default_for(eric, name, defaults)
         if d is not None:
@@ -83,6 +85,15 @@ def _cite(key: str, cited: Sequence[Source]) -> str:
         return ""
     found = next((s for s in cited if s.key == key), None) or ericspec.shipped_sources().get(key)
     return short_cite(found) if found is not None else ""
+
+
+ACTION_FIELDS = ("actor", "frequency", "duration")
+"""Who acts and how much belong to the item's own action: a strategy's cited default fills them only for
+an ERIC item (whose action is the strategy itself). What the strategy targets and how it works hold for
+any item carrying the strategy, so the target and the mechanism defaults fill every item. (A senior
+practitioner's review found an ERIC default's actor or dose false of a site's own item: 'local personnel'
+for a support practitioner's co-led session, 'continuously, throughout the implementation' for a
+response to one incident.)"""
 
 
 def justification(rec: Recommendation, why: str) -> str:

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from engine.render.formats import REPORT_FORMATS
 from engine.render.plantext import View
 
 if TYPE_CHECKING:
     from engine.model.case import Case
     from engine.model.results import Result
 
-FORMATS: tuple[str, ...] = ("table", "markdown", "json", "html")
+FORMATS: tuple[str, ...] = REPORT_FORMATS
 
 
 def render(result: Result, fmt: str = "table", *, explain: bool = False, categories: tuple[str, ...] = (),

@@ -18,9 +18,9 @@ from typing import Any
 from engine.model.conditions import fmt_value
 from engine.model.sitefacts import long_date
 from engine.model.vocabulary import ENGAGEMENT_LEVELS, LEVELS
+from engine.render.formats import COMPARE_FORMATS  # noqa: E402 - declared once
 from engine.render.jsonout import dumps
 
-COMPARE_FORMATS: tuple[str, ...] = ("table", "markdown", "json", "html")
 _ARROWS = {"improved": "+", "worsened": "-", "unchanged": "=", "new": "*", "gone": "x"}
 
 

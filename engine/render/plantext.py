@@ -7,9 +7,28 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, assert_never
 
 from engine.model.conditions import fmt_value
+from engine.model.placement import (
+    AfterReason,
+    BarrierSeverityReason,
+    BreadthReason,
+    CapacityReason,
+    DueReason,
+    EricPerBarrierReason,
+    EvidenceReason,
+    FirstStepReason,
+    NotBeforeReason,
+    PacingReason,
+    PlanReason,
+    PriorityReason,
+    RelationshipReason,
+    SafetyReason,
+    StageFitReason,
+    StatedProblemReason,
+    UrgentReason,
+)
 from engine.model.traces import barriers_matched
 from engine.model.vocabulary import (
     CAPACITY_TYPES,
@@ -58,55 +77,58 @@ def shown(result: Result, view: View) -> list[tuple[Recommendation, Placement]]:
     return out[: view.top] if view.top is not None else out
 
 
-def _reason(r: dict[str, Any], refs: Mapping[str, str] | None = None) -> str | None:
-    f = r.get("factor")
-    if f == "stated_problem":
-        return "works on the stated problem (" + ", ".join(str(t).replace("_", " ") for t in r["value"]) + ")"
-    if f == "safety":
-        return "people's safety and wellbeing first"
-    if f == "relationship":
-        return "relationships first"
-    if f == "urgent":
-        return "time-bound" + ("" if r["value"] == "time-bound" else f" ({r['value']})")
-    if f == "priority":
-        return f"{r['value']} priority" + (f" (from {r['from']})" if r.get("from") else "")
-    if f == "barrier_severity":
-        return f"barrier {fmt_value(r['value'])} ({CFIR_IDS.get(r['cfir'], r['cfir'])})"
-    if f == "evidence":
-        if r.get("value") is not None:
-            where = f" for {CFIR_IDS.get(r['cfir'], r['cfir'])}" if r.get("cfir") else ""
-            return f"endorsed by {r['value']}% of experts{where} (CFIR-ERIC Level {r['level']})"
-        return f"CFIR-ERIC Level {r['level']}"
-    if f == "breadth":
-        return f"addresses {r['value']} barriers"
-    if f == "stage_fit":
-        return f"suits {str(r['value']).replace('_', ' ')}"
-    if f == "after":
-        if refs is None:
-            return f"after {r['rule']}"
-        return f"after {refs.get(r['rule'], 'an earlier item')}"
-    if f == "pacing":
-        level = r.get("engagement_level") or "not stated"
-        return f"paced: works at {r['spectrum_level'].replace('_', ' ')}, engagement is {level.replace('_', ' ')}"
-    if f == "due":
-        return f"due by {r['value']} (kept there though it is full)"
-    if f == "not_before":
-        return f"not before {r['value']}"
-    if f == "eric_per_barrier":
-        return f"{r['limit']} ERIC items already address {CFIR_IDS.get(r['cfir'], r['cfir'])}"
-    if f == "capacity":
-        where = {"now": "Start here", "next": "Next"}.get(r["horizon"], r["horizon"])
-        return f"{where} is full ({r['limit']} items)"
-    if f == "first_step":
-        return "the first step"
-    return None
+def reason_text(r: PlanReason, refs: Mapping[str, str] | None = None) -> str:
+    """One reason in words. Exhaustive over the factor classes (mypy checks it through `assert_never`); an
+    object that is none of them fails loudly here rather than vanishing from the line."""
+    match r:
+        case StatedProblemReason(value=tags):
+            return "works on the stated problem (" + ", ".join(str(t).replace("_", " ") for t in tags) + ")"
+        case SafetyReason():
+            return "people's safety and wellbeing first"
+        case RelationshipReason():
+            return "relationships first"
+        case UrgentReason(value=value):
+            return "time-bound" + ("" if value == "time-bound" else f" ({value})")
+        case PriorityReason(value=value):
+            return f"{value} priority"
+        case BarrierSeverityReason(value=value, cfir=cfir):
+            return f"barrier {fmt_value(value)} ({CFIR_IDS.get(cfir, cfir)})"
+        case EvidenceReason(level=level, value=value, cfir=cfir):
+            if value is not None:
+                where = f" for {CFIR_IDS.get(cfir, cfir)}" if cfir else ""
+                return f"endorsed by {value}% of experts{where} (CFIR-ERIC Level {level})"
+            return f"CFIR-ERIC Level {level}"
+        case BreadthReason(value=value):
+            return f"addresses {value} barriers"
+        case StageFitReason(value=value):
+            return f"suits {str(value).replace('_', ' ')}"
+        case AfterReason(rule=rule):
+            if refs is None:
+                return f"after {rule}"
+            return f"after {refs.get(rule, 'an earlier item')}"
+        case PacingReason(spectrum_level=spectrum, engagement_level=engagement):
+            stated = engagement or "not stated"
+            return f"paced: works at {spectrum.replace('_', ' ')}, engagement is {stated.replace('_', ' ')}"
+        case DueReason(value=value):
+            return f"due by {value} (kept there though it is full)"
+        case NotBeforeReason(value=value):
+            return f"not before {value}"
+        case EricPerBarrierReason(cfir=cfir, limit=limit):
+            return f"{limit} ERIC items already address {CFIR_IDS.get(cfir, cfir)}"
+        case CapacityReason(horizon=horizon, limit=limit):
+            where = {"now": "Start here", "next": "Next"}.get(horizon, horizon)
+            return f"{where} is full ({limit} items)"
+        case FirstStepReason():
+            return "the first step"
+        case _:
+            assert_never(r)
 
 
 def reasons_line(place: Placement, refs: Mapping[str, str] | None = None) -> str:
     """'first because: time-bound (...), high priority, barrier -2 (...)' for now items; 'here because: ...'
     for the others, leading with what moved them. With `refs` (`plan_refs`) an item that waits for another
     says 'after item 2' instead of naming the other's rule id."""
-    texts = [t for t in (_reason(r, refs) for r in place.reasons) if t]
+    texts = [reason_text(r, refs) for r in place.reasons]
     lead = "first because" if place.horizon == "now" else "here because"
     return f"{lead}: " + ", ".join(texts)
 
@@ -301,8 +323,7 @@ def evidence(rec: Recommendation, place: Placement, eric: Mapping[str, str] | No
     """The ERIC figures behind an item: its own (a stand-alone ERIC item) and those of folded strategies."""
     out: list[Evidence] = []
     tags = rec.tags.get("eric_strategy", ())
-    declared = next((int(r["level"]) for r in place.reasons if r.get("factor") == "evidence"
-                     and isinstance(r.get("level"), int)), None)
+    declared = next((r.level for r in place.reasons if isinstance(r, EvidenceReason)), None)
     if rec.category == "implementation_strategy" and len(tags) == 1 and place.figures:
         out += [Evidence(tag_label("eric_strategy", tags[0], eric), f, _level(f, None), (c,) if c else ())
                 for c, f in place.figures]

@@ -25,10 +25,11 @@ from engine.model.specdata import (
 )
 from engine.model.vocabulary import CFIR_IDS
 from engine.render.csvrows import SEPARATOR, cell, to_text
+from engine.render.formats import PLAN_FORMATS
 from engine.render.markdown import _esc as md
 from engine.render.table import wrap
 
-FORMATS: tuple[str, ...] = ("table", "markdown", "json", "csv", "html")
+FORMATS: tuple[str, ...] = PLAN_FORMATS
 CSV_HEADER: tuple[str, ...] = (
     "case_id", "rank", "horizon", "rule_id", "title", "eric_strategy", "actor", "action", "target", "target_cfir",
     "stage", "by_when", "frequency", "duration", "outcomes", "justification", "sources", "importance",

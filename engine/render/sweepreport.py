@@ -9,8 +9,9 @@ from typing import Any
 from engine.errors import clip, printable
 from engine.model.conditions import fmt_value
 from engine.render.csvrows import cell, to_text
+from engine.render.formats import SWEEP_FORMATS
 
-FORMATS = ("table", "json", "csv")
+FORMATS = SWEEP_FORMATS
 CSV_HEADER = ("case_id", "rule_id", "title", "category", "base_horizon", "fact", "effects", "value", "variants",
               "present", "now", "next", "later")
 PORTFOLIO_CSV_HEADER = ("fact", "sites_moved", "rule_id", "title", "category", "sites")

@@ -10,7 +10,7 @@ import errno
 import math
 import os
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,6 +22,7 @@ from engine.io.documents import MAX_DEPTH, Document, decode, dotted, load, parse
 from engine.model import operators
 from engine.model import vocabulary as v
 from engine.model.conditions import All, Any_, Condition, Not, Test
+from engine.model.config import RulesArg, folders_of
 from engine.model.facts import DERIVED_PREFIX, FACTS, FactSpec, spec_for
 from engine.model.rules import CONTROL_CHARS, PackInfo, Rule, RuleBase, Source, TextChoice, Variant
 
@@ -43,24 +44,13 @@ def shipped_rules_dir() -> Path:
     return Path(next(iter(isp_advisor_rules.__path__)))
 
 
-class RuleDirs(tuple):  # type: ignore[type-arg]
-    """Local rule folders, remembering whether the shipped packs are wanted too (`--no-shipped`)."""
-
-    shipped: bool = True
-
-    def __new__(cls, dirs: Iterable[str | os.PathLike[str]] = (), shipped: bool = True) -> RuleDirs:
-        self = super().__new__(cls, tuple(dirs))
-        self.shipped = shipped
-        return self
-
-
-def rule_dirs(extra: Sequence[str | os.PathLike[str]] = (), shipped: bool = True) -> list[Path]:
+def rule_dirs(extra: RulesArg = (), shipped: bool = True) -> list[Path]:
     """Shipped packs first, then $ISP_ADVISOR_RULES, then --rules folders, in that order."""
-    shipped = shipped and getattr(extra, "shipped", True)
+    folders, shipped = folders_of(extra, shipped)
     dirs = [shipped_rules_dir()] if shipped else []
     env = os.environ.get(RULES_ENV, "")
     dirs += [Path(p) for p in env.split(os.pathsep) if p.strip()]
-    dirs += [Path(p) for p in extra]
+    dirs += [Path(p) for p in folders]
     return dirs
 
 
@@ -68,7 +58,7 @@ def pack_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.glob("*.y*ml") if p.name != SOURCES_FILE and p.suffix in (".yaml", ".yml"))
 
 
-def rules_digest(extra: Sequence[str | os.PathLike[str]] = (), shipped: bool = True) -> str:
+def rules_digest(extra: RulesArg = (), shipped: bool = True) -> str:
     """A digest of every file `load_rulebase(extra, shipped)` reads (the rule cache's key).
 
     Any edit to any pack or sources file changes it, even without a version bump. Missing
@@ -81,11 +71,11 @@ def rules_digest(extra: Sequence[str | os.PathLike[str]] = (), shipped: bool = T
     if snapshot is None:  # a missing folder or a file that cannot be read: hashed the slow way (raises)
         files = [f for d in dirs if _is_dir(d)
                  for f in ([d / SOURCES_FILE] if _is_file(d / SOURCES_FILE) else []) + pack_files(d)]
-        return rulecache.key_for(files, dirs, shipped and getattr(extra, "shipped", True))
-    return rulecache.key_for_snapshot(snapshot, shipped and getattr(extra, "shipped", True))
+        return rulecache.key_for(files, dirs, folders_of(extra, shipped)[1])
+    return rulecache.key_for_snapshot(snapshot, folders_of(extra, shipped)[1])
 
 
-def load_rulebase(extra: Sequence[str | os.PathLike[str]] = (), shipped: bool = True) -> RuleBase:
+def load_rulebase(extra: RulesArg = (), shipped: bool = True) -> RuleBase:
     """Load and validate every pack of the given folders into one RuleBase (cached: see rulecache).
 
     The folders are listed and every file read once (a snapshot); the cache key and the load both
@@ -97,7 +87,7 @@ def load_rulebase(extra: Sequence[str | os.PathLike[str]] = (), shipped: bool = 
     snapshot = read_snapshot(extra, shipped)
     key = None
     if snapshot is not None:
-        key = rulecache.key_for_snapshot(snapshot, shipped and getattr(extra, "shipped", True))
+        key = rulecache.key_for_snapshot(snapshot, folders_of(extra, shipped)[1])
         cached = rulecache.read(key)
         if cached is not None:
             return cached
@@ -113,7 +103,7 @@ Snapshot = dict[Path, tuple[tuple[Path, bytes], ...]]
 """Folder -> its sources file and packs, in load order, with the bytes read once."""
 
 
-def read_snapshot(extra: Sequence[str | os.PathLike[str]] = (), shipped: bool = True) -> Snapshot | None:
+def read_snapshot(extra: RulesArg = (), shipped: bool = True) -> Snapshot | None:
     """Every file a load reads, listed and read once; None when a folder is missing or a file cannot be
     read safely (not regular, too large, unreadable): the load then reads the files itself and reports it."""
     from engine.rulepacks import rulecache
@@ -235,14 +225,14 @@ def _files_of(d: Path, snapshot: Snapshot | None) -> list[Path]:
     return pack_files(d)
 
 
-def scan_rulebase(extra: Sequence[str | os.PathLike[str]] = (), shipped: bool = True, *,
+def scan_rulebase(extra: RulesArg = (), shipped: bool = True, *,
                   snapshot: Snapshot | None = None) -> tuple[RuleBase, list[Problem]]:
     """Every rule that loads cleanly plus every problem found, without raising.
 
     `rules lint` reports the problems as findings and still checks the rules that did load.
     """
     dirs = rule_dirs(extra, shipped)
-    shipped = shipped and getattr(extra, "shipped", True)
+    shipped = folders_of(extra, shipped)[1]
     problems: list[Problem] = []
     for d in dirs:
         problem = _folder_problem(d)
@@ -300,7 +290,7 @@ def _load_sources(dirs: list[Path], problems: list[Problem], snapshot: Snapshot 
     return out
 
 
-def source_overrides(extra: Sequence[str | os.PathLike[str]] = (), shipped: bool = True) -> list[Problem]:
+def source_overrides(extra: RulesArg = (), shipped: bool = True) -> list[Problem]:
     """Source keys a later folder's sources.yaml defines again: the later citation silently wins
     (a local file replacing a shipped source), so lint and `rules list` warn about each."""
     seen: dict[str, tuple[str, Any]] = {}

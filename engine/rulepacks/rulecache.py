@@ -17,6 +17,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import operator
 import os
 import re
 import stat
@@ -28,7 +29,7 @@ from typing import Any
 
 from engine import __version__
 from engine.model.conditions import All, Any_, Condition, Not, Test
-from engine.model.rules import CONTROL_CHARS, PackInfo, Rule, RuleBase, Source, TextChoice, Variant
+from engine.model.rules import PackInfo, Rule, RuleBase, Source, TextChoice, Variant
 
 FORMAT = 6
 KEEP = 8
@@ -124,7 +125,9 @@ def read(key: str) -> RuleBase | None:
         if folder is None:
             return None
         path = folder / f"rules-{key}.json"
-        data = json.loads(regular_bytes(path, 64 * MAX_PACK_BYTES).decode("utf-8"))
+        raw = regular_bytes(path, 64 * MAX_PACK_BYTES)
+        check_bytes(raw)  # no control character anywhere, escaped or raw
+        data = json.loads(raw.decode("utf-8"))
         if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("key") != key:
             return None
         check_entry(data)  # an entry is data someone could have edited: checked as strictly as a pack
@@ -203,131 +206,127 @@ _SOURCE_KINDS = ("literature", "authors_judgement")
 _MAX_DEPTH = 100
 
 
-def _need(ok: bool, what: str) -> None:
+def _need(ok: bool) -> None:
     if not ok:
-        raise BadEntry(what)
+        raise BadEntry("not what a clean load stores")
 
 
-def _text(value: Any, what: str) -> str:
-    """A string with no control characters (the loader refuses them in every rule text)."""
-    _need(isinstance(value, str) and not CONTROL_CHARS.search(value), f"{what}: not plain text")
-    return str(value)
+def _is_str_list(value: Any) -> bool:
+    return type(value) is list and all(type(x) is str for x in value)
 
 
-def _str_list(value: Any, what: str) -> None:
-    _need(isinstance(value, list), f"{what}: not a list")
-    for i, item in enumerate(value):
-        _text(item, f"{what}[{i}]")
+def _is_str_map(value: Any) -> bool:
+    return type(value) is dict and all(type(k) is str and type(x) is str for k, x in value.items())
 
 
-def _str_map(value: Any, what: str) -> None:
-    _need(isinstance(value, dict), f"{what}: not a mapping")
-    for k, item in value.items():
-        _text(k, what)
-        _text(item, f"{what}.{k}")
+def _is_scalar(value: Any) -> bool:
+    t = type(value)
+    if t is float:
+        return value == value and value not in (float("inf"), float("-inf"))
+    return value is None or t in (str, bool, int)
 
 
-def _scalar(value: Any, what: str) -> None:
-    if isinstance(value, float):
-        _need(value == value and value not in (float("inf"), float("-inf")), f"{what}: not a finite number")
-    elif isinstance(value, str):
-        _text(value, what)
-    else:
-        _need(value is None or isinstance(value, (bool, int)), f"{what}: not a scalar")
-
-
-def _check_condition(c: Any, what: str, depth: int = 0) -> None:
-    from engine.rulepacks.rulemodel import OPERATORS
-
-    _need(depth < _MAX_DEPTH and isinstance(c, list) and len(c) >= 2, f"{what}: not a condition")
-    if c[0] == "t":
-        _need(len(c) == 5 and isinstance(c[1], str) and c[2] in OPERATORS, f"{what}: not a test")
-        _need(_FACT_RE.match(c[1]) is not None, f"{what}: not a fact path")
-        _need(c[4] is None or (isinstance(c[4], str) and _FACT_RE.match(c[4]) is not None), f"{what}: bad reference")
+def _check_condition(c: Any, operators: frozenset[str], depth: int = 0) -> None:
+    _need(depth < _MAX_DEPTH and type(c) is list and len(c) >= 2)
+    kind = c[0]
+    if kind == "t":
+        _need(len(c) == 5 and type(c[1]) is str and c[2] in operators and _FACT_RE.match(c[1]) is not None)
+        _need(c[4] is None or (type(c[4]) is str and _FACT_RE.match(c[4]) is not None))
         if c[2] in ("in", "not_in"):
-            _need(isinstance(c[3], list), f"{what}: not a list of values")
-            for v in c[3]:
-                _scalar(v, what)
+            _need(type(c[3]) is list and all(_is_scalar(v) for v in c[3]))
         else:
-            _scalar(c[3], what)
-    elif c[0] == "not":
-        _need(len(c) == 2, f"{what}: bad 'not'")
-        _check_condition(c[1], what, depth + 1)
+            _need(_is_scalar(c[3]))
+    elif kind == "not":
+        _need(len(c) == 2)
+        _check_condition(c[1], operators, depth + 1)
     else:
-        _need(c[0] in ("all", "any") and len(c) == 2 and isinstance(c[1], list), f"{what}: not a condition")
+        _need(kind in ("all", "any") and len(c) == 2 and type(c[1]) is list)
         for item in c[1]:
-            _check_condition(item, what, depth + 1)
+            _check_condition(item, operators, depth + 1)
 
 
 _FACT_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]{0,199}\Z")
+_ESCAPED_CONTROL = re.compile(r"\\u(?:00[01][0-9a-fA-F]|007[fF]|00[89][0-9a-fA-F]|202[a-eA-E]|206[6-9])|\\[bfr]")
+"""A control character or bidirectional override written as a JSON escape (\\u0000-\\u001f, \\u007f-\\u009f,
+\\u202a-\\u202e, \\u2066-\\u2069, \\b \\f \\r; tab and newline written \\t and \\n are plain text): what the
+loader refuses in rule text, found in the entry's text without decoding it (a doubt is only a miss)."""
+
+
+_RAW_CONTROL = re.compile(rb"\x7f|\xc2[\x80-\x9f]|\xe2\x80[\xaa-\xae]|\xe2\x81[\xa6-\xa9]")
+"""In UTF-8, the characters of CONTROL_CHARS that json.dumps(ensure_ascii=False) writes raw: DEL, the C1
+controls and the bidirectional overrides and isolates (C0 controls it writes as escapes)."""
+
+
+def check_bytes(raw: bytes) -> None:
+    """Raise BadEntry if an entry's JSON bytes hold a control character, escaped or raw (a rule's text
+    never does: the loader refuses them). Substring tests first, a regex only where one could be: a few
+    milliseconds for the shipped packs' two megabytes."""
+    if b"\\u" in raw or b"\\b" in raw or b"\\f" in raw or b"\\r" in raw:
+        _need(_ESCAPED_CONTROL.search(raw.decode("utf-8", "replace")) is None)
+    if b"\x7f" in raw or b"\xc2" in raw or b"\xe2\x80" in raw or b"\xe2\x81" in raw:
+        _need(_RAW_CONTROL.search(raw) is None)
 
 
 def check_entry(data: dict[str, Any]) -> None:
     """Raise BadEntry unless `data` has exactly the shape `write` stores and every value passes the checks
-    the loader applies to packs (ids, versions, http(s) links, plain text, known operators, known sources).
-    The cache is a file in the user's home: an edited entry must never put a `javascript:` link in a
-    report or a malformed condition in front of a matcher."""
-    from engine.model.rules import PRIORITY_RANK
-    from engine.rulepacks.rulemodel import _URL_RE, NAME_RE, RULE_ID_RE, SEMVER_RE
+    the loader applies to packs (ids, versions, http(s) links, known operators, known sources); `read`
+    checks the bytes for control characters first (check_bytes). The cache is a file in the user's home:
+    an edited entry must never put a `javascript:` link in a report or a malformed condition in front of
+    a matcher. Any doubt is a miss."""
+    from engine.model.operators import NAMES
+    from engine.model.rules import NAME_RE, PRIORITY_RANK, RULE_ID_RE, SEMVER_RE
+    from engine.model.rules import URL_RE as _URL_RE
 
-    _need(set(data) == _ENTRY_KEYS, "unexpected keys")
+    operators = frozenset(NAMES)
+    _need(set(data) == _ENTRY_KEYS)
     sources = data["sources"]
-    _need(isinstance(sources, dict), "sources: not a mapping")
+    _need(type(sources) is dict)
     for k, src in sources.items():
-        _need(isinstance(src, dict) and set(src) == {"key", "citation", "url", "kind", "note"}, f"source {k}")
-        for f in ("key", "citation", "url", "kind", "note"):
-            _text(src[f], f"source {k}.{f}")
-        _need(src["key"] == k and src["kind"] in _SOURCE_KINDS, f"source {k}: key or kind")
-        _need(src["url"] == "" or _URL_RE.match(src["url"]) is not None, f"source {k}: not an http(s) link")
+        _need(type(src) is dict and set(src) == _SOURCE_KEYS and all(type(src[f]) is str for f in _SOURCE_KEYS))
+        _need(src["key"] == k and src["kind"] in _SOURCE_KINDS)
+        _need(src["url"] == "" or _URL_RE.match(src["url"]) is not None)
     packs = data["packs"]
-    _need(isinstance(packs, list), "packs: not a list")
+    _need(type(packs) is list)
     for p in packs:
-        _need(isinstance(p, dict) and set(p) == {"name", "version", "file", "description", "shipped"}, "pack")
-        for f in ("name", "version", "file", "description"):
-            _text(p[f], f"pack.{f}")
-        _need(NAME_RE.match(p["name"]) is not None and SEMVER_RE.match(p["version"]) is not None, "pack name")
-        _need(isinstance(p["shipped"], bool), "pack.shipped")
-    _str_map(data["disabled"], "disabled")
+        _need(type(p) is dict and set(p) == _PACK_KEYS and type(p["shipped"]) is bool)
+        _need(all(type(p[f]) is str for f in ("name", "version", "file", "description")))
+        _need(NAME_RE.match(p["name"]) is not None and SEMVER_RE.match(p["version"]) is not None)
+    _need(_is_str_map(data["disabled"]))
     rules = data["rules"]
-    _need(isinstance(rules, list), "rules: not a list")
+    _need(type(rules) is list)
     expected = {*_RULE_FIELDS, "when", "actions", "sources", "tags", "variants", "texts", *_TUPLE_FIELDS}
+    str_fields = operator.itemgetter(*_STR_FIELDS)
+    list_fields = operator.itemgetter("actions", "sources", *_TUPLE_FIELDS)
+    only_str = {str}
     for r in rules:
-        _need(isinstance(r, dict) and set(r) == expected, "rule: unexpected fields")
-        rid = r["id"]
-        for f in _STR_FIELDS:
-            _text(r[f], f"rule {rid}.{f}")
-        _need(RULE_ID_RE.match(rid) is not None, f"rule {rid}: id")
-        _need(r["priority"] in PRIORITY_RANK and r["precedence"] in ("", "safety", "relationship"), f"rule {rid}")
-        _need(r["not_before"] in _HORIZONS and r["due"] in _HORIZONS, f"rule {rid}: horizon")
-        _need(type(r["line"]) is int and type(r["evidence_level"]) is int and type(r["safety"]) is bool,
-              f"rule {rid}: line, evidence level or safety")
-        _need(type(r["score"]) in (int, float) and 0 <= r["score"] <= 100, f"rule {rid}: score")
-        _need(isinstance(r["derive"], dict), f"rule {rid}: derive")
-        for k, v in r["derive"].items():
-            _text(k, f"rule {rid}.derive")
-            _scalar(v, f"rule {rid}.derive.{k}")
-        _str_map(r["fallbacks"], f"rule {rid}.fallbacks")
-        _str_map(r["specification"], f"rule {rid}.specification")
-        _str_list(r["actions"], f"rule {rid}.actions")
-        _str_list(r["sources"], f"rule {rid}.sources")
-        _need(all(s in sources for s in r["sources"]), f"rule {rid}: an unknown source")
-        for f in _TUPLE_FIELDS:
-            _str_list(r[f], f"rule {rid}.{f}")
-        _need(isinstance(r["tags"], dict), f"rule {rid}: tags")
-        for k, v in r["tags"].items():
-            _text(k, f"rule {rid}.tags")
-            _str_list(v, f"rule {rid}.tags.{k}")
-        _check_condition(r["when"], f"rule {rid}.when")
-        _need(isinstance(r["variants"], list) and isinstance(r["texts"], list), f"rule {rid}: variants or texts")
+        _need(type(r) is dict and r.keys() == expected and set(map(type, str_fields(r))) == only_str)
+        _need(RULE_ID_RE.match(r["id"]) is not None)
+        _need(r["priority"] in PRIORITY_RANK and r["precedence"] in ("", "safety", "relationship"))
+        _need(r["not_before"] in _HORIZONS and r["due"] in _HORIZONS)
+        _need(type(r["line"]) is int and type(r["evidence_level"]) is int and type(r["safety"]) is bool)
+        _need(type(r["score"]) in (int, float) and 0 <= r["score"] <= 100)
+        derive = r["derive"]
+        _need(type(derive) is dict and all(type(k) is str and _is_scalar(x) for k, x in derive.items()))
+        _need(_is_str_map(r["fallbacks"]) and _is_str_map(r["specification"]))
+        for value in list_fields(r):
+            _need(type(value) is list and (not value or set(map(type, value)) == only_str))
+        _need(all(s in sources for s in r["sources"]))
+        tags = r["tags"]
+        _need(type(tags) is dict)
+        for k, x in tags.items():
+            _need(type(k) is str and type(x) is list and (not x or set(map(type, x)) == only_str))
+        _check_condition(r["when"], operators)
+        _need(type(r["variants"]) is list and type(r["texts"]) is list)
         for v in r["variants"]:
-            _need(isinstance(v, list) and len(v) == 2, f"rule {rid}: variant")
-            _check_condition(v[0], f"rule {rid}.variants")
-            _text(v[1], f"rule {rid}.variants")
+            _need(type(v) is list and len(v) == 2 and type(v[1]) is str)
+            _check_condition(v[0], operators)
         for t in r["texts"]:
-            _need(isinstance(t, list) and len(t) == 3, f"rule {rid}: texts")
-            _check_condition(t[0], f"rule {rid}.texts")
-            _text(t[1], f"rule {rid}.texts")
-            _str_list(t[2], f"rule {rid}.texts")
+            _need(type(t) is list and len(t) == 3 and type(t[1]) is str and _is_str_list(t[2]))
+            _check_condition(t[0], operators)
+
+
+_SOURCE_KEYS = frozenset({"key", "citation", "url", "kind", "note"})
+_PACK_KEYS = frozenset({"name", "version", "file", "description", "shipped"})
 
 
 # ------------------------------------------------------------------ RuleBase <-> JSON data

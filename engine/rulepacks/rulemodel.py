@@ -15,15 +15,12 @@ from pydantic_core import PydanticCustomError
 
 from engine.errors import FieldInvalid
 from engine.model import operators
-from engine.model.rules import RESERVED_PREFIX
+from engine.model.rules import NAME_RE, RESERVED_PREFIX, RULE_ID_RE, SEMVER_RE
+from engine.model.rules import URL_RE as _URL_RE
+from engine.model.vocabulary import Category, Horizon, Priority, Stage
 
-Category = Literal["tailored_support", "facilitation", "equity", "capacity_building", "implementation_strategy"]
-Priority = Literal["high", "medium", "low"]
 OPERATORS: tuple[str, ...] = operators.NAMES
 
-RULE_ID_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{0,99}\Z")
-NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,63}\Z")
-SEMVER_RE = re.compile(r"^[0-9]+\.[0-9]+\.[0-9]+([-+][0-9A-Za-z.-]+)?\Z")
 DERIVED_NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,63}\Z")
 
 
@@ -158,8 +155,6 @@ class Tags(_Strict):
     spectrum_level: list[str] = []
 
 
-Horizon = Literal["now", "next", "later"]
-Stage = Literal["exploration", "installation", "initial_implementation", "full_implementation", "sustainment"]
 TAG_REF_RE = re.compile(r"^[a-z_]+:[A-Za-z0-9_.-]+\Z")
 
 
@@ -365,7 +360,6 @@ class PackModel(_Strict):
     tables: list[dict[str, Any]] = []
 
 
-_URL_RE = re.compile(r"^https?://[^\s\x00-\x1f\x7f]+\Z", re.IGNORECASE)
 
 
 def _url(value: str) -> str:
