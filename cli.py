@@ -133,12 +133,12 @@ def rules_option(f: F) -> F:
                 **kwargs: Any) -> Any:
         return f(*args, rules=engine_config(rules, not no_shipped, matcher), **kwargs)
 
-    wrapper = click.option("--no-shipped", is_flag=True,
-                           help="Load only the --rules folders, not the shipped packs.")(wrapper)
-    wrapper = matcher_option(wrapper)
+    command: F = click.option("--no-shipped", is_flag=True,
+                              help="Load only the --rules folders, not the shipped packs.")(wrapper)
+    command = matcher_option(command)
     return click.option("--rules", "rules", multiple=True, metavar="DIR",
                         type=NamedPath("rule folder", "my-rules", file_okay=False),
-                        help="Add the rule packs in DIR (repeatable; also $ISP_ADVISOR_RULES).")(wrapper)
+                        help="Add the rule packs in DIR (repeatable; also $ISP_ADVISOR_RULES).")(command)
 
 
 def engine_config(rules: tuple[str, ...], shipped: bool, matcher: str | None) -> Any:
