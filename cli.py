@@ -57,8 +57,11 @@ class Main(click.Group):
         except Exception as exc:  # a bug: say so briefly; ISP_ADVISOR_DEBUG=1 shows the traceback
             if os.environ.get("ISP_ADVISOR_DEBUG"):
                 raise
-            click.echo(f"internal error: {type(exc).__name__}: {printable(clip(str(exc), 400))} "
-                       "(set ISP_ADVISOR_DEBUG=1 for details and please report it)", err=True)
+            click.echo(
+                f"internal error: {type(exc).__name__}: {printable(clip(str(exc), 400))} "
+                "(set ISP_ADVISOR_DEBUG=1 for details and please report it)",
+                err=True,
+            )
             sys.exit(1)
 
 
@@ -72,8 +75,14 @@ def _tolerant_streams() -> None:
                 pass
 
 
-def _show_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,
-                  file: Any = None, line: str | None = None) -> None:
+def _show_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: Any = None,
+    line: str | None = None,
+) -> None:
     """A project warning is one 'warning: ...' line on stderr; any other keeps Python's format."""
     if issubclass(category, IspAdvisorWarning):
         click.echo(f"warning: {message}", err=True)
@@ -116,8 +125,14 @@ class NamedPath(click.Path):
                 opt = max(opts, key=len) if opts else "the option"
                 where, example = "/".join(opts) or opt, f"{opt} {self.example}"
                 leave = "" if param is None or param.required else f", or leave {opt} out"
-            raise UsageError(Problem(file=where, code="empty_path", message=f"the {self.what} name is empty",
-                                     hint=f"name the {self.what}, e.g. {example}{leave}"))
+            raise UsageError(
+                Problem(
+                    file=where,
+                    code="empty_path",
+                    message=f"the {self.what} name is empty",
+                    hint=f"name the {self.what}, e.g. {example}{leave}",
+                )
+            )
         return super().convert(value, param, ctx)
 
 
@@ -129,16 +144,23 @@ def rules_option(f: F) -> F:
     """
 
     @functools.wraps(f)
-    def wrapper(*args: Any, rules: tuple[str, ...] = (), no_shipped: bool = False, matcher: str | None = None,
-                **kwargs: Any) -> Any:
+    def wrapper(
+        *args: Any, rules: tuple[str, ...] = (), no_shipped: bool = False, matcher: str | None = None, **kwargs: Any
+    ) -> Any:
         return f(*args, rules=engine_config(rules, not no_shipped, matcher), **kwargs)
 
-    command: F = click.option("--no-shipped", is_flag=True,
-                              help="Load only the --rules folders, not the shipped packs.")(wrapper)
+    command: F = click.option(
+        "--no-shipped", is_flag=True, help="Load only the --rules folders, not the shipped packs."
+    )(wrapper)
     command = matcher_option(command)
-    return click.option("--rules", "rules", multiple=True, metavar="DIR",
-                        type=NamedPath("rule folder", "my-rules", file_okay=False),
-                        help="Add the rule packs in DIR (repeatable; also $ISP_ADVISOR_RULES).")(command)
+    return click.option(
+        "--rules",
+        "rules",
+        multiple=True,
+        metavar="DIR",
+        type=NamedPath("rule folder", "my-rules", file_okay=False),
+        help="Add the rule packs in DIR (repeatable; also $ISP_ADVISOR_RULES).",
+    )(command)
 
 
 def engine_config(rules: tuple[str, ...], shipped: bool, matcher: str | None) -> Any:
@@ -159,9 +181,13 @@ def _remember_verbose(ctx: click.Context, param: click.Parameter, value: bool) -
 
 def matcher_option(f: F) -> F:
     """--matcher durable|python: which matcher runs the rules (also $ISP_ADVISOR_MATCHER)."""
-    return click.option("--matcher", type=click.Choice(["durable", "python"]), default=None,
-                        help="Match rules with durable_rules (the default where installed) or the plain "
-                             "Python matcher; both fire the same rules (also $ISP_ADVISOR_MATCHER).")(f)
+    return click.option(
+        "--matcher",
+        type=click.Choice(["durable", "python"]),
+        default=None,
+        help="Match rules with durable_rules (the default where installed) or the plain "
+        "Python matcher; both fire the same rules (also $ISP_ADVISOR_MATCHER).",
+    )(f)
 
 
 def _print_version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
@@ -176,16 +202,24 @@ def _print_version(ctx: click.Context, param: click.Parameter, value: bool) -> N
 def output_options(f: F) -> F:
     """-o FILE and --force, shared by every command that writes a file."""
     f = click.option("--force", is_flag=True, help="Replace FILE if it exists.")(f)
-    return click.option("-o", "--output", type=NamedPath("output file", "report.html", dir_okay=False), metavar="FILE",
-                        help="Write to FILE (atomically) instead of stdout.")(f)
+    return click.option(
+        "-o",
+        "--output",
+        type=NamedPath("output file", "report.html", dir_okay=False),
+        metavar="FILE",
+        help="Write to FILE (atomically) instead of stdout.",
+    )(f)
 
 
 def quiet_option(f: F) -> F:
     """--quiet/-q, as recommend has it, for every command that prints a long result: the command passes
     it to `emit(..., pager=not quiet, quiet=quiet)` and turns colour off with it."""
-    return click.option("--quiet", "-q", is_flag=True,
-                        help="For scripts: no colour, no pager, no 'wrote FILE' note; errors still go to "
-                             "stderr.")(f)
+    return click.option(
+        "--quiet",
+        "-q",
+        is_flag=True,
+        help="For scripts: no colour, no pager, no 'wrote FILE' note; errors still go to stderr.",
+    )(f)
 
 
 def emit(text: str, output: str | None, force: bool, *, pager: bool = False, quiet: bool = False) -> None:
@@ -225,10 +259,22 @@ def terminal_height() -> int:
 
 
 @click.group(cls=Main, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_print_version,
-              help="Show the version and the matcher, then exit.")
-@click.option("-v", "--verbose", is_flag=True, expose_value=False, callback=_remember_verbose,
-              help="Say more on stderr (e.g. which matcher runs the rules and why; also $ISP_ADVISOR_VERBOSE).")
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_print_version,
+    help="Show the version and the matcher, then exit.",
+)
+@click.option(
+    "-v",
+    "--verbose",
+    is_flag=True,
+    expose_value=False,
+    callback=_remember_verbose,
+    help="Say more on stderr (e.g. which matcher runs the rules and why; also $ISP_ADVISOR_VERBOSE).",
+)
 def main() -> None:
     """ISP Advisor: tailored, explained implementation-support advice from a site's context.
 
@@ -252,17 +298,26 @@ CATEGORY_CHOICES = list(CATEGORIES)
 
 def decisions_options(f: F) -> F:
     """--decisions FILE, --no-decisions and --redact people: the team's working plan and privacy."""
-    f = click.option("--redact", "redact", multiple=True, type=click.Choice(["people"]),
-                     help="Replace every person's name by their role in all output (repeatable).")(f)
-    f = click.option("--no-decisions", is_flag=True,
-                     help="Ignore the case's decisions file (<stem>.plan.yaml).")(f)
-    return click.option("--decisions", "decisions_file", type=NamedPath("decisions file", "site.plan.yaml"),
-                        metavar="FILE", help="The team's decisions on the plan's items (default: <stem>.plan.yaml "
-                                             "beside CASE, when it exists).")(f)
+    f = click.option(
+        "--redact",
+        "redact",
+        multiple=True,
+        type=click.Choice(["people"]),
+        help="Replace every person's name by their role in all output (repeatable).",
+    )(f)
+    f = click.option("--no-decisions", is_flag=True, help="Ignore the case's decisions file (<stem>.plan.yaml).")(f)
+    return click.option(
+        "--decisions",
+        "decisions_file",
+        type=NamedPath("decisions file", "site.plan.yaml"),
+        metavar="FILE",
+        help="The team's decisions on the plan's items (default: <stem>.plan.yaml beside CASE, when it exists).",
+    )(f)
 
 
-def _working_case(case: str, decisions_file: str | None, no_decisions: bool, redact: tuple[str, ...],
-                  previous: str | None = None) -> tuple[Any, Any, Any]:
+def _working_case(
+    case: str, decisions_file: str | None, no_decisions: bool, redact: tuple[str, ...], previous: str | None = None
+) -> tuple[Any, Any, Any]:
     """The case, its decisions (carrying the previous assessment's accepted items forward) and the
     previous case, all redacted as asked."""
     from engine import load_case
@@ -301,32 +356,75 @@ def _write_document(fmt: str, output: str | None, force: bool, data: bytes, quie
 
 def plan_options(f: F) -> F:
     """--now N and --next N: how many items the plan's first two horizons hold."""
-    f = click.option("--next", "next_n", type=click.IntRange(0), default=10, show_default=True, metavar="N",
-                     help="At most N items in Next (this quarter).")(f)
-    return click.option("--now", "now_n", type=click.IntRange(1), default=5, show_default=True, metavar="N",
-                        help="At most N items in Start here (the first 30 days).")(f)
+    f = click.option(
+        "--next",
+        "next_n",
+        type=click.IntRange(0),
+        default=10,
+        show_default=True,
+        metavar="N",
+        help="At most N items in Next (this quarter).",
+    )(f)
+    return click.option(
+        "--now",
+        "now_n",
+        type=click.IntRange(1),
+        default=5,
+        show_default=True,
+        metavar="N",
+        help="At most N items in Start here (the first 30 days).",
+    )(f)
 
 
 def view_options(f: F) -> F:
     """Filters and layout of a rendered plan: --top, --horizon, --priority, --category, --by."""
-    f = click.option("--by", "by", type=click.Choice(["plan", "category"]), default="plan", show_default=True,
-                     help="plan: Start here, Next, Later, then the detail; category: only the detail by category.")(f)
-    f = click.option("--priority", "-p", "priorities", multiple=True, type=click.Choice(["high", "medium", "low"]),
-                     help="Show only this priority (repeatable).")(f)
-    f = click.option("--horizon", "horizons", multiple=True, type=click.Choice(["now", "next", "later"]),
-                     help="Show only this horizon (repeatable).")(f)
-    f = click.option("--top", type=click.IntRange(1), default=None, metavar="N",
-                     help="Show only the first N items of the plan.")(f)
-    return click.option("--category", "-c", "categories", multiple=True, type=click.Choice(CATEGORY_CHOICES),
-                        help="Show only this category (repeatable).")(f)
+    f = click.option(
+        "--by",
+        "by",
+        type=click.Choice(["plan", "category"]),
+        default="plan",
+        show_default=True,
+        help="plan: Start here, Next, Later, then the detail; category: only the detail by category.",
+    )(f)
+    f = click.option(
+        "--priority",
+        "-p",
+        "priorities",
+        multiple=True,
+        type=click.Choice(["high", "medium", "low"]),
+        help="Show only this priority (repeatable).",
+    )(f)
+    f = click.option(
+        "--horizon",
+        "horizons",
+        multiple=True,
+        type=click.Choice(["now", "next", "later"]),
+        help="Show only this horizon (repeatable).",
+    )(f)
+    f = click.option(
+        "--top", type=click.IntRange(1), default=None, metavar="N", help="Show only the first N items of the plan."
+    )(f)
+    return click.option(
+        "--category",
+        "-c",
+        "categories",
+        multiple=True,
+        type=click.Choice(CATEGORY_CHOICES),
+        help="Show only this category (repeatable).",
+    )(f)
 
 
 def date_option(f: F) -> F:
     """--date YYYY-MM-DD: the reference date when a case states no assessed_on."""
     return click.option(
-        "--date", "date", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, metavar="YYYY-MM-DD",
+        "--date",
+        "date",
+        type=click.DateTime(formats=["%Y-%m-%d"]),
+        default=None,
+        metavar="YYYY-MM-DD",
         help="The date to count days from (events, people leaving) and to show, when the case states no "
-             "assessed_on; never today's date by default, so the same inputs give the same bytes.")(f)
+        "assessed_on; never today's date by default, so the same inputs give the same bytes.",
+    )(f)
 
 
 def iso(date: Any) -> str | None:
@@ -349,25 +447,53 @@ def report_width() -> int | None:
 
 @main.command()
 @click.argument("case", type=NamedPath("case file", "cases/riverside-fqhc.yaml"), metavar="CASE")
-@click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
-              help="Output format.")
+@click.option(
+    "--format", "-f", "fmt", type=click.Choice(FORMATS), default="table", show_default=True, help="Output format."
+)
 @click.option("--explain", is_flag=True, help="Print the proof tree under each recommendation.")
-@click.option("--no-appendix", is_flag=True,
-              help="html: leave out the appendix (every recommendation in full, with its proof).")
+@click.option(
+    "--no-appendix", is_flag=True, help="html: leave out the appendix (every recommendation in full, with its proof)."
+)
 @date_option
-@click.option("--quiet", "-q", is_flag=True,
-              help="For scripts: no colour, no pager, no 'wrote FILE' note; errors still go to stderr.")
-@click.option("--previous", type=NamedPath("earlier case file", "site-2025.yaml"), metavar="OLD",
-              help="An earlier assessment of the same site: rules see what changed since (change.* facts).")
+@click.option(
+    "--quiet",
+    "-q",
+    is_flag=True,
+    help="For scripts: no colour, no pager, no 'wrote FILE' note; errors still go to stderr.",
+)
+@click.option(
+    "--previous",
+    type=NamedPath("earlier case file", "site-2025.yaml"),
+    metavar="OLD",
+    help="An earlier assessment of the same site: rules see what changed since (change.* facts).",
+)
 @decisions_options
 @view_options
 @plan_options
 @rules_option
 @output_options
-def recommend(case: str, fmt: str, explain: bool, no_appendix: bool, date: Any, quiet: bool, previous: str | None,
-              decisions_file: str | None, no_decisions: bool, redact: tuple[str, ...],
-              categories: tuple[str, ...], top: int | None, horizons: tuple[str, ...], priorities: tuple[str, ...],
-              by: str, now_n: int, next_n: int, rules: tuple[str, ...], output: str | None, force: bool) -> None:
+def recommend(
+    case: str,
+    fmt: str,
+    explain: bool,
+    no_appendix: bool,
+    date: Any,
+    quiet: bool,
+    previous: str | None,
+    decisions_file: str | None,
+    no_decisions: bool,
+    redact: tuple[str, ...],
+    categories: tuple[str, ...],
+    top: int | None,
+    horizons: tuple[str, ...],
+    priorities: tuple[str, ...],
+    by: str,
+    now_n: int,
+    next_n: int,
+    rules: tuple[str, ...],
+    output: str | None,
+    force: bool,
+) -> None:
     """The plan for the site described in CASE (YAML or JSON): Start here, Next, Later, then the detail.
 
     On a terminal the table is coloured by priority and horizon (not with NO_COLOR set) and long
@@ -397,10 +523,18 @@ def recommend(case: str, fmt: str, explain: bool, no_appendix: bool, date: Any, 
 
         _write_document(fmt, output, force, render_document(fmt, result, the_case, None, iso(date)), quiet)
         return
-    view = View(explain=explain, categories=categories, horizons=horizons, priorities=priorities, top=top, by=by,
-                width=terminal_width(), appendix=not no_appendix,
-                assessed_on=iso(date),
-                color=fmt == "table" and not output and not quiet and use_color())
+    view = View(
+        explain=explain,
+        categories=categories,
+        horizons=horizons,
+        priorities=priorities,
+        top=top,
+        by=by,
+        width=terminal_width(),
+        appendix=not no_appendix,
+        assessed_on=iso(date),
+        color=fmt == "table" and not output and not quiet and use_color(),
+    )
     text = render(result, fmt, case=the_case, view=view)
     emit(text, output, force, pager=not quiet, quiet=quiet)
 
@@ -408,22 +542,42 @@ def recommend(case: str, fmt: str, explain: bool, no_appendix: bool, date: Any, 
 # ---------------------------------------------------------------- plan (issue 11)
 
 
-
 @main.command("plan")
 @click.argument("case", type=NamedPath("case file", "cases/riverside-fqhc.yaml"), metavar="CASE")
-@click.option("--format", "-f", "fmt", type=click.Choice([*PLAN_FORMATS, *DOCUMENT_FORMATS]), default="table",
-              show_default=True,
-              help="Output format (csv: one row per strategy, with its logic-model row).")
-@click.option("--horizon", "horizons", multiple=True, type=click.Choice(["now", "next", "later"]),
-              help="Specify the items of this horizon (repeatable; default: now and next).")
+@click.option(
+    "--format",
+    "-f",
+    "fmt",
+    type=click.Choice([*PLAN_FORMATS, *DOCUMENT_FORMATS]),
+    default="table",
+    show_default=True,
+    help="Output format (csv: one row per strategy, with its logic-model row).",
+)
+@click.option(
+    "--horizon",
+    "horizons",
+    multiple=True,
+    type=click.Choice(["now", "next", "later"]),
+    help="Specify the items of this horizon (repeatable; default: now and next).",
+)
 @date_option
 @decisions_options
 @quiet_option
 @rules_option
 @output_options
-def plan_cmd(case: str, fmt: str, horizons: tuple[str, ...], date: Any, decisions_file: str | None,
-             no_decisions: bool, redact: tuple[str, ...], quiet: bool, rules: tuple[str, ...],
-             output: str | None, force: bool) -> None:
+def plan_cmd(
+    case: str,
+    fmt: str,
+    horizons: tuple[str, ...],
+    date: Any,
+    decisions_file: str | None,
+    no_decisions: bool,
+    redact: tuple[str, ...],
+    quiet: bool,
+    rules: tuple[str, ...],
+    output: str | None,
+    force: bool,
+) -> None:
     """The specified plan for CASE: who does what, to whom, when and how often, the go-zones
     (importance x feasibility), the logic model and the outcome measures.
 
@@ -475,13 +629,30 @@ def plan_cmd(case: str, fmt: str, horizons: tuple[str, ...], date: Any, decision
 @click.option("--note", metavar="TEXT", help="A short note ('' clears it).")
 @click.option("--by", "by", metavar="NAME", help="Who made the change (default: your user name).")
 @click.option("--list", "list_", is_flag=True, help="Show the plan with the team's decisions beside it.")
-@click.option("--decisions", "decisions_file", type=NamedPath("decisions file", "site.plan.yaml"), metavar="FILE",
-              help="Another decisions file than <stem>.plan.yaml beside CASE.")
+@click.option(
+    "--decisions",
+    "decisions_file",
+    type=NamedPath("decisions file", "site.plan.yaml"),
+    metavar="FILE",
+    help="Another decisions file than <stem>.plan.yaml beside CASE.",
+)
 @date_option
 @rules_option
-def decide(case: str, key: str | None, accept: bool, set_aside: str | None, owner: str | None, due: str | None,
-           status: str | None, note: str | None, by: str | None, list_: bool, decisions_file: str | None, date: Any,
-           rules: tuple[str, ...]) -> None:
+def decide(
+    case: str,
+    key: str | None,
+    accept: bool,
+    set_aside: str | None,
+    owner: str | None,
+    due: str | None,
+    status: str | None,
+    note: str | None,
+    by: str | None,
+    list_: bool,
+    decisions_file: str | None,
+    date: Any,
+    rules: tuple[str, ...],
+) -> None:
     """Keep the plan as a working document: accept an item or set it aside, give it an owner, a due
     date and a status. Written to CASE's decisions file (<stem>.plan.yaml beside it, created on first
     use; its other entries and comments are kept), which `recommend`, `plan` and `compare` read.
@@ -519,9 +690,15 @@ def decide(case: str, key: str | None, accept: bool, set_aside: str | None, owne
     known |= {h.recommendation.key for h in (result.plan.held_back if result.plan else ())}
     current = find_decisions(case, the_case.case_id, decisions_file)
     if key not in known and not (current and key in current.by_key()):
-        raise UsageError(Problem(field="KEY", code="unknown_key", message=f"no item of this plan has the key {key!r}",
-                                 hint=did_you_mean(key, sorted(known)) or "see the keys with: isp-advisor decide "
-                                 f"{display_name(case)} --list"))
+        raise UsageError(
+            Problem(
+                field="KEY",
+                code="unknown_key",
+                message=f"no item of this plan has the key {key!r}",
+                hint=did_you_mean(key, sorted(known))
+                or f"see the keys with: isp-advisor decide {display_name(case)} --list",
+            )
+        )
     changes: dict[str, Any] = {}
     if accept:
         changes.update(decision="accepted", reason=None)
@@ -536,8 +713,14 @@ def decide(case: str, key: str | None, accept: bool, set_aside: str | None, owne
         try:
             changes["due"] = _parse_date(due) if due else None
         except ValueError:
-            raise UsageError(Problem(field="--due", code="bad_date", message=f"{due!r} is not a date",
-                                     hint="write it as YYYY-MM-DD, e.g. 2026-04-01")) from None
+            raise UsageError(
+                Problem(
+                    field="--due",
+                    code="bad_date",
+                    message=f"{due!r} is not a date",
+                    hint="write it as YYYY-MM-DD, e.g. 2026-04-01",
+                )
+            ) from None
     if not changes:
         raise UsageError("nothing to change: give --accept, --set-aside, --owner, --due, --status or --note")
     import datetime as dt
@@ -561,18 +744,33 @@ def _user_name() -> str | None:
 
 
 @main.command("serve")
-@click.option("--workspace", "workspace", type=NamedPath("workspace folder", "sites", file_okay=False), default=".",
-              show_default=True,
-              metavar="DIR", help="The folder of case files (they stay plain YAML there).")
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="The address to listen on; anything but this machine needs --token (or gets a generated one).")
+@click.option(
+    "--workspace",
+    "workspace",
+    type=NamedPath("workspace folder", "sites", file_okay=False),
+    default=".",
+    show_default=True,
+    metavar="DIR",
+    help="The folder of case files (they stay plain YAML there).",
+)
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="The address to listen on; anything but this machine needs --token (or gets a generated one).",
+)
 @click.option("--port", type=click.IntRange(1, 65535), default=8765, show_default=True)
 @click.option("--token", metavar="TEXT", help="A secret every request must carry (required off this machine).")
-@click.option("--open/--no-open", "open_", default=None,
-              help="Open the browser (default: on a desktop, when run from a terminal).")
+@click.option(
+    "--open/--no-open",
+    "open_",
+    default=None,
+    help="Open the browser (default: on a desktop, when run from a terminal).",
+)
 @rules_option
-def serve_cmd(workspace: str, host: str, port: int, token: str | None, open_: bool | None,
-              rules: tuple[str, ...]) -> None:
+def serve_cmd(
+    workspace: str, host: str, port: int, token: str | None, open_: bool | None, rules: tuple[str, ...]
+) -> None:
     """ISP Advisor in the browser: fill in a site as a team, watch the plan form, keep it as a working
     document. A local web server on this machine; the case files stay in the workspace folder.
 
@@ -602,8 +800,9 @@ def serve_cmd(workspace: str, host: str, port: int, token: str | None, open_: bo
     def ready(url: str) -> None:
         click.echo(f"ISP Advisor is running at {url}  (Ctrl+C stops it)", err=True)
         if host not in LOCAL_HOSTS:
-            click.echo("warning: reachable from other machines; share the URL with its token only with your team",
-                       err=True)
+            click.echo(
+                "warning: reachable from other machines; share the URL with its token only with your team", err=True
+            )
 
     serve(settings, port, open_, ready)
 
@@ -617,43 +816,93 @@ TABLE_FORMATS = ["parquet"]
 
 def analyst_options(f: F) -> F:
     """--tables parquet and --redact people,events (batch and sweep)."""
-    f = click.option("--redact", "redact", multiple=True, metavar="people,events",
-                     help="Replace every person's name by their role (people) and every event summary by its "
-                          "kind (events) in all outputs; comma-separated or repeated.")(f)
-    return click.option("--tables", "tables", type=click.Choice(TABLE_FORMATS), default=None,
-                        help="Also write Parquet tables for pandas, R and DuckDB (docs/analysts.md; "
-                             "pip install '.[analytics]').")(f)
+    f = click.option(
+        "--redact",
+        "redact",
+        multiple=True,
+        metavar="people,events",
+        help="Replace every person's name by their role (people) and every event summary by its "
+        "kind (events) in all outputs; comma-separated or repeated.",
+    )(f)
+    return click.option(
+        "--tables",
+        "tables",
+        type=click.Choice(TABLE_FORMATS),
+        default=None,
+        help="Also write Parquet tables for pandas, R and DuckDB (docs/analysts.md; pip install '.[analytics]').",
+    )(f)
 
 
 def executor_options(f: F) -> F:
     """--executor local|dask and --scheduler ADDRESS (batch and sweep)."""
-    f = click.option("--scheduler", metavar="ADDRESS", default=None,
-                     help="dask: the scheduler of an existing cluster, e.g. tcp://10.0.0.5:8786 "
-                          "(default: a LocalCluster on this machine).")(f)
-    return click.option("--executor", type=click.Choice(["local", "dask"]), default="local", show_default=True,
-                        help="local: processes on this machine; dask: a Dask cluster (pip install '.[dask]').")(f)
+    f = click.option(
+        "--scheduler",
+        metavar="ADDRESS",
+        default=None,
+        help="dask: the scheduler of an existing cluster, e.g. tcp://10.0.0.5:8786 "
+        "(default: a LocalCluster on this machine).",
+    )(f)
+    return click.option(
+        "--executor",
+        type=click.Choice(["local", "dask"]),
+        default="local",
+        show_default=True,
+        help="local: processes on this machine; dask: a Dask cluster (pip install '.[dask]').",
+    )(f)
 
 
 @main.command()
 @click.argument("inputs", nargs=-1, required=True, type=NamedPath("input", "cases/"), metavar="INPUT...")
-@click.option("--out", "out", required=True, type=NamedPath("output folder", "results", file_okay=False), metavar="DIR",
-              help="Folder for results.jsonl, errors.jsonl, recommendations.csv and summary.md.")
-@click.option("--jobs", "-j", type=int, default=None, metavar="N",
-              help="Worker processes (default: the machine's cores). Outputs are the same for any N.")
+@click.option(
+    "--out",
+    "out",
+    required=True,
+    type=NamedPath("output folder", "results", file_okay=False),
+    metavar="DIR",
+    help="Folder for results.jsonl, errors.jsonl, recommendations.csv and summary.md.",
+)
+@click.option(
+    "--jobs",
+    "-j",
+    type=int,
+    default=None,
+    metavar="N",
+    help="Worker processes (default: the machine's cores). Outputs are the same for any N.",
+)
 @click.option("--resume", is_flag=True, help="Keep the cases DIR already holds results for (same content).")
 @click.option("--force", is_flag=True, help="Replace the outputs already in DIR.")
-@click.option("--explanations", type=click.Choice(["full", "none"]), default="full", show_default=True,
-              help="none: results.jsonl without the proof trees (a fraction of the size); all else is kept.")
-@click.option("--quiet", "-q", is_flag=True,
-              help="For scripts: no progress bar and no summary line; failed cases are still listed on stderr "
-                   "(exit code 1).")
+@click.option(
+    "--explanations",
+    type=click.Choice(["full", "none"]),
+    default="full",
+    show_default=True,
+    help="none: results.jsonl without the proof trees (a fraction of the size); all else is kept.",
+)
+@click.option(
+    "--quiet",
+    "-q",
+    is_flag=True,
+    help="For scripts: no progress bar and no summary line; failed cases are still listed on stderr (exit code 1).",
+)
 @analyst_options
 @date_option
 @executor_options
 @rules_option
-def batch(inputs: tuple[str, ...], out: str, jobs: int | None, resume: bool, force: bool, explanations: str,
-          quiet: bool, tables: str | None, redact: tuple[str, ...], date: Any, executor: str, scheduler: str | None,
-          rules: tuple[str, ...]) -> None:
+def batch(
+    inputs: tuple[str, ...],
+    out: str,
+    jobs: int | None,
+    resume: bool,
+    force: bool,
+    explanations: str,
+    quiet: bool,
+    tables: str | None,
+    redact: tuple[str, ...],
+    date: Any,
+    executor: str,
+    scheduler: str | None,
+    rules: tuple[str, ...],
+) -> None:
     """Run many cases: case files, folders of them, JSON Lines (.jsonl) and CSV files (.csv).
 
     Writes DIR/results.jsonl (one 'recommend --format json' object per good case, in input order),
@@ -680,17 +929,41 @@ def batch(inputs: tuple[str, ...], out: str, jobs: int | None, resume: bool, for
                     bars: list[Any] = []
 
                     def start(total: int) -> None:  # called once the run is known to be usable
-                        bars.append(stack.enter_context(click.progressbar(length=total, label="cases",
-                                                                          file=sys.stderr)))
+                        bars.append(
+                            stack.enter_context(click.progressbar(length=total, label="cases", file=sys.stderr))
+                        )
 
-                    report = run_batch(inputs, out, jobs=jobs, resume=resume, force=force, rules=rules,
-                                       total=start, progress=lambda n: bars[0].update(n),
-                                       explanations=explanations, executor=executor, scheduler=scheduler,
-                                       date=iso(date), redacted=redact, tables_format=tables)
+                    report = run_batch(
+                        inputs,
+                        out,
+                        jobs=jobs,
+                        resume=resume,
+                        force=force,
+                        rules=rules,
+                        total=start,
+                        progress=lambda n: bars[0].update(n),
+                        explanations=explanations,
+                        executor=executor,
+                        scheduler=scheduler,
+                        date=iso(date),
+                        redacted=redact,
+                        tables_format=tables,
+                    )
             else:
-                report = run_batch(inputs, out, jobs=jobs, resume=resume, force=force, rules=rules,
-                                   explanations=explanations, executor=executor, scheduler=scheduler,
-                                   date=iso(date), redacted=redact, tables_format=tables)
+                report = run_batch(
+                    inputs,
+                    out,
+                    jobs=jobs,
+                    resume=resume,
+                    force=force,
+                    rules=rules,
+                    explanations=explanations,
+                    executor=executor,
+                    scheduler=scheduler,
+                    date=iso(date),
+                    redacted=redact,
+                    tables_format=tables,
+                )
     except KeyboardInterrupt as exc:
         import signal
 
@@ -699,17 +972,23 @@ def batch(inputs: tuple[str, ...], out: str, jobs: int | None, resume: bool, for
         sys.exit(128 + exc.signum if isinstance(exc, Stopped) else 130)
     reused = f", {report.reused} reused from the earlier run" if report.reused else ""
     if not quiet:
-        click.echo(f"{report.cases} cases: {report.ok} evaluated, {report.failed} failed{reused}; "
-                   f"wrote {', '.join(str(f) for f in report.files)}", err=True)
+        click.echo(
+            f"{report.cases} cases: {report.ok} evaluated, {report.failed} failed{reused}; "
+            f"wrote {', '.join(str(f) for f in report.files)}",
+            err=True,
+        )
     if report.failed:
         from engine.render.portfoliomd import problem, where
 
         for row in report.errors:
             click.echo(f"  {printable(clip(where(row), 80))}: {printable(clip(problem(row), 200))}", err=True)
         more = report.failed - len(report.errors)
-        click.echo(f"{'... and ' + str(more) + ' more; ' if more > 0 else ''}"
-                   f"see {report.errors_file} for every failed case", err=True)
+        click.echo(
+            f"{'... and ' + str(more) + ' more; ' if more > 0 else ''}see {report.errors_file} for every failed case",
+            err=True,
+        )
         sys.exit(1)
+
 
 # ---------------------------------------------------------------- rule authors (issue 5)
 
@@ -734,8 +1013,15 @@ def rules_group() -> None:
 
 @rules_group.command("list")
 @click.option("--category", "-c", type=click.Choice(CATEGORY_CHOICES), help="Only rules of this category.")
-@click.option("--format", "-f", "fmt", type=click.Choice(AUTHOR_FORMATS), default="table", show_default=True,
-              help="Output format.")
+@click.option(
+    "--format",
+    "-f",
+    "fmt",
+    type=click.Choice(AUTHOR_FORMATS),
+    default="table",
+    show_default=True,
+    help="Output format.",
+)
 @quiet_option
 @rules_option
 def rules_list(category: str | None, fmt: str, quiet: bool, rules: tuple[str, ...]) -> None:
@@ -755,14 +1041,20 @@ def rules_list(category: str | None, fmt: str, quiet: bool, rules: tuple[str, ..
 
     for problem in source_overrides(rules):
         warn(problem.render())
-    emit(rule_list_text(summaries(load_rulebase(rules), category), fmt, terminal_width()), None, False,
-         pager=not quiet)
+    emit(rule_list_text(summaries(load_rulebase(rules), category), fmt, terminal_width()), None, False, pager=not quiet)
 
 
 @rules_group.command("show")
 @click.argument("rule_id", metavar="RULE_ID")
-@click.option("--format", "-f", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="Output format.")
+@click.option(
+    "--format",
+    "-f",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
 @quiet_option
 @rules_option
 def rules_show(rule_id: str, fmt: str, quiet: bool, rules: tuple[str, ...]) -> None:
@@ -787,8 +1079,15 @@ def rules_show(rule_id: str, fmt: str, quiet: bool, rules: tuple[str, ...]) -> N
 
 
 @rules_group.command("lint")
-@click.option("--format", "-f", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="Output format.")
+@click.option(
+    "--format",
+    "-f",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
 @quiet_option
 @rules_option
 @click.pass_context
@@ -809,15 +1108,21 @@ def rules_lint(ctx: click.Context, fmt: str, quiet: bool, rules: tuple[str, ...]
 
     findings, (used, limit) = lint_with_headroom(rules)
     if fmt == "text" and not quiet:
-        click.echo(f"durable_rules headroom: a case fills at most {used} of {limit} properties in one fact",
-                   err=True)
+        click.echo(f"durable_rules headroom: a case fills at most {used} of {limit} properties in one fact", err=True)
     emit(findings_text(findings, fmt), None, False, pager=not quiet)
     ctx.exit(1 if has_errors(findings) else 0)
 
 
 @rules_group.command("test")
-@click.option("--format", "-f", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="Output format.")
+@click.option(
+    "--format",
+    "-f",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
 @quiet_option
 @rules_option
 @click.pass_context
@@ -841,14 +1146,31 @@ def rules_test(ctx: click.Context, fmt: str, quiet: bool, rules: tuple[str, ...]
 
 
 @rules_group.command("coverage")
-@click.option("--view", type=click.Choice(["rules", "eric"]), default="rules", show_default=True,
-              help="rules: how often each rule fires over the --cases folder. eric: which CFIR barriers "
-                   "reach each ERIC strategy in the loaded packs, through which rules, on what evidence "
-                   "(needs no cases).")
-@click.option("--cases", "cases_dir", type=NamedPath("cases folder", "cases"), metavar="DIR",
-              help="Folder of example case files (required by --view rules).")
-@click.option("--format", "-f", "fmt", type=click.Choice(["table", "markdown", "json"]), default="table",
-              show_default=True, help="Output format.")
+@click.option(
+    "--view",
+    type=click.Choice(["rules", "eric"]),
+    default="rules",
+    show_default=True,
+    help="rules: how often each rule fires over the --cases folder. eric: which CFIR barriers "
+    "reach each ERIC strategy in the loaded packs, through which rules, on what evidence "
+    "(needs no cases).",
+)
+@click.option(
+    "--cases",
+    "cases_dir",
+    type=NamedPath("cases folder", "cases"),
+    metavar="DIR",
+    help="Folder of example case files (required by --view rules).",
+)
+@click.option(
+    "--format",
+    "-f",
+    "fmt",
+    type=click.Choice(["table", "markdown", "json"]),
+    default="table",
+    show_default=True,
+    help="Output format.",
+)
 @rules_option
 def rules_coverage(view: str, cases_dir: str | None, fmt: str, rules: tuple[str, ...]) -> None:
     """How often each rule fires over a folder of cases; rules that never fire; cases left with
@@ -871,15 +1193,27 @@ def rules_coverage(view: str, cases_dir: str | None, fmt: str, rules: tuple[str,
         from engine.authoring.ericview import eric_view_of
 
         if cases_dir is not None:
-            raise UsageError(Problem(field="--cases", code="not_used", message="is not used by --view eric",
-                                     hint="the ERIC view reads the rule packs only; leave --cases out"))
+            raise UsageError(
+                Problem(
+                    field="--cases",
+                    code="not_used",
+                    message="is not used by --view eric",
+                    hint="the ERIC view reads the rule packs only; leave --cases out",
+                )
+            )
         click.echo(eric_report(eric_view_of(rules), fmt, terminal_width()), nl=False)
         return
     from engine.authoring.coverage import coverage_of
 
     if cases_dir is None:
-        raise UsageError(Problem(field="--cases", code="missing", message="is required by --view rules",
-                                 hint="give a folder of case files, e.g. --cases cases"))
+        raise UsageError(
+            Problem(
+                field="--cases",
+                code="missing",
+                message="is required by --view rules",
+                hint="give a folder of case files, e.g. --cases cases",
+            )
+        )
     click.echo(coverage_report(coverage_of(rules, cases_dir), fmt, terminal_width()), nl=False)
 
 
@@ -908,12 +1242,28 @@ def rules_docs(rules: tuple[str, ...], output: str | None, force: bool) -> None:
 @rules_group.command("diff")
 @click.argument("old", type=NamedPath("old rule folder", "rules-v1", file_okay=False), metavar="OLD")
 @click.argument("new", type=NamedPath("new rule folder", "rules-v2", file_okay=False), metavar="NEW")
-@click.option("--cases", "cases_dir", required=True, type=NamedPath("cases folder", "cases"), metavar="DIR",
-              help="Folder of example case files to run on both.")
-@click.option("--format", "-f", "fmt", type=click.Choice(AUTHOR_FORMATS), default="table", show_default=True,
-              help="Output format.")
-@click.option("--no-shipped", is_flag=True,
-              help="OLD and NEW are complete rule bases: load each alone, not over the shipped packs.")
+@click.option(
+    "--cases",
+    "cases_dir",
+    required=True,
+    type=NamedPath("cases folder", "cases"),
+    metavar="DIR",
+    help="Folder of example case files to run on both.",
+)
+@click.option(
+    "--format",
+    "-f",
+    "fmt",
+    type=click.Choice(AUTHOR_FORMATS),
+    default="table",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "--no-shipped",
+    is_flag=True,
+    help="OLD and NEW are complete rule bases: load each alone, not over the shipped packs.",
+)
 def rules_diff(old: str, new: str, cases_dir: str, fmt: str, no_shipped: bool) -> None:
     """Compare two rule folders on a folder of cases: per case, the recommendations added,
     removed or changed in priority, and a total.
@@ -960,24 +1310,47 @@ def schema_cmd(kind: str, output: str | None, force: bool) -> None:
 # ---------------------------------------------------------------- assessments over time (issue 12)
 
 
-
 @main.command("compare")
-@click.argument("cases", nargs=-1, required=True, type=NamedPath("case file", "site-2026.yaml"),
-                metavar="OLD NEW [NEWER...]")
-@click.option("--format", "-f", "fmt", type=click.Choice(COMPARE_FORMATS), default="table", show_default=True,
-              help="Output format (html: small multiples of each rating over the assessments).")
-@click.option("--no-decisions", is_flag=True,
-              help="Ignore the assessments' decisions files (<stem>.plan.yaml beside each case).")
-@click.option("--redact", "redact", multiple=True, type=click.Choice(["people"]),
-              help="Replace every person's name by their role in all output (repeatable).")
+@click.argument(
+    "cases", nargs=-1, required=True, type=NamedPath("case file", "site-2026.yaml"), metavar="OLD NEW [NEWER...]"
+)
+@click.option(
+    "--format",
+    "-f",
+    "fmt",
+    type=click.Choice(COMPARE_FORMATS),
+    default="table",
+    show_default=True,
+    help="Output format (html: small multiples of each rating over the assessments).",
+)
+@click.option(
+    "--no-decisions", is_flag=True, help="Ignore the assessments' decisions files (<stem>.plan.yaml beside each case)."
+)
+@click.option(
+    "--redact",
+    "redact",
+    multiple=True,
+    type=click.Choice(["people"]),
+    help="Replace every person's name by their role in all output (repeatable).",
+)
 @plan_options
 @date_option
 @quiet_option
 @rules_option
 @output_options
-def compare_cmd(cases: tuple[str, ...], fmt: str, no_decisions: bool, redact: tuple[str, ...], now_n: int,
-                next_n: int, date: Any, quiet: bool, rules: tuple[str, ...], output: str | None,
-                force: bool) -> None:
+def compare_cmd(
+    cases: tuple[str, ...],
+    fmt: str,
+    no_decisions: bool,
+    redact: tuple[str, ...],
+    now_n: int,
+    next_n: int,
+    date: Any,
+    quiet: bool,
+    rules: tuple[str, ...],
+    output: str | None,
+    force: bool,
+) -> None:
     """Compare assessments of one site (same case_id): what changed, what the plan retired, added and moved.
 
     The cases are put in order of assessed_on when every one states it, else taken in the order given.
@@ -1011,12 +1384,12 @@ def compare_cmd(cases: tuple[str, ...], fmt: str, no_decisions: bool, redact: tu
         from engine.io.decisionfile import find_decisions
         from engine.model.redact import redacted
 
-        pairs = [redacted(case, find_decisions(path, case.case_id, disabled=no_decisions), redact)
-                 for path, case in loaded]
+        pairs = [
+            redacted(case, find_decisions(path, case.case_id, disabled=no_decisions), redact) for path, case in loaded
+        ]
         loaded = [(path, case) for (path, _), (case, _) in zip(loaded, pairs, strict=True)]
         decisions = [d for _, d in pairs]
-    result = compare(load_engine(rules), loaded, PlanOptions(now=now_n, next=next_n), iso(date),
-                     decisions=decisions)
+    result = compare(load_engine(rules), loaded, PlanOptions(now=now_n, next=next_n), iso(date), decisions=decisions)
     emit(render_compare(result.to_dict(), fmt, terminal_width()), output, force, pager=not quiet, quiet=quiet)
 
 
@@ -1039,8 +1412,7 @@ class ClickConsole:
 
         while True:
             try:
-                return click.prompt(question.prompt, default=default, show_default=bool(default),
-                                    value_proc=convert)
+                return click.prompt(question.prompt, default=default, show_default=bool(default), value_proc=convert)
             except click.Abort:
                 raise Interrupted() from None
             except UnicodeDecodeError:  # a strict UTF-8 stdin refuses the bytes before convert sees them
@@ -1059,21 +1431,42 @@ class ClickConsole:
 
 
 @main.command()
-@click.option("-o", "--output", type=NamedPath("output case file", "site.yaml", dir_okay=False), metavar="FILE",
-              help="Write the case to FILE, as JSON if it ends in .json, else YAML (default: the --from file, "
-                   "else CASE_ID.yaml).")
-@click.option("--from", "from_", type=NamedPath("case file", "site.yaml"), metavar="CASE",
-              help="Resume or edit this case file.")
+@click.option(
+    "-o",
+    "--output",
+    type=NamedPath("output case file", "site.yaml", dir_okay=False),
+    metavar="FILE",
+    help="Write the case to FILE, as JSON if it ends in .json, else YAML (default: the --from file, "
+    "else CASE_ID.yaml).",
+)
+@click.option(
+    "--from", "from_", type=NamedPath("case file", "site.yaml"), metavar="CASE", help="Resume or edit this case file."
+)
 @click.option("--force", is_flag=True, help="Replace FILE if it exists.")
-@click.option("--quick", is_flag=True,
-              help="Ask only what the rules use most; CFIR ratings only for the barriers and facilitators you name.")
-@click.option("--group", "group", default=None, metavar="GROUP",
-              help="With --from: add or edit one group's perspective (leadership, staff, community_members, "
-                   "recipients, partners, funders, other).")
+@click.option(
+    "--quick",
+    is_flag=True,
+    help="Ask only what the rules use most; CFIR ratings only for the barriers and facilitators you name.",
+)
+@click.option(
+    "--group",
+    "group",
+    default=None,
+    metavar="GROUP",
+    help="With --from: add or edit one group's perspective (leadership, staff, community_members, "
+    "recipients, partners, funders, other).",
+)
 @click.option("--label", "label", default="", metavar="TEXT", help="With --group: the group's own name.")
 @rules_option
-def interview(output: str | None, from_: str | None, force: bool, quick: bool, group: str | None, label: str,
-              rules: tuple[str, ...]) -> None:
+def interview(
+    output: str | None,
+    from_: str | None,
+    force: bool,
+    quick: bool,
+    group: str | None,
+    label: str,
+    rules: tuple[str, ...],
+) -> None:
     """Build a case file by answering questions, then see the recommendations.
 
     Asks for the case id, the site, stage, challenge, engagement, power, trust, capacity,
@@ -1104,8 +1497,14 @@ def interview(output: str | None, from_: str | None, force: bool, quick: bool, g
         if start is None or from_ is None:
             from engine.errors import Problem, UsageError
 
-            raise UsageError(Problem(field="--group", code="needs_case", message="adds a perspective to a case",
-                                     hint="give the case with --from CASE (interview it first without --group)"))
+            raise UsageError(
+                Problem(
+                    field="--group",
+                    code="needs_case",
+                    message="adds a perspective to a case",
+                    hint="give the case with --from CASE (interview it first without --group)",
+                )
+            )
     engine = load_engine(rules)  # refuse broken rule packs before anyone types an answer
     try:
         if group is not None and start is not None and from_ is not None:
@@ -1113,8 +1512,9 @@ def interview(output: str | None, from_: str | None, force: bool, quick: bool, g
 
             case, path = run_group_interview(ClickConsole(), start, from_, group, label, output, force, quick)
         else:
-            case, path = run_interview(ClickConsole(), start=start, output=output, from_path=from_, force=force,
-                                       quick=quick)
+            case, path = run_interview(
+                ClickConsole(), start=start, output=output, from_path=from_, force=force, quick=quick
+            )
     except InterviewStopped as stop:
         click.echo("", err=True)
         click.echo(str(stop), err=True)
@@ -1127,8 +1527,15 @@ def interview(output: str | None, from_: str | None, force: bool, quick: bool, g
 @main.command()
 @click.argument("case", type=NamedPath("case file", "cases/riverside-fqhc.yaml"), metavar="CASE")
 @click.argument("rule_id", metavar="RULE_ID")
-@click.option("--format", "-f", "fmt", type=click.Choice(QUESTION_FORMATS), default="table", show_default=True,
-              help="Output format.")
+@click.option(
+    "--format",
+    "-f",
+    "fmt",
+    type=click.Choice(QUESTION_FORMATS),
+    default="table",
+    show_default=True,
+    help="Output format.",
+)
 @quiet_option
 @rules_option
 def explain(case: str, rule_id: str, fmt: str, quiet: bool, rules: tuple[str, ...]) -> None:
@@ -1153,8 +1560,15 @@ def explain(case: str, rule_id: str, fmt: str, quiet: bool, rules: tuple[str, ..
 @main.command("why-not")
 @click.argument("case", type=NamedPath("case file", "cases/riverside-fqhc.yaml"), metavar="CASE")
 @click.argument("rule_id", metavar="RULE_ID")
-@click.option("--format", "-f", "fmt", type=click.Choice(QUESTION_FORMATS), default="table", show_default=True,
-              help="Output format.")
+@click.option(
+    "--format",
+    "-f",
+    "fmt",
+    type=click.Choice(QUESTION_FORMATS),
+    default="table",
+    show_default=True,
+    help="Output format.",
+)
 @quiet_option
 @rules_option
 def why_not(case: str, rule_id: str, fmt: str, quiet: bool, rules: tuple[str, ...]) -> None:
@@ -1176,10 +1590,22 @@ def why_not(case: str, rule_id: str, fmt: str, quiet: bool, rules: tuple[str, ..
 
 @main.command()
 @click.argument("case", type=NamedPath("case file", "cases/riverside-fqhc.yaml"), metavar="CASE")
-@click.option("--set", "settings", multiple=True, metavar="PATH=VALUE",
-              help="Change one fact, e.g. engagement.level=collaborate (repeatable; PATH= leaves it unstated).")
-@click.option("--format", "-f", "fmt", type=click.Choice(QUESTION_FORMATS), default="table", show_default=True,
-              help="Output format.")
+@click.option(
+    "--set",
+    "settings",
+    multiple=True,
+    metavar="PATH=VALUE",
+    help="Change one fact, e.g. engagement.level=collaborate (repeatable; PATH= leaves it unstated).",
+)
+@click.option(
+    "--format",
+    "-f",
+    "fmt",
+    type=click.Choice(QUESTION_FORMATS),
+    default="table",
+    show_default=True,
+    help="Output format.",
+)
 @date_option
 @quiet_option
 @rules_option
@@ -1201,32 +1627,68 @@ def whatif(case: str, settings: tuple[str, ...], fmt: str, date: Any, quiet: boo
     emit(render_diff(diff, fmt, terminal_width()), None, False, pager=not quiet)
 
 
-
 # ---------------------------------------------------------------- sweep (issue 14)
 
 
 @main.command()
 @click.argument("inputs", nargs=-1, required=True, type=NamedPath("input", "cases/"), metavar="CASE|INPUT...")
-@click.option("--vary", "varies", multiple=True, required=True, metavar="PATH[=v1,v2,...]",
-              help="A fact to vary and the values to try (all allowed values when none are listed; repeatable).")
-@click.option("--max", "max_variants", type=click.IntRange(1), default=1000, show_default=True, metavar="N",
-              help="Refuse sweeps of more than N combinations (per case).")
-@click.option("--format", "-f", "fmt", type=click.Choice(SWEEP_FORMATS), default="table",
-              show_default=True, help="Output format.")
-@click.option("--jsonl", "jsonl", type=NamedPath("variants file", "variants.jsonl", dir_okay=False), metavar="FILE",
-              default=None,
-              help="Also write every variant (the values set and the plan) to FILE, one JSON line each (one case).")
-@click.option("--out", "tables_out", type=NamedPath("tables folder", "sweep-tables", file_okay=False), metavar="DIR",
-              default=None,
-              help="With --tables parquet: the folder for variants.parquet (one row per case, variant and item).")
+@click.option(
+    "--vary",
+    "varies",
+    multiple=True,
+    required=True,
+    metavar="PATH[=v1,v2,...]",
+    help="A fact to vary and the values to try (all allowed values when none are listed; repeatable).",
+)
+@click.option(
+    "--max",
+    "max_variants",
+    type=click.IntRange(1),
+    default=1000,
+    show_default=True,
+    metavar="N",
+    help="Refuse sweeps of more than N combinations (per case).",
+)
+@click.option(
+    "--format", "-f", "fmt", type=click.Choice(SWEEP_FORMATS), default="table", show_default=True, help="Output format."
+)
+@click.option(
+    "--jsonl",
+    "jsonl",
+    type=NamedPath("variants file", "variants.jsonl", dir_okay=False),
+    metavar="FILE",
+    default=None,
+    help="Also write every variant (the values set and the plan) to FILE, one JSON line each (one case).",
+)
+@click.option(
+    "--out",
+    "tables_out",
+    type=NamedPath("tables folder", "sweep-tables", file_okay=False),
+    metavar="DIR",
+    default=None,
+    help="With --tables parquet: the folder for variants.parquet (one row per case, variant and item).",
+)
 @analyst_options
 @date_option
 @executor_options
 @rules_option
 @output_options
-def sweep(inputs: tuple[str, ...], varies: tuple[str, ...], max_variants: int, fmt: str, jsonl: str | None,
-          tables_out: str | None, tables: str | None, redact: tuple[str, ...], date: Any, executor: str,
-          scheduler: str | None, rules: tuple[str, ...], output: str | None, force: bool) -> None:
+def sweep(
+    inputs: tuple[str, ...],
+    varies: tuple[str, ...],
+    max_variants: int,
+    fmt: str,
+    jsonl: str | None,
+    tables_out: str | None,
+    tables: str | None,
+    redact: tuple[str, ...],
+    date: Any,
+    executor: str,
+    scheduler: str | None,
+    rules: tuple[str, ...],
+    output: str | None,
+    force: bool,
+) -> None:
     """Which levers move a site's plan: every combination of the --vary values, evaluated, and for each
     recommendation the facts whose change alone adds or removes it or moves its horizon.
 
@@ -1261,11 +1723,26 @@ def sweep(inputs: tuple[str, ...], varies: tuple[str, ...], max_variants: int, f
     one = len(inputs) == 1 and os.path.isfile(inputs[0]) and kind_of(Path(inputs[0])) == "file"
     if not one:
         if jsonl:
-            raise UsageError(Problem(field="--jsonl", code="one_case", message="writes the variants of one case",
-                                     hint="sweep one case file with --jsonl, or leave --jsonl out"))
-        data = sweep_portfolio(list(inputs), parsed, rules=rules, executor=executor, scheduler=scheduler,
-                               date=iso(date), redacted=what, tables_format=tables, tables_out=tables_out,
-                               force=force).to_dict()
+            raise UsageError(
+                Problem(
+                    field="--jsonl",
+                    code="one_case",
+                    message="writes the variants of one case",
+                    hint="sweep one case file with --jsonl, or leave --jsonl out",
+                )
+            )
+        data = sweep_portfolio(
+            list(inputs),
+            parsed,
+            rules=rules,
+            executor=executor,
+            scheduler=scheduler,
+            date=iso(date),
+            redacted=what,
+            tables_format=tables,
+            tables_out=tables_out,
+            force=force,
+        ).to_dict()
         emit(render_portfolio_sweep(data, fmt, terminal_width()), output, force)
         if data["failed"]:  # as batch: the good cases are reported, the bad ones listed, exit code 1
             from engine.render.sweepreport import failed_lines

@@ -84,9 +84,11 @@ def main() -> None:
         totals.append(e + j)
         digests.add(d)
     us = 1e6
-    print(f"cases {args.cases}, rounds {args.rounds}: evaluate {statistics.median(evals) * us:.0f} us, "
-          f"to_json {statistics.median(jsons) * us:.0f} us, total {statistics.median(totals) * us:.0f} us a case "
-          f"(totals {', '.join(f'{t * us:.0f}' for t in totals)})")
+    print(
+        f"cases {args.cases}, rounds {args.rounds}: evaluate {statistics.median(evals) * us:.0f} us, "
+        f"to_json {statistics.median(jsons) * us:.0f} us, total {statistics.median(totals) * us:.0f} us a case "
+        f"(totals {', '.join(f'{t * us:.0f}' for t in totals)})"
+    )
     if args.digest or len(digests) > 1:
         print("digest", *sorted(digests))
 

@@ -24,10 +24,26 @@ if str(ROOT) not in sys.path:
 
 from engine.model import vocabulary as v  # noqa: E402
 
-POPULATIONS = ["Spanish-speaking families", "uninsured adults", "rural older adults", "Black mothers",
-               "tribal youth", "people experiencing homelessness", "LGBTQ+ teens", "refugee families"]
-INNOVATIONS = ["collaborative care", "school-based screening", "peer recovery coaching", "home visiting",
-               "sepsis bundle", "coordinated entry", "community health workers", "trauma-focused CBT"]
+POPULATIONS = [
+    "Spanish-speaking families",
+    "uninsured adults",
+    "rural older adults",
+    "Black mothers",
+    "tribal youth",
+    "people experiencing homelessness",
+    "LGBTQ+ teens",
+    "refugee families",
+]
+INNOVATIONS = [
+    "collaborative care",
+    "school-based screening",
+    "peer recovery coaching",
+    "home visiting",
+    "sepsis bundle",
+    "coordinated entry",
+    "community health workers",
+    "trauma-focused CBT",
+]
 CFIR = sorted(v.CFIR_IDS)
 LEVELS = list(v.ENGAGEMENT_LEVELS)
 

@@ -39,8 +39,11 @@ def main() -> None:
     pairs = [[(r.id, r.when) for r in s] for s in engine.strata]
     reused, fresh, plain = DurableMatcher(pairs), DurableMatcher(pairs), PythonMatcher(pairs)
     fresh.reuse = False
-    configs = {"durable, one session reused": reused, "durable, a session per case": fresh,
-               "plain compiled matcher": plain}
+    configs = {
+        "durable, one session reused": reused,
+        "durable, a session per case": fresh,
+        "plain compiled matcher": plain,
+    }
 
     def run(matcher: object) -> list[tuple[str, ...]]:
         out = []
@@ -60,8 +63,10 @@ def main() -> None:
                 engine._match(f, s)
         return time.perf_counter() - t
 
-    print(f"{args.cases} generated cases, {len(engine.rules)} rules in {len(engine.strata)} strata; "
-          f"median of {args.repeat} runs; Python {platform.python_version()}, {platform.machine()}")
+    print(
+        f"{args.cases} generated cases, {len(engine.rules)} rules in {len(engine.strata)} strata; "
+        f"median of {args.repeat} runs; Python {platform.python_version()}, {platform.machine()}"
+    )
     for name, m in configs.items():
         seconds = statistics.median(timed(m) for _ in range(args.repeat))
         print(f"  {name:32} {seconds / args.cases * 1e6:8.0f} µs a case  {args.cases / seconds:8.0f} cases/s")

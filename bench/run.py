@@ -35,13 +35,15 @@ from generate import write_jsonl  # noqa: E402
 
 PY = sys.executable
 CLI = [PY, str(ROOT / "cli.py")]
-RSS_WRAPPER = ("import resource, sys, json; sys.argv = ['isp-advisor'] + sys.argv[1:]; sys.path.insert(0, %r)\n"
-               "from cli import main\n"
-               "try:\n    main(standalone_mode=False)\n"
-               "finally:\n"
-               "    s = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
-               "    c = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
-               "    open(%r, 'w').write(json.dumps({'main_kb': s, 'worker_kb': c}))\n")
+RSS_WRAPPER = (
+    "import resource, sys, json; sys.argv = ['isp-advisor'] + sys.argv[1:]; sys.path.insert(0, %r)\n"
+    "from cli import main\n"
+    "try:\n    main(standalone_mode=False)\n"
+    "finally:\n"
+    "    s = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+    "    c = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
+    "    open(%r, 'w').write(json.dumps({'main_kb': s, 'worker_kb': c}))\n"
+)
 
 
 def timed(cmd: list[str], repeat: int) -> float:
@@ -104,8 +106,15 @@ def in_process(n: int, repeat: int) -> dict[str, float]:
     j = statistics.median(run_json() for _ in range(repeat))
     r = statistics.median(run_raw() for _ in range(repeat))
     m = statistics.median(run_match() for _ in range(repeat))
-    return {"cases": n, "engine_cps": n / e, "engine_json_cps": n / j, "raw_cps": n / r, "ratio": e / r,
-            "match_cps": n / m, "match_ratio": e / m}
+    return {
+        "cases": n,
+        "engine_cps": n / e,
+        "engine_json_cps": n / j,
+        "raw_cps": n / r,
+        "ratio": e / r,
+        "match_cps": n / m,
+        "match_ratio": e / m,
+    }
 
 
 # ---------------------------------------------------------------- the Host path (benchmark floor)
@@ -140,8 +149,10 @@ def _host_runner(strata: Any, action: Any) -> Any:
             self.host = SyncHost()
             for name, definition in zip(self.names, definitions, strict=True):
                 if definition:
-                    rules = {rid: {**rule, "run": each([action(r) for r in members.get(rid, (rid,))])}
-                             for rid, rule in definition.items()}
+                    rules = {
+                        rid: {**rule, "run": each([action(r) for r in members.get(rid, (rid,))])}
+                        for rid, rule in definition.items()
+                    }
                     self.host.register_rulesets({name: rules})
                     self.host.assert_fact(name, {"sid": dm.PRIME, dm.PRIME: 1})
                     self.host.delete_state(name, dm.PRIME)
@@ -180,8 +191,13 @@ def rss(path: Path, work: Path, jobs: int, repeat: int) -> dict[str, float]:
     for _ in range(repeat):
         report = work / "rss.json"
         code = RSS_WRAPPER % (str(ROOT), str(report))
-        subprocess.run([PY, "-c", code, "batch", str(path), "--out", str(work / "out-rss"), "--jobs", str(jobs),
-                        "--force"], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+        subprocess.run(
+            [PY, "-c", code, "batch", str(path), "--out", str(work / "out-rss"), "--jobs", str(jobs), "--force"],
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            cwd=ROOT,
+        )
         got = json.loads(report.read_text())
         mains.append(got["main_kb"] / 1024)
         workers.append(got["worker_kb"] / 1024)
@@ -203,8 +219,10 @@ def machine() -> str:
         mem = f", {kb / 1024 / 1024:.0f} GB RAM"
     except (OSError, ValueError, IndexError):
         pass
-    return (f"{cpu}, {len(os.sched_getaffinity(0))} cores{mem}; {platform.system()} {platform.release()}; "
-            f"Python {platform.python_version()}")
+    return (
+        f"{cpu}, {len(os.sched_getaffinity(0))} cores{mem}; {platform.system()} {platform.release()}; "
+        f"Python {platform.python_version()}"
+    )
 
 
 def main() -> None:
@@ -219,30 +237,48 @@ def main() -> None:
     try:
         small = write_jsonl(work / "small.jsonl", n_small, seed=1)
         big = write_jsonl(work / "big.jsonl", n_big, seed=1)
-        figures: dict[str, Any] = {"machine": machine(), "date": time.strftime("%Y-%m-%d"),
-                                   "command": "python bench/run.py" + (" --quick" if a.quick else "")}
+        figures: dict[str, Any] = {
+            "machine": machine(),
+            "date": time.strftime("%Y-%m-%d"),
+            "command": "python bench/run.py" + (" --quick" if a.quick else ""),
+        }
         figures["cold"] = cold(a.repeat)
         figures["in_process"] = in_process(2_000, a.repeat)
-        figures["batch"] = {"cases": n_small, "jobs1_cps": batch(small, n_small, 1, 3, work),
-                            "jobs2_cps": batch(small, n_small, 2, 3, work)}
-        figures["rss"] = {"small_cases": n_small, "big_cases": n_big, "jobs": 2,
-                          "small": rss(small, work, 2, 3), "big": rss(big, work, 2, 1 if not a.quick else 3)}
+        figures["batch"] = {
+            "cases": n_small,
+            "jobs1_cps": batch(small, n_small, 1, 3, work),
+            "jobs2_cps": batch(small, n_small, 2, 3, work),
+        }
+        figures["rss"] = {
+            "small_cases": n_small,
+            "big_cases": n_big,
+            "jobs": 2,
+            "small": rss(small, work, 2, 3),
+            "big": rss(big, work, 2, 1 if not a.quick else 3),
+        }
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print(json.dumps(figures, indent=2))
     c, p, b, r = figures["cold"], figures["in_process"], figures["batch"], figures["rss"]
-    print(f"\n1. cold recommend {c['recommend_s']:.3f}s vs bare imports {c['baseline_s']:.3f}s: {c['ratio']:.2f}x "
-          f"(target <= 2.5x)")
+    print(
+        f"\n1. cold recommend {c['recommend_s']:.3f}s vs bare imports {c['baseline_s']:.3f}s: {c['ratio']:.2f}x "
+        f"(target <= 2.5x)"
+    )
     print(f"2. engine in-process: {p['engine_cps']:.0f} cases/s ({p['engine_json_cps']:.0f} with JSON output)")
-    print(f"3. raw durable_rules: {p['raw_cps']:.0f} cases/s; engine/raw = {p['ratio']:.2f}x (target <= 1.5x); "
-          f"matching alone through the adapter {p['match_cps']:.0f} cases/s (engine/matching {p['match_ratio']:.2f}x)")
-    print(f"4. batch {b['cases']} cases: --jobs 1 {b['jobs1_cps']:.0f} cases/s, --jobs 2 {b['jobs2_cps']:.0f} "
-          "cases/s (target >= 1000)")
+    print(
+        f"3. raw durable_rules: {p['raw_cps']:.0f} cases/s; engine/raw = {p['ratio']:.2f}x (target <= 1.5x); "
+        f"matching alone through the adapter {p['match_cps']:.0f} cases/s (engine/matching {p['match_ratio']:.2f}x)"
+    )
+    print(
+        f"4. batch {b['cases']} cases: --jobs 1 {b['jobs1_cps']:.0f} cases/s, --jobs 2 {b['jobs2_cps']:.0f} "
+        "cases/s (target >= 1000)"
+    )
     small_rss, big_rss = r["small"], r["big"]
-    print(f"5. peak RSS main/worker: {r['small_cases']} cases {small_rss['main_mb']:.0f}/{small_rss['worker_mb']:.0f}"
-          f" MB, {r['big_cases']} cases {big_rss['main_mb']:.0f}/{big_rss['worker_mb']:.0f} MB (target: within 50 MB)")
+    print(
+        f"5. peak RSS main/worker: {r['small_cases']} cases {small_rss['main_mb']:.0f}/{small_rss['worker_mb']:.0f}"
+        f" MB, {r['big_cases']} cases {big_rss['main_mb']:.0f}/{big_rss['worker_mb']:.0f} MB (target: within 50 MB)"
+    )
 
 
 if __name__ == "__main__":
     main()
-

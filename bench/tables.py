@@ -40,8 +40,13 @@ TABLES = ("cases.parquet", "items.parquet", "proofs.parquet", "texts.parquet")
 def batch(src: Path, out: Path, jobs: int, *extra: str) -> float:
     """One `batch` run in a fresh process: its wall time in seconds."""
     t = time.perf_counter()
-    subprocess.run([PY, str(ROOT / "cli.py"), "batch", str(src), "--out", str(out), "--jobs", str(jobs), "--force",
-                    "-q", *extra], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+    subprocess.run(
+        [PY, str(ROOT / "cli.py"), "batch", str(src), "--out", str(out), "--jobs", str(jobs), "--force", "-q", *extra],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        cwd=ROOT,
+    )
     return time.perf_counter() - t
 
 
@@ -90,8 +95,11 @@ def parts(src: Path, out: Path, n: int, work: Path, sample: int = 500) -> dict[s
         ts.add(b)
     ts.close()
     write = (time.perf_counter() - t) / n
-    return {"worker_build_us_per_case": round(1e6 * fresh), "resume_build_us_per_case": round(1e6 * resumed),
-            "main_write_us_per_case": round(1e6 * write)}
+    return {
+        "worker_build_us_per_case": round(1e6 * fresh),
+        "resume_build_us_per_case": round(1e6 * resumed),
+        "main_write_us_per_case": round(1e6 * write),
+    }
 
 
 def main() -> None:
@@ -113,18 +121,23 @@ def main() -> None:
                     walls.setdefault(key, []).append(batch(src, work / key, jobs, *extra))
         report["wall_s"] = {k: round(statistics.median(v), 3) for k, v in walls.items()}
         report["tables_ms_per_case"] = {
-            f"jobs{j}": round(1000 * statistics.median(
-                t - p for t, p in zip(walls[f"jobs{j}_tables"], walls[f"jobs{j}"], strict=True)) / n, 3)
-            for j in (1, 2)}
+            f"jobs{j}": round(
+                1000
+                * statistics.median(t - p for t, p in zip(walls[f"jobs{j}_tables"], walls[f"jobs{j}"], strict=True))
+                / n,
+                3,
+            )
+            for j in (1, 2)
+        }
         report["sizes_full"] = sizes(work / "jobs1_tables", n)
         report["parts_full"] = parts(src, work / "jobs1_tables", n, work)
         batch(src, work / "none", 2, "--tables", "parquet", "--explanations", "none")
         report["sizes_none"] = sizes(work / "none", n)
         batch(ROOT / "cases", work / "shipped", 1, "--tables", "parquet")
-        report["sizes_shipped"] = sizes(work / "shipped", len(
-            (work / "shipped" / "results.jsonl").read_text(encoding="utf-8").splitlines()))
-        same = all((work / "jobs1_tables" / t).read_bytes() == (work / "jobs2_tables" / t).read_bytes()
-                   for t in TABLES)
+        report["sizes_shipped"] = sizes(
+            work / "shipped", len((work / "shipped" / "results.jsonl").read_text(encoding="utf-8").splitlines())
+        )
+        same = all((work / "jobs1_tables" / t).read_bytes() == (work / "jobs2_tables" / t).read_bytes() for t in TABLES)
         report["jobs1_equals_jobs2"] = same
         print(json.dumps(report, indent=2))
     finally:

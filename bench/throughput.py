@@ -35,22 +35,25 @@ from generate import write_folder, write_jsonl  # noqa: E402
 from run import machine  # noqa: E402
 
 PY = sys.executable
-CPU_WRAPPER = ("import resource, sys, json, time; sys.argv = ['isp-advisor'] + sys.argv[1:]; sys.path.insert(0, %r)\n"
-               "from cli import main\n"
-               "t = time.perf_counter()\n"
-               "try:\n    main(standalone_mode=False)\n"
-               "finally:\n"
-               "    s = resource.getrusage(resource.RUSAGE_SELF)\n"
-               "    c = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
-               "    open(%r, 'w').write(json.dumps({'wall': time.perf_counter() - t,"
-               " 'main_cpu': s.ru_utime + s.ru_stime, 'workers_cpu': c.ru_utime + c.ru_stime,"
-               " 'main_rss_mb': s.ru_maxrss / 1024, 'worker_rss_mb': c.ru_maxrss / 1024}))\n")
+CPU_WRAPPER = (
+    "import resource, sys, json, time; sys.argv = ['isp-advisor'] + sys.argv[1:]; sys.path.insert(0, %r)\n"
+    "from cli import main\n"
+    "t = time.perf_counter()\n"
+    "try:\n    main(standalone_mode=False)\n"
+    "finally:\n"
+    "    s = resource.getrusage(resource.RUSAGE_SELF)\n"
+    "    c = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+    "    open(%r, 'w').write(json.dumps({'wall': time.perf_counter() - t,"
+    " 'main_cpu': s.ru_utime + s.ru_stime, 'workers_cpu': c.ru_utime + c.ru_stime,"
+    " 'main_rss_mb': s.ru_maxrss / 1024, 'worker_rss_mb': c.ru_maxrss / 1024}))\n"
+)
 
 
 def matchers() -> list[str]:
     """The matchers `batch --matcher` offers (durable first), from its help text."""
-    help_text = subprocess.run([PY, str(ROOT / "cli.py"), "batch", "--help"], capture_output=True, text=True,
-                               cwd=ROOT).stdout
+    help_text = subprocess.run(
+        [PY, str(ROOT / "cli.py"), "batch", "--help"], capture_output=True, text=True, cwd=ROOT
+    ).stdout
     if "--matcher" not in help_text:
         return ["durable"]
     return [m for m in ("durable", "python") if m in help_text.split("--matcher", 1)[1][:80]]
@@ -59,8 +62,19 @@ def matchers() -> list[str]:
 def batch_run(src: Path, out: Path, jobs: int, matcher: str | None, work: Path, *extra: str) -> dict[str, float]:
     """One `batch` run in a fresh process: wall time and the main process's own CPU time."""
     report = work / "cpu.json"
-    cmd = [PY, "-c", CPU_WRAPPER % (str(ROOT), str(report)), "batch", str(src), "--out", str(out),
-           "--jobs", str(jobs), "--force", *extra]
+    cmd = [
+        PY,
+        "-c",
+        CPU_WRAPPER % (str(ROOT), str(report)),
+        "batch",
+        str(src),
+        "--out",
+        str(out),
+        "--jobs",
+        str(jobs),
+        "--force",
+        *extra,
+    ]
     if matcher:
         cmd += ["--matcher", matcher]
     subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
@@ -77,8 +91,9 @@ def side_by_side(inputs: dict[str, Path], n: int, rounds: int, work: Path) -> di
     for _ in range(rounds):
         for c in configs:
             kind, m, j = c
-            runs[c].append(batch_run(inputs[kind], work / f"out-{kind}-{m}-{j}", j, m if len(kinds) > 1 else None,
-                                     work))
+            runs[c].append(
+                batch_run(inputs[kind], work / f"out-{kind}-{m}-{j}", j, m if len(kinds) > 1 else None, work)
+            )
     out: dict[str, Any] = {}
     for kind in inputs:
         for m in kinds:
@@ -90,8 +105,10 @@ def side_by_side(inputs: dict[str, Path], n: int, rounds: int, work: Path) -> di
                 "main_cpu_ms_per_case_jobs2": statistics.median(1000 * r["main_cpu"] / n for r in two),
                 "workers_cpu_ms_per_case_jobs2": statistics.median(1000 * r["workers_cpu"] / n for r in two),
                 "jobs1_cpu_ms_per_case": statistics.median(1000 * r["main_cpu"] / n for r in one),
-                "rss_mb_jobs2_main_worker": [statistics.median(r["main_rss_mb"] for r in two),
-                                             statistics.median(r["worker_rss_mb"] for r in two)],
+                "rss_mb_jobs2_main_worker": [
+                    statistics.median(r["main_rss_mb"] for r in two),
+                    statistics.median(r["worker_rss_mb"] for r in two),
+                ],
             }
     return out
 
@@ -175,8 +192,9 @@ def sweep_rate(repeat: int) -> dict[str, float]:
 
     engine = load_engine()
     case = load_case(ROOT / "cases" / "riverside-fqhc.yaml")
-    varies = parse_varies(["cfir.innovation.complexity", "cfir.inner_setting.culture", "engagement.level",
-                           "relationships.trust"], 2000)
+    varies = parse_varies(
+        ["cfir.innovation.complexity", "cfir.inner_setting.culture", "engagement.level", "relationships.trust"], 2000
+    )
     sweep(engine, case, parse_varies(["engagement.level"]))
     times = []
     n = 0
@@ -195,10 +213,17 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="isp-bench14-"))
     os.environ["ISP_ADVISOR_CACHE"] = str(work / "rule-cache")
     try:
-        inputs = {"yaml": write_folder(work / "yaml", a.cases, seed=1),
-                  "jsonl": write_jsonl(work / "cases.jsonl", a.cases, seed=1)}
-        figures: dict[str, Any] = {"machine": machine(), "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
-                                   "load_before": os.getloadavg(), "cases": a.cases, "rounds": a.rounds}
+        inputs = {
+            "yaml": write_folder(work / "yaml", a.cases, seed=1),
+            "jsonl": write_jsonl(work / "cases.jsonl", a.cases, seed=1),
+        }
+        figures: dict[str, Any] = {
+            "machine": machine(),
+            "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+            "load_before": os.getloadavg(),
+            "cases": a.cases,
+            "rounds": a.rounds,
+        }
         figures["batch"] = side_by_side(inputs, a.cases, a.rounds, work)
         figures["small_inputs"] = small_inputs(work, a.rounds)
         figures["results_size"] = sizes(inputs["jsonl"], a.cases, work)

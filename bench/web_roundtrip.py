@@ -48,13 +48,15 @@ def main() -> None:
         page = client.get(f"/case/{stem}")
         assert page.status_code == 200
         for i in range(5):  # warm up
-            client.post(f"/case/{stem}/field", data={"path": "relationships.trust", "value": values[i % 3]},
-                        headers=headers)
+            client.post(
+                f"/case/{stem}/field", data={"path": "relationships.trust", "value": values[i % 3]}, headers=headers
+            )
         over_http = []
         for i in range(args.rounds):
             start = time.perf_counter()
-            res = client.post(f"/case/{stem}/field", data={"path": "relationships.trust", "value": values[i % 3]},
-                              headers=headers)
+            res = client.post(
+                f"/case/{stem}/field", data={"path": "relationships.trust", "value": values[i % 3]}, headers=headers
+            )
             over_http.append(time.perf_counter() - start)
             assert res.status_code == 200 and 'id="plan"' in res.text
     settings = Settings(workspace=str(folder))

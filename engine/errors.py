@@ -163,8 +163,13 @@ def capped(problems: Sequence[Problem], limit: int = MAX_PROBLEMS) -> list[Probl
     if len(problems) <= limit:
         return problems
     rest = problems[limit:]
-    more = Problem(file=rest[0].file, line=rest[0].line, code="more_problems",
-                   message=f"... and {len(rest):,} more problems", hint="fix these first, then run it again")
+    more = Problem(
+        file=rest[0].file,
+        line=rest[0].line,
+        code="more_problems",
+        message=f"... and {len(rest):,} more problems",
+        hint="fix these first, then run it again",
+    )
     return problems[:limit] + [more]
 
 

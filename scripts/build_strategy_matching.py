@@ -505,8 +505,6 @@ S = {
 }
 
 
-
-
 # ---------------------------------------------------------------- stage fit, outcomes, spectrum (data)
 # NIRN stages (Fixsen et al. 2005) plus sustainment. Each strategy lists the stages it suits; a case with no
 # stage keeps every row (the plan layer ranks stage fit). A reason is given where it is not obvious.
@@ -547,7 +545,9 @@ STAGE_FIT = {
     "prepare_patients_consumers_to_be_active_participants": (AFTER_DECISION, "there must be something to take part in"),
     "use_advisory_boards_and_workgroups": (ALL, ""),
     "intervene_with_patients_consumers_to_enhance_uptake_and_adherence": (
-        IN_USE, "needs recipients who are offered the innovation, so not exploration or installation"),
+        IN_USE,
+        "needs recipients who are offered the innovation, so not exploration or installation",
+    ),
     "build_a_coalition": (ALL, ""),
     "provide_local_technical_assistance": (AFTER_DECISION, "help with a task people are doing"),
     "inform_local_opinion_leaders": ((EX, INS, INI), "opinions form around the decision and the launch"),
@@ -654,43 +654,58 @@ OUTCOME = {
 SPEC = {
     "develop_and_implement_tools_for_quality_monitoring": {
         "target": "the innovation's three to five quality indicators, on a one-page tracking sheet",
-        "frequency": "monthly", "duration": "a one-month pilot of the sheet first"},
-    "audit_and_provide_feedback": {"target": "the people delivering the innovation, by team or clinic",
-                                   "frequency": "monthly (one month of data per report)"},
+        "frequency": "monthly",
+        "duration": "a one-month pilot of the sheet first",
+    },
+    "audit_and_provide_feedback": {
+        "target": "the people delivering the innovation, by team or clinic",
+        "frequency": "monthly (one month of data per report)",
+    },
     "develop_and_organize_quality_monitoring_systems": {"actor": "a named owner for the quality data"},
-    "facilitate_relay_of_clinical_data_to_providers": {"target": "front-line staff, in the tool they already use",
-                                                       "frequency": "within days of the data"},
+    "facilitate_relay_of_clinical_data_to_providers": {
+        "target": "front-line staff, in the tool they already use",
+        "frequency": "within days of the data",
+    },
     "obtain_and_use_patients_consumers_and_family_feedback": {
-        "target": "a small group of recipients and family members, in their language and setting"},
-    "organize_clinician_implementation_team_meetings": {"actor": "the implementation team",
-                                                        "frequency": "every two weeks",
-                                                        "duration": "30-45 minutes per meeting"},
+        "target": "a small group of recipients and family members, in their language and setting"
+    },
+    "organize_clinician_implementation_team_meetings": {
+        "actor": "the implementation team",
+        "frequency": "every two weeks",
+        "duration": "30-45 minutes per meeting",
+    },
     "purposely_reexamine_the_implementation": {"frequency": "a review point within the next month"},
     "use_data_experts": {"actor": "a data analyst (internal or from a partner)", "duration": "a few hours"},
     "capture_and_share_local_knowledge": {"target": "two people or teams for whom the innovation is working"},
     "facilitation": {"actor": "a trained facilitator (internal or external)", "target": "the team"},
     "conduct_local_needs_assessment": {"target": "recipients and staff"},
     "identify_and_prepare_champions": {"target": "one or two enthusiastic, respected team members (the champions)"},
-    "promote_network_weaving": {"target": "who works with whom on the innovation, across groups",
-                                "duration": "this month (at least two new working connections)"},
+    "promote_network_weaving": {
+        "target": "who works with whom on the innovation, across groups",
+        "duration": "this month (at least two new working connections)",
+    },
     "promote_adaptability": {"target": "the innovation's core components and the parts that can be adapted"},
     "tailor_strategies": {"target": "the current implementation strategies, against the site's main barriers"},
     "conduct_local_consensus_discussions": {"target": "staff and partners"},
     "identify_early_adopters": {"target": "the staff or units who want to start first"},
     "involve_patients_consumers_and_family_members": {
         "actor": "recipients and family members, paid for their time",
-        "target": "the innovation and its implementation"},
+        "target": "the innovation and its implementation",
+    },
     "prepare_patients_consumers_to_be_active_participants": {"target": "recipients, through channels they trust"},
     "use_advisory_boards_and_workgroups": {"actor": "a workgroup of recipients and front-line staff"},
     "intervene_with_patients_consumers_to_enhance_uptake_and_adherence": {
-        "target": "recipients who do not start or who drop out"},
+        "target": "recipients who do not start or who drop out"
+    },
     "build_a_coalition": {"target": "the organizations affected by the same barrier"},
     "provide_local_technical_assistance": {"target": "the specific task people are stuck on, on site"},
     "inform_local_opinion_leaders": {"target": "the two or three people others listen to"},
     "visit_other_sites": {"actor": "the team", "target": "a site that has implemented the innovation well"},
     "conduct_educational_meetings": {"target": "the people concerned"},
-    "conduct_cyclical_small_tests_of_change": {"target": "one piece of the innovation, with a few people",
-                                               "duration": "two weeks per cycle"},
+    "conduct_cyclical_small_tests_of_change": {
+        "target": "one piece of the innovation, with a few people",
+        "duration": "two weeks per cycle",
+    },
     "stage_implementation_scale_up": {"target": "one unit or group first, then planned steps"},
     "develop_educational_materials": {"target": "the people who will use the guides and job aids"},
     "access_new_funding": {"duration": "this quarter (the best two sources)"},
@@ -698,7 +713,9 @@ SPEC = {
     "use_other_payment_schemes": {"target": "funders"},
     "fund_and_contract_for_the_clinical_innovation": {"target": "the funder or purchaser"},
     "develop_resource_sharing_agreements": {"target": "a partner organization"},
-    "change_service_sites": {"target": "places people already are (community centres, schools, drop-in and outreach settings)"},
+    "change_service_sites": {
+        "target": "places people already are (community centres, schools, drop-in and outreach settings)"
+    },
     "obtain_formal_commitments": {"target": "leaders and partners", "duration": "for the next year"},
     "involve_executive_boards": {"target": "the board"},
     "use_mass_media": {"target": "local media or community channels"},
@@ -710,8 +727,10 @@ SPEC = {
     "create_a_learning_collaborative": {"target": "teams or sites working on the same innovation"},
     "distribute_educational_materials": {"target": "staff, where they need the material"},
     "provide_ongoing_consultation": {"actor": "an expert in the innovation", "target": "the people delivering it"},
-    "use_an_implementation_advisor": {"actor": "an experienced implementation adviser",
-                                      "target": "the plan and the team"},
+    "use_an_implementation_advisor": {
+        "actor": "an experienced implementation adviser",
+        "target": "the plan and the team",
+    },
     "conduct_educational_outreach_visits": {"target": "staff, one to one in their own work setting"},
     "assess_for_readiness_and_identify_barriers_and_facilitators": {"target": "the people involved"},
     "develop_academic_partnerships": {"target": "a university or research partner"},
@@ -734,19 +753,35 @@ SPECTRUM = {
 # Waltz 2019 Table 1 (Reflecting & Evaluating, n = 25) below the Level-2 line: sourced, but below 20%, so no row
 # recommends them; kept to check that no other row recommends them for this barrier and for the docs.
 TABLE1_BELOW_20 = {
-    "change_record_systems": 16, "conduct_ongoing_training": 16, "develop_a_formal_implementation_blueprint": 16,
-    "provide_local_technical_assistance": 16, "assess_for_readiness_and_identify_barriers_and_facilitators": 12,
-    "conduct_cyclical_small_tests_of_change": 12, "tailor_strategies": 12, "use_an_implementation_advisor": 12,
-    "use_data_warehousing_techniques": 12, "use_train_the_trainer_strategies": 12, "build_a_coalition": 8,
-    "conduct_local_consensus_discussions": 8, "create_a_learning_collaborative": 8,
-    "identify_and_prepare_champions": 8, "inform_local_opinion_leaders": 8, "involve_executive_boards": 8,
-    "prepare_patients_consumers_to_be_active_participants": 8, "provide_ongoing_consultation": 8,
-    "recruit_designate_and_train_for_leadership": 8, "conduct_educational_meetings": 4,
-    "conduct_educational_outreach_visits": 4, "conduct_local_needs_assessment": 4,
-    "develop_academic_partnerships": 4, "develop_disincentives": 4,
+    "change_record_systems": 16,
+    "conduct_ongoing_training": 16,
+    "develop_a_formal_implementation_blueprint": 16,
+    "provide_local_technical_assistance": 16,
+    "assess_for_readiness_and_identify_barriers_and_facilitators": 12,
+    "conduct_cyclical_small_tests_of_change": 12,
+    "tailor_strategies": 12,
+    "use_an_implementation_advisor": 12,
+    "use_data_warehousing_techniques": 12,
+    "use_train_the_trainer_strategies": 12,
+    "build_a_coalition": 8,
+    "conduct_local_consensus_discussions": 8,
+    "create_a_learning_collaborative": 8,
+    "identify_and_prepare_champions": 8,
+    "inform_local_opinion_leaders": 8,
+    "involve_executive_boards": 8,
+    "prepare_patients_consumers_to_be_active_participants": 8,
+    "provide_ongoing_consultation": 8,
+    "recruit_designate_and_train_for_leadership": 8,
+    "conduct_educational_meetings": 4,
+    "conduct_educational_outreach_visits": 4,
+    "conduct_local_needs_assessment": 4,
+    "develop_academic_partnerships": 4,
+    "develop_disincentives": 4,
     "intervene_with_patients_consumers_to_enhance_uptake_and_adherence": 4,
-    "involve_patients_consumers_and_family_members": 4, "place_innovation_on_fee_for_service_lists_formularies": 4,
-    "provide_clinical_supervision": 4, "revise_professional_roles": 4,
+    "involve_patients_consumers_and_family_members": 4,
+    "place_innovation_on_fee_for_service_lists_formularies": 4,
+    "provide_clinical_supervision": 4,
+    "revise_professional_roles": 4,
 }
 
 # Level 1 or 2 (>= 20%) memberships with no figure: PMC11446052 Table 4 (barrier labels as the tool names them,
@@ -754,25 +789,64 @@ TABLE1_BELOW_20 = {
 LEVEL_ONLY_SOURCE = "PMC11446052 Table 4"
 LEVEL_ONLY = {
     "identify_and_prepare_champions": [
-        "Evidence Strength & Quality", "Relative Advantage", "Adaptability", "Complexity",
-        "Structural Characteristics", "Compatibility", "Knowledge & Beliefs about the Intervention",
-        "Opinion Leaders", "Key Stakeholders", "Innovation Participants"],
+        "Evidence Strength & Quality",
+        "Relative Advantage",
+        "Adaptability",
+        "Complexity",
+        "Structural Characteristics",
+        "Compatibility",
+        "Knowledge & Beliefs about the Intervention",
+        "Opinion Leaders",
+        "Key Stakeholders",
+        "Innovation Participants",
+    ],
     "build_a_coalition": [
-        "Cosmopolitanism", "Structural Characteristics", "Compatibility", "Opinion Leaders", "Key Stakeholders"],
+        "Cosmopolitanism",
+        "Structural Characteristics",
+        "Compatibility",
+        "Opinion Leaders",
+        "Key Stakeholders",
+    ],
     "conduct_local_consensus_discussions": [
-        "Evidence Strength & Quality", "Relative Advantage", "Adaptability", "Patient Needs & Resources",
-        "Compatibility", "Relative Priority", "Opinion Leaders", "Key Stakeholders"],
+        "Evidence Strength & Quality",
+        "Relative Advantage",
+        "Adaptability",
+        "Patient Needs & Resources",
+        "Compatibility",
+        "Relative Priority",
+        "Opinion Leaders",
+        "Key Stakeholders",
+    ],
     "inform_local_opinion_leaders": [
-        "Evidence Strength & Quality", "Relative Advantage", "Knowledge & Beliefs about the Intervention",
-        "Opinion Leaders", "Key Stakeholders"],
+        "Evidence Strength & Quality",
+        "Relative Advantage",
+        "Knowledge & Beliefs about the Intervention",
+        "Opinion Leaders",
+        "Key Stakeholders",
+    ],
     "capture_and_share_local_knowledge": [
-        "Evidence Strength & Quality", "Adaptability", "Complexity", "Cosmopolitanism",
-        "Structural Characteristics", "Available Resources", "Knowledge & Beliefs about the Intervention"],
+        "Evidence Strength & Quality",
+        "Adaptability",
+        "Complexity",
+        "Cosmopolitanism",
+        "Structural Characteristics",
+        "Available Resources",
+        "Knowledge & Beliefs about the Intervention",
+    ],
     "identify_early_adopters": [
-        "Evidence Strength & Quality", "Adaptability", "Complexity", "Structural Characteristics",
-        "Knowledge & Beliefs about the Intervention", "Opinion Leaders"],
+        "Evidence Strength & Quality",
+        "Adaptability",
+        "Complexity",
+        "Structural Characteristics",
+        "Knowledge & Beliefs about the Intervention",
+        "Opinion Leaders",
+    ],
     "use_advisory_boards_and_workgroups": [
-        "Patient Needs & Resources", "Cosmopolitanism", "Key Stakeholders", "Innovation Participants"],
+        "Patient Needs & Resources",
+        "Cosmopolitanism",
+        "Key Stakeholders",
+        "Innovation Participants",
+    ],
     "promote_network_weaving": ["Cosmopolitanism", "Structural Characteristics"],
     "visit_other_sites": ["Relative Advantage", "Cosmopolitanism"],
     "involve_executive_boards": ["Cosmopolitanism", "Key Stakeholders"],
@@ -807,9 +881,17 @@ TOOL_TOP = [
 # Waltz 2019 Table 2: (Level-1, Level-2) strategy counts per barrier, for the rows that could be read. Used to
 # check the table (never more Level-1 or Level-2 rows than the paper has) and in the docs.
 LEVEL_COUNTS = {
-    "Intervention Source": (0, 9), "Evidence Strength & Quality": (0, 10), "Relative Advantage": (0, 11),
-    "Adaptability": (1, 10), "Trialability": (0, 10), "Complexity": (0, 15), "Design Quality & Packaging": (0, 7),
-    "Cost": (1, 9), "Patient Needs & Resources": (3, 5), "Cosmopolitanism": (3, 7), "Peer Pressure": (0, 8),
+    "Intervention Source": (0, 9),
+    "Evidence Strength & Quality": (0, 10),
+    "Relative Advantage": (0, 11),
+    "Adaptability": (1, 10),
+    "Trialability": (0, 10),
+    "Complexity": (0, 15),
+    "Design Quality & Packaging": (0, 7),
+    "Cost": (1, 9),
+    "Patient Needs & Resources": (3, 5),
+    "Cosmopolitanism": (3, 7),
+    "Peer Pressure": (0, 8),
 }
 
 
@@ -817,205 +899,272 @@ LEVEL_COUNTS = {
 ASSET = {
     "innovation.source": (
         "Let the developer or sponsor people already trust introduce the innovation to the staff who still doubt it.",
-        "people trust where the innovation comes from, so that credibility can carry its introduction"),
+        "people trust where the innovation comes from, so that credibility can carry its introduction",
+    ),
     "innovation.evidence_base": (
         "Put the evidence people already accept into the briefings and job aids for the innovation, in one plain paragraph.",
-        "the evidence is already believed, so it can answer doubts about the change rather than start a debate"),
+        "the evidence is already believed, so it can answer doubts about the change rather than start a debate",
+    ),
     "innovation.relative_advantage": (
         "Ask staff who see the innovation's advantage to say in their own words what it does better than the current way.",
-        "a visible advantage is the strongest argument for adoption when it comes from peers"),
+        "a visible advantage is the strongest argument for adoption when it comes from peers",
+    ),
     "innovation.adaptability": (
         "Use the room to adapt: agree which parts can be fitted to this site and record each adaptation as it is made.",
-        "an innovation that can be adapted lets the site solve its other barriers without losing the core"),
+        "an innovation that can be adapted lets the site solve its other barriers without losing the core",
+    ),
     "innovation.trialability": (
         "Try each new part of the innovation first as a small, reversible trial in one unit, and share what it shows before it spreads.",
-        "a small trial lowers the risk people feel and gives early local evidence"),
+        "a small trial lowers the risk people feel and gives early local evidence",
+    ),
     "innovation.complexity": (
         "Keep the innovation simple as it spreads: protect the steps that make it easy and do not add extras.",
-        "simplicity eases every later stage; it is easy to lose as pieces are added"),
+        "simplicity eases every later stage; it is easy to lose as pieces are added",
+    ),
     "innovation.design": (
         "Reuse the innovation's well-designed materials as they are for training, reminders and recipients' information.",
-        "good packaging saves the site from writing its own materials"),
+        "good packaging saves the site from writing its own materials",
+    ),
     "innovation.cost": (
         "Show leaders and funders the affordable cost early, with what it buys, to secure the budget line.",
-        "an affordable innovation is easier to keep funded once its cost is known"),
+        "an affordable innovation is easier to keep funded once its cost is known",
+    ),
     "outer_setting.critical_incidents": (
         "Use the momentum of the recent event to explain why the innovation matters now, without exploiting harm.",
-        "an outside event that favours the change gives it urgency and attention"),
+        "an outside event that favours the change gives it urgency and attention",
+    ),
     "outer_setting.local_attitudes": (
         "Invite the community voices that support the innovation to help explain it to those who are unsure.",
-        "supportive local attitudes make community partners natural messengers"),
+        "supportive local attitudes make community partners natural messengers",
+    ),
     "outer_setting.local_conditions": (
         "Connect the innovation to the local conditions that help it (transport, services, community assets) and name them in the plan.",
-        "favourable local conditions can be built into how the innovation reaches people"),
+        "favourable local conditions can be built into how the innovation reaches people",
+    ),
     "outer_setting.partnerships_connections": (
         "Ask existing partners to share referrals, data or staff for the innovation, starting with the strongest tie.",
-        "established partnerships are a ready channel for resources and recipients"),
+        "established partnerships are a ready channel for resources and recipients",
+    ),
     "outer_setting.policies_laws": (
         "Cite the policy or law that supports the innovation in the business case and the staff briefing.",
-        "supportive policy gives the change legitimacy and sometimes funding"),
+        "supportive policy gives the change legitimacy and sometimes funding",
+    ),
     "outer_setting.financing": (
         "Map the external funding that can pay for the innovation and plan to draw on it before current money ends.",
-        "available financing is the base of a sustainability plan"),
+        "available financing is the base of a sustainability plan",
+    ),
     "outer_setting.external_pressure": (
         "Link the innovation to the outside expectations the site already has to meet, so the work counts twice.",
-        "outside pressure that favours the change keeps it on leaders' agendas"),
+        "outside pressure that favours the change keeps it on leaders' agendas",
+    ),
     "outer_setting.external_pressure.societal": (
         "Draw on the public concern behind the innovation when talking with leaders and partners, with the community's consent.",
-        "societal pressure in its favour gives the innovation standing beyond the organization"),
+        "societal pressure in its favour gives the innovation standing beyond the organization",
+    ),
     "outer_setting.external_pressure.market": (
         "Point to peer organizations that already offer the innovation when asking for commitment and resources.",
-        "competition from peers is a reason leaders accept"),
+        "competition from peers is a reason leaders accept",
+    ),
     "outer_setting.external_pressure.performance_measurement": (
         "Align the innovation's measures with the external performance measures the site already reports.",
-        "measures that reward the change make monitoring it part of existing work"),
+        "measures that reward the change make monitoring it part of existing work",
+    ),
     "inner_setting.structural_characteristics": (
         "Use the structures that already work (teams, meetings, reporting lines) to host the innovation rather than building new ones.",
-        "good existing structures save the cost and delay of new ones"),
+        "good existing structures save the cost and delay of new ones",
+    ),
     "inner_setting.structural_characteristics.physical_infrastructure": (
         "Book the suitable space and equipment the site already has for the innovation's sessions.",
-        "ready space and equipment remove a common delay"),
+        "ready space and equipment remove a common delay",
+    ),
     "inner_setting.structural_characteristics.it_infrastructure": (
         "Build the innovation's records, prompts and reports into the information systems staff already use.",
-        "working IT lets the innovation be documented and monitored without extra entry"),
+        "working IT lets the innovation be documented and monitored without extra entry",
+    ),
     "inner_setting.structural_characteristics.work_infrastructure": (
         "Assign the innovation's tasks within the existing, well-staffed workflow and name who does each.",
-        "a sound organization of work can absorb the new tasks"),
+        "a sound organization of work can absorb the new tasks",
+    ),
     "inner_setting.relational_connections": (
         "Ask people with strong working relationships across teams to carry news of the innovation and bring problems back.",
-        "good relationships spread the change and surface problems early"),
+        "good relationships spread the change and surface problems early",
+    ),
     "inner_setting.communications": (
         "Use the channels that already reach everyone (huddles, newsletters, team meetings) for the innovation's updates.",
-        "working communication channels carry the change at no extra cost"),
+        "working communication channels carry the change at no extra cost",
+    ),
     "inner_setting.culture": (
         "Name the values of the organization the innovation expresses and use them when explaining it.",
-        "a culture that fits the change makes it feel like the organization's own"),
+        "a culture that fits the change makes it feel like the organization's own",
+    ),
     "inner_setting.culture.human_equality_centeredness": (
         "Ask those who lead the organization's equity work to review the innovation's reach and adaptations.",
-        "a culture that values equality supports the equity work the innovation needs"),
+        "a culture that values equality supports the equity work the innovation needs",
+    ),
     "inner_setting.culture.recipient_centeredness": (
         "Ask staff known for putting recipients first to shape how recipients are told about the innovation.",
-        "a recipient-centred culture makes recipients' experience the measure of the change"),
+        "a recipient-centred culture makes recipients' experience the measure of the change",
+    ),
     "inner_setting.culture.deliverer_centeredness": (
         "Use the organization's care for its staff to protect time and support for those who will deliver the innovation.",
-        "a culture that looks after deliverers helps them take on new work"),
+        "a culture that looks after deliverers helps them take on new work",
+    ),
     "inner_setting.culture.learning_centeredness": (
         "Treat the innovation's early problems as learning: review them openly in the site's existing learning forums.",
-        "a learning culture turns early problems into improvement rather than blame"),
+        "a learning culture turns early problems into improvement rather than blame",
+    ),
     "inner_setting.tension_for_change": (
         "Use the shared sense that the current situation cannot continue to agree the next concrete step, and its date, with leaders.",
-        "felt need for change is energy for adoption that fades if unused"),
+        "felt need for change is energy for adoption that fades if unused",
+    ),
     "inner_setting.compatibility": (
         "Show how the innovation fits the existing workflow step by step, so staff see it as part of their work.",
-        "a good fit with current work lowers the effort of adoption"),
+        "a good fit with current work lowers the effort of adoption",
+    ),
     "inner_setting.relative_priority": (
         "Keep the innovation on the priority list it already holds: report its progress where priorities are reviewed.",
-        "a high priority secures attention and resources while it is kept visible"),
+        "a high priority secures attention and resources while it is kept visible",
+    ),
     "inner_setting.incentive_systems": (
         "Connect doing the innovation well to the recognition and rewards the organization already gives.",
-        "existing incentives can reward the new practice at no extra cost"),
+        "existing incentives can reward the new practice at no extra cost",
+    ),
     "inner_setting.mission_alignment": (
         "Show in the plan how the innovation serves the organization's mission, in the mission's own words.",
-        "alignment with the mission makes the change easier to defend"),
+        "alignment with the mission makes the change easier to defend",
+    ),
     "inner_setting.available_resources": (
         "List the resources already available for the innovation and commit them in the plan before they are used elsewhere.",
-        "resources at hand are only an asset when they are claimed for the work"),
+        "resources at hand are only an asset when they are claimed for the work",
+    ),
     "inner_setting.available_resources.funding": (
         "Ring-fence the funding already available for the innovation and plan how it will be replaced when it ends.",
-        "current funding is the base of a sustainability plan"),
+        "current funding is the base of a sustainability plan",
+    ),
     "inner_setting.available_resources.space": (
         "Reserve the available space for the innovation's sessions on a regular schedule.",
-        "available space removes a common scheduling barrier"),
+        "available space removes a common scheduling barrier",
+    ),
     "inner_setting.available_resources.materials_equipment": (
         "Check the available materials and equipment against the innovation's needs and assign someone to keep them stocked.",
-        "ready materials prevent delays when delivery starts"),
+        "ready materials prevent delays when delivery starts",
+    ),
     "inner_setting.access_to_knowledge": (
         "Point staff to the guidance and experts they can already reach, from the first day of the innovation.",
-        "good access to knowledge lets people solve problems themselves"),
+        "good access to knowledge lets people solve problems themselves",
+    ),
     "individuals.high_level_leaders": (
         "Ask the supportive senior leader to say in public why the innovation matters and to review its progress quarterly.",
-        "visible senior support gives the change authority and resources"),
+        "visible senior support gives the change authority and resources",
+    ),
     "individuals.mid_level_leaders": (
         "Ask supportive middle managers to protect their staff's time for the innovation and report blocks upward.",
-        "middle managers who support the change turn decisions into daily practice"),
+        "middle managers who support the change turn decisions into daily practice",
+    ),
     "individuals.opinion_leaders": (
         "Invite the respected colleagues who already support the innovation to share their view at team meetings.",
-        "people follow the opinion leaders they respect"),
+        "people follow the opinion leaders they respect",
+    ),
     "individuals.implementation_facilitators": (
         "Schedule the available facilitators for the hardest parts of the plan (conflict, decisions, tests of change).",
-        "skilled facilitation is most useful where the work is hardest"),
+        "skilled facilitation is most useful where the work is hardest",
+    ),
     "individuals.implementation_leads": (
         "Give the capable implementation lead the authority and time the plan needs, in writing.",
-        "a strong lead is an asset only with the authority to act"),
+        "a strong lead is an asset only with the authority to act",
+    ),
     "individuals.implementation_team_members": (
         "Give the committed team members clear roles in the plan and time to meet.",
-        "a capable team carries the work between the lead's decisions"),
+        "a capable team carries the work between the lead's decisions",
+    ),
     "individuals.other_implementation_support": (
         "Agree with the available support staff (administrative, data, IT) what they will do for the innovation and when.",
-        "support staff speed up the practical work when asked early"),
+        "support staff speed up the practical work when asked early",
+    ),
     "individuals.innovation_deliverers": (
         "Ask the deliverers most at ease with the innovation to show colleagues how they work.",
-        "confident deliverers are the proof, to their colleagues, that the innovation works here"),
+        "confident deliverers are the proof, to their colleagues, that the innovation works here",
+    ),
     "individuals.innovation_recipients": (
         "Invite recipients who welcome the innovation to advise on how it is offered to others like them.",
-        "recipients who welcome the change can say what will make it work for their peers"),
+        "recipients who welcome the change can say what will make it work for their peers",
+    ),
     "individuals.need": (
         "State the need people feel in the innovation's first message and show how it answers that need.",
-        "a felt need is the strongest motive to take up the change"),
+        "a felt need is the strongest motive to take up the change",
+    ),
     "individuals.capability": (
         "Ask the people who already have the skills to coach others during the first weeks of delivery.",
-        "existing capability can be shared through peers"),
+        "existing capability can be shared through peers",
+    ),
     "individuals.opportunity": (
         "Protect the time, access and authority people already have for the innovation when schedules are set.",
-        "opportunity to act is easily lost to other demands"),
+        "opportunity to act is easily lost to other demands",
+    ),
     "individuals.motivation": (
         "Give motivated staff visible roles in the work, and thank them in public for it.",
-        "motivation spreads when it is seen and recognized"),
+        "motivation spreads when it is seen and recognized",
+    ),
     "process.teaming": (
         "Keep the team's working habits (regular meetings, shared decisions) as the innovation's main coordination point.",
-        "a team that already works together can take on the change without new structures"),
+        "a team that already works together can take on the change without new structures",
+    ),
     "process.assessing_needs": (
         "Use the needs already assessed to set the innovation's first targets and who it should reach.",
-        "a good needs assessment tells the plan where to start"),
+        "a good needs assessment tells the plan where to start",
+    ),
     "process.assessing_needs.deliverers": (
         "Use what deliverers said they need to plan their training, time and support.",
-        "deliverers' stated needs make support fit their work"),
+        "deliverers' stated needs make support fit their work",
+    ),
     "process.assessing_needs.recipients": (
         "Use what recipients said they need to decide how, where and when the innovation is offered.",
-        "recipients' stated needs make the service fit their lives"),
+        "recipients' stated needs make the service fit their lives",
+    ),
     "process.assessing_context": (
         "Use the context assessment to choose strategies for the barriers it found, and share it with partners.",
-        "a completed assessment is the base for tailoring"),
+        "a completed assessment is the base for tailoring",
+    ),
     "process.planning": (
         "Keep the plan that works as the shared reference: review it at team meetings and update it on a fixed date.",
-        "a good plan helps only when people keep using it"),
+        "a good plan helps only when people keep using it",
+    ),
     "process.tailoring_strategies": (
         "Continue to match strategies to barriers as they change, using the method the team already uses.",
-        "tailoring is a habit worth keeping as the context shifts"),
+        "tailoring is a habit worth keeping as the context shifts",
+    ),
     "process.engaging": (
         "Ask the people already engaged to invite others and to say what brought them in.",
-        "engaged people are the best recruiters"),
+        "engaged people are the best recruiters",
+    ),
     "process.engaging.deliverers": (
         "Ask engaged deliverers to pair with colleagues who have not yet started.",
-        "peer pairing extends deliverers' engagement to others"),
+        "peer pairing extends deliverers' engagement to others",
+    ),
     "process.engaging.recipients": (
         "Keep recipients' engagement going: report back what changed because of their input.",
-        "engagement lasts when people see their influence"),
+        "engagement lasts when people see their influence",
+    ),
     "process.doing": (
         "Record what makes delivery go well so it can be taught to the next unit or site.",
-        "smooth delivery is knowledge worth writing down"),
+        "smooth delivery is knowledge worth writing down",
+    ),
     "process.reflecting_evaluating": (
         "Use the site's review habit to check the innovation's results at each review point.",
-        "a reflection routine already in place makes monitoring cheap"),
+        "a reflection routine already in place makes monitoring cheap",
+    ),
     "process.reflecting_evaluating.implementation": (
         "Add the implementation's own measures (reach, fidelity) to the reviews the site already holds.",
-        "reviews already in place can carry implementation measures"),
+        "reviews already in place can carry implementation measures",
+    ),
     "process.reflecting_evaluating.innovation": (
         "Share the innovation's outcome data with staff and recipients at the existing review points.",
-        "seeing results keeps people committed"),
+        "seeing results keeps people committed",
+    ),
     "process.adapting": (
         "Keep the adaptation routine: every change is proposed, tested, recorded and checked against the core.",
-        "a good adaptation routine protects fidelity while the innovation fits in"),
+        "a good adaptation routine protects fidelity while the innovation fits in",
+    ),
 }
 ASSET_OUTCOME = {  # by domain: the outcome a strength mostly carries (authors' reading)
     "innovation": ["acceptability", "appropriateness"],
@@ -1126,8 +1275,18 @@ for p in _pairs():
     figures[(b, s)] = p["pct"]
     prov, srcs = provenance(p["source"])
     for c in XWALK[b]:
-        _add(c, {"strategy": s, "kind": "figure", "pct": p["pct"], "level": 1 if p["pct"] >= 50 else 2, "v1": b,
-                 "prov": prov, "sources": srcs})
+        _add(
+            c,
+            {
+                "strategy": s,
+                "kind": "figure",
+                "pct": p["pct"],
+                "level": 1 if p["pct"] >= 50 else 2,
+                "v1": b,
+                "prov": prov,
+                "sources": srcs,
+            },
+        )
 
 level_only_pairs = set()
 for s, barriers in LEVEL_ONLY.items():
@@ -1138,8 +1297,18 @@ for s, barriers in LEVEL_ONLY.items():
         if (b, s) in figures:  # the figure row says more; the two sources agree (>= 20%)
             continue
         for c in XWALK[b]:
-            _add(c, {"strategy": s, "kind": "level_only", "pct": None, "level": 2, "v1": b,
-                     "prov": LEVEL_ONLY_SOURCE, "sources": ["pmc11446052"]})
+            _add(
+                c,
+                {
+                    "strategy": s,
+                    "kind": "level_only",
+                    "pct": None,
+                    "level": 2,
+                    "v1": b,
+                    "prov": LEVEL_ONLY_SOURCE,
+                    "sources": ["pmc11446052"],
+                },
+            )
 
 for s, b in TOOL_TOP:
     below = TABLE1_BELOW_20.get(s) if b == "Reflecting & Evaluating" else None
@@ -1151,8 +1320,18 @@ for s, b in TOOL_TOP:
         continue  # already a row with better evidence
     else:
         for c in XWALK[b]:
-            _add(c, {"strategy": s, "kind": "tool_top", "pct": None, "level": None, "v1": b,
-                     "prov": TOOL_TOP_SOURCE, "sources": ["yakovchenko-2023"]})
+            _add(
+                c,
+                {
+                    "strategy": s,
+                    "kind": "tool_top",
+                    "pct": None,
+                    "level": None,
+                    "v1": b,
+                    "prov": TOOL_TOP_SOURCE,
+                    "sources": ["yakovchenko-2023"],
+                },
+            )
 
 # Checks against the published counts and Table 1: the table never claims more than the papers do.
 for b, (n1, n2) in LEVEL_COUNTS.items():
@@ -1433,12 +1612,19 @@ except Exception:  # pragma: no cover - the engine is importable wherever this s
     HAS_STAGES = HAS_EVIDENCE_LEVEL = False
 
 
-WAITS_FOR_SOVEREIGNTY = frozenset({
-    "conduct_local_needs_assessment", "audit_and_provide_feedback", "obtain_and_use_patients_consumers_and_family_feedback",
-    "assess_for_readiness_and_identify_barriers_and_facilitators", "develop_and_organize_quality_monitoring_systems",
-    "develop_and_implement_tools_for_quality_monitoring", "inform_local_opinion_leaders",
-    "identify_and_prepare_champions", "identify_early_adopters",
-})
+WAITS_FOR_SOVEREIGNTY = frozenset(
+    {
+        "conduct_local_needs_assessment",
+        "audit_and_provide_feedback",
+        "obtain_and_use_patients_consumers_and_family_feedback",
+        "assess_for_readiness_and_identify_barriers_and_facilitators",
+        "develop_and_organize_quality_monitoring_systems",
+        "develop_and_implement_tools_for_quality_monitoring",
+        "inform_local_opinion_leaders",
+        "identify_and_prepare_champions",
+        "identify_early_adopters",
+    }
+)
 """Strategies that gather data or reach community members through outside channels: while a case leaves
 `equity.tribal_sovereignty` unstated but its own words suggest a Tribal Nation, or leaves a critical incident
 unstated that its words suggest (a cue each), they wait for the answer (the Nation's approvals and data
@@ -1535,467 +1721,957 @@ PARTNER_ORG = "community_organization"
 
 SITE_TEXTS = {
     "capture_and_share_local_knowledge": [
-        [((FRONT,), "Ask {people:frontline_staff}: where does {innovation} already work for you, and what made it work?"),
-         ((), "Interview two people or teams for whom the innovation is working and share how they made it work, in "
-              "their words.")],
-        [((FRONT,), "Interview two of them, people or teams, for whom it works best, and share how they made it work "
-                    "with the others, in their words."),
-         ((), None)],
+        [
+            (
+                (FRONT,),
+                "Ask {people:frontline_staff}: where does {innovation} already work for you, and what made it work?",
+            ),
+            (
+                (),
+                "Interview two people or teams for whom the innovation is working and share how they made it work, in "
+                "their words.",
+            ),
+        ],
+        [
+            (
+                (FRONT,),
+                "Interview two of them, people or teams, for whom it works best, and share how they made it work "
+                "with the others, in their words.",
+            ),
+            ((), None),
+        ],
     ],
     "facilitation": [
-        [((NATION,), "Before setting up a regular, structured problem-solving session with the team, agree who "
-                     "facilitates it, and on what terms, with {person:tribal_government}."),
-         ((FRONT,), "Agree with the team, and with {people:frontline_staff}, a regular, structured problem-solving "
-                    "session led by a trained facilitator (internal or external)."),
-         ((COMMUNITY,), "Agree with the team a regular, structured problem-solving session led by a trained "
-                        "facilitator (internal or external), and ask {people:community_members}: will you join it, "
-                        "or would you rather hold sessions of your own?"),
-         ((), "Agree with the team a regular, structured problem-solving session led by a trained facilitator "
-              "(internal or external).")],
+        [
+            (
+                (NATION,),
+                "Before setting up a regular, structured problem-solving session with the team, agree who "
+                "facilitates it, and on what terms, with {person:tribal_government}.",
+            ),
+            (
+                (FRONT,),
+                "Agree with the team, and with {people:frontline_staff}, a regular, structured problem-solving "
+                "session led by a trained facilitator (internal or external).",
+            ),
+            (
+                (COMMUNITY,),
+                "Agree with the team a regular, structured problem-solving session led by a trained "
+                "facilitator (internal or external), and ask {people:community_members}: will you join it, "
+                "or would you rather hold sessions of your own?",
+            ),
+            (
+                (),
+                "Agree with the team a regular, structured problem-solving session led by a trained facilitator "
+                "(internal or external).",
+            ),
+        ],
     ],
     "tailor_strategies": [
-        [((FRONT,), "Review the current implementation strategies against this site's main barriers with "
-                    "{people:frontline_staff}, and change at least one that does not fit."),
-         ((), "Review the current implementation strategies against this site's main barriers and change at least "
-              "one that does not fit.")],
-        [((ADVISORY,), "Before the change is made, ask for the view of {people:advisory_group}."),
-         ((), None)],
+        [
+            (
+                (FRONT,),
+                "Review the current implementation strategies against this site's main barriers with "
+                "{people:frontline_staff}, and change at least one that does not fit.",
+            ),
+            (
+                (),
+                "Review the current implementation strategies against this site's main barriers and change at least "
+                "one that does not fit.",
+            ),
+        ],
+        [((ADVISORY,), "Before the change is made, ask for the view of {people:advisory_group}."), ((), None)],
     ],
     "organize_clinician_implementation_team_meetings": [
-        [((FRONT,), "Set a protected 30-45 minute implementation team meeting every two weeks with a fixed agenda "
-                    "(data, problems, decisions, owners), and include on the team at least one of each kind of staff "
-                    "who deliver the innovation: {people:frontline_staff}."),
-         ((), "Set a protected 30-45 minute implementation team meeting every two weeks with a fixed agenda: data, "
-              "problems, decisions, owners.")],
+        [
+            (
+                (FRONT,),
+                "Set a protected 30-45 minute implementation team meeting every two weeks with a fixed agenda "
+                "(data, problems, decisions, owners), and include on the team at least one of each kind of staff "
+                "who deliver the innovation: {people:frontline_staff}.",
+            ),
+            (
+                (),
+                "Set a protected 30-45 minute implementation team meeting every two weeks with a fixed agenda: data, "
+                "problems, decisions, owners.",
+            ),
+        ],
     ],
     "use_advisory_boards_and_workgroups": [
-        [((ADVISORY,), "Rather than forming a new board, ask the advisory body the site already has, "
-                       "{people:advisory_group}, whether they will advise on {innovation}, and agree with them a "
-                       "clear remit and a link to decision-makers."),
-         ((FRONT,), "Set up or refresh a workgroup that includes recipients and front-line staff, with a clear remit "
-                    "and a link to decision-makers; invite the staff members from among {people:frontline_staff}."),
-         ((), "Set up or refresh a workgroup that includes recipients and front-line staff, with a clear remit and a "
-              "link to decision-makers.")],
-        [((ADVISORY, FRONT), "For the practical work, form a small workgroup of members the advisory group chooses "
-                             "and staff drawn from {people:frontline_staff}."),
-         ((), None)],
+        [
+            (
+                (ADVISORY,),
+                "Rather than forming a new board, ask the advisory body the site already has, "
+                "{people:advisory_group}, whether they will advise on {innovation}, and agree with them a "
+                "clear remit and a link to decision-makers.",
+            ),
+            (
+                (FRONT,),
+                "Set up or refresh a workgroup that includes recipients and front-line staff, with a clear remit "
+                "and a link to decision-makers; invite the staff members from among {people:frontline_staff}.",
+            ),
+            (
+                (),
+                "Set up or refresh a workgroup that includes recipients and front-line staff, with a clear remit and a "
+                "link to decision-makers.",
+            ),
+        ],
+        [
+            (
+                (ADVISORY, FRONT),
+                "For the practical work, form a small workgroup of members the advisory group chooses "
+                "and staff drawn from {people:frontline_staff}.",
+            ),
+            ((), None),
+        ],
     ],
     "develop_academic_partnerships": [
-        [((NATION,), "Before any joint work with a university or research partner starts, settle who owns, approves "
-                     "and publishes its data and findings, on terms set by {person:tribal_government}."),
-         ((COMMUNITY,), "Ask {people:community_members}: which questions should a research partnership answer? Make "
-                        "them partners in the research rather than its subjects."),
-         ((), None)],
-        [((TEAM,), "With {people:implementation_team}, approach a university or research partner that can bring "
-                   "evaluation or content expertise, and agree one joint piece of work."),
-         ((), "Approach a university or research partner that can bring evaluation or content expertise, and agree "
-              "one joint piece of work.")],
+        [
+            (
+                (NATION,),
+                "Before any joint work with a university or research partner starts, settle who owns, approves "
+                "and publishes its data and findings, on terms set by {person:tribal_government}.",
+            ),
+            (
+                (COMMUNITY,),
+                "Ask {people:community_members}: which questions should a research partnership answer? Make "
+                "them partners in the research rather than its subjects.",
+            ),
+            ((), None),
+        ],
+        [
+            (
+                (TEAM,),
+                "With {people:implementation_team}, approach a university or research partner that can bring "
+                "evaluation or content expertise, and agree one joint piece of work.",
+            ),
+            (
+                (),
+                "Approach a university or research partner that can bring evaluation or content expertise, and agree "
+                "one joint piece of work.",
+            ),
+        ],
     ],
     "access_new_funding": [
-        [((FUNDER,), "Ask those who fund the work now whether they could extend or add to their funding, and which "
-                     "other funders they would suggest: {people:funder}."),
-         ((), None)],
+        [
+            (
+                (FUNDER,),
+                "Ask those who fund the work now whether they could extend or add to their funding, and which "
+                "other funders they would suggest: {people:funder}.",
+            ),
+            ((), None),
+        ],
         "List funding sources that match the innovation (grants, contracts, reimbursement) and agree who pursues the "
         "best two this quarter with {people:leadership}.",
     ],
     "identify_and_prepare_champions": [
-        [((CHAMP,), "Agree what the champion role means in hours and tasks with {person:champion}, and ask whom they "
-                    "would invite as a second champion."),
-         ((), "Ask the team who is already enthusiastic and respected among {people:frontline_staff}; invite one or "
-              "two of them to champion the work, and agree what that means in hours and tasks.")],
+        [
+            (
+                (CHAMP,),
+                "Agree what the champion role means in hours and tasks with {person:champion}, and ask whom they "
+                "would invite as a second champion.",
+            ),
+            (
+                (),
+                "Ask the team who is already enthusiastic and respected among {people:frontline_staff}; invite one or "
+                "two of them to champion the work, and agree what that means in hours and tasks.",
+            ),
+        ],
         "Give champions a short preparation session and a regular check-in.",
     ],
     "identify_early_adopters": [
-        [((FRONT,), "Ask {people:frontline_staff}: who wants to start first? Support those who do closely, and let "
-                    "the others see what they learn."),
-         ((), "Find the staff or units who want to start first, support them closely, and let others see what they "
-              "learn.")],
+        [
+            (
+                (FRONT,),
+                "Ask {people:frontline_staff}: who wants to start first? Support those who do closely, and let "
+                "the others see what they learn.",
+            ),
+            (
+                (),
+                "Find the staff or units who want to start first, support them closely, and let others see what they "
+                "learn.",
+            ),
+        ],
     ],
     "change_physical_structure_and_equipment": [
-        [((FRONT,), "With {people:frontline_staff}, list the space and equipment the innovation needs and compare "
-                    "them with what exists."),
-         ((), None)],
-        [((FRONT,), "Take the most limiting gap, with a costed fix, to {people:leadership}, and agree who fixes it "
-                    "and by when."),
-         ((), "List the space and equipment the innovation needs and compare them with what exists; take the most "
-              "limiting gap, with a costed fix, to {people:leadership}, and agree who fixes it and by when.")],
+        [
+            (
+                (FRONT,),
+                "With {people:frontline_staff}, list the space and equipment the innovation needs and compare "
+                "them with what exists.",
+            ),
+            ((), None),
+        ],
+        [
+            (
+                (FRONT,),
+                "Take the most limiting gap, with a costed fix, to {people:leadership}, and agree who fixes it "
+                "and by when.",
+            ),
+            (
+                (),
+                "List the space and equipment the innovation needs and compare them with what exists; take the most "
+                "limiting gap, with a costed fix, to {people:leadership}, and agree who fixes it and by when.",
+            ),
+        ],
     ],
     "conduct_local_consensus_discussions": [
-        [((NATION,), "Hold a facilitated discussion on whether the problem matters here and whether this innovation "
-                     "is the right response, on terms agreed beforehand with {person:tribal_government}; take its "
-                     "outcome back to them for their decision."),
-         ((FRONT,), "Hold a facilitated discussion on whether the problem matters here and whether this innovation is "
-                    "the right response, with partners and with {people:frontline_staff}."),
-         ((COMMUNITY,), "Hold a facilitated discussion on whether the problem matters here and whether this "
-                        "innovation is the right response, with staff, partners and {people:community_members}."),
-         ((), "Hold a facilitated discussion with staff and partners on whether the problem matters here and whether "
-              "this innovation is the right response.")],
+        [
+            (
+                (NATION,),
+                "Hold a facilitated discussion on whether the problem matters here and whether this innovation "
+                "is the right response, on terms agreed beforehand with {person:tribal_government}; take its "
+                "outcome back to them for their decision.",
+            ),
+            (
+                (FRONT,),
+                "Hold a facilitated discussion on whether the problem matters here and whether this innovation is "
+                "the right response, with partners and with {people:frontline_staff}.",
+            ),
+            (
+                (COMMUNITY,),
+                "Hold a facilitated discussion on whether the problem matters here and whether this "
+                "innovation is the right response, with staff, partners and {people:community_members}.",
+            ),
+            (
+                (),
+                "Hold a facilitated discussion with staff and partners on whether the problem matters here and whether "
+                "this innovation is the right response.",
+            ),
+        ],
     ],
     "develop_resource_sharing_agreements": [
-        [((PARTNER_ORG,), "Ask {people:community_organization}: which staff, space, equipment or data could you "
-                          "share? Agree the sharing in writing, signed for the site by {people:leadership}."),
-         ((TEAM,), "With {people:implementation_team}, list what the work lacks that a partner organization could "
-                   "share (staff, space, equipment or data), then agree the sharing with that partner in writing, "
-                   "signed for the site by {people:leadership}."),
-         ((), "Agree with a partner organization to share staff, space, equipment or data, in writing, signed for "
-              "the site by {people:leadership}.")],
+        [
+            (
+                (PARTNER_ORG,),
+                "Ask {people:community_organization}: which staff, space, equipment or data could you "
+                "share? Agree the sharing in writing, signed for the site by {people:leadership}.",
+            ),
+            (
+                (TEAM,),
+                "With {people:implementation_team}, list what the work lacks that a partner organization could "
+                "share (staff, space, equipment or data), then agree the sharing with that partner in writing, "
+                "signed for the site by {people:leadership}.",
+            ),
+            (
+                (),
+                "Agree with a partner organization to share staff, space, equipment or data, in writing, signed for "
+                "the site by {people:leadership}.",
+            ),
+        ],
     ],
     "build_a_coalition": [
-        [((NATION,), "Before inviting anyone, let the Nation decide whether a coalition serves it here and who "
-                     "convenes it: ask {person:tribal_government}."),
-         ((), None)],
-        [((NATION,), "Bring together the organizations affected by the same barrier and agree one shared goal and one "
-                     "joint action."),
-         ((FRONT,), "Ask {people:frontline_staff}: which other organizations do you see caught up in the same "
-                    "barrier? Bring those together and agree one shared goal and one joint action."),
-         ((), "Bring together the organizations affected by the same barrier and agree one shared goal and one joint "
-              "action.")],
+        [
+            (
+                (NATION,),
+                "Before inviting anyone, let the Nation decide whether a coalition serves it here and who "
+                "convenes it: ask {person:tribal_government}.",
+            ),
+            ((), None),
+        ],
+        [
+            (
+                (NATION,),
+                "Bring together the organizations affected by the same barrier and agree one shared goal and one "
+                "joint action.",
+            ),
+            (
+                (FRONT,),
+                "Ask {people:frontline_staff}: which other organizations do you see caught up in the same "
+                "barrier? Bring those together and agree one shared goal and one joint action.",
+            ),
+            (
+                (),
+                "Bring together the organizations affected by the same barrier and agree one shared goal and one joint "
+                "action.",
+            ),
+        ],
     ],
     "model_and_simulate_change": [
-        [((FRONT,), "Run a walk-through or role-play of the new way of working with {people:frontline_staff}, before "
-                    "it goes live, and fix what the simulation exposes."),
-         ((), "Run a walk-through or role-play of the new way of working before it goes live, and fix what the "
-              "simulation exposes.")],
-        [((ADVISORY,), "Have the recipients' part played or reviewed by {people:advisory_group}."),
-         ((), None)],
+        [
+            (
+                (FRONT,),
+                "Run a walk-through or role-play of the new way of working with {people:frontline_staff}, before "
+                "it goes live, and fix what the simulation exposes.",
+            ),
+            (
+                (),
+                "Run a walk-through or role-play of the new way of working before it goes live, and fix what the "
+                "simulation exposes.",
+            ),
+        ],
+        [((ADVISORY,), "Have the recipients' part played or reviewed by {people:advisory_group}."), ((), None)],
     ],
     "provide_clinical_supervision": [
-        [((FRONT, "supervisors"), "Set up regular supervision for the people delivering the innovation, focused on "
-                                  "its core components: {people:frontline_staff}, supervised by "
-                                  "{people:supervisors}."),
-         ((FRONT,), "Set up regular supervision for the people delivering the innovation, focused on its core "
-                    "components: {people:frontline_staff}."),
-         (("supervisors",), "Set up regular supervision for the people delivering the innovation, focused on its core "
-                            "components, with {people:supervisors}."),
-         ((), "Set up regular supervision for the people delivering the innovation, focused on the innovation's core "
-              "components.")],
+        [
+            (
+                (FRONT, "supervisors"),
+                "Set up regular supervision for the people delivering the innovation, focused on "
+                "its core components: {people:frontline_staff}, supervised by "
+                "{people:supervisors}.",
+            ),
+            (
+                (FRONT,),
+                "Set up regular supervision for the people delivering the innovation, focused on its core "
+                "components: {people:frontline_staff}.",
+            ),
+            (
+                ("supervisors",),
+                "Set up regular supervision for the people delivering the innovation, focused on its core "
+                "components, with {people:supervisors}.",
+            ),
+            (
+                (),
+                "Set up regular supervision for the people delivering the innovation, focused on the innovation's core "
+                "components.",
+            ),
+        ],
     ],
     "use_other_payment_schemes": [
-        [((FUNDER,), "Explore with {people:funder}, and with other funders, alternative payment arrangements "
-                     "(bundled, value-based, braided funding) that would cover the innovation."),
-         ((), "Explore with funders alternative payment arrangements (bundled, value-based, braided funding) that "
-              "would cover the innovation.")],
+        [
+            (
+                (FUNDER,),
+                "Explore with {people:funder}, and with other funders, alternative payment arrangements "
+                "(bundled, value-based, braided funding) that would cover the innovation.",
+            ),
+            (
+                (),
+                "Explore with funders alternative payment arrangements (bundled, value-based, braided funding) that "
+                "would cover the innovation.",
+            ),
+        ],
     ],
     "fund_and_contract_for_the_clinical_innovation": [
-        [((FUNDER,), "Ask {people:funder}, and any purchaser of the service, to write the innovation into their "
-                     "contracts or funding agreements."),
-         ((), "Ask the funder or purchaser to write the innovation into contracts or funding agreements.")],
+        [
+            (
+                (FUNDER,),
+                "Ask {people:funder}, and any purchaser of the service, to write the innovation into their "
+                "contracts or funding agreements.",
+            ),
+            ((), "Ask the funder or purchaser to write the innovation into contracts or funding agreements."),
+        ],
     ],
     "develop_and_organize_quality_monitoring_systems": [
-        [(("asset:data_system",), "Map where the data the team needs are collected, who owns them and how often they "
-                                  "are reported, starting with the system the site already has "
-                                  "({asset:data_system})."),
-         ((), "Map where the data the team needs are collected, who owns them and how often they are reported.")],
+        [
+            (
+                ("asset:data_system",),
+                "Map where the data the team needs are collected, who owns them and how often they "
+                "are reported, starting with the system the site already has "
+                "({asset:data_system}).",
+            ),
+            ((), "Map where the data the team needs are collected, who owns them and how often they are reported."),
+        ],
         "Set a regular reporting cycle, and agree a named owner for the quality data with {people:leadership}.",
     ],
     "audit_and_provide_feedback": [
-        [((FRONT,), "Pull one month of performance data on a key practice and share it, by team or clinic, with the "
-                    "people delivering it: {people:frontline_staff}."),
-         (("asset:data_system",), "Pull one month of performance data on a key practice from the system the site "
-                                  "already has ({asset:data_system}), and share it with the people delivering it, by "
-                                  "team or clinic."),
-         ((), "Pull one month of performance data on a key practice and share it with the people delivering it, by "
-              "team or clinic.")],
+        [
+            (
+                (FRONT,),
+                "Pull one month of performance data on a key practice and share it, by team or clinic, with the "
+                "people delivering it: {people:frontline_staff}.",
+            ),
+            (
+                ("asset:data_system",),
+                "Pull one month of performance data on a key practice from the system the site "
+                "already has ({asset:data_system}), and share it with the people delivering it, by "
+                "team or clinic.",
+            ),
+            (
+                (),
+                "Pull one month of performance data on a key practice and share it with the people delivering it, by "
+                "team or clinic.",
+            ),
+        ],
         "Pair every feedback report with a short discussion of one thing to try next month.",
     ],
     "facilitate_relay_of_clinical_data_to_providers": [
-        [((FRONT,), "Get the data that matter (for example who missed follow-up) to the front-line staff within days, "
-                    "in the tool they already use: {people:frontline_staff}."),
-         ((), "Get the data that matter (for example who missed follow-up) to front-line staff within days, in the "
-              "tool they already use.")],
+        [
+            (
+                (FRONT,),
+                "Get the data that matter (for example who missed follow-up) to the front-line staff within days, "
+                "in the tool they already use: {people:frontline_staff}.",
+            ),
+            (
+                (),
+                "Get the data that matter (for example who missed follow-up) to front-line staff within days, in the "
+                "tool they already use.",
+            ),
+        ],
     ],
     "obtain_and_use_patients_consumers_and_family_feedback": [
-        [((ADVISORY,), "With the help of {people:advisory_group}, ask a small group of recipients and family members "
-                       "for feedback on their experience this month, in their language and setting."),
-         ((), "Ask a small group of recipients and family members for feedback on their experience this month, in "
-              "their language and setting.")],
+        [
+            (
+                (ADVISORY,),
+                "With the help of {people:advisory_group}, ask a small group of recipients and family members "
+                "for feedback on their experience this month, in their language and setting.",
+            ),
+            (
+                (),
+                "Ask a small group of recipients and family members for feedback on their experience this month, in "
+                "their language and setting.",
+            ),
+        ],
         "Report back what was changed as a result.",
     ],
     "involve_patients_consumers_and_family_members": [
-        [((ADVISORY,), "With the help of {people:advisory_group}, recruit recipients and family members (paid for "
-                       "their time) to help shape the innovation and its implementation, with a real role in "
-                       "decisions."),
-         ((), "Recruit recipients and family members (paid for their time) to help shape the innovation and its "
-              "implementation, with a real role in decisions.")],
+        [
+            (
+                (ADVISORY,),
+                "With the help of {people:advisory_group}, recruit recipients and family members (paid for "
+                "their time) to help shape the innovation and its implementation, with a real role in "
+                "decisions.",
+            ),
+            (
+                (),
+                "Recruit recipients and family members (paid for their time) to help shape the innovation and its "
+                "implementation, with a real role in decisions.",
+            ),
+        ],
     ],
     "prepare_patients_consumers_to_be_active_participants": [
         "Give recipients short, accessible information on what the innovation offers and what questions to ask, "
         "through channels they trust.",
-        [((ADVISORY,), "Before it goes out, have the information checked by {people:advisory_group}."),
-         ((), None)],
+        [((ADVISORY,), "Before it goes out, have the information checked by {people:advisory_group}."), ((), None)],
     ],
     "promote_adaptability": [
         "Separate the innovation's core components from the parts that can be adapted, in writing, with the "
         "developer's guidance if available.",
-        [((FRONT,), "Agree with the team, and with {people:frontline_staff}, how local adaptations are proposed, "
-                    "tested and recorded."),
-         ((), "Agree with the team how local adaptations are proposed, tested and recorded.")],
+        [
+            (
+                (FRONT,),
+                "Agree with the team, and with {people:frontline_staff}, how local adaptations are proposed, "
+                "tested and recorded.",
+            ),
+            ((), "Agree with the team how local adaptations are proposed, tested and recorded."),
+        ],
     ],
     "conduct_educational_meetings": [
-        [((FRONT,), "Hold a short meeting on the evidence for the innovation and what it means for their work, with "
-                    "time for questions, for {people:frontline_staff}."),
-         ((), "Hold a short meeting for the people concerned on the evidence for the innovation and what it means "
-              "for their work, with time for questions.")],
+        [
+            (
+                (FRONT,),
+                "Hold a short meeting on the evidence for the innovation and what it means for their work, with "
+                "time for questions, for {people:frontline_staff}.",
+            ),
+            (
+                (),
+                "Hold a short meeting for the people concerned on the evidence for the innovation and what it means "
+                "for their work, with time for questions.",
+            ),
+        ],
     ],
     "conduct_educational_outreach_visits": [
-        [((FRONT,), "Visit the front-line staff in their own work setting to discuss the innovation one-to-one and "
-                    "answer their concerns: {people:frontline_staff}."),
-         ((), "Visit staff in their own work setting to discuss the innovation one-to-one and answer their "
-              "concerns.")],
+        [
+            (
+                (FRONT,),
+                "Visit the front-line staff in their own work setting to discuss the innovation one-to-one and "
+                "answer their concerns: {people:frontline_staff}.",
+            ),
+            (
+                (),
+                "Visit staff in their own work setting to discuss the innovation one-to-one and answer their concerns.",
+            ),
+        ],
     ],
     "distribute_educational_materials": [
-        [((FRONT,), "Ask {people:frontline_staff}: where do you look for help in the moment you need it? Put guides, "
-                    "protocols and answers to common questions there."),
-         ((), "Put guides, protocols and answers to common questions where staff can find them in the moment they "
-              "need them.")],
+        [
+            (
+                (FRONT,),
+                "Ask {people:frontline_staff}: where do you look for help in the moment you need it? Put guides, "
+                "protocols and answers to common questions there.",
+            ),
+            (
+                (),
+                "Put guides, protocols and answers to common questions where staff can find them in the moment they "
+                "need them.",
+            ),
+        ],
     ],
     "develop_educational_materials": [
-        [((FRONT,), "Produce short, plain guides and job aids for the innovation with the people who will use them: "
-                    "{people:frontline_staff}."),
-         ((), "Produce short, plain guides and job aids for the innovation with the people who will use them.")],
+        [
+            (
+                (FRONT,),
+                "Produce short, plain guides and job aids for the innovation with the people who will use them: "
+                "{people:frontline_staff}.",
+            ),
+            ((), "Produce short, plain guides and job aids for the innovation with the people who will use them."),
+        ],
     ],
     "revise_professional_roles": [
-        [((FRONT,), "Review job descriptions and workloads with {people:frontline_staff}, so the innovation's tasks "
-                    "sit with a named role and fit in the working day."),
-         ((), "Review job descriptions and workloads so the innovation's tasks sit with a named role and fit in the "
-              "working day.")],
+        [
+            (
+                (FRONT,),
+                "Review job descriptions and workloads with {people:frontline_staff}, so the innovation's tasks "
+                "sit with a named role and fit in the working day.",
+            ),
+            (
+                (),
+                "Review job descriptions and workloads so the innovation's tasks sit with a named role and fit in the "
+                "working day.",
+            ),
+        ],
     ],
     "obtain_formal_commitments": [
-        [((LEAD,), "Ask {people:leadership}, and the site's partners, for a written commitment of time, staff or "
-                   "resources for the next year, made in the organization's name so it holds if people change."),
-         ((), "Ask leaders and partners for a written commitment of time, staff or resources for the next year.")],
+        [
+            (
+                (LEAD,),
+                "Ask {people:leadership}, and the site's partners, for a written commitment of time, staff or "
+                "resources for the next year, made in the organization's name so it holds if people change.",
+            ),
+            ((), "Ask leaders and partners for a written commitment of time, staff or resources for the next year."),
+        ],
     ],
     "conduct_local_needs_assessment": [
-        [((FRONT,), "Gather existing data and talk with recipients and with {people:frontline_staff}, to confirm the "
-                    "need the innovation is meant to meet, and for whom."),
-         ((), "Gather existing data and talk with recipients and staff to confirm the need the innovation is meant "
-              "to meet, and for whom.")],
-        [((COMMUNITY,), "Ask {people:community_members}: do you see the same need, and whom does it affect most?"),
-         ((), None)],
+        [
+            (
+                (FRONT,),
+                "Gather existing data and talk with recipients and with {people:frontline_staff}, to confirm the "
+                "need the innovation is meant to meet, and for whom.",
+            ),
+            (
+                (),
+                "Gather existing data and talk with recipients and staff to confirm the need the innovation is meant "
+                "to meet, and for whom.",
+            ),
+        ],
+        [
+            ((COMMUNITY,), "Ask {people:community_members}: do you see the same need, and whom does it affect most?"),
+            ((), None),
+        ],
     ],
     "visit_other_sites": [
         "Arrange a visit (in person or online) to a site that has implemented the innovation well, with a list of "
         "questions prepared by the team.",
-        [((FRONT,), "Take at least one person on the visit from among {people:frontline_staff}, so what is seen "
-                    "reaches those who deliver the work."),
-         ((), None)],
+        [
+            (
+                (FRONT,),
+                "Take at least one person on the visit from among {people:frontline_staff}, so what is seen "
+                "reaches those who deliver the work.",
+            ),
+            ((), None),
+        ],
     ],
     "develop_and_implement_tools_for_quality_monitoring": [
-        [((FRONT,), "Agree three to five quality indicators for the innovation with the team and with "
-                    "{people:frontline_staff}, and build a one-page monthly tracking sheet."),
-         ((), "Agree three to five quality indicators for the innovation with the team and build a one-page monthly "
-              "tracking sheet.")],
+        [
+            (
+                (FRONT,),
+                "Agree three to five quality indicators for the innovation with the team and with "
+                "{people:frontline_staff}, and build a one-page monthly tracking sheet.",
+            ),
+            (
+                (),
+                "Agree three to five quality indicators for the innovation with the team and build a one-page monthly "
+                "tracking sheet.",
+            ),
+        ],
         "Pilot the sheet for one month and fix what is hard to fill in.",
     ],
     "alter_incentive_allowance_structures": [
-        [((FRONT,), "First ask {people:frontline_staff}: which recognition or reward would matter to you?"),
-         ((), None)],
-        [((LEAD,), "Identify one incentive (recognition, protected time, performance targets, pay) that can reward "
-                   "doing the innovation well, and change it, working with {people:leadership}."),
-         ((), "Work with leaders to identify one incentive (recognition, protected time, performance targets, pay) "
-              "that can reward doing the innovation well, and change it.")],
+        [
+            ((FRONT,), "First ask {people:frontline_staff}: which recognition or reward would matter to you?"),
+            ((), None),
+        ],
+        [
+            (
+                (LEAD,),
+                "Identify one incentive (recognition, protected time, performance targets, pay) that can reward "
+                "doing the innovation well, and change it, working with {people:leadership}.",
+            ),
+            (
+                (),
+                "Work with leaders to identify one incentive (recognition, protected time, performance targets, pay) "
+                "that can reward doing the innovation well, and change it.",
+            ),
+        ],
     ],
     "create_new_clinical_teams": [
-        [((FRONT,), "Form a small team with the mix of roles the innovation needs, drawing on "
-                    "{people:frontline_staff}, and give it protected time."),
-         ((), "Form a small team with the mix of roles the innovation needs and give it protected time.")],
+        [
+            (
+                (FRONT,),
+                "Form a small team with the mix of roles the innovation needs, drawing on "
+                "{people:frontline_staff}, and give it protected time.",
+            ),
+            ((), "Form a small team with the mix of roles the innovation needs and give it protected time."),
+        ],
     ],
     "purposely_reexamine_the_implementation": [
-        [((FRONT,), "Before a review point in the next month, ask {people:frontline_staff}: what is actually "
-                    "happening, compared with the plan? Then decide together what to change."),
-         ((), "Schedule a review point in the next month to compare the plan with what is actually happening, and "
-              "decide what to change.")],
+        [
+            (
+                (FRONT,),
+                "Before a review point in the next month, ask {people:frontline_staff}: what is actually "
+                "happening, compared with the plan? Then decide together what to change.",
+            ),
+            (
+                (),
+                "Schedule a review point in the next month to compare the plan with what is actually happening, and "
+                "decide what to change.",
+            ),
+        ],
     ],
     "promote_network_weaving": [
-        [((FRONT,), "Map who works with whom on the innovation, starting with {people:frontline_staff}, and broker at "
-                    "least two new working connections across groups this month."),
-         ((), "Map who works with whom on the innovation and broker at least two new working connections across "
-              "groups this month.")],
+        [
+            (
+                (FRONT,),
+                "Map who works with whom on the innovation, starting with {people:frontline_staff}, and broker at "
+                "least two new working connections across groups this month.",
+            ),
+            (
+                (),
+                "Map who works with whom on the innovation and broker at least two new working connections across "
+                "groups this month.",
+            ),
+        ],
     ],
     "intervene_with_patients_consumers_to_enhance_uptake_and_adherence": [
-        [(("recipients",), "Find out why some recipients do not start or drop out, asking {people:recipients}, and add "
-                           "one practical support (reminders, transport, flexible times)."),
-         ((), "Find out with recipients why some do not start or drop out, and add one practical support (reminders, "
-              "transport, flexible times).")],
+        [
+            (
+                ("recipients",),
+                "Find out why some recipients do not start or drop out, asking {people:recipients}, and add "
+                "one practical support (reminders, transport, flexible times).",
+            ),
+            (
+                (),
+                "Find out with recipients why some do not start or drop out, and add one practical support (reminders, "
+                "transport, flexible times).",
+            ),
+        ],
     ],
     "inform_local_opinion_leaders": [
-        [(("elders",), "Ask {people:elders}: do you wish to hear about {innovation}, and how? Brief them in person if "
-                       "they agree."),
-         ((CHAMP,), "Ask {person:champion}: whose view do your colleagues listen to? Brief the two or three people "
-                    "named personally on the innovation and what it asks of people."),
-         ((FRONT,), "Ask {people:frontline_staff}: whose view on this do you listen to? Brief the two or three people "
-                    "named most often personally on the innovation and what it asks of people."),
-         ((), "Identify the two or three people others listen to and brief them personally on the innovation and "
-              "what it asks of people.")],
-        [(("elders",), "Identify the two or three people others listen to and brief them personally on the innovation "
-                       "and what it asks of people."),
-         ((), None)],
+        [
+            (
+                ("elders",),
+                "Ask {people:elders}: do you wish to hear about {innovation}, and how? Brief them in person if "
+                "they agree.",
+            ),
+            (
+                (CHAMP,),
+                "Ask {person:champion}: whose view do your colleagues listen to? Brief the two or three people "
+                "named personally on the innovation and what it asks of people.",
+            ),
+            (
+                (FRONT,),
+                "Ask {people:frontline_staff}: whose view on this do you listen to? Brief the two or three people "
+                "named most often personally on the innovation and what it asks of people.",
+            ),
+            (
+                (),
+                "Identify the two or three people others listen to and brief them personally on the innovation and "
+                "what it asks of people.",
+            ),
+        ],
+        [
+            (
+                ("elders",),
+                "Identify the two or three people others listen to and brief them personally on the innovation "
+                "and what it asks of people.",
+            ),
+            ((), None),
+        ],
     ],
     "create_a_learning_collaborative": [
-        [(("asset:peer_network",), "Bring teams (or sites) working on the same innovation together regularly to "
-                                   "share data and solutions, building on the network the site already belongs to "
-                                   "({asset:peer_network})."),
-         ((), "Bring teams (or sites) working on the same innovation together regularly to share data and "
-              "solutions.")],
+        [
+            (
+                ("asset:peer_network",),
+                "Bring teams (or sites) working on the same innovation together regularly to "
+                "share data and solutions, building on the network the site already belongs to "
+                "({asset:peer_network}).",
+            ),
+            (
+                (),
+                "Bring teams (or sites) working on the same innovation together regularly to share data and solutions.",
+            ),
+        ],
     ],
     "change_service_sites": [
-        [((COMMUNITY,), "Ask {people:community_members}: where do people already go (community centres, schools, "
-                        "homes)? Test delivering the innovation at one of those places."),
-         ((), "Consider delivering the innovation where people already are (community centres, schools, drop-in and outreach settings) and "
-              "test one new site.")],
+        [
+            (
+                (COMMUNITY,),
+                "Ask {people:community_members}: where do people already go (community centres, schools, "
+                "homes)? Test delivering the innovation at one of those places.",
+            ),
+            (
+                (),
+                "Consider delivering the innovation where people already are (community centres, schools, drop-in and outreach settings) and "
+                "test one new site.",
+            ),
+        ],
     ],
     "increase_demand": [
-        [(("asset:trusted_messenger",), "Tell potential recipients what the innovation offers and how to get it, "
-                                        "through the messengers the community already trusts: "
-                                        "{asset:trusted_messenger}."),
-         ((), "Tell potential recipients, through trusted messengers, what the innovation offers and how to get "
-              "it.")],
+        [
+            (
+                ("asset:trusted_messenger",),
+                "Tell potential recipients what the innovation offers and how to get it, "
+                "through the messengers the community already trusts: "
+                "{asset:trusted_messenger}.",
+            ),
+            (
+                (),
+                "Tell potential recipients, through trusted messengers, what the innovation offers and how to get it.",
+            ),
+        ],
     ],
 }
 """ERIC strategy -> its action slots with the site-specific alternatives (for every row of the strategy)."""
 
 EARLY_SITE_TEXTS = {
     "capture_and_share_local_knowledge": [
-        [((FRONT,), "Ask {people:frontline_staff}: what do you already know about the problem, and how would "
-                    "{innovation} fit your work? Ask the people it is meant for the same."),
-         ((), None)],
-        [((FRONT,), "Ask two comparable sites or communities that already use {innovation} what made it work and what "
-                    "they would do differently; share what you hear from them and from the people here with the team "
-                    "and with {people:leadership}, in their words."),
-         ((), EARLY["capture_and_share_local_knowledge"][0][0])],
+        [
+            (
+                (FRONT,),
+                "Ask {people:frontline_staff}: what do you already know about the problem, and how would "
+                "{innovation} fit your work? Ask the people it is meant for the same.",
+            ),
+            ((), None),
+        ],
+        [
+            (
+                (FRONT,),
+                "Ask two comparable sites or communities that already use {innovation} what made it work and what "
+                "they would do differently; share what you hear from them and from the people here with the team "
+                "and with {people:leadership}, in their words.",
+            ),
+            ((), EARLY["capture_and_share_local_knowledge"][0][0]),
+        ],
     ],
 }
 """The same for the rows of EARLY (before the innovation is in use)."""
 
 ASSET_SITE_TEXTS = {
     "innovation.evidence_base": [
-        [((FRONT,), "Put the evidence people already accept, in one plain paragraph, into the briefings and job aids "
-                    "for {people:frontline_staff}."),
-         ((), ASSET["innovation.evidence_base"][0])],
-        [((CHAMP,), "Have it presented by {person:champion}."),
-         ((), None)],
+        [
+            (
+                (FRONT,),
+                "Put the evidence people already accept, in one plain paragraph, into the briefings and job aids "
+                "for {people:frontline_staff}.",
+            ),
+            ((), ASSET["innovation.evidence_base"][0]),
+        ],
+        [((CHAMP,), "Have it presented by {person:champion}."), ((), None)],
     ],
     "inner_setting.tension_for_change": [
-        [((LEAD,), "Use the shared sense that the current situation cannot continue to agree the next concrete step, and its "
-                   "date, with {people:leadership}."),
-         ((TEAM,), "Use the shared sense that the current situation cannot continue to agree the next concrete step, and its "
-                   "date, with leaders and with {people:implementation_team}."),
-         ((), ASSET["inner_setting.tension_for_change"][0])],
-        [((FRONT,), "Ask {people:frontline_staff}: what in the current situation do you most want changed? Use their "
-                    "words when the innovation is explained to others."),
-         ((), None)],
+        [
+            (
+                (LEAD,),
+                "Use the shared sense that the current situation cannot continue to agree the next concrete step, and its "
+                "date, with {people:leadership}.",
+            ),
+            (
+                (TEAM,),
+                "Use the shared sense that the current situation cannot continue to agree the next concrete step, and its "
+                "date, with leaders and with {people:implementation_team}.",
+            ),
+            ((), ASSET["inner_setting.tension_for_change"][0]),
+        ],
+        [
+            (
+                (FRONT,),
+                "Ask {people:frontline_staff}: what in the current situation do you most want changed? Use their "
+                "words when the innovation is explained to others.",
+            ),
+            ((), None),
+        ],
     ],
     "inner_setting.mission_alignment": [
         [((), ASSET["inner_setting.mission_alignment"][0])],
-        [((NATION,), "Check that reading of the mission with {person:tribal_government}."),
-         ((COMMUNITY,), "Check that reading of the mission with {people:community_members}."),
-         ((), None)],
+        [
+            ((NATION,), "Check that reading of the mission with {person:tribal_government}."),
+            ((COMMUNITY,), "Check that reading of the mission with {people:community_members}."),
+            ((), None),
+        ],
     ],
     "individuals.innovation_deliverers": [
-        [((FRONT,), "Ask {people:frontline_staff}: who is most at ease with the innovation and willing to show colleagues how they "
-                    "work?"),
-         ((), ASSET["individuals.innovation_deliverers"][0])],
+        [
+            (
+                (FRONT,),
+                "Ask {people:frontline_staff}: who is most at ease with the innovation and willing to show colleagues how they "
+                "work?",
+            ),
+            ((), ASSET["individuals.innovation_deliverers"][0]),
+        ],
     ],
     "outer_setting.partnerships_connections": [
-        [((PARTNER_ORG,), "Ask existing partners, among them {people:community_organization}, to share referrals, "
-                          "data or staff for the innovation, starting with the strongest tie."),
-         ((), ASSET["outer_setting.partnerships_connections"][0])],
-        [((NATION,), "Share any data with partners only on terms approved by {person:tribal_government}."),
-         ((COMMUNITY,), "Find out which partners the community trusts most by asking {people:community_members}."),
-         ((), None)],
+        [
+            (
+                (PARTNER_ORG,),
+                "Ask existing partners, among them {people:community_organization}, to share referrals, "
+                "data or staff for the innovation, starting with the strongest tie.",
+            ),
+            ((), ASSET["outer_setting.partnerships_connections"][0]),
+        ],
+        [
+            ((NATION,), "Share any data with partners only on terms approved by {person:tribal_government}."),
+            ((COMMUNITY,), "Find out which partners the community trusts most by asking {people:community_members}."),
+            ((), None),
+        ],
     ],
     "innovation.relative_advantage": [
-        [((FRONT,), "Ask the staff who see the innovation's advantage, among {people:frontline_staff}, to say in their "
-                    "own words what it does better than the current way."),
-         ((), ASSET["innovation.relative_advantage"][0])],
-        [((TEAM,), "Write those words into the plan with {people:implementation_team}."),
-         ((), None)],
+        [
+            (
+                (FRONT,),
+                "Ask the staff who see the innovation's advantage, among {people:frontline_staff}, to say in their "
+                "own words what it does better than the current way.",
+            ),
+            ((), ASSET["innovation.relative_advantage"][0]),
+        ],
+        [((TEAM,), "Write those words into the plan with {people:implementation_team}."), ((), None)],
     ],
     "inner_setting.culture": [
         [((), ASSET["inner_setting.culture"][0])],
-        [((LEAD,), "Ask {people:leadership}, when they speak about the innovation, to name those values themselves."),
-         ((), None)],
+        [
+            (
+                (LEAD,),
+                "Ask {people:leadership}, when they speak about the innovation, to name those values themselves.",
+            ),
+            ((), None),
+        ],
     ],
     "inner_setting.available_resources": [
-        [((LEAD,), "List the resources already available for the innovation and agree their commitment in the plan "
-                   "with {people:leadership}, before they are used elsewhere."),
-         ((), ASSET["inner_setting.available_resources"][0])],
+        [
+            (
+                (LEAD,),
+                "List the resources already available for the innovation and agree their commitment in the plan "
+                "with {people:leadership}, before they are used elsewhere.",
+            ),
+            ((), ASSET["inner_setting.available_resources"][0]),
+        ],
     ],
     "process.engaging.recipients": [
-        [(("recipients",), "Keep recipients' engagement going: after each decision their input shaped, tell them what "
-                           "changed, starting with {people:recipients}."),
-         ((), ASSET["process.engaging.recipients"][0])],
+        [
+            (
+                ("recipients",),
+                "Keep recipients' engagement going: after each decision their input shaped, tell them what "
+                "changed, starting with {people:recipients}.",
+            ),
+            ((), ASSET["process.engaging.recipients"][0]),
+        ],
     ],
     "inner_setting.culture.recipient_centeredness": [
-        [((ADVISORY,), "Ask staff known for putting recipients first to shape how recipients are told about the "
-                       "innovation, together with {people:advisory_group}."),
-         ((), ASSET["inner_setting.culture.recipient_centeredness"][0])],
+        [
+            (
+                (ADVISORY,),
+                "Ask staff known for putting recipients first to shape how recipients are told about the "
+                "innovation, together with {people:advisory_group}.",
+            ),
+            ((), ASSET["inner_setting.culture.recipient_centeredness"][0]),
+        ],
     ],
     "innovation.trialability": [
         [((), ASSET["innovation.trialability"][0])],
-        [((FRONT,), "Ask {people:frontline_staff}: which unit or group should try it first?"),
-         ((), None)],
+        [((FRONT,), "Ask {people:frontline_staff}: which unit or group should try it first?"), ((), None)],
     ],
     "individuals.high_level_leaders": [
-        [((SPONSOR,), "Ask the work's sponsor to say in public why the innovation matters and to review its progress "
-                      "quarterly: {person:sponsor}."),
-         ((), ASSET["individuals.high_level_leaders"][0])],
+        [
+            (
+                (SPONSOR,),
+                "Ask the work's sponsor to say in public why the innovation matters and to review its progress "
+                "quarterly: {person:sponsor}.",
+            ),
+            ((), ASSET["individuals.high_level_leaders"][0]),
+        ],
     ],
     "innovation.cost": [
-        [((LEAD, FUNDER), "Show leaders and funders the affordable cost early, with what it buys, to secure the budget "
-                          "line; start with {people:leadership}, then {people:funder}."),
-         ((LEAD,), "Show leaders and funders the affordable cost early, with what it buys, to secure the budget line; "
-                   "start with {people:leadership}."),
-         ((FUNDER,), "Show leaders and funders the affordable cost early, with what it buys, to secure the budget "
-                     "line; start with {people:funder}."),
-         ((), ASSET["innovation.cost"][0])],
+        [
+            (
+                (LEAD, FUNDER),
+                "Show leaders and funders the affordable cost early, with what it buys, to secure the budget "
+                "line; start with {people:leadership}, then {people:funder}.",
+            ),
+            (
+                (LEAD,),
+                "Show leaders and funders the affordable cost early, with what it buys, to secure the budget line; "
+                "start with {people:leadership}.",
+            ),
+            (
+                (FUNDER,),
+                "Show leaders and funders the affordable cost early, with what it buys, to secure the budget "
+                "line; start with {people:funder}.",
+            ),
+            ((), ASSET["innovation.cost"][0]),
+        ],
     ],
     "outer_setting.financing": [
-        [((FUNDER,), "Map the external funding that can pay for the innovation and plan to draw on it before current "
-                     "money ends; ask what more could come from {people:funder}."),
-         ((), ASSET["outer_setting.financing"][0])],
+        [
+            (
+                (FUNDER,),
+                "Map the external funding that can pay for the innovation and plan to draw on it before current "
+                "money ends; ask what more could come from {people:funder}.",
+            ),
+            ((), ASSET["outer_setting.financing"][0]),
+        ],
     ],
     "individuals.opinion_leaders": [
-        [((CHAMP,), "Invite the respected colleagues who already support the innovation to share their view at team "
-                    "meetings, with {person:champion}."),
-         ((), ASSET["individuals.opinion_leaders"][0])],
+        [
+            (
+                (CHAMP,),
+                "Invite the respected colleagues who already support the innovation to share their view at team "
+                "meetings, with {person:champion}.",
+            ),
+            ((), ASSET["individuals.opinion_leaders"][0]),
+        ],
     ],
     "individuals.implementation_team_members": [
-        [((TEAM,), "Give the committed team members clear roles in the plan and time to meet: "
-                   "{people:implementation_team}."),
-         ((), ASSET["individuals.implementation_team_members"][0])],
+        [
+            (
+                (TEAM,),
+                "Give the committed team members clear roles in the plan and time to meet: "
+                "{people:implementation_team}.",
+            ),
+            ((), ASSET["individuals.implementation_team_members"][0]),
+        ],
     ],
     "inner_setting.culture.deliverer_centeredness": [
-        [((FRONT,), "Use the organization's care for its staff to protect time and support for those who deliver the "
-                    "innovation: {people:frontline_staff}."),
-         ((), ASSET["inner_setting.culture.deliverer_centeredness"][0])],
+        [
+            (
+                (FRONT,),
+                "Use the organization's care for its staff to protect time and support for those who deliver the "
+                "innovation: {people:frontline_staff}.",
+            ),
+            ((), ASSET["inner_setting.culture.deliverer_centeredness"][0]),
+        ],
     ],
     "individuals.mid_level_leaders": [
-        [((FRONT,), "Ask supportive middle managers to protect the time of {people:frontline_staff}, and to report "
-                    "blocks upward."),
-         ((), ASSET["individuals.mid_level_leaders"][0])],
+        [
+            (
+                (FRONT,),
+                "Ask supportive middle managers to protect the time of {people:frontline_staff}, and to report "
+                "blocks upward.",
+            ),
+            ((), ASSET["individuals.mid_level_leaders"][0]),
+        ],
     ],
     "inner_setting.available_resources.funding": [
-        [((SPONSOR,), "Ring-fence the funding already available for the innovation with {person:sponsor}, and plan "
-                      "with them how it will be replaced when it ends."),
-         ((), ASSET["inner_setting.available_resources.funding"][0])],
+        [
+            (
+                (SPONSOR,),
+                "Ring-fence the funding already available for the innovation with {person:sponsor}, and plan "
+                "with them how it will be replaced when it ends.",
+            ),
+            ((), ASSET["inner_setting.available_resources.funding"][0]),
+        ],
     ],
     "inner_setting.communications": [
-        [(("asset:existing_meeting",), "Use the channels that already reach everyone (huddles, newsletters, team "
-                                       "meetings) for the innovation's updates, starting with the meeting the site "
-                                       "already holds ({asset:existing_meeting})."),
-         ((), ASSET["inner_setting.communications"][0])],
+        [
+            (
+                ("asset:existing_meeting",),
+                "Use the channels that already reach everyone (huddles, newsletters, team "
+                "meetings) for the innovation's updates, starting with the meeting the site "
+                "already holds ({asset:existing_meeting}).",
+            ),
+            ((), ASSET["inner_setting.communications"][0]),
+        ],
     ],
     "outer_setting.local_attitudes": [
         [((), ASSET["outer_setting.local_attitudes"][0])],
-        [(("asset:trusted_messenger",), "Ask the messenger the community already trusts whether they would join "
-                                        "them: {asset:trusted_messenger}."),
-         ((), None)],
+        [
+            (
+                ("asset:trusted_messenger",),
+                "Ask the messenger the community already trusts whether they would join "
+                "them: {asset:trusted_messenger}.",
+            ),
+            ((), None),
+        ],
     ],
     "individuals.innovation_recipients": [
         [((), ASSET["individuals.innovation_recipients"][0])],
-        [((ADVISORY,), "Ask for help finding them from {people:advisory_group}."),
-         ((), None)],
+        [((ADVISORY,), "Ask for help finding them from {people:advisory_group}."), ((), None)],
     ],
 }
 """CFIR construct rated a facilitator -> its action slots: who holds the strength, named where natural."""
@@ -2038,12 +2714,12 @@ def site_variants(slots, default_actions):
     for n in range(len(keys) + 1):
         for have in combinations(keys, n):
             pick = tuple(next(i for i, (needs, _) in enumerate(s) if set(needs) <= set(have)) for s in slots)
-            choices[pick] = tuple(dict.fromkeys(k for s, i in zip(slots, pick) for k in s[i][0]))
+            choices[pick] = tuple(dict.fromkeys(k for s, i in zip(slots, pick, strict=True) for k in s[i][0]))
     default = tuple(len(s) - 1 for s in slots)
     assert [s[-1][1] for s in slots if s[-1][1] is not None] == list(default_actions), default_actions
     out = []
     for pick in sorted(set(choices) - {default}, key=lambda p: (sum(p), p)):
-        out.append((choices[pick], [s[i][1] for s, i in zip(slots, pick) if s[i][1] is not None]))
+        out.append((choices[pick], [s[i][1] for s, i in zip(slots, pick, strict=True) if s[i][1] is not None]))
     return out
 
 
@@ -2078,17 +2754,45 @@ def row(rid, construct, strategy, score, priority, rationale, sources, extra, ev
     early = tuple(st for st in STAGE_FIT[strategy][0] if st in EARLY_STAGES)
     out = []
     if early:
-        out.append(_row(f"{base}-early{strong}", construct, strategy, score, priority, rationale, sources, extra,
-                        evidence_level, stages=early, actions=actions, spec={**SPEC.get(strategy, {}), "target": target},
-                        site=EARLY_SITE_TEXTS.get(strategy)))
+        out.append(
+            _row(
+                f"{base}-early{strong}",
+                construct,
+                strategy,
+                score,
+                priority,
+                rationale,
+                sources,
+                extra,
+                evidence_level,
+                stages=early,
+                actions=actions,
+                spec={**SPEC.get(strategy, {}), "target": target},
+                site=EARLY_SITE_TEXTS.get(strategy),
+            )
+        )
     if later:
-        out.append(_row(rid, construct, strategy, score, priority, rationale, sources, extra, evidence_level,
-                        stages=later))
+        out.append(
+            _row(rid, construct, strategy, score, priority, rationale, sources, extra, evidence_level, stages=later)
+        )
     return out
 
 
-def _row(rid, construct, strategy, score, priority, rationale, sources, extra, evidence_level=None, stages=None,
-         actions=None, spec=None, site=None):
+def _row(
+    rid,
+    construct,
+    strategy,
+    score,
+    priority,
+    rationale,
+    sources,
+    extra,
+    evidence_level=None,
+    stages=None,
+    actions=None,
+    spec=None,
+    site=None,
+):
     sname, default_actions, comps = S[strategy]
     if actions is None:  # the row's own actions, and the strategy's variants naming the site's people
         actions, site = default_actions, SITE_TEXTS.get(strategy)
@@ -2125,8 +2829,7 @@ def _row(rid, construct, strategy, score, priority, rationale, sources, extra, e
     L += [f"          - {q(a)}" for a in actions]
     variants = site_variants(site, actions) if site else []
     L += texts_yaml(variants, "        ")
-    L += fallbacks_yaml(FALLBACKS.get(strategy, {}), [*actions, *(a for _, acts in variants for a in acts)],
-                        "        ")
+    L += fallbacks_yaml(FALLBACKS.get(strategy, {}), [*actions, *(a for _, acts in variants for a in acts)], "        ")
     L.append("        tags:")
     L += tags_yaml(tags, "          ")
     L.append(f"        rationale: {q(rationale)}")
@@ -2201,19 +2904,25 @@ def sourced_rows(kind, strong):
             if kind == "figure":
                 lvl = m["level"]
                 lvltxt = "Level 1, at least 50%" if lvl == 1 else "Level 2, 20-49%"
-                rat = (f"{m['pct']}% of the experts who rated the CFIR 1.0 barrier '{v1}' chose '{S[s][0]}' "
-                       f"({lvltxt}; {m['prov']}).")
+                rat = (
+                    f"{m['pct']}% of the experts who rated the CFIR 1.0 barrier '{v1}' chose '{S[s][0]}' "
+                    f"({lvltxt}; {m['prov']})."
+                )
                 prio = ("high" if lvl == 1 else "medium") if strong else ("medium" if lvl == 1 else "low")
                 score, elevel = m["pct"], None
             elif kind == "level_only":
-                rat = (f"'{S[s][0]}' is a Level 1 or 2 strategy for the CFIR 1.0 barrier '{v1}' in the CFIR-ERIC "
-                       f"Matching Tool output reported in {m['prov']}: at least 20% of experts (Level 1 or 2) chose "
-                       "it; the source gives no exact figure.")
+                rat = (
+                    f"'{S[s][0]}' is a Level 1 or 2 strategy for the CFIR 1.0 barrier '{v1}' in the CFIR-ERIC "
+                    f"Matching Tool output reported in {m['prov']}: at least 20% of experts (Level 1 or 2) chose "
+                    "it; the source gives no exact figure."
+                )
                 prio, score, elevel = ("medium" if strong else "low"), 0, 2
             else:
-                rat = (f"{m['prov']} name '{v1}' as the CFIR 1.0 barrier the CFIR-ERIC Matching Tool expects "
-                       f"'{S[s][0]}' to address (the tool read in reverse); no endorsement figure or level is "
-                       "published for this pair.")
+                rat = (
+                    f"{m['prov']} name '{v1}' as the CFIR 1.0 barrier the CFIR-ERIC Matching Tool expects "
+                    f"'{S[s][0]}' to address (the tool read in reverse); no endorsement figure or level is "
+                    "published for this pair."
+                )
                 prio, score, elevel = ("medium" if strong else "low"), 0, None
             rat += f" Applied to CFIR 2.0 '{name[c]}' ({c}), rated here as {where(strong)}."
             rows += row(rid_for(c, s, strong), c, s, score, prio, rat, m["sources"], {}, elevel)
@@ -2235,8 +2944,14 @@ def judge_rows(strong):
             )
             prio = "medium" if strong else "low"
             rows += row(
-                rid_for(c, s, strong), c, s, 0, prio, rat,
-                ["isp-advisor-authors-judgement", "powell-2015", "damschroder-2022"], extra,
+                rid_for(c, s, strong),
+                c,
+                s,
+                0,
+                prio,
+                rat,
+                ["isp-advisor-authors-judgement", "powell-2015", "damschroder-2022"],
+                extra,
             )
     return rows
 
@@ -2281,22 +2996,51 @@ def main():
         "tables:",
     ]
     counts = {}
-    groups = [(f"cfir-eric-{t}", desc, rows) for t, desc, rows in [
-        ("published-strong", "Published figures, construct rated -2: Level 1 high, Level 2 medium.",
-         sourced_rows("figure", True)),
-        ("published", "Published figures, construct rated -1 or mixed: Level 1 medium, Level 2 low.",
-         sourced_rows("figure", False)),
-        ("level-only-strong", "Published Level 1 or 2 (>= 20%), no figure, construct rated -2: medium.",
-         sourced_rows("level_only", True)),
-        ("level-only", "Published Level 1 or 2 (>= 20%), no figure, construct rated -1 or mixed: low.",
-         sourced_rows("level_only", False)),
-        ("tool-reverse-strong", "The tool read in reverse (no figure), construct rated -2: medium.",
-         sourced_rows("tool_top", True)),
-        ("tool-reverse", "The tool read in reverse (no figure), construct rated -1 or mixed: low.",
-         sourced_rows("tool_top", False)),
-        ("judgement-strong", "Authors' judgement (nothing published), construct rated -2: medium.", judge_rows(True)),
-        ("judgement", "Authors' judgement (nothing published), construct rated -1 or mixed: low.", judge_rows(False)),
-    ]]
+    groups = [
+        (f"cfir-eric-{t}", desc, rows)
+        for t, desc, rows in [
+            (
+                "published-strong",
+                "Published figures, construct rated -2: Level 1 high, Level 2 medium.",
+                sourced_rows("figure", True),
+            ),
+            (
+                "published",
+                "Published figures, construct rated -1 or mixed: Level 1 medium, Level 2 low.",
+                sourced_rows("figure", False),
+            ),
+            (
+                "level-only-strong",
+                "Published Level 1 or 2 (>= 20%), no figure, construct rated -2: medium.",
+                sourced_rows("level_only", True),
+            ),
+            (
+                "level-only",
+                "Published Level 1 or 2 (>= 20%), no figure, construct rated -1 or mixed: low.",
+                sourced_rows("level_only", False),
+            ),
+            (
+                "tool-reverse-strong",
+                "The tool read in reverse (no figure), construct rated -2: medium.",
+                sourced_rows("tool_top", True),
+            ),
+            (
+                "tool-reverse",
+                "The tool read in reverse (no figure), construct rated -1 or mixed: low.",
+                sourced_rows("tool_top", False),
+            ),
+            (
+                "judgement-strong",
+                "Authors' judgement (nothing published), construct rated -2: medium.",
+                judge_rows(True),
+            ),
+            (
+                "judgement",
+                "Authors' judgement (nothing published), construct rated -1 or mixed: low.",
+                judge_rows(False),
+            ),
+        ]
+    ]
     for tname, desc, rows in groups:
         strong = tname.endswith("-strong")
         assert all(st in STAGE_SET_NAMES for st, _ in rows), tname
@@ -2322,9 +3066,11 @@ def main():
     target.write_text("\n".join(out) + "\n", encoding="utf-8")
     print("wrote", target, "rows:", sum(counts.values()), counts, file=sys.stderr)
     if not HAS_STAGES or not HAS_EVIDENCE_LEVEL:
-        print("note: rule fields not in the engine yet, left out:",
-              [f for f, ok in (("stages", HAS_STAGES), ("evidence_level", HAS_EVIDENCE_LEVEL)) if not ok],
-              file=sys.stderr)
+        print(
+            "note: rule fields not in the engine yet, left out:",
+            [f for f, ok in (("stages", HAS_STAGES), ("evidence_level", HAS_EVIDENCE_LEVEL)) if not ok],
+            file=sys.stderr,
+        )
 
 
 if __name__ == "__main__":

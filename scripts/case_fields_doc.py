@@ -1,7 +1,7 @@
 """Write docs/case-fields.md from the field registry (engine/model/fields.py).
 
-    python scripts/case_fields_doc.py          # rewrites docs/case-fields.md
-    python scripts/case_fields_doc.py --check  # exit 1 when it is out of date (tests/test_fields.py checks too)
+python scripts/case_fields_doc.py          # rewrites docs/case-fields.md
+python scripts/case_fields_doc.py --check  # exit 1 when it is out of date (tests/test_fields.py checks too)
 """
 
 from __future__ import annotations

@@ -33,7 +33,7 @@ def _strategies(row: dict[str, Any]) -> set[str]:
     found = set(tags.get("eric_strategy") or ())
     key = str(row.get("key") or "")
     if key.startswith("eric:"):
-        found.add(key[len("eric:"):])
+        found.add(key[len("eric:") :])
     return found
 
 
@@ -46,13 +46,16 @@ def matching_ids(strategies: tuple[str, ...]) -> list[str]:
 
 def refreshed(text: str) -> str:
     for name, strategies in LISTS.items():
-        pattern = re.compile(rf"(?P<head>^(?P<indent>[ ]*)# begin generated: {re.escape(name)}\n)(?P<body>.*?)"
-                             rf"(?P<tail>^[ ]*# end generated: {re.escape(name)}\n)", re.M | re.S)
+        pattern = re.compile(
+            rf"(?P<head>^(?P<indent>[ ]*)# begin generated: {re.escape(name)}\n)(?P<body>.*?)"
+            rf"(?P<tail>^[ ]*# end generated: {re.escape(name)}\n)",
+            re.M | re.S,
+        )
         m = pattern.search(text)
         if m is None:
             raise SystemExit(f"{EQUITY}: no '# begin generated: {name}' block")
         body = "".join(f"{m['indent']}- {rid}\n" for rid in matching_ids(strategies))
-        text = text[:m.start()] + m["head"] + body + m["tail"] + text[m.end():]
+        text = text[: m.start()] + m["head"] + body + m["tail"] + text[m.end() :]
     return text
 
 

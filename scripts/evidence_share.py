@@ -79,16 +79,21 @@ def main(argv: Sequence[str]) -> int:
         before = baseline_engine(rev)
     except (OSError, subprocess.CalledProcessError) as exc:
         detail = exc.stderr.strip() if isinstance(exc, subprocess.CalledProcessError) else str(exc)
-        print(f"error: cannot read rules/ at git revision {rev!r}: {detail}\n"
-              "hint: pass --baseline REV with a revision of this repository", file=sys.stderr)
+        print(
+            f"error: cannot read rules/ at git revision {rev!r}: {detail}\n"
+            "hint: pass --baseline REV with a revision of this repository",
+            file=sys.stderr,
+        )
         return 2
     rows = []
     for label, engine in (("before", before), ("after", load_engine())):
         items, judged = count(engine, cases)
         share = f"{100 * judged / items:.0f}%" if items else "-"
         rows.append((label, str(items), str(judged), share))
-    print(f"ERIC items resting only on the authors' judgement, {len(cases)} cases in {folder.name}/ "
-          f"(before = rules/ at {rev})")
+    print(
+        f"ERIC items resting only on the authors' judgement, {len(cases)} cases in {folder.name}/ "
+        f"(before = rules/ at {rev})"
+    )
     header = ("", "ERIC items", "authors' judgement only", "share")
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(4)]
     for r in [header, *rows]:

@@ -47,8 +47,12 @@ def main(argv: list[str]) -> int:
     engine = load_engine()
     wanted: dict[Path, str] = {}
     if "--text" not in argv:
-        wanted.update({golden_path(case): render_json(engine.evaluate(load_case(case)))
-                       for case in sorted((ROOT / "cases").glob("*.yaml"))})
+        wanted.update(
+            {
+                golden_path(case): render_json(engine.evaluate(load_case(case)))
+                for case in sorted((ROOT / "cases").glob("*.yaml"))
+            }
+        )
     wanted.update(text_goldens(engine))
     stale = []
     for target, text in wanted.items():

@@ -13,8 +13,17 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync", "--hide-scrollbars"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--hide-scrollbars",
+]
 
 
 def chromium() -> str | None:
@@ -31,8 +40,9 @@ class Browser:
         from playwright.sync_api import sync_playwright
 
         self._pw = sync_playwright().start()
-        self._browser = self._pw.chromium.launch(executable_path=binary, args=["--no-sandbox", "--disable-gpu",
-                                                                               "--hide-scrollbars"])
+        self._browser = self._pw.chromium.launch(
+            executable_path=binary, args=["--no-sandbox", "--disable-gpu", "--hide-scrollbars"]
+        )
 
     def __enter__(self) -> Browser:
         return self
@@ -45,8 +55,13 @@ class Browser:
 
     def open(self, url: str, width: int, height: int = 900, mobile: bool = False) -> Page:
         """A page at `url`, `width` px wide (Playwright emulates widths below headless Chromium's 500 px)."""
-        context = self._browser.new_context(viewport={"width": width, "height": height}, device_scale_factor=1,
-                                            is_mobile=mobile, has_touch=mobile, bypass_csp=True)
+        context = self._browser.new_context(
+            viewport={"width": width, "height": height},
+            device_scale_factor=1,
+            is_mobile=mobile,
+            has_touch=mobile,
+            bypass_csp=True,
+        )
         page = context.new_page()
         page.goto(url, wait_until="load")
         return Page(page, width)
@@ -63,8 +78,7 @@ class Page:
         """A PNG of the page's top `height` px (the whole page when None)."""
         full = int(self.eval("document.documentElement.scrollHeight"))
         h = min(full, height) if height else full
-        self.page.screenshot(path=str(path), clip={"x": 0, "y": 0, "width": self.width, "height": h},
-                             full_page=True)
+        self.page.screenshot(path=str(path), clip={"x": 0, "y": 0, "width": self.width, "height": h}, full_page=True)
         return path
 
 
@@ -72,8 +86,19 @@ def print_pdf(binary: str, page: Path, out: Path) -> Path:
     """Print a page as the browser's print dialog would (Letter by default, no header or footer)."""
     profile = tempfile.mkdtemp(prefix="isp-chromium-")
     try:
-        subprocess.run([binary, *FLAGS, f"--user-data-dir={profile}", "--no-pdf-header-footer",
-                        f"--print-to-pdf={out}", page.as_uri()], capture_output=True, timeout=120, check=False)
+        subprocess.run(
+            [
+                binary,
+                *FLAGS,
+                f"--user-data-dir={profile}",
+                "--no-pdf-header-footer",
+                f"--print-to-pdf={out}",
+                page.as_uri(),
+            ],
+            capture_output=True,
+            timeout=120,
+            check=False,
+        )
     finally:
         shutil.rmtree(profile, ignore_errors=True)
     return out
@@ -94,5 +119,12 @@ def pdf_page_texts(pdf: Path, pages: int) -> list[str] | None:
     """Each page's text (pdftotext), or None when poppler is not installed."""
     if not shutil.which("pdftotext"):
         return None
-    return [subprocess.run(["pdftotext", "-layout", "-f", str(n), "-l", str(n), str(pdf), "-"], capture_output=True,
-                           text=True, timeout=60).stdout for n in range(1, pages + 1)]
+    return [
+        subprocess.run(
+            ["pdftotext", "-layout", "-f", str(n), "-l", str(n), str(pdf), "-"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        ).stdout
+        for n in range(1, pages + 1)
+    ]

@@ -21,6 +21,8 @@ def _private_rule_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
     import os
 
     os.environ["ISP_ADVISOR_CACHE"] = str(tmp_path_factory.mktemp("rule-cache"))
+
+
 CASES = ROOT / "cases"
 
 

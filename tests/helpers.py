@@ -18,8 +18,7 @@ class _NoAliases(yaml.SafeDumper):
 SOURCES = {"sources": {"src": {"citation": "A test citation, long enough to pass validation."}}}
 
 
-def write_pack(folder: Path, rules: list[dict[str, Any]], name: str = "t", sources: bool = True,
-               **extra: Any) -> Path:
+def write_pack(folder: Path, rules: list[dict[str, Any]], name: str = "t", sources: bool = True, **extra: Any) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     if sources:
         (folder / "sources.yaml").write_text(yaml.safe_dump(SOURCES))
@@ -30,9 +29,15 @@ def write_pack(folder: Path, rules: list[dict[str, Any]], name: str = "t", sourc
 
 def rec(rule_id: str, when: Any, **kw: Any) -> dict[str, Any]:
     """A minimal recommending rule."""
-    out = {"id": rule_id, "title": kw.pop("title", f"Title of {rule_id}"), "category": kw.pop("category", "equity"),
-           "when": when, "recommend": {"actions": kw.pop("actions", ["Do it"]), "tags": kw.pop("tags", {})},
-           "rationale": "Because.", "sources": ["src"]}
+    out = {
+        "id": rule_id,
+        "title": kw.pop("title", f"Title of {rule_id}"),
+        "category": kw.pop("category", "equity"),
+        "when": when,
+        "recommend": {"actions": kw.pop("actions", ["Do it"]), "tags": kw.pop("tags", {})},
+        "rationale": "Because.",
+        "sources": ["src"],
+    }
     out.update(kw)
     return out
 

@@ -6,8 +6,8 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from engine.model import vocabulary as v
 from engine.model import sitevocab as sv
+from engine.model import vocabulary as v
 from engine.model.facts import FACTS, SITE_SECTIONS
 
 _RATINGS = st.sampled_from([*v.RATING_VALUES, v.MIXED])
@@ -27,13 +27,22 @@ def _value(path: str) -> st.SearchStrategy[Any]:
 
 
 _PATHS = [p for p in FACTS if p != "case_id" and p.split(".", 1)[0] not in SITE_SECTIONS]
-_DATES = st.dates(min_value=__import__("datetime").date(2025, 1, 1),
-                  max_value=__import__("datetime").date(2027, 12, 31)).map(lambda d: d.isoformat())
+_DATES = st.dates(
+    min_value=__import__("datetime").date(2025, 1, 1), max_value=__import__("datetime").date(2027, 12, 31)
+).map(lambda d: d.isoformat())
 
 _PERSON = st.fixed_dictionaries(
-    {"role": st.sampled_from(["nurse", "director", "parent", "elder"]), "group": st.sampled_from(list(sv.PEOPLE_GROUPS))},
-    optional={"name": st.sampled_from(["Ana Ruiz", "Sam Lee"]), "stance": st.sampled_from(list(sv.STANCES)),
-              "status": st.just("leaving"), "until": _DATES})
+    {
+        "role": st.sampled_from(["nurse", "director", "parent", "elder"]),
+        "group": st.sampled_from(list(sv.PEOPLE_GROUPS)),
+    },
+    optional={
+        "name": st.sampled_from(["Ana Ruiz", "Sam Lee"]),
+        "stance": st.sampled_from(list(sv.STANCES)),
+        "status": st.just("leaving"),
+        "until": _DATES,
+    },
+)
 
 
 def _person_ok(p: dict[str, Any]) -> dict[str, Any]:
@@ -51,11 +60,13 @@ def site_sections(draw: st.DrawFn) -> dict[str, Any]:
     if draw(st.booleans()):
         out["problem"] = {"tags": draw(st.lists(st.sampled_from(list(sv.PROBLEM_TAGS)), unique=True, max_size=4))}
     if draw(st.booleans()):
-        out["events"] = draw(st.lists(st.fixed_dictionaries({"kind": st.sampled_from(list(sv.EVENT_KINDS)),
-                                                             "on": _DATES}), max_size=3))
+        out["events"] = draw(
+            st.lists(st.fixed_dictionaries({"kind": st.sampled_from(list(sv.EVENT_KINDS)), "on": _DATES}), max_size=3)
+        )
     if draw(st.booleans()):
-        out["assets"] = draw(st.lists(st.fixed_dictionaries({"kind": st.sampled_from(list(sv.ASSET_KINDS))}),
-                                      max_size=3))
+        out["assets"] = draw(
+            st.lists(st.fixed_dictionaries({"kind": st.sampled_from(list(sv.ASSET_KINDS))}), max_size=3)
+        )
     if draw(st.booleans()):
         out["assessed_on"] = draw(_DATES)
     return out

@@ -21,17 +21,31 @@ BAD: dict[str, tuple[str, Any, list[str]]] = {
     "malformed_yaml": ("c.yaml", "case_id: x\nstage: [installation\n", ["invalid YAML"]),
     "malformed_json": ("c.json", '{"case_id": "x",}', ["c.json:1", "invalid JSON"]),
     "empty": ("c.yaml", "", ["file is empty", "case_id"]),
-    "unknown_key": ("c.yaml", "case_id: x\nstge: installation\n", ["c.yaml:2", "unknown key 'stge'",
-                                                                    "did you mean 'stage'?"]),
-    "wrong_enum": ("c.yaml", "case_id: x\nengagement: {level: partner}\n",
-                   ["engagement.level", "'partner' is not allowed", "allowed: ignore, inform, consult"]),
-    "rating_out_of_range": ("c.yaml", "case_id: x\ncfir: {innovation.complexity: 3}\n",
-                            ["cfir.innovation.complexity", "rating 3 is out of range"]),
-    "unknown_cfir_id": ("c.yaml", "case_id: x\ncfir: {innovation.complexty: -1}\n",
-                        ["unknown CFIR 2.0 construct id 'innovation.complexty'",
-                         "did you mean 'innovation.complexity'?"]),
-    "python_tag": ("c.yaml", "case_id: !!python/object/apply:os.system ['echo pwned > PWNED']\n",
-                   ["YAML tag not allowed"]),
+    "unknown_key": (
+        "c.yaml",
+        "case_id: x\nstge: installation\n",
+        ["c.yaml:2", "unknown key 'stge'", "did you mean 'stage'?"],
+    ),
+    "wrong_enum": (
+        "c.yaml",
+        "case_id: x\nengagement: {level: partner}\n",
+        ["engagement.level", "'partner' is not allowed", "allowed: ignore, inform, consult"],
+    ),
+    "rating_out_of_range": (
+        "c.yaml",
+        "case_id: x\ncfir: {innovation.complexity: 3}\n",
+        ["cfir.innovation.complexity", "rating 3 is out of range"],
+    ),
+    "unknown_cfir_id": (
+        "c.yaml",
+        "case_id: x\ncfir: {innovation.complexty: -1}\n",
+        ["unknown CFIR 2.0 construct id 'innovation.complexty'", "did you mean 'innovation.complexity'?"],
+    ),
+    "python_tag": (
+        "c.yaml",
+        "case_id: !!python/object/apply:os.system ['echo pwned > PWNED']\n",
+        ["YAML tag not allowed"],
+    ),
     "alias_bomb": ("c.yaml", BOMB, ["anchors and aliases", "not allowed"]),
     "not_utf8": ("c.yaml", b"case_id: x\nsite: Caf\xe9\n", ["c.yaml:2", "not UTF-8", "save the file as UTF-8"]),
     "missing": ("nope.yaml", None, ["nope.yaml", "no such file"]),
@@ -41,7 +55,8 @@ BAD: dict[str, tuple[str, Any, list[str]]] = {
         "c.yaml",
         "case_id: x\nsite: Fine\nstage: instalation\nrelationships: {trust: low}\n"
         "power: {differential: huge}\ncfir: {innovation.cost: 9}\n",
-        ["c.yaml:3: stage", "power.differential", "cfir.innovation.cost"]),
+        ["c.yaml:3: stage", "power.differential", "cfir.innovation.cost"],
+    ),
 }
 
 COMMANDS = {
@@ -94,8 +109,9 @@ def test_installed_script(tmp_path: Path, name: str, command: str) -> None:
     if exe is None:
         pytest.skip("isp-advisor is not installed (pip install -e .)")
     path = make(tmp_path, name)
-    proc = subprocess.run([exe, *COMMANDS[command](path), *RULES], capture_output=True, text=True,
-                          cwd=tmp_path, timeout=60)
+    proc = subprocess.run(
+        [exe, *COMMANDS[command](path), *RULES], capture_output=True, text=True, cwd=tmp_path, timeout=60
+    )
     assert proc.returncode == 2, (command, proc.stderr)
     assert "Traceback" not in proc.stderr and proc.stdout == ""
     for fragment in BAD[name][2]:

@@ -25,8 +25,12 @@ FIXTURE_CASES = ROOT / "tests" / "fixtures" / "cases"
 sys.path.insert(0, str(ROOT / "bench"))
 from generate import write_jsonl  # noqa: E402
 
-GOOD = {"case_id": "good-1", "engagement": {"level": "inform", "target": "collaborate"},
-        "power": {"differential": "high", "decision_making": "solo_leader"}, "challenge": {"type": "adaptive"}}
+GOOD = {
+    "case_id": "good-1",
+    "engagement": {"level": "inform", "target": "collaborate"},
+    "power": {"differential": "high", "decision_making": "solo_leader"},
+    "challenge": {"type": "adaptive"},
+}
 
 
 def run(inputs: list[Any], out: Path, **kw: Any) -> Any:
@@ -51,15 +55,20 @@ def mixed(tmp_path: Path) -> list[Path]:
     (src / "folder" / "b.yaml").write_text("case_id: folder-b\nstage: instalation\n")  # bad enum
     (src / "one.json").write_text(json.dumps(GOOD))
     (src / "many.jsonl").write_text(
-        json.dumps({**GOOD, "case_id": "jl-1"}) + "\n"
+        json.dumps({**GOOD, "case_id": "jl-1"})
+        + "\n"
         + "{not json\n"
-        + json.dumps({"case_id": "jl-3", "cfir": {"innovation.complexity": -2}, "colour": "red"}) + "\n"
-        + json.dumps({"case_id": "jl-4", "cfir": {"innovation.complexity": -2}}) + "\n")
+        + json.dumps({"case_id": "jl-3", "cfir": {"innovation.complexity": -2}, "colour": "red"})
+        + "\n"
+        + json.dumps({"case_id": "jl-4", "cfir": {"innovation.complexity": -2}})
+        + "\n"
+    )
     (src / "sites.csv").write_text(
         "case_id,site,engagement.level,engagement.target,power.differential,cfir.innovation.adaptability\n"
         "csv-1,North,inform,collaborate,high,-1\n"
         "csv-2,South,consult,,low,7\n"
-        "good-1,Dup,,,,\n")
+        "good-1,Dup,,,,\n"
+    )
     return [src / "folder", src / "one.json", src / "many.jsonl", src / "sites.csv"]
 
 
@@ -70,8 +79,7 @@ def test_good_cases_complete_and_bad_ones_are_reported(tmp_path: Path, mixed: li
     results = lines(out / "results.jsonl")
     assert [r["case_id"] for r in results] == ["folder-a", "good-1", "jl-1", "jl-4", "csv-1"]
     errors = {(Path(e["source"]).name, e["line"]): e for e in lines(out / "errors.jsonl")}
-    assert set(errors) == {("b.yaml", 2), ("many.jsonl", 2), ("many.jsonl", 3), ("sites.csv", 3),
-                           ("sites.csv", 4)}
+    assert set(errors) == {("b.yaml", 2), ("many.jsonl", 2), ("many.jsonl", 3), ("sites.csv", 3), ("sites.csv", 4)}
     assert errors[("b.yaml", 2)]["field"] == "stage" and "did you mean 'installation'" in errors[("b.yaml", 2)]["hint"]
     assert errors[("many.jsonl", 2)]["case_id"] is None and "invalid JSON" in errors[("many.jsonl", 2)]["message"]
     assert errors[("many.jsonl", 3)]["case_id"] == "jl-3" and errors[("many.jsonl", 3)]["field"] == "colour"
@@ -98,7 +106,8 @@ def test_recommendations_csv_has_one_row_per_case_and_recommendation(tmp_path: P
     assert len(rows) == sum(len(r["recommendations"]) for r in results)
     merged = [r for r in rows if r["case_id"] == "jl-4"]
     assert [(r["rank"], r["rule_ids"], r["eric_strategy"], r["cfir"]) for r in merged] == [
-        ("1", "SM-COMPLEXITY-PROMOTE", "promote_adaptability", "innovation.complexity")]
+        ("1", "SM-COMPLEXITY-PROMOTE", "promote_adaptability", "innovation.complexity")
+    ]
     first = next(r for r in rows if r["case_id"] == "good-1")
     assert (first["priority"], first["equity_element"]) == ("high", "dismantle_power_structures")
 
@@ -116,8 +125,9 @@ def test_summary_counts_the_portfolio(tmp_path: Path, mixed: list[Path]) -> None
 
 
 @pytest.mark.parametrize("jobs", [2, 3])
-def test_outputs_are_the_same_bytes_whatever_the_number_of_workers(tmp_path: Path, mixed: list[Path],
-                                                                    jobs: int) -> None:
+def test_outputs_are_the_same_bytes_whatever_the_number_of_workers(
+    tmp_path: Path, mixed: list[Path], jobs: int
+) -> None:
     big = write_jsonl(tmp_path / "gen.jsonl", 150, seed=7)
     run([*mixed, big], tmp_path / "one", jobs=1)
     run([*mixed, big], tmp_path / "many", jobs=jobs)
@@ -255,12 +265,24 @@ def test_cli_exit_codes(runner: Any, tmp_path: Path, mixed: list[Path]) -> None:
 
 
 def test_cli_is_quiet_without_a_terminal(tmp_path: Path) -> None:
-    proc = subprocess.run([sys.executable, str(ROOT / "cli.py"), "batch", str(FIXTURE_CASES), "--out",
-                           str(tmp_path / "o"), "--jobs", "2"], capture_output=True, text=True, cwd=tmp_path)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "cli.py"),
+            "batch",
+            str(FIXTURE_CASES),
+            "--out",
+            str(tmp_path / "o"),
+            "--jobs",
+            "2",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == ""
     assert proc.stderr.count("\n") == 1 and "1 cases: 1 evaluated" in proc.stderr
-
 
 
 def test_quiet_batch_says_nothing_unless_a_case_failed(runner: Any, tmp_path: Path) -> None:
@@ -274,10 +296,12 @@ def test_quiet_batch_says_nothing_unless_a_case_failed(runner: Any, tmp_path: Pa
     assert "cases:" not in failed.output  # no summary line
     assert "bad.jsonl:2" in failed.output and "stage" in failed.output and "errors.jsonl" in failed.output
 
+
 @pytest.mark.skipif(not (ROOT / "cases").is_dir(), reason="no shipped example cases yet")
 def test_shipped_examples_and_portfolio_csv_run_clean(tmp_path: Path) -> None:
-    inputs = [str(ROOT / "cases")] + ([str(ROOT / "cases" / "portfolio.csv")]
-                                      if (ROOT / "cases" / "portfolio.csv").exists() else [])
+    inputs = [str(ROOT / "cases")] + (
+        [str(ROOT / "cases" / "portfolio.csv")] if (ROOT / "cases" / "portfolio.csv").exists() else []
+    )
     report = run_batch(inputs, tmp_path / "o", jobs=2)
     assert report.failed == 0, (tmp_path / "o" / "errors.jsonl").read_text()
     assert report.ok >= 3
@@ -290,14 +314,17 @@ def test_shipped_examples_and_portfolio_csv_run_clean(tmp_path: Path) -> None:
 
 def test_durable_sessions_of_unmatched_cases_never_crash_a_fresh_engine() -> None:
     """A fresh ruleset that no case matches must survive deleting sessions (it segfaulted once)."""
-    code = "\n".join([
-        f"import sys; sys.path.insert(0, {str(ROOT)!r})",
-        "from engine import load_engine, case_from_data",
-        f"e = load_engine([{str(BASIC)!r}], shipped=False)",
-        "same = {'level': 'involve', 'target': 'involve'}",  # matches no rule of the fixture pack
-        "for i in range(1500):",
-        "    e.evaluate(case_from_data({'case_id': f'c{i}', 'engagement': same}))",
-        "print('ok')"])
+    code = "\n".join(
+        [
+            f"import sys; sys.path.insert(0, {str(ROOT)!r})",
+            "from engine import load_engine, case_from_data",
+            f"e = load_engine([{str(BASIC)!r}], shipped=False)",
+            "same = {'level': 'involve', 'target': 'involve'}",  # matches no rule of the fixture pack
+            "for i in range(1500):",
+            "    e.evaluate(case_from_data({'case_id': f'c{i}', 'engagement': same}))",
+            "print('ok')",
+        ]
+    )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env={**os.environ})
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert proc.stdout.strip() == "ok"
@@ -309,8 +336,9 @@ def test_durable_sessions_of_unmatched_cases_never_crash_a_fresh_engine() -> Non
 def test_cli_no_shipped_loads_only_the_local_packs(runner: Any, tmp_path: Path) -> None:
     src = tmp_path / "c.jsonl"
     src.write_text(json.dumps(GOOD) + "\n")
-    got = runner.invoke(main, ["batch", str(src), "--out", str(tmp_path / "o"), "-j", "1",
-                               "--rules", str(BASIC), "--no-shipped"])
+    got = runner.invoke(
+        main, ["batch", str(src), "--out", str(tmp_path / "o"), "-j", "1", "--rules", str(BASIC), "--no-shipped"]
+    )
     assert got.exit_code == 0, got.output
     assert lines(tmp_path / "o" / "results.jsonl")[0]["engine"]["rulesets"] == [{"name": "basic", "version": "1.2.0"}]
 
@@ -378,7 +406,8 @@ def test_a_later_run_in_the_same_process_compiles_edited_packs(tmp_path: Path) -
 
 
 def test_total_is_reported_once_after_the_checks_and_inputs_are_planned_once(
-        tmp_path: Path, mixed: list[Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, mixed: list[Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
     from engine.io import inputs
 
     planned: list[Any] = []
@@ -393,8 +422,9 @@ def test_total_is_reported_once_after_the_checks_and_inputs_are_planned_once(
     assert totals == [10]
 
 
-def test_cli_progress_bar_plans_the_inputs_once(runner: Any, tmp_path: Path, mixed: list[Path],
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cli_progress_bar_plans_the_inputs_once(
+    runner: Any, tmp_path: Path, mixed: list[Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
     import click.testing
 
     from engine.io import inputs
@@ -403,8 +433,10 @@ def test_cli_progress_bar_plans_the_inputs_once(runner: Any, tmp_path: Path, mix
     real_plan = inputs.plan
     monkeypatch.setattr(inputs, "plan", lambda s: planned.append(s) or real_plan(s))
     monkeypatch.setattr(click.testing._NamedTextIOWrapper, "isatty", lambda self: True)  # a terminal
-    got = runner.invoke(main, ["batch", *map(str, mixed), "--out", str(tmp_path / "o"), "-j", "1",
-                               "--rules", str(BASIC), "--no-shipped"])
+    got = runner.invoke(
+        main,
+        ["batch", *map(str, mixed), "--out", str(tmp_path / "o"), "-j", "1", "--rules", str(BASIC), "--no-shipped"],
+    )
     assert got.exit_code == 1, got.output
     assert len(planned) == 1
     assert "cases  [" in got.output and "100%" in got.output  # the bar knew the total
@@ -418,16 +450,19 @@ def test_summary_lists_scales_in_vocabulary_order_and_barriers_by_cfir_domain() 
     portfolio = Portfolio()
     result = {"case_id": "c", "recommendations": []}
     for decision in [*reversed(DECISION_MAKING), None]:
-        portfolio.add(result, {"site": "s", "engagement": [None, None], "power": [None, decision],
-                               "barriers": ["inner_setting.culture"]})
+        portfolio.add(
+            result,
+            {"site": "s", "engagement": [None, None], "power": [None, decision], "barriers": ["inner_setting.culture"]},
+        )
     text = render_portfolio_markdown(portfolio, {"name": "e", "version": "1", "rulesets": []})
-    table = text[text.index("| decision making"):].split("\n\n")[0]
+    table = text[text.index("| decision making") :].split("\n\n")[0]
     assert [row.split("|")[1].strip() for row in table.splitlines()[2:]] == [*DECISION_MAKING, NOT_STATED]
     assert "| Inner Setting" in text and "inner_setting.culture" in text
 
 
-def test_the_engine_config_reaches_every_worker_without_the_environment(tmp_path: Path,
-                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_engine_config_reaches_every_worker_without_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """--matcher reaches worker processes inside the run's EngineConfig (issue 24), not through
     $ISP_ADVISOR_MATCHER: every line says which matcher evaluated it."""
     from engine.evaluation.matcher import MATCHER_ENV, durable_installed

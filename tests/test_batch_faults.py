@@ -77,8 +77,9 @@ def test_a_case_that_kills_its_worker_is_one_error_line(tmp_path: Path, monkeypa
     assert error["code"] == "worker_died" and error["line"] == 41 and "died" in error["message"]
 
 
-def test_a_worker_killed_once_is_retried_and_nothing_is_lost(tmp_path: Path, monkeypatch: Any,
-                                                            two_workers: None) -> None:
+def test_a_worker_killed_once_is_retried_and_nothing_is_lost(
+    tmp_path: Path, monkeypatch: Any, two_workers: None
+) -> None:
     src = portfolio(tmp_path / "p.jsonl", 100, {5, 70})
     monkeypatch.setattr(batch_mod, "evaluate_item", _killer(tmp_path / "killed-once"))
     report = run([src], tmp_path / "out", jobs=2)

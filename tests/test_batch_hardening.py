@@ -43,10 +43,17 @@ def run(inputs: list[Any], out: Path, **kw: Any) -> Any:
 
 
 def cases_jsonl(path: Path, n: int, tag: str = "site") -> Path:
-    rows = [json.dumps({"case_id": f"{tag}-{i:04d}", "stage": "installation",
-                        "challenge": {"type": ["adaptive", "technical"][i % 2]},
-                        "power": {"differential": ["high", "low"][i % 3 == 0], "decision_making": "shared"}})
-            for i in range(n)]
+    rows = [
+        json.dumps(
+            {
+                "case_id": f"{tag}-{i:04d}",
+                "stage": "installation",
+                "challenge": {"type": ["adaptive", "technical"][i % 2]},
+                "power": {"differential": ["high", "low"][i % 3 == 0], "decision_making": "shared"},
+            }
+        )
+        for i in range(n)
+    ]
     path.write_text("\n".join(rows) + "\n", encoding="utf-8")
     return path
 
@@ -105,9 +112,24 @@ def _all_dead(pids: list[int], within: float = 5.0) -> bool:
 
 
 def _batch(cases: Path, out: Path, *extra: str) -> subprocess.Popen[bytes]:
-    return subprocess.Popen([sys.executable, str(ROOT / "cli.py"), "batch", str(cases), "--out", str(out),
-                             "--jobs", "2", "-q", *RULES, *extra], cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    return subprocess.Popen(
+        [
+            sys.executable,
+            str(ROOT / "cli.py"),
+            "batch",
+            str(cases),
+            "--out",
+            str(out),
+            "--jobs",
+            "2",
+            "-q",
+            *RULES,
+            *extra,
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
 
 
 def _lock_is_free(out: Path) -> bool:
@@ -125,8 +147,12 @@ def _lock_is_free(out: Path) -> bool:
 def many(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("many")
     path = folder / "cases.jsonl"
-    subprocess.run([sys.executable, str(ROOT / "bench" / "generate.py"), str(MANY), "--seed", "7", "--out",
-                    str(path)], check=True, cwd=ROOT, capture_output=True)
+    subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "generate.py"), str(MANY), "--seed", "7", "--out", str(path)],
+        check=True,
+        cwd=ROOT,
+        capture_output=True,
+    )
     return path
 
 
@@ -153,8 +179,7 @@ def test_kill_9_of_the_main_process_takes_its_workers_and_resume_works(tmp_path:
     _, err = clean.communicate(timeout=120)
     assert clean.returncode == 0, err.decode()
     assert (out / "results.jsonl").read_bytes() == (tmp_path / "clean" / "results.jsonl").read_bytes()
-    assert {n: (out / n).read_bytes() for n in OUTPUTS} == {n: (tmp_path / "clean" / n).read_bytes()
-                                                             for n in OUTPUTS}
+    assert {n: (out / n).read_bytes() for n in OUTPUTS} == {n: (tmp_path / "clean" / n).read_bytes() for n in OUTPUTS}
 
 
 @needs_linux
@@ -185,23 +210,33 @@ def test_sigterm_stops_the_run_and_cleans_up_as_ctrl_c_does(tmp_path: Path, many
 def test_a_worker_dies_with_its_parent(platform: str) -> None:
     """The parent-death signal (Linux) and, where there is none (`darwin`: prctl left out), the watcher
     thread: either way a worker whose parent ends follows it within a second or so."""
-    done = subprocess.run([sys.executable, "-c", (
-        "import os, sys, time\n"
-        f"sys.path.insert(0, {str(ROOT)!r})\n"
-        "import engine.batch.batchrun as batch\n"
-        "parent = os.getpid()\n"
-        "child = os.fork()\n"
-        "if child == 0:\n"
-        "    null = os.open(os.devnull, os.O_RDWR)\n"
-        "    for n in (0, 1, 2):\n"
-        "        os.dup2(null, n)\n"
-        f"    sys.platform = {platform!r}\n"
-        "    batch.die_with_parent(parent)\n"
-        "    time.sleep(60)\n"
-        "    os._exit(0)\n"
-        "print(child, flush=True)\n"
-        "time.sleep(0.5)\n"
-        "os._exit(0)\n")], capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            (
+                "import os, sys, time\n"
+                f"sys.path.insert(0, {str(ROOT)!r})\n"
+                "import engine.batch.batchrun as batch\n"
+                "parent = os.getpid()\n"
+                "child = os.fork()\n"
+                "if child == 0:\n"
+                "    null = os.open(os.devnull, os.O_RDWR)\n"
+                "    for n in (0, 1, 2):\n"
+                "        os.dup2(null, n)\n"
+                f"    sys.platform = {platform!r}\n"
+                "    batch.die_with_parent(parent)\n"
+                "    time.sleep(60)\n"
+                "    os._exit(0)\n"
+                "print(child, flush=True)\n"
+                "time.sleep(0.5)\n"
+                "os._exit(0)\n"
+            ),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     worker = int(done.stdout)
     try:
         assert _all_dead([worker], within=3.0), "the worker outlived its parent"
@@ -225,21 +260,29 @@ def test_a_lock_whose_holder_is_gone_is_stale(tmp_path: Path, recorded: bool) ->
     out = tmp_path / "out"
     out.mkdir()
     record = "os.write(fd, json.dumps({'pid': os.getpid(), 'host': os.uname().nodename}).encode())\n"
-    taker = subprocess.run([sys.executable, "-c", (
-        "import fcntl, json, os, sys, time\n"
-        f"fd = os.open({str(out / LOCK)!r}, os.O_RDWR | os.O_CREAT)\n"
-        "fcntl.flock(fd, fcntl.LOCK_EX)\n"
-        + (record if recorded else "") +
-        "child = os.fork()\n"
-        "if child == 0:\n"
-        "    os.setsid()\n"
-        "    null = os.open(os.devnull, os.O_RDWR)\n"
-        "    for n in (0, 1, 2):\n"
-        "        os.dup2(null, n)\n"
-        "    time.sleep(120)\n"
-        "    os._exit(0)\n"
-        "print(child, flush=True)\n"
-        "os._exit(0)\n")], capture_output=True, text=True, timeout=30)
+    taker = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            (
+                "import fcntl, json, os, sys, time\n"
+                f"fd = os.open({str(out / LOCK)!r}, os.O_RDWR | os.O_CREAT)\n"
+                "fcntl.flock(fd, fcntl.LOCK_EX)\n" + (record if recorded else "") + "child = os.fork()\n"
+                "if child == 0:\n"
+                "    os.setsid()\n"
+                "    null = os.open(os.devnull, os.O_RDWR)\n"
+                "    for n in (0, 1, 2):\n"
+                "        os.dup2(null, n)\n"
+                "    time.sleep(120)\n"
+                "    os._exit(0)\n"
+                "print(child, flush=True)\n"
+                "os._exit(0)\n"
+            ),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
     orphan = int(taker.stdout)
     try:
         assert not _lock_is_free(out)  # the orphan holds it
@@ -278,8 +321,9 @@ def test_a_lock_file_that_is_a_symlink_is_refused(runner: Any, tmp_path: Path) -
 
 @pytest.mark.parametrize("fail_on", [1, 2, 3, 5, 8])
 @pytest.mark.parametrize("call", ["replace", "rename"])
-def test_a_failed_rename_leaves_the_earlier_outputs_whole(tmp_path: Path, monkeypatch: Any, call: str,
-                                                          fail_on: int) -> None:
+def test_a_failed_rename_leaves_the_earlier_outputs_whole(
+    tmp_path: Path, monkeypatch: Any, call: str, fail_on: int
+) -> None:
     out = tmp_path / "out"
     run([cases_jsonl(tmp_path / "a.jsonl", 20, "old")], out)
     before = outputs(out)
@@ -329,8 +373,9 @@ def test_a_failed_rename_keeps_the_earlier_tables(tmp_path: Path, monkeypatch: A
 
 @pytest.mark.parametrize("name", ["results.jsonl", "summary.md", MANIFEST, "cases.parquet", INDEX])
 @pytest.mark.parametrize("kind", ["fifo", "symlink"])
-def test_what_is_not_a_regular_output_file_is_never_replaced_or_removed(runner: Any, tmp_path: Path, kind: str,
-                                                                        name: str) -> None:
+def test_what_is_not_a_regular_output_file_is_never_replaced_or_removed(
+    runner: Any, tmp_path: Path, kind: str, name: str
+) -> None:
     out = tmp_path / "out"
     run([cases_jsonl(tmp_path / "a.jsonl", 3)], out)
     (out / name).unlink(missing_ok=True)
@@ -357,8 +402,13 @@ def test_a_fifo_named_like_a_partial_file_is_left_alone(tmp_path: Path) -> None:
     fifos = [out / f".batch-1-abcd.{n}.partial" for n in ("results.jsonl", INDEX)]
     for f in fifos:
         os.mkfifo(f)
-    done = subprocess.run([sys.executable, str(ROOT / "cli.py"), "batch", str(src), "--out", str(out), "--resume",
-                           *RULES], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "cli.py"), "batch", str(src), "--out", str(out), "--resume", *RULES],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr
     assert all(stat.S_ISFIFO(os.lstat(f).st_mode) for f in fifos)
 
@@ -374,8 +424,21 @@ def test_a_sweep_never_replaces_a_variants_table_that_is_not_a_file(runner: Any,
         os.mkfifo(out / "variants.parquet")
     else:
         (out / "variants.parquet").symlink_to(target)
-    res = runner.invoke(main, ["sweep", str(cases_jsonl(tmp_path / "a.jsonl", 3)), "--vary", "power.differential",
-                               "--tables", "parquet", "--out", str(out), "--force", *RULES])
+    res = runner.invoke(
+        main,
+        [
+            "sweep",
+            str(cases_jsonl(tmp_path / "a.jsonl", 3)),
+            "--vary",
+            "power.differential",
+            "--tables",
+            "parquet",
+            "--out",
+            str(out),
+            "--force",
+            *RULES,
+        ],
+    )
     assert res.exit_code == 2 and "variants.parquet" in res.output, res.output
     mode = os.lstat(out / "variants.parquet").st_mode
     assert stat.S_ISFIFO(mode) if kind == "fifo" else stat.S_ISLNK(mode)
@@ -387,16 +450,30 @@ def test_a_sweep_never_replaces_a_variants_table_that_is_not_a_file(runner: Any,
 
 dask_only = pytest.mark.skipif(not dask_available(), reason="dask.distributed is not installed")
 
-BAD_ADDRESSES = ["", " ", "127.0.0.1", "inproc://", "tls://", "tls://127.0.0.1:8786", "wss://127.0.0.1:8786",
-                 "file:///tmp/scheduler.json", "ucx://127.0.0.1:8786", "tcp://", "tcp://127.0.0.1:http",
-                 "tcp://127.0.0.1:0", "tcp://127.0.0.1:99999", "tcp://:8786", "127.0.0.1:8786/x", "tcp://[::1:8786"]
+BAD_ADDRESSES = [
+    "",
+    " ",
+    "127.0.0.1",
+    "inproc://",
+    "tls://",
+    "tls://127.0.0.1:8786",
+    "wss://127.0.0.1:8786",
+    "file:///tmp/scheduler.json",
+    "ucx://127.0.0.1:8786",
+    "tcp://",
+    "tcp://127.0.0.1:http",
+    "tcp://127.0.0.1:0",
+    "tcp://127.0.0.1:99999",
+    "tcp://:8786",
+    "127.0.0.1:8786/x",
+    "tcp://[::1:8786",
+]
 
 
 @dask_only
 @pytest.mark.parametrize("address", BAD_ADDRESSES)
 @pytest.mark.parametrize("command", ["batch", "sweep"])
-def test_a_bad_scheduler_address_exits_2_with_a_hint(runner: Any, tmp_path: Path, address: str,
-                                                     command: str) -> None:
+def test_a_bad_scheduler_address_exits_2_with_a_hint(runner: Any, tmp_path: Path, address: str, command: str) -> None:
     src = str(cases_jsonl(tmp_path / "a.jsonl", 3))
     extra = ["--out", str(tmp_path / "o")] if command == "batch" else ["--vary", "power.differential"]
     started = time.monotonic()
@@ -439,15 +516,32 @@ def silent_scheduler() -> Iterator[str]:
 
 @dask_only
 @pytest.mark.parametrize("command", ["batch", "sweep"])
-def test_a_scheduler_that_accepts_and_never_answers_times_out(tmp_path: Path, silent_scheduler: str,
-                                                              command: str) -> None:
+def test_a_scheduler_that_accepts_and_never_answers_times_out(
+    tmp_path: Path, silent_scheduler: str, command: str
+) -> None:
     src = str(cases_jsonl(tmp_path / "a.jsonl", 3))
     extra = ["--out", str(tmp_path / "o")] if command == "batch" else ["--vary", "power.differential"]
     started = time.monotonic()
     try:
-        done = subprocess.run([sys.executable, str(ROOT / "cli.py"), command, src, *extra, "--executor", "dask",
-                               "--scheduler", silent_scheduler, *RULES], cwd=ROOT, capture_output=True, text=True,
-                              timeout=90, env={**os.environ, "ISP_ADVISOR_DASK_TIMEOUT": "2"})
+        done = subprocess.run(
+            [
+                sys.executable,
+                str(ROOT / "cli.py"),
+                command,
+                src,
+                *extra,
+                "--executor",
+                "dask",
+                "--scheduler",
+                silent_scheduler,
+                *RULES,
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=90,
+            env={**os.environ, "ISP_ADVISOR_DASK_TIMEOUT": "2"},
+        )
     except subprocess.TimeoutExpired:
         pytest.fail("the command hangs on a scheduler that never answers")
     assert done.returncode == 2, done.stderr
@@ -490,8 +584,14 @@ def cluster(request: Any) -> Iterator[Any]:
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        made = distributed.LocalCluster(n_workers=request.param, threads_per_worker=1, processes=False,
-                                        protocol="tcp", dashboard_address=None, silence_logs=logging.CRITICAL)
+        made = distributed.LocalCluster(
+            n_workers=request.param,
+            threads_per_worker=1,
+            processes=False,
+            protocol="tcp",
+            dashboard_address=None,
+            silence_logs=logging.CRITICAL,
+        )
     try:
         yield made
     finally:
@@ -502,14 +602,14 @@ def cluster(request: Any) -> Iterator[Any]:
 
 @dask_only
 @pytest.mark.parametrize("cluster", [0], indirect=True)
-def test_a_cluster_without_workers_stops_the_run_with_a_message(tmp_path: Path, monkeypatch: Any,
-                                                                cluster: Any) -> None:
+def test_a_cluster_without_workers_stops_the_run_with_a_message(tmp_path: Path, monkeypatch: Any, cluster: Any) -> None:
     from engine.errors import EngineError
 
     monkeypatch.setenv("ISP_ADVISOR_DASK_TIMEOUT", "2")
     out = tmp_path / "out"
-    box = _in_thread(lambda: run([cases_jsonl(tmp_path / "a.jsonl", 40)], out, executor="dask",
-                                 scheduler=cluster.scheduler_address))
+    box = _in_thread(
+        lambda: run([cases_jsonl(tmp_path / "a.jsonl", 40)], out, executor="dask", scheduler=cluster.scheduler_address)
+    )
     err = box.get("error")
     assert isinstance(err, EngineError) and err.exit_code == 1, box
     assert "no workers" in err.problems[0].message and "ISP_ADVISOR_DASK_TIMEOUT" in err.problems[0].hint
@@ -518,8 +618,9 @@ def test_a_cluster_without_workers_stops_the_run_with_a_message(tmp_path: Path, 
 
 @dask_only
 @pytest.mark.parametrize("cluster", [1], indirect=True)
-def test_a_cluster_that_loses_all_its_workers_mid_run_stops_with_a_message(tmp_path: Path, monkeypatch: Any,
-                                                                           cluster: Any) -> None:
+def test_a_cluster_that_loses_all_its_workers_mid_run_stops_with_a_message(
+    tmp_path: Path, monkeypatch: Any, cluster: Any
+) -> None:
     from engine.batch.executors import DaskExecutor
     from engine.errors import EngineError
 
@@ -533,8 +634,9 @@ def test_a_cluster_that_loses_all_its_workers_mid_run_stops_with_a_message(tmp_p
 
     src = cases_jsonl(tmp_path / "a.jsonl", 640)
     out = tmp_path / "out"
-    box = _in_thread(lambda: run([src], out, executor=DaskExecutor(cluster.scheduler_address, task=slow_chunk),
-                                 progress=progress))
+    box = _in_thread(
+        lambda: run([src], out, executor=DaskExecutor(cluster.scheduler_address, task=slow_chunk), progress=progress)
+    )
     err = box.get("error")
     assert isinstance(err, EngineError) and "no workers" in err.problems[0].message, box
     assert done and sum(done) < 640
@@ -557,8 +659,13 @@ def test_distributed_log_lines_are_silenced_while_the_executor_runs(tmp_path: Pa
     def progress(n: int) -> None:
         seen.append(any(logging.getLogger(x).isEnabledFor(logging.WARNING) for x in names))
 
-    run([cases_jsonl(tmp_path / "a.jsonl", 100)], tmp_path / "out", executor="dask",
-        scheduler=cluster.scheduler_address, progress=progress)
+    run(
+        [cases_jsonl(tmp_path / "a.jsonl", 100)],
+        tmp_path / "out",
+        executor="dask",
+        scheduler=cluster.scheduler_address,
+        progress=progress,
+    )
     assert seen and not any(seen)
     assert {n: logging.getLogger(n).level for n in names} == before  # restored afterwards
 

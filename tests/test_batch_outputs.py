@@ -31,10 +31,20 @@ def csv_rows(out: Path) -> list[dict[str, str]]:
 
 
 def test_csv_keeps_its_columns_in_place_and_appends_site_and_actions() -> None:
-    before = ["case_id", "rank", "horizon", "category", "rule_ids", "title", "priority", "priority_rank", "score",
-              *TAG_KEYS]
-    assert list(HEADER[:len(before)]) == before  # a script reading columns by position keeps working
-    assert HEADER[len(before):] == ("site", "first_action", "actions", "assessed_on")
+    before = [
+        "case_id",
+        "rank",
+        "horizon",
+        "category",
+        "rule_ids",
+        "title",
+        "priority",
+        "priority_rank",
+        "score",
+        *TAG_KEYS,
+    ]
+    assert list(HEADER[: len(before)]) == before  # a script reading columns by position keeps working
+    assert HEADER[len(before) :] == ("site", "first_action", "actions", "assessed_on")
 
 
 def test_csv_has_the_site_and_the_actions_of_each_recommendation(tmp_path: Path) -> None:
@@ -53,13 +63,16 @@ def test_csv_has_the_site_and_the_actions_of_each_recommendation(tmp_path: Path)
 
 def test_csv_cells_that_look_like_formulas_are_neutralised(tmp_path: Path) -> None:
     src = tmp_path / "sites.csv"
-    src.write_text('case_id,site,engagement.level,engagement.target\n'
-                   'a-1,"=HYPERLINK(""http://x"",""y"")",inform,collaborate\n'
-                   'a-2,@SUM(A1),inform,collaborate\n', encoding="utf-8")
+    src.write_text(
+        "case_id,site,engagement.level,engagement.target\n"
+        'a-1,"=HYPERLINK(""http://x"",""y"")",inform,collaborate\n'
+        "a-2,@SUM(A1),inform,collaborate\n",
+        encoding="utf-8",
+    )
     out = tmp_path / "o"
     assert run_batch([str(src)], out, jobs=1, rules=[BASIC], shipped=False).ok == 2
     sites = {r["case_id"]: r["site"] for r in csv_rows(out)}
-    assert sites == {"a-1": "'=HYPERLINK(\"http://x\",\"y\")", "a-2": "'@SUM(A1)"}
+    assert sites == {"a-1": '\'=HYPERLINK("http://x","y")', "a-2": "'@SUM(A1)"}
 
 
 def test_csv_is_the_same_after_resume(tmp_path: Path) -> None:
@@ -136,8 +149,7 @@ def test_cli_lists_the_first_errors_and_where_they_all_are(runner: Any, tmp_path
     bad = [{"case_id": f"bad-{i}", "stage": "instalation"} for i in range(5)]
     src.write_text("\n".join(json.dumps(c) for c in [good, *bad]) + "\n", encoding="utf-8")
     out = tmp_path / "o"
-    res = runner.invoke(main, ["batch", str(src), "--out", str(out), "-j", "1", "--rules", str(BASIC),
-                               "--no-shipped"])
+    res = runner.invoke(main, ["batch", str(src), "--out", str(out), "-j", "1", "--rules", str(BASIC), "--no-shipped"])
     assert res.exit_code == 1
     text = res.output
     assert "6 cases: 1 evaluated, 5 failed" in text
@@ -164,8 +176,9 @@ def test_csv_text_from_the_objects_is_the_csv_of_the_output_contract() -> None:
     for path in SHIPPED:
         result = engine.evaluate(load_case(path))
         for site in ("", "Plain", 'A "quoted", site', "=cmd|' /C calc'!A0", "two\nlines"):
-            assert (result_text(result.case_id, site, result.placed(), result.assessed_on)
-                    == to_text(rows(result.to_dict(), site)))
+            assert result_text(result.case_id, site, result.placed(), result.assessed_on) == to_text(
+                rows(result.to_dict(), site)
+            )
 
 
 def test_summary_of_repeated_assessments_fits_100_columns(tmp_path: Path) -> None:

@@ -30,11 +30,27 @@ def test_valid_case_flattens_to_facts() -> None:
 @pytest.mark.parametrize(
     ("text", "fragments"),
     [
-        ("case_id: a\nengagment: {level: consult}\n", ["site.yaml:2", "unknown key 'engagment'", "did you mean 'engagement'"]),
-        ("case_id: a\nengagement: {level: colaborate}\n", ["engagement.level", "'colaborate' is not allowed",
-                                                          "did you mean 'collaborate'", "allowed: ignore, inform"]),
-        ("case_id: a\ncfir: {innovation.complexity: 3}\n", ["cfir.innovation.complexity", "out of range", "-2, -1, 0, 1, 2 or mixed"]),
-        ("case_id: a\ncfir: {innovation.complexty: -1}\n", ["unknown CFIR 2.0 construct id", "did you mean 'innovation.complexity'"]),
+        (
+            "case_id: a\nengagment: {level: consult}\n",
+            ["site.yaml:2", "unknown key 'engagment'", "did you mean 'engagement'"],
+        ),
+        (
+            "case_id: a\nengagement: {level: colaborate}\n",
+            [
+                "engagement.level",
+                "'colaborate' is not allowed",
+                "did you mean 'collaborate'",
+                "allowed: ignore, inform",
+            ],
+        ),
+        (
+            "case_id: a\ncfir: {innovation.complexity: 3}\n",
+            ["cfir.innovation.complexity", "out of range", "-2, -1, 0, 1, 2 or mixed"],
+        ),
+        (
+            "case_id: a\ncfir: {innovation.complexty: -1}\n",
+            ["unknown CFIR 2.0 construct id", "did you mean 'innovation.complexity'"],
+        ),
         ("case_id: a\ncfir: {innovation.complexity: true}\n", ["out of range"]),
         ("case_id: 'a b'\n", ["case_id", "not allowed", "letters, digits"]),
         ("site: x\n", ["case_id", "is required"]),

@@ -92,8 +92,9 @@ def test_output_file_is_written_and_never_overwritten_without_force(runner: CliR
         ("!!python/object/apply:os.system ['true']\n", "c.yaml", ["YAML tag not allowed"]),
     ],
 )
-def test_bad_case_exits_2_with_a_located_message(runner: CliRunner, tmp_path: Path, content: str, name: str,
-                                                 fragments: list[str]) -> None:
+def test_bad_case_exits_2_with_a_located_message(
+    runner: CliRunner, tmp_path: Path, content: str, name: str, fragments: list[str]
+) -> None:
     f = tmp_path / name
     f.write_text(content)
     res = runner.invoke(main, ["recommend", str(f)])
@@ -110,8 +111,9 @@ def test_missing_case_file(runner: CliRunner, tmp_path: Path) -> None:
 
 
 def test_bad_local_rule_pack_exits_2(runner: CliRunner, tmp_path: Path) -> None:
-    (tmp_path / "p.yaml").write_text("ruleset: p\nversion: 1.0.0\nrules:\n  - id: X1\n    when: {fact: stge, exists: true}\n"
-                                     "    derive: {a: true}\n")
+    (tmp_path / "p.yaml").write_text(
+        "ruleset: p\nversion: 1.0.0\nrules:\n  - id: X1\n    when: {fact: stge, exists: true}\n    derive: {a: true}\n"
+    )
     res = runner.invoke(main, ["recommend", RIVERSIDE, "--rules", str(tmp_path)])
     assert res.exit_code == 2
     assert "p.yaml:5: rule X1: rules[0].when.fact: unknown fact path 'stge' (did you mean 'stage'?)" in res.stderr
@@ -130,8 +132,9 @@ def test_installed_script_runs_from_any_directory(tmp_path: Path) -> None:
         pytest.skip("isp-advisor is not installed in this environment (CI installs it)")
     case = tmp_path / "site.yaml"
     case.write_text(Path(RIVERSIDE).read_text())
-    res = subprocess.run([script, "recommend", "site.yaml", "-f", "json"], cwd=tmp_path, capture_output=True,
-                         text=True, timeout=120)
+    res = subprocess.run(
+        [script, "recommend", "site.yaml", "-f", "json"], cwd=tmp_path, capture_output=True, text=True, timeout=120
+    )
     assert res.returncode == 0, res.stderr
     assert json.loads(res.stdout)["recommendations"]
     bad = tmp_path / "bad.yaml"

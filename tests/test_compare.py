@@ -15,10 +15,10 @@ from conftest import CASES, ROOT
 
 from cli import main
 from engine import case_from_data, load_case
-from engine.model.changes import direction
 from engine.assessments.compare import compare
 from engine.batch.batchrun import run_batch
 from engine.errors import CaseError
+from engine.model.changes import direction
 from engine.render.comparison import render_compare
 from tests.browser import FLAGS as CHROMIUM_FLAGS
 from tests.browser import chromium as _chromium
@@ -34,33 +34,57 @@ def site(date: str | None = None, **facts: Any) -> Any:
 # ---------------------------------------------------------------- directions
 
 
-@pytest.mark.parametrize(("path", "old", "new", "expected"), [
-    ("cfir.innovation.design", -2, 1, "improved"), ("cfir.innovation.design", 1, -1, "worsened"),
-    ("cfir.innovation.design", "mixed", 0, "improved"), ("cfir.innovation.design", -1, "mixed", "improved"),
-    ("cfir.innovation.design", 2, 2, "unchanged"), ("cfir.innovation.design", None, -1, "new"),
-    ("cfir.innovation.design", 1, None, "gone"),
-    ("relationships.trust", "moderate", "low", "worsened"), ("relationships.trust", "low", "high", "improved"),
-    ("power.differential", "high", "moderate", "improved"), ("power.differential", "low", "high", "worsened"),
-    ("power.decision_making", "solo_leader", "shared", "improved"),
-    ("engagement.level", "involve", "consult", "worsened"), ("engagement.target", "involve", "defer_to", "improved"),
-    ("capacity.analytic", "low", "moderate", "improved"), ("capacity_levels.network", "moderate", "low", "worsened"),
-])
+@pytest.mark.parametrize(
+    ("path", "old", "new", "expected"),
+    [
+        ("cfir.innovation.design", -2, 1, "improved"),
+        ("cfir.innovation.design", 1, -1, "worsened"),
+        ("cfir.innovation.design", "mixed", 0, "improved"),
+        ("cfir.innovation.design", -1, "mixed", "improved"),
+        ("cfir.innovation.design", 2, 2, "unchanged"),
+        ("cfir.innovation.design", None, -1, "new"),
+        ("cfir.innovation.design", 1, None, "gone"),
+        ("relationships.trust", "moderate", "low", "worsened"),
+        ("relationships.trust", "low", "high", "improved"),
+        ("power.differential", "high", "moderate", "improved"),
+        ("power.differential", "low", "high", "worsened"),
+        ("power.decision_making", "solo_leader", "shared", "improved"),
+        ("engagement.level", "involve", "consult", "worsened"),
+        ("engagement.target", "involve", "defer_to", "improved"),
+        ("capacity.analytic", "low", "moderate", "improved"),
+        ("capacity_levels.network", "moderate", "low", "worsened"),
+    ],
+)
 def test_every_kind_of_change(path: str, old: Any, new: Any, expected: str) -> None:
     assert direction(path, old, new) == expected
 
 
 def test_compare_reports_every_kind_of_change(shipped_engine: Any) -> None:
-    old = site("2026-01-01", cfir={"innovation.design": -2, "innovation.cost": 1, "innovation.complexity": -1,
-                                   "innovation.adaptability": 0}, relationships={"trust": "high"})
-    new = site("2026-05-01", cfir={"innovation.design": 1, "innovation.cost": -1, "innovation.adaptability": 0,
-                                   "innovation.trialability": 2}, relationships={"trust": "low"})
+    old = site(
+        "2026-01-01",
+        cfir={"innovation.design": -2, "innovation.cost": 1, "innovation.complexity": -1, "innovation.adaptability": 0},
+        relationships={"trust": "high"},
+    )
+    new = site(
+        "2026-05-01",
+        cfir={
+            "innovation.design": 1,
+            "innovation.cost": -1,
+            "innovation.adaptability": 0,
+            "innovation.trialability": 2,
+        },
+        relationships={"trust": "low"},
+    )
     data = compare(shipped_engine, [("old.yaml", old), ("new.yaml", new)]).to_dict()
     got = {c["path"]: (c["from"], c["to"], c["direction"]) for c in data["changes"]}
-    assert got == {"relationships.trust": ("high", "low", "worsened"),
-                   "cfir.innovation.design": (-2, 1, "improved"), "cfir.innovation.cost": (1, -1, "worsened"),
-                   "cfir.innovation.complexity": (-1, None, "gone"),
-                   "cfir.innovation.adaptability": (0, 0, "unchanged"),
-                   "cfir.innovation.trialability": (None, 2, "new")}
+    assert got == {
+        "relationships.trust": ("high", "low", "worsened"),
+        "cfir.innovation.design": (-2, 1, "improved"),
+        "cfir.innovation.cost": (1, -1, "worsened"),
+        "cfir.innovation.complexity": (-1, None, "gone"),
+        "cfir.innovation.adaptability": (0, 0, "unchanged"),
+        "cfir.innovation.trialability": (None, 2, "new"),
+    }
     assert set(data) >= {"case_id", "assessments", "changes", "recommendations"}
     assert data["assessments"] == ["2026-01-01", "2026-05-01"]
     assert any("Innovation Design went from -2 to +1" in q for q in data["debrief"])
@@ -185,7 +209,7 @@ def test_batch_keeps_repeated_assessments_and_shows_the_trend(tmp_path: Path) ->
     assert (report.ok, report.failed) == (3, 0)
     summary = (tmp_path / "o" / "summary.md").read_text()
     assert "## Sites assessed more than once" in summary
-    trend = summary[summary.index("## Sites assessed more than once"):]
+    trend = summary[summary.index("## Sites assessed more than once") :]
     row = next(line for line in trend.splitlines() if line.startswith("| millbrook-frc"))
     assert "2026-02-10 → 2026-06-09 → 2026-10-13" in row and "moderate → low → high" in row
     lines = [json.loads(line) for line in (tmp_path / "o" / "results.jsonl").read_text().splitlines()]
@@ -226,13 +250,16 @@ def test_compare_html_opens_in_headless_chromium(millbrook: dict[str, Any], tmp_
     page = tmp_path / "compare.html"
     page.write_text(render_compare(millbrook, "html"), encoding="utf-8")
     flags = [*CHROMIUM_FLAGS, f"--user-data-dir={tempfile.mkdtemp(dir=tmp_path)}"]
-    dom = subprocess.run([browser, *flags, "--dump-dom", page.as_uri()], capture_output=True, text=True,
-                         timeout=120)
+    dom = subprocess.run([browser, *flags, "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=120)
     assert dom.returncode == 0, dom.stderr[-2000:]
     assert dom.stdout.count("<svg") == len(millbrook["series"]) and "Available Resources" in dom.stdout
     shot = tmp_path / "compare.png"
-    subprocess.run([browser, *flags, "--window-size=1000,1300", f"--screenshot={shot}", page.as_uri()],
-                   capture_output=True, timeout=120, cwd=tmp_path)
+    subprocess.run(
+        [browser, *flags, "--window-size=1000,1300", f"--screenshot={shot}", page.as_uri()],
+        capture_output=True,
+        timeout=120,
+        cwd=tmp_path,
+    )
     assert shot.exists() and shot.stat().st_size > 10_000
 
 

@@ -82,8 +82,12 @@ def _engine() -> Any:
 
 def pick(plain: dict[str, Any], step: int, *parts: str, n: int = 1, want: Any = None) -> list[dict[str, Any]]:
     """`n` items of one step's lists (optionally those `want` accepts), after checking there are that many."""
-    found = [r for part in parts for r in plain["steps"][step]["recommendations"][part] if r["key"]
-             and (want is None or want(r))]
+    found = [
+        r
+        for part in parts
+        for r in plain["steps"][step]["recommendations"][part]
+        if r["key"] and (want is None or want(r))
+    ]
     assert len(found) >= n, f"the shipped rules no longer give {n} {'/'.join(parts)} items in step {step}"
     return found[:n]
 
@@ -95,8 +99,9 @@ def test_accepted_items_carry_their_decision_into_the_later_plans(site: Path, pl
     in_all = {r["key"] for part in ("kept", "moved") for r in plain["steps"][1]["recommendations"][part]}
     [item] = pick(plain, 0, "kept", "moved", want=lambda r: r["key"] in in_all)
     [other] = pick(plain, 0, "kept", "moved", want=lambda r: r["key"] != item["key"])
-    decide(site / FEB, item["key"], "--accept", "--owner", "Maria Lopez", "--due", "2026-04-01", "--status",
-           "under_way")
+    decide(
+        site / FEB, item["key"], "--accept", "--owner", "Maria Lopez", "--due", "2026-04-01", "--status", "under_way"
+    )
     decide(site / FEB, other["key"], "--accept", "--owner", "Sam")
     data = compared(site, FEB, JUN, OCT)
     # the JSON rows of the later plans carry the decision, with the assessment whose file holds it
@@ -126,8 +131,10 @@ def test_decisions_never_change_the_compared_lists(site: Path, plain: dict[str, 
     with_them, without = compared(site, FEB, JUN), compared(site, FEB, JUN, extra=("--no-decisions",))
 
     def bare(data: dict[str, Any]) -> dict[str, Any]:
-        return {part: [{k: v for k, v in r.items() if k != "team"} for r in items]
-                for part, items in data["recommendations"].items()}
+        return {
+            part: [{k: v for k, v in r.items() if k != "team"} for r in items]
+            for part, items in data["recommendations"].items()
+        }
 
     assert bare(with_them) == bare(without)  # a set-aside item is still compared: never "retired" by a decision
 
@@ -147,11 +154,18 @@ def test_progress_counts_overdue_and_set_aside(site: Path, plain: dict[str, Any]
     assert p["decisions_of"] == ["2026-02-10"] and p["as_of"] == "2026-06-09"
     assert [e["key"] for e in p["done"]] == [done] and [e["key"] for e in p["not_started"]] == [fresh]
     [overdue] = p["overdue"]
-    assert (overdue["key"], overdue["due"], overdue["status"], overdue["owner"]) == (late, "2026-04-01", "under_way",
-                                                                                   "Maria Lopez")
+    assert (overdue["key"], overdue["due"], overdue["status"], overdue["owner"]) == (
+        late,
+        "2026-04-01",
+        "under_way",
+        "Maria Lopez",
+    )
     [aside] = p["set_aside"]
-    assert (aside["key"], aside["reason"], aside["decided_at"]) == (parked, "after the board retreat in May",
-                                                                    "2026-02-10")
+    assert (aside["key"], aside["reason"], aside["decided_at"]) == (
+        parked,
+        "after the board retreat in May",
+        "2026-02-10",
+    )
     assert {f["key"] for f in p["accepted_fate"]} == {done, late, fresh}
     assert data["steps"][0]["progress"] == p  # two assessments: the one step is the whole
     # the debrief asks about the overdue item, with its date and owner
@@ -217,8 +231,9 @@ def test_a_folded_accepted_item_says_where_it_went(site: Path, plain: dict[str, 
 
 
 @pytest.mark.parametrize("fmt", ["table", "markdown", "html"])
-def test_the_section_comes_after_the_relationships_and_before_the_items(site: Path, plain: dict[str, Any],
-                                                                        fmt: str) -> None:
+def test_the_section_comes_after_the_relationships_and_before_the_items(
+    site: Path, plain: dict[str, Any], fmt: str
+) -> None:
     done, late = (r["key"] for r in pick(plain, 0, "kept", "moved", n=2))
     [parked] = pick(plain, 0, "retired")
     decide(site / FEB, done, "--accept", "--status", "done")

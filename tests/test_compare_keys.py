@@ -76,10 +76,16 @@ def accounted(runner: Any, old: str, new: str, data: dict[str, Any]) -> None:
 
 @pytest.fixture
 def stage_pair(tmp_path: Path) -> tuple[str, str]:
-    old = write(tmp_path, "old", assessed_on="2026-01-12", stage="installation",
-                capacity={"intervention_specific": "low"})
-    new = write(tmp_path, "new", assessed_on="2026-05-04", stage="initial_implementation",
-                capacity={"intervention_specific": "low"})
+    old = write(
+        tmp_path, "old", assessed_on="2026-01-12", stage="installation", capacity={"intervention_specific": "low"}
+    )
+    new = write(
+        tmp_path,
+        "new",
+        assessed_on="2026-05-04",
+        stage="initial_implementation",
+        capacity={"intervention_specific": "low"},
+    )
     return old, new
 
 
@@ -107,10 +113,20 @@ def test_a_rule_change_under_one_key_is_kept_not_retired_and_new(runner: Any, st
 def engagement_pair(tmp_path: Path) -> tuple[str, str]:
     """Consult -> involve: the next engagement step carries the advisory boards strategy, folding it."""
     common = {"stage": "installation", "cfir": {"process.engaging.recipients": -1}}
-    old = write(tmp_path, "consult", assessed_on="2026-01-12", **common,
-                engagement={"level": "consult", "target": "collaborate"})
-    new = write(tmp_path, "involve", assessed_on="2026-05-04", **common,
-                engagement={"level": "involve", "target": "collaborate"})
+    old = write(
+        tmp_path,
+        "consult",
+        assessed_on="2026-01-12",
+        **common,
+        engagement={"level": "consult", "target": "collaborate"},
+    )
+    new = write(
+        tmp_path,
+        "involve",
+        assessed_on="2026-05-04",
+        **common,
+        engagement={"level": "involve", "target": "collaborate"},
+    )
     return old, new
 
 
@@ -118,7 +134,8 @@ ADVISORY = "implementation_strategy:eric:use_advisory_boards_and_workgroups"
 
 
 def test_a_standalone_eric_item_now_folded_is_reported_folded_not_retired(
-        runner: Any, engagement_pair: tuple[str, str]) -> None:
+    runner: Any, engagement_pair: tuple[str, str]
+) -> None:
     old, new = engagement_pair
     assert ADVISORY in {r["key"] for r in plan(runner, old)["recommendations"]}
     later = plan(runner, new, old)["recommendations"]
@@ -162,8 +179,13 @@ CONFLICT = "facilitation:conflict-between-groups"
 
 
 def conflict_pair(tmp: Path, trust_after: str) -> tuple[str, str]:
-    old = write(tmp, "old", assessed_on="2026-01-12", relationships={"trust": "moderate"},
-                problem={"tags": ["conflict_between_groups"]})
+    old = write(
+        tmp,
+        "old",
+        assessed_on="2026-01-12",
+        relationships={"trust": "moderate"},
+        problem={"tags": ["conflict_between_groups"]},
+    )
     new = write(tmp, f"new-{trust_after}", assessed_on="2026-05-04", relationships={"trust": trust_after})
     return old, new
 
@@ -202,24 +224,48 @@ def test_the_same_conflict_work_is_retired_when_trust_holds(runner: Any, tmp_pat
     recs = run(runner, old, new)["recommendations"]
     assert not recs["continued"]
     [gone] = [r for r in recs["retired"] if r["key"] == CONFLICT]
-    assert {"path": "problem.conflict_between_groups", "label": "Problem stated: conflict between groups",
-            "from": True, "to": None} in gone["because"]
+    assert {
+        "path": "problem.conflict_between_groups",
+        "label": "Problem stated: conflict between groups",
+        "from": True,
+        "to": None,
+    } in gone["because"]
 
 
 def test_relationships_worsen_by_conflict_incident_and_power_too(tmp_path: Path) -> None:
-    old = load_case(write(tmp_path, "o", assessed_on="2026-01-12", power={"differential": "moderate"},
-                          events=[{"kind": "critical_incident", "on": "2025-11-02"}]))
-    new = load_case(write(tmp_path, "n", assessed_on="2026-05-04", power={"differential": "high"},
-                          problem={"tags": ["distrust_of_institutions"]},
-                          events=[{"kind": "critical_incident", "on": "2025-11-02"},
-                                  {"kind": "critical_incident", "on": "2026-03-20"}]))
+    old = load_case(
+        write(
+            tmp_path,
+            "o",
+            assessed_on="2026-01-12",
+            power={"differential": "moderate"},
+            events=[{"kind": "critical_incident", "on": "2025-11-02"}],
+        )
+    )
+    new = load_case(
+        write(
+            tmp_path,
+            "n",
+            assessed_on="2026-05-04",
+            power={"differential": "high"},
+            problem={"tags": ["distrust_of_institutions"]},
+            events=[
+                {"kind": "critical_incident", "on": "2025-11-02"},
+                {"kind": "critical_incident", "on": "2026-03-20"},
+            ],
+        )
+    )
     rels = relationship_changes(old, new, old.facts(), new.facts())
     assert [(r["path"], r["direction"]) for r in rels] == [
-        ("power.differential", "worsened"), ("problem.distrust_of_institutions", "worsened"),
-        ("events.critical_incident", "worsened")]
-    assert worsened_reasons(rels) == ["the power differential rose from moderate to high",
-                                      "distrust of institutions is now stated",
-                                      "a critical incident was recorded (2026-03-20)"]
+        ("power.differential", "worsened"),
+        ("problem.distrust_of_institutions", "worsened"),
+        ("events.critical_incident", "worsened"),
+    ]
+    assert worsened_reasons(rels) == [
+        "the power differential rose from moderate to high",
+        "distrust of institutions is now stated",
+        "a critical incident was recorded (2026-03-20)",
+    ]
 
 
 # ---------------------------------------------------------------- (d) the stage and relationships first
@@ -234,23 +280,37 @@ def test_stage_change_comes_first_in_every_rendering(runner: Any, stage_pair: tu
 
     lines = run(runner, old, new, fmt="table").splitlines()
     assert lines[2] == "Stage: installation -> initial implementation (moved on)"
-    order = [next(i for i, ln in enumerate(lines) if ln.startswith(head))
-             for head in ("Stage:", "Relationships", "Other changes", "Recommendations:", "Ask in the debrief")]
+    order = [
+        next(i for i, ln in enumerate(lines) if ln.startswith(head))
+        for head in ("Stage:", "Relationships", "Other changes", "Recommendations:", "Ask in the debrief")
+    ]
     assert order == sorted(order)
     md = run(runner, old, new, fmt="markdown")
     assert md.index("## Stage and relationships") < md.index("## Other changes") < md.index("## Recommendations")
     assert "**Stage: installation → initial implementation (moved on)**" in md
     page = run(runner, old, new, fmt="html")
-    assert page.index("Stage and relationships") < page.index("Each rating over the assessments") \
-        < page.index("Other changes") < page.index("<h2>Recommendations")
+    assert (
+        page.index("Stage and relationships")
+        < page.index("Each rating over the assessments")
+        < page.index("Other changes")
+        < page.index("<h2>Recommendations")
+    )
 
 
 def test_unchanged_and_unstated_stage_are_still_said(runner: Any, tmp_path: Path) -> None:
-    same = run(runner, write(tmp_path, "a", assessed_on="2026-01-12", stage="installation"),
-               write(tmp_path, "b", assessed_on="2026-05-04", stage="installation"), fmt="table")
+    same = run(
+        runner,
+        write(tmp_path, "a", assessed_on="2026-01-12", stage="installation"),
+        write(tmp_path, "b", assessed_on="2026-05-04", stage="installation"),
+        fmt="table",
+    )
     assert "Stage: installation (unchanged)" in same
-    neither = run(runner, write(tmp_path, "c", assessed_on="2026-01-12"),
-                  write(tmp_path, "d", assessed_on="2026-05-04"), fmt="table")
+    neither = run(
+        runner,
+        write(tmp_path, "c", assessed_on="2026-01-12"),
+        write(tmp_path, "d", assessed_on="2026-05-04"),
+        fmt="table",
+    )
     assert "Stage: not stated in either assessment" in neither
 
 
@@ -300,8 +360,10 @@ def test_the_debrief_names_what_changed_for_the_retired(shipped_engine: Any, tmp
     old, new = conflict_pair(tmp_path, "moderate")
     data = compare(shipped_engine, [(old, load_case(old)), (new, load_case(new))]).to_dict()
     [line] = [q for q in data["debrief"] if "no longer recommended" in q]
-    assert line.startswith("1 item is no longer recommended because what it rested on has changed "
-                           "(conflict between groups no longer stated as a problem)")
+    assert line.startswith(
+        "1 item is no longer recommended because what it rested on has changed "
+        "(conflict between groups no longer stated as a problem)"
+    )
     page = render_compare(data, "html")
     assert "conflict between groups no longer stated as a problem" in page
 

@@ -18,11 +18,23 @@ from tests.helpers import engine_for, rec, write_pack
 # ------------------------------------------------------------------ null operands
 
 
-@pytest.mark.parametrize("test", [{"fact": "stage", "equals": None}, {"fact": "stage", "not_equals": None},
-                                  {"fact": "stage", "lt": None}, {"fact": "stage", "exists": None}])
+@pytest.mark.parametrize(
+    "test",
+    [
+        {"fact": "stage", "equals": None},
+        {"fact": "stage", "not_equals": None},
+        {"fact": "stage", "lt": None},
+        {"fact": "stage", "exists": None},
+    ],
+)
 def test_a_null_operand_is_refused_at_load_with_its_location(tmp_path: Path, test: dict) -> None:
-    folder = write_pack(tmp_path, [rec("R-OK", {"fact": "stage", "exists": True}),
-                                   rec("R-NULL", {"all": [{"fact": "site", "exists": True}, test]})])
+    folder = write_pack(
+        tmp_path,
+        [
+            rec("R-OK", {"fact": "stage", "exists": True}),
+            rec("R-NULL", {"all": [{"fact": "site", "exists": True}, test]}),
+        ],
+    )
     with pytest.raises(RuleError) as info:
         load_rulebase([folder], shipped=False)
     text = info.value.render()
@@ -60,8 +72,10 @@ def test_editing_one_results_data_never_changes_a_later_result(shipped_engine: E
 
 @pytest.mark.parametrize("value", [1e-300, 1e300, 1e-7, float("inf"), float("nan"), 2**60, -(2**60)])
 def test_a_derived_number_durable_rules_mishandles_is_refused_and_lint_agrees(tmp_path: Path, value: float) -> None:
-    rules = [{"id": "D1", "when": {"fact": "stage", "exists": True}, "derive": {"score_x": value}},
-             rec("R1", {"fact": "derived.score_x", "equals": value})]
+    rules = [
+        {"id": "D1", "when": {"fact": "stage", "exists": True}, "derive": {"score_x": value}},
+        rec("R1", {"fact": "derived.score_x", "equals": value}),
+    ]
     (tmp_path / "p").mkdir()
     folder = write_pack(tmp_path / "p", rules)
     with pytest.raises(RuleError) as info:
@@ -74,10 +88,13 @@ def test_a_derived_number_durable_rules_mishandles_is_refused_and_lint_agrees(tm
 
 
 def test_ordinary_derived_numbers_still_load_and_fire(tmp_path: Path) -> None:
-    rules = [{"id": "D1", "when": {"fact": "stage", "exists": True}, "derive": {"weight": 0.25}},
-             {"id": "D2", "when": {"fact": "stage", "exists": True}, "derive": {"count": 123456789}},
-             rec("R1", {"all": [{"fact": "derived.weight", "equals": 0.25},
-                                {"fact": "derived.count", "equals": 123456789}]})]
+    rules = [
+        {"id": "D1", "when": {"fact": "stage", "exists": True}, "derive": {"weight": 0.25}},
+        {"id": "D2", "when": {"fact": "stage", "exists": True}, "derive": {"count": 123456789}},
+        rec(
+            "R1", {"all": [{"fact": "derived.weight", "equals": 0.25}, {"fact": "derived.count", "equals": 123456789}]}
+        ),
+    ]
     eng = engine_for(tmp_path, rules)
     assert "R1" in eng.fire({"stage": "installation"}).fired
 
@@ -87,8 +104,7 @@ def test_rules_show_json_never_prints_nan(tmp_path: Path, runner) -> None:  # ty
 
     rules = [{"id": "D1", "when": {"fact": "stage", "exists": True}, "derive": {"x": float("nan")}}]
     folder = write_pack(tmp_path, rules)
-    result = runner.invoke(main, ["rules", "show", "D1", "--format", "json", "--rules", str(folder),
-                                  "--no-shipped"])
+    result = runner.invoke(main, ["rules", "show", "D1", "--format", "json", "--rules", str(folder), "--no-shipped"])
     assert "NaN" not in result.output
     assert result.exit_code == 2 and "not a number a rule can use" in result.output
 
@@ -110,11 +126,19 @@ def test_rule_ids_in_the_engines_namespace_are_refused(tmp_path: Path, rule_id: 
 
 def test_lint_reports_durable_rules_limits_by_rule_and_limit(tmp_path: Path) -> None:
     pytest.importorskip("durable_rules_engine")
-    anys = [{"any": [{"fact": f"cfir.innovation.{c}", "lte": -1}, {"fact": f"cfir.innovation.{c}", "equals": "mixed"}]}
-            for c in ("cost", "design", "complexity", "source", "trialability", "adaptability", "evidence_base")]
+    anys = [
+        {"any": [{"fact": f"cfir.innovation.{c}", "lte": -1}, {"fact": f"cfir.innovation.{c}", "equals": "mixed"}]}
+        for c in ("cost", "design", "complexity", "source", "trialability", "adaptability", "evidence_base")
+    ]
     many = [{"fact": f"cfir.{c}", "exists": False} for c in list(CFIR_IDS)[:20]]
-    folder = write_pack(tmp_path, [rec("R-OK", {"fact": "stage", "exists": True}), rec("R-PATHS", {"all": anys}),
-                                   rec("R-TESTS", {"all": many}, title="Many tests")])
+    folder = write_pack(
+        tmp_path,
+        [
+            rec("R-OK", {"fact": "stage", "exists": True}),
+            rec("R-PATHS", {"all": anys}),
+            rec("R-TESTS", {"all": many}, title="Many tests"),
+        ],
+    )
     found = {f.rule_id: f for f in lint([folder], shipped=False) if f.code == "durable_limit"}
     assert set(found) == {"R-PATHS", "R-TESTS"}
     assert "64 alternative paths" in found["R-PATHS"].message and "128" in found["R-PATHS"].message
@@ -124,11 +148,21 @@ def test_lint_reports_durable_rules_limits_by_rule_and_limit(tmp_path: Path) -> 
 def test_lint_reports_a_ruleset_too_large_for_durable_rules_once(tmp_path: Path) -> None:
     pytest.importorskip("durable_rules_engine")
     ids = list(CFIR_IDS)
-    rules = [rec(f"R{i}", {"all": [{"fact": f"cfir.{ids[i % 67]}", "equals": (i // 67) % 5 - 2},
-                                   {"fact": "scope.sites", "gte": 1 + i // 335}]}, title=f"T{i}")
-             for i in range(4_500)]
+    rules = [
+        rec(
+            f"R{i}",
+            {
+                "all": [
+                    {"fact": f"cfir.{ids[i % 67]}", "equals": (i // 67) % 5 - 2},
+                    {"fact": "scope.sites", "gte": 1 + i // 335},
+                ]
+            },
+            title=f"T{i}",
+        )
+        for i in range(4_500)
+    ]
     for part in range(3):  # each pack within the size limit of a file
-        folder = write_pack(tmp_path, rules[part * 1_500:(part + 1) * 1_500], name=f"t{part}")
+        folder = write_pack(tmp_path, rules[part * 1_500 : (part + 1) * 1_500], name=f"t{part}")
     found = [f for f in lint([folder], shipped=False) if f.code == "durable_limit"]
     assert len(found) == 1 and "ERR_RULE_LIMIT_EXCEEDED" in found[0].message and "4499 more rules" in found[0].message
 
@@ -141,9 +175,14 @@ def test_why_not_on_a_rule_reading_many_facts_is_bounded(tmp_path: Path) -> None
 
     ids = list(CFIR_IDS)
     # needs three strong barriers at once: no change of one or two facts helps, so the search is exhausted
-    cond = {"all": [{"any": [{"fact": f"cfir.{c}", "equals": 2} for c in ids[i::3]]} for i in range(3)]
-            + [{"fact": "stage", "equals": "sustainment"}, {"fact": "relationships.trust", "equals": "high"},
-               {"fact": "engagement.level", "equals": "defer_to"}]}
+    cond = {
+        "all": [{"any": [{"fact": f"cfir.{c}", "equals": 2} for c in ids[i::3]]} for i in range(3)]
+        + [
+            {"fact": "stage", "equals": "sustainment"},
+            {"fact": "relationships.trust", "equals": "high"},
+            {"fact": "engagement.level", "equals": "defer_to"},
+        ]
+    }
     eng = Engine(load_rulebase([write_pack(tmp_path, [rec("R-MANY", cond)])], shipped=False), "python")
     case = case_from_data({"case_id": "c", "site": "S", "innovation": "I", "stage": "exploration"})
     from engine.evaluation.explain import MAX_TRIALS
@@ -166,28 +205,45 @@ def test_why_not_on_a_rule_reading_many_facts_is_bounded(tmp_path: Path) -> None
 # ------------------------------------------------------------------ sources: http(s) links only, overrides warned
 
 
-@pytest.mark.parametrize("url", ["javascript:alert(1)", "data:text/html,<script>x</script>", "JaVaScRiPt:x",
-                                 "https://ok.example/a b", "ftp://example.org/x"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "javascript:alert(1)",
+        "data:text/html,<script>x</script>",
+        "JaVaScRiPt:x",
+        "https://ok.example/a b",
+        "ftp://example.org/x",
+    ],
+)
 def test_a_source_url_that_is_not_http_is_refused_at_load_and_in_lint(tmp_path: Path, url: str) -> None:
     folder = write_pack(tmp_path, [rec("R1", {"fact": "stage", "exists": True})])
-    (folder / "sources.yaml").write_text(yaml.safe_dump(
-        {"sources": {"src": {"citation": "A test citation, long enough to pass validation.", "url": url}}}))
+    (folder / "sources.yaml").write_text(
+        yaml.safe_dump(
+            {"sources": {"src": {"citation": "A test citation, long enough to pass validation.", "url": url}}}
+        )
+    )
     with pytest.raises(RuleError) as info:
         load_rulebase([folder], shipped=False)
     assert "not an http(s) address" in info.value.render()
     assert any("http(s)" in f.message for f in lint([folder], shipped=False) if f.severity == "error")
 
 
-def test_a_local_source_overriding_a_shipped_key_is_warned_in_lint_and_rules_list(tmp_path: Path,
-                                                                                 runner) -> None:  # type: ignore[no-untyped-def]
+def test_a_local_source_overriding_a_shipped_key_is_warned_in_lint_and_rules_list(tmp_path: Path, runner) -> None:  # type: ignore[no-untyped-def]
     from cli import main
     from engine.rulepacks.loader import shipped_rules_dir
 
     shipped_key = next(iter(yaml.safe_load((shipped_rules_dir() / "sources.yaml").read_text())["sources"]))
     folder = write_pack(tmp_path, [rec("LOCAL-1", {"fact": "stage", "exists": True})])
-    (folder / "sources.yaml").write_text(yaml.safe_dump({"sources": {
-        "src": {"citation": "A test citation, long enough to pass validation."},
-        shipped_key: {"citation": "A different citation under the shipped key."}}}))
+    (folder / "sources.yaml").write_text(
+        yaml.safe_dump(
+            {
+                "sources": {
+                    "src": {"citation": "A test citation, long enough to pass validation."},
+                    shipped_key: {"citation": "A different citation under the shipped key."},
+                }
+            }
+        )
+    )
     found = [f for f in lint([folder]) if f.code == "source_override"]
     assert len(found) == 1 and shipped_key in found[0].message and found[0].severity == "warning"
     result = runner.invoke(main, ["rules", "list", "--rules", str(folder)])

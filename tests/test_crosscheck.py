@@ -75,8 +75,9 @@ def test_shipped_cases_fire_the_same_rules(engines: list[tuple[Engine, Engine | 
     _same(engines, facts)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                   HealthCheck.too_slow])
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(data=case_data())
 def test_generated_cases_fire_the_same_rules(engines: list[tuple[Engine, Engine | None]], data: dict) -> None:
     _same(engines, case_from_data(data).facts(), by_durable=False)
@@ -84,8 +85,9 @@ def test_generated_cases_fire_the_same_rules(engines: list[tuple[Engine, Engine 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=case_data(cfir_share=1.0))
-def test_generated_cases_with_many_ratings_fire_the_same_rules(engines: list[tuple[Engine, Engine | None]],
-                                                               data: dict) -> None:
+def test_generated_cases_with_many_ratings_fire_the_same_rules(
+    engines: list[tuple[Engine, Engine | None]], data: dict
+) -> None:
     facts = case_from_data(data).facts()
     for eng, durable in engines[:1]:
         plain = eng.fire_python(facts)

@@ -31,8 +31,10 @@ def test_assessed_on_is_the_last_column_and_each_row_carries_its_cases_date(tmp_
     report = run_batch([*map(str, OVER_TIME), str(UNDATED)], out, jobs=1)
     assert report.ok == 4 and report.failed == 0
     assert _header(out)[-1] == "assessed_on"
-    dates = {json.loads(line)["case_id"]: json.loads(line).get("assessed_on")
-             for line in (out / "results.jsonl").read_text(encoding="utf-8").splitlines()}
+    dates = {
+        json.loads(line)["case_id"]: json.loads(line).get("assessed_on")
+        for line in (out / "results.jsonl").read_text(encoding="utf-8").splitlines()
+    }
     table = _csv(out)
     millbrook = {row["assessed_on"] for row in table if row["case_id"].startswith("millbrook")}
     assert millbrook == {"2026-02-10", "2026-06-09", "2026-10-13"}  # three visits of one site, told apart

@@ -68,8 +68,14 @@ def test_a_tribal_program_with_sovereignty_unstated_raises_a_protective_cue(tmp_
     cue = by_fact(find_cues(tribal_case("red-cedar-tribal-youth.yaml", tmp_path)))[SOVEREIGNTY]
     assert (cue.found, cue.in_, cue.protective) == ("Tribal", "site", True)
     assert cue.question.startswith("The case mentions 'Tribal': does the work fall under a Tribal Nation's authority")
-    assert cue.to_dict() == {"path": "equity.tribal_sovereignty", "value": True, "found": "Tribal", "in": "site",
-                             "question": cue.question, "protective": True}
+    assert cue.to_dict() == {
+        "path": "equity.tribal_sovereignty",
+        "value": True,
+        "found": "Tribal",
+        "in": "site",
+        "question": cue.question,
+        "protective": True,
+    }
 
 
 def test_the_nations_own_words_raise_it_where_they_are_written(tmp_path: Path) -> None:
@@ -122,8 +128,10 @@ def test_an_incident_in_an_event_summary_is_raised_until_a_critical_incident_is_
 
 
 def test_peoples_roles_are_read_with_their_index() -> None:
-    people = [{"role": "director", "group": "leadership"},
-              {"role": "Tribal council liaison", "group": "tribal_government"}]
+    people = [
+        {"role": "director", "group": "leadership"},
+        {"role": "Tribal council liaison", "group": "tribal_government"},
+    ]
     cue = by_fact(find_cues(case(people=people)))[SOVEREIGNTY]
     assert (cue.found, cue.in_) == ("Tribal", "people[1].role")
 
@@ -131,12 +139,15 @@ def test_peoples_roles_are_read_with_their_index() -> None:
 # --- Matching: whole words, any case, the words as written ----------------------------------------------
 
 
-@pytest.mark.parametrize("text", [
-    "A snapshot of national data from the nation and its nationals.",
-    "Suicide prevention and overdose prevention programs; mandated reporters; a flu shot clinic.",
-    "Community violence interruption; the team keeps a distribution list; contribal, tribalism-free text.",
-    "Screenshots, buckshot, hotshot, Nationwide.",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A snapshot of national data from the nation and its nationals.",
+        "Suicide prevention and overdose prevention programs; mandated reporters; a flu shot clinic.",
+        "Community violence interruption; the team keeps a distribution list; contribal, tribalism-free text.",
+        "Screenshots, buckshot, hotshot, Nationwide.",
+    ],
+)
 def test_words_inside_other_words_and_program_names_raise_nothing(text: str) -> None:
     assert find_cues(case(notes=text, innovation=text, site=text)) == ()
 
@@ -166,15 +177,23 @@ def test_the_longest_phrase_is_the_one_reported() -> None:
 
 
 def test_cues_come_in_lexicon_order_one_per_fact_the_first_field_winning() -> None:
-    a_case = case(site="Red Cedar Tribal Health", challenge={"summary": "Whose job is it? Staff turnover is high."},
-                  notes="The tribe's elders were not consulted; turnover again; the funder selected it; a tribe.")
+    a_case = case(
+        site="Red Cedar Tribal Health",
+        challenge={"summary": "Whose job is it? Staff turnover is high."},
+        notes="The tribe's elders were not consulted; turnover again; the funder selected it; a tribe.",
+    )
     cues = find_cues(a_case)
     order = [(e.path, e.value) for e in LEXICON]
     facts = [(c.path, c.value) for c in cues]
     assert facts == sorted(facts, key=order.index)
     assert len(facts) == len(set(facts))
-    assert set(facts) == {SOVEREIGNTY, ("problem.tags", "roles_unclear"), ("problem.tags", "staff_turnover"),
-                          ("problem.tags", "community_not_consulted"), IMPOSED}
+    assert set(facts) == {
+        SOVEREIGNTY,
+        ("problem.tags", "roles_unclear"),
+        ("problem.tags", "staff_turnover"),
+        ("problem.tags", "community_not_consulted"),
+        IMPOSED,
+    }
     assert by_fact(cues)[SOVEREIGNTY].in_ == "site"
     assert by_fact(cues)[("problem.tags", "staff_turnover")].in_ == "challenge.summary"
     assert find_cues(a_case) == cues
@@ -191,8 +210,12 @@ def test_find_cues_never_changes_the_case(tmp_path: Path) -> None:
 
 def test_a_1_mb_notes_field_of_hostile_text_is_read_and_raises_nothing_spurious() -> None:
     # (control characters are refused in free text since issue 26: tests/test_hardening26.py)
-    filler = ("snapshot national \u00a0\u200b band    of tribalism no\u00adtime n\u00e9 \u212aill"
-              + " " * 200 + "-" * 50 + "\u2019" * 20)
+    filler = (
+        "snapshot national \u00a0\u200b band    of tribalism no\u00adtime n\u00e9 \u212aill"
+        + " " * 200
+        + "-" * 50
+        + "\u2019" * 20
+    )
     notes = (filler * (1_000_000 // len(filler) + 1))[:1_000_000]
     # the case model caps notes at 20,000 characters (issue 26); the lexicon must still cope with more
     big = Case.model_construct(case_id="test-site", notes=notes)
@@ -231,26 +254,34 @@ def test_every_cue_on_a_shipped_case_quotes_words_found_where_it_says() -> None:
             assert "{found}" not in cue.question
 
 
-GOOD = {"path": "problem.tags", "value": "workload", "protective": False, "phrases": ["no time"],
-        "question": "The case mentions '{found}': is there room?"}
+GOOD = {
+    "path": "problem.tags",
+    "value": "workload",
+    "protective": False,
+    "phrases": ["no time"],
+    "question": "The case mentions '{found}': is there room?",
+}
 
 
-@pytest.mark.parametrize(("entry", "message"), [
-    ({**GOOD, "value": "too_busy"}, "unknown problem tag 'too_busy'"),
-    ({**GOOD, "path": "events", "value": "riot"}, "unknown event kind 'riot'"),
-    ({**GOOD, "path": "safety.concern", "value": True}, "unknown path 'safety.concern'"),
-    ({**GOOD, "path": "equity.tribal_sovereignty", "value": "yes"}, "is true or false"),
-    ({**GOOD, "phrases": ["Tribal"]}, "phrase 'Tribal' is not lower-case"),
-    ({**GOOD, "phrases": ["shot!"]}, "phrase 'shot!'"),
-    ({**GOOD, "phrases": ["no  time"]}, "phrase 'no  time'"),
-    ({**GOOD, "phrases": ["no time", "no time"]}, "given twice"),
-    ({**GOOD, "phrases": []}, "non-empty list"),
-    ({**GOOD, "question": "Is there room?"}, "{found}"),
-    ({**GOOD, "question": "'{found}' in {notes}?"}, "no other braces"),
-    ({**GOOD, "protective": "no"}, "protective is true or false"),
-    ({k: v for k, v in GOOD.items() if k != "question"}, "missing question"),
-    ({**GOOD, "weight": 2}, "unknown key weight"),
-])
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        ({**GOOD, "value": "too_busy"}, "unknown problem tag 'too_busy'"),
+        ({**GOOD, "path": "events", "value": "riot"}, "unknown event kind 'riot'"),
+        ({**GOOD, "path": "safety.concern", "value": True}, "unknown path 'safety.concern'"),
+        ({**GOOD, "path": "equity.tribal_sovereignty", "value": "yes"}, "is true or false"),
+        ({**GOOD, "phrases": ["Tribal"]}, "phrase 'Tribal' is not lower-case"),
+        ({**GOOD, "phrases": ["shot!"]}, "phrase 'shot!'"),
+        ({**GOOD, "phrases": ["no  time"]}, "phrase 'no  time'"),
+        ({**GOOD, "phrases": ["no time", "no time"]}, "given twice"),
+        ({**GOOD, "phrases": []}, "non-empty list"),
+        ({**GOOD, "question": "Is there room?"}, "{found}"),
+        ({**GOOD, "question": "'{found}' in {notes}?"}, "no other braces"),
+        ({**GOOD, "protective": "no"}, "protective is true or false"),
+        ({k: v for k, v in GOOD.items() if k != "question"}, "missing question"),
+        ({**GOOD, "weight": 2}, "unknown key weight"),
+    ],
+)
 def test_a_malformed_entry_is_refused_naming_it(entry: dict[str, Any], message: str, tmp_path: Path) -> None:
     lexicon = tmp_path / "cues.yaml"
     lexicon.write_text(yaml.safe_dump([GOOD | {"value": "skills_gap"}, entry]), encoding="utf-8")
@@ -277,6 +308,13 @@ def test_a_custom_lexicon_is_used_as_given(tmp_path: Path) -> None:
     lexicon = tmp_path / "cues.yaml"
     lexicon.write_text(yaml.safe_dump([GOOD]), encoding="utf-8")
     cues = find_cues(case(notes="There is No Time for it."), load_lexicon(lexicon))
-    assert [c.to_dict() for c in cues] == [{"path": "problem.tags", "value": "workload", "found": "No Time",
-                                             "in": "notes", "question": "The case mentions 'No Time': is there room?",
-                                             "protective": False}]
+    assert [c.to_dict() for c in cues] == [
+        {
+            "path": "problem.tags",
+            "value": "workload",
+            "found": "No Time",
+            "in": "notes",
+            "question": "The case mentions 'No Time': is there room?",
+            "protective": False,
+        }
+    ]

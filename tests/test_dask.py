@@ -22,8 +22,7 @@ distributed = pytest.importorskip("distributed")
 import engine.batch.executors as executors_mod  # noqa: E402
 from cli import main  # noqa: E402
 from engine.batch.batchfiles import INDEX, OUTPUTS  # noqa: E402
-from engine.batch.batchrun import run_batch  # noqa: E402
-from engine.batch.batchrun import run_chunk  # noqa: E402
+from engine.batch.batchrun import run_batch, run_chunk  # noqa: E402
 from engine.batch.executors import DaskExecutor  # noqa: E402
 from engine.batch.sweep import parse_varies, sweep_portfolio  # noqa: E402
 from engine.errors import UsageError  # noqa: E402
@@ -38,8 +37,9 @@ def scheduler() -> Iterator[str]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         with dask.config.set({"distributed.scheduler.allowed-failures": 1}):
-            cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                               dashboard_address=None, silence_logs=50)
+            cluster = distributed.LocalCluster(
+                n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=50
+            )
     try:
         yield cluster.scheduler_address
     finally:
@@ -55,9 +55,12 @@ def inputs(root: Path, n: int = 70, marked: int | None = None) -> list[str]:
     (root / "folder" / "b.yaml").write_text("case_id: folder-b\nstage: instalation\n")
     rows = []
     for i in range(n):
-        case: dict[str, Any] = {"case_id": f"site-{i:03d}", "challenge": {"type": ["adaptive", "technical"][i % 2]},
-                                "engagement": {"level": "inform", "target": "collaborate"},
-                                "power": {"differential": ["high", "low"][i % 3 == 0], "decision_making": "shared"}}
+        case: dict[str, Any] = {
+            "case_id": f"site-{i:03d}",
+            "challenge": {"type": ["adaptive", "technical"][i % 2]},
+            "engagement": {"level": "inform", "target": "collaborate"},
+            "power": {"differential": ["high", "low"][i % 3 == 0], "decision_making": "shared"},
+        }
         if i == marked:
             case["notes"] = "kill-me"
         rows.append(json.dumps(case))
@@ -143,10 +146,12 @@ def test_executor_choices_are_checked_before_any_case(tmp_path: Path, monkeypatc
 def test_cli_batch_and_sweep_on_dask(runner: Any, tmp_path: Path, scheduler: str) -> None:
     srcs = inputs(tmp_path / "in", n=4)
     common = ["--rules", str(BASIC), "--no-shipped"]
-    res = runner.invoke(main, ["batch", *srcs, "--out", str(tmp_path / "o"), "--executor", "dask",
-                               "--scheduler", scheduler, *common])
+    res = runner.invoke(
+        main, ["batch", *srcs, "--out", str(tmp_path / "o"), "--executor", "dask", "--scheduler", scheduler, *common]
+    )
     assert res.exit_code == 1 and "9 cases: 6 evaluated, 3 failed" in res.output  # the bad ones
-    res = runner.invoke(main, ["sweep", *srcs, "--vary", "power.differential", "--executor", "dask",
-                               "--scheduler", scheduler, *common])
+    res = runner.invoke(
+        main, ["sweep", *srcs, "--vary", "power.differential", "--executor", "dask", "--scheduler", scheduler, *common]
+    )
     assert res.exit_code == 1, res.output  # the 3 unreadable cases are listed and the sweep exits 1 (issue 26)
     assert "power.differential (low, moderate, high) moves the plan of" in res.output

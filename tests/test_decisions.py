@@ -50,14 +50,32 @@ def some_key(case: Path, horizon: str = "now", n: int = 1) -> str:
 
 
 def test_decide_then_recommend_shows_the_decision(site: Path) -> None:
-    run("decide", str(site), HANDOVER, "--accept", "--owner", "Dr. Elena Ortiz", "--due", "2026-04-01",
-        "--status", "under_way", "--by", "ana", "--date", "2026-03-02")
+    run(
+        "decide",
+        str(site),
+        HANDOVER,
+        "--accept",
+        "--owner",
+        "Dr. Elena Ortiz",
+        "--due",
+        "2026-04-01",
+        "--status",
+        "under_way",
+        "--by",
+        "ana",
+        "--date",
+        "2026-03-02",
+    )
     text = (site.parent / "riverside-fqhc.plan.yaml").read_text()
     assert "key: capacity_building:leadership-transition" in text and "updated_by: ana" in text
     assert "updated: 2026-03-02" in text and "case_id: riverside-fqhc" in text
     rec = item(plan_json(site), HANDOVER)
-    assert (rec["decision"], rec["owner"], rec["due"], rec["status"]) == ("accepted", "Dr. Elena Ortiz", "2026-04-01",
-                                                                       "under_way")
+    assert (rec["decision"], rec["owner"], rec["due"], rec["status"]) == (
+        "accepted",
+        "Dr. Elena Ortiz",
+        "2026-04-01",
+        "under_way",
+    )
     table = run("recommend", str(site)).stdout
     assert "Team: Accepted · owner Dr. Elena Ortiz · due 1 April 2026 · under way" in table
     listing = run("decide", str(site), "--list").stdout
@@ -85,13 +103,20 @@ def test_a_set_aside_item_leaves_the_plan_with_its_reason(site: Path, fmt: str) 
 
 def test_unknown_keys_are_kept_and_reported_and_comments_survive(site: Path) -> None:
     plan = site.parent / "riverside-fqhc.plan.yaml"
-    plan.write_text("# Riverside's working plan, kept by the implementation team\ncase_id: riverside-fqhc\n"
-                    "items:\n  # from last year's plan\n  - key: equity:retired-item\n    decision: accepted\n"
-                    "    owner: Sam\n")
+    plan.write_text(
+        "# Riverside's working plan, kept by the implementation team\ncase_id: riverside-fqhc\n"
+        "items:\n  # from last year's plan\n  - key: equity:retired-item\n    decision: accepted\n"
+        "    owner: Sam\n"
+    )
     data = plan_json(site)
     assert data["plan"]["no_longer_recommended"] == [
-        {"key": "equity:retired-item", "decision": "accepted", "owner": "Sam",
-         "why": "not recommended for this case now: the facts that called for it no longer hold"}]
+        {
+            "key": "equity:retired-item",
+            "decision": "accepted",
+            "owner": "Sam",
+            "why": "not recommended for this case now: the facts that called for it no longer hold",
+        }
+    ]
     run("decide", str(site), HANDOVER, "--accept", "--by", "ana", "--date", "2026-03-02")
     text = plan.read_text()
     assert text.startswith("# Riverside's working plan, kept by the implementation team\n")
@@ -109,16 +134,19 @@ def test_decide_refuses_a_key_no_item_has_with_a_did_you_mean(site: Path) -> Non
     assert not (site.parent / "riverside-fqhc.plan.yaml").exists()
 
 
-@pytest.mark.parametrize(("text", "field", "words"), [
-    ("case_id: riverside-fqhc\nitems:\n  - key: a:b\n    status: finished\n", "items[0].status", "not allowed"),
-    ("case_id: riverside-fqhc\nitems:\n  - key: a:b\n    decision: set_aside\n", "items[0]", "needs a reason"),
-    ("case_id: riverside-fqhc\nitems:\n  - key: 12\n", "items[0].key", "string"),
-    ("case_id: riverside-fqhc\nitems:\n  - key: a:b\n    due: 2026-13-01\n", "plan.yaml:4:", "date"),
-    ("case_id: riverside-fqhc\nitems:\n  - key: a:b\n    note: \"bell\\a\"\n", "items[0].note", "control"),
-    ("case_id: riverside-fqhc\nitems:\n  - key: a:b\n  - key: a:b\n", "items[1].key", "twice"),
-    ("case_id: other-site\nitems: []\n", "case_id", "not 'riverside-fqhc'"),
-    ("items:\n  - key: a:b\n    colour: red\n", "items[0].colour", "unknown key"),
-])
+@pytest.mark.parametrize(
+    ("text", "field", "words"),
+    [
+        ("case_id: riverside-fqhc\nitems:\n  - key: a:b\n    status: finished\n", "items[0].status", "not allowed"),
+        ("case_id: riverside-fqhc\nitems:\n  - key: a:b\n    decision: set_aside\n", "items[0]", "needs a reason"),
+        ("case_id: riverside-fqhc\nitems:\n  - key: 12\n", "items[0].key", "string"),
+        ("case_id: riverside-fqhc\nitems:\n  - key: a:b\n    due: 2026-13-01\n", "plan.yaml:4:", "date"),
+        ('case_id: riverside-fqhc\nitems:\n  - key: a:b\n    note: "bell\\a"\n', "items[0].note", "control"),
+        ("case_id: riverside-fqhc\nitems:\n  - key: a:b\n  - key: a:b\n", "items[1].key", "twice"),
+        ("case_id: other-site\nitems: []\n", "case_id", "not 'riverside-fqhc'"),
+        ("items:\n  - key: a:b\n    colour: red\n", "items[0].colour", "unknown key"),
+    ],
+)
 def test_a_bad_decisions_file_exits_2_with_file_and_line(site: Path, text: str, field: str, words: str) -> None:
     plan = site.parent / "riverside-fqhc.plan.yaml"
     plan.write_text(text)
@@ -151,11 +179,24 @@ def test_accepted_items_carry_forward_to_the_next_assessment(tmp_path: Path) -> 
     first, second = (tmp_path / p.name for p in sorted((CASES / "over-time").glob("millbrook-*.yaml"))[:2])
     for p in (first, second):
         shutil.copy(CASES / "over-time" / p.name, p)
-    both = {r["key"] for r in plan_json(first)["recommendations"]} & {r["key"] for r in plan_json(second)[
-        "recommendations"]}
+    both = {r["key"] for r in plan_json(first)["recommendations"]} & {
+        r["key"] for r in plan_json(second)["recommendations"]
+    }
     key = sorted(both)[0]
-    run("decide", str(first), key, "--accept", "--owner", "Rosa", "--due", "2026-05-01", "--status", "under_way",
-        "--date", "2026-02-10")
+    run(
+        "decide",
+        str(first),
+        key,
+        "--accept",
+        "--owner",
+        "Rosa",
+        "--due",
+        "2026-05-01",
+        "--status",
+        "under_way",
+        "--date",
+        "2026-02-10",
+    )
     data = plan_json(second, "--previous", str(first))
     rec = item(data, key)
     assert (rec["owner"], rec["status"], rec["carried_from"]) == ("Rosa", "under_way", "2026-02-10")
@@ -172,8 +213,18 @@ def test_word_and_excel_carry_the_plan_owner_and_date(site: Path, tmp_path: Path
     import docx
     import openpyxl
 
-    run("decide", str(site), HANDOVER, "--accept", "--owner", "=HYPERLINK(\"http://x\")", "--due", "2026-04-01",
-        "--date", "2026-03-02")
+    run(
+        "decide",
+        str(site),
+        HANDOVER,
+        "--accept",
+        "--owner",
+        '=HYPERLINK("http://x")',
+        "--due",
+        "2026-04-01",
+        "--date",
+        "2026-03-02",
+    )
     first = next(r for r in plan_json(site)["recommendations"] if r["horizon"] == "now")
     run("recommend", str(site), "-f", "docx", "-o", str(tmp_path / "plan.docx"))
     doc = docx.Document(str(tmp_path / "plan.docx"))
@@ -181,7 +232,7 @@ def test_word_and_excel_carry_the_plan_owner_and_date(site: Path, tmp_path: Path
     assert paragraphs[0] == "Implementation support plan: Riverside Community Health Center"
     assert f"1. {first['title']}" in paragraphs and "Start here (the first 30 days)" in paragraphs
     cells = [c.text for t in doc.tables for row in t.rows for c in row.cells]
-    assert "=HYPERLINK(\"http://x\")" in cells and "2026-04-01" in cells
+    assert '=HYPERLINK("http://x")' in cells and "2026-04-01" in cells
     assert any(p.startswith("[1] ") for p in paragraphs)  # numbered references
     run("plan", str(site), "-f", "xlsx", "-o", str(tmp_path / "plan.xlsx"))
     wb = openpyxl.load_workbook(tmp_path / "plan.xlsx")
@@ -190,7 +241,7 @@ def test_word_and_excel_carry_the_plan_owner_and_date(site: Path, tmp_path: Path
     assert rows[0][:9] == ("key", "horizon", "rank", "title", "first action", "owner", "due", "status", "decision")
     assert rows[1][0] == first["key"] and rows[1][3] == first["title"]
     handover = next(r for r in rows if r[0] == HANDOVER)
-    assert handover[5] == "'=HYPERLINK(\"http://x\")" and handover[6] == "2026-04-01"  # neutralised
+    assert handover[5] == '\'=HYPERLINK("http://x")' and handover[6] == "2026-04-01"  # neutralised
     assert ws.freeze_panes == "A2" and ws.auto_filter.ref.startswith("A1:")
     assert wb.sheetnames == ["Plan", "References"]
     # the same inputs give the same bytes
@@ -204,8 +255,18 @@ def test_documents_need_a_file(site: Path) -> None:
 
 
 def test_plan_specification_takes_owner_and_due(site: Path) -> None:
-    run("decide", str(site), HANDOVER, "--accept", "--owner", "Dr. Elena Ortiz", "--due", "2026-04-01",
-        "--date", "2026-03-02")
+    run(
+        "decide",
+        str(site),
+        HANDOVER,
+        "--accept",
+        "--owner",
+        "Dr. Elena Ortiz",
+        "--due",
+        "2026-04-01",
+        "--date",
+        "2026-03-02",
+    )
     data = json.loads(run("plan", str(site), "-f", "json").stdout)
     spec = next(s for s in data["strategies"] if s["rule_id"] == "CB-LEADERSHIP-TRANSITION")
     assert spec["actor"] == "Dr. Elena Ortiz" and spec["temporality"]["due"] == "2026-04-01"
@@ -216,12 +277,26 @@ def test_plan_specification_takes_owner_and_due(site: Path) -> None:
 
 def test_redact_people_replaces_names_by_roles_everywhere(tmp_path: Path) -> None:
     case = tmp_path / "clinic.yaml"
-    case.write_text(RIVERSIDE.read_text().replace(
-        "people:\n", "people:\n  - {name: Ana María Ruiz, role: care manager lead, group: champion}\n", 1)
-        .replace("summary: Care managers", "summary: Ana María Ruiz says care managers", 1))
+    case.write_text(
+        RIVERSIDE.read_text()
+        .replace("people:\n", "people:\n  - {name: Ana María Ruiz, role: care manager lead, group: champion}\n", 1)
+        .replace("summary: Care managers", "summary: Ana María Ruiz says care managers", 1)
+    )
     assert "Ana María Ruiz" in run("recommend", str(case), "-f", "json").stdout
-    run("decide", str(case), HANDOVER, "--accept", "--owner", "Ana María Ruiz", "--note", "Ask Ana María Ruiz first",
-        "--by", "ana", "--date", "2026-03-02")
+    run(
+        "decide",
+        str(case),
+        HANDOVER,
+        "--accept",
+        "--owner",
+        "Ana María Ruiz",
+        "--note",
+        "Ask Ana María Ruiz first",
+        "--by",
+        "ana",
+        "--date",
+        "2026-03-02",
+    )
     for fmt in ("json", "table", "markdown", "html"):
         out = run("recommend", str(case), "-f", fmt, "--redact", "people").stdout
         assert "Ana María Ruiz" not in out and "Ana Mar" not in out, fmt
@@ -240,8 +315,11 @@ def test_xlsx_neutralises_formulas_in_titles_from_the_case(tmp_path: Path) -> No
     import openpyxl
 
     case = tmp_path / "c.yaml"
-    case.write_text(RIVERSIDE.read_text().replace("innovation: Collaborative care for depression in primary care",
-                                                  "innovation: \"=cmd|' /C calc'!A0\"", 1))
+    case.write_text(
+        RIVERSIDE.read_text().replace(
+            "innovation: Collaborative care for depression in primary care", "innovation: \"=cmd|' /C calc'!A0\"", 1
+        )
+    )
     run("recommend", str(case), "-f", "xlsx", "-o", str(tmp_path / "c.xlsx"))
     wb = openpyxl.load_workbook(tmp_path / "c.xlsx")
     values = [v for row in wb["Plan"].iter_rows(values_only=True) for v in row if isinstance(v, str)]
@@ -255,8 +333,9 @@ def test_compare_redacts_people_too(tmp_path: Path) -> None:
     for p in (first, second):
         text = (CASES / "over-time" / p.name).read_text()
         p.write_text(text)
-    both = {r["key"] for r in plan_json(first)["recommendations"]} & {r["key"] for r in plan_json(second)[
-        "recommendations"]}
+    both = {r["key"] for r in plan_json(first)["recommendations"]} & {
+        r["key"] for r in plan_json(second)["recommendations"]
+    }
     key = sorted(both)[0]
     run("decide", str(first), key, "--accept", "--owner", "Rosa Quintero", "--date", "2026-02-10")
     plain = run("compare", str(first), str(second), "-f", "json").stdout
@@ -264,5 +343,6 @@ def test_compare_redacts_people_too(tmp_path: Path) -> None:
     for fmt in ("json", "table", "markdown", "html"):
         out = run("compare", str(first), str(second), "-f", fmt, "--redact", "people").stdout
         assert "Rosa Quintero" not in out, fmt
-    assert "an owner (name withheld)" in run("compare", str(first), str(second), "-f", "json", "--redact",
-                                             "people").stdout
+    assert (
+        "an owner (name withheld)" in run("compare", str(first), str(second), "-f", "json", "--redact", "people").stdout
+    )

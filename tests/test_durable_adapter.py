@@ -40,14 +40,31 @@ def test_fact_no_rule_handles_means_nothing_fired(tmp_path: Path) -> None:
 
 def test_rule_on_missing_fact_fires_once_not_forever(tmp_path: Path) -> None:
     # a rule that holds on absent properties must match only case facts (the marker)
-    eng = durable_engine(tmp_path, [rec("R1", {"fact": "stage", "exists": False}),
-                                    rec("R2", {"not": {"fact": "relationships.trust", "equals": "high"}})])
+    eng = durable_engine(
+        tmp_path,
+        [
+            rec("R1", {"fact": "stage", "exists": False}),
+            rec("R2", {"not": {"fact": "relationships.trust", "equals": "high"}}),
+        ],
+    )
     assert eng.fire({"case_id": "x"}).fired == ("R1", "R2")
 
 
 def test_any_with_several_true_branches_fires_once(tmp_path: Path) -> None:
-    eng = durable_engine(tmp_path, [rec("R1", {"any": [{"fact": "stage", "equals": "installation"},
-                                                       {"fact": "relationships.trust", "equals": "low"}]})])
+    eng = durable_engine(
+        tmp_path,
+        [
+            rec(
+                "R1",
+                {
+                    "any": [
+                        {"fact": "stage", "equals": "installation"},
+                        {"fact": "relationships.trust", "equals": "low"},
+                    ]
+                },
+            )
+        ],
+    )
     result = eng.evaluate_facts({"stage": "installation", "relationships.trust": "low"}, "x")
     assert result.fired == ("R1",)
     assert len(result.recommendations) == 1
@@ -103,15 +120,22 @@ def test_a_failed_case_does_not_leak_into_the_next(tmp_path: Path) -> None:
 
 def test_facts_are_asserted_not_posted_so_every_rule_sees_them(tmp_path: Path) -> None:
     # a posted event would be consumed by the first matching rule
-    eng = durable_engine(tmp_path, [rec(f"R{i}", {"fact": "stage", "equals": "installation"}, title=f"T{i}")
-                                    for i in range(5)])
+    eng = durable_engine(
+        tmp_path, [rec(f"R{i}", {"fact": "stage", "equals": "installation"}, title=f"T{i}") for i in range(5)]
+    )
     assert eng.fire({"stage": "installation"}).fired == ("R0", "R1", "R2", "R3", "R4")
 
 
 def test_rules_with_the_same_condition_share_one_durable_rule_and_all_fire(tmp_path: Path) -> None:
     cond = {"any": [{"fact": "cfir.innovation.cost", "lte": -1}, {"fact": "cfir.innovation.cost", "equals": "mixed"}]}
-    eng = durable_engine(tmp_path, [rec("R-A", cond, title="A"), rec("R-B", cond, title="B"),
-                                    rec("R-C", {"fact": "stage", "exists": True}, title="C")])
+    eng = durable_engine(
+        tmp_path,
+        [
+            rec("R-A", cond, title="A"),
+            rec("R-B", cond, title="B"),
+            rec("R-C", {"fact": "stage", "exists": True}, title="C"),
+        ],
+    )
     assert sum(1 for d in eng.matcher.definitions for rid in d if rid.startswith("R-")) == 2
     assert eng.fire({"cfir.innovation.cost": "mixed"}).fired == ("R-A", "R-B")
     assert eng.fire({"cfir.innovation.cost": -2, "stage": "installation"}).fired == ("R-A", "R-B", "R-C")
@@ -122,7 +146,8 @@ def test_rules_with_the_same_condition_share_one_durable_rule_and_all_fire(tmp_p
 
 @pytest.mark.parametrize("rating", [-2, 2, "mixed"])
 def test_a_case_rating_all_67_constructs_is_evaluated_by_the_plain_matcher_and_says_so(
-        shipped_engine: Engine, rating: object) -> None:
+    shipped_engine: Engine, rating: object
+) -> None:
     eng = Engine(shipped_engine.base, "durable")
     facts = {f"cfir.{c}": rating for c in CFIR_IDS}
     facts.update({"stage": "full_implementation"})
@@ -137,8 +162,9 @@ def test_a_case_rating_all_67_constructs_is_evaluated_by_the_plain_matcher_and_s
 
 def test_too_many_properties_loads_on_the_plain_matcher_with_one_notice(tmp_path: Path) -> None:
     rules = [rec("R0", {"fact": "stage", "exists": True})]
-    rules += [{"id": f"D{i}", "when": {"fact": "stage", "exists": True}, "derive": {f"fact_{i}": True}}
-              for i in range(260)]
+    rules += [
+        {"id": f"D{i}", "when": {"fact": "stage", "exists": True}, "derive": {f"fact_{i}": True}} for i in range(260)
+    ]
     rules += [rec(f"U{i}", {"fact": f"derived.fact_{i}", "equals": True}, title=f"U{i}") for i in range(260)]
     with pytest.warns(IspAdvisorWarning, match="255 properties") as seen:
         eng = durable_engine(tmp_path, rules)
@@ -148,13 +174,17 @@ def test_too_many_properties_loads_on_the_plain_matcher_with_one_notice(tmp_path
 
 
 def test_a_condition_with_too_many_paths_loads_on_the_plain_matcher_naming_the_rule(tmp_path: Path) -> None:
-    anys = [{"any": [{"fact": f"cfir.innovation.{c}", "lte": -1}, {"fact": f"cfir.innovation.{c}", "equals": "mixed"}]}
-            for c in ("cost", "design", "complexity", "source", "trialability", "adaptability", "evidence_base")]
+    anys = [
+        {"any": [{"fact": f"cfir.innovation.{c}", "lte": -1}, {"fact": f"cfir.innovation.{c}", "equals": "mixed"}]}
+        for c in ("cost", "design", "complexity", "source", "trialability", "adaptability", "evidence_base")
+    ]
     with pytest.warns(IspAdvisorWarning, match="R-BIG") as seen:
         eng = durable_engine(tmp_path, [rec("R-BIG", {"all": anys})])
     assert "128 alternative paths" in str(seen[0].message)
-    facts = {f"cfir.innovation.{c}": -1 for c in ("cost", "design", "complexity", "source", "trialability",
-                                                  "adaptability", "evidence_base")}
+    facts = {
+        f"cfir.innovation.{c}": -1
+        for c in ("cost", "design", "complexity", "source", "trialability", "adaptability", "evidence_base")
+    }
     assert eng.matcher.name == "python" and eng.fire(facts).fired == ("R-BIG",)
 
 
@@ -169,8 +199,13 @@ def test_a_condition_durable_rules_refuses_is_named_and_the_rules_still_run(tmp_
 
 def test_a_ruleset_beyond_durable_rules_tables_is_reported_with_its_limit() -> None:
     ids = list(CFIR_IDS)
-    stratum = [(f"R{i}", All((Cond(f"cfir.{ids[i % 67]}", "equals", (i // 67) % 5 - 2),
-                              Cond("scope.sites", "gte", 1 + i // 335)))) for i in range(4_500)]
+    stratum = [
+        (
+            f"R{i}",
+            All((Cond(f"cfir.{ids[i % 67]}", "equals", (i // 67) % 5 - 2), Cond("scope.sites", "gte", 1 + i // 335))),
+        )
+        for i in range(4_500)
+    ]
     with pytest.raises(DurableLimit) as info:
         DurableMatcher([stratum])
     assert "ERR_RULE_LIMIT_EXCEEDED" in info.value.limit and len(info.value.rule_ids) == 4_500
@@ -196,9 +231,15 @@ def test_more_failed_cases_than_durable_rules_has_session_slots(tmp_path: Path) 
     # each case beyond durable_rules' stack replaces the session; its state table holds 1,024, so a
     # session left behind in any ruleset (even one no rule accepted the fact in) would run it out
     barriers = [rec(f"B{i:02}", {"fact": f"cfir.{c}", "lte": -1}, title=f"B{i}") for i, c in enumerate(CFIR_IDS)]
-    eng = durable_engine(tmp_path, [rec("R1", {"fact": "stage", "equals": "installation"}),
-                                    {"id": "D1", "when": {"fact": "stage", "exists": True}, "derive": {"seen": True}},
-                                    rec("R2", {"fact": "derived.seen", "equals": True}, title="Two"), *barriers])
+    eng = durable_engine(
+        tmp_path,
+        [
+            rec("R1", {"fact": "stage", "equals": "installation"}),
+            {"id": "D1", "when": {"fact": "stage", "exists": True}, "derive": {"seen": True}},
+            rec("R2", {"fact": "derived.seen", "equals": True}, title="Two"),
+            *barriers,
+        ],
+    )
     strong = {f"cfir.{c}": -2 for c in CFIR_IDS}
     for _ in range(1_100):
         firing = eng.fire(strong)

@@ -25,19 +25,21 @@ def _engine() -> Any:
     return load_engine()
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _plan(case: str) -> dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]]:
     """rule id of each placed item -> (horizon, its reason factors, the rule ids it carries)."""
     result = _engine().evaluate(load_case(CASES / f"{case}.yaml"))
-    return {rec.rule_id: (place.horizon, tuple(_factor(r) for r in place.reasons), tuple(rec.rule_ids))
-            for rec, place in result.placed()}
+    return {
+        rec.rule_id: (place.horizon, tuple(_factor(r) for r in place.reasons), tuple(rec.rule_ids))
+        for rec, place in result.placed()
+    }
 
 
 def _factor(reason: Any) -> str:
     return reason["factor"] if isinstance(reason, dict) else reason.factor
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _held(case: str) -> dict[str, str]:
     result = _engine().evaluate(load_case(CASES / f"{case}.yaml"))
     return {h.rule_id: h.by for h in result.plan.held_back}
@@ -46,8 +48,11 @@ def _held(case: str) -> dict[str, str]:
 def _carrier(case: str, strategy: str) -> list[tuple[str, str]]:
     """(rule id, horizon) of every placed item carrying an ERIC strategy as its own tag."""
     eng = _engine()
-    return [(rid, h) for rid, (h, _, ids) in _plan(case).items()
-            if any(strategy in eng.by_id[i].tags.get("eric_strategy", ()) for i in ids)]
+    return [
+        (rid, h)
+        for rid, (h, _, ids) in _plan(case).items()
+        if any(strategy in eng.by_id[i].tags.get("eric_strategy", ()) for i in ids)
+    ]
 
 
 # ------------------------------------------------------------------------------------------ the shipped cases
@@ -55,8 +60,13 @@ def _carrier(case: str, strategy: str) -> list[tuple[str, str]]:
 EXPECTED = [
     # Riverside, installing, complexity -2: before issue 21 champions sat in Later (folded into the
     # emerging-leaders item) and early adopters in Later (third ERIC item for Innovation Complexity).
-    ("riverside-fqhc", "identify_and_prepare_champions", "CB-CHAMPIONS-BEFORE-DELIVERY", "next",
-     {"barrier_severity", "stage_fit"}),
+    (
+        "riverside-fqhc",
+        "identify_and_prepare_champions",
+        "CB-CHAMPIONS-BEFORE-DELIVERY",
+        "next",
+        {"barrier_severity", "stage_fit"},
+    ),
     ("riverside-fqhc", "identify_early_adopters", "CB-FIRST-ADOPTERS", "next", {"barrier_severity", "stage_fit"}),
     # facilitation started with the intensive installation support (unchanged: it was already in Next)
     ("riverside-fqhc", "facilitation", "TS-INTENSIVE-EARLY", "next", {"stage_fit"}),
@@ -64,21 +74,31 @@ EXPECTED = [
     ("harbor-city-coordinated-entry", "facilitation", "TS-INTENSIVE-EARLY", "now", {"stage_fit"}),
     # Harborview, exploring, engaging recipients -1: champions by Next, after the fit assessment and after
     # listening to older adults first (they were a low-priority Next item ranked 14th)
-    ("harborview-discharge-transitions", "identify_and_prepare_champions", "CB-CHAMPIONS-BEFORE-DELIVERY", "next",
-     {"barrier_severity", "after"}),
+    (
+        "harborview-discharge-transitions",
+        "identify_and_prepare_champions",
+        "CB-CHAMPIONS-BEFORE-DELIVERY",
+        "next",
+        {"barrier_severity", "after"},
+    ),
     # Salmon River Nation, exploring: deliberately still Later. The Nation's data governance comes first (Start
     # here), then the fit assessment (Next), and champions follow both: a sequence, not a missed early move.
-    ("salmon-river-nation-diabetes", "identify_and_prepare_champions", "CB-CHAMPIONS-BEFORE-DELIVERY", "later",
-     {"after"}),
+    (
+        "salmon-river-nation-diabetes",
+        "identify_and_prepare_champions",
+        "CB-CHAMPIONS-BEFORE-DELIVERY",
+        "later",
+        {"after"},
+    ),
     # Westbrook, installing with capacity unstated: facilitation with the installation support, in Start here
     ("westbrook-library-literacy", "facilitation", "TS-INSTALLATION-UNSTATED", "now", {"stage_fit"}),
 ]
 
 
-@pytest.mark.parametrize(("case", "strategy", "rule", "horizon", "reasons"), EXPECTED,
-                         ids=[f"{c}-{s}" for c, s, *_ in EXPECTED])
-def test_strategy_horizon_on_shipped_case(case: str, strategy: str, rule: str, horizon: str,
-                                          reasons: set[str]) -> None:
+@pytest.mark.parametrize(
+    ("case", "strategy", "rule", "horizon", "reasons"), EXPECTED, ids=[f"{c}-{s}" for c, s, *_ in EXPECTED]
+)
+def test_strategy_horizon_on_shipped_case(case: str, strategy: str, rule: str, horizon: str, reasons: set[str]) -> None:
     assert (rule, horizon) in _carrier(case, strategy), _carrier(case, strategy)
     got = set(_plan(case)[rule][1])
     assert reasons <= got, (rule, got)
@@ -89,12 +109,16 @@ def test_riverside_champion_and_early_adopter_rows_are_held_by_the_before_delive
     assert held["SM-innovation.complexity-identify_and_prepare-2"] == "CB-CHAMPIONS-BEFORE-DELIVERY"
     assert held["SM-innovation.complexity-identify_early_adopters-2"] == "CB-FIRST-ADOPTERS"
     # the emerging-leaders item no longer carries the champion strategy, so nothing folds into Later
-    assert not any(s == "identify_and_prepare_champions"
-                   for s in _engine().by_id["CB-EMERGING-LEADERS-NONE"].tags.get("eric_strategy", ()))
+    assert not any(
+        s == "identify_and_prepare_champions"
+        for s in _engine().by_id["CB-EMERGING-LEADERS-NONE"].tags.get("eric_strategy", ())
+    )
 
 
-@pytest.mark.parametrize("case", ["riverside-fqhc", "red-cedar-tribal-youth", "eastside-violence-interruption",
-                                  "harbor-city-coordinated-entry"])
+@pytest.mark.parametrize(
+    "case",
+    ["riverside-fqhc", "red-cedar-tribal-youth", "eastside-violence-interruption", "harbor-city-coordinated-entry"],
+)
 def test_no_champion_early_adopter_or_facilitation_item_is_left_in_later_before_delivery(case: str) -> None:
     stage = yaml.safe_load((CASES / f"{case}.yaml").read_text(encoding="utf-8")).get("stage")
     if stage not in ("exploration", "installation"):
@@ -103,8 +127,10 @@ def test_no_champion_early_adopter_or_facilitation_item_is_left_in_later_before_
         assert all(h != "later" for _, h in _carrier(case, strategy)), (strategy, _carrier(case, strategy))
 
 
-@pytest.mark.parametrize("case", ["riverside-fqhc", "red-cedar-tribal-youth", "eastside-violence-interruption",
-                                  "harbor-city-coordinated-entry"])
+@pytest.mark.parametrize(
+    "case",
+    ["riverside-fqhc", "red-cedar-tribal-youth", "eastside-violence-interruption", "harbor-city-coordinated-entry"],
+)
 def test_safety_and_relationship_items_keep_start_here(case: str) -> None:
     eng = _engine()
     for rid, (h, _, ids) in _plan(case).items():
@@ -116,8 +142,12 @@ def test_safety_and_relationship_items_keep_start_here(case: str) -> None:
 # ------------------------------------------------------------------------------------------ rules in step
 def _sm_rows(strategy: str) -> list[dict[str, Any]]:
     doc = yaml.safe_load((ROOT / "rules" / "strategy_matching.yaml").read_text(encoding="utf-8"))
-    return [r for t in doc["tables"] for r in t.get("rows", [])
-            if strategy in (r.get("tags", {}).get("eric_strategy") or [])]
+    return [
+        r
+        for t in doc["tables"]
+        for r in t.get("rows", [])
+        if strategy in (r.get("tags", {}).get("eric_strategy") or [])
+    ]
 
 
 def _constructs_in(rule: Any) -> set[str]:
@@ -129,11 +159,17 @@ def _constructs_in(rule: Any) -> set[str]:
 @functools.lru_cache(maxsize=1)
 def _all_constructs() -> tuple[str, ...]:
     from engine.model import vocabulary as v
+
     return tuple(v.CFIR_IDS)
 
 
-@pytest.mark.parametrize(("rule_id", "strategy"), [("CB-CHAMPIONS-BEFORE-DELIVERY", "identify_and_prepare_champions"),
-                                                   ("CB-FIRST-ADOPTERS", "identify_early_adopters")])
+@pytest.mark.parametrize(
+    ("rule_id", "strategy"),
+    [
+        ("CB-CHAMPIONS-BEFORE-DELIVERY", "identify_and_prepare_champions"),
+        ("CB-FIRST-ADOPTERS", "identify_early_adopters"),
+    ],
+)
 def test_before_delivery_items_follow_the_strategy_matching_rows(rule_id: str, strategy: str) -> None:
     rule = _engine().by_id[rule_id]
     rows = _sm_rows(strategy)

@@ -41,9 +41,13 @@ def spec_fields(plan: dict[str, Any]) -> list[tuple[str, str, str]]:
     out = []
     for s in plan["strategies"]:
         rid = s["rule_id"]
-        out += [(rid, "actor", s["actor"]), (rid, "target", s["target"]["text"]),
-                (rid, "frequency", s["dose"]["frequency"]), (rid, "duration", s["dose"]["duration"]),
-                (rid, "mechanism", mech[f"mechanism:{rid}"]["text"])]
+        out += [
+            (rid, "actor", s["actor"]),
+            (rid, "target", s["target"]["text"]),
+            (rid, "frequency", s["dose"]["frequency"]),
+            (rid, "duration", s["dose"]["duration"]),
+            (rid, "mechanism", mech[f"mechanism:{rid}"]["text"]),
+        ]
     return out
 
 
@@ -84,12 +88,15 @@ def test_an_unknown_source_key_fails() -> None:
     assert [(p.code, p.field) for p in found] == [("unknown_source", "strategies.facilitation.mechanism.source")]
 
 
-@pytest.mark.parametrize(("row", "code"), [
-    ({"not_an_eric_strategy": {"actor": {"text": "x", "source": "powell-2015"}}}, "unknown_id"),
-    ({"facilitation": {"colour": {"text": "x", "source": "powell-2015"}}}, "unknown_field"),
-    ({"facilitation": {"actor": {"text": "x"}}}, "invalid"),
-    ({"facilitation": {"actor": {"text": " ", "source": "powell-2015"}}}, "invalid"),
-])
+@pytest.mark.parametrize(
+    ("row", "code"),
+    [
+        ({"not_an_eric_strategy": {"actor": {"text": "x", "source": "powell-2015"}}}, "unknown_id"),
+        ({"facilitation": {"colour": {"text": "x", "source": "powell-2015"}}}, "unknown_field"),
+        ({"facilitation": {"actor": {"text": "x"}}}, "invalid"),
+        ({"facilitation": {"actor": {"text": " ", "source": "powell-2015"}}}, "invalid"),
+    ],
+)
 def test_malformed_entries_are_reported(row: dict[str, Any], code: str) -> None:
     assert [p.code for p in ericspec.problems({"strategies": row}, {"powell-2015"})] == [code]
 
@@ -103,15 +110,35 @@ BASE_CASE = {"case_id": "t", "site": "Elm Clinic", "stage": "installation", "cfi
 def pack(folder: Path) -> Path:
     """Facilitation rules: one states its actor and mechanism; an ERIC item and a site's own item state nothing."""
     when = {"fact": "cfir.innovation.complexity", "lte": -1}
-    return write_pack(folder, [
-        rec("T-OWN", when, tags={"eric_strategy": ["facilitation"]},
-            specification={"actor": "the clinic's own coach", "mechanism": "the rule's own mechanism",
-                           "mechanism_source": "src"}),
-        rec("T-BARE", when, category="implementation_strategy", title="ERIC strategy: Identify and prepare champions",
-            tags={"eric_strategy": ["identify_and_prepare_champions"]}),
-        rec("T-SITE", when, category="tailored_support", title="A site's own supervision item",
-            tags={"eric_strategy": ["provide_clinical_supervision"]}),
-    ])
+    return write_pack(
+        folder,
+        [
+            rec(
+                "T-OWN",
+                when,
+                tags={"eric_strategy": ["facilitation"]},
+                specification={
+                    "actor": "the clinic's own coach",
+                    "mechanism": "the rule's own mechanism",
+                    "mechanism_source": "src",
+                },
+            ),
+            rec(
+                "T-BARE",
+                when,
+                category="implementation_strategy",
+                title="ERIC strategy: Identify and prepare champions",
+                tags={"eric_strategy": ["identify_and_prepare_champions"]},
+            ),
+            rec(
+                "T-SITE",
+                when,
+                category="tailored_support",
+                title="A site's own supervision item",
+                tags={"eric_strategy": ["provide_clinical_supervision"]},
+            ),
+        ],
+    )
 
 
 def write_case(folder: Path, data: dict[str, Any]) -> str:
@@ -121,8 +148,19 @@ def write_case(folder: Path, data: dict[str, Any]) -> str:
 
 
 def test_a_rules_own_block_wins_over_the_default(runner: CliRunner, tmp_path: Path) -> None:
-    out = plan_json(runner, write_case(tmp_path, BASE_CASE), "--rules", str(pack(tmp_path / "rules")),
-                    "--no-shipped", "--horizon", "now", "--horizon", "next", "--horizon", "later")
+    out = plan_json(
+        runner,
+        write_case(tmp_path, BASE_CASE),
+        "--rules",
+        str(pack(tmp_path / "rules")),
+        "--no-shipped",
+        "--horizon",
+        "now",
+        "--horizon",
+        "next",
+        "--horizon",
+        "later",
+    )
     by = {s["rule_id"]: s for s in out["strategies"]}
     mech = {m["id"]: m for m in out["logic_model"]["mechanisms"]}
     default = ericspec.table()["facilitation"]
@@ -135,9 +173,12 @@ def test_a_rules_own_block_wins_over_the_default(runner: CliRunner, tmp_path: Pa
     champions = ericspec.table()["identify_and_prepare_champions"]
     bare = by["T-BARE"]
     assert bare["actor"] == champions["actor"].text
-    assert bare["field_sources"]["actor"] == {"by": "eric_default", "eric_strategy": "identify_and_prepare_champions",
-                                              "source": champions["actor"].source,
-                                              "cite": bare["field_sources"]["actor"]["cite"]}
+    assert bare["field_sources"]["actor"] == {
+        "by": "eric_default",
+        "eric_strategy": "identify_and_prepare_champions",
+        "source": champions["actor"].source,
+        "cite": bare["field_sources"]["actor"]["cite"],
+    }
     assert "mechanism" in default  # facilitation's cited mechanism is the one T-OWN's own block overrode
     # no source states the champions' dose: it stays open, and says so
     assert bare["dose"] == {"frequency": TO_AGREE, "duration": TO_AGREE}
@@ -175,9 +216,12 @@ def test_riverside_open_share_does_not_grow(runner: CliRunner) -> None:
     assert sum(f[2] in OPEN for f in fields) <= 49
 
 
-@pytest.mark.xfail(strict=True, reason="issue 21's target (<= 30% open) is not reachable from sources that state the "
-                   "fields: 5 of riverside's 17 items carry no ERIC tag (15 open fields, 18%) and no source states "
-                   "a dose for most tagged ones; 49/85 = 58% open after the cited defaults (57/85 before)")
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 21's target (<= 30% open) is not reachable from sources that state the "
+    "fields: 5 of riverside's 17 items carry no ERIC tag (15 open fields, 18%) and no source states "
+    "a dose for most tagged ones; 49/85 = 58% open after the cited defaults (57/85 before)",
+)
 def test_riverside_open_share(runner: CliRunner) -> None:
     fields = spec_fields(plan_json(runner, RIVERSIDE))
     open_ = [f for f in fields if f[2] in OPEN]
@@ -199,8 +243,11 @@ def test_every_mechanism_in_riverside_has_a_source(runner: CliRunner) -> None:
 
 def test_riverside_shows_the_mechanism_citation(runner: CliRunner) -> None:
     out = plan_json(runner, RIVERSIDE)
-    cites = {s["field_sources"]["mechanism"]["cite"] for s in out["strategies"]
-             if s["field_sources"]["mechanism"]["by"] != "open"}
+    cites = {
+        s["field_sources"]["mechanism"]["cite"]
+        for s in out["strategies"]
+        if s["field_sources"]["mechanism"]["by"] != "open"
+    }
     assert cites
     text = runner.invoke(main, ["plan", RIVERSIDE]).stdout
     markdown = runner.invoke(main, ["plan", RIVERSIDE, "--format", "markdown"]).stdout

@@ -22,11 +22,13 @@ from tests.helpers import rec, write_pack
 
 BASIC = str(FIXTURES / "basic")
 
-SOURCES = {"sources": {
-    "paper": {"citation": "A published paper with endorsement figures, long enough to pass."},
-    "other": {"citation": "Another published source, long enough to pass validation."},
-    "ours": {"citation": "No published source: the authors' reasoning, long enough.", "kind": "authors_judgement"},
-}}
+SOURCES = {
+    "sources": {
+        "paper": {"citation": "A published paper with endorsement figures, long enough to pass."},
+        "other": {"citation": "Another published source, long enough to pass validation."},
+        "ours": {"citation": "No published source: the authors' reasoning, long enough.", "kind": "authors_judgement"},
+    }
+}
 
 STRONG = {"fact": "cfir.innovation.adaptability", "equals": -2}
 
@@ -42,34 +44,72 @@ def pack(tmp_path: Path) -> Path:
     folder = tmp_path / "eric_pack"
     rules = [
         eric_rule("R-FIGURE", STRONG, ["promote_adaptability"], score=73, sources=["paper"]),
-        eric_rule("R-FIGURE-L2", {"fact": "cfir.innovation.complexity", "in": [-1, "mixed"]},
-                  ["promote_adaptability"], score=40, sources=["paper"]),
-        eric_rule("R-LEVEL", {"fact": "cfir.inner_setting.culture", "lte": -1}, ["facilitation"],
-                  evidence_level=2, sources=["paper"]),
-        eric_rule("R-CITED", {"any": [{"fact": "cfir.process.teaming", "equals": -2},
-                                      {"fact": "cfir.process.teaming", "equals": "mixed"}]},
-                  ["organize_clinician_implementation_team_meetings"], sources=["other"]),
-        eric_rule("R-JUDGED", {"fact": "cfir.outer_setting.financing", "equals": -2},
-                  ["access_new_funding"], sources=["ours", "other"]),
+        eric_rule(
+            "R-FIGURE-L2",
+            {"fact": "cfir.innovation.complexity", "in": [-1, "mixed"]},
+            ["promote_adaptability"],
+            score=40,
+            sources=["paper"],
+        ),
+        eric_rule(
+            "R-LEVEL",
+            {"fact": "cfir.inner_setting.culture", "lte": -1},
+            ["facilitation"],
+            evidence_level=2,
+            sources=["paper"],
+        ),
+        eric_rule(
+            "R-CITED",
+            {
+                "any": [
+                    {"fact": "cfir.process.teaming", "equals": -2},
+                    {"fact": "cfir.process.teaming", "equals": "mixed"},
+                ]
+            },
+            ["organize_clinician_implementation_team_meetings"],
+            sources=["other"],
+        ),
+        eric_rule(
+            "R-JUDGED",
+            {"fact": "cfir.outer_setting.financing", "equals": -2},
+            ["access_new_funding"],
+            sources=["ours", "other"],
+        ),
         # a facilitator is not a barrier; a test any rating passes is not one either
-        eric_rule("R-ASSET", {"fact": "cfir.individuals.motivation", "gte": 1}, ["identify_early_adopters"],
-                  sources=["other"]),
-        eric_rule("R-ANY-RATING", {"fact": "cfir.individuals.capability", "exists": True},
-                  ["conduct_educational_meetings"], sources=["other"]),
+        eric_rule(
+            "R-ASSET", {"fact": "cfir.individuals.motivation", "gte": 1}, ["identify_early_adopters"], sources=["other"]
+        ),
+        eric_rule(
+            "R-ANY-RATING",
+            {"fact": "cfir.individuals.capability", "exists": True},
+            ["conduct_educational_meetings"],
+            sources=["other"],
+        ),
         # negated: "not a barrier" must not count as one
-        eric_rule("R-NOT", {"not": {"fact": "cfir.individuals.need", "equals": -2}}, ["increase_demand"],
-                  sources=["other"]),
+        eric_rule(
+            "R-NOT", {"not": {"fact": "cfir.individuals.need", "equals": -2}}, ["increase_demand"], sources=["other"]
+        ),
         # no barrier at all: the strategy is recommended, but no barrier reaches it
-        eric_rule("R-STAGE", {"fact": "stage", "equals": "exploration"}, ["conduct_local_needs_assessment"],
-                  sources=["other"]),
+        eric_rule(
+            "R-STAGE", {"fact": "stage", "equals": "exploration"}, ["conduct_local_needs_assessment"], sources=["other"]
+        ),
         # no barrier test, but the author tags the construct
-        eric_rule("R-TAGGED", {"fact": "stage", "equals": "installation"}, ["revise_professional_roles"],
-                  sources=["other"], tags={"cfir": ["inner_setting.structural_characteristics"]}),
+        eric_rule(
+            "R-TAGGED",
+            {"fact": "stage", "equals": "installation"},
+            ["revise_professional_roles"],
+            sources=["other"],
+            tags={"cfir": ["inner_setting.structural_characteristics"]},
+        ),
         # through a derived fact set on a barrier
-        {"id": "D-MONEY", "when": {"fact": "cfir.inner_setting.available_resources.funding", "equals": -2},
-         "derive": {"money_short": True}},
-        eric_rule("R-DERIVED", {"fact": "derived.money_short", "equals": True}, ["access_new_funding"],
-                  sources=["other"]),
+        {
+            "id": "D-MONEY",
+            "when": {"fact": "cfir.inner_setting.available_resources.funding", "equals": -2},
+            "derive": {"money_short": True},
+        },
+        eric_rule(
+            "R-DERIVED", {"fact": "derived.money_short", "equals": True}, ["access_new_funding"], sources=["other"]
+        ),
     ]
     write_pack(folder, rules, name="eric_pack", sources=False)
     (folder / "sources.yaml").write_text(yaml.safe_dump(SOURCES))
@@ -154,8 +194,11 @@ def test_each_kind_of_evidence_and_path(small: EricView) -> None:
 
 
 def test_facilitators_any_rating_and_negated_tests_are_not_barriers(small: EricView) -> None:
-    for strategy, rule in [("identify_early_adopters", "R-ASSET"), ("conduct_educational_meetings", "R-ANY-RATING"),
-                           ("increase_demand", "R-NOT")]:
+    for strategy, rule in [
+        ("identify_early_adopters", "R-ASSET"),
+        ("conduct_educational_meetings", "R-ANY-RATING"),
+        ("increase_demand", "R-NOT"),
+    ]:
         s = small.strategy(strategy)
         assert s is not None and not s.reached and s.other_rules == (rule,), strategy
 
@@ -212,8 +255,7 @@ def test_eric_text_fits_the_terminal(columns: int) -> None:
 
 
 def test_eric_text_names_barrier_source_and_unreached(tmp_path: Path) -> None:
-    out = run("rules", "coverage", "--view", "eric", "--no-shipped", "--rules", str(pack(tmp_path)),
-              columns=80).output
+    out = run("rules", "coverage", "--view", "eric", "--no-shipped", "--rules", str(pack(tmp_path)), columns=80).output
     assert widest(out) <= 80
     assert "- innovation.adaptability: 73% of experts, Level 1 (paper)\n    R-FIGURE\n" in out
     assert "- outer_setting.financing: the authors' judgement (ours, other)\n    R-JUDGED\n" in out
@@ -224,8 +266,9 @@ def test_eric_text_names_barrier_source_and_unreached(tmp_path: Path) -> None:
 
 
 def test_eric_markdown(tmp_path: Path) -> None:
-    out = run("rules", "coverage", "--view", "eric", "-f", "markdown", "--no-shipped", "--rules",
-              str(pack(tmp_path))).output
+    out = run(
+        "rules", "coverage", "--view", "eric", "-f", "markdown", "--no-shipped", "--rules", str(pack(tmp_path))
+    ).output
     assert out.startswith("# ERIC view of the rule packs\n")
     assert "| `innovation.adaptability` | 73% of experts, Level 1 | paper | `R-FIGURE` |" in out
     assert "| Innovation | 2/8 | 1 | 1 | 0 | 0 | 0 |" in out  # two constructs reach one strategy, by a figure
@@ -250,8 +293,9 @@ def test_rule_view_text_fits_the_terminal(columns: int) -> None:
     assert res.exit_code == 0
     assert widest(res.output) <= columns
     data = json.loads(run("rules", "coverage", "--cases", str(CASES), "-f", "json").output)
-    assert res.output.startswith(f"{data['cases']} cases, {len(data['rules'])} rules, "
-                                 f"{len(data['never_fired'])} never fired\n")
+    assert res.output.startswith(
+        f"{data['cases']} cases, {len(data['rules'])} rules, {len(data['never_fired'])} never fired\n"
+    )
     joined = res.output.replace("\n" + " " * 18, "")  # wrapped rule ids joined again
     for r in data["rules"]:
         assert r["rule_id"] in joined
@@ -265,6 +309,7 @@ def test_rule_view_keeps_the_one_table_when_it_fits() -> None:
 
 
 def test_rule_view_markdown() -> None:
-    out = run("rules", "coverage", "--no-shipped", "--rules", BASIC, "--cases", str(FIXTURES / "cases"),
-              "-f", "markdown").output
+    out = run(
+        "rules", "coverage", "--no-shipped", "--rules", BASIC, "--cases", str(FIXTURES / "cases"), "-f", "markdown"
+    ).output
     assert out.startswith("# Rule coverage\n") and "| `SM-ADAPT-PROMOTE` |" in out

@@ -35,4 +35,6 @@ def test_every_registered_code_is_used_and_explained() -> None:
 def test_the_docs_list_every_code() -> None:
     doc = (ROOT / "docs" / "errors.md").read_text()
     for code in Code:
-        assert f"| `{code.value}` | {MEANING[code]} |" in doc, f"docs/errors.md: regenerate it (scripts/error_codes_doc.py); {code}"
+        assert f"| `{code.value}` | {MEANING[code]} |" in doc, (
+            f"docs/errors.md: regenerate it (scripts/error_codes_doc.py); {code}"
+        )

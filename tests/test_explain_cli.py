@@ -41,8 +41,9 @@ def test_why_not_lists_failing_conditions_and_the_smallest_change(runner: Any) -
     assert "[-] capacity.analytic is low (missing: not stated)" in out
     assert "[-] cfir.process.reflecting_evaluating is at or below -1 (missing: not stated)" in out
     assert "set capacity.analytic to low" in out
-    assert f"try: isp-advisor whatif {CASE} --set capacity.analytic=low --set cfir.process.reflecting_evaluating=" \
-        in out
+    assert (
+        f"try: isp-advisor whatif {CASE} --set capacity.analytic=low --set cfir.process.reflecting_evaluating=" in out
+    )
 
 
 def test_the_suggested_change_really_makes_the_rule_fire() -> None:
@@ -50,7 +51,8 @@ def test_the_suggested_change_really_makes_the_rule_fire() -> None:
     case = load_case(CASE)
     answer = engine.why_not(case, "PX-CO-DESIGN")
     assert answer.change is not None and [(c.fact, c.value) for c in answer.change] == [
-        ("engagement.level", "collaborate")]
+        ("engagement.level", "collaborate")
+    ]
     from engine.practitioner.whatif import whatif
 
     d = whatif(engine, case, [f"{c.fact}={c.value}" for c in answer.change])
@@ -102,7 +104,7 @@ def test_the_whatif_suggestion_is_shell_quoted(runner: Any, tmp_path: Any) -> No
     assert res.exit_code == 0, res.output
     line = next(x.strip() for x in res.output.splitlines() if x.strip().startswith("try: "))
     assert shlex.quote(str(case)) in line
-    argv = shlex.split(line[len("try: "):])
+    argv = shlex.split(line[len("try: ") :])
     assert argv[:3] == ["isp-advisor", "whatif", str(case)]
     assert argv[3:] == ["--set", "engagement.level=collaborate"]
     res = runner.invoke(main, [*argv[1:], *RULES])  # the suggestion runs as printed
@@ -117,10 +119,24 @@ def test_each_suggested_change_is_one_shell_word() -> None:
 
     engine = load_engine([FIXTURES / "practitioner"], shipped=False)
     answer = engine.why_not(load_case(CASE), "PX-CO-DESIGN")
-    changes = (FactEdit("site", "North clinic; annex"), FactEdit("leadership.transition", True),
-               FactEdit("cfir.innovation.cost", 1), FactEdit("stage", None, "leave it unstated"))
+    changes = (
+        FactEdit("site", "North clinic; annex"),
+        FactEdit("leadership.transition", True),
+        FactEdit("cfir.innovation.cost", 1),
+        FactEdit("stage", None, "leave it unstated"),
+    )
     text = render_why_not(answer.__class__(answer.rule_id, False, answer.proof, answer.failing, changes), "a b.yaml")
     line = next(x.strip() for x in text.splitlines() if x.strip().startswith("try: "))
-    assert shlex.split(line[len("try: "):]) == [
-        "isp-advisor", "whatif", "a b.yaml", "--set", "site=North clinic; annex", "--set", "leadership.transition=true",
-        "--set", "cfir.innovation.cost=+1", "--set", "stage="]
+    assert shlex.split(line[len("try: ") :]) == [
+        "isp-advisor",
+        "whatif",
+        "a b.yaml",
+        "--set",
+        "site=North clinic; annex",
+        "--set",
+        "leadership.transition=true",
+        "--set",
+        "cfir.innovation.cost=+1",
+        "--set",
+        "stage=",
+    ]

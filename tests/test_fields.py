@@ -72,16 +72,33 @@ def test_csv_columns_are_the_registry_fields_and_each_is_read() -> None:
 
     csv_fields = [f.path for f in FIELDS if f.csv]
     assert [c for c in CSV_COLUMNS if not c.startswith("cfir.")] == csv_fields
-    sample = {"case_id": "c1", "site": "A clinic", "innovation": "X", "setting": "health_care",
-              "stage": "installation", "assessed_on": "2026-03-02", "assessed_by": "ISP; manager",
-              "challenge.type": "adaptive", "challenge.summary": "Roles are unclear.", "problem.tags":
-              "roles_unclear; workload", "engagement.level": "consult", "engagement.target": "involve",
-              "power.differential": "high", "power.decision_making": "solo_leader", "relationships.trust": "low",
-              "leadership.transition": "true", "leadership.emerging_leaders": "false",
-              "equity.priority_populations": "older adults; rural youth", "equity.disparities_identified": "true",
-              "equity.structural_racism_acknowledged": "false", "equity.community_defined_evidence": "false",
-              "equity.cultural_adaptation": "none", "equity.tribal_sovereignty": "false", "scope.sites": "3",
-              "notes": "A note."}
+    sample = {
+        "case_id": "c1",
+        "site": "A clinic",
+        "innovation": "X",
+        "setting": "health_care",
+        "stage": "installation",
+        "assessed_on": "2026-03-02",
+        "assessed_by": "ISP; manager",
+        "challenge.type": "adaptive",
+        "challenge.summary": "Roles are unclear.",
+        "problem.tags": "roles_unclear; workload",
+        "engagement.level": "consult",
+        "engagement.target": "involve",
+        "power.differential": "high",
+        "power.decision_making": "solo_leader",
+        "relationships.trust": "low",
+        "leadership.transition": "true",
+        "leadership.emerging_leaders": "false",
+        "equity.priority_populations": "older adults; rural youth",
+        "equity.disparities_identified": "true",
+        "equity.structural_racism_acknowledged": "false",
+        "equity.community_defined_evidence": "false",
+        "equity.cultural_adaptation": "none",
+        "equity.tribal_sovereignty": "false",
+        "scope.sites": "3",
+        "notes": "A note.",
+    }
     for f in FIELDS:
         if f.csv:
             sample.setdefault(f.path, "low" if f.path.startswith("capacity") else sample.get(f.path, ""))
@@ -148,7 +165,8 @@ def test_the_interview_reads_people_tags_events_and_assets() -> None:
     people = field_question(BY_PATH["people"])
     assert people.convert("Dr. Ortiz, medical director: leadership; care managers: frontline staff") == [
         {"name": "Dr. Ortiz", "role": "medical director", "group": "leadership"},
-        {"role": "care managers", "group": "frontline_staff"}]
+        {"role": "care managers", "group": "frontline_staff"},
+    ]
     with pytest.raises(InvalidAnswer, match="did you mean 'frontline_staff'"):
         people.convert("nurses: frontlin_staff")
     tags = field_question(BY_PATH["problem.tags"])
@@ -158,8 +176,9 @@ def test_the_interview_reads_people_tags_events_and_assets() -> None:
     with pytest.raises(InvalidAnswer, match="not a date"):
         events.convert("launch 2026-13-01")
     assets = field_question(BY_PATH["assets"])
-    assert assets.convert("existing meeting: Monday huddle") == [{"kind": "existing_meeting",
-                                                                  "summary": "Monday huddle"}]
+    assert assets.convert("existing meeting: Monday huddle") == [
+        {"kind": "existing_meeting", "summary": "Monday huddle"}
+    ]
     shown: Any = people.show([{"name": "Dr. Ortiz", "role": "medical director", "group": "leadership"}])
     assert shown == "Dr. Ortiz, medical director: leadership"
 
@@ -207,11 +226,24 @@ def test_enter_on_a_list_of_records_keeps_what_the_prompt_does_not_show(tmp_path
     from tests.helpers import Scripted
 
     src = tmp_path / "r.yaml"
-    src.write_text(yaml.safe_dump({
-        "case_id": "r", "assessed_on": "2026-03-02",
-        "people": [{"role": "medical director", "group": "leadership", "stance": "supportive", "status": "leaving",
-                    "until": "2026-05-01"}],
-        "events": [{"kind": "critical_incident", "on": "2026-02-20", "summary": "A nurse was assaulted."}]}))
+    src.write_text(
+        yaml.safe_dump(
+            {
+                "case_id": "r",
+                "assessed_on": "2026-03-02",
+                "people": [
+                    {
+                        "role": "medical director",
+                        "group": "leadership",
+                        "stance": "supportive",
+                        "status": "leaving",
+                        "until": "2026-05-01",
+                    }
+                ],
+                "events": [{"kind": "critical_incident", "on": "2026-02-20", "summary": "A nurse was assaulted."}],
+            }
+        )
+    )
     con = Scripted([""] * 60)  # Enter on every question, then the input ends
     with pytest.raises(InterviewStopped):
         run_interview(con, start=load_case(src), output=tmp_path / "out.yaml", from_path=src)

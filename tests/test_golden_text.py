@@ -35,9 +35,16 @@ def rendered(shipped_engine: Engine) -> dict[Path, str]:
     return update_golden.text_goldens(shipped_engine)  # type: ignore[no-any-return]
 
 
-@pytest.mark.parametrize("name", [f"{c}.{s}" for c in ("riverside-fqhc", "red-cedar-tribal-youth",
-                                                         "sparse-westside-clinic") for s in ("table.txt", "md")])
+@pytest.mark.parametrize(
+    "name",
+    [
+        f"{c}.{s}"
+        for c in ("riverside-fqhc", "red-cedar-tribal-youth", "sparse-westside-clinic")
+        for s in ("table.txt", "md")
+    ],
+)
 def test_text_matches_golden(rendered: dict[Path, str], name: str) -> None:
     path = TEXT / name
     assert rendered[path] == path.read_text(encoding="utf-8"), (
-        f"{name}: rendering changed; if intended run `python scripts/update_golden.py --text`")
+        f"{name}: rendering changed; if intended run `python scripts/update_golden.py --text`"
+    )

@@ -33,12 +33,14 @@ def _naive_rows(text: str) -> list[str]:
 # ---------------------------------------------------------------- 1 (high): CSV formula injection through CR
 
 
-@pytest.mark.parametrize("value", [f"Clinic\r{PAYLOAD}", f"Clinic\n{PAYLOAD}", f"Clinic\r\n+{PAYLOAD}",
-                                   f"{PAYLOAD}\r{PAYLOAD}"])
+@pytest.mark.parametrize(
+    "value", [f"Clinic\r{PAYLOAD}", f"Clinic\n{PAYLOAD}", f"Clinic\r\n+{PAYLOAD}", f"{PAYLOAD}\r{PAYLOAD}"]
+)
 def test_every_line_of_a_cell_is_neutralised_and_the_field_quoted(value: str) -> None:
     text = to_text([["case", cell(value), "x"]])
-    assert all(not piece.split(",", 1)[0].lstrip('"').startswith(("=", "+", "-", "@")) for piece in
-               _naive_rows(text)), text
+    assert all(
+        not piece.split(",", 1)[0].lstrip('"').startswith(("=", "+", "-", "@")) for piece in _naive_rows(text)
+    ), text
     assert quoted(cell(value)).startswith('"')  # a field holding CR or LF is always quoted
     back = next(csv.reader(io.StringIO(text, newline="")))
     assert back[0] == "case" and back[2] == "x" and back[1].replace("'", "") == value.replace("'", "")
@@ -52,9 +54,17 @@ def test_csv_writers_quote_a_bare_carriage_return() -> None:
 # ---------------------------------------------------------------- 2 (high): Markdown and HTML from names
 
 
-@pytest.mark.parametrize("hostile", ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>",
-                                     "![](http://tracker.example/p.gif)", "[x](javascript:alert(1))",
-                                     "`code` *em* _u_ | cell", "&lt;already&gt;"])
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "<script>alert(1)</script>",
+        "<img src=x onerror=alert(1)>",
+        "![](http://tracker.example/p.gif)",
+        "[x](javascript:alert(1))",
+        "`code` *em* _u_ | cell",
+        "&lt;already&gt;",
+    ],
+)
 def test_markdown_text_is_inert(hostile: str) -> None:
     out = md_text(hostile)
     assert "<" not in out and "](" not in out.replace("\\](", "") and "|" not in out.replace("\\|", "")
@@ -65,8 +75,9 @@ def test_summary_md_and_rules_docs_show_hostile_names_as_text(tmp_path: Path) ->
     site = "<img src=x onerror=alert(1)> ![](http://tracker.example/t.gif) [x](javascript:alert(1))"
     folder = tmp_path / "cases"
     folder.mkdir()
-    (folder / "a.yaml").write_text(json.dumps({"case_id": "a", "site": site, "stage": "installation",
-                                               "relationships": {"trust": "low"}}))
+    (folder / "a.yaml").write_text(
+        json.dumps({"case_id": "a", "site": site, "stage": "installation", "relationships": {"trust": "low"}})
+    )
     (folder / "bad.yaml").write_text("case_id: <script>\n")  # an error message quoting hostile text
     res = CliRunner().invoke(main, ["batch", str(folder), "--out", str(tmp_path / "o"), "-q"])
     assert res.exit_code == 1
@@ -74,8 +85,17 @@ def test_summary_md_and_rules_docs_show_hostile_names_as_text(tmp_path: Path) ->
     link = re.compile(r"(?<!\\)\]\((?:http://tracker|javascript|http://t\.example)")  # a hostile link, unescaped
     assert "<img" not in summary and "<script" not in summary and not link.search(summary)
     rules = tmp_path / "rules"
-    engine_for(rules, [rec("R-1", STAGE, title="Hostile <img src=x onerror=alert(2)> ![](http://t.example/x)",
-                           actions=["Click [here](javascript:alert(3))"])])
+    engine_for(
+        rules,
+        [
+            rec(
+                "R-1",
+                STAGE,
+                title="Hostile <img src=x onerror=alert(2)> ![](http://t.example/x)",
+                actions=["Click [here](javascript:alert(3))"],
+            )
+        ],
+    )
     res = CliRunner().invoke(main, ["rules", "docs", "--rules", str(rules), "--no-shipped"])
     assert res.exit_code == 0, res.output
     assert "<img" not in res.stdout and not link.search(res.stdout)
@@ -84,11 +104,18 @@ def test_summary_md_and_rules_docs_show_hostile_names_as_text(tmp_path: Path) ->
 # ---------------------------------------------------------------- 5 (medium): control characters
 
 
-@pytest.mark.parametrize(("field", "value"), [
-    ("site", "Clinic\x1b]52;c;aGVsbG8=\x07"), ("site", f"Clinic\r{PAYLOAD}"), ("innovation", "Care\x1b[2J"),
-    ("notes", "ok\u202edlrow"), ("challenge", {"summary": "x\x00y"}),
-    ("equity", {"priority_populations": ["families\x1b[31m"]}), ("assessed_by", ["ISP\x9b"]),
-])
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("site", "Clinic\x1b]52;c;aGVsbG8=\x07"),
+        ("site", f"Clinic\r{PAYLOAD}"),
+        ("innovation", "Care\x1b[2J"),
+        ("notes", "ok\u202edlrow"),
+        ("challenge", {"summary": "x\x00y"}),
+        ("equity", {"priority_populations": ["families\x1b[31m"]}),
+        ("assessed_by", ["ISP\x9b"]),
+    ],
+)
 def test_control_characters_in_free_text_are_refused(field: str, value: object) -> None:
     with pytest.raises(CaseError) as info:
         case_from_data({"case_id": "x", field: value})
@@ -193,18 +220,22 @@ def test_interview_answers_are_never_echoed_whole_or_raw() -> None:
 # ------------------------------------------------------------------ empty path names, every command
 
 
-@pytest.mark.parametrize("args, where", [
-    (["recommend", ""], "CASE"),
-    (["decide", "cases/riverside-fqhc.yaml", "--decisions", "", "--list"], "--decisions"),
-    (["interview", "-o", ""], "-o/--output"),
-    (["rules", "coverage", "--cases", ""], "--cases"),
-    (["compare", "cases/riverside-fqhc.yaml", ""], "OLD NEW [NEWER...]"),
-    (["serve", "--workspace", ""], "--workspace"),
-    (["batch", "", "--out", "x"], "INPUT..."),
-    (["rules", "diff", "", "rules", "--cases", "cases"], "OLD"),
-])
-def test_an_empty_path_is_refused_by_every_command(args: list[str], where: str, tmp_path: Path,
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(
+    "args, where",
+    [
+        (["recommend", ""], "CASE"),
+        (["decide", "cases/riverside-fqhc.yaml", "--decisions", "", "--list"], "--decisions"),
+        (["interview", "-o", ""], "-o/--output"),
+        (["rules", "coverage", "--cases", ""], "--cases"),
+        (["compare", "cases/riverside-fqhc.yaml", ""], "OLD NEW [NEWER...]"),
+        (["serve", "--workspace", ""], "--workspace"),
+        (["batch", "", "--out", "x"], "INPUT..."),
+        (["rules", "diff", "", "rules", "--cases", "cases"], "OLD"),
+    ],
+)
+def test_an_empty_path_is_refused_by_every_command(
+    args: list[str], where: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from click.testing import CliRunner
 
     from cli import main
@@ -231,5 +262,10 @@ def test_every_path_parameter_of_the_cli_refuses_an_empty_name() -> None:
 
     paths = [(c.name, p.name) for c in commands(main) for p in c.params if isinstance(p.type, click.Path)]
     assert len(paths) > 20
-    assert [x for c in commands(main) for p in c.params
-            if isinstance(p.type, click.Path) and not isinstance(p.type, NamedPath) for x in [(c.name, p.name)]] == []
+    assert [
+        x
+        for c in commands(main)
+        for p in c.params
+        if isinstance(p.type, click.Path) and not isinstance(p.type, NamedPath)
+        for x in [(c.name, p.name)]
+    ] == []

@@ -31,6 +31,5 @@ def test_examples_are_shown_one_command_a_line(path: tuple[str, ...]) -> None:
 
 
 def test_most_commands_have_examples() -> None:
-    with_examples = [p for p in commands()
-                     if "Example:" in CliRunner().invoke(main, [*p, "--help"]).output]
+    with_examples = [p for p in commands() if "Example:" in CliRunner().invoke(main, [*p, "--help"]).output]
     assert len(with_examples) >= 15

@@ -75,11 +75,14 @@ def batch(tmp_path: Path, *inputs: Path | str, **kw: Any) -> tuple[Any, list[dic
 # ---------------------------------------------------------------- nesting
 
 
-@pytest.mark.parametrize("name,text", [
-    ("deep.json", '{"case_id": "x", "notes": ' + "[" * 5000 + "]" * 5000 + "}"),
-    ("deep.yaml", "case_id: x\nnotes:\n" + "- " * 900 + "x\n"),
-    ("flow.yaml", "case_id: x\nnotes: " + "[" * 5000 + "]" * 5000 + "\n"),
-])
+@pytest.mark.parametrize(
+    "name,text",
+    [
+        ("deep.json", '{"case_id": "x", "notes": ' + "[" * 5000 + "]" * 5000 + "}"),
+        ("deep.yaml", "case_id: x\nnotes:\n" + "- " * 900 + "x\n"),
+        ("flow.yaml", "case_id: x\nnotes: " + "[" * 5000 + "]" * 5000 + "\n"),
+    ],
+)
 def test_deep_nesting_is_refused_with_a_line(runner: Any, tmp_path: Path, name: str, text: str) -> None:
     f = tmp_path / name
     f.write_text(text, encoding="utf-8")
@@ -185,8 +188,9 @@ HEADER = "case_id,stage,notes\n"
 
 def test_csv_field_over_the_csv_module_limit_is_one_row_error(tmp_path: Path) -> None:
     f = tmp_path / "sites.csv"
-    f.write_text(HEADER + "a,installation,short\nb,installation," + "x" * 140_000 + "\nc,installation,\n",
-                 encoding="utf-8")
+    f.write_text(
+        HEADER + "a,installation,short\nb,installation," + "x" * 140_000 + "\nc,installation,\n", encoding="utf-8"
+    )
     report, results, errors = batch(tmp_path, f)
     assert [r["case_id"] for r in results] == ["a", "c"]
     assert len(errors) == 1 and errors[0]["line"] == 3 and errors[0]["code"] == "too_large"
@@ -195,8 +199,9 @@ def test_csv_field_over_the_csv_module_limit_is_one_row_error(tmp_path: Path) ->
 
 def test_csv_line_over_the_size_limit_is_skipped_not_read_whole(tmp_path: Path) -> None:
     f = tmp_path / "sites.csv"
-    f.write_text(HEADER + "a,installation,\nb,installation," + "x" * (MAX_BYTES + 5) + "\nc,installation,\n",
-                 encoding="utf-8")
+    f.write_text(
+        HEADER + "a,installation,\nb,installation," + "x" * (MAX_BYTES + 5) + "\nc,installation,\n", encoding="utf-8"
+    )
     report, results, errors = batch(tmp_path, f)
     assert [r["case_id"] for r in results] == ["a", "c"]
     assert errors[0]["line"] == 3 and errors[0]["code"] == "too_large"
@@ -204,8 +209,10 @@ def test_csv_line_over_the_size_limit_is_skipped_not_read_whole(tmp_path: Path) 
 
 def test_unterminated_csv_quote_is_reported_not_swallowed(tmp_path: Path) -> None:
     f = tmp_path / "sites.csv"
-    f.write_text(HEADER + 'a,installation,fine\nb,installation,"never closed\nc,installation,\nd,installation,\n',
-                 encoding="utf-8")
+    f.write_text(
+        HEADER + 'a,installation,fine\nb,installation,"never closed\nc,installation,\nd,installation,\n',
+        encoding="utf-8",
+    )
     report, results, errors = batch(tmp_path, f)
     assert [r["case_id"] for r in results] == ["a"]
     assert len(errors) == 1 and errors[0]["line"] == 3 and errors[0]["code"] == "csv_quote"
@@ -265,8 +272,9 @@ def test_duplicate_json_keys_are_refused_with_their_line(runner: Any, tmp_path: 
 
 def test_json_validation_errors_carry_line_numbers(runner: Any, tmp_path: Path) -> None:
     f = tmp_path / "c.json"
-    f.write_text('{\n  "case_id": "x",\n  "engagement": {\n    "level": "partner"\n  },\n  "stge": 1\n}',
-                 encoding="utf-8")
+    f.write_text(
+        '{\n  "case_id": "x",\n  "engagement": {\n    "level": "partner"\n  },\n  "stge": 1\n}', encoding="utf-8"
+    )
     refused(recommend(runner, f), f"{f}:4: engagement.level", f"{f}:6: stge")
 
 
@@ -276,9 +284,14 @@ def test_case_id_with_a_trailing_newline_is_refused() -> None:
     assert err.value.problems[0].field == "case_id"
 
 
-@pytest.mark.parametrize("text", ["case_id: x\nequity: {priority_populations: !!set {a, b}}\n",
-                                  "case_id: x\nnotes: !!binary aGVsbG8=\n",
-                                  "case_id: x\nnotes: !!omap [{a: 1}]\n"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "case_id: x\nequity: {priority_populations: !!set {a, b}}\n",
+        "case_id: x\nnotes: !!binary aGVsbG8=\n",
+        "case_id: x\nnotes: !!omap [{a: 1}]\n",
+    ],
+)
 def test_set_binary_and_other_tags_are_refused(text: str) -> None:
     with pytest.raises(CaseError) as err:
         parse(text, "c.yaml")
@@ -301,8 +314,17 @@ def test_ascii_digit_strings_are_still_ratings() -> None:
 
 def test_control_characters_in_keys_and_values_are_escaped(runner: Any, tmp_path: Path) -> None:
     f = tmp_path / "c.json"
-    f.write_text(json.dumps({"case_id": "x", "bad\nerror: forged line": 1, "\x1b]0;pwned\x07": 2,
-                             "stage": "\x1b[31mred\x1b]52;c;Y2xpcA==\x07"}), encoding="utf-8")
+    f.write_text(
+        json.dumps(
+            {
+                "case_id": "x",
+                "bad\nerror: forged line": 1,
+                "\x1b]0;pwned\x07": 2,
+                "stage": "\x1b[31mred\x1b]52;c;Y2xpcA==\x07",
+            }
+        ),
+        encoding="utf-8",
+    )
     res = recommend(runner, f)
     errors = refused(res)
     assert "\x1b" not in res.output and "\x07" not in res.output
@@ -368,10 +390,17 @@ def test_cli_prints_warnings_as_one_line(runner: Any, tmp_path: Path) -> None:
 # ---------------------------------------------------------------- the terminal's encoding and OS errors
 
 
-def _cli(*args: str, env: dict[str, str] | None = None,
-         stdout: Any = subprocess.PIPE) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run([sys.executable, "-c", "from cli import main; main()", *args], cwd=ROOT,
-                          env={**os.environ, **(env or {})}, stdout=stdout, stderr=subprocess.PIPE, timeout=60)
+def _cli(
+    *args: str, env: dict[str, str] | None = None, stdout: Any = subprocess.PIPE
+) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(
+        [sys.executable, "-c", "from cli import main; main()", *args],
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+        stdout=stdout,
+        stderr=subprocess.PIPE,
+        timeout=60,
+    )
 
 
 def test_latin1_terminal_gets_escapes_not_an_internal_error(tmp_path: Path) -> None:
@@ -398,11 +427,14 @@ def test_stdout_on_dev_full_is_a_located_error(tmp_path: Path) -> None:
 
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
-yaml_ish = st.text(alphabet=st.sampled_from(list("case_id: x\n-[]{}!&*'\",#|>%@`?\t\ud800\x00\x1b\u00e9٢ 0123")),
-                   max_size=120)
-json_values = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
-                           lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner,
-                                                                                       max_size=4), max_leaves=20)
+yaml_ish = st.text(
+    alphabet=st.sampled_from(list("case_id: x\n-[]{}!&*'\",#|>%@`?\t\ud800\x00\x1b\u00e9٢ 0123")), max_size=120
+)
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner, max_size=4),
+    max_leaves=20,
+)
 
 
 @FUZZ

@@ -39,8 +39,9 @@ def test_it_holds_the_plan_cfir_picture_catalogue_and_proofs(report: str) -> Non
     assert "inform (Placation)" in report and "collaborate (Delegated power)" in report
     assert "inform now → consult next → collaborate wanted" in report  # the engagement step
     # CFIR picture: complexity -2 is a full barrier bar, adaptability mixed, planning +1 facilitator
-    assert re.search(r"Innovation Complexity</span><div class=\"track\"><div class=\"bar neg\" style=\"width:50%\">",
-                     report)
+    assert re.search(
+        r"Innovation Complexity</span><div class=\"track\"><div class=\"bar neg\" style=\"width:50%\">", report
+    )
     assert re.search(r"Planning</span><div class=\"track\"><div class=\"bar pos\" style=\"width:25%\">", report)
     assert 'class="bar mixed"' in report
     assert "1 barrier(s), 0 facilitator(s), 1 mixed" in report
@@ -82,14 +83,17 @@ def test_chromium_renders_the_recommendations(tmp_path: Path, report: str) -> No
     page = tmp_path / "report.html"
     page.write_text(report, encoding="utf-8")
     flags = [*CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile'}"]
-    dom = subprocess.run([browser, *flags, "--dump-dom", page.as_uri()], capture_output=True, text=True,
-                         timeout=120)
+    dom = subprocess.run([browser, *flags, "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=120)
     assert dom.returncode == 0, dom.stderr[-2000:]
     assert dom.stdout.count('<details class="rec') == report.count('<details class="rec') == 3
     assert "Share decision-making with the people most affected" in dom.stdout
     shot = tmp_path / "shot.png"
-    subprocess.run([browser, *flags, "--window-size=1000,1400", f"--screenshot={shot}", page.as_uri()],
-                   capture_output=True, timeout=120, cwd=tmp_path)
+    subprocess.run(
+        [browser, *flags, "--window-size=1000,1400", f"--screenshot={shot}", page.as_uri()],
+        capture_output=True,
+        timeout=120,
+        cwd=tmp_path,
+    )
     assert shot.exists() and shot.stat().st_size > 10_000
 
 

@@ -86,8 +86,9 @@ TEXT_SIZES = """[...document.querySelectorAll('svg text')].map(t => {
 
 @pytest.mark.parametrize("mobile", [True, False], ids=["phone", "narrow-window"])
 @pytest.mark.parametrize("name", list(COMMANDS))
-def test_the_page_never_scrolls_sideways_at_390_px(browser: Browser, pages: dict[str, Path], name: str,
-                                                     mobile: bool) -> None:
+def test_the_page_never_scrolls_sideways_at_390_px(
+    browser: Browser, pages: dict[str, Path], name: str, mobile: bool
+) -> None:
     page = browser.open(pages[name].as_uri(), 390, 844, mobile=mobile)
     scroll, inner = page.eval("[document.documentElement.scrollWidth, window.innerWidth]")
     assert inner == 390 and scroll <= inner, (name, scroll)
@@ -95,16 +96,21 @@ def test_the_page_never_scrolls_sideways_at_390_px(browser: Browser, pages: dict
     assert page.eval("parseFloat(getComputedStyle(document.body).fontSize)") >= 15
 
 
-def test_the_plan_tables_are_cards_and_the_logic_model_pans_inside_its_figure(browser: Browser,
-                                                                             pages: dict[str, Path]) -> None:
+def test_the_plan_tables_are_cards_and_the_logic_model_pans_inside_its_figure(
+    browser: Browser, pages: dict[str, Path]
+) -> None:
     page = browser.open(pages["plan"].as_uri(), 390, 844, mobile=True)
-    cells = page.eval("[...document.querySelectorAll('table.grid td')].map(td => [getComputedStyle(td).display, "
-                      "getComputedStyle(td, '::before').content])")
+    cells = page.eval(
+        "[...document.querySelectorAll('table.grid td')].map(td => [getComputedStyle(td).display, "
+        "getComputedStyle(td, '::before').content])"
+    )
     assert cells and all(display == "block" and content.strip('"') for display, content in cells)
-    pan = page.eval("(() => { const f = document.querySelector('figure.pan'), r = f.getBoundingClientRect(); "
-                    "return {right: r.right, scroll: f.scrollWidth, client: f.clientWidth, tab: f.tabIndex, "
-                    "overflow: getComputedStyle(f).overflowX, hint: getComputedStyle(f.querySelector('.pan-hint'))"
-                    ".display}; })()")
+    pan = page.eval(
+        "(() => { const f = document.querySelector('figure.pan'), r = f.getBoundingClientRect(); "
+        "return {right: r.right, scroll: f.scrollWidth, client: f.clientWidth, tab: f.tabIndex, "
+        "overflow: getComputedStyle(f).overflowX, hint: getComputedStyle(f.querySelector('.pan-hint'))"
+        ".display}; })()"
+    )
     assert pan["right"] <= 390 and pan["scroll"] > pan["client"] and pan["overflow"] == "auto"
     assert pan["tab"] == 0 and pan["hint"] != "none"  # reachable by keyboard, and it says it pans
     wide = browser.open(pages["plan"].as_uri(), 1280, 900)
@@ -117,8 +123,7 @@ def test_the_plan_tables_are_cards_and_the_logic_model_pans_inside_its_figure(br
 
 @pytest.mark.parametrize("width", [390, 1280])
 @pytest.mark.parametrize("name", WITH_CHARTS)
-def test_chart_text_is_at_least_10_px_as_drawn(browser: Browser, pages: dict[str, Path], name: str,
-                                               width: int) -> None:
+def test_chart_text_is_at_least_10_px_as_drawn(browser: Browser, pages: dict[str, Path], name: str, width: int) -> None:
     page = browser.open(pages[name].as_uri(), width, 844 if width == 390 else 900, mobile=width == 390)
     texts = page.eval(TEXT_SIZES)
     assert len(texts) > 50, name
@@ -128,8 +133,10 @@ def test_chart_text_is_at_least_10_px_as_drawn(browser: Browser, pages: dict[str
 
 def test_the_go_zone_scatter_fits_a_phone_without_panning(browser: Browser, pages: dict[str, Path]) -> None:
     page = browser.open(pages["plan"].as_uri(), 390, 844, mobile=True)
-    box = page.eval("(() => { const r = document.querySelector('svg.gozone').getBoundingClientRect(); "
-                    "return [r.left, r.right]; })()")
+    box = page.eval(
+        "(() => { const r = document.querySelector('svg.gozone').getBoundingClientRect(); "
+        "return [r.left, r.right]; })()"
+    )
     assert box[0] >= 0 and box[1] <= 390
 
 
@@ -143,8 +150,7 @@ HEADINGS_IN_PRINT = """[...document.querySelectorAll('h1, h2, h3, h4')].map(h =>
 
 
 @pytest.mark.parametrize("name", list(COMMANDS))
-def test_in_print_every_heading_keeps_with_its_first_block(browser: Browser, pages: dict[str, Path],
-                                                           name: str) -> None:
+def test_in_print_every_heading_keeps_with_its_first_block(browser: Browser, pages: dict[str, Path], name: str) -> None:
     page = browser.open(pages[name].as_uri(), 800, 1000)
     page.page.emulate_media(media="print")
     heads = page.eval(HEADINGS_IN_PRINT)
@@ -209,7 +215,7 @@ def _rgb(css: str) -> tuple[float, float, float]:
     """'rgb(194, 65, 12)' or '#c2410c' as linear RGB in 0..1."""
     css = css.strip()
     if css.startswith("#"):
-        parts = [int(css[i:i + 2], 16) for i in (1, 3, 5)]
+        parts = [int(css[i : i + 2], 16) for i in (1, 3, 5)]
     else:
         parts = [int(float(x)) for x in re.findall(r"[\d.]+", css)[:3]]
 
@@ -227,8 +233,11 @@ def _luminance(c: tuple[float, float, float]) -> float:
 
 def _lab(c: tuple[float, float, float]) -> tuple[float, float, float]:
     r, g, b = c
-    x, y, z = ((0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.95047, 0.2126 * r + 0.7152 * g + 0.0722 * b,
-               (0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.08883)
+    x, y, z = (
+        (0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.95047,
+        0.2126 * r + 0.7152 * g + 0.0722 * b,
+        (0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.08883,
+    )
 
     def f(t: float) -> float:
         return t ** (1 / 3) if t > 0.008856 else 7.787 * t + 16 / 116
@@ -264,8 +273,9 @@ def _assert_apart(barrier: str, mixed: str, lightness: bool = True) -> None:
 
 
 @pytest.mark.parametrize("media", ["screen", "print"])
-def test_the_report_tells_barrier_from_mixed_by_colour_and_without_it(browser: Browser, pages: dict[str, Path],
-                                                                      media: str) -> None:
+def test_the_report_tells_barrier_from_mixed_by_colour_and_without_it(
+    browser: Browser, pages: dict[str, Path], media: str
+) -> None:
     page = browser.open(pages["report-red-cedar"].as_uri(), 1280, 900)
     page.page.emulate_media(media=media)
     got = page.eval("""(() => {
@@ -291,8 +301,9 @@ def test_the_report_tells_barrier_from_mixed_by_colour_and_without_it(browser: B
     assert "striped" in got["legend"] and "left of centre" in got["legend"]
 
 
-def test_the_logic_model_tells_barrier_from_mixed_by_colour_and_outline(browser: Browser,
-                                                                        pages: dict[str, Path]) -> None:
+def test_the_logic_model_tells_barrier_from_mixed_by_colour_and_outline(
+    browser: Browser, pages: dict[str, Path]
+) -> None:
     page = browser.open(pages["plan-red-cedar"].as_uri(), 1280, 900)
     page.page.emulate_media(media="print")
     boxes = page.eval("""['barrier', 'mixed'].map(k => [...document.querySelectorAll('svg.logic rect.' + k)].map(r => {

@@ -74,7 +74,7 @@ def engine_imports(path: Path) -> set[str]:
             base = node.module or ""
             if node.level:
                 pkg = package.split(".")
-                base = ".".join(pkg[:len(pkg) - node.level + 1] + ([node.module] if node.module else []))
+                base = ".".join(pkg[: len(pkg) - node.level + 1] + ([node.module] if node.module else []))
             if base.split(".")[0] == "engine":
                 out.add(base)
     return out
@@ -84,10 +84,13 @@ def allowed(module: str, prefixes: tuple[str, ...]) -> bool:
     return module in ("engine", "engine.errors") or module.startswith(prefixes)
 
 
-@pytest.mark.parametrize(("layer", "may_import"), [
-    ("model", ("engine.model",)),
-    ("render", ("engine.model", "engine.render")),
-])
+@pytest.mark.parametrize(
+    ("layer", "may_import"),
+    [
+        ("model", ("engine.model",)),
+        ("render", ("engine.model", "engine.render")),
+    ],
+)
 def test_a_layer_imports_only_what_it_may(layer: str, may_import: tuple[str, ...]) -> None:
     files = sorted((ENGINE / layer).glob("*.py"))
     assert len(files) > 5  # the layer exists (the check below could not pass vacuously)
@@ -107,8 +110,12 @@ def test_module_and_class_names_are_unique_across_the_package() -> None:
     stems = Counter(p.stem for p in files)
     packages = {p.name for p in ENGINE.iterdir() if (p / "__init__.py").is_file()}
     assert [s for s, n in stems.items() if n > 1 or s in packages] == []
-    classes = Counter(node.name for p in files for node in ast.parse(p.read_text()).body
-                      if isinstance(node, ast.ClassDef) and not node.name.startswith("_"))
+    classes = Counter(
+        node.name
+        for p in files
+        for node in ast.parse(p.read_text()).body
+        if isinstance(node, ast.ClassDef) and not node.name.startswith("_")
+    )
     assert [c for c, n in classes.items() if n > 1] == []
 
 
@@ -163,8 +170,10 @@ def test_star_import_gives_the_public_api() -> None:
 
 
 def test_help_loads_neither_pydantic_nor_the_case_model() -> None:
-    modules = loaded_after("from click.testing import CliRunner; import cli; "
-                           "assert 'Usage' in CliRunner().invoke(cli.main, ['--help']).output")
+    modules = loaded_after(
+        "from click.testing import CliRunner; import cli; "
+        "assert 'Usage' in CliRunner().invoke(cli.main, ['--help']).output"
+    )
     assert "engine.render" in modules  # the format list was read (the check below could not pass vacuously)
     assert [m for m in modules if m.split(".")[0] == "pydantic" or m == "engine.model.case"] == []
 
@@ -213,7 +222,7 @@ def all_imports(path: Path, *, runtime_only: bool = False) -> set[str]:
             base = node.module or ""
             if node.level:
                 pkg = package.split(".")
-                base = ".".join(pkg[:len(pkg) - node.level + 1] + ([node.module] if node.module else []))
+                base = ".".join(pkg[: len(pkg) - node.level + 1] + ([node.module] if node.module else []))
             if base.startswith("engine."):
                 out.add(base)
                 out |= {f"{base}.{a.name}" for a in node.names}
@@ -242,8 +251,10 @@ def test_no_module_imports_from_a_higher_layer() -> None:
 def test_no_import_cycles_between_modules() -> None:
     """Runtime imports (module level or inside functions) form no cycle between modules."""
     modules = {module_name(f): f for f in ENGINE.rglob("*.py")}
-    graph = {name: {m for m in all_imports(f, runtime_only=True) if m in modules and m not in (name, "engine")}
-             for name, f in modules.items()}
+    graph = {
+        name: {m for m in all_imports(f, runtime_only=True) if m in modules and m not in (name, "engine")}
+        for name, f in modules.items()
+    }
     index: dict[str, int] = {}
     low: dict[str, int] = {}
     stack: list[str] = []

@@ -48,12 +48,16 @@ def test_folders_are_walked_in_a_stable_order_skipping_hidden_and_other_files(tm
     assert cases_of(sources) == ["a", "b", "c"]
 
 
-@pytest.mark.parametrize("name, content, fragment", [
-    ("missing.yaml", None, "no such file or folder"),
-    ("empty_dir", "DIR", "folder holds no case files"),
-])
-def test_unusable_inputs_are_refused_before_any_case_runs(tmp_path: Path, name: str, content: str | None,
-                                                         fragment: str) -> None:
+@pytest.mark.parametrize(
+    "name, content, fragment",
+    [
+        ("missing.yaml", None, "no such file or folder"),
+        ("empty_dir", "DIR", "folder holds no case files"),
+    ],
+)
+def test_unusable_inputs_are_refused_before_any_case_runs(
+    tmp_path: Path, name: str, content: str | None, fragment: str
+) -> None:
     if content == "DIR":
         (tmp_path / name).mkdir()
     with pytest.raises(UsageError) as err:
@@ -116,13 +120,17 @@ def test_parse_json_is_shared_by_case_files_and_json_lines() -> None:
 # ---------------------------------------------------------------- CSV
 
 
-HEADER = ("case_id,site,stage,engagement.level,engagement.target,cfir.innovation.complexity,"
-          "equity.priority_populations,leadership.transition\n")
+HEADER = (
+    "case_id,site,stage,engagement.level,engagement.target,cfir.innovation.complexity,"
+    "equity.priority_populations,leadership.transition\n"
+)
 
 
 def test_csv_columns_are_case_paths_with_lists_split_on_semicolons(tmp_path: Path) -> None:
-    f = write(tmp_path / "p.csv", HEADER + 'r1,"Riverside, north",installation,consult,collaborate,-2,'
-                                           "uninsured adults; Spanish speakers,yes\n")
+    f = write(
+        tmp_path / "p.csv",
+        HEADER + 'r1,"Riverside, north",installation,consult,collaborate,-2,uninsured adults; Spanish speakers,yes\n',
+    )
     item = next(inputs.items(inputs.plan([f])))
     case = to_case(item, inputs.content(item))
     assert case.site == "Riverside, north"
@@ -142,17 +150,19 @@ def test_csv_blank_cells_are_not_stated_and_blank_rows_are_skipped(tmp_path: Pat
     assert second.cfir == {"innovation.complexity": "mixed"}
 
 
-@pytest.mark.parametrize("header, fragments", [
-    ("case_id,engagement.levle\n", ["unknown column 'engagement.levle'", "did you mean 'engagement.level'?"]),
-    ("case_id,innovation.complexity\n", ["did you mean 'cfir.innovation.complexity'?"]),
-    ("case_id,colour\n", ["unknown column 'colour'", "see 'CSV input' in the README"]),
-    ("site,stage\n", ["no case_id column"]),
-    ("case_id,stage,stage\n", ["column 'stage' appears twice"]),
-    ("case_id,,stage\n", ["column 2", "empty column name"]),
-    ("", ["no header row"]),
-])
-def test_csv_header_problems_name_the_file_line_and_column(tmp_path: Path, header: str,
-                                                         fragments: list[str]) -> None:
+@pytest.mark.parametrize(
+    "header, fragments",
+    [
+        ("case_id,engagement.levle\n", ["unknown column 'engagement.levle'", "did you mean 'engagement.level'?"]),
+        ("case_id,innovation.complexity\n", ["did you mean 'cfir.innovation.complexity'?"]),
+        ("case_id,colour\n", ["unknown column 'colour'", "see 'CSV input' in the README"]),
+        ("site,stage\n", ["no case_id column"]),
+        ("case_id,stage,stage\n", ["column 'stage' appears twice"]),
+        ("case_id,,stage\n", ["column 2", "empty column name"]),
+        ("", ["no header row"]),
+    ],
+)
+def test_csv_header_problems_name_the_file_line_and_column(tmp_path: Path, header: str, fragments: list[str]) -> None:
     f = write(tmp_path / "bad.csv", header + "x\n" if header else "")
     with pytest.raises(UsageError) as err:
         inputs.plan([f])

@@ -20,8 +20,9 @@ def _project() -> dict:
 
 def test_durable_rules_is_an_extra_not_a_hard_dependency() -> None:
     project = _project()
-    assert not any(d.lower().startswith("durable") for d in project["dependencies"]), \
+    assert not any(d.lower().startswith("durable") for d in project["dependencies"]), (
         "durable-rules needs a C compiler: a hard dependency makes the project uninstallable without one"
+    )
     (spec,) = project["optional-dependencies"]["durable"]
     assert spec.startswith("durable-rules") and "python_version < '3.13'" in spec
 

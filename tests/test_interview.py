@@ -36,53 +36,63 @@ RULES = ["--rules", str(FIXTURES / "practitioner")]
 
 # One complete session: every answer in the order asked, with a comment saying which question.
 SESSION = [
-    "Riverside FQHC",          # case id: invalid (space), asked again
-    "riverside",               # case id
-    "Riverside CHC",           # site
-    "Collaborative care",      # innovation
-    "1",                       # setting: health_care by number
-    "inst",                    # stage: unique prefix of installation
-    "?",                       # challenge type: explain technical vs adaptive
-    "adaptve",                 # not a choice (did you mean), asked again
-    "adaptive",                # challenge type
-    "",                        # challenge summary: skipped
-    "3",                       # engagement now: consult
-    "collaborate",             # engagement wanted
-    "high",                    # power differential
-    "solo",                    # decision making: prefix of solo_leader
-    "low",                     # trust
-    "",                        # intervention-specific capacity: skipped
-    "moderate",                # general capacity
-    "low",                     # analytic capacity
-    ".",                       # adaptive capacity: skip rest of section
-    "y",                       # leadership transition
-    "maybe",                   # emerging leaders: not yes/no, asked again
-    "n",                       # emerging leaders
+    "Riverside FQHC",  # case id: invalid (space), asked again
+    "riverside",  # case id
+    "Riverside CHC",  # site
+    "Collaborative care",  # innovation
+    "1",  # setting: health_care by number
+    "inst",  # stage: unique prefix of installation
+    "?",  # challenge type: explain technical vs adaptive
+    "adaptve",  # not a choice (did you mean), asked again
+    "adaptive",  # challenge type
+    "",  # challenge summary: skipped
+    "3",  # engagement now: consult
+    "collaborate",  # engagement wanted
+    "high",  # power differential
+    "solo",  # decision making: prefix of solo_leader
+    "low",  # trust
+    "",  # intervention-specific capacity: skipped
+    "moderate",  # general capacity
+    "low",  # analytic capacity
+    ".",  # adaptive capacity: skip rest of section
+    "y",  # leadership transition
+    "maybe",  # emerging leaders: not yes/no, asked again
+    "n",  # emerging leaders
     "Spanish-speaking patients; uninsured adults",  # priority populations
-    "y", "", "", "", "",       # disparities, racism, community evidence, cultural adaptation, Tribal authority
-    "n",                       # CFIR innovation: skip the whole domain
-    "n",                       # outer setting: skip
-    "",                        # inner setting: rate (default yes)
-    "?",                       # structural characteristics: definition
-    "s",                       # ... rate its subconstructs instead
-    "-1",                      # physical infrastructure
-    ".",                       # IT infrastructure: skip the rest of the subconstructs
-    "+2",                      # relational connections
-    "7",                       # communications: out of range, asked again
-    "mixed",                   # communications
-    ".",                       # culture: skip the rest of the domain
-    "n",                       # individuals: skip
-    "y",                       # process: rate
-    "", "", "", "", "", "", "",  # teaming .. doing skipped
-    "-2",                      # reflecting & evaluating
-    "",                        # adapting
+    "y",
+    "",
+    "",
+    "",
+    "",  # disparities, racism, community evidence, cultural adaptation, Tribal authority
+    "n",  # CFIR innovation: skip the whole domain
+    "n",  # outer setting: skip
+    "",  # inner setting: rate (default yes)
+    "?",  # structural characteristics: definition
+    "s",  # ... rate its subconstructs instead
+    "-1",  # physical infrastructure
+    ".",  # IT infrastructure: skip the rest of the subconstructs
+    "+2",  # relational connections
+    "7",  # communications: out of range, asked again
+    "mixed",  # communications
+    ".",  # culture: skip the rest of the domain
+    "n",  # individuals: skip
+    "y",  # process: rate
+    "",
+    "",
+    "",
+    "",
+    "",
+    "",
+    "",  # teaming .. doing skipped
+    "-2",  # reflecting & evaluating
+    "",  # adapting
     "care managers: frontline_staff; Dr. Ortiz, medical director: leadership",  # people
-    "whose job",               # problem tags: not a tag, asked again
-    "roles unclear",           # problem tags
-    ".",                       # events and strengths: skip the rest of the section
-    ".",                       # scope and levels: skip
-    "2026-03-02",              # assessed on
-    "",                        # assessed by
+    "whose job",  # problem tags: not a tag, asked again
+    "roles unclear",  # problem tags
+    ".",  # events and strengths: skip the rest of the section
+    ".",  # scope and levels: skip
+    "2026-03-02",  # assessed on
+    "",  # assessed by
     "Met the director on 12 March",  # notes
 ]
 
@@ -102,14 +112,23 @@ def test_a_full_session_writes_the_case_and_shows_recommendations(runner: Any, t
     assert case.engagement is not None and (case.engagement.level, case.engagement.target) == ("consult", "collaborate")
     assert case.power is not None and case.power.decision_making == "solo_leader"
     assert case.capacity is not None and case.capacity.model_dump(exclude_none=True) == {
-        "general": "moderate", "analytic": "low"}
+        "general": "moderate",
+        "analytic": "low",
+    }
     assert case.leadership is not None and (case.leadership.transition, case.leadership.emerging_leaders) == (
-        True, False)
+        True,
+        False,
+    )
     assert case.equity is not None and case.equity.priority_populations == [
-        "Spanish-speaking patients", "uninsured adults"]
-    assert case.cfir == {"inner_setting.structural_characteristics.physical_infrastructure": -1,
-                         "inner_setting.relational_connections": 2, "inner_setting.communications": "mixed",
-                         "process.reflecting_evaluating": -2}
+        "Spanish-speaking patients",
+        "uninsured adults",
+    ]
+    assert case.cfir == {
+        "inner_setting.structural_characteristics.physical_infrastructure": -1,
+        "inner_setting.relational_connections": 2,
+        "inner_setting.communications": "mixed",
+        "process.reflecting_evaluating": -2,
+    }
     assert case.notes == "Met the director on 12 March"
     out = res.output
     assert "Error: 'Riverside FQHC' is not a valid case id" in out and "riverside-fqhc" in out
@@ -134,38 +153,44 @@ def test_every_cfir_construct_and_subconstruct_has_a_gloss() -> None:
     assert asked == {f"cfir.{c}" for c in v.CFIR_CONSTRUCTS}
 
 
-@pytest.mark.parametrize("path, typed, expected", [
-    ("stage", "2", "installation"),
-    ("stage", "Full Implementation", "full_implementation"),
-    ("engagement.level", "defer-to", "defer_to"),
-    ("engagement.level", "col", "collaborate"),
-    ("leadership.transition", "Yes", True),
-    ("leadership.transition", "no", False),
-    ("cfir.innovation.cost", "+1", 1),
-    ("cfir.innovation.cost", "-2", -2),
-    ("cfir.innovation.cost", "M", "mixed"),
-    ("cfir.inner_setting.culture", "s", SUBS),
-    ("stage", "", SKIP),
-    ("stage", "-", CLEAR),
-    ("stage", "?", HELP),
-    ("stage", ".", REST),
-    ("equity.priority_populations", "a; b ;", ["a", "b"]),
-])
+@pytest.mark.parametrize(
+    "path, typed, expected",
+    [
+        ("stage", "2", "installation"),
+        ("stage", "Full Implementation", "full_implementation"),
+        ("engagement.level", "defer-to", "defer_to"),
+        ("engagement.level", "col", "collaborate"),
+        ("leadership.transition", "Yes", True),
+        ("leadership.transition", "no", False),
+        ("cfir.innovation.cost", "+1", 1),
+        ("cfir.innovation.cost", "-2", -2),
+        ("cfir.innovation.cost", "M", "mixed"),
+        ("cfir.inner_setting.culture", "s", SUBS),
+        ("stage", "", SKIP),
+        ("stage", "-", CLEAR),
+        ("stage", "?", HELP),
+        ("stage", ".", REST),
+        ("equity.priority_populations", "a; b ;", ["a", "b"]),
+    ],
+)
 def test_answers_convert_to_case_values(path: str, typed: str, expected: Any) -> None:
     assert _question(path).convert(typed) == expected
 
 
-@pytest.mark.parametrize("path, typed, fragment", [
-    ("stage", "in", "'in' is not one of the choices"),          # ambiguous prefix
-    ("stage", "9", "allowed: exploration, installation"),
-    ("engagement.level", "colaborate", "did you mean 'collaborate'?"),
-    ("cfir.innovation.cost", "3", "type -2, -1, 0, +1, +2 or mixed"),
-    ("cfir.innovation.cost", "1.5", "is not a rating"),
-    ("cfir.innovation.cost", "s", "is not a rating"),          # no subconstructs
-    ("leadership.transition", "sometimes", "type y or n"),
-    ("case_id", "", "a case id is required"),
-    ("case_id", "My Site!", "e.g. my-site"),
-])
+@pytest.mark.parametrize(
+    "path, typed, fragment",
+    [
+        ("stage", "in", "'in' is not one of the choices"),  # ambiguous prefix
+        ("stage", "9", "allowed: exploration, installation"),
+        ("engagement.level", "colaborate", "did you mean 'collaborate'?"),
+        ("cfir.innovation.cost", "3", "type -2, -1, 0, +1, +2 or mixed"),
+        ("cfir.innovation.cost", "1.5", "is not a rating"),
+        ("cfir.innovation.cost", "s", "is not a rating"),  # no subconstructs
+        ("leadership.transition", "sometimes", "type y or n"),
+        ("case_id", "", "a case id is required"),
+        ("case_id", "My Site!", "e.g. my-site"),
+    ],
+)
 def test_wrong_answers_are_refused_with_a_reason(path: str, typed: str, fragment: str) -> None:
     with pytest.raises(InvalidAnswer, match=None) as exc:
         _question(path).convert(typed)
@@ -185,24 +210,41 @@ def _question(path: str) -> Any:
 def test_an_interrupted_session_keeps_every_answer_and_resumes(runner: Any, tmp_path: Path) -> None:
     with contextlib.chdir(tmp_path):
         # input ends (like Ctrl-C) in the middle of the engagement section
-        res = runner.invoke(main, ["interview", "-o", "draft.yaml", *RULES],
-                            input=feed(["draft-site", "Draft clinic", "", "", "", "technical", "", "inform"]))
+        res = runner.invoke(
+            main,
+            ["interview", "-o", "draft.yaml", *RULES],
+            input=feed(["draft-site", "Draft clinic", "", "", "", "technical", "", "inform"]),
+        )
         assert res.exit_code == 130
         assert "saved in draft.yaml" in res.output and "--from draft.yaml" in res.output
         assert "Traceback" not in res.output
         saved = yaml.safe_load(Path("draft.yaml").read_text())
-        assert saved == {"case_id": "draft-site", "site": "Draft clinic", "challenge": {"type": "technical"},
-                         "engagement": {"level": "inform"}}
+        assert saved == {
+            "case_id": "draft-site",
+            "site": "Draft clinic",
+            "challenge": {"type": "technical"},
+            "engagement": {"level": "inform"},
+        }
         # resume: it goes on at the first question never asked (engagement wanted), not at the ones
         # skipped with Enter (innovation, setting, stage, summary), and asks nothing already answered
-        resume = ["involve",       # engagement wanted
-                  "", "", "",      # power and trust
-                  ".",             # capacity
-                  ".",             # leadership
-                  ".",             # equity
-                  "n", "n", "n", "n", "n",  # the five CFIR domains
-                  ".", ".", ".",   # people and problem, scope, this assessment
-                  ""]              # notes
+        resume = [
+            "involve",  # engagement wanted
+            "",
+            "",
+            "",  # power and trust
+            ".",  # capacity
+            ".",  # leadership
+            ".",  # equity
+            "n",
+            "n",
+            "n",
+            "n",
+            "n",  # the five CFIR domains
+            ".",
+            ".",
+            ".",  # people and problem, scope, this assessment
+            "",
+        ]  # notes
         res = runner.invoke(main, ["interview", "--from", "draft.yaml", *RULES], input=feed(resume))
         assert res.exit_code == 0, res.output
         assert "Resuming draft.yaml at Community engagement" in res.output
@@ -280,8 +322,13 @@ def test_the_file_on_disk_is_a_valid_case_after_every_answer(tmp_path: Path) -> 
             run_interview(Scripted(answers[:n]), output=out)
         assert stop.value.path == out
         seen.append(load_case(out).model_dump(exclude_none=True))
-    assert seen[-1] == {"case_id": "c1", "site": "Site", "innovation": "Innovation", "setting": "behavioral_health",
-                        "stage": "sustainment"}
+    assert seen[-1] == {
+        "case_id": "c1",
+        "site": "Site",
+        "innovation": "Innovation",
+        "setting": "behavioral_health",
+        "stage": "sustainment",
+    }
     assert [len(s) for s in seen] == [1, 2, 3, 4, 5]
 
 
@@ -296,11 +343,22 @@ def test_the_installed_script_runs_an_interview(tmp_path: Path) -> None:
     exe = shutil.which("isp-advisor")
     if exe is None:
         pytest.skip("isp-advisor is not installed (pip install -e .)")
-    answers = ["scripted", "Clinic", "", "", "2", "mixed", "", "consult", "involve"] + ["."] * 4 \
-        + ["n"] * 5 + ["."] * 3 + [""]
-    proc = subprocess.run([exe, "interview", "-o", "s.yaml", *RULES], input=feed(answers), text=True,
-                          capture_output=True, cwd=tmp_path, timeout=120,
-                          env={**os.environ, "ISP_ADVISOR_RULES": ""})
+    answers = (
+        ["scripted", "Clinic", "", "", "2", "mixed", "", "consult", "involve"]
+        + ["."] * 4
+        + ["n"] * 5
+        + ["."] * 3
+        + [""]
+    )
+    proc = subprocess.run(
+        [exe, "interview", "-o", "s.yaml", *RULES],
+        input=feed(answers),
+        text=True,
+        capture_output=True,
+        cwd=tmp_path,
+        timeout=120,
+        env={**os.environ, "ISP_ADVISOR_RULES": ""},
+    )
     assert proc.returncode == 0, proc.stderr
     assert "Traceback" not in proc.stderr
     case = load_case(tmp_path / "s.yaml")
@@ -377,13 +435,21 @@ def test_stopping_after_the_first_save_still_says_where(tmp_path: Path) -> None:
         assert load_case("site-a.yaml").case_id == "site-a"
 
 
-@pytest.mark.parametrize("path, typed", [
-    ("leadership.transition", "1"), ("leadership.transition", "0"), ("leadership.transition", "TRUE"),
-    ("leadership.transition", "y"), ("leadership.transition", "No"),
-    ("cfir.innovation.cost", "+1"), ("cfir.innovation.cost", "-2"), ("cfir.innovation.cost", "Mixed"),
-    ("cfir.innovation.cost", "m"),
-    ("equity.priority_populations", "a; b ;"),
-])
+@pytest.mark.parametrize(
+    "path, typed",
+    [
+        ("leadership.transition", "1"),
+        ("leadership.transition", "0"),
+        ("leadership.transition", "TRUE"),
+        ("leadership.transition", "y"),
+        ("leadership.transition", "No"),
+        ("cfir.innovation.cost", "+1"),
+        ("cfir.innovation.cost", "-2"),
+        ("cfir.innovation.cost", "Mixed"),
+        ("cfir.innovation.cost", "m"),
+        ("equity.priority_populations", "a; b ;"),
+    ],
+)
 def test_the_interview_and_whatif_read_values_alike(path: str, typed: str) -> None:
     from engine.model.facts import parse_value
     from engine.practitioner.whatif import parse_assignment
@@ -394,6 +460,7 @@ def test_the_interview_and_whatif_read_values_alike(path: str, typed: str) -> No
 
 
 # ---------------------------------------------------------------- issue 15: ?, <, progress, resume, --quick
+
 
 def _all_questions() -> list[Any]:
     from engine.practitioner.interview import BARRIERS, CASE_ID, FACILITATORS, gate_question
@@ -416,21 +483,67 @@ def test_question_mark_explains_every_question(q: Any) -> None:
 
 def test_question_mark_is_never_saved_as_an_answer(runner: Any, tmp_path: Path) -> None:
     target = tmp_path / "q.yaml"
-    answers = ["?", "qm", "?", "Clinic", "?", "", "?", "", "?", "2",       # case id, site, innovation, setting, stage
-               "?", "mixed", "?", "",                                       # challenge type, summary
-               "3", "4", "", "", "", ".", "?", "y", ".",                    # ... leadership transition: ? then y
-               "?", "A; B", "?", "y", "?", "n", ".",                        # equity list and yes/no
-               "?", "y", "?", "+1", "."] + ["n"] * 4 + ["."] * 3 + ["?", "Notes here"]  # a CFIR gate and rating; notes
+    answers = (
+        [
+            "?",
+            "qm",
+            "?",
+            "Clinic",
+            "?",
+            "",
+            "?",
+            "",
+            "?",
+            "2",  # case id, site, innovation, setting, stage
+            "?",
+            "mixed",
+            "?",
+            "",  # challenge type, summary
+            "3",
+            "4",
+            "",
+            "",
+            "",
+            ".",
+            "?",
+            "y",
+            ".",  # ... leadership transition: ? then y
+            "?",
+            "A; B",
+            "?",
+            "y",
+            "?",
+            "n",
+            ".",  # equity list and yes/no
+            "?",
+            "y",
+            "?",
+            "+1",
+            ".",
+        ]
+        + ["n"] * 4
+        + ["."] * 3
+        + ["?", "Notes here"]
+    )  # a CFIR gate and rating; notes
     res = runner.invoke(main, ["interview", "-o", str(target), *RULES], input=feed(answers))
     assert res.exit_code == 0, res.output
     assert "is not an answer" not in res.output and "Error" not in res.output
     data = yaml.safe_load(target.read_text())
-    assert data == {"case_id": "qm", "site": "Clinic", "stage": "installation", "challenge": {"type": "mixed"},
-                    "cfir": {"innovation.source": 1},
-                    "engagement": {"level": "consult", "target": "involve"}, "leadership": {"transition": True},
-                    "equity": {"priority_populations": ["A", "B"], "disparities_identified": True,
-                               "structural_racism_acknowledged": False},
-                    "notes": "Notes here"}
+    assert data == {
+        "case_id": "qm",
+        "site": "Clinic",
+        "stage": "installation",
+        "challenge": {"type": "mixed"},
+        "cfir": {"innovation.source": 1},
+        "engagement": {"level": "consult", "target": "involve"},
+        "leadership": {"transition": True},
+        "equity": {
+            "priority_populations": ["A", "B"],
+            "disparities_identified": True,
+            "structural_racism_acknowledged": False,
+        },
+        "notes": "Notes here",
+    }
     assert "?" not in target.read_text().split("\n", 2)[2]
     assert glossary.QUESTION_HELP["equity.structural_racism_acknowledged"] in res.output
     assert glossary.QUESTION_HELP["site"] in res.output
@@ -449,8 +562,36 @@ class Recording(Scripted):
 
 
 def test_every_prompt_says_where_it_is(tmp_path: Path) -> None:
-    con = Recording(["p1", "Site", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "",
-                     "", "", "", "y", "-1"])
+    con = Recording(
+        [
+            "p1",
+            "Site",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "y",
+            "-1",
+        ]
+    )
     with pytest.raises(InterviewStopped):
         run_interview(con, output=tmp_path / "p.yaml")
     prompts = _prompts(con.said)
@@ -467,13 +608,22 @@ def test_back_goes_to_the_previous_question_and_changes_its_answer(tmp_path: Pat
     con = Recording(["b1", "Wrong site", "<", "Right site", "Innov", "<", "<", "", "", "1", "<", "", "2", "."])
     with pytest.raises(InterviewStopped):
         run_interview(con, output=out)
-    assert load_case(out).model_dump(exclude_none=True) == {"case_id": "b1", "site": "Right site",
-                                                            "innovation": "Innov", "setting": "health_care",
-                                                            "stage": "installation"}
+    assert load_case(out).model_dump(exclude_none=True) == {
+        "case_id": "b1",
+        "site": "Right site",
+        "innovation": "Innov",
+        "setting": "health_care",
+        "stage": "installation",
+    }
     prompts = [p.split("] ", 1)[1] for p in _prompts(con.said)]
-    assert prompts[1:7] == ["Site (organisation or team) []", "Innovation (what is being implemented) []",
-                            "Site (organisation or team) [Wrong site]", "Innovation (what is being implemented) []",
-                            "Setting []", "Innovation (what is being implemented) [Innov]"]
+    assert prompts[1:7] == [
+        "Site (organisation or team) []",
+        "Innovation (what is being implemented) []",
+        "Site (organisation or team) [Wrong site]",
+        "Innovation (what is being implemented) []",
+        "Setting []",
+        "Innovation (what is being implemented) [Innov]",
+    ]
     assert prompts[7] == "Site (organisation or team) [Right site]"
     # '<' at the first question after the case id says so instead of leaving the interview
     con = Recording(["b2", "<"])
@@ -485,8 +635,12 @@ def test_back_goes_to_the_previous_question_and_changes_its_answer(tmp_path: Pat
 def test_resume_after_stopping_mid_domain_asks_the_constructs_never_reached(tmp_path: Path) -> None:
     out = tmp_path / "mid.yaml"
     innovation = [q.path for q in sections()[7].questions]
-    assert innovation[:4] == ["cfir.innovation.source", "cfir.innovation.evidence_base",
-                              "cfir.innovation.relative_advantage", "cfir.innovation.adaptability"]
+    assert innovation[:4] == [
+        "cfir.innovation.source",
+        "cfir.innovation.evidence_base",
+        "cfir.innovation.relative_advantage",
+        "cfir.innovation.adaptability",
+    ]
     first = ["mid", *["."] * 7, "y", "+1", "", "-1"]  # rate source, skip evidence (Enter), rate advantage, stop
     with pytest.raises(InterviewStopped) as stop:
         run_interview(Recording(first), output=out)
@@ -499,8 +653,11 @@ def test_resume_after_stopping_mid_domain_asks_the_constructs_never_reached(tmp_
     assert "at CFIR: Innovation" in resumed
     first_prompt = _prompts(con.said)[0]
     assert "Innovation Adaptability" in first_prompt, "not the construct skipped with Enter, nor a 'Change?' gate"
-    assert load_case(out).cfir == {"innovation.source": 1, "innovation.relative_advantage": -1,
-                                   "innovation.adaptability": 2}
+    assert load_case(out).cfir == {
+        "innovation.source": 1,
+        "innovation.relative_advantage": -1,
+        "innovation.adaptability": 2,
+    }
     # without the progress file (a case written by hand) it resumes at the first question without a value
     (tmp_path / ".mid.yaml.interview").unlink()
     con = Recording([])
@@ -509,14 +666,32 @@ def test_resume_after_stopping_mid_domain_asks_the_constructs_never_reached(tmp_
     assert "Site (organisation or team)" in _prompts(con.said)[0]
 
 
-QUICK = ["qk", "Quick Clinic", "Depression care", "inst", "adaptive", "consult", "collaborate", "high", "solo", "low",
-         "", "moderate", "low", "", "Spanish-speaking patients", "y", "n",
-         "complexty",                       # did you mean, asked again
-         "complexity; available resources",  # two barriers
-         "-3",                              # not a barrier rating, asked again
-         "-2", "",                          # complexity -2, available resources: Enter keeps -1
-         "tension for change, complexity",  # complexity is a barrier already: left out
-         "+2"]
+QUICK = [
+    "qk",
+    "Quick Clinic",
+    "Depression care",
+    "inst",
+    "adaptive",
+    "consult",
+    "collaborate",
+    "high",
+    "solo",
+    "low",
+    "",
+    "moderate",
+    "low",
+    "",
+    "Spanish-speaking patients",
+    "y",
+    "n",
+    "complexty",  # did you mean, asked again
+    "complexity; available resources",  # two barriers
+    "-3",  # not a barrier rating, asked again
+    "-2",
+    "",  # complexity -2, available resources: Enter keeps -1
+    "tension for change, complexity",  # complexity is a barrier already: left out
+    "+2",
+]
 
 
 def test_quick_mode_asks_the_core_facts_and_rates_only_named_constructs(runner: Any, tmp_path: Path) -> None:
@@ -524,11 +699,16 @@ def test_quick_mode_asks_the_core_facts_and_rates_only_named_constructs(runner: 
     res = runner.invoke(main, ["interview", "--quick", "-o", str(target), *RULES], input=feed(QUICK))
     assert res.exit_code == 0, res.output
     case = load_case(target)
-    assert case.cfir == {"innovation.complexity": -2, "inner_setting.available_resources": -1,
-                         "inner_setting.tension_for_change": 2}
+    assert case.cfir == {
+        "innovation.complexity": -2,
+        "inner_setting.available_resources": -1,
+        "inner_setting.tension_for_change": 2,
+    }
     assert case.stage == "installation" and case.power is not None and case.power.decision_making == "solo_leader"
     assert case.capacity is not None and case.capacity.model_dump(exclude_none=True) == {
-        "general": "moderate", "analytic": "low"}
+        "general": "moderate",
+        "analytic": "low",
+    }
     assert case.equity is not None and case.equity.structural_racism_acknowledged is False
     out = res.output
     assert "did you mean 'Innovation Complexity' (innovation.complexity)?" in out
@@ -541,14 +721,19 @@ def test_quick_mode_asks_the_core_facts_and_rates_only_named_constructs(runner: 
     assert "Wrote " in out and not (tmp_path / ".quick.yaml.interview").exists()
 
 
-@pytest.mark.parametrize("typed, expected", [
-    ("complexity", "innovation.complexity"), ("Innovation Complexity", "innovation.complexity"),
-    ("inner_setting.available_resources", "inner_setting.available_resources"),
-    ("available-resources", "inner_setting.available_resources"), ("Innovation Sauce", None),
-    ("IT infrastructure", "inner_setting.structural_characteristics.it_infrastructure"),
-    ("Information Technology Infrastructure", "inner_setting.structural_characteristics.it_infrastructure"),
-    ("tension for change", "inner_setting.tension_for_change"),
-])
+@pytest.mark.parametrize(
+    "typed, expected",
+    [
+        ("complexity", "innovation.complexity"),
+        ("Innovation Complexity", "innovation.complexity"),
+        ("inner_setting.available_resources", "inner_setting.available_resources"),
+        ("available-resources", "inner_setting.available_resources"),
+        ("Innovation Sauce", None),
+        ("IT infrastructure", "inner_setting.structural_characteristics.it_infrastructure"),
+        ("Information Technology Infrastructure", "inner_setting.structural_characteristics.it_infrastructure"),
+        ("tension for change", "inner_setting.tension_for_change"),
+    ],
+)
 def test_construct_names_and_ids_are_understood(typed: str, expected: str | None) -> None:
     from engine.practitioner.interview import construct_id
 
@@ -594,9 +779,14 @@ def test_the_installed_script_refuses_bytes_that_are_not_utf8(tmp_path: Path, en
     exe = shutil.which("isp-advisor")
     if exe is None:
         pytest.skip("isp-advisor is not installed (pip install -e .)")
-    proc = subprocess.run([exe, "interview", "-o", "u.yaml", *RULES], input=b"u1\nCaf\xe9\nCafe\n",
-                          capture_output=True, cwd=tmp_path, timeout=120,
-                          env={**os.environ, "ISP_ADVISOR_RULES": "", "PYTHONIOENCODING": encoding})
+    proc = subprocess.run(
+        [exe, "interview", "-o", "u.yaml", *RULES],
+        input=b"u1\nCaf\xe9\nCafe\n",
+        capture_output=True,
+        cwd=tmp_path,
+        timeout=120,
+        env={**os.environ, "ISP_ADVISOR_RULES": "", "PYTHONIOENCODING": encoding},
+    )
     assert proc.returncode == 130, proc.stderr  # input ends after the site: stopped, answers saved
     assert b"not UTF-8 text" in proc.stdout + proc.stderr and b"Traceback" not in proc.stderr
     assert load_case(tmp_path / "u.yaml").site == "Cafe"

@@ -24,14 +24,29 @@ pexpect = pytest.importorskip("pexpect")
 EXE = shutil.which("isp-advisor")
 pytestmark = pytest.mark.skipif(EXE is None, reason="isp-advisor is not installed (pip install -e .)")
 RULES = ["--no-shipped", "--rules", str(FIXTURES / "practitioner")]  # independent of edits to the shipped packs
-ENV = {**os.environ, "ISP_ADVISOR_RULES": "", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "NO_COLOR": "1",
-       "TERM": "dumb", "COLUMNS": "120"}
+ENV = {
+    **os.environ,
+    "ISP_ADVISOR_RULES": "",
+    "LANG": "C.UTF-8",
+    "LC_ALL": "C.UTF-8",
+    "NO_COLOR": "1",
+    "TERM": "dumb",
+    "COLUMNS": "120",
+}
 
 
 def spawn(cwd: Path, *args: str) -> Any:
     assert EXE is not None
-    return pexpect.spawn(EXE, ["interview", *args, *RULES], cwd=str(cwd), env=ENV, encoding="utf-8",
-                         codec_errors="replace", timeout=60, dimensions=(40, 120))
+    return pexpect.spawn(
+        EXE,
+        ["interview", *args, *RULES],
+        cwd=str(cwd),
+        env=ENV,
+        encoding="utf-8",
+        codec_errors="replace",
+        timeout=60,
+        dimensions=(40, 120),
+    )
 
 
 def prompt(child: Any, text: str) -> None:
@@ -47,7 +62,7 @@ def answer(child: Any, text: str, reply: str) -> None:
 def test_a_quick_interview_with_help_back_ctrl_c_and_resume(tmp_path: Path) -> None:
     child = spawn(tmp_path, "--quick", "-o", "site.json")
     answer(child, "Case id", "tty-site")
-    answer(child, "Site (organisation or team)", "Tty Clinic")      # the report's title (issue 26)
+    answer(child, "Site (organisation or team)", "Tty Clinic")  # the report's title (issue 26)
     answer(child, "Innovation (what is being implemented)", "Depression care")
     answer(child, "Implementation stage", "?")
     child.expect_exact(glossary.QUESTION_HELP["stage"])
@@ -55,20 +70,20 @@ def test_a_quick_interview_with_help_back_ctrl_c_and_resume(tmp_path: Path) -> N
     answer(child, "Implementation stage", "inst")
     answer(child, "Challenge type", "adaptive")
     answer(child, "Engagement now", "consult")
-    answer(child, "Engagement wanted", "<")                    # back one question
+    answer(child, "Engagement wanted", "<")  # back one question
     prompt(child, "Engagement now [consult]")
-    child.sendline("")                                          # Enter keeps [consult]
+    child.sendline("")  # Enter keeps [consult]
     answer(child, "Engagement wanted", "collaborate")
     answer(child, "Power differential", "high")
     answer(child, "Who makes the decisions", "solo")
     answer(child, "Trust between", "low")
-    for reply in ("", "moderate", "low", ""):                   # the four capacities
+    for reply in ("", "moderate", "low", ""):  # the four capacities
         answer(child, "capacity", reply)
     prompt(child, "Priority populations")
-    os.write(child.child_fd, b"Caf\xe9 patients\r")             # Latin-1 bytes, not UTF-8
+    os.write(child.child_fd, b"Caf\xe9 patients\r")  # Latin-1 bytes, not UTF-8
     child.expect_exact("not UTF-8 text")
     answer(child, "Priority populations", "Café patients")
-    answer(child, "Have disparities been identified?", "?")     # ? on a yes/no question
+    answer(child, "Have disparities been identified?", "?")  # ? on a yes/no question
     child.expect_exact(glossary.QUESTION_HELP["equity.disparities_identified"])
     answer(child, "Have disparities been identified?", "y")
     answer(child, "Is structural racism acknowledged?", "n")
@@ -77,7 +92,7 @@ def test_a_quick_interview_with_help_back_ctrl_c_and_resume(tmp_path: Path) -> N
     answer(child, "main barriers", "complexity; available resources")
     answer(child, "Innovation Complexity (barrier", "-2")
     prompt(child, "Available Resources (barrier")
-    child.sendintr()                                            # Ctrl-C in the middle of the ratings
+    child.sendintr()  # Ctrl-C in the middle of the ratings
     child.expect_exact("interview stopped")
     child.expect_exact("--from site.json")
     child.expect(pexpect.EOF)
@@ -87,9 +102,9 @@ def test_a_quick_interview_with_help_back_ctrl_c_and_resume(tmp_path: Path) -> N
     assert saved["cfir"] == {"innovation.complexity": -2}
     assert saved["equity"]["priority_populations"] == ["Café patients"]
 
-    child = spawn(tmp_path, "--from", "site.json")               # quick again: the progress file says so
+    child = spawn(tmp_path, "--from", "site.json")  # quick again: the progress file says so
     child.expect_exact("Resuming site.json at CFIR barriers")
-    answer(child, "Available Resources (barrier", "")          # Enter takes [-1]
+    answer(child, "Available Resources (barrier", "")  # Enter takes [-1]
     answer(child, "main facilitators", "tension for change")
     answer(child, "Tension for Change (facilitator", "+2")
     child.expect_exact("Wrote site.json.")
@@ -97,8 +112,11 @@ def test_a_quick_interview_with_help_back_ctrl_c_and_resume(tmp_path: Path) -> N
     child.close()
     assert child.exitstatus == 0
     case = json.loads((tmp_path / "site.json").read_text(encoding="utf-8"))
-    assert case["cfir"] == {"innovation.complexity": -2, "inner_setting.tension_for_change": 2,
-                            "inner_setting.available_resources": -1}
+    assert case["cfir"] == {
+        "innovation.complexity": -2,
+        "inner_setting.tension_for_change": 2,
+        "inner_setting.available_resources": -1,
+    }
     assert case["engagement"] == {"level": "consult", "target": "collaborate"}
     assert case["site"] == "Tty Clinic" and case["innovation"] == "Depression care"
     assert not (tmp_path / ".site.json.interview").exists()
@@ -107,12 +125,19 @@ def test_a_quick_interview_with_help_back_ctrl_c_and_resume(tmp_path: Path) -> N
 def test_ctrl_c_in_a_cfir_domain_resumes_at_the_construct_never_reached(tmp_path: Path) -> None:
     child = spawn(tmp_path, "-o", "full.yaml")
     answer(child, "Case id", "tty-full")
-    for text in ("Site", "Challenge type", "Engagement now", "Power differential", "Intervention",
-                 "leadership transition", "Priority populations"):
-        answer(child, text, ".")                                # skip the seven sections
+    for text in (
+        "Site",
+        "Challenge type",
+        "Engagement now",
+        "Power differential",
+        "Intervention",
+        "leadership transition",
+        "Priority populations",
+    ):
+        answer(child, text, ".")  # skip the seven sections
     answer(child, "Rate them?", "y")
     answer(child, "Innovation Source", "+1")
-    answer(child, "Innovation Evidence-Base", "")              # skipped on purpose
+    answer(child, "Innovation Evidence-Base", "")  # skipped on purpose
     answer(child, "Innovation Relative Advantage", "?")
     child.expect_exact(glossary.CFIR_GLOSSES["innovation.relative_advantage"])
     answer(child, "Innovation Relative Advantage", "-1")
@@ -124,15 +149,15 @@ def test_ctrl_c_in_a_cfir_domain_resumes_at_the_construct_never_reached(tmp_path
 
     child = spawn(tmp_path, "--from", "full.yaml")
     child.expect_exact("Resuming full.yaml at CFIR: Innovation")
-    answer(child, "Innovation Adaptability", "<")             # back: the rating given before
+    answer(child, "Innovation Adaptability", "<")  # back: the rating given before
     prompt(child, "Innovation Relative Advantage")
-    child.sendline("")                                          # keeps [-1]
+    child.sendline("")  # keeps [-1]
     answer(child, "Innovation Adaptability", "+2")
-    answer(child, "Innovation Trialability", ".")               # rest of the domain
+    answer(child, "Innovation Trialability", ".")  # rest of the domain
     for _ in range(4):
         answer(child, "Rate them?", "n")
     for text in ("Who is involved", "How many sites", "Date of this assessment"):
-        answer(child, text, ".")                                # skip the three sections after CFIR
+        answer(child, text, ".")  # skip the three sections after CFIR
     answer(child, "Anything else", "")
     child.expect_exact("Wrote full.yaml.")
     child.expect(pexpect.EOF)

@@ -10,9 +10,25 @@ import pytest
 from engine.model.jsontext import compact, string
 
 VALUES: list[Any] = [
-    "plain", "ünïcödé — “quotes” \\ \" \n\t\u2028", "", 0, -1, 2**70, 0.1, -0.0, 1e300, float("nan"), float("inf"),
-    True, False, None, [], {}, [1, "a", None, [True, {"k": [0.5]}]],
-    {"b": 1, "a": {"nested": ["x", -2]}, "ü": "v", "1": None}, ("a", "tuple"),
+    "plain",
+    'ünïcödé — “quotes” \\ " \n\t\u2028',
+    "",
+    0,
+    -1,
+    2**70,
+    0.1,
+    -0.0,
+    1e300,
+    float("nan"),
+    float("inf"),
+    True,
+    False,
+    None,
+    [],
+    {},
+    [1, "a", None, [True, {"k": [0.5]}]],
+    {"b": 1, "a": {"nested": ["x", -2]}, "ü": "v", "1": None},
+    ("a", "tuple"),
 ]
 
 

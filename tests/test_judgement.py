@@ -37,10 +37,14 @@ def _plan(engine: Any, path: Path) -> Any:
 def test_the_lexicon_is_well_formed_and_each_entry_catches_its_example() -> None:
     entries = {e.id: e for e in lexicon()}
     assert {"consensus", "support_cadence", "needs_assessment", "design_sequence"} <= entries.keys()
-    assert clash(entries["consensus"], ["Seek a collective view rather than a pressed consensus."],
-                 ["Use a fist-to-five check."])
-    assert clash(entries["support_cadence"], ["Agree weekly working sessions for eight weeks."],
-                 ["Meet every two to four weeks around the team's data review."])
+    assert clash(
+        entries["consensus"], ["Seek a collective view rather than a pressed consensus."], ["Use a fist-to-five check."]
+    )
+    assert clash(
+        entries["support_cadence"],
+        ["Agree weekly working sessions for eight weeks."],
+        ["Meet every two to four weeks around the team's data review."],
+    )
     # the same rhythm said twice is not a contradiction
     assert not clash(entries["support_cadence"], ["Agree weekly working sessions."], ["Hold working sessions weekly."])
     with pytest.raises(ValueError, match="group named 'value'"):
@@ -50,23 +54,28 @@ def test_the_lexicon_is_well_formed_and_each_entry_catches_its_example() -> None
 
 
 def test_lint_finds_two_rules_that_can_fire_together_with_contrary_texts(tmp_path: Path) -> None:
-    rules = [rec("FA-NO-PRESS", STAGE, actions=["Do not press for consensus; seek a collective view."]),
-             rec("FA-VOTE", STAGE, actions=["Close with a fist-to-five check."]),
-             # never together with FA-NO-PRESS: no warning
-             rec("FA-VOTE-LATER", {"fact": "stage", "equals": "sustainment"},
-                 actions=["Close with a fist-to-five check."]),
-             rec("FA-NO-PRESS-2", {"fact": "stage", "equals": "exploration"},
-                 actions=["Do not press for consensus."])]
+    rules = [
+        rec("FA-NO-PRESS", STAGE, actions=["Do not press for consensus; seek a collective view."]),
+        rec("FA-VOTE", STAGE, actions=["Close with a fist-to-five check."]),
+        # never together with FA-NO-PRESS: no warning
+        rec("FA-VOTE-LATER", {"fact": "stage", "equals": "sustainment"}, actions=["Close with a fist-to-five check."]),
+        rec("FA-NO-PRESS-2", {"fact": "stage", "equals": "exploration"}, actions=["Do not press for consensus."]),
+    ]
     findings = [f for f in lint([write_pack(tmp_path / "r", rules)], shipped=False) if f.code == "contradiction"]
     pairs = {frozenset((f.rule_id, re.search(r"and (\S+) says", f.message).group(1))) for f in findings}  # type: ignore[union-attr]
-    assert pairs == {frozenset(("FA-NO-PRESS", "FA-VOTE")), frozenset(("FA-NO-PRESS", "FA-VOTE-LATER")),
-                     frozenset(("FA-NO-PRESS-2", "FA-VOTE"))}
+    assert pairs == {
+        frozenset(("FA-NO-PRESS", "FA-VOTE")),
+        frozenset(("FA-NO-PRESS", "FA-VOTE-LATER")),
+        frozenset(("FA-NO-PRESS-2", "FA-VOTE")),
+    }
     assert all(f.severity == "warning" and "conflicts_with" in f.hint for f in findings)
     # a declared decision settles the pair
     rules[1]["conflicts_with"] = ["FA-NO-PRESS"]
     findings = [f for f in lint([write_pack(tmp_path / "s", rules)], shipped=False) if f.code == "contradiction"]
-    assert not any({f.rule_id, re.search(r"and (\S+) says", f.message).group(1)} == {"FA-NO-PRESS", "FA-VOTE"}  # type: ignore[union-attr]
-                   for f in findings)
+    assert not any(
+        {f.rule_id, re.search(r"and (\S+) says", f.message).group(1)} == {"FA-NO-PRESS", "FA-VOTE"}  # type: ignore[union-attr]
+        for f in findings
+    )
     assert len(findings) == 2
 
 
@@ -91,11 +100,20 @@ def test_no_shipped_plan_contradicts_itself(shipped_engine: Any, path: Path) -> 
 
 
 def test_race_is_never_treated_as_language(tmp_path: Path) -> None:
-    rules = [rec("EQ-LANG", STAGE, actions=["Translate the leaflet into the languages {priority_populations} use."]),
-             rec("EQ-LANG-OK", STAGE,
-                 texts=[{"when": {"fact": "problem.language_access", "equals": True},
-                         "actions": ["Translate it into the languages {priority_populations} read."]}],
-                 actions=["Ask {priority_populations} which languages they read."])]
+    rules = [
+        rec("EQ-LANG", STAGE, actions=["Translate the leaflet into the languages {priority_populations} use."]),
+        rec(
+            "EQ-LANG-OK",
+            STAGE,
+            texts=[
+                {
+                    "when": {"fact": "problem.language_access", "equals": True},
+                    "actions": ["Translate it into the languages {priority_populations} read."],
+                }
+            ],
+            actions=["Ask {priority_populations} which languages they read."],
+        ),
+    ]
     from engine.rulepacks.loader import load_rulebase
 
     base = load_rulebase([write_pack(tmp_path / "r", rules)], shipped=False)
@@ -128,10 +146,16 @@ def test_supersedes_in_a_circle_fails_to_load(tmp_path: Path) -> None:
 
 
 def test_time_bound_but_not_before_later_is_a_lint_error(tmp_path: Path) -> None:
-    rules = [rec("A", STAGE, urgent=True, not_before="later"), rec("B", STAGE, due="now", not_before="next"),
-             rec("C", STAGE, due="next", not_before="next")]
-    found = [(f.rule_id, f.severity) for f in lint([write_pack(tmp_path / "r", rules)], shipped=False)
-             if f.code == "plan_fields_clash"]
+    rules = [
+        rec("A", STAGE, urgent=True, not_before="later"),
+        rec("B", STAGE, due="now", not_before="next"),
+        rec("C", STAGE, due="next", not_before="next"),
+    ]
+    found = [
+        (f.rule_id, f.severity)
+        for f in lint([write_pack(tmp_path / "r", rules)], shipped=False)
+        if f.code == "plan_fields_clash"
+    ]
     assert found == [("A", "error"), ("B", "error")]
 
 
@@ -167,10 +191,20 @@ def test_only_calendar_dates_are_dates(text: str, tmp_path: Path) -> None:
 def test_one_support_cadence_is_derived_and_every_support_text_reads_it(shipped_engine: Any) -> None:
     from engine.io.caseload import case_from_data
 
-    case = case_from_data({"case_id": "steady", "stage": "full_implementation",
-                           "capacity": {"general": "moderate", "intervention_specific": "high",
-                                        "analytic": "moderate", "adaptive": "moderate"},
-                           "relationships": {"trust": "moderate"}, "leadership": {"transition": False}})
+    case = case_from_data(
+        {
+            "case_id": "steady",
+            "stage": "full_implementation",
+            "capacity": {
+                "general": "moderate",
+                "intervention_specific": "high",
+                "analytic": "moderate",
+                "adaptive": "moderate",
+            },
+            "relationships": {"trust": "moderate"},
+            "leadership": {"transition": False},
+        }
+    )
     result = shipped_engine.evaluate(case)
     assert result.derived_facts["support_cadence"].value == "every two to four weeks"
     assert result.derived_facts["support_cadence"].rule_id == "D-SUPPORT-CADENCE-TWO-TO-FOUR-WEEKS"
@@ -179,13 +213,16 @@ def test_one_support_cadence_is_derived_and_every_support_text_reads_it(shipped_
     assert not plan_contradictions(list(result.recommendations))
 
 
-@pytest.mark.parametrize(("case", "first", "factor"), [
-    ("eastside-violence-interruption", "AS-CRITICAL-INCIDENT", "safety"),  # care after a critical incident
-    ("harbor-city-coordinated-entry", "FA-CONFLICT-AT-CORE", "relationship"),  # hear each side of a conflict
-    ("northfield-child-welfare", "SI-CONFLICT-BETWEEN-GROUPS", "relationship"),
-    ("sparse-westside-clinic", "AS-DISCOVERY-CONVERSATION", "relationship"),  # a referred site: discovery first
-    ("riverside-fqhc", "SI-COMMUNITY-NOT-CONSULTED", "relationship"),
-])
+@pytest.mark.parametrize(
+    ("case", "first", "factor"),
+    [
+        ("eastside-violence-interruption", "AS-CRITICAL-INCIDENT", "safety"),  # care after a critical incident
+        ("harbor-city-coordinated-entry", "FA-CONFLICT-AT-CORE", "relationship"),  # hear each side of a conflict
+        ("northfield-child-welfare", "SI-CONFLICT-BETWEEN-GROUPS", "relationship"),
+        ("sparse-westside-clinic", "AS-DISCOVERY-CONVERSATION", "relationship"),  # a referred site: discovery first
+        ("riverside-fqhc", "SI-COMMUNITY-NOT-CONSULTED", "relationship"),
+    ],
+)
 def test_the_first_move_follows_the_precedence(shipped_engine: Any, case: str, first: str, factor: str) -> None:
     result = _plan(shipped_engine, CASES / f"{case}.yaml")
     rec, place = result.placed()[0]
@@ -196,31 +233,42 @@ def test_the_first_move_follows_the_precedence(shipped_engine: Any, case: str, f
 def test_at_exploration_with_a_community_never_asked_listening_comes_first(shipped_engine: Any) -> None:
     from engine.io.caseload import case_from_data
 
-    case = case_from_data({
-        "case_id": "hill-county", "site": "Hill County Family Services", "setting": "child_welfare",
-        "innovation": "Parent-child interaction therapy", "stage": "exploration",
-        "relationships": {"trust": "low"}, "engagement": {"level": "inform", "target": "involve"},
-        "equity": {"priority_populations": ["families in the east valley"]},
-        "capacity": {"general": "moderate", "intervention_specific": "low", "analytic": "moderate"},
-        "people": [{"role": "county program manager", "group": "implementation_team"}]})
+    case = case_from_data(
+        {
+            "case_id": "hill-county",
+            "site": "Hill County Family Services",
+            "setting": "child_welfare",
+            "innovation": "Parent-child interaction therapy",
+            "stage": "exploration",
+            "relationships": {"trust": "low"},
+            "engagement": {"level": "inform", "target": "involve"},
+            "equity": {"priority_populations": ["families in the east valley"]},
+            "capacity": {"general": "moderate", "intervention_specific": "low", "analytic": "moderate"},
+            "people": [{"role": "county program manager", "group": "implementation_team"}],
+        }
+    )
     placed = shipped_engine.evaluate(case).placed()
     ranks = {r.rule_id: p.rank for r, p in placed}
     listen = next(p.rank for r, p in placed if "EQ-LISTEN-FIRST" in r.rule_ids)
     support = min(p.rank for r, p in placed if r.category == "tailored_support")
     assert listen < support  # the families are heard before the county team gets intensive support
     assert placed[0][1].reasons[0]["factor"] == "relationship"
-    assert "families in the east valley" in " ".join(next(r for r, _ in placed if "EQ-LISTEN-FIRST" in r.rule_ids).actions)
+    assert "families in the east valley" in " ".join(
+        next(r for r, _ in placed if "EQ-LISTEN-FIRST" in r.rule_ids).actions
+    )
     assert ranks
 
 
 def test_a_folded_figure_is_shown_against_its_own_barrier(shipped_engine: Any) -> None:
     """The host never shows a folded strategy's percentage as its own evidence."""
     for path in SHIPPED:
-        for rec, place in _plan(shipped_engine, path).placed():
+        for item, place in _plan(shipped_engine, path).placed():
             own = [r for r in place.reasons if r["factor"] == "evidence"]
             for r in own:
-                assert r.get("value") in (None, rec.score or None) or r.get("value") == rec.score, (path.stem,
-                                                                                                  rec.rule_id)
+                assert r.get("value") in (None, item.score or None) or r.get("value") == item.score, (
+                    path.stem,
+                    item.rule_id,
+                )
 
 
 def test_each_merged_figure_is_shown_against_its_own_barrier(shipped_engine: Any) -> None:
@@ -229,8 +277,9 @@ def test_each_merged_figure_is_shown_against_its_own_barrier(shipped_engine: Any
     from engine.render.plantext import also_line, evidence
 
     result = _plan(shipped_engine, CASES / "riverside-fqhc.yaml")
-    host, place = next((r, p) for r, p in result.placed() if any(a.eric_strategy == "promote_adaptability"
-                                                                 for a in p.also))
+    host, place = next(
+        (r, p) for r, p in result.placed() if any(a.eric_strategy == "promote_adaptability" for a in p.also)
+    )
     line = next(x for x in also_line(place) if "Promote adaptability" in x)
     assert "73% of experts (Level 1) for Innovation Adaptability" in line
     assert "40% of experts (Level 2) for Innovation Complexity" in line
@@ -238,6 +287,6 @@ def test_each_merged_figure_is_shown_against_its_own_barrier(shipped_engine: Any
     assert figures == {(73, ("innovation.adaptability",)), (40, ("innovation.complexity",))}
     merged = [(r, p) for r, p in result.placed() if p.figures]
     assert merged
-    for r, p in merged:
+    for _, p in merged:
         ev = next(x for x in p.reasons if x["factor"] == "evidence")
         assert (ev["cfir"], ev["value"]) in [(c, f) for c, f in p.figures]

@@ -53,6 +53,7 @@ def before(h: dict[str, str], first: str, then: str) -> bool:
 
 # ---------------------------------------------------------------- defect 2: no target, or a low one
 
+
 def test_inform_without_a_target_takes_the_consult_step(eng: Any) -> None:
     result = evaluate(eng, engagement={"level": "inform"})
     h = horizons(result)
@@ -81,10 +82,14 @@ def test_top_of_the_spectrum_without_a_target_needs_no_step(eng: Any) -> None:
 
 # ---------------------------------------------------------------- defect 3: shared decisions are paced
 
+
 @pytest.mark.parametrize("level", ["ignore", "inform"])
 def test_share_power_is_never_in_now_beside_an_inform_step(eng: Any, level: str) -> None:
-    result = evaluate(eng, engagement={"level": level, "target": "collaborate"},
-                      power={"differential": "high", "decision_making": "solo_leader"})
+    result = evaluate(
+        eng,
+        engagement={"level": level, "target": "collaborate"},
+        power={"differential": "high", "decision_making": "solo_leader"},
+    )
     h = horizons(result)
     assert h.get("EQ-SHARE-POWER") != "now"
     assert h.get("EQ-OPEN-DECISIONS") == "now"  # the power work that fits this step
@@ -92,8 +97,12 @@ def test_share_power_is_never_in_now_beside_an_inform_step(eng: Any, level: str)
 
 
 def test_shared_decisions_follow_trust_and_the_next_step(eng: Any) -> None:
-    result = evaluate(eng, engagement={"level": "consult", "target": "collaborate"}, relationships={"trust": "low"},
-                      power={"differential": "high", "decision_making": "solo_leader"})
+    result = evaluate(
+        eng,
+        engagement={"level": "consult", "target": "collaborate"},
+        relationships={"trust": "low"},
+        power={"differential": "high", "decision_making": "solo_leader"},
+    )
     h = horizons(result)
     assert h["EQ-TRUST-LOW"] == "now"
     assert before(h, "EQ-TRUST-LOW", "EQ-SPECTRUM-TO-INVOLVE")
@@ -112,6 +121,7 @@ def test_no_now_item_is_paced_beyond_one_step(eng: Any) -> None:
 
 
 # ---------------------------------------------------------------- defect 6: Tribal sovereignty
+
 
 def test_sovereignty_comes_first_and_data_collection_after_it(eng: Any) -> None:
     result = eng.evaluate(load_case(CASES / "salmon-river-nation-diabetes.yaml"))
@@ -134,8 +144,12 @@ def test_sovereignty_is_detected_from_the_explicit_field(eng: Any) -> None:
 @pytest.mark.parametrize("name", ["salmon-river-nation-diabetes", "red-cedar-tribal-youth"])
 def test_no_deficit_framings_in_a_tribal_context(eng: Any, name: str) -> None:
     result = eng.evaluate(load_case(CASES / f"{name}.yaml"))
-    shown = {t for r in result.recommendations if r.category == "implementation_strategy"
-             for t in r.tags.get("eric_strategy", ())}
+    shown = {
+        t
+        for r in result.recommendations
+        if r.category == "implementation_strategy"
+        for t in r.tags.get("eric_strategy", ())
+    }
     shown |= {a.eric_strategy for _, p in result.placed() for a in p.also}
     assert not DEFICIT_STRATEGIES & shown
     assert "brief them personally" not in texts(result)
@@ -143,12 +157,16 @@ def test_no_deficit_framings_in_a_tribal_context(eng: Any, name: str) -> None:
 
 def test_the_held_back_ids_match_the_strategy_matching_pack(eng: Any) -> None:
     """EQ-TRIBAL-KNOWLEDGE names the deficit-framed rows by id; scripts/equity_supersedes.py keeps them fresh."""
-    rows = {r.id for r in eng.rules if r.category == "implementation_strategy"
-            and DEFICIT_STRATEGIES & set(r.tags.get("eric_strategy", ()))}
+    rows = {
+        r.id
+        for r in eng.rules
+        if r.category == "implementation_strategy" and DEFICIT_STRATEGIES & set(r.tags.get("eric_strategy", ()))
+    }
     assert rows and rows <= set(eng.by_id["EQ-TRIBAL-KNOWLEDGE"].supersedes)
 
 
 # ---------------------------------------------------------------- defect 7: clinical protocols
+
 
 def test_emergency_department_gets_clinical_equity_variants(eng: Any) -> None:
     result = eng.evaluate(load_case(CASES / "st-anselm-ed-sepsis-equity.yaml"))
@@ -174,15 +192,21 @@ def test_community_platforms_only_in_community_settings(eng: Any) -> None:
 
 # ---------------------------------------------------------------- defect 9: consensus under a power gap
 
+
 def test_no_stand_alone_consensus_item_under_a_high_power_gap(eng: Any) -> None:
     result = evaluate(eng, power={"differential": "high"}, cfir={"inner_setting.compatibility": -1})
-    standalone = [r for r in result.recommendations if r.category == "implementation_strategy"
-                  and "conduct_local_consensus_discussions" in r.tags.get("eric_strategy", ())]
+    standalone = [
+        r
+        for r in result.recommendations
+        if r.category == "implementation_strategy"
+        and "conduct_local_consensus_discussions" in r.tags.get("eric_strategy", ())
+    ]
     assert not standalone
     assert "collective view" in texts(result)
 
 
 # ---------------------------------------------------------------- defect 10 and the missing items
+
 
 def test_each_variant_says_what_it_is(eng: Any) -> None:
     titles: dict[str, set[str]] = {}
@@ -200,8 +224,9 @@ def test_relationship_upkeep_when_trust_is_high(eng: Any) -> None:
 
 
 def test_funder_power_when_funding_constrains_engagement(eng: Any) -> None:
-    fired = set(evaluate(eng, engagement={"level": "consult", "target": "involve"},
-                         cfir={"outer_setting.financing": -1}).fired)
+    fired = set(
+        evaluate(eng, engagement={"level": "consult", "target": "involve"}, cfir={"outer_setting.financing": -1}).fired
+    )
     assert "EQ-FUNDER-POWER" in fired
 
 
@@ -212,7 +237,8 @@ def test_every_equity_rule_names_its_outcomes_and_engagement_rules_their_level(e
             continue
         assert set(r.tags.get("implementation_outcome", ())) and set(r.tags["implementation_outcome"]) <= OUTCOMES, r.id
         engages = r.id.startswith(("EQ-SPECTRUM-", "EQ-ROADMAP-")) or any(
-            w in " ".join(r.actions).lower() for w in ("community member", "community partner", "listening session"))
+            w in " ".join(r.actions).lower() for w in ("community member", "community partner", "listening session")
+        )
         if engages and r.id not in governance:
             assert r.tags.get("spectrum_level"), r.id
 
@@ -250,16 +276,24 @@ def test_new_case_expectations(eng: Any, name: str) -> None:
     for first, then in exp.get("after", []):
         assert before(h, first, then), (first, then)
     assert sum(p.horizon == "now" for _, p in result.placed()) <= 5
-    assert all(rec.tags.get("implementation_outcome") for rec in result.recommendations
-               if rec.category == "equity")
+    assert all(rec.tags.get("implementation_outcome") for rec in result.recommendations if rec.category == "equity")
 
 
 # ---------------------------------------------------------------- review item 2: clinical adaptation from access
 
+
 def test_clinical_delivery_adapts_access_not_the_patients_culture(eng: Any) -> None:
-    result = evaluate(eng, setting="health_care", stage="initial_implementation", innovation="the sepsis bundle",
-                      equity={"priority_populations": ["Black patients"], "cultural_adaptation": "none",
-                              "disparities_identified": True})
+    result = evaluate(
+        eng,
+        setting="health_care",
+        stage="initial_implementation",
+        innovation="the sepsis bundle",
+        equity={
+            "priority_populations": ["Black patients"],
+            "cultural_adaptation": "none",
+            "disparities_identified": True,
+        },
+    )
     assert held(result).get("EQ-CULTURAL-ADAPT-NONE") == "EQ-CLINICAL-ACCESS-ADAPT"
     rec = next(r for r in result.recommendations if r.rule_id == "EQ-CLINICAL-ACCESS-ADAPT")
     assert rec.actions[0].startswith("Start with access")
@@ -271,11 +305,15 @@ def test_clinical_delivery_adapts_access_not_the_patients_culture(eng: Any) -> N
     assert before(h, "EQ-CLINICAL-EQUITY-AUDIT", "EQ-CLINICAL-ACCESS-ADAPT")
 
 
-@pytest.mark.parametrize("extra", [{"stage": "installation"}, {"stage": "initial_implementation",
-                                                               "setting": "community_based"}, {}])
+@pytest.mark.parametrize(
+    "extra", [{"stage": "installation"}, {"stage": "initial_implementation", "setting": "community_based"}, {}]
+)
 def test_before_delivery_or_outside_clinics_the_review_group_stays(eng: Any, extra: dict[str, Any]) -> None:
-    data = {"setting": "health_care", **extra,
-            "equity": {"priority_populations": ["Spanish-speaking patients"], "cultural_adaptation": "none"}}
+    data = {
+        "setting": "health_care",
+        **extra,
+        "equity": {"priority_populations": ["Spanish-speaking patients"], "cultural_adaptation": "none"},
+    }
     result = evaluate(eng, **data)
     fired = {rid for rec in result.recommendations for rid in rec.rule_ids}
     assert "EQ-CULTURAL-ADAPT-NONE" in fired and "EQ-CLINICAL-ACCESS-ADAPT" not in fired
@@ -283,8 +321,11 @@ def test_before_delivery_or_outside_clinics_the_review_group_stays(eng: Any, ext
 
 # ---------------------------------------------------------------- review item 5: loss of status in the challenge
 
-LOSS_CASE = {"power": {"differential": "high", "decision_making": "leadership_team"},
-             "cfir": {"individuals.mid_level_leaders": -1}, "engagement": {"level": "inform", "target": "involve"}}
+LOSS_CASE = {
+    "power": {"differential": "high", "decision_making": "leadership_team"},
+    "cfir": {"individuals.mid_level_leaders": -1},
+    "engagement": {"level": "inform", "target": "involve"},
+}
 
 
 @pytest.mark.parametrize("kind", ["adaptive", "mixed"])

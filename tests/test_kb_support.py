@@ -54,16 +54,25 @@ def my_rules(eng):  # type: ignore[no-untyped-def]
 # ---------------------------------------------------------------- defect 1: unknown is not adequate
 
 ADEQUATE = re.compile(r"adequate|rated moderate or high|rated at least moderate|are not low|workable relationships")
-CAPACITY_SUBSETS = [{}, {"general": "moderate"}, {"general": "moderate", "analytic": "high", "adaptive": "moderate"},
-                    {"intervention_specific": "moderate"}]
+CAPACITY_SUBSETS = [
+    {},
+    {"general": "moderate"},
+    {"general": "moderate", "analytic": "high", "adaptive": "moderate"},
+    {"intervention_specific": "moderate"},
+]
 
 
 @pytest.mark.parametrize(("stage", "capacity"), list(itertools.product(v.STAGES, CAPACITY_SUBSETS)))
 def test_capacity_not_stated_is_never_read_as_adequate(eng, stage: str, capacity: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
     result = run(eng, stage=stage, capacity=capacity or None)
     ids = fired(result)
-    assert not ids & {"TS-EXPLORATION", "TS-INSTALLATION", "TS-LAUNCH-MODERATE", "TS-FULL-MODERATE",
-                      "TS-SUSTAINMENT-WITHDRAW"} - ({"TS-EXPLORATION"} if len(capacity) >= 3 else set())
+    assert not ids & {
+        "TS-EXPLORATION",
+        "TS-INSTALLATION",
+        "TS-LAUNCH-MODERATE",
+        "TS-FULL-MODERATE",
+        "TS-SUSTAINMENT-WITHDRAW",
+    } - ({"TS-EXPLORATION"} if len(capacity) >= 3 else set())
     for r in result["recommendations"]:
         if ADEQUATE.search(r["rationale"]) and r["rule_id"] != "TS-EXPLORATION":
             raise AssertionError(f"{r['rule_id']} claims capacity it was not told: {r['rationale']}")
@@ -73,17 +82,23 @@ def test_capacity_assessment_never_beside_a_capacity_adequate_rationale(eng) -> 
     for stage in v.STAGES:
         result = run(eng, stage=stage, relationships={"trust": "moderate"})
         # at installation the support item itself rates the capacities (and holds the assessment back)
-        assert "AS-CAPACITY-UNKNOWN" in fired(result) or held(result).get(
-            "AS-CAPACITY-UNKNOWN") == "TS-INSTALLATION-UNSTATED", stage
+        assert (
+            "AS-CAPACITY-UNKNOWN" in fired(result)
+            or held(result).get("AS-CAPACITY-UNKNOWN") == "TS-INSTALLATION-UNSTATED"
+        ), stage
         claims = [r["rule_id"] for r in result["recommendations"] if ADEQUATE.search(r["rationale"])]
         assert not claims, (stage, claims)
 
 
 def test_capacity_rated_gets_the_ordinary_stage_support(eng) -> None:  # type: ignore[no-untyped-def]
     moderate = {t: "moderate" for t in v.CAPACITY_TYPES}
-    for stage, rule in [("exploration", "TS-EXPLORATION"), ("installation", "TS-INSTALLATION"),
-                        ("initial_implementation", "TS-LAUNCH-MODERATE"), ("full_implementation", "TS-FULL-MODERATE"),
-                        ("sustainment", "TS-SUSTAINMENT-WITHDRAW")]:
+    for stage, rule in [
+        ("exploration", "TS-EXPLORATION"),
+        ("installation", "TS-INSTALLATION"),
+        ("initial_implementation", "TS-LAUNCH-MODERATE"),
+        ("full_implementation", "TS-FULL-MODERATE"),
+        ("sustainment", "TS-SUSTAINMENT-WITHDRAW"),
+    ]:
         assert rule in fired(run(eng, stage=stage, capacity=moderate, relationships={"trust": "moderate"})), stage
 
 
@@ -112,10 +127,13 @@ def test_no_step_down_beside_the_launch_stage_fragility(eng) -> None:  # type: i
     assert "TS-INTENSIVE-LAUNCH" in fired(result) and "TS-STEP-DOWN" not in fired(result)
 
 
-@pytest.mark.parametrize(("extra", "by"), [
-    ({"cfir": {"outer_setting.critical_incidents": -2}}, "AS-CRITICAL-INCIDENT"),
-    ({"cfir": {"outer_setting.financing": -2}}, "CB-FUNDING-CLIFF"),
-])
+@pytest.mark.parametrize(
+    ("extra", "by"),
+    [
+        ({"cfir": {"outer_setting.critical_incidents": -2}}, "AS-CRITICAL-INCIDENT"),
+        ({"cfir": {"outer_setting.financing": -2}}, "CB-FUNDING-CLIFF"),
+    ],
+)
 def test_step_down_is_held_back_while_high_items_remain(eng, extra: dict[str, Any], by: str) -> None:  # type: ignore[no-untyped-def]
     result = run(eng, stage="full_implementation", capacity=HIGH_CAPACITY, **extra)
     assert "TS-STEP-DOWN" not in fired(result)
@@ -144,17 +162,25 @@ def test_riverside_starts_with_relationship_work_and_hands_over_in_start_here(en
     assert first["rule_id"] == "SI-COMMUNITY-NOT-CONSULTED" and first["horizon"] == "now"
     assert first["rank_reasons"][0]["factor"] == "relationship"
     handover = next(r for r in recs if r["rule_id"] == "CB-LEADERSHIP-TRANSITION")
-    assert handover["horizon"] == "now" and {"factor": "urgent", "value": handover["rank_reasons"][0].get("value")} \
-        in handover["rank_reasons"]
+    assert (
+        handover["horizon"] == "now"
+        and {"factor": "urgent", "value": handover["rank_reasons"][0].get("value")} in handover["rank_reasons"]
+    )
     relationship = [r["rank"] for r in recs if any(x["factor"] == "relationship" for x in r["rank_reasons"])]
     assert max(relationship) < handover["rank"]  # relationship work, then time-bound work
 
 
-@pytest.mark.parametrize(("data", "rule"), [
-    ({"stage": "installation", "leadership": {"transition": True}}, "CB-LEADERSHIP-TRANSITION"),
-    ({"cfir": {"outer_setting.critical_incidents": -1}}, "AS-CRITICAL-INCIDENT"),
-    ({"stage": "full_implementation", "cfir": {"inner_setting.available_resources.funding": -2}}, "CB-FUNDING-CLIFF"),
-])
+@pytest.mark.parametrize(
+    ("data", "rule"),
+    [
+        ({"stage": "installation", "leadership": {"transition": True}}, "CB-LEADERSHIP-TRANSITION"),
+        ({"cfir": {"outer_setting.critical_incidents": -1}}, "AS-CRITICAL-INCIDENT"),
+        (
+            {"stage": "full_implementation", "cfir": {"inner_setting.available_resources.funding": -2}},
+            "CB-FUNDING-CLIFF",
+        ),
+    ],
+)
 def test_time_bound_items_are_urgent(eng, data: dict[str, Any], rule: str) -> None:  # type: ignore[no-untyped-def]
     assert next(r for r in eng.rules if r.id == rule).urgent
     first = run(eng, **data)["recommendations"][0]
@@ -164,15 +190,28 @@ def test_time_bound_items_are_urgent(eng, data: dict[str, Any], rule: str) -> No
 # ---------------------------------------------------------------- defect 8: facilitation when conflict is the problem
 
 MERGED_AGENCIES = {
-    "site": "Two Rivers Family Services", "setting": "child_welfare", "stage": "installation",
+    "site": "Two Rivers Family Services",
+    "setting": "child_welfare",
+    "stage": "installation",
     "innovation": "A single family-team meeting model for both former agencies",
-    "challenge": {"type": "mixed",
-                  "summary": "Since the merger, joint meetings of the two former agencies end in conflict."},
-    "cfir": {"process.teaming": -2, "inner_setting.relational_connections": -2, "inner_setting.culture": -1,
-             "inner_setting.communications": -1},
-    "relationships": {"trust": "low"}, "power": {"differential": "moderate", "decision_making": "leadership_team"},
-    "capacity": {"intervention_specific": "moderate", "general": "moderate", "analytic": "moderate",
-                 "adaptive": "moderate"},
+    "challenge": {
+        "type": "mixed",
+        "summary": "Since the merger, joint meetings of the two former agencies end in conflict.",
+    },
+    "cfir": {
+        "process.teaming": -2,
+        "inner_setting.relational_connections": -2,
+        "inner_setting.culture": -1,
+        "inner_setting.communications": -1,
+    },
+    "relationships": {"trust": "low"},
+    "power": {"differential": "moderate", "decision_making": "leadership_team"},
+    "capacity": {
+        "intervention_specific": "moderate",
+        "general": "moderate",
+        "analytic": "moderate",
+        "adaptive": "moderate",
+    },
 }
 
 
@@ -180,9 +219,12 @@ def test_merged_agencies_in_conflict_get_high_facilitation_above_team_meetings(e
     result = run(eng, **MERGED_AGENCIES)
     conflict = rec(result, "FA-CONFLICT-AT-CORE")
     assert conflict["priority"] == "high" and conflict["horizon"] == "now"
-    meetings = [r for r in result["recommendations"]
-                if "organize_clinician_implementation_team_meetings" in r["tags"]["eric_strategy"]
-                or any(a["eric_strategy"] == "organize_clinician_implementation_team_meetings" for a in r["also"])]
+    meetings = [
+        r
+        for r in result["recommendations"]
+        if "organize_clinician_implementation_team_meetings" in r["tags"]["eric_strategy"]
+        or any(a["eric_strategy"] == "organize_clinician_implementation_team_meetings" for a in r["also"])
+    ]
     assert meetings and all(m["rank"] > conflict["rank"] for m in meetings)
     assert "FA-MUTUAL-UNDERSTANDING" in held(result)
 
@@ -199,11 +241,18 @@ def test_participatory_values_are_a_low_baseline_that_rises_when_at_risk(eng) ->
 
 
 def test_consensus_under_a_power_gap_carries_the_collective_view_caution(eng) -> None:  # type: ignore[no-untyped-def]
-    result = run(eng, stage="installation", power={"differential": "high"},
-                 cfir={"innovation.adaptability": -1, "inner_setting.relative_priority": -1})
-    carriers = [r for r in result["recommendations"]
-                if "conduct_local_consensus_discussions" in r["tags"]["eric_strategy"]
-                or any(a["eric_strategy"] == "conduct_local_consensus_discussions" for a in r["also"])]
+    result = run(
+        eng,
+        stage="installation",
+        power={"differential": "high"},
+        cfir={"innovation.adaptability": -1, "inner_setting.relative_priority": -1},
+    )
+    carriers = [
+        r
+        for r in result["recommendations"]
+        if "conduct_local_consensus_discussions" in r["tags"]["eric_strategy"]
+        or any(a["eric_strategy"] == "conduct_local_consensus_discussions" for a in r["also"])
+    ]
     assert carriers
     for r in carriers:
         assert "collective view" in " ".join(r["actions"]).lower(), r["rule_id"]
@@ -222,14 +271,20 @@ def test_titles_say_which_stage_they_are_for(eng) -> None:  # type: ignore[no-un
     assert "foundations" not in launch["title"] and "delivery" in launch["title"]
     early = rec(run(eng, stage="exploration", capacity={"analytic": "low"}), "TS-INTENSIVE-EARLY")
     assert "exploration" in early["title"] and "foundations" not in early["title"]
-    assert "installation" in rec(run(eng, stage="installation", capacity={"general": "low"}),
-                                 "TS-INTENSIVE-EARLY")["title"]
+    assert (
+        "installation"
+        in rec(run(eng, stage="installation", capacity={"general": "low"}), "TS-INTENSIVE-EARLY")["title"]
+    )
 
 
 def test_unstated_variants_say_so_in_the_title(eng) -> None:  # type: ignore[no-untyped-def]
-    for stage, rule in [("installation", "TS-INSTALLATION-UNSTATED"), ("initial_implementation", "TS-LAUNCH-UNSTATED"),
-                        ("full_implementation", "TS-FULL-UNSTATED"), ("sustainment", "TS-SUSTAINMENT-UNSTATED"),
-                        ("exploration", "TS-EXPLORATION-UNSTATED")]:
+    for stage, rule in [
+        ("installation", "TS-INSTALLATION-UNSTATED"),
+        ("initial_implementation", "TS-LAUNCH-UNSTATED"),
+        ("full_implementation", "TS-FULL-UNSTATED"),
+        ("sustainment", "TS-SUSTAINMENT-UNSTATED"),
+        ("exploration", "TS-EXPLORATION-UNSTATED"),
+    ]:
         assert "capacity" in rec(run(eng, stage=stage), rule)["title"].lower(), rule
 
 
@@ -241,13 +296,16 @@ def test_every_support_rule_serves_an_implementation_outcome(eng) -> None:  # ty
         assert r.tags.get("implementation_outcome"), r.id
 
 
-@pytest.mark.parametrize(("stage", "rule", "outcomes"), [
-    ("exploration", "AS-OUTCOMES-EARLY", {"acceptability", "appropriateness", "feasibility"}),
-    ("installation", "AS-OUTCOMES-EARLY", {"acceptability", "appropriateness", "feasibility"}),
-    ("initial_implementation", "AS-OUTCOMES-DELIVERY", {"adoption", "fidelity", "reach"}),
-    ("full_implementation", "AS-OUTCOMES-DELIVERY", {"adoption", "fidelity", "reach"}),
-    ("sustainment", "AS-OUTCOMES-SUSTAINMENT", {"sustainability"}),
-])
+@pytest.mark.parametrize(
+    ("stage", "rule", "outcomes"),
+    [
+        ("exploration", "AS-OUTCOMES-EARLY", {"acceptability", "appropriateness", "feasibility"}),
+        ("installation", "AS-OUTCOMES-EARLY", {"acceptability", "appropriateness", "feasibility"}),
+        ("initial_implementation", "AS-OUTCOMES-DELIVERY", {"adoption", "fidelity", "reach"}),
+        ("full_implementation", "AS-OUTCOMES-DELIVERY", {"adoption", "fidelity", "reach"}),
+        ("sustainment", "AS-OUTCOMES-SUSTAINMENT", {"sustainability"}),
+    ],
+)
 def test_outcome_monitoring_by_stage(eng, stage: str, rule: str, outcomes: set[str]) -> None:  # type: ignore[no-untyped-def]
     result = run(eng, stage=stage)
     r = rec(result, rule)
@@ -288,8 +346,9 @@ def test_several_sites_get_collective_support(eng) -> None:  # type: ignore[no-u
     many = run(eng, stage="installation", scope={"sites": 4})
     assert {"TS-MULTI-SITE", "CB-LEARNING-COLLABORATIVE"} <= fired(many)
     assert "create_a_learning_collaborative" in rec(many, "CB-LEARNING-COLLABORATIVE")["tags"]["eric_strategy"]
-    assert not {"TS-MULTI-SITE", "CB-LEARNING-COLLABORATIVE"} & fired(run(eng, stage="installation",
-                                                                           scope={"sites": 1}))
+    assert not {"TS-MULTI-SITE", "CB-LEARNING-COLLABORATIVE"} & fired(
+        run(eng, stage="installation", scope={"sites": 1})
+    )
 
 
 def test_the_three_apply_implementation_science_activities(eng) -> None:  # type: ignore[no-untyped-def]
@@ -313,10 +372,16 @@ def test_actions_name_the_site_and_the_program(eng) -> None:  # type: ignore[no-
 
 # ---------------------------------------------------------------- sources
 
-METHOD_SOURCES = {"1-2-4-all": "liberating-structures-2014", "world café": "world-cafe-2005",
-                  "nominal group": "delbecq-1975", "fishbowl": "silberman-1996-fishbowl",
-                  "after-action review": "salter-klein-2007-aar", "fishbone": "ishikawa-1986-fishbone",
-                  "five whys": "ohno-1988-five-whys", "(aim)": "weiner-2017"}
+METHOD_SOURCES = {
+    "1-2-4-all": "liberating-structures-2014",
+    "world café": "world-cafe-2005",
+    "nominal group": "delbecq-1975",
+    "fishbowl": "silberman-1996-fishbowl",
+    "after-action review": "salter-klein-2007-aar",
+    "fishbone": "ishikawa-1986-fishbone",
+    "five whys": "ohno-1988-five-whys",
+    "(aim)": "weiner-2017",
+}
 
 
 def test_named_methods_are_cited(eng) -> None:  # type: ignore[no-untyped-def]
@@ -336,10 +401,20 @@ def test_citations_are_fixed() -> None:
     assert all(n in allen for n in ("Allen", "Sterba", "Norman", "Jackson", "Hunt", "McMahon", "Judge"))
     assert "4, 122" in allen
     assert sources["isp-advisor-authors-judgement"]["citation"].startswith(
-        "No published source: the ISP Advisor authors' reasoning")
-    for key in ("proctor-2011", "weiner-2017", "liberating-structures-2014", "world-cafe-2005", "delbecq-1975",
-                "silberman-1996-fishbowl", "data-walk-2015", "salter-klein-2007-aar", "ishikawa-1986-fishbone",
-                "ohno-1988-five-whys"):
+        "No published source: the ISP Advisor authors' reasoning"
+    )
+    for key in (
+        "proctor-2011",
+        "weiner-2017",
+        "liberating-structures-2014",
+        "world-cafe-2005",
+        "delbecq-1975",
+        "silberman-1996-fishbowl",
+        "data-walk-2015",
+        "salter-klein-2007-aar",
+        "ishikawa-1986-fishbone",
+        "ohno-1988-five-whys",
+    ):
         assert sources[key]["kind"] == "literature", key
     assert "12, 108" in sources["weiner-2017"]["citation"]
 
@@ -348,43 +423,89 @@ def test_citations_are_fixed() -> None:
 
 CASE_EXPECT: dict[str, dict[str, Any]] = {
     "high-plains-moud-network": {
-        "present": ["TS-MULTI-SITE", "CB-LEARNING-COLLABORATIVE", "TS-INTENSIVE-LAUNCH", "AS-OUTCOMES-DELIVERY",
-                    "CB-BROKER-CONNECTIONS", "CB-ANALYTIC-LOW"],
+        "present": [
+            "TS-MULTI-SITE",
+            "CB-LEARNING-COLLABORATIVE",
+            "TS-INTENSIVE-LAUNCH",
+            "AS-OUTCOMES-DELIVERY",
+            "CB-BROKER-CONNECTIONS",
+            "CB-ANALYTIC-LOW",
+        ],
         "absent": ["TS-STEP-DOWN", "TS-LAUNCH-MODERATE", "AS-OUTCOMES-EARLY", "CB-FUNDING-CLIFF"],
-        "horizon": {"TS-MULTI-SITE": {"now"}, "CB-LEARNING-COLLABORATIVE": {"now", "next"},
-                    "TS-INTENSIVE-LAUNCH": {"now"}},
+        "horizon": {
+            "TS-MULTI-SITE": {"now"},
+            "CB-LEARNING-COLLABORATIVE": {"now", "next"},
+            "TS-INTENSIVE-LAUNCH": {"now"},
+        },
     },
     "lakeview-school-counseling-cliff": {
         "present": ["CB-FUNDING-CLIFF", "AS-OUTCOMES-DELIVERY", "FA-TECHNICAL-CONVERGENT"],
-        "absent": ["TS-STEP-DOWN", "CB-SUSTAINABILITY-PLAN-EARLY", "AS-OUTCOMES-COST", "TS-FULL-LOW-CAPACITY",
-                   "AS-CAPACITY-UNKNOWN", "EQ-TRUST-LOW"],
+        "absent": [
+            "TS-STEP-DOWN",
+            "CB-SUSTAINABILITY-PLAN-EARLY",
+            "AS-OUTCOMES-COST",
+            "TS-FULL-LOW-CAPACITY",
+            "AS-CAPACITY-UNKNOWN",
+            "EQ-TRUST-LOW",
+        ],
         "held_back": {"TS-STEP-DOWN": "CB-FUNDING-CLIFF", "CB-SUSTAINABILITY-PLAN-EARLY": "CB-FUNDING-CLIFF"},
         "first": "CB-FUNDING-CLIFF",
         "horizon": {"CB-FUNDING-CLIFF": {"now"}, "AS-OUTCOMES-DELIVERY": {"now", "next"}},
         "max_high": 1,
     },
     "pine-county-chw-champion": {
-        "present": ["CB-LEADERSHIP-TRANSITION", "TS-TRANSITION-SURGE", "CB-EMERGING-LEADERS-NONE",
-                    "TS-LAUNCH-UNSTATED", "AS-OUTCOMES-DELIVERY", "CB-CULTIVATE-SYSTEM-LEADERS"],
-        "absent": ["TS-STEP-DOWN", "TS-INTENSIVE-LAUNCH", "TS-LAUNCH-MODERATE", "AS-OUTCOMES-EARLY",
-                   "AS-CAPACITY-UNKNOWN"],
+        "present": [
+            "CB-LEADERSHIP-TRANSITION",
+            "TS-TRANSITION-SURGE",
+            "CB-EMERGING-LEADERS-NONE",
+            "TS-LAUNCH-UNSTATED",
+            "AS-OUTCOMES-DELIVERY",
+            "CB-CULTIVATE-SYSTEM-LEADERS",
+        ],
+        "absent": [
+            "TS-STEP-DOWN",
+            "TS-INTENSIVE-LAUNCH",
+            "TS-LAUNCH-MODERATE",
+            "AS-OUTCOMES-EARLY",
+            "AS-CAPACITY-UNKNOWN",
+        ],
         "first": "CB-LEADERSHIP-TRANSITION",
-        "horizon": {"CB-LEADERSHIP-TRANSITION": {"now"}, "TS-TRANSITION-SURGE": {"next", "later"},
-                    "CB-EMERGING-LEADERS-NONE": {"now", "next"}, "TS-LAUNCH-UNSTATED": {"now"}},
+        "horizon": {
+            "CB-LEADERSHIP-TRANSITION": {"now"},
+            "TS-TRANSITION-SURGE": {"next", "later"},
+            "CB-EMERGING-LEADERS-NONE": {"now", "next"},
+            "TS-LAUNCH-UNSTATED": {"now"},
+        },
         "no_claim": True,
     },
     "oakridge-clubhouse-handover": {
-        "present": ["TS-SUSTAINMENT-WITHDRAW", "AS-OUTCOMES-SUSTAINMENT", "FA-TECHNICAL-CONVERGENT",
-                    "CB-EMERGING-LEADERS-GROW"],
-        "absent": ["TS-SUSTAINMENT-FRAGILE", "TS-SUSTAINMENT-UNSTATED", "TS-STEP-DOWN", "AS-OUTCOMES-DELIVERY",
-                   "CB-SUSTAINABILITY-PLAN-EARLY", "EQ-TRUST-LOW"],
+        "present": [
+            "TS-SUSTAINMENT-WITHDRAW",
+            "AS-OUTCOMES-SUSTAINMENT",
+            "FA-TECHNICAL-CONVERGENT",
+            "CB-EMERGING-LEADERS-GROW",
+        ],
+        "absent": [
+            "TS-SUSTAINMENT-FRAGILE",
+            "TS-SUSTAINMENT-UNSTATED",
+            "TS-STEP-DOWN",
+            "AS-OUTCOMES-DELIVERY",
+            "CB-SUSTAINABILITY-PLAN-EARLY",
+            "EQ-TRUST-LOW",
+        ],
         "horizon": {"TS-SUSTAINMENT-WITHDRAW": {"now"}, "AS-OUTCOMES-SUSTAINMENT": {"now", "next"}},
         "max_high": 0,
     },
     "westbrook-library-literacy": {
         # TS-INSTALLATION-UNSTATED rates the capacities within a month: it holds back AS-CAPACITY-UNKNOWN
-        "present": ["TS-INSTALLATION-UNSTATED", "AS-OUTCOMES-EARLY", "AS-CHOOSE-APPROACH",
-                    "TS-MULTI-SITE", "CB-LEARNING-COLLABORATIVE", "FA-TECHNICAL-CONVERGENT"],
+        "present": [
+            "TS-INSTALLATION-UNSTATED",
+            "AS-OUTCOMES-EARLY",
+            "AS-CHOOSE-APPROACH",
+            "TS-MULTI-SITE",
+            "CB-LEARNING-COLLABORATIVE",
+            "FA-TECHNICAL-CONVERGENT",
+        ],
         "absent": ["TS-INSTALLATION", "TS-INTENSIVE-EARLY", "AS-OUTCOMES-DELIVERY"],
         "held_back": {"AS-CAPACITY-UNKNOWN": "TS-INSTALLATION-UNSTATED"},
         "horizon": {"TS-INSTALLATION-UNSTATED": {"now"}, "TS-MULTI-SITE": {"now"}},
@@ -395,8 +516,11 @@ CASE_EXPECT: dict[str, dict[str, Any]] = {
 
 def test_new_cases_open_with_the_practitioner_comment() -> None:
     for name in CASE_EXPECT:
-        assert (CASES / f"{name}.yaml").read_text(encoding="utf-8").startswith(
-            "# What an experienced practitioner would expect:")
+        assert (
+            (CASES / f"{name}.yaml")
+            .read_text(encoding="utf-8")
+            .startswith("# What an experienced practitioner would expect:")
+        )
 
 
 @pytest.mark.parametrize("name", sorted(CASE_EXPECT))
@@ -428,18 +552,41 @@ def test_no_data_collection_before_the_nations_approval(eng) -> None:  # type: i
         result = run_case(eng, name)
         now = set(result["plan"]["now"])
         assert now & {"EQ-TRIBAL-SOVEREIGNTY", "EQ-TRIBAL-DATA-GOVERNANCE"}, name
-        gathering = {"AS-OUTCOMES-EARLY", "AS-EXPLORATION-FIT", "AS-CFIR-UNRATED", "AS-EQUITY-UNKNOWN",
-                     "FA-CO-DESIGN-CYCLES", "CB-ANALYTIC-LOW"}
+        gathering = {
+            "AS-OUTCOMES-EARLY",
+            "AS-EXPLORATION-FIT",
+            "AS-CFIR-UNRATED",
+            "AS-EQUITY-UNKNOWN",
+            "FA-CO-DESIGN-CYCLES",
+            "CB-ANALYTIC-LOW",
+        }
         assert not now & gathering, (name, sorted(now & gathering))
 
 
 SUPPORT_LEVEL_RULES = {
-    "TS-INTENSIVE-EARLY", "TS-INTENSIVE-LAUNCH", "TS-EXPLORATION", "TS-INSTALLATION", "TS-LAUNCH-MODERATE",
-    "TS-FULL-MODERATE", "TS-FULL-LOW-CAPACITY", "TS-EXPLORATION-UNSTATED", "TS-INSTALLATION-UNSTATED",
-    "TS-LAUNCH-UNSTATED", "TS-FULL-UNSTATED", "TS-SUSTAINMENT-UNSTATED", "TS-STEP-DOWN", "TS-SUSTAINMENT-WITHDRAW",
-    "TS-SUSTAINMENT-FRAGILE"}
-CAPACITIES = {"low": {"general": "low"}, "moderate": {t: "moderate" for t in v.CAPACITY_TYPES},
-              "high": HIGH_CAPACITY, "none": None, "partial": {"general": "high"}}
+    "TS-INTENSIVE-EARLY",
+    "TS-INTENSIVE-LAUNCH",
+    "TS-EXPLORATION",
+    "TS-INSTALLATION",
+    "TS-LAUNCH-MODERATE",
+    "TS-FULL-MODERATE",
+    "TS-FULL-LOW-CAPACITY",
+    "TS-EXPLORATION-UNSTATED",
+    "TS-INSTALLATION-UNSTATED",
+    "TS-LAUNCH-UNSTATED",
+    "TS-FULL-UNSTATED",
+    "TS-SUSTAINMENT-UNSTATED",
+    "TS-STEP-DOWN",
+    "TS-SUSTAINMENT-WITHDRAW",
+    "TS-SUSTAINMENT-FRAGILE",
+}
+CAPACITIES = {
+    "low": {"general": "low"},
+    "moderate": {t: "moderate" for t in v.CAPACITY_TYPES},
+    "high": HIGH_CAPACITY,
+    "none": None,
+    "partial": {"general": "high"},
+}
 
 
 @pytest.mark.parametrize("stage", v.STAGES)
@@ -456,20 +603,32 @@ def test_exactly_one_support_level_whatever_is_stated(eng, stage: str) -> None: 
 
 # What a shown rationale of these packs may assert, and the case fact it needs (a walk over every example case).
 CLAIMS: list[tuple[str, Any]] = [
-    (r"\btrust (among the people involved )?is low\b|\bwith low trust\b",
-     lambda f: f.get("relationships.trust") == "low"),
+    (
+        r"\btrust (among the people involved )?is low\b|\bwith low trust\b",
+        lambda f: f.get("relationships.trust") == "low",
+    ),
     (r"workable relationships", lambda f: f.get("relationships.trust") in ("moderate", "high")),
-    (r"every capacity type (is )?rated moderate or high|no capacity type is low|adequate capacity|capacity is adequate",
-     lambda f: all(f.get(f"capacity.{t}") in ("moderate", "high") for t in v.CAPACITY_TYPES)),
-    (r"general, analytic and adaptive capacity are all rated",
-     lambda f: all(f.get(f"capacity.{t}") in ("moderate", "high") for t in ("general", "analytic", "adaptive"))),
-    (r"capacity is high", lambda f: f.get("capacity.intervention_specific") == "high"
-     and f.get("capacity.general") == "high"),
+    (
+        r"every capacity type (is )?rated moderate or high|no capacity type is low|adequate capacity|capacity is adequate",
+        lambda f: all(f.get(f"capacity.{t}") in ("moderate", "high") for t in v.CAPACITY_TYPES),
+    ),
+    (
+        r"general, analytic and adaptive capacity are all rated",
+        lambda f: all(f.get(f"capacity.{t}") in ("moderate", "high") for t in ("general", "analytic", "adaptive")),
+    ),
+    (
+        r"capacity is high",
+        lambda f: f.get("capacity.intervention_specific") == "high" and f.get("capacity.general") == "high",
+    ),
     (r"leadership transition is (happening|under way)", lambda f: f.get("leadership.transition") is True),
-    (r"power differential (between the people in the room )?is high|power differential here is moderate or high",
-     lambda f: f.get("power.differential") in ("moderate", "high")),
-    (r"one leader makes the decisions|concentrated in one leader",
-     lambda f: f.get("power.decision_making") == "solo_leader"),
+    (
+        r"power differential (between the people in the room )?is high|power differential here is moderate or high",
+        lambda f: f.get("power.differential") in ("moderate", "high"),
+    ),
+    (
+        r"one leader makes the decisions|concentrated in one leader",
+        lambda f: f.get("power.decision_making") == "solo_leader",
+    ),
     (r"the work spans several sites", lambda f: f.get("scope.sites", 1) >= 2),
     (r"does not rate (all|trust)", lambda f: True),
 ]
@@ -491,6 +650,7 @@ def test_shown_rationales_assert_only_stated_facts(eng, path: Path) -> None:  # 
 
 # ---------------------------------------------------------------- review item 8: after a critical incident
 
+
 def test_after_an_incident_the_team_and_its_division_come_before_fidelity_monitoring(eng) -> None:  # type: ignore[no-untyped-def]
     result = run_case(eng, "eastside-violence-interruption")
     order = [r["rule_id"] for r in result["recommendations"]]
@@ -500,8 +660,9 @@ def test_after_an_incident_the_team_and_its_division_come_before_fidelity_monito
     assert "trauma-informed" in incident["actions"][0]
     assert held(result).get("FA-ADAPTIVE-DIVERGENT") == "FA-INCIDENT-DIVERGENT"
     assert horizon["FA-INCIDENT-DIVERGENT"] == "now" and horizon["AS-OUTCOMES-DELIVERY"] == "next"
-    assert order.index("AS-CRITICAL-INCIDENT") < order.index("FA-INCIDENT-DIVERGENT") < order.index(
-        "AS-OUTCOMES-DELIVERY")
+    assert (
+        order.index("AS-CRITICAL-INCIDENT") < order.index("FA-INCIDENT-DIVERGENT") < order.index("AS-OUTCOMES-DELIVERY")
+    )
     assert "whether to change who it serves" in rec(result, "FA-INCIDENT-DIVERGENT")["actions"][0]
 
 
@@ -512,6 +673,7 @@ def test_without_an_incident_the_adaptive_challenge_keeps_divergent_facilitation
 
 # ---------------------------------------------------------------- review item 9: name the problem and the capacity
 
+
 def test_convergent_facilitation_names_the_stated_technical_problem(eng) -> None:  # type: ignore[no-untyped-def]
     result = run_case(eng, "metro-general-sepsis")
     first = rec(result, "FA-TECHNICAL-CONVERGENT")["actions"][0]
@@ -520,8 +682,9 @@ def test_convergent_facilitation_names_the_stated_technical_problem(eng) -> None
     assert "(what has to be fixed, in one sentence)" in unstated
 
 
-@pytest.mark.parametrize(("stage", "rule"), [("full_implementation", "TS-FULL-LOW-CAPACITY"),
-                                             ("sustainment", "TS-SUSTAINMENT-FRAGILE")])
+@pytest.mark.parametrize(
+    ("stage", "rule"), [("full_implementation", "TS-FULL-LOW-CAPACITY"), ("sustainment", "TS-SUSTAINMENT-FRAGILE")]
+)
 def test_support_for_low_capacity_names_it(eng, stage: str, rule: str) -> None:  # type: ignore[no-untyped-def]
     result = run(eng, stage=stage, capacity={"general": "high", "analytic": "low", "adaptive": "low"})
     text = " ".join(rec(result, rule)["actions"])
@@ -530,6 +693,7 @@ def test_support_for_low_capacity_names_it(eng, stage: str, rule: str) -> None: 
 
 # ---------------------------------------------------------------- review item 10: one of each near-duplicate waits
 
+
 def test_data_warehousing_follows_the_record_system_change(eng) -> None:  # type: ignore[no-untyped-def]
     result = run_case(eng, "maplewood-schools-mtss")
     horizon = {r["rule_id"]: r["horizon"] for r in result["recommendations"]}
@@ -537,7 +701,9 @@ def test_data_warehousing_follows_the_record_system_change(eng) -> None:  # type
     # the record-system change is in Start here: the site's own item on its stated problem carries it
     # (the strategy-matching item of the same strategy is folded into it, lending its action)
     host = rec(result, "SI-TECHNOLOGY-NOT-FIT")
-    assert host["horizon"] == "now" and it + "change_record_systems-2" in [i for a in host["also"] for i in a["rule_ids"]]
+    assert host["horizon"] == "now" and it + "change_record_systems-2" in [
+        i for a in host["also"] for i in a["rule_ids"]
+    ]
     assert horizon[it + "use_data_warehousing-2"] in ("next", "later")  # after the record system change
 
 

@@ -16,26 +16,63 @@ def findings_for(name: str) -> list[Finding]:
     return lint([LINT / name], shipped=False)
 
 
-@pytest.mark.parametrize("pack, code, severity, rule_id, line, fragment", [
-    ("schema", "schema", "error", "BAD-KEY", 7, "unknown key 'priorty'"),
-    ("duplicate_id", "duplicate_id", "error", "SAME-ID", 11, "already defined in"),
-    ("unknown_tag", "unknown_tag", "error", "BAD-TAG", 10, "unknown equity_element id 'build_trusting_relationship'"),
-    ("unknown_fact", "unknown_fact", "error", "BAD-FACT", 7, "unknown fact path 'power.diferential'"),
-    ("contradiction", "never_fires", "error", "TWO-VALUES", 4,
-     "cannot all hold: 'relationships.trust is low'; 'relationships.trust is high'"),
-    ("empty_range", "never_fires", "error", "BELOW-LOW", 4, "'relationships.trust is below low' holds for no value"),
-    ("impossible_range", "never_fires", "error", "BETWEEN-NOTHING", 4,
-     "'cfir.innovation.complexity is above +1'; 'cfir.innovation.complexity is below +2'"),
-    ("underived", "never_fires", "error", "READS-NOTHING", 4, "reads derived.engagment_gap, which no rule derives"),
-    ("derived_value", "never_fires", "error", "NARROW-GAP", 7, "derived.gap_size is only ever set to wide"),
-    ("cycle", "derivation_cycle", "error", "D-A", 4, "D-A -> D-B -> D-A"),
-    ("unused_derived", "unused_derived", "warning", "D-NOBODY-READS", 4, "derives 'low_trust', which no rule reads"),
-    ("unknown_source", "unknown_source", "error", "BAD-SOURCE", 10, "unknown source key 'scr'"),
-    ("no_actions", "no_actions", "error", "NO-ACTIONS", 8, "needs at least one action"),
-    ("no_sources", "no_sources", "error", "NO-SOURCES", 4, "needs sources"),
-])
-def test_each_broken_pack_gives_exactly_its_finding(pack: str, code: str, severity: str, rule_id: str, line: int,
-                                                    fragment: str) -> None:
+@pytest.mark.parametrize(
+    "pack, code, severity, rule_id, line, fragment",
+    [
+        ("schema", "schema", "error", "BAD-KEY", 7, "unknown key 'priorty'"),
+        ("duplicate_id", "duplicate_id", "error", "SAME-ID", 11, "already defined in"),
+        (
+            "unknown_tag",
+            "unknown_tag",
+            "error",
+            "BAD-TAG",
+            10,
+            "unknown equity_element id 'build_trusting_relationship'",
+        ),
+        ("unknown_fact", "unknown_fact", "error", "BAD-FACT", 7, "unknown fact path 'power.diferential'"),
+        (
+            "contradiction",
+            "never_fires",
+            "error",
+            "TWO-VALUES",
+            4,
+            "cannot all hold: 'relationships.trust is low'; 'relationships.trust is high'",
+        ),
+        (
+            "empty_range",
+            "never_fires",
+            "error",
+            "BELOW-LOW",
+            4,
+            "'relationships.trust is below low' holds for no value",
+        ),
+        (
+            "impossible_range",
+            "never_fires",
+            "error",
+            "BETWEEN-NOTHING",
+            4,
+            "'cfir.innovation.complexity is above +1'; 'cfir.innovation.complexity is below +2'",
+        ),
+        ("underived", "never_fires", "error", "READS-NOTHING", 4, "reads derived.engagment_gap, which no rule derives"),
+        ("derived_value", "never_fires", "error", "NARROW-GAP", 7, "derived.gap_size is only ever set to wide"),
+        ("cycle", "derivation_cycle", "error", "D-A", 4, "D-A -> D-B -> D-A"),
+        (
+            "unused_derived",
+            "unused_derived",
+            "warning",
+            "D-NOBODY-READS",
+            4,
+            "derives 'low_trust', which no rule reads",
+        ),
+        ("unknown_source", "unknown_source", "error", "BAD-SOURCE", 10, "unknown source key 'scr'"),
+        ("no_actions", "no_actions", "error", "NO-ACTIONS", 8, "needs at least one action"),
+        ("no_sources", "no_sources", "error", "NO-SOURCES", 4, "needs sources"),
+    ],
+)
+def test_each_broken_pack_gives_exactly_its_finding(
+    pack: str, code: str, severity: str, rule_id: str, line: int, fragment: str
+) -> None:
     findings = findings_for(pack)
     assert [(f.code, f.severity, f.rule_id) for f in findings] == [(code, severity, rule_id)]
     found = findings[0]
@@ -69,15 +106,34 @@ def test_a_derived_fact_read_only_under_not_is_a_warning_not_never_fires(tmp_pat
 def test_rules_that_can_fire_are_not_flagged(tmp_path) -> None:  # type: ignore[no-untyped-def]
     from tests.helpers import rec, write_pack
 
-    write_pack(tmp_path, [
-        rec("RANGE", {"all": [{"fact": "cfir.innovation.complexity", "gte": -2},
-                              {"fact": "cfir.innovation.complexity", "lt": -1}]}),
-        rec("MIXED-OR-LOW", {"any": [{"fact": "cfir.innovation.cost", "equals": "mixed"},
-                                     {"fact": "cfir.innovation.cost", "lte": -1}]}),
-        rec("REF", {"fact": "engagement.level", "lt": "engagement.target"}),
-        rec("ABSENT", {"all": [{"fact": "stage", "exists": False},
-                               {"not": {"fact": "stage", "equals": "exploration"}}]}),
-    ])
+    write_pack(
+        tmp_path,
+        [
+            rec(
+                "RANGE",
+                {
+                    "all": [
+                        {"fact": "cfir.innovation.complexity", "gte": -2},
+                        {"fact": "cfir.innovation.complexity", "lt": -1},
+                    ]
+                },
+            ),
+            rec(
+                "MIXED-OR-LOW",
+                {
+                    "any": [
+                        {"fact": "cfir.innovation.cost", "equals": "mixed"},
+                        {"fact": "cfir.innovation.cost", "lte": -1},
+                    ]
+                },
+            ),
+            rec("REF", {"fact": "engagement.level", "lt": "engagement.target"}),
+            rec(
+                "ABSENT",
+                {"all": [{"fact": "stage", "exists": False}, {"not": {"fact": "stage", "equals": "exploration"}}]},
+            ),
+        ],
+    )
     assert lint([tmp_path], shipped=False) == []
 
 
@@ -124,7 +180,8 @@ def test_local_pack_that_overrides_nothing_is_reported(tmp_path) -> None:  # typ
     write_pack(tmp_path, [rec("EQ-TRUST-LOWW", {"fact": "relationships.trust", "equals": "low"}, overrides=True)])
     findings = lint([tmp_path])
     assert [(f.code, f.rule_id) for f in findings if f.severity == "error"] == [
-        ("nothing_to_override", "EQ-TRUST-LOWW")]
+        ("nothing_to_override", "EQ-TRUST-LOWW")
+    ]
     assert "did you mean 'EQ-TRUST-LOW'" in findings[0].hint
 
 
@@ -143,8 +200,11 @@ def test_a_recommend_without_an_actions_key_is_no_actions(tmp_path) -> None:  # 
     rule["recommend"].pop("actions")
     write_pack(tmp_path / "p", [rule])
     [found] = lint([tmp_path / "p"], shipped=False)
-    assert (found.code, found.rule_id, found.message) == ("no_actions", "NO-KEY",
-                                                        "a recommending rule needs at least one action")
+    assert (found.code, found.rule_id, found.message) == (
+        "no_actions",
+        "NO-KEY",
+        "a recommending rule needs at least one action",
+    )
 
 
 def test_a_rule_missing_only_its_title_is_a_schema_finding(tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -165,4 +225,4 @@ def test_witness_out_of_budget_is_undecided_not_partial_facts(monkeypatch: pytes
     assert sat.witness(cond, {}) == {"relationships.trust": "high", "power.differential": "low"}
     monkeypatch.setattr(sat, "BUDGET", 2)
     assert sat.witness(cond, {}) is sat.UNDECIDED
-    assert sat.can_hold(cond, {})   # an undecided condition still counts as satisfiable
+    assert sat.can_hold(cond, {})  # an undecided condition still counts as satisfiable

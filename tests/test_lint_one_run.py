@@ -76,9 +76,15 @@ def test_the_command_prints_them_all_with_one_summary(tmp_path: Path) -> None:
     res = CliRunner().invoke(main, ["rules", "lint", "--no-shipped", "--rules", str(broken(tmp_path))])
     assert res.exit_code == 1
     assert res.output.endswith("7 errors, 0 warnings\n")
-    for fragment in ("unknown key 'author'", "unknown key 'priorty'", "unknown source key 'nope-one'",
-                     "unknown source key 'srcc'", "rule BAD-SOURCE: when: can never fire",
-                     "rule NEVER: when: can never fire", "unknown source key 'nope-two'"):
+    for fragment in (
+        "unknown key 'author'",
+        "unknown key 'priorty'",
+        "unknown source key 'nope-one'",
+        "unknown source key 'srcc'",
+        "rule BAD-SOURCE: when: can never fire",
+        "rule NEVER: when: can never fire",
+        "unknown source key 'nope-two'",
+    ):
         assert fragment in res.output
 
 
@@ -87,19 +93,24 @@ def test_a_rule_broken_in_its_condition_is_not_checked_further(tmp_path: Path) -
     (tmp_path / "pack.yaml").write_text(
         "ruleset: mine\nversion: 0.1.0\nrules:\n  - id: BAD-WHEN\n    title: t\n    category: equity\n"
         "    when: {fact: relationships.trust, equal: low}\n    recommend: {actions: [a]}\n    rationale: r\n"
-        "    sources: [nope]\n")
+        "    sources: [nope]\n"
+    )
     codes = [f.code for f in lint([tmp_path], shipped=False)]
     assert codes and "never_fires" not in codes
 
 
 def test_one_bad_source_entry_does_not_make_every_citation_unknown(tmp_path: Path) -> None:
     (tmp_path / "sources.yaml").write_text(
-        "sources:\n  bad: {citation: short}\n  src: {citation: 'A test citation, long enough to pass validation.'}\n")
+        "sources:\n  bad: {citation: short}\n  src: {citation: 'A test citation, long enough to pass validation.'}\n"
+    )
     (tmp_path / "pack.yaml").write_text(
         "ruleset: mine\nversion: 0.1.0\nrules:\n"
         "  - id: CITES-GOOD\n    title: t\n    category: equity\n    when: {fact: relationships.trust, lt: low}\n"
-        "    recommend: {actions: [a]}\n    rationale: r\n    sources: [src, gone]\n")
+        "    recommend: {actions: [a]}\n    rationale: r\n    sources: [src, gone]\n"
+    )
     found = {(f.code, f.rule_id, f.field) for f in lint([tmp_path], shipped=False)}
-    assert found == {("schema", "", "sources.bad.citation"),                        # the bad entry itself
-                     ("unknown_source", "CITES-GOOD", "rules[0].sources[1]"),       # 'gone', not 'src'
-                     ("never_fires", "CITES-GOOD", "when")}                         # and still checked
+    assert found == {
+        ("schema", "", "sources.bad.citation"),  # the bad entry itself
+        ("unknown_source", "CITES-GOOD", "rules[0].sources[1]"),  # 'gone', not 'src'
+        ("never_fires", "CITES-GOOD", "when"),
+    }  # and still checked

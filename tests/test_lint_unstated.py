@@ -29,13 +29,26 @@ def found(findings: list[Finding]) -> list[tuple[str, str, str]]:
     return sorted((f.code, f.severity, f.rule_id) for f in findings)
 
 
-@pytest.mark.parametrize("when", [
-    {"not": {"fact": "leadership.transition", "equals": True}},
-    {"not": {"fact": "leadership.transition", "not_equals": False}},
-    {"all": [{"fact": "stage", "equals": "installation"},
-             {"not": {"any": [{"fact": "relationships.trust", "equals": "low"},
-                              {"fact": "leadership.transition", "equals": True}]}}]},
-])
+@pytest.mark.parametrize(
+    "when",
+    [
+        {"not": {"fact": "leadership.transition", "equals": True}},
+        {"not": {"fact": "leadership.transition", "not_equals": False}},
+        {
+            "all": [
+                {"fact": "stage", "equals": "installation"},
+                {
+                    "not": {
+                        "any": [
+                            {"fact": "relationships.trust", "equals": "low"},
+                            {"fact": "leadership.transition", "equals": True},
+                        ]
+                    }
+                },
+            ]
+        },
+    ],
+)
 def test_a_test_that_holds_when_the_fact_is_not_stated_is_unstated_as_no(tmp_path: Path, when: Any) -> None:
     findings = unstated(tmp_path, [rec("READS-NO", when), rec("ASK", ASK)])
     assert found(findings) == [("unstated_as_no", "error", "READS-NO")]
@@ -48,8 +61,11 @@ def test_a_test_that_holds_when_the_fact_is_not_stated_is_unstated_as_no(tmp_pat
 
 
 def test_a_derive_rule_is_checked_too_and_the_message_names_what_it_derives(tmp_path: Path) -> None:
-    derive = {"id": "D-NO-TRANSITION", "when": {"not": {"fact": "leadership.transition", "equals": True}},
-              "derive": {"steady": True}}
+    derive = {
+        "id": "D-NO-TRANSITION",
+        "when": {"not": {"fact": "leadership.transition", "equals": True}},
+        "derive": {"steady": True},
+    }
     findings = unstated(tmp_path, [derive, rec("USES", {"fact": "derived.steady", "equals": True}), rec("ASK", ASK)])
     assert found(findings) == [("unstated_as_no", "error", "D-NO-TRANSITION")]
     assert "derives steady: true" in findings[0].message
@@ -57,8 +73,10 @@ def test_a_derive_rule_is_checked_too_and_the_message_names_what_it_derives(tmp_
 
 def test_not_equals_true_reads_as_no_and_is_flagged_with_its_unhandled_unstated_value(tmp_path: Path) -> None:
     rule = rec("NOT-TRUE", {"fact": "equity.disparities_identified", "not_equals": True})
-    assert found(unstated(tmp_path, [rule])) == [("unstated_as_no", "error", "NOT-TRUE"),
-                                                 ("unstated_unhandled", "error", "NOT-TRUE")]
+    assert found(unstated(tmp_path, [rule])) == [
+        ("unstated_as_no", "error", "NOT-TRUE"),
+        ("unstated_unhandled", "error", "NOT-TRUE"),
+    ]
 
 
 def test_equals_false_without_a_rule_for_the_unstated_value_is_unstated_unhandled(tmp_path: Path) -> None:
@@ -68,36 +86,48 @@ def test_equals_false_without_a_rule_for_the_unstated_value_is_unstated_unhandle
     assert "exists: false" in findings[0].hint and "UNKNOWN" in findings[0].hint
 
 
-@pytest.mark.parametrize("ask", [
-    {"fact": "leadership.emerging_leaders", "exists": False},
-    {"not": {"fact": "leadership.emerging_leaders", "exists": True}},
-    {"all": [{"fact": "stage", "exists": True}, {"fact": "leadership.emerging_leaders", "exists": False}]},
-])
-def test_a_rule_that_handles_the_unstated_value_anywhere_in_its_condition_clears_it(tmp_path: Path,
-                                                                                    ask: Any) -> None:
+@pytest.mark.parametrize(
+    "ask",
+    [
+        {"fact": "leadership.emerging_leaders", "exists": False},
+        {"not": {"fact": "leadership.emerging_leaders", "exists": True}},
+        {"all": [{"fact": "stage", "exists": True}, {"fact": "leadership.emerging_leaders", "exists": False}]},
+    ],
+)
+def test_a_rule_that_handles_the_unstated_value_anywhere_in_its_condition_clears_it(tmp_path: Path, ask: Any) -> None:
     rules = [rec("SAYS-NO", {"fact": "leadership.emerging_leaders", "equals": False}), rec("ASK", ask)]
     assert unstated(tmp_path, rules) == []
 
 
 def test_a_rule_asking_about_another_fact_does_not_clear_it(tmp_path: Path) -> None:
-    rules = [rec("SAYS-NO", {"fact": "leadership.emerging_leaders", "equals": False}),
-             rec("ASK-OTHER", {"fact": "leadership.transition", "exists": False})]
+    rules = [
+        rec("SAYS-NO", {"fact": "leadership.emerging_leaders", "equals": False}),
+        rec("ASK-OTHER", {"fact": "leadership.transition", "exists": False}),
+    ]
     assert found(unstated(tmp_path, rules)) == [("unstated_unhandled", "error", "SAYS-NO")]
 
 
 def test_a_deriving_rule_handling_the_unstated_value_counts(tmp_path: Path) -> None:
-    rules = [rec("SAYS-NO", {"fact": "leadership.emerging_leaders", "equals": False}),
-             {"id": "D-UNKNOWN", "when": {"fact": "leadership.emerging_leaders", "exists": False},
-              "derive": {"leaders_unknown": True}},
-             rec("USES", {"fact": "derived.leaders_unknown", "equals": True})]
+    rules = [
+        rec("SAYS-NO", {"fact": "leadership.emerging_leaders", "equals": False}),
+        {
+            "id": "D-UNKNOWN",
+            "when": {"fact": "leadership.emerging_leaders", "exists": False},
+            "derive": {"leaders_unknown": True},
+        },
+        rec("USES", {"fact": "derived.leaders_unknown", "equals": True}),
+    ]
     assert unstated(tmp_path, rules) == []
 
 
-@pytest.mark.parametrize("when", [
-    {"not": {"fact": "leadership.transition", "equals": True}},
-    {"fact": "equity.disparities_identified", "not_equals": True},
-    {"fact": "leadership.emerging_leaders", "equals": False},
-])
+@pytest.mark.parametrize(
+    "when",
+    [
+        {"not": {"fact": "leadership.transition", "equals": True}},
+        {"fact": "equity.disparities_identified", "not_equals": True},
+        {"fact": "leadership.emerging_leaders", "equals": False},
+    ],
+)
 def test_unstated_ok_with_a_reason_silences_both(tmp_path: Path, when: Any) -> None:
     reason = {"reason": "The advice is the same whether the case says no or says nothing."}
     assert unstated(tmp_path, [rec("EXCUSED", when, unstated_ok=reason)]) == []
@@ -106,30 +136,44 @@ def test_unstated_ok_with_a_reason_silences_both(tmp_path: Path, when: Any) -> N
 
 
 def test_unstated_ok_needs_a_real_reason(tmp_path: Path) -> None:
-    write_pack(tmp_path, [rec("SHORT", {"fact": "leadership.emerging_leaders", "equals": False},
-                              unstated_ok={"reason": "ok"})])
+    write_pack(
+        tmp_path, [rec("SHORT", {"fact": "leadership.emerging_leaders", "equals": False}, unstated_ok={"reason": "ok"})]
+    )
     assert "schema" in {f.code for f in lint([tmp_path], shipped=False)}
 
 
-@pytest.mark.parametrize("when", [
-    {"fact": "leadership.transition", "equals": True},
-    {"fact": "leadership.transition", "not_equals": False},
-    {"not": {"fact": "leadership.transition", "equals": False}},  # holds on unstated, but also on true
-    {"not": {"fact": "leadership.transition", "not_equals": True}},
-    {"fact": "leadership.transition", "exists": False},
-    {"any": [{"fact": "leadership.transition", "equals": False}, {"fact": "leadership.transition", "exists": False}]},
-    {"not": {"fact": "relationships.trust", "equals": "low"}},      # not a yes/no fact
-    {"not": {"fact": "derived.divergent.relationships.trust", "equals": True}},  # computed by the engine
-    {"not": {"fact": "problem.staff_turnover", "equals": True}},   # can only be true
-])
+@pytest.mark.parametrize(
+    "when",
+    [
+        {"fact": "leadership.transition", "equals": True},
+        {"fact": "leadership.transition", "not_equals": False},
+        {"not": {"fact": "leadership.transition", "equals": False}},  # holds on unstated, but also on true
+        {"not": {"fact": "leadership.transition", "not_equals": True}},
+        {"fact": "leadership.transition", "exists": False},
+        {
+            "any": [
+                {"fact": "leadership.transition", "equals": False},
+                {"fact": "leadership.transition", "exists": False},
+            ]
+        },
+        {"not": {"fact": "relationships.trust", "equals": "low"}},  # not a yes/no fact
+        {"not": {"fact": "derived.divergent.relationships.trust", "equals": True}},  # computed by the engine
+        {"not": {"fact": "problem.staff_turnover", "equals": True}},  # can only be true
+    ],
+)
 def test_what_is_not_flagged(tmp_path: Path, when: Any) -> None:
     assert unstated(tmp_path, [rec("FINE", when)]) == []
 
 
 def test_which_facts_are_case_booleans() -> None:
-    for path in ("leadership.transition", "leadership.emerging_leaders", "equity.disparities_identified",
-                 "equity.structural_racism_acknowledged", "equity.community_defined_evidence",
-                 "equity.tribal_sovereignty"):
+    for path in (
+        "leadership.transition",
+        "leadership.emerging_leaders",
+        "equity.disparities_identified",
+        "equity.structural_racism_acknowledged",
+        "equity.community_defined_evidence",
+        "equity.tribal_sovereignty",
+    ):
         assert case_boolean(path), path
     for path in ("problem.staff_turnover", "derived.divergent.any", "derived.x", "stage", "relationships.trust"):
         assert not case_boolean(path), path
@@ -147,8 +191,9 @@ def test_the_shipped_packs_ask_before_stepping_down_when_a_transition_is_not_sta
     high = {"intervention_specific": "high", "general": "high", "analytic": "high", "adaptive": "high"}
 
     def step_down(**extra: Any) -> Any:
-        result = eng.evaluate(case_from_data({"case_id": "t", "stage": "full_implementation", "capacity": high,
-                                              **extra}))
+        result = eng.evaluate(
+            case_from_data({"case_id": "t", "stage": "full_implementation", "capacity": high, **extra})
+        )
         return next((r for r in result.recommendations if r.rule_id == "TS-STEP-DOWN"), None)
 
     unstated_item = step_down()

@@ -77,9 +77,11 @@ def test_no_sources_no_reference_section(shipped_engine: Engine) -> None:
 
 
 def test_reference_text_is_escaped_and_urls_are_links_only_when_safe() -> None:
-    refs = {"a": (1, Source("a", "# Not a heading *really*", "https://doi.org/10.1/x_y")),
-            "b": (2, Source("b", "<b>Plain</b>", "javascript:alert(1)")),
-            "c": (3, Source("c", "No link"))}
+    refs = {
+        "a": (1, Source("a", "# Not a heading *really*", "https://doi.org/10.1/x_y")),
+        "b": (2, Source("b", "<b>Plain</b>", "javascript:alert(1)")),
+        "c": (3, Source("c", "No link")),
+    }
     lines = references_section(refs)
     assert lines[:3] == ["", "## References", ""]
     assert lines[3] == r"1. \# Not a heading \*really\* <https://doi.org/10.1/x_y>"

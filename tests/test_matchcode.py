@@ -14,15 +14,25 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from engine import load_case
-from engine.model.conditions import All, Any_, Condition, Not, Test, holds
-from engine.model.facts import FACTS
 from engine.evaluation.matchcode import compile_stratum
 from engine.evaluation.runner import Engine
+from engine.model.conditions import All, Any_, Condition, Not, Test, holds
+from engine.model.facts import FACTS
 from tests.conftest import CASES
 
-PATHS = ["cfir.innovation.complexity", "cfir.inner_setting.culture", "engagement.level", "engagement.target",
-         "scope.sites", "setting", "leadership.transition", "equity.priority_populations", "site",
-         "derived.flag", "derived.level"]
+PATHS = [
+    "cfir.innovation.complexity",
+    "cfir.inner_setting.culture",
+    "engagement.level",
+    "engagement.target",
+    "scope.sites",
+    "setting",
+    "leadership.transition",
+    "equity.priority_populations",
+    "site",
+    "derived.flag",
+    "derived.level",
+]
 SCALES = {p: FACTS[p].values for p in PATHS if p in FACTS}
 ODD = [True, False, 0, 1, 2, -1, -2, 1.0, 0.0, 2.5, "mixed", "low", "high", "", "x", ["a", "b"], [], "inform"]
 
@@ -52,10 +62,15 @@ def leaf_tests(draw: st.DrawFn) -> Test:
 
 
 def conditions(leaves: st.SearchStrategy[Test]) -> st.SearchStrategy[Condition]:
-    return st.recursive(leaves, lambda inner: st.one_of(
-        st.lists(inner, min_size=1, max_size=4).map(lambda xs: All(tuple(xs))),
-        st.lists(inner, min_size=1, max_size=4).map(lambda xs: Any_(tuple(xs))),
-        inner.map(Not)), max_leaves=12)
+    return st.recursive(
+        leaves,
+        lambda inner: st.one_of(
+            st.lists(inner, min_size=1, max_size=4).map(lambda xs: All(tuple(xs))),
+            st.lists(inner, min_size=1, max_size=4).map(lambda xs: Any_(tuple(xs))),
+            inner.map(Not),
+        ),
+        max_leaves=12,
+    )
 
 
 @st.composite

@@ -53,7 +53,8 @@ def test_an_unknown_matcher_is_a_usage_error(monkeypatch: pytest.MonkeyPatch) ->
 
 
 def test_without_durable_rules_the_plain_matcher_runs_and_verbose_says_so_once(
-        shipped_engine: Engine, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    shipped_engine: Engine, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setattr(matcher_mod, "durable_installed", lambda: False)
     monkeypatch.setattr(matcher_mod, "_told", set())
     monkeypatch.delenv(matcher_mod.MATCHER_ENV, raising=False)
@@ -67,8 +68,7 @@ def test_without_durable_rules_the_plain_matcher_runs_and_verbose_says_so_once(
     assert err.count("durable_rules is not installed") == 1
 
 
-def test_verbose_and_matcher_reach_the_engine_through_its_configuration(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_verbose_and_matcher_reach_the_engine_through_its_configuration(monkeypatch: pytest.MonkeyPatch) -> None:
     """-v and --matcher build the command's EngineConfig; nothing is left in the environment."""
     from engine.model.config import EngineConfig
 
@@ -108,8 +108,20 @@ def test_the_matcher_option_reaches_the_output_and_batch_workers(tmp_path: Path)
     assert json.loads(result.stdout)["engine"]["matcher"] == "python"
     assert os.environ.get(matcher_mod.MATCHER_ENV) == before  # set for that command only
     out = tmp_path / "out"
-    result = runner.invoke(main, ["batch", str(EXAMPLE), str(CASES / "metro-general-sepsis.yaml"), "--out", str(out),
-                                  "--jobs", "2", "--matcher", "python"])
+    result = runner.invoke(
+        main,
+        [
+            "batch",
+            str(EXAMPLE),
+            str(CASES / "metro-general-sepsis.yaml"),
+            "--out",
+            str(out),
+            "--jobs",
+            "2",
+            "--matcher",
+            "python",
+        ],
+    )
     assert result.exit_code == 0, result.output
     lines = [json.loads(x) for x in (out / "results.jsonl").read_text().splitlines()]
     assert {x["engine"]["matcher"] for x in lines} == {"python"}

@@ -41,8 +41,12 @@ ROWS: list[tuple[str, Any, dict[str, Any], bool]] = [
     ("lt-levels", {"fact": "relationships.trust", "lt": "moderate"}, {"relationships.trust": "low"}, True),
     ("lt-missing", {"fact": "relationships.trust", "lt": "high"}, {}, False),
     ("not-lt-missing", {"not": {"fact": "relationships.trust", "lt": "high"}}, {}, True),
-    ("decision-scale", {"fact": "power.decision_making", "lte": "leadership_team"},
-     {"power.decision_making": "solo_leader"}, True),
+    (
+        "decision-scale",
+        {"fact": "power.decision_making", "lte": "leadership_team"},
+        {"power.decision_making": "solo_leader"},
+        True,
+    ),
     # ratings and mixed
     ("rating-lte", {"fact": F, "lte": -1}, {F: -2}, True),
     ("rating-lte-no", {"fact": F, "lte": -1}, {F: 0}, False),
@@ -60,42 +64,120 @@ ROWS: list[tuple[str, Any, dict[str, Any], bool]] = [
     ("notin-mixed", {"fact": F, "not_in": [-2, "mixed"]}, {F: "mixed"}, False),
     ("notin-number", {"fact": F, "not_in": [-2, "mixed"]}, {F: 1}, True),
     # exists
-    ("exists-yes", {"fact": "equity.priority_populations", "exists": True}, {"equity.priority_populations": ["x"]}, True),
+    (
+        "exists-yes",
+        {"fact": "equity.priority_populations", "exists": True},
+        {"equity.priority_populations": ["x"]},
+        True,
+    ),
     ("exists-no", {"fact": "equity.priority_populations", "exists": True}, {}, False),
     ("exists-false", {"fact": F, "exists": False}, {}, True),
     ("exists-false-mixed", {"fact": F, "exists": False}, {F: "mixed"}, False),
     ("exists-text", {"fact": "notes", "exists": True}, {"notes": "hello"}, True),
     # booleans
     ("bool-true", {"fact": "leadership.transition", "equals": True}, {"leadership.transition": True}, True),
-    ("bool-false", {"fact": "equity.structural_racism_acknowledged", "equals": False},
-     {"equity.structural_racism_acknowledged": False}, True),
+    (
+        "bool-false",
+        {"fact": "equity.structural_racism_acknowledged", "equals": False},
+        {"equity.structural_racism_acknowledged": False},
+        True,
+    ),
     ("bool-false-missing", {"fact": "equity.structural_racism_acknowledged", "equals": False}, {}, False),
     # comparisons with another fact
-    ("ref-lt", {"fact": "engagement.level", "lt": "engagement.target"},
-     {"engagement.level": "consult", "engagement.target": "collaborate"}, True),
-    ("ref-lt-equal", {"fact": "engagement.level", "lt": "engagement.target"},
-     {"engagement.level": "involve", "engagement.target": "involve"}, False),
-    ("ref-lt-missing-target", {"fact": "engagement.level", "lt": "engagement.target"}, {"engagement.level": "inform"}, False),
-    ("ref-explicit", {"fact": "engagement.level", "gte": {"fact": "engagement.target"}},
-     {"engagement.level": "defer_to", "engagement.target": "collaborate"}, True),
-    ("ref-eq", {"fact": "engagement.level", "equals": "engagement.target"},
-     {"engagement.level": "consult", "engagement.target": "consult"}, True),
-    ("ref-neq-missing", {"fact": "engagement.level", "not_equals": "engagement.target"}, {"engagement.level": "consult"}, False),
-    ("not-ref-lt-missing", {"not": {"fact": "engagement.level", "lt": "engagement.target"}}, {"engagement.level": "inform"}, True),
-    ("ref-rating-mixed", {"fact": F, "equals": "cfir.innovation.cost"}, {F: "mixed", "cfir.innovation.cost": "mixed"}, True),
+    (
+        "ref-lt",
+        {"fact": "engagement.level", "lt": "engagement.target"},
+        {"engagement.level": "consult", "engagement.target": "collaborate"},
+        True,
+    ),
+    (
+        "ref-lt-equal",
+        {"fact": "engagement.level", "lt": "engagement.target"},
+        {"engagement.level": "involve", "engagement.target": "involve"},
+        False,
+    ),
+    (
+        "ref-lt-missing-target",
+        {"fact": "engagement.level", "lt": "engagement.target"},
+        {"engagement.level": "inform"},
+        False,
+    ),
+    (
+        "ref-explicit",
+        {"fact": "engagement.level", "gte": {"fact": "engagement.target"}},
+        {"engagement.level": "defer_to", "engagement.target": "collaborate"},
+        True,
+    ),
+    (
+        "ref-eq",
+        {"fact": "engagement.level", "equals": "engagement.target"},
+        {"engagement.level": "consult", "engagement.target": "consult"},
+        True,
+    ),
+    (
+        "ref-neq-missing",
+        {"fact": "engagement.level", "not_equals": "engagement.target"},
+        {"engagement.level": "consult"},
+        False,
+    ),
+    (
+        "not-ref-lt-missing",
+        {"not": {"fact": "engagement.level", "lt": "engagement.target"}},
+        {"engagement.level": "inform"},
+        True,
+    ),
+    (
+        "ref-rating-mixed",
+        {"fact": F, "equals": "cfir.innovation.cost"},
+        {F: "mixed", "cfir.innovation.cost": "mixed"},
+        True,
+    ),
     ("ref-rating-lt-mixed", {"fact": F, "lt": "cfir.innovation.cost"}, {F: "mixed", "cfir.innovation.cost": 2}, False),
-    ("not-ref-rating-lt-mixed", {"not": {"fact": F, "lt": "cfir.innovation.cost"}}, {F: -2, "cfir.innovation.cost": "mixed"}, True),
+    (
+        "not-ref-rating-lt-mixed",
+        {"not": {"fact": F, "lt": "cfir.innovation.cost"}},
+        {F: -2, "cfir.innovation.cost": "mixed"},
+        True,
+    ),
     # combinators
-    ("all", {"all": [{"fact": "stage", "equals": "installation"}, {"fact": "relationships.trust", "equals": "low"}]},
-     {"stage": "installation", "relationships.trust": "low"}, True),
-    ("all-one-fails", {"all": [{"fact": "stage", "equals": "installation"}, {"fact": "relationships.trust", "equals": "low"}]},
-     {"stage": "installation", "relationships.trust": "high"}, False),
-    ("any", {"any": [{"fact": "stage", "equals": "sustainment"}, {"fact": "relationships.trust", "equals": "low"}]},
-     {"stage": "installation", "relationships.trust": "low"}, True),
-    ("not-any", {"not": {"any": [{"fact": "stage", "equals": "sustainment"}, {"fact": "relationships.trust", "equals": "low"}]}},
-     {"stage": "installation", "relationships.trust": "high"}, True),
-    ("not-all", {"not": {"all": [{"fact": "stage", "equals": "installation"}, {"fact": "relationships.trust", "equals": "low"}]}},
-     {"stage": "installation"}, True),
+    (
+        "all",
+        {"all": [{"fact": "stage", "equals": "installation"}, {"fact": "relationships.trust", "equals": "low"}]},
+        {"stage": "installation", "relationships.trust": "low"},
+        True,
+    ),
+    (
+        "all-one-fails",
+        {"all": [{"fact": "stage", "equals": "installation"}, {"fact": "relationships.trust", "equals": "low"}]},
+        {"stage": "installation", "relationships.trust": "high"},
+        False,
+    ),
+    (
+        "any",
+        {"any": [{"fact": "stage", "equals": "sustainment"}, {"fact": "relationships.trust", "equals": "low"}]},
+        {"stage": "installation", "relationships.trust": "low"},
+        True,
+    ),
+    (
+        "not-any",
+        {
+            "not": {
+                "any": [{"fact": "stage", "equals": "sustainment"}, {"fact": "relationships.trust", "equals": "low"}]
+            }
+        },
+        {"stage": "installation", "relationships.trust": "high"},
+        True,
+    ),
+    (
+        "not-all",
+        {
+            "not": {
+                "all": [{"fact": "stage", "equals": "installation"}, {"fact": "relationships.trust", "equals": "low"}]
+            }
+        },
+        {"stage": "installation"},
+        True,
+    ),
     ("double-not", {"not": {"not": {"fact": "stage", "equals": "installation"}}}, {"stage": "installation"}, True),
 ]
 

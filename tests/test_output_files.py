@@ -113,13 +113,17 @@ def _failing(monkeypatch: Any, name: str, code: int) -> None:
     monkeypatch.setattr(os, name, fail)
 
 
-@pytest.mark.parametrize("call,code,words", [
-    ("replace", errno.ENOSPC, "No space left on device (ENOSPC)"),
-    ("open", errno.EACCES, "Permission denied (EACCES)"),
-    ("open", errno.EROFS, "Read-only file system (EROFS)"),
-])
-def test_os_errors_on_output_are_located(runner: Any, tmp_path: Path, monkeypatch: Any, call: str, code: int,
-                                         words: str) -> None:
+@pytest.mark.parametrize(
+    "call,code,words",
+    [
+        ("replace", errno.ENOSPC, "No space left on device (ENOSPC)"),
+        ("open", errno.EACCES, "Permission denied (EACCES)"),
+        ("open", errno.EROFS, "Read-only file system (EROFS)"),
+    ],
+)
+def test_os_errors_on_output_are_located(
+    runner: Any, tmp_path: Path, monkeypatch: Any, call: str, code: int, words: str
+) -> None:
     target = tmp_path / "schema.json"
     _failing(monkeypatch, call, code)
     res = write(runner, target)

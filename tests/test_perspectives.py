@@ -15,9 +15,9 @@ from hypothesis import strategies as st
 
 from cli import main
 from engine import case_from_data, load_case
-from engine.model.perspectives import compare_views, effective_facts
 from engine.errors import CaseError
 from engine.model.facts import spec_for
+from engine.model.perspectives import compare_views, effective_facts
 from engine.practitioner.groupinterview import run_group_interview
 from engine.render import render
 from tests.helpers import Scripted
@@ -45,12 +45,19 @@ def test_an_unknown_group_is_refused_with_a_did_you_mean() -> None:
     assert "did you mean 'community_members'?" in p.hint and "funders" in p.hint
 
 
-@pytest.mark.parametrize(("view", "field", "fragment"), [
-    ({"group": "staff", "cfir": {"innovation.design": 5}}, "perspectives[0].cfir.innovation.design", "out of range"),
-    ({"group": "staff", "cfir": {"innovation.desing": 1}}, "perspectives[0].cfir", "unknown CFIR 2.0"),
-    ({"group": "staff", "relationships": {"trust": "hihg"}}, "perspectives[0].relationships.trust", "not allowed"),
-    ({"group": "staff", "equity": {"disparities_identified": True}}, "perspectives[0].equity", "unknown key"),
-])
+@pytest.mark.parametrize(
+    ("view", "field", "fragment"),
+    [
+        (
+            {"group": "staff", "cfir": {"innovation.design": 5}},
+            "perspectives[0].cfir.innovation.design",
+            "out of range",
+        ),
+        ({"group": "staff", "cfir": {"innovation.desing": 1}}, "perspectives[0].cfir", "unknown CFIR 2.0"),
+        ({"group": "staff", "relationships": {"trust": "hihg"}}, "perspectives[0].relationships.trust", "not allowed"),
+        ({"group": "staff", "equity": {"disparities_identified": True}}, "perspectives[0].equity", "unknown key"),
+    ],
+)
 def test_bad_values_in_a_perspective_are_refused(view: dict[str, Any], field: str, fragment: str) -> None:
     [p] = problems({"case_id": "p", "perspectives": [view]})
     assert p.field.startswith(field) and fragment in p.message
@@ -75,8 +82,9 @@ def test_assessed_on_and_capacity_levels_are_validated() -> None:
     assert p.field == "assessed_on" and "YYYY-MM-DD" in p.hint
     [p] = problems({"case_id": "p", "capacity_levels": {"network": "weak"}})
     assert p.field == "capacity_levels.network"
-    c = case_from_data({"case_id": "p", "assessed_on": "2026-03-01", "assessed_by": ["ISP"],
-                        "capacity_levels": {"system": "low"}})
+    c = case_from_data(
+        {"case_id": "p", "assessed_on": "2026-03-01", "assessed_by": ["ISP"], "capacity_levels": {"system": "low"}}
+    )
     assert c.facts() == {"case_id": "p", "capacity_levels.system": "low"}  # the date is not a fact
 
 
@@ -98,16 +106,19 @@ def test_the_top_level_value_stays_what_the_case_states() -> None:
     assert facts["cfir.innovation.design"] == 1 and "cfir.innovation.design" not in origins
 
 
-@pytest.mark.parametrize(("path", "values", "expected", "group"), [
-    ("cfir.innovation.design", [2, -2, 0], -2, "community_members"),   # a barrier seen by one group stays
-    ("cfir.innovation.design", [2, "mixed", 0], "mixed", "community_members"),  # mixed is below 0
-    ("cfir.innovation.design", [-1, "mixed", 2], -1, "leadership"),  # ... and above -1
-    ("relationships.trust", ["high", "low", "moderate"], "low", "community_members"),
-    ("power.differential", ["low", "high", "moderate"], "high", "community_members"),  # high is critical
-    ("power.decision_making", ["shared", "solo_leader", "community_led"], "solo_leader", "community_members"),
-    ("engagement.target", ["consult", "defer_to", "involve"], "defer_to", "community_members"),  # an aim
-    ("capacity.analytic", ["low", "low", "high"], "low", "leadership"),  # ties: the first in the case
-])
+@pytest.mark.parametrize(
+    ("path", "values", "expected", "group"),
+    [
+        ("cfir.innovation.design", [2, -2, 0], -2, "community_members"),  # a barrier seen by one group stays
+        ("cfir.innovation.design", [2, "mixed", 0], "mixed", "community_members"),  # mixed is below 0
+        ("cfir.innovation.design", [-1, "mixed", 2], -1, "leadership"),  # ... and above -1
+        ("relationships.trust", ["high", "low", "moderate"], "low", "community_members"),
+        ("power.differential", ["low", "high", "moderate"], "high", "community_members"),  # high is critical
+        ("power.decision_making", ["shared", "solo_leader", "community_led"], "solo_leader", "community_members"),
+        ("engagement.target", ["consult", "defer_to", "involve"], "defer_to", "community_members"),  # an aim
+        ("capacity.analytic", ["low", "low", "high"], "low", "leadership"),  # ties: the first in the case
+    ],
+)
 def test_unstated_facts_take_the_most_critical_view(path: str, values: list[Any], expected: Any, group: str) -> None:
     section, key = path.split(".", 1)
     groups = ("leadership", "community_members", "staff")
@@ -120,15 +131,23 @@ def test_unstated_facts_take_the_most_critical_view(path: str, values: list[Any]
 # ---------------------------------------------------------------- divergence thresholds, both matchers
 
 
-@pytest.mark.parametrize(("path", "a", "b", "divergent"), [
-    ("cfir.innovation.design", 2, 0, True), ("cfir.innovation.design", 1, 0, False),
-    ("cfir.innovation.design", -1, 1, True), ("cfir.innovation.design", 2, "mixed", None),
-    ("cfir.innovation.design", -2, -2, False),
-    ("relationships.trust", "high", "moderate", True), ("relationships.trust", "low", "low", False),
-    ("engagement.level", "consult", "involve", True), ("capacity.general", "moderate", "moderate", False),
-])
-def test_divergence_thresholds_agree_on_both_matchers(shipped_engine: Any, path: str, a: Any, b: Any,
-                                                      divergent: bool | None) -> None:
+@pytest.mark.parametrize(
+    ("path", "a", "b", "divergent"),
+    [
+        ("cfir.innovation.design", 2, 0, True),
+        ("cfir.innovation.design", 1, 0, False),
+        ("cfir.innovation.design", -1, 1, True),
+        ("cfir.innovation.design", 2, "mixed", None),
+        ("cfir.innovation.design", -2, -2, False),
+        ("relationships.trust", "high", "moderate", True),
+        ("relationships.trust", "low", "low", False),
+        ("engagement.level", "consult", "involve", True),
+        ("capacity.general", "moderate", "moderate", False),
+    ],
+)
+def test_divergence_thresholds_agree_on_both_matchers(
+    shipped_engine: Any, path: str, a: Any, b: Any, divergent: bool | None
+) -> None:
     """None: a mixed view is not a number of points from anything, so the fact is not compared."""
     section, key = path.split(".", 1)
     c = case({"group": "leadership", section: {key: a}}, {"group": "staff", section: {key: b}})
@@ -145,17 +164,38 @@ def test_rules_on_per_fact_computed_facts_agree_on_both_matchers(tmp_path: Path)
     """A local rule reading derived.divergent.<path> and derived.lowest_group.<path> (dotted names)."""
     from engine import load_engine
 
-    (tmp_path / "local.yaml").write_text(yaml.safe_dump({"ruleset": "local", "version": "1.0.0", "rules": [{
-        "id": "LX-DESIGN-SPLIT", "title": "Design seen apart", "category": "facilitation", "priority": "low",
-        "when": {"all": [{"fact": "derived.divergent.cfir.innovation.design", "equals": True},
-                         {"fact": "derived.lowest_group.cfir.innovation.design", "equals": "recipients"},
-                         {"fact": "derived.missing_group.funders", "equals": True}]},
-        "recommend": {"actions": ["Talk about the design."]}, "rationale": "Because.",
-        "sources": ["isp-advisor-authors-judgement"]}]}))
+    (tmp_path / "local.yaml").write_text(
+        yaml.safe_dump(
+            {
+                "ruleset": "local",
+                "version": "1.0.0",
+                "rules": [
+                    {
+                        "id": "LX-DESIGN-SPLIT",
+                        "title": "Design seen apart",
+                        "category": "facilitation",
+                        "priority": "low",
+                        "when": {
+                            "all": [
+                                {"fact": "derived.divergent.cfir.innovation.design", "equals": True},
+                                {"fact": "derived.lowest_group.cfir.innovation.design", "equals": "recipients"},
+                                {"fact": "derived.missing_group.funders", "equals": True},
+                            ]
+                        },
+                        "recommend": {"actions": ["Talk about the design."]},
+                        "rationale": "Because.",
+                        "sources": ["isp-advisor-authors-judgement"],
+                    }
+                ],
+            }
+        )
+    )
     engine = load_engine([tmp_path])
     for low, expected in ((-2, True), (1, False)):
-        c = case({"group": "leadership", "cfir": {"innovation.design": 2}},
-                 {"group": "recipients", "cfir": {"innovation.design": low}})
+        c = case(
+            {"group": "leadership", "cfir": {"innovation.design": 2}},
+            {"group": "recipients", "cfir": {"innovation.design": low}},
+        )
         facts, _ = engine.case_facts(c)
         durable, python = engine.fire(facts), engine.fire_python(facts)
         assert durable.fired == python.fired
@@ -171,8 +211,9 @@ def test_a_misspelt_computed_fact_is_an_unknown_fact(tmp_path: Path) -> None:
 def test_the_shipped_packs_lint_clean_with_computed_facts(runner: Any) -> None:
     res = runner.invoke(main, ["rules", "lint", "--format", "json"])
     findings = json.loads(res.output)
-    mine = [f for f in (findings if isinstance(findings, list) else findings.get("findings", []))
-            if "PX-" in json.dumps(f)]
+    mine = [
+        f for f in (findings if isinstance(findings, list) else findings.get("findings", [])) if "PX-" in json.dumps(f)
+    ]
     assert mine == []
 
 
@@ -185,24 +226,31 @@ def fired(engine: Any, c: Any) -> dict[str, str]:
 
 
 def test_missing_and_much_lower_community_views(shipped_engine: Any) -> None:
-    leaders_only = case({"group": "leadership", "relationships": {"trust": "high"}},
-                        {"group": "staff", "relationships": {"trust": "high"}})
+    leaders_only = case(
+        {"group": "leadership", "relationships": {"trust": "high"}},
+        {"group": "staff", "relationships": {"trust": "high"}},
+    )
     got = fired(shipped_engine, leaders_only)
     assert "PX-COMMUNITY-VIEW-MISSING" in got and "PX-DIVERGENT-COLEARN" not in got
-    lower = case({"group": "leadership", "relationships": {"trust": "high"}},
-                 {"group": "recipients", "relationships": {"trust": "moderate"}})
+    lower = case(
+        {"group": "leadership", "relationships": {"trust": "high"}},
+        {"group": "recipients", "relationships": {"trust": "moderate"}},
+    )
     got = fired(shipped_engine, lower)
     assert "PX-COMMUNITY-VIEW-LOWER" in got and "PX-COMMUNITY-VIEW-MISSING" not in got
     no_views = case_from_data({"case_id": "p", "relationships": {"trust": "low"}})
     assert not {"PX-COMMUNITY-VIEW-MISSING", "PX-DIVERGENT-COLEARN"} & set(fired(shipped_engine, no_views))
 
 
-@pytest.mark.parametrize(("levels", "present", "absent"), [
-    ({"network": "low"}, "PX-CAPACITY-SYSTEM-LOW", "PX-CAPACITY-INDIVIDUAL-ONLY"),
-    ({"system": "low", "individual": "low"}, "PX-CAPACITY-SYSTEM-LOW", "PX-CAPACITY-INDIVIDUAL-ONLY"),
-    ({"individual": "low", "network": "high"}, "PX-CAPACITY-INDIVIDUAL-ONLY", "PX-CAPACITY-SYSTEM-LOW"),
-    ({"organization": "low"}, "PX-CAPACITY-ORGANIZATION-LOW", "PX-CAPACITY-INDIVIDUAL-ONLY"),
-])
+@pytest.mark.parametrize(
+    ("levels", "present", "absent"),
+    [
+        ({"network": "low"}, "PX-CAPACITY-SYSTEM-LOW", "PX-CAPACITY-INDIVIDUAL-ONLY"),
+        ({"system": "low", "individual": "low"}, "PX-CAPACITY-SYSTEM-LOW", "PX-CAPACITY-INDIVIDUAL-ONLY"),
+        ({"individual": "low", "network": "high"}, "PX-CAPACITY-INDIVIDUAL-ONLY", "PX-CAPACITY-SYSTEM-LOW"),
+        ({"organization": "low"}, "PX-CAPACITY-ORGANIZATION-LOW", "PX-CAPACITY-INDIVIDUAL-ONLY"),
+    ],
+)
 def test_capacity_by_level(shipped_engine: Any, levels: dict[str, str], present: str, absent: str) -> None:
     got = fired(shipped_engine, case_from_data({"case_id": "p", "capacity_levels": levels}))
     assert present in got and absent not in got
@@ -231,8 +279,11 @@ def test_the_output_perspectives_object(shipped_engine: Any) -> None:
     views = data["perspectives"]
     assert [g["group"] for g in views["groups"]] == ["leadership", "staff", "community_members", "recipients"]
     assert views["groups"][2]["label"] == "Parent advisory group"
-    assert views["groups"][2]["facts"] == {"relationships.trust": "low", "cfir.innovation.design": -2,
-                                           "cfir.inner_setting.culture.recipient_centeredness": -1}
+    assert views["groups"][2]["facts"] == {
+        "relationships.trust": "low",
+        "cfir.innovation.design": -2,
+        "cfir.inner_setting.culture.recipient_centeredness": -1,
+    }
     assert "cfir.innovation.design" in views["divergent"] and "relationships.trust" in views["divergent"]
     assert views["missing_groups"] == ["partners", "funders", "other"]
     assert json.loads(result.to_json()) == data
@@ -262,7 +313,7 @@ def test_reports_show_the_groups_side_by_side(shipped_engine: Any) -> None:
     c = load_case(EASTBROOK)
     result = shipped_engine.evaluate(c)
     table = render(result, "table", view=View(width=100))
-    grid = table[table.index("== Perspectives"):].splitlines()
+    grid = table[table.index("== Perspectives") :].splitlines()
     assert "community_members" in grid[1] and "recipients" in grid[1]
     assert any(line.strip().startswith("! Innovation Design") and "+2" in line and "-2" in line for line in grid)
     assert max(len(line) for line in table.splitlines()) <= 100
@@ -275,8 +326,10 @@ def test_reports_show_the_groups_side_by_side(shipped_engine: Any) -> None:
 
 
 def test_a_group_label_is_escaped_in_every_report(shipped_engine: Any) -> None:
-    c = case({"group": "leadership", "label": "<script>x</script>", "cfir": {"innovation.design": 2}},
-             {"group": "staff", "cfir": {"innovation.design": -1}})
+    c = case(
+        {"group": "leadership", "label": "<script>x</script>", "cfir": {"innovation.design": 2}},
+        {"group": "staff", "cfir": {"innovation.design": -1}},
+    )
     result = shipped_engine.evaluate(c)
     assert "<script>x" not in render(result, "html", case=c)
     assert "<script>x" not in render(result, "markdown", case=c)
@@ -292,16 +345,26 @@ GROUP_ANSWERS = ["inform", "collaborate", "high", "", "low", "", "", "", "", "de
 
 def test_interview_group_adds_one_perspective_and_keeps_the_rest(tmp_path: Path) -> None:
     path = tmp_path / "site.yaml"
-    path.write_text(yaml.safe_dump({"case_id": "site", "site": "Clinic", "relationships": {"trust": "high"},
-                                    "perspectives": [{"group": "leadership", "cfir": {"innovation.design": 2}}]}))
+    path.write_text(
+        yaml.safe_dump(
+            {
+                "case_id": "site",
+                "site": "Clinic",
+                "relationships": {"trust": "high"},
+                "perspectives": [{"group": "leadership", "cfir": {"innovation.design": 2}}],
+            }
+        )
+    )
     start = load_case(path)
     console = Scripted(GROUP_ANSWERS)
     got, written = run_group_interview(console, start, path, "community_members", "Parent group", quick=True)
     assert written == path
     again = load_case(path)
     assert again.site == "Clinic" and again.relationships is not None and again.relationships.trust == "high"
-    assert again.perspectives is not None and [p.group for p in again.perspectives] == ["leadership",
-                                                                                       "community_members"]
+    assert again.perspectives is not None and [p.group for p in again.perspectives] == [
+        "leadership",
+        "community_members",
+    ]
     mine = again.perspectives[1]
     assert mine.label == "Parent group" and mine.cfir == {"innovation.design": -2}
     assert mine.engagement is not None and mine.engagement.level == "inform"
@@ -329,8 +392,11 @@ def test_interview_group_needs_a_case_and_a_known_group(runner: Any, tmp_path: P
 def test_interview_group_through_the_cli(runner: Any, tmp_path: Path) -> None:
     path = tmp_path / "s.yaml"
     path.write_text("case_id: s\nrelationships: {trust: high}\n")
-    res = runner.invoke(main, ["interview", "--from", str(path), "--group", "staff", "--quick"],
-                        input="\n".join(["", "", "", "", "moderate", "", "", "", "", "", ""]) + "\n")
+    res = runner.invoke(
+        main,
+        ["interview", "--from", str(path), "--group", "staff", "--quick"],
+        input="\n".join(["", "", "", "", "moderate", "", "", "", "", "", ""]) + "\n",
+    )
     assert res.exit_code == 0, res.output
     c = load_case(path)
     assert c.perspectives is not None and c.perspectives[0].group == "staff"
@@ -349,16 +415,29 @@ def test_the_eastbrook_example_meets_its_expectations(shipped_engine: Any) -> No
 
 # ---------------------------------------------------------------- generated cases, both matchers
 
-_VIEW_PATHS = ["cfir.innovation.design", "cfir.process.engaging.recipients", "cfir.inner_setting.available_resources",
-               "relationships.trust", "engagement.level", "power.differential", "capacity.general"]
+_VIEW_PATHS = [
+    "cfir.innovation.design",
+    "cfir.process.engaging.recipients",
+    "cfir.inner_setting.available_resources",
+    "relationships.trust",
+    "engagement.level",
+    "power.differential",
+    "capacity.general",
+]
 
 
 @st.composite
 def with_views(draw: st.DrawFn) -> dict[str, Any]:
     data = draw(case_data())
     data.pop("perspectives", None)
-    groups = draw(st.lists(st.sampled_from(["leadership", "staff", "community_members", "recipients", "funders"]),
-                           unique=True, min_size=1, max_size=4))
+    groups = draw(
+        st.lists(
+            st.sampled_from(["leadership", "staff", "community_members", "recipients", "funders"]),
+            unique=True,
+            min_size=1,
+            max_size=4,
+        )
+    )
     views = []
     for g in groups:
         view: dict[str, Any] = {"group": g}
@@ -373,11 +452,13 @@ def with_views(draw: st.DrawFn) -> dict[str, Any]:
     return data
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                  HealthCheck.too_slow])
+@settings(
+    max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(data=with_views(), before=case_data())
-def test_generated_perspectives_and_changes_fire_the_same_rules(shipped_engine: Any, data: dict[str, Any],
-                                                                 before: dict[str, Any]) -> None:
+def test_generated_perspectives_and_changes_fire_the_same_rules(
+    shipped_engine: Any, data: dict[str, Any], before: dict[str, Any]
+) -> None:
     now = case_from_data(data)
     previous = case_from_data({**before, "case_id": now.case_id})
     for prev in (None, previous):

@@ -20,17 +20,24 @@ def actions(tmp_path: Path, facts: dict[str, Any], **kw: Any) -> list[str]:
 
 
 def test_challenge_is_the_summary_as_a_phrase(tmp_path: Path) -> None:
-    facts = {"challenge.summary": "  Referral forms do not match\n the tracking sheet.  ",
-             "capacity.general": "low", "capacity.analytic": "low", "capacity.adaptive": "high"}
+    facts = {
+        "challenge.summary": "  Referral forms do not match\n the tracking sheet.  ",
+        "capacity.general": "low",
+        "capacity.analytic": "low",
+        "capacity.adaptive": "high",
+    }
     assert actions(tmp_path, facts) == [
-        "Options for Referral forms do not match the tracking sheet; build general and analytic capacity."]
+        "Options for Referral forms do not match the tracking sheet; build general and analytic capacity."
+    ]
 
 
 def test_unstated_values_take_the_fallback_or_the_default(tmp_path: Path) -> None:
     assert actions(tmp_path, {"capacity.general": "moderate"}) == [
-        f"Options for {PLACEHOLDERS['challenge']}; build {PLACEHOLDERS['low_capacities']}."]
+        f"Options for {PLACEHOLDERS['challenge']}; build {PLACEHOLDERS['low_capacities']}."
+    ]
     assert actions(tmp_path, {}, fallbacks={"challenge": "the stated problem"})[0].startswith(
-        "Options for the stated problem;")
+        "Options for the stated problem;"
+    )
 
 
 def test_intervention_specific_capacity_reads_as_words() -> None:
@@ -43,9 +50,14 @@ def test_the_shipped_engine_passes_the_summary_to_the_text() -> None:
     from engine import load_engine
 
     eng = load_engine()
-    case = case_from_data({"case_id": "t", "stage": "initial_implementation",
-                           "challenge": {"type": "technical", "summary": "The intake form misses the referral date."},
-                           "capacity": {"general": "low", "analytic": "low"}})
+    case = case_from_data(
+        {
+            "case_id": "t",
+            "stage": "initial_implementation",
+            "challenge": {"type": "technical", "summary": "The intake form misses the referral date."},
+            "capacity": {"general": "low", "analytic": "low"},
+        }
+    )
     result = eng.evaluate(case)
     text = " ".join(a for r in result.recommendations for a in r.actions)
     assert "The intake form misses the referral date" in text
@@ -57,7 +69,8 @@ def test_a_possessive_after_a_name_ending_in_s_is_a_bare_apostrophe() -> None:
     text = "Ask {site}'s team; {site}'s. Then {site}'s-wide plans and {site}'sake."
     assert fill(text, {"site": "Eastside Peacekeepers"}) == (
         "Ask Eastside Peacekeepers' team; Eastside Peacekeepers'. Then Eastside Peacekeepers'-wide plans "
-        "and Eastside Peacekeepers'sake.")
+        "and Eastside Peacekeepers'sake."
+    )
     assert fill("{site}'s team", {"site": "Riverside Clinic"}) == "Riverside Clinic's team"
     assert fill("{site}\u2019s team", {"site": "Bayview Services"}) == "Bayview Services\u2019 team"
     assert fill("the {{site}}'s", {"site": "X"}) == "the {site}'s"
@@ -66,8 +79,16 @@ def test_a_possessive_after_a_name_ending_in_s_is_a_bare_apostrophe() -> None:
 def test_the_shipped_text_never_reads_s_apostrophe_s(tmp_path: Path) -> None:
     from engine import load_engine
 
-    case = case_from_data({"case_id": "t", "site": "Eastside Peacekeepers", "innovation": "Credible messengers",
-                           "stage": "installation", "relationships": {"trust": "low"},
-                           "equity": {"disparities_identified": True}, "capacity": {"general": "low"}})
+    case = case_from_data(
+        {
+            "case_id": "t",
+            "site": "Eastside Peacekeepers",
+            "innovation": "Credible messengers",
+            "stage": "installation",
+            "relationships": {"trust": "low"},
+            "equity": {"disparities_identified": True},
+            "capacity": {"general": "low"},
+        }
+    )
     text = load_engine().evaluate(case).to_json()
     assert "Peacekeepers's" not in text and "Peacekeepers'" in text

@@ -59,17 +59,18 @@ def _interview_riverside(runner: Any, tmp_path: Path) -> tuple[str, Path]:
 
 
 def test_the_interview_ends_with_start_here_and_the_commands_for_the_rest(
-        runner: Any, tmp_path: Path, shipped_engine: Any) -> None:
+    runner: Any, tmp_path: Path, shipped_engine: Any
+) -> None:
     output, written = _interview_riverside(runner, tmp_path)
     result = shipped_engine.evaluate(load_case(written))
     now = [rec.title for rec, place in result.placed() if place.horizon == "now"]
     assert len(now) == 5
-    ending = output[output.index(f"Wrote {written}."):].splitlines()
+    ending = output[output.index(f"Wrote {written}.") :].splitlines()
     assert len(ending) < 30, "the ending fits on one screen: nothing scrolls Start here away"
     assert "== Detail by category ==" not in output and "rule:" not in output
     # the Start-here items by title, in order, then the commands that show the rest, naming the file
     head = next(i for i, line in enumerate(ending) if line.startswith("Start here (the first 30 days)"))
-    items = ending[head + 1:]
+    items = ending[head + 1 :]
     joined = " ".join(line.strip() for line in items)
     for n, title in enumerate(now, 1):
         assert f"{n}. {title}" in joined
@@ -85,7 +86,7 @@ def test_the_interview_ends_with_start_here_and_the_commands_for_the_rest(
 def test_each_start_here_item_takes_one_or_two_lines_and_paths_are_quoted(shipped_engine: Any) -> None:
     result = shipped_engine.evaluate(load_case(RIVERSIDE))
     lines = closing_lines(result, "my cases/riverside.yaml", "riverside-fqhc", width=40)
-    assert all(len(line) <= 40 for line in lines[:lines.index("")])
+    assert all(len(line) <= 40 for line in lines[: lines.index("")])
     starts = [i for i, line in enumerate(lines) if re.match(r"\s+\d+\. ", line)]
     assert len(starts) == 5
     spans = [b - a for a, b in zip(starts, [*starts[1:], lines.index("")], strict=True)]
@@ -102,9 +103,29 @@ def test_an_empty_plan_says_how_to_go_on() -> None:
 
 # ---------------------------------------------------------------- --quick asks the names the report uses
 
-QUICK = ["qk", "Riverside CHC", "Collaborative care", "inst", "adaptive", "consult", "collaborate", "high",
-         "solo", "low", "", "moderate", "low", "", "Spanish-speaking patients", "y", "n",
-         "complexity", "-2", "tension for change", "+2"]
+QUICK = [
+    "qk",
+    "Riverside CHC",
+    "Collaborative care",
+    "inst",
+    "adaptive",
+    "consult",
+    "collaborate",
+    "high",
+    "solo",
+    "low",
+    "",
+    "moderate",
+    "low",
+    "",
+    "Spanish-speaking patients",
+    "y",
+    "n",
+    "complexity",
+    "-2",
+    "tension for change",
+    "+2",
+]
 
 
 def test_quick_asks_the_site_and_the_program_and_writes_them(runner: Any, tmp_path: Path) -> None:
@@ -167,8 +188,7 @@ def test_held_back_items_read_by_title_without_rule_ids(shipped_engine: Any, cas
 
 
 @pytest.mark.parametrize("case", [RIVERSIDE, RED_CEDAR], ids=lambda p: p.stem)
-def test_the_terminal_plan_names_no_rule_unless_explain_is_asked(runner: Any, shipped_engine: Any,
-                                                                  case: Path) -> None:
+def test_the_terminal_plan_names_no_rule_unless_explain_is_asked(runner: Any, shipped_engine: Any, case: Path) -> None:
     result = shipped_engine.evaluate(load_case(case))
     ids = rule_ids(result)
     plain = runner.invoke(main, ["recommend", str(case)])

@@ -22,9 +22,9 @@ from cli import main
 from engine import load_case, load_engine
 from engine.authoring.schema import json_schema
 from engine.io.caseload import case_from_data
-from engine.plan import ericspec
 from engine.model.specdata import MECHANISM_TBD, NO_PRIOR, TO_AGREE, Means, Rating
 from engine.model.traces import barriers_matched
+from engine.plan import ericspec
 from engine.plan.gozone import means, priors, rate, zone
 from engine.plan.planspec import build_plan_spec
 from engine.render.specdoc import CSV_HEADER
@@ -34,9 +34,25 @@ from tests.conftest import CASES, ROOT
 from tests.helpers import rec, write_pack
 
 RIVERSIDE = str(CASES / "riverside-fqhc.yaml")
-CONTRACT = {"rule_id", "title", "eric_strategy", "horizon", "actor", "action", "target", "temporality", "dose",
-            "outcomes", "justification", "sources", "importance", "feasibility", "zone", "priors_source",
-            "field_sources"}
+CONTRACT = {
+    "rule_id",
+    "title",
+    "eric_strategy",
+    "horizon",
+    "actor",
+    "action",
+    "target",
+    "temporality",
+    "dose",
+    "outcomes",
+    "justification",
+    "sources",
+    "importance",
+    "feasibility",
+    "zone",
+    "priors_source",
+    "field_sources",
+}
 SPEC_TEXT = ("actor", "target", "frequency", "duration")
 CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
 
@@ -50,14 +66,26 @@ def plan_json(runner: CliRunner, *args: str) -> dict[str, Any]:
 def spec_pack(folder: Path) -> Path:
     """Two rules on one barrier: one fully specified (mechanism cited), one silent."""
     rules = [
-        rec("T-SPECIFIED", {"fact": "cfir.innovation.complexity", "lte": -1}, title="Specified strategy",
+        rec(
+            "T-SPECIFIED",
+            {"fact": "cfir.innovation.complexity", "lte": -1},
+            title="Specified strategy",
             actions=["Meet the team at {site} every week."],
             tags={"eric_strategy": ["facilitation"], "implementation_outcome": ["feasibility", "adoption"]},
-            specification={"actor": "a trained facilitator", "target": "the {site} team",
-                           "dose": {"frequency": "weekly", "duration": "eight weeks"},
-                           "mechanism": "problem solving in a supportive relationship", "mechanism_source": "src"}),
-        rec("T-SILENT", {"fact": "cfir.innovation.complexity", "lte": -1}, title="Silent strategy",
-            tags={"eric_strategy": ["build_a_coalition"]}),
+            specification={
+                "actor": "a trained facilitator",
+                "target": "the {site} team",
+                "dose": {"frequency": "weekly", "duration": "eight weeks"},
+                "mechanism": "problem solving in a supportive relationship",
+                "mechanism_source": "src",
+            },
+        ),
+        rec(
+            "T-SILENT",
+            {"fact": "cfir.innovation.complexity", "lte": -1},
+            title="Silent strategy",
+            tags={"eric_strategy": ["build_a_coalition"]},
+        ),
     ]
     return write_pack(folder, rules)
 
@@ -68,8 +96,13 @@ def write_case(folder: Path, data: dict[str, Any]) -> str:
     return str(path)
 
 
-BASE_CASE = {"case_id": "t", "site": "Elm Clinic", "stage": "installation", "cfir": {"innovation.complexity": -2},
-             "outcomes": {"service": ["timely follow-up"], "client": ["fewer depressive symptoms"]}}
+BASE_CASE = {
+    "case_id": "t",
+    "site": "Elm Clinic",
+    "stage": "installation",
+    "cfir": {"innovation.complexity": -2},
+    "outcomes": {"service": ["timely follow-up"], "client": ["fewer depressive symptoms"]},
+}
 
 
 # ---------------------------------------------------------------- specification
@@ -88,8 +121,11 @@ def test_specification_fields_come_from_the_rules(runner: CliRunner, tmp_path: P
     assert s["outcomes"] == ["feasibility", "adoption"]
     assert "Innovation Complexity -2" in s["justification"] and "Source:" in s["justification"]
     mech = {m["id"]: m for m in out["logic_model"]["mechanisms"]}["mechanism:T-SPECIFIED"]
-    assert mech == {"id": "mechanism:T-SPECIFIED", "text": "problem solving in a supportive relationship",
-                    "source": "src"}
+    assert mech == {
+        "id": "mechanism:T-SPECIFIED",
+        "text": "problem solving in a supportive relationship",
+        "source": "src",
+    }
 
 
 def test_unspecified_fields_are_never_filled(runner: CliRunner, tmp_path: Path) -> None:
@@ -99,7 +135,9 @@ def test_unspecified_fields_are_never_filled(runner: CliRunner, tmp_path: Path) 
     # the rule states nothing; its ERIC strategy's cited default (Powell et al. 2015) gives the target only
     assert s["actor"] == TO_AGREE and s["field_sources"]["actor"] == {"by": "open"}
     assert s["target"]["text"].startswith("partners in the implementation effort")
-    assert s["field_sources"]["target"]["by"] == "eric_default" and s["field_sources"]["target"]["source"] == "powell-2015"
+    assert (
+        s["field_sources"]["target"]["by"] == "eric_default" and s["field_sources"]["target"]["source"] == "powell-2015"
+    )
     assert s["dose"] == {"frequency": TO_AGREE, "duration": TO_AGREE}
     assert s["outcomes"] == []
     mech = {m["id"]: m for m in out["logic_model"]["mechanisms"]}["mechanism:T-SILENT"]
@@ -119,8 +157,12 @@ def test_shipped_cases_state_only_what_their_rules_specify(shipped_engine: Any) 
             stated = {k for rid in s.rule_ids for k in rules[rid].specification}
             # a field no rule states may come from a cited ERIC default (engine/data/eric_specification.yaml)
             own_strategy = any(rules[rid].category == "implementation_strategy" for rid in s.rule_ids)
-            stated |= {k for e in s.eric_strategy for k in ericspec.table().get(e, {})
-                       if own_strategy or k not in ("actor", "frequency", "duration")}
+            stated |= {
+                k
+                for e in s.eric_strategy
+                for k in ericspec.table().get(e, {})
+                if own_strategy or k not in ("actor", "frequency", "duration")
+            }
             for key in SPEC_TEXT:
                 value = getattr(s, key)
                 assert (value != TO_AGREE) == (key in stated), (path.name, s.rule_id, key, value)
@@ -155,14 +197,18 @@ def test_rule_cache_keeps_the_specification(tmp_path: Path) -> None:
     assert again.rule("T-SPECIFIED").specification["frequency"] == "weekly"  # type: ignore[union-attr]
 
 
-@pytest.mark.parametrize("spec, fragment", [
-    ({"mechanism": "learning"}, "'mechanism' and 'mechanism_source' go together"),
-    ({"mechanism": "learning", "mechanism_source": "nope"}, "unknown source key 'nope'"),
-    ({"actor": "{sit}"}, "unknown placeholder '{sit}'"),
-    ({"dose": {"often": "weekly"}}, "often"),
-])
-def test_bad_specifications_fail_to_load(runner: CliRunner, tmp_path: Path, spec: dict[str, Any],
-                                         fragment: str) -> None:
+@pytest.mark.parametrize(
+    "spec, fragment",
+    [
+        ({"mechanism": "learning"}, "'mechanism' and 'mechanism_source' go together"),
+        ({"mechanism": "learning", "mechanism_source": "nope"}, "unknown source key 'nope'"),
+        ({"actor": "{sit}"}, "unknown placeholder '{sit}'"),
+        ({"dose": {"often": "weekly"}}, "often"),
+    ],
+)
+def test_bad_specifications_fail_to_load(
+    runner: CliRunner, tmp_path: Path, spec: dict[str, Any], fragment: str
+) -> None:
     rules = write_pack(tmp_path / "rules", [rec("T-BAD", {"fact": "stage", "exists": True}, specification=spec)])
     res = runner.invoke(main, ["plan", write_case(tmp_path, BASE_CASE), "--rules", str(rules), "--no-shipped"])
     assert res.exit_code == 2 and fragment in res.output and "Traceback" not in res.output
@@ -170,16 +216,34 @@ def test_bad_specifications_fail_to_load(runner: CliRunner, tmp_path: Path, spec
 
 
 def test_lint_warns_on_filler_and_uncited_mechanisms(runner: CliRunner, tmp_path: Path) -> None:
-    rules = write_pack(tmp_path / "rules", [
-        rec("T-FILLER", {"fact": "stage", "exists": True}, specification={"actor": "TBD"}),
-        rec("T-UNCITED", {"fact": "stage", "exists": True}, sources=["src"],
-            specification={"mechanism": "m", "mechanism_source": "other"})])
-    (tmp_path / "rules" / "sources.yaml").write_text(yaml.safe_dump({"sources": {
-        "src": {"citation": "A test citation, long enough to pass validation."},
-        "other": {"citation": "Another test citation, long enough to pass."}}}))
+    write_pack(
+        tmp_path / "rules",
+        [
+            rec("T-FILLER", {"fact": "stage", "exists": True}, specification={"actor": "TBD"}),
+            rec(
+                "T-UNCITED",
+                {"fact": "stage", "exists": True},
+                sources=["src"],
+                specification={"mechanism": "m", "mechanism_source": "other"},
+            ),
+        ],
+    )
+    (tmp_path / "rules" / "sources.yaml").write_text(
+        yaml.safe_dump(
+            {
+                "sources": {
+                    "src": {"citation": "A test citation, long enough to pass validation."},
+                    "other": {"citation": "Another test citation, long enough to pass."},
+                }
+            }
+        )
+    )
     res = runner.invoke(main, ["rules", "lint", "--rules", str(tmp_path / "rules"), "--no-shipped", "-f", "json"])
-    codes = {(f["rule_id"], f["code"]) for f in json.loads(res.stdout)["findings"]} if res.stdout.startswith("{") \
+    codes = (
+        {(f["rule_id"], f["code"]) for f in json.loads(res.stdout)["findings"]}
+        if res.stdout.startswith("{")
         else {(f["rule_id"], f["code"]) for f in json.loads(res.stdout)}
+    )
     assert ("T-FILLER", "specification_filler") in codes
     assert ("T-UNCITED", "mechanism_uncited") in codes
 
@@ -197,13 +261,18 @@ def test_priors_are_the_published_figures() -> None:
         assert set(rows) == set(table)
         for sid, row in rows.items():
             assert (row["importance"], row["feasibility"], row["go_zone"]) == (
-                table[sid].importance, table[sid].feasibility, table[sid].quadrant), sid
+                table[sid].importance,
+                table[sid].feasibility,
+                table[sid].quadrant,
+            ), sid
 
 
 def test_local_ratings_override_priors(runner: CliRunner, tmp_path: Path) -> None:
     rules = spec_pack(tmp_path / "rules")
-    case = {**BASE_CASE, "ratings": {"T-SPECIFIED": {"importance": 2, "feasibility": 5},
-                                     "build_a_coalition": {"feasibility": 1}}}
+    case = {
+        **BASE_CASE,
+        "ratings": {"T-SPECIFIED": {"importance": 2, "feasibility": 5}, "build_a_coalition": {"feasibility": 1}},
+    }
     out = plan_json(runner, write_case(tmp_path, case), "--rules", str(rules), "--no-shipped")
     by = {s["rule_id"]: s for s in out["strategies"]}
     assert (by["T-SPECIFIED"]["importance"], by["T-SPECIFIED"]["feasibility"]) == (2, 5)  # prior was 4.13, 3.77
@@ -223,8 +292,10 @@ def test_without_local_ratings_the_priors_are_used_and_cited(runner: CliRunner, 
 
 
 def test_no_prior_is_said_and_never_estimated(runner: CliRunner, tmp_path: Path) -> None:
-    rules = write_pack(tmp_path / "rules", [rec("T-NONE", {"fact": "stage", "exists": True},
-                                                tags={"eric_strategy": ["use_mass_media"]})])
+    rules = write_pack(
+        tmp_path / "rules",
+        [rec("T-NONE", {"fact": "stage", "exists": True}, tags={"eric_strategy": ["use_mass_media"]})],
+    )
     out = plan_json(runner, write_case(tmp_path, BASE_CASE), "--rules", str(rules), "--no-shipped")
     s = out["strategies"][0]
     assert s["importance"] is None and s["feasibility"] is None and s["zone"] == NO_PRIOR
@@ -262,21 +333,28 @@ def test_rate_prefers_rule_id_then_eric_id() -> None:
 # ---------------------------------------------------------------- bad ratings
 
 
-@pytest.mark.parametrize("ratings, fragments", [
-    ({"TS-INTENSIVE-EARLY": {"importance": 7}}, [":5: ratings.TS-INTENSIVE-EARLY.importance: 7 is out of range"]),
-    ({"facilitation": {"feasibility": 0}}, [":5: ratings.facilitation.feasibility: 0 is out of range"]),
-    ({"facilitation": {"feasibility": "high"}}, ["ratings.facilitation.feasibility: 'high' is out of range"]),
-    ({"facilitation": {"importance": 3, "cost": 2}}, ["ratings.facilitation.cost"]),
-    ({"TS-INTENSIVE-EARLI": {"importance": 4}},
-     [":4: ratings.TS-INTENSIVE-EARLI: 'TS-INTENSIVE-EARLI' is neither a loaded rule id nor an ERIC strategy id",
-      "did you mean 'TS-INTENSIVE-EARLY'"]),
-    ({"promote_adaptabilty": {"importance": 4}}, [":4: ratings.promote_adaptabilty:", "'promote_adaptability'"]),
-])
-def test_bad_ratings_fail_with_a_located_message(runner: CliRunner, tmp_path: Path, ratings: dict[str, Any],
-                                                  fragments: list[str]) -> None:
+@pytest.mark.parametrize(
+    "ratings, fragments",
+    [
+        ({"TS-INTENSIVE-EARLY": {"importance": 7}}, [":5: ratings.TS-INTENSIVE-EARLY.importance: 7 is out of range"]),
+        ({"facilitation": {"feasibility": 0}}, [":5: ratings.facilitation.feasibility: 0 is out of range"]),
+        ({"facilitation": {"feasibility": "high"}}, ["ratings.facilitation.feasibility: 'high' is out of range"]),
+        ({"facilitation": {"importance": 3, "cost": 2}}, ["ratings.facilitation.cost"]),
+        (
+            {"TS-INTENSIVE-EARLI": {"importance": 4}},
+            [
+                ":4: ratings.TS-INTENSIVE-EARLI: 'TS-INTENSIVE-EARLI' is neither a loaded rule id nor an ERIC strategy id",
+                "did you mean 'TS-INTENSIVE-EARLY'",
+            ],
+        ),
+        ({"promote_adaptabilty": {"importance": 4}}, [":4: ratings.promote_adaptabilty:", "'promote_adaptability'"]),
+    ],
+)
+def test_bad_ratings_fail_with_a_located_message(
+    runner: CliRunner, tmp_path: Path, ratings: dict[str, Any], fragments: list[str]
+) -> None:
     path = tmp_path / "bad.yaml"
-    path.write_text(yaml.safe_dump({"case_id": "bad", "stage": "installation", "ratings": ratings},
-                                   sort_keys=False))
+    path.write_text(yaml.safe_dump({"case_id": "bad", "stage": "installation", "ratings": ratings}, sort_keys=False))
     res = runner.invoke(main, ["plan", str(path)])
     assert res.exit_code == 2, res.output
     assert "Traceback" not in res.output and res.stdout == ""
@@ -286,8 +364,9 @@ def test_bad_ratings_fail_with_a_located_message(runner: CliRunner, tmp_path: Pa
 
 
 def test_ratings_are_not_facts() -> None:
-    case = case_from_data({"case_id": "x", "ratings": {"facilitation": {"importance": 3}},
-                           "outcomes": {"service": ["s"]}})
+    case = case_from_data(
+        {"case_id": "x", "ratings": {"facilitation": {"importance": 3}}, "outcomes": {"service": ["s"]}}
+    )
     assert not any(k.startswith(("ratings", "outcomes")) for k in case.facts())
 
 
@@ -310,19 +389,21 @@ def test_logic_model_links_match_the_proofs(shipped_engine: Any) -> None:
         assert {link for link in links if link[1] == s["id"]} == from_proofs, s["id"]
         mech = f"mechanism:{s['id']}"
         assert (s["id"], mech) in links
-        assert {b for a, b in links if a == mech} == {f"outcome:{o}" for o in r.tags.get("implementation_outcome",
-                                                                                           ())}
+        assert {b for a, b in links if a == mech} == {f"outcome:{o}" for o in r.tags.get("implementation_outcome", ())}
     ids = {n["id"] for key in ("determinants", "strategies", "mechanisms", "outcomes") for n in model[key]}
     assert all(a in ids and b in ids for a, b in links)
 
 
 def test_logic_model_ends_in_the_outcomes_the_case_names(runner: CliRunner, tmp_path: Path) -> None:
-    out = plan_json(runner, write_case(tmp_path, BASE_CASE), "--rules", str(spec_pack(tmp_path / "r")),
-                    "--no-shipped")
+    out = plan_json(runner, write_case(tmp_path, BASE_CASE), "--rules", str(spec_pack(tmp_path / "r")), "--no-shipped")
     lm = out["logic_model"]
     kinds = {o["id"]: o["kind"] for o in lm["outcomes"]}
-    assert kinds == {"outcome:adoption": "implementation", "outcome:feasibility": "implementation",
-                     "service:1": "service", "client:1": "client"}
+    assert kinds == {
+        "outcome:adoption": "implementation",
+        "outcome:feasibility": "implementation",
+        "service:1": "service",
+        "client:1": "client",
+    }
     assert ["outcome:feasibility", "service:1"] in lm["links"] and ["service:1", "client:1"] in lm["links"]
 
 
@@ -427,9 +508,17 @@ def test_html_renders_in_headless_chromium(runner: CliRunner, tmp_path: Path) ->
     shot = tmp_path / "plan.png"
     with tempfile.TemporaryDirectory() as profile:
         done = subprocess.run(
-            [str(CHROMIUM), *CHROMIUM_FLAGS, f"--user-data-dir={profile}", f"--screenshot={shot}",
-             "--window-size=1280,2000", page.as_uri()],
-            capture_output=True, timeout=120)
+            [
+                str(CHROMIUM),
+                *CHROMIUM_FLAGS,
+                f"--user-data-dir={profile}",
+                f"--screenshot={shot}",
+                "--window-size=1280,2000",
+                page.as_uri(),
+            ],
+            capture_output=True,
+            timeout=120,
+        )
     assert done.returncode == 0, done.stderr[-2000:]
     data = shot.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 50_000  # a drawn page, not a blank one

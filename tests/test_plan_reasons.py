@@ -46,21 +46,28 @@ SAMPLES: dict[Factor, tuple[PlanReason, str]] = {
     Factor.SAFETY: (SafetyReason(), "people's safety and wellbeing first"),
     Factor.RELATIONSHIP: (RelationshipReason(), "relationships first"),
     Factor.URGENT: (UrgentReason("before the grant ends"), "time-bound (before the grant ends)"),
-    Factor.STATED_PROBLEM: (StatedProblemReason(("workflow_not_fitted", "roles_unclear")),
-                            "works on the stated problem (workflow not fitted, roles unclear)"),
+    Factor.STATED_PROBLEM: (
+        StatedProblemReason(("workflow_not_fitted", "roles_unclear")),
+        "works on the stated problem (workflow not fitted, roles unclear)",
+    ),
     Factor.PRIORITY: (PriorityReason("high"), "high priority"),
-    Factor.BARRIER_SEVERITY: (BarrierSeverityReason(-2, "innovation.complexity"),
-                              "barrier -2 (Innovation Complexity)"),
-    Factor.EVIDENCE: (EvidenceReason(1, 73, "innovation.adaptability"),
-                      "endorsed by 73% of experts for Innovation Adaptability (CFIR-ERIC Level 1)"),
+    Factor.BARRIER_SEVERITY: (BarrierSeverityReason(-2, "innovation.complexity"), "barrier -2 (Innovation Complexity)"),
+    Factor.EVIDENCE: (
+        EvidenceReason(1, 73, "innovation.adaptability"),
+        "endorsed by 73% of experts for Innovation Adaptability (CFIR-ERIC Level 1)",
+    ),
     Factor.BREADTH: (BreadthReason(3), "addresses 3 barriers"),
     Factor.STAGE_FIT: (StageFitReason("initial_implementation"), "suits initial implementation"),
     Factor.NOT_BEFORE: (NotBeforeReason("next"), "not before next"),
-    Factor.PACING: (PacingReason("shared_leadership", None),
-                    "paced: works at shared leadership, engagement is not stated"),
+    Factor.PACING: (
+        PacingReason("shared_leadership", None),
+        "paced: works at shared leadership, engagement is not stated",
+    ),
     Factor.AFTER: (AfterReason("TRUST", "now"), "after TRUST"),
-    Factor.ERIC_PER_BARRIER: (EricPerBarrierReason("innovation.complexity", 2),
-                              "2 ERIC items already address Innovation Complexity"),
+    Factor.ERIC_PER_BARRIER: (
+        EricPerBarrierReason("innovation.complexity", 2),
+        "2 ERIC items already address Innovation Complexity",
+    ),
     Factor.DUE: (DueReason("next"), "due by next (kept there though it is full)"),
     Factor.CAPACITY: (CapacityReason("now", 5), "Start here is full (5 items)"),
     Factor.FIRST_STEP: (FirstStepReason(), "the first step"),
@@ -86,15 +93,18 @@ def test_each_factor_renders_its_words(factor: Factor) -> None:
     assert reason_text(reason) == words
 
 
-@pytest.mark.parametrize(("reason", "words"), [
-    (UrgentReason("time-bound"), "time-bound"),
-    (EvidenceReason(2, None), "CFIR-ERIC Level 2"),
-    (EvidenceReason(1, 55), "endorsed by 55% of experts (CFIR-ERIC Level 1)"),
-    (EvidenceReason(1, 55, ""), "endorsed by 55% of experts (CFIR-ERIC Level 1)"),
-    (PacingReason("involve", "inform"), "paced: works at involve, engagement is inform"),
-    (CapacityReason("next", 10), "Next is full (10 items)"),
-    (BarrierSeverityReason("mixed", "outer_setting.financing"), "barrier mixed (Financing)"),
-])
+@pytest.mark.parametrize(
+    ("reason", "words"),
+    [
+        (UrgentReason("time-bound"), "time-bound"),
+        (EvidenceReason(2, None), "CFIR-ERIC Level 2"),
+        (EvidenceReason(1, 55), "endorsed by 55% of experts (CFIR-ERIC Level 1)"),
+        (EvidenceReason(1, 55, ""), "endorsed by 55% of experts (CFIR-ERIC Level 1)"),
+        (PacingReason("involve", "inform"), "paced: works at involve, engagement is inform"),
+        (CapacityReason("next", 10), "Next is full (10 items)"),
+        (BarrierSeverityReason("mixed", "outer_setting.financing"), "barrier mixed (Financing)"),
+    ],
+)
 def test_the_variants_of_a_factor_render_as_before(reason: PlanReason, words: str) -> None:
     assert reason_text(reason) == words
 

@@ -55,13 +55,17 @@ def test_no_title_shows_a_raw_placeholder(shipped: Path) -> None:
 def test_the_assessments_of_one_site_are_told_apart(shipped: Path) -> None:
     page = (shipped / "summary.html").read_text(encoding="utf-8")
     heat = page.split("<h2>Recommendations per site and category</h2>")[1].split("<h2>")[0]
-    labels = [re.findall(r'<text x="\d+" y="[\d.]+" text-anchor="end">(.*?)(?:<title>|</text>)', row)
-              for row in re.split(r"(?=<text x=\"\d+\" y=\"[\d.]+\" text-anchor=\"end\">[^<]*<title>)", heat)]
+    labels = [
+        re.findall(r'<text x="\d+" y="[\d.]+" text-anchor="end">(.*?)(?:<title>|</text>)', row)
+        for row in re.split(r"(?=<text x=\"\d+\" y=\"[\d.]+\" text-anchor=\"end\">[^<]*<title>)", heat)
+    ]
     shown = [" ".join(unescape(x) for x in group) for group in labels if group]
     millbrook = [s for s in shown if s.startswith("Millbrook")]
-    assert sorted(millbrook) == ["Millbrook Family Resource Center (2026-02-10)",
-                                 "Millbrook Family Resource Center (2026-06-09)",
-                                 "Millbrook Family Resource Center (2026-10-13)"]
+    assert sorted(millbrook) == [
+        "Millbrook Family Resource Center (2026-02-10)",
+        "Millbrook Family Resource Center (2026-06-09)",
+        "Millbrook Family Resource Center (2026-10-13)",
+    ]
     assert len(set(shown)) == len(shown)
     md = (shipped / "summary.md").read_text(encoding="utf-8")
     top = md.split("## Sites with the most Start-here items")[1].split("\n## ")[0]
@@ -70,12 +74,18 @@ def test_the_assessments_of_one_site_are_told_apart(shipped: Path) -> None:
     assert all(re.search(r"\(\d{4}-\d\d-\d\d\)$", c) for c in cells if "(20" in c)  # a date is never cut
 
 
-@pytest.mark.parametrize(("text", "width", "lines"), [
-    ("Millbrook Family Resource Center (2026-02-10)", 190, ["Millbrook Family Resource", "Center (2026-02-10)"]),
-    ("Westside Clinic", 190, ["Westside Clinic"]),
-    ("Northfield County Children and Family Services of the Greater Metropolitan Area (2026-02-10)", 190,
-     ["Northfield County Children", "and Family S… (2026-02-10)"]),
-])
+@pytest.mark.parametrize(
+    ("text", "width", "lines"),
+    [
+        ("Millbrook Family Resource Center (2026-02-10)", 190, ["Millbrook Family Resource", "Center (2026-02-10)"]),
+        ("Westside Clinic", 190, ["Westside Clinic"]),
+        (
+            "Northfield County Children and Family Services of the Greater Metropolitan Area (2026-02-10)",
+            190,
+            ["Northfield County Children", "and Family S… (2026-02-10)"],
+        ),
+    ],
+)
 def test_labels_wrap_on_two_lines_and_keep_the_date(text: str, width: int, lines: list[str]) -> None:
     got = wrap_label(text, width)
     assert got == lines
@@ -87,11 +97,14 @@ def test_labels_that_read_alike_name_their_case() -> None:
     assert [" ".join(x) for x in got] == ["Lakeside Clinic [lake-1]", "Lakeside Clinic [lake-2]", "Other"]
 
 
-@pytest.mark.parametrize(("text", "width", "want"), [
-    ("Riverside Community Health Center (2026-03-02)", 39, "Riverside Community Healt… (2026-03-02)"),
-    ("Northfield County Children and Family Services", 39, "Northfield County Children and Family…"),
-    ("short", 39, "short"),
-])
+@pytest.mark.parametrize(
+    ("text", "width", "want"),
+    [
+        ("Riverside Community Health Center (2026-03-02)", 39, "Riverside Community Healt… (2026-03-02)"),
+        ("Northfield County Children and Family Services", 39, "Northfield County Children and Family…"),
+        ("short", 39, "short"),
+    ],
+)
 def test_markdown_cells_keep_the_assessment_date(text: str, width: int, want: str) -> None:
     assert _shorten(text, width) == want and len(_shorten(text, width)) <= width
 
@@ -99,25 +112,37 @@ def test_markdown_cells_keep_the_assessment_date(text: str, width: int, want: st
 def test_the_sites_chart_tells_sites_with_a_full_start_here_apart() -> None:
     p = Portfolio()
     for i in range(4):  # every site has 2 items in Start here; their high-priority items differ
-        recs = [{"rule_id": f"R-{j}", "title": f"Do {j}", "category": "equity", "horizon": "now" if j < 2 else "next",
-                 "priority": "high" if j < 2 + i else "low"} for j in range(6)]
-        p.add({"case_id": f"c{i}", "recommendations": recs},
-              {"site": f"Site {i}", "engagement": [None, None], "power": [None, None], "barriers": []})
+        recs = [
+            {
+                "rule_id": f"R-{j}",
+                "title": f"Do {j}",
+                "category": "equity",
+                "horizon": "now" if j < 2 else "next",
+                "priority": "high" if j < 2 + i else "low",
+            }
+            for j in range(6)
+        ]
+        p.add(
+            {"case_id": f"c{i}", "recommendations": recs},
+            {"site": f"Site {i}", "engagement": [None, None], "power": [None, None], "barriers": []},
+        )
     page = render_portfolio(p, ENGINE)
     chart = page.split("<h2>Sites with the most Start-here items</h2>")[1]
     assert "Every site shown has 2 items in Start here" in chart
     highs = sorted(int(n) for n in re.findall(r"high-priority items: (\d+)</title>", chart))
     assert highs == [2, 3, 4, 5]
-    widths = {float(w) for w in re.findall(r'<rect x="\d+" y="[\d.]+" width="([\d.]+)" height="9" fill="#d98c2b"',
-                                           chart)}
+    widths = {
+        float(w) for w in re.findall(r'<rect x="\d+" y="[\d.]+" width="([\d.]+)" height="9" fill="#d98c2b"', chart)
+    }
     assert len(widths) == 4  # the bars differ: the scale carries information
 
 
 # ---------------------------------------------------------------- what moved
 
 
-def snap(date: str, barriers: tuple[str, ...], items: tuple[str, ...], trust: str = "low",
-         folded: tuple[str, ...] = ()) -> Snapshot:
+def snap(
+    date: str, barriers: tuple[str, ...], items: tuple[str, ...], trust: str = "low", folded: tuple[str, ...] = ()
+) -> Snapshot:
     return Snapshot(date, "Site", trust, ("consult", "involve"), barriers, items, folded)
 
 
@@ -136,8 +161,9 @@ def test_only_the_last_two_assessments_are_compared_whatever_the_input_order() -
 
 
 def test_the_summaries_show_what_moved_at_millbrook(shipped: Path, shipped_engine: Any) -> None:
-    results = sorted((r for r in lines(shipped / "results.jsonl") if r["case_id"] == "millbrook-frc"),
-                     key=lambda r: r["assessed_on"])
+    results = sorted(
+        (r for r in lines(shipped / "results.jsonl") if r["case_id"] == "millbrook-frc"), key=lambda r: r["assessed_on"]
+    )
     before, after = results[-2:]
 
     def keys(r: dict[str, Any]) -> list[str]:
@@ -212,9 +238,11 @@ def test_readable_without_horizontal_scrolling(shipped: Path, width: int) -> Non
         page = b.open((shipped / "summary.html").as_uri(), width, 844 if width == 390 else 900, mobile=width == 390)
         scroll, inner = page.eval("[document.documentElement.scrollWidth, window.innerWidth]")
         assert inner == width and scroll <= inner, (width, scroll)
-        wide = page.eval("[...document.querySelectorAll('body *')]"
-                         ".filter(e => e.getBoundingClientRect().right > window.innerWidth + 0.5)"
-                         ".map(e => e.tagName).slice(0, 5)")
+        wide = page.eval(
+            "[...document.querySelectorAll('body *')]"
+            ".filter(e => e.getBoundingClientRect().right > window.innerWidth + 0.5)"
+            ".map(e => e.tagName).slice(0, 5)"
+        )
         assert wide == []
         texts = page.eval(TEXT_SIZES)
         assert len(texts) > 100

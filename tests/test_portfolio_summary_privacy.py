@@ -100,8 +100,22 @@ def test_a_redacted_run_never_reuses_unredacted_lines(tmp_path: Path) -> None:
 def test_sweep_redacts_its_report_jsonl_and_table(runner: Any, tmp_path: Path) -> None:
     (case,) = named_cases(tmp_path / "in")
     extra = ["--tables", "parquet", "--out", str(tmp_path / "t")] if tables() else []
-    res = runner.invoke(main, ["sweep", str(case), "--vary", "relationships.trust", "-f", "json", "--jsonl",
-                               str(tmp_path / "v.jsonl"), "--redact", "people,events", *extra])
+    res = runner.invoke(
+        main,
+        [
+            "sweep",
+            str(case),
+            "--vary",
+            "relationships.trust",
+            "-f",
+            "json",
+            "--jsonl",
+            str(tmp_path / "v.jsonl"),
+            "--redact",
+            "people,events",
+            *extra,
+        ],
+    )
     assert res.exit_code == 0, res.output
     text = res.output + (tmp_path / "v.jsonl").read_text(encoding="utf-8")
     if extra:
@@ -110,15 +124,29 @@ def test_sweep_redacts_its_report_jsonl_and_table(runner: Any, tmp_path: Path) -
     assert SPONSOR in plain.output  # the handover item's title names the leaving director without --redact
     for secret in (NAME, SPONSOR, SECRET):
         assert secret not in text, secret
-    portfolio = runner.invoke(main, ["sweep", str(tmp_path / "in"), "--vary", "relationships.trust", "-f", "json",
-                                     "--redact", "people", "--redact", "events"])
+    portfolio = runner.invoke(
+        main,
+        [
+            "sweep",
+            str(tmp_path / "in"),
+            "--vary",
+            "relationships.trust",
+            "-f",
+            "json",
+            "--redact",
+            "people",
+            "--redact",
+            "events",
+        ],
+    )
     assert portfolio.exit_code == 0 and NAME not in portfolio.output and SPONSOR not in portfolio.output
 
 
 def test_cli_batch_redact_option(runner: Any, tmp_path: Path) -> None:
     named_cases(tmp_path / "in")
-    res = runner.invoke(main, ["batch", str(tmp_path / "in"), "--out", str(tmp_path / "o"), "--redact",
-                               "people,events", "-q"])
+    res = runner.invoke(
+        main, ["batch", str(tmp_path / "in"), "--out", str(tmp_path / "o"), "--redact", "people,events", "-q"]
+    )
     assert res.exit_code == 0, res.output
     assert NAME not in everything(tmp_path / "o")
 
@@ -129,9 +157,13 @@ def test_cli_batch_redact_option(runner: Any, tmp_path: Path) -> None:
 def test_redact_events_keeps_kind_and_date_and_scrubs_repeats() -> None:
     from engine import case_from_data
 
-    case = case_from_data({"case_id": "c", "notes": "After the flood at the depot, staff moved.",
-                           "events": [{"kind": "critical_incident", "on": "2026-01-05",
-                                       "summary": "The flood at the depot"}]})
+    case = case_from_data(
+        {
+            "case_id": "c",
+            "notes": "After the flood at the depot, staff moved.",
+            "events": [{"kind": "critical_incident", "on": "2026-01-05", "summary": "The flood at the depot"}],
+        }
+    )
     out = redact_events(case)
     assert out.events is not None and out.events[0].summary == "critical incident"
     assert (out.events[0].kind, str(out.events[0].on)) == ("critical_incident", "2026-01-05")
@@ -150,20 +182,26 @@ def test_the_people_api_keeps_its_behaviour(tmp_path: Path) -> None:
     assert REDACT_CHOICES == ("people", "events")
 
 
-@pytest.mark.parametrize(("given", "want"), [
-    (["people,events"], ("people", "events")),
-    (["events", "people"], ("people", "events")),
-    ([" events "], ("events",)),
-    ([], ()),
-])
+@pytest.mark.parametrize(
+    ("given", "want"),
+    [
+        (["people,events"], ("people", "events")),
+        (["events", "people"], ("people", "events")),
+        ([" events "], ("events",)),
+        ([], ()),
+    ],
+)
 def test_redact_choices(given: list[str], want: tuple[str, ...]) -> None:
     assert redact_choices(given) == want
 
 
-@pytest.mark.parametrize(("given", "fragment"), [
-    (["peoples"], "did you mean 'people'?"),
-    (["people,names"], "'names' cannot be redacted"),
-])
+@pytest.mark.parametrize(
+    ("given", "fragment"),
+    [
+        (["peoples"], "did you mean 'people'?"),
+        (["people,names"], "'names' cannot be redacted"),
+    ],
+)
 def test_redact_choices_refuse_unknown_words(given: list[str], fragment: str) -> None:
     with pytest.raises(UsageError) as err:
         redact_choices(given)

@@ -20,8 +20,15 @@ from engine.render.html import render_html
 
 ENGINE = load_engine([FIXTURES / "practitioner", FIXTURES / "basic"], shipped=False)
 
-junk = st.one_of(st.none(), st.booleans(), st.integers(-5, 5), st.floats(allow_nan=True), st.text(max_size=12),
-                 st.lists(st.integers(), max_size=3), st.dictionaries(st.text(max_size=5), st.integers(), max_size=2))
+junk = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-5, 5),
+    st.floats(allow_nan=True),
+    st.text(max_size=12),
+    st.lists(st.integers(), max_size=3),
+    st.dictionaries(st.text(max_size=5), st.integers(), max_size=2),
+)
 level = st.sampled_from(v.LEVELS)
 
 
@@ -34,29 +41,55 @@ sections = {
     "site": maybe(st.text(max_size=30)),
     "setting": maybe(st.sampled_from(v.SETTINGS)),
     "stage": maybe(st.sampled_from(v.STAGES)),
-    "challenge": maybe(st.fixed_dictionaries({}, optional={"type": maybe(st.sampled_from(v.CHALLENGE_TYPES)),
-                                                           "summary": maybe(st.text(max_size=20))})),
-    "cfir": maybe(st.dictionaries(st.one_of(st.sampled_from(sorted(v.CFIR_IDS)), st.text(max_size=20)),
-                                  maybe(st.sampled_from([*v.RATING_VALUES, "mixed"])), max_size=6)),
-    "engagement": maybe(st.fixed_dictionaries({}, optional={
-        "level": maybe(st.sampled_from(list(v.ENGAGEMENT_LEVELS))),
-        "target": maybe(st.sampled_from(list(v.ENGAGEMENT_LEVELS)))})),
-    "power": maybe(st.fixed_dictionaries({}, optional={"differential": maybe(level),
-                                                       "decision_making": maybe(st.sampled_from(v.DECISION_MAKING))})),
+    "challenge": maybe(
+        st.fixed_dictionaries(
+            {}, optional={"type": maybe(st.sampled_from(v.CHALLENGE_TYPES)), "summary": maybe(st.text(max_size=20))}
+        )
+    ),
+    "cfir": maybe(
+        st.dictionaries(
+            st.one_of(st.sampled_from(sorted(v.CFIR_IDS)), st.text(max_size=20)),
+            maybe(st.sampled_from([*v.RATING_VALUES, "mixed"])),
+            max_size=6,
+        )
+    ),
+    "engagement": maybe(
+        st.fixed_dictionaries(
+            {},
+            optional={
+                "level": maybe(st.sampled_from(list(v.ENGAGEMENT_LEVELS))),
+                "target": maybe(st.sampled_from(list(v.ENGAGEMENT_LEVELS))),
+            },
+        )
+    ),
+    "power": maybe(
+        st.fixed_dictionaries(
+            {}, optional={"differential": maybe(level), "decision_making": maybe(st.sampled_from(v.DECISION_MAKING))}
+        )
+    ),
     "relationships": maybe(st.fixed_dictionaries({}, optional={"trust": maybe(level)})),
     "capacity": maybe(st.fixed_dictionaries({}, optional={c: maybe(level) for c in v.CAPACITY_TYPES})),
-    "leadership": maybe(st.fixed_dictionaries({}, optional={"transition": maybe(st.booleans()),
-                                                            "emerging_leaders": maybe(st.booleans())})),
-    "equity": maybe(st.fixed_dictionaries({}, optional={
-        "priority_populations": maybe(st.lists(st.text(max_size=8), max_size=3)),
-        "disparities_identified": maybe(st.booleans()),
-        "cultural_adaptation": maybe(st.sampled_from(v.CULTURAL_ADAPTATION))})),
+    "leadership": maybe(
+        st.fixed_dictionaries(
+            {}, optional={"transition": maybe(st.booleans()), "emerging_leaders": maybe(st.booleans())}
+        )
+    ),
+    "equity": maybe(
+        st.fixed_dictionaries(
+            {},
+            optional={
+                "priority_populations": maybe(st.lists(st.text(max_size=8), max_size=3)),
+                "disparities_identified": maybe(st.booleans()),
+                "cultural_adaptation": maybe(st.sampled_from(v.CULTURAL_ADAPTATION)),
+            },
+        )
+    ),
     "bogus_key": junk,
 }
 
 cases = st.fixed_dictionaries(
-    {"case_id": maybe(st.from_regex(r"[a-z0-9][a-z0-9_-]{0,10}", fullmatch=True))},
-    optional=sections)
+    {"case_id": maybe(st.from_regex(r"[a-z0-9][a-z0-9_-]{0,10}", fullmatch=True))}, optional=sections
+)
 documents = st.one_of(cases, cases, junk)
 
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -111,8 +144,10 @@ def test_arbitrary_text_never_crashes_the_reader(text: str) -> None:
 
 
 @FAST
-@given(st.sampled_from(sorted(p for p in __import__("engine.model.facts", fromlist=["FACTS"]).FACTS if p != "case_id")),
-       st.text(max_size=12))
+@given(
+    st.sampled_from(sorted(p for p in __import__("engine.model.facts", fromlist=["FACTS"]).FACTS if p != "case_id")),
+    st.text(max_size=12),
+)
 def test_random_whatif_changes_apply_or_fail_cleanly(path: str, value: str) -> None:
     from engine import UsageError, load_case
 

@@ -12,8 +12,11 @@ from tests.conftest import CASES
 
 
 def _claims(text: str) -> list[tuple[str, tuple[str, ...]]]:
-    return [(m.group(0), facts) for word, facts in _VALUE_WORDS.items()
-            for m in re.finditer(rf"\b({word})\b", text, re.IGNORECASE)]
+    return [
+        (m.group(0), facts)
+        for word, facts in _VALUE_WORDS.items()
+        for m in re.finditer(rf"\b({word})\b", text, re.IGNORECASE)
+    ]
 
 
 def _stated(trace: Any, out: set[str]) -> set[str]:
@@ -38,8 +41,9 @@ def test_every_shown_rationale_rests_on_stated_facts(shipped_engine: Any) -> Non
             facts = case.facts().keys() | {f for p in rec.explanation for f in _stated(p.condition, set())}
             for phrase, needs in _claims(rec.rationale):
                 if not any(f in facts for f in needs):
-                    bad.append(f"{path.name}: {rec.rule_id} says '{phrase}' but the case states none of "
-                               f"{', '.join(needs)}")
+                    bad.append(
+                        f"{path.name}: {rec.rule_id} says '{phrase}' but the case states none of {', '.join(needs)}"
+                    )
     assert not bad, "\n".join(bad)
 
 

@@ -91,9 +91,13 @@ def test_the_plan_comes_first_then_the_picture_cfir_case_references_and_appendix
     assert positions == sorted(positions)
     o = outline(full)
     assert [t for lvl, t in o.headings if lvl == 2][:5] == [
-        "Contents", "At a glance", "Start here: the first 30 days", "Next: this quarter",
-        "Later: when the earlier work is done"]
-    nav = full[full.index('<nav class="toc"'):full.index("</nav>")]
+        "Contents",
+        "At a glance",
+        "Start here: the first 30 days",
+        "Next: this quarter",
+        "Later: when the earlier work is done",
+    ]
+    nav = full[full.index('<nav class="toc"') : full.index("</nav>")]
     assert all(f'href="#{s}"' in nav for s in order)  # the contents list links every section
 
 
@@ -110,10 +114,11 @@ def test_headings_landmarks_ids_and_pictures_serve_a_screen_reader(full: str) ->
     assert re.search(r'<table class="matrix"><caption>', full) and 'scope="row"' in full
 
 
-def test_start_here_items_carry_the_first_action_why_here_and_the_eric_figure(riverside: tuple[Any, Any],
-                                                                              short: str) -> None:
+def test_start_here_items_carry_the_first_action_why_here_and_the_eric_figure(
+    riverside: tuple[Any, Any], short: str
+) -> None:
     result, _ = riverside
-    start = short[short.index('<section id="start-here"'):short.index('<section id="next"')]
+    start = short[short.index('<section id="start-here"') : short.index('<section id="next"')]
     now = [r for r, p in result.placed() if p.horizon == "now"]
     assert start.count('<li class="card') == len(now) == 5
     for rec in now:
@@ -125,8 +130,8 @@ def test_start_here_items_carry_the_first_action_why_here_and_the_eric_figure(ri
     best = max((r for r, _ in result.placed() if r.score), key=lambda r: r.score)
     figure = f"{best.score:g}"
     full = render_html(*riverside)
-    detail = full[full.index(f'id="rec-{best.rule_id}"'):]
-    detail = detail[:detail.index("</details>")]
+    detail = full[full.index(f'id="rec-{best.rule_id}"') :]
+    detail = detail[: detail.index("</details>")]
     level = 1 if best.score >= 50 else 2
     assert f"{figure}% of experts (Level {level})" in detail
     assert f'aria-label="{figure}% of experts (Level {level})"' in detail
@@ -139,21 +144,22 @@ def test_level_only_evidence_is_shown_as_at_least_twenty_percent(shipped_engine:
     assert "≥ 20% of experts (Level 1 or 2)" in html
 
 
-def test_next_and_later_give_each_item_its_first_action_and_why_in_one_line(riverside: tuple[Any, Any],
-                                                                            short: str) -> None:
+def test_next_and_later_give_each_item_its_first_action_and_why_in_one_line(
+    riverside: tuple[Any, Any], short: str
+) -> None:
     result, _ = riverside
     for horizon, sid in (("next", "next"), ("later", "later")):
         end = short.index("</section>", short.index(f'<section id="{sid}"'))
-        part = short[short.index(f'<section id="{sid}"'):end]
+        part = short[short.index(f'<section id="{sid}"') : end]
         recs = [r for r, p in result.placed() if p.horizon == horizon]
-        assert part.count("<span class=\"label\">Do:</span>") == len(recs)
-        assert part.count("<span class=\"label\">Why here:</span>") == len(recs)
+        assert part.count('<span class="label">Do:</span>') == len(recs)
+        assert part.count('<span class="label">Why here:</span>') == len(recs)
 
 
 def test_citations_are_listed_once_and_cited_by_number(full: str, riverside: tuple[Any, Any]) -> None:
     result, _ = riverside
     sources = {s.key: s for r in result.recommendations for s in r.sources}
-    refs = full[full.index('<section id="references"'):full.index('<section id="appendix"')]
+    refs = full[full.index('<section id="references"') : full.index('<section id="appendix"')]
     for s in sources.values():
         citation = s.citation.replace("&", "&amp;").replace("'", "&#x27;").replace('"', "&quot;")
         assert full.count(citation) == 1 and citation in refs, s.key
@@ -169,8 +175,8 @@ def test_tags_are_human_labels(full: str) -> None:
 
 
 def test_subconstructs_sit_under_their_own_parent_even_when_it_is_not_rated(full: str) -> None:
-    process = full[full.index('data-domain="process"'):]
-    process = process[:process.index("</div>\n</div>") if "</div>\n</div>" in process else None]
+    process = full[full.index('data-domain="process"') :]
+    process = process[: process.index("</div>\n</div>") if "</div>\n</div>" in process else None]
     parent = process.index("Reflecting &amp; Evaluating <small>(not rated)</small>")
     assert parent < process.index("&#8627; Implementation")
     assert "Planning" not in process[:parent] or process.index("Planning") < parent
@@ -178,7 +184,7 @@ def test_subconstructs_sit_under_their_own_parent_even_when_it_is_not_rated(full
 
 def test_barriers_by_horizon_picture_and_the_go_zone_hook(riverside: tuple[Any, Any], full: str) -> None:
     result, case = riverside
-    pic = full[full.index('<section id="priorities"'):full.index('<section id="cfir"')]
+    pic = full[full.index('<section id="priorities"') : full.index('<section id="cfir"')]
     rows = re.findall(r'<tr><th scope="row">(.*?)</th>', pic)
     assert len(rows) == 5 and "Innovation Complexity" in rows[0] and "Not tied" in rows[-1]
     assert '<a class="p-high" href="#item-EQ-CULTURAL-ADAPT-NONE"' in pic
@@ -253,9 +259,11 @@ def test_no_horizontal_scrolling_at_390_px_and_readable_at_1280(tmp_path: Path, 
             p = b.open(page.as_uri(), width, 844 if mobile else 900, mobile=mobile)
             scroll, inner = p.eval("[document.documentElement.scrollWidth, window.innerWidth]")
             assert inner == width and scroll <= inner, (width, scroll)
-            wide = p.eval("[...document.querySelectorAll('main *, header *, nav *')]"
-                          ".filter(e => e.getBoundingClientRect().right > window.innerWidth + 0.5)"
-                          ".map(e => e.tagName + '.' + e.className).slice(0, 5)")
+            wide = p.eval(
+                "[...document.querySelectorAll('main *, header *, nav *')]"
+                ".filter(e => e.getBoundingClientRect().right > window.innerWidth + 0.5)"
+                ".map(e => e.tagName + '.' + e.className).slice(0, 5)"
+            )
             assert wide == [], (width, wide)
             text = p.eval("parseFloat(getComputedStyle(document.body).fontSize)")
             assert text >= 15

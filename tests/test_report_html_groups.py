@@ -26,7 +26,7 @@ def eastbrook(shipped_engine: Any) -> tuple[Any, str]:
 
 
 def _section(page: str, sid: str) -> str:
-    return page[page.index(f'<section id="{sid}"'):].split("</section>", 1)[0]
+    return page[page.index(f'<section id="{sid}"') :].split("</section>", 1)[0]
 
 
 def _groups_under(chart: str, cid: str) -> dict[str, str]:
@@ -41,8 +41,11 @@ def test_the_eastbrook_chart_shows_each_groups_rating_of_its_divergent_construct
     chart = _section(page, "cfir")
     stated = {g["group"]: g.get("cfir", {}) for g in yaml.safe_load(EASTBROOK.read_text())["perspectives"]}
     divergent = [p[5:] for p in result.perspectives["divergent"] if p.startswith("cfir.")]
-    assert divergent == ["innovation.design", "inner_setting.culture.recipient_centeredness",
-                         "process.engaging.recipients"]
+    assert divergent == [
+        "innovation.design",
+        "inner_setting.culture.recipient_centeredness",
+        "process.engaging.recipients",
+    ]
     for cid in divergent:
         shown = _groups_under(chart, cid)
         expected = {g: f"{r:+d}" if r else "0" for g, ratings in stated.items() if (r := ratings.get(cid)) is not None}
@@ -52,8 +55,11 @@ def test_the_eastbrook_chart_shows_each_groups_rating_of_its_divergent_construct
     centred = _groups_under(chart, "inner_setting.culture.recipient_centeredness")
     assert centred["community_members"] == "-1" and centred["leadership"] == "+1"
     # the construct's own bar is the most critical view (the case states none): a barrier, never an average
-    assert re.search(r'data-fact="cfir.innovation.design"[^>]*>.*?divergent</small></span><div class="track">'
-                     r'<div class="bar neg" style="width:50%"></div></div><span class="val neg">-2</span>', chart)
+    assert re.search(
+        r'data-fact="cfir.innovation.design"[^>]*>.*?divergent</small></span><div class="track">'
+        r'<div class="bar neg" style="width:50%"></div></div><span class="val neg">-2</span>',
+        chart,
+    )
 
 
 def test_the_groups_section_keeps_only_what_the_chart_does_not_show(eastbrook: tuple[Any, str]) -> None:
@@ -71,9 +77,15 @@ def test_a_case_without_perspectives_has_the_plain_chart(shipped_engine: Any) ->
 
 
 def test_group_labels_in_the_chart_are_escaped(shipped_engine: Any) -> None:
-    case = case_from_data({"case_id": "x", "perspectives": [
-        {"group": "leadership", "label": "<b>Board</b>", "cfir": {"innovation.design": 2}},
-        {"group": "community_members", "cfir": {"innovation.design": -2}}]})
+    case = case_from_data(
+        {
+            "case_id": "x",
+            "perspectives": [
+                {"group": "leadership", "label": "<b>Board</b>", "cfir": {"innovation.design": 2}},
+                {"group": "community_members", "cfir": {"innovation.design": -2}},
+            ],
+        }
+    )
     chart = _section(render_html(shipped_engine.evaluate(case), case), "cfir")
     assert "&lt;b&gt;Board&lt;/b&gt;" in chart and "<b>Board" not in chart
     assert _groups_under(chart, "innovation.design") == {"leadership": "+2", "community_members": "-2"}
@@ -88,6 +100,8 @@ def test_the_eastbrook_report_has_no_horizontal_scrolling_at_390_px(tmp_path: Pa
         p = b.open(page.as_uri(), 390, 844, mobile=True)
         scroll, inner = p.eval("[document.documentElement.scrollWidth, window.innerWidth]")
         assert inner == 390 and scroll <= inner
-        wide = p.eval("[...document.querySelectorAll('#cfir *')]"
-                      ".filter(e => e.getBoundingClientRect().right > window.innerWidth + 0.5).length")
+        wide = p.eval(
+            "[...document.querySelectorAll('#cfir *')]"
+            ".filter(e => e.getBoundingClientRect().right > window.innerWidth + 0.5).length"
+        )
         assert wide == 0

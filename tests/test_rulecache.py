@@ -61,8 +61,7 @@ def test_an_unwritable_cache_only_costs_speed(tmp_path: Path, monkeypatch: pytes
     assert os.path.isfile(blocker)
 
 
-def test_the_key_changes_with_any_file_of_the_engine_package(tmp_path: Path,
-                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_key_changes_with_any_file_of_the_engine_package(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from engine.rulepacks import rulecache
 
     folder = write_pack(tmp_path / "p", [rec("R1", {"fact": "stage", "exists": True})])
@@ -105,8 +104,9 @@ def test_a_failed_write_leaves_no_temp_file(cache: Path, tmp_path: Path, monkeyp
     assert list(cache.iterdir()) == []
 
 
-def test_a_cache_that_fails_in_any_way_never_fails_the_command(cache: Path, tmp_path: Path,
-                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_cache_that_fails_in_any_way_never_fails_the_command(
+    cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from engine.rulepacks import rulecache
 
     folder = write_pack(tmp_path / "p", [rec("R1", {"fact": "stage", "exists": True})])
@@ -160,7 +160,8 @@ def test_an_oversized_pack_is_refused_without_being_read_whole(cache: Path, tmp_
 
 
 def test_a_pack_added_while_rules_load_is_never_cached_under_the_key_without_it(
-        cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The key and the load come from one reading of the folder: a pack that appears after the
     folder was read is not in this load, and once deleted it never fires from the cache."""
     from engine.rulepacks import rulecache

@@ -26,13 +26,24 @@ def run(runner: CliRunner, *args: str) -> click.testing.Result:
 def local_pack(tmp_path: Path) -> Path:
     """A local folder that overrides one fixture rule and disables another."""
     folder = tmp_path / "my_rules"
-    write_pack(folder, [rec("EQ-SHARE-POWER", {"fact": "power.differential", "equals": "high"},
-                            title="Share power (local version)", overrides=True)],
-               name="local", disable=["FA-ADAPTIVE"])
+    write_pack(
+        folder,
+        [
+            rec(
+                "EQ-SHARE-POWER",
+                {"fact": "power.differential", "equals": "high"},
+                title="Share power (local version)",
+                overrides=True,
+            )
+        ],
+        name="local",
+        disable=["FA-ADAPTIVE"],
+    )
     return folder
 
 
 # ---------------------------------------------------------------- list / show
+
 
 def test_list_shows_rules_with_kind_and_status(runner: CliRunner, tmp_path: Path) -> None:
     res = run(runner, "rules", "list", "--no-shipped", "--rules", BASIC, "--rules", str(local_pack(tmp_path)))
@@ -57,26 +68,43 @@ def test_show_gives_conditions_in_plain_language(runner: CliRunner) -> None:
 
 
 def test_show_json_and_override(runner: CliRunner, tmp_path: Path) -> None:
-    res = run(runner, "rules", "show", "EQ-SHARE-POWER", "-f", "json", "--no-shipped", "--rules", BASIC,
-              "--rules", str(local_pack(tmp_path)))
+    res = run(
+        runner,
+        "rules",
+        "show",
+        "EQ-SHARE-POWER",
+        "-f",
+        "json",
+        "--no-shipped",
+        "--rules",
+        BASIC,
+        "--rules",
+        str(local_pack(tmp_path)),
+    )
     data = json.loads(res.output)
     assert data["pack"] == "local" and data["overrides"].startswith("basic (")
     assert data["when"] == {"fact": "power.differential", "equals": "high"}
 
 
-@pytest.mark.parametrize("rule_id, fragment", [
-    ("EQ-SHARE-POWR", "did you mean 'EQ-SHARE-POWER'"),
-    ("FA-ADAPTIVE", "is disabled by pack 'local'"),
-])
-def test_show_unknown_or_disabled_rule_is_exit_2(runner: CliRunner, tmp_path: Path, rule_id: str,
-                                                 fragment: str) -> None:
-    res = runner.invoke(main, ["rules", "show", rule_id, "--no-shipped", "--rules", BASIC,
-                               "--rules", str(local_pack(tmp_path))])
+@pytest.mark.parametrize(
+    "rule_id, fragment",
+    [
+        ("EQ-SHARE-POWR", "did you mean 'EQ-SHARE-POWER'"),
+        ("FA-ADAPTIVE", "is disabled by pack 'local'"),
+    ],
+)
+def test_show_unknown_or_disabled_rule_is_exit_2(
+    runner: CliRunner, tmp_path: Path, rule_id: str, fragment: str
+) -> None:
+    res = runner.invoke(
+        main, ["rules", "show", rule_id, "--no-shipped", "--rules", BASIC, "--rules", str(local_pack(tmp_path))]
+    )
     assert res.exit_code == 2
     assert fragment in res.output and "Traceback" not in res.output
 
 
 # ---------------------------------------------------------------- lint
+
 
 def test_lint_exit_codes(runner: CliRunner) -> None:
     bad = run(runner, "rules", "lint", "--no-shipped", "--rules", str(LINT / "contradiction"))
@@ -106,14 +134,26 @@ def test_lint_shipped_packs(runner: CliRunner) -> None:
 
 # ---------------------------------------------------------------- test
 
+
 def test_rules_test_passes_and_fails(runner: CliRunner, tmp_path: Path) -> None:
     folder = tmp_path / "basic"
     shutil.copytree(FIXTURES / "basic", folder)
     (folder / "tests").mkdir()
-    (folder / "tests" / "t.yaml").write_text(yaml.safe_dump({"tests": [
-        {"name": "good", "case": {"case_id": "a", "challenge": {"type": "adaptive"}}, "present": ["FA-ADAPTIVE"]},
-        {"name": "bad", "case": {"case_id": "b"}, "present": ["FA-ADAPTIVE"]},
-    ]}, sort_keys=False))
+    (folder / "tests" / "t.yaml").write_text(
+        yaml.safe_dump(
+            {
+                "tests": [
+                    {
+                        "name": "good",
+                        "case": {"case_id": "a", "challenge": {"type": "adaptive"}},
+                        "present": ["FA-ADAPTIVE"],
+                    },
+                    {"name": "bad", "case": {"case_id": "b"}, "present": ["FA-ADAPTIVE"]},
+                ]
+            },
+            sort_keys=False,
+        )
+    )
     res = run(runner, "rules", "test", "--no-shipped", "--rules", str(folder))
     assert res.exit_code == 1
     assert "PASS" in res.output and "good" in res.output
@@ -128,6 +168,7 @@ def test_rules_test_shipped(runner: CliRunner) -> None:
 
 
 # ---------------------------------------------------------------- coverage / diff
+
 
 def test_coverage_on_the_example_cases(runner: CliRunner) -> None:
     res = run(runner, "rules", "coverage", "--cases", str(CASES), "-f", "json")
@@ -172,7 +213,7 @@ def test_corpus_finds_case_files_as_batch_does(tmp_path: Path) -> None:
     (tmp_path / "UPPER.YAML").write_text(text.replace("case_id:", "case_id: upper #", 1))
     (tmp_path / "sub").mkdir()
     (tmp_path / "sub" / "nested.yml").write_text(text.replace("case_id:", "case_id: nested #", 1))
-    (tmp_path / ".hidden.yaml").write_text("not: [a case")           # an editor's swap or backup file
+    (tmp_path / ".hidden.yaml").write_text("not: [a case")  # an editor's swap or backup file
     (tmp_path / ".git").mkdir()
     (tmp_path / ".git" / "x.yaml").write_text("not: [a case")
     cases = load_corpus(tmp_path)
@@ -183,18 +224,22 @@ def test_diff_reports_added_removed_and_priority(runner: CliRunner, tmp_path: Pa
     new = tmp_path / "new"
     shutil.copytree(FIXTURES / "basic", new)
     pack = yaml.safe_load((new / "basic.yaml").read_text())
-    pack["rules"] = [r for r in pack["rules"] if r["id"] != "FA-ADAPTIVE"]           # removed
+    pack["rules"] = [r for r in pack["rules"] if r["id"] != "FA-ADAPTIVE"]  # removed
     for r in pack["rules"]:
         if r["id"] == "EQ-SHARE-POWER":
-            r["priority"] = "low"                                                    # changed priority
+            r["priority"] = "low"  # changed priority
     pack["rules"].append(rec("EQ-NEW", {"fact": "stage", "equals": "installation"}, sources=["isp-profile-2020"]))
     (new / "basic.yaml").write_text(yaml.safe_dump(pack, sort_keys=False))
-    res = run(runner, "rules", "diff", BASIC, str(new), "--cases", str(FIXTURES / "cases"), "-f", "json",
-              "--no-shipped")
+    res = run(
+        runner, "rules", "diff", BASIC, str(new), "--cases", str(FIXTURES / "cases"), "-f", "json", "--no-shipped"
+    )
     data = json.loads(res.output)
     [case] = data["cases"]
     assert {(c["rule_id"], c["change"]) for c in case["changes"]} == {
-        ("EQ-NEW", "added"), ("FA-ADAPTIVE", "removed"), ("EQ-SHARE-POWER", "priority")}
+        ("EQ-NEW", "added"),
+        ("FA-ADAPTIVE", "removed"),
+        ("EQ-SHARE-POWER", "priority"),
+    }
     assert data["totals"] == {"cases": 1, "cases_changed": 1, "added": 1, "removed": 1, "priority": 1}
     text = run(runner, "rules", "diff", BASIC, str(new), "--cases", str(FIXTURES / "cases"), "--no-shipped").output
     assert "1 of 1 cases changed: 1 added, 1 removed, 1 changed priority" in text
@@ -203,12 +248,18 @@ def test_diff_reports_added_removed_and_priority(runner: CliRunner, tmp_path: Pa
 def test_diff_of_a_folder_with_itself_is_empty(runner: CliRunner) -> None:
     res = run(runner, "rules", "diff", BASIC, BASIC, "--cases", str(CASES), "-f", "json", "--no-shipped")
     data = json.loads(res.output)
-    assert data["totals"] == {"cases": len(list(CASES.rglob("*.yaml"))), "cases_changed": 0, "added": 0,
-                              "removed": 0, "priority": 0}
+    assert data["totals"] == {
+        "cases": len(list(CASES.rglob("*.yaml"))),
+        "cases_changed": 0,
+        "added": 0,
+        "removed": 0,
+        "priority": 0,
+    }
     assert all(c["changes"] == [] for c in data["cases"])
 
 
 # ---------------------------------------------------------------- docs / schema
+
 
 def test_docs_rules_md_is_current(runner: CliRunner) -> None:
     res = run(runner, "rules", "docs")
@@ -238,6 +289,7 @@ def test_schema_command(runner: CliRunner) -> None:
 
 # ---------------------------------------------------------------- overrides in explanations
 
+
 def test_override_is_visible_in_the_explanation(runner: CliRunner, tmp_path: Path) -> None:
     case = str(FIXTURES / "cases" / "gap.yaml")
     args = ["recommend", case, "--no-shipped", "--rules", BASIC, "--rules", str(local_pack(tmp_path))]
@@ -251,6 +303,7 @@ def test_override_is_visible_in_the_explanation(runner: CliRunner, tmp_path: Pat
 
 
 # ---------------------------------------------------------------- every command: help with an example, in README
+
 
 def _commands(group: click.Group, prefix: str = "") -> list[tuple[str, click.Command]]:
     out = []

@@ -13,8 +13,13 @@ from engine.rulepacks.loader import shipped_rules_dir
 from tests.conftest import CASES
 from tests.helpers import rec, write_pack
 
-LOCAL_RULE = rec("LOCAL-LOW-TRUST", {"fact": "relationships.trust", "equals": "low"}, title="Local: rebuild trust",
-                 sources=["metz-woo-loper-2021"], priority="high")
+LOCAL_RULE = rec(
+    "LOCAL-LOW-TRUST",
+    {"fact": "relationships.trust", "equals": "low"},
+    title="Local: rebuild trust",
+    sources=["metz-woo-loper-2021"],
+    priority="high",
+)
 
 
 def local_folder(tmp_path: Path) -> Path:
@@ -48,15 +53,29 @@ def test_two_local_folders_are_both_loaded_over_the_shipped_packs(runner: CliRun
     new = tmp_path / "my_rules_v2"
     write_pack(new, [{**LOCAL_RULE, "priority": "low"}], name="local", sources=False)
     data = diff_json(runner, str(old), str(new))
-    kinds = {(ch["rule_id"], ch["change"], ch["old_priority"], ch["new_priority"])
-             for c in data["cases"] for ch in c["changes"]}
+    kinds = {
+        (ch["rule_id"], ch["change"], ch["old_priority"], ch["new_priority"])
+        for c in data["cases"]
+        for ch in c["changes"]
+    }
     assert kinds == {("LOCAL-LOW-TRUST", "priority", "high", "low")}
 
 
-def test_without_the_shipped_packs_a_local_folder_citing_shipped_sources_is_refused(runner: CliRunner,
-                                                                                     tmp_path: Path) -> None:
-    res = runner.invoke(main, ["rules", "diff", str(local_folder(tmp_path)), str(local_folder(tmp_path)),
-                               "--cases", str(CASES), "--no-shipped"])
+def test_without_the_shipped_packs_a_local_folder_citing_shipped_sources_is_refused(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    res = runner.invoke(
+        main,
+        [
+            "rules",
+            "diff",
+            str(local_folder(tmp_path)),
+            str(local_folder(tmp_path)),
+            "--cases",
+            str(CASES),
+            "--no-shipped",
+        ],
+    )
     assert res.exit_code == 2
     assert "unknown source key 'metz-woo-loper-2021'" in res.output and "Traceback" not in res.output
 

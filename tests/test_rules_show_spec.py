@@ -13,9 +13,13 @@ from click.testing import CliRunner
 from cli import main
 from tests.helpers import rec, write_pack
 
-FULL = {"actor": "the ISP with the site lead", "target": "front-line staff at {site}",
-        "dose": {"frequency": "weekly", "duration": "for 12 weeks"},
-        "mechanism": "feedback on one's own practice prompts a change in it", "mechanism_source": "src"}
+FULL = {
+    "actor": "the ISP with the site lead",
+    "target": "front-line staff at {site}",
+    "dose": {"frequency": "weekly", "duration": "for 12 weeks"},
+    "mechanism": "feedback on one's own practice prompts a change in it",
+    "mechanism_source": "src",
+}
 
 
 def show(runner: CliRunner, tmp_path: Path, spec: dict[str, Any] | None, *fmt: str) -> Any:
@@ -29,7 +33,7 @@ def show(runner: CliRunner, tmp_path: Path, spec: dict[str, Any] | None, *fmt: s
 
 def test_text_shows_every_field_and_the_mechanisms_source(runner: CliRunner, tmp_path: Path) -> None:
     out = show(runner, tmp_path, FULL)
-    block = out[out.index("  specification:\n"):out.index("  source:    [src]")].splitlines()
+    block = out[out.index("  specification:\n") : out.index("  source:    [src]")].splitlines()
     assert block == [
         "  specification:",
         "    actor:     the ISP with the site lead",
@@ -46,20 +50,29 @@ def test_json_gives_the_specification_in_rule_file_form(runner: CliRunner, tmp_p
     assert data["specification"] == FULL
 
 
-@pytest.mark.parametrize(("spec", "stated", "left"), [
-    ({"target": "the team"}, ["    target:    the team"], "actor, dose, mechanism"),
-    ({"dose": {"duration": "one 45-minute session"}}, ["    dose:      duration one 45-minute session"],
-     "actor, target, mechanism"),
-    ({"actor": "community members", "dose": {"frequency": "monthly"}},
-     ["    actor:     community members", "    dose:      frequency monthly"], "target, mechanism"),
-])
-def test_what_a_rule_leaves_out_is_to_agree_with_the_team_never_filled(runner: CliRunner, tmp_path: Path,
-                                                                        spec: dict[str, Any], stated: list[str],
-                                                                        left: str) -> None:
+@pytest.mark.parametrize(
+    ("spec", "stated", "left"),
+    [
+        ({"target": "the team"}, ["    target:    the team"], "actor, dose, mechanism"),
+        (
+            {"dose": {"duration": "one 45-minute session"}},
+            ["    dose:      duration one 45-minute session"],
+            "actor, target, mechanism",
+        ),
+        (
+            {"actor": "community members", "dose": {"frequency": "monthly"}},
+            ["    actor:     community members", "    dose:      frequency monthly"],
+            "target, mechanism",
+        ),
+    ],
+)
+def test_what_a_rule_leaves_out_is_to_agree_with_the_team_never_filled(
+    runner: CliRunner, tmp_path: Path, spec: dict[str, Any], stated: list[str], left: str
+) -> None:
     out = show(runner, tmp_path, spec)
     lines = out.splitlines()
     start = lines.index("  specification:")
-    assert lines[start + 1:start + 1 + len(stated)] == stated
+    assert lines[start + 1 : start + 1 + len(stated)] == stated
     assert lines[start + 1 + len(stated)] == f"    to agree with the team: {left}"
     data = json.loads(show(runner, tmp_path, spec, "-f", "json"))
     assert data["specification"] == spec  # only what the rule states, nothing invented
@@ -72,8 +85,9 @@ def test_a_rule_without_a_specification(runner: CliRunner, tmp_path: Path) -> No
 
 
 def test_a_derivation_rule_has_no_specification_line(runner: CliRunner, tmp_path: Path) -> None:
-    folder = write_pack(tmp_path / "pack", [{"id": "D-X", "when": {"fact": "stage", "exists": True},
-                                             "derive": {"x": True}}])
+    folder = write_pack(
+        tmp_path / "pack", [{"id": "D-X", "when": {"fact": "stage", "exists": True}, "derive": {"x": True}}]
+    )
     res = runner.invoke(main, ["rules", "show", "D-X", "--no-shipped", "--rules", str(folder)])
     assert res.exit_code == 0 and "specification" not in res.stdout
 
@@ -90,5 +104,9 @@ def test_a_shipped_mechanism_is_shown_with_its_citation(runner: CliRunner) -> No
     assert res.exit_code == 0
     assert f"    mechanism: {rule.specification['mechanism']}\n" in res.stdout
     assert f"               source: [{key}] {base.sources[key].citation}\n" in res.stdout
-    assert json.loads(runner.invoke(main, ["rules", "show", rule.id, "-f", "json"]).stdout)[
-        "specification"]["mechanism_source"] == key
+    assert (
+        json.loads(runner.invoke(main, ["rules", "show", rule.id, "-f", "json"]).stdout)["specification"][
+            "mechanism_source"
+        ]
+        == key
+    )

@@ -44,41 +44,78 @@ def test_passing_tests_pass(tmp_path: Path) -> None:
     shutil.copy(FIXTURES / "cases" / "gap.yaml", tmp_path / "cases" / "gap.yaml")
     # the relative path is resolved from the test file: basic/tests/ -> ../../cases/gap.yaml
     outcomes = run_rule_tests([folder], shipped=False)
-    assert [(o.name, o.passed, o.failures) for o in outcomes] == [("wide gap", True, ()),
-                                                                  ("case from a file", True, ())]
+    assert [(o.name, o.passed, o.failures) for o in outcomes] == [
+        ("wide gap", True, ()),
+        ("case from a file", True, ()),
+    ]
     assert outcomes[0].line == 2
 
 
-@pytest.mark.parametrize("expectation, failure", [
-    ("present: [FA-ADAPTIVE]", "expected rule FA-ADAPTIVE, but it did not fire"),
-    ("present: [{rule: EQ-SHARE-POWER, priority: low}]",
-     "expected rule EQ-SHARE-POWER with priority low, but it has priority high"),
-    ("present: [{tag: 'facilitation_mode:divergent'}]",
-     "expected tag facilitation_mode:divergent, but no recommendation"),
-    ("absent: [EQ-SHARE-POWER]", "expected no rule EQ-SHARE-POWER, but it was recommended"),
-    ("absent: [{tag: 'equity_element:dismantle_power_structures'}]",
-     "expected no tag equity_element:dismantle_power_structures, but it was recommended"),
-])
+@pytest.mark.parametrize(
+    "expectation, failure",
+    [
+        ("present: [FA-ADAPTIVE]", "expected rule FA-ADAPTIVE, but it did not fire"),
+        (
+            "present: [{rule: EQ-SHARE-POWER, priority: low}]",
+            "expected rule EQ-SHARE-POWER with priority low, but it has priority high",
+        ),
+        (
+            "present: [{tag: 'facilitation_mode:divergent'}]",
+            "expected tag facilitation_mode:divergent, but no recommendation",
+        ),
+        ("absent: [EQ-SHARE-POWER]", "expected no rule EQ-SHARE-POWER, but it was recommended"),
+        (
+            "absent: [{tag: 'equity_element:dismantle_power_structures'}]",
+            "expected no tag equity_element:dismantle_power_structures, but it was recommended",
+        ),
+    ],
+)
 def test_failing_expectations_say_what_happened(tmp_path: Path, expectation: str, failure: str) -> None:
-    text = ("tests:\n  - name: t\n    case: {case_id: t1, power: {differential: high}, engagement: {level: consult}}\n"
-            f"    {expectation}\n")
+    text = (
+        "tests:\n  - name: t\n    case: {case_id: t1, power: {differential: high}, engagement: {level: consult}}\n"
+        f"    {expectation}\n"
+    )
     [outcome] = run_rule_tests([basic_with_tests(tmp_path, text)], shipped=False)
     assert not outcome.passed
     assert len(outcome.failures) == 1 and outcome.failures[0].startswith(failure)
 
 
-@pytest.mark.parametrize("body, line, field, fragment", [
-    ("  - name: t\n    case: {case_id: t1}\n    present: [EQ-SHARE-POWR]\n", 4, "tests[0].present[0]",
-     "no rule 'EQ-SHARE-POWR' is loaded"),
-    ("  - name: t\n    case: {case_id: t1}\n    absent: [{tag: 'equity_element:nope'}]\n", 4, "tests[0].absent[0]",
-     "unknown tag 'equity_element:nope'"),
-    ("  - name: t\n    case: {case_id: t1, power: {diferential: high}}\n    absent: [FA-ADAPTIVE]\n", 3,
-     "tests[0].case.power.diferential", "unknown key 'diferential'"),
-    ("  - name: t\n    case: missing.yaml\n    absent: [FA-ADAPTIVE]\n", 3, "tests[0].case", "case file missing.yaml"),
-    ("  - name: t\n    case: {case_id: t1}\n", 2, "tests[0]", "needs 'present' or 'absent'"),
-    ("  - name: t\n    case: {case_id: t1}\n    present: [{rule: X, tag: 'a:b'}]\n", 4, "tests[0].present[0]",
-     "exactly one of 'rule' or 'tag'"),
-])
+@pytest.mark.parametrize(
+    "body, line, field, fragment",
+    [
+        (
+            "  - name: t\n    case: {case_id: t1}\n    present: [EQ-SHARE-POWR]\n",
+            4,
+            "tests[0].present[0]",
+            "no rule 'EQ-SHARE-POWR' is loaded",
+        ),
+        (
+            "  - name: t\n    case: {case_id: t1}\n    absent: [{tag: 'equity_element:nope'}]\n",
+            4,
+            "tests[0].absent[0]",
+            "unknown tag 'equity_element:nope'",
+        ),
+        (
+            "  - name: t\n    case: {case_id: t1, power: {diferential: high}}\n    absent: [FA-ADAPTIVE]\n",
+            3,
+            "tests[0].case.power.diferential",
+            "unknown key 'diferential'",
+        ),
+        (
+            "  - name: t\n    case: missing.yaml\n    absent: [FA-ADAPTIVE]\n",
+            3,
+            "tests[0].case",
+            "case file missing.yaml",
+        ),
+        ("  - name: t\n    case: {case_id: t1}\n", 2, "tests[0]", "needs 'present' or 'absent'"),
+        (
+            "  - name: t\n    case: {case_id: t1}\n    present: [{rule: X, tag: 'a:b'}]\n",
+            4,
+            "tests[0].present[0]",
+            "exactly one of 'rule' or 'tag'",
+        ),
+    ],
+)
 def test_bad_test_files_are_located_errors(tmp_path: Path, body: str, line: int, field: str, fragment: str) -> None:
     with pytest.raises(RuleError) as exc:
         run_rule_tests([basic_with_tests(tmp_path, "tests:\n" + body)], shipped=False)
@@ -92,8 +129,14 @@ def test_files_are_found_next_to_each_loaded_folder(tmp_path: Path) -> None:
     folder = basic_with_tests(tmp_path, PASSING)
     assert rule_test_files([folder], shipped=False) == [folder / "tests" / "basic.yaml"]
     shipped = rule_test_files()
-    assert {p.stem for p in shipped} >= {"equity", "facilitation", "tailored_support", "capacity_building",
-                                         "assessment", "strategy_matching"}
+    assert {p.stem for p in shipped} >= {
+        "equity",
+        "facilitation",
+        "tailored_support",
+        "capacity_building",
+        "assessment",
+        "strategy_matching",
+    }
 
 
 def test_every_shipped_pack_has_a_test_file() -> None:
@@ -117,13 +160,18 @@ def test_with_a_local_folder_its_results_come_first_then_one_line_for_the_shippe
     from cli import main
     from tests.helpers import rec, write_pack
 
-    folder = write_pack(tmp_path / "mine", [rec("MINE-LOW-TRUST", {"fact": "relationships.trust", "equals": "low"},
-                                                sources=["metz-woo-loper-2021"])], name="mine", sources=False)
+    folder = write_pack(
+        tmp_path / "mine",
+        [rec("MINE-LOW-TRUST", {"fact": "relationships.trust", "equals": "low"}, sources=["metz-woo-loper-2021"])],
+        name="mine",
+        sources=False,
+    )
     (folder / "tests").mkdir()
     (folder / "tests" / "mine.yaml").write_text(
         "tests:\n"
         "  - name: low trust\n    case: {case_id: a, relationships: {trust: low}}\n    present: [MINE-LOW-TRUST]\n"
-        "  - name: high trust\n    case: {case_id: b, relationships: {trust: high}}\n    present: [MINE-LOW-TRUST]\n")
+        "  - name: high trust\n    case: {case_id: b, relationships: {trust: high}}\n    present: [MINE-LOW-TRUST]\n"
+    )
     res = CliRunner().invoke(main, ["rules", "test", "--rules", str(folder)])
     assert res.exit_code == 1, res.output
     lines = res.output.splitlines()
@@ -134,8 +182,9 @@ def test_with_a_local_folder_its_results_come_first_then_one_line_for_the_shippe
     assert lines[3] == "1 passed, 1 failed"
     assert lines[4] == f"shipped packs' tests: {shipped} passed, 0 failed"
     assert len(lines) == 5  # the passing shipped tests are not listed one by one
-    data = __import__("json").loads(CliRunner().invoke(main, ["rules", "test", "--rules", str(folder),
-                                                              "-f", "json"]).output)
+    data = __import__("json").loads(
+        CliRunner().invoke(main, ["rules", "test", "--rules", str(folder), "-f", "json"]).output
+    )
     assert [t["shipped"] for t in data["tests"]].count(False) == 2
 
 
@@ -154,9 +203,14 @@ def test_a_shipped_test_your_folder_breaks_is_spelled_out(tmp_path: Path) -> Non
     from cli import main
     from tests.helpers import rec, write_pack
 
-    override = rec("AS-CRITICAL-INCIDENT", {"fact": "cfir.outer_setting.critical_incidents", "lte": -1},
-                   category="implementation_strategy", priority="low", overrides=True,
-                   sources=["metz-woo-loper-2021"])
+    override = rec(
+        "AS-CRITICAL-INCIDENT",
+        {"fact": "cfir.outer_setting.critical_incidents", "lte": -1},
+        category="implementation_strategy",
+        priority="low",
+        overrides=True,
+        sources=["metz-woo-loper-2021"],
+    )
     folder = write_pack(tmp_path / "mine", [override], name="mine", sources=False)
     res = CliRunner().invoke(main, ["rules", "test", "--rules", str(folder)])
     assert res.exit_code == 1, res.output

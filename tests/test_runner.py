@@ -15,7 +15,9 @@ def test_derived_facts_chain_through_strata(basic_engine: Engine) -> None:
     assert [[r.id for r in s] for s in basic_engine.strata][1:] == [["D-GAP-WIDE", "EQ-CLOSE-GAP"], ["EQ-WIDE-GAP"]]
     result = basic_engine.evaluate(load_case(GAP))
     assert {k: (d.value, d.rule_id) for k, d in result.derived_facts.items()} == {
-        "engagement_gap": (True, "D-ENGAGEMENT-GAP"), "gap_size": ("wide", "D-GAP-WIDE")}
+        "engagement_gap": (True, "D-ENGAGEMENT-GAP"),
+        "gap_size": ("wide", "D-GAP-WIDE"),
+    }
     assert "EQ-WIDE-GAP" in result.fired
 
 
@@ -40,19 +42,29 @@ def test_same_recommendation_from_two_rules_merges_with_all_reasons(basic_engine
 
 def test_order_is_priority_then_score_then_id(tmp_path: Path) -> None:
     cond = {"fact": "stage", "exists": True}
-    eng = engine_for(tmp_path, [rec("B-LOW", cond, priority="low", score=90), rec("A-MED", cond, score=10),
-                                rec("C-MED", cond, score=50), rec("Z-HIGH", cond, priority="high"),
-                                rec("A-MED2", cond, score=10)])
+    eng = engine_for(
+        tmp_path,
+        [
+            rec("B-LOW", cond, priority="low", score=90),
+            rec("A-MED", cond, score=10),
+            rec("C-MED", cond, score=50),
+            rec("Z-HIGH", cond, priority="high"),
+            rec("A-MED2", cond, score=10),
+        ],
+    )
     result = eng.evaluate_facts({"stage": "installation"}, "x")
     assert [r.rule_id for r in result.recommendations] == ["Z-HIGH", "C-MED", "A-MED", "A-MED2", "B-LOW"]
 
 
 def test_conflicting_derivations_keep_the_first_and_warn(tmp_path: Path) -> None:
     cond = {"fact": "stage", "exists": True}
-    eng = engine_for(tmp_path, [
-        {"id": "D-B", "when": cond, "derive": {"intensity": "low"}, "priority": "low"},
-        {"id": "D-A", "when": cond, "derive": {"intensity": "high"}, "priority": "high"},
-    ])
+    eng = engine_for(
+        tmp_path,
+        [
+            {"id": "D-B", "when": cond, "derive": {"intensity": "low"}, "priority": "low"},
+            {"id": "D-A", "when": cond, "derive": {"intensity": "high"}, "priority": "high"},
+        ],
+    )
     result = eng.evaluate_facts({"stage": "installation"}, "x")
     assert result.derived_facts["intensity"].value == "high"
     assert result.warnings == ("derived.intensity: D-B derives 'low' but D-A already derived 'high'; kept 'high'",)
@@ -61,8 +73,17 @@ def test_conflicting_derivations_keep_the_first_and_warn(tmp_path: Path) -> None
 def test_missing_information_lists_unstated_key_facts_rules_read(basic_engine: Engine) -> None:
     result = basic_engine.evaluate_facts({"case_id": "x", "stage": "installation"}, "x")
     assert result.missing_information == (
-        "challenge.type", "engagement.level", "engagement.target", "power.differential", "power.decision_making",
-        "cfir.innovation", "cfir.outer_setting", "cfir.inner_setting", "cfir.individuals", "cfir.process")
+        "challenge.type",
+        "engagement.level",
+        "engagement.target",
+        "power.differential",
+        "power.decision_making",
+        "cfir.innovation",
+        "cfir.outer_setting",
+        "cfir.inner_setting",
+        "cfir.individuals",
+        "cfir.process",
+    )
     stated = basic_engine.evaluate(load_case(GAP))
     assert "engagement.level" not in stated.missing_information
     assert "cfir.innovation" not in stated.missing_information
@@ -77,33 +98,91 @@ def test_explanation_reaches_the_case_inputs_through_derived_facts(basic_engine:
     step = cond["derived_from"]
     assert step["rule_id"] == "D-GAP-WIDE"
     inner = step["condition"]["children"]
-    assert inner[1] == {"fact": "engagement.level", "operator": "lte", "expected": "inform", "actual": "inform",
-                        "held": True, "source": "case"}
+    assert inner[1] == {
+        "fact": "engagement.level",
+        "operator": "lte",
+        "expected": "inform",
+        "actual": "inform",
+        "held": True,
+        "source": "case",
+    }
     root = inner[0]["derived_from"]["condition"]["children"][0]
-    assert root == {"fact": "engagement.level", "operator": "lt", "ref": "engagement.target",
-                    "ref_actual": "collaborate", "actual": "inform", "held": True, "source": "case"}
+    assert root == {
+        "fact": "engagement.level",
+        "operator": "lt",
+        "ref": "engagement.target",
+        "ref_actual": "collaborate",
+        "actual": "inform",
+        "held": True,
+        "source": "case",
+    }
 
 
 def test_explanation_keeps_only_the_branch_that_held(basic_engine: Engine) -> None:
     result = basic_engine.evaluate(load_case(GAP))
     sm = next(r for r in result.recommendations if r.category == "implementation_strategy")
     proof = sm.to_dict()["explanation"][1]  # complexity: -2 satisfies the lte branch only
-    assert proof["condition"] == {"op": "any", "held": True, "children": [
-        {"fact": "cfir.innovation.complexity", "operator": "lte", "expected": -1, "actual": -2, "held": True,
-         "source": "case"}]}
+    assert proof["condition"] == {
+        "op": "any",
+        "held": True,
+        "children": [
+            {
+                "fact": "cfir.innovation.complexity",
+                "operator": "lte",
+                "expected": -1,
+                "actual": -2,
+                "held": True,
+                "source": "case",
+            }
+        ],
+    }
 
 
 def test_output_contract_keys(basic_engine: Engine) -> None:
     data = basic_engine.evaluate(load_case(GAP)).to_dict()
-    assert list(data) == ["case_id", "engine", "recommendations", "derived_facts", "missing_information", "warnings",
-                          "plan", "as_of", "cues"]
+    assert list(data) == [
+        "case_id",
+        "engine",
+        "recommendations",
+        "derived_facts",
+        "missing_information",
+        "warnings",
+        "plan",
+        "as_of",
+        "cues",
+    ]
     assert data["engine"]["rulesets"] == [{"name": "basic", "version": "1.2.0"}]
     rec0 = data["recommendations"][0]
-    assert list(rec0) == ["rule_id", "key", "rule_ids", "category", "title", "priority", "score", "actions", "tags",
-                          "rationale", "addresses", "sources", "explanation", "horizon", "rank", "rank_reasons",
-                          "also"]
-    assert list(rec0["tags"]) == ["isp_competency", "equity_element", "eric_strategy", "cfir", "facilitation_mode",
-                                  "capacity_type", "participation_value", "implementation_outcome", "spectrum_level"]
+    assert list(rec0) == [
+        "rule_id",
+        "key",
+        "rule_ids",
+        "category",
+        "title",
+        "priority",
+        "score",
+        "actions",
+        "tags",
+        "rationale",
+        "addresses",
+        "sources",
+        "explanation",
+        "horizon",
+        "rank",
+        "rank_reasons",
+        "also",
+    ]
+    assert list(rec0["tags"]) == [
+        "isp_competency",
+        "equity_element",
+        "eric_strategy",
+        "cfir",
+        "facilitation_mode",
+        "capacity_type",
+        "participation_value",
+        "implementation_outcome",
+        "spectrum_level",
+    ]
     assert list(data["plan"]) == ["now", "next", "later", "held_back", "set_aside", "no_longer_recommended"]
     assert rec0["sources"][0]["citation"].startswith("Metz, A., Woo, B., & Loper, A. (2021)")
 
@@ -124,8 +203,10 @@ def test_why_not_gives_failing_tests_and_smallest_change(basic_engine: Engine) -
 
 def test_merged_item_keeps_the_top_priority_and_the_best_figure_of_its_members(tmp_path: Path) -> None:
     cond = {"fact": "stage", "exists": True}
-    eng = engine_for(tmp_path, [rec("A", cond, key="k", priority="high", score=0),
-                                rec("B", cond, key="k", priority="medium", score=90)])
+    eng = engine_for(
+        tmp_path,
+        [rec("A", cond, key="k", priority="high", score=0), rec("B", cond, key="k", priority="medium", score=90)],
+    )
     merged = eng.evaluate_facts({"stage": "installation"}, "x").recommendations
     assert [(r.rule_ids, r.priority, r.score) for r in merged] == [(("A", "B"), "high", 90)]
 

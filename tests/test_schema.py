@@ -61,23 +61,35 @@ def test_shipped_packs_sources_and_rule_tests_validate() -> None:
     assert list(rules.iter_errors(yaml.safe_load((FIXTURES / "basic" / "basic.yaml").read_text()))) == []
 
 
-@pytest.mark.parametrize("data, fragment", [
-    ({"case_id": "x", "stage": "instalation"}, "instalation"),
-    ({"case_id": "x", "powr": {}}, "powr"),
-    ({"site": "no id"}, "case_id"),
-])
+@pytest.mark.parametrize(
+    "data, fragment",
+    [
+        ({"case_id": "x", "stage": "instalation"}, "instalation"),
+        ({"case_id": "x", "powr": {}}, "powr"),
+        ({"site": "no id"}, "case_id"),
+    ],
+)
 def test_bad_cases_fail_the_case_schema(data: dict, fragment: str) -> None:  # type: ignore[type-arg]
     errors = list(validator("case").iter_errors(data))
     assert errors and any(fragment in e.message for e in errors)
 
 
-@pytest.mark.parametrize("rule", [
-    {"id": "A", "when": {"fact": "power.diferential", "equals": "high"}, "derive": {"a": True}},
-    {"id": "A", "when": {"fact": "stage", "equals": "exploration"}, "derive": {"a": True}, "priorty": "high"},
-    {"id": "A", "title": "T", "category": "equity", "when": {"fact": "stage", "exists": True},
-     "recommend": {"actions": ["x"], "tags": {"equity_element": ["not_an_element"]}}, "rationale": "r",
-     "sources": ["s"]},
-])
+@pytest.mark.parametrize(
+    "rule",
+    [
+        {"id": "A", "when": {"fact": "power.diferential", "equals": "high"}, "derive": {"a": True}},
+        {"id": "A", "when": {"fact": "stage", "equals": "exploration"}, "derive": {"a": True}, "priorty": "high"},
+        {
+            "id": "A",
+            "title": "T",
+            "category": "equity",
+            "when": {"fact": "stage", "exists": True},
+            "recommend": {"actions": ["x"], "tags": {"equity_element": ["not_an_element"]}},
+            "rationale": "r",
+            "sources": ["s"],
+        },
+    ],
+)
 def test_editor_schema_flags_typos_in_rules(rule: dict) -> None:  # type: ignore[type-arg]
     pack = {"ruleset": "p", "version": "1.0.0", "rules": [rule]}
     assert list(validator("rules").iter_errors(pack))
@@ -134,27 +146,37 @@ def _isp_advisor() -> list[str]:
     return [sys.executable, "-c", "import sys; from cli import main; sys.argv[0] = 'isp-advisor'; sys.exit(main())"]
 
 
-@pytest.mark.parametrize("args, expected", [
-    (["--help"], "Usage: isp-advisor"),
-    (["--version"], "matcher: "),
-    (["schema", "case"], '"$schema": "https://json-schema.org/draft/2020-12/schema"'),
-])
-def test_help_version_and_schema_load_neither_durable_rules_nor_the_runner(tmp_path: Path, args: list[str],
-                                                                          expected: str) -> None:
+@pytest.mark.parametrize(
+    "args, expected",
+    [
+        (["--help"], "Usage: isp-advisor"),
+        (["--version"], "matcher: "),
+        (["schema", "case"], '"$schema": "https://json-schema.org/draft/2020-12/schema"'),
+    ],
+)
+def test_help_version_and_schema_load_neither_durable_rules_nor_the_runner(
+    tmp_path: Path, args: list[str], expected: str
+) -> None:
     """The real command in a fresh process, the real `engine` package (nothing faked): Python's
     import-time report (PYTHONPROFILEIMPORTTIME) names every module it loaded."""
     import os
     import subprocess
 
     env = {**os.environ, "PYTHONPROFILEIMPORTTIME": "1"}
-    out = subprocess.run([*_isp_advisor(), *args], capture_output=True, text=True, cwd=tmp_path, env=env,
-                         timeout=60)
+    out = subprocess.run([*_isp_advisor(), *args], capture_output=True, text=True, cwd=tmp_path, env=env, timeout=60)
     assert out.returncode == 0, out.stderr
     assert expected in out.stdout
     loaded = {line.rsplit("|", 1)[1].strip() for line in out.stderr.splitlines() if line.startswith("import time:")}
     assert {"click", "engine", "engine.errors"} <= loaded  # the report was read (the check below can fail)
-    assert sorted(m for m in loaded if m in ("engine.evaluation.runner", "engine.evaluation.durablematcher")
-                  or m.split(".")[0] in ("durable", "durable_rules_engine")) == []
+    assert (
+        sorted(
+            m
+            for m in loaded
+            if m in ("engine.evaluation.runner", "engine.evaluation.durablematcher")
+            or m.split(".")[0] in ("durable", "durable_rules_engine")
+        )
+        == []
+    )
 
 
 def test_the_real_package_loads_durable_rules_only_to_match() -> None:
@@ -163,7 +185,9 @@ def test_the_real_package_loads_durable_rules_only_to_match() -> None:
     import subprocess
     import sys
 
-    code = ("import sys; import engine, engine.authoring.schema, engine.evaluation.runner; engine.load_rulebase(); "
-            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('durable', 'durable_rules_engine')))")
+    code = (
+        "import sys; import engine, engine.authoring.schema, engine.evaluation.runner; engine.load_rulebase(); "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('durable', 'durable_rules_engine')))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     assert out.stdout.strip() == "[]"

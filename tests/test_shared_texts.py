@@ -10,17 +10,31 @@ from engine.rulepacks.placeholders import FACTS_READ, PLACEHOLDERS, values_for
 from tests.helpers import engine_for, rec
 
 BASE: dict[str, Any] = {
-    "site": "Alder clinic", "innovation": "Care Navigation", "equity.priority_populations": ["farmworkers"],
-    "stage": "installation", "setting": "community_based", "engagement.level": "consult",
-    "engagement.target": "collaborate", "challenge.summary": "Referrals stall.",
-    "capacity.general": "low", "capacity.analytic": "moderate", "capacity.adaptive": "low",
+    "site": "Alder clinic",
+    "innovation": "Care Navigation",
+    "equity.priority_populations": ["farmworkers"],
+    "stage": "installation",
+    "setting": "community_based",
+    "engagement.level": "consult",
+    "engagement.target": "collaborate",
+    "challenge.summary": "Referrals stall.",
+    "capacity.general": "low",
+    "capacity.analytic": "moderate",
+    "capacity.adaptive": "low",
     "capacity.intervention_specific": "high",
 }
 OTHER: dict[str, Any] = {
-    "site": "Birch centre", "innovation": "Peer Support", "equity.priority_populations": ["veterans", "elders"],
-    "stage": "exploration", "setting": "school", "engagement.level": "involve",
-    "engagement.target": "defer_to", "challenge.summary": "Staff turnover.",
-    "capacity.general": "high", "capacity.analytic": "low", "capacity.adaptive": "moderate",
+    "site": "Birch centre",
+    "innovation": "Peer Support",
+    "equity.priority_populations": ["veterans", "elders"],
+    "stage": "exploration",
+    "setting": "school",
+    "engagement.level": "involve",
+    "engagement.target": "defer_to",
+    "challenge.summary": "Staff turnover.",
+    "capacity.general": "high",
+    "capacity.analytic": "low",
+    "capacity.adaptive": "moderate",
     "capacity.intervention_specific": "low",
 }
 
@@ -40,8 +54,10 @@ def test_a_placeholder_changes_only_with_the_facts_it_reads() -> None:
 
 def test_a_shared_recommendation_keeps_each_case_s_own_words(tmp_path: Path) -> None:
     cond = {"fact": "stage", "exists": True}
-    rules = [rec("ONE", cond, title="Brief {innovation}", actions=["Train staff on {innovation}."]),
-             rec("TWO", cond, title="Visit {site}", actions=["Meet the team at {site}."])]
+    rules = [
+        rec("ONE", cond, title="Brief {innovation}", actions=["Train staff on {innovation}."]),
+        rec("TWO", cond, title="Visit {site}", actions=["Meet the team at {site}."]),
+    ]
     engine = engine_for(tmp_path, rules)
     seen = []
     for facts in (BASE, {**BASE, "site": "Birch centre"}, {**BASE, "innovation": "Peer Support"}):

@@ -22,8 +22,14 @@ def _case(**extra: Any) -> Case:
 
 
 RIVERSIDE_PEOPLE = [
-    {"name": "Dr. Elena Ortiz", "role": "medical director", "group": "leadership", "stance": "supportive",
-     "status": "leaving", "until": "2026-05-01"},
+    {
+        "name": "Dr. Elena Ortiz",
+        "role": "medical director",
+        "group": "leadership",
+        "stance": "supportive",
+        "status": "leaving",
+        "until": "2026-05-01",
+    },
     {"role": "care managers", "group": "frontline_staff"},
     {"role": "psychiatric consultants", "group": "frontline_staff", "stance": "skeptical"},
 ]
@@ -33,11 +39,17 @@ RIVERSIDE_PEOPLE = [
 
 
 def test_people_problem_events_assets_become_facts() -> None:
-    case = _case(assessed_on="2026-03-02", people=RIVERSIDE_PEOPLE, problem={"tags": ["roles_unclear"]},
-                 events=[{"kind": "critical_incident", "on": "2026-02-20"}, {"kind": "critical_incident",
-                                                                            "on": "2025-12-01"},
-                         {"kind": "launch", "on": "2026-04-01"}],
-                 assets=[{"kind": "existing_meeting", "summary": "Monthly all-staff huddle"}])
+    case = _case(
+        assessed_on="2026-03-02",
+        people=RIVERSIDE_PEOPLE,
+        problem={"tags": ["roles_unclear"]},
+        events=[
+            {"kind": "critical_incident", "on": "2026-02-20"},
+            {"kind": "critical_incident", "on": "2025-12-01"},
+            {"kind": "launch", "on": "2026-04-01"},
+        ],
+        assets=[{"kind": "existing_meeting", "summary": "Monthly all-staff huddle"}],
+    )
     facts = site_facts(case, as_of(case))
     assert "people.leadership.count" not in facts  # the one leader is leaving: counted apart
     assert facts["people.frontline_staff.count"] == 2
@@ -82,20 +94,30 @@ def test_as_of_in_json_says_where_the_date_came_from(runner: Any, tmp_path: Path
 # ---------------------------------------------------------------- bad input
 
 
-@pytest.mark.parametrize(("extra", "fragments"), [
-    ({"people": [{"role": "nurse", "group": "frontline_staf"}]},
-     ["people[0].group", "unknown people group 'frontline_staf'", "did you mean 'frontline_staff'"]),
-    ({"problem": {"tags": ["role_unclear"]}}, ["problem.tags[0]", "did you mean 'roles_unclear'"]),
-    ({"events": [{"kind": "critical_incidnt", "on": "2026-01-01"}]}, ["events[0].kind", "critical_incident"]),
-    ({"events": [{"kind": "launch", "on": "next spring"}]}, ["events[0].on", "is not a date", "YYYY-MM-DD"]),
-    ({"assets": [{"kind": "meeting"}]}, ["assets[0].kind", "existing_meeting"]),
-    ({"people": [{"role": "nurse", "group": "frontline_staff", "until": "2026-01-01"}]},
-     ["people[0]", "'until' is given", "status: leaving"]),
-    ({"people": [{"role": f"youth worker {i}", "group": "youth"} for i in range(10_000)]},
-     ["people", "at most 500"]),
-])
-def test_bad_site_fields_exit_2_with_location(runner: Any, tmp_path: Path, extra: dict[str, Any],
-                                              fragments: list[str]) -> None:
+@pytest.mark.parametrize(
+    ("extra", "fragments"),
+    [
+        (
+            {"people": [{"role": "nurse", "group": "frontline_staf"}]},
+            ["people[0].group", "unknown people group 'frontline_staf'", "did you mean 'frontline_staff'"],
+        ),
+        ({"problem": {"tags": ["role_unclear"]}}, ["problem.tags[0]", "did you mean 'roles_unclear'"]),
+        ({"events": [{"kind": "critical_incidnt", "on": "2026-01-01"}]}, ["events[0].kind", "critical_incident"]),
+        ({"events": [{"kind": "launch", "on": "next spring"}]}, ["events[0].on", "is not a date", "YYYY-MM-DD"]),
+        ({"assets": [{"kind": "meeting"}]}, ["assets[0].kind", "existing_meeting"]),
+        (
+            {"people": [{"role": "nurse", "group": "frontline_staff", "until": "2026-01-01"}]},
+            ["people[0]", "'until' is given", "status: leaving"],
+        ),
+        (
+            {"people": [{"role": f"youth worker {i}", "group": "youth"} for i in range(10_000)]},
+            ["people", "at most 500"],
+        ),
+    ],
+)
+def test_bad_site_fields_exit_2_with_location(
+    runner: Any, tmp_path: Path, extra: dict[str, Any], fragments: list[str]
+) -> None:
     path = tmp_path / "bad.yaml"
     path.write_text(yaml.safe_dump({"case_id": "bad", **extra}))
     result = runner.invoke(main, ["recommend", str(path)])
@@ -106,10 +128,13 @@ def test_bad_site_fields_exit_2_with_location(runner: Any, tmp_path: Path, extra
         assert fragment in result.output
 
 
-@pytest.mark.parametrize(("content", "fragment"), [
-    ("case_id: 'a|b'\n", "case_id 'a|b' is not allowed"),
-    ("case_id: x\ncfir: {innovation.complexity: 'x|y'}\n", "rating 'x|y' is out of range"),
-])
+@pytest.mark.parametrize(
+    ("content", "fragment"),
+    [
+        ("case_id: 'a|b'\n", "case_id 'a|b' is not allowed"),
+        ("case_id: x\ncfir: {innovation.complexity: 'x|y'}\n", "rating 'x|y' is out of range"),
+    ],
+)
 def test_a_bar_in_a_value_prints_a_clean_message(runner: Any, tmp_path: Path, content: str, fragment: str) -> None:
     path = tmp_path / "bar.yaml"
     path.write_text(content)
@@ -140,8 +165,9 @@ def _item(result: Any, key: str) -> Any:
 
 
 def test_a_departing_leader_is_named_with_the_date(engine: Any) -> None:
-    result = engine.evaluate(_riverside(leadership={"emerging_leaders": False}, people=RIVERSIDE_PEOPLE,
-                                        assessed_on="2026-03-02"))
+    result = engine.evaluate(
+        _riverside(leadership={"emerging_leaders": False}, people=RIVERSIDE_PEOPLE, assessed_on="2026-03-02")
+    )
     item, place = _item(result, "capacity_building:leadership-transition")
     assert item is not None and place.horizon == "now"
     assert "Dr. Elena Ortiz (medical director)" in item.title and "1 May 2026" in item.title
@@ -150,8 +176,12 @@ def test_a_departing_leader_is_named_with_the_date(engine: Any) -> None:
 
 def test_a_departure_without_a_date_names_the_person_but_no_date(engine: Any) -> None:
     people = [{**RIVERSIDE_PEOPLE[0], "until": None}] + RIVERSIDE_PEOPLE[1:]
-    result = engine.evaluate(_riverside(leadership={"emerging_leaders": False},
-                                        people=[{k: v for k, v in p.items() if v is not None} for p in people]))
+    result = engine.evaluate(
+        _riverside(
+            leadership={"emerging_leaders": False},
+            people=[{k: v for k, v in p.items() if v is not None} for p in people],
+        )
+    )
     item, _ = _item(result, "capacity_building:leadership-transition")
     assert item.title == "Hand over the work before Dr. Elena Ortiz (medical director) leaves"
     assert "last day" in item.actions[1]
@@ -165,8 +195,9 @@ def test_the_transition_flag_alone_names_no_one(engine: Any) -> None:
 
 
 def test_stated_problem_is_addressed_in_start_here_and_names_the_people(engine: Any) -> None:
-    result = engine.evaluate(_riverside(people=RIVERSIDE_PEOPLE, problem={"tags": ["roles_unclear",
-                                                                               "workflow_not_fitted"]}))
+    result = engine.evaluate(
+        _riverside(people=RIVERSIDE_PEOPLE, problem={"tags": ["roles_unclear", "workflow_not_fitted"]})
+    )
     now = [r for r, p in result.placed() if p.horizon == "now"]
     assert any(r.addresses for r in now)
     roles, _ = _item(result, "tailored_support:roles-unclear")
@@ -191,10 +222,17 @@ def test_every_item_has_a_unique_key_of_the_contract(engine: Any) -> None:
 
 
 def test_a_recent_critical_incident_puts_care_first(engine: Any) -> None:
-    case = Case.model_validate({
-        "case_id": "inc", "site": "Eastside", "stage": "initial_implementation", "assessed_on": "2026-02-20",
-        "cfir": {"outer_setting.financing": -2}, "leadership": {"transition": True},
-        "events": [{"kind": "critical_incident", "on": "2026-02-14", "summary": "A participant was shot."}]})
+    case = Case.model_validate(
+        {
+            "case_id": "inc",
+            "site": "Eastside",
+            "stage": "initial_implementation",
+            "assessed_on": "2026-02-20",
+            "cfir": {"outer_setting.financing": -2},
+            "leadership": {"transition": True},
+            "events": [{"kind": "critical_incident", "on": "2026-02-14", "summary": "A participant was shot."}],
+        }
+    )
     result = engine.evaluate(case)
     first, place = result.placed()[0]
     assert first.rule_id == "AS-CRITICAL-INCIDENT"
@@ -205,9 +243,13 @@ def test_a_recent_critical_incident_puts_care_first(engine: Any) -> None:
 
 
 def test_matchers_agree_on_the_site_facts(engine: Any) -> None:
-    case = _riverside(people=RIVERSIDE_PEOPLE, assessed_on="2026-03-02", problem={"tags": ["workload"]},
-                      events=[{"kind": "critical_incident", "on": "2026-02-25"}],
-                      assets=[{"kind": "trusted_messenger", "summary": "Ms. Reyes, the promotora"}])
+    case = _riverside(
+        people=RIVERSIDE_PEOPLE,
+        assessed_on="2026-03-02",
+        problem={"tags": ["workload"]},
+        events=[{"kind": "critical_incident", "on": "2026-02-25"}],
+        assets=[{"kind": "trusted_messenger", "summary": "Ms. Reyes, the promotora"}],
+    )
     facts, _ = engine.case_facts(case)
     assert engine.fire(facts).fired == engine.fire_python(facts).fired
     assert "SI-WORKLOAD" in engine.fire_python(facts).fired
@@ -220,24 +262,41 @@ def test_a_placeholder_the_case_may_not_fill_is_refused_at_load(tmp_path: Path) 
     from engine.errors import RuleError
 
     with pytest.raises(RuleError) as info:
-        engine_for(tmp_path, [rec("R1", {"fact": "stage", "equals": "installation"},
-                                  actions=["Ask {person:champion} to lead."])])
+        engine_for(
+            tmp_path,
+            [rec("R1", {"fact": "stage", "equals": "installation"}, actions=["Ask {person:champion} to lead."])],
+        )
     problem = info.value.problems[0]
     assert problem.code == "unfillable_placeholder" and "people.champion.count" in problem.message
 
 
 def test_a_text_variant_chosen_by_what_the_case_states(tmp_path: Path) -> None:
-    eng = engine_for(tmp_path, [rec("R1", {"fact": "stage", "equals": "installation"},
-                                    actions=["Find a champion."],
-                                    texts=[{"when": {"fact": "people.champion.count", "gte": 1},
-                                            "actions": ["Ask {person:champion} to lead."]}])])
-    named = Case.model_validate({"case_id": "a", "stage": "installation",
-                                 "people": [{"name": "Ana Ruiz", "role": "nurse", "group": "champion"}]})
+    eng = engine_for(
+        tmp_path,
+        [
+            rec(
+                "R1",
+                {"fact": "stage", "equals": "installation"},
+                actions=["Find a champion."],
+                texts=[
+                    {"when": {"fact": "people.champion.count", "gte": 1}, "actions": ["Ask {person:champion} to lead."]}
+                ],
+            )
+        ],
+    )
+    named = Case.model_validate(
+        {
+            "case_id": "a",
+            "stage": "installation",
+            "people": [{"name": "Ana Ruiz", "role": "nurse", "group": "champion"}],
+        }
+    )
     unnamed = Case.model_validate({"case_id": "b", "stage": "installation"})
     assert eng.evaluate(named).recommendations[0].actions == ("Ask Ana Ruiz (nurse) to lead.",)
     assert eng.evaluate(unnamed).recommendations[0].actions == ("Find a champion.",)
-    role_only = Case.model_validate({"case_id": "c", "stage": "installation",
-                                     "people": [{"role": "charge nurse", "group": "champion"}]})
+    role_only = Case.model_validate(
+        {"case_id": "c", "stage": "installation", "people": [{"role": "charge nurse", "group": "champion"}]}
+    )
     assert eng.evaluate(role_only).recommendations[0].actions == ("Ask the charge nurse to lead.",)
 
 
@@ -246,8 +305,16 @@ def test_a_text_variant_chosen_by_what_the_case_states(tmp_path: Path) -> None:
 
 def _incident_case(tmp_path: Path) -> Path:
     path = tmp_path / "inc.yaml"
-    path.write_text(yaml.safe_dump({"case_id": "inc", "site": "Eastside", "stage": "initial_implementation",
-                                    "events": [{"kind": "critical_incident", "on": "2026-02-14"}]}))
+    path.write_text(
+        yaml.safe_dump(
+            {
+                "case_id": "inc",
+                "site": "Eastside",
+                "stage": "initial_implementation",
+                "events": [{"kind": "critical_incident", "on": "2026-02-14"}],
+            }
+        )
+    )
     return path
 
 
@@ -267,8 +334,11 @@ def test_batch_counts_days_from_date_and_resume_keeps_dates_apart(runner: Any, t
 
 def test_sweep_plan_and_whatif_take_date(runner: Any, tmp_path: Path) -> None:
     case = str(_incident_case(tmp_path))
-    out = json.loads(runner.invoke(main, ["sweep", case, "--vary", "stage=installation", "-f", "json",
-                                          "--date", "2026-02-20"]).output)
+    out = json.loads(
+        runner.invoke(
+            main, ["sweep", case, "--vary", "stage=installation", "-f", "json", "--date", "2026-02-20"]
+        ).output
+    )
     assert "AS-CRITICAL-INCIDENT" in json.dumps(out)
     plan = runner.invoke(main, ["plan", case, "-f", "json", "--date", "2026-02-20"])
     assert plan.exit_code == 0 and "AS-CRITICAL-INCIDENT" in plan.output
@@ -293,8 +363,13 @@ def test_a_tribal_program_left_blank_is_asked_and_data_gathering_waits(engine: A
     for item, _ in result.placed():
         rules = [engine.by_id[i] for i in item.rule_ids]
         assert not any("equity.tribal_sovereignty" in r.waits_for for r in rules), item.rule_id
-    data_gathering = {"conduct_local_needs_assessment", "audit_and_provide_feedback", "inform_local_opinion_leaders",
-                      "obtain_and_use_patients_consumers_and_family_feedback", "identify_and_prepare_champions"}
+    data_gathering = {
+        "conduct_local_needs_assessment",
+        "audit_and_provide_feedback",
+        "inform_local_opinion_leaders",
+        "obtain_and_use_patients_consumers_and_family_feedback",
+        "identify_and_prepare_champions",
+    }
     now = [r for r, p in result.placed() if p.horizon == "now"]
     assert not any(set(r.tags.get("eric_strategy", ())) & data_gathering for r in now)
     text = engine.evaluate(case)
@@ -310,10 +385,10 @@ def test_the_cue_question_comes_first_under_not_stated(runner: Any, tmp_path: Pa
     path.write_text(yaml.safe_dump(data))
     table = runner.invoke(main, ["recommend", str(path)]).output
     assert "First answer 1 question(s) the case raises" in table.splitlines()[1]
-    tail = table[table.index("Not stated, though the case's own words suggest it"):]
+    tail = table[table.index("Not stated, though the case's own words suggest it") :]
     assert "Tribal Nation" in tail.splitlines()[1]
     md = runner.invoke(main, ["recommend", str(path), "-f", "markdown"]).output
-    section = md[md.index("## Not stated"):]
+    section = md[md.index("## Not stated") :]
     assert section.index("Tribal Nation") < section.index("Stating these would sharpen the advice")
     html = runner.invoke(main, ["recommend", str(path), "-f", "html"]).output
     assert '<ul class="cues"><li>' in html and "cue:equity.tribal_sovereignty" not in html.split("Held back")[0]
@@ -335,8 +410,10 @@ def test_bad_text_in_records_and_past_departures(runner: Any, tmp_path: Path, en
         path.write_text(yaml.safe_dump({"case_id": "r", "people": [{"role": role, "group": "leadership"}]}))
         res = runner.invoke(main, ["recommend", str(path)])
         assert res.exit_code == 2 and fragment in res.output and "people[0].role" in res.output
-    case = _case(assessed_on="2026-03-02", people=[{"role": "director", "group": "leadership",
-                                                    "status": "leaving", "until": "2026-01-01"}])
+    case = _case(
+        assessed_on="2026-03-02",
+        people=[{"role": "director", "group": "leadership", "status": "leaving", "until": "2026-01-01"}],
+    )
     assert any("status: left" in w and "people[0]" in w for w in engine.evaluate(case).warnings)
     res = runner.invoke(main, ["whatif", str(CASES / "riverside-fqhc.yaml"), "--set", "people.leadership.count=0"])
     assert res.exit_code == 2 and "cannot be set or varied" in res.output and "Traceback" not in res.output
@@ -347,12 +424,18 @@ def test_folded_items_keep_their_own_key_and_lint_names_unfillable_placeholders(
 
     from engine.authoring.lint import lint
 
-    found = [(r, a) for path in sorted(CASES.glob("*.yaml"))
-             for r, p in engine.evaluate(load_case(path)).placed() for a in p.also]
+    found = [
+        (r, a)
+        for path in sorted(CASES.glob("*.yaml"))
+        for r, p in engine.evaluate(load_case(path)).placed()
+        for a in p.also
+    ]
     assert found and all(a.key.startswith("implementation_strategy:") and len(a.key) > 24 for _, a in found)
     assert all(json.loads(a.to_json())["key"] == a.key for _, a in found[:5])
-    folder = write_pack(tmp_path / "p", [rec("R1", {"fact": "stage", "equals": "installation"},
-                                             actions=["Ask {person:champion} to lead."])])
+    folder = write_pack(
+        tmp_path / "p",
+        [rec("R1", {"fact": "stage", "equals": "installation"}, actions=["Ask {person:champion} to lead."])],
+    )
     codes = {f.code for f in lint([folder], shipped=False)}
     assert "unfillable_placeholder" in codes
 
@@ -361,8 +444,10 @@ def test_an_item_key_over_64_characters_is_refused_at_load(tmp_path: Path) -> No
     from engine.errors import RuleError
 
     with pytest.raises(RuleError) as info:
-        engine_for(tmp_path, [rec("R1", {"fact": "stage", "equals": "installation"}, category="implementation_strategy",
-                                  key="a" * 41)])
+        engine_for(
+            tmp_path,
+            [rec("R1", {"fact": "stage", "equals": "installation"}, category="implementation_strategy", key="a" * 41)],
+        )
     assert info.value.problems[0].code == "key_too_long" and "at most 40" in info.value.problems[0].hint
 
 

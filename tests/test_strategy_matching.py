@@ -95,9 +95,12 @@ def test_every_generated_row_carries_an_implementation_outcome(eng: Any) -> None
 
 
 def test_community_engagement_strategies_carry_a_spectrum_level(eng: Any) -> None:
-    engaging = {"involve_patients_consumers_and_family_members",
-                "obtain_and_use_patients_consumers_and_family_feedback",
-                "use_advisory_boards_and_workgroups", "build_a_coalition"}
+    engaging = {
+        "involve_patients_consumers_and_family_members",
+        "obtain_and_use_patients_consumers_and_family_feedback",
+        "use_advisory_boards_and_workgroups",
+        "build_a_coalition",
+    }
     seen = set()
     for r in sm_rules(eng):
         strategies = set(r.tags.get("eric_strategy", ()))
@@ -123,8 +126,10 @@ def test_level_only_rows_never_show_a_number(eng: Any) -> None:
 
 def test_severity_follows_rating_and_level(eng: Any) -> None:
     expected = {
-        ("published", True, 1): "high", ("published", True, 2): "medium",
-        ("published", False, 1): "medium", ("published", False, 2): "low",
+        ("published", True, 1): "high",
+        ("published", True, 2): "medium",
+        ("published", False, 1): "medium",
+        ("published", False, 2): "low",
     }
     for r in sm_rules(eng):
         if not r.tags.get("eric_strategy"):
@@ -144,8 +149,10 @@ def test_patient_needs_go_to_recipients_needs_not_the_recipients_role(eng: Any) 
     targets = {r.tags["cfir"][0] for r in _rows_citing(eng, "Patient Needs & Resources")}
     assert targets == {"process.assessing_needs.recipients", "inner_setting.culture.recipient_centeredness"}
     fired = fired_strategies(eng, {"case_id": "sm-needs", "cfir": {"process.assessing_needs.recipients": -2}})
-    assert "SM-process.assessing_needs.recipients-involve_patients_consumers-2" in fired[
-        "involve_patients_consumers_and_family_members"]
+    assert (
+        "SM-process.assessing_needs.recipients-involve_patients_consumers-2"
+        in fired["involve_patients_consumers_and_family_members"]
+    )
     role = fired_strategies(eng, {"case_id": "sm-role", "cfir": {"individuals.innovation_recipients": -2}})
     for ids in role.values():
         for rid in ids:
@@ -195,17 +202,26 @@ def test_generator_is_deterministic_and_the_pack_is_up_to_date(tmp_path: Path) -
 
 # ---------------------------------------------------------------- review item 6: capture and share before use
 
+
 def _capture_actions(eng: Any, data: dict[str, Any]) -> list[str]:
     result = eng.evaluate(case_from_data(data))
-    return [a for rec in result.recommendations for rid in rec.rule_ids
-            if "capture_and_share_local_knowledge" in eng.by_id[rid].tags.get("eric_strategy", ())
-            for a in rec.actions]
+    return [
+        a
+        for rec in result.recommendations
+        for rid in rec.rule_ids
+        if "capture_and_share_local_knowledge" in eng.by_id[rid].tags.get("eric_strategy", ())
+        for a in rec.actions
+    ]
 
 
 @pytest.mark.parametrize("stage", ["exploration", "installation"])
 def test_capture_and_share_before_use_asks_comparable_sites(eng: Any, stage: str) -> None:
-    data = {"case_id": "t", "stage": stage, "innovation": "Family literacy evenings",
-            "cfir": {"innovation.adaptability": -2}}
+    data = {
+        "case_id": "t",
+        "stage": stage,
+        "innovation": "Family literacy evenings",
+        "cfir": {"innovation.adaptability": -2},
+    }
     actions = _capture_actions(eng, data)
     assert actions, "capture and share should fire for an adaptability barrier"
     joined = " ".join(actions)
@@ -220,13 +236,22 @@ def test_capture_and_share_in_use_interviews_local_users(eng: Any) -> None:
 
 
 def test_tribal_knowledge_holds_back_capture_and_share(eng: Any) -> None:
-    result = eng.evaluate(case_from_data({"case_id": "t", "stage": "exploration", "setting": "tribal_community",
-                                          "cfir": {"innovation.adaptability": -2}}))
+    result = eng.evaluate(
+        case_from_data(
+            {
+                "case_id": "t",
+                "stage": "exploration",
+                "setting": "tribal_community",
+                "cfir": {"innovation.adaptability": -2},
+            }
+        )
+    )
     held = {h.rule_id: h.by for h in result.plan.held_back}
     assert held.get("SM-innovation.adaptability-capture_and_share-early-2") == "EQ-TRIBAL-KNOWLEDGE"
 
 
 # ---------------------------------------------------------------- naming the site's people (text variants)
+
 
 def _generator() -> Any:
     import importlib.util
@@ -255,8 +280,11 @@ def test_the_first_variant_that_holds_is_the_case_own_choice() -> None:
     from itertools import combinations
 
     gen = _generator()
-    tables = [(gen.SITE_TEXTS, lambda s: gen.S[s][1]), (gen.EARLY_SITE_TEXTS, lambda s: gen.EARLY[s][0]),
-              (gen.ASSET_SITE_TEXTS, lambda c: [gen.ASSET[c][0]])]
+    tables = [
+        (gen.SITE_TEXTS, lambda s: gen.S[s][1]),
+        (gen.EARLY_SITE_TEXTS, lambda s: gen.EARLY[s][0]),
+        (gen.ASSET_SITE_TEXTS, lambda c: [gen.ASSET[c][0]]),
+    ]
     for texts, default in tables:
         for name, slots in texts.items():
             variants = gen.site_variants(slots, default(name))
@@ -270,10 +298,14 @@ def test_the_first_variant_that_holds_is_the_case_own_choice() -> None:
 def _sm_actions(eng: Any, data: dict[str, Any], strategy: str) -> list[str]:
     """The actions of the item of one ERIC strategy (or of the item holding one rule id), placeholders filled."""
     result = eng.evaluate(case_from_data(data))
-    acts = [a for rec in result.recommendations
-            if any(strategy in eng.by_id[rid].tags.get("eric_strategy", ()) or rid.startswith(strategy)
-                   for rid in rec.rule_ids)
-            for a in rec.actions]
+    acts = [
+        a
+        for rec in result.recommendations
+        if any(
+            strategy in eng.by_id[rid].tags.get("eric_strategy", ()) or rid.startswith(strategy) for rid in rec.rule_ids
+        )
+        for a in rec.actions
+    ]
     assert acts, (strategy, data["case_id"])
     assert not any("{" in a or "}" in a for a in acts), acts
     return acts
@@ -285,8 +317,11 @@ LEADER = {"role": "medical director", "group": "leadership"}
 
 def test_a_listed_champion_is_named_instead_of_asking_for_one(eng: Any) -> None:
     base = {"case_id": "t", "stage": "installation", "cfir": {"innovation.complexity": -2}}
-    named = _sm_actions(eng, {**base, "people": [{"role": "nurse champion", "name": "Ana Ruiz", "group": "champion"},
-                                                 STAFF]}, "identify_and_prepare_champions")
+    named = _sm_actions(
+        eng,
+        {**base, "people": [{"role": "nurse champion", "name": "Ana Ruiz", "group": "champion"}, STAFF]},
+        "identify_and_prepare_champions",
+    )
     assert any("Ana Ruiz (nurse champion)" in a for a in named)
     assert not any("who is already enthusiastic" in a for a in named)
     staff = " ".join(_sm_actions(eng, {**base, "people": [STAFF]}, "identify_and_prepare_champions"))
@@ -306,8 +341,12 @@ def test_an_advisory_group_is_used_rather_than_a_new_board(eng: Any) -> None:
 
 
 def test_frontline_staff_and_leaders_are_named_where_they_act(eng: Any) -> None:
-    data = {"case_id": "t", "stage": "installation", "people": [STAFF, LEADER],
-            "cfir": {"innovation.complexity": -2, "inner_setting.available_resources": -1}}
+    data = {
+        "case_id": "t",
+        "stage": "installation",
+        "people": [STAFF, LEADER],
+        "cfir": {"innovation.complexity": -2, "inner_setting.available_resources": -1},
+    }
     capture = " ".join(_sm_actions(eng, data, "capture_and_share_local_knowledge"))
     assert "Ask the care managers: what do you already know" in capture and "with the medical director" in capture
     meetings = " ".join(_sm_actions(eng, data, "organize_clinician_implementation_team_meetings"))
@@ -319,16 +358,23 @@ def test_frontline_staff_and_leaders_are_named_where_they_act(eng: Any) -> None:
 
 
 def test_a_listed_funder_is_asked_first(eng: Any) -> None:
-    data = {"case_id": "t", "cfir": {"inner_setting.available_resources": -1},
-            "people": [{"role": "state health department", "group": "funder"}]}
+    data = {
+        "case_id": "t",
+        "cfir": {"inner_setting.available_resources": -1},
+        "people": [{"role": "state health department", "group": "funder"}],
+    }
     acts = _sm_actions(eng, data, "access_new_funding")
     assert acts[0].startswith("Ask those who fund the work now") and acts[0].endswith("the state health department.")
 
 
 def test_a_nation_sets_the_terms_of_consensus_and_coalition(eng: Any) -> None:
-    data = {"case_id": "t", "stage": "exploration", "equity": {"tribal_sovereignty": True},
-            "cfir": {"inner_setting.compatibility": -1, "outer_setting.policies_laws": -1},
-            "people": [{"role": "the Nation's council", "group": "tribal_government"}]}
+    data = {
+        "case_id": "t",
+        "stage": "exploration",
+        "equity": {"tribal_sovereignty": True},
+        "cfir": {"inner_setting.compatibility": -1, "outer_setting.policies_laws": -1},
+        "people": [{"role": "the Nation's council", "group": "tribal_government"}],
+    }
     consensus = " ".join(_sm_actions(eng, data, "conduct_local_consensus_discussions"))
     assert "on terms agreed beforehand with the Nation's council;" in consensus
     coalition = " ".join(_sm_actions(eng, data, "build_a_coalition"))
@@ -338,10 +384,13 @@ def test_a_nation_sets_the_terms_of_consensus_and_coalition(eng: Any) -> None:
 def test_an_asset_row_names_who_holds_the_strength(eng: Any) -> None:
     data = {"case_id": "t", "cfir": {"innovation.evidence_base": 2}, "people": [STAFF]}
     acts = _sm_actions(eng, data, "SM-ASSET-innovation.evidence_base")
-    assert acts == ["Put the evidence people already accept, in one plain paragraph, into the briefings and job aids "
-                    "for the care managers."]
+    assert acts == [
+        "Put the evidence people already accept, in one plain paragraph, into the briefings and job aids "
+        "for the care managers."
+    ]
     assert _sm_actions(eng, {**data, "people": []}, "SM-ASSET-innovation.evidence_base") == [
-        "Put the evidence people already accept into the briefings and job aids for the innovation, in one plain paragraph."]
+        "Put the evidence people already accept into the briefings and job aids for the innovation, in one plain paragraph."
+    ]
 
 
 def test_every_row_of_a_strategy_says_the_same_for_the_same_people(eng: Any) -> None:

@@ -19,8 +19,12 @@ from engine.errors import UsageError
 
 BASIC = FIXTURES / "basic"
 RIVERSIDE = CASES / "riverside-fqhc.yaml"
-CASE = {"case_id": "s-1", "engagement": {"level": "inform", "target": "collaborate"},
-        "power": {"differential": "high", "decision_making": "solo_leader"}, "challenge": {"type": "adaptive"}}
+CASE = {
+    "case_id": "s-1",
+    "engagement": {"level": "inform", "target": "collaborate"},
+    "power": {"differential": "high", "decision_making": "solo_leader"},
+    "challenge": {"type": "adaptive"},
+}
 
 
 @pytest.fixture(scope="module")
@@ -36,8 +40,9 @@ def test_every_combination_is_evaluated_in_order(basic: Any) -> None:
     varies = parse_varies(["power.differential", "challenge.type=adaptive,technical"])
     assert varies[0].values == ("low", "moderate", "high")
     result = sweep(basic, case_from_data(CASE), varies)
-    assert [v.values for v in result.variants] == list(itertools.product(("low", "moderate", "high"),
-                                                                        ("adaptive", "technical")))
+    assert [v.values for v in result.variants] == list(
+        itertools.product(("low", "moderate", "high"), ("adaptive", "technical"))
+    )
     share = ids(result, "EQ-SHARE-POWER")
     assert [share in v.status for v in result.variants] == [False, False, False, False, True, True]
 
@@ -58,15 +63,17 @@ def test_levers_are_the_facts_that_add_or_remove_a_recommendation(basic: Any) ->
 def test_a_fact_that_moves_nothing_is_no_lever(basic: Any) -> None:
     result = sweep(basic, case_from_data(CASE), parse_varies(["relationships.trust"]))
     assert result.levers() == {}
-    assert result.to_dict()["facts"] == [{"fact": "relationships.trust", "adds_removes": 0, "moves_horizon": 0,
-                                          "recommendations": 0}]
+    assert result.to_dict()["facts"] == [
+        {"fact": "relationships.trust", "adds_removes": 0, "moves_horizon": 0, "recommendations": 0}
+    ]
 
 
 def test_levers_agree_with_every_pair_of_variants_on_a_real_plan() -> None:
     """On riverside's 36-variant grid: a lever is claimed exactly when a one-fact change moves the item."""
     engine = load_engine()
-    result = sweep(engine, load_case(RIVERSIDE), parse_varies(["engagement.level", "relationships.trust",
-                                                               "leadership.transition"]))
+    result = sweep(
+        engine, load_case(RIVERSIDE), parse_varies(["engagement.level", "relationships.trust", "leadership.transition"])
+    )
     levers = result.levers()
     expected: dict[str, dict[str, set[str]]] = {}
     valid = [v for v in result.variants if not v.error]
@@ -90,8 +97,10 @@ def test_too_many_combinations_are_refused_with_the_sizes() -> None:
         parse_varies(["cfir.innovation.complexity", "cfir.inner_setting.culture", "engagement.level"], 100)
     problem = err.value.problems[0]
     assert problem.field == "--max" and problem.code == "too_many"
-    assert "216 variants (6 (cfir.innovation.complexity) x 6 (cfir.inner_setting.culture) x 6 (engagement.level))" \
+    assert (
+        "216 variants (6 (cfir.innovation.complexity) x 6 (cfir.inner_setting.culture) x 6 (engagement.level))"
         in problem.message
+    )
     assert "--max 216" in problem.hint
     assert len(parse_varies(["engagement.level"], 6)[0].values) == 6
 
@@ -120,13 +129,13 @@ def test_a_portfolio_sweep_counts_sites_per_lever(tmp_path: Path) -> None:
     src = tmp_path / "sites.jsonl"
     low = {**CASE, "case_id": "s-2", "power": {"differential": "low", "decision_making": "shared"}}
     src.write_text("\n".join(json.dumps(c) for c in (CASE, low, {"case_id": "bad", "stage": "x"})) + "\n")
-    got = sweep_portfolio([str(src)], parse_varies(["power.differential", "challenge.type"]), rules=[BASIC],
-                          shipped=False).to_dict()
+    got = sweep_portfolio(
+        [str(src)], parse_varies(["power.differential", "challenge.type"]), rules=[BASIC], shipped=False
+    ).to_dict()
     assert got["cases"] == 2 and len(got["failed"]) == 1 and got["failed"][0]["line"] == 3
     by_fact = {f["fact"]: f for f in got["facts"]}
     assert by_fact["power.differential"]["sites_moved"] == 2
-    assert {r["rule_id"]: r["sites"] for r in by_fact["power.differential"]["recommendations"]} == \
-        {"EQ-SHARE-POWER": 2}
+    assert {r["rule_id"]: r["sites"] for r in by_fact["power.differential"]["recommendations"]} == {"EQ-SHARE-POWER": 2}
 
 
 def test_cli_sweep_formats_and_variants_file(runner: Any, tmp_path: Path) -> None:
@@ -162,11 +171,15 @@ def test_cli_sweep_refusals(runner: Any, tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("columns", [80, 100, 140])
 def test_sweep_table_fits_the_terminal(runner: Any, columns: int) -> None:
-    res = runner.invoke(main, ["sweep", str(RIVERSIDE), "--vary", "relationships.trust", "--vary",
-                               "leadership.transition"], env={"COLUMNS": str(columns)})
+    res = runner.invoke(
+        main,
+        ["sweep", str(RIVERSIDE), "--vary", "relationships.trust", "--vary", "leadership.transition"],
+        env={"COLUMNS": str(columns)},
+    )
     assert res.exit_code == 0, res.output
     assert max(len(line) for line in res.stdout.splitlines()) <= columns
-    portfolio = runner.invoke(main, ["sweep", str(CASES), "--vary", "leadership.transition"],
-                              env={"COLUMNS": str(columns)})
+    portfolio = runner.invoke(
+        main, ["sweep", str(CASES), "--vary", "leadership.transition"], env={"COLUMNS": str(columns)}
+    )
     assert portfolio.exit_code == 0, portfolio.output
     assert max(len(line) for line in portfolio.stdout.splitlines()) <= columns

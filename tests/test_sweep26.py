@@ -17,8 +17,12 @@ from cli import main
 
 BASIC = FIXTURES / "basic"
 RIVERSIDE = CASES / "riverside-fqhc.yaml"
-CASE = {"case_id": "s-1", "engagement": {"level": "inform", "target": "collaborate"},
-        "power": {"differential": "high", "decision_making": "solo_leader"}, "challenge": {"type": "adaptive"}}
+CASE = {
+    "case_id": "s-1",
+    "engagement": {"level": "inform", "target": "collaborate"},
+    "power": {"differential": "high", "decision_making": "solo_leader"},
+    "challenge": {"type": "adaptive"},
+}
 ON_BASIC = ["--rules", str(BASIC), "--no-shipped"]
 
 
@@ -37,8 +41,7 @@ def portfolio(tmp_path: Path) -> Path:
 
 @pytest.mark.parametrize("fmt", ["table", "json", "csv"])
 def test_a_portfolio_sweep_lists_each_unreadable_case_and_exits_1(runner: Any, tmp_path: Path, fmt: str) -> None:
-    res = runner.invoke(main, ["sweep", str(portfolio(tmp_path)), "--vary", "power.differential", "-f", fmt,
-                               *ON_BASIC])
+    res = runner.invoke(main, ["sweep", str(portfolio(tmp_path)), "--vary", "power.differential", "-f", fmt, *ON_BASIC])
     assert res.exit_code == 1, res.output
     assert "Traceback" not in res.output
     err = res.stderr
@@ -49,8 +52,10 @@ def test_a_portfolio_sweep_lists_each_unreadable_case_and_exits_1(runner: Any, t
     assert res.stdout  # the report of the good case is still written
     if fmt == "json":
         data = json.loads(res.stdout)
-        assert data["cases"] == 1 and [Path(r["source"]).name for r in data["failed"]] == ["b-broken.yaml",
-                                                                                            "c-invalid.yaml"]
+        assert data["cases"] == 1 and [Path(r["source"]).name for r in data["failed"]] == [
+            "b-broken.yaml",
+            "c-invalid.yaml",
+        ]
     (tmp_path / "in" / "b-broken.yaml").unlink()
     (tmp_path / "in" / "c-invalid.yaml").unlink()
     good = runner.invoke(main, ["sweep", str(tmp_path / "in"), "--vary", "power.differential", "-f", fmt, *ON_BASIC])
@@ -65,8 +70,10 @@ def test_the_table_names_the_field_and_the_fix_of_an_unreadable_case(runner: Any
 def test_a_long_list_of_unreadable_cases_is_capped_and_says_where_the_rest_are() -> None:
     from engine.render.sweepreport import failed_lines
 
-    rows = [{"source": "cases.jsonl", "line": n, "field": None, "message": "invalid JSON", "hint": None}
-            for n in range(1, 121)]
+    rows = [
+        {"source": "cases.jsonl", "line": n, "field": None, "message": "invalid JSON", "hint": None}
+        for n in range(1, 121)
+    ]
     lines = failed_lines({"cases": 5, "failed": rows})
     assert lines[0] == "120 of 125 cases could not be read and were not swept:"
     assert lines[1] == "  cases.jsonl:1: invalid JSON" and lines[50] == "  cases.jsonl:50: invalid JSON"
@@ -77,19 +84,33 @@ def test_a_long_list_of_unreadable_cases_is_capped_and_says_where_the_rest_are()
 # ---------------------------------------------------------------- 2: --vary that names no value or no fact
 
 
-@pytest.mark.parametrize(("vary", "expected"), [
-    ("stage=", ["--vary: stage: lists no values after '='", "--vary stage=A,B", "--vary stage alone",
-                "none tries it unstated"]),
-    ("stage=  ", ["--vary: stage: lists no values after '='"]),
-    ("stage=installation,", ["--vary: stage: 'installation,' has an empty value between commas",
-                             "remove the extra comma; write none to try the fact unstated"]),
-    ("stage=exploration,,installation", ["has an empty value between commas"]),
-    ("=1,2", ["--vary: '=1,2' names no fact", "put the fact's path first"]),
-    ("=", ["--vary: '=' names no fact"]),
-    ("", ["--vary: '' names no fact"]),
-])
-def test_a_vary_without_values_or_fact_is_refused(runner: Any, tmp_path: Path, vary: str,
-                                                  expected: list[str]) -> None:
+@pytest.mark.parametrize(
+    ("vary", "expected"),
+    [
+        (
+            "stage=",
+            [
+                "--vary: stage: lists no values after '='",
+                "--vary stage=A,B",
+                "--vary stage alone",
+                "none tries it unstated",
+            ],
+        ),
+        ("stage=  ", ["--vary: stage: lists no values after '='"]),
+        (
+            "stage=installation,",
+            [
+                "--vary: stage: 'installation,' has an empty value between commas",
+                "remove the extra comma; write none to try the fact unstated",
+            ],
+        ),
+        ("stage=exploration,,installation", ["has an empty value between commas"]),
+        ("=1,2", ["--vary: '=1,2' names no fact", "put the fact's path first"]),
+        ("=", ["--vary: '=' names no fact"]),
+        ("", ["--vary: '' names no fact"]),
+    ],
+)
+def test_a_vary_without_values_or_fact_is_refused(runner: Any, tmp_path: Path, vary: str, expected: list[str]) -> None:
     res = runner.invoke(main, ["sweep", str(RIVERSIDE), "--vary", vary, "-f", "json"])
     assert res.exit_code == 2, res.output
     assert res.stdout == "" and "Traceback" not in res.output
@@ -98,8 +119,19 @@ def test_a_vary_without_values_or_fact_is_refused(runner: Any, tmp_path: Path, v
 
 
 def test_a_value_listed_twice_is_tried_once_with_a_warning(runner: Any) -> None:
-    res = runner.invoke(main, ["sweep", str(RIVERSIDE), "--vary", "stage=installation,installation", "--vary",
-                               "leadership.transition=true,yes,false", "-f", "json"])
+    res = runner.invoke(
+        main,
+        [
+            "sweep",
+            str(RIVERSIDE),
+            "--vary",
+            "stage=installation,installation",
+            "--vary",
+            "leadership.transition=true,yes,false",
+            "-f",
+            "json",
+        ],
+    )
     assert res.exit_code == 0, res.output
     assert "warning: --vary stage: 'installation' is listed more than once" in res.stderr
     assert "warning: --vary leadership.transition: true is listed more than once" in res.stderr
@@ -108,34 +140,60 @@ def test_a_value_listed_twice_is_tried_once_with_a_warning(runner: Any) -> None:
 
 
 def test_every_fact_varied_twice_is_named(runner: Any) -> None:
-    res = runner.invoke(main, ["sweep", str(RIVERSIDE), "--vary", "stage", "--vary", "stage=installation",
-                               "--vary", "power.differential", "--vary", "power.differential=low", "--vary",
-                               "power.differential=high"])
+    res = runner.invoke(
+        main,
+        [
+            "sweep",
+            str(RIVERSIDE),
+            "--vary",
+            "stage",
+            "--vary",
+            "stage=installation",
+            "--vary",
+            "power.differential",
+            "--vary",
+            "power.differential=low",
+            "--vary",
+            "power.differential=high",
+        ],
+    )
     assert res.exit_code == 2
     assert "--vary: stage: is varied 2 times" in res.stderr
-    assert "--vary: power.differential: is varied 3 times (give each fact once, with all its values: " \
-           "--vary power.differential=v1,v2)" in res.stderr
+    assert (
+        "--vary: power.differential: is varied 3 times (give each fact once, with all its values: "
+        "--vary power.differential=v1,v2)" in res.stderr
+    )
 
 
 # ---------------------------------------------------------------- 3: empty path options
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["sweep", str(RIVERSIDE), "--vary", "stage", "--jsonl", ""],
-     "--jsonl: the variants file name is empty (name the variants file, e.g. --jsonl variants.jsonl, "
-     "or leave --jsonl out)"),
-    (["sweep", str(RIVERSIDE), "--vary", "stage", "-o", ""], "-o/--output: the output file name is empty"),
-    (["sweep", str(RIVERSIDE), "--vary", "stage", "--output", " "], "-o/--output: the output file name is empty"),
-    (["sweep", str(CASES), "--vary", "stage", "--tables", "parquet", "--out", ""],
-     "--out: the tables folder name is empty"),
-    (["batch", str(RIVERSIDE), "--out", ""], "--out: the output folder name is empty (name the output folder, "
-                                             "e.g. --out results)"),
-    (["recommend", str(RIVERSIDE), "-o", ""], "-o/--output: the output file name is empty"),
-    (["plan", str(RIVERSIDE), "--decisions", ""], "--decisions: the decisions file name is empty"),
-    (["recommend", str(RIVERSIDE), "--rules", ""], "--rules: the rule folder name is empty"),
-])
-def test_an_empty_path_option_is_refused(runner: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                         args: list[str], message: str) -> None:
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["sweep", str(RIVERSIDE), "--vary", "stage", "--jsonl", ""],
+            "--jsonl: the variants file name is empty (name the variants file, e.g. --jsonl variants.jsonl, "
+            "or leave --jsonl out)",
+        ),
+        (["sweep", str(RIVERSIDE), "--vary", "stage", "-o", ""], "-o/--output: the output file name is empty"),
+        (["sweep", str(RIVERSIDE), "--vary", "stage", "--output", " "], "-o/--output: the output file name is empty"),
+        (
+            ["sweep", str(CASES), "--vary", "stage", "--tables", "parquet", "--out", ""],
+            "--out: the tables folder name is empty",
+        ),
+        (
+            ["batch", str(RIVERSIDE), "--out", ""],
+            "--out: the output folder name is empty (name the output folder, e.g. --out results)",
+        ),
+        (["recommend", str(RIVERSIDE), "-o", ""], "-o/--output: the output file name is empty"),
+        (["plan", str(RIVERSIDE), "--decisions", ""], "--decisions: the decisions file name is empty"),
+        (["recommend", str(RIVERSIDE), "--rules", ""], "--rules: the rule folder name is empty"),
+    ],
+)
+def test_an_empty_path_option_is_refused(
+    runner: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str], message: str
+) -> None:
     monkeypatch.chdir(tmp_path)
     res = runner.invoke(main, args)
     assert res.exit_code == 2, res.output
@@ -185,17 +243,20 @@ def test_a_rule_folder_nested_over_100_folders_deep_names_the_file(runner: Any, 
     assert ok.exit_code == 0, ok.output
 
 
-def test_a_rule_folder_deeper_than_the_system_allows_is_explained(runner: Any, tmp_path: Path,
-                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_rule_folder_deeper_than_the_system_allows_is_explained(
+    runner: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     name = "x" * 60
     for _ in range(80):  # 80 x 61 characters: past the 4,096-byte path limit of Linux and macOS
         os.mkdir(name)
         os.chdir(name)
     deep = str(tmp_path) + (os.sep + name) * 80
-    for args in (["recommend", str(RIVERSIDE), "--rules", deep],
-                 ["sweep", str(RIVERSIDE), "--vary", "stage", "--rules", deep],
-                 ["batch", str(RIVERSIDE), "--out", str(tmp_path / "out"), "--rules", deep]):
+    for args in (
+        ["recommend", str(RIVERSIDE), "--rules", deep],
+        ["sweep", str(RIVERSIDE), "--vary", "stage", "--rules", deep],
+        ["batch", str(RIVERSIDE), "--out", str(tmp_path / "out"), "--rules", deep],
+    ):
         res = runner.invoke(main, args)
         assert res.exit_code == 2, res.output
         assert "cannot use this rule folder: the path is" in res.stderr

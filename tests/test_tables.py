@@ -22,11 +22,11 @@ duckdb = pytest.importorskip("duckdb")
 
 from cli import main  # noqa: E402
 from engine import load_case  # noqa: E402
-from engine.model.perspectives import effective_facts  # noqa: E402
 from engine.batch import tables  # noqa: E402
 from engine.batch.batchrun import run_batch  # noqa: E402
 from engine.batch.tablerows import CFIR_COLUMNS, case_tables, text_id, value_text  # noqa: E402
 from engine.io.inputs import case_files  # noqa: E402
+from engine.model.perspectives import effective_facts  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "bench"))
 from generate import write_jsonl  # noqa: E402
@@ -79,8 +79,9 @@ def test_each_table_declares_its_columns_and_schema_version(shipped: Path) -> No
 def test_one_case_row_per_results_line_with_the_case_facts(shipped: Path) -> None:
     results = lines(shipped / "results.jsonl")
     cases = rows(shipped / "cases.parquet")
-    assert [(c["case_id"], str(c["assessed_on"]) if c["assessed_on"] else None) for c in cases] == \
-        [(r["case_id"], r.get("assessed_on")) for r in results]
+    assert [(c["case_id"], str(c["assessed_on"]) if c["assessed_on"] else None) for c in cases] == [
+        (r["case_id"], r.get("assessed_on")) for r in results
+    ]
     for c, r in zip(cases, results, strict=True):
         assert c["items"] == len(r["recommendations"])
         for h in ("now", "next", "later"):
@@ -89,11 +90,15 @@ def test_one_case_row_per_results_line_with_the_case_facts(shipped: Path) -> Non
     riverside = next(c for c in cases if c["case_id"] == "riverside-fqhc")
     facts = effective_facts(load_case(CASES / "riverside-fqhc.yaml"))[0]
     assert (riverside["trust"], riverside["engagement_level"], riverside["stage"]) == (
-        facts["relationships.trust"], facts["engagement.level"], facts["stage"])
+        facts["relationships.trust"],
+        facts["engagement.level"],
+        facts["stage"],
+    )
     for column, cid in CFIR_COLUMNS:
         assert riverside[column] == facts.get(f"cfir.{cid}")
-    assert riverside["barriers"] == sorted(c for c, v in ((cid, facts.get(f"cfir.{cid}")) for _, cid in CFIR_COLUMNS)
-                                           if isinstance(v, int) and v < 0)
+    assert riverside["barriers"] == sorted(
+        c for c, v in ((cid, facts.get(f"cfir.{cid}")) for _, cid in CFIR_COLUMNS) if isinstance(v, int) and v < 0
+    )
     problem = load_case(CASES / "riverside-fqhc.yaml").problem
     assert problem is not None and riverside["problem_tags"] == list(problem.tags)
 
@@ -106,7 +111,13 @@ def test_one_item_row_per_recommendation_with_its_texts_by_id(shipped: Path) -> 
     assert len(items) == len(recs)
     for row, (r, rec) in zip(items, recs, strict=True):
         assert (row["case_id"], row["key"], row["rank"], row["horizon"], row["title"], row["rule_ids"]) == (
-            r["case_id"], rec["key"], rec["rank"], rec["horizon"], rec["title"], rec["rule_ids"])
+            r["case_id"],
+            rec["key"],
+            rec["rank"],
+            rec["horizon"],
+            rec["title"],
+            rec["rule_ids"],
+        )
         assert [texts[t] for t in row["action_ids"]] == rec["actions"]
         assert texts[row["first_action_id"]] == rec["actions"][0]
         assert texts[row["rationale_id"]] == rec["rationale"]
@@ -119,8 +130,11 @@ def test_one_item_row_per_recommendation_with_its_texts_by_id(shipped: Path) -> 
     assert all(text_id(t) == i for i, t in texts.items())
     # held back items are not rows (of their own case)
     held = {(r["case_id"], r.get("assessed_on"), h["rule_id"]) for r in results for h in r["plan"]["held_back"]}
-    shown = {(row["case_id"], str(row["assessed_on"]) if row["assessed_on"] else None, rid)
-             for row in items for rid in row["rule_ids"]}
+    shown = {
+        (row["case_id"], str(row["assessed_on"]) if row["assessed_on"] else None, rid)
+        for row in items
+        for rid in row["rule_ids"]
+    }
     assert held and not held & shown
 
 
@@ -132,12 +146,27 @@ def _leaves(node: dict[str, Any]) -> list[dict[str, Any]]:
 
 def test_one_proof_row_per_case_item_and_condition(shipped: Path) -> None:
     results = lines(shipped / "results.jsonl")
-    expected = [(r["case_id"], rec["key"], trace["rule_id"], leaf["fact"], leaf["operator"],
-                 value_text(leaf, "expected"), value_text(leaf, "actual"), leaf["held"])
-                for r in results for rec in r["recommendations"] for host in (rec, *rec["also"])
-                for trace in host["explanation"] for leaf in _leaves(trace["condition"])]
-    got = [(p["case_id"], p["key"], p["rule_id"], p["fact"], p["operator"], p["tested"], p["seen"], p["held"])
-           for p in rows(shipped / "proofs.parquet")]
+    expected = [
+        (
+            r["case_id"],
+            rec["key"],
+            trace["rule_id"],
+            leaf["fact"],
+            leaf["operator"],
+            value_text(leaf, "expected"),
+            value_text(leaf, "actual"),
+            leaf["held"],
+        )
+        for r in results
+        for rec in r["recommendations"]
+        for host in (rec, *rec["also"])
+        for trace in host["explanation"]
+        for leaf in _leaves(trace["condition"])
+    ]
+    got = [
+        (p["case_id"], p["key"], p["rule_id"], p["fact"], p["operator"], p["tested"], p["seen"], p["held"])
+        for p in rows(shipped / "proofs.parquet")
+    ]
     assert got == expected and len(got) > 100
 
 
@@ -205,8 +234,9 @@ def test_the_rows_from_the_objects_are_the_rows_of_the_line(shipped_engine: Any,
         result = shipped_engine.evaluate(case)
         line = result.to_json() if full else lean_line(result.to_dict())
         fields = json.loads(json.dumps(case_fields(case)))  # as the resume index keeps them
-        assert result_tables(result, case_fields(case), proofs=full) == case_tables(json.loads(line), fields,
-                                                                                    proofs=full), path.name
+        assert result_tables(result, case_fields(case), proofs=full) == case_tables(
+            json.loads(line), fields, proofs=full
+        ), path.name
 
 
 # ---------------------------------------------------------------- options
@@ -225,29 +255,35 @@ def test_without_tables_nothing_changes_and_earlier_tables_go(tmp_path: Path) ->
 
 
 def test_explanations_none_writes_no_proofs_table(tmp_path: Path) -> None:
-    report = run_batch([str(CASES / "riverside-fqhc.yaml")], tmp_path / "o", jobs=1, explanations="none",
-                       tables_format="parquet")
+    report = run_batch(
+        [str(CASES / "riverside-fqhc.yaml")], tmp_path / "o", jobs=1, explanations="none", tables_format="parquet"
+    )
     assert report.tables == ("cases.parquet", "items.parquet", "texts.parquet")
     assert not (tmp_path / "o" / "proofs.parquet").exists()
 
 
-def test_without_pyarrow_tables_stop_before_any_case(runner: Any, tmp_path: Path,
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_without_pyarrow_tables_stop_before_any_case(
+    runner: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setitem(sys.modules, "pyarrow", None)
     monkeypatch.setitem(sys.modules, "pyarrow.parquet", None)
-    res = runner.invoke(main, ["batch", str(CASES / "riverside-fqhc.yaml"), "--out", str(tmp_path / "o"),
-                               "--tables", "parquet"])
+    res = runner.invoke(
+        main, ["batch", str(CASES / "riverside-fqhc.yaml"), "--out", str(tmp_path / "o"), "--tables", "parquet"]
+    )
     assert res.exit_code == 2 and "Traceback" not in res.output
     assert "--tables: pyarrow is not installed" in res.output and "pip install '.[analytics]'" in res.output
     assert not (tmp_path / "o").exists()
 
 
-@pytest.mark.parametrize(("args", "fragment"), [
-    (["batch", "--tables", "csv"], "'csv' is not 'parquet'"),
-    (["batch", "--redact", "names"], "'names' cannot be redacted"),
-    (["sweep", "--vary", "relationships.trust", "--tables", "parquet"], "--tables: writes DIR/variants.parquet"),
-    (["sweep", "--vary", "relationships.trust", "--out", "DIR"], "--out: is the folder of --tables"),
-])
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["batch", "--tables", "csv"], "'csv' is not 'parquet'"),
+        (["batch", "--redact", "names"], "'names' cannot be redacted"),
+        (["sweep", "--vary", "relationships.trust", "--tables", "parquet"], "--tables: writes DIR/variants.parquet"),
+        (["sweep", "--vary", "relationships.trust", "--out", "DIR"], "--out: is the folder of --tables"),
+    ],
+)
 def test_bad_options_exit_2_with_the_fix(runner: Any, tmp_path: Path, args: list[str], fragment: str) -> None:
     command, *rest = args
     out = ["--out", str(tmp_path / "o")] if command == "batch" else []
@@ -262,9 +298,25 @@ def test_bad_options_exit_2_with_the_fix(runner: Any, tmp_path: Path, args: list
 def test_sweep_tables_one_row_per_variant_and_item(runner: Any, tmp_path: Path) -> None:
     case = str(CASES / "riverside-fqhc.yaml")
     jsonl = tmp_path / "v.jsonl"
-    res = runner.invoke(main, ["sweep", case, "--vary", "relationships.trust", "--vary", "leadership.transition",
-                               "--tables", "parquet", "--out", str(tmp_path / "t"), "--jsonl", str(jsonl),
-                               "-f", "json"])
+    res = runner.invoke(
+        main,
+        [
+            "sweep",
+            case,
+            "--vary",
+            "relationships.trust",
+            "--vary",
+            "leadership.transition",
+            "--tables",
+            "parquet",
+            "--out",
+            str(tmp_path / "t"),
+            "--jsonl",
+            str(jsonl),
+            "-f",
+            "json",
+        ],
+    )
     assert res.exit_code == 0, res.output
     table = rows(tmp_path / "t" / "variants.parquet")
     variants = lines(jsonl)
@@ -275,8 +327,9 @@ def test_sweep_tables_one_row_per_variant_and_item(runner: Any, tmp_path: Path) 
     assert all(r["key"] and ":" in r["key"] for r in table)
     schema = pq.read_schema(tmp_path / "t" / "variants.parquet")
     assert schema.field("leadership_transition").type == pa.bool_()
-    again = runner.invoke(main, ["sweep", case, "--vary", "relationships.trust", "--tables", "parquet",
-                                 "--out", str(tmp_path / "t")])
+    again = runner.invoke(
+        main, ["sweep", case, "--vary", "relationships.trust", "--tables", "parquet", "--out", str(tmp_path / "t")]
+    )
     assert again.exit_code == 2 and "add --force" in again.output
 
 
@@ -285,8 +338,9 @@ def test_a_portfolio_sweep_table_is_the_same_bytes_each_run(tmp_path: Path) -> N
 
     varies = parse_varies(["relationships.trust"])
     for name in ("a", "b"):
-        got = sweep_portfolio([str(CASES / "over-time")], varies, tables_format="parquet",
-                              tables_out=str(tmp_path / name))
+        got = sweep_portfolio(
+            [str(CASES / "over-time")], varies, tables_format="parquet", tables_out=str(tmp_path / name)
+        )
         assert got.cases == 3
     data = (tmp_path / "a" / "variants.parquet").read_bytes()
     assert data == (tmp_path / "b" / "variants.parquet").read_bytes()
@@ -321,8 +375,7 @@ def test_the_doc_asks_five_questions_in_duckdb_and_pandas() -> None:
 def test_the_doc_lines_run_as_written(shipped: Path) -> None:
     line = doc_lines('python -c "import duckdb;')[1]
     code = line.removeprefix('python -c "').removesuffix('"').replace('\\"', '"')
-    got = subprocess.run([sys.executable, "-c", code], cwd=shipped.parent, capture_output=True, text=True,
-                         timeout=120)
+    got = subprocess.run([sys.executable, "-c", code], cwd=shipped.parent, capture_output=True, text=True, timeout=120)
     assert got.returncode == 0, got.stderr
     assert "sites" in got.stdout
 
@@ -330,15 +383,22 @@ def test_the_doc_lines_run_as_written(shipped: Path) -> None:
 def test_the_doc_queries_answer_the_questions(shipped: Path) -> None:
     q1, q2, q3, q4, q5 = (duckdb.sql(sql).fetchall() for sql in doc_sql(shipped))
     results = lines(shipped / "results.jsonl")
-    sites = {(c["case_id"], str(c["assessed_on"]) if c["assessed_on"] else None): c
-             for c in rows(shipped / "cases.parquet")}
+    sites = {
+        (c["case_id"], str(c["assessed_on"]) if c["assessed_on"] else None): c for c in rows(shipped / "cases.parquet")
+    }
 
     def where(r: dict[str, Any]) -> dict[str, Any]:
         return sites[(r["case_id"], r.get("assessed_on"))]
 
     # 1. sites with a trust item in Start here
-    want1 = sorted({(where(r)["site"], r.get("assessed_on") or "", rec["title"]) for r in results
-                    for rec in r["recommendations"] if rec["horizon"] == "now" and "trust" in rec["key"]})
+    want1 = sorted(
+        {
+            (where(r)["site"], r.get("assessed_on") or "", rec["title"])
+            for r in results
+            for rec in r["recommendations"]
+            if rec["horizon"] == "now" and "trust" in rec["key"]
+        }
+    )
     assert sorted((s, str(d) if d else "", t) for s, d, t in q1) == want1 and want1
     # 2. the most common Start-here items
     now = Counter(rec["key"] for r in results for rec in r["recommendations"] if rec["horizon"] == "now")
@@ -350,15 +410,22 @@ def test_the_doc_queries_answer_the_questions(shipped: Path) -> None:
         barriers.update(p[5:] for p, v in facts.items() if p.startswith("cfir.") and isinstance(v, int) and v < 0)
     assert q3 == sorted(barriers.items(), key=lambda kv: (-kv[1], kv[0]))[:5]
     # 4. Millbrook at each assessment
-    assert [(c, str(d), t) for c, d, t, *_ in q4] == [("millbrook-frc", "2026-02-10", "moderate"),
-                                                        ("millbrook-frc", "2026-06-09", "low"),
-                                                        ("millbrook-frc", "2026-10-13", "high")]
-    assert [n for *_, n in q4] == [len(r["plan"]["now"]) for r in sorted(
-        (r for r in results if r["case_id"] == "millbrook-frc"), key=lambda r: r["assessed_on"])]
+    assert [(c, str(d), t) for c, d, t, *_ in q4] == [
+        ("millbrook-frc", "2026-02-10", "moderate"),
+        ("millbrook-frc", "2026-06-09", "low"),
+        ("millbrook-frc", "2026-10-13", "high"),
+    ]
+    assert [n for *_, n in q4] == [
+        len(r["plan"]["now"])
+        for r in sorted((r for r in results if r["case_id"] == "millbrook-frc"), key=lambda r: r["assessed_on"])
+    ]
     # 5. the first action of each high-priority Start-here item where trust is low
-    want5 = sorted((where(r)["site"], rec["rank"], rec["title"], rec["actions"][0]) for r in results
-                   for rec in r["recommendations"]
-                   if rec["horizon"] == "now" and rec["priority"] == "high" and where(r)["trust"] == "low")
+    want5 = sorted(
+        (where(r)["site"], rec["rank"], rec["title"], rec["actions"][0])
+        for r in results
+        for rec in r["recommendations"]
+        if rec["horizon"] == "now" and rec["priority"] == "high" and where(r)["trust"] == "low"
+    )
     assert [(s, t, a) for s, _, t, a in want5] == q5 and q5
 
 
@@ -366,6 +433,7 @@ def test_the_doc_pandas_lines_run(shipped: Path) -> None:
     pytest.importorskip("pandas")
     for line in doc_lines('python -c "import pandas as pd;'):
         code = line.removeprefix('python -c "').removesuffix('"')
-        got = subprocess.run([sys.executable, "-c", code], cwd=shipped.parent, capture_output=True, text=True,
-                             timeout=120)
+        got = subprocess.run(
+            [sys.executable, "-c", code], cwd=shipped.parent, capture_output=True, text=True, timeout=120
+        )
         assert got.returncode == 0 and got.stdout.strip(), (line, got.stderr)

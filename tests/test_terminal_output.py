@@ -24,15 +24,26 @@ pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs a pty")
 
 def _run(args: list[str], *, tty: bool, env: dict[str, str]) -> str:
     """The CLI's stdout, with stdout a pty (tty=True) or a pipe."""
-    full = {**{k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "PAGER")},
-            "COLUMNS": "100", "LINES": "40", **env}
+    full = {
+        **{k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "PAGER")},
+        "COLUMNS": "100",
+        "LINES": "40",
+        **env,
+    }
     cmd = [sys.executable, "-c", "from cli import main; main()", *args]
     if not tty:
-        return subprocess.run(cmd, cwd=ROOT, env=full, capture_output=True, text=True, timeout=120,
-                              stdin=subprocess.DEVNULL).stdout
+        return subprocess.run(
+            cmd, cwd=ROOT, env=full, capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL
+        ).stdout
     master, slave = pty.openpty()
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=full, stdin=slave, stdout=slave,  # click pages only with a tty stdin
-                            stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        cmd,
+        cwd=ROOT,
+        env=full,
+        stdin=slave,
+        stdout=slave,  # click pages only with a tty stdin
+        stderr=subprocess.DEVNULL,
+    )
     os.close(slave)
     chunks = []
     while True:
@@ -70,8 +81,7 @@ def test_no_color_turns_colour_off_on_a_terminal(tmp_path: Path) -> None:
 
 def test_short_output_is_not_paged(tmp_path: Path) -> None:
     paged = tmp_path / "paged.txt"
-    out = _run(["recommend", RIVERSIDE, "--top", "1", "--by", "category"], tty=True,
-               env={"PAGER": f"tee {paged}"})
+    out = _run(["recommend", RIVERSIDE, "--top", "1", "--by", "category"], tty=True, env={"PAGER": f"tee {paged}"})
     assert not paged.exists() and "Ask the community before any further decision" in out
 
 

@@ -12,9 +12,15 @@ from engine.model import vocabulary as v
 ROOT = Path(__file__).resolve().parents[1]
 
 DECLARED = {
-    "Stage": v.STAGES, "Level": v.LEVELS, "DecisionMaking": v.DECISION_MAKING, "ChallengeType": v.CHALLENGE_TYPES,
-    "CulturalAdaptation": v.CULTURAL_ADAPTATION, "Setting": v.SETTINGS, "Group": v.GROUPS,
-    "Category": v.CATEGORIES, "Priority": v.PRIORITIES,
+    "Stage": v.STAGES,
+    "Level": v.LEVELS,
+    "DecisionMaking": v.DECISION_MAKING,
+    "ChallengeType": v.CHALLENGE_TYPES,
+    "CulturalAdaptation": v.CULTURAL_ADAPTATION,
+    "Setting": v.SETTINGS,
+    "Group": v.GROUPS,
+    "Category": v.CATEGORIES,
+    "Priority": v.PRIORITIES,
 }
 
 

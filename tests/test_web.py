@@ -71,8 +71,9 @@ def browser() -> Iterator[Any]:
 
 
 def _page(browser: Any, width: int = 1280, downloads: bool = False) -> Any:
-    context = browser.new_context(viewport={"width": width, "height": 900}, accept_downloads=downloads,
-                                  bypass_csp=True)  # bypass: so the test can inject axe-core
+    context = browser.new_context(
+        viewport={"width": width, "height": 900}, accept_downloads=downloads, bypass_csp=True
+    )  # bypass: so the test can inject axe-core
     return context.new_page()
 
 
@@ -80,7 +81,8 @@ def _axe(page: Any) -> list[dict[str, Any]]:
     page.add_script_tag(path=str(AXE))
     found: list[dict[str, Any]] = page.evaluate(
         "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
-        ".map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.length, help: v.help}))")
+        ".map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.length, help: v.help}))"
+    )
     return [v for v in found if v["impact"] in ("serious", "critical")]
 
 
@@ -100,8 +102,9 @@ def _open_all(page: Any) -> None:
 
 
 def _wait_saved(page: Any) -> None:
-    page.wait_for_function("document.querySelector('#saved') && "
-                           "document.querySelector('#saved').textContent.includes('Saved')")
+    page.wait_for_function(
+        "document.querySelector('#saved') && document.querySelector('#saved').textContent.includes('Saved')"
+    )
 
 
 # ---------------------------------------------------------------- the session a team has
@@ -148,17 +151,19 @@ def test_a_whole_session_from_an_empty_workspace(browser: Any, tmp_path: Path) -
         page.wait_for_function("document.querySelector('#err-f-scope-sites').textContent.length > 0")
         assert "number" in page.inner_text("#err-f-scope-sites")
         # accept and assign two items
-        keys = page.locator("ol.items.now li.item").evaluate_all("els => els.map(e => decodeURIComponent("
-                                                                  "e.id.slice(5)))")[:2]
-        for n, key in enumerate(keys):
+        keys = page.locator("ol.items.now li.item").evaluate_all(
+            "els => els.map(e => decodeURIComponent(e.id.slice(5)))"
+        )[:2]
+        for n, _key in enumerate(keys):
             item = page.locator(f"ol.items.now li.item >> nth={n}")
             item.locator("details.decide summary").click()
             item.locator("input[name=owner]").fill(f"Owner {n + 1}")
             item.locator("input[name=due]").fill(f"2026-0{n + 4}-01")
             item.locator("button[value=accept]").click()
             page.wait_for_function(f"document.querySelector('#plan').innerText.includes('owner Owner {n + 1}')")
-        listing = CliRunner().invoke(main, ["decide", str(ws / "hill-clinic.yaml"), "--list"],
-                                     env={"COLUMNS": "200"}).stdout
+        listing = (
+            CliRunner().invoke(main, ["decide", str(ws / "hill-clinic.yaml"), "--list"], env={"COLUMNS": "200"}).stdout
+        )
         for n, key in enumerate(keys):
             assert key in listing and f"Owner {n + 1}" in listing and f"2026-0{n + 4}-01" in listing
         # reopening shows the same working plan
@@ -217,8 +222,14 @@ def test_a_second_tab_is_told_not_overwritten(browser: Any, tmp_path: Path) -> N
 
 
 def _pages(srv: Server) -> list[str]:
-    return [srv.url + "/", srv.url + "/case/riverside-fqhc", srv.url + "/case/riverside-fqhc?mode=quick",
-            srv.url + "/case/millbrook-2026-06-09", srv.url + "/case/eastbrook-school-health", srv.url + "/case/nope"]
+    return [
+        srv.url + "/",
+        srv.url + "/case/riverside-fqhc",
+        srv.url + "/case/riverside-fqhc?mode=quick",
+        srv.url + "/case/millbrook-2026-06-09",
+        srv.url + "/case/eastbrook-school-health",
+        srv.url + "/case/nope",
+    ]
 
 
 def test_no_serious_accessibility_violations_and_no_side_scroll_at_390(browser: Any, tmp_path: Path) -> None:
@@ -279,8 +290,13 @@ def test_escaping_csrf_paths_hosts_and_uploads(tmp_path: Path) -> None:
     outside = tmp_path / "secret.yaml"
     outside.write_text("case_id: secret\n")
     (ws / "linked.yaml").symlink_to(outside)
-    hostile = (CASES / "riverside-fqhc.yaml").read_text().replace(
-        "site: Riverside Community Health Center", "site: \"<script>alert(1)</script><img src=x onerror=alert(2)>\"")
+    hostile = (
+        (CASES / "riverside-fqhc.yaml")
+        .read_text()
+        .replace(
+            "site: Riverside Community Health Center", 'site: "<script>alert(1)</script><img src=x onerror=alert(2)>"'
+        )
+    )
     (ws / "riverside-fqhc.yaml").write_text(hostile)
     settings = Settings(workspace=str(ws))
     client = TestClient(create_app(settings), base_url="http://127.0.0.1:8765")
@@ -291,8 +307,10 @@ def test_escaping_csrf_paths_hosts_and_uploads(tmp_path: Path) -> None:
     assert "<script>alert(1)" not in start
     # hostile answers typed into the form are stored as text and shown escaped, never run
     ok0 = {"X-CSRF-Token": settings.csrf}
-    for value, shown_as in (("<img src=x onerror=alert(3)>", "&lt;img src=x onerror=alert(3)&gt;"),
-                            ("{{7*7}} {% raw %}", "{{7*7}} {% raw %}")):
+    for value, shown_as in (
+        ("<img src=x onerror=alert(3)>", "&lt;img src=x onerror=alert(3)&gt;"),
+        ("{{7*7}} {% raw %}", "{{7*7}} {% raw %}"),
+    ):
         res = client.post("/case/riverside-fqhc/field", data={"path": "innovation", "value": value}, headers=ok0)
         assert res.status_code == 200 and "<img src=x" not in res.text
         shown = client.get("/case/riverside-fqhc").text
@@ -311,14 +329,21 @@ def test_escaping_csrf_paths_hosts_and_uploads(tmp_path: Path) -> None:
     # another Host header is refused (DNS rebinding)
     assert client.get("/", headers={"host": "attacker.example"}).status_code == 400
     # uploads: capped, parsed with the safe loaders
-    big = b"case_id: big\nnotes: \"" + b"x" * 1_100_000 + b"\"\n"
+    big = b'case_id: big\nnotes: "' + b"x" * 1_100_000 + b'"\n'
     res = client.post("/upload", files={"file": ("big.yaml", big)}, data={"csrf": settings.csrf})
     assert res.status_code == 400 and "larger than 1 MB" in res.text and not (ws / "big.yaml").exists()
-    res = client.post("/upload", files={"file": ("evil.yaml", b"case_id: evil\nsite: !!python/object:os.system x\n")},
-                      data={"csrf": settings.csrf})
+    res = client.post(
+        "/upload",
+        files={"file": ("evil.yaml", b"case_id: evil\nsite: !!python/object:os.system x\n")},
+        data={"csrf": settings.csrf},
+    )
     assert res.status_code == 400 and not (ws / "evil.yaml").exists()
-    res = client.post("/upload", files={"file": ("ok.yaml", b"case_id: uploaded\nstage: exploration\n")},
-                      data={"csrf": settings.csrf}, follow_redirects=False)
+    res = client.post(
+        "/upload",
+        files={"file": ("ok.yaml", b"case_id: uploaded\nstage: exploration\n")},
+        data={"csrf": settings.csrf},
+        follow_redirects=False,
+    )
     assert res.status_code == 303 and (ws / "uploaded.yaml").is_file()
     # security headers
     head = client.get("/").headers
@@ -340,8 +365,9 @@ def test_a_server_off_this_machine_needs_its_token(tmp_path: Path) -> None:
     assert stranger.get("/?token=wrong").status_code == 401
 
 
-def test_serve_binds_to_localhost_and_generates_a_token_elsewhere(monkeypatch: pytest.MonkeyPatch,
-                                                                   tmp_path: Path) -> None:
+def test_serve_binds_to_localhost_and_generates_a_token_elsewhere(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     import webapp.app as app_mod
 
     seen: dict[str, Any] = {}

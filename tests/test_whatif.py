@@ -21,16 +21,19 @@ def engine() -> Any:
     return load_engine([FIXTURES / "practitioner"], shipped=False)
 
 
-@pytest.mark.parametrize("text, path, value", [
-    ("engagement.level=collaborate", "engagement.level", "collaborate"),
-    ("cfir.innovation.complexity=+1", "cfir.innovation.complexity", 1),
-    ("cfir.innovation.complexity=mixed", "cfir.innovation.complexity", "mixed"),
-    ("leadership.transition=yes", "leadership.transition", True),
-    ("leadership.transition=false", "leadership.transition", False),
-    ("equity.priority_populations=a; b", "equity.priority_populations", ["a", "b"]),
-    ("stage=", "stage", None),
-    (" site = Another clinic", "site", "Another clinic"),
-])
+@pytest.mark.parametrize(
+    "text, path, value",
+    [
+        ("engagement.level=collaborate", "engagement.level", "collaborate"),
+        ("cfir.innovation.complexity=+1", "cfir.innovation.complexity", 1),
+        ("cfir.innovation.complexity=mixed", "cfir.innovation.complexity", "mixed"),
+        ("leadership.transition=yes", "leadership.transition", True),
+        ("leadership.transition=false", "leadership.transition", False),
+        ("equity.priority_populations=a; b", "equity.priority_populations", ["a", "b"]),
+        ("stage=", "stage", None),
+        (" site = Another clinic", "site", "Another clinic"),
+    ],
+)
 def test_values_are_typed_by_the_case_contract(text: str, path: str, value: Any) -> None:
     a = parse_assignment(text)
     assert (a.path, a.value) == (path, value)
@@ -60,20 +63,31 @@ def test_the_original_case_is_not_modified(engine: Any) -> None:
     assert case.model_dump() == before
 
 
-@pytest.mark.parametrize("settings, error, fragments", [
-    (["engagement.level=colaborate"], CaseError, ["--set: engagement.level: 'colaborate' is not allowed",
-                                                  "did you mean 'collaborate'?", "allowed: ignore, inform"]),
-    (["cfir.innovation.complexity=5"], CaseError, ["rating 5 is out of range"]),
-    (["leadership.transition=maybe"], CaseError, ["leadership.transition", "use true or false"]),
-    (["engagment.level=consult"], UsageError, ["unknown fact path", "did you mean 'engagement.level'?"]),
-    (["derived.px_gap=true"], UsageError, ["derived by the rules"]),
-    (["stage"], UsageError, ["is not PATH=VALUE"]),
-    ([], UsageError, ["nothing to change"]),
-    (["engagment.level=x", "stag=y"], UsageError, ["engagment.level", "stag"]),  # all at once
-    (["stage=instal", "power.differential=huge"], CaseError, ["stage", "power.differential"]),
-])
-def test_bad_changes_are_reported_like_bad_case_files(engine: Any, settings: list[str], error: type,
-                                                      fragments: list[str]) -> None:
+@pytest.mark.parametrize(
+    "settings, error, fragments",
+    [
+        (
+            ["engagement.level=colaborate"],
+            CaseError,
+            [
+                "--set: engagement.level: 'colaborate' is not allowed",
+                "did you mean 'collaborate'?",
+                "allowed: ignore, inform",
+            ],
+        ),
+        (["cfir.innovation.complexity=5"], CaseError, ["rating 5 is out of range"]),
+        (["leadership.transition=maybe"], CaseError, ["leadership.transition", "use true or false"]),
+        (["engagment.level=consult"], UsageError, ["unknown fact path", "did you mean 'engagement.level'?"]),
+        (["derived.px_gap=true"], UsageError, ["derived by the rules"]),
+        (["stage"], UsageError, ["is not PATH=VALUE"]),
+        ([], UsageError, ["nothing to change"]),
+        (["engagment.level=x", "stag=y"], UsageError, ["engagment.level", "stag"]),  # all at once
+        (["stage=instal", "power.differential=huge"], CaseError, ["stage", "power.differential"]),
+    ],
+)
+def test_bad_changes_are_reported_like_bad_case_files(
+    engine: Any, settings: list[str], error: type, fragments: list[str]
+) -> None:
     with pytest.raises(error) as exc:
         whatif(engine, load_case(CASE), settings)
     for f in fragments:
@@ -86,8 +100,9 @@ def test_cli_table_and_json(runner: Any) -> None:
     assert res.exit_code == 0, res.output
     assert "+ added" in res.output and "Co-design the next phase" in res.output
     assert "- removed" in res.output and "Share decision-making" in res.output
-    res = runner.invoke(main, ["whatif", str(CASE), "--set", "engagement.level=collaborate", "-f", "json", *RULES,
-                               "--no-shipped"])
+    res = runner.invoke(
+        main, ["whatif", str(CASE), "--set", "engagement.level=collaborate", "-f", "json", *RULES, "--no-shipped"]
+    )
     data = json.loads(res.output)
     assert [a["rule_id"] for a in data["added"]] == ["PX-CO-DESIGN"]
     assert data["changes"] == [{"fact": "engagement.level", "value": "collaborate"}]
@@ -109,12 +124,15 @@ def test_whatif_on_shipped_cases_accounts_for_every_recommendation(path: Any, sh
     assert len(d.after.recommendations) == len(d.added) + len(d.changed) + d.unchanged
 
 
-@pytest.mark.parametrize("text, value", [
-    ("leadership.transition=1", True),
-    ("leadership.transition=0", False),
-    ("leadership.transition=Y", True),
-    ("cfir.innovation.complexity=M", "mixed"),
-])
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ("leadership.transition=1", True),
+        ("leadership.transition=0", False),
+        ("leadership.transition=Y", True),
+        ("cfir.innovation.complexity=M", "mixed"),
+    ],
+)
 def test_bool_and_rating_words_are_read_as_the_interview_reads_them(text: str, value: Any) -> None:
     assert parse_assignment(text).value == value
 
@@ -124,19 +142,28 @@ def test_set_transition_1_means_true(engine: Any) -> None:
     assert changed.leadership is not None and changed.leadership.transition is True
 
 
-@pytest.mark.parametrize("path, text, value", [
-    ("leadership.transition", "yes", True), ("leadership.transition", "true", True),
-    ("leadership.transition", "1", True), ("leadership.transition", "n", False),
-    ("leadership.transition", "false", False), ("leadership.transition", "0", False),
-    ("leadership.transition", "maybe", "maybe"),          # left for the case model to refuse
-    ("cfir.innovation.cost", " +2 ", 2), ("cfir.innovation.cost", "-1", -1),
-    ("cfir.innovation.cost", "7", 7),                      # out of range: the model says so
-    ("cfir.innovation.cost", "mixed", "mixed"), ("cfir.innovation.cost", "1.5", "1.5"),
-    ("stage", "installation", "installation"), ("setting", "health_care", "health_care"),
-    ("site", "Clinic; north", "Clinic; north"),
-    ("equity.priority_populations", "a;b; ;c", ["a", "b", "c"]),
-    ("equity.priority_populations", "", []),
-])
+@pytest.mark.parametrize(
+    "path, text, value",
+    [
+        ("leadership.transition", "yes", True),
+        ("leadership.transition", "true", True),
+        ("leadership.transition", "1", True),
+        ("leadership.transition", "n", False),
+        ("leadership.transition", "false", False),
+        ("leadership.transition", "0", False),
+        ("leadership.transition", "maybe", "maybe"),  # left for the case model to refuse
+        ("cfir.innovation.cost", " +2 ", 2),
+        ("cfir.innovation.cost", "-1", -1),
+        ("cfir.innovation.cost", "7", 7),  # out of range: the model says so
+        ("cfir.innovation.cost", "mixed", "mixed"),
+        ("cfir.innovation.cost", "1.5", "1.5"),
+        ("stage", "installation", "installation"),
+        ("setting", "health_care", "health_care"),
+        ("site", "Clinic; north", "Clinic; north"),
+        ("equity.priority_populations", "a;b; ;c", ["a", "b", "c"]),
+        ("equity.priority_populations", "", []),
+    ],
+)
 def test_parse_value_reads_each_kind(path: str, text: str, value: Any) -> None:
     from engine.model.facts import parse_value
 
@@ -149,6 +176,7 @@ def test_whatif_does_not_load_the_interview() -> None:
     import sys
 
     code = "import sys, engine.practitioner.whatif; print('engine.practitioner.interview' in sys.modules, 'engine.practitioner.glossary' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         cwd=FIXTURES.parent.parent).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=FIXTURES.parent.parent
+    ).stdout
     assert out.split() == ["False", "False"]

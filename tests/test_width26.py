@@ -18,8 +18,16 @@ from tests.conftest import CASES
 RIVERSIDE = str(CASES / "riverside-fqhc.yaml")
 MILLBROOK = sorted(str(p) for p in (CASES / "over-time").glob("millbrook-*.yaml"))
 ESC = "\x1b["
-WHATIF = ["whatif", RIVERSIDE, "--set", "engagement.level=collaborate", "--set", "relationships.trust=high",
-          "--set", "capacity.analytic=high"]
+WHATIF = [
+    "whatif",
+    RIVERSIDE,
+    "--set",
+    "engagement.level=collaborate",
+    "--set",
+    "relationships.trust=high",
+    "--set",
+    "capacity.analytic=high",
+]
 TRY = "try: isp-advisor whatif "
 
 
@@ -49,10 +57,10 @@ def test_whatif_fits_the_terminal(width: int) -> None:
     import json
 
     counts = json.loads(run([*WHATIF, "--format", "json"], width))  # the totals the text must state
-    totals = (f"{len(counts['added'])} added, {len(counts['removed'])} removed, "
-              f"{len(counts['changed'])} changed priority")
-    for key in ("+ added", "- removed", "~ priority", "EQ-TRUST-HIGH", "TS-INSTALLATION", "high -> medium",
-                totals):
+    totals = (
+        f"{len(counts['added'])} added, {len(counts['removed'])} removed, {len(counts['changed'])} changed priority"
+    )
+    for key in ("+ added", "- removed", "~ priority", "EQ-TRUST-HIGH", "TS-INSTALLATION", "high -> medium", totals):
         assert key in out or key in words(out), key
 
 
@@ -70,9 +78,10 @@ def test_whatif_is_a_table_when_it_fits_and_a_list_when_it_does_not() -> None:
 
 def test_whatif_rule_ids_break_only_after_a_hyphen_or_dot() -> None:
     out = run(WHATIF, 100)
-    cells = [line[line.rindex("  ") + 2:] for line in out.splitlines() if "SM-" in line or "reflecting" in line]
-    assert cells and all(c.endswith(("-", ".", ",")) or c.endswith(("facilitation", "use_data_experts",
-                                                                     "obtain_and_use")) for c in cells)
+    cells = [line[line.rindex("  ") + 2 :] for line in out.splitlines() if "SM-" in line or "reflecting" in line]
+    assert cells and all(
+        c.endswith(("-", ".", ",")) or c.endswith(("facilitation", "use_data_experts", "obtain_and_use")) for c in cells
+    )
 
 
 @pytest.mark.parametrize("width", [80, 100])
@@ -83,8 +92,13 @@ def test_why_not_fits_the_terminal_and_keeps_the_command_whole(width: int) -> No
     assert "[-] relationships.trust is high (case: low)" in out
     assert "from D-ENGAGEMENT-STEP-DUE (equity) fired, deriving engagement_step_due=true:" in words(out)
     line = next(x.strip() for x in out.splitlines() if x.strip().startswith(TRY))
-    assert shlex.split(line[len("try: "):]) == ["isp-advisor", "whatif", RIVERSIDE, "--set",
-                                                "relationships.trust=high"]
+    assert shlex.split(line[len("try: ") :]) == [
+        "isp-advisor",
+        "whatif",
+        RIVERSIDE,
+        "--set",
+        "relationships.trust=high",
+    ]
 
 
 @pytest.mark.parametrize("width", [80, 100])
@@ -116,9 +130,12 @@ def test_piped_reports_without_a_width_keep_whole_lines() -> None:
 
 
 def test_json_is_not_wrapped() -> None:
-    for args in (["rules", "show", "EQ-TRUST-LOW", "-f", "json"], [*WHATIF, "-f", "json"],
-                 ["explain", RIVERSIDE, "EQ-SHARE-POWER", "-f", "json"],
-                 ["why-not", RIVERSIDE, "EQ-TRUST-HIGH", "-f", "json"]):
+    for args in (
+        ["rules", "show", "EQ-TRUST-LOW", "-f", "json"],
+        [*WHATIF, "-f", "json"],
+        ["explain", RIVERSIDE, "EQ-SHARE-POWER", "-f", "json"],
+        ["why-not", RIVERSIDE, "EQ-TRUST-HIGH", "-f", "json"],
+    ):
         assert run(args, 80) == run(args, 400), args
 
 
@@ -200,8 +217,11 @@ def test_piped_output_is_never_paged(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_quiet_drops_the_wrote_note_of_plan_and_compare(tmp_path: Any) -> None:
-    for args, name in ((["plan", RIVERSIDE, "-f", "markdown"], "p.md"), (["plan", RIVERSIDE, "-f", "xlsx"], "p.xlsx"),
-                       (["compare", *MILLBROOK, "-f", "json"], "c.json")):
+    for args, name in (
+        (["plan", RIVERSIDE, "-f", "markdown"], "p.md"),
+        (["plan", RIVERSIDE, "-f", "xlsx"], "p.xlsx"),
+        (["compare", *MILLBROOK, "-f", "json"], "c.json"),
+    ):
         target = tmp_path / name
         res = CliRunner().invoke(main, [*args, "-o", str(target), "-q"])
         assert res.exit_code == 0 and res.stderr == "" and target.stat().st_size > 0, res.output

@@ -21,10 +21,16 @@ PLAIN = {
     "flow": "{a: [1, {b: c}], d: null}\n",
 }
 REFUSED = {
-    "alias": "a: &x 1\nb: *x\n", "tag": "a: !!python/object:os.system x\n", "set": "a: !!set {x}\n",
-    "merge": "base: &b {x: 1}\nc:\n  <<: *b\n", "duplicate": "a: 1\na: 2\n",
-    "deep": "a: " + "[" * 150 + "]" * 150 + "\n", "two documents": "a: 1\n---\nb: 2\n",
-    "unhashable key": "? [1, 2]\n: x\n", "lone surrogate": 'a: "\\ud800"\n', "key tag": "!!binary a: 1\n",
+    "alias": "a: &x 1\nb: *x\n",
+    "tag": "a: !!python/object:os.system x\n",
+    "set": "a: !!set {x}\n",
+    "merge": "base: &b {x: 1}\nc:\n  <<: *b\n",
+    "duplicate": "a: 1\na: 2\n",
+    "deep": "a: " + "[" * 150 + "]" * 150 + "\n",
+    "two documents": "a: 1\n---\nb: 2\n",
+    "unhashable key": "? [1, 2]\n: x\n",
+    "lone surrogate": 'a: "\\ud800"\n',
+    "key tag": "!!binary a: 1\n",
     "syntax": "a: [1, 2\n",
 }
 

@@ -69,8 +69,12 @@ class Settings:
 
 
 def _env() -> Environment:
-    env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(default=True),
-                      trim_blocks=True, lstrip_blocks=True)
+    env = Environment(
+        loader=FileSystemLoader(HERE / "templates"),
+        autoescape=select_autoescape(default=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
     env.filters["words"] = lambda v: str(v).replace("_", " ") if v is not None else ""
     env.filters["urlq"] = lambda v: quote(str(v), safe="")
     return env
@@ -101,9 +105,17 @@ def _choices(q: Question) -> tuple[tuple[str, str], ...]:
     if q.kind == "bool":
         return (("yes", "yes"), ("no", "no"))
     if q.kind == "rating":
-        return tuple((str(v), text) for v, text in (("-2", "−2 strong barrier"), ("-1", "−1 barrier"),
-                                                    ("0", "0 neutral"), ("+1", "+1 facilitator"),
-                                                    ("+2", "+2 strong facilitator"), ("mixed", "mixed")))
+        return tuple(
+            (str(v), text)
+            for v, text in (
+                ("-2", "−2 strong barrier"),
+                ("-1", "−1 barrier"),
+                ("0", "0 neutral"),
+                ("+1", "+1 facilitator"),
+                ("+2", "+2 strong facilitator"),
+                ("mixed", "mixed"),
+            )
+        )
     if q.kind == "choice":
         return tuple((c, c.replace("_", " ") + (f": {q.glosses[c]}" if c in q.glosses else "")) for c in q.choices)
     return ()
@@ -137,22 +149,43 @@ def form_sections(case: Case, quick: bool) -> list[dict[str, Any]]:
             if q.kind == "rating" and isinstance(value, int):
                 shown = f"+{value}" if value > 0 else str(value)
             prompt = q.prompt.strip()
-            fields.append(FieldView(q.path, _anchor(q.path), prompt, q.kind, q.help, _choices(q), shown,
-                                    value is not None))
+            fields.append(
+                FieldView(q.path, _anchor(q.path), prompt, q.kind, q.help, _choices(q), shown, value is not None)
+            )
         if fields:
-            out.append({"key": sec.key, "title": sec.title, "intro": sec.intro, "fields": fields,
-                        "answered": sum(f.answered for f in fields)})
+            out.append(
+                {
+                    "key": sec.key,
+                    "title": sec.title,
+                    "intro": sec.intro,
+                    "fields": fields,
+                    "answered": sum(f.answered for f in fields),
+                }
+            )
     if quick:  # the quick form also rates every CFIR construct the case has rated
         rated = {k for k in (case.cfir or {})}
         full = {s.key: s for s in sections()}
         for key, sec in full.items():
             if not key.startswith("cfir."):
                 continue
-            fields = [FieldView(q.path, _anchor(q.path), q.prompt.strip(), q.kind, q.help, _choices(q),
-                                _rating_text(case, q.path), True) for q in sec.questions if q.path[5:] in rated]
+            fields = [
+                FieldView(
+                    q.path,
+                    _anchor(q.path),
+                    q.prompt.strip(),
+                    q.kind,
+                    q.help,
+                    _choices(q),
+                    _rating_text(case, q.path),
+                    True,
+                )
+                for q in sec.questions
+                if q.path[5:] in rated
+            ]
             if fields:
-                out.append({"key": key, "title": sec.title, "intro": sec.intro, "fields": fields,
-                            "answered": len(fields)})
+                out.append(
+                    {"key": key, "title": sec.title, "intro": sec.intro, "fields": fields, "answered": len(fields)}
+                )
     return out
 
 
@@ -214,34 +247,57 @@ def create_app(settings: Settings) -> Starlette:
         groups: dict[str, list[dict[str, Any]]] = {"now": [], "next": [], "later": []}
         for rec, place in result.placed():
             d = place.decision
-            groups[place.horizon].append({
-                "rank": place.rank, "key": rec.key, "title": rec.title, "priority": rec.priority,
-                "category": rec.category, "first": rec.actions[0] if rec.actions else rec.title,
-                "actions": rec.actions, "why_here": why_here(rec, 4), "reasons": reasons_line(place),
-                "rationale": rec.rationale, "team": decision_line(place),
-                "proof": [line for p in rec.explanation for line in proof_lines(p)],
-                "decision": d.decision if d else "", "owner": (d.owner or "") if d else "",
-                "due": (d.due or "") if d else "", "status": (d.status or "") if d else "",
-                "note": (d.note or "") if d else "", "reason": (d.reason or "") if d else ""})
+            groups[place.horizon].append(
+                {
+                    "rank": place.rank,
+                    "key": rec.key,
+                    "title": rec.title,
+                    "priority": rec.priority,
+                    "category": rec.category,
+                    "first": rec.actions[0] if rec.actions else rec.title,
+                    "actions": rec.actions,
+                    "why_here": why_here(rec, 4),
+                    "reasons": reasons_line(place),
+                    "rationale": rec.rationale,
+                    "team": decision_line(place),
+                    "proof": [line for p in rec.explanation for line in proof_lines(p)],
+                    "decision": d.decision if d else "",
+                    "owner": (d.owner or "") if d else "",
+                    "due": (d.due or "") if d else "",
+                    "status": (d.status or "") if d else "",
+                    "note": (d.note or "") if d else "",
+                    "reason": (d.reason or "") if d else "",
+                }
+            )
         changed: dict[str, list[str]] = {}
         if scratch_of is not None:
             saved, _ = evaluate(scratch_of, path)
             before = {r.key: r.title for r in saved.recommendations}
             after = {r.key: r.title for r in result.recommendations}
-            changed = {"added": [after[k] for k in after if k not in before],
-                       "removed": [before[k] for k in before if k not in after]}
-        cues = [{"question": c.question, "anchor": _anchor(c.path if c.path != "events" else "events")}
-                for c in result.cues]
+            changed = {
+                "added": [after[k] for k in after if k not in before],
+                "removed": [before[k] for k in before if k not in after],
+            }
+        cues = [
+            {"question": c.question, "anchor": _anchor(c.path if c.path != "events" else "events")} for c in result.cues
+        ]
         views = ""
         if result.perspectives:
             from engine.render.perspectiveview import html_block
 
             views = html_block(result.perspectives)
-        return {"stem": stem, "groups": groups, "working": working_lines(result), "cues": cues,
-                "perspectives_html": views,
-                "missing": [{"path": m, "anchor": _anchor(m)} for m in result.missing_information],
-                "warnings": list(result.warnings), "scratch": scratch_of is not None, "changed": changed,
-                "perspectives": result.perspectives}
+        return {
+            "stem": stem,
+            "groups": groups,
+            "working": working_lines(result),
+            "cues": cues,
+            "perspectives_html": views,
+            "missing": [{"path": m, "anchor": _anchor(m)} for m in result.missing_information],
+            "warnings": list(result.warnings),
+            "scratch": scratch_of is not None,
+            "changed": changed,
+            "perspectives": result.perspectives,
+        }
 
     async def form_of(request: Request) -> FormData:
         form = await request.form(max_files=1, max_fields=2000)
@@ -250,8 +306,7 @@ def create_app(settings: Settings) -> Starlette:
     # ------------------------------------------------------------ pages
 
     async def index(request: Request) -> Response:
-        return page(request, "index.html", entries=ws.entries(engine), examples=examples(),
-                    workspace=str(ws.root))
+        return page(request, "index.html", entries=ws.entries(engine), examples=examples(), workspace=str(ws.root))
 
     async def new_case(request: Request) -> Response:
         form = await form_of(request)
@@ -268,11 +323,25 @@ def create_app(settings: Settings) -> Starlette:
                 case = case_from_text(f"case_id: {case_id}\n", "new case")
             create_case(ws.case_path(case_id, must_exist=False), case)
         except InvalidAnswer as exc:
-            return page(request, "index.html", 400, entries=ws.entries(engine), examples=examples(),
-                        workspace=str(ws.root), errors=[str(exc)])
+            return page(
+                request,
+                "index.html",
+                400,
+                entries=ws.entries(engine),
+                examples=examples(),
+                workspace=str(ws.root),
+                errors=[str(exc)],
+            )
         except IspAdvisorError as exc:
-            return page(request, "index.html", 400, entries=ws.entries(engine), examples=examples(),
-                        workspace=str(ws.root), errors=problem_text(exc))
+            return page(
+                request,
+                "index.html",
+                400,
+                entries=ws.entries(engine),
+                examples=examples(),
+                workspace=str(ws.root),
+                errors=problem_text(exc),
+            )
         return RedirectResponse(f"/case/{quote(case_id)}", status_code=303)
 
     async def upload(request: Request) -> Response:
@@ -291,8 +360,9 @@ def create_app(settings: Settings) -> Starlette:
                 try:
                     text = raw.decode("utf-8")
                     suffix = ".json" if name.lower().endswith(".json") else ".yaml"
-                    case = case_from_text(text, name if name.lower().endswith((".json", ".yaml", ".yml"))
-                                          else name + suffix)
+                    case = case_from_text(
+                        text, name if name.lower().endswith((".json", ".yaml", ".yml")) else name + suffix
+                    )
                     target = ws.case_path(case.case_id, must_exist=False)
                     create_case(target, case)
                     return RedirectResponse(f"/case/{quote(case.case_id)}", status_code=303)
@@ -300,8 +370,15 @@ def create_app(settings: Settings) -> Starlette:
                     errors = [f"{name} is not UTF-8 text"]
                 except IspAdvisorError as exc:
                     errors = problem_text(exc)
-        return page(request, "index.html", 400, entries=ws.entries(engine), examples=examples(),
-                    workspace=str(ws.root), errors=errors)
+        return page(
+            request,
+            "index.html",
+            400,
+            entries=ws.entries(engine),
+            examples=examples(),
+            workspace=str(ws.root),
+            errors=errors,
+        )
 
     async def case_page(request: Request) -> Response:
         stem = request.path_params["stem"]
@@ -311,15 +388,28 @@ def create_app(settings: Settings) -> Starlette:
             text, version = read_case_text(path)
             case = case_from_text(text, str(path))
         except IspAdvisorError as exc:
-            return page(request, "error.html", 404 if "not_found" in {p.code for p in exc.problems} else 400,
-                        errors=problem_text(exc))
+            return page(
+                request,
+                "error.html",
+                404 if "not_found" in {p.code for p in exc.problems} else 400,
+                errors=problem_text(exc),
+            )
         others = [s for s, _ in ws.assessments_of(case.case_id)]
         form = form_sections(case, quick)
         total = sum(len(s["fields"]) for s in form)
         answered = sum(s["answered"] for s in form)
-        return page(request, "case.html", stem=stem, case=case, sections=form, version=version, quick=quick,
-                    progress=(answered, total), plan=plan_context(stem, case, path),
-                    compare=len(others) > 1)
+        return page(
+            request,
+            "case.html",
+            stem=stem,
+            case=case,
+            sections=form,
+            version=version,
+            quick=quick,
+            progress=(answered, total),
+            plan=plan_context(stem, case, path),
+            compare=len(others) > 1,
+        )
 
     async def field_post(request: Request) -> Response:
         stem = request.path_params["stem"]
@@ -334,8 +424,9 @@ def create_app(settings: Settings) -> Starlette:
         except InvalidAnswer as exc:
             return page(request, "_field_result.html", 200, anchor=_anchor(fpath), error=str(exc), plan=None)
         except IspAdvisorError as exc:
-            return page(request, "_field_result.html", 200, anchor=_anchor(fpath), error=problem_text(exc)[0],
-                        plan=None)
+            return page(
+                request, "_field_result.html", 200, anchor=_anchor(fpath), error=problem_text(exc)[0], plan=None
+            )
         try:
             if scratch:
                 text, _ = read_case_text(path)
@@ -347,13 +438,28 @@ def create_app(settings: Settings) -> Starlette:
                 case, new_version = edit_case(path, {fpath: value}, version)
                 plan = plan_context(stem, case, path)
         except EditConflict as exc:
-            return page(request, "_field_result.html", 200, anchor=_anchor(fpath), error=problem_text(exc)[0],
-                        plan=None, conflict=True)
+            return page(
+                request,
+                "_field_result.html",
+                200,
+                anchor=_anchor(fpath),
+                error=problem_text(exc)[0],
+                plan=None,
+                conflict=True,
+            )
         except IspAdvisorError as exc:
-            return page(request, "_field_result.html", 200, anchor=_anchor(fpath), error="; ".join(problem_text(exc)),
-                        plan=None)
-        return page(request, "_field_result.html", anchor=_anchor(fpath), error="", plan=plan, version=new_version,
-                    saved=not scratch)
+            return page(
+                request, "_field_result.html", 200, anchor=_anchor(fpath), error="; ".join(problem_text(exc)), plan=None
+            )
+        return page(
+            request,
+            "_field_result.html",
+            anchor=_anchor(fpath),
+            error="",
+            plan=plan,
+            version=new_version,
+            saved=not scratch,
+        )
 
     async def save_all(request: Request) -> Response:
         """The form without JavaScript: every field posted at once, validated together, saved once."""
@@ -384,10 +490,20 @@ def create_app(settings: Settings) -> Starlette:
         if errors:
             case = current
             form_view = form_sections(case, False)
-            return page(request, "case.html", 400, stem=stem, case=case, sections=form_view, version=now,
-                        quick=False, progress=(sum(s["answered"] for s in form_view),
-                                               sum(len(s["fields"]) for s in form_view)),
-                        plan=plan_context(stem, case, path), errors=errors, compare=False)
+            return page(
+                request,
+                "case.html",
+                400,
+                stem=stem,
+                case=case,
+                sections=form_view,
+                version=now,
+                quick=False,
+                progress=(sum(s["answered"] for s in form_view), sum(len(s["fields"]) for s in form_view)),
+                plan=plan_context(stem, case, path),
+                errors=errors,
+                compare=False,
+            )
         return RedirectResponse(f"/case/{quote(stem)}", status_code=303)
 
     async def decide_post(request: Request) -> Response:
@@ -431,8 +547,14 @@ def create_app(settings: Settings) -> Starlette:
             except IspAdvisorError as exc:
                 error = "; ".join(problem_text(exc))
         if request.headers.get("HX-Request"):
-            return page(request, "_plan.html", 200 if not error else 400, plan=plan_context(stem, case, path),
-                        decide_error=error, decide_key=key)
+            return page(
+                request,
+                "_plan.html",
+                200 if not error else 400,
+                plan=plan_context(stem, case, path),
+                decide_error=error,
+                decide_key=key,
+            )
         if error:
             return page(request, "error.html", 400, errors=[error])
         return RedirectResponse(f"/case/{quote(stem)}#item-{quote(key)}", status_code=303)
@@ -464,8 +586,11 @@ def create_app(settings: Settings) -> Starlette:
             from engine.render.worddoc import render_document
 
             fmt = what.rsplit(".", 1)[1]
-            mime = ("application/vnd.openxmlformats-officedocument.wordprocessingml.document" if fmt == "docx"
-                    else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+            mime = (
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+                if fmt == "docx"
+                else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            )
             return _attachment(render_document(fmt, result, case, spec), name, mime)
         return PlainTextResponse("not found", status_code=404)
 
@@ -480,8 +605,7 @@ def create_app(settings: Settings) -> Starlette:
 
         decided = [find_decisions(ws.case_path(s), c.case_id) for s, c in found]
         result = compare(engine, [(s, c) for s, c in found], decisions=decided)
-        return HTMLResponse(render_compare(result.to_dict(), "html"),
-                            headers={"Content-Security-Policy": REPORT_CSP})
+        return HTMLResponse(render_compare(result.to_dict(), "html"), headers={"Content-Security-Policy": REPORT_CSP})
 
     async def case_file(request: Request) -> Response:
         stem = request.path_params["stem"]
@@ -503,8 +627,11 @@ def create_app(settings: Settings) -> Starlette:
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
     hosts = list(LOCAL_HOSTS) if settings.host in LOCAL_HOSTS else ["*"]
-    app = Starlette(routes=routes, middleware=[Middleware(TrustedHostMiddleware, allowed_hosts=hosts)],
-                    exception_handlers={IspAdvisorError: _error_handler(env, settings)})
+    app = Starlette(
+        routes=routes,
+        middleware=[Middleware(TrustedHostMiddleware, allowed_hosts=hosts)],
+        exception_handlers={IspAdvisorError: _error_handler(env, settings)},
+    )
     app.add_middleware(_Guard, settings=settings)
     return app
 
@@ -512,16 +639,21 @@ def create_app(settings: Settings) -> Starlette:
 REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'"
 """The reports are self-contained pages with their own inline styles and no scripts."""
 
-APP_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; style-src-attr 'unsafe-inline'; "
-           "img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
+APP_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; style-src-attr 'unsafe-inline'; "
+    "img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
+)
 """The app's own script and stylesheet only; style attributes are allowed (the group views' bars are
 sized by one), <style> elements and inline scripts are not."""
 
 
 def _attachment(body: str | bytes, name: str, mime: str) -> Response:
     safe = "".join(ch for ch in name if ch.isalnum() or ch in "-_.")[:120] or "download"
-    return Response(body, media_type=mime, headers={"Content-Disposition": f'attachment; filename="{safe}"',
-                                                    "Content-Security-Policy": REPORT_CSP})
+    return Response(
+        body,
+        media_type=mime,
+        headers={"Content-Disposition": f'attachment; filename="{safe}"', "Content-Security-Policy": REPORT_CSP},
+    )
 
 
 def _error_handler(env: Environment, settings: Settings) -> Callable[[Request, Exception], Awaitable[Response]]:
@@ -556,8 +688,9 @@ class _Guard:
                 await response(scope, receive, send)
                 return
             if not hmac.compare_digest(request.cookies.get("isp_token", ""), token):
-                await PlainTextResponse("a token is needed: open the URL the server printed",
-                                        status_code=401)(scope, receive, send)
+                await PlainTextResponse("a token is needed: open the URL the server printed", status_code=401)(
+                    scope, receive, send
+                )
                 return
         if request.method == "POST":
             sent = request.headers.get("x-csrf-token") or ""
@@ -580,8 +713,9 @@ class _Guard:
 
                 receive = replay
             if not hmac.compare_digest(sent, self.settings.csrf):
-                await PlainTextResponse("this form is out of date: reload the page and try again",
-                                        status_code=403)(scope, receive, send)
+                await PlainTextResponse("this form is out of date: reload the page and try again", status_code=403)(
+                    scope, receive, send
+                )
                 return
 
         async def send_with_headers(message: Any) -> None:
@@ -613,12 +747,13 @@ def _field_from(body: bytes, content_type: str) -> str:
             start = body.find(b"\r\n\r\n", at)
             end = body.find(b"\r\n", start + 4)
             if start >= 0 and end >= 0:
-                return body[start + 4:end].decode("utf-8", "replace")
+                return body[start + 4 : end].decode("utf-8", "replace")
     return ""
 
 
-def serve(settings: Settings, port: int = 8765, open_browser: bool = False,
-          ready: Callable[[str], None] | None = None) -> None:
+def serve(
+    settings: Settings, port: int = 8765, open_browser: bool = False, ready: Callable[[str], None] | None = None
+) -> None:
     """Run the server until interrupted (uvicorn)."""
     import uvicorn
 

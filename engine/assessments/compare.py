@@ -67,7 +67,10 @@ if TYPE_CHECKING:
 # ---------------------------------------------------------------- relationships: declared data
 
 RELATIONSHIP_FACTS: tuple[str, ...] = (
-    "relationships.trust", "power.differential", "power.decision_making", "engagement.level",
+    "relationships.trust",
+    "power.differential",
+    "power.decision_making",
+    "engagement.level",
     "cfir.outer_setting.critical_incidents",
 )
 """Ordered facts reported first, as relationship changes (trust, power, engagement, critical incidents)."""
@@ -78,11 +81,20 @@ CONFLICT_TAGS: tuple[str, ...] = ("conflict_between_groups", "distrust_of_instit
 INCIDENT_EVENT = "critical_incident"
 """The event kind (case `events`) whose new entries are a worsening of relationships."""
 
-RELATIONSHIP_WORK: frozenset[str] = frozenset({
-    "equity:build-trust", "equity:trust-worsened", "equity:distrust-of-institutions", "equity:community-view",
-    "facilitation:conflict-at-core", "facilitation:conflict-between-groups", "facilitation:incident-divergent",
-    "facilitation:divergent-views", "facilitation:mutual-understanding", "tailored_support:relationships-unknown",
-})
+RELATIONSHIP_WORK: frozenset[str] = frozenset(
+    {
+        "equity:build-trust",
+        "equity:trust-worsened",
+        "equity:distrust-of-institutions",
+        "equity:community-view",
+        "facilitation:conflict-at-core",
+        "facilitation:conflict-between-groups",
+        "facilitation:incident-divergent",
+        "facilitation:divergent-views",
+        "facilitation:mutual-understanding",
+        "tailored_support:relationships-unknown",
+    }
+)
 """Item keys of relationship and conflict work (trust, conflict, division, divergent views): while
 relationships worsen, an earlier item with one of these keys is `continued`, never `retired`."""
 
@@ -125,18 +137,30 @@ class AssessmentStep:
     decisions file): see `progress`."""
 
     def recommendations(self) -> dict[str, Any]:
-        return {"retired": list(self.retired), "new": list(self.added), "moved": list(self.moved),
-                "kept": list(self.kept), "folded": list(self.folded), "held_back": list(self.held_back),
-                "continued": list(self.continued), "unfolded": list(self.unfolded)}
+        return {
+            "retired": list(self.retired),
+            "new": list(self.added),
+            "moved": list(self.moved),
+            "kept": list(self.kept),
+            "folded": list(self.folded),
+            "held_back": list(self.held_back),
+            "continued": list(self.continued),
+            "unfolded": list(self.unfolded),
+        }
 
     def stage_dict(self) -> dict[str, Any]:
         return dict(self.stage) if self.stage else {"from": None, "to": None, "direction": "unstated"}
 
     def to_dict(self) -> dict[str, Any]:
-        return {"from": self.old, "to": self.new, "stage": self.stage_dict(),
-                "relationships": [dict(r) for r in self.relationships],
-                "changes": [c.to_dict() for c in self.changes], "recommendations": self.recommendations(),
-                "progress": self.progress}
+        return {
+            "from": self.old,
+            "to": self.new,
+            "stage": self.stage_dict(),
+            "relationships": [dict(r) for r in self.relationships],
+            "changes": [c.to_dict() for c in self.changes],
+            "recommendations": self.recommendations(),
+            "progress": self.progress,
+        }
 
 
 @dataclass(frozen=True)
@@ -174,32 +198,57 @@ def _paths_of(c: Comparison) -> list[str]:
 def order(cases: Sequence[tuple[str, Case]]) -> list[tuple[str, Case]]:
     """By assessed_on when every case states it (stable), else as given; one case_id only."""
     if len(cases) < 2:
-        raise CaseError(Problem(field="CASES", code="too_few", message="compare needs two or more assessments",
-                                hint="give the earlier and the later case file of the same site"))
+        raise CaseError(
+            Problem(
+                field="CASES",
+                code="too_few",
+                message="compare needs two or more assessments",
+                hint="give the earlier and the later case file of the same site",
+            )
+        )
     first_id = cases[0][1].case_id
     wrong = [(src, c) for src, c in cases if c.case_id != first_id]
     if wrong:
         src, c = wrong[0]
-        raise CaseError(Problem(file=src, field="case_id", code="other_site",
-                                message=f"case_id '{c.case_id}' is not '{first_id}' of {cases[0][0]}",
-                                hint="compare assessments of one site: give them the same case_id"))
+        raise CaseError(
+            Problem(
+                file=src,
+                field="case_id",
+                code="other_site",
+                message=f"case_id '{c.case_id}' is not '{first_id}' of {cases[0][0]}",
+                hint="compare assessments of one site: give them the same case_id",
+            )
+        )
     import os
 
     seen: dict[str, str] = {}
     for src, _ in cases:
         real = os.path.realpath(src) if os.path.exists(src) else src
         if real in seen:
-            raise CaseError(Problem(file=src, field="CASES", code="same_file", message="this file is given twice",
-                                    hint="compare an earlier and a later assessment: two different case files"))
+            raise CaseError(
+                Problem(
+                    file=src,
+                    field="CASES",
+                    code="same_file",
+                    message="this file is given twice",
+                    hint="compare an earlier and a later assessment: two different case files",
+                )
+            )
         seen[real] = src
     dated: dict[str, str] = {}
     for src, c in cases:
         if c.assessed_on and c.assessed_on in dated:
-            raise CaseError(Problem(file=src, field="assessed_on", code="same_date",
-                                    message=f"{dated[c.assessed_on]} is dated {c.assessed_on} too: two assessments "
-                                            "of one site on one day cannot be put in order",
-                                    hint="give each assessment its own assessed_on (several views of one day go "
-                                         "in one case, as perspectives)"))
+            raise CaseError(
+                Problem(
+                    file=src,
+                    field="assessed_on",
+                    code="same_date",
+                    message=f"{dated[c.assessed_on]} is dated {c.assessed_on} too: two assessments "
+                    "of one site on one day cannot be put in order",
+                    hint="give each assessment its own assessed_on (several views of one day go "
+                    "in one case, as perspectives)",
+                )
+            )
         if c.assessed_on:
             dated[c.assessed_on] = src
     if all(c.assessed_on for _, c in cases):
@@ -240,21 +289,39 @@ def relationship_changes(old_case: Case, new_case: Case, old: Facts, new: Facts)
     out: list[dict[str, Any]] = []
     for p in RELATIONSHIP_FACTS:
         if p in old or p in new:
-            out.append({"path": p, "label": _name(p), "from": old.get(p), "to": new.get(p),
-                        "direction": direction(p, old.get(p), new.get(p))})
+            out.append(
+                {
+                    "path": p,
+                    "label": _name(p),
+                    "from": old.get(p),
+                    "to": new.get(p),
+                    "direction": direction(p, old.get(p), new.get(p)),
+                }
+            )
     was_tags, now_tags = _tags(old_case), _tags(new_case)
     for tag in CONFLICT_TAGS:
         was, now = tag in was_tags, tag in now_tags
         if was or now:
-            out.append({"path": f"problem.{tag}", "label": tag.replace("_", " ").capitalize(), "from": was,
-                        "to": now, "direction": "unchanged" if was == now else "worsened" if now else "gone"})
+            out.append(
+                {
+                    "path": f"problem.{tag}",
+                    "label": tag.replace("_", " ").capitalize(),
+                    "from": was,
+                    "to": now,
+                    "direction": "unchanged" if was == now else "worsened" if now else "gone",
+                }
+            )
     before = {e.on for e in old_case.events or () if e.kind == INCIDENT_EVENT}
     after = [e for e in new_case.events or () if e.kind == INCIDENT_EVENT]
     if before or after:
         fresh = sorted({e.on for e in after} - before)
-        entry: dict[str, Any] = {"path": f"events.{INCIDENT_EVENT}", "label": "Critical incidents recorded",
-                                 "from": len(before), "to": len({e.on for e in after}),
-                                 "direction": "worsened" if fresh else "unchanged" if after else "gone"}
+        entry: dict[str, Any] = {
+            "path": f"events.{INCIDENT_EVENT}",
+            "label": "Critical incidents recorded",
+            "from": len(before),
+            "to": len({e.on for e in after}),
+            "direction": "worsened" if fresh else "unchanged" if after else "gone",
+        }
         if fresh:
             entry["note"] = "new: " + ", ".join(fresh)
         out.append(entry)
@@ -303,8 +370,13 @@ class _Item:
         return self.rec.key or f"rule:{self.rec.rule_id}"
 
     def row(self, **more: Any) -> dict[str, Any]:
-        return {"rule_id": self.rec.rule_id, "key": self.rec.key, "title": self.rec.title, "horizon": self.horizon,
-                **more}
+        return {
+            "rule_id": self.rec.rule_id,
+            "key": self.rec.key,
+            "title": self.rec.title,
+            "horizon": self.horizon,
+            **more,
+        }
 
 
 def _items(result: Result) -> dict[str, _Item]:
@@ -345,14 +417,28 @@ def _step(a: Assessment, b: Assessment) -> AssessmentStep:
             if now.horizon == item.horizon:
                 kept.append(now.row(old_rule_id=item.rec.rule_id, **_team(b, now.rec.key)))
             else:
-                moved.append({"rule_id": now.rec.rule_id, "key": now.rec.key, "title": now.rec.title,
-                              "from": item.horizon, "to": now.horizon, "old_rule_id": item.rec.rule_id,
-                              **_team(b, now.rec.key)})
+                moved.append(
+                    {
+                        "rule_id": now.rec.rule_id,
+                        "key": now.rec.key,
+                        "title": now.rec.title,
+                        "from": item.horizon,
+                        "to": now.horizon,
+                        "old_rule_id": item.rec.rule_id,
+                        **_team(b, now.rec.key),
+                    }
+                )
             continue
         host = next((h for h in new.values() if _carries(h, item.rec.key, item.rec.rule_ids)), None)
         if host is not None:
-            folded.append(item.row(into_rule_id=host.rec.rule_id, into_key=host.rec.key, into_title=host.rec.title,
-                                   into_horizon=host.horizon))
+            folded.append(
+                item.row(
+                    into_rule_id=host.rec.rule_id,
+                    into_key=host.rec.key,
+                    into_title=host.rec.title,
+                    into_horizon=host.horizon,
+                )
+            )
             continue
         held = _held(b.result, item)
         if held is not None:
@@ -368,13 +454,31 @@ def _step(a: Assessment, b: Assessment) -> AssessmentStep:
             continue
         host = next((h for h in old.values() if _carries(h, item.rec.key, item.rec.rule_ids)), None)
         if host is not None:
-            unfolded.append(item.row(was_in_rule_id=host.rec.rule_id, was_in_key=host.rec.key,
-                                     was_in_title=host.rec.title, **_team(b, item.rec.key)))
+            unfolded.append(
+                item.row(
+                    was_in_rule_id=host.rec.rule_id,
+                    was_in_key=host.rec.key,
+                    was_in_title=host.rec.title,
+                    **_team(b, item.rec.key),
+                )
+            )
         else:
             added.append(item.row(**_team(b, item.rec.key)))
-    return AssessmentStep(a.label, b.label, changes, tuple(retired), tuple(added), tuple(moved), tuple(kept),
-                          tuple(folded), tuple(held_back), tuple(continued), tuple(unfolded),
-                          tuple(stage_change(old_facts, new_facts).items()), relationships)
+    return AssessmentStep(
+        a.label,
+        b.label,
+        changes,
+        tuple(retired),
+        tuple(added),
+        tuple(moved),
+        tuple(kept),
+        tuple(folded),
+        tuple(held_back),
+        tuple(continued),
+        tuple(unfolded),
+        tuple(stage_change(old_facts, new_facts).items()),
+        relationships,
+    )
 
 
 def _team(b: Assessment, key: str) -> dict[str, Any]:
@@ -405,15 +509,21 @@ def _because(proofs: Sequence[Proof], old: Facts | None, new: Facts | None) -> l
 
     for proof in proofs:
         walk(proof.condition)
-    return [{"path": p, "label": _name(p), "from": old.get(p), "to": new.get(p)}
-            for p in read if old.get(p) != new.get(p)]
+    return [
+        {"path": p, "label": _name(p), "from": old.get(p), "to": new.get(p)} for p in read if old.get(p) != new.get(p)
+    ]
 
 
 # ---------------------------------------------------------------- comparing
 
 
-def compare(engine: Engine, cases: Sequence[tuple[str, Case]], options: PlanOptions | None = None,
-            date: str | None = None, decisions: bool | Sequence[Decisions | None] = False) -> Comparison:
+def compare(
+    engine: Engine,
+    cases: Sequence[tuple[str, Case]],
+    options: PlanOptions | None = None,
+    date: str | None = None,
+    decisions: bool | Sequence[Decisions | None] = False,
+) -> Comparison:
     """Evaluate each assessment (with the one before as `previous`) and compare them; `date` is the
     reference date of any assessment that states no assessed_on.
 
@@ -430,24 +540,41 @@ def compare(engine: Engine, cases: Sequence[tuple[str, Case]], options: PlanOpti
     for i, ((src, case), label) in enumerate(zip(ordered, labels, strict=True)):
         previous = ordered[i - 1][1] if i else None
         effective = _carried(own[i], assessments[-1].decisions, assessments[-1].label) if i else own[i]
-        assessments.append(Assessment(src, case, label, engine.evaluate(case, options, previous, date,
-                                                                        _advised(effective)),
-                                      engine.case_facts(case, previous, date)[0], own[i], effective))
-    steps = tuple(_with_progress(_step(a, b), assessments[:i + 1], b, date)
-                  for i, (a, b) in enumerate(zip(assessments, assessments[1:], strict=False)))
+        assessments.append(
+            Assessment(
+                src,
+                case,
+                label,
+                engine.evaluate(case, options, previous, date, _advised(effective)),
+                engine.case_facts(case, previous, date)[0],
+                own[i],
+                effective,
+            )
+        )
+    steps = tuple(
+        _with_progress(_step(a, b), assessments[: i + 1], b, date)
+        for i, (a, b) in enumerate(zip(assessments, assessments[1:], strict=False))
+    )
     overall = _with_progress(_step(assessments[0], assessments[-1]), assessments[:-1], assessments[-1], date)
     facts = [effective_facts(a.case)[0] for a in assessments]
     wanted = [p for p in FACTS if p.startswith("cfir.")] + [p for p in FACTS if p in _TREND_FACTS]
     series = {p: [f.get(p) for f in facts] for p in wanted if any(p in f for f in facts)}
-    return Comparison(ordered[0][1].case_id, tuple(assessments), overall, steps, series,
-                      tuple(debrief(overall, facts, labels, overall.progress)))
+    return Comparison(
+        ordered[0][1].case_id,
+        tuple(assessments),
+        overall,
+        steps,
+        series,
+        tuple(debrief(overall, facts, labels, overall.progress)),
+    )
 
 
 # ---------------------------------------------------------------- the team's decisions across assessments
 
 
-def _own_decisions(cases: Sequence[tuple[str, Case]], ordered: Sequence[tuple[str, Case]],
-                   decisions: bool | Sequence[Decisions | None]) -> list[Decisions | None]:
+def _own_decisions(
+    cases: Sequence[tuple[str, Case]], ordered: Sequence[tuple[str, Case]], decisions: bool | Sequence[Decisions | None]
+) -> list[Decisions | None]:
     """Each ordered assessment's own decisions: its file beside the source, none, or as given."""
     if isinstance(decisions, bool):
         if not decisions:
@@ -470,8 +597,11 @@ def _carried(current: Decisions | None, previous: Decisions | None, label: str) 
         return out
     from dataclasses import replace
 
-    return Decisions(out.case_id, tuple(replace(d, carried_from=first[d.key]) if d.carried_from and d.key in first
-                                        else d for d in out.items), out.path)
+    return Decisions(
+        out.case_id,
+        tuple(replace(d, carried_from=first[d.key]) if d.carried_from and d.key in first else d for d in out.items),
+        out.path,
+    )
 
 
 def _advised(decisions: Decisions | None) -> Decisions | None:
@@ -479,12 +609,12 @@ def _advised(decisions: Decisions | None) -> Decisions | None:
     hold what the rules advise (a set-aside item is reported under progress, never as retired or new)."""
     if decisions is None:
         return None
-    return Decisions(decisions.case_id, tuple(d for d in decisions.items if d.decision != "set_aside"),
-                     decisions.path)
+    return Decisions(decisions.case_id, tuple(d for d in decisions.items if d.decision != "set_aside"), decisions.path)
 
 
-def _with_progress(step: AssessmentStep, earlier: Sequence[Assessment], later: Assessment,
-                   date: str | None) -> AssessmentStep:
+def _with_progress(
+    step: AssessmentStep, earlier: Sequence[Assessment], later: Assessment, date: str | None
+) -> AssessmentStep:
     from dataclasses import replace
 
     worse = "; ".join(worsened_reasons(step.relationships))
@@ -496,8 +626,9 @@ def _taken_up(d: Decision) -> bool:
     return d.decision != "set_aside" and bool(d.decision == "accepted" or d.status or d.owner or d.due)
 
 
-def progress(earlier: Sequence[Assessment], later: Assessment, as_of: str | None,
-             worse: str = "") -> dict[str, Any] | None:
+def progress(
+    earlier: Sequence[Assessment], later: Assessment, as_of: str | None, worse: str = ""
+) -> dict[str, Any] | None:
     """The team's decisions up to the last of `earlier` (the decisions files of those assessments, the
     latest entry per key) and where they stand at `later`: `done`, `under_way`, `not_started` (accepted
     without a status is not started), `overdue` (due before `as_of`, the later assessed_on or --date,
@@ -511,15 +642,27 @@ def progress(earlier: Sequence[Assessment], later: Assessment, as_of: str | None
         for d in a.own.items if a.own else ():
             entries[d.key] = (d, a.label)  # a later file's entry wins; the first one's place is kept
     new_items = _items(later.result)
-    lists: dict[str, list[dict[str, Any]]] = {"done": [], "under_way": [], "not_started": [], "overdue": [],
-                                               "set_aside": []}
+    lists: dict[str, list[dict[str, Any]]] = {
+        "done": [],
+        "under_way": [],
+        "not_started": [],
+        "overdue": [],
+        "set_aside": [],
+    }
     fates: list[dict[str, Any]] = []
     for key, (d, at) in entries.items():
         title = _title(key, [later, *reversed(earlier)])
         if d.decision == "set_aside":
             now = new_items.get(key)
-            lists["set_aside"].append({"key": key, "title": title, "reason": d.reason, "decided_at": at,
-                                       "horizon": now.horizon if now else None})
+            lists["set_aside"].append(
+                {
+                    "key": key,
+                    "title": title,
+                    "reason": d.reason,
+                    "decided_at": at,
+                    "horizon": now.horizon if now else None,
+                }
+            )
             continue
         if not _taken_up(d):
             continue
@@ -529,9 +672,13 @@ def progress(earlier: Sequence[Assessment], later: Assessment, as_of: str | None
         if d.overdue(as_of):
             lists["overdue"].append(dict(entry))
         fates.append(_fate(entry, earlier, later, new_items, worse))
-    return {"decisions_of": read, "as_of": as_of,
-            "counts": {"accepted": len(fates), **{k: len(v) for k, v in lists.items()}},
-            **lists, "accepted_fate": fates}
+    return {
+        "decisions_of": read,
+        "as_of": as_of,
+        "counts": {"accepted": len(fates), **{k: len(v) for k, v in lists.items()}},
+        **lists,
+        "accepted_fate": fates,
+    }
 
 
 def _found(result: Result, key: str) -> tuple[str, Sequence[Proof]] | None:
@@ -552,8 +699,9 @@ def _title(key: str, where: Sequence[Assessment]) -> str:
     return next((found[0] for a in where if (found := _found(a.result, key)) is not None), key)
 
 
-def _fate(entry: dict[str, Any], earlier: Sequence[Assessment], later: Assessment, new_items: dict[str, _Item],
-          worse: str) -> dict[str, Any]:
+def _fate(
+    entry: dict[str, Any], earlier: Sequence[Assessment], later: Assessment, new_items: dict[str, _Item], worse: str
+) -> dict[str, Any]:
     """What became of one accepted item in the later plan: still_recommended (at its horizon), folded
     (into which item), held_back, continued (relationship work while relationships worsen), set_aside
     (by the later assessment's own file) or no_longer_recommended (`because`: the facts it rested on
@@ -566,22 +714,35 @@ def _fate(entry: dict[str, Any], earlier: Sequence[Assessment], later: Assessmen
     now = new_items.get(key)
     if now is not None:
         team = later.decisions.by_key().get(key) if later.decisions else None
-        return {**out, "fate": "still_recommended", "rule_id": now.rec.rule_id, "horizon": now.horizon,
-                "carried_from": team.carried_from if team else None}
+        return {
+            **out,
+            "fate": "still_recommended",
+            "rule_id": now.rec.rule_id,
+            "horizon": now.horizon,
+            "carried_from": team.carried_from if team else None,
+        }
     host = next((h for h in new_items.values() if _carries(h, key, ())), None)
     if host is not None:
-        return {**out, "fate": "folded", "into_rule_id": host.rec.rule_id, "into_key": host.rec.key,
-                "into_title": host.rec.title, "into_horizon": host.horizon}
-    held = next((h for h in later.result.plan.held_back if h.recommendation.key == key), None) \
-        if later.result.plan else None
+        return {
+            **out,
+            "fate": "folded",
+            "into_rule_id": host.rec.rule_id,
+            "into_key": host.rec.key,
+            "into_title": host.rec.title,
+            "into_horizon": host.horizon,
+        }
+    held = (
+        next((h for h in later.result.plan.held_back if h.recommendation.key == key), None)
+        if later.result.plan
+        else None
+    )
     if held is not None:
         return {**out, "fate": "held_back", "by": held.by, "reason": held.reason}
     source = next(((a, found) for a in reversed(earlier) if (found := _found(a.result, key)) is not None), None)
     if source is not None and worse and key in RELATIONSHIP_WORK:
         return {**out, "fate": "continued", "reason": worse}
     because = _because(source[1][1], source[0].facts, later.facts) if source else []
-    return {**out, "fate": "no_longer_recommended", "because": because,
-            "why": "; ".join(_moved(b) for b in because)}
+    return {**out, "fate": "no_longer_recommended", "because": because, "why": "; ".join(_moved(b) for b in because)}
 
 
 _SAID_AS = {"stage": "the stage", "engagement.level": "community engagement"}
@@ -591,10 +752,11 @@ def _moved(change: dict[str, Any]) -> str:
     """One changed fact in words, with its way: "trust rose from low to high", "the stage moved on from
     installation to initial implementation", "workload no longer stated as a problem"."""
     path, a, b = change["path"], change["from"], change["to"]
-    label = _SAID_AS.get(path) or (change["label"] if path.startswith("cfir.") else
-                                   change["label"][:1].lower() + change["label"][1:])
+    label = _SAID_AS.get(path) or (
+        change["label"] if path.startswith("cfir.") else change["label"][:1].lower() + change["label"][1:]
+    )
     if path.startswith("problem."):
-        words = path[len("problem."):].replace("_", " ")
+        words = path[len("problem.") :].replace("_", " ")
         return f"{words} is {'now' if b else 'no longer'} stated as a problem"
     if isinstance(a, bool) or isinstance(b, bool):
         return f"{label}: {'now so' if b else 'no longer so'}"
@@ -610,19 +772,35 @@ def _moved(change: dict[str, Any]) -> str:
     return f"{label} changed from {_words(a)} to {_words(b)}"
 
 
-_TREND_FACTS = ("relationships.trust", "engagement.level", "power.differential", "capacity.intervention_specific",
-                "capacity.general", "capacity.analytic", "capacity.adaptive", "capacity_levels.individual",
-                "capacity_levels.organization", "capacity_levels.network", "capacity_levels.system")
+_TREND_FACTS = (
+    "relationships.trust",
+    "engagement.level",
+    "power.differential",
+    "capacity.intervention_specific",
+    "capacity.general",
+    "capacity.analytic",
+    "capacity.adaptive",
+    "capacity_levels.individual",
+    "capacity_levels.organization",
+    "capacity_levels.network",
+    "capacity_levels.system",
+)
 
 
 _COMPUTED_NAMES = {
-    "change.": "Change in {}", "derived.divergent.": "Groups' views differ on {}",
-    "derived.community_lower.": "Community members' view much lower on {}", "derived.resolved.": "{} resolved",
-    "derived.lowest_group.": "Group with the lowest view of {}", "derived.highest_group.": "Group with the highest "
-    "view of {}", "derived.missing_group.": "No view from {}",
+    "change.": "Change in {}",
+    "derived.divergent.": "Groups' views differ on {}",
+    "derived.community_lower.": "Community members' view much lower on {}",
+    "derived.resolved.": "{} resolved",
+    "derived.lowest_group.": "Group with the lowest view of {}",
+    "derived.highest_group.": "Group with the highest view of {}",
+    "derived.missing_group.": "No view from {}",
 }
-_COMPUTED_ANY = {"derived.divergent.any": "Groups' views differ", "derived.resolved.any": "A barrier resolved",
-                 "derived.community_lower.any": "Community members' view much lower than leadership's"}
+_COMPUTED_ANY = {
+    "derived.divergent.any": "Groups' views differ",
+    "derived.resolved.any": "A barrier resolved",
+    "derived.community_lower.any": "Community members' view much lower than leadership's",
+}
 
 
 def _name(path: str) -> str:
@@ -633,7 +811,7 @@ def _name(path: str) -> str:
     if path in _COMPUTED_ANY:
         return _COMPUTED_ANY[path]
     for prefix, text in _COMPUTED_NAMES.items():
-        rest = path[len(prefix):]
+        rest = path[len(prefix) :]
         if path.startswith(prefix) and rest:
             return text.format(_name(rest) if rest in FACTS else rest.replace("_", " "))
     return path
@@ -642,8 +820,9 @@ def _name(path: str) -> str:
 # ---------------------------------------------------------------- the debrief
 
 
-def debrief(overall: AssessmentStep, facts: list[dict[str, Any]], labels: list[str],
-            progress: dict[str, Any] | None = None) -> list[str]:
+def debrief(
+    overall: AssessmentStep, facts: list[dict[str, Any]], labels: list[str], progress: dict[str, Any] | None = None
+) -> list[str]:
     """Questions for the improvement-cycle debrief: the stage and relationships first, then the ratings,
     then what became of the recommendations, then the team's decisions (`progress`): each overdue item
     and each accepted item no longer recommended."""
@@ -652,28 +831,37 @@ def debrief(overall: AssessmentStep, facts: list[dict[str, Any]], labels: list[s
     shown = {r["path"] for r in overall.relationships}
     for p in resolved(first, last):
         if p not in shown:
-            out.append(f"{_name(p)} went from {fmt_value(first[p])} to {fmt_value(last[p])}: what did the team do "
-                       "that helped, and what will keep it there once its strategies are retired?")
+            out.append(
+                f"{_name(p)} went from {fmt_value(first[p])} to {fmt_value(last[p])}: what did the team do "
+                "that helped, and what will keep it there once its strategies are retired?"
+            )
     others = [c for c in overall.changes if c.path not in shown]
     for c in others:
         if c.direction == "worsened":
-            out.append(f"{_name(c.path)} worsened ({_val(c.old)} to {_val(c.new)}): what changed for the people "
-                       f"involved since {labels[0]}, and who sees it that way?")
+            out.append(
+                f"{_name(c.path)} worsened ({_val(c.old)} to {_val(c.new)}): what changed for the people "
+                f"involved since {labels[0]}, and who sees it that way?"
+            )
     stuck = [p for p in FACTS if p.startswith("cfir.") and all(isinstance(f.get(p), int) and f[p] < 0 for f in facts)]
     for p in stuck:
-        out.append(f"{_name(p)} has stayed a barrier in all {len(facts)} assessments: are its strategies the "
-                   "right ones, or is the barrier somewhere else?")
+        out.append(
+            f"{_name(p)} has stayed a barrier in all {len(facts)} assessments: are its strategies the "
+            "right ones, or is the barrier somewhere else?"
+        )
     for c in others:
         if c.direction == "new":
-            out.append(f"{_name(c.path)} is rated for the first time ({_val(c.new)}): who rated it, and what "
-                       "would the earlier assessment have said?")
+            out.append(
+                f"{_name(c.path)} is rated for the first time ({_val(c.new)}): who rated it, and what "
+                "would the earlier assessment have said?"
+            )
         elif c.direction == "gone":
             out.append(f"{_name(c.path)} is no longer rated (was {_val(c.old)}): was it dropped on purpose?")
     if overall.retired:
         out.append(_retired_question(overall.retired))
     if not out:
-        out.append("Nothing rated changed: is the work reaching the things it aims to move, or are the "
-                   "ratings out of date?")
+        out.append(
+            "Nothing rated changed: is the work reaching the things it aims to move, or are the ratings out of date?"
+        )
     return out + (_decision_questions(progress, labels[-1]) if progress else [])
 
 
@@ -683,20 +871,26 @@ def _decision_questions(progress: dict[str, Any], last: str) -> list[str]:
     for e in progress["overdue"]:
         who = f" (owner {e['owner']})" if e.get("owner") else ""
         state = "is still under way" if e["status"] == "under_way" else "has not started"
-        out.append(f"'{e['title']}' was due {long_date(e['due'])}{who} and {state}: what is in the way, and "
-                   "what date can the team keep now?")
+        out.append(
+            f"'{e['title']}' was due {long_date(e['due'])}{who} and {state}: what is in the way, and "
+            "what date can the team keep now?"
+        )
     for f in progress["accepted_fate"]:
         if f["fate"] != "no_longer_recommended":
             continue
         because = f"because {f['why']}" if f["why"] else "though nothing it rested on changed (the rules may have)"
         head = f"The team accepted '{f['title']}' at {f['decided_at']}"
         if f["status"] == "done":
-            out.append(f"{head} and has done it; {_the(last)} no longer recommends it {because}: what will keep "
-                       "the gain once the work stops?")
+            out.append(
+                f"{head} and has done it; {_the(last)} no longer recommends it {because}: what will keep "
+                "the gain once the work stops?"
+            )
         else:
             state = "under way" if f["status"] == "under_way" else "not started"
-            out.append(f"{head} ({state}), and {_the(last)} no longer recommends it {because}: finish the work "
-                       "or stop it? Agree it with the people doing it, and say what replaces it.")
+            out.append(
+                f"{head} ({state}), and {_the(last)} no longer recommends it {because}: finish the work "
+                "or stop it? Agree it with the people doing it, and say what replaces it."
+            )
     return out
 
 
@@ -708,11 +902,12 @@ def _the(label: str) -> str:
 def _stage_questions(stage: dict[str, Any]) -> list[str]:
     a, b, way = _words(stage["from"]), _words(stage["to"]), stage["direction"]
     if way == "forward":
-        return [f"The stage moved on from {a} to {b}: which work of the earlier stage is finished, and what does "
-                "the new stage ask of the team?"]
+        return [
+            f"The stage moved on from {a} to {b}: which work of the earlier stage is finished, and what does "
+            "the new stage ask of the team?"
+        ]
     if way == "back":
-        return [f"The stage went back from {a} to {b}: what happened, and what does the team need to start "
-                "again?"]
+        return [f"The stage went back from {a} to {b}: what happened, and what does the team need to start again?"]
     if way == "new":
         return [f"The stage is stated for the first time ({b}): what would the earlier assessment have said?"]
     if way == "gone":
@@ -726,31 +921,43 @@ def _relationship_questions(overall: AssessmentStep, since: str) -> list[str]:
         name, way, a, b = r["label"], r["direction"], _words(r["from"]), _words(r["to"])
         if r["path"].startswith("problem."):
             if way == "worsened":
-                out.append(f"{name} is now stated as a problem: who is in it, and what does each side need "
-                           "before they can work together?")
+                out.append(
+                    f"{name} is now stated as a problem: who is in it, and what does each side need "
+                    "before they can work together?"
+                )
             elif way == "gone":
-                out.append(f"{name} is no longer stated as a problem: is it settled, and how will the team know "
-                           "if it comes back?")
+                out.append(
+                    f"{name} is no longer stated as a problem: is it settled, and how will the team know "
+                    "if it comes back?"
+                )
         elif r["path"].startswith("events."):
             if way == "worsened":
-                out.append(f"A critical incident was recorded since {since} ({r.get('note', '')}): how are the "
-                           "people involved, and what must the plan change because of it?")
+                out.append(
+                    f"A critical incident was recorded since {since} ({r.get('note', '')}): how are the "
+                    "people involved, and what must the plan change because of it?"
+                )
         elif way == "worsened":
-            out.append(f"{name} worsened ({a} to {b}): what changed for the people involved since {since}, and "
-                       "who sees it that way?")
+            out.append(
+                f"{name} worsened ({a} to {b}): what changed for the people involved since {since}, and "
+                "who sees it that way?"
+            )
         elif way == "improved":
             out.append(f"{name} improved ({a} to {b}): what helped, and how will the team keep it there?")
         elif way == "new":
-            out.append(f"{name} is rated for the first time ({b}): who rated it, and what would the earlier "
-                       "assessment have said?")
+            out.append(
+                f"{name} is rated for the first time ({b}): who rated it, and what would the earlier "
+                "assessment have said?"
+            )
         elif way == "gone":
             out.append(f"{name} is no longer rated (was {a}): was it dropped on purpose?")
     if overall.continued:
         n = len(overall.continued)
         titles = "; ".join(r["title"] for r in overall.continued[:3]) + ("; ..." if n > 3 else "")
-        out.append(f"{_cap(overall.continued[0]['reason'])}: keep doing the relationship work the plan no longer "
-                   f"lists ({n} {'item' if n == 1 else 'items'}: {titles}). Do not stop it now; agree with the "
-                   "people doing it how to carry on.")
+        out.append(
+            f"{_cap(overall.continued[0]['reason'])}: keep doing the relationship work the plan no longer "
+            f"lists ({n} {'item' if n == 1 else 'items'}: {titles}). Do not stop it now; agree with the "
+            "people doing it how to carry on."
+        )
     return out
 
 
@@ -762,22 +969,26 @@ def _retired_question(retired: Sequence[dict[str, Any]]) -> str:
         for b in r.get("because", ()):
             seen.setdefault(b["path"], b)
     if not seen:
-        return (f"{head}, though nothing they rested on changed (the rules may have): check with the people "
-                "doing them before anything stops.")
+        return (
+            f"{head}, though nothing they rested on changed (the rules may have): check with the people "
+            "doing them before anything stops."
+        )
     rank = {p: i for i, p in enumerate(FACTS)}
     ordered = sorted(seen.values(), key=lambda b: (rank.get(b["path"], len(rank)), b["path"]))
     named = "; ".join(_said(b) for b in ordered[:3])
     more = f"; and {len(ordered) - 3} more" if len(ordered) > 3 else ""
     it = "it" if n == 1 else "them"
-    return (f"{head} because what {'it' if n == 1 else 'they'} rested on has changed ({named}{more}): agree "
-            f"with the people doing {it} whether to finish the work or stop, and say what replaces {it}.")
+    return (
+        f"{head} because what {'it' if n == 1 else 'they'} rested on has changed ({named}{more}): agree "
+        f"with the people doing {it} whether to finish the work or stop, and say what replaces {it}."
+    )
 
 
 def _said(change: dict[str, Any]) -> str:
     """One changed fact in words: "Available Resources -2 to +1", "workload no longer stated as a problem"."""
     path, a, b = change["path"], change["from"], change["to"]
     if path.startswith("problem."):
-        words = path[len("problem."):].replace("_", " ")
+        words = path[len("problem.") :].replace("_", " ")
         return f"{words} {'now' if b else 'no longer'} stated as a problem"
     if isinstance(a, bool) or isinstance(b, bool):
         return f"{change['label'].lower()}: {'now' if b else 'no longer'} the case"
@@ -796,9 +1007,22 @@ def _cap(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-__all__ = ["Assessment", "Comparison", "AssessmentStep", "compare", "order", "debrief", "load_previous", "progress",
-           "RELATIONSHIP_FACTS", "RELATIONSHIP_WORK", "CONFLICT_TAGS", "stage_change", "relationship_changes",
-           "worsened_reasons"]
+__all__ = [
+    "Assessment",
+    "Comparison",
+    "AssessmentStep",
+    "compare",
+    "order",
+    "debrief",
+    "load_previous",
+    "progress",
+    "RELATIONSHIP_FACTS",
+    "RELATIONSHIP_WORK",
+    "CONFLICT_TAGS",
+    "stage_change",
+    "relationship_changes",
+    "worsened_reasons",
+]
 
 
 def load_previous(path: str, case: Case) -> Case:
@@ -807,7 +1031,13 @@ def load_previous(path: str, case: Case) -> Case:
 
     previous = load_case(path)
     if previous.case_id != case.case_id:
-        raise CaseError(Problem(file=path, field="case_id", code="other_site",
-                                message=f"case_id '{previous.case_id}' is not '{case.case_id}'",
-                                hint="--previous takes an earlier assessment of the same site (same case_id)"))
+        raise CaseError(
+            Problem(
+                file=path,
+                field="case_id",
+                code="other_site",
+                message=f"case_id '{previous.case_id}' is not '{case.case_id}'",
+                hint="--previous takes an earlier assessment of the same site (same case_id)",
+            )
+        )
     return previous

@@ -32,12 +32,23 @@ def status(rule: Rule) -> str:
 
 def summaries(base: RuleBase, category: str | None = None) -> list[dict[str, Any]]:
     """One row per rule (and per disabled rule), sorted by id: what `rules list` shows."""
-    rows = [{"id": r.id, "kind": kind(r), "priority": r.priority if not r.derive else "", "pack": r.pack,
-             "title": r.title or _derives(r), "status": status(r)}
-            for r in base.rules if category is None or r.category == category]
+    rows = [
+        {
+            "id": r.id,
+            "kind": kind(r),
+            "priority": r.priority if not r.derive else "",
+            "pack": r.pack,
+            "title": r.title or _derives(r),
+            "status": status(r),
+        }
+        for r in base.rules
+        if category is None or r.category == category
+    ]
     if category is None:
-        rows += [{"id": rid, "kind": "", "priority": "", "pack": "", "title": "", "status": f"disabled by {pack}"}
-                 for rid, pack in base.disabled.items()]
+        rows += [
+            {"id": rid, "kind": "", "priority": "", "pack": "", "title": "", "status": f"disabled by {pack}"}
+            for rid, pack in base.disabled.items()
+        ]
     return sorted(rows, key=lambda row: row["id"])
 
 
@@ -52,18 +63,29 @@ def lookup(rule_id: str, extra: Sequence[str | os.PathLike[str]] = ()) -> tuple[
     if rule is not None:
         return base, rule
     if rule_id in base.disabled:
-        raise UsageError(Problem(field="RULE_ID", code="disabled", rule_id=rule_id,
-                                 message=f"is disabled by pack '{base.disabled[rule_id]}'",
-                                 hint="remove it from that pack's 'disable' list to use it again"))
-    raise UsageError(Problem(field="RULE_ID", code="unknown_rule", message=f"no rule '{rule_id}' is loaded",
-                             hint=did_you_mean(rule_id, [r.id for r in base.rules], 0.5)
-                             or "list the rules with 'isp-advisor rules list'"))
+        raise UsageError(
+            Problem(
+                field="RULE_ID",
+                code="disabled",
+                rule_id=rule_id,
+                message=f"is disabled by pack '{base.disabled[rule_id]}'",
+                hint="remove it from that pack's 'disable' list to use it again",
+            )
+        )
+    raise UsageError(
+        Problem(
+            field="RULE_ID",
+            code="unknown_rule",
+            message=f"no rule '{rule_id}' is loaded",
+            hint=did_you_mean(rule_id, [r.id for r in base.rules], 0.5)
+            or "list the rules with 'isp-advisor rules list'",
+        )
+    )
 
 
 def rule_dict(rule: Rule) -> dict[str, Any]:
     """One rule in full as plain data (its condition in rule-file form)."""
-    out: dict[str, Any] = {"id": rule.id, "pack": rule.pack, "file": rule.file, "line": rule.line,
-                           "kind": kind(rule)}
+    out: dict[str, Any] = {"id": rule.id, "pack": rule.pack, "file": rule.file, "line": rule.line, "kind": kind(rule)}
     if rule.table:
         out["table"] = rule.table
     if rule.overrides:
@@ -71,10 +93,17 @@ def rule_dict(rule: Rule) -> dict[str, Any]:
     if rule.derive:
         out["derive"] = dict(rule.derive)
     else:
-        out.update(title=rule.title, category=rule.category, priority=rule.priority, score=rule.score,
-                   key=rule.key or rule.title, actions=list(rule.actions),
-                   tags={k: list(v) for k, v in rule.tags.items() if v}, rationale=rule.rationale,
-                   sources=list(rule.sources))
+        out.update(
+            title=rule.title,
+            category=rule.category,
+            priority=rule.priority,
+            score=rule.score,
+            key=rule.key or rule.title,
+            actions=list(rule.actions),
+            tags={k: list(v) for k, v in rule.tags.items() if v},
+            rationale=rule.rationale,
+            sources=list(rule.sources),
+        )
         if rule.specification:
             out["specification"] = spec_dict(rule.specification)
     if rule.description:
@@ -126,8 +155,10 @@ def spec_lines(rule: Rule, base: RuleBase) -> list[str]:
 
 def rule_text(rule: Rule, base: RuleBase) -> str:
     """One rule for a terminal: what it says, when it fires (in words), what it recommends."""
-    lines = [f"{rule.id}: {rule.title or _derives(rule)}",
-             f"  pack:      {rule.pack} ({rule.file}:{rule.line})" + (f", table {rule.table}" if rule.table else "")]
+    lines = [
+        f"{rule.id}: {rule.title or _derives(rule)}",
+        f"  pack:      {rule.pack} ({rule.file}:{rule.line})" + (f", table {rule.table}" if rule.table else ""),
+    ]
     if rule.overrides:
         lines.append(f"  overrides: {rule.overrides}")
     if rule.derive:
@@ -157,15 +188,24 @@ def rule_text(rule: Rule, base: RuleBase) -> str:
 def catalogue(base: RuleBase) -> str:
     """The Markdown catalogue of every loaded rule, by category, with the sources at the end."""
     recommending = [r for r in base.rules if not r.derive]
-    out = ["# The rule catalogue", "",
-           "<!-- Generated by `isp-advisor rules docs -o docs/rules.md --force`; do not edit by hand. -->", "",
-           f"{len(recommending)} recommending rules and {len(base.rules) - len(recommending)} derivation rules "
-           f"in {len(base.packs)} packs: " + ", ".join(f"{p.name} {p.version}" for p in base.packs) + ".", "",
-           "Conditions are given in plain language. A fact the case does not state makes a test false "
-           "(see docs/rule-language.md).", ""]
+    out = [
+        "# The rule catalogue",
+        "",
+        "<!-- Generated by `isp-advisor rules docs -o docs/rules.md --force`; do not edit by hand. -->",
+        "",
+        f"{len(recommending)} recommending rules and {len(base.rules) - len(recommending)} derivation rules "
+        f"in {len(base.packs)} packs: " + ", ".join(f"{p.name} {p.version}" for p in base.packs) + ".",
+        "",
+        "Conditions are given in plain language. A fact the case does not state makes a test false "
+        "(see docs/rule-language.md).",
+        "",
+    ]
     out += ["## Contents", ""]
-    out += [f"- [{title}](#{_anchor(title)})" for cat, title in CATEGORY_TITLES.items()
-            if any(r.category == cat for r in recommending)]
+    out += [
+        f"- [{title}](#{_anchor(title)})"
+        for cat, title in CATEGORY_TITLES.items()
+        if any(r.category == cat for r in recommending)
+    ]
     out += ["- [Derived facts](#derived-facts)", "- [Sources](#sources)", ""]
     for cat, title in CATEGORY_TITLES.items():
         rules = sorted((r for r in recommending if r.category == cat), key=lambda r: r.sort_key)
@@ -174,9 +214,14 @@ def catalogue(base: RuleBase) -> str:
         out += [f"## {title}", "", f"{len(rules)} rules, highest priority first.", ""]
         for r in rules:
             out += _entry(r)
-    out += ["## Derived facts", "",
-            "Derivation rules set facts under `derived.` that other rules read; they recommend nothing.", "",
-            "| rule | sets | when |", "|---|---|---|"]
+    out += [
+        "## Derived facts",
+        "",
+        "Derivation rules set facts under `derived.` that other rules read; they recommend nothing.",
+        "",
+        "| rule | sets | when |",
+        "|---|---|---|",
+    ]
     for r in sorted((r for r in base.rules if r.derive), key=lambda r: r.id):
         sets = ", ".join(f"`{k}` = {fmt_value(v)}" for k, v in r.derive.items())
         out.append(f"| `{r.id}` | {sets} | {_one_line(r)} |")
@@ -187,7 +232,7 @@ def catalogue(base: RuleBase) -> str:
         if src is not None:
             link = f" <{src.url}>" if src.url else ""
             note = " (the authors' judgement)" if src.kind == "authors_judgement" else ""
-            out.append(f"- <a id=\"src-{key}\"></a>**{key}**: {src.citation}{link}{note}")
+            out.append(f'- <a id="src-{key}"></a>**{key}**: {src.citation}{link}{note}')
     return "\n".join(out) + "\n"
 
 

@@ -64,10 +64,11 @@ def parse_lexicon(data: Any) -> tuple[Contrary, ...]:
         pats = {k: re.compile(entry[k], re.IGNORECASE) for k in ("says", "against", "differs") if entry.get(k)}
         pair = "says" in pats and "against" in pats
         if pair == ("differs" in pats) or ("differs" in pats and not _values_named(pats["differs"])):
-            raise ValueError(f"contradictions entry {entry['id']}: give 'says' and 'against', or 'differs' with "
-                             "a group named 'value'")
-        out.append(Contrary(entry["id"], str(entry["why"]), pats.get("says"), pats.get("against"),
-                            pats.get("differs")))
+            raise ValueError(
+                f"contradictions entry {entry['id']}: give 'says' and 'against', or 'differs' with "
+                "a group named 'value'"
+            )
+        out.append(Contrary(entry["id"], str(entry["why"]), pats.get("says"), pats.get("against"), pats.get("differs")))
     return tuple(out)
 
 
@@ -116,12 +117,18 @@ def rule_texts(rule: Rule) -> tuple[str, ...]:
 
 
 def _resolved(a: Rule, b: Rule) -> bool:
-    return (a.merge_key == b.merge_key or b.id in a.supersedes or a.id in b.supersedes
-            or b.id in a.conflicts_with or a.id in b.conflicts_with)
+    return (
+        a.merge_key == b.merge_key
+        or b.id in a.supersedes
+        or a.id in b.supersedes
+        or b.id in a.conflicts_with
+        or a.id in b.conflicts_with
+    )
 
 
-def rule_clashes(rules: Sequence[Rule], derived_values: dict[str, list[Any]],
-                 entries: Sequence[Contrary] | None = None) -> list[Clash]:
+def rule_clashes(
+    rules: Sequence[Rule], derived_values: dict[str, list[Any]], entries: Sequence[Contrary] | None = None
+) -> list[Clash]:
     """Pairs of recommending rules whose texts clash and whose conditions can hold for one case."""
     from engine.evaluation.satisfiable import witness
 
@@ -133,7 +140,7 @@ def rule_clashes(rules: Sequence[Rule], derived_values: dict[str, list[Any]],
         pats = [p for p in (entry.says, entry.against, entry.differs) if p is not None]
         candidates = [r for r in recommending if any(p.search(t) for p in pats for t in texts[r.id])]
         for i, a in enumerate(candidates):
-            for b in candidates[i + 1:]:
+            for b in candidates[i + 1 :]:
                 if _resolved(a, b):
                     continue
                 found = clash(entry, texts[a.id], texts[b.id])
@@ -150,11 +157,20 @@ def contradiction_findings(base: RuleBase) -> list[Finding]:
     out = []
     for c in rule_clashes(base.rules, derived_values(list(base.rules))):
         r = by_id[c.first]
-        out.append(Finding(r.file, r.line, r.id, "contradiction", "warning",
-                           f"{c.first} says '{c.first_phrase}' and {c.second} says '{c.second_phrase}', and both "
-                           f"can fire for one case: {c.why}", "recommend",
-                           f"reword one of them, or declare `supersedes: [{c.second}]` or `conflicts_with: "
-                           f"[{c.second}]` so a plan keeps one"))
+        out.append(
+            Finding(
+                r.file,
+                r.line,
+                r.id,
+                "contradiction",
+                "warning",
+                f"{c.first} says '{c.first_phrase}' and {c.second} says '{c.second_phrase}', and both "
+                f"can fire for one case: {c.why}",
+                "recommend",
+                f"reword one of them, or declare `supersedes: [{c.second}]` or `conflicts_with: "
+                f"[{c.second}]` so a plan keeps one",
+            )
+        )
     return out
 
 
@@ -166,7 +182,7 @@ def plan_contradictions(recs: Sequence[Recommendation], entries: Sequence[Contra
     out: list[Clash] = []
     for entry in entries:
         for i, (ka, ta) in enumerate(texts):
-            for kb, tb in texts[i + 1:]:
+            for kb, tb in texts[i + 1 :]:
                 found = clash(entry, ta, tb)
                 if found:
                     out.append(Clash(entry.id, entry.why, ka, kb, *found))

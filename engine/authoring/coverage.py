@@ -28,8 +28,9 @@ def coverage(engine: Engine, cases: Sequence[Case]) -> Coverage:
         missing = tuple(c for c in CATEGORIES if c not in got)
         if missing:
             empty[case.case_id] = missing
-    rules = tuple(RuleCoverage(r.id, r.category or "derive", tuple(fired[r.id]))
-                  for r in sorted(engine.rules, key=lambda r: r.id))
+    rules = tuple(
+        RuleCoverage(r.id, r.category or "derive", tuple(fired[r.id])) for r in sorted(engine.rules, key=lambda r: r.id)
+    )
     return Coverage(tuple(c.case_id for c in cases), rules, empty)
 
 

@@ -57,13 +57,16 @@ def eric_view(base: RuleBase) -> EricView:
                 others.setdefault(s, set()).add(rule.id)
             for construct, via in links.items():
                 found.setdefault(s, {}).setdefault(construct, []).append(
-                    Reach(construct, rule.id, rule.pack, evidence, level, figure, rule.sources, via))
+                    Reach(construct, rule.id, rule.pack, evidence, level, figure, rule.sources, via)
+                )
     strategies: list[StrategyReach] = []
     for cluster, (_, ids) in ERIC_CLUSTERS.items():
         for s in ids:
             by_construct = found.get(s, {})
-            barriers = tuple(BarrierReach(c, tuple(sorted(rs, key=lambda r: (r.rank, r.rule_id))))
-                             for c, rs in sorted(by_construct.items(), key=lambda kv: _cfir_order(kv[0])))
+            barriers = tuple(
+                BarrierReach(c, tuple(sorted(rs, key=lambda r: (r.rank, r.rule_id))))
+                for c, rs in sorted(by_construct.items(), key=lambda kv: _cfir_order(kv[0]))
+            )
             strategies.append(StrategyReach(s, cluster, barriers, tuple(sorted(others.get(s, ())))))
     return EricView(tuple((p.name, p.version) for p in base.packs), tuple(strategies))
 
@@ -120,7 +123,7 @@ def _barrier_construct(test: Test) -> tuple[str, ...]:
     """The construct of a `cfir.*` test that only a barrier rating satisfies; () otherwise."""
     if not test.fact.startswith("cfir.") or test.ref is not None:
         return ()
-    construct = test.fact[len("cfir."):]
+    construct = test.fact[len("cfir.") :]
     if construct not in CFIR_IDS:
         return ()
     holds_for = [v for v in (*BARRIER_RATINGS, *OTHER_RATINGS) if test_holds(test, {test.fact: v})]
@@ -134,8 +137,7 @@ def _derived_barriers(test: Test, derived: dict[str, dict[str, tuple[Any, ...]]]
     the test accepts."""
     if test.ref is not None or test.fact not in derived:
         return ()
-    return tuple(c for c, values in derived[test.fact].items()
-                 if any(test_holds(test, {test.fact: v}) for v in values))
+    return tuple(c for c, values in derived[test.fact].items() if any(test_holds(test, {test.fact: v}) for v in values))
 
 
 def _barrier_derived(rules: Sequence[Rule]) -> dict[str, dict[str, tuple[Any, ...]]]:

@@ -25,14 +25,34 @@ from engine.rulepacks.strata import producers, stratify
 
 # Loader problem codes that already say what is wrong; any other code is a schema error.
 _KEPT_CODES = {
-    "unknown_tag", "unknown_fact", "unknown_source", "duplicate_id", "nothing_to_override", "unknown_rule",
-    "derived_type", "bad_operator", "bad_value", "bad_reference", "unknown_var", "syntax", "alias",
-    "duplicate_key", "empty", "too_large", "encoding", "derivation_cycle", "runaway_derivation",
-    "no_actions", "no_sources", "unknown_placeholder", "self_reference", "bad_number", "unfillable_placeholder",
-    "bad_waits_for", "key_too_long",
+    "unknown_tag",
+    "unknown_fact",
+    "unknown_source",
+    "duplicate_id",
+    "nothing_to_override",
+    "unknown_rule",
+    "derived_type",
+    "bad_operator",
+    "bad_value",
+    "bad_reference",
+    "unknown_var",
+    "syntax",
+    "alias",
+    "duplicate_key",
+    "empty",
+    "too_large",
+    "encoding",
+    "derivation_cycle",
+    "runaway_derivation",
+    "no_actions",
+    "no_sources",
+    "unknown_placeholder",
+    "self_reference",
+    "bad_number",
+    "unfillable_placeholder",
+    "bad_waits_for",
+    "key_too_long",
 }
-
-
 
 
 def lint(extra: Sequence[str | os.PathLike[str]] = (), shipped: bool = True) -> list[Finding]:
@@ -45,8 +65,9 @@ def lint(extra: Sequence[str | os.PathLike[str]] = (), shipped: bool = True) -> 
     return lint_with_headroom(extra, shipped)[0]
 
 
-def lint_with_headroom(extra: Sequence[str | os.PathLike[str]] = (),
-                       shipped: bool = True) -> tuple[list[Finding], tuple[int, int]]:
+def lint_with_headroom(
+    extra: Sequence[str | os.PathLike[str]] = (), shipped: bool = True
+) -> tuple[list[Finding], tuple[int, int]]:
     """`lint`'s findings and `property_use` of the same loaded packs (the packs are read once)."""
     base, problems = scan_rulebase(extra, shipped)
     missing = [p for p in problems if p.code == "not_found"]
@@ -60,8 +81,10 @@ def lint_with_headroom(extra: Sequence[str | os.PathLike[str]] = (),
     findings += headroom_findings(base)
     from engine.rulepacks.loader import source_overrides
 
-    findings += [Finding(p.file, p.line, "", p.code, "warning", p.message, p.field, p.hint)
-                 for p in source_overrides(extra, shipped)]
+    findings += [
+        Finding(p.file, p.line, "", p.code, "warning", p.message, p.field, p.hint)
+        for p in source_overrides(extra, shipped)
+    ]
     return sorted(set(findings)), property_use(base)
 
 
@@ -74,14 +97,17 @@ def durable_findings(base: RuleBase) -> list[Finding]:
     if not durable_installed() or not base.rules:
         return []
     from engine.evaluation.durablematcher import durable_limits
+
     try:
         strata = stratify(base.rules)
     except RuleError:
         return []  # cycles are reported on their own
     by_id = {r.id: r for r in base.rules}
     out: list[Finding] = []
-    hint = ("split the rule, or name a part of it with a derived fact; or keep it: the plain matcher runs it "
-            "(--matcher python)")
+    hint = (
+        "split the rule, or name a part of it with a derived fact; or keep it: the plain matcher runs it "
+        "(--matcher python)"
+    )
     for found in durable_limits([[(r.id, r.when) for r in s] for s in strata]):
         rids = [rid for rid in found.rule_ids if rid in by_id]
         detail = f" ({found.detail})" if found.detail else ""
@@ -89,9 +115,18 @@ def durable_findings(base: RuleBase) -> list[Finding]:
             rids, detail = rids[:1], f"{detail} and {len(found.rule_ids) - 1} more rules"
         for rid in rids:
             rule = by_id[rid]
-            out.append(Finding(rule.file, rule.line, rid, "durable_limit", "warning",
-                               f"beyond durable_rules' limit {found.limit}{detail}: the rules run on the plain "
-                               "matcher", "when", hint))
+            out.append(
+                Finding(
+                    rule.file,
+                    rule.line,
+                    rid,
+                    "durable_limit",
+                    "warning",
+                    f"beyond durable_rules' limit {found.limit}{detail}: the rules run on the plain matcher",
+                    "when",
+                    hint,
+                )
+            )
     return out
 
 
@@ -115,10 +150,19 @@ def headroom_findings(base: RuleBase) -> list[Finding]:
     if used <= limit * HEADROOM_WARNING or not base.rules:
         return []
     first = base.rules[0]
-    return [Finding(first.file, first.line, "", "durable_headroom", "warning",
-                    f"a case may fill {used} of durable_rules' {limit} properties in one fact",
-                    "when", "read fewer distinct fact paths (a derived fact can stand for several), or "
-                    "run on the plain matcher (--matcher python)")]
+    return [
+        Finding(
+            first.file,
+            first.line,
+            "",
+            "durable_headroom",
+            "warning",
+            f"a case may fill {used} of durable_rules' {limit} properties in one fact",
+            "when",
+            "read fewer distinct fact paths (a derived fact can stand for several), or "
+            "run on the plain matcher (--matcher python)",
+        )
+    ]
 
 
 def checks(base: RuleBase) -> list[Finding]:
@@ -189,21 +233,42 @@ def never_fires(base: RuleBase) -> list[Finding]:
     derivable = {DERIVED_PREFIX + n for r in base.rules for n in r.derive}
     out: list[Finding] = []
     for rule in base.rules:
-        underived = sorted(p for p in rule.reads() if p.startswith(DERIVED_PREFIX) and p not in derivable
-                           and not is_computed(p))  # computed facts are set by the engine, not derived
+        underived = sorted(
+            p for p in rule.reads() if p.startswith(DERIVED_PREFIX) and p not in derivable and not is_computed(p)
+        )  # computed facts are set by the engine, not derived
         if can_hold(rule.when, values):
-            out += [_finding(rule, "underived_fact", "warning", f"reads {p}, which no rule derives",
-                             f"derive it in a rule (derive: {{{p[len(DERIVED_PREFIX):]}: ...}}) or fix the name")
-                    for p in underived]
+            out += [
+                _finding(
+                    rule,
+                    "underived_fact",
+                    "warning",
+                    f"reads {p}, which no rule derives",
+                    f"derive it in a rule (derive: {{{p[len(DERIVED_PREFIX) :]}: ...}}) or fix the name",
+                )
+                for p in underived
+            ]
             continue
         if underived:
-            out.append(_finding(rule, "never_fires", "error",
-                                f"can never fire: it reads {', '.join(underived)}, which no rule derives",
-                                "derive the fact in a rule, fix its name, or remove the condition"))
+            out.append(
+                _finding(
+                    rule,
+                    "never_fires",
+                    "error",
+                    f"can never fire: it reads {', '.join(underived)}, which no rule derives",
+                    "derive the fact in a rule, fix its name, or remove the condition",
+                )
+            )
             continue
         core = conflict(rule.when, values)
-        out.append(_finding(rule, "never_fires", "error", "can never fire: " + _why(core, values),
-                            "fix the values or remove one of these conditions"))
+        out.append(
+            _finding(
+                rule,
+                "never_fires",
+                "error",
+                "can never fire: " + _why(core, values),
+                "fix the values or remove one of these conditions",
+            )
+        )
     return out
 
 
@@ -212,8 +277,11 @@ def _why(core: list[Condition], values: dict[str, list[Any]]) -> str:
     if len(core) == 1:
         reads = sorted(p for p in facts_read(core[0]) if p.startswith(DERIVED_PREFIX))
         if reads:
-            set_to = "; ".join(f"{p} is only ever set to {', '.join(map(fmt_value, values.get(p, [])))}"
-                               for p in reads if values.get(p))
+            set_to = "; ".join(
+                f"{p} is only ever set to {', '.join(map(fmt_value, values.get(p, [])))}"
+                for p in reads
+                if values.get(p)
+            )
             return f"'{texts[0]}' holds for no value" + (f" ({set_to})" if set_to else "")
         return f"'{texts[0]}' holds for no value"
     return "these conditions cannot all hold: " + "; ".join(f"'{t}'" for t in texts)
@@ -228,14 +296,18 @@ def unused_derived(base: RuleBase) -> list[Finding]:
     for rule in base.rules:
         for name in rule.derive:
             if DERIVED_PREFIX + name not in read:
-                out.append(_finding(rule, "unused_derived", "warning",
-                                    f"derives '{name}', which no rule reads",
-                                    f"use it in a condition ({{fact: derived.{name}, ...}}) or remove the rule",
-                                    field=f"derive.{name}"))
+                out.append(
+                    _finding(
+                        rule,
+                        "unused_derived",
+                        "warning",
+                        f"derives '{name}', which no rule reads",
+                        f"use it in a condition ({{fact: derived.{name}, ...}}) or remove the rule",
+                        field=f"derive.{name}",
+                    )
+                )
     return out
 
 
 def _finding(rule: Rule, code: str, severity: Severity, message: str, hint: str, field: str = "when") -> Finding:
     return Finding(rule.file, rule.line, rule.id, code, severity, message, field, hint)
-
-

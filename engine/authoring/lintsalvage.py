@@ -39,8 +39,9 @@ _STAND_IN = Source("lint-stand-in", "A stand-in for an unknown source key while 
 Loc = tuple[str | int, ...]
 
 
-def salvage(problems: Iterable[Problem], loaded: Iterable[Rule],
-            sources: dict[str, Source]) -> tuple[list[Rule], list[Problem]]:
+def salvage(
+    problems: Iterable[Problem], loaded: Iterable[Rule], sources: dict[str, Source]
+) -> tuple[list[Rule], list[Problem]]:
     """Rules of the packs with `problems` that load once their faults are set aside, the problems
     still standing (the first load's, less those a faulty sources file caused) and the new ones.
 
@@ -55,8 +56,13 @@ def salvage(problems: Iterable[Problem], loaded: Iterable[Rule],
     standing = list(known)
     seen = {_key(p) for p in known}
     have = {(r.file, r.line) for r in loaded}
-    files = sorted({p.file for p in known if p.file and Path(p.file).name != SOURCES_FILE
-                    and Path(p.file).suffix in (".yaml", ".yml")})
+    files = sorted(
+        {
+            p.file
+            for p in known
+            if p.file and Path(p.file).name != SOURCES_FILE and Path(p.file).suffix in (".yaml", ".yml")
+        }
+    )
     rules: list[Rule] = []
     found: list[Problem] = []
     for name in files:
@@ -180,7 +186,7 @@ def _order(loc: Loc) -> tuple[tuple[str, int], ...]:
 
 def _caused_by(loc: Loc, removed: list[Loc]) -> bool:
     """Whether a problem at `loc` may come from setting a part aside (at it, above it or below it)."""
-    return any(loc[:len(r)] == r or r[:len(loc)] == loc for r in removed)
+    return any(loc[: len(r)] == r or r[: len(loc)] == loc for r in removed)
 
 
 _PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")

@@ -21,8 +21,9 @@ _VALUE_WORDS: dict[str, tuple[str, ...]] = {
     "adequate capacity|capacity is adequate|enough capacity": _CAPACITY,
     "(low|moderate|high) capacity|capacity is (low|moderate|high)": _CAPACITY,
     "(low|moderate|high) trust|trust is (low|moderate|high)": ("relationships.trust",),
-    "(high|large|low|small) power (gap|differential)|power (gap|differential) is (high|large|low|small)":
-        ("power.differential",),
+    "(high|large|low|small) power (gap|differential)|power (gap|differential) is (high|large|low|small)": (
+        "power.differential",
+    ),
 }
 """Phrases a rationale may use to state a case value, and the facts one of which must be tested for it."""
 
@@ -31,9 +32,16 @@ def plan_findings(base: RuleBase) -> list[Finding]:
     rules = [r for r in base.rules if not r.derive]
     from engine.authoring.contradictions import contradiction_findings
 
-    return (after_cycles(rules) + same_pair(rules) + spectrum_misplaced(rules) + unsupported_rationales(rules)
-            + unsupported_texts(rules) + specification_findings(rules) + contradiction_findings(base)
-            + clashing_plan_fields(rules))
+    return (
+        after_cycles(rules)
+        + same_pair(rules)
+        + spectrum_misplaced(rules)
+        + unsupported_rationales(rules)
+        + unsupported_texts(rules)
+        + specification_findings(rules)
+        + contradiction_findings(base)
+        + clashing_plan_fields(rules)
+    )
 
 
 _HORIZONS = ("now", "next", "later")
@@ -48,9 +56,16 @@ def clashing_plan_fields(rules: Sequence[Rule]) -> list[Finding]:
         latest = 0 if r.urgent else _HORIZONS.index(r.due) if r.due else 2
         if latest < earliest:
             says = "urgent (due now)" if r.urgent else f"due: {r.due}"
-            out.append(_f(r, "plan_fields_clash", "error", "not_before",
-                          f"{says} but not_before: {r.not_before}: the item cannot be both",
-                          "drop one of them: time-bound work goes first, roadmap work waits"))
+            out.append(
+                _f(
+                    r,
+                    "plan_fields_clash",
+                    "error",
+                    "not_before",
+                    f"{says} but not_before: {r.not_before}: the item cannot be both",
+                    "drop one of them: time-bound work goes first, roadmap work waits",
+                )
+            )
     return out
 
 
@@ -79,9 +94,16 @@ def after_cycles(rules: Sequence[Rule]) -> list[Finding]:
         path = _cycle_from(start, graph)
         if path and frozenset(path) not in reported:
             reported.add(frozenset(path))
-            found.append(_f(by_id[start], "after_cycle", "error", "after",
-                            "'after' cycle: " + " -> ".join(path + [path[0]]),
-                            "one of these must not wait for the others; remove an 'after' link"))
+            found.append(
+                _f(
+                    by_id[start],
+                    "after_cycle",
+                    "error",
+                    "after",
+                    "'after' cycle: " + " -> ".join(path + [path[0]]),
+                    "one of these must not wait for the others; remove an 'after' link",
+                )
+            )
     return found
 
 
@@ -101,17 +123,33 @@ def _cycle_from(start: str, graph: dict[str, list[str]]) -> list[str] | None:
 
 def same_pair(rules: Sequence[Rule]) -> list[Finding]:
     """`after` and `supersedes` naming the same rule: held back items are never placed, so `after` is moot."""
-    return [_f(r, "after_and_supersedes", "warning", "after",
-               f"names {t} in both 'after' and 'supersedes'",
-               "keep 'supersedes' to hold it back, or 'after' to place it later, not both")
-            for r in rules for t in sorted(set(r.after) & set(r.supersedes))]
+    return [
+        _f(
+            r,
+            "after_and_supersedes",
+            "warning",
+            "after",
+            f"names {t} in both 'after' and 'supersedes'",
+            "keep 'supersedes' to hold it back, or 'after' to place it later, not both",
+        )
+        for r in rules
+        for t in sorted(set(r.after) & set(r.supersedes))
+    ]
 
 
 def spectrum_misplaced(rules: Sequence[Rule]) -> list[Finding]:
-    return [_f(r, "spectrum_category", "warning", "recommend.tags.spectrum_level",
-               f"spectrum_level on a {r.category.replace('_', ' ')} rule",
-               "the spectrum paces community-engagement work; tag equity, facilitation or ERIC engagement items")
-            for r in rules if r.tags.get("spectrum_level") and r.category in NO_SPECTRUM]
+    return [
+        _f(
+            r,
+            "spectrum_category",
+            "warning",
+            "recommend.tags.spectrum_level",
+            f"spectrum_level on a {r.category.replace('_', ' ')} rule",
+            "the spectrum paces community-engagement work; tag equity, facilitation or ERIC engagement items",
+        )
+        for r in rules
+        if r.tags.get("spectrum_level") and r.category in NO_SPECTRUM
+    ]
 
 
 def unsupported_rationales(rules: Sequence[Rule]) -> list[Finding]:
@@ -124,8 +162,16 @@ def unsupported_rationales(rules: Sequence[Rule]) -> list[Finding]:
         for fld, text, tested in texts:
             found = _untested_value(r, text, tested)
             if found:
-                out.append(_f(r, "rationale_unsupported", "warning", fld, found,
-                              "test the fact in 'when' (or a rationale variant's), or reword the sentence"))
+                out.append(
+                    _f(
+                        r,
+                        "rationale_unsupported",
+                        "warning",
+                        fld,
+                        found,
+                        "test the fact in 'when' (or a rationale variant's), or reword the sentence",
+                    )
+                )
     return out
 
 
@@ -142,7 +188,8 @@ def _untested_value(rule: Rule, text: str, tested: set[str]) -> str | None:
 _RACE_AS_LANGUAGE = re.compile(
     r"languages?\s+(that\s+|which\s+)?\{priority_populations\}|\{priority_populations\}(['’]s?)?\s+(own\s+)?languages?"
     r"|\{priority_populations\}\s+(use|speak|read|prefer)\b[^.]*\blanguages?",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 """A text that makes the priority populations language groups ("in the languages {priority_populations}
 use"): populations are often racial, ethnic or income groups, and the sentence is then false."""
 
@@ -164,16 +211,31 @@ def unsupported_texts(rules: Sequence[Rule]) -> list[Finding]:
             texts += [(f"texts[{i}].actions[{j}]", a, tested) for j, a in enumerate(c.actions)]
         for fld, text, tested in texts:
             if _RACE_AS_LANGUAGE.search(text) and not any(f in tested for f in LANGUAGE_FACTS):
-                out.append(_f(r, "race_as_language", "warning", fld,
-                              "treats the priority populations as language groups, but no condition tests a "
-                              "stated language need (problem.language_access)",
-                              "ask which languages people read, or move the sentence into a `texts:` variant "
-                              "whose `when` tests problem.language_access"))
+                out.append(
+                    _f(
+                        r,
+                        "race_as_language",
+                        "warning",
+                        fld,
+                        "treats the priority populations as language groups, but no condition tests a "
+                        "stated language need (problem.language_access)",
+                        "ask which languages people read, or move the sentence into a `texts:` variant "
+                        "whose `when` tests problem.language_access",
+                    )
+                )
                 continue
             found = _untested_value(r, text, tested)
             if found:
-                out.append(_f(r, "text_unsupported", "warning", fld, found,
-                              "test the fact in 'when' (or a text variant's), or reword the sentence"))
+                out.append(
+                    _f(
+                        r,
+                        "text_unsupported",
+                        "warning",
+                        fld,
+                        found,
+                        "test the fact in 'when' (or a text variant's), or reword the sentence",
+                    )
+                )
     return out
 
 
@@ -182,11 +244,18 @@ def _tests_derived(rule: Rule) -> bool:
     return any(t.fact.startswith("derived.") for t in tests_in(rule.when))
 
 
-_FILLER = re.compile(r"^\s*(tbd|tba|todo|n/?a|none|unknown|to (be )?agree[d]?( with the team)?"
-                     r"|to be (decided|determined|agreed)|\?+|-+)\s*\.?\s*$", re.IGNORECASE)
-_SPEC_FIELD = {"actor": "specification.actor", "target": "specification.target",
-               "frequency": "specification.dose.frequency", "duration": "specification.dose.duration",
-               "mechanism": "specification.mechanism"}
+_FILLER = re.compile(
+    r"^\s*(tbd|tba|todo|n/?a|none|unknown|to (be )?agree[d]?( with the team)?"
+    r"|to be (decided|determined|agreed)|\?+|-+)\s*\.?\s*$",
+    re.IGNORECASE,
+)
+_SPEC_FIELD = {
+    "actor": "specification.actor",
+    "target": "specification.target",
+    "frequency": "specification.dose.frequency",
+    "duration": "specification.dose.duration",
+    "mechanism": "specification.mechanism",
+}
 
 
 def specification_findings(rules: Sequence[Rule]) -> list[Finding]:
@@ -196,12 +265,26 @@ def specification_findings(rules: Sequence[Rule]) -> list[Finding]:
     for r in rules:
         for key, text in r.specification.items():
             if key in _SPEC_FIELD and _FILLER.match(text):
-                out.append(_f(r, "specification_filler", "warning", _SPEC_FIELD[key],
-                              f"{_SPEC_FIELD[key]} says only {text!r}",
-                              "leave the field out; the plan shows 'to agree with the team' wherever a rule is silent"))
+                out.append(
+                    _f(
+                        r,
+                        "specification_filler",
+                        "warning",
+                        _SPEC_FIELD[key],
+                        f"{_SPEC_FIELD[key]} says only {text!r}",
+                        "leave the field out; the plan shows 'to agree with the team' wherever a rule is silent",
+                    )
+                )
         src = r.specification.get("mechanism_source")
         if src and src not in r.sources:
-            out.append(_f(r, "mechanism_uncited", "warning", "specification.mechanism_source",
-                          f"the mechanism's source '{src}' is not among the rule's sources",
-                          f"add {src} to the rule's sources, so the recommendation cites what states the mechanism"))
+            out.append(
+                _f(
+                    r,
+                    "mechanism_uncited",
+                    "warning",
+                    "specification.mechanism_source",
+                    f"the mechanism's source '{src}' is not among the rule's sources",
+                    f"add {src} to the rule's sources, so the recommendation cites what states the mechanism",
+                )
+            )
     return out

@@ -43,8 +43,9 @@ def diff(old: Engine, new: Engine, cases: Sequence[Case]) -> RuleDiff:
     return RuleDiff(tuple(diff_case(old.evaluate(c), new.evaluate(c)) for c in cases))
 
 
-def diff_folders(old: str | os.PathLike[str], new: str | os.PathLike[str],
-                 cases_dir: str | os.PathLike[str], shipped: bool = True) -> RuleDiff:
+def diff_folders(
+    old: str | os.PathLike[str], new: str | os.PathLike[str], cases_dir: str | os.PathLike[str], shipped: bool = True
+) -> RuleDiff:
     """Diff two rule folders on a corpus, each loaded as every other command loads `--rules DIR`.
 
     With `shipped` (the default) each side is the shipped packs with the folder loaded over them,
@@ -66,11 +67,15 @@ def _side(folder: str | os.PathLike[str], name: str, shipped: bool) -> Engine:
         dups = [p for p in exc.problems if p.code == "duplicate_id"]
         if not shipped or not dups:
             raise
-        summary = Problem(file=str(folder), field=name, code="duplicate_id",
-                          message=f"{len(dups)} rule(s) here are already defined by the shipped packs "
-                                  f"(first: {dups[0].rule_id or dups[0].message})",
-                          hint="to compare two complete rule folders, add --no-shipped; "
-                               "to replace a shipped rule, mark it 'overrides: true'")
+        summary = Problem(
+            file=str(folder),
+            field=name,
+            code="duplicate_id",
+            message=f"{len(dups)} rule(s) here are already defined by the shipped packs "
+            f"(first: {dups[0].rule_id or dups[0].message})",
+            hint="to compare two complete rule folders, add --no-shipped; "
+            "to replace a shipped rule, mark it 'overrides: true'",
+        )
         # A copy of the whole rule base repeats every id: the one line that says why is enough.
         others = [p for p in exc.problems if p.code != "duplicate_id"]
         raise RuleError([summary, *others, *(dups if len(dups) <= 3 else [])]) from None

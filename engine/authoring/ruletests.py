@@ -55,8 +55,10 @@ class Expectation(BaseModel):
     @model_validator(mode="after")
     def _one(self) -> Expectation:
         if (self.rule is None) == (self.tag is None):
-            raise FieldInvalid("give exactly one of 'rule' or 'tag'", "e.g. {rule: EQ-SHARE-POWER} or "
-                             "{tag: 'equity_element:dismantle_power_structures'}")
+            raise FieldInvalid(
+                "give exactly one of 'rule' or 'tag'",
+                "e.g. {rule: EQ-SHARE-POWER} or {tag: 'equity_element:dismantle_power_structures'}",
+            )
         return self
 
     def label(self) -> str:
@@ -89,8 +91,6 @@ class RuleTestFile(BaseModel):
     tests: list[RuleTestModel] = Field(min_length=1)
 
 
-
-
 @dataclass(frozen=True)
 class _Loaded:
     file: str
@@ -112,8 +112,9 @@ def local_folders(extra: Sequence[str | os.PathLike[str]] = (), shipped: bool = 
     return [d for d in rule_dirs(extra, shipped) if d.resolve() != home]
 
 
-def run_rule_tests(extra: Sequence[str | os.PathLike[str]] = (), shipped: bool = True,
-                   files: Sequence[Path] | None = None) -> list[Outcome]:
+def run_rule_tests(
+    extra: Sequence[str | os.PathLike[str]] = (), shipped: bool = True, files: Sequence[Path] | None = None
+) -> list[Outcome]:
     """Run the tests kept next to the loaded packs on an engine of those packs.
 
     Bad test files raise RuleError with every problem located (exit code 2 in the CLI).
@@ -127,8 +128,7 @@ def run_rule_tests(extra: Sequence[str | os.PathLike[str]] = (), shipped: bool =
     if problems:
         raise RuleError(problems)
     shipped_dir = shipped_rules_dir().resolve() if folders_of(extra, shipped)[1] else None
-    return [_run(t, engine, shipped_dir is not None and shipped_dir in Path(t.file).resolve().parents)
-            for t in loaded]
+    return [_run(t, engine, shipped_dir is not None and shipped_dir in Path(t.file).resolve().parents) for t in loaded]
 
 
 def _load_file(path: Path, engine: Engine, problems: list[Problem]) -> list[_Loaded]:
@@ -154,22 +154,30 @@ def _load_file(path: Path, engine: Engine, problems: list[Problem]) -> list[_Loa
     return out
 
 
-def _case(doc: Document, loc: tuple[str | int, ...], case: str | dict[str, Any],
-          problems: list[Problem]) -> Case | None:
+def _case(
+    doc: Document, loc: tuple[str | int, ...], case: str | dict[str, Any], problems: list[Problem]
+) -> Case | None:
     here = loc + ("case",)
     if isinstance(case, str):
         target = Path(doc.path).parent / case
         if not target.is_file():
-            problems.append(Problem(file=doc.path, line=doc.line_of(here), field=dotted(here), code="not_found",
-                                    message=f"case file {case} not found",
-                                    hint="give a path relative to the test file, or the case inline"))
+            problems.append(
+                Problem(
+                    file=doc.path,
+                    line=doc.line_of(here),
+                    field=dotted(here),
+                    code="not_found",
+                    message=f"case file {case} not found",
+                    hint="give a path relative to the test file, or the case inline",
+                )
+            )
             return None
         try:
             return load_case(target)
         except CaseError as exc:
             problems.extend(exc.problems)
             return None
-    lines = {k[len(here):]: n for k, n in doc.lines.items() if k[:len(here)] == here}
+    lines = {k[len(here) :]: n for k, n in doc.lines.items() if k[: len(here)] == here}
     try:
         return validate_case(Document(doc.path, case, lines))
     except CaseError as exc:
@@ -183,27 +191,42 @@ def _inside(p: Problem, loc: tuple[str | int, ...]) -> Problem:
     return Problem(file=p.file, line=p.line, field=field, message=p.message, code=p.code, hint=p.hint)
 
 
-def _expectations(doc: Document, loc: tuple[str | int, ...], items: list[str | Expectation], engine: Engine,
-                  problems: list[Problem]) -> tuple[Expectation, ...]:
+def _expectations(
+    doc: Document, loc: tuple[str | int, ...], items: list[str | Expectation], engine: Engine, problems: list[Problem]
+) -> tuple[Expectation, ...]:
     out = []
     for i, item in enumerate(items):
         exp = Expectation(rule=item, tag=None) if isinstance(item, str) else item
-        where = {"file": doc.path, "line": doc.line_of(loc + (i,)), "field": dotted(loc + (i,))}
+        file, line, field = doc.path, doc.line_of(loc + (i,)), dotted(loc + (i,))
         if exp.rule is not None and exp.rule not in engine.by_id:
-            problems.append(Problem(**where, code="unknown_rule", rule_id=exp.rule,  # type: ignore[arg-type]
-                                    message=f"no rule '{exp.rule}' is loaded",
-                                    hint=did_you_mean(exp.rule, engine.by_id, 0.5)
-                                    or "list the rules with 'isp-advisor rules list'"))
+            problems.append(
+                Problem(
+                    file=file,
+                    line=line,
+                    field=field,
+                    code="unknown_rule",
+                    rule_id=exp.rule,
+                    message=f"no rule '{exp.rule}' is loaded",
+                    hint=did_you_mean(exp.rule, engine.by_id, 0.5) or "list the rules with 'isp-advisor rules list'",
+                )
+            )
             continue
         if exp.tag is not None:
             key, _, tag = exp.tag.partition(":")
             if key not in v.TAG_VOCABULARIES or tag not in v.TAG_VOCABULARIES[key]:
-                choices = (v.TAG_VOCABULARIES[key] if key in v.TAG_VOCABULARIES else v.TAG_KEYS)
+                choices = v.TAG_VOCABULARIES[key] if key in v.TAG_VOCABULARIES else v.TAG_KEYS
                 word = tag if key in v.TAG_VOCABULARIES else key
-                problems.append(Problem(**where, code="unknown_tag",  # type: ignore[arg-type]
-                                        message=f"unknown tag '{exp.tag}'",
-                                        hint=did_you_mean(word, choices) or "write it as 'key:id', e.g. "
-                                        "'eric_strategy:promote_adaptability'"))
+                problems.append(
+                    Problem(
+                        file=file,
+                        line=line,
+                        field=field,
+                        code="unknown_tag",
+                        message=f"unknown tag '{exp.tag}'",
+                        hint=did_you_mean(word, choices)
+                        or "write it as 'key:id', e.g. 'eric_strategy:promote_adaptability'",
+                    )
+                )
                 continue
         out.append(exp)
     return tuple(out)
@@ -224,8 +247,10 @@ def matches(exp: Expectation, result: Result) -> bool:
         return any(exp.rule in r.rule_ids and r.priority == exp.priority for r in result.recommendations)
     assert exp.tag is not None
     key, _, tag = exp.tag.partition(":")
-    return any(tag in r.tags.get(key, ()) and (exp.priority is None or r.priority == exp.priority)
-               for r in result.recommendations)
+    return any(
+        tag in r.tags.get(key, ()) and (exp.priority is None or r.priority == exp.priority)
+        for r in result.recommendations
+    )
 
 
 def _seen(exp: Expectation, result: Result) -> str:

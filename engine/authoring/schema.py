@@ -30,6 +30,7 @@ class _Out(BaseModel):
 
 # ---------------------------------------------------------------- rule packs, stated in full
 
+
 class TableRow(BaseModel):
     """A decision-table row: a rule's fields plus one value per table variable."""
 
@@ -63,6 +64,7 @@ class PackSchema(PackModel):
 
 # ---------------------------------------------------------------- the JSON output
 
+
 class SourceOut(_Out):
     key: str
     citation: str
@@ -79,8 +81,9 @@ class TestTrace(_Out):
     actual: Any
     held: bool
     source: Literal["case", "derived", "missing", "perspectives", "previous"]
-    note: str | None = Field(None, description="where the value came from: whose view (a group's), or the "
-                             "previous assessment")
+    note: str | None = Field(
+        None, description="where the value came from: whose view (a group's), or the previous assessment"
+    )
     derived_from: ProofOut | None = None
 
 
@@ -102,7 +105,8 @@ class ProofOut(_Out):
 
 # One required list per tag key, from the vocabulary, so a new tag key cannot be forgotten here.
 TagsOut: type[_Out] = create_model(  # type: ignore[call-overload]
-    "TagsOut", __base__=_Out, __module__=__name__, **{key: (list[str], ...) for key in v.TAG_KEYS})
+    "TagsOut", __base__=_Out, __module__=__name__, **{key: (list[str], ...) for key in v.TAG_KEYS}
+)
 
 
 class FigureOut(_Out):
@@ -122,8 +126,9 @@ class AlsoOut(_Out):
     evidence_level: int | None
     cfir: list[str]
     actions: list[str] = Field(description="the folded item's own actions: the host carries them out")
-    figures: list[FigureOut] | None = Field(None, description="each merged member's figure against its own "
-                                                              "barrier, when there are several")
+    figures: list[FigureOut] | None = Field(
+        None, description="each merged member's figure against its own barrier, when there are several"
+    )
     explanation: list[ProofOut]
 
 
@@ -162,13 +167,16 @@ class PlanOut(_Out):
     held_back: list[HeldBackOut]
     set_aside: list[SetAsideOut] = Field(description="items the team set aside (its decisions file), with the reason")
     no_longer_recommended: list[NotRecommendedOut] = Field(
-        description="decisions whose key no item of today's plan has: kept in the file, reported with where it went")
+        description="decisions whose key no item of today's plan has: kept in the file, reported with where it went"
+    )
 
 
 class RecommendationOut(_Out):
     rule_id: str
-    key: str = Field(pattern=r"^[a-z_]+:[a-z0-9_.:-]{1,64}$",
-                     description="the item's identity across rule edits and assessments: <category>:<rule key>")
+    key: str = Field(
+        pattern=r"^[a-z_]+:[a-z0-9_.:-]{1,64}$",
+        description="the item's identity across rule edits and assessments: <category>:<rule key>",
+    )
     rule_ids: list[str] = Field(min_length=1)
     category: Category
     title: str
@@ -185,8 +193,9 @@ class RecommendationOut(_Out):
     rank_reasons: list[dict[str, Any]]
     """The factors that placed the item, as data: {"factor": "barrier_severity", "value": -2, "cfir": ...}."""
     also: list[AlsoOut]
-    figures: list[FigureOut] | None = Field(None, description="each merged member rule's endorsement figure "
-                                                              "against its own barrier, when there are several")
+    figures: list[FigureOut] | None = Field(
+        None, description="each merged member rule's endorsement figure against its own barrier, when there are several"
+    )
     decision: Literal["accepted", "set_aside"] | None = Field(None, description="the team's decision (decisions file)")
     reason: str | None = None
     owner: str | None = None
@@ -274,8 +283,9 @@ class OutputModel(_Out):
     perspectives: PerspectivesOut | None = Field(None, description="only when the case holds perspectives")
     changes: list[ChangeOut] | None = Field(None, description="only with --previous: what changed since")
     as_of: AsOfOut | None = Field(description="the reference date of day counts and where it came from, or null")
-    cues: list[CueOut] = Field(description="facts the case's own words suggest but it does not state (asked, "
-                               "never set)")
+    cues: list[CueOut] = Field(
+        description="facts the case's own words suggest but it does not state (asked, never set)"
+    )
 
 
 TestTrace.model_rebuild()
@@ -283,6 +293,7 @@ NodeTrace.model_rebuild()
 
 
 # ---------------------------------------------------------------- `isp-advisor plan --format json`
+
 
 class CitedOut(_Out):
     key: str
@@ -310,12 +321,16 @@ class FieldSourceOut(_Out):
 
     by: Literal["rule", "decision", "eric_default", "open"] = Field(
         description="rule: a rule's own specification block; decision: the team's decided owner (actor); "
-                    "eric_default: the cited default of one of the item's ERIC strategies "
-                    "(engine/data/eric_specification.yaml); open: nothing states it")
+        "eric_default: the cited default of one of the item's ERIC strategies "
+        "(engine/data/eric_specification.yaml); open: nothing states it"
+    )
     rule_id: str | None = Field(default=None, description="by rule: the rule whose block states the field")
     eric_strategy: str | None = Field(default=None, description="by eric_default: the ERIC strategy id")
-    source: str | None = Field(default=None, description="the key of rules/sources.yaml that states the field "
-                                                         "(the default's source, or the rule's mechanism_source)")
+    source: str | None = Field(
+        default=None,
+        description="the key of rules/sources.yaml that states the field "
+        "(the default's source, or the rule's mechanism_source)",
+    )
     cite: str | None = Field(default=None, description="that source as a short citation")
 
 
@@ -347,7 +362,8 @@ class SpecifiedOut(_Out):
     zone: Literal["I", "II", "III", "IV", "no prior"]
     priors_source: str
     field_sources: FieldSourcesOut | None = Field(
-        default=None, description="where actor, target, frequency, duration and mechanism came from")
+        default=None, description="where actor, target, frequency, duration and mechanism came from"
+    )
 
 
 class DeterminantOut(_Out):
@@ -544,18 +560,25 @@ class FateOut(_Out):
     fate: Literal["still_recommended", "folded", "held_back", "continued", "set_aside", "no_longer_recommended"]
     rule_id: str | None = Field(default=None, description="still_recommended: the rule behind it now")
     horizon: _Horizon | None = Field(default=None, description="still_recommended: its horizon in the later plan")
-    carried_from: str | None = Field(default=None, description="still_recommended: the decision came forward from "
-                                                               "this assessment (null: the later file states it)")
+    carried_from: str | None = Field(
+        default=None,
+        description="still_recommended: the decision came forward from "
+        "this assessment (null: the later file states it)",
+    )
     into_rule_id: str | None = None
     into_key: str | None = None
     into_title: str | None = None
     into_horizon: _Horizon | None = None
     by: str | None = Field(default=None, description="held_back: the rule of the item it waits behind")
     reason: str | None = Field(default=None, description="held_back, continued, set_aside (by the later file): why")
-    because: list[BecauseOut] | None = Field(default=None, description="no_longer_recommended: the facts it rested "
-                                                                       "on that changed")
-    why: str | None = Field(default=None, description="no_longer_recommended: the same in words, e.g. 'trust rose "
-                                                      "from low to high' ('' when nothing it rested on changed)")
+    because: list[BecauseOut] | None = Field(
+        default=None, description="no_longer_recommended: the facts it rested on that changed"
+    )
+    why: str | None = Field(
+        default=None,
+        description="no_longer_recommended: the same in words, e.g. 'trust rose "
+        "from low to high' ('' when nothing it rested on changed)",
+    )
 
 
 class ProgressCountsOut(_Out):
@@ -577,8 +600,9 @@ class ProgressOut(_Out):
     done: list[ProgressItemOut]
     under_way: list[ProgressItemOut]
     not_started: list[ProgressItemOut]
-    overdue: list[ProgressItemOut] = Field(description="due before as_of and not done (also in under_way or "
-                                                       "not_started)")
+    overdue: list[ProgressItemOut] = Field(
+        description="due before as_of and not done (also in under_way or not_started)"
+    )
     set_aside: list[ProgressSetAsideOut]
     accepted_fate: list[FateOut]
 
@@ -601,7 +625,8 @@ class CompareModel(_Out):
     sources: list[str]
     stage: StageOut = Field(description="the implementation stage, first assessment to the last (always given)")
     relationships: list[RelationshipOut] = Field(
-        description="trust, power, engagement, conflict and critical incidents, first assessment to the last")
+        description="trust, power, engagement, conflict and critical incidents, first assessment to the last"
+    )
     changes: list[ChangeOut] = Field(description="from the first assessment to the last")
     recommendations: CompareRecsOut
     steps: list[StepOut]
@@ -609,11 +634,14 @@ class CompareModel(_Out):
     labels: dict[str, str]
     debrief: list[str]
     progress: ProgressOut | None = Field(
-        default=None, description="the team's decisions up to the last assessment but one, as they stand at the last; "
-                                  "null when no decisions file was read (--no-decisions, or none beside the cases)")
+        default=None,
+        description="the team's decisions up to the last assessment but one, as they stand at the last; "
+        "null when no decisions file was read (--no-decisions, or none beside the cases)",
+    )
 
 
 # ---------------------------------------------------------------- building the schemas
+
 
 def _decisions_model() -> type[BaseModel]:
     from engine.io.decisionfile import DecisionsFile
@@ -624,9 +652,16 @@ def _decisions_model() -> type[BaseModel]:
 def json_schema(kind: str) -> dict[str, Any]:
     """The JSON Schema (draft 2020-12) of one kind of file: case, rules, sources, tests, output, plan,
     compare or decisions."""
-    models: dict[str, type[BaseModel]] = {"case": Case, "rules": PackSchema, "sources": SourcesModel,
-                                          "tests": RuleTestFile, "output": OutputModel, "plan": PlanSpecModel,
-                                          "compare": CompareModel, "decisions": _decisions_model()}
+    models: dict[str, type[BaseModel]] = {
+        "case": Case,
+        "rules": PackSchema,
+        "sources": SourcesModel,
+        "tests": RuleTestFile,
+        "output": OutputModel,
+        "plan": PlanSpecModel,
+        "compare": CompareModel,
+        "decisions": _decisions_model(),
+    }
     if kind not in models:
         raise ValueError(f"unknown schema kind {kind!r}; one of {', '.join(KINDS)}")
     schema = models[kind].model_json_schema(by_alias=True)
@@ -671,8 +706,14 @@ def _add_vocabularies(schema: dict[str, Any]) -> None:
     fact = defs.get("TestModel", {}).get("properties", {}).get("fact")
     if fact is not None:
         fact.pop("type", None)
-        fact["anyOf"] = [{"enum": list(FACTS)}, {"type": "string", "pattern": r"^derived\.[a-z][a-z0-9_]*$"},
-                         {"type": "string", "pattern": r"^(derived\.(divergent|community_lower|lowest_group|"
-                                                       r"highest_group|missing_group|resolved)|change)\.[a-z0-9_.]+$"},
-                         {"type": "string", "pattern": r"\$[A-Za-z_]"}]
+        fact["anyOf"] = [
+            {"enum": list(FACTS)},
+            {"type": "string", "pattern": r"^derived\.[a-z][a-z0-9_]*$"},
+            {
+                "type": "string",
+                "pattern": r"^(derived\.(divergent|community_lower|lowest_group|"
+                r"highest_group|missing_group|resolved)|change)\.[a-z0-9_.]+$",
+            },
+            {"type": "string", "pattern": r"\$[A-Za-z_]"},
+        ]
         fact["description"] = "a fact path of the case contract, derived.<name>, or a table template ($var)"

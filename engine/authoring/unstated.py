@@ -86,26 +86,50 @@ def unstated_findings(base: RuleBase) -> list[Finding]:
                 continue  # `exists` is the explicit way to handle "not stated"
             written = _written(test, negated)
             if if_unstated and not if_true:
-                as_no.setdefault(test.fact, (
-                    f"'{written}' holds when the case does not state {test.fact}: the rule treats "
-                    f"'not stated' like 'no' and {_does(rule)} for a case that never answered"))
+                as_no.setdefault(
+                    test.fact,
+                    (
+                        f"'{written}' holds when the case does not state {test.fact}: the rule treats "
+                        f"'not stated' like 'no' and {_does(rule)} for a case that never answered"
+                    ),
+                )
             elif if_false and not if_true and not negated and test.op in ("not_equals", "not_in"):
-                as_no.setdefault(test.fact, (
-                    f"'{written}' reads as 'anything but yes', but holds only when the case says "
-                    f"{test.fact} is false: write 'equals: false' so the rule says what it tests"))
+                as_no.setdefault(
+                    test.fact,
+                    (
+                        f"'{written}' reads as 'anything but yes', but holds only when the case says "
+                        f"{test.fact} is false: write 'equals: false' so the rule says what it tests"
+                    ),
+                )
             if if_false and not if_true and not if_unstated and test.fact not in handled:
-                unhandled.setdefault(test.fact, (
-                    f"tests {test.fact} is false, but no rule handles it not stated: a case that leaves "
-                    f"{test.fact} blank gets nothing about it"))
-        out += [_finding(rule, "unstated_as_no", msg,
-                         f"test '{{fact: {fact}, equals: false}}' and handle the unstated value in another rule "
-                         f"('{{fact: {fact}, exists: false}}'), or give 'unstated_ok: {{reason: ...}}' saying why "
-                         "'not stated' may be read as 'no' here")
-                for fact, msg in sorted(as_no.items())]
-        out += [_finding(rule, "unstated_unhandled", msg,
-                         f"add a rule that asks about {fact} when it is not stated ('{{fact: {fact}, exists: false}}'; "
-                         "the assessment pack's *-UNKNOWN rules are the model), or give 'unstated_ok: {reason: ...}'")
-                for fact, msg in sorted(unhandled.items())]
+                unhandled.setdefault(
+                    test.fact,
+                    (
+                        f"tests {test.fact} is false, but no rule handles it not stated: a case that leaves "
+                        f"{test.fact} blank gets nothing about it"
+                    ),
+                )
+        out += [
+            _finding(
+                rule,
+                "unstated_as_no",
+                msg,
+                f"test '{{fact: {fact}, equals: false}}' and handle the unstated value in another rule "
+                f"('{{fact: {fact}, exists: false}}'), or give 'unstated_ok: {{reason: ...}}' saying why "
+                "'not stated' may be read as 'no' here",
+            )
+            for fact, msg in sorted(as_no.items())
+        ]
+        out += [
+            _finding(
+                rule,
+                "unstated_unhandled",
+                msg,
+                f"add a rule that asks about {fact} when it is not stated ('{{fact: {fact}, exists: false}}'; "
+                "the assessment pack's *-UNKNOWN rules are the model), or give 'unstated_ok: {reason: ...}'",
+            )
+            for fact, msg in sorted(unhandled.items())
+        ]
     return out
 
 

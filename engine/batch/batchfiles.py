@@ -69,16 +69,32 @@ GUARD_WAIT = 2.0
 def prepare(out: Path, resume: bool, force: bool) -> None:
     """Make the output folder usable; refuse to replace earlier outputs unless asked."""
     if resume and force:
-        raise UsageError(Problem(field="--resume/--force", code="clash", message="choose one",
-                                 hint="--resume keeps the finished cases, --force starts over"))
+        raise UsageError(
+            Problem(
+                field="--resume/--force",
+                code="clash",
+                message="choose one",
+                hint="--resume keeps the finished cases, --force starts over",
+            )
+        )
     if out.exists() and not out.is_dir():
-        raise UsageError(Problem(file=str(out), field="--out", code="not_a_folder",
-                                 message="exists and is not a folder", hint="give a folder for the outputs"))
+        raise UsageError(
+            Problem(
+                file=str(out),
+                field="--out",
+                code="not_a_folder",
+                message="exists and is not a folder",
+                hint="give a folder for the outputs",
+            )
+        )
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise UsageError(Problem(file=str(out), field="--out", code="unwritable",
-                                 message=f"cannot create the folder: {exc.strerror}")) from None
+        raise UsageError(
+            Problem(
+                file=str(out), field="--out", code="unwritable", message=f"cannot create the folder: {exc.strerror}"
+            )
+        ) from None
     if not os.access(out, os.W_OK | os.X_OK):
         raise UsageError(Problem(file=str(out), field="--out", code="unwritable", message="folder is not writable"))
     foreign = not_ours(out)
@@ -86,10 +102,15 @@ def prepare(out: Path, resume: bool, force: bool) -> None:
         raise UsageError(foreign)
     earlier = [n for n in (*OUTPUTS, *TABLE_FILES) if os.path.lexists(out / n)] + [p.name for p in partials(out)][:1]
     if earlier and not (resume or force):
-        raise UsageError(Problem(file=str(out), field="--out", code="exists",
-                                 message="already holds batch outputs (" + ", ".join(earlier) + ")",
-                                 hint="add --resume to keep the finished cases, --force to start over, "
-                                      "or choose another --out folder"))
+        raise UsageError(
+            Problem(
+                file=str(out),
+                field="--out",
+                code="exists",
+                message="already holds batch outputs (" + ", ".join(earlier) + ")",
+                hint="add --resume to keep the finished cases, --force to start over, or choose another --out folder",
+            )
+        )
 
 
 OWN_NAMES = (*OUTPUTS, INDEX, *TABLE_FILES)
@@ -109,10 +130,13 @@ def _kind(mode: int) -> str:
 
 
 def _foreign(path: Path, mode: int) -> Problem:
-    return Problem(file=display_name(str(path)), field="--out", code="not_regular",
-                   message=f"is {_kind(mode)}, not an output file a batch run wrote",
-                   hint="a batch run never replaces or removes it: move it out of the folder, "
-                        "or choose another --out folder")
+    return Problem(
+        file=display_name(str(path)),
+        field="--out",
+        code="not_regular",
+        message=f"is {_kind(mode)}, not an output file a batch run wrote",
+        hint="a batch run never replaces or removes it: move it out of the folder, or choose another --out folder",
+    )
 
 
 def not_ours(out: Path) -> list[Problem]:
@@ -182,9 +206,15 @@ def lock(out: Path) -> int:
             holder = _holder(fd)
             os.close(fd)
             if exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
-                raise OutputError(Problem(file=display_name(str(path)), field="--out", code="unlockable",
-                                          message=f"cannot lock the folder: {os_reason(exc)}",
-                                          hint="choose an --out folder on a local file system")) from None
+                raise OutputError(
+                    Problem(
+                        file=display_name(str(path)),
+                        field="--out",
+                        code="unlockable",
+                        message=f"cannot lock the folder: {os_reason(exc)}",
+                        hint="choose an --out folder on a local file system",
+                    )
+                ) from None
             if guard is None or holder is None or _alive(holder):
                 raise _locked(out, holder) from None
             # The run that took the lock is gone; processes it left behind still hold the file.
@@ -211,9 +241,15 @@ def _locked(out: Path, holder: dict[str, Any] | None) -> UsageError:
     who = ""
     if holder is not None and isinstance(holder.get("pid"), int):
         who = f" (process {holder['pid']}" + (f" on {holder['host']}" if holder.get("host") != _host() else "") + ")"
-    return UsageError(Problem(file=display_name(str(out)), field="--out", code="locked",
-                              message=f"another batch run is writing to this folder{who}",
-                              hint="wait for it to finish, or choose another --out folder"))
+    return UsageError(
+        Problem(
+            file=display_name(str(out)),
+            field="--out",
+            code="locked",
+            message=f"another batch run is writing to this folder{who}",
+            hint="wait for it to finish, or choose another --out folder",
+        )
+    )
 
 
 def _open_lock(path: Path) -> int:
@@ -227,8 +263,14 @@ def _open_lock(path: Path) -> int:
             mode = stat.S_IFREG
         if not stat.S_ISREG(mode):  # O_NOFOLLOW refused a symbolic link (ELOOP), or a folder
             raise UsageError(_foreign(path, mode)) from None
-        raise OutputError(Problem(file=display_name(str(path)), field="--out", code="unwritable",
-                                  message=f"cannot create the lock file: {os_reason(exc)}")) from None
+        raise OutputError(
+            Problem(
+                file=display_name(str(path)),
+                field="--out",
+                code="unwritable",
+                message=f"cannot create the lock file: {os_reason(exc)}",
+            )
+        ) from None
     mode = os.fstat(fd).st_mode
     if not stat.S_ISREG(mode):  # a named pipe or a device: never locked, never written
         os.close(fd)
@@ -335,10 +377,14 @@ def _alive(holder: dict[str, Any]) -> bool:
 
 def failed(path: Path, exc: OSError) -> OutputError:
     """An OS error while writing `path`, as a located error with the errno."""
-    return OutputError(Problem(file=display_name(str(path)), code="write_failed",
-                               message=f"cannot write: {os_reason(exc)}",
-                               hint="free some space or choose another --out folder; "
-                                    "the outputs already in the folder were not replaced"))
+    return OutputError(
+        Problem(
+            file=display_name(str(path)),
+            code="write_failed",
+            message=f"cannot write: {os_reason(exc)}",
+            hint="free some space or choose another --out folder; the outputs already in the folder were not replaced",
+        )
+    )
 
 
 def partials(out: Path) -> list[Path]:
@@ -363,13 +409,15 @@ class Writer:
     `tables` (`--tables parquet`): also the Parquet tables, proofs.parquet only with `proofs`.
     """
 
-    def __init__(self, out: Path, engine: dict[str, Any], rules: str, tables: bool = False,
-                 proofs: bool = True) -> None:
+    def __init__(
+        self, out: Path, engine: dict[str, Any], rules: str, tables: bool = False, proofs: bool = True
+    ) -> None:
         self.out = out
         token = self.token = f"{os.getpid()}-{os.urandom(4).hex()}"
         self.table_names = tuple(n for n in TABLE_FILES if n != PROOFS or proofs) if tables else ()
-        self.tmp = {name: out / f"{PARTIAL_PREFIX}{token}.{name}.partial"
-                    for name in (*OUTPUTS, INDEX, *self.table_names)}
+        self.tmp = {
+            name: out / f"{PARTIAL_PREFIX}{token}.{name}.partial" for name in (*OUTPUTS, INDEX, *self.table_names)
+        }
         self._fh: dict[str, IO[bytes]] = {}
         self._sha: dict[str, Any] = {}
         self._size: dict[str, int] = {}
@@ -400,13 +448,31 @@ class Writer:
         self._sha[name].update(data)
         self._size[name] += len(data)
 
-    def result(self, case_id: str, sha: str, line: str | bytes, csv_text: str | bytes,
-               digest: dict[str, Any], rows: CaseTables | None = None) -> None:
+    def result(
+        self,
+        case_id: str,
+        sha: str,
+        line: str | bytes,
+        csv_text: str | bytes,
+        digest: dict[str, Any],
+        rows: CaseTables | None = None,
+    ) -> None:
         offset = self._size[RESULTS]
         self._write(RESULTS, line)
         self._write(RESULTS, b"\n")
-        self._write(INDEX, compact({"case_id": case_id, "sha256": sha, "offset": offset,
-                                    "length": self._size[RESULTS] - offset, "digest": digest}) + "\n")
+        self._write(
+            INDEX,
+            compact(
+                {
+                    "case_id": case_id,
+                    "sha256": sha,
+                    "offset": offset,
+                    "length": self._size[RESULTS] - offset,
+                    "digest": digest,
+                }
+            )
+            + "\n",
+        )
         self._write(RECOMMENDATIONS, csv_text)
         if self.tables is not None and rows is not None:
             try:
@@ -442,12 +508,14 @@ class Writer:
                 raise failed(self.out / name, exc) from None
         self._fh.clear()
         self._close_tables()
-        manifest = {"format": 1, "files": {name: {"bytes": self._size[name],
-                                                  "sha256": self._hex.get(name) or self._sha[name].hexdigest()}
-                                           for name in (RESULTS, ERRORS, RECOMMENDATIONS, SUMMARY, SUMMARY_HTML,
-                                                        *self.table_names)}}
-        _write_synced(self.tmp[MANIFEST], (json.dumps(manifest, indent=2) + "\n").encode("utf-8"),
-                      self.out / MANIFEST)
+        manifest = {
+            "format": 1,
+            "files": {
+                name: {"bytes": self._size[name], "sha256": self._hex.get(name) or self._sha[name].hexdigest()}
+                for name in (RESULTS, ERRORS, RECOMMENDATIONS, SUMMARY, SUMMARY_HTML, *self.table_names)
+            },
+        }
+        _write_synced(self.tmp[MANIFEST], (json.dumps(manifest, indent=2) + "\n").encode("utf-8"), self.out / MANIFEST)
         self._publish()
         _sync_folder(self.out)
 
@@ -461,8 +529,11 @@ class Writer:
         foreign = not_ours(self.out)  # checked before any case ran; again, in case it changed since
         if foreign:
             raise OutputError(foreign)
-        old = [n for n in (MANIFEST, *new[:-1], *(t for t in TABLE_FILES if t not in self.table_names))
-               if os.path.lexists(self.out / n)]  # the old manifest first: the old set is no longer whole
+        old = [
+            n
+            for n in (MANIFEST, *new[:-1], *(t for t in TABLE_FILES if t not in self.table_names))
+            if os.path.lexists(self.out / n)
+        ]  # the old manifest first: the old set is no longer whole
         aside: list[str] = []
         placed: list[str] = []
         name = MANIFEST
@@ -478,12 +549,19 @@ class Writer:
             if not isinstance(exc, OSError):
                 raise
             if kept or left:
-                raise OutputError(Problem(
-                    file=display_name(str(self.out / name)), code="write_failed",
-                    message=f"cannot rename into place: {os_reason(exc)}; the folder could not all be put back as "
-                            "it was: " + ", ".join([f"the earlier {n} is kept as {p.name}" for n, p in kept]
-                                                   + [f"{n} is this run's" for n in left]),
-                    hint="put those files right by hand, or run again with --force")) from None
+                raise OutputError(
+                    Problem(
+                        file=display_name(str(self.out / name)),
+                        code="write_failed",
+                        message=f"cannot rename into place: {os_reason(exc)}; the folder could not all be put back as "
+                        "it was: "
+                        + ", ".join(
+                            [f"the earlier {n} is kept as {p.name}" for n, p in kept]
+                            + [f"{n} is this run's" for n in left]
+                        ),
+                        hint="put those files right by hand, or run again with --force",
+                    )
+                ) from None
             raise failed(self.out / name, exc) from None
         for name in aside:
             try:
@@ -595,15 +673,20 @@ class Previous:
     def load(cls, out: Path, engine: dict[str, Any], rules: str) -> Previous:
         prev = cls()
         pairs = [(out / RESULTS, out / INDEX, True)]
-        pairs += [(p.with_name(p.name.replace(f".{INDEX}.partial", f".{RESULTS}.partial")), p, False)
-                  for p in partials(out) if p.name.endswith(f".{INDEX}.partial")]
+        pairs += [
+            (p.with_name(p.name.replace(f".{INDEX}.partial", f".{RESULTS}.partial")), p, False)
+            for p in partials(out)
+            if p.name.endswith(f".{INDEX}.partial")
+        ]
         for results, index, finished in pairs:
             if _regular(results) and _regular(index):  # a pipe is never opened: it would block
                 try:
                     prev._read_index(results, index, engine, rules, finished)
                 except (OSError, ValueError, TypeError, AttributeError, KeyError) as exc:
-                    warn(f"{display_name(str(index))}: ignored: the resume index is unreadable "
-                         f"({type(exc).__name__}); its cases are evaluated again")
+                    warn(
+                        f"{display_name(str(index))}: ignored: the resume index is unreadable "
+                        f"({type(exc).__name__}); its cases are evaluated again"
+                    )
         return prev
 
     def _read_index(self, results: Path, index: Path, engine: dict[str, Any], rules: str, finished: bool) -> None:
@@ -620,8 +703,11 @@ class Previous:
                         raise  # no header: not an index this tool wrote
                     break  # a line cut short by a stopped run: everything before it is good
                 if n == 0:
-                    if (entry.get("format") != INDEX_FORMAT or entry.get("engine") != engine
-                            or entry.get("rules") != rules):
+                    if (
+                        entry.get("format") != INDEX_FORMAT
+                        or entry.get("engine") != engine
+                        or entry.get("rules") != rules
+                    ):
                         return  # other rules, edited rules (or another tool version): nothing is reusable
                     continue
                 if entry.get("end"):
@@ -630,8 +716,10 @@ class Previous:
                 try:
                     offset, length = int(entry["offset"]), int(entry["length"])
                     if offset + length <= size:
-                        found.setdefault(str(entry["sha256"]), (file_no, offset, length, str(entry["case_id"]),
-                                                                dict(entry["digest"])))
+                        found.setdefault(
+                            str(entry["sha256"]),
+                            (file_no, offset, length, str(entry["case_id"]), dict(entry["digest"])),
+                        )
                 except (KeyError, TypeError, ValueError, AttributeError):
                     break
         if finished and not complete:
@@ -655,8 +743,9 @@ class Previous:
                 fh = self._open[file_no] = open(self.files[file_no], "rb")
             fh.seek(offset)
             data = fh.read(length)
-            if not data.startswith(b'{"case_id":' + compact(case_id).encode("utf-8") + b",") \
-                    or not data.endswith(b"\n"):
+            if not data.startswith(b'{"case_id":' + compact(case_id).encode("utf-8") + b",") or not data.endswith(
+                b"\n"
+            ):
                 return None
             return case_id, data[:-1].decode("utf-8"), digest
         except (OSError, ValueError):  # unreadable or not UTF-8: evaluate the case again

@@ -134,8 +134,13 @@ def worker() -> Worker:
 
 
 def _rules_key(config: EngineConfig, digest: str | None) -> tuple[Any, ...]:
-    return (tuple(str(Path(r).resolve()) for r in config.rules), config.shipped, config.matcher,
-            os.environ.get(RULES_ENV, ""), digest)
+    return (
+        tuple(str(Path(r).resolve()) for r in config.rules),
+        config.shipped,
+        config.matcher,
+        os.environ.get(RULES_ENV, ""),
+        digest,
+    )
 
 
 def _digest(config: EngineConfig) -> str | None:
@@ -154,8 +159,15 @@ def run_chunk(chunk: list[Item], initargs: tuple[Any, ...]) -> list[Outcome]:
     return _work(chunk)
 
 
-def _init(config: EngineConfig, reusable: frozenset[str], digest: str | None, explanations: str = "full",
-          date: str | None = None, redacted: tuple[str, ...] = (), with_tables: bool = False) -> None:
+def _init(
+    config: EngineConfig,
+    reusable: frozenset[str],
+    digest: str | None,
+    explanations: str = "full",
+    date: str | None = None,
+    redacted: tuple[str, ...] = (),
+    with_tables: bool = False,
+) -> None:
     """Compile the rules once per process (a forked worker inherits the parent's engine).
 
     The engine is kept while the configuration and the bytes of the rule files (`digest`) are the
@@ -163,8 +175,9 @@ def _init(config: EngineConfig, reusable: frozenset[str], digest: str | None, ex
     """
     global _worker
     key = _rules_key(config, digest)
-    engine = _worker.engine if _worker is not None and digest is not None and _worker.key == key \
-        else load_engine(config)
+    engine = (
+        _worker.engine if _worker is not None and digest is not None and _worker.key == key else load_engine(config)
+    )
     _worker = Worker(engine, key, reusable, explanations, date, tuple(redacted), with_tables)
 
 
@@ -246,8 +259,9 @@ def _work(chunk: list[Item]) -> list[Outcome]:
     return [evaluate_item(state.engine, item, state.reusable) for item in chunk]
 
 
-def evaluate_item(engine: Engine, item: Item, reusable: frozenset[str] = frozenset(),
-                  explanations: str | None = None) -> Outcome:
+def evaluate_item(
+    engine: Engine, item: Item, reusable: frozenset[str] = frozenset(), explanations: str | None = None
+) -> Outcome:
     """One item -> its finished output text, or an error row; never raises for a bad case.
 
     `explanations` (full | none) defaults to this process's run setting (see _init), as do `--redact`
@@ -278,8 +292,11 @@ def evaluate_item(engine: Engine, item: Item, reusable: frozenset[str] = frozens
     except IspAdvisorError as exc:
         return Failed(error_row(item, exc.problems, case_id))
     except Exception as exc:  # noqa: BLE001 - one broken case must not stop the others
-        problem = Problem(code="internal", message=f"internal error: {type(exc).__name__}: {exc}",
-                          hint="please report it with this case")
+        problem = Problem(
+            code="internal",
+            message=f"internal error: {type(exc).__name__}: {exc}",
+            hint="please report it with this case",
+        )
         return Failed(error_row(item, [problem], case_id))
     slim = {"case_id": result.case_id, "recommendations": recs}
     placed = result.placed() if result.plan is not None else [(r, None) for r in result.recommendations]
@@ -294,8 +311,17 @@ def _rec_dicts(result: Any) -> list[dict[str, Any]]:
     places = result.plan.items if result.plan is not None else [None] * len(result.recommendations)
     out = []
     for r, p in zip(result.recommendations, places, strict=True):
-        rec = {"rule_id": r.rule_id, "key": r.key, "rule_ids": r.rule_ids, "category": r.category, "title": r.title,
-               "priority": r.priority, "score": _num(r.score), "actions": r.actions, "tags": r.tags}
+        rec = {
+            "rule_id": r.rule_id,
+            "key": r.key,
+            "rule_ids": r.rule_ids,
+            "category": r.category,
+            "title": r.title,
+            "priority": r.priority,
+            "score": _num(r.score),
+            "actions": r.actions,
+            "tags": r.tags,
+        }
         if p is not None:
             rec["horizon"], rec["rank"] = p.horizon, p.rank
             rec["also"] = [{"key": a.key} for a in p.also]
@@ -341,12 +367,24 @@ def _slim(data: dict[str, Any], engine: Engine) -> dict[str, Any]:
 # ---------------------------------------------------------------- the run
 
 
-def run_batch(sources: Sequence[str | os.PathLike[str]], out: str | os.PathLike[str], *, jobs: int | None = None,
-              resume: bool = False, force: bool = False, rules: RulesArg = (),
-              shipped: bool = True, progress: Callable[[int], None] | None = None,
-              total: Callable[[int], None] | None = None, explanations: str = "full",
-              executor: str = "local", scheduler: str | None = None, date: str | None = None,
-              redacted: Sequence[str] = (), tables_format: str | None = None) -> BatchReport:
+def run_batch(
+    sources: Sequence[str | os.PathLike[str]],
+    out: str | os.PathLike[str],
+    *,
+    jobs: int | None = None,
+    resume: bool = False,
+    force: bool = False,
+    rules: RulesArg = (),
+    shipped: bool = True,
+    progress: Callable[[int], None] | None = None,
+    total: Callable[[int], None] | None = None,
+    explanations: str = "full",
+    executor: str = "local",
+    scheduler: str | None = None,
+    date: str | None = None,
+    redacted: Sequence[str] = (),
+    tables_format: str | None = None,
+) -> BatchReport:
     """Evaluate every case of `sources` into the output folder `out`.
 
     Everything that can make the run unusable (inputs, rule packs, the folder) is checked before
@@ -364,18 +402,31 @@ def run_batch(sources: Sequence[str | os.PathLike[str]], out: str | os.PathLike[
     what = redact_choices(list(redacted))
     with_tables = tables.check(tables_format)
     if explanations not in EXPLANATIONS:
-        raise UsageError(Problem(field="--explanations", code="invalid", message=f"'{explanations}' is not known",
-                                 hint="use full or none"))
+        raise UsageError(
+            Problem(
+                field="--explanations",
+                code="invalid",
+                message=f"'{explanations}' is not known",
+                hint="use full or none",
+            )
+        )
     chosen = executors.choose(executor, scheduler)
     if isinstance(chosen, executors.DaskExecutor) and chosen.task is None:
         chosen = executors.DaskExecutor(chosen.scheduler, task=run_chunk)
     if jobs is not None and jobs < 1:
-        raise UsageError(Problem(field="--jobs", code="invalid", message=f"{jobs} is not a number of workers",
-                                 hint="use 1 or more"))
+        raise UsageError(
+            Problem(field="--jobs", code="invalid", message=f"{jobs} is not a number of workers", hint="use 1 or more")
+        )
     jobs = default_jobs() if jobs is None else min(jobs, default_jobs())  # more workers than cores only wait
     if not str(out).strip():
-        raise UsageError(Problem(field="--out", code="no_folder", message="the output folder name is empty",
-                                 hint="name a folder for the outputs, e.g. --out results"))
+        raise UsageError(
+            Problem(
+                field="--out",
+                code="no_folder",
+                message="the output folder name is empty",
+                hint="name a folder for the outputs, e.g. --out results",
+            )
+        )
     folder = Path(out)
     planned = _outside(folder, sources, inputs.plan(sources))
     config = resolved(rules, shipped)
@@ -385,22 +436,29 @@ def run_batch(sources: Sequence[str | os.PathLike[str]], out: str | os.PathLike[
     prepare(folder, resume, force)
     held = lock(folder)
     try:
-        return _run(planned, folder, engine, jobs, resume, (config, rules_sha), progress, total,
-                    explanations, chosen)
+        return _run(planned, folder, engine, jobs, resume, (config, rules_sha), progress, total, explanations, chosen)
     finally:
         unlock(held)
 
 
-def _outside(out: Path, sources: Sequence[str | os.PathLike[str]],
-             planned: list[inputs.InputFile]) -> list[inputs.InputFile]:
+def _outside(
+    out: Path, sources: Sequence[str | os.PathLike[str]], planned: list[inputs.InputFile]
+) -> list[inputs.InputFile]:
     """The planned inputs without the run's own output folder: a folder input holding `--out` is read
     without it (its results.jsonl, manifest.json... are no cases); an input named inside `--out`
     (or `--out` itself) is refused."""
     target = out.resolve()
-    problems = [Problem(file=display_name(str(s)), field="INPUT", code="inside_out",
-                        message=f"is inside --out {display_name(str(out))}: the run would read its own outputs",
-                        hint="keep the cases outside the output folder, or choose another --out folder")
-                for s in sources if str(s) and _within(Path(s).resolve(), target)]
+    problems = [
+        Problem(
+            file=display_name(str(s)),
+            field="INPUT",
+            code="inside_out",
+            message=f"is inside --out {display_name(str(out))}: the run would read its own outputs",
+            hint="keep the cases outside the output folder, or choose another --out folder",
+        )
+        for s in sources
+        if str(s) and _within(Path(s).resolve(), target)
+    ]
     if problems:
         raise UsageError(problems)
     parents: dict[str, bool] = {}
@@ -412,8 +470,14 @@ def _outside(out: Path, sources: Sequence[str | os.PathLike[str]],
         if not parents[parent]:
             kept.append(f)
     if planned and not kept:
-        raise UsageError(Problem(field="INPUT", code="no_cases", message="the inputs hold no case files outside --out",
-                                 hint="name the folders of the cases, not the output folder"))
+        raise UsageError(
+            Problem(
+                field="INPUT",
+                code="no_cases",
+                message="the inputs hold no case files outside --out",
+                hint="name the folders of the cases, not the output folder",
+            )
+        )
     return kept
 
 
@@ -432,8 +496,9 @@ def resolved(rules: RulesArg, shipped: bool = True) -> EngineConfig:
     return replace(config, matcher=requested(config.matcher))
 
 
-def run_info(engine: Engine, explanations: str, date: str | None = None,
-             redacted: tuple[str, ...] = ()) -> dict[str, Any]:
+def run_info(
+    engine: Engine, explanations: str, date: str | None = None, redacted: tuple[str, ...] = ()
+) -> dict[str, Any]:
     """The engine as the resume index records it: a run without proofs never reuses lines with them,
     nor a run with another reference date (`--date`) or other things redacted (`--redact`)."""
     info = engine.info if explanations == "full" else {**engine.info, "explanations": explanations}
@@ -442,10 +507,18 @@ def run_info(engine: Engine, explanations: str, date: str | None = None,
     return {**info, "redact": list(redacted)} if redacted else info
 
 
-def _run(planned: list[inputs.InputFile], folder: Path, engine: Engine, jobs: int, resume: bool,
-         rules: tuple[EngineConfig, str | None], progress: Callable[[int], None] | None,
-         total: Callable[[int], None] | None, explanations: str = "full",
-         executor: executors.Executor | None = None) -> BatchReport:
+def _run(
+    planned: list[inputs.InputFile],
+    folder: Path,
+    engine: Engine,
+    jobs: int,
+    resume: bool,
+    rules: tuple[EngineConfig, str | None],
+    progress: Callable[[int], None] | None,
+    total: Callable[[int], None] | None,
+    explanations: str = "full",
+    executor: executors.Executor | None = None,
+) -> BatchReport:
     config, rules_sha = rules
     state = worker()
     date, what, with_tables = state.date, state.redact, state.tables
@@ -460,8 +533,11 @@ def _run(planned: list[inputs.InputFile], folder: Path, engine: Engine, jobs: in
     seen: dict[str, tuple[str, int]] = {}
     reused = 0
     initargs = (config, reusable, rules_sha, explanations, date, what, with_tables)
-    mapped = (executor.ordered(_chunks(inputs.items(planned)), jobs, initargs) if executor is not None
-              else _ordered(_chunks(inputs.items(planned)), jobs, initargs))
+    mapped = (
+        executor.ordered(_chunks(inputs.items(planned)), jobs, initargs)
+        if executor is not None
+        else _ordered(_chunks(inputs.items(planned)), jobs, initargs)
+    )
     try:
         for chunk, outcomes in mapped:
             for item, outcome in zip(chunk, outcomes, strict=True):
@@ -473,18 +549,28 @@ def _run(planned: list[inputs.InputFile], folder: Path, engine: Engine, jobs: in
                         outcome = evaluate_item(engine, item, frozenset(), explanations)
                     else:
                         case_id, line, digest = got
-                        rows = (case_tables(data, digest[TABLE_FIELDS], proofs=explanations == "full")
-                                if with_tables else None)
-                        outcome = Evaluated(case_id, outcome.sha, line.encode("utf-8"),
-                                            csvrows.to_text(csvrows.rows(data, str(digest.get("site") or "")))
-                                            .encode("utf-8"), digest, _slim(data, engine), rows)
+                        rows = (
+                            case_tables(data, digest[TABLE_FIELDS], proofs=explanations == "full")
+                            if with_tables
+                            else None
+                        )
+                        outcome = Evaluated(
+                            case_id,
+                            outcome.sha,
+                            line.encode("utf-8"),
+                            csvrows.to_text(csvrows.rows(data, str(digest.get("site") or ""))).encode("utf-8"),
+                            digest,
+                            _slim(data, engine),
+                            rows,
+                        )
                         reused += 1
                 _record(item, outcome, writer, portfolio, seen, moves)
             writer.flush()
             if progress:
                 progress(len(chunk))
-        writer.commit(render_portfolio_markdown(portfolio, engine.info, moves),
-                      render_portfolio(portfolio, engine.info, moves))
+        writer.commit(
+            render_portfolio_markdown(portfolio, engine.info, moves), render_portfolio(portfolio, engine.info, moves)
+        )
     except OSError as exc:  # not through Writer (which names its files): say where all the same
         writer.discard(keep_resumable=False)
         raise failed(Path(exc.filename) if exc.filename else folder, exc) from None
@@ -507,8 +593,15 @@ def _run(planned: list[inputs.InputFile], folder: Path, engine: Engine, jobs: in
             stale.unlink(missing_ok=True)
         except OSError:
             pass
-    return BatchReport(folder, portfolio.cases + portfolio.failures, portfolio.cases, portfolio.failures, reused,
-                       tuple(portfolio.failure_rows[:FIRST_ERRORS]), writer.table_names)
+    return BatchReport(
+        folder,
+        portfolio.cases + portfolio.failures,
+        portfolio.cases,
+        portfolio.failures,
+        reused,
+        tuple(portfolio.failure_rows[:FIRST_ERRORS]),
+        writer.table_names,
+    )
 
 
 def _json_or_none(line: str) -> Any:
@@ -518,13 +611,26 @@ def _json_or_none(line: str) -> Any:
         return None
 
 
-def _record(item: Item, outcome: Outcome, writer: Writer, portfolio: Portfolio,
-            seen: dict[str, tuple[str, int]], moves: AssessmentMoves | None = None) -> None:
+def _record(
+    item: Item,
+    outcome: Outcome,
+    writer: Writer,
+    portfolio: Portfolio,
+    seen: dict[str, tuple[str, int]],
+    moves: AssessmentMoves | None = None,
+) -> None:
     if isinstance(outcome, Reused):  # resolved by _run before it records anything
         raise TypeError("a reused outcome reached _record")
     if isinstance(outcome, Evaluated):
-        case_id, sha, line, csv_text, digest, slim, rows = (outcome.case_id, outcome.sha, outcome.line, outcome.csv,
-                                                             outcome.digest, outcome.slim, outcome.rows)
+        case_id, sha, line, csv_text, digest, slim, rows = (
+            outcome.case_id,
+            outcome.sha,
+            outcome.line,
+            outcome.csv,
+            outcome.digest,
+            outcome.slim,
+            outcome.rows,
+        )
         # several assessments of one site (same case_id, different assessed_on) are not duplicates
         dated = digest.get("assessed_on") if isinstance(digest, dict) else None
         key = f"{case_id}\x1f{dated}" if dated else case_id
@@ -534,15 +640,29 @@ def _record(item: Item, outcome: Outcome, writer: Writer, portfolio: Portfolio,
             writer.result(case_id, sha, line, csv_text, digest, rows)
             portfolio.add(slim, digest)
             if dated and moves is not None:
-                moves.add(case_id, snapshot(digest, slim), {r["key"]: r.get("label") or r["title"]
-                                                             for r in slim["recommendations"] if r.get("key")})
+                moves.add(
+                    case_id,
+                    snapshot(digest, slim),
+                    {r["key"]: r.get("label") or r["title"] for r in slim["recommendations"] if r.get("key")},
+                )
             return
         where = f"{first[0]}:{first[1]}" if first[1] else first[0]
-        outcome = Failed(error_row(item, [Problem(
-            field="case_id", code="duplicate_case_id",
-            message=f"case_id '{case_id}'{f' assessed on {dated}' if dated else ''} is already used by {where}",
-            hint="give every site its own case_id (several assessments of one site need different assessed_on "
-                 "dates); this case was not evaluated into the results")], case_id))
+        outcome = Failed(
+            error_row(
+                item,
+                [
+                    Problem(
+                        field="case_id",
+                        code="duplicate_case_id",
+                        message=f"case_id '{case_id}'{f' assessed on {dated}' if dated else ''} "
+                        f"is already used by {where}",
+                        hint="give every site its own case_id (several assessments of one site need different "
+                        "assessed_on dates); this case was not evaluated into the results",
+                    )
+                ],
+                case_id,
+            )
+        )
     writer.error(outcome.row)
     portfolio.fail(outcome.row)
 
@@ -551,10 +671,15 @@ def snapshot(digest: dict[str, Any], slim: dict[str, Any]) -> Snapshot:
     """A dated case as its site's trend compares it (engine.model.sitemoves)."""
     recs = slim["recommendations"]
     level, target = digest.get("engagement") or (None, None)
-    return Snapshot(str(digest["assessed_on"]), str(digest.get("site") or ""), digest.get("trust"), (level, target),
-                    tuple(sorted(digest.get("barriers") or ())),
-                    tuple(str(r.get("key") or r["rule_id"]) for r in recs),
-                    tuple(k for r in recs for k in r.get("folded") or ()))
+    return Snapshot(
+        str(digest["assessed_on"]),
+        str(digest.get("site") or ""),
+        digest.get("trust"),
+        (level, target),
+        tuple(sorted(digest.get("barriers") or ())),
+        tuple(str(r.get("key") or r["rule_id"]) for r in recs),
+        tuple(k for r in recs for k in r.get("folded") or ()),
+    )
 
 
 def default_jobs() -> int:
@@ -576,8 +701,9 @@ def _chunks(items: Iterable[Item]) -> Iterator[list[Item]]:
         yield chunk
 
 
-def _ordered(chunks: Iterator[list[Item]], jobs: int,
-             initargs: tuple[Any, ...]) -> Iterator[tuple[list[Item], list[Outcome]]]:
+def _ordered(
+    chunks: Iterator[list[Item]], jobs: int, initargs: tuple[Any, ...]
+) -> Iterator[tuple[list[Item], list[Outcome]]]:
     """Each chunk with its outcomes, in input order, with at most jobs * IN_FLIGHT chunks pending.
 
     Workers start lazily (after the first chunk, and only with two chunks or more left), and no
@@ -613,8 +739,9 @@ def _collector_tuned() -> Iterator[None]:
             gc.unfreeze()
 
 
-def _rest(chunks: Iterator[list[Item]], jobs: int,
-          initargs: tuple[Any, ...]) -> Iterator[tuple[list[Item], list[Outcome]]]:
+def _rest(
+    chunks: Iterator[list[Item]], jobs: int, initargs: tuple[Any, ...]
+) -> Iterator[tuple[list[Item], list[Outcome]]]:
     """The chunks after the first: in this process, or in a pool of `jobs` workers."""
     head = list(itertools.islice(chunks, jobs))
     if jobs == 1 or len(head) <= 1:  # one chunk left: a worker could only run it alone, later
@@ -683,8 +810,9 @@ def _isolated(chunk: list[Item], ctx: Any, initargs: tuple[Any, ...]) -> list[Ou
     try:
         for item in chunk:
             if pool is None:
-                pool = ProcessPoolExecutor(1, mp_context=ctx, initializer=_worker_init,
-                                           initargs=(os.getpid(), *initargs))
+                pool = ProcessPoolExecutor(
+                    1, mp_context=ctx, initializer=_worker_init, initargs=(os.getpid(), *initargs)
+                )
             try:
                 out += pool.submit(_work, [item]).result()
             except BrokenProcessPool:
@@ -697,5 +825,19 @@ def _isolated(chunk: list[Item], ctx: Any, initargs: tuple[Any, ...]) -> list[Ou
     return out
 
 
-__all__ = ["BatchReport", "run_batch", "evaluate_item", "error_row", "default_jobs", "ERRORS", "EXPLANATIONS",
-           "lean_line", "run_info", "run_chunk", "worker_died", "Stopped", "stop_on_signals", "die_with_parent"]
+__all__ = [
+    "BatchReport",
+    "run_batch",
+    "evaluate_item",
+    "error_row",
+    "default_jobs",
+    "ERRORS",
+    "EXPLANATIONS",
+    "lean_line",
+    "run_info",
+    "run_chunk",
+    "worker_died",
+    "Stopped",
+    "stop_on_signals",
+    "die_with_parent",
+]

@@ -15,12 +15,12 @@ def case_digest(case: Case) -> dict[str, Any]:
     views combined as the rules see them; the date and trust for a site's trend)."""
     facts = effective_facts(case)[0]
     dated = {"assessed_on": case.assessed_on, "trust": facts.get("relationships.trust")} if case.assessed_on else {}
-    return {**dated,
+    return {
+        **dated,
         "site": facts.get("site", ""),
         "engagement": [facts.get("engagement.level"), facts.get("engagement.target")],
         "power": [facts.get("power.differential"), facts.get("power.decision_making")],
-        "barriers": sorted(p[5:] for p, v in facts.items()
-                           if p.startswith("cfir.") and v in RATING_VALUES and v < 0),
+        "barriers": sorted(p[5:] for p, v in facts.items() if p.startswith("cfir.") and v in RATING_VALUES and v < 0),
     }
 
 

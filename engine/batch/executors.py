@@ -56,8 +56,9 @@ Task = Callable[[Chunk, tuple[Any, ...]], Outcomes]
 class Executor(Protocol):
     """Maps the per-chunk function over chunks; yields (chunk, outcomes) in input order."""
 
-    def ordered(self, chunks: Iterator[Chunk], jobs: int,
-                initargs: tuple[Any, ...]) -> Iterator[tuple[Chunk, Outcomes]]: ...
+    def ordered(
+        self, chunks: Iterator[Chunk], jobs: int, initargs: tuple[Any, ...]
+    ) -> Iterator[tuple[Chunk, Outcomes]]: ...
 
 
 def choose(executor: str | Executor, scheduler: str | None = None) -> Executor | None:
@@ -69,20 +70,37 @@ def choose(executor: str | Executor, scheduler: str | None = None) -> Executor |
     if not isinstance(executor, str):
         return executor
     if executor not in EXECUTORS:
-        raise UsageError(Problem(field="--executor", code="invalid", message=f"'{executor}' is not an executor",
-                                 hint="use local (processes on this machine) or dask"))
+        raise UsageError(
+            Problem(
+                field="--executor",
+                code="invalid",
+                message=f"'{executor}' is not an executor",
+                hint="use local (processes on this machine) or dask",
+            )
+        )
     if executor == "local":
         if scheduler is not None:
-            raise UsageError(Problem(field="--scheduler", code="clash", message="needs --executor dask",
-                                     hint="add --executor dask, or leave out --scheduler"))
+            raise UsageError(
+                Problem(
+                    field="--scheduler",
+                    code="clash",
+                    message="needs --executor dask",
+                    hint="add --executor dask, or leave out --scheduler",
+                )
+            )
         return None
     address = check_address(scheduler)
     timeouts()  # a bad ISP_ADVISOR_DASK_TIMEOUT is said now, not after the cluster started
     if not dask_available():
-        raise UsageError(Problem(field="--executor", code="not_installed",
-                                 message="dask.distributed is not installed",
-                                 hint="install the optional extra: pip install 'isp-advisor[dask]' "
-                                      "(from a checkout: pip install '.[dask]')"))
+        raise UsageError(
+            Problem(
+                field="--executor",
+                code="not_installed",
+                message="dask.distributed is not installed",
+                hint="install the optional extra: pip install 'isp-advisor[dask]' "
+                "(from a checkout: pip install '.[dask]')",
+            )
+        )
     return DaskExecutor(address)
 
 
@@ -108,20 +126,30 @@ def check_address(scheduler: str | None) -> str | None:
     hint = "give the address 'dask scheduler' prints when it starts: tcp://HOST:PORT, e.g. tcp://10.0.0.5:8786"
 
     def bad(message: str, more: str = "") -> UsageError:
-        return UsageError(Problem(field="--scheduler", code="bad_address", message=message,
-                                  hint=(more + "; " if more else "") + hint))
+        return UsageError(
+            Problem(field="--scheduler", code="bad_address", message=message, hint=(more + "; " if more else "") + hint)
+        )
 
     text = scheduler.strip()
     if not text:
-        raise UsageError(Problem(field="--scheduler", code="bad_address", message="the scheduler address is empty",
-                                 hint=hint + "; or leave out --scheduler to start a cluster on this machine"))
+        raise UsageError(
+            Problem(
+                field="--scheduler",
+                code="bad_address",
+                message="the scheduler address is empty",
+                hint=hint + "; or leave out --scheduler to start a cluster on this machine",
+            )
+        )
     scheme, sep, rest = text.partition("://")
     if not sep:
         scheme, rest = "tcp", text
     scheme = scheme.lower()
     if scheme in _REFUSED:
-        more = ("inside a trusted network use tcp://, or reach the scheduler through an SSH tunnel"
-                if scheme in ("tls", "wss") else "")
+        more = (
+            "inside a trusted network use tcp://, or reach the scheduler through an SSH tunnel"
+            if scheme in ("tls", "wss")
+            else ""
+        )
         raise bad(f"'{shown}' {_REFUSED[scheme]}", more)
     if scheme not in SCHEMES:
         raise bad(f"'{shown}': unknown address scheme '{clip(printable(scheme), 20)}'")
@@ -145,9 +173,14 @@ def timeouts() -> tuple[float, float]:
     except ValueError:
         value = -1.0
     if not 0 < value < 1e6:
-        raise UsageError(Problem(field=TIMEOUT_ENV, code="invalid",
-                                 message=f"'{clip(printable(raw), 40)}' is not a number of seconds",
-                                 hint="set it to a number of seconds such as 60, or unset it"))
+        raise UsageError(
+            Problem(
+                field=TIMEOUT_ENV,
+                code="invalid",
+                message=f"'{clip(printable(raw), 40)}' is not a number of seconds",
+                hint="set it to a number of seconds such as 60, or unset it",
+            )
+        )
     return value, value
 
 
@@ -175,10 +208,13 @@ def check_rules(config: EngineConfig, digest: str | None) -> None:
     except OSError:
         found = None  # loading reports the unreadable file
     if digest is not None and found != digest:
-        raise EngineError(Problem(code="rules_differ", message="a Dask worker reads other rule packs than "
-                                  "the run started with (different bytes)",
-                                  hint="give the workers the same rule folders (a shared file system) "
-                                       "and the same isp-advisor version"))
+        raise EngineError(
+            Problem(
+                code="rules_differ",
+                message="a Dask worker reads other rule packs than the run started with (different bytes)",
+                hint="give the workers the same rule folders (a shared file system) and the same isp-advisor version",
+            )
+        )
 
 
 class DaskExecutor:
@@ -194,11 +230,17 @@ class DaskExecutor:
         self.scheduler = scheduler
         self.task = task
 
-    def ordered(self, chunks: Iterator[Chunk], jobs: int,
-                initargs: tuple[Any, ...]) -> Iterator[tuple[Chunk, Outcomes]]:
+    def ordered(
+        self, chunks: Iterator[Chunk], jobs: int, initargs: tuple[Any, ...]
+    ) -> Iterator[tuple[Chunk, Outcomes]]:
         if self.task is None:
-            raise EngineError(Problem(code="internal", message="the Dask executor was given no task to run",
-                                      hint="build it with the batch's or the sweep's task"))
+            raise EngineError(
+                Problem(
+                    code="internal",
+                    message="the Dask executor was given no task to run",
+                    hint="build it with the batch's or the sweep's task",
+                )
+            )
         KilledWorker = _distributed().KilledWorker
         address = check_address(self.scheduler)
         answer, no_workers = timeouts()
@@ -258,8 +300,13 @@ class DaskExecutor:
         import importlib
 
         with importlib.import_module("dask").config.set({"distributed.scheduler.allowed-failures": ALLOWED_FAILURES}):
-            cluster = dist.LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=None,
-                                        silence_logs=logging.CRITICAL)
+            cluster = dist.LocalCluster(
+                n_workers=jobs,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                silence_logs=logging.CRITICAL,
+            )
         return dist.Client(cluster, set_as_default=False), cluster
 
     @staticmethod
@@ -305,23 +352,40 @@ def _client(address: str, answer: float) -> Any:
     thread.join(answer + 2)
     hint = "check the address (tcp://HOST:PORT) and that the scheduler runs"
     if thread.is_alive():
-        raise UsageError(Problem(field="--scheduler", code="no_answer",
-                                 message=f"{printable(address)} accepted the connection but did not answer as a Dask "
-                                         f"scheduler within {answer:g} s",
-                                 hint=_hint_timeout("check that it is the scheduler's address, the port "
-                                                    "'dask scheduler' prints and not its dashboard's, and that "
-                                                    "the scheduler is not stopped or overloaded")))
+        raise UsageError(
+            Problem(
+                field="--scheduler",
+                code="no_answer",
+                message=f"{printable(address)} accepted the connection but did not answer as a Dask "
+                f"scheduler within {answer:g} s",
+                hint=_hint_timeout(
+                    "check that it is the scheduler's address, the port "
+                    "'dask scheduler' prints and not its dashboard's, and that "
+                    "the scheduler is not stopped or overloaded"
+                ),
+            )
+        )
     error = box.get("error")
     if error is not None:
         if isinstance(error, (OSError, TimeoutError, ValueError)):
-            raise UsageError(Problem(field="--scheduler", code="unreachable",
-                                     message=f"cannot reach the Dask scheduler at {printable(address)}: "
-                                             f"{clip(printable(str(error)), 200)}",
-                                     hint=_hint_timeout(hint))) from None
-        raise UsageError(Problem(field="--scheduler", code="unusable",
-                                 message=f"cannot use the Dask scheduler at {printable(address)}: "
-                                         f"{type(error).__name__}: {clip(printable(str(error)), 200)}",
-                                 hint=hint + ", and that its distributed version is the one installed here")) from None
+            raise UsageError(
+                Problem(
+                    field="--scheduler",
+                    code="unreachable",
+                    message=f"cannot reach the Dask scheduler at {printable(address)}: "
+                    f"{clip(printable(str(error)), 200)}",
+                    hint=_hint_timeout(hint),
+                )
+            ) from None
+        raise UsageError(
+            Problem(
+                field="--scheduler",
+                code="unusable",
+                message=f"cannot use the Dask scheduler at {printable(address)}: "
+                f"{type(error).__name__}: {clip(printable(str(error)), 200)}",
+                hint=hint + ", and that its distributed version is the one installed here",
+            )
+        ) from None
     return box["client"]
 
 
@@ -393,24 +457,40 @@ class _Waiter:
 
     def lost(self, exc: BaseException | None = None) -> EngineError:
         why = f" ({clip(printable(str(exc)), 120)})" if exc is not None and str(exc) else ""
-        return EngineError(Problem(field="--scheduler", code="scheduler_lost",
-                                   message=f"lost the connection to the Dask scheduler {self.where}{why}",
-                                   hint="check that the scheduler still runs; then run the same command "
-                                        "with --resume to keep the finished cases"))
+        return EngineError(
+            Problem(
+                field="--scheduler",
+                code="scheduler_lost",
+                message=f"lost the connection to the Dask scheduler {self.where}{why}",
+                hint="check that the scheduler still runs; then run the same command "
+                "with --resume to keep the finished cases",
+            )
+        )
 
     def _stopped_answering(self) -> EngineError:
-        return EngineError(Problem(field="--scheduler", code="no_answer",
-                                   message=f"the Dask scheduler {self.where} stopped answering "
-                                           f"(no answer within {self.answer:g} s)",
-                                   hint=_hint_timeout("check the scheduler; then run the same command with "
-                                                      "--resume to keep the finished cases")))
+        return EngineError(
+            Problem(
+                field="--scheduler",
+                code="no_answer",
+                message=f"the Dask scheduler {self.where} stopped answering (no answer within {self.answer:g} s)",
+                hint=_hint_timeout(
+                    "check the scheduler; then run the same command with --resume to keep the finished cases"
+                ),
+            )
+        )
 
     def _no_workers(self) -> EngineError:
-        return EngineError(Problem(field="--scheduler", code="no_workers",
-                                   message=f"the Dask cluster {self.where} has had no workers for "
-                                           f"{self.no_workers:g} s",
-                                   hint=_hint_timeout("start workers (dask worker tcp://SCHEDULER:8786), then run "
-                                                      "the same command with --resume to keep the finished cases")))
+        return EngineError(
+            Problem(
+                field="--scheduler",
+                code="no_workers",
+                message=f"the Dask cluster {self.where} has had no workers for {self.no_workers:g} s",
+                hint=_hint_timeout(
+                    "start workers (dask worker tcp://SCHEDULER:8786), then run "
+                    "the same command with --resume to keep the finished cases"
+                ),
+            )
+        )
 
 
 @contextmanager
@@ -418,8 +498,9 @@ def quiet_logs() -> Iterator[None]:
     """Keep distributed's (and its event loop's) log lines off the user's terminal while the block
     runs: every logger of QUIET_LOGGERS (and below) is raised above CRITICAL, then restored."""
     manager = logging.Logger.manager
-    names = [n for n in list(manager.loggerDict)
-             if any(n == q or n.startswith(q + ".") for q in QUIET_LOGGERS)] + list(QUIET_LOGGERS)
+    names = [n for n in list(manager.loggerDict) if any(n == q or n.startswith(q + ".") for q in QUIET_LOGGERS)] + list(
+        QUIET_LOGGERS
+    )
     saved: dict[str, int] = {}
     for name in names:
         if name not in saved:
@@ -433,5 +514,13 @@ def quiet_logs() -> Iterator[None]:
             logging.getLogger(name).setLevel(level)
 
 
-__all__ = ["EXECUTORS", "DaskExecutor", "Executor", "check_address", "choose", "dask_available", "quiet_logs",
-           "timeouts"]
+__all__ = [
+    "EXECUTORS",
+    "DaskExecutor",
+    "Executor",
+    "check_address",
+    "choose",
+    "dask_available",
+    "quiet_logs",
+    "timeouts",
+]

@@ -61,14 +61,31 @@ def error_row(item: Item, problems: Sequence[Problem], case_id: str | None) -> d
         "message": first.message,
         "hint": first.hint or None,
         "code": first.code,
-        "problems": [{"line": p.line or None, "field": p.field or None, "message": p.message,
-                      "hint": p.hint or None, "code": p.code} for p in problems],
+        "problems": [
+            {
+                "line": p.line or None,
+                "field": p.field or None,
+                "message": p.message,
+                "hint": p.hint or None,
+                "code": p.code,
+            }
+            for p in problems
+        ],
     }
 
 
 def worker_died(item: Item) -> Outcome:
     """The error line of a case whose worker died twice while evaluating it alone."""
-    return Failed(error_row(item, [Problem(
-        code="worker_died", message="the worker process evaluating this case died "
-        "(killed, or out of memory)", hint="try it alone with 'isp-advisor recommend'; "
-        "the other cases were evaluated")], None))
+    return Failed(
+        error_row(
+            item,
+            [
+                Problem(
+                    code="worker_died",
+                    message="the worker process evaluating this case died (killed, or out of memory)",
+                    hint="try it alone with 'isp-advisor recommend'; the other cases were evaluated",
+                )
+            ],
+            None,
+        )
+    )

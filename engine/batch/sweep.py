@@ -64,9 +64,15 @@ def parse_vary(text: str) -> Vary:
     path, sep, raw = text.partition("=")
     path = path.strip()
     if not path:
-        raise UsageError(Problem(file=VARY, code="no_fact", message=f"{shown(text)} names no fact",
-                                 hint="put the fact's path first: --vary PATH or --vary PATH=v1,v2, "
-                                      "e.g. --vary engagement.level=inform,consult"))
+        raise UsageError(
+            Problem(
+                file=VARY,
+                code="no_fact",
+                message=f"{shown(text)} names no fact",
+                hint="put the fact's path first: --vary PATH or --vary PATH=v1,v2, "
+                "e.g. --vary engagement.level=inform,consult",
+            )
+        )
     try:
         parse_assignment(f"{path}=")  # checks the path (unknown, derived, case_id)
         if sep:
@@ -74,9 +80,15 @@ def parse_vary(text: str) -> Vary:
         else:
             spec = FACTS[path]
             if not spec.values:
-                raise UsageError(Problem(file=VARY, field=path, code="no_values",
-                                         message=f"a {spec.kind} fact has no list of allowed values",
-                                         hint=f"list the values to try, e.g. --vary {path}=A,B"))
+                raise UsageError(
+                    Problem(
+                        file=VARY,
+                        field=path,
+                        code="no_values",
+                        message=f"a {spec.kind} fact has no list of allowed values",
+                        hint=f"list the values to try, e.g. --vary {path}=A,B",
+                    )
+                )
             values = list(spec.values)
     except UsageError as exc:
         raise UsageError([_as_vary(p) for p in exc.problems]) from None
@@ -85,8 +97,10 @@ def parse_vary(text: str) -> Vary:
     if len(unique) < len(hashed):
         twice = [v for v, n in Counter(hashed).items() if n > 1]
         are = "is" if len(twice) == 1 else "are"
-        warn(f"{VARY} {path}: {', '.join(_value_text(_unhashable(v)) for v in twice)} {are} listed more than once "
-             "(as read for this fact); each value is tried once")
+        warn(
+            f"{VARY} {path}: {', '.join(_value_text(_unhashable(v)) for v in twice)} {are} listed more than once "
+            "(as read for this fact); each value is tried once"
+        )
     return Vary(path, tuple(_unhashable(v) for v in unique))
 
 
@@ -94,14 +108,27 @@ def _listed(path: str, raw: str) -> list[str]:
     """The values of `PATH=v1,v2,...`; none at all, or an empty one between commas, is refused (an empty
     value would silently try the fact unstated: `none` says so)."""
     if not raw.strip():
-        raise UsageError(Problem(file=VARY, field=path, code="no_values", message="lists no values after '='",
-                                 hint=f"list the values to try, e.g. --vary {path}=A,B; --vary {path} alone "
-                                      "tries every allowed value; none tries it unstated"))
+        raise UsageError(
+            Problem(
+                file=VARY,
+                field=path,
+                code="no_values",
+                message="lists no values after '='",
+                hint=f"list the values to try, e.g. --vary {path}=A,B; --vary {path} alone "
+                "tries every allowed value; none tries it unstated",
+            )
+        )
     items = raw.split(",")
     if any(not v.strip() for v in items):
-        raise UsageError(Problem(file=VARY, field=path, code="empty_value",
-                                 message=f"{shown(raw)} has an empty value between commas",
-                                 hint="remove the extra comma; write none to try the fact unstated"))
+        raise UsageError(
+            Problem(
+                file=VARY,
+                field=path,
+                code="empty_value",
+                message=f"{shown(raw)} has an empty value between commas",
+                hint="remove the extra comma; write none to try the fact unstated",
+            )
+        )
     return items
 
 
@@ -114,8 +141,12 @@ def _value_text(value: Any) -> str:
 def _as_vary(p: Problem) -> Problem:
     hint = p.hint.replace("--set", VARY)
     if p.code == "syntax":
-        return replace(p, file=VARY, message=p.message.replace("PATH=VALUE", "PATH or PATH=v1,v2"),
-                       hint="e.g. --vary engagement.level or --vary engagement.level=inform,consult")
+        return replace(
+            p,
+            file=VARY,
+            message=p.message.replace("PATH=VALUE", "PATH or PATH=v1,v2"),
+            hint="e.g. --vary engagement.level or --vary engagement.level=inform,consult",
+        )
     return replace(p, file=VARY, hint=hint)
 
 
@@ -131,21 +162,40 @@ def parse_varies(texts: Iterable[str], max_variants: int = MAX_VARIANTS) -> tupl
     """Every --vary at once (all problems reported together); refuses more than `max_variants`."""
     varies = parse_each(texts, parse_vary)
     if not varies:
-        raise UsageError(Problem(file=VARY, code="missing", message="nothing to vary",
-                                 hint="give at least one --vary PATH[=v1,v2,...], e.g. --vary engagement.level"))
+        raise UsageError(
+            Problem(
+                file=VARY,
+                code="missing",
+                message="nothing to vary",
+                hint="give at least one --vary PATH[=v1,v2,...], e.g. --vary engagement.level",
+            )
+        )
     seen = Counter(v.path for v in varies)
     twice = [p for p, n in seen.items() if n > 1]
     if twice:
-        raise UsageError([Problem(file=VARY, field=p, code="duplicate", message=f"is varied {seen[p]} times",
-                                  hint=f"give each fact once, with all its values: --vary {p}=v1,v2")
-                          for p in twice])
+        raise UsageError(
+            [
+                Problem(
+                    file=VARY,
+                    field=p,
+                    code="duplicate",
+                    message=f"is varied {seen[p]} times",
+                    hint=f"give each fact once, with all its values: --vary {p}=v1,v2",
+                )
+                for p in twice
+            ]
+        )
     count = math.prod(len(v.values) for v in varies)
     if count > max_variants:
         sizes = " x ".join(f"{len(v.values)} ({v.path})" for v in varies)
-        raise UsageError(Problem(field="--max", code="too_many",
-                                 message=f"{count:,} variants ({sizes}); the limit is --max {max_variants:,}",
-                                 hint="list fewer values (--vary PATH=v1,v2), vary fewer facts, "
-                                      f"or raise the limit with --max {count}"))
+        raise UsageError(
+            Problem(
+                field="--max",
+                code="too_many",
+                message=f"{count:,} variants ({sizes}); the limit is --max {max_variants:,}",
+                hint=f"list fewer values (--vary PATH=v1,v2), vary fewer facts, or raise the limit with --max {count}",
+            )
+        )
     return tuple(varies)
 
 
@@ -219,8 +269,14 @@ class Sweep:
         for value in vary.values:
             here = [v for v in self.variants if not v.error and _hashable(v.values[j]) == _hashable(value)]
             got = Counter(v.status.get(key, ABSENT) for v in here)
-            rows.append({"value": value, "variants": len(here), "present": len(here) - got[ABSENT],
-                         **{h: got[h] for h in HORIZON_IDS}})
+            rows.append(
+                {
+                    "value": value,
+                    "variants": len(here),
+                    "present": len(here) - got[ABSENT],
+                    **{h: got[h] for h in HORIZON_IDS},
+                }
+            )
         return rows
 
     def to_dict(self) -> dict[str, Any]:
@@ -229,22 +285,33 @@ class Sweep:
         recs = []
         for key in self.order(levers):
             item = self.items[key]
-            recs.append({
-                "rule_id": item.rule_id, "title": item.title, "category": item.category,
-                "base": self.base_status.get(key) or None,
-                "variants_with_it": sum(1 for v in self.variants if not v.error and key in v.status),
-                "levers": [{"fact": fact, "effects": sorted(levers[key][fact]),
-                            "by_value": self.by_value(key, index[fact])}
-                           for fact in sorted(levers.get(key, {}), key=index.__getitem__)],
-            })
+            recs.append(
+                {
+                    "rule_id": item.rule_id,
+                    "title": item.title,
+                    "category": item.category,
+                    "base": self.base_status.get(key) or None,
+                    "variants_with_it": sum(1 for v in self.variants if not v.error and key in v.status),
+                    "levers": [
+                        {
+                            "fact": fact,
+                            "effects": sorted(levers[key][fact]),
+                            "by_value": self.by_value(key, index[fact]),
+                        }
+                        for fact in sorted(levers.get(key, {}), key=index.__getitem__)
+                    ],
+                }
+            )
         invalid = [v for v in self.variants if v.error]
         return {
             "case_id": self.case_id,
             "vary": [v.to_dict() for v in self.varies],
             "base": self.base,
             "variants": len(self.variants),
-            "invalid_variants": [{"values": dict(zip((v.path for v in self.varies), x.values, strict=True)),
-                                  "problem": x.error} for x in invalid],
+            "invalid_variants": [
+                {"values": dict(zip((v.path for v in self.varies), x.values, strict=True)), "problem": x.error}
+                for x in invalid
+            ],
             "facts": self.fact_summary(levers),
             "recommendations": recs,
         }
@@ -256,19 +323,37 @@ class Sweep:
         for vary in self.varies:
             adds = sum(1 for facts in levers.values() if "adds_removes" in facts.get(vary.path, ()))
             moves = sum(1 for facts in levers.values() if "moves_horizon" in facts.get(vary.path, ()))
-            out.append({"fact": vary.path, "adds_removes": adds, "moves_horizon": moves,
-                        "recommendations": sum(1 for facts in levers.values() if vary.path in facts)})
+            out.append(
+                {
+                    "fact": vary.path,
+                    "adds_removes": adds,
+                    "moves_horizon": moves,
+                    "recommendations": sum(1 for facts in levers.values() if vary.path in facts),
+                }
+            )
         return out
 
     def order(self, levers: dict[str, dict[str, set[str]]]) -> list[str]:
         """Moved items first (by how many facts move them), then by base horizon, then title."""
         place = {h: i for i, h in enumerate(HORIZON_IDS)}
-        return sorted(self.items, key=lambda k: (-len(levers.get(k, {})), place.get(self.base_status.get(k, ""), 3),
-                                                 self.items[k].title, self.items[k].rule_id))
+        return sorted(
+            self.items,
+            key=lambda k: (
+                -len(levers.get(k, {})),
+                place.get(self.base_status.get(k, ""), 3),
+                self.items[k].title,
+                self.items[k].rule_id,
+            ),
+        )
 
 
-def sweep(engine: Engine, case: Case, varies: Sequence[Vary],
-          on_variant: Callable[[SweepVariant], None] | None = None, date: str | None = None) -> Sweep:
+def sweep(
+    engine: Engine,
+    case: Case,
+    varies: Sequence[Vary],
+    on_variant: Callable[[SweepVariant], None] | None = None,
+    date: str | None = None,
+) -> Sweep:
     """Evaluate every combination of `varies` on `case` (in order: the first fact varies slowest);
     `date` is the reference date when the case states no assessed_on."""
     base_facts = case.facts()
@@ -291,11 +376,17 @@ def sweep(engine: Engine, case: Case, varies: Sequence[Vary],
         if on_variant is not None:
             on_variant(variant)
     if all(v.error for v in variants):
-        raise CaseError(Problem(file=VARY, code="no_valid_variant",
-                                message=f"no variant of {case.case_id} is a valid case: {variants[0].error}",
-                                hint="vary values the case model accepts together"))
-    return Sweep(case.case_id, tuple(varies), {v.path: base_facts.get(v.path) for v in varies}, base_status,
-                 variants, items)
+        raise CaseError(
+            Problem(
+                file=VARY,
+                code="no_valid_variant",
+                message=f"no variant of {case.case_id} is a valid case: {variants[0].error}",
+                hint="vary values the case model accepts together",
+            )
+        )
+    return Sweep(
+        case.case_id, tuple(varies), {v.path: base_facts.get(v.path) for v in varies}, base_status, variants, items
+    )
 
 
 def _status(engine: Engine, result: Any, items: dict[str, Item]) -> dict[str, str]:
@@ -305,9 +396,14 @@ def _status(engine: Engine, result: Any, items: dict[str, Item]) -> dict[str, st
         category, key = rule.merge_key if rule is not None else (rec.category, rec.title)
         k = f"{category}\x1f{key}"
         if k not in items:
-            items[k] = Item(k, rec.rule_id, rec.title, rec.category,
-                            portfolio_title(rule.title) if rule is not None and rule.title else rec.title,
-                            rec.key or k)
+            items[k] = Item(
+                k,
+                rec.rule_id,
+                rec.title,
+                rec.category,
+                portfolio_title(rule.title) if rule is not None and rule.title else rec.title,
+                rec.key or k,
+            )
         out[k] = place.horizon
     return out
 
@@ -323,15 +419,25 @@ def variant_rows(result: Sweep) -> list[tuple[Any, ...]]:
             continue
         for k, horizon in v.status.items():
             item = result.items[k]
-            rows.append((n, v.values, None, item.ident or k, item.rule_id, item.title, item.category, horizon,
-                         result.base_status.get(k)))
+            rows.append(
+                (
+                    n,
+                    v.values,
+                    None,
+                    item.ident or k,
+                    item.rule_id,
+                    item.title,
+                    item.category,
+                    horizon,
+                    result.base_status.get(k),
+                )
+            )
     return rows
 
 
 def variant_line(case_id: str, varies: Sequence[Vary], variant: SweepVariant) -> dict[str, Any]:
     """One line of `--jsonl`: the values set and the plan (or the problem)."""
-    line: dict[str, Any] = {"case_id": case_id,
-                            "set": {v.path: x for v, x in zip(varies, variant.values, strict=True)}}
+    line: dict[str, Any] = {"case_id": case_id, "set": {v.path: x for v, x in zip(varies, variant.values, strict=True)}}
     if variant.error:
         line["problem"] = variant.error
     else:
@@ -370,10 +476,22 @@ class PortfolioSweep:
         facts = []
         for vary in self.varies:
             ranked = sorted(((n, k) for (f, k), n in self.moves.items() if f == vary.path), key=lambda t: (-t[0], t[1]))
-            facts.append({"fact": vary.path, "values": list(vary.values), "sites_moved": self.sites_moved[vary.path],
-                          "recommendations": [{"rule_id": self.titles[k].rule_id, "title": self.titles[k].title,
-                                               "category": self.titles[k].category, "sites": n}
-                                              for n, k in ranked[:top]]})
+            facts.append(
+                {
+                    "fact": vary.path,
+                    "values": list(vary.values),
+                    "sites_moved": self.sites_moved[vary.path],
+                    "recommendations": [
+                        {
+                            "rule_id": self.titles[k].rule_id,
+                            "title": self.titles[k].title,
+                            "category": self.titles[k].category,
+                            "sites": n,
+                        }
+                        for n, k in ranked[:top]
+                    ],
+                }
+            )
         return {"cases": self.cases, "failed": self.failed, "facts": facts}
 
 
@@ -386,17 +504,27 @@ def case_summary(result: Sweep, with_rows: bool = False) -> dict[str, Any]:
         for fact in facts:
             by_fact[fact].append(key)
     used = {k for keys in by_fact.values() for k in keys}
-    out: dict[str, Any] = {"case_id": result.case_id, "levers": by_fact,
-                           "items": {k: (result.items[k].rule_id, result.items[k].label or result.items[k].title,
-                                         result.items[k].category)
-                                     for k in sorted(used)}}
+    out: dict[str, Any] = {
+        "case_id": result.case_id,
+        "levers": by_fact,
+        "items": {
+            k: (result.items[k].rule_id, result.items[k].label or result.items[k].title, result.items[k].category)
+            for k in sorted(used)
+        },
+    }
     if with_rows:
         out["rows"] = variant_rows(result)
     return out
 
 
-def sweep_items(engine: Engine, items: Iterable[Any], varies: Sequence[Vary], date: str | None = None,
-                redacted: tuple[str, ...] = (), with_rows: bool = False) -> Iterator[tuple[str, Any]]:
+def sweep_items(
+    engine: Engine,
+    items: Iterable[Any],
+    varies: Sequence[Vary],
+    date: str | None = None,
+    redacted: tuple[str, ...] = (),
+    with_rows: bool = False,
+) -> Iterator[tuple[str, Any]]:
     """Each batch input item -> ("ok", case summary) or ("error", errors.jsonl-style row); `redacted`
     is removed from each case first (`--redact`), `with_rows` adds its variants.parquet rows."""
     from engine.batch.batchrun import error_row
@@ -427,11 +555,21 @@ def sweep_chunk(chunk: list[Any], initargs: tuple[Any, ...]) -> list[tuple[str, 
     return list(sweep_items(batch.worker().engine, chunk, varies, date, redacted, with_rows))
 
 
-def sweep_portfolio(sources: Sequence[str], varies: Sequence[Vary], rules: RulesArg = (), shipped: bool = True,
-                    executor: str = "local", scheduler: str | None = None, jobs: int | None = None,
-                    chunk: int = 8, date: str | None = None, redacted: Sequence[str] = (),
-                    tables_format: str | None = None, tables_out: str | None = None,
-                    force: bool = False) -> PortfolioSweep:
+def sweep_portfolio(
+    sources: Sequence[str],
+    varies: Sequence[Vary],
+    rules: RulesArg = (),
+    shipped: bool = True,
+    executor: str = "local",
+    scheduler: str | None = None,
+    jobs: int | None = None,
+    chunk: int = 8,
+    date: str | None = None,
+    redacted: Sequence[str] = (),
+    tables_format: str | None = None,
+    tables_out: str | None = None,
+    force: bool = False,
+) -> PortfolioSweep:
     """The sweep of every case of batch inputs (folders, .jsonl, .csv), in input order.
 
     Locally in this process; with executor 'dask' chunks of cases go to the cluster's workers
@@ -453,14 +591,18 @@ def sweep_portfolio(sources: Sequence[str], varies: Sequence[Vary], rules: Rules
     table = open_variants(tables_format, tables_out, varies, engine.info, force)
     out = PortfolioSweep(tuple(varies))
     if chosen is None:
-        outcomes: Iterable[tuple[str, Any]] = sweep_items(engine, inputs.items(planned), varies, date, what,
-                                                          table is not None)
+        outcomes: Iterable[tuple[str, Any]] = sweep_items(
+            engine, inputs.items(planned), varies, date, what, table is not None
+        )
     else:
         if isinstance(chosen, executors.DaskExecutor):
             chosen = executors.DaskExecutor(chosen.scheduler, task=sweep_chunk)
         chunks = _chunked(inputs.items(planned), chunk)
-        mapped = chosen.ordered(chunks, jobs or batch.default_jobs(), (config, frozenset(), digest,
-                                                                       tuple(varies), date, what, table is not None))
+        mapped = chosen.ordered(
+            chunks,
+            jobs or batch.default_jobs(),
+            (config, frozenset(), digest, tuple(varies), date, what, table is not None),
+        )
         outcomes = (o for _, got in mapped for o in got)
     try:
         for kind, value in outcomes:
@@ -479,8 +621,9 @@ def sweep_portfolio(sources: Sequence[str], varies: Sequence[Vary], rules: Rules
     return out
 
 
-def open_variants(tables_format: str | None, folder: str | None, varies: Sequence[Vary], engine: dict[str, Any],
-                  force: bool = False) -> Any:
+def open_variants(
+    tables_format: str | None, folder: str | None, varies: Sequence[Vary], engine: dict[str, Any], force: bool = False
+) -> Any:
     """The variants.parquet writer `--tables parquet --out DIR` asks for (engine.batch.tables.VariantTable),
     or None; checked before any case is swept (each option needs the other)."""
     from engine.batch import tables
@@ -488,12 +631,24 @@ def open_variants(tables_format: str | None, folder: str | None, varies: Sequenc
     if not tables_format and not folder:
         return None
     if not tables_format:
-        raise UsageError(Problem(field="--out", code="needs_tables", message="is the folder of --tables",
-                                 hint="add --tables parquet (pip install '.[analytics]'), or leave --out out"))
+        raise UsageError(
+            Problem(
+                field="--out",
+                code="needs_tables",
+                message="is the folder of --tables",
+                hint="add --tables parquet (pip install '.[analytics]'), or leave --out out",
+            )
+        )
     tables.check(tables_format)
     if not folder:
-        raise UsageError(Problem(field="--tables", code="no_folder", message="writes DIR/variants.parquet",
-                                 hint="add --out DIR, a folder for the table"))
+        raise UsageError(
+            Problem(
+                field="--tables",
+                code="no_folder",
+                message="writes DIR/variants.parquet",
+                hint="add --out DIR, a folder for the table",
+            )
+        )
     return tables.VariantTable(folder, varies, engine, force)
 
 
@@ -503,5 +658,19 @@ def _chunked(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
         yield piece
 
 
-__all__ = ["MAX_VARIANTS", "PortfolioSweep", "Sweep", "Vary", "case_summary", "open_variants", "parse_varies",
-           "parse_vary", "sweep", "sweep_chunk", "sweep_items", "sweep_portfolio", "variant_line", "variant_rows"]
+__all__ = [
+    "MAX_VARIANTS",
+    "PortfolioSweep",
+    "Sweep",
+    "Vary",
+    "case_summary",
+    "open_variants",
+    "parse_varies",
+    "parse_vary",
+    "sweep",
+    "sweep_chunk",
+    "sweep_items",
+    "sweep_portfolio",
+    "variant_line",
+    "variant_rows",
+]

@@ -35,9 +35,14 @@ from engine.model.traces import Trace
 from engine.model.vocabulary import CAPACITY_TYPES, CFIR_IDS, RATING_VALUES
 
 CASE_FACTS: tuple[tuple[str, str], ...] = (
-    ("site", "site"), ("setting", "setting"), ("stage", "stage"), ("challenge_type", "challenge.type"),
-    ("engagement_level", "engagement.level"), ("engagement_target", "engagement.target"),
-    ("power_differential", "power.differential"), ("decision_making", "power.decision_making"),
+    ("site", "site"),
+    ("setting", "setting"),
+    ("stage", "stage"),
+    ("challenge_type", "challenge.type"),
+    ("engagement_level", "engagement.level"),
+    ("engagement_target", "engagement.target"),
+    ("power_differential", "power.differential"),
+    ("decision_making", "power.decision_making"),
     ("trust", "relationships.trust"),
     *((f"capacity_{c}", f"capacity.{c}") for c in CAPACITY_TYPES),
 )
@@ -53,24 +58,62 @@ those rated 'mixed' (their cfir_ column is null)."""
 CFIR_COLUMNS: tuple[tuple[str, str], ...] = tuple((f"cfir_{cid.replace('.', '_')}", cid) for cid in CFIR_IDS)
 """(column, CFIR id): every construct and subconstruct of CFIR 2.0, in the vocabulary's order."""
 
-CASE_COLUMNS: tuple[str, ...] = ("case_id", "assessed_on", *(c for c, _ in CASE_FACTS), *COUNTS, *CASE_LISTS,
-                                 *(c for c, _ in CFIR_COLUMNS))
+CASE_COLUMNS: tuple[str, ...] = (
+    "case_id",
+    "assessed_on",
+    *(c for c, _ in CASE_FACTS),
+    *COUNTS,
+    *CASE_LISTS,
+    *(c for c, _ in CFIR_COLUMNS),
+)
 
 TAG_COLUMNS: tuple[tuple[str, str], ...] = (
-    ("eric_strategies", "eric_strategy"), ("competencies", "isp_competency"), ("equity_elements", "equity_element"),
-    ("outcomes", "implementation_outcome"), ("cfir", "cfir"), ("facilitation_modes", "facilitation_mode"),
-    ("capacity_types", "capacity_type"), ("participation_values", "participation_value"),
+    ("eric_strategies", "eric_strategy"),
+    ("competencies", "isp_competency"),
+    ("equity_elements", "equity_element"),
+    ("outcomes", "implementation_outcome"),
+    ("cfir", "cfir"),
+    ("facilitation_modes", "facilitation_mode"),
+    ("capacity_types", "capacity_type"),
+    ("participation_values", "participation_value"),
     ("spectrum_levels", "spectrum_level"),
 )
 """(column, tag key) of the items table's tag lists."""
 
 ITEM_COLUMNS: tuple[str, ...] = (
-    "case_id", "assessed_on", "key", "rank", "horizon", "category", "priority", "priority_rank", "rule_id",
-    "rule_ids", "title", "first_action_id", "action_ids", "rationale_id", *(c for c, _ in TAG_COLUMNS),
-    "addresses", "evidence_figure", "evidence_level", "folded_keys", "folded_strategies",
+    "case_id",
+    "assessed_on",
+    "key",
+    "rank",
+    "horizon",
+    "category",
+    "priority",
+    "priority_rank",
+    "rule_id",
+    "rule_ids",
+    "title",
+    "first_action_id",
+    "action_ids",
+    "rationale_id",
+    *(c for c, _ in TAG_COLUMNS),
+    "addresses",
+    "evidence_figure",
+    "evidence_level",
+    "folded_keys",
+    "folded_strategies",
 )
-PROOF_COLUMNS: tuple[str, ...] = ("case_id", "assessed_on", "key", "rule_id", "fact", "operator", "tested", "seen",
-                                  "held", "source")
+PROOF_COLUMNS: tuple[str, ...] = (
+    "case_id",
+    "assessed_on",
+    "key",
+    "rule_id",
+    "fact",
+    "operator",
+    "tested",
+    "seen",
+    "held",
+    "source",
+)
 TEXT_COLUMNS: tuple[str, ...] = ("text_id", "text")
 
 PRIORITY_RANKS = {"high": 1, "medium": 2, "low": 3}
@@ -125,25 +168,63 @@ class _Rows:
         self.texts.setdefault(tid, text)
         return tid
 
-    def item(self, key: str, rank: int, horizon: str | None, category: str, priority: str, rule_ids: list[str],
-             title: str, actions: list[str], rationale: str, tags: dict[str, Any], addresses: list[str],
-             figure: float | None, level: str, folded: list[tuple[str, str]]) -> None:
+    def item(
+        self,
+        key: str,
+        rank: int,
+        horizon: str | None,
+        category: str,
+        priority: str,
+        rule_ids: list[str],
+        title: str,
+        actions: list[str],
+        rationale: str,
+        tags: dict[str, Any],
+        addresses: list[str],
+        figure: float | None,
+        level: str,
+        folded: list[tuple[str, str]],
+    ) -> None:
         ids = [self.ref(a) for a in actions]
-        self.items.append((
-            key, rank, horizon, category, priority, PRIORITY_RANKS.get(priority), rule_ids[0], rule_ids, title,
-            ids[0] if ids else None, ids, self.ref(rationale) if rationale else None,
-            *(list(tags.get(tag, ())) for _, tag in TAG_COLUMNS),
-            addresses, figure, level, [k for k, _ in folded], [e for _, e in folded],
-        ))
+        self.items.append(
+            (
+                key,
+                rank,
+                horizon,
+                category,
+                priority,
+                PRIORITY_RANKS.get(priority),
+                rule_ids[0],
+                rule_ids,
+                title,
+                ids[0] if ids else None,
+                ids,
+                self.ref(rationale) if rationale else None,
+                *(list(tags.get(tag, ())) for _, tag in TAG_COLUMNS),
+                addresses,
+                figure,
+                level,
+                [k for k, _ in folded],
+                [e for _, e in folded],
+            )
+        )
 
-    def done(self, data_case_id: str, assessed_on: str | None, fields: dict[str, Any],
-             counts: tuple[int, ...]) -> CaseTables:
+    def done(
+        self, data_case_id: str, assessed_on: str | None, fields: dict[str, Any], counts: tuple[int, ...]
+    ) -> CaseTables:
         ratings: dict[str, Any] = fields.get("cfir") or {}
         barriers = sorted(cid for cid, v in ratings.items() if v in RATING_VALUES and v < 0)
         mixed = sorted(cid for cid, v in ratings.items() if v not in RATING_VALUES)
-        case = (data_case_id, assessed_on, *(fields.get(col) for col, _ in CASE_FACTS), *counts,
-                list(fields.get("problem_tags") or ()), barriers, mixed,
-                *(ratings.get(cid) if ratings.get(cid) in RATING_VALUES else None for _, cid in CFIR_COLUMNS))
+        case = (
+            data_case_id,
+            assessed_on,
+            *(fields.get(col) for col, _ in CASE_FACTS),
+            *counts,
+            list(fields.get("problem_tags") or ()),
+            barriers,
+            mixed,
+            *(ratings.get(cid) if ratings.get(cid) in RATING_VALUES else None for _, cid in CFIR_COLUMNS),
+        )
         return CaseTables(data_case_id, assessed_on, case, self.items, self.proof_rows, list(self.texts.items()))
 
 
@@ -158,8 +239,9 @@ def _level(score: float, level: int | None, published: bool) -> tuple[float | No
 
 def _json_level(reasons: Any) -> int | None:
     """The evidence level of a results line's `rank_reasons` (their JSON form), if one is an evidence reason."""
-    return next((r["level"] for r in reasons or () if r.get("factor") == "evidence" and r.get("level") is not None),
-                None)
+    return next(
+        (r["level"] for r in reasons or () if r.get("factor") == "evidence" and r.get("level") is not None), None
+    )
 
 
 def _place_level(place: Placement | None) -> int | None:
@@ -177,20 +259,35 @@ def case_tables(data: dict[str, Any], fields: dict[str, Any], proofs: bool = Tru
         key = str(rec.get("key") or rec["rule_id"])
         also = rec.get("also") or []
         published = any(s.get("kind") != "authors_judgement" for s in rec.get("sources") or ())
-        rows.item(key, int(rec.get("rank", n)), rec.get("horizon"), rec["category"], rec["priority"],
-                  list(rec.get("rule_ids") or [rec["rule_id"]]), rec["title"],
-                  [str(a) for a in rec.get("actions") or ()], rec.get("rationale") or "", rec.get("tags") or {},
-                  list(rec.get("addresses") or ()),
-                  *_level(rec.get("score") or 0, _json_level(rec.get("rank_reasons")), published),
-                  [(str(a.get("key") or ""), str(a.get("eric_strategy") or "")) for a in also])
+        rows.item(
+            key,
+            int(rec.get("rank", n)),
+            rec.get("horizon"),
+            rec["category"],
+            rec["priority"],
+            list(rec.get("rule_ids") or [rec["rule_id"]]),
+            rec["title"],
+            [str(a) for a in rec.get("actions") or ()],
+            rec.get("rationale") or "",
+            rec.get("tags") or {},
+            list(rec.get("addresses") or ()),
+            *_level(rec.get("score") or 0, _json_level(rec.get("rank_reasons")), published),
+            [(str(a.get("key") or ""), str(a.get("eric_strategy") or "")) for a in also],
+        )
         if proofs:
             for host in (rec, *also):
                 for trace in host.get("explanation") or ():
                     rows.proof_rows += [(key, trace.get("rule_id"), *leaf) for leaf in _leaves(trace.get("condition"))]
     plan = data.get("plan") or {}
     horizons = Counter(r.get("horizon") for r in recs)
-    counts = (len(recs), horizons["now"], horizons["next"], horizons["later"],
-              len(plan.get("held_back") or ()), len(plan.get("set_aside") or ()))
+    counts = (
+        len(recs),
+        horizons["now"],
+        horizons["next"],
+        horizons["later"],
+        len(plan.get("held_back") or ()),
+        len(plan.get("set_aside") or ()),
+    )
     dated = data.get("assessed_on")
     return rows.done(str(data["case_id"]), str(dated) if dated else None, fields, counts)
 
@@ -204,18 +301,34 @@ def result_tables(result: Result, fields: dict[str, Any], proofs: bool = True) -
         key = rec.key or rec.rule_id
         also = place.also if place is not None else ()
         published = any(s.kind != "authors_judgement" for s in rec.sources)
-        rows.item(key, place.rank if place is not None else n, place.horizon if place is not None else None,
-                  rec.category, rec.priority, list(rec.rule_ids), rec.title, [str(a) for a in rec.actions],
-                  rec.rationale or "", rec.tags, list(rec.addresses),
-                  *_level(rec.score, _place_level(place), published),
-                  [(a.key, a.eric_strategy) for a in also])
+        rows.item(
+            key,
+            place.rank if place is not None else n,
+            place.horizon if place is not None else None,
+            rec.category,
+            rec.priority,
+            list(rec.rule_ids),
+            rec.title,
+            [str(a) for a in rec.actions],
+            rec.rationale or "",
+            rec.tags,
+            list(rec.addresses),
+            *_level(rec.score, _place_level(place), published),
+            [(a.key, a.eric_strategy) for a in also],
+        )
         if proofs:
             for proof in (*rec.explanation, *(p for a in also for p in a.explanation)):
                 rows.proof_rows += [(key, proof.rule_id, *leaf) for leaf in _trace_leaves(proof.condition)]
     plan = result.plan
     horizons = Counter(p.horizon for p in plan.items) if plan is not None else Counter[str]()
-    counts = (len(result.recommendations), horizons["now"], horizons["next"], horizons["later"],
-              len(plan.held_back) if plan is not None else 0, len(plan.working.set_aside) if plan is not None else 0)
+    counts = (
+        len(result.recommendations),
+        horizons["now"],
+        horizons["next"],
+        horizons["later"],
+        len(plan.held_back) if plan is not None else 0,
+        len(plan.working.set_aside) if plan is not None else 0,
+    )
     return rows.done(result.case_id, result.assessed_on or None, fields, counts)
 
 
@@ -228,8 +341,14 @@ def _leaves(node: Any) -> Iterator[tuple[Any, ...]]:
             yield from _leaves(child)
         return
     if "fact" in node:
-        yield (node["fact"], node.get("operator"), value_text(node, "expected"), value_text(node, "actual"),
-               node.get("held"), node.get("source"))
+        yield (
+            node["fact"],
+            node.get("operator"),
+            value_text(node, "expected"),
+            value_text(node, "actual"),
+            node.get("held"),
+            node.get("source"),
+        )
 
 
 def _trace_leaves(trace: Trace) -> Iterator[tuple[Any, ...]]:
@@ -256,5 +375,16 @@ def value_text(node: dict[str, Any], name: str) -> str | None:
     return _text(node.get(name))
 
 
-__all__ = ["CASE_COLUMNS", "CFIR_COLUMNS", "ITEM_COLUMNS", "PROOF_COLUMNS", "TEXT_COLUMNS", "CaseTables",
-           "case_fields", "case_tables", "result_tables", "text_id", "value_text"]
+__all__ = [
+    "CASE_COLUMNS",
+    "CFIR_COLUMNS",
+    "ITEM_COLUMNS",
+    "PROOF_COLUMNS",
+    "TEXT_COLUMNS",
+    "CaseTables",
+    "case_fields",
+    "case_tables",
+    "result_tables",
+    "text_id",
+    "value_text",
+]

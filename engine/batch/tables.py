@@ -70,11 +70,20 @@ def check(tables: str | None, option: str = "--tables") -> bool:
     if not tables:
         return False
     if tables not in TABLE_FORMATS:
-        raise UsageError(Problem(field=option, code="invalid", message=f"'{tables}' is not a table format",
-                                 hint="use --tables parquet"))
+        raise UsageError(
+            Problem(
+                field=option, code="invalid", message=f"'{tables}' is not a table format", hint="use --tables parquet"
+            )
+        )
     if not available():
-        raise UsageError(Problem(field=option, code="not_installed", message="pyarrow is not installed",
-                                 hint=f"install the optional extra: {INSTALL}"))
+        raise UsageError(
+            Problem(
+                field=option,
+                code="not_installed",
+                message="pyarrow is not installed",
+                hint=f"install the optional extra: {INSTALL}",
+            )
+        )
     return True
 
 
@@ -101,31 +110,59 @@ def schemas() -> dict[str, Any]:
     cases += [pa.field(col, pa.int32()) for col in COUNTS]
     cases += [pa.field(col, strings) for col in CASE_LISTS]
     cases += [pa.field(col, pa.int8()) for col, _ in CFIR_COLUMNS]
-    items = [pa.field("case_id", text, nullable=False), pa.field("assessed_on", date),
-             pa.field("key", text, nullable=False), pa.field("rank", pa.int32()), pa.field("horizon", text),
-             pa.field("category", text), pa.field("priority", text), pa.field("priority_rank", pa.int8()),
-             pa.field("rule_id", text), pa.field("rule_ids", strings), pa.field("title", text),
-             pa.field("first_action_id", pa.int64()), pa.field("action_ids", ids), pa.field("rationale_id", pa.int64()),
-             *(pa.field(col, strings) for col, _ in TAG_COLUMNS),
-             pa.field("addresses", strings), pa.field("evidence_figure", pa.float64()),
-             pa.field("evidence_level", text), pa.field("folded_keys", strings),
-             pa.field("folded_strategies", strings)]
-    proofs = [pa.field("case_id", text, nullable=False), pa.field("assessed_on", date),
-              pa.field("key", text, nullable=False), pa.field("rule_id", text), pa.field("fact", text),
-              pa.field("operator", text), pa.field("tested", text), pa.field("seen", text),
-              pa.field("held", pa.bool_()), pa.field("source", text)]
+    items = [
+        pa.field("case_id", text, nullable=False),
+        pa.field("assessed_on", date),
+        pa.field("key", text, nullable=False),
+        pa.field("rank", pa.int32()),
+        pa.field("horizon", text),
+        pa.field("category", text),
+        pa.field("priority", text),
+        pa.field("priority_rank", pa.int8()),
+        pa.field("rule_id", text),
+        pa.field("rule_ids", strings),
+        pa.field("title", text),
+        pa.field("first_action_id", pa.int64()),
+        pa.field("action_ids", ids),
+        pa.field("rationale_id", pa.int64()),
+        *(pa.field(col, strings) for col, _ in TAG_COLUMNS),
+        pa.field("addresses", strings),
+        pa.field("evidence_figure", pa.float64()),
+        pa.field("evidence_level", text),
+        pa.field("folded_keys", strings),
+        pa.field("folded_strategies", strings),
+    ]
+    proofs = [
+        pa.field("case_id", text, nullable=False),
+        pa.field("assessed_on", date),
+        pa.field("key", text, nullable=False),
+        pa.field("rule_id", text),
+        pa.field("fact", text),
+        pa.field("operator", text),
+        pa.field("tested", text),
+        pa.field("seen", text),
+        pa.field("held", pa.bool_()),
+        pa.field("source", text),
+    ]
     texts = [pa.field("text_id", pa.int64(), nullable=False), pa.field("text", text, nullable=False)]
     return {CASES: pa.schema(cases), ITEMS: pa.schema(items), PROOFS: pa.schema(proofs), TEXTS: pa.schema(texts)}
 
 
-COLUMNS: dict[str, tuple[str, ...]] = {CASES: CASE_COLUMNS, ITEMS: ITEM_COLUMNS, PROOFS: PROOF_COLUMNS,
-                                       TEXTS: TEXT_COLUMNS}
+COLUMNS: dict[str, tuple[str, ...]] = {
+    CASES: CASE_COLUMNS,
+    ITEMS: ITEM_COLUMNS,
+    PROOFS: PROOF_COLUMNS,
+    TEXTS: TEXT_COLUMNS,
+}
 """Each table's columns in the rows' order (engine.batch.tablerows); tests check the schemas agree."""
 
 
 def metadata(table: str, engine: dict[str, Any]) -> dict[bytes, bytes]:
-    return {b"isp_advisor.schema_version": str(SCHEMA_VERSION).encode(), b"isp_advisor.table": table.encode(),
-            b"isp_advisor.engine": compact(engine).encode("utf-8")}
+    return {
+        b"isp_advisor.schema_version": str(SCHEMA_VERSION).encode(),
+        b"isp_advisor.table": table.encode(),
+        b"isp_advisor.engine": compact(engine).encode("utf-8"),
+    }
 
 
 class RowTable:
@@ -142,8 +179,15 @@ class RowTable:
         self.converted: list[Any] = []
         self.count = 0
         self._writer = _pq().ParquetWriter(
-            str(path), self.schema, compression="zstd", compression_level=ZSTD_LEVEL, use_dictionary=True,
-            write_statistics=True, version="2.6", store_schema=True)
+            str(path),
+            self.schema,
+            compression="zstd",
+            compression_level=ZSTD_LEVEL,
+            use_dictionary=True,
+            write_statistics=True,
+            version="2.6",
+            store_schema=True,
+        )
 
     def add(self, rows: Iterable[tuple[Any, ...]]) -> None:
         self.rows.extend(rows)
@@ -247,11 +291,15 @@ def variant_schema(varies: Sequence[Any]) -> Any:
     column per varied fact (its path with dots as underscores), problem (an invalid variant's, its only
     row), then per item: key, rule_id, title, category, horizon, and base_horizon (in the case's own plan)."""
     pa = _pa()
-    fields = [pa.field("case_id", pa.string(), nullable=False), pa.field("assessed_on", pa.date32()),
-              pa.field("variant", pa.int32(), nullable=False)]
+    fields = [
+        pa.field("case_id", pa.string(), nullable=False),
+        pa.field("assessed_on", pa.date32()),
+        pa.field("variant", pa.int32(), nullable=False),
+    ]
     fields += [pa.field(column_name(v.path), value_type(v.values)) for v in varies]
-    fields += [pa.field(c, pa.string()) for c in ("problem", "key", "rule_id", "title", "category", "horizon",
-                                                  "base_horizon")]
+    fields += [
+        pa.field(c, pa.string()) for c in ("problem", "key", "rule_id", "title", "category", "horizon", "base_horizon")
+    ]
     return pa.schema(fields)
 
 
@@ -291,23 +339,49 @@ class VariantTable:
         self.folder = Path(folder)
         self.path = self.folder / VARIANTS
         if self.folder.exists() and not self.folder.is_dir():
-            raise UsageError(Problem(file=str(self.folder), field="--out", code="not_a_folder",
-                                     message="exists and is not a folder", hint="give a folder for the tables"))
+            raise UsageError(
+                Problem(
+                    file=str(self.folder),
+                    field="--out",
+                    code="not_a_folder",
+                    message="exists and is not a folder",
+                    hint="give a folder for the tables",
+                )
+            )
         self._check_regular()
         if os.path.lexists(self.path) and not force:
-            raise UsageError(Problem(file=str(self.path), field="--out", code="exists", message="already exists",
-                                     hint="add --force to replace it, or choose another --out folder"))
+            raise UsageError(
+                Problem(
+                    file=str(self.path),
+                    field="--out",
+                    code="exists",
+                    message="already exists",
+                    hint="add --force to replace it, or choose another --out folder",
+                )
+            )
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise UsageError(Problem(file=str(self.folder), field="--out", code="unwritable",
-                                     message=f"cannot create the folder: {exc.strerror}")) from None
+            raise UsageError(
+                Problem(
+                    file=str(self.folder),
+                    field="--out",
+                    code="unwritable",
+                    message=f"cannot create the folder: {exc.strerror}",
+                )
+            ) from None
         self.tmp = self.folder / f".{VARIANTS}.{os.getpid()}-{os.urandom(4).hex()}.partial"
         try:  # claimed as a new regular file: never written through a link or pipe placed there
             os.close(os.open(self.tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o666))
         except OSError as exc:
-            raise UsageError(Problem(file=str(self.folder), field="--out", code="unwritable",
-                                     message=f"cannot write in the folder: {exc.strerror}")) from None
+            raise UsageError(
+                Problem(
+                    file=str(self.folder),
+                    field="--out",
+                    code="unwritable",
+                    message=f"cannot write in the folder: {exc.strerror}",
+                )
+            ) from None
         self.varies = tuple(varies)
         schema = variant_schema(self.varies)
         self.kinds = [schema.field(column_name(v.path)).type for v in self.varies]
@@ -319,8 +393,9 @@ class VariantTable:
         dated = _date(assessed_on)
         out = []
         for variant, values, *rest in rows:
-            out.append((case_id, dated, variant,
-                        *(column_value(v, k) for v, k in zip(values, self.kinds, strict=True)), *rest))
+            out.append(
+                (case_id, dated, variant, *(column_value(v, k) for v, k in zip(values, self.kinds, strict=True)), *rest)
+            )
         self.table.add(out)
         self._cases += 1
         if self._cases % max(1, GROUP_CASES // 8) == 0:
@@ -333,9 +408,15 @@ class VariantTable:
         except OSError:
             return
         if not stat.S_ISREG(mode):
-            raise UsageError(Problem(file=str(self.path), field="--out", code="not_regular",
-                                     message="is not a regular file (a link, pipe or folder)",
-                                     hint="it is never replaced: move it away, or choose another --out folder"))
+            raise UsageError(
+                Problem(
+                    file=str(self.path),
+                    field="--out",
+                    code="not_regular",
+                    message="is not a regular file (a link, pipe or folder)",
+                    hint="it is never replaced: move it away, or choose another --out folder",
+                )
+            )
 
     def commit(self) -> Path:
         """Finish the file and put it in place; returns its path."""
@@ -353,6 +434,25 @@ class VariantTable:
         self.tmp.unlink(missing_ok=True)
 
 
-__all__ = ["CASES", "COLUMNS", "GROUP_CASES", "INSTALL", "ITEMS", "PROOFS", "SCHEMA_VERSION", "TABLE_FILES",
-           "TABLE_FORMATS", "TEXTS", "VARIANTS", "RowTable", "TableSet", "VariantTable", "available", "check",
-           "file_digest", "metadata", "schemas", "variant_schema"]
+__all__ = [
+    "CASES",
+    "COLUMNS",
+    "GROUP_CASES",
+    "INSTALL",
+    "ITEMS",
+    "PROOFS",
+    "SCHEMA_VERSION",
+    "TABLE_FILES",
+    "TABLE_FORMATS",
+    "TEXTS",
+    "VARIANTS",
+    "RowTable",
+    "TableSet",
+    "VariantTable",
+    "available",
+    "check",
+    "file_digest",
+    "metadata",
+    "schemas",
+    "variant_schema",
+]

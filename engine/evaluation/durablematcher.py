@@ -336,7 +336,7 @@ def _drain(handle: int, state: int) -> list[str]:
     message = pending[1] if pending else None
     while message:
         # the message is '{"<rule id>": {...the fact...}}'; rule ids never need JSON escapes
-        names.append(message[2:message.index('"', 2)])
+        names.append(message[2 : message.index('"', 2)])
         message = _core.complete_and_start_action(handle, state)
     return names
 
@@ -351,14 +351,25 @@ def _prime(handle: int) -> None:
 
 def _static_limits(strata: Sequence[Stratum]) -> list[DurableLimit]:
     """The limits that can be checked without building: paths per condition, properties per fact."""
-    found = [DurableLimit(f"at most {MAX_PATHS} alternative paths per condition", (rid,),
-                          f"the condition expands to {n} alternative paths")
-             for s in strata for rid, cond in s if (n := path_count(cond)) > MAX_PATHS]
+    found = [
+        DurableLimit(
+            f"at most {MAX_PATHS} alternative paths per condition",
+            (rid,),
+            f"the condition expands to {n} alternative paths",
+        )
+        for s in strata
+        for rid, cond in s
+        if (n := path_count(cond)) > MAX_PATHS
+    ]
     reads = {p for s in strata for _, cond in s for p in facts_read(cond)}
     if len(reads) + 2 > MAX_PROPERTIES:
-        found.append(DurableLimit(f"at most {MAX_PROPERTIES} properties in one fact",
-                                  sorted({rid for s in strata for rid, _ in s}),
-                                  f"the rules read {len(reads)} distinct facts"))
+        found.append(
+            DurableLimit(
+                f"at most {MAX_PROPERTIES} properties in one fact",
+                sorted({rid for s in strata for rid, _ in s}),
+                f"the rules read {len(reads)} distinct facts",
+            )
+        )
     return found
 
 
@@ -396,13 +407,21 @@ def durable_limits(strata: Sequence[Stratum]) -> list[DurableLimit]:
                     refused.append((first, error_code(one)))
         if refused:
             for first, one_code in refused:
-                found.append(DurableLimit(LIMITS.get(one_code or 0, f"a condition it cannot build (error {one_code})"),
-                                          members.get(first, (first,))))
+                found.append(
+                    DurableLimit(
+                        LIMITS.get(one_code or 0, f"a condition it cannot build (error {one_code})"),
+                        members.get(first, (first,)),
+                    )
+                )
         else:
             rids = [rid for first in definition if first != PRIME for rid in members.get(first, (first,))]
-            found.append(DurableLimit(LIMITS.get(code or 0, f"error {code}"), rids,
-                                      f"stratum {index} holds {len(rids)} rules ({len(definition) - 1} distinct "
-                                      "conditions)"))
+            found.append(
+                DurableLimit(
+                    LIMITS.get(code or 0, f"error {code}"),
+                    rids,
+                    f"stratum {index} holds {len(rids)} rules ({len(definition) - 1} distinct conditions)",
+                )
+            )
     return found
 
 
@@ -576,9 +595,13 @@ class DurableMatcher:
     def _unexpected(self, stratum: int, message: str) -> EngineError:
         rules = self._rules[stratum]
         shown = ", ".join(rules[:8]) + (f" and {len(rules) - 8} more" if len(rules) > 8 else "")
-        return EngineError(Problem(code="durable_error", message=f"{message} (stratum {stratum}: rules {shown})",
-                                   hint="run with --matcher python to evaluate without durable_rules, and report "
-                                        "this"))
+        return EngineError(
+            Problem(
+                code="durable_error",
+                message=f"{message} (stratum {stratum}: rules {shown})",
+                hint="run with --matcher python to evaluate without durable_rules, and report this",
+            )
+        )
 
 
 class DurableSession:

@@ -22,15 +22,17 @@ def _key(value: Any) -> Any:
     return repr(value) if isinstance(value, float) else value
 
 
-
-
 TRACE_CACHE_SIZE = 50_000
 """Test traces kept for reuse by `trace(..., shared=)` (emptied when full)."""
 
 
-def trace(cond: Condition, facts: Facts, derivation: Callable[[str], Proof | None],
-          origins: Mapping[str, tuple[str, str]] | None = None,
-          shared: dict[tuple[Any, ...], tuple[Test, Trace]] | None = None) -> Trace:
+def trace(
+    cond: Condition,
+    facts: Facts,
+    derivation: Callable[[str], Proof | None],
+    origins: Mapping[str, tuple[str, str]] | None = None,
+    shared: dict[tuple[Any, ...], tuple[Test, Trace]] | None = None,
+) -> Trace:
     """Evaluate `cond` on `facts`, recording every test with the actual values (and, from
     `origins`, where a value came from: whose view, or the previous assessment).
 
@@ -54,9 +56,19 @@ def trace(cond: Condition, facts: Facts, derivation: Callable[[str], Proof | Non
             if entry is not None and entry[0] is cond and entry[1].derived_from is derived_from:
                 return entry[1]
         held = test_holds(cond, facts)
-        t = Trace("test", held, fact=cond.fact, operator=cond.op, expected=cond.value, ref=cond.ref or "",
-                  actual=actual, ref_actual=ref_actual, source=origin[0] if origin else source,
-                  derived_from=derived_from, note=origin[1] if origin else "")
+        t = Trace(
+            "test",
+            held,
+            fact=cond.fact,
+            operator=cond.op,
+            expected=cond.value,
+            ref=cond.ref or "",
+            actual=actual,
+            ref_actual=ref_actual,
+            source=origin[0] if origin else source,
+            derived_from=derived_from,
+            note=origin[1] if origin else "",
+        )
         if shared is not None and key is not None:
             if len(shared) >= TRACE_CACHE_SIZE:
                 shared.clear()
@@ -99,8 +111,6 @@ def _held_tests(t: Trace) -> list[Trace]:
     return [x for c in t.children for x in _held_tests(c)]
 
 
-
-
 def candidate_values(fact: str) -> list[Any]:
     spec = spec_for(fact)
     if spec is None or spec.kind in ("text", "list", "derived"):
@@ -113,8 +123,9 @@ MAX_TRIALS = 4_000
 quadratic, and a rule reading sixty facts would otherwise take most of a minute."""
 
 
-def smallest_change(paths: list[str], facts: Facts, fires: Callable[[Facts], bool],
-                    budget: int = MAX_TRIALS) -> list[FactEdit] | None:
+def smallest_change(
+    paths: list[str], facts: Facts, fires: Callable[[Facts], bool], budget: int = MAX_TRIALS
+) -> list[FactEdit] | None:
     """The fewest changes to case facts (one, else two) after which `fires` is true.
 
     `fires` re-runs the whole evaluation, derivations included, so a change that works through
@@ -157,7 +168,7 @@ def _search(paths: list[str], facts: Facts, fires: Callable[[Facts], bool]) -> l
             if fires(_with(facts, path, val)):
                 return [_change(path, val)]
     for i, a in enumerate(paths):
-        for b in paths[i + 1:]:
+        for b in paths[i + 1 :]:
             for va in options(a):
                 for vb in options(b):
                     if fires(_with(_with(facts, a, va), b, vb)):
@@ -178,13 +189,3 @@ def _change(path: str, value: Any) -> FactEdit:
     if value is MISSING:
         return FactEdit(path, None, "remove it from the case (leave it unstated)")
     return FactEdit(path, value)
-
-
-
-
-
-
-
-
-
-

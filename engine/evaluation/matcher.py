@@ -22,8 +22,17 @@ from collections.abc import Sequence
 from engine.errors import Problem, UsageError, did_you_mean, warn
 from engine.evaluation.matching import DURABLE_MAX_PROPERTIES, Matcher, MatchSession, Stratum
 
-__all__ = ["DURABLE_MAX_PROPERTIES", "MATCHERS", "Matcher", "MatchSession", "Stratum", "build", "describe",
-           "durable_installed", "requested"]
+__all__ = [
+    "DURABLE_MAX_PROPERTIES",
+    "MATCHERS",
+    "Matcher",
+    "MatchSession",
+    "Stratum",
+    "build",
+    "describe",
+    "durable_installed",
+    "requested",
+]
 
 MATCHERS = ("durable", "python")
 MATCHER_ENV = "ISP_ADVISOR_MATCHER"
@@ -32,8 +41,9 @@ VERBOSE_ENV = "ISP_ADVISOR_VERBOSE"
 
 def durable_installed() -> bool:
     """Whether durable_rules can be imported here (cheap: looks, does not import)."""
-    return importlib.util.find_spec("durable_rules_engine") is not None and \
-        importlib.util.find_spec("durable") is not None
+    return (
+        importlib.util.find_spec("durable_rules_engine") is not None and importlib.util.find_spec("durable") is not None
+    )
 
 
 def requested(name: str | None = None) -> str:
@@ -42,9 +52,14 @@ def requested(name: str | None = None) -> str:
     if not choice:
         return "durable" if durable_installed() else "python"
     if choice not in MATCHERS:
-        raise UsageError(Problem(field="--matcher" if name else MATCHER_ENV, code="unknown_matcher",
-                                 message=f"unknown matcher '{choice}'",
-                                 hint=(did_you_mean(choice, MATCHERS) or "") + " choose durable or python"))
+        raise UsageError(
+            Problem(
+                field="--matcher" if name else MATCHER_ENV,
+                code="unknown_matcher",
+                message=f"unknown matcher '{choice}'",
+                hint=(did_you_mean(choice, MATCHERS) or "") + " choose durable or python",
+            )
+        )
     return choice
 
 
@@ -75,19 +90,26 @@ def build(strata: Sequence[Stratum], name: str | None = None, verbose: bool = Fa
     choice = requested(name)
     if choice == "durable":
         if not durable_installed():
-            notice("durable_rules is not installed (it does not build on Python 3.13 and later): "
-                   "rules run on the plain Python matcher", verbose_only=True, verbose=verbose)
+            notice(
+                "durable_rules is not installed (it does not build on Python 3.13 and later): "
+                "rules run on the plain Python matcher",
+                verbose_only=True,
+                verbose=verbose,
+            )
             return PythonMatcher(strata), "durable_rules is not installed"
         from engine.evaluation.durablematcher import DurableLimit, DurableMatcher
 
         try:
             return DurableMatcher(strata), ""
         except DurableLimit as exc:
-            shown = ", ".join(exc.rule_ids[:5]) + (f" and {len(exc.rule_ids) - 5} more"
-                                                   if len(exc.rule_ids) > 5 else "")
+            shown = ", ".join(exc.rule_ids[:5]) + (
+                f" and {len(exc.rule_ids) - 5} more" if len(exc.rule_ids) > 5 else ""
+            )
             why = f"the rules exceed durable_rules' limits ({exc.limit}{'; ' + exc.detail if exc.detail else ''})"
-            notice(f"{why}: {shown}; they run on the plain Python matcher, which fires the same rules "
-                   "(see 'isp-advisor rules lint')")
+            notice(
+                f"{why}: {shown}; they run on the plain Python matcher, which fires the same rules "
+                "(see 'isp-advisor rules lint')"
+            )
             return PythonMatcher(strata), why
     return PythonMatcher(strata), ""
 
@@ -100,6 +122,10 @@ def describe() -> str:
         return exc.problems[0].message
     if choice == "durable":
         return "durable (durable_rules)"
-    reason = "" if durable_installed() else \
-        "; durable_rules is not installed: pip install 'isp-advisor[durable]' on Python 3.11/3.12 with a C compiler"
+    reason = (
+        ""
+        if durable_installed()
+        else "; durable_rules is not installed: pip install 'isp-advisor[durable]' on Python 3.11/3.12 "
+        "with a C compiler"
+    )
     return f"python (plain compiled matcher{reason})"

@@ -19,6 +19,7 @@ from engine.model.facts import Facts
 
 __all__ = ["Check", "PythonMatcher", "PythonSession", "compile_test", "ranker"]
 
+
 class PythonMatcher:
     """Strata compiled to one function each (engine/evaluation/matchcode.py): identical tests and
     sub-conditions are checked once per case, however many rules share them."""

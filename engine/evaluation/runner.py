@@ -60,10 +60,6 @@ class Firing:
     warnings: tuple[str, ...]
 
 
-
-
-
-
 class Engine:
     """A compiled knowledge base. Build once per process; evaluate many cases."""
 
@@ -83,15 +79,21 @@ class Engine:
         for r in base.rules:
             reads |= r.reads()
         self._reads = reads
-        self._asked = tuple(p for p in FACTS if p in reads
-                            and (p in KEY_FACTS or FACTS[p].kind in ("bool", "ordered", "enum"))
-                            and not p.startswith(("cfir.", "capacity_levels.", *(f"{s}." for s in SITE_SECTIONS))))
+        self._asked = tuple(
+            p
+            for p in FACTS
+            if p in reads
+            and (p in KEY_FACTS or FACTS[p].kind in ("bool", "ordered", "enum"))
+            and not p.startswith(("cfir.", "capacity_levels.", *(f"{s}." for s in SITE_SECTIONS)))
+        )
         """The facts `missing` reports when a case leaves them out, in FACTS order."""
         self._reads_cfir = any(p.startswith("cfir.") for p in reads)
         producers = self._producers = derived_by(base.rules)
         self._proof_inputs = {r.id: self._closure(r, producers) for r in base.rules}
-        self._proof_derived = {rid: tuple(p[len(DERIVED_PREFIX):] for p in paths if p.startswith(DERIVED_PREFIX))
-                               for rid, paths in self._proof_inputs.items()}
+        self._proof_derived = {
+            rid: tuple(p[len(DERIVED_PREFIX) :] for p in paths if p.startswith(DERIVED_PREFIX))
+            for rid, paths in self._proof_inputs.items()
+        }
         self._proof_cache: dict[tuple[Any, ...], Proof] = {}
         self._rec_cache: dict[tuple[Any, ...], Recommendation] = {}
         self._merged_cache: dict[tuple[Any, ...], Recommendation] = {}
@@ -100,14 +102,28 @@ class Engine:
         """Rule id -> the JSON pieces its one-rule recommendations share (Recommendation.fixed_json)."""
         """Test traces shared by proofs (engine/explain.trace)."""
         self._templated = frozenset(r.id for r in base.rules if _templated(r))
-        self._text_inputs = {r.id: tuple(sorted({p for cond in _conditions_of_texts(r) for p in facts_read(cond)}
-                                                | {f"problem.{t}" for t in r.addresses}
-                                                | (_placeholder_facts(r) if r.id in self._templated else set())))
-                             for r in base.rules}
+        self._text_inputs = {
+            r.id: tuple(
+                sorted(
+                    {p for cond in _conditions_of_texts(r) for p in facts_read(cond)}
+                    | {f"problem.{t}" for t in r.addresses}
+                    | (_placeholder_facts(r) if r.id in self._templated else set())
+                )
+            )
+            for r in base.rules
+        }
         self._site_names = {r.id: tuple(sorted(n for n in _names(r) if ":" in n)) for r in base.rules}
         """Rule id -> the site placeholders its texts use (their text is part of what a recommendation is)."""
-        self._static = {r.id: (r.actions, {k: r.tags.get(k, ()) for k in TAG_KEYS}, r.rationale,
-                               tuple(base.sources[s] for s in r.sources)) for r in base.rules if not r.derive}
+        self._static = {
+            r.id: (
+                r.actions,
+                {k: r.tags.get(k, ()) for k in TAG_KEYS},
+                r.rationale,
+                tuple(base.sources[s] for s in r.sources),
+            )
+            for r in base.rules
+            if not r.derive
+        }
         self.info: dict[str, Any] = {
             "name": "isp-advisor",
             "version": __version__,
@@ -171,8 +187,10 @@ class Engine:
                         derivations[name] = (value, rule.id)
                         new[DERIVED_PREFIX + name] = value
                     elif prior[0] != value or type(prior[0]) is not type(value):
-                        warnings.append(f"derived.{name}: {rule.id} derives {value!r} but {prior[1]} "
-                                        f"already derived {prior[0]!r}; kept {prior[0]!r}")
+                        warnings.append(
+                            f"derived.{name}: {rule.id} derives {value!r} but {prior[1]} "
+                            f"already derived {prior[0]!r}; kept {prior[0]!r}"
+                        )
             facts.update(new)
         return Firing(facts, tuple(sorted(fired)), derivations, tuple(warnings))
 
@@ -188,8 +206,10 @@ class Engine:
                     return self._match(facts, session)
             except DurableLimit as exc:
                 firing = self.fire_python(facts)
-                note = (f"durable_rules could not evaluate this case within its limits ({exc.limit}); "
-                        "it was evaluated by the plain matcher, which fires the same rules")
+                note = (
+                    f"durable_rules could not evaluate this case within its limits ({exc.limit}); "
+                    "it was evaluated by the plain matcher, which fires the same rules"
+                )
                 return Firing(firing.facts, firing.fired, firing.derivations, (note, *firing.warnings))
         with self.matcher.session() as session:
             return self._match(facts, session)
@@ -201,8 +221,14 @@ class Engine:
 
     # ------------------------------------------------------------ evaluation
 
-    def evaluate(self, case: Case, plan: PlanOptions | None = None, previous: Case | None = None,
-                 date: str | None = None, decisions: Decisions | None = None) -> Result:
+    def evaluate(
+        self,
+        case: Case,
+        plan: PlanOptions | None = None,
+        previous: Case | None = None,
+        date: str | None = None,
+        decisions: Decisions | None = None,
+    ) -> Result:
         """Evaluate a case; with `previous` (an earlier assessment of the site) rules see change facts.
         `date` (YYYY-MM-DD) is the reference date of day counts when the case states no `assessed_on`.
         `decisions`: the team's decisions on the plan's items (engine/io/decisionfile.py reads them)."""
@@ -210,12 +236,14 @@ class Engine:
         reference = as_of(case, date)
         cues = find_cues(case)
         waiting = {_protective_fact(c): c.question for c in cues if c.protective}
-        result = self._result(self.fire(facts), case.case_id, plan, origins, site_texts(case, reference), waiting,
-                              decisions)
+        result = self._result(
+            self.fire(facts), case.case_id, plan, origins, site_texts(case, reference), waiting, decisions
+        )
         return with_context(result, case, previous, date, cues)
 
-    def case_facts(self, case: Case, previous: Case | None = None,
-                   date: str | None = None) -> tuple[Facts, dict[str, tuple[str, str]]]:
+    def case_facts(
+        self, case: Case, previous: Case | None = None, date: str | None = None
+    ) -> tuple[Facts, dict[str, tuple[str, str]]]:
         """What the rules see: the case's facts, the groups' views combined where the case states
         none, the site's own facts (people, problem, events, assets, day counts from the reference
         date) and the computed facts (perspectives, changes since `previous`) some rule reads."""
@@ -231,8 +259,13 @@ class Engine:
             origins.update(notes)
         if previous is not None:
             old, _ = effective_facts(previous)
-            more, notes = change_facts(old, effective_facts(case)[0], previous.assessed_on or "the previous assessment",
-                                       case.assessed_on or "this assessment", wanted)
+            more, notes = change_facts(
+                old,
+                effective_facts(case)[0],
+                previous.assessed_on or "the previous assessment",
+                case.assessed_on or "this assessment",
+                wanted,
+            )
             facts.update(more)
             origins.update(notes)
         return facts, origins
@@ -241,16 +274,23 @@ class Engine:
         firing = self.fire(facts)
         return self._result(firing, case_id, plan)
 
-    def _result(self, firing: Firing, case_id: str, options: PlanOptions | None = None,
-                origins: dict[str, tuple[str, str]] | None = None, site: dict[str, str] | None = None,
-                waiting: dict[str, str] | None = None, decisions: Decisions | None = None) -> Result:
+    def _result(
+        self,
+        firing: Firing,
+        case_id: str,
+        options: PlanOptions | None = None,
+        origins: dict[str, tuple[str, str]] | None = None,
+        site: dict[str, str] | None = None,
+        waiting: dict[str, str] | None = None,
+        decisions: Decisions | None = None,
+    ) -> Result:
         """`site`: the case's site placeholder texts (placeholders.site_texts); `waiting`: the protective
         facts the case leaves unstated but cues, with their questions (their items are held back)."""
         facts = firing.facts
         proofs: dict[str, Proof] = {}
 
         def derivation(path: str) -> Proof | None:
-            entry = firing.derivations.get(path[len(DERIVED_PREFIX):])
+            entry = firing.derivations.get(path[len(DERIVED_PREFIX) :])
             return self._proof(entry[1], facts, derivation, proofs, firing.derivations, origins) if entry else None
 
         groups: dict[tuple[str, str], list[Rule]] = {}
@@ -259,33 +299,65 @@ class Engine:
             if not rule.derive:
                 groups.setdefault(rule.merge_key, []).append(rule)
         known: dict[str, str | None] = {**case_values(facts), **(site or {})}  # the case's placeholder text
-        recs = [self._recommendation(sorted(members, key=lambda r: r.sort_key) if len(members) > 1 else members,
-                                     facts, derivation, proofs, firing.derivations, origins, known)
-                for members in groups.values()]
+        recs = [
+            self._recommendation(
+                sorted(members, key=lambda r: r.sort_key) if len(members) > 1 else members,
+                facts,
+                derivation,
+                proofs,
+                firing.derivations,
+                origins,
+                known,
+            )
+            for members in groups.values()
+        ]
         recs.sort(key=lambda r: r.sort_key)
         ordered, plan = build_plan(recs, self.by_id, facts, options, waiting, decisions)
-        derived = {name: Derivation(name, value, rid, self._proof(rid, facts, derivation, proofs, firing.derivations,
-                                                                 origins))
-                   for name, (value, rid) in firing.derivations.items()}
-        return Result(case_id=case_id, engine=json.loads(self._info_json), recommendations=ordered,
-                      derived_facts=derived, missing_information=self.missing(facts), warnings=firing.warnings,
-                      fired=firing.fired, plan=plan)
+        derived = {
+            name: Derivation(name, value, rid, self._proof(rid, facts, derivation, proofs, firing.derivations, origins))
+            for name, (value, rid) in firing.derivations.items()
+        }
+        return Result(
+            case_id=case_id,
+            engine=json.loads(self._info_json),
+            recommendations=ordered,
+            derived_facts=derived,
+            missing_information=self.missing(facts),
+            warnings=firing.warnings,
+            fired=firing.fired,
+            plan=plan,
+        )
 
-    def _proof_key(self, rule_id: str, facts: Facts, derivations: dict[str, tuple[Any, str]],
-                   origins: dict[str, tuple[str, str]] | None = None) -> tuple[Any, ...]:
+    def _proof_key(
+        self,
+        rule_id: str,
+        facts: Facts,
+        derivations: dict[str, tuple[Any, str]],
+        origins: dict[str, tuple[str, str]] | None = None,
+    ) -> tuple[Any, ...]:
         """What a rule's proof depends on: the values of the facts it shows, who derived them and,
         for facts from the groups' views or a previous assessment, where they came from."""
         get = facts.get
         paths = self._proof_inputs[rule_id]
-        key = (rule_id, *[tuple(v) if isinstance(v := get(p, MISSING), list) else v for p in paths],
-               *[derivations[n][1] if n in derivations else None for n in self._proof_derived[rule_id]])
+        key = (
+            rule_id,
+            *[tuple(v) if isinstance(v := get(p, MISSING), list) else v for p in paths],
+            *[derivations[n][1] if n in derivations else None for n in self._proof_derived[rule_id]],
+        )
         if origins:
             key += tuple([origins.get(p) for p in paths])
         return key
 
-    def _proof(self, rule_id: str, facts: Facts, derivation: Callable[[str], Proof | None],
-               cache: dict[str, Proof], derivations: dict[str, tuple[Any, str]],
-               origins: dict[str, tuple[str, str]] | None = None, key: tuple[Any, ...] | None = None) -> Proof:
+    def _proof(
+        self,
+        rule_id: str,
+        facts: Facts,
+        derivation: Callable[[str], Proof | None],
+        cache: dict[str, Proof],
+        derivations: dict[str, tuple[Any, str]],
+        origins: dict[str, tuple[str, str]] | None = None,
+        key: tuple[Any, ...] | None = None,
+    ) -> Proof:
         """`key`: the rule's `_proof_key`, when the caller has computed it already."""
         proof = cache.get(rule_id)
         if proof is None:
@@ -308,17 +380,21 @@ class Engine:
             cache.clear()  # bounded: memory stays flat over any number of cases
         cache[key] = value
 
-    def _text_key(self, rule_id: str, proof_key: tuple[Any, ...], facts: Facts,
-                  known: dict[str, str | None]) -> tuple[Any, ...]:
+    def _text_key(
+        self, rule_id: str, proof_key: tuple[Any, ...], facts: Facts, known: dict[str, str | None]
+    ) -> tuple[Any, ...]:
         """What a rule's recommendation depends on: its proof's key, the facts its texts read and the
         site texts (people's names, dates, assets' words) its placeholders name."""
         get = facts.get
-        return proof_key + tuple([tuple(v) if isinstance(v := get(p, MISSING), list) else v
-                                  for p in self._text_inputs[rule_id]]) + tuple(
-            [known.get(n) for n in self._site_names[rule_id]])
+        return (
+            proof_key
+            + tuple([tuple(v) if isinstance(v := get(p, MISSING), list) else v for p in self._text_inputs[rule_id]])
+            + tuple([known.get(n) for n in self._site_names[rule_id]])
+        )
 
-    def _texts(self, rule: Rule, facts: Facts, proof: Proof,
-               known: dict[str, str | None]) -> tuple[str, tuple[str, ...], str]:
+    def _texts(
+        self, rule: Rule, facts: Facts, proof: Proof, known: dict[str, str | None]
+    ) -> tuple[str, tuple[str, ...], str]:
         """The rule's title, actions and rationale for this case: the first text and rationale variants
         whose conditions hold (else the rule's own), placeholders filled from the case. `known` is the
         case's own placeholder text (the same for every rule of the case)."""
@@ -332,10 +408,16 @@ class Engine:
         values = values_for(facts, barriers_matched((proof,)), rule.fallbacks, known)
         return fill(title, values), tuple(fill(a, values) for a in actions), fill(rationale, values)
 
-    def _recommendation(self, members: list[Rule], facts: Facts, derivation: Callable[[str], Proof | None],
-                        proofs: dict[str, Proof], derivations: dict[str, tuple[Any, str]],
-                        origins: dict[str, tuple[str, str]] | None = None,
-                        known: dict[str, str | None] | None = None) -> Recommendation:
+    def _recommendation(
+        self,
+        members: list[Rule],
+        facts: Facts,
+        derivation: Callable[[str], Proof | None],
+        proofs: dict[str, Proof],
+        derivations: dict[str, tuple[Any, str]],
+        origins: dict[str, tuple[str, str]] | None = None,
+        known: dict[str, str | None] | None = None,
+    ) -> Recommendation:
         first = members[0]
         known = case_values(facts) if known is None else known
         if len(members) == 1:  # the common case: one rule, so the recommendation itself can be shared
@@ -347,9 +429,19 @@ class Engine:
                 proof = self._proof(first.id, facts, derivation, proofs, derivations, origins, proof_key)
                 title, actions, rationale = self._texts(first, facts, proof, known)
                 rec = Recommendation(
-                    rule_ids=(first.id,), category=first.category, title=title, priority=first.priority,
-                    score=first.score, actions=actions, tags=tags, rationale=rationale, sources=sources,
-                    explanation=(proof,), key=first.item_key, addresses=_addresses(members, facts))
+                    rule_ids=(first.id,),
+                    category=first.category,
+                    title=title,
+                    priority=first.priority,
+                    score=first.score,
+                    actions=actions,
+                    tags=tags,
+                    rationale=rationale,
+                    sources=sources,
+                    explanation=(proof,),
+                    key=first.item_key,
+                    addresses=_addresses(members, facts),
+                )
                 pieces = self._fixed_json.get(first.id)
                 if pieces is None:
                     self._fixed_json[first.id] = rec.fixed_json()
@@ -364,18 +456,29 @@ class Engine:
         rec = self._merged_cache.get(key)
         if rec is not None:
             return rec
-        explanation = tuple(self._proof(r.id, facts, derivation, proofs, derivations, origins, k)
-                            for r, k in zip(members, proof_keys, strict=True))
+        explanation = tuple(
+            self._proof(r.id, facts, derivation, proofs, derivations, origins, k)
+            for r, k in zip(members, proof_keys, strict=True)
+        )
         texts = [self._texts(r, facts, p, known) for r, p in zip(members, explanation, strict=True)]
         actions = _union(a for t in texts for a in t[1])
         tags = {k: _union(t for r in members for t in r.tags.get(k, ())) for k in TAG_KEYS}
         rationale = " ".join(_union(t[2] for t in texts if t[2]))
         sources = tuple(self.base.sources[s] for s in _union(s for r in members for s in r.sources))
         rec = Recommendation(
-            rule_ids=tuple(r.id for r in members), category=first.category, title=texts[0][0],
-            priority=first.priority, score=max(r.score for r in members), actions=actions, tags=tags,
-            rationale=rationale, sources=sources, explanation=explanation, key=first.item_key,
-            addresses=_addresses(members, facts))
+            rule_ids=tuple(r.id for r in members),
+            category=first.category,
+            title=texts[0][0],
+            priority=first.priority,
+            score=max(r.score for r in members),
+            actions=actions,
+            tags=tags,
+            rationale=rationale,
+            sources=sources,
+            explanation=explanation,
+            key=first.item_key,
+            addresses=_addresses(members, facts),
+        )
         self._remember(self._merged_cache, key, rec, MERGED_CACHE_SIZE)
         return rec
 
@@ -392,9 +495,14 @@ class Engine:
     def rule(self, rule_id: str) -> Rule:
         rule = self.by_id.get(rule_id)
         if rule is None:
-            raise UsageError(Problem(field="RULE_ID", code="unknown_rule", message=f"no rule '{rule_id}' is loaded",
-                                     hint=did_you_mean(rule_id, self.by_id, 0.5)
-                                     or "list the rules with 'isp-advisor rules list'"))
+            raise UsageError(
+                Problem(
+                    field="RULE_ID",
+                    code="unknown_rule",
+                    message=f"no rule '{rule_id}' is loaded",
+                    hint=did_you_mean(rule_id, self.by_id, 0.5) or "list the rules with 'isp-advisor rules list'",
+                )
+            )
         return rule
 
     def explain(self, case: Case, rule_id: str, previous: Case | None = None) -> Proof:
@@ -406,14 +514,14 @@ class Engine:
         proofs: dict[str, Proof] = {}
 
         def derivation(path: str) -> Proof | None:
-            entry = result_firing.derivations.get(path[len(DERIVED_PREFIX):])
-            return self._proof(entry[1], facts, derivation, proofs, result_firing.derivations,
-                               origins) if entry else None
+            entry = result_firing.derivations.get(path[len(DERIVED_PREFIX) :])
+            return (
+                self._proof(entry[1], facts, derivation, proofs, result_firing.derivations, origins) if entry else None
+            )
 
         t = trace(rule.when, facts, derivation, origins)
         fired = rule.id in result_firing.fired
-        return Proof(rule.id, rule.pack, rule.title, fired, prune(t) if fired else t, dict(rule.derive),
-                     rule.overrides)
+        return Proof(rule.id, rule.pack, rule.title, fired, prune(t) if fired else t, dict(rule.derive), rule.overrides)
 
     def why_not(self, case: Case, rule_id: str) -> WhyNot:
         """Each condition with its actual value, and the smallest change that makes the rule fire."""
@@ -428,8 +536,13 @@ class Engine:
             return rule_id in self.fire_python(trial).fired
 
         paths = [p for p in self._inputs_of(rule_id) if candidate_values(p) and not is_computed(p)]
-        return WhyNot(rule_id, False, proof, tuple(failing(proof.condition)),
-                      tuple(c) if (c := smallest_change(paths, base_facts, fires)) is not None else None)
+        return WhyNot(
+            rule_id,
+            False,
+            proof,
+            tuple(failing(proof.condition)),
+            tuple(c) if (c := smallest_change(paths, base_facts, fires)) is not None else None,
+        )
 
     def standing(self, case: Case, rule_id: str, options: PlanOptions | None = None) -> Standing:
         """Where a rule's recommendation ended up in the case's plan: placed, held back, folded, not fired."""
@@ -455,8 +568,9 @@ class Engine:
         return sorted(set(out), key=out.index)
 
 
-def with_context(result: Result, case: Case, previous: Case | None, date: str | None = None,
-                 cues: tuple[Cue, ...] = ()) -> Result:
+def with_context(
+    result: Result, case: Case, previous: Case | None, date: str | None = None, cues: tuple[Cue, ...] = ()
+) -> Result:
     """The result with the groups' views (`perspectives`), the changes since `previous`, the
     reference date (`as_of`) and the cues the case's own words raise."""
     from dataclasses import replace
@@ -469,23 +583,43 @@ def with_context(result: Result, case: Case, previous: Case | None, date: str | 
     if previous is not None:
         changes = [c.to_dict() for c in fact_changes(effective_facts(previous)[0], effective_facts(case)[0])]
     reference = as_of(case, date)
-    return replace(result, perspectives=views, changes=changes, assessed_on=case.assessed_on,
-                   as_of=reference, cues=cues, warnings=result.warnings + _past_departures(case, reference))
+    return replace(
+        result,
+        perspectives=views,
+        changes=changes,
+        assessed_on=case.assessed_on,
+        as_of=reference,
+        cues=cues,
+        warnings=result.warnings + _past_departures(case, reference),
+    )
 
 
 def _past_departures(case: Case, reference: AsOf | None) -> tuple[str, ...]:
     """A person still 'leaving' on a day before the reference date has probably left: say so."""
     if reference is None:
         return ()
-    return tuple(f"people[{i}]: {p.role} is 'leaving' with until {p.until}, before {reference.date} "
-                 f"(the {reference.source.lstrip('-')}): if they have gone, write status: left"
-                 for i, p in enumerate(case.people or ()) if p.status == "leaving" and p.until
-                 and p.until < reference.date)
+    return tuple(
+        f"people[{i}]: {p.role} is 'leaving' with until {p.until}, before {reference.date} "
+        f"(the {reference.source.lstrip('-')}): if they have gone, write status: left"
+        for i, p in enumerate(case.people or ())
+        if p.status == "leaving" and p.until and p.until < reference.date
+    )
 
 
-PLACEHOLDER_FACTS = ("site", "innovation", "equity.priority_populations", "stage", "setting", "engagement.level",
-                     "engagement.target", "challenge.summary", "capacity.intervention_specific", "capacity.general",
-                     "capacity.analytic", "capacity.adaptive")
+PLACEHOLDER_FACTS = (
+    "site",
+    "innovation",
+    "equity.priority_populations",
+    "stage",
+    "setting",
+    "engagement.level",
+    "engagement.target",
+    "challenge.summary",
+    "capacity.intervention_specific",
+    "capacity.general",
+    "capacity.analytic",
+    "capacity.adaptive",
+)
 """The case facts placeholders read (`{barriers}` comes from the proof)."""
 
 

@@ -47,7 +47,8 @@ def _same(expected: Any) -> Callable[[Any], bool]:
 
 
 _COMPARE: dict[str, Callable[[Any, Any], bool]] = {
-    o.name: o.compare for o in operators.REGISTRY if o.compare is not None}
+    o.name: o.compare for o in operators.REGISTRY if o.compare is not None
+}
 
 
 def compile_test(t: Test) -> Check:

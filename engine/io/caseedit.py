@@ -100,17 +100,23 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def edit_case(path: str | os.PathLike[str], changes: Mapping[str, Any],
-              expected: str | None = None) -> tuple[Case, str]:
+def edit_case(
+    path: str | os.PathLike[str], changes: Mapping[str, Any], expected: str | None = None
+) -> tuple[Case, str]:
     """Apply `changes` to the case file at `path`, atomically; returns the case and the file's new
     digest. `expected`: the digest the editor read; a different file on disk raises EditConflict."""
     from engine.io.outputs import atomic_write
 
     text, now = read_case_text(path)
     if expected is not None and expected != now:
-        raise EditConflict(Problem(file=str(path), code="changed", message="the case file changed since this page "
-                                   "read it (another tab or person saved it)",
-                                   hint="reload the page to see the saved version, then make the change again"))
+        raise EditConflict(
+            Problem(
+                file=str(path),
+                code="changed",
+                message="the case file changed since this page read it (another tab or person saved it)",
+                hint="reload the page to see the saved version, then make the change again",
+            )
+        )
     new, case = edited_text(text, changes, str(path))
     atomic_write(path, new, force=True)
     return case, digest(new)
@@ -122,8 +128,14 @@ def create_case(path: str | os.PathLike[str], case: Case) -> str:
 
     target = Path(path)
     if target.exists() or target.is_symlink():
-        raise UsageError(Problem(file=str(target), code="exists", message="a case file of that name exists",
-                                 hint="choose another case id, or open the existing case"))
+        raise UsageError(
+            Problem(
+                file=str(target),
+                code="exists",
+                message="a case file of that name exists",
+                hint="choose another case id, or open the existing case",
+            )
+        )
     text = dump_case(case, target.name)
     atomic_write(target, text)
     return digest(text)

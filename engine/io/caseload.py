@@ -20,9 +20,15 @@ def validate_case(doc: Document) -> Case:
     """Validate parsed case data; every problem in the file is reported at once."""
     data = doc.data
     if not isinstance(data, dict):
-        raise CaseError(Problem(file=doc.path, line=doc.line_of(()), code="type",
-                                message=f"a case must be a mapping of keys to values, not {_kind(data)}",
-                                hint="start with 'case_id: my-site'"))
+        raise CaseError(
+            Problem(
+                file=doc.path,
+                line=doc.line_of(()),
+                code="type",
+                message=f"a case must be a mapping of keys to values, not {_kind(data)}",
+                hint="start with 'case_id: my-site'",
+            )
+        )
     try:
         return Case.model_validate(data)
     except ValidationError as exc:
@@ -44,4 +50,5 @@ def case_from_data(data: Any, name: str = "<input>") -> Case:
 
 def _kind(data: Any) -> str:
     return {list: "a list", str: "a string", int: "a number", float: "a number", bool: "true/false"}.get(
-        type(data), type(data).__name__)
+        type(data), type(data).__name__
+    )

@@ -19,8 +19,10 @@ from engine.io.outputs import atomic_write
 from engine.model import vocabulary as v
 from engine.model.case import Case
 
-HEADER = "# ISP Advisor case file (see README: 'The case file'). Edit freely or resume with\n" \
-         "# 'isp-advisor interview --from {name}'.\n"
+HEADER = (
+    "# ISP Advisor case file (see README: 'The case file'). Edit freely or resume with\n"
+    "# 'isp-advisor interview --from {name}'.\n"
+)
 
 
 def case_data(case: Case) -> dict[str, Any]:
@@ -34,8 +36,7 @@ def case_data(case: Case) -> dict[str, Any]:
 
 def dump_case(case: Case, name: str = "case.yaml") -> str:
     """YAML text of a case, deterministic for the same case."""
-    body = yaml.safe_dump(case_data(case), sort_keys=False, allow_unicode=True, default_flow_style=False,
-                          width=100)
+    body = yaml.safe_dump(case_data(case), sort_keys=False, allow_unicode=True, default_flow_style=False, width=100)
     return HEADER.format(name=name) + body
 
 

@@ -16,13 +16,24 @@ def load_corpus(folder: str | os.PathLike[str]) -> list[Case]:
     suffixes in any case, hidden files and folders skipped); all bad files reported at once."""
     root = Path(folder)
     if not root.is_dir():
-        raise UsageError(Problem(file=str(root), code="not_found", message="case folder not found",
-                                 hint="give a folder of case files, e.g. --cases cases"))
+        raise UsageError(
+            Problem(
+                file=str(root),
+                code="not_found",
+                message="case folder not found",
+                hint="give a folder of case files, e.g. --cases cases",
+            )
+        )
     files = case_files(root)
     if not files:
-        raise UsageError(Problem(file=str(root), code="empty",
-                                 message=f"holds no case files ({', '.join('*' + s for s in CASE_SUFFIXES)})",
-                                 hint="give a folder of case files, e.g. --cases cases"))
+        raise UsageError(
+            Problem(
+                file=str(root),
+                code="empty",
+                message=f"holds no case files ({', '.join('*' + s for s in CASE_SUFFIXES)})",
+                hint="give a folder of case files, e.g. --cases cases",
+            )
+        )
     cases: list[Case] = []
     problems: list[Problem] = []
     for f in files:

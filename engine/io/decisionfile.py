@@ -65,8 +65,10 @@ class _Entry(BaseModel):
     @model_validator(mode="after")
     def _reason(self) -> _Entry:
         if self.decision == "set_aside" and not self.reason.strip():
-            raise FieldInvalid("a set-aside item needs a reason", "add `reason:` saying why the team set it aside "
-                               "(for example: the funder does not allow it this year)")
+            raise FieldInvalid(
+                "a set-aside item needs a reason",
+                "add `reason:` saying why the team set it aside (for example: the funder does not allow it this year)",
+            )
         return self
 
 
@@ -87,8 +89,9 @@ class DecisionsFile(BaseModel):
 def decisions_path(case_path: str | os.PathLike[str]) -> Path:
     """`cases/riverside-fqhc.yaml` -> `cases/riverside-fqhc.plan.yaml` (also for .yml and .json)."""
     path = Path(case_path)
-    return path.with_name(path.name.rsplit(".", 1)[0] + SUFFIX) if "." in path.name else path.with_name(
-        path.name + SUFFIX)
+    return (
+        path.with_name(path.name.rsplit(".", 1)[0] + SUFFIX) if "." in path.name else path.with_name(path.name + SUFFIX)
+    )
 
 
 def is_decisions_file(path: str | os.PathLike[str]) -> bool:
@@ -102,9 +105,15 @@ def from_document(doc: Document) -> Decisions:
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise CaseError(Problem(file=doc.path, line=doc.line_of(()), code="type",
-                                message="a decisions file must be a mapping with 'case_id' and 'items'",
-                                hint="start with 'case_id: my-site' and 'items:'"))
+        raise CaseError(
+            Problem(
+                file=doc.path,
+                line=doc.line_of(()),
+                code="type",
+                message="a decisions file must be a mapping with 'case_id' and 'items'",
+                hint="start with 'case_id: my-site' and 'items:'",
+            )
+        )
     try:
         model = DecisionsFile.model_validate(data)
     except ValidationError as exc:
@@ -113,12 +122,31 @@ def from_document(doc: Document) -> Decisions:
     for i, entry in enumerate(model.items):
         if entry.key in seen:
             loc = ("items", i, "key")
-            raise CaseError(Problem(file=doc.path, line=doc.line_of(loc), field=f"items[{i}].key", code="duplicate",
-                                    message=f"the key {entry.key!r} is listed twice (also items[{seen[entry.key]}])",
-                                    hint="keep one entry per key"))
+            raise CaseError(
+                Problem(
+                    file=doc.path,
+                    line=doc.line_of(loc),
+                    field=f"items[{i}].key",
+                    code="duplicate",
+                    message=f"the key {entry.key!r} is listed twice (also items[{seen[entry.key]}])",
+                    hint="keep one entry per key",
+                )
+            )
         seen[entry.key] = i
-    items = tuple(Decision(e.key, e.decision, e.reason, e.owner, e.due.isoformat() if e.due else None, e.status,
-                           e.note, e.updated.isoformat() if e.updated else None, e.updated_by) for e in model.items)
+    items = tuple(
+        Decision(
+            e.key,
+            e.decision,
+            e.reason,
+            e.owner,
+            e.due.isoformat() if e.due else None,
+            e.status,
+            e.note,
+            e.updated.isoformat() if e.updated else None,
+            e.updated_by,
+        )
+        for e in model.items
+    )
     return Decisions(model.case_id, items, doc.path)
 
 
@@ -127,14 +155,22 @@ def load_decisions(path: str | os.PathLike[str], case_id: str | None = None) -> 
     doc = load(path, CaseError)
     found = from_document(doc)
     if case_id is not None and found.case_id is not None and found.case_id != case_id:
-        raise CaseError(Problem(file=doc.path, line=doc.line_of(("case_id",)), field="case_id", code="wrong_case",
-                                message=f"the decisions are for case {found.case_id!r}, not {case_id!r}",
-                                hint="name the right file with --decisions FILE, or fix case_id"))
+        raise CaseError(
+            Problem(
+                file=doc.path,
+                line=doc.line_of(("case_id",)),
+                field="case_id",
+                code="wrong_case",
+                message=f"the decisions are for case {found.case_id!r}, not {case_id!r}",
+                hint="name the right file with --decisions FILE, or fix case_id",
+            )
+        )
     return found
 
 
-def find_decisions(case_path: str | os.PathLike[str], case_id: str | None, explicit: str | None = None,
-                   disabled: bool = False) -> Decisions | None:
+def find_decisions(
+    case_path: str | os.PathLike[str], case_id: str | None, explicit: str | None = None, disabled: bool = False
+) -> Decisions | None:
     """The decisions a command reads for a case: `--decisions FILE`, else `<stem>.plan.yaml` beside
     the case when it exists; None with `--no-decisions` or when there is none."""
     if disabled:
@@ -188,8 +224,13 @@ def updated_text(existing: str | None, case_id: str, key: str, changes: Mapping[
     return text
 
 
-def decide(case_path: str | os.PathLike[str], case_id: str, key: str, changes: Mapping[str, Any],
-           file: str | os.PathLike[str] | None = None) -> tuple[Path, Decisions]:
+def decide(
+    case_path: str | os.PathLike[str],
+    case_id: str,
+    key: str,
+    changes: Mapping[str, Any],
+    file: str | os.PathLike[str] | None = None,
+) -> tuple[Path, Decisions]:
     """Change one entry of the case's decisions file (created on first use), atomically. Returns the
     file written and what it now holds."""
     from engine.io.documents import read_text
@@ -201,9 +242,15 @@ def decide(case_path: str | os.PathLike[str], case_id: str, key: str, changes: M
         existing = read_text(target, CaseError)
         current = from_document(parse(existing, str(target), CaseError))
         if current.case_id is not None and current.case_id != case_id:
-            raise UsageError(Problem(file=str(target), field="case_id", code="wrong_case",
-                                     message=f"the decisions are for case {current.case_id!r}, not {case_id!r}",
-                                     hint="name the right file with --decisions FILE"))
+            raise UsageError(
+                Problem(
+                    file=str(target),
+                    field="case_id",
+                    code="wrong_case",
+                    message=f"the decisions are for case {current.case_id!r}, not {case_id!r}",
+                    hint="name the right file with --decisions FILE",
+                )
+            )
     text = updated_text(existing, case_id, key, changes, str(target))
     atomic_write(target, text, force=True)
     return target, from_document(parse(text, str(target), CaseError))

@@ -74,13 +74,25 @@ def open_regular(path: str | os.PathLike[str], error: type[IspAdvisorError] = Ca
     try:
         st = os.stat(path)
     except FileNotFoundError:
-        raise error(Problem(file=name, code="not_found", message="no such file",
-                            hint="check the path; run the command from the folder the path is relative to")) from None
+        raise error(
+            Problem(
+                file=name,
+                code="not_found",
+                message="no such file",
+                hint="check the path; run the command from the folder the path is relative to",
+            )
+        ) from None
     except OSError as exc:
         raise error(Problem(file=name, code="unreadable", message=f"cannot read: {os_reason(exc)}")) from None
     if stat.S_ISDIR(st.st_mode):
-        raise error(Problem(file=name, code="is_directory", message="is a directory, not a file",
-                            hint="give one case file, or use 'isp-advisor batch' for a folder"))
+        raise error(
+            Problem(
+                file=name,
+                code="is_directory",
+                message="is a directory, not a file",
+                hint="give one case file, or use 'isp-advisor batch' for a folder",
+            )
+        )
     if not stat.S_ISREG(st.st_mode):
         raise _not_regular(name, st.st_mode, error)
     try:
@@ -99,14 +111,23 @@ def open_regular(path: str | os.PathLike[str], error: type[IspAdvisorError] = Ca
 
 
 def _not_regular(name: str, mode: int, error: type[IspAdvisorError]) -> IspAdvisorError:
-    what = ("a named pipe (FIFO)" if stat.S_ISFIFO(mode) else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
-            else "a socket" if stat.S_ISSOCK(mode) else "not a regular file")
-    return error(Problem(file=name, code="not_regular", message=f"is {what}, not a regular file",
-                         hint="give a saved file"))
+    what = (
+        "a named pipe (FIFO)"
+        if stat.S_ISFIFO(mode)
+        else "a device"
+        if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+        else "a socket"
+        if stat.S_ISSOCK(mode)
+        else "not a regular file"
+    )
+    return error(
+        Problem(file=name, code="not_regular", message=f"is {what}, not a regular file", hint="give a saved file")
+    )
 
 
-def read_text(path: str | os.PathLike[str], error: type[IspAdvisorError] = CaseError,
-              max_bytes: int = MAX_BYTES) -> str:
+def read_text(
+    path: str | os.PathLike[str], error: type[IspAdvisorError] = CaseError, max_bytes: int = MAX_BYTES
+) -> str:
     """The UTF-8 text of a file, or a clear error saying what is wrong with it.
 
     At most `max_bytes` + 1 bytes are ever read, whatever the file claims to hold.
@@ -120,9 +141,14 @@ def read_text(path: str | os.PathLike[str], error: type[IspAdvisorError] = CaseE
             raise error(Problem(file=name, code="unreadable", message=f"cannot read: {os_reason(exc)}")) from None
     if size > max_bytes or len(raw) > max_bytes:
         shown_size = f"{size:,} bytes" if size > max_bytes else f"more than {max_bytes:,} bytes"
-        raise error(Problem(file=name, code="too_large",
-                            message=f"file is {shown_size}; the limit is {max_bytes:,} bytes",
-                            hint="split it into several files"))
+        raise error(
+            Problem(
+                file=name,
+                code="too_large",
+                message=f"file is {shown_size}; the limit is {max_bytes:,} bytes",
+                hint="split it into several files",
+            )
+        )
     return decode(raw, name, error)
 
 
@@ -131,21 +157,35 @@ def decode(raw: bytes, name: str, error: type[IspAdvisorError] = CaseError) -> s
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise error(Problem(file=name, line=line, code="encoding",
-                            message=f"not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start})",
-                            hint="save the file as UTF-8")) from None
+        raise error(
+            Problem(
+                file=name,
+                line=line,
+                code="encoding",
+                message=f"not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start})",
+                hint="save the file as UTF-8",
+            )
+        ) from None
     return text
 
 
 def parse(text: str, name: str, error: type[IspAdvisorError] = CaseError) -> Document:
     """Parse JSON (by a .json suffix) or YAML text into a Document."""
     if not text.strip():
-        raise error(Problem(file=name, code="empty", message="file is empty",
-                            hint="a case needs at least 'case_id: <id>'"))
+        raise error(
+            Problem(file=name, code="empty", message="file is empty", hint="a case needs at least 'case_id: <id>'")
+        )
     if not _is_text(text):  # only text handed over as a str can hold one; decoded files cannot
         bad = next(i for i, c in enumerate(text) if "\ud800" <= c <= "\udfff")
-        raise error(Problem(file=name, line=text.count("\n", 0, bad) + 1, code="encoding",
-                            message="invalid text: a lone surrogate character", hint="save the file as UTF-8"))
+        raise error(
+            Problem(
+                file=name,
+                line=text.count("\n", 0, bad) + 1,
+                code="encoding",
+                message="invalid text: a lone surrogate character",
+                hint="save the file as UTF-8",
+            )
+        )
     if name.lower().endswith(".json"):
         return parse_json(text, name, error)
     return _parse_yaml(text, name, error)
@@ -166,14 +206,21 @@ def parse_json(text: str, name: str, error: type[IspAdvisorError] = CaseError, *
     try:
         data = json.loads(text, parse_constant=_no_constant)
     except json.JSONDecodeError as exc:
-        raise error(Problem(file=name, line=first + exc.lineno - 1, code="syntax",
-                            message=f"invalid JSON: {exc.msg} (column {exc.colno})",
-                            hint="each line holds one complete JSON object" if line else "")) from None
+        raise error(
+            Problem(
+                file=name,
+                line=first + exc.lineno - 1,
+                code="syntax",
+                message=f"invalid JSON: {exc.msg} (column {exc.colno})",
+                hint="each line holds one complete JSON object" if line else "",
+            )
+        ) from None
     except ValueError as exc:
         raise error(Problem(file=name, line=first, code="syntax", message=f"invalid JSON: {exc}")) from None
     except RecursionError:  # pragma: no cover - _json_layout refuses deep nesting first
-        raise error(Problem(file=name, line=first, code="too_deep",
-                            message=f"nested more than {MAX_DEPTH} levels deep")) from None
+        raise error(
+            Problem(file=name, line=first, code="too_deep", message=f"nested more than {MAX_DEPTH} levels deep")
+        ) from None
     if problems:
         raise error(problems)
     doc = Document(name, data, lines)
@@ -199,8 +246,9 @@ class _Open:
         return self.path + ((self.key,) if self.kind == "{" else (self.index,))
 
 
-def _json_layout(text: str, name: str, error: type[IspAdvisorError],
-                 first: int) -> tuple[dict[Path_, int], list[Problem]]:
+def _json_layout(
+    text: str, name: str, error: type[IspAdvisorError], first: int
+) -> tuple[dict[Path_, int], list[Problem]]:
     """The line of every key and list item, and duplicate keys, from one pass over the tokens.
 
     The json module keeps no positions and silently keeps the last of two equal keys; this pass
@@ -231,9 +279,16 @@ def _json_layout(text: str, name: str, error: type[IspAdvisorError],
             except ValueError:
                 key = tok
             if key in top.keys:
-                problems.append(Problem(file=name, line=line, field=dotted(top.path + (key,)),
-                                        code="duplicate_key", message=f"key {shown(key)} appears twice",
-                                        hint="keep one of them"))
+                problems.append(
+                    Problem(
+                        file=name,
+                        line=line,
+                        field=dotted(top.path + (key,)),
+                        code="duplicate_key",
+                        message=f"key {shown(key)} appears twice",
+                        hint="keep one of them",
+                    )
+                )
             top.keys.add(key)
             top.key = key
             lines[top.path + (key,)] = line
@@ -243,9 +298,15 @@ def _json_layout(text: str, name: str, error: type[IspAdvisorError],
             lines[path] = line
         if tok in ("{", "["):
             if len(stack) >= MAX_DEPTH:
-                raise error(Problem(file=name, line=line, code="too_deep",
-                                    message=f"nested more than {MAX_DEPTH} levels deep",
-                                    hint="a case is a few levels deep; check the brackets"))
+                raise error(
+                    Problem(
+                        file=name,
+                        line=line,
+                        code="too_deep",
+                        message=f"nested more than {MAX_DEPTH} levels deep",
+                        hint="a case is a few levels deep; check the brackets",
+                    )
+                )
             stack.append(_Open(tok, path))
     return lines, problems
 
@@ -280,11 +341,20 @@ def _is_text(s: str) -> bool:
 def _not_text(doc: Document, loc: Path_, what: str, error: type[IspAdvisorError]) -> IspAdvisorError:
     """The problem, located without printing the bad text itself (it cannot be written as UTF-8: the
     message would fail on its way to the terminal); a bad key is shown escaped."""
-    safe = tuple(p.encode("utf-8", "backslashreplace").decode("ascii", "backslashreplace") if isinstance(p, str)
-                 else p for p in loc)
-    return error(Problem(file=doc.path, line=doc.line_of(loc[:-1] if what == "key" else loc), field=dotted(safe),
-                         code="encoding", message=f"invalid text: the {what} holds a lone surrogate (such as \\ud800)",
-                         hint="remove the \\u escape or write the character itself"))
+    safe = tuple(
+        p.encode("utf-8", "backslashreplace").decode("ascii", "backslashreplace") if isinstance(p, str) else p
+        for p in loc
+    )
+    return error(
+        Problem(
+            file=doc.path,
+            line=doc.line_of(loc[:-1] if what == "key" else loc),
+            field=dotted(safe),
+            code="encoding",
+            message=f"invalid text: the {what} holds a lone surrogate (such as \\ud800)",
+            hint="remove the \\u escape or write the character itself",
+        )
+    )
 
 
 def _no_constant(word: str) -> Any:
@@ -346,8 +416,12 @@ def _build(node: yaml.Node, loc: Path_, lines: dict[Path_, int], loader: Any, se
     if isinstance(node, yaml.MappingNode):
         out: dict[Any, Any] = {}
         for key_node, value_node in node.value:
-            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag not in _PLAIN_TAGS \
-                    or key_node.tag == "tag:yaml.org,2002:merge" or id(key_node) in seen:
+            if (
+                not isinstance(key_node, yaml.ScalarNode)
+                or key_node.tag not in _PLAIN_TAGS
+                or key_node.tag == "tag:yaml.org,2002:merge"
+                or id(key_node) in seen
+            ):
                 raise _NotPlain
             seen.add(id(key_node))
             key = _build(key_node, (), {}, loader, set())
@@ -376,9 +450,15 @@ def _checked_yaml(text: str, name: str, error: type[IspAdvisorError]) -> Documen
             raise _yaml_problem(exc, name, error) from None
         except yaml.reader.ReaderError as exc:  # control characters: not a MarkedYAMLError
             line = text[: exc.position].count("\n") + 1
-            raise error(Problem(file=name, line=line, code="syntax",
-                                message=f"invalid YAML: control character {exc.character!r} is not allowed",
-                                hint="remove it; a case file is plain text")) from None
+            raise error(
+                Problem(
+                    file=name,
+                    line=line,
+                    code="syntax",
+                    message=f"invalid YAML: control character {exc.character!r} is not allowed",
+                    hint="remove it; a case file is plain text",
+                )
+            ) from None
         if node is None:
             raise error(Problem(file=name, code="empty", message="file holds no data"))
         lines: dict[Path_, int] = {}
@@ -390,10 +470,15 @@ def _checked_yaml(text: str, name: str, error: type[IspAdvisorError]) -> Documen
         except yaml.constructor.ConstructorError as exc:
             raise _yaml_problem(exc, name, error, "only plain data is allowed: remove the '!' tag") from None
         except (yaml.YAMLError, ValueError, TypeError) as exc:
-            raise error(Problem(file=name, line=_bad_scalar_line(node, loader), code="syntax",
-                                message=f"invalid YAML value: {exc}",
-                                hint="write a date as YYYY-MM-DD with a real month and day, or quote the value "
-                                     "to keep it as text")) from None
+            raise error(
+                Problem(
+                    file=name,
+                    line=_bad_scalar_line(node, loader),
+                    code="syntax",
+                    message=f"invalid YAML value: {exc}",
+                    hint="write a date as YYYY-MM-DD with a real month and day, or quote the value to keep it as text",
+                )
+            ) from None
     finally:
         loader.dispose()
     doc = Document(name, data, lines)
@@ -418,8 +503,9 @@ def _bad_scalar_line(node: yaml.Node, loader: Any) -> int:
     return 0
 
 
-def _yaml_problem(exc: yaml.MarkedYAMLError, name: str, error: type[IspAdvisorError],
-                  hint: str = "") -> IspAdvisorError:
+def _yaml_problem(
+    exc: yaml.MarkedYAMLError, name: str, error: type[IspAdvisorError], hint: str = ""
+) -> IspAdvisorError:
     mark = exc.problem_mark or exc.context_mark
     line = mark.line + 1 if mark else 0
     msg = " ".join(str(m) for m in (exc.context, exc.problem) if m) or str(exc)
@@ -428,8 +514,9 @@ def _yaml_problem(exc: yaml.MarkedYAMLError, name: str, error: type[IspAdvisorEr
     return error(Problem(file=name, line=line, code="syntax", message=f"invalid YAML: {msg}", hint=hint))
 
 
-_PLAIN_TAGS = frozenset(f"tag:yaml.org,2002:{t}" for t in
-                        ("str", "int", "float", "bool", "null", "timestamp", "seq", "map"))
+_PLAIN_TAGS = frozenset(
+    f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map")
+)
 """The tags plain data resolves to; any other (!!set, !!binary, !!omap, !!python/...) is refused."""
 
 
@@ -437,44 +524,72 @@ def _tag(tag: str) -> str:
     return shown(tag.replace("tag:yaml.org,2002:", "!!"))
 
 
-def _walk(node: yaml.Node, loc: Path_, lines: dict[Path_, int], seen: set[int],
-          name: str) -> Iterator[Problem]:
+def _walk(node: yaml.Node, loc: Path_, lines: dict[Path_, int], seen: set[int], name: str) -> Iterator[Problem]:
     """Record key lines; refuse aliases, tags and duplicate keys."""
     if id(node) in seen:
-        yield Problem(file=name, line=node.start_mark.line + 1, field=_dotted(loc), code="alias",
-                      message="YAML anchors and aliases (&name / *name) are not allowed",
-                      hint="write the value out in full")
+        yield Problem(
+            file=name,
+            line=node.start_mark.line + 1,
+            field=_dotted(loc),
+            code="alias",
+            message="YAML anchors and aliases (&name / *name) are not allowed",
+            hint="write the value out in full",
+        )
         return
     seen.add(id(node))
     lines.setdefault(loc, node.start_mark.line + 1)
     if node.tag not in _PLAIN_TAGS:
-        yield Problem(file=name, line=node.start_mark.line + 1, field=_dotted(loc), code="tag",
-                      message=f"invalid YAML: YAML tag not allowed: {_tag(node.tag)}",
-                      hint="only plain data is allowed: remove the '!' tag")
+        yield Problem(
+            file=name,
+            line=node.start_mark.line + 1,
+            field=_dotted(loc),
+            code="tag",
+            message=f"invalid YAML: YAML tag not allowed: {_tag(node.tag)}",
+            hint="only plain data is allowed: remove the '!' tag",
+        )
         return
     if len(loc) >= MAX_DEPTH and isinstance(node, yaml.MappingNode | yaml.SequenceNode):
-        yield Problem(file=name, line=node.start_mark.line + 1, code="too_deep",
-                      message=f"nested more than {MAX_DEPTH} levels deep",
-                      hint="a case is a few levels deep; check the indentation")
+        yield Problem(
+            file=name,
+            line=node.start_mark.line + 1,
+            code="too_deep",
+            message=f"nested more than {MAX_DEPTH} levels deep",
+            hint="a case is a few levels deep; check the indentation",
+        )
         return
     if isinstance(node, yaml.MappingNode):
         keys: set[Any] = set()
         for key_node, value_node in node.value:
             key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node.value)
             if key_node.tag == "tag:yaml.org,2002:merge":
-                yield Problem(file=name, line=key_node.start_mark.line + 1, field=_dotted(loc), code="alias",
-                              message="YAML merge keys ('<<') are not allowed",
-                              hint="write the keys out in full")
+                yield Problem(
+                    file=name,
+                    line=key_node.start_mark.line + 1,
+                    field=_dotted(loc),
+                    code="alias",
+                    message="YAML merge keys ('<<') are not allowed",
+                    hint="write the keys out in full",
+                )
                 continue
             if key_node.tag not in _PLAIN_TAGS:
-                yield Problem(file=name, line=key_node.start_mark.line + 1, field=_dotted(loc), code="tag",
-                              message=f"invalid YAML: YAML tag not allowed: {_tag(key_node.tag)}",
-                              hint="only plain data is allowed: remove the '!' tag")
+                yield Problem(
+                    file=name,
+                    line=key_node.start_mark.line + 1,
+                    field=_dotted(loc),
+                    code="tag",
+                    message=f"invalid YAML: YAML tag not allowed: {_tag(key_node.tag)}",
+                    hint="only plain data is allowed: remove the '!' tag",
+                )
                 continue
             if key in keys:
-                yield Problem(file=name, line=key_node.start_mark.line + 1, field=_dotted(loc + (key,)),
-                              code="duplicate_key", message=f"key {shown(key)} appears twice",
-                              hint="keep one of them")
+                yield Problem(
+                    file=name,
+                    line=key_node.start_mark.line + 1,
+                    field=_dotted(loc + (key,)),
+                    code="duplicate_key",
+                    message=f"key {shown(key)} appears twice",
+                    hint="keep one of them",
+                )
             keys.add(key)
             lines[loc + (key,)] = key_node.start_mark.line + 1
             yield from _walk(value_node, loc + (key,), lines, seen, name)

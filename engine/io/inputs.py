@@ -91,8 +91,14 @@ def plan(inputs: Sequence[str | os.PathLike[str]]) -> list[InputFile]:
     sources: list[InputFile] = []
     problems: list[Problem] = []
     if not inputs:
-        raise UsageError(Problem(field="INPUT", code="no_input", message="no input given",
-                                 hint="name case files, folders, .jsonl or .csv files, e.g. 'batch cases/ --out out'"))
+        raise UsageError(
+            Problem(
+                field="INPUT",
+                code="no_input",
+                message="no input given",
+                hint="name case files, folders, .jsonl or .csv files, e.g. 'batch cases/ --out out'",
+            )
+        )
     for raw in inputs:
         p = Path(raw)
         name = str(raw)
@@ -104,20 +110,43 @@ def plan(inputs: Sequence[str | os.PathLike[str]]) -> list[InputFile]:
             problems.append(Problem(file=name, code="unreadable", message=f"cannot read: {os_reason(exc)}"))
             continue
         if not name:
-            problems.append(Problem(field="INPUT", code="no_input", message="an input is an empty name",
-                                    hint="name case files, folders, .jsonl or .csv files"))
+            problems.append(
+                Problem(
+                    field="INPUT",
+                    code="no_input",
+                    message="an input is an empty name",
+                    hint="name case files, folders, .jsonl or .csv files",
+                )
+            )
         elif mode is None:
-            problems.append(Problem(file=name, code="not_found", message="no such file or folder",
-                                    hint="check the path; it is relative to the current folder"))
+            problems.append(
+                Problem(
+                    file=name,
+                    code="not_found",
+                    message="no such file or folder",
+                    hint="check the path; it is relative to the current folder",
+                )
+            )
         elif not stat.S_ISDIR(mode) and not stat.S_ISREG(mode):
-            problems.append(Problem(file=name, code="not_regular", message="is not a regular file or folder "
-                                    "(a named pipe, device or socket)", hint="give saved files or folders"))
+            problems.append(
+                Problem(
+                    file=name,
+                    code="not_regular",
+                    message="is not a regular file or folder (a named pipe, device or socket)",
+                    hint="give saved files or folders",
+                )
+            )
         elif stat.S_ISDIR(mode):
             found = [InputFile(str(f), "file") for f in case_files(p)]
             if not found:
-                problems.append(Problem(file=name, code="no_cases", message="folder holds no case files",
-                                        hint="case files end in " + ", ".join(CASE_SUFFIXES)
-                                             + "; name .jsonl and .csv files directly"))
+                problems.append(
+                    Problem(
+                        file=name,
+                        code="no_cases",
+                        message="folder holds no case files",
+                        hint="case files end in " + ", ".join(CASE_SUFFIXES) + "; name .jsonl and .csv files directly",
+                    )
+                )
             sources += found
         elif kind_of(p) == "csv":
             try:
@@ -178,28 +207,68 @@ def check_header(path: Path) -> tuple[str, ...]:
             header = next(csv.reader(_Lines(fh), strict=True), None)
         except (csv.Error, _LongLine) as exc:
             broken = _csv_problem(exc, 1)
-            raise CaseError(Problem(file=name, line=1, code=broken.code, message=f"header row: {broken.message}",
-                                    hint=broken.hint)) from None
+            raise CaseError(
+                Problem(file=name, line=1, code=broken.code, message=f"header row: {broken.message}", hint=broken.hint)
+            ) from None
     if not header or not any(c.strip() for c in header):
-        raise CaseError(Problem(file=name, line=1, code="csv_header", message="no header row",
-                                hint="the first row names the columns, e.g. case_id,stage,engagement.level"))
+        raise CaseError(
+            Problem(
+                file=name,
+                line=1,
+                code="csv_header",
+                message="no header row",
+                hint="the first row names the columns, e.g. case_id,stage,engagement.level",
+            )
+        )
     columns = tuple(c.strip() for c in header)
     problems = []
     seen: set[str] = set()
     for i, col in enumerate(columns, 1):
         if not col:
-            problems.append(Problem(file=name, line=1, field=f"column {i}", code="csv_header",
-                                    message="empty column name", hint="name every column, or delete the column"))
+            problems.append(
+                Problem(
+                    file=name,
+                    line=1,
+                    field=f"column {i}",
+                    code="csv_header",
+                    message="empty column name",
+                    hint="name every column, or delete the column",
+                )
+            )
         elif col not in FACTS:
-            problems.append(Problem(file=name, line=1, field=col, code="csv_column",
-                                    message=f"unknown column '{col}'", hint=_column_hint(col)))
+            problems.append(
+                Problem(
+                    file=name,
+                    line=1,
+                    field=col,
+                    code="csv_column",
+                    message=f"unknown column '{col}'",
+                    hint=_column_hint(col),
+                )
+            )
         elif col in seen:
-            problems.append(Problem(file=name, line=1, field=col, code="csv_column",
-                                    message=f"column '{col}' appears twice", hint="keep one of them"))
+            problems.append(
+                Problem(
+                    file=name,
+                    line=1,
+                    field=col,
+                    code="csv_column",
+                    message=f"column '{col}' appears twice",
+                    hint="keep one of them",
+                )
+            )
         seen.add(col)
     if "case_id" not in columns:
-        problems.append(Problem(file=name, line=1, field="case_id", code="csv_column",
-                                message="no case_id column", hint="add a case_id column naming each site"))
+        problems.append(
+            Problem(
+                file=name,
+                line=1,
+                field="case_id",
+                code="csv_column",
+                message="no case_id column",
+                hint="add a case_id column naming each site",
+            )
+        )
     if problems:
         raise CaseError(problems)
     return columns
@@ -210,15 +279,16 @@ def _column_hint(col: str) -> str:
         return "people, events and assets are lists of records: give them in a YAML or JSON case file"
     if f"cfir.{col}" in FACTS:
         return f"did you mean 'cfir.{col}'? CFIR ratings are columns named cfir.<construct id>"
-    return (did_you_mean(col, CSV_COLUMNS, 0.7)
-            or "columns are case paths such as engagement.level or cfir.innovation.complexity; "
-               "see 'CSV input' in the README")
+    return (
+        did_you_mean(col, CSV_COLUMNS, 0.7)
+        or "columns are case paths such as engagement.level or cfir.innovation.complexity; "
+        "see 'CSV input' in the README"
+    )
 
 
 def _open_csv(path: Path) -> io.TextIOWrapper:
     # bytes that are not UTF-8 survive as surrogates and are reported for their own row
-    return io.TextIOWrapper(open_regular(path, CaseError), newline="", encoding="utf-8-sig",
-                            errors="surrogateescape")
+    return io.TextIOWrapper(open_regular(path, CaseError), newline="", encoding="utf-8-sig", errors="surrogateescape")
 
 
 class _LongLine(Exception):
@@ -262,18 +332,28 @@ class _Lines:
 def _csv_problem(exc: Exception, start: int) -> Unreadable:
     """What a csv.Error (or a too long line) means, in the words of the CSV file's author."""
     if isinstance(exc, _LongLine):
-        return Unreadable("too_large", f"line is {exc.length:,} characters; the limit is {MAX_BYTES:,}",
-                          "split the text, or check for a missing line break")
+        return Unreadable(
+            "too_large",
+            f"line is {exc.length:,} characters; the limit is {MAX_BYTES:,}",
+            "split the text, or check for a missing line break",
+        )
     text = str(exc)
     if "unexpected end of data" in text:
-        return Unreadable("csv_quote", f"a quote opened in the row starting at line {start} is never closed: "
-                          "every following line was read into one cell",
-                          "close the quote (write a quote inside a quoted cell as \"\")")
+        return Unreadable(
+            "csv_quote",
+            f"a quote opened in the row starting at line {start} is never closed: "
+            "every following line was read into one cell",
+            'close the quote (write a quote inside a quoted cell as "")',
+        )
     if "field larger than field limit" in text:
-        return Unreadable("too_large", f"a cell is longer than {csv.field_size_limit():,} characters",
-                          "shorten the cell, or check for an unclosed quote")
-    return Unreadable("csv_row", f"invalid CSV: {shown(text, 200)}",
-                      "quote cells that contain commas, quotes or line breaks")
+        return Unreadable(
+            "too_large",
+            f"a cell is longer than {csv.field_size_limit():,} characters",
+            "shorten the cell, or check for an unclosed quote",
+        )
+    return Unreadable(
+        "csv_row", f"invalid CSV: {shown(text, 200)}", "quote cells that contain commas, quotes or line breaks"
+    )
 
 
 # ---------------------------------------------------------------- streaming items
@@ -313,9 +393,17 @@ def _jsonl_items(path: str) -> Iterator[Item]:
                         break
                     length += len(line)
                 row += 1
-                yield ("jsonl", path, line_no, row, Unreadable(
-                    "too_large", f"line is {length:,} bytes; the limit is {MAX_BYTES:,}",
-                    "each line holds one case; split the text, or check for a missing line break"))
+                yield (
+                    "jsonl",
+                    path,
+                    line_no,
+                    row,
+                    Unreadable(
+                        "too_large",
+                        f"line is {length:,} bytes; the limit is {MAX_BYTES:,}",
+                        "each line holds one case; split the text, or check for a missing line break",
+                    ),
+                )
             elif line.strip():
                 row += 1
                 yield ("jsonl", path, line_no, row, line.rstrip(b"\r\n"))
@@ -365,14 +453,19 @@ def content(item: Item) -> str:
     """The item's text as read (a file's text, a JSON line, a CSV row with its header)."""
     kind, source, line, _, payload = item
     if isinstance(payload, Unreadable):
-        raise CaseError(Problem(file=source, line=line, code=payload.code, message=payload.message,
-                                hint=payload.hint))
+        raise CaseError(Problem(file=source, line=line, code=payload.code, message=payload.message, hint=payload.hint))
     if kind == "file":
         return read_text(payload, CaseError)
     if kind == "jsonl":
         if len(payload) > MAX_BYTES:
-            raise CaseError(Problem(file=source, line=line, code="too_large",
-                                    message=f"line is {len(payload):,} bytes; the limit is {MAX_BYTES:,}"))
+            raise CaseError(
+                Problem(
+                    file=source,
+                    line=line,
+                    code="too_large",
+                    message=f"line is {len(payload):,} bytes; the limit is {MAX_BYTES:,}",
+                )
+            )
         if not isinstance(payload, bytes):
             return str(payload)
         try:
@@ -402,9 +495,15 @@ def to_document(item: Item, text: str) -> Document:
 def row_data(columns: Sequence[str], cells: Sequence[str], source: str = "<csv>", line: int = 0) -> dict[str, Any]:
     """One CSV row -> case data: 'engagement.level' -> {'engagement': {'level': ...}}, blanks left out."""
     if len(cells) != len(columns):
-        raise CaseError(Problem(file=source, line=line, code="csv_row",
-                                message=f"row has {len(cells)} cells but the header has {len(columns)} columns",
-                                hint="check for a missing or extra comma; quote cells that contain commas"))
+        raise CaseError(
+            Problem(
+                file=source,
+                line=line,
+                code="csv_row",
+                message=f"row has {len(cells)} cells but the header has {len(columns)} columns",
+                hint="check for a missing or extra comma; quote cells that contain commas",
+            )
+        )
     data: dict[str, Any] = {}
     for col, cell in zip(columns, cells, strict=True):
         value: Any = cell.strip()
@@ -413,8 +512,16 @@ def row_data(columns: Sequence[str], cells: Sequence[str], source: str = "<csv>"
         try:
             value.encode("utf-8")
         except UnicodeEncodeError:
-            raise CaseError(Problem(file=source, line=line, field=col, code="encoding",
-                                    message="not UTF-8 text", hint="save the file as UTF-8")) from None
+            raise CaseError(
+                Problem(
+                    file=source,
+                    line=line,
+                    field=col,
+                    code="encoding",
+                    message="not UTF-8 text",
+                    hint="save the file as UTF-8",
+                )
+            ) from None
         if col in _LIST_COLUMNS:
             value = [v.strip() for v in value.split(LIST_SEPARATOR) if v.strip()]
         section, _, rest = col.partition(".")

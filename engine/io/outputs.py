@@ -20,8 +20,9 @@ def check_writable(path: str | os.PathLike[str], force: bool = False) -> Path:
     p = Path(path)
     name = display_name(str(p))
     if not str(path):
-        raise UsageError(Problem(code="no_name", message="the output file name is empty",
-                                 hint="give a file name, e.g. report.html"))
+        raise UsageError(
+            Problem(code="no_name", message="the output file name is empty", hint="give a file name, e.g. report.html")
+        )
     try:
         st: os.stat_result | None = os.lstat(p)
     except FileNotFoundError:
@@ -29,19 +30,45 @@ def check_writable(path: str | os.PathLike[str], force: bool = False) -> Path:
     except OSError as exc:
         raise OutputError(Problem(file=name, code="unwritable", message=f"cannot write: {os_reason(exc)}")) from None
     if st is not None and stat.S_ISDIR(st.st_mode):
-        raise UsageError(Problem(file=name, code="is_directory", message="is a directory",
-                                 hint="give a file name, e.g. report.html"))
+        raise UsageError(
+            Problem(file=name, code="is_directory", message="is a directory", hint="give a file name, e.g. report.html")
+        )
     if st is not None and not stat.S_ISREG(st.st_mode):
-        what = "a symlink" if stat.S_ISLNK(st.st_mode) else "a named pipe (FIFO)" if stat.S_ISFIFO(st.st_mode) \
-            else "a device" if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode) else "not a regular file"
-        raise UsageError(Problem(file=name, code="not_regular", message=f"is {what}; only a regular file is replaced",
-                                 hint="choose another name (--force never replaces a link, pipe or device)"))
+        what = (
+            "a symlink"
+            if stat.S_ISLNK(st.st_mode)
+            else "a named pipe (FIFO)"
+            if stat.S_ISFIFO(st.st_mode)
+            else "a device"
+            if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode)
+            else "not a regular file"
+        )
+        raise UsageError(
+            Problem(
+                file=name,
+                code="not_regular",
+                message=f"is {what}; only a regular file is replaced",
+                hint="choose another name (--force never replaces a link, pipe or device)",
+            )
+        )
     if st is not None and not force:
-        raise UsageError(Problem(file=name, code="exists", message="already exists",
-                                 hint="use --force to replace it, or choose another name"))
+        raise UsageError(
+            Problem(
+                file=name,
+                code="exists",
+                message="already exists",
+                hint="use --force to replace it, or choose another name",
+            )
+        )
     if not p.parent.exists():
-        raise UsageError(Problem(file=name, code="no_folder", message=f"folder {display_name(str(p.parent))} "
-                                 "does not exist", hint="create it first"))
+        raise UsageError(
+            Problem(
+                file=name,
+                code="no_folder",
+                message=f"folder {display_name(str(p.parent))} does not exist",
+                hint="create it first",
+            )
+        )
     return p
 
 
@@ -59,8 +86,9 @@ def atomic_write(path: str | os.PathLike[str], text: str | bytes, force: bool = 
         mode = (stat.S_IMODE(os.stat(p).st_mode) & 0o777) if p.exists() else 0o666 & ~current_umask()
         tmp = _temp_in(p.parent)
     except OSError as exc:
-        raise OutputError(Problem(file=display_name(str(p)), code="unwritable",
-                                  message=f"cannot write: {os_reason(exc)}")) from None
+        raise OutputError(
+            Problem(file=display_name(str(p)), code="unwritable", message=f"cannot write: {os_reason(exc)}")
+        ) from None
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o600)
         with os.fdopen(fd, "wb") as fh:
@@ -76,8 +104,9 @@ def atomic_write(path: str | os.PathLike[str], text: str | bytes, force: bool = 
         except OSError:
             pass
         if isinstance(exc, OSError):
-            raise OutputError(Problem(file=display_name(str(p)), code="unwritable",
-                                      message=f"cannot write: {os_reason(exc)}")) from None
+            raise OutputError(
+                Problem(file=display_name(str(p)), code="unwritable", message=f"cannot write: {os_reason(exc)}")
+            ) from None
         raise
     return p
 

@@ -10,8 +10,9 @@ from engine.errors import SHOWN_CHARS, FieldInvalid, Problem, allowed, did_you_m
 from engine.io.documents import Document, dotted
 
 
-def problems_from(exc: ValidationError, doc: Document, model: type[BaseModel],
-                  base: tuple[str | int, ...] = (), rule_id: str = "") -> list[Problem]:
+def problems_from(
+    exc: ValidationError, doc: Document, model: type[BaseModel], base: tuple[str | int, ...] = (), rule_id: str = ""
+) -> list[Problem]:
     """One Problem per pydantic error, with file, line, dotted field and a hint."""
     out: list[Problem] = []
     for err in exc.errors(include_url=False):
@@ -24,8 +25,9 @@ def problems_from(exc: ValidationError, doc: Document, model: type[BaseModel],
         if etype == "extra_forbidden":
             key = str(loc[-1])
             msg = f"unknown key {shown(key)}"
-            hint = (did_you_mean(key, _siblings(model, loc[len(base):-1])) if len(key) <= SHOWN_CHARS else "") \
-                or "remove it or check the spelling"
+            hint = (
+                did_you_mean(key, _siblings(model, loc[len(base) : -1])) if len(key) <= SHOWN_CHARS else ""
+            ) or "remove it or check the spelling"
         elif etype in ("literal_error", "enum"):
             expected = ctx.get("expected", "")
             msg = f"{shown(err['input'])} is not allowed"
@@ -41,8 +43,17 @@ def problems_from(exc: ValidationError, doc: Document, model: type[BaseModel],
                 msg, hint = error.message, error.hint
         elif "hint" in ctx:  # a PydanticCustomError of our models, with its own code (e.g. no_sources)
             hint = str(ctx["hint"])
-        out.append(Problem(file=doc.path, line=doc.line_of(loc), field=field_name, message=msg,
-                           code=etype, hint=hint, rule_id=rule_id))
+        out.append(
+            Problem(
+                file=doc.path,
+                line=doc.line_of(loc),
+                field=field_name,
+                message=msg,
+                code=etype,
+                hint=hint,
+                rule_id=rule_id,
+            )
+        )
     return out
 
 
@@ -72,8 +83,13 @@ def _in_data(data: Any, loc: tuple[Any, ...]) -> tuple[str | int, ...]:
             data = data[part]
         elif part == "[key]" or not isinstance(data, dict | list):
             continue
-        elif i == last and isinstance(data, dict) and isinstance(part, str) and part != "test" \
-                and not any(c in part for c in "[]()"):
+        elif (
+            i == last
+            and isinstance(data, dict)
+            and isinstance(part, str)
+            and part != "test"
+            and not any(c in part for c in "[]()")
+        ):
             out.append(part)  # a missing required key: name it
             data = None
     return tuple(out)

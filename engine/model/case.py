@@ -35,8 +35,10 @@ def _rating(value: Any) -> Any:
             value = int(value)
             if value in v.RATING_VALUES:
                 return value
-        raise FieldInvalid(f"rating {value!r} is out of range", "ratings are -2, -1, 0, 1, 2 or mixed "
-                         "(-2 strong barrier .. +2 strong facilitator)")
+        raise FieldInvalid(
+            f"rating {value!r} is out of range",
+            "ratings are -2, -1, 0, 1, 2 or mixed (-2 strong barrier .. +2 strong facilitator)",
+        )
     return value
 
 
@@ -49,8 +51,10 @@ def _cfir_id(value: str) -> str:
 
 def _case_id(value: str) -> str:
     if not CASE_ID_RE.match(value):
-        raise FieldInvalid(f"case_id {value!r} is not allowed", "use letters, digits, '-' and '_' "
-                         "(at most 128), starting with a letter or digit")
+        raise FieldInvalid(
+            f"case_id {value!r} is not allowed",
+            "use letters, digits, '-' and '_' (at most 128), starting with a letter or digit",
+        )
     return value
 
 
@@ -78,14 +82,16 @@ class _Section(BaseModel):
 
 
 class Challenge(_Section):
-    type: ChallengeType | None = Field(None, description="technical: easy to name and solve; adaptive: "
-                                       "no easy answer, needs learning; mixed: both")
+    type: ChallengeType | None = Field(
+        None, description="technical: easy to name and solve; adaptive: no easy answer, needs learning; mixed: both"
+    )
     summary: LongText | None = None
 
 
 class Engagement(_Section):
-    level: EngagementLevel | None = Field(None, description="Where the community stands now on the Spectrum "
-                                          "of Community Engagement to Ownership")
+    level: EngagementLevel | None = Field(
+        None, description="Where the community stands now on the Spectrum of Community Engagement to Ownership"
+    )
     target: EngagementLevel | None = Field(None, description="Where the site wants to be")
 
 
@@ -116,13 +122,21 @@ class Equity(_Section):
     structural_racism_acknowledged: bool | None = None
     community_defined_evidence: bool | None = None
     cultural_adaptation: CulturalAdaptation | None = None
-    tribal_sovereignty: bool | None = Field(None, description="The work happens under the authority of a sovereign "
-                                            "Tribal Nation's government (its approvals and data governance apply)")
+    tribal_sovereignty: bool | None = Field(
+        None,
+        description="The work happens under the authority of a sovereign "
+        "Tribal Nation's government (its approvals and data governance apply)",
+    )
 
 
 class Scope(_Section):
-    sites: int | None = Field(None, ge=1, le=1000, description="How many sites the work spans (1 = a single "
-                              "site); two or more call for support to the sites together as well")
+    sites: int | None = Field(
+        None,
+        ge=1,
+        le=1000,
+        description="How many sites the work spans (1 = a single "
+        "site); two or more call for support to the sites together as well",
+    )
 
 
 RATING_KEY_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{0,99}\Z")
@@ -130,8 +144,10 @@ RATING_KEY_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{0,99}\Z")
 
 def _rating_key(value: str) -> str:
     if not RATING_KEY_RE.match(value):
-        raise FieldInvalid(f"ratings key {value!r} is not a rule id or an ERIC strategy id", "e.g. "
-                         "TS-INTENSIVE-EARLY or promote_adaptability")
+        raise FieldInvalid(
+            f"ratings key {value!r} is not a rule id or an ERIC strategy id",
+            "e.g. TS-INTENSIVE-EARLY or promote_adaptability",
+        )
     return value
 
 
@@ -168,8 +184,9 @@ class CapacityLevels(_Section):
 class Perspective(_Section):
     """The same facts as one group sees them (engine/model/perspectives.py combines and compares them)."""
 
-    group: Group = Field(description="Whose view: leadership, staff, community_members, recipients, partners, "
-                         "funders or other")
+    group: Group = Field(
+        description="Whose view: leadership, staff, community_members, recipients, partners, funders or other"
+    )
     label: str | None = Field(None, description="Free text naming the group, e.g. 'Parent advisory group'")
     cfir: dict[CfirId, Rating] | None = None
     relationships: Relationships | None = None
@@ -180,8 +197,10 @@ class Perspective(_Section):
     @model_validator(mode="after")
     def _states_something(self) -> Perspective:
         if not any(_stated(getattr(self, k)) for k in ("cfir", "relationships", "engagement", "power", "capacity")):
-            raise FieldInvalid(f"the {self.group} perspective states nothing", "give at least one of cfir, "
-                             "relationships, engagement, power or capacity, or remove the entry")
+            raise FieldInvalid(
+                f"the {self.group} perspective states nothing",
+                "give at least one of cfir, relationships, engagement, power or capacity, or remove the entry",
+            )
         return self
 
 
@@ -197,8 +216,7 @@ def vocabulary_check(name: str, ids: dict[str, str]) -> Callable[[str], str]:
     def check(value: str) -> str:
         if value not in ids:
             hint = did_you_mean(value, ids) if len(value) <= 80 else ""
-            raise FieldInvalid(f"unknown {name} {value!r}",
-                               (hint + "; " if hint else "") + "one of: " + ", ".join(ids))
+            raise FieldInvalid(f"unknown {name} {value!r}", (hint + "; " if hint else "") + "one of: " + ", ".join(ids))
         return value
 
     return check
@@ -206,8 +224,9 @@ def vocabulary_check(name: str, ids: dict[str, str]) -> Callable[[str], str]:
 
 def _vocabulary_id(name: str, ids: dict[str, str]) -> Any:
     """A str type whose value must be one of `ids` (vocabulary_check) and that the schema lists."""
-    return Annotated[str, AfterValidator(vocabulary_check(name, ids)),
-                     WithJsonSchema({"type": "string", "enum": list(ids)})]
+    return Annotated[
+        str, AfterValidator(vocabulary_check(name, ids)), WithJsonSchema({"type": "string", "enum": list(ids)})
+    ]
 
 
 if TYPE_CHECKING:  # plain text to the type checker; a vocabulary id to pydantic
@@ -224,6 +243,8 @@ else:
     ProblemTag = _vocabulary_id("problem tag", sv.PROBLEM_TAGS)
     EventKind = _vocabulary_id("event kind", sv.EVENT_KINDS)
     AssetKind = _vocabulary_id("asset kind", sv.ASSET_KINDS)
+
+
 def _plain_text(value: str) -> str:
     """Words as a person writes them: something besides spaces, and no control characters (a terminal escape
     or a bare carriage return in a role or a summary would reach every rendering of the plan)."""
@@ -242,8 +263,7 @@ def _free_text(value: str) -> str:
     """Free text (a site's name, a summary, notes): any words and line breaks, but no control characters
     (a terminal escape, a bare carriage return, a bidirectional override would reach every rendering, a
     terminal or a spreadsheet)."""
-    bad = next((c for c in value if (unicodedata.category(c) == "Cc" and c not in "\t\n")
-                or c in _BIDI_CONTROLS), None)
+    bad = next((c for c in value if (unicodedata.category(c) == "Cc" and c not in "\t\n") or c in _BIDI_CONTROLS), None)
     if bad is not None:
         raise FieldInvalid(f"holds a control character ({bad!r})", "remove it: plain text and line breaks only")
     return value
@@ -270,16 +290,21 @@ class Person(_Section):
     @model_validator(mode="after")
     def _until_needs_a_move(self) -> Person:
         if self.until is not None and self.status not in ("leaving", "arriving", "left"):
-            raise FieldInvalid(f"'until' is given but the status is {self.status or 'staying'}",
-                               "give status: leaving (until = the last day) or arriving (until = the first day)")
+            raise FieldInvalid(
+                f"'until' is given but the status is {self.status or 'staying'}",
+                "give status: leaving (until = the last day) or arriving (until = the first day)",
+            )
         return self
 
 
 class ProblemStatement(_Section):
     """The stated problem as tags; challenge.summary stays the sentence."""
 
-    tags: list[ProblemTag] = Field(default_factory=list, max_length=len(sv.PROBLEM_TAGS),
-                                   description="What the problem is about: " + ", ".join(sv.PROBLEM_TAGS))
+    tags: list[ProblemTag] = Field(
+        default_factory=list,
+        max_length=len(sv.PROBLEM_TAGS),
+        description="What the problem is about: " + ", ".join(sv.PROBLEM_TAGS),
+    )
 
     @model_validator(mode="after")
     def _distinct(self) -> ProblemStatement:
@@ -311,7 +336,8 @@ class Asset(_Section):
 
     kind: AssetKind = Field(description="What kind of asset: " + ", ".join(sv.ASSET_KINDS))
     summary: Summary | None = Field(
-        None, description="The asset in the site's words, e.g. 'Monthly all-staff huddle that every team attends'")
+        None, description="The asset in the site's words, e.g. 'Monthly all-staff huddle that every team attends'"
+    )
 
 
 class Case(_Section):
@@ -324,7 +350,8 @@ class Case(_Section):
     stage: Stage | None = None
     challenge: Challenge | None = None
     cfir: dict[CfirId, Rating] | None = Field(
-        None, description="CFIR 2.0 construct or subconstruct id -> rating -2..2 or 'mixed'")
+        None, description="CFIR 2.0 construct or subconstruct id -> rating -2..2 or 'mixed'"
+    )
     engagement: Engagement | None = None
     power: Power | None = None
     relationships: Relationships | None = None
@@ -333,21 +360,27 @@ class Case(_Section):
     equity: Equity | None = None
     scope: Scope | None = None
     capacity_levels: CapacityLevels | None = Field(
-        None, description="Capacity at each level of the system: individual, organization, network, system")
+        None, description="Capacity at each level of the system: individual, organization, network, system"
+    )
     perspectives: list[Perspective] | None = Field(
-        None, description="The same facts as each group sees them; see README 'Several perspectives in one case'")
+        None, description="The same facts as each group sees them; see README 'Several perspectives in one case'"
+    )
     assessed_on: IsoDate | None = Field(None, description="When this assessment was made (YYYY-MM-DD)")
     assessed_by: list[FreeText] | None = Field(None, description="Who made the assessment (roles or groups)")
     ratings: dict[Annotated[str, AfterValidator(_rating_key)], StrategyRating] | None = Field(
-        None, description="The team's go-zone ratings: rule id or ERIC strategy id -> {importance: 1-5, "
-        "feasibility: 1-5}; they override the Waltz et al. 2015 priors in `isp-advisor plan`")
+        None,
+        description="The team's go-zone ratings: rule id or ERIC strategy id -> {importance: 1-5, "
+        "feasibility: 1-5}; they override the Waltz et al. 2015 priors in `isp-advisor plan`",
+    )
     outcomes: Outcomes | None = None
     notes: LongText | None = None
-    people: list[Person] | None = Field(None, max_length=sv.MAX_PEOPLE,
-                                        description="Who is involved: role, group, and optionally name, stance, status")
+    people: list[Person] | None = Field(
+        None, max_length=sv.MAX_PEOPLE, description="Who is involved: role, group, and optionally name, stance, status"
+    )
     problem: ProblemStatement | None = None
-    events: list[Event] | None = Field(None, max_length=sv.MAX_EVENTS,
-                                       description="What happened or will happen, with dates")
+    events: list[Event] | None = Field(
+        None, max_length=sv.MAX_EVENTS, description="What happened or will happen, with dates"
+    )
     assets: list[Asset] | None = Field(None, max_length=sv.MAX_ASSETS, description="Strengths to build on")
 
     @model_validator(mode="after")
@@ -356,8 +389,10 @@ class Case(_Section):
         for p in self.perspectives or ():
             who = (p.group, p.label or "")
             if who in seen:
-                raise FieldInvalid(f"perspectives: the {p.group} group{' ' + repr(p.label) if p.label else ''} "
-                                 "is given twice", "merge the two entries, or give each its own label")
+                raise FieldInvalid(
+                    f"perspectives: the {p.group} group{' ' + repr(p.label) if p.label else ''} is given twice",
+                    "merge the two entries, or give each its own label",
+                )
             seen.add(who)
         return self
 

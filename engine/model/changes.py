@@ -59,18 +59,23 @@ class FactChange:
 
 def fact_changes(old: Facts, new: Facts) -> list[FactChange]:
     """Every directional fact stated in either assessment, in the fact schema's order."""
-    return [FactChange(p, old.get(p), new.get(p), direction(p, old.get(p), new.get(p)))
-            for p in FACTS if change_path(p) and (p in old or p in new)]
+    return [
+        FactChange(p, old.get(p), new.get(p), direction(p, old.get(p), new.get(p)))
+        for p in FACTS
+        if change_path(p) and (p in old or p in new)
+    ]
 
 
 def resolved(old: Facts, new: Facts) -> list[str]:
     """CFIR paths rated a barrier before and 0 or above now (not stated now is not resolved)."""
-    return [p for p in FACTS if p.startswith("cfir.") and is_barrier(old.get(p))
-            and p in new and not is_barrier(new[p])]
+    return [
+        p for p in FACTS if p.startswith("cfir.") and is_barrier(old.get(p)) and p in new and not is_barrier(new[p])
+    ]
 
 
-def change_facts(old: Facts, new: Facts, old_label: str, new_label: str,
-                 wanted: Callable[[str], bool] | None = None) -> tuple[Facts, Origins]:
+def change_facts(
+    old: Facts, new: Facts, old_label: str, new_label: str, wanted: Callable[[str], bool] | None = None
+) -> tuple[Facts, Origins]:
     """The computed `change.*` and `derived.resolved.*` facts that `wanted` accepts, with notes."""
     keep = wanted or (lambda _: True)
     facts: Facts = {}
@@ -88,8 +93,10 @@ def change_facts(old: Facts, new: Facts, old_label: str, new_label: str,
             origins[key] = ("previous", f"{fmt_value(old[p])} on {old_label}, {fmt_value(new[p])} on {new_label}")
     if keep("derived.resolved.any"):
         facts["derived.resolved.any"] = bool(done)
-        origins["derived.resolved.any"] = ("previous", "resolved since " + old_label + ": "
-                                           + (", ".join(p[5:] for p in done) or "none"))
+        origins["derived.resolved.any"] = (
+            "previous",
+            "resolved since " + old_label + ": " + (", ".join(p[5:] for p in done) or "none"),
+        )
     return facts, origins
 
 

@@ -38,8 +38,16 @@ class Finding:
         return text
 
     def to_dict(self) -> dict[str, Any]:
-        return {"file": self.file, "line": self.line, "rule_id": self.rule_id, "code": self.code,
-                "severity": self.severity, "field": self.field, "message": self.message, "hint": self.hint}
+        return {
+            "file": self.file,
+            "line": self.line,
+            "rule_id": self.rule_id,
+            "code": self.code,
+            "severity": self.severity,
+            "field": self.field,
+            "message": self.message,
+            "hint": self.hint,
+        }
 
 
 def summary(findings: Sequence[Finding]) -> str:
@@ -67,8 +75,14 @@ class Outcome:
         return not self.failures
 
     def to_dict(self) -> dict[str, Any]:
-        return {"file": self.file, "line": self.line, "name": self.name, "passed": self.passed,
-                "failures": list(self.failures), "shipped": self.shipped}
+        return {
+            "file": self.file,
+            "line": self.line,
+            "name": self.name,
+            "passed": self.passed,
+            "failures": list(self.failures),
+            "shipped": self.shipped,
+        }
 
 
 @dataclass(frozen=True)
@@ -95,6 +109,9 @@ class Coverage:
         return tuple(r.rule_id for r in self.rules if not r.cases)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"cases": len(self.cases), "rules": [r.to_dict() for r in self.rules],
-                "never_fired": list(self.never_fired),
-                "empty_categories": {k: list(v) for k, v in self.empty_categories.items()}}
+        return {
+            "cases": len(self.cases),
+            "rules": [r.to_dict() for r in self.rules],
+            "never_fired": list(self.never_fired),
+            "empty_categories": {k: list(v) for k, v in self.empty_categories.items()},
+        }

@@ -106,8 +106,14 @@ class Cue:
     """True when the fact's absence must not be read as "no" (a Tribal Nation's authority, a critical incident)."""
 
     def to_dict(self) -> dict[str, Any]:
-        return {"path": self.path, "value": self.value, "found": self.found, "in": self.in_,
-                "question": self.question, "protective": self.protective}
+        return {
+            "path": self.path,
+            "value": self.value,
+            "found": self.found,
+            "in": self.in_,
+            "question": self.question,
+            "protective": self.protective,
+        }
 
 
 def _boolean_paths() -> frozenset[str]:
@@ -116,8 +122,11 @@ def _boolean_paths() -> frozenset[str]:
     for name, info in Case.model_fields.items():
         for section in get_args(info.annotation):
             if isinstance(section, type) and issubclass(section, BaseModel):
-                out.update(f"{name}.{field}" for field, f in section.model_fields.items()
-                           if set(get_args(f.annotation)) == {bool, type(None)})
+                out.update(
+                    f"{name}.{field}"
+                    for field, f in section.model_fields.items()
+                    if set(get_args(f.annotation)) == {bool, type(None)}
+                )
     return frozenset(out)
 
 
@@ -126,8 +135,7 @@ BOOLEAN_PATHS = _boolean_paths()
 
 
 def _phrase_pattern(phrase: str) -> str:
-    return _SEPARATOR.join(_APOSTROPHE.join(re.escape(part) for part in word.split("'"))
-                           for word in phrase.split(" "))
+    return _SEPARATOR.join(_APOSTROPHE.join(re.escape(part) for part in word.split("'")) for word in phrase.split(" "))
 
 
 def _compile(phrases: Sequence[str]) -> re.Pattern[str]:
@@ -139,15 +147,20 @@ def _compile(phrases: Sequence[str]) -> re.Pattern[str]:
 def _check_value(path: str, value: Any) -> str:
     """What is wrong with `value` for `path` ('' when nothing)."""
     if path == TAGS_PATH:
-        return "" if isinstance(value, str) and value in sv.PROBLEM_TAGS else (
-            f"unknown problem tag {value!r}; one of: {', '.join(sv.PROBLEM_TAGS)}")
+        return (
+            ""
+            if isinstance(value, str) and value in sv.PROBLEM_TAGS
+            else (f"unknown problem tag {value!r}; one of: {', '.join(sv.PROBLEM_TAGS)}")
+        )
     if path == EVENTS_PATH:
-        return "" if isinstance(value, str) and value in sv.EVENT_KINDS else (
-            f"unknown event kind {value!r}; one of: {', '.join(sv.EVENT_KINDS)}")
+        return (
+            ""
+            if isinstance(value, str) and value in sv.EVENT_KINDS
+            else (f"unknown event kind {value!r}; one of: {', '.join(sv.EVENT_KINDS)}")
+        )
     if path in BOOLEAN_PATHS:
         return "" if isinstance(value, bool) else f"{path} is true or false, not {value!r}"
-    return (f"unknown path {path!r}; one of: {TAGS_PATH}, {EVENTS_PATH}, "
-            + ", ".join(sorted(BOOLEAN_PATHS)))
+    return f"unknown path {path!r}; one of: {TAGS_PATH}, {EVENTS_PATH}, " + ", ".join(sorted(BOOLEAN_PATHS))
 
 
 def _entry(raw: Any) -> CueEntry:
@@ -171,18 +184,29 @@ def _entry(raw: Any) -> CueEntry:
     if not isinstance(phrases, list) or not phrases:
         raise LexiconError("phrases must be a non-empty list")
     for phrase in phrases:
-        if not (isinstance(phrase, str) and phrase == phrase.lower() and len(phrase) <= MAX_PHRASE
-                and PHRASE_RE.fullmatch(phrase)):
-            raise LexiconError(f"phrase {phrase!r} is not lower-case ASCII words joined by single spaces or "
-                               f"apostrophes (at most {MAX_PHRASE} characters)")
+        if not (
+            isinstance(phrase, str)
+            and phrase == phrase.lower()
+            and len(phrase) <= MAX_PHRASE
+            and PHRASE_RE.fullmatch(phrase)
+        ):
+            raise LexiconError(
+                f"phrase {phrase!r} is not lower-case ASCII words joined by single spaces or "
+                f"apostrophes (at most {MAX_PHRASE} characters)"
+            )
     twice = sorted({p for i, p in enumerate(phrases) if p in phrases[:i]})
     if twice:
         raise LexiconError(f"phrase {twice[0]!r} is given twice")
-    if not isinstance(question, str) or FOUND not in question or "{" in question.replace(FOUND, "") \
-            or "}" in question.replace(FOUND, ""):
+    if (
+        not isinstance(question, str)
+        or FOUND not in question
+        or "{" in question.replace(FOUND, "")
+        or "}" in question.replace(FOUND, "")
+    ):
         raise LexiconError(f"question must be text with {FOUND} (the matched words) and no other braces")
-    return CueEntry(path, value, protective, tuple(phrases), question.strip(),
-                    tuple(frozenset(WORD_RE.findall(p)) for p in phrases))
+    return CueEntry(
+        path, value, protective, tuple(phrases), question.strip(), tuple(frozenset(WORD_RE.findall(p)) for p in phrases)
+    )
 
 
 def load_lexicon(path: Path = CUES_FILE) -> tuple[CueEntry, ...]:
@@ -208,8 +232,10 @@ def load_lexicon(path: Path = CUES_FILE) -> tuple[CueEntry, ...]:
             raise LexiconError(f"{where}: the same path and value as entry {seen[key]}; merge their phrases")
         seen[key] = number
         if protective.setdefault(entry.path, entry.protective) != entry.protective:
-            raise LexiconError(f"{where}: protective differs from the other {entry.path} entries; a path is "
-                               "protective or not as a whole")
+            raise LexiconError(
+                f"{where}: protective differs from the other {entry.path} entries; a path is "
+                "protective or not as a whole"
+            )
         entries.append(entry)
     return tuple(entries)
 
@@ -224,8 +250,12 @@ PROTECTIVE_PATHS: frozenset[str] = frozenset(e.path for e in LEXICON if e.protec
 def free_text(case: Case) -> Iterator[tuple[str, str]]:
     """The case's free text as (field, text), in the order cues are looked for."""
     challenge = case.challenge.summary if case.challenge else None
-    for field, text in (("site", case.site), ("innovation", case.innovation), ("challenge.summary", challenge),
-                        ("notes", case.notes)):
+    for field, text in (
+        ("site", case.site),
+        ("innovation", case.innovation),
+        ("challenge.summary", challenge),
+        ("notes", case.notes),
+    ):
         if text:
             yield field, text
     for i, person in enumerate(case.people or ()):

@@ -55,8 +55,7 @@ class Decision:
 
     def overdue(self, today: str | None) -> bool:
         """Due before `today` and not done (never without a reference date)."""
-        return bool(today and self.due and self.due < today and self.status != "done"
-                    and self.decision != "set_aside")
+        return bool(today and self.due and self.due < today and self.status != "done" and self.decision != "set_aside")
 
 
 @dataclass(frozen=True)
@@ -118,9 +117,13 @@ def carry_forward(current: Decisions | None, previous: Decisions | None, label: 
     own = current.by_key() if current else {}
     from dataclasses import replace
 
-    carried = tuple(replace(d, carried_from=label) for d in previous.items
-                    if d.decision == "accepted" and d.key not in own)
+    carried = tuple(
+        replace(d, carried_from=label) for d in previous.items if d.decision == "accepted" and d.key not in own
+    )
     if not carried:
         return current
-    return Decisions(current.case_id if current else previous.case_id, (*(current.items if current else ()), *carried),
-                     current.path if current else previous.path)
+    return Decisions(
+        current.case_id if current else previous.case_id,
+        (*(current.items if current else ()), *carried),
+        current.path if current else previous.path,
+    )

@@ -29,8 +29,13 @@ class RuleChange:
         return "removed" if not self.new_priority else "priority"
 
     def to_dict(self) -> dict[str, Any]:
-        return {"rule_id": self.rule_id, "title": self.title, "change": self.kind,
-                "old_priority": self.old_priority or None, "new_priority": self.new_priority or None}
+        return {
+            "rule_id": self.rule_id,
+            "title": self.title,
+            "change": self.kind,
+            "old_priority": self.old_priority or None,
+            "new_priority": self.new_priority or None,
+        }
 
 
 @dataclass(frozen=True)
@@ -48,8 +53,13 @@ class RuleDiff:
     """Every case, changed or not, in corpus order."""
 
     def totals(self) -> dict[str, int]:
-        out = {"cases": len(self.cases), "cases_changed": sum(bool(c.changes) for c in self.cases),
-               "added": 0, "removed": 0, "priority": 0}
+        out = {
+            "cases": len(self.cases),
+            "cases_changed": sum(bool(c.changes) for c in self.cases),
+            "added": 0,
+            "removed": 0,
+            "priority": 0,
+        }
         for c in self.cases:
             for ch in c.changes:
                 out[ch.kind] += 1
@@ -79,8 +89,13 @@ class PriorityChange:
     after: Recommendation
 
     def to_dict(self) -> dict[str, Any]:
-        return {"rule_id": self.after.rule_id, "title": self.after.title, "category": self.after.category,
-                "priority_before": self.before.priority, "priority_after": self.after.priority}
+        return {
+            "rule_id": self.after.rule_id,
+            "title": self.after.title,
+            "category": self.after.category,
+            "priority_before": self.before.priority,
+            "priority_after": self.after.priority,
+        }
 
 
 @dataclass(frozen=True)
@@ -98,8 +113,13 @@ class WhatIfDiff:
 
     def to_dict(self) -> dict[str, Any]:
         def brief(r: Recommendation) -> dict[str, Any]:
-            return {"rule_id": r.rule_id, "rule_ids": list(r.rule_ids), "title": r.title, "category": r.category,
-                    "priority": r.priority}
+            return {
+                "rule_id": r.rule_id,
+                "rule_ids": list(r.rule_ids),
+                "title": r.title,
+                "category": r.category,
+                "priority": r.priority,
+            }
 
         return {
             "case_id": self.case_id,
@@ -109,6 +129,8 @@ class WhatIfDiff:
             "changed": [c.to_dict() for c in self.changed],
             "unchanged": self.unchanged,
             "before": {"recommendations": len(self.before.recommendations)},
-            "after": {"recommendations": len(self.after.recommendations),
-                      "missing_information": list(self.after.missing_information)},
+            "after": {
+                "recommendations": len(self.after.recommendations),
+                "missing_information": list(self.after.missing_information),
+            },
         }

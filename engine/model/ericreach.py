@@ -49,8 +49,15 @@ class Reach:
         return (EVIDENCE.index(self.evidence), self.level or 3, -(self.figure or 0))
 
     def to_dict(self) -> dict[str, Any]:
-        return {"rule_id": self.rule_id, "pack": self.pack, "evidence": self.evidence, "level": self.level,
-                "figure": _num(self.figure), "sources": list(self.sources), "via": self.via}
+        return {
+            "rule_id": self.rule_id,
+            "pack": self.pack,
+            "evidence": self.evidence,
+            "level": self.level,
+            "figure": _num(self.figure),
+            "sources": list(self.sources),
+            "via": self.via,
+        }
 
 
 @dataclass(frozen=True)
@@ -70,10 +77,16 @@ class BarrierReach:
 
     def to_dict(self) -> dict[str, Any]:
         best = self.best
-        return {"construct": self.construct, "domain": cfir_domain(self.construct),
-                "name": CFIR_IDS.get(self.construct, self.construct), "evidence": best.evidence,
-                "level": best.level, "figure": _num(best.figure), "sources": list(best.sources),
-                "rules": [r.to_dict() for r in self.reaches]}
+        return {
+            "construct": self.construct,
+            "domain": cfir_domain(self.construct),
+            "name": CFIR_IDS.get(self.construct, self.construct),
+            "evidence": best.evidence,
+            "level": best.level,
+            "figure": _num(best.figure),
+            "sources": list(best.sources),
+            "rules": [r.to_dict() for r in self.reaches],
+        }
 
 
 @dataclass(frozen=True)
@@ -112,10 +125,17 @@ class StrategyReach:
 
     def to_dict(self) -> dict[str, Any]:
         best = self.best_from()
-        return {"strategy": self.strategy, "name": self.name, "cluster": self.cluster,
-                "reached": self.reached, "best_evidence": best.evidence if best else None,
-                "domains": list(self.domains), "barriers": [b.to_dict() for b in self.barriers],
-                "rules": list(self.rules), "other_rules": list(self.other_rules)}
+        return {
+            "strategy": self.strategy,
+            "name": self.name,
+            "cluster": self.cluster,
+            "reached": self.reached,
+            "best_evidence": best.evidence if best else None,
+            "domains": list(self.domains),
+            "barriers": [b.to_dict() for b in self.barriers],
+            "rules": list(self.rules),
+            "other_rules": list(self.other_rules),
+        }
 
 
 @dataclass(frozen=True)
@@ -136,9 +156,14 @@ class DomainReach:
         return CFIR_DOMAINS.get(self.domain, self.domain)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"domain": self.domain, "name": self.name, "constructs": self.constructs,
-                "constructs_reaching": self.constructs_reaching, "strategies": self.strategies,
-                "by_evidence": dict(self.by_evidence)}
+        return {
+            "domain": self.domain,
+            "name": self.name,
+            "constructs": self.constructs,
+            "constructs_reaching": self.constructs_reaching,
+            "strategies": self.strategies,
+            "by_evidence": dict(self.by_evidence),
+        }
 
 
 @dataclass(frozen=True)
@@ -177,15 +202,22 @@ class EricView:
         return next((s for s in self.strategies if s.strategy == strategy_id), None)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"view": "eric", "packs": [{"name": n, "version": v} for n, v in self.packs],
-                "evidence": dict(EVIDENCE_TEXT),
-                "summary": {"strategies": len(self.strategies), "reached": len(self.reached),
-                            "unreached": len(self.unreached),
-                            "domains": [d.to_dict() for d in self.domains],
-                            "unreached_strategies": [{"strategy": s.strategy, "name": s.name, "cluster": s.cluster,
-                                                      "other_rules": list(s.other_rules)}
-                                                     for s in self.unreached]},
-                "strategies": [s.to_dict() for s in self.strategies]}
+        return {
+            "view": "eric",
+            "packs": [{"name": n, "version": v} for n, v in self.packs],
+            "evidence": dict(EVIDENCE_TEXT),
+            "summary": {
+                "strategies": len(self.strategies),
+                "reached": len(self.reached),
+                "unreached": len(self.unreached),
+                "domains": [d.to_dict() for d in self.domains],
+                "unreached_strategies": [
+                    {"strategy": s.strategy, "name": s.name, "cluster": s.cluster, "other_rules": list(s.other_rules)}
+                    for s in self.unreached
+                ],
+            },
+            "strategies": [s.to_dict() for s in self.strategies],
+        }
 
 
 def _num(x: float | None) -> float | int | None:

@@ -69,13 +69,23 @@ def _site_specs() -> list[FactSpec]:
     for group in sv.PEOPLE_GROUPS:
         words = group.replace("_", " ")
         out.append(FactSpec(f"people.{group}.count", "ordered", PEOPLE_COUNTS, f"People listed ({words})"))
-        out += [FactSpec(f"people.{group}.stance.{st}", "ordered", PEOPLE_COUNTS, f"People listed ({words}, {st})")
-                for st in sv.STANCES]
+        out += [
+            FactSpec(f"people.{group}.stance.{st}", "ordered", PEOPLE_COUNTS, f"People listed ({words}, {st})")
+            for st in sv.STANCES
+        ]
         out.append(FactSpec(f"people.{group}.leaving", "ordered", PEOPLE_COUNTS, f"People leaving ({words})"))
-        out.append(FactSpec(f"people.{group}.leaving_days_until", "ordered", DAY_COUNTS,
-                            f"Days until the first of the {words} leaves"))
-    out += [FactSpec(f"problem.{tag}", "bool", (True,), f"Problem stated: {tag.replace('_', ' ')}")
-            for tag in sv.PROBLEM_TAGS]
+        out.append(
+            FactSpec(
+                f"people.{group}.leaving_days_until",
+                "ordered",
+                DAY_COUNTS,
+                f"Days until the first of the {words} leaves",
+            )
+        )
+    out += [
+        FactSpec(f"problem.{tag}", "bool", (True,), f"Problem stated: {tag.replace('_', ' ')}")
+        for tag in sv.PROBLEM_TAGS
+    ]
     for kind in sv.EVENT_KINDS:
         words = kind.replace("_", " ")
         out.append(FactSpec(f"events.{kind}.days_since", "ordered", DAY_COUNTS, f"Days since the last {words}"))
@@ -84,8 +94,7 @@ def _site_specs() -> list[FactSpec]:
     return out
 
 
-_LEVEL_PATHS = ("relationships.trust", "power.differential") + tuple(
-    f"capacity.{c}" for c in v.CAPACITY_TYPES)
+_LEVEL_PATHS = ("relationships.trust", "power.differential") + tuple(f"capacity.{c}" for c in v.CAPACITY_TYPES)
 
 FACTS: dict[str, FactSpec] = {
     s.path: s
@@ -107,25 +116,36 @@ FACTS: dict[str, FactSpec] = {
         _spec("leadership.emerging_leaders", "bool", (True, False), "Emerging leaders being cultivated"),
         _spec("equity.priority_populations", "list", label="Priority populations"),
         _spec("equity.disparities_identified", "bool", (True, False), "Disparities identified"),
-        _spec("equity.structural_racism_acknowledged", "bool", (True, False),
-              "Structural racism acknowledged"),
+        _spec("equity.structural_racism_acknowledged", "bool", (True, False), "Structural racism acknowledged"),
         _spec("equity.community_defined_evidence", "bool", (True, False), "Community-defined evidence used"),
         _spec("equity.cultural_adaptation", "ordered", v.CULTURAL_ADAPTATION, "Cultural adaptation"),
         _spec("equity.tribal_sovereignty", "bool", (True, False), "Under a Tribal Nation's sovereign authority"),
         _spec("scope.sites", "ordered", SITE_COUNTS, "Number of sites"),
-        *(_spec(f"capacity_levels.{lvl}", "ordered", v.LEVELS, f"Capacity at the {lvl} level")
-          for lvl in CAPACITY_LEVELS),
+        *(
+            _spec(f"capacity_levels.{lvl}", "ordered", v.LEVELS, f"Capacity at the {lvl} level")
+            for lvl in CAPACITY_LEVELS
+        ),
         _spec("notes", "text", label="Notes"),
-        *(_spec(f"cfir.{cid}", "rating", (*v.RATING_VALUES, v.MIXED), f"CFIR: {name}")
-          for cid, name in v.CFIR_IDS.items()),
+        *(
+            _spec(f"cfir.{cid}", "rating", (*v.RATING_VALUES, v.MIXED), f"CFIR: {name}")
+            for cid, name in v.CFIR_IDS.items()
+        ),
         *_site_specs(),
     ]
 }
 
 KEY_FACTS: tuple[str, ...] = (
-    "stage", "challenge.type", "engagement.level", "engagement.target", "power.differential",
-    "power.decision_making", "relationships.trust", "capacity.intervention_specific",
-    "capacity.general", "capacity.analytic", "capacity.adaptive",
+    "stage",
+    "challenge.type",
+    "engagement.level",
+    "engagement.target",
+    "power.differential",
+    "power.decision_making",
+    "relationships.trust",
+    "capacity.intervention_specific",
+    "capacity.general",
+    "capacity.analytic",
+    "capacity.adaptive",
 )
 """Facts a case is expected to state; rules that read them make them 'missing information'."""
 
@@ -140,8 +160,12 @@ PERSPECTIVE_SECTIONS: tuple[str, ...] = ("cfir", "relationships", "engagement", 
 """The sections a perspective may state."""
 
 COMPUTED_FAMILIES: dict[str, str] = {
-    "derived.divergent.": "bool", "derived.community_lower.": "bool", "derived.lowest_group.": "groups",
-    "derived.highest_group.": "groups", "derived.missing_group.": "bool", "derived.resolved.": "bool",
+    "derived.divergent.": "bool",
+    "derived.community_lower.": "bool",
+    "derived.lowest_group.": "groups",
+    "derived.highest_group.": "groups",
+    "derived.missing_group.": "bool",
+    "derived.resolved.": "bool",
     "change.": "directions",
 }
 """Computed facts: set by the engine before any rule runs (engine/model/perspectives.py and
@@ -156,8 +180,10 @@ def perspective_path(path: str) -> bool:
 
 def change_path(path: str) -> bool:
     """A fact path with a direction of change (a rating or an ordered scale with a better end)."""
-    return path in FACTS and (path.startswith(("cfir.", "capacity.", "capacity_levels.", "engagement."))
-                              or path in ("relationships.trust", "power.differential", "power.decision_making"))
+    return path in FACTS and (
+        path.startswith(("cfir.", "capacity.", "capacity_levels.", "engagement."))
+        or path in ("relationships.trust", "power.differential", "power.decision_making")
+    )
 
 
 def computed_spec(path: str) -> FactSpec | None:
@@ -165,7 +191,7 @@ def computed_spec(path: str) -> FactSpec | None:
     for prefix, kind in COMPUTED_FAMILIES.items():
         if not path.startswith(prefix):
             continue
-        rest = path[len(prefix):]
+        rest = path[len(prefix) :]
         if prefix == "derived.missing_group.":
             ok = rest in GROUPS
         elif prefix == "change.":

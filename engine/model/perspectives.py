@@ -179,7 +179,9 @@ def compare_views(case: Case) -> CombinedViews:
             is_lower = critical(path, worst.facts[path]) < critical(path, best_lead.facts[path]) and behind >= gap(path)
             facts[f"derived.community_lower.{path}"] = is_lower
             origins[f"derived.community_lower.{path}"] = (
-                "perspectives", f"{_say(worst, path)} against {_say(best_lead, path)}")
+                "perspectives",
+                f"{_say(worst, path)} against {_say(best_lead, path)}",
+            )
             if is_lower:
                 lower.append(path)
     if compared:
@@ -219,9 +221,27 @@ def summary(case: Case) -> dict[str, Any] | None:
         entry["facts"] = {p: v.facts[p] for p in FACTS if p in v.facts}
         groups.append(entry)
     combined = [{"path": p, "value": facts[p], "note": origins[p][1]} for p in FACTS if p in origins]
-    return {"groups": groups, "divergent": list(c.divergent), "missing_groups": list(c.missing),
-            "community_lower": list(c.community_lower), "combined": combined}
+    return {
+        "groups": groups,
+        "divergent": list(c.divergent),
+        "missing_groups": list(c.missing),
+        "community_lower": list(c.community_lower),
+        "combined": combined,
+    }
 
 
-__all__ = ["GroupView", "CombinedViews", "views", "effective_facts", "compare_views", "perspective_facts", "summary",
-           "RATING_GAP", "SCALE_GAP", "critical", "scale", "Origins", "Origin"]
+__all__ = [
+    "GroupView",
+    "CombinedViews",
+    "views",
+    "effective_facts",
+    "compare_views",
+    "perspective_facts",
+    "summary",
+    "RATING_GAP",
+    "SCALE_GAP",
+    "critical",
+    "scale",
+    "Origins",
+    "Origin",
+]

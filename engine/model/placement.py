@@ -211,15 +211,46 @@ class FirstStepReason(_Reason):
 
 
 PlanReason: TypeAlias = (
-    SafetyReason | RelationshipReason | UrgentReason | StatedProblemReason | PriorityReason | BarrierSeverityReason
-    | EvidenceReason | BreadthReason | StageFitReason | NotBeforeReason | PacingReason | AfterReason
-    | EricPerBarrierReason | DueReason | CapacityReason | FirstStepReason)
+    SafetyReason
+    | RelationshipReason
+    | UrgentReason
+    | StatedProblemReason
+    | PriorityReason
+    | BarrierSeverityReason
+    | EvidenceReason
+    | BreadthReason
+    | StageFitReason
+    | NotBeforeReason
+    | PacingReason
+    | AfterReason
+    | EricPerBarrierReason
+    | DueReason
+    | CapacityReason
+    | FirstStepReason
+)
 """A plan item's reason: one of the factor classes (a `match` on it with `assert_never` is exhaustive)."""
 
-REASON_TYPES: dict[Factor, type[PlanReason]] = {cls.factor: cls for cls in (
-    SafetyReason, RelationshipReason, UrgentReason, StatedProblemReason, PriorityReason, BarrierSeverityReason,
-    EvidenceReason, BreadthReason, StageFitReason, NotBeforeReason, PacingReason, AfterReason, EricPerBarrierReason,
-    DueReason, CapacityReason, FirstStepReason)}
+REASON_TYPES: dict[Factor, type[PlanReason]] = {
+    cls.factor: cls
+    for cls in (
+        SafetyReason,
+        RelationshipReason,
+        UrgentReason,
+        StatedProblemReason,
+        PriorityReason,
+        BarrierSeverityReason,
+        EvidenceReason,
+        BreadthReason,
+        StageFitReason,
+        NotBeforeReason,
+        PacingReason,
+        AfterReason,
+        EricPerBarrierReason,
+        DueReason,
+        CapacityReason,
+        FirstStepReason,
+    )
+}
 """Each factor's class (tests/test_plan_reasons.py checks it covers every Factor)."""
 
 
@@ -266,20 +297,36 @@ class Also:
     is shown against its own barrier, never the highest against all of them."""
 
     def to_dict(self) -> dict[str, Any]:
-        return {"rule_ids": list(self.rule_ids), "key": self.key, "eric_strategy": self.eric_strategy,
-                "title": self.title,
-                "priority": self.priority, "score": number(self.score),
-                "evidence_level": self.evidence_level or None, "cfir": list(self.barriers),
-                "actions": list(self.actions), **_figures(self.figures),
-                "explanation": [p.to_dict() for p in self.explanation]}
+        return {
+            "rule_ids": list(self.rule_ids),
+            "key": self.key,
+            "eric_strategy": self.eric_strategy,
+            "title": self.title,
+            "priority": self.priority,
+            "score": number(self.score),
+            "evidence_level": self.evidence_level or None,
+            "cfir": list(self.barriers),
+            "actions": list(self.actions),
+            **_figures(self.figures),
+            "explanation": [p.to_dict() for p in self.explanation],
+        }
 
     def to_json(self) -> str:
         """`compact(to_dict())`, with the proofs' own cached text spliced in."""
-        head = compact({"rule_ids": list(self.rule_ids), "key": self.key, "eric_strategy": self.eric_strategy,
-                        "title": self.title,
-                        "priority": self.priority, "score": number(self.score),
-                        "evidence_level": self.evidence_level or None, "cfir": list(self.barriers),
-                        "actions": list(self.actions), **_figures(self.figures)})
+        head = compact(
+            {
+                "rule_ids": list(self.rule_ids),
+                "key": self.key,
+                "eric_strategy": self.eric_strategy,
+                "title": self.title,
+                "priority": self.priority,
+                "score": number(self.score),
+                "evidence_level": self.evidence_level or None,
+                "cfir": list(self.barriers),
+                "actions": list(self.actions),
+                **_figures(self.figures),
+            }
+        )
         return head[:-1] + ',"explanation":[' + ",".join(p.to_json() for p in self.explanation) + "]}"
 
 
@@ -305,16 +352,28 @@ class Placement:
     several (the item's `score` is the highest of them)."""
 
     def to_dict(self) -> dict[str, Any]:
-        out = {"horizon": self.horizon, "rank": self.rank, "rank_reasons": [r.to_dict() for r in self.reasons],
-               **_figures(self.figures), "also": [a.to_dict() for a in self.also]}
+        out = {
+            "horizon": self.horizon,
+            "rank": self.rank,
+            "rank_reasons": [r.to_dict() for r in self.reasons],
+            **_figures(self.figures),
+            "also": [a.to_dict() for a in self.also],
+        }
         if self.decision is not None:
             out.update(self.decision.to_dict())
         return out
 
     def to_json(self) -> str:
         """`compact(to_dict())` without parsing the folded items' proofs back from their text."""
-        head = compact({"horizon": self.horizon, "rank": self.rank, "rank_reasons": [r.to_dict() for r in self.reasons],
-                        **_figures(self.figures), "also": []})
+        head = compact(
+            {
+                "horizon": self.horizon,
+                "rank": self.rank,
+                "rank_reasons": [r.to_dict() for r in self.reasons],
+                **_figures(self.figures),
+                "also": [],
+            }
+        )
         if self.also:
             head = head[:-3] + "[" + ",".join(a.to_json() for a in self.also) + "]}"
         if self.decision is not None and (extra := self.decision.to_dict()):
@@ -353,9 +412,12 @@ class Plan:
         return out
 
     def to_dict(self, recs: Sequence[Recommendation]) -> dict[str, Any]:
-        return {**self.ids(recs), "held_back": [h.to_dict() for h in self.held_back],
-                "set_aside": [s.to_dict() for s in self.working.set_aside],
-                "no_longer_recommended": [n.to_dict() for n in self.working.not_recommended]}
+        return {
+            **self.ids(recs),
+            "held_back": [h.to_dict() for h in self.held_back],
+            "set_aside": [s.to_dict() for s in self.working.set_aside],
+            "no_longer_recommended": [n.to_dict() for n in self.working.not_recommended],
+        }
 
 
 @dataclass(frozen=True)

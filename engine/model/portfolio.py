@@ -33,8 +33,6 @@ NOT_STATED = "(not stated)"
 HTML_NAME = "summary.html"
 
 
-
-
 @dataclass
 class PortfolioItem:
     """One recommendation as people see it, counted over the portfolio."""
@@ -75,8 +73,13 @@ class Portfolio:
         self.cases += 1
         if digest.get("assessed_on"):
             self.trends.setdefault(result["case_id"], []).append(
-                (str(digest["assessed_on"]), len(digest["barriers"]),
-                 sum(r["priority"] == "high" for r in result["recommendations"]), digest.get("trust") or "-"))
+                (
+                    str(digest["assessed_on"]),
+                    len(digest["barriers"]),
+                    sum(r["priority"] == "high" for r in result["recommendations"]),
+                    digest.get("trust") or "-",
+                )
+            )
         per_cat: Counter[str] = Counter()
         high = now = 0
         for rec in result["recommendations"]:
@@ -134,8 +137,10 @@ class Portfolio:
         """{domain: [(construct id, sites)]}, most common first, the top `top` per domain."""
         out: dict[str, list[tuple[str, int]]] = {}
         for domain in CFIR_DOMAINS:
-            found = sorted(((cid, n) for cid, n in self.barriers.items() if cfir_domain(cid) == domain),
-                           key=lambda t: (-t[1], t[0]))
+            found = sorted(
+                ((cid, n) for cid, n in self.barriers.items() if cfir_domain(cid) == domain),
+                key=lambda t: (-t[1], t[0]),
+            )
             out[domain] = found[:top]
         return out
 

@@ -38,8 +38,7 @@ def _scrub(value: Any, names: list[tuple[str, str]], article: bool = True) -> An
     if isinstance(value, str):
         for name, role in names:
             said = role if not article or role.lower().startswith(("the ", "our ")) else f"the {role}"
-            value = re.sub(rf"(?<!\w){re.escape(name)}(?!\w)", said.replace("\\", "\\\\"), value,
-                           flags=re.IGNORECASE)
+            value = re.sub(rf"(?<!\w){re.escape(name)}(?!\w)", said.replace("\\", "\\\\"), value, flags=re.IGNORECASE)
         return value
     if isinstance(value, list):
         return [_scrub(v, names, article) for v in value]
@@ -94,9 +93,14 @@ def redact_choices(texts: tuple[str, ...] | list[str], option: str = "--redact")
     wrong = [w for w in words if w not in REDACT_CHOICES]
     if wrong:
         close = did_you_mean(wrong[0], REDACT_CHOICES)
-        raise UsageError(Problem(field=option, code="invalid", message=f"'{wrong[0]}' cannot be redacted",
-                                 hint=f"{close + ' ' if close else ''}{allowed(REDACT_CHOICES)}, "
-                                      "e.g. --redact people,events"))
+        raise UsageError(
+            Problem(
+                field=option,
+                code="invalid",
+                message=f"'{wrong[0]}' cannot be redacted",
+                hint=f"{close + ' ' if close else ''}{allowed(REDACT_CHOICES)}, e.g. --redact people,events",
+            )
+        )
     return tuple(c for c in REDACT_CHOICES if c in words)
 
 
@@ -113,8 +117,10 @@ def redact_decisions(decisions: Decisions | None, case: Case) -> Decisions | Non
         role = roles.get(" ".join(o.split()).lower())
         return role if role else WITHHELD
 
-    items = tuple(replace(d, owner=owner(d.owner), updated_by=None, note=_scrub(d.note, names),
-                          reason=_scrub(d.reason, names)) for d in decisions.items)
+    items = tuple(
+        replace(d, owner=owner(d.owner), updated_by=None, note=_scrub(d.note, names), reason=_scrub(d.reason, names))
+        for d in decisions.items
+    )
     return Decisions(decisions.case_id, items, decisions.path)
 
 
@@ -127,5 +133,14 @@ def redacted(case: Case, decisions: Decisions | None, what: tuple[str, ...]) -> 
     return case, decisions
 
 
-__all__ = ["REDACT_CHOICES", "Decision", "event_words", "redact", "redact_case", "redact_choices", "redact_decisions",
-           "redact_events", "redacted"]
+__all__ = [
+    "REDACT_CHOICES",
+    "Decision",
+    "event_words",
+    "redact",
+    "redact_case",
+    "redact_choices",
+    "redact_decisions",
+    "redact_events",
+    "redacted",
+]

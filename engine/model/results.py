@@ -64,21 +64,33 @@ class Recommendation:
         # case's own title, actions and rationale are encoded here (most recommendations are new
         # objects on diverse cases because their text names the site).
         head, mid, tags, sources = self.fixed_json()
-        return "".join((
-            head, _string(self.title), mid, "[" + ",".join(map(_string, self.actions)) + "]",
-            tags, _string(self.rationale), ',"addresses":', compact(list(self.addresses)), sources,
-            ",".join([p.to_json() for p in self.explanation]), "]}",
-        ))
+        return "".join(
+            (
+                head,
+                _string(self.title),
+                mid,
+                "[" + ",".join(map(_string, self.actions)) + "]",
+                tags,
+                _string(self.rationale),
+                ',"addresses":',
+                compact(list(self.addresses)),
+                sources,
+                ",".join([p.to_json() for p in self.explanation]),
+                "]}",
+            )
+        )
 
     def fixed_json(self) -> tuple[str, str, str, str]:
         """The JSON pieces around the title, the actions, the rationale and the proofs: what the
         rules behind a recommendation fix, the same for every case."""
         found = self.__dict__.get("_fixed_json")
         if found is None:
-            found = (_piece(("head", self.rule_ids, self.category, self.key), self._head_json),
-                     _piece(("mid", self.priority, self.score), self._mid_json),
-                     _piece(("tags", *(tuple(self.tags.get(k, ())) for k in TAG_KEYS)), self._tags_json),
-                     _piece(("sources", self.sources), self._sources_json))
+            found = (
+                _piece(("head", self.rule_ids, self.category, self.key), self._head_json),
+                _piece(("mid", self.priority, self.score), self._mid_json),
+                _piece(("tags", *(tuple(self.tags.get(k, ())) for k in TAG_KEYS)), self._tags_json),
+                _piece(("sources", self.sources), self._sources_json),
+            )
             object.__setattr__(self, "_fixed_json", found)
         return found  # type: ignore[no-any-return]
 
@@ -87,8 +99,10 @@ class Recommendation:
         object.__setattr__(self, "_fixed_json", pieces)
 
     def _head_json(self) -> str:
-        return (f'{{"rule_id":{compact(self.rule_id)},"key":{compact(self.key)},'
-                f'"rule_ids":{compact(list(self.rule_ids))},"category":{compact(self.category)},"title":')
+        return (
+            f'{{"rule_id":{compact(self.rule_id)},"key":{compact(self.key)},'
+            f'"rule_ids":{compact(list(self.rule_ids))},"category":{compact(self.category)},"title":'
+        )
 
     def _mid_json(self) -> str:
         return f',"priority":{compact(self.priority)},"score":{compact(number(self.score))},"actions":'
@@ -130,8 +144,10 @@ class Derivation:
         return {"value": self.value, "rule_id": self.rule_id, "explanation": self.proof.to_dict()}
 
     def to_json(self) -> str:
-        return (f'{{"value":{compact(self.value)},"rule_id":{compact(self.rule_id)},'
-                f'"explanation":{_cached_json(self.proof)}}}')
+        return (
+            f'{{"value":{compact(self.value)},"rule_id":{compact(self.rule_id)},'
+            f'"explanation":{_cached_json(self.proof)}}}'
+        )
 
 
 @dataclass(frozen=True)
@@ -182,15 +198,18 @@ class Result:
             recs = ",".join(_cached_json(r) for r in self.recommendations)
             plan = ""
         else:  # the shared recommendation text, with this case's placement spliced in before its brace
-            recs = ",".join(_spliced(_cached_json(r), p.to_json())
-                            for r, p in zip(self.recommendations, self.plan.items, strict=True))
+            recs = ",".join(
+                _spliced(_cached_json(r), p.to_json())
+                for r, p in zip(self.recommendations, self.plan.items, strict=True)
+            )
             plan = f',"plan":{compact(self.plan.to_dict(self.recommendations))}'
         derived = ",".join(f"{compact(k)}:{d.to_json()}" for k, d in sorted(self.derived_facts.items()))
         plan += "".join(f",{compact(k)}:{compact(v)}" for k, v in self._context().items())
-        return (f'{{"case_id":{compact(self.case_id)},"engine":{compact(self.engine)},"recommendations":[{recs}],'
-                f'"derived_facts":{{{derived}}},"missing_information":{compact(list(self.missing_information))},'
-                f'"warnings":{compact(list(self.warnings))}{plan}}}')
-
+        return (
+            f'{{"case_id":{compact(self.case_id)},"engine":{compact(self.engine)},"recommendations":[{recs}],'
+            f'"derived_facts":{{{derived}}},"missing_information":{compact(list(self.missing_information))},'
+            f'"warnings":{compact(list(self.warnings))}{plan}}}'
+        )
 
     def _context(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -228,4 +247,3 @@ def _cached_json(obj: Recommendation | Proof) -> str:
 def _spliced(shared: str, placement: str) -> str:
     """A recommendation's shared JSON object with this case's placement fields added."""
     return shared if placement == "{}" else shared[:-1] + "," + placement[1:]
-

@@ -111,8 +111,13 @@ class Rule:
     def all_texts(self) -> tuple[str, ...]:
         """Every text of the rule placeholders may appear in: title, rationale and its variants, actions,
         and every `texts:` variant's title and actions."""
-        return (self.title, self.rationale, *self.actions, *(var.text for var in self.variants),
-                *(t for c in self.texts for t in (c.title, *c.actions)))
+        return (
+            self.title,
+            self.rationale,
+            *self.actions,
+            *(var.text for var in self.variants),
+            *(t for c in self.texts for t in (c.title, *c.actions)),
+        )
 
     @property
     def merge_key(self) -> tuple[str, str]:
@@ -173,4 +178,3 @@ class RuleBase:
 
     def rule(self, rule_id: str) -> Rule | None:
         return next((r for r in self.rules if r.id == rule_id), None)
-

@@ -76,4 +76,3 @@ def site_facts(case: Case, reference: AsOf | None) -> dict[str, Any]:
     for asset in case.assets or ():
         out[f"assets.{asset.kind}"] = True
     return dict(sorted(out.items()))
-

@@ -82,8 +82,14 @@ class SiteMove:
 
     @property
     def moved(self) -> bool:
-        return bool(self.barriers_resolved or self.barriers_new or self.items_retired or self.items_new
-                    or self.before.trust != self.after.trust or self.before.engagement != self.after.engagement)
+        return bool(
+            self.barriers_resolved
+            or self.barriers_new
+            or self.items_retired
+            or self.items_new
+            or self.before.trust != self.after.trust
+            or self.before.engagement != self.after.engagement
+        )
 
 
 @dataclass
@@ -104,8 +110,11 @@ class AssessmentMoves:
 
     def moves(self) -> list[SiteMove]:
         """Every site assessed more than once, by case id."""
-        return [SiteMove(cid, snaps[0], snaps[1], self.assessments[cid])
-                for cid, snaps in sorted(self.latest.items()) if len(snaps) == 2]
+        return [
+            SiteMove(cid, snaps[0], snaps[1], self.assessments[cid])
+            for cid, snaps in sorted(self.latest.items())
+            if len(snaps) == 2
+        ]
 
     def label(self, key: str) -> str:
         return self.labels.get(key, key)
@@ -113,8 +122,9 @@ class AssessmentMoves:
     def totals(self, moves: list[SiteMove] | None = None) -> dict[str, Counter[str]]:
         """Across the sites: how often each barrier was resolved or new, each item retired or new."""
         moves = self.moves() if moves is None else moves
-        out: dict[str, Counter[str]] = {k: Counter() for k in ("barriers_resolved", "barriers_new", "items_retired",
-                                                               "items_new")}
+        out: dict[str, Counter[str]] = {
+            k: Counter() for k in ("barriers_resolved", "barriers_new", "items_retired", "items_new")
+        }
         for m in moves:
             out["barriers_resolved"].update(m.barriers_resolved)
             out["barriers_new"].update(m.barriers_new)

@@ -35,8 +35,12 @@ EVENT_KINDS: dict[str, str] = dict(_DATA["event_kinds"])
 ASSET_KINDS: dict[str, str] = dict(_DATA["asset_kinds"])
 
 VOCABULARIES: dict[str, dict[str, str]] = {
-    "people group": PEOPLE_GROUPS, "stance": STANCES, "status": STATUSES, "problem tag": PROBLEM_TAGS,
-    "event kind": EVENT_KINDS, "asset kind": ASSET_KINDS,
+    "people group": PEOPLE_GROUPS,
+    "stance": STANCES,
+    "status": STATUSES,
+    "problem tag": PROBLEM_TAGS,
+    "event kind": EVENT_KINDS,
+    "asset kind": ASSET_KINDS,
 }
 """Each vocabulary by the name used in messages and docs."""
 

@@ -108,8 +108,12 @@ class Measure:
     source: Source | None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"outcome": self.outcome, "when": list(self.when), "measure": self.measure,
-                "source": {"key": self.source.key, "citation": self.source.citation} if self.source else None}
+        return {
+            "outcome": self.outcome,
+            "when": list(self.when),
+            "measure": self.measure,
+            "source": {"key": self.source.key, "citation": self.source.citation} if self.source else None,
+        }
 
 
 def when_text(stages: Sequence[str], current: str | None) -> str:
@@ -141,11 +145,14 @@ class Means:
     count: int
 
     def to_dict(self) -> dict[str, Any]:
-        return {"importance_mean": _round(self.importance), "feasibility_mean": _round(self.feasibility),
-                "rated": self.count,
-                "basis": "quadrants divide at the arithmetic mean of each rating over the strategies of this plan "
-                         "that have both (priors and local ratings alike), rounded to two decimals; above means "
-                         "strictly greater"}
+        return {
+            "importance_mean": _round(self.importance),
+            "feasibility_mean": _round(self.feasibility),
+            "rated": self.count,
+            "basis": "quadrants divide at the arithmetic mean of each rating over the strategies of this plan "
+            "that have both (priors and local ratings alike), rounded to two decimals; above means "
+            "strictly greater",
+        }
 
 
 @dataclass(frozen=True)
@@ -168,8 +175,10 @@ class LogicModel:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "determinants": [{"id": n.id, "cfir": n.id.removeprefix("cfir:"), "name": n.label, "rating": n.detail}
-                             for n in self.determinants],
+            "determinants": [
+                {"id": n.id, "cfir": n.id.removeprefix("cfir:"), "name": n.label, "rating": n.detail}
+                for n in self.determinants
+            ],
             "strategies": [{"id": n.id, "title": n.label, "horizon": n.detail} for n in self.strategies],
             "mechanisms": [{"id": n.id, "text": n.label, "source": n.detail or None} for n in self.mechanisms],
             "outcomes": [{"id": n.id, "kind": n.kind, "name": n.label} for n in self.outcomes],
@@ -202,11 +211,14 @@ class PlanSpec:
     measures: tuple[Measure, ...]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"case_id": self.case_id, "engine": self.engine,
-                "strategies": [i.to_dict() for i in self.items],
-                "logic_model": self.logic_model.to_dict(),
-                "measures": [m.to_dict() for m in self.measures],
-                "go_zone": self.means.to_dict()}
+        return {
+            "case_id": self.case_id,
+            "engine": self.engine,
+            "strategies": [i.to_dict() for i in self.items],
+            "logic_model": self.logic_model.to_dict(),
+            "measures": [m.to_dict() for m in self.measures],
+            "go_zone": self.means.to_dict(),
+        }
 
     def quadrants(self) -> dict[str, list[SpecItem]]:
         out: dict[str, list[SpecItem]] = {z: [] for z in ZONES}
@@ -215,18 +227,31 @@ class PlanSpec:
         return out
 
 
-def specified_dict(s: Specified, importance: float | None, feasibility: float | None, zone: str,
-            priors_source: str) -> dict[str, Any]:
+def specified_dict(
+    s: Specified, importance: float | None, feasibility: float | None, zone: str, priors_source: str
+) -> dict[str, Any]:
     """The JSON contract of one strategy (issue 11)."""
     return {
-        "rule_id": s.rule_id, "title": s.title, "eric_strategy": list(s.eric_strategy), "horizon": s.horizon,
-        "actor": s.actor, "action": s.action, "target": {"text": s.target, "cfir": list(s.target_cfir)},
-        "temporality": {"stage": s.stage, "horizon": s.horizon, "by_when": BY_WHEN[s.horizon],
-                        **({"due": s.due} if s.due else {})},
+        "rule_id": s.rule_id,
+        "title": s.title,
+        "eric_strategy": list(s.eric_strategy),
+        "horizon": s.horizon,
+        "actor": s.actor,
+        "action": s.action,
+        "target": {"text": s.target, "cfir": list(s.target_cfir)},
+        "temporality": {
+            "stage": s.stage,
+            "horizon": s.horizon,
+            "by_when": BY_WHEN[s.horizon],
+            **({"due": s.due} if s.due else {}),
+        },
         "dose": {"frequency": s.frequency, "duration": s.duration},
-        "outcomes": list(s.outcomes), "justification": s.justification,
+        "outcomes": list(s.outcomes),
+        "justification": s.justification,
         "sources": [{"key": x.key, "citation": x.citation} for x in s.sources],
-        "importance": _num(importance), "feasibility": _num(feasibility), "zone": zone,
+        "importance": _num(importance),
+        "feasibility": _num(feasibility),
+        "zone": zone,
         "priors_source": priors_source,
         "field_sources": {f.field: f.to_dict() for f in s.field_sources},
     }

@@ -64,8 +64,11 @@ class Trace:
         """`to_dict()` as compact JSON text. A test's text is kept on it (test traces are shared
         across proofs by `trace(..., shared=)`); a branch's is assembled from its children's."""
         if self.op != "test":
-            return (f'{{"op":{compact(self.op)},"held":{compact(self.held)},"children":['
-                    + ",".join(c.to_json() for c in self.children) + "]}")
+            return (
+                f'{{"op":{compact(self.op)},"held":{compact(self.held)},"children":['
+                + ",".join(c.to_json() for c in self.children)
+                + "]}"
+            )
         return memo(self, "_json", self._test_json)  # type: ignore[no-any-return]
 
     def _test_json(self) -> str:
@@ -199,8 +202,16 @@ def barriers_matched(proofs: Any) -> tuple[str, ...]:
 
 
 def _barriers(proof: Proof) -> tuple[str, ...]:
-    return memo(proof, "_barriers", lambda: tuple(dict.fromkeys(  # type: ignore[no-any-return]
-        t.fact[5:] for t in supporting_tests(proof) if t.fact.startswith("cfir.") and is_barrier(t.actual))))
+    found: tuple[str, ...] = memo(
+        proof,
+        "_barriers",
+        lambda: tuple(
+            dict.fromkeys(
+                t.fact[5:] for t in supporting_tests(proof) if t.fact.startswith("cfir.") and is_barrier(t.actual)
+            )
+        ),
+    )
+    return found
 
 
 @dataclass(frozen=True)

@@ -77,9 +77,15 @@ def problems(data: Any, source_keys: Collection[str], file: str = str(DATA_FILE)
     for row in table.values():
         for d in row.values():
             if d.source not in source_keys:
-                found.append(Problem(file=file, field=f"strategies.{d.strategy}.{d.field}.source",
-                                     code="unknown_source", message=f"unknown source key '{d.source}'",
-                                     hint="add it to rules/sources.yaml"))
+                found.append(
+                    Problem(
+                        file=file,
+                        field=f"strategies.{d.strategy}.{d.field}.source",
+                        code="unknown_source",
+                        message=f"unknown source key '{d.source}'",
+                        hint="add it to rules/sources.yaml",
+                    )
+                )
     return found
 
 
@@ -100,12 +106,15 @@ def shipped_sources() -> dict[str, Source]:
 
     doc = load(shipped_rules_dir() / SOURCES_FILE, EngineError)
     rows = doc.data.get("sources", {}) if isinstance(doc.data, dict) else {}
-    return {k: Source(k, str(v.get("citation", "")).strip(), str(v.get("url") or ""), str(v.get("kind") or
-                                                                                        "literature"))
-            for k, v in rows.items() if isinstance(v, dict)}
+    return {
+        k: Source(k, str(v.get("citation", "")).strip(), str(v.get("url") or ""), str(v.get("kind") or "literature"))
+        for k, v in rows.items()
+        if isinstance(v, dict)
+    }
 
 
-def default_for(strategies: tuple[str, ...], field: str, defaults: Mapping[str, Mapping[str, Default]]
-                ) -> Default | None:
+def default_for(
+    strategies: tuple[str, ...], field: str, defaults: Mapping[str, Mapping[str, Default]]
+) -> Default | None:
     """The first of `strategies` (the item's order) whose default states `field`."""
     return next((defaults[s][field] for s in strategies if field in defaults.get(s, {})), None)

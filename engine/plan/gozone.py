@@ -21,8 +21,6 @@ from engine.model.specdata import NO_PRIOR, Means, Rating, eric_name
 PRIORS_FILE = Path(__file__).resolve().parent.parent / "data" / "waltz_2015.yaml"
 
 
-
-
 @dataclass(frozen=True)
 class Prior:
     """One row of Waltz et al. 2015, Table 1."""
@@ -44,13 +42,14 @@ def priors() -> dict[str, Prior]:
     """The priors file, read once (safe YAML; a broken file is an engine error, never a guess)."""
     doc = load(PRIORS_FILE, EngineError)
     try:
-        return {sid: Prior(sid, float(row["importance"]), float(row["feasibility"]), str(row["quadrant"]),
-                           int(row["table_no"]))
-                for sid, row in doc.data["rows"].items()}
+        return {
+            sid: Prior(
+                sid, float(row["importance"]), float(row["feasibility"]), str(row["quadrant"]), int(row["table_no"])
+            )
+            for sid, row in doc.data["rows"].items()
+        }
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise EngineError(Problem(file=str(PRIORS_FILE), message=f"malformed priors file: {exc}")) from None
-
-
 
 
 def rate(rule_ids: Sequence[str], eric: Sequence[str], local: Mapping[str, Any]) -> Rating:
@@ -83,15 +82,18 @@ def _no_prior(eric: Sequence[str]) -> str:
     return f"{NO_PRIOR}: {names} not among the Waltz et al. 2015 Table 1 rows held (engine/data/waltz_2015.yaml)"
 
 
-
-
 def means(ratings: Sequence[Rating]) -> Means:
     rated = [r for r in ratings if r.rated]
     if not rated:
         return Means(None, None, 0)
     # rounded to two decimals, the precision of the published figures, so the quadrants agree with the means shown
-    return Means(round(sum(r.importance for r in rated) / len(rated), 2),  # type: ignore[misc]
-                 round(sum(r.feasibility for r in rated) / len(rated), 2), len(rated))  # type: ignore[misc]
+    importance = [r.importance for r in rated if r.importance is not None]
+    feasibility = [r.feasibility for r in rated if r.feasibility is not None]
+    return Means(
+        round(sum(importance) / len(rated), 2),
+        round(sum(feasibility) / len(rated), 2),
+        len(rated),
+    )
 
 
 def zone(r: Rating, m: Means) -> str:
@@ -101,5 +103,3 @@ def zone(r: Rating, m: Means) -> str:
     hi_i = r.importance > m.importance  # type: ignore[operator]
     hi_f = r.feasibility > m.feasibility  # type: ignore[operator]
     return "I" if hi_i and hi_f else "IV" if hi_i else "II" if hi_f else "III"
-
-

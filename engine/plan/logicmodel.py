@@ -27,8 +27,9 @@ def barriers(facts: Facts) -> list[tuple[str, Any]]:
     return sorted(found, key=lambda kv: _barrier_order(kv[1]))
 
 
-def build(specs: Sequence[Specified], facts: Facts, service: Sequence[str] = (),
-          client: Sequence[str] = ()) -> LogicModel:
+def build(
+    specs: Sequence[Specified], facts: Facts, service: Sequence[str] = (), client: Sequence[str] = ()
+) -> LogicModel:
     dets = [Node(f"cfir:{cid}", CFIR_IDS.get(cid, cid), "determinant", val) for cid, val in barriers(facts)]
     det_ids = {d.id for d in dets}
     strategies: list[Node] = []
@@ -41,8 +42,9 @@ def build(specs: Sequence[Specified], facts: Facts, service: Sequence[str] = (),
             if f"cfir:{b}" in det_ids:
                 links.append((f"cfir:{b}", s.rule_id))
         mid = f"mechanism:{s.rule_id}"
-        mechanisms.append(Node(mid, s.mechanism if s.mechanism != MECHANISM_TBD else MECHANISM_TBD, "mechanism",
-                               s.mechanism_source))
+        mechanisms.append(
+            Node(mid, s.mechanism if s.mechanism != MECHANISM_TBD else MECHANISM_TBD, "mechanism", s.mechanism_source)
+        )
         links.append((s.rule_id, mid))
         for o in s.outcomes:
             links.append((mid, f"outcome:{o}"))

@@ -27,36 +27,55 @@ class MeasureSpec:
 
 
 MEASURES: dict[str, MeasureSpec] = {
-    "acceptability": MeasureSpec(("exploration", "installation", "initial_implementation"),
-                                 "Acceptability of Intervention Measure (AIM), 4 items, 1-5", "weiner-2017"),
-    "appropriateness": MeasureSpec(("exploration", "installation"),
-                                   "Intervention Appropriateness Measure (IAM), 4 items, 1-5", "weiner-2017"),
-    "feasibility": MeasureSpec(("exploration", "installation", "initial_implementation"),
-                               "Feasibility of Intervention Measure (FIM), 4 items, 1-5", "weiner-2017"),
-    "adoption": MeasureSpec(("installation", "initial_implementation"),
-                            "no named instrument: the share of intended settings or staff who start to use it "
-                            "(the denominator to agree with the team)", "proctor-2011"),
-    "fidelity": MeasureSpec(("initial_implementation", "full_implementation"),
-                            "fidelity against the innovation's core components: adherence to each component, "
-                            "and its coverage, frequency and duration", "carroll-2007-fidelity"),
-    "reach": MeasureSpec(("initial_implementation", "full_implementation", "sustainment"),
-                         "reach: the share of the eligible population who receive it (served / eligible)",
-                         "glasgow-1999-re-aim"),
-    "cost": MeasureSpec(tuple(STAGES),
-                        "no named instrument: the cost of the strategies and the innovation (staff time, "
-                        "resources) to agree with the team", "proctor-2011"),
-    "sustainability": MeasureSpec(("full_implementation", "sustainment"),
-                                  "Program Sustainability Assessment Tool (PSAT), 40 items in 8 domains",
-                                  "luke-2014-psat"),
+    "acceptability": MeasureSpec(
+        ("exploration", "installation", "initial_implementation"),
+        "Acceptability of Intervention Measure (AIM), 4 items, 1-5",
+        "weiner-2017",
+    ),
+    "appropriateness": MeasureSpec(
+        ("exploration", "installation"), "Intervention Appropriateness Measure (IAM), 4 items, 1-5", "weiner-2017"
+    ),
+    "feasibility": MeasureSpec(
+        ("exploration", "installation", "initial_implementation"),
+        "Feasibility of Intervention Measure (FIM), 4 items, 1-5",
+        "weiner-2017",
+    ),
+    "adoption": MeasureSpec(
+        ("installation", "initial_implementation"),
+        "no named instrument: the share of intended settings or staff who start to use it "
+        "(the denominator to agree with the team)",
+        "proctor-2011",
+    ),
+    "fidelity": MeasureSpec(
+        ("initial_implementation", "full_implementation"),
+        "fidelity against the innovation's core components: adherence to each component, "
+        "and its coverage, frequency and duration",
+        "carroll-2007-fidelity",
+    ),
+    "reach": MeasureSpec(
+        ("initial_implementation", "full_implementation", "sustainment"),
+        "reach: the share of the eligible population who receive it (served / eligible)",
+        "glasgow-1999-re-aim",
+    ),
+    "cost": MeasureSpec(
+        tuple(STAGES),
+        "no named instrument: the cost of the strategies and the innovation (staff time, "
+        "resources) to agree with the team",
+        "proctor-2011",
+    ),
+    "sustainability": MeasureSpec(
+        ("full_implementation", "sustainment"),
+        "Program Sustainability Assessment Tool (PSAT), 40 items in 8 domains",
+        "luke-2014-psat",
+    ),
 }
 assert set(MEASURES) == set(IMPLEMENTATION_OUTCOMES), "every implementation outcome needs a row"
 
 
-
-
 def measures_for(outcomes: Sequence[str], sources: Mapping[str, Source]) -> tuple[Measure, ...]:
     """One measure per outcome, in the vocabulary's order (a source missing from a custom registry is None)."""
-    return tuple(Measure(o, MEASURES[o].stages, MEASURES[o].measure, sources.get(MEASURES[o].source))
-                 for o in IMPLEMENTATION_OUTCOMES if o in outcomes)
-
-
+    return tuple(
+        Measure(o, MEASURES[o].stages, MEASURES[o].measure, sources.get(MEASURES[o].source))
+        for o in IMPLEMENTATION_OUTCOMES
+        if o in outcomes
+    )

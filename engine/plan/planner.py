@@ -56,20 +56,7 @@ PACE_UNKNOWN = "inform"
 """The engagement level pacing assumes when the case does not state one (docs/plan.md)."""
 
 
-
-
-
-
-
-
-
-
-
-
-
-
-def standing(rule_id: str, recs: Sequence[Recommendation], plan: Plan, fired: Sequence[str],
-             derives: bool) -> Standing:
+def standing(rule_id: str, recs: Sequence[Recommendation], plan: Plan, fired: Sequence[str], derives: bool) -> Standing:
     """Where `rule_id` stands in a plan built from `recs` (the result's recommendations, in plan order)."""
     if rule_id not in fired:
         return Standing(rule_id, "not_fired")
@@ -81,8 +68,14 @@ def standing(rule_id: str, recs: Sequence[Recommendation], plan: Plan, fired: Se
     if rule_id in plan.folded:
         host = plan.folded[rule_id]
         place = next((p for r, p in zip(recs, plan.items, strict=True) if r.rule_id == host), None)
-        return Standing(rule_id, "folded", place.horizon if place else "", place.rank if place else 0, host,
-                        f"folded into {host}, which already carries its ERIC strategy")
+        return Standing(
+            rule_id,
+            "folded",
+            place.horizon if place else "",
+            place.rank if place else 0,
+            host,
+            f"folded into {host}, which already carries its ERIC strategy",
+        )
     for rec, place in zip(recs, plan.items, strict=True):
         if rule_id in rec.rule_ids:
             return Standing(rule_id, "placed", place.horizon, place.rank)
@@ -153,7 +146,8 @@ def _static(rec: Recommendation, rules: list[Rule]) -> _Static:
     if len(rec.explanation) == 1:
         # the rules are those of rule_ids; the sources are the engine's one tuple for the rule
         shared: dict[tuple[Any, ...], tuple[tuple[Source, ...], _Static]] = memo(
-            rec.explanation[0], "_rank_statics", dict)
+            rec.explanation[0], "_rank_statics", dict
+        )
         key = (rec.rule_ids, rec.category)
         entry = shared.get(key)
         if entry is not None and (entry[0] is rec.sources or entry[0] == rec.sources):
@@ -170,8 +164,11 @@ def _static(rec: Recommendation, rules: list[Rule]) -> _Static:
 def _build_static(rec: Recommendation, rules: list[Rule]) -> _Static:
     urgent, declared, literature, stages, category = _rule_statics(rec, rules)
     proofs = rec.explanation
-    support = (len(supporting_tests(proofs[0])) if len(proofs) == 1  # one proof's tests are one per fact
-               else len({t.fact for p in proofs for t in supporting_tests(p)}))
+    support = (
+        len(supporting_tests(proofs[0]))
+        if len(proofs) == 1  # one proof's tests are one per fact
+        else len({t.fact for p in proofs for t in supporting_tests(p)})
+    )
     return _Static(urgent, barriers_matched(proofs), declared, literature, stages, support, category)
 
 
@@ -179,15 +176,19 @@ def _rule_statics(rec: Recommendation, rules: list[Rule]) -> tuple[str, int, boo
     """What ranking reads from the rules and sources alone, memoised on the first rule: a new proof
     (a case's own fact values) then costs only its barriers and supporting tests."""
     shared: dict[tuple[Any, ...], tuple[tuple[Source, ...], tuple[str, int, bool, frozenset[str], int]]] = memo(
-        rules[0], "_rank_rule_statics", dict)
+        rules[0], "_rank_rule_statics", dict
+    )
     key = (rec.rule_ids, rec.category)
     entry = shared.get(key)
     if entry is not None and (entry[0] is rec.sources or entry[0] == rec.sources):
         return entry[1]
-    found = (next((r.urgent for r in rules if r.urgent), ""),
-             min([r.evidence_level for r in rules if r.evidence_level] or [0]),
-             _published(rec.sources), frozenset(s for r in rules for s in r.stages),
-             CATEGORIES.index(rec.category) if rec.category in CATEGORIES else len(CATEGORIES))
+    found = (
+        next((r.urgent for r in rules if r.urgent), ""),
+        min([r.evidence_level for r in rules if r.evidence_level] or [0]),
+        _published(rec.sources),
+        frozenset(s for r in rules for s in r.stages),
+        CATEGORIES.index(rec.category) if rec.category in CATEGORIES else len(CATEGORIES),
+    )
     shared[key] = (rec.sources, found)
     return found
 
@@ -216,7 +217,8 @@ def _rank(item: _Item, facts: Facts) -> None:
     reasons: list[PlanReason] = []
     urgent = st.urgent
     precedence = next((r.precedence for r in item.rules if r.precedence == "safety"), "") or next(
-        (r.precedence for r in item.rules if r.precedence), "")
+        (r.precedence for r in item.rules if r.precedence), ""
+    )
     if precedence:
         reasons.append(_PRECEDENCE_REASONS[precedence])
     if urgent:
@@ -246,26 +248,44 @@ def _rank(item: _Item, facts: Facts) -> None:
     if fit == 0:
         reasons.append(StageFitReason(str(stage)))  # one of the rules' stages: a str
     first = PRECEDENCE_TIERS.index(precedence) if precedence else 2 if urgent else 3
-    item.key = (first, 0 if stated else 1, prio, sev, tier, -figure, -len(barriers), fit, -st.support,
-                st.category, rec.rule_id)
+    item.key = (
+        first,
+        0 if stated else 1,
+        prio,
+        sev,
+        tier,
+        -figure,
+        -len(barriers),
+        fit,
+        -st.support,
+        st.category,
+        rec.rule_id,
+    )
     item.reasons = reasons
 
 
 # ---------------------------------------------------------------- building the plan
 
 
-def build_plan(recs: Sequence[Recommendation], rules: Mapping[str, Rule], facts: Facts,
-               options: PlanOptions | None = None,
-               waiting: Mapping[str, str] | None = None,
-               decisions: Decisions | None = None) -> tuple[tuple[Recommendation, ...], Plan]:
+def build_plan(
+    recs: Sequence[Recommendation],
+    rules: Mapping[str, Rule],
+    facts: Facts,
+    options: PlanOptions | None = None,
+    waiting: Mapping[str, str] | None = None,
+    decisions: Decisions | None = None,
+) -> tuple[tuple[Recommendation, ...], Plan]:
     """Recommendations in plan order and their placements; superseded, waiting and folded items taken
     out. `waiting`: protective fact path -> the question that answers it, for the facts the case leaves
     unstated while its own words cue them (the items whose rules wait for one are held back).
     `decisions`: the team's decisions file: set-aside items leave the plan (the rest close up), the
     others' placements carry their decision; decisions no item matches are reported, never dropped."""
     options = options or PlanOptions()
-    items = [_Item(rec, members, figures=_figures_of(members))
-             for rec in recs for members in ([rules[i] for i in rec.rule_ids],)]
+    items = [
+        _Item(rec, members, figures=_figures_of(members))
+        for rec in recs
+        for members in ([rules[i] for i in rec.rule_ids],)
+    ]
     decided = decisions.by_key() if decisions else {}
     set_aside: list[SetAside] = []
     if decided:
@@ -297,14 +317,26 @@ def build_plan(recs: Sequence[Recommendation], rules: Mapping[str, Rule], facts:
     if any(v is True and k.startswith("problem.") for k, v in facts.items()):
         placed = _stated_problem_first(order, horizon, placed, options)
     out_recs = tuple(order[i].rec for i in placed)
-    placements = tuple(Placement(HORIZON_IDS[horizon[i]], n, tuple(order[i].reasons), tuple(order[i].also),
-                                 order[i].key[:-1], decided.get(order[i].rec.key), order[i].figures)
-                       for n, i in enumerate(placed, 1))
+    placements = tuple(
+        Placement(
+            HORIZON_IDS[horizon[i]],
+            n,
+            tuple(order[i].reasons),
+            tuple(order[i].also),
+            order[i].key[:-1],
+            decided.get(order[i].rec.key),
+            order[i].figures,
+        )
+        for n, i in enumerate(placed, 1)
+    )
     working = Working()
     if decisions is not None:
-        working = Working(tuple(sorted(set_aside, key=lambda x: x.key)),
-                          _not_recommended(decisions, out_recs, placements, held), decisions.path,
-                          tuple(d.key for d in decisions.items if d.carried_from))
+        working = Working(
+            tuple(sorted(set_aside, key=lambda x: x.key)),
+            _not_recommended(decisions, out_recs, placements, held),
+            decisions.path,
+            tuple(d.key for d in decisions.items if d.carried_from),
+        )
     return out_recs, Plan(placements, tuple(held), folded, working)
 
 
@@ -313,13 +345,15 @@ def _figures_of(rules: Sequence[Rule]) -> tuple[tuple[str, float], ...]:
     constructs differ: each figure belongs to its own barrier (docs/plan.md, 'One item per strategy')."""
     if len(rules) < 2:
         return ()
-    found = tuple(dict.fromkeys((r.tags.get("cfir", ("",))[0] if r.tags.get("cfir") else "", r.score)
-                                for r in rules if r.score))
+    found = tuple(
+        dict.fromkeys((r.tags.get("cfir", ("",))[0] if r.tags.get("cfir") else "", r.score) for r in rules if r.score)
+    )
     return found if len(found) > 1 else ()
 
 
-def _not_recommended(decisions: Decisions, recs: Sequence[Recommendation], placements: Sequence[Placement],
-                     held: Sequence[HeldBack]) -> tuple[NotRecommended, ...]:
+def _not_recommended(
+    decisions: Decisions, recs: Sequence[Recommendation], placements: Sequence[Placement], held: Sequence[HeldBack]
+) -> tuple[NotRecommended, ...]:
     """Decisions (other than set-aside items of today's plan) whose key no placed item has: where the
     item went instead (held back, folded) or that today's facts no longer recommend it."""
     placed = {r.key for r in recs}
@@ -339,15 +373,20 @@ def _not_recommended(decisions: Decisions, recs: Sequence[Recommendation], place
     return tuple(out)
 
 
-def _stated_problem_first(order: list[_Item], horizon: list[int], placed: list[int],
-                          options: PlanOptions) -> list[int]:
+def _stated_problem_first(order: list[_Item], horizon: list[int], placed: list[int], options: PlanOptions) -> list[int]:
     """When the case states its problem, Start here holds at least one item that works on it: the first
     such item not held later by pacing or `after` moves up, and the last movable item of a full Start
     here moves to Next to make room."""
     if any(horizon[i] == 0 and order[i].rec.addresses for i in placed):
         return placed
-    pick = next((i for i in placed if order[i].rec.addresses
-                 and not any(isinstance(r, (*_WAITED, NotBeforeReason)) for r in order[i].reasons)), None)
+    pick = next(
+        (
+            i
+            for i in placed
+            if order[i].rec.addresses and not any(isinstance(r, (*_WAITED, NotBeforeReason)) for r in order[i].reasons)
+        ),
+        None,
+    )
     if pick is None:
         return placed
     now = [i for i in placed if horizon[i] == 0]
@@ -394,8 +433,9 @@ def _hold_back(items: list[_Item]) -> tuple[list[_Item], list[HeldBack]]:
         if it.rules and it.rules[0].id in superseded and all(r.id in superseded for r in it.rules):
             by = superseded[it.rules[0].id]
             by_item = by_rule[by]
-            held.append(HeldBack(it.rec.rule_id, by, f"held back while '{by_item.rec.title}' ({by}) is in the plan",
-                                 it.rec))
+            held.append(
+                HeldBack(it.rec.rule_id, by, f"held back while '{by_item.rec.title}' ({by}) is in the plan", it.rec)
+            )
         else:
             keep.append(it)
     return keep, sorted(held, key=lambda h: h.rule_id)
@@ -411,14 +451,25 @@ def _resolve_conflicts(items: list[_Item]) -> tuple[list[_Item], list[HeldBack]]
     for it in sorted(items, key=lambda x: x.key):
         mine = {r.id for r in it.rules}
         against = {c for r in it.rules for c in r.conflicts_with}
-        winner = next((k for k in keep if against & {r.id for r in k.rules}
-                       or mine & {c for r in k.rules for c in r.conflicts_with}), None)
+        winner = next(
+            (
+                k
+                for k in keep
+                if against & {r.id for r in k.rules} or mine & {c for r in k.rules for c in r.conflicts_with}
+            ),
+            None,
+        )
         if winner is None:
             keep.append(it)
         else:
-            held.append(HeldBack(it.rec.rule_id, winner.rec.rule_id,
-                                 f"held back: '{winner.rec.title}' ({winner.rec.rule_id}) gives contrary advice "
-                                 "and ranks higher", it.rec))
+            held.append(
+                HeldBack(
+                    it.rec.rule_id,
+                    winner.rec.rule_id,
+                    f"held back: '{winner.rec.title}' ({winner.rec.rule_id}) gives contrary advice and ranks higher",
+                    it.rec,
+                )
+            )
     return keep, held
 
 
@@ -444,10 +495,21 @@ def _fold(items: list[_Item]) -> tuple[list[_Item], dict[str, str]]:
                 first_alone[strategy] = it
             continue
         rec = it.rec
-        host.also.append(Also(rec.rule_ids, strategy or "", rec.title, rec.priority, rec.score,
-                              min([r.evidence_level for r in it.rules if r.evidence_level] or [0]),
-                              barriers_matched(rec.explanation), rec.explanation, rec.key, rec.actions,
-                              _figures_of(it.rules)))
+        host.also.append(
+            Also(
+                rec.rule_ids,
+                strategy or "",
+                rec.title,
+                rec.priority,
+                rec.score,
+                min([r.evidence_level for r in it.rules if r.evidence_level] or [0]),
+                barriers_matched(rec.explanation),
+                rec.explanation,
+                rec.key,
+                rec.actions,
+                _figures_of(it.rules),
+            )
+        )
         for rid in rec.rule_ids:
             folded[rid] = host.rec.rule_id
     return keep, folded
@@ -555,4 +617,3 @@ def _place(order: list[_Item], deps: dict[int, list[int]], facts: Facts, options
         it.reasons.extend(why)
         horizon.append(h)
     return horizon
-

@@ -26,28 +26,33 @@ from engine.plan.specification import specify
 DEFAULT_HORIZONS: tuple[str, ...] = ("now", "next")
 
 
-
-
-
-
-def build_plan_spec(result: Result, case: Case, base: RuleBase,
-                    horizons: Sequence[str] = DEFAULT_HORIZONS) -> PlanSpec:
+def build_plan_spec(result: Result, case: Case, base: RuleBase, horizons: Sequence[str] = DEFAULT_HORIZONS) -> PlanSpec:
     """Specify, rate and link the items of `horizons` (default: now and next)."""
 
     facts = case.facts()
     rules = {r.id: r for r in base.rules}
-    specs = [specify(rec, place, rules, facts, why_here(rec)) for rec, place in result.placed()
-             if place.horizon in horizons]
+    specs = [
+        specify(rec, place, rules, facts, why_here(rec)) for rec, place in result.placed() if place.horizon in horizons
+    ]
     local = dict(case.ratings or {})
     ratings = [gozone.rate(s.rule_ids, s.eric_strategy, local) for s in specs]
     m = gozone.means(ratings)
     items = tuple(SpecItem(s, r, gozone.zone(r, m)) for s, r in zip(specs, ratings, strict=True))
     outcomes = case.outcomes
-    model = build_logic_model(specs, facts, (outcomes.service or []) if outcomes else [],
-                              (outcomes.client or []) if outcomes else [])
+    model = build_logic_model(
+        specs, facts, (outcomes.service or []) if outcomes else [], (outcomes.client or []) if outcomes else []
+    )
     targeted = sorted({o for s in specs for o in s.outcomes})
-    return PlanSpec(case.case_id, result.engine, facts.get("stage"), tuple(horizons), items, m, model,
-                    measures_for(targeted, base.sources))
+    return PlanSpec(
+        case.case_id,
+        result.engine,
+        facts.get("stage"),
+        tuple(horizons),
+        items,
+        m,
+        model,
+        measures_for(targeted, base.sources),
+    )
 
 
 def check_ratings(case: Case, base: RuleBase, path: str | os.PathLike[str] | None = None) -> None:
@@ -62,10 +67,17 @@ def check_ratings(case: Case, base: RuleBase, path: str | os.PathLike[str] | Non
     lines = load(path, CaseError) if path is not None else None
     problems = []
     for key in unknown:
-        hint = did_you_mean(key, [*ids, *ERIC_STRATEGIES]) or ("rate a recommending rule by its id (isp-advisor "
-                                                                "rules list) or an ERIC strategy by its id")
-        problems.append(Problem(file=str(path) if path is not None else "<input>",
-                                line=lines.line_of(("ratings", key)) if lines else 0, field=f"ratings.{key}",
-                                code="unknown_id", message=f"'{key}' is neither a loaded rule id nor an ERIC "
-                                "strategy id", hint=hint))
+        hint = did_you_mean(key, [*ids, *ERIC_STRATEGIES]) or (
+            "rate a recommending rule by its id (isp-advisor rules list) or an ERIC strategy by its id"
+        )
+        problems.append(
+            Problem(
+                file=str(path) if path is not None else "<input>",
+                line=lines.line_of(("ratings", key)) if lines else 0,
+                field=f"ratings.{key}",
+                code="unknown_id",
+                message=f"'{key}' is neither a loaded rule id nor an ERIC strategy id",
+                hint=hint,
+            )
+        )
     raise CaseError(problems)

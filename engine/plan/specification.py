@@ -23,8 +23,7 @@ from engine.plan import ericspec
 from engine.rulepacks.placeholders import fill, values_for
 
 
-def specify(rec: Recommendation, place: Placement, rules: Mapping[str, Rule], facts: Facts,
-            why: str) -> Specified:
+def specify(rec: Recommendation, place: Placement, rules: Mapping[str, Rule], facts: Facts, why: str) -> Specified:
     """Specify one placed recommendation; `why` is the one-line 'why for this site' of the plan views."""
     members = [rules[i] for i in rec.rule_ids if i in rules]
     barriers = tuple(dict.fromkeys((*barriers_matched(rec.explanation), *(b for a in place.also for b in a.barriers))))
@@ -34,16 +33,18 @@ def specify(rec: Recommendation, place: Placement, rules: Mapping[str, Rule], fa
     for r in members:
         for key, text in r.specification.items():
             if key not in fields:
-                fields[key] = fill(text, values_for(facts, barriers, r.fallbacks)) if key != "mechanism_source" \
-                    else text
+                fields[key] = (
+                    fill(text, values_for(facts, barriers, r.fallbacks)) if key != "mechanism_source" else text
+                )
                 origin.setdefault(key, FieldSource(key, "rule", rule_id=r.id))
                 if r.id not in by:
                     by.append(r.id)
     eric = tuple(dict.fromkeys((*rec.tags.get("eric_strategy", ()), *(a.eric_strategy for a in place.also))))
     if "mechanism" in fields:
         key = fields.get("mechanism_source", "")
-        origin["mechanism"] = FieldSource("mechanism", "rule", rule_id=origin["mechanism"].rule_id, source=key,
-                                          cite=_cite(key, rec.sources))
+        origin["mechanism"] = FieldSource(
+            "mechanism", "rule", rule_id=origin["mechanism"].rule_id, source=key, cite=_cite(key, rec.sources)
+        )
     defaults = ericspec.table()
     own_strategy = rec.category == "implementation_strategy"
     for name in SPEC_FIELDS:
@@ -52,8 +53,9 @@ def specify(rec: Recommendation, place: Placement, rules: Mapping[str, Rule], fa
         d = ericspec.default_for(eric, name, defaults)
         if d is not None:
             fields[name] = d.text
-            origin[name] = FieldSource(name, "eric_default", eric_strategy=d.strategy, source=d.source,
-                                       cite=_cite(d.source, rec.sources))
+            origin[name] = FieldSource(
+                name, "eric_default", eric_strategy=d.strategy, source=d.source, cite=_cite(d.source, rec.sources)
+            )
             if name == "mechanism":
                 fields["mechanism_source"] = d.source
     target_cfir = barriers or tuple(rec.tags.get("cfir", ()))
@@ -66,17 +68,31 @@ def specify(rec: Recommendation, place: Placement, rules: Mapping[str, Rule], fa
         actor = fields.get("actor", TO_AGREE)
     field_sources = tuple(origin.get(n, FieldSource(n, "open")) for n in SPEC_FIELDS)
     return Specified(
-        rule_id=rec.rule_id, rule_ids=rec.rule_ids, title=rec.title, eric_strategy=eric, horizon=place.horizon,
-        rank=place.rank, actor=actor,
-        action=rec.actions[0] if rec.actions else rec.title, actions=rec.actions,
-        target=fields.get("target", TO_AGREE), target_cfir=target_cfir, barriers=barriers,
+        rule_id=rec.rule_id,
+        rule_ids=rec.rule_ids,
+        title=rec.title,
+        eric_strategy=eric,
+        horizon=place.horizon,
+        rank=place.rank,
+        actor=actor,
+        action=rec.actions[0] if rec.actions else rec.title,
+        actions=rec.actions,
+        target=fields.get("target", TO_AGREE),
+        target_cfir=target_cfir,
+        barriers=barriers,
         stage=str(stage).replace("_", " ") if stage else TO_AGREE,
-        frequency=fields.get("frequency", TO_AGREE), duration=fields.get("duration", TO_AGREE),
+        frequency=fields.get("frequency", TO_AGREE),
+        duration=fields.get("duration", TO_AGREE),
         outcomes=tuple(rec.tags.get("implementation_outcome", ())),
-        justification=justification(rec, why), sources=rec.sources,
-        mechanism=fields.get("mechanism", MECHANISM_TBD), mechanism_source=fields.get("mechanism_source", ""),
-        specified_by=tuple(by), due=decided.due or "" if decided is not None else "", key=rec.key,
-        field_sources=field_sources)
+        justification=justification(rec, why),
+        sources=rec.sources,
+        mechanism=fields.get("mechanism", MECHANISM_TBD),
+        mechanism_source=fields.get("mechanism_source", ""),
+        specified_by=tuple(by),
+        due=decided.due or "" if decided is not None else "",
+        key=rec.key,
+        field_sources=field_sources,
+    )
 
 
 def _cite(key: str, cited: Sequence[Source]) -> str:

@@ -26,8 +26,11 @@ from engine.practitioner.questions import BARRIERS, CASE_ID, FACILITATORS, Step
 
 
 def _in_perspective(path: str) -> bool:
-    return (path.split(".", 1)[0] in PERSPECTIVE_SECTIONS or path.startswith("gate.")
-            or path in (BARRIERS.path, FACILITATORS.path, CASE_ID.path))
+    return (
+        path.split(".", 1)[0] in PERSPECTIVE_SECTIONS
+        or path.startswith("gate.")
+        or path in (BARRIERS.path, FACILITATORS.path, CASE_ID.path)
+    )
 
 
 @dataclass
@@ -40,8 +43,10 @@ class GroupInterview(Interview):
 
     def run(self) -> Case:
         who = f"{self.group} ({self.label})" if self.label else self.group
-        self.console.say(f"The site as {who} see it: answer each question with this group's view; the case's "
-                         "other answers are kept as they are.")
+        self.console.say(
+            f"The site as {who} see it: answer each question with this group's view; the case's "
+            "other answers are kept as they are."
+        )
         return super().run()
 
     def _plan(self) -> list[Step]:
@@ -54,8 +59,10 @@ class GroupInterview(Interview):
         data = {k: val for k, val in self.base.items() if k != "perspectives"}
         entries = [dict(p) for p in self.base.get("perspectives") or []]
         mine = {k: val for k, val in self.data.items() if k in PERSPECTIVE_SECTIONS and val not in ({}, None)}
-        at = next((i for i, p in enumerate(entries) if p.get("group") == self.group
-                   and (p.get("label") or "") == self.label), None)
+        at = next(
+            (i for i, p in enumerate(entries) if p.get("group") == self.group and (p.get("label") or "") == self.label),
+            None,
+        )
         entry: dict[str, Any] = {"group": self.group, **({"label": self.label} if self.label else {}), **mine}
         if at is not None:
             entries[at] = entry if mine else entries[at]
@@ -71,8 +78,13 @@ class GroupInterview(Interview):
         assert self.path is not None
         case = write_case(self.path, self._full(), force=True)
         self.saved = True
-        progress = {"mode": "quick" if self.quick else "full", "group": self.group, "label": self.label,
-                    "asked": sorted(self.asked), "extra": dict(sorted(self.extra.items()))}
+        progress = {
+            "mode": "quick" if self.quick else "full",
+            "group": self.group,
+            "label": self.label,
+            "asked": sorted(self.asked),
+            "extra": dict(sorted(self.extra.items())),
+        }
         atomic_write(group_progress_path(self.path, self.group), json.dumps(progress, indent=1) + "\n", force=True)
         return case
 
@@ -89,8 +101,14 @@ def group_progress_path(case_path: Path, group: str) -> Path:
 
 def check_group(group: str) -> str:
     if group not in GROUPS:
-        raise UsageError(Problem(field="--group", code="unknown_group", message=f"'{group}' is not a group",
-                                 hint=(did_you_mean(group, GROUPS) or "") + "; groups: " + ", ".join(GROUPS)))
+        raise UsageError(
+            Problem(
+                field="--group",
+                code="unknown_group",
+                message=f"'{group}' is not a group",
+                hint=(did_you_mean(group, GROUPS) or "") + "; groups: " + ", ".join(GROUPS),
+            )
+        )
     return group
 
 
@@ -104,13 +122,23 @@ def _progress(path: Path, group: str) -> dict[str, Any]:
         return {}
     asked = data.get("asked")
     extra = data.get("extra")
-    return {"asked": {a for a in asked if isinstance(a, str)} if isinstance(asked, list) else set(),
-            "extra": _clean_extra(extra) if isinstance(extra, dict) else {}, "mode": data.get("mode")}
+    return {
+        "asked": {a for a in asked if isinstance(a, str)} if isinstance(asked, list) else set(),
+        "extra": _clean_extra(extra) if isinstance(extra, dict) else {},
+        "mode": data.get("mode"),
+    }
 
 
-def run_group_interview(console: Console, start: Case, from_path: str | os.PathLike[str], group: str,
-                        label: str = "", output: str | os.PathLike[str] | None = None, force: bool = False,
-                        quick: bool = False) -> tuple[Case, Path]:
+def run_group_interview(
+    console: Console,
+    start: Case,
+    from_path: str | os.PathLike[str],
+    group: str,
+    label: str = "",
+    output: str | os.PathLike[str] | None = None,
+    force: bool = False,
+    quick: bool = False,
+) -> tuple[Case, Path]:
     """Ask GROUP's view of the case in `from_path` and save it there (or to `output`)."""
     check_group(group)
     path = Path(output) if output is not None else Path(from_path)
@@ -123,18 +151,29 @@ def run_group_interview(console: Console, start: Case, from_path: str | os.PathL
     progress = _progress(path, group)
     quick = quick or progress.get("mode") == "quick"
     # a stopped group interview resumes where it stopped; editing a finished view starts at the first question
-    interview = GroupInterview(console, data, path, resuming=bool(progress), force=True,
-                               quick=quick, extra=dict(progress.get("extra", {})),
-                               asked=set(progress.get("asked", set())), group=group, label=label, base=base)
+    interview = GroupInterview(
+        console,
+        data,
+        path,
+        resuming=bool(progress),
+        force=True,
+        quick=quick,
+        extra=dict(progress.get("extra", {})),
+        asked=set(progress.get("asked", set())),
+        group=group,
+        label=label,
+        base=base,
+    )
     try:
         case = interview.run()
     except Interrupted:
         stopped = InterviewStopped(interview.path if interview.saved else None, quick)
         if interview.saved:
             label_opt = f" --label {shlex.quote(label)}" if label else ""
-            stopped.args = (f"interview stopped; {group}'s answers so far are saved in {path}. Resume with: "
-                            f"isp-advisor interview --from {path} --group {group}{label_opt}"
-                            + (" --quick" if quick else ""),)
+            stopped.args = (
+                f"interview stopped; {group}'s answers so far are saved in {path}. Resume with: "
+                f"isp-advisor interview --from {path} --group {group}{label_opt}" + (" --quick" if quick else ""),
+            )
         raise stopped from None
     return case, path
 

@@ -71,8 +71,10 @@ class InterviewStopped(Exception):
         if path is None:
             msg = "interview stopped; nothing was saved"
         else:
-            msg = (f"interview stopped; your answers so far are saved in {path}. "
-                   f"Resume with: isp-advisor interview --from {path}" + (" --quick" if quick else ""))
+            msg = (
+                f"interview stopped; your answers so far are saved in {path}. "
+                f"Resume with: isp-advisor interview --from {path}" + (" --quick" if quick else "")
+            )
         super().__init__(msg)
 
 
@@ -121,8 +123,10 @@ class Interview:
             assert self.path is not None
             if i < len(steps):
                 step = steps[i]
-                self.console.say(f"Resuming {self.path} at {step.section.title}, question {i + 1} of "
-                                 f"~{len(steps)}; '<' goes back to earlier answers.")
+                self.console.say(
+                    f"Resuming {self.path} at {step.section.title}, question {i + 1} of "
+                    f"~{len(steps)}; '<' goes back to earlier answers."
+                )
             self._save()
         history: list[str] = []
         shown: str | None = None
@@ -221,9 +225,14 @@ class Interview:
             self.path = Path(f"{case_id}.yaml")
             if self.path.exists() and not self.force:
                 if not self.console.confirm(f"{self.path} already exists. Replace it?", False):
-                    raise UsageError(Problem(file=str(self.path), code="exists", message="already exists",
-                                             hint="give another file with -o FILE, edit it with --from, "
-                                                  "or use --force"))
+                    raise UsageError(
+                        Problem(
+                            file=str(self.path),
+                            code="exists",
+                            message="already exists",
+                            hint="give another file with -o FILE, edit it with --from, or use --force",
+                        )
+                    )
         self._save()
         self.console.say(f"Answers are saved to {self.path} as you go.")
 
@@ -250,8 +259,11 @@ class Interview:
             if q.path in self.extra:
                 return self.extra[q.path] or None
             sign = -1 if q is BARRIERS else 1
-            named = [k for k, val in self.data.get("cfir", {}).items()
-                     if isinstance(val, int) and not isinstance(val, bool) and val * sign > 0]
+            named = [
+                k
+                for k, val in self.data.get("cfir", {}).items()
+                if isinstance(val, int) and not isinstance(val, bool) and val * sign > 0
+            ]
             return named or None
         current = get(self.data, q.path)
         if current is None and q.sign:
@@ -282,8 +294,10 @@ class Interview:
         other = self.extra.get((FACILITATORS if q is BARRIERS else BARRIERS).path) or []
         both = [c for c in ids if c in other]
         if both:
-            self.console.say("Named on both sides, so left out here (the full interview can rate them mixed): "
-                             + ", ".join(v.CFIR_IDS[c] for c in both))
+            self.console.say(
+                "Named on both sides, so left out here (the full interview can rate them mixed): "
+                + ", ".join(v.CFIR_IDS[c] for c in both)
+            )
             ids = [c for c in ids if c not in both]
         self.extra[q.path] = ids
         for cid, val in list(self.data.get("cfir", {}).items()):
@@ -303,8 +317,14 @@ class Interview:
             for i, c in enumerate(q.choices, 1):
                 self.console.say(f"  {i} {c:<{width}}  {q.glosses.get(c, '')}".rstrip())
         elif len(q.choices) > 3:
-            self.console.say(textwrap.fill("  ".join(f"{i} {c}" for i, c in enumerate(q.choices, 1)), 96,
-                                           initial_indent="  ", subsequent_indent="  "))
+            self.console.say(
+                textwrap.fill(
+                    "  ".join(f"{i} {c}" for i, c in enumerate(q.choices, 1)),
+                    96,
+                    initial_indent="  ",
+                    subsequent_indent="  ",
+                )
+            )
 
     def _save(self) -> Case:
         # Whether this file may be replaced was settled before the first save (run_interview's
@@ -312,8 +332,11 @@ class Interview:
         assert self.path is not None
         case = write_case(self.path, self.data, force=True)
         self.saved = True
-        progress = {"mode": "quick" if self.quick else "full", "asked": sorted(self.asked),
-                    "extra": dict(sorted(self.extra.items()))}
+        progress = {
+            "mode": "quick" if self.quick else "full",
+            "asked": sorted(self.asked),
+            "extra": dict(sorted(self.extra.items())),
+        }
         atomic_write(progress_path(self.path), json.dumps(progress, indent=1) + "\n", force=True)
         return case
 
@@ -348,8 +371,11 @@ def read_progress(case_path: Path) -> dict[str, Any]:
     return out
 
 
-RECORD_KEYS: dict[str, tuple[str, ...]] = {"people": ("name", "role", "group"), "events": ("kind", "on"),
-                                           "assets": ("kind", "summary")}
+RECORD_KEYS: dict[str, tuple[str, ...]] = {
+    "people": ("name", "role", "group"),
+    "events": ("kind", "on"),
+    "assets": ("kind", "summary"),
+}
 """What a typed record answer says of a record: the rest (stance, status, until, an event's summary) is
 kept from the stored record it matches, so Enter on the value in [brackets] changes nothing."""
 
@@ -391,9 +417,15 @@ def cued_paths(case: Case) -> list[str]:
     return out
 
 
-def run_interview(console: Console, *, start: Case | None = None, output: str | os.PathLike[str] | None = None,
-                  from_path: str | os.PathLike[str] | None = None, force: bool = False,
-                  quick: bool = False) -> tuple[Case, Path]:
+def run_interview(
+    console: Console,
+    *,
+    start: Case | None = None,
+    output: str | os.PathLike[str] | None = None,
+    from_path: str | os.PathLike[str] | None = None,
+    force: bool = False,
+    quick: bool = False,
+) -> tuple[Case, Path]:
     """Ask the questions, saving as it goes; return the finished case and where it was written.
 
     The file written is `output`, else the `--from` file (edited in place), else `<case_id>.yaml`.
@@ -413,9 +445,16 @@ def run_interview(console: Console, *, start: Case | None = None, output: str | 
     extra = dict(progress.get("extra", {}))
     if start is not None and "cued" not in extra:  # asked first, and kept in place for the whole interview
         extra["cued"] = cued_paths(start)
-    interview = Interview(console, case_data(start) if start is not None else {}, path,
-                          resuming=start is not None, force=force or editing_in_place, quick=quick,
-                          extra=extra, asked=set(progress.get("asked", set())))
+    interview = Interview(
+        console,
+        case_data(start) if start is not None else {},
+        path,
+        resuming=start is not None,
+        force=force or editing_in_place,
+        quick=quick,
+        extra=extra,
+        asked=set(progress.get("asked", set())),
+    )
     try:
         case = interview.run()
     except Interrupted:
@@ -442,25 +481,29 @@ def closing_lines(result: Result, path: str | os.PathLike[str], case_id: str, wi
     now = [rec for rec, place in placed if place.horizon == "now"]
     out: list[str] = []
     if now:
-        out += textwrap.wrap(f"Start here (the first 30 days): {len(now)} of {len(placed)} recommendation(s)",
-                             width)
+        out += textwrap.wrap(f"Start here (the first 30 days): {len(now)} of {len(placed)} recommendation(s)", width)
         for n, rec in enumerate(now, 1):
             out += _two_lines(rec.title, width, f"{n:>3}. ")
     elif placed:
         out += textwrap.wrap(f"{len(placed)} recommendation(s); none to start with in the first 30 days.", width)
     else:
-        out += textwrap.wrap("No recommendations yet: the case states too little for any rule; answer more with",
-                             width)
+        out += textwrap.wrap("No recommendations yet: the case states too little for any rule; answer more with", width)
         out.append(f"  isp-advisor interview --from {where}")
     asked = [c for c in result.cues if c.protective]
     if asked:
-        out += ["", *textwrap.wrap(f"First answer {len(asked)} question(s) the case's own words raise (some items "
-                                   "wait for them):", width),
-                f"  isp-advisor interview --from {where}"]
+        out += [
+            "",
+            *textwrap.wrap(
+                f"First answer {len(asked)} question(s) the case's own words raise (some items wait for them):", width
+            ),
+            f"  isp-advisor interview --from {where}",
+        ]
     report = shlex.quote(f"{case_id}-report.html")
-    commands = [(f"isp-advisor recommend {where}", "the whole plan, each item with its reasons"),
-                (f"isp-advisor plan {where}", "who does what, when and how often, and the measures"),
-                (f"isp-advisor recommend {where} --format html -o {report}", "a report to share")]
+    commands = [
+        (f"isp-advisor recommend {where}", "the whole plan, each item with its reasons"),
+        (f"isp-advisor plan {where}", "who does what, when and how often, and the measures"),
+        (f"isp-advisor recommend {where} --format html -o {report}", "a report to share"),
+    ]
     out += ["", "See the rest:"]
     pad = max(len(cmd) for cmd, _ in commands[:2])
     for cmd, what in commands:
@@ -479,8 +522,34 @@ def _two_lines(text: str, width: int, head: str) -> list[str]:
     return [lines[0], pad + rest]
 
 
-__all__ = ["Question", "Section", "Step", "Console", "Interview", "InvalidAnswer", "Interrupted", "InterviewStopped",
-           "run_interview", "closing_lines", "sections", "quick_sections", "plan", "cfir_question", "construct_id",
-           "gate_question",
-           "progress_path", "read_progress", "SKIP", "CLEAR", "HELP", "REST", "SUBS", "BACK", "QUICK_PATHS",
-           "CASE_ID", "BARRIERS", "FACILITATORS", "NOT_UTF8"]
+__all__ = [
+    "Question",
+    "Section",
+    "Step",
+    "Console",
+    "Interview",
+    "InvalidAnswer",
+    "Interrupted",
+    "InterviewStopped",
+    "run_interview",
+    "closing_lines",
+    "sections",
+    "quick_sections",
+    "plan",
+    "cfir_question",
+    "construct_id",
+    "gate_question",
+    "progress_path",
+    "read_progress",
+    "SKIP",
+    "CLEAR",
+    "HELP",
+    "REST",
+    "SUBS",
+    "BACK",
+    "QUICK_PATHS",
+    "CASE_ID",
+    "BARRIERS",
+    "FACILITATORS",
+    "NOT_UTF8",
+]

@@ -59,8 +59,10 @@ MAX_ANSWER = 20_000
 """The longest answer read (characters): longer ones are refused before they are parsed or echoed."""
 
 
-NOT_UTF8 = ("the answer holds bytes that are not UTF-8 text, so it cannot be saved; retype it "
-            "(if accented letters come out wrong, set the terminal to UTF-8, e.g. LANG=C.UTF-8)")
+NOT_UTF8 = (
+    "the answer holds bytes that are not UTF-8 text, so it cannot be saved; retype it "
+    "(if accented letters come out wrong, set the terminal to UTF-8, e.g. LANG=C.UTF-8)"
+)
 
 
 @dataclass(frozen=True)
@@ -85,8 +87,10 @@ class Question:
     def convert(self, raw: str) -> Any:
         """The value of a typed answer, a control token (SKIP, CLEAR, HELP, REST, SUBS, BACK), or InvalidAnswer."""
         if len(raw) > MAX_ANSWER:
-            raise InvalidAnswer(f"the answer is {len(raw):,} characters long; at most {MAX_ANSWER:,} are read "
-                                "(keep long notes in the case file)")
+            raise InvalidAnswer(
+                f"the answer is {len(raw):,} characters long; at most {MAX_ANSWER:,} are read "
+                "(keep long notes in the case file)"
+            )
         if any("\udc80" <= ch <= "\udcff" for ch in raw):
             raise InvalidAnswer(NOT_UTF8)
         text = raw.strip()
@@ -98,8 +102,10 @@ class Question:
             if not text:
                 raise InvalidAnswer("a case id is required: a short name such as riverside-fqhc")
             if not CASE_ID_RE.match(text):
-                raise InvalidAnswer(f"'{text}' is not a valid case id: use letters, digits, '-' and '_' "
-                                    f"(e.g. {_slug(text) or 'riverside-fqhc'})")
+                raise InvalidAnswer(
+                    f"'{text}' is not a valid case id: use letters, digits, '-' and '_' "
+                    f"(e.g. {_slug(text) or 'riverside-fqhc'})"
+                )
             return text
         if text == "":
             return SKIP
@@ -130,8 +136,12 @@ class Question:
         lines = [self.help] if self.help else []
         lines += [f"  {c}: {self.glosses[c]}" for c in self.choices if c in self.glosses]
         if self.kind == "constructs":
-            lines += [textwrap.fill(f"{name}: " + ", ".join(_construct_names(domain)), 96, initial_indent="  ",
-                                    subsequent_indent="    ") for domain, name in v.CFIR_DOMAINS.items()]
+            lines += [
+                textwrap.fill(
+                    f"{name}: " + ", ".join(_construct_names(domain)), 96, initial_indent="  ", subsequent_indent="    "
+                )
+                for domain, name in v.CFIR_DOMAINS.items()
+            ]
         lines.append(g.KEYS_HELP)
         return "\n".join(lines)
 
@@ -148,8 +158,9 @@ def _bool(q: Question, text: str) -> Any:
     value = parse_value(q.path, text) if q.path in FACTS else _yes_no(text)
     if isinstance(value, bool):
         return value
-    raise InvalidAnswer(f"'{text}' is not an answer to a yes/no question: type y or n "
-                        "(Enter to skip, ? explains, < goes back)")
+    raise InvalidAnswer(
+        f"'{text}' is not an answer to a yes/no question: type y or n (Enter to skip, ? explains, < goes back)"
+    )
 
 
 def _yes_no(text: str) -> bool | None:
@@ -166,8 +177,13 @@ def _choice(q: Question, text: str) -> Any:
     if len(starts) == 1:
         return starts[0]
     hint = did_you_mean(word, q.choices)
-    raise InvalidAnswer(f"'{text}' is not one of the choices" + (f" ({hint})" if hint else "") + "; "
-                        + allowed(q.choices) + f", or 1-{len(q.choices)}")
+    raise InvalidAnswer(
+        f"'{text}' is not one of the choices"
+        + (f" ({hint})" if hint else "")
+        + "; "
+        + allowed(q.choices)
+        + f", or 1-{len(q.choices)}"
+    )
 
 
 def _rating(q: Question, text: str) -> Any:
@@ -177,8 +193,9 @@ def _rating(q: Question, text: str) -> Any:
         raise InvalidAnswer(f"'{text}' is not a rating for {what}: type {scale} (< goes back to change the list)")
     if value == v.MIXED or (isinstance(value, int) and value in v.RATING_VALUES):
         return value
-    raise InvalidAnswer(f"'{text}' is not a rating: type -2, -1, 0, +1, +2 or mixed "
-                        "(? explains the construct, Enter skips it)")
+    raise InvalidAnswer(
+        f"'{text}' is not a rating: type -2, -1, 0, +1, +2 or mixed (? explains the construct, Enter skips it)"
+    )
 
 
 def _constructs(q: Question, text: str) -> Any:
@@ -215,8 +232,9 @@ def _vocab_id(word: str, ids: dict[str, str], what: str) -> str:
         return starts[0]
     hint = did_you_mean(key, list(ids))
     article = "an" if what[:1] in "aeiou" else "a"
-    raise InvalidAnswer(f"'{word.strip()}' is not {article} {what}" + (f" ({hint})" if hint else "") + "; "
-                        + allowed(list(ids)))
+    raise InvalidAnswer(
+        f"'{word.strip()}' is not {article} {what}" + (f" ({hint})" if hint else "") + "; " + allowed(list(ids))
+    )
 
 
 def _items(text: str) -> list[str]:
@@ -241,8 +259,10 @@ def _people(q: Question, text: str) -> Any:
     for item in _items(text):
         who, sep, group = item.rpartition(":")
         if not sep or not who.strip():
-            raise InvalidAnswer(f"'{item}' needs a role and a group, as 'role: group' (e.g. 'care managers: "
-                                "frontline_staff'); ? lists the groups")
+            raise InvalidAnswer(
+                f"'{item}' needs a role and a group, as 'role: group' (e.g. 'care managers: "
+                "frontline_staff'); ? lists the groups"
+            )
         name, comma, role = who.rpartition(",")
         person = {"role": (role if comma else who).strip(), "group": _vocab_id(group, sv.PEOPLE_GROUPS, "people group")}
         if comma and name.strip():
@@ -282,9 +302,20 @@ def _assets(q: Question, text: str) -> Any:
     return out or SKIP
 
 
-_CONVERTERS = {"text": _text, "list": _list, "bool": _bool, "choice": _choice, "rating": _rating,
-               "constructs": _constructs, "count": _count, "date": _date, "people": _people, "tags": _tags,
-               "events": _events, "assets": _assets}
+_CONVERTERS = {
+    "text": _text,
+    "list": _list,
+    "bool": _bool,
+    "choice": _choice,
+    "rating": _rating,
+    "constructs": _constructs,
+    "count": _count,
+    "date": _date,
+    "people": _people,
+    "tags": _tags,
+    "events": _events,
+    "assets": _assets,
+}
 
 
 def _record_text(kind: str, value: list[Any]) -> str:
@@ -311,8 +342,9 @@ def _names() -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for cid, name in v.CFIR_IDS.items():
         short = cid.split(".", 1)[1]
-        for form in {_norm(cid), _norm(short), _norm(short.rsplit(".", 1)[-1]) if "." in short else "",
-                     _norm(name)} - {""}:
+        for form in {_norm(cid), _norm(short), _norm(short.rsplit(".", 1)[-1]) if "." in short else "", _norm(name)} - {
+            ""
+        }:
             if cid not in out.setdefault(form, []):
                 out[form].append(cid)
     return out
@@ -322,21 +354,24 @@ def construct_id(typed: str) -> str:
     """The CFIR id a typed name or id stands for (case, spacing and punctuation aside), or InvalidAnswer."""
     names = _names()
     word = _norm(typed)
-    found = names.get(word) or sorted({cid for form, ids in names.items() if form.startswith(word + " ")
-                                       or form.endswith(" " + word) for cid in ids} if len(word) > 3 else ())
+    found = names.get(word) or sorted(
+        {cid for form, ids in names.items() if form.startswith(word + " ") or form.endswith(" " + word) for cid in ids}
+        if len(word) > 3
+        else ()
+    )
     if len(found) == 1:
         return found[0]
     if found:
-        raise InvalidAnswer(f"'{typed}' could be " + " or ".join(f"{v.CFIR_IDS[c]} ({c})" for c in found)
-                            + ": type the id")
+        raise InvalidAnswer(
+            f"'{typed}' could be " + " or ".join(f"{v.CFIR_IDS[c]} ({c})" for c in found) + ": type the id"
+        )
     hint = did_you_mean(word, list(names), 0.6)
     if hint:
         guess = next(iter(re.findall(r"'([^']+)'", hint)), "")
         ids = names.get(guess, [])
         if len(ids) == 1:
             hint = f"did you mean '{v.CFIR_IDS[ids[0]]}' ({ids[0]})?"
-    raise InvalidAnswer(f"'{typed}' is not a CFIR construct" + (f" ({hint})" if hint else "")
-                        + "; type ? to list them")
+    raise InvalidAnswer(f"'{typed}' is not a CFIR construct" + (f" ({hint})" if hint else "") + "; type ? to list them")
 
 
 def _slug(text: str) -> str:
@@ -351,14 +386,27 @@ def _help(path: str) -> str:
 
 
 CHOICE_GLOSSES: dict[str, dict[str, str]] = {
-    "stage": g.STAGE_GLOSSES, "challenge.type": g.CHALLENGE_GLOSSES, "engagement.level": g.ENGAGEMENT_GLOSSES,
-    "engagement.target": g.ENGAGEMENT_GLOSSES, "power.decision_making": g.DECISION_GLOSSES,
+    "stage": g.STAGE_GLOSSES,
+    "challenge.type": g.CHALLENGE_GLOSSES,
+    "engagement.level": g.ENGAGEMENT_GLOSSES,
+    "engagement.target": g.ENGAGEMENT_GLOSSES,
+    "power.decision_making": g.DECISION_GLOSSES,
     "equity.cultural_adaptation": g.CULTURAL_ADAPTATION_GLOSSES,
 }
 """What '?' says of each choice of a choice question."""
 
-_KINDS = {"text": "text", "list": "list", "bool": "bool", "choice": "choice", "count": "count", "date": "date",
-          "people": "people", "tags": "tags", "events": "events", "assets": "assets"}
+_KINDS = {
+    "text": "text",
+    "list": "list",
+    "bool": "bool",
+    "choice": "choice",
+    "count": "count",
+    "date": "date",
+    "people": "people",
+    "tags": "tags",
+    "events": "events",
+    "assets": "assets",
+}
 """Registry kind -> question kind."""
 
 
@@ -388,8 +436,14 @@ def cfir_question(cfir_id: str, sign: int = 0) -> Question:
         hint = "barrier: -1 or -2" if sign < 0 else "facilitator: +1 or +2"
     else:
         hint = "-2..+2, mixed, ? explains" + (", s subconstructs" if subs else "")
-    return Question(f"cfir.{cfir_id}", f"  {v.CFIR_IDS[cfir_id]} ({hint})", "rating",
-                    help=g.cfir_gloss(cfir_id) + "\n  Scale: " + g.RATING_SCALE, subs=subs, sign=sign)
+    return Question(
+        f"cfir.{cfir_id}",
+        f"  {v.CFIR_IDS[cfir_id]} ({hint})",
+        "rating",
+        help=g.cfir_gloss(cfir_id) + "\n  Scale: " + g.RATING_SCALE,
+        subs=subs,
+        sign=sign,
+    )
 
 
 def sections() -> tuple[Section, ...]:
@@ -404,8 +458,15 @@ def sections() -> tuple[Section, ...]:
         if sec.key == "cfir":
             for domain, name in v.CFIR_DOMAINS.items():
                 ids = [c for c in v.CFIR_CONSTRUCTS if v.cfir_domain(c) == domain]
-                out.append(Section(f"cfir.{domain}", f"CFIR: {name}", g.CFIR_DOMAIN_GLOSSES[domain],
-                                   tuple(cfir_question(c) for c in ids), domain))
+                out.append(
+                    Section(
+                        f"cfir.{domain}",
+                        f"CFIR: {name}",
+                        g.CFIR_DOMAIN_GLOSSES[domain],
+                        tuple(cfir_question(c) for c in ids),
+                        domain,
+                    )
+                )
         elif by_section.get(sec.key):
             out.append(Section(sec.key, sec.title, sec.intro, tuple(by_section[sec.key])))
     return tuple(out)
@@ -415,11 +476,18 @@ QUICK_PATHS = tuple(f.path for f in FIELDS if f.quick)
 """What quick mode asks before the CFIR barriers and facilitators: the site's and the innovation's names,
 then the facts the shipped rules read most."""
 
-BARRIERS = Question("quick.barriers", "Which CFIR constructs are the main barriers here? (names or ids; ? lists them)",
-                    "constructs", help=g.BARRIERS_HELP)
-FACILITATORS = Question("quick.facilitators",
-                        "Which CFIR constructs are the main facilitators? (names or ids; ? lists them)",
-                        "constructs", help=g.FACILITATORS_HELP)
+BARRIERS = Question(
+    "quick.barriers",
+    "Which CFIR constructs are the main barriers here? (names or ids; ? lists them)",
+    "constructs",
+    help=g.BARRIERS_HELP,
+)
+FACILITATORS = Question(
+    "quick.facilitators",
+    "Which CFIR constructs are the main facilitators? (names or ids; ? lists them)",
+    "constructs",
+    help=g.FACILITATORS_HELP,
+)
 
 
 def quick_sections() -> tuple[Section, ...]:
@@ -429,32 +497,48 @@ def quick_sections() -> tuple[Section, ...]:
         qs = tuple(q for q in s.questions if q.path in QUICK_PATHS)
         if qs:
             out.append(replace(s, questions=qs))
-    out.append(Section("quick.barriers", "CFIR barriers", "The CFIR constructs that hold the site back most:",
-                       (BARRIERS,)))
-    out.append(Section("quick.facilitators", "CFIR facilitators", "The CFIR constructs that help the site most:",
-                       (FACILITATORS,)))
+    out.append(
+        Section("quick.barriers", "CFIR barriers", "The CFIR constructs that hold the site back most:", (BARRIERS,))
+    )
+    out.append(
+        Section(
+            "quick.facilitators", "CFIR facilitators", "The CFIR constructs that help the site most:", (FACILITATORS,)
+        )
+    )
     return tuple(out)
 
 
 def gate_question(section: Section) -> Question:
     n = len(section.questions)
-    return Question(f"gate.{section.domain}", f"{section.title} ({n} constructs). Rate them? (y/n)", "bool",
-                    help=g.cfir_domain_help(section.domain, n))
+    return Question(
+        f"gate.{section.domain}",
+        f"{section.title} ({n} constructs). Rate them? (y/n)",
+        "bool",
+        help=g.cfir_domain_help(section.domain, n),
+    )
 
 
-CASE_ID = Question("case_id", "Case id (letters, digits, - and _; e.g. riverside-fqhc)", "case_id",
-                   help=_help("case_id"))
+CASE_ID = Question(
+    "case_id", "Case id (letters, digits, - and _; e.g. riverside-fqhc)", "case_id", help=_help("case_id")
+)
 
-INTRO = ("ISP Advisor interview. Press Enter to skip a question or keep the value in [brackets];\n"
-         "'?' explains a question, '<' goes back one, '-' clears a value, '.' skips the rest of a section.")
+INTRO = (
+    "ISP Advisor interview. Press Enter to skip a question or keep the value in [brackets];\n"
+    "'?' explains a question, '<' goes back one, '-' clears a value, '.' skips the rest of a section."
+)
 
-QUICK_INTRO = ("ISP Advisor quick interview: the site's and the innovation's names (the report is titled by them),\n"
-               "the facts the rules use most, then the CFIR constructs you see as barriers or facilitators.\n"
-               "Enter skips, '?' explains, '<' goes back, '-' clears, '.' skips a section.")
+QUICK_INTRO = (
+    "ISP Advisor quick interview: the site's and the innovation's names (the report is titled by them),\n"
+    "the facts the rules use most, then the CFIR constructs you see as barriers or facilitators.\n"
+    "Enter skips, '?' explains, '<' goes back, '-' clears, '.' skips a section."
+)
 
-CFIR_INTRO = ("CFIR 2.0 ratings, domain by domain. Rate each construct as it affects this site:\n  "
-              + g.RATING_SCALE + ".\n  Enter skips a construct, '.' the rest of the domain, 's' rates a construct's "
-              "subconstructs.")
+CFIR_INTRO = (
+    "CFIR 2.0 ratings, domain by domain. Rate each construct as it affects this site:\n  "
+    + g.RATING_SCALE
+    + ".\n  Enter skips a construct, '.' the rest of the domain, 's' rates a construct's "
+    "subconstructs."
+)
 
 
 @dataclass(frozen=True)
@@ -466,8 +550,12 @@ class Step:
     group: str
 
 
-CUED = Section("cued", "Questions the case raises",
-               "The case's own words suggest these, but it does not state them; answer them first:", ())
+CUED = Section(
+    "cued",
+    "Questions the case raises",
+    "The case's own words suggest these, but it does not state them; answer them first:",
+    (),
+)
 
 
 def cued_first(all_sections: tuple[Section, ...], cued: list[str]) -> tuple[Section, ...]:
@@ -476,8 +564,9 @@ def cued_first(all_sections: tuple[Section, ...], cued: list[str]) -> tuple[Sect
     first = tuple(questions[p] for p in cued if p in questions)
     if not first:
         return all_sections
-    rest = tuple(replace(sec, questions=tuple(q for q in sec.questions if q.path not in questions))
-                 for sec in all_sections)
+    rest = tuple(
+        replace(sec, questions=tuple(q for q in sec.questions if q.path not in questions)) for sec in all_sections
+    )
     return (replace(CUED, questions=first), *(sec for sec in rest if sec.questions or sec.domain))
 
 

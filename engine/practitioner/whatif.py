@@ -24,27 +24,46 @@ SET = "--set"
 _UNSET = {"", "null", "none", "~"}
 
 
-
-
 def parse_assignment(text: str) -> Assignment:
     """`engagement.level=collaborate` -> Assignment, typed by the fact's kind."""
     path, sep, raw = text.partition("=")
     path = path.strip()
     if not sep or not path:
-        raise UsageError(Problem(file=SET, code="syntax", message=f"'{text}' is not PATH=VALUE",
-                                 hint="e.g. --set engagement.level=collaborate"))
+        raise UsageError(
+            Problem(
+                file=SET,
+                code="syntax",
+                message=f"'{text}' is not PATH=VALUE",
+                hint="e.g. --set engagement.level=collaborate",
+            )
+        )
     if path.startswith(DERIVED_PREFIX):
-        raise UsageError(Problem(file=SET, field=path, code="derived", message="is derived by the rules, not set",
-                                 hint="set the case facts it is derived from"))
+        raise UsageError(
+            Problem(
+                file=SET,
+                field=path,
+                code="derived",
+                message="is derived by the rules, not set",
+                hint="set the case facts it is derived from",
+            )
+        )
     if path.split(".", 1)[0] in SITE_SECTIONS:
-        raise UsageError(Problem(file=SET, field=path, code="record_fact",
-                                 message="is counted from the case's lists, so it cannot be set or varied",
-                                 hint="people, the problem's tags, events and assets are lists in the case file: "
-                                      "edit a copy of the case and compare the two with 'isp-advisor compare'"))
+        raise UsageError(
+            Problem(
+                file=SET,
+                field=path,
+                code="record_fact",
+                message="is counted from the case's lists, so it cannot be set or varied",
+                hint="people, the problem's tags, events and assets are lists in the case file: "
+                "edit a copy of the case and compare the two with 'isp-advisor compare'",
+            )
+        )
     spec = FACTS.get(path)
     if spec is None or path == "case_id":
-        hint = did_you_mean(path, SETTABLE) or \
-            "paths are the case file's keys joined by dots, e.g. power.differential or cfir.innovation.complexity"
+        hint = (
+            did_you_mean(path, SETTABLE)
+            or "paths are the case file's keys joined by dots, e.g. power.differential or cfir.innovation.complexity"
+        )
         raise UsageError(Problem(file=SET, field=path, code="unknown_fact", message="unknown fact path", hint=hint))
     return Assignment(path, _typed(path, raw.strip()), text)
 
@@ -76,19 +95,22 @@ def _as_set(p: Problem) -> Problem:
     return Problem(file=SET, field=p.field, message=p.message, code=p.code, hint=hint)
 
 
-
-
-
-
 def whatif(engine: Engine, case: Case, settings: Iterable[str], date: str | None = None) -> WhatIfDiff:
     """Evaluate the case as it is and with `settings` (PATH=VALUE strings) applied, and diff."""
     changes = parse_each(settings, parse_assignment)
     if not changes:
-        raise UsageError(Problem(file=SET, code="missing", message="nothing to change",
-                                 hint="give at least one --set PATH=VALUE, e.g. --set engagement.level=collaborate"))
+        raise UsageError(
+            Problem(
+                file=SET,
+                code="missing",
+                message="nothing to change",
+                hint="give at least one --set PATH=VALUE, e.g. --set engagement.level=collaborate",
+            )
+        )
     changed_case = apply(case, changes)
-    return diff(engine, case.case_id, tuple(changes), engine.evaluate(case, date=date),
-                engine.evaluate(changed_case, date=date))
+    return diff(
+        engine, case.case_id, tuple(changes), engine.evaluate(case, date=date), engine.evaluate(changed_case, date=date)
+    )
 
 
 def diff(engine: Engine, case_id: str, changes: tuple[Assignment, ...], before: Result, after: Result) -> WhatIfDiff:
@@ -104,5 +126,3 @@ def diff(engine: Engine, case_id: str, changes: tuple[Assignment, ...], before: 
     same = sum(1 for k in a if k in b) - len(changed)
     changed = tuple(sorted(changed, key=lambda c: (PRIORITIES.index(c.after.priority), c.after.rule_id)))
     return WhatIfDiff(case_id, changes, before, after, added, removed, changed, same)
-
-

@@ -49,8 +49,14 @@ class Workspace:
     def __init__(self, root: str | os.PathLike[str]) -> None:
         path = Path(root)
         if not path.is_dir():
-            raise UsageError(Problem(file=str(path), code="not_found", message="workspace folder not found",
-                                     hint="give an existing folder with --workspace DIR"))
+            raise UsageError(
+                Problem(
+                    file=str(path),
+                    code="not_found",
+                    message="workspace folder not found",
+                    hint="give an existing folder with --workspace DIR",
+                )
+            )
         self.root = path.resolve()
 
     # ------------------------------------------------------------ naming
@@ -58,15 +64,27 @@ class Workspace:
     def case_path(self, stem: str, must_exist: bool = True) -> Path:
         """The case file named `stem`, inside the workspace; UsageError for anything else."""
         if not STEM_RE.match(stem or ""):
-            raise UsageError(Problem(field="case", code="bad_name", message=f"{stem[:40]!r} is not a case name",
-                                     hint="case names are letters, digits, '-' and '_'"))
+            raise UsageError(
+                Problem(
+                    field="case",
+                    code="bad_name",
+                    message=f"{stem[:40]!r} is not a case name",
+                    hint="case names are letters, digits, '-' and '_'",
+                )
+            )
         for suffix in CASE_SUFFIXES:
             candidate = self.root / f"{stem}{suffix}"
             if candidate.exists() or candidate.is_symlink():
                 return self._inside(candidate)
         if must_exist:
-            raise UsageError(Problem(field="case", code="not_found", message=f"no case named {stem!r} here",
-                                     hint="open one from the start page"))
+            raise UsageError(
+                Problem(
+                    field="case",
+                    code="not_found",
+                    message=f"no case named {stem!r} here",
+                    hint="open one from the start page",
+                )
+            )
         return self._inside(self.root / f"{stem}.yaml")
 
     def decisions_file(self, stem: str) -> Path:
@@ -74,15 +92,27 @@ class Workspace:
 
     def _inside(self, path: Path) -> Path:
         """`path` if it (after symlinks) is a regular file directly in the workspace, or is to be created there."""
-        outside = UsageError(Problem(file=path.name, code="outside", message="this file lies outside the workspace",
-                                     hint="keep case files directly in the workspace folder (no links out of it)"))
+        outside = UsageError(
+            Problem(
+                file=path.name,
+                code="outside",
+                message="this file lies outside the workspace",
+                hint="keep case files directly in the workspace folder (no links out of it)",
+            )
+        )
         if path.is_symlink() or path.exists():
             real = path.resolve()
             if real.parent != self.root:
                 raise outside
             if not real.is_file():
-                raise UsageError(Problem(file=path.name, code="not_file", message="not a regular file",
-                                         hint="keep case files as plain files in the workspace"))
+                raise UsageError(
+                    Problem(
+                        file=path.name,
+                        code="not_file",
+                        message="not a regular file",
+                        hint="keep case files as plain files in the workspace",
+                    )
+                )
         elif path.parent.resolve() != self.root:
             raise outside
         return path
@@ -124,8 +154,19 @@ class Workspace:
                 placed = result.placed()
                 start = sum(1 for _, p in placed if p.horizon == "now")
                 open_ = sum(1 for _, p in placed if p.horizon in ("now", "next") and p.decision is None)
-            out.append(Entry(stem, path.name, case.case_id, case.site or "", case.innovation or "",
-                             (case.stage or "").replace("_", " "), case.assessed_on or "", start, open_))
+            out.append(
+                Entry(
+                    stem,
+                    path.name,
+                    case.case_id,
+                    case.site or "",
+                    case.innovation or "",
+                    (case.stage or "").replace("_", " "),
+                    case.assessed_on or "",
+                    start,
+                    open_,
+                )
+            )
         return out
 
     def assessments_of(self, case_id: str) -> list[tuple[str, Case]]:

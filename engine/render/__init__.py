@@ -17,8 +17,15 @@ if TYPE_CHECKING:
 FORMATS: tuple[str, ...] = REPORT_FORMATS
 
 
-def render(result: Result, fmt: str = "table", *, explain: bool = False, categories: tuple[str, ...] = (),
-           case: Case | None = None, view: View | None = None) -> str:
+def render(
+    result: Result,
+    fmt: str = "table",
+    *,
+    explain: bool = False,
+    categories: tuple[str, ...] = (),
+    case: Case | None = None,
+    view: View | None = None,
+) -> str:
     """Render a result in `fmt`. `view` says what to show (filters, layout, width); `explain` and
     `categories` are kept as shorthands for the common cases."""
     if view is None:

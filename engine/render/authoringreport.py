@@ -25,16 +25,20 @@ def outcomes_text(outcomes: Sequence[Outcome], fmt: str = "text", local: bool = 
     in one line (and their failures, since an override of yours may be what broke them)."""
     failed = [o for o in outcomes if not o.passed]
     if fmt == "json":
-        return dumps({"tests": [o.to_dict() for o in outcomes],
-                      "passed": len(outcomes) - len(failed), "failed": len(failed)})
+        return dumps(
+            {"tests": [o.to_dict() for o in outcomes], "passed": len(outcomes) - len(failed), "failed": len(failed)}
+        )
     if not outcomes:
         return "no rule tests found (they live in rules/tests/*.yaml and DIR/tests/*.yaml)\n"
     own = [o for o in outcomes if not o.shipped]
     shipped = [o for o in outcomes if o.shipped]
     if not own and not local:  # only the shipped packs' tests: list them all
         return "".join(_outcome_lines(o) for o in outcomes) + _counts(outcomes) + "\n"
-    text = "".join(_outcome_lines(o) for o in own) + _counts(own) + "\n" if own else \
-        "no rule tests in your folders (put them in DIR/tests/*.yaml)\n"
+    text = (
+        "".join(_outcome_lines(o) for o in own) + _counts(own) + "\n"
+        if own
+        else "no rule tests in your folders (put them in DIR/tests/*.yaml)\n"
+    )
     if shipped:
         text += f"shipped packs' tests: {_counts(shipped)}\n"
         text += "".join(_outcome_lines(o) for o in shipped if not o.passed)
@@ -43,7 +47,8 @@ def outcomes_text(outcomes: Sequence[Outcome], fmt: str = "text", local: bool = 
 
 def _outcome_lines(o: Outcome) -> str:
     return f"{'PASS' if o.passed else 'FAIL'} {o.file}:{o.line}: {o.name}\n" + "".join(
-        f"     - {f}\n" for f in o.failures)
+        f"     - {f}\n" for f in o.failures
+    )
 
 
 def _counts(outcomes: Sequence[Outcome]) -> str:
@@ -59,12 +64,16 @@ def diff_text(d: RuleDiff, fmt: str = "table") -> str:
         if not c.changes:
             continue
         out.append(f"== {c.case_id}")
-        rows = [[_mark(ch.kind), ch.rule_id, ch.old_priority or "-", ch.new_priority or "-", _cut(ch.title)]
-                for ch in c.changes]
+        rows = [
+            [_mark(ch.kind), ch.rule_id, ch.old_priority or "-", ch.new_priority or "-", _cut(ch.title)]
+            for ch in c.changes
+        ]
         out += [tabulate(rows, headers=["", "rule", "before", "after", "title"], tablefmt="simple"), ""]
     t = d.totals()
-    out.append(f"{t['cases_changed']} of {t['cases']} cases changed: {t['added']} added, {t['removed']} removed, "
-               f"{t['priority']} changed priority")
+    out.append(
+        f"{t['cases_changed']} of {t['cases']} cases changed: {t['added']} added, {t['removed']} removed, "
+        f"{t['priority']} changed priority"
+    )
     return "\n".join(out) + "\n"
 
 

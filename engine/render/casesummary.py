@@ -31,13 +31,18 @@ def field_text(case: Case, f: CaseField) -> str:
     if value is None or value == []:
         return NOT_STATED
     if f.kind == "people":
-        return "; ".join((f"{p.name}, " if p.name else "") + f"{p.role} ({p.group.replace('_', ' ')}"
-                         + (f", {p.stance}" if p.stance else "")
-                         + (f", {p.status}" + (f" {p.until}" if p.until else "") if p.status else "") + ")"
-                         for p in value)
+        return "; ".join(
+            (f"{p.name}, " if p.name else "")
+            + f"{p.role} ({p.group.replace('_', ' ')}"
+            + (f", {p.stance}" if p.stance else "")
+            + (f", {p.status}" + (f" {p.until}" if p.until else "") if p.status else "")
+            + ")"
+            for p in value
+        )
     if f.kind == "events":
-        return "; ".join(f"{e.kind.replace('_', ' ')} on {e.on}" + (f": {e.summary}" if e.summary else "")
-                         for e in value)
+        return "; ".join(
+            f"{e.kind.replace('_', ' ')} on {e.on}" + (f": {e.summary}" if e.summary else "") for e in value
+        )
     if f.kind == "assets":
         return "; ".join(a.kind.replace("_", " ") + (f": {a.summary}" if a.summary else "") for a in value)
     if f.kind in ("text", "id", "date"):
@@ -78,19 +83,37 @@ def summary_rows(case: Case) -> list[tuple[str, str]]:
     rows.append(("Decision making", _word(c.power.decision_making if c.power else None)))
     rows.append(("Trust", _word(c.relationships.trust if c.relationships else None)))
     cap = c.capacity
-    rows.append(("Capacity", ", ".join(
-        f"{key.replace('_', '-')} {_word(getattr(cap, key) if cap else None)}" for key in v.CAPACITY_TYPES)))
+    rows.append(
+        (
+            "Capacity",
+            ", ".join(
+                f"{key.replace('_', '-')} {_word(getattr(cap, key) if cap else None)}" for key in v.CAPACITY_TYPES
+            ),
+        )
+    )
     le = c.leadership
-    rows.append(("Leadership", f"transition under way: {_word(le.transition if le else None)}; "
-                               f"emerging leaders cultivated: {_word(le.emerging_leaders if le else None)}"))
+    rows.append(
+        (
+            "Leadership",
+            f"transition under way: {_word(le.transition if le else None)}; "
+            f"emerging leaders cultivated: {_word(le.emerging_leaders if le else None)}",
+        )
+    )
     eq = c.equity
     rows.append(("Priority populations", _word(eq.priority_populations if eq else None)))
-    rows.append(("Equity", "; ".join([
-        f"disparities identified: {_word(eq.disparities_identified if eq else None)}",
-        f"structural racism acknowledged: {_word(eq.structural_racism_acknowledged if eq else None)}",
-        f"community-defined evidence: {_word(eq.community_defined_evidence if eq else None)}",
-        f"cultural adaptation: {_word(eq.cultural_adaptation if eq else None)}",
-    ])))
+    rows.append(
+        (
+            "Equity",
+            "; ".join(
+                [
+                    f"disparities identified: {_word(eq.disparities_identified if eq else None)}",
+                    f"structural racism acknowledged: {_word(eq.structural_racism_acknowledged if eq else None)}",
+                    f"community-defined evidence: {_word(eq.community_defined_evidence if eq else None)}",
+                    f"cultural adaptation: {_word(eq.cultural_adaptation if eq else None)}",
+                ]
+            ),
+        )
+    )
     if c.notes:
         rows.append(("Notes", c.notes))
     return rows
@@ -106,8 +129,11 @@ def cfir_by_domain(case: Case) -> dict[str, list[tuple[str, str, int | str | Non
     ratings = case.cfir or {}
     out: dict[str, list[tuple[str, str, int | str | None]]] = {d: [] for d in v.CFIR_DOMAINS}
     for cid, name in v.CFIR_CONSTRUCTS.items():
-        subs = [(s, v.CFIR_SUBCONSTRUCTS[s], ratings[s]) for s in v.CFIR_SUBCONSTRUCTS
-                if s.rsplit(".", 1)[0] == cid and s in ratings]
+        subs = [
+            (s, v.CFIR_SUBCONSTRUCTS[s], ratings[s])
+            for s in v.CFIR_SUBCONSTRUCTS
+            if s.rsplit(".", 1)[0] == cid and s in ratings
+        ]
         if cid in ratings or subs:
             out[v.cfir_domain(cid)].append((cid, name, ratings.get(cid)))
         out[v.cfir_domain(cid)].extend(subs)
@@ -122,8 +148,11 @@ def barriers(case: Case) -> list[tuple[str, str, int | str]]:
     """The case's CFIR barriers (-2, -1, mixed), worst first, then in framework order."""
     ratings = case.cfir or {}
     order = {cid: i for i, cid in enumerate(v.CFIR_IDS)}
-    rows = [(cid, v.CFIR_IDS[cid], r) for cid, r in ratings.items()
-            if cid in v.CFIR_IDS and (r == v.MIXED or (isinstance(r, int) and r < 0))]
+    rows = [
+        (cid, v.CFIR_IDS[cid], r)
+        for cid, r in ratings.items()
+        if cid in v.CFIR_IDS and (r == v.MIXED or (isinstance(r, int) and r < 0))
+    ]
     return sorted(rows, key=lambda t: ({-2: 0, -1: 1}.get(t[2], 2) if isinstance(t[2], int) else 2, order[t[0]]))
 
 
@@ -131,8 +160,9 @@ def facilitators(case: Case) -> list[tuple[str, str, int | str]]:
     """The case's CFIR facilitators (+2, +1), strongest first."""
     ratings = case.cfir or {}
     order = {cid: i for i, cid in enumerate(v.CFIR_IDS)}
-    rows = [(cid, v.CFIR_IDS[cid], r) for cid, r in ratings.items()
-            if cid in v.CFIR_IDS and isinstance(r, int) and r > 0]
+    rows = [
+        (cid, v.CFIR_IDS[cid], r) for cid, r in ratings.items() if cid in v.CFIR_IDS and isinstance(r, int) and r > 0
+    ]
     return sorted(rows, key=lambda t: (-int(t[2]), order[t[0]]))
 
 

@@ -49,8 +49,14 @@ def _v(value: Any) -> str:
 
 # ---------------------------------------------------------------- shared words
 
-_STAGE_WAYS = {"forward": "moved on", "back": "went back", "unchanged": "unchanged", "new": "stated for the first time",
-               "gone": "no longer stated", "unstated": "not stated in either assessment"}
+_STAGE_WAYS = {
+    "forward": "moved on",
+    "back": "went back",
+    "unchanged": "unchanged",
+    "new": "stated for the first time",
+    "gone": "no longer stated",
+    "unstated": "not stated in either assessment",
+}
 
 
 def _words(value: Any) -> str:
@@ -90,16 +96,25 @@ def _others(d: dict[str, Any]) -> list[dict[str, Any]]:
 def _recs(d: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
     """The recommendations object with every list present (older JSON lacks the later ones)."""
     recs = d["recommendations"]
-    return {k: list(recs.get(k, ())) for k in ("continued", "retired", "folded", "held_back", "new", "unfolded",
-                                               "moved", "kept")}
+    return {
+        k: list(recs.get(k, ()))
+        for k in ("continued", "retired", "folded", "held_back", "new", "unfolded", "moved", "kept")
+    }
 
 
 def _summary(recs: dict[str, list[dict[str, Any]]]) -> str:
     carried = len(recs["kept"]) + len(recs["moved"])
-    parts = [f"{carried} carried on ({len(recs['moved'])} moved between horizons)",
-             f"{len(recs['retired'])} retired", f"{len(recs['new'])} new"]
-    extra = (("continued", "to keep going while relationships worsen"), ("folded", "folded into other items"),
-             ("held_back", "held back"), ("unfolded", "back on their own"))
+    parts = [
+        f"{carried} carried on ({len(recs['moved'])} moved between horizons)",
+        f"{len(recs['retired'])} retired",
+        f"{len(recs['new'])} new",
+    ]
+    extra = (
+        ("continued", "to keep going while relationships worsen"),
+        ("folded", "folded into other items"),
+        ("held_back", "held back"),
+        ("unfolded", "back on their own"),
+    )
     parts += [f"{len(recs[k])} {words}" for k, words in extra if recs[k]]
     return ", ".join(parts)
 
@@ -108,7 +123,7 @@ def _changed(b: dict[str, Any], arrow: str = "->") -> str:
     """One fact a retired item rested on, as it changed: "Available Resources -2 -> +1"."""
     path, a, z = b["path"], b["from"], b["to"]
     if path.startswith("problem."):
-        return f"{path[len('problem.'):].replace('_', ' ')} {'now' if z else 'no longer'} stated as a problem"
+        return f"{path[len('problem.') :].replace('_', ' ')} {'now' if z else 'no longer'} stated as a problem"
     if isinstance(a, bool) or isinstance(z, bool):
         return f"{b['label'].lower()}: {'now' if z else 'no longer'} the case"
     return f"{b['label']} {_words(a)} {arrow} {_words(z)}"
@@ -122,8 +137,10 @@ def _because(r: dict[str, Any], limit: int = 2, arrow: str = "->") -> str:
 
 def _keep_going_head(recs: dict[str, list[dict[str, Any]]]) -> str:
     reason = recs["continued"][0]["reason"]
-    return (f"Keep going: {reason}, so keep doing this relationship work although the plan no longer lists it "
-            "(do not stop it):")
+    return (
+        f"Keep going: {reason}, so keep doing this relationship work although the plan no longer lists it "
+        "(do not stop it):"
+    )
 
 
 # ---------------------------------------------------------------- the team's decisions
@@ -132,16 +149,19 @@ PROGRESS_HEAD = "Progress on the team's decisions"
 
 
 def progress_head(p: dict[str, Any]) -> str:
-    """"Progress on the team's decisions (made at 2026-02-10; as of 2026-06-09)"."""
+    """ "Progress on the team's decisions (made at 2026-02-10; as of 2026-06-09)"."""
     made = ", ".join(p["decisions_of"])
     return f"{PROGRESS_HEAD} (decided at {made}" + (f"; as of {p['as_of']})" if p.get("as_of") else ")")
 
 
 def progress_summary(p: dict[str, Any]) -> str:
-    """"3 done, 2 under way, 1 not started, 1 overdue (due 1 April 2026), 1 set aside"."""
+    """ "3 done, 2 under way, 1 not started, 1 overdue (due 1 April 2026), 1 set aside"."""
     n = p["counts"]
-    parts = [f"{n[k]} {words}" for k, words in (("done", "done"), ("under_way", "under way"),
-                                                ("not_started", "not started")) if n[k]]
+    parts = [
+        f"{n[k]} {words}"
+        for k, words in (("done", "done"), ("under_way", "under way"), ("not_started", "not started"))
+        if n[k]
+    ]
     if n["overdue"]:
         dues = sorted({e["due"] for e in p["overdue"]})
         parts.append(f"{n['overdue']} overdue (due {', '.join(long_date(d) for d in dues)})")
@@ -190,8 +210,11 @@ def progress_lines(p: dict[str, Any]) -> list[str]:
         texts = [_fate_text(f) for f in p["accepted_fate"] if f["fate"] == fate]
         if texts:
             out.append(f"{texts[0][0]}: " + "; ".join(text for _, text in texts) + ".")
-    out += [f"{head}: {text}." for head, text in map(_fate_text, p["accepted_fate"])
-            if head == "Accepted and no longer recommended"]
+    out += [
+        f"{head}: {text}."
+        for head, text in map(_fate_text, p["accepted_fate"])
+        if head == "Accepted and no longer recommended"
+    ]
     return out
 
 
@@ -207,8 +230,11 @@ def _table(d: dict[str, Any], width: int) -> str:
     out = [f"Assessments of {d['case_id']}: " + " -> ".join(d["assessments"]), ""]
     out += _wrapped(stage_line(d.get("stage")), width)
     rels = d.get("relationships", [])
-    out += [""] + textwrap.wrap(f"Relationships (trust, power, engagement, conflict, critical incidents), {first} "
-                                f"to {last}:", width, break_long_words=False)
+    out += [""] + textwrap.wrap(
+        f"Relationships (trust, power, engagement, conflict, critical incidents), {first} to {last}:",
+        width,
+        break_long_words=False,
+    )
     if not rels:
         out.append("  none stated")
     for r in rels:
@@ -222,18 +248,28 @@ def _table(d: dict[str, Any], width: int) -> str:
     if d.get("progress"):
         out += [""] + _wrapped(progress_head(d["progress"]) + ":", width)
         for line in progress_lines(d["progress"]):
-            out += textwrap.wrap(line, width, initial_indent="  ", subsequent_indent="    ",
-                                 break_long_words=False, break_on_hyphens=False) or [line]
+            out += textwrap.wrap(
+                line,
+                width,
+                initial_indent="  ",
+                subsequent_indent="    ",
+                break_long_words=False,
+                break_on_hyphens=False,
+            ) or [line]
     others = _others(d)
     moved = [c for c in others if c["direction"] != "unchanged"]
-    out += [""] + textwrap.wrap(f"Other changes, {first} to {last} ({len(moved)} changed, "
-                                f"{len(others) - len(moved)} unchanged):", width, break_long_words=False)
+    out += [""] + textwrap.wrap(
+        f"Other changes, {first} to {last} ({len(moved)} changed, {len(others) - len(moved)} unchanged):",
+        width,
+        break_long_words=False,
+    )
     if not moved:
         out.append("  nothing else rated changed")
     for c in moved:
         label = name(c["path"], d.get("labels"))
-        line = (f"  {_ARROWS[c['direction']]} {c['direction']:<9} {label} ({c['path']}): "
-                f"{_v(c['from'])} -> {_v(c['to'])}")
+        line = (
+            f"  {_ARROWS[c['direction']]} {c['direction']:<9} {label} ({c['path']}): {_v(c['from'])} -> {_v(c['to'])}"
+        )
         out += textwrap.wrap(line, width, subsequent_indent="      ", break_long_words=False) or [line]
     recs = _recs(d)
     out += [""] + _wrapped(f"Recommendations: {_summary(recs)}", width)
@@ -243,18 +279,24 @@ def _table(d: dict[str, Any], width: int) -> str:
             out += _wrapped(f"  = keep going {r['rule_id']}: {r['title']} (was {r['horizon']})", width)
     for r in recs["retired"]:
         why = _because(r)
-        out += _wrapped(f"  - retired  {r['rule_id']}: {r['title']} (was {r['horizon']}"
-                        + (f"; changed: {why})" if why else ")"), width)
+        out += _wrapped(
+            f"  - retired  {r['rule_id']}: {r['title']} (was {r['horizon']}" + (f"; changed: {why})" if why else ")"),
+            width,
+        )
     for r in recs["folded"]:
-        out += _wrapped(f"  > folded   {r['rule_id']}: {r['title']} (was {r['horizon']}), now done within "
-                        f"{r['into_rule_id']}: {r['into_title']} ({r['into_horizon']})", width)
+        out += _wrapped(
+            f"  > folded   {r['rule_id']}: {r['title']} (was {r['horizon']}), now done within "
+            f"{r['into_rule_id']}: {r['into_title']} ({r['into_horizon']})",
+            width,
+        )
     for r in recs["held_back"]:
         out += _wrapped(f"  | held back {r['rule_id']}: {r['title']} (was {r['horizon']}): {r['reason']}", width)
     for r in recs["new"]:
         out += _wrapped(f"  + new      {r['rule_id']}: {r['title']} ({r['horizon']})", width)
     for r in recs["unfolded"]:
-        out += _wrapped(f"  < own item {r['rule_id']}: {r['title']} ({r['horizon']}), was done within "
-                        f"{r['was_in_rule_id']}", width)
+        out += _wrapped(
+            f"  < own item {r['rule_id']}: {r['title']} ({r['horizon']}), was done within {r['was_in_rule_id']}", width
+        )
     for r in recs["moved"]:
         out += _wrapped(f"  ~ moved    {r['rule_id']}: {r['title']} ({r['from']} -> {r['to']})", width)
     if len(d["steps"]) > 1:
@@ -269,16 +311,21 @@ def _table(d: dict[str, Any], width: int) -> str:
 
 def _step_text(s: dict[str, Any]) -> str:
     """One step in a line: the stage and relationships first, then the count of other changes and items."""
-    parts = [stage_line(s.get("stage"))[len("Stage: "):].join(("stage ", ""))]
-    parts += [f"{r['label'].lower()} {_rel_value(r, r['from'])} -> {_rel_value(r, r['to'])}"
-              for r in s.get("relationships", ()) if r["direction"] != "unchanged"]
+    parts = [stage_line(s.get("stage"))[len("Stage: ") :].join(("stage ", ""))]
+    parts += [
+        f"{r['label'].lower()} {_rel_value(r, r['from'])} -> {_rel_value(r, r['to'])}"
+        for r in s.get("relationships", ())
+        if r["direction"] != "unchanged"
+    ]
     shown = {r["path"] for r in s.get("relationships", ())}
     n = len([c for c in s["changes"] if c["direction"] != "unchanged" and c["path"] not in shown])
     recs = _recs(s)
     parts.append(f"{n} other facts changed")
-    parts.append(f"{len(recs['retired'])} recommendations retired, {len(recs['new'])} new, {len(recs['moved'])} moved"
-                 + (f", {len(recs['continued'])} kept going" if recs["continued"] else "")
-                 + (f", {len(recs['folded'])} folded" if recs["folded"] else ""))
+    parts.append(
+        f"{len(recs['retired'])} recommendations retired, {len(recs['new'])} new, {len(recs['moved'])} moved"
+        + (f", {len(recs['continued'])} kept going" if recs["continued"] else "")
+        + (f", {len(recs['folded'])} folded" if recs["folded"] else "")
+    )
     if s.get("progress"):
         parts.append("team's decisions: " + progress_summary(s["progress"]))
     return "; ".join(parts)
@@ -322,31 +369,65 @@ def _md_item(part: str, r: dict[str, Any]) -> str:
 
 
 def _markdown(d: dict[str, Any]) -> str:
-    out = [f"# Assessments of {_md(d['case_id'])}", "", "Assessments: " + " → ".join(_md(a) for a in d["assessments"]),
-           "", "## Stage and relationships", "", f"**{_md(stage_line(d.get('stage')).replace(' -> ', ' → '))}**", ""]
+    out = [
+        f"# Assessments of {_md(d['case_id'])}",
+        "",
+        "Assessments: " + " → ".join(_md(a) for a in d["assessments"]),
+        "",
+        "## Stage and relationships",
+        "",
+        f"**{_md(stage_line(d.get('stage')).replace(' -> ', ' → '))}**",
+        "",
+    ]
     rels = d.get("relationships", [])
-    out += _md_table(rels, d, rel=True) if rels else ["No trust, power, engagement, conflict or critical incidents "
-                                                       "stated."]
+    out += (
+        _md_table(rels, d, rel=True)
+        if rels
+        else ["No trust, power, engagement, conflict or critical incidents stated."]
+    )
     if d.get("progress"):
-        out += ["", f"## {_md(progress_head(d['progress']))}", ""] + [f"- {_md(line)}"
-                                                                      for line in progress_lines(d["progress"])]
+        out += ["", f"## {_md(progress_head(d['progress']))}", ""] + [
+            f"- {_md(line)}" for line in progress_lines(d["progress"])
+        ]
     out += ["", "## Other changes", ""]
     others = _others(d)
     moved = [c for c in others if c["direction"] != "unchanged"]
     out += _md_table(moved, d) if moved else ["Nothing else rated changed."]
-    out += ["", f"{len(others) - len(moved)} other facts unchanged.", "", "## Recommendations", "",
-            _md(_summary(_recs(d))) + ".", ""]
+    out += [
+        "",
+        f"{len(others) - len(moved)} other facts unchanged.",
+        "",
+        "## Recommendations",
+        "",
+        _md(_summary(_recs(d))) + ".",
+        "",
+    ]
     recs = _recs(d)
     if recs["continued"]:
-        out.append(f"**{_md(_keep_going_head(recs))}** "
-                   + "; ".join(f"{_md(r['title'])} (`{r['rule_id']}`, was {r['horizon']})" for r in recs["continued"]))
+        out.append(
+            f"**{_md(_keep_going_head(recs))}** "
+            + "; ".join(f"{_md(r['title'])} (`{r['rule_id']}`, was {r['horizon']})" for r in recs["continued"])
+        )
         out.append("")
-    out.append("**Retired:** " + ("; ".join(f"{_md(r['title'])} (`{r['rule_id']}`, {r['horizon']}"
-                                            + (f"; changed: {_md(_because(r, arrow='→'))})" if _because(r) else ")")
-                                            for r in recs["retired"]) or "none"))
+    out.append(
+        "**Retired:** "
+        + (
+            "; ".join(
+                f"{_md(r['title'])} (`{r['rule_id']}`, {r['horizon']}"
+                + (f"; changed: {_md(_because(r, arrow='→'))})" if _because(r) else ")")
+                for r in recs["retired"]
+            )
+            or "none"
+        )
+    )
     out.append("")
-    sections = (("Folded into other items", "folded"), ("Held back", "held_back"), ("New", "new"),
-                ("Back on their own", "unfolded"), ("Moved between horizons", "moved"))
+    sections = (
+        ("Folded into other items", "folded"),
+        ("Held back", "held_back"),
+        ("New", "new"),
+        ("Back on their own", "unfolded"),
+        ("Moved between horizons", "moved"),
+    )
     for title, part in sections:
         if recs[part] or part in ("new", "moved"):
             out += [f"**{title}:** " + ("; ".join(_md_item(part, r) for r in recs[part]) or "none"), ""]
@@ -436,40 +517,60 @@ def svg_panel(path: str, values: list[Any], labels: list[str]) -> str:
     """One small multiple: the fact's value at each assessment on its own scale."""
     ticks, lo, hi = _scale(path)
     n = len(values)
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_W} {_H}" width="{_W}" height="{_H}" '
-             f'role="img" aria-label="{html.escape(name(path))}: '
-             + html.escape(", ".join(f"{lab} {_v(v)}" for lab, v in zip(labels, values, strict=True))) + '">']
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_W} {_H}" width="{_W}" height="{_H}" '
+        f'role="img" aria-label="{html.escape(name(path))}: '
+        + html.escape(", ".join(f"{lab} {_v(v)}" for lab, v in zip(labels, values, strict=True)))
+        + '">'
+    ]
     if path.startswith("cfir."):
         y0 = _y(0, lo, hi)
-        parts.append(f'<rect x="{_LEFT}" y="{_TOP}" width="{_RIGHT - _LEFT}" height="{y0 - _TOP:.1f}" '
-                     'fill="#e8f4ec"/>')
-        parts.append(f'<rect class="barrier" x="{_LEFT}" y="{y0:.1f}" width="{_RIGHT - _LEFT}" '
-                     f'height="{_BOTTOM - y0:.1f}" fill="#fbeaea"/>')
-        parts.append(f'<line x1="{_LEFT}" x2="{_RIGHT}" y1="{y0:.1f}" y2="{y0:.1f}" stroke="#9aa1ab" '
-                     'stroke-width="1"/>')
+        parts.append(f'<rect x="{_LEFT}" y="{_TOP}" width="{_RIGHT - _LEFT}" height="{y0 - _TOP:.1f}" fill="#e8f4ec"/>')
+        parts.append(
+            f'<rect class="barrier" x="{_LEFT}" y="{y0:.1f}" width="{_RIGHT - _LEFT}" '
+            f'height="{_BOTTOM - y0:.1f}" fill="#fbeaea"/>'
+        )
+        parts.append(
+            f'<line x1="{_LEFT}" x2="{_RIGHT}" y1="{y0:.1f}" y2="{y0:.1f}" stroke="#9aa1ab" stroke-width="1"/>'
+        )
     else:
-        parts.append(f'<rect x="{_LEFT}" y="{_TOP}" width="{_RIGHT - _LEFT}" height="{_BOTTOM - _TOP}" '
-                     'fill="#f1f3f6"/>')
-    parts.append(f'<text x="{_LEFT}" y="{_TOP - 5}" font-size="{_FONT}" fill="#5a6270">{html.escape(_v(ticks[-1]))}'
-                 f'</text><text x="{_LEFT}" y="{_BOTTOM + 13}" font-size="{_FONT}" fill="#5a6270">'
-                 f'{html.escape(_v(ticks[0]))}</text>')
+        parts.append(
+            f'<rect x="{_LEFT}" y="{_TOP}" width="{_RIGHT - _LEFT}" height="{_BOTTOM - _TOP}" fill="#f1f3f6"/>'
+        )
+    parts.append(
+        f'<text x="{_LEFT}" y="{_TOP - 5}" font-size="{_FONT}" fill="#5a6270">{html.escape(_v(ticks[-1]))}'
+        f'</text><text x="{_LEFT}" y="{_BOTTOM + 13}" font-size="{_FONT}" fill="#5a6270">'
+        f"{html.escape(_v(ticks[0]))}</text>"
+    )
     pts = [(_x(i, n), _y(p, lo, hi)) for i, v in enumerate(values) if (p := _pos(path, v)) is not None]
     if len(pts) > 1:
-        parts.append('<polyline fill="none" stroke="#34495e" stroke-width="1.6" points="'
-                     + " ".join(f"{x:.1f},{y:.1f}" for x, y in pts) + '"/>')
+        parts.append(
+            '<polyline fill="none" stroke="#34495e" stroke-width="1.6" points="'
+            + " ".join(f"{x:.1f},{y:.1f}" for x, y in pts)
+            + '"/>'
+        )
     for i, (v, shown) in enumerate(zip(values, _shown(labels), strict=True)):
         x = _x(i, n)
         if shown:
-            parts.append(f'<text x="{x:.1f}" y="{_H - 3}" font-size="{_FONT}" text-anchor="middle" fill="#5a6270">'
-                         f'{html.escape(labels[i][:10])}</text>')
+            parts.append(
+                f'<text x="{x:.1f}" y="{_H - 3}" font-size="{_FONT}" text-anchor="middle" fill="#5a6270">'
+                f"{html.escape(labels[i][:10])}</text>"
+            )
         p = _pos(path, v)
         if p is None:
             mark, fill = ("m", "#5b21b6") if v == "mixed" else ("?", "#5a6270")  # mixed: violet, as the report
-            parts.append(f'<text x="{x:.1f}" y="{_y((lo + hi) / 2, lo, hi) + 4:.1f}" font-size="{_FONT + 2}" '
-                         f'font-weight="700" text-anchor="middle" fill="{fill}">{mark}</text>')
+            parts.append(
+                f'<text x="{x:.1f}" y="{_y((lo + hi) / 2, lo, hi) + 4:.1f}" font-size="{_FONT + 2}" '
+                f'font-weight="700" text-anchor="middle" fill="{fill}">{mark}</text>'
+            )
             continue
-        colour = "#c0392b" if path.startswith("cfir.") and p < 0 else "#2e7d4f" if path.startswith("cfir.") \
-            and p > 0 else "#34495e"
+        colour = (
+            "#c0392b"
+            if path.startswith("cfir.") and p < 0
+            else "#2e7d4f"
+            if path.startswith("cfir.") and p > 0
+            else "#34495e"
+        )
         parts.append(f'<circle cx="{x:.1f}" cy="{_y(p, lo, hi):.1f}" r="3.2" fill="{colour}"/>')
     parts.append("</svg>")
     return "".join(parts)
@@ -482,36 +583,56 @@ def _html(d: dict[str, Any]) -> str:
     figs = []
     for path, values in d["series"].items():
         way = direction.get(path, "")
-        figs.append(f'<figure class="{e(way)}"><figcaption>{e(name(path, d.get("labels")))} '
-                    f'<span class="dir">{e(way)}</span></figcaption>{svg_panel(path, values, labels)}</figure>')
-    rel_rows = "".join(f'<tr><td data-label="fact">{e(r["label"])}<br><code>{e(r["path"])}</code></td>'
-                       f'<td data-label="from">{e(_rel_value(r, r["from"]))}</td>'
-                       f'<td data-label="to">{e(_rel_value(r, r["to"]))}'
-                       + (f' ({e(r["note"])})' if r.get("note") else "") + "</td>"
-                       f'<td data-label="direction" class="{e(r["direction"])}-t">{e(r["direction"])}</td></tr>'
-                       for r in d.get("relationships", ()))
-    rows = "".join(f'<tr><td data-label="fact">{e(name(c["path"], d.get("labels")))}<br>'
-                   f'<code>{e(c["path"])}</code></td>'
-                   f'<td data-label="from">{e(_v(c["from"]))}</td><td data-label="to">{e(_v(c["to"]))}</td>'
-                   f'<td data-label="direction" class="{e(c["direction"])}-t">{e(c["direction"])}</td></tr>'
-                   for c in _others(d) if c["direction"] != "unchanged")
+        figs.append(
+            f'<figure class="{e(way)}"><figcaption>{e(name(path, d.get("labels")))} '
+            f'<span class="dir">{e(way)}</span></figcaption>{svg_panel(path, values, labels)}</figure>'
+        )
+    rel_rows = "".join(
+        f'<tr><td data-label="fact">{e(r["label"])}<br><code>{e(r["path"])}</code></td>'
+        f'<td data-label="from">{e(_rel_value(r, r["from"]))}</td>'
+        f'<td data-label="to">{e(_rel_value(r, r["to"]))}' + (f" ({e(r['note'])})" if r.get("note") else "") + "</td>"
+        f'<td data-label="direction" class="{e(r["direction"])}-t">{e(r["direction"])}</td></tr>'
+        for r in d.get("relationships", ())
+    )
+    rows = "".join(
+        f'<tr><td data-label="fact">{e(name(c["path"], d.get("labels")))}<br>'
+        f"<code>{e(c['path'])}</code></td>"
+        f'<td data-label="from">{e(_v(c["from"]))}</td><td data-label="to">{e(_v(c["to"]))}</td>'
+        f'<td data-label="direction" class="{e(c["direction"])}-t">{e(c["direction"])}</td></tr>'
+        for c in _others(d)
+        if c["direction"] != "unchanged"
+    )
     recs = _recs(d)
 
     def rec_list(items: list[dict[str, Any]], tail: str, empty: str = "<p>None.</p>") -> str:
         if not items:
             return empty
-        return "<ul>" + "".join(f"<li>{e(r['title'])} <code>{e(r['rule_id'])}</code> "
-                                f"({e(tail.format(**r))})</li>" for r in items) + "</ul>"
+        return (
+            "<ul>"
+            + "".join(f"<li>{e(r['title'])} <code>{e(r['rule_id'])}</code> ({e(tail.format(**r))})</li>" for r in items)
+            + "</ul>"
+        )
 
-    retired = "<p>None.</p>" if not recs["retired"] else "<ul>" + "".join(
-        f"<li>{e(r['title'])} <code>{e(r['rule_id'])}</code> (was {e(r['horizon'])}"
-        + (f"; changed: {e(_because(r, 3, '→'))}" if _because(r) else "") + ")</li>" for r in recs["retired"]) + "</ul>"
+    retired = (
+        "<p>None.</p>"
+        if not recs["retired"]
+        else "<ul>"
+        + "".join(
+            f"<li>{e(r['title'])} <code>{e(r['rule_id'])}</code> (was {e(r['horizon'])}"
+            + (f"; changed: {e(_because(r, 3, '→'))}" if _because(r) else "")
+            + ")</li>"
+            for r in recs["retired"]
+        )
+        + "</ul>"
+    )
     keep = ""
     if recs["continued"]:
-        keep = (f'<p class="keep">{e(_keep_going_head(recs))}</p>'
-                + rec_list(recs["continued"], "was {horizon}"))
-    rel_table = (f"<table><tr><th>fact</th><th>from</th><th>to</th><th>direction</th></tr>{rel_rows}</table>"
-                 if rel_rows else "<p>No trust, power, engagement, conflict or critical incidents stated.</p>")
+        keep = f'<p class="keep">{e(_keep_going_head(recs))}</p>' + rec_list(recs["continued"], "was {horizon}")
+    rel_table = (
+        f"<table><tr><th>fact</th><th>from</th><th>to</th><th>direction</th></tr>{rel_rows}</table>"
+        if rel_rows
+        else "<p>No trust, power, engagement, conflict or critical incidents stated.</p>"
+    )
     debrief = "".join(f"<li>{e(q)}</li>" for q in d["debrief"])
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
@@ -522,26 +643,44 @@ def _html(d: dict[str, Any]) -> str:
         "<h2>Stage and relationships</h2>"
         f'<p class="stage">{e(stage_line(d.get("stage")).replace(" -> ", " → "))}</p>'
         + rel_table
-        + (f"<h2>{e(progress_head(d['progress']))}</h2><ul class=\"progress\">"
-           + "".join(f"<li>{e(line)}</li>" for line in progress_lines(d["progress"])) + "</ul>"
-           if d.get("progress") else "")
+        + (
+            f'<h2>{e(progress_head(d["progress"]))}</h2><ul class="progress">'
+            + "".join(f"<li>{e(line)}</li>" for line in progress_lines(d["progress"]))
+            + "</ul>"
+            if d.get("progress")
+            else ""
+        )
         + "<h2>Each rating over the assessments</h2>"
         '<p class="sub key">CFIR ratings from -2 (strong barrier, <i class="barrier"></i>red band below the '
         "line) to +2 (strong facilitator, green band above it); trust, capacity and engagement on their own "
         'scales. <b class="mixed">m</b>: mixed, <b>?</b>: not stated.</p>'
         f'<div class="multiples">{"".join(figs)}</div>'
         f"<h2>Other changes, {e(labels[0])} to {e(labels[-1])}</h2>"
-        + (f"<table><tr><th>fact</th><th>from</th><th>to</th><th>direction</th></tr>{rows}</table>" if rows
-           else "<p>Nothing else rated changed.</p>")
-        + f"<h2>Recommendations</h2><p>{e(_summary(recs))}.</p>" + keep
-        + "<h3>Retired</h3>" + retired
-        + ("<h3>Folded into other items</h3>" + rec_list(recs["folded"], "now done within {into_title}, "
-                                                          "{into_rule_id}") if recs["folded"] else "")
+        + (
+            f"<table><tr><th>fact</th><th>from</th><th>to</th><th>direction</th></tr>{rows}</table>"
+            if rows
+            else "<p>Nothing else rated changed.</p>"
+        )
+        + f"<h2>Recommendations</h2><p>{e(_summary(recs))}.</p>"
+        + keep
+        + "<h3>Retired</h3>"
+        + retired
+        + (
+            "<h3>Folded into other items</h3>"
+            + rec_list(recs["folded"], "now done within {into_title}, {into_rule_id}")
+            if recs["folded"]
+            else ""
+        )
         + ("<h3>Held back</h3>" + rec_list(recs["held_back"], "{reason}") if recs["held_back"] else "")
-        + "<h3>New</h3>" + rec_list(recs["new"], "{horizon}")
-        + ("<h3>Back on their own</h3>" + rec_list(recs["unfolded"], "{horizon}, was done within {was_in_rule_id}")
-           if recs["unfolded"] else "")
-        + "<h3>Moved between horizons</h3>" + rec_list(recs["moved"], "{from} → {to}")
+        + "<h3>New</h3>"
+        + rec_list(recs["new"], "{horizon}")
+        + (
+            "<h3>Back on their own</h3>" + rec_list(recs["unfolded"], "{horizon}, was done within {was_in_rule_id}")
+            if recs["unfolded"]
+            else ""
+        )
+        + "<h3>Moved between horizons</h3>"
+        + rec_list(recs["moved"], "{from} → {to}")
         + f"<h2>Ask in the debrief</h2><ul>{debrief}</ul></body></html>\n"
     )
 

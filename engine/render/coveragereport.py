@@ -70,8 +70,14 @@ def _coverage_by_kind(cov: Coverage, width: int) -> list[str]:
 
 def _coverage_markdown(cov: Coverage) -> str:
     n = len(cov.cases)
-    out = ["# Rule coverage", "", f"{n} cases, {len(cov.rules)} rules, {len(cov.never_fired)} never fired.", "",
-           "| rule | kind | cases | share |", "|---|---|---:|---:|"]
+    out = [
+        "# Rule coverage",
+        "",
+        f"{n} cases, {len(cov.rules)} rules, {len(cov.never_fired)} never fired.",
+        "",
+        "| rule | kind | cases | share |",
+        "|---|---|---:|---:|",
+    ]
     out += [f"| `{r.rule_id}` | {r.kind} | {len(r.cases)} | {_share(len(r.cases), n)} |" for r in cov.rules]
     if cov.never_fired:
         out += ["", f"## Never fired ({len(cov.never_fired)})", ""] + [f"- `{rid}`" for rid in cov.never_fired]
@@ -83,8 +89,13 @@ def _coverage_markdown(cov: Coverage) -> str:
 
 # ---------------------------------------------------------------- the ERIC view
 
-_EVIDENCE_HEAD = {"figure": "figure", "level": "level", "cited": "cited", "judgement": "judgement",
-                  "uncited": "uncited"}
+_EVIDENCE_HEAD = {
+    "figure": "figure",
+    "level": "level",
+    "cited": "cited",
+    "judgement": "judgement",
+    "uncited": "uncited",
+}
 
 
 def eric_report(view: EricView, fmt: str = "table", width: int = 100) -> str:
@@ -111,8 +122,13 @@ def _groups(b: BarrierReach) -> list[tuple[Reach, list[str]]]:
     out: list[tuple[Reach, list[str]]] = []
     for r in b.reaches:
         for first, ids in out:
-            if (first.evidence, first.level, first.figure, first.sources, first.via) == \
-                    (r.evidence, r.level, r.figure, r.sources, r.via):
+            if (first.evidence, first.level, first.figure, first.sources, first.via) == (
+                r.evidence,
+                r.level,
+                r.figure,
+                r.sources,
+                r.via,
+            ):
                 ids.append(r.rule_id)
                 break
         else:
@@ -123,8 +139,10 @@ def _groups(b: BarrierReach) -> list[tuple[Reach, list[str]]]:
 def _domain_rows(view: EricView) -> tuple[list[str], list[list[object]]]:
     shown = [k for k in EVIDENCE if k != "uncited" or any(d.by_evidence[k] for d in view.domains)]
     headers = ["domain", "constructs", "strategies", *(_EVIDENCE_HEAD[k] for k in shown)]
-    rows: list[list[object]] = [[d.name, f"{d.constructs_reaching}/{d.constructs}", d.strategies,
-                                 *(d.by_evidence[k] for k in shown)] for d in view.domains]
+    rows: list[list[object]] = [
+        [d.name, f"{d.constructs_reaching}/{d.constructs}", d.strategies, *(d.by_evidence[k] for k in shown)]
+        for d in view.domains
+    ]
     return headers, rows
 
 
@@ -140,11 +158,17 @@ def _grid(headers: list[str], rows: list[list[object]]) -> list[str]:
 
 
 def _eric_text(view: EricView, width: int) -> list[str]:
-    out = wrap(f"ERIC view of {len(view.packs)} rule packs: which CFIR barriers reach each of the "
-               f"{len(view.strategies)} ERIC strategies, through which rules, on what evidence.", width)
+    out = wrap(
+        f"ERIC view of {len(view.packs)} rule packs: which CFIR barriers reach each of the "
+        f"{len(view.strategies)} ERIC strategies, through which rules, on what evidence.",
+        width,
+    )
     out += wrap("Packs: " + (", ".join(f"{n} {v}" for n, v in view.packs) or "none"), width, "  ")
-    out += wrap(f"{len(view.reached)} of {len(view.strategies)} strategies are reached from a barrier; "
-                f"{len(view.unreached)} are not.", width)
+    out += wrap(
+        f"{len(view.reached)} of {len(view.strategies)} strategies are reached from a barrier; "
+        f"{len(view.unreached)} are not.",
+        width,
+    )
     out += ["", *wrap("Strategies reachable from each CFIR domain", width)]
     headers, rows = _domain_rows(view)
     table = _grid(headers, rows)
@@ -154,8 +178,9 @@ def _eric_text(view: EricView, width: int) -> list[str]:
         for row in rows:
             counts = ", ".join(f"{h} {v}" for h, v in zip(headers[3:], row[3:], strict=True))
             out += wrap(f"{row[0]}: {row[2]} strategies from {row[1]} constructs ({counts})", width, "    ", "  ")
-    out += wrap("A strategy counts once in each domain that reaches it, under the strongest evidence from "
-                "that domain.", width)
+    out += wrap(
+        "A strategy counts once in each domain that reaches it, under the strongest evidence from that domain.", width
+    )
     out += ["", "Evidence:"]
     for k in EVIDENCE:
         out += wrap(f"{k}: {EVIDENCE_TEXT[k]}", width, "    ", "  ")
@@ -174,12 +199,26 @@ def _eric_text(view: EricView, width: int) -> list[str]:
 def _strategy_text(s: StrategyReach, width: int) -> list[str]:
     out = wrap(f"{s.name} [{s.strategy}]", width, "    ", "")
     if not s.reached:
-        out += wrap("no barrier reaches it" + (f"; recommended without a barrier by {', '.join(s.other_rules)}"
-                                               if s.other_rules else "; no rule recommends it"), width, "    ", "  ")
+        out += wrap(
+            "no barrier reaches it"
+            + (
+                f"; recommended without a barrier by {', '.join(s.other_rules)}"
+                if s.other_rules
+                else "; no rule recommends it"
+            ),
+            width,
+            "    ",
+            "  ",
+        )
         return out
     domains = len(s.domains)
-    out += wrap(f"{len(s.barriers)} barrier{'s' * (len(s.barriers) != 1)} in {domains} "
-                f"domain{'s' * (domains != 1)}, {len(s.rules)} rule{'s' * (len(s.rules) != 1)}", width, "    ", "  ")
+    out += wrap(
+        f"{len(s.barriers)} barrier{'s' * (len(s.barriers) != 1)} in {domains} "
+        f"domain{'s' * (domains != 1)}, {len(s.rules)} rule{'s' * (len(s.rules) != 1)}",
+        width,
+        "    ",
+        "  ",
+    )
     for b in s.barriers:
         for first, ids in _groups(b):
             via = "" if first.via == "condition" else f", via {first.via}"
@@ -193,20 +232,33 @@ def _strategy_text(s: StrategyReach, width: int) -> list[str]:
 
 def _eric_markdown(view: EricView) -> str:
     headers, rows = _domain_rows(view)
-    out = ["# ERIC view of the rule packs", "",
-           f"Which CFIR barriers reach each of the {len(view.strategies)} ERIC strategies in "
-           + ", ".join(f"{n} {v}" for n, v in view.packs)
-           + f": {len(view.reached)} are reached from a barrier, {len(view.unreached)} are not.", "",
-           "## Strategies reachable from each CFIR domain", "",
-           "| " + " | ".join(headers) + " |", "|---|" + "---:|" * (len(headers) - 1)]
+    out = [
+        "# ERIC view of the rule packs",
+        "",
+        f"Which CFIR barriers reach each of the {len(view.strategies)} ERIC strategies in "
+        + ", ".join(f"{n} {v}" for n, v in view.packs)
+        + f": {len(view.reached)} are reached from a barrier, {len(view.unreached)} are not.",
+        "",
+        "## Strategies reachable from each CFIR domain",
+        "",
+        "| " + " | ".join(headers) + " |",
+        "|---|" + "---:|" * (len(headers) - 1),
+    ]
     out += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
-    out += ["", "A strategy counts once in each domain that reaches it, under the strongest evidence from that "
-            "domain. Evidence:", ""]
+    out += [
+        "",
+        "A strategy counts once in each domain that reaches it, under the strongest evidence from that "
+        "domain. Evidence:",
+        "",
+    ]
     out += [f"- **{k}**: {EVIDENCE_TEXT[k]}" for k in EVIDENCE]
     out += ["", f"## No barrier reaches ({len(view.unreached)})", ""]
     for s in view.unreached:
-        why = ("recommended without a barrier by " + ", ".join(f"`{r}`" for r in s.other_rules)
-               if s.other_rules else "no rule")
+        why = (
+            "recommended without a barrier by " + ", ".join(f"`{r}`" for r in s.other_rules)
+            if s.other_rules
+            else "no rule"
+        )
         out.append(f"- {md_text(s.name)} (`{s.strategy}`): {why}")
     for cluster, (title, _) in ERIC_CLUSTERS.items():
         out += ["", f"## {md_text(title)}"]
@@ -217,11 +269,12 @@ def _eric_markdown(view: EricView) -> str:
                 for b in s.barriers:
                     for first, ids in _groups(b):
                         via = "" if first.via == "condition" else f" (via {first.via})"
-                        out.append(f"| `{b.construct}`{via} | {evidence_words(first)} | "
-                                   f"{', '.join(first.sources) or '-'} | {', '.join(f'`{i}`' for i in ids)} |")
+                        out.append(
+                            f"| `{b.construct}`{via} | {evidence_words(first)} | "
+                            f"{', '.join(first.sources) or '-'} | {', '.join(f'`{i}`' for i in ids)} |"
+                        )
             else:
                 out.append("No barrier reaches it.")
             if s.other_rules:
                 out += ["", "Without a barrier: " + ", ".join(f"`{r}`" for r in s.other_rules) + "."]
     return "\n".join(out) + "\n"
-

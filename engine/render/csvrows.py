@@ -20,8 +20,22 @@ SEPARATOR = ";"
 ACTIONS_SEPARATOR = " | "
 """Joins a recommendation's actions in the `actions` cell (actions are sentences that may hold ';')."""
 
-HEADER: tuple[str, ...] = ("case_id", "rank", "horizon", "category", "rule_ids", "title", "priority",
-                           "priority_rank", "score", *TAG_KEYS, "site", "first_action", "actions", "assessed_on")
+HEADER: tuple[str, ...] = (
+    "case_id",
+    "rank",
+    "horizon",
+    "category",
+    "rule_ids",
+    "title",
+    "priority",
+    "priority_rank",
+    "score",
+    *TAG_KEYS,
+    "site",
+    "first_action",
+    "actions",
+    "assessed_on",
+)
 """New columns are appended at the end, so a spreadsheet or script reading columns by position keeps working."""
 PRIORITY_RANKS = {"high": "1", "medium": "2", "low": "3"}
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -52,12 +66,24 @@ def rows(result: dict[str, Any], site: str = "") -> list[list[str]]:
     for n, rec in enumerate(result["recommendations"], 1):
         tags = rec.get("tags", {})
         actions = [str(a) for a in rec.get("actions", ())]
-        out.append([cell(result["case_id"]), str(rec.get("rank", n)), rec.get("horizon", ""), rec["category"],
-                    cell(SEPARATOR.join(rec["rule_ids"])), cell(rec["title"]), rec["priority"],
-                    PRIORITY_RANKS.get(rec["priority"], ""), str(rec["score"]),
-                    *(SEPARATOR.join(tags.get(k, ())) for k in TAG_KEYS),
-                    site_cell, cell(actions[0] if actions else ""), cell(ACTIONS_SEPARATOR.join(actions)),
-                    dated])
+        out.append(
+            [
+                cell(result["case_id"]),
+                str(rec.get("rank", n)),
+                rec.get("horizon", ""),
+                rec["category"],
+                cell(SEPARATOR.join(rec["rule_ids"])),
+                cell(rec["title"]),
+                rec["priority"],
+                PRIORITY_RANKS.get(rec["priority"], ""),
+                str(rec["score"]),
+                *(SEPARATOR.join(tags.get(k, ())) for k in TAG_KEYS),
+                site_cell,
+                cell(actions[0] if actions else ""),
+                cell(ACTIONS_SEPARATOR.join(actions)),
+                dated,
+            ]
+        )
     return out
 
 
@@ -79,9 +105,15 @@ def result_text(case_id: str, site: str, placed: Iterable[tuple[Any, Any]], asse
 def _parts(rec: Any) -> tuple[str, str]:
     score = int(rec.score) if float(rec.score).is_integer() else rec.score
     actions = [str(a) for a in rec.actions]
-    middle = [rec.category, cell(SEPARATOR.join(rec.rule_ids)), cell(rec.title), rec.priority,
-              PRIORITY_RANKS.get(rec.priority, ""), str(score),
-              *(SEPARATOR.join(rec.tags.get(k, ())) for k in TAG_KEYS)]
+    middle = [
+        rec.category,
+        cell(SEPARATOR.join(rec.rule_ids)),
+        cell(rec.title),
+        rec.priority,
+        PRIORITY_RANKS.get(rec.priority, ""),
+        str(score),
+        *(SEPARATOR.join(rec.tags.get(k, ())) for k in TAG_KEYS),
+    ]
     tail = [cell(actions[0] if actions else ""), cell(ACTIONS_SEPARATOR.join(actions))]
     return ",".join(map(quoted, middle)), ",".join(map(quoted, tail))
 

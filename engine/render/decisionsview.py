@@ -15,8 +15,11 @@ def render_decisions(result: Result, decisions: Decisions | None, width: int = 1
     the plan (set aside, no longer recommended)."""
     width = max(width, 60)
     source = decisions.path if decisions and decisions.path else None
-    out = wrap(f"Case {result.case_id}: decisions " + (f"from {source}" if source else "(none yet: the file is "
-                                                        "created by the first 'isp-advisor decide')"), width)
+    out = wrap(
+        f"Case {result.case_id}: decisions "
+        + (f"from {source}" if source else "(none yet: the file is created by the first 'isp-advisor decide')"),
+        width,
+    )
     items = result.placed()
     for horizon in ("now", "next", "later"):
         rows: list[list[str]] = []
@@ -24,18 +27,29 @@ def render_decisions(result: Result, decisions: Decisions | None, width: int = 1
             if place.horizon != horizon:
                 continue
             d = place.decision
-            rows.append([str(place.rank), rec.key, rec.title,
-                         (d.decision or "").replace("_", " ") if d else "",
-                         d.owner or "" if d else "", d.due or "" if d else "",
-                         STATUSES.get(d.status or "", "") if d else ""])
+            rows.append(
+                [
+                    str(place.rank),
+                    rec.key,
+                    rec.title,
+                    (d.decision or "").replace("_", " ") if d else "",
+                    d.owner or "" if d else "",
+                    d.due or "" if d else "",
+                    STATUSES.get(d.status or "", "") if d else "",
+                ]
+            )
         if not rows:
             continue
         out += ["", f"== {HORIZON_TITLES[horizon]}: {len(rows)} =="]
         title_w = width
         for _ in range(4):
             shown = [[r[0], r[1], "\n".join(wrap(r[2], title_w)), *r[3:]] for r in rows]
-            table = tabulate(shown, headers=["#", "key", "item", "decision", "owner", "due", "status"],
-                             tablefmt="simple", disable_numparse=True)
+            table = tabulate(
+                shown,
+                headers=["#", "key", "item", "decision", "owner", "due", "status"],
+                tablefmt="simple",
+                disable_numparse=True,
+            )
             excess = max(cols(line) for line in table.splitlines()) - width
             if excess <= 0 or title_w <= 16:
                 break

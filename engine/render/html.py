@@ -63,8 +63,11 @@ UNSTATED = ' class="unstated"'
 Items = list[tuple[Recommendation, Placement]]
 Refs = Mapping[str, tuple[int, Source]]
 
-SECTIONS: dict[str, str] = {"now": "Start here: the first 30 days", "next": "Next: this quarter",
-                            "later": "Later: when the earlier work is done"}
+SECTIONS: dict[str, str] = {
+    "now": "Start here: the first 30 days",
+    "next": "Next: this quarter",
+    "later": "Later: when the earlier work is done",
+}
 SECTION_IDS: dict[str, str] = {"now": "start-here", "next": "next", "later": "later"}
 
 CSS = """
@@ -285,8 +288,7 @@ def render_html(result: Result, case: Case, view: View | None = None, *, go_zone
         if items:
             body.append(("priorities", "Priorities by barrier", priority_picture(case, items, go_zone)))
     else:
-        body.append(("recommendations", "Recommendations by category",
-                     _catalogue(items, refs, eric, collapsed=False)))
+        body.append(("recommendations", "Recommendations by category", _catalogue(items, refs, eric, collapsed=False)))
     body.append(("cfir", "CFIR 2.0 ratings", _cfir(case, result.perspectives)))
     if result.perspectives:
         from engine.render.perspectiveview import html_block
@@ -300,18 +302,32 @@ def render_html(result: Result, case: Case, view: View | None = None, *, go_zone
     if result.missing_information or result.warnings or result.cues:
         body.append(("not-stated", "Not stated", _missing(result)))
     if not items:
-        body.insert(1, ("nothing", "Recommendations", "<p>No rule matched this case. Stating more of the site's "
-                                                      "context (see “Not stated”) may help.</p>"))
+        body.insert(
+            1,
+            (
+                "nothing",
+                "Recommendations",
+                "<p>No rule matched this case. Stating more of the site's context (see “Not stated”) may help.</p>",
+            ),
+        )
     if refs:
         body.append(("references", "References", _references(refs)))
     if by_plan and view.appendix and items:
-        body.append(("appendix", "Appendix: every recommendation in full",
-                     '<p class="muted">Each item with all its actions, the rationale, the tags, the sources and '
-                     "the facts of this case it rests on. Select an item to open it; in print every item is "
-                     "open.</p>" + _catalogue(items, refs, eric, collapsed=True)))
+        body.append(
+            (
+                "appendix",
+                "Appendix: every recommendation in full",
+                '<p class="muted">Each item with all its actions, the rationale, the tags, the sources and '
+                "the facts of this case it rests on. Select an item to open it; in print every item is "
+                "open.</p>" + _catalogue(items, refs, eric, collapsed=True),
+            )
+        )
     packs = ", ".join(f"{r['name']} {r['version']}" for r in result.engine["rulesets"])
-    sub = [_e(case.innovation) if case.innovation else "", _e(_word(case.stage)) if case.stage else "",
-           f"assessed {_e(date)}" if date else "assessment date not stated"]
+    sub = [
+        _e(case.innovation) if case.innovation else "",
+        _e(_word(case.stage)) if case.stage else "",
+        f"assessed {_e(date)}" if date else "assessment date not stated",
+    ]
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
@@ -319,13 +335,17 @@ def render_html(result: Result, case: Case, view: View | None = None, *, go_zone
         f"<title>{_e(f'Implementation support plan: {site}')}</title>",
         f"<style>{CSS}</style></head><body>",
         '<header class="top"><div class="wrap"><p class="kicker">Implementation support plan</p>'
-        f"<h1>{_e(site)}</h1><p class=\"sub\">{' &middot; '.join(s for s in sub if s)}</p></div></header>",
+        f'<h1>{_e(site)}</h1><p class="sub">{" &middot; ".join(s for s in sub if s)}</p></div></header>',
         '<nav class="toc" aria-labelledby="toc-h"><div class="wrap"><h2 id="toc-h">Contents</h2><ol>'
         + "".join(f'<li><a href="#{sid}">{_e(_short(title))}</a></li>' for sid, title, _ in body)
         + "</ol></div></nav>",
         '<main class="wrap">',
-        *(f'<section id="{sid}" aria-labelledby="{sid}-h"' + (' class="appendix"' if sid == "appendix" else "")
-          + f'><h2 id="{sid}-h">{_e(title)}</h2>\n{html}</section>' for sid, title, html in body),
+        *(
+            f'<section id="{sid}" aria-labelledby="{sid}-h"'
+            + (' class="appendix"' if sid == "appendix" else "")
+            + f'><h2 id="{sid}-h">{_e(title)}</h2>\n{html}</section>'
+            for sid, title, html in body
+        ),
         "</main>",
         f'<footer><div class="wrap">Made by ISP Advisor {_e(result.engine["version"])} from case '
         f"<code>{_e(case.case_id)}</code> and the rule packs {_e(packs)}. Each recommendation names the rules "
@@ -357,27 +377,40 @@ def _glance(case: Case, items: Items, result: Result) -> str:
     if ch and ch.summary:
         challenge += f": {ch.summary}"
     pops = case.equity.priority_populations if case.equity and case.equity.priority_populations else None
-    rows = [("Site", case.site or NOT_STATED), ("Stage", _word(case.stage) if case.stage else NOT_STATED),
-            ("Challenge", challenge), ("Engagement step", engagement_step(case) or NOT_STATED),
-            ("Power and trust", _power(case)),
-            ("Priority populations", "; ".join(pops) if pops else NOT_STATED)]
+    rows = [
+        ("Site", case.site or NOT_STATED),
+        ("Stage", _word(case.stage) if case.stage else NOT_STATED),
+        ("Challenge", challenge),
+        ("Engagement step", engagement_step(case) or NOT_STATED),
+        ("Power and trust", _power(case)),
+        ("Priority populations", "; ".join(pops) if pops else NOT_STATED),
+    ]
     facts = "".join(f"<dt>{_e(k)}</dt><dd{UNSTATED if val == NOT_STATED else ''}>{_e(val)}</dd>" for k, val in rows)
     bars = barriers(case)
     top = "".join(f"<li>{_chip(r)}{_e(name)}</li>" for _, name, r in bars[:5])
     more = f'<li class="muted">and {len(bars) - 5} more (see CFIR ratings)</li>' if len(bars) > 5 else ""
     helps = "".join(f"<li>{_chip(r)}{_e(name)}</li>" for _, name, r in facilitators(case)[:3])
     sizes = {h: sum(1 for _, p in items if p.horizon == h) for h in ("now", "next", "later")}
-    plan = "".join(f'<li><a href="#{SECTION_IDS[h]}"><b>{n}</b>{_e(("start here", "next", "later")[i])}</a></li>'
-                   for i, (h, n) in enumerate(sizes.items()) if n)
-    side = ('<div class="side"><h3>Top barriers</h3><ul class="plain">'
-            + (top + more or '<li class="unstated">no CFIR barrier rated</li>') + "</ul>"
-            + (f'<h3>What helps</h3><ul class="plain">{helps}</ul>' if helps else "") + "</div>")
+    plan = "".join(
+        f'<li><a href="#{SECTION_IDS[h]}"><b>{n}</b>{_e(("start here", "next", "later")[i])}</a></li>'
+        for i, (h, n) in enumerate(sizes.items())
+        if n
+    )
+    side = (
+        '<div class="side"><h3>Top barriers</h3><ul class="plain">'
+        + (top + more or '<li class="unstated">no CFIR barrier rated</li>')
+        + "</ul>"
+        + (f'<h3>What helps</h3><ul class="plain">{helps}</ul>' if helps else "")
+        + "</div>"
+    )
     held = len(result.plan.held_back) if result.plan else 0
     note = f" ({held} more held back, see below)" if held else ""
-    return (f'<div class="glance"><div><dl class="facts">{facts}</dl>'
-            + (f'<ul class="horizons" aria-label="The plan">{plan}</ul>' if plan else "")
-            + (f'<p class="muted">{len(items)} item(s) in the plan{_e(note)}.</p>' if items else "")
-            + f"</div>{side}</div>")
+    return (
+        f'<div class="glance"><div><dl class="facts">{facts}</dl>'
+        + (f'<ul class="horizons" aria-label="The plan">{plan}</ul>' if plan else "")
+        + (f'<p class="muted">{len(items)} item(s) in the plan{_e(note)}.</p>' if items else "")
+        + f"</div>{side}</div>"
+    )
 
 
 def _power(case: Case) -> str:
@@ -408,8 +441,12 @@ def _evidence(figures: Sequence[Evidence]) -> str:
     for ev in figures:
         where = ", ".join(v.CFIR_IDS.get(b, b) for b in ev.barriers)
         name = f"ERIC: {_e(ev.strategy)}" + (f" <small>for {_e(where)}</small>" if where else "")
-        meter = (f'<span class="meter" role="img" aria-label="{_e(ev.text)}"><span style="width:{ev.percent:g}%">'
-                 "</span></span>" if ev.percent else "<span></span>")
+        meter = (
+            f'<span class="meter" role="img" aria-label="{_e(ev.text)}"><span style="width:{ev.percent:g}%">'
+            "</span></span>"
+            if ev.percent
+            else "<span></span>"
+        )
         out.append(f'<div class="ev"><span>{name}</span>{meter}<span class="fig">{_e(ev.text)}</span></div>')
     return "".join(out)
 
@@ -431,14 +468,16 @@ def _horizon(h: str, group: Items, refs: Refs, eric: Mapping[str, str], appendix
                 f'<p><span class="label">Why here:</span> {_e(why_here(rec))}{_refs(rec, refs)}</p>'
                 f"{_team(place)}"
                 f"{_evidence(evidence(rec, place, eric))}"
-                f'<p class="reasons">{_e(_cap(reasons_line(place)))}.{more}</p></li>')
+                f'<p class="reasons">{_e(_cap(reasons_line(place)))}.{more}</p></li>'
+            )
         else:
             todo = f'<p class="todo"><span class="label">Do:</span> {_e(first_action(rec))}</p>'
             out.append(
                 f'<li class="{_e(rec.priority)}" id="item-{_e(rec.rule_id)}"><span class="n">{place.rank}.</span>'
                 f'<p class="head"><span class="t">{title}</span> <span class="badge {_e(rec.priority)}">'
-                f'{_e(rec.priority)}</span> <small>{kind}</small></p>{todo}{_team(place)}'
-                f'<p><span class="label">Why here:</span> {_e(why_here(rec, 3))}{_refs(rec, refs)}{more}</p></li>')
+                f"{_e(rec.priority)}</span> <small>{kind}</small></p>{todo}{_team(place)}"
+                f'<p><span class="label">Why here:</span> {_e(why_here(rec, 3))}{_refs(rec, refs)}{more}</p></li>'
+            )
     cls = "cards" if h == "now" else "compact"
     return f'<ol class="{cls}">' + "\n".join(out) + "</ol>"
 
@@ -452,8 +491,10 @@ def priority_picture(case: Case, items: Items, go_zone: GoZone | None = None) ->
     (the case's CFIR barriers as rows, now/next/later as columns, each cell the ranks of the items that
     address that barrier, linked to them)."""
     if go_zone is not None:
-        return (f'<figure role="img" aria-label="{_e(go_zone.description)}">{go_zone.svg()}'
-                f"<figcaption>{_e(go_zone.description)}</figcaption></figure>")
+        return (
+            f'<figure role="img" aria-label="{_e(go_zone.description)}">{go_zone.svg()}'
+            f"<figcaption>{_e(go_zone.description)}</figcaption></figure>"
+        )
     rows = [(cid, name, r) for cid, name, r in barriers(case)]
     addressed: dict[str, dict[str, list[tuple[Recommendation, Placement]]]] = {}
     untied: dict[str, list[tuple[Recommendation, Placement]]] = {}
@@ -468,23 +509,35 @@ def priority_picture(case: Case, items: Items, go_zone: GoZone | None = None) ->
     def cell(group: list[tuple[Recommendation, Placement]]) -> str:
         if not group:
             return '<td><span class="muted">&ndash;</span></td>'
-        return "<td>" + "".join(
-            f'<a class="p-{_e(r.priority)}" href="#item-{_e(r.rule_id)}" title="{_e(r.title)}">{p.rank}</a>'
-            for r, p in group) + "</td>"
+        return (
+            "<td>"
+            + "".join(
+                f'<a class="p-{_e(r.priority)}" href="#item-{_e(r.rule_id)}" title="{_e(r.title)}">{p.rank}</a>'
+                for r, p in group
+            )
+            + "</td>"
+        )
 
-    head = "".join(f'<th scope="col">{_e(("Start here", "Next", "Later")[("now", "next", "later").index(h)])}</th>'
-                   for h in horizons)
+    head = "".join(
+        f'<th scope="col">{_e(("Start here", "Next", "Later")[("now", "next", "later").index(h)])}</th>'
+        for h in horizons
+    )
     body = []
     for cid, name, rating in rows:
         cells = "".join(cell(addressed.get(cid, {}).get(h, [])) for h in horizons)
         body.append(f'<tr><th scope="row">{_chip(rating)}{_e(name)}</th>{cells}</tr>')
     if any(untied.values()):
-        body.append('<tr><th scope="row">Not tied to a CFIR barrier <small>(equity, engagement, leadership, '
-                    "capacity)</small></th>" + "".join(cell(untied.get(h, [])) for h in horizons) + "</tr>")
-    return ('<table class="matrix"><caption>Which items of the plan address each of the site’s CFIR barriers, and '
-            "when. The numbers are the items’ places in the plan; the colour is their priority (red high, amber "
-            f'medium, grey low).</caption><thead><tr><th scope="col">Barrier</th>{head}</tr></thead><tbody>'
-            + "".join(body) + "</tbody></table>")
+        body.append(
+            '<tr><th scope="row">Not tied to a CFIR barrier <small>(equity, engagement, leadership, '
+            "capacity)</small></th>" + "".join(cell(untied.get(h, [])) for h in horizons) + "</tr>"
+        )
+    return (
+        '<table class="matrix"><caption>Which items of the plan address each of the site’s CFIR barriers, and '
+        "when. The numbers are the items’ places in the plan; the colour is their priority (red high, amber "
+        f'medium, grey low).</caption><thead><tr><th scope="col">Barrier</th>{head}</tr></thead><tbody>'
+        + "".join(body)
+        + "</tbody></table>"
+    )
 
 
 # ---------------------------------------------------------------- CFIR and the case
@@ -510,20 +563,31 @@ def _cfir(case: Case, perspectives: Mapping[str, Any] | None = None) -> str:
     if views.combined:
         case = case.model_copy(update={"cfir": {**views.combined, **(case.cfir or {})}})
     by_domain = cfir_by_domain(case)
-    out = ['<p class="legend">Each construct from -2 (strong barrier) to +2 (strong facilitator):'
-           '<i class="neg"></i>barrier (left of centre)<i class="pos"></i>facilitator (right of centre)'
-           '<i class="mixed"></i>mixed (striped, across the centre)</p>']
+    out = [
+        '<p class="legend">Each construct from -2 (strong barrier) to +2 (strong facilitator):'
+        '<i class="neg"></i>barrier (left of centre)<i class="pos"></i>facilitator (right of centre)'
+        '<i class="mixed"></i>mixed (striped, across the centre)</p>'
+    ]
     if views.divergent:
-        out.append('<p class="legend">Where the groups’ ratings are 2 or more points apart (marked '
-                   '<b>divergent</b>), each group’s rating is on its own line under the construct; the '
-                   "construct’s own bar is the case’s rating, or, where the case states none, the most critical "
-                   "group’s view: no rating is averaged.</p>")
+        out.append(
+            '<p class="legend">Where the groups’ ratings are 2 or more points apart (marked '
+            "<b>divergent</b>), each group’s rating is on its own line under the construct; the "
+            "construct’s own bar is the case’s rating, or, where the case states none, the most critical "
+            "group’s view: no rating is averaged.</p>"
+        )
     out.append('<div class="domains">')
     for domain, name in v.CFIR_DOMAINS.items():
         rows = by_domain[domain]
         neg, zero, pos, mixed = counts(rows)
-        tally = (f"{neg} barrier(s), {pos} facilitator(s)" + (f", {mixed} mixed" if mixed else "")
-                 + (f", {zero} neutral" if zero else "")) if rows else "not rated"
+        tally = (
+            (
+                f"{neg} barrier(s), {pos} facilitator(s)"
+                + (f", {mixed} mixed" if mixed else "")
+                + (f", {zero} neutral" if zero else "")
+            )
+            if rows
+            else "not rated"
+        )
         out.append(f'<div class="domain" data-domain="{_e(domain)}"><h3>{_e(name)} <small>{_e(tally)}</small></h3>')
         if not rows:
             out.append('<p class="none">No ratings for this domain.</p>')
@@ -532,8 +596,10 @@ def _cfir(case: Case, perspectives: Mapping[str, Any] | None = None) -> str:
             sub = " subc" if is_sub(cid) else ""
             label = f"&#8627; {_e(cname)}" if sub else _e(cname)
             if rating is None:  # a construct not rated, shown as the heading of its rated subconstructs
-                out.append(f'<div class="crow parent" title="{_e(cid)}"><span class="name">{label} '
-                           '<small>(not rated)</small></span></div>')
+                out.append(
+                    f'<div class="crow parent" title="{_e(cid)}"><span class="name">{label} '
+                    "<small>(not rated)</small></span></div>"
+                )
                 continue
             groups = views.divergent.get(cid)
             if groups:
@@ -541,8 +607,10 @@ def _cfir(case: Case, perspectives: Mapping[str, Any] | None = None) -> str:
             elif cid in views.combined and cid not in (case.cfir or {}):
                 label += " <small>(the groups’ view)</small>"
             attrs = f'class="crow divergent" data-fact="cfir.{_e(cid)}"' if groups else 'class="crow"'
-            out.append(f'<div {attrs} title="{_e(cid)}"><span class="name{sub}">{label}</span>'
-                       f'<div class="track">{bar}</div><span class="val {cls}">{_e(rating_text(rating))}</span></div>')
+            out.append(
+                f'<div {attrs} title="{_e(cid)}"><span class="name{sub}">{label}</span>'
+                f'<div class="track">{bar}</div><span class="val {cls}">{_e(rating_text(rating))}</span></div>'
+            )
             if groups:
                 out.append(_group_lines(cname, groups, sub))
         out.append("</div>")
@@ -569,8 +637,11 @@ def _cfir_views(data: Mapping[str, Any] | None) -> _CfirViews:
     for path in data.get("divergent", ()):
         if not str(path).startswith("cfir."):
             continue
-        views.divergent[path[5:]] = [(str(g.get("label") or ""), str(g["group"]), g["facts"][path])
-                                     for g in data["groups"] if g["facts"].get(path) is not None]
+        views.divergent[path[5:]] = [
+            (str(g.get("label") or ""), str(g["group"]), g["facts"][path])
+            for g in data["groups"]
+            if g["facts"].get(path) is not None
+        ]
     return views
 
 
@@ -581,20 +652,27 @@ def _group_lines(cname: str, groups: Sequence[tuple[str, str, Any]], sub: str) -
         name = group.replace("_", " ")
         who = f"{_e(label)} <small>{_e(name)}</small>" if label else _e(name)
         bar, cls = _bar(value)
-        lines.append(f'<li class="crow group" data-group="{_e(group)}"><span class="name">{who}</span>'
-                     f'<div class="track">{bar}</div><span class="val {cls}">{_e(rating_text(value))}</span></li>')
-    return (f'<ul class="views{sub}" aria-label="{_e(f"Each group’s rating of {cname}")}">' + "".join(lines)
-            + "</ul>")
+        lines.append(
+            f'<li class="crow group" data-group="{_e(group)}"><span class="name">{who}</span>'
+            f'<div class="track">{bar}</div><span class="val {cls}">{_e(rating_text(value))}</span></li>'
+        )
+    return f'<ul class="views{sub}" aria-label="{_e(f"Each group’s rating of {cname}")}">' + "".join(lines) + "</ul>"
 
 
 def _other_views(data: Mapping[str, Any], block: Callable[[dict[str, Any]], str]) -> str:
     """'Each group's view' without the divergent CFIR ratings, which the chart above shows per group."""
     cfir_div = {p for p in data["divergent"] if str(p).startswith("cfir.")}
-    rest = {**data, "divergent": [p for p in data["divergent"] if p not in cfir_div],
-            "groups": [{**g, "facts": {p: x for p, x in g["facts"].items() if p not in cfir_div}}
-                       for g in data["groups"]]}
-    note = ('<p class="muted">The CFIR ratings the groups see differently are in the '
-            '<a href="#cfir">CFIR chart</a>, each group on its own line.</p>' if cfir_div else "")
+    rest = {
+        **data,
+        "divergent": [p for p in data["divergent"] if p not in cfir_div],
+        "groups": [{**g, "facts": {p: x for p, x in g["facts"].items() if p not in cfir_div}} for g in data["groups"]],
+    }
+    note = (
+        '<p class="muted">The CFIR ratings the groups see differently are in the '
+        '<a href="#cfir">CFIR chart</a>, each group on its own line.</p>'
+        if cfir_div
+        else ""
+    )
     return note + block(rest)
 
 
@@ -618,28 +696,36 @@ def _team(place: Placement) -> str:
 
 
 def _working(result: Result) -> str:
-    return "".join(f"<h3>{_e(title)}</h3><ul>" + "".join(f"<li>{_e(line)}</li>" for line in lines) + "</ul>"
-                   for title, lines in working_groups(result))
+    return "".join(
+        f"<h3>{_e(title)}</h3><ul>" + "".join(f"<li>{_e(line)}</li>" for line in lines) + "</ul>"
+        for title, lines in working_groups(result)
+    )
 
 
 def _held_back(result: Result) -> str:
     assert result.plan is not None
-    rows = "".join(f"<li>{_e(h.recommendation.title)} <small>(<code>{_e(h.rule_id)}</code>): {_e(h.reason)}</small>"
-                   "</li>" for h in result.plan.held_back)
+    rows = "".join(
+        f"<li>{_e(h.recommendation.title)} <small>(<code>{_e(h.rule_id)}</code>): {_e(h.reason)}</small></li>"
+        for h in result.plan.held_back
+    )
     return f"<p>These fired, but wait while what supersedes them is in the plan, or for an answer:</p><ul>{rows}</ul>"
 
 
 def _missing(result: Result) -> str:
     out = []
     if result.cues:
-        out.append("<p>The case's own words suggest these; answer them first:</p><ul class=\"cues\">"
-                   + "".join(f"<li>{_e(c.question)}</li>" for c in result.cues) + "</ul>")
+        out.append(
+            '<p>The case\'s own words suggest these; answer them first:</p><ul class="cues">'
+            + "".join(f"<li>{_e(c.question)}</li>" for c in result.cues)
+            + "</ul>"
+        )
     if result.missing_information:
         items = ", ".join(f"<code>{_e(m)}</code>" for m in result.missing_information)
         out.append(f"<p>Stating these would sharpen the advice: {items}.</p>")
     if result.warnings:
-        out.append('<h3 id="warnings">Warnings</h3><ul>' + "".join(f"<li>{_e(w)}</li>" for w in result.warnings)
-                   + "</ul>")
+        out.append(
+            '<h3 id="warnings">Warnings</h3><ul>' + "".join(f"<li>{_e(w)}</li>" for w in result.warnings) + "</ul>"
+        )
     return "\n".join(out)
 
 
@@ -669,8 +755,9 @@ def _tags(rec: Recommendation, eric: Mapping[str, str]) -> str:
     groups = []
     for kind, values in rec.tags.items():
         if values and kind in TAG_KINDS:
-            chips = "".join(f'<span class="tag" title="{_e(kind)}: {_e(t)}">{_e(tag_label(kind, t, eric))}</span>'
-                            for t in values)
+            chips = "".join(
+                f'<span class="tag" title="{_e(kind)}: {_e(t)}">{_e(tag_label(kind, t, eric))}</span>' for t in values
+            )
             groups.append(f"{_e(TAG_KINDS[kind])}: {chips}")
     return f'<p class="tags">{" ".join(groups)}</p>' if groups else ""
 
@@ -680,28 +767,42 @@ def _rec(r: Recommendation, place: Placement, refs: Refs, eric: Mapping[str, str
     where = f"#{place.rank} &middot; {_e(SECTIONS[place.horizon].split(':')[0])} &middot; {_e(r.priority)} priority"
     rules = ", ".join(f"<code>{_e(rid)}</code>" for rid in r.rule_ids)
     proofs = "".join(_proof(p) for p in r.explanation)
-    proofs += "".join(_proof(p, f"folded ERIC strategy {a.title.removeprefix('ERIC strategy: ')}")
-                      for a in place.also for p in a.explanation)
-    body = (f'<div class="body"><ul>{actions}</ul>'
-            + (f'<p><span class="label">Why:</span> {_e(r.rationale)}</p>' if r.rationale else "")
-            + f'<p><span class="label">Why here:</span> {_e(why_here(r, 8))}{_refs(r, refs)}</p>'
-            + _evidence(evidence(r, place, eric)) + _tags(r, eric)
-            + f'<p class="reasons">{_e(_cap(reasons_line(place)))}. Rule(s): {rules}.</p>'
-            + proofs + "</div>")
+    proofs += "".join(
+        _proof(p, f"folded ERIC strategy {a.title.removeprefix('ERIC strategy: ')}")
+        for a in place.also
+        for p in a.explanation
+    )
+    body = (
+        f'<div class="body"><ul>{actions}</ul>'
+        + (f'<p><span class="label">Why:</span> {_e(r.rationale)}</p>' if r.rationale else "")
+        + f'<p><span class="label">Why here:</span> {_e(why_here(r, 8))}{_refs(r, refs)}</p>'
+        + _evidence(evidence(r, place, eric))
+        + _tags(r, eric)
+        + f'<p class="reasons">{_e(_cap(reasons_line(place)))}. Rule(s): {rules}.</p>'
+        + proofs
+        + "</div>"
+    )
     open_ = "" if collapsed else " open"
-    return (f'<details class="rec {_e(r.priority)}" id="rec-{_e(r.rule_id)}"{open_}><summary>'
-            f"<h4>{_e(r.title)}</h4><small>{where}</small></summary>{body}</details>")
+    return (
+        f'<details class="rec {_e(r.priority)}" id="rec-{_e(r.rule_id)}"{open_}><summary>'
+        f"<h4>{_e(r.title)}</h4><small>{where}</small></summary>{body}</details>"
+    )
 
 
 def _proof(proof: Proof, note: str = "") -> str:
     extra = f" ({_e(note)})" if note else ""
-    return (f'<div class="proof" id="proof-{_e(proof.rule_id)}"><strong>{_e(proof.rule_id)}</strong> '
-            f"({_e(proof.pack)}){extra} held because: <ul>{_trace(proof.condition)}</ul></div>")
+    return (
+        f'<div class="proof" id="proof-{_e(proof.rule_id)}"><strong>{_e(proof.rule_id)}</strong> '
+        f"({_e(proof.pack)}){extra} held because: <ul>{_trace(proof.condition)}</ul></div>"
+    )
 
 
 def _mark(held: bool) -> str:
-    return ('<span class="ok" aria-label="held">&#10003;</span>' if held
-            else '<span class="no" aria-label="did not hold">&#10007;</span>')
+    return (
+        '<span class="ok" aria-label="held">&#10003;</span>'
+        if held
+        else '<span class="no" aria-label="did not hold">&#10007;</span>'
+    )
 
 
 def _trace(t: Trace) -> str:

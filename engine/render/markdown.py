@@ -117,12 +117,16 @@ def glance_section(case: Case, items: list[tuple[Recommendation, Placement]]) ->
         top += f", and {len(bars) - 5} more"
     helps = ", ".join(f"{_esc(name)} ({rating_text(r)})" for _, name, r in facilitators(case)[:3])
     sizes = [(h, sum(1 for _, p in items if p.horizon == h)) for h in ("now", "next", "later")]
-    plan = ", ".join(f"[{n} {('start here', 'next', 'later')[i]}](#{slug(HORIZON_TITLES[h])})"
-                     for i, (h, n) in enumerate(sizes) if n)
-    out = ["## At a glance", "",
-           f"- **Site:** {_esc(case.site or 'not stated')}",
-           f"- **Stage:** {_esc(str(case.stage).replace('_', ' ') if case.stage else 'not stated')}",
-           f"- **Top barriers:** {top or 'no CFIR barrier rated'}"]
+    plan = ", ".join(
+        f"[{n} {('start here', 'next', 'later')[i]}](#{slug(HORIZON_TITLES[h])})" for i, (h, n) in enumerate(sizes) if n
+    )
+    out = [
+        "## At a glance",
+        "",
+        f"- **Site:** {_esc(case.site or 'not stated')}",
+        f"- **Stage:** {_esc(str(case.stage).replace('_', ' ') if case.stage else 'not stated')}",
+        f"- **Top barriers:** {top or 'no CFIR barrier rated'}",
+    ]
     if helps:
         out.append(f"- **What helps:** {helps}")
     out.append(f"- **Engagement step:** {_esc(engagement_step(case) or 'not stated')}")
@@ -147,17 +151,22 @@ def _plan_section(items: list[tuple[Recommendation, Placement]], eric: dict[str,
                 if (decided := decision_line(place)) is not None:
                     out.append(f"   *Team:* {_esc(decided)}  ")
                 out.append(f"   *By when:* {BY_WHEN[horizon]}; {_esc(reasons_line(place))}  ")
-                out += [f"   *Evidence:* ERIC {_esc(ev.strategy)}: {_esc(ev.text)}"
-                        + (f" for {_esc(_names(ev.barriers))}" if ev.barriers else "") + "  "
-                        for ev in evidence(rec, place, eric)]
+                out += [
+                    f"   *Evidence:* ERIC {_esc(ev.strategy)}: {_esc(ev.text)}"
+                    + (f" for {_esc(_names(ev.barriers))}" if ev.barriers else "")
+                    + "  "
+                    for ev in evidence(rec, place, eric)
+                ]
                 out.append(f"   *Rule:* `{', '.join(rec.rule_ids)}`")
             else:
                 out.append(f"{place.rank}. **{_esc(rec.title)}** ({kind})  ")
                 out.append(f"   *Do:* {_esc(first_action(rec))}  ")
                 if (decided := decision_line(place)) is not None:
                     out.append(f"   *Team:* {_esc(decided)}  ")
-                out.append(f"   *Why here:* {_esc(why_here(rec, 3))}; {_esc(reasons_line(place))} "
-                           f"(`{', '.join(rec.rule_ids)}`)")
+                out.append(
+                    f"   *Why here:* {_esc(why_here(rec, 3))}; {_esc(reasons_line(place))} "
+                    f"(`{', '.join(rec.rule_ids)}`)"
+                )
     return out
 
 
@@ -173,21 +182,30 @@ def render_markdown(result: Result, view: View | None = None, *, case: Case | No
     out = [f"# Recommendations for {case_id}", ""]  # a valid id as it is: it is searched for
     if case is not None:
         date = report_date(case, view.assessed_on)
-        head = [f"**{_esc(case.site)}**" if case.site else "",
-                _esc(case.innovation) if case.innovation else "",
-                f"assessed {_esc(date)}" if date else "assessment date not stated"]
+        head = [
+            f"**{_esc(case.site)}**" if case.site else "",
+            _esc(case.innovation) if case.innovation else "",
+            f"assessed {_esc(date)}" if date else "assessment date not stated",
+        ]
         out += [" · ".join(h for h in head if h), ""]
-    out.append(f"{len(result.recommendations)} recommendation(s); rule packs: "
-               + ", ".join(f"{r['name']} {r['version']}" for r in result.engine["rulesets"]) + ".")
-    sections = (["At a glance"] if case is not None else [])
+    out.append(
+        f"{len(result.recommendations)} recommendation(s); rule packs: "
+        + ", ".join(f"{r['name']} {r['version']}" for r in result.engine["rulesets"])
+        + "."
+    )
+    sections = ["At a glance"] if case is not None else []
     if by_plan:
         sections += [HORIZON_TITLES[h] for h in ("now", "next", "later") if any(p.horizon == h for _, p in items)]
     if case is not None:
-        sections += ["Site"] + (["CFIR ratings (barriers -, facilitators +)"] if any(cfir_by_domain(case).values())
-                                else [])
+        sections += ["Site"] + (
+            ["CFIR ratings (barriers -, facilitators +)"] if any(cfir_by_domain(case).values()) else []
+        )
     if items:
-        sections.append("Detail by category" if by_plan else CATEGORY_TITLES[next(
-            c for c in CATEGORIES if any(r.category == c for r, _ in items))])
+        sections.append(
+            "Detail by category"
+            if by_plan
+            else CATEGORY_TITLES[next(c for c in CATEGORIES if any(r.category == c for r, _ in items))]
+        )
     if refs:
         sections.append("References")
     if len(sections) > 2:
@@ -211,19 +229,26 @@ def render_markdown(result: Result, view: View | None = None, *, case: Case | No
             continue
         out += ["", ("### " if by_plan else "## ") + CATEGORY_TITLES[cat], ""]
         for rec, place in recs:
-            out.append(f"{'####' if by_plan else '###'} {place.rank}. {_esc(rec.title)} "
-                       f"({rec.priority}, {place.horizon})")
+            out.append(
+                f"{'####' if by_plan else '###'} {place.rank}. {_esc(rec.title)} ({rec.priority}, {place.horizon})"
+            )
             out.append("")
             out += [f"- {_esc(a)}" for a in (*rec.actions, *lent_actions(place))]
             out += [f"- *{_esc(_cap(line))}*" for line in also_line(place)]
             out += ["", f"*Why:* {_esc(rec.rationale)}", ""]
-            tags = "; ".join(f"{TAG_KINDS.get(k, k)}: {', '.join(tag_label(k, t, eric) for t in v)}"
-                             for k, v in rec.tags.items() if v)
+            tags = "; ".join(
+                f"{TAG_KINDS.get(k, k)}: {', '.join(tag_label(k, t, eric) for t in v)}"
+                for k, v in rec.tags.items()
+                if v
+            )
             if tags:
                 out += [f"*Tags:* {_esc(tags)}", ""]
             for ev in evidence(rec, place, eric):
-                out += [f"*Evidence:* ERIC {_esc(ev.strategy)}: {_esc(ev.text)}"
-                        + (f" for {_esc(_names(ev.barriers))}" if ev.barriers else ""), ""]
+                out += [
+                    f"*Evidence:* ERIC {_esc(ev.strategy)}: {_esc(ev.text)}"
+                    + (f" for {_esc(_names(ev.barriers))}" if ev.barriers else ""),
+                    "",
+                ]
             if rec.sources:
                 out.append(f"*Sources:* {cites(rec, refs)}")
             out.append(f"*Rules:* {', '.join(rec.rule_ids)}")
@@ -237,8 +262,13 @@ def render_markdown(result: Result, view: View | None = None, *, case: Case | No
         out += ["", f"## {title}", "", "From the team's decisions file:", ""]
         out += [f"- {_esc(line)}" for line in lines]
     if result.plan is not None and result.plan.held_back:
-        out += ["", "## Held back", "", "Fired, but waiting while what supersedes them is in the plan, or for an "
-                "answer:", ""]
+        out += [
+            "",
+            "## Held back",
+            "",
+            "Fired, but waiting while what supersedes them is in the plan, or for an answer:",
+            "",
+        ]
         out += [f"- `{h.rule_id}`: {_esc(h.reason)}" for h in result.plan.held_back]
     if result.missing_information or result.cues:
         out += ["", "## Not stated", ""]
@@ -246,8 +276,11 @@ def render_markdown(result: Result, view: View | None = None, *, case: Case | No
             out += ["The case's own words suggest these; answer them first:", ""]
             out += [f"- {_esc(c.question)}" for c in result.cues] + [""]
         if result.missing_information:
-            out += ["Stating these would sharpen the advice: "
-                    + ", ".join(f"`{m}`" for m in result.missing_information) + "."]
+            out += [
+                "Stating these would sharpen the advice: "
+                + ", ".join(f"`{m}`" for m in result.missing_information)
+                + "."
+            ]
     if result.warnings:
         out += ["", "## Warnings", ""] + [f"- {_esc(w)}" for w in result.warnings]
     if refs:

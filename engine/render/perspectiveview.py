@@ -20,9 +20,13 @@ def fact_name(path: str) -> str:
         cid = path[5:]
         parent = cid.rsplit(".", 1)[0] if cid.count(".") == 2 else ""
         return (f"{CFIR_IDS[parent]}: " if parent in CFIR_IDS else "") + CFIR_IDS.get(cid, cid)
-    return {"relationships.trust": "Trust", "engagement.level": "Engagement now",
-            "engagement.target": "Engagement wanted", "power.differential": "Power differential",
-            "power.decision_making": "Who decides"}.get(path) or path.replace("capacity.", "Capacity: ")
+    return {
+        "relationships.trust": "Trust",
+        "engagement.level": "Engagement now",
+        "engagement.target": "Engagement wanted",
+        "power.differential": "Power differential",
+        "power.decision_making": "Who decides",
+    }.get(path) or path.replace("capacity.", "Capacity: ")
 
 
 def group_name(g: dict[str, Any]) -> str:
@@ -50,37 +54,57 @@ def text_lines(data: dict[str, Any], width: int) -> list[str]:
     cols = [max(len(g["group"]), *(len(_val(g, p)) for p in paths)) for g in groups]
     name_w = min(width - 2 - sum(c + 1 for c in cols), max(len(fact_name(p)) + 2 for p in paths))
     if name_w >= 18:
-        out.append(("  " + " " * name_w + "".join(f" {g['group']:<{c}}" for g, c in zip(groups, cols,
-                                                                                       strict=True))).rstrip())
+        out.append(
+            ("  " + " " * name_w + "".join(f" {g['group']:<{c}}" for g, c in zip(groups, cols, strict=True))).rstrip()
+        )
         for p in paths:
             mark = "!" if p in data["divergent"] else " "
             label = f"{mark} {fact_name(p)}"
-            label = label if len(label) <= name_w else label[:name_w - 1] + "…"
-            out.append((f"  {label:<{name_w}}" + "".join(f" {_val(g, p):<{c}}" for g, c in zip(groups, cols,
-                                                                                              strict=True))).rstrip())
+            label = label if len(label) <= name_w else label[: name_w - 1] + "…"
+            out.append(
+                (
+                    f"  {label:<{name_w}}" + "".join(f" {_val(g, p):<{c}}" for g, c in zip(groups, cols, strict=True))
+                ).rstrip()
+            )
     else:  # too many groups for the width: one line per fact
         for p in paths:
             mark = "!" if p in data["divergent"] else "-"
             line = f"{fact_name(p)}: " + "; ".join(f"{group_name(g)} {_val(g, p)}" for g in groups)
-            out += textwrap.wrap(line, width, initial_indent=f"  {mark} ", subsequent_indent="      ",
-                                 break_long_words=False)
+            out += textwrap.wrap(
+                line, width, initial_indent=f"  {mark} ", subsequent_indent="      ", break_long_words=False
+            )
     labelled = [group_name(g) for g in groups if g.get("label")]
     if labelled:
         out += textwrap.wrap("Groups: " + ", ".join(labelled), width, initial_indent="  ", subsequent_indent="    ")
     if data["divergent"]:
-        out += textwrap.wrap("Divergent (2+ rating points or 1+ step apart): " + ", ".join(data["divergent"]),
-                             width, initial_indent="  ", subsequent_indent="    ", break_long_words=False)
+        out += textwrap.wrap(
+            "Divergent (2+ rating points or 1+ step apart): " + ", ".join(data["divergent"]),
+            width,
+            initial_indent="  ",
+            subsequent_indent="    ",
+            break_long_words=False,
+        )
     if data.get("community_lower"):
-        out += textwrap.wrap("The community's view is much lower than leadership's on: "
-                             + ", ".join(data["community_lower"]), width, initial_indent="  ",
-                             subsequent_indent="    ", break_long_words=False)
+        out += textwrap.wrap(
+            "The community's view is much lower than leadership's on: " + ", ".join(data["community_lower"]),
+            width,
+            initial_indent="  ",
+            subsequent_indent="    ",
+            break_long_words=False,
+        )
     if data["missing_groups"]:
-        out += textwrap.wrap("No view from: " + ", ".join(data["missing_groups"]), width, initial_indent="  ",
-                             subsequent_indent="    ")
+        out += textwrap.wrap(
+            "No view from: " + ", ".join(data["missing_groups"]), width, initial_indent="  ", subsequent_indent="    "
+        )
     if data.get("combined"):
-        out += textwrap.wrap("Not stated at the top of the case, so the most critical view is used for: "
-                             + ", ".join(c["path"] for c in data["combined"]), width, initial_indent="  ",
-                             subsequent_indent="    ", break_long_words=False)
+        out += textwrap.wrap(
+            "Not stated at the top of the case, so the most critical view is used for: "
+            + ", ".join(c["path"] for c in data["combined"]),
+            width,
+            initial_indent="  ",
+            subsequent_indent="    ",
+            break_long_words=False,
+        )
     return out
 
 
@@ -93,24 +117,35 @@ def _md(text: Any) -> str:
 
 def markdown_lines(data: dict[str, Any]) -> list[str]:
     groups = data["groups"]
-    out = ["", "## Perspectives", "",
-           "Each group's view of the same facts; **bold** rows are divergent (2+ rating points or 1+ step apart).",
-           "", "| fact | " + " | ".join(_md(group_name(g)) for g in groups) + " |",
-           "|---|" + "---|" * len(groups)]
+    out = [
+        "",
+        "## Perspectives",
+        "",
+        "Each group's view of the same facts; **bold** rows are divergent (2+ rating points or 1+ step apart).",
+        "",
+        "| fact | " + " | ".join(_md(group_name(g)) for g in groups) + " |",
+        "|---|" + "---|" * len(groups),
+    ]
     for p in _paths(data):
         cells = [_md(_val(g, p)) for g in groups]
         name = f"**{_md(fact_name(p))}**" if p in data["divergent"] else _md(fact_name(p))
         out.append(f"| {name} (`{p}`) | " + " | ".join(cells) + " |")
     out.append("")
     if data.get("community_lower"):
-        out += ["The community's view is much lower than leadership's on: "
-                + ", ".join(f"`{p}`" for p in data["community_lower"]) + ".", ""]
+        out += [
+            "The community's view is much lower than leadership's on: "
+            + ", ".join(f"`{p}`" for p in data["community_lower"])
+            + ".",
+            "",
+        ]
     if data["missing_groups"]:
         out += ["No view from: " + ", ".join(_md(g) for g in data["missing_groups"]) + ".", ""]
     if data.get("combined"):
-        out += ["Not stated at the top of the case, so the most critical view is used: "
-                + "; ".join(f"`{c['path']}` = {_md(fmt_value(c['value']))} ({_md(c['note'])})"
-                            for c in data["combined"]) + "."]
+        out += [
+            "Not stated at the top of the case, so the most critical view is used: "
+            + "; ".join(f"`{c['path']}` = {_md(fmt_value(c['value']))} ({_md(c['note'])})" for c in data["combined"])
+            + "."
+        ]
     return out
 
 
@@ -127,34 +162,48 @@ def html_block(data: dict[str, Any]) -> str:
     """Each divergent fact with every group's rating on the CFIR chart's -2..+2 track (other scales as
     words), then the rest of what the groups state."""
     e = html.escape
-    out = ['<p class="legend">The same facts as each group sees them. Divergent facts (2+ rating points or 1+ '
-           "step apart) come first; no rating is averaged: where the case states none, the most critical view "
-           "is used.</p>", '<div class="domains">']
+    out = [
+        '<p class="legend">The same facts as each group sees them. Divergent facts (2+ rating points or 1+ '
+        "step apart) come first; no rating is averaged: where the case states none, the most critical view "
+        "is used.</p>",
+        '<div class="domains">',
+    ]
     for p in _paths(data):
         div = p in data["divergent"]
         tag = " <small>divergent</small>" if div else ""
-        out.append(f'<div class="domain perspective{" divergent" if div else ""}" data-fact="{e(p)}">'
-                   f"<h3>{e(fact_name(p))}{tag}</h3>")
+        out.append(
+            f'<div class="domain perspective{" divergent" if div else ""}" data-fact="{e(p)}">'
+            f"<h3>{e(fact_name(p))}{tag}</h3>"
+        )
         for g in data["groups"]:
             value = g["facts"].get(p)
             if value is None:
                 continue
-            who = (f'{e(g["label"])} <small>{e(g["group"])}</small>' if g.get("label")
-                   else e(str(g["group"]).replace("_", " ")))
+            who = (
+                f"{e(g['label'])} <small>{e(g['group'])}</small>"
+                if g.get("label")
+                else e(str(g["group"]).replace("_", " "))
+            )
             if p.startswith("cfir."):
                 bar, cls = _bar(value)
-                out.append(f'<div class="crow"><span class="name">{who}</span>'
-                           f'<div class="track">{bar}</div><span class="val {cls}">{e(fmt_value(value))}</span></div>')
+                out.append(
+                    f'<div class="crow"><span class="name">{who}</span>'
+                    f'<div class="track">{bar}</div><span class="val {cls}">{e(fmt_value(value))}</span></div>'
+                )
             else:
-                out.append(f'<div class="crow"><span class="name">{who}</span>'
-                           f'<span class="val" style="text-align:left">{e(fmt_value(value))}</span><span></span></div>')
+                out.append(
+                    f'<div class="crow"><span class="name">{who}</span>'
+                    f'<span class="val" style="text-align:left">{e(fmt_value(value))}</span><span></span></div>'
+                )
         out.append("</div>")
     out.append("</div>")
     if data["missing_groups"]:
         out.append(f'<p class="muted">No view from: {e(", ".join(data["missing_groups"]))}.</p>')
     if data.get("community_lower"):
-        out.append('<p class="muted">The community\'s view is much lower than leadership\'s on: '
-                   f'{e(", ".join(fact_name(p) for p in data["community_lower"]))}.</p>')
+        out.append(
+            "<p class=\"muted\">The community's view is much lower than leadership's on: "
+            f"{e(', '.join(fact_name(p) for p in data['community_lower']))}.</p>"
+        )
     return "\n".join(out)
 
 

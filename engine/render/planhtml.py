@@ -107,63 +107,97 @@ def render_html(spec: PlanSpec, case: Case) -> str:
     ratings = case_ratings(case)
     title = f"ISP Advisor plan: {case.site or case.case_id}"
     numbers = {i.spec.rule_id: n for n, i in enumerate(spec.items, 1)}
-    parts = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
-             '<meta name="viewport" content="width=device-width, initial-scale=1">', f"<title>{e(title)}</title>",
-             f"<style>{CSS}</style></head><body><main>", f"<h1>{e(title)}</h1>",
-             f'<p class="sub">{e(title_line(spec, case))} &middot; ISP Advisor {e(spec.engine["version"])}</p>',
-             "<h2>Go-zones: importance &times; feasibility</h2>",
-             f"<p>{e(means_line(spec))} Priors are the mean expert ratings of Waltz et al. (2015, Table 1); the "
-             "team's own ratings in the case file (<code>ratings:</code>) override them. Numbers are the "
-             "strategies below.</p>",
-             f'<figure>{scatter(zone_points(list(spec.items)), spec.means)}'
-             "<figcaption>Quadrant I (shaded) is the go-zone: above this plan's mean on both ratings."
-             "</figcaption></figure>",
-             _head("#", "strategy", "importance", "feasibility", "quadrant", "source")]
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{e(title)}</title>",
+        f"<style>{CSS}</style></head><body><main>",
+        f"<h1>{e(title)}</h1>",
+        f'<p class="sub">{e(title_line(spec, case))} &middot; ISP Advisor {e(spec.engine["version"])}</p>',
+        "<h2>Go-zones: importance &times; feasibility</h2>",
+        f"<p>{e(means_line(spec))} Priors are the mean expert ratings of Waltz et al. (2015, Table 1); the "
+        "team's own ratings in the case file (<code>ratings:</code>) override them. Numbers are the "
+        "strategies below.</p>",
+        f"<figure>{scatter(zone_points(list(spec.items)), spec.means)}"
+        "<figcaption>Quadrant I (shaded) is the go-zone: above this plan's mean on both ratings."
+        "</figcaption></figure>",
+        _head("#", "strategy", "importance", "feasibility", "quadrant", "source"),
+    ]
     for n, i in enumerate(spec.items, 1):
         imp = "&mdash;" if i.rating.importance is None else f"{i.rating.importance:g}"
         fea = "&mdash;" if i.rating.feasibility is None else f"{i.rating.feasibility:g}"
-        parts.append(_row(("#", str(n)), ("strategy", e(i.spec.title)), ("importance", imp), ("feasibility", fea),
-                          ("quadrant", e(i.zone)), ("source", e(i.rating.source))))
+        parts.append(
+            _row(
+                ("#", str(n)),
+                ("strategy", e(i.spec.title)),
+                ("importance", imp),
+                ("feasibility", fea),
+                ("quadrant", e(i.zone)),
+                ("source", e(i.rating.source)),
+            )
+        )
     parts.append("</tbody></table>")
     parts.append("<p>" + "; ".join(f"<b>{e(z)}</b> {e(t)}" for z, t in ZONES.items() if z != NO_PRIOR) + ".</p>")
-    parts += ["<h2>Logic model</h2>",
-              "<p>Implementation Research Logic Model (Smith, Li &amp; Rafferty 2020): each arrow from a barrier is "
-              "one the strategy's proof matched; mechanisms appear only where a rule or its source states one.</p>",
-              '<figure class="pan" tabindex="0" role="region" aria-label="Logic model (scrolls sideways on a narrow '
-              f'screen)">{logic_model(spec.logic_model, numbers)}'
-              '<figcaption><span class="key">Determinants:<i class="barrier"></i>barrier (solid outline)'
-              '<i class="mixed"></i>mixed (dashed outline).</span> <span class="pan-hint">Scroll the picture '
-              "sideways to see all four columns; the table below lists the same links.</span></figcaption></figure>",
-              _head("determinants", "strategy", "mechanism", "implementation outcomes")]
+    parts += [
+        "<h2>Logic model</h2>",
+        "<p>Implementation Research Logic Model (Smith, Li &amp; Rafferty 2020): each arrow from a barrier is "
+        "one the strategy's proof matched; mechanisms appear only where a rule or its source states one.</p>",
+        '<figure class="pan" tabindex="0" role="region" aria-label="Logic model (scrolls sideways on a narrow '
+        f'screen)">{logic_model(spec.logic_model, numbers)}'
+        '<figcaption><span class="key">Determinants:<i class="barrier"></i>barrier (solid outline)'
+        '<i class="mixed"></i>mixed (dashed outline).</span> <span class="pan-hint">Scroll the picture '
+        "sideways to see all four columns; the table below lists the same links.</span></figcaption></figure>",
+        _head("determinants", "strategy", "mechanism", "implementation outcomes"),
+    ]
     for i in spec.items:
         dets = "; ".join(det_label(d) for d in determinants_of(spec.logic_model, i.spec.rule_id)) or "&mdash;"
-        parts.append(_row(("determinants", e(dets) if dets != "&mdash;" else dets),
-                          ("strategy", f"{numbers[i.spec.rule_id]}. {e(i.spec.title)}"),
-                          ("mechanism", _v(mechanism_text(i.spec))), ("outcomes", _v(outcomes_text(i)))))
+        parts.append(
+            _row(
+                ("determinants", e(dets) if dets != "&mdash;" else dets),
+                ("strategy", f"{numbers[i.spec.rule_id]}. {e(i.spec.title)}"),
+                ("mechanism", _v(mechanism_text(i.spec))),
+                ("outcomes", _v(outcomes_text(i))),
+            )
+        )
     parts.append("</tbody></table>")
     lone = unaddressed(spec.logic_model)
     if lone:
-        parts.append("<p>Barriers no strategy of this plan addresses: " + e("; ".join(det_label(d) for d in lone))
-                     + ".</p>")
-    parts += ["<h2>Strategy specification</h2>",
-              "<p>After Proctor, Powell &amp; McMillen (2013). Wherever the knowledge base is silent the plan says "
-              f'<span class="agree">{e(TO_AGREE)}</span>.</p>']
+        parts.append(
+            "<p>Barriers no strategy of this plan addresses: " + e("; ".join(det_label(d) for d in lone)) + ".</p>"
+        )
+    parts += [
+        "<h2>Strategy specification</h2>",
+        "<p>After Proctor, Powell &amp; McMillen (2013). Wherever the knowledge base is silent the plan says "
+        f'<span class="agree">{e(TO_AGREE)}</span>.</p>',
+    ]
     for n, i in enumerate(spec.items, 1):
         s = i.spec
         rows = "".join(f"<dt>{e(label)}</dt><dd>{_v(text)}</dd>" for label, text in spec_fields(i, ratings))
         more = "".join(f"<li>{e(a)}</li>" for a in s.actions[1:])
-        parts.append(f'<section class="spec {e(s.horizon)}"><h3>{n}. {e(s.title)}</h3>'
-                     f'<p class="meta"><code>{e(s.rule_id)}</code> &middot; {e(s.horizon)} &middot; rank {s.rank}'
-                     f"</p><dl>{rows}</dl>" + (f"<p class=\"meta\">Further actions:</p><ul>{more}</ul>" if more
-                                                  else "") + "</section>")
+        parts.append(
+            f'<section class="spec {e(s.horizon)}"><h3>{n}. {e(s.title)}</h3>'
+            f'<p class="meta"><code>{e(s.rule_id)}</code> &middot; {e(s.horizon)} &middot; rank {s.rank}'
+            f"</p><dl>{rows}</dl>"
+            + (f'<p class="meta">Further actions:</p><ul>{more}</ul>' if more else "")
+            + "</section>"
+        )
     parts += ["<h2>Outcome measures</h2>", _head("outcome", "when (stage)", "measure", "source")]
     for m in spec.measures:
-        parts.append(_row(("outcome", e(m.outcome)), ("when", e(when_text(m.when, spec.stage))),
-                          ("measure", e(m.measure)), ("source", e(m.source.citation) if m.source else "&mdash;")))
+        parts.append(
+            _row(
+                ("outcome", e(m.outcome)),
+                ("when", e(when_text(m.when, spec.stage))),
+                ("measure", e(m.measure)),
+                ("source", e(m.source.citation) if m.source else "&mdash;"),
+            )
+        )
     if not spec.measures:
         parts.append(f'<tr><td colspan="4" class="agree">no implementation outcome is tagged: {e(TO_AGREE)}</td></tr>')
-    parts += ["</tbody></table>",
-              "<footer>Generated by ISP Advisor from the case file and the rule packs. Specification fields, "
-              "mechanisms and measures come from the rules and their cited sources; nothing is estimated.</footer>",
-              "</main></body></html>"]
+    parts += [
+        "</tbody></table>",
+        "<footer>Generated by ISP Advisor from the case file and the rule packs. Specification fields, "
+        "mechanisms and measures come from the rules and their cited sources; nothing is estimated.</footer>",
+        "</main></body></html>",
+    ]
     return "\n".join(parts) + "\n"

@@ -41,35 +41,53 @@ def scatter(points: list[tuple[int, float, float, str]], means: Means) -> str:
     def y(v: float) -> float:
         return H - B - (v - lo) / (hi - lo) * (H - T - B)
 
-    out = [f'<svg class="gozone" viewBox="0 0 {W} {H}" width="100%" role="img" '
-           f'aria-label="Go-zone plot: importance against feasibility" xmlns="http://www.w3.org/2000/svg" '
-           f'font-family="system-ui, Arial, sans-serif" font-size="{SCATTER_FONT}">']
+    out = [
+        f'<svg class="gozone" viewBox="0 0 {W} {H}" width="100%" role="img" '
+        f'aria-label="Go-zone plot: importance against feasibility" xmlns="http://www.w3.org/2000/svg" '
+        f'font-family="system-ui, Arial, sans-serif" font-size="{SCATTER_FONT}">'
+    ]
     if means.importance is not None and means.feasibility is not None:
         mx, my = x(means.importance), y(means.feasibility)
         out.append(f'<rect x="{mx:.1f}" y="{T}" width="{W - R - mx:.1f}" height="{my - T:.1f}" fill="{GO}"/>')
     out.append(f'<rect x="{L}" y="{T}" width="{W - L - R}" height="{H - T - B}" fill="none" stroke="{MUTED}"/>')
     tick = lo
     while tick <= hi + 1e-9:
-        out.append(f'<line x1="{x(tick):.1f}" y1="{H - B}" x2="{x(tick):.1f}" y2="{H - B + 5}" stroke="{MUTED}"/>'
-                   f'<text x="{x(tick):.1f}" y="{H - B + 21}" text-anchor="middle" fill="{INK}">{tick:g}</text>'
-                   f'<line x1="{L - 5}" y1="{y(tick):.1f}" x2="{L}" y2="{y(tick):.1f}" stroke="{MUTED}"/>'
-                   f'<text x="{L - 8}" y="{y(tick) + 5:.1f}" text-anchor="end" fill="{INK}">{tick:g}</text>')
+        out.append(
+            f'<line x1="{x(tick):.1f}" y1="{H - B}" x2="{x(tick):.1f}" y2="{H - B + 5}" stroke="{MUTED}"/>'
+            f'<text x="{x(tick):.1f}" y="{H - B + 21}" text-anchor="middle" fill="{INK}">{tick:g}</text>'
+            f'<line x1="{L - 5}" y1="{y(tick):.1f}" x2="{L}" y2="{y(tick):.1f}" stroke="{MUTED}"/>'
+            f'<text x="{L - 8}" y="{y(tick) + 5:.1f}" text-anchor="end" fill="{INK}">{tick:g}</text>'
+        )
         tick += 0.5
-    out.append(f'<text x="{(L + W - R) / 2:.0f}" y="{H - 10}" text-anchor="middle" font-weight="700" '
-               f'fill="{INK}">Importance (1-5)</text>')
-    out.append(f'<text x="18" y="{(T + H - B) / 2:.0f}" text-anchor="middle" font-weight="700" fill="{INK}" '
-               f'transform="rotate(-90 18 {(T + H - B) / 2:.0f})">Feasibility (1-5)</text>')
+    out.append(
+        f'<text x="{(L + W - R) / 2:.0f}" y="{H - 10}" text-anchor="middle" font-weight="700" '
+        f'fill="{INK}">Importance (1-5)</text>'
+    )
+    out.append(
+        f'<text x="18" y="{(T + H - B) / 2:.0f}" text-anchor="middle" font-weight="700" fill="{INK}" '
+        f'transform="rotate(-90 18 {(T + H - B) / 2:.0f})">Feasibility (1-5)</text>'
+    )
     if means.importance is not None and means.feasibility is not None:
         mx, my = x(means.importance), y(means.feasibility)
-        out.append(f'<line x1="{mx:.1f}" y1="{T}" x2="{mx:.1f}" y2="{H - B}" stroke="{INK}" stroke-dasharray="6 4"/>'
-                   f'<line x1="{L}" y1="{my:.1f}" x2="{W - R}" y2="{my:.1f}" stroke="{INK}" stroke-dasharray="6 4"/>')
-        for label, lx, ly, anchor in (("I  go-zone", W - R - 8, T + 18, "end"), ("II", L + 8, T + 18, "start"),
-                                      ("III", L + 8, H - B - 10, "start"), ("IV", W - R - 8, H - B - 10, "end")):
-            out.append(f'<text x="{lx}" y="{ly}" text-anchor="{anchor}" font-weight="700" font-size="15" '
-                       f'fill="{ACCENT}">{_e(label)}</text>')
-        out.append(f'<text x="{mx + 4:.1f}" y="{H - B - 30}" fill="{MUTED}">mean '
-                   f'{means.importance:.2f}</text><text x="{L + 36}" y="{my - 5:.1f}" fill="{MUTED}">'
-                   f'mean {means.feasibility:.2f}</text>')
+        out.append(
+            f'<line x1="{mx:.1f}" y1="{T}" x2="{mx:.1f}" y2="{H - B}" stroke="{INK}" stroke-dasharray="6 4"/>'
+            f'<line x1="{L}" y1="{my:.1f}" x2="{W - R}" y2="{my:.1f}" stroke="{INK}" stroke-dasharray="6 4"/>'
+        )
+        for label, lx, ly, anchor in (
+            ("I  go-zone", W - R - 8, T + 18, "end"),
+            ("II", L + 8, T + 18, "start"),
+            ("III", L + 8, H - B - 10, "start"),
+            ("IV", W - R - 8, H - B - 10, "end"),
+        ):
+            out.append(
+                f'<text x="{lx}" y="{ly}" text-anchor="{anchor}" font-weight="700" font-size="15" '
+                f'fill="{ACCENT}">{_e(label)}</text>'
+            )
+        out.append(
+            f'<text x="{mx + 4:.1f}" y="{H - B - 30}" fill="{MUTED}">mean '
+            f'{means.importance:.2f}</text><text x="{L + 36}" y="{my - 5:.1f}" fill="{MUTED}">'
+            f"mean {means.feasibility:.2f}</text>"
+        )
     spots: dict[tuple[float, float], list[int]] = {}
     for n, imp, fea, _ in points:
         spots.setdefault((imp, fea), []).append(n)
@@ -78,8 +96,10 @@ def scatter(points: list[tuple[int, float, float, str]], means: Means) -> str:
         cx, cy = x(imp), y(fea)
         text = ", ".join(str(n) for n in ns)
         tx, ty = _free_spot(cx, cy, 9 * len(text) + 4, taken)
-        out.append(f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="5" fill="{ACCENT}"/>'
-                   f'<text x="{tx:.1f}" y="{ty:.1f}" font-weight="700" fill="{INK}">{_e(text)}</text>')
+        out.append(
+            f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="5" fill="{ACCENT}"/>'
+            f'<text x="{tx:.1f}" y="{ty:.1f}" font-weight="700" fill="{INK}">{_e(text)}</text>'
+        )
     out.append("</svg>")
     return "".join(out)
 
@@ -87,11 +107,22 @@ def scatter(points: list[tuple[int, float, float, str]], means: Means) -> str:
 def _free_spot(cx: float, cy: float, w: float, taken: list[tuple[float, float, float, float]]) -> tuple[float, float]:
     """A label position beside a point that overlaps no label placed before (tried in a fixed order)."""
     h = 16.0
-    for dx, dy in ((8, -6), (8, 14), (-8 - w, -6), (-8 - w, 14), (8, -22), (8, 30), (-8 - w, -22), (-8 - w, 30),
-                   (8, -38), (8, 46)):
+    for dx, dy in (
+        (8, -6),
+        (8, 14),
+        (-8 - w, -6),
+        (-8 - w, 14),
+        (8, -22),
+        (8, 30),
+        (-8 - w, -22),
+        (-8 - w, 30),
+        (8, -38),
+        (8, 46),
+    ):
         box = (cx + dx, cy + dy - h + 3, w, h)
-        if not any(box[0] < t[0] + t[2] and t[0] < box[0] + w and box[1] < t[1] + t[3] and t[1] < box[1] + h
-                   for t in taken):
+        if not any(
+            box[0] < t[0] + t[2] and t[0] < box[0] + w and box[1] < t[1] + t[3] and t[1] < box[1] + h for t in taken
+        ):
             taken.append(box)
             return cx + dx, cy + dy
     taken.append((cx + 8, cy - 6 - h + 3, w, h))
@@ -144,15 +175,25 @@ def logic_model(model: LogicModel, numbers: dict[str, int]) -> str:
             boxes[n.id] = (COLX[col], y0, h, _lines(label(n)), n.kind)
             y0 += h + GAP
     H = max([b[1] + b[2] for b in boxes.values()] + [TOP + 40]) + 16
-    fills = {"determinant": "#fee2e2", "strategy": "#e0e7ff", "mechanism": "#f1f5f9", "implementation": "#dcfce7",
-             "service": "#fef9c3", "client": "#fef9c3"}
-    out = [f'<svg class="logic" viewBox="0 0 {W} {H:.0f}" width="100%" role="img" aria-label="Logic model" '
-           f'xmlns="http://www.w3.org/2000/svg" font-family="system-ui, Arial, sans-serif" font-size="14">',
-           '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" '
-           f'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="{MUTED}"/></marker></defs>']
+    fills = {
+        "determinant": "#fee2e2",
+        "strategy": "#e0e7ff",
+        "mechanism": "#f1f5f9",
+        "implementation": "#dcfce7",
+        "service": "#fef9c3",
+        "client": "#fef9c3",
+    }
+    out = [
+        f'<svg class="logic" viewBox="0 0 {W} {H:.0f}" width="100%" role="img" aria-label="Logic model" '
+        f'xmlns="http://www.w3.org/2000/svg" font-family="system-ui, Arial, sans-serif" font-size="14">',
+        '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" '
+        f'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="{MUTED}"/></marker></defs>',
+    ]
     for title, cx in zip(("Determinants (CFIR)", "Strategies", "Mechanisms", "Outcomes"), COLX, strict=True):
-        out.append(f'<text x="{cx + BW / 2}" y="22" text-anchor="middle" font-weight="700" font-size="15" '
-                   f'fill="{INK}">{_e(title)}</text>')
+        out.append(
+            f'<text x="{cx + BW / 2}" y="22" text-anchor="middle" font-weight="700" font-size="15" '
+            f'fill="{INK}">{_e(title)}</text>'
+        )
     for a, b in model.links:
         if a not in boxes or b not in boxes:
             continue
@@ -160,18 +201,20 @@ def logic_model(model: LogicModel, numbers: dict[str, int]) -> str:
         bx, by = boxes[b][0], boxes[b][1] + boxes[b][2] / 2
         del ah
         mid = (ax + bx) / 2
-        out.append(f'<path d="M{ax:.1f},{ay:.1f} C{mid:.1f},{ay:.1f} {mid:.1f},{by:.1f} {bx - 2:.1f},{by:.1f}" '
-                   f'fill="none" stroke="{MUTED}" stroke-opacity="0.75" marker-end="url(#arrow)"/>')
+        out.append(
+            f'<path d="M{ax:.1f},{ay:.1f} C{mid:.1f},{ay:.1f} {mid:.1f},{by:.1f} {bx - 2:.1f},{by:.1f}" '
+            f'fill="none" stroke="{MUTED}" stroke-opacity="0.75" marker-end="url(#arrow)"/>'
+        )
     for key, (bx, by, bh, lines, kind) in boxes.items():
-        dash = ' stroke-dasharray="4 3"' if kind == "mechanism" and lines and lines[0].startswith("mechanism:") \
-            else ""
+        dash = ' stroke-dasharray="4 3"' if kind == "mechanism" and lines and lines[0].startswith("mechanism:") else ""
         fill, stroke = fills[kind], LINE
         if key in mixed:  # a mixed determinant: dashed violet outline on violet, as the report's "mixed"
             fill, stroke, dash = "#ede9fe", MIXED, ' stroke-dasharray="6 3" stroke-width="2" class="mixed"'
         elif key in barrier:  # a barrier: solid red-orange outline, as the report's "barrier"
             stroke, dash = BARRIER, ' stroke-width="1.5" class="barrier"'
-        out.append(f'<rect x="{bx}" y="{by:.1f}" width="{BW}" height="{bh:.1f}" rx="5" fill="{fill}" '
-                   f'stroke="{stroke}"{dash}/>')
+        out.append(
+            f'<rect x="{bx}" y="{by:.1f}" width="{BW}" height="{bh:.1f}" rx="5" fill="{fill}" stroke="{stroke}"{dash}/>'
+        )
         for i, line in enumerate(lines):
             out.append(f'<text x="{bx + 7}" y="{by + 19 + i * LH:.1f}" fill="{INK}">{_e(line)}</text>')
     out.append("</svg>")
@@ -180,5 +223,6 @@ def logic_model(model: LogicModel, numbers: dict[str, int]) -> str:
 
 def zone_points(items: list[Any]) -> list[tuple[int, float, float, str]]:
     """(number, importance, feasibility, zone) of each rated item; numbers are the plan's order (1-based)."""
-    return [(n, i.rating.importance, i.rating.feasibility, i.zone) for n, i in enumerate(items, 1)
-            if i.zone != NO_PRIOR]
+    return [
+        (n, i.rating.importance, i.rating.feasibility, i.zone) for n, i in enumerate(items, 1) if i.zone != NO_PRIOR
+    ]

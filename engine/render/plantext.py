@@ -70,10 +70,13 @@ class View:
 
 def shown(result: Result, view: View) -> list[tuple[Recommendation, Placement]]:
     """The placed recommendations a view shows, in plan order."""
-    out = [(r, p) for r, p in result.placed()
-           if (not view.categories or r.category in view.categories)
-           and (not view.horizons or p.horizon in view.horizons)
-           and (not view.priorities or r.priority in view.priorities)]
+    out = [
+        (r, p)
+        for r, p in result.placed()
+        if (not view.categories or r.category in view.categories)
+        and (not view.horizons or p.horizon in view.horizons)
+        and (not view.priorities or r.priority in view.priorities)
+    ]
     return out[: view.top] if view.top is not None else out
 
 
@@ -170,8 +173,10 @@ def also_line(place: Placement) -> list[str]:
     for a in place.also:
         name = a.title.removeprefix("ERIC strategy: ")
         if a.figures:
-            parts = [f"{f:g}% of experts (Level {1 if f >= 50 else 2}) for {CFIR_IDS.get(c, c) or 'this site'}"
-                     for c, f in a.figures]
+            parts = [
+                f"{f:g}% of experts (Level {1 if f >= 50 else 2}) for {CFIR_IDS.get(c, c) or 'this site'}"
+                for c, f in a.figures
+            ]
             out.append(f"also the ERIC strategy {name}: " + "; ".join(parts))
             continue
         where = ", ".join(CFIR_IDS.get(b, b) for b in a.barriers) or "this site"
@@ -243,9 +248,15 @@ def first_action(rec: Recommendation) -> str:
 # ---------------------------------------------------------------- shared by the reports (HTML, Markdown)
 
 TAG_KINDS: dict[str, str] = {
-    "isp_competency": "ISP competency", "equity_element": "Equity element", "eric_strategy": "ERIC strategy",
-    "cfir": "CFIR", "facilitation_mode": "Facilitation", "capacity_type": "Capacity",
-    "participation_value": "Participation", "implementation_outcome": "Outcome", "spectrum_level": "Engagement",
+    "isp_competency": "ISP competency",
+    "equity_element": "Equity element",
+    "eric_strategy": "ERIC strategy",
+    "cfir": "CFIR",
+    "facilitation_mode": "Facilitation",
+    "capacity_type": "Capacity",
+    "participation_value": "Participation",
+    "implementation_outcome": "Outcome",
+    "spectrum_level": "Engagement",
 }
 """Human names of the tag kinds (engine/model/vocabulary.py TAG_VOCABULARIES)."""
 
@@ -325,18 +336,33 @@ def evidence(rec: Recommendation, place: Placement, eric: Mapping[str, str] | No
     tags = rec.tags.get("eric_strategy", ())
     declared = next((r.level for r in place.reasons if isinstance(r, EvidenceReason)), None)
     if rec.category == "implementation_strategy" and len(tags) == 1 and place.figures:
-        out += [Evidence(tag_label("eric_strategy", tags[0], eric), f, _level(f, None), (c,) if c else ())
-                for c, f in place.figures]
+        out += [
+            Evidence(tag_label("eric_strategy", tags[0], eric), f, _level(f, None), (c,) if c else ())
+            for c, f in place.figures
+        ]
     elif rec.category == "implementation_strategy" and len(tags) == 1 and (rec.score or declared):
-        out.append(Evidence(tag_label("eric_strategy", tags[0], eric), rec.score or None,
-                            _level(rec.score, declared), tuple(rec.tags.get("cfir", ()))))
+        out.append(
+            Evidence(
+                tag_label("eric_strategy", tags[0], eric),
+                rec.score or None,
+                _level(rec.score, declared),
+                tuple(rec.tags.get("cfir", ())),
+            )
+        )
     for a in place.also:
         if a.figures:
-            out += [Evidence(a.title.removeprefix(ERIC_PREFIX), f, _level(f, None), (c,) if c else ())
-                    for c, f in a.figures]
+            out += [
+                Evidence(a.title.removeprefix(ERIC_PREFIX), f, _level(f, None), (c,) if c else ()) for c, f in a.figures
+            ]
         elif a.score or a.evidence_level:
-            out.append(Evidence(a.title.removeprefix(ERIC_PREFIX), a.score or None,
-                                _level(a.score, a.evidence_level or None), a.barriers))
+            out.append(
+                Evidence(
+                    a.title.removeprefix(ERIC_PREFIX),
+                    a.score or None,
+                    _level(a.score, a.evidence_level or None),
+                    a.barriers,
+                )
+            )
     return out
 
 

@@ -37,15 +37,90 @@ WIDTH = 440
 """Every picture's width in px: at 390 px (358 px of page) its 13 px text is drawn at 10.6 px."""
 FONT = 13
 ADVANCE: dict[str, int] = {
-    **dict(zip("abcdefghijklmnopqrstuvwxyz", (1255, 1300, 1126, 1300, 1260, 721, 1300, 1298, 569, 569, 1186, 569,
-                                              1995, 1298, 1253, 1300, 1300, 842, 1067, 803, 1298, 1212, 1675, 1212,
-                                              1212, 1075), strict=True)),
-    **dict(zip("ABCDEFGHIJKLMNOPQRSTUVWXYZ", (1401, 1405, 1430, 1577, 1294, 1178, 1587, 1540, 604, 604, 1343, 1141,
-                                              1767, 1532, 1612, 1235, 1612, 1423, 1300, 1251, 1499, 1401, 2025, 1403,
-                                              1251, 1403), strict=True)),
+    **dict(
+        zip(
+            "abcdefghijklmnopqrstuvwxyz",
+            (
+                1255,
+                1300,
+                1126,
+                1300,
+                1260,
+                721,
+                1300,
+                1298,
+                569,
+                569,
+                1186,
+                569,
+                1995,
+                1298,
+                1253,
+                1300,
+                1300,
+                842,
+                1067,
+                803,
+                1298,
+                1212,
+                1675,
+                1212,
+                1212,
+                1075,
+            ),
+            strict=True,
+        )
+    ),
+    **dict(
+        zip(
+            "ABCDEFGHIJKLMNOPQRSTUVWXYZ",
+            (
+                1401,
+                1405,
+                1430,
+                1577,
+                1294,
+                1178,
+                1587,
+                1540,
+                604,
+                604,
+                1343,
+                1141,
+                1767,
+                1532,
+                1612,
+                1235,
+                1612,
+                1423,
+                1300,
+                1251,
+                1499,
+                1401,
+                2025,
+                1403,
+                1251,
+                1403,
+            ),
+            strict=True,
+        )
+    ),
     **dict.fromkeys("0123456789", 1303),
-    " ": 651, ".": 651, ",": 651, ":": 690, ";": 690, "(": 799, ")": 799, "[": 799, "]": 799, "-": 739, "'": 563,
-    "’": 563, "&": 1595, "/": 690, "…": 2048,
+    " ": 651,
+    ".": 651,
+    ",": 651,
+    ":": 690,
+    ";": 690,
+    "(": 799,
+    ")": 799,
+    "[": 799,
+    "]": 799,
+    "-": 739,
+    "'": 563,
+    "’": 563,
+    "&": 1595,
+    "/": 690,
+    "…": 2048,
 }
 """Advance widths (of 2048 units an em) of DejaVu Sans, the widest of the usual system-ui fonts: labels
 measured with them fit in every browser (other characters count as 1300)."""
@@ -55,8 +130,13 @@ ROW_2 = 36
 LINE = 15
 """Line height of a wrapped label."""
 
-HEADERS = {"tailored_support": "Tailored support", "facilitation": "Facilitation", "equity": "Equity",
-           "capacity_building": "Capacity building", "implementation_strategy": "ERIC strategies"}
+HEADERS = {
+    "tailored_support": "Tailored support",
+    "facilitation": "Facilitation",
+    "equity": "Equity",
+    "capacity_building": "Capacity building",
+    "implementation_strategy": "ERIC strategies",
+}
 """The heat-map's column headings (short: they stand upright above narrow columns)."""
 
 CSS = """
@@ -80,17 +160,26 @@ def render_portfolio(portfolio: Portfolio, engine: dict[str, Any], moves: Assess
     total = portfolio.cases + portfolio.failures
     totals = portfolio.horizon_totals()
     parts = [
-        "<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        "<title>Portfolio summary</title>", f"<style>{CSS}</style></head><body>",
+        "<title>Portfolio summary</title>",
+        f"<style>{CSS}</style></head><body>",
         "<h1>Portfolio summary</h1>",
         f'<p class="note">{total} cases: {portfolio.cases} evaluated, {portfolio.failures} failed. '
         f"{len(portfolio.items)} distinct recommendations; {totals['now']} items in Start here (now), "
         f"{totals['next']} in Next, {totals['later']} in Later. "
         f"Rules: {escape(str(engine['name']))} {escape(str(engine['version']))} ({escape(packs)}). "
         'The same figures as tables: <a href="summary.md">summary.md</a>.</p>',
-        _heatmap(portfolio), _barriers(portfolio), _engagement(portfolio), _now_items(portfolio),
-        _now_sites(portfolio), _moves(moves), "</body></html>", ""]
+        _heatmap(portfolio),
+        _barriers(portfolio),
+        _engagement(portfolio),
+        _now_items(portfolio),
+        _now_sites(portfolio),
+        _moves(moves),
+        "</body></html>",
+        "",
+    ]
     return "\n".join(parts)
 
 
@@ -112,8 +201,10 @@ def _heatmap(p: Portfolio) -> str:
     out = [_svg_open(WIDTH, height, f"Heat-map of recommendations per category for {shown}")]
     for j, cat in enumerate(CATEGORIES):
         x = label_w + cell_w * j + cell_w / 2 + 4
-        out.append(f'<text transform="translate({x:.0f} {top - 6}) rotate(-90)">{escape(HEADERS.get(cat, cat))}'
-                   f"<title>{escape(cat)}</title></text>")
+        out.append(
+            f'<text transform="translate({x:.0f} {top - 6}) rotate(-90)">{escape(HEADERS.get(cat, cat))}'
+            f"<title>{escape(cat)}</title></text>"
+        )
     y = top
     for (_, _, case_id, site, counts), lines in zip(sites, labels, strict=True):
         h = _row_height(lines)
@@ -122,14 +213,21 @@ def _heatmap(p: Portfolio) -> str:
             x = label_w + cell_w * j
             shade = _shade(n / peak)
             ink = "#ffffff" if n / peak > 0.55 else INK
-            out.append(f'<rect x="{x + 1}" y="{y + 1}" width="{cell_w - 2}" height="{h - 2}" fill="{shade}">'
-                       f"<title>{escape(case_id)}, {escape(CATEGORIES[j])}: {n}</title></rect>"
-                       f'<text x="{x + cell_w / 2:.0f}" y="{y + h / 2 + 4.5:.1f}" text-anchor="middle" '
-                       f'style="fill:{ink}">{n}</text>')
+            out.append(
+                f'<rect x="{x + 1}" y="{y + 1}" width="{cell_w - 2}" height="{h - 2}" fill="{shade}">'
+                f"<title>{escape(case_id)}, {escape(CATEGORIES[j])}: {n}</title></rect>"
+                f'<text x="{x + cell_w / 2:.0f}" y="{y + h / 2 + 4.5:.1f}" text-anchor="middle" '
+                f'style="fill:{ink}">{n}</text>'
+            )
         y += h
     out.append("</svg>")
-    return (head + f'<p class="note">Number of recommendations in each category, for {shown}; darker is more.</p>'
-            + "<figure>" + "".join(out) + "</figure>")
+    return (
+        head
+        + f'<p class="note">Number of recommendations in each category, for {shown}; darker is more.</p>'
+        + "<figure>"
+        + "".join(out)
+        + "</figure>"
+    )
 
 
 def _barriers(p: Portfolio) -> str:
@@ -142,8 +240,10 @@ def _barriers(p: Portfolio) -> str:
         if found:
             rows.append(Bar(CFIR_DOMAINS[domain], heading=True))
             rows += [Bar(construct_label(cid), cid, (n,)) for cid, n in found]
-    note = ('<p class="note">Sites rating each construct -1 or -2 (the five most common per domain), '
-            "out of " + str(p.cases) + " evaluated.</p>")
+    note = (
+        '<p class="note">Sites rating each construct -1 or -2 (the five most common per domain), '
+        "out of " + str(p.cases) + " evaluated.</p>"
+    )
     return head + note + "<figure>" + _bars(rows, p.cases, "CFIR barriers by domain") + "</figure>"
 
 
@@ -155,16 +255,28 @@ def _engagement(p: Portfolio) -> str:
     unstated = p.engagement[("level", "(not stated)")]
     if not any(now) and not any(aim):
         return head + '<p class="note">No case states its engagement level.</p>'
-    rows = [Bar(lvl.replace("_", " "), f"{lvl}: {ENGAGEMENT_LEVELS[lvl]}", (now[j], aim[j]),
-                sub=ENGAGEMENT_LEVELS[lvl], what=("sites now", "sites aiming for it"))
-            for j, lvl in enumerate(levels)]
+    rows = [
+        Bar(
+            lvl.replace("_", " "),
+            f"{lvl}: {ENGAGEMENT_LEVELS[lvl]}",
+            (now[j], aim[j]),
+            sub=ENGAGEMENT_LEVELS[lvl],
+            what=("sites now", "sites aiming for it"),
+        )
+        for j, lvl in enumerate(levels)
+    ]
     label_w = round(max(text_width(t) for lvl in levels for t in (lvl, ENGAGEMENT_LEVELS[lvl]))) + 16
-    figure = _bars(rows, max(now + aim) or 1, "Sites by engagement level now and aimed for, along the spectrum",
-                   label_w=label_w)
-    legend = (f'<p class="legend"><span style="background:{BAR}"></span>sites now'
-              f'<span style="background:{BAR_2}"></span>sites aiming for it</p>')
-    note = (f'<p class="note">{p.gaps} sites want more community engagement than they have; '
-            f"{unstated} do not state their level. From less community power (top) to more (bottom).</p>")
+    figure = _bars(
+        rows, max(now + aim) or 1, "Sites by engagement level now and aimed for, along the spectrum", label_w=label_w
+    )
+    legend = (
+        f'<p class="legend"><span style="background:{BAR}"></span>sites now'
+        f'<span style="background:{BAR_2}"></span>sites aiming for it</p>'
+    )
+    note = (
+        f'<p class="note">{p.gaps} sites want more community engagement than they have; '
+        f"{unstated} do not state their level. From less community power (top) to more (bottom).</p>"
+    )
     return head + note + "<figure>" + figure + legend + "</figure>"
 
 
@@ -175,12 +287,13 @@ def _now_items(p: Portfolio) -> str:
     items = [i for i in p.ranked_items() if i.horizons["now"]][:TOP_NOW_ITEMS]
     if not items:
         return head + '<p class="note">No site has a Start-here item.</p>'
-    rows = [Bar(i.title, f"{i.rule_id} ({i.category}); {i.sites} sites have it at all", (i.horizons["now"],))
-            for i in items]
-    note = ('<p class="note">Sites with each item in Start here (the first 30 days), out of '
-            f"{p.cases} evaluated.</p>")
-    return (head + note + "<figure>" + _bars(rows, p.cases, "The most common Start-here items", lines_max=3)
-            + "</figure>")
+    rows = [
+        Bar(i.title, f"{i.rule_id} ({i.category}); {i.sites} sites have it at all", (i.horizons["now"],)) for i in items
+    ]
+    note = f'<p class="note">Sites with each item in Start here (the first 30 days), out of {p.cases} evaluated.</p>'
+    return (
+        head + note + "<figure>" + _bars(rows, p.cases, "The most common Start-here items", lines_max=3) + "</figure>"
+    )
 
 
 def _now_sites(p: Portfolio) -> str:
@@ -189,19 +302,35 @@ def _now_sites(p: Portfolio) -> str:
     if not sites:
         return head + '<p class="note">No site has a Start-here item.</p>'
     labels = distinct_labels([(site or case_id, case_id) for _, _, _, case_id, site in sites], 190)
-    rows = [Bar(site or case_id, f"{site or case_id} ({case_id}): {now} in Start here, {high} high-priority items",
-                (now, high), what=("in Start here", "high-priority items"), lines=tuple(lines))
-            for (now, high, _, case_id, site), lines in zip(sites, labels, strict=True)]
+    rows = [
+        Bar(
+            site or case_id,
+            f"{site or case_id} ({case_id}): {now} in Start here, {high} high-priority items",
+            (now, high),
+            what=("in Start here", "high-priority items"),
+            lines=tuple(lines),
+        )
+        for (now, high, _, case_id, site), lines in zip(sites, labels, strict=True)
+    ]
     counts = {t[0] for t in sites}
-    same = (f"Every site shown has {sites[0][0]} items in Start here, as many as a plan holds there; "
-            "they are told apart by their high-priority items. ") if len(counts) == 1 and len(sites) > 1 else ""
-    note = (f'<p class="note">{same}Start-here items and high-priority items (in any horizon) per site, '
-            "most Start-here items first, then most high-priority items.</p>")
-    legend = (f'<p class="legend"><span style="background:{BAR}"></span>in Start here'
-              f'<span style="background:{BAR_2}"></span>high-priority items</p>')
+    same = (
+        (
+            f"Every site shown has {sites[0][0]} items in Start here, as many as a plan holds there; "
+            "they are told apart by their high-priority items. "
+        )
+        if len(counts) == 1 and len(sites) > 1
+        else ""
+    )
+    note = (
+        f'<p class="note">{same}Start-here items and high-priority items (in any horizon) per site, '
+        "most Start-here items first, then most high-priority items.</p>"
+    )
+    legend = (
+        f'<p class="legend"><span style="background:{BAR}"></span>in Start here'
+        f'<span style="background:{BAR_2}"></span>high-priority items</p>'
+    )
     peak = max(max(t[0], t[1]) for t in sites)
-    return (head + note + "<figure>" + _bars(rows, peak, "Sites with the most Start-here items") + legend
-            + "</figure>")
+    return head + note + "<figure>" + _bars(rows, peak, "Sites with the most Start-here items") + legend + "</figure>"
 
 
 def _moves(moves: AssessmentMoves | None) -> str:
@@ -210,36 +339,45 @@ def _moves(moves: AssessmentMoves | None) -> str:
     found = moves.moves() if moves is not None else []
     if moves is None or not found:
         return ""
-    out = ["<h2>What moved since the previous assessment</h2>",
-           '<p class="note">Between the last two assessments of each site assessed more than once: CFIR barriers '
-           "resolved and new, trust and engagement, and the plan's items retired and new (matched by their key, "
-           "as <code>isp-advisor compare</code> matches them; it also shows why each moved).</p>"]
+    out = [
+        "<h2>What moved since the previous assessment</h2>",
+        '<p class="note">Between the last two assessments of each site assessed more than once: CFIR barriers '
+        "resolved and new, trust and engagement, and the plan's items retired and new (matched by their key, "
+        "as <code>isp-advisor compare</code> matches them; it also shows why each moved).</p>",
+    ]
     if len(found) > 1:
         out.append(_across(moves, found))
     for m in found[:LISTED_SITES]:
-        out.append(f"<h3>{escape(m.after.site or m.case_id)} ({escape(m.case_id)}): "
-                   f'<span class="date">{escape(m.before.assessed_on)}</span> → '
-                   f'<span class="date">{escape(m.after.assessed_on)}</span></h3>')
+        out.append(
+            f"<h3>{escape(m.after.site or m.case_id)} ({escape(m.case_id)}): "
+            f'<span class="date">{escape(m.before.assessed_on)}</span> → '
+            f'<span class="date">{escape(m.after.assessed_on)}</span></h3>'
+        )
         out.append('<ul class="moves">' + "".join(f"<li>{line}</li>" for line in _move_lines(moves, m)) + "</ul>")
     if len(found) > LISTED_SITES:
-        out.append(f'<p class="note">… and {len(found) - LISTED_SITES} more sites: items.parquet '
-                   "(<code>--tables parquet</code>) holds every assessment.</p>")
+        out.append(
+            f'<p class="note">… and {len(found) - LISTED_SITES} more sites: items.parquet '
+            "(<code>--tables parquet</code>) holds every assessment.</p>"
+        )
     return "\n".join(out)
 
 
 def _across(moves: AssessmentMoves, found: list[SiteMove]) -> str:
     totals = moves.totals(found)
     lines = []
-    for name, what, label in (("barriers_resolved", "Barriers most often resolved", construct_label),
-                              ("barriers_new", "New barriers most often", construct_label),
-                              ("items_retired", "Items most often retired", moves.label),
-                              ("items_new", "New items most often", moves.label)):
+    for name, what, label in (
+        ("barriers_resolved", "Barriers most often resolved", construct_label),
+        ("barriers_new", "New barriers most often", construct_label),
+        ("items_retired", "Items most often retired", moves.label),
+        ("items_new", "New items most often", moves.label),
+    ):
         top = sorted(totals[name].items(), key=lambda kv: (-kv[1], kv[0]))[:5]
         if top:
             lines.append(f"<li>{what}: " + "; ".join(f"{escape(label(k))} ({n} sites)" for k, n in top) + "</li>")
     moved = sum(1 for m in found if m.moved)
-    return (f'<p class="note">{len(found)} sites assessed more than once; {moved} of them moved.</p>'
-            + ('<ul class="moves">' + "".join(lines) + "</ul>" if lines else ""))
+    return f'<p class="note">{len(found)} sites assessed more than once; {moved} of them moved.</p>' + (
+        '<ul class="moves">' + "".join(lines) + "</ul>" if lines else ""
+    )
 
 
 def _move_lines(moves: AssessmentMoves, m: SiteMove) -> list[str]:
@@ -251,12 +389,14 @@ def _move_lines(moves: AssessmentMoves, m: SiteMove) -> list[str]:
     words = {"up": "higher", "down": "lower", "same": "unchanged", "": "changed"}
     trust = f"{m.before.trust or '-'} → {m.after.trust or '-'}"
     level = f"{m.before.engagement[0] or '-'} → {m.after.engagement[0] or '-'}"
-    return [f"Trust: {escape(trust)} ({words[m.trust]})" if m.before.trust or m.after.trust else "Trust: not stated",
-            f"Engagement: {escape(level.replace('_', ' '))} ({words[m.engagement]})",
-            f"Barriers resolved: {listed(m.barriers_resolved, construct_label)}",
-            f"New barriers: {listed(m.barriers_new, construct_label)}",
-            f"Items retired: {listed(m.items_retired, moves.label)}",
-            f"New items: {listed(m.items_new, moves.label)}"]
+    return [
+        f"Trust: {escape(trust)} ({words[m.trust]})" if m.before.trust or m.after.trust else "Trust: not stated",
+        f"Engagement: {escape(level.replace('_', ' '))} ({words[m.engagement]})",
+        f"Barriers resolved: {listed(m.barriers_resolved, construct_label)}",
+        f"New barriers: {listed(m.barriers_new, construct_label)}",
+        f"Items retired: {listed(m.items_retired, moves.label)}",
+        f"New items: {listed(m.items_new, moves.label)}",
+    ]
 
 
 # ---------------------------------------------------------------- drawing
@@ -265,8 +405,16 @@ def _move_lines(moves: AssessmentMoves, m: SiteMove) -> list[str]:
 class Bar:
     """One row of a bar chart: a label (wrapped onto two lines) and one or two values; or a heading."""
 
-    def __init__(self, label: str, tip: str = "", values: tuple[int, ...] = (), heading: bool = False,
-                 sub: str = "", what: tuple[str, ...] = (), lines: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self,
+        label: str,
+        tip: str = "",
+        values: tuple[int, ...] = (),
+        heading: bool = False,
+        sub: str = "",
+        what: tuple[str, ...] = (),
+        lines: tuple[str, ...] = (),
+    ) -> None:
         self.label, self.tip, self.values, self.heading = label, tip, values, heading
         self.sub, self.what, self.lines = sub, what, lines
 
@@ -297,8 +445,10 @@ def _bars(rows: Sequence[Bar], scale: int, title: str, label_w: int = 200, lines
         tooltip = f"<title>{escape(r.tip)}</title>" if r.tip else ""
         for k, line in enumerate(lines):
             muted = ' class="muted"' if r.sub and k == 1 else ""
-            out.append(f'<text x="{label_w - 8}" y="{_line_y(y, h, len(lines), k):.1f}" text-anchor="end"{muted}>'
-                       f"{escape(line)}{tooltip if k == 0 else ''}</text>")
+            out.append(
+                f'<text x="{label_w - 8}" y="{_line_y(y, h, len(lines), k):.1f}" text-anchor="end"{muted}>'
+                f"{escape(line)}{tooltip if k == 0 else ''}</text>"
+            )
         thick = (ROW - 8) if len(r.values) == 1 else 9
         gap = 2
         block = thick * len(r.values) + gap * (len(r.values) - 1)
@@ -307,9 +457,11 @@ def _bars(rows: Sequence[Bar], scale: int, title: str, label_w: int = 200, lines
             w = plot_w * n / scale
             colour = BAR if k == 0 else BAR_2
             what = f", {r.what[k]}" if k < len(r.what) else ""
-            out.append(f'<rect x="{label_w}" y="{by:.1f}" width="{w:.1f}" height="{thick}" fill="{colour}">'
-                       f"<title>{escape(r.label)}{escape(what)}: {n}</title></rect>"
-                       f'<text x="{label_w + w + 5:.1f}" y="{by + thick / 2 + 4.5:.1f}">{n}</text>')
+            out.append(
+                f'<rect x="{label_w}" y="{by:.1f}" width="{w:.1f}" height="{thick}" fill="{colour}">'
+                f"<title>{escape(r.label)}{escape(what)}: {n}</title></rect>"
+                f'<text x="{label_w + w + 5:.1f}" y="{by + thick / 2 + 4.5:.1f}">{n}</text>'
+            )
             by += thick + gap
         y += h
     out.append("</svg>")
@@ -328,9 +480,12 @@ def _line_y(y: float, h: float, n: int, k: int) -> float:
 
 def _label(lines: Sequence[str], right: float, y: float, h: float, tip: str) -> str:
     """A row's label, right-aligned at `right`, its lines centred in the row; `tip` is its tooltip."""
-    return "".join(f'<text x="{right}" y="{_line_y(y, h, len(lines), k):.1f}" text-anchor="end">{escape(line)}'
-                   + (f"<title>{escape(tip)}</title>" if k == 0 else "") + "</text>"
-                   for k, line in enumerate(lines))
+    return "".join(
+        f'<text x="{right}" y="{_line_y(y, h, len(lines), k):.1f}" text-anchor="end">{escape(line)}'
+        + (f"<title>{escape(tip)}</title>" if k == 0 else "")
+        + "</text>"
+        for k, line in enumerate(lines)
+    )
 
 
 DATE_TAIL = 13
@@ -340,8 +495,14 @@ DATE_TAIL = 13
 def _dated(text: str) -> tuple[str, str]:
     """(the label without its assessment date, ' (YYYY-MM-DD)' or '')."""
     tail = text[-DATE_TAIL:]
-    if len(text) > DATE_TAIL and tail.startswith(" (") and tail.endswith(")") and tail[2:6].isdigit() \
-            and tail[6] == "-" and tail[9] == "-":
+    if (
+        len(text) > DATE_TAIL
+        and tail.startswith(" (")
+        and tail.endswith(")")
+        and tail[2:6].isdigit()
+        and tail[6] == "-"
+        and tail[9] == "-"
+    ):
         return text[:-DATE_TAIL], tail
     return text, ""
 
@@ -395,7 +556,7 @@ def wrap_label(text: str, width: float, lines: int = 2) -> list[str]:
     if len(wrapped) <= lines:
         return wrapped
     words = " ".join(name.split())
-    head = _fill(words.split(), width)[:lines - 1]
+    head = _fill(words.split(), width)[: lines - 1]
     at = 0
     for line in head:  # what the first lines hold, found in order (a split word has no space inside)
         at = words.find(line, at) + len(line)
@@ -424,12 +585,14 @@ def construct_label(cid: str) -> str:
 
 
 def _svg_open(width: float, height: float, label: str) -> str:
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width:.0f}" height="{height:.0f}" '
-            f'viewBox="0 0 {width:.0f} {height:.0f}" aria-label="{escape(label)}">')
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width:.0f}" height="{height:.0f}" '
+        f'viewBox="0 0 {width:.0f} {height:.0f}" aria-label="{escape(label)}">'
+    )
 
 
 def _shade(share: float) -> str:
     """From a pale to a deep blue; 0 is near white."""
-    lo, hi = (0xf1, 0xf5, 0xf9), (0x1f, 0x4e, 0x79)
+    lo, hi = (0xF1, 0xF5, 0xF9), (0x1F, 0x4E, 0x79)
     r, g, b = (round(a + (c - a) * share) for a, c in zip(lo, hi, strict=True))
     return f"#{r:02x}{g:02x}{b:02x}"

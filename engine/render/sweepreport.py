@@ -12,8 +12,21 @@ from engine.render.csvrows import cell, to_text
 from engine.render.formats import SWEEP_FORMATS
 
 FORMATS = SWEEP_FORMATS
-CSV_HEADER = ("case_id", "rule_id", "title", "category", "base_horizon", "fact", "effects", "value", "variants",
-              "present", "now", "next", "later")
+CSV_HEADER = (
+    "case_id",
+    "rule_id",
+    "title",
+    "category",
+    "base_horizon",
+    "fact",
+    "effects",
+    "value",
+    "variants",
+    "present",
+    "now",
+    "next",
+    "later",
+)
 PORTFOLIO_CSV_HEADER = ("fact", "sites_moved", "rule_id", "title", "category", "sites")
 EFFECTS = {"adds_removes": "adds or removes it", "moves_horizon": "moves its horizon"}
 
@@ -27,10 +40,23 @@ def render_sweep(data: dict[str, Any], fmt: str, width: int = 100) -> str:
         for rec in data["recommendations"]:
             for lever in rec["levers"]:
                 for v in lever["by_value"]:
-                    rows.append([cell(data["case_id"]), cell(rec["rule_id"]), cell(rec["title"]), rec["category"],
-                                 rec["base"] or "", lever["fact"], ";".join(lever["effects"]), cell(_text(v["value"])),
-                                 str(v["variants"]), str(v["present"]), str(v["now"]), str(v["next"]),
-                                 str(v["later"])])
+                    rows.append(
+                        [
+                            cell(data["case_id"]),
+                            cell(rec["rule_id"]),
+                            cell(rec["title"]),
+                            rec["category"],
+                            rec["base"] or "",
+                            lever["fact"],
+                            ";".join(lever["effects"]),
+                            cell(_text(v["value"])),
+                            str(v["variants"]),
+                            str(v["present"]),
+                            str(v["now"]),
+                            str(v["next"]),
+                            str(v["later"]),
+                        ]
+                    )
         return to_text([list(CSV_HEADER), *rows])
     return _table(data, width)
 
@@ -39,16 +65,25 @@ def _table(data: dict[str, Any], width: int) -> str:
     width = max(60, width)
     varies = ", ".join(f"{v['fact']} ({len(v['values'])} values)" for v in data["vary"])
     base = ", ".join(f"{k}={_text(v)}" for k, v in data["base"].items())
-    out = [*_wrap(f"Sweep of {data['case_id']}: {data['variants']} variants of {varies}.", width, "  "),
-           *_wrap(f"The case as it is: {base}.", width, "  "), ""]
+    out = [
+        *_wrap(f"Sweep of {data['case_id']}: {data['variants']} variants of {varies}.", width, "  "),
+        *_wrap(f"The case as it is: {base}.", width, "  "),
+        "",
+    ]
     out += _wrap("Levers (facts whose change alone adds, removes or moves a recommendation):", width)
     for f in data["facts"]:
-        out += _wrap(f"  {f['fact']}: {f['recommendations']} recommendations "
-                     f"({f['adds_removes']} added or removed, {f['moves_horizon']} moved to another horizon)",
-                     width, "    ")
+        out += _wrap(
+            f"  {f['fact']}: {f['recommendations']} recommendations "
+            f"({f['adds_removes']} added or removed, {f['moves_horizon']} moved to another horizon)",
+            width,
+            "    ",
+        )
     if data["invalid_variants"]:
-        out += ["", f"{len(data['invalid_variants'])} combinations are not valid cases and were skipped, e.g. "
-                f"{_values(data['invalid_variants'][0]['values'])}: {data['invalid_variants'][0]['problem']}"]
+        out += [
+            "",
+            f"{len(data['invalid_variants'])} combinations are not valid cases and were skipped, e.g. "
+            f"{_values(data['invalid_variants'][0]['values'])}: {data['invalid_variants'][0]['problem']}",
+        ]
     moved = [r for r in data["recommendations"] if r["levers"]]
     still = len(data["recommendations"]) - len(moved)
     out += ["", "Recommendations that move:" if moved else "No recommendation moves."]
@@ -57,8 +92,9 @@ def _table(data: dict[str, Any], width: int) -> str:
         out += [""] + _wrap(f"{rec['rule_id']}: {rec['title']} (as it is: {base})", width, "  ")
         for lever in rec["levers"]:
             effects = " and ".join(EFFECTS[e] for e in lever["effects"])
-            out += _wrap(f"  {lever['fact']} {effects}: " + "; ".join(_where(v) for v in lever["by_value"]),
-                         width, "      ")
+            out += _wrap(
+                f"  {lever['fact']} {effects}: " + "; ".join(_where(v) for v in lever["by_value"]), width, "      "
+            )
     if still:
         out += ["", f"{still} recommendations stay where they are in every variant."]
     return "\n".join(out) + "\n"
@@ -95,12 +131,19 @@ def render_portfolio_sweep(data: dict[str, Any], fmt: str, width: int = 100) -> 
     if fmt == "json":
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     if fmt == "csv":
-        rows = [[f["fact"], str(f["sites_moved"]), cell(r["rule_id"]), cell(r["title"]), r["category"], str(r["sites"])]
-                for f in data["facts"] for r in f["recommendations"]]
+        rows = [
+            [f["fact"], str(f["sites_moved"]), cell(r["rule_id"]), cell(r["title"]), r["category"], str(r["sites"])]
+            for f in data["facts"]
+            for r in f["recommendations"]
+        ]
         return to_text([list(PORTFOLIO_CSV_HEADER), *rows])
     width = max(60, width)
-    out = [f"Sweep of {data['cases']} cases" + (f" ({len(data['failed'])} could not be read)" if data["failed"] else "")
-           + ".", ""]
+    out = [
+        f"Sweep of {data['cases']} cases"
+        + (f" ({len(data['failed'])} could not be read)" if data["failed"] else "")
+        + ".",
+        "",
+    ]
     for f in data["facts"]:
         values = ", ".join(_text(v) for v in f["values"])
         out += _wrap(f"{f['fact']} ({values}) moves the plan of {f['sites_moved']} of {data['cases']} sites.", width)

@@ -46,8 +46,9 @@ def wrap(text: str, width: int, indent: str = "", first: str | None = None) -> l
     first = indent if first is None else first
     target = width = max(width, len(first) + 8, len(indent) + 8)
     for _ in range(4):
-        lines = textwrap.wrap(text, width, initial_indent=first, subsequent_indent=indent, break_long_words=False,
-                              break_on_hyphens=False)
+        lines = textwrap.wrap(
+            text, width, initial_indent=first, subsequent_indent=indent, break_long_words=False, break_on_hyphens=False
+        )
         if any(len(line) > width for line in lines):
             lines = _wrap_ids(text, width, first, indent)
         excess = max((cols(line) - target for line in lines), default=0)
@@ -59,8 +60,12 @@ def wrap(text: str, width: int, indent: str = "", first: str | None = None) -> l
 
 def _wrap_ids(text: str, width: int, first: str, indent: str) -> list[str]:
     """Wrap allowing breaks after '-' and '.' inside long words (rule ids), and only then anywhere."""
-    words = [piece for word in text.split() for piece in (_ID_BREAKS.split(word) if len(word) > width // 2
-                                                           else [word]) if piece]
+    words = [
+        piece
+        for word in text.split()
+        for piece in (_ID_BREAKS.split(word) if len(word) > width // 2 else [word])
+        if piece
+    ]
     lines: list[str] = []
     line = first
     for w in words:
@@ -124,10 +129,15 @@ def _short_item(n: int, rec: Recommendation, place: Placement, width: int, refs:
     head = f"{n:>3}. "
     pad = " " * len(head)
     decided = decision_line(place)
-    return (wrap(rec.title, width, pad, head)
-            + (wrap("Team: " + decided, width, pad) if decided else [])
-            + wrap(f"{_kind(rec)}; " + ("" if refs is not None else f"{rule_ref(rec)}; ") + reasons_line(place, refs),
-                   width, pad))
+    return (
+        wrap(rec.title, width, pad, head)
+        + (wrap("Team: " + decided, width, pad) if decided else [])
+        + wrap(
+            f"{_kind(rec)}; " + ("" if refs is not None else f"{rule_ref(rec)}; ") + reasons_line(place, refs),
+            width,
+            pad,
+        )
+    )
 
 
 def _field_label(path: str) -> str:
@@ -143,8 +153,9 @@ def _field_label(path: str) -> str:
     return path
 
 
-def plan_lines(items: list[tuple[Recommendation, Placement]], width: int,
-               refs: dict[str, str] | None = None) -> list[str]:
+def plan_lines(
+    items: list[tuple[Recommendation, Placement]], width: int, refs: dict[str, str] | None = None
+) -> list[str]:
     """Start here, Next and Later; in words with `refs` (`plan_refs`: the default view), with the rule ids
     without (--explain)."""
     out: list[str] = []
@@ -172,14 +183,16 @@ def _detail_tables(items: list[tuple[Recommendation, Placement]], view: View) ->
         for _ in range(4):
             rows = []
             for rec, place in group:
-                body = wrap(rec.title, body_w) + [x for a in (*rec.actions, *lent_actions(place))
-                                                  for x in wrap("- " + a, body_w, "  ")]
+                body = wrap(rec.title, body_w) + [
+                    x for a in (*rec.actions, *lent_actions(place)) for x in wrap("- " + a, body_w, "  ")
+                ]
                 body += [x for line in also_line(place) for x in wrap(line, body_w, "  ")]
                 if view.explain:
                     body += wrap("rule: " + ", ".join(rec.rule_ids), body_w, "  ")
                 rows.append([place.rank, rec.priority, place.horizon, "\n".join(body)])
-            table = tabulate(rows, headers=["#", "priority", "horizon", "recommendation"], tablefmt="grid",
-                             disable_numparse=True)
+            table = tabulate(
+                rows, headers=["#", "priority", "horizon", "recommendation"], tablefmt="grid", disable_numparse=True
+            )
             excess = max(cols(line) for line in table.splitlines()) - width
             if excess <= 0 or body_w <= 20:
                 break
@@ -212,8 +225,11 @@ def render_table(result: Result, view: View) -> str:
     out = wrap(head, width)
     asked = [c for c in result.cues if c.protective]
     if asked:
-        out += wrap(f"First answer {len(asked)} question(s) the case raises (see 'Not stated' at the end): "
-                    "some items wait for the answer.", width)
+        out += wrap(
+            f"First answer {len(asked)} question(s) the case raises (see 'Not stated' at the end): "
+            "some items wait for the answer.",
+            width,
+        )
     if items and view.by == "plan":
         out += plan_lines(items, width, refs)
         out += ["", "== Detail by category =="]
@@ -235,8 +251,10 @@ def render_table(result: Result, view: View) -> str:
         for c in result.cues:
             out += wrap(c.question, width, "    ", "  ? ")
     if result.missing_information:
-        out += [""] + wrap("Not stated (would sharpen the advice): "
-                           + ", ".join(_field_label(p) for p in result.missing_information), width)
+        out += [""] + wrap(
+            "Not stated (would sharpen the advice): " + ", ".join(_field_label(p) for p in result.missing_information),
+            width,
+        )
     for w in result.warnings:
         out += wrap(f"warning: {w}", width, "  ")
     if view.color:
@@ -244,13 +262,21 @@ def render_table(result: Result, view: View) -> str:
     return "\n".join(out) + "\n"
 
 
-PRIORITY_STYLE: dict[str, dict[str, object]] = {"high": {"fg": "red", "bold": True}, "medium": {"fg": "yellow"},
-                                                "low": {"dim": True}}
-HORIZON_STYLE: dict[str, dict[str, object]] = {"now": {"fg": "green", "bold": True}, "next": {"fg": "cyan"},
-                                               "later": {"dim": True}}
+PRIORITY_STYLE: dict[str, dict[str, object]] = {
+    "high": {"fg": "red", "bold": True},
+    "medium": {"fg": "yellow"},
+    "low": {"dim": True},
+}
+HORIZON_STYLE: dict[str, dict[str, object]] = {
+    "now": {"fg": "green", "bold": True},
+    "next": {"fg": "cyan"},
+    "later": {"dim": True},
+}
 _HEADING = re.compile(r"^== (Start here|Next|Later)")
-_PRIORITY = re.compile(r"(?<=\[)(high|medium|low)(?=, )|(?<=^     )(high|medium|low)(?=, )"
-                       r"|(?<=\| )(high|medium|low)(?= )")
+_PRIORITY = re.compile(
+    r"(?<=\[)(high|medium|low)(?=, )|(?<=^     )(high|medium|low)(?=, )"
+    r"|(?<=\| )(high|medium|low)(?= )"
+)
 _HORIZON_CELL = re.compile(r"(?<=\| )(now|next|later)(?= +\|)")
 
 

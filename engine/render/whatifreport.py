@@ -30,15 +30,27 @@ def render_diff(d: WhatIfDiff, fmt: str = "table", width: int = 100) -> str:
         return dumps(d.to_dict())
     width = max(width, MIN_WIDTH)
     changes = ", ".join(f"{c.path}={'(unstated)' if c.value is None else fmt_value(c.value)}" for c in d.changes)
-    out = fit_lines([f"What if, for {d.case_id}: {changes}",
-                     f"{len(d.before.recommendations)} recommendation(s) before, {len(d.after.recommendations)} "
-                     f"after: {len(d.added)} added, {len(d.removed)} removed, {len(d.changed)} changed priority, "
-                     f"{d.unchanged} unchanged."], width)
-    rows: list[Row] = [
-        ("+ added", r.priority, r.title, CATEGORY_TITLES[r.category], r.rule_ids) for r in d.added]
+    out = fit_lines(
+        [
+            f"What if, for {d.case_id}: {changes}",
+            f"{len(d.before.recommendations)} recommendation(s) before, {len(d.after.recommendations)} "
+            f"after: {len(d.added)} added, {len(d.removed)} removed, {len(d.changed)} changed priority, "
+            f"{d.unchanged} unchanged.",
+        ],
+        width,
+    )
+    rows: list[Row] = [("+ added", r.priority, r.title, CATEGORY_TITLES[r.category], r.rule_ids) for r in d.added]
     rows += [("- removed", r.priority, r.title, CATEGORY_TITLES[r.category], r.rule_ids) for r in d.removed]
-    rows += [("~ priority", f"{c.before.priority} -> {c.after.priority}", c.after.title,
-              CATEGORY_TITLES[c.after.category], c.after.rule_ids) for c in d.changed]
+    rows += [
+        (
+            "~ priority",
+            f"{c.before.priority} -> {c.after.priority}",
+            c.after.title,
+            CATEGORY_TITLES[c.after.category],
+            c.after.rule_ids,
+        )
+        for c in d.changed
+    ]
     if rows:
         out += ["", *(_table(rows, width) or _listed(rows, width))]
     else:
@@ -63,8 +75,16 @@ def _table(rows: list[Row], width: int) -> list[str] | None:
     for _ in range(4):
         if title_w < min(MIN_TITLE, natural[2]):
             return None
-        cells = [[r[0], r[1], "\n".join(wrap(r[2], title_w)), "\n".join(wrap(r[3], category_w)),
-                  "\n".join(x for i in _listed_ids(r[4]) for x in wrap(i, rule_w))] for r in rows]
+        cells = [
+            [
+                r[0],
+                r[1],
+                "\n".join(wrap(r[2], title_w)),
+                "\n".join(wrap(r[3], category_w)),
+                "\n".join(x for i in _listed_ids(r[4]) for x in wrap(i, rule_w)),
+            ]
+            for r in rows
+        ]
         lines = tabulate(cells, headers=HEADERS, tablefmt="simple", disable_numparse=True).splitlines()
         excess = max(cols(line) for line in lines) - width
         if excess <= 0:

@@ -30,8 +30,7 @@ def standing_text(s: Standing) -> str:
     return ""
 
 
-def render_explain(proof: Proof, fmt: str = "table", standing: Standing | None = None,
-                   width: int | None = None) -> str:
+def render_explain(proof: Proof, fmt: str = "table", standing: Standing | None = None, width: int | None = None) -> str:
     """The proof tree of one rule on one case, and where its recommendation sits in the plan; the text
     wrapped to `width` columns when given (the terminal's, from the CLI)."""
     if fmt == "json":
@@ -54,8 +53,7 @@ def _fitted(lines: list[str], width: int | None) -> list[str]:
         return lines
     from engine.render.table import fit_lines
 
-    return [x for line in lines
-            for x in ([line] if line.lstrip().startswith(TRY) else fit_lines([line], width))]
+    return [x for line in lines for x in ([line] if line.lstrip().startswith(TRY) else fit_lines([line], width))]
 
 
 def change_text(change: FactEdit) -> str:
@@ -118,8 +116,11 @@ def render_why_not(answer: WhyNot, case_path: str = "CASE", fmt: str = "table", 
         if answer.standing is not None and answer.standing.state == "held_back":
             head = f"{rid} {status[0].lower()}{status[1:]} Here is why it fired:"
         return "\n".join(_fitted([head, *proof_lines(answer.proof)], width)) + "\n"
-    out = [f"{rid} ({answer.proof.pack}) did not fire: {answer.proof.title}".rstrip(": "), "",
-           "Conditions that did not hold:"]
+    out = [
+        f"{rid} ({answer.proof.pack}) did not fire: {answer.proof.title}".rstrip(": "),
+        "",
+        "Conditions that did not hold:",
+    ]
     out += [f"  [-] {test_line(t)}" for t in answer.failing]
     out += ["", "Smallest change that would make it fire:"]
     if answer.change is None:

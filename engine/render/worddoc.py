@@ -54,8 +54,9 @@ def _title(result: Result, case: Case | None) -> tuple[str, str]:
 # ---------------------------------------------------------------- Word
 
 
-def render_docx(result: Result, case: Case | None = None, spec: PlanSpec | None = None,
-                date: str | None = None) -> bytes:
+def render_docx(
+    result: Result, case: Case | None = None, spec: PlanSpec | None = None, date: str | None = None
+) -> bytes:
     """The plan as a .docx file's bytes (deterministic: fixed core properties, no timestamps)."""
     import datetime as dt
 
@@ -128,9 +129,12 @@ def _docx_item(doc: Any, rec: Recommendation, place: Placement, refs: dict[str, 
     for cell, text in zip(table.rows[0].cells, ("Owner", "Due", "Status", "Decision"), strict=True):
         cell.text = text
     row = table.add_row().cells
-    values = (d.owner if d and d.owner else "to agree", d.due if d and d.due else "to agree",
-              (d.status or "not started").replace("_", " ") if d else "not started",
-              (d.decision or "").replace("_", " ") if d else "")
+    values = (
+        d.owner if d and d.owner else "to agree",
+        d.due if d and d.due else "to agree",
+        (d.status or "not started").replace("_", " ") if d else "not started",
+        (d.decision or "").replace("_", " ") if d else "",
+    )
     for cell, text in zip(row, values, strict=True):
         cell.text = _text(text)
     line = decision_line(place)
@@ -150,8 +154,17 @@ def _docx_spec(doc: Any, spec: PlanSpec) -> None:
     for item in spec.items:
         s = item.spec
         row = table.add_row().cells
-        values = (str(s.rank), s.title, s.actor, s.action, s.target, when_line(item), dose_line(item),
-                  outcomes_text(item), s.mechanism)
+        values = (
+            str(s.rank),
+            s.title,
+            s.actor,
+            s.action,
+            s.target,
+            when_line(item),
+            dose_line(item),
+            outcomes_text(item),
+            s.mechanism,
+        )
         for cell, text in zip(row, values, strict=True):
             cell.text = _text(text)
 
@@ -178,8 +191,19 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 """A cell beginning with one of these may be run as a formula by a spreadsheet (OWASP's list)."""
 
 COLUMNS: tuple[tuple[str, int], ...] = (
-    ("key", 34), ("horizon", 10), ("rank", 6), ("title", 50), ("first action", 70), ("owner", 20), ("due", 12),
-    ("status", 12), ("decision", 12), ("category", 18), ("ERIC strategies", 40), ("outcomes", 30), ("sources", 40),
+    ("key", 34),
+    ("horizon", 10),
+    ("rank", 6),
+    ("title", 50),
+    ("first action", 70),
+    ("owner", 20),
+    ("due", 12),
+    ("status", 12),
+    ("decision", 12),
+    ("category", 18),
+    ("ERIC strategies", 40),
+    ("outcomes", 30),
+    ("sources", 40),
 )
 """The first sheet's columns (contract: docs/decisions.md) and their widths in characters."""
 
@@ -195,16 +219,26 @@ def safe_cell(value: Any) -> Any:
 def _xlsx_row(rec: Recommendation, place: Placement) -> list[Any]:
     d = place.decision
     eric = [*rec.tags.get("eric_strategy", ()), *(a.eric_strategy for a in place.also)]
-    return [rec.key, place.horizon, place.rank, rec.title, first_action(rec),
-            d.owner if d and d.owner else "", d.due if d and d.due else "",
-            (d.status or "") if d else "", (d.decision or "") if d else "",
-            rec.category, ", ".join(dict.fromkeys(e.replace("_", " ") for e in eric)),
-            ", ".join(o.replace("_", " ") for o in rec.tags.get("implementation_outcome", ())),
-            "; ".join(s.key for s in rec.sources)]
+    return [
+        rec.key,
+        place.horizon,
+        place.rank,
+        rec.title,
+        first_action(rec),
+        d.owner if d and d.owner else "",
+        d.due if d and d.due else "",
+        (d.status or "") if d else "",
+        (d.decision or "") if d else "",
+        rec.category,
+        ", ".join(dict.fromkeys(e.replace("_", " ") for e in eric)),
+        ", ".join(o.replace("_", " ") for o in rec.tags.get("implementation_outcome", ())),
+        "; ".join(s.key for s in rec.sources),
+    ]
 
 
-def render_xlsx(result: Result, case: Case | None = None, spec: PlanSpec | None = None,
-                date: str | None = None) -> bytes:
+def render_xlsx(
+    result: Result, case: Case | None = None, spec: PlanSpec | None = None, date: str | None = None
+) -> bytes:
     """The plan as a .xlsx file's bytes: 'Plan' (one row per item, set-aside items after the plan with
     horizon 'set aside') and 'References'."""
     from openpyxl import Workbook
@@ -222,8 +256,26 @@ def render_xlsx(result: Result, case: Case | None = None, spec: PlanSpec | None 
         ws.append([safe_cell(v) for v in _xlsx_row(rec, place)])
     if result.plan is not None:
         for s in result.plan.working.set_aside:
-            ws.append([safe_cell(v) for v in (s.key, "set aside", "", s.title, s.reason, "", "", "", "set_aside",
-                                              s.key.split(":", 1)[0], "", "", "")])
+            ws.append(
+                [
+                    safe_cell(v)
+                    for v in (
+                        s.key,
+                        "set aside",
+                        "",
+                        s.title,
+                        s.reason,
+                        "",
+                        "",
+                        "",
+                        "set_aside",
+                        s.key.split(":", 1)[0],
+                        "",
+                        "",
+                        "",
+                    )
+                ]
+            )
     for i, (_, width) in enumerate(COLUMNS, 1):
         ws.column_dimensions[get_column_letter(i)].width = width
     for row in ws.iter_rows(min_row=2):
@@ -252,8 +304,9 @@ def render_xlsx(result: Result, case: Case | None = None, spec: PlanSpec | None 
     return _stable_zip(out.getvalue())
 
 
-def render_document(fmt: str, result: Result, case: Case | None = None, spec: PlanSpec | None = None,
-                    date: str | None = None) -> bytes:
+def render_document(
+    fmt: str, result: Result, case: Case | None = None, spec: PlanSpec | None = None, date: str | None = None
+) -> bytes:
     """`docx` or `xlsx` bytes."""
     if fmt == "docx":
         return render_docx(result, case, spec, date)

@@ -69,8 +69,12 @@ def rules_digest(extra: RulesArg = (), shipped: bool = True) -> str:
     dirs = rule_dirs(extra, shipped)
     snapshot = read_snapshot(extra, shipped)
     if snapshot is None:  # a missing folder or a file that cannot be read: hashed the slow way (raises)
-        files = [f for d in dirs if _is_dir(d)
-                 for f in ([d / SOURCES_FILE] if _is_file(d / SOURCES_FILE) else []) + pack_files(d)]
+        files = [
+            f
+            for d in dirs
+            if _is_dir(d)
+            for f in ([d / SOURCES_FILE] if _is_file(d / SOURCES_FILE) else []) + pack_files(d)
+        ]
         return rulecache.key_for(files, dirs, folders_of(extra, shipped)[1])
     return rulecache.key_for_snapshot(snapshot, folders_of(extra, shipped)[1])
 
@@ -141,8 +145,10 @@ def _load_doc(f: Path, snapshot: Snapshot | None) -> Document:
 SHOWN_PATH = 400
 """The characters of a file name a Problem keeps (engine.errors); a longer path is shown with its end."""
 
-TOO_DEEP_HINT = ("a rule pack is about 10 levels deep: check the indentation and brackets above this line, "
-                 "or split a deeply nested condition into rules that derive a fact")
+TOO_DEEP_HINT = (
+    "a rule pack is about 10 levels deep: check the indentation and brackets above this line, "
+    "or split a deeply nested condition into rules that derive a fact"
+)
 
 
 def _rule_file_problem(p: Problem, f: Path) -> Problem:
@@ -150,8 +156,9 @@ def _rule_file_problem(p: Problem, f: Path) -> Problem:
     terms (not a case's), a path the system refuses explained, and the file named by the end of its path
     when the path is too long to show whole (a folder nested very deep), so the file name is never cut."""
     if p.code == "too_deep":
-        p = replace(p, message=f"mappings and lists nested more than {MAX_DEPTH} levels deep, the limit",
-                    hint=TOO_DEEP_HINT)
+        p = replace(
+            p, message=f"mappings and lists nested more than {MAX_DEPTH} levels deep, the limit", hint=TOO_DEEP_HINT
+        )
     elif p.code == "unreadable" and "ENAMETOOLONG" in p.message:
         p = replace(p, hint=_too_long(f)[1])
     name = display_name(str(f))
@@ -165,8 +172,8 @@ def shown_path(name: str, limit: int = SHOWN_PATH) -> str:
         return name
     head = name[: limit // 4]
     head = head[: head.rfind(os.sep) + 1] if os.sep in head else head
-    tail = name[-(limit - len(head) - 1):]
-    tail = tail[tail.find(os.sep):] if os.sep in tail[:-1] else tail
+    tail = name[-(limit - len(head) - 1) :]
+    tail = tail[tail.find(os.sep) :] if os.sep in tail[:-1] else tail
     return head.rstrip(os.sep) + os.sep + "\u2026" + tail
 
 
@@ -195,11 +202,16 @@ def _too_long(path: Path) -> tuple[str, str]:
         pass
     long_names = [part for part in path.parts if len(os.fsencode(part)) > name_max]
     if long_names:
-        return (f"a folder or file name in it is longer than the system allows ({name_max} bytes): "
-                f"{shown(long_names[0], 60)}", "rename it to a shorter name")
-    return (f"the path is {len(os.fsencode(str(path))):,} bytes, {len(path.parts) - 1} folders deep: longer than "
-            f"the system allows ({path_max:,} bytes)",
-            "move the rule folder nearer the root, or cd into a folder above it and give the rest of the path")
+        return (
+            f"a folder or file name in it is longer than the system allows ({name_max} bytes): "
+            f"{shown(long_names[0], 60)}",
+            "rename it to a shorter name",
+        )
+    return (
+        f"the path is {len(os.fsencode(str(path))):,} bytes, {len(path.parts) - 1} folders deep: longer than "
+        f"the system allows ({path_max:,} bytes)",
+        "move the rule folder nearer the root, or cd into a folder above it and give the rest of the path",
+    )
 
 
 def _folder_problem(d: Path) -> Problem | None:
@@ -213,10 +225,18 @@ def _folder_problem(d: Path) -> Problem | None:
         if exc.errno == errno.ENAMETOOLONG:
             what, fix = _too_long(Path(os.fsdecode(exc.filename)) if exc.filename else d)
             return Problem(file=name, code="too_long", message=f"cannot use this rule folder: {what}", hint=fix)
-        return Problem(file=name, code="unreadable", message=f"cannot read the rule folder: {os_reason(exc)}",
-                       hint="check the permissions of the folder and of the folders above it")
-    return Problem(file=shown_path(display_name(str(d))), code="not_found", message="rule folder not found",
-                   hint=f"give a folder holding *.yaml rule packs (from --rules or ${RULES_ENV})")
+        return Problem(
+            file=name,
+            code="unreadable",
+            message=f"cannot read the rule folder: {os_reason(exc)}",
+            hint="check the permissions of the folder and of the folders above it",
+        )
+    return Problem(
+        file=shown_path(display_name(str(d))),
+        code="not_found",
+        message="rule folder not found",
+        hint=f"give a folder holding *.yaml rule packs (from --rules or ${RULES_ENV})",
+    )
 
 
 def _files_of(d: Path, snapshot: Snapshot | None) -> list[Path]:
@@ -225,8 +245,9 @@ def _files_of(d: Path, snapshot: Snapshot | None) -> list[Path]:
     return pack_files(d)
 
 
-def scan_rulebase(extra: RulesArg = (), shipped: bool = True, *,
-                  snapshot: Snapshot | None = None) -> tuple[RuleBase, list[Problem]]:
+def scan_rulebase(
+    extra: RulesArg = (), shipped: bool = True, *, snapshot: Snapshot | None = None
+) -> tuple[RuleBase, list[Problem]]:
     """Every rule that loads cleanly plus every problem found, without raising.
 
     `rules lint` reports the problems as findings and still checks the rules that did load.
@@ -309,24 +330,37 @@ def source_overrides(extra: RulesArg = (), shipped: bool = True) -> list[Problem
             if not isinstance(key, str):
                 continue
             if key in seen and seen[key][1] != data[key]:  # the same entry again changes nothing
-                out.append(Problem(file=doc.path, line=doc.line_of(("sources", key)), field=f"sources.{key}",
-                                   code="source_override",
-                                   message=f"redefines source '{key}' of {display_name(seen[key][0])}, which it "
-                                           "replaces for every rule citing it",
-                                   hint="give your source a key of its own, or remove this entry"))
+                out.append(
+                    Problem(
+                        file=doc.path,
+                        line=doc.line_of(("sources", key)),
+                        field=f"sources.{key}",
+                        code="source_override",
+                        message=f"redefines source '{key}' of {display_name(seen[key][0])}, which it "
+                        "replaces for every rule citing it",
+                        hint="give your source a key of its own, or remove this entry",
+                    )
+                )
             elif key not in seen:
                 seen[key] = (doc.path, data[key])
     return out
 
 
-def _load_pack(doc: Document, shipped: bool, sources: dict[str, Source],
-               problems: list[Problem]) -> tuple[PackInfo, list[Rule], list[str]] | None:
+def _load_pack(
+    doc: Document, shipped: bool, sources: dict[str, Source], problems: list[Problem]
+) -> tuple[PackInfo, list[Rule], list[str]] | None:
     from engine.io.validation import problems_from
     from engine.rulepacks.rulemodel import PackModel  # not needed when the rule cache answers
 
     if not isinstance(doc.data, dict):
-        problems.append(Problem(file=doc.path, line=1, code="type",
-                                message="a rule pack must be a mapping with 'ruleset', 'version' and 'rules'"))
+        problems.append(
+            Problem(
+                file=doc.path,
+                line=1,
+                code="type",
+                message="a rule pack must be a mapping with 'ruleset', 'version' and 'rules'",
+            )
+        )
         return None
     try:
         pack = PackModel.model_validate(doc.data)
@@ -335,7 +369,8 @@ def _load_pack(doc: Document, shipped: bool, sources: dict[str, Source],
         return None
     info = PackInfo(pack.ruleset, pack.version, doc.path, pack.description or "", shipped)
     raw: list[tuple[dict[str, Any], tuple[str | int, ...], str]] = [
-        (r, ("rules", i), "") for i, r in enumerate(pack.rules)]
+        (r, ("rules", i), "") for i, r in enumerate(pack.rules)
+    ]
     for ti, table in enumerate(pack.tables):
         raw.extend(_expand_table(doc, table, ("tables", ti), problems))
     rules: list[Rule] = []
@@ -346,8 +381,9 @@ def _load_pack(doc: Document, shipped: bool, sources: dict[str, Source],
     return info, rules, list(pack.disable)
 
 
-def _expand_table(doc: Document, data: dict[str, Any], loc: tuple[str | int, ...],
-                  problems: list[Problem]) -> list[tuple[dict[str, Any], tuple[str | int, ...], str]]:
+def _expand_table(
+    doc: Document, data: dict[str, Any], loc: tuple[str | int, ...], problems: list[Problem]
+) -> list[tuple[dict[str, Any], tuple[str | int, ...], str]]:
     from engine.io.validation import problems_from
     from engine.rulepacks.rulemodel import TableModel  # not needed when the rule cache answers
 
@@ -359,17 +395,31 @@ def _expand_table(doc: Document, data: dict[str, Any], loc: tuple[str | int, ...
     template = data["when"]
     used = set(_VAR_RE.findall(repr(template)))
     for name in sorted(used - set(table.vars)):
-        problems.append(Problem(file=doc.path, line=doc.line_of(loc + ("when",)), field=dotted(loc + ("when",)),
-                                code="unknown_var", message=f"template uses ${name}, which is not in 'vars'",
-                                hint=f"add {name} to vars: {table.vars + [name]}"))
+        problems.append(
+            Problem(
+                file=doc.path,
+                line=doc.line_of(loc + ("when",)),
+                field=dotted(loc + ("when",)),
+                code="unknown_var",
+                message=f"template uses ${name}, which is not in 'vars'",
+                hint=f"add {name} to vars: {table.vars + [name]}",
+            )
+        )
     out = []
     for ri, row in enumerate(table.rows):
         rloc = loc + ("rows", ri)
         missing = [name for name in table.vars if name not in row]
         if missing:
-            problems.append(Problem(file=doc.path, line=doc.line_of(rloc), field=dotted(rloc),
-                                    rule_id=str(row.get("id", "")), code="missing",
-                                    message=f"row lacks the table column(s) {', '.join(missing)}"))
+            problems.append(
+                Problem(
+                    file=doc.path,
+                    line=doc.line_of(rloc),
+                    field=dotted(rloc),
+                    rule_id=str(row.get("id", "")),
+                    code="missing",
+                    message=f"row lacks the table column(s) {', '.join(missing)}",
+                )
+            )
             continue
         values = {name: row[name] for name in table.vars}
         rule: dict[str, Any] = {k: val for k, val in row.items() if k not in values}
@@ -406,19 +456,37 @@ def _substitute(template: Any, values: dict[str, Any]) -> Any:
 
 def _with_rule_codes(found: list[Problem]) -> list[Problem]:
     """A recommending rule without actions gets its own code (no_actions), so `rules lint` can name it."""
-    return [replace(p, code="no_actions")
-            if p.code in ("missing", "too_short") and p.field.endswith("recommend.actions") else p for p in found]
+    return [
+        replace(p, code="no_actions")
+        if p.code in ("missing", "too_short") and p.field.endswith("recommend.actions")
+        else p
+        for p in found
+    ]
 
 
-def _load_rule(doc: Document, data: Any, loc: tuple[str | int, ...], info: PackInfo,
-               sources: dict[str, Source], problems: list[Problem], table: str) -> Rule | None:
+def _load_rule(
+    doc: Document,
+    data: Any,
+    loc: tuple[str | int, ...],
+    info: PackInfo,
+    sources: dict[str, Source],
+    problems: list[Problem],
+    table: str,
+) -> Rule | None:
     from engine.io.validation import problems_from
     from engine.rulepacks.rulemodel import RuleModel  # not needed when the rule cache answers
 
     rule_id = str(data.get("id", "")) if isinstance(data, dict) else ""
     if not isinstance(data, dict):
-        problems.append(Problem(file=doc.path, line=doc.line_of(loc), field=dotted(loc), code="type",
-                                message="a rule must be a mapping (id, when, recommend or derive, ...)"))
+        problems.append(
+            Problem(
+                file=doc.path,
+                line=doc.line_of(loc),
+                field=dotted(loc),
+                code="type",
+                message="a rule must be a mapping (id, when, recommend or derive, ...)",
+            )
+        )
         return None
     try:
         model = RuleModel.model_validate(data)
@@ -430,8 +498,17 @@ def _load_rule(doc: Document, data: Any, loc: tuple[str | int, ...], info: PackI
 
     def add(field_loc: tuple[str | int, ...], message: str, hint: str = "", code: str = "invalid") -> None:
         full = loc + field_loc
-        problems.append(Problem(file=doc.path, line=doc.line_of(full), field=dotted(full), message=message,
-                                hint=hint, code=code, rule_id=model.id))
+        problems.append(
+            Problem(
+                file=doc.path,
+                line=doc.line_of(full),
+                field=dotted(full),
+                message=message,
+                hint=hint,
+                code=code,
+                rule_id=model.id,
+            )
+        )
 
     when = _condition(model.when, ("when",), add)
     for name, value in (model.derive or {}).items():
@@ -444,40 +521,72 @@ def _load_rule(doc: Document, data: Any, loc: tuple[str | int, ...], info: PackI
             ids = tuple(getattr(model.recommend.tags, key))
             for i, tag in enumerate(ids):
                 if tag not in v.TAG_VOCABULARIES[key]:
-                    add(("recommend", "tags", key, i), f"unknown {key} id '{tag}'",
+                    add(
+                        ("recommend", "tags", key, i),
+                        f"unknown {key} id '{tag}'",
                         did_you_mean(tag, v.TAG_VOCABULARIES[key]) or f"see the {key} vocabulary in docs",
-                        code="unknown_tag")
+                        code="unknown_tag",
+                    )
             tags[key] = ids
     for i, key in enumerate(model.sources):
         if key not in sources:
-            add(("sources", i), f"unknown source key '{key}'",
-                did_you_mean(key, sources) or "add it to rules/sources.yaml", code="unknown_source")
+            add(
+                ("sources", i),
+                f"unknown source key '{key}'",
+                did_you_mean(key, sources) or "add it to rules/sources.yaml",
+                code="unknown_source",
+            )
     default, variants = _rationale(model, add)
     texts_when = [_condition(var.when, ("texts", i, "when"), add) for i, var in enumerate(model.texts)]
     _check_placeholders(model, add, when, texts_when)
     waits_for = _waits_for(model, add)
     _check_control_characters(model, add)
     if model.key and model.category and len(model.category) + 1 + len(model.key) > 64:
-        add(("key",), f"the item key '{model.category}:{model.key}' is longer than 64 characters",
-            f"shorten the key to at most {63 - len(model.category)} characters", code="key_too_long")
+        add(
+            ("key",),
+            f"the item key '{model.category}:{model.key}' is longer than 64 characters",
+            f"shorten the key to at most {63 - len(model.category)} characters",
+            code="key_too_long",
+        )
     specification = _specification(model, sources, add)
     if len(problems) != before or when is None or variants is None or any(c is None for c in texts_when):
         return None
-    choices = tuple(TextChoice(c, var.title or "", tuple(var.actions or ()))  # type: ignore[arg-type]
-                    for c, var in zip(texts_when, model.texts, strict=True))
+    choices = tuple(
+        TextChoice(c, var.title or "", tuple(var.actions or ()))  # type: ignore[arg-type]
+        for c, var in zip(texts_when, model.texts, strict=True)
+    )
     return Rule(
-        id=model.id, when=when, pack=info.name, file=doc.path, line=line, title=model.title or "",
-        category=model.category or "", priority=model.priority, score=float(model.score),
-        key=model.key or "", description=model.description or "",
-        actions=tuple(model.recommend.actions) if model.recommend else (), tags=tags,
-        derive=dict(model.derive or {}), rationale=default, sources=tuple(model.sources),
-        overrides="override" if model.overrides else "", table=table,
-        urgent=("time-bound" if model.urgent is True else model.urgent or ""), not_before=model.not_before or "",
+        id=model.id,
+        when=when,
+        pack=info.name,
+        file=doc.path,
+        line=line,
+        title=model.title or "",
+        category=model.category or "",
+        priority=model.priority,
+        score=float(model.score),
+        key=model.key or "",
+        description=model.description or "",
+        actions=tuple(model.recommend.actions) if model.recommend else (),
+        tags=tags,
+        derive=dict(model.derive or {}),
+        rationale=default,
+        sources=tuple(model.sources),
+        overrides="override" if model.overrides else "",
+        table=table,
+        urgent=("time-bound" if model.urgent is True else model.urgent or ""),
+        not_before=model.not_before or "",
         due=model.due or "",
-        stages=tuple(model.stages), after=tuple(a if isinstance(a, str) else a.tag for a in model.after),
-        supersedes=tuple(model.supersedes), evidence_level=model.evidence_level or 0,
-        fallbacks=dict(model.fallbacks), variants=variants, specification=specification,
-        addresses=tuple(model.addresses), waits_for=waits_for, texts=choices,
+        stages=tuple(model.stages),
+        after=tuple(a if isinstance(a, str) else a.tag for a in model.after),
+        supersedes=tuple(model.supersedes),
+        evidence_level=model.evidence_level or 0,
+        fallbacks=dict(model.fallbacks),
+        variants=variants,
+        specification=specification,
+        addresses=tuple(model.addresses),
+        waits_for=waits_for,
+        texts=choices,
         unstated_ok=model.unstated_ok.reason if model.unstated_ok else "",
         safety=model.safety or model.precedence == "safety",
         precedence="safety" if model.safety or model.precedence == "safety" else model.precedence or "",
@@ -490,24 +599,39 @@ def _specification(model: Any, sources: dict[str, Source], add: Any) -> dict[str
     spec = model.specification
     if spec is None:
         return {}
-    out = {k: val for k, val in (("actor", spec.actor), ("target", spec.target),
-                                 ("frequency", spec.dose.frequency if spec.dose else None),
-                                 ("duration", spec.dose.duration if spec.dose else None),
-                                 ("mechanism", spec.mechanism), ("mechanism_source", spec.mechanism_source))
-           if val}
+    out = {
+        k: val
+        for k, val in (
+            ("actor", spec.actor),
+            ("target", spec.target),
+            ("frequency", spec.dose.frequency if spec.dose else None),
+            ("duration", spec.dose.duration if spec.dose else None),
+            ("mechanism", spec.mechanism),
+            ("mechanism_source", spec.mechanism_source),
+        )
+        if val
+    }
     from engine.rulepacks.placeholders import PLACEHOLDERS, names_in
 
     for name, text in out.items():
         for used in names_in(text) if name != "mechanism_source" else ():
             if used not in PLACEHOLDERS:
                 where = ("dose", name) if name in ("frequency", "duration") else (name,)
-                add(("specification", *where), f"unknown placeholder '{{{used}}}'",
+                add(
+                    ("specification", *where),
+                    f"unknown placeholder '{{{used}}}'",
                     (did_you_mean(used, PLACEHOLDERS) or "placeholders: " + ", ".join(PLACEHOLDERS))
-                    + "; write {{ and }} for literal braces", code="unknown_placeholder")
+                    + "; write {{ and }} for literal braces",
+                    code="unknown_placeholder",
+                )
     key = out.get("mechanism_source")
     if key and key not in sources:
-        add(("specification", "mechanism_source"), f"unknown source key '{key}'",
-            did_you_mean(key, sources) or "add it to rules/sources.yaml", code="unknown_source")
+        add(
+            ("specification", "mechanism_source"),
+            f"unknown source key '{key}'",
+            did_you_mean(key, sources) or "add it to rules/sources.yaml",
+            code="unknown_source",
+        )
     return out
 
 
@@ -526,8 +650,7 @@ def _rationale(model: Any, add: Any) -> tuple[str, tuple[Variant, ...] | None]:
     return model.rationale[-1].text, (tuple(variants) if ok else None)
 
 
-def _check_placeholders(model: Any, add: Any, when: Condition | None,
-                        texts_when: list[Condition | None]) -> None:
+def _check_placeholders(model: Any, add: Any, when: Condition | None, texts_when: list[Condition | None]) -> None:
     """Every `{name}` in a rule's text is a known placeholder; fallbacks name known placeholders; a site
     placeholder (`{person:champion}`, ...) appears only in a text whose conditions guarantee the case
     states what it names, or with a fallback (no output may stand in for a person the case never named)."""
@@ -556,19 +679,30 @@ def _check_placeholders(model: Any, add: Any, when: Condition | None,
     for loc, text, fillable in texts:
         for name in names_in(text):
             if not known_name(name):
-                add(loc, f"unknown placeholder '{{{name}}}'",
+                add(
+                    loc,
+                    f"unknown placeholder '{{{name}}}'",
                     (did_you_mean(name, names) or "placeholders: " + ", ".join(names[:12]) + ", ...")
-                    + "; write {{ and }} for literal braces", code="unknown_placeholder")
+                    + "; write {{ and }} for literal braces",
+                    code="unknown_placeholder",
+                )
             elif (":" in name or name.startswith("derived.")) and not fillable(name):
-                add(loc, f"'{{{name}}}' may have nothing to name: the conditions do not make sure the case states "
+                add(
+                    loc,
+                    f"'{{{name}}}' may have nothing to name: the conditions do not make sure the case states "
                     f"{' or '.join(requires(name)[:2])}{' (or another group)' if len(requires(name)) > 2 else ''}",
                     "move the text into a `texts:` variant whose `when` tests that fact, or give the rule a "
-                    f"fallback for '{name}'", code="unfillable_placeholder")
+                    f"fallback for '{name}'",
+                    code="unfillable_placeholder",
+                )
     for name in model.fallbacks:
         if not known_name(name):
-            add(("fallbacks", name), f"unknown placeholder '{name}'",
+            add(
+                ("fallbacks", name),
+                f"unknown placeholder '{name}'",
                 did_you_mean(name, names) or "placeholders: " + ", ".join(names[:12]) + ", ...",
-                code="unknown_placeholder")
+                code="unknown_placeholder",
+            )
 
 
 def guarantees(cond: Condition, paths: set[str]) -> bool:
@@ -608,8 +742,12 @@ def _check_control_characters(model: Any, add: Any) -> None:
     for loc, text in texts:
         m = _CONTROL.search(text)
         if m:
-            add(loc, f"holds a control character ({m.group(0)!r})",
-                "remove it: rule text is plain text (write {{ and }} for braces)", code="control_character")
+            add(
+                loc,
+                f"holds a control character ({m.group(0)!r})",
+                "remove it: rule text is plain text (write {{ and }} for braces)",
+                code="control_character",
+            )
 
 
 def _waits_for(model: Any, add: Any) -> tuple[str, ...]:
@@ -618,9 +756,12 @@ def _waits_for(model: Any, add: Any) -> tuple[str, ...]:
 
     for i, path in enumerate(model.waits_for):
         if path not in PROTECTIVE_PATHS:
-            add(("waits_for", i), f"'{path}' is not a protective fact the case is asked about",
+            add(
+                ("waits_for", i),
+                f"'{path}' is not a protective fact the case is asked about",
                 did_you_mean(path, PROTECTIVE_PATHS) or "one of: " + ", ".join(PROTECTIVE_PATHS),
-                code="bad_waits_for")
+                code="bad_waits_for",
+            )
     return tuple(model.waits_for)
 
 
@@ -658,13 +799,20 @@ def _test(model: TestBase, loc: tuple[str | int, ...], add: Any) -> Test | None:
     path, op, value = model.fact, model.operator, model.value
     spec = spec_for(path)
     if spec is None:
-        add(loc + ("fact",), f"unknown fact path '{path}'",
+        add(
+            loc + ("fact",),
+            f"unknown fact path '{path}'",
             did_you_mean(path, _known_paths()) or "see the fact paths in docs/rule-language.md",
-            code="unknown_fact")
+            code="unknown_fact",
+        )
         return None
     if op not in _ALLOWED_OPS[spec.kind]:
-        add(loc + (op,), f"operator '{op}' does not apply to {path} ({spec.kind})",
-            f"use one of: {', '.join(_ALLOWED_OPS[spec.kind])}", code="bad_operator")
+        add(
+            loc + (op,),
+            f"operator '{op}' does not apply to {path} ({spec.kind})",
+            f"use one of: {', '.join(_ALLOWED_OPS[spec.kind])}",
+            code="bad_operator",
+        )
         return None
     if op == "exists":
         return Test(path, op, bool(value))
@@ -672,8 +820,12 @@ def _test(model: TestBase, loc: tuple[str | int, ...], add: Any) -> Test | None:
     if ref is not None:
         rspec = spec_for(ref)
         if operators.BY_NAME[op].value == "list" or rspec is None or not _compatible(spec, rspec):
-            add(loc + (op,), f"cannot compare {path} with fact {ref}",
-                "a fact may be compared only with a fact on the same scale", code="bad_reference")
+            add(
+                loc + (op,),
+                f"cannot compare {path} with fact {ref}",
+                "a fact may be compared only with a fact on the same scale",
+                code="bad_reference",
+            )
             return None
         return Test(path, op, None, ref)
     values = list(value) if operators.BY_NAME[op].value == "list" else [value]
@@ -735,8 +887,7 @@ def _value_problem(spec: Any, op: str, value: Any) -> tuple[str, str] | None:
         return number_problem(value)
     if spec.kind == "rating":
         if op in _ORDERING and (value == v.MIXED or isinstance(value, bool) or not isinstance(value, int)):
-            return (f"'{op}' needs a number -2..2, not {value!r}",
-                    "'mixed' is not ordered: test it with equals: mixed")
+            return (f"'{op}' needs a number -2..2, not {value!r}", "'mixed' is not ordered: test it with equals: mixed")
     if isinstance(value, bool) != (spec.kind == "bool") or value not in spec.values:
         hint = did_you_mean(str(value), [str(x) for x in spec.values])
         choices = ["true", "false"] if spec.kind == "bool" else spec.values
@@ -744,8 +895,9 @@ def _value_problem(spec: Any, op: str, value: Any) -> tuple[str, str] | None:
     return None
 
 
-def _resolve(rules: list[Rule], packs: list[PackInfo], disables: list[tuple[str, str, str, int]],
-             problems: list[Problem]) -> list[Rule]:
+def _resolve(
+    rules: list[Rule], packs: list[PackInfo], disables: list[tuple[str, str, str, int]], problems: list[Problem]
+) -> list[Rule]:
     """Apply overrides and disables; report duplicate ids."""
     by_id: dict[str, Rule] = {}
     order: list[str] = []
@@ -753,25 +905,47 @@ def _resolve(rules: list[Rule], packs: list[PackInfo], disables: list[tuple[str,
         prior = by_id.get(rule.id)
         if prior is None:
             if rule.overrides:
-                problems.append(Problem(file=rule.file, line=rule.line, rule_id=rule.id, field="overrides",
-                                        code="nothing_to_override",
-                                        message="says overrides: true but no earlier pack has this id",
-                                        hint=did_you_mean(rule.id, by_id) or "remove 'overrides' or fix the id"))
+                problems.append(
+                    Problem(
+                        file=rule.file,
+                        line=rule.line,
+                        rule_id=rule.id,
+                        field="overrides",
+                        code="nothing_to_override",
+                        message="says overrides: true but no earlier pack has this id",
+                        hint=did_you_mean(rule.id, by_id) or "remove 'overrides' or fix the id",
+                    )
+                )
                 continue
             by_id[rule.id] = rule
             order.append(rule.id)
         elif rule.overrides and prior.file != rule.file and prior.pack != rule.pack:
             by_id[rule.id] = _with(rule, overrides=f"{prior.pack} ({prior.file})")
         else:
-            problems.append(Problem(file=rule.file, line=rule.line, rule_id=rule.id, field="id",
-                                    code="duplicate_id",
-                                    message=f"duplicate rule id; already defined in {prior.file}:{prior.line}",
-                                    hint="rename it, or set overrides: true in a local pack to replace it"))
+            problems.append(
+                Problem(
+                    file=rule.file,
+                    line=rule.line,
+                    rule_id=rule.id,
+                    field="id",
+                    code="duplicate_id",
+                    message=f"duplicate rule id; already defined in {prior.file}:{prior.line}",
+                    hint="rename it, or set overrides: true in a local pack to replace it",
+                )
+            )
     for rid, _pack, file, line in disables:
         if rid not in by_id:
-            problems.append(Problem(file=file, line=line, field="disable", rule_id=rid, code="unknown_rule",
-                                    message=f"cannot disable unknown rule '{rid}'",
-                                    hint=did_you_mean(rid, by_id) or "check the id with 'isp-advisor rules list'"))
+            problems.append(
+                Problem(
+                    file=file,
+                    line=line,
+                    field="disable",
+                    rule_id=rid,
+                    code="unknown_rule",
+                    message=f"cannot disable unknown rule '{rid}'",
+                    hint=did_you_mean(rid, by_id) or "check the id with 'isp-advisor rules list'",
+                )
+            )
     disabled = {rid for rid, _, _, _ in disables}
     return [by_id[rid] for rid in order if rid not in disabled]
 
@@ -792,18 +966,41 @@ def _check_plan_refs(rules: list[Rule], disabled: dict[str, str], problems: list
                         hint = did_you_mean(tag, v.TAG_VOCABULARIES[key]) or f"see the {key} vocabulary"
                     else:
                         continue
-                    problems.append(Problem(file=r.file, line=r.line, rule_id=r.id, field=fld, code="unknown_tag",
-                                            message=f"unknown tag '{ref}'", hint=hint))
+                    problems.append(
+                        Problem(
+                            file=r.file,
+                            line=r.line,
+                            rule_id=r.id,
+                            field=fld,
+                            code="unknown_tag",
+                            message=f"unknown tag '{ref}'",
+                            hint=hint,
+                        )
+                    )
                 elif ref == r.id:
-                    problems.append(Problem(file=r.file, line=r.line, rule_id=r.id, field=fld, code="self_reference",
-                                            message=f"a rule cannot name itself in '{fld}'",
-                                            hint=f"remove {ref} from {fld}"))
+                    problems.append(
+                        Problem(
+                            file=r.file,
+                            line=r.line,
+                            rule_id=r.id,
+                            field=fld,
+                            code="self_reference",
+                            message=f"a rule cannot name itself in '{fld}'",
+                            hint=f"remove {ref} from {fld}",
+                        )
+                    )
                 elif ref not in ids and ref not in disabled:
-                    problems.append(Problem(file=r.file, line=r.line, rule_id=r.id, field=fld,
-                                            code="unknown_rule",
-                                            message=f"'{fld}' names unknown rule '{ref}'",
-                                            hint=did_you_mean(ref, ids)
-                                            or "check the id with 'isp-advisor rules list'"))
+                    problems.append(
+                        Problem(
+                            file=r.file,
+                            line=r.line,
+                            rule_id=r.id,
+                            field=fld,
+                            code="unknown_rule",
+                            message=f"'{fld}' names unknown rule '{ref}'",
+                            hint=did_you_mean(ref, ids) or "check the id with 'isp-advisor rules list'",
+                        )
+                    )
 
 
 def _with(rule: Rule, **kw: Any) -> Rule:
@@ -827,12 +1024,19 @@ def _check_supersedes_cycles(rules: list[Rule], problems: list[Problem]) -> None
                     cycle = path + [start]
                     if start not in reported:
                         r = by_id[start]
-                        problems.append(Problem(
-                            file=r.file, line=r.line, rule_id=r.id, field="supersedes", code="supersedes_cycle",
-                            message="'supersedes' goes round in a circle: " + " -> ".join(cycle) + " (when they "
-                                    "all fire, each holds the next back and the plan loses them all)",
-                            hint="keep `supersedes` on one side only, or use `conflicts_with` to keep the "
-                                 "better-ranked item"))
+                        problems.append(
+                            Problem(
+                                file=r.file,
+                                line=r.line,
+                                rule_id=r.id,
+                                field="supersedes",
+                                code="supersedes_cycle",
+                                message="'supersedes' goes round in a circle: " + " -> ".join(cycle) + " (when they "
+                                "all fire, each holds the next back and the plan loses them all)",
+                                hint="keep `supersedes` on one side only, or use `conflicts_with` to keep the "
+                                "better-ranked item",
+                            )
+                        )
                         reported.add(start)
                 elif nxt not in seen and nxt in edges:
                     seen.add(nxt)
@@ -848,27 +1052,39 @@ def _check_derived(rules: Iterable[Rule], problems: list[Problem]) -> None:
     for name, kinds in types.items():
         if len(kinds) > 1:
             first = next(r for r in rules if name in r.derive)
-            problems.append(Problem(file=first.file, line=first.line, rule_id=first.id, field=f"derive.{name}",
-                                    code="derived_type",
-                                    message=f"derived fact '{name}' is set to values of different types "
-                                            f"({', '.join(sorted(kinds))})",
-                                    hint="use one type (true/false, a number or a word) for each derived fact"))
+            problems.append(
+                Problem(
+                    file=first.file,
+                    line=first.line,
+                    rule_id=first.id,
+                    field=f"derive.{name}",
+                    code="derived_type",
+                    message=f"derived fact '{name}' is set to values of different types ({', '.join(sorted(kinds))})",
+                    hint="use one type (true/false, a number or a word) for each derived fact",
+                )
+            )
     from engine.model.conditions import tests_in
 
     for r in rules:
         for t in tests_in(r.when):
             if not t.fact.startswith(DERIVED_PREFIX) or t.op == "exists" or t.ref is not None:
                 continue
-            name = t.fact[len(DERIVED_PREFIX):]
+            name = t.fact[len(DERIVED_PREFIX) :]
             values = t.value if isinstance(t.value, tuple) else (t.value,)
             want = types.get(name)
             for val in values:
                 if want and _type_name(val) not in want:
-                    problems.append(Problem(file=r.file, line=r.line, rule_id=r.id, field="when",
-                                            code="derived_type",
-                                            message=f"compares {t.fact} with {val!r}, but it is derived as "
-                                                    f"{', '.join(sorted(want))}",
-                                            hint="compare with a value of the type the derive blocks set"))
+                    problems.append(
+                        Problem(
+                            file=r.file,
+                            line=r.line,
+                            rule_id=r.id,
+                            field="when",
+                            code="derived_type",
+                            message=f"compares {t.fact} with {val!r}, but it is derived as {', '.join(sorted(want))}",
+                            hint="compare with a value of the type the derive blocks set",
+                        )
+                    )
     _check_derived_words(rules, types, problems)
 
 
@@ -878,14 +1094,24 @@ def _check_derived_words(rules: Iterable[Rule], types: dict[str, set[str]], prob
 
     for r in rules:
         for name in dict.fromkeys(n for t in r.all_texts for n in names_in(t) if derived_name(n)):
-            kinds = types.get(name[len(DERIVED_PREFIX):])
+            kinds = types.get(name[len(DERIVED_PREFIX) :])
             if kinds != {"word"}:
-                problems.append(Problem(
-                    file=r.file, line=r.line, rule_id=r.id, field="text", code="unknown_placeholder",
-                    message=(f"'{{{name}}}' names a fact no rule derives" if not kinds
-                             else f"'{{{name}}}' is derived as {', '.join(sorted(kinds))}, not a word"),
-                    hint="add a rule whose `derive` sets it to a word (e.g. derive: {support_cadence: "
-                         "\"every two weeks\"}), or use another placeholder"))
+                problems.append(
+                    Problem(
+                        file=r.file,
+                        line=r.line,
+                        rule_id=r.id,
+                        field="text",
+                        code="unknown_placeholder",
+                        message=(
+                            f"'{{{name}}}' names a fact no rule derives"
+                            if not kinds
+                            else f"'{{{name}}}' is derived as {', '.join(sorted(kinds))}, not a word"
+                        ),
+                        hint="add a rule whose `derive` sets it to a word (e.g. derive: {support_cadence: "
+                        '"every two weeks"}), or use another placeholder',
+                    )
+                )
 
 
 def _type_name(value: Any) -> str:

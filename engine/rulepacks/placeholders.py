@@ -63,8 +63,13 @@ LEAVING = ("person:leaving", "person:leaving.until")
 
 def site_names() -> list[str]:
     """Every site placeholder name (for did-you-mean and the docs)."""
-    return ([f"person:{g}" for g in sv.PEOPLE_GROUPS] + [f"people:{g}" for g in sv.PEOPLE_GROUPS] + list(LEAVING)
-            + [f"event:{k}.on" for k in sv.EVENT_KINDS] + [f"asset:{k}" for k in sv.ASSET_KINDS])
+    return (
+        [f"person:{g}" for g in sv.PEOPLE_GROUPS]
+        + [f"people:{g}" for g in sv.PEOPLE_GROUPS]
+        + list(LEAVING)
+        + [f"event:{k}.on" for k in sv.EVENT_KINDS]
+        + [f"asset:{k}" for k in sv.ASSET_KINDS]
+    )
 
 
 SITE_NAMES: frozenset[str] = frozenset(site_names())
@@ -108,8 +113,6 @@ def requires(name: str) -> tuple[str, ...]:
     return ()
 
 
-
-
 def _who(person: Person) -> str:
     """A person in running text: their name with the role, else 'the <role>'."""
     role = " ".join(person.role.split())
@@ -136,8 +139,9 @@ def site_texts(case: Case, reference: AsOf | None) -> dict[str, str]:
         if members:
             out[f"person:{group}"] = _who(members[0])
             out[f"people:{group}"] = _everyone(members)
-    leaving = sorted((p for p in people if p.status == "leaving"),
-                     key=lambda p: p.group not in sv.LEADING_GROUPS)  # stable: case order within each
+    leaving = sorted(
+        (p for p in people if p.status == "leaving"), key=lambda p: p.group not in sv.LEADING_GROUPS
+    )  # stable: case order within each
     today = reference.date if reference else None
     dated = [p for p in leaving if p.until and today and p.until >= today]
     if leaving:  # the person named is the one whose date is given, when a date is known
@@ -210,7 +214,7 @@ def _parse(text: str) -> tuple[tuple[str, str | None], ...]:
     at = 0
     for m in _FIELD_RE.finditer(text):
         if m.start() > at:
-            parts.append((text[at:m.start()], None))
+            parts.append((text[at : m.start()], None))
         token = m.group(0)
         if token in ("{{", "}}"):
             parts.append((token[0], None))
@@ -285,8 +289,12 @@ def case_values(facts: Mapping[str, Any]) -> dict[str, str | None]:
     return known
 
 
-def values_for(facts: Mapping[str, Any], barriers: Iterable[str], fallbacks: Mapping[str, str],
-               known: Mapping[str, str | None] | None = None) -> dict[str, str]:
+def values_for(
+    facts: Mapping[str, Any],
+    barriers: Iterable[str],
+    fallbacks: Mapping[str, str],
+    known: Mapping[str, str | None] | None = None,
+) -> dict[str, str]:
     """Every placeholder's text for one case and one rule: the case's value, else the rule's fallback,
     else the documented default phrase. `barriers` are CFIR ids the rule matched as barriers;
     `known` is `case_values(facts)` (with the case's `site_texts`) when the caller already has it."""

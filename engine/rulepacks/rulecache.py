@@ -65,8 +65,11 @@ def package_root() -> Path:
 def _code_digest(root: Path) -> bytes:
     """A digest of every file of the installed engine package (sources and data), by path and bytes."""
     h = hashlib.sha256()
-    for f in sorted(p for p in root.rglob("*") if p.suffix in (".py", ".yaml", ".yml", ".json", ".typed")
-                    and "__pycache__" not in p.parts):
+    for f in sorted(
+        p
+        for p in root.rglob("*")
+        if p.suffix in (".py", ".yaml", ".yml", ".json", ".typed") and "__pycache__" not in p.parts
+    ):
         h.update(f"{f.relative_to(root).as_posix()}\n".encode())
         h.update(regular_bytes(f))
     return h.digest()
@@ -199,8 +202,24 @@ class BadEntry(ValueError):
 
 
 _ENTRY_KEYS = {"format", "key", "rules", "packs", "sources", "disabled"}
-_STR_FIELDS = ("id", "pack", "file", "title", "category", "priority", "key", "description", "rationale", "overrides",
-               "table", "urgent", "not_before", "due", "unstated_ok", "precedence")
+_STR_FIELDS = (
+    "id",
+    "pack",
+    "file",
+    "title",
+    "category",
+    "priority",
+    "key",
+    "description",
+    "rationale",
+    "overrides",
+    "table",
+    "urgent",
+    "not_before",
+    "due",
+    "unstated_ok",
+    "precedence",
+)
 _HORIZONS = ("", "now", "next", "later")
 _SOURCE_KINDS = ("literature", "authors_judgement")
 _MAX_DEPTH = 100
@@ -352,9 +371,31 @@ def _cond_from(d: Any) -> Condition:
     return All(items) if kind == "all" else Any_(items)
 
 
-_RULE_FIELDS = ("id", "pack", "file", "line", "title", "category", "priority", "score", "key", "description",
-                "derive", "rationale", "overrides", "table", "urgent", "not_before", "due", "evidence_level",
-                "fallbacks", "specification", "unstated_ok", "safety", "precedence")
+_RULE_FIELDS = (
+    "id",
+    "pack",
+    "file",
+    "line",
+    "title",
+    "category",
+    "priority",
+    "score",
+    "key",
+    "description",
+    "derive",
+    "rationale",
+    "overrides",
+    "table",
+    "urgent",
+    "not_before",
+    "due",
+    "evidence_level",
+    "fallbacks",
+    "specification",
+    "unstated_ok",
+    "safety",
+    "precedence",
+)
 _TUPLE_FIELDS = ("stages", "after", "supersedes", "addresses", "waits_for", "conflicts_with")
 
 
@@ -362,31 +403,46 @@ def _base_to(base: RuleBase) -> dict[str, Any]:
     rules = []
     for r in base.rules:
         item = {f: getattr(r, f) for f in _RULE_FIELDS}
-        item.update(when=_cond_to(r.when), actions=list(r.actions), sources=list(r.sources),
-                    tags={k: list(v) for k, v in r.tags.items()},
-                    variants=[[_cond_to(x.when), x.text] for x in r.variants],
-                    texts=[[_cond_to(x.when), x.title, list(x.actions)] for x in r.texts],
-                    **{f: list(getattr(r, f)) for f in _TUPLE_FIELDS})
+        item.update(
+            when=_cond_to(r.when),
+            actions=list(r.actions),
+            sources=list(r.sources),
+            tags={k: list(v) for k, v in r.tags.items()},
+            variants=[[_cond_to(x.when), x.text] for x in r.variants],
+            texts=[[_cond_to(x.when), x.title, list(x.actions)] for x in r.texts],
+            **{f: list(getattr(r, f)) for f in _TUPLE_FIELDS},
+        )
         rules.append(item)
     return {
         "rules": rules,
         "packs": [vars(p) for p in base.packs],
-        "sources": {k: {"key": s.key, "citation": s.citation, "url": s.url, "kind": s.kind, "note": s.note}
-                    for k, s in base.sources.items()},
+        "sources": {
+            k: {"key": s.key, "citation": s.citation, "url": s.url, "kind": s.kind, "note": s.note}
+            for k, s in base.sources.items()
+        },
         "disabled": base.disabled,
     }
 
 
 def _base_from(data: dict[str, Any]) -> RuleBase:
     rules = tuple(
-        Rule(**{f: item[f] for f in _RULE_FIELDS}, when=_cond_from(item["when"]), actions=tuple(item["actions"]),
-             sources=tuple(item["sources"]), tags={k: tuple(v) for k, v in item["tags"].items()},
-             variants=tuple(Variant(_cond_from(c), t) for c, t in item["variants"]),
-             texts=tuple(TextChoice(_cond_from(c), t, tuple(a)) for c, t, a in item["texts"]),
-             stages=tuple(item["stages"]), after=tuple(item["after"]), supersedes=tuple(item["supersedes"]),
-             addresses=tuple(item["addresses"]), waits_for=tuple(item["waits_for"]),
-             conflicts_with=tuple(item["conflicts_with"]))
-        for item in data["rules"])
+        Rule(
+            **{f: item[f] for f in _RULE_FIELDS},
+            when=_cond_from(item["when"]),
+            actions=tuple(item["actions"]),
+            sources=tuple(item["sources"]),
+            tags={k: tuple(v) for k, v in item["tags"].items()},
+            variants=tuple(Variant(_cond_from(c), t) for c, t in item["variants"]),
+            texts=tuple(TextChoice(_cond_from(c), t, tuple(a)) for c, t, a in item["texts"]),
+            stages=tuple(item["stages"]),
+            after=tuple(item["after"]),
+            supersedes=tuple(item["supersedes"]),
+            addresses=tuple(item["addresses"]),
+            waits_for=tuple(item["waits_for"]),
+            conflicts_with=tuple(item["conflicts_with"]),
+        )
+        for item in data["rules"]
+    )
     packs = tuple(PackInfo(**p) for p in data["packs"])
     sources = {k: Source(**s) for k, s in data["sources"].items()}
     return RuleBase(rules, packs, sources, dict(data["disabled"]))

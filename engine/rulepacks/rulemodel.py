@@ -24,15 +24,17 @@ OPERATORS: tuple[str, ...] = operators.NAMES
 DERIVED_NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,63}\Z")
 
 
-
-
 def _rule_id(value: str) -> str:
     if not RULE_ID_RE.match(value):
-        raise FieldInvalid(f"rule id {value!r} is not allowed", "start with a letter; use letters, digits, "
-                         "'-', '_' and '.' (e.g. EQ-SHARE-POWER)")
+        raise FieldInvalid(
+            f"rule id {value!r} is not allowed",
+            "start with a letter; use letters, digits, '-', '_' and '.' (e.g. EQ-SHARE-POWER)",
+        )
     if value.lower().startswith(RESERVED_PREFIX):
-        raise FieldInvalid(f"rule id {value!r} uses the engine's reserved prefix '{RESERVED_PREFIX}'", ""
-                         "choose another id (e.g. start it with your pack's name)")
+        raise FieldInvalid(
+            f"rule id {value!r} uses the engine's reserved prefix '{RESERVED_PREFIX}'",
+            "choose another id (e.g. start it with your pack's name)",
+        )
     return value
 
 
@@ -71,11 +73,15 @@ class TestBase(_Strict):
             ops = [k for k in data if k in OPERATORS]
             if len(ops) != 1:
                 found = ", ".join(ops) if ops else "none"
-                raise FieldInvalid(f"a test needs exactly one operator (found: {found})", f""
-                                 f"operators: {', '.join(OPERATORS)}")
+                raise FieldInvalid(
+                    f"a test needs exactly one operator (found: {found})", f"operators: {', '.join(OPERATORS)}"
+                )
             if data[ops[0]] is None:  # `equals: ~` would otherwise read as `exists: false`
-                raise FieldInvalid(f"'{ops[0]}' has no value (null)", f"give a value, e.g. '{ops[0]}: installation'; "
-                                 "to test that a fact is not stated, write 'exists: false'")
+                raise FieldInvalid(
+                    f"'{ops[0]}' has no value (null)",
+                    f"give a value, e.g. '{ops[0]}: installation'; "
+                    "to test that a fact is not stated, write 'exists: false'",
+                )
         return data
 
     @property
@@ -101,7 +107,8 @@ _SHAPES: dict[str, Any] = {"bool": bool | None, "scalar": Any, "list": list[Any]
 def _test_model() -> type[TestBase]:
     fields: dict[str, Any] = {
         _field_name(o.name): (_SHAPES[o.value], Field(None, alias=o.name) if _field_name(o.name) != o.name else None)
-        for o in operators.REGISTRY}
+        for o in operators.REGISTRY
+    }
     model: type[TestBase] = create_model("TestModel", __base__=TestBase, __doc__=TestBase.__doc__, **fields)
     return model
 
@@ -137,8 +144,12 @@ def _which(data: Any) -> str:
 
 
 ConditionModel = Annotated[
-    Union[Annotated[TestModel, Tag("test")], Annotated[AllModel, Tag("all")],
-          Annotated[AnyModel, Tag("any")], Annotated[NotModel, Tag("not")]],
+    Union[
+        Annotated[TestModel, Tag("test")],
+        Annotated[AllModel, Tag("all")],
+        Annotated[AnyModel, Tag("any")],
+        Annotated[NotModel, Tag("not")],
+    ],
     Discriminator(_which),
 ]
 
@@ -160,8 +171,10 @@ TAG_REF_RE = re.compile(r"^[a-z_]+:[A-Za-z0-9_.-]+\Z")
 
 def _tag_ref(value: str) -> str:
     if not TAG_REF_RE.match(value):
-        raise FieldInvalid(f"tag reference {value!r} is not allowed", "write it as KEY:ID, e.g. "
-                         "equity_element:build_trusting_relationships")
+        raise FieldInvalid(
+            f"tag reference {value!r} is not allowed",
+            "write it as KEY:ID, e.g. equity_element:build_trusting_relationships",
+        )
     return value
 
 
@@ -183,8 +196,11 @@ KEY_RE = re.compile(r"^[a-z0-9_.:-]{1,64}\Z")
 
 def _key(value: str) -> str:
     if not KEY_RE.match(value):
-        raise FieldInvalid(f"key {value!r} is not allowed", "use lower-case letters, digits and '_', '.', ':' or '-', "
-                           "at most 64 (e.g. leadership-transition); it is the item's identity across assessments")
+        raise FieldInvalid(
+            f"key {value!r} is not allowed",
+            "use lower-case letters, digits and '_', '.', ':' or '-', "
+            "at most 64 (e.g. leadership-transition); it is the item's identity across assessments",
+        )
     return value
 
 
@@ -208,8 +224,10 @@ class TextVariant(_Strict):
     @model_validator(mode="after")
     def _says_something(self) -> TextVariant:
         if self.title is None and self.actions is None:
-            raise FieldInvalid("a text variant gives neither a title nor actions",
-                               "give 'title', 'actions' or both, or remove the variant")
+            raise FieldInvalid(
+                "a text variant gives neither a title nor actions",
+                "give 'title', 'actions' or both, or remove the variant",
+            )
         return self
 
 
@@ -247,8 +265,10 @@ class Specification(_Strict):
     @model_validator(mode="after")
     def _mechanism_cited(self) -> Specification:
         if (self.mechanism is None) != (self.mechanism_source is None):
-            raise FieldInvalid("'mechanism' and 'mechanism_source' go together", "state a mechanism only with the key "
-                             "of the source that states it (rules/sources.yaml)")
+            raise FieldInvalid(
+                "'mechanism' and 'mechanism_source' go together",
+                "state a mechanism only with the key of the source that states it (rules/sources.yaml)",
+            )
         return self
 
 
@@ -298,33 +318,57 @@ class RuleModel(_Strict):
     def _kind(self) -> RuleModel:
         if isinstance(self.rationale, list):
             if not self.rationale:
-                raise FieldInvalid("'rationale' is an empty list", "give a sentence, or variants ending with a default "
-                                 "(a variant without 'when')")
+                raise FieldInvalid(
+                    "'rationale' is an empty list",
+                    "give a sentence, or variants ending with a default (a variant without 'when')",
+                )
             if self.rationale[-1].when is not None:
-                raise FieldInvalid("the last rationale variant needs no 'when'", "end the list with a default sentence "
-                                 "that asserts nothing the case may not state")
+                raise FieldInvalid(
+                    "the last rationale variant needs no 'when'",
+                    "end the list with a default sentence that asserts nothing the case may not state",
+                )
             if any(var.when is None for var in self.rationale[:-1]):
-                raise FieldInvalid("only the last rationale variant may omit 'when'", "give each earlier variant a "
-                                 "condition, or move the default to the end")
-        if self.derive is not None and (self.urgent or self.not_before or self.due or self.stages or self.after
-                                        or self.supersedes or self.evidence_level or self.fallbacks
-                                        or self.specification or self.addresses or self.waits_for or self.texts
-                                        or self.safety or self.precedence or self.conflicts_with):
-            raise FieldInvalid("plan fields (urgent, not_before, due, stages, after, supersedes, conflicts_with, "
-                             "evidence_level, fallbacks, specification, addresses, waits_for, texts, safety, "
-                             "precedence) apply to recommending rules only",
-                             "remove them from this derive rule")
+                raise FieldInvalid(
+                    "only the last rationale variant may omit 'when'",
+                    "give each earlier variant a condition, or move the default to the end",
+                )
+        if self.derive is not None and (
+            self.urgent
+            or self.not_before
+            or self.due
+            or self.stages
+            or self.after
+            or self.supersedes
+            or self.evidence_level
+            or self.fallbacks
+            or self.specification
+            or self.addresses
+            or self.waits_for
+            or self.texts
+            or self.safety
+            or self.precedence
+            or self.conflicts_with
+        ):
+            raise FieldInvalid(
+                "plan fields (urgent, not_before, due, stages, after, supersedes, conflicts_with, "
+                "evidence_level, fallbacks, specification, addresses, waits_for, texts, safety, "
+                "precedence) apply to recommending rules only",
+                "remove them from this derive rule",
+            )
         if (self.recommend is None) == (self.derive is None):
-            raise FieldInvalid("a rule needs exactly one of 'recommend' or 'derive'", ""
-                             "recommend: {actions: [...]} gives advice; derive: {name: value} sets a derived fact")
+            raise FieldInvalid(
+                "a rule needs exactly one of 'recommend' or 'derive'",
+                "recommend: {actions: [...]} gives advice; derive: {name: value} sets a derived fact",
+            )
         if self.recommend is not None:
             missing = [f for f in ("title", "category", "rationale") if not getattr(self, f)]
             if not self.sources:
                 missing.append("sources")
             hint = "add them; sources are keys of rules/sources.yaml"
             if "sources" in missing:  # its own code, so `rules lint` can name it (no_sources)
-                raise PydanticCustomError("no_sources", "a recommending rule needs {missing}",
-                                          {"missing": ", ".join(missing), "hint": hint})
+                raise PydanticCustomError(
+                    "no_sources", "a recommending rule needs {missing}", {"missing": ", ".join(missing), "hint": hint}
+                )
             if missing:
                 raise FieldInvalid(f"a recommending rule needs {', '.join(missing)}", f"{hint}")
         if self.derive is not None:
@@ -332,8 +376,10 @@ class RuleModel(_Strict):
                 raise FieldInvalid("'derive' is empty", "name at least one fact, e.g. derive: {engagement_gap: true}")
             for name in self.derive:
                 if not DERIVED_NAME_RE.match(name):
-                    raise FieldInvalid(f"derived fact name {name!r} is not allowed", ""
-                                     "use lower-case letters, digits and '_', e.g. engagement_gap")
+                    raise FieldInvalid(
+                        f"derived fact name {name!r} is not allowed",
+                        "use lower-case letters, digits and '_', e.g. engagement_gap",
+                    )
         return self
 
 
@@ -360,13 +406,13 @@ class PackModel(_Strict):
     tables: list[dict[str, Any]] = []
 
 
-
-
 def _url(value: str) -> str:
     """Only http(s) links: a `javascript:` or `data:` URL in an HTML report's href runs on click."""
     if not _URL_RE.match(value):
-        raise FieldInvalid(f"url {value[:80]!r} is not an http(s) address", "give the https:// address of the source "
-                         "(a DOI as https://doi.org/...)")
+        raise FieldInvalid(
+            f"url {value[:80]!r} is not an http(s) address",
+            "give the https:// address of the source (a DOI as https://doi.org/...)",
+        )
     return value
 
 

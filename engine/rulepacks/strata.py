@@ -36,19 +36,33 @@ def stratify(rules: Sequence[Rule]) -> list[list[Rule]]:
         if rule.id in level:
             return level[rule.id]
         if rule.id in stack:
-            cycle = stack[stack.index(rule.id):] + [rule.id]
-            problems.append(Problem(file=rule.file, line=rule.line, rule_id=rule.id, code="derivation_cycle",
-                                    message="derivation cycle: " + " -> ".join(cycle),
-                                    hint="a rule may not depend, directly or through others, on what it derives"))
+            cycle = stack[stack.index(rule.id) :] + [rule.id]
+            problems.append(
+                Problem(
+                    file=rule.file,
+                    line=rule.line,
+                    rule_id=rule.id,
+                    code="derivation_cycle",
+                    message="derivation cycle: " + " -> ".join(cycle),
+                    hint="a rule may not depend, directly or through others, on what it derives",
+                )
+            )
             return 0
         deps = [p for path in sorted(rule.reads()) for p in derives.get(path, [])]
         stack.append(rule.id)
         lvl = 1 + max((visit(p, stack) for p in deps), default=-1)
         stack.pop()
         if lvl >= MAX_STRATA and not problems:
-            problems.append(Problem(file=rule.file, line=rule.line, rule_id=rule.id, code="runaway_derivation",
-                                    message=f"derivation chain longer than {MAX_STRATA} steps",
-                                    hint="shorten the chain of derived facts"))
+            problems.append(
+                Problem(
+                    file=rule.file,
+                    line=rule.line,
+                    rule_id=rule.id,
+                    code="runaway_derivation",
+                    message=f"derivation chain longer than {MAX_STRATA} steps",
+                    hint="shorten the chain of derived facts",
+                )
+            )
         level[rule.id] = lvl
         return lvl
 
