@@ -541,3 +541,17 @@ def test_a_rated_case_end_to_end(runner: CliRunner) -> None:
     assert by["EQ-CULTURAL-ADAPT-NONE"]["importance"] == 3.9  # the other dimension keeps the prior
     kinds = [o["kind"] for o in out["logic_model"]["outcomes"]]
     assert kinds.count("service") == 1 and kinds.count("client") == 1
+
+
+def test_an_item_that_supersedes_others_addresses_their_barriers(runner: CliRunner) -> None:
+    """Red Cedar: the community's own-knowledge item holds back the generic capture-and-share rows of the
+    Innovation Source barrier (-2) and takes their place, so the logic model links that barrier to it and
+    the plan never says no strategy addresses it (a senior practitioner's review)."""
+    out = plan_json(runner, str(CASES / "red-cedar-tribal-youth.yaml"))
+    links = {tuple(link) for link in out["logic_model"]["links"]}
+    assert ("cfir:innovation.source", "EQ-TRIBAL-KNOWLEDGE") in links
+    det_links = {a for a, _ in links if a.startswith("cfir:")}
+    assert "cfir:innovation.source" in det_links
+    res = runner.invoke(main, ["plan", str(CASES / "red-cedar-tribal-youth.yaml"), "--format", "markdown"])
+    unaddressed = [line for line in res.stdout.splitlines() if "no strategy of this plan addresses" in line]
+    assert not any("Innovation Source" in line for line in unaddressed), unaddressed

@@ -13,9 +13,11 @@ from collections.abc import Sequence
 from engine.errors import CaseError, Problem, did_you_mean
 from engine.io.documents import load
 from engine.model.case import Case
+from engine.model.placement import HeldBack
 from engine.model.results import Result
 from engine.model.rules import RuleBase
 from engine.model.specdata import PlanSpec, SpecItem
+from engine.model.traces import barriers_matched
 from engine.model.vocabulary import ERIC_STRATEGIES
 from engine.model.whyhere import why_here
 from engine.plan import gozone
@@ -31,8 +33,11 @@ def build_plan_spec(result: Result, case: Case, base: RuleBase, horizons: Sequen
 
     facts = case.facts()
     rules = {r.id: r for r in base.rules}
+    held = result.plan.held_back if result.plan is not None else ()
     specs = [
-        specify(rec, place, rules, facts, why_here(rec)) for rec, place in result.placed() if place.horizon in horizons
+        specify(rec, place, rules, facts, why_here(rec), superseded_barriers(rec.rule_ids, held))
+        for rec, place in result.placed()
+        if place.horizon in horizons
     ]
     local = dict(case.ratings or {})
     ratings = [gozone.rate(s.rule_ids, s.eric_strategy, local) for s in specs]
@@ -52,6 +57,16 @@ def build_plan_spec(result: Result, case: Case, base: RuleBase, horizons: Sequen
         m,
         model,
         measures_for(targeted, base.sources),
+    )
+
+
+def superseded_barriers(rule_ids: Sequence[str], held: Sequence[HeldBack]) -> tuple[str, ...]:
+    """The CFIR barriers of the items an item holds back by superseding them: the item takes their place, so
+    it addresses their barriers in the logic model (a Tribal community's own-knowledge item standing for
+    the generic capture-and-share rows of its Innovation Source barrier). Items waiting for an answer
+    (`by` = cue:...) are held by no item and lend nothing."""
+    return tuple(
+        dict.fromkeys(b for h in held if h.by in rule_ids for b in barriers_matched(h.recommendation.explanation))
     )
 
 

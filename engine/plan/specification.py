@@ -23,10 +23,20 @@ from engine.plan import ericspec
 from engine.rulepacks.placeholders import fill, values_for
 
 
-def specify(rec: Recommendation, place: Placement, rules: Mapping[str, Rule], facts: Facts, why: str) -> Specified:
-    """Specify one placed recommendation; `why` is the one-line 'why for this site' of the plan views."""
+def specify(
+    rec: Recommendation,
+    place: Placement,
+    rules: Mapping[str, Rule],
+    facts: Facts,
+    why: str,
+    superseded: Sequence[str] = (),
+) -> Specified:
+    """Specify one placed recommendation; `why` is the one-line 'why for this site' of the plan views;
+    `superseded`: the barriers of the items this one holds back by superseding them (it takes their place)."""
     members = [rules[i] for i in rec.rule_ids if i in rules]
-    barriers = tuple(dict.fromkeys((*barriers_matched(rec.explanation), *(b for a in place.also for b in a.barriers))))
+    barriers = tuple(
+        dict.fromkeys((*barriers_matched(rec.explanation), *(b for a in place.also for b in a.barriers), *superseded))
+    )
     fields: dict[str, str] = {}
     by: list[str] = []
     origin: dict[str, FieldSource] = {}
