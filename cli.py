@@ -11,13 +11,14 @@ import functools
 import os
 import sys
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import click
 
 from engine import __version__
 from engine.errors import IspAdvisorError, IspAdvisorWarning, capped, clip, display_name, os_reason, printable
+from engine.model.config import EngineConfig
 from engine.model.vocabulary import CATEGORIES
 from engine.render.formats import COMPARE_FORMATS, DOCUMENT_FORMATS, PLAN_FORMATS, REPORT_FORMATS, SWEEP_FORMATS
 
@@ -163,11 +164,10 @@ def rules_option(f: F) -> F:
     )(command)
 
 
-def engine_config(rules: tuple[str, ...], shipped: bool, matcher: str | None) -> Any:
+def engine_config(rules: tuple[str, ...], shipped: bool, matcher: str | None) -> EngineConfig:
     """The command's EngineConfig, built once from its options and the group's -v (the environment's
     $ISP_ADVISOR_VERBOSE and $ISP_ADVISOR_MATCHER are the defaults, read here and in the library)."""
     from engine.evaluation.matcher import verbose_default
-    from engine.model.config import EngineConfig
 
     ctx = click.get_current_context(silent=True)
     verbose = bool(ctx is not None and ctx.find_root().meta.get("isp_advisor.verbose")) or verbose_default()
@@ -177,6 +177,13 @@ def engine_config(rules: tuple[str, ...], shipped: bool, matcher: str | None) ->
 def _remember_verbose(ctx: click.Context, param: click.Parameter, value: bool) -> None:
     if value:
         ctx.find_root().meta["isp_advisor.verbose"] = True
+
+
+def format_option(choices: Sequence[str], default: str = "table", help: str = "Output format.") -> Callable[[F], F]:
+    """`--format/-f` with the command's formats (declared in engine/render/formats.py or beside the command)."""
+    return click.option(
+        "--format", "-f", "fmt", type=click.Choice(list(choices)), default=default, show_default=True, help=help
+    )
 
 
 def matcher_option(f: F) -> F:
@@ -447,20 +454,13 @@ def report_width() -> int | None:
 
 @main.command()
 @click.argument("case", type=NamedPath("case file", "cases/riverside-fqhc.yaml"), metavar="CASE")
-@click.option(
-    "--format", "-f", "fmt", type=click.Choice(FORMATS), default="table", show_default=True, help="Output format."
-)
+@format_option(FORMATS)
 @click.option("--explain", is_flag=True, help="Print the proof tree under each recommendation.")
 @click.option(
     "--no-appendix", is_flag=True, help="html: leave out the appendix (every recommendation in full, with its proof)."
 )
 @date_option
-@click.option(
-    "--quiet",
-    "-q",
-    is_flag=True,
-    help="For scripts: no colour, no pager, no 'wrote FILE' note; errors still go to stderr.",
-)
+@quiet_option
 @click.option(
     "--previous",
     type=NamedPath("earlier case file", "site-2025.yaml"),
@@ -544,14 +544,8 @@ def recommend(
 
 @main.command("plan")
 @click.argument("case", type=NamedPath("case file", "cases/riverside-fqhc.yaml"), metavar="CASE")
-@click.option(
-    "--format",
-    "-f",
-    "fmt",
-    type=click.Choice([*PLAN_FORMATS, *DOCUMENT_FORMATS]),
-    default="table",
-    show_default=True,
-    help="Output format (csv: one row per strategy, with its logic-model row).",
+@format_option(
+    [*PLAN_FORMATS, *DOCUMENT_FORMATS], help="Output format (csv: one row per strategy, with its logic-model row)."
 )
 @click.option(
     "--horizon",
@@ -1013,15 +1007,7 @@ def rules_group() -> None:
 
 @rules_group.command("list")
 @click.option("--category", "-c", type=click.Choice(CATEGORY_CHOICES), help="Only rules of this category.")
-@click.option(
-    "--format",
-    "-f",
-    "fmt",
-    type=click.Choice(AUTHOR_FORMATS),
-    default="table",
-    show_default=True,
-    help="Output format.",
-)
+@format_option(AUTHOR_FORMATS)
 @quiet_option
 @rules_option
 def rules_list(category: str | None, fmt: str, quiet: bool, rules: tuple[str, ...]) -> None:
@@ -1046,15 +1032,7 @@ def rules_list(category: str | None, fmt: str, quiet: bool, rules: tuple[str, ..
 
 @rules_group.command("show")
 @click.argument("rule_id", metavar="RULE_ID")
-@click.option(
-    "--format",
-    "-f",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Output format.",
-)
+@format_option(["text", "json"], default="text")
 @quiet_option
 @rules_option
 def rules_show(rule_id: str, fmt: str, quiet: bool, rules: tuple[str, ...]) -> None:
@@ -1079,15 +1057,7 @@ def rules_show(rule_id: str, fmt: str, quiet: bool, rules: tuple[str, ...]) -> N
 
 
 @rules_group.command("lint")
-@click.option(
-    "--format",
-    "-f",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Output format.",
-)
+@format_option(["text", "json"], default="text")
 @quiet_option
 @rules_option
 @click.pass_context
@@ -1114,15 +1084,7 @@ def rules_lint(ctx: click.Context, fmt: str, quiet: bool, rules: tuple[str, ...]
 
 
 @rules_group.command("test")
-@click.option(
-    "--format",
-    "-f",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Output format.",
-)
+@format_option(["text", "json"], default="text")
 @quiet_option
 @rules_option
 @click.pass_context
@@ -1162,15 +1124,7 @@ def rules_test(ctx: click.Context, fmt: str, quiet: bool, rules: tuple[str, ...]
     metavar="DIR",
     help="Folder of example case files (required by --view rules).",
 )
-@click.option(
-    "--format",
-    "-f",
-    "fmt",
-    type=click.Choice(["table", "markdown", "json"]),
-    default="table",
-    show_default=True,
-    help="Output format.",
-)
+@format_option(["table", "markdown", "json"])
 @rules_option
 def rules_coverage(view: str, cases_dir: str | None, fmt: str, rules: tuple[str, ...]) -> None:
     """How often each rule fires over a folder of cases; rules that never fire; cases left with
@@ -1250,15 +1204,7 @@ def rules_docs(rules: tuple[str, ...], output: str | None, force: bool) -> None:
     metavar="DIR",
     help="Folder of example case files to run on both.",
 )
-@click.option(
-    "--format",
-    "-f",
-    "fmt",
-    type=click.Choice(AUTHOR_FORMATS),
-    default="table",
-    show_default=True,
-    help="Output format.",
-)
+@format_option(AUTHOR_FORMATS)
 @click.option(
     "--no-shipped",
     is_flag=True,
@@ -1314,15 +1260,7 @@ def schema_cmd(kind: str, output: str | None, force: bool) -> None:
 @click.argument(
     "cases", nargs=-1, required=True, type=NamedPath("case file", "site-2026.yaml"), metavar="OLD NEW [NEWER...]"
 )
-@click.option(
-    "--format",
-    "-f",
-    "fmt",
-    type=click.Choice(COMPARE_FORMATS),
-    default="table",
-    show_default=True,
-    help="Output format (html: small multiples of each rating over the assessments).",
-)
+@format_option(COMPARE_FORMATS, help="Output format (html: small multiples of each rating over the assessments).")
 @click.option(
     "--no-decisions", is_flag=True, help="Ignore the assessments' decisions files (<stem>.plan.yaml beside each case)."
 )
@@ -1527,15 +1465,7 @@ def interview(
 @main.command()
 @click.argument("case", type=NamedPath("case file", "cases/riverside-fqhc.yaml"), metavar="CASE")
 @click.argument("rule_id", metavar="RULE_ID")
-@click.option(
-    "--format",
-    "-f",
-    "fmt",
-    type=click.Choice(QUESTION_FORMATS),
-    default="table",
-    show_default=True,
-    help="Output format.",
-)
+@format_option(QUESTION_FORMATS)
 @quiet_option
 @rules_option
 def explain(case: str, rule_id: str, fmt: str, quiet: bool, rules: tuple[str, ...]) -> None:
@@ -1560,15 +1490,7 @@ def explain(case: str, rule_id: str, fmt: str, quiet: bool, rules: tuple[str, ..
 @main.command("why-not")
 @click.argument("case", type=NamedPath("case file", "cases/riverside-fqhc.yaml"), metavar="CASE")
 @click.argument("rule_id", metavar="RULE_ID")
-@click.option(
-    "--format",
-    "-f",
-    "fmt",
-    type=click.Choice(QUESTION_FORMATS),
-    default="table",
-    show_default=True,
-    help="Output format.",
-)
+@format_option(QUESTION_FORMATS)
 @quiet_option
 @rules_option
 def why_not(case: str, rule_id: str, fmt: str, quiet: bool, rules: tuple[str, ...]) -> None:
@@ -1597,15 +1519,7 @@ def why_not(case: str, rule_id: str, fmt: str, quiet: bool, rules: tuple[str, ..
     metavar="PATH=VALUE",
     help="Change one fact, e.g. engagement.level=collaborate (repeatable; PATH= leaves it unstated).",
 )
-@click.option(
-    "--format",
-    "-f",
-    "fmt",
-    type=click.Choice(QUESTION_FORMATS),
-    default="table",
-    show_default=True,
-    help="Output format.",
-)
+@format_option(QUESTION_FORMATS)
 @date_option
 @quiet_option
 @rules_option
@@ -1649,9 +1563,7 @@ def whatif(case: str, settings: tuple[str, ...], fmt: str, date: Any, quiet: boo
     metavar="N",
     help="Refuse sweeps of more than N combinations (per case).",
 )
-@click.option(
-    "--format", "-f", "fmt", type=click.Choice(SWEEP_FORMATS), default="table", show_default=True, help="Output format."
-)
+@format_option(SWEEP_FORMATS)
 @click.option(
     "--jsonl",
     "jsonl",

@@ -54,7 +54,7 @@ from engine.model.sitemoves import AssessmentMoves, Snapshot
 from engine.render import csvrows
 from engine.render.portfoliohtml import render_portfolio
 from engine.render.portfoliomd import render_portfolio_markdown
-from engine.rulepacks.loader import RULES_ENV, rules_digest
+from engine.rulepacks.loader import RULES_ENV, rules_digest_or_none
 
 CHUNK = 32
 """Cases per task sent to a worker: large enough to amortise the round trip, small enough to balance."""
@@ -141,14 +141,6 @@ def _rules_key(config: EngineConfig, digest: str | None) -> tuple[Any, ...]:
         os.environ.get(RULES_ENV, ""),
         digest,
     )
-
-
-def _digest(config: EngineConfig) -> str | None:
-    """The rules' content digest (engine.rulepacks.loader.rules_digest); None if a file cannot be read."""
-    try:
-        return rules_digest(config)
-    except OSError:
-        return None  # loading reports the unreadable file
 
 
 def run_chunk(chunk: list[Item], initargs: tuple[Any, ...]) -> list[Outcome]:
@@ -430,7 +422,7 @@ def run_batch(
     folder = Path(out)
     planned = _outside(folder, sources, inputs.plan(sources))
     config = resolved(rules, shipped)
-    rules_sha = _digest(config)
+    rules_sha = rules_digest_or_none(config)
     _init(config, frozenset(), rules_sha, explanations, date, what, with_tables)
     engine = worker().engine
     prepare(folder, resume, force)

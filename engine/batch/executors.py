@@ -201,12 +201,9 @@ def _distributed() -> Any:
 
 def check_rules(config: EngineConfig, digest: str | None) -> None:
     """On a worker: refuse to evaluate with rule packs whose bytes differ from the run's."""
-    from engine.rulepacks.loader import rules_digest
+    from engine.rulepacks.loader import rules_digest_or_none
 
-    try:
-        found: str | None = rules_digest(config)
-    except OSError:
-        found = None  # loading reports the unreadable file
+    found = rules_digest_or_none(config)
     if digest is not None and found != digest:
         raise EngineError(
             Problem(

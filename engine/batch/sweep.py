@@ -34,6 +34,7 @@ from engine.model.facts import FACTS
 from engine.model.placement import HORIZON_IDS
 from engine.model.redact import redact
 from engine.practitioner.whatif import apply, parse_assignment
+from engine.rulepacks.loader import rules_digest_or_none
 
 VARY = "--vary"
 MAX_VARIANTS = 1000
@@ -585,7 +586,7 @@ def sweep_portfolio(
     chosen = executors.choose(executor, scheduler)
     planned = inputs.plan(sources)
     config = batch.resolved(rules, shipped)
-    digest = batch._digest(config)
+    digest = rules_digest_or_none(config)
     batch._init(config, frozenset(), digest)
     engine: Engine = batch.worker().engine
     table = open_variants(tables_format, tables_out, varies, engine.info, force)

@@ -5,6 +5,7 @@ Computed by engine/plan/planner.py; read by the renderers, explain and why-not.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from enum import StrEnum
@@ -43,6 +44,12 @@ class Factor(StrEnum):
     FIRST_STEP = "first_step"
 
 
+@functools.cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    """A reason class's fields, read once per class (to_dict runs for every reason of every item of every case)."""
+    return tuple(f.name for f in fields(cls))
+
+
 class _Reason(Mapping[str, Any]):
     """One factor that placed a plan item, typed. Its JSON form is `to_dict()` (`{"factor": ..., ...}`, the
     keys in the order docs/plan.md shows); as a read-only Mapping it reads as that dict too, for readers
@@ -55,9 +62,9 @@ class _Reason(Mapping[str, Any]):
         """`{"factor": ..., <each field in declaration order>}`, tuples as lists; a reason whose JSON leaves a
         field out when unset overrides this."""
         out: dict[str, Any] = {"factor": self.factor.value}
-        for f in fields(self):  # type: ignore[arg-type]
-            value = getattr(self, f.name)
-            out[f.name] = list(value) if isinstance(value, tuple) else value
+        for name in _field_names(type(self)):
+            value = getattr(self, name)
+            out[name] = list(value) if isinstance(value, tuple) else value
         return out
 
     def __getitem__(self, key: str) -> Any:

@@ -79,6 +79,15 @@ def rules_digest(extra: RulesArg = (), shipped: bool = True) -> str:
     return rulecache.key_for_snapshot(snapshot, folders_of(extra, shipped)[1])
 
 
+def rules_digest_or_none(extra: RulesArg = (), shipped: bool = True) -> str | None:
+    """`rules_digest`, or None when a file cannot be read (loading then reports it): the batch's resume
+    index and a Dask worker's check of the run's rules both take it so."""
+    try:
+        return rules_digest(extra, shipped)
+    except OSError:
+        return None
+
+
 def load_rulebase(extra: RulesArg = (), shipped: bool = True) -> RuleBase:
     """Load and validate every pack of the given folders into one RuleBase (cached: see rulecache).
 

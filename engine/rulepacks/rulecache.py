@@ -23,7 +23,7 @@ import re
 import stat
 import tempfile
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -98,26 +98,22 @@ def key_for(files: list[Path], dirs: list[Path], shipped: bool) -> str:
     """A digest of everything a load reads: engine version and package files, folder order, each
     file's path and bytes. OSError when a file cannot be hashed safely (not regular, too large):
     the caller then loads without the cache, and the loader reports the file."""
-    h = hashlib.sha256(f"{FORMAT}|{__version__}|{shipped}|".encode())
-    h.update(_code_digest(package_root()))
-    for d in dirs:
-        h.update(f"dir:{d.resolve()}\n".encode())
-    for f in files:
-        h.update(f"file:{f.resolve()}\n".encode())
-        h.update(regular_bytes(f))
-    return h.hexdigest()
+    return _digest(shipped, dirs, ((f, regular_bytes(f)) for f in files))
 
 
 def key_for_snapshot(snapshot: Mapping[Path, Sequence[tuple[Path, bytes]]], shipped: bool) -> str:
     """The same digest as key_for, from bytes already read (the load parses those very bytes)."""
+    return _digest(shipped, snapshot, (pair for files in snapshot.values() for pair in files))
+
+
+def _digest(shipped: bool, dirs: Iterable[Path], files: Iterable[tuple[Path, bytes]]) -> str:
     h = hashlib.sha256(f"{FORMAT}|{__version__}|{shipped}|".encode())
     h.update(_code_digest(package_root()))
-    for d in snapshot:
+    for d in dirs:
         h.update(f"dir:{d.resolve()}\n".encode())
-    for files in snapshot.values():
-        for f, raw in files:
-            h.update(f"file:{f.resolve()}\n".encode())
-            h.update(raw)
+    for f, raw in files:
+        h.update(f"file:{f.resolve()}\n".encode())
+        h.update(raw)
     return h.hexdigest()
 
 
@@ -202,24 +198,6 @@ class BadEntry(ValueError):
 
 
 _ENTRY_KEYS = {"format", "key", "rules", "packs", "sources", "disabled"}
-_STR_FIELDS = (
-    "id",
-    "pack",
-    "file",
-    "title",
-    "category",
-    "priority",
-    "key",
-    "description",
-    "rationale",
-    "overrides",
-    "table",
-    "urgent",
-    "not_before",
-    "due",
-    "unstated_ok",
-    "precedence",
-)
 _HORIZONS = ("", "now", "next", "later")
 _SOURCE_KINDS = ("literature", "authors_judgement")
 _MAX_DEPTH = 100
@@ -231,7 +209,10 @@ def _need(ok: bool) -> None:
 
 
 def _is_str_list(value: Any) -> bool:
-    return type(value) is list and all(type(x) is str for x in value)
+    return type(value) is list and (not value or set(map(type, value)) == _ONLY_STR)
+
+
+_ONLY_STR = {str}
 
 
 def _is_str_map(value: Any) -> bool:
@@ -316,9 +297,8 @@ def check_entry(data: dict[str, Any]) -> None:
     expected = {*_RULE_FIELDS, "when", "actions", "sources", "tags", "variants", "texts", *_TUPLE_FIELDS}
     str_fields = operator.itemgetter(*_STR_FIELDS)
     list_fields = operator.itemgetter("actions", "sources", *_TUPLE_FIELDS)
-    only_str = {str}
     for r in rules:
-        _need(type(r) is dict and r.keys() == expected and set(map(type, str_fields(r))) == only_str)
+        _need(type(r) is dict and r.keys() == expected and set(map(type, str_fields(r))) == _ONLY_STR)
         _need(RULE_ID_RE.match(r["id"]) is not None)
         _need(r["priority"] in PRIORITY_RANK and r["precedence"] in ("", "safety", "relationship"))
         _need(r["not_before"] in _HORIZONS and r["due"] in _HORIZONS)
@@ -328,12 +308,12 @@ def check_entry(data: dict[str, Any]) -> None:
         _need(type(derive) is dict and all(type(k) is str and _is_scalar(x) for k, x in derive.items()))
         _need(_is_str_map(r["fallbacks"]) and _is_str_map(r["specification"]))
         for value in list_fields(r):
-            _need(type(value) is list and (not value or set(map(type, value)) == only_str))
+            _need(_is_str_list(value))
         _need(all(s in sources for s in r["sources"]))
         tags = r["tags"]
         _need(type(tags) is dict)
         for k, x in tags.items():
-            _need(type(k) is str and type(x) is list and (not x or set(map(type, x)) == only_str))
+            _need(type(k) is str and _is_str_list(x))
         _check_condition(r["when"], operators)
         _need(type(r["variants"]) is list and type(r["texts"]) is list)
         for v in r["variants"]:
@@ -397,6 +377,12 @@ _RULE_FIELDS = (
     "precedence",
 )
 _TUPLE_FIELDS = ("stages", "after", "supersedes", "addresses", "waits_for", "conflicts_with")
+_STR_FIELDS = tuple(
+    f
+    for f in _RULE_FIELDS
+    if f not in ("line", "score", "derive", "evidence_level", "fallbacks", "specification", "safety")
+)
+"""The rule fields that are text (the others are checked one by one below)."""
 
 
 def _base_to(base: RuleBase) -> dict[str, Any]:

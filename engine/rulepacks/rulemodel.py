@@ -7,6 +7,7 @@ the source registry in view.
 
 from __future__ import annotations
 
+import keyword
 import re
 from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 
@@ -98,7 +99,7 @@ class TestBase(_Strict):
 
 def _field_name(op: str) -> str:
     """The model field of an operator ('in' is a Python keyword: its field is `in_`, aliased)."""
-    return f"{op}_" if op in ("in", "not", "is", "and", "or") else op
+    return f"{op}_" if keyword.iskeyword(op) else op
 
 
 _SHAPES: dict[str, Any] = {"bool": bool | None, "scalar": Any, "list": list[Any] | None}
