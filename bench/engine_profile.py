@@ -43,7 +43,7 @@ def one_round(engine: Engine, batch: list[Case]) -> tuple[float, float, str]:
         t0 = time.process_time()
         result = engine.evaluate(case)
         t1 = time.process_time()
-        text = result.to_json()
+        text = result.to_json(engine.shared)
         t2 = time.process_time()
         t_eval += t1 - t0
         t_json += t2 - t1
@@ -73,10 +73,7 @@ def main() -> None:
     for _ in range(args.rounds):
         engine = load_engine()
         one_round(engine, warm)
-        engine._proof_cache.clear()
-        engine._rec_cache.clear()
-        getattr(engine, "_trace_cache", {}).clear()
-        getattr(engine, "_merged_cache", {}).clear()
+        engine.shared.clear()
         e, j, d = one_round(engine, batch)
         engine.close()
         evals.append(e)

@@ -276,7 +276,7 @@ def evaluate_item(
         result = engine.evaluate(case, date=state.date if state is not None else None)
         recs = _rec_dicts(result)
         full = (explanations or (state.explanations if state is not None else "full")) != "none"
-        line = result.to_json() if full else lean_line(result.to_dict())
+        line = result.to_json(engine.shared) if full else lean_line(result.to_dict())
         digest = case_digest(case)
         if state is not None and state.tables:
             fields = digest[TABLE_FIELDS] = case_fields(case)
@@ -293,7 +293,9 @@ def evaluate_item(
     slim = {"case_id": result.case_id, "recommendations": recs}
     placed = result.placed() if result.plan is not None else [(r, None) for r in result.recommendations]
     # bytes: the main process writes them as they come (a str would be decoded there and encoded again)
-    csv_bytes = csvrows.result_text(result.case_id, digest["site"], placed, result.assessed_on).encode("utf-8")
+    csv_bytes = csvrows.result_text(result.case_id, digest["site"], placed, result.assessed_on, engine.shared).encode(
+        "utf-8"
+    )
     return Evaluated(case.case_id, sha, line.encode("utf-8"), csv_bytes, digest, _slim(slim, engine), rows)
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from engine.model.conditions import MISSING, All, Condition, Not, Test, test_holds
 from engine.model.facts import DERIVED_PREFIX, Facts, spec_for
+from engine.model.sharing import Table
 from engine.model.traces import FactEdit, Proof, Trace
 
 
@@ -22,16 +23,12 @@ def _key(value: Any) -> Any:
     return repr(value) if isinstance(value, float) else value
 
 
-TRACE_CACHE_SIZE = 50_000
-"""Test traces kept for reuse by `trace(..., shared=)` (emptied when full)."""
-
-
 def trace(
     cond: Condition,
     facts: Facts,
     derivation: Callable[[str], Proof | None],
     origins: Mapping[str, tuple[str, str]] | None = None,
-    shared: dict[tuple[Any, ...], tuple[Test, Trace]] | None = None,
+    shared: Table[tuple[Test, Trace]] | None = None,
 ) -> Trace:
     """Evaluate `cond` on `facts`, recording every test with the actual values (and, from
     `origins`, where a value came from: whose view, or the previous assessment).
@@ -70,9 +67,7 @@ def trace(
             note=origin[1] if origin else "",
         )
         if shared is not None and key is not None:
-            if len(shared) >= TRACE_CACHE_SIZE:
-                shared.clear()
-            shared[key] = (cond, t)
+            shared.put(key, (cond, t))
         return t
     if isinstance(cond, Not):
         child = trace(cond.item, facts, derivation, origins, shared)

@@ -32,8 +32,9 @@ from engine.model.facts import DERIVED_PREFIX, FACTS, KEY_FACTS, SITE_SECTIONS, 
 from engine.model.placement import PlanOptions, Standing
 from engine.model.results import Derivation, Recommendation, Result
 from engine.model.rules import Rule, RuleBase
+from engine.model.sharing import Shared
 from engine.model.sitefacts import AsOf, as_of, site_facts
-from engine.model.traces import Proof, Trace, WhyNot, barriers_matched
+from engine.model.traces import Proof, WhyNot, barriers_matched
 from engine.model.vocabulary import CFIR_DOMAINS, TAG_KEYS
 from engine.plan.planner import build_plan, standing
 from engine.rulepacks.loader import load_rulebase
@@ -41,13 +42,6 @@ from engine.rulepacks.placeholders import FACTS_READ, case_values, fill, has_pla
 from engine.rulepacks.placeholders import reads as placeholder_names
 from engine.rulepacks.strata import producers as derived_by
 from engine.rulepacks.strata import stratify
-
-PROOF_CACHE_SIZE = 8_000
-"""Proofs kept for reuse across cases (the cache is emptied when full)."""
-
-MERGED_CACHE_SIZE = 2_000
-"""Recommendations merged from several rules kept for reuse (a sweep's variants repeat them; diverse
-cases seldom do, so their own cache keeps them from pushing one-rule recommendations out)."""
 
 
 @dataclass(frozen=True)
@@ -63,9 +57,10 @@ class Firing:
 class Engine:
     """A compiled knowledge base. Build once per process; evaluate many cases."""
 
-    def __init__(self, base: RuleBase, matcher: str | None = None, verbose: bool = False) -> None:
+    def __init__(self, base: RuleBase, matcher: str | None = None, verbose: bool = False, share: bool = True) -> None:
         """`matcher`: durable or python (default: $ISP_ADVISOR_MATCHER, else durable where installed);
-        `verbose`: say on stderr which matcher runs the rules when it is not the one asked for."""
+        `verbose`: say on stderr which matcher runs the rules when it is not the one asked for;
+        `share`: keep work shared across cases (False: every case computed afresh, the same output)."""
         self.base = base
         self.rules: tuple[Rule, ...] = base.rules
         self.by_id: dict[str, Rule] = {r.id: r for r in base.rules}
@@ -94,13 +89,9 @@ class Engine:
             rid: tuple(p[len(DERIVED_PREFIX) :] for p in paths if p.startswith(DERIVED_PREFIX))
             for rid, paths in self._proof_inputs.items()
         }
-        self._proof_cache: dict[tuple[Any, ...], Proof] = {}
-        self._rec_cache: dict[tuple[Any, ...], Recommendation] = {}
-        self._merged_cache: dict[tuple[Any, ...], Recommendation] = {}
-        self._trace_cache: dict[tuple[Any, ...], tuple[Any, Trace]] = {}
-        self._fixed_json: dict[str, tuple[str, str, str, str]] = {}
-        """Rule id -> the JSON pieces its one-rule recommendations share (Recommendation.fixed_json)."""
-        """Test traces shared by proofs (engine/explain.trace)."""
+        self.shared = Shared(enabled=share)
+        """Work shared across the cases this engine evaluates (engine/model/sharing.py): proofs,
+        recommendations, test traces, JSON fragments, what the planner ranks by."""
         self._templated = frozenset(r.id for r in base.rules if _templated(r))
         self._text_inputs = {
             r.id: tuple(
@@ -312,7 +303,7 @@ class Engine:
             for members in groups.values()
         ]
         recs.sort(key=lambda r: r.sort_key)
-        ordered, plan = build_plan(recs, self.by_id, facts, options, waiting, decisions)
+        ordered, plan = build_plan(recs, self.by_id, facts, options, waiting, decisions, self.shared)
         derived = {
             name: Derivation(name, value, rid, self._proof(rid, facts, derivation, proofs, firing.derivations, origins))
             for name, (value, rid) in firing.derivations.items()
@@ -365,20 +356,14 @@ class Engine:
             # derived them; across a portfolio those repeat, so proofs are shared (frozen data).
             if key is None:
                 key = self._proof_key(rule_id, facts, derivations, origins)
-            proof = self._proof_cache.get(key)
+            proof = self.shared.proofs.get(key)
             if proof is None:
                 rule = self.by_id[rule_id]
-                t = trace(rule.when, facts, derivation, origins, self._trace_cache)
+                t = trace(rule.when, facts, derivation, origins, self.shared.traces)
                 proof = Proof(rule.id, rule.pack, rule.title, t.held, prune(t), dict(rule.derive), rule.overrides)
-                self._remember(self._proof_cache, key, proof)
+                self.shared.proofs.put(key, proof)
             cache[rule_id] = proof
         return proof
-
-    @staticmethod
-    def _remember(cache: dict[Any, Any], key: Any, value: Any, size: int = PROOF_CACHE_SIZE) -> None:
-        if len(cache) >= size:
-            cache.clear()  # bounded: memory stays flat over any number of cases
-        cache[key] = value
 
     def _text_key(
         self, rule_id: str, proof_key: tuple[Any, ...], facts: Facts, known: dict[str, str | None]
@@ -423,7 +408,7 @@ class Engine:
         if len(members) == 1:  # the common case: one rule, so the recommendation itself can be shared
             proof_key = self._proof_key(first.id, facts, derivations, origins)
             key = self._text_key(first.id, proof_key, facts, known)
-            rec = self._rec_cache.get(key)
+            rec = self.shared.recommendations.get(key)
             if rec is None:
                 _, tags, _, sources = self._static[first.id]
                 proof = self._proof(first.id, facts, derivation, proofs, derivations, origins, proof_key)
@@ -442,18 +427,13 @@ class Engine:
                     key=first.item_key,
                     addresses=_addresses(members, facts),
                 )
-                pieces = self._fixed_json.get(first.id)
-                if pieces is None:
-                    self._fixed_json[first.id] = rec.fixed_json()
-                else:  # every recommendation of one rule has the same ids, category, tags and sources
-                    rec.share_fixed_json(pieces)
-                self._remember(self._rec_cache, key, rec)
+                self.shared.recommendations.put(key, rec)
             return rec
         # merged recommendations are shared too (variants of one site repeat them): one is made from
         # its members' proofs and texts alone, so it is keyed by each member's key as above
         proof_keys = [self._proof_key(r.id, facts, derivations, origins) for r in members]
         key = tuple([self._text_key(r.id, k, facts, known) for r, k in zip(members, proof_keys, strict=True)])
-        rec = self._merged_cache.get(key)
+        rec = self.shared.merged.get(key)
         if rec is not None:
             return rec
         explanation = tuple(
@@ -479,7 +459,7 @@ class Engine:
             key=first.item_key,
             addresses=_addresses(members, facts),
         )
-        self._remember(self._merged_cache, key, rec, MERGED_CACHE_SIZE)
+        self.shared.merged.put(key, rec)
         return rec
 
     def missing(self, facts: Facts) -> tuple[str, ...]:
@@ -673,4 +653,4 @@ def load_engine(rules: RulesArg = (), shipped: bool = True, matcher: str | None 
     `rules` may be an EngineConfig (engine/model/config.py): its folders, shipped flag, matcher and
     verbosity are used (a `matcher` given here wins)."""
     config = config_of(rules, shipped, matcher)
-    return Engine(load_rulebase(config), config.matcher, config.verbose)
+    return Engine(load_rulebase(config), config.matcher, config.verbose, config.share)

@@ -25,6 +25,9 @@ class EngineConfig:
     """'durable' or 'python'; None: $ISP_ADVISOR_MATCHER, else durable_rules where installed."""
     verbose: bool = False
     """Say more on stderr (which matcher runs the rules and why)."""
+    share: bool = True
+    """Keep work shared across cases (engine/model/sharing.py); False computes every case afresh (the
+    output is the same: a check, and a baseline for the benchmarks)."""
 
 
 RulesArg = Sequence[str | os.PathLike[str]] | EngineConfig
@@ -41,5 +44,7 @@ def folders_of(rules: RulesArg, shipped: bool = True) -> tuple[tuple[str, ...], 
 def config_of(rules: RulesArg, shipped: bool = True, matcher: str | None = None) -> EngineConfig:
     """`rules` as an EngineConfig (`shipped` and `matcher` given here win over the config's defaults)."""
     if isinstance(rules, EngineConfig):
-        return EngineConfig(rules.rules, shipped and rules.shipped, matcher or rules.matcher, rules.verbose)
+        return EngineConfig(
+            rules.rules, shipped and rules.shipped, matcher or rules.matcher, rules.verbose, rules.share
+        )
     return EngineConfig(tuple(os.fspath(r) for r in rules), shipped, matcher)

@@ -1,44 +1,38 @@
-"""Compact JSON text, the one form of every JSON Lines output, made as cheaply as Python allows.
+"""Compact JSON text, the one form of every JSON Lines output, from msgspec's C encoder.
 
-`compact(x)` is exactly `json.dumps(x, ensure_ascii=False, separators=(",", ":"))`. A batch
-serializes tens of small objects a case (placements, reasons, pieces of recommendations), and
-`json.dumps` with options builds a new encoder for each: here the C encoder is built once. It
-skips the circular-reference check, which only data the engine never builds would need.
+`compact(x)` is `json.dumps(x, ensure_ascii=False, separators=(",", ":"))` on every value the
+engine writes, with two documented differences (output version 2, docs/output.md): a float whose
+repr has an exponent is written the way msgspec writes it (`1e16`, `0.00001234`, where Python
+writes `1e+16`, `1.234e-05`: the same number), and a non-finite float is `null` (Python writes
+`NaN`, which is not JSON). Tuples are arrays.
+
+Pre-encoded JSON (a proof shared by many cases, kept in `engine/model/sharing.Shared`) goes into
+a value as `Raw(bytes)`, which the encoder writes as it is: no text is spliced by hand.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
-from json.encoder import encode_basestring
 from typing import Any
 
-_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+import msgspec
 
-string: Callable[[str], str] = encode_basestring
-"""A str as compact JSON text (what `compact` gives for a str, without the encoder's dispatch)."""
+Raw = msgspec.Raw
 
+_ENCODER = msgspec.json.Encoder()
 
-def _build() -> Callable[[Any], str]:
-    make = getattr(json.encoder, "c_make_encoder", None)
-    if make is None:  # no C accelerator: the standard encoder, the same text
-        return _ENCODER.encode
-    try:  # markers None: no circular-reference check; then default, the str encoder, indent, separators,
-        # sort_keys, skipkeys, allow_nan, as json.JSONEncoder.iterencode passes them
-        chunks = make(None, _ENCODER.default, encode_basestring, None, ":", ",", False, False, True)
-    except TypeError:  # a Python whose accelerator takes other arguments: the standard encoder
-        return _ENCODER.encode
-
-    def encode(data: Any) -> str:
-        if isinstance(data, str):
-            return encode_basestring(data)
-        return "".join(chunks(data, 0))
-
-    return encode
+encode: Callable[[Any], bytes] = _ENCODER.encode
+"""A value as compact JSON, UTF-8 bytes."""
 
 
-compact: Callable[[Any], str] = _build()
-"""`json.dumps(data, ensure_ascii=False, separators=(",", ":"))`."""
+def compact(data: Any) -> str:
+    """A value as compact JSON text."""
+    return _ENCODER.encode(data).decode("utf-8")
+
+
+def string(text: str) -> str:
+    """A str as compact JSON text."""
+    return _ENCODER.encode(text).decode("utf-8")
 
 
 def number(x: float) -> int | float:

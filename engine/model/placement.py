@@ -12,8 +12,10 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any, ClassVar, TypeAlias
 
 from engine.errors import EngineError
+from engine.model import resultjson
 from engine.model.decisions import Decision, Working
 from engine.model.jsontext import compact, number
+from engine.model.sharing import NOTHING_SHARED, Shared
 from engine.model.vocabulary import HORIZONS
 
 if TYPE_CHECKING:
@@ -303,7 +305,8 @@ class Also:
     """(CFIR construct, endorsement figure) of each merged member rule, when there are several: each figure
     is shown against its own barrier, never the highest against all of them."""
 
-    def to_dict(self) -> dict[str, Any]:
+    def head(self) -> dict[str, Any]:
+        """Every field but the explanation, in output order."""
         return {
             "rule_ids": list(self.rule_ids),
             "key": self.key,
@@ -315,26 +318,13 @@ class Also:
             "cfir": list(self.barriers),
             "actions": list(self.actions),
             **_figures(self.figures),
-            "explanation": [p.to_dict() for p in self.explanation],
         }
 
-    def to_json(self) -> str:
-        """`compact(to_dict())`, with the proofs' own cached text spliced in."""
-        head = compact(
-            {
-                "rule_ids": list(self.rule_ids),
-                "key": self.key,
-                "eric_strategy": self.eric_strategy,
-                "title": self.title,
-                "priority": self.priority,
-                "score": number(self.score),
-                "evidence_level": self.evidence_level or None,
-                "cfir": list(self.barriers),
-                "actions": list(self.actions),
-                **_figures(self.figures),
-            }
-        )
-        return head[:-1] + ',"explanation":[' + ",".join(p.to_json() for p in self.explanation) + "]}"
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.head(), "explanation": [p.to_dict() for p in self.explanation]}
+
+    def to_json(self, shared: Shared = NOTHING_SHARED) -> str:
+        return compact(resultjson.also(self, shared))
 
 
 def _figures(figures: tuple[tuple[str, float], ...]) -> dict[str, Any]:
@@ -358,11 +348,14 @@ class Placement:
     """(CFIR construct, endorsement figure) of each of the item's merged member rules, when there are
     several (the item's `score` is the highest of them)."""
 
+    def reasons_data(self) -> list[dict[str, Any]]:
+        return [r.to_dict() for r in self.reasons]
+
     def to_dict(self) -> dict[str, Any]:
         out = {
             "horizon": self.horizon,
             "rank": self.rank,
-            "rank_reasons": [r.to_dict() for r in self.reasons],
+            "rank_reasons": self.reasons_data(),
             **_figures(self.figures),
             "also": [a.to_dict() for a in self.also],
         }
@@ -370,22 +363,8 @@ class Placement:
             out.update(self.decision.to_dict())
         return out
 
-    def to_json(self) -> str:
-        """`compact(to_dict())` without parsing the folded items' proofs back from their text."""
-        head = compact(
-            {
-                "horizon": self.horizon,
-                "rank": self.rank,
-                "rank_reasons": [r.to_dict() for r in self.reasons],
-                **_figures(self.figures),
-                "also": [],
-            }
-        )
-        if self.also:
-            head = head[:-3] + "[" + ",".join(a.to_json() for a in self.also) + "]}"
-        if self.decision is not None and (extra := self.decision.to_dict()):
-            head = head[:-1] + "," + compact(extra)[1:]
-        return head
+    def to_json(self, shared: Shared = NOTHING_SHARED) -> str:
+        return compact(resultjson.placement(self, shared))
 
 
 @dataclass(frozen=True)

@@ -5,16 +5,16 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable
+import copy
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from engine.model import resultjson
 from engine.model.jsontext import compact, number
-from engine.model.jsontext import string as _string
 from engine.model.rules import PRIORITY_RANK, Source
+from engine.model.sharing import NOTHING_SHARED, Shared
 from engine.model.sitefacts import AsOf
-from engine.model.traces import Proof, memo
+from engine.model.traces import Proof
 from engine.model.vocabulary import TAG_KEYS
 
 if TYPE_CHECKING:
@@ -47,74 +47,9 @@ class Recommendation:
     def sort_key(self) -> tuple[int, float, str]:
         return (PRIORITY_RANK[self.priority], -self.score, self.rule_id)
 
-    def to_dict(self) -> dict[str, Any]:
-        """Fresh JSON-ready data (a caller may edit it: recommendations are shared across cases, so
-        the shared form is the immutable text of `to_json`)."""
-        fresh: dict[str, Any] = json.loads(self.to_json())
-        return fresh
-
-    def to_json(self) -> str:
-        """Compact JSON text, built once per Recommendation: the proofs' own cached text is spliced in
-        (site-specific text makes many recommendations new objects, while their proofs are shared)."""
-        return memo(self, "_json", self._build_json)  # type: ignore[no-any-return]
-
-    def _build_json(self) -> str:
-        # The same text as compact(self._build_dict()), assembled from pieces: what a rule fixes
-        # (ids, category, priority, score, tags, sources) is serialized once and shared; only the
-        # case's own title, actions and rationale are encoded here (most recommendations are new
-        # objects on diverse cases because their text names the site).
-        head, mid, tags, sources = self.fixed_json()
-        return "".join(
-            (
-                head,
-                _string(self.title),
-                mid,
-                "[" + ",".join(map(_string, self.actions)) + "]",
-                tags,
-                _string(self.rationale),
-                ',"addresses":',
-                compact(list(self.addresses)),
-                sources,
-                ",".join([p.to_json() for p in self.explanation]),
-                "]}",
-            )
-        )
-
-    def fixed_json(self) -> tuple[str, str, str, str]:
-        """The JSON pieces around the title, the actions, the rationale and the proofs: what the
-        rules behind a recommendation fix, the same for every case."""
-        found = self.__dict__.get("_fixed_json")
-        if found is None:
-            found = (
-                _piece(("head", self.rule_ids, self.category, self.key), self._head_json),
-                _piece(("mid", self.priority, self.score), self._mid_json),
-                _piece(("tags", *(tuple(self.tags.get(k, ())) for k in TAG_KEYS)), self._tags_json),
-                _piece(("sources", self.sources), self._sources_json),
-            )
-            object.__setattr__(self, "_fixed_json", found)
-        return found  # type: ignore[no-any-return]
-
-    def share_fixed_json(self, pieces: tuple[str, str, str, str]) -> None:
-        """Take `fixed_json()` from another recommendation of the same single rule (the engine's)."""
-        object.__setattr__(self, "_fixed_json", pieces)
-
-    def _head_json(self) -> str:
-        return (
-            f'{{"rule_id":{compact(self.rule_id)},"key":{compact(self.key)},'
-            f'"rule_ids":{compact(list(self.rule_ids))},"category":{compact(self.category)},"title":'
-        )
-
-    def _mid_json(self) -> str:
-        return f',"priority":{compact(self.priority)},"score":{compact(number(self.score))},"actions":'
-
-    def _tags_json(self) -> str:
-        return f',"tags":{compact({k: list(self.tags.get(k, ())) for k in TAG_KEYS})},"rationale":'
-
-    def _sources_json(self) -> str:
-        return f',"sources":{compact([s.as_dict for s in self.sources])},"explanation":['
-
-    def _build_dict(self, proofs: bool = True) -> dict[str, Any]:
-        out = {
+    def to_dict(self, proofs: bool = True) -> dict[str, Any]:
+        """Fresh JSON-ready data (a caller may edit it); `proofs=False` leaves out the explanation."""
+        out: dict[str, Any] = {
             "rule_id": self.rule_id,
             "key": self.key,
             "rule_ids": list(self.rule_ids),
@@ -129,8 +64,12 @@ class Recommendation:
             "sources": [s.as_dict for s in self.sources],
         }
         if proofs:
-            out["explanation"] = [json.loads(p.to_json()) for p in self.explanation]
+            out["explanation"] = [p.to_dict() for p in self.explanation]
         return out
+
+    def to_json(self, shared: Shared = NOTHING_SHARED) -> str:
+        """`to_dict()` as compact JSON text; the proofs' JSON is kept in `shared` (engine/model/resultjson.py)."""
+        return compact(resultjson.recommendation(self, shared))
 
 
 @dataclass(frozen=True)
@@ -141,12 +80,11 @@ class Derivation:
     proof: Proof
 
     def to_dict(self) -> dict[str, Any]:
-        return {"value": self.value, "rule_id": self.rule_id, "explanation": self.proof.to_dict()}
+        return {"value": copy.deepcopy(self.value), "rule_id": self.rule_id, "explanation": self.proof.to_dict()}
 
-    def to_json(self) -> str:
-        return (
-            f'{{"value":{compact(self.value)},"rule_id":{compact(self.rule_id)},'
-            f'"explanation":{_cached_json(self.proof)}}}'
+    def to_json(self, shared: Shared = NOTHING_SHARED) -> str:
+        return compact(
+            {"value": self.value, "rule_id": self.rule_id, "explanation": resultjson.proof(self.proof, shared)}
         )
 
 
@@ -186,32 +124,34 @@ class Result:
         return out
 
     def to_dict(self) -> dict[str, Any]:
-        """The output contract as fresh data: callers may edit it without touching what is shared
-        across cases (it is parsed from `to_json`, so the two always agree)."""
-        fresh: dict[str, Any] = json.loads(self.to_json())
-        return fresh
+        """The output contract as fresh data: a caller may edit it without touching what is shared
+        across cases. `json.loads(to_json())` equals it (tests/test_sharing.py)."""
+        places = self.plan.items if self.plan is not None else (None,) * len(self.recommendations)
+        recs = []
+        for rec, place in zip(self.recommendations, places, strict=True):
+            item = rec.to_dict()
+            if place is not None:
+                item.update(place.to_dict())
+            recs.append(item)
+        out: dict[str, Any] = {
+            "case_id": self.case_id,
+            "engine": copy.deepcopy(self.engine),
+            "recommendations": recs,
+            "derived_facts": {k: d.to_dict() for k, d in sorted(self.derived_facts.items())},
+            "missing_information": list(self.missing_information),
+            "warnings": list(self.warnings),
+        }
+        if self.plan is not None:
+            out["plan"] = self.plan.to_dict(self.recommendations)
+        out.update(copy.deepcopy(self.context()))
+        return out
 
-    def to_json(self) -> str:
-        """`to_dict()` as compact JSON text (one line), assembled from per-recommendation pieces
-        that are serialized once and shared across cases: batch runs write thousands of these."""
-        if self.plan is None:
-            recs = ",".join(_cached_json(r) for r in self.recommendations)
-            plan = ""
-        else:  # the shared recommendation text, with this case's placement spliced in before its brace
-            recs = ",".join(
-                _spliced(_cached_json(r), p.to_json())
-                for r, p in zip(self.recommendations, self.plan.items, strict=True)
-            )
-            plan = f',"plan":{compact(self.plan.to_dict(self.recommendations))}'
-        derived = ",".join(f"{compact(k)}:{d.to_json()}" for k, d in sorted(self.derived_facts.items()))
-        plan += "".join(f",{compact(k)}:{compact(v)}" for k, v in self._context().items())
-        return (
-            f'{{"case_id":{compact(self.case_id)},"engine":{compact(self.engine)},"recommendations":[{recs}],'
-            f'"derived_facts":{{{derived}}},"missing_information":{compact(list(self.missing_information))},'
-            f'"warnings":{compact(list(self.warnings))}{plan}}}'
-        )
+    def to_json(self, shared: Shared = NOTHING_SHARED) -> str:
+        """`to_dict()` as compact JSON text (one line), encoded by msgspec with the shared parts (proofs,
+        a rule's tags and sources) kept in `shared` (engine/model/resultjson.py): batch runs write thousands."""
+        return compact(resultjson.result(self, shared))
 
-    def _context(self) -> dict[str, Any]:
+    def context(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
         if self.assessed_on is not None:
             out["assessed_on"] = self.assessed_on
@@ -222,28 +162,3 @@ class Result:
         out["as_of"] = self.as_of.to_dict() if self.as_of is not None else None
         out["cues"] = [c.to_dict() for c in self.cues]
         return out
-
-
-PIECES_SIZE = 4_000
-"""Shared JSON pieces of recommendations kept (emptied when full, like the engine's caches)."""
-
-_pieces: dict[tuple[Any, ...], str] = {}
-
-
-def _piece(key: tuple[Any, ...], build: Callable[[], str]) -> str:
-    """A JSON piece fixed by `key` (values only, never object identity), built once."""
-    text = _pieces.get(key)
-    if text is None:
-        if len(_pieces) >= PIECES_SIZE:
-            _pieces.clear()
-        text = _pieces[key] = build()
-    return text
-
-
-def _cached_json(obj: Recommendation | Proof) -> str:
-    return obj.to_json()
-
-
-def _spliced(shared: str, placement: str) -> str:
-    """A recommendation's shared JSON object with this case's placement fields added."""
-    return shared if placement == "{}" else shared[:-1] + "," + placement[1:]

@@ -1,18 +1,18 @@
 """Explanation traces as plain data: which conditions held on which fact values, a rule's proof, a why-not.
 
-They hold no formatting (renderers draw them) and are shared across cases, so what is computed
-from one (its JSON text, its supporting tests, the barriers it matched) is kept on it once.
+They hold no formatting (renderers draw them) and are shared across cases; what is computed from
+one (its JSON, what the planner ranks by) is kept in the engine's `Shared` tables, never on it.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from engine.model import resultjson
 from engine.model.conditions import MISSING
 from engine.model.jsontext import compact
+from engine.model.sharing import NOTHING_SHARED, Shared
 
 if TYPE_CHECKING:
     from engine.model.placement import Standing
@@ -40,12 +40,12 @@ class Trace:
     def to_dict(self) -> dict[str, Any]:
         if self.op != "test":
             return {"op": self.op, "held": self.held, "children": [c.to_dict() for c in self.children]}
-        out = self._test_fields()
+        out = self.test_fields()
         if self.derived_from is not None:
             out["derived_from"] = self.derived_from.to_dict()
         return out
 
-    def _test_fields(self) -> dict[str, Any]:
+    def test_fields(self) -> dict[str, Any]:
         """A test's own fields, in output order (everything but `derived_from`)."""
         out: dict[str, Any] = {"fact": self.fact, "operator": self.operator}
         if self.ref:
@@ -60,22 +60,9 @@ class Trace:
             out["note"] = self.note
         return out
 
-    def to_json(self) -> str:
-        """`to_dict()` as compact JSON text. A test's text is kept on it (test traces are shared
-        across proofs by `trace(..., shared=)`); a branch's is assembled from its children's."""
-        if self.op != "test":
-            return (
-                f'{{"op":{compact(self.op)},"held":{compact(self.held)},"children":['
-                + ",".join(c.to_json() for c in self.children)
-                + "]}"
-            )
-        return memo(self, "_json", self._test_json)  # type: ignore[no-any-return]
-
-    def _test_json(self) -> str:
-        text = compact(self._test_fields())
-        if self.derived_from is None:
-            return text
-        return text[:-1] + ',"derived_from":' + self.derived_from.to_json() + "}"
+    def to_json(self, shared: Shared = NOTHING_SHARED) -> str:
+        """`to_dict()` as compact JSON text (engine/model/resultjson.py)."""
+        return compact(resultjson.trace(self, shared))
 
 
 @dataclass(frozen=True)
@@ -92,16 +79,14 @@ class Proof:
     """The shipped rule this (local) rule replaces, as 'pack (file)'; '' when it replaces nothing."""
 
     def to_dict(self) -> dict[str, Any]:
-        """The proof as fresh JSON-ready data (a caller may edit it: proofs are shared across cases,
-        so the shared form is the immutable text of `to_json`)."""
-        fresh: dict[str, Any] = json.loads(self.to_json())
-        return fresh
+        """The proof as fresh JSON-ready data (a caller may edit it)."""
+        return {**self.head(), "condition": self.condition.to_dict()}
 
-    def to_json(self) -> str:
-        """The proof as compact JSON text, built once per Proof."""
-        return memo(self, "_json", self._build_json)  # type: ignore[no-any-return]
+    def to_json(self, shared: Shared = NOTHING_SHARED) -> str:
+        """`to_dict()` as compact JSON text (engine/model/resultjson.py)."""
+        return compact(resultjson.proof(self, shared))
 
-    def _head(self) -> dict[str, Any]:
+    def head(self) -> dict[str, Any]:
         """Every field but the condition, in output order."""
         head: dict[str, Any] = {"rule_id": self.rule_id, "ruleset": self.pack}
         if self.title:
@@ -113,28 +98,11 @@ class Proof:
         head["fired"] = self.fired
         return head
 
-    def _build_json(self) -> str:
-        """`compact(_build_dict())`, with the condition's text assembled from its (shared) tests' text."""
-        return compact(self._head())[:-1] + ',"condition":' + self.condition.to_json() + "}"
-
-    def _build_dict(self) -> dict[str, Any]:
-        """The reference form of the JSON (tests/test_jsontext.py holds `to_json` to it), built afresh."""
-        return {**self._head(), "condition": self.condition.to_dict()}
-
-
-def memo(obj: Any, name: str, build: Callable[[], Any]) -> Any:
-    """A value computed once and kept on a frozen object (for views shared across cases: read-only)."""
-    value = obj.__dict__.get(name)
-    if value is None:
-        value = build()
-        object.__setattr__(obj, name, value)
-    return value
-
 
 def _jsonable(value: Any) -> Any:
     if value is MISSING:
         return None
-    if isinstance(value, tuple):
+    if isinstance(value, (tuple, list)):  # a fresh list: a caller editing it never edits a shared proof
         return list(value)
     return value
 
@@ -158,13 +126,9 @@ def supporting_tests(proof: Proof) -> tuple[Trace, ...]:
     """The held tests a fired rule rests on, down through derived facts to the case's own inputs.
 
     Tests under a `not` are left out (they held by failing); a derived fact is replaced by the
-    tests of the rule that derived it. Each fact appears once, in order of appearance. Computed
-    once per Proof (proofs are shared across cases).
+    tests of the rule that derived it. Each fact appears once, in order of appearance. (The planner
+    keeps what it reads from these in the engine's `Shared` tables.)
     """
-    return memo(proof, "_support", lambda: _supporting(proof))  # type: ignore[no-any-return]
-
-
-def _supporting(proof: Proof) -> tuple[Trace, ...]:
     out: dict[str, Trace] = {}
 
     def walk(t: Trace) -> None:
@@ -173,7 +137,7 @@ def _supporting(proof: Proof) -> tuple[Trace, ...]:
         if t.op != "test":
             for c in t.children:
                 walk(c)
-        elif t.derived_from is not None:  # the deriving proof's own tests, computed once per proof
+        elif t.derived_from is not None:  # the deriving proof's own tests
             for s in supporting_tests(t.derived_from):
                 out.setdefault(s.fact, s)
         elif t.source == "case":
@@ -189,8 +153,7 @@ def is_barrier(value: Any) -> bool:
 
 
 def barriers_matched(proofs: Any) -> tuple[str, ...]:
-    """CFIR ids (without 'cfir.') whose barrier rating made one of these proofs hold (each proof's
-    own are computed once: proofs are shared across cases)."""
+    """CFIR ids (without 'cfir.') whose barrier rating made one of these proofs hold."""
     proofs = tuple(proofs)
     if len(proofs) == 1:
         return _barriers(proofs[0])
@@ -202,16 +165,11 @@ def barriers_matched(proofs: Any) -> tuple[str, ...]:
 
 
 def _barriers(proof: Proof) -> tuple[str, ...]:
-    found: tuple[str, ...] = memo(
-        proof,
-        "_barriers",
-        lambda: tuple(
-            dict.fromkeys(
-                t.fact[5:] for t in supporting_tests(proof) if t.fact.startswith("cfir.") and is_barrier(t.actual)
-            )
-        ),
+    return tuple(
+        dict.fromkeys(
+            t.fact[5:] for t in supporting_tests(proof) if t.fact.startswith("cfir.") and is_barrier(t.actual)
+        )
     )
-    return found
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 from engine.model.decisions import Decisions, NotRecommended, SetAside, Working
 from engine.model.facts import Facts
@@ -48,7 +48,8 @@ from engine.model.placement import (
 )
 from engine.model.results import Recommendation
 from engine.model.rules import PRIORITY_RANK, Rule, Source
-from engine.model.traces import barriers_matched, memo, supporting_tests
+from engine.model.sharing import NOTHING_SHARED, Shared
+from engine.model.traces import barriers_matched, supporting_tests
 from engine.model.vocabulary import CATEGORIES, ENGAGEMENT_LEVELS
 
 SPECTRUM: tuple[str, ...] = tuple(ENGAGEMENT_LEVELS)
@@ -137,32 +138,24 @@ class _Static(NamedTuple):
     category: int
 
 
-def _static(rec: Recommendation, rules: list[Rule]) -> _Static:
-    """Memoised on the recommendation or, for a one-proof recommendation, on its proof: proofs are
-    shared across cases while recommendations whose text names the site are new in each case."""
-    found = rec.__dict__.get("_rank_static")
-    if found is not None:
-        return found  # type: ignore[no-any-return]
-    if len(rec.explanation) == 1:
-        # the rules are those of rule_ids; the sources are the engine's one tuple for the rule
-        shared: dict[tuple[Any, ...], tuple[tuple[Source, ...], _Static]] = memo(
-            rec.explanation[0], "_rank_statics", dict
-        )
-        key = (rec.rule_ids, rec.category)
-        entry = shared.get(key)
-        if entry is not None and (entry[0] is rec.sources or entry[0] == rec.sources):
-            found = entry[1]
-        else:
-            found = _build_static(rec, rules)
-            shared[key] = (rec.sources, found)
-    else:
-        found = _build_static(rec, rules)
-    object.__setattr__(rec, "_rank_static", found)
+def _static(rec: Recommendation, rules: list[Rule], shared: Shared) -> _Static:
+    """What the item ranks by before the case's own facts. A one-proof recommendation's is kept in
+    `shared.ranks` under its proof: proofs are shared across cases, while a recommendation whose text
+    names the site is new in each case."""
+    if len(rec.explanation) != 1:
+        return _build_static(rec, rules, shared)
+    proof = rec.explanation[0]
+    key = (id(proof), rec.rule_ids, rec.category)
+    entry = shared.ranks.get(key)
+    if entry is not None and entry[0] is proof and (entry[1] is rec.sources or entry[1] == rec.sources):
+        return cast(_Static, entry[2])
+    found = _build_static(rec, rules, shared)
+    shared.ranks.put(key, (proof, rec.sources, found))
     return found
 
 
-def _build_static(rec: Recommendation, rules: list[Rule]) -> _Static:
-    urgent, declared, literature, stages, category = _rule_statics(rec, rules)
+def _build_static(rec: Recommendation, rules: list[Rule], shared: Shared) -> _Static:
+    urgent, declared, literature, stages, category = _rule_statics(rec, rules, shared)
     proofs = rec.explanation
     support = (
         len(supporting_tests(proofs[0]))
@@ -172,16 +165,16 @@ def _build_static(rec: Recommendation, rules: list[Rule]) -> _Static:
     return _Static(urgent, barriers_matched(proofs), declared, literature, stages, support, category)
 
 
-def _rule_statics(rec: Recommendation, rules: list[Rule]) -> tuple[str, int, bool, frozenset[str], int]:
-    """What ranking reads from the rules and sources alone, memoised on the first rule: a new proof
+_RuleStatics = tuple[str, int, bool, frozenset[str], int]
+
+
+def _rule_statics(rec: Recommendation, rules: list[Rule], shared: Shared) -> _RuleStatics:
+    """What ranking reads from the rules and sources alone, kept in `shared.rule_ranks`: a new proof
     (a case's own fact values) then costs only its barriers and supporting tests."""
-    shared: dict[tuple[Any, ...], tuple[tuple[Source, ...], tuple[str, int, bool, frozenset[str], int]]] = memo(
-        rules[0], "_rank_rule_statics", dict
-    )
     key = (rec.rule_ids, rec.category)
-    entry = shared.get(key)
+    entry = shared.rule_ranks.get(key)
     if entry is not None and (entry[0] is rec.sources or entry[0] == rec.sources):
-        return entry[1]
+        return cast(_RuleStatics, entry[1])
     found = (
         next((r.urgent for r in rules if r.urgent), ""),
         min([r.evidence_level for r in rules if r.evidence_level] or [0]),
@@ -189,7 +182,7 @@ def _rule_statics(rec: Recommendation, rules: list[Rule]) -> tuple[str, int, boo
         frozenset(s for r in rules for s in r.stages),
         CATEGORIES.index(rec.category) if rec.category in CATEGORIES else len(CATEGORIES),
     )
-    shared[key] = (rec.sources, found)
+    shared.rule_ranks.put(key, (rec.sources, found))
     return found
 
 
@@ -209,11 +202,11 @@ relationship work (conflict, low trust, a community or site not yet heard), then
 the rest, in which an item on the site's stated problem comes before barriers by severity and evidence."""
 
 
-def _rank(item: _Item, facts: Facts) -> None:
+def _rank(item: _Item, facts: Facts, shared: Shared) -> None:
     """The item's sort key and the factors worth telling (docs/plan.md, 'Ranking'). An item ranks on its
     own rules and evidence only: folded items lend it their actions, never their priority or figure."""
     rec = item.rec
-    st = _static(rec, item.rules)
+    st = _static(rec, item.rules, shared)
     reasons: list[PlanReason] = []
     urgent = st.urgent
     precedence = next((r.precedence for r in item.rules if r.precedence == "safety"), "") or next(
@@ -274,6 +267,7 @@ def build_plan(
     options: PlanOptions | None = None,
     waiting: Mapping[str, str] | None = None,
     decisions: Decisions | None = None,
+    shared: Shared = NOTHING_SHARED,
 ) -> tuple[tuple[Recommendation, ...], Plan]:
     """Recommendations in plan order and their placements; superseded, waiting and folded items taken
     out. `waiting`: protective fact path -> the question that answers it, for the facts the case leaves
@@ -301,7 +295,7 @@ def build_plan(
     items, held = _hold_back(items)
     held = sorted([*held, *waits], key=lambda h: h.rule_id)
     for it in items:
-        _rank(it, facts)
+        _rank(it, facts, shared)
     items, conflicted = _resolve_conflicts(items)
     held = sorted([*held, *conflicted], key=lambda h: h.rule_id)
     items, folded = _fold(items)
@@ -503,7 +497,7 @@ def _fold(items: list[_Item]) -> tuple[list[_Item], dict[str, str]]:
                 rec.priority,
                 rec.score,
                 min([r.evidence_level for r in it.rules if r.evidence_level] or [0]),
-                barriers_matched(rec.explanation),
+                it.barriers,  # set by _rank: barriers_matched(rec.explanation)
                 rec.explanation,
                 rec.key,
                 rec.actions,

@@ -6,12 +6,11 @@ result read back from results.jsonl (batch --resume) gives the same bytes as a f
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Iterable
 from typing import Any
 
-from engine.model.traces import memo
+from engine.model.sharing import NOTHING_SHARED, Shared
 from engine.model.vocabulary import TAG_KEYS
 
 SEPARATOR = ";"
@@ -87,16 +86,25 @@ def rows(result: dict[str, Any], site: str = "") -> list[list[str]]:
     return out
 
 
-def result_text(case_id: str, site: str, placed: Iterable[tuple[Any, Any]], assessed_on: str | None = None) -> str:
+def result_text(
+    case_id: str,
+    site: str,
+    placed: Iterable[tuple[Any, Any]],
+    assessed_on: str | None = None,
+    shared: Shared = NOTHING_SHARED,
+) -> str:
     """The CSV text of one result straight from its Recommendation objects and placements: the same
     bytes as `to_text(rows(result.to_dict(), site))` (tests check it), built from per-recommendation
-    pieces kept on the objects, which are shared across the cases of a batch."""
+    pieces kept in `shared.csv` (recommendations are shared across the cases of a batch)."""
     head = quoted(cell(case_id)) + ","
     site_text = quoted(cell(site))
     dated = quoted(cell(assessed_on or ""))
     out = []
     for n, (rec, place) in enumerate(placed, 1):
-        middle, tail = memo(rec, "_csv_parts", functools.partial(_parts, rec))
+        entry = shared.csv.get(id(rec))
+        if entry is None or entry[0] is not rec:
+            entry = shared.csv.put(id(rec), (rec, _parts(rec)))
+        middle, tail = entry[1]
         rank, horizon = (str(place.rank), place.horizon) if place is not None else (str(n), "")
         out.append(f"{head}{rank},{quoted(horizon)},{middle},{site_text},{tail},{dated}\n")
     return "".join(out)
