@@ -221,6 +221,8 @@ class RulesetOut(_Out):
 class EngineOut(_Out):
     name: str
     version: str
+    output_version: int | None = None
+    """The JSON output's form (engine/model/jsontext.OUTPUT_VERSION); absent before version 2."""
     rulesets: list[RulesetOut]
     matcher: Literal["durable", "python"] | None = None
     """Which matcher fired the rules (both fire the same rules; engine/evaluation/matcher.py)."""

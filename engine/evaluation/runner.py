@@ -29,6 +29,7 @@ from engine.model.config import RulesArg, config_of
 from engine.model.cues import Cue, find_cues
 from engine.model.decisions import Decisions
 from engine.model.facts import DERIVED_PREFIX, FACTS, KEY_FACTS, SITE_SECTIONS, Facts, is_computed
+from engine.model.jsontext import OUTPUT_VERSION
 from engine.model.placement import PlanOptions, Standing
 from engine.model.results import Derivation, Recommendation, Result
 from engine.model.rules import Rule, RuleBase
@@ -118,6 +119,7 @@ class Engine:
         self.info: dict[str, Any] = {
             "name": "isp-advisor",
             "version": __version__,
+            "output_version": OUTPUT_VERSION,
             "rulesets": [{"name": p.name, "version": p.version} for p in base.packs],
             "matcher": self.matcher.name,
         }

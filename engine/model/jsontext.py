@@ -1,7 +1,7 @@
 """Compact JSON text, the one form of every JSON Lines output, from msgspec's C encoder.
 
 `compact(x)` is `json.dumps(x, ensure_ascii=False, separators=(",", ":"))` on every value the
-engine writes, with two documented differences (output version 2, docs/output.md): a float whose
+engine writes, with two documented differences (output version 2, `OUTPUT_VERSION`): a float whose
 repr has an exponent is written the way msgspec writes it (`1e16`, `0.00001234`, where Python
 writes `1e+16`, `1.234e-05`: the same number), and a non-finite float is `null` (Python writes
 `NaN`, which is not JSON). Tuples are arrays.
@@ -18,6 +18,16 @@ from typing import Any
 import msgspec
 
 Raw = msgspec.Raw
+
+OUTPUT_VERSION = 2
+"""The version of the JSON output's form, in every result's `engine.output_version`.
+
+1. (no `output_version` field) JSON written by Python's json module.
+2. JSON written by msgspec: the same fields and values, byte for byte the same text except that a float
+   whose repr has an exponent is written `1e16` / `0.00001234` (Python: `1e+16` / `1.234e-05`, the same
+   number) and a non-finite float as `null` (Python: `NaN`, which is not JSON; the engine refuses such
+   values in cases and rules, so none reaches an output).
+"""
 
 _ENCODER = msgspec.json.Encoder()
 
