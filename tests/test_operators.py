@@ -242,3 +242,26 @@ def test_the_registry_is_consistent() -> None:
     doc = (Path(__file__).resolve().parents[1] / "docs" / "rule-language.md").read_text()
     for name in operators.NAMES:
         assert f"`{name}`" in doc, f"docs/rule-language.md does not document the operator {name}"
+
+
+EQUALITY_VALUES: list[Any] = [True, False, 0, 1, 2, -1, 0.0, 1.0, 2.5, "", "1", "true", "yes", None, [], [1], ["a"]]
+
+
+def test_one_equality_every_compiled_form_agrees_with_it() -> None:
+    """Equality is declared once (`operators.same`); the compiled matchers' forms of it (`same_form`, read by
+    testcompile and the generated matcher) agree with it on every pair of values of every kind."""
+    from engine.evaluation.matchcode import _Builder
+    from engine.evaluation.testcompile import _same
+    from engine.model.operators import same, same_form
+
+    assert same(True, 1) is False and same(1, 1.0) is True and same(0, False) is False and same("a", "a") is True
+    for expected in EQUALITY_VALUES:
+        check = _same(expected)
+        emitter = _Builder()
+        expr = emitter.same("a", expected)
+        assert (expr is None) == (same_form(expected) == "same"), expected
+        for actual in EQUALITY_VALUES:
+            want = same(actual, expected)
+            assert check(actual) is want or check(actual) == want, (actual, expected)
+            if expr is not None:
+                assert bool(eval(expr, dict(emitter.names), {"a": actual})) == want, (actual, expected, expr)

@@ -59,12 +59,14 @@ class _Builder:
         return local
 
     def same(self, a: str, value: Any) -> str | None:
-        """`conditions._same(a, value)` as an expression (None: a value not inlined)."""
-        if isinstance(value, bool):
+        """`operators.same(a, value)` as an expression, in the form `operators.same_form` gives (None: a
+        value not inlined, left to `compile_test`)."""
+        form = operators.same_form(value)
+        if form == "is":
             return f"{a} is {self.bind('K', value)}"
-        if isinstance(value, str):
+        if form == "==":
             return f"{a} == {self.bind('K', value)}"
-        if isinstance(value, int | float):
+        if form == "== and not bool":
             return f"({a} == {self.bind('K', value)} and {a}.__class__ is not bool)"
         return None
 

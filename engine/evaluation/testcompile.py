@@ -38,12 +38,16 @@ def ranker(spec: FactSpec | None) -> Callable[[Any], int | None]:
 
 
 def _same(expected: Any) -> Callable[[Any], bool]:
-    """Equality with `expected` that keeps true/false apart from 1/0."""
-    if isinstance(expected, bool):
+    """`operators.same(a, expected)` as a check of `a`, in the form `operators.same_form` gives."""
+    form = operators.same_form(expected)
+    if form == "is":
         return lambda a: a is expected
-    if isinstance(expected, str):
+    if form == "==":
         return lambda a: a == expected
-    return lambda a: a == expected and not isinstance(a, bool)
+    if form == "== and not bool":
+        return lambda a: a == expected and not isinstance(a, bool)
+    same = operators.same
+    return lambda a: same(a, expected)
 
 
 _COMPARE: dict[str, Callable[[Any, Any], bool]] = {
@@ -61,12 +65,13 @@ def compile_test(t: Test) -> Check:
         rank_a, rank_b = ranker(spec_for(path)), ranker(spec_for(ref) or spec_for(path))
         if family == "equality":
             want = not operators.BY_NAME[op].negated
+            eq = operators.same
 
             def ref_eq(f: Facts) -> bool:
                 a, b = f.get(path, missing), f.get(ref, missing)
                 if a is missing or b is missing:
                     return False
-                return (isinstance(a, bool) == isinstance(b, bool) and a == b) == want
+                return eq(a, b) == want
 
             return ref_eq
         cmp = _COMPARE[op]

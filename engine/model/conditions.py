@@ -74,11 +74,6 @@ def tests_in(cond: Condition) -> list[Test]:
     return [t for item in cond.items for t in tests_in(item)]
 
 
-def _same(a: Any, b: Any) -> bool:
-    """Equality that keeps true/false apart from 1/0."""
-    return isinstance(a, bool) == isinstance(b, bool) and a == b
-
-
 def _ordered(spec: FactSpec | None, a: Any, b: Any, op: str, bspec: FactSpec | None = None) -> bool:
     if spec is None or not spec.ordered:
         return False
@@ -105,9 +100,9 @@ def test_holds(t: Test, facts: Facts) -> bool:
         bspec = spec_for(t.ref)
     op = operators.BY_NAME[t.op]
     if op.family == "equality":
-        return _same(actual, expected) != op.negated
+        return operators.same(actual, expected) != op.negated
     if op.family == "membership":
-        return any(_same(actual, e) for e in expected) != op.negated
+        return any(operators.same(actual, e) for e in expected) != op.negated
     return _ordered(spec_for(t.fact), actual, expected, t.op, bspec)
 
 

@@ -91,6 +91,34 @@ NAMES: tuple[str, ...] = tuple(BY_NAME)
 """Every operator, in the order rule files and docs list them."""
 
 
+def same(a: Any, b: Any) -> bool:
+    """The rule language's one equality, read by `equals`, `not_equals`, `in`, `not_in` and a fact compared
+    with a fact: equal values, with true/false kept apart from 1/0 (Python says `True == 1`)."""
+    return isinstance(a, bool) == isinstance(b, bool) and a == b
+
+
+SameForm = Literal["is", "==", "== and not bool", "same"]
+
+
+def same_form(expected: Any) -> SameForm:
+    """How `same(a, expected)` reduces when `expected` is known in advance, for the compiled matchers
+    (evaluation/testcompile.py and matchcode.py build their checks from this; tests/test_operators.py
+    holds each form to `same` on values of every kind):
+
+    - a bool: `a is expected` (the two bools are singletons);
+    - text: `a == expected` (no bool, number or list equals a str);
+    - a number: `a == expected and a is not a bool`;
+    - anything else (a list, null): `same` itself.
+    """
+    if isinstance(expected, bool):
+        return "is"
+    if isinstance(expected, str):
+        return "=="
+    if isinstance(expected, int | float):
+        return "== and not bool"
+    return "same"
+
+
 def allowed_for(kind: str) -> tuple[str, ...]:
     """The operators a fact of this kind can be tested with, in registry order."""
     return tuple(o.name for o in REGISTRY if kind in o.kinds)
