@@ -12,7 +12,7 @@ import os
 import sys
 import warnings
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 import click
 
@@ -21,6 +21,14 @@ from engine.errors import IspAdvisorError, IspAdvisorWarning, capped, clip, disp
 from engine.model.config import EngineConfig
 from engine.model.vocabulary import CATEGORIES
 from engine.render.formats import COMPARE_FORMATS, DOCUMENT_FORMATS, PLAN_FORMATS, REPORT_FORMATS, SWEEP_FORMATS
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from engine.batch.sweep import SweepVariant
+    from engine.model.case import Case
+    from engine.model.decisions import Decisions
+    from engine.practitioner.questions import Question
 
 F = Callable[..., Any]
 
@@ -81,7 +89,7 @@ def _show_warning(
     category: type[Warning],
     filename: str,
     lineno: int,
-    file: Any = None,
+    file: TextIO | None = None,
     line: str | None = None,
 ) -> None:
     """A project warning is one 'warning: ...' line on stderr; any other keeps Python's format."""
@@ -324,7 +332,7 @@ def decisions_options(f: F) -> F:
 
 def _working_case(
     case: str, decisions_file: str | None, no_decisions: bool, redact: tuple[str, ...], previous: str | None = None
-) -> tuple[Any, Any, Any]:
+) -> tuple[Case, Decisions | None, Case | None]:
     """The case, its decisions (carrying the previous assessment's accepted items forward) and the
     previous case, all redacted as asked."""
     from engine import load_case
@@ -434,7 +442,7 @@ def date_option(f: F) -> F:
     )(f)
 
 
-def iso(date: Any) -> str | None:
+def iso(date: datetime | None) -> str | None:
     """A --date value as YYYY-MM-DD (None when not given)."""
     return date.date().isoformat() if date else None
 
@@ -477,7 +485,7 @@ def recommend(
     fmt: str,
     explain: bool,
     no_appendix: bool,
-    date: Any,
+    date: datetime | None,
     quiet: bool,
     previous: str | None,
     decisions_file: str | None,
@@ -563,7 +571,7 @@ def plan_cmd(
     case: str,
     fmt: str,
     horizons: tuple[str, ...],
-    date: Any,
+    date: datetime | None,
     decisions_file: str | None,
     no_decisions: bool,
     redact: tuple[str, ...],
@@ -644,7 +652,7 @@ def decide(
     by: str | None,
     list_: bool,
     decisions_file: str | None,
-    date: Any,
+    date: datetime | None,
     rules: tuple[str, ...],
 ) -> None:
     """Keep the plan as a working document: accept an item or set it aside, give it an owner, a due
@@ -892,7 +900,7 @@ def batch(
     quiet: bool,
     tables: str | None,
     redact: tuple[str, ...],
-    date: Any,
+    date: datetime | None,
     executor: str,
     scheduler: str | None,
     rules: tuple[str, ...],
@@ -1283,7 +1291,7 @@ def compare_cmd(
     redact: tuple[str, ...],
     now_n: int,
     next_n: int,
-    date: Any,
+    date: datetime | None,
     quiet: bool,
     rules: tuple[str, ...],
     output: str | None,
@@ -1317,7 +1325,7 @@ def compare_cmd(
     # a glob such as millbrook-*.yaml also names the decisions files beside the cases: they are read
     # with their case, never as an assessment
     loaded = [(path, load_case(path)) for path in cases if not is_decisions_file(path)]
-    decisions: Any = not no_decisions
+    decisions: bool | list[Decisions | None] = not no_decisions
     if redact:  # each case and its decisions redacted before anything is computed
         from engine.io.decisionfile import find_decisions
         from engine.model.redact import redacted
@@ -1339,7 +1347,7 @@ QUESTION_FORMATS = ["table", "json"]
 class ClickConsole:
     """The interview's console on the terminal: click prompts, which re-ask until an answer converts."""
 
-    def ask(self, question: Any, default: str) -> Any:
+    def ask(self, question: Question, default: str) -> Any:
         from engine.practitioner.interview import NOT_UTF8, Interrupted, InvalidAnswer
 
         def convert(text: str) -> Any:
@@ -1523,7 +1531,9 @@ def why_not(case: str, rule_id: str, fmt: str, quiet: bool, rules: tuple[str, ..
 @date_option
 @quiet_option
 @rules_option
-def whatif(case: str, settings: tuple[str, ...], fmt: str, date: Any, quiet: bool, rules: tuple[str, ...]) -> None:
+def whatif(
+    case: str, settings: tuple[str, ...], fmt: str, date: datetime | None, quiet: bool, rules: tuple[str, ...]
+) -> None:
     """Compare CASE's recommendations with those after some changes: added, removed, changed priority.
 
     Example:
@@ -1594,7 +1604,7 @@ def sweep(
     tables_out: str | None,
     tables: str | None,
     redact: tuple[str, ...],
-    date: Any,
+    date: datetime | None,
     executor: str,
     scheduler: str | None,
     rules: tuple[str, ...],
@@ -1679,7 +1689,7 @@ def sweep(
     the_case = redact_case(load_case(inputs[0]), what)
     lines: list[str] = []
 
-    def keep(variant: Any) -> None:
+    def keep(variant: SweepVariant) -> None:
         if jsonl:
             lines.append(json.dumps(variant_line(the_case.case_id, parsed, variant), ensure_ascii=False))
 

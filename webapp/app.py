@@ -29,6 +29,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from engine.errors import IspAdvisorError, Problem
 from engine.io.caseedit import EditConflict, create_case, digest, edit_case, edited_text, read_case_text
@@ -37,6 +38,7 @@ from engine.io.decisionfile import decide, find_decisions
 from engine.model.case import Case
 from engine.model.config import RulesArg
 from engine.model.dates import parse_date as _parse_date
+from engine.model.decisions import Decisions
 from engine.model.results import Result
 from engine.practitioner.questions import (
     BACK,
@@ -234,7 +236,7 @@ def create_app(settings: Settings) -> Starlette:
     def problem_text(exc: IspAdvisorError) -> list[str]:
         return [(p.message + (f" ({p.hint})" if p.hint else "")) for p in exc.problems[:5]]
 
-    def evaluate(case: Case, path: Path) -> tuple[Result, Any]:
+    def evaluate(case: Case, path: Path) -> tuple[Result, Decisions | None]:
         decisions = find_decisions(path, case.case_id)
         return engine.evaluate(case, decisions=decisions), decisions
 
@@ -670,11 +672,11 @@ def _error_handler(env: Environment, settings: Settings) -> Callable[[Request, E
 class _Guard:
     """Token (when the server is not local), CSRF on every POST, and security headers on every response."""
 
-    def __init__(self, app: Any, settings: Settings) -> None:
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
         self.app = app
         self.settings = settings
 
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
@@ -708,7 +710,7 @@ class _Guard:
                         break
                 sent = _field_from(body, request.headers.get("content-type", ""))
 
-                async def replay() -> Any:
+                async def replay() -> Message:
                     return messages.pop(0) if messages else {"type": "http.request", "body": b"", "more_body": False}
 
                 receive = replay
@@ -718,7 +720,7 @@ class _Guard:
                 )
                 return
 
-        async def send_with_headers(message: Any) -> None:
+        async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 names = {k.lower() for k, _ in headers}

@@ -129,7 +129,7 @@ class AssessmentStep:
     held_back: tuple[dict[str, Any], ...] = ()
     continued: tuple[dict[str, Any], ...] = ()
     unfolded: tuple[dict[str, Any], ...] = ()
-    stage: tuple[tuple[str, Any], ...] = ()
+    stage: tuple[tuple[str, str | None], ...] = ()
     """{"from", "to", "direction"} as pairs (the step is frozen)."""
     relationships: tuple[dict[str, Any], ...] = ()
     progress: dict[str, Any] | None = None
@@ -148,7 +148,7 @@ class AssessmentStep:
             "unfolded": list(self.unfolded),
         }
 
-    def stage_dict(self) -> dict[str, Any]:
+    def stage_dict(self) -> dict[str, str | None]:
         return dict(self.stage) if self.stage else {"from": None, "to": None, "direction": "unstated"}
 
     def to_dict(self) -> dict[str, Any]:
@@ -269,7 +269,7 @@ def _labels(cases: list[tuple[str, Case]]) -> list[str]:
 # ---------------------------------------------------------------- stage and relationships
 
 
-def stage_change(old: Facts, new: Facts) -> dict[str, Any]:
+def stage_change(old: Facts, new: Facts) -> dict[str, str | None]:
     """{"from", "to", "direction"}: forward | back | unchanged | new | gone | unstated (never left out)."""
     a, b = old.get("stage"), new.get("stage")
     if a is None and b is None:
@@ -764,7 +764,7 @@ def _moved(change: dict[str, Any]) -> str:
         return f"{label} is now stated ({_words(b)})"
     if b is None:
         return f"{label} is no longer stated (was {_words(a)})"
-    scale: Sequence[Any] = next((s for s in (STAGES, LEVELS, tuple(ENGAGEMENT_LEVELS)) if a in s and b in s), ())
+    scale: Sequence[str] = next((s for s in (STAGES, LEVELS, tuple(ENGAGEMENT_LEVELS)) if a in s and b in s), ())
     if scale or (isinstance(a, int | float) and isinstance(b, int | float)):
         up = scale.index(b) > scale.index(a) if scale else b > a
         way = ("moved on" if up else "went back") if path == "stage" else "rose" if up else "fell"
@@ -899,7 +899,7 @@ def _the(label: str) -> str:
     return label if label.startswith("assessment ") else f"the assessment of {label}"
 
 
-def _stage_questions(stage: dict[str, Any]) -> list[str]:
+def _stage_questions(stage: dict[str, str | None]) -> list[str]:
     a, b, way = _words(stage["from"]), _words(stage["to"]), stage["direction"]
     if way == "forward":
         return [

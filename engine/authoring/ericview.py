@@ -34,8 +34,8 @@ from engine.model.vocabulary import CFIR_DOMAINS, CFIR_IDS, ERIC_CLUSTERS, MIXED
 
 __all__ = ["barrier_links", "eric_view", "eric_view_of", "evidence_of"]
 
-BARRIER_RATINGS: tuple[Any, ...] = (-2, -1, MIXED)
-OTHER_RATINGS: tuple[Any, ...] = (0, 1, 2)
+BARRIER_RATINGS: tuple[int | str, ...] = (-2, -1, MIXED)
+OTHER_RATINGS: tuple[int | str, ...] = (0, 1, 2)
 
 
 # ---------------------------------------------------------------- computing it

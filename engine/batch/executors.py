@@ -29,6 +29,7 @@ from typing import Any, Protocol
 
 from engine.batch.outcomes import worker_died
 from engine.errors import EngineError, Problem, UsageError, clip, printable
+from engine.io.inputs import Item
 from engine.model.config import EngineConfig
 
 EXECUTORS = ("local", "dask")
@@ -48,9 +49,11 @@ QUIET_LOGGERS = ("distributed", "tornado", "bokeh", "asyncio")
 """Loggers whose lines (distributed's ERROR and WARNING lines among them) stay off the user's terminal."""
 SCHEMES = ("tcp", "ws")
 
-Chunk = list[Any]
+Chunk = list[Item]
 Outcomes = list[Any]
+"""A chunk's outcomes: a batch's engine.batch.outcomes.Outcome, a sweep's engine.batch.sweep.SweepOutcome."""
 Task = Callable[[Chunk, tuple[Any, ...]], Outcomes]
+"""The per-chunk function and the run's settings it is given (each task's own tuple: a batch's or a sweep's)."""
 
 
 class Executor(Protocol):
@@ -393,7 +396,7 @@ def _close(client: Any, answer: float) -> None:
     thread.join(answer + 2)
 
 
-def _quietly(call: Callable[..., Any], **kw: Any) -> None:
+def _quietly(call: Callable[..., object], **kw: object) -> None:
     try:
         call(**kw)
     except Exception:  # noqa: BLE001 - closing a client whose scheduler is gone

@@ -22,13 +22,13 @@ import math
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from engine.batch.digest import portfolio_title
 from engine.errors import CaseError, IspAdvisorError, Problem, UsageError, parse_each, printable, shown, warn
 from engine.evaluation.runner import Engine
 from engine.model.case import Case
-from engine.model.config import RulesArg
+from engine.model.config import EngineConfig, RulesArg
 from engine.model.diffs import Assignment
 from engine.model.facts import FACTS
 from engine.model.placement import HORIZON_IDS
@@ -36,11 +36,27 @@ from engine.model.redact import redact
 from engine.practitioner.whatif import apply, parse_assignment
 from engine.rulepacks.loader import rules_digest_or_none
 
+if TYPE_CHECKING:
+    from engine.batch.tables import VariantTable
+    from engine.io.inputs import Item as InputItem
+    from engine.model.results import Result
+
 VARY = "--vary"
 MAX_VARIANTS = 1000
 """Default --max: a sweep larger than this is refused unless asked for (it is every combination)."""
 ABSENT = ""
 """The status of a recommendation a variant does not have."""
+
+T = TypeVar("T")
+
+VariantRow = tuple[
+    int, tuple[Any, ...], str | None, str | None, str | None, str | None, str | None, str | None, str | None
+]
+"""A row of `variants.parquet` before its case's columns: (variant, values, problem, key, rule_id, title,
+category, horizon, base_horizon); see `variant_rows`."""
+
+SweepOutcome = tuple[str, dict[str, Any]]
+"""("ok", a case summary) or ("error", an errors.jsonl-style row): see `sweep_items`."""
 
 
 @dataclass(frozen=True)
@@ -52,6 +68,11 @@ class Vary:
 
     def to_dict(self) -> dict[str, Any]:
         return {"fact": self.path, "values": list(self.values)}
+
+
+SweepArgs = tuple[EngineConfig, frozenset[str], str | None, tuple[Vary, ...], str | None, tuple[str, ...], bool]
+"""What each chunk of a portfolio sweep is given (`sweep_chunk`): the rules, no reusable hashes, the
+rules' digest, the varied facts, the date, what to redact, and whether to build the variants' rows."""
 
 
 def parse_vary(text: str) -> Vary:
@@ -390,7 +411,7 @@ def sweep(
     )
 
 
-def _status(engine: Engine, result: Any, items: dict[str, Item]) -> dict[str, str]:
+def _status(engine: Engine, result: Result, items: dict[str, Item]) -> dict[str, str]:
     out = {}
     for rec, place in result.placed():
         rule = engine.by_id.get(rec.rule_id)
@@ -409,11 +430,11 @@ def _status(engine: Engine, result: Any, items: dict[str, Item]) -> dict[str, st
     return out
 
 
-def variant_rows(result: Sweep) -> list[tuple[Any, ...]]:
+def variant_rows(result: Sweep) -> list[VariantRow]:
     """The rows of `variants.parquet` for one case's sweep: (variant, values, problem, key, rule_id, title,
     category, horizon, base_horizon) per variant and item of its plan, in plan order; an invalid
     variant is one row with its problem and no item."""
-    rows: list[tuple[Any, ...]] = []
+    rows: list[VariantRow] = []
     for n, v in enumerate(result.variants):
         if v.error:
             rows.append((n, v.values, v.error, None, None, None, None, None, None))
@@ -520,12 +541,12 @@ def case_summary(result: Sweep, with_rows: bool = False) -> dict[str, Any]:
 
 def sweep_items(
     engine: Engine,
-    items: Iterable[Any],
+    items: Iterable[InputItem],
     varies: Sequence[Vary],
     date: str | None = None,
     redacted: tuple[str, ...] = (),
     with_rows: bool = False,
-) -> Iterator[tuple[str, Any]]:
+) -> Iterator[SweepOutcome]:
     """Each batch input item -> ("ok", case summary) or ("error", errors.jsonl-style row); `redacted`
     is removed from each case first (`--redact`), `with_rows` adds its variants.parquet rows."""
     from engine.batch.batchrun import error_row
@@ -545,7 +566,7 @@ def sweep_items(
             yield "error", error_row(item, exc.problems, None)
 
 
-def sweep_chunk(chunk: list[Any], initargs: tuple[Any, ...]) -> list[tuple[str, Any]]:
+def sweep_chunk(chunk: list[InputItem], initargs: SweepArgs) -> list[SweepOutcome]:
     """The per-chunk function of a portfolio sweep on a Dask worker (engine.batch.executors)."""
     from engine.batch import batchrun as batch
     from engine.batch.executors import check_rules
@@ -592,7 +613,7 @@ def sweep_portfolio(
     table = open_variants(tables_format, tables_out, varies, engine.info, force)
     out = PortfolioSweep(tuple(varies))
     if chosen is None:
-        outcomes: Iterable[tuple[str, Any]] = sweep_items(
+        outcomes: Iterable[SweepOutcome] = sweep_items(
             engine, inputs.items(planned), varies, date, what, table is not None
         )
     else:
@@ -624,7 +645,7 @@ def sweep_portfolio(
 
 def open_variants(
     tables_format: str | None, folder: str | None, varies: Sequence[Vary], engine: dict[str, Any], force: bool = False
-) -> Any:
+) -> VariantTable | None:
     """The variants.parquet writer `--tables parquet --out DIR` asks for (engine.batch.tables.VariantTable),
     or None; checked before any case is swept (each option needs the other)."""
     from engine.batch import tables
@@ -653,7 +674,7 @@ def open_variants(
     return tables.VariantTable(folder, varies, engine, force)
 
 
-def _chunked(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+def _chunked(items: Iterable[T], size: int) -> Iterator[list[T]]:
     it = iter(items)
     while piece := list(itertools.islice(it, size)):
         yield piece

@@ -21,7 +21,7 @@ from __future__ import annotations
 import functools
 import hashlib
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -116,6 +116,11 @@ PROOF_COLUMNS: tuple[str, ...] = (
 )
 TEXT_COLUMNS: tuple[str, ...] = ("text_id", "text")
 
+ProofLeaf = tuple[str, str | None, str | None, str | None, bool | None, str | None]
+"""(fact, operator, tested, seen, held, source) of one test of a proof (`_leaves`, `_trace_leaves`)."""
+ProofRow = tuple[str, str | None, str, str | None, str | None, str | None, bool | None, str | None]
+"""A proofs row without its leading case_id and assessed_on: (key, rule_id, *ProofLeaf)."""
+
 PRIORITY_RANKS = {"high": 1, "medium": 2, "low": 3}
 TEXT_IDS = 65_536
 """Text ids kept per process (functools.lru_cache): the texts of shared rules come back case after case."""
@@ -129,7 +134,7 @@ class CaseTables:
     assessed_on: str | None
     case: tuple[Any, ...]
     items: list[tuple[Any, ...]]
-    proofs: list[tuple[Any, ...]]
+    proofs: list[ProofRow]
     texts: list[tuple[int, str]]
     """(text_id, text) of every action and rationale text the items use (each once)."""
 
@@ -160,7 +165,7 @@ class _Rows:
     def __init__(self, proofs: bool) -> None:
         self.proofs = proofs
         self.items: list[tuple[Any, ...]] = []
-        self.proof_rows: list[tuple[Any, ...]] = []
+        self.proof_rows: list[ProofRow] = []
         self.texts: dict[int, str] = {}
 
     def ref(self, text: str) -> int:
@@ -179,7 +184,7 @@ class _Rows:
         title: str,
         actions: list[str],
         rationale: str,
-        tags: dict[str, Any],
+        tags: Mapping[str, Sequence[str]],
         addresses: list[str],
         figure: float | None,
         level: str,
@@ -332,7 +337,7 @@ def result_tables(result: Result, fields: dict[str, Any], proofs: bool = True) -
     return rows.done(result.case_id, result.assessed_on or None, fields, counts)
 
 
-def _leaves(node: Any) -> Iterator[tuple[Any, ...]]:
+def _leaves(node: Any) -> Iterator[ProofLeaf]:
     """(fact, operator, tested, seen, held, source) of each test in a condition tree, depth first."""
     if not isinstance(node, dict):
         return
@@ -351,7 +356,7 @@ def _leaves(node: Any) -> Iterator[tuple[Any, ...]]:
         )
 
 
-def _trace_leaves(trace: Trace) -> Iterator[tuple[Any, ...]]:
+def _trace_leaves(trace: Trace) -> Iterator[ProofLeaf]:
     """`_leaves` of a condition's trace objects (the values as its JSON writes them)."""
     if trace.op != "test":
         for child in trace.children:

@@ -19,7 +19,7 @@ import os
 import stat
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from engine.batch.tablerows import (
     CASE_COLUMNS,
@@ -35,6 +35,9 @@ from engine.batch.tablerows import (
 )
 from engine.errors import Problem, UsageError
 from engine.model.jsontext import compact
+
+if TYPE_CHECKING:
+    from engine.batch.sweep import VariantRow, Vary
 
 SCHEMA_VERSION = 1
 """Raised when a column changes meaning or type; new columns are added at the end without raising it."""
@@ -286,7 +289,7 @@ def file_digest(path: Path) -> tuple[int, str]:
 # ---------------------------------------------------------------- sweeps
 
 
-def variant_schema(varies: Sequence[Any]) -> Any:
+def variant_schema(varies: Sequence[Vary]) -> Any:
     """`variants.parquet`: case_id, assessed_on, variant (its number, 0-based, the first fact varying slowest), one
     column per varied fact (its path with dots as underscores), problem (an invalid variant's, its only
     row), then per item: key, rule_id, title, category, horizon, and base_horizon (in the case's own plan)."""
@@ -335,7 +338,7 @@ class VariantTable:
     should be, or a variants.parquet already there without `force`, is a usage error.
     """
 
-    def __init__(self, folder: str | Path, varies: Sequence[Any], engine: dict[str, Any], force: bool = False) -> None:
+    def __init__(self, folder: str | Path, varies: Sequence[Vary], engine: dict[str, Any], force: bool = False) -> None:
         self.folder = Path(folder)
         self.path = self.folder / VARIANTS
         if self.folder.exists() and not self.folder.is_dir():
@@ -388,7 +391,7 @@ class VariantTable:
         self.table = RowTable(self.tmp, schema, "variants", engine)
         self._cases = 0
 
-    def add(self, case_id: str, assessed_on: str | None, rows: Iterable[tuple[Any, ...]]) -> None:
+    def add(self, case_id: str, assessed_on: str | None, rows: Iterable[VariantRow]) -> None:
         """`rows`: (variant, values, problem, key, rule_id, title, category, horizon, base_horizon)."""
         dated = _date(assessed_on)
         out = []

@@ -277,7 +277,7 @@ def compile_condition(cond: Condition, negate: bool = False) -> Expr:
 def path_count(cond: Condition) -> int:
     """How many alternative paths durable_rules builds for a condition."""
 
-    def count(expr: Any) -> int:
+    def count(expr: Expr) -> int:
         if isinstance(expr, dict) and "$or" in expr:
             return sum(count(x) for x in expr["$or"])
         if isinstance(expr, dict) and "$and" in expr:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from engine import __version__
@@ -32,7 +32,7 @@ from engine.model.facts import DERIVED_PREFIX, FACTS, KEY_FACTS, SITE_SECTIONS, 
 from engine.model.jsontext import OUTPUT_VERSION
 from engine.model.placement import PlanOptions, Standing
 from engine.model.results import Derivation, Recommendation, Result
-from engine.model.rules import Rule, RuleBase
+from engine.model.rules import Rule, RuleBase, Source
 from engine.model.sharing import Shared
 from engine.model.sitefacts import AsOf, as_of, site_facts
 from engine.model.traces import Proof, WhyNot, barriers_matched
@@ -55,6 +55,24 @@ class Firing:
     warnings: tuple[str, ...]
 
 
+@dataclass(slots=True)
+class CaseWork:
+    """One case's state while its proofs and recommendations are made: what the per-case methods share
+    (instead of threading seven parameters through each)."""
+
+    facts: Facts
+    derivations: dict[str, tuple[Any, str]]
+    """Derived fact name -> (value, the rule that derived it)."""
+    origins: dict[str, tuple[str, str]] | None = None
+    """Where a value came from when not the case's own top level (a group's view, a previous assessment)."""
+    known: dict[str, str | None] = field(default_factory=dict)
+    """The case's placeholder text (the same for every rule of the case)."""
+    proofs: dict[str, Proof] = field(default_factory=dict)
+    """Rule id -> its proof on this case, made once."""
+    derivation: Callable[[str], Proof | None] = field(default=lambda path: None)
+    """A derived fact's path -> the proof of the rule that derived it (set by `Engine._work`)."""
+
+
 class Engine:
     """A compiled knowledge base. Build once per process; evaluate many cases."""
 
@@ -71,51 +89,23 @@ class Engine:
         self.matcher, _why = build_matcher(pairs, matcher, verbose)
         self._pairs = pairs
         self._plain_matcher: Matcher | None = self.matcher if self.matcher.name == "python" else None
-        reads: set[str] = set()
-        for r in base.rules:
-            reads |= r.reads()
-        self._reads = reads
-        self._asked = tuple(
-            p
-            for p in FACTS
-            if p in reads
-            and (p in KEY_FACTS or FACTS[p].kind in ("bool", "ordered", "enum"))
-            and not p.startswith(("cfir.", "capacity_levels.", *(f"{s}." for s in SITE_SECTIONS)))
-        )
+        self._reads = reads = set().union(*(r.reads() for r in base.rules))
+        self._asked = _asked_facts(reads)
         """The facts `missing` reports when a case leaves them out, in FACTS order."""
         self._reads_cfir = any(p.startswith("cfir.") for p in reads)
         producers = self._producers = derived_by(base.rules)
         self._proof_inputs = {r.id: self._closure(r, producers) for r in base.rules}
-        self._proof_derived = {
-            rid: tuple(p[len(DERIVED_PREFIX) :] for p in paths if p.startswith(DERIVED_PREFIX))
-            for rid, paths in self._proof_inputs.items()
-        }
+        """Rule id -> every fact its proof shows (what its proof's key is made of)."""
+        self._proof_derived = {rid: _derived_names(paths) for rid, paths in self._proof_inputs.items()}
         self.shared = Shared(enabled=share)
         """Work shared across the cases this engine evaluates (engine/model/sharing.py): proofs,
         recommendations, test traces, JSON fragments, what the planner ranks by."""
         self._templated = frozenset(r.id for r in base.rules if _templated(r))
-        self._text_inputs = {
-            r.id: tuple(
-                sorted(
-                    {p for cond in _conditions_of_texts(r) for p in facts_read(cond)}
-                    | {f"problem.{t}" for t in r.addresses}
-                    | (_placeholder_facts(r) if r.id in self._templated else set())
-                )
-            )
-            for r in base.rules
-        }
+        self._text_inputs = {r.id: _text_inputs(r, r.id in self._templated) for r in base.rules}
+        """Rule id -> the facts its texts depend on (part of a recommendation's key)."""
         self._site_names = {r.id: tuple(sorted(n for n in _names(r) if ":" in n)) for r in base.rules}
         """Rule id -> the site placeholders its texts use (their text is part of what a recommendation is)."""
-        self._static = {
-            r.id: (
-                r.actions,
-                {k: r.tags.get(k, ()) for k in TAG_KEYS},
-                r.rationale,
-                tuple(base.sources[s] for s in r.sources),
-            )
-            for r in base.rules
-            if not r.derive
-        }
+        self._static = {r.id: _fixed_parts(r, base) for r in base.rules if not r.derive}
         self.info: dict[str, Any] = {
             "name": "isp-advisor",
             "version": __version__,
@@ -280,34 +270,20 @@ class Engine:
         """`site`: the case's site placeholder texts (placeholders.site_texts); `waiting`: the protective
         facts the case leaves unstated but cues, with their questions (their items are held back)."""
         facts = firing.facts
-        proofs: dict[str, Proof] = {}
-
-        def derivation(path: str) -> Proof | None:
-            entry = firing.derivations.get(path[len(DERIVED_PREFIX) :])
-            return self._proof(entry[1], facts, derivation, proofs, firing.derivations, origins) if entry else None
-
+        work = self._work(firing, origins, {**case_values(facts), **(site or {})})
         groups: dict[tuple[str, str], list[Rule]] = {}
         for rid in firing.fired:
             rule = self.by_id[rid]
             if not rule.derive:
                 groups.setdefault(rule.merge_key, []).append(rule)
-        known: dict[str, str | None] = {**case_values(facts), **(site or {})}  # the case's placeholder text
         recs = [
-            self._recommendation(
-                sorted(members, key=lambda r: r.sort_key) if len(members) > 1 else members,
-                facts,
-                derivation,
-                proofs,
-                firing.derivations,
-                origins,
-                known,
-            )
+            self._recommendation(sorted(members, key=lambda r: r.sort_key) if len(members) > 1 else members, work)
             for members in groups.values()
         ]
         recs.sort(key=lambda r: r.sort_key)
         ordered, plan = build_plan(recs, self.by_id, facts, options, waiting, decisions, self.shared)
         derived = {
-            name: Derivation(name, value, rid, self._proof(rid, facts, derivation, proofs, firing.derivations, origins))
+            name: Derivation(name, value, rid, self._proof(rid, work))
             for name, (value, rid) in firing.derivations.items()
         }
         return Result(
@@ -321,16 +297,24 @@ class Engine:
             plan=plan,
         )
 
-    def _proof_key(
-        self,
-        rule_id: str,
-        facts: Facts,
-        derivations: dict[str, tuple[Any, str]],
-        origins: dict[str, tuple[str, str]] | None = None,
-    ) -> tuple[Any, ...]:
+    def _work(
+        self, firing: Firing, origins: dict[str, tuple[str, str]] | None, known: dict[str, str | None] | None = None
+    ) -> CaseWork:
+        """The per-case state of a firing, its derivation lookup bound to it."""
+        work = CaseWork(firing.facts, firing.derivations, origins, known or {})
+        derivations = firing.derivations
+
+        def derivation(path: str) -> Proof | None:
+            entry = derivations.get(path[len(DERIVED_PREFIX) :])
+            return self._proof(entry[1], work) if entry else None
+
+        work.derivation = derivation
+        return work
+
+    def _proof_key(self, rule_id: str, work: CaseWork) -> tuple[Any, ...]:
         """What a rule's proof depends on: the values of the facts it shows, who derived them and,
         for facts from the groups' views or a previous assessment, where they came from."""
-        get = facts.get
+        get, derivations, origins = work.facts.get, work.derivations, work.origins
         paths = self._proof_inputs[rule_id]
         key = (
             rule_id,
@@ -341,38 +325,27 @@ class Engine:
             key += tuple([origins.get(p) for p in paths])
         return key
 
-    def _proof(
-        self,
-        rule_id: str,
-        facts: Facts,
-        derivation: Callable[[str], Proof | None],
-        cache: dict[str, Proof],
-        derivations: dict[str, tuple[Any, str]],
-        origins: dict[str, tuple[str, str]] | None = None,
-        key: tuple[Any, ...] | None = None,
-    ) -> Proof:
+    def _proof(self, rule_id: str, work: CaseWork, key: tuple[Any, ...] | None = None) -> Proof:
         """`key`: the rule's `_proof_key`, when the caller has computed it already."""
-        proof = cache.get(rule_id)
+        proof = work.proofs.get(rule_id)
         if proof is None:
             # A proof depends only on the values of the facts its rule reads, through the rules that
             # derived them; across a portfolio those repeat, so proofs are shared (frozen data).
             if key is None:
-                key = self._proof_key(rule_id, facts, derivations, origins)
+                key = self._proof_key(rule_id, work)
             proof = self.shared.proofs.get(key)
             if proof is None:
                 rule = self.by_id[rule_id]
-                t = trace(rule.when, facts, derivation, origins, self.shared.traces)
+                t = trace(rule.when, work.facts, work.derivation, work.origins, self.shared.traces)
                 proof = Proof(rule.id, rule.pack, rule.title, t.held, prune(t), dict(rule.derive), rule.overrides)
                 self.shared.proofs.put(key, proof)
-            cache[rule_id] = proof
+            work.proofs[rule_id] = proof
         return proof
 
-    def _text_key(
-        self, rule_id: str, proof_key: tuple[Any, ...], facts: Facts, known: dict[str, str | None]
-    ) -> tuple[Any, ...]:
+    def _text_key(self, rule_id: str, proof_key: tuple[Any, ...], work: CaseWork) -> tuple[Any, ...]:
         """What a rule's recommendation depends on: its proof's key, the facts its texts read and the
         site texts (people's names, dates, assets' words) its placeholders name."""
-        get = facts.get
+        get, known = work.facts.get, work.known
         return (
             proof_key
             + tuple([tuple(v) if isinstance(v := get(p, MISSING), list) else v for p in self._text_inputs[rule_id]])
@@ -395,25 +368,15 @@ class Engine:
         values = values_for(facts, barriers_matched((proof,)), rule.fallbacks, known)
         return fill(title, values), tuple(fill(a, values) for a in actions), fill(rationale, values)
 
-    def _recommendation(
-        self,
-        members: list[Rule],
-        facts: Facts,
-        derivation: Callable[[str], Proof | None],
-        proofs: dict[str, Proof],
-        derivations: dict[str, tuple[Any, str]],
-        origins: dict[str, tuple[str, str]] | None = None,
-        known: dict[str, str | None] | None = None,
-    ) -> Recommendation:
-        first = members[0]
-        known = case_values(facts) if known is None else known
+    def _recommendation(self, members: list[Rule], work: CaseWork) -> Recommendation:
+        first, facts, known = members[0], work.facts, work.known
         if len(members) == 1:  # the common case: one rule, so the recommendation itself can be shared
-            proof_key = self._proof_key(first.id, facts, derivations, origins)
-            key = self._text_key(first.id, proof_key, facts, known)
+            proof_key = self._proof_key(first.id, work)
+            key = self._text_key(first.id, proof_key, work)
             rec = self.shared.recommendations.get(key)
             if rec is None:
                 _, tags, _, sources = self._static[first.id]
-                proof = self._proof(first.id, facts, derivation, proofs, derivations, origins, proof_key)
+                proof = self._proof(first.id, work, proof_key)
                 title, actions, rationale = self._texts(first, facts, proof, known)
                 rec = Recommendation(
                     rule_ids=(first.id,),
@@ -433,15 +396,12 @@ class Engine:
             return rec
         # merged recommendations are shared too (variants of one site repeat them): one is made from
         # its members' proofs and texts alone, so it is keyed by each member's key as above
-        proof_keys = [self._proof_key(r.id, facts, derivations, origins) for r in members]
-        key = tuple([self._text_key(r.id, k, facts, known) for r, k in zip(members, proof_keys, strict=True)])
+        proof_keys = [self._proof_key(r.id, work) for r in members]
+        key = tuple([self._text_key(r.id, k, work) for r, k in zip(members, proof_keys, strict=True)])
         rec = self.shared.merged.get(key)
         if rec is not None:
             return rec
-        explanation = tuple(
-            self._proof(r.id, facts, derivation, proofs, derivations, origins, k)
-            for r, k in zip(members, proof_keys, strict=True)
-        )
+        explanation = tuple(self._proof(r.id, work, k) for r, k in zip(members, proof_keys, strict=True))
         texts = [self._texts(r, facts, p, known) for r, p in zip(members, explanation, strict=True)]
         actions = _union(a for t in texts for a in t[1])
         tags = {k: _union(t for r in members for t in r.tags.get(k, ())) for k in TAG_KEYS}
@@ -492,16 +452,8 @@ class Engine:
         rule = self.rule(rule_id)
         case_facts, origins = self.case_facts(case, previous)
         result_firing = self.fire(case_facts)
-        facts = result_firing.facts
-        proofs: dict[str, Proof] = {}
-
-        def derivation(path: str) -> Proof | None:
-            entry = result_firing.derivations.get(path[len(DERIVED_PREFIX) :])
-            return (
-                self._proof(entry[1], facts, derivation, proofs, result_firing.derivations, origins) if entry else None
-            )
-
-        t = trace(rule.when, facts, derivation, origins)
+        work = self._work(result_firing, origins)
+        t = trace(rule.when, work.facts, work.derivation, origins)
         fired = rule.id in result_firing.fired
         return Proof(rule.id, rule.pack, rule.title, fired, prune(t) if fired else t, dict(rule.derive), rule.overrides)
 
@@ -656,3 +608,40 @@ def load_engine(rules: RulesArg = (), shipped: bool = True, matcher: str | None 
     verbosity are used (a `matcher` given here wins)."""
     config = config_of(rules, shipped, matcher)
     return Engine(load_rulebase(config), config.matcher, config.verbose, config.share)
+
+
+def _asked_facts(reads: set[str]) -> tuple[str, ...]:
+    """The key, true/false, ordered and enumerated facts some rule reads (not CFIR ratings, capacity
+    levels or the site's own sections), in FACTS order: what `missing` reports when a case leaves them out."""
+    skip = ("cfir.", "capacity_levels.", *(f"{s}." for s in SITE_SECTIONS))
+    return tuple(
+        p
+        for p in FACTS
+        if p in reads and (p in KEY_FACTS or FACTS[p].kind in ("bool", "ordered", "enum")) and not p.startswith(skip)
+    )
+
+
+def _derived_names(paths: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(p[len(DERIVED_PREFIX) :] for p in paths if p.startswith(DERIVED_PREFIX))
+
+
+def _text_inputs(rule: Rule, templated: bool) -> tuple[str, ...]:
+    """The facts a rule's texts depend on: their variants' conditions, its stated-problem tags and, for a
+    templated rule, the facts its placeholders read."""
+    found = {p for cond in _conditions_of_texts(rule) for p in facts_read(cond)}
+    found |= {f"problem.{t}" for t in rule.addresses}
+    if templated:
+        found |= _placeholder_facts(rule)
+    return tuple(sorted(found))
+
+
+def _fixed_parts(
+    rule: Rule, base: RuleBase
+) -> tuple[tuple[str, ...], dict[str, tuple[str, ...]], str, tuple[Source, ...]]:
+    """What a rule fixes in each of its recommendations: its actions, tags (every key), rationale and sources."""
+    return (
+        rule.actions,
+        {k: rule.tags.get(k, ()) for k in TAG_KEYS},
+        rule.rationale,
+        tuple(base.sources[s] for s in rule.sources),
+    )

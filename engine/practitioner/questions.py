@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import textwrap
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any, Final
 
 from engine.errors import allowed, clip, did_you_mean, printable
 from engine.io.casewriter import get
@@ -23,6 +23,9 @@ from engine.model.facts import FACTS, parse_value
 from engine.model.fields import FIELDS, SECTIONS, CaseField
 from engine.practitioner import glossary as g
 
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
 
 class _Token:
     def __init__(self, name: str) -> None:
@@ -32,17 +35,17 @@ class _Token:
         return self.name
 
 
-SKIP: Any = _Token("SKIP")
+SKIP: Final = _Token("SKIP")
 """Enter with nothing to keep: leave the fact unstated."""
-CLEAR: Any = _Token("CLEAR")
+CLEAR: Final = _Token("CLEAR")
 """'-': remove the current value."""
-HELP: Any = _Token("HELP")
+HELP: Final = _Token("HELP")
 """'?': show what the question means, then ask again."""
-REST: Any = _Token("REST")
+REST: Final = _Token("REST")
 """'.': skip the rest of this section."""
-SUBS: Any = _Token("SUBS")
+SUBS: Final = _Token("SUBS")
 """'s': rate a CFIR construct's subconstructs."""
-BACK: Any = _Token("BACK")
+BACK: Final = _Token("BACK")
 """'<': go back one question."""
 
 
@@ -146,15 +149,15 @@ class Question:
         return "\n".join(lines)
 
 
-def _text(q: Question, text: str) -> Any:
+def _text(q: Question, text: str) -> str:
     return text
 
 
-def _list(q: Question, text: str) -> Any:
+def _list(q: Question, text: str) -> list[str] | _Token:
     return [x.strip() for x in text.split(";") if x.strip()] or SKIP
 
 
-def _bool(q: Question, text: str) -> Any:
+def _bool(q: Question, text: str) -> bool:
     value = parse_value(q.path, text) if q.path in FACTS else _yes_no(text)
     if isinstance(value, bool):
         return value
@@ -167,7 +170,7 @@ def _yes_no(text: str) -> bool | None:
     return {"y": True, "yes": True, "n": False, "no": False}.get(text.lower())
 
 
-def _choice(q: Question, text: str) -> Any:
+def _choice(q: Question, text: str) -> str:
     word = re.sub(r"[\s-]+", "_", text.lower())
     if word.isdigit() and 1 <= int(word) <= len(q.choices):
         return q.choices[int(word) - 1]
@@ -198,7 +201,7 @@ def _rating(q: Question, text: str) -> Any:
     )
 
 
-def _constructs(q: Question, text: str) -> Any:
+def _constructs(q: Question, text: str) -> list[str] | _Token:
     out: list[str] = []
     for item in (x.strip() for x in re.split(r"[;,]", text)):
         if item:
@@ -208,13 +211,13 @@ def _constructs(q: Question, text: str) -> Any:
     return out or SKIP
 
 
-def _count(q: Question, text: str) -> Any:
+def _count(q: Question, text: str) -> int:
     if text.isdigit() and 1 <= int(text) <= 1000:
         return int(text)
     raise InvalidAnswer(f"'{text}' is not a number of sites: type a whole number from 1 to 1000")
 
 
-def _date(q: Question, text: str) -> Any:
+def _date(q: Question, text: str) -> str:
 
     try:
         return parse_date(text).isoformat()
@@ -241,12 +244,12 @@ def _items(text: str) -> list[str]:
     return [x.strip() for x in text.split(";") if x.strip()]
 
 
-def _valid(model: Any, record: dict[str, Any]) -> dict[str, Any]:
+def _valid(model: type[BaseModel], record: dict[str, Any]) -> dict[str, Any]:
     """A typed record checked as the case file would check it, so a bad answer is asked again."""
     from pydantic import ValidationError
 
     try:
-        return model.model_validate(record).model_dump(exclude_none=True)  # type: ignore[no-any-return]
+        return model.model_validate(record).model_dump(exclude_none=True)
     except ValidationError as exc:
         err = exc.errors(include_url=False)[0]
         error = (err.get("ctx") or {}).get("error")
@@ -254,7 +257,7 @@ def _valid(model: Any, record: dict[str, Any]) -> dict[str, Any]:
         raise InvalidAnswer(f"{field}: {getattr(error, 'message', None) or err['msg']}") from None
 
 
-def _people(q: Question, text: str) -> Any:
+def _people(q: Question, text: str) -> list[dict[str, Any]] | _Token:
     out = []
     for item in _items(text):
         who, sep, group = item.rpartition(":")
@@ -271,7 +274,7 @@ def _people(q: Question, text: str) -> Any:
     return out or SKIP
 
 
-def _tags(q: Question, text: str) -> Any:
+def _tags(q: Question, text: str) -> list[str] | _Token:
     out: list[str] = []
     for item in re.split(r"[;,]", text):
         if item.strip():
@@ -281,7 +284,7 @@ def _tags(q: Question, text: str) -> Any:
     return out or SKIP
 
 
-def _events(q: Question, text: str) -> Any:
+def _events(q: Question, text: str) -> list[dict[str, Any]] | _Token:
     out = []
     for item in _items(text):
         kind, _, on = item.rpartition(" ")
@@ -291,7 +294,7 @@ def _events(q: Question, text: str) -> Any:
     return out or SKIP
 
 
-def _assets(q: Question, text: str) -> Any:
+def _assets(q: Question, text: str) -> list[dict[str, Any]] | _Token:
     out = []
     for item in _items(text):
         kind, sep, words = item.partition(":")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import html
 import textwrap
+from collections.abc import Sequence
 from typing import Any
 
 from engine.model.conditions import fmt_value
@@ -338,7 +339,7 @@ def _wrapped(line: str, width: int) -> list[str]:
 # ---------------------------------------------------------------- markdown
 
 
-def _md(text: Any) -> str:
+def _md(text: object) -> str:
     s = str(text)
     for ch in "\\`*_[]<>|":
         s = s.replace(ch, "\\" + ch)
@@ -497,7 +498,7 @@ def _shown(labels: list[str]) -> list[bool]:
     return [i in (0, n - 1) for i in range(n)]
 
 
-def _scale(path: str) -> tuple[list[Any], float, float]:
+def _scale(path: str) -> tuple[Sequence[int | str], float, float]:
     if path.startswith("cfir."):
         return [-2, -1, 0, 1, 2], -2, 2
     values = list(ENGAGEMENT_LEVELS) if path.startswith("engagement.") else list(LEVELS)

@@ -266,7 +266,7 @@ class GoZone(Protocol):
         ...
 
 
-def _e(x: Any) -> str:
+def _e(x: object) -> str:
     return escape(str(x), quote=True)
 
 
@@ -359,7 +359,7 @@ def _short(title: str) -> str:
     return title.split(":")[0]
 
 
-def _word(value: Any) -> str:
+def _word(value: object) -> str:
     return str(value).replace("_", " ")
 
 
@@ -623,8 +623,8 @@ class _CfirViews:
     """The CFIR part of the result's perspectives: values combined from the groups where the case states
     none ({cid: value}) and, for each divergent construct, each group's rating ({cid: [(label, group, value)]})."""
 
-    combined: dict[str, Any] = field(default_factory=dict)
-    divergent: dict[str, list[tuple[str, str, Any]]] = field(default_factory=dict)
+    combined: dict[str, int | str] = field(default_factory=dict)
+    divergent: dict[str, list[tuple[str, str, int | str]]] = field(default_factory=dict)
 
 
 def _cfir_views(data: Mapping[str, Any] | None) -> _CfirViews:
@@ -645,7 +645,7 @@ def _cfir_views(data: Mapping[str, Any] | None) -> _CfirViews:
     return views
 
 
-def _group_lines(cname: str, groups: Sequence[tuple[str, str, Any]], sub: str) -> str:
+def _group_lines(cname: str, groups: Sequence[tuple[str, str, int | str]], sub: str) -> str:
     """Each group's rating of one divergent construct on its own thin -2..+2 track, under the construct."""
     lines = []
     for label, group, value in groups:

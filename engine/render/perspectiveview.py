@@ -108,7 +108,7 @@ def text_lines(data: dict[str, Any], width: int) -> list[str]:
     return out
 
 
-def _md(text: Any) -> str:
+def _md(text: object) -> str:
     s = str(text)
     for ch in "\\`*_[]<>|":
         s = s.replace(ch, "\\" + ch)

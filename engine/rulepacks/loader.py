@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from pydantic import ValidationError
 
@@ -27,7 +27,7 @@ from engine.model.facts import DERIVED_PREFIX, FACTS, FactSpec, spec_for
 from engine.model.rules import CONTROL_CHARS, PackInfo, Rule, RuleBase, Source, TextChoice, Variant
 
 if TYPE_CHECKING:
-    from engine.rulepacks.rulemodel import TestBase
+    from engine.rulepacks.rulemodel import ConditionModel, RuleModel, TestBase
 
 RULES_ENV = "ISP_ADVISOR_RULES"
 SOURCES_FILE = "sources.yaml"
@@ -473,6 +473,14 @@ def _with_rule_codes(found: list[Problem]) -> list[Problem]:
     ]
 
 
+class _AddProblem(Protocol):
+    """Records a problem of the rule being loaded, at `field_loc` under the rule (`_load_rule`'s `add`)."""
+
+    def __call__(
+        self, field_loc: tuple[str | int, ...], message: str, hint: str = "", code: str = "invalid"
+    ) -> None: ...
+
+
 def _load_rule(
     doc: Document,
     data: Any,
@@ -603,7 +611,7 @@ def _load_rule(
     )
 
 
-def _specification(model: Any, sources: dict[str, Source], add: Any) -> dict[str, str]:
+def _specification(model: RuleModel, sources: dict[str, Source], add: _AddProblem) -> dict[str, str]:
     """The rule's `specification:` as flat text fields; its mechanism's source must be a known key."""
     spec = model.specification
     if spec is None:
@@ -644,7 +652,7 @@ def _specification(model: Any, sources: dict[str, Source], add: Any) -> dict[str
     return out
 
 
-def _rationale(model: Any, add: Any) -> tuple[str, tuple[Variant, ...] | None]:
+def _rationale(model: RuleModel, add: _AddProblem) -> tuple[str, tuple[Variant, ...] | None]:
     """The default rationale and the conditional variants before it (None when one fails to compile)."""
     if not isinstance(model.rationale, list):
         return model.rationale or "", ()
@@ -659,7 +667,9 @@ def _rationale(model: Any, add: Any) -> tuple[str, tuple[Variant, ...] | None]:
     return model.rationale[-1].text, (tuple(variants) if ok else None)
 
 
-def _check_placeholders(model: Any, add: Any, when: Condition | None, texts_when: list[Condition | None]) -> None:
+def _check_placeholders(
+    model: RuleModel, add: _AddProblem, when: Condition | None, texts_when: list[Condition | None]
+) -> None:
     """Every `{name}` in a rule's text is a known placeholder; fallbacks name known placeholders; a site
     placeholder (`{person:champion}`, ...) appears only in a text whose conditions guarantee the case
     states what it names, or with a fallback (no output may stand in for a person the case never named)."""
@@ -729,7 +739,7 @@ def guarantees(cond: Condition, paths: set[str]) -> bool:
 _CONTROL = CONTROL_CHARS
 
 
-def _check_control_characters(model: Any, add: Any) -> None:
+def _check_control_characters(model: RuleModel, add: _AddProblem) -> None:
     """Rule text shown to people holds no control characters: a terminal escape (OSC 52 clipboard
     writes, title setting), a bare carriage return or a bidirectional override would reach every
     rendering of every plan."""
@@ -759,7 +769,7 @@ def _check_control_characters(model: Any, add: Any) -> None:
             )
 
 
-def _waits_for(model: Any, add: Any) -> tuple[str, ...]:
+def _waits_for(model: RuleModel, add: _AddProblem) -> tuple[str, ...]:
     """The protective facts the rule waits for: yes/no or dated facts the cue lexicon can ask about."""
     from engine.model.sitevocab import PROTECTIVE_PATHS
 
@@ -778,7 +788,7 @@ _ORDERING = operators.of_family("order")
 _ALLOWED_OPS = {kind: operators.allowed_for(kind) for kind in operators.FACT_KINDS}
 
 
-def _condition(model: Any, loc: tuple[str | int, ...], add: Any) -> Condition | None:
+def _condition(model: ConditionModel | None, loc: tuple[str | int, ...], add: _AddProblem) -> Condition | None:
     """Pydantic condition model -> condition tree, checking paths, operators and values."""
     from engine.rulepacks.rulemodel import (  # not needed when the rule cache answers
         AllModel,
@@ -804,7 +814,7 @@ def _known_paths() -> list[str]:
     return list(FACTS) + ["derived.<name>"]
 
 
-def _test(model: TestBase, loc: tuple[str | int, ...], add: Any) -> Test | None:
+def _test(model: TestBase, loc: tuple[str | int, ...], add: _AddProblem) -> Test | None:
     path, op, value = model.fact, model.operator, model.value
     spec = spec_for(path)
     if spec is None:
@@ -889,7 +899,7 @@ def number_problem(value: Any) -> tuple[str, str] | None:
     return None
 
 
-def _value_problem(spec: Any, op: str, value: Any) -> tuple[str, str] | None:
+def _value_problem(spec: FactSpec, op: str, value: Any) -> tuple[str, str] | None:
     if spec.kind == "derived":
         if not isinstance(value, bool | int | float | str):
             return (f"{value!r} is not a plain value", "compare derived facts with true/false, a number or a word")
