@@ -130,7 +130,7 @@ PUBLISHED = [
     ("Self-efficacy", "provide_local_technical_assistance", 22, "A23-T3"),
 ]
 
-# ERIC strategy -> (display name, actions this month, ISP competencies)
+# ERIC strategy -> (display name, first actions, ISP competencies)
 S = {
     "develop_and_implement_tools_for_quality_monitoring": (
         "Develop and implement tools for quality monitoring",
@@ -166,7 +166,7 @@ S = {
     "obtain_and_use_patients_consumers_and_family_feedback": (
         "Obtain and use feedback from recipients and families",
         [
-            "Ask a small group of recipients and family members for feedback on their experience this month, in their language and setting.",
+            "Within a month of starting this work, ask a small group of recipients and family members for feedback on their experience, in their language and setting.",
             "Report back what was changed as a result.",
         ],
         ["co_design", "improvement_cycles"],
@@ -239,7 +239,7 @@ S = {
     "promote_network_weaving": (
         "Promote network weaving",
         [
-            "Map who works with whom on the innovation and broker at least two new working connections across groups this month."
+            "Map who works with whom on the innovation and broker at least two new working connections across groups within a month of starting this work."
         ],
         ["brokering", "grow_relationships"],
     ),
@@ -360,7 +360,7 @@ S = {
     "access_new_funding": (
         "Access new funding",
         [
-            "List funding sources that match the innovation (grants, contracts, reimbursement) and agree who pursues the best two this quarter with {people:leadership}."
+            "List funding sources that match the innovation (grants, contracts, reimbursement) and agree who pursues the best two, within three months, with {people:leadership}."
         ],
         ["brokering"],
     ),
@@ -682,7 +682,7 @@ SPEC = {
     "identify_and_prepare_champions": {"target": "one or two enthusiastic, respected team members (the champions)"},
     "promote_network_weaving": {
         "target": "who works with whom on the innovation, across groups",
-        "duration": "this month (at least two new working connections)",
+        "duration": "the first month of this work (at least two new working connections)",
     },
     "promote_adaptability": {"target": "the innovation's core components and the parts that can be adapted"},
     "tailor_strategies": {"target": "the current implementation strategies, against the site's main barriers"},
@@ -1861,7 +1861,7 @@ SITE_TEXTS = {
             ((), None),
         ],
         "List funding sources that match the innovation (grants, contracts, reimbursement) and agree who pursues the "
-        "best two this quarter with {people:leadership}.",
+        "best two, within three months, with {people:leadership}.",
     ],
     "identify_and_prepare_champions": [
         [
@@ -2101,13 +2101,13 @@ SITE_TEXTS = {
         [
             (
                 (ADVISORY,),
-                "With the help of {people:advisory_group}, ask a small group of recipients and family members "
-                "for feedback on their experience this month, in their language and setting.",
+                "Within a month of starting this work, and with the help of {people:advisory_group}, ask a small "
+                "group of recipients and family members for feedback on their experience, in their language and setting.",
             ),
             (
                 (),
-                "Ask a small group of recipients and family members for feedback on their experience this month, in "
-                "their language and setting.",
+                "Within a month of starting this work, ask a small group of recipients and family members for "
+                "feedback on their experience, in their language and setting.",
             ),
         ],
         "Report back what was changed as a result.",
@@ -2311,12 +2311,12 @@ SITE_TEXTS = {
             (
                 (FRONT,),
                 "Map who works with whom on the innovation, starting with {people:frontline_staff}, and broker at "
-                "least two new working connections across groups this month.",
+                "least two new working connections across groups within a month of starting this work.",
             ),
             (
                 (),
                 "Map who works with whom on the innovation and broker at least two new working connections across "
-                "groups this month.",
+                "groups within a month of starting this work.",
             ),
         ],
     ],

@@ -352,7 +352,7 @@ def test_frontline_staff_and_leaders_are_named_where_they_act(eng: Any) -> None:
     meetings = " ".join(_sm_actions(eng, data, "organize_clinician_implementation_team_meetings"))
     assert "staff who deliver the innovation: the care managers." in meetings
     funding = " ".join(_sm_actions(eng, data, "access_new_funding"))
-    assert "best two this quarter with the medical director." in funding
+    assert "best two, within three months, with the medical director." in funding
     alone = {**data, "people": []}
     assert "with the site's leaders." in " ".join(_sm_actions(eng, alone, "access_new_funding"))
 
