@@ -138,7 +138,18 @@ def test_a_disabled_table_keeps_nothing() -> None:
 def test_every_table_documents_its_key() -> None:
     shared = Shared()
     names = [t.name for t in shared.tables()]
-    assert names == ["proofs", "recommendations", "merged", "traces", "json", "ranks", "rule_ranks", "csv"]
+    assert names == [
+        "proofs",
+        "recommendations",
+        "merged",
+        "traces",
+        "json",
+        "support",
+        "barriers",
+        "ranks",
+        "rule_ranks",
+        "csv",
+    ]
     for table in shared.tables():
         assert "key" in table.doc.lower() and table.size > 0, table.name
 

@@ -365,7 +365,7 @@ class Engine:
             title, actions = choice.title or title, choice.actions or actions
         if rule.id not in self._templated:
             return title, actions, rationale
-        values = values_for(facts, barriers_matched((proof,)), rule.fallbacks, known)
+        values = values_for(facts, barriers_matched((proof,), self.shared), rule.fallbacks, known)
         return fill(title, values), tuple(fill(a, values) for a in actions), fill(rationale, values)
 
     def _recommendation(self, members: list[Rule], work: CaseWork) -> Recommendation:

@@ -9,7 +9,7 @@ case is computed afresh: the output is the same byte for byte (tests/test_sharin
 
 Keys. A table keyed by values (`proofs`, `recommendations`, `merged`, `traces`, `rule_ranks`) names
 every input of what it keeps: the rule's id and the values of the facts it reads
-(see `Engine._proof_key` and `_text_key`). A table keyed by an object (`json`, `ranks`, `csv`)
+(see `Engine._proof_key` and `_text_key`). A table keyed by an object (`json`, `support`, `barriers`, `ranks`, `csv`)
 uses `id(obj)` and keeps the object in the entry beside what was computed from it, so the id cannot
 be reused by another object while the entry lives; a lookup checks the kept object `is` the one asked
 about.
@@ -109,6 +109,17 @@ class Shared:
             n(20_000),
             "The JSON bytes of a Proof, of a test Trace, or of a rule's tags or sources as a recommendation holds "
             "them. Key: id(object); the entry keeps the object.",
+        )
+        self.support: Table[tuple[Proof, tuple[Trace, ...]]] = Table(
+            "support",
+            n(20_000),
+            "The held tests a proof rests on (traces.supporting_tests). Key: id(proof); the entry keeps the proof.",
+        )
+        self.barriers: Table[tuple[Proof, tuple[str, ...]]] = Table(
+            "barriers",
+            n(20_000),
+            "The CFIR barriers that made a proof hold (traces.barriers_matched). Key: id(proof); the entry keeps "
+            "the proof.",
         )
         self.ranks: Table[tuple[Proof, tuple[Source, ...], object]] = Table(
             "ranks",

@@ -122,13 +122,16 @@ class FactEdit:
         return out
 
 
-def supporting_tests(proof: Proof) -> tuple[Trace, ...]:
+def supporting_tests(proof: Proof, shared: Shared = NOTHING_SHARED) -> tuple[Trace, ...]:
     """The held tests a fired rule rests on, down through derived facts to the case's own inputs.
 
     Tests under a `not` are left out (they held by failing); a derived fact is replaced by the
-    tests of the rule that derived it. Each fact appears once, in order of appearance. (The planner
-    keeps what it reads from these in the engine's `Shared` tables.)
+    tests of the rule that derived it. Each fact appears once, in order of appearance. Kept in
+    `shared.support` (proofs are shared across cases).
     """
+    entry = shared.support.get(id(proof))
+    if entry is not None and entry[0] is proof:
+        return entry[1]
     out: dict[str, Trace] = {}
 
     def walk(t: Trace) -> None:
@@ -138,13 +141,15 @@ def supporting_tests(proof: Proof) -> tuple[Trace, ...]:
             for c in t.children:
                 walk(c)
         elif t.derived_from is not None:  # the deriving proof's own tests
-            for s in supporting_tests(t.derived_from):
+            for s in supporting_tests(t.derived_from, shared):
                 out.setdefault(s.fact, s)
         elif t.source == "case":
             out.setdefault(t.fact, t)
 
     walk(proof.condition)
-    return tuple(out.values())
+    found = tuple(out.values())
+    shared.support.put(id(proof), (proof, found))
+    return found
 
 
 def is_barrier(value: Any) -> bool:
@@ -152,24 +157,29 @@ def is_barrier(value: Any) -> bool:
     return value == "mixed" or (isinstance(value, int) and not isinstance(value, bool) and value < 0)
 
 
-def barriers_matched(proofs: Any) -> tuple[str, ...]:
+def barriers_matched(proofs: Any, shared: Shared = NOTHING_SHARED) -> tuple[str, ...]:
     """CFIR ids (without 'cfir.') whose barrier rating made one of these proofs hold."""
     proofs = tuple(proofs)
     if len(proofs) == 1:
-        return _barriers(proofs[0])
+        return _barriers(proofs[0], shared)
     seen: dict[str, None] = {}
     for proof in proofs:
-        for b in _barriers(proof):
+        for b in _barriers(proof, shared):
             seen.setdefault(b, None)
     return tuple(seen)
 
 
-def _barriers(proof: Proof) -> tuple[str, ...]:
-    return tuple(
+def _barriers(proof: Proof, shared: Shared) -> tuple[str, ...]:
+    entry = shared.barriers.get(id(proof))
+    if entry is not None and entry[0] is proof:
+        return entry[1]
+    found = tuple(
         dict.fromkeys(
-            t.fact[5:] for t in supporting_tests(proof) if t.fact.startswith("cfir.") and is_barrier(t.actual)
+            t.fact[5:] for t in supporting_tests(proof, shared) if t.fact.startswith("cfir.") and is_barrier(t.actual)
         )
     )
+    shared.barriers.put(id(proof), (proof, found))
+    return found
 
 
 @dataclass(frozen=True)

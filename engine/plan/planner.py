@@ -158,11 +158,11 @@ def _build_static(rec: Recommendation, rules: list[Rule], shared: Shared) -> _St
     urgent, declared, literature, stages, category = _rule_statics(rec, rules, shared)
     proofs = rec.explanation
     support = (
-        len(supporting_tests(proofs[0]))
+        len(supporting_tests(proofs[0], shared))
         if len(proofs) == 1  # one proof's tests are one per fact
-        else len({t.fact for p in proofs for t in supporting_tests(p)})
+        else len({t.fact for p in proofs for t in supporting_tests(p, shared)})
     )
-    return _Static(urgent, barriers_matched(proofs), declared, literature, stages, support, category)
+    return _Static(urgent, barriers_matched(proofs, shared), declared, literature, stages, support, category)
 
 
 _RuleStatics = tuple[str, int, bool, frozenset[str], int]
