@@ -62,6 +62,8 @@ from engine.render.prooftext import test_line
 UNSTATED = ' class="unstated"'
 Items = list[tuple[Recommendation, Placement]]
 Refs = Mapping[str, tuple[int, Source]]
+Section = tuple[str, str, str]
+"""One section of the report: (its id, its title, its markup)."""
 
 SECTIONS: dict[str, str] = {
     "now": "Start here: the first 30 days",
@@ -69,6 +71,12 @@ SECTIONS: dict[str, str] = {
     "later": "Later: when the earlier work is done",
 }
 SECTION_IDS: dict[str, str] = {"now": "start-here", "next": "next", "later": "later"}
+NOTHING: Section = (
+    "nothing",
+    "Recommendations",
+    "<p>No rule matched this case. Stating more of the site's context (see “Not stated”) may help.</p>",
+)
+"""The section after At a glance when the view shows no item."""
 
 CSS = """
 :root { --ink:#1d2430; --muted:#4f5969; --line:#d6dbe3; --soft:#f4f6f9; --bar:#e9edf2;
@@ -276,44 +284,56 @@ def render_html(result: Result, case: Case, view: View | None = None, *, go_zone
     items = shown(result, view)
     eric = eric_names(result)
     refs = references(items)
-    site = case.site or case.case_id
-    date = report_date(case, view.assessed_on)
-    by_plan = view.by == "plan"
-    body: list[tuple[str, str, str]] = [("glance", "At a glance", _glance(case, items, result))]
-    if by_plan:
-        for h in ("now", "next", "later"):
-            group = [(r, p) for r, p in items if p.horizon == h]
-            if group:
-                body.append((SECTION_IDS[h], SECTIONS[h], _horizon(h, group, refs, eric, view.appendix)))
-        if items:
-            body.append(("priorities", "Priorities by barrier", priority_picture(case, items, go_zone)))
-    else:
-        body.append(("recommendations", "Recommendations by category", _catalogue(items, refs, eric, collapsed=False)))
-    body.append(("cfir", "CFIR 2.0 ratings", _cfir(case, result.perspectives)))
+    body: list[Section] = [("glance", "At a glance", _glance(case, items, result))]
+    if not items:
+        body.append(NOTHING)
+    body += _plan_sections(case, items, refs, eric, view, go_zone)
+    body += _case_sections(result, case)
+    body += _closing_sections(items, refs, eric, view)
+    return _document(result, case, view, body)
+
+
+def _plan_sections(
+    case: Case, items: Items, refs: Refs, eric: Mapping[str, str], view: View, go_zone: GoZone | None
+) -> list[Section]:
+    """Start here, Next, Later and the priorities by barrier; by category, the catalogue open instead."""
+    if view.by != "plan":
+        return [("recommendations", "Recommendations by category", _catalogue(items, refs, eric, collapsed=False))]
+    out: list[Section] = []
+    for h in ("now", "next", "later"):
+        group = [(r, p) for r, p in items if p.horizon == h]
+        if group:
+            out.append((SECTION_IDS[h], SECTIONS[h], _horizon(h, group, refs, eric, view.appendix)))
+    if items:
+        out.append(("priorities", "Priorities by barrier", priority_picture(case, items, go_zone)))
+    return out
+
+
+def _case_sections(result: Result, case: Case) -> list[Section]:
+    """The CFIR ratings, each group's view, the case in full, the decisions outside the plan, the items
+    held back and what the case does not state."""
+    out: list[Section] = [("cfir", "CFIR 2.0 ratings", _cfir(case, result.perspectives))]
     if result.perspectives:
         from engine.render.perspectiveview import html_block
 
-        body.append(("perspectives", "Each group's view", _other_views(result.perspectives, html_block)))
-    body.append(("case", "The case in full", _case(case)))
+        out.append(("perspectives", "Each group's view", _other_views(result.perspectives, html_block)))
+    out.append(("case", "The case in full", _case(case)))
     if working_groups(result):
-        body.append(("decisions", "The team's decisions outside the plan", _working(result)))
+        out.append(("decisions", "The team's decisions outside the plan", _working(result)))
     if result.plan is not None and result.plan.held_back:
-        body.append(("held-back", "Held back", _held_back(result)))
+        out.append(("held-back", "Held back", _held_back(result)))
     if result.missing_information or result.warnings or result.cues:
-        body.append(("not-stated", "Not stated", _missing(result)))
-    if not items:
-        body.insert(
-            1,
-            (
-                "nothing",
-                "Recommendations",
-                "<p>No rule matched this case. Stating more of the site's context (see “Not stated”) may help.</p>",
-            ),
-        )
+        out.append(("not-stated", "Not stated", _missing(result)))
+    return out
+
+
+def _closing_sections(items: Items, refs: Refs, eric: Mapping[str, str], view: View) -> list[Section]:
+    """The references, then (in the plan layout) the appendix: every item in full, collapsed."""
+    out: list[Section] = []
     if refs:
-        body.append(("references", "References", _references(refs)))
-    if by_plan and view.appendix and items:
-        body.append(
+        out.append(("references", "References", _references(refs)))
+    if view.by == "plan" and view.appendix and items:
+        out.append(
             (
                 "appendix",
                 "Appendix: every recommendation in full",
@@ -322,20 +342,19 @@ def render_html(result: Result, case: Case, view: View | None = None, *, go_zone
                 "open.</p>" + _catalogue(items, refs, eric, collapsed=True),
             )
         )
-    packs = ", ".join(f"{r['name']} {r['version']}" for r in result.engine["rulesets"])
-    sub = [
-        _e(case.innovation) if case.innovation else "",
-        _e(_word(case.stage)) if case.stage else "",
-        f"assessed {_e(date)}" if date else "assessment date not stated",
-    ]
+    return out
+
+
+def _document(result: Result, case: Case, view: View, body: list[Section]) -> str:
+    """The page around the sections: head and styles, the title band, the contents, the footer."""
+    site = case.site or case.case_id
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{_e(f'Implementation support plan: {site}')}</title>",
         f"<style>{CSS}</style></head><body>",
-        '<header class="top"><div class="wrap"><p class="kicker">Implementation support plan</p>'
-        f'<h1>{_e(site)}</h1><p class="sub">{" &middot; ".join(s for s in sub if s)}</p></div></header>',
+        _masthead(case, view),
         '<nav class="toc" aria-labelledby="toc-h"><div class="wrap"><h2 id="toc-h">Contents</h2><ol>'
         + "".join(f'<li><a href="#{sid}">{_e(_short(title))}</a></li>' for sid, title, _ in body)
         + "</ol></div></nav>",
@@ -347,12 +366,35 @@ def render_html(result: Result, case: Case, view: View | None = None, *, go_zone
             for sid, title, html in body
         ),
         "</main>",
-        f'<footer><div class="wrap">Made by ISP Advisor {_e(result.engine["version"])} from case '
-        f"<code>{_e(case.case_id)}</code> and the rule packs {_e(packs)}. Each recommendation names the rules "
-        "behind it; the appendix shows the facts of this case each rests on.</div></footer>",
+        _footer(result, case),
         "</body></html>",
     ]
     return "\n".join(p for p in parts if p) + "\n"
+
+
+def _masthead(case: Case, view: View) -> str:
+    """The title band: the site, then its innovation, stage and assessment date."""
+    site = case.site or case.case_id
+    date = report_date(case, view.assessed_on)
+    sub = [
+        _e(case.innovation) if case.innovation else "",
+        _e(_word(case.stage)) if case.stage else "",
+        f"assessed {_e(date)}" if date else "assessment date not stated",
+    ]
+    return (
+        '<header class="top"><div class="wrap"><p class="kicker">Implementation support plan</p>'
+        f'<h1>{_e(site)}</h1><p class="sub">{" &middot; ".join(s for s in sub if s)}</p></div></header>'
+    )
+
+
+def _footer(result: Result, case: Case) -> str:
+    """What made the report: the engine's version, the case and the rule packs."""
+    packs = ", ".join(f"{r['name']} {r['version']}" for r in result.engine["rulesets"])
+    return (
+        f'<footer><div class="wrap">Made by ISP Advisor {_e(result.engine["version"])} from case '
+        f"<code>{_e(case.case_id)}</code> and the rule packs {_e(packs)}. Each recommendation names the rules "
+        "behind it; the appendix shows the facts of this case each rests on.</div></footer>"
+    )
 
 
 def _short(title: str) -> str:

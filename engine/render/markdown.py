@@ -177,7 +177,28 @@ def render_markdown(result: Result, view: View | None = None, *, case: Case | No
     items = shown(result, view)
     eric = eric_names(result)
     refs = references(items)
-    by_plan = view.by == "plan"
+    out = _header(result, case, view)
+    out += _contents(case, items, refs, view.by == "plan")
+    if case is not None:
+        out += [""] + glance_section(case, items)
+    if view.by == "plan":
+        out += _plan_section(items, eric)
+    if case is not None:
+        out += [""] + site_section(case)
+    if result.perspectives:
+        from engine.render.perspectiveview import markdown_lines
+
+        out += markdown_lines(result.perspectives)
+    out += _detail_section(items, eric, refs, view)
+    out += _outside_plan_section(result)
+    out += _not_stated_section(result)
+    if refs:
+        out += references_section(refs)
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _header(result: Result, case: Case | None, view: View) -> list[str]:
+    """The title, the site line (with a case) and the count of recommendations with the rule packs."""
     case_id = result.case_id if re.fullmatch(r"[\w-]+", result.case_id, re.ASCII) else _esc(result.case_id)
     out = [f"# Recommendations for {case_id}", ""]  # a valid id as it is: it is searched for
     if case is not None:
@@ -193,6 +214,13 @@ def render_markdown(result: Result, view: View | None = None, *, case: Case | No
         + ", ".join(f"{r['name']} {r['version']}" for r in result.engine["rulesets"])
         + "."
     )
+    return out
+
+
+def _contents(
+    case: Case | None, items: list[tuple[Recommendation, Placement]], refs: dict[str, tuple[int, Source]], by_plan: bool
+) -> list[str]:
+    """'**Contents:**' linking the report's sections, when it has more than two."""
     sections = ["At a glance"] if case is not None else []
     if by_plan:
         sections += [HORIZON_TITLES[h] for h in ("now", "next", "later") if any(p.horizon == h for _, p in items)]
@@ -209,55 +237,71 @@ def render_markdown(result: Result, view: View | None = None, *, case: Case | No
     if refs:
         sections.append("References")
     if len(sections) > 2:
-        out += ["", "**Contents:** " + " · ".join(f"[{_short(t)}](#{slug(t)})" for t in sections)]
-    if case is not None:
-        out += [""] + glance_section(case, items)
-    if by_plan:
-        out += _plan_section(items, eric)
-    if case is not None:
-        out += [""] + site_section(case)
-    if result.perspectives:
-        from engine.render.perspectiveview import markdown_lines
+        return ["", "**Contents:** " + " · ".join(f"[{_short(t)}](#{slug(t)})" for t in sections)]
+    return []
 
-        out += markdown_lines(result.perspectives)
-    if by_plan:
-        if items:
-            out += ["", "## Detail by category"]
+
+def _detail_section(
+    items: list[tuple[Recommendation, Placement]], eric: dict[str, str], refs: dict[str, tuple[int, Source]], view: View
+) -> list[str]:
+    """Every item in full under its category ('## Detail by category' above them in the plan layout)."""
+    by_plan = view.by == "plan"
+    out: list[str] = []
+    if by_plan and items:
+        out += ["", "## Detail by category"]
     for cat in CATEGORIES:
         recs = [(r, p) for r, p in items if r.category == cat]
         if not recs:
             continue
         out += ["", ("### " if by_plan else "## ") + CATEGORY_TITLES[cat], ""]
         for rec, place in recs:
-            out.append(
-                f"{'####' if by_plan else '###'} {place.rank}. {_esc(rec.title)} ({rec.priority}, {place.horizon})"
-            )
-            out.append("")
-            out += [f"- {_esc(a)}" for a in (*rec.actions, *lent_actions(place))]
-            out += [f"- *{_esc(_cap(line))}*" for line in also_line(place)]
-            out += ["", f"*Why:* {_esc(rec.rationale)}", ""]
-            tags = "; ".join(
-                f"{TAG_KINDS.get(k, k)}: {', '.join(tag_label(k, t, eric) for t in v)}"
-                for k, v in rec.tags.items()
-                if v
-            )
-            if tags:
-                out += [f"*Tags:* {_esc(tags)}", ""]
-            for ev in evidence(rec, place, eric):
-                out += [
-                    f"*Evidence:* ERIC {_esc(ev.strategy)}: {_esc(ev.text)}"
-                    + (f" for {_esc(_names(ev.barriers))}" if ev.barriers else ""),
-                    "",
-                ]
-            if rec.sources:
-                out.append(f"*Sources:* {cites(rec, refs)}")
-            out.append(f"*Rules:* {', '.join(rec.rule_ids)}")
-            if view.explain:
-                out += ["", FENCE + "text"]
-                for proof in rec.explanation:
-                    out += [line.replace(FENCE, "'''") for line in proof_lines(proof)]
-                out.append(FENCE)
-            out.append("")
+            out += _detail_item(rec, place, eric, refs, view)
+    return out
+
+
+def _detail_item(
+    rec: Recommendation, place: Placement, eric: dict[str, str], refs: dict[str, tuple[int, Source]], view: View
+) -> list[str]:
+    """One item in full: its heading, all its actions, why, tags, evidence, sources, rules (and proofs)."""
+    out = [
+        f"{'####' if view.by == 'plan' else '###'} {place.rank}. {_esc(rec.title)} ({rec.priority}, {place.horizon})",
+        "",
+    ]
+    out += [f"- {_esc(a)}" for a in (*rec.actions, *lent_actions(place))]
+    out += [f"- *{_esc(_cap(line))}*" for line in also_line(place)]
+    out += ["", f"*Why:* {_esc(rec.rationale)}", ""]
+    tags = "; ".join(
+        f"{TAG_KINDS.get(k, k)}: {', '.join(tag_label(k, t, eric) for t in v)}" for k, v in rec.tags.items() if v
+    )
+    if tags:
+        out += [f"*Tags:* {_esc(tags)}", ""]
+    for ev in evidence(rec, place, eric):
+        out += [
+            f"*Evidence:* ERIC {_esc(ev.strategy)}: {_esc(ev.text)}"
+            + (f" for {_esc(_names(ev.barriers))}" if ev.barriers else ""),
+            "",
+        ]
+    if rec.sources:
+        out.append(f"*Sources:* {cites(rec, refs)}")
+    out.append(f"*Rules:* {', '.join(rec.rule_ids)}")
+    if view.explain:
+        out += _proof_block(rec)
+    out.append("")
+    return out
+
+
+def _proof_block(rec: Recommendation) -> list[str]:
+    """The item's proofs as a fenced text block (a fence inside a proof line cannot close it)."""
+    out = ["", FENCE + "text"]
+    for proof in rec.explanation:
+        out += [line.replace(FENCE, "'''") for line in proof_lines(proof)]
+    out.append(FENCE)
+    return out
+
+
+def _outside_plan_section(result: Result) -> list[str]:
+    """The team's decisions outside the plan (from the decisions file), then the items held back."""
+    out: list[str] = []
     for title, lines in working_groups(result):
         out += ["", f"## {title}", "", "From the team's decisions file:", ""]
         out += [f"- {_esc(line)}" for line in lines]
@@ -270,6 +314,12 @@ def render_markdown(result: Result, view: View | None = None, *, case: Case | No
             "",
         ]
         out += [f"- `{h.rule_id}`: {_esc(h.reason)}" for h in result.plan.held_back]
+    return out
+
+
+def _not_stated_section(result: Result) -> list[str]:
+    """'## Not stated' (the cues to answer first, the missing facts), then '## Warnings'."""
+    out: list[str] = []
     if result.missing_information or result.cues:
         out += ["", "## Not stated", ""]
         if result.cues:
@@ -283,6 +333,4 @@ def render_markdown(result: Result, view: View | None = None, *, case: Case | No
             ]
     if result.warnings:
         out += ["", "## Warnings", ""] + [f"- {_esc(w)}" for w in result.warnings]
-    if refs:
-        out += references_section(refs)
-    return "\n".join(out).rstrip() + "\n"
+    return out
