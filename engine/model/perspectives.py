@@ -140,6 +140,10 @@ class CombinedViews:
     missing: tuple[str, ...]
 
 
+_Ranked = list[tuple[float, GroupView]]
+"""(position on the fact's scale, group view) of each group stating a fact that has a position."""
+
+
 def compare_views(case: Case) -> CombinedViews:
     vs = views(case)
     facts: Facts = {}
@@ -150,52 +154,87 @@ def compare_views(case: Case) -> CombinedViews:
         return CombinedViews(facts, origins, (), (), ())
     compared = False
     for path in _paths(vs):
-        holders = [v for v in vs if path in v.facts]
-        ranked = [(s, v) for v in holders if (s := scale(path, v.facts[path])) is not None]
-        if ranked:
-            low = min(ranked, key=lambda t: t[0])[1]
-            high = max(ranked, key=lambda t: t[0])[1]  # max keeps the first of ties too
-            facts[f"derived.lowest_group.{path}"] = low.group
-            facts[f"derived.highest_group.{path}"] = high.group
-            listed = ", ".join(_say(v, path) for _, v in ranked)
-            origins[f"derived.lowest_group.{path}"] = ("perspectives", listed)
-            origins[f"derived.highest_group.{path}"] = ("perspectives", listed)
+        ranked = _ranked(vs, path)
+        _note_extremes(path, ranked, facts, origins)
         if len(ranked) < 2:
             continue
         compared = True
-        spread = max(s for s, _ in ranked) - min(s for s, _ in ranked)
-        key = f"derived.divergent.{path}"
-        facts[key] = spread >= gap(path)
-        unit = "points" if FACTS[path].kind == "rating" else "steps"
-        origins[key] = ("perspectives", f"{', '.join(_say(v, path) for _, v in ranked)}: {spread:g} {unit} apart")
-        if facts[key]:
+        if _note_divergence(path, ranked, facts, origins):
             divergent.append(path)
-        lead = [v for _, v in ranked if v.group == "leadership"]
-        comm = [v for _, v in ranked if v.group in COMMUNITY]
-        if lead and comm and path not in _AMBITION:
-            worst = min(comm, key=lambda v: critical(path, v.facts[path]))
-            best_lead = max(lead, key=lambda v: critical(path, v.facts[path]))
-            behind = abs(scale(path, worst.facts[path]) - scale(path, best_lead.facts[path]))  # type: ignore[operator]
-            is_lower = critical(path, worst.facts[path]) < critical(path, best_lead.facts[path]) and behind >= gap(path)
-            facts[f"derived.community_lower.{path}"] = is_lower
-            origins[f"derived.community_lower.{path}"] = (
-                "perspectives",
-                f"{_say(worst, path)} against {_say(best_lead, path)}",
-            )
-            if is_lower:
-                lower.append(path)
+        if _note_community_lower(path, ranked, facts, origins):
+            lower.append(path)
+    _note_any(compared, divergent, lower, facts, origins)
+    missing = _note_missing(vs, facts, origins)
+    return CombinedViews(facts, origins, tuple(divergent), tuple(lower), missing)
+
+
+def _ranked(vs: list[GroupView], path: str) -> _Ranked:
+    """The groups stating `path` with a position on its scale (mixed ratings have none), in case order."""
+    holders = [v for v in vs if path in v.facts]
+    return [(s, v) for v in holders if (s := scale(path, v.facts[path])) is not None]
+
+
+def _note_extremes(path: str, ranked: _Ranked, facts: Facts, origins: Origins) -> None:
+    """derived.lowest_group.<path> and derived.highest_group.<path> (when any group has a position)."""
+    if not ranked:
+        return
+    low = min(ranked, key=lambda t: t[0])[1]
+    high = max(ranked, key=lambda t: t[0])[1]  # max keeps the first of ties too
+    facts[f"derived.lowest_group.{path}"] = low.group
+    facts[f"derived.highest_group.{path}"] = high.group
+    listed = ", ".join(_say(v, path) for _, v in ranked)
+    origins[f"derived.lowest_group.{path}"] = ("perspectives", listed)
+    origins[f"derived.highest_group.{path}"] = ("perspectives", listed)
+
+
+def _note_divergence(path: str, ranked: _Ranked, facts: Facts, origins: Origins) -> bool:
+    """derived.divergent.<path> for two or more ranked views; returns whether they diverge."""
+    spread = max(s for s, _ in ranked) - min(s for s, _ in ranked)
+    key = f"derived.divergent.{path}"
+    facts[key] = spread >= gap(path)
+    unit = "points" if FACTS[path].kind == "rating" else "steps"
+    origins[key] = ("perspectives", f"{', '.join(_say(v, path) for _, v in ranked)}: {spread:g} {unit} apart")
+    return bool(facts[key])
+
+
+def _note_community_lower(path: str, ranked: _Ranked, facts: Facts, origins: Origins) -> bool:
+    """derived.community_lower.<path> when both leadership and the community state a judgement (not an
+    aim); returns whether the community's most critical view is lower by the threshold."""
+    lead = [v for _, v in ranked if v.group == "leadership"]
+    comm = [v for _, v in ranked if v.group in COMMUNITY]
+    if not (lead and comm and path not in _AMBITION):
+        return False
+    worst = min(comm, key=lambda v: critical(path, v.facts[path]))
+    best_lead = max(lead, key=lambda v: critical(path, v.facts[path]))
+    behind = abs(scale(path, worst.facts[path]) - scale(path, best_lead.facts[path]))  # type: ignore[operator]
+    is_lower = critical(path, worst.facts[path]) < critical(path, best_lead.facts[path]) and behind >= gap(path)
+    facts[f"derived.community_lower.{path}"] = is_lower
+    origins[f"derived.community_lower.{path}"] = (
+        "perspectives",
+        f"{_say(worst, path)} against {_say(best_lead, path)}",
+    )
+    return is_lower
+
+
+def _note_any(compared: bool, divergent: list[str], lower: list[str], facts: Facts, origins: Origins) -> None:
+    """derived.divergent.any (when groups were compared) and derived.community_lower.any (when any
+    community_lower fact was set)."""
     if compared:
         facts["derived.divergent.any"] = bool(divergent)
         origins["derived.divergent.any"] = ("perspectives", "divergent: " + (", ".join(divergent) or "none"))
     if any(k.startswith("derived.community_lower.") for k in facts):
         facts["derived.community_lower.any"] = bool(lower)
         origins["derived.community_lower.any"] = ("perspectives", "lower: " + (", ".join(lower) or "none"))
+
+
+def _note_missing(vs: list[GroupView], facts: Facts, origins: Origins) -> tuple[str, ...]:
+    """derived.missing_group.<group> for every group; returns the groups with no perspective."""
     heard = [v.group for v in vs]
     missing = tuple(g for g in GROUPS if g not in heard)
     for g in GROUPS:
         facts[f"derived.missing_group.{g}"] = g in missing
         origins[f"derived.missing_group.{g}"] = ("perspectives", "views given: " + ", ".join(v.name for v in vs))
-    return CombinedViews(facts, origins, tuple(divergent), tuple(lower), missing)
+    return missing
 
 
 def perspective_facts(case: Case, wanted: Callable[[str], bool] | None = None) -> tuple[Facts, Origins]:

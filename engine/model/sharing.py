@@ -21,7 +21,7 @@ out), so memory stays flat over any number of cases.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Hashable
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 if TYPE_CHECKING:
@@ -58,10 +58,6 @@ class Table(Generic[V]):
             entries.popitem(last=False)
         entries[key] = value
         return value
-
-    def get_or_build(self, key: Hashable, build: Callable[[], V]) -> V:
-        found = self._entries.get(key)
-        return found if found is not None else self.put(key, build())
 
     def __len__(self) -> int:
         return len(self._entries)

@@ -230,8 +230,25 @@ def _table(d: dict[str, Any], width: int) -> str:
     first, last = d["assessments"][0], d["assessments"][-1]
     out = [f"Assessments of {d['case_id']}: " + " -> ".join(d["assessments"]), ""]
     out += _wrapped(stage_line(d.get("stage")), width)
-    rels = d.get("relationships", [])
-    out += [""] + textwrap.wrap(
+    out += _table_relationships(d.get("relationships", []), first, last, width)
+    if d.get("progress"):
+        out += _table_progress(d["progress"], width)
+    out += _table_other_changes(d, first, last, width)
+    out += _table_recommendations(_recs(d), width)
+    if len(d["steps"]) > 1:
+        out += _table_steps(d["steps"], width)
+    out += _table_debrief(d["debrief"], width)
+    return "\n".join(out) + "\n"
+
+
+def _indented(line: str, width: int) -> list[str]:
+    """One line of a list, wrapped with its continuation under the text after the arrow and direction."""
+    return textwrap.wrap(line, width, subsequent_indent="      ", break_long_words=False) or [line]
+
+
+def _table_relationships(rels: list[dict[str, Any]], first: str, last: str, width: int) -> list[str]:
+    """The relationships' section: each change a line, then the unchanged ones together."""
+    out = [""] + textwrap.wrap(
         f"Relationships (trust, power, engagement, conflict, critical incidents), {first} to {last}:",
         width,
         break_long_words=False,
@@ -240,26 +257,33 @@ def _table(d: dict[str, Any], width: int) -> str:
         out.append("  none stated")
     for r in rels:
         if r["direction"] != "unchanged":
-            line = f"  {_ARROWS.get(r['direction'], ' ')} {r['direction']:<9} {_rel_text(r)}"
-            out += textwrap.wrap(line, width, subsequent_indent="      ", break_long_words=False) or [line]
+            out += _indented(f"  {_ARROWS.get(r['direction'], ' ')} {r['direction']:<9} {_rel_text(r)}", width)
     same = [r for r in rels if r["direction"] == "unchanged"]
     if same:
-        line = "  = unchanged " + "; ".join(f"{r['label']}: {_rel_value(r, r['to'])}" for r in same)
-        out += textwrap.wrap(line, width, subsequent_indent="      ", break_long_words=False) or [line]
-    if d.get("progress"):
-        out += [""] + _wrapped(progress_head(d["progress"]) + ":", width)
-        for line in progress_lines(d["progress"]):
-            out += textwrap.wrap(
-                line,
-                width,
-                initial_indent="  ",
-                subsequent_indent="    ",
-                break_long_words=False,
-                break_on_hyphens=False,
-            ) or [line]
+        out += _indented("  = unchanged " + "; ".join(f"{r['label']}: {_rel_value(r, r['to'])}" for r in same), width)
+    return out
+
+
+def _table_progress(p: dict[str, Any], width: int) -> list[str]:
+    """The progress on the team's decisions (when a decisions file was read)."""
+    out = [""] + _wrapped(progress_head(p) + ":", width)
+    for line in progress_lines(p):
+        out += textwrap.wrap(
+            line,
+            width,
+            initial_indent="  ",
+            subsequent_indent="    ",
+            break_long_words=False,
+            break_on_hyphens=False,
+        ) or [line]
+    return out
+
+
+def _table_other_changes(d: dict[str, Any], first: str, last: str, width: int) -> list[str]:
+    """The changes not shown among the relationships: the count, then each one that changed."""
     others = _others(d)
     moved = [c for c in others if c["direction"] != "unchanged"]
-    out += [""] + textwrap.wrap(
+    out = [""] + textwrap.wrap(
         f"Other changes, {first} to {last} ({len(moved)} changed, {len(others) - len(moved)} unchanged):",
         width,
         break_long_words=False,
@@ -268,12 +292,16 @@ def _table(d: dict[str, Any], width: int) -> str:
         out.append("  nothing else rated changed")
     for c in moved:
         label = name(c["path"], d.get("labels"))
-        line = (
-            f"  {_ARROWS[c['direction']]} {c['direction']:<9} {label} ({c['path']}): {_v(c['from'])} -> {_v(c['to'])}"
+        out += _indented(
+            f"  {_ARROWS[c['direction']]} {c['direction']:<9} {label} ({c['path']}): {_v(c['from'])} -> {_v(c['to'])}",
+            width,
         )
-        out += textwrap.wrap(line, width, subsequent_indent="      ", break_long_words=False) or [line]
-    recs = _recs(d)
-    out += [""] + _wrapped(f"Recommendations: {_summary(recs)}", width)
+    return out
+
+
+def _table_recommendations(recs: dict[str, list[dict[str, Any]]], width: int) -> list[str]:
+    """What became of each recommendation: the summary, then each list in the order of the module's docstring."""
+    out = [""] + _wrapped(f"Recommendations: {_summary(recs)}", width)
     if recs["continued"]:
         out += _wrapped("  " + _keep_going_head(recs), width)
         for r in recs["continued"]:
@@ -300,14 +328,23 @@ def _table(d: dict[str, Any], width: int) -> str:
         )
     for r in recs["moved"]:
         out += _wrapped(f"  ~ moved    {r['rule_id']}: {r['title']} ({r['from']} -> {r['to']})", width)
-    if len(d["steps"]) > 1:
-        out += ["", "Step by step:"]
-        for s in d["steps"]:
-            out += _wrapped(f"  {s['from']} -> {s['to']}: {_step_text(s)}", width)
-    out += ["", "Ask in the debrief:"]
-    for q in d["debrief"]:
+    return out
+
+
+def _table_steps(steps: list[dict[str, Any]], width: int) -> list[str]:
+    """Each step between two assessments in a line (when there are several)."""
+    out = ["", "Step by step:"]
+    for s in steps:
+        out += _wrapped(f"  {s['from']} -> {s['to']}: {_step_text(s)}", width)
+    return out
+
+
+def _table_debrief(questions: list[str], width: int) -> list[str]:
+    """The questions to ask in the debrief."""
+    out = ["", "Ask in the debrief:"]
+    for q in questions:
         out += textwrap.wrap(q, width, initial_indent="  - ", subsequent_indent="    ", break_long_words=False)
-    return "\n".join(out) + "\n"
+    return out
 
 
 def _step_text(s: dict[str, Any]) -> str:

@@ -134,28 +134,57 @@ def site_texts(case: Case, reference: AsOf | None) -> dict[str, str]:
     """The site placeholders' text for one case: only those the case can fill (see `requires`)."""
     out: dict[str, str] = {}
     people = [p for p in case.people or () if p.status != "left"]  # someone who has left is never named
+    out.update(_people_texts(people))
+    today = reference.date if reference else None
+    out.update(_leaving_texts(people, today))
+    if today:
+        out.update(_event_texts(case, today))
+    out.update(_asset_texts(case))  # its own prefix: never overrides the texts above
+    return out
+
+
+def _people_texts(people: list[Person]) -> dict[str, str]:
+    """{person:<group>} and {people:<group>} for each group with someone staying."""
+    out: dict[str, str] = {}
     for group in sv.PEOPLE_GROUPS:  # {person:<group>} names those who stay: no one leaving gets later work
         members = [p for p in people if p.group == group and p.status != "leaving"]
         if members:
             out[f"person:{group}"] = _who(members[0])
             out[f"people:{group}"] = _everyone(members)
+    return out
+
+
+def _leaving_texts(people: list[Person], today: str | None) -> dict[str, str]:
+    """{person:leaving} (leaders, sponsors and champions first) and, when their date is known and not
+    past, {person:leaving.until}."""
+    out: dict[str, str] = {}
     leaving = sorted(
         (p for p in people if p.status == "leaving"), key=lambda p: p.group not in sv.LEADING_GROUPS
     )  # stable: case order within each
-    today = reference.date if reference else None
     dated = [p for p in leaving if p.until and today and p.until >= today]
     if leaving:  # the person named is the one whose date is given, when a date is known
         first = dated[0] if dated else leaving[0]
         out["person:leaving"] = _who(first)
         if first.until and dated:
             out["person:leaving.until"] = long_date(first.until)
-    if today:
-        for kind in sv.EVENT_KINDS:
-            dates = sorted(e.on for e in case.events or () if e.kind == kind)
-            past = [d for d in dates if d <= today]
-            when = past[-1] if past else next((d for d in dates if d > today), None)
-            if when:
-                out[f"event:{kind}.on"] = long_date(when)
+    return out
+
+
+def _event_texts(case: Case, today: str) -> dict[str, str]:
+    """{event:<kind>.on} for each kind of event the case dates: the latest on or before `today`, else the next."""
+    out: dict[str, str] = {}
+    for kind in sv.EVENT_KINDS:
+        dates = sorted(e.on for e in case.events or () if e.kind == kind)
+        past = [d for d in dates if d <= today]
+        when = past[-1] if past else next((d for d in dates if d > today), None)
+        if when:
+            out[f"event:{kind}.on"] = long_date(when)
+    return out
+
+
+def _asset_texts(case: Case) -> dict[str, str]:
+    """{asset:<kind>} as the case words the first asset of each kind (else the kind in words)."""
+    out: dict[str, str] = {}
     for asset in case.assets or ():
         name = f"asset:{asset.kind}"
         if name not in out:
