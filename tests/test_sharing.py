@@ -11,6 +11,7 @@ import dataclasses
 import json
 from pathlib import Path
 
+import msgspec
 import pytest
 
 from engine import load_case
@@ -86,9 +87,12 @@ def test_the_data_objects_carry_only_their_fields() -> None:
     seen = 0
 
     def check(obj: object) -> None:
+        """A frozen msgspec struct: no `__dict__`, so nothing but its declared fields can ever be set on it."""
         nonlocal seen
-        names = {f.name for f in dataclasses.fields(obj)}  # type: ignore[arg-type]
-        assert set(vars(obj)) <= names, (type(obj).__name__, set(vars(obj)) - names)
+        assert isinstance(obj, msgspec.Struct) and obj.__struct_config__.frozen, type(obj).__name__
+        assert not hasattr(obj, "__dict__"), type(obj).__name__
+        with pytest.raises((AttributeError, TypeError)):
+            obj._memo = 1  # type: ignore[attr-defined]
         seen += 1
 
     def walk_trace(t: Trace) -> None:
@@ -112,8 +116,11 @@ def test_the_data_objects_carry_only_their_fields() -> None:
             check(place)
             for a in place.also:
                 check(a)
-    for rule in engine.rules:
-        check(rule)
+            for r in place.reasons:
+                check(r)
+    for rule in engine.rules:  # rules stay frozen dataclasses (the loader's data): only their fields
+        names = {f.name for f in dataclasses.fields(rule)}
+        assert set(vars(rule)) <= names, (rule.id, set(vars(rule)) - names)
     assert seen > 3_000
 
 

@@ -507,7 +507,7 @@ def with_context(
 ) -> Result:
     """The result with the groups' views (`perspectives`), the changes since `previous`, the
     reference date (`as_of`) and the cues the case's own words raise."""
-    from dataclasses import replace
+    from msgspec.structs import replace
 
     from engine.model.changes import fact_changes
     from engine.model.perspectives import effective_facts, summary

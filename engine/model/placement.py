@@ -5,11 +5,12 @@ Computed by engine/plan/planner.py; read by the renderers, explain and why-not.
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, fields
+from collections.abc import ItemsView, Iterator, KeysView, Mapping, Sequence, ValuesView
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, ClassVar, TypeAlias
+
+import msgspec
 
 from engine.errors import EngineError
 from engine.model import resultjson
@@ -46,28 +47,19 @@ class Factor(StrEnum):
     FIRST_STEP = "first_step"
 
 
-@functools.cache
-def _field_names(cls: type) -> tuple[str, ...]:
-    """A reason class's fields, read once per class (to_dict runs for every reason of every item of every case)."""
-    return tuple(f.name for f in fields(cls))
+class _Reason(msgspec.Struct, frozen=True, gc=False, tag_field="factor", forbid_unknown_fields=True):
+    """One factor that placed a plan item: a typed, frozen msgspec struct, one class per `Factor`, tagged by
+    its `factor` (a tagged union: msgspec writes `{"factor": ..., <each field in declaration order>}` and
+    reads it back, refusing an unknown factor or a missing field). As a read-only mapping it also reads as
+    that JSON object (`r["factor"]`, `r == {"factor": "safety"}`), for readers that treat reasons as data;
+    engine code reads the fields."""
 
-
-class _Reason(Mapping[str, Any]):
-    """One factor that placed a plan item, typed. Its JSON form is `to_dict()` (`{"factor": ..., ...}`, the
-    keys in the order docs/plan.md shows); as a read-only Mapping it reads as that dict too, for readers
-    that treat reasons as data (`r["factor"]`, `r == {"factor": "safety"}`). Engine code reads the fields."""
-
-    __slots__ = ()
     factor: ClassVar[Factor]
 
     def to_dict(self) -> dict[str, Any]:
-        """`{"factor": ..., <each field in declaration order>}`, tuples as lists; a reason whose JSON leaves a
-        field out when unset overrides this."""
-        out: dict[str, Any] = {"factor": self.factor.value}
-        for name in _field_names(type(self)):
-            value = getattr(self, name)
-            out[name] = list(value) if isinstance(value, tuple) else value
-        return out
+        """`{"factor": ..., <each field in declaration order>}`, tuples as lists (fresh data)."""
+        data: dict[str, Any] = msgspec.to_builtins(self)  # keeps tuples as they are
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in data.items()}
 
     def __getitem__(self, key: str) -> Any:
         return self.to_dict()[key]
@@ -78,142 +70,160 @@ class _Reason(Mapping[str, Any]):
     def __len__(self) -> int:
         return len(self.to_dict())
 
+    def __contains__(self, key: object) -> bool:
+        return key in self.to_dict()
 
-@dataclass(frozen=True, slots=True, eq=False)
-class SafetyReason(_Reason):
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.to_dict().get(key, default)
+
+    def keys(self) -> KeysView[str]:
+        return self.to_dict().keys()
+
+    def items(self) -> ItemsView[str, Any]:
+        return self.to_dict().items()
+
+    def values(self) -> ValuesView[Any]:
+        return self.to_dict().values()
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, _Reason):
+            return type(self) is type(other) and self.to_dict() == other.to_dict()
+        if isinstance(other, Mapping):
+            return self.to_dict() == dict(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # equal to a dict, so not hashable (as a Mapping)
+
+
+Mapping.register(_Reason)
+
+
+class SafetyReason(_Reason, frozen=True, tag="safety"):
     """Care and safety after harm: the first tier of the precedence."""
 
     factor: ClassVar[Factor] = Factor.SAFETY
 
 
-@dataclass(frozen=True, slots=True, eq=False)
-class RelationshipReason(_Reason):
+class RelationshipReason(_Reason, frozen=True, tag="relationship"):
     """Relationship work (conflict, low trust, a community not yet heard): the second tier."""
 
     factor: ClassVar[Factor] = Factor.RELATIONSHIP
 
 
-@dataclass(frozen=True, slots=True, eq=False)
-class UrgentReason(_Reason):
+class UrgentReason(_Reason, frozen=True, tag="urgent"):
     """Time-bound work: the rule's `urgent` text ('time-bound' or what makes it so)."""
 
-    value: str
     factor: ClassVar[Factor] = Factor.URGENT
 
+    value: str
 
-@dataclass(frozen=True, slots=True, eq=False)
-class StatedProblemReason(_Reason):
+
+class StatedProblemReason(_Reason, frozen=True, tag="stated_problem"):
     """The item works on the problem tags the case states."""
 
-    value: tuple[str, ...]
     factor: ClassVar[Factor] = Factor.STATED_PROBLEM
 
+    value: tuple[str, ...]
 
-@dataclass(frozen=True, slots=True, eq=False)
-class PriorityReason(_Reason):
+
+class PriorityReason(_Reason, frozen=True, tag="priority"):
     """The item's priority: 'high', 'medium' or 'low'."""
 
-    value: str
     factor: ClassVar[Factor] = Factor.PRIORITY
 
+    value: str
 
-@dataclass(frozen=True, slots=True, eq=False)
-class BarrierSeverityReason(_Reason):
+
+class BarrierSeverityReason(_Reason, frozen=True, tag="barrier_severity"):
     """The worst rating among the item's barriers, and its CFIR construct."""
+
+    factor: ClassVar[Factor] = Factor.BARRIER_SEVERITY
 
     value: int | str
     cfir: str
-    factor: ClassVar[Factor] = Factor.BARRIER_SEVERITY
 
 
-@dataclass(frozen=True, slots=True, eq=False)
-class EvidenceReason(_Reason):
+class EvidenceReason(_Reason, frozen=True, tag="evidence", omit_defaults=True):
     """CFIR-ERIC Level 1 or 2, with the endorsement figure when there is one; `cfir` (whose barrier the
     figure is) only when the item merges several figures."""
+
+    factor: ClassVar[Factor] = Factor.EVIDENCE
 
     level: int
     value: int | float | None
     cfir: str | None = None
-    factor: ClassVar[Factor] = Factor.EVIDENCE
-
-    def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"factor": "evidence", "level": self.level, "value": self.value}
-        if self.cfir is not None:
-            out["cfir"] = self.cfir
-        return out
 
 
-@dataclass(frozen=True, slots=True, eq=False)
-class BreadthReason(_Reason):
+class BreadthReason(_Reason, frozen=True, tag="breadth"):
     """How many barriers the item addresses (two or more)."""
 
-    value: int
     factor: ClassVar[Factor] = Factor.BREADTH
 
+    value: int
 
-@dataclass(frozen=True, slots=True, eq=False)
-class StageFitReason(_Reason):
+
+class StageFitReason(_Reason, frozen=True, tag="stage_fit"):
     """The item suits the case's stage."""
 
-    value: str
     factor: ClassVar[Factor] = Factor.STAGE_FIT
 
+    value: str
 
-@dataclass(frozen=True, slots=True, eq=False)
-class NotBeforeReason(_Reason):
+
+class NotBeforeReason(_Reason, frozen=True, tag="not_before"):
     """A rule's `not_before`: the earliest horizon the item may take."""
 
-    value: str
     factor: ClassVar[Factor] = Factor.NOT_BEFORE
 
+    value: str
 
-@dataclass(frozen=True, slots=True, eq=False)
-class PacingReason(_Reason):
+
+class PacingReason(_Reason, frozen=True, tag="pacing"):
     """Spectrum pacing: the item works at `spectrum_level`, two or more steps past the case's engagement
     level (None when the case does not state one)."""
 
-    spectrum_level: str
-    engagement_level: str | None
     factor: ClassVar[Factor] = Factor.PACING
 
+    spectrum_level: str
+    engagement_level: str | None
 
-@dataclass(frozen=True, slots=True, eq=False)
-class AfterReason(_Reason):
+
+class AfterReason(_Reason, frozen=True, tag="after"):
     """The item follows another (`rule`, the other item's rule id), placed in `horizon`."""
+
+    factor: ClassVar[Factor] = Factor.AFTER
 
     rule: str
     horizon: str
-    factor: ClassVar[Factor] = Factor.AFTER
 
 
-@dataclass(frozen=True, slots=True, eq=False)
-class EricPerBarrierReason(_Reason):
+class EricPerBarrierReason(_Reason, frozen=True, tag="eric_per_barrier"):
     """`limit` ERIC items already address the item's barrier `cfir`."""
+
+    factor: ClassVar[Factor] = Factor.ERIC_PER_BARRIER
 
     cfir: str
     limit: int
-    factor: ClassVar[Factor] = Factor.ERIC_PER_BARRIER
 
 
-@dataclass(frozen=True, slots=True, eq=False)
-class DueReason(_Reason):
+class DueReason(_Reason, frozen=True, tag="due"):
     """A rule's `due`: kept in that horizon though it is full."""
 
-    value: str
     factor: ClassVar[Factor] = Factor.DUE
 
+    value: str
 
-@dataclass(frozen=True, slots=True, eq=False)
-class CapacityReason(_Reason):
+
+class CapacityReason(_Reason, frozen=True, tag="capacity"):
     """The item moved on because `horizon` was full (`limit` items)."""
+
+    factor: ClassVar[Factor] = Factor.CAPACITY
 
     horizon: str
     limit: int
-    factor: ClassVar[Factor] = Factor.CAPACITY
 
 
-@dataclass(frozen=True, slots=True, eq=False)
-class FirstStepReason(_Reason):
+class FirstStepReason(_Reason, frozen=True, tag="first_step"):
     """Nothing else could start: the item is moved up to be the plan's first step."""
 
     factor: ClassVar[Factor] = Factor.FIRST_STEP
@@ -264,16 +274,19 @@ REASON_TYPES: dict[Factor, type[PlanReason]] = {
 
 
 def reason_from_dict(data: Mapping[str, Any]) -> PlanReason:
-    """A reason read back from its JSON form (`to_dict()`); an unknown factor or missing key is an error."""
+    """A reason read back from its JSON form (`to_dict()`), by msgspec's typed conversion into the tagged
+    union: an unknown factor, a missing or unknown field, or a value of the wrong type is an error."""
     name = data.get("factor")
+    if name not in _FACTORS:
+        raise EngineError(f"plan reason: unknown factor {name!r} (the factors: {', '.join(_FACTORS)}): {dict(data)!r}")
     try:
-        cls = REASON_TYPES[Factor(str(name))]
-        args = {k: v for k, v in data.items() if k != "factor"}
-        if cls is StatedProblemReason:
-            args["value"] = tuple(args["value"])
-        return cls(**args)
-    except (ValueError, TypeError, KeyError) as exc:
-        raise EngineError(f"plan reason: unknown factor or fields: {dict(data)!r}") from exc
+        reason: PlanReason = msgspec.convert(dict(data), type=PlanReason)  # type: ignore[arg-type]
+    except (msgspec.ValidationError, TypeError) as exc:
+        raise EngineError(f"plan reason '{name}': {exc}: {dict(data)!r}") from exc
+    return reason
+
+
+_FACTORS = tuple(f.value for f in Factor)
 
 
 @dataclass(frozen=True)
@@ -285,8 +298,7 @@ class PlanOptions:
     eric_per_barrier: int = 2
 
 
-@dataclass(frozen=True)
-class Also:
+class Also(msgspec.Struct, frozen=True, gc=False):
     """A stand-alone ERIC item folded into a recommendation that already carries its strategy."""
 
     rule_ids: tuple[str, ...]
@@ -332,21 +344,35 @@ def _figures(figures: tuple[tuple[str, float], ...]) -> dict[str, Any]:
     return {"figures": [{"cfir": c, "score": number(f)} for c, f in figures]} if figures else {}
 
 
-@dataclass(frozen=True)
-class Placement:
+class Placement(msgspec.Struct, frozen=True, gc=False):
     """Where one recommendation sits in the plan, and why."""
 
     horizon: str
     rank: int
     reasons: tuple[PlanReason, ...]
     also: tuple[Also, ...] = ()
-    tie: tuple[Any, ...] = field(default=(), compare=False, repr=False)
-    """The ranking key without the rule id: items with equal `tie` are exact ties (only the id orders them)."""
+    tie: tuple[Any, ...] = ()
+    """The ranking key without the rule id: items with equal `tie` are exact ties (only the id orders them).
+    Not part of a placement's equality (`__eq__`)."""
     decision: Decision | None = None
     """The team's decision on the item (its decisions file), when it has one."""
     figures: tuple[tuple[str, float], ...] = ()
     """(CFIR construct, endorsement figure) of each of the item's merged member rules, when there are
     several (the item's `score` is the highest of them)."""
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Placement):
+            return NotImplemented
+        return (self.horizon, self.rank, self.reasons, self.also, self.decision, self.figures) == (
+            other.horizon,
+            other.rank,
+            other.reasons,
+            other.also,
+            other.decision,
+            other.figures,
+        )
+
+    __hash__ = None  # type: ignore[assignment]
 
     def reasons_data(self) -> list[dict[str, Any]]:
         return [r.to_dict() for r in self.reasons]
@@ -367,8 +393,7 @@ class Placement:
         return compact(resultjson.placement(self, shared))
 
 
-@dataclass(frozen=True)
-class HeldBack:
+class HeldBack(msgspec.Struct, frozen=True, gc=False):
     """A recommendation that fired but waits while another one, which supersedes it, is in the plan."""
 
     rule_id: str
@@ -380,15 +405,14 @@ class HeldBack:
         return {"rule_id": self.rule_id, "by": self.by, "reason": self.reason}
 
 
-@dataclass(frozen=True)
-class Plan:
+class Plan(msgspec.Struct, frozen=True, gc=False):
     """Placements aligned with the result's recommendations (which are in plan order)."""
 
     items: tuple[Placement, ...] = ()
     held_back: tuple[HeldBack, ...] = ()
-    folded: dict[str, str] = field(default_factory=dict)
+    folded: dict[str, str] = msgspec.field(default_factory=dict)
     """Rule id of a folded ERIC item -> the rule id of the recommendation it was folded into."""
-    working: Working = field(default_factory=Working)
+    working: Working = msgspec.field(default_factory=Working)
     """What the team's decisions did: items set aside, decisions no item of today's plan matches."""
 
     def ids(self, recs: Sequence[Recommendation]) -> dict[str, list[str]]:
@@ -406,8 +430,7 @@ class Plan:
         }
 
 
-@dataclass(frozen=True)
-class Standing:
+class Standing(msgspec.Struct, frozen=True, gc=False):
     """Where one rule's recommendation ended up in a case's plan (for explain and why-not)."""
 
     rule_id: str

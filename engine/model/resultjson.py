@@ -75,7 +75,7 @@ def recommendation(rec: Recommendation, shared: Shared, place: Placement | None 
 
 
 def placement(place: Placement, shared: Shared) -> dict[str, Any]:
-    out: dict[str, Any] = {"horizon": place.horizon, "rank": place.rank, "rank_reasons": place.reasons_data()}
+    out: dict[str, Any] = {"horizon": place.horizon, "rank": place.rank, "rank_reasons": place.reasons}
     if place.figures:
         out["figures"] = figures(place.figures)
     out["also"] = [also(a, shared) for a in place.also]

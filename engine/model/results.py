@@ -6,8 +6,9 @@
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+
+import msgspec
 
 from engine.model import resultjson
 from engine.model.jsontext import compact, number
@@ -22,8 +23,7 @@ if TYPE_CHECKING:
     from engine.model.placement import Placement, Plan
 
 
-@dataclass(frozen=True)
-class Recommendation:
+class Recommendation(msgspec.Struct, frozen=True, gc=False):
     rule_ids: tuple[str, ...]
     category: str
     title: str
@@ -72,8 +72,7 @@ class Recommendation:
         return compact(resultjson.recommendation(self, shared))
 
 
-@dataclass(frozen=True)
-class Derivation:
+class Derivation(msgspec.Struct, frozen=True, gc=False):
     name: str
     value: Any
     rule_id: str
@@ -88,12 +87,11 @@ class Derivation:
         )
 
 
-@dataclass(frozen=True)
-class Result:
+class Result(msgspec.Struct, frozen=True, gc=False):
     case_id: str
     engine: dict[str, Any]
     recommendations: tuple[Recommendation, ...]
-    derived_facts: dict[str, Derivation] = field(default_factory=dict)
+    derived_facts: dict[str, Derivation] = msgspec.field(default_factory=dict)
     missing_information: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
     fired: tuple[str, ...] = ()

@@ -6,8 +6,9 @@ one (its JSON, what the planner ranks by) is kept in the engine's `Shared` table
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+
+import msgspec
 
 from engine.model import resultjson
 from engine.model.conditions import MISSING
@@ -18,8 +19,7 @@ if TYPE_CHECKING:
     from engine.model.placement import Standing
 
 
-@dataclass(frozen=True)
-class Trace:
+class Trace(msgspec.Struct, frozen=True, gc=False):
     """One node of a condition evaluated on a case."""
 
     op: str  # "test", "all", "any" or "not"
@@ -65,8 +65,7 @@ class Trace:
         return compact(resultjson.trace(self, shared))
 
 
-@dataclass(frozen=True)
-class Proof:
+class Proof(msgspec.Struct, frozen=True, gc=False):
     """Why one rule fired (or not): the rule and its evaluated condition."""
 
     rule_id: str
@@ -74,7 +73,7 @@ class Proof:
     title: str
     fired: bool
     condition: Trace
-    derived: dict[str, Any] = field(default_factory=dict)
+    derived: dict[str, Any] = msgspec.field(default_factory=dict)
     overrides: str = ""
     """The shipped rule this (local) rule replaces, as 'pack (file)'; '' when it replaces nothing."""
 
@@ -107,8 +106,7 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-@dataclass(frozen=True)
-class FactEdit:
+class FactEdit(msgspec.Struct, frozen=True, gc=False):
     """A change to one fact that would make a test hold (or, under `not`, stop holding)."""
 
     fact: str
@@ -182,8 +180,7 @@ def _barriers(proof: Proof, shared: Shared) -> tuple[str, ...]:
     return found
 
 
-@dataclass(frozen=True)
-class WhyNot:
+class WhyNot(msgspec.Struct, frozen=True, gc=False):
     rule_id: str
     fired: bool
     proof: Proof
