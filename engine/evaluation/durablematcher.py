@@ -33,7 +33,7 @@ import itertools
 import json
 import re
 import weakref
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from enum import IntEnum
 from typing import Any
 
@@ -276,18 +276,29 @@ def compile_condition(cond: Condition, negate: bool = False) -> Expr:
 
 def path_count(cond: Condition) -> int:
     """How many alternative paths durable_rules builds for a condition."""
+    return _paths(compile_condition(cond))
 
-    def count(expr: Expr) -> int:
-        if isinstance(expr, dict) and "$or" in expr:
-            return sum(count(x) for x in expr["$or"])
-        if isinstance(expr, dict) and "$and" in expr:
-            n = 1
-            for x in expr["$and"]:
-                n *= count(x)
-            return n
-        return 1
 
-    return count(compile_condition(cond))
+def _paths(expr: Expr) -> int:
+    """How many alternative paths durable_rules builds for a compiled expression."""
+    if isinstance(expr, dict) and "$or" in expr:
+        return sum(_paths(x) for x in expr["$or"])
+    if isinstance(expr, dict) and "$and" in expr:
+        n = 1
+        for x in expr["$and"]:
+            n *= _paths(x)
+        return n
+    return 1
+
+
+def _compiled(strata: Sequence[Stratum]) -> dict[Condition, Expr]:
+    """Each distinct condition of the strata compiled once (rules share conditions: decision-table rows)."""
+    out: dict[Condition, Expr] = {}
+    for s in strata:
+        for _, cond in s:
+            if cond not in out:
+                out[cond] = compile_condition(cond)
+    return out
 
 
 # ---------------------------------------------------------------- the matcher
@@ -295,9 +306,13 @@ def path_count(cond: Condition) -> int:
 Stratum = Sequence[tuple[str, Condition]]
 
 
-def _definitions(strata: Sequence[Stratum]) -> tuple[list[dict[str, Any]], dict[str, tuple[str, ...]]]:
+def _definitions(
+    strata: Sequence[Stratum], compiled: Mapping[Condition, Expr] | None = None
+) -> tuple[list[dict[str, Any]], dict[str, tuple[str, ...]]]:
     """One durable ruleset definition per stratum; rules with the same condition (decision-table
-    rows on one construct, say) share one durable rule, named after the first of them."""
+    rows on one construct, say) share one durable rule, named after the first of them. `compiled`:
+    the conditions already compiled (`_compiled`)."""
+    exprs = compiled if compiled is not None else _compiled(strata)
     members: dict[str, tuple[str, ...]] = {}
     out: list[dict[str, Any]] = []
     for stratum in strata:
@@ -307,7 +322,7 @@ def _definitions(strata: Sequence[Stratum]) -> tuple[list[dict[str, Any]], dict[
         definition: dict[str, Any] = {}
         for cond, rids in groups.items():
             members[rids[0]] = tuple(rids)
-            definition[rids[0]] = {"all": [{"m": _and([{CASE_MARK: 1}, compile_condition(cond)])}]}
+            definition[rids[0]] = {"all": [{"m": _and([{CASE_MARK: 1}, exprs[cond]])}]}
         if definition:
             definition[PRIME] = {"all": [{"m": {PRIME: 1}}]}
         out.append(definition)
@@ -349,17 +364,20 @@ def _prime(handle: int) -> None:
     _core.delete_state(handle, PRIME)
 
 
-def _static_limits(strata: Sequence[Stratum]) -> list[DurableLimit]:
-    """The limits that can be checked without building: paths per condition, properties per fact."""
+def _static_limits(strata: Sequence[Stratum], compiled: Mapping[Condition, Expr] | None = None) -> list[DurableLimit]:
+    """The limits that can be checked without building: paths per condition, properties per fact.
+    `compiled`: the conditions already compiled (`_compiled`)."""
+    exprs = compiled if compiled is not None else _compiled(strata)
+    paths = {cond: _paths(expr) for cond, expr in exprs.items()}
     found = [
         DurableLimit(
             f"at most {MAX_PATHS} alternative paths per condition",
             (rid,),
-            f"the condition expands to {n} alternative paths",
+            f"the condition expands to {paths[cond]} alternative paths",
         )
         for s in strata
         for rid, cond in s
-        if (n := path_count(cond)) > MAX_PATHS
+        if paths[cond] > MAX_PATHS
     ]
     reads = {p for s in strata for _, cond in s for p in facts_read(cond)}
     if len(reads) + 2 > MAX_PROPERTIES:
@@ -464,10 +482,11 @@ class DurableMatcher:
 
     def __init__(self, strata: Sequence[Stratum]) -> None:
         self._rules = [tuple(rid for rid, _ in s) for s in strata]
-        found = _static_limits(strata)
+        exprs = _compiled(strata)
+        found = _static_limits(strata, exprs)
         if found:
             raise combined(found)
-        self.definitions, self._members = _definitions(strata)
+        self.definitions, self._members = _definitions(strata, exprs)
         key = json.dumps(self.definitions, sort_keys=True, ensure_ascii=False)
         free = _POOL.get(key)
         if free:

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from engine.errors import Problem
 from engine.model.conditions import Condition, facts_read
 
 PRIORITY_RANK = {"high": 0, "medium": 1, "low": 2}
@@ -106,6 +107,12 @@ class Rule:
     specification: dict[str, str] = field(default_factory=dict)
     """Strategy specification (docs/plan-spec.md): actor, target, frequency, duration, mechanism,
     mechanism_source; a key is present only when the rule states it."""
+
+    def problem(self, *, field: str = "", code: str, message: str, hint: str = "") -> Problem:
+        """A problem with this rule, at its file and line (the loader's and the strata's checks of loaded rules)."""
+        return Problem(
+            file=self.file, line=self.line, rule_id=self.id, field=field, code=code, message=message, hint=hint
+        )
 
     @property
     def all_texts(self) -> tuple[str, ...]:

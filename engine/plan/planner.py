@@ -513,6 +513,16 @@ def _order(items: list[_Item]) -> tuple[list[_Item], dict[int, list[int]]]:
     """Items in rank order, each after the items it follows (`after`); an edge that would close a
     cycle is dropped (lint reports cycles)."""
     items = sorted(items, key=lambda it: it.key)
+    deps = _after_edges(items)
+    if not any(deps.values()):  # the common case: rank order is the order
+        return items, {i: [] for i in deps}
+    seq = _topological(deps)
+    pos = {old: new for new, old in enumerate(seq)}
+    return [items[i] for i in seq], {pos[i]: sorted([pos[j] for j in deps[i]]) if deps[i] else [] for i in seq}
+
+
+def _after_edges(items: list[_Item]) -> dict[int, set[int]]:
+    """Item index -> the indexes of the items it follows (its rules' `after`: rule ids or tag references)."""
     by_rule = {r.id: i for i, it in enumerate(items) for r in it.rules}
     deps: dict[int, set[int]] = {i: set() for i in range(len(items))}
     for i, it in enumerate(items):
@@ -526,9 +536,11 @@ def _order(items: list[_Item]) -> tuple[list[_Item], dict[int, list[int]]]:
                 for j in targets:
                     if j != i and not _reaches(deps, j, i):
                         deps[i].add(j)
-    if not any(deps.values()):  # the common case: rank order is the order
-        return items, {i: [] for i in deps}
-    # Kahn's algorithm, taking the best-ranked item whose predecessors are placed
+    return deps
+
+
+def _topological(deps: dict[int, set[int]]) -> list[int]:
+    """Kahn's algorithm, taking the best-ranked item (lowest index) whose predecessors are placed."""
     waiting = {i: len(d) for i, d in deps.items()}
     followers: dict[int, list[int]] = {i: [] for i in deps}
     for i, d in deps.items():
@@ -544,8 +556,7 @@ def _order(items: list[_Item]) -> tuple[list[_Item], dict[int, list[int]]]:
             waiting[f] -= 1
             if waiting[f] == 0:
                 heapq.heappush(ready, f)
-    pos = {old: new for new, old in enumerate(seq)}
-    return [items[i] for i in seq], {pos[i]: sorted([pos[j] for j in deps[i]]) if deps[i] else [] for i in seq}
+    return seq
 
 
 def _reaches(deps: dict[int, set[int]], start: int, goal: int) -> bool:
@@ -566,43 +577,16 @@ def _place(order: list[_Item], deps: dict[int, list[int]], facts: Facts, options
     count = [0, 0]
     per_barrier: dict[str, int] = {}
     level = facts.get("engagement.level")
-    current = SPECTRUM.index(level if level in SPECTRUM else PACE_UNKNOWN)
     horizon: list[int] = []
     for i, it in enumerate(order):
-        earliest = 0
-        why: list[PlanReason] = []
-        for r in it.rules:
-            if r.not_before and HORIZON_IDS.index(r.not_before) > earliest:
-                earliest = HORIZON_IDS.index(r.not_before)
-                why = [NotBeforeReason(r.not_before)]
-        spectrum = [SPECTRUM.index(x) for x in it.rec.tags.get("spectrum_level", ()) if x in SPECTRUM]
-        if spectrum and min(spectrum) - current >= 2:
-            paced = 1 if min(spectrum) - current == 2 else 2
-            if paced > earliest:
-                earliest = paced
-            why.append(PacingReason(SPECTRUM[min(spectrum)], level if level in SPECTRUM else None))
-        for j in deps[i]:
-            h = min(horizon[j] + 1, 2)
-            if h > earliest:
-                earliest = h
-            why.append(AfterReason(order[j].rec.rule_id, HORIZON_IDS[horizon[j]]))
+        earliest, why = _earliest(it, [(order[j], horizon[j]) for j in deps[i]], level)
         h = earliest
         eric = it.rec.category == "implementation_strategy" and it.barriers
         if eric and h < 2 and all(per_barrier.get(b, 0) >= options.eric_per_barrier for b in it.barriers):
             h = 2
             why.append(EricPerBarrierReason(it.barriers[0], options.eric_per_barrier))
-        full: CapacityReason | None = None
-        due = 2
-        for r in it.rules:
-            if r.due:
-                due = min(due, HORIZON_IDS.index(r.due))
-        while h < 2 and count[h] >= limits[h] and not (h == 1 and due == 1 and h >= earliest):
-            full = CapacityReason(HORIZON_IDS[h], limits[h])
-            h += 1
-        if due == 1 and h == 1 and count[1] >= limits[1]:
-            why.append(DueReason("next"))
-        if full:
-            why.append(full)
+        h, more = _with_room(h, earliest, _due(it), count, limits)
+        why.extend(more)
         if h < 2:
             count[h] += 1
             if eric:
@@ -611,3 +595,50 @@ def _place(order: list[_Item], deps: dict[int, list[int]], facts: Facts, options
         it.reasons.extend(why)
         horizon.append(h)
     return horizon
+
+
+def _earliest(it: _Item, before: list[tuple[_Item, int]], level: Any) -> tuple[int, list[PlanReason]]:
+    """The earliest horizon an item may take, and why: its rules' `not_before`, Spectrum pacing (two or
+    more steps past the case's engagement `level`), and the items it follows (`before`, each with its
+    horizon), one horizon after theirs."""
+    earliest = 0
+    why: list[PlanReason] = []
+    for r in it.rules:
+        if r.not_before and HORIZON_IDS.index(r.not_before) > earliest:
+            earliest = HORIZON_IDS.index(r.not_before)
+            why = [NotBeforeReason(r.not_before)]
+    current = SPECTRUM.index(level if level in SPECTRUM else PACE_UNKNOWN)
+    spectrum = [SPECTRUM.index(x) for x in it.rec.tags.get("spectrum_level", ()) if x in SPECTRUM]
+    if spectrum and min(spectrum) - current >= 2:
+        earliest = max(earliest, 1 if min(spectrum) - current == 2 else 2)
+        why.append(PacingReason(SPECTRUM[min(spectrum)], level if level in SPECTRUM else None))
+    for other, where in before:
+        earliest = max(earliest, min(where + 1, 2))
+        why.append(AfterReason(other.rec.rule_id, HORIZON_IDS[where]))
+    return earliest, why
+
+
+def _due(it: _Item) -> int:
+    """The latest horizon an item's rules allow (`due`; 2, Later, when none says)."""
+    due = 2
+    for r in it.rules:
+        if r.due:
+            due = min(due, HORIZON_IDS.index(r.due))
+    return due
+
+
+def _with_room(
+    h: int, earliest: int, due: int, count: list[int], limits: tuple[int, int]
+) -> tuple[int, list[PlanReason]]:
+    """The first horizon from `h` with room (Later always has room; an item due in Next stays there though
+    it is full), and the reasons that says: kept though full (`due`), moved on because full (`capacity`)."""
+    full: CapacityReason | None = None
+    while h < 2 and count[h] >= limits[h] and not (h == 1 and due == 1 and h >= earliest):
+        full = CapacityReason(HORIZON_IDS[h], limits[h])
+        h += 1
+    why: list[PlanReason] = []
+    if due == 1 and h == 1 and count[1] >= limits[1]:
+        why.append(DueReason("next"))
+    if full:
+        why.append(full)
+    return h, why

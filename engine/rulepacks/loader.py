@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from pydantic import ValidationError
 
@@ -490,10 +490,40 @@ def _load_rule(
     problems: list[Problem],
     table: str,
 ) -> Rule | None:
+    """One rule of a pack: validated by its model, then every check the model cannot make, in the order
+    their problems are reported; None when any check found a problem (they are in `problems`)."""
+    model = _rule_model(doc, data, loc, problems)
+    if model is None:
+        return None
+    before = len(problems)
+    add = _adder(doc, loc, model.id, problems)
+    when = _condition(model.when, ("when",), add)
+    _check_derive(model, add)
+    tags = _tags(model, add)
+    _check_sources(model, sources, add)
+    default, variants = _rationale(model, add)
+    texts_when = [_condition(var.when, ("texts", i, "when"), add) for i, var in enumerate(model.texts)]
+    _check_placeholders(model, add, when, texts_when)
+    waits_for = _waits_for(model, add)
+    _check_control_characters(model, add)
+    _check_key_length(model, add)
+    specification = _specification(model, sources, add)
+    if len(problems) != before or when is None or variants is None or any(c is None for c in texts_when):
+        return None
+    choices = tuple(
+        TextChoice(c, var.title or "", tuple(var.actions or ()))  # type: ignore[arg-type]
+        for c, var in zip(texts_when, model.texts, strict=True)
+    )
+    return _rule_from(
+        model, _Checked(when, tags, default, variants, choices, waits_for, specification), info, doc, loc, table
+    )
+
+
+def _rule_model(doc: Document, data: Any, loc: tuple[str | int, ...], problems: list[Problem]) -> RuleModel | None:
+    """The rule's data validated by its pydantic model, or None with the model's problems added."""
     from engine.io.validation import problems_from
     from engine.rulepacks.rulemodel import RuleModel  # not needed when the rule cache answers
 
-    rule_id = str(data.get("id", "")) if isinstance(data, dict) else ""
     if not isinstance(data, dict):
         problems.append(
             Problem(
@@ -506,12 +536,15 @@ def _load_rule(
         )
         return None
     try:
-        model = RuleModel.model_validate(data)
+        return RuleModel.model_validate(data)
     except ValidationError as exc:
+        rule_id = str(data.get("id", ""))
         problems.extend(_with_rule_codes(problems_from(exc, doc, RuleModel, base=loc, rule_id=rule_id)))
         return None
-    line = doc.line_of(loc)
-    before = len(problems)
+
+
+def _adder(doc: Document, loc: tuple[str | int, ...], rule_id: str, problems: list[Problem]) -> _AddProblem:
+    """`add(field_loc, message, hint, code)`: a problem of the rule at `loc`, at `field_loc` under it."""
 
     def add(field_loc: tuple[str | int, ...], message: str, hint: str = "", code: str = "invalid") -> None:
         full = loc + field_loc
@@ -523,28 +556,42 @@ def _load_rule(
                 message=message,
                 hint=hint,
                 code=code,
-                rule_id=model.id,
+                rule_id=rule_id,
             )
         )
 
-    when = _condition(model.when, ("when",), add)
+    return add
+
+
+def _check_derive(model: RuleModel, add: _AddProblem) -> None:
+    """A derived value is a plain, finite number or word."""
     for name, value in (model.derive or {}).items():
         err = number_problem(value)
         if err:
             add(("derive", name), err[0], err[1], code="bad_number")
+
+
+def _tags(model: RuleModel, add: _AddProblem) -> dict[str, tuple[str, ...]]:
+    """The recommendation's tags, every key; an id outside its vocabulary is a problem."""
     tags: dict[str, tuple[str, ...]] = {}
-    if model.recommend is not None:
-        for key in v.TAG_KEYS:
-            ids = tuple(getattr(model.recommend.tags, key))
-            for i, tag in enumerate(ids):
-                if tag not in v.TAG_VOCABULARIES[key]:
-                    add(
-                        ("recommend", "tags", key, i),
-                        f"unknown {key} id '{tag}'",
-                        did_you_mean(tag, v.TAG_VOCABULARIES[key]) or f"see the {key} vocabulary in docs",
-                        code="unknown_tag",
-                    )
-            tags[key] = ids
+    if model.recommend is None:
+        return tags
+    for key in v.TAG_KEYS:
+        ids = tuple(getattr(model.recommend.tags, key))
+        for i, tag in enumerate(ids):
+            if tag not in v.TAG_VOCABULARIES[key]:
+                add(
+                    ("recommend", "tags", key, i),
+                    f"unknown {key} id '{tag}'",
+                    did_you_mean(tag, v.TAG_VOCABULARIES[key]) or f"see the {key} vocabulary in docs",
+                    code="unknown_tag",
+                )
+        tags[key] = ids
+    return tags
+
+
+def _check_sources(model: RuleModel, sources: dict[str, Source], add: _AddProblem) -> None:
+    """Every source key is one of the sources file's."""
     for i, key in enumerate(model.sources):
         if key not in sources:
             add(
@@ -553,11 +600,10 @@ def _load_rule(
                 did_you_mean(key, sources) or "add it to rules/sources.yaml",
                 code="unknown_source",
             )
-    default, variants = _rationale(model, add)
-    texts_when = [_condition(var.when, ("texts", i, "when"), add) for i, var in enumerate(model.texts)]
-    _check_placeholders(model, add, when, texts_when)
-    waits_for = _waits_for(model, add)
-    _check_control_characters(model, add)
+
+
+def _check_key_length(model: RuleModel, add: _AddProblem) -> None:
+    """The item key `<category>:<key>` fits in 64 characters."""
     if model.key and model.category and len(model.category) + 1 + len(model.key) > 64:
         add(
             ("key",),
@@ -565,19 +611,31 @@ def _load_rule(
             f"shorten the key to at most {63 - len(model.category)} characters",
             code="key_too_long",
         )
-    specification = _specification(model, sources, add)
-    if len(problems) != before or when is None or variants is None or any(c is None for c in texts_when):
-        return None
-    choices = tuple(
-        TextChoice(c, var.title or "", tuple(var.actions or ()))  # type: ignore[arg-type]
-        for c, var in zip(texts_when, model.texts, strict=True)
-    )
+
+
+class _Checked(NamedTuple):
+    """What `_load_rule`'s checks made of a rule's model: its parts that are not copied as they are."""
+
+    when: Condition
+    tags: dict[str, tuple[str, ...]]
+    rationale: str
+    variants: tuple[Variant, ...]
+    texts: tuple[TextChoice, ...]
+    waits_for: tuple[str, ...]
+    specification: dict[str, str]
+
+
+def _rule_from(
+    model: RuleModel, checked: _Checked, info: PackInfo, doc: Document, loc: tuple[str | int, ...], table: str
+) -> Rule:
+    """The loaded rule: the checked parts, and the model's plain fields with their defaults."""
+    safety = model.safety or model.precedence == "safety"
     return Rule(
         id=model.id,
-        when=when,
+        when=checked.when,
         pack=info.name,
         file=doc.path,
-        line=line,
+        line=doc.line_of(loc),
         title=model.title or "",
         category=model.category or "",
         priority=model.priority,
@@ -585,9 +643,9 @@ def _load_rule(
         key=model.key or "",
         description=model.description or "",
         actions=tuple(model.recommend.actions) if model.recommend else (),
-        tags=tags,
+        tags=checked.tags,
         derive=dict(model.derive or {}),
-        rationale=default,
+        rationale=checked.rationale,
         sources=tuple(model.sources),
         overrides="override" if model.overrides else "",
         table=table,
@@ -599,14 +657,14 @@ def _load_rule(
         supersedes=tuple(model.supersedes),
         evidence_level=model.evidence_level or 0,
         fallbacks=dict(model.fallbacks),
-        variants=variants,
-        specification=specification,
+        variants=checked.variants,
+        specification=checked.specification,
         addresses=tuple(model.addresses),
-        waits_for=waits_for,
-        texts=choices,
+        waits_for=checked.waits_for,
+        texts=checked.texts,
         unstated_ok=model.unstated_ok.reason if model.unstated_ok else "",
-        safety=model.safety or model.precedence == "safety",
-        precedence="safety" if model.safety or model.precedence == "safety" else model.precedence or "",
+        safety=safety,
+        precedence="safety" if safety else model.precedence or "",
         conflicts_with=tuple(model.conflicts_with),
     )
 
@@ -925,10 +983,7 @@ def _resolve(
         if prior is None:
             if rule.overrides:
                 problems.append(
-                    Problem(
-                        file=rule.file,
-                        line=rule.line,
-                        rule_id=rule.id,
+                    rule.problem(
                         field="overrides",
                         code="nothing_to_override",
                         message="says overrides: true but no earlier pack has this id",
@@ -942,10 +997,7 @@ def _resolve(
             by_id[rule.id] = _with(rule, overrides=f"{prior.pack} ({prior.file})")
         else:
             problems.append(
-                Problem(
-                    file=rule.file,
-                    line=rule.line,
-                    rule_id=rule.id,
+                rule.problem(
                     field="id",
                     code="duplicate_id",
                     message=f"duplicate rule id; already defined in {prior.file}:{prior.line}",
@@ -986,10 +1038,7 @@ def _check_plan_refs(rules: list[Rule], disabled: dict[str, str], problems: list
                     else:
                         continue
                     problems.append(
-                        Problem(
-                            file=r.file,
-                            line=r.line,
-                            rule_id=r.id,
+                        r.problem(
                             field=fld,
                             code="unknown_tag",
                             message=f"unknown tag '{ref}'",
@@ -998,10 +1047,7 @@ def _check_plan_refs(rules: list[Rule], disabled: dict[str, str], problems: list
                     )
                 elif ref == r.id:
                     problems.append(
-                        Problem(
-                            file=r.file,
-                            line=r.line,
-                            rule_id=r.id,
+                        r.problem(
                             field=fld,
                             code="self_reference",
                             message=f"a rule cannot name itself in '{fld}'",
@@ -1010,10 +1056,7 @@ def _check_plan_refs(rules: list[Rule], disabled: dict[str, str], problems: list
                     )
                 elif ref not in ids and ref not in disabled:
                     problems.append(
-                        Problem(
-                            file=r.file,
-                            line=r.line,
-                            rule_id=r.id,
+                        r.problem(
                             field=fld,
                             code="unknown_rule",
                             message=f"'{fld}' names unknown rule '{ref}'",
@@ -1044,10 +1087,7 @@ def _check_supersedes_cycles(rules: list[Rule], problems: list[Problem]) -> None
                     if start not in reported:
                         r = by_id[start]
                         problems.append(
-                            Problem(
-                                file=r.file,
-                                line=r.line,
-                                rule_id=r.id,
+                            r.problem(
                                 field="supersedes",
                                 code="supersedes_cycle",
                                 message="'supersedes' goes round in a circle: " + " -> ".join(cycle) + " (when they "
@@ -1072,10 +1112,7 @@ def _check_derived(rules: Iterable[Rule], problems: list[Problem]) -> None:
         if len(kinds) > 1:
             first = next(r for r in rules if name in r.derive)
             problems.append(
-                Problem(
-                    file=first.file,
-                    line=first.line,
-                    rule_id=first.id,
+                first.problem(
                     field=f"derive.{name}",
                     code="derived_type",
                     message=f"derived fact '{name}' is set to values of different types ({', '.join(sorted(kinds))})",
@@ -1094,10 +1131,7 @@ def _check_derived(rules: Iterable[Rule], problems: list[Problem]) -> None:
             for val in values:
                 if want and _type_name(val) not in want:
                     problems.append(
-                        Problem(
-                            file=r.file,
-                            line=r.line,
-                            rule_id=r.id,
+                        r.problem(
                             field="when",
                             code="derived_type",
                             message=f"compares {t.fact} with {val!r}, but it is derived as {', '.join(sorted(want))}",
@@ -1116,10 +1150,7 @@ def _check_derived_words(rules: Iterable[Rule], types: dict[str, set[str]], prob
             kinds = types.get(name[len(DERIVED_PREFIX) :])
             if kinds != {"word"}:
                 problems.append(
-                    Problem(
-                        file=r.file,
-                        line=r.line,
-                        rule_id=r.id,
+                    r.problem(
                         field="text",
                         code="unknown_placeholder",
                         message=(

@@ -27,6 +27,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import msgspec
+
 from engine import __version__
 from engine.model.conditions import All, Any_, Condition, Not, Test
 from engine.model.rules import PackInfo, Rule, RuleBase, Source, TextChoice, Variant
@@ -126,7 +128,7 @@ def read(key: str) -> RuleBase | None:
         path = folder / f"rules-{key}.json"
         raw = regular_bytes(path, 64 * MAX_PACK_BYTES)
         check_bytes(raw)  # no control character anywhere, escaped or raw
-        data = json.loads(raw.decode("utf-8"))
+        data = msgspec.json.decode(raw)  # the same data as json.loads, in half the time
         if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("key") != key:
             return None
         check_entry(data)  # an entry is data someone could have edited: checked as strictly as a pack
@@ -274,54 +276,72 @@ def check_entry(data: dict[str, Any]) -> None:
     an edited entry must never put a `javascript:` link in a report or a malformed condition in front of
     a matcher. Any doubt is a miss."""
     from engine.model.operators import NAMES
-    from engine.model.rules import NAME_RE, PRIORITY_RANK, RULE_ID_RE, SEMVER_RE
-    from engine.model.rules import URL_RE as _URL_RE
 
     operators = frozenset(NAMES)
     _need(set(data) == _ENTRY_KEYS)
     sources = data["sources"]
+    _check_sources(sources)
+    _check_packs(data["packs"])
+    _need(_is_str_map(data["disabled"]))
+    rules = data["rules"]
+    _need(type(rules) is list)
+    for r in rules:
+        _check_rule(r, sources, operators)
+
+
+def _check_sources(sources: Any) -> None:
+    from engine.model.rules import URL_RE
+
     _need(type(sources) is dict)
     for k, src in sources.items():
         _need(type(src) is dict and set(src) == _SOURCE_KEYS and all(type(src[f]) is str for f in _SOURCE_KEYS))
         _need(src["key"] == k and src["kind"] in _SOURCE_KINDS)
-        _need(src["url"] == "" or _URL_RE.match(src["url"]) is not None)
-    packs = data["packs"]
+        _need(src["url"] == "" or URL_RE.match(src["url"]) is not None)
+
+
+def _check_packs(packs: Any) -> None:
+    from engine.model.rules import NAME_RE, SEMVER_RE
+
     _need(type(packs) is list)
     for p in packs:
         _need(type(p) is dict and set(p) == _PACK_KEYS and type(p["shipped"]) is bool)
         _need(all(type(p[f]) is str for f in ("name", "version", "file", "description")))
         _need(NAME_RE.match(p["name"]) is not None and SEMVER_RE.match(p["version"]) is not None)
-    _need(_is_str_map(data["disabled"]))
-    rules = data["rules"]
-    _need(type(rules) is list)
-    expected = {*_RULE_FIELDS, "when", "actions", "sources", "tags", "variants", "texts", *_TUPLE_FIELDS}
-    str_fields = operator.itemgetter(*_STR_FIELDS)
-    list_fields = operator.itemgetter("actions", "sources", *_TUPLE_FIELDS)
-    for r in rules:
-        _need(type(r) is dict and r.keys() == expected and set(map(type, str_fields(r))) == _ONLY_STR)
-        _need(RULE_ID_RE.match(r["id"]) is not None)
-        _need(r["priority"] in PRIORITY_RANK and r["precedence"] in ("", "safety", "relationship"))
-        _need(r["not_before"] in _HORIZONS and r["due"] in _HORIZONS)
-        _need(type(r["line"]) is int and type(r["evidence_level"]) is int and type(r["safety"]) is bool)
-        _need(type(r["score"]) in (int, float) and 0 <= r["score"] <= 100)
-        derive = r["derive"]
-        _need(type(derive) is dict and all(type(k) is str and _is_scalar(x) for k, x in derive.items()))
-        _need(_is_str_map(r["fallbacks"]) and _is_str_map(r["specification"]))
-        for value in list_fields(r):
-            _need(_is_str_list(value))
-        _need(all(s in sources for s in r["sources"]))
-        tags = r["tags"]
-        _need(type(tags) is dict)
-        for k, x in tags.items():
-            _need(type(k) is str and _is_str_list(x))
-        _check_condition(r["when"], operators)
-        _need(type(r["variants"]) is list and type(r["texts"]) is list)
-        for v in r["variants"]:
-            _need(type(v) is list and len(v) == 2 and type(v[1]) is str)
-            _check_condition(v[0], operators)
-        for t in r["texts"]:
-            _need(type(t) is list and len(t) == 3 and type(t[1]) is str and _is_str_list(t[2]))
-            _check_condition(t[0], operators)
+
+
+def _check_rule(r: Any, sources: dict[str, Any], operators: frozenset[str]) -> None:
+    """One rule of an entry: exactly the stored fields, each of its type and within its vocabulary."""
+    from engine.model.rules import PRIORITY_RANK, RULE_ID_RE
+
+    _need(type(r) is dict and r.keys() == _RULE_KEYS and set(map(type, _STR_VALUES(r))) == _ONLY_STR)
+    _need(RULE_ID_RE.match(r["id"]) is not None)
+    _need(r["priority"] in PRIORITY_RANK and r["precedence"] in ("", "safety", "relationship"))
+    _need(r["not_before"] in _HORIZONS and r["due"] in _HORIZONS)
+    _need(type(r["line"]) is int and type(r["evidence_level"]) is int and type(r["safety"]) is bool)
+    _need(type(r["score"]) in (int, float) and 0 <= r["score"] <= 100)
+    derive = r["derive"]
+    _need(type(derive) is dict and all(type(k) is str and _is_scalar(x) for k, x in derive.items()))
+    _need(_is_str_map(r["fallbacks"]) and _is_str_map(r["specification"]))
+    for value in _LIST_VALUES(r):
+        _need(_is_str_list(value))
+    _need(all(s in sources for s in r["sources"]))
+    tags = r["tags"]
+    _need(type(tags) is dict)
+    for k, x in tags.items():
+        _need(type(k) is str and _is_str_list(x))
+    _check_condition(r["when"], operators)
+    _check_text_variants(r, operators)
+
+
+def _check_text_variants(r: dict[str, Any], operators: frozenset[str]) -> None:
+    """A rule's rationale variants ([condition, text]) and text variants ([condition, title, actions])."""
+    _need(type(r["variants"]) is list and type(r["texts"]) is list)
+    for v in r["variants"]:
+        _need(type(v) is list and len(v) == 2 and type(v[1]) is str)
+        _check_condition(v[0], operators)
+    for t in r["texts"]:
+        _need(type(t) is list and len(t) == 3 and type(t[1]) is str and _is_str_list(t[2]))
+        _check_condition(t[0], operators)
 
 
 _SOURCE_KEYS = frozenset({"key", "citation", "url", "kind", "note"})
@@ -383,6 +403,10 @@ _STR_FIELDS = tuple(
     if f not in ("line", "score", "derive", "evidence_level", "fallbacks", "specification", "safety")
 )
 """The rule fields that are text (the others are checked one by one below)."""
+_RULE_KEYS = frozenset({*_RULE_FIELDS, "when", "actions", "sources", "tags", "variants", "texts", *_TUPLE_FIELDS})
+"""Exactly the keys of a stored rule (check_entry)."""
+_STR_VALUES = operator.itemgetter(*_STR_FIELDS)
+_LIST_VALUES = operator.itemgetter("actions", "sources", *_TUPLE_FIELDS)
 
 
 def _base_to(base: RuleBase) -> dict[str, Any]:

@@ -38,10 +38,7 @@ def stratify(rules: Sequence[Rule]) -> list[list[Rule]]:
         if rule.id in stack:
             cycle = stack[stack.index(rule.id) :] + [rule.id]
             problems.append(
-                Problem(
-                    file=rule.file,
-                    line=rule.line,
-                    rule_id=rule.id,
+                rule.problem(
                     code="derivation_cycle",
                     message="derivation cycle: " + " -> ".join(cycle),
                     hint="a rule may not depend, directly or through others, on what it derives",
@@ -54,10 +51,7 @@ def stratify(rules: Sequence[Rule]) -> list[list[Rule]]:
         stack.pop()
         if lvl >= MAX_STRATA and not problems:
             problems.append(
-                Problem(
-                    file=rule.file,
-                    line=rule.line,
-                    rule_id=rule.id,
+                rule.problem(
                     code="runaway_derivation",
                     message=f"derivation chain longer than {MAX_STRATA} steps",
                     hint="shorten the chain of derived facts",
