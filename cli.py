@@ -670,9 +670,9 @@ def decide(
         isp-advisor decide cases/riverside-fqhc.yaml --list
     """
     from engine import load_case, load_engine
-    from engine.errors import Problem, UsageError, did_you_mean
-    from engine.io.decisionfile import decide as write_decision
+    from engine.errors import UsageError
     from engine.io.decisionfile import find_decisions
+    from engine.practitioner.deciding import DecisionEdit, record
 
     the_case = load_case(case)
     engine = load_engine(rules)
@@ -685,51 +685,18 @@ def decide(
 
         click.echo(render_decisions(result, decisions, terminal_width()), nl=False)
         return
-    if accept and set_aside is not None:
-        raise UsageError("give --accept or --set-aside, not both")
-    result = engine.evaluate(the_case, date=iso(date))
-    known = {r.key for r in result.recommendations} | {a.key for _, p in result.placed() for a in p.also}
-    known |= {h.recommendation.key for h in (result.plan.held_back if result.plan else ())}
-    current = find_decisions(case, the_case.case_id, decisions_file)
-    if key not in known and not (current and key in current.by_key()):
-        raise UsageError(
-            Problem(
-                field="KEY",
-                code="unknown_key",
-                message=f"no item of this plan has the key {key!r}",
-                hint=did_you_mean(key, sorted(known))
-                or f"see the keys with: isp-advisor decide {display_name(case)} --list",
-            )
-        )
-    changes: dict[str, Any] = {}
-    if accept:
-        changes.update(decision="accepted", reason=None)
-    if set_aside is not None:
-        changes.update(decision="set_aside", reason=set_aside)
-    for name, value in (("owner", owner), ("status", status), ("note", note)):
-        if value is not None:
-            changes[name] = value
-    if due is not None:
-        from engine.model.dates import parse_date as _parse_date
-
-        try:
-            changes["due"] = _parse_date(due) if due else None
-        except ValueError:
-            raise UsageError(
-                Problem(
-                    field="--due",
-                    code="bad_date",
-                    message=f"{due!r} is not a date",
-                    hint="write it as YYYY-MM-DD, e.g. 2026-04-01",
-                )
-            ) from None
-    if not changes:
-        raise UsageError("nothing to change: give --accept, --set-aside, --owner, --due, --status or --note")
     import datetime as dt
 
-    changes["updated"] = date.date() if date else dt.date.today()
-    changes["updated_by"] = by if by is not None else _user_name()
-    path, _ = write_decision(case, the_case.case_id, key, changes, decisions_file)
+    edit = DecisionEdit(key, accept, set_aside, False, owner, due, status, note)
+    path, _ = record(
+        case,
+        engine.evaluate(the_case, date=iso(date)),
+        edit,
+        today=date.date() if date else dt.date.today(),
+        by=by if by is not None else _user_name(),
+        file=decisions_file,
+        case_name=display_name(case),
+    )
     click.echo(f"{key}: saved in {printable(display_name(str(path)))}", err=True)
 
 

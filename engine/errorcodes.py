@@ -49,6 +49,8 @@ class Code(StrEnum):
     UNKNOWN_FIELD = "unknown_field"
     UNKNOWN_GROUP = "unknown_group"
     UNKNOWN_KEY = "unknown_key"
+    NO_REASON = "no_reason"
+    UNKNOWN_STATUS = "unknown_status"
     UNKNOWN_ID = "unknown_id"
     UNKNOWN_RULE = "unknown_rule"
     UNKNOWN = "unknown"
@@ -153,6 +155,8 @@ MEANING: dict[Code, str] = {
     Code.UNKNOWN_FIELD: "a case field the contract does not have",
     Code.UNKNOWN_GROUP: "a perspective group not in the vocabulary",
     Code.UNKNOWN_KEY: "an item key no item of the plan has",
+    Code.NO_REASON: "an item set aside without the team's reason",
+    Code.UNKNOWN_STATUS: "an item status that is not not_started, under_way or done",
     Code.UNKNOWN_ID: "a rule id or ERIC strategy id that is not loaded",
     Code.UNKNOWN_RULE: "a rule id that no loaded pack defines",
     Code.UNKNOWN: "a name the web app does not know (an example, a page)",

@@ -34,12 +34,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from engine.errors import IspAdvisorError, Problem
 from engine.io.caseedit import EditConflict, create_case, digest, edit_case, edited_text, read_case_text
 from engine.io.caseload import case_from_text, load_case
-from engine.io.decisionfile import decide, find_decisions
+from engine.io.decisionfile import find_decisions
 from engine.model.case import Case
 from engine.model.config import RulesArg
-from engine.model.dates import parse_date as _parse_date
 from engine.model.decisions import Decisions
 from engine.model.results import Result
+from engine.practitioner.deciding import DecisionEdit, record
 from engine.practitioner.questions import (
     BACK,
     CLEAR,
@@ -515,39 +515,25 @@ def create_app(settings: Settings) -> Starlette:
         case = load_case(path)
         key = str(form.get("key") or "")
         action = str(form.get("action") or "save")
-        changes: dict[str, Any] = {}
+
+        def text(name: str) -> str | None:
+            return str(form.get(name) or "") if name in form else None
+
+        edit = DecisionEdit(
+            key,
+            accept=action == "accept",
+            set_aside=str(form.get("reason") or "") if action == "set_aside" else None,
+            undo=action == "undo",
+            owner=text("owner"),
+            due=text("due"),
+            status=text("status"),
+            note=text("note"),
+        )
         error = ""
-        if action == "accept":
-            changes.update(decision="accepted", reason=None)
-        elif action == "set_aside":
-            reason = str(form.get("reason") or "").strip()
-            if not reason:
-                error = "say why the team sets it aside"
-            changes.update(decision="set_aside", reason=reason)
-        elif action == "undo":
-            changes.update(decision=None, reason=None)
-        for name in ("owner", "note"):
-            if name in form:
-                changes[name] = str(form.get(name) or "").strip() or None
-        if "status" in form:
-            status = str(form.get("status") or "")
-            changes["status"] = status if status in ("not_started", "under_way", "done") else None
-        if "due" in form:
-            due = str(form.get("due") or "").strip()
-            try:
-                changes["due"] = _parse_date(due) if due else None
-            except ValueError:
-                error = f"{due!r} is not a date: use YYYY-MM-DD"
-        known = {r.key for r in engine.evaluate(case).recommendations}
-        current = find_decisions(path, case.case_id)
-        if key not in known and not (current and key in current.by_key()):
-            error = f"no item of this plan has the key {key!r}"
-        if not error:
-            changes["updated"] = dt.date.today()
-            try:
-                decide(path, case.case_id, key, changes)
-            except IspAdvisorError as exc:
-                error = "; ".join(problem_text(exc))
+        try:
+            record(path, engine.evaluate(case), edit, today=dt.date.today())
+        except IspAdvisorError as exc:
+            error = "; ".join(problem_text(exc))
         if request.headers.get("HX-Request"):
             return page(
                 request,

@@ -317,39 +317,9 @@ class RuleModel(_Strict):
 
     @model_validator(mode="after")
     def _kind(self) -> RuleModel:
-        if isinstance(self.rationale, list):
-            if not self.rationale:
-                raise FieldInvalid(
-                    "'rationale' is an empty list",
-                    "give a sentence, or variants ending with a default (a variant without 'when')",
-                )
-            if self.rationale[-1].when is not None:
-                raise FieldInvalid(
-                    "the last rationale variant needs no 'when'",
-                    "end the list with a default sentence that asserts nothing the case may not state",
-                )
-            if any(var.when is None for var in self.rationale[:-1]):
-                raise FieldInvalid(
-                    "only the last rationale variant may omit 'when'",
-                    "give each earlier variant a condition, or move the default to the end",
-                )
-        if self.derive is not None and (
-            self.urgent
-            or self.not_before
-            or self.due
-            or self.stages
-            or self.after
-            or self.supersedes
-            or self.evidence_level
-            or self.fallbacks
-            or self.specification
-            or self.addresses
-            or self.waits_for
-            or self.texts
-            or self.safety
-            or self.precedence
-            or self.conflicts_with
-        ):
+        """The checks across fields, in the order their messages are reported."""
+        self._check_rationale_variants()
+        if self.derive is not None and any(getattr(self, name) for name in _PLAN_FIELDS):
             raise FieldInvalid(
                 "plan fields (urgent, not_before, due, stages, after, supersedes, conflicts_with, "
                 "evidence_level, fallbacks, specification, addresses, waits_for, texts, safety, "
@@ -362,26 +332,75 @@ class RuleModel(_Strict):
                 "recommend: {actions: [...]} gives advice; derive: {name: value} sets a derived fact",
             )
         if self.recommend is not None:
-            missing = [f for f in ("title", "category", "rationale") if not getattr(self, f)]
-            if not self.sources:
-                missing.append("sources")
-            hint = "add them; sources are keys of rules/sources.yaml"
-            if "sources" in missing:  # its own code, so `rules lint` can name it (no_sources)
-                raise PydanticCustomError(
-                    "no_sources", "a recommending rule needs {missing}", {"missing": ", ".join(missing), "hint": hint}
-                )
-            if missing:
-                raise FieldInvalid(f"a recommending rule needs {', '.join(missing)}", f"{hint}")
+            self._check_recommending()
         if self.derive is not None:
-            if not self.derive:
-                raise FieldInvalid("'derive' is empty", "name at least one fact, e.g. derive: {engagement_gap: true}")
-            for name in self.derive:
-                if not DERIVED_NAME_RE.match(name):
-                    raise FieldInvalid(
-                        f"derived fact name {name!r} is not allowed",
-                        "use lower-case letters, digits and '_', e.g. engagement_gap",
-                    )
+            self._check_derive_names(self.derive)
         return self
+
+    def _check_rationale_variants(self) -> None:
+        """A list of rationale variants ends with its default, the only one without `when`."""
+        if not isinstance(self.rationale, list):
+            return
+        if not self.rationale:
+            raise FieldInvalid(
+                "'rationale' is an empty list",
+                "give a sentence, or variants ending with a default (a variant without 'when')",
+            )
+        if self.rationale[-1].when is not None:
+            raise FieldInvalid(
+                "the last rationale variant needs no 'when'",
+                "end the list with a default sentence that asserts nothing the case may not state",
+            )
+        if any(var.when is None for var in self.rationale[:-1]):
+            raise FieldInvalid(
+                "only the last rationale variant may omit 'when'",
+                "give each earlier variant a condition, or move the default to the end",
+            )
+
+    def _check_recommending(self) -> None:
+        """A recommending rule states its title, category, rationale and sources."""
+        missing = [f for f in ("title", "category", "rationale") if not getattr(self, f)]
+        if not self.sources:
+            missing.append("sources")
+        hint = "add them; sources are keys of rules/sources.yaml"
+        if "sources" in missing:  # its own code, so `rules lint` can name it (no_sources)
+            raise PydanticCustomError(
+                "no_sources", "a recommending rule needs {missing}", {"missing": ", ".join(missing), "hint": hint}
+            )
+        if missing:
+            raise FieldInvalid(f"a recommending rule needs {', '.join(missing)}", f"{hint}")
+
+    @staticmethod
+    def _check_derive_names(derive: dict[str, Any]) -> None:
+        """A derive block names at least one fact, each name lower-case letters, digits and '_'."""
+        if not derive:
+            raise FieldInvalid("'derive' is empty", "name at least one fact, e.g. derive: {engagement_gap: true}")
+        for name in derive:
+            if not DERIVED_NAME_RE.match(name):
+                raise FieldInvalid(
+                    f"derived fact name {name!r} is not allowed",
+                    "use lower-case letters, digits and '_', e.g. engagement_gap",
+                )
+
+
+_PLAN_FIELDS = (
+    "urgent",
+    "not_before",
+    "due",
+    "stages",
+    "after",
+    "supersedes",
+    "evidence_level",
+    "fallbacks",
+    "specification",
+    "addresses",
+    "waits_for",
+    "texts",
+    "safety",
+    "precedence",
+    "conflicts_with",
+)
+"""The fields that place a recommendation in the plan: a derive rule states none of them."""
 
 
 class TableModel(_Strict):
