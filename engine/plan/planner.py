@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, cast
 
-from engine.model.decisions import Decisions, NotRecommended, SetAside, Working
+from engine.model.decisions import Decision, Decisions, NotRecommended, SetAside, Working
 from engine.model.facts import Facts
 from engine.model.jsontext import number
 from engine.model.placement import (
@@ -281,16 +281,7 @@ def build_plan(
         for members in ([rules[i] for i in rec.rule_ids],)
     ]
     decided = decisions.by_key() if decisions else {}
-    set_aside: list[SetAside] = []
-    if decided:
-        kept = []
-        for it in items:
-            d = decided.get(it.rec.key)
-            if d is not None and d.decision == "set_aside":
-                set_aside.append(SetAside(it.rec.key, it.rec.title, d.reason, it.rec.rule_id))
-            else:
-                kept.append(it)
-        items = kept
+    items, set_aside = _set_aside(items, decided)
     items, waits = _wait(items, waiting or {})
     items, held = _hold_back(items)
     held = sorted([*held, *waits], key=lambda h: h.rule_id)
@@ -301,13 +292,7 @@ def build_plan(
     items, folded = _fold(items)
     order, deps = _order(items)
     horizon = _place(order, deps, facts, options)
-    placed = sorted(range(len(order)), key=lambda i: (horizon[i], i))
-    if placed and not any(h == 0 for h in horizon):
-        first = next((i for i in placed if not any(isinstance(r, _WAITED) for r in order[i].reasons)), None)
-        if first is not None:
-            horizon[first] = 0
-            order[first].reasons.append(FirstStepReason())
-            placed = sorted(range(len(order)), key=lambda i: (horizon[i], i))
+    placed = _first_step(order, horizon)
     if any(v is True and k.startswith("problem.") for k, v in facts.items()):
         placed = _stated_problem_first(order, horizon, placed, options)
     out_recs = tuple(order[i].rec for i in placed)
@@ -332,6 +317,34 @@ def build_plan(
             tuple(d.key for d in decisions.items if d.carried_from),
         )
     return out_recs, Plan(placements, tuple(held), folded, working)
+
+
+def _set_aside(items: list[_Item], decided: Mapping[str, Decision]) -> tuple[list[_Item], list[SetAside]]:
+    """The items the team kept, and those it set aside (with its reason): they leave the plan."""
+    if not decided:
+        return items, []
+    kept, aside = [], []
+    for it in items:
+        d = decided.get(it.rec.key)
+        if d is not None and d.decision == "set_aside":
+            aside.append(SetAside(it.rec.key, it.rec.title, d.reason, it.rec.rule_id))
+        else:
+            kept.append(it)
+    return kept, aside
+
+
+def _first_step(order: list[_Item], horizon: list[int]) -> list[int]:
+    """Item indexes in plan order (by horizon, then rank). When nothing could start, the first item not
+    held back by pacing or `after` is moved up to be the plan's first step (a first_step reason)."""
+    placed = sorted(range(len(order)), key=lambda i: (horizon[i], i))
+    if not placed or any(h == 0 for h in horizon):
+        return placed
+    first = next((i for i in placed if not any(isinstance(r, _WAITED) for r in order[i].reasons)), None)
+    if first is None:
+        return placed
+    horizon[first] = 0
+    order[first].reasons.append(FirstStepReason())
+    return sorted(range(len(order)), key=lambda i: (horizon[i], i))
 
 
 def _figures_of(rules: Sequence[Rule]) -> tuple[tuple[str, float], ...]:
@@ -597,7 +610,7 @@ def _place(order: list[_Item], deps: dict[int, list[int]], facts: Facts, options
     return horizon
 
 
-def _earliest(it: _Item, before: list[tuple[_Item, int]], level: Any) -> tuple[int, list[PlanReason]]:
+def _earliest(it: _Item, before: list[tuple[_Item, int]], level: str | None) -> tuple[int, list[PlanReason]]:
     """The earliest horizon an item may take, and why: its rules' `not_before`, Spectrum pacing (two or
     more steps past the case's engagement `level`), and the items it follows (`before`, each with its
     horizon), one horizon after theirs."""

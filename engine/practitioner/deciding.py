@@ -12,11 +12,13 @@ import datetime as dt
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from engine.errors import Problem, UsageError, did_you_mean
 from engine.model.decisions import STATUSES, Decisions
 from engine.model.results import Result
+
+Change = str | dt.date | None
+"""A field's new value in the entry (None removes the field)."""
 
 
 @dataclass(frozen=True)
@@ -63,13 +65,13 @@ def check_key(key: str, result: Result, current: Decisions | None, case_name: st
     )
 
 
-def changes(edit: DecisionEdit) -> dict[str, Any]:
+def changes(edit: DecisionEdit) -> dict[str, Change]:
     """The fields an edit sets in the item's entry (None removes one), before its date and author."""
     if edit.accept and edit.set_aside is not None:
         raise UsageError("give --accept or --set-aside, not both")
     if edit.undo and (edit.accept or edit.set_aside is not None):
         raise UsageError("undo takes a decision back: give it without --accept or --set-aside")
-    out: dict[str, Any] = {}
+    out: dict[str, Change] = {}
     if edit.accept:
         out.update(decision="accepted", reason=None)
     if edit.set_aside is not None:
