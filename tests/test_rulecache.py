@@ -225,3 +225,30 @@ def test_an_entry_with_an_extra_or_missing_field_is_a_miss(cache: Path, tmp_path
     load_rulebase([folder], shipped=False)
     _edit(_entry(cache), lambda d: d["rules"][0].pop("title"))
     assert load_rulebase([folder], shipped=False).rule("R1").title == "Plain"
+
+
+@pytest.mark.parametrize(
+    ("text", "refused"),
+    [
+        (b'{"t": "bell\\u0007"}', True),
+        (b'{"t": "a\\bb"}', True),
+        (b'{"t": "a\\fb"}', True),
+        (b'{"t": "a\\rb"}', True),
+        (b'{"t": "bidi \\u202e"}', True),
+        ('{"t": "raw \u202e override"}'.encode(), True),
+        ('{"t": "raw \x85 next line"}'.encode(), True),
+        (b'{"t": "delete \x7f"}', True),
+        (b'{"t": "a literal backslash-u: \\\\u0007"}', False),  # an escaped backslash, then "u0007"
+        (b'{"t": "\\\\b and \\\\r and \\"quoted\\""}', False),
+        ('{"t": "an em dash \u2014 and caf\u00e9"}'.encode(), False),
+        (b'{"t": "a\\nb\\tc"}', False),
+    ],
+)
+def test_an_entry_s_bytes_are_refused_exactly_when_they_spell_a_control_character(text: bytes, refused: bool) -> None:
+    from engine.rulepacks.rulecache import BadEntry, check_bytes
+
+    if refused:
+        with pytest.raises(BadEntry):
+            check_bytes(text)
+    else:
+        check_bytes(text)

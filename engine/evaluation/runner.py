@@ -73,6 +73,19 @@ class CaseWork:
     """A derived fact's path -> the proof of the rule that derived it (set by `Engine._work`)."""
 
 
+class PerRule(dict[str, tuple[str, ...]]):
+    """Rule id -> what the engine reads from that rule alone, made on first use and kept for the engine's life
+    (the rule base is fixed once loaded, so an entry never goes stale)."""
+
+    def __init__(self, make: Callable[[str], tuple[str, ...]]) -> None:
+        super().__init__()
+        self._make = make
+
+    def __missing__(self, rule_id: str) -> tuple[str, ...]:
+        value = self[rule_id] = self._make(rule_id)
+        return value
+
+
 class Engine:
     """A compiled knowledge base. Build once per process; evaluate many cases."""
 
@@ -101,9 +114,11 @@ class Engine:
         """Work shared across the cases this engine evaluates (engine/model/sharing.py): proofs,
         recommendations, test traces, JSON fragments, what the planner ranks by."""
         self._templated = frozenset(r.id for r in base.rules if _templated(r))
-        self._text_inputs = {r.id: _text_inputs(r, r.id in self._templated) for r in base.rules}
-        """Rule id -> the facts its texts depend on (part of a recommendation's key)."""
-        self._site_names = {r.id: tuple(sorted(n for n in _names(r) if ":" in n)) for r in base.rules}
+        by_id = self.by_id
+        self._text_inputs = PerRule(lambda rid: _text_inputs(by_id[rid], rid in self._templated))
+        """Rule id -> the facts its texts depend on (part of a recommendation's key); made for a rule when it
+        first fires (a one-case command reads a few dozen of several hundred rules)."""
+        self._site_names = PerRule(lambda rid: tuple(sorted(n for n in _names(by_id[rid]) if ":" in n)))
         """Rule id -> the site placeholders its texts use (their text is part of what a recommendation is)."""
         self._static = {r.id: _fixed_parts(r, base) for r in base.rules if not r.derive}
         self.info: dict[str, Any] = {
