@@ -536,28 +536,8 @@ def _run(
         for chunk, outcomes in mapped:
             for item, outcome in zip(chunk, outcomes, strict=True):
                 if isinstance(outcome, Reused):
-                    got = previous.line(outcome.sha)
-                    data = _json_or_none(got[1]) if got else None
-                    if got is None or data is None or (with_tables and TABLE_FIELDS not in got[2]):
-                        # the earlier line cannot be trusted, or its run kept no table columns: evaluate it here
-                        outcome = evaluate_item(engine, item, frozenset(), explanations)
-                    else:
-                        case_id, line, digest = got
-                        rows = (
-                            case_tables(data, digest[TABLE_FIELDS], proofs=explanations == "full")
-                            if with_tables
-                            else None
-                        )
-                        outcome = Evaluated(
-                            case_id,
-                            outcome.sha,
-                            line.encode("utf-8"),
-                            csvrows.to_text(csvrows.rows(data, str(digest.get("site") or ""))).encode("utf-8"),
-                            digest,
-                            _slim(data, engine),
-                            rows,
-                        )
-                        reused += 1
+                    outcome, kept = _reuse(outcome, item, previous, engine, explanations, with_tables)
+                    reused += kept
                 _record(item, outcome, writer, portfolio, seen, moves)
             writer.flush()
             if progress:
@@ -596,6 +576,26 @@ def _run(
         tuple(portfolio.failure_rows[:FIRST_ERRORS]),
         writer.table_names,
     )
+
+
+def _reuse(
+    outcome: Reused, item: Item, previous: Previous, engine: Engine, explanations: str, with_tables: bool
+) -> tuple[Evaluated | Failed, bool]:
+    """A case whose content the earlier run already evaluated (`--resume`): its line, CSV rows, digest and
+    table rows from that run (True), or evaluated here when the earlier line cannot be trusted or its run
+    kept no table columns (False)."""
+    got = previous.line(outcome.sha)
+    data = _json_or_none(got[1]) if got else None
+    if got is None or data is None or (with_tables and TABLE_FIELDS not in got[2]):
+        fresh = evaluate_item(engine, item, frozenset(), explanations)
+        assert not isinstance(fresh, Reused)  # nothing is reusable in that call
+        return fresh, False
+    case_id, line, digest = got
+    rows = case_tables(data, digest[TABLE_FIELDS], proofs=explanations == "full") if with_tables else None
+    csv_text = csvrows.to_text(csvrows.rows(data, str(digest.get("site") or "")))
+    return Evaluated(
+        case_id, outcome.sha, line.encode("utf-8"), csv_text.encode("utf-8"), digest, _slim(data, engine), rows
+    ), True
 
 
 def _json_or_none(line: str) -> Any:

@@ -261,28 +261,7 @@ def case_tables(data: dict[str, Any], fields: dict[str, Any], proofs: bool = Tru
     rows = _Rows(proofs)
     recs: list[dict[str, Any]] = data.get("recommendations") or []
     for n, rec in enumerate(recs, 1):
-        key = str(rec.get("key") or rec["rule_id"])
-        also = rec.get("also") or []
-        published = any(s.get("kind") != "authors_judgement" for s in rec.get("sources") or ())
-        rows.item(
-            key,
-            int(rec.get("rank", n)),
-            rec.get("horizon"),
-            rec["category"],
-            rec["priority"],
-            list(rec.get("rule_ids") or [rec["rule_id"]]),
-            rec["title"],
-            [str(a) for a in rec.get("actions") or ()],
-            rec.get("rationale") or "",
-            rec.get("tags") or {},
-            list(rec.get("addresses") or ()),
-            *_level(rec.get("score") or 0, _json_level(rec.get("rank_reasons")), published),
-            [(str(a.get("key") or ""), str(a.get("eric_strategy") or "")) for a in also],
-        )
-        if proofs:
-            for host in (rec, *also):
-                for trace in host.get("explanation") or ():
-                    rows.proof_rows += [(key, trace.get("rule_id"), *leaf) for leaf in _leaves(trace.get("condition"))]
+        _line_item(rows, rec, n, proofs)
     plan = data.get("plan") or {}
     horizons = Counter(r.get("horizon") for r in recs)
     counts = (
@@ -295,6 +274,32 @@ def case_tables(data: dict[str, Any], fields: dict[str, Any], proofs: bool = Tru
     )
     dated = data.get("assessed_on")
     return rows.done(str(data["case_id"]), str(dated) if dated else None, fields, counts)
+
+
+def _line_item(rows: _Rows, rec: dict[str, Any], n: int, proofs: bool) -> None:
+    """One recommendation of a results line (the `n`th) as its item row and, when asked, its proof rows."""
+    key = str(rec.get("key") or rec["rule_id"])
+    also = rec.get("also") or []
+    published = any(s.get("kind") != "authors_judgement" for s in rec.get("sources") or ())
+    rows.item(
+        key,
+        int(rec.get("rank", n)),
+        rec.get("horizon"),
+        rec["category"],
+        rec["priority"],
+        list(rec.get("rule_ids") or [rec["rule_id"]]),
+        rec["title"],
+        [str(a) for a in rec.get("actions") or ()],
+        rec.get("rationale") or "",
+        rec.get("tags") or {},
+        list(rec.get("addresses") or ()),
+        *_level(rec.get("score") or 0, _json_level(rec.get("rank_reasons")), published),
+        [(str(a.get("key") or ""), str(a.get("eric_strategy") or "")) for a in also],
+    )
+    if proofs:
+        for host in (rec, *also):
+            for trace in host.get("explanation") or ():
+                rows.proof_rows += [(key, trace.get("rule_id"), *leaf) for leaf in _leaves(trace.get("condition"))]
 
 
 def result_tables(result: Result, fields: dict[str, Any], proofs: bool = True) -> CaseTables:

@@ -165,14 +165,7 @@ def _check_value(path: str, value: Any) -> str:
 
 def _entry(raw: Any) -> CueEntry:
     """One raw entry checked and compiled; LexiconError (without the entry's place) when it is wrong."""
-    if not isinstance(raw, dict):
-        raise LexiconError(f"an entry is a mapping of {', '.join(KEYS)}, not {type(raw).__name__}")
-    missing = [k for k in KEYS if k not in raw]
-    if missing:
-        raise LexiconError(f"missing {', '.join(missing)}")
-    unknown = [str(k) for k in raw if k not in KEYS]
-    if unknown:
-        raise LexiconError(f"unknown key {', '.join(unknown)}; an entry has {', '.join(KEYS)}")
+    _check_keys(raw)
     path, value, protective, phrases, question = (raw[k] for k in KEYS)
     if not isinstance(path, str):
         raise LexiconError(f"path must be text, not {path!r}")
@@ -181,6 +174,27 @@ def _entry(raw: Any) -> CueEntry:
         raise LexiconError(wrong)
     if not isinstance(protective, bool):
         raise LexiconError(f"protective is true or false, not {protective!r}")
+    _check_phrases(phrases)
+    _check_question(question)
+    return CueEntry(
+        path, value, protective, tuple(phrases), question.strip(), tuple(frozenset(WORD_RE.findall(p)) for p in phrases)
+    )
+
+
+def _check_keys(raw: Any) -> None:
+    """An entry is a mapping of exactly KEYS."""
+    if not isinstance(raw, dict):
+        raise LexiconError(f"an entry is a mapping of {', '.join(KEYS)}, not {type(raw).__name__}")
+    missing = [k for k in KEYS if k not in raw]
+    if missing:
+        raise LexiconError(f"missing {', '.join(missing)}")
+    unknown = [str(k) for k in raw if k not in KEYS]
+    if unknown:
+        raise LexiconError(f"unknown key {', '.join(unknown)}; an entry has {', '.join(KEYS)}")
+
+
+def _check_phrases(phrases: Any) -> None:
+    """A non-empty list of distinct phrases, each lower-case ASCII words (at most MAX_PHRASE characters)."""
     if not isinstance(phrases, list) or not phrases:
         raise LexiconError("phrases must be a non-empty list")
     for phrase in phrases:
@@ -197,6 +211,10 @@ def _entry(raw: Any) -> CueEntry:
     twice = sorted({p for i, p in enumerate(phrases) if p in phrases[:i]})
     if twice:
         raise LexiconError(f"phrase {twice[0]!r} is given twice")
+
+
+def _check_question(question: Any) -> None:
+    """The question holds FOUND (where the matched words go) and no other braces."""
     if (
         not isinstance(question, str)
         or FOUND not in question
@@ -204,9 +222,6 @@ def _entry(raw: Any) -> CueEntry:
         or "}" in question.replace(FOUND, "")
     ):
         raise LexiconError(f"question must be text with {FOUND} (the matched words) and no other braces")
-    return CueEntry(
-        path, value, protective, tuple(phrases), question.strip(), tuple(frozenset(WORD_RE.findall(p)) for p in phrases)
-    )
 
 
 def load_lexicon(path: Path = CUES_FILE) -> tuple[CueEntry, ...]:

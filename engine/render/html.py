@@ -414,36 +414,15 @@ def _chip(rating: int | str | None) -> str:
 
 
 def _glance(case: Case, items: Items, result: Result) -> str:
-    ch = case.challenge
-    challenge = _word(ch.type) if ch and ch.type else NOT_STATED
-    if ch and ch.summary:
-        challenge += f": {ch.summary}"
-    pops = case.equity.priority_populations if case.equity and case.equity.priority_populations else None
-    rows = [
-        ("Site", case.site or NOT_STATED),
-        ("Stage", _word(case.stage) if case.stage else NOT_STATED),
-        ("Challenge", challenge),
-        ("Engagement step", engagement_step(case) or NOT_STATED),
-        ("Power and trust", _power(case)),
-        ("Priority populations", "; ".join(pops) if pops else NOT_STATED),
-    ]
+    """The report's first box: the site's facts, the plan's horizons at a glance, the top barriers and
+    what helps."""
+    rows = _glance_facts(case)
     facts = "".join(f"<dt>{_e(k)}</dt><dd{UNSTATED if val == NOT_STATED else ''}>{_e(val)}</dd>" for k, val in rows)
-    bars = barriers(case)
-    top = "".join(f"<li>{_chip(r)}{_e(name)}</li>" for _, name, r in bars[:5])
-    more = f'<li class="muted">and {len(bars) - 5} more (see CFIR ratings)</li>' if len(bars) > 5 else ""
-    helps = "".join(f"<li>{_chip(r)}{_e(name)}</li>" for _, name, r in facilitators(case)[:3])
     sizes = {h: sum(1 for _, p in items if p.horizon == h) for h in ("now", "next", "later")}
     plan = "".join(
         f'<li><a href="#{SECTION_IDS[h]}"><b>{n}</b>{_e(("start here", "next", "later")[i])}</a></li>'
         for i, (h, n) in enumerate(sizes.items())
         if n
-    )
-    side = (
-        '<div class="side"><h3>Top barriers</h3><ul class="plain">'
-        + (top + more or '<li class="unstated">no CFIR barrier rated</li>')
-        + "</ul>"
-        + (f'<h3>What helps</h3><ul class="plain">{helps}</ul>' if helps else "")
-        + "</div>"
     )
     held = len(result.plan.held_back) if result.plan else 0
     note = f" ({held} more held back, see below)" if held else ""
@@ -451,7 +430,39 @@ def _glance(case: Case, items: Items, result: Result) -> str:
         f'<div class="glance"><div><dl class="facts">{facts}</dl>'
         + (f'<ul class="horizons" aria-label="The plan">{plan}</ul>' if plan else "")
         + (f'<p class="muted">{len(items)} item(s) in the plan{_e(note)}.</p>' if items else "")
-        + f"</div>{side}</div>"
+        + f"</div>{_glance_side(case)}</div>"
+    )
+
+
+def _glance_facts(case: Case) -> list[tuple[str, str]]:
+    """The site's facts at a glance, each as (label, text); NOT_STATED where the case is silent."""
+    ch = case.challenge
+    challenge = _word(ch.type) if ch and ch.type else NOT_STATED
+    if ch and ch.summary:
+        challenge += f": {ch.summary}"
+    pops = case.equity.priority_populations if case.equity and case.equity.priority_populations else None
+    return [
+        ("Site", case.site or NOT_STATED),
+        ("Stage", _word(case.stage) if case.stage else NOT_STATED),
+        ("Challenge", challenge),
+        ("Engagement step", engagement_step(case) or NOT_STATED),
+        ("Power and trust", _power(case)),
+        ("Priority populations", "; ".join(pops) if pops else NOT_STATED),
+    ]
+
+
+def _glance_side(case: Case) -> str:
+    """The top five CFIR barriers (and how many more) and the top three facilitators."""
+    bars = barriers(case)
+    top = "".join(f"<li>{_chip(r)}{_e(name)}</li>" for _, name, r in bars[:5])
+    more = f'<li class="muted">and {len(bars) - 5} more (see CFIR ratings)</li>' if len(bars) > 5 else ""
+    helps = "".join(f"<li>{_chip(r)}{_e(name)}</li>" for _, name, r in facilitators(case)[:3])
+    return (
+        '<div class="side"><h3>Top barriers</h3><ul class="plain">'
+        + (top + more or '<li class="unstated">no CFIR barrier rated</li>')
+        + "</ul>"
+        + (f'<h3>What helps</h3><ul class="plain">{helps}</ul>' if helps else "")
+        + "</div>"
     )
 
 
