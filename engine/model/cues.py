@@ -181,7 +181,7 @@ def _entry(raw: Any) -> CueEntry:
     )
 
 
-def _check_keys(raw: Any) -> None:
+def _check_keys(raw: object) -> None:
     """An entry is a mapping of exactly KEYS."""
     if not isinstance(raw, dict):
         raise LexiconError(f"an entry is a mapping of {', '.join(KEYS)}, not {type(raw).__name__}")
@@ -193,7 +193,7 @@ def _check_keys(raw: Any) -> None:
         raise LexiconError(f"unknown key {', '.join(unknown)}; an entry has {', '.join(KEYS)}")
 
 
-def _check_phrases(phrases: Any) -> None:
+def _check_phrases(phrases: object) -> None:
     """A non-empty list of distinct phrases, each lower-case ASCII words (at most MAX_PHRASE characters)."""
     if not isinstance(phrases, list) or not phrases:
         raise LexiconError("phrases must be a non-empty list")
@@ -213,7 +213,7 @@ def _check_phrases(phrases: Any) -> None:
         raise LexiconError(f"phrase {twice[0]!r} is given twice")
 
 
-def _check_question(question: Any) -> None:
+def _check_question(question: object) -> None:
     """The question holds FOUND (where the matched words go) and no other braces."""
     if (
         not isinstance(question, str)
