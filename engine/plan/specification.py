@@ -37,37 +37,9 @@ def specify(
     barriers = tuple(
         dict.fromkeys((*barriers_matched(rec.explanation), *(b for a in place.also for b in a.barriers), *superseded))
     )
-    fields: dict[str, str] = {}
-    by: list[str] = []
-    origin: dict[str, FieldSource] = {}
-    for r in members:
-        for key, text in r.specification.items():
-            if key not in fields:
-                fields[key] = (
-                    fill(text, values_for(facts, barriers, r.fallbacks)) if key != "mechanism_source" else text
-                )
-                origin.setdefault(key, FieldSource(key, "rule", rule_id=r.id))
-                if r.id not in by:
-                    by.append(r.id)
+    fields, origin, by = _from_rules(members, rec, facts, barriers)
     eric = tuple(dict.fromkeys((*rec.tags.get("eric_strategy", ()), *(a.eric_strategy for a in place.also))))
-    if "mechanism" in fields:
-        key = fields.get("mechanism_source", "")
-        origin["mechanism"] = FieldSource(
-            "mechanism", "rule", rule_id=origin["mechanism"].rule_id, source=key, cite=_cite(key, rec.sources)
-        )
-    defaults = ericspec.table()
-    own_strategy = rec.category == "implementation_strategy"
-    for name in SPEC_FIELDS:
-        if name in fields or (name in ACTION_FIELDS and not own_strategy):
-            continue
-        d = ericspec.default_for(eric, name, defaults)
-        if d is not None:
-            fields[name] = d.text
-            origin[name] = FieldSource(
-                name, "eric_default", eric_strategy=d.strategy, source=d.source, cite=_cite(d.source, rec.sources)
-            )
-            if name == "mechanism":
-                fields["mechanism_source"] = d.source
+    _from_eric_defaults(fields, origin, eric, rec)
     target_cfir = barriers or tuple(rec.tags.get("cfir", ()))
     stage = facts.get("stage")
     decided = place.decision
@@ -103,6 +75,51 @@ def specify(
         key=rec.key,
         field_sources=field_sources,
     )
+
+
+def _from_rules(
+    members: Sequence[Rule], rec: Recommendation, facts: Facts, barriers: tuple[str, ...]
+) -> tuple[dict[str, str], dict[str, FieldSource], list[str]]:
+    """The fields the item's rules state (the first rule stating a field wins; placeholders filled), where
+    each came from, and the rules that stated any."""
+    fields: dict[str, str] = {}
+    by: list[str] = []
+    origin: dict[str, FieldSource] = {}
+    for r in members:
+        for key, text in r.specification.items():
+            if key not in fields:
+                fields[key] = (
+                    fill(text, values_for(facts, barriers, r.fallbacks)) if key != "mechanism_source" else text
+                )
+                origin.setdefault(key, FieldSource(key, "rule", rule_id=r.id))
+                if r.id not in by:
+                    by.append(r.id)
+    if "mechanism" in fields:
+        key = fields.get("mechanism_source", "")
+        origin["mechanism"] = FieldSource(
+            "mechanism", "rule", rule_id=origin["mechanism"].rule_id, source=key, cite=_cite(key, rec.sources)
+        )
+    return fields, origin, by
+
+
+def _from_eric_defaults(
+    fields: dict[str, str], origin: dict[str, FieldSource], eric: tuple[str, ...], rec: Recommendation
+) -> None:
+    """The fields no rule states, from the cited default of the first of the item's ERIC strategies that has
+    one (the actor and the dose only for an ERIC item: ACTION_FIELDS)."""
+    defaults = ericspec.table()
+    own_strategy = rec.category == "implementation_strategy"
+    for name in SPEC_FIELDS:
+        if name in fields or (name in ACTION_FIELDS and not own_strategy):
+            continue
+        d = ericspec.default_for(eric, name, defaults)
+        if d is not None:
+            fields[name] = d.text
+            origin[name] = FieldSource(
+                name, "eric_default", eric_strategy=d.strategy, source=d.source, cite=_cite(d.source, rec.sources)
+            )
+            if name == "mechanism":
+                fields["mechanism_source"] = d.source
 
 
 def _cite(key: str, cited: Sequence[Source]) -> str:

@@ -212,14 +212,33 @@ def _wrap_proof(line: str, width: int) -> list[str]:
 
 
 def render_table(result: Result, view: View) -> str:
+    """The terminal's plan: the head, the plan by horizon (`--by plan`), the detail tables by category, then
+    what sits outside the plan (the team's decisions, held-back items, the groups' views, the questions the
+    case raises, what it leaves unstated) and the warnings."""
     width = max(view.width, MIN_WIDTH)
     view = View(**{**view.__dict__, "width": width})
     items = shown(result, view)
     refs = None if view.explain else plan_refs(result)  # rule ids only under --explain
+    out = _head(result, len(items), width)
+    if items and view.by == "plan":
+        out += plan_lines(items, width, refs)
+        out += ["", "== Detail by category =="]
+    if items:
+        out += _detail_tables(items, view)
+    out += _outside_the_plan(result, width, refs)
+    for w in result.warnings:
+        out += wrap(f"warning: {w}", width, "  ")
+    if view.color:
+        out = [paint(line) for line in out]
+    return "\n".join(out) + "\n"
+
+
+def _head(result: Result, shown_count: int, width: int) -> list[str]:
+    """How many items, how many shown and held back, and whether questions come first."""
     total = len(result.recommendations)
     head = f"Case {result.case_id}: {total} recommendation(s)"
-    if len(items) != total:
-        head += f", {len(items)} shown"
+    if shown_count != total:
+        head += f", {shown_count} shown"
     if result.plan is not None and result.plan.held_back:
         head += f", {len(result.plan.held_back)} held back"
     out = wrap(head, width)
@@ -230,11 +249,13 @@ def render_table(result: Result, view: View) -> str:
             "some items wait for the answer.",
             width,
         )
-    if items and view.by == "plan":
-        out += plan_lines(items, width, refs)
-        out += ["", "== Detail by category =="]
-    if items:
-        out += _detail_tables(items, view)
+    return out
+
+
+def _outside_the_plan(result: Result, width: int, refs: dict[str, str] | None) -> list[str]:
+    """The team's decisions outside the plan, the held-back items, the groups' views, the questions the case
+    raises and what it leaves unstated."""
+    out: list[str] = []
     for title, lines in working_groups(result):
         out += ["", f"{title} (the team's decisions file):"]
         out += [x for line in lines for x in wrap(line, width, "    ", "  - ")]
@@ -255,11 +276,7 @@ def render_table(result: Result, view: View) -> str:
             "Not stated (would sharpen the advice): " + ", ".join(_field_label(p) for p in result.missing_information),
             width,
         )
-    for w in result.warnings:
-        out += wrap(f"warning: {w}", width, "  ")
-    if view.color:
-        out = [paint(line) for line in out]
-    return "\n".join(out) + "\n"
+    return out
 
 
 PRIORITY_STYLE: dict[str, dict[str, object]] = {
