@@ -274,11 +274,6 @@ def compile_condition(cond: Condition, negate: bool = False) -> Expr:
     return _and(parts) if conj else _or(parts)
 
 
-def path_count(cond: Condition) -> int:
-    """How many alternative paths durable_rules builds for a condition."""
-    return _paths(compile_condition(cond))
-
-
 def _paths(expr: Expr) -> int:
     """How many alternative paths durable_rules builds for a compiled expression."""
     if isinstance(expr, dict) and "$or" in expr:
@@ -291,7 +286,7 @@ def _paths(expr: Expr) -> int:
     return 1
 
 
-def _compiled(strata: Sequence[Stratum]) -> dict[Condition, Expr]:
+def _expressions(strata: Sequence[Stratum]) -> dict[Condition, Expr]:
     """Each distinct condition of the strata compiled once (rules share conditions: decision-table rows)."""
     out: dict[Condition, Expr] = {}
     for s in strata:
@@ -307,12 +302,12 @@ Stratum = Sequence[tuple[str, Condition]]
 
 
 def _definitions(
-    strata: Sequence[Stratum], compiled: Mapping[Condition, Expr] | None = None
+    strata: Sequence[Stratum], expressions: Mapping[Condition, Expr] | None = None
 ) -> tuple[list[dict[str, Any]], dict[str, tuple[str, ...]]]:
     """One durable ruleset definition per stratum; rules with the same condition (decision-table
-    rows on one construct, say) share one durable rule, named after the first of them. `compiled`:
-    the conditions already compiled (`_compiled`)."""
-    exprs = compiled if compiled is not None else _compiled(strata)
+    rows on one construct, say) share one durable rule, named after the first of them. `expressions`:
+    the conditions already compiled (`_expressions`)."""
+    exprs = expressions if expressions is not None else _expressions(strata)
     members: dict[str, tuple[str, ...]] = {}
     out: list[dict[str, Any]] = []
     for stratum in strata:
@@ -364,10 +359,12 @@ def _prime(handle: int) -> None:
     _core.delete_state(handle, PRIME)
 
 
-def _static_limits(strata: Sequence[Stratum], compiled: Mapping[Condition, Expr] | None = None) -> list[DurableLimit]:
+def _static_limits(
+    strata: Sequence[Stratum], expressions: Mapping[Condition, Expr] | None = None
+) -> list[DurableLimit]:
     """The limits that can be checked without building: paths per condition, properties per fact.
-    `compiled`: the conditions already compiled (`_compiled`)."""
-    exprs = compiled if compiled is not None else _compiled(strata)
+    `expressions`: the conditions already compiled (`_expressions`)."""
+    exprs = expressions if expressions is not None else _expressions(strata)
     paths = {cond: _paths(expr) for cond, expr in exprs.items()}
     found = [
         DurableLimit(
@@ -482,7 +479,7 @@ class DurableMatcher:
 
     def __init__(self, strata: Sequence[Stratum]) -> None:
         self._rules = [tuple(rid for rid, _ in s) for s in strata]
-        exprs = _compiled(strata)
+        exprs = _expressions(strata)
         found = _static_limits(strata, exprs)
         if found:
             raise combined(found)
