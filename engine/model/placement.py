@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import ItemsView, Iterator, KeysView, Mapping, Sequence, ValuesView
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, ClassVar, TypeAlias
+from typing import TYPE_CHECKING, Any, ClassVar, TypeAlias, get_args
 
 import msgspec
 
@@ -55,6 +55,7 @@ class _Reason(msgspec.Struct, frozen=True, gc=False, tag_field="factor", forbid_
     engine code reads the fields."""
 
     factor: ClassVar[Factor]
+    """The reason's factor, read from its msgspec tag (set below, with REASON_TYPES)."""
 
     def to_dict(self) -> dict[str, Any]:
         """`{"factor": ..., <each field in declaration order>}`, tuples as lists (fresh data)."""
@@ -101,19 +102,13 @@ Mapping.register(_Reason)
 class SafetyReason(_Reason, frozen=True, tag="safety"):
     """Care and safety after harm: the first tier of the precedence."""
 
-    factor: ClassVar[Factor] = Factor.SAFETY
-
 
 class RelationshipReason(_Reason, frozen=True, tag="relationship"):
     """Relationship work (conflict, low trust, a community not yet heard): the second tier."""
 
-    factor: ClassVar[Factor] = Factor.RELATIONSHIP
-
 
 class UrgentReason(_Reason, frozen=True, tag="urgent"):
     """Time-bound work: the rule's `urgent` text ('time-bound' or what makes it so)."""
-
-    factor: ClassVar[Factor] = Factor.URGENT
 
     value: str
 
@@ -121,23 +116,17 @@ class UrgentReason(_Reason, frozen=True, tag="urgent"):
 class StatedProblemReason(_Reason, frozen=True, tag="stated_problem"):
     """The item works on the problem tags the case states."""
 
-    factor: ClassVar[Factor] = Factor.STATED_PROBLEM
-
     value: tuple[str, ...]
 
 
 class PriorityReason(_Reason, frozen=True, tag="priority"):
     """The item's priority: 'high', 'medium' or 'low'."""
 
-    factor: ClassVar[Factor] = Factor.PRIORITY
-
     value: str
 
 
 class BarrierSeverityReason(_Reason, frozen=True, tag="barrier_severity"):
     """The worst rating among the item's barriers, and its CFIR construct."""
-
-    factor: ClassVar[Factor] = Factor.BARRIER_SEVERITY
 
     value: int | str
     cfir: str
@@ -147,8 +136,6 @@ class EvidenceReason(_Reason, frozen=True, tag="evidence", omit_defaults=True):
     """CFIR-ERIC Level 1 or 2, with the endorsement figure when there is one; `cfir` (whose barrier the
     figure is) only when the item merges several figures."""
 
-    factor: ClassVar[Factor] = Factor.EVIDENCE
-
     level: int
     value: int | float | None
     cfir: str | None = None
@@ -157,23 +144,17 @@ class EvidenceReason(_Reason, frozen=True, tag="evidence", omit_defaults=True):
 class BreadthReason(_Reason, frozen=True, tag="breadth"):
     """How many barriers the item addresses (two or more)."""
 
-    factor: ClassVar[Factor] = Factor.BREADTH
-
     value: int
 
 
 class StageFitReason(_Reason, frozen=True, tag="stage_fit"):
     """The item suits the case's stage."""
 
-    factor: ClassVar[Factor] = Factor.STAGE_FIT
-
     value: str
 
 
 class NotBeforeReason(_Reason, frozen=True, tag="not_before"):
     """A rule's `not_before`: the earliest horizon the item may take."""
-
-    factor: ClassVar[Factor] = Factor.NOT_BEFORE
 
     value: str
 
@@ -182,16 +163,12 @@ class PacingReason(_Reason, frozen=True, tag="pacing"):
     """Spectrum pacing: the item works at `spectrum_level`, two or more steps past the case's engagement
     level (None when the case does not state one)."""
 
-    factor: ClassVar[Factor] = Factor.PACING
-
     spectrum_level: str
     engagement_level: str | None
 
 
 class AfterReason(_Reason, frozen=True, tag="after"):
     """The item follows another (`rule`, the other item's rule id), placed in `horizon`."""
-
-    factor: ClassVar[Factor] = Factor.AFTER
 
     rule: str
     horizon: str
@@ -200,8 +177,6 @@ class AfterReason(_Reason, frozen=True, tag="after"):
 class EricPerBarrierReason(_Reason, frozen=True, tag="eric_per_barrier"):
     """`limit` ERIC items already address the item's barrier `cfir`."""
 
-    factor: ClassVar[Factor] = Factor.ERIC_PER_BARRIER
-
     cfir: str
     limit: int
 
@@ -209,15 +184,11 @@ class EricPerBarrierReason(_Reason, frozen=True, tag="eric_per_barrier"):
 class DueReason(_Reason, frozen=True, tag="due"):
     """A rule's `due`: kept in that horizon though it is full."""
 
-    factor: ClassVar[Factor] = Factor.DUE
-
     value: str
 
 
 class CapacityReason(_Reason, frozen=True, tag="capacity"):
     """The item moved on because `horizon` was full (`limit` items)."""
-
-    factor: ClassVar[Factor] = Factor.CAPACITY
 
     horizon: str
     limit: int
@@ -225,8 +196,6 @@ class CapacityReason(_Reason, frozen=True, tag="capacity"):
 
 class FirstStepReason(_Reason, frozen=True, tag="first_step"):
     """Nothing else could start: the item is moved up to be the plan's first step."""
-
-    factor: ClassVar[Factor] = Factor.FIRST_STEP
 
 
 PlanReason: TypeAlias = (
@@ -249,27 +218,10 @@ PlanReason: TypeAlias = (
 )
 """A plan item's reason: one of the factor classes (a `match` on it with `assert_never` is exhaustive)."""
 
-REASON_TYPES: dict[Factor, type[PlanReason]] = {
-    cls.factor: cls
-    for cls in (
-        SafetyReason,
-        RelationshipReason,
-        UrgentReason,
-        StatedProblemReason,
-        PriorityReason,
-        BarrierSeverityReason,
-        EvidenceReason,
-        BreadthReason,
-        StageFitReason,
-        NotBeforeReason,
-        PacingReason,
-        AfterReason,
-        EricPerBarrierReason,
-        DueReason,
-        CapacityReason,
-        FirstStepReason,
-    )
-}
+REASON_TYPES: dict[Factor, type[PlanReason]] = {}
+for _cls in get_args(PlanReason):
+    _cls.factor = Factor(_cls.__struct_config__.tag)  # the tag is the one declaration of a reason's factor
+    REASON_TYPES[_cls.factor] = _cls
 """Each factor's class (tests/test_plan_reasons.py checks it covers every Factor)."""
 
 
