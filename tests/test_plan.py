@@ -113,9 +113,7 @@ def _renamed(rid: str) -> str:
 
 def test_order_does_not_depend_on_rule_id_spelling(shipped_engine: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     """Renaming every rule so that id order flips moves no item to another horizon."""
-    from dataclasses import replace
-
-    from msgspec.structs import replace as struct_replace
+    from msgspec.structs import replace
 
     import engine.evaluation.runner as runner_mod
     from engine.plan.planner import build_plan
@@ -138,7 +136,7 @@ def test_order_does_not_depend_on_rule_id_spelling(shipped_engine: Any, monkeypa
         captured.clear()
         result = shipped_engine.evaluate(load_case(path))
         before = {r.rule_id: (p.horizon, p.tie) for r, p in result.placed()}
-        recs = [struct_replace(r, rule_ids=tuple(_renamed(i) for i in r.rule_ids)) for r in captured[0][0]]
+        recs = [replace(r, rule_ids=tuple(_renamed(i) for i in r.rule_ids)) for r in captured[0][0]]
         _, facts, *rest = captured[0][1]  # the facts (and plan options, cues) the engine planned with
         ordered, plan = build_plan(recs, rules, facts, *rest)
         after = {_renamed(r.rule_id): (p.horizon, p.tie) for r, p in zip(ordered, plan.items, strict=True)}

@@ -192,7 +192,7 @@ def test_rule_cache_keeps_the_specification(tmp_path: Path) -> None:
     from engine.rulepacks import rulecache
 
     base = load_rulebase([spec_pack(tmp_path / "rules")], shipped=False)
-    again = rulecache._base_from(json.loads(json.dumps(rulecache._base_to(base))))
+    again = rulecache.decode_entry(rulecache.encode_entry("k", base)).base
     assert [r.specification for r in again.rules] == [r.specification for r in base.rules]
     assert again.rule("T-SPECIFIED").specification["frequency"] == "weekly"  # type: ignore[union-attr]
 

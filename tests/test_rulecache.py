@@ -112,11 +112,11 @@ def test_a_cache_that_fails_in_any_way_never_fails_the_command(
     folder = write_pack(tmp_path / "p", [rec("R1", {"fact": "stage", "exists": True})])
     load_rulebase([folder], shipped=False)
 
-    def broken(data: object) -> None:
+    def broken(*args: object) -> None:
         raise RecursionError("a cache entry nested too deep")
 
-    monkeypatch.setattr(rulecache, "_base_from", broken)
-    monkeypatch.setattr(rulecache, "_base_to", broken)
+    monkeypatch.setattr(rulecache, "check_entry", broken)  # reading back
+    monkeypatch.setattr(rulecache, "encode_entry", broken)  # writing
     assert load_rulebase([folder], shipped=False).rule("R1")
 
 
@@ -189,12 +189,37 @@ def _entry(cache: Path) -> Path:
     return entry
 
 
-def _edit(entry: Path, change) -> None:
+def _edit(entry: Path, change, pretty: bool = False) -> None:
+    """Change an entry's data and write it back as the cache writes (compact, fields in order), so that what
+    refuses an edit is the check of its values, not of its spelling."""
     import json
+
+    import msgspec
 
     data = json.loads(entry.read_text())
     change(data)
-    entry.write_text(json.dumps(data))
+    entry.write_bytes(json.dumps(data, indent=1).encode() if pretty else msgspec.json.encode(data))
+
+
+def test_an_entry_edited_to_what_a_clean_load_could_store_is_read_back(cache: Path, tmp_path: Path) -> None:
+    """The control for the misses below: the edit and the rewrite alone do not make a miss."""
+    folder = write_pack(tmp_path / "p", [rec("R1", {"fact": "stage", "exists": True}, title="Plain")])
+    load_rulebase([folder], shipped=False)
+    _edit(_entry(cache), lambda d: d["rules"][0].update(title="Edited"))
+    assert load_rulebase([folder], shipped=False).rule("R1").title == "Edited"
+
+
+def test_an_entry_not_spelled_as_the_cache_writes_it_is_a_miss(cache: Path, tmp_path: Path) -> None:
+    folder = write_pack(tmp_path / "p", [rec("R1", {"fact": "stage", "exists": True}, title="Plain")])
+    load_rulebase([folder], shipped=False)
+    _edit(_entry(cache), lambda d: d["rules"][0].update(title="Edited"), pretty=True)
+    assert load_rulebase([folder], shipped=False).rule("R1").title == "Plain"
+    _edit(_entry(cache), lambda d: d["rules"][0].update(title="Edited", when=["t", "stage", "exists", True]))
+    assert load_rulebase([folder], shipped=False).rule("R1").title == "Plain"  # a condition short of a field
+    _edit(_entry(cache), lambda d: d["rules"][0].update(title="Edited", when=["t", "stage", "exists", True, None, 1]))
+    assert load_rulebase([folder], shipped=False).rule("R1").title == "Plain"  # and one field too many
+    _edit(_entry(cache), lambda d: d["rules"][0].update(title="Edited", line=True))
+    assert load_rulebase([folder], shipped=False).rule("R1").title == "Plain"  # a line that is not a number
 
 
 def test_an_edited_cache_entry_with_a_javascript_link_is_a_miss(cache: Path, tmp_path: Path) -> None:

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import replace
 from typing import Any
+
+import msgspec
 
 from engine.authoring.lintsalvage import salvage
 from engine.errors import Problem, RuleError
@@ -74,7 +75,7 @@ def lint_with_headroom(
     if missing:
         raise RuleError(missing)
     salvaged, problems = salvage(problems, base.rules, base.sources)
-    checked = replace(base, rules=base.rules + tuple(salvaged))
+    checked = msgspec.structs.replace(base, rules=base.rules + tuple(salvaged))
     findings = [from_problem(p) for p in problems]
     findings += checks(checked)
     findings += durable_findings(base)

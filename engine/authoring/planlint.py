@@ -175,7 +175,7 @@ def unsupported_rationales(rules: Sequence[Rule]) -> list[Finding]:
     return out
 
 
-def _untested_value(rule: Rule, text: str, tested: set[str]) -> str | None:
+def _untested_value(rule: Rule, text: str, tested: frozenset[str]) -> str | None:
     """The message when `text` states a case value (a stage, a level) no condition of the rule tests."""
     if _tests_derived(rule):
         return None

@@ -30,7 +30,6 @@ priming, status codes and freeing are all here.
 from __future__ import annotations
 
 import itertools
-import json
 import re
 import weakref
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -38,6 +37,7 @@ from enum import IntEnum
 from typing import Any
 
 import durable_rules_engine as _core
+import msgspec
 from durable_rules_engine import error as _DurableCoreError
 
 from engine.errors import EngineError, Problem
@@ -235,8 +235,8 @@ def _positive(t: Test) -> Expr:
         return _not_equals(spec, t.value) if declared.negated else _equals(spec, t.value)
     if declared.family == "membership":
         if declared.negated:
-            return _and([_not_equals(spec, x) for x in t.value])
-        return _or([_equals(spec, x) for x in t.value])
+            return _and([_not_equals(spec, x) for x in t.members()])
+        return _or([_equals(spec, x) for x in t.members()])
     return {_DOP[t.op]: {key(spec.path): _rank(spec, t.value)}}
 
 
@@ -325,7 +325,7 @@ def _definitions(
 
 
 def _create(name: str, definition: dict[str, Any]) -> int:
-    handle: int = _core.create_ruleset(name, json.dumps(definition, ensure_ascii=False))
+    handle: int = _core.create_ruleset(name, msgspec.json.encode(definition).decode())
     return handle
 
 
@@ -353,7 +353,7 @@ def _drain(handle: int, state: int) -> list[str]:
 
 def _prime(handle: int) -> None:
     """Give a ruleset one handled fact before any case (see PRIME)."""
-    code, state = _core.assert_fact(handle, json.dumps({"sid": PRIME, PRIME: 1}))[:2]
+    code, state = _core.assert_fact(handle, msgspec.json.encode({"sid": PRIME, PRIME: 1}).decode())[:2]
     if code == Status.OK:
         _drain(handle, state)
     _core.delete_state(handle, PRIME)
@@ -446,7 +446,7 @@ _ids = itertools.count(1)
 class _Compiled:
     """One set of C rulesets (one per stratum) and the session id in use; kept for reuse."""
 
-    def __init__(self, key: str, names: list[str], handles: list[int | None]) -> None:
+    def __init__(self, key: bytes, names: list[str], handles: list[int | None]) -> None:
         self.key = key
         self.names = names
         self.by_stratum = handles
@@ -459,7 +459,7 @@ POOL_SIZE = 2
 durable_rules' `delete_ruleset` frees a ruleset but not the inner tables of its sessions (about
 5 MB for the shipped packs once a case has matched), so building and freeing engines would grow a
 process without bound; reusing the closed rulesets of identical rules keeps it flat."""
-_POOL: dict[str, list[_Compiled]] = {}
+_POOL: dict[bytes, list[_Compiled]] = {}
 
 
 def _release(compiled: _Compiled) -> None:
@@ -484,7 +484,7 @@ class DurableMatcher:
         if found:
             raise combined(found)
         self.definitions, self._members = _definitions(strata, exprs)
-        key = json.dumps(self.definitions, sort_keys=True, ensure_ascii=False)
+        key = msgspec.json.encode(self.definitions, order="sorted")
         free = _POOL.get(key)
         if free:
             compiled = free.pop()
@@ -547,7 +547,7 @@ class DurableMatcher:
         if handle is None:
             return []
         fact["sid"] = self._sid_text()
-        text = json.dumps(fact, ensure_ascii=False)
+        text = msgspec.json.encode(fact).decode()
         try:
             code, state = _core.assert_fact(handle, text)[:2]
         except _DurableCoreError as exc:

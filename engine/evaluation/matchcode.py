@@ -85,7 +85,7 @@ class _Builder:
                 return None
             return f"({a} is not M and not ({same}))" if declared.negated else same
         if declared.family == "membership":
-            values = tuple(t.value)
+            values = t.members()
             if values and all(isinstance(x, str) for x in values):
                 member = f"{a} in {self.bind('K', values)}"  # a tuple: == on each, exact for text
             else:

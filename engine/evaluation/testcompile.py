@@ -96,7 +96,7 @@ def compile_test(t: Test) -> Check:
 
         return differs
     if family == "membership":
-        checks = [_same(x) for x in t.value]
+        checks = [_same(x) for x in t.members()]
         want = not operators.BY_NAME[op].negated
 
         def member(f: Facts) -> bool:

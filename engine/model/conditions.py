@@ -9,8 +9,10 @@ except `exists: false`; a CFIR rating of `mixed` equals only `mixed` and is not 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import functools
 from typing import Any, Union
+
+import msgspec
 
 from engine.model import operators
 from engine.model.facts import Facts, FactSpec, spec_for
@@ -24,46 +26,60 @@ class _Missing:
 MISSING: Any = _Missing()
 
 
-@dataclass(frozen=True, slots=True)
-class Test:
+Scalar = Union[str, int, float, bool, None]
+"""What a test compares with: a YAML scalar (a list of them for `in` and `not_in`)."""
+
+
+class _Node(msgspec.Struct, frozen=True, cache_hash=True, gc=False, array_like=True, forbid_unknown_fields=True):
+    """A condition node: immutable, compared by value, and hashed once (msgspec's `cache_hash`): conditions are
+    dict keys throughout (the matchers' compiled forms, the strata, shared proofs), and a rule base holds some
+    5,000 nodes whose hash would otherwise walk the whole subtree on every lookup.
+
+    In JSON (the rule cache) a node is an array led by its tag: `["t", fact, op, value, ref]`,
+    `["all", [...]]`, `["any", [...]]`, `["not", node]`."""
+
+
+class Test(_Node, frozen=True, tag="t"):
     """`{fact: PATH, OP: VALUE}`; `ref` is set when VALUE names another fact."""
 
     __test__ = False  # not a pytest test class
 
     fact: str
     op: str
-    value: Any = None
+    value: Scalar | tuple[Scalar, ...] = None
     ref: str | None = None
 
+    def members(self) -> tuple[Scalar, ...]:
+        """The listed values of a membership test (`in`, `not_in`); none for any other."""
+        return self.value if isinstance(self.value, tuple) else ()
 
-@dataclass(frozen=True, slots=True)
-class All:
+
+class All(_Node, frozen=True, tag="all"):
     items: tuple[Condition, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Any_:
+class Any_(_Node, frozen=True, tag="any"):
     items: tuple[Condition, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Not:
+class Not(_Node, frozen=True, tag="not"):
     item: Condition
 
 
 Condition = Union[Test, All, Any_, Not]
 
 
-def facts_read(cond: Condition) -> set[str]:
-    """Every fact path a condition reads (including referenced facts)."""
+@functools.lru_cache(maxsize=16_384)
+def facts_read(cond: Condition) -> frozenset[str]:
+    """Every fact path a condition reads (including referenced facts).
+
+    Kept per condition (functools, bounded): conditions are immutable and hash once, and building an engine
+    asks this of each rule's condition five times over (strata, matcher, proof inputs, encoder, limits)."""
     if isinstance(cond, Test):
-        return {cond.fact} | ({cond.ref} if cond.ref else set())
+        return frozenset((cond.fact, cond.ref) if cond.ref else (cond.fact,))
     if isinstance(cond, Not):
         return facts_read(cond.item)
-    out: set[str] = set()
-    for item in cond.items:
-        out |= facts_read(item)
-    return out
+    return frozenset().union(*(facts_read(item) for item in cond.items))
 
 
 def tests_in(cond: Condition) -> list[Test]:
@@ -91,7 +107,7 @@ def test_holds(t: Test, facts: Facts) -> bool:
         return (actual is not MISSING) == bool(t.value)
     if actual is MISSING:
         return False
-    expected = t.value
+    expected: Any = t.value
     bspec = None
     if t.ref is not None:
         expected = facts.get(t.ref, MISSING)

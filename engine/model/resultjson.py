@@ -66,7 +66,7 @@ def recommendation(rec: Recommendation, shared: Shared, place: Placement | None 
         "tags": kept(shared, rec.tags, lambda: encode({k: rec.tags.get(k, ()) for k in TAG_KEYS})),
         "rationale": rec.rationale,
         "addresses": rec.addresses,
-        "sources": kept(shared, rec.sources, lambda: encode([s.as_dict for s in rec.sources])),
+        "sources": kept(shared, rec.sources, lambda: encode([s.to_dict() for s in rec.sources])),
         "explanation": [proof(p, shared) for p in rec.explanation],
     }
     if place is not None:

@@ -61,7 +61,7 @@ class Recommendation(msgspec.Struct, frozen=True, gc=False):
             "tags": {k: list(self.tags.get(k, ())) for k in TAG_KEYS},
             "rationale": self.rationale,
             "addresses": list(self.addresses),
-            "sources": [s.as_dict for s in self.sources],
+            "sources": [s.to_dict() for s in self.sources],
         }
         if proofs:
             out["explanation"] = [p.to_dict() for p in self.explanation]

@@ -15,6 +15,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
+import msgspec
 from pydantic import ValidationError
 
 from engine.errors import Problem, RuleError, allowed, did_you_mean, display_name, os_reason, shown
@@ -1066,9 +1067,7 @@ def _check_plan_refs(rules: list[Rule], disabled: dict[str, str], problems: list
 
 
 def _with(rule: Rule, **kw: Any) -> Rule:
-    from dataclasses import replace
-
-    return replace(rule, **kw)
+    return msgspec.structs.replace(rule, **kw)
 
 
 def _check_supersedes_cycles(rules: list[Rule], problems: list[Problem]) -> None:

@@ -1,8 +1,9 @@
 """A cache of validated rule bases, so a one-case command does not re-parse every pack.
 
 Parsing and validating the shipped packs (about half a megabyte of YAML) takes longer than the
-rest of a `recommend` run. A successfully loaded RuleBase is stored as plain JSON (never pickle:
-nothing read back from disk is executed) under a key made of the engine version, every file of
+rest of a `recommend` run. A successfully loaded RuleBase is stored as plain JSON written by msgspec's
+encoder from the rule base's own typed structs, and read back by its typed decoder (never pickle: nothing
+read back from disk is executed) under a key made of the engine version, every file of
 the installed engine package, and the exact bytes and paths of every pack and sources file that
 were read. Any change to any of them is a different key. Only clean loads are cached; errors are
 always found afresh. The newest KEEP entries are kept; older ones are removed when one is written.
@@ -16,8 +17,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import json
-import operator
 import os
 import re
 import stat
@@ -25,15 +24,14 @@ import tempfile
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
 
 import msgspec
 
 from engine import __version__
-from engine.model.conditions import All, Any_, Condition, Not, Test
-from engine.model.rules import PackInfo, Rule, RuleBase, Source, TextChoice, Variant
+from engine.model.conditions import Condition, Not, Test
+from engine.model.rules import PackInfo, Rule, RuleBase, Source
 
-FORMAT = 6
+FORMAT = 7
 KEEP = 8
 """Cache entries kept (by last use): one per pack edit would otherwise pile up without end."""
 MAX_PACK_BYTES = 1_000_000
@@ -128,16 +126,15 @@ def read(key: str) -> RuleBase | None:
         path = folder / f"rules-{key}.json"
         raw = regular_bytes(path, 64 * MAX_PACK_BYTES)
         check_bytes(raw)  # no control character anywhere, escaped or raw
-        data = msgspec.json.decode(raw)  # the same data as json.loads, in half the time
-        if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("key") != key:
+        entry = decode_entry(raw)  # every field of its type, none unknown (msgspec, in C)
+        if entry.format != FORMAT or entry.key != key:
             return None
-        check_entry(data)  # an entry is data someone could have edited: checked as strictly as a pack
-        base = _base_from(data)
+        check_entry(entry, raw)  # an entry is data someone could have edited: checked as strictly as a pack
         try:
             os.utime(path)  # recently used: kept by the eviction
         except OSError:
             pass
-        return base
+        return entry.base
     except Exception:  # noqa: BLE001 - a cache failure only costs speed
         return None
 
@@ -150,10 +147,10 @@ def write(key: str, base: RuleBase) -> None:
         if folder is None:
             return
         folder.mkdir(parents=True, exist_ok=True)
-        text = json.dumps({"format": FORMAT, "key": key, **_base_to(base)}, ensure_ascii=False, allow_nan=False)
+        raw = encode_entry(key, base)
         fd, tmp = tempfile.mkstemp(prefix=".rules-", suffix=".tmp", dir=folder)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(raw)
         os.replace(tmp, folder / f"rules-{key}.json")
         tmp = None
         evict(folder)
@@ -199,9 +196,38 @@ class BadEntry(ValueError):
     """A cache entry that is not exactly what `write` stores for a clean load: treated as a miss."""
 
 
-_ENTRY_KEYS = {"format", "key", "rules", "packs", "sources", "disabled"}
+class CacheEntry(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """A cache entry: the rule base's own structs under the format and key it was stored for."""
+
+    format: int
+    key: str
+    rules: tuple[Rule, ...]
+    packs: tuple[PackInfo, ...]
+    sources: dict[str, Source]
+    disabled: dict[str, str]
+
+    @property
+    def base(self) -> RuleBase:
+        return RuleBase(self.rules, self.packs, self.sources, self.disabled)
+
+
+_ENCODER = msgspec.json.Encoder()
+_DECODER = msgspec.json.Decoder(CacheEntry)
+
+
+def encode_entry(key: str, base: RuleBase) -> bytes:
+    """The bytes `write` stores for `base` under `key` (the only form `read` accepts back)."""
+    return _ENCODER.encode(CacheEntry(FORMAT, key, base.rules, base.packs, base.sources, base.disabled))
+
+
+def decode_entry(raw: bytes) -> CacheEntry:
+    """An entry's bytes as typed data (msgspec.ValidationError or DecodeError when they are not)."""
+    return _DECODER.decode(raw)
+
+
 _HORIZONS = ("", "now", "next", "later")
 _SOURCE_KINDS = ("literature", "authors_judgement")
+_PRECEDENCE = ("", "safety", "relationship")
 _MAX_DEPTH = 100
 
 
@@ -210,40 +236,26 @@ def _need(ok: bool) -> None:
         raise BadEntry("not what a clean load stores")
 
 
-def _is_str_list(value: Any) -> bool:
-    return type(value) is list and (not value or set(map(type, value)) == _ONLY_STR)
-
-
-_ONLY_STR = {str}
-
-
-def _is_str_map(value: Any) -> bool:
-    return type(value) is dict and all(type(k) is str and type(x) is str for k, x in value.items())
-
-
-def _is_scalar(value: Any) -> bool:
+def _is_scalar(value: object) -> bool:
     t = type(value)
     if t is float:
         return value == value and value not in (float("inf"), float("-inf"))
     return value is None or t in (str, bool, int)
 
 
-def _check_condition(c: Any, operators: frozenset[str], depth: int = 0) -> None:
-    _need(depth < _MAX_DEPTH and type(c) is list and len(c) >= 2)
-    kind = c[0]
-    if kind == "t":
-        _need(len(c) == 5 and type(c[1]) is str and c[2] in operators and _FACT_RE.match(c[1]) is not None)
-        _need(c[4] is None or (type(c[4]) is str and _FACT_RE.match(c[4]) is not None))
-        if c[2] in ("in", "not_in"):
-            _need(type(c[3]) is list and all(_is_scalar(v) for v in c[3]))
+def _check_condition(c: Condition, operators: frozenset[str], depth: int = 0) -> None:
+    _need(depth < _MAX_DEPTH)
+    if isinstance(c, Test):
+        _need(c.op in operators and _FACT_RE.match(c.fact) is not None)
+        _need(c.ref is None or _FACT_RE.match(c.ref) is not None)
+        if c.op in ("in", "not_in"):
+            _need(type(c.value) is tuple)
         else:
-            _need(_is_scalar(c[3]))
-    elif kind == "not":
-        _need(len(c) == 2)
-        _check_condition(c[1], operators, depth + 1)
+            _need(_is_scalar(c.value))
+    elif isinstance(c, Not):
+        _check_condition(c.item, operators, depth + 1)
     else:
-        _need(kind in ("all", "any") and len(c) == 2 and type(c[1]) is list)
-        for item in c[1]:
+        for item in c.items:
             _check_condition(item, operators, depth + 1)
 
 
@@ -255,7 +267,7 @@ loader refuses in rule text, found in the entry's text without decoding it (a do
 
 
 _RAW_CONTROL = re.compile(rb"\x7f|\xc2[\x80-\x9f]|\xe2\x80[\xaa-\xae]|\xe2\x81[\xa6-\xa9]")
-"""In UTF-8, the characters of CONTROL_CHARS that json.dumps(ensure_ascii=False) writes raw: DEL, the C1
+"""In UTF-8, the characters of CONTROL_CHARS that a JSON encoder (msgspec's among them) writes raw: DEL, the C1
 controls and the bidirectional overrides and isolates (C0 controls it writes as escapes)."""
 
 
@@ -281,190 +293,51 @@ def _escapes_control(raw: bytes) -> bool:
     return False
 
 
-def check_entry(data: dict[str, Any]) -> None:
-    """Raise BadEntry unless `data` has exactly the shape `write` stores and every value passes the checks
-    the loader applies to packs (ids, versions, http(s) links, known operators, known sources); `read`
-    checks the bytes for control characters first (check_bytes). The cache is a file in the user's home:
-    an edited entry must never put a `javascript:` link in a report or a malformed condition in front of
-    a matcher. Any doubt is a miss."""
+def check_entry(entry: CacheEntry, raw: bytes) -> None:
+    """Raise BadEntry unless `entry`, decoded from `raw`, is exactly what `write` stores for a clean load: its
+    bytes are the canonical encoding of what they decode to (no field missing, added, reordered or spelled
+    differently), and every value passes the checks the loader applies to packs (ids, versions, vocabularies,
+    http(s) links, known operators and sources, fact paths). The types were checked as `raw` was decoded;
+    `read` checks the bytes for control characters first (check_bytes). The cache is a file in the user's
+    home: an edited entry must never put a `javascript:` link in a report or a malformed condition in front
+    of a matcher. Any doubt is a miss."""
     from engine.model.operators import NAMES
 
+    _need(_ENCODER.encode(entry) == raw)
+    _check_sources(entry.sources)
+    _check_packs(entry.packs)
     operators = frozenset(NAMES)
-    _need(set(data) == _ENTRY_KEYS)
-    sources = data["sources"]
-    _check_sources(sources)
-    _check_packs(data["packs"])
-    _need(_is_str_map(data["disabled"]))
-    rules = data["rules"]
-    _need(type(rules) is list)
-    for r in rules:
-        _check_rule(r, sources, operators)
+    for r in entry.rules:
+        _check_rule(r, entry.sources, operators)
 
 
-def _check_sources(sources: Any) -> None:
+def _check_sources(sources: Mapping[str, Source]) -> None:
     from engine.model.rules import URL_RE
 
-    _need(type(sources) is dict)
     for k, src in sources.items():
-        _need(type(src) is dict and set(src) == _SOURCE_KEYS and all(type(src[f]) is str for f in _SOURCE_KEYS))
-        _need(src["key"] == k and src["kind"] in _SOURCE_KINDS)
-        _need(src["url"] == "" or URL_RE.match(src["url"]) is not None)
+        _need(src.key == k and src.kind in _SOURCE_KINDS)
+        _need(src.url == "" or URL_RE.match(src.url) is not None)
 
 
-def _check_packs(packs: Any) -> None:
+def _check_packs(packs: Sequence[PackInfo]) -> None:
     from engine.model.rules import NAME_RE, SEMVER_RE
 
-    _need(type(packs) is list)
     for p in packs:
-        _need(type(p) is dict and set(p) == _PACK_KEYS and type(p["shipped"]) is bool)
-        _need(all(type(p[f]) is str for f in ("name", "version", "file", "description")))
-        _need(NAME_RE.match(p["name"]) is not None and SEMVER_RE.match(p["version"]) is not None)
+        _need(NAME_RE.match(p.name) is not None and SEMVER_RE.match(p.version) is not None)
 
 
-def _check_rule(r: Any, sources: dict[str, Any], operators: frozenset[str]) -> None:
-    """One rule of an entry: exactly the stored fields, each of its type and within its vocabulary."""
+def _check_rule(r: Rule, sources: Mapping[str, Source], operators: frozenset[str]) -> None:
+    """One rule of an entry: each field within its vocabulary (its types were checked as it was decoded)."""
     from engine.model.rules import PRIORITY_RANK, RULE_ID_RE
 
-    _need(type(r) is dict and r.keys() == _RULE_KEYS and set(map(type, _STR_VALUES(r))) == _ONLY_STR)
-    _need(RULE_ID_RE.match(r["id"]) is not None)
-    _need(r["priority"] in PRIORITY_RANK and r["precedence"] in ("", "safety", "relationship"))
-    _need(r["not_before"] in _HORIZONS and r["due"] in _HORIZONS)
-    _need(type(r["line"]) is int and type(r["evidence_level"]) is int and type(r["safety"]) is bool)
-    _need(type(r["score"]) in (int, float) and 0 <= r["score"] <= 100)
-    derive = r["derive"]
-    _need(type(derive) is dict and all(type(k) is str and _is_scalar(x) for k, x in derive.items()))
-    _need(_is_str_map(r["fallbacks"]) and _is_str_map(r["specification"]))
-    for value in _LIST_VALUES(r):
-        _need(_is_str_list(value))
-    _need(all(s in sources for s in r["sources"]))
-    tags = r["tags"]
-    _need(type(tags) is dict)
-    for k, x in tags.items():
-        _need(type(k) is str and _is_str_list(x))
-    _check_condition(r["when"], operators)
-    _check_text_variants(r, operators)
-
-
-def _check_text_variants(r: dict[str, Any], operators: frozenset[str]) -> None:
-    """A rule's rationale variants ([condition, text]) and text variants ([condition, title, actions])."""
-    _need(type(r["variants"]) is list and type(r["texts"]) is list)
-    for v in r["variants"]:
-        _need(type(v) is list and len(v) == 2 and type(v[1]) is str)
-        _check_condition(v[0], operators)
-    for t in r["texts"]:
-        _need(type(t) is list and len(t) == 3 and type(t[1]) is str and _is_str_list(t[2]))
-        _check_condition(t[0], operators)
-
-
-_SOURCE_KEYS = frozenset({"key", "citation", "url", "kind", "note"})
-_PACK_KEYS = frozenset({"name", "version", "file", "description", "shipped"})
-
-
-# ------------------------------------------------------------------ RuleBase <-> JSON data
-
-
-def _cond_to(c: Condition) -> Any:
-    if isinstance(c, Test):
-        value = list(c.value) if isinstance(c.value, tuple) else c.value
-        return ["t", c.fact, c.op, value, c.ref]
-    if isinstance(c, Not):
-        return ["not", _cond_to(c.item)]
-    return ["all" if isinstance(c, All) else "any", [_cond_to(x) for x in c.items]]
-
-
-def _cond_from(d: Any) -> Condition:
-    kind = d[0]
-    if kind == "t":
-        value = tuple(d[3]) if d[2] in ("in", "not_in") else d[3]
-        return Test(d[1], d[2], value, d[4])
-    if kind == "not":
-        return Not(_cond_from(d[1]))
-    items = tuple(_cond_from(x) for x in d[1])
-    return All(items) if kind == "all" else Any_(items)
-
-
-_RULE_FIELDS = (
-    "id",
-    "pack",
-    "file",
-    "line",
-    "title",
-    "category",
-    "priority",
-    "score",
-    "key",
-    "description",
-    "derive",
-    "rationale",
-    "overrides",
-    "table",
-    "urgent",
-    "not_before",
-    "due",
-    "evidence_level",
-    "fallbacks",
-    "specification",
-    "unstated_ok",
-    "safety",
-    "precedence",
-)
-_TUPLE_FIELDS = ("stages", "after", "supersedes", "addresses", "waits_for", "conflicts_with")
-_STR_FIELDS = tuple(
-    f
-    for f in _RULE_FIELDS
-    if f not in ("line", "score", "derive", "evidence_level", "fallbacks", "specification", "safety")
-)
-"""The rule fields that are text (the others are checked one by one below)."""
-_RULE_KEYS = frozenset({*_RULE_FIELDS, "when", "actions", "sources", "tags", "variants", "texts", *_TUPLE_FIELDS})
-"""Exactly the keys of a stored rule (check_entry)."""
-_STR_VALUES = operator.itemgetter(*_STR_FIELDS)
-_LIST_VALUES = operator.itemgetter("actions", "sources", *_TUPLE_FIELDS)
-
-
-def _base_to(base: RuleBase) -> dict[str, Any]:
-    rules = []
-    for r in base.rules:
-        item = {f: getattr(r, f) for f in _RULE_FIELDS}
-        item.update(
-            when=_cond_to(r.when),
-            actions=list(r.actions),
-            sources=list(r.sources),
-            tags={k: list(v) for k, v in r.tags.items()},
-            variants=[[_cond_to(x.when), x.text] for x in r.variants],
-            texts=[[_cond_to(x.when), x.title, list(x.actions)] for x in r.texts],
-            **{f: list(getattr(r, f)) for f in _TUPLE_FIELDS},
-        )
-        rules.append(item)
-    return {
-        "rules": rules,
-        "packs": [vars(p) for p in base.packs],
-        "sources": {
-            k: {"key": s.key, "citation": s.citation, "url": s.url, "kind": s.kind, "note": s.note}
-            for k, s in base.sources.items()
-        },
-        "disabled": base.disabled,
-    }
-
-
-def _base_from(data: dict[str, Any]) -> RuleBase:
-    rules = tuple(
-        Rule(
-            **{f: item[f] for f in _RULE_FIELDS},
-            when=_cond_from(item["when"]),
-            actions=tuple(item["actions"]),
-            sources=tuple(item["sources"]),
-            tags={k: tuple(v) for k, v in item["tags"].items()},
-            variants=tuple(Variant(_cond_from(c), t) for c, t in item["variants"]),
-            texts=tuple(TextChoice(_cond_from(c), t, tuple(a)) for c, t, a in item["texts"]),
-            stages=tuple(item["stages"]),
-            after=tuple(item["after"]),
-            supersedes=tuple(item["supersedes"]),
-            addresses=tuple(item["addresses"]),
-            waits_for=tuple(item["waits_for"]),
-            conflicts_with=tuple(item["conflicts_with"]),
-        )
-        for item in data["rules"]
-    )
-    packs = tuple(PackInfo(**p) for p in data["packs"])
-    sources = {k: Source(**s) for k, s in data["sources"].items()}
-    return RuleBase(rules, packs, sources, dict(data["disabled"]))
+    _need(RULE_ID_RE.match(r.id) is not None)
+    _need(r.priority in PRIORITY_RANK and r.precedence in _PRECEDENCE)
+    _need(r.not_before in _HORIZONS and r.due in _HORIZONS)
+    _need(0 <= r.score <= 100)
+    _need(all(_is_scalar(x) for x in r.derive.values()))
+    _need(all(s in sources for s in r.sources))
+    _check_condition(r.when, operators)
+    for v in r.variants:
+        _check_condition(v.when, operators)
+    for t in r.texts:
+        _check_condition(t.when, operators)
