@@ -139,6 +139,7 @@ def stages(folder: Path, count: int) -> dict[str, float]:
     """Microseconds per case in each step of one worker's work (this process, durable_rules)."""
     from engine.batch import batchrun as batch
     from engine.batch.digest import case_digest
+    from engine.batch.outcomes import RunSettings
     from engine.io import inputs
     from engine.io.caseload import validate_case
     from engine.render import csvrows
@@ -148,7 +149,7 @@ def stages(folder: Path, count: int) -> dict[str, float]:
     from engine.rulepacks.loader import rules_digest_or_none
 
     config = batch.resolved(EngineConfig())
-    batch._init(config, frozenset(), rules_digest_or_none(config))
+    batch._init(RunSettings(config, digest=rules_digest_or_none(config)))
     engine = batch.worker().engine
     batch._work(items[:100])  # warm the shared caches as a long run would have them
     totals: dict[str, float] = {}

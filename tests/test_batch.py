@@ -478,3 +478,30 @@ def test_the_engine_config_reaches_every_worker_without_the_environment(
         expected = matcher if durable_installed() else "python"
         assert len(lines) == 6 and {d["engine"]["matcher"] for d in lines} == {expected}
     assert MATCHER_ENV not in os.environ
+
+
+def test_a_run_s_settings_and_a_sweep_s_outcomes_are_typed_records(tmp_path: Path) -> None:
+    """What travels to each worker is one typed record per run (issue 24: no anonymous tuples unpacked in
+    different places), pickled intact; a sweep gives back Swept or Failed records, never ("ok", ...) pairs."""
+    import pickle
+
+    from engine.batch.outcomes import Failed, RunSettings
+    from engine.batch.sweep import SweepSettings, Swept, parse_varies, sweep_items
+    from engine.io import inputs
+    from engine.model.config import EngineConfig
+
+    config = EngineConfig(matcher="python")
+    settings = RunSettings(config, frozenset({"abc"}), "d1", "none", "2026-03-01", ("people",), True)
+    assert pickle.loads(pickle.dumps(settings)) == settings
+    assert settings.large and not RunSettings(config).large  # only a resume's hashes are sent once
+    sweep = SweepSettings(config, "d1", tuple(parse_varies(["engagement.level=inform,consult"])))
+    assert not sweep.large and pickle.loads(pickle.dumps(sweep)) == sweep
+
+    src = tmp_path / "c.jsonl"
+    src.write_text(json.dumps(GOOD) + "\n" + json.dumps({"case_id": "bad", "stage": "nowhere"}) + "\n")
+    from engine import load_engine
+
+    got = list(sweep_items(load_engine(config), inputs.items(inputs.plan([str(src)])), sweep.varies))
+    assert [type(o) for o in got] == [Swept, Failed]
+    assert isinstance(got[0], Swept) and got[0].summary["case_id"] == GOOD["case_id"]
+    assert isinstance(got[1], Failed) and got[1].row["case_id"] == "bad" and got[1].row["field"] == "stage"

@@ -552,11 +552,11 @@ def test_a_scheduler_that_accepts_and_never_answers_times_out(
     assert all(line.startswith(("error:", "warning:")) for line in done.stderr.splitlines()), done.stderr
 
 
-def slow_chunk(chunk: list[Any], initargs: tuple[Any, ...]) -> list[Any]:
+def slow_chunk(chunk: list[Any], settings: Any) -> list[Any]:
     from engine.batch.batchrun import run_chunk
 
     time.sleep(0.3)
-    return list(run_chunk(chunk, initargs))
+    return list(run_chunk(chunk, settings))
 
 
 def _in_thread(call: Any, within: float = 90.0) -> Any:

@@ -95,11 +95,11 @@ def test_resume_on_dask_reuses_the_finished_cases(tmp_path: Path, scheduler: str
     assert {**files(tmp_path / "o"), INDEX: (tmp_path / "o" / INDEX).read_bytes()} == before
 
 
-def killing_chunk(chunk: list[Any], initargs: tuple[Any, ...]) -> list[Any]:
+def killing_chunk(chunk: list[Any], settings: Any) -> list[Any]:
     """run_chunk, except that a chunk holding a 'kill-me' case kills its worker process."""
     if any(isinstance(item[4], bytes) and b"kill-me" in item[4] for item in chunk):
         os._exit(1)
-    return run_chunk(chunk, initargs)
+    return run_chunk(chunk, settings)
 
 
 def test_a_case_that_kills_its_dask_worker_is_one_error_line(tmp_path: Path, scheduler: str) -> None:

@@ -39,7 +39,16 @@ from engine.batch import executors, tables
 from engine.batch.batchfiles import ERRORS, MANIFEST, OUTPUTS, Previous, Writer, failed, lock, partials, prepare, unlock
 from engine.batch.digest import case_digest, portfolio_title
 from engine.batch.executors import IN_FLIGHT
-from engine.batch.outcomes import Evaluated, Failed, Outcome, Reused, error_row, worker_died
+from engine.batch.outcomes import (
+    Evaluated,
+    Failed,
+    Outcome,
+    Reused,
+    RunSettings,
+    error_row,
+    stated_case_id,
+    worker_died,
+)
 from engine.batch.tablerows import CaseTables, case_fields, case_tables, result_tables
 from engine.errors import EngineError, IspAdvisorError, Problem, UsageError, display_name
 from engine.evaluation.runner import Engine, load_engine
@@ -116,11 +125,7 @@ class Worker:
 
     engine: Engine
     key: tuple[Any, ...]
-    reusable: frozenset[str] = frozenset()
-    explanations: str = "full"
-    date: str | None = None
-    redact: tuple[str, ...] = ()
-    tables: bool = False
+    settings: RunSettings
 
 
 _worker: Worker | None = None
@@ -143,40 +148,35 @@ def _rules_key(config: EngineConfig, digest: str | None) -> tuple[Any, ...]:
     )
 
 
-def run_chunk(chunk: list[Item], initargs: tuple[Any, ...]) -> list[Outcome]:
+def run_chunk(chunk: list[Item], settings: RunSettings) -> list[Outcome]:
     """The per-chunk function on a Dask worker: check the rules are the run's, compile them once per
     process, then evaluate (the local executor calls _init and _work directly)."""
-    executors.check_rules(initargs[0], initargs[2])
-    _init(*initargs)
+    executors.check_rules(settings.config, settings.digest)
+    _init(settings)
     return _work(chunk)
 
 
-def _init(
-    config: EngineConfig,
-    reusable: frozenset[str],
-    digest: str | None,
-    explanations: str = "full",
-    date: str | None = None,
-    redacted: tuple[str, ...] = (),
-    with_tables: bool = False,
-) -> None:
+def _init(settings: RunSettings) -> None:
     """Compile the rules once per process (a forked worker inherits the parent's engine).
 
-    The engine is kept while the configuration and the bytes of the rule files (`digest`) are the
-    same, so a later run in the same process after the packs were edited compiles them afresh.
+    The engine is kept while the configuration and the bytes of the rule files (`settings.digest`) are
+    the same, so a later run in the same process after the packs were edited compiles them afresh.
     """
     global _worker
-    key = _rules_key(config, digest)
+    digest = settings.digest
+    key = _rules_key(settings.config, digest)
     engine = (
-        _worker.engine if _worker is not None and digest is not None and _worker.key == key else load_engine(config)
+        _worker.engine
+        if _worker is not None and digest is not None and _worker.key == key
+        else load_engine(settings.config)
     )
-    _worker = Worker(engine, key, reusable, explanations, date, tuple(redacted), with_tables)
+    _worker = Worker(engine, key, settings)
 
 
-def _worker_init(parent: int, *initargs: Any) -> None:
+def _worker_init(parent: int, settings: RunSettings) -> None:
     """A local worker's start: die with the main process `parent`, then compile the rules (`_init`)."""
     die_with_parent(parent)
-    _init(*initargs)
+    _init(settings)
 
 
 def die_with_parent(parent: int) -> None:
@@ -248,7 +248,7 @@ def stop_on_signals() -> Iterator[None]:
 
 def _work(chunk: list[Item]) -> list[Outcome]:
     state = worker()
-    return [evaluate_item(state.engine, item, state.reusable) for item in chunk]
+    return [evaluate_item(state.engine, item, state.settings.reusable) for item in chunk]
 
 
 def evaluate_item(
@@ -267,18 +267,17 @@ def evaluate_item(
         if sha in reusable:
             return Reused(sha)
         doc = inputs.to_document(item, text)
-        if isinstance(doc.data, dict) and isinstance(doc.data.get("case_id"), str):
-            case_id = doc.data["case_id"]
+        case_id = stated_case_id(doc.data)
         case = validate_case(doc)
-        state = _worker
-        if state is not None and state.redact:
-            case = redact(case, state.redact)
+        state = _worker.settings if _worker is not None else None
+        if state is not None and state.redacted:
+            case = redact(case, state.redacted)
         result = engine.evaluate(case, date=state.date if state is not None else None)
         recs = _rec_dicts(result)
         full = (explanations or (state.explanations if state is not None else "full")) != "none"
         line = result.to_json(engine.shared) if full else lean_line(result.to_dict())
         digest = case_digest(case)
-        if state is not None and state.tables:
+        if state is not None and state.with_tables:
             fields = digest[TABLE_FIELDS] = case_fields(case)
             rows = result_tables(result, fields, proofs=full)
     except IspAdvisorError as exc:
@@ -425,7 +424,7 @@ def run_batch(
     planned = _outside(folder, sources, inputs.plan(sources))
     config = resolved(rules, shipped)
     rules_sha = rules_digest_or_none(config)
-    _init(config, frozenset(), rules_sha, explanations, date, what, with_tables)
+    _init(RunSettings(config, frozenset(), rules_sha, explanations, date, tuple(what), with_tables))
     engine = worker().engine
     prepare(folder, resume, force)
     held = lock(folder)
@@ -514,8 +513,8 @@ def _run(
     executor: executors.Executor | None = None,
 ) -> BatchReport:
     config, rules_sha = rules
-    state = worker()
-    date, what, with_tables = state.date, state.redact, state.tables
+    state = worker().settings
+    date, what, with_tables = state.date, state.redacted, state.with_tables
     info = run_info(engine, explanations, date, what)
     previous = Previous.load(folder, info, rules_sha) if resume and rules_sha else Previous()
     reusable = previous.hashes()
@@ -526,11 +525,11 @@ def _run(
     moves = AssessmentMoves()
     seen: dict[str, tuple[str, int]] = {}
     reused = 0
-    initargs = (config, reusable, rules_sha, explanations, date, what, with_tables)
+    settings = RunSettings(config, reusable, rules_sha, explanations, date, what, with_tables)
     mapped = (
-        executor.ordered(_chunks(inputs.items(planned)), jobs, initargs)
+        executor.ordered(_chunks(inputs.items(planned)), jobs, settings)
         if executor is not None
-        else _ordered(_chunks(inputs.items(planned)), jobs, initargs)
+        else _ordered(_chunks(inputs.items(planned)), jobs, settings)
     )
     try:
         for chunk, outcomes in mapped:
@@ -696,7 +695,7 @@ def _chunks(items: Iterable[Item]) -> Iterator[list[Item]]:
 
 
 def _ordered(
-    chunks: Iterator[list[Item]], jobs: int, initargs: tuple[Any, ...]
+    chunks: Iterator[list[Item]], jobs: int, settings: RunSettings
 ) -> Iterator[tuple[list[Item], list[Outcome]]]:
     """Each chunk with its outcomes, in input order, with at most jobs * IN_FLIGHT chunks pending.
 
@@ -705,7 +704,7 @@ def _ordered(
     and every chunk it had not finished is sent again; a chunk that fails that way twice is
     evaluated case by case (see _isolated), so only the case that kills its worker is lost.
     """
-    _init(*initargs)
+    _init(settings)
     first = next(chunks, None)
     if first is None:
         return
@@ -714,7 +713,7 @@ def _ordered(
     # shared proofs and recommendations instead of each building them again.
     yield first, _work(first)
     with _collector_tuned():
-        yield from _rest(chunks, jobs, initargs)
+        yield from _rest(chunks, jobs, settings)
 
 
 @contextmanager
@@ -733,9 +732,7 @@ def _collector_tuned() -> Iterator[None]:
             gc.unfreeze()
 
 
-def _rest(
-    chunks: Iterator[list[Item]], jobs: int, initargs: tuple[Any, ...]
-) -> Iterator[tuple[list[Item], list[Outcome]]]:
+def _rest(chunks: Iterator[list[Item]], jobs: int, settings: RunSettings) -> Iterator[tuple[list[Item], list[Outcome]]]:
     """The chunks after the first: in this process, or in a pool of `jobs` workers."""
     head = list(itertools.islice(chunks, jobs))
     if jobs == 1 or len(head) <= 1:  # one chunk left: a worker could only run it alone, later
@@ -747,7 +744,7 @@ def _rest(
     ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
 
     def new_pool() -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_worker_init, initargs=(os.getpid(), *initargs))
+        return ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_worker_init, initargs=(os.getpid(), settings))
 
     pool = new_pool()
     window: deque[list[Any]] = deque()  # [chunk, future, tries]
@@ -763,7 +760,7 @@ def _rest(
                 pool = new_pool()
                 if entry[2] >= 1:
                     window.popleft()
-                    outcomes = _isolated(entry[0], ctx, initargs)
+                    outcomes = _isolated(entry[0], ctx, settings)
                     _resend(window, pool)
                     return entry[0], outcomes
                 _resend(window, pool)
@@ -794,7 +791,7 @@ def _resend(window: deque[list[Any]], pool: ProcessPoolExecutor) -> None:
             entry[2] += 1
 
 
-def _isolated(chunk: list[Item], ctx: Any, initargs: tuple[Any, ...]) -> list[Outcome]:
+def _isolated(chunk: list[Item], ctx: Any, settings: RunSettings) -> list[Outcome]:
     """Evaluate a chunk that broke two pools one case at a time, each in a one-worker pool.
 
     A case whose worker dies again becomes an error line; the others are evaluated as usual.
@@ -805,7 +802,7 @@ def _isolated(chunk: list[Item], ctx: Any, initargs: tuple[Any, ...]) -> list[Ou
         for item in chunk:
             if pool is None:
                 pool = ProcessPoolExecutor(
-                    1, mp_context=ctx, initializer=_worker_init, initargs=(os.getpid(), *initargs)
+                    1, mp_context=ctx, initializer=_worker_init, initargs=(os.getpid(), settings)
                 )
             try:
                 out += pool.submit(_work, [item]).result()

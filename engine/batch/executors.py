@@ -52,16 +52,24 @@ SCHEMES = ("tcp", "ws")
 Chunk = list[Item]
 Outcomes = list[Any]
 """A chunk's outcomes: a batch's engine.batch.outcomes.Outcome, a sweep's engine.batch.sweep.SweepOutcome."""
-Task = Callable[[Chunk, tuple[Any, ...]], Outcomes]
-"""The per-chunk function and the run's settings it is given (each task's own tuple: a batch's or a sweep's)."""
+
+
+class Settings(Protocol):
+    """A run's settings as an executor sees them: sent with every task, or once to the workers when large
+    (a batch's engine.batch.outcomes.RunSettings, a sweep's engine.batch.sweep.SweepSettings)."""
+
+    @property
+    def large(self) -> bool: ...
+
+
+Task = Callable[[Chunk, Any], Outcomes]
+"""The per-chunk function, given the chunk and the run's settings (its own type: a batch's or a sweep's)."""
 
 
 class Executor(Protocol):
     """Maps the per-chunk function over chunks; yields (chunk, outcomes) in input order."""
 
-    def ordered(
-        self, chunks: Iterator[Chunk], jobs: int, initargs: tuple[Any, ...]
-    ) -> Iterator[tuple[Chunk, Outcomes]]: ...
+    def ordered(self, chunks: Iterator[Chunk], jobs: int, settings: Settings) -> Iterator[tuple[Chunk, Outcomes]]: ...
 
 
 def choose(executor: str | Executor, scheduler: str | None = None) -> Executor | None:
@@ -230,9 +238,7 @@ class DaskExecutor:
         self.scheduler = scheduler
         self.task = task
 
-    def ordered(
-        self, chunks: Iterator[Chunk], jobs: int, initargs: tuple[Any, ...]
-    ) -> Iterator[tuple[Chunk, Outcomes]]:
+    def ordered(self, chunks: Iterator[Chunk], jobs: int, settings: Settings) -> Iterator[tuple[Chunk, Outcomes]]:
         if self.task is None:
             raise EngineError(
                 Problem(
@@ -256,7 +262,7 @@ class DaskExecutor:
                 n = itertools.count()
                 # The run's settings travel with each task, except a resume's set of reusable hashes
                 # (large), which is sent to the workers once; it is sent again if workers that held it died.
-                shared: list[Any] = [self._share(waiter, initargs)]
+                shared: list[Any] = [self._share(waiter, settings)]
 
                 def submit(chunk: Chunk) -> Any:
                     # a unique key per task: the same chunk twice (a resent one) is still evaluated
@@ -268,10 +274,10 @@ class DaskExecutor:
                         try:
                             return chunk, waiter.result(fut)
                         except KilledWorker:
-                            return chunk, self._isolated(waiter, chunk, initargs, n)
+                            return chunk, self._isolated(waiter, chunk, settings, n)
                         except CancelledError:  # the shared settings were lost with their workers
                             waiter.check_connected()
-                            shared[0] = self._share(waiter, initargs)
+                            shared[0] = self._share(waiter, settings)
                             fut = submit(chunk)
                     return chunk, waiter.result(fut)
 
@@ -310,19 +316,18 @@ class DaskExecutor:
         return dist.Client(cluster, set_as_default=False), cluster
 
     @staticmethod
-    def _share(waiter: _Waiter, initargs: tuple[Any, ...]) -> Any:
-        if not initargs[1]:  # no reusable hashes: the arguments are small
-            return initargs
-        return waiter.scatter(initargs)
+    def _share(waiter: _Waiter, settings: Settings) -> Any:
+        """The settings as each task is given them: themselves, or a cluster's reference to one copy of them."""
+        return waiter.scatter(settings) if settings.large else settings
 
-    def _isolated(self, waiter: _Waiter, chunk: Chunk, initargs: tuple[Any, ...], n: Iterator[int]) -> Outcomes:
+    def _isolated(self, waiter: _Waiter, chunk: Chunk, settings: Settings, n: Iterator[int]) -> Outcomes:
         """A chunk that kept killing workers, one case a task; a case that still kills becomes an error
         (as engine.batch.batchrun._isolated does with local processes)."""
         KilledWorker = _distributed().KilledWorker
 
         out: Outcomes = []
         for item in chunk:  # one at a time: a case queued beside the killer would die with it
-            fut = waiter.client.submit(self.task, [item], initargs, key=f"isp-case-{next(n)}", pure=False)
+            fut = waiter.client.submit(self.task, [item], settings, key=f"isp-case-{next(n)}", pure=False)
             try:
                 out += waiter.result(fut)
             except KilledWorker:

@@ -12,6 +12,28 @@ from typing import Any
 
 from engine.errors import Problem, capped, display_name
 from engine.io.inputs import Item
+from engine.model.config import EngineConfig
+
+
+@dataclass(frozen=True, slots=True)
+class RunSettings:
+    """What every process of a batch run is given: a local worker when it starts, each Dask task with its
+    chunk (engine.batch.executors), and the run's own process (`batchrun._init`)."""
+
+    config: EngineConfig
+    reusable: frozenset[str] = frozenset()
+    """Content hashes of the cases an earlier run already evaluated (`--resume`)."""
+    digest: str | None = None
+    """The rule packs' digest (engine.rulepacks.loader.rules_digest); None when a file could not be read."""
+    explanations: str = "full"
+    date: str | None = None
+    redacted: tuple[str, ...] = ()
+    with_tables: bool = False
+
+    @property
+    def large(self) -> bool:
+        """Worth sending to a cluster's workers once rather than with every task (a resume's hashes)."""
+        return bool(self.reusable)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +67,13 @@ class Reused:
 
 Outcome = Evaluated | Failed | Reused
 """What one case gives back to the run (batchrun.evaluate_item); consumers `match` on the three."""
+
+
+def stated_case_id(data: object) -> str | None:
+    """The case_id a case's parsed data states, if any: what its error row names when it fails validation."""
+    if isinstance(data, dict) and isinstance(data.get("case_id"), str):
+        return str(data["case_id"])
+    return None
 
 
 def error_row(item: Item, problems: Sequence[Problem], case_id: str | None) -> dict[str, Any]:

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from engine.batch.digest import portfolio_title
+from engine.batch.outcomes import Failed, RunSettings, error_row, stated_case_id
 from engine.errors import CaseError, IspAdvisorError, Problem, UsageError, parse_each, printable, shown, warn
 from engine.evaluation.runner import Engine
 from engine.model.case import Case
@@ -55,8 +56,16 @@ VariantRow = tuple[
 """A row of `variants.parquet` before its case's columns: (variant, values, problem, key, rule_id, title,
 category, horizon, base_horizon); see `variant_rows`."""
 
-SweepOutcome = tuple[str, dict[str, Any]]
-"""("ok", a case summary) or ("error", an errors.jsonl-style row): see `sweep_items`."""
+
+@dataclass(frozen=True, slots=True)
+class Swept:
+    """A case swept: its summary (`case_summary`)."""
+
+    summary: dict[str, Any]
+
+
+SweepOutcome = Swept | Failed
+"""What one case of a portfolio sweep gives back (`sweep_items`): its summary, or its errors.jsonl-style row."""
 
 
 @dataclass(frozen=True)
@@ -70,9 +79,22 @@ class Vary:
         return {"fact": self.path, "values": list(self.values)}
 
 
-SweepArgs = tuple[EngineConfig, frozenset[str], str | None, tuple[Vary, ...], str | None, tuple[str, ...], bool]
-"""What each chunk of a portfolio sweep is given (`sweep_chunk`): the rules, no reusable hashes, the
-rules' digest, the varied facts, the date, what to redact, and whether to build the variants' rows."""
+@dataclass(frozen=True, slots=True)
+class SweepSettings:
+    """What each chunk of a portfolio sweep is given (`sweep_chunk`): the rules and their digest, the varied
+    facts, the date, what to redact, and whether to build the variants' rows."""
+
+    config: EngineConfig
+    digest: str | None
+    varies: tuple[Vary, ...]
+    date: str | None = None
+    redacted: tuple[str, ...] = ()
+    with_rows: bool = False
+
+    @property
+    def large(self) -> bool:
+        """Small enough to travel with every task (engine.batch.executors)."""
+        return False
 
 
 def parse_vary(text: str) -> Vary:
@@ -547,34 +569,36 @@ def sweep_items(
     redacted: tuple[str, ...] = (),
     with_rows: bool = False,
 ) -> Iterator[SweepOutcome]:
-    """Each batch input item -> ("ok", case summary) or ("error", errors.jsonl-style row); `redacted`
+    """Each batch input item -> Swept(its summary) or Failed(its errors.jsonl-style row); `redacted`
     is removed from each case first (`--redact`), `with_rows` adds its variants.parquet rows."""
-    from engine.batch.batchrun import error_row
     from engine.io.caseload import validate_case
     from engine.io.inputs import content, to_document
 
     for item in items:
+        case_id = None
         try:
-            case = validate_case(to_document(item, content(item)))
+            doc = to_document(item, content(item))
+            case_id = stated_case_id(doc.data)
+            case = validate_case(doc)
             if redacted:
                 case = redact(case, redacted)
             summary = case_summary(sweep(engine, case, varies, date=date), with_rows)
             if with_rows:
                 summary["assessed_on"] = case.assessed_on
-            yield "ok", summary
+            yield Swept(summary)
         except IspAdvisorError as exc:
-            yield "error", error_row(item, exc.problems, None)
+            yield Failed(error_row(item, exc.problems, case_id))
 
 
-def sweep_chunk(chunk: list[InputItem], initargs: SweepArgs) -> list[SweepOutcome]:
+def sweep_chunk(chunk: list[InputItem], settings: SweepSettings) -> list[SweepOutcome]:
     """The per-chunk function of a portfolio sweep on a Dask worker (engine.batch.executors)."""
     from engine.batch import batchrun as batch
     from engine.batch.executors import check_rules
 
-    config, _, digest, varies, date, redacted, with_rows = initargs
-    check_rules(config, digest)
-    batch._init(config, frozenset(), digest)
-    return list(sweep_items(batch.worker().engine, chunk, varies, date, redacted, with_rows))
+    check_rules(settings.config, settings.digest)
+    batch._init(RunSettings(settings.config, digest=settings.digest))
+    engine = batch.worker().engine
+    return list(sweep_items(engine, chunk, settings.varies, settings.date, settings.redacted, settings.with_rows))
 
 
 def sweep_portfolio(
@@ -608,7 +632,7 @@ def sweep_portfolio(
     planned = inputs.plan(sources)
     config = batch.resolved(rules, shipped)
     digest = rules_digest_or_none(config)
-    batch._init(config, frozenset(), digest)
+    batch._init(RunSettings(config, digest=digest))
     engine: Engine = batch.worker().engine
     table = open_variants(tables_format, tables_out, varies, engine.info, force)
     out = PortfolioSweep(tuple(varies))
@@ -623,17 +647,18 @@ def sweep_portfolio(
         mapped = chosen.ordered(
             chunks,
             jobs or batch.default_jobs(),
-            (config, frozenset(), digest, tuple(varies), date, what, table is not None),
+            SweepSettings(config, digest, tuple(varies), date, tuple(what), table is not None),
         )
         outcomes = (o for _, got in mapped for o in got)
     try:
-        for kind, value in outcomes:
-            if kind == "ok":
-                if table is not None:
-                    table.add(value["case_id"], value.pop("assessed_on"), value.pop("rows"))
-                out.add(value)
-            else:
-                out.failed.append(value)
+        for outcome in outcomes:
+            match outcome:
+                case Swept(summary):
+                    if table is not None:
+                        table.add(summary["case_id"], summary.pop("assessed_on"), summary.pop("rows"))
+                    out.add(summary)
+                case Failed(row):
+                    out.failed.append(row)
         if table is not None:
             table.commit()
     except BaseException:
