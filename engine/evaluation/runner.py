@@ -18,7 +18,7 @@ import json
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from engine import __version__
 from engine.errors import Problem, UsageError, did_you_mean
@@ -75,15 +75,19 @@ class CaseWork:
     """A derived fact's path -> the proof of the rule that derived it (set by `Engine._work`)."""
 
 
-class PerRule(dict[str, tuple[str, ...]]):
-    """Rule id -> what the engine reads from that rule alone, made on first use and kept for the engine's life
-    (the rule base is fixed once loaded, so an entry never goes stale)."""
+V = TypeVar("V")
 
-    def __init__(self, make: Callable[[str], tuple[str, ...]]) -> None:
+
+class PerRule(dict[str, V]):
+    """Rule id -> what the engine reads from that rule alone, made on first use and kept for the engine's life
+    (the rule base is fixed once loaded, so an entry never goes stale). A one-case command reads a few dozen
+    of the several hundred rules, so the engine makes nothing per rule before it fires."""
+
+    def __init__(self, make: Callable[[str], V]) -> None:
         super().__init__()
         self._make = make
 
-    def __missing__(self, rule_id: str) -> tuple[str, ...]:
+    def __missing__(self, rule_id: str) -> V:
         value = self[rule_id] = self._make(rule_id)
         return value
 
@@ -109,20 +113,22 @@ class Engine:
         """The facts `missing` reports when a case leaves them out, in FACTS order."""
         self._reads_cfir = any(p.startswith("cfir.") for p in reads)
         producers = self._producers = derived_by(base.rules)
-        self._proof_inputs = {r.id: self._closure(r, producers) for r in base.rules}
+        by_id = self.by_id
+        self._proof_inputs = PerRule(lambda rid: self._closure(by_id[rid], producers))
         """Rule id -> every fact its proof shows (what its proof's key is made of)."""
-        self._proof_derived = {rid: _derived_names(paths) for rid, paths in self._proof_inputs.items()}
+        self._proof_derived = PerRule(lambda rid: _derived_names(self._proof_inputs[rid]))
         self.shared = Shared(enabled=share)
         """Work shared across the cases this engine evaluates (engine/model/sharing.py): proofs,
         recommendations, test traces, JSON fragments, what the planner ranks by."""
-        self._templated = frozenset(r.id for r in base.rules if _templated(r))
-        by_id = self.by_id
-        self._text_inputs = PerRule(lambda rid: _text_inputs(by_id[rid], rid in self._templated))
+        self._templated = PerRule(lambda rid: _templated(by_id[rid]))
+        """Rule id -> whether its texts hold placeholders."""
+        self._text_inputs = PerRule(lambda rid: _text_inputs(by_id[rid], self._templated[rid]))
         """Rule id -> the facts its texts depend on (part of a recommendation's key); made for a rule when it
         first fires (a one-case command reads a few dozen of several hundred rules)."""
         self._site_names = PerRule(lambda rid: tuple(sorted(n for n in _names(by_id[rid]) if ":" in n)))
         """Rule id -> the site placeholders its texts use (their text is part of what a recommendation is)."""
-        self._static = {r.id: _fixed_parts(r, base) for r in base.rules if not r.derive}
+        self._static = PerRule(lambda rid: _fixed_parts(by_id[rid], base))
+        """Rule id -> what it fixes in each of its recommendations (asked only of rules that recommend)."""
         self.info: dict[str, Any] = {
             "name": "isp-advisor",
             "version": __version__,
@@ -380,7 +386,7 @@ class Engine:
         choice = next((c for c in rule.texts if holds(c.when, facts)), None)
         if choice is not None:
             title, actions = choice.title or title, choice.actions or actions
-        if rule.id not in self._templated:
+        if not self._templated[rule.id]:
             return title, actions, rationale
         values = values_for(facts, barriers_matched((proof,), self.shared), rule.fallbacks, known)
         return fill(title, values), tuple(fill(a, values) for a in actions), fill(rationale, values)
