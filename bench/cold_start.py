@@ -13,44 +13,27 @@ median (and minimum) of the runs, the commands taking turns so that the machine'
 
 from __future__ import annotations
 
-import argparse
 import json
-import os
 import statistics
-import subprocess
 import sys
-import time
 from pathlib import Path
 
-PY = sys.executable
-ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from side_by_side import PY, RIVERSIDE, two_trees, wall  # noqa: E402
+
 DEPS = "import durable.lang, click, yaml, msgspec"
 BASELINES = {
     "bare": f"{DEPS}, pydantic",
     "bare_basemodel": f"{DEPS}\nfrom pydantic import BaseModel",
     "bare_one_model": f"{DEPS}\nfrom pydantic import BaseModel\nclass X(BaseModel):\n    a: int = 0\n",
 }
-RECOMMEND = ["cli.py", "recommend", "cases/riverside-fqhc.yaml", "--format", "json"]
-
-
-def wall(cmd: list[str], cwd: Path) -> float:
-    t = time.perf_counter()
-    subprocess.run(cmd, cwd=cwd, env=ENV, stdout=subprocess.DEVNULL, check=True)
-    return time.perf_counter() - t
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("before", type=Path)
-    ap.add_argument("after", type=Path)
-    ap.add_argument("--runs", type=int, default=11)
-    a = ap.parse_args()
-    trees = {"before": a.before.resolve(), "after": a.after.resolve()}
-    for tree in trees.values():
-        subprocess.run([PY, "-m", "compileall", "-q", "engine", "webapp", "cli.py"], cwd=tree, check=True, env=ENV)
-        wall([PY, *RECOMMEND], tree)  # the rule cache of each tree, warm
+    trees, a = two_trees(__doc__.splitlines()[0], runs=11)
     cmds = {name: ([PY, "-c", code], Path("/")) for name, code in BASELINES.items()}
-    cmds.update({name: ([PY, *RECOMMEND], tree) for name, tree in trees.items()})
+    cmds.update({name: ([PY, "cli.py", *RIVERSIDE], tree) for name, tree in trees.items()})
     times: dict[str, list[float]] = {k: [] for k in cmds}
     for _ in range(a.runs):
         for name, (cmd, cwd) in cmds.items():

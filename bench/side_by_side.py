@@ -44,22 +44,40 @@ WRAPPER = (
 )
 
 
-def timed(tree: Path, args: list[str], stats: Path | None = None) -> float:
-    """Wall seconds of one `isp-advisor` command run from `tree` (with `stats`: the largest worker's memory
-    is written there)."""
-    cmd = [PY, "-c", WRAPPER, str(stats), *args] if stats else [PY, "cli.py", *args]
+RIVERSIDE = ["recommend", "cases/riverside-fqhc.yaml", "--format", "json"]
+
+
+def wall(cmd: list[str], cwd: Path) -> float:
+    """Wall seconds of one command, its output discarded."""
     t = time.perf_counter()
-    subprocess.run(cmd, cwd=tree, check=True, stdout=subprocess.DEVNULL, env=ENV)
+    subprocess.run(cmd, cwd=cwd, check=True, stdout=subprocess.DEVNULL, env=ENV)
     return time.perf_counter() - t
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def timed(tree: Path, args: list[str], stats: Path | None = None) -> float:
+    """Wall seconds of one `isp-advisor` command run from `tree` (with `stats`: the largest worker's memory
+    is written there)."""
+    return wall([PY, "-c", WRAPPER, str(stats), *args] if stats else [PY, "cli.py", *args], tree)
+
+
+def two_trees(description: str, **more: int) -> tuple[dict[str, Path], argparse.Namespace]:
+    """The trees named on the command line (before, after), each byte-compiled and its rule cache warmed, and
+    the other arguments (`more`: option name -> default)."""
+    ap = argparse.ArgumentParser(description=description)
     ap.add_argument("before", type=Path)
     ap.add_argument("after", type=Path)
-    ap.add_argument("--cases", type=int, default=1500)
-    ap.add_argument("--rounds", type=int, default=3)
+    for name, default in more.items():
+        ap.add_argument(f"--{name}", type=int, default=default)
     a = ap.parse_args()
+    trees = {"before": a.before.resolve(), "after": a.after.resolve()}
+    for tree in trees.values():
+        subprocess.run([PY, "-m", "compileall", "-q", "engine", "webapp", "cli.py"], cwd=tree, check=True, env=ENV)
+        timed(tree, RIVERSIDE)  # the rule cache of each tree, warm
+    return trees, a
+
+
+def main() -> None:
+    trees, a = two_trees(__doc__.splitlines()[0], cases=1500, rounds=3)
     work = Path(tempfile.mkdtemp(prefix="isp-side-"))
     folder, lines = work / "yaml", work / "cases.jsonl"
     write_folder(folder, a.cases, seed=1)
@@ -68,11 +86,6 @@ def main() -> None:
     one.mkdir()
     first = sorted(folder.iterdir())[0]
     (one / first.name).write_bytes(first.read_bytes())
-    trees = {"before": a.before.resolve(), "after": a.after.resolve()}
-    riverside = ["recommend", "cases/riverside-fqhc.yaml", "--format", "json"]
-    for tree in trees.values():
-        subprocess.run([PY, "-m", "compileall", "-q", "engine", "webapp", "cli.py"], cwd=tree, check=True, env=ENV)
-        timed(tree, riverside)  # the rule cache of each tree, warm
     runs: dict[str, dict[str, list[float]]] = {name: {} for name in trees}
     for _ in range(a.rounds):
         for name, tree in trees.items():
@@ -89,7 +102,7 @@ def main() -> None:
             r.setdefault("jobs1_yaml", []).append(n / batch(folder, "1", "yaml1"))
             r.setdefault("jobs2_jsonl", []).append(n / batch(lines, "2", "jsonl2"))
             r.setdefault("one_case_s", []).append(batch(one, "2", "one"))
-            r.setdefault("recommend_ms", []).append(1000 * min(timed(tree, riverside) for _ in range(3)))
+            r.setdefault("recommend_ms", []).append(1000 * min(timed(tree, RIVERSIDE) for _ in range(3)))
     same = {
         f"{out}/{f}": (work / f"{out}-before" / f).read_bytes() == (work / f"{out}-after" / f).read_bytes()
         for out in ("yaml2", "yaml1", "jsonl2")

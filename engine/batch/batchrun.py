@@ -31,7 +31,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -429,7 +429,7 @@ def run_batch(
     prepare(folder, resume, force)
     held = lock(folder)
     try:
-        return _run(planned, folder, engine, jobs, resume, (config, rules_sha), progress, total, explanations, chosen)
+        return _run(planned, folder, engine, jobs, resume, progress, total, chosen)
     finally:
         unlock(held)
 
@@ -481,8 +481,6 @@ def _within(path: Path, folder: Path) -> bool:
 def resolved(rules: RulesArg, shipped: bool = True) -> EngineConfig:
     """The run's EngineConfig with its matcher decided here, in the main process ($ISP_ADVISOR_MATCHER
     read once), so every worker builds the same engine from the same settings."""
-    from dataclasses import replace
-
     from engine.evaluation.matcher import requested
 
     config = config_of(rules, shipped)
@@ -506,16 +504,14 @@ def _run(
     engine: Engine,
     jobs: int,
     resume: bool,
-    rules: tuple[EngineConfig, str | None],
     progress: Callable[[int], None] | None,
     total: Callable[[int], None] | None,
-    explanations: str = "full",
     executor: executors.Executor | None = None,
 ) -> BatchReport:
-    config, rules_sha = rules
+    """The run itself, with the settings `run_batch` gave this process (`worker().settings`)."""
     state = worker().settings
-    date, what, with_tables = state.date, state.redacted, state.with_tables
-    info = run_info(engine, explanations, date, what)
+    rules_sha, explanations, with_tables = state.digest, state.explanations, state.with_tables
+    info = run_info(engine, explanations, state.date, state.redacted)
     previous = Previous.load(folder, info, rules_sha) if resume and rules_sha else Previous()
     reusable = previous.hashes()
     if total:
@@ -525,7 +521,7 @@ def _run(
     moves = AssessmentMoves()
     seen: dict[str, tuple[str, int]] = {}
     reused = 0
-    settings = RunSettings(config, reusable, rules_sha, explanations, date, what, with_tables)
+    settings = replace(state, reusable=reusable)
     mapped = (
         executor.ordered(_chunks(inputs.items(planned)), jobs, settings)
         if executor is not None
