@@ -146,10 +146,9 @@ def stages(folder: Path, count: int) -> dict[str, float]:
 
     items = list(inputs.items(inputs.plan([str(folder)])))[:count]
     from engine.model.config import EngineConfig
-    from engine.rulepacks.loader import rules_digest_or_none
 
     config = batch.resolved(EngineConfig())
-    batch._init(RunSettings(config, digest=rules_digest_or_none(config)))
+    batch.start(RunSettings(config))
     engine = batch.worker().engine
     batch._work(items[:100])  # warm the shared caches as a long run would have them
     totals: dict[str, float] = {}

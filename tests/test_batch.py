@@ -405,6 +405,37 @@ def test_a_later_run_in_the_same_process_compiles_edited_packs(tmp_path: Path) -
     assert "Map who decides what now" in actions_of(tmp_path / "b")
 
 
+def test_a_run_compiles_the_very_bytes_its_index_names(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each rule file is read once at a run's start: the digest the resume index keeps is that of the bytes
+    compiled, so a pack edited while the run starts is never compiled under the digest of other bytes."""
+    from engine.batch import batchrun as batch
+    from engine.rulepacks import loader, rulecache
+
+    rules = edited_pack(tmp_path)
+    src = tmp_path / "c.jsonl"
+    src.write_text(json.dumps(GOOD) + "\n")
+    before = loader.read_packs([rules], shipped=False).digest
+    reads: list[str] = []
+    real = rulecache.regular_bytes
+
+    def counted(path: Path, *a: Any) -> bytes:
+        raw = real(path, *a)
+        if path.parent == rules:
+            reads.append(path.name)
+            if path.name == "basic.yaml":
+                edit_action(rules)  # the pack is edited just after the run read it
+        return raw
+
+    monkeypatch.setattr(rulecache, "regular_bytes", counted)
+    batch._worker = None
+    run_batch([src], tmp_path / "out", rules=[rules], shipped=False, jobs=1)
+    assert sorted(reads) == ["basic.yaml", "sources.yaml"]  # each file read once
+    assert "Map who decides what today" in actions_of(tmp_path / "out")  # the bytes read were compiled...
+    assert lines(tmp_path / "out" / INDEX)[0]["rules"] == before  # ...under their own digest
+    monkeypatch.setattr(rulecache, "regular_bytes", real)
+    assert loader.read_packs([rules], shipped=False).digest != before  # so a resume re-evaluates
+
+
 def test_total_is_reported_once_after_the_checks_and_inputs_are_planned_once(
     tmp_path: Path, mixed: list[Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:

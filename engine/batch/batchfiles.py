@@ -661,7 +661,7 @@ class Previous:
     """Results of earlier runs in the output folder, by content hash, for --resume.
 
     Only results of the same rule packs (names and versions, and the same bytes: `rules` is
-    engine.rulepacks.loader.rules_digest) are kept; a results line is reused only if the index's byte range
+    engine.rulepacks.loader.read_packs) are kept; a results line is reused only if the index's byte range
     lies inside its file and the line names the same case.
     """
 

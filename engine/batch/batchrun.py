@@ -63,7 +63,7 @@ from engine.model.sitemoves import AssessmentMoves, Snapshot
 from engine.render import csvrows
 from engine.render.portfoliohtml import render_portfolio
 from engine.render.portfoliomd import render_portfolio_markdown
-from engine.rulepacks.loader import RULES_ENV, rules_digest_or_none
+from engine.rulepacks.loader import RULES_ENV, Packs, read_packs
 
 CHUNK = 32
 """Cases per task sent to a worker: large enough to amortise the round trip, small enough to balance."""
@@ -151,16 +151,17 @@ def _rules_key(config: EngineConfig, digest: str | None) -> tuple[Any, ...]:
 def run_chunk(chunk: list[Item], settings: RunSettings) -> list[Outcome]:
     """The per-chunk function on a Dask worker: check the rules are the run's, compile them once per
     process, then evaluate (the local executor calls _init and _work directly)."""
-    executors.check_rules(settings.config, settings.digest)
-    _init(settings)
+    _init(settings, executors.check_rules(settings.config, settings.digest))
     return _work(chunk)
 
 
-def _init(settings: RunSettings) -> None:
+def _init(settings: RunSettings, packs: Packs | None = None) -> None:
     """Compile the rules once per process (a forked worker inherits the parent's engine).
 
     The engine is kept while the configuration and the bytes of the rule files (`settings.digest`) are
     the same, so a later run in the same process after the packs were edited compiles them afresh.
+    `packs`: the rule files as this process read them for `settings.digest` (`start`), compiled from
+    those very bytes rather than read again.
     """
     global _worker
     digest = settings.digest
@@ -168,9 +169,21 @@ def _init(settings: RunSettings) -> None:
     engine = (
         _worker.engine
         if _worker is not None and digest is not None and _worker.key == key
-        else load_engine(settings.config)
+        else load_engine(settings.config, packs=packs)
     )
     _worker = Worker(engine, key, settings)
+
+
+def start(settings: RunSettings) -> RunSettings:
+    """A run's start in its own process: read the rule files once, compile them (`_init`) and return the
+    settings with the digest of the bytes compiled, which the workers are given and the resume index keeps.
+
+    One read serves both, so a pack edited while the run starts is never compiled under the digest of
+    other bytes (and the files are read and hashed once, not twice)."""
+    packs = read_packs(settings.config)
+    settings = replace(settings, digest=packs.digest)
+    _init(settings, packs)
+    return settings
 
 
 def _worker_init(parent: int, settings: RunSettings) -> None:
@@ -423,8 +436,7 @@ def run_batch(
     folder = Path(out)
     planned = _outside(folder, sources, inputs.plan(sources))
     config = resolved(rules, shipped)
-    rules_sha = rules_digest_or_none(config)
-    _init(RunSettings(config, frozenset(), rules_sha, explanations, date, tuple(what), with_tables))
+    start(RunSettings(config, frozenset(), None, explanations, date, tuple(what), with_tables))
     engine = worker().engine
     prepare(folder, resume, force)
     held = lock(folder)

@@ -31,6 +31,7 @@ from engine.batch.outcomes import worker_died
 from engine.errors import EngineError, Problem, UsageError, clip, printable
 from engine.io.inputs import Item
 from engine.model.config import EngineConfig
+from engine.rulepacks.loader import Packs
 
 EXECUTORS = ("local", "dask")
 IN_FLIGHT = 4
@@ -210,12 +211,13 @@ def _distributed() -> Any:
     return importlib.import_module("distributed")
 
 
-def check_rules(config: EngineConfig, digest: str | None) -> None:
-    """On a worker: refuse to evaluate with rule packs whose bytes differ from the run's."""
-    from engine.rulepacks.loader import rules_digest_or_none
+def check_rules(config: EngineConfig, digest: str | None) -> Packs:
+    """On a worker: the rule files as read here, refused when their bytes differ from the run's (`digest`);
+    the worker compiles those very bytes (batchrun._init)."""
+    from engine.rulepacks.loader import read_packs
 
-    found = rules_digest_or_none(config)
-    if digest is not None and found != digest:
+    found = read_packs(config)
+    if digest is not None and found.digest != digest:
         raise EngineError(
             Problem(
                 code="rules_differ",
@@ -223,6 +225,7 @@ def check_rules(config: EngineConfig, digest: str | None) -> None:
                 hint="give the workers the same rule folders (a shared file system) and the same isp-advisor version",
             )
         )
+    return found
 
 
 class DaskExecutor:

@@ -24,7 +24,7 @@ class RunSettings:
     reusable: frozenset[str] = frozenset()
     """Content hashes of the cases an earlier run already evaluated (`--resume`)."""
     digest: str | None = None
-    """The rule packs' digest (engine.rulepacks.loader.rules_digest); None when a file could not be read."""
+    """The rule packs' digest (engine.rulepacks.loader.read_packs); None when a file could not be read."""
     explanations: str = "full"
     date: str | None = None
     redacted: tuple[str, ...] = ()

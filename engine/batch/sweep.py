@@ -35,7 +35,6 @@ from engine.model.facts import FACTS
 from engine.model.placement import HORIZON_IDS
 from engine.model.redact import redact
 from engine.practitioner.whatif import apply, parse_assignment
-from engine.rulepacks.loader import rules_digest_or_none
 
 if TYPE_CHECKING:
     from engine.batch.tables import VariantTable
@@ -595,8 +594,7 @@ def sweep_chunk(chunk: list[InputItem], settings: SweepSettings) -> list[SweepOu
     from engine.batch import batchrun as batch
     from engine.batch.executors import check_rules
 
-    check_rules(settings.config, settings.digest)
-    batch._init(RunSettings(settings.config, digest=settings.digest))
+    batch._init(RunSettings(settings.config, digest=settings.digest), check_rules(settings.config, settings.digest))
     engine = batch.worker().engine
     return list(sweep_items(engine, chunk, settings.varies, settings.date, settings.redacted, settings.with_rows))
 
@@ -631,8 +629,7 @@ def sweep_portfolio(
     chosen = executors.choose(executor, scheduler)
     planned = inputs.plan(sources)
     config = batch.resolved(rules, shipped)
-    digest = rules_digest_or_none(config)
-    batch._init(RunSettings(config, digest=digest))
+    digest = batch.start(RunSettings(config)).digest
     engine: Engine = batch.worker().engine
     table = open_variants(tables_format, tables_out, varies, engine.info, force)
     out = PortfolioSweep(tuple(varies))

@@ -40,7 +40,7 @@ from engine.model.sitefacts import AsOf, as_of, site_facts
 from engine.model.traces import Proof, WhyNot, barriers_matched
 from engine.model.vocabulary import CFIR_DOMAINS, TAG_KEYS
 from engine.plan.planner import build_plan, standing
-from engine.rulepacks.loader import load_rulebase
+from engine.rulepacks.loader import Packs, load_rulebase
 from engine.rulepacks.placeholders import FACTS_READ, case_values, fill, has_placeholders, site_texts, values_for
 from engine.rulepacks.placeholders import reads as placeholder_names
 from engine.rulepacks.strata import producers as derived_by
@@ -624,14 +624,17 @@ def _union(items: Any) -> tuple[Any, ...]:
     return tuple(seen)
 
 
-def load_engine(rules: RulesArg = (), shipped: bool = True, matcher: str | None = None) -> Engine:
+def load_engine(
+    rules: RulesArg = (), shipped: bool = True, matcher: str | None = None, packs: Packs | None = None
+) -> Engine:
     """Load, validate and compile the shipped packs plus any local rule folders (`matcher`: see Engine).
 
     `rules` may be an EngineConfig (engine/model/config.py): its folders, shipped flag, matcher and
-    verbosity are used (a `matcher` given here wins)."""
+    verbosity are used (a `matcher` given here wins). `packs`: the rule files as a caller already read
+    them (engine.rulepacks.loader.read_packs), so that its digest names the very bytes compiled here."""
     config = config_of(rules, shipped, matcher)
     with collector_paused():
-        return Engine(load_rulebase(config), config.matcher, config.verbose, config.share)
+        return Engine(load_rulebase(config, packs=packs), config.matcher, config.verbose, config.share)
 
 
 @contextmanager

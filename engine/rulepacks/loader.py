@@ -59,62 +59,53 @@ def pack_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.glob("*.y*ml") if p.name != SOURCES_FILE and p.suffix in (".yaml", ".yml"))
 
 
-def rules_digest(extra: RulesArg = (), shipped: bool = True) -> str:
-    """A digest of every file `load_rulebase(extra, shipped)` reads (the rule cache's key).
-
-    Any edit to any pack or sources file changes it, even without a version bump. Missing
-    folders only contribute their path (loading them fails anyway); an unreadable file raises OSError.
-    """
-    from engine.rulepacks import rulecache
-
-    dirs = rule_dirs(extra, shipped)
-    snapshot = read_snapshot(extra, shipped)
-    if snapshot is None:  # a missing folder or a file that cannot be read: hashed the slow way (raises)
-        files = [
-            f
-            for d in dirs
-            if _is_dir(d)
-            for f in ([d / SOURCES_FILE] if _is_file(d / SOURCES_FILE) else []) + pack_files(d)
-        ]
-        return rulecache.key_for(files, dirs, folders_of(extra, shipped)[1])
-    return rulecache.key_for_snapshot(snapshot, folders_of(extra, shipped)[1])
-
-
-def rules_digest_or_none(extra: RulesArg = (), shipped: bool = True) -> str | None:
-    """`rules_digest`, or None when a file cannot be read (loading then reports it): the batch's resume
-    index and a Dask worker's check of the run's rules both take it so."""
-    try:
-        return rules_digest(extra, shipped)
-    except OSError:
-        return None
-
-
-def load_rulebase(extra: RulesArg = (), shipped: bool = True) -> RuleBase:
+def load_rulebase(extra: RulesArg = (), shipped: bool = True, packs: Packs | None = None) -> RuleBase:
     """Load and validate every pack of the given folders into one RuleBase (cached: see rulecache).
 
-    The folders are listed and every file read once (a snapshot); the cache key and the load both
-    come from those bytes, so a pack added, edited or removed while this runs can never be cached
-    under a key that does not describe it.
+    The folders are listed and every file read once (`read_packs`, or the `packs` a caller already
+    read); the cache key and the load both come from those bytes, so a pack added, edited or removed
+    while this runs can never be cached under a key that does not describe it, and a caller that keeps
+    `packs.digest` (the batch's resume index, a Dask worker's check) holds the digest of the very bytes
+    that were loaded.
     """
     from engine.rulepacks import rulecache
 
-    snapshot = read_snapshot(extra, shipped)
-    key = None
-    if snapshot is not None:
-        key = rulecache.key_for_snapshot(snapshot, folders_of(extra, shipped)[1])
-        cached = rulecache.read(key)
+    packs = read_packs(extra, shipped) if packs is None else packs
+    if packs.digest is not None:
+        cached = rulecache.read(packs.digest)
         if cached is not None:
             return cached
-    base, problems = scan_rulebase(extra, shipped, snapshot=snapshot)
+    base, problems = scan_rulebase(extra, shipped, snapshot=packs.snapshot)
     if problems:
         raise RuleError(problems)
-    if key:
-        rulecache.write(key, base)
+    if packs.digest is not None:
+        rulecache.write(packs.digest, base)
     return base
 
 
 Snapshot = dict[Path, tuple[tuple[Path, bytes], ...]]
 """Folder -> its sources file and packs, in load order, with the bytes read once."""
+
+
+class Packs(NamedTuple):
+    """The rule files of one load, read once: their bytes and the digest of those bytes (the rule cache's
+    key: any edit to any pack or sources file changes it, even without a version bump).
+
+    Both are None when a folder is missing or a file cannot be read safely: the load then reads the
+    files itself and reports the problem."""
+
+    snapshot: Snapshot | None
+    digest: str | None
+
+
+def read_packs(extra: RulesArg = (), shipped: bool = True) -> Packs:
+    """The rule files `load_rulebase(extra, shipped)` reads, read once, with their digest."""
+    from engine.rulepacks import rulecache
+
+    snapshot = read_snapshot(extra, shipped)
+    if snapshot is None:
+        return Packs(None, None)
+    return Packs(snapshot, rulecache.key_for_snapshot(snapshot, folders_of(extra, shipped)[1]))
 
 
 def read_snapshot(extra: RulesArg = (), shipped: bool = True) -> Snapshot | None:
