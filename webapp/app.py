@@ -49,6 +49,7 @@ from engine.practitioner.questions import (
     SUBS,
     InvalidAnswer,
     Question,
+    Section,
     quick_sections,
     sections,
 )
@@ -138,56 +139,47 @@ def form_sections(case: Case, quick: bool) -> list[dict[str, Any]]:
 
     data = case_data(case)
     out = []
-    chosen = quick_sections() if quick else sections()
-    for sec in chosen:
+    for sec in quick_sections() if quick else sections():
         if sec.key.startswith("quick."):
             continue  # the quick interview's barrier lists: the form rates constructs directly
-        fields = []
-        for q in sec.questions:
-            if q.path.startswith(("gate.", "quick.")):
-                continue
-            value = _current(data, q.path)
-            shown = q.show(value) if value is not None else ""
-            if q.kind == "rating" and isinstance(value, int):
-                shown = f"+{value}" if value > 0 else str(value)
-            prompt = q.prompt.strip()
-            fields.append(
-                FieldView(q.path, _anchor(q.path), prompt, q.kind, q.help, _choices(q), shown, value is not None)
-            )
+        fields = [
+            _field_view(q, _current(data, q.path)) for q in sec.questions if not q.path.startswith(("gate.", "quick."))
+        ]
         if fields:
-            out.append(
-                {
-                    "key": sec.key,
-                    "title": sec.title,
-                    "intro": sec.intro,
-                    "fields": fields,
-                    "answered": sum(f.answered for f in fields),
-                }
-            )
+            out.append(_section_view(sec, fields, sum(f.answered for f in fields)))
     if quick:  # the quick form also rates every CFIR construct the case has rated
-        rated = {k for k in (case.cfir or {})}
-        full = {s.key: s for s in sections()}
-        for key, sec in full.items():
-            if not key.startswith("cfir."):
-                continue
-            fields = [
-                FieldView(
-                    q.path,
-                    _anchor(q.path),
-                    q.prompt.strip(),
-                    q.kind,
-                    q.help,
-                    _choices(q),
-                    _rating_text(case, q.path),
-                    True,
-                )
-                for q in sec.questions
-                if q.path[5:] in rated
-            ]
-            if fields:
-                out.append(
-                    {"key": key, "title": sec.title, "intro": sec.intro, "fields": fields, "answered": len(fields)}
-                )
+        out += _rated_sections(case)
+    return out
+
+
+def _section_view(sec: Section, fields: list[FieldView], answered: int) -> dict[str, Any]:
+    return {"key": sec.key, "title": sec.title, "intro": sec.intro, "fields": fields, "answered": answered}
+
+
+def _field_view(q: Question, value: Any) -> FieldView:
+    """One question as the form shows it, with the case's value as the interview would show it."""
+    shown = q.show(value) if value is not None else ""
+    if q.kind == "rating" and isinstance(value, int):
+        shown = f"+{value}" if value > 0 else str(value)
+    return FieldView(q.path, _anchor(q.path), q.prompt.strip(), q.kind, q.help, _choices(q), shown, value is not None)
+
+
+def _rated_sections(case: Case) -> list[dict[str, Any]]:
+    """The full interview's CFIR sections, with only the constructs the case has rated (the quick form)."""
+    rated = set(case.cfir or {})
+    out = []
+    for sec in sections():
+        if not sec.key.startswith("cfir."):
+            continue
+        fields = [
+            FieldView(
+                q.path, _anchor(q.path), q.prompt.strip(), q.kind, q.help, _choices(q), _rating_text(case, q.path), True
+            )
+            for q in sec.questions
+            if q.path[5:] in rated
+        ]
+        if fields:
+            out.append(_section_view(sec, fields, len(fields)))
     return out
 
 

@@ -214,7 +214,12 @@ def catalogue(base: RuleBase) -> str:
         out += [f"## {title}", "", f"{len(rules)} rules, highest priority first.", ""]
         for r in rules:
             out += _entry(r)
-    out += [
+    return "\n".join(out + _derived_section(base) + _sources_section(base)) + "\n"
+
+
+def _derived_section(base: RuleBase) -> list[str]:
+    """The catalogue's table of derivation rules: what each sets, and when."""
+    out = [
         "## Derived facts",
         "",
         "Derivation rules set facts under `derived.` that other rules read; they recommend nothing.",
@@ -225,15 +230,19 @@ def catalogue(base: RuleBase) -> str:
     for r in sorted((r for r in base.rules if r.derive), key=lambda r: r.id):
         sets = ", ".join(f"`{k}` = {fmt_value(v)}" for k, v in r.derive.items())
         out.append(f"| `{r.id}` | {sets} | {_one_line(r)} |")
-    out += ["", "## Sources", ""]
-    used = sorted({k for r in base.rules for k in r.sources})
-    for key in used:
+    return out
+
+
+def _sources_section(base: RuleBase) -> list[str]:
+    """The catalogue's sources: every source some rule cites, with its link and whether it is judgement."""
+    out = ["", "## Sources", ""]
+    for key in sorted({k for r in base.rules for k in r.sources}):
         src = base.sources.get(key)
         if src is not None:
             link = f" <{src.url}>" if src.url else ""
             note = " (the authors' judgement)" if src.kind == "authors_judgement" else ""
             out.append(f'- <a id="src-{key}"></a>**{key}**: {src.citation}{link}{note}')
-    return "\n".join(out) + "\n"
+    return out
 
 
 def _entry(r: Rule) -> list[str]:

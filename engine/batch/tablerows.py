@@ -309,12 +309,12 @@ def result_tables(result: Result, fields: dict[str, Any], proofs: bool = True) -
     places = result.plan.items if result.plan is not None else (None,) * len(result.recommendations)
     for n, (rec, place) in enumerate(zip(result.recommendations, places, strict=True), 1):
         key = rec.key or rec.rule_id
-        also = place.also if place is not None else ()
+        rank, horizon, also = (place.rank, place.horizon, place.also) if place is not None else (n, None, ())
         published = any(s.kind != "authors_judgement" for s in rec.sources)
         rows.item(
             key,
-            place.rank if place is not None else n,
-            place.horizon if place is not None else None,
+            rank,
+            horizon,
             rec.category,
             rec.priority,
             list(rec.rule_ids),
@@ -329,17 +329,24 @@ def result_tables(result: Result, fields: dict[str, Any], proofs: bool = True) -
         if proofs:
             for proof in (*rec.explanation, *(p for a in also for p in a.explanation)):
                 rows.proof_rows += [(key, proof.rule_id, *leaf) for leaf in _trace_leaves(proof.condition)]
+    counts = _counts(result)
+    return rows.done(result.case_id, result.assessed_on or None, fields, counts)
+
+
+def _counts(result: Result) -> tuple[int, int, int, int, int, int]:
+    """The case row's counts: items, then Start here, Next and Later, held back, set aside."""
     plan = result.plan
-    horizons = Counter(p.horizon for p in plan.items) if plan is not None else Counter[str]()
-    counts = (
+    if plan is None:
+        return (len(result.recommendations), 0, 0, 0, 0, 0)
+    horizons = Counter(p.horizon for p in plan.items)
+    return (
         len(result.recommendations),
         horizons["now"],
         horizons["next"],
         horizons["later"],
-        len(plan.held_back) if plan is not None else 0,
-        len(plan.working.set_aside) if plan is not None else 0,
+        len(plan.held_back),
+        len(plan.working.set_aside),
     )
-    return rows.done(result.case_id, result.assessed_on or None, fields, counts)
 
 
 def _leaves(node: Any) -> Iterator[ProofLeaf]:

@@ -406,38 +406,42 @@ def durable_limits(strata: Sequence[Stratum]) -> list[DurableLimit]:
     beyond = {rid for x in found for rid in x.rule_ids}
     definitions, members = _definitions([[(rid, c) for rid, c in s if rid not in beyond] for s in strata])
     for index, definition in enumerate(definitions):
-        if not definition:
-            continue
-        try:
-            _free([_create(f"isp-probe{next(_ids)}", definition)])
-            continue
-        except _DurableCoreError as exc:
-            code = error_code(exc)
-        refused = []
-        if code != 106:  # a condition it refuses (or many together): find which, one at a time
-            for first, rule in definition.items():
-                try:
-                    _free([_create(f"isp-probe{next(_ids)}", {first: rule})])
-                except _DurableCoreError as one:
-                    refused.append((first, error_code(one)))
-        if refused:
-            for first, one_code in refused:
-                found.append(
-                    DurableLimit(
-                        LIMITS.get(one_code or 0, f"a condition it cannot build (error {one_code})"),
-                        members.get(first, (first,)),
-                    )
-                )
-        else:
-            rids = [rid for first in definition if first != PRIME for rid in members.get(first, (first,))]
-            found.append(
-                DurableLimit(
-                    LIMITS.get(code or 0, f"error {code}"),
-                    rids,
-                    f"stratum {index} holds {len(rids)} rules ({len(definition) - 1} distinct conditions)",
-                )
-            )
+        if definition:
+            found += _stratum_limits(index, definition, members)
     return found
+
+
+def _stratum_limits(index: int, definition: dict[str, Any], members: dict[str, tuple[str, ...]]) -> list[DurableLimit]:
+    """What durable_rules refuses in one stratum's definition: nothing when it builds; else each condition
+    it refuses on its own, or (its tables too small for them together) the stratum as a whole."""
+    try:
+        _free([_create(f"isp-probe{next(_ids)}", definition)])
+        return []
+    except _DurableCoreError as exc:
+        code = error_code(exc)
+    refused = []
+    if code != 106:  # a condition it refuses (or many together): find which, one at a time
+        for first, rule in definition.items():
+            try:
+                _free([_create(f"isp-probe{next(_ids)}", {first: rule})])
+            except _DurableCoreError as one:
+                refused.append((first, error_code(one)))
+    if refused:
+        return [
+            DurableLimit(
+                LIMITS.get(one_code or 0, f"a condition it cannot build (error {one_code})"),
+                members.get(first, (first,)),
+            )
+            for first, one_code in refused
+        ]
+    rids = [rid for first in definition if first != PRIME for rid in members.get(first, (first,))]
+    return [
+        DurableLimit(
+            LIMITS.get(code or 0, f"error {code}"),
+            rids,
+            f"stratum {index} holds {len(rids)} rules ({len(definition) - 1} distinct conditions)",
+        )
+    ]
 
 
 _ids = itertools.count(1)

@@ -37,38 +37,7 @@ def trace(
     the values it read, so proofs that differ in one fact share the traces of the others (and
     their JSON text)."""
     if isinstance(cond, Test):
-        actual = facts.get(cond.fact, MISSING)
-        source = "missing" if actual is MISSING else ("derived" if cond.fact.startswith(DERIVED_PREFIX) else "case")
-        origin = origins.get(cond.fact) if origins and actual is not MISSING else None
-        ref_actual = facts.get(cond.ref, MISSING) if cond.ref else MISSING
-        derived_from = derivation(cond.fact) if source == "derived" and not origin else None
-        key: tuple[Any, ...] | None = None
-        if shared is not None:
-            # identities are safe in the key: the entry holds the test and the proof it names
-            key = (id(cond), type(actual), _key(actual), type(ref_actual), _key(ref_actual), origin, id(derived_from))
-            try:
-                entry = shared.get(key)
-            except TypeError:  # a value that cannot be a key: not shared
-                entry, key = None, None
-            if entry is not None and entry[0] is cond and entry[1].derived_from is derived_from:
-                return entry[1]
-        held = test_holds(cond, facts)
-        t = Trace(
-            "test",
-            held,
-            fact=cond.fact,
-            operator=cond.op,
-            expected=cond.value,
-            ref=cond.ref or "",
-            actual=actual,
-            ref_actual=ref_actual,
-            source=origin[0] if origin else source,
-            derived_from=derived_from,
-            note=origin[1] if origin else "",
-        )
-        if shared is not None and key is not None:
-            shared.put(key, (cond, t))
-        return t
+        return _test_trace(cond, facts, derivation, origins, shared)
     if isinstance(cond, Not):
         child = trace(cond.item, facts, derivation, origins, shared)
         return Trace("not", not child.held, (child,))
@@ -76,6 +45,64 @@ def trace(
     if isinstance(cond, All):
         return Trace("all", all(c.held for c in children), children)
     return Trace("any", any(c.held for c in children), children)
+
+
+def _test_trace(
+    cond: Test,
+    facts: Facts,
+    derivation: Callable[[str], Proof | None],
+    origins: Mapping[str, tuple[str, str]] | None,
+    shared: Table[tuple[Test, Trace]] | None,
+) -> Trace:
+    """One test's trace: the value it read, where that value came from, and whether it held (from the
+    `shared` table when this test already read the same values in another case)."""
+    actual = facts.get(cond.fact, MISSING)
+    source = "missing" if actual is MISSING else ("derived" if cond.fact.startswith(DERIVED_PREFIX) else "case")
+    origin = origins.get(cond.fact) if origins and actual is not MISSING else None
+    ref_actual = facts.get(cond.ref, MISSING) if cond.ref else MISSING
+    derived_from = derivation(cond.fact) if source == "derived" and not origin else None
+    key = None
+    if shared is not None:
+        key, found = _shared_trace(shared, cond, actual, ref_actual, origin, derived_from)
+        if found is not None:
+            return found
+    t = Trace(
+        "test",
+        test_holds(cond, facts),
+        fact=cond.fact,
+        operator=cond.op,
+        expected=cond.value,
+        ref=cond.ref or "",
+        actual=actual,
+        ref_actual=ref_actual,
+        source=origin[0] if origin else source,
+        derived_from=derived_from,
+        note=origin[1] if origin else "",
+    )
+    if shared is not None and key is not None:
+        shared.put(key, (cond, t))
+    return t
+
+
+def _shared_trace(
+    shared: Table[tuple[Test, Trace]],
+    cond: Test,
+    actual: Any,
+    ref_actual: Any,
+    origin: tuple[str, str] | None,
+    derived_from: Proof | None,
+) -> tuple[tuple[Any, ...] | None, Trace | None]:
+    """A test trace's key in the shared table and the trace kept under it, if any; (None, None) for a value
+    that cannot be a key (not shared). Identities are safe in the key: the entry holds the test and the
+    proof it names."""
+    key = (id(cond), type(actual), _key(actual), type(ref_actual), _key(ref_actual), origin, id(derived_from))
+    try:
+        entry = shared.get(key)
+    except TypeError:
+        return None, None
+    if entry is not None and entry[0] is cond and entry[1].derived_from is derived_from:
+        return key, entry[1]
+    return key, None
 
 
 def prune(t: Trace) -> Trace:

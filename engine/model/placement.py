@@ -198,7 +198,7 @@ class FirstStepReason(_Reason, frozen=True, tag="first_step"):
     """Nothing else could start: the item is moved up to be the plan's first step."""
 
 
-PlanReason: TypeAlias = (
+RankReason: TypeAlias = (
     SafetyReason
     | RelationshipReason
     | UrgentReason
@@ -208,14 +208,15 @@ PlanReason: TypeAlias = (
     | EvidenceReason
     | BreadthReason
     | StageFitReason
-    | NotBeforeReason
-    | PacingReason
-    | AfterReason
-    | EricPerBarrierReason
-    | DueReason
-    | CapacityReason
-    | FirstStepReason
 )
+"""A reason from the item's own rank: what about the item and the case put it where it is."""
+
+PlaceReason: TypeAlias = (
+    NotBeforeReason | PacingReason | AfterReason | EricPerBarrierReason | DueReason | CapacityReason | FirstStepReason
+)
+"""A reason from the plan's placement: a date, an order between items, pacing or a horizon's capacity."""
+
+PlanReason: TypeAlias = RankReason | PlaceReason
 """A plan item's reason: one of the factor classes (a `match` on it with `assert_never` is exhaustive)."""
 
 REASON_TYPES: dict[Factor, type[PlanReason]] = {}

@@ -209,9 +209,7 @@ def _rank(item: _Item, facts: Facts, shared: Shared) -> None:
     st = _static(rec, item.rules, shared)
     reasons: list[PlanReason] = []
     urgent = st.urgent
-    precedence = next((r.precedence for r in item.rules if r.precedence == "safety"), "") or next(
-        (r.precedence for r in item.rules if r.precedence), ""
-    )
+    precedence = _precedence(item.rules)
     if precedence:
         reasons.append(_PRECEDENCE_REASONS[precedence])
     if urgent:
@@ -226,14 +224,10 @@ def _rank(item: _Item, facts: Facts, shared: Shared) -> None:
     sev, worst, worst_id = _severity(barriers, facts)
     if worst is not None:
         reasons.append(BarrierSeverityReason(worst, worst_id))
-    figure, declared = rec.score, st.declared
-    tier, level = _evidence(figure, declared, st.literature)
+    figure = rec.score
+    tier, level = _evidence(figure, st.declared, st.literature)
     if tier <= 1:
-        figures = item.figures
-        # several members' figures: say whose barrier this one is
-        whose = max(figures, key=lambda cf: cf[1])[0] if figures else None
-        assert isinstance(level, int)  # tier 0 or 1: Level 1 or 2
-        reasons.append(EvidenceReason(level, number(figure) if figure else None, whose))
+        reasons.append(_evidence_reason(item, figure, level))
     if len(barriers) >= 2:
         reasons.append(BreadthReason(len(barriers)))
     stage = facts.get("stage")
@@ -255,6 +249,22 @@ def _rank(item: _Item, facts: Facts, shared: Shared) -> None:
         rec.rule_id,
     )
     item.reasons = reasons
+
+
+def _precedence(rules: Sequence[Rule]) -> str:
+    """The item's precedence: safety if any of its rules says so, else the first one stated, else ''."""
+    return next((r.precedence for r in rules if r.precedence == "safety"), "") or next(
+        (r.precedence for r in rules if r.precedence), ""
+    )
+
+
+def _evidence_reason(item: _Item, figure: float, level: int | str | None) -> EvidenceReason:
+    """The evidence an item of tier 0 or 1 ranks by: its figure, against the barrier whose figure it is
+    when several members' figures were merged into it."""
+    figures = item.figures
+    whose = max(figures, key=lambda cf: cf[1])[0] if figures else None
+    assert isinstance(level, int)  # tier 0 or 1: Level 1 or 2
+    return EvidenceReason(level, number(figure) if figure else None, whose)
 
 
 # ---------------------------------------------------------------- building the plan

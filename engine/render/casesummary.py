@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from engine.model import vocabulary as v
-from engine.model.case import Case
+from engine.model.case import Asset, Case, Event, Person
 from engine.model.conditions import fmt_value
 from engine.model.fields import FIELDS, CaseField
 
@@ -30,28 +31,43 @@ def field_text(case: Case, f: CaseField) -> str:
         value = getattr(value, key)
     if value is None or value == []:
         return NOT_STATED
-    if f.kind == "people":
-        return "; ".join(
-            (f"{p.name}, " if p.name else "")
-            + f"{p.role} ({p.group.replace('_', ' ')}"
-            + (f", {p.stance}" if p.stance else "")
-            + (f", {p.status}" + (f" {p.until}" if p.until else "") if p.status else "")
-            + ")"
-            for p in value
-        )
-    if f.kind == "events":
-        return "; ".join(
-            f"{e.kind.replace('_', ' ')} on {e.on}" + (f": {e.summary}" if e.summary else "") for e in value
-        )
-    if f.kind == "assets":
-        return "; ".join(a.kind.replace("_", " ") + (f": {a.summary}" if a.summary else "") for a in value)
+    if f.kind in _ENTRIES:
+        return "; ".join(_ENTRIES[f.kind](x) for x in value)
     if f.kind in ("text", "id", "date"):
         return str(value)
     if f.kind == "tags":
         return "; ".join(t.replace("_", " ") for t in value)
     if f.path.startswith("engagement."):  # the spectrum's own name for the level
-        return f"{_word(value)} ({v.ENGAGEMENT_LEVELS[value]})"
+        return _with_level(value)
     return _word(value)
+
+
+def _person(p: Person) -> str:
+    status = (f", {p.status}" + (f" {p.until}" if p.until else "")) if p.status else ""
+    stance = f", {p.stance}" if p.stance else ""
+    return (f"{p.name}, " if p.name else "") + f"{p.role} ({p.group.replace('_', ' ')}{stance}{status})"
+
+
+def _event(e: Event) -> str:
+    return f"{e.kind.replace('_', ' ')} on {e.on}" + (f": {e.summary}" if e.summary else "")
+
+
+def _asset(a: Asset) -> str:
+    return a.kind.replace("_", " ") + (f": {a.summary}" if a.summary else "")
+
+
+_ENTRIES: dict[str, Callable[[Any], str]] = {"people": _person, "events": _event, "assets": _asset}
+"""The list fields whose entries are written one by one, by field kind."""
+
+
+def _with_level(level: str | None) -> str:
+    """An engagement level with the spectrum's own name for it: 'consult (Consult)'."""
+    return _word(level) + (f" ({v.ENGAGEMENT_LEVELS[level]})" if level else "")
+
+
+def _of(part: object, name: str) -> Any:
+    """A field of a case section, None when the case leaves the whole section out."""
+    return getattr(part, name) if part is not None else None
 
 
 def case_rows(case: Case) -> list[tuple[str, str]]:
@@ -59,61 +75,38 @@ def case_rows(case: Case) -> list[tuple[str, str]]:
     return [(f.label, field_text(case, f)) for f in FIELDS]
 
 
+_EQUITY = (
+    ("disparities identified", "disparities_identified"),
+    ("structural racism acknowledged", "structural_racism_acknowledged"),
+    ("community-defined evidence", "community_defined_evidence"),
+    ("cultural adaptation", "cultural_adaptation"),
+)
+"""The equity section's yes/no facts as the summary words them."""
+
+
 def summary_rows(case: Case) -> list[tuple[str, str]]:
     """(label, value) pairs for the report's site summary; unstated facts say so."""
     c = case
+    ch, en, le, eq = c.challenge, c.engagement, c.leadership, c.equity
     rows: list[tuple[str, str]] = [
         ("Site", c.site or NOT_STATED),
         ("Innovation", c.innovation or NOT_STATED),
         ("Setting", _word(c.setting)),
         ("Stage", _word(c.stage)),
-    ]
-    ch = c.challenge
-    challenge = _word(ch.type if ch else None)
-    if ch and ch.summary:
-        challenge += f": {ch.summary}"
-    rows.append(("Challenge", challenge))
-    en = c.engagement
-    now = en.level if en else None
-    target = en.target if en else None
-    engagement = _word(now) + (f" ({v.ENGAGEMENT_LEVELS[now]})" if now else "")
-    engagement += " → wanted: " + _word(target) + (f" ({v.ENGAGEMENT_LEVELS[target]})" if target else "")
-    rows.append(("Community engagement", engagement))
-    rows.append(("Power differential", _word(c.power.differential if c.power else None)))
-    rows.append(("Decision making", _word(c.power.decision_making if c.power else None)))
-    rows.append(("Trust", _word(c.relationships.trust if c.relationships else None)))
-    cap = c.capacity
-    rows.append(
-        (
-            "Capacity",
-            ", ".join(
-                f"{key.replace('_', '-')} {_word(getattr(cap, key) if cap else None)}" for key in v.CAPACITY_TYPES
-            ),
-        )
-    )
-    le = c.leadership
-    rows.append(
+        ("Challenge", _word(_of(ch, "type")) + (f": {ch.summary}" if ch and ch.summary else "")),
+        ("Community engagement", _with_level(_of(en, "level")) + " → wanted: " + _with_level(_of(en, "target"))),
+        ("Power differential", _word(_of(c.power, "differential"))),
+        ("Decision making", _word(_of(c.power, "decision_making"))),
+        ("Trust", _word(_of(c.relationships, "trust"))),
+        ("Capacity", ", ".join(f"{k.replace('_', '-')} {_word(_of(c.capacity, k))}" for k in v.CAPACITY_TYPES)),
         (
             "Leadership",
-            f"transition under way: {_word(le.transition if le else None)}; "
-            f"emerging leaders cultivated: {_word(le.emerging_leaders if le else None)}",
-        )
-    )
-    eq = c.equity
-    rows.append(("Priority populations", _word(eq.priority_populations if eq else None)))
-    rows.append(
-        (
-            "Equity",
-            "; ".join(
-                [
-                    f"disparities identified: {_word(eq.disparities_identified if eq else None)}",
-                    f"structural racism acknowledged: {_word(eq.structural_racism_acknowledged if eq else None)}",
-                    f"community-defined evidence: {_word(eq.community_defined_evidence if eq else None)}",
-                    f"cultural adaptation: {_word(eq.cultural_adaptation if eq else None)}",
-                ]
-            ),
-        )
-    )
+            f"transition under way: {_word(_of(le, 'transition'))}; "
+            f"emerging leaders cultivated: {_word(_of(le, 'emerging_leaders'))}",
+        ),
+        ("Priority populations", _word(_of(eq, "priority_populations"))),
+        ("Equity", "; ".join(f"{label}: {_word(_of(eq, key))}" for label, key in _EQUITY)),
+    ]
     if c.notes:
         rows.append(("Notes", c.notes))
     return rows

@@ -48,63 +48,56 @@ def _paths(data: dict[str, Any]) -> list[str]:
 
 def text_lines(data: dict[str, Any], width: int) -> list[str]:
     """'== Perspectives ==' and a grid: one row per fact, one column per group (divergent rows marked)."""
-    groups = data["groups"]
     out = ["", "== Perspectives (each group's view; ! = divergent) =="]
-    paths = _paths(data)
+    out += _grid_lines(data, _paths(data), width)
+    labelled = [group_name(g) for g in data["groups"] if g.get("label")]
+    if labelled:
+        out += textwrap.wrap("Groups: " + ", ".join(labelled), width, initial_indent="  ", subsequent_indent="    ")
+    if data["divergent"]:
+        out += _note("Divergent (2+ rating points or 1+ step apart): " + ", ".join(data["divergent"]), width)
+    if data.get("community_lower"):
+        lower = ", ".join(data["community_lower"])
+        out += _note(f"The community's view is much lower than leadership's on: {lower}", width)
+    if data["missing_groups"]:
+        out += textwrap.wrap(
+            "No view from: " + ", ".join(data["missing_groups"]), width, initial_indent="  ", subsequent_indent="    "
+        )
+    if data.get("combined"):
+        out += _note(
+            "Not stated at the top of the case, so the most critical view is used for: "
+            + ", ".join(c["path"] for c in data["combined"]),
+            width,
+        )
+    return out
+
+
+def _note(text: str, width: int) -> list[str]:
+    """A note under the grid, wrapped without breaking a fact's name."""
+    return textwrap.wrap(text, width, initial_indent="  ", subsequent_indent="    ", break_long_words=False)
+
+
+def _grid_lines(data: dict[str, Any], paths: list[str], width: int) -> list[str]:
+    """One row per fact, one column per group; when the groups do not fit the width, one line per fact."""
+    groups = data["groups"]
+    out: list[str] = []
     cols = [max(len(g["group"]), *(len(_val(g, p)) for p in paths)) for g in groups]
     name_w = min(width - 2 - sum(c + 1 for c in cols), max(len(fact_name(p)) + 2 for p in paths))
-    if name_w >= 18:
-        out.append(
-            ("  " + " " * name_w + "".join(f" {g['group']:<{c}}" for g, c in zip(groups, cols, strict=True))).rstrip()
-        )
-        for p in paths:
-            mark = "!" if p in data["divergent"] else " "
-            label = f"{mark} {fact_name(p)}"
-            label = label if len(label) <= name_w else label[: name_w - 1] + "…"
-            out.append(
-                (
-                    f"  {label:<{name_w}}" + "".join(f" {_val(g, p):<{c}}" for g, c in zip(groups, cols, strict=True))
-                ).rstrip()
-            )
-    else:  # too many groups for the width: one line per fact
+    if name_w < 18:  # too many groups for the width: one line per fact
         for p in paths:
             mark = "!" if p in data["divergent"] else "-"
             line = f"{fact_name(p)}: " + "; ".join(f"{group_name(g)} {_val(g, p)}" for g in groups)
             out += textwrap.wrap(
                 line, width, initial_indent=f"  {mark} ", subsequent_indent="      ", break_long_words=False
             )
-    labelled = [group_name(g) for g in groups if g.get("label")]
-    if labelled:
-        out += textwrap.wrap("Groups: " + ", ".join(labelled), width, initial_indent="  ", subsequent_indent="    ")
-    if data["divergent"]:
-        out += textwrap.wrap(
-            "Divergent (2+ rating points or 1+ step apart): " + ", ".join(data["divergent"]),
-            width,
-            initial_indent="  ",
-            subsequent_indent="    ",
-            break_long_words=False,
-        )
-    if data.get("community_lower"):
-        out += textwrap.wrap(
-            "The community's view is much lower than leadership's on: " + ", ".join(data["community_lower"]),
-            width,
-            initial_indent="  ",
-            subsequent_indent="    ",
-            break_long_words=False,
-        )
-    if data["missing_groups"]:
-        out += textwrap.wrap(
-            "No view from: " + ", ".join(data["missing_groups"]), width, initial_indent="  ", subsequent_indent="    "
-        )
-    if data.get("combined"):
-        out += textwrap.wrap(
-            "Not stated at the top of the case, so the most critical view is used for: "
-            + ", ".join(c["path"] for c in data["combined"]),
-            width,
-            initial_indent="  ",
-            subsequent_indent="    ",
-            break_long_words=False,
-        )
+        return out
+    heads = "".join(f" {g['group']:<{c}}" for g, c in zip(groups, cols, strict=True))
+    out.append(("  " + " " * name_w + heads).rstrip())
+    for p in paths:
+        mark = "!" if p in data["divergent"] else " "
+        label = f"{mark} {fact_name(p)}"
+        label = label if len(label) <= name_w else label[: name_w - 1] + "…"
+        cells = "".join(f" {_val(g, p):<{c}}" for g, c in zip(groups, cols, strict=True))
+        out.append(f"  {label:<{name_w}}{cells}".rstrip())
     return out
 
 

@@ -137,88 +137,111 @@ def _lines(text: str, width: int = 26, most: int = 3) -> list[str]:
     return lines
 
 
+_BW, _GAP, _COLX, _TOP, _LH = 214, 10, (10, 262, 514, 766), 40, 17
+"""The logic model's box width, gap between boxes, column x positions, top and line height."""
+_FILLS = {
+    "determinant": "#fee2e2",
+    "strategy": "#e0e7ff",
+    "mechanism": "#f1f5f9",
+    "implementation": "#dcfce7",
+    "service": "#fef9c3",
+    "client": "#fef9c3",
+}
+_Box = tuple[float, float, float, list[str], str]
+"""A laid-out box: x, y, height, its lines, its node kind."""
+
+
 def logic_model(model: LogicModel, numbers: dict[str, int]) -> str:
     """Four columns (determinants, strategies, mechanisms, outcomes) of boxes, and an arrow per link."""
-    BW, GAP, COLX, TOP, LH = 214, 10, (10, 262, 514, 766), 40, 17
-    W = COLX[-1] + BW + 10
-
-    def label(n: Node) -> str:
-        if n.kind == "determinant":
-            r = n.detail
-            return f"{n.label} ({r:+d})" if isinstance(r, int) else f"{n.label} ({r})"
-        if n.kind == "strategy":
-            return f"{numbers.get(n.id, '')}. {n.label}"
-        if n.kind in ("service", "client"):
-            return f"{n.kind} outcome: {n.label}"
-        return n.label
-
-    boxes: dict[str, tuple[float, float, float, list[str], str]] = {}
-    mixed = {n.id for n in model.determinants if n.detail == "mixed"}
-    barrier = {n.id for n in model.determinants if isinstance(n.detail, int) and n.detail < 0}
-
-    def height(n: Node) -> float:
-        return 12 + LH * len(_lines(label(n)))
-
-    # strategies and their mechanisms share rows
-    yy: float = TOP
-    for s, m in zip(model.strategies, model.mechanisms, strict=True):
-        h = max(height(s), height(m))
-        boxes[s.id] = (COLX[1], yy, h, _lines(label(s)), "strategy")
-        boxes[m.id] = (COLX[2], yy, h, _lines(label(m)), "mechanism")
-        yy += h + GAP
-    middle = yy
-    for col, nodes in ((0, model.determinants), (3, model.outcomes)):
-        total = sum(height(n) + GAP for n in nodes)
-        y0 = TOP + max(0.0, (middle - TOP - total) / 2)
-        for n in nodes:
-            h = height(n)
-            boxes[n.id] = (COLX[col], y0, h, _lines(label(n)), n.kind)
-            y0 += h + GAP
-    H = max([b[1] + b[2] for b in boxes.values()] + [TOP + 40]) + 16
-    fills = {
-        "determinant": "#fee2e2",
-        "strategy": "#e0e7ff",
-        "mechanism": "#f1f5f9",
-        "implementation": "#dcfce7",
-        "service": "#fef9c3",
-        "client": "#fef9c3",
-    }
+    W = _COLX[-1] + _BW + 10
+    boxes = _layout(model, numbers)
+    H = max([b[1] + b[2] for b in boxes.values()] + [_TOP + 40]) + 16
     out = [
         f'<svg class="logic" viewBox="0 0 {W} {H:.0f}" width="100%" role="img" aria-label="Logic model" '
         f'xmlns="http://www.w3.org/2000/svg" font-family="system-ui, Arial, sans-serif" font-size="14">',
         '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" '
         f'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="{MUTED}"/></marker></defs>',
     ]
-    for title, cx in zip(("Determinants (CFIR)", "Strategies", "Mechanisms", "Outcomes"), COLX, strict=True):
+    for title, cx in zip(("Determinants (CFIR)", "Strategies", "Mechanisms", "Outcomes"), _COLX, strict=True):
         out.append(
-            f'<text x="{cx + BW / 2}" y="22" text-anchor="middle" font-weight="700" font-size="15" '
+            f'<text x="{cx + _BW / 2}" y="22" text-anchor="middle" font-weight="700" font-size="15" '
             f'fill="{INK}">{_e(title)}</text>'
         )
     for a, b in model.links:
-        if a not in boxes or b not in boxes:
-            continue
-        ax, ay, ah = boxes[a][0] + BW, boxes[a][1] + boxes[a][2] / 2, 0
-        bx, by = boxes[b][0], boxes[b][1] + boxes[b][2] / 2
-        del ah
-        mid = (ax + bx) / 2
-        out.append(
-            f'<path d="M{ax:.1f},{ay:.1f} C{mid:.1f},{ay:.1f} {mid:.1f},{by:.1f} {bx - 2:.1f},{by:.1f}" '
-            f'fill="none" stroke="{MUTED}" stroke-opacity="0.75" marker-end="url(#arrow)"/>'
-        )
-    for key, (bx, by, bh, lines, kind) in boxes.items():
-        dash = ' stroke-dasharray="4 3"' if kind == "mechanism" and lines and lines[0].startswith("mechanism:") else ""
-        fill, stroke = fills[kind], LINE
-        if key in mixed:  # a mixed determinant: dashed violet outline on violet, as the report's "mixed"
-            fill, stroke, dash = "#ede9fe", MIXED, ' stroke-dasharray="6 3" stroke-width="2" class="mixed"'
-        elif key in barrier:  # a barrier: solid red-orange outline, as the report's "barrier"
-            stroke, dash = BARRIER, ' stroke-width="1.5" class="barrier"'
-        out.append(
-            f'<rect x="{bx}" y="{by:.1f}" width="{BW}" height="{bh:.1f}" rx="5" fill="{fill}" stroke="{stroke}"{dash}/>'
-        )
-        for i, line in enumerate(lines):
-            out.append(f'<text x="{bx + 7}" y="{by + 19 + i * LH:.1f}" fill="{INK}">{_e(line)}</text>')
+        if a in boxes and b in boxes:
+            out.append(_arrow(boxes[a], boxes[b]))
+    mixed = {n.id for n in model.determinants if n.detail == "mixed"}
+    barrier = {n.id for n in model.determinants if isinstance(n.detail, int) and n.detail < 0}
+    for key, box in boxes.items():
+        out += _box_svg(box, key in mixed, key in barrier)
     out.append("</svg>")
     return "".join(out)
+
+
+def _node_label(n: Node, numbers: dict[str, int]) -> str:
+    if n.kind == "determinant":
+        r = n.detail
+        return f"{n.label} ({r:+d})" if isinstance(r, int) else f"{n.label} ({r})"
+    if n.kind == "strategy":
+        return f"{numbers.get(n.id, '')}. {n.label}"
+    if n.kind in ("service", "client"):
+        return f"{n.kind} outcome: {n.label}"
+    return n.label
+
+
+def _layout(model: LogicModel, numbers: dict[str, int]) -> dict[str, _Box]:
+    """Every node's box: strategies and their mechanisms share rows; determinants and outcomes are
+    centred on them."""
+    boxes: dict[str, _Box] = {}
+
+    def height(n: Node) -> float:
+        return 12 + _LH * len(_lines(_node_label(n, numbers)))
+
+    yy: float = _TOP
+    for s, m in zip(model.strategies, model.mechanisms, strict=True):
+        h = max(height(s), height(m))
+        boxes[s.id] = (_COLX[1], yy, h, _lines(_node_label(s, numbers)), "strategy")
+        boxes[m.id] = (_COLX[2], yy, h, _lines(_node_label(m, numbers)), "mechanism")
+        yy += h + _GAP
+    middle = yy
+    for col, nodes in ((0, model.determinants), (3, model.outcomes)):
+        total = sum(height(n) + _GAP for n in nodes)
+        y0 = _TOP + max(0.0, (middle - _TOP - total) / 2)
+        for n in nodes:
+            h = height(n)
+            boxes[n.id] = (_COLX[col], y0, h, _lines(_node_label(n, numbers)), n.kind)
+            y0 += h + _GAP
+    return boxes
+
+
+def _arrow(a: _Box, b: _Box) -> str:
+    """A curved arrow from the right edge of box `a` to the left edge of box `b`."""
+    ax, ay = a[0] + _BW, a[1] + a[2] / 2
+    bx, by = b[0], b[1] + b[2] / 2
+    mid = (ax + bx) / 2
+    return (
+        f'<path d="M{ax:.1f},{ay:.1f} C{mid:.1f},{ay:.1f} {mid:.1f},{by:.1f} {bx - 2:.1f},{by:.1f}" '
+        f'fill="none" stroke="{MUTED}" stroke-opacity="0.75" marker-end="url(#arrow)"/>'
+    )
+
+
+def _box_svg(box: _Box, mixed: bool, barrier: bool) -> list[str]:
+    """A node's box and its lines: a mixed determinant dashed violet on violet and a barrier outlined in
+    red-orange, as the report draws them; an open mechanism dashed."""
+    bx, by, bh, lines, kind = box
+    dash = ' stroke-dasharray="4 3"' if kind == "mechanism" and lines and lines[0].startswith("mechanism:") else ""
+    fill, stroke = _FILLS[kind], LINE
+    if mixed:
+        fill, stroke, dash = "#ede9fe", MIXED, ' stroke-dasharray="6 3" stroke-width="2" class="mixed"'
+    elif barrier:
+        stroke, dash = BARRIER, ' stroke-width="1.5" class="barrier"'
+    out = [
+        f'<rect x="{bx}" y="{by:.1f}" width="{_BW}" height="{bh:.1f}" rx="5" fill="{fill}" stroke="{stroke}"{dash}/>'
+    ]
+    out += [
+        f'<text x="{bx + 7}" y="{by + 19 + i * _LH:.1f}" fill="{INK}">{_e(line)}</text>' for i, line in enumerate(lines)
+    ]
+    return out
 
 
 def zone_points(items: list[Any]) -> list[tuple[int, float, float, str]]:

@@ -21,8 +21,10 @@ from engine.model.placement import (
     FirstStepReason,
     NotBeforeReason,
     PacingReason,
+    PlaceReason,
     PlanReason,
     PriorityReason,
+    RankReason,
     RelationshipReason,
     SafetyReason,
     StageFitReason,
@@ -84,6 +86,25 @@ def reason_text(r: PlanReason, refs: Mapping[str, str] | None = None) -> str:
     """One reason in words. Exhaustive over the factor classes (mypy checks it through `assert_never`); an
     object that is none of them fails loudly here rather than vanishing from the line."""
     match r:
+        case (
+            SafetyReason()
+            | RelationshipReason()
+            | UrgentReason()
+            | StatedProblemReason()
+            | PriorityReason()
+            | BarrierSeverityReason()
+            | EvidenceReason()
+            | BreadthReason()
+            | StageFitReason()
+        ):
+            return _rank_text(r)
+        case _:
+            return _place_text(r, refs)
+
+
+def _rank_text(r: RankReason) -> str:
+    """A reason from the item's rank in words (see reason_text)."""
+    match r:
         case StatedProblemReason(value=tags):
             return "works on the stated problem (" + ", ".join(str(t).replace("_", " ") for t in tags) + ")"
         case SafetyReason():
@@ -105,6 +126,13 @@ def reason_text(r: PlanReason, refs: Mapping[str, str] | None = None) -> str:
             return f"addresses {value} barriers"
         case StageFitReason(value=value):
             return f"suits {str(value).replace('_', ' ')}"
+        case _:
+            assert_never(r)
+
+
+def _place_text(r: PlaceReason, refs: Mapping[str, str] | None) -> str:
+    """A reason from the plan's placement in words (see reason_text)."""
+    match r:
         case AfterReason(rule=rule):
             if refs is None:
                 return f"after {rule}"
@@ -332,38 +360,29 @@ def _level(score: float, declared: int | None) -> int | None:
 
 def evidence(rec: Recommendation, place: Placement, eric: Mapping[str, str] | None = None) -> list[Evidence]:
     """The ERIC figures behind an item: its own (a stand-alone ERIC item) and those of folded strategies."""
-    out: list[Evidence] = []
-    tags = rec.tags.get("eric_strategy", ())
-    declared = next((r.level for r in place.reasons if isinstance(r, EvidenceReason)), None)
-    if rec.category == "implementation_strategy" and len(tags) == 1 and place.figures:
-        out += [
-            Evidence(tag_label("eric_strategy", tags[0], eric), f, _level(f, None), (c,) if c else ())
-            for c, f in place.figures
-        ]
-    elif rec.category == "implementation_strategy" and len(tags) == 1 and (rec.score or declared):
-        out.append(
-            Evidence(
-                tag_label("eric_strategy", tags[0], eric),
-                rec.score or None,
-                _level(rec.score, declared),
-                tuple(rec.tags.get("cfir", ())),
-            )
-        )
+    out = _own_evidence(rec, place, eric)
     for a in place.also:
+        name = a.title.removeprefix(ERIC_PREFIX)
         if a.figures:
-            out += [
-                Evidence(a.title.removeprefix(ERIC_PREFIX), f, _level(f, None), (c,) if c else ()) for c, f in a.figures
-            ]
+            out += [Evidence(name, f, _level(f, None), (c,) if c else ()) for c, f in a.figures]
         elif a.score or a.evidence_level:
-            out.append(
-                Evidence(
-                    a.title.removeprefix(ERIC_PREFIX),
-                    a.score or None,
-                    _level(a.score, a.evidence_level or None),
-                    a.barriers,
-                )
-            )
+            out.append(Evidence(name, a.score or None, _level(a.score, a.evidence_level or None), a.barriers))
     return out
+
+
+def _own_evidence(rec: Recommendation, place: Placement, eric: Mapping[str, str] | None) -> list[Evidence]:
+    """A stand-alone ERIC item's own figures: one per barrier when it carries several, else its score or
+    declared level; nothing for any other item."""
+    tags = rec.tags.get("eric_strategy", ())
+    if rec.category != "implementation_strategy" or len(tags) != 1:
+        return []
+    name = tag_label("eric_strategy", tags[0], eric)
+    if place.figures:
+        return [Evidence(name, f, _level(f, None), (c,) if c else ()) for c, f in place.figures]
+    declared = next((r.level for r in place.reasons if isinstance(r, EvidenceReason)), None)
+    if rec.score or declared:
+        return [Evidence(name, rec.score or None, _level(rec.score, declared), tuple(rec.tags.get("cfir", ())))]
+    return []
 
 
 def item_barriers(rec: Recommendation, place: Placement) -> tuple[str, ...]:

@@ -7,6 +7,7 @@ formula; the HTML is one self-contained file whose pictures are inline SVG (engi
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from html import escape
 from typing import Any
 
@@ -62,7 +63,7 @@ CSV_HEADER: tuple[str, ...] = (
 # ---------------------------------------------------------------- shared words
 
 
-def cfir_text(ids: tuple[str, ...], ratings: dict[str, Any]) -> str:
+def cfir_text(ids: tuple[str, ...], ratings: Ratings) -> str:
     if not ids:
         return f"CFIR construct: {TO_AGREE}"
     parts = []
@@ -72,7 +73,11 @@ def cfir_text(ids: tuple[str, ...], ratings: dict[str, Any]) -> str:
     return "CFIR: " + ", ".join(parts)
 
 
-def case_ratings(case: Case) -> dict[str, Any]:
+Ratings = Mapping[str, int | str]
+"""A case's CFIR ratings by construct id: -2..+2, or 'mixed'."""
+
+
+def case_ratings(case: Case) -> Ratings:
     return dict(case.cfir or {})
 
 
@@ -103,7 +108,7 @@ def mechanism_text(s: Any) -> str:
     return f"{s.mechanism} ({cite})" if cite else s.mechanism
 
 
-def spec_fields(item: SpecItem, ratings: dict[str, Any]) -> list[tuple[str, str]]:
+def spec_fields(item: SpecItem, ratings: Ratings) -> list[tuple[str, str]]:
     s = item.spec
     eric = ", ".join(eric_name(e) for e in s.eric_strategy)
     rows = [

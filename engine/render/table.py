@@ -170,40 +170,53 @@ def plan_lines(
 
 
 def _detail_tables(items: list[tuple[Recommendation, Placement]], view: View) -> list[str]:
-    width = view.width
-    # grid: "| " + cells joined by " | " + " |"; columns #, priority, horizon, recommendation
     rank_w = max(len(str(p.rank)) for _, p in items)
     out: list[str] = []
     for cat in CATEGORIES:
         group = sorted(((r, p) for r, p in items if r.category == cat), key=lambda rp: rp[1].rank)
         if not group:
             continue
-        out += ["", f"== {CATEGORY_TITLES[cat]} ({len(group)}) =="]
-        body_w = max(width - 4 - 3 * 3 - max(rank_w, 1) - len("priority") - len("horizon"), 20)
-        for _ in range(4):
-            rows = []
-            for rec, place in group:
-                body = wrap(rec.title, body_w) + [
-                    x for a in (*rec.actions, *lent_actions(place)) for x in wrap("- " + a, body_w, "  ")
-                ]
-                body += [x for line in also_line(place) for x in wrap(line, body_w, "  ")]
-                if view.explain:
-                    body += wrap("rule: " + ", ".join(rec.rule_ids), body_w, "  ")
-                rows.append([place.rank, rec.priority, place.horizon, "\n".join(body)])
-            table = tabulate(
-                rows, headers=["#", "priority", "horizon", "recommendation"], tablefmt="grid", disable_numparse=True
-            )
-            excess = max(cols(line) for line in table.splitlines()) - width
-            if excess <= 0 or body_w <= 20:
-                break
-            body_w = max(body_w - excess, 20)
-        out.append(table)
+        out += ["", f"== {CATEGORY_TITLES[cat]} ({len(group)}) ==", _category_table(group, view, rank_w)]
         if view.explain:
             for rec, place in group:
                 out.append(f"  #{place.rank} why:")
                 for proof in rec.explanation:
-                    out += [x for line in proof_lines(proof) for x in _wrap_proof("    " + line, width)]
+                    out += [x for line in proof_lines(proof) for x in _wrap_proof("    " + line, view.width)]
     return out
+
+
+def _category_table(group: list[tuple[Recommendation, Placement]], view: View, rank_w: int) -> str:
+    """One category's grid (columns #, priority, horizon, recommendation), its last column narrowed until
+    the grid fits the width (a few tries; never below 20 characters)."""
+    width = view.width
+    # grid: "| " + cells joined by " | " + " |"
+    body_w = max(width - 4 - 3 * 3 - max(rank_w, 1) - len("priority") - len("horizon"), 20)
+    table = ""
+    for _ in range(4):
+        rows = [
+            [place.rank, rec.priority, place.horizon, "\n".join(_cell(rec, place, body_w, view.explain))]
+            for rec, place in group
+        ]
+        table = tabulate(
+            rows, headers=["#", "priority", "horizon", "recommendation"], tablefmt="grid", disable_numparse=True
+        )
+        excess = max(cols(line) for line in table.splitlines()) - width
+        if excess <= 0 or body_w <= 20:
+            break
+        body_w = max(body_w - excess, 20)
+    return table
+
+
+def _cell(rec: Recommendation, place: Placement, body_w: int, explain: bool) -> list[str]:
+    """An item's recommendation cell: its title, its actions and those folded items lend it, the folded
+    strategies, and (--explain) its rule ids, wrapped to `body_w`."""
+    body = wrap(rec.title, body_w) + [
+        x for a in (*rec.actions, *lent_actions(place)) for x in wrap("- " + a, body_w, "  ")
+    ]
+    body += [x for line in also_line(place) for x in wrap(line, body_w, "  ")]
+    if explain:
+        body += wrap("rule: " + ", ".join(rec.rule_ids), body_w, "  ")
+    return body
 
 
 def _wrap_proof(line: str, width: int) -> list[str]:

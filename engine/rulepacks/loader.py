@@ -717,53 +717,21 @@ def _rationale(model: RuleModel, add: _AddProblem) -> tuple[str, tuple[Variant, 
     return model.rationale[-1].text, (tuple(variants) if ok else None)
 
 
+_Fillable = Callable[[str], bool]
+"""Whether a site placeholder of a text can always be filled (its conditions or a fallback make sure)."""
+
+
 def _check_placeholders(
     model: RuleModel, add: _AddProblem, when: Condition | None, texts_when: list[Condition | None]
 ) -> None:
     """Every `{name}` in a rule's text is a known placeholder; fallbacks name known placeholders; a site
     placeholder (`{person:champion}`, ...) appears only in a text whose conditions guarantee the case
     states what it names, or with a fallback (no output may stand in for a person the case never named)."""
-    from engine.rulepacks.placeholders import all_names, known_name, names_in, requires
+    from engine.rulepacks.placeholders import all_names, known_name
 
-    def guarded(extra: Condition | None) -> Callable[[str], bool]:  # `{derived.x}`: a test of derived.x
-        conds = [c for c in (when, extra) if c is not None]
-        return lambda name: name in model.fallbacks or any(guarantees(c, set(requires(name))) for c in conds)
-
-    base = guarded(None)
-    texts: list[tuple[tuple[str | int, ...], str, Callable[[str], bool]]] = []
-    if model.title:
-        texts.append((("title",), model.title, base))
-    if model.recommend is not None:
-        texts += [(("recommend", "actions", i), a, base) for i, a in enumerate(model.recommend.actions)]
-    if isinstance(model.rationale, list):
-        texts += [(("rationale", i, "text"), var.text, guarded(None)) for i, var in enumerate(model.rationale)]
-    elif model.rationale:
-        texts.append((("rationale",), model.rationale, base))
-    for i, (var, cond) in enumerate(zip(model.texts, texts_when, strict=True)):
-        ok = guarded(cond)
-        if var.title:
-            texts.append((("texts", i, "title"), var.title, ok))
-        texts += [(("texts", i, "actions", j), a, ok) for j, a in enumerate(var.actions or ())]
     names = all_names()
-    for loc, text, fillable in texts:
-        for name in names_in(text):
-            if not known_name(name):
-                add(
-                    loc,
-                    f"unknown placeholder '{{{name}}}'",
-                    (did_you_mean(name, names) or "placeholders: " + ", ".join(names[:12]) + ", ...")
-                    + "; write {{ and }} for literal braces",
-                    code="unknown_placeholder",
-                )
-            elif (":" in name or name.startswith("derived.")) and not fillable(name):
-                add(
-                    loc,
-                    f"'{{{name}}}' may have nothing to name: the conditions do not make sure the case states "
-                    f"{' or '.join(requires(name)[:2])}{' (or another group)' if len(requires(name)) > 2 else ''}",
-                    "move the text into a `texts:` variant whose `when` tests that fact, or give the rule a "
-                    f"fallback for '{name}'",
-                    code="unfillable_placeholder",
-                )
+    for loc, text, fillable in _placeholder_texts(model, when, texts_when):
+        _check_text_placeholders(loc, text, fillable, add, names)
     for name in model.fallbacks:
         if not known_name(name):
             add(
@@ -771,6 +739,61 @@ def _check_placeholders(
                 f"unknown placeholder '{name}'",
                 did_you_mean(name, names) or "placeholders: " + ", ".join(names[:12]) + ", ...",
                 code="unknown_placeholder",
+            )
+
+
+def _placeholder_texts(
+    model: RuleModel, when: Condition | None, texts_when: list[Condition | None]
+) -> list[tuple[tuple[str | int, ...], str, _Fillable]]:
+    """Each text of a rule that may hold placeholders: where it is, the text, and which of its site
+    placeholders can be filled (those the rule's `when`, the variant's `when` or a fallback guarantee)."""
+    from engine.rulepacks.placeholders import requires
+
+    def guarded(extra: Condition | None) -> _Fillable:  # `{derived.x}`: a test of derived.x
+        conds = [c for c in (when, extra) if c is not None]
+        return lambda name: name in model.fallbacks or any(guarantees(c, set(requires(name))) for c in conds)
+
+    base = guarded(None)
+    texts: list[tuple[tuple[str | int, ...], str, _Fillable]] = []
+    if model.title:
+        texts.append((("title",), model.title, base))
+    if model.recommend is not None:
+        texts += [(("recommend", "actions", i), a, base) for i, a in enumerate(model.recommend.actions)]
+    if isinstance(model.rationale, list):
+        texts += [(("rationale", i, "text"), var.text, base) for i, var in enumerate(model.rationale)]
+    elif model.rationale:
+        texts.append((("rationale",), model.rationale, base))
+    for i, (var, cond) in enumerate(zip(model.texts, texts_when, strict=True)):
+        ok = guarded(cond)
+        if var.title:
+            texts.append((("texts", i, "title"), var.title, ok))
+        texts += [(("texts", i, "actions", j), a, ok) for j, a in enumerate(var.actions or ())]
+    return texts
+
+
+def _check_text_placeholders(
+    loc: tuple[str | int, ...], text: str, fillable: _Fillable, add: _AddProblem, names: list[str]
+) -> None:
+    """One text's placeholders: each known, and each site placeholder sure to have something to name."""
+    from engine.rulepacks.placeholders import known_name, names_in, requires
+
+    for name in names_in(text):
+        if not known_name(name):
+            add(
+                loc,
+                f"unknown placeholder '{{{name}}}'",
+                (did_you_mean(name, names) or "placeholders: " + ", ".join(names[:12]) + ", ...")
+                + "; write {{ and }} for literal braces",
+                code="unknown_placeholder",
+            )
+        elif (":" in name or name.startswith("derived.")) and not fillable(name):
+            add(
+                loc,
+                f"'{{{name}}}' may have nothing to name: the conditions do not make sure the case states "
+                f"{' or '.join(requires(name)[:2])}{' (or another group)' if len(requires(name)) > 2 else ''}",
+                "move the text into a `texts:` variant whose `when` tests that fact, or give the rule a "
+                f"fallback for '{name}'",
+                code="unfillable_placeholder",
             )
 
 
