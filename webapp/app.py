@@ -100,6 +100,17 @@ class FieldView:
     answered: bool
 
 
+@dataclass(frozen=True)
+class SectionView:
+    """One section of the form: its questions as controls, and how many of them the case answers."""
+
+    key: str
+    title: str
+    intro: str
+    fields: list[FieldView]
+    answered: int
+
+
 def _anchor(path: str) -> str:
     return "f-" + path.replace(".", "-").replace("_", "-")
 
@@ -132,13 +143,13 @@ def _current(data: dict[str, Any], path: str) -> Any:
     return inner.get(key) if isinstance(inner, dict) else None
 
 
-def form_sections(case: Case, quick: bool) -> list[dict[str, Any]]:
+def form_sections(case: Case, quick: bool) -> list[SectionView]:
     """The form's sections: the interview's questions (engine/practitioner/questions.py, made from the
     field registry), each with the case's value as the interview would show it."""
     from engine.io.casewriter import case_data
 
     data = case_data(case)
-    out = []
+    out: list[SectionView] = []
     for sec in quick_sections() if quick else sections():
         if sec.key.startswith("quick."):
             continue  # the quick interview's barrier lists: the form rates constructs directly
@@ -152,8 +163,8 @@ def form_sections(case: Case, quick: bool) -> list[dict[str, Any]]:
     return out
 
 
-def _section_view(sec: Section, fields: list[FieldView], answered: int) -> dict[str, Any]:
-    return {"key": sec.key, "title": sec.title, "intro": sec.intro, "fields": fields, "answered": answered}
+def _section_view(sec: Section, fields: list[FieldView], answered: int) -> SectionView:
+    return SectionView(sec.key, sec.title, sec.intro, fields, answered)
 
 
 def _field_view(q: Question, value: Any) -> FieldView:
@@ -164,10 +175,10 @@ def _field_view(q: Question, value: Any) -> FieldView:
     return FieldView(q.path, _anchor(q.path), q.prompt.strip(), q.kind, q.help, _choices(q), shown, value is not None)
 
 
-def _rated_sections(case: Case) -> list[dict[str, Any]]:
+def _rated_sections(case: Case) -> list[SectionView]:
     """The full interview's CFIR sections, with only the constructs the case has rated (the quick form)."""
     rated = set(case.cfir or {})
-    out = []
+    out: list[SectionView] = []
     for sec in sections():
         if not sec.key.startswith("cfir."):
             continue
@@ -390,8 +401,8 @@ def create_app(settings: Settings) -> Starlette:
             )
         others = [s for s, _ in ws.assessments_of(case.case_id)]
         form = form_sections(case, quick)
-        total = sum(len(s["fields"]) for s in form)
-        answered = sum(s["answered"] for s in form)
+        total = sum(len(s.fields) for s in form)
+        answered = sum(s.answered for s in form)
         return page(
             request,
             "case.html",
@@ -493,7 +504,7 @@ def create_app(settings: Settings) -> Starlette:
                 sections=form_view,
                 version=now,
                 quick=False,
-                progress=(sum(s["answered"] for s in form_view), sum(len(s["fields"]) for s in form_view)),
+                progress=(sum(s.answered for s in form_view), sum(len(s.fields) for s in form_view)),
                 plan=plan_context(stem, case, path),
                 errors=errors,
                 compare=False,
