@@ -14,16 +14,21 @@ working tree. Both run on the same case files.
 
 from __future__ import annotations
 
+import hashlib
 import subprocess
 import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
+
+import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from engine import Engine, load_engine  # noqa: E402
+from engine.errors import RuleError  # noqa: E402
 from engine.io.caseload import load_case  # noqa: E402
 
 BASELINE = "95a4955"  # the last commit before the knowledge base's second edition
@@ -59,13 +64,37 @@ def _git(*args: str) -> str:
 
 def baseline_engine(rev: str) -> Engine:
     """The rule packs and source registry of git revision `rev`, loaded from a temporary folder (other packs
-    may refer to rule ids that only exist today, so the whole knowledge base is taken from `rev`)."""
+    may refer to rule ids that only exist today, so the whole knowledge base is taken from `rev`).
+
+    Packs older than the 64-character item keys (3298711) hold longer keys, which today's loader refuses;
+    those keys are shortened the same way wherever they appear (`short_keys`), so the items group as before."""
     names = [n for n in _git("ls-tree", "--name-only", f"{rev}:rules").split() if n.endswith(".yaml")]
     with tempfile.TemporaryDirectory(prefix="evidence-share-") as name:
         tmp = Path(name)
         for n in names:
-            (tmp / n).write_text(_git("show", f"{rev}:rules/{n}"), encoding="utf-8")
+            text = _git("show", f"{rev}:rules/{n}")
+            if n != "sources.yaml":
+                text = yaml.safe_dump(short_keys(yaml.safe_load(text)), sort_keys=False, allow_unicode=True)
+            (tmp / n).write_text(text, encoding="utf-8")
         return load_engine([tmp], shipped=False)  # the engine holds the compiled rules, not the files
+
+
+KEY_ROOM = 40
+"""The longest item key part any category leaves room for (64 characters less 'implementation_strategy:')."""
+
+
+def short_keys(node: Any) -> Any:
+    """`node` with every `key:` longer than KEY_ROOM replaced by its start and a digest of the whole, the
+    same for the same key, so rules that shared a key still share one."""
+    if isinstance(node, list):
+        return [short_keys(x) for x in node]
+    if not isinstance(node, dict):
+        return node
+    out = {k: short_keys(v) for k, v in node.items()}
+    key = out.get("key")
+    if isinstance(key, str) and len(key) > KEY_ROOM:
+        out["key"] = key[: KEY_ROOM - 9] + "-" + hashlib.sha256(key.encode()).hexdigest()[:8]
+    return out
 
 
 def main(argv: Sequence[str]) -> int:
@@ -77,6 +106,14 @@ def main(argv: Sequence[str]) -> int:
         return 2
     try:
         before = baseline_engine(rev)
+    except RuleError as exc:
+        print(
+            f"error: the rule packs at git revision {rev!r} do not load under today's loader "
+            f"({len(exc.problems)} problems; the first: {exc.problems[0].message})\n"
+            "hint: pass --baseline REV with a later revision of this repository",
+            file=sys.stderr,
+        )
+        return 2
     except (OSError, subprocess.CalledProcessError) as exc:
         detail = exc.stderr.strip() if isinstance(exc, subprocess.CalledProcessError) else str(exc)
         print(

@@ -448,7 +448,9 @@ def test_an_item_key_over_64_characters_is_refused_at_load(tmp_path: Path) -> No
             tmp_path,
             [rec("R1", {"fact": "stage", "equals": "installation"}, category="implementation_strategy", key="a" * 41)],
         )
-    assert info.value.problems[0].code == "key_too_long" and "at most 40" in info.value.problems[0].hint
+    problem = info.value.problems[0]
+    assert problem.code == "key_too_long"
+    assert "shorten `key:` (41 characters) to at most 40" in problem.hint  # the key's own length, not the item's
 
 
 def test_no_plan_presumes_people_or_dates_the_case_does_not_name(engine: Any) -> None:

@@ -600,7 +600,8 @@ def _check_key_length(model: RuleModel, add: _AddProblem) -> None:
         add(
             ("key",),
             f"the item key '{model.category}:{model.key}' is longer than 64 characters",
-            f"shorten the key to at most {63 - len(model.category)} characters",
+            f"shorten `key:` ({len(model.key)} characters) to at most {63 - len(model.category)}: the item key is "
+            f"the category, a colon and the key",
             code="key_too_long",
         )
 
