@@ -35,12 +35,13 @@ tree whose .pyc files are missing or stale would compile its modules on every ru
 WRAPPER = (
     "import json, resource, sys\n"
     "sys.path.insert(0, '.')\n"
-    "from cli import main\n"
+    "import cli\n"
+    "stats, sys.argv = sys.argv[1], ['isp-advisor', *sys.argv[2:]]\n"
     "try:\n"
-    "    main(sys.argv[2:], standalone_mode=False)\n"
+    "    getattr(cli, 'run', cli.main)()  # the console script's entry point (cli.run since issue 24's fifth round)\n"
     "finally:\n"
     "    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024\n"
-    "    open(sys.argv[1], 'w').write(json.dumps({'worker_rss_mb': peak}))\n"
+    "    open(stats, 'w').write(json.dumps({'worker_rss_mb': peak}))\n"
 )
 
 

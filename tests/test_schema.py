@@ -136,14 +136,14 @@ def test_the_cli_offers_exactly_the_schema_kinds() -> None:
 
 
 def _isp_advisor() -> list[str]:
-    """The installed console script, else the same entry point (`cli:main`) in a fresh interpreter."""
+    """The installed console script, else the same entry point (`cli:run`) in a fresh interpreter."""
     import shutil
     import sys
 
     script = shutil.which("isp-advisor") or str(Path(sys.executable).parent / "isp-advisor")
     if Path(script).exists():
         return [script]
-    return [sys.executable, "-c", "import sys; from cli import main; sys.argv[0] = 'isp-advisor'; sys.exit(main())"]
+    return [sys.executable, "-c", "import sys; from cli import run; sys.argv[0] = 'isp-advisor'; sys.exit(run())"]
 
 
 @pytest.mark.parametrize(

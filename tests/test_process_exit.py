@@ -1,0 +1,59 @@
+"""The `isp-advisor` process's end: `cli.run` (the console script) freezes what is alive so the interpreter's
+last garbage collection does not walk the rule base; `cli.main`, called from Python, never does."""
+
+from __future__ import annotations
+
+import gc
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+from click.testing import CliRunner
+
+import cli
+
+ROOT = Path(__file__).resolve().parent.parent
+PROBE = (
+    "import gc, sys\n"
+    "sys.path.insert(0, {root!r})\n"
+    "import cli\n"
+    "sys.argv = ['isp-advisor', *{args!r}]\n"
+    "try:\n"
+    "    cli.run()\n"
+    "except SystemExit as exc:\n"
+    "    print('exit', exc.code, 'frozen', gc.get_freeze_count() > 10000, file=sys.stderr)\n"
+)
+
+
+def _run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    code = PROBE.format(root=str(ROOT), args=args)
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=cwd, timeout=300)
+
+
+def test_the_console_script_is_run() -> None:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert project["scripts"]["isp-advisor"] == "cli:run"
+
+
+def test_run_ends_with_the_rule_base_frozen_and_its_outputs_whole(tmp_path: Path) -> None:
+    done = _run(["batch", str(ROOT / "cases" / "riverside-fqhc.yaml"), "--out", str(tmp_path / "out"), "--quiet"], ROOT)
+    assert "exit 0 frozen True" in done.stderr, done.stderr
+    manifest = (tmp_path / "out" / "manifest.json").read_text(encoding="utf-8")
+    assert (
+        '"results.jsonl"' in manifest
+        and (tmp_path / "out" / "results.jsonl").read_text(encoding="utf-8").count("\n") == 1
+    )
+
+
+def test_run_freezes_after_an_error_too(tmp_path: Path) -> None:
+    (tmp_path / "bad.yaml").write_text("case_id: x\nstage: instalation\n", encoding="utf-8")
+    done = _run(["recommend", str(tmp_path / "bad.yaml")], tmp_path)
+    assert "exit 2 frozen True" in done.stderr and "stage" in done.stderr
+
+
+def test_main_from_python_freezes_nothing() -> None:
+    before = gc.get_freeze_count()
+    result = CliRunner().invoke(cli.main, ["recommend", str(ROOT / "cases" / "riverside-fqhc.yaml"), "-f", "json"])
+    assert result.exit_code == 0 and '"case_id"' in result.output
+    assert gc.get_freeze_count() == before
