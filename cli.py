@@ -1304,7 +1304,7 @@ def compare_cmd(
         loaded = [(path, case) for (path, _), (case, _) in zip(loaded, pairs, strict=True)]
         decisions = [d for _, d in pairs]
     result = compare(load_engine(rules), loaded, PlanOptions(now=now_n, next=next_n), iso(date), decisions=decisions)
-    emit(render_compare(result.to_dict(), fmt, terminal_width()), output, force, pager=not quiet, quiet=quiet)
+    emit(render_compare(result.report(), fmt, terminal_width()), output, force, pager=not quiet, quiet=quiet)
 
 
 # ---------------------------------------------------------------- practitioners (issue 6)

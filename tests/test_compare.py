@@ -19,6 +19,7 @@ from engine.assessments.compare import compare
 from engine.batch.batchrun import run_batch
 from engine.errors import CaseError
 from engine.model.changes import direction
+from engine.model.comparereport import ComparisonReport
 from engine.render.comparison import render_compare
 from tests.browser import FLAGS as CHROMIUM_FLAGS
 from tests.browser import chromium as _chromium
@@ -95,8 +96,13 @@ def test_compare_reports_every_kind_of_change(shipped_engine: Any) -> None:
 
 
 @pytest.fixture(scope="module")
-def millbrook(shipped_engine: Any) -> dict[str, Any]:
-    return compare(shipped_engine, [(p, load_case(p)) for p in (OCT, FEB, JUN)]).to_dict()
+def millbrook_report(shipped_engine: Any) -> ComparisonReport:
+    return compare(shipped_engine, [(p, load_case(p)) for p in (OCT, FEB, JUN)]).report()
+
+
+@pytest.fixture(scope="module")
+def millbrook(millbrook_report: ComparisonReport) -> dict[str, Any]:
+    return millbrook_report.to_dict()
 
 
 def test_assessments_are_ordered_by_date_whatever_the_argument_order(millbrook: dict[str, Any]) -> None:
@@ -237,22 +243,22 @@ def test_batch_of_all_shipped_cases_runs_clean(tmp_path: Path) -> None:
 # ---------------------------------------------------------------- html small multiples
 
 
-def test_compare_html_is_self_contained_with_one_picture_per_rating(millbrook: dict[str, Any]) -> None:
-    page = render_compare(millbrook, "html")
-    assert page.count("<svg") == len(millbrook["series"]) and "<script" not in page and "http://www.w3.org" in page
+def test_compare_html_is_self_contained_with_one_picture_per_rating(millbrook_report: ComparisonReport) -> None:
+    page = render_compare(millbrook_report, "html")
+    assert page.count("<svg") == len(millbrook_report.series) and "<script" not in page and "http://www.w3.org" in page
     assert "src=" not in page and "<link" not in page
 
 
-def test_compare_html_opens_in_headless_chromium(millbrook: dict[str, Any], tmp_path: Path) -> None:
+def test_compare_html_opens_in_headless_chromium(millbrook_report: ComparisonReport, tmp_path: Path) -> None:
     browser = _chromium()
     if browser is None:
         pytest.skip("no chromium on PATH (install it with apt-get install chromium)")
     page = tmp_path / "compare.html"
-    page.write_text(render_compare(millbrook, "html"), encoding="utf-8")
+    page.write_text(render_compare(millbrook_report, "html"), encoding="utf-8")
     flags = [*CHROMIUM_FLAGS, f"--user-data-dir={tempfile.mkdtemp(dir=tmp_path)}"]
     dom = subprocess.run([browser, *flags, "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=120)
     assert dom.returncode == 0, dom.stderr[-2000:]
-    assert dom.stdout.count("<svg") == len(millbrook["series"]) and "Available Resources" in dom.stdout
+    assert dom.stdout.count("<svg") == len(millbrook_report.series) and "Available Resources" in dom.stdout
     shot = tmp_path / "compare.png"
     subprocess.run(
         [browser, *flags, "--window-size=1000,1300", f"--screenshot={shot}", page.as_uri()],

@@ -256,7 +256,7 @@ def test_relationships_worsen_by_conflict_incident_and_power_too(tmp_path: Path)
         )
     )
     rels = relationship_changes(old, new, old.facts(), new.facts())
-    assert [(r["path"], r["direction"]) for r in rels] == [
+    assert [(r.path, r.direction) for r in rels] == [
         ("power.differential", "worsened"),
         ("problem.distrust_of_institutions", "worsened"),
         ("events.critical_incident", "worsened"),
@@ -358,13 +358,13 @@ def test_millbrook_folded_item_is_not_counted_as_retired(runner: Any) -> None:
 
 def test_the_debrief_names_what_changed_for_the_retired(shipped_engine: Any, tmp_path: Path) -> None:
     old, new = conflict_pair(tmp_path, "moderate")
-    data = compare(shipped_engine, [(old, load_case(old)), (new, load_case(new))]).to_dict()
-    [line] = [q for q in data["debrief"] if "no longer recommended" in q]
+    result = compare(shipped_engine, [(old, load_case(old)), (new, load_case(new))])
+    [line] = [q for q in result.debrief if "no longer recommended" in q]
     assert line.startswith(
         "1 item is no longer recommended because what it rested on has changed "
         "(conflict between groups no longer stated as a problem)"
     )
-    page = render_compare(data, "html")
+    page = render_compare(result.report(), "html")
     assert "conflict between groups no longer stated as a problem" in page
 
 

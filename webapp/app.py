@@ -596,7 +596,7 @@ def create_app(settings: Settings) -> Starlette:
 
         decided = [find_decisions(ws.case_path(s), c.case_id) for s, c in found]
         result = compare(engine, [(s, c) for s, c in found], decisions=decided)
-        return HTMLResponse(render_compare(result.to_dict(), "html"), headers={"Content-Security-Policy": REPORT_CSP})
+        return HTMLResponse(render_compare(result.report(), "html"), headers={"Content-Security-Policy": REPORT_CSP})
 
     async def case_file(request: Request) -> Response:
         stem = request.path_params["stem"]

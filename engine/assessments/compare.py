@@ -36,20 +36,47 @@ The JSON contract (grows additively): `{"case_id", "assessments": [dates or labe
 "continued", "unfolded"}, "progress": {...} | null}`, all from the first assessment to the last; `steps` holds
 the same per pair of consecutive assessments, `series` each rated fact's values in order, and `debrief` the
 questions for the improvement-cycle debrief (stage and relationships first, the team's overdue items and
-accepted items no longer recommended last).
+accepted items no longer recommended last). The rows and the whole are typed, frozen msgspec structs
+(engine/model/comparereport.py); `Comparison.report()` gives them to the renderers.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, TypeVar
+
+from msgspec import UNSET, UnsetType
+from msgspec.structs import replace as with_fields
 
 from engine.errors import CaseError, Problem
 from engine.evaluation.runner import Engine
 from engine.model.case import Case
 from engine.model.changes import FactChange, direction, fact_changes, resolved
-from engine.model.conditions import fmt_value
+from engine.model.comparereport import (
+    AcceptedFate,
+    BasisChange,
+    ComparisonReport,
+    ContinuedRow,
+    DecisionCounts,
+    DecisionEntry,
+    DecisionProgress,
+    FactValues,
+    FoldedRow,
+    HeldBackRow,
+    KeptRow,
+    MovedRow,
+    NewRow,
+    RecommendationChanges,
+    RelationshipChange,
+    RetiredRow,
+    SetAsideEntry,
+    StageChange,
+    StepReport,
+    TeamDecision,
+    UnfoldedRow,
+)
+from engine.model.conditions import Scalar, fmt_value
 from engine.model.decisions import Decision, Decisions, carry_forward
 from engine.model.facts import FACTS, Facts
 from engine.model.perspectives import effective_facts
@@ -121,46 +148,44 @@ class AssessmentStep:
     old: str
     new: str
     changes: tuple[FactChange, ...]
-    retired: tuple[dict[str, Any], ...]
-    added: tuple[dict[str, Any], ...]
-    moved: tuple[dict[str, Any], ...]
-    kept: tuple[dict[str, Any], ...] = ()
-    folded: tuple[dict[str, Any], ...] = ()
-    held_back: tuple[dict[str, Any], ...] = ()
-    continued: tuple[dict[str, Any], ...] = ()
-    unfolded: tuple[dict[str, Any], ...] = ()
-    stage: tuple[tuple[str, str | None], ...] = ()
-    """{"from", "to", "direction"} as pairs (the step is frozen)."""
-    relationships: tuple[dict[str, Any], ...] = ()
-    progress: dict[str, Any] | None = None
+    retired: tuple[RetiredRow, ...]
+    added: tuple[NewRow, ...]
+    moved: tuple[MovedRow, ...]
+    kept: tuple[KeptRow, ...] = ()
+    folded: tuple[FoldedRow, ...] = ()
+    held_back: tuple[HeldBackRow, ...] = ()
+    continued: tuple[ContinuedRow, ...] = ()
+    unfolded: tuple[UnfoldedRow, ...] = ()
+    stage: StageChange = field(default_factory=StageChange)
+    relationships: tuple[RelationshipChange, ...] = ()
+    progress: DecisionProgress | None = None
     """The team's decisions up to the earlier assessment and what became of them (None without a
     decisions file): see `progress`."""
 
-    def recommendations(self) -> dict[str, Any]:
-        return {
-            "retired": list(self.retired),
-            "new": list(self.added),
-            "moved": list(self.moved),
-            "kept": list(self.kept),
-            "folded": list(self.folded),
-            "held_back": list(self.held_back),
-            "continued": list(self.continued),
-            "unfolded": list(self.unfolded),
-        }
+    def recommendations(self) -> RecommendationChanges:
+        """What became of each item, as the JSON's `recommendations` object (`added` is its `new`)."""
+        return RecommendationChanges(
+            retired=self.retired,
+            new=self.added,
+            moved=self.moved,
+            kept=self.kept,
+            folded=self.folded,
+            held_back=self.held_back,
+            continued=self.continued,
+            unfolded=self.unfolded,
+        )
 
-    def stage_dict(self) -> dict[str, str | None]:
-        return dict(self.stage) if self.stage else {"from": None, "to": None, "direction": "unstated"}
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "from": self.old,
-            "to": self.new,
-            "stage": self.stage_dict(),
-            "relationships": [dict(r) for r in self.relationships],
-            "changes": [c.to_dict() for c in self.changes],
-            "recommendations": self.recommendations(),
-            "progress": self.progress,
-        }
+    def report(self) -> StepReport:
+        """The step as the JSON's `steps` entries give it."""
+        return StepReport(
+            old=self.old,
+            new=self.new,
+            stage=self.stage,
+            relationships=self.relationships,
+            changes=self.changes,
+            recommendations=self.recommendations(),
+            progress=self.progress,
+        )
 
 
 @dataclass(frozen=True)
@@ -169,29 +194,34 @@ class Comparison:
     assessments: tuple[Assessment, ...]
     overall: AssessmentStep
     steps: tuple[AssessmentStep, ...]
-    series: dict[str, list[Any]]
+    series: dict[str, tuple[Scalar, ...]]
     debrief: tuple[str, ...]
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "case_id": self.case_id,
-            "assessments": [a.label for a in self.assessments],
-            "sources": [a.source for a in self.assessments],
-            "stage": self.overall.stage_dict(),
-            "relationships": [dict(r) for r in self.overall.relationships],
-            "changes": [c.to_dict() for c in self.overall.changes],
-            "recommendations": self.overall.recommendations(),
-            "steps": [s.to_dict() for s in self.steps],
-            "series": self.series,
-            "labels": {p: FACTS[p].label for p in _paths_of(self)},
-            "debrief": list(self.debrief),
-            "progress": self.overall.progress,
-        }
+    def report(self) -> ComparisonReport:
+        """The comparison as `isp-advisor compare --format json` writes it (the renderers read this)."""
+        return ComparisonReport(
+            case_id=self.case_id,
+            assessments=tuple(a.label for a in self.assessments),
+            sources=tuple(a.source for a in self.assessments),
+            stage=self.overall.stage,
+            relationships=self.overall.relationships,
+            changes=self.overall.changes,
+            recommendations=self.overall.recommendations(),
+            steps=tuple(s.report() for s in self.steps),
+            series=self.series,
+            labels={p: FACTS[p].label for p in _paths_of(self)},
+            debrief=self.debrief,
+            progress=self.overall.progress,
+        )
+
+    def to_dict(self) -> dict[str, object]:
+        """`report()` as fresh JSON-ready data."""
+        return self.report().to_dict()
 
 
 def _paths_of(c: Comparison) -> list[str]:
     seen = {ch.path for s in (c.overall, *c.steps) for ch in s.changes} | set(c.series)
-    seen |= {r["path"] for s in (c.overall, *c.steps) for r in s.relationships}
+    seen |= {r.path for s in (c.overall, *c.steps) for r in s.relationships}
     return [p for p in FACTS if p in seen]
 
 
@@ -269,8 +299,8 @@ def _labels(cases: list[tuple[str, Case]]) -> list[str]:
 # ---------------------------------------------------------------- stage and relationships
 
 
-def stage_change(old: Facts, new: Facts) -> dict[str, str | None]:
-    """{"from", "to", "direction"}: forward | back | unchanged | new | gone | unstated (never left out)."""
+def stage_change(old: Facts, new: Facts) -> StageChange:
+    """The stage's way: forward | back | unchanged | new | gone | unstated (never left out)."""
     a, b = old.get("stage"), new.get("stage")
     if a is None and b is None:
         way = "unstated"
@@ -281,64 +311,74 @@ def stage_change(old: Facts, new: Facts) -> dict[str, str | None]:
     else:
         ia, ib = STAGES.index(a), STAGES.index(b)
         way = "forward" if ib > ia else "back" if ib < ia else "unchanged"
-    return {"from": a, "to": b, "direction": way}
+    return StageChange(old=a, new=b, direction=way)
 
 
-def relationship_changes(old_case: Case, new_case: Case, old: Facts, new: Facts) -> list[dict[str, Any]]:
+def relationship_changes(old_case: Case, new_case: Case, old: Facts, new: Facts) -> list[RelationshipChange]:
     """Trust, power, engagement, conflict and critical incidents stated in either assessment, in that order."""
-    out: list[dict[str, Any]] = []
-    for p in RELATIONSHIP_FACTS:
-        if p in old or p in new:
-            out.append(
-                {
-                    "path": p,
-                    "label": _name(p),
-                    "from": old.get(p),
-                    "to": new.get(p),
-                    "direction": direction(p, old.get(p), new.get(p)),
-                }
-            )
-    was_tags, now_tags = _tags(old_case), _tags(new_case)
+    out = [
+        RelationshipChange(
+            path=p, label=_name(p), old=old.get(p), new=new.get(p), direction=direction(p, old.get(p), new.get(p))
+        )
+        for p in RELATIONSHIP_FACTS
+        if p in old or p in new
+    ]
+    out += _conflict_changes(_tags(old_case), _tags(new_case))
+    incidents = _incident_change(old_case, new_case)
+    return out + ([incidents] if incidents else [])
+
+
+def _conflict_changes(was_tags: set[str], now_tags: set[str]) -> list[RelationshipChange]:
+    """Each conflict tag (CONFLICT_TAGS) stated in either assessment: newly stated is a worsening."""
+    out = []
     for tag in CONFLICT_TAGS:
         was, now = tag in was_tags, tag in now_tags
         if was or now:
             out.append(
-                {
-                    "path": f"problem.{tag}",
-                    "label": tag.replace("_", " ").capitalize(),
-                    "from": was,
-                    "to": now,
-                    "direction": "unchanged" if was == now else "worsened" if now else "gone",
-                }
+                RelationshipChange(
+                    path=f"problem.{tag}",
+                    label=tag.replace("_", " ").capitalize(),
+                    old=was,
+                    new=now,
+                    direction="unchanged" if was == now else "worsened" if now else "gone",
+                )
             )
-    before = {e.on for e in old_case.events or () if e.kind == INCIDENT_EVENT}
-    after = [e for e in new_case.events or () if e.kind == INCIDENT_EVENT]
-    if before or after:
-        fresh = sorted({e.on for e in after} - before)
-        entry: dict[str, Any] = {
-            "path": f"events.{INCIDENT_EVENT}",
-            "label": "Critical incidents recorded",
-            "from": len(before),
-            "to": len({e.on for e in after}),
-            "direction": "worsened" if fresh else "unchanged" if after else "gone",
-        }
-        if fresh:
-            entry["note"] = "new: " + ", ".join(fresh)
-        out.append(entry)
     return out
+
+
+def _incident_change(old_case: Case, new_case: Case) -> RelationshipChange | None:
+    """The critical incidents recorded at each assessment (counted by date), when either records one;
+    a date not recorded before is a worsening, named in `note`."""
+    before, after = _incident_dates(old_case), _incident_dates(new_case)
+    if not before and not after:
+        return None
+    fresh = sorted(after - before)
+    return RelationshipChange(
+        path=f"events.{INCIDENT_EVENT}",
+        label="Critical incidents recorded",
+        old=len(before),
+        new=len(after),
+        direction="worsened" if fresh else "unchanged" if after else "gone",
+        note="new: " + ", ".join(fresh) if fresh else UNSET,
+    )
+
+
+def _incident_dates(case: Case) -> set[str]:
+    """The dates of the critical incidents the case records."""
+    return {e.on for e in case.events or () if e.kind == INCIDENT_EVENT}
 
 
 def _tags(case: Case) -> set[str]:
     return set(case.problem.tags) if case.problem and case.problem.tags else set()
 
 
-def worsened_reasons(relationships: Iterable[dict[str, Any]]) -> list[str]:
+def worsened_reasons(relationships: Iterable[RelationshipChange]) -> list[str]:
     """What made relationships worse, in plain words ("trust fell from moderate to low")."""
     out = []
     for r in relationships:
-        if r["direction"] != "worsened":
+        if r.direction != "worsened":
             continue
-        p, a, b = r["path"], _words(r["from"]), _words(r["to"])
+        p, a, b = r.path, _words(r.old), _words(r.new)
         if p == "relationships.trust":
             out.append(f"trust fell from {a} to {b}")
         elif p == "power.differential":
@@ -348,15 +388,18 @@ def worsened_reasons(relationships: Iterable[dict[str, Any]]) -> list[str]:
         elif p == "engagement.level":
             out.append(f"community engagement slipped from {a} to {b}")
         elif p.startswith("problem."):
-            out.append(f"{r['label'].lower()} is now stated")
+            out.append(f"{r.label.lower()} is now stated")
         elif p.startswith("events."):
-            out.append(f"a critical incident was recorded ({r.get('note', '').removeprefix('new: ')})")
+            out.append(f"a critical incident was recorded ({(r.note or '').removeprefix('new: ')})")
         else:
-            out.append(f"{r['label']} worsened from {a} to {b}")
+            out.append(f"{r.label} worsened from {a} to {b}")
     return out
 
 
 # ---------------------------------------------------------------- matching items
+
+
+_R = TypeVar("_R")
 
 
 @dataclass(frozen=True)
@@ -368,15 +411,6 @@ class _Item:
     @property
     def ident(self) -> str:
         return self.rec.key or f"rule:{self.rec.rule_id}"
-
-    def row(self, **more: Any) -> dict[str, Any]:
-        return {
-            "rule_id": self.rec.rule_id,
-            "key": self.rec.key,
-            "title": self.rec.title,
-            "horizon": self.horizon,
-            **more,
-        }
 
 
 def _items(result: Result) -> dict[str, _Item]:
@@ -400,94 +434,115 @@ def _held(result: Result, item: _Item) -> HeldBack | None:
 
 
 def _step(a: Assessment, b: Assessment) -> AssessmentStep:
+    """From assessment `a` to `b`: the facts and relationships that changed, and each item of either plan
+    in the one list that says what became of it."""
     old, new = _items(a.result), _items(b.result)
     old_facts, new_facts = effective_facts(a.case)[0], effective_facts(b.case)[0]
-    changes = tuple(fact_changes(old_facts, new_facts))
     relationships = tuple(relationship_changes(a.case, b.case, old_facts, new_facts))
     worse = "; ".join(worsened_reasons(relationships))
-    kept: list[dict[str, Any]] = []
-    moved: list[dict[str, Any]] = []
-    folded: list[dict[str, Any]] = []
-    held_back: list[dict[str, Any]] = []
-    continued: list[dict[str, Any]] = []
-    retired: list[dict[str, Any]] = []
-    for ident, item in old.items():
-        if ident in new:
-            now = new[ident]
-            if now.horizon == item.horizon:
-                kept.append(now.row(old_rule_id=item.rec.rule_id, **_team(b, now.rec.key)))
-            else:
-                moved.append(
-                    {
-                        "rule_id": now.rec.rule_id,
-                        "key": now.rec.key,
-                        "title": now.rec.title,
-                        "from": item.horizon,
-                        "to": now.horizon,
-                        "old_rule_id": item.rec.rule_id,
-                        **_team(b, now.rec.key),
-                    }
-                )
-            continue
-        host = next((h for h in new.values() if _carries(h, item.rec.key, item.rec.rule_ids)), None)
-        if host is not None:
-            folded.append(
-                item.row(
-                    into_rule_id=host.rec.rule_id,
-                    into_key=host.rec.key,
-                    into_title=host.rec.title,
-                    into_horizon=host.horizon,
-                )
-            )
-            continue
-        held = _held(b.result, item)
-        if held is not None:
-            held_back.append(item.row(by=held.by, reason=held.reason))
-        elif worse and item.rec.key in RELATIONSHIP_WORK:
-            continued.append(item.row(reason=worse))
-        else:
-            retired.append(item.row(because=_because(item.rec.explanation, a.facts, b.facts)))
-    added: list[dict[str, Any]] = []
-    unfolded: list[dict[str, Any]] = []
-    for ident, item in new.items():
-        if ident in old:
-            continue
-        host = next((h for h in old.values() if _carries(h, item.rec.key, item.rec.rule_ids)), None)
-        if host is not None:
-            unfolded.append(
-                item.row(
-                    was_in_rule_id=host.rec.rule_id,
-                    was_in_key=host.rec.key,
-                    was_in_title=host.rec.title,
-                    **_team(b, item.rec.key),
-                )
-            )
-        else:
-            added.append(item.row(**_team(b, item.rec.key)))
+    earlier = [_earlier_row(item, new, a, b, worse) for item in old.values()]
+    later = [_later_row(item, old, b) for ident, item in new.items() if ident not in old]
     return AssessmentStep(
         a.label,
         b.label,
-        changes,
-        tuple(retired),
-        tuple(added),
-        tuple(moved),
-        tuple(kept),
-        tuple(folded),
-        tuple(held_back),
-        tuple(continued),
-        tuple(unfolded),
-        tuple(stage_change(old_facts, new_facts).items()),
-        relationships,
+        tuple(fact_changes(old_facts, new_facts)),
+        retired=_only(earlier, RetiredRow),
+        added=_only(later, NewRow),
+        moved=_only(earlier, MovedRow),
+        kept=_only(earlier, KeptRow),
+        folded=_only(earlier, FoldedRow),
+        held_back=_only(earlier, HeldBackRow),
+        continued=_only(earlier, ContinuedRow),
+        unfolded=_only(later, UnfoldedRow),
+        stage=stage_change(old_facts, new_facts),
+        relationships=relationships,
     )
 
 
-def _team(b: Assessment, key: str) -> dict[str, Any]:
-    """`{"team": ...}`: the later assessment's decision on an item of its plan (its own or carried), else {}."""
+_EarlierRow = KeptRow | MovedRow | FoldedRow | HeldBackRow | ContinuedRow | RetiredRow
+"""What became of an item of the earlier plan: one row, whose class is the list it belongs in."""
+
+
+def _earlier_row(item: _Item, new: dict[str, _Item], a: Assessment, b: Assessment, worse: str) -> _EarlierRow:
+    """What became of one item of the earlier plan `a` in the later plan `b` (items `new`): kept or moved
+    (the later plan holds its key), folded, held back, continued (relationship work while relationships
+    worsen, `worse` saying how) or retired."""
+    rec = item.rec
+    now = new.get(item.ident)
+    if now is not None:
+        team = _team(b, now.rec.key)
+        if now.horizon == item.horizon:
+            return KeptRow(
+                rule_id=now.rec.rule_id,
+                key=now.rec.key,
+                title=now.rec.title,
+                horizon=now.horizon,
+                old_rule_id=rec.rule_id,
+                team=team,
+            )
+        return MovedRow(
+            rule_id=now.rec.rule_id,
+            key=now.rec.key,
+            title=now.rec.title,
+            old=item.horizon,
+            new=now.horizon,
+            old_rule_id=rec.rule_id,
+            team=team,
+        )
+    host = next((h for h in new.values() if _carries(h, rec.key, rec.rule_ids)), None)
+    if host is not None:
+        return FoldedRow(
+            rule_id=rec.rule_id,
+            key=rec.key,
+            title=rec.title,
+            horizon=item.horizon,
+            into_rule_id=host.rec.rule_id,
+            into_key=host.rec.key,
+            into_title=host.rec.title,
+            into_horizon=host.horizon,
+        )
+    held = _held(b.result, item)
+    if held is not None:
+        return HeldBackRow(
+            rule_id=rec.rule_id, key=rec.key, title=rec.title, horizon=item.horizon, by=held.by, reason=held.reason
+        )
+    if worse and rec.key in RELATIONSHIP_WORK:
+        return ContinuedRow(rule_id=rec.rule_id, key=rec.key, title=rec.title, horizon=item.horizon, reason=worse)
+    because = tuple(_because(rec.explanation, a.facts, b.facts))
+    return RetiredRow(rule_id=rec.rule_id, key=rec.key, title=rec.title, horizon=item.horizon, because=because)
+
+
+def _later_row(item: _Item, old: dict[str, _Item], b: Assessment) -> NewRow | UnfoldedRow:
+    """An item of the later plan `b` that the earlier plan (items `old`) did not hold: back on its own
+    when an earlier item carried it, else new."""
+    rec, team = item.rec, _team(b, item.rec.key)
+    host = next((h for h in old.values() if _carries(h, rec.key, rec.rule_ids)), None)
+    if host is None:
+        return NewRow(rule_id=rec.rule_id, key=rec.key, title=rec.title, horizon=item.horizon, team=team)
+    return UnfoldedRow(
+        rule_id=rec.rule_id,
+        key=rec.key,
+        title=rec.title,
+        horizon=item.horizon,
+        was_in_rule_id=host.rec.rule_id,
+        was_in_key=host.rec.key,
+        was_in_title=host.rec.title,
+        team=team,
+    )
+
+
+def _only(rows: Iterable[object], kind: type[_R]) -> tuple[_R, ...]:
+    """The rows of one class, in their order."""
+    return tuple(r for r in rows if isinstance(r, kind))
+
+
+def _team(b: Assessment, key: str) -> TeamDecision | UnsetType:
+    """The later assessment's decision on an item of its plan (its own or carried), else UNSET (no `team`)."""
     decided = b.decisions.by_key().get(key) if b.decisions and key else None
-    return {"team": decided.to_dict()} if decided is not None and decided.to_dict() else {}
+    return TeamDecision.of(decided) if decided is not None else UNSET
 
 
-def _because(proofs: Sequence[Proof], old: Facts | None, new: Facts | None) -> list[dict[str, Any]]:
+def _because(proofs: Sequence[Proof], old: Facts | None, new: Facts | None) -> list[BasisChange]:
     """The facts a retired item rested on (its proofs, down through derived facts) whose value changed."""
     if old is None or new is None:
         return []
@@ -510,7 +565,7 @@ def _because(proofs: Sequence[Proof], old: Facts | None, new: Facts | None) -> l
     for proof in proofs:
         walk(proof.condition)
     return [
-        {"path": p, "label": _name(p), "from": old.get(p), "to": new.get(p)} for p in read if old.get(p) != new.get(p)
+        BasisChange(path=p, label=_name(p), old=old.get(p), new=new.get(p)) for p in read if old.get(p) != new.get(p)
     ]
 
 
@@ -558,7 +613,7 @@ def compare(
     overall = _with_progress(_step(assessments[0], assessments[-1]), assessments[:-1], assessments[-1], date)
     facts = [effective_facts(a.case)[0] for a in assessments]
     wanted = [p for p in FACTS if p.startswith("cfir.")] + [p for p in FACTS if p in _TREND_FACTS]
-    series = {p: [f.get(p) for f in facts] for p in wanted if any(p in f for f in facts)}
+    series = {p: tuple(f.get(p) for f in facts) for p in wanted if any(p in f for f in facts)}
     return Comparison(
         ordered[0][1].case_id,
         tuple(assessments),
@@ -628,13 +683,13 @@ def _taken_up(d: Decision) -> bool:
 
 def progress(
     earlier: Sequence[Assessment], later: Assessment, as_of: str | None, worse: str = ""
-) -> dict[str, Any] | None:
+) -> DecisionProgress | None:
     """The team's decisions up to the last of `earlier` (the decisions files of those assessments, the
     latest entry per key) and where they stand at `later`: `done`, `under_way`, `not_started` (accepted
     without a status is not started), `overdue` (due before `as_of`, the later assessed_on or --date,
     and not done), `set_aside` (with the reason) and `accepted_fate`: what became of each accepted item
     in the later plan. None when none of `earlier` has a decisions file."""
-    read = [a.label for a in earlier if a.own is not None]
+    read = tuple(a.label for a in earlier if a.own is not None)
     if not read:
         return None
     entries: dict[str, tuple[Decision, str]] = {}
@@ -642,43 +697,44 @@ def progress(
         for d in a.own.items if a.own else ():
             entries[d.key] = (d, a.label)  # a later file's entry wins; the first one's place is kept
     new_items = _items(later.result)
-    lists: dict[str, list[dict[str, Any]]] = {
-        "done": [],
-        "under_way": [],
-        "not_started": [],
-        "overdue": [],
-        "set_aside": [],
-    }
-    fates: list[dict[str, Any]] = []
+    where = [later, *reversed(earlier)]
+    lists: dict[str, list[DecisionEntry]] = {"done": [], "under_way": [], "not_started": []}
+    overdue: list[DecisionEntry] = []
+    set_aside: list[SetAsideEntry] = []
+    fates: list[AcceptedFate] = []
     for key, (d, at) in entries.items():
-        title = _title(key, [later, *reversed(earlier)])
         if d.decision == "set_aside":
             now = new_items.get(key)
-            lists["set_aside"].append(
-                {
-                    "key": key,
-                    "title": title,
-                    "reason": d.reason,
-                    "decided_at": at,
-                    "horizon": now.horizon if now else None,
-                }
+            horizon = now.horizon if now else None
+            set_aside.append(
+                SetAsideEntry(key=key, title=_title(key, where), reason=d.reason, decided_at=at, horizon=horizon)
             )
-            continue
-        if not _taken_up(d):
-            continue
-        status = d.status or "not_started"
-        entry = {"key": key, "title": title, "decided_at": at, "owner": d.owner, "due": d.due, "status": status}
-        lists[status].append(entry)
-        if d.overdue(as_of):
-            lists["overdue"].append(dict(entry))
-        fates.append(_fate(entry, earlier, later, new_items, worse))
-    return {
-        "decisions_of": read,
-        "as_of": as_of,
-        "counts": {"accepted": len(fates), **{k: len(v) for k, v in lists.items()}},
-        **lists,
-        "accepted_fate": fates,
-    }
+        elif _taken_up(d):
+            status = d.status or "not_started"
+            title = _title(key, where)
+            entry = DecisionEntry(key=key, title=title, decided_at=at, owner=d.owner, due=d.due, status=status)
+            lists[entry.status].append(entry)
+            overdue += [entry] if d.overdue(as_of) else []
+            fates.append(_fate(entry, earlier, later, new_items, worse))
+    counts = DecisionCounts(
+        accepted=len(fates),
+        done=len(lists["done"]),
+        under_way=len(lists["under_way"]),
+        not_started=len(lists["not_started"]),
+        overdue=len(overdue),
+        set_aside=len(set_aside),
+    )
+    return DecisionProgress(
+        decisions_of=read,
+        as_of=as_of,
+        counts=counts,
+        done=tuple(lists["done"]),
+        under_way=tuple(lists["under_way"]),
+        not_started=tuple(lists["not_started"]),
+        overdue=tuple(overdue),
+        set_aside=tuple(set_aside),
+        accepted_fate=tuple(fates),
+    )
 
 
 def _found(result: Result, key: str) -> tuple[str, Sequence[Proof]] | None:
@@ -700,60 +756,58 @@ def _title(key: str, where: Sequence[Assessment]) -> str:
 
 
 def _fate(
-    entry: dict[str, Any], earlier: Sequence[Assessment], later: Assessment, new_items: dict[str, _Item], worse: str
-) -> dict[str, Any]:
+    entry: DecisionEntry, earlier: Sequence[Assessment], later: Assessment, new_items: dict[str, _Item], worse: str
+) -> AcceptedFate:
     """What became of one accepted item in the later plan: still_recommended (at its horizon), folded
     (into which item), held_back, continued (relationship work while relationships worsen), set_aside
     (by the later assessment's own file) or no_longer_recommended (`because`: the facts it rested on
     that changed; `why`: the same in words)."""
-    key = entry["key"]
-    out = {k: entry[k] for k in ("key", "title", "decided_at", "status")}
+    key = entry.key
+    base = AcceptedFate(key=key, title=entry.title, decided_at=entry.decided_at, status=entry.status, fate="")
     own = later.own.by_key().get(key) if later.own else None
     if own is not None and own.decision == "set_aside":
-        return {**out, "fate": "set_aside", "reason": own.reason}
+        return with_fields(base, fate="set_aside", reason=own.reason)
     now = new_items.get(key)
     if now is not None:
         team = later.decisions.by_key().get(key) if later.decisions else None
-        return {
-            **out,
-            "fate": "still_recommended",
-            "rule_id": now.rec.rule_id,
-            "horizon": now.horizon,
-            "carried_from": team.carried_from if team else None,
-        }
+        carried = team.carried_from if team else None
+        rule_id = now.rec.rule_id
+        return with_fields(base, fate="still_recommended", rule_id=rule_id, horizon=now.horizon, carried_from=carried)
     host = next((h for h in new_items.values() if _carries(h, key, ())), None)
     if host is not None:
-        return {
-            **out,
-            "fate": "folded",
-            "into_rule_id": host.rec.rule_id,
-            "into_key": host.rec.key,
-            "into_title": host.rec.title,
-            "into_horizon": host.horizon,
-        }
-    held = (
-        next((h for h in later.result.plan.held_back if h.recommendation.key == key), None)
-        if later.result.plan
-        else None
-    )
+        return with_fields(
+            base,
+            fate="folded",
+            into_rule_id=host.rec.rule_id,
+            into_key=host.rec.key,
+            into_title=host.rec.title,
+            into_horizon=host.horizon,
+        )
+    held = _held_key(later.result, key)
     if held is not None:
-        return {**out, "fate": "held_back", "by": held.by, "reason": held.reason}
+        return with_fields(base, fate="held_back", by=held.by, reason=held.reason)
     source = next(((a, found) for a in reversed(earlier) if (found := _found(a.result, key)) is not None), None)
     if source is not None and worse and key in RELATIONSHIP_WORK:
-        return {**out, "fate": "continued", "reason": worse}
-    because = _because(source[1][1], source[0].facts, later.facts) if source else []
-    return {**out, "fate": "no_longer_recommended", "because": because, "why": "; ".join(_moved(b) for b in because)}
+        return with_fields(base, fate="continued", reason=worse)
+    because = tuple(_because(source[1][1], source[0].facts, later.facts)) if source else ()
+    why = "; ".join(_moved(b) for b in because)
+    return with_fields(base, fate="no_longer_recommended", because=because, why=why)
+
+
+def _held_key(result: Result, key: str) -> HeldBack | None:
+    """The held-back entry of the plan whose item has this key, if any."""
+    return next((h for h in result.plan.held_back if h.recommendation.key == key), None) if result.plan else None
 
 
 _SAID_AS = {"stage": "the stage", "engagement.level": "community engagement"}
 
 
-def _moved(change: dict[str, Any]) -> str:
+def _moved(change: BasisChange) -> str:
     """One changed fact in words, with its way: "trust rose from low to high", "the stage moved on from
     installation to initial implementation", "workload no longer stated as a problem"."""
-    path, a, b = change["path"], change["from"], change["to"]
+    path, a, b = change.path, change.old, change.new
     label = _SAID_AS.get(path) or (
-        change["label"] if path.startswith("cfir.") else change["label"][:1].lower() + change["label"][1:]
+        change.label if path.startswith("cfir.") else change.label[:1].lower() + change.label[1:]
     )
     if path.startswith("problem."):
         words = path[len("problem.") :].replace("_", " ")
@@ -764,12 +818,22 @@ def _moved(change: dict[str, Any]) -> str:
         return f"{label} is now stated ({_words(b)})"
     if b is None:
         return f"{label} is no longer stated (was {_words(a)})"
-    scale: Sequence[str] = next((s for s in (STAGES, LEVELS, tuple(ENGAGEMENT_LEVELS)) if a in s and b in s), ())
-    if scale or (isinstance(a, int | float) and isinstance(b, int | float)):
-        up = scale.index(b) > scale.index(a) if scale else b > a
-        way = ("moved on" if up else "went back") if path == "stage" else "rose" if up else "fell"
-        return f"{label} {way} from {_words(a)} to {_words(b)}"
-    return f"{label} changed from {_words(a)} to {_words(b)}"
+    up = _rose(a, b)
+    if up is None:
+        return f"{label} changed from {_words(a)} to {_words(b)}"
+    way = ("moved on" if up else "went back") if path == "stage" else "rose" if up else "fell"
+    return f"{label} {way} from {_words(a)} to {_words(b)}"
+
+
+def _rose(a: FactValues, b: FactValues) -> bool | None:
+    """Whether `b` is above `a` on the scale they share (stage, level, engagement level) or as numbers;
+    None when they share none."""
+    scale = next((s for s in (STAGES, LEVELS, tuple(ENGAGEMENT_LEVELS)) if a in s and b in s), None)
+    if scale is not None:
+        return scale.index(b) > scale.index(a)
+    if isinstance(a, int | float) and isinstance(b, int | float):
+        return b > a
+    return None
 
 
 _TREND_FACTS = (
@@ -821,14 +885,14 @@ def _name(path: str) -> str:
 
 
 def debrief(
-    overall: AssessmentStep, facts: list[dict[str, Any]], labels: list[str], progress: dict[str, Any] | None = None
+    overall: AssessmentStep, facts: list[Facts], labels: list[str], progress: DecisionProgress | None = None
 ) -> list[str]:
     """Questions for the improvement-cycle debrief: the stage and relationships first, then the ratings,
     then what became of the recommendations, then the team's decisions (`progress`): each overdue item
     and each accepted item no longer recommended."""
-    out: list[str] = _stage_questions(overall.stage_dict()) + _relationship_questions(overall, labels[0])
+    out: list[str] = _stage_questions(overall.stage) + _relationship_questions(overall, labels[0])
     first, last = facts[0], facts[-1]
-    shown = {r["path"] for r in overall.relationships}
+    shown = {r.path for r in overall.relationships}
     for p in resolved(first, last):
         if p not in shown:
             out.append(
@@ -865,28 +929,28 @@ def debrief(
     return out + (_decision_questions(progress, labels[-1]) if progress else [])
 
 
-def _decision_questions(progress: dict[str, Any], last: str) -> list[str]:
+def _decision_questions(progress: DecisionProgress, last: str) -> list[str]:
     """One question per overdue item, and one per accepted item the last assessment no longer recommends."""
     out = []
-    for e in progress["overdue"]:
-        who = f" (owner {e['owner']})" if e.get("owner") else ""
-        state = "is still under way" if e["status"] == "under_way" else "has not started"
+    for e in progress.overdue:
+        who = f" (owner {e.owner})" if e.owner else ""
+        state = "is still under way" if e.status == "under_way" else "has not started"
         out.append(
-            f"'{e['title']}' was due {long_date(e['due'])}{who} and {state}: what is in the way, and "
+            f"'{e.title}' was due {long_date(e.due or '')}{who} and {state}: what is in the way, and "
             "what date can the team keep now?"
         )
-    for f in progress["accepted_fate"]:
-        if f["fate"] != "no_longer_recommended":
+    for f in progress.accepted_fate:
+        if f.fate != "no_longer_recommended":
             continue
-        because = f"because {f['why']}" if f["why"] else "though nothing it rested on changed (the rules may have)"
-        head = f"The team accepted '{f['title']}' at {f['decided_at']}"
-        if f["status"] == "done":
+        because = f"because {f.why}" if f.why else "though nothing it rested on changed (the rules may have)"
+        head = f"The team accepted '{f.title}' at {f.decided_at}"
+        if f.status == "done":
             out.append(
                 f"{head} and has done it; {_the(last)} no longer recommends it {because}: what will keep "
                 "the gain once the work stops?"
             )
         else:
-            state = "under way" if f["status"] == "under_way" else "not started"
+            state = "under way" if f.status == "under_way" else "not started"
             out.append(
                 f"{head} ({state}), and {_the(last)} no longer recommends it {because}: finish the work "
                 "or stop it? Agree it with the people doing it, and say what replaces it."
@@ -899,8 +963,8 @@ def _the(label: str) -> str:
     return label if label.startswith("assessment ") else f"the assessment of {label}"
 
 
-def _stage_questions(stage: dict[str, str | None]) -> list[str]:
-    a, b, way = _words(stage["from"]), _words(stage["to"]), stage["direction"]
+def _stage_questions(stage: StageChange) -> list[str]:
+    a, b, way = _words(stage.old), _words(stage.new), stage.direction
     if way == "forward":
         return [
             f"The stage moved on from {a} to {b}: which work of the earlier stage is finished, and what does "
@@ -918,8 +982,8 @@ def _stage_questions(stage: dict[str, str | None]) -> list[str]:
 def _relationship_questions(overall: AssessmentStep, since: str) -> list[str]:
     out: list[str] = []
     for r in overall.relationships:
-        name, way, a, b = r["label"], r["direction"], _words(r["from"]), _words(r["to"])
-        if r["path"].startswith("problem."):
+        name, way, a, b = r.label, r.direction, _words(r.old), _words(r.new)
+        if r.path.startswith("problem."):
             if way == "worsened":
                 out.append(
                     f"{name} is now stated as a problem: who is in it, and what does each side need "
@@ -930,10 +994,10 @@ def _relationship_questions(overall: AssessmentStep, since: str) -> list[str]:
                     f"{name} is no longer stated as a problem: is it settled, and how will the team know "
                     "if it comes back?"
                 )
-        elif r["path"].startswith("events."):
+        elif r.path.startswith("events."):
             if way == "worsened":
                 out.append(
-                    f"A critical incident was recorded since {since} ({r.get('note', '')}): how are the "
+                    f"A critical incident was recorded since {since} ({r.note or ''}): how are the "
                     "people involved, and what must the plan change because of it?"
                 )
         elif way == "worsened":
@@ -952,29 +1016,29 @@ def _relationship_questions(overall: AssessmentStep, since: str) -> list[str]:
             out.append(f"{name} is no longer rated (was {a}): was it dropped on purpose?")
     if overall.continued:
         n = len(overall.continued)
-        titles = "; ".join(r["title"] for r in overall.continued[:3]) + ("; ..." if n > 3 else "")
+        titles = "; ".join(r.title for r in overall.continued[:3]) + ("; ..." if n > 3 else "")
         out.append(
-            f"{_cap(overall.continued[0]['reason'])}: keep doing the relationship work the plan no longer "
+            f"{_cap(overall.continued[0].reason)}: keep doing the relationship work the plan no longer "
             f"lists ({n} {'item' if n == 1 else 'items'}: {titles}). Do not stop it now; agree with the "
             "people doing it how to carry on."
         )
     return out
 
 
-def _retired_question(retired: Sequence[dict[str, Any]]) -> str:
+def _retired_question(retired: Sequence[RetiredRow]) -> str:
     n = len(retired)
     head = f"{n} {'item is' if n == 1 else 'items are'} no longer recommended"
-    seen: dict[str, dict[str, Any]] = {}
+    seen: dict[str, BasisChange] = {}
     for r in retired:
-        for b in r.get("because", ()):
-            seen.setdefault(b["path"], b)
+        for b in r.because:
+            seen.setdefault(b.path, b)
     if not seen:
         return (
             f"{head}, though nothing they rested on changed (the rules may have): check with the people "
             "doing them before anything stops."
         )
     rank = {p: i for i, p in enumerate(FACTS)}
-    ordered = sorted(seen.values(), key=lambda b: (rank.get(b["path"], len(rank)), b["path"]))
+    ordered = sorted(seen.values(), key=lambda b: (rank.get(b.path, len(rank)), b.path))
     named = "; ".join(_said(b) for b in ordered[:3])
     more = f"; and {len(ordered) - 3} more" if len(ordered) > 3 else ""
     it = "it" if n == 1 else "them"
@@ -984,22 +1048,22 @@ def _retired_question(retired: Sequence[dict[str, Any]]) -> str:
     )
 
 
-def _said(change: dict[str, Any]) -> str:
+def _said(change: BasisChange) -> str:
     """One changed fact in words: "Available Resources -2 to +1", "workload no longer stated as a problem"."""
-    path, a, b = change["path"], change["from"], change["to"]
+    path, a, b = change.path, change.old, change.new
     if path.startswith("problem."):
         words = path[len("problem.") :].replace("_", " ")
         return f"{words} {'now' if b else 'no longer'} stated as a problem"
     if isinstance(a, bool) or isinstance(b, bool):
-        return f"{change['label'].lower()}: {'now' if b else 'no longer'} the case"
-    return f"{change['label']} {_words(a)} to {_words(b)}"
+        return f"{change.label.lower()}: {'now' if b else 'no longer'} the case"
+    return f"{change.label} {_words(a)} to {_words(b)}"
 
 
-def _val(value: Any) -> str:
+def _val(value: object) -> str:
     return "not stated" if value is None else fmt_value(value)
 
 
-def _words(value: Any) -> str:
+def _words(value: object) -> str:
     return _val(value).replace("_", " ")
 
 

@@ -15,10 +15,11 @@ of the previous assessment is now rated 0 or above; `derived.resolved.any` wheth
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
-from engine.model.conditions import fmt_value
+import msgspec
+
+from engine.model.conditions import Scalar, fmt_value
 from engine.model.facts import FACTS, Facts, change_path
 from engine.model.perspectives import Origins
 from engine.model.traces import is_barrier
@@ -46,12 +47,15 @@ def direction(path: str, old: Any, new: Any) -> str:
     return "improved" if b > a else "worsened" if b < a else "unchanged"
 
 
-@dataclass(frozen=True)
-class FactChange:
+class FactChange(msgspec.Struct, frozen=True, gc=False, forbid_unknown_fields=True):
+    """One directional fact stated in either assessment: its value in each (None: not stated) and which
+    way it went. msgspec writes it as `{"path", "from", "to", "direction"}`, as `to_dict()` does."""
+
     path: str
-    old: Any
-    new: Any
+    old: Scalar = msgspec.field(name="from")
+    new: Scalar = msgspec.field(name="to")
     direction: str
+    """improved | worsened | unchanged | new | gone."""
 
     def to_dict(self) -> dict[str, Any]:
         return {"path": self.path, "from": self.old, "to": self.new, "direction": self.direction}

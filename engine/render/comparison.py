@@ -6,33 +6,50 @@ incidents) first, then the progress on the team's decisions (only when a decisio
 then the other changes, then what became of each recommendation: relationship work to keep going,
 retired (with what changed), folded, held back, new, back on its own, moved.
 
-They read the comparison's JSON data only (engine.assessments.compare.Comparison.to_dict()).
+They read the comparison's typed data only (engine/model/comparereport.py: ComparisonReport, from
+engine.assessments.compare.Comparison.report()).
 """
 
 from __future__ import annotations
 
 import html
 import textwrap
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import TypeVar
 
-from engine.model.conditions import fmt_value
+from engine.model.changes import FactChange
+from engine.model.comparereport import (
+    AcceptedFate,
+    BasisChange,
+    ComparisonReport,
+    DecisionEntry,
+    DecisionProgress,
+    ItemRow,
+    RecommendationChanges,
+    RelationshipChange,
+    RetiredRow,
+    StageChange,
+    StepReport,
+)
+from engine.model.conditions import Scalar, fmt_value
 from engine.model.sitefacts import long_date
 from engine.model.vocabulary import ENGAGEMENT_LEVELS, LEVELS
 from engine.render.formats import COMPARE_FORMATS  # noqa: E402 - declared once
 from engine.render.jsonout import dumps
 
+_I = TypeVar("_I", bound=ItemRow)
+
 _ARROWS = {"improved": "+", "worsened": "-", "unchanged": "=", "new": "*", "gone": "x"}
 
 
-def render_compare(data: dict[str, Any], fmt: str = "table", width: int = 100) -> str:
+def render_compare(report: ComparisonReport, fmt: str = "table", width: int = 100) -> str:
     if fmt == "json":
-        return dumps(data)
+        return dumps(report.to_dict())
     if fmt == "markdown":
-        return _markdown(data)
+        return _markdown(report)
     if fmt == "html":
-        return _html(data)
-    return _table(data, max(width, 40))
+        return _html(report)
+    return _table(report, max(width, 40))
 
 
 def name(path: str, labels: dict[str, str] | None = None) -> str:
@@ -44,7 +61,7 @@ def name(path: str, labels: dict[str, str] | None = None) -> str:
     return (labels or {}).get(path) or path
 
 
-def _v(value: Any) -> str:
+def _v(value: object) -> str:
     return "not stated" if value is None else fmt_value(value)
 
 
@@ -60,84 +77,74 @@ _STAGE_WAYS = {
 }
 
 
-def _words(value: Any) -> str:
+def _words(value: object) -> str:
     return _v(value).replace("_", " ")
 
 
-def stage_line(stage: dict[str, Any] | None) -> str:
+def stage_line(stage: StageChange) -> str:
     """The stage change in words (never left out: 'not stated in either assessment' when neither says)."""
-    stage = stage or {"from": None, "to": None, "direction": "unstated"}
-    way = stage["direction"]
+    way = stage.direction
     if way == "unstated":
         return "Stage: not stated in either assessment"
     if way == "unchanged":
-        return f"Stage: {_words(stage['to'])} (unchanged)"
-    return f"Stage: {_words(stage['from'])} -> {_words(stage['to'])} ({_STAGE_WAYS.get(way, way)})"
+        return f"Stage: {_words(stage.new)} (unchanged)"
+    return f"Stage: {_words(stage.old)} -> {_words(stage.new)} ({_STAGE_WAYS.get(way, way)})"
 
 
-def _rel_value(r: dict[str, Any], value: Any) -> str:
-    if r["path"].startswith("problem."):
+def _rel_value(r: RelationshipChange, value: Scalar) -> str:
+    if r.path.startswith("problem."):
         return "stated" if value else "not stated"
-    if r["path"].startswith("events."):
+    if r.path.startswith("events."):
         return f"{value} recorded"
     return _words(value)
 
 
-def _rel_text(r: dict[str, Any], arrow: str = "->") -> str:
-    note = f" ({r['note']})" if r.get("note") else ""
-    return f"{r['label']} ({r['path']}): {_rel_value(r, r['from'])} {arrow} {_rel_value(r, r['to'])}{note}"
+def _rel_text(r: RelationshipChange, arrow: str = "->") -> str:
+    note = f" ({r.note})" if r.note else ""
+    return f"{r.label} ({r.path}): {_rel_value(r, r.old)} {arrow} {_rel_value(r, r.new)}{note}"
 
 
-def _others(d: dict[str, Any]) -> list[dict[str, Any]]:
+def _others(relationships: Sequence[RelationshipChange], changes: Sequence[FactChange]) -> list[FactChange]:
     """The changes not shown among the relationships (CFIR ratings, capacity, engagement wanted)."""
-    shown = {r["path"] for r in d.get("relationships", ())}
-    return [c for c in d["changes"] if c["path"] not in shown]
+    shown = {r.path for r in relationships}
+    return [c for c in changes if c.path not in shown]
 
 
-def _recs(d: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
-    """The recommendations object with every list present (older JSON lacks the later ones)."""
-    recs = d["recommendations"]
-    return {
-        k: list(recs.get(k, ()))
-        for k in ("continued", "retired", "folded", "held_back", "new", "unfolded", "moved", "kept")
-    }
-
-
-def _summary(recs: dict[str, list[dict[str, Any]]]) -> str:
-    carried = len(recs["kept"]) + len(recs["moved"])
+def _summary(recs: RecommendationChanges) -> str:
+    carried = len(recs.kept) + len(recs.moved)
     parts = [
-        f"{carried} carried on ({len(recs['moved'])} moved between horizons)",
-        f"{len(recs['retired'])} retired",
-        f"{len(recs['new'])} new",
+        f"{carried} carried on ({len(recs.moved)} moved between horizons)",
+        f"{len(recs.retired)} retired",
+        f"{len(recs.new)} new",
     ]
-    extra = (
-        ("continued", "to keep going while relationships worsen"),
-        ("folded", "folded into other items"),
-        ("held_back", "held back"),
-        ("unfolded", "back on their own"),
+    extra: tuple[tuple[Sequence[ItemRow], str], ...] = (
+        (recs.continued, "to keep going while relationships worsen"),
+        (recs.folded, "folded into other items"),
+        (recs.held_back, "held back"),
+        (recs.unfolded, "back on their own"),
     )
-    parts += [f"{len(recs[k])} {words}" for k, words in extra if recs[k]]
+    parts += [f"{len(rows)} {words}" for rows, words in extra if rows]
     return ", ".join(parts)
 
 
-def _changed(b: dict[str, Any], arrow: str = "->") -> str:
+def _changed(b: BasisChange, arrow: str = "->") -> str:
     """One fact a retired item rested on, as it changed: "Available Resources -2 -> +1"."""
-    path, a, z = b["path"], b["from"], b["to"]
+    path, a, z = b.path, b.old, b.new
     if path.startswith("problem."):
         return f"{path[len('problem.') :].replace('_', ' ')} {'now' if z else 'no longer'} stated as a problem"
     if isinstance(a, bool) or isinstance(z, bool):
-        return f"{b['label'].lower()}: {'now' if z else 'no longer'} the case"
-    return f"{b['label']} {_words(a)} {arrow} {_words(z)}"
+        return f"{b.label.lower()}: {'now' if z else 'no longer'} the case"
+    return f"{b.label} {_words(a)} {arrow} {_words(z)}"
 
 
-def _because(r: dict[str, Any], limit: int = 2, arrow: str = "->") -> str:
-    said = [_changed(b, arrow) for b in r.get("because", ())[:limit]]
-    more = len(r.get("because", ())) - limit
+def _because(r: RetiredRow, limit: int = 2, arrow: str = "->") -> str:
+    said = [_changed(b, arrow) for b in r.because[:limit]]
+    more = len(r.because) - limit
     return "; ".join(said) + (f"; +{more} more" if more > 0 else "")
 
 
-def _keep_going_head(recs: dict[str, list[dict[str, Any]]]) -> str:
-    reason = recs["continued"][0]["reason"]
+def _keep_going_head(recs: RecommendationChanges) -> str:
+    reason = recs.continued[0].reason
     return (
         f"Keep going: {reason}, so keep doing this relationship work although the plan no longer lists it "
         "(do not stop it):"
@@ -149,71 +156,71 @@ def _keep_going_head(recs: dict[str, list[dict[str, Any]]]) -> str:
 PROGRESS_HEAD = "Progress on the team's decisions"
 
 
-def progress_head(p: dict[str, Any]) -> str:
+def progress_head(p: DecisionProgress) -> str:
     """ "Progress on the team's decisions (made at 2026-02-10; as of 2026-06-09)"."""
-    made = ", ".join(p["decisions_of"])
-    return f"{PROGRESS_HEAD} (decided at {made}" + (f"; as of {p['as_of']})" if p.get("as_of") else ")")
+    made = ", ".join(p.decisions_of)
+    return f"{PROGRESS_HEAD} (decided at {made}" + (f"; as of {p.as_of})" if p.as_of else ")")
 
 
-def progress_summary(p: dict[str, Any]) -> str:
+def progress_summary(p: DecisionProgress) -> str:
     """ "3 done, 2 under way, 1 not started, 1 overdue (due 1 April 2026), 1 set aside"."""
-    n = p["counts"]
+    n = p.counts
     parts = [
-        f"{n[k]} {words}"
-        for k, words in (("done", "done"), ("under_way", "under way"), ("not_started", "not started"))
-        if n[k]
+        f"{count} {words}"
+        for count, words in ((n.done, "done"), (n.under_way, "under way"), (n.not_started, "not started"))
+        if count
     ]
-    if n["overdue"]:
-        dues = sorted({e["due"] for e in p["overdue"]})
-        parts.append(f"{n['overdue']} overdue (due {', '.join(long_date(d) for d in dues)})")
-    if n["set_aside"]:
-        parts.append(f"{n['set_aside']} set aside")
+    if n.overdue:
+        dues = sorted({e.due for e in p.overdue if e.due})
+        parts.append(f"{n.overdue} overdue (due {', '.join(long_date(d) for d in dues)})")
+    if n.set_aside:
+        parts.append(f"{n.set_aside} set aside")
     return ", ".join(parts) or "no item accepted or set aside yet"
 
 
-def _who(e: dict[str, Any], overdue: set[str]) -> str:
-    bits = [f"owner {e['owner']}"] if e.get("owner") else []
-    if e.get("due"):
-        bits.append(f"due {long_date(e['due'])}" + (", overdue" if e["key"] in overdue else ""))
+def _who(e: DecisionEntry, overdue: set[str]) -> str:
+    bits = [f"owner {e.owner}"] if e.owner else []
+    if e.due:
+        bits.append(f"due {long_date(e.due)}" + (", overdue" if e.key in overdue else ""))
     return f" ({', '.join(bits)})" if bits else ""
 
 
-def _fate_text(f: dict[str, Any]) -> tuple[str, str]:
+def _fate_text(f: AcceptedFate) -> tuple[str, str]:
     """(the heading of the fate, one accepted item's part of it)."""
-    t, fate = f["title"], f["fate"]
+    t, fate = f.title, f.fate
     if fate == "still_recommended":
-        carried = f"; decision carried forward from {f['carried_from']}" if f.get("carried_from") else ""
-        return "Accepted and still recommended", f"{t} ({f['horizon']}{carried})"
+        carried = f"; decision carried forward from {f.carried_from}" if f.carried_from else ""
+        return "Accepted and still recommended", f"{t} ({f.horizon}{carried})"
     if fate == "folded":
-        return "Accepted and folded into another item", f"{t}, now done within {f['into_title']} ({f['into_horizon']})"
+        return "Accepted and folded into another item", f"{t}, now done within {f.into_title} ({f.into_horizon})"
     if fate == "held_back":
-        return "Accepted and held back", f"{t}: {f['reason']}"
+        return "Accepted and held back", f"{t}: {f.reason}"
     if fate == "continued":
-        return "Accepted, keep going", f"{t}: {f['reason']}, so keep doing it although the plan no longer lists it"
+        return "Accepted, keep going", f"{t}: {f.reason}, so keep doing it although the plan no longer lists it"
     if fate == "set_aside":
-        return "Accepted, then set aside", f"{t}: {f['reason']}"
-    why = f"because {f['why']}" if f.get("why") else "though nothing it rested on changed (the rules may have)"
+        return "Accepted, then set aside", f"{t}: {f.reason}"
+    why = f"because {f.why}" if f.why else "though nothing it rested on changed (the rules may have)"
     return "Accepted and no longer recommended", f"{t} — {why}"
 
 
-def progress_lines(p: dict[str, Any]) -> list[str]:
+def progress_lines(p: DecisionProgress) -> list[str]:
     """The team's decisions in plain sentences, one per line: the counts, each status, the set-aside items
     with their reasons, then what became of each accepted item (the items no longer recommended one a line)."""
-    overdue = {e["key"] for e in p["overdue"]}
+    overdue = {e.key for e in p.overdue}
     out = [_cap(progress_summary(p)) + "."]
-    for key, words in (("done", "Done"), ("under_way", "Under way"), ("not_started", "Not started")):
-        if p[key]:
-            out.append(f"{words}: " + "; ".join(e["title"] + _who(e, overdue) for e in p[key]) + ".")
-    for e in p["set_aside"]:
-        again = f" (still recommended: {e['horizon']})" if e.get("horizon") else ""
-        out.append(f"Set aside: {e['title']} — {e['reason']}{again}.")
+    for entries, words in ((p.done, "Done"), (p.under_way, "Under way"), (p.not_started, "Not started")):
+        if entries:
+            out.append(f"{words}: " + "; ".join(e.title + _who(e, overdue) for e in entries) + ".")
+    for e in p.set_aside:
+        again = f" (still recommended: {e.horizon})" if e.horizon else ""
+        out.append(f"Set aside: {e.title} — {e.reason}{again}.")
     for fate in ("still_recommended", "folded", "held_back", "continued", "set_aside"):
-        texts = [_fate_text(f) for f in p["accepted_fate"] if f["fate"] == fate]
+        texts = [_fate_text(f) for f in p.accepted_fate if f.fate == fate]
         if texts:
             out.append(f"{texts[0][0]}: " + "; ".join(text for _, text in texts) + ".")
     out += [
         f"{head}: {text}."
-        for head, text in map(_fate_text, p["accepted_fate"])
+        for head, text in map(_fate_text, p.accepted_fate)
         if head == "Accepted and no longer recommended"
     ]
     return out
@@ -226,18 +233,18 @@ def _cap(text: str) -> str:
 # ---------------------------------------------------------------- table
 
 
-def _table(d: dict[str, Any], width: int) -> str:
-    first, last = d["assessments"][0], d["assessments"][-1]
-    out = [f"Assessments of {d['case_id']}: " + " -> ".join(d["assessments"]), ""]
-    out += _wrapped(stage_line(d.get("stage")), width)
-    out += _table_relationships(d.get("relationships", []), first, last, width)
-    if d.get("progress"):
-        out += _table_progress(d["progress"], width)
+def _table(d: ComparisonReport, width: int) -> str:
+    first, last = d.assessments[0], d.assessments[-1]
+    out = [f"Assessments of {d.case_id}: " + " -> ".join(d.assessments), ""]
+    out += _wrapped(stage_line(d.stage), width)
+    out += _table_relationships(d.relationships, first, last, width)
+    if d.progress:
+        out += _table_progress(d.progress, width)
     out += _table_other_changes(d, first, last, width)
-    out += _table_recommendations(_recs(d), width)
-    if len(d["steps"]) > 1:
-        out += _table_steps(d["steps"], width)
-    out += _table_debrief(d["debrief"], width)
+    out += _table_recommendations(d.recommendations, width)
+    if len(d.steps) > 1:
+        out += _table_steps(d.steps, width)
+    out += _table_debrief(d.debrief, width)
     return "\n".join(out) + "\n"
 
 
@@ -246,7 +253,7 @@ def _indented(line: str, width: int) -> list[str]:
     return textwrap.wrap(line, width, subsequent_indent="      ", break_long_words=False) or [line]
 
 
-def _table_relationships(rels: list[dict[str, Any]], first: str, last: str, width: int) -> list[str]:
+def _table_relationships(rels: Sequence[RelationshipChange], first: str, last: str, width: int) -> list[str]:
     """The relationships' section: each change a line, then the unchanged ones together."""
     out = [""] + textwrap.wrap(
         f"Relationships (trust, power, engagement, conflict, critical incidents), {first} to {last}:",
@@ -256,15 +263,15 @@ def _table_relationships(rels: list[dict[str, Any]], first: str, last: str, widt
     if not rels:
         out.append("  none stated")
     for r in rels:
-        if r["direction"] != "unchanged":
-            out += _indented(f"  {_ARROWS.get(r['direction'], ' ')} {r['direction']:<9} {_rel_text(r)}", width)
-    same = [r for r in rels if r["direction"] == "unchanged"]
+        if r.direction != "unchanged":
+            out += _indented(f"  {_ARROWS.get(r.direction, ' ')} {r.direction:<9} {_rel_text(r)}", width)
+    same = [r for r in rels if r.direction == "unchanged"]
     if same:
-        out += _indented("  = unchanged " + "; ".join(f"{r['label']}: {_rel_value(r, r['to'])}" for r in same), width)
+        out += _indented("  = unchanged " + "; ".join(f"{r.label}: {_rel_value(r, r.new)}" for r in same), width)
     return out
 
 
-def _table_progress(p: dict[str, Any], width: int) -> list[str]:
+def _table_progress(p: DecisionProgress, width: int) -> list[str]:
     """The progress on the team's decisions (when a decisions file was read)."""
     out = [""] + _wrapped(progress_head(p) + ":", width)
     for line in progress_lines(p):
@@ -279,10 +286,10 @@ def _table_progress(p: dict[str, Any], width: int) -> list[str]:
     return out
 
 
-def _table_other_changes(d: dict[str, Any], first: str, last: str, width: int) -> list[str]:
+def _table_other_changes(d: ComparisonReport, first: str, last: str, width: int) -> list[str]:
     """The changes not shown among the relationships: the count, then each one that changed."""
-    others = _others(d)
-    moved = [c for c in others if c["direction"] != "unchanged"]
+    others = _others(d.relationships, d.changes)
+    moved = [c for c in others if c.direction != "unchanged"]
     out = [""] + textwrap.wrap(
         f"Other changes, {first} to {last} ({len(moved)} changed, {len(others) - len(moved)} unchanged):",
         width,
@@ -291,55 +298,53 @@ def _table_other_changes(d: dict[str, Any], first: str, last: str, width: int) -
     if not moved:
         out.append("  nothing else rated changed")
     for c in moved:
-        label = name(c["path"], d.get("labels"))
+        label = name(c.path, d.labels)
         out += _indented(
-            f"  {_ARROWS[c['direction']]} {c['direction']:<9} {label} ({c['path']}): {_v(c['from'])} -> {_v(c['to'])}",
+            f"  {_ARROWS[c.direction]} {c.direction:<9} {label} ({c.path}): {_v(c.old)} -> {_v(c.new)}",
             width,
         )
     return out
 
 
-def _table_recommendations(recs: dict[str, list[dict[str, Any]]], width: int) -> list[str]:
+def _table_recommendations(recs: RecommendationChanges, width: int) -> list[str]:
     """What became of each recommendation: the summary, then each list in the order of the module's docstring."""
     out = [""] + _wrapped(f"Recommendations: {_summary(recs)}", width)
-    if recs["continued"]:
+    if recs.continued:
         out += _wrapped("  " + _keep_going_head(recs), width)
-        for r in recs["continued"]:
-            out += _wrapped(f"  = keep going {r['rule_id']}: {r['title']} (was {r['horizon']})", width)
-    for r in recs["retired"]:
+        for c in recs.continued:
+            out += _wrapped(f"  = keep going {c.rule_id}: {c.title} (was {c.horizon})", width)
+    for r in recs.retired:
         why = _because(r)
         out += _wrapped(
-            f"  - retired  {r['rule_id']}: {r['title']} (was {r['horizon']}" + (f"; changed: {why})" if why else ")"),
+            f"  - retired  {r.rule_id}: {r.title} (was {r.horizon}" + (f"; changed: {why})" if why else ")"),
             width,
         )
-    for r in recs["folded"]:
+    for f in recs.folded:
         out += _wrapped(
-            f"  > folded   {r['rule_id']}: {r['title']} (was {r['horizon']}), now done within "
-            f"{r['into_rule_id']}: {r['into_title']} ({r['into_horizon']})",
+            f"  > folded   {f.rule_id}: {f.title} (was {f.horizon}), now done within "
+            f"{f.into_rule_id}: {f.into_title} ({f.into_horizon})",
             width,
         )
-    for r in recs["held_back"]:
-        out += _wrapped(f"  | held back {r['rule_id']}: {r['title']} (was {r['horizon']}): {r['reason']}", width)
-    for r in recs["new"]:
-        out += _wrapped(f"  + new      {r['rule_id']}: {r['title']} ({r['horizon']})", width)
-    for r in recs["unfolded"]:
-        out += _wrapped(
-            f"  < own item {r['rule_id']}: {r['title']} ({r['horizon']}), was done within {r['was_in_rule_id']}", width
-        )
-    for r in recs["moved"]:
-        out += _wrapped(f"  ~ moved    {r['rule_id']}: {r['title']} ({r['from']} -> {r['to']})", width)
+    for h in recs.held_back:
+        out += _wrapped(f"  | held back {h.rule_id}: {h.title} (was {h.horizon}): {h.reason}", width)
+    for n in recs.new:
+        out += _wrapped(f"  + new      {n.rule_id}: {n.title} ({n.horizon})", width)
+    for u in recs.unfolded:
+        out += _wrapped(f"  < own item {u.rule_id}: {u.title} ({u.horizon}), was done within {u.was_in_rule_id}", width)
+    for m in recs.moved:
+        out += _wrapped(f"  ~ moved    {m.rule_id}: {m.title} ({m.old} -> {m.new})", width)
     return out
 
 
-def _table_steps(steps: list[dict[str, Any]], width: int) -> list[str]:
+def _table_steps(steps: Sequence[StepReport], width: int) -> list[str]:
     """Each step between two assessments in a line (when there are several)."""
     out = ["", "Step by step:"]
     for s in steps:
-        out += _wrapped(f"  {s['from']} -> {s['to']}: {_step_text(s)}", width)
+        out += _wrapped(f"  {s.old} -> {s.new}: {_step_text(s)}", width)
     return out
 
 
-def _table_debrief(questions: list[str], width: int) -> list[str]:
+def _table_debrief(questions: Sequence[str], width: int) -> list[str]:
     """The questions to ask in the debrief."""
     out = ["", "Ask in the debrief:"]
     for q in questions:
@@ -347,25 +352,24 @@ def _table_debrief(questions: list[str], width: int) -> list[str]:
     return out
 
 
-def _step_text(s: dict[str, Any]) -> str:
+def _step_text(s: StepReport) -> str:
     """One step in a line: the stage and relationships first, then the count of other changes and items."""
-    parts = [stage_line(s.get("stage"))[len("Stage: ") :].join(("stage ", ""))]
+    parts = [stage_line(s.stage)[len("Stage: ") :].join(("stage ", ""))]
     parts += [
-        f"{r['label'].lower()} {_rel_value(r, r['from'])} -> {_rel_value(r, r['to'])}"
-        for r in s.get("relationships", ())
-        if r["direction"] != "unchanged"
+        f"{r.label.lower()} {_rel_value(r, r.old)} -> {_rel_value(r, r.new)}"
+        for r in s.relationships
+        if r.direction != "unchanged"
     ]
-    shown = {r["path"] for r in s.get("relationships", ())}
-    n = len([c for c in s["changes"] if c["direction"] != "unchanged" and c["path"] not in shown])
-    recs = _recs(s)
+    n = len([c for c in _others(s.relationships, s.changes) if c.direction != "unchanged"])
+    recs = s.recommendations
     parts.append(f"{n} other facts changed")
     parts.append(
-        f"{len(recs['retired'])} recommendations retired, {len(recs['new'])} new, {len(recs['moved'])} moved"
-        + (f", {len(recs['continued'])} kept going" if recs["continued"] else "")
-        + (f", {len(recs['folded'])} folded" if recs["folded"] else "")
+        f"{len(recs.retired)} recommendations retired, {len(recs.new)} new, {len(recs.moved)} moved"
+        + (f", {len(recs.continued)} kept going" if recs.continued else "")
+        + (f", {len(recs.folded)} folded" if recs.folded else "")
     )
-    if s.get("progress"):
-        parts.append("team's decisions: " + progress_summary(s["progress"]))
+    if s.progress:
+        parts.append("team's decisions: " + progress_summary(s.progress))
     return "; ".join(parts)
 
 
@@ -383,93 +387,82 @@ def _md(text: object) -> str:
     return s.replace("\n", " ")
 
 
-def _md_table(rows: list[dict[str, Any]], d: dict[str, Any], rel: bool = False) -> list[str]:
-    out = ["| fact | path | from | to | direction |", "|---|---|---|---|---|"]
-    for c in rows:
-        label = c["label"] if rel else name(c["path"], d.get("labels"))
-        a, b = (_rel_value(c, c["from"]), _rel_value(c, c["to"])) if rel else (_v(c["from"]), _v(c["to"]))
-        note = f" ({_md(c['note'])})" if c.get("note") else ""
-        out.append(f"| {_md(label)} | `{c['path']}` | {_md(a)} | {_md(b)}{note} | {c['direction']} |")
-    return out
+_MD_HEAD = ["| fact | path | from | to | direction |", "|---|---|---|---|---|"]
 
 
-def _md_item(part: str, r: dict[str, Any]) -> str:
-    head = f"{_md(r['title'])} (`{r['rule_id']}`"
-    if part == "folded":
-        return f"{head}), now done within {_md(r['into_title'])} (`{r['into_rule_id']}`, {r['into_horizon']})"
-    if part == "held_back":
-        return f"{head}): {_md(r['reason'])}"
-    if part == "unfolded":
-        return f"{head}, {r['horizon']}), was done within `{r['was_in_rule_id']}`"
-    if part == "moved":
-        return f"{head}, {r['from']} → {r['to']})"
-    return f"{head}, {r['horizon']})"
+def _md_row(label: str, path: str, a: str, b: str, direction: str, note: str = "") -> str:
+    """One row of a changes table (a relationship's `note` after its later value)."""
+    note = f" ({_md(note)})" if note else ""
+    return f"| {_md(label)} | `{path}` | {_md(a)} | {_md(b)}{note} | {direction} |"
 
 
-def _markdown(d: dict[str, Any]) -> str:
+def _md_relationships(rels: Sequence[RelationshipChange]) -> list[str]:
+    return _MD_HEAD + [
+        _md_row(r.label, r.path, _rel_value(r, r.old), _rel_value(r, r.new), r.direction, r.note or "") for r in rels
+    ]
+
+
+def _md_changes(changes: Sequence[FactChange], labels: dict[str, str]) -> list[str]:
+    return _MD_HEAD + [_md_row(name(c.path, labels), c.path, _v(c.old), _v(c.new), c.direction) for c in changes]
+
+
+def _md_items(rows: Sequence[_I], rest: Callable[[_I], str]) -> str:
+    """Items in a line, each "title (`rule id`" and its `rest`; "none" when there is none."""
+    return "; ".join(f"{_md(r.title)} (`{r.rule_id}`{rest(r)}" for r in rows) or "none"
+
+
+def _md_retired(r: RetiredRow) -> str:
+    why = _because(r, arrow="→")
+    return f", {r.horizon}" + (f"; changed: {_md(why)})" if why else ")")
+
+
+def _markdown(d: ComparisonReport) -> str:
     out = [
-        f"# Assessments of {_md(d['case_id'])}",
+        f"# Assessments of {_md(d.case_id)}",
         "",
-        "Assessments: " + " → ".join(_md(a) for a in d["assessments"]),
+        "Assessments: " + " → ".join(_md(a) for a in d.assessments),
         "",
         "## Stage and relationships",
         "",
-        f"**{_md(stage_line(d.get('stage')).replace(' -> ', ' → '))}**",
+        f"**{_md(stage_line(d.stage).replace(' -> ', ' → '))}**",
         "",
     ]
-    rels = d.get("relationships", [])
-    out += (
-        _md_table(rels, d, rel=True)
-        if rels
-        else ["No trust, power, engagement, conflict or critical incidents stated."]
-    )
-    if d.get("progress"):
-        out += ["", f"## {_md(progress_head(d['progress']))}", ""] + [
-            f"- {_md(line)}" for line in progress_lines(d["progress"])
+    rels = d.relationships
+    out += _md_relationships(rels) if rels else ["No trust, power, engagement, conflict or critical incidents stated."]
+    if d.progress:
+        out += ["", f"## {_md(progress_head(d.progress))}", ""] + [
+            f"- {_md(line)}" for line in progress_lines(d.progress)
         ]
     out += ["", "## Other changes", ""]
-    others = _others(d)
-    moved = [c for c in others if c["direction"] != "unchanged"]
-    out += _md_table(moved, d) if moved else ["Nothing else rated changed."]
+    others = _others(d.relationships, d.changes)
+    moved = [c for c in others if c.direction != "unchanged"]
+    out += _md_changes(moved, d.labels) if moved else ["Nothing else rated changed."]
+    recs = d.recommendations
     out += [
         "",
         f"{len(others) - len(moved)} other facts unchanged.",
         "",
         "## Recommendations",
         "",
-        _md(_summary(_recs(d))) + ".",
+        _md(_summary(recs)) + ".",
         "",
     ]
-    recs = _recs(d)
-    if recs["continued"]:
-        out.append(
-            f"**{_md(_keep_going_head(recs))}** "
-            + "; ".join(f"{_md(r['title'])} (`{r['rule_id']}`, was {r['horizon']})" for r in recs["continued"])
+    if recs.continued:
+        out += [f"**{_md(_keep_going_head(recs))}** " + _md_items(recs.continued, lambda r: f", was {r.horizon})"), ""]
+    out += ["**Retired:** " + _md_items(recs.retired, _md_retired), ""]
+    if recs.folded:
+        folded = _md_items(
+            recs.folded, lambda r: f"), now done within {_md(r.into_title)} (`{r.into_rule_id}`, {r.into_horizon})"
         )
-        out.append("")
-    out.append(
-        "**Retired:** "
-        + (
-            "; ".join(
-                f"{_md(r['title'])} (`{r['rule_id']}`, {r['horizon']}"
-                + (f"; changed: {_md(_because(r, arrow='→'))})" if _because(r) else ")")
-                for r in recs["retired"]
-            )
-            or "none"
-        )
-    )
-    out.append("")
-    sections = (
-        ("Folded into other items", "folded"),
-        ("Held back", "held_back"),
-        ("New", "new"),
-        ("Back on their own", "unfolded"),
-        ("Moved between horizons", "moved"),
-    )
-    for title, part in sections:
-        if recs[part] or part in ("new", "moved"):
-            out += [f"**{title}:** " + ("; ".join(_md_item(part, r) for r in recs[part]) or "none"), ""]
-    out += ["## Ask in the debrief", ""] + [f"- {_md(q)}" for q in d["debrief"]]
+        out += [f"**Folded into other items:** {folded}", ""]
+    if recs.held_back:
+        out += ["**Held back:** " + _md_items(recs.held_back, lambda r: f"): {_md(r.reason)}"), ""]
+    out += ["**New:** " + _md_items(recs.new, lambda r: f", {r.horizon})"), ""]
+    if recs.unfolded:
+        unfolded = _md_items(recs.unfolded, lambda r: f", {r.horizon}), was done within `{r.was_in_rule_id}`")
+        out += [f"**Back on their own:** {unfolded}", ""]
+    out += ["**Moved between horizons:** " + _md_items(recs.moved, lambda r: f", {r.old} → {r.new})"), ""]
+    out += ["## Ask in the debrief", ""] + [f"- {_md(q)}" for q in d.debrief]
     return "\n".join(out) + "\n"
 
 
@@ -527,7 +520,7 @@ def _x(i: int, n: int) -> float:
     return 34 + (i * (_W - 68) / (n - 1) if n > 1 else (_W - 68) / 2)
 
 
-def _shown(labels: list[str]) -> list[bool]:
+def _shown(labels: Sequence[str]) -> list[bool]:
     """Which assessments get their date under the panel: all when they fit side by side, else the first and last."""
     n = len(labels)
     if n < 3 or (_W - 68) / (n - 1) >= 0.6 * _FONT * max(len(lab[:10]) for lab in labels) + 6:
@@ -542,7 +535,7 @@ def _scale(path: str) -> tuple[Sequence[int | str], float, float]:
     return values, 0, len(values) - 1
 
 
-def _pos(path: str, value: Any) -> float | None:
+def _pos(path: str, value: Scalar) -> float | None:
     if value is None or value == "mixed":
         return None
     if path.startswith("cfir."):
@@ -551,7 +544,7 @@ def _pos(path: str, value: Any) -> float | None:
     return float(values.index(value)) if value in values else None
 
 
-def svg_panel(path: str, values: list[Any], labels: list[str]) -> str:
+def svg_panel(path: str, values: Sequence[Scalar], labels: Sequence[str]) -> str:
     """One small multiple: the fact's value at each assessment on its own scale."""
     ticks, lo, hi = _scale(path)
     n = len(values)
@@ -614,111 +607,113 @@ def svg_panel(path: str, values: list[Any], labels: list[str]) -> str:
     return "".join(parts)
 
 
-def _html(d: dict[str, Any]) -> str:
+def _html_figures(d: ComparisonReport) -> str:
+    """One small multiple per rated fact of the series, its border coloured by the fact's direction."""
     e = html.escape
-    labels = d["assessments"]
-    direction = {c["path"]: c["direction"] for c in d["changes"]}
+    direction = {c.path: c.direction for c in d.changes}
     figs = []
-    for path, values in d["series"].items():
+    for path, values in d.series.items():
         way = direction.get(path, "")
         figs.append(
-            f'<figure class="{e(way)}"><figcaption>{e(name(path, d.get("labels")))} '
-            f'<span class="dir">{e(way)}</span></figcaption>{svg_panel(path, values, labels)}</figure>'
+            f'<figure class="{e(way)}"><figcaption>{e(name(path, d.labels))} '
+            f'<span class="dir">{e(way)}</span></figcaption>{svg_panel(path, values, d.assessments)}</figure>'
         )
-    rel_rows = "".join(
-        f'<tr><td data-label="fact">{e(r["label"])}<br><code>{e(r["path"])}</code></td>'
-        f'<td data-label="from">{e(_rel_value(r, r["from"]))}</td>'
-        f'<td data-label="to">{e(_rel_value(r, r["to"]))}' + (f" ({e(r['note'])})" if r.get("note") else "") + "</td>"
-        f'<td data-label="direction" class="{e(r["direction"])}-t">{e(r["direction"])}</td></tr>'
-        for r in d.get("relationships", ())
-    )
+    return "".join(figs)
+
+
+def _html_relationships(rels: Sequence[RelationshipChange]) -> str:
+    """The relationships' table, or a sentence when none is stated."""
+    e = html.escape
     rows = "".join(
-        f'<tr><td data-label="fact">{e(name(c["path"], d.get("labels")))}<br>'
-        f"<code>{e(c['path'])}</code></td>"
-        f'<td data-label="from">{e(_v(c["from"]))}</td><td data-label="to">{e(_v(c["to"]))}</td>'
-        f'<td data-label="direction" class="{e(c["direction"])}-t">{e(c["direction"])}</td></tr>'
-        for c in _others(d)
-        if c["direction"] != "unchanged"
+        f'<tr><td data-label="fact">{e(r.label)}<br><code>{e(r.path)}</code></td>'
+        f'<td data-label="from">{e(_rel_value(r, r.old))}</td>'
+        f'<td data-label="to">{e(_rel_value(r, r.new))}' + (f" ({e(r.note)})" if r.note else "") + "</td>"
+        f'<td data-label="direction" class="{e(r.direction)}-t">{e(r.direction)}</td></tr>'
+        for r in rels
     )
-    recs = _recs(d)
+    if not rows:
+        return "<p>No trust, power, engagement, conflict or critical incidents stated.</p>"
+    return f"<table><tr><th>fact</th><th>from</th><th>to</th><th>direction</th></tr>{rows}</table>"
 
-    def rec_list(items: list[dict[str, Any]], tail: str, empty: str = "<p>None.</p>") -> str:
-        if not items:
-            return empty
-        return (
-            "<ul>"
-            + "".join(f"<li>{e(r['title'])} <code>{e(r['rule_id'])}</code> ({e(tail.format(**r))})</li>" for r in items)
-            + "</ul>"
-        )
 
-    retired = (
-        "<p>None.</p>"
-        if not recs["retired"]
-        else "<ul>"
-        + "".join(
-            f"<li>{e(r['title'])} <code>{e(r['rule_id'])}</code> (was {e(r['horizon'])}"
-            + (f"; changed: {e(_because(r, 3, '→'))}" if _because(r) else "")
-            + ")</li>"
-            for r in recs["retired"]
-        )
-        + "</ul>"
+def _html_other_changes(d: ComparisonReport) -> str:
+    """The table of the other changes that changed, or a sentence when none did."""
+    e = html.escape
+    rows = "".join(
+        f'<tr><td data-label="fact">{e(name(c.path, d.labels))}<br>'
+        f"<code>{e(c.path)}</code></td>"
+        f'<td data-label="from">{e(_v(c.old))}</td><td data-label="to">{e(_v(c.new))}</td>'
+        f'<td data-label="direction" class="{e(c.direction)}-t">{e(c.direction)}</td></tr>'
+        for c in _others(d.relationships, d.changes)
+        if c.direction != "unchanged"
     )
-    keep = ""
-    if recs["continued"]:
-        keep = f'<p class="keep">{e(_keep_going_head(recs))}</p>' + rec_list(recs["continued"], "was {horizon}")
-    rel_table = (
-        f"<table><tr><th>fact</th><th>from</th><th>to</th><th>direction</th></tr>{rel_rows}</table>"
-        if rel_rows
-        else "<p>No trust, power, engagement, conflict or critical incidents stated.</p>"
-    )
-    debrief = "".join(f"<li>{e(q)}</li>" for q in d["debrief"])
+    if not rows:
+        return "<p>Nothing else rated changed.</p>"
+    return f"<table><tr><th>fact</th><th>from</th><th>to</th><th>direction</th></tr>{rows}</table>"
+
+
+def _html_items(rows: Sequence[_I], tail: Callable[[_I], str]) -> str:
+    """A list of items, each "title `rule id` (<tail>)"; "None." when there is none."""
+    e = html.escape
+    if not rows:
+        return "<p>None.</p>"
+    return "<ul>" + "".join(f"<li>{e(r.title)} <code>{e(r.rule_id)}</code> ({e(tail(r))})</li>" for r in rows) + "</ul>"
+
+
+def _html_retired(r: RetiredRow) -> str:
+    why = _because(r, 3, "→")
+    return f"was {r.horizon}" + (f"; changed: {why}" if why else "")
+
+
+def _html_recommendations(recs: RecommendationChanges) -> str:
+    """What became of each recommendation: the summary, relationship work to keep going, then each list
+    (folded, held back and back on their own only when there are some)."""
+    e = html.escape
+    out = f"<h2>Recommendations</h2><p>{e(_summary(recs))}.</p>"
+    if recs.continued:
+        out += f'<p class="keep">{e(_keep_going_head(recs))}</p>'
+        out += _html_items(recs.continued, lambda r: f"was {r.horizon}")
+    out += "<h3>Retired</h3>" + _html_items(recs.retired, _html_retired)
+    if recs.folded:
+        out += "<h3>Folded into other items</h3>"
+        out += _html_items(recs.folded, lambda r: f"now done within {r.into_title}, {r.into_rule_id}")
+    if recs.held_back:
+        out += "<h3>Held back</h3>" + _html_items(recs.held_back, lambda r: r.reason)
+    out += "<h3>New</h3>" + _html_items(recs.new, lambda r: r.horizon)
+    if recs.unfolded:
+        out += "<h3>Back on their own</h3>"
+        out += _html_items(recs.unfolded, lambda r: f"{r.horizon}, was done within {r.was_in_rule_id}")
+    return out + "<h3>Moved between horizons</h3>" + _html_items(recs.moved, lambda r: f"{r.old} → {r.new}")
+
+
+def _html(d: ComparisonReport) -> str:
+    e = html.escape
+    labels = d.assessments
+    debrief = "".join(f"<li>{e(q)}</li>" for q in d.debrief)
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>Assessments of {e(d['case_id'])}</title><style>{_CSS}</style></head><body>"
-        f"<h1>Assessments of {e(d['case_id'])}</h1>"
+        f"<title>Assessments of {e(d.case_id)}</title><style>{_CSS}</style></head><body>"
+        f"<h1>Assessments of {e(d.case_id)}</h1>"
         f'<p class="sub">{e(" → ".join(labels))}</p>'
         "<h2>Stage and relationships</h2>"
-        f'<p class="stage">{e(stage_line(d.get("stage")).replace(" -> ", " → "))}</p>'
-        + rel_table
+        f'<p class="stage">{e(stage_line(d.stage).replace(" -> ", " → "))}</p>'
+        + _html_relationships(d.relationships)
         + (
-            f'<h2>{e(progress_head(d["progress"]))}</h2><ul class="progress">'
-            + "".join(f"<li>{e(line)}</li>" for line in progress_lines(d["progress"]))
+            f'<h2>{e(progress_head(d.progress))}</h2><ul class="progress">'
+            + "".join(f"<li>{e(line)}</li>" for line in progress_lines(d.progress))
             + "</ul>"
-            if d.get("progress")
+            if d.progress
             else ""
         )
         + "<h2>Each rating over the assessments</h2>"
         '<p class="sub key">CFIR ratings from -2 (strong barrier, <i class="barrier"></i>red band below the '
         "line) to +2 (strong facilitator, green band above it); trust, capacity and engagement on their own "
         'scales. <b class="mixed">m</b>: mixed, <b>?</b>: not stated.</p>'
-        f'<div class="multiples">{"".join(figs)}</div>'
+        f'<div class="multiples">{_html_figures(d)}</div>'
         f"<h2>Other changes, {e(labels[0])} to {e(labels[-1])}</h2>"
-        + (
-            f"<table><tr><th>fact</th><th>from</th><th>to</th><th>direction</th></tr>{rows}</table>"
-            if rows
-            else "<p>Nothing else rated changed.</p>"
-        )
-        + f"<h2>Recommendations</h2><p>{e(_summary(recs))}.</p>"
-        + keep
-        + "<h3>Retired</h3>"
-        + retired
-        + (
-            "<h3>Folded into other items</h3>"
-            + rec_list(recs["folded"], "now done within {into_title}, {into_rule_id}")
-            if recs["folded"]
-            else ""
-        )
-        + ("<h3>Held back</h3>" + rec_list(recs["held_back"], "{reason}") if recs["held_back"] else "")
-        + "<h3>New</h3>"
-        + rec_list(recs["new"], "{horizon}")
-        + (
-            "<h3>Back on their own</h3>" + rec_list(recs["unfolded"], "{horizon}, was done within {was_in_rule_id}")
-            if recs["unfolded"]
-            else ""
-        )
-        + "<h3>Moved between horizons</h3>"
-        + rec_list(recs["moved"], "{from} → {to}")
+        + _html_other_changes(d)
+        + _html_recommendations(d.recommendations)
         + f"<h2>Ask in the debrief</h2><ul>{debrief}</ul></body></html>\n"
     )
 
