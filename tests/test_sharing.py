@@ -129,6 +129,24 @@ def test_the_data_objects_carry_only_their_fields() -> None:
     assert seen > 5_000
 
 
+def test_the_records_a_command_starts_with_carry_only_their_fields() -> None:
+    """The vocabularies' records, the engine's settings and the plan's views are frozen structs too, and the
+    cue lexicon's compiled patterns live in one bounded per-process cache, not on its entries."""
+    from engine.model import fields, operators
+    from engine.model.cues import LEXICON
+    from engine.model.facts import FACTS
+    from engine.render.plantext import View
+
+    records: list[object] = [EngineConfig(), View(), *FACTS.values(), *fields.FIELDS, *operators.REGISTRY]
+    records += LEXICON
+    for obj in records:
+        assert isinstance(obj, msgspec.Struct) and obj.__struct_config__.frozen, type(obj).__name__
+        assert not hasattr(obj, "__dict__"), type(obj).__name__
+    entry = LEXICON[0]
+    assert entry.pattern is entry.pattern  # compiled once, kept by the cache
+    assert entry.pattern.search(" ".join(entry.phrases[0].split())) is not None
+
+
 def test_a_table_keeps_at_most_its_size_dropping_the_oldest() -> None:
     table: Table[int] = Table("t", 3, "test")
     for n in range(5):

@@ -650,11 +650,9 @@ def _carried(current: Decisions | None, previous: Decisions | None, label: str) 
     first = {d.key: d.carried_from for d in previous.items if d.carried_from} if previous else {}
     if out is None or not first:
         return out
-    from dataclasses import replace
-
     return Decisions(
         out.case_id,
-        tuple(replace(d, carried_from=first[d.key]) if d.carried_from and d.key in first else d for d in out.items),
+        tuple(with_fields(d, carried_from=first[d.key]) if d.carried_from and d.key in first else d for d in out.items),
         out.path,
     )
 

@@ -39,9 +39,10 @@ import os
 import socket
 import stat
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
+
+import msgspec
 
 from engine.batch.tablerows import CaseTables
 from engine.batch.tables import ITEMS, PROOFS, TABLE_FILES, TableSet, file_digest
@@ -656,8 +657,7 @@ def _sync_folder(folder: Path) -> None:
 # ---------------------------------------------------------------- reading an earlier run
 
 
-@dataclass
-class Previous:
+class Previous(msgspec.Struct):
     """Results of earlier runs in the output folder, by content hash, for --resume.
 
     Only results of the same rule packs (names and versions, and the same bytes: `rules` is
@@ -665,9 +665,9 @@ class Previous:
     lies inside its file and the line names the same case.
     """
 
-    files: list[Path] = field(default_factory=list)
-    entries: dict[str, tuple[int, int, int, str, dict[str, Any]]] = field(default_factory=dict)
-    _open: dict[int, IO[bytes]] = field(default_factory=dict)
+    files: list[Path] = msgspec.field(default_factory=list)
+    entries: dict[str, tuple[int, int, int, str, dict[str, Any]]] = msgspec.field(default_factory=dict)
+    _open: dict[int, IO[bytes]] = msgspec.field(default_factory=dict)
 
     @classmethod
     def load(cls, out: Path, engine: dict[str, Any], rules: str) -> Previous:

@@ -31,9 +31,11 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
+
+import msgspec
+from msgspec.structs import replace
 
 from engine.batch import executors, tables
 from engine.batch.batchfiles import ERRORS, MANIFEST, OUTPUTS, Previous, Writer, failed, lock, partials, prepare, unlock
@@ -92,8 +94,7 @@ TABLE_FIELDS = "table"
 kept in the resume index so a reused line gets its cases.parquet row."""
 
 
-@dataclass(frozen=True)
-class BatchReport:
+class BatchReport(msgspec.Struct, frozen=True):
     """What a batch run did, for the command line to report."""
 
     out: Path
@@ -118,8 +119,7 @@ class BatchReport:
 # ---------------------------------------------------------------- per process
 
 
-@dataclass
-class Worker:
+class Worker(msgspec.Struct):
     """This process's engine and its run settings, set once per process by `_init` (a forked worker
     inherits the parent's; a Dask worker builds its own from the run's EngineConfig)."""
 

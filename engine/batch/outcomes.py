@@ -7,16 +7,16 @@ two depend on this module and not on each other.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
+
+import msgspec
 
 from engine.errors import Problem, capped, display_name
 from engine.io.inputs import Item
 from engine.model.config import EngineConfig
 
 
-@dataclass(frozen=True, slots=True)
-class RunSettings:
+class RunSettings(msgspec.Struct, frozen=True):
     """What every process of a batch run is given: a local worker when it starts, each Dask task with its
     chunk (engine.batch.executors), and the run's own process (`batchrun._init`)."""
 
@@ -36,8 +36,7 @@ class RunSettings:
         return bool(self.reusable)
 
 
-@dataclass(frozen=True, slots=True)
-class Evaluated:
+class Evaluated(msgspec.Struct, frozen=True):
     """A case evaluated: its results line and CSV rows as UTF-8 bytes (written as they come), what the
     portfolio summary keeps of it, and its table rows (`--tables`) or None."""
 
@@ -51,15 +50,13 @@ class Evaluated:
     rows: Any = None
 
 
-@dataclass(frozen=True, slots=True)
-class Failed:
+class Failed(msgspec.Struct, frozen=True):
     """A case that could not be evaluated: its errors.jsonl line."""
 
     row: dict[str, Any]
 
 
-@dataclass(frozen=True, slots=True)
-class Reused:
+class Reused(msgspec.Struct, frozen=True):
     """A case whose results line an earlier run already holds (`--resume`, same content)."""
 
     sha: str

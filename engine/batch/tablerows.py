@@ -22,8 +22,9 @@ import functools
 import hashlib
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
+
+import msgspec
 
 from engine.model.case import Case
 from engine.model.conditions import MISSING
@@ -126,8 +127,7 @@ TEXT_IDS = 65_536
 """Text ids kept per process (functools.lru_cache): the texts of shared rules come back case after case."""
 
 
-@dataclass(frozen=True)
-class CaseTables:
+class CaseTables(msgspec.Struct, frozen=True):
     """One case's rows of every table; items and proofs without their leading case_id and assessed_on."""
 
     case_id: str

@@ -17,8 +17,9 @@ import gc
 import json
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from typing import Any, TypeVar
+
+import msgspec
 
 from engine import __version__
 from engine.errors import Problem, UsageError, did_you_mean
@@ -47,8 +48,7 @@ from engine.rulepacks.strata import producers as derived_by
 from engine.rulepacks.strata import stratify
 
 
-@dataclass(frozen=True)
-class Firing:
+class Firing(msgspec.Struct, frozen=True):
     """The raw outcome of matching: what fired and what was derived, before explanation."""
 
     facts: Facts
@@ -57,8 +57,7 @@ class Firing:
     warnings: tuple[str, ...]
 
 
-@dataclass(slots=True)
-class CaseWork:
+class CaseWork(msgspec.Struct):
     """One case's state while its proofs and recommendations are made: what the per-case methods share
     (instead of threading seven parameters through each)."""
 
@@ -67,11 +66,11 @@ class CaseWork:
     """Derived fact name -> (value, the rule that derived it)."""
     origins: dict[str, tuple[str, str]] | None = None
     """Where a value came from when not the case's own top level (a group's view, a previous assessment)."""
-    known: dict[str, str | None] = field(default_factory=dict)
+    known: dict[str, str | None] = msgspec.field(default_factory=dict)
     """The case's placeholder text (the same for every rule of the case)."""
-    proofs: dict[str, Proof] = field(default_factory=dict)
+    proofs: dict[str, Proof] = msgspec.field(default_factory=dict)
     """Rule id -> its proof on this case, made once."""
-    derivation: Callable[[str], Proof | None] = field(default=lambda path: None)
+    derivation: Callable[[str], Proof | None] = msgspec.field(default=lambda path: None)
     """A derived fact's path -> the proof of the rule that derived it (set by `Engine._work`)."""
 
 

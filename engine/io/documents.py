@@ -12,9 +12,9 @@ import os
 import re
 import stat
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
+import msgspec
 import yaml
 
 from engine.errors import CaseError, IspAdvisorError, Problem, capped, display_name, os_reason, shown
@@ -33,13 +33,12 @@ MAX_DEPTH = 100
 Path_ = tuple[str | int, ...]
 
 
-@dataclass
-class Document:
+class Document(msgspec.Struct):
     """A parsed document with the line of each key path (1-based; 0 when unknown)."""
 
     path: str
     data: Any
-    lines: dict[Path_, int] = field(default_factory=dict)
+    lines: dict[Path_, int] = msgspec.field(default_factory=dict)
 
     def line_of(self, loc: Path_) -> int:
         """The line of `loc`, or of its nearest ancestor that has one."""
@@ -231,15 +230,14 @@ def parse_json(text: str, name: str, error: type[IspAdvisorError] = CaseError, *
 _JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]:,]|[^\s{}\[\]:,"]+|"', re.S)
 
 
-@dataclass
-class _Open:
+class _Open(msgspec.Struct):
     """An object or array being walked by _json_layout."""
 
     kind: str
     path: Path_
     key: str = ""
     index: int = 0
-    keys: set[str] = field(default_factory=set)
+    keys: set[str] = msgspec.field(default_factory=set)
     after_colon: bool = False
 
     def child(self) -> Path_:

@@ -20,9 +20,11 @@ import json
 import os
 import stat
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import IO, Any, Literal
+
+import msgspec
 
 from engine.errors import CaseError, Problem, UsageError, did_you_mean, display_name, os_reason, shown, warn
 from engine.io.documents import MAX_BYTES, Document, decode, open_regular, parse, parse_json, read_text
@@ -46,8 +48,7 @@ _LIST_COLUMNS = frozenset(f.path for f in FIELDS if f.kind in ("list", "tags"))
 """Columns whose cell holds several values separated by ';'."""
 
 
-@dataclass(frozen=True)
-class InputFile:
+class InputFile(msgspec.Struct, frozen=True):
     """One input file and how to read it."""
 
     path: str
@@ -55,8 +56,7 @@ class InputFile:
     columns: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class Unreadable:
+class Unreadable(msgspec.Struct, frozen=True):
     """The payload of an item that could not be read (a line too long, a broken CSV row).
 
     It travels like any case and becomes that case's line of errors.jsonl: one unreadable row

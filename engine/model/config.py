@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
+
+import msgspec
 
 
-@dataclass(frozen=True)
-class EngineConfig:
+class EngineConfig(msgspec.Struct, frozen=True):
     rules: tuple[str, ...] = ()
     """Local rule folders, after the shipped packs and $ISP_ADVISOR_RULES (`--rules`, in order)."""
     shipped: bool = True

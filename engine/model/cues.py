@@ -21,13 +21,13 @@ phrases occurs (a 1 MB notes field costs one pass, not one per entry).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
-from functools import cached_property
 from pathlib import Path
 from typing import Any, get_args
 
+import msgspec
 import yaml
 from pydantic import BaseModel
 
@@ -68,8 +68,7 @@ class LexiconError(ValueError):
     """The cue lexicon file is malformed: raised when it is loaded, naming the entry and what is wrong."""
 
 
-@dataclass(frozen=True)
-class CueEntry:
+class CueEntry(msgspec.Struct, frozen=True):
     """One lexicon entry: the fact its phrases suggest and the question they raise."""
 
     path: str
@@ -80,10 +79,11 @@ class CueEntry:
     words: tuple[frozenset[str], ...]
     """Each phrase's words: the pattern can match only a text holding all the words of one phrase."""
 
-    @cached_property
+    @property
     def pattern(self) -> re.Pattern[str]:
         """All the phrases as one case-insensitive, whole-word pattern, the longest tried first (compiled
-        on first use: importing the lexicon stays cheap for commands that never read a case)."""
+        on first use and kept per process by `_compile`: importing the lexicon stays cheap for commands that
+        never read a case, and the entry itself holds nothing but its fields)."""
         return _compile(self.phrases)
 
     def may_match(self, words: frozenset[str]) -> bool:
@@ -91,8 +91,7 @@ class CueEntry:
         return any(need <= words for need in self.words)
 
 
-@dataclass(frozen=True)
-class Cue:
+class Cue(msgspec.Struct, frozen=True):
     """A fact the case's words suggest but the case does not state, and the question to settle it."""
 
     path: str
@@ -138,7 +137,8 @@ def _phrase_pattern(phrase: str) -> str:
     return _SEPARATOR.join(_APOSTROPHE.join(re.escape(part) for part in word.split("'")) for word in phrase.split(" "))
 
 
-def _compile(phrases: Sequence[str]) -> re.Pattern[str]:
+@functools.lru_cache(maxsize=1024)
+def _compile(phrases: tuple[str, ...]) -> re.Pattern[str]:
     """The phrases as one pattern: escaped literals, longest first (so 'tribal nation' wins over 'tribal')."""
     ordered = sorted(phrases, key=lambda p: (-len(p), p))
     return re.compile(r"\b(?:" + "|".join(_phrase_pattern(p) for p in ordered) + r")\b", re.IGNORECASE)

@@ -7,8 +7,9 @@ decisions (a set-aside item leaves the plan; an accepted one carries its owner, 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
+
+import msgspec
 
 DECISIONS: dict[str, str] = {
     "accepted": "the team will do it",
@@ -27,8 +28,7 @@ FIELDS: tuple[str, ...] = ("key", "decision", "reason", "owner", "due", "status"
 """The fields of one entry, in the order the file writes them."""
 
 
-@dataclass(frozen=True)
-class Decision:
+class Decision(msgspec.Struct, frozen=True):
     """One entry of a decisions file: what the team decided about the item with this key."""
 
     key: str
@@ -58,8 +58,7 @@ class Decision:
         return bool(today and self.due and self.due < today and self.status != "done" and self.decision != "set_aside")
 
 
-@dataclass(frozen=True)
-class Decisions:
+class Decisions(msgspec.Struct, frozen=True):
     """A decisions file: the case it belongs to and its entries in file order (one per key)."""
 
     case_id: str | None = None
@@ -71,8 +70,7 @@ class Decisions:
         return {d.key: d for d in self.items}
 
 
-@dataclass(frozen=True)
-class SetAside:
+class SetAside(msgspec.Struct, frozen=True):
     """An item the team set aside: out of Start here, Next and Later, listed with its reason."""
 
     key: str
@@ -84,8 +82,7 @@ class SetAside:
         return {"key": self.key, "title": self.title, "reason": self.reason}
 
 
-@dataclass(frozen=True)
-class NotRecommended:
+class NotRecommended(msgspec.Struct, frozen=True):
     """A decision whose key is not in today's plan: kept in the file and reported, never dropped."""
 
     decision: Decision
@@ -96,15 +93,14 @@ class NotRecommended:
         return {"key": self.decision.key, **self.decision.to_dict(), "why": self.why}
 
 
-@dataclass(frozen=True)
-class Working:
+class Working(msgspec.Struct, frozen=True):
     """What the decisions did to one plan: the set-aside items and the decisions no item matches."""
 
     set_aside: tuple[SetAside, ...] = ()
     not_recommended: tuple[NotRecommended, ...] = ()
     source: str = ""
     """The decisions file read ('' when none)."""
-    carried: tuple[str, ...] = field(default=())
+    carried: tuple[str, ...] = msgspec.field(default=())
     """Keys whose decision came from the previous assessment's file."""
 
 
@@ -115,7 +111,7 @@ def carry_forward(current: Decisions | None, previous: Decisions | None, label: 
     if previous is None:
         return current
     own = current.by_key() if current else {}
-    from dataclasses import replace
+    from msgspec.structs import replace
 
     carried = tuple(
         replace(d, carried_from=label) for d in previous.items if d.decision == "accepted" and d.key not in own

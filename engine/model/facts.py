@@ -7,8 +7,9 @@ what both evaluators (durable_rules and the plain-Python explainer) read.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any, Literal
+
+import msgspec
 
 from engine.model import sitevocab as sv
 from engine.model import vocabulary as v
@@ -18,8 +19,7 @@ Kind = Literal["text", "enum", "ordered", "rating", "bool", "list", "derived"]
 DERIVED_PREFIX = "derived."
 
 
-@dataclass(frozen=True)
-class FactSpec:
+class FactSpec(msgspec.Struct, frozen=True):
     """What one fact path holds."""
 
     path: str

@@ -10,23 +10,22 @@ from it; tests/test_fields.py walks it against each of them and fails on drift.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Literal
+
+import msgspec
 
 from engine.model import sitevocab as sv
 
 FieldKind = Literal["id", "text", "choice", "bool", "list", "count", "date", "people", "tags", "events", "assets"]
 
 
-@dataclass(frozen=True)
-class FieldSection:
+class FieldSection(msgspec.Struct, frozen=True):
     key: str
     title: str
     intro: str = ""
 
 
-@dataclass(frozen=True)
-class CaseField:
+class CaseField(msgspec.Struct, frozen=True):
     """One case field: its path in the case file and everything said about it."""
 
     path: str

@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import operator as _op
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, Literal
+
+import msgspec
 
 Family = Literal["exists", "equality", "membership", "order"]
 ValueShape = Literal["bool", "scalar", "list"]
@@ -26,8 +27,7 @@ FACT_KINDS: tuple[str, ...] = ("text", "list", "enum", "bool", "ordered", "ratin
 """The kinds of fact a test can read (engine/model/facts.py, FactSpec.kind)."""
 
 
-@dataclass(frozen=True)
-class Operator:
+class Operator(msgspec.Struct, frozen=True):
     name: str
     family: Family
     value: ValueShape

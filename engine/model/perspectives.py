@@ -26,8 +26,9 @@ the divergence thresholds (a mixed view is not a number of points away from anyt
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
+
+import msgspec
 
 from engine.model.case import Case
 from engine.model.conditions import fmt_value
@@ -53,8 +54,7 @@ _AMBITION = frozenset({"engagement.target"})
 _RATING_ORDER = {-2: 0.0, -1: 1.0, "mixed": 1.5, 0: 2.0, 1: 3.0, 2: 4.0}
 
 
-@dataclass(frozen=True)
-class GroupView:
+class GroupView(msgspec.Struct, frozen=True):
     """One group's stated facts."""
 
     group: str
@@ -129,8 +129,7 @@ def effective_facts(case: Case) -> tuple[Facts, Origins]:
     return facts, origins
 
 
-@dataclass(frozen=True)
-class CombinedViews:
+class CombinedViews(msgspec.Struct, frozen=True):
     """What the groups' views give, before filtering to what the rules read."""
 
     facts: Facts

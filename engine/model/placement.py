@@ -6,7 +6,6 @@ Computed by engine/plan/planner.py; read by the renderers, explain and why-not.
 from __future__ import annotations
 
 from collections.abc import ItemsView, Iterator, KeysView, Mapping, Sequence, ValuesView
-from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, ClassVar, TypeAlias, get_args
 
@@ -242,8 +241,7 @@ def reason_from_dict(data: Mapping[str, Any]) -> PlanReason:
 _FACTORS = tuple(f.value for f in Factor)
 
 
-@dataclass(frozen=True)
-class PlanOptions:
+class PlanOptions(msgspec.Struct, frozen=True):
     """How many items each horizon holds, and how many ERIC items one barrier gets before `later`."""
 
     now: int = 5

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import heapq
 from collections import Counter
-from dataclasses import dataclass, field
 from typing import Any
+
+import msgspec
 
 from engine.model.placement import HORIZON_IDS
 from engine.model.vocabulary import (
@@ -33,8 +34,7 @@ NOT_STATED = "(not stated)"
 HTML_NAME = "summary.html"
 
 
-@dataclass
-class PortfolioItem:
+class PortfolioItem(msgspec.Struct):
     """One recommendation as people see it, counted over the portfolio."""
 
     title: str
@@ -42,30 +42,29 @@ class PortfolioItem:
     rule_id: str
     """The first rule of the first site that had it (items merge rules; this one names it)."""
     sites: int = 0
-    horizons: Counter[str] = field(default_factory=Counter)
+    horizons: Counter[str] = msgspec.field(default_factory=Counter)
 
 
-@dataclass
-class Portfolio:
+class Portfolio(msgspec.Struct):
     """Running totals over a batch, fed in input order."""
 
     cases: int = 0
-    items: dict[str, PortfolioItem] = field(default_factory=dict)
-    categories: Counter[str] = field(default_factory=Counter)
-    category_recs: Counter[str] = field(default_factory=Counter)
-    barriers: Counter[str] = field(default_factory=Counter)
-    engagement: Counter[tuple[str, str]] = field(default_factory=Counter)
-    power: Counter[tuple[str, str]] = field(default_factory=Counter)
+    items: dict[str, PortfolioItem] = msgspec.field(default_factory=dict)
+    categories: Counter[str] = msgspec.field(default_factory=Counter)
+    category_recs: Counter[str] = msgspec.field(default_factory=Counter)
+    barriers: Counter[str] = msgspec.field(default_factory=Counter)
+    engagement: Counter[tuple[str, str]] = msgspec.field(default_factory=Counter)
+    power: Counter[tuple[str, str]] = msgspec.field(default_factory=Counter)
     gaps: int = 0
-    top: list[tuple[int, int, int, str, str]] = field(default_factory=list)
+    top: list[tuple[int, int, int, str, str]] = msgspec.field(default_factory=list)
     """(now items, high-priority items, -order, case id, site): the TOP_SITES sites with most now items"""
-    heat: list[tuple[int, int, str, str, tuple[int, ...]]] = field(default_factory=list)
+    heat: list[tuple[int, int, str, str, tuple[int, ...]]] = msgspec.field(default_factory=list)
     """(recommendations, -order, case id, site, per-category counts): the HEAT_SITES busiest sites"""
-    trends: dict[str, list[tuple[str, int, int, str]]] = field(default_factory=dict)
+    trends: dict[str, list[tuple[str, int, int, str]]] = msgspec.field(default_factory=dict)
     """case id -> (assessed_on, barriers, high-priority items, trust) of each dated assessment: a few
     numbers per dated case, for the sites assessed more than once."""
     failures: int = 0
-    failure_rows: list[dict[str, Any]] = field(default_factory=list)
+    failure_rows: list[dict[str, Any]] = msgspec.field(default_factory=list)
 
     def add(self, result: dict[str, Any], digest: dict[str, Any]) -> None:
         """Count one evaluated case. Each recommendation may carry `item` and `label` (see batch._slim):

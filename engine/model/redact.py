@@ -13,8 +13,9 @@ so the rules read the same facts.
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from typing import Any
+
+from msgspec.structs import replace
 
 from engine.errors import Problem, UsageError, allowed, did_you_mean
 from engine.model.case import Case

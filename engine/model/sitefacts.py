@@ -11,8 +11,9 @@ Day counts are measured from a reference date: the case's `assessed_on`, else a 
 from __future__ import annotations
 
 import datetime as _dt
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+
+import msgspec
 
 from engine.model import sitevocab as sv
 from engine.model.dates import long_date as long_date  # re-exported: the site placeholders name dates
@@ -21,8 +22,7 @@ if TYPE_CHECKING:
     from engine.model.case import Case
 
 
-@dataclass(frozen=True)
-class AsOf:
+class AsOf(msgspec.Struct, frozen=True):
     """The reference date of an evaluation and where it came from ('assessed_on' or '--date')."""
 
     date: str

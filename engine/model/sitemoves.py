@@ -10,7 +10,8 @@ them: an item the other plan carries folded inside another item is neither retir
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+
+import msgspec
 
 from engine.model.vocabulary import ENGAGEMENT_LEVELS, LEVELS
 
@@ -18,8 +19,7 @@ LISTED_SITES = 20
 """Sites whose moves the summary spells out (all are counted)."""
 
 
-@dataclass(frozen=True)
-class Snapshot:
+class Snapshot(msgspec.Struct, frozen=True):
     """One assessment of a site, as the summary compares it."""
 
     assessed_on: str
@@ -43,8 +43,7 @@ def direction(before: str | None, after: str | None, scale: tuple[str, ...]) -> 
     return "same" if a == b else "up" if b > a else "down"
 
 
-@dataclass(frozen=True)
-class SiteMove:
+class SiteMove(msgspec.Struct, frozen=True):
     """A site's last two assessments and what moved between them."""
 
     case_id: str
@@ -92,13 +91,12 @@ class SiteMove:
         )
 
 
-@dataclass
-class AssessmentMoves:
+class AssessmentMoves(msgspec.Struct):
     """The two latest snapshots of every dated site, fed in any order."""
 
-    latest: dict[str, tuple[Snapshot, ...]] = field(default_factory=dict)
-    assessments: Counter[str] = field(default_factory=Counter)
-    labels: dict[str, str] = field(default_factory=dict)
+    latest: dict[str, tuple[Snapshot, ...]] = msgspec.field(default_factory=dict)
+    assessments: Counter[str] = msgspec.field(default_factory=Counter)
+    labels: dict[str, str] = msgspec.field(default_factory=dict)
     """item key -> the title shown for it (the first seen)"""
 
     def add(self, case_id: str, snapshot: Snapshot, labels: dict[str, str] | None = None) -> None:

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any, NamedTuple, cast
+
+import msgspec
 
 from engine.model.decisions import Decision, Decisions, NotRecommended, SetAside, Working
 from engine.model.facts import Facts
@@ -86,13 +87,12 @@ def standing(rule_id: str, recs: Sequence[Recommendation], plan: Plan, fired: Se
 # ---------------------------------------------------------------- ranking
 
 
-@dataclass(slots=True)
-class _Item:
+class _Item(msgspec.Struct):
     rec: Recommendation
     rules: list[Rule]
-    also: list[Also] = field(default_factory=list)
+    also: list[Also] = msgspec.field(default_factory=list)
     key: tuple[Any, ...] = ()
-    reasons: list[PlanReason] = field(default_factory=list)
+    reasons: list[PlanReason] = msgspec.field(default_factory=list)
     barriers: tuple[str, ...] = ()
     figures: tuple[tuple[str, float], ...] = ()
     """(CFIR construct, figure) of each merged member rule, when they differ (`_figures_of`)."""

@@ -6,8 +6,9 @@ Shared by the table, Markdown and HTML printers; works from the result's data on
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, assert_never
+
+import msgspec
 
 from engine.model.conditions import fmt_value
 from engine.model.placement import (
@@ -50,8 +51,7 @@ if TYPE_CHECKING:  # annotations only: `isp-advisor --help` imports this module 
 HORIZON_TITLES: dict[str, str] = HORIZONS
 
 
-@dataclass(frozen=True)
-class View:
+class View(msgspec.Struct, frozen=True):
     """What a printer shows: which items (filters) and how (layout, proofs, width)."""
 
     explain: bool = False
@@ -331,8 +331,7 @@ def tag_label(kind: str, value: str, eric: Mapping[str, str] | None = None) -> s
     return _readable(value)
 
 
-@dataclass(frozen=True)
-class Evidence:
+class Evidence(msgspec.Struct, frozen=True):
     """One ERIC endorsement figure: the share of experts who chose the strategy for a barrier."""
 
     strategy: str

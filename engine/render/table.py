@@ -10,6 +10,7 @@ import re
 import textwrap
 
 import click
+import msgspec
 from tabulate import tabulate
 
 from engine.model.placement import Placement
@@ -229,7 +230,7 @@ def render_table(result: Result, view: View) -> str:
     what sits outside the plan (the team's decisions, held-back items, the groups' views, the questions the
     case raises, what it leaves unstated) and the warnings."""
     width = max(view.width, MIN_WIDTH)
-    view = View(**{**view.__dict__, "width": width})
+    view = msgspec.structs.replace(view, width=width)
     items = shown(result, view)
     refs = None if view.explain else plan_refs(result)  # rule ids only under --explain
     out = _head(result, len(items), width)
