@@ -4,20 +4,20 @@ names the same keys as the published schema (docs/schemas/compare.schema.json)."
 
 from __future__ import annotations
 
+import inspect
 import json
-from typing import Any
+from typing import Any, get_args
 
 import msgspec
 import pytest
-from conftest import CASES
-from pydantic import BaseModel
+from conftest import CASES, ROOT
 
 from engine import load_case
 from engine.assessments.compare import compare
-from engine.authoring import schema
 from engine.model import comparereport as cr
-from engine.model.changes import FactChange
-from engine.model.decisions import Decision, Decisions
+from engine.model.changes import Direction, FactChange
+from engine.model.decisions import STATUSES, Decision, Decisions
+from engine.model.vocabulary import Horizon, Stage
 from engine.render.comparison import render_compare
 
 OVER_TIME = CASES / "over-time"
@@ -91,39 +91,74 @@ def test_optional_keys_left_unset_are_absent_from_the_json() -> None:
     }
 
 
-PUBLISHED: list[tuple[type[msgspec.Struct], type[BaseModel]]] = [
-    (cr.StageChange, schema.StageOut),
-    (cr.RelationshipChange, schema.RelationshipOut),
-    (FactChange, schema.ChangeOut),
-    (cr.BasisChange, schema.BecauseOut),
-    (cr.TeamDecision, schema.TeamOut),
-    (cr.NewRow, schema.ComparedRecOut),
-    (cr.KeptRow, schema.KeptRecOut),
-    (cr.MovedRow, schema.MovedRecOut),
-    (cr.FoldedRow, schema.FoldedRecOut),
-    (cr.HeldBackRow, schema.HeldBackRecOut),
-    (cr.ContinuedRow, schema.ContinuedRecOut),
-    (cr.RetiredRow, schema.RetiredRecOut),
-    (cr.UnfoldedRow, schema.UnfoldedRecOut),
-    (cr.RecommendationChanges, schema.CompareRecsOut),
-    (cr.DecisionEntry, schema.ProgressItemOut),
-    (cr.SetAsideEntry, schema.ProgressSetAsideOut),
-    (cr.AcceptedFate, schema.FateOut),
-    (cr.DecisionCounts, schema.ProgressCountsOut),
-    (cr.DecisionProgress, schema.ProgressOut),
-    (cr.StepReport, schema.StepOut),
-    (cr.ComparisonReport, schema.CompareModel),
+STRUCTS: list[type[msgspec.Struct]] = [
+    cr.StageChange,
+    cr.RelationshipChange,
+    FactChange,
+    cr.BasisChange,
+    cr.TeamDecision,
+    cr.NewRow,
+    cr.KeptRow,
+    cr.MovedRow,
+    cr.FoldedRow,
+    cr.HeldBackRow,
+    cr.ContinuedRow,
+    cr.RetiredRow,
+    cr.UnfoldedRow,
+    cr.RecommendationChanges,
+    cr.DecisionEntry,
+    cr.SetAsideEntry,
+    cr.AcceptedFate,
+    cr.DecisionCounts,
+    cr.DecisionProgress,
+    cr.StepReport,
+    cr.ComparisonReport,
 ]
 
 
-@pytest.mark.parametrize(("struct", "model"), PUBLISHED, ids=[s.__name__ for s, _ in PUBLISHED])
-def test_each_struct_writes_only_keys_its_published_schema_allows_and_all_it_requires(
-    struct: type[msgspec.Struct], model: type[BaseModel]
-) -> None:
-    """The schema refuses other keys (additionalProperties: false); a key whose field defaults to UNSET may
-    be left out, every other key is always written."""
+def _published() -> dict[str, Any]:
+    with open(ROOT / "docs" / "schemas" / "compare.schema.json", encoding="utf-8") as f:
+        data: dict[str, Any] = json.load(f)
+    return data
+
+
+@pytest.mark.parametrize("struct", STRUCTS, ids=[s.__name__ for s in STRUCTS])
+def test_the_published_schema_is_the_structs_own_keys_in_their_order(struct: type[msgspec.Struct]) -> None:
+    """One declaration: each struct's definition in docs/schemas/compare.schema.json lists exactly its keys,
+    in the order msgspec writes them, requires every key it always writes (all but those left UNSET) and
+    refuses any other."""
+    published = _published()
+    shape = published if struct is cr.ComparisonReport else published["$defs"][struct.__name__]
     fields = msgspec.structs.fields(struct)
-    allowed = {f.alias or n for n, f in model.model_fields.items()}
-    required = {f.alias or n for n, f in model.model_fields.items() if f.is_required()}
-    assert {f.encode_name for f in fields} <= allowed
-    assert required <= {f.encode_name for f in fields if f.default is not msgspec.UNSET}
+    assert list(shape["properties"]) == [f.encode_name for f in fields]
+    assert set(shape.get("required", [])) == {f.encode_name for f in fields if f.required}
+    assert all(f.required or f.default is msgspec.UNSET for f in fields), "a key with a default is still written"
+    assert shape["additionalProperties"] is False
+    assert shape["description"] == inspect.cleandoc(struct.__doc__ or "")
+
+
+def test_the_schemas_enumerations_are_the_vocabularies() -> None:
+    published = _published()
+    defs = published["$defs"]
+    assert defs["NewRow"]["properties"]["horizon"]["enum"] == sorted(get_args(Horizon))
+    assert defs["AcceptedFate"]["properties"]["fate"]["enum"] == sorted(get_args(cr.Fate))
+    assert defs["DecisionEntry"]["properties"]["status"]["enum"] == sorted(STATUSES)
+    assert defs["StageChange"]["properties"]["direction"]["enum"] == sorted(get_args(cr.StageDirection))
+    assert defs["FactChange"]["properties"]["direction"]["enum"] == sorted(get_args(Direction))
+    stage = defs["StageChange"]["properties"]["from"]["anyOf"]
+    assert {"enum": sorted(get_args(Stage))} in stage
+    assert defs["NewRow"]["properties"]["key"]["description"].startswith("the item's identity")
+
+
+def test_a_row_with_a_value_outside_its_vocabulary_is_refused(decided: cr.ComparisonReport) -> None:
+    data = decided.to_dict()
+    data["steps"][0]["recommendations"]["kept"][0]["horizon"] = "soon"
+    with pytest.raises(
+        msgspec.ValidationError,
+        match=r"Invalid enum value 'soon' - at `\$.steps\[0\].recommendations.kept\[0\].horizon`",
+    ):
+        cr.ComparisonReport.from_json(json.dumps(data))
+    data = decided.to_dict()
+    data["stage"]["direction"] = "sideways"
+    with pytest.raises(msgspec.ValidationError, match=r"Invalid enum value 'sideways'"):
+        cr.ComparisonReport.from_json(json.dumps(data))

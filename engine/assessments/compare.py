@@ -43,7 +43,7 @@ accepted items no longer recommended last). The rows and the whole are typed, fr
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
 from msgspec import UNSET, UnsetType
@@ -61,7 +61,6 @@ from engine.model.comparereport import (
     DecisionCounts,
     DecisionEntry,
     DecisionProgress,
-    FactValues,
     FoldedRow,
     HeldBackRow,
     KeptRow,
@@ -72,18 +71,20 @@ from engine.model.comparereport import (
     RetiredRow,
     SetAsideEntry,
     StageChange,
+    StageDirection,
+    Status,
     StepReport,
     TeamDecision,
     UnfoldedRow,
 )
-from engine.model.conditions import Scalar, fmt_value
+from engine.model.conditions import fmt_value
 from engine.model.decisions import Decision, Decisions, carry_forward
-from engine.model.facts import FACTS, Facts
+from engine.model.facts import FACTS, Facts, FactValue, Scalar, one_value, stage_value
 from engine.model.perspectives import effective_facts
 from engine.model.placement import PlanOptions
 from engine.model.results import Result
 from engine.model.sitefacts import long_date
-from engine.model.vocabulary import ENGAGEMENT_LEVELS, LEVELS, STAGES
+from engine.model.vocabulary import ENGAGEMENT_LEVELS, LEVELS, STAGES, Horizon
 
 if TYPE_CHECKING:
     from engine.model.placement import Also, HeldBack
@@ -156,7 +157,7 @@ class AssessmentStep:
     held_back: tuple[HeldBackRow, ...] = ()
     continued: tuple[ContinuedRow, ...] = ()
     unfolded: tuple[UnfoldedRow, ...] = ()
-    stage: StageChange = field(default_factory=StageChange)
+    stage: StageChange = StageChange(old=None, new=None, direction="unstated")
     relationships: tuple[RelationshipChange, ...] = ()
     progress: DecisionProgress | None = None
     """The team's decisions up to the earlier assessment and what became of them (None without a
@@ -301,7 +302,8 @@ def _labels(cases: list[tuple[str, Case]]) -> list[str]:
 
 def stage_change(old: Facts, new: Facts) -> StageChange:
     """The stage's way: forward | back | unchanged | new | gone | unstated (never left out)."""
-    a, b = old.get("stage"), new.get("stage")
+    a, b = stage_value(old), stage_value(new)
+    way: StageDirection
     if a is None and b is None:
         way = "unstated"
     elif a is None:
@@ -318,7 +320,11 @@ def relationship_changes(old_case: Case, new_case: Case, old: Facts, new: Facts)
     """Trust, power, engagement, conflict and critical incidents stated in either assessment, in that order."""
     out = [
         RelationshipChange(
-            path=p, label=_name(p), old=old.get(p), new=new.get(p), direction=direction(p, old.get(p), new.get(p))
+            path=p,
+            label=_name(p),
+            old=one_value(old.get(p)),
+            new=one_value(new.get(p)),
+            direction=direction(p, old.get(p), new.get(p)),
         )
         for p in RELATIONSHIP_FACTS
         if p in old or p in new
@@ -405,7 +411,7 @@ _R = TypeVar("_R")
 @dataclass(frozen=True)
 class _Item:
     rec: Recommendation
-    horizon: str
+    horizon: Horizon
     also: tuple[Also, ...]
 
     @property
@@ -613,7 +619,7 @@ def compare(
     overall = _with_progress(_step(assessments[0], assessments[-1]), assessments[:-1], assessments[-1], date)
     facts = [effective_facts(a.case)[0] for a in assessments]
     wanted = [p for p in FACTS if p.startswith("cfir.")] + [p for p in FACTS if p in _TREND_FACTS]
-    series = {p: tuple(f.get(p) for f in facts) for p in wanted if any(p in f for f in facts)}
+    series = {p: tuple(one_value(f.get(p)) for f in facts) for p in wanted if any(p in f for f in facts)}
     return Comparison(
         ordered[0][1].case_id,
         tuple(assessments),
@@ -708,7 +714,7 @@ def progress(
                 SetAsideEntry(key=key, title=_title(key, where), reason=d.reason, decided_at=at, horizon=horizon)
             )
         elif _taken_up(d):
-            status = d.status or "not_started"
+            status = _status(d)
             title = _title(key, where)
             entry = DecisionEntry(key=key, title=title, decided_at=at, owner=d.owner, due=d.due, status=status)
             lists[entry.status].append(entry)
@@ -733,6 +739,11 @@ def progress(
         set_aside=tuple(set_aside),
         accepted_fate=tuple(fates),
     )
+
+
+def _status(d: Decision) -> Status:
+    """An accepted item's status: the decisions file's loader admits only decisions.STATUSES; none is not started."""
+    return "done" if d.status == "done" else "under_way" if d.status == "under_way" else "not_started"
 
 
 def _found(result: Result, key: str) -> tuple[str, Sequence[Proof]] | None:
@@ -761,7 +772,9 @@ def _fate(
     (by the later assessment's own file) or no_longer_recommended (`because`: the facts it rested on
     that changed; `why`: the same in words)."""
     key = entry.key
-    base = AcceptedFate(key=key, title=entry.title, decided_at=entry.decided_at, status=entry.status, fate="")
+    base = AcceptedFate(
+        key=key, title=entry.title, decided_at=entry.decided_at, status=entry.status, fate="no_longer_recommended"
+    )  # each return below sets its own fate
     own = later.own.by_key().get(key) if later.own else None
     if own is not None and own.decision == "set_aside":
         return with_fields(base, fate="set_aside", reason=own.reason)
@@ -823,7 +836,7 @@ def _moved(change: BasisChange) -> str:
     return f"{label} {way} from {_words(a)} to {_words(b)}"
 
 
-def _rose(a: FactValues, b: FactValues) -> bool | None:
+def _rose(a: FactValue, b: FactValue) -> bool | None:
     """Whether `b` is above `a` on the scale they share (stage, level, engagement level) or as numbers;
     None when they share none."""
     scale = next((s for s in (STAGES, LEVELS, tuple(ENGAGEMENT_LEVELS)) if a in s and b in s), None)
@@ -904,7 +917,7 @@ def debrief(
                 f"{_name(c.path)} worsened ({_val(c.old)} to {_val(c.new)}): what changed for the people "
                 f"involved since {labels[0]}, and who sees it that way?"
             )
-    stuck = [p for p in FACTS if p.startswith("cfir.") and all(isinstance(f.get(p), int) and f[p] < 0 for f in facts)]
+    stuck = [p for p in FACTS if p.startswith("cfir.") and all(isinstance(x := f.get(p), int) and x < 0 for f in facts)]
     for p in stuck:
         out.append(
             f"{_name(p)} has stayed a barrier in all {len(facts)} assessments: are its strategies the "

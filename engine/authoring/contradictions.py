@@ -19,6 +19,7 @@ import yaml
 
 from engine.model.checks import Finding
 from engine.model.conditions import All
+from engine.model.facts import FactValue
 from engine.model.results import Recommendation
 from engine.model.rules import Rule, RuleBase
 
@@ -127,7 +128,7 @@ def _resolved(a: Rule, b: Rule) -> bool:
 
 
 def rule_clashes(
-    rules: Sequence[Rule], derived_values: dict[str, list[Any]], entries: Sequence[Contrary] | None = None
+    rules: Sequence[Rule], derived_values: dict[str, list[FactValue]], entries: Sequence[Contrary] | None = None
 ) -> list[Clash]:
     """Pairs of recommending rules whose texts clash and whose conditions can hold for one case."""
     from engine.evaluation.satisfiable import witness

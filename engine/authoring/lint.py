@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from typing import Any
 
 import msgspec
 
@@ -19,7 +18,7 @@ from engine.errors import Problem, RuleError
 from engine.evaluation.satisfiable import can_hold, conflict, derived_values
 from engine.model.checks import Finding, Severity
 from engine.model.conditions import Condition, describe, facts_read, fmt_value
-from engine.model.facts import DERIVED_PREFIX, is_computed
+from engine.model.facts import DERIVED_PREFIX, FactValue, is_computed
 from engine.model.rules import Rule, RuleBase
 from engine.rulepacks.loader import scan_rulebase
 from engine.rulepacks.strata import producers, stratify
@@ -273,7 +272,7 @@ def never_fires(base: RuleBase) -> list[Finding]:
     return out
 
 
-def _why(core: list[Condition], values: dict[str, list[Any]]) -> str:
+def _why(core: list[Condition], values: dict[str, list[FactValue]]) -> str:
     texts = [" ".join(line.strip() for line in describe(c).splitlines()) for c in core]
     if len(core) == 1:
         reads = sorted(p for p in facts_read(core[0]) if p.startswith(DERIVED_PREFIX))

@@ -1,4 +1,6 @@
-"""JSON Schemas of the files the tool reads and writes, built from the pydantic models.
+"""JSON Schemas of the files the tool reads and writes, built from the models that declare them: pydantic
+models for what the tool reads and most of what it writes, and msgspec's generator over the structs of the
+comparison (engine/model/comparereport.py, the one declaration of that document).
 
 Editors use them to complete and check case files and rule packs as they are typed (VS Code's
 YAML extension: `# yaml-language-server: $schema=case.schema.json`). The case schema is the
@@ -11,13 +13,16 @@ from __future__ import annotations
 
 from typing import Any, Literal, Union
 
+import msgspec
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from engine.authoring.ruletests import RuleTestFile
 from engine.model import vocabulary as v
 from engine.model.case import Case
+from engine.model.changes import Direction
+from engine.model.comparereport import ComparisonReport
 from engine.model.facts import FACTS
-from engine.model.vocabulary import Category, Group, Horizon, Priority, Stage
+from engine.model.vocabulary import Category, Group, Horizon, Priority
 from engine.rulepacks.rulemodel import PackModel, RuleModel, Scalar, SourcesModel, TableModel
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -254,7 +259,7 @@ class ChangeOut(_Out):
     path: str
     from_: Scalar | None = Field(alias="from")
     to: Scalar | None
-    direction: Literal["improved", "worsened", "unchanged", "new", "gone"]
+    direction: Direction
 
 
 class AsOfOut(_Out):
@@ -428,220 +433,6 @@ class PlanSpecModel(_Out):
     go_zone: GoZoneOut
 
 
-# ---------------------------------------------------------------- `isp-advisor compare --format json`
-
-_Horizon = Horizon
-
-
-_Status = Literal["not_started", "under_way", "done"]
-
-
-class TeamOut(_Out):
-    """The later assessment's decision on an item of its plan: its own decisions file's, or an accepted
-    decision carried forward from an earlier assessment (`carried_from`)."""
-
-    decision: Literal["accepted", "set_aside"] | None = None
-    reason: str | None = None
-    owner: str | None = None
-    due: str | None = None
-    status: _Status | None = None
-    note: str | None = None
-    updated: str | None = None
-    updated_by: str | None = None
-    carried_from: str | None = Field(default=None, description="the assessment whose decisions file holds it")
-
-
-class ComparedRecOut(_Out):
-    rule_id: str
-    key: str = Field(description="the item's identity, `<category>:<key>`: items are matched by it across assessments")
-    title: str
-    horizon: _Horizon
-    team: TeamOut | None = Field(default=None, description="items of the later plan only, when the team decided on it")
-
-
-class BecauseOut(_Out):
-    path: str
-    label: str
-    from_: Scalar | list[Scalar] | None = Field(alias="from")
-    to: Scalar | list[Scalar] | None
-
-
-class RetiredRecOut(ComparedRecOut):
-    because: list[BecauseOut] = Field(description="the facts the item rested on that changed")
-
-
-class KeptRecOut(ComparedRecOut):
-    old_rule_id: str = Field(description="the rule behind the item in the earlier plan (same key)")
-
-
-class MovedRecOut(_Out):
-    rule_id: str
-    key: str
-    title: str
-    from_: _Horizon = Field(alias="from")
-    to: _Horizon
-    old_rule_id: str = Field(description="the rule behind the item in the earlier plan (same key)")
-    team: TeamOut | None = None
-
-
-class FoldedRecOut(ComparedRecOut):
-    into_rule_id: str
-    into_key: str
-    into_title: str
-    into_horizon: _Horizon
-
-
-class HeldBackRecOut(ComparedRecOut):
-    by: str = Field(description="the rule of the item it waits behind")
-    reason: str
-
-
-class ContinuedRecOut(ComparedRecOut):
-    reason: str = Field(description="how relationships worsened, e.g. 'trust fell from moderate to low'")
-
-
-class UnfoldedRecOut(ComparedRecOut):
-    was_in_rule_id: str
-    was_in_key: str
-    was_in_title: str
-
-
-class CompareRecsOut(_Out):
-    """What became of each item of the earlier plan (kept, moved, folded, held_back, continued or retired),
-    and the items of the later plan that are new or back on their own (unfolded)."""
-
-    retired: list[RetiredRecOut]
-    new: list[ComparedRecOut]
-    moved: list[MovedRecOut]
-    kept: list[KeptRecOut]
-    folded: list[FoldedRecOut]
-    held_back: list[HeldBackRecOut]
-    continued: list[ContinuedRecOut]
-    unfolded: list[UnfoldedRecOut]
-
-
-class StageOut(_Out):
-    from_: Stage | None = Field(alias="from")
-    to: Stage | None
-    direction: Literal["forward", "back", "unchanged", "new", "gone", "unstated"]
-
-
-class RelationshipOut(_Out):
-    path: str
-    label: str
-    from_: Scalar | None = Field(alias="from")
-    to: Scalar | None
-    direction: Literal["improved", "worsened", "unchanged", "new", "gone"]
-    note: str | None = None
-
-
-class ProgressItemOut(_Out):
-    key: str
-    title: str
-    decided_at: str = Field(description="the assessment whose decisions file holds the entry")
-    owner: str | None
-    due: str | None
-    status: _Status = Field(description="accepted without a status is not_started")
-
-
-class ProgressSetAsideOut(_Out):
-    key: str
-    title: str
-    reason: str
-    decided_at: str
-    horizon: _Horizon | None = Field(description="where the later plan recommends it again (null: it does not)")
-
-
-class FateOut(_Out):
-    """What became of one accepted item in the later plan."""
-
-    key: str
-    title: str
-    decided_at: str
-    status: _Status
-    fate: Literal["still_recommended", "folded", "held_back", "continued", "set_aside", "no_longer_recommended"]
-    rule_id: str | None = Field(default=None, description="still_recommended: the rule behind it now")
-    horizon: _Horizon | None = Field(default=None, description="still_recommended: its horizon in the later plan")
-    carried_from: str | None = Field(
-        default=None,
-        description="still_recommended: the decision came forward from "
-        "this assessment (null: the later file states it)",
-    )
-    into_rule_id: str | None = None
-    into_key: str | None = None
-    into_title: str | None = None
-    into_horizon: _Horizon | None = None
-    by: str | None = Field(default=None, description="held_back: the rule of the item it waits behind")
-    reason: str | None = Field(default=None, description="held_back, continued, set_aside (by the later file): why")
-    because: list[BecauseOut] | None = Field(
-        default=None, description="no_longer_recommended: the facts it rested on that changed"
-    )
-    why: str | None = Field(
-        default=None,
-        description="no_longer_recommended: the same in words, e.g. 'trust rose "
-        "from low to high' ('' when nothing it rested on changed)",
-    )
-
-
-class ProgressCountsOut(_Out):
-    accepted: int
-    done: int
-    under_way: int
-    not_started: int
-    overdue: int
-    set_aside: int
-
-
-class ProgressOut(_Out):
-    """The team's decisions up to the earlier assessment (its decisions file and those before it, the latest
-    entry per key) and where they stand at the later one."""
-
-    decisions_of: list[str] = Field(description="the assessments whose decisions files were read")
-    as_of: str | None = Field(description="the later assessed_on (or --date): overdue is counted against it")
-    counts: ProgressCountsOut
-    done: list[ProgressItemOut]
-    under_way: list[ProgressItemOut]
-    not_started: list[ProgressItemOut]
-    overdue: list[ProgressItemOut] = Field(
-        description="due before as_of and not done (also in under_way or not_started)"
-    )
-    set_aside: list[ProgressSetAsideOut]
-    accepted_fate: list[FateOut]
-
-
-class StepOut(_Out):
-    from_: str = Field(alias="from")
-    to: str
-    stage: StageOut
-    relationships: list[RelationshipOut]
-    changes: list[ChangeOut]
-    recommendations: CompareRecsOut
-    progress: ProgressOut | None = Field(default=None, description="null when no decisions file was read")
-
-
-class CompareModel(_Out):
-    """`isp-advisor compare OLD NEW [NEWER ...] --format json` (engine/assessments/compare.py)."""
-
-    case_id: str
-    assessments: list[str] = Field(description="assessed_on dates (or 'assessment N'), oldest first")
-    sources: list[str]
-    stage: StageOut = Field(description="the implementation stage, first assessment to the last (always given)")
-    relationships: list[RelationshipOut] = Field(
-        description="trust, power, engagement, conflict and critical incidents, first assessment to the last"
-    )
-    changes: list[ChangeOut] = Field(description="from the first assessment to the last")
-    recommendations: CompareRecsOut
-    steps: list[StepOut]
-    series: dict[str, list[Scalar | None]]
-    labels: dict[str, str]
-    debrief: list[str]
-    progress: ProgressOut | None = Field(
-        default=None,
-        description="the team's decisions up to the last assessment but one, as they stand at the last; "
-        "null when no decisions file was read (--no-decisions, or none beside the cases)",
-    )
-
-
 # ---------------------------------------------------------------- building the schemas
 
 
@@ -654,6 +445,8 @@ def _decisions_model() -> type[BaseModel]:
 def json_schema(kind: str) -> dict[str, Any]:
     """The JSON Schema (draft 2020-12) of one kind of file: case, rules, sources, tests, output, plan,
     compare or decisions."""
+    if kind == "compare":
+        return _struct_schema(kind, ComparisonReport)
     models: dict[str, type[BaseModel]] = {
         "case": Case,
         "rules": PackSchema,
@@ -661,7 +454,6 @@ def json_schema(kind: str) -> dict[str, Any]:
         "tests": RuleTestFile,
         "output": OutputModel,
         "plan": PlanSpecModel,
-        "compare": CompareModel,
         "decisions": _decisions_model(),
     }
     if kind not in models:
@@ -673,6 +465,18 @@ def json_schema(kind: str) -> dict[str, Any]:
         _describe_fields(schema)
     out: dict[str, Any] = {"$schema": DIALECT, "$id": f"https://isp-advisor.example/schema/{kind}.json"}
     out.update(schema)
+    return out
+
+
+def _struct_schema(kind: str, struct: type[msgspec.Struct]) -> dict[str, Any]:
+    """The schema of a document declared as msgspec structs (the comparison: engine/model/comparereport.py),
+    from msgspec's own generator: the top struct's definition at the top level, the others in `$defs`."""
+    generated = msgspec.json.schema(struct)
+    defs: dict[str, Any] = generated["$defs"]
+    top: dict[str, Any] = defs.pop(struct.__name__)
+    out: dict[str, Any] = {"$schema": DIALECT, "$id": f"https://isp-advisor.example/schema/{kind}.json"}
+    out.update(top)
+    out["$defs"] = dict(sorted(defs.items()))
     return out
 
 

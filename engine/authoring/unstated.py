@@ -21,8 +21,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from engine.model.checks import Finding
-from engine.model.conditions import MISSING, All, Any_, Condition, Not, Test, fmt_value, test_holds
-from engine.model.facts import FACTS
+from engine.model.conditions import MISSING, All, Any_, Condition, Missing, Not, Test, fmt_value, test_holds
+from engine.model.facts import FACTS, Facts
 from engine.model.rules import Rule, RuleBase
 
 _VALUES = (True, False, MISSING)
@@ -50,7 +50,7 @@ def truth(test: Test, negated: bool) -> tuple[bool, bool, bool]:
     """Whether the test, read with its polarity, holds when its fact is true, false, not stated."""
     out = []
     for value in _VALUES:
-        facts = {} if value is MISSING else {test.fact: value}
+        facts: Facts = {} if isinstance(value, Missing) else {test.fact: value}
         held = test_holds(test, facts)
         out.append(held != negated)
     return out[0], out[1], out[2]

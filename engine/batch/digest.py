@@ -20,7 +20,11 @@ def case_digest(case: Case) -> dict[str, Any]:
         "site": facts.get("site", ""),
         "engagement": [facts.get("engagement.level"), facts.get("engagement.target")],
         "power": [facts.get("power.differential"), facts.get("power.decision_making")],
-        "barriers": sorted(p[5:] for p, v in facts.items() if p.startswith("cfir.") and v in RATING_VALUES and v < 0),
+        "barriers": sorted(
+            p[5:]
+            for p, v in facts.items()
+            if p.startswith("cfir.") and v in RATING_VALUES and isinstance(v, int) and v < 0
+        ),
     }
 
 

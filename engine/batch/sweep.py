@@ -20,7 +20,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -31,7 +31,7 @@ from engine.evaluation.runner import Engine
 from engine.model.case import Case
 from engine.model.config import EngineConfig, RulesArg
 from engine.model.diffs import Assignment
-from engine.model.facts import FACTS
+from engine.model.facts import FACTS, FactValue
 from engine.model.placement import HORIZON_IDS
 from engine.model.redact import redact
 from engine.practitioner.whatif import apply, parse_assignment
@@ -50,7 +50,7 @@ ABSENT = ""
 T = TypeVar("T")
 
 VariantRow = tuple[
-    int, tuple[Any, ...], str | None, str | None, str | None, str | None, str | None, str | None, str | None
+    int, tuple[FactValue, ...], str | None, str | None, str | None, str | None, str | None, str | None, str | None
 ]
 """A row of `variants.parquet` before its case's columns: (variant, values, problem, key, rule_id, title,
 category, horizon, base_horizon); see `variant_rows`."""
@@ -72,7 +72,7 @@ class Vary:
     """One varied fact and the values tried, in order."""
 
     path: str
-    values: tuple[Any, ...]
+    values: tuple[FactValue, ...]
 
     def to_dict(self) -> dict[str, Any]:
         return {"fact": self.path, "values": list(self.values)}
@@ -135,16 +135,17 @@ def parse_vary(text: str) -> Vary:
             values = list(spec.values)
     except UsageError as exc:
         raise UsageError([_as_vary(p) for p in exc.problems]) from None
-    hashed = [_hashable(v) for v in values]
-    unique = list(dict.fromkeys(hashed))
-    if len(unique) < len(hashed):
-        twice = [v for v, n in Counter(hashed).items() if n > 1]
+    first: dict[Hashable, FactValue] = {}
+    for v in values:
+        first.setdefault(_hashable(v), v)
+    if len(first) < len(values):
+        twice = [first[k] for k, n in Counter(_hashable(v) for v in values).items() if n > 1]
         are = "is" if len(twice) == 1 else "are"
         warn(
-            f"{VARY} {path}: {', '.join(_value_text(_unhashable(v)) for v in twice)} {are} listed more than once "
+            f"{VARY} {path}: {', '.join(_value_text(v) for v in twice)} {are} listed more than once "
             "(as read for this fact); each value is tried once"
         )
-    return Vary(path, tuple(_unhashable(v) for v in unique))
+    return Vary(path, tuple(first.values()))
 
 
 def _listed(path: str, raw: str) -> list[str]:
@@ -175,7 +176,7 @@ def _listed(path: str, raw: str) -> list[str]:
     return items
 
 
-def _value_text(value: Any) -> str:
+def _value_text(value: FactValue) -> str:
     if value is None or isinstance(value, bool):
         return "none" if value is None else str(value).lower()
     return shown(value) if isinstance(value, str) else printable(str(value))
@@ -193,12 +194,8 @@ def _as_vary(p: Problem) -> Problem:
     return replace(p, file=VARY, hint=hint)
 
 
-def _hashable(v: Any) -> Any:
+def _hashable(v: FactValue) -> Hashable:
     return tuple(v) if isinstance(v, list) else v
-
-
-def _unhashable(v: Any) -> Any:
-    return list(v) if isinstance(v, tuple) else v
 
 
 def parse_varies(texts: Iterable[str], max_variants: int = MAX_VARIANTS) -> tuple[Vary, ...]:
@@ -249,7 +246,7 @@ def parse_varies(texts: Iterable[str], max_variants: int = MAX_VARIANTS) -> tupl
 class SweepVariant:
     """One combination of values and what the plan became."""
 
-    values: tuple[Any, ...]
+    values: tuple[FactValue, ...]
     status: dict[str, str] = field(default_factory=dict)
     """item key -> horizon of each recommendation the variant has"""
     plan: dict[str, list[str]] = field(default_factory=dict)
@@ -287,7 +284,7 @@ class Sweep:
         valid = [v for v in self.variants if not v.error]
         out: dict[str, dict[str, set[str]]] = {}
         for j, vary in enumerate(self.varies):
-            groups: dict[tuple[Any, ...], list[SweepVariant]] = {}
+            groups: dict[tuple[Hashable, ...], list[SweepVariant]] = {}
             for v in valid:
                 rest = tuple(_hashable(x) for k, x in enumerate(v.values) if k != j)
                 groups.setdefault(rest, []).append(v)
@@ -308,7 +305,7 @@ class Sweep:
     def by_value(self, key: str, j: int) -> list[dict[str, Any]]:
         """For the j-th varied fact: per value, how many variants have the item, in which horizons."""
         vary = self.varies[j]
-        rows = []
+        rows: list[dict[str, Any]] = []
         for value in vary.values:
             here = [v for v in self.variants if not v.error and _hashable(v.values[j]) == _hashable(value)]
             got = Counter(v.status.get(key, ABSENT) for v in here)
@@ -378,7 +375,7 @@ class Sweep:
 
     def order(self, levers: dict[str, dict[str, set[str]]]) -> list[str]:
         """Moved items first (by how many facts move them), then by base horizon, then title."""
-        place = {h: i for i, h in enumerate(HORIZON_IDS)}
+        place: dict[str, int] = {h: i for i, h in enumerate(HORIZON_IDS)}
         return sorted(
             self.items,
             key=lambda k: (
@@ -433,7 +430,7 @@ def sweep(
 
 
 def _status(engine: Engine, result: Result, items: dict[str, Item]) -> dict[str, str]:
-    out = {}
+    out: dict[str, str] = {}
     for rec, place in result.placed():
         rule = engine.by_id.get(rec.rule_id)
         category, key = rule.merge_key if rule is not None else (rec.category, rec.title)

@@ -6,16 +6,16 @@ Traces hold no formatting; renderers draw them. `prune` keeps the path that made
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from typing import Any
 
-from engine.model.conditions import MISSING, All, Condition, Not, Test, test_holds
-from engine.model.facts import DERIVED_PREFIX, Facts, spec_for
+from engine.model.conditions import MISSING, All, Condition, Missing, Not, Test, test_holds
+from engine.model.facts import DERIVED_PREFIX, Facts, FactValue, Scalar, spec_for
 from engine.model.sharing import Table
 from engine.model.traces import FactEdit, Proof, Trace
 
 
-def _key(value: Any) -> Any:
+def _key(value: object) -> Hashable:
     """A fact's value as part of a dictionary key (lists as tuples, their type kept beside them;
     floats by their text, so that 0.0 and -0.0, equal as keys, keep their own JSON)."""
     if isinstance(value, list):
@@ -87,8 +87,8 @@ def _test_trace(
 def _shared_trace(
     shared: Table[tuple[Test, Trace]],
     cond: Test,
-    actual: Any,
-    ref_actual: Any,
+    actual: FactValue | Missing,
+    ref_actual: FactValue | Missing,
     origin: tuple[str, str] | None,
     derived_from: Proof | None,
 ) -> tuple[tuple[Any, ...] | None, Trace | None]:
@@ -133,7 +133,7 @@ def _held_tests(t: Trace) -> list[Trace]:
     return [x for c in t.children for x in _held_tests(c)]
 
 
-def candidate_values(fact: str) -> list[Any]:
+def candidate_values(fact: str) -> list[Scalar]:
     spec = spec_for(fact)
     if spec is None or spec.kind in ("text", "list", "derived"):
         return []
@@ -174,11 +174,13 @@ class _OutOfBudget(Exception):
 
 def _search(paths: list[str], facts: Facts, fires: Callable[[Facts], bool]) -> list[FactEdit] | None:
 
-    def options(path: str) -> list[Any]:
+    def options(path: str) -> list[FactValue | Missing]:
         spec = spec_for(path)
         current = facts.get(path, MISSING)
-        vals = [x for x in candidate_values(path) if not (x == current and type(x) is type(current))]
-        cur_rank = spec.rank(current) if spec is not None and current is not MISSING else None
+        vals: list[FactValue | Missing] = [
+            x for x in candidate_values(path) if not (x == current and type(x) is type(current))
+        ]
+        cur_rank = spec.rank(current) if spec is not None and not isinstance(current, Missing) else None
         if spec is not None and cur_rank is not None:
             vals.sort(key=lambda x: abs(r - cur_rank) if (r := spec.rank(x)) is not None else 99)
         if current is not MISSING:
@@ -198,16 +200,16 @@ def _search(paths: list[str], facts: Facts, fires: Callable[[Facts], bool]) -> l
     return None
 
 
-def _with(facts: Facts, path: str, value: Any) -> Facts:
+def _with(facts: Facts, path: str, value: FactValue | Missing) -> Facts:
     out = dict(facts)
-    if value is MISSING:
+    if isinstance(value, Missing):
         out.pop(path, None)
     else:
         out[path] = value
     return out
 
 
-def _change(path: str, value: Any) -> FactEdit:
-    if value is MISSING:
+def _change(path: str, value: FactValue | Missing) -> FactEdit:
+    if isinstance(value, Missing):
         return FactEdit(path, None, "remove it from the case (leave it unstated)")
     return FactEdit(path, value)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import gc
 import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
@@ -31,7 +31,7 @@ from engine.model.conditions import MISSING, Condition, facts_read, holds
 from engine.model.config import RulesArg, config_of
 from engine.model.cues import Cue, find_cues
 from engine.model.decisions import Decisions
-from engine.model.facts import DERIVED_PREFIX, FACTS, KEY_FACTS, SITE_SECTIONS, Facts, is_computed
+from engine.model.facts import DERIVED_PREFIX, FACTS, KEY_FACTS, SITE_SECTIONS, Facts, FactValue, is_computed
 from engine.model.jsontext import OUTPUT_VERSION
 from engine.model.placement import PlanOptions, Standing
 from engine.model.results import Derivation, Recommendation, Result
@@ -53,7 +53,7 @@ class Firing(msgspec.Struct, frozen=True):
 
     facts: Facts
     fired: tuple[str, ...]
-    derivations: dict[str, tuple[Any, str]]
+    derivations: dict[str, tuple[FactValue, str]]
     warnings: tuple[str, ...]
 
 
@@ -62,7 +62,7 @@ class CaseWork(msgspec.Struct):
     (instead of threading seven parameters through each)."""
 
     facts: Facts
-    derivations: dict[str, tuple[Any, str]]
+    derivations: dict[str, tuple[FactValue, str]]
     """Derived fact name -> (value, the rule that derived it)."""
     origins: dict[str, tuple[str, str]] | None = None
     """Where a value came from when not the case's own top level (a group's view, a previous assessment)."""
@@ -178,7 +178,7 @@ class Engine:
     def _match(self, facts: Facts, session: MatchSession) -> Firing:
         facts = dict(facts)
         fired: list[str] = []
-        derivations: dict[str, tuple[Any, str]] = {}
+        derivations: dict[str, tuple[FactValue, str]] = {}
         warnings: list[str] = []
         new: Facts = {}
         for k in range(len(self.strata)):
@@ -333,7 +333,7 @@ class Engine:
         work.derivation = derivation
         return work
 
-    def _proof_key(self, rule_id: str, work: CaseWork) -> tuple[Any, ...]:
+    def _proof_key(self, rule_id: str, work: CaseWork) -> tuple[Hashable, ...]:
         """What a rule's proof depends on: the values of the facts it shows, who derived them and,
         for facts from the groups' views or a previous assessment, where they came from."""
         get, derivations, origins = work.facts.get, work.derivations, work.origins
@@ -347,7 +347,7 @@ class Engine:
             key += tuple([origins.get(p) for p in paths])
         return key
 
-    def _proof(self, rule_id: str, work: CaseWork, key: tuple[Any, ...] | None = None) -> Proof:
+    def _proof(self, rule_id: str, work: CaseWork, key: tuple[Hashable, ...] | None = None) -> Proof:
         """`key`: the rule's `_proof_key`, when the caller has computed it already."""
         proof = work.proofs.get(rule_id)
         if proof is None:
@@ -364,7 +364,7 @@ class Engine:
             work.proofs[rule_id] = proof
         return proof
 
-    def _text_key(self, rule_id: str, proof_key: tuple[Any, ...], work: CaseWork) -> tuple[Any, ...]:
+    def _text_key(self, rule_id: str, proof_key: tuple[Hashable, ...], work: CaseWork) -> tuple[Hashable, ...]:
         """What a rule's recommendation depends on: its proof's key, the facts its texts read and the
         site texts (people's names, dates, assets' words) its placeholders name."""
         get, known = work.facts.get, work.known
@@ -616,8 +616,12 @@ def _protective_fact(cue: Cue) -> str:
     return f"{cue.path}.{cue.value}" if cue.path == "events" else cue.path
 
 
-def _union(items: Any) -> tuple[Any, ...]:
-    seen: dict[Any, None] = {}
+_H = TypeVar("_H", bound=Hashable)
+
+
+def _union(items: Iterable[_H]) -> tuple[_H, ...]:
+    """The items once each, in first-seen order."""
+    seen: dict[_H, None] = {}
     for x in items:
         seen.setdefault(x, None)
     return tuple(seen)

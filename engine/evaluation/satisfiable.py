@@ -9,10 +9,9 @@ to a few hundred steps for real rules. `rules lint` uses it to find rules that c
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
 
-from engine.model.conditions import MISSING, All, Any_, Condition, Not, Test, facts_read, test_holds
-from engine.model.facts import DERIVED_PREFIX, Facts, spec_for
+from engine.model.conditions import MISSING, All, Any_, Condition, Missing, Not, Test, facts_read, test_holds
+from engine.model.facts import DERIVED_PREFIX, Facts, FactValue, spec_for
 from engine.model.rules import Rule
 
 STATED = "<stated>"
@@ -22,7 +21,7 @@ BUDGET = 200_000
 """Most evaluation steps spent on one condition; past it the condition counts as satisfiable."""
 
 
-def domain(path: str, derived_values: Mapping[str, Sequence[Any]]) -> list[Any]:
+def domain(path: str, derived_values: Mapping[str, Sequence[FactValue]]) -> list[FactValue]:
     """The values a fact can take besides 'not stated'."""
     spec = spec_for(path)
     if spec is None:
@@ -68,7 +67,7 @@ class _OutOfBudget(Exception):
     pass
 
 
-def witness(cond: Condition, derived_values: Mapping[str, Sequence[Any]]) -> Facts | None | Undecided:
+def witness(cond: Condition, derived_values: Mapping[str, Sequence[FactValue]]) -> Facts | None | Undecided:
     """Facts under which `cond` holds (absent = not stated), None when no such facts exist, or
     UNDECIDED when the search spent its BUDGET first (the facts it had then prove nothing)."""
     order = sorted(facts_read(cond))
@@ -87,7 +86,7 @@ def witness(cond: Condition, derived_values: Mapping[str, Sequence[Any]]) -> Fac
         path = order[i]
         assigned.add(path)
         for value in [MISSING, *domain(path, derived_values)]:
-            if value is MISSING:
+            if isinstance(value, Missing):
                 facts.pop(path, None)
             else:
                 facts[path] = value
@@ -103,12 +102,12 @@ def witness(cond: Condition, derived_values: Mapping[str, Sequence[Any]]) -> Fac
         return UNDECIDED
 
 
-def can_hold(cond: Condition, derived_values: Mapping[str, Sequence[Any]]) -> bool:
+def can_hold(cond: Condition, derived_values: Mapping[str, Sequence[FactValue]]) -> bool:
     """Whether some facts make `cond` hold; a search that runs out of budget counts as yes."""
     return witness(cond, derived_values) is not None
 
 
-def conflict(cond: Condition, derived_values: Mapping[str, Sequence[Any]]) -> list[Condition]:
+def conflict(cond: Condition, derived_values: Mapping[str, Sequence[FactValue]]) -> list[Condition]:
     """A smallest set of the top-level conditions that already cannot hold together.
 
     Drops one `all` member at a time while the rest still cannot hold, so the author sees only
@@ -122,12 +121,12 @@ def conflict(cond: Condition, derived_values: Mapping[str, Sequence[Any]]) -> li
     return core
 
 
-def derived_values(rules: Sequence[Rule]) -> dict[str, list[Any]]:
+def derived_values(rules: Sequence[Rule]) -> dict[str, list[FactValue]]:
     """Each derived fact's possible values, from the derive rules that can themselves fire.
 
     Grows to a fixed point, since a derive rule may read what another derives.
     """
-    values: dict[str, list[Any]] = {}
+    values: dict[str, list[FactValue]] = {}
     pending = [r for r in rules if r.derive]
     changed = True
     while changed:

@@ -15,12 +15,12 @@ of the previous assessment is now rated 0 or above; `derived.resolved.any` wheth
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Annotated, Any, Literal, TypeAlias
 
 import msgspec
 
-from engine.model.conditions import Scalar, fmt_value
-from engine.model.facts import FACTS, Facts, change_path
+from engine.model.conditions import fmt_value
+from engine.model.facts import FACTS, Facts, FactValue, Scalar, change_path, one_value
 from engine.model.perspectives import Origins
 from engine.model.traces import is_barrier
 
@@ -28,7 +28,7 @@ _RATING_ORDER = {-2: 0.0, -1: 1.0, "mixed": 1.5, 0: 2.0, 1: 3.0, 2: 4.0}
 _LOWER_IS_BETTER = frozenset({"power.differential"})
 
 
-def goodness(path: str, value: Any) -> float:
+def goodness(path: str, value: FactValue) -> float:
     """Higher is better on the fact's scale (see the module docstring)."""
     spec = FACTS[path]
     if spec.kind == "rating":
@@ -37,7 +37,11 @@ def goodness(path: str, value: Any) -> float:
     return -rank if path in _LOWER_IS_BETTER else rank
 
 
-def direction(path: str, old: Any, new: Any) -> str:
+Direction: TypeAlias = Literal["improved", "worsened", "unchanged", "new", "gone"]
+"""Which way a fact went between two assessments (see the module docstring)."""
+
+
+def direction(path: str, old: FactValue, new: FactValue) -> Direction:
     """improved | worsened | unchanged | new | gone (None means not stated)."""
     if old is None:
         return "new"
@@ -52,10 +56,13 @@ class FactChange(msgspec.Struct, frozen=True, gc=False, forbid_unknown_fields=Tr
     way it went. msgspec writes it as `{"path", "from", "to", "direction"}`, as `to_dict()` does."""
 
     path: str
-    old: Scalar = msgspec.field(name="from")
-    new: Scalar = msgspec.field(name="to")
-    direction: str
-    """improved | worsened | unchanged | new | gone."""
+    old: Annotated[Scalar, msgspec.Meta(description="its value in the earlier assessment (null: not stated)")] = (
+        msgspec.field(name="from")
+    )
+    new: Annotated[Scalar, msgspec.Meta(description="its value in the later assessment (null: not stated)")] = (
+        msgspec.field(name="to")
+    )
+    direction: Direction
 
     def to_dict(self) -> dict[str, Any]:
         return {"path": self.path, "from": self.old, "to": self.new, "direction": self.direction}
@@ -64,7 +71,7 @@ class FactChange(msgspec.Struct, frozen=True, gc=False, forbid_unknown_fields=Tr
 def fact_changes(old: Facts, new: Facts) -> list[FactChange]:
     """Every directional fact stated in either assessment, in the fact schema's order."""
     return [
-        FactChange(p, old.get(p), new.get(p), direction(p, old.get(p), new.get(p)))
+        FactChange(p, one_value(old.get(p)), one_value(new.get(p)), direction(p, old.get(p), new.get(p)))
         for p in FACTS
         if change_path(p) and (p in old or p in new)
     ]
@@ -104,7 +111,7 @@ def change_facts(
     return facts, origins
 
 
-def _show(value: Any) -> str:
+def _show(value: FactValue) -> str:
     return "not stated" if value is None else fmt_value(value)
 
 

@@ -10,24 +10,22 @@ except `exists: false`; a CFIR rating of `mixed` equals only `mixed` and is not 
 from __future__ import annotations
 
 import functools
-from typing import Any, Union
+from typing import Any, TypeAlias, Union
 
 import msgspec
 
 from engine.model import operators
-from engine.model.facts import Facts, FactSpec, spec_for
+from engine.model.facts import Facts, FactSpec, Scalar, spec_for
 
 
-class _Missing:
+class Missing:
+    """The type of MISSING: a fact the case does not state (as a value, distinct from None)."""
+
     def __repr__(self) -> str:
         return "<not stated>"
 
 
-MISSING: Any = _Missing()
-
-
-Scalar = Union[str, int, float, bool, None]
-"""What a test compares with: a YAML scalar (a list of them for `in` and `not_in`)."""
+MISSING = Missing()
 
 
 class _Node(msgspec.Struct, frozen=True, cache_hash=True, gc=False, array_like=True, forbid_unknown_fields=True):
@@ -39,6 +37,10 @@ class _Node(msgspec.Struct, frozen=True, cache_hash=True, gc=False, array_like=T
     `["all", [...]]`, `["any", [...]]`, `["not", node]`."""
 
 
+TestValue: TypeAlias = Scalar | tuple[Scalar, ...]
+"""What a test compares with: one value, or several for `in` and `not_in`."""
+
+
 class Test(_Node, frozen=True, tag="t"):
     """`{fact: PATH, OP: VALUE}`; `ref` is set when VALUE names another fact."""
 
@@ -46,7 +48,7 @@ class Test(_Node, frozen=True, tag="t"):
 
     fact: str
     op: str
-    value: Scalar | tuple[Scalar, ...] = None
+    value: TestValue = None
     ref: str | None = None
 
     def members(self) -> tuple[Scalar, ...]:
@@ -90,7 +92,7 @@ def tests_in(cond: Condition) -> list[Test]:
     return [t for item in cond.items for t in tests_in(item)]
 
 
-def _ordered(spec: FactSpec | None, a: Any, b: Any, op: str, bspec: FactSpec | None = None) -> bool:
+def _ordered(spec: FactSpec | None, a: object, b: object, op: str, bspec: FactSpec | None = None) -> bool:
     if spec is None or not spec.ordered:
         return False
     ra, rb = spec.rank(a), (bspec or spec).rank(b)
@@ -149,7 +151,7 @@ def to_data(cond: Condition) -> Any:
 _OP_WORDS = {o.name: o.words for o in operators.REGISTRY if o.family != "exists"}
 
 
-def _fmt(value: Any) -> str:
+def _fmt(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, tuple | list):

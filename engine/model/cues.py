@@ -72,7 +72,8 @@ class CueEntry(msgspec.Struct, frozen=True):
     """One lexicon entry: the fact its phrases suggest and the question they raise."""
 
     path: str
-    value: Any
+    value: str | bool
+    """A problem tag or an event kind (str), or a yes/no fact's value (bool)."""
     protective: bool
     phrases: tuple[str, ...]
     question: str
@@ -95,7 +96,7 @@ class Cue(msgspec.Struct, frozen=True):
     """A fact the case's words suggest but the case does not state, and the question to settle it."""
 
     path: str
-    value: Any
+    value: str | bool
     found: str
     """The matched words exactly as the case writes them."""
     in_: str
@@ -144,7 +145,7 @@ def _compile(phrases: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(r"\b(?:" + "|".join(_phrase_pattern(p) for p in ordered) + r")\b", re.IGNORECASE)
 
 
-def _check_value(path: str, value: Any) -> str:
+def _check_value(path: str, value: object) -> str:
     """What is wrong with `value` for `path` ('' when nothing)."""
     if path == TAGS_PATH:
         return (
@@ -294,7 +295,7 @@ def words_of(text: str) -> frozenset[str]:
     return frozenset(words)
 
 
-def is_stated(case: Case, path: str, value: Any) -> bool:
+def is_stated(case: Case, path: str, value: str | bool) -> bool:
     """Whether the case already states the fact a cue at (path, value) would suggest (either way, for a
     true/false fact: an explicit false settles it as much as a true)."""
     if path == TAGS_PATH:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from engine.model.facts import FactValue
 from engine.model.results import Recommendation, Result
 
 
@@ -74,7 +75,7 @@ class Assignment:
     """One `PATH=VALUE` change; `value` None removes the fact from the case."""
 
     path: str
-    value: Any
+    value: FactValue
     text: str
 
     def to_dict(self) -> dict[str, Any]:

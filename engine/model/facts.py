@@ -7,7 +7,7 @@ what both evaluators (durable_rules and the plain-Python explainer) read.
 from __future__ import annotations
 
 import re
-from typing import Any, Literal
+from typing import Any, Literal, TypeAlias, get_args
 
 import msgspec
 
@@ -19,19 +19,26 @@ Kind = Literal["text", "enum", "ordered", "rating", "bool", "list", "derived"]
 DERIVED_PREFIX = "derived."
 
 
+Scalar: TypeAlias = str | int | float | bool | None
+"""One value: what a test compares with (a list of them for `in` and `not_in`), and a fact that is not a list."""
+
+FactValue: TypeAlias = Scalar | list[str]
+"""A fact's value: a rating, a level or another scalar, a flag, or a list of ids (None: not stated)."""
+
+
 class FactSpec(msgspec.Struct, frozen=True):
     """What one fact path holds."""
 
     path: str
     kind: Kind
-    values: tuple[Any, ...] = ()
+    values: tuple[Scalar, ...] = ()
     label: str = ""
 
     @property
     def ordered(self) -> bool:
         return self.kind in ("ordered", "rating")
 
-    def rank(self, value: Any) -> int | None:
+    def rank(self, value: object) -> int | None:
         """Position of `value` on an ordered scale (ratings are their own rank; mixed has none)."""
         if self.kind == "rating":
             return value if isinstance(value, int) and not isinstance(value, bool) else None
@@ -43,7 +50,7 @@ class FactSpec(msgspec.Struct, frozen=True):
         return None
 
 
-def _spec(path: str, kind: Kind, values: tuple[Any, ...] = (), label: str = "") -> FactSpec:
+def _spec(path: str, kind: Kind, values: tuple[Scalar, ...] = (), label: str = "") -> FactSpec:
     return FactSpec(path, kind, values, label)
 
 
@@ -226,7 +233,29 @@ def spec_for(path: str) -> FactSpec | None:
     return FACTS.get(path)
 
 
-Facts = dict[str, Any]
+Facts: TypeAlias = dict[str, FactValue]
+
+
+def one_value(value: FactValue) -> Scalar:
+    """A fact's value where the fact holds one value: a rated, ordered or enumerated fact is never a list."""
+    if isinstance(value, list):
+        raise TypeError(f"one value expected, not the list {value!r}")
+    return value
+
+
+_STAGES: dict[str, v.Stage] = {s: s for s in get_args(v.Stage)}
+
+
+def stage_value(facts: Facts) -> v.Stage | None:
+    """The implementation stage the facts state, or None."""
+    value = facts.get("stage")
+    return _STAGES.get(value) if isinstance(value, str) else None
+
+
+def text_value(facts: Facts, path: str) -> str | None:
+    """The fact's value when it is text (a stage, a level, an id), else None."""
+    value = facts.get(path)
+    return value if isinstance(value, str) else None
 
 
 NOT_FACTS = frozenset({"perspectives", "assessed_on", "assessed_by", *SITE_SECTIONS})
@@ -261,7 +290,7 @@ FALSE_WORDS = frozenset({"n", "no", "false", "0"})
 _INTEGER = re.compile(r"[+-]?[0-9]+")
 
 
-def parse_value(path: str, text: str) -> Any:
+def parse_value(path: str, text: str) -> FactValue:
     """Typed text -> the value the case contract expects at `path`, read by the fact's kind.
 
     bool: yes/no, true/false, y/n, 1/0 (any case); rating: an integer (-2..2, '+1' accepted) or

@@ -16,13 +16,13 @@ from engine.model import resultjson
 from engine.model.decisions import Decision, Working
 from engine.model.jsontext import compact, number
 from engine.model.sharing import NOTHING_SHARED, Shared
-from engine.model.vocabulary import HORIZONS
+from engine.model.vocabulary import Horizon
 
 if TYPE_CHECKING:
     from engine.model.results import Recommendation
     from engine.model.traces import Proof
 
-HORIZON_IDS: tuple[str, ...] = tuple(HORIZONS)
+HORIZON_IDS: tuple[Horizon, ...] = get_args(Horizon)
 
 
 class Factor(StrEnum):
@@ -298,7 +298,7 @@ def _figures(figures: tuple[tuple[str, float], ...]) -> dict[str, Any]:
 class Placement(msgspec.Struct, frozen=True, gc=False):
     """Where one recommendation sits in the plan, and why."""
 
-    horizon: str
+    horizon: Horizon
     rank: int
     reasons: tuple[PlanReason, ...]
     also: tuple[Also, ...] = ()

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 
 from engine.model import resultjson
+from engine.model.facts import FactValue
 from engine.model.jsontext import compact, number
 from engine.model.rules import PRIORITY_RANK, Source
 from engine.model.sharing import NOTHING_SHARED, Shared
@@ -74,7 +75,7 @@ class Recommendation(msgspec.Struct, frozen=True, gc=False):
 
 class Derivation(msgspec.Struct, frozen=True, gc=False):
     name: str
-    value: Any
+    value: FactValue
     rule_id: str
     proof: Proof
 

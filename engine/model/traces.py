@@ -6,12 +6,14 @@ one (its JSON, what the planner ranks by) is kept in the engine's `Shared` table
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 import msgspec
 
 from engine.model import resultjson
-from engine.model.conditions import MISSING
+from engine.model.conditions import MISSING, Missing, TestValue
+from engine.model.facts import FactValue
 from engine.model.jsontext import compact
 from engine.model.sharing import NOTHING_SHARED, Shared
 
@@ -27,10 +29,10 @@ class Trace(msgspec.Struct, frozen=True, gc=False):
     children: tuple[Trace, ...] = ()
     fact: str = ""
     operator: str = ""
-    expected: Any = None
+    expected: TestValue = None
     ref: str = ""
-    actual: Any = MISSING
-    ref_actual: Any = MISSING
+    actual: FactValue | Missing = MISSING
+    ref_actual: FactValue | Missing = MISSING
     source: str = ""  # "case", "derived", "missing", "perspectives" (the groups' views) or "previous"
     derived_from: Proof | None = None
     note: str = ""
@@ -98,7 +100,7 @@ class Proof(msgspec.Struct, frozen=True, gc=False):
         return head
 
 
-def _jsonable(value: Any) -> Any:
+def _jsonable(value: object) -> object:
     if value is MISSING:
         return None
     if isinstance(value, (tuple, list)):  # a fresh list: a caller editing it never edits a shared proof
@@ -110,7 +112,7 @@ class FactEdit(msgspec.Struct, frozen=True, gc=False):
     """A change to one fact that would make a test hold (or, under `not`, stop holding)."""
 
     fact: str
-    value: Any
+    value: FactValue
     note: str = ""
 
     def to_dict(self) -> dict[str, Any]:
@@ -150,12 +152,12 @@ def supporting_tests(proof: Proof, shared: Shared = NOTHING_SHARED) -> tuple[Tra
     return found
 
 
-def is_barrier(value: Any) -> bool:
+def is_barrier(value: object) -> bool:
     """A CFIR rating that works against implementation: -1, -2 or mixed."""
     return value == "mixed" or (isinstance(value, int) and not isinstance(value, bool) and value < 0)
 
 
-def barriers_matched(proofs: Any, shared: Shared = NOTHING_SHARED) -> tuple[str, ...]:
+def barriers_matched(proofs: Iterable[Proof], shared: Shared = NOTHING_SHARED) -> tuple[str, ...]:
     """CFIR ids (without 'cfir.') whose barrier rating made one of these proofs hold."""
     proofs = tuple(proofs)
     if len(proofs) == 1:

@@ -18,7 +18,7 @@ from typing import Any, NamedTuple, cast
 import msgspec
 
 from engine.model.decisions import Decision, Decisions, NotRecommended, SetAside, Working
-from engine.model.facts import Facts
+from engine.model.facts import Facts, text_value
 from engine.model.jsontext import number
 from engine.model.placement import (
     HORIZON_IDS,
@@ -599,7 +599,7 @@ def _place(order: list[_Item], deps: dict[int, list[int]], facts: Facts, options
     limits = (options.now, options.next)
     count = [0, 0]
     per_barrier: dict[str, int] = {}
-    level = facts.get("engagement.level")
+    level = text_value(facts, "engagement.level")
     horizon: list[int] = []
     for i, it in enumerate(order):
         earliest, why = _earliest(it, [(order[j], horizon[j]) for j in deps[i]], level)

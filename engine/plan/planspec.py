@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from engine.errors import CaseError, Problem, did_you_mean
 from engine.io.documents import load
 from engine.model.case import Case
+from engine.model.facts import text_value
 from engine.model.placement import HeldBack
 from engine.model.results import Result
 from engine.model.rules import RuleBase
@@ -51,7 +52,7 @@ def build_plan_spec(result: Result, case: Case, base: RuleBase, horizons: Sequen
     return PlanSpec(
         case.case_id,
         result.engine,
-        facts.get("stage"),
+        text_value(facts, "stage"),
         tuple(horizons),
         items,
         m,

@@ -31,7 +31,8 @@ from engine.model.comparereport import (
     StageChange,
     StepReport,
 )
-from engine.model.conditions import Scalar, fmt_value
+from engine.model.conditions import fmt_value
+from engine.model.facts import Scalar
 from engine.model.sitefacts import long_date
 from engine.model.vocabulary import ENGAGEMENT_LEVELS, LEVELS
 from engine.render.formats import COMPARE_FORMATS  # noqa: E402 - declared once
