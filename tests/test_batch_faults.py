@@ -15,6 +15,7 @@ from conftest import FIXTURES
 
 import engine.batch.batchfiles as files_mod
 import engine.batch.batchrun as batch_mod
+import engine.batch.localpool as localpool
 from cli import main
 from engine.batch.batchfiles import INDEX, MANIFEST, OUTPUTS, lock, partials
 from engine.batch.batchrun import run_batch
@@ -192,13 +193,13 @@ def test_empty_out_is_refused(runner: Any, tmp_path: Path) -> None:
 
 def test_jobs_are_capped_at_the_cores_and_the_work(tmp_path: Path, monkeypatch: Any) -> None:
     sizes: list[int] = []
-    real = batch_mod.ProcessPoolExecutor
+    real = localpool.ProcessPoolExecutor
 
     def recording(max_workers: int, **kw: Any) -> Any:
         sizes.append(max_workers)
         return real(max_workers, **kw)
 
-    monkeypatch.setattr(batch_mod, "ProcessPoolExecutor", recording)
+    monkeypatch.setattr(localpool, "ProcessPoolExecutor", recording)
     monkeypatch.setattr(batch_mod, "default_jobs", lambda: 8)
     src = portfolio(tmp_path / "p.jsonl", 70)  # 3 chunks of 32
     assert run([src], tmp_path / "a", jobs=400).ok == 70

@@ -57,3 +57,38 @@ def test_main_from_python_freezes_nothing() -> None:
     result = CliRunner().invoke(cli.main, ["recommend", str(ROOT / "cases" / "riverside-fqhc.yaml"), "-f", "json"])
     assert result.exit_code == 0 and '"case_id"' in result.output
     assert gc.get_freeze_count() == before
+
+
+LOADED = (
+    "import sys\n"
+    "sys.path.insert(0, {root!r})\n"
+    "import cli\n"
+    "sys.argv = ['isp-advisor', *{args!r}]\n"
+    "try:\n"
+    "    cli.main()\n"
+    "except SystemExit as exc:\n"
+    "    names = ('multiprocessing', 'concurrent.futures.process', 'engine.batch.localpool')\n"
+    "    print('exit', exc.code, 'pool', [m for m in names if m in sys.modules], file=sys.stderr)\n"
+)
+
+
+def _pool_loaded(args: list[str], cwd: Path) -> str:
+    code = LOADED.format(root=str(ROOT), args=args)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=cwd, timeout=300)
+    return done.stderr
+
+
+def test_a_small_batch_never_loads_the_worker_pool_and_a_large_one_does(tmp_path: Path) -> None:
+    """A run with work for one worker only stays in this process without importing multiprocessing (about
+    10 ms of a one-case batch's start-up); a run with chunks for two workers starts the pool."""
+    one = str(ROOT / "cases" / "riverside-fqhc.yaml")
+    said = _pool_loaded(["batch", one, "--out", str(tmp_path / "a"), "--jobs", "2", "--quiet"], tmp_path)
+    assert "exit 0 pool []" in said, said
+    many = tmp_path / "many"
+    many.mkdir()
+    text = (ROOT / "cases" / "riverside-fqhc.yaml").read_text(encoding="utf-8")
+    for i in range(70):  # three chunks of 32
+        (many / f"c{i:02d}.yaml").write_text(text.replace("case_id: riverside-fqhc", f"case_id: c{i:02d}"), "utf-8")
+    said = _pool_loaded(["batch", str(many), "--out", str(tmp_path / "b"), "--jobs", "2", "--quiet"], tmp_path)
+    assert "exit 0 pool ['multiprocessing', 'concurrent.futures.process', 'engine.batch.localpool']" in said, said
+    assert (tmp_path / "b" / "results.jsonl").read_text(encoding="utf-8").count("\n") == 70

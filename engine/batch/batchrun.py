@@ -20,16 +20,12 @@ from __future__ import annotations
 import gc
 import itertools
 import json
-import multiprocessing
 import os
 import signal
 import sys
 import threading
 import time
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -710,7 +706,7 @@ def _ordered(
     Workers start lazily (after the first chunk, and only with two chunks or more left), and no
     more are started than there are chunks. If a worker dies, the pool is replaced
     and every chunk it had not finished is sent again; a chunk that fails that way twice is
-    evaluated case by case (see _isolated), so only the case that kills its worker is lost.
+    evaluated case by case (localpool.isolated), so only the case that kills its worker is lost.
     """
     _init(settings)
     first = next(chunks, None)
@@ -741,87 +737,17 @@ def _collector_tuned() -> Iterator[None]:
 
 
 def _rest(chunks: Iterator[list[Item]], jobs: int, settings: RunSettings) -> Iterator[tuple[list[Item], list[Outcome]]]:
-    """The chunks after the first: in this process, or in a pool of `jobs` workers."""
+    """The chunks after the first: in this process, or in a pool of `jobs` workers (engine/batch/localpool,
+    imported only then)."""
     head = list(itertools.islice(chunks, jobs))
     if jobs == 1 or len(head) <= 1:  # one chunk left: a worker could only run it alone, later
         for chunk in itertools.chain(head, chunks):
             yield chunk, _work(chunk)
         return
-    jobs = min(jobs, len(head) + 1)
-    methods = multiprocessing.get_all_start_methods()
-    ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    from engine.batch import localpool
 
-    def new_pool() -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_worker_init, initargs=(os.getpid(), settings))
-
-    pool = new_pool()
-    window: deque[list[Any]] = deque()  # [chunk, future, tries]
-
-    def take() -> tuple[list[Item], list[Outcome]]:
-        nonlocal pool
-        while True:
-            entry = window[0]
-            try:
-                outcomes = entry[1].result()
-            except BrokenProcessPool:
-                pool.shutdown(wait=False, cancel_futures=True)
-                pool = new_pool()
-                if entry[2] >= 1:
-                    window.popleft()
-                    outcomes = _isolated(entry[0], ctx, settings)
-                    _resend(window, pool)
-                    return entry[0], outcomes
-                _resend(window, pool)
-                continue
-            window.popleft()
-            return entry[0], outcomes
-
-    try:
-        for chunk in itertools.chain(head, chunks):
-            window.append([chunk, pool.submit(_work, chunk), 0])
-            if len(window) >= jobs * IN_FLIGHT:
-                yield take()
-        while window:
-            yield take()
-    finally:
-        for entry in window:
-            entry[1].cancel()
-        pool.shutdown(wait=True, cancel_futures=True)
-
-
-def _resend(window: deque[list[Any]], pool: ProcessPoolExecutor) -> None:
-    """Send again every chunk whose worker pool broke before it was finished."""
-    for entry in window:
-        fut = entry[1]
-        if not fut.done() or fut.exception() is not None:
-            fut.cancel()
-            entry[1] = pool.submit(_work, entry[0])
-            entry[2] += 1
-
-
-def _isolated(chunk: list[Item], ctx: Any, settings: RunSettings) -> list[Outcome]:
-    """Evaluate a chunk that broke two pools one case at a time, each in a one-worker pool.
-
-    A case whose worker dies again becomes an error line; the others are evaluated as usual.
-    """
-    out: list[Outcome] = []
-    pool: ProcessPoolExecutor | None = None
-    try:
-        for item in chunk:
-            if pool is None:
-                pool = ProcessPoolExecutor(
-                    1, mp_context=ctx, initializer=_worker_init, initargs=(os.getpid(), settings)
-                )
-            try:
-                out += pool.submit(_work, [item]).result()
-            except BrokenProcessPool:
-                pool.shutdown(wait=False, cancel_futures=True)
-                pool = None
-                out.append(worker_died(item))
-    finally:
-        if pool is not None:
-            pool.shutdown(wait=True)
-    return out
+    pool = localpool.Pool(min(jobs, len(head) + 1), _work, _worker_init, settings)
+    yield from localpool.in_order(pool, itertools.chain(head, chunks), IN_FLIGHT)
 
 
 __all__ = [

@@ -325,7 +325,7 @@ class DaskExecutor:
 
     def _isolated(self, waiter: _Waiter, chunk: Chunk, settings: Settings, n: Iterator[int]) -> Outcomes:
         """A chunk that kept killing workers, one case a task; a case that still kills becomes an error
-        (as engine.batch.batchrun._isolated does with local processes)."""
+        (as engine.batch.localpool.isolated does with local processes)."""
         KilledWorker = _distributed().KilledWorker
 
         out: Outcomes = []
