@@ -11,6 +11,7 @@ from typing import Any
 
 import msgspec
 
+from engine.batch.tablerows import CaseTables
 from engine.errors import Problem, capped, display_name
 from engine.io.inputs import Item
 from engine.model.config import EngineConfig
@@ -47,7 +48,7 @@ class Evaluated(msgspec.Struct, frozen=True):
     csv: bytes
     digest: dict[str, Any]
     slim: dict[str, Any]
-    rows: Any = None
+    rows: CaseTables | None = None
 
 
 class Failed(msgspec.Struct, frozen=True):
